@@ -1,0 +1,286 @@
+//! Time entries: running timers, spans with a start and end, and duration-only entries.
+
+use crate::ids::*;
+use crate::money::Money;
+use crate::rate::{RateBook, WorkContext};
+use crate::rounding::Rounding;
+use crate::validate::{self, ValidationError};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The longest single entry accepted: a week. Longer is almost always a typo (wrong month or year).
+pub const MAX_ENTRY_SECONDS: i64 = 7 * 24 * 3600;
+
+/// When the work happened.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum EntryTime {
+    /// A timer that is running.
+    Running {
+        /// When it started.
+        #[ts(type = "string")]
+        start: Timestamp,
+    },
+    /// A start and an end: durations are exact across DST changes because both are instants.
+    Span {
+        /// Start.
+        #[ts(type = "string")]
+        start: Timestamp,
+        /// End, after start.
+        #[ts(type = "string")]
+        end: Timestamp,
+    },
+    /// Just a duration on a day.
+    Duration {
+        /// The day, in the organization's time zone.
+        #[ts(type = "string")]
+        date: Date,
+        /// Length in seconds.
+        seconds: i64,
+    },
+}
+
+/// Tracked time.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct TimeEntry {
+    /// Its id.
+    pub id: EntryId,
+    /// Who worked (the author).
+    pub member: MemberId,
+    /// On which project.
+    pub project: ProjectId,
+    /// On which task, if any.
+    pub task: Option<TaskId>,
+    /// When.
+    pub time: EntryTime,
+    /// What was done.
+    pub note: String,
+    /// Whether it is billed.
+    pub billable: bool,
+    /// Tags.
+    pub tags: Vec<TagId>,
+    /// Set once the entry is on an invoice; then it cannot change.
+    pub invoiced: bool,
+}
+
+impl TimeEntry {
+    /// Check every field.
+    pub fn validate(mut self) -> Result<Self, ValidationError> {
+        self.note = validate::note(&self.note)?;
+        match self.time {
+            EntryTime::Running { .. } => {}
+            EntryTime::Span { start, end } => {
+                if end <= start {
+                    return Err(ValidationError::new("the end must be after the start"));
+                }
+                if end.duration_since(start).as_secs() > MAX_ENTRY_SECONDS {
+                    return Err(ValidationError::new("an entry cannot be longer than 7 days; check the dates"));
+                }
+            }
+            EntryTime::Duration { seconds, .. } => {
+                if seconds <= 0 {
+                    return Err(ValidationError::new("the duration must be greater than zero"));
+                }
+                if seconds > MAX_ENTRY_SECONDS {
+                    return Err(ValidationError::new("an entry cannot be longer than 7 days; check the duration"));
+                }
+            }
+        }
+        self.tags.sort();
+        self.tags.dedup();
+        Ok(self)
+    }
+
+    /// Whether this is a running timer.
+    pub fn is_running(&self) -> bool {
+        matches!(self.time, EntryTime::Running { .. })
+    }
+
+    /// The day the entry counts for, in `tz`: the day it started.
+    pub fn date(&self, tz: &TimeZone) -> Date {
+        match self.time {
+            EntryTime::Running { start } | EntryTime::Span { start, .. } => tz.to_datetime(start).date(),
+            EntryTime::Duration { date, .. } => date,
+        }
+    }
+
+    /// Tracked seconds; a running timer counts up to `now`.
+    pub fn seconds(&self, now: Timestamp) -> i64 {
+        match self.time {
+            EntryTime::Running { start } => now.duration_since(start).as_secs().max(0),
+            EntryTime::Span { start, end } => end.duration_since(start).as_secs(),
+            EntryTime::Duration { seconds, .. } => seconds,
+        }
+    }
+
+    /// The instants covered, if the entry has them (duration-only entries do not).
+    pub fn interval(&self, now: Timestamp) -> Option<(Timestamp, Timestamp)> {
+        match self.time {
+            EntryTime::Running { start } => Some((start, now.max(start))),
+            EntryTime::Span { start, end } => Some((start, end)),
+            EntryTime::Duration { .. } => None,
+        }
+    }
+}
+
+/// Entries of the same member whose time overlaps `candidate`'s. Overlaps are reported to the user,
+/// never silently resolved.
+pub fn overlapping<'a>(
+    candidate: &TimeEntry,
+    others: impl IntoIterator<Item = &'a TimeEntry>,
+    now: Timestamp,
+) -> Vec<EntryId> {
+    let Some((start, end)) = candidate.interval(now) else { return Vec::new() };
+    let mut hits: Vec<EntryId> = others
+        .into_iter()
+        .filter(|other| other.id != candidate.id && other.member == candidate.member)
+        .filter(|other| other.interval(now).is_some_and(|(s, e)| s < end && start < e))
+        .map(|other| other.id)
+        .collect();
+    hits.sort();
+    hits
+}
+
+/// What an entry is worth: raw and billed seconds, and the amount at the rate in effect on its day.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Valuation {
+    /// Seconds as tracked.
+    pub raw_seconds: i64,
+    /// Seconds billed: rounded when billable, raw otherwise.
+    pub billed_seconds: i64,
+    /// Amount, when billable and a rate applies.
+    pub amount: Option<Money>,
+}
+
+/// Value a finished piece of work: rounding applies to billable time only, the rate is the one in
+/// effect on `date`, and the amount is exact (rounded to cents only when shown or invoiced).
+pub fn value(
+    raw_seconds: i64,
+    billable: bool,
+    date: Date,
+    ctx: &WorkContext,
+    rounding: Option<Rounding>,
+    rates: &RateBook,
+) -> Valuation {
+    if !billable {
+        return Valuation { raw_seconds, billed_seconds: raw_seconds, amount: None };
+    }
+    let billed_seconds = rounding.map_or(raw_seconds, |r| r.apply(raw_seconds));
+    let amount = rates.resolve(ctx, date).map(|rate| {
+        let amount = rate.amount * Decimal::from(billed_seconds) / Decimal::from(3600);
+        Money::new(amount, rate.currency)
+    });
+    Valuation { raw_seconds, billed_seconds, amount }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use crate::rate::{Rate, RateScope};
+    use crate::rounding::RoundingMode;
+    use rust_decimal_macros::dec;
+    use ulid::Ulid;
+
+    fn entry(n: u64, member: u64, time: EntryTime) -> TimeEntry {
+        TimeEntry {
+            id: EntryId(Ulid::from_parts(n, 0)),
+            member: MemberId(Ulid::from_parts(member, 0)),
+            project: ProjectId(Ulid::from_parts(1, 0)),
+            task: None,
+            time,
+            note: String::new(),
+            billable: true,
+            tags: vec![],
+            invoiced: false,
+        }
+    }
+
+    fn ts(s: &str, tz: &str) -> Timestamp {
+        s.parse::<jiff::civil::DateTime>().unwrap().to_zoned_datetime(TimeZone::get(tz).unwrap()).unwrap().timestamp()
+    }
+
+    #[test]
+    fn durations_are_exact_across_dst_changes() {
+        // Berlin springs forward at 02:00 on 2026-03-29: 01:00 to 04:00 local is two hours.
+        let e = entry(1, 1, EntryTime::Span {
+            start: ts("2026-03-29T01:00", "Europe/Berlin"),
+            end: ts("2026-03-29T04:00", "Europe/Berlin"),
+        });
+        assert_eq!(e.seconds(Timestamp::UNIX_EPOCH), 2 * 3600);
+        // ... and falls back at 03:00 on 2026-10-25: 01:00 to 04:00 local is four hours.
+        let e = entry(2, 1, EntryTime::Span {
+            start: ts("2026-10-25T01:00", "Europe/Berlin"),
+            end: ts("2026-10-25T04:00", "Europe/Berlin"),
+        });
+        assert_eq!(e.seconds(Timestamp::UNIX_EPOCH), 4 * 3600);
+    }
+
+    #[test]
+    fn the_day_is_counted_in_the_organization_time_zone() {
+        let e = entry(1, 1, EntryTime::Span {
+            start: ts("2026-11-23T23:30", "Europe/Berlin"),
+            end: ts("2026-11-24T00:30", "Europe/Berlin"),
+        });
+        assert_eq!(e.date(&TimeZone::get("Europe/Berlin").unwrap()), Date::constant(2026, 11, 23));
+        assert_eq!(e.date(&TimeZone::get("Asia/Tokyo").unwrap()), Date::constant(2026, 11, 24));
+    }
+
+    #[test]
+    fn rejects_impossible_entries() {
+        let start = ts("2026-11-23T10:00", "UTC");
+        assert!(entry(1, 1, EntryTime::Span { start, end: start }).validate().is_err());
+        assert!(entry(1, 1, EntryTime::Span { start, end: ts("2026-11-23T09:00", "UTC") }).validate().is_err());
+        assert!(entry(1, 1, EntryTime::Span { start, end: ts("2026-12-23T09:00", "UTC") }).validate().is_err());
+        assert!(entry(1, 1, EntryTime::Duration { date: Date::constant(2026, 1, 1), seconds: 0 }).validate().is_err());
+        assert!(entry(1, 1, EntryTime::Duration { date: Date::constant(2026, 1, 1), seconds: 60 }).validate().is_ok());
+    }
+
+    #[test]
+    fn finds_overlaps_of_the_same_member_only() {
+        let at = |h: &str| ts(&format!("2026-11-23T{h}"), "UTC");
+        let a = entry(1, 1, EntryTime::Span { start: at("09:00"), end: at("10:00") });
+        let b = entry(2, 1, EntryTime::Span { start: at("09:30"), end: at("11:00") });
+        let c = entry(3, 1, EntryTime::Span { start: at("10:00"), end: at("10:30") });
+        let d = entry(4, 2, EntryTime::Span { start: at("09:00"), end: at("12:00") });
+        let e = entry(5, 1, EntryTime::Duration { date: Date::constant(2026, 11, 23), seconds: 3600 });
+        let all = [a.clone(), b.clone(), c.clone(), d, e];
+        assert_eq!(overlapping(&a, &all, at("12:00")), vec![b.id]);
+        assert_eq!(overlapping(&b, &all, at("12:00")), vec![a.id, c.id]);
+        let running = entry(6, 1, EntryTime::Running { start: at("10:15") });
+        assert_eq!(overlapping(&running, &all, at("10:20")), vec![b.id, c.id]);
+    }
+
+    #[test]
+    fn values_billable_time_with_rounding_and_the_rate_of_the_day() {
+        let ctx = WorkContext {
+            member: MemberId(Ulid::from_parts(1, 0)),
+            client: ClientId(Ulid::from_parts(2, 0)),
+            project: ProjectId(Ulid::from_parts(3, 0)),
+            task: None,
+        };
+        let rates = RateBook::new(&[Rate {
+            id: RateId(Ulid::from_parts(4, 0)),
+            scope: RateScope::Project { project: ctx.project },
+            effective_from: Date::constant(2026, 1, 1),
+            hourly: Money::new(dec!(95), Currency::EUR),
+        }]);
+        let up15 = Some(Rounding::new(RoundingMode::Up, 15).unwrap());
+        let day = Date::constant(2026, 11, 23);
+        let v = value(70 * 60, true, day, &ctx, up15, &rates);
+        assert_eq!(v.billed_seconds, 75 * 60);
+        assert_eq!(v.amount, Some(Money::new(dec!(118.75), Currency::EUR)));
+        let v = value(5, true, day, &ctx, up15, &rates);
+        assert_eq!(v.amount.unwrap().to_string(), "23.75 EUR");
+        let v = value(70 * 60, false, day, &ctx, up15, &rates);
+        assert_eq!((v.billed_seconds, v.amount), (70 * 60, None));
+        let v = value(3600, true, Date::constant(2025, 12, 31), &ctx, up15, &rates);
+        assert_eq!(v.amount, None, "no rate in effect before 2026");
+    }
+}

@@ -1,0 +1,75 @@
+//! Identifier newtypes. Every id is a ULID: sortable, unguessable, never sequential.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use ulid::Ulid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+        #[serde(transparent)]
+        #[ts(export, type = "string")]
+        pub struct $name(pub Ulid);
+
+        impl $name {
+            /// What this id names, for error messages.
+            pub const WHAT: &'static str = $what;
+
+            /// The id's 16 bytes, as they appear in envelope headers.
+            pub fn to_bytes(self) -> [u8; 16] {
+                self.0.to_bytes()
+            }
+
+            /// The id from its 16 bytes.
+            pub fn from_bytes(bytes: [u8; 16]) -> Self {
+                Self(Ulid::from_bytes(bytes))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = crate::ValidationError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ulid::from_string(s.trim())
+                    .map(Self)
+                    .map_err(|_| crate::ValidationError::new(format!("{s:?} is not a valid {} id", $what)))
+            }
+        }
+    };
+}
+
+id_type!(/// An organization.
+    OrgId, "organization");
+id_type!(/// A member of an organization (locally, also the user's id).
+    MemberId, "member");
+id_type!(/// A client.
+    ClientId, "client");
+id_type!(/// A project.
+    ProjectId, "project");
+id_type!(/// A task within a project.
+    TaskId, "task");
+id_type!(/// A tag.
+    TagId, "tag");
+id_type!(/// A time entry (or running timer).
+    EntryId, "time entry");
+id_type!(/// An expense.
+    ExpenseId, "expense");
+id_type!(/// A rate rule.
+    RateId, "rate");
+id_type!(/// A budget.
+    BudgetId, "budget");
+id_type!(/// An encrypted file attached to a record (a receipt).
+    AttachmentId, "attachment");

@@ -1,0 +1,30 @@
+//! Stint's domain: the pure model and its rules.
+//!
+//! Nothing here does I/O, reads a clock or draws randomness: callers pass in ids, dates and "now".
+//! That keeps money, rounding, rates, the role table and reports easy to test and impossible to
+//! get subtly wrong through hidden state.
+#![forbid(unsafe_code)]
+
+pub mod budget;
+pub mod entry;
+pub mod expense;
+pub mod ids;
+pub mod model;
+pub mod money;
+pub mod rate;
+pub mod report;
+pub mod role;
+pub mod rounding;
+pub mod validate;
+
+pub use budget::{Budget, BudgetLimit, BudgetPeriod, BudgetUsage};
+pub use entry::{EntryTime, TimeEntry};
+pub use expense::{Expense, Receipt};
+pub use ids::*;
+pub use model::{Client, Member, Organization, Project, Tag, Task};
+pub use money::{Currency, Money, MoneyError};
+pub use rate::{Rate, RateBook, RateScope, WorkContext};
+pub use report::{GroupBy, GroupKey, Report, ReportInput, ReportRow};
+pub use role::{Action, Actor, Denied, Role, Scope, Target, authorize};
+pub use rounding::{Rounding, RoundingMode};
+pub use validate::ValidationError;
