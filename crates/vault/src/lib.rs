@@ -1,0 +1,604 @@
+//! Stint's device vault: a SQLite database (WAL) that holds only record envelopes, wrapped keys and
+//! the outbox.
+//!
+//! The device key never touches the disk in the clear: it lives in the OS keyring, or is wrapped under
+//! a key derived from the user's passphrase with Argon2id. Unlocking reads every envelope, checks its
+//! device seal, decrypts it (in parallel) and hands plaintext to the caller, which keeps it in memory
+//! only. A record that fails any check is quarantined: reported, never returned, and the rest still opens.
+//!
+//! A record and its outbox entry are written in one transaction with `synchronous = FULL`, so a write
+//! that returned `Ok` survives a crash or kill at any later instant.
+#![forbid(unsafe_code)]
+
+mod keystore;
+
+pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
+pub use stint_crypto::{Header, Zeroizing};
+
+use rayon::prelude::*;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, SqlitePool};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use stint_crypto::{
+    CryptoError, EnvelopeRef, PassphraseParams, SigningKey, SymmetricKey, VerifyingKey, seal_record,
+    unwrap_key, unwrap_signing_key, wrap_key, wrap_signing_key,
+};
+use thiserror::Error;
+
+/// The database file inside a vault directory.
+pub const DB_FILE: &str = "vault.sqlite";
+
+/// Compartments of ROLES.md, as stored in envelope headers.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[repr(u8)]
+pub enum Compartment {
+    /// Clients, projects, tasks, tags, time entries, expenses, member profiles.
+    Team = 1,
+    /// Rates, budgets, invoices, billing profile.
+    Finance = 2,
+}
+
+impl Compartment {
+    /// Both compartments.
+    pub const ALL: [Compartment; 2] = [Compartment::Team, Compartment::Finance];
+
+    /// From the header byte.
+    pub fn from_u8(value: u8) -> Option<Self> {
+        match value {
+            1 => Some(Compartment::Team),
+            2 => Some(Compartment::Finance),
+            _ => None,
+        }
+    }
+}
+
+/// How the device key is protected.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Protection {
+    /// In the OS keyring.
+    Keyring,
+    /// Wrapped under an Argon2id key derived from a passphrase.
+    Passphrase,
+}
+
+/// What unlocks the vault.
+pub enum Unlock<'a> {
+    /// Fetch the device key from this key store.
+    Keyring(&'a dyn KeyStore),
+    /// Derive the key-encryption key from this passphrase.
+    Passphrase(&'a str),
+}
+
+/// Vault failures. Messages say what to do and never contain key material or record content.
+#[derive(Debug, Error)]
+pub enum VaultError {
+    /// No vault at the path.
+    #[error("no Stint vault at {0}; run `stint init` first")]
+    NotFound(PathBuf),
+    /// A vault is already there.
+    #[error("a Stint vault already exists at {0}")]
+    AlreadyExists(PathBuf),
+    /// The passphrase does not unlock the vault.
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    /// The passphrase is too short.
+    #[error("the passphrase must be at least {0} characters")]
+    WeakPassphrase(usize),
+    /// The vault needs a passphrase but got a keyring (or the reverse).
+    #[error("this vault is protected by {0}")]
+    WrongProtection(&'static str),
+    /// The keyring has no key for this vault.
+    #[error("the system keyring holds no key for this vault (was it reset?); the vault cannot be opened on this account")]
+    KeyMissing,
+    /// The keyring key does not match this vault.
+    #[error("the key in the system keyring does not belong to this vault")]
+    KeyMismatch,
+    /// Keyring trouble.
+    #[error(transparent)]
+    KeyStore(#[from] KeyStoreError),
+    /// The vault's own metadata is damaged.
+    #[error("the vault is damaged: {0}")]
+    Damaged(String),
+    /// No key for an organization compartment.
+    #[error("this device holds no key for that organization")]
+    NoOrgKey,
+    /// Crypto failure while writing.
+    #[error("encryption failed: {0}")]
+    Crypto(#[from] CryptoError),
+    /// Storage failure.
+    #[error("the vault database failed: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migration failure.
+    #[error("the vault database could not be upgraded: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// File system failure.
+    #[error("cannot use the vault directory: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+type Result<T, E = VaultError> = std::result::Result<T, E>;
+
+/// The secrets of an unlocked vault, in memory only.
+pub struct DeviceKeys {
+    device_key: SymmetricKey,
+    seal_key: SymmetricKey,
+    signing: SigningKey,
+    verifying: VerifyingKey,
+    device_id: [u8; 16],
+    org_keys: HashMap<([u8; 16], u8, u32), SymmetricKey>,
+}
+
+impl std::fmt::Debug for DeviceKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceKeys").field("device_id", &hex::encode(self.device_id)).finish_non_exhaustive()
+    }
+}
+
+impl DeviceKeys {
+    /// This device's id (the `author device` of every envelope it writes).
+    pub fn device_id(&self) -> [u8; 16] {
+        self.device_id
+    }
+
+    /// This device's public signing key.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.verifying
+    }
+
+    /// The newest epoch this device holds for an organization's compartment.
+    pub fn current_epoch(&self, org: [u8; 16], compartment: Compartment) -> Option<u32> {
+        self.org_keys
+            .keys()
+            .filter(|(o, c, _)| *o == org && *c == compartment as u8)
+            .map(|(_, _, epoch)| *epoch)
+            .max()
+    }
+
+    fn org_key(&self, header: &Header) -> Option<&SymmetricKey> {
+        self.org_keys.get(&(header.org, header.compartment, header.epoch))
+    }
+
+    /// The device seal of a stored row: a MAC over org, id and the envelope's signature.
+    fn seal(&self, org: &[u8], id: &[u8], envelope: &[u8]) -> Option<[u8; 32]> {
+        let signature = envelope.len().checked_sub(stint_crypto::SIGNATURE_LEN).map(|at| &envelope[at..])?;
+        Some(self.seal_key.mac(&[b"stint-row-v1", org, id, signature]))
+    }
+}
+
+/// A decrypted record.
+pub struct Opened {
+    /// Its header.
+    pub header: Header,
+    /// Its plaintext; zeroized when dropped.
+    pub plaintext: Zeroizing<Vec<u8>>,
+}
+
+/// A record that could not be opened, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The record id (as stored in the row).
+    pub record: Vec<u8>,
+    /// What failed.
+    pub reason: String,
+}
+
+/// Everything readable in the vault.
+pub struct Loaded {
+    /// Records that opened.
+    pub records: Vec<Opened>,
+    /// Records that did not.
+    pub quarantined: Vec<Quarantined>,
+}
+
+/// One record version to write.
+pub struct Write {
+    /// Its header (the vault fills in author device and HLC if zero).
+    pub header: Header,
+    /// Its plaintext.
+    pub plaintext: Zeroizing<Vec<u8>>,
+}
+
+/// A vault on disk.
+pub struct Vault {
+    pool: SqlitePool,
+    dir: PathBuf,
+    id: String,
+    protection: Protection,
+    last_hlc: AtomicU64,
+}
+
+/// Minimum passphrase length in characters.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+const WRAP_DEVICE_KEY: &[u8] = b"stint-device-key-v1";
+const WRAP_SIGNING_KEY: &[u8] = b"stint-device-signing-key-v1";
+const KEY_CHECK: &[u8] = b"stint-key-check-v1";
+
+fn org_key_context(org: [u8; 16], compartment: u8, epoch: u32) -> Vec<u8> {
+    let mut ctx = b"stint-org-key-v1".to_vec();
+    ctx.extend_from_slice(&org);
+    ctx.push(compartment);
+    ctx.extend_from_slice(&epoch.to_be_bytes());
+    ctx
+}
+
+async fn connect(path: &Path, create: bool) -> Result<SqlitePool> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("temp_store", "memory")
+        .pragma("secure_delete", "on");
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+    sqlx::migrate!("../../migrations/local").run(&pool).await?;
+    Ok(pool)
+}
+
+impl Vault {
+    /// Create a new vault in `dir` (created if missing), protected as `unlock` says. Returns the
+    /// vault, unlocked.
+    pub async fn create(dir: &Path, unlock: Unlock<'_>) -> Result<(Vault, DeviceKeys)> {
+        let path = dir.join(DB_FILE);
+        if path.exists() {
+            return Err(VaultError::AlreadyExists(dir.to_path_buf()));
+        }
+        if let Unlock::Passphrase(p) = unlock {
+            if p.chars().count() < MIN_PASSPHRASE_CHARS {
+                return Err(VaultError::WeakPassphrase(MIN_PASSPHRASE_CHARS));
+            }
+        }
+        std::fs::create_dir_all(dir)?;
+        restrict_permissions(dir)?;
+        let id = ulid::Ulid::generate().to_string();
+        let device_key = SymmetricKey::generate();
+        let mut meta: Vec<(&str, Vec<u8>)> = vec![("vault_id", id.clone().into_bytes())];
+        let protection = match unlock {
+            Unlock::Keyring(store) => {
+                store.store(&id, &device_key)?;
+                meta.push(("protection", b"keyring".to_vec()));
+                meta.push(("key_check", device_key.mac(&[KEY_CHECK]).to_vec()));
+                Protection::Keyring
+            }
+            Unlock::Passphrase(passphrase) => {
+                let params = PassphraseParams::recommended();
+                let kek = params.derive(passphrase.as_bytes())?;
+                meta.push(("protection", b"passphrase".to_vec()));
+                meta.push(("kdf", params.to_bytes().to_vec()));
+                meta.push(("wrapped_device_key", wrap_key(&kek, &device_key, WRAP_DEVICE_KEY)));
+                Protection::Passphrase
+            }
+        };
+        let signing = SigningKey::generate();
+        let mut device_id = [0u8; 16];
+        stint_crypto::fill_random(&mut device_id)?;
+        meta.push(("device_id", device_id.to_vec()));
+        meta.push(("signing_key", wrap_signing_key(&device_key, &signing, WRAP_SIGNING_KEY)));
+        meta.push(("verifying_key", signing.verifying_key().to_bytes().to_vec()));
+
+        let pool = connect(&path, true).await?;
+        let mut tx = pool.begin().await?;
+        for (name, value) in meta {
+            sqlx::query("INSERT INTO meta (name, value) VALUES (?, ?)").bind(name).bind(value).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        let vault = Vault { pool, dir: dir.to_path_buf(), id, protection, last_hlc: AtomicU64::new(0) };
+        let keys = vault.keys_from(device_key).await?;
+        Ok((vault, keys))
+    }
+
+    /// Open the vault in `dir`, still locked.
+    pub async fn open(dir: &Path) -> Result<Vault> {
+        let path = dir.join(DB_FILE);
+        if !path.exists() {
+            return Err(VaultError::NotFound(dir.to_path_buf()));
+        }
+        let pool = connect(&path, false).await?;
+        let get = |name: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query("SELECT value FROM meta WHERE name = ?")
+                    .bind(name)
+                    .fetch_optional(&pool)
+                    .await?
+                    .map(|row| row.get::<Vec<u8>, _>(0))
+                    .ok_or_else(|| VaultError::Damaged(format!("{name} is missing")))
+            }
+        };
+        let id = String::from_utf8(get("vault_id").await?).map_err(|_| VaultError::Damaged("vault id".into()))?;
+        let protection = match get("protection").await?.as_slice() {
+            b"keyring" => Protection::Keyring,
+            b"passphrase" => Protection::Passphrase,
+            _ => return Err(VaultError::Damaged("unknown protection".into())),
+        };
+        let last_hlc: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(hlc), 0) FROM records").fetch_one(&pool).await?;
+        Ok(Vault { pool, dir: dir.to_path_buf(), id, protection, last_hlc: AtomicU64::new(last_hlc as u64) })
+    }
+
+    /// How the device key is protected.
+    pub fn protection(&self) -> Protection {
+        self.protection
+    }
+
+    /// The vault's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The vault's id (also its account name in the keyring).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    async fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        Ok(sqlx::query("SELECT value FROM meta WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.get::<Vec<u8>, _>(0)))
+    }
+
+    async fn required_meta(&self, name: &str) -> Result<Vec<u8>> {
+        self.meta(name).await?.ok_or_else(|| VaultError::Damaged(format!("{name} is missing")))
+    }
+
+    /// Read a plaintext setting (ids only; never user content).
+    pub async fn setting(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.meta(&format!("setting.{name}")).await
+    }
+
+    /// Store a plaintext setting (ids only; never user content).
+    pub async fn set_setting(&self, name: &str, value: &[u8]) -> Result<()> {
+        sqlx::query("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+            .bind(format!("setting.{name}"))
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Unlock: recover the device key and every organization key.
+    pub async fn unlock(&self, unlock: Unlock<'_>) -> Result<DeviceKeys> {
+        let device_key = match (unlock, self.protection) {
+            (Unlock::Keyring(store), Protection::Keyring) => {
+                let key = store.load(&self.id)?.ok_or(VaultError::KeyMissing)?;
+                let check = self.required_meta("key_check").await?;
+                if !key.verify_mac(&[KEY_CHECK], &check) {
+                    return Err(VaultError::KeyMismatch);
+                }
+                key
+            }
+            (Unlock::Passphrase(passphrase), Protection::Passphrase) => {
+                let params = PassphraseParams::from_bytes(&self.required_meta("kdf").await?)
+                    .map_err(|e| VaultError::Damaged(e.to_string()))?;
+                let kek = params.derive(passphrase.as_bytes())?;
+                let wrapped = self.required_meta("wrapped_device_key").await?;
+                unwrap_key(&kek, &wrapped, WRAP_DEVICE_KEY).map_err(|_| VaultError::WrongPassphrase)?
+            }
+            (_, Protection::Keyring) => return Err(VaultError::WrongProtection("the system keyring")),
+            (_, Protection::Passphrase) => return Err(VaultError::WrongProtection("a passphrase")),
+        };
+        self.keys_from(device_key).await
+    }
+
+    async fn keys_from(&self, device_key: SymmetricKey) -> Result<DeviceKeys> {
+        let wrapped = self.required_meta("signing_key").await?;
+        let signing = unwrap_signing_key(&device_key, &wrapped, WRAP_SIGNING_KEY)
+            .map_err(|_| VaultError::Damaged("the device signing key does not open".into()))?;
+        let verifying = signing.verifying_key();
+        let device_id: [u8; 16] = self
+            .required_meta("device_id")
+            .await?
+            .try_into()
+            .map_err(|_| VaultError::Damaged("device id".into()))?;
+        let mut org_keys = HashMap::new();
+        for row in sqlx::query("SELECT org, compartment, epoch, wrapped FROM org_keys").fetch_all(&self.pool).await? {
+            let org: [u8; 16] = row.get::<Vec<u8>, _>(0).try_into().map_err(|_| VaultError::Damaged("org key id".into()))?;
+            let compartment = row.get::<i64, _>(1) as u8;
+            let epoch = row.get::<i64, _>(2) as u32;
+            let key = unwrap_key(&device_key, &row.get::<Vec<u8>, _>(3), &org_key_context(org, compartment, epoch))
+                .map_err(|_| VaultError::Damaged("an organization key does not open".into()))?;
+            org_keys.insert((org, compartment, epoch), key);
+        }
+        let seal_key = device_key.derive(b"stint-vault-row-seal-v1");
+        Ok(DeviceKeys { device_key, seal_key, signing, verifying, device_id, org_keys })
+    }
+
+    /// Create fresh keys (epoch 1) for both compartments of a new organization.
+    pub async fn create_org_keys(&self, keys: &mut DeviceKeys, org: [u8; 16]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let mut fresh = Vec::new();
+        for compartment in Compartment::ALL {
+            let (c, epoch) = (compartment as u8, 1u32);
+            let key = SymmetricKey::generate();
+            let wrapped = wrap_key(&keys.device_key, &key, &org_key_context(org, c, epoch));
+            sqlx::query("INSERT INTO org_keys (org, compartment, epoch, wrapped) VALUES (?, ?, ?, ?)")
+                .bind(org.as_slice())
+                .bind(i64::from(c))
+                .bind(i64::from(epoch))
+                .bind(wrapped)
+                .execute(&mut *tx)
+                .await?;
+            fresh.push(((org, c, epoch), key));
+        }
+        tx.commit().await?;
+        keys.org_keys.extend(fresh);
+        Ok(())
+    }
+
+    /// A hybrid logical clock value greater than every one this vault has issued or stored:
+    /// milliseconds since the epoch in the upper 48 bits, a counter in the lower 16.
+    pub fn next_hlc(&self) -> u64 {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        let physical = now_ms << 16;
+        let mut last = self.last_hlc.load(Ordering::Relaxed);
+        loop {
+            let next = physical.max(last + 1);
+            match self.last_hlc.compare_exchange_weak(last, next, Ordering::SeqCst, Ordering::Relaxed) {
+                Ok(_) => return next,
+                Err(seen) => last = seen,
+            }
+        }
+    }
+
+    /// Encrypt, sign and store records with their outbox entries, all in one transaction. When this
+    /// returns `Ok`, every record is durable.
+    pub async fn put(&self, keys: &DeviceKeys, writes: Vec<Write>) -> Result<()> {
+        let rows = self.seal_all(keys, writes)?;
+        let mut tx = self.pool.begin().await?;
+        // Multi-row statements: SQLite allows 32766 bound parameters; 5 per row.
+        for chunk in rows.chunks(3000) {
+            let mut records = QueryBuilder::new("INSERT INTO records (org, id, kind, hlc, envelope, seal) ");
+            records.push_values(chunk, |mut b, row| {
+                b.push_bind(row.org.as_slice())
+                    .push_bind(row.id.as_slice())
+                    .push_bind(i64::from(row.kind))
+                    .push_bind(row.hlc)
+                    .push_bind(row.envelope.as_slice())
+                    .push_bind(row.seal.as_slice());
+            });
+            records.push(
+                " ON CONFLICT(org, id) DO UPDATE SET kind = excluded.kind, hlc = excluded.hlc, \
+                 envelope = excluded.envelope, seal = excluded.seal WHERE excluded.hlc > records.hlc",
+            );
+            records.build().execute(&mut *tx).await?;
+            let mut outbox = QueryBuilder::new("INSERT INTO outbox (org, record, hlc, envelope) ");
+            outbox.push_values(chunk, |mut b, row| {
+                b.push_bind(row.org.as_slice())
+                    .push_bind(row.id.as_slice())
+                    .push_bind(row.hlc)
+                    .push_bind(row.envelope.as_slice());
+            });
+            outbox.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn seal_all(&self, keys: &DeviceKeys, writes: Vec<Write>) -> Result<Vec<SealedRow>> {
+        let prepared: Vec<(Header, Zeroizing<Vec<u8>>)> = writes
+            .into_iter()
+            .map(|mut w| {
+                w.header.author_device = keys.device_id;
+                if w.header.hlc == 0 {
+                    w.header.hlc = self.next_hlc();
+                }
+                (w.header, w.plaintext)
+            })
+            .collect();
+        let seal_one = |(header, plaintext): &(Header, Zeroizing<Vec<u8>>)| -> Result<SealedRow> {
+            let key = keys.org_key(header).ok_or(VaultError::NoOrgKey)?;
+            let envelope = seal_record(header, plaintext, key, &keys.signing);
+            let seal = keys.seal(&header.org, &header.record, &envelope).ok_or(VaultError::Damaged("short envelope".into()))?;
+            Ok(SealedRow { id: header.record, org: header.org, kind: header.kind, hlc: header.hlc as i64, envelope, seal })
+        };
+        if prepared.len() > 64 {
+            prepared.par_iter().map(seal_one).collect()
+        } else {
+            prepared.iter().map(seal_one).collect()
+        }
+    }
+
+    /// Read, check and decrypt every record except those of the `skip` kinds (large attachments are
+    /// fetched one by one with [`Vault::get`]). Records that fail are quarantined, not returned.
+    pub async fn load(&self, keys: &DeviceKeys, skip: &[u16]) -> Result<Loaded> {
+        let rows: Vec<(Vec<u8>, Vec<u8>, i64, Vec<u8>, Vec<u8>)> =
+            sqlx::query_as("SELECT org, id, kind, envelope, seal FROM records").fetch_all(&self.pool).await?;
+        let results: Vec<std::result::Result<Opened, Quarantined>> = rows
+            .par_iter()
+            .filter(|(_, _, kind, _, _)| !skip.iter().any(|s| i64::from(*s) == *kind))
+            .map(|(org, id, _, envelope, seal)| open_row(keys, org, id, envelope, seal))
+            .collect();
+        let mut loaded = Loaded { records: Vec::with_capacity(results.len()), quarantined: Vec::new() };
+        for result in results {
+            match result {
+                Ok(opened) => loaded.records.push(opened),
+                Err(q) => loaded.quarantined.push(q),
+            }
+        }
+        Ok(loaded)
+    }
+
+    /// One record, checked and decrypted; `None` if there is no such record.
+    pub async fn get(&self, keys: &DeviceKeys, org: [u8; 16], id: [u8; 16]) -> Result<Option<std::result::Result<Opened, Quarantined>>> {
+        let row: Option<(Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT envelope, seal FROM records WHERE org = ? AND id = ?")
+            .bind(org.as_slice())
+            .bind(id.as_slice())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(envelope, seal)| open_row(keys, &org, &id, &envelope, &seal)))
+    }
+
+    /// Number of outbox entries waiting to be pushed.
+    pub async fn outbox_len(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&self.pool).await?;
+        Ok(n as u64)
+    }
+
+    /// SQLite's own consistency check; `Ok(())` when it says "ok".
+    pub async fn integrity_check(&self) -> Result<()> {
+        let result: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        if result == "ok" { Ok(()) } else { Err(VaultError::Damaged(result)) }
+    }
+
+    /// Close the database cleanly (checkpointing the WAL).
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+struct SealedRow {
+    id: [u8; 16],
+    org: [u8; 16],
+    kind: u16,
+    hlc: i64,
+    envelope: Vec<u8>,
+    seal: [u8; 32],
+}
+
+fn open_row(
+    keys: &DeviceKeys,
+    org: &[u8],
+    id: &[u8],
+    envelope: &[u8],
+    seal: &[u8],
+) -> std::result::Result<Opened, Quarantined> {
+    let quarantine = |reason: &str| Quarantined { record: id.to_vec(), reason: reason.to_owned() };
+    let signature = envelope
+        .len()
+        .checked_sub(stint_crypto::SIGNATURE_LEN)
+        .map(|at| &envelope[at..])
+        .ok_or_else(|| quarantine("the stored record is truncated"))?;
+    if !keys.seal_key.verify_mac(&[b"stint-row-v1", org, id, signature], seal) {
+        return Err(quarantine("the stored record was changed on disk"));
+    }
+    let parsed = EnvelopeRef::parse(envelope).map_err(|e| quarantine(&e.to_string()))?;
+    let header = *parsed.header();
+    if header.record.as_slice() != id || header.org.as_slice() != org {
+        return Err(quarantine("the record is stored under another id"));
+    }
+    let key = keys.org_key(&header).ok_or_else(|| quarantine("no key for its organization"))?;
+    // The author's signature was checked when the record arrived (or this device wrote it); the seal
+    // above proves the bytes are the ones accepted then, at a fraction of a signature check's cost.
+    let plaintext = parsed.decrypt(key).map_err(|e| quarantine(&e.to_string()))?;
+    Ok(Opened { header, plaintext })
+}
+
+#[cfg(unix)]
+fn restrict_permissions(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
