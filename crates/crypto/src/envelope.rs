@@ -1,0 +1,502 @@
+//! Record envelopes: the format every record is stored and synced in.
+//!
+//! ```text
+//! header (81) | nonce (24) | ciphertext_len u32 BE | ciphertext (plaintext + 16-byte tag) | signature (64)
+//! ```
+//!
+//! The ciphertext is XChaCha20-Poly1305 under the compartment key with the 81 header bytes as
+//! associated data. The signature is Ed25519 by the author device over
+//! `b"stint-envelope-v1" || header || nonce || ciphertext_len || ciphertext`, i.e. the domain
+//! label followed by every envelope byte before the signature.
+
+use zeroize::Zeroizing;
+
+use crate::{CryptoError, SigningKey, SymmetricKey, VerifyingKey, aead};
+
+/// Format version written in the first byte of every header.
+pub const ENVELOPE_VERSION: u8 = 1;
+/// Length of an encoded [`Header`].
+pub const HEADER_LEN: usize = 81;
+/// Length of an XChaCha20-Poly1305 nonce.
+pub const NONCE_LEN: usize = 24;
+/// Length of a Poly1305 tag.
+pub const TAG_LEN: usize = 16;
+/// Length of an Ed25519 signature.
+pub const SIGNATURE_LEN: usize = 64;
+/// Length of the big-endian ciphertext length field.
+const LEN_FIELD_LEN: usize = 4;
+/// Length of the smallest envelope (empty plaintext).
+pub const ENVELOPE_MIN_LEN: usize =
+    HEADER_LEN + NONCE_LEN + LEN_FIELD_LEN + TAG_LEN + SIGNATURE_LEN;
+
+/// Domain label prefixed to the signed bytes, so an envelope signature can never be mistaken for
+/// a signature over anything else.
+const SIGNATURE_LABEL: &[u8] = b"stint-envelope-v1";
+
+/// Header flag bit 0: the record is a tombstone (deleted).
+const FLAG_TOMBSTONE: u8 = 0b0000_0001;
+
+// Byte offsets of the header fields.
+const OFF_VERSION: usize = 0;
+const OFF_ORG: usize = 1;
+const OFF_RECORD: usize = 17;
+const OFF_KIND: usize = 33;
+const OFF_COMPARTMENT: usize = 35;
+const OFF_EPOCH: usize = 36;
+const OFF_AUTHOR_USER: usize = 40;
+const OFF_AUTHOR_DEVICE: usize = 56;
+const OFF_HLC: usize = 72;
+const OFF_FLAGS: usize = 80;
+
+/// The plaintext header of a record envelope: what the server needs to route and authorize a
+/// record, and nothing more. It is authenticated (as associated data and by the signature) but not
+/// encrypted.
+///
+/// Encoded as a fixed 81-byte layout with big-endian integers:
+/// `version u8 | org [16] | record [16] | kind u16 | compartment u8 | epoch u32 |
+///  author_user [16] | author_device [16] | hlc u64 | flags u8`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Header {
+    /// Organization id (ULID bytes).
+    pub org: [u8; 16],
+    /// Record id (ULID bytes).
+    pub record: [u8; 16],
+    /// Record kind (client, project, time entry, …), as numbered by the domain crate.
+    pub kind: u16,
+    /// Key compartment (team, finance, …), as numbered by the domain crate.
+    pub compartment: u8,
+    /// Key epoch of the compartment key the record is encrypted under.
+    pub epoch: u32,
+    /// User who wrote the record (ULID bytes).
+    pub author_user: [u8; 16],
+    /// Device that wrote and signed the record (ULID bytes).
+    pub author_device: [u8; 16],
+    /// Hybrid logical clock timestamp of the write.
+    pub hlc: u64,
+    /// The record is deleted; its plaintext is usually empty.
+    pub tombstone: bool,
+}
+
+impl Header {
+    /// Encodes the header in its fixed 81-byte layout (version [`ENVELOPE_VERSION`]).
+    pub fn to_bytes(&self) -> [u8; HEADER_LEN] {
+        let mut b = [0u8; HEADER_LEN];
+        b[OFF_VERSION] = ENVELOPE_VERSION;
+        b[OFF_ORG..OFF_RECORD].copy_from_slice(&self.org);
+        b[OFF_RECORD..OFF_KIND].copy_from_slice(&self.record);
+        b[OFF_KIND..OFF_COMPARTMENT].copy_from_slice(&self.kind.to_be_bytes());
+        b[OFF_COMPARTMENT] = self.compartment;
+        b[OFF_EPOCH..OFF_AUTHOR_USER].copy_from_slice(&self.epoch.to_be_bytes());
+        b[OFF_AUTHOR_USER..OFF_AUTHOR_DEVICE].copy_from_slice(&self.author_user);
+        b[OFF_AUTHOR_DEVICE..OFF_HLC].copy_from_slice(&self.author_device);
+        b[OFF_HLC..OFF_FLAGS].copy_from_slice(&self.hlc.to_be_bytes());
+        b[OFF_FLAGS] = if self.tombstone { FLAG_TOMBSTONE } else { 0 };
+        b
+    }
+
+    /// Decodes exactly [`HEADER_LEN`] bytes.
+    ///
+    /// # Errors
+    /// - [`CryptoError::Malformed`] if `b` is not exactly 81 bytes or a reserved flag bit is set;
+    /// - [`CryptoError::UnsupportedVersion`] if the version byte is not [`ENVELOPE_VERSION`].
+    pub fn from_bytes(b: &[u8]) -> Result<Header, CryptoError> {
+        let b: &[u8; HEADER_LEN] = b
+            .try_into()
+            .map_err(|_| CryptoError::Malformed("a record header must be exactly 81 bytes"))?;
+        if b[OFF_VERSION] != ENVELOPE_VERSION {
+            return Err(CryptoError::UnsupportedVersion(b[OFF_VERSION]));
+        }
+        let flags = b[OFF_FLAGS];
+        if flags & !FLAG_TOMBSTONE != 0 {
+            return Err(CryptoError::Malformed(
+                "the record header sets unknown flags",
+            ));
+        }
+        Ok(Header {
+            org: array(&b[OFF_ORG..OFF_RECORD]),
+            record: array(&b[OFF_RECORD..OFF_KIND]),
+            kind: u16::from_be_bytes(array(&b[OFF_KIND..OFF_COMPARTMENT])),
+            compartment: b[OFF_COMPARTMENT],
+            epoch: u32::from_be_bytes(array(&b[OFF_EPOCH..OFF_AUTHOR_USER])),
+            author_user: array(&b[OFF_AUTHOR_USER..OFF_AUTHOR_DEVICE]),
+            author_device: array(&b[OFF_AUTHOR_DEVICE..OFF_HLC]),
+            hlc: u64::from_be_bytes(array(&b[OFF_HLC..OFF_FLAGS])),
+            tombstone: flags & FLAG_TOMBSTONE != 0,
+        })
+    }
+}
+
+/// Copies a slice whose length the caller has already fixed into an array.
+fn array<const N: usize>(s: &[u8]) -> [u8; N] {
+    s.try_into().expect("slice length fixed by the layout")
+}
+
+/// Encrypts and signs a record: returns the envelope bytes.
+///
+/// A fresh random nonce is drawn for every call.
+///
+/// # Panics
+/// If the operating system's random number generator fails, or if `plaintext` is longer than
+/// 4 GiB − 17 bytes (the ciphertext length is a `u32`).
+pub fn seal_record(
+    header: &Header,
+    plaintext: &[u8],
+    key: &SymmetricKey,
+    signer: &SigningKey,
+) -> Vec<u8> {
+    seal_record_with_nonce(header, plaintext, key, signer, crate::random_array())
+}
+
+/// Test-vector helper: [`seal_record`] with a caller-chosen nonce.
+///
+/// Never use it outside tests: reusing a nonce under the same key destroys confidentiality.
+#[doc(hidden)]
+pub fn seal_record_with_nonce(
+    header: &Header,
+    plaintext: &[u8],
+    key: &SymmetricKey,
+    signer: &SigningKey,
+    nonce: [u8; NONCE_LEN],
+) -> Vec<u8> {
+    let ciphertext_len = plaintext
+        .len()
+        .checked_add(TAG_LEN)
+        .and_then(|n| u32::try_from(n).ok())
+        .expect("a record's plaintext must be shorter than 4 GiB");
+    let header_bytes = header.to_bytes();
+
+    let mut out = Vec::with_capacity(ENVELOPE_MIN_LEN + plaintext.len());
+    out.extend_from_slice(&header_bytes);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ciphertext_len.to_be_bytes());
+    let body_start = out.len();
+    out.extend_from_slice(plaintext);
+    let tag = aead::encrypt_in_place_detached(
+        key.expose_secret(),
+        &nonce,
+        &header_bytes,
+        &mut out[body_start..],
+    );
+    out.extend_from_slice(&tag);
+
+    let signature = signer.sign(&signed_message(&out));
+    out.extend_from_slice(&signature);
+    out
+}
+
+/// The bytes an envelope signature covers: the domain label, then the envelope up to the
+/// signature.
+fn signed_message(envelope_without_signature: &[u8]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(SIGNATURE_LABEL.len() + envelope_without_signature.len());
+    message.extend_from_slice(SIGNATURE_LABEL);
+    message.extend_from_slice(envelope_without_signature);
+    message
+}
+
+/// A parsed, not yet verified, envelope borrowing the bytes it was parsed from.
+///
+/// Parsing checks only the shape; call [`EnvelopeRef::verify`] before trusting the header and
+/// [`EnvelopeRef::decrypt`] to read the plaintext (or use [`open_record`], which does both).
+#[derive(Clone, Copy, Debug)]
+pub struct EnvelopeRef<'a> {
+    /// The decoded header (unverified until [`EnvelopeRef::verify`] succeeds).
+    pub header: Header,
+    /// The 81 header bytes as they appear in the envelope (the AEAD associated data).
+    pub header_bytes: &'a [u8; HEADER_LEN],
+    /// The XChaCha20-Poly1305 nonce.
+    pub nonce: &'a [u8; NONCE_LEN],
+    /// Ciphertext followed by its 16-byte tag.
+    pub ciphertext: &'a [u8],
+    /// The author device's Ed25519 signature.
+    pub signature: &'a [u8; SIGNATURE_LEN],
+    /// Everything before the signature (what the signature covers, after the domain label).
+    signed: &'a [u8],
+}
+
+impl<'a> EnvelopeRef<'a> {
+    /// Parses an envelope strictly: known version, no unknown flags, and a length that matches
+    /// the ciphertext length field exactly (no trailing bytes).
+    ///
+    /// # Errors
+    /// [`CryptoError::Malformed`] or [`CryptoError::UnsupportedVersion`].
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, CryptoError> {
+        if bytes.len() < ENVELOPE_MIN_LEN {
+            // Report an unknown version before a length problem: a newer format may be shorter.
+            if let Some(&version) = bytes.first()
+                && version != ENVELOPE_VERSION
+            {
+                return Err(CryptoError::UnsupportedVersion(version));
+            }
+            return Err(CryptoError::Malformed("the record envelope is too short"));
+        }
+        let (header_bytes, rest) = bytes.split_at(HEADER_LEN);
+        let header = Header::from_bytes(header_bytes)?;
+        let (nonce, rest) = rest.split_at(NONCE_LEN);
+        let (len_field, rest) = rest.split_at(LEN_FIELD_LEN);
+        let ciphertext_len = u32::from_be_bytes(array(len_field));
+        let ciphertext_len = usize::try_from(ciphertext_len)
+            .map_err(|_| CryptoError::Malformed("the record is too large for this device"))?;
+        if ciphertext_len < TAG_LEN {
+            return Err(CryptoError::Malformed(
+                "the record's ciphertext is shorter than its tag",
+            ));
+        }
+        if rest.len() != ciphertext_len.saturating_add(SIGNATURE_LEN) {
+            return Err(CryptoError::Malformed(
+                "the record envelope's length does not match its ciphertext length",
+            ));
+        }
+        let (ciphertext, signature) = rest.split_at(ciphertext_len);
+        Ok(EnvelopeRef {
+            header,
+            header_bytes: header_bytes.try_into().expect("split at HEADER_LEN"),
+            nonce: nonce.try_into().expect("split at NONCE_LEN"),
+            ciphertext,
+            signature: signature.try_into().expect("length checked above"),
+            signed: &bytes[..bytes.len() - SIGNATURE_LEN],
+        })
+    }
+
+    /// The decoded header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Checks the author device's signature (strict Ed25519).
+    ///
+    /// # Errors
+    /// [`CryptoError::BadSignature`] if the envelope was changed or `author` did not sign it.
+    pub fn verify(&self, author: &VerifyingKey) -> Result<(), CryptoError> {
+        author.verify_strict(&signed_message(self.signed), self.signature)
+    }
+
+    /// Decrypts the ciphertext. Does not check the signature: call [`EnvelopeRef::verify`] first.
+    ///
+    /// # Errors
+    /// [`CryptoError::Decryption`] if the key is wrong or the header, nonce or ciphertext changed.
+    pub fn decrypt(&self, key: &SymmetricKey) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        aead::decrypt(
+            key.expose_secret(),
+            self.nonce,
+            self.header_bytes,
+            self.ciphertext,
+        )
+    }
+}
+
+/// Parses, verifies and decrypts an envelope, in that order (nothing unauthenticated is
+/// decrypted).
+///
+/// # Errors
+/// Whatever [`EnvelopeRef::parse`], [`EnvelopeRef::verify`] or [`EnvelopeRef::decrypt`] report.
+pub fn open_record(
+    bytes: &[u8],
+    key: &SymmetricKey,
+    author: &VerifyingKey,
+) -> Result<(Header, Zeroizing<Vec<u8>>), CryptoError> {
+    let envelope = EnvelopeRef::parse(bytes)?;
+    envelope.verify(author)?;
+    let plaintext = envelope.decrypt(key)?;
+    Ok((envelope.header, plaintext))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> Header {
+        Header {
+            org: [0x11; 16],
+            record: [0x22; 16],
+            kind: 0x0102,
+            compartment: 2,
+            epoch: 0x0304_0506,
+            author_user: [0x33; 16],
+            author_device: [0x44; 16],
+            hlc: 0x0708_090a_0b0c_0d0e,
+            tombstone: false,
+        }
+    }
+
+    #[test]
+    fn header_layout_is_fixed_big_endian() {
+        let b = header().to_bytes();
+        assert_eq!(b.len(), 81);
+        assert_eq!(b[0], 1);
+        assert_eq!(&b[1..17], &[0x11; 16]);
+        assert_eq!(&b[17..33], &[0x22; 16]);
+        assert_eq!(&b[33..35], &[0x01, 0x02]);
+        assert_eq!(b[35], 2);
+        assert_eq!(&b[36..40], &[0x03, 0x04, 0x05, 0x06]);
+        assert_eq!(&b[40..56], &[0x33; 16]);
+        assert_eq!(&b[56..72], &[0x44; 16]);
+        assert_eq!(&b[72..80], &[7, 8, 9, 10, 11, 12, 13, 14]);
+        assert_eq!(b[80], 0);
+        let tomb = Header {
+            tombstone: true,
+            ..header()
+        };
+        assert_eq!(tomb.to_bytes()[80], 1);
+        assert_eq!(Header::from_bytes(&tomb.to_bytes()), Ok(tomb));
+        assert_eq!(Header::from_bytes(&b), Ok(header()));
+    }
+
+    #[test]
+    fn header_rejects_unknown_flags_version_and_length() {
+        for bit in 1..8 {
+            let mut b = header().to_bytes();
+            b[80] |= 1 << bit;
+            assert!(matches!(
+                Header::from_bytes(&b),
+                Err(CryptoError::Malformed(_))
+            ));
+        }
+        for version in [0u8, 2, 0xff] {
+            let mut b = header().to_bytes();
+            b[0] = version;
+            assert_eq!(
+                Header::from_bytes(&b),
+                Err(CryptoError::UnsupportedVersion(version))
+            );
+        }
+        let b = header().to_bytes();
+        assert!(Header::from_bytes(&b[..80]).is_err());
+        let mut long = b.to_vec();
+        long.push(0);
+        assert!(Header::from_bytes(&long).is_err());
+    }
+
+    #[test]
+    fn record_round_trips() {
+        let key = SymmetricKey::generate();
+        let signer = SigningKey::generate();
+        for plaintext in [
+            &b""[..],
+            b"x",
+            "Müller & Søn — 1h30".as_bytes(),
+            &[0u8; 1000],
+        ] {
+            let env = seal_record(&header(), plaintext, &key, &signer);
+            assert_eq!(env.len(), ENVELOPE_MIN_LEN + plaintext.len());
+            let (h, p) = open_record(&env, &key, &signer.verifying_key()).unwrap();
+            assert_eq!(h, header());
+            assert_eq!(p.as_slice(), plaintext);
+        }
+    }
+
+    #[test]
+    fn envelopes_use_fresh_nonces() {
+        let key = SymmetricKey::generate();
+        let signer = SigningKey::generate();
+        let a = seal_record(&header(), b"same", &key, &signer);
+        let b = seal_record(&header(), b"same", &key, &signer);
+        assert_ne!(a, b);
+        assert_ne!(&a[81..105], &b[81..105]);
+    }
+
+    #[test]
+    fn wrong_key_or_author_fails() {
+        let key = SymmetricKey::generate();
+        let signer = SigningKey::generate();
+        let env = seal_record(&header(), b"secret note", &key, &signer);
+        assert_eq!(
+            open_record(&env, &SymmetricKey::generate(), &signer.verifying_key()),
+            Err(CryptoError::Decryption)
+        );
+        assert_eq!(
+            open_record(&env, &key, &SigningKey::generate().verifying_key()),
+            Err(CryptoError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn signature_covers_a_domain_label() {
+        // A signature over the raw envelope bytes (without the label) must not verify.
+        let key = SymmetricKey::generate();
+        let signer = SigningKey::generate();
+        let mut env = seal_record(&header(), b"note", &key, &signer);
+        let body_len = env.len() - SIGNATURE_LEN;
+        let raw = signer.sign(&env[..body_len]);
+        env[body_len..].copy_from_slice(&raw);
+        assert_eq!(
+            EnvelopeRef::parse(&env)
+                .unwrap()
+                .verify(&signer.verifying_key()),
+            Err(CryptoError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn ciphertext_is_bound_to_the_header() {
+        // Re-signing an envelope whose header changed still fails to decrypt: the header is AAD.
+        let key = SymmetricKey::generate();
+        let signer = SigningKey::generate();
+        let mut env = seal_record(&header(), b"note", &key, &signer);
+        env[35] = 9; // compartment
+        let body_len = env.len() - SIGNATURE_LEN;
+        let sig = signer.sign(&signed_message(&env[..body_len]));
+        env[body_len..].copy_from_slice(&sig);
+        assert_eq!(
+            open_record(&env, &key, &signer.verifying_key()),
+            Err(CryptoError::Decryption)
+        );
+    }
+
+    #[test]
+    fn parse_is_strict() {
+        let key = SymmetricKey::generate();
+        let signer = SigningKey::generate();
+        let env = seal_record(&header(), b"note", &key, &signer);
+        assert!(EnvelopeRef::parse(&env).is_ok());
+
+        let mut extended = env.clone();
+        extended.push(0);
+        assert!(matches!(
+            EnvelopeRef::parse(&extended),
+            Err(CryptoError::Malformed(_))
+        ));
+        assert!(matches!(
+            EnvelopeRef::parse(&env[..env.len() - 1]),
+            Err(CryptoError::Malformed(_))
+        ));
+        assert!(EnvelopeRef::parse(&[]).is_err());
+
+        let mut version = env.clone();
+        version[0] = 2;
+        assert_eq!(
+            EnvelopeRef::parse(&version).unwrap_err(),
+            CryptoError::UnsupportedVersion(2)
+        );
+        assert_eq!(
+            EnvelopeRef::parse(&[7]).unwrap_err(),
+            CryptoError::UnsupportedVersion(7)
+        );
+
+        let mut flags = env.clone();
+        flags[80] = 0x80;
+        assert!(matches!(
+            EnvelopeRef::parse(&flags),
+            Err(CryptoError::Malformed(_))
+        ));
+
+        let mut short_ct = env.clone();
+        short_ct[105..109].copy_from_slice(&15u32.to_be_bytes());
+        assert!(matches!(
+            EnvelopeRef::parse(&short_ct),
+            Err(CryptoError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn every_single_bit_flip_is_detected() {
+        let key = SymmetricKey::from_bytes([5; 32]);
+        let signer = SigningKey::from_bytes([6; 32]);
+        let env = seal_record(&header(), b"Mueller 1h30", &key, &signer);
+        let author = signer.verifying_key();
+        for i in 0..env.len() * 8 {
+            let mut bad = env.clone();
+            bad[i / 8] ^= 1 << (i % 8);
+            assert!(open_record(&bad, &key, &author).is_err(), "bit {i} flipped");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Stint's cryptography: the byte formats that leave a device and the keys that protect them.
+//!
+//! Every format here is versioned by a leading byte, described byte by byte in `docs/formats.md`,
+//! and pinned by a committed test vector under `crates/crypto/tests/vectors/`.
+//!
+//! - [`seal_record`] / [`open_record`] / [`EnvelopeRef`]: a record envelope: a fixed plaintext
+//!   [`Header`], an XChaCha20-Poly1305 ciphertext under the compartment key with the header as
+//!   associated data, and an Ed25519 signature by the author device.
+//! - [`wrap_key`] / [`unwrap_key`] (and the signing-key variants): a key encrypted under another key,
+//!   bound to a caller-chosen context.
+//! - [`seal_key`] / [`open_sealed_key`]: a key sealed to a recipient's X25519 public key.
+//! - [`PassphraseParams`]: Argon2id derivation of a key from a passphrase.
+//!
+//! No primitive is implemented here: the RustCrypto and dalek crates do the cryptography, this crate
+//! only fixes how their inputs and outputs are laid out.
+//!
+//! Secret key types zeroize on drop, are not `Clone`, not `Serialize`, and print as `<redacted>`.
+//!
+//! ```
+//! use stint_crypto::{Header, SigningKey, SymmetricKey, open_record, seal_record};
+//!
+//! let compartment_key = SymmetricKey::generate();
+//! let device = SigningKey::generate();
+//! let header = Header {
+//!     org: [1; 16],
+//!     record: [2; 16],
+//!     kind: 3,
+//!     compartment: 0,
+//!     epoch: 1,
+//!     author_user: [4; 16],
+//!     author_device: [5; 16],
+//!     hlc: 42,
+//!     tombstone: false,
+//! };
+//! let envelope = seal_record(&header, b"2h design review", &compartment_key, &device);
+//! let (opened, plaintext) = open_record(&envelope, &compartment_key, &device.verifying_key())?;
+//! assert_eq!(opened, header);
+//! assert_eq!(plaintext.as_slice(), b"2h design review");
+//! # Ok::<(), stint_crypto::CryptoError>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod aead;
+mod envelope;
+mod error;
+mod keys;
+mod passphrase;
+mod seal;
+mod wrap;
+
+pub use envelope::{
+    ENVELOPE_MIN_LEN, ENVELOPE_VERSION, EnvelopeRef, HEADER_LEN, Header, NONCE_LEN, SIGNATURE_LEN,
+    TAG_LEN, open_record, seal_record, seal_record_with_nonce,
+};
+pub use error::CryptoError;
+pub use keys::{KEY_LEN, SigningKey, SymmetricKey, VerifyingKey};
+pub use passphrase::{PASSPHRASE_PARAMS_LEN, PASSPHRASE_PARAMS_VERSION, PassphraseParams};
+pub use seal::{
+    SEALED_KEY_LEN, SEALED_KEY_VERSION, SealPublicKey, SealSecretKey, open_sealed_key, seal_key,
+    seal_key_with,
+};
+pub use wrap::{
+    WRAPPED_KEY_LEN, WRAPPED_KEY_VERSION, unwrap_key, unwrap_signing_key, wrap_key,
+    wrap_key_with_nonce, wrap_signing_key, wrap_signing_key_with_nonce,
+};
+pub use zeroize::Zeroizing;
+
+/// Fills `buf` with bytes from the operating system's random number generator.
+///
+/// Use it for anything that must be unguessable (recovery keys, tokens, salts).
+///
+/// # Errors
+/// [`CryptoError::Randomness`] if the operating system cannot provide random bytes.
+pub fn fill_random(buf: &mut [u8]) -> Result<(), CryptoError> {
+    getrandom::fill(buf).map_err(|_| CryptoError::Randomness)
+}
+
+/// Random bytes for nonces, salts and fresh keys inside infallible constructors.
+///
+/// # Panics
+/// If the operating system's random number generator fails. Continuing without randomness
+/// would silently produce guessable keys or repeated nonces, so stopping is the only safe choice.
+pub(crate) fn random_array<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    fill_os_random(&mut out);
+    out
+}
+
+/// Like [`random_array`], but fills a caller's buffer (so secrets are written in place).
+///
+/// # Panics
+/// If the operating system's random number generator fails (see [`random_array`]).
+pub(crate) fn fill_os_random(buf: &mut [u8]) {
+    if let Err(err) = getrandom::fill(buf) {
+        panic!("the operating system's random number generator failed: {err}");
+    }
+}

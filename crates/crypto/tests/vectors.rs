@@ -1,0 +1,483 @@
+//! Committed test vectors pin every byte format (see `docs/formats.md`).
+//!
+//! Each vector file holds fixed inputs and the bytes they must produce. The tests rebuild the
+//! bytes from the file's inputs and compare, then open the committed bytes. A change to any
+//! format makes these tests fail; that is the point. If a format change is intended, bump its
+//! version byte instead of editing the vectors.
+//!
+//! The files were written once by `write_vector_files` below:
+//! `STINT_WRITE_VECTORS=1 cargo test -p stint-crypto --test vectors`.
+
+use serde::{Deserialize, Serialize};
+use stint_crypto::{
+    EnvelopeRef, Header, PassphraseParams, SealPublicKey, SealSecretKey, SigningKey, SymmetricKey,
+    VerifyingKey, open_record, open_sealed_key, seal_key_with, seal_record_with_nonce, unwrap_key,
+    unwrap_signing_key, wrap_key_with_nonce, wrap_signing_key_with_nonce,
+};
+
+const ENVELOPE_JSON: &str = include_str!("vectors/envelope_v1.json");
+const WRAPPED_KEY_JSON: &str = include_str!("vectors/wrapped_key_v1.json");
+const SEALED_KEY_JSON: &str = include_str!("vectors/sealed_key_v1.json");
+const PASSPHRASE_JSON: &str = include_str!("vectors/passphrase_v1.json");
+const KDF_MAC_JSON: &str = include_str!("vectors/kdf_mac_v1.json");
+
+// ---------------------------------------------------------------------------------------------
+// File shapes (all byte strings are lowercase hex)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderFields {
+    org: String,
+    record: String,
+    kind: u16,
+    compartment: u8,
+    epoch: u32,
+    author_user: String,
+    author_device: String,
+    hlc: u64,
+    tombstone: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvelopeVector {
+    description: String,
+    compartment_key: String,
+    signing_key_seed: String,
+    verifying_key: String,
+    nonce: String,
+    header: HeaderFields,
+    header_bytes: String,
+    plaintext_utf8: String,
+    envelope: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrappedKeyVector {
+    description: String,
+    kek: String,
+    key: String,
+    context: String,
+    nonce: String,
+    wrapped: String,
+    signing_key_seed: String,
+    signing_context: String,
+    signing_nonce: String,
+    wrapped_signing_key: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SealedKeyVector {
+    description: String,
+    recipient_secret: String,
+    recipient_public: String,
+    ephemeral_secret: String,
+    ephemeral_public: String,
+    nonce: String,
+    context: String,
+    key: String,
+    sealed: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PassphraseVector {
+    description: String,
+    passphrase_utf8: String,
+    m_cost_kib: u32,
+    t_cost: u32,
+    p_cost: u32,
+    salt: String,
+    params: String,
+    key: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KdfMacVector {
+    description: String,
+    key: String,
+    derive_info: String,
+    derived: String,
+    mac_parts: Vec<String>,
+    mac: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn bytes(hex_str: &str) -> Vec<u8> {
+    hex::decode(hex_str).expect("vector files hold valid hex")
+}
+
+fn array<const N: usize>(hex_str: &str) -> [u8; N] {
+    bytes(hex_str)
+        .try_into()
+        .unwrap_or_else(|v: Vec<u8>| panic!("expected {N} bytes, found {}", v.len()))
+}
+
+fn header_from(fields: &HeaderFields) -> Header {
+    Header {
+        org: array(&fields.org),
+        record: array(&fields.record),
+        kind: fields.kind,
+        compartment: fields.compartment,
+        epoch: fields.epoch,
+        author_user: array(&fields.author_user),
+        author_device: array(&fields.author_device),
+        hlc: fields.hlc,
+        tombstone: fields.tombstone,
+    }
+}
+
+/// `start, start + 1, …` — recognisable, obviously non-random bytes for fixed inputs.
+fn counting<const N: usize>(start: u8) -> [u8; N] {
+    std::array::from_fn(|i| start.wrapping_add(i as u8))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Envelope v1
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn envelope_v1_is_stable() {
+    let v: EnvelopeVector = serde_json::from_str(ENVELOPE_JSON).unwrap();
+    let key = SymmetricKey::from_bytes(array(&v.compartment_key));
+    let signer = SigningKey::from_bytes(array(&v.signing_key_seed));
+    let header = header_from(&v.header);
+
+    assert_eq!(
+        hex::encode(signer.verifying_key().to_bytes()),
+        v.verifying_key
+    );
+    assert_eq!(hex::encode(header.to_bytes()), v.header_bytes);
+
+    let rebuilt = seal_record_with_nonce(
+        &header,
+        v.plaintext_utf8.as_bytes(),
+        &key,
+        &signer,
+        array(&v.nonce),
+    );
+    assert_eq!(
+        hex::encode(&rebuilt),
+        v.envelope,
+        "envelope v1 bytes changed"
+    );
+}
+
+#[test]
+fn envelope_v1_opens() {
+    let v: EnvelopeVector = serde_json::from_str(ENVELOPE_JSON).unwrap();
+    let key = SymmetricKey::from_bytes(array(&v.compartment_key));
+    let author = VerifyingKey::from_bytes(&array(&v.verifying_key)).unwrap();
+    let envelope = bytes(&v.envelope);
+
+    let (header, plaintext) = open_record(&envelope, &key, &author).unwrap();
+    assert_eq!(header, header_from(&v.header));
+    assert_eq!(std::str::from_utf8(&plaintext).unwrap(), v.plaintext_utf8);
+
+    let parsed = EnvelopeRef::parse(&envelope).unwrap();
+    assert_eq!(hex::encode(parsed.header_bytes), v.header_bytes);
+    assert_eq!(hex::encode(parsed.nonce), v.nonce);
+    assert_eq!(parsed.ciphertext.len(), v.plaintext_utf8.len() + 16);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wrapped key v1
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn wrapped_key_v1_is_stable() {
+    let v: WrappedKeyVector = serde_json::from_str(WRAPPED_KEY_JSON).unwrap();
+    let kek = SymmetricKey::from_bytes(array(&v.kek));
+    let key = SymmetricKey::from_bytes(array(&v.key));
+    let wrapped = wrap_key_with_nonce(&kek, &key, &bytes(&v.context), array(&v.nonce));
+    assert_eq!(
+        hex::encode(wrapped),
+        v.wrapped,
+        "wrapped key v1 bytes changed"
+    );
+
+    let signing = SigningKey::from_bytes(array(&v.signing_key_seed));
+    let wrapped_signing = wrap_signing_key_with_nonce(
+        &kek,
+        &signing,
+        &bytes(&v.signing_context),
+        array(&v.signing_nonce),
+    );
+    assert_eq!(hex::encode(wrapped_signing), v.wrapped_signing_key);
+}
+
+#[test]
+fn wrapped_key_v1_opens() {
+    let v: WrappedKeyVector = serde_json::from_str(WRAPPED_KEY_JSON).unwrap();
+    let kek = SymmetricKey::from_bytes(array(&v.kek));
+    let key = unwrap_key(&kek, &bytes(&v.wrapped), &bytes(&v.context)).unwrap();
+    assert_eq!(hex::encode(key.expose_secret()), v.key);
+
+    let signing = unwrap_signing_key(
+        &kek,
+        &bytes(&v.wrapped_signing_key),
+        &bytes(&v.signing_context),
+    )
+    .unwrap();
+    assert_eq!(hex::encode(signing.expose_secret()), v.signing_key_seed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sealed key v1
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn sealed_key_v1_is_stable() {
+    let v: SealedKeyVector = serde_json::from_str(SEALED_KEY_JSON).unwrap();
+    let recipient = SealSecretKey::from_bytes(array(&v.recipient_secret));
+    let ephemeral = SealSecretKey::from_bytes(array(&v.ephemeral_secret));
+    assert_eq!(
+        hex::encode(recipient.public_key().to_bytes()),
+        v.recipient_public
+    );
+    assert_eq!(
+        hex::encode(ephemeral.public_key().to_bytes()),
+        v.ephemeral_public
+    );
+
+    let to = SealPublicKey::from_bytes(&array(&v.recipient_public)).unwrap();
+    let key = SymmetricKey::from_bytes(array(&v.key));
+    let sealed = seal_key_with(&key, &to, &bytes(&v.context), &ephemeral, array(&v.nonce));
+    assert_eq!(hex::encode(sealed), v.sealed, "sealed key v1 bytes changed");
+}
+
+#[test]
+fn sealed_key_v1_opens() {
+    let v: SealedKeyVector = serde_json::from_str(SEALED_KEY_JSON).unwrap();
+    let recipient = SealSecretKey::from_bytes(array(&v.recipient_secret));
+    let key = open_sealed_key(&bytes(&v.sealed), &recipient, &bytes(&v.context)).unwrap();
+    assert_eq!(hex::encode(key.expose_secret()), v.key);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passphrase params v1
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn passphrase_v1_is_stable() {
+    let v: PassphraseVector = serde_json::from_str(PASSPHRASE_JSON).unwrap();
+    let params = PassphraseParams {
+        m_cost_kib: v.m_cost_kib,
+        t_cost: v.t_cost,
+        p_cost: v.p_cost,
+        salt: array(&v.salt),
+    };
+    assert_eq!(hex::encode(params.to_bytes()), v.params);
+    assert_eq!(PassphraseParams::from_bytes(&bytes(&v.params)), Ok(params));
+
+    let key = params.derive(v.passphrase_utf8.as_bytes()).unwrap();
+    assert_eq!(
+        hex::encode(key.expose_secret()),
+        v.key,
+        "passphrase derivation changed"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subkey derivation and MAC
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn kdf_and_mac_v1_are_stable() {
+    let v: KdfMacVector = serde_json::from_str(KDF_MAC_JSON).unwrap();
+    let key = SymmetricKey::from_bytes(array(&v.key));
+    let derived = key.derive(&bytes(&v.derive_info));
+    assert_eq!(hex::encode(derived.expose_secret()), v.derived);
+
+    let parts: Vec<Vec<u8>> = v.mac_parts.iter().map(|p| bytes(p)).collect();
+    let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    assert_eq!(hex::encode(key.mac(&parts)), v.mac);
+    assert!(key.verify_mac(&parts, &bytes(&v.mac)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-off writer of the vector files
+// ---------------------------------------------------------------------------------------------
+
+/// Writes the vector files from fixed inputs. Run only on purpose, when adding a new format
+/// version; never to make a failing stability test pass.
+#[test]
+fn vector_files_are_exactly_what_the_fixed_inputs_produce() {
+    // Rebuilds every file from its fixed inputs and compares it, whole, with the committed one.
+    // With STINT_WRITE_VECTORS=1 it (re)writes the files instead: only for a deliberate format change.
+    let writing = std::env::var_os("STINT_WRITE_VECTORS").is_some();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let write = |name: &str, json: String| {
+        let path = dir.join(name);
+        if writing {
+            std::fs::write(&path, json + "\n").unwrap();
+        } else {
+            let committed = std::fs::read_to_string(&path).unwrap();
+            assert_eq!(committed, json + "\n", "{name} differs from what the code produces");
+        }
+    };
+
+    // Envelope v1.
+    let key_bytes: [u8; 32] = counting(0x00);
+    let seed: [u8; 32] = counting(0x20);
+    let nonce: [u8; 24] = counting(0x40);
+    let header = Header {
+        org: counting(0x60),
+        record: counting(0x70),
+        kind: 3,
+        compartment: 1,
+        epoch: 7,
+        author_user: counting(0x80),
+        author_device: counting(0x90),
+        hlc: 0x0001_8f3a_5c2e_0001,
+        tombstone: false,
+    };
+    let plaintext = "Müller & Søn — 1h30";
+    let signer = SigningKey::from_bytes(seed);
+    let envelope = seal_record_with_nonce(
+        &header,
+        plaintext.as_bytes(),
+        &SymmetricKey::from_bytes(key_bytes),
+        &signer,
+        nonce,
+    );
+    let v = EnvelopeVector {
+        description: "Record envelope v1: header | nonce | ciphertext_len u32 BE | ciphertext+tag | Ed25519 signature".into(),
+        compartment_key: hex::encode(key_bytes),
+        signing_key_seed: hex::encode(seed),
+        verifying_key: hex::encode(signer.verifying_key().to_bytes()),
+        nonce: hex::encode(nonce),
+        header: HeaderFields {
+            org: hex::encode(header.org),
+            record: hex::encode(header.record),
+            kind: header.kind,
+            compartment: header.compartment,
+            epoch: header.epoch,
+            author_user: hex::encode(header.author_user),
+            author_device: hex::encode(header.author_device),
+            hlc: header.hlc,
+            tombstone: header.tombstone,
+        },
+        header_bytes: hex::encode(header.to_bytes()),
+        plaintext_utf8: plaintext.into(),
+        envelope: hex::encode(envelope),
+    };
+    write(
+        "envelope_v1.json",
+        serde_json::to_string_pretty(&v).unwrap(),
+    );
+
+    // Wrapped key v1. Context: org id (16) | compartment u8 | epoch u32 BE.
+    let kek: [u8; 32] = counting(0xa0);
+    let key: [u8; 32] = counting(0xc0);
+    let mut context = counting::<16>(0x60).to_vec();
+    context.push(1);
+    context.extend_from_slice(&7u32.to_be_bytes());
+    let wrap_nonce: [u8; 24] = counting(0xe0);
+    let signing_seed: [u8; 32] = counting(0x20);
+    let signing_context = b"stint-account-signing-key".to_vec();
+    let signing_nonce: [u8; 24] = counting(0x10);
+    let kek_key = SymmetricKey::from_bytes(kek);
+    let v = WrappedKeyVector {
+        description: "Wrapped key v1: version | nonce | XChaCha20-Poly1305(key) with AAD \"stint-wrap-v1\" || context".into(),
+        kek: hex::encode(kek),
+        key: hex::encode(key),
+        context: hex::encode(&context),
+        nonce: hex::encode(wrap_nonce),
+        wrapped: hex::encode(wrap_key_with_nonce(
+            &kek_key,
+            &SymmetricKey::from_bytes(key),
+            &context,
+            wrap_nonce,
+        )),
+        signing_key_seed: hex::encode(signing_seed),
+        signing_context: hex::encode(&signing_context),
+        signing_nonce: hex::encode(signing_nonce),
+        wrapped_signing_key: hex::encode(wrap_signing_key_with_nonce(
+            &kek_key,
+            &SigningKey::from_bytes(signing_seed),
+            &signing_context,
+            signing_nonce,
+        )),
+    };
+    write(
+        "wrapped_key_v1.json",
+        serde_json::to_string_pretty(&v).unwrap(),
+    );
+
+    // Sealed key v1.
+    let recipient_secret: [u8; 32] = counting(0x31);
+    let ephemeral_secret: [u8; 32] = counting(0x51);
+    let seal_nonce: [u8; 24] = counting(0x71);
+    let sealed_key: [u8; 32] = counting(0x91);
+    let seal_context = context.clone();
+    let recipient = SealSecretKey::from_bytes(recipient_secret);
+    let ephemeral = SealSecretKey::from_bytes(ephemeral_secret);
+    let v = SealedKeyVector {
+        description: "Sealed key v1: version | ephemeral X25519 public key | nonce | XChaCha20-Poly1305(key) under HKDF-SHA256(X25519 shared secret)".into(),
+        recipient_secret: hex::encode(recipient_secret),
+        recipient_public: hex::encode(recipient.public_key().to_bytes()),
+        ephemeral_secret: hex::encode(ephemeral_secret),
+        ephemeral_public: hex::encode(ephemeral.public_key().to_bytes()),
+        nonce: hex::encode(seal_nonce),
+        context: hex::encode(&seal_context),
+        key: hex::encode(sealed_key),
+        sealed: hex::encode(seal_key_with(
+            &SymmetricKey::from_bytes(sealed_key),
+            &recipient.public_key(),
+            &seal_context,
+            &ephemeral,
+            seal_nonce,
+        )),
+    };
+    write(
+        "sealed_key_v1.json",
+        serde_json::to_string_pretty(&v).unwrap(),
+    );
+
+    // Passphrase params v1 at the minimum parameters.
+    let params = PassphraseParams {
+        m_cost_kib: PassphraseParams::MIN_M_COST_KIB,
+        t_cost: PassphraseParams::MIN_T_COST,
+        p_cost: 1,
+        salt: counting(0xb0),
+    };
+    let passphrase = "correct horse battery staple — Ærø";
+    let v = PassphraseVector {
+        description: "Passphrase params v1 (version | m_cost_kib | t_cost | p_cost | salt) and the Argon2id v0x13 key they derive".into(),
+        passphrase_utf8: passphrase.into(),
+        m_cost_kib: params.m_cost_kib,
+        t_cost: params.t_cost,
+        p_cost: params.p_cost,
+        salt: hex::encode(params.salt),
+        params: hex::encode(params.to_bytes()),
+        key: hex::encode(params.derive(passphrase.as_bytes()).unwrap().expose_secret()),
+    };
+    write(
+        "passphrase_v1.json",
+        serde_json::to_string_pretty(&v).unwrap(),
+    );
+
+    // Subkey derivation and MAC.
+    let root: [u8; 32] = counting(0x05);
+    let root_key = SymmetricKey::from_bytes(root);
+    let info = b"stint-vault-v1".to_vec();
+    let parts: Vec<Vec<u8>> = vec![b"stint-index-v1".to_vec(), counting::<16>(0x70).to_vec()];
+    let part_refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let v = KdfMacVector {
+        description: "SymmetricKey::derive (HKDF-SHA256, no salt) and SymmetricKey::mac (HMAC-SHA256 over the concatenated parts)".into(),
+        key: hex::encode(root),
+        derive_info: hex::encode(&info),
+        derived: hex::encode(root_key.derive(&info).expose_secret()),
+        mac_parts: parts.iter().map(hex::encode).collect(),
+        mac: hex::encode(root_key.mac(&part_refs)),
+    };
+    write("kdf_mac_v1.json", serde_json::to_string_pretty(&v).unwrap());
+}
