@@ -191,6 +191,8 @@ pub struct Loaded {
     pub records: Vec<Opened>,
     /// Records that did not.
     pub quarantined: Vec<Quarantined>,
+    /// Time spent reading rows from SQLite (the rest of `load` is checking and decrypting).
+    pub read_time: Duration,
 }
 
 /// One record version to write.
@@ -510,14 +512,16 @@ impl Vault {
     /// Read, check and decrypt every record except those of the `skip` kinds (large attachments are
     /// fetched one by one with [`Vault::get`]). Records that fail are quarantined, not returned.
     pub async fn load(&self, keys: &DeviceKeys, skip: &[u16]) -> Result<Loaded> {
+        let started = std::time::Instant::now();
         let rows: Vec<(Vec<u8>, Vec<u8>, i64, Vec<u8>, Vec<u8>)> =
             sqlx::query_as("SELECT org, id, kind, envelope, seal FROM records").fetch_all(&self.pool).await?;
+        let read_time = started.elapsed();
         let results: Vec<std::result::Result<Opened, Quarantined>> = rows
             .par_iter()
             .filter(|(_, _, kind, _, _)| !skip.iter().any(|s| i64::from(*s) == *kind))
             .map(|(org, id, _, envelope, seal)| open_row(keys, org, id, envelope, seal))
             .collect();
-        let mut loaded = Loaded { records: Vec::with_capacity(results.len()), quarantined: Vec::new() };
+        let mut loaded = Loaded { records: Vec::with_capacity(results.len()), quarantined: Vec::new(), read_time };
         for result in results {
             match result {
                 Ok(opened) => loaded.records.push(opened),

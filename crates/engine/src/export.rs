@@ -1,0 +1,146 @@
+//! Export of an organization's data as JSON (everything the acting member may read) or CSV (time
+//! entries, one row each).
+
+use crate::{ActAs, Engine, EngineError, Result};
+use serde::Serialize;
+use std::io::Write;
+use stint_domain::entry::EntryTime;
+use stint_domain::role::grant;
+use stint_domain::*;
+
+/// Export formats.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ExportFormat {
+    /// One JSON document.
+    Json,
+    /// Time entries as CSV.
+    Csv,
+}
+
+/// What was exported.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+pub struct ExportSummary {
+    /// Time entries written.
+    pub entries: u64,
+    /// Expenses written.
+    pub expenses: u64,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    format: &'static str,
+    version: u32,
+    organization: &'a Organization,
+    members: Vec<&'a Member>,
+    clients: Vec<&'a Client>,
+    projects: Vec<&'a Project>,
+    tasks: Vec<&'a Task>,
+    tags: Vec<&'a Tag>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rates: Option<Vec<&'a Rate>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budgets: Option<Vec<&'a Budget>>,
+    time_entries: Vec<&'a TimeEntry>,
+    expenses: Vec<&'a Expense>,
+}
+
+fn io(e: impl std::fmt::Display) -> EngineError {
+    EngineError::Io(format!("export failed: {e}"))
+}
+
+impl Engine {
+    /// Write the organization's data to `out`. Members export only their own entries and expenses;
+    /// rates and budgets are included only for roles that may read them. `progress(done, total)` is
+    /// called as rows are written.
+    pub fn export(
+        &self,
+        by: &ActAs,
+        format: ExportFormat,
+        out: &mut dyn Write,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ExportSummary> {
+        let (actor, state) = self.actor(by)?;
+        authorize(&actor, Action::ExportOrganization, &Target::Org { org: by.org })?;
+        let own_only = grant(actor.role, Action::ExportOrganization) == Scope::Own;
+        let finance = grant(actor.role, Action::ReadRates) != Scope::None;
+        let mut entries: Vec<&TimeEntry> =
+            state.entries.values().filter(|e| !own_only || e.member == by.member).collect();
+        entries.sort_by_key(|e| (state.facts.get(&e.id).map(|f| f.date), e.id));
+        let mut expenses: Vec<&Expense> =
+            state.expenses.values().filter(|x| !own_only || x.member == by.member).collect();
+        expenses.sort_by_key(|x| (x.date, x.id));
+        let total = entries.len() as u64;
+        let summary = ExportSummary { entries: total, expenses: expenses.len() as u64 };
+        progress(0, total);
+        match format {
+            ExportFormat::Json => {
+                fn sorted<'a, T, K: Ord>(items: impl Iterator<Item = &'a T>, key: impl Fn(&T) -> K) -> Vec<&'a T> {
+                    let mut v: Vec<&T> = items.collect();
+                    v.sort_by_key(|t| key(t));
+                    v
+                }
+                let doc = Document {
+                    format: "stint-export",
+                    version: 1,
+                    organization: state.organization(),
+                    members: sorted(state.members.values(), |m| m.id),
+                    clients: sorted(state.clients.values(), |c| c.id),
+                    projects: sorted(state.projects.values(), |p| p.id),
+                    tasks: sorted(state.tasks.values(), |t| t.id),
+                    tags: sorted(state.tags.values(), |t| t.id),
+                    rates: finance.then(|| sorted(state.rates.values(), |r| r.id)),
+                    budgets: finance.then(|| sorted(state.budgets.values(), |b| b.id)),
+                    time_entries: entries,
+                    expenses,
+                };
+                serde_json::to_writer_pretty(&mut *out, &doc).map_err(io)?;
+                out.write_all(b"\n").map_err(io)?;
+            }
+            ExportFormat::Csv => {
+                let tz = state.time_zone();
+                let mut csv = csv::Writer::from_writer(&mut *out);
+                csv.write_record([
+                    "date", "start", "end", "member", "client", "project", "task", "note", "billable", "hours",
+                    "billed_hours", "amount", "currency",
+                ])
+                .map_err(io)?;
+                for (i, e) in entries.iter().enumerate() {
+                    let facts = state.facts.get(&e.id);
+                    let project = state.projects.get(&e.project);
+                    let (start, end) = match e.time {
+                        EntryTime::Span { start, end } => (
+                            tz.to_datetime(start).strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+                            tz.to_datetime(end).strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+                        ),
+                        EntryTime::Running { start } => (tz.to_datetime(start).strftime("%Y-%m-%dT%H:%M:%S").to_string(), String::new()),
+                        EntryTime::Duration { .. } => (String::new(), String::new()),
+                    };
+                    let hours = |s: i64| format!("{:.2}", rust_decimal::Decimal::from(s) / rust_decimal::Decimal::from(3600));
+                    let amount = facts.and_then(|f| f.valuation.amount).filter(|_| finance).map(Money::rounded);
+                    csv.write_record([
+                        facts.map(|f| f.date.to_string()).unwrap_or_default(),
+                        start,
+                        end,
+                        state.members.get(&e.member).map(|m| m.name.clone()).unwrap_or_default(),
+                        project.and_then(|p| state.clients.get(&p.client)).map(|c| c.name.clone()).unwrap_or_default(),
+                        project.map(|p| p.name.clone()).unwrap_or_default(),
+                        e.task.and_then(|t| state.tasks.get(&t)).map(|t| t.name.clone()).unwrap_or_default(),
+                        e.note.clone(),
+                        e.billable.to_string(),
+                        facts.map(|f| hours(f.valuation.raw_seconds)).unwrap_or_default(),
+                        facts.map(|f| hours(f.valuation.billed_seconds)).unwrap_or_default(),
+                        amount.map(|m| format!("{:.*}", m.currency.exponent() as usize, m.amount)).unwrap_or_default(),
+                        amount.map(|m| m.currency.to_string()).unwrap_or_default(),
+                    ])
+                    .map_err(io)?;
+                    if i % 2048 == 0 {
+                        progress(i as u64, total);
+                    }
+                }
+                csv.flush().map_err(io)?;
+            }
+        }
+        progress(total, total);
+        Ok(summary)
+    }
+}

@@ -1,0 +1,161 @@
+//! How domain objects become record payloads, and back. The header's `kind` names the payload type;
+//! the payload is the object's JSON (see docs/formats.md). Deleting writes a tombstone with an empty
+//! payload.
+
+use serde::Serialize;
+use stint_domain::*;
+use stint_vault::Compartment;
+
+/// Record kinds as stored in envelope headers. Never renumber: they are part of the byte format.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u16)]
+pub enum Kind {
+    /// [`Organization`]
+    Organization = 1,
+    /// [`Member`]
+    Member = 2,
+    /// [`Client`]
+    Client = 3,
+    /// [`Project`]
+    Project = 4,
+    /// [`Task`]
+    Task = 5,
+    /// [`Tag`]
+    Tag = 6,
+    /// [`Rate`]
+    Rate = 7,
+    /// [`Budget`]
+    Budget = 8,
+    /// [`TimeEntry`] (also running timers)
+    TimeEntry = 9,
+    /// [`Expense`]
+    Expense = 10,
+    /// Raw bytes of an attached file (a receipt); not loaded at unlock.
+    Attachment = 11,
+}
+
+impl Kind {
+    /// From the header field.
+    pub fn from_u16(value: u16) -> Option<Kind> {
+        use Kind::*;
+        Some(match value {
+            1 => Organization,
+            2 => Member,
+            3 => Client,
+            4 => Project,
+            5 => Task,
+            6 => Tag,
+            7 => Rate,
+            8 => Budget,
+            9 => TimeEntry,
+            10 => Expense,
+            11 => Attachment,
+            _ => return None,
+        })
+    }
+
+    /// The compartment whose key encrypts this kind (ROLES.md).
+    pub fn compartment(self) -> Compartment {
+        match self {
+            Kind::Rate | Kind::Budget => Compartment::Finance,
+            _ => Compartment::Team,
+        }
+    }
+}
+
+/// A decoded record.
+#[derive(Clone, Debug)]
+pub enum Record {
+    /// An organization's profile and settings.
+    Organization(Organization),
+    /// A member.
+    Member(Member),
+    /// A client.
+    Client(Client),
+    /// A project.
+    Project(Project),
+    /// A task.
+    Task(Task),
+    /// A tag.
+    Tag(Tag),
+    /// A rate rule.
+    Rate(Rate),
+    /// A budget.
+    Budget(Budget),
+    /// A time entry or running timer.
+    TimeEntry(TimeEntry),
+    /// An expense.
+    Expense(Expense),
+}
+
+impl Record {
+    /// Its kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Organization(_) => Kind::Organization,
+            Record::Member(_) => Kind::Member,
+            Record::Client(_) => Kind::Client,
+            Record::Project(_) => Kind::Project,
+            Record::Task(_) => Kind::Task,
+            Record::Tag(_) => Kind::Tag,
+            Record::Rate(_) => Kind::Rate,
+            Record::Budget(_) => Kind::Budget,
+            Record::TimeEntry(_) => Kind::TimeEntry,
+            Record::Expense(_) => Kind::Expense,
+        }
+    }
+
+    /// The record id in its header.
+    pub fn id(&self) -> [u8; 16] {
+        match self {
+            Record::Organization(r) => r.id.to_bytes(),
+            Record::Member(r) => r.id.to_bytes(),
+            Record::Client(r) => r.id.to_bytes(),
+            Record::Project(r) => r.id.to_bytes(),
+            Record::Task(r) => r.id.to_bytes(),
+            Record::Tag(r) => r.id.to_bytes(),
+            Record::Rate(r) => r.id.to_bytes(),
+            Record::Budget(r) => r.id.to_bytes(),
+            Record::TimeEntry(r) => r.id.to_bytes(),
+            Record::Expense(r) => r.id.to_bytes(),
+        }
+    }
+
+    /// The payload bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        fn json<T: Serialize>(value: &T) -> Vec<u8> {
+            // Serializing these plain structs cannot fail: no maps with non-string keys, no I/O.
+            serde_json::to_vec(value).unwrap_or_default()
+        }
+        match self {
+            Record::Organization(r) => json(r),
+            Record::Member(r) => json(r),
+            Record::Client(r) => json(r),
+            Record::Project(r) => json(r),
+            Record::Task(r) => json(r),
+            Record::Tag(r) => json(r),
+            Record::Rate(r) => json(r),
+            Record::Budget(r) => json(r),
+            Record::TimeEntry(r) => json(r),
+            Record::Expense(r) => json(r),
+        }
+    }
+
+    /// Decode a payload of `kind`.
+    pub fn decode(kind: Kind, bytes: &[u8]) -> Result<Record, String> {
+        let err = |e: serde_json::Error| format!("{kind:?} payload: {e}");
+        Ok(match kind {
+            Kind::Organization => Record::Organization(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Member => Record::Member(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Client => Record::Client(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Project => Record::Project(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Task => Record::Task(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Tag => Record::Tag(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Rate => Record::Rate(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Budget => Record::Budget(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::TimeEntry => Record::TimeEntry(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Expense => Record::Expense(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Attachment => return Err("attachments are not records".into()),
+        })
+    }
+}

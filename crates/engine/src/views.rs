@@ -1,0 +1,410 @@
+//! Inputs and views of the engine's API: what the CLI, the desktop UI (through generated TypeScript
+//! types) and tests pass in and get back.
+
+use crate::state::OrgState;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use stint_domain::*;
+
+/// An organization as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct OrgSummary {
+    /// Its id.
+    pub id: OrgId,
+    /// Its name.
+    pub name: String,
+    /// This device user's role there.
+    pub role: Option<Role>,
+    /// Default currency.
+    pub currency: Currency,
+    /// Time zone.
+    pub time_zone: String,
+}
+
+/// A new organization.
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewOrganization {
+    /// Name.
+    pub name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// BCP 47 locale.
+    pub locale: String,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// monday, sunday or saturday (default monday).
+    pub week_start: Option<String>,
+    /// The owner's display name.
+    pub owner_name: String,
+}
+
+/// Changes to an organization; `None` keeps a field.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct OrgChanges {
+    /// Name.
+    pub name: Option<String>,
+    /// Locale.
+    pub locale: Option<String>,
+    /// Time zone.
+    pub time_zone: Option<String>,
+    /// Week start.
+    pub week_start: Option<String>,
+    /// Currency.
+    pub currency: Option<String>,
+    /// Rounding like `up:15`, or `none`.
+    pub rounding: Option<String>,
+}
+
+/// A new client.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewClient {
+    /// Name.
+    pub name: String,
+    /// Currency, if not the organization's.
+    pub currency: Option<String>,
+    /// Rounding like `up:15`.
+    pub rounding: Option<String>,
+    /// Note.
+    pub note: String,
+}
+
+/// Changes to a client; `None` keeps a field.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ClientChanges {
+    /// Name.
+    pub name: Option<String>,
+    /// Currency (empty clears).
+    pub currency: Option<String>,
+    /// Rounding (`none` clears).
+    pub rounding: Option<String>,
+    /// Note.
+    pub note: Option<String>,
+    /// Archive or unarchive.
+    pub archived: Option<bool>,
+}
+
+/// A new project.
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewProject {
+    /// The client.
+    pub client: ClientId,
+    /// Name.
+    pub name: String,
+    /// Billable by default (default yes).
+    pub billable: Option<bool>,
+    /// Rounding like `up:15`.
+    pub rounding: Option<String>,
+    /// Note.
+    pub note: String,
+}
+
+/// Changes to a project; `None` keeps a field.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProjectChanges {
+    /// Move to another client.
+    pub client: Option<ClientId>,
+    /// Name.
+    pub name: Option<String>,
+    /// Billable default.
+    pub billable: Option<bool>,
+    /// Rounding (`none` clears).
+    pub rounding: Option<String>,
+    /// Note.
+    pub note: Option<String>,
+    /// Archive or unarchive.
+    pub archived: Option<bool>,
+}
+
+/// A project with its client's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProjectView {
+    /// The project.
+    pub project: Project,
+    /// Its client's name.
+    pub client_name: String,
+}
+
+/// A task with its project's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct TaskView {
+    /// The task.
+    pub task: Task,
+    /// Its project's name.
+    pub project_name: String,
+}
+
+/// A new rate rule.
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewRate {
+    /// Where it applies.
+    pub scope: RateScope,
+    /// From which day.
+    #[ts(type = "string")]
+    pub effective_from: Date,
+    /// Hourly amount as typed, e.g. "95" or "95.50".
+    pub hourly: String,
+    /// Currency, if not the client's or organization's.
+    pub currency: Option<String>,
+}
+
+/// A rate with a readable scope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct RateView {
+    /// The rule.
+    pub rate: Rate,
+    /// "project Website", "organization", ...
+    pub applies_to: String,
+}
+
+/// A budget and how much of it is used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BudgetView {
+    /// The budget.
+    pub budget: Budget,
+    /// Its project's name.
+    pub project_name: String,
+    /// Usage today.
+    pub usage: BudgetUsage,
+}
+
+/// Start a timer.
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StartTimer {
+    /// Project.
+    pub project: ProjectId,
+    /// Task.
+    pub task: Option<TaskId>,
+    /// Note.
+    pub note: String,
+    /// Billable, if not the task's or project's default.
+    pub billable: Option<bool>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<TagId>,
+}
+
+/// A finished piece of work.
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewEntry {
+    /// Whose work (default: the acting member).
+    pub member: Option<MemberId>,
+    /// Project.
+    pub project: ProjectId,
+    /// Task.
+    pub task: Option<TaskId>,
+    /// A span or a duration.
+    pub time: EntryTime,
+    /// Note.
+    pub note: String,
+    /// Billable, if not the default.
+    pub billable: Option<bool>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<TagId>,
+}
+
+/// Changes to an entry; `None` keeps a field.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EntryChanges {
+    /// Project (clears the task when it changes).
+    pub project: Option<ProjectId>,
+    /// Task.
+    pub task: Option<TaskId>,
+    /// Remove the task.
+    #[serde(default)]
+    pub clear_task: bool,
+    /// When.
+    pub time: Option<EntryTime>,
+    /// Note.
+    pub note: Option<String>,
+    /// Billable.
+    pub billable: Option<bool>,
+    /// Tags.
+    pub tags: Option<Vec<TagId>>,
+}
+
+/// Which entries to list.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EntryFilter {
+    /// First day (inclusive).
+    #[ts(type = "string | null")]
+    pub from: Option<Date>,
+    /// Last day (inclusive).
+    #[ts(type = "string | null")]
+    pub to: Option<Date>,
+    /// One member.
+    pub member: Option<MemberId>,
+    /// One project.
+    pub project: Option<ProjectId>,
+}
+
+/// An entry with everything a list shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EntryView {
+    /// The entry.
+    pub entry: TimeEntry,
+    /// Its day (YYYY-MM-DD) in the organization's time zone.
+    pub date: String,
+    /// Project name.
+    pub project_name: String,
+    /// Client name.
+    pub client_name: String,
+    /// Task name.
+    pub task_name: Option<String>,
+    /// Member name.
+    pub member_name: String,
+    /// Seconds tracked (a running timer: so far).
+    #[ts(type = "number")]
+    pub seconds: i64,
+    /// Seconds billed after rounding.
+    #[ts(type = "number")]
+    pub billed_seconds: i64,
+    /// Amount, for roles that may see rates.
+    pub amount: Option<Money>,
+    /// Inside the locked period.
+    pub locked: bool,
+    /// Whether the acting member may change it.
+    pub can_edit: bool,
+}
+
+/// The entry written and any of the member's entries it overlaps (reported, never merged away).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EntryOutcome {
+    /// The entry.
+    pub entry: EntryView,
+    /// Overlapping entries of the same member.
+    pub overlaps: Vec<EntryId>,
+}
+
+/// A receipt file handed in.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReceiptFile {
+    /// File name.
+    pub file_name: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+/// A new expense.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewExpense {
+    /// Whose (default: the acting member).
+    pub member: Option<MemberId>,
+    /// Day.
+    pub date: Date,
+    /// Amount as typed.
+    pub amount: String,
+    /// Currency, if not the organization's.
+    pub currency: Option<String>,
+    /// Category.
+    pub category: String,
+    /// Note.
+    pub note: String,
+    /// Billable.
+    pub billable: bool,
+    /// Project.
+    pub project: Option<ProjectId>,
+    /// Receipt.
+    pub receipt: Option<ReceiptFile>,
+}
+
+/// An expense as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ExpenseView {
+    /// The expense.
+    pub expense: Expense,
+    /// Project name.
+    pub project_name: Option<String>,
+    /// Member name.
+    pub member_name: String,
+    /// Inside the locked period.
+    pub locked: bool,
+    /// Whether the acting member may change it.
+    pub can_edit: bool,
+}
+
+/// What a time report covers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ReportQuery {
+    /// First day (inclusive).
+    #[ts(type = "string | null")]
+    pub from: Option<Date>,
+    /// Last day (inclusive).
+    #[ts(type = "string | null")]
+    pub to: Option<Date>,
+    /// Dimensions.
+    pub group_by: Vec<GroupBy>,
+    /// One member.
+    pub member: Option<MemberId>,
+    /// One project.
+    pub project: Option<ProjectId>,
+    /// One client.
+    pub client: Option<ClientId>,
+}
+
+/// A report row with names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ReportViewRow {
+    /// One label per dimension.
+    pub labels: Vec<String>,
+    /// Totals.
+    pub row: ReportRow,
+}
+
+/// A report with names for its keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ReportView {
+    /// Dimensions.
+    pub group_by: Vec<GroupBy>,
+    /// Rows.
+    pub rows: Vec<ReportViewRow>,
+    /// Grand total.
+    pub total: ReportRow,
+    /// Whether amounts are shown to this role.
+    pub amounts_visible: bool,
+}
+
+impl ReportView {
+    pub(crate) fn new(report: Report, state: &OrgState, amounts_visible: bool) -> Self {
+        let label = |key: &GroupKey| -> String {
+            match key {
+                GroupKey::Client(id) => state.clients.get(id).map(|c| c.name.clone()).unwrap_or_else(|| id.to_string()),
+                GroupKey::Project(id) => state.projects.get(id).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string()),
+                GroupKey::Task(Some(id)) => state.tasks.get(id).map(|t| t.name.clone()).unwrap_or_else(|| id.to_string()),
+                GroupKey::Task(None) => "(no task)".into(),
+                GroupKey::Member(id) => state.members.get(id).map(|m| m.name.clone()).unwrap_or_else(|| id.to_string()),
+                GroupKey::Day(d) => d.to_string(),
+                GroupKey::Week(d) => format!("week of {d}"),
+                GroupKey::Month(d) => d.strftime("%Y-%m").to_string(),
+            }
+        };
+        let rows = report
+            .rows
+            .into_iter()
+            .map(|row| ReportViewRow { labels: row.key.iter().map(label).collect(), row })
+            .collect();
+        ReportView { group_by: report.group_by, rows, total: report.total, amounts_visible }
+    }
+}
