@@ -1,0 +1,1355 @@
+//! `stint`: Stint from a terminal. Every command goes through the same engine as the desktop app.
+//!
+//! Errors print one line to stderr and exit non-zero; nothing is written when a command fails.
+
+mod output;
+mod parse;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use jiff::civil::Date;
+use output::{Table, hours, money_list};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use stint_domain::*;
+use stint_engine::export::ExportFormat;
+use stint_engine::*;
+
+#[derive(Parser)]
+#[command(name = "stint", version, about = "Stint: private, local-first time tracking and invoicing", long_about = None)]
+struct Cli {
+    /// The vault directory [default: the platform's data directory]
+    #[arg(long, global = true, env = "STINT_VAULT", value_name = "DIR")]
+    vault: Option<PathBuf>,
+    /// The organization (name or id) [default: the one set with `org use`]
+    #[arg(long, global = true, env = "STINT_ORG", value_name = "ORG")]
+    org: Option<String>,
+    /// Act as another local member (name or id), to exercise roles
+    #[arg(long = "as", global = true, value_name = "MEMBER")]
+    act_as: Option<String>,
+    /// Print machine-readable JSON
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new vault (keys in the system keyring, or a passphrase)
+    Init {
+        /// Protect the vault with a passphrase instead of the system keyring
+        #[arg(long)]
+        passphrase: bool,
+    },
+    /// Organizations
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// Members and their roles
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Clients
+    #[command(subcommand)]
+    Client(ClientCmd),
+    /// Projects
+    #[command(subcommand)]
+    Project(ProjectCmd),
+    /// Tasks within projects
+    #[command(subcommand)]
+    Task(TaskCmd),
+    /// Bill rates
+    #[command(subcommand)]
+    Rate(RateCmd),
+    /// Project budgets
+    #[command(subcommand)]
+    Budget(BudgetCmd),
+    /// The running timer
+    #[command(subcommand)]
+    Timer(TimerCmd),
+    /// Time entries
+    #[command(subcommand)]
+    Entry(EntryCmd),
+    /// Expenses
+    #[command(subcommand)]
+    Expense(ExpenseCmd),
+    /// Lock a period against edits
+    #[command(subcommand)]
+    Lock(LockCmd),
+    /// Reports
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Export the organization's data
+    Export {
+        /// Format
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportKind,
+        /// Write to this file instead of standard output
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Benchmarks (BENCHMARKS.md)
+    #[command(subcommand)]
+    Bench(BenchCmd),
+    /// Crash-safety harness: add entries in a loop, printing each id once it is durable
+    #[command(hide = true)]
+    TortureWrite {
+        #[arg(long)]
+        project: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportKind {
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand)]
+enum OrgCmd {
+    /// Create an organization you own
+    Create {
+        name: String,
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        #[arg(long, default_value = "en-US")]
+        locale: String,
+        /// IANA time zone [default: the system's]
+        #[arg(long)]
+        time_zone: Option<String>,
+        #[arg(long, default_value = "monday")]
+        week_start: String,
+        /// Your name as the owner
+        #[arg(long, env = "STINT_OWNER_NAME", default_value = "Owner")]
+        owner: String,
+    },
+    /// List organizations
+    List,
+    /// Make an organization the default
+    Use { org: String },
+    /// Show the organization's settings
+    Show,
+    /// Change the organization's settings
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        locale: Option<String>,
+        #[arg(long)]
+        time_zone: Option<String>,
+        #[arg(long)]
+        week_start: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+        /// Rounding of billable time: up:15, down:6, nearest:30 or none
+        #[arg(long)]
+        rounding: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MemberCmd {
+    /// Add a local member
+    Add {
+        name: String,
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// List members
+    List,
+    /// Change a member's role
+    Role { member: String, role: String },
+    /// Remove a member (their records stay)
+    Remove { member: String },
+}
+
+#[derive(Subcommand)]
+enum ClientCmd {
+    /// Add a client
+    Add {
+        name: String,
+        #[arg(long)]
+        currency: Option<String>,
+        /// up:15, down:6, nearest:30
+        #[arg(long)]
+        rounding: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List clients
+    List {
+        #[arg(long)]
+        archived: bool,
+    },
+    /// Change a client
+    Edit {
+        client: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+        #[arg(long)]
+        rounding: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Archive a client (or --undo)
+    Archive {
+        client: String,
+        #[arg(long)]
+        undo: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProjectCmd {
+    /// Add a project
+    Add {
+        name: String,
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        non_billable: bool,
+        /// up:15, down:6, nearest:30
+        #[arg(long)]
+        rounding: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List projects
+    List {
+        #[arg(long)]
+        archived: bool,
+    },
+    /// Change a project
+    Edit {
+        project: String,
+        #[arg(long)]
+        client: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        billable: Option<bool>,
+        #[arg(long)]
+        rounding: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Archive a project (or --undo)
+    Archive {
+        project: String,
+        #[arg(long)]
+        undo: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TaskCmd {
+    /// Add a task to a project
+    Add {
+        name: String,
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        non_billable: bool,
+    },
+    /// List tasks
+    List {
+        #[arg(long)]
+        project: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct RateScopeArgs {
+    /// For one client
+    #[arg(long)]
+    client: Option<String>,
+    /// For one project (with --member: one member on it)
+    #[arg(long)]
+    project: Option<String>,
+    /// For one task (needs --project)
+    #[arg(long)]
+    task: Option<String>,
+    /// For one member
+    #[arg(long)]
+    member: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum RateCmd {
+    /// Set an hourly rate from a date on (no scope: organization-wide)
+    Set {
+        /// Hourly amount, e.g. 95 or 95.50
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+        #[arg(long)]
+        currency: Option<String>,
+        /// First day it applies [default: today]
+        #[arg(long)]
+        from: Option<String>,
+        #[command(flatten)]
+        scope: RateScopeArgs,
+    },
+    /// List rates
+    List,
+}
+
+#[derive(Subcommand)]
+enum BudgetCmd {
+    /// Set a project's budget
+    Set {
+        #[arg(long)]
+        project: String,
+        #[arg(long, conflicts_with = "amount", required_unless_present = "amount")]
+        hours: Option<String>,
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long)]
+        monthly: bool,
+    },
+    /// Budgets and their usage
+    List,
+}
+
+#[derive(Subcommand)]
+enum TimerCmd {
+    /// Start the timer
+    Start {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        task: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, conflicts_with = "non_billable")]
+        billable: bool,
+        #[arg(long)]
+        non_billable: bool,
+    },
+    /// Stop the timer
+    Stop,
+    /// Show the running timer
+    Status,
+}
+
+#[derive(Subcommand)]
+enum EntryCmd {
+    /// Add finished work: --start/--end, or --duration on --date
+    Add {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        task: Option<String>,
+        /// 09:00 (today) or 2026-11-23T09:00
+        #[arg(long, requires = "end", conflicts_with = "duration")]
+        start: Option<String>,
+        /// 10:30 (same day as start) or 2026-11-23T10:30
+        #[arg(long, requires = "start")]
+        end: Option<String>,
+        /// 1h30m, 90m, 1.5h or 1:30
+        #[arg(long, required_unless_present = "start")]
+        duration: Option<String>,
+        /// The day of a --duration entry [default: today]
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, conflicts_with = "non_billable")]
+        billable: bool,
+        #[arg(long)]
+        non_billable: bool,
+        /// Whose work [default: yours]
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// List entries
+    List {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        member: Option<String>,
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Change an entry
+    Edit {
+        id: String,
+        #[arg(long)]
+        project: Option<String>,
+        #[arg(long)]
+        task: Option<String>,
+        #[arg(long, requires = "end")]
+        start: Option<String>,
+        #[arg(long, requires = "start")]
+        end: Option<String>,
+        #[arg(long, conflicts_with = "start")]
+        duration: Option<String>,
+        #[arg(long, requires = "duration")]
+        date: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        billable: Option<bool>,
+    },
+    /// Delete an entry
+    Delete { id: String },
+}
+
+#[derive(Subcommand)]
+enum ExpenseCmd {
+    /// Record an expense
+    Add {
+        /// Amount, e.g. 12.50
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+        #[arg(long)]
+        category: String,
+        /// [default: today]
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        billable: bool,
+        #[arg(long)]
+        project: Option<String>,
+        /// Attach a receipt file (stored encrypted)
+        #[arg(long)]
+        receipt: Option<PathBuf>,
+    },
+    /// List expenses
+    List {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LockCmd {
+    /// Lock everything dated before DATE
+    Set { date: String },
+    /// Remove the lock
+    Clear,
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// Tracked time and amounts, grouped
+    Time {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        /// Comma-separated: client, project, task, member, day, week, month
+        #[arg(long, default_value = "client,project")]
+        by: String,
+        #[arg(long)]
+        member: Option<String>,
+        #[arg(long)]
+        project: Option<String>,
+        #[arg(long)]
+        client: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Create the deterministic benchmark organization in the vault
+    Seed {
+        #[arg(long, default_value_t = 100_000)]
+        entries: u64,
+        /// Multiplies --entries (and everything else with it)
+        #[arg(long, default_value_t = 1)]
+        scale: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Measure B1-B3 on the seeded vault (use a release build)
+    Run {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("stint: error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One readable line: the outermost message and its causes joined.
+            let mut message = e.to_string();
+            for cause in e.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message.push_str(": ");
+                    message.push_str(&cause);
+                }
+            }
+            eprintln!("stint: error: {}", message.replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn vault_dir(cli: &Cli) -> Result<PathBuf> {
+    if let Some(dir) = &cli.vault {
+        return Ok(dir.clone());
+    }
+    directories::ProjectDirs::from("dev", "stint", "Stint")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| anyhow!("cannot find a data directory; pass --vault DIR"))
+}
+
+fn passphrase(confirm: bool) -> Result<String> {
+    if let Ok(p) = std::env::var("STINT_PASSPHRASE") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("the vault needs a passphrase: set STINT_PASSPHRASE or run in a terminal");
+    }
+    let first = rpassword::prompt_password("Passphrase: ").context("reading the passphrase")?;
+    if confirm {
+        let second = rpassword::prompt_password("Repeat passphrase: ").context("reading the passphrase")?;
+        if first != second {
+            bail!("the passphrases do not match");
+        }
+    }
+    Ok(first)
+}
+
+async fn open(dir: &Path) -> Result<Engine> {
+    let engine = match Engine::status(dir).await {
+        VaultStatus::Missing => bail!("no Stint vault at {}; run `stint init` first", dir.display()),
+        VaultStatus::Keyring => Engine::open(dir, Unlock::Keyring(&OsKeyring)).await?,
+        VaultStatus::Passphrase => Engine::open(dir, Unlock::Passphrase(&passphrase(false)?)).await?,
+    };
+    for q in engine.quarantined() {
+        eprintln!("warning: record {} could not be opened and is hidden: {}", q.record, q.reason);
+    }
+    Ok(engine)
+}
+
+fn progress_bar(label: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(label.to_owned());
+    bar
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+struct Ctx {
+    engine: Engine,
+    by: ActAs,
+}
+
+impl Ctx {
+    async fn new(cli: &Cli, engine: Engine) -> Result<Ctx> {
+        let org = match &cli.org {
+            Some(name) => engine.find_org(name)?,
+            None => engine
+                .default_org()
+                .await?
+                .ok_or_else(|| anyhow!("no organization chosen; create one with `stint org create NAME` or pick one with `stint org use`"))?,
+        };
+        let member = match &cli.act_as {
+            Some(name) => engine.find_member(org, name)?,
+            None => engine.user(),
+        };
+        Ok(Ctx { engine, by: ActAs { org, member } })
+    }
+
+    fn today(&self) -> Result<Date> {
+        Ok(self.engine.today(&self.by)?)
+    }
+
+    fn project(&self, name: &str) -> Result<ProjectId> {
+        Ok(self.engine.find_project(self.by.org, name, None)?)
+    }
+
+    fn instant(&self, dt: jiff::civil::DateTime) -> Result<jiff::Timestamp> {
+        Ok(self.engine.local_instant(self.by.org, dt)?)
+    }
+
+    fn span(&self, start: &str, end: &str) -> Result<EntryTime> {
+        let today = self.today()?;
+        let start = parse::datetime(start, today)?;
+        let end = parse::datetime(end, start.date())?;
+        Ok(EntryTime::Span { start: self.instant(start)?, end: self.instant(end)? })
+    }
+
+    fn local(&self, ts: jiff::Timestamp) -> String {
+        match self.engine.time_zone(self.by.org) {
+            Ok(tz) => tz.to_datetime(ts).strftime("%Y-%m-%d %H:%M").to_string(),
+            Err(_) => ts.to_string(),
+        }
+    }
+
+    fn when(&self, e: &TimeEntry) -> (String, String) {
+        match e.time {
+            EntryTime::Running { start } => (self.local(start), "running".into()),
+            EntryTime::Span { start, end } => (self.local(start), self.local(end)),
+            EntryTime::Duration { date, .. } => (date.to_string(), String::new()),
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let dir = vault_dir(&cli)?;
+    if let Command::Init { passphrase: use_passphrase } = &cli.command {
+        return init(&cli, &dir, *use_passphrase).await;
+    }
+    let mut engine = open(&dir).await?;
+    match &cli.command {
+        Command::Org(OrgCmd::Create { name, currency, locale, time_zone, week_start, owner }) => {
+            let time_zone = time_zone.clone().unwrap_or_else(|| {
+                jiff::tz::TimeZone::system().iana_name().unwrap_or("UTC").to_owned()
+            });
+            let id = engine
+                .create_organization(NewOrganization {
+                    name: name.clone(),
+                    currency: currency.clone(),
+                    locale: locale.clone(),
+                    time_zone,
+                    week_start: Some(week_start.clone()),
+                    owner_name: owner.clone(),
+                })
+                .await?;
+            if cli.json {
+                print_json(&serde_json::json!({ "id": id }))?;
+            } else {
+                println!("Created organization {name} ({id})");
+            }
+            return Ok(());
+        }
+        Command::Org(OrgCmd::List) => {
+            let orgs = engine.organizations();
+            let default = engine.default_org().await?;
+            if cli.json {
+                return print_json(&orgs);
+            }
+            let mut table = Table::new(["", "NAME", "ROLE", "CURRENCY", "TIME ZONE", "ID"]);
+            for o in orgs {
+                let mark = if Some(o.id) == default { "*" } else { "" };
+                let role = o.role.map(|r| r.to_string()).unwrap_or_default();
+                table.row([mark.into(), o.name, role, o.currency.to_string(), o.time_zone, o.id.to_string()]);
+            }
+            table.print_or("No organizations yet. Create one with `stint org create NAME`.");
+            return Ok(());
+        }
+        Command::Org(OrgCmd::Use { org }) => {
+            let id = engine.find_org(org)?;
+            engine.set_default_org(id).await?;
+            println!("Using {org} ({id})");
+            return Ok(());
+        }
+        Command::Bench(BenchCmd::Run { runs }) => return bench_run(&cli, &dir, engine, *runs).await,
+        Command::Bench(BenchCmd::Seed { entries, scale, seed }) => {
+            let bar = progress_bar("seeding");
+            let spec = stint_engine::seed::SeedSpec { entries: entries * scale.max(&1), seed: *seed };
+            let (org, summary) = engine
+                .seed(spec, &mut |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await?;
+            bar.finish_and_clear();
+            if cli.json {
+                return print_json(&serde_json::json!({ "org": org, "summary": summary }));
+            }
+            println!(
+                "Seeded {} records: {} members, {} clients, {} projects, {} tasks, {} time entries, {} expenses (organization {org})",
+                summary.records, summary.members, summary.clients, summary.projects, summary.tasks, summary.entries, summary.expenses
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
+    let mut ctx = Ctx::new(&cli, engine).await?;
+    command(&cli, &mut ctx).await?;
+    ctx.engine.close().await;
+    Ok(())
+}
+
+async fn init(cli: &Cli, dir: &Path, use_passphrase: bool) -> Result<()> {
+    if Engine::status(dir).await != VaultStatus::Missing {
+        bail!("a Stint vault already exists at {}", dir.display());
+    }
+    let wants_passphrase = use_passphrase || std::env::var_os("STINT_PASSPHRASE").is_some();
+    let (engine, how) = if wants_passphrase {
+        (Engine::create(dir, Unlock::Passphrase(&passphrase(true)?)).await?, "a passphrase")
+    } else {
+        match Engine::create(dir, Unlock::Keyring(&OsKeyring)).await {
+            Ok(engine) => (engine, "the system keyring"),
+            Err(EngineError::Vault(VaultError::KeyStore(e))) => {
+                eprintln!("note: {e}");
+                (Engine::create(dir, Unlock::Passphrase(&passphrase(true)?)).await?, "a passphrase")
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    engine.close().await;
+    if cli.json {
+        print_json(&serde_json::json!({ "vault": dir, "protection": how }))
+    } else {
+        println!("Created a vault at {} protected by {how}.", dir.display());
+        println!("Next: stint org create \"Your Business\" --currency EUR");
+        Ok(())
+    }
+}
+
+async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
+    let by = ctx.by;
+    match &cli.command {
+        Command::Init { .. } | Command::Bench(_) => unreachable!("handled before"),
+        Command::Org(OrgCmd::Create { .. } | OrgCmd::List | OrgCmd::Use { .. }) => unreachable!("handled before"),
+        Command::Org(OrgCmd::Show) => {
+            let org = ctx.engine.organization(&by)?;
+            if cli.json {
+                return print_json(&org);
+            }
+            println!("{} ({})", org.name, org.id);
+            println!("  currency    {}", org.currency);
+            println!("  locale      {}", org.locale);
+            println!("  time zone   {}", org.time_zone);
+            println!("  week starts {:?}", org.week_start);
+            println!("  rounding    {}", org.rounding.map(|r| r.to_string()).unwrap_or_else(|| "none".into()));
+            println!("  locked      {}", org.lock_before.map(|d| format!("before {d}")).unwrap_or_else(|| "nothing".into()));
+        }
+        Command::Org(OrgCmd::Set { name, locale, time_zone, week_start, currency, rounding }) => {
+            let changes = OrgChanges {
+                name: name.clone(),
+                locale: locale.clone(),
+                time_zone: time_zone.clone(),
+                week_start: week_start.clone(),
+                currency: currency.clone(),
+                rounding: rounding.clone(),
+            };
+            ctx.engine.update_organization(&by, changes).await?;
+            println!("Updated the organization");
+        }
+        Command::Member(cmd) => member(cli, ctx, cmd).await?,
+        Command::Client(cmd) => client(cli, ctx, cmd).await?,
+        Command::Project(cmd) => project(cli, ctx, cmd).await?,
+        Command::Task(TaskCmd::Add { name, project, non_billable }) => {
+            let project = ctx.project(project)?;
+            let id = ctx.engine.add_task(&by, project, name, non_billable.then_some(false)).await?;
+            done(cli, id, &format!("Added task {name}"))?;
+        }
+        Command::Task(TaskCmd::List { project }) => {
+            let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
+            let tasks = ctx.engine.tasks(&by, project)?;
+            if cli.json {
+                return print_json(&tasks);
+            }
+            let mut table = Table::new(["PROJECT", "TASK", "BILLABLE", "ID"]);
+            for t in tasks {
+                let billable = t.task.billable.map(|b| if b { "yes" } else { "no" }).unwrap_or("project default");
+                table.row([t.project_name, t.task.name, billable.into(), t.task.id.to_string()]);
+            }
+            table.print_or("No tasks.");
+        }
+        Command::Rate(RateCmd::Set { amount, currency, from, scope }) => {
+            let effective_from = match from {
+                Some(d) => parse::date(d, ctx.today()?)?,
+                None => ctx.today()?,
+            };
+            let scope = rate_scope(ctx, scope)?;
+            let id = ctx
+                .engine
+                .set_rate(&by, NewRate { scope, effective_from, hourly: amount.clone(), currency: currency.clone() })
+                .await?;
+            done(cli, id, &format!("Rate set from {effective_from}"))?;
+        }
+        Command::Rate(RateCmd::List) => {
+            let rates = ctx.engine.rates(&by)?;
+            if cli.json {
+                return print_json(&rates);
+            }
+            let mut table = Table::new(["APPLIES TO", "FROM", "HOURLY", "ID"]);
+            for r in rates {
+                table.row([r.applies_to, r.rate.effective_from.to_string(), r.rate.hourly.to_string(), r.rate.id.to_string()]);
+            }
+            table.print_or("No rates yet. Set one with `stint rate set 95 --project NAME`.");
+        }
+        Command::Budget(BudgetCmd::Set { project, hours, amount, monthly }) => {
+            let project = ctx.project(project)?;
+            let limit = match (hours, amount) {
+                (Some(h), _) => BudgetLimit::Hours {
+                    hours: h.trim().parse().map_err(|_| anyhow!("{h:?} is not a number of hours"))?,
+                },
+                (None, Some(a)) => {
+                    let currency = ctx.engine.organization(&by)?.currency;
+                    BudgetLimit::Amount { amount: Money::parse_positive(a, currency)? }
+                }
+                (None, None) => bail!("give --hours or --amount"),
+            };
+            let period = if *monthly { BudgetPeriod::Monthly } else { BudgetPeriod::Lifetime };
+            let id = ctx.engine.set_budget(&by, project, limit, period).await?;
+            done(cli, id, "Budget set")?;
+        }
+        Command::Budget(BudgetCmd::List) => {
+            let budgets = ctx.engine.budgets(&by)?;
+            if cli.json {
+                return print_json(&budgets);
+            }
+            let mut table = Table::new(["PROJECT", "PERIOD", "USED", "LIMIT", "%"]);
+            for b in budgets {
+                let unit = match b.budget.limit {
+                    BudgetLimit::Hours { .. } => "h".to_owned(),
+                    BudgetLimit::Amount { amount } => format!(" {}", amount.currency),
+                };
+                table.row([
+                    b.project_name,
+                    format!("{:?}", b.budget.period).to_lowercase(),
+                    format!("{}{unit}", b.usage.used),
+                    format!("{}{unit}", b.usage.limit),
+                    b.usage.percent.to_string(),
+                ]);
+            }
+            table.print_or("No budgets.");
+        }
+        Command::Timer(TimerCmd::Start { project, task, note, billable, non_billable }) => {
+            let project = ctx.project(project)?;
+            let task = task.as_deref().map(|t| ctx.engine.find_task(by.org, project, t)).transpose()?;
+            let billable = if *billable { Some(true) } else if *non_billable { Some(false) } else { None };
+            let outcome = ctx
+                .engine
+                .start_timer(&by, StartTimer { project, task, note: note.clone(), billable, tags: vec![] })
+                .await?;
+            warn_overlaps(&outcome);
+            if cli.json {
+                return print_json(&outcome);
+            }
+            println!("Timer started on {} — {}", outcome.entry.client_name, outcome.entry.project_name);
+        }
+        Command::Timer(TimerCmd::Stop) => {
+            let entry = ctx.engine.stop_timer(&by).await?;
+            if cli.json {
+                return print_json(&entry);
+            }
+            println!("Timer stopped: {} on {} ({})", hours(entry.seconds), entry.project_name, entry.entry.id);
+        }
+        Command::Timer(TimerCmd::Status) => {
+            let running = ctx.engine.running_timer(&by)?;
+            if cli.json {
+                return print_json(&running);
+            }
+            match running {
+                Some(e) => println!("Running on {} — {} for {}", e.client_name, e.project_name, hours(e.seconds)),
+                None => println!("No timer running."),
+            }
+        }
+        Command::Entry(cmd) => entry(cli, ctx, cmd).await?,
+        Command::Expense(cmd) => expense(cli, ctx, cmd).await?,
+        Command::Lock(LockCmd::Set { date }) => {
+            let date = parse::date(date, ctx.today()?)?;
+            ctx.engine.lock_period(&by, Some(date)).await?;
+            println!("Locked everything before {date}");
+        }
+        Command::Lock(LockCmd::Clear) => {
+            ctx.engine.lock_period(&by, None).await?;
+            println!("Removed the lock");
+        }
+        Command::Report(ReportCmd::Time { from, to, by: group, member, project, client }) => {
+            let today = ctx.today()?;
+            let query = ReportQuery {
+                from: from.as_deref().map(|d| parse::date(d, today)).transpose()?,
+                to: to.as_deref().map(|d| parse::date(d, today)).transpose()?,
+                group_by: parse::list(group)?,
+                member: member.as_deref().map(|m| ctx.engine.find_member(by.org, m)).transpose()?,
+                project: project.as_deref().map(|p| ctx.project(p)).transpose()?,
+                client: client.as_deref().map(|c| ctx.engine.find_client(by.org, c)).transpose()?,
+            };
+            let report = ctx.engine.time_report(&by, &query)?;
+            if cli.json {
+                return print_json(&report);
+            }
+            let mut header: Vec<String> = report.group_by.iter().map(|g| format!("{g:?}").to_uppercase()).collect();
+            header.extend(["BILLABLE H".into(), "NON-BILLABLE H".into()]);
+            if report.amounts_visible {
+                header.push("AMOUNT".into());
+            }
+            let mut table = Table::new(header);
+            let cells = |labels: Vec<String>, row: &ReportRow| {
+                let mut cells = labels;
+                cells.push(hours(row.billable_seconds));
+                cells.push(hours(row.non_billable_seconds));
+                if report.amounts_visible {
+                    cells.push(money_list(&row.amounts));
+                }
+                cells
+            };
+            for row in &report.rows {
+                table.row(cells(row.labels.clone(), &row.row));
+            }
+            let mut total_labels = vec![String::new(); report.group_by.len()];
+            if let Some(first) = total_labels.first_mut() {
+                *first = "TOTAL".into();
+            }
+            table.rule();
+            table.row(cells(total_labels, &report.total));
+            table.print_or("No tracked time in this period.");
+        }
+        Command::Export { format, output } => {
+            let format = match format {
+                ExportKind::Json => ExportFormat::Json,
+                ExportKind::Csv => ExportFormat::Csv,
+            };
+            let bar = progress_bar("exporting");
+            let mut progress = |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let summary = match output {
+                Some(path) => {
+                    // Write beside the target, then rename: a failed export leaves no half file.
+                    let tmp = path.with_extension("partial");
+                    let file = std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+                    let mut writer = std::io::BufWriter::new(file);
+                    let result = ctx.engine.export(&by, format, &mut writer, &mut progress);
+                    let flushed = writer.flush();
+                    match (result, flushed) {
+                        (Ok(summary), Ok(())) => {
+                            std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+                            summary
+                        }
+                        (Err(e), _) => {
+                            let _ = std::fs::remove_file(&tmp);
+                            return Err(e.into());
+                        }
+                        (_, Err(e)) => {
+                            let _ = std::fs::remove_file(&tmp);
+                            return Err(e.into());
+                        }
+                    }
+                }
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    let summary = ctx.engine.export(&by, format, &mut out, &mut progress)?;
+                    out.flush()?;
+                    summary
+                }
+            };
+            bar.finish_and_clear();
+            if output.is_some() {
+                eprintln!("Exported {} time entries and {} expenses", summary.entries, summary.expenses);
+            }
+        }
+        Command::TortureWrite { project, count } => {
+            let project = ctx.project(project)?;
+            let base = jiff::Timestamp::from_second(1_700_000_000)?;
+            let mut out = std::io::stdout().lock();
+            for i in 0..*count {
+                let start = base + jiff::SignedDuration::from_hours(i as i64);
+                let input = NewEntry {
+                    member: None,
+                    project,
+                    task: None,
+                    time: EntryTime::Span { start, end: start + jiff::SignedDuration::from_mins(30) },
+                    note: format!("torture {i}"),
+                    billable: None,
+                    tags: vec![],
+                };
+                let outcome = ctx.engine.add_entry(&by, input).await?;
+                // Printed only after the commit returned: every id seen here must survive a kill.
+                writeln!(out, "{}", outcome.entry.entry.id)?;
+                out.flush()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn done(cli: &Cli, id: impl std::fmt::Display, message: &str) -> Result<()> {
+    if cli.json {
+        print_json(&serde_json::json!({ "id": id.to_string() }))
+    } else {
+        println!("{message} ({id})");
+        Ok(())
+    }
+}
+
+fn warn_overlaps(outcome: &EntryOutcome) {
+    if !outcome.overlaps.is_empty() {
+        let ids: Vec<String> = outcome.overlaps.iter().map(ToString::to_string).collect();
+        eprintln!("warning: this overlaps other entries of {}: {}", outcome.entry.member_name, ids.join(", "));
+    }
+}
+
+fn rate_scope(ctx: &Ctx, args: &RateScopeArgs) -> Result<RateScope> {
+    let org = ctx.by.org;
+    let member = args.member.as_deref().map(|m| ctx.engine.find_member(org, m)).transpose()?;
+    let project = args.project.as_deref().map(|p| ctx.project(p)).transpose()?;
+    Ok(match (&args.task, project, &args.client, member) {
+        (Some(task), Some(project), None, None) => RateScope::Task { task: ctx.engine.find_task(org, project, task)? },
+        (Some(_), None, _, _) => bail!("--task needs --project"),
+        (None, Some(project), None, Some(member)) => RateScope::ProjectMember { project, member },
+        (None, Some(project), None, None) => RateScope::Project { project },
+        (None, None, Some(client), None) => RateScope::Client { client: ctx.engine.find_client(org, client)? },
+        (None, None, None, Some(member)) => RateScope::Member { member },
+        (None, None, None, None) => RateScope::Organization,
+        _ => bail!("give one scope: --task with --project, --project (with --member), --client, --member, or none"),
+    })
+}
+
+async fn member(cli: &Cli, ctx: &mut Ctx, cmd: &MemberCmd) -> Result<()> {
+    let by = ctx.by;
+    match cmd {
+        MemberCmd::Add { name, role } => {
+            let id = ctx.engine.add_member(&by, name, role.parse()?).await?;
+            done(cli, id, &format!("Added {name} as {role}"))?;
+        }
+        MemberCmd::List => {
+            let members = ctx.engine.members(&by)?;
+            if cli.json {
+                return print_json(&members);
+            }
+            let mut table = Table::new(["NAME", "ROLE", "STATUS", "ID"]);
+            for m in members {
+                let status = if m.active { "active" } else { "removed" };
+                table.row([m.name, m.role.to_string(), status.into(), m.id.to_string()]);
+            }
+            table.print_or("No members.");
+        }
+        MemberCmd::Role { member, role } => {
+            let id = ctx.engine.find_member(by.org, member)?;
+            ctx.engine.set_role(&by, id, role.parse()?).await?;
+            println!("{member} is now {role}");
+        }
+        MemberCmd::Remove { member } => {
+            let id = ctx.engine.find_member(by.org, member)?;
+            ctx.engine.remove_member(&by, id).await?;
+            println!("Removed {member}");
+        }
+    }
+    Ok(())
+}
+
+async fn client(cli: &Cli, ctx: &mut Ctx, cmd: &ClientCmd) -> Result<()> {
+    let by = ctx.by;
+    match cmd {
+        ClientCmd::Add { name, currency, rounding, note } => {
+            let input = NewClient { name: name.clone(), currency: currency.clone(), rounding: rounding.clone(), note: note.clone() };
+            let id = ctx.engine.add_client(&by, input).await?;
+            done(cli, id, &format!("Added client {name}"))?;
+        }
+        ClientCmd::List { archived } => {
+            let clients = ctx.engine.clients(&by, *archived)?;
+            if cli.json {
+                return print_json(&clients);
+            }
+            let mut table = Table::new(["NAME", "CURRENCY", "ROUNDING", "ARCHIVED", "ID"]);
+            for c in clients {
+                table.row([
+                    c.name,
+                    c.currency.map(|c| c.to_string()).unwrap_or_default(),
+                    c.rounding.map(|r| r.to_string()).unwrap_or_default(),
+                    if c.archived { "yes".into() } else { String::new() },
+                    c.id.to_string(),
+                ]);
+            }
+            table.print_or("No clients yet. Add one with `stint client add NAME`.");
+        }
+        ClientCmd::Edit { client, name, currency, rounding, note } => {
+            let id = ctx.engine.find_client(by.org, client)?;
+            let changes = ClientChanges {
+                name: name.clone(),
+                currency: currency.clone(),
+                rounding: rounding.clone(),
+                note: note.clone(),
+                archived: None,
+            };
+            ctx.engine.edit_client(&by, id, changes).await?;
+            println!("Updated client {client}");
+        }
+        ClientCmd::Archive { client, undo } => {
+            let id = ctx.engine.find_client(by.org, client)?;
+            ctx.engine.edit_client(&by, id, ClientChanges { archived: Some(!undo), ..Default::default() }).await?;
+            println!("{} client {client}", if *undo { "Unarchived" } else { "Archived" });
+        }
+    }
+    Ok(())
+}
+
+async fn project(cli: &Cli, ctx: &mut Ctx, cmd: &ProjectCmd) -> Result<()> {
+    let by = ctx.by;
+    match cmd {
+        ProjectCmd::Add { name, client, non_billable, rounding, note } => {
+            let client = ctx.engine.find_client(by.org, client)?;
+            let input = NewProject {
+                client,
+                name: name.clone(),
+                billable: Some(!non_billable),
+                rounding: rounding.clone(),
+                note: note.clone(),
+            };
+            let id = ctx.engine.add_project(&by, input).await?;
+            done(cli, id, &format!("Added project {name}"))?;
+        }
+        ProjectCmd::List { archived } => {
+            let projects = ctx.engine.projects(&by, *archived)?;
+            if cli.json {
+                return print_json(&projects);
+            }
+            let mut table = Table::new(["CLIENT", "PROJECT", "BILLABLE", "ROUNDING", "ARCHIVED", "ID"]);
+            for p in projects {
+                table.row([
+                    p.client_name,
+                    p.project.name,
+                    if p.project.billable { "yes".into() } else { "no".into() },
+                    p.project.rounding.map(|r| r.to_string()).unwrap_or_default(),
+                    if p.project.archived { "yes".into() } else { String::new() },
+                    p.project.id.to_string(),
+                ]);
+            }
+            table.print_or("No projects yet. Add one with `stint project add NAME --client CLIENT`.");
+        }
+        ProjectCmd::Edit { project, client, name, billable, rounding, note } => {
+            let id = ctx.project(project)?;
+            let client = client.as_deref().map(|c| ctx.engine.find_client(by.org, c)).transpose()?;
+            let changes = ProjectChanges {
+                client,
+                name: name.clone(),
+                billable: *billable,
+                rounding: rounding.clone(),
+                note: note.clone(),
+                archived: None,
+            };
+            ctx.engine.edit_project(&by, id, changes).await?;
+            println!("Updated project {project}");
+        }
+        ProjectCmd::Archive { project, undo } => {
+            let id = ctx.project(project)?;
+            ctx.engine.edit_project(&by, id, ProjectChanges { archived: Some(!undo), ..Default::default() }).await?;
+            println!("{} project {project}", if *undo { "Unarchived" } else { "Archived" });
+        }
+    }
+    Ok(())
+}
+
+async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
+    let by = ctx.by;
+    match cmd {
+        EntryCmd::Add { project, task, start, end, duration, date, note, billable, non_billable, member } => {
+            let project = ctx.project(project)?;
+            let task = task.as_deref().map(|t| ctx.engine.find_task(by.org, project, t)).transpose()?;
+            let time = match (start, end, duration) {
+                (Some(start), Some(end), None) => ctx.span(start, end)?,
+                (None, None, Some(duration)) => {
+                    let today = ctx.today()?;
+                    let date = date.as_deref().map(|d| parse::date(d, today)).transpose()?.unwrap_or(today);
+                    EntryTime::Duration { date, seconds: parse::duration(duration)? }
+                }
+                _ => bail!("give --start and --end, or --duration (with an optional --date)"),
+            };
+            let member = member.as_deref().map(|m| ctx.engine.find_member(by.org, m)).transpose()?;
+            let billable = if *billable { Some(true) } else if *non_billable { Some(false) } else { None };
+            let input = NewEntry { member, project, task, time, note: note.clone(), billable, tags: vec![] };
+            let outcome = ctx.engine.add_entry(&by, input).await?;
+            warn_overlaps(&outcome);
+            if cli.json {
+                return print_json(&outcome);
+            }
+            println!("Added {} on {} ({})", hours(outcome.entry.seconds), outcome.entry.project_name, outcome.entry.entry.id);
+        }
+        EntryCmd::List { from, to, member, project } => {
+            let today = ctx.today()?;
+            let filter = EntryFilter {
+                from: from.as_deref().map(|d| parse::date(d, today)).transpose()?,
+                to: to.as_deref().map(|d| parse::date(d, today)).transpose()?,
+                member: member.as_deref().map(|m| ctx.engine.find_member(by.org, m)).transpose()?,
+                project: project.as_deref().map(|p| ctx.project(p)).transpose()?,
+            };
+            let entries = ctx.engine.entries(&by, &filter)?;
+            if cli.json {
+                return print_json(&entries);
+            }
+            let mut table = Table::new(["DATE", "START", "END", "MEMBER", "CLIENT", "PROJECT", "HOURS", "AMOUNT", "NOTE", "ID"]);
+            for e in entries {
+                let (start, end) = ctx.when(&e.entry);
+                let mut note: String = e.entry.note.chars().take(40).collect();
+                if e.locked {
+                    note.insert_str(0, "[locked] ");
+                }
+                table.row([
+                    e.date.clone(),
+                    start.rsplit(' ').next().unwrap_or_default().to_owned(),
+                    end.rsplit(' ').next().unwrap_or_default().to_owned(),
+                    e.member_name,
+                    e.client_name,
+                    e.project_name,
+                    hours(e.seconds),
+                    e.amount.map(|m| m.to_string()).unwrap_or_default(),
+                    note,
+                    e.entry.id.to_string(),
+                ]);
+            }
+            table.print_or("No entries.");
+        }
+        EntryCmd::Edit { id, project, task, start, end, duration, date, note, billable } => {
+            let id: EntryId = id.parse()?;
+            let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
+            let task = match task {
+                Some(t) => {
+                    let p = match project {
+                        Some(p) => p,
+                        None => ctx.engine.entry(&by, id)?.entry.project,
+                    };
+                    Some(ctx.engine.find_task(by.org, p, t)?)
+                }
+                None => None,
+            };
+            let time = match (start, end, duration) {
+                (Some(start), Some(end), _) => Some(ctx.span(start, end)?),
+                (None, None, Some(duration)) => {
+                    let today = ctx.today()?;
+                    let date = match date {
+                        Some(d) => parse::date(d, today)?,
+                        None => parse::date(&ctx.engine.entry(&by, id)?.date, today)?,
+                    };
+                    Some(EntryTime::Duration { date, seconds: parse::duration(duration)? })
+                }
+                _ => None,
+            };
+            let changes =
+                EntryChanges { project, task, clear_task: false, time, note: note.clone(), billable: *billable, tags: None };
+            let outcome = ctx.engine.edit_entry(&by, id, changes).await?;
+            warn_overlaps(&outcome);
+            if cli.json {
+                return print_json(&outcome);
+            }
+            println!("Updated entry {id}");
+        }
+        EntryCmd::Delete { id } => {
+            let id: EntryId = id.parse()?;
+            ctx.engine.delete_entry(&by, id).await?;
+            println!("Deleted entry {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn expense(cli: &Cli, ctx: &mut Ctx, cmd: &ExpenseCmd) -> Result<()> {
+    let by = ctx.by;
+    match cmd {
+        ExpenseCmd::Add { amount, category, date, currency, note, billable, project, receipt } => {
+            let today = ctx.today()?;
+            let date = date.as_deref().map(|d| parse::date(d, today)).transpose()?.unwrap_or(today);
+            let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
+            let receipt = match receipt {
+                Some(path) => {
+                    let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
+                    if size > stint_domain::expense::MAX_RECEIPT_BYTES {
+                        bail!("{} is larger than 20 MiB", path.display());
+                    }
+                    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+                    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "receipt".into());
+                    Some(ReceiptFile { file_name, bytes })
+                }
+                None => None,
+            };
+            let input = NewExpense {
+                member: None,
+                date,
+                amount: amount.clone(),
+                currency: currency.clone(),
+                category: category.clone(),
+                note: note.clone(),
+                billable: *billable,
+                project,
+                receipt,
+            };
+            let id = ctx.engine.add_expense(&by, input).await?;
+            done(cli, id, &format!("Recorded expense of {amount}"))?;
+        }
+        ExpenseCmd::List { from, to } => {
+            let today = ctx.today()?;
+            let from = from.as_deref().map(|d| parse::date(d, today)).transpose()?;
+            let to = to.as_deref().map(|d| parse::date(d, today)).transpose()?;
+            let expenses = ctx.engine.expenses(&by, from, to)?;
+            if cli.json {
+                return print_json(&expenses);
+            }
+            let mut table = Table::new(["DATE", "MEMBER", "CATEGORY", "AMOUNT", "BILLABLE", "PROJECT", "RECEIPT", "NOTE", "ID"]);
+            for x in expenses {
+                table.row([
+                    x.expense.date.to_string(),
+                    x.member_name,
+                    x.expense.category,
+                    x.expense.amount.to_string(),
+                    if x.expense.billable { "yes".into() } else { String::new() },
+                    x.project_name.unwrap_or_default(),
+                    x.expense.receipt.map(|r| r.file_name).unwrap_or_default(),
+                    x.expense.note.chars().take(40).collect(),
+                    x.expense.id.to_string(),
+                ]);
+            }
+            table.print_or("No expenses.");
+        }
+    }
+    Ok(())
+}
+
+async fn bench_run(cli: &Cli, dir: &Path, engine: Engine, runs: usize) -> Result<()> {
+    engine.close().await;
+    if Engine::status(dir).await != VaultStatus::Passphrase {
+        bail!("`bench run` measures a passphrase-protected vault: seed one with STINT_PASSPHRASE set");
+    }
+    let passphrase = passphrase(false)?;
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; figures only count from `cargo run --release`");
+    }
+    let report = stint_engine::bench::run(dir, &passphrase, runs).await?;
+    if cli.json {
+        return print_json(&report);
+    }
+    println!("Stint bench: {} records, {} time entries, median of {} runs (release: {})", report.records, report.entries, report.runs, !cfg!(debug_assertions));
+    let mut table = Table::new(["ID", "WHAT", "MEASURED", "BASELINE", "RATIO", "TARGET", "MET"]);
+    for f in &report.figures {
+        let measured = match f.p90_ms {
+            Some(p90) => format!("p50 {:.2} ms, p90 {:.2} ms", f.median_ms, p90),
+            None => format!("{:.2} ms", f.median_ms),
+        };
+        let (baseline, ratio) = match f.baseline_ms {
+            Some(b) => (format!("{b:.2} ms"), format!("{:.2}x", f.median_ms / b)),
+            None => ("-".into(), "-".into()),
+        };
+        table.row([f.id.into(), f.what.clone(), measured, baseline, ratio, f.target.into(), if f.met { "yes".into() } else { "NO".into() }]);
+    }
+    table.print_or("");
+    println!("B1 phases (median ms):");
+    for (phase, ms) in &report.b1_phases {
+        println!("  {phase:48} {ms:8.2}");
+    }
+    Ok(())
+}
