@@ -89,6 +89,9 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// The vault itself
+    #[command(subcommand)]
+    Vault(VaultCmd),
     /// Benchmarks (BENCHMARKS.md)
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -463,6 +466,12 @@ enum ReportCmd {
 }
 
 #[derive(Subcommand)]
+enum VaultCmd {
+    /// Check the database's integrity and that every record opens
+    Check,
+}
+
+#[derive(Subcommand)]
 enum BenchCmd {
     /// Create the deterministic benchmark organization in the vault
     Seed {
@@ -673,6 +682,21 @@ async fn run(cli: Cli) -> Result<()> {
             return Ok(());
         }
         Command::Bench(BenchCmd::Run { runs }) => return bench_run(&cli, &dir, engine, *runs).await,
+        Command::Vault(VaultCmd::Check) => {
+            engine.integrity_check().await?;
+            let quarantined = engine.quarantined().len();
+            let outbox = engine.outbox_len().await?;
+            if cli.json {
+                print_json(&serde_json::json!({ "integrity": "ok", "quarantined": quarantined, "outbox": outbox, "organizations": engine.organizations().len() }))?;
+            } else {
+                println!("Vault integrity ok; {quarantined} record(s) quarantined; {outbox} change(s) waiting to sync.");
+            }
+            engine.close().await;
+            if quarantined > 0 {
+                bail!("{quarantined} record(s) could not be opened");
+            }
+            return Ok(());
+        }
         Command::Bench(BenchCmd::Seed { entries, scale, seed }) => {
             let bar = progress_bar("seeding");
             let spec = stint_engine::seed::SeedSpec { entries: entries * scale.max(&1), seed: *seed };
@@ -730,7 +754,7 @@ async fn init(cli: &Cli, dir: &Path, use_passphrase: bool) -> Result<()> {
 async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
     let by = ctx.by;
     match &cli.command {
-        Command::Init { .. } | Command::Bench(_) => unreachable!("handled before"),
+        Command::Init { .. } | Command::Bench(_) | Command::Vault(_) => unreachable!("handled before"),
         Command::Org(OrgCmd::Create { .. } | OrgCmd::List | OrgCmd::Use { .. }) => unreachable!("handled before"),
         Command::Org(OrgCmd::Show) => {
             let org = ctx.engine.organization(&by)?;

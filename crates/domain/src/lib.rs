@@ -18,10 +18,10 @@ pub mod rounding;
 pub mod validate;
 
 pub use budget::{Budget, BudgetLimit, BudgetPeriod, BudgetUsage};
-pub use entry::{EntryTime, TimeEntry};
+pub use entry::{EntryTime, TimeEntry, Valuation};
 pub use expense::{Expense, Receipt};
 pub use ids::*;
-pub use model::{Client, Member, Organization, Project, Tag, Task};
+pub use model::{Client, Member, Organization, Project, Tag, Task, WeekStart};
 pub use money::{Currency, Money, MoneyError};
 pub use rate::{Rate, RateBook, RateScope, WorkContext};
 pub use report::{GroupBy, GroupKey, Report, ReportInput, ReportRow};

@@ -170,8 +170,8 @@ pub fn month_of(date: Date) -> Date {
 const MAX_DIMENSIONS: usize = 7;
 
 /// Group `inputs` by `group_by` (duplicates ignored, at most one of each dimension).
-pub fn time_report<'a>(
-    inputs: impl IntoIterator<Item = &'a ReportInput>,
+pub fn time_report(
+    inputs: impl IntoIterator<Item = ReportInput>,
     group_by: &[GroupBy],
     week_start: WeekStart,
 ) -> Report {
@@ -200,7 +200,7 @@ pub fn time_report<'a>(
                 GroupBy::Month => GroupKey::Month(month_of(input.date)),
             };
         }
-        groups.entry(key).or_default().add(input);
+        groups.entry(key).or_default().add(&input);
     }
     let mut total = ReportRow::default();
     let mut rows: Vec<ReportRow> = groups
@@ -258,7 +258,7 @@ mod tests {
             input(2, 1, d1, false, 600, None),
             input(2, 2, d1, true, 900, Some(2375)),
         ];
-        let report = time_report(&inputs, &[GroupBy::Project, GroupBy::Week], WeekStart::Monday);
+        let report = time_report(inputs, &[GroupBy::Project, GroupBy::Week], WeekStart::Monday);
         assert_eq!(report.rows.len(), 3);
         assert_eq!(report.total.billable_seconds, 6300);
         assert_eq!(report.total.non_billable_seconds, 600);
@@ -278,7 +278,7 @@ mod tests {
             let inputs: Vec<ReportInput> = items.iter().map(|(m, p, day, billable, secs, cents)| {
                 input(*m, *p, base.checked_add(i64::from(*day).days()).unwrap(), *billable, *secs, billable.then_some(*cents))
             }).collect();
-            let report = time_report(&inputs, &dims, WeekStart::Monday);
+            let report = time_report(inputs.iter().copied(), &dims, WeekStart::Monday);
             let billable: i64 = report.rows.iter().map(|r| r.billable_seconds).sum();
             let non: i64 = report.rows.iter().map(|r| r.non_billable_seconds).sum();
             let amount: Decimal = report.rows.iter().flat_map(|r| &r.amounts).map(|m| m.amount).sum();
