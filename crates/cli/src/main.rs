@@ -492,7 +492,10 @@ enum BenchCmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("stint: error: cannot start: {e}");
@@ -535,7 +538,8 @@ fn passphrase(confirm: bool) -> Result<String> {
     }
     let first = rpassword::prompt_password("Passphrase: ").context("reading the passphrase")?;
     if confirm {
-        let second = rpassword::prompt_password("Repeat passphrase: ").context("reading the passphrase")?;
+        let second =
+            rpassword::prompt_password("Repeat passphrase: ").context("reading the passphrase")?;
         if first != second {
             bail!("the passphrases do not match");
         }
@@ -545,12 +549,20 @@ fn passphrase(confirm: bool) -> Result<String> {
 
 async fn open(dir: &Path) -> Result<Engine> {
     let engine = match Engine::status(dir).await {
-        VaultStatus::Missing => bail!("no Stint vault at {}; run `stint init` first", dir.display()),
+        VaultStatus::Missing => bail!(
+            "no Stint vault at {}; run `stint init` first",
+            dir.display()
+        ),
         VaultStatus::Keyring => Engine::open(dir, Unlock::Keyring(&OsKeyring)).await?,
-        VaultStatus::Passphrase => Engine::open(dir, Unlock::Passphrase(&passphrase(false)?)).await?,
+        VaultStatus::Passphrase => {
+            Engine::open(dir, Unlock::Passphrase(&passphrase(false)?)).await?
+        }
     };
     for q in engine.quarantined() {
-        eprintln!("warning: record {} could not be opened and is hidden: {}", q.record, q.reason);
+        eprintln!(
+            "warning: record {} could not be opened and is hidden: {}",
+            q.record, q.reason
+        );
     }
     Ok(engine)
 }
@@ -594,7 +606,10 @@ impl Ctx {
             Some(name) => engine.find_member(org, name)?,
             None => engine.user(),
         };
-        Ok(Ctx { engine, by: ActAs { org, member } })
+        Ok(Ctx {
+            engine,
+            by: ActAs { org, member },
+        })
     }
 
     fn today(&self) -> Result<Date> {
@@ -613,7 +628,10 @@ impl Ctx {
         let today = self.today()?;
         let start = parse::datetime(start, today)?;
         let end = parse::datetime(end, start.date())?;
-        Ok(EntryTime::Span { start: self.instant(start)?, end: self.instant(end)? })
+        Ok(EntryTime::Span {
+            start: self.instant(start)?,
+            end: self.instant(end)?,
+        })
     }
 
     fn local(&self, ts: jiff::Timestamp) -> String {
@@ -634,14 +652,27 @@ impl Ctx {
 
 async fn run(cli: Cli) -> Result<()> {
     let dir = vault_dir(&cli)?;
-    if let Command::Init { passphrase: use_passphrase } = &cli.command {
+    if let Command::Init {
+        passphrase: use_passphrase,
+    } = &cli.command
+    {
         return init(&cli, &dir, *use_passphrase).await;
     }
     let mut engine = open(&dir).await?;
     match &cli.command {
-        Command::Org(OrgCmd::Create { name, currency, locale, time_zone, week_start, owner }) => {
+        Command::Org(OrgCmd::Create {
+            name,
+            currency,
+            locale,
+            time_zone,
+            week_start,
+            owner,
+        }) => {
             let time_zone = time_zone.clone().unwrap_or_else(|| {
-                jiff::tz::TimeZone::system().iana_name().unwrap_or("UTC").to_owned()
+                jiff::tz::TimeZone::system()
+                    .iana_name()
+                    .unwrap_or("UTC")
+                    .to_owned()
             });
             let id = engine
                 .create_organization(NewOrganization {
@@ -670,7 +701,14 @@ async fn run(cli: Cli) -> Result<()> {
             for o in orgs {
                 let mark = if Some(o.id) == default { "*" } else { "" };
                 let role = o.role.map(|r| r.to_string()).unwrap_or_default();
-                table.row([mark.into(), o.name, role, o.currency.to_string(), o.time_zone, o.id.to_string()]);
+                table.row([
+                    mark.into(),
+                    o.name,
+                    role,
+                    o.currency.to_string(),
+                    o.time_zone,
+                    o.id.to_string(),
+                ]);
             }
             table.print_or("No organizations yet. Create one with `stint org create NAME`.");
             return Ok(());
@@ -681,15 +719,21 @@ async fn run(cli: Cli) -> Result<()> {
             println!("Using {org} ({id})");
             return Ok(());
         }
-        Command::Bench(BenchCmd::Run { runs }) => return bench_run(&cli, &dir, engine, *runs).await,
+        Command::Bench(BenchCmd::Run { runs }) => {
+            return bench_run(&cli, &dir, engine, *runs).await;
+        }
         Command::Vault(VaultCmd::Check) => {
             engine.integrity_check().await?;
             let quarantined = engine.quarantined().len();
             let outbox = engine.outbox_len().await?;
             if cli.json {
-                print_json(&serde_json::json!({ "integrity": "ok", "quarantined": quarantined, "outbox": outbox, "organizations": engine.organizations().len() }))?;
+                print_json(
+                    &serde_json::json!({ "integrity": "ok", "quarantined": quarantined, "outbox": outbox, "organizations": engine.organizations().len() }),
+                )?;
             } else {
-                println!("Vault integrity ok; {quarantined} record(s) quarantined; {outbox} change(s) waiting to sync.");
+                println!(
+                    "Vault integrity ok; {quarantined} record(s) quarantined; {outbox} change(s) waiting to sync."
+                );
             }
             engine.close().await;
             if quarantined > 0 {
@@ -697,9 +741,16 @@ async fn run(cli: Cli) -> Result<()> {
             }
             return Ok(());
         }
-        Command::Bench(BenchCmd::Seed { entries, scale, seed }) => {
+        Command::Bench(BenchCmd::Seed {
+            entries,
+            scale,
+            seed,
+        }) => {
             let bar = progress_bar("seeding");
-            let spec = stint_engine::seed::SeedSpec { entries: entries * scale.max(&1), seed: *seed };
+            let spec = stint_engine::seed::SeedSpec {
+                entries: entries * scale.max(&1),
+                seed: *seed,
+            };
             let (org, summary) = engine
                 .seed(spec, &mut |done, total| {
                     bar.set_length(total);
@@ -712,7 +763,13 @@ async fn run(cli: Cli) -> Result<()> {
             }
             println!(
                 "Seeded {} records: {} members, {} clients, {} projects, {} tasks, {} time entries, {} expenses (organization {org})",
-                summary.records, summary.members, summary.clients, summary.projects, summary.tasks, summary.entries, summary.expenses
+                summary.records,
+                summary.members,
+                summary.clients,
+                summary.projects,
+                summary.tasks,
+                summary.entries,
+                summary.expenses
             );
             return Ok(());
         }
@@ -730,13 +787,19 @@ async fn init(cli: &Cli, dir: &Path, use_passphrase: bool) -> Result<()> {
     }
     let wants_passphrase = use_passphrase || std::env::var_os("STINT_PASSPHRASE").is_some();
     let (engine, how) = if wants_passphrase {
-        (Engine::create(dir, Unlock::Passphrase(&passphrase(true)?)).await?, "a passphrase")
+        (
+            Engine::create(dir, Unlock::Passphrase(&passphrase(true)?)).await?,
+            "a passphrase",
+        )
     } else {
         match Engine::create(dir, Unlock::Keyring(&OsKeyring)).await {
             Ok(engine) => (engine, "the system keyring"),
             Err(EngineError::Vault(VaultError::KeyStore(e))) => {
                 eprintln!("note: {e}");
-                (Engine::create(dir, Unlock::Passphrase(&passphrase(true)?)).await?, "a passphrase")
+                (
+                    Engine::create(dir, Unlock::Passphrase(&passphrase(true)?)).await?,
+                    "a passphrase",
+                )
             }
             Err(e) => return Err(e.into()),
         }
@@ -754,8 +817,12 @@ async fn init(cli: &Cli, dir: &Path, use_passphrase: bool) -> Result<()> {
 async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
     let by = ctx.by;
     match &cli.command {
-        Command::Init { .. } | Command::Bench(_) | Command::Vault(_) => unreachable!("handled before"),
-        Command::Org(OrgCmd::Create { .. } | OrgCmd::List | OrgCmd::Use { .. }) => unreachable!("handled before"),
+        Command::Init { .. } | Command::Bench(_) | Command::Vault(_) => {
+            unreachable!("handled before")
+        }
+        Command::Org(OrgCmd::Create { .. } | OrgCmd::List | OrgCmd::Use { .. }) => {
+            unreachable!("handled before")
+        }
         Command::Org(OrgCmd::Show) => {
             let org = ctx.engine.organization(&by)?;
             if cli.json {
@@ -766,10 +833,27 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             println!("  locale      {}", org.locale);
             println!("  time zone   {}", org.time_zone);
             println!("  week starts {:?}", org.week_start);
-            println!("  rounding    {}", org.rounding.map(|r| r.to_string()).unwrap_or_else(|| "none".into()));
-            println!("  locked      {}", org.lock_before.map(|d| format!("before {d}")).unwrap_or_else(|| "nothing".into()));
+            println!(
+                "  rounding    {}",
+                org.rounding
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "none".into())
+            );
+            println!(
+                "  locked      {}",
+                org.lock_before
+                    .map(|d| format!("before {d}"))
+                    .unwrap_or_else(|| "nothing".into())
+            );
         }
-        Command::Org(OrgCmd::Set { name, locale, time_zone, week_start, currency, rounding }) => {
+        Command::Org(OrgCmd::Set {
+            name,
+            locale,
+            time_zone,
+            week_start,
+            currency,
+            rounding,
+        }) => {
             let changes = OrgChanges {
                 name: name.clone(),
                 locale: locale.clone(),
@@ -784,9 +868,16 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
         Command::Member(cmd) => member(cli, ctx, cmd).await?,
         Command::Client(cmd) => client(cli, ctx, cmd).await?,
         Command::Project(cmd) => project(cli, ctx, cmd).await?,
-        Command::Task(TaskCmd::Add { name, project, non_billable }) => {
+        Command::Task(TaskCmd::Add {
+            name,
+            project,
+            non_billable,
+        }) => {
             let project = ctx.project(project)?;
-            let id = ctx.engine.add_task(&by, project, name, non_billable.then_some(false)).await?;
+            let id = ctx
+                .engine
+                .add_task(&by, project, name, non_billable.then_some(false))
+                .await?;
             done(cli, id, &format!("Added task {name}"))?;
         }
         Command::Task(TaskCmd::List { project }) => {
@@ -797,12 +888,26 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             }
             let mut table = Table::new(["PROJECT", "TASK", "BILLABLE", "ID"]);
             for t in tasks {
-                let billable = t.task.billable.map(|b| if b { "yes" } else { "no" }).unwrap_or("project default");
-                table.row([t.project_name, t.task.name, billable.into(), t.task.id.to_string()]);
+                let billable = t
+                    .task
+                    .billable
+                    .map(|b| if b { "yes" } else { "no" })
+                    .unwrap_or("project default");
+                table.row([
+                    t.project_name,
+                    t.task.name,
+                    billable.into(),
+                    t.task.id.to_string(),
+                ]);
             }
             table.print_or("No tasks.");
         }
-        Command::Rate(RateCmd::Set { amount, currency, from, scope }) => {
+        Command::Rate(RateCmd::Set {
+            amount,
+            currency,
+            from,
+            scope,
+        }) => {
             let effective_from = match from {
                 Some(d) => parse::date(d, ctx.today()?)?,
                 None => ctx.today()?,
@@ -810,7 +915,15 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             let scope = rate_scope(ctx, scope)?;
             let id = ctx
                 .engine
-                .set_rate(&by, NewRate { scope, effective_from, hourly: amount.clone(), currency: currency.clone() })
+                .set_rate(
+                    &by,
+                    NewRate {
+                        scope,
+                        effective_from,
+                        hourly: amount.clone(),
+                        currency: currency.clone(),
+                    },
+                )
                 .await?;
             done(cli, id, &format!("Rate set from {effective_from}"))?;
         }
@@ -821,23 +934,42 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             }
             let mut table = Table::new(["APPLIES TO", "FROM", "HOURLY", "ID"]);
             for r in rates {
-                table.row([r.applies_to, r.rate.effective_from.to_string(), r.rate.hourly.to_string(), r.rate.id.to_string()]);
+                table.row([
+                    r.applies_to,
+                    r.rate.effective_from.to_string(),
+                    r.rate.hourly.to_string(),
+                    r.rate.id.to_string(),
+                ]);
             }
             table.print_or("No rates yet. Set one with `stint rate set 95 --project NAME`.");
         }
-        Command::Budget(BudgetCmd::Set { project, hours, amount, monthly }) => {
+        Command::Budget(BudgetCmd::Set {
+            project,
+            hours,
+            amount,
+            monthly,
+        }) => {
             let project = ctx.project(project)?;
             let limit = match (hours, amount) {
                 (Some(h), _) => BudgetLimit::Hours {
-                    hours: h.trim().parse().map_err(|_| anyhow!("{h:?} is not a number of hours"))?,
+                    hours: h
+                        .trim()
+                        .parse()
+                        .map_err(|_| anyhow!("{h:?} is not a number of hours"))?,
                 },
                 (None, Some(a)) => {
                     let currency = ctx.engine.organization(&by)?.currency;
-                    BudgetLimit::Amount { amount: Money::parse_positive(a, currency)? }
+                    BudgetLimit::Amount {
+                        amount: Money::parse_positive(a, currency)?,
+                    }
                 }
                 (None, None) => bail!("give --hours or --amount"),
             };
-            let period = if *monthly { BudgetPeriod::Monthly } else { BudgetPeriod::Lifetime };
+            let period = if *monthly {
+                BudgetPeriod::Monthly
+            } else {
+                BudgetPeriod::Lifetime
+            };
             let id = ctx.engine.set_budget(&by, project, limit, period).await?;
             done(cli, id, "Budget set")?;
         }
@@ -862,26 +994,58 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             }
             table.print_or("No budgets.");
         }
-        Command::Timer(TimerCmd::Start { project, task, note, billable, non_billable }) => {
+        Command::Timer(TimerCmd::Start {
+            project,
+            task,
+            note,
+            billable,
+            non_billable,
+        }) => {
             let project = ctx.project(project)?;
-            let task = task.as_deref().map(|t| ctx.engine.find_task(by.org, project, t)).transpose()?;
-            let billable = if *billable { Some(true) } else if *non_billable { Some(false) } else { None };
+            let task = task
+                .as_deref()
+                .map(|t| ctx.engine.find_task(by.org, project, t))
+                .transpose()?;
+            let billable = if *billable {
+                Some(true)
+            } else if *non_billable {
+                Some(false)
+            } else {
+                None
+            };
             let outcome = ctx
                 .engine
-                .start_timer(&by, StartTimer { project, task, note: note.clone(), billable, tags: vec![] })
+                .start_timer(
+                    &by,
+                    StartTimer {
+                        project,
+                        task,
+                        note: note.clone(),
+                        billable,
+                        tags: vec![],
+                    },
+                )
                 .await?;
             warn_overlaps(&outcome);
             if cli.json {
                 return print_json(&outcome);
             }
-            println!("Timer started on {} — {}", outcome.entry.client_name, outcome.entry.project_name);
+            println!(
+                "Timer started on {} — {}",
+                outcome.entry.client_name, outcome.entry.project_name
+            );
         }
         Command::Timer(TimerCmd::Stop) => {
             let entry = ctx.engine.stop_timer(&by).await?;
             if cli.json {
                 return print_json(&entry);
             }
-            println!("Timer stopped: {} on {} ({})", hours(entry.seconds), entry.project_name, entry.entry.id);
+            println!(
+                "Timer stopped: {} on {} ({})",
+                hours(entry.seconds),
+                entry.project_name,
+                entry.entry.id
+            );
         }
         Command::Timer(TimerCmd::Status) => {
             let running = ctx.engine.running_timer(&by)?;
@@ -889,7 +1053,12 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                 return print_json(&running);
             }
             match running {
-                Some(e) => println!("Running on {} — {} for {}", e.client_name, e.project_name, hours(e.seconds)),
+                Some(e) => println!(
+                    "Running on {} — {} for {}",
+                    e.client_name,
+                    e.project_name,
+                    hours(e.seconds)
+                ),
                 None => println!("No timer running."),
             }
         }
@@ -904,21 +1073,38 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             ctx.engine.lock_period(&by, None).await?;
             println!("Removed the lock");
         }
-        Command::Report(ReportCmd::Time { from, to, by: group, member, project, client }) => {
+        Command::Report(ReportCmd::Time {
+            from,
+            to,
+            by: group,
+            member,
+            project,
+            client,
+        }) => {
             let today = ctx.today()?;
             let query = ReportQuery {
                 from: from.as_deref().map(|d| parse::date(d, today)).transpose()?,
                 to: to.as_deref().map(|d| parse::date(d, today)).transpose()?,
                 group_by: parse::list(group)?,
-                member: member.as_deref().map(|m| ctx.engine.find_member(by.org, m)).transpose()?,
+                member: member
+                    .as_deref()
+                    .map(|m| ctx.engine.find_member(by.org, m))
+                    .transpose()?,
                 project: project.as_deref().map(|p| ctx.project(p)).transpose()?,
-                client: client.as_deref().map(|c| ctx.engine.find_client(by.org, c)).transpose()?,
+                client: client
+                    .as_deref()
+                    .map(|c| ctx.engine.find_client(by.org, c))
+                    .transpose()?,
             };
             let report = ctx.engine.time_report(&by, &query)?;
             if cli.json {
                 return print_json(&report);
             }
-            let mut header: Vec<String> = report.group_by.iter().map(|g| format!("{g:?}").to_uppercase()).collect();
+            let mut header: Vec<String> = report
+                .group_by
+                .iter()
+                .map(|g| format!("{g:?}").to_uppercase())
+                .collect();
             header.extend(["BILLABLE H".into(), "NON-BILLABLE H".into()]);
             if report.amounts_visible {
                 header.push("AMOUNT".into());
@@ -934,7 +1120,10 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                 cells
             };
             for row in &report.rows {
-                table.row(cells(row.labels.clone(), &row.row));
+                table.row(cells(
+                    row.key.iter().map(|k| report.label(k)).collect(),
+                    row,
+                ));
             }
             let mut total_labels = vec![String::new(); report.group_by.len()];
             if let Some(first) = total_labels.first_mut() {
@@ -958,13 +1147,15 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                 Some(path) => {
                     // Write beside the target, then rename: a failed export leaves no half file.
                     let tmp = path.with_extension("partial");
-                    let file = std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+                    let file = std::fs::File::create(&tmp)
+                        .with_context(|| format!("cannot write {}", tmp.display()))?;
                     let mut writer = std::io::BufWriter::new(file);
                     let result = ctx.engine.export(&by, format, &mut writer, &mut progress);
                     let flushed = writer.flush();
                     match (result, flushed) {
                         (Ok(summary), Ok(())) => {
-                            std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+                            std::fs::rename(&tmp, path)
+                                .with_context(|| format!("cannot write {}", path.display()))?;
                             summary
                         }
                         (Err(e), _) => {
@@ -986,7 +1177,10 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             };
             bar.finish_and_clear();
             if output.is_some() {
-                eprintln!("Exported {} time entries and {} expenses", summary.entries, summary.expenses);
+                eprintln!(
+                    "Exported {} time entries and {} expenses",
+                    summary.entries, summary.expenses
+                );
             }
         }
         Command::TortureWrite { project, count } => {
@@ -999,7 +1193,10 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                     member: None,
                     project,
                     task: None,
-                    time: EntryTime::Span { start, end: start + jiff::SignedDuration::from_mins(30) },
+                    time: EntryTime::Span {
+                        start,
+                        end: start + jiff::SignedDuration::from_mins(30),
+                    },
                     note: format!("torture {i}"),
                     billable: None,
                     tags: vec![],
@@ -1026,23 +1223,41 @@ fn done(cli: &Cli, id: impl std::fmt::Display, message: &str) -> Result<()> {
 fn warn_overlaps(outcome: &EntryOutcome) {
     if !outcome.overlaps.is_empty() {
         let ids: Vec<String> = outcome.overlaps.iter().map(ToString::to_string).collect();
-        eprintln!("warning: this overlaps other entries of {}: {}", outcome.entry.member_name, ids.join(", "));
+        eprintln!(
+            "warning: this overlaps other entries of {}: {}",
+            outcome.entry.member_name,
+            ids.join(", ")
+        );
     }
 }
 
 fn rate_scope(ctx: &Ctx, args: &RateScopeArgs) -> Result<RateScope> {
     let org = ctx.by.org;
-    let member = args.member.as_deref().map(|m| ctx.engine.find_member(org, m)).transpose()?;
-    let project = args.project.as_deref().map(|p| ctx.project(p)).transpose()?;
+    let member = args
+        .member
+        .as_deref()
+        .map(|m| ctx.engine.find_member(org, m))
+        .transpose()?;
+    let project = args
+        .project
+        .as_deref()
+        .map(|p| ctx.project(p))
+        .transpose()?;
     Ok(match (&args.task, project, &args.client, member) {
-        (Some(task), Some(project), None, None) => RateScope::Task { task: ctx.engine.find_task(org, project, task)? },
+        (Some(task), Some(project), None, None) => RateScope::Task {
+            task: ctx.engine.find_task(org, project, task)?,
+        },
         (Some(_), None, _, _) => bail!("--task needs --project"),
         (None, Some(project), None, Some(member)) => RateScope::ProjectMember { project, member },
         (None, Some(project), None, None) => RateScope::Project { project },
-        (None, None, Some(client), None) => RateScope::Client { client: ctx.engine.find_client(org, client)? },
+        (None, None, Some(client), None) => RateScope::Client {
+            client: ctx.engine.find_client(org, client)?,
+        },
         (None, None, None, Some(member)) => RateScope::Member { member },
         (None, None, None, None) => RateScope::Organization,
-        _ => bail!("give one scope: --task with --project, --project (with --member), --client, --member, or none"),
+        _ => bail!(
+            "give one scope: --task with --project, --project (with --member), --client, --member, or none"
+        ),
     })
 }
 
@@ -1082,8 +1297,18 @@ async fn member(cli: &Cli, ctx: &mut Ctx, cmd: &MemberCmd) -> Result<()> {
 async fn client(cli: &Cli, ctx: &mut Ctx, cmd: &ClientCmd) -> Result<()> {
     let by = ctx.by;
     match cmd {
-        ClientCmd::Add { name, currency, rounding, note } => {
-            let input = NewClient { name: name.clone(), currency: currency.clone(), rounding: rounding.clone(), note: note.clone() };
+        ClientCmd::Add {
+            name,
+            currency,
+            rounding,
+            note,
+        } => {
+            let input = NewClient {
+                name: name.clone(),
+                currency: currency.clone(),
+                rounding: rounding.clone(),
+                note: note.clone(),
+            };
             let id = ctx.engine.add_client(&by, input).await?;
             done(cli, id, &format!("Added client {name}"))?;
         }
@@ -1098,13 +1323,23 @@ async fn client(cli: &Cli, ctx: &mut Ctx, cmd: &ClientCmd) -> Result<()> {
                     c.name,
                     c.currency.map(|c| c.to_string()).unwrap_or_default(),
                     c.rounding.map(|r| r.to_string()).unwrap_or_default(),
-                    if c.archived { "yes".into() } else { String::new() },
+                    if c.archived {
+                        "yes".into()
+                    } else {
+                        String::new()
+                    },
                     c.id.to_string(),
                 ]);
             }
             table.print_or("No clients yet. Add one with `stint client add NAME`.");
         }
-        ClientCmd::Edit { client, name, currency, rounding, note } => {
+        ClientCmd::Edit {
+            client,
+            name,
+            currency,
+            rounding,
+            note,
+        } => {
             let id = ctx.engine.find_client(by.org, client)?;
             let changes = ClientChanges {
                 name: name.clone(),
@@ -1118,8 +1353,20 @@ async fn client(cli: &Cli, ctx: &mut Ctx, cmd: &ClientCmd) -> Result<()> {
         }
         ClientCmd::Archive { client, undo } => {
             let id = ctx.engine.find_client(by.org, client)?;
-            ctx.engine.edit_client(&by, id, ClientChanges { archived: Some(!undo), ..Default::default() }).await?;
-            println!("{} client {client}", if *undo { "Unarchived" } else { "Archived" });
+            ctx.engine
+                .edit_client(
+                    &by,
+                    id,
+                    ClientChanges {
+                        archived: Some(!undo),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            println!(
+                "{} client {client}",
+                if *undo { "Unarchived" } else { "Archived" }
+            );
         }
     }
     Ok(())
@@ -1128,7 +1375,13 @@ async fn client(cli: &Cli, ctx: &mut Ctx, cmd: &ClientCmd) -> Result<()> {
 async fn project(cli: &Cli, ctx: &mut Ctx, cmd: &ProjectCmd) -> Result<()> {
     let by = ctx.by;
     match cmd {
-        ProjectCmd::Add { name, client, non_billable, rounding, note } => {
+        ProjectCmd::Add {
+            name,
+            client,
+            non_billable,
+            rounding,
+            note,
+        } => {
             let client = ctx.engine.find_client(by.org, client)?;
             let input = NewProject {
                 client,
@@ -1145,22 +1398,47 @@ async fn project(cli: &Cli, ctx: &mut Ctx, cmd: &ProjectCmd) -> Result<()> {
             if cli.json {
                 return print_json(&projects);
             }
-            let mut table = Table::new(["CLIENT", "PROJECT", "BILLABLE", "ROUNDING", "ARCHIVED", "ID"]);
+            let mut table = Table::new([
+                "CLIENT", "PROJECT", "BILLABLE", "ROUNDING", "ARCHIVED", "ID",
+            ]);
             for p in projects {
                 table.row([
                     p.client_name,
                     p.project.name,
-                    if p.project.billable { "yes".into() } else { "no".into() },
-                    p.project.rounding.map(|r| r.to_string()).unwrap_or_default(),
-                    if p.project.archived { "yes".into() } else { String::new() },
+                    if p.project.billable {
+                        "yes".into()
+                    } else {
+                        "no".into()
+                    },
+                    p.project
+                        .rounding
+                        .map(|r| r.to_string())
+                        .unwrap_or_default(),
+                    if p.project.archived {
+                        "yes".into()
+                    } else {
+                        String::new()
+                    },
                     p.project.id.to_string(),
                 ]);
             }
-            table.print_or("No projects yet. Add one with `stint project add NAME --client CLIENT`.");
+            table.print_or(
+                "No projects yet. Add one with `stint project add NAME --client CLIENT`.",
+            );
         }
-        ProjectCmd::Edit { project, client, name, billable, rounding, note } => {
+        ProjectCmd::Edit {
+            project,
+            client,
+            name,
+            billable,
+            rounding,
+            note,
+        } => {
             let id = ctx.project(project)?;
-            let client = client.as_deref().map(|c| ctx.engine.find_client(by.org, c)).transpose()?;
+            let client = client
+                .as_deref()
+                .map(|c| ctx.engine.find_client(by.org, c))
+                .transpose()?;
             let changes = ProjectChanges {
                 client,
                 name: name.clone(),
@@ -1174,8 +1452,20 @@ async fn project(cli: &Cli, ctx: &mut Ctx, cmd: &ProjectCmd) -> Result<()> {
         }
         ProjectCmd::Archive { project, undo } => {
             let id = ctx.project(project)?;
-            ctx.engine.edit_project(&by, id, ProjectChanges { archived: Some(!undo), ..Default::default() }).await?;
-            println!("{} project {project}", if *undo { "Unarchived" } else { "Archived" });
+            ctx.engine
+                .edit_project(
+                    &by,
+                    id,
+                    ProjectChanges {
+                        archived: Some(!undo),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            println!(
+                "{} project {project}",
+                if *undo { "Unarchived" } else { "Archived" }
+            );
         }
     }
     Ok(())
@@ -1184,41 +1474,95 @@ async fn project(cli: &Cli, ctx: &mut Ctx, cmd: &ProjectCmd) -> Result<()> {
 async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
     let by = ctx.by;
     match cmd {
-        EntryCmd::Add { project, task, start, end, duration, date, note, billable, non_billable, member } => {
+        EntryCmd::Add {
+            project,
+            task,
+            start,
+            end,
+            duration,
+            date,
+            note,
+            billable,
+            non_billable,
+            member,
+        } => {
             let project = ctx.project(project)?;
-            let task = task.as_deref().map(|t| ctx.engine.find_task(by.org, project, t)).transpose()?;
+            let task = task
+                .as_deref()
+                .map(|t| ctx.engine.find_task(by.org, project, t))
+                .transpose()?;
             let time = match (start, end, duration) {
                 (Some(start), Some(end), None) => ctx.span(start, end)?,
                 (None, None, Some(duration)) => {
                     let today = ctx.today()?;
-                    let date = date.as_deref().map(|d| parse::date(d, today)).transpose()?.unwrap_or(today);
-                    EntryTime::Duration { date, seconds: parse::duration(duration)? }
+                    let date = date
+                        .as_deref()
+                        .map(|d| parse::date(d, today))
+                        .transpose()?
+                        .unwrap_or(today);
+                    EntryTime::Duration {
+                        date,
+                        seconds: parse::duration(duration)?,
+                    }
                 }
                 _ => bail!("give --start and --end, or --duration (with an optional --date)"),
             };
-            let member = member.as_deref().map(|m| ctx.engine.find_member(by.org, m)).transpose()?;
-            let billable = if *billable { Some(true) } else if *non_billable { Some(false) } else { None };
-            let input = NewEntry { member, project, task, time, note: note.clone(), billable, tags: vec![] };
+            let member = member
+                .as_deref()
+                .map(|m| ctx.engine.find_member(by.org, m))
+                .transpose()?;
+            let billable = if *billable {
+                Some(true)
+            } else if *non_billable {
+                Some(false)
+            } else {
+                None
+            };
+            let input = NewEntry {
+                member,
+                project,
+                task,
+                time,
+                note: note.clone(),
+                billable,
+                tags: vec![],
+            };
             let outcome = ctx.engine.add_entry(&by, input).await?;
             warn_overlaps(&outcome);
             if cli.json {
                 return print_json(&outcome);
             }
-            println!("Added {} on {} ({})", hours(outcome.entry.seconds), outcome.entry.project_name, outcome.entry.entry.id);
+            println!(
+                "Added {} on {} ({})",
+                hours(outcome.entry.seconds),
+                outcome.entry.project_name,
+                outcome.entry.entry.id
+            );
         }
-        EntryCmd::List { from, to, member, project } => {
+        EntryCmd::List {
+            from,
+            to,
+            member,
+            project,
+        } => {
             let today = ctx.today()?;
             let filter = EntryFilter {
                 from: from.as_deref().map(|d| parse::date(d, today)).transpose()?,
                 to: to.as_deref().map(|d| parse::date(d, today)).transpose()?,
-                member: member.as_deref().map(|m| ctx.engine.find_member(by.org, m)).transpose()?,
+                member: member
+                    .as_deref()
+                    .map(|m| ctx.engine.find_member(by.org, m))
+                    .transpose()?,
                 project: project.as_deref().map(|p| ctx.project(p)).transpose()?,
             };
             let entries = ctx.engine.entries(&by, &filter)?;
             if cli.json {
                 return print_json(&entries);
             }
-            let mut table = Table::new(["DATE", "START", "END", "MEMBER", "CLIENT", "PROJECT", "HOURS", "AMOUNT", "NOTE", "ID"]);
+            let mut table = Table::new([
+                "DATE", "START", "END", "MEMBER", "CLIENT", "PROJECT", "HOURS", "AMOUNT", "NOTE",
+                "ID",
+            ]);
             for e in entries {
                 let (start, end) = ctx.when(&e.entry);
                 let mut note: String = e.entry.note.chars().take(40).collect();
@@ -1240,7 +1584,17 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
             }
             table.print_or("No entries.");
         }
-        EntryCmd::Edit { id, project, task, start, end, duration, date, note, billable } => {
+        EntryCmd::Edit {
+            id,
+            project,
+            task,
+            start,
+            end,
+            duration,
+            date,
+            note,
+            billable,
+        } => {
             let id: EntryId = id.parse()?;
             let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
             let task = match task {
@@ -1261,12 +1615,22 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
                         Some(d) => parse::date(d, today)?,
                         None => parse::date(&ctx.engine.entry(&by, id)?.date, today)?,
                     };
-                    Some(EntryTime::Duration { date, seconds: parse::duration(duration)? })
+                    Some(EntryTime::Duration {
+                        date,
+                        seconds: parse::duration(duration)?,
+                    })
                 }
                 _ => None,
             };
-            let changes =
-                EntryChanges { project, task, clear_task: false, time, note: note.clone(), billable: *billable, tags: None };
+            let changes = EntryChanges {
+                project,
+                task,
+                clear_task: false,
+                time,
+                note: note.clone(),
+                billable: *billable,
+                tags: None,
+            };
             let outcome = ctx.engine.edit_entry(&by, id, changes).await?;
             warn_overlaps(&outcome);
             if cli.json {
@@ -1286,18 +1650,37 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
 async fn expense(cli: &Cli, ctx: &mut Ctx, cmd: &ExpenseCmd) -> Result<()> {
     let by = ctx.by;
     match cmd {
-        ExpenseCmd::Add { amount, category, date, currency, note, billable, project, receipt } => {
+        ExpenseCmd::Add {
+            amount,
+            category,
+            date,
+            currency,
+            note,
+            billable,
+            project,
+            receipt,
+        } => {
             let today = ctx.today()?;
-            let date = date.as_deref().map(|d| parse::date(d, today)).transpose()?.unwrap_or(today);
+            let date = date
+                .as_deref()
+                .map(|d| parse::date(d, today))
+                .transpose()?
+                .unwrap_or(today);
             let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
             let receipt = match receipt {
                 Some(path) => {
-                    let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
+                    let size = std::fs::metadata(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?
+                        .len();
                     if size > stint_domain::expense::MAX_RECEIPT_BYTES {
                         bail!("{} is larger than 20 MiB", path.display());
                     }
-                    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-                    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "receipt".into());
+                    let bytes = std::fs::read(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    let file_name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "receipt".into());
                     Some(ReceiptFile { file_name, bytes })
                 }
                 None => None,
@@ -1324,14 +1707,21 @@ async fn expense(cli: &Cli, ctx: &mut Ctx, cmd: &ExpenseCmd) -> Result<()> {
             if cli.json {
                 return print_json(&expenses);
             }
-            let mut table = Table::new(["DATE", "MEMBER", "CATEGORY", "AMOUNT", "BILLABLE", "PROJECT", "RECEIPT", "NOTE", "ID"]);
+            let mut table = Table::new([
+                "DATE", "MEMBER", "CATEGORY", "AMOUNT", "BILLABLE", "PROJECT", "RECEIPT", "NOTE",
+                "ID",
+            ]);
             for x in expenses {
                 table.row([
                     x.expense.date.to_string(),
                     x.member_name,
                     x.expense.category,
                     x.expense.amount.to_string(),
-                    if x.expense.billable { "yes".into() } else { String::new() },
+                    if x.expense.billable {
+                        "yes".into()
+                    } else {
+                        String::new()
+                    },
                     x.project_name.unwrap_or_default(),
                     x.expense.receipt.map(|r| r.file_name).unwrap_or_default(),
                     x.expense.note.chars().take(40).collect(),
@@ -1347,7 +1737,9 @@ async fn expense(cli: &Cli, ctx: &mut Ctx, cmd: &ExpenseCmd) -> Result<()> {
 async fn bench_run(cli: &Cli, dir: &Path, engine: Engine, runs: usize) -> Result<()> {
     engine.close().await;
     if Engine::status(dir).await != VaultStatus::Passphrase {
-        bail!("`bench run` measures a passphrase-protected vault: seed one with STINT_PASSPHRASE set");
+        bail!(
+            "`bench run` measures a passphrase-protected vault: seed one with STINT_PASSPHRASE set"
+        );
     }
     let passphrase = passphrase(false)?;
     if cfg!(debug_assertions) {
@@ -1357,8 +1749,16 @@ async fn bench_run(cli: &Cli, dir: &Path, engine: Engine, runs: usize) -> Result
     if cli.json {
         return print_json(&report);
     }
-    println!("Stint bench: {} records, {} time entries, median of {} runs (release: {})", report.records, report.entries, report.runs, !cfg!(debug_assertions));
-    let mut table = Table::new(["ID", "WHAT", "MEASURED", "BASELINE", "RATIO", "TARGET", "MET"]);
+    println!(
+        "Stint bench: {} records, {} time entries, median of {} runs (release: {})",
+        report.records,
+        report.entries,
+        report.runs,
+        !cfg!(debug_assertions)
+    );
+    let mut table = Table::new([
+        "ID", "WHAT", "MEASURED", "BASELINE", "RATIO", "TARGET", "MET",
+    ]);
     for f in &report.figures {
         let measured = match f.p90_ms {
             Some(p90) => format!("p50 {:.2} ms, p90 {:.2} ms", f.median_ms, p90),
@@ -1368,7 +1768,15 @@ async fn bench_run(cli: &Cli, dir: &Path, engine: Engine, runs: usize) -> Result
             Some(b) => (format!("{b:.2} ms"), format!("{:.2}x", f.median_ms / b)),
             None => ("-".into(), "-".into()),
         };
-        table.row([f.id.into(), f.what.clone(), measured, baseline, ratio, f.target.into(), if f.met { "yes".into() } else { "NO".into() }]);
+        table.row([
+            f.id.into(),
+            f.what.clone(),
+            measured,
+            baseline,
+            ratio,
+            f.target.into(),
+            if f.met { "yes".into() } else { "NO".into() },
+        ]);
     }
     table.print_or("");
     println!("B1 phases (median ms):");

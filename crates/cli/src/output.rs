@@ -11,12 +11,20 @@ pub struct Table {
 impl Table {
     /// A table with these column titles.
     pub fn new<S: Into<String>>(header: impl IntoIterator<Item = S>) -> Self {
-        Table { header: header.into_iter().map(Into::into).collect(), rows: Vec::new() }
+        Table {
+            header: header.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
     }
 
     /// Add a row.
     pub fn row(&mut self, cells: impl IntoIterator<Item = String>) {
-        self.rows.push(Some(cells.into_iter().map(|c| c.replace(['\n', '\t'], " ")).collect()));
+        self.rows.push(Some(
+            cells
+                .into_iter()
+                .map(|c| c.replace(['\n', '\t'], " "))
+                .collect(),
+        ));
     }
 
     /// Add a separator line.
@@ -44,7 +52,11 @@ impl Table {
         let line = |cells: &[String]| {
             let mut out = String::new();
             for (i, cell) in cells.iter().enumerate() {
-                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(width(cell));
+                let pad = widths
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(width(cell));
                 out.push_str(cell);
                 if i + 1 < cells.len() {
                     out.push_str(&" ".repeat(pad + 2));
@@ -56,7 +68,10 @@ impl Table {
         for row in &self.rows {
             match row {
                 Some(cells) => println!("{}", line(cells)),
-                None => println!("{}", "-".repeat(widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1))),
+                None => println!(
+                    "{}",
+                    "-".repeat(widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1))
+                ),
             }
         }
     }
@@ -65,7 +80,10 @@ impl Table {
 /// Seconds as hours with two decimals: `1.50`.
 pub fn hours(seconds: i64) -> String {
     let h = rust_decimal::Decimal::from(seconds) / rust_decimal::Decimal::from(3600);
-    format!("{:.2}", h.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+    format!(
+        "{:.2}",
+        h.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    )
 }
 
 /// Amounts, one per currency.
@@ -73,5 +91,9 @@ pub fn money_list(amounts: &[Money]) -> String {
     if amounts.is_empty() {
         return "-".into();
     }
-    amounts.iter().map(ToString::to_string).collect::<Vec<_>>().join(" + ")
+    amounts
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" + ")
 }

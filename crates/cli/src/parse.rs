@@ -8,7 +8,9 @@ pub fn date(input: &str, today: Date) -> Result<Date> {
     match input.trim().to_ascii_lowercase().as_str() {
         "today" => Ok(today),
         "yesterday" => today.yesterday().map_err(|e| anyhow!("{e}")),
-        other => other.parse::<Date>().map_err(|_| anyhow!("{input:?} is not a date (use YYYY-MM-DD, today or yesterday)")),
+        other => other
+            .parse::<Date>()
+            .map_err(|_| anyhow!("{input:?} is not a date (use YYYY-MM-DD, today or yesterday)")),
     }
 }
 
@@ -38,7 +40,10 @@ pub fn duration(input: &str) -> Result<i64> {
         h * 3600 + m * 60
     } else if let Ok(minutes) = s.parse::<i64>() {
         minutes * 60
-    } else if let Some(hours) = s.strip_suffix('h').and_then(|h| h.parse::<rust_decimal::Decimal>().ok()) {
+    } else if let Some(hours) = s
+        .strip_suffix('h')
+        .and_then(|h| h.parse::<rust_decimal::Decimal>().ok())
+    {
         let secs = hours * rust_decimal::Decimal::from(3600);
         i64::try_from(secs.round()).map_err(|_| bad())?
     } else {
@@ -85,10 +90,19 @@ mod tests {
     fn parses_dates_and_times() {
         let today = Date::constant(2026, 11, 23);
         assert_eq!(date("today", today).unwrap(), today);
-        assert_eq!(date("yesterday", today).unwrap(), Date::constant(2026, 11, 22));
+        assert_eq!(
+            date("yesterday", today).unwrap(),
+            Date::constant(2026, 11, 22)
+        );
         assert!(date("2026-13-01", today).is_err());
-        assert_eq!(datetime("09:15", today).unwrap(), DateTime::constant(2026, 11, 23, 9, 15, 0, 0));
-        assert_eq!(datetime("2026-11-20 17:00", today).unwrap(), DateTime::constant(2026, 11, 20, 17, 0, 0, 0));
+        assert_eq!(
+            datetime("09:15", today).unwrap(),
+            DateTime::constant(2026, 11, 23, 9, 15, 0, 0)
+        );
+        assert_eq!(
+            datetime("2026-11-20 17:00", today).unwrap(),
+            DateTime::constant(2026, 11, 20, 17, 0, 0, 0)
+        );
         assert!(datetime("25:00", today).is_err());
     }
 }

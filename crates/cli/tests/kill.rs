@@ -14,13 +14,19 @@ const KILLS: usize = 200;
 
 fn stint(vault: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_stint"));
-    c.env("STINT_VAULT", vault).env("STINT_PASSPHRASE", PASS).env_remove("STINT_ORG");
+    c.env("STINT_VAULT", vault)
+        .env("STINT_PASSPHRASE", PASS)
+        .env_remove("STINT_ORG");
     c
 }
 
 fn ok(vault: &Path, args: &[&str]) -> String {
     let out = stint(vault).args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -37,7 +43,10 @@ fn killed_writers_lose_no_acknowledged_entry() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path();
     ok(vault, &["init"]);
-    ok(vault, &["org", "create", "Crash Test", "--time-zone", "UTC"]);
+    ok(
+        vault,
+        &["org", "create", "Crash Test", "--time-zone", "UTC"],
+    );
     ok(vault, &["client", "add", "Client"]);
     ok(vault, &["project", "add", "Project", "--client", "Client"]);
 
@@ -65,7 +74,7 @@ fn killed_writers_lose_no_acknowledged_entry() {
             })
         };
         // Anywhere from while it is still unlocking to well into its writes.
-        let delay = 20 + next(&mut rng) % 400;
+        let delay = 60 + next(&mut rng) % 400;
         std::thread::sleep(Duration::from_millis(delay));
         child.kill().unwrap();
         child.wait().unwrap();
@@ -76,15 +85,23 @@ fn killed_writers_lose_no_acknowledged_entry() {
         }
         acked.extend(new);
 
-        let check = stint(vault).args(["vault", "check", "--json"]).output().unwrap();
-        assert!(check.status.success(), "round {round}: {}", String::from_utf8_lossy(&check.stderr));
+        let check = stint(vault)
+            .args(["vault", "check", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "round {round}: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
         let check: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
         assert_eq!(check["integrity"], "ok", "round {round}");
         assert_eq!(check["quarantined"], 0, "round {round}");
 
         // Every few rounds (and at the end) compare the whole set; it only grows.
         if round % 10 == 9 || round == KILLS - 1 {
-            let entries: serde_json::Value = serde_json::from_str(&ok(vault, &["entry", "list", "--json"])).unwrap();
+            let entries: serde_json::Value =
+                serde_json::from_str(&ok(vault, &["entry", "list", "--json"])).unwrap();
             let present: HashSet<String> = entries
                 .as_array()
                 .unwrap()
@@ -92,11 +109,24 @@ fn killed_writers_lose_no_acknowledged_entry() {
                 .map(|e| e["entry"]["id"].as_str().unwrap().to_owned())
                 .collect();
             let missing: Vec<&String> = acked.difference(&present).collect();
-            assert!(missing.is_empty(), "round {round}: acknowledged entries lost: {missing:?}");
+            assert!(
+                missing.is_empty(),
+                "round {round}: acknowledged entries lost: {missing:?}"
+            );
         }
     }
     // The kills really landed while writing, many times over.
-    assert!(kills_during_writes >= KILLS / 4, "only {kills_during_writes} kills hit a writing process");
-    assert!(acked.len() > KILLS, "only {} entries acknowledged", acked.len());
-    eprintln!("{KILLS} kills, {kills_during_writes} during writes, {} acknowledged entries all present", acked.len());
+    assert!(
+        kills_during_writes >= KILLS / 4,
+        "only {kills_during_writes} kills hit a writing process"
+    );
+    assert!(
+        acked.len() > KILLS,
+        "only {} entries acknowledged",
+        acked.len()
+    );
+    eprintln!(
+        "{KILLS} kills, {kills_during_writes} during writes, {} acknowledged entries all present",
+        acked.len()
+    );
 }

@@ -17,7 +17,11 @@ fn stint(vault: &Path, args: &[&str]) -> Output {
 
 fn ok(vault: &Path, args: &[&str]) -> String {
     let out = stint(vault, args);
-    assert!(out.status.success(), "stint {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stint {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -33,19 +37,65 @@ fn refused(vault: &Path, args: &[&str], expect: &str) {
     let out = stint(vault, args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "stint {args:?} should fail");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line for {args:?}: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line for {args:?}: {stderr}"
+    );
     assert!(stderr.starts_with("stint: error: "), "{stderr}");
-    assert!(stderr.to_lowercase().contains(&expect.to_lowercase()), "{args:?}: {stderr:?} should mention {expect:?}");
+    assert!(
+        stderr.to_lowercase().contains(&expect.to_lowercase()),
+        "{args:?}: {stderr:?} should mention {expect:?}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(before, ok(vault, &["export", "--format", "json"]), "stint {args:?} changed data");
+    assert_eq!(
+        before,
+        ok(vault, &["export", "--format", "json"]),
+        "stint {args:?} changed data"
+    );
 }
 
 fn setup(vault: &Path) {
     ok(vault, &["init"]);
-    ok(vault, &["org", "create", "Acme Studio", "--currency", "EUR", "--time-zone", "Europe/Berlin", "--owner", "Jane Doe"]);
+    ok(
+        vault,
+        &[
+            "org",
+            "create",
+            "Acme Studio",
+            "--currency",
+            "EUR",
+            "--time-zone",
+            "Europe/Berlin",
+            "--owner",
+            "Jane Doe",
+        ],
+    );
     ok(vault, &["client", "add", "Müller & Søn"]);
-    ok(vault, &["project", "add", "Website relaunch", "--client", "Müller & Søn", "--rounding", "up:15"]);
-    ok(vault, &["rate", "set", "95", "--project", "Website relaunch", "--from", "2026-01-01"]);
+    ok(
+        vault,
+        &[
+            "project",
+            "add",
+            "Website relaunch",
+            "--client",
+            "Müller & Søn",
+            "--rounding",
+            "up:15",
+        ],
+    );
+    ok(
+        vault,
+        &[
+            "rate",
+            "set",
+            "95",
+            "--project",
+            "Website relaunch",
+            "--from",
+            "2026-01-01",
+        ],
+    );
 }
 
 #[test]
@@ -53,39 +103,101 @@ fn track_and_report_then_nothing_typed_is_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path();
     setup(vault);
-    ok(vault, &["timer", "start", "--project", "Website relaunch", "--note", "Kickoff mit Frau Østergaard"]);
+    ok(
+        vault,
+        &[
+            "timer",
+            "start",
+            "--project",
+            "Website relaunch",
+            "--note",
+            "Kickoff mit Frau Østergaard",
+        ],
+    );
     let status = json(vault, &["timer", "status"]);
     assert_eq!(status["project_name"], "Website relaunch");
     let refused_second = stint(vault, &["timer", "start", "--project", "Website relaunch"]);
-    assert!(!refused_second.status.success(), "a second timer must be refused");
+    assert!(
+        !refused_second.status.success(),
+        "a second timer must be refused"
+    );
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let stopped = json(vault, &["timer", "stop"]);
     assert!(stopped["seconds"].as_i64().unwrap() >= 1);
-    assert_eq!(stopped["billed_seconds"], 900, "a few seconds round up to 15 minutes");
-    ok(vault, &["entry", "add", "--project", "Website relaunch", "--start", "2026-11-20 09:00", "--end", "10:10", "--note", "Entwurf überarbeitet"]);
+    assert_eq!(
+        stopped["billed_seconds"], 900,
+        "a few seconds round up to 15 minutes"
+    );
+    ok(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--start",
+            "2026-11-20 09:00",
+            "--end",
+            "10:10",
+            "--note",
+            "Entwurf überarbeitet",
+        ],
+    );
 
     // 15 min + 75 min billable at 95 EUR/h.
     let report = json(vault, &["report", "time", "--by", "client,project"]);
     assert_eq!(report["total"]["billable_seconds"], 90 * 60);
-    assert_eq!(report["total"]["amounts"][0]["amount"].as_str().unwrap().parse::<f64>().unwrap(), 142.5);
+    assert_eq!(
+        report["total"]["amounts"][0]["amount"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap(),
+        142.5
+    );
     assert_eq!(report["total"]["amounts"][0]["currency"], "EUR");
-    assert_eq!(report["rows"][0]["labels"], serde_json::json!(["Müller & Søn", "Website relaunch"]));
+    let key = &report["rows"][0]["key"];
+    let names = &report["names"];
+    assert_eq!(names[key[0]["value"].as_str().unwrap()], "Müller & Søn");
+    assert_eq!(names[key[1]["value"].as_str().unwrap()], "Website relaunch");
     let table = ok(vault, &["report", "time"]);
-    assert!(table.contains("142.50 EUR") && table.contains("1.50"), "{table}");
+    assert!(
+        table.contains("142.50 EUR") && table.contains("1.50"),
+        "{table}"
+    );
 
     let entries = json(vault, &["entry", "list"]);
     assert_eq!(entries.as_array().unwrap().len(), 2);
     let csv = ok(vault, &["export", "--format", "csv"]);
-    assert!(csv.contains("Entwurf überarbeitet") && csv.contains("118.75"), "{csv}");
+    assert!(
+        csv.contains("Entwurf überarbeitet") && csv.contains("118.75"),
+        "{csv}"
+    );
     ok(vault, &["vault", "check"]);
 
-    let typed = ["Acme Studio", "Müller", "Søn", "Website relaunch", "Kickoff", "Østergaard", "Entwurf", "überarbeitet", "Jane Doe", "Europe/Berlin", PASS];
+    let typed = [
+        "Acme Studio",
+        "Müller",
+        "Søn",
+        "Website relaunch",
+        "Kickoff",
+        "Østergaard",
+        "Entwurf",
+        "überarbeitet",
+        "Jane Doe",
+        "Europe/Berlin",
+        PASS,
+    ];
     let mut files = 0;
     for entry in walk(vault) {
         let bytes = std::fs::read(&entry).unwrap();
         files += 1;
         for needle in typed {
-            assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle:?} found in {}", entry.display());
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} found in {}",
+                entry.display()
+            );
         }
     }
     assert!(files >= 1);
@@ -95,7 +207,11 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+        if path.is_dir() {
+            out.extend(walk(&path))
+        } else {
+            out.push(path)
+        }
     }
     out
 }
@@ -107,23 +223,120 @@ fn bad_input_is_refused_with_one_line_and_writes_nothing() {
     setup(vault);
     ok(vault, &["member", "add", "Vic", "--role", "viewer"]);
     ok(vault, &["member", "add", "Max", "--role", "member"]);
-    refused(vault, &["entry", "add", "--project", "Nope", "--duration", "1h"], "no project");
-    refused(vault, &["entry", "add", "--project", "Website relaunch", "--start", "10:00", "--end", "09:00"], "end must be after");
-    refused(vault, &["entry", "add", "--project", "Website relaunch", "--date", "2026-02-30", "--duration", "1h"], "not a date");
-    refused(vault, &["entry", "add", "--project", "Website relaunch", "--duration", "soon"], "not a duration");
-    refused(vault, &["expense", "add", "-5", "--category", "Travel"], "greater than zero");
-    refused(vault, &["expense", "add", "12.345", "--category", "Travel"], "more decimals");
-    refused(vault, &["rate", "set", "abc", "--project", "Website relaunch"], "not an amount");
+    refused(
+        vault,
+        &["entry", "add", "--project", "Nope", "--duration", "1h"],
+        "no project",
+    );
+    refused(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--start",
+            "10:00",
+            "--end",
+            "09:00",
+        ],
+        "end must be after",
+    );
+    refused(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--date",
+            "2026-02-30",
+            "--duration",
+            "1h",
+        ],
+        "not a date",
+    );
+    refused(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--duration",
+            "soon",
+        ],
+        "not a duration",
+    );
+    refused(
+        vault,
+        &["expense", "add", "-5", "--category", "Travel"],
+        "greater than zero",
+    );
+    refused(
+        vault,
+        &["expense", "add", "12.345", "--category", "Travel"],
+        "more decimals",
+    );
+    refused(
+        vault,
+        &["rate", "set", "abc", "--project", "Website relaunch"],
+        "not an amount",
+    );
     refused(vault, &["client", "add", "  "], "must not be empty");
     refused(vault, &["client", "add", "Müller & Søn"], "already exists");
-    refused(vault, &["org", "set", "--time-zone", "Mars/Olympus"], "not a time zone");
-    refused(vault, &["--as", "Vic", "client", "add", "Viewer Client"], "viewer may not");
-    refused(vault, &["--as", "Vic", "timer", "start", "--project", "Website relaunch"], "viewer may not");
-    refused(vault, &["--as", "Max", "rate", "set", "200", "--project", "Website relaunch"], "member may not");
+    refused(
+        vault,
+        &["org", "set", "--time-zone", "Mars/Olympus"],
+        "not a time zone",
+    );
+    refused(
+        vault,
+        &["--as", "Vic", "client", "add", "Viewer Client"],
+        "viewer may not",
+    );
+    refused(
+        vault,
+        &[
+            "--as",
+            "Vic",
+            "timer",
+            "start",
+            "--project",
+            "Website relaunch",
+        ],
+        "viewer may not",
+    );
+    refused(
+        vault,
+        &[
+            "--as",
+            "Max",
+            "rate",
+            "set",
+            "200",
+            "--project",
+            "Website relaunch",
+        ],
+        "member may not",
+    );
     refused(vault, &["--as", "Nobody", "entry", "list"], "no member");
     refused(vault, &["timer", "stop"], "no timer");
     ok(vault, &["lock", "set", "2026-11-01"]);
-    refused(vault, &["entry", "add", "--project", "Website relaunch", "--date", "2026-10-31", "--duration", "1h"], "locked");
+    refused(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--date",
+            "2026-10-31",
+            "--duration",
+            "1h",
+        ],
+        "locked",
+    );
 
     // A wrong passphrase is one line too, and opens nothing.
     let out = Command::new(env!("CARGO_BIN_EXE_stint"))
@@ -133,7 +346,10 @@ fn bad_input_is_refused_with_one_line_and_writes_nothing() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end(), "stint: error: wrong passphrase");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "stint: error: wrong passphrase"
+    );
 }
 
 #[test]
@@ -142,17 +358,74 @@ fn members_see_only_their_own_time_and_no_amounts() {
     let vault = dir.path();
     setup(vault);
     ok(vault, &["member", "add", "Max", "--role", "member"]);
-    ok(vault, &["entry", "add", "--project", "Website relaunch", "--start", "2026-11-20 09:00", "--end", "10:00", "--note", "owner's work"]);
-    ok(vault, &["--as", "Max", "entry", "add", "--project", "Website relaunch", "--start", "2026-11-20 11:00", "--end", "12:00", "--note", "max's work"]);
-    let owner_id = json(vault, &["entry", "list"]).as_array().unwrap().iter().find(|e| e["entry"]["note"] == "owner's work").unwrap()["entry"]["id"].as_str().unwrap().to_owned();
+    ok(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--start",
+            "2026-11-20 09:00",
+            "--end",
+            "10:00",
+            "--note",
+            "owner's work",
+        ],
+    );
+    ok(
+        vault,
+        &[
+            "--as",
+            "Max",
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--start",
+            "2026-11-20 11:00",
+            "--end",
+            "12:00",
+            "--note",
+            "max's work",
+        ],
+    );
+    let owner_id = json(vault, &["entry", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["entry"]["note"] == "owner's work")
+        .unwrap()["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let max_view = json(vault, &["--as", "Max", "entry", "list"]);
     assert_eq!(max_view.as_array().unwrap().len(), 1);
     assert_eq!(max_view[0]["entry"]["note"], "max's work");
-    assert!(max_view[0]["amount"].is_null(), "members do not see amounts");
-    refused(vault, &["--as", "Max", "entry", "edit", &owner_id, "--note", "mine now"], "only");
-    refused(vault, &["--as", "Max", "entry", "delete", &owner_id], "only");
+    assert!(
+        max_view[0]["amount"].is_null(),
+        "members do not see amounts"
+    );
+    refused(
+        vault,
+        &[
+            "--as", "Max", "entry", "edit", &owner_id, "--note", "mine now",
+        ],
+        "only",
+    );
+    refused(
+        vault,
+        &["--as", "Max", "entry", "delete", &owner_id],
+        "only",
+    );
     let report = json(vault, &["--as", "Max", "report", "time", "--by", "member"]);
     assert_eq!(report["rows"].as_array().unwrap().len(), 1);
     assert_eq!(report["amounts_visible"], false);
-    assert_eq!(json(vault, &["report", "time", "--by", "member"])["rows"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        json(vault, &["report", "time", "--by", "member"])["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

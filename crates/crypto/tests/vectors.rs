@@ -320,7 +320,11 @@ fn vector_files_are_exactly_what_the_fixed_inputs_produce() {
             std::fs::write(&path, json + "\n").unwrap();
         } else {
             let committed = std::fs::read_to_string(&path).unwrap();
-            assert_eq!(committed, json + "\n", "{name} differs from what the code produces");
+            assert_eq!(
+                committed,
+                json + "\n",
+                "{name} differs from what the code produces"
+            );
         }
     };
 

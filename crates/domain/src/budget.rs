@@ -97,7 +97,11 @@ impl Budget {
         };
         let (used, limit) = match self.limit {
             BudgetLimit::Hours { hours } => {
-                let seconds: i64 = items.into_iter().filter(|i| in_period(i.date)).map(|i| i.billed_seconds).sum();
+                let seconds: i64 = items
+                    .into_iter()
+                    .filter(|i| in_period(i.date))
+                    .map(|i| i.billed_seconds)
+                    .sum();
                 (Decimal::from(seconds) / Decimal::from(3600), hours)
             }
             BudgetLimit::Amount { amount } => {
@@ -113,7 +117,11 @@ impl Budget {
         };
         let percent = (used * Decimal::from(100) / limit)
             .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-        BudgetUsage { used: used.round_dp(2), limit, percent }
+        BudgetUsage {
+            used: used.round_dp(2),
+            limit,
+            percent,
+        }
     }
 }
 
@@ -132,11 +140,24 @@ mod tests {
             limit: BudgetLimit::Hours { hours: dec!(10) },
             period: BudgetPeriod::Monthly,
         };
-        let item = |m, d, h: i64| BudgetItem { date: Date::constant(2026, m, d), billed_seconds: h * 3600, amount: None };
-        let usage = budget.usage(Date::constant(2026, 11, 23), [item(11, 1, 3), item(11, 20, 2), item(10, 31, 8)]);
+        let item = |m, d, h: i64| BudgetItem {
+            date: Date::constant(2026, m, d),
+            billed_seconds: h * 3600,
+            amount: None,
+        };
+        let usage = budget.usage(
+            Date::constant(2026, 11, 23),
+            [item(11, 1, 3), item(11, 20, 2), item(10, 31, 8)],
+        );
         assert_eq!((usage.used, usage.percent), (dec!(5), dec!(50.0)));
-        let lifetime = Budget { period: BudgetPeriod::Lifetime, ..budget };
-        let usage = lifetime.usage(Date::constant(2026, 11, 23), [item(11, 1, 3), item(11, 20, 2), item(10, 31, 8)]);
+        let lifetime = Budget {
+            period: BudgetPeriod::Lifetime,
+            ..budget
+        };
+        let usage = lifetime.usage(
+            Date::constant(2026, 11, 23),
+            [item(11, 1, 3), item(11, 20, 2), item(10, 31, 8)],
+        );
         assert_eq!(usage.percent, dec!(130.0));
     }
 
@@ -145,16 +166,32 @@ mod tests {
         let budget = Budget {
             id: BudgetId(Ulid::from_parts(1, 0)),
             project: ProjectId(Ulid::from_parts(2, 0)),
-            limit: BudgetLimit::Amount { amount: Money::new(dec!(1000), Currency::EUR) },
+            limit: BudgetLimit::Amount {
+                amount: Money::new(dec!(1000), Currency::EUR),
+            },
             period: BudgetPeriod::Lifetime,
         };
-        let item = |amount| BudgetItem { date: Date::constant(2026, 1, 1), billed_seconds: 0, amount: Some(amount) };
-        let usage = budget.usage(Date::constant(2026, 1, 2), [
-            item(Money::new(dec!(118.75), Currency::EUR)),
-            item(Money::new(dec!(23.75), Currency::EUR)),
-        ]);
+        let item = |amount| BudgetItem {
+            date: Date::constant(2026, 1, 1),
+            billed_seconds: 0,
+            amount: Some(amount),
+        };
+        let usage = budget.usage(
+            Date::constant(2026, 1, 2),
+            [
+                item(Money::new(dec!(118.75), Currency::EUR)),
+                item(Money::new(dec!(23.75), Currency::EUR)),
+            ],
+        );
         assert_eq!(usage.used, dec!(142.50));
         assert_eq!(usage.percent, dec!(14.3));
-        assert!(Budget { limit: BudgetLimit::Hours { hours: dec!(0) }, ..budget }.validate().is_err());
+        assert!(
+            Budget {
+                limit: BudgetLimit::Hours { hours: dec!(0) },
+                ..budget
+            }
+            .validate()
+            .is_err()
+        );
     }
 }

@@ -5,9 +5,9 @@ use crate::money::Money;
 use crate::rate::{RateBook, WorkContext};
 use crate::rounding::Rounding;
 use crate::validate::{self, ValidationError};
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +40,7 @@ pub enum EntryTime {
         #[ts(type = "string")]
         date: Date,
         /// Length in seconds.
+        #[ts(type = "number")]
         seconds: i64,
     },
 }
@@ -79,15 +80,21 @@ impl TimeEntry {
                     return Err(ValidationError::new("the end must be after the start"));
                 }
                 if end.duration_since(start).as_secs() > MAX_ENTRY_SECONDS {
-                    return Err(ValidationError::new("an entry cannot be longer than 7 days; check the dates"));
+                    return Err(ValidationError::new(
+                        "an entry cannot be longer than 7 days; check the dates",
+                    ));
                 }
             }
             EntryTime::Duration { seconds, .. } => {
                 if seconds <= 0 {
-                    return Err(ValidationError::new("the duration must be greater than zero"));
+                    return Err(ValidationError::new(
+                        "the duration must be greater than zero",
+                    ));
                 }
                 if seconds > MAX_ENTRY_SECONDS {
-                    return Err(ValidationError::new("an entry cannot be longer than 7 days; check the duration"));
+                    return Err(ValidationError::new(
+                        "an entry cannot be longer than 7 days; check the duration",
+                    ));
                 }
             }
         }
@@ -104,7 +111,9 @@ impl TimeEntry {
     /// The day the entry counts for, in `tz`: the day it started.
     pub fn date(&self, tz: &TimeZone) -> Date {
         match self.time {
-            EntryTime::Running { start } | EntryTime::Span { start, .. } => tz.to_datetime(start).date(),
+            EntryTime::Running { start } | EntryTime::Span { start, .. } => {
+                tz.to_datetime(start).date()
+            }
             EntryTime::Duration { date, .. } => date,
         }
     }
@@ -135,11 +144,17 @@ pub fn overlapping<'a>(
     others: impl IntoIterator<Item = &'a TimeEntry>,
     now: Timestamp,
 ) -> Vec<EntryId> {
-    let Some((start, end)) = candidate.interval(now) else { return Vec::new() };
+    let Some((start, end)) = candidate.interval(now) else {
+        return Vec::new();
+    };
     let mut hits: Vec<EntryId> = others
         .into_iter()
         .filter(|other| other.id != candidate.id && other.member == candidate.member)
-        .filter(|other| other.interval(now).is_some_and(|(s, e)| s < end && start < e))
+        .filter(|other| {
+            other
+                .interval(now)
+                .is_some_and(|(s, e)| s < end && start < e)
+        })
         .map(|other| other.id)
         .collect();
     hits.sort();
@@ -151,8 +166,10 @@ pub fn overlapping<'a>(
 #[ts(export)]
 pub struct Valuation {
     /// Seconds as tracked.
+    #[ts(type = "number")]
     pub raw_seconds: i64,
     /// Seconds billed: rounded when billable, raw otherwise.
+    #[ts(type = "number")]
     pub billed_seconds: i64,
     /// Amount, when billable and a rate applies.
     pub amount: Option<Money>,
@@ -169,14 +186,22 @@ pub fn value(
     rates: &RateBook,
 ) -> Valuation {
     if !billable {
-        return Valuation { raw_seconds, billed_seconds: raw_seconds, amount: None };
+        return Valuation {
+            raw_seconds,
+            billed_seconds: raw_seconds,
+            amount: None,
+        };
     }
     let billed_seconds = rounding.map_or(raw_seconds, |r| r.apply(raw_seconds));
     let amount = rates.resolve(ctx, date).map(|rate| {
         let amount = rate.amount * Decimal::from(billed_seconds) / Decimal::from(3600);
         Money::new(amount, rate.currency)
     });
-    Valuation { raw_seconds, billed_seconds, amount }
+    Valuation {
+        raw_seconds,
+        billed_seconds,
+        amount,
+    }
 }
 
 #[cfg(test)]
@@ -203,53 +228,158 @@ mod tests {
     }
 
     fn ts(s: &str, tz: &str) -> Timestamp {
-        s.parse::<jiff::civil::DateTime>().unwrap().to_zoned_datetime(TimeZone::get(tz).unwrap()).unwrap().timestamp()
+        s.parse::<jiff::civil::DateTime>()
+            .unwrap()
+            .to_zoned_datetime(TimeZone::get(tz).unwrap())
+            .unwrap()
+            .timestamp()
     }
 
     #[test]
     fn durations_are_exact_across_dst_changes() {
         // Berlin springs forward at 02:00 on 2026-03-29: 01:00 to 04:00 local is two hours.
-        let e = entry(1, 1, EntryTime::Span {
-            start: ts("2026-03-29T01:00", "Europe/Berlin"),
-            end: ts("2026-03-29T04:00", "Europe/Berlin"),
-        });
+        let e = entry(
+            1,
+            1,
+            EntryTime::Span {
+                start: ts("2026-03-29T01:00", "Europe/Berlin"),
+                end: ts("2026-03-29T04:00", "Europe/Berlin"),
+            },
+        );
         assert_eq!(e.seconds(Timestamp::UNIX_EPOCH), 2 * 3600);
         // ... and falls back at 03:00 on 2026-10-25: 01:00 to 04:00 local is four hours.
-        let e = entry(2, 1, EntryTime::Span {
-            start: ts("2026-10-25T01:00", "Europe/Berlin"),
-            end: ts("2026-10-25T04:00", "Europe/Berlin"),
-        });
+        let e = entry(
+            2,
+            1,
+            EntryTime::Span {
+                start: ts("2026-10-25T01:00", "Europe/Berlin"),
+                end: ts("2026-10-25T04:00", "Europe/Berlin"),
+            },
+        );
         assert_eq!(e.seconds(Timestamp::UNIX_EPOCH), 4 * 3600);
     }
 
     #[test]
     fn the_day_is_counted_in_the_organization_time_zone() {
-        let e = entry(1, 1, EntryTime::Span {
-            start: ts("2026-11-23T23:30", "Europe/Berlin"),
-            end: ts("2026-11-24T00:30", "Europe/Berlin"),
-        });
-        assert_eq!(e.date(&TimeZone::get("Europe/Berlin").unwrap()), Date::constant(2026, 11, 23));
-        assert_eq!(e.date(&TimeZone::get("Asia/Tokyo").unwrap()), Date::constant(2026, 11, 24));
+        let e = entry(
+            1,
+            1,
+            EntryTime::Span {
+                start: ts("2026-11-23T23:30", "Europe/Berlin"),
+                end: ts("2026-11-24T00:30", "Europe/Berlin"),
+            },
+        );
+        assert_eq!(
+            e.date(&TimeZone::get("Europe/Berlin").unwrap()),
+            Date::constant(2026, 11, 23)
+        );
+        assert_eq!(
+            e.date(&TimeZone::get("Asia/Tokyo").unwrap()),
+            Date::constant(2026, 11, 24)
+        );
     }
 
     #[test]
     fn rejects_impossible_entries() {
         let start = ts("2026-11-23T10:00", "UTC");
-        assert!(entry(1, 1, EntryTime::Span { start, end: start }).validate().is_err());
-        assert!(entry(1, 1, EntryTime::Span { start, end: ts("2026-11-23T09:00", "UTC") }).validate().is_err());
-        assert!(entry(1, 1, EntryTime::Span { start, end: ts("2026-12-23T09:00", "UTC") }).validate().is_err());
-        assert!(entry(1, 1, EntryTime::Duration { date: Date::constant(2026, 1, 1), seconds: 0 }).validate().is_err());
-        assert!(entry(1, 1, EntryTime::Duration { date: Date::constant(2026, 1, 1), seconds: 60 }).validate().is_ok());
+        assert!(
+            entry(1, 1, EntryTime::Span { start, end: start })
+                .validate()
+                .is_err()
+        );
+        assert!(
+            entry(
+                1,
+                1,
+                EntryTime::Span {
+                    start,
+                    end: ts("2026-11-23T09:00", "UTC")
+                }
+            )
+            .validate()
+            .is_err()
+        );
+        assert!(
+            entry(
+                1,
+                1,
+                EntryTime::Span {
+                    start,
+                    end: ts("2026-12-23T09:00", "UTC")
+                }
+            )
+            .validate()
+            .is_err()
+        );
+        assert!(
+            entry(
+                1,
+                1,
+                EntryTime::Duration {
+                    date: Date::constant(2026, 1, 1),
+                    seconds: 0
+                }
+            )
+            .validate()
+            .is_err()
+        );
+        assert!(
+            entry(
+                1,
+                1,
+                EntryTime::Duration {
+                    date: Date::constant(2026, 1, 1),
+                    seconds: 60
+                }
+            )
+            .validate()
+            .is_ok()
+        );
     }
 
     #[test]
     fn finds_overlaps_of_the_same_member_only() {
         let at = |h: &str| ts(&format!("2026-11-23T{h}"), "UTC");
-        let a = entry(1, 1, EntryTime::Span { start: at("09:00"), end: at("10:00") });
-        let b = entry(2, 1, EntryTime::Span { start: at("09:30"), end: at("11:00") });
-        let c = entry(3, 1, EntryTime::Span { start: at("10:00"), end: at("10:30") });
-        let d = entry(4, 2, EntryTime::Span { start: at("09:00"), end: at("12:00") });
-        let e = entry(5, 1, EntryTime::Duration { date: Date::constant(2026, 11, 23), seconds: 3600 });
+        let a = entry(
+            1,
+            1,
+            EntryTime::Span {
+                start: at("09:00"),
+                end: at("10:00"),
+            },
+        );
+        let b = entry(
+            2,
+            1,
+            EntryTime::Span {
+                start: at("09:30"),
+                end: at("11:00"),
+            },
+        );
+        let c = entry(
+            3,
+            1,
+            EntryTime::Span {
+                start: at("10:00"),
+                end: at("10:30"),
+            },
+        );
+        let d = entry(
+            4,
+            2,
+            EntryTime::Span {
+                start: at("09:00"),
+                end: at("12:00"),
+            },
+        );
+        let e = entry(
+            5,
+            1,
+            EntryTime::Duration {
+                date: Date::constant(2026, 11, 23),
+                seconds: 3600,
+            },
+        );
         let all = [a.clone(), b.clone(), c.clone(), d, e];
         assert_eq!(overlapping(&a, &all, at("12:00")), vec![b.id]);
         assert_eq!(overlapping(&b, &all, at("12:00")), vec![a.id, c.id]);
@@ -267,7 +397,9 @@ mod tests {
         };
         let rates = RateBook::new(&[Rate {
             id: RateId(Ulid::from_parts(4, 0)),
-            scope: RateScope::Project { project: ctx.project },
+            scope: RateScope::Project {
+                project: ctx.project,
+            },
             effective_from: Date::constant(2026, 1, 1),
             hourly: Money::new(dec!(95), Currency::EUR),
         }]);

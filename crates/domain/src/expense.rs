@@ -20,6 +20,7 @@ pub struct Receipt {
     /// Its media type, e.g. `application/pdf`.
     pub media_type: String,
     /// Its size in bytes.
+    #[ts(type = "number")]
     pub size: u64,
 }
 
@@ -54,14 +55,16 @@ impl Expense {
     /// Check every field.
     pub fn validate(mut self) -> Result<Self, ValidationError> {
         if self.amount.amount <= rust_decimal::Decimal::ZERO {
-            return Err(ValidationError::new("an expense amount must be greater than zero"));
+            return Err(ValidationError::new(
+                "an expense amount must be greater than zero",
+            ));
         }
         self.category = validate::name("category", &self.category)?;
         self.note = validate::note(&self.note)?;
-        if let Some(receipt) = &self.receipt {
-            if receipt.size > MAX_RECEIPT_BYTES {
-                return Err(ValidationError::new("a receipt may be at most 20 MiB"));
-            }
+        if let Some(receipt) = &self.receipt
+            && receipt.size > MAX_RECEIPT_BYTES
+        {
+            return Err(ValidationError::new("a receipt may be at most 20 MiB"));
         }
         Ok(self)
     }
@@ -69,7 +72,10 @@ impl Expense {
 
 /// Media type from a file name's extension, for receipts.
 pub fn media_type_for(file_name: &str) -> &'static str {
-    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "pdf" => "application/pdf",
         "png" => "image/png",

@@ -41,7 +41,9 @@ impl std::str::FromStr for WeekStart {
             "monday" | "mon" => Ok(WeekStart::Monday),
             "sunday" | "sun" => Ok(WeekStart::Sunday),
             "saturday" | "sat" => Ok(WeekStart::Saturday),
-            _ => Err(ValidationError::new(format!("{s:?} is not a week start (use monday, sunday or saturday)"))),
+            _ => Err(ValidationError::new(format!(
+                "{s:?} is not a week start (use monday, sunday or saturday)"
+            ))),
         }
     }
 }
@@ -86,9 +88,11 @@ impl Organization {
 
 /// An IANA time zone name known to the bundled database.
 pub fn validate_time_zone(name: &str) -> Result<(), ValidationError> {
-    jiff::tz::TimeZone::get(name)
-        .map(|_| ())
-        .map_err(|_| ValidationError::new(format!("{name:?} is not a time zone (use an IANA name such as Europe/Berlin)")))
+    jiff::tz::TimeZone::get(name).map(|_| ()).map_err(|_| {
+        ValidationError::new(format!(
+            "{name:?} is not a time zone (use an IANA name such as Europe/Berlin)"
+        ))
+    })
 }
 
 /// A plausible BCP 47 tag: letters, digits and hyphens, starting with a 2-3 letter language.
@@ -97,8 +101,15 @@ pub fn validate_locale(tag: &str) -> Result<(), ValidationError> {
     let language = parts.next().unwrap_or_default();
     let ok = (2..=3).contains(&language.len())
         && language.chars().all(|c| c.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    if ok { Ok(()) } else { Err(ValidationError::new(format!("{tag:?} is not a locale (use e.g. en-US or de-DE)"))) }
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new(format!(
+            "{tag:?} is not a locale (use e.g. en-US or de-DE)"
+        )))
+    }
 }
 
 /// A member of an organization.
@@ -224,8 +235,15 @@ impl Tag {
 }
 
 /// The rounding that applies to a project: the project's own, else its client's, else the organization's.
-pub fn effective_rounding(org: &Organization, client: Option<&Client>, project: &Project) -> Option<Rounding> {
-    project.rounding.or(client.and_then(|c| c.rounding)).or(org.rounding)
+pub fn effective_rounding(
+    org: &Organization,
+    client: Option<&Client>,
+    project: &Project,
+) -> Option<Rounding> {
+    project
+        .rounding
+        .or(client.and_then(|c| c.rounding))
+        .or(org.rounding)
 }
 
 /// Whether a date falls inside the organization's locked period.

@@ -58,7 +58,7 @@ impl Serialize for Currency {
 
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let code = <&str>::deserialize(d).or_else(|_| Err(serde::de::Error::custom("currency")))?;
+        let code = <&str>::deserialize(d).map_err(|_| serde::de::Error::custom("currency"))?;
         code.parse().map_err(serde::de::Error::custom)
     }
 }
@@ -122,7 +122,8 @@ impl Money {
     /// currency's number of decimals.
     pub fn parse_positive(input: &str, currency: Currency) -> Result<Self, MoneyError> {
         let trimmed = input.trim();
-        let amount = Decimal::from_str(trimmed).map_err(|_| MoneyError::NotAnAmount(trimmed.to_owned()))?;
+        let amount =
+            Decimal::from_str(trimmed).map_err(|_| MoneyError::NotAnAmount(trimmed.to_owned()))?;
         if amount <= Decimal::ZERO {
             return Err(MoneyError::NotPositive(trimmed.to_owned()));
         }
@@ -131,7 +132,11 @@ impl Money {
         }
         let exponent = currency.exponent();
         if amount.normalize().scale() > exponent {
-            return Err(MoneyError::TooPrecise { amount: trimmed.to_owned(), currency, exponent });
+            return Err(MoneyError::TooPrecise {
+                amount: trimmed.to_owned(),
+                currency,
+                exponent,
+            });
         }
         Ok(Self::new(amount, currency))
     }
@@ -150,8 +155,10 @@ impl Money {
     /// The amount rounded to the currency's minor unit, half away from zero (commercial rounding).
     pub fn rounded(self) -> Money {
         Money::new(
-            self.amount
-                .round_dp_with_strategy(self.currency.exponent(), RoundingStrategy::MidpointAwayFromZero),
+            self.amount.round_dp_with_strategy(
+                self.currency.exponent(),
+                RoundingStrategy::MidpointAwayFromZero,
+            ),
             self.currency,
         )
     }
@@ -182,12 +189,30 @@ mod tests {
     fn parses_and_validates_amounts() {
         let eur = Currency::EUR;
         assert_eq!(Money::parse_positive("95", eur).unwrap().amount, dec!(95));
-        assert_eq!(Money::parse_positive(" 12.50 ", eur).unwrap().amount, dec!(12.50));
-        assert!(matches!(Money::parse_positive("-3", eur), Err(MoneyError::NotPositive(_))));
-        assert!(matches!(Money::parse_positive("0", eur), Err(MoneyError::NotPositive(_))));
-        assert!(matches!(Money::parse_positive("1.234", eur), Err(MoneyError::TooPrecise { .. })));
-        assert!(matches!(Money::parse_positive("abc", eur), Err(MoneyError::NotAnAmount(_))));
-        assert!(matches!(Money::parse_positive("1e9999", eur), Err(MoneyError::NotAnAmount(_))));
+        assert_eq!(
+            Money::parse_positive(" 12.50 ", eur).unwrap().amount,
+            dec!(12.50)
+        );
+        assert!(matches!(
+            Money::parse_positive("-3", eur),
+            Err(MoneyError::NotPositive(_))
+        ));
+        assert!(matches!(
+            Money::parse_positive("0", eur),
+            Err(MoneyError::NotPositive(_))
+        ));
+        assert!(matches!(
+            Money::parse_positive("1.234", eur),
+            Err(MoneyError::TooPrecise { .. })
+        ));
+        assert!(matches!(
+            Money::parse_positive("abc", eur),
+            Err(MoneyError::NotAnAmount(_))
+        ));
+        assert!(matches!(
+            Money::parse_positive("1e9999", eur),
+            Err(MoneyError::NotAnAmount(_))
+        ));
         let jpy: Currency = "jpy".parse().unwrap();
         assert!(Money::parse_positive("100.5", jpy).is_err());
         assert!("EURO".parse::<Currency>().is_err());
@@ -195,8 +220,14 @@ mod tests {
 
     #[test]
     fn displays_with_the_currency_exponent() {
-        assert_eq!(Money::new(dec!(142.5), Currency::EUR).to_string(), "142.50 EUR");
-        assert_eq!(Money::new(dec!(0.005), Currency::EUR).to_string(), "0.01 EUR");
+        assert_eq!(
+            Money::new(dec!(142.5), Currency::EUR).to_string(),
+            "142.50 EUR"
+        );
+        assert_eq!(
+            Money::new(dec!(0.005), Currency::EUR).to_string(),
+            "0.01 EUR"
+        );
         let bhd: Currency = "BHD".parse().unwrap();
         assert_eq!(Money::new(dec!(1.2), bhd).to_string(), "1.200 BHD");
         let jpy: Currency = "JPY".parse().unwrap();
@@ -207,7 +238,10 @@ mod tests {
     fn refuses_to_add_different_currencies() {
         let a = Money::new(dec!(1), Currency::EUR);
         let b = Money::new(dec!(1), Currency::USD);
-        assert_eq!(a.checked_add(b), Err(MoneyError::CurrencyMismatch(Currency::EUR, Currency::USD)));
+        assert_eq!(
+            a.checked_add(b),
+            Err(MoneyError::CurrencyMismatch(Currency::EUR, Currency::USD))
+        );
     }
 
     #[test]

@@ -111,8 +111,23 @@ impl RateBook {
         }
         ctx.task
             .and_then(|task| self.at(RateScope::Task { task }, date))
-            .or_else(|| self.at(RateScope::ProjectMember { project: ctx.project, member: ctx.member }, date))
-            .or_else(|| self.at(RateScope::Project { project: ctx.project }, date))
+            .or_else(|| {
+                self.at(
+                    RateScope::ProjectMember {
+                        project: ctx.project,
+                        member: ctx.member,
+                    },
+                    date,
+                )
+            })
+            .or_else(|| {
+                self.at(
+                    RateScope::Project {
+                        project: ctx.project,
+                    },
+                    date,
+                )
+            })
             .or_else(|| self.at(RateScope::Client { client: ctx.client }, date))
             .or_else(|| self.at(RateScope::Member { member: ctx.member }, date))
             .or_else(|| self.at(RateScope::Organization, date))
@@ -131,7 +146,12 @@ mod tests {
     }
 
     fn rate(n: u64, scope: RateScope, from: Date, hourly: Money) -> Rate {
-        Rate { id: RateId(Ulid::from_parts(n, 0)), scope, effective_from: from, hourly }
+        Rate {
+            id: RateId(Ulid::from_parts(n, 0)),
+            scope,
+            effective_from: from,
+            hourly,
+        }
     }
 
     #[test]
@@ -146,27 +166,78 @@ mod tests {
         let jun = Date::constant(2026, 6, 1);
         let rates = vec![
             rate(1, RateScope::Organization, jan, eur(dec!(50))),
-            rate(2, RateScope::Member { member: ctx.member }, jan, eur(dec!(60))),
-            rate(3, RateScope::Client { client: ctx.client }, jan, eur(dec!(70))),
-            rate(4, RateScope::Project { project: ctx.project }, jun, eur(dec!(80))),
-            rate(5, RateScope::ProjectMember { project: ctx.project, member: ctx.member }, Date::constant(2026, 9, 1), eur(dec!(90))),
-            rate(6, RateScope::Task { task: ctx.task.unwrap() }, Date::constant(2026, 12, 1), eur(dec!(100))),
+            rate(
+                2,
+                RateScope::Member { member: ctx.member },
+                jan,
+                eur(dec!(60)),
+            ),
+            rate(
+                3,
+                RateScope::Client { client: ctx.client },
+                jan,
+                eur(dec!(70)),
+            ),
+            rate(
+                4,
+                RateScope::Project {
+                    project: ctx.project,
+                },
+                jun,
+                eur(dec!(80)),
+            ),
+            rate(
+                5,
+                RateScope::ProjectMember {
+                    project: ctx.project,
+                    member: ctx.member,
+                },
+                Date::constant(2026, 9, 1),
+                eur(dec!(90)),
+            ),
+            rate(
+                6,
+                RateScope::Task {
+                    task: ctx.task.unwrap(),
+                },
+                Date::constant(2026, 12, 1),
+                eur(dec!(100)),
+            ),
         ];
         let book = RateBook::new(&rates);
         assert_eq!(book.resolve(&ctx, Date::constant(2025, 12, 31)), None);
-        assert_eq!(book.resolve(&ctx, Date::constant(2026, 3, 1)), Some(eur(dec!(70))));
+        assert_eq!(
+            book.resolve(&ctx, Date::constant(2026, 3, 1)),
+            Some(eur(dec!(70)))
+        );
         assert_eq!(book.resolve(&ctx, jun), Some(eur(dec!(80))));
-        assert_eq!(book.resolve(&ctx, Date::constant(2026, 10, 1)), Some(eur(dec!(90))));
-        assert_eq!(book.resolve(&ctx, Date::constant(2026, 12, 24)), Some(eur(dec!(100))));
-        let other_member = WorkContext { member: MemberId(Ulid::from_parts(2, 2)), task: None, ..ctx };
-        assert_eq!(book.resolve(&other_member, Date::constant(2026, 10, 1)), Some(eur(dec!(80))));
+        assert_eq!(
+            book.resolve(&ctx, Date::constant(2026, 10, 1)),
+            Some(eur(dec!(90)))
+        );
+        assert_eq!(
+            book.resolve(&ctx, Date::constant(2026, 12, 24)),
+            Some(eur(dec!(100)))
+        );
+        let other_member = WorkContext {
+            member: MemberId(Ulid::from_parts(2, 2)),
+            task: None,
+            ..ctx
+        };
+        assert_eq!(
+            book.resolve(&other_member, Date::constant(2026, 10, 1)),
+            Some(eur(dec!(80)))
+        );
         let other_client = WorkContext {
             client: ClientId(Ulid::from_parts(3, 3)),
             project: ProjectId(Ulid::from_parts(3, 4)),
             task: None,
             ..ctx
         };
-        assert_eq!(book.resolve(&other_client, Date::constant(2026, 10, 1)), Some(eur(dec!(60))));
+        assert_eq!(
+            book.resolve(&other_client, Date::constant(2026, 10, 1)),
+            Some(eur(dec!(60)))
+        );
     }
 
     #[test]
@@ -177,12 +248,20 @@ mod tests {
             project: ProjectId(Ulid::from_parts(1, 3)),
             task: None,
         };
-        let scope = RateScope::Project { project: ctx.project };
+        let scope = RateScope::Project {
+            project: ctx.project,
+        };
         let book = RateBook::new(&[
             rate(1, scope, Date::constant(2026, 1, 1), eur(dec!(95))),
             rate(2, scope, Date::constant(2026, 7, 1), eur(dec!(110))),
         ]);
-        assert_eq!(book.resolve(&ctx, Date::constant(2026, 6, 30)), Some(eur(dec!(95))));
-        assert_eq!(book.resolve(&ctx, Date::constant(2026, 7, 1)), Some(eur(dec!(110))));
+        assert_eq!(
+            book.resolve(&ctx, Date::constant(2026, 6, 30)),
+            Some(eur(dec!(95)))
+        );
+        assert_eq!(
+            book.resolve(&ctx, Date::constant(2026, 7, 1)),
+            Some(eur(dec!(110)))
+        );
     }
 }

@@ -4,10 +4,9 @@
 use crate::ids::*;
 use crate::model::WeekStart;
 use crate::money::Money;
-use jiff::civil::Date;
 use jiff::ToSpan;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// A dimension to group by.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, ts_rs::TS)]
@@ -51,7 +50,9 @@ impl std::str::FromStr for GroupBy {
 }
 
 /// One group's value in one dimension.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(tag = "by", content = "value", rename_all = "lowercase")]
 #[ts(export)]
 pub enum GroupKey {
@@ -103,29 +104,19 @@ pub struct ReportRow {
     /// Number of entries.
     pub entries: u32,
     /// Billable seconds after rounding.
+    #[ts(type = "number")]
     pub billable_seconds: i64,
     /// Billable seconds as tracked.
+    #[ts(type = "number")]
     pub billable_raw_seconds: i64,
     /// Non-billable seconds.
+    #[ts(type = "number")]
     pub non_billable_seconds: i64,
     /// Amounts, one per currency (exact; round when showing).
     pub amounts: Vec<Money>,
 }
 
 impl ReportRow {
-    fn add(&mut self, input: &ReportInput) {
-        self.entries += 1;
-        if input.billable {
-            self.billable_seconds += input.billed_seconds;
-            self.billable_raw_seconds += input.raw_seconds;
-        } else {
-            self.non_billable_seconds += input.raw_seconds;
-        }
-        if let Some(amount) = input.amount {
-            add_amount(&mut self.amounts, amount);
-        }
-    }
-
     fn merge(&mut self, other: &ReportRow) {
         self.entries += other.entries;
         self.billable_seconds += other.billable_seconds;
@@ -158,7 +149,8 @@ pub struct Report {
 
 /// The first day of `date`'s week.
 pub fn week_of(date: Date, start: WeekStart) -> Date {
-    let back = (date.weekday().to_monday_zero_offset() - start.weekday().to_monday_zero_offset()).rem_euclid(7);
+    let back = (date.weekday().to_monday_zero_offset() - start.weekday().to_monday_zero_offset())
+        .rem_euclid(7);
     date.checked_sub(i64::from(back).days()).unwrap_or(date)
 }
 
@@ -169,7 +161,64 @@ pub fn month_of(date: Date) -> Date {
 
 const MAX_DIMENSIONS: usize = 7;
 
-/// Group `inputs` by `group_by` (duplicates ignored, at most one of each dimension).
+/// Running totals of one group while aggregating (no allocation unless several currencies meet).
+#[derive(Default)]
+struct Acc {
+    entries: u32,
+    billable_seconds: i64,
+    billable_raw_seconds: i64,
+    non_billable_seconds: i64,
+    amount: Option<Money>,
+    other_amounts: Vec<Money>,
+}
+
+impl Acc {
+    fn add(&mut self, input: &ReportInput) {
+        self.entries += 1;
+        if input.billable {
+            self.billable_seconds += input.billed_seconds;
+            self.billable_raw_seconds += input.raw_seconds;
+        } else {
+            self.non_billable_seconds += input.raw_seconds;
+        }
+        if let Some(amount) = input.amount {
+            match &mut self.amount {
+                None => self.amount = Some(amount),
+                Some(sum) if sum.currency == amount.currency => sum.amount += amount.amount,
+                Some(_) => add_amount(&mut self.other_amounts, amount),
+            }
+        }
+    }
+
+    fn into_row(self, key: Vec<GroupKey>) -> ReportRow {
+        let mut amounts = Vec::with_capacity(1 + self.other_amounts.len());
+        amounts.extend(self.amount);
+        amounts.extend(self.other_amounts);
+        ReportRow {
+            key,
+            entries: self.entries,
+            billable_seconds: self.billable_seconds,
+            billable_raw_seconds: self.billable_raw_seconds,
+            non_billable_seconds: self.non_billable_seconds,
+            amounts,
+        }
+    }
+}
+
+/// A group's key as numbers (see `time_report`).
+type GroupCode = [u128; MAX_DIMENSIONS];
+/// A group's key as typed values.
+type TypedKey = [GroupKey; MAX_DIMENSIONS];
+
+/// A date as an order-preserving number.
+fn date_code(date: Date) -> u128 {
+    let packed =
+        i64::from(date.year()) * 512 + i64::from(date.month()) * 32 + i64::from(date.day());
+    (packed + (1 << 40)) as u128
+}
+
+/// Group `inputs` by `group_by` (duplicates ignored, at most one of each dimension). Rows come sorted
+/// by their keys.
 pub fn time_report(
     inputs: impl IntoIterator<Item = ReportInput>,
     group_by: &[GroupBy],
@@ -181,38 +230,59 @@ pub fn time_report(
             dims.push(*g);
         }
     }
-    // Fixed-size keys avoid one allocation per entry; unused slots hold a constant.
+    // Each group is identified by a fixed array of numbers (ids are 128-bit ULIDs whose numeric order
+    // is their order; dates pack to an order-preserving number): cheap to hash and to sort, with no
+    // allocation per entry. The typed key is kept beside it once per group.
+    let mut groups: rustc_hash::FxHashMap<GroupCode, (Acc, TypedKey)> =
+        rustc_hash::FxHashMap::default();
+    let mut week_cache: rustc_hash::FxHashMap<Date, Date> = rustc_hash::FxHashMap::default();
     let filler = GroupKey::Task(None);
-    let mut groups: HashMap<[GroupKey; MAX_DIMENSIONS], ReportRow> = HashMap::new();
-    let mut week_cache: HashMap<Date, Date> = HashMap::new();
     for input in inputs {
-        let mut key = [filler; MAX_DIMENSIONS];
-        for (slot, dim) in key.iter_mut().zip(&dims) {
-            *slot = match dim {
-                GroupBy::Client => GroupKey::Client(input.client),
-                GroupBy::Project => GroupKey::Project(input.project),
-                GroupBy::Task => GroupKey::Task(input.task),
-                GroupBy::Member => GroupKey::Member(input.member),
-                GroupBy::Day => GroupKey::Day(input.date),
+        let mut code = [0u128; MAX_DIMENSIONS];
+        let mut typed = [filler; MAX_DIMENSIONS];
+        for (i, dim) in dims.iter().enumerate() {
+            let (c, k) = match dim {
+                GroupBy::Client => (input.client.0.0, GroupKey::Client(input.client)),
+                GroupBy::Project => (input.project.0.0, GroupKey::Project(input.project)),
+                GroupBy::Task => (input.task.map_or(0, |t| t.0.0), GroupKey::Task(input.task)),
+                GroupBy::Member => (input.member.0.0, GroupKey::Member(input.member)),
+                GroupBy::Day => (date_code(input.date), GroupKey::Day(input.date)),
                 GroupBy::Week => {
-                    GroupKey::Week(*week_cache.entry(input.date).or_insert_with(|| week_of(input.date, week_start)))
+                    let week = *week_cache
+                        .entry(input.date)
+                        .or_insert_with(|| week_of(input.date, week_start));
+                    (date_code(week), GroupKey::Week(week))
                 }
-                GroupBy::Month => GroupKey::Month(month_of(input.date)),
+                GroupBy::Month => {
+                    let month = month_of(input.date);
+                    (date_code(month), GroupKey::Month(month))
+                }
             };
+            code[i] = c;
+            typed[i] = k;
         }
-        groups.entry(key).or_default().add(&input);
+        groups
+            .entry(code)
+            .or_insert_with(|| (Acc::default(), typed))
+            .0
+            .add(&input);
     }
+    let mut sorted: Vec<(GroupCode, (Acc, TypedKey))> = groups.into_iter().collect();
+    sorted.sort_unstable_by_key(|a| a.0);
     let mut total = ReportRow::default();
-    let mut rows: Vec<ReportRow> = groups
+    let rows: Vec<ReportRow> = sorted
         .into_iter()
-        .map(|(key, mut row)| {
+        .map(|(_, (acc, typed))| {
+            let row = acc.into_row(typed[..dims.len()].to_vec());
             total.merge(&row);
-            row.key = key[..dims.len()].to_vec();
             row
         })
         .collect();
-    rows.sort_by(|a, b| a.key.cmp(&b.key));
-    Report { group_by: dims, rows, total }
+    Report {
+        group_by: dims,
+        rows,
+        total,
+    }
 }
 
 #[cfg(test)]
@@ -223,7 +293,14 @@ mod tests {
     use rust_decimal::Decimal;
     use ulid::Ulid;
 
-    fn input(member: u64, project: u64, date: Date, billable: bool, seconds: i64, cents: Option<i64>) -> ReportInput {
+    fn input(
+        member: u64,
+        project: u64,
+        date: Date,
+        billable: bool,
+        seconds: i64,
+        cents: Option<i64>,
+    ) -> ReportInput {
         ReportInput {
             member: MemberId(Ulid::from_parts(member, 0)),
             client: ClientId(Ulid::from_parts(project % 2, 0)),
@@ -242,10 +319,16 @@ mod tests {
         let sunday = Date::constant(2026, 11, 22);
         let monday = Date::constant(2026, 11, 23);
         assert_eq!(week_of(monday, WeekStart::Monday), monday);
-        assert_eq!(week_of(sunday, WeekStart::Monday), Date::constant(2026, 11, 16));
+        assert_eq!(
+            week_of(sunday, WeekStart::Monday),
+            Date::constant(2026, 11, 16)
+        );
         assert_eq!(week_of(monday, WeekStart::Sunday), sunday);
         assert_eq!(week_of(sunday, WeekStart::Sunday), sunday);
-        assert_eq!(week_of(monday, WeekStart::Saturday), Date::constant(2026, 11, 21));
+        assert_eq!(
+            week_of(monday, WeekStart::Saturday),
+            Date::constant(2026, 11, 21)
+        );
     }
 
     #[test]
@@ -258,14 +341,34 @@ mod tests {
             input(2, 1, d1, false, 600, None),
             input(2, 2, d1, true, 900, Some(2375)),
         ];
-        let report = time_report(inputs, &[GroupBy::Project, GroupBy::Week], WeekStart::Monday);
+        let report = time_report(
+            inputs,
+            &[GroupBy::Project, GroupBy::Week],
+            WeekStart::Monday,
+        );
         assert_eq!(report.rows.len(), 3);
         assert_eq!(report.total.billable_seconds, 6300);
         assert_eq!(report.total.non_billable_seconds, 600);
-        assert_eq!(report.total.amounts, vec![Money::new(Decimal::new(16625, 2), Currency::EUR)]);
+        assert_eq!(
+            report.total.amounts,
+            vec![Money::new(Decimal::new(16625, 2), Currency::EUR)]
+        );
         let first = &report.rows[0];
-        assert_eq!(first.key, vec![GroupKey::Project(ProjectId(Ulid::from_parts(1, 0))), GroupKey::Week(d1)]);
-        assert_eq!((first.billable_seconds, first.non_billable_seconds, first.entries), (3600, 600, 2));
+        assert_eq!(
+            first.key,
+            vec![
+                GroupKey::Project(ProjectId(Ulid::from_parts(1, 0))),
+                GroupKey::Week(d1)
+            ]
+        );
+        assert_eq!(
+            (
+                first.billable_seconds,
+                first.non_billable_seconds,
+                first.entries
+            ),
+            (3600, 600, 2)
+        );
     }
 
     proptest! {

@@ -12,7 +12,9 @@ use std::str::FromStr;
 use thiserror::Error;
 
 /// A member's role in an organization.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum Role {
@@ -292,7 +294,9 @@ pub enum Target {
 impl Target {
     fn org(&self) -> OrgId {
         match *self {
-            Target::Org { org } | Target::Record { org, .. } | Target::Membership { org, .. } => org,
+            Target::Org { org } | Target::Record { org, .. } | Target::Membership { org, .. } => {
+                org
+            }
         }
     }
 }
@@ -323,7 +327,9 @@ pub enum Denied {
         what: &'static str,
     },
     /// Inside a locked period.
-    #[error("the period before {0} is locked; nobody can change records in it (an owner or admin can move the lock date)")]
+    #[error(
+        "the period before {0} is locked; nobody can change records in it (an owner or admin can move the lock date)"
+    )]
     Locked(Date),
     /// Already invoiced.
     #[error("this record is on an invoice and cannot be changed; void or credit the invoice first")]
@@ -343,22 +349,35 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
     }
     // Membership changes need the row that matches the roles involved on both sides of the change.
     let action = match (action, target) {
-        (Action::ManageMembersAndViewers | Action::ManageAdminsAndOwners, Target::Membership { from, to, .. }) => {
+        (
+            Action::ManageMembersAndViewers | Action::ManageAdminsAndOwners,
+            Target::Membership { from, to, .. },
+        ) => {
             let touches_senior = [from, to]
                 .into_iter()
                 .flatten()
                 .any(|role| matches!(role, Role::Owner | Role::Admin));
-            if touches_senior { Action::ManageAdminsAndOwners } else { Action::ManageMembersAndViewers }
+            if touches_senior {
+                Action::ManageAdminsAndOwners
+            } else {
+                Action::ManageMembersAndViewers
+            }
         }
         _ => action,
     };
-    let role_refuses = || Denied::Role { role: actor.role, what: action.describe() };
+    let role_refuses = || Denied::Role {
+        role: actor.role,
+        what: action.describe(),
+    };
     match grant(actor.role, action) {
         Scope::None => return Err(role_refuses()),
         Scope::Own => match target {
             Target::Record { author, .. } if *author == actor.member => {}
             Target::Record { .. } => {
-                return Err(Denied::NotAuthor { role: actor.role, what: action.describe() });
+                return Err(Denied::NotAuthor {
+                    role: actor.role,
+                    what: action.describe(),
+                });
             }
             // "own" reaches only records; at organization level it means "limited to one's own
             // records", which the caller filters (reports, export).
@@ -368,11 +387,17 @@ pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<(), D
         Scope::All => {}
     }
     match *target {
-        Target::Record { locked_before: Some(date), .. } if action.is_write() => Err(Denied::Locked(date)),
+        Target::Record {
+            locked_before: Some(date),
+            ..
+        } if action.is_write() => Err(Denied::Locked(date)),
         Target::Record { invoiced: true, .. } if action.is_write() => Err(Denied::Invoiced),
-        Target::Membership { from: Some(Role::Owner), to, last_owner: true, .. } if to != Some(Role::Owner) => {
-            Err(Denied::LastOwner)
-        }
+        Target::Membership {
+            from: Some(Role::Owner),
+            to,
+            last_owner: true,
+            ..
+        } if to != Some(Role::Owner) => Err(Denied::LastOwner),
         _ => Ok(()),
     }
 }
@@ -383,7 +408,12 @@ mod tests {
     use ulid::Ulid;
 
     fn actor(role: Role) -> Actor {
-        Actor { member: MemberId(Ulid::from_parts(1, 1)), org: OrgId(Ulid::from_parts(1, 2)), role, active: true }
+        Actor {
+            member: MemberId(Ulid::from_parts(1, 1)),
+            org: OrgId(Ulid::from_parts(1, 2)),
+            role,
+            active: true,
+        }
     }
 
     /// ROLES.md transcribed again, by hand, as text: the test compares the code's table with it, so a
@@ -439,13 +469,22 @@ mod tests {
             }
             rows += 1;
         }
-        assert_eq!(rows, MATRIX.len(), "every action of the code's table is in ROLES.md");
+        assert_eq!(
+            rows,
+            MATRIX.len(),
+            "every action of the code's table is in ROLES.md"
+        );
     }
 
     #[test]
     fn own_scope_checks_the_author_of_the_record() {
         let member = actor(Role::Member);
-        let mine = Target::Record { org: member.org, author: member.member, locked_before: None, invoiced: false };
+        let mine = Target::Record {
+            org: member.org,
+            author: member.member,
+            locked_before: None,
+            invoiced: false,
+        };
         let theirs = Target::Record {
             org: member.org,
             author: MemberId(Ulid::from_parts(9, 9)),
@@ -453,8 +492,14 @@ mod tests {
             invoiced: false,
         };
         assert_eq!(authorize(&member, Action::EditTimeEntry, &mine), Ok(()));
-        assert!(matches!(authorize(&member, Action::EditTimeEntry, &theirs), Err(Denied::NotAuthor { .. })));
-        assert!(matches!(authorize(&member, Action::ReadTimeEntry, &theirs), Err(Denied::NotAuthor { .. })));
+        assert!(matches!(
+            authorize(&member, Action::EditTimeEntry, &theirs),
+            Err(Denied::NotAuthor { .. })
+        ));
+        assert!(matches!(
+            authorize(&member, Action::ReadTimeEntry, &theirs),
+            Err(Denied::NotAuthor { .. })
+        ));
     }
 
     #[test]
@@ -462,37 +507,121 @@ mod tests {
         let date = Date::constant(2026, 1, 1);
         for role in Role::ALL {
             let a = actor(role);
-            let locked = Target::Record { org: a.org, author: a.member, locked_before: Some(date), invoiced: false };
-            let invoiced = Target::Record { org: a.org, author: a.member, locked_before: None, invoiced: true };
-            assert!(authorize(&a, Action::EditTimeEntry, &locked).is_err(), "{role}");
-            assert!(authorize(&a, Action::EditExpense, &invoiced).is_err(), "{role}");
-            assert_eq!(authorize(&a, Action::ReadTimeEntry, &locked), Ok(()), "{role}");
+            let locked = Target::Record {
+                org: a.org,
+                author: a.member,
+                locked_before: Some(date),
+                invoiced: false,
+            };
+            let invoiced = Target::Record {
+                org: a.org,
+                author: a.member,
+                locked_before: None,
+                invoiced: true,
+            };
+            assert!(
+                authorize(&a, Action::EditTimeEntry, &locked).is_err(),
+                "{role}"
+            );
+            assert!(
+                authorize(&a, Action::EditExpense, &invoiced).is_err(),
+                "{role}"
+            );
+            assert_eq!(
+                authorize(&a, Action::ReadTimeEntry, &locked),
+                Ok(()),
+                "{role}"
+            );
         }
         let owner = actor(Role::Owner);
-        let locked = Target::Record { org: owner.org, author: owner.member, locked_before: Some(date), invoiced: false };
-        assert_eq!(authorize(&owner, Action::EditTimeEntry, &locked), Err(Denied::Locked(date)));
+        let locked = Target::Record {
+            org: owner.org,
+            author: owner.member,
+            locked_before: Some(date),
+            invoiced: false,
+        };
+        assert_eq!(
+            authorize(&owner, Action::EditTimeEntry, &locked),
+            Err(Denied::Locked(date))
+        );
     }
 
     #[test]
     fn membership_changes_need_the_senior_row_when_admins_or_owners_are_involved() {
         let admin = actor(Role::Admin);
-        let change = |from, to| Target::Membership { org: admin.org, from, to, last_owner: false };
-        assert_eq!(authorize(&admin, Action::ManageMembersAndViewers, &change(Some(Role::Viewer), Some(Role::Member))), Ok(()));
-        assert_eq!(authorize(&admin, Action::ManageMembersAndViewers, &change(None, Some(Role::Viewer))), Ok(()));
-        assert!(authorize(&admin, Action::ManageMembersAndViewers, &change(Some(Role::Member), Some(Role::Admin))).is_err());
-        assert!(authorize(&admin, Action::ManageMembersAndViewers, &change(Some(Role::Admin), None)).is_err());
+        let change = |from, to| Target::Membership {
+            org: admin.org,
+            from,
+            to,
+            last_owner: false,
+        };
+        assert_eq!(
+            authorize(
+                &admin,
+                Action::ManageMembersAndViewers,
+                &change(Some(Role::Viewer), Some(Role::Member))
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(
+                &admin,
+                Action::ManageMembersAndViewers,
+                &change(None, Some(Role::Viewer))
+            ),
+            Ok(())
+        );
+        assert!(
+            authorize(
+                &admin,
+                Action::ManageMembersAndViewers,
+                &change(Some(Role::Member), Some(Role::Admin))
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &admin,
+                Action::ManageMembersAndViewers,
+                &change(Some(Role::Admin), None)
+            )
+            .is_err()
+        );
         let owner = actor(Role::Owner);
-        let last = Target::Membership { org: owner.org, from: Some(Role::Owner), to: Some(Role::Admin), last_owner: true };
-        assert_eq!(authorize(&owner, Action::ManageAdminsAndOwners, &last), Err(Denied::LastOwner));
+        let last = Target::Membership {
+            org: owner.org,
+            from: Some(Role::Owner),
+            to: Some(Role::Admin),
+            last_owner: true,
+        };
+        assert_eq!(
+            authorize(&owner, Action::ManageAdminsAndOwners, &last),
+            Err(Denied::LastOwner)
+        );
     }
 
     #[test]
     fn other_organizations_and_removed_members_are_refused() {
         let owner = actor(Role::Owner);
-        let elsewhere = Target::Org { org: OrgId(Ulid::from_parts(5, 5)) };
-        assert_eq!(authorize(&owner, Action::ReadCatalog, &elsewhere), Err(Denied::OtherOrganization));
-        let removed = Actor { active: false, ..owner };
-        assert_eq!(authorize(&removed, Action::ReadCatalog, &Target::Org { org: owner.org }), Err(Denied::Removed));
+        let elsewhere = Target::Org {
+            org: OrgId(Ulid::from_parts(5, 5)),
+        };
+        assert_eq!(
+            authorize(&owner, Action::ReadCatalog, &elsewhere),
+            Err(Denied::OtherOrganization)
+        );
+        let removed = Actor {
+            active: false,
+            ..owner
+        };
+        assert_eq!(
+            authorize(
+                &removed,
+                Action::ReadCatalog,
+                &Target::Org { org: owner.org }
+            ),
+            Err(Denied::Removed)
+        );
     }
 
     #[test]
@@ -501,11 +630,24 @@ mod tests {
         for action in Action::all().filter(|a| a.is_write() && *a != Action::CreateOwnApiToken) {
             let targets = [
                 Target::Org { org: viewer.org },
-                Target::Record { org: viewer.org, author: viewer.member, locked_before: None, invoiced: false },
-                Target::Membership { org: viewer.org, from: Some(Role::Viewer), to: Some(Role::Member), last_owner: false },
+                Target::Record {
+                    org: viewer.org,
+                    author: viewer.member,
+                    locked_before: None,
+                    invoiced: false,
+                },
+                Target::Membership {
+                    org: viewer.org,
+                    from: Some(Role::Viewer),
+                    to: Some(Role::Member),
+                    last_owner: false,
+                },
             ];
             for target in targets {
-                assert!(authorize(&viewer, action, &target).is_err(), "viewer may {action:?} on {target:?}");
+                assert!(
+                    authorize(&viewer, action, &target).is_err(),
+                    "viewer may {action:?} on {target:?}"
+                );
             }
         }
     }

@@ -71,7 +71,11 @@ impl FromStr for Rounding {
     type Err = ValidationError;
     /// `up:15`, `down:6`, `nearest:30`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || ValidationError::new(format!("{s:?} is not a rounding rule (use up:15, down:6 or nearest:30)"));
+        let bad = || {
+            ValidationError::new(format!(
+                "{s:?} is not a rounding rule (use up:15, down:6 or nearest:30)"
+            ))
+        };
         let (mode, minutes) = s.trim().split_once(':').ok_or_else(bad)?;
         let mode = match mode.trim().to_ascii_lowercase().as_str() {
             "up" => RoundingMode::Up,

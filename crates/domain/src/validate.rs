@@ -13,7 +13,9 @@ pub struct ValidationError {
 impl ValidationError {
     /// A validation error with this message.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self {
+            message: message.into(),
+        }
     }
 }
 
@@ -26,7 +28,9 @@ pub const MAX_NOTE_CHARS: usize = 5_000;
 pub fn name(what: &str, raw: &str) -> Result<String, ValidationError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
-        return Err(ValidationError::new(format!("{what} name must not be empty")));
+        return Err(ValidationError::new(format!(
+            "{what} name must not be empty"
+        )));
     }
     if trimmed.chars().count() > MAX_NAME_CHARS {
         return Err(ValidationError::new(format!(

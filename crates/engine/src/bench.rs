@@ -63,7 +63,11 @@ async fn plain_pool(path: &Path) -> Result<SqlitePool> {
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full);
-    Ok(SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(stint_vault::VaultError::from)?)
+    Ok(SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(stint_vault::VaultError::from)?)
 }
 
 fn db(e: sqlx::Error) -> EngineError {
@@ -75,7 +79,8 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(tag: &str) -> Result<Self> {
-        let dir = std::env::temp_dir().join(format!("stint-bench-{tag}-{}", ulid::Ulid::generate()));
+        let dir =
+            std::env::temp_dir().join(format!("stint-bench-{tag}-{}", ulid::Ulid::generate()));
         std::fs::create_dir_all(&dir).map_err(|e| EngineError::Io(e.to_string()))?;
         Ok(Scratch(dir))
     }
@@ -115,9 +120,18 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
         .organizations()
         .into_iter()
         .max_by_key(|o| engine.orgs.get(&o.id).map(|s| s.entries.len()))
-        .ok_or_else(|| EngineError::not_found_hint("organization", "bench", "run `stint bench seed` first"))?;
-    let by = ActAs { org: org.id, member: engine.user() };
-    let entries = engine.orgs.get(&org.id).map(|s| s.entries.len() as u64).unwrap_or(0);
+        .ok_or_else(|| {
+            EngineError::not_found_hint("organization", "bench", "run `stint bench seed` first")
+        })?;
+    let by = ActAs {
+        org: org.id,
+        member: engine.user(),
+    };
+    let entries = engine
+        .orgs
+        .get(&org.id)
+        .map(|s| s.entries.len() as u64)
+        .unwrap_or(0);
     let records: u64 = engine.orgs.values().map(OrgState::record_count).sum();
 
     // Plaintext baseline: the same payloads in a plain SQLite table, read and indexed the same way.
@@ -138,7 +152,10 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
         for chunk in rows.chunks(5000) {
             let mut q = QueryBuilder::new("INSERT INTO records (org, id, kind, payload) ");
             q.push_values(chunk, |mut b, (org, r)| {
-                b.push_bind(org.to_vec()).push_bind(r.id().to_vec()).push_bind(r.kind() as i64).push_bind(r.encode());
+                b.push_bind(org.to_vec())
+                    .push_bind(r.id().to_vec())
+                    .push_bind(r.kind() as i64)
+                    .push_bind(r.encode());
             });
             q.build().execute(&mut *tx).await.map_err(db)?;
         }
@@ -150,7 +167,10 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
         let t0 = Instant::now();
         let pool = plain_pool(&plain_path).await?;
         let rows: Vec<(Vec<u8>, i64, Vec<u8>)> =
-            sqlx::query_as("SELECT org, kind, payload FROM records").fetch_all(&pool).await.map_err(db)?;
+            sqlx::query_as("SELECT org, kind, payload FROM records")
+                .fetch_all(&pool)
+                .await
+                .map_err(db)?;
         let decoded: Vec<(Vec<u8>, Record)> = rows
             .par_iter()
             .filter_map(|(org, kind, payload)| {
@@ -169,15 +189,33 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
     let b1 = percentile(&mut without_kdf.clone(), 0.5);
     let b1_plain = percentile(&mut plain, 0.5);
     let b1_phases = vec![
-        ("Argon2id key derivation (deliberate, excluded)".to_owned(), percentile(&mut phases[0], 0.5)),
-        ("read rows from SQLite".to_owned(), percentile(&mut phases[1], 0.5)),
-        ("check seals + decrypt (parallel)".to_owned(), percentile(&mut phases[2], 0.5)),
-        ("decode + index + price entries".to_owned(), percentile(&mut phases[3], 0.5)),
-        ("total including Argon2id".to_owned(), percentile(&mut totals, 0.5)),
+        (
+            "Argon2id key derivation (deliberate, excluded)".to_owned(),
+            percentile(&mut phases[0], 0.5),
+        ),
+        (
+            "read rows from SQLite".to_owned(),
+            percentile(&mut phases[1], 0.5),
+        ),
+        (
+            "check seals + decrypt (parallel)".to_owned(),
+            percentile(&mut phases[2], 0.5),
+        ),
+        (
+            "decode + index + price entries".to_owned(),
+            percentile(&mut phases[3], 0.5),
+        ),
+        (
+            "total including Argon2id".to_owned(),
+            percentile(&mut totals, 0.5),
+        ),
     ];
 
     // ---- B2: time report over all entries grouped by client, project and week. --------------
-    let query = ReportQuery { group_by: vec![GroupBy::Client, GroupBy::Project, GroupBy::Week], ..Default::default() };
+    let query = ReportQuery {
+        group_by: vec![GroupBy::Client, GroupBy::Project, GroupBy::Week],
+        ..Default::default()
+    };
     let mut report_ms = Vec::new();
     let mut rows = 0;
     for _ in 0..runs.max(10) {
@@ -195,12 +233,16 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
         // Work on a copy so the benchmark dataset stays as seeded.
         let vault = Vault::open(dir).await?;
         vault.close().await;
-        for name in [stint_vault::DB_FILE] {
-            std::fs::copy(dir.join(name), copy.0.join(name)).map_err(|e| EngineError::Io(e.to_string()))?;
-        }
+        let name = stint_vault::DB_FILE;
+        std::fs::copy(dir.join(name), copy.0.join(name))
+            .map_err(|e| EngineError::Io(e.to_string()))?;
     }
     let mut engine = Engine::open(&copy.0, Unlock::Passphrase(passphrase)).await?;
-    let project = engine.projects(&by, false)?.first().map(|p| p.project.id).ok_or(EngineError::NoTimer)?;
+    let project = engine
+        .projects(&by, false)?
+        .first()
+        .map(|p| p.project.id)
+        .ok_or(EngineError::NoTimer)?;
     let samples = 200;
     let mut add_ms = Vec::with_capacity(samples);
     let base = jiff::Timestamp::from_second(1_800_000_000).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
@@ -211,7 +253,10 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
             member: None,
             project,
             task: None,
-            time: EntryTime::Span { start, end: start + jiff::SignedDuration::from_mins(45) },
+            time: EntryTime::Span {
+                start,
+                end: start + jiff::SignedDuration::from_mins(45),
+            },
             note: "bench entry: reviewed the Müller & Søn mockups".into(),
             billable: None,
             tags: vec![],
@@ -225,7 +270,10 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
     let mut bare_ms = Vec::with_capacity(samples);
     {
         let pool = plain_pool(&copy.0.join("bare.sqlite")).await?;
-        sqlx::query("CREATE TABLE t (id BLOB PRIMARY KEY, payload BLOB NOT NULL)").execute(&pool).await.map_err(db)?;
+        sqlx::query("CREATE TABLE t (id BLOB PRIMARY KEY, payload BLOB NOT NULL)")
+            .execute(&pool)
+            .await
+            .map_err(db)?;
         let blob = vec![0x5au8; payload_len + 300];
         for i in 0..samples {
             let t0 = Instant::now();
@@ -274,5 +322,11 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
             met: b3 <= 2.0,
         },
     ];
-    Ok(BenchReport { records, entries, runs, b1_phases, figures })
+    Ok(BenchReport {
+        records,
+        entries,
+        runs,
+        b1_phases,
+        figures,
+    })
 }

@@ -71,10 +71,22 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
 impl EngineError {
     pub(crate) fn not_found(what: &'static str, name: impl Into<String>) -> Self {
-        EngineError::NotFound { what, name: name.into(), hint: String::new() }
+        EngineError::NotFound {
+            what,
+            name: name.into(),
+            hint: String::new(),
+        }
     }
 
-    pub(crate) fn not_found_hint(what: &'static str, name: impl Into<String>, hint: impl Into<String>) -> Self {
-        EngineError::NotFound { what, name: name.into(), hint: format!("; {}", hint.into()) }
+    pub(crate) fn not_found_hint(
+        what: &'static str,
+        name: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        EngineError::NotFound {
+            what,
+            name: name.into(),
+            hint: format!("; {}", hint.into()),
+        }
     }
 }

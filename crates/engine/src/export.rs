@@ -60,21 +60,37 @@ impl Engine {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ExportSummary> {
         let (actor, state) = self.actor(by)?;
-        authorize(&actor, Action::ExportOrganization, &Target::Org { org: by.org })?;
+        authorize(
+            &actor,
+            Action::ExportOrganization,
+            &Target::Org { org: by.org },
+        )?;
         let own_only = grant(actor.role, Action::ExportOrganization) == Scope::Own;
         let finance = grant(actor.role, Action::ReadRates) != Scope::None;
-        let mut entries: Vec<&TimeEntry> =
-            state.entries.values().filter(|e| !own_only || e.member == by.member).collect();
+        let mut entries: Vec<&TimeEntry> = state
+            .entries
+            .values()
+            .filter(|e| !own_only || e.member == by.member)
+            .collect();
         entries.sort_by_key(|e| (state.facts.get(&e.id).map(|f| f.date), e.id));
-        let mut expenses: Vec<&Expense> =
-            state.expenses.values().filter(|x| !own_only || x.member == by.member).collect();
+        let mut expenses: Vec<&Expense> = state
+            .expenses
+            .values()
+            .filter(|x| !own_only || x.member == by.member)
+            .collect();
         expenses.sort_by_key(|x| (x.date, x.id));
         let total = entries.len() as u64;
-        let summary = ExportSummary { entries: total, expenses: expenses.len() as u64 };
+        let summary = ExportSummary {
+            entries: total,
+            expenses: expenses.len() as u64,
+        };
         progress(0, total);
         match format {
             ExportFormat::Json => {
-                fn sorted<'a, T, K: Ord>(items: impl Iterator<Item = &'a T>, key: impl Fn(&T) -> K) -> Vec<&'a T> {
+                fn sorted<'a, T, K: Ord>(
+                    items: impl Iterator<Item = &'a T>,
+                    key: impl Fn(&T) -> K,
+                ) -> Vec<&'a T> {
                     let mut v: Vec<&T> = items.collect();
                     v.sort_by_key(|t| key(t));
                     v
@@ -100,8 +116,19 @@ impl Engine {
                 let tz = state.time_zone();
                 let mut csv = csv::Writer::from_writer(&mut *out);
                 csv.write_record([
-                    "date", "start", "end", "member", "client", "project", "task", "note", "billable", "hours",
-                    "billed_hours", "amount", "currency",
+                    "date",
+                    "start",
+                    "end",
+                    "member",
+                    "client",
+                    "project",
+                    "task",
+                    "note",
+                    "billable",
+                    "hours",
+                    "billed_hours",
+                    "amount",
+                    "currency",
                 ])
                 .map_err(io)?;
                 for (i, e) in entries.iter().enumerate() {
@@ -109,27 +136,60 @@ impl Engine {
                     let project = state.projects.get(&e.project);
                     let (start, end) = match e.time {
                         EntryTime::Span { start, end } => (
-                            tz.to_datetime(start).strftime("%Y-%m-%dT%H:%M:%S").to_string(),
-                            tz.to_datetime(end).strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+                            tz.to_datetime(start)
+                                .strftime("%Y-%m-%dT%H:%M:%S")
+                                .to_string(),
+                            tz.to_datetime(end)
+                                .strftime("%Y-%m-%dT%H:%M:%S")
+                                .to_string(),
                         ),
-                        EntryTime::Running { start } => (tz.to_datetime(start).strftime("%Y-%m-%dT%H:%M:%S").to_string(), String::new()),
+                        EntryTime::Running { start } => (
+                            tz.to_datetime(start)
+                                .strftime("%Y-%m-%dT%H:%M:%S")
+                                .to_string(),
+                            String::new(),
+                        ),
                         EntryTime::Duration { .. } => (String::new(), String::new()),
                     };
-                    let hours = |s: i64| format!("{:.2}", rust_decimal::Decimal::from(s) / rust_decimal::Decimal::from(3600));
-                    let amount = facts.and_then(|f| f.valuation.amount).filter(|_| finance).map(Money::rounded);
+                    let hours = |s: i64| {
+                        format!(
+                            "{:.2}",
+                            rust_decimal::Decimal::from(s) / rust_decimal::Decimal::from(3600)
+                        )
+                    };
+                    let amount = facts
+                        .and_then(|f| f.valuation.amount)
+                        .filter(|_| finance)
+                        .map(Money::rounded);
                     csv.write_record([
                         facts.map(|f| f.date.to_string()).unwrap_or_default(),
                         start,
                         end,
-                        state.members.get(&e.member).map(|m| m.name.clone()).unwrap_or_default(),
-                        project.and_then(|p| state.clients.get(&p.client)).map(|c| c.name.clone()).unwrap_or_default(),
+                        state
+                            .members
+                            .get(&e.member)
+                            .map(|m| m.name.clone())
+                            .unwrap_or_default(),
+                        project
+                            .and_then(|p| state.clients.get(&p.client))
+                            .map(|c| c.name.clone())
+                            .unwrap_or_default(),
                         project.map(|p| p.name.clone()).unwrap_or_default(),
-                        e.task.and_then(|t| state.tasks.get(&t)).map(|t| t.name.clone()).unwrap_or_default(),
+                        e.task
+                            .and_then(|t| state.tasks.get(&t))
+                            .map(|t| t.name.clone())
+                            .unwrap_or_default(),
                         e.note.clone(),
                         e.billable.to_string(),
-                        facts.map(|f| hours(f.valuation.raw_seconds)).unwrap_or_default(),
-                        facts.map(|f| hours(f.valuation.billed_seconds)).unwrap_or_default(),
-                        amount.map(|m| format!("{:.*}", m.currency.exponent() as usize, m.amount)).unwrap_or_default(),
+                        facts
+                            .map(|f| hours(f.valuation.raw_seconds))
+                            .unwrap_or_default(),
+                        facts
+                            .map(|f| hours(f.valuation.billed_seconds))
+                            .unwrap_or_default(),
+                        amount
+                            .map(|m| format!("{:.*}", m.currency.exponent() as usize, m.amount))
+                            .unwrap_or_default(),
                         amount.map(|m| m.currency.to_string()).unwrap_or_default(),
                     ])
                     .map_err(io)?;

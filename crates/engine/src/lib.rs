@@ -20,8 +20,8 @@ pub use records::Kind;
 pub use stint_vault::{KeyStore, MemoryKeyStore, OsKeyring, Unlock, VaultError};
 pub use views::*;
 
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use rayon::prelude::*;
 use records::Record;
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,9 @@ const USER_SETTING: &str = "user";
 const DEFAULT_ORG_SETTING: &str = "default_org";
 
 fn record_label(bytes: &[u8]) -> String {
-    <[u8; 16]>::try_from(bytes).map(|b| Ulid::from_bytes(b).to_string()).unwrap_or_else(|_| hex(bytes))
+    <[u8; 16]>::try_from(bytes)
+        .map(|b| Ulid::from_bytes(b).to_string())
+        .unwrap_or_else(|_| hex(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -115,7 +117,15 @@ impl Engine {
         let (vault, keys) = Vault::create(dir, unlock).await?;
         let user = MemberId(new_id());
         vault.set_setting(USER_SETTING, &user.to_bytes()).await?;
-        Ok(Engine { vault, keys, orgs: HashMap::new(), user, quarantined: Vec::new(), clock: None, load_phases: [0.0; 3] })
+        Ok(Engine {
+            vault,
+            keys,
+            orgs: HashMap::new(),
+            user,
+            quarantined: Vec::new(),
+            clock: None,
+            load_phases: [0.0; 3],
+        })
     }
 
     /// Open and unlock the vault at `dir`: decrypt every record into the in-memory index.
@@ -140,7 +150,10 @@ impl Engine {
         let mut quarantined: Vec<QuarantineReport> = loaded
             .quarantined
             .iter()
-            .map(|q| QuarantineReport { record: record_label(&q.record), reason: q.reason.clone() })
+            .map(|q| QuarantineReport {
+                record: record_label(&q.record),
+                reason: q.reason.clone(),
+            })
             .collect();
         let decoded: Vec<(Header, std::result::Result<Option<Record>, String>)> = loaded
             .records
@@ -159,9 +172,15 @@ impl Engine {
         let mut orgs: HashMap<OrgId, OrgState> = HashMap::new();
         for (header, record) in decoded {
             match record {
-                Ok(Some(record)) => orgs.entry(OrgId::from_bytes(header.org)).or_default().apply(record),
+                Ok(Some(record)) => orgs
+                    .entry(OrgId::from_bytes(header.org))
+                    .or_default()
+                    .apply(record),
                 Ok(None) => {}
-                Err(reason) => quarantined.push(QuarantineReport { record: record_label(&header.record), reason }),
+                Err(reason) => quarantined.push(QuarantineReport {
+                    record: record_label(&header.record),
+                    reason,
+                }),
             }
         }
         orgs.retain(|id, state| {
@@ -174,10 +193,23 @@ impl Engine {
             }
             known
         });
-        orgs.par_iter_mut().for_each(|(_, state)| state.reprice_all());
+        orgs.par_iter_mut()
+            .for_each(|(_, state)| state.reprice_all());
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-        let load_phases = [ms(loaded_read), ms(t_read_decrypt.saturating_sub(loaded_read)), ms(t1.elapsed())];
-        Ok(Engine { vault, keys, orgs, user, quarantined, clock: None, load_phases })
+        let load_phases = [
+            ms(loaded_read),
+            ms(t_read_decrypt.saturating_sub(loaded_read)),
+            ms(t1.elapsed()),
+        ];
+        Ok(Engine {
+            vault,
+            keys,
+            orgs,
+            user,
+            quarantined,
+            clock: None,
+            load_phases,
+        })
     }
 
     /// Close the vault cleanly.
@@ -238,27 +270,44 @@ impl Engine {
                 }
             })
             .collect();
-        list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+        list.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
         list
     }
 
     /// Find an organization by id or (case-insensitive) name.
     pub fn find_org(&self, name_or_id: &str) -> Result<OrgId> {
-        if let Ok(id) = name_or_id.parse::<OrgId>() {
-            if self.orgs.contains_key(&id) {
-                return Ok(id);
-            }
+        if let Ok(id) = name_or_id.parse::<OrgId>()
+            && self.orgs.contains_key(&id)
+        {
+            return Ok(id);
         }
         let wanted = name_or_id.trim().to_lowercase();
-        let hits: Vec<OrgId> =
-            self.orgs.values().map(|s| s.organization()).filter(|o| o.name.to_lowercase() == wanted).map(|o| o.id).collect();
-        one_of("organization", name_or_id, hits, "list them with `stint org list`")
+        let hits: Vec<OrgId> = self
+            .orgs
+            .values()
+            .map(|s| s.organization())
+            .filter(|o| o.name.to_lowercase() == wanted)
+            .map(|o| o.id)
+            .collect();
+        one_of(
+            "organization",
+            name_or_id,
+            hits,
+            "list them with `stint org list`",
+        )
     }
 
     /// The organization used when none is named.
     pub async fn default_org(&self) -> Result<Option<OrgId>> {
         let stored = self.vault.setting(DEFAULT_ORG_SETTING).await?;
-        let id = stored.and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok()).map(OrgId::from_bytes);
+        let id = stored
+            .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
+            .map(OrgId::from_bytes);
         Ok(id.filter(|id| self.orgs.contains_key(id)).or_else(|| {
             let orgs = self.organizations();
             (orgs.len() == 1).then(|| orgs[0].id)
@@ -268,7 +317,10 @@ impl Engine {
     /// Make `org` the default.
     pub async fn set_default_org(&self, org: OrgId) -> Result<()> {
         self.state(org)?;
-        Ok(self.vault.set_setting(DEFAULT_ORG_SETTING, &org.to_bytes()).await?)
+        Ok(self
+            .vault
+            .set_setting(DEFAULT_ORG_SETTING, &org.to_bytes())
+            .await?)
     }
 
     /// Create an organization owned by this device's user.
@@ -291,12 +343,25 @@ impl Engine {
             lock_before: None,
         }
         .validate()?;
-        let owner = Member { id: self.user, name: input.owner_name, role: Role::Owner, active: true }.validate()?;
+        let owner = Member {
+            id: self.user,
+            name: input.owner_name,
+            role: Role::Owner,
+            active: true,
+        }
+        .validate()?;
         let id = org.id;
-        self.vault.create_org_keys(&mut self.keys, id.to_bytes()).await?;
+        self.vault
+            .create_org_keys(&mut self.keys, id.to_bytes())
+            .await?;
         self.orgs.insert(id, OrgState::default());
-        let by = ActAs { org: id, member: self.user };
-        let result = self.commit(&by, vec![Record::Organization(org), Record::Member(owner)]).await;
+        let by = ActAs {
+            org: id,
+            member: self.user,
+        };
+        let result = self
+            .commit(&by, vec![Record::Organization(org), Record::Member(owner)])
+            .await;
         if let Err(e) = result {
             self.orgs.remove(&id);
             return Err(e);
@@ -309,7 +374,10 @@ impl Engine {
 
     /// Act as this device's user in `org`.
     pub fn act_as_user(&self, org: OrgId) -> Result<ActAs> {
-        let by = ActAs { org, member: self.user };
+        let by = ActAs {
+            org,
+            member: self.user,
+        };
         self.actor(&by)?;
         Ok(by)
     }
@@ -354,7 +422,10 @@ impl Engine {
     pub async fn lock_period(&mut self, by: &ActAs, before: Option<Date>) -> Result<()> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::LockPeriod, &Target::Org { org: by.org })?;
-        let org = Organization { lock_before: before, ..state.organization().clone() };
+        let org = Organization {
+            lock_before: before,
+            ..state.organization().clone()
+        };
         self.commit(by, vec![Record::Organization(org)]).await
     }
 
@@ -370,7 +441,9 @@ impl Engine {
         let state = self.state(org)?;
         dt.to_zoned_datetime(state.time_zone().clone())
             .map(|z| z.timestamp())
-            .map_err(|e| ValidationError::new(format!("{dt} is not a valid local time: {e}")).into())
+            .map_err(|e| {
+                ValidationError::new(format!("{dt} is not a valid local time: {e}")).into()
+            })
     }
 
     /// The organization's time zone.
@@ -385,31 +458,60 @@ impl Engine {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::ListMembers, &Target::Org { org: by.org })?;
         let mut list: Vec<Member> = state.members.values().cloned().collect();
-        list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        list.sort_by_key(|a| a.name.to_lowercase());
         Ok(list)
     }
 
     /// Find a member by id or name.
     pub fn find_member(&self, org: OrgId, name_or_id: &str) -> Result<MemberId> {
         let state = self.state(org)?;
-        if let Ok(id) = name_or_id.parse::<MemberId>() {
-            if state.members.contains_key(&id) {
-                return Ok(id);
-            }
+        if let Ok(id) = name_or_id.parse::<MemberId>()
+            && state.members.contains_key(&id)
+        {
+            return Ok(id);
         }
         let wanted = name_or_id.trim().to_lowercase();
-        let hits = state.members.values().filter(|m| m.name.to_lowercase() == wanted).map(|m| m.id).collect();
-        one_of("member", name_or_id, hits, "list them with `stint member list`")
+        let hits = state
+            .members
+            .values()
+            .filter(|m| m.name.to_lowercase() == wanted)
+            .map(|m| m.id)
+            .collect();
+        one_of(
+            "member",
+            name_or_id,
+            hits,
+            "list them with `stint member list`",
+        )
     }
 
     /// Add a local member (until sync exists, members live on this device).
     pub async fn add_member(&mut self, by: &ActAs, name: &str, role: Role) -> Result<MemberId> {
         let (actor, state) = self.actor(by)?;
-        let target = Target::Membership { org: by.org, from: None, to: Some(role), last_owner: false };
+        let target = Target::Membership {
+            org: by.org,
+            from: None,
+            to: Some(role),
+            last_owner: false,
+        };
         authorize(&actor, Action::ManageMembersAndViewers, &target)?;
-        let member = Member { id: MemberId(new_id()), name: name.to_owned(), role, active: true }.validate()?;
-        if state.members.values().any(|m| m.active && m.name.to_lowercase() == member.name.to_lowercase()) {
-            return Err(ValidationError::new(format!("a member named {:?} already exists", member.name)).into());
+        let member = Member {
+            id: MemberId(new_id()),
+            name: name.to_owned(),
+            role,
+            active: true,
+        }
+        .validate()?;
+        if state
+            .members
+            .values()
+            .any(|m| m.active && m.name.to_lowercase() == member.name.to_lowercase())
+        {
+            return Err(ValidationError::new(format!(
+                "a member named {:?} already exists",
+                member.name
+            ))
+            .into());
         }
         let id = member.id;
         self.commit(by, vec![Record::Member(member)]).await?;
@@ -419,22 +521,44 @@ impl Engine {
     /// Change a member's role.
     pub async fn set_role(&mut self, by: &ActAs, member: MemberId, role: Role) -> Result<()> {
         let (actor, state) = self.actor(by)?;
-        let current = state.members.get(&member).ok_or_else(|| EngineError::not_found("member", member.to_string()))?;
+        let current = state
+            .members
+            .get(&member)
+            .ok_or_else(|| EngineError::not_found("member", member.to_string()))?;
         let last_owner = current.role == Role::Owner && state.owner_count() == 1;
-        let target = Target::Membership { org: by.org, from: Some(current.role), to: Some(role), last_owner };
+        let target = Target::Membership {
+            org: by.org,
+            from: Some(current.role),
+            to: Some(role),
+            last_owner,
+        };
         authorize(&actor, Action::ManageMembersAndViewers, &target)?;
-        let updated = Member { role, ..current.clone() };
+        let updated = Member {
+            role,
+            ..current.clone()
+        };
         self.commit(by, vec![Record::Member(updated)]).await
     }
 
     /// Remove a member; their records stay.
     pub async fn remove_member(&mut self, by: &ActAs, member: MemberId) -> Result<()> {
         let (actor, state) = self.actor(by)?;
-        let current = state.members.get(&member).ok_or_else(|| EngineError::not_found("member", member.to_string()))?;
+        let current = state
+            .members
+            .get(&member)
+            .ok_or_else(|| EngineError::not_found("member", member.to_string()))?;
         let last_owner = current.role == Role::Owner && state.owner_count() == 1;
-        let target = Target::Membership { org: by.org, from: Some(current.role), to: None, last_owner };
+        let target = Target::Membership {
+            org: by.org,
+            from: Some(current.role),
+            to: None,
+            last_owner,
+        };
         authorize(&actor, Action::ManageMembersAndViewers, &target)?;
-        let updated = Member { active: false, ..current.clone() };
+        let updated = Member {
+            active: false,
+            ..current.clone()
+        };
         self.commit(by, vec![Record::Member(updated)]).await
     }
 
@@ -448,14 +572,27 @@ impl Engine {
             id: ClientId(new_id()),
             name: input.name,
             currency: input.currency.as_deref().map(str::parse).transpose()?,
-            rounding: input.rounding.as_deref().map(parse_rounding).transpose()?.flatten(),
+            rounding: input
+                .rounding
+                .as_deref()
+                .map(parse_rounding)
+                .transpose()?
+                .flatten(),
             note: input.note,
             archived: false,
         }
         .validate()?;
         let lower = client.name.to_lowercase();
-        if state.clients.values().any(|c| !c.archived && c.name.to_lowercase() == lower) {
-            return Err(ValidationError::new(format!("a client named {:?} already exists", client.name)).into());
+        if state
+            .clients
+            .values()
+            .any(|c| !c.archived && c.name.to_lowercase() == lower)
+        {
+            return Err(ValidationError::new(format!(
+                "a client named {:?} already exists",
+                client.name
+            ))
+            .into());
         }
         let id = client.id;
         self.commit(by, vec![Record::Client(client)]).await?;
@@ -463,15 +600,28 @@ impl Engine {
     }
 
     /// Change a client.
-    pub async fn edit_client(&mut self, by: &ActAs, id: ClientId, changes: ClientChanges) -> Result<()> {
+    pub async fn edit_client(
+        &mut self,
+        by: &ActAs,
+        id: ClientId,
+        changes: ClientChanges,
+    ) -> Result<()> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::EditCatalog, &Target::Org { org: by.org })?;
-        let mut client = state.clients.get(&id).cloned().ok_or_else(|| EngineError::not_found("client", id.to_string()))?;
+        let mut client = state
+            .clients
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| EngineError::not_found("client", id.to_string()))?;
         if let Some(name) = changes.name {
             client.name = name;
         }
         if let Some(currency) = changes.currency {
-            client.currency = if currency.trim().is_empty() { None } else { Some(currency.parse()?) };
+            client.currency = if currency.trim().is_empty() {
+                None
+            } else {
+                Some(currency.parse()?)
+            };
         }
         if let Some(rounding) = changes.rounding {
             client.rounding = parse_rounding(&rounding)?;
@@ -490,47 +640,79 @@ impl Engine {
     pub fn clients(&self, by: &ActAs, include_archived: bool) -> Result<Vec<Client>> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::ReadCatalog, &Target::Org { org: by.org })?;
-        let mut list: Vec<Client> =
-            state.clients.values().filter(|c| include_archived || !c.archived).cloned().collect();
-        list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        let mut list: Vec<Client> = state
+            .clients
+            .values()
+            .filter(|c| include_archived || !c.archived)
+            .cloned()
+            .collect();
+        list.sort_by_key(|a| a.name.to_lowercase());
         Ok(list)
     }
 
     /// Find a client by id or name (active ones first).
     pub fn find_client(&self, org: OrgId, name_or_id: &str) -> Result<ClientId> {
         let state = self.state(org)?;
-        if let Ok(id) = name_or_id.parse::<ClientId>() {
-            if state.clients.contains_key(&id) {
-                return Ok(id);
-            }
+        if let Ok(id) = name_or_id.parse::<ClientId>()
+            && state.clients.contains_key(&id)
+        {
+            return Ok(id);
         }
         let wanted = name_or_id.trim().to_lowercase();
-        let named: Vec<&Client> = state.clients.values().filter(|c| c.name.to_lowercase() == wanted).collect();
+        let named: Vec<&Client> = state
+            .clients
+            .values()
+            .filter(|c| c.name.to_lowercase() == wanted)
+            .collect();
         let active: Vec<ClientId> = named.iter().filter(|c| !c.archived).map(|c| c.id).collect();
-        let hits = if active.is_empty() { named.iter().map(|c| c.id).collect() } else { active };
-        one_of("client", name_or_id, hits, "list them with `stint client list`")
+        let hits = if active.is_empty() {
+            named.iter().map(|c| c.id).collect()
+        } else {
+            active
+        };
+        one_of(
+            "client",
+            name_or_id,
+            hits,
+            "list them with `stint client list`",
+        )
     }
 
     /// Add a project.
     pub async fn add_project(&mut self, by: &ActAs, input: NewProject) -> Result<ProjectId> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::EditCatalog, &Target::Org { org: by.org })?;
-        let client = state.clients.get(&input.client).ok_or_else(|| EngineError::not_found("client", input.client.to_string()))?;
+        let client = state
+            .clients
+            .get(&input.client)
+            .ok_or_else(|| EngineError::not_found("client", input.client.to_string()))?;
         if client.archived {
-            return Err(EngineError::Archived { what: "client", name: client.name.clone() });
+            return Err(EngineError::Archived {
+                what: "client",
+                name: client.name.clone(),
+            });
         }
         let project = Project {
             id: ProjectId(new_id()),
             client: input.client,
             name: input.name,
             billable: input.billable.unwrap_or(true),
-            rounding: input.rounding.as_deref().map(parse_rounding).transpose()?.flatten(),
+            rounding: input
+                .rounding
+                .as_deref()
+                .map(parse_rounding)
+                .transpose()?
+                .flatten(),
             note: input.note,
             archived: false,
         }
         .validate()?;
         let lower = project.name.to_lowercase();
-        if state.projects.values().any(|p| !p.archived && p.client == project.client && p.name.to_lowercase() == lower) {
+        if state
+            .projects
+            .values()
+            .any(|p| !p.archived && p.client == project.client && p.name.to_lowercase() == lower)
+        {
             return Err(ValidationError::new(format!(
                 "{} already has a project named {:?}",
                 client.name, project.name
@@ -543,11 +725,19 @@ impl Engine {
     }
 
     /// Change a project.
-    pub async fn edit_project(&mut self, by: &ActAs, id: ProjectId, changes: ProjectChanges) -> Result<()> {
+    pub async fn edit_project(
+        &mut self,
+        by: &ActAs,
+        id: ProjectId,
+        changes: ProjectChanges,
+    ) -> Result<()> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::EditCatalog, &Target::Org { org: by.org })?;
-        let mut project =
-            state.projects.get(&id).cloned().ok_or_else(|| EngineError::not_found("project", id.to_string()))?;
+        let mut project = state
+            .projects
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| EngineError::not_found("project", id.to_string()))?;
         if let Some(client) = changes.client {
             if !state.clients.contains_key(&client) {
                 return Err(EngineError::not_found("client", client.to_string()));
@@ -583,7 +773,11 @@ impl Engine {
             .filter(|p| include_archived || !p.archived)
             .map(|p| ProjectView {
                 project: p.clone(),
-                client_name: state.clients.get(&p.client).map(|c| c.name.clone()).unwrap_or_default(),
+                client_name: state
+                    .clients
+                    .get(&p.client)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
             })
             .collect();
         list.sort_by(|a, b| {
@@ -594,12 +788,17 @@ impl Engine {
     }
 
     /// Find a project by id or name (optionally within a client).
-    pub fn find_project(&self, org: OrgId, name_or_id: &str, client: Option<ClientId>) -> Result<ProjectId> {
+    pub fn find_project(
+        &self,
+        org: OrgId,
+        name_or_id: &str,
+        client: Option<ClientId>,
+    ) -> Result<ProjectId> {
         let state = self.state(org)?;
-        if let Ok(id) = name_or_id.parse::<ProjectId>() {
-            if state.projects.contains_key(&id) {
-                return Ok(id);
-            }
+        if let Ok(id) = name_or_id.parse::<ProjectId>()
+            && state.projects.contains_key(&id)
+        {
+            return Ok(id);
         }
         let wanted = name_or_id.trim().to_lowercase();
         let named: Vec<&Project> = state
@@ -608,22 +807,58 @@ impl Engine {
             .filter(|p| p.name.to_lowercase() == wanted && client.is_none_or(|c| p.client == c))
             .collect();
         let active: Vec<ProjectId> = named.iter().filter(|p| !p.archived).map(|p| p.id).collect();
-        let hits = if active.is_empty() { named.iter().map(|p| p.id).collect() } else { active };
-        one_of("project", name_or_id, hits, "list them with `stint project list`")
+        let hits = if active.is_empty() {
+            named.iter().map(|p| p.id).collect()
+        } else {
+            active
+        };
+        one_of(
+            "project",
+            name_or_id,
+            hits,
+            "list them with `stint project list`",
+        )
     }
 
     /// Add a task to a project.
-    pub async fn add_task(&mut self, by: &ActAs, project: ProjectId, name: &str, billable: Option<bool>) -> Result<TaskId> {
+    pub async fn add_task(
+        &mut self,
+        by: &ActAs,
+        project: ProjectId,
+        name: &str,
+        billable: Option<bool>,
+    ) -> Result<TaskId> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::EditCatalog, &Target::Org { org: by.org })?;
-        let p = state.projects.get(&project).ok_or_else(|| EngineError::not_found("project", project.to_string()))?;
+        let p = state
+            .projects
+            .get(&project)
+            .ok_or_else(|| EngineError::not_found("project", project.to_string()))?;
         if p.archived {
-            return Err(EngineError::Archived { what: "project", name: p.name.clone() });
+            return Err(EngineError::Archived {
+                what: "project",
+                name: p.name.clone(),
+            });
         }
-        let task = Task { id: TaskId(new_id()), project, name: name.to_owned(), billable, archived: false }.validate()?;
+        let task = Task {
+            id: TaskId(new_id()),
+            project,
+            name: name.to_owned(),
+            billable,
+            archived: false,
+        }
+        .validate()?;
         let lower = task.name.to_lowercase();
-        if state.tasks.values().any(|t| t.project == project && !t.archived && t.name.to_lowercase() == lower) {
-            return Err(ValidationError::new(format!("{} already has a task named {:?}", p.name, task.name)).into());
+        if state
+            .tasks
+            .values()
+            .any(|t| t.project == project && !t.archived && t.name.to_lowercase() == lower)
+        {
+            return Err(ValidationError::new(format!(
+                "{} already has a task named {:?}",
+                p.name, task.name
+            ))
+            .into());
         }
         let id = task.id;
         self.commit(by, vec![Record::Task(task)]).await?;
@@ -640,20 +875,27 @@ impl Engine {
             .filter(|t| project.is_none_or(|p| t.project == p))
             .map(|t| TaskView {
                 task: t.clone(),
-                project_name: state.projects.get(&t.project).map(|p| p.name.clone()).unwrap_or_default(),
+                project_name: state
+                    .projects
+                    .get(&t.project)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
             })
             .collect();
-        list.sort_by(|a, b| (a.project_name.to_lowercase(), a.task.name.to_lowercase()).cmp(&(b.project_name.to_lowercase(), b.task.name.to_lowercase())));
+        list.sort_by(|a, b| {
+            (a.project_name.to_lowercase(), a.task.name.to_lowercase())
+                .cmp(&(b.project_name.to_lowercase(), b.task.name.to_lowercase()))
+        });
         Ok(list)
     }
 
     /// Find a task of a project by id or name.
     pub fn find_task(&self, org: OrgId, project: ProjectId, name_or_id: &str) -> Result<TaskId> {
         let state = self.state(org)?;
-        if let Ok(id) = name_or_id.parse::<TaskId>() {
-            if state.tasks.get(&id).is_some_and(|t| t.project == project) {
-                return Ok(id);
-            }
+        if let Ok(id) = name_or_id.parse::<TaskId>()
+            && state.tasks.get(&id).is_some_and(|t| t.project == project)
+        {
+            return Ok(id);
         }
         let wanted = name_or_id.trim().to_lowercase();
         let hits = state
@@ -669,9 +911,20 @@ impl Engine {
     pub async fn add_tag(&mut self, by: &ActAs, name: &str) -> Result<TagId> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::EditCatalog, &Target::Org { org: by.org })?;
-        let tag = Tag { id: TagId(new_id()), name: name.to_owned(), archived: false }.validate()?;
-        if state.tags.values().any(|t| t.name.to_lowercase() == tag.name.to_lowercase()) {
-            return Err(ValidationError::new(format!("a tag named {:?} already exists", tag.name)).into());
+        let tag = Tag {
+            id: TagId(new_id()),
+            name: name.to_owned(),
+            archived: false,
+        }
+        .validate()?;
+        if state
+            .tags
+            .values()
+            .any(|t| t.name.to_lowercase() == tag.name.to_lowercase())
+        {
+            return Err(
+                ValidationError::new(format!("a tag named {:?} already exists", tag.name)).into(),
+            );
         }
         let id = tag.id;
         self.commit(by, vec![Record::Tag(tag)]).await?;
@@ -683,7 +936,7 @@ impl Engine {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::ReadCatalog, &Target::Org { org: by.org })?;
         let mut list: Vec<Tag> = state.tags.values().cloned().collect();
-        list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        list.sort_by_key(|a| a.name.to_lowercase());
         Ok(list)
     }
 
@@ -704,7 +957,10 @@ impl Engine {
             RateScope::Organization => true,
         };
         if !exists {
-            return Err(ValidationError::new("the rate's task, project, client or member does not exist").into());
+            return Err(ValidationError::new(
+                "the rate's task, project, client or member does not exist",
+            )
+            .into());
         }
         let currency = match &input.currency {
             Some(code) => code.parse()?,
@@ -718,7 +974,12 @@ impl Engine {
             .find(|r| r.scope == input.scope && r.effective_from == input.effective_from)
             .map(|r| r.id)
             .unwrap_or(RateId(new_id()));
-        let rate = Rate { id, scope: input.scope, effective_from: input.effective_from, hourly };
+        let rate = Rate {
+            id,
+            scope: input.scope,
+            effective_from: input.effective_from,
+            hourly,
+        };
         self.commit(by, vec![Record::Rate(rate)]).await?;
         Ok(id)
     }
@@ -729,31 +990,64 @@ impl Engine {
             RateScope::Project { project } | RateScope::ProjectMember { project, .. } => {
                 state.projects.get(project).map(|p| p.client)
             }
-            RateScope::Task { task } => state.tasks.get(task).and_then(|t| state.projects.get(&t.project)).map(|p| p.client),
+            RateScope::Task { task } => state
+                .tasks
+                .get(task)
+                .and_then(|t| state.projects.get(&t.project))
+                .map(|p| p.client),
             _ => None,
         };
-        client.and_then(|c| state.clients.get(&c)).and_then(|c| c.currency).unwrap_or(state.organization().currency)
+        client
+            .and_then(|c| state.clients.get(&c))
+            .and_then(|c| c.currency)
+            .unwrap_or(state.organization().currency)
     }
 
     /// All rate rules with a readable scope.
     pub fn rates(&self, by: &ActAs) -> Result<Vec<RateView>> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::ReadRates, &Target::Org { org: by.org })?;
-        let mut list: Vec<RateView> =
-            state.rates.values().map(|r| RateView { rate: r.clone(), applies_to: scope_label(state, &r.scope) }).collect();
-        list.sort_by(|a, b| (a.applies_to.clone(), a.rate.effective_from).cmp(&(b.applies_to.clone(), b.rate.effective_from)));
+        let mut list: Vec<RateView> = state
+            .rates
+            .values()
+            .map(|r| RateView {
+                rate: r.clone(),
+                applies_to: scope_label(state, &r.scope),
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            (a.applies_to.clone(), a.rate.effective_from)
+                .cmp(&(b.applies_to.clone(), b.rate.effective_from))
+        });
         Ok(list)
     }
 
     /// Set (or replace) a project's budget.
-    pub async fn set_budget(&mut self, by: &ActAs, project: ProjectId, limit: BudgetLimit, period: BudgetPeriod) -> Result<BudgetId> {
+    pub async fn set_budget(
+        &mut self,
+        by: &ActAs,
+        project: ProjectId,
+        limit: BudgetLimit,
+        period: BudgetPeriod,
+    ) -> Result<BudgetId> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::EditRates, &Target::Org { org: by.org })?;
         if !state.projects.contains_key(&project) {
             return Err(EngineError::not_found("project", project.to_string()));
         }
-        let id = state.budgets.values().find(|b| b.project == project).map(|b| b.id).unwrap_or(BudgetId(new_id()));
-        let budget = Budget { id, project, limit, period }.validate()?;
+        let id = state
+            .budgets
+            .values()
+            .find(|b| b.project == project)
+            .map(|b| b.id)
+            .unwrap_or(BudgetId(new_id()));
+        let budget = Budget {
+            id,
+            project,
+            limit,
+            period,
+        }
+        .validate()?;
         self.commit(by, vec![Record::Budget(budget)]).await?;
         Ok(id)
     }
@@ -767,21 +1061,36 @@ impl Engine {
             .budgets
             .values()
             .map(|b| {
-                let items = state.entries.values().filter(|e| e.project == b.project && !e.is_running()).filter_map(|e| {
-                    state.facts.get(&e.id).map(|f| stint_domain::budget::BudgetItem {
-                        date: f.date,
-                        billed_seconds: f.valuation.billed_seconds,
-                        amount: f.valuation.amount,
-                    })
-                });
+                let items = state
+                    .entries
+                    .values()
+                    .filter(|e| e.project == b.project && !e.is_running())
+                    .filter_map(|e| {
+                        state
+                            .facts
+                            .get(&e.id)
+                            .map(|f| stint_domain::budget::BudgetItem {
+                                date: f.date,
+                                billed_seconds: f.valuation.billed_seconds,
+                                amount: f.valuation.amount,
+                            })
+                    });
                 BudgetView {
                     budget: b.clone(),
-                    project_name: state.projects.get(&b.project).map(|p| p.name.clone()).unwrap_or_default(),
+                    project_name: state
+                        .projects
+                        .get(&b.project)
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default(),
                     usage: b.usage(today, items),
                 }
             })
             .collect();
-        list.sort_by(|a, b| a.project_name.to_lowercase().cmp(&b.project_name.to_lowercase()));
+        list.sort_by(|a, b| {
+            a.project_name
+                .to_lowercase()
+                .cmp(&b.project_name.to_lowercase())
+        });
         Ok(list)
     }
 
@@ -807,12 +1116,24 @@ impl Engine {
     /// Stop the acting member's running timer now.
     pub async fn stop_timer(&mut self, by: &ActAs) -> Result<EntryView> {
         let (_, state) = self.actor(by)?;
-        let running = state.running_timer(by.member).cloned().ok_or(EngineError::NoTimer)?;
-        let EntryTime::Running { start } = running.time else { return Err(EngineError::NoTimer) };
+        let running = state
+            .running_timer(by.member)
+            .cloned()
+            .ok_or(EngineError::NoTimer)?;
+        let EntryTime::Running { start } = running.time else {
+            return Err(EngineError::NoTimer);
+        };
         let end = self.now().max(start);
         // A timer stopped within the same instant it started still counts one second.
-        let end = if end == start { start + jiff::SignedDuration::from_secs(1) } else { end };
-        let stopped = TimeEntry { time: EntryTime::Span { start, end }, ..running.clone() };
+        let end = if end == start {
+            start + jiff::SignedDuration::from_secs(1)
+        } else {
+            end
+        };
+        let stopped = TimeEntry {
+            time: EntryTime::Span { start, end },
+            ..running.clone()
+        };
         let outcome = self.write_entry(by, Some(&running), stopped, None).await?;
         Ok(outcome.entry)
     }
@@ -820,7 +1141,9 @@ impl Engine {
     /// The acting member's running timer.
     pub fn running_timer(&self, by: &ActAs) -> Result<Option<EntryView>> {
         let (actor, state) = self.actor(by)?;
-        Ok(state.running_timer(by.member).map(|e| self.entry_view(&actor, state, e)))
+        Ok(state
+            .running_timer(by.member)
+            .map(|e| self.entry_view(&actor, state, e)))
     }
 
     /// Record finished work (a span or a duration).
@@ -843,9 +1166,18 @@ impl Engine {
     }
 
     /// Change an entry.
-    pub async fn edit_entry(&mut self, by: &ActAs, id: EntryId, changes: EntryChanges) -> Result<EntryOutcome> {
+    pub async fn edit_entry(
+        &mut self,
+        by: &ActAs,
+        id: EntryId,
+        changes: EntryChanges,
+    ) -> Result<EntryOutcome> {
         let (_, state) = self.actor(by)?;
-        let old = state.entries.get(&id).cloned().ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
+        let old = state
+            .entries
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
         let mut new = old.clone();
         if let Some(project) = changes.project {
             if project != new.project {
@@ -861,7 +1193,9 @@ impl Engine {
         }
         if let Some(time) = changes.time {
             if matches!(time, EntryTime::Running { .. }) && !old.is_running() {
-                return Err(EngineError::Conflict("a finished entry cannot be turned back into a running timer".into()));
+                return Err(EngineError::Conflict(
+                    "a finished entry cannot be turned back into a running timer".into(),
+                ));
             }
             new.time = time;
         }
@@ -878,8 +1212,15 @@ impl Engine {
     /// Delete an entry.
     pub async fn delete_entry(&mut self, by: &ActAs, id: EntryId) -> Result<()> {
         let (actor, state) = self.actor(by)?;
-        let old = state.entries.get(&id).ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
-        authorize(&actor, Action::EditTimeEntry, &record_target(state, old.member, old.date(state.time_zone()), old.invoiced))?;
+        let old = state
+            .entries
+            .get(&id)
+            .ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
+        authorize(
+            &actor,
+            Action::EditTimeEntry,
+            &record_target(state, old.member, old.date(state.time_zone()), old.invoiced),
+        )?;
         self.tombstone(by, Kind::TimeEntry, id.to_bytes()).await?;
         if let Some(state) = self.orgs.get_mut(&by.org) {
             state.remove_entry(id);
@@ -898,23 +1239,52 @@ impl Engine {
         let (actor, state) = self.actor(by)?;
         let tz = state.time_zone();
         if let Some(old) = old {
-            authorize(&actor, Action::EditTimeEntry, &record_target(state, old.member, old.date(tz), old.invoiced))?;
+            authorize(
+                &actor,
+                Action::EditTimeEntry,
+                &record_target(state, old.member, old.date(tz), old.invoiced),
+            )?;
         }
-        authorize(&actor, Action::EditTimeEntry, &record_target(state, entry.member, entry.date(tz), entry.invoiced))?;
-        let member = state.members.get(&entry.member).ok_or_else(|| EngineError::not_found("member", entry.member.to_string()))?;
+        authorize(
+            &actor,
+            Action::EditTimeEntry,
+            &record_target(state, entry.member, entry.date(tz), entry.invoiced),
+        )?;
+        let member = state
+            .members
+            .get(&entry.member)
+            .ok_or_else(|| EngineError::not_found("member", entry.member.to_string()))?;
         if !member.active {
-            return Err(ValidationError::new(format!("{} has been removed from the organization", member.name)).into());
+            return Err(ValidationError::new(format!(
+                "{} has been removed from the organization",
+                member.name
+            ))
+            .into());
         }
-        let project = state.projects.get(&entry.project).ok_or_else(|| EngineError::not_found("project", entry.project.to_string()))?;
+        let project = state
+            .projects
+            .get(&entry.project)
+            .ok_or_else(|| EngineError::not_found("project", entry.project.to_string()))?;
         let project_changed = old.is_none_or(|o| o.project != entry.project);
         if project.archived && project_changed {
-            return Err(EngineError::Archived { what: "project", name: project.name.clone() });
+            return Err(EngineError::Archived {
+                what: "project",
+                name: project.name.clone(),
+            });
         }
         let task = match entry.task {
             Some(task_id) => {
-                let task = state.tasks.get(&task_id).filter(|t| t.project == entry.project).ok_or_else(|| {
-                    EngineError::not_found_hint("task", task_id.to_string(), format!("it must belong to {}", project.name))
-                })?;
+                let task = state
+                    .tasks
+                    .get(&task_id)
+                    .filter(|t| t.project == entry.project)
+                    .ok_or_else(|| {
+                        EngineError::not_found_hint(
+                            "task",
+                            task_id.to_string(),
+                            format!("it must belong to {}", project.name),
+                        )
+                    })?;
                 Some(task)
             }
             None => None,
@@ -924,23 +1294,36 @@ impl Engine {
                 return Err(EngineError::not_found("tag", tag.to_string()));
             }
         }
-        entry.billable = billable.or(task.and_then(|t| t.billable)).unwrap_or(project.billable);
+        entry.billable = billable
+            .or(task.and_then(|t| t.billable))
+            .unwrap_or(project.billable);
         let entry = entry.validate()?;
-        if entry.is_running() && old.is_none() {
-            if let Some(running) = state.running_timer(entry.member) {
-                let project = state.projects.get(&running.project).map(|p| p.name.clone()).unwrap_or_default();
-                let since = match running.time {
-                    EntryTime::Running { start } => tz.to_datetime(start).strftime("%Y-%m-%d %H:%M").to_string(),
-                    _ => String::new(),
-                };
-                return Err(EngineError::TimerRunning { project, since });
-            }
+        if entry.is_running()
+            && old.is_none()
+            && let Some(running) = state.running_timer(entry.member)
+        {
+            let project = state
+                .projects
+                .get(&running.project)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            let since = match running.time {
+                EntryTime::Running { start } => {
+                    tz.to_datetime(start).strftime("%Y-%m-%d %H:%M").to_string()
+                }
+                _ => String::new(),
+            };
+            return Err(EngineError::TimerRunning { project, since });
         }
         let overlaps = entry::overlapping(&entry, state.entries_of(entry.member), now);
-        self.commit(by, vec![Record::TimeEntry(entry.clone())]).await?;
+        self.commit(by, vec![Record::TimeEntry(entry.clone())])
+            .await?;
         let (actor, state) = self.actor(by)?;
         let stored = state.entries.get(&entry.id).unwrap_or(&entry);
-        Ok(EntryOutcome { entry: self.entry_view(&actor, state, stored), overlaps })
+        Ok(EntryOutcome {
+            entry: self.entry_view(&actor, state, stored),
+            overlaps,
+        })
     }
 
     /// Entries the acting member may read, filtered, in chronological order.
@@ -953,23 +1336,41 @@ impl Engine {
             .filter(|e| filter.member.is_none_or(|m| e.member == m))
             .filter(|e| filter.project.is_none_or(|p| e.project == p))
             .filter(|e| {
-                let date = state.facts.get(&e.id).map(|f| f.date).unwrap_or_else(|| e.date(state.time_zone()));
+                let date = state
+                    .facts
+                    .get(&e.id)
+                    .map(|f| f.date)
+                    .unwrap_or_else(|| e.date(state.time_zone()));
                 filter.from.is_none_or(|from| date >= from) && filter.to.is_none_or(|to| date <= to)
             })
             .filter(|e| {
-                authorize(&actor, Action::ReadTimeEntry, &record_target(state, e.member, Date::MIN, e.invoiced)).is_ok()
+                authorize(
+                    &actor,
+                    Action::ReadTimeEntry,
+                    &record_target(state, e.member, Date::MIN, e.invoiced),
+                )
+                .is_ok()
             })
             .map(|e| self.entry_view(&actor, state, e))
             .collect();
-        list.sort_by(|a, b| (a.date.clone(), sort_instant(&a.entry)).cmp(&(b.date.clone(), sort_instant(&b.entry))));
+        list.sort_by(|a, b| {
+            (a.date.clone(), sort_instant(&a.entry)).cmp(&(b.date.clone(), sort_instant(&b.entry)))
+        });
         Ok(list)
     }
 
     /// One entry.
     pub fn entry(&self, by: &ActAs, id: EntryId) -> Result<EntryView> {
         let (actor, state) = self.actor(by)?;
-        let e = state.entries.get(&id).ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
-        authorize(&actor, Action::ReadTimeEntry, &record_target(state, e.member, Date::MIN, e.invoiced))?;
+        let e = state
+            .entries
+            .get(&id)
+            .ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
+        authorize(
+            &actor,
+            Action::ReadTimeEntry,
+            &record_target(state, e.member, Date::MIN, e.invoiced),
+        )?;
         Ok(self.entry_view(&actor, state, e))
     }
 
@@ -978,27 +1379,47 @@ impl Engine {
         let facts = state.facts.get(&e.id);
         let date = facts.map(|f| f.date).unwrap_or_else(|| e.date(tz));
         let (seconds, billed_seconds, amount) = match facts {
-            Some(f) if !e.is_running() => (f.valuation.raw_seconds, f.valuation.billed_seconds, f.valuation.amount),
+            Some(f) if !e.is_running() => (
+                f.valuation.raw_seconds,
+                f.valuation.billed_seconds,
+                f.valuation.amount,
+            ),
             _ => (e.seconds(self.now()), e.seconds(self.now()), None),
         };
         let can_read_rates = grant(actor.role, Action::ReadRates) != Scope::None;
         let locked = is_locked(state.organization(), date);
         EntryView {
             date: date.to_string(),
-            project_name: state.projects.get(&e.project).map(|p| p.name.clone()).unwrap_or_default(),
+            project_name: state
+                .projects
+                .get(&e.project)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
             client_name: state
                 .projects
                 .get(&e.project)
                 .and_then(|p| state.clients.get(&p.client))
                 .map(|c| c.name.clone())
                 .unwrap_or_default(),
-            task_name: e.task.and_then(|t| state.tasks.get(&t)).map(|t| t.name.clone()),
-            member_name: state.members.get(&e.member).map(|m| m.name.clone()).unwrap_or_default(),
+            task_name: e
+                .task
+                .and_then(|t| state.tasks.get(&t))
+                .map(|t| t.name.clone()),
+            member_name: state
+                .members
+                .get(&e.member)
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
             seconds,
             billed_seconds,
             amount: amount.filter(|_| can_read_rates),
             locked,
-            can_edit: authorize(actor, Action::EditTimeEntry, &record_target(state, e.member, date, e.invoiced)).is_ok(),
+            can_edit: authorize(
+                actor,
+                Action::EditTimeEntry,
+                &record_target(state, e.member, date, e.invoiced),
+            )
+            .is_ok(),
             entry: e.clone(),
         }
     }
@@ -1009,11 +1430,15 @@ impl Engine {
     pub async fn add_expense(&mut self, by: &ActAs, input: NewExpense) -> Result<ExpenseId> {
         let (actor, state) = self.actor(by)?;
         let member = input.member.unwrap_or(by.member);
-        authorize(&actor, Action::EditExpense, &record_target(state, member, input.date, false))?;
-        if let Some(project) = input.project {
-            if !state.projects.contains_key(&project) {
-                return Err(EngineError::not_found("project", project.to_string()));
-            }
+        authorize(
+            &actor,
+            Action::EditExpense,
+            &record_target(state, member, input.date, false),
+        )?;
+        if let Some(project) = input.project
+            && !state.projects.contains_key(&project)
+        {
+            return Err(EngineError::not_found("project", project.to_string()));
         }
         let currency = match &input.currency {
             Some(code) => code.parse()?,
@@ -1041,9 +1466,21 @@ impl Engine {
         }
         .validate()?;
         let id = expense.id;
-        let mut writes = vec![self.write_for(by, Kind::Expense, id.to_bytes(), false, Record::Expense(expense.clone()).encode())?];
+        let mut writes = vec![self.write_for(
+            by,
+            Kind::Expense,
+            id.to_bytes(),
+            false,
+            Record::Expense(expense.clone()).encode(),
+        )?];
         if let (Some(receipt), Some(bytes)) = (receipt, receipt_bytes) {
-            writes.push(self.write_for(by, Kind::Attachment, receipt.attachment.to_bytes(), false, bytes)?);
+            writes.push(self.write_for(
+                by,
+                Kind::Attachment,
+                receipt.attachment.to_bytes(),
+                false,
+                bytes,
+            )?);
         }
         self.vault.put(&self.keys, writes).await?;
         self.state_mut(by.org)?.apply(Record::Expense(expense));
@@ -1051,34 +1488,79 @@ impl Engine {
     }
 
     /// Expenses the acting member may read, by date.
-    pub fn expenses(&self, by: &ActAs, from: Option<Date>, to: Option<Date>) -> Result<Vec<ExpenseView>> {
+    pub fn expenses(
+        &self,
+        by: &ActAs,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Vec<ExpenseView>> {
         let (actor, state) = self.actor(by)?;
         let mut list: Vec<ExpenseView> = state
             .expenses
             .values()
             .filter(|x| from.is_none_or(|f| x.date >= f) && to.is_none_or(|t| x.date <= t))
-            .filter(|x| authorize(&actor, Action::ReadExpense, &record_target(state, x.member, Date::MIN, x.invoiced)).is_ok())
+            .filter(|x| {
+                authorize(
+                    &actor,
+                    Action::ReadExpense,
+                    &record_target(state, x.member, Date::MIN, x.invoiced),
+                )
+                .is_ok()
+            })
             .map(|x| ExpenseView {
-                project_name: x.project.and_then(|p| state.projects.get(&p)).map(|p| p.name.clone()),
-                member_name: state.members.get(&x.member).map(|m| m.name.clone()).unwrap_or_default(),
+                project_name: x
+                    .project
+                    .and_then(|p| state.projects.get(&p))
+                    .map(|p| p.name.clone()),
+                member_name: state
+                    .members
+                    .get(&x.member)
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
                 locked: is_locked(state.organization(), x.date),
-                can_edit: authorize(&actor, Action::EditExpense, &record_target(state, x.member, x.date, x.invoiced)).is_ok(),
+                can_edit: authorize(
+                    &actor,
+                    Action::EditExpense,
+                    &record_target(state, x.member, x.date, x.invoiced),
+                )
+                .is_ok(),
                 expense: x.clone(),
             })
             .collect();
-        list.sort_by(|a, b| (a.expense.date, a.expense.id).cmp(&(b.expense.date, b.expense.id)));
+        list.sort_by_key(|a| (a.expense.date, a.expense.id));
         Ok(list)
     }
 
     /// An expense's receipt file.
-    pub async fn receipt(&self, by: &ActAs, id: ExpenseId) -> Result<(Receipt, Zeroizing<Vec<u8>>)> {
+    pub async fn receipt(
+        &self,
+        by: &ActAs,
+        id: ExpenseId,
+    ) -> Result<(Receipt, Zeroizing<Vec<u8>>)> {
         let (actor, state) = self.actor(by)?;
-        let x = state.expenses.get(&id).ok_or_else(|| EngineError::not_found("expense", id.to_string()))?;
-        authorize(&actor, Action::ReadExpense, &record_target(state, x.member, Date::MIN, x.invoiced))?;
-        let receipt = x.receipt.clone().ok_or_else(|| EngineError::not_found("receipt for expense", id.to_string()))?;
-        match self.vault.get(&self.keys, by.org.to_bytes(), receipt.attachment.to_bytes()).await? {
+        let x = state
+            .expenses
+            .get(&id)
+            .ok_or_else(|| EngineError::not_found("expense", id.to_string()))?;
+        authorize(
+            &actor,
+            Action::ReadExpense,
+            &record_target(state, x.member, Date::MIN, x.invoiced),
+        )?;
+        let receipt = x
+            .receipt
+            .clone()
+            .ok_or_else(|| EngineError::not_found("receipt for expense", id.to_string()))?;
+        match self
+            .vault
+            .get(&self.keys, by.org.to_bytes(), receipt.attachment.to_bytes())
+            .await?
+        {
             Some(Ok(opened)) => Ok((receipt, opened.plaintext)),
-            Some(Err(q)) => Err(EngineError::Io(format!("the receipt cannot be opened: {}", q.reason))),
+            Some(Err(q)) => Err(EngineError::Io(format!(
+                "the receipt cannot be opened: {}",
+                q.reason
+            ))),
             None => Err(EngineError::not_found("receipt file", receipt.file_name)),
         }
     }
@@ -1088,15 +1570,25 @@ impl Engine {
     /// A time report. Members see only their own time; amounts appear only for roles that may read rates.
     pub fn time_report(&self, by: &ActAs, query: &ReportQuery) -> Result<ReportView> {
         let (actor, state) = self.actor(by)?;
-        authorize(&actor, Action::ReadTimeReports, &Target::Org { org: by.org })?;
+        authorize(
+            &actor,
+            Action::ReadTimeReports,
+            &Target::Org { org: by.org },
+        )?;
         let own_only = grant(actor.role, Action::ReadTimeReports) == Scope::Own;
         let show_amounts = grant(actor.role, Action::ReadRates) != Scope::None;
-        let member_filter = if own_only { Some(by.member) } else { query.member };
-        let inputs = state.entries.values().filter_map(|e| {
-            if e.is_running() || member_filter.is_some_and(|m| e.member != m) || query.project.is_some_and(|p| e.project != p) {
+        let member_filter = if own_only {
+            Some(by.member)
+        } else {
+            query.member
+        };
+        let inputs = state.facts.iter().filter_map(|f| {
+            if f.running
+                || member_filter.is_some_and(|m| f.member != m)
+                || query.project.is_some_and(|p| f.project != p)
+            {
                 return None;
             }
-            let f = state.facts.get(&e.id)?;
             let client = f.client?;
             if query.client.is_some_and(|c| c != client)
                 || query.from.is_some_and(|from| f.date < from)
@@ -1105,48 +1597,88 @@ impl Engine {
                 return None;
             }
             Some(ReportInput {
-                member: e.member,
+                member: f.member,
                 client,
-                project: e.project,
-                task: e.task,
+                project: f.project,
+                task: f.task,
                 date: f.date,
-                billable: e.billable,
+                billable: f.billable,
                 raw_seconds: f.valuation.raw_seconds,
                 billed_seconds: f.valuation.billed_seconds,
-                amount: if show_amounts { f.valuation.amount } else { None },
+                amount: if show_amounts {
+                    f.valuation.amount
+                } else {
+                    None
+                },
             })
         });
-        let report = stint_domain::report::time_report(inputs, &query.group_by, state.organization().week_start);
+        let report = stint_domain::report::time_report(
+            inputs,
+            &query.group_by,
+            state.organization().week_start,
+        );
         Ok(ReportView::new(report, state, show_amounts))
     }
 
     // ----- internals -----------------------------------------------------------------------------
 
     fn state(&self, org: OrgId) -> Result<&OrgState> {
-        self.orgs.get(&org).filter(|s| s.org.is_some()).ok_or_else(|| {
-            EngineError::not_found_hint("organization", org.to_string(), "list them with `stint org list`")
-        })
+        self.orgs
+            .get(&org)
+            .filter(|s| s.org.is_some())
+            .ok_or_else(|| {
+                EngineError::not_found_hint(
+                    "organization",
+                    org.to_string(),
+                    "list them with `stint org list`",
+                )
+            })
     }
 
     fn state_mut(&mut self, org: OrgId) -> Result<&mut OrgState> {
-        self.orgs
-            .get_mut(&org)
-            .ok_or_else(|| EngineError::not_found_hint("organization", org.to_string(), "list them with `stint org list`"))
+        self.orgs.get_mut(&org).ok_or_else(|| {
+            EngineError::not_found_hint(
+                "organization",
+                org.to_string(),
+                "list them with `stint org list`",
+            )
+        })
     }
 
     /// The acting member as the role table sees them, and their organization.
     pub(crate) fn actor(&self, by: &ActAs) -> Result<(Actor, &OrgState)> {
         let state = self.state(by.org)?;
-        let member = state
-            .members
-            .get(&by.member)
-            .ok_or_else(|| EngineError::not_found_hint("member", by.member.to_string(), "list them with `stint member list`"))?;
-        Ok((Actor { member: member.id, org: by.org, role: member.role, active: member.active }, state))
+        let member = state.members.get(&by.member).ok_or_else(|| {
+            EngineError::not_found_hint(
+                "member",
+                by.member.to_string(),
+                "list them with `stint member list`",
+            )
+        })?;
+        Ok((
+            Actor {
+                member: member.id,
+                org: by.org,
+                role: member.role,
+                active: member.active,
+            },
+            state,
+        ))
     }
 
-    fn write_for(&self, by: &ActAs, kind: Kind, id: [u8; 16], tombstone: bool, payload: Vec<u8>) -> Result<Write> {
+    fn write_for(
+        &self,
+        by: &ActAs,
+        kind: Kind,
+        id: [u8; 16],
+        tombstone: bool,
+        payload: Vec<u8>,
+    ) -> Result<Write> {
         let compartment = kind.compartment();
-        let epoch = self.keys.current_epoch(by.org.to_bytes(), compartment).ok_or(VaultError::NoOrgKey)?;
+        let epoch = self
+            .keys
+            .current_epoch(by.org.to_bytes(), compartment)
+            .ok_or(VaultError::NoOrgKey)?;
         Ok(Write {
             header: Header {
                 org: by.org.to_bytes(),
@@ -1212,7 +1744,11 @@ fn record_target(state: &OrgState, author: MemberId, date: Date, invoiced: bool)
     Target::Record {
         org: org.id,
         author,
-        locked_before: if is_locked(org, date) { org.lock_before } else { None },
+        locked_before: if is_locked(org, date) {
+            org.lock_before
+        } else {
+            None
+        },
         invoiced,
     }
 }
@@ -1226,30 +1762,68 @@ fn parse_rounding(s: &str) -> Result<Option<Rounding>> {
 }
 
 fn scope_label(state: &OrgState, scope: &RateScope) -> String {
-    let project = |id: &ProjectId| state.projects.get(id).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string());
-    let member = |id: &MemberId| state.members.get(id).map(|m| m.name.clone()).unwrap_or_else(|| id.to_string());
+    let project = |id: &ProjectId| {
+        state
+            .projects
+            .get(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let member = |id: &MemberId| {
+        state
+            .members
+            .get(id)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
     match scope {
         RateScope::Task { task } => {
-            format!("task {}", state.tasks.get(task).map(|t| t.name.clone()).unwrap_or_else(|| task.to_string()))
+            format!(
+                "task {}",
+                state
+                    .tasks
+                    .get(task)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| task.to_string())
+            )
         }
-        RateScope::ProjectMember { project: p, member: m } => format!("{} on project {}", member(m), project(p)),
+        RateScope::ProjectMember {
+            project: p,
+            member: m,
+        } => format!("{} on project {}", member(m), project(p)),
         RateScope::Project { project: p } => format!("project {}", project(p)),
         RateScope::Client { client } => {
-            format!("client {}", state.clients.get(client).map(|c| c.name.clone()).unwrap_or_else(|| client.to_string()))
+            format!(
+                "client {}",
+                state
+                    .clients
+                    .get(client)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_else(|| client.to_string())
+            )
         }
         RateScope::Member { member: m } => format!("member {}", member(m)),
         RateScope::Organization => "organization".into(),
     }
 }
 
-fn one_of<T: Copy + std::fmt::Display>(what: &'static str, name: &str, hits: Vec<T>, hint: &str) -> Result<T> {
+fn one_of<T: Copy + std::fmt::Display>(
+    what: &'static str,
+    name: &str,
+    hits: Vec<T>,
+    hint: &str,
+) -> Result<T> {
     match hits.as_slice() {
         [one] => Ok(*one),
         [] => Err(EngineError::not_found_hint(what, name, hint)),
         many => Err(EngineError::Ambiguous {
             what,
             name: name.to_owned(),
-            ids: many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            ids: many
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
     }
 }

@@ -59,18 +59,122 @@ impl SplitMix64 {
         self.below(100) < percent
     }
     fn ulid(&mut self, ms: u64) -> Ulid {
-        Ulid::from_parts(ms, (u128::from(self.next()) << 64) | u128::from(self.next()))
+        Ulid::from_parts(
+            ms,
+            (u128::from(self.next()) << 64) | u128::from(self.next()),
+        )
     }
 }
 
-const FIRST: &[&str] = &["Anna", "Jörg", "Søren", "Zoë", "Mateo", "Aiko", "François", "Ingrid", "Łukasz", "Priya", "Chloé", "Emeka", "Björn", "Noémie", "Dmitri", "Saoirse", "Tomás", "Leïla", "Hiroshi", "Ana"];
-const LAST: &[&str] = &["Müller", "Østergaard", "García", "Nakamura", "Dubois", "Kowalski", "O'Brien", "Svensson", "Novák", "Rossi", "Çelik", "Papadopoulos"];
-const COMPANY: &[&str] = &["GmbH", "& Søn", "SARL", "Ltd", "AB", "S.p.A.", "Studio", "Collective", "Brothers", "& Partner"];
-const STEM: &[&str] = &["Nordlicht", "Bäckerei", "Café Lumière", "Fjord", "Kirschblüte", "Atlas", "Zephyr", "Quartier", "Łódź Digital", "Mühlenhof", "Saffron", "Brückenbau", "Helios", "Óbidos"];
-const PROJECT: &[&str] = &["Website relaunch", "Brand identity", "Mobile app", "Newsletter", "Shop migration", "Annual report", "SEO audit", "Campaign Q3", "Intranet", "Data cleanup"];
-const TASK: &[&str] = &["Design", "Development", "Meetings", "Project management", "Copywriting", "QA", "Research", "Support"];
-const WORDS: &[&str] = &["review", "call with client", "fixed layout", "Überarbeitung", "déjà vu bug", "naïve approach", "refactor", "deploy", "feedback round", "Korrektur", "mockups", "café meeting", "sprint planning", "invoice questions", "キックオフ", "résumé", "tests", "estimate"];
-const CATEGORY: &[&str] = &["Travel", "Software", "Hardware", "Meals", "Office", "Hotel", "Training"];
+const FIRST: &[&str] = &[
+    "Anna",
+    "Jörg",
+    "Søren",
+    "Zoë",
+    "Mateo",
+    "Aiko",
+    "François",
+    "Ingrid",
+    "Łukasz",
+    "Priya",
+    "Chloé",
+    "Emeka",
+    "Björn",
+    "Noémie",
+    "Dmitri",
+    "Saoirse",
+    "Tomás",
+    "Leïla",
+    "Hiroshi",
+    "Ana",
+];
+const LAST: &[&str] = &[
+    "Müller",
+    "Østergaard",
+    "García",
+    "Nakamura",
+    "Dubois",
+    "Kowalski",
+    "O'Brien",
+    "Svensson",
+    "Novák",
+    "Rossi",
+    "Çelik",
+    "Papadopoulos",
+];
+const COMPANY: &[&str] = &[
+    "GmbH",
+    "& Søn",
+    "SARL",
+    "Ltd",
+    "AB",
+    "S.p.A.",
+    "Studio",
+    "Collective",
+    "Brothers",
+    "& Partner",
+];
+const STEM: &[&str] = &[
+    "Nordlicht",
+    "Bäckerei",
+    "Café Lumière",
+    "Fjord",
+    "Kirschblüte",
+    "Atlas",
+    "Zephyr",
+    "Quartier",
+    "Łódź Digital",
+    "Mühlenhof",
+    "Saffron",
+    "Brückenbau",
+    "Helios",
+    "Óbidos",
+];
+const PROJECT: &[&str] = &[
+    "Website relaunch",
+    "Brand identity",
+    "Mobile app",
+    "Newsletter",
+    "Shop migration",
+    "Annual report",
+    "SEO audit",
+    "Campaign Q3",
+    "Intranet",
+    "Data cleanup",
+];
+const TASK: &[&str] = &[
+    "Design",
+    "Development",
+    "Meetings",
+    "Project management",
+    "Copywriting",
+    "QA",
+    "Research",
+    "Support",
+];
+const WORDS: &[&str] = &[
+    "review",
+    "call with client",
+    "fixed layout",
+    "Überarbeitung",
+    "déjà vu bug",
+    "naïve approach",
+    "refactor",
+    "deploy",
+    "feedback round",
+    "Korrektur",
+    "mockups",
+    "café meeting",
+    "sprint planning",
+    "invoice questions",
+    "キックオフ",
+    "résumé",
+    "tests",
+    "estimate",
+];
+const CATEGORY: &[&str] = &[
+    "Travel", "Software", "Hardware", "Meals", "Office", "Hotel", "Training",
+];
 
 fn sentence(rng: &mut SplitMix64, max_chars: usize) -> String {
     let target = rng.below(max_chars as u64 + 1) as usize;
@@ -79,15 +183,24 @@ fn sentence(rng: &mut SplitMix64, max_chars: usize) -> String {
         if !s.is_empty() {
             s.push(' ');
         }
-        s.push_str(*rng.pick(WORDS));
+        let word: &str = rng.pick::<&str>(WORDS);
+        s.push_str(word);
     }
-    s.chars().take(target).collect::<String>().trim_end().to_owned()
+    s.chars()
+        .take(target)
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
 }
 
 impl Engine {
     /// Create the benchmark organization. Owned by this device's user; written in large
     /// transactions. `progress(done, total)` reports records written.
-    pub async fn seed(&mut self, spec: SeedSpec, progress: &mut dyn FnMut(u64, u64)) -> Result<(OrgId, SeedSummary)> {
+    pub async fn seed(
+        &mut self,
+        spec: SeedSpec,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(OrgId, SeedSummary)> {
         let scale = |n: u64| (n * spec.entries / 100_000).max(1);
         let org_id = self
             .create_organization(NewOrganization {
@@ -99,7 +212,10 @@ impl Engine {
                 owner_name: "Anna Müller".into(),
             })
             .await?;
-        let by = ActAs { org: org_id, member: self.user() };
+        let by = ActAs {
+            org: org_id,
+            member: self.user(),
+        };
         let tz = self.time_zone(org_id)?;
         let mut rng = SplitMix64(spec.seed);
         let ms = 1_700_000_000_000u64;
@@ -115,13 +231,21 @@ impl Engine {
             let id = MemberId(rng.ulid(ms));
             members.push(id);
             let name = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
-            records.push(Record::Member(Member { id, name: format!("{name} {i}"), role, active: true }));
+            records.push(Record::Member(Member {
+                id,
+                name: format!("{name} {i}"),
+                role,
+                active: true,
+            }));
         }
         let mut clients = Vec::new();
         for i in 0..scale(2_000) {
             let id = ClientId(rng.ulid(ms));
             clients.push(id);
-            let rounding = rng.chance(30).then(|| Rounding { mode: RoundingMode::Up, minutes: 15 });
+            let rounding = rng.chance(30).then_some(Rounding {
+                mode: RoundingMode::Up,
+                minutes: 15,
+            });
             records.push(Record::Client(Client {
                 id,
                 name: format!("{} {} {i}", *rng.pick(STEM), *rng.pick(COMPANY)),
@@ -169,7 +293,13 @@ impl Engine {
             let id = TaskId(rng.ulid(ms));
             let (project, _) = *rng.pick(&projects);
             tasks_of.entry(project).or_default().push(id);
-            records.push(Record::Task(Task { id, project, name: rng.pick(TASK).to_string(), billable: None, archived: false }));
+            records.push(Record::Task(Task {
+                id,
+                project,
+                name: rng.pick(TASK).to_string(),
+                billable: None,
+                archived: false,
+            }));
         }
         records.push(Record::Rate(Rate {
             id: RateId(rng.ulid(ms)),
@@ -180,17 +310,31 @@ impl Engine {
         let first_day = Date::constant(2021, 11, 1);
         for _ in 0..spec.entries {
             let (project, _) = *rng.pick(&projects);
-            let task = tasks_of.get(&project).filter(|_| rng.chance(70)).map(|t| *rng.pick(t));
-            let day = first_day.checked_add((rng.below(5 * 365) as i64).days()).unwrap_or(first_day);
-            let start = DateTime::from_parts(day, jiff::civil::Time::constant(8 + rng.below(10) as i8, rng.below(60) as i8, 0, 0));
-            let start = start.to_zoned_datetime(tz.clone()).map(|z| z.timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            let task = tasks_of
+                .get(&project)
+                .filter(|_| rng.chance(70))
+                .map(|t| *rng.pick(t));
+            let day = first_day
+                .checked_add((rng.below(5 * 365) as i64).days())
+                .unwrap_or(first_day);
+            let start = DateTime::from_parts(
+                day,
+                jiff::civil::Time::constant(8 + rng.below(10) as i8, rng.below(60) as i8, 0, 0),
+            );
+            let start = start
+                .to_zoned_datetime(tz.clone())
+                .map(|z| z.timestamp())
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
             let minutes = 15 + rng.below(225) as i64;
             records.push(Record::TimeEntry(TimeEntry {
                 id: EntryId(rng.ulid(ms)),
                 member: *rng.pick(&members[..18]),
                 project,
                 task,
-                time: EntryTime::Span { start, end: start + SignedDuration::from_mins(minutes) },
+                time: EntryTime::Span {
+                    start,
+                    end: start + SignedDuration::from_mins(minutes),
+                },
                 note: sentence(&mut rng, 200),
                 billable: !rng.chance(15),
                 tags: vec![],
@@ -198,12 +342,17 @@ impl Engine {
             }));
         }
         for _ in 0..scale(5_000) {
-            let day = first_day.checked_add((rng.below(5 * 365) as i64).days()).unwrap_or(first_day);
+            let day = first_day
+                .checked_add((rng.below(5 * 365) as i64).days())
+                .unwrap_or(first_day);
             records.push(Record::Expense(Expense {
                 id: ExpenseId(rng.ulid(ms)),
                 member: *rng.pick(&members[..18]),
                 date: day,
-                amount: Money::new(Decimal::new(100 + rng.below(200_000) as i64, 2), Currency::EUR),
+                amount: Money::new(
+                    Decimal::new(100 + rng.below(200_000) as i64, 2),
+                    Currency::EUR,
+                ),
                 category: rng.pick(CATEGORY).to_string(),
                 note: sentence(&mut rng, 100),
                 billable: rng.chance(60),
@@ -213,7 +362,11 @@ impl Engine {
             }));
         }
 
-        let mut summary = SeedSummary { records: records.len() as u64, members: 20, ..Default::default() };
+        let mut summary = SeedSummary {
+            records: records.len() as u64,
+            members: 20,
+            ..Default::default()
+        };
         for r in &records {
             match r.kind() {
                 Kind::Client => summary.clients += 1,

@@ -13,6 +13,16 @@ use stint_domain::*;
 /// Derived facts of a time entry, cached for reports and lists.
 #[derive(Clone, Copy, Debug)]
 pub struct EntryFacts {
+    /// Who worked.
+    pub member: MemberId,
+    /// The project.
+    pub project: ProjectId,
+    /// The task.
+    pub task: Option<TaskId>,
+    /// Billable or not.
+    pub billable: bool,
+    /// A running timer (left out of reports).
+    pub running: bool,
     /// Its day in the organization's time zone.
     pub date: Date,
     /// The client of its project (if the project is known).
@@ -35,7 +45,7 @@ pub struct OrgState {
     pub rate_book: RateBook,
     pub budgets: HashMap<BudgetId, Budget>,
     pub entries: HashMap<EntryId, TimeEntry>,
-    pub facts: HashMap<EntryId, EntryFacts>,
+    pub facts: Facts,
     pub by_member: HashMap<MemberId, HashSet<EntryId>>,
     pub expenses: HashMap<ExpenseId, Expense>,
 }
@@ -43,7 +53,9 @@ pub struct OrgState {
 impl OrgState {
     /// The organization; states without one are never handed out (see `Engine::org`).
     pub fn organization(&self) -> &Organization {
-        self.org.as_ref().expect("only states with an organization record are reachable")
+        self.org
+            .as_ref()
+            .expect("only states with an organization record are reachable")
     }
 
     pub fn time_zone(&self) -> &TimeZone {
@@ -80,12 +92,11 @@ impl OrgState {
                 self.budgets.insert(b.id, b);
             }
             Record::TimeEntry(e) => {
-                if let Some(old) = self.entries.get(&e.id) {
-                    if old.member != e.member {
-                        if let Some(set) = self.by_member.get_mut(&old.member) {
-                            set.remove(&e.id);
-                        }
-                    }
+                if let Some(old) = self.entries.get(&e.id)
+                    && old.member != e.member
+                    && let Some(set) = self.by_member.get_mut(&old.member)
+                {
+                    set.remove(&e.id);
                 }
                 self.by_member.entry(e.member).or_default().insert(e.id);
                 self.entries.insert(e.id, e);
@@ -98,10 +109,10 @@ impl OrgState {
 
     /// Remove a deleted time entry.
     pub fn remove_entry(&mut self, id: EntryId) {
-        if let Some(old) = self.entries.remove(&id) {
-            if let Some(set) = self.by_member.get_mut(&old.member) {
-                set.remove(&id);
-            }
+        if let Some(old) = self.entries.remove(&id)
+            && let Some(set) = self.by_member.get_mut(&old.member)
+        {
+            set.remove(&id);
         }
         self.facts.remove(&id);
     }
@@ -110,9 +121,13 @@ impl OrgState {
     /// catalog changed, and once after unlock).
     pub fn reprice_all(&mut self) {
         self.rate_book = RateBook::new(self.rates.values());
-        let facts: HashMap<EntryId, EntryFacts> =
-            self.entries.values().map(|e| (e.id, self.compute_facts(e))).collect();
-        self.facts = facts;
+        use rayon::prelude::*;
+        let entries: Vec<&TimeEntry> = self.entries.values().collect();
+        let facts: Vec<(EntryId, EntryFacts)> = entries
+            .par_iter()
+            .map(|e| (e.id, self.compute_facts(e)))
+            .collect();
+        self.facts = Facts::from_vec(facts);
     }
 
     /// Recompute one entry's facts.
@@ -131,22 +146,55 @@ impl OrgState {
             (Some(project), false) => {
                 let org = self.organization();
                 let rounding = effective_rounding(org, self.clients.get(&project.client), project);
-                let ctx = WorkContext { member: e.member, client: project.client, project: project.id, task: e.task };
-                entry::value(e.seconds(jiff::Timestamp::UNIX_EPOCH), e.billable, date, &ctx, rounding, &self.rate_book)
+                let ctx = WorkContext {
+                    member: e.member,
+                    client: project.client,
+                    project: project.id,
+                    task: e.task,
+                };
+                entry::value(
+                    e.seconds(jiff::Timestamp::UNIX_EPOCH),
+                    e.billable,
+                    date,
+                    &ctx,
+                    rounding,
+                    &self.rate_book,
+                )
             }
-            _ => Valuation { raw_seconds: 0, billed_seconds: 0, amount: None },
+            _ => Valuation {
+                raw_seconds: 0,
+                billed_seconds: 0,
+                amount: None,
+            },
         };
-        EntryFacts { date, client: client_id, valuation }
+        EntryFacts {
+            member: e.member,
+            project: e.project,
+            task: e.task,
+            billable: e.billable,
+            running: e.is_running(),
+            date,
+            client: client_id,
+            valuation,
+        }
     }
 
     /// The member's running timer, if any.
     pub fn running_timer(&self, member: MemberId) -> Option<&TimeEntry> {
-        self.by_member.get(&member)?.iter().filter_map(|id| self.entries.get(id)).find(|e| e.is_running())
+        self.by_member
+            .get(&member)?
+            .iter()
+            .filter_map(|id| self.entries.get(id))
+            .find(|e| e.is_running())
     }
 
     /// Entries of one member.
     pub fn entries_of(&self, member: MemberId) -> impl Iterator<Item = &TimeEntry> {
-        self.by_member.get(&member).into_iter().flatten().filter_map(|id| self.entries.get(id))
+        self.by_member
+            .get(&member)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.entries.get(id))
     }
 
     /// Every record held, as records (for the bench's plaintext baseline).
@@ -181,6 +229,100 @@ impl OrgState {
 
     /// Active owners.
     pub fn owner_count(&self) -> usize {
-        self.members.values().filter(|m| m.active && m.role == Role::Owner).count()
+        self.members
+            .values()
+            .filter(|m| m.active && m.role == Role::Owner)
+            .count()
+    }
+}
+
+/// Every entry's facts in one dense array (scanned by reports) with an index by id.
+#[derive(Default)]
+pub struct Facts {
+    ids: Vec<EntryId>,
+    facts: Vec<EntryFacts>,
+    index: HashMap<EntryId, usize>,
+}
+
+impl Facts {
+    fn from_vec(pairs: Vec<(EntryId, EntryFacts)>) -> Self {
+        let (ids, facts): (Vec<EntryId>, Vec<EntryFacts>) = pairs.into_iter().unzip();
+        let index = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        Facts { ids, facts, index }
+    }
+
+    /// One entry's facts.
+    pub fn get(&self, id: &EntryId) -> Option<&EntryFacts> {
+        self.index.get(id).map(|i| &self.facts[*i])
+    }
+
+    /// Set one entry's facts.
+    pub fn insert(&mut self, id: EntryId, facts: EntryFacts) {
+        match self.index.get(&id) {
+            Some(i) => self.facts[*i] = facts,
+            None => {
+                self.index.insert(id, self.facts.len());
+                self.ids.push(id);
+                self.facts.push(facts);
+            }
+        }
+    }
+
+    /// Forget one entry.
+    pub fn remove(&mut self, id: &EntryId) {
+        if let Some(i) = self.index.remove(id) {
+            self.ids.swap_remove(i);
+            self.facts.swap_remove(i);
+            if let Some(moved) = self.ids.get(i) {
+                self.index.insert(*moved, i);
+            }
+        }
+    }
+
+    /// All facts, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &EntryFacts> {
+        self.facts.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ulid::Ulid;
+
+    fn facts(n: u64) -> EntryFacts {
+        EntryFacts {
+            member: MemberId(Ulid::from_parts(n, 0)),
+            project: ProjectId(Ulid::from_parts(n, 1)),
+            task: None,
+            billable: true,
+            running: false,
+            date: Date::constant(2026, 1, 1),
+            client: None,
+            valuation: Valuation {
+                raw_seconds: n as i64,
+                billed_seconds: n as i64,
+                amount: None,
+            },
+        }
+    }
+
+    #[test]
+    fn dense_facts_stay_indexed_through_removals() {
+        let id = |n| EntryId(Ulid::from_parts(n, 9));
+        let mut f = Facts::default();
+        for n in 0..10 {
+            f.insert(id(n), facts(n));
+        }
+        f.remove(&id(0));
+        f.remove(&id(5));
+        f.remove(&id(42));
+        f.insert(id(3), facts(33));
+        assert_eq!(f.iter().count(), 8);
+        for n in [1, 2, 4, 6, 7, 8, 9] {
+            assert_eq!(f.get(&id(n)).unwrap().valuation.raw_seconds, n as i64);
+        }
+        assert_eq!(f.get(&id(3)).unwrap().valuation.raw_seconds, 33);
+        assert!(f.get(&id(0)).is_none() && f.get(&id(5)).is_none());
     }
 }

@@ -362,24 +362,18 @@ pub struct ReportQuery {
     pub client: Option<ClientId>,
 }
 
-/// A report row with names.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-pub struct ReportViewRow {
-    /// One label per dimension.
-    pub labels: Vec<String>,
-    /// Totals.
-    pub row: ReportRow,
-}
-
-/// A report with names for its keys.
+/// A report with names for its keys. Rows keep typed keys; `names` maps every id that appears in them
+/// to its display name once (rather than one string per row and dimension), and [`ReportView::label`]
+/// renders a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct ReportView {
     /// Dimensions.
     pub group_by: Vec<GroupBy>,
-    /// Rows.
-    pub rows: Vec<ReportViewRow>,
+    /// Rows, sorted by key.
+    pub rows: Vec<ReportRow>,
+    /// Display names of the clients, projects, tasks and members in the keys, by id.
+    pub names: std::collections::BTreeMap<String, String>,
     /// Grand total.
     pub total: ReportRow,
     /// Whether amounts are shown to this role.
@@ -388,23 +382,62 @@ pub struct ReportView {
 
 impl ReportView {
     pub(crate) fn new(report: Report, state: &OrgState, amounts_visible: bool) -> Self {
-        let label = |key: &GroupKey| -> String {
-            match key {
-                GroupKey::Client(id) => state.clients.get(id).map(|c| c.name.clone()).unwrap_or_else(|| id.to_string()),
-                GroupKey::Project(id) => state.projects.get(id).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string()),
-                GroupKey::Task(Some(id)) => state.tasks.get(id).map(|t| t.name.clone()).unwrap_or_else(|| id.to_string()),
-                GroupKey::Task(None) => "(no task)".into(),
-                GroupKey::Member(id) => state.members.get(id).map(|m| m.name.clone()).unwrap_or_else(|| id.to_string()),
-                GroupKey::Day(d) => d.to_string(),
-                GroupKey::Week(d) => format!("week of {d}"),
-                GroupKey::Month(d) => d.strftime("%Y-%m").to_string(),
+        let mut seen: rustc_hash::FxHashSet<GroupKey> = rustc_hash::FxHashSet::default();
+        for row in &report.rows {
+            for key in &row.key {
+                if !matches!(
+                    key,
+                    GroupKey::Day(_) | GroupKey::Week(_) | GroupKey::Month(_)
+                ) {
+                    seen.insert(*key);
+                }
             }
-        };
-        let rows = report
-            .rows
+        }
+        let names = seen
             .into_iter()
-            .map(|row| ReportViewRow { labels: row.key.iter().map(label).collect(), row })
+            .filter_map(|key| {
+                let (id, name) = match key {
+                    GroupKey::Client(id) => (
+                        id.to_string(),
+                        state.clients.get(&id).map(|c| c.name.clone()),
+                    ),
+                    GroupKey::Project(id) => (
+                        id.to_string(),
+                        state.projects.get(&id).map(|p| p.name.clone()),
+                    ),
+                    GroupKey::Task(Some(id)) => {
+                        (id.to_string(), state.tasks.get(&id).map(|t| t.name.clone()))
+                    }
+                    GroupKey::Member(id) => (
+                        id.to_string(),
+                        state.members.get(&id).map(|m| m.name.clone()),
+                    ),
+                    _ => return None,
+                };
+                Some((id, name.unwrap_or_default()))
+            })
             .collect();
-        ReportView { group_by: report.group_by, rows, total: report.total, amounts_visible }
+        ReportView {
+            group_by: report.group_by,
+            rows: report.rows,
+            names,
+            total: report.total,
+            amounts_visible,
+        }
+    }
+
+    /// A key as people read it: a name, `(no task)`, a date, `week of …` or `YYYY-MM`.
+    pub fn label(&self, key: &GroupKey) -> String {
+        let name = |id: String| self.names.get(&id).cloned().unwrap_or(id);
+        match key {
+            GroupKey::Client(id) => name(id.to_string()),
+            GroupKey::Project(id) => name(id.to_string()),
+            GroupKey::Task(Some(id)) => name(id.to_string()),
+            GroupKey::Task(None) => "(no task)".into(),
+            GroupKey::Member(id) => name(id.to_string()),
+            GroupKey::Day(d) => d.to_string(),
+            GroupKey::Week(d) => format!("week of {d}"),
+            GroupKey::Month(d) => d.strftime("%Y-%m").to_string(),
+        }
     }
 }

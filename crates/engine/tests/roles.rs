@@ -3,8 +3,8 @@
 //! in `stint_domain::role` (itself checked against ROLES.md in the domain's tests); this file proves the
 //! engine consults it, on the right target, for every command.
 
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use stint_domain::role::grant;
 use stint_domain::*;
 use stint_engine::*;
@@ -18,11 +18,18 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
-const TEAM: [(&str, Role); 4] = [("Olive Owner", Role::Owner), ("Ada Admin", Role::Admin), ("Mo Member", Role::Member), ("Vi Viewer", Role::Viewer)];
+const TEAM: [(&str, Role); 4] = [
+    ("Olive Owner", Role::Owner),
+    ("Ada Admin", Role::Admin),
+    ("Mo Member", Role::Member),
+    ("Vi Viewer", Role::Viewer),
+];
 
 async fn world(keys: &MemoryKeyStore) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let mut engine = Engine::create(dir.path(), Unlock::Keyring(keys)).await.unwrap();
+    let mut engine = Engine::create(dir.path(), Unlock::Keyring(keys))
+        .await
+        .unwrap();
     engine.set_clock(Some("2026-11-23T12:00:00Z".parse::<Timestamp>().unwrap()));
     let org = engine
         .create_organization(NewOrganization {
@@ -39,20 +46,68 @@ async fn world(keys: &MemoryKeyStore) -> World {
     for (name, role) in TEAM {
         engine.add_member(&owner, name, role).await.unwrap();
     }
-    let other = engine.add_member(&owner, "Otto Other", Role::Member).await.unwrap();
-    let client = engine.add_client(&owner, NewClient { name: "Müller & Søn".into(), ..Default::default() }).await.unwrap();
+    let other = engine
+        .add_member(&owner, "Otto Other", Role::Member)
+        .await
+        .unwrap();
+    let client = engine
+        .add_client(
+            &owner,
+            NewClient {
+                name: "Müller & Søn".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let project = engine
-        .add_project(&owner, NewProject { client, name: "Website".into(), billable: None, rounding: None, note: String::new() })
+        .add_project(
+            &owner,
+            NewProject {
+                client,
+                name: "Website".into(),
+                billable: None,
+                rounding: None,
+                note: String::new(),
+            },
+        )
         .await
         .unwrap();
     engine
-        .set_rate(&owner, NewRate { scope: RateScope::Organization, effective_from: Date::constant(2026, 1, 1), hourly: "95".into(), currency: None })
+        .set_rate(
+            &owner,
+            NewRate {
+                scope: RateScope::Organization,
+                effective_from: Date::constant(2026, 1, 1),
+                hourly: "95".into(),
+                currency: None,
+            },
+        )
         .await
         .unwrap();
     let otto = ActAs { org, member: other };
-    let others_entry = engine.add_entry(&otto, span(project, "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z")).await.unwrap().entry.entry.id;
-    let others_expense = engine.add_expense(&otto, expense(Date::constant(2026, 11, 20))).await.unwrap();
-    World { engine, owner, project, others_entry, others_expense, _dir: dir }
+    let others_entry = engine
+        .add_entry(
+            &otto,
+            span(project, "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z"),
+        )
+        .await
+        .unwrap()
+        .entry
+        .entry
+        .id;
+    let others_expense = engine
+        .add_expense(&otto, expense(Date::constant(2026, 11, 20)))
+        .await
+        .unwrap();
+    World {
+        engine,
+        owner,
+        project,
+        others_entry,
+        others_expense,
+        _dir: dir,
+    }
 }
 
 fn span(project: ProjectId, start: &str, end: &str) -> NewEntry {
@@ -60,7 +115,10 @@ fn span(project: ProjectId, start: &str, end: &str) -> NewEntry {
         member: None,
         project,
         task: None,
-        time: EntryTime::Span { start: start.parse().unwrap(), end: end.parse().unwrap() },
+        time: EntryTime::Span {
+            start: start.parse().unwrap(),
+            end: end.parse().unwrap(),
+        },
         note: "work".into(),
         billable: None,
         tags: vec![],
@@ -86,7 +144,10 @@ fn expect<T: std::fmt::Debug>(what: &str, role: Role, allowed: bool, result: Res
     match (allowed, &result) {
         (true, Ok(_)) => {}
         (false, Err(EngineError::Denied(_))) => {}
-        _ => panic!("{role}: {what}: expected {}, got {result:?}", if allowed { "success" } else { "a role refusal" }),
+        _ => panic!(
+            "{role}: {what}: expected {}, got {result:?}",
+            if allowed { "success" } else { "a role refusal" }
+        ),
     }
 }
 
@@ -103,118 +164,467 @@ async fn every_role_against_every_engine_command() {
     let keys = MemoryKeyStore::default();
     for (name, role) in TEAM {
         let mut w = world(&keys).await;
-        let me = ActAs { org: w.owner.org, member: w.engine.find_member(w.owner.org, name).unwrap() };
+        let me = ActAs {
+            org: w.owner.org,
+            member: w.engine.find_member(w.owner.org, name).unwrap(),
+        };
         let e = &mut w.engine;
         let tag = format!("{role}");
 
         // Organization profile and settings.
-        expect("read org profile", role, can(role, Action::ReadOrgProfile), e.organization(&me));
-        expect("edit org profile", role, can(role, Action::EditOrgProfile),
-            e.update_organization(&me, OrgChanges { locale: Some("de-DE".into()), ..Default::default() }).await);
+        expect(
+            "read org profile",
+            role,
+            can(role, Action::ReadOrgProfile),
+            e.organization(&me),
+        );
+        expect(
+            "edit org profile",
+            role,
+            can(role, Action::EditOrgProfile),
+            e.update_organization(
+                &me,
+                OrgChanges {
+                    locale: Some("de-DE".into()),
+                    ..Default::default()
+                },
+            )
+            .await,
+        );
 
         // Members.
-        expect("list members", role, can(role, Action::ListMembers), e.members(&me));
-        expect("invite a viewer", role, can(role, Action::ManageMembersAndViewers),
-            e.add_member(&me, &format!("New viewer {tag}"), Role::Viewer).await);
-        expect("invite an admin", role, can(role, Action::ManageAdminsAndOwners),
-            e.add_member(&me, &format!("New admin {tag}"), Role::Admin).await);
+        expect(
+            "list members",
+            role,
+            can(role, Action::ListMembers),
+            e.members(&me),
+        );
+        expect(
+            "invite a viewer",
+            role,
+            can(role, Action::ManageMembersAndViewers),
+            e.add_member(&me, &format!("New viewer {tag}"), Role::Viewer)
+                .await,
+        );
+        expect(
+            "invite an admin",
+            role,
+            can(role, Action::ManageAdminsAndOwners),
+            e.add_member(&me, &format!("New admin {tag}"), Role::Admin)
+                .await,
+        );
         let otto = e.find_member(me.org, "Otto Other").unwrap();
         let demoted = e.set_role(&me, otto, Role::Viewer).await;
         let undo = demoted.is_ok();
-        expect("demote a member to viewer", role, can(role, Action::ManageMembersAndViewers), demoted);
+        expect(
+            "demote a member to viewer",
+            role,
+            can(role, Action::ManageMembersAndViewers),
+            demoted,
+        );
         if undo {
             e.set_role(&w.owner, otto, Role::Member).await.unwrap();
         }
         let ada = e.find_member(me.org, "Ada Admin").unwrap();
-        expect("demote an admin", role, can(role, Action::ManageAdminsAndOwners), e.set_role(&me, ada, Role::Member).await);
+        expect(
+            "demote an admin",
+            role,
+            can(role, Action::ManageAdminsAndOwners),
+            e.set_role(&me, ada, Role::Member).await,
+        );
 
         // Catalog.
-        expect("read clients", role, can(role, Action::ReadCatalog), e.clients(&me, true));
-        expect("read projects", role, can(role, Action::ReadCatalog), e.projects(&me, true));
-        expect("add client", role, can(role, Action::EditCatalog),
-            e.add_client(&me, NewClient { name: format!("Client {tag}"), ..Default::default() }).await);
+        expect(
+            "read clients",
+            role,
+            can(role, Action::ReadCatalog),
+            e.clients(&me, true),
+        );
+        expect(
+            "read projects",
+            role,
+            can(role, Action::ReadCatalog),
+            e.projects(&me, true),
+        );
+        expect(
+            "add client",
+            role,
+            can(role, Action::EditCatalog),
+            e.add_client(
+                &me,
+                NewClient {
+                    name: format!("Client {tag}"),
+                    ..Default::default()
+                },
+            )
+            .await,
+        );
         let client = e.find_client(me.org, "Müller & Søn").unwrap();
-        expect("edit client", role, can(role, Action::EditCatalog),
-            e.edit_client(&me, client, ClientChanges { note: Some("n".into()), ..Default::default() }).await);
-        expect("add project", role, can(role, Action::EditCatalog),
-            e.add_project(&me, NewProject { client, name: format!("P {tag}"), billable: None, rounding: None, note: String::new() }).await);
-        expect("archive project", role, can(role, Action::EditCatalog),
-            e.edit_project(&me, w.project, ProjectChanges { note: Some("x".into()), ..Default::default() }).await);
-        expect("add task", role, can(role, Action::EditCatalog), e.add_task(&me, w.project, &format!("T {tag}"), None).await);
-        expect("add tag", role, can(role, Action::EditCatalog), e.add_tag(&me, &format!("tag {tag}")).await);
+        expect(
+            "edit client",
+            role,
+            can(role, Action::EditCatalog),
+            e.edit_client(
+                &me,
+                client,
+                ClientChanges {
+                    note: Some("n".into()),
+                    ..Default::default()
+                },
+            )
+            .await,
+        );
+        expect(
+            "add project",
+            role,
+            can(role, Action::EditCatalog),
+            e.add_project(
+                &me,
+                NewProject {
+                    client,
+                    name: format!("P {tag}"),
+                    billable: None,
+                    rounding: None,
+                    note: String::new(),
+                },
+            )
+            .await,
+        );
+        expect(
+            "archive project",
+            role,
+            can(role, Action::EditCatalog),
+            e.edit_project(
+                &me,
+                w.project,
+                ProjectChanges {
+                    note: Some("x".into()),
+                    ..Default::default()
+                },
+            )
+            .await,
+        );
+        expect(
+            "add task",
+            role,
+            can(role, Action::EditCatalog),
+            e.add_task(&me, w.project, &format!("T {tag}"), None).await,
+        );
+        expect(
+            "add tag",
+            role,
+            can(role, Action::EditCatalog),
+            e.add_tag(&me, &format!("tag {tag}")).await,
+        );
 
         // Rates and budgets (finance).
-        expect("read rates", role, can(role, Action::ReadRates), e.rates(&me));
-        expect("read budgets", role, can(role, Action::ReadRates), e.budgets(&me));
-        expect("set rate", role, can(role, Action::EditRates),
-            e.set_rate(&me, NewRate { scope: RateScope::Project { project: w.project }, effective_from: Date::constant(2026, 6, 1), hourly: "120".into(), currency: None }).await);
-        expect("set budget", role, can(role, Action::EditRates),
-            e.set_budget(&me, w.project, BudgetLimit::Hours { hours: 10.into() }, BudgetPeriod::Monthly).await);
+        expect(
+            "read rates",
+            role,
+            can(role, Action::ReadRates),
+            e.rates(&me),
+        );
+        expect(
+            "read budgets",
+            role,
+            can(role, Action::ReadRates),
+            e.budgets(&me),
+        );
+        expect(
+            "set rate",
+            role,
+            can(role, Action::EditRates),
+            e.set_rate(
+                &me,
+                NewRate {
+                    scope: RateScope::Project { project: w.project },
+                    effective_from: Date::constant(2026, 6, 1),
+                    hourly: "120".into(),
+                    currency: None,
+                },
+            )
+            .await,
+        );
+        expect(
+            "set budget",
+            role,
+            can(role, Action::EditRates),
+            e.set_budget(
+                &me,
+                w.project,
+                BudgetLimit::Hours { hours: 10.into() },
+                BudgetPeriod::Monthly,
+            )
+            .await,
+        );
 
         // Own time: Owner, Admin and Member may write their own; Viewer may not.
-        let own = e.add_entry(&me, span(w.project, "2026-11-21T09:00:00Z", "2026-11-21T10:00:00Z")).await;
-        expect("add own entry", role, can(role, Action::EditTimeEntry), own.as_ref().map(|_| ()).map_err(|e| clone_denied(e)));
-        expect("start own timer", role, can(role, Action::EditTimeEntry),
-            e.start_timer(&me, StartTimer { project: w.project, task: None, note: String::new(), billable: None, tags: vec![] }).await);
+        let own = e
+            .add_entry(
+                &me,
+                span(w.project, "2026-11-21T09:00:00Z", "2026-11-21T10:00:00Z"),
+            )
+            .await;
+        expect(
+            "add own entry",
+            role,
+            can(role, Action::EditTimeEntry),
+            own.as_ref().map(|_| ()).map_err(clone_denied),
+        );
+        expect(
+            "start own timer",
+            role,
+            can(role, Action::EditTimeEntry),
+            e.start_timer(
+                &me,
+                StartTimer {
+                    project: w.project,
+                    task: None,
+                    note: String::new(),
+                    billable: None,
+                    tags: vec![],
+                },
+            )
+            .await,
+        );
         if let Ok(own) = own {
             let id = own.entry.entry.id;
-            expect("edit own entry", role, true, e.edit_entry(&me, id, EntryChanges { note: Some("mine".into()), ..Default::default() }).await);
+            expect(
+                "edit own entry",
+                role,
+                true,
+                e.edit_entry(
+                    &me,
+                    id,
+                    EntryChanges {
+                        note: Some("mine".into()),
+                        ..Default::default()
+                    },
+                )
+                .await,
+            );
             expect("read own entry", role, true, e.entry(&me, id));
-            expect("delete own entry", role, true, e.delete_entry(&me, id).await);
+            expect(
+                "delete own entry",
+                role,
+                true,
+                e.delete_entry(&me, id).await,
+            );
         }
 
         // Someone else's time: only roles with "all".
-        expect("read other's entry", role, can_all(role, Action::ReadTimeEntry), e.entry(&me, w.others_entry));
-        expect("edit other's entry", role, can_all(role, Action::EditTimeEntry),
-            e.edit_entry(&me, w.others_entry, EntryChanges { note: Some("not yours".into()), ..Default::default() }).await);
-        expect("add entry for another member", role, can_all(role, Action::EditTimeEntry),
-            e.add_entry(&me, NewEntry { member: Some(otto), ..span(w.project, "2026-11-22T09:00:00Z", "2026-11-22T10:00:00Z") }).await);
+        expect(
+            "read other's entry",
+            role,
+            can_all(role, Action::ReadTimeEntry),
+            e.entry(&me, w.others_entry),
+        );
+        expect(
+            "edit other's entry",
+            role,
+            can_all(role, Action::EditTimeEntry),
+            e.edit_entry(
+                &me,
+                w.others_entry,
+                EntryChanges {
+                    note: Some("not yours".into()),
+                    ..Default::default()
+                },
+            )
+            .await,
+        );
+        expect(
+            "add entry for another member",
+            role,
+            can_all(role, Action::EditTimeEntry),
+            e.add_entry(
+                &me,
+                NewEntry {
+                    member: Some(otto),
+                    ..span(w.project, "2026-11-22T09:00:00Z", "2026-11-22T10:00:00Z")
+                },
+            )
+            .await,
+        );
         let visible = e.entries(&me, &EntryFilter::default()).unwrap();
-        assert_eq!(visible.iter().any(|v| v.entry.id == w.others_entry), can_all(role, Action::ReadTimeEntry), "{role}: list shows other's entry");
-        assert!(visible.iter().all(|v| can_all(role, Action::ReadTimeEntry) || v.entry.member == me.member), "{role}: list only own");
+        assert_eq!(
+            visible.iter().any(|v| v.entry.id == w.others_entry),
+            can_all(role, Action::ReadTimeEntry),
+            "{role}: list shows other's entry"
+        );
+        assert!(
+            visible
+                .iter()
+                .all(|v| can_all(role, Action::ReadTimeEntry) || v.entry.member == me.member),
+            "{role}: list only own"
+        );
 
         // Expenses.
-        expect("add own expense", role, can(role, Action::EditExpense), e.add_expense(&me, expense(Date::constant(2026, 11, 21))).await);
-        expect("add expense for another", role, can_all(role, Action::EditExpense),
-            e.add_expense(&me, NewExpense { member: Some(otto), ..expense(Date::constant(2026, 11, 21)) }).await);
+        expect(
+            "add own expense",
+            role,
+            can(role, Action::EditExpense),
+            e.add_expense(&me, expense(Date::constant(2026, 11, 21)))
+                .await,
+        );
+        expect(
+            "add expense for another",
+            role,
+            can_all(role, Action::EditExpense),
+            e.add_expense(
+                &me,
+                NewExpense {
+                    member: Some(otto),
+                    ..expense(Date::constant(2026, 11, 21))
+                },
+            )
+            .await,
+        );
         let expenses = e.expenses(&me, None, None).unwrap();
-        assert_eq!(expenses.iter().any(|x| x.expense.id == w.others_expense), can_all(role, Action::ReadExpense), "{role}: other's expense visible");
+        assert_eq!(
+            expenses.iter().any(|x| x.expense.id == w.others_expense),
+            can_all(role, Action::ReadExpense),
+            "{role}: other's expense visible"
+        );
 
         // Reports: Members see only their own time and no amounts; Viewers see all with amounts.
-        let report = e.time_report(&me, &ReportQuery { group_by: vec![GroupBy::Member], ..Default::default() });
-        expect("time report", role, can(role, Action::ReadTimeReports), report.as_ref().map(|_| ()).map_err(|e| clone_denied(e)));
+        let report = e.time_report(
+            &me,
+            &ReportQuery {
+                group_by: vec![GroupBy::Member],
+                ..Default::default()
+            },
+        );
+        expect(
+            "time report",
+            role,
+            can(role, Action::ReadTimeReports),
+            report.as_ref().map(|_| ()).map_err(clone_denied),
+        );
         if let Ok(report) = report {
-            let others_in_report = report.rows.iter().any(|r| r.labels == ["Otto Other"]);
-            assert_eq!(others_in_report, can_all(role, Action::ReadTimeReports), "{role}: report shows others");
-            assert_eq!(report.amounts_visible, can(role, Action::ReadRates), "{role}: amounts visible");
+            let others_in_report = report
+                .rows
+                .iter()
+                .any(|r| report.label(&r.key[0]) == "Otto Other");
+            assert_eq!(
+                others_in_report,
+                can_all(role, Action::ReadTimeReports),
+                "{role}: report shows others"
+            );
+            assert_eq!(
+                report.amounts_visible,
+                can(role, Action::ReadRates),
+                "{role}: amounts visible"
+            );
         }
 
         // Export.
         let mut out = Vec::new();
-        let exported = e.export(&me, stint_engine::export::ExportFormat::Json, &mut out, &mut |_, _| {});
-        expect("export", role, can(role, Action::ExportOrganization), exported.as_ref().map(|_| ()).map_err(|e| clone_denied(e)));
+        let exported = e.export(
+            &me,
+            stint_engine::export::ExportFormat::Json,
+            &mut out,
+            &mut |_, _| {},
+        );
+        expect(
+            "export",
+            role,
+            can(role, Action::ExportOrganization),
+            exported.as_ref().map(|_| ()).map_err(clone_denied),
+        );
         if exported.is_ok() {
             let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
-            let authors: Vec<String> = doc["time_entries"].as_array().unwrap().iter().map(|t| t["member"].as_str().unwrap().to_owned()).collect();
-            assert_eq!(authors.contains(&otto.to_string()), can_all(role, Action::ExportOrganization), "{role}: export includes others");
-            assert_eq!(doc.get("rates").is_some(), can(role, Action::ReadRates), "{role}: export includes rates");
+            let authors: Vec<String> = doc["time_entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["member"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(
+                authors.contains(&otto.to_string()),
+                can_all(role, Action::ExportOrganization),
+                "{role}: export includes others"
+            );
+            assert_eq!(
+                doc.get("rates").is_some(),
+                can(role, Action::ReadRates),
+                "{role}: export includes rates"
+            );
         }
 
         // Locking, and nobody edits inside a locked period.
-        expect("lock a period", role, can(role, Action::LockPeriod), e.lock_period(&me, Some(Date::constant(2026, 11, 21))).await);
-        e.lock_period(&w.owner, Some(Date::constant(2026, 11, 21))).await.unwrap();
-        let in_lock = e.edit_entry(&me, w.others_entry, EntryChanges { note: Some("too late".into()), ..Default::default() }).await;
-        assert!(matches!(in_lock, Err(EngineError::Denied(_))), "{role}: edited a locked entry: {in_lock:?}");
-        let into_lock = e.add_entry(&me, span(w.project, "2026-11-19T09:00:00Z", "2026-11-19T10:00:00Z")).await;
-        assert!(matches!(into_lock, Err(EngineError::Denied(_))), "{role}: added into a locked period");
+        expect(
+            "lock a period",
+            role,
+            can(role, Action::LockPeriod),
+            e.lock_period(&me, Some(Date::constant(2026, 11, 21))).await,
+        );
+        e.lock_period(&w.owner, Some(Date::constant(2026, 11, 21)))
+            .await
+            .unwrap();
+        let in_lock = e
+            .edit_entry(
+                &me,
+                w.others_entry,
+                EntryChanges {
+                    note: Some("too late".into()),
+                    ..Default::default()
+                },
+            )
+            .await;
+        assert!(
+            matches!(in_lock, Err(EngineError::Denied(_))),
+            "{role}: edited a locked entry: {in_lock:?}"
+        );
+        let into_lock = e
+            .add_entry(
+                &me,
+                span(w.project, "2026-11-19T09:00:00Z", "2026-11-19T10:00:00Z"),
+            )
+            .await;
+        assert!(
+            matches!(into_lock, Err(EngineError::Denied(_))),
+            "{role}: added into a locked period"
+        );
         if can(role, Action::EditTimeEntry) {
             // Moving an own open entry into the locked period is refused too.
-            let own = e.add_entry(&me, span(w.project, "2026-11-22T13:00:00Z", "2026-11-22T14:00:00Z")).await.unwrap().entry.entry.id;
-            let moved = e.edit_entry(&me, own, EntryChanges { time: Some(EntryTime::Span { start: "2026-11-18T09:00:00Z".parse().unwrap(), end: "2026-11-18T10:00:00Z".parse().unwrap() }), ..Default::default() }).await;
-            assert!(matches!(moved, Err(EngineError::Denied(Denied::Locked(_)))), "{role}: moved into the lock: {moved:?}");
+            let own = e
+                .add_entry(
+                    &me,
+                    span(w.project, "2026-11-22T13:00:00Z", "2026-11-22T14:00:00Z"),
+                )
+                .await
+                .unwrap()
+                .entry
+                .entry
+                .id;
+            let moved = e
+                .edit_entry(
+                    &me,
+                    own,
+                    EntryChanges {
+                        time: Some(EntryTime::Span {
+                            start: "2026-11-18T09:00:00Z".parse().unwrap(),
+                            end: "2026-11-18T10:00:00Z".parse().unwrap(),
+                        }),
+                        ..Default::default()
+                    },
+                )
+                .await;
+            assert!(
+                matches!(moved, Err(EngineError::Denied(Denied::Locked(_)))),
+                "{role}: moved into the lock: {moved:?}"
+            );
         }
         // The locked entry is unchanged.
-        assert_eq!(e.entry(&w.owner, w.others_entry).unwrap().entry.note, if can_all(role, Action::EditTimeEntry) { "not yours" } else { "work" });
+        assert_eq!(
+            e.entry(&w.owner, w.others_entry).unwrap().entry.note,
+            if can_all(role, Action::EditTimeEntry) {
+                "not yours"
+            } else {
+                "work"
+            }
+        );
     }
 }
 
@@ -235,9 +645,15 @@ async fn the_last_owner_cannot_leave_or_be_demoted() {
     w.engine.set_role(&me, olive, Role::Admin).await.unwrap();
     // Now the device user is the last owner.
     let result = w.engine.set_role(&me, me.member, Role::Admin).await;
-    assert!(matches!(result, Err(EngineError::Denied(Denied::LastOwner))), "{result:?}");
+    assert!(
+        matches!(result, Err(EngineError::Denied(Denied::LastOwner))),
+        "{result:?}"
+    );
     let result = w.engine.remove_member(&me, me.member).await;
-    assert!(matches!(result, Err(EngineError::Denied(Denied::LastOwner))), "{result:?}");
+    assert!(
+        matches!(result, Err(EngineError::Denied(Denied::LastOwner))),
+        "{result:?}"
+    );
 }
 
 #[tokio::test]
@@ -246,8 +662,23 @@ async fn a_removed_member_can_do_nothing() {
     let mut w = world(&keys).await;
     let mo = w.engine.find_member(w.owner.org, "Mo Member").unwrap();
     w.engine.remove_member(&w.owner, mo).await.unwrap();
-    let as_mo = ActAs { org: w.owner.org, member: mo };
-    assert!(matches!(w.engine.clients(&as_mo, false), Err(EngineError::Denied(Denied::Removed))));
-    let result = w.engine.add_entry(&as_mo, span(w.project, "2026-11-22T09:00:00Z", "2026-11-22T10:00:00Z")).await;
-    assert!(matches!(result, Err(EngineError::Denied(Denied::Removed))), "{result:?}");
+    let as_mo = ActAs {
+        org: w.owner.org,
+        member: mo,
+    };
+    assert!(matches!(
+        w.engine.clients(&as_mo, false),
+        Err(EngineError::Denied(Denied::Removed))
+    ));
+    let result = w
+        .engine
+        .add_entry(
+            &as_mo,
+            span(w.project, "2026-11-22T09:00:00Z", "2026-11-22T10:00:00Z"),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(EngineError::Denied(Denied::Removed))),
+        "{result:?}"
+    );
 }

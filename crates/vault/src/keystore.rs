@@ -13,7 +13,9 @@ use zeroize::Zeroizing;
 #[derive(Debug, Error)]
 pub enum KeyStoreError {
     /// No keyring service could be reached (headless machine, locked keyring, no session bus).
-    #[error("the system keyring is not available ({0}); protect the vault with a passphrase instead")]
+    #[error(
+        "the system keyring is not available ({0}); protect the vault with a passphrase instead"
+    )]
     Unavailable(String),
     /// The stored value is not a Stint key.
     #[error("the key stored in the system keyring is damaged")]
@@ -47,7 +49,9 @@ impl KeyStore for OsKeyring {
         match Self::entry(account)?.get_secret() {
             Ok(bytes) => {
                 let bytes = Zeroizing::new(bytes);
-                SymmetricKey::from_slice(&bytes).map(Some).map_err(|_| KeyStoreError::Damaged)
+                SymmetricKey::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|_| KeyStoreError::Damaged)
             }
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(KeyStoreError::Unavailable(e.to_string())),
@@ -56,11 +60,15 @@ impl KeyStore for OsKeyring {
 
     fn store(&self, account: &str, key: &SymmetricKey) -> Result<(), KeyStoreError> {
         let entry = Self::entry(account)?;
-        entry.set_secret(key.expose_secret()).map_err(|e| KeyStoreError::Unavailable(e.to_string()))?;
+        entry
+            .set_secret(key.expose_secret())
+            .map_err(|e| KeyStoreError::Unavailable(e.to_string()))?;
         // Read it back: some backends accept a write they cannot keep (a locked or memory-only store).
         match self.load(account)? {
             Some(stored) if stored.expose_secret() == key.expose_secret() => Ok(()),
-            _ => Err(KeyStoreError::Unavailable("the keyring did not keep the key".into())),
+            _ => Err(KeyStoreError::Unavailable(
+                "the keyring did not keep the key".into(),
+            )),
         }
     }
 
@@ -80,18 +88,27 @@ pub struct MemoryKeyStore {
 
 impl KeyStore for MemoryKeyStore {
     fn load(&self, account: &str) -> Result<Option<SymmetricKey>, KeyStoreError> {
-        let keys = self.keys.lock().map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
+        let keys = self
+            .keys
+            .lock()
+            .map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
         Ok(keys.get(account).map(|k| SymmetricKey::from_bytes(**k)))
     }
 
     fn store(&self, account: &str, key: &SymmetricKey) -> Result<(), KeyStoreError> {
-        let mut keys = self.keys.lock().map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
+        let mut keys = self
+            .keys
+            .lock()
+            .map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
         keys.insert(account.to_owned(), Zeroizing::new(*key.expose_secret()));
         Ok(())
     }
 
     fn delete(&self, account: &str) -> Result<(), KeyStoreError> {
-        let mut keys = self.keys.lock().map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
+        let mut keys = self
+            .keys
+            .lock()
+            .map_err(|_| KeyStoreError::Unavailable("poisoned".into()))?;
         keys.remove(account);
         Ok(())
     }

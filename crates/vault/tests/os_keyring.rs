@@ -11,7 +11,9 @@ async fn device_key_lives_in_the_system_keyring() {
     let store = OsKeyring;
     let (vault, mut keys) = match Vault::create(dir.path(), Unlock::Keyring(&store)).await {
         Ok(created) => created,
-        Err(e) => panic!("the system keyring must be reachable for this test (run it through scripts/test): {e}"),
+        Err(e) => panic!(
+            "the system keyring must be reachable for this test (run it through scripts/test): {e}"
+        ),
     };
     let org = [9u8; 16];
     vault.create_org_keys(&mut keys, org).await.unwrap();
@@ -26,7 +28,16 @@ async fn device_key_lives_in_the_system_keyring() {
         hlc: 0,
         tombstone: false,
     };
-    vault.put(&keys, vec![Write { header, plaintext: Zeroizing::new(b"in the keyring".to_vec()) }]).await.unwrap();
+    vault
+        .put(
+            &keys,
+            vec![Write {
+                header,
+                plaintext: Zeroizing::new(b"in the keyring".to_vec()),
+            }],
+        )
+        .await
+        .unwrap();
     let id = vault.id().to_owned();
     vault.close().await;
 
@@ -40,9 +51,15 @@ async fn device_key_lives_in_the_system_keyring() {
     let key = OsKeyring.load(&id).unwrap().expect("key stored");
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        assert!(!bytes.windows(32).any(|w| w == key.expose_secret()), "device key found on disk");
+        assert!(
+            !bytes.windows(32).any(|w| w == key.expose_secret()),
+            "device key found on disk"
+        );
     }
 
     OsKeyring.delete(&id).unwrap();
-    assert!(matches!(vault.unlock(Unlock::Keyring(&OsKeyring)).await, Err(VaultError::KeyMissing)));
+    assert!(matches!(
+        vault.unlock(Unlock::Keyring(&OsKeyring)).await,
+        Err(VaultError::KeyMissing)
+    ));
 }

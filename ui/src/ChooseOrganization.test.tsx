@@ -1,0 +1,41 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it, vi } from "vitest";
+
+import type { NewOrganization } from "./bindings/NewOrganization";
+import type { OrgSummary } from "./bindings/OrgSummary";
+import { ChooseOrganization } from "./ChooseOrganization";
+
+describe("ChooseOrganization", () => {
+  it("creates an organization with EUR, the system's time zone and a real locale, then lists it", async () => {
+    const orgs: OrgSummary[] = [];
+    const created: NewOrganization[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "organizations") return [...orgs];
+      if (cmd === "create_organization") {
+        const input = (args as { input: NewOrganization }).input;
+        created.push(input);
+        orgs.push({ id: "o1", name: input.name, role: "owner", currency: input.currency, time_zone: input.time_zone });
+        return "o1";
+      }
+      if (cmd === "choose_organization") return { org: "o1", member: "m1" };
+      throw `unexpected ${cmd}`;
+    });
+    const onChosen = vi.fn();
+    render(<ChooseOrganization onChosen={onChosen} />);
+    await screen.findByTestId("org-empty");
+    await userEvent.type(screen.getByLabelText("Name"), "Acme Studio");
+    await userEvent.type(screen.getByLabelText("Your name"), "Ada");
+    await userEvent.click(screen.getByRole("button", { name: "Create" }));
+
+    await userEvent.click(await screen.findByRole("button", { name: /Acme Studio/ }));
+    await vi.waitFor(() => expect(onChosen).toHaveBeenCalledOnce());
+    expect(onChosen.mock.calls[0]).toEqual([orgs[0], { org: "o1", member: "m1" }]);
+    expect(created).toHaveLength(1);
+    const input = created[0]!;
+    expect(input).toMatchObject({ name: "Acme Studio", owner_name: "Ada", currency: "EUR", week_start: null });
+    expect(input.time_zone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(input.locale).toMatch(/^[a-z]{2,3}(-[A-Z]{2})?$/);
+  });
+});

@@ -1,0 +1,147 @@
+import { useEffect, useState, type FormEvent } from "react";
+
+import { api, errorMessage } from "./api";
+import type { ActAs } from "./bindings/ActAs";
+import type { OrgSummary } from "./bindings/OrgSummary";
+import { systemLocale, systemTimeZone } from "./time";
+
+type Props = { onChosen: (org: OrgSummary, actAs: ActAs) => void };
+
+/** Second screen: pick the organization to track time for, or create one. */
+export function ChooseOrganization({ onChosen }: Props) {
+  const [orgs, setOrgs] = useState<OrgSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function load() {
+    try {
+      setOrgs(await api.organizations());
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  useEffect(() => {
+    void load();
+  }, []);
+
+  async function choose(org: OrgSummary) {
+    setError(null);
+    try {
+      onChosen(org, await api.chooseOrganization(org.id));
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  return (
+    <main className="centered" data-testid="org-screen">
+      <section className="card wide">
+        <h1>Organizations</h1>
+        {error && (
+          <p className="error" role="alert" data-testid="org-error">
+            {error}
+          </p>
+        )}
+        {orgs === null ? (
+          <p className="muted">Loading…</p>
+        ) : orgs.length === 0 ? (
+          <p className="muted" data-testid="org-empty">
+            No organizations yet. Create one below.
+          </p>
+        ) : (
+          <ul className="org-list" data-testid="org-list">
+            {orgs.map((org) => (
+              <li key={org.id}>
+                <button type="button" className="org-option" onClick={() => void choose(org)} data-testid="org-option">
+                  <span className="org-name" data-testid="org-option-name">{org.name}</span>
+                  <span className="muted small">
+                    {org.currency} · {org.time_zone}
+                    {org.role ? ` · ${org.role}` : ""}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <CreateOrganization onCreated={() => void load()} />
+      </section>
+    </main>
+  );
+}
+
+function CreateOrganization({ onCreated }: { onCreated: () => void }) {
+  const [name, setName] = useState("");
+  const [ownerName, setOwnerName] = useState("");
+  const [currency, setCurrency] = useState("EUR");
+  const [timeZone, setTimeZone] = useState(systemTimeZone);
+  const [locale, setLocale] = useState(systemLocale);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.createOrganization({
+        name: name.trim(),
+        currency: currency.trim().toUpperCase(),
+        locale: locale.trim(),
+        time_zone: timeZone.trim(),
+        week_start: null,
+        owner_name: ownerName.trim(),
+      });
+      setName("");
+      onCreated();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="create-org" onSubmit={submit} data-testid="org-create-form">
+      <h2>Create organization</h2>
+      <div className="grid">
+        <label htmlFor="org-name">Name</label>
+        <input id="org-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="org-create-name" />
+        <label htmlFor="org-owner">Your name</label>
+        <input
+          id="org-owner"
+          value={ownerName}
+          autoComplete="name"
+          onChange={(e) => setOwnerName(e.target.value)}
+          data-testid="org-create-owner"
+        />
+        <label htmlFor="org-currency">Currency</label>
+        <input
+          id="org-currency"
+          value={currency}
+          maxLength={3}
+          onChange={(e) => setCurrency(e.target.value)}
+          data-testid="org-create-currency"
+        />
+        <label htmlFor="org-tz">Time zone</label>
+        <input id="org-tz" value={timeZone} onChange={(e) => setTimeZone(e.target.value)} data-testid="org-create-tz" />
+        <label htmlFor="org-locale">Locale</label>
+        <input
+          id="org-locale"
+          value={locale}
+          onChange={(e) => setLocale(e.target.value)}
+          data-testid="org-create-locale"
+        />
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="org-create-error">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" disabled={busy || name.trim() === ""} data-testid="org-create-submit">
+          Create
+        </button>
+      </div>
+    </form>
+  );
+}

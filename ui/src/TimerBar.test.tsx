@@ -1,0 +1,82 @@
+import { act, render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import type { StartTimer } from "./bindings/StartTimer";
+import { project, runningEntry } from "./test/fixtures";
+import { TimerBar } from "./TimerBar";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("TimerBar", () => {
+  it("starts on the chosen project, ticks, and stops", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+    vi.setSystemTime(new Date("2026-11-23T09:00:00Z"));
+    const started: StartTimer[] = [];
+    let stopped = 0;
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case "projects":
+          return [project];
+        case "running_timer":
+          return null;
+        case "start_timer": {
+          const input = (args as { input: StartTimer }).input;
+          started.push(input);
+          return { entry: runningEntry("2026-11-23T09:00:00Z", input.note), overlaps: [] };
+        }
+        case "stop_timer":
+          stopped += 1;
+          return runningEntry("2026-11-23T09:00:00Z");
+        default:
+          throw `unexpected ${cmd}`;
+      }
+    });
+    const onChanged = vi.fn();
+    const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+    render(<TimerBar onChanged={onChanged} />);
+
+    const picker = await screen.findByLabelText("Project");
+    expect(await screen.findByRole("option", { name: "Müller & Søn — Website" })).toBeTruthy();
+    expect((picker as HTMLSelectElement).value).toBe(project.project.id);
+
+    await user.type(screen.getByLabelText("Note"), "homepage");
+    await user.click(screen.getByRole("button", { name: "Start" }));
+    expect(await screen.findByRole("button", { name: "Stop" })).toBeTruthy();
+    expect(started).toEqual([
+      { project: project.project.id, task: null, note: "homepage", billable: null, tags: [] },
+    ]);
+    expect(onChanged).toHaveBeenCalledTimes(1);
+    expect((screen.getByLabelText("Project") as HTMLSelectElement).disabled).toBe(true);
+
+    act(() => {
+      vi.advanceTimersByTime(3723_000);
+    });
+    expect(screen.getByTestId("timer-elapsed").textContent).toBe("1:02:03");
+
+    await user.click(screen.getByRole("button", { name: "Stop" }));
+    expect(await screen.findByRole("button", { name: "Start" })).toBeTruthy();
+    expect(stopped).toBe(1);
+    expect(onChanged).toHaveBeenCalledTimes(2);
+    expect(screen.getByTestId("timer-elapsed").textContent).toBe("0:00:00");
+    expect((screen.getByLabelText("Note") as HTMLInputElement).value).toBe("");
+  });
+
+  it("shows a timer that was already running and the engine's refusal", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "projects") return [project];
+      if (cmd === "running_timer") return runningEntry(new Date(Date.now() - 5000).toISOString(), "earlier");
+      if (cmd === "stop_timer") throw "no timer is running";
+      return null;
+    });
+    render(<TimerBar onChanged={() => {}} />);
+    expect(await screen.findByRole("button", { name: "Stop" })).toBeTruthy();
+    expect((screen.getByLabelText("Note") as HTMLInputElement).value).toBe("earlier");
+    await userEvent.click(screen.getByRole("button", { name: "Stop" }));
+    expect((await screen.findByTestId("timer-error")).textContent).toBe("no timer is running");
+    expect(screen.getByRole("button", { name: "Stop" })).toBeTruthy();
+  });
+});

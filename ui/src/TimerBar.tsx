@@ -1,0 +1,134 @@
+import { useEffect, useState, type FormEvent } from "react";
+
+import { api, errorMessage } from "./api";
+import type { EntryView } from "./bindings/EntryView";
+import type { ProjectView } from "./bindings/ProjectView";
+import { clock, secondsSince } from "./time";
+
+type Props = {
+  /** Called after the timer started or stopped, so lists can refresh. */
+  onChanged: () => void;
+};
+
+/** Project picker, note and a Start/Stop button; shows the running time, ticking. */
+export function TimerBar({ onChanged }: Props) {
+  const [projects, setProjects] = useState<ProjectView[] | null>(null);
+  const [project, setProject] = useState("");
+  const [note, setNote] = useState("");
+  const [running, setRunning] = useState<EntryView | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    Promise.all([api.projects(), api.runningTimer()]).then(
+      ([found, timer]) => {
+        setProjects(found);
+        setRunning(timer);
+        if (timer) {
+          setProject(timer.entry.project);
+          setNote(timer.entry.note);
+        } else if (found.length > 0 && found[0]) {
+          setProject(found[0].project.id);
+        }
+      },
+      (e: unknown) => setError(errorMessage(e)),
+    );
+  }, []);
+
+  useEffect(() => {
+    if (!running) return;
+    setNow(Date.now());
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(tick);
+  }, [running]);
+
+  async function toggle(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      if (running) {
+        await api.stopTimer();
+        setRunning(null);
+        setNote("");
+      } else {
+        const outcome = await api.startTimer({ project, task: null, note, billable: null, tags: [] });
+        setRunning(outcome.entry);
+        if (outcome.overlaps.length > 0) {
+          setNotice(`Overlaps ${outcome.overlaps.length} other ${outcome.overlaps.length === 1 ? "entry" : "entries"}.`);
+        }
+      }
+      onChanged();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const startedAt = running && running.entry.time.type === "running" ? running.entry.time.start : null;
+  const elapsed = startedAt ? clock(secondsSince(startedAt, now)) : "0:00:00";
+
+  return (
+    <form className={`timer-bar${running ? " is-running" : ""}`} onSubmit={toggle} data-testid="timer-bar">
+      <div className="field project-field">
+        <label htmlFor="timer-project">Project</label>
+        <select
+          id="timer-project"
+          value={project}
+          disabled={running !== null || busy}
+          onChange={(e) => setProject(e.target.value)}
+          data-testid="timer-project"
+        >
+          {projects?.length === 0 && <option value="">No projects</option>}
+          {projects?.map((p) => (
+            <option key={p.project.id} value={p.project.id}>
+              {p.client_name} — {p.project.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field note-field">
+        <label htmlFor="timer-note">Note</label>
+        <input
+          id="timer-note"
+          value={note}
+          placeholder="What are you working on?"
+          disabled={running !== null || busy}
+          onChange={(e) => setNote(e.target.value)}
+          data-testid="timer-note"
+        />
+      </div>
+      <output className="elapsed" aria-label="Running time" aria-live="off" data-testid="timer-elapsed">
+        {elapsed}
+      </output>
+      <button
+        type="submit"
+        className={running ? "stop" : "primary"}
+        disabled={busy || (!running && project === "")}
+        data-testid="timer-toggle"
+      >
+        {running ? "Stop" : "Start"}
+      </button>
+      {error && (
+        <p className="error full-row" role="alert" data-testid="timer-error">
+          {error}
+        </p>
+      )}
+      {projects?.length === 0 && (
+        <p className="muted small full-row" data-testid="timer-no-projects">
+          No projects yet. This window cannot add them yet: use <code>stint client add</code> and{" "}
+          <code>stint project add</code>.
+        </p>
+      )}
+      {notice && (
+        <p className="notice full-row" role="status" data-testid="timer-notice">
+          {notice}
+        </p>
+      )}
+    </form>
+  );
+}
