@@ -1779,6 +1779,10 @@ async fn bench_run(cli: &Cli, dir: &Path, engine: Engine, runs: usize) -> Result
         ]);
     }
     table.print_or("");
+    println!(
+        "B2: grouping alone (prepared inputs, no names): {:.2} ms",
+        report.b2_aggregate_ms
+    );
     println!("B1 phases (median ms):");
     for (phase, ms) in &report.b1_phases {
         println!("  {phase:48} {ms:8.2}");

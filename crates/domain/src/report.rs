@@ -205,11 +205,6 @@ impl Acc {
     }
 }
 
-/// A group's key as numbers (see `time_report`).
-type GroupCode = [u128; MAX_DIMENSIONS];
-/// A group's key as typed values.
-type TypedKey = [GroupKey; MAX_DIMENSIONS];
-
 /// A date as an order-preserving number.
 fn date_code(date: Date) -> u128 {
     let packed =
@@ -230,17 +225,44 @@ pub fn time_report(
             dims.push(*g);
         }
     }
-    // Each group is identified by a fixed array of numbers (ids are 128-bit ULIDs whose numeric order
-    // is their order; dates pack to an order-preserving number): cheap to hash and to sort, with no
-    // allocation per entry. The typed key is kept beside it once per group.
-    let mut groups: rustc_hash::FxHashMap<GroupCode, (Acc, TypedKey)> =
-        rustc_hash::FxHashMap::default();
+    let inputs = inputs.into_iter();
+    let rows = match dims.len() {
+        0 => aggregate::<0>(inputs, &dims, week_start),
+        1 => aggregate::<1>(inputs, &dims, week_start),
+        2 => aggregate::<2>(inputs, &dims, week_start),
+        3 => aggregate::<3>(inputs, &dims, week_start),
+        4 => aggregate::<4>(inputs, &dims, week_start),
+        5 => aggregate::<5>(inputs, &dims, week_start),
+        6 => aggregate::<6>(inputs, &dims, week_start),
+        _ => aggregate::<7>(inputs, &dims, week_start),
+    };
+    let mut total = ReportRow::default();
+    for row in &rows {
+        total.merge(row);
+    }
+    Report {
+        group_by: dims,
+        rows,
+        total,
+    }
+}
+
+/// Aggregation with exactly `N` dimensions. A group is identified by `N` numbers (ids are 128-bit
+/// ULIDs, whose numeric order is their order; dates pack to an order-preserving number): cheap to hash
+/// and sort, no allocation per entry. Groups live in a vector; the map and the sort move only
+/// (code, index) pairs.
+fn aggregate<const N: usize>(
+    inputs: impl Iterator<Item = ReportInput>,
+    dims: &[GroupBy],
+    week_start: WeekStart,
+) -> Vec<ReportRow> {
+    let mut index: rustc_hash::FxHashMap<[u128; N], u32> = rustc_hash::FxHashMap::default();
+    let mut groups: Vec<(Acc, [GroupKey; N])> = Vec::new();
     let mut week_cache: rustc_hash::FxHashMap<Date, Date> = rustc_hash::FxHashMap::default();
-    let filler = GroupKey::Task(None);
     for input in inputs {
-        let mut code = [0u128; MAX_DIMENSIONS];
-        let mut typed = [filler; MAX_DIMENSIONS];
-        for (i, dim) in dims.iter().enumerate() {
+        let mut code = [0u128; N];
+        let mut typed = [GroupKey::Task(None); N];
+        for (i, dim) in dims.iter().enumerate().take(N) {
             let (c, k) = match dim {
                 GroupBy::Client => (input.client.0.0, GroupKey::Client(input.client)),
                 GroupBy::Project => (input.project.0.0, GroupKey::Project(input.project)),
@@ -261,28 +283,20 @@ pub fn time_report(
             code[i] = c;
             typed[i] = k;
         }
-        groups
-            .entry(code)
-            .or_insert_with(|| (Acc::default(), typed))
-            .0
-            .add(&input);
+        let slot = *index.entry(code).or_insert_with(|| {
+            groups.push((Acc::default(), typed));
+            (groups.len() - 1) as u32
+        });
+        groups[slot as usize].0.add(&input);
     }
-    let mut sorted: Vec<(GroupCode, (Acc, TypedKey))> = groups.into_iter().collect();
-    sorted.sort_unstable_by_key(|a| a.0);
-    let mut total = ReportRow::default();
-    let rows: Vec<ReportRow> = sorted
+    let mut order: Vec<([u128; N], u32)> = index.into_iter().collect();
+    order.sort_unstable_by_key(|(code, _)| *code);
+    let mut slots: Vec<Option<(Acc, [GroupKey; N])>> = groups.into_iter().map(Some).collect();
+    order
         .into_iter()
-        .map(|(_, (acc, typed))| {
-            let row = acc.into_row(typed[..dims.len()].to_vec());
-            total.merge(&row);
-            row
-        })
-        .collect();
-    Report {
-        group_by: dims,
-        rows,
-        total,
-    }
+        .filter_map(|(_, slot)| slots[slot as usize].take())
+        .map(|(acc, typed)| acc.into_row(typed.to_vec()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -43,6 +43,8 @@ pub struct BenchReport {
     pub runs: usize,
     /// Where B1's time goes (medians, ms): KDF, read, decrypt, index.
     pub b1_phases: Vec<(String, f64)>,
+    /// Of B2, the pure grouping over prepared inputs (ms, median).
+    pub b2_aggregate_ms: f64,
     /// The figures.
     pub figures: Vec<Figure>,
 }
@@ -225,6 +227,43 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
         rows = report.rows.len();
     }
     let b2 = percentile(&mut report_ms, 0.5);
+    // Where B2's time goes: the pure aggregation alone over the same facts.
+    let mut aggregate_ms = Vec::new();
+    if let Some(state) = engine.orgs.get(&org.id) {
+        let inputs: Vec<ReportInput> = state
+            .facts
+            .iter()
+            .filter(|f| !f.running)
+            .filter_map(|f| {
+                Some(ReportInput {
+                    member: f.member,
+                    client: f.client?,
+                    project: f.project,
+                    task: f.task,
+                    date: f.date,
+                    billable: f.billable,
+                    raw_seconds: f.valuation.raw_seconds,
+                    billed_seconds: f.valuation.billed_seconds,
+                    amount: f.valuation.amount,
+                })
+            })
+            .collect();
+        for _ in 0..runs.max(10) {
+            let t0 = Instant::now();
+            let report = stint_domain::report::time_report(
+                inputs.iter().copied(),
+                &query.group_by,
+                WeekStart::Monday,
+            );
+            aggregate_ms.push(ms(t0.elapsed()));
+            drop(report);
+        }
+    }
+    let b2_aggregate = if aggregate_ms.is_empty() {
+        0.0
+    } else {
+        percentile(&mut aggregate_ms, 0.5)
+    };
     engine.close().await;
 
     // ---- B3: one durable entry (encrypt, sign, commit) vs. a bare SQLite insert + commit. -----
@@ -327,6 +366,7 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
         entries,
         runs,
         b1_phases,
+        b2_aggregate_ms: b2_aggregate,
         figures,
     })
 }
