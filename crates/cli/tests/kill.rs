@@ -62,20 +62,31 @@ fn killed_writers_lose_no_acknowledged_entry() {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+        let (first_ack, acked_once) = std::sync::mpsc::channel::<()>();
         let reader = {
             let seen = Arc::clone(&seen);
             std::thread::spawn(move || {
                 for line in BufReader::new(stdout).lines() {
                     match line {
-                        Ok(id) => seen.lock().unwrap().push(id),
+                        Ok(id) => {
+                            seen.lock().unwrap().push(id);
+                            let _ = first_ack.send(());
+                        }
                         Err(_) => break,
                     }
                 }
             })
         };
-        // Anywhere from while it is still unlocking to well into its writes.
-        let delay = 60 + next(&mut rng) % 400;
-        std::thread::sleep(Duration::from_millis(delay));
+        if next(&mut rng).is_multiple_of(4) {
+            // Anywhere from process start through unlocking into the first writes.
+            std::thread::sleep(Duration::from_millis(next(&mut rng) % 300));
+        } else {
+            // Somewhere in the middle of writing: after the first acknowledged entry.
+            acked_once
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the writer acknowledged nothing within 60 s");
+            std::thread::sleep(Duration::from_micros(next(&mut rng) % 40_000));
+        }
         child.kill().unwrap();
         child.wait().unwrap();
         reader.join().unwrap();

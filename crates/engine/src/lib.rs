@@ -281,24 +281,12 @@ impl Engine {
 
     /// Find an organization by id or (case-insensitive) name.
     pub fn find_org(&self, name_or_id: &str) -> Result<OrgId> {
-        if let Ok(id) = name_or_id.parse::<OrgId>()
-            && self.orgs.contains_key(&id)
-        {
-            return Ok(id);
-        }
-        let wanted = name_or_id.trim().to_lowercase();
-        let hits: Vec<OrgId> = self
-            .orgs
-            .values()
-            .map(|s| s.organization())
-            .filter(|o| o.name.to_lowercase() == wanted)
-            .map(|o| o.id)
-            .collect();
-        one_of(
-            "organization",
+        let orgs = self.orgs.values().map(|s| s.organization());
+        lookup(
+            ("organization", "list them with `stint org list`"),
             name_or_id,
-            hits,
-            "list them with `stint org list`",
+            orgs,
+            |o| (o.id, &o.name, false),
         )
     }
 
@@ -464,24 +452,12 @@ impl Engine {
 
     /// Find a member by id or name.
     pub fn find_member(&self, org: OrgId, name_or_id: &str) -> Result<MemberId> {
-        let state = self.state(org)?;
-        if let Ok(id) = name_or_id.parse::<MemberId>()
-            && state.members.contains_key(&id)
-        {
-            return Ok(id);
-        }
-        let wanted = name_or_id.trim().to_lowercase();
-        let hits = state
-            .members
-            .values()
-            .filter(|m| m.name.to_lowercase() == wanted)
-            .map(|m| m.id)
-            .collect();
-        one_of(
-            "member",
+        let members = self.state(org)?.members.values();
+        lookup(
+            ("member", "list them with `stint member list`"),
             name_or_id,
-            hits,
-            "list them with `stint member list`",
+            members,
+            |m| (m.id, &m.name, !m.active),
         )
     }
 
@@ -652,29 +628,12 @@ impl Engine {
 
     /// Find a client by id or name (active ones first).
     pub fn find_client(&self, org: OrgId, name_or_id: &str) -> Result<ClientId> {
-        let state = self.state(org)?;
-        if let Ok(id) = name_or_id.parse::<ClientId>()
-            && state.clients.contains_key(&id)
-        {
-            return Ok(id);
-        }
-        let wanted = name_or_id.trim().to_lowercase();
-        let named: Vec<&Client> = state
-            .clients
-            .values()
-            .filter(|c| c.name.to_lowercase() == wanted)
-            .collect();
-        let active: Vec<ClientId> = named.iter().filter(|c| !c.archived).map(|c| c.id).collect();
-        let hits = if active.is_empty() {
-            named.iter().map(|c| c.id).collect()
-        } else {
-            active
-        };
-        one_of(
-            "client",
+        let clients = self.state(org)?.clients.values();
+        lookup(
+            ("client", "list them with `stint client list`"),
             name_or_id,
-            hits,
-            "list them with `stint client list`",
+            clients,
+            |c| (c.id, &c.name, c.archived),
         )
     }
 
@@ -794,29 +753,16 @@ impl Engine {
         name_or_id: &str,
         client: Option<ClientId>,
     ) -> Result<ProjectId> {
-        let state = self.state(org)?;
-        if let Ok(id) = name_or_id.parse::<ProjectId>()
-            && state.projects.contains_key(&id)
-        {
-            return Ok(id);
-        }
-        let wanted = name_or_id.trim().to_lowercase();
-        let named: Vec<&Project> = state
+        let projects = self
+            .state(org)?
             .projects
             .values()
-            .filter(|p| p.name.to_lowercase() == wanted && client.is_none_or(|c| p.client == c))
-            .collect();
-        let active: Vec<ProjectId> = named.iter().filter(|p| !p.archived).map(|p| p.id).collect();
-        let hits = if active.is_empty() {
-            named.iter().map(|p| p.id).collect()
-        } else {
-            active
-        };
-        one_of(
-            "project",
+            .filter(|p| client.is_none_or(|c| p.client == c));
+        lookup(
+            ("project", "list them with `stint project list`"),
             name_or_id,
-            hits,
-            "list them with `stint project list`",
+            projects,
+            |p| (p.id, &p.name, p.archived),
         )
     }
 
@@ -891,20 +837,17 @@ impl Engine {
 
     /// Find a task of a project by id or name.
     pub fn find_task(&self, org: OrgId, project: ProjectId, name_or_id: &str) -> Result<TaskId> {
-        let state = self.state(org)?;
-        if let Ok(id) = name_or_id.parse::<TaskId>()
-            && state.tasks.get(&id).is_some_and(|t| t.project == project)
-        {
-            return Ok(id);
-        }
-        let wanted = name_or_id.trim().to_lowercase();
-        let hits = state
+        let tasks = self
+            .state(org)?
             .tasks
             .values()
-            .filter(|t| t.project == project && t.name.to_lowercase() == wanted)
-            .map(|t| t.id)
-            .collect();
-        one_of("task", name_or_id, hits, "list them with `stint task list`")
+            .filter(|t| t.project == project);
+        lookup(
+            ("task", "list them with `stint task list`"),
+            name_or_id,
+            tasks,
+            |t| (t.id, &t.name, t.archived),
+        )
     }
 
     /// Add a tag.
@@ -1807,18 +1750,44 @@ fn scope_label(state: &OrgState, scope: &RateScope) -> String {
     }
 }
 
-fn one_of<T: Copy + std::fmt::Display>(
-    what: &'static str,
-    name: &str,
-    hits: Vec<T>,
-    hint: &str,
-) -> Result<T> {
+/// Find one item by id, or by name ignoring case; when a name matches active and archived items, the
+/// active ones win. `facts` gives an item's id, name and whether it is archived (or removed).
+fn lookup<'a, T: 'a, Id>(
+    (what, hint): (&'static str, &str),
+    name_or_id: &str,
+    items: impl Iterator<Item = &'a T> + Clone,
+    facts: impl Fn(&'a T) -> (Id, &'a String, bool),
+) -> Result<Id>
+where
+    Id: Copy + Eq + std::str::FromStr + std::fmt::Display,
+{
+    if let Ok(id) = name_or_id.parse::<Id>()
+        && items.clone().any(|item| facts(item).0 == id)
+    {
+        return Ok(id);
+    }
+    let wanted = name_or_id.trim().to_lowercase();
+    let named: Vec<(Id, bool)> = items
+        .map(&facts)
+        .filter(|(_, name, _)| name.to_lowercase() == wanted)
+        .map(|(id, _, archived)| (id, archived))
+        .collect();
+    let active: Vec<Id> = named
+        .iter()
+        .filter(|(_, archived)| !archived)
+        .map(|(id, _)| *id)
+        .collect();
+    let hits = if active.is_empty() {
+        named.iter().map(|(id, _)| *id).collect()
+    } else {
+        active
+    };
     match hits.as_slice() {
         [one] => Ok(*one),
-        [] => Err(EngineError::not_found_hint(what, name, hint)),
+        [] => Err(EngineError::not_found_hint(what, name_or_id, hint)),
         many => Err(EngineError::Ambiguous {
             what,
-            name: name.to_owned(),
+            name: name_or_id.to_owned(),
             ids: many
                 .iter()
                 .map(ToString::to_string)
