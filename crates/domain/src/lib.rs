@@ -24,7 +24,7 @@ pub use ids::*;
 pub use model::{Client, Member, Organization, Project, Tag, Task, WeekStart};
 pub use money::{Currency, Money, MoneyError};
 pub use rate::{Rate, RateBook, RateScope, WorkContext};
-pub use report::{GroupBy, GroupKey, Report, ReportInput, ReportRow};
+pub use report::{Codes, GroupBy, GroupKey, Numbering, Report, ReportInput, ReportRow};
 pub use role::{Action, Actor, Denied, Role, Scope, Target, authorize};
 pub use rounding::{Rounding, RoundingMode};
 pub use validate::ValidationError;

@@ -3,9 +3,10 @@
 
 use crate::ids::*;
 use crate::model::WeekStart;
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use jiff::ToSpan;
 use jiff::civil::Date;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// A dimension to group by.
@@ -93,6 +94,58 @@ pub struct ReportInput {
     pub billed_seconds: i64,
     /// Amount, if billable with a rate.
     pub amount: Option<Money>,
+    /// The ids above as dense numbers from one [`Numbering`].
+    pub codes: Codes,
+}
+
+/// Dense numbers for the ids of a [`ReportInput`], so that grouping works on small integers.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct Codes {
+    /// The member's number.
+    pub member: u32,
+    /// The client's number.
+    pub client: u32,
+    /// The project's number.
+    pub project: u32,
+    /// The task's number, 0 for none.
+    pub task: u32,
+}
+
+/// Gives every id a dense number the first time it is seen (numbers start at 1; 0 is "none").
+/// Ids are ULIDs, unique across kinds, so one numbering serves all of them. Numbers are never
+/// reused, so equal numbers mean equal ids for as long as the numbering lives.
+#[derive(Clone, Debug, Default)]
+pub struct Numbering {
+    numbers: FxMap<u128, u32>,
+}
+
+impl Numbering {
+    /// The number of `id`, assigned now if it has none.
+    pub fn assign(&mut self, id: u128) -> u32 {
+        let next = self.numbers.len() as u32 + 1;
+        *self.numbers.entry(id).or_insert(next)
+    }
+
+    /// The number of `id`, if assigned.
+    pub fn get(&self, id: u128) -> Option<u32> {
+        self.numbers.get(&id).copied()
+    }
+
+    /// The codes of an entry's ids, assigning numbers to ids not seen before.
+    pub fn codes(
+        &mut self,
+        member: MemberId,
+        client: ClientId,
+        project: ProjectId,
+        task: Option<TaskId>,
+    ) -> Codes {
+        Codes {
+            member: self.assign(member.0.0),
+            client: self.assign(client.0.0),
+            project: self.assign(project.0.0),
+            task: task.map_or(0, |t| self.assign(t.0.0)),
+        }
+    }
 }
 
 /// One row: a group and its totals.
@@ -112,7 +165,7 @@ pub struct ReportRow {
     /// Non-billable seconds.
     #[ts(type = "number")]
     pub non_billable_seconds: i64,
-    /// Amounts, one per currency (exact; round when showing).
+    /// Amounts, one per currency, by currency code (exact; round when showing).
     pub amounts: Vec<Money>,
 }
 
@@ -161,7 +214,8 @@ pub fn month_of(date: Date) -> Date {
 
 const MAX_DIMENSIONS: usize = 7;
 
-/// Running totals of one group while aggregating (no allocation unless several currencies meet).
+/// Running totals of one group while aggregating: small, so that the groups stay in cache. A second
+/// currency in one group (rare) spills into a side table.
 #[derive(Default)]
 struct Acc {
     entries: u32,
@@ -169,11 +223,15 @@ struct Acc {
     billable_raw_seconds: i64,
     non_billable_seconds: i64,
     amount: Option<Money>,
-    other_amounts: Vec<Money>,
 }
 
+type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
+
+/// Amounts in a second (third, ...) currency, by group.
+type Spill = FxMap<(u32, Currency), Decimal>;
+
 impl Acc {
-    fn add(&mut self, input: &ReportInput) {
+    fn add(&mut self, slot: u32, input: &ReportInput, spill: &mut Spill) {
         self.entries += 1;
         if input.billable {
             self.billable_seconds += input.billed_seconds;
@@ -182,18 +240,33 @@ impl Acc {
             self.non_billable_seconds += input.raw_seconds;
         }
         if let Some(amount) = input.amount {
-            match &mut self.amount {
-                None => self.amount = Some(amount),
-                Some(sum) if sum.currency == amount.currency => sum.amount += amount.amount,
-                Some(_) => add_amount(&mut self.other_amounts, amount),
-            }
+            self.add_amount(slot, amount, spill);
         }
     }
 
-    fn into_row(self, key: Vec<GroupKey>) -> ReportRow {
-        let mut amounts = Vec::with_capacity(1 + self.other_amounts.len());
+    fn merge(&mut self, other: Acc, slot: u32, spill: &mut Spill) {
+        self.entries += other.entries;
+        self.billable_seconds += other.billable_seconds;
+        self.billable_raw_seconds += other.billable_raw_seconds;
+        self.non_billable_seconds += other.non_billable_seconds;
+        if let Some(amount) = other.amount {
+            self.add_amount(slot, amount, spill);
+        }
+    }
+
+    fn add_amount(&mut self, slot: u32, amount: Money, spill: &mut Spill) {
+        match &mut self.amount {
+            None => self.amount = Some(amount),
+            Some(sum) if sum.currency == amount.currency => sum.amount += amount.amount,
+            Some(_) => *spill.entry((slot, amount.currency)).or_default() += amount.amount,
+        }
+    }
+
+    fn into_row(self, key: Vec<GroupKey>, mut others: Vec<Money>) -> ReportRow {
+        let mut amounts = Vec::with_capacity(1 + others.len());
         amounts.extend(self.amount);
-        amounts.extend(self.other_amounts);
+        amounts.append(&mut others);
+        amounts.sort_unstable_by_key(|m| m.currency);
         ReportRow {
             key,
             entries: self.entries,
@@ -205,19 +278,35 @@ impl Acc {
     }
 }
 
-/// A date as an order-preserving number.
-fn date_code(date: Date) -> u128 {
+/// A date as an order-preserving number (no calendar arithmetic).
+fn date_code(date: Date) -> u32 {
     let packed =
-        i64::from(date.year()) * 512 + i64::from(date.month()) * 32 + i64::from(date.day());
-    (packed + (1 << 40)) as u128
+        i32::from(date.year()) * 512 + i32::from(date.month()) * 32 + i32::from(date.day());
+    (packed + (1 << 24)) as u32
 }
 
-/// Group `inputs` by `group_by` (duplicates ignored, at most one of each dimension). Rows come sorted
-/// by their keys.
-pub fn time_report(
-    inputs: impl IntoIterator<Item = ReportInput>,
+/// Inputs per thread below which a report is not split (splitting costs a merge of the groups).
+const CHUNK: usize = 16 * 1024;
+
+/// Group the inputs that `input` makes of `items` (`None` skips an item) by `group_by` (duplicates
+/// ignored, at most one of each dimension). Large inputs are grouped in parallel, in chunks whose
+/// groups are then merged. Rows come sorted by their keys.
+pub fn time_report<T: Sync>(
+    items: &[T],
+    input: impl Fn(&T) -> Option<ReportInput> + Sync,
     group_by: &[GroupBy],
     week_start: WeekStart,
+) -> Report {
+    report_in_chunks(items, input, group_by, week_start, CHUNK)
+}
+
+/// [`time_report`] with at least `min_chunk` inputs per parallel part.
+fn report_in_chunks<T: Sync>(
+    items: &[T],
+    input: impl Fn(&T) -> Option<ReportInput> + Sync,
+    group_by: &[GroupBy],
+    week_start: WeekStart,
+    min_chunk: usize,
 ) -> Report {
     let mut dims: Vec<GroupBy> = Vec::with_capacity(MAX_DIMENSIONS);
     for g in group_by {
@@ -225,16 +314,21 @@ pub fn time_report(
             dims.push(*g);
         }
     }
-    let inputs = inputs.into_iter();
+    let run = Run {
+        dims: &dims,
+        week_start,
+        input: &input,
+        min_chunk,
+    };
     let rows = match dims.len() {
-        0 => aggregate::<0>(inputs, &dims, week_start),
-        1 => aggregate::<1>(inputs, &dims, week_start),
-        2 => aggregate::<2>(inputs, &dims, week_start),
-        3 => aggregate::<3>(inputs, &dims, week_start),
-        4 => aggregate::<4>(inputs, &dims, week_start),
-        5 => aggregate::<5>(inputs, &dims, week_start),
-        6 => aggregate::<6>(inputs, &dims, week_start),
-        _ => aggregate::<7>(inputs, &dims, week_start),
+        0 => run.aggregate::<0, T>(items),
+        1 => run.aggregate::<1, T>(items),
+        2 => run.aggregate::<2, T>(items),
+        3 => run.aggregate::<3, T>(items),
+        4 => run.aggregate::<4, T>(items),
+        5 => run.aggregate::<5, T>(items),
+        6 => run.aggregate::<6, T>(items),
+        _ => run.aggregate::<7, T>(items),
     };
     let mut total = ReportRow::default();
     for row in &rows {
@@ -247,64 +341,172 @@ pub fn time_report(
     }
 }
 
-/// Aggregation with exactly `N` dimensions. A group is identified by `N` numbers (ids are 128-bit
-/// ULIDs, whose numeric order is their order; dates pack to an order-preserving number): cheap to hash
-/// and sort, no allocation per entry. Groups live in a vector; the map and the sort move only
-/// (code, index) pairs.
-fn aggregate<const N: usize>(
-    inputs: impl Iterator<Item = ReportInput>,
-    dims: &[GroupBy],
+/// One report being computed.
+struct Run<'a, F> {
+    dims: &'a [GroupBy],
     week_start: WeekStart,
-) -> Vec<ReportRow> {
-    let mut index: rustc_hash::FxHashMap<[u128; N], u32> = rustc_hash::FxHashMap::default();
-    let mut groups: Vec<(Acc, [GroupKey; N])> = Vec::new();
-    let mut week_cache: rustc_hash::FxHashMap<Date, Date> = rustc_hash::FxHashMap::default();
-    for input in inputs {
-        let mut code = [0u128; N];
-        let mut typed = [GroupKey::Task(None); N];
-        for (i, dim) in dims.iter().enumerate().take(N) {
-            let (c, k) = match dim {
-                GroupBy::Client => (input.client.0.0, GroupKey::Client(input.client)),
-                GroupBy::Project => (input.project.0.0, GroupKey::Project(input.project)),
-                GroupBy::Task => (input.task.map_or(0, |t| t.0.0), GroupKey::Task(input.task)),
-                GroupBy::Member => (input.member.0.0, GroupKey::Member(input.member)),
-                GroupBy::Day => (date_code(input.date), GroupKey::Day(input.date)),
-                GroupBy::Week => {
-                    let week = *week_cache
-                        .entry(input.date)
-                        .or_insert_with(|| week_of(input.date, week_start));
-                    (date_code(week), GroupKey::Week(week))
-                }
-                GroupBy::Month => {
-                    let month = month_of(input.date);
-                    (date_code(month), GroupKey::Month(month))
-                }
-            };
-            code[i] = c;
-            typed[i] = k;
+    input: &'a F,
+    min_chunk: usize,
+}
+
+/// The groups of a part of the inputs, in the order first met.
+struct Partial<const N: usize> {
+    accs: Vec<Acc>,
+    codes: Vec<[u32; N]>,
+    keys: Vec<[GroupKey; N]>,
+    spill: Spill,
+}
+
+impl<const N: usize> Partial<N> {
+    /// Fold `other`'s groups into these.
+    fn merge(mut self, other: Partial<N>) -> Partial<N> {
+        if self.accs.len() < other.accs.len() {
+            return other.merge(self);
         }
-        let slot = *index.entry(code).or_insert_with(|| {
-            groups.push((Acc::default(), typed));
-            (groups.len() - 1) as u32
-        });
-        groups[slot as usize].0.add(&input);
+        // Codes are the same in every part (numbers come from one numbering; dates pack).
+        let mut slots: FxMap<[u32; N], u32> = self
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(slot, code)| (*code, slot as u32))
+            .collect();
+        let mut moved = Vec::with_capacity(other.accs.len());
+        for ((acc, key), code) in other.accs.into_iter().zip(other.keys).zip(other.codes) {
+            let slot = *slots.entry(code).or_insert_with(|| {
+                self.codes.push(code);
+                self.keys.push(key);
+                self.accs.push(Acc::default());
+                (self.accs.len() - 1) as u32
+            });
+            self.accs[slot as usize].merge(acc, slot, &mut self.spill);
+            moved.push(slot);
+        }
+        for ((slot, currency), amount) in other.spill {
+            let slot = moved[slot as usize];
+            self.accs[slot as usize].add_amount(
+                slot,
+                Money::new(amount, currency),
+                &mut self.spill,
+            );
+        }
+        self
     }
-    let mut order: Vec<([u128; N], u32)> = index.into_iter().collect();
-    order.sort_unstable_by_key(|(code, _)| *code);
-    let mut slots: Vec<Option<(Acc, [GroupKey; N])>> = groups.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|(_, slot)| slots[slot as usize].take())
-        .map(|(acc, typed)| acc.into_row(typed.to_vec()))
-        .collect()
+
+    /// The rows, sorted by key.
+    fn finish(self) -> Vec<ReportRow> {
+        let Partial {
+            accs, keys, spill, ..
+        } = self;
+        let mut others: FxMap<u32, Vec<Money>> = FxMap::default();
+        for ((slot, currency), amount) in spill {
+            others
+                .entry(slot)
+                .or_default()
+                .push(Money::new(amount, currency));
+        }
+        let mut order: Vec<u32> = (0..accs.len() as u32).collect();
+        order.sort_unstable_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
+        let mut accs: Vec<Option<Acc>> = accs.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .filter_map(|slot| {
+                let acc = accs[slot as usize].take()?;
+                let extra = others.remove(&slot).unwrap_or_default();
+                Some(acc.into_row(keys[slot as usize].to_vec(), extra))
+            })
+            .collect()
+    }
+}
+
+impl<F> Run<'_, F> {
+    /// Aggregation with exactly `N` dimensions, in parallel chunks when the input is large.
+    fn aggregate<const N: usize, T: Sync>(&self, items: &[T]) -> Vec<ReportRow>
+    where
+        F: Fn(&T) -> Option<ReportInput> + Sync,
+    {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads().max(1);
+        let chunk = items.len().div_ceil(threads).max(self.min_chunk);
+        let partial = items
+            .par_chunks(chunk.max(1))
+            .map(|part| self.collect::<N, T>(part))
+            .reduce_with(Partial::merge);
+        partial.map(Partial::finish).unwrap_or_default()
+    }
+
+    /// A group is identified by `N` small numbers (the inputs' codes, or packed dates): cheap to
+    /// hash and compare, and the map and the accumulators stay small enough to live in cache.
+    /// Typed keys are kept once per group.
+    fn collect<const N: usize, T>(&self, items: &[T]) -> Partial<N>
+    where
+        F: Fn(&T) -> Option<ReportInput>,
+    {
+        let periodic = self
+            .dims
+            .iter()
+            .any(|d| matches!(d, GroupBy::Week | GroupBy::Month));
+        let mut periods: FxMap<Date, (Date, Date)> = FxMap::default();
+        let mut index: FxMap<[u32; N], u32> = FxMap::default();
+        index.reserve(items.len() / 4);
+        let mut part = Partial {
+            accs: Vec::new(),
+            codes: Vec::new(),
+            keys: Vec::new(),
+            spill: Spill::default(),
+        };
+        for input in items.iter().filter_map(self.input) {
+            // Week and month of each date are computed once (jiff's calendar arithmetic is exact,
+            // not free).
+            let (week, month) = if periodic {
+                *periods
+                    .entry(input.date)
+                    .or_insert_with(|| (week_of(input.date, self.week_start), month_of(input.date)))
+            } else {
+                (input.date, input.date)
+            };
+            let mut code = [0u32; N];
+            for (i, dim) in self.dims.iter().enumerate().take(N) {
+                code[i] = match dim {
+                    GroupBy::Client => input.codes.client,
+                    GroupBy::Project => input.codes.project,
+                    GroupBy::Task => input.codes.task,
+                    GroupBy::Member => input.codes.member,
+                    GroupBy::Day => date_code(input.date),
+                    GroupBy::Week => date_code(week),
+                    GroupBy::Month => date_code(month),
+                };
+            }
+            let slot = *index.entry(code).or_insert_with(|| {
+                part.codes.push(code);
+                part.keys.push(std::array::from_fn(|i| {
+                    key_of(self.dims[i], &input, week, month)
+                }));
+                part.accs.push(Acc::default());
+                (part.accs.len() - 1) as u32
+            });
+            part.accs[slot as usize].add(slot, &input, &mut part.spill);
+        }
+        part
+    }
+}
+
+/// The typed value of `input` in dimension `dim`.
+fn key_of(dim: GroupBy, input: &ReportInput, week: Date, month: Date) -> GroupKey {
+    match dim {
+        GroupBy::Client => GroupKey::Client(input.client),
+        GroupBy::Project => GroupKey::Project(input.project),
+        GroupBy::Task => GroupKey::Task(input.task),
+        GroupBy::Member => GroupKey::Member(input.member),
+        GroupBy::Day => GroupKey::Day(input.date),
+        GroupBy::Week => GroupKey::Week(week),
+        GroupBy::Month => GroupKey::Month(month),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Currency;
     use proptest::prelude::*;
-    use rust_decimal::Decimal;
     use ulid::Ulid;
 
     fn input(
@@ -325,7 +527,39 @@ mod tests {
             raw_seconds: seconds,
             billed_seconds: seconds,
             amount: cents.map(|c| Money::new(Decimal::new(c, 2), Currency::EUR)),
+            codes: Codes {
+                member: member as u32,
+                client: (project % 2) as u32 + 100,
+                project: project as u32 + 200,
+                task: 0,
+            },
         }
+    }
+
+    #[test]
+    fn numbering_is_dense_stable_and_distinct() {
+        let mut n = Numbering::default();
+        let (a, b) = (Ulid::from_parts(7, 1).0, Ulid::from_parts(7, 2).0);
+        assert_eq!(n.get(a), None);
+        assert_eq!(n.assign(a), 1);
+        assert_eq!(n.assign(b), 2);
+        assert_eq!(n.assign(a), 1, "a number never changes");
+        assert_eq!(n.get(b), Some(2));
+        let codes = n.codes(
+            MemberId(Ulid(a)),
+            ClientId(Ulid(b)),
+            ProjectId(Ulid::from_parts(8, 0)),
+            None,
+        );
+        assert_eq!(
+            codes,
+            Codes {
+                member: 1,
+                client: 2,
+                project: 3,
+                task: 0
+            }
+        );
     }
 
     #[test]
@@ -356,7 +590,8 @@ mod tests {
             input(2, 2, d1, true, 900, Some(2375)),
         ];
         let report = time_report(
-            inputs,
+            &inputs,
+            |i| Some(*i),
             &[GroupBy::Project, GroupBy::Week],
             WeekStart::Monday,
         );
@@ -395,7 +630,7 @@ mod tests {
             let inputs: Vec<ReportInput> = items.iter().map(|(m, p, day, billable, secs, cents)| {
                 input(*m, *p, base.checked_add(i64::from(*day).days()).unwrap(), *billable, *secs, billable.then_some(*cents))
             }).collect();
-            let report = time_report(inputs.iter().copied(), &dims, WeekStart::Monday);
+            let report = time_report(&inputs, |i| Some(*i), &dims, WeekStart::Monday);
             let billable: i64 = report.rows.iter().map(|r| r.billable_seconds).sum();
             let non: i64 = report.rows.iter().map(|r| r.non_billable_seconds).sum();
             let amount: Decimal = report.rows.iter().flat_map(|r| &r.amounts).map(|m| m.amount).sum();
@@ -406,6 +641,24 @@ mod tests {
             let mut keys: Vec<_> = report.rows.iter().map(|r| r.key.clone()).collect();
             keys.dedup();
             prop_assert_eq!(keys.len(), report.rows.len(), "each group appears once");
+        }
+
+        #[test]
+        fn parts_grouped_in_parallel_merge_to_the_same_report(
+            items in proptest::collection::vec((1u64..4, 1u64..6, 0i16..60, any::<bool>(), 1i64..20_000, 0i64..100_000, 0usize..3), 0..300),
+            dims in proptest::sample::subsequence(vec![GroupBy::Client, GroupBy::Project, GroupBy::Task, GroupBy::Member, GroupBy::Day, GroupBy::Week, GroupBy::Month], 0..=7),
+            chunk in 1usize..40,
+        ) {
+            let base = Date::constant(2026, 3, 1);
+            let currencies = [Currency::EUR, Currency::USD, "JPY".parse::<Currency>().unwrap()];
+            let inputs: Vec<ReportInput> = items.iter().map(|(m, p, day, billable, secs, cents, cur)| {
+                let mut i = input(*m, *p, base.checked_add(i64::from(*day).days()).unwrap(), *billable, *secs, billable.then_some(*cents));
+                i.amount = i.amount.map(|a| Money::new(a.amount, currencies[*cur]));
+                i
+            }).collect();
+            let whole = report_in_chunks(&inputs, |i| Some(*i), &dims, WeekStart::Monday, usize::MAX);
+            let parts = report_in_chunks(&inputs, |i| Some(*i), &dims, WeekStart::Monday, chunk);
+            prop_assert_eq!(whole, parts);
         }
     }
 }

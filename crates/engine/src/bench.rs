@@ -245,13 +245,15 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
                     raw_seconds: f.valuation.raw_seconds,
                     billed_seconds: f.valuation.billed_seconds,
                     amount: f.valuation.amount,
+                    codes: f.codes,
                 })
             })
             .collect();
         for _ in 0..runs.max(10) {
             let t0 = Instant::now();
             let report = stint_domain::report::time_report(
-                inputs.iter().copied(),
+                &inputs,
+                |i| Some(*i),
                 &query.group_by,
                 WeekStart::Monday,
             );

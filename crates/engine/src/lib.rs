@@ -25,7 +25,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use records::Record;
 use serde::{Deserialize, Serialize};
-use state::OrgState;
+use state::{EntryFacts, OrgState};
 use std::collections::HashMap;
 use std::path::Path;
 use stint_domain::model::{is_locked, validate_locale, validate_time_zone};
@@ -1525,7 +1525,7 @@ impl Engine {
         } else {
             query.member
         };
-        let inputs = state.facts.iter().filter_map(|f| {
+        let input = |f: &EntryFacts| {
             if f.running
                 || member_filter.is_some_and(|m| f.member != m)
                 || query.project.is_some_and(|p| f.project != p)
@@ -1553,10 +1553,12 @@ impl Engine {
                 } else {
                     None
                 },
+                codes: f.codes,
             })
-        });
+        };
         let report = stint_domain::report::time_report(
-            inputs,
+            state.facts.as_slice(),
+            input,
             &query.group_by,
             state.organization().week_start,
         );

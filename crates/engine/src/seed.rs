@@ -193,6 +193,14 @@ fn sentence(rng: &mut SplitMix64, max_chars: usize) -> String {
         .to_owned()
 }
 
+/// A project's window of work and its team, while seeding.
+struct Job {
+    project: ProjectId,
+    start: i64,
+    days: i64,
+    team: Vec<MemberId>,
+}
+
 impl Engine {
     /// Create the benchmark organization. Owned by this device's user; written in large
     /// transactions. `progress(done, total)` reports records written.
@@ -263,11 +271,24 @@ impl Engine {
                 }));
             }
         }
+        // A project is a job of a few weeks for a small team, as in an agency: its entries fall
+        // within its window and are tracked by its team.
+        let first_day = Date::constant(2021, 11, 1);
         let mut projects: Vec<(ProjectId, ClientId)> = Vec::new();
+        let mut jobs: Vec<Job> = Vec::new();
         for i in 0..scale(5_000) {
             let id = ProjectId(rng.ulid(ms));
             let client = *rng.pick(&clients);
             projects.push((id, client));
+            let team = (0..1 + rng.below(4))
+                .map(|_| *rng.pick(&members[..18]))
+                .collect();
+            jobs.push(Job {
+                project: id,
+                start: rng.below(5 * 365 - 35) as i64,
+                days: 7 + rng.below(28) as i64,
+                team,
+            });
             records.push(Record::Project(Project {
                 id,
                 client,
@@ -307,15 +328,15 @@ impl Engine {
             effective_from: Date::constant(2020, 1, 1),
             hourly: Money::new(Decimal::from(90), Currency::EUR),
         }));
-        let first_day = Date::constant(2021, 11, 1);
         for _ in 0..spec.entries {
-            let (project, _) = *rng.pick(&projects);
+            let job = rng.pick(&jobs);
+            let project = job.project;
             let task = tasks_of
                 .get(&project)
                 .filter(|_| rng.chance(70))
                 .map(|t| *rng.pick(t));
             let day = first_day
-                .checked_add((rng.below(5 * 365) as i64).days())
+                .checked_add((job.start + rng.below(job.days as u64) as i64).days())
                 .unwrap_or(first_day);
             let start = DateTime::from_parts(
                 day,
@@ -328,7 +349,7 @@ impl Engine {
             let minutes = 15 + rng.below(225) as i64;
             records.push(Record::TimeEntry(TimeEntry {
                 id: EntryId(rng.ulid(ms)),
-                member: *rng.pick(&members[..18]),
+                member: *rng.pick(&job.team),
                 project,
                 task,
                 time: EntryTime::Span {

@@ -29,6 +29,8 @@ pub struct EntryFacts {
     pub client: Option<ClientId>,
     /// Seconds and amount (for finished entries; running timers have zero here).
     pub valuation: Valuation,
+    /// Member, client, project and task as dense numbers, for grouping.
+    pub codes: Codes,
 }
 
 /// One organization's records.
@@ -48,6 +50,8 @@ pub struct OrgState {
     pub facts: Facts,
     pub by_member: HashMap<MemberId, HashSet<EntryId>>,
     pub expenses: HashMap<ExpenseId, Expense>,
+    /// Dense numbers for the ids entries refer to (see [`EntryFacts::codes`]).
+    pub numbers: Numbering,
 }
 
 impl OrgState {
@@ -71,15 +75,20 @@ impl OrgState {
                 self.org = Some(org);
             }
             Record::Member(m) => {
+                self.numbers.assign(m.id.0.0);
                 self.members.insert(m.id, m);
             }
             Record::Client(c) => {
+                self.numbers.assign(c.id.0.0);
                 self.clients.insert(c.id, c);
             }
             Record::Project(p) => {
+                self.numbers.assign(p.id.0.0);
+                self.numbers.assign(p.client.0.0);
                 self.projects.insert(p.id, p);
             }
             Record::Task(t) => {
+                self.numbers.assign(t.id.0.0);
                 self.tasks.insert(t.id, t);
             }
             Record::Tag(t) => {
@@ -99,6 +108,11 @@ impl OrgState {
                     set.remove(&e.id);
                 }
                 self.by_member.entry(e.member).or_default().insert(e.id);
+                self.numbers.assign(e.member.0.0);
+                self.numbers.assign(e.project.0.0);
+                if let Some(task) = e.task {
+                    self.numbers.assign(task.0.0);
+                }
                 self.entries.insert(e.id, e);
             }
             Record::Expense(x) => {
@@ -167,6 +181,8 @@ impl OrgState {
                 amount: None,
             },
         };
+        // Every id an entry refers to was numbered when its record or the entry was applied.
+        let number = |id: u128| self.numbers.get(id).unwrap_or(0);
         EntryFacts {
             member: e.member,
             project: e.project,
@@ -176,6 +192,12 @@ impl OrgState {
             date,
             client: client_id,
             valuation,
+            codes: Codes {
+                member: number(e.member.0.0),
+                client: client_id.map_or(0, |c| number(c.0.0)),
+                project: number(e.project.0.0),
+                task: e.task.map_or(0, |t| number(t.0.0)),
+            },
         }
     }
 
@@ -283,6 +305,11 @@ impl Facts {
     pub fn iter(&self) -> impl Iterator<Item = &EntryFacts> {
         self.facts.iter()
     }
+
+    /// All facts as one slice, in no particular order (for parallel scans).
+    pub fn as_slice(&self) -> &[EntryFacts] {
+        &self.facts
+    }
 }
 
 #[cfg(test)]
@@ -304,6 +331,7 @@ mod tests {
                 billed_seconds: n as i64,
                 amount: None,
             },
+            codes: Codes::default(),
         }
     }
 

@@ -27,6 +27,6 @@ billable_raw_seconds: number,
  */
 non_billable_seconds: number, 
 /**
- * Amounts, one per currency (exact; round when showing).
+ * Amounts, one per currency, by currency code (exact; round when showing).
  */
 amounts: Array<Money>, };
