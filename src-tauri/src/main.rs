@@ -5,10 +5,15 @@
 
 use std::path::PathBuf;
 
-use stint_domain::{EntryId, OrgId};
+use stint_domain::{
+    BudgetId, BudgetLimit, BudgetPeriod, Client, ClientId, EntryId, Member, MemberId, OrgId,
+    Organization, ProjectId, RateId, Role, Tag, TagId, TaskId,
+};
 use stint_engine::{
-    ActAs, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome, EntryView,
-    NewOrganization, OrgSummary, OsKeyring, ProjectView, StartTimer, Unlock, VaultStatus,
+    ActAs, BudgetView, ClientChanges, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
+    EntryView, NewClient, NewEntry, NewOrganization, NewProject, NewRate, OrgChanges, OrgSummary,
+    OsKeyring, Permissions, ProjectChanges, ProjectView, RateView, ReportQuery, ReportView,
+    StartTimer, TaskView, Unlock, VaultStatus,
 };
 use tauri::State;
 use tokio::sync::Mutex;
@@ -163,6 +168,252 @@ async fn edit_entry(
     engine.edit_entry(&by, id, changes).await.map_err(message)
 }
 
+#[tauri::command]
+async fn lock_vault(shell: State<'_, Shell>) -> Reply<()> {
+    let session = std::mem::take(&mut *shell.session.lock().await);
+    if let Some(engine) = session.engine {
+        engine.close().await;
+    }
+    Ok(())
+}
+
+#[tauri::command]
+async fn act_as(shell: State<'_, Shell>, member: MemberId) -> Reply<ActAs> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let next = engine.act_as_member(by.org, member).map_err(message)?;
+    session.act_as = Some(next);
+    Ok(next)
+}
+
+#[tauri::command]
+async fn permissions(shell: State<'_, Shell>) -> Reply<Permissions> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.permissions(&by).map_err(message)
+}
+
+#[tauri::command]
+async fn organization(shell: State<'_, Shell>) -> Reply<Organization> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.organization(&by).map_err(message)
+}
+
+#[tauri::command]
+async fn update_organization(shell: State<'_, Shell>, changes: OrgChanges) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine
+        .update_organization(&by, changes)
+        .await
+        .map_err(message)
+}
+
+#[tauri::command]
+async fn lock_period(shell: State<'_, Shell>, before: Option<jiff::civil::Date>) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.lock_period(&by, before).await.map_err(message)
+}
+
+#[tauri::command]
+async fn members(shell: State<'_, Shell>) -> Reply<Vec<Member>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.members(&by).map_err(message)
+}
+
+#[tauri::command]
+async fn add_member(shell: State<'_, Shell>, name: String, role: Role) -> Reply<MemberId> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.add_member(&by, &name, role).await.map_err(message)
+}
+
+#[tauri::command]
+async fn set_role(shell: State<'_, Shell>, member: MemberId, role: Role) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.set_role(&by, member, role).await.map_err(message)
+}
+
+#[tauri::command]
+async fn clients(shell: State<'_, Shell>, include_archived: bool) -> Reply<Vec<Client>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.clients(&by, include_archived).map_err(message)
+}
+
+#[tauri::command]
+async fn add_client(shell: State<'_, Shell>, input: NewClient) -> Reply<ClientId> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.add_client(&by, input).await.map_err(message)
+}
+
+#[tauri::command]
+async fn edit_client(shell: State<'_, Shell>, id: ClientId, changes: ClientChanges) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.edit_client(&by, id, changes).await.map_err(message)
+}
+
+#[tauri::command]
+async fn add_project(shell: State<'_, Shell>, input: NewProject) -> Reply<ProjectId> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.add_project(&by, input).await.map_err(message)
+}
+
+#[tauri::command]
+async fn edit_project(
+    shell: State<'_, Shell>,
+    id: ProjectId,
+    changes: ProjectChanges,
+) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.edit_project(&by, id, changes).await.map_err(message)
+}
+
+#[tauri::command]
+async fn tasks(shell: State<'_, Shell>, project: Option<ProjectId>) -> Reply<Vec<TaskView>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.tasks(&by, project).map_err(message)
+}
+
+#[tauri::command]
+async fn add_task(
+    shell: State<'_, Shell>,
+    project: ProjectId,
+    name: String,
+    billable: Option<bool>,
+) -> Reply<TaskId> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine
+        .add_task(&by, project, &name, billable)
+        .await
+        .map_err(message)
+}
+
+#[tauri::command]
+async fn tags(shell: State<'_, Shell>) -> Reply<Vec<Tag>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.tags(&by).map_err(message)
+}
+
+#[tauri::command]
+async fn add_tag(shell: State<'_, Shell>, name: String) -> Reply<TagId> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.add_tag(&by, &name).await.map_err(message)
+}
+
+#[tauri::command]
+async fn rates(shell: State<'_, Shell>) -> Reply<Vec<RateView>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.rates(&by).map_err(message)
+}
+
+#[tauri::command]
+async fn set_rate(shell: State<'_, Shell>, input: NewRate) -> Reply<RateId> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.set_rate(&by, input).await.map_err(message)
+}
+
+#[tauri::command]
+async fn budgets(shell: State<'_, Shell>) -> Reply<Vec<BudgetView>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.budgets(&by).map_err(message)
+}
+
+#[tauri::command]
+async fn set_budget(
+    shell: State<'_, Shell>,
+    project: ProjectId,
+    limit: BudgetLimit,
+    period: BudgetPeriod,
+) -> Reply<BudgetId> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine
+        .set_budget(&by, project, limit, period)
+        .await
+        .map_err(message)
+}
+
+#[tauri::command]
+async fn add_entry(shell: State<'_, Shell>, input: NewEntry) -> Reply<EntryOutcome> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.add_entry(&by, input).await.map_err(message)
+}
+
+#[tauri::command]
+async fn delete_entry(shell: State<'_, Shell>, id: EntryId) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.delete_entry(&by, id).await.map_err(message)
+}
+
+#[tauri::command]
+async fn time_report(shell: State<'_, Shell>, query: ReportQuery) -> Reply<ReportView> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.time_report(&by, &query).map_err(message)
+}
+
+/// Save the report as CSV in the user's downloads folder; returns the file's path.
+#[tauri::command]
+async fn save_report_csv(shell: State<'_, Shell>, query: ReportQuery) -> Reply<String> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let csv = engine.time_report(&by, &query).map_err(message)?.to_csv();
+    let name = format!("stint-report-{}.csv", engine.today(&by).map_err(message)?);
+    save_download(&name, csv.as_bytes())
+}
+
+/// Write `bytes` to a new file in the downloads folder (`STINT_DOWNLOADS` overrides it), never
+/// overwriting one that exists.
+fn save_download(name: &str, bytes: &[u8]) -> Reply<String> {
+    let dir = std::env::var_os("STINT_DOWNLOADS")
+        .map(PathBuf::from)
+        .or_else(|| directories::UserDirs::new().and_then(|u| u.download_dir().map(PathBuf::from)))
+        .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))
+        .ok_or_else(|| "no downloads folder to save into".to_owned())?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    for n in 0..1000 {
+        let file = if n == 0 {
+            dir.join(name)
+        } else {
+            dir.join(format!("{stem} ({n}).{ext}"))
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&file)
+        {
+            Ok(mut out) => {
+                use std::io::Write;
+                out.write_all(bytes)
+                    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+                return Ok(file.display().to_string());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("cannot write {}: {e}", file.display())),
+        }
+    }
+    Err(format!("too many files named {name} in {}", dir.display()))
+}
+
 /// `STINT_VAULT` if set, else the platform's data directory for Stint.
 fn vault_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("STINT_VAULT") {
@@ -193,6 +444,32 @@ fn main() {
             today,
             entries,
             edit_entry,
+            lock_vault,
+            act_as,
+            permissions,
+            organization,
+            update_organization,
+            lock_period,
+            members,
+            add_member,
+            set_role,
+            clients,
+            add_client,
+            edit_client,
+            add_project,
+            edit_project,
+            tasks,
+            add_task,
+            tags,
+            add_tag,
+            rates,
+            set_rate,
+            budgets,
+            set_budget,
+            add_entry,
+            delete_entry,
+            time_report,
+            save_report_csv,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Stint");

@@ -4,6 +4,35 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { ActAs } from "./bindings/ActAs";
+import type { Action } from "./bindings/Action";
+import type { BudgetId } from "./bindings/BudgetId";
+import type { BudgetLimit } from "./bindings/BudgetLimit";
+import type { BudgetPeriod } from "./bindings/BudgetPeriod";
+import type { BudgetView } from "./bindings/BudgetView";
+import type { Client } from "./bindings/Client";
+import type { ClientChanges } from "./bindings/ClientChanges";
+import type { ClientId } from "./bindings/ClientId";
+import type { Member } from "./bindings/Member";
+import type { MemberId } from "./bindings/MemberId";
+import type { NewClient } from "./bindings/NewClient";
+import type { NewEntry } from "./bindings/NewEntry";
+import type { NewProject } from "./bindings/NewProject";
+import type { NewRate } from "./bindings/NewRate";
+import type { OrgChanges } from "./bindings/OrgChanges";
+import type { Organization } from "./bindings/Organization";
+import type { Permissions } from "./bindings/Permissions";
+import type { ProjectChanges } from "./bindings/ProjectChanges";
+import type { ProjectId } from "./bindings/ProjectId";
+import type { RateId } from "./bindings/RateId";
+import type { RateView } from "./bindings/RateView";
+import type { ReportQuery } from "./bindings/ReportQuery";
+import type { ReportView } from "./bindings/ReportView";
+import type { Role } from "./bindings/Role";
+import type { Scope } from "./bindings/Scope";
+import type { Tag } from "./bindings/Tag";
+import type { TagId } from "./bindings/TagId";
+import type { TaskId } from "./bindings/TaskId";
+import type { TaskView } from "./bindings/TaskView";
 import type { EntryChanges } from "./bindings/EntryChanges";
 import type { EntryFilter } from "./bindings/EntryFilter";
 import type { EntryId } from "./bindings/EntryId";
@@ -47,6 +76,45 @@ export const api = {
   entries: (filter: EntryFilter): Promise<EntryView[]> => invoke("entries", { filter }),
   editEntry: (id: EntryId, changes: EntryChanges): Promise<EntryOutcome> =>
     invoke("edit_entry", { id, changes }),
+  addEntry: (input: NewEntry): Promise<EntryOutcome> => invoke("add_entry", { input }),
+  deleteEntry: (id: EntryId): Promise<void> => invoke("delete_entry", { id }),
+
+  lockVault: (): Promise<void> => invoke("lock_vault"),
+  /** Act as another local member of the chosen organization. */
+  actAs: (member: MemberId): Promise<ActAs> => invoke("act_as", { member }),
+  permissions: (): Promise<Permissions> => invoke("permissions"),
+
+  organization: (): Promise<Organization> => invoke("organization"),
+  updateOrganization: (changes: OrgChanges): Promise<void> =>
+    invoke("update_organization", { changes }),
+  /** Lock every day before `before` (YYYY-MM-DD); `null` lifts the lock. */
+  lockPeriod: (before: string | null): Promise<void> => invoke("lock_period", { before }),
+
+  members: (): Promise<Member[]> => invoke("members"),
+  addMember: (name: string, role: Role): Promise<MemberId> => invoke("add_member", { name, role }),
+  setRole: (member: MemberId, role: Role): Promise<void> => invoke("set_role", { member, role }),
+
+  clients: (includeArchived = false): Promise<Client[]> => invoke("clients", { includeArchived }),
+  addClient: (input: NewClient): Promise<ClientId> => invoke("add_client", { input }),
+  editClient: (id: ClientId, changes: ClientChanges): Promise<void> =>
+    invoke("edit_client", { id, changes }),
+  addProject: (input: NewProject): Promise<ProjectId> => invoke("add_project", { input }),
+  editProject: (id: ProjectId, changes: ProjectChanges): Promise<void> =>
+    invoke("edit_project", { id, changes }),
+  tasks: (project: ProjectId | null = null): Promise<TaskView[]> => invoke("tasks", { project }),
+  addTask: (project: ProjectId, name: string, billable: boolean | null = null): Promise<TaskId> =>
+    invoke("add_task", { project, name, billable }),
+  tags: (): Promise<Tag[]> => invoke("tags"),
+  addTag: (name: string): Promise<TagId> => invoke("add_tag", { name }),
+  rates: (): Promise<RateView[]> => invoke("rates"),
+  setRate: (input: NewRate): Promise<RateId> => invoke("set_rate", { input }),
+  budgets: (): Promise<BudgetView[]> => invoke("budgets"),
+  setBudget: (project: ProjectId, limit: BudgetLimit, period: BudgetPeriod): Promise<BudgetId> =>
+    invoke("set_budget", { project, limit, period }),
+
+  timeReport: (query: ReportQuery): Promise<ReportView> => invoke("time_report", { query }),
+  /** Saves the report as CSV in the downloads folder; resolves to the file's path. */
+  saveReportCsv: (query: ReportQuery): Promise<string> => invoke("save_report_csv", { query }),
 };
 
 export type Api = typeof api;
@@ -56,4 +124,20 @@ export function errorMessage(error: unknown): string {
   if (typeof error === "string") return error;
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** How far the acting member's role reaches for `action` (the engine checks again on every call). */
+export function scopeOf(permissions: Permissions | null, action: Action): Scope {
+  return permissions?.grants.find((g) => g.action === action)?.scope ?? "none";
+}
+
+/** Whether the acting member may do `action` at all (on their own records at least). */
+export function can(permissions: Permissions | null, action: Action): boolean {
+  return scopeOf(permissions, action) !== "none";
+}
+
+/** Why a control is disabled, for its title and an inline note. */
+export function notAllowed(permissions: Permissions | null): string {
+  const role = permissions?.member.role ?? "this role";
+  return `Your role (${role}) does not allow this.`;
 }

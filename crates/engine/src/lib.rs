@@ -370,6 +370,39 @@ impl Engine {
         Ok(by)
     }
 
+    /// Act as another local member of `by`'s organization (as `--as` does in the CLI), so that the
+    /// role table can be tried from one device. The member must exist and be active.
+    pub fn act_as_member(&self, org: OrgId, member: MemberId) -> Result<ActAs> {
+        let by = ActAs { org, member };
+        let (actor, _) = self.actor(&by)?;
+        if !actor.active {
+            return Err(EngineError::Invalid(ValidationError::new(
+                "that member was removed; choose an active member",
+            )));
+        }
+        Ok(by)
+    }
+
+    /// Who is acting and what the role table lets them do, for a UI to show only usable controls.
+    /// The engine still checks every command.
+    pub fn permissions(&self, by: &ActAs) -> Result<Permissions> {
+        let (actor, state) = self.actor(by)?;
+        let member = state
+            .members
+            .get(&actor.member)
+            .cloned()
+            .ok_or_else(|| EngineError::not_found_hint("member", by.member.to_string(), ""))?;
+        Ok(Permissions {
+            grants: Action::all()
+                .map(|action| Grant {
+                    action,
+                    scope: grant(member.role, action),
+                })
+                .collect(),
+            member,
+        })
+    }
+
     /// The organization's profile and settings.
     pub fn organization(&self, by: &ActAs) -> Result<Organization> {
         let (actor, state) = self.actor(by)?;

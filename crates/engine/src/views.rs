@@ -22,6 +22,26 @@ pub struct OrgSummary {
     pub time_zone: String,
 }
 
+/// The acting member and every grant of their role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Permissions {
+    /// Who is acting.
+    pub member: Member,
+    /// One per action of the role table, in table order.
+    pub grants: Vec<Grant>,
+}
+
+/// How far one action reaches for a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Grant {
+    /// The action.
+    pub action: Action,
+    /// Its scope.
+    pub scope: Scope,
+}
+
 /// A new organization.
 #[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -439,5 +459,72 @@ impl ReportView {
             GroupKey::Week(d) => format!("week of {d}"),
             GroupKey::Month(d) => d.strftime("%Y-%m").to_string(),
         }
+    }
+}
+
+impl ReportView {
+    /// The report as CSV: one column per dimension, then hours (two decimals) and one amount
+    /// column per currency when amounts are visible; a total row last.
+    pub fn to_csv(&self) -> String {
+        let mut currencies: Vec<Currency> = if self.amounts_visible {
+            self.total.amounts.iter().map(|m| m.currency).collect()
+        } else {
+            Vec::new()
+        };
+        currencies.sort();
+        let mut header: Vec<String> = self
+            .group_by
+            .iter()
+            .map(|g| format!("{g:?}").to_lowercase())
+            .collect();
+        header.extend(["entries", "billable_hours", "non_billable_hours"].map(String::from));
+        header.extend(currencies.iter().map(|c| format!("amount_{}", c.code())));
+        let line = |labels: Vec<String>, row: &ReportRow| {
+            let mut cells: Vec<String> = labels.into_iter().map(spreadsheet_safe).collect();
+            cells.push(row.entries.to_string());
+            cells.push(hours(row.billable_seconds));
+            cells.push(hours(row.non_billable_seconds));
+            for currency in &currencies {
+                let amount = row.amounts.iter().find(|m| m.currency == *currency);
+                cells.push(
+                    amount
+                        .map(|m| m.rounded().amount.to_string())
+                        .unwrap_or_default(),
+                );
+            }
+            cells
+        };
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        let mut lines = vec![header];
+        lines.extend(
+            self.rows
+                .iter()
+                .map(|row| line(row.key.iter().map(|k| self.label(k)).collect(), row)),
+        );
+        let mut total = vec![String::new(); self.group_by.len()];
+        if let Some(first) = total.first_mut() {
+            *first = "Total".into();
+        }
+        lines.push(line(total, &self.total));
+        for cells in lines {
+            // Writing to a Vec cannot fail.
+            let _ = csv.write_record(cells);
+        }
+        String::from_utf8(csv.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+/// Seconds as decimal hours with two places.
+fn hours(seconds: i64) -> String {
+    let hundredths = (seconds * 100 + 1800) / 3600;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// A name a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`) gets a leading quote.
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell
     }
 }
