@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the desktop window: builds the UI, `stint-desktop` and `stint`, starts Xvfb and
-# runs tests/e2e with pytest + selenium against Debian's WebKitWebDriver. Exits non-zero on any failure.
+# runs tests/e2e with pytest + selenium through tauri-driver (crates.io; installed here when missing),
+# which drives Debian's WebKitWebDriver. Exits non-zero on any failure.
 #
 #   scripts/e2e.sh [pytest args…]
 #
@@ -29,6 +30,15 @@ target_dir="$(cargo metadata --format-version 1 --no-deps \
 export STINT_DESKTOP_BIN="$target_dir/debug/stint-desktop"
 export STINT_CLI_BIN="$target_dir/debug/stint"
 export STINT_E2E_SHOTS="${STINT_E2E_SHOTS:-$repo/target-e2e-shots}"
+
+echo "== tauri-driver"
+tauri_driver_version=2.1.0
+if ! tauri-driver --help >/dev/null 2>&1; then
+  # Its own target dir, so that it never shares locks or artifacts with the workspace build.
+  CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/stint-target}/tauri-driver" \
+    cargo install tauri-driver --version "$tauri_driver_version" --locked --quiet
+fi
+export STINT_TAURI_DRIVER="$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")"
 
 echo "== Python"
 venv="${STINT_E2E_VENV:-$HOME/.cache/stint-venv}"

@@ -3,6 +3,8 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod desktop;
+
 use std::path::PathBuf;
 
 use stint_domain::{
@@ -15,7 +17,7 @@ use stint_engine::{
     OsKeyring, Permissions, ProjectChanges, ProjectView, RateView, ReportQuery, ReportView,
     StartTimer, TaskView, Unlock, VaultStatus,
 };
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
 
 /// What the window works on: the open vault (if unlocked) and who it acts as (once an organization
@@ -107,10 +109,14 @@ async fn create_organization(shell: State<'_, Shell>, input: NewOrganization) ->
 }
 
 #[tauri::command]
-async fn choose_organization(shell: State<'_, Shell>, org: OrgId) -> Reply<ActAs> {
-    let mut session = shell.session.lock().await;
-    let by = session.engine()?.act_as_user(org).map_err(message)?;
-    session.act_as = Some(by);
+async fn choose_organization(app: AppHandle, shell: State<'_, Shell>, org: OrgId) -> Reply<ActAs> {
+    let by = {
+        let mut session = shell.session.lock().await;
+        let by = session.engine()?.act_as_user(org).map_err(message)?;
+        session.act_as = Some(by);
+        by
+    };
+    desktop::refresh_tray(&app).await;
     Ok(by)
 }
 
@@ -129,17 +135,29 @@ async fn running_timer(shell: State<'_, Shell>) -> Reply<Option<EntryView>> {
 }
 
 #[tauri::command]
-async fn start_timer(shell: State<'_, Shell>, input: StartTimer) -> Reply<EntryOutcome> {
-    let mut session = shell.session.lock().await;
-    let (engine, by) = session.acting()?;
-    engine.start_timer(&by, input).await.map_err(message)
+async fn start_timer(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    input: StartTimer,
+) -> Reply<EntryOutcome> {
+    let outcome = {
+        let mut session = shell.session.lock().await;
+        let (engine, by) = session.acting()?;
+        engine.start_timer(&by, input).await.map_err(message)
+    };
+    desktop::refresh_tray(&app).await;
+    outcome
 }
 
 #[tauri::command]
-async fn stop_timer(shell: State<'_, Shell>) -> Reply<EntryView> {
-    let mut session = shell.session.lock().await;
-    let (engine, by) = session.acting()?;
-    engine.stop_timer(&by).await.map_err(message)
+async fn stop_timer(app: AppHandle, shell: State<'_, Shell>) -> Reply<EntryView> {
+    let stopped = {
+        let mut session = shell.session.lock().await;
+        let (engine, by) = session.acting()?;
+        engine.stop_timer(&by).await.map_err(message)
+    };
+    desktop::refresh_tray(&app).await;
+    stopped
 }
 
 /// Today's date in the organization's time zone (`YYYY-MM-DD`).
@@ -169,20 +187,25 @@ async fn edit_entry(
 }
 
 #[tauri::command]
-async fn lock_vault(shell: State<'_, Shell>) -> Reply<()> {
+async fn lock_vault(app: AppHandle, shell: State<'_, Shell>) -> Reply<()> {
     let session = std::mem::take(&mut *shell.session.lock().await);
     if let Some(engine) = session.engine {
         engine.close().await;
     }
+    desktop::refresh_tray(&app).await;
     Ok(())
 }
 
 #[tauri::command]
-async fn act_as(shell: State<'_, Shell>, member: MemberId) -> Reply<ActAs> {
-    let mut session = shell.session.lock().await;
-    let (engine, by) = session.acting()?;
-    let next = engine.act_as_member(by.org, member).map_err(message)?;
-    session.act_as = Some(next);
+async fn act_as(app: AppHandle, shell: State<'_, Shell>, member: MemberId) -> Reply<ActAs> {
+    let next = {
+        let mut session = shell.session.lock().await;
+        let (engine, by) = session.acting()?;
+        let next = engine.act_as_member(by.org, member).map_err(message)?;
+        session.act_as = Some(next);
+        next
+    };
+    desktop::refresh_tray(&app).await;
     Ok(next)
 }
 
@@ -357,10 +380,14 @@ async fn add_entry(shell: State<'_, Shell>, input: NewEntry) -> Reply<EntryOutco
 }
 
 #[tauri::command]
-async fn delete_entry(shell: State<'_, Shell>, id: EntryId) -> Reply<()> {
-    let mut session = shell.session.lock().await;
-    let (engine, by) = session.acting()?;
-    engine.delete_entry(&by, id).await.map_err(message)
+async fn delete_entry(app: AppHandle, shell: State<'_, Shell>, id: EntryId) -> Reply<()> {
+    let deleted = {
+        let mut session = shell.session.lock().await;
+        let (engine, by) = session.acting()?;
+        engine.delete_entry(&by, id).await.map_err(message)
+    };
+    desktop::refresh_tray(&app).await;
+    deleted
 }
 
 #[tauri::command]
@@ -426,6 +453,24 @@ fn vault_dir() -> PathBuf {
 
 fn main() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_global_shortcut::Builder::new().build())
+        .setup(|app| {
+            let handle = app.handle().clone();
+            match desktop::tray(&handle) {
+                Ok(tray) => {
+                    app.manage(tray);
+                }
+                Err(e) => eprintln!("stint: no status-area icon on this desktop: {e}"),
+            }
+            if let Err(e) = desktop::register_shortcut(&handle) {
+                eprintln!(
+                    "stint: the global shortcut {} is not available: {e}",
+                    desktop::TOGGLE_SHORTCUT
+                );
+            }
+            Ok(())
+        })
         .manage(Shell {
             vault: vault_dir(),
             session: Mutex::new(Session::default()),

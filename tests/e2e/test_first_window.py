@@ -1,62 +1,40 @@
-"""The first window, end to end: the real `stint-desktop` binary in a real WebKitGTK window, driven
-through Debian's WebKitWebDriver (see docs FIELD-NOTES, "Tauri 2 on this machine").
-
-Run through `scripts/e2e.sh`, which builds everything, starts Xvfb and sets:
-  STINT_DESKTOP_BIN  the built app        STINT_CLI_BIN  the built `stint`
-  STINT_E2E_SHOTS    where screenshots go DISPLAY        the Xvfb display
-"""
+"""The first window, end to end: unlock, choose an organization, track and edit; and a fresh vault
+made in the window. See desktop.py for how the app is driven."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.common.options import ArgOptions
-from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-REPO = Path(__file__).resolve().parents[2]
-PASSPHRASE = "correct horse battery staple"
-CLIENT = "Müller & Søn"
-PROJECT = "Website"
-ORG = "Acme Studio"
-WAIT = 30
-
-
-def _required_path(var: str) -> Path:
-    value = os.environ.get(var)
-    if not value:
-        pytest.fail(f"{var} is not set; run scripts/e2e.sh")
-    path = Path(value)
-    if not path.is_file():
-        pytest.fail(f"{var}={path} does not exist; build it first (scripts/e2e.sh does)")
-    return path
-
-
-@pytest.fixture(scope="module")
-def shots() -> Path:
-    directory = Path(os.environ.get("STINT_E2E_SHOTS", REPO / "target-e2e-shots"))
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / ".gitignore").write_text("*\n")
-    return directory
+from desktop import (
+    CLIENT,
+    ORG,
+    PASSPHRASE,
+    PROJECT,
+    WAIT,
+    by_testid,
+    launch,
+    replace_text,
+    required_path,
+    shoot,
+    wait_for,
+    wait_text,
+)
 
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A passphrase vault with one organization, client, project and rate, made with the CLI."""
-    cli = _required_path("STINT_CLI_BIN")
+    cli = required_path("STINT_CLI_BIN")
     directory = tmp_path_factory.mktemp("vault")
     env = {**os.environ, "STINT_VAULT": str(directory), "STINT_PASSPHRASE": PASSPHRASE}
     for args in (
@@ -71,85 +49,10 @@ def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def launch(vault: Path, logs: Path) -> Iterator[webdriver.Remote]:
-    """The app on `vault`, through a WebKitWebDriver whose environment it inherits."""
-    app = _required_path("STINT_DESKTOP_BIN")
-    port = _free_port()
-    log = logs / "webkitwebdriver.log"
-    env = {**os.environ, "TAURI_WEBVIEW_AUTOMATION": "true", "STINT_VAULT": str(vault)}
-    env.pop("STINT_PASSPHRASE", None)
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            ["WebKitWebDriver", f"--port={port}"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/status", timeout=1).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"WebKitWebDriver did not start:\n{log.read_text()}")
-                time.sleep(0.2)
-        options = ArgOptions()
-        options.set_capability("webkitgtk:browserOptions", {"binary": str(app), "args": []})
-        session = webdriver.Remote(command_executor=url, options=options)
-        try:
-            yield session
-        finally:
-            session.quit()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 @pytest.fixture(scope="module")
 def driver(vault: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Remote]:
     with launch(vault, tmp_path_factory.mktemp("webdriver")) as session:
         yield session
-
-
-def shoot(driver: webdriver.Remote, shots: Path, name: str) -> None:
-    """A WebDriver screenshot of the page and, as a fallback, the whole X screen."""
-    # Let the page paint what the DOM already holds: two animation frames, then a moment.
-    driver.set_script_timeout(5)
-    driver.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
-    time.sleep(0.3)
-    driver.save_screenshot(str(shots / f"{name}.png"))
-    subprocess.run(
-        ["import", "-window", "root", str(shots / f"{name}-screen.png")], check=False, timeout=30
-    )
-
-
-def by_testid(testid: str) -> tuple[str, str]:
-    return (By.CSS_SELECTOR, f'[data-testid="{testid}"]')
-
-
-def wait_for(driver: webdriver.Remote, testid: str) -> WebElement:
-    return WebDriverWait(driver, WAIT).until(EC.visibility_of_element_located(by_testid(testid)))
-
-
-def wait_text(driver: webdriver.Remote, testid: str, text: str) -> None:
-    WebDriverWait(driver, WAIT).until(EC.text_to_be_present_in_element(by_testid(testid), text))
-
-
-def replace_text(field: WebElement, text: str) -> None:
-    field.click()
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(Keys.BACKSPACE)
-    field.send_keys(text)
 
 
 def test_unlock_choose_org_track_and_edit(driver: webdriver.Remote, shots: Path) -> None:

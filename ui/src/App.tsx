@@ -7,7 +7,7 @@ import { MainView } from "./MainView";
 import { UnlockScreen } from "./UnlockScreen";
 
 type Screen =
-  | { name: "unlock" }
+  | { name: "unlock"; locked?: boolean }
   | { name: "organizations" }
   | { name: "main"; org: OrgSummary; actAs: ActAs };
 
@@ -16,7 +16,12 @@ export function App() {
 
   switch (screen.name) {
     case "unlock":
-      return <UnlockScreen onUnlocked={() => setScreen({ name: "organizations" })} />;
+      return (
+        <UnlockScreen
+          autoUnlock={!screen.locked}
+          onUnlocked={() => setScreen({ name: "organizations" })}
+        />
+      );
     case "organizations":
       return (
         <ChooseOrganization onChosen={(org, actAs) => setScreen({ name: "main", org, actAs })} />
@@ -27,6 +32,7 @@ export function App() {
           org={screen.org}
           actAs={screen.actAs}
           onSwitchOrganization={() => setScreen({ name: "organizations" })}
+          onLocked={() => setScreen({ name: "unlock", locked: true })}
         />
       );
   }

@@ -34,7 +34,7 @@ describe("ChooseOrganization", () => {
     expect(onChosen.mock.calls[0]).toEqual([orgs[0], { org: "o1", member: "m1" }]);
     expect(created).toHaveLength(1);
     const input = created[0]!;
-    expect(input).toMatchObject({ name: "Acme Studio", owner_name: "Ada", currency: "EUR", week_start: null });
+    expect(input).toMatchObject({ name: "Acme Studio", owner_name: "Ada", currency: "EUR", week_start: "monday" });
     expect(input.time_zone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(input.locale).toMatch(/^[a-z]{2,3}(-[A-Z]{2})?$/);
   });

@@ -75,6 +75,7 @@ function CreateOrganization({ onCreated }: { onCreated: () => void }) {
   const [currency, setCurrency] = useState("EUR");
   const [timeZone, setTimeZone] = useState(systemTimeZone);
   const [locale, setLocale] = useState(systemLocale);
+  const [weekStart, setWeekStart] = useState("monday");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -88,7 +89,7 @@ function CreateOrganization({ onCreated }: { onCreated: () => void }) {
         currency: currency.trim().toUpperCase(),
         locale: locale.trim(),
         time_zone: timeZone.trim(),
-        week_start: null,
+        week_start: weekStart,
         owner_name: ownerName.trim(),
       });
       setName("");
@@ -131,6 +132,17 @@ function CreateOrganization({ onCreated }: { onCreated: () => void }) {
           onChange={(e) => setLocale(e.target.value)}
           data-testid="org-create-locale"
         />
+        <label htmlFor="org-week-start">Week starts on</label>
+        <select
+          id="org-week-start"
+          value={weekStart}
+          onChange={(e) => setWeekStart(e.target.value)}
+          data-testid="org-create-week-start"
+        >
+          <option value="monday">Monday</option>
+          <option value="sunday">Sunday</option>
+          <option value="saturday">Saturday</option>
+        </select>
       </div>
       {error && (
         <p className="error" role="alert" data-testid="org-create-error">

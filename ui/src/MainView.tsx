@@ -1,42 +1,92 @@
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 
-import { api, errorMessage } from "./api";
+import { listen } from "@tauri-apps/api/event";
+
+import { api, can, errorMessage, scopeOf } from "./api";
 import type { ActAs } from "./bindings/ActAs";
 import type { EntryView } from "./bindings/EntryView";
+import type { Member } from "./bindings/Member";
+import type { Organization } from "./bindings/Organization";
 import type { OrgSummary } from "./bindings/OrgSummary";
-import { clock } from "./time";
+import type { Permissions } from "./bindings/Permissions";
+import type { ProjectView } from "./bindings/ProjectView";
+import { ErrorBoundary } from "./ErrorBoundary";
+import { ManualEntry } from "./ManualEntry";
+import { ProjectsScreen } from "./ProjectsScreen";
+import { SettingsScreen } from "./SettingsScreen";
+import { addDays, clock, dayLabel, weekOf } from "./time";
 import { TimerBar } from "./TimerBar";
 import { TodayList } from "./TodayList";
+import { WeekView } from "./WeekView";
+
+// Reports carry the charting library; load them when first opened.
+const ReportsScreen = lazy(() => import("./ReportsScreen").then((m) => ({ default: m.ReportsScreen })));
 
 type Props = {
   org: OrgSummary;
   actAs: ActAs;
   onSwitchOrganization: () => void;
+  onLocked: () => void;
 };
 
-/** The timer and today's entries for the chosen organization. */
-export function MainView({ org, actAs, onSwitchOrganization }: Props) {
-  const [today, setToday] = useState<string | null>(null);
-  const [entries, setEntries] = useState<EntryView[]>([]);
+type Tab = "track" | "projects" | "reports" | "settings";
+
+const TABS: { id: Tab; label: string }[] = [
+  { id: "track", label: "Track" },
+  { id: "projects", label: "Projects" },
+  { id: "reports", label: "Reports" },
+  { id: "settings", label: "Settings" },
+];
+
+/** The chosen organization: header (acting member, lock, switch), timer bar, and the tabs. */
+export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLocked }: Props) {
+  const [actAs, setActAs] = useState(initialActAs);
+  const [tab, setTab] = useState<Tab>("track");
+  const [permissions, setPermissions] = useState<Permissions | null>(null);
+  const [members, setMembers] = useState<Member[]>([]);
+  const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
 
-  const refresh = useCallback(async () => {
+  const reloadPeople = useCallback(async () => {
     try {
-      const date = await api.today();
-      const found = await api.entries({ from: date, to: date, member: actAs.member, project: null });
-      setToday(date);
-      setEntries(found);
+      const [granted, people] = await Promise.all([api.permissions(), api.members().catch(() => [])]);
+      setPermissions(granted);
+      setMembers(people);
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
     }
-  }, [actAs.member]);
+  }, []);
 
   useEffect(() => {
-    void refresh();
-  }, [refresh]);
+    void reloadPeople();
+  }, [reloadPeople, actAs.member]);
 
-  const total = entries.reduce((sum, e) => sum + (e.entry.time.type === "running" ? 0 : e.seconds), 0);
+  // The tray icon and the global shortcut start and stop the timer outside this window.
+  useEffect(() => {
+    const stop = listen("timer-changed", () => setVersion((v) => v + 1)).catch(() => () => {});
+    return () => {
+      void stop.then((unlisten) => unlisten());
+    };
+  }, []);
+
+  async function switchMember(member: string) {
+    try {
+      setActAs(await api.actAs(member));
+      setVersion((v) => v + 1);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  async function lock() {
+    await api.lockVault().catch(() => undefined);
+    document.title = "Stint";
+    onLocked();
+  }
+
+  const changed = () => setVersion((v) => v + 1);
+  const canTrack = can(permissions, "edit_time_entry");
 
   return (
     <div className="app" data-testid="main-screen">
@@ -45,29 +95,263 @@ export function MainView({ org, actAs, onSwitchOrganization }: Props) {
         <span className="org" data-testid="current-org">
           {org.name}
         </span>
+        <nav className="tabs" aria-label="Sections">
+          {TABS.map((t) => (
+            <button
+              key={t.id}
+              type="button"
+              className={`tab${tab === t.id ? " is-active" : ""}`}
+              aria-current={tab === t.id ? "page" : undefined}
+              onClick={() => {
+                setTab(t.id);
+                changed();
+              }}
+              data-testid={`nav-${t.id}`}
+            >
+              {t.label}
+            </button>
+          ))}
+        </nav>
+        <span className="spacer" />
+        <label className="acting">
+          <span className="muted small">Acting as</span>
+          <select
+            value={actAs.member}
+            onChange={(e) => void switchMember(e.target.value)}
+            data-testid="acting-member"
+            aria-label="Acting as member"
+          >
+            {members.length === 0 && permissions && (
+              <option value={permissions.member.id}>{permissions.member.name}</option>
+            )}
+            {members
+              .filter((m) => m.active)
+              .map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name} ({m.role})
+                </option>
+              ))}
+          </select>
+        </label>
+        <span className="role-badge" data-testid="acting-role">
+          {permissions?.member.role ?? ""}
+        </span>
         <button type="button" className="link" onClick={onSwitchOrganization} data-testid="switch-org">
           Switch organization
         </button>
+        <button type="button" className="link" onClick={() => void lock()} data-testid="lock-vault">
+          Lock
+        </button>
       </header>
-      <TimerBar onChanged={() => void refresh()} />
-      <section className="today" aria-labelledby="today-heading">
-        <div className="section-head">
-          <h2 id="today-heading">Today</h2>
-          <span className="muted small" data-testid="today-date">
-            {today ?? ""}
-          </span>
-          <span className="spacer" />
-          <span className="muted small">
-            Total <span data-testid="today-total">{clock(total)}</span>
-          </span>
-        </div>
-        {error && (
-          <p className="error" role="alert" data-testid="today-error">
-            {error}
-          </p>
+      <TimerBar
+        key={actAs.member}
+        onChanged={changed}
+        canTrack={canTrack}
+        reason={`Your role (${permissions?.member.role ?? "unknown"}) cannot track time.`}
+        refreshKey={version}
+      />
+      {error && (
+        <p className="error" role="alert" data-testid="main-error">
+          {error}
+        </p>
+      )}
+      <main className="content">
+        <ErrorBoundary key={`${tab}-${version}`} label={TABS.find((t) => t.id === tab)?.label ?? "This screen"}>
+        {tab === "track" && (
+          <TrackScreen
+            key={actAs.member}
+            org={org}
+            actAs={actAs}
+            canTrack={canTrack}
+            members={scopeOf(permissions, "read_time_entry") === "all" ? members.filter((m) => m.active) : []}
+            version={version}
+            onChanged={changed}
+          />
         )}
-        <TodayList entries={entries} timeZone={org.time_zone} onSaved={() => void refresh()} />
-      </section>
+        {tab === "projects" && (
+          <ProjectsScreen key={actAs.member} permissions={permissions} onChanged={changed} />
+        )}
+        {tab === "reports" && (
+          <Suspense fallback={<p className="muted">Loading reports…</p>}>
+            <ReportsScreen key={actAs.member} permissions={permissions} org={org} />
+          </Suspense>
+        )}
+        {tab === "settings" && (
+          <SettingsScreen
+            key={actAs.member}
+            permissions={permissions}
+            onChanged={() => {
+              changed();
+              void reloadPeople();
+            }}
+          />
+        )}
+        </ErrorBoundary>
+      </main>
     </div>
+  );
+}
+
+type View = "day" | "week";
+
+/** A day list or a calendar week of the acting member's entries, and a form to add time by hand. */
+function TrackScreen({
+  org,
+  actAs,
+  canTrack,
+  members,
+  version,
+  onChanged,
+}: {
+  org: OrgSummary;
+  actAs: ActAs;
+  canTrack: boolean;
+  /** Whose time may be shown, if more than one's. */
+  members: Member[];
+  version: number;
+  onChanged: () => void;
+}) {
+  const [today, setToday] = useState<string | null>(null);
+  const [day, setDay] = useState<string | null>(null);
+  const [view, setView] = useState<View>("day");
+  const [organization, setOrganization] = useState<Organization | null>(null);
+  const [projects, setProjects] = useState<ProjectView[]>([]);
+  const [entries, setEntries] = useState<EntryView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  const [whose, setWhose] = useState(actAs.member);
+
+  useEffect(() => {
+    Promise.all([api.today(), api.organization(), api.projects()]).then(
+      ([date, profile, found]) => {
+        setToday(date);
+        setDay((current) => current ?? date);
+        setOrganization(profile);
+        setProjects(found);
+      },
+      (e: unknown) => setError(errorMessage(e)),
+    );
+  }, [version]);
+
+  const days = day && organization ? weekOf(day, organization.week_start) : [];
+  const from = view === "week" ? days[0] : day;
+  const to = view === "week" ? days[6] : day;
+
+  const load = useCallback(async () => {
+    if (!from || !to) return;
+    try {
+      setEntries(await api.entries({ from, to, member: whose, project: null }));
+      setNow(Date.now());
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, [from, to, whose]);
+
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+
+  if (!day || !today || !organization) {
+    return error ? (
+      <p className="error" role="alert" data-testid="today-error">
+        {error}
+      </p>
+    ) : null;
+  }
+
+  const dayEntries = entries.filter((e) => e.date === day);
+  const total = (view === "day" ? dayEntries : entries).reduce((sum, e) => sum + e.seconds, 0);
+  const step = view === "week" ? 7 : 1;
+  const locked = organization.lock_before !== null && day < organization.lock_before;
+
+  return (
+    <section className="today" aria-labelledby="today-heading">
+      <div className="section-head">
+        <div className="segmented" role="group" aria-label="View">
+          <button type="button" aria-pressed={view === "day"} onClick={() => setView("day")} data-testid="view-day">
+            Day
+          </button>
+          <button type="button" aria-pressed={view === "week"} onClick={() => setView("week")} data-testid="view-week">
+            Week
+          </button>
+        </div>
+        <button type="button" className="icon" onClick={() => setDay(addDays(day, -step))} aria-label="Earlier" data-testid="day-prev">
+          ‹
+        </button>
+        <h2 id="today-heading" data-testid="day-heading">
+          {view === "week" && days[0] && days[6]
+            ? `${dayLabel(days[0])} – ${dayLabel(days[6])}`
+            : day === today
+              ? `Today, ${dayLabel(day)}`
+              : dayLabel(day)}
+        </h2>
+        <button type="button" className="icon" onClick={() => setDay(addDays(day, step))} aria-label="Later" data-testid="day-next">
+          ›
+        </button>
+        {day !== today && (
+          <button type="button" className="link" onClick={() => setDay(today)} data-testid="day-today">
+            Today
+          </button>
+        )}
+        <span className="muted small" data-testid="today-date" hidden>
+          {day}
+        </span>
+        <span className="spacer" />
+        {members.length > 1 && (
+          <label className="acting">
+            <span className="muted small">Time of</span>
+            <select value={whose} onChange={(e) => setWhose(e.target.value)} data-testid="track-member">
+              {members.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.id === actAs.member ? `${m.name} (me)` : m.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {locked && view === "day" && (
+          <span className="locked-badge" data-testid="day-locked">
+            Locked period
+          </span>
+        )}
+        <span className="muted small">
+          Total <span data-testid="today-total">{clock(total)}</span>
+        </span>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="today-error">
+          {error}
+        </p>
+      )}
+      {view === "day" ? (
+        <TodayList
+          entries={dayEntries}
+          timeZone={org.time_zone}
+          onSaved={onChanged}
+          emptyText={day === today ? "Nothing tracked today yet." : "Nothing tracked on this day."}
+        />
+      ) : (
+        <WeekView
+          days={days}
+          entries={entries}
+          timeZone={org.time_zone}
+          lockBefore={organization.lock_before}
+          selected={day}
+          today={today}
+          now={now}
+          onSelect={(d) => {
+            setDay(d);
+            setView("day");
+          }}
+        />
+      )}
+      {canTrack && whose === actAs.member && (
+        <details className="card manual" open={entries.length === 0 || undefined}>
+          <summary data-testid="manual-toggle">Add time by hand</summary>
+          <ManualEntry key={day} projects={projects} date={day} timeZone={org.time_zone} onAdded={onChanged} />
+        </details>
+      )}
+    </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 
-import { api, errorMessage } from "./api";
+import { api, errorMessage, setWindowTitle } from "./api";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import { clock, secondsSince } from "./time";
@@ -8,10 +8,16 @@ import { clock, secondsSince } from "./time";
 type Props = {
   /** Called after the timer started or stopped, so lists can refresh. */
   onChanged: () => void;
+  /** Whether the acting member may track time; if not, `reason` says why. */
+  canTrack?: boolean;
+  reason?: string;
+  /** Changes when projects or the acting member change, to reload. */
+  refreshKey?: string | number;
 };
 
-/** Project picker, note and a Start/Stop button; shows the running time, ticking. */
-export function TimerBar({ onChanged }: Props) {
+/** Project picker, note and a Start/Stop button; shows the running time, ticking, also in the
+ * window title. */
+export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey = 0 }: Props) {
   const [projects, setProjects] = useState<ProjectView[] | null>(null);
   const [project, setProject] = useState("");
   const [note, setNote] = useState("");
@@ -30,12 +36,13 @@ export function TimerBar({ onChanged }: Props) {
           setProject(timer.entry.project);
           setNote(timer.entry.note);
         } else if (found.length > 0 && found[0]) {
-          setProject(found[0].project.id);
+          const first = found[0].project.id;
+          setProject((current) => (found.some((p) => p.project.id === current) ? current : first));
         }
       },
       (e: unknown) => setError(errorMessage(e)),
     );
-  }, []);
+  }, [refreshKey]);
 
   useEffect(() => {
     if (!running) return;
@@ -72,6 +79,12 @@ export function TimerBar({ onChanged }: Props) {
   const startedAt = running && running.entry.time.type === "running" ? running.entry.time.start : null;
   const elapsed = startedAt ? clock(secondsSince(startedAt, now)) : "0:00:00";
 
+  useEffect(() => {
+    const title = running ? `${elapsed} · ${running.project_name} — Stint` : "Stint";
+    document.title = title;
+    setWindowTitle(title);
+  }, [running, elapsed]);
+
   return (
     <form className={`timer-bar${running ? " is-running" : ""}`} onSubmit={toggle} data-testid="timer-bar">
       <div className="field project-field">
@@ -79,7 +92,7 @@ export function TimerBar({ onChanged }: Props) {
         <select
           id="timer-project"
           value={project}
-          disabled={running !== null || busy}
+          disabled={running !== null || busy || !canTrack}
           onChange={(e) => setProject(e.target.value)}
           data-testid="timer-project"
         >
@@ -97,7 +110,7 @@ export function TimerBar({ onChanged }: Props) {
           id="timer-note"
           value={note}
           placeholder="What are you working on?"
-          disabled={running !== null || busy}
+          disabled={running !== null || busy || !canTrack}
           onChange={(e) => setNote(e.target.value)}
           data-testid="timer-note"
         />
@@ -108,7 +121,8 @@ export function TimerBar({ onChanged }: Props) {
       <button
         type="submit"
         className={running ? "stop" : "primary"}
-        disabled={busy || (!running && project === "")}
+        disabled={busy || !canTrack || (!running && project === "")}
+        title={canTrack ? undefined : reason}
         data-testid="timer-toggle"
       >
         {running ? "Stop" : "Start"}
@@ -120,8 +134,12 @@ export function TimerBar({ onChanged }: Props) {
       )}
       {projects?.length === 0 && (
         <p className="muted small full-row" data-testid="timer-no-projects">
-          No projects yet. This window cannot add them yet: use <code>stint client add</code> and{" "}
-          <code>stint project add</code>.
+          No projects yet. Add a client and a project under Projects.
+        </p>
+      )}
+      {!canTrack && (
+        <p className="muted small full-row" data-testid="timer-readonly">
+          {reason}
         </p>
       )}
       {notice && (

@@ -9,16 +9,18 @@ type Props = {
   entries: EntryView[];
   timeZone: string;
   onSaved: () => void;
+  /** What to say when there are no entries. */
+  emptyText?: string;
 };
 
-/** Today's entries, each editable in place (note and, for spans, start and end). */
-export function TodayList({ entries, timeZone, onSaved }: Props) {
+/** A day's entries, each editable in place (note and, for spans, start and end) and deletable. */
+export function TodayList({ entries, timeZone, onSaved, emptyText = "Nothing tracked today yet." }: Props) {
   const [editing, setEditing] = useState<string | null>(null);
 
   if (entries.length === 0) {
     return (
       <p className="muted empty" data-testid="today-empty">
-        Nothing tracked today yet.
+        {emptyText}
       </p>
     );
   }
@@ -37,7 +39,13 @@ export function TodayList({ entries, timeZone, onSaved }: Props) {
             }}
           />
         ) : (
-          <Row key={view.entry.id} view={view} timeZone={timeZone} onEdit={() => setEditing(view.entry.id)} />
+          <Row
+            key={view.entry.id}
+            view={view}
+            timeZone={timeZone}
+            onEdit={() => setEditing(view.entry.id)}
+            onDeleted={onSaved}
+          />
         ),
       )}
     </ul>
@@ -56,9 +64,32 @@ function when(view: EntryView, timeZone: string): string {
   }
 }
 
-function Row({ view, timeZone, onEdit }: { view: EntryView; timeZone: string; onEdit: () => void }) {
+function Row({
+  view,
+  timeZone,
+  onEdit,
+  onDeleted,
+}: {
+  view: EntryView;
+  timeZone: string;
+  onEdit: () => void;
+  onDeleted: () => void;
+}) {
   const running = view.entry.time.type === "running";
-  const editable = view.can_edit && !view.locked && !running;
+  const editable = view.can_edit && !view.locked && !view.entry.invoiced && !running;
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function remove() {
+    try {
+      await api.deleteEntry(view.entry.id);
+      onDeleted();
+    } catch (e) {
+      setError(errorMessage(e));
+      setConfirming(false);
+    }
+  }
+
   return (
     <li className={`entry${running ? " is-running" : ""}`} data-testid="entry-row">
       <div className="entry-main">
@@ -80,12 +111,37 @@ function Row({ view, timeZone, onEdit }: { view: EntryView; timeZone: string; on
         {view.amount ? money(view.amount) : ""}
       </span>
       <span className="entry-actions">
-        {editable && (
-          <button type="button" className="link" onClick={onEdit} data-testid="entry-edit" aria-label={`Edit entry ${view.entry.note || view.project_name}`}>
-            Edit
-          </button>
+        {editable && !confirming && (
+          <>
+            <button type="button" className="link" onClick={onEdit} data-testid="entry-edit" aria-label={`Edit entry ${view.entry.note || view.project_name}`}>
+              Edit
+            </button>
+            <button type="button" className="link danger" onClick={() => setConfirming(true)} data-testid="entry-delete" aria-label={`Delete entry ${view.entry.note || view.project_name}`}>
+              Delete
+            </button>
+          </>
+        )}
+        {confirming && (
+          <>
+            <button type="button" className="link danger" onClick={() => void remove()} data-testid="entry-delete-confirm" autoFocus>
+              Really delete
+            </button>
+            <button type="button" className="link" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </>
+        )}
+        {view.locked && (
+          <span className="locked-badge" title="This day is in the locked period" data-testid="entry-locked">
+            Locked
+          </span>
         )}
       </span>
+      {error && (
+        <p className="error full-row" role="alert" data-testid="entry-delete-error">
+          {error}
+        </p>
+      )}
     </li>
   );
 }

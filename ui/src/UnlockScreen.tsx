@@ -3,10 +3,14 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, errorMessage, type UnlockWith } from "./api";
 import type { VaultStatus } from "./bindings/VaultStatus";
 
-type Props = { onUnlocked: () => void };
+type Props = {
+  onUnlocked: () => void;
+  /** Unlock a keyring vault without asking (at start-up); after the user locked, wait for a click. */
+  autoUnlock?: boolean;
+};
 
 /** First screen: create the vault, or unlock it with a passphrase or the system keyring. */
-export function UnlockScreen({ onUnlocked }: Props) {
+export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
   const [status, setStatus] = useState<VaultStatus | null>(null);
   const [passphrase, setPassphrase] = useState("");
   const [confirm, setConfirm] = useState("");
@@ -33,7 +37,7 @@ export function UnlockScreen({ onUnlocked }: Props) {
     api.vaultStatus().then(
       (found) => {
         setStatus(found);
-        if (found === "keyring" && !triedKeyring.current) {
+        if (found === "keyring" && autoUnlock && !triedKeyring.current) {
           triedKeyring.current = true;
           void unlock({ keyring: true });
         }
@@ -76,8 +80,15 @@ export function UnlockScreen({ onUnlocked }: Props) {
       <main className="centered" data-testid="unlock-screen">
         <section className="card">
           <h1>Stint</h1>
-          <p className="muted">Unlocking with the system keyring…</p>
+          <p className="muted">
+            {autoUnlock || busy ? "Unlocking with the system keyring…" : "Your vault is locked."}
+          </p>
           {errorBox}
+          {!autoUnlock && !error && (
+            <button type="button" className="primary" data-testid="unlock-keyring" onClick={() => void unlock({ keyring: true })} disabled={busy}>
+              Unlock with system keyring
+            </button>
+          )}
           {error && (
             <button type="button" data-testid="unlock-keyring-retry" onClick={() => void unlock({ keyring: true })} disabled={busy}>
               Try again

@@ -2,6 +2,7 @@
 // src-tauri/src/main.rs; argument keys are the command's parameters in camelCase (Tauri's default).
 // Types come from ./bindings (generated from Rust by ts-rs), never redeclared here.
 import { invoke } from "@tauri-apps/api/core";
+import { getCurrentWindow } from "@tauri-apps/api/window";
 
 import type { ActAs } from "./bindings/ActAs";
 import type { Action } from "./bindings/Action";
@@ -140,4 +141,16 @@ export function can(permissions: Permissions | null, action: Action): boolean {
 export function notAllowed(permissions: Permissions | null): string {
   const role = permissions?.member.role ?? "this role";
   return `Your role (${role}) does not allow this.`;
+}
+
+/** Set the native window title (Tauri's title bar does not follow `document.title`). Best effort:
+ * outside the app (tests) there is no window. */
+export function setWindowTitle(title: string): void {
+  try {
+    getCurrentWindow()
+      .setTitle(title)
+      .catch(() => undefined);
+  } catch {
+    // No Tauri window here.
+  }
 }

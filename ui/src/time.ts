@@ -72,3 +72,49 @@ export function systemLocale(): string {
   const locale = new Intl.Locale(Intl.DateTimeFormat().resolvedOptions().locale);
   return locale.region ? `${locale.language}-${locale.region}` : locale.language;
 }
+
+/** Day of the week (1 = Monday … 7 = Sunday) each week-start setting begins on. */
+const WEEK_START_DAY = { monday: 1, sunday: 7, saturday: 6 } as const;
+
+/** The seven days (YYYY-MM-DD) of the week that holds `date`, from the organization's week start. */
+export function weekOf(date: string, weekStart: keyof typeof WEEK_START_DAY): string[] {
+  const day = Temporal.PlainDate.from(date);
+  const back = (day.dayOfWeek - WEEK_START_DAY[weekStart] + 7) % 7;
+  const first = day.subtract({ days: back });
+  return Array.from({ length: 7 }, (_, i) => first.add({ days: i }).toString());
+}
+
+/** `date` moved by `days` (YYYY-MM-DD in, YYYY-MM-DD out). */
+export function addDays(date: string, days: number): string {
+  return Temporal.PlainDate.from(date).add({ days }).toString();
+}
+
+/** "Mon 23 Nov" style label of a day, in the system locale. */
+export function dayLabel(date: string): string {
+  return Temporal.PlainDate.from(date).toLocaleString(undefined, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+  });
+}
+
+/** Minutes since local midnight of `date` at which `instant` falls (may be < 0 or > 1440). */
+export function minutesInto(date: string, instant: string, timeZone: string): number {
+  const midnight = Temporal.PlainDate.from(date).toZonedDateTime({ timeZone });
+  const at = Temporal.Instant.from(instant);
+  return (at.epochMilliseconds - midnight.epochMilliseconds) / 60000;
+}
+
+/** Parses "1:30", "1h30", "90m", "1.5" or "1,5" (hours) into seconds; `null` if it is not a duration. */
+export function parseDuration(text: string): number | null {
+  const t = text.trim().toLowerCase();
+  let m = /^(\d+):([0-5]\d)$/.exec(t);
+  if (m) return Number(m[1]) * 3600 + Number(m[2]) * 60;
+  m = /^(\d+)\s*h\s*(?:(\d+)\s*(?:m|min)?)?$/.exec(t);
+  if (m) return Number(m[1]) * 3600 + Number(m[2] ?? 0) * 60;
+  m = /^(\d+)\s*(?:m|min)$/.exec(t);
+  if (m) return Number(m[1]) * 60;
+  m = /^(\d+(?:[.,]\d+)?)$/.exec(t);
+  if (m && m[1]) return Math.round(Number(m[1].replace(",", ".")) * 3600);
+  return null;
+}

@@ -1122,6 +1122,17 @@ impl Engine {
             .map(|e| self.entry_view(&actor, state, e)))
     }
 
+    /// The project of the acting member's latest timed entry (for "start the timer again"), if it
+    /// is still active.
+    pub fn last_project(&self, by: &ActAs) -> Result<Option<ProjectId>> {
+        let (_, state) = self.actor(by)?;
+        Ok(state
+            .entries_of(by.member)
+            .filter(|e| state.projects.get(&e.project).is_some_and(|p| !p.archived))
+            .max_by_key(|e| (sort_instant(e), e.id))
+            .map(|e| e.project))
+    }
+
     /// Record finished work (a span or a duration).
     pub async fn add_entry(&mut self, by: &ActAs, input: NewEntry) -> Result<EntryOutcome> {
         if matches!(input.time, EntryTime::Running { .. }) {

@@ -1,0 +1,127 @@
+"""Helpers for driving the real `stint-desktop` window: launch it under Debian's WebKitWebDriver
+(see FIELD-NOTES, "Tauri 2 on this machine"), find elements by `data-testid`, take screenshots.
+
+Run the tests through `scripts/e2e.sh`, which builds everything, starts Xvfb and sets:
+  STINT_DESKTOP_BIN  the built app        STINT_CLI_BIN  the built `stint`
+  STINT_E2E_SHOTS    where screenshots go DISPLAY        the Xvfb display
+"""
+
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+PASSPHRASE = "correct horse battery staple"
+CLIENT = "Müller & Søn"
+PROJECT = "Website"
+ORG = "Acme Studio"
+WAIT = 30
+
+
+def required_path(var: str) -> Path:
+    value = os.environ.get(var)
+    if not value:
+        pytest.fail(f"{var} is not set; run scripts/e2e.sh")
+    path = Path(value)
+    if not path.is_file():
+        pytest.fail(f"{var}={path} does not exist; build it first (scripts/e2e.sh does)")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def launch(vault: Path, logs: Path, extra_env: dict[str, str] | None = None) -> Iterator[webdriver.Remote]:
+    """The app on `vault`, through tauri-driver (which runs Debian's WebKitWebDriver); the app
+    inherits this environment plus `extra_env`."""
+    app = required_path("STINT_DESKTOP_BIN")
+    port, native_port = _free_port(), _free_port()
+    log = logs / "tauri-driver.log"
+    env = {**os.environ, "TAURI_WEBVIEW_AUTOMATION": "true", "STINT_VAULT": str(vault), **(extra_env or {})}
+    env.pop("STINT_PASSPHRASE", None)
+    driver = os.environ.get("STINT_TAURI_DRIVER", "tauri-driver")
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [driver, "--port", str(port), "--native-port", str(native_port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/status", timeout=1).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"tauri-driver did not start:\n{log.read_text()}")
+                time.sleep(0.2)
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability("tauri:options", {"application": str(app), "args": []})
+        session = webdriver.Remote(command_executor=url, options=options)
+        try:
+            yield session
+        finally:
+            session.quit()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def shoot(driver: webdriver.Remote, shots: Path, name: str) -> None:
+    """A WebDriver screenshot of the page and, as a fallback, the whole X screen."""
+    # Let the page paint what the DOM already holds: two animation frames, then a moment.
+    driver.set_script_timeout(5)
+    driver.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    time.sleep(0.3)
+    driver.save_screenshot(str(shots / f"{name}.png"))
+    subprocess.run(
+        ["import", "-window", "root", str(shots / f"{name}-screen.png")], check=False, timeout=30
+    )
+
+
+def by_testid(testid: str) -> tuple[str, str]:
+    return (By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+
+def wait_for(driver: webdriver.Remote, testid: str) -> WebElement:
+    return WebDriverWait(driver, WAIT).until(EC.visibility_of_element_located(by_testid(testid)))
+
+
+def wait_text(driver: webdriver.Remote, testid: str, text: str) -> None:
+    WebDriverWait(driver, WAIT).until(EC.text_to_be_present_in_element(by_testid(testid), text))
+
+
+def replace_text(field: WebElement, text: str) -> None:
+    field.click()
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.BACKSPACE)
+    field.send_keys(text)
+
+

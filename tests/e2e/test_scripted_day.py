@@ -1,0 +1,185 @@
+"""A freelancer's scripted day in the real window (issue 3): create the vault and an organization,
+a client and a project with a rate; start and stop the timer; add and edit an entry by hand; see it
+in the week view and its amount in the report; then act as a Viewer and see editing gone.
+Screenshots of every main screen go to $STINT_E2E_SHOTS/day-*.png."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from desktop import CLIENT, PROJECT, WAIT, by_testid, launch, replace_text, shoot, wait_for, wait_text
+
+ORG = "Nordlicht Studio"
+OWNER = "Ada Lovelace"
+VIEWER = "Vera Viewer"
+NOTE = "Design review"
+
+
+def rows(driver: webdriver.Remote, testid: str, count: int) -> list:
+    """Wait until exactly `count` elements carry `testid`, and return them."""
+
+    def found(d: webdriver.Remote):
+        try:
+            items = d.find_elements(*by_testid(testid))
+            return items if len(items) == count and all(i.is_displayed() for i in items) else False
+        except StaleElementReferenceException:
+            return False
+
+    return WebDriverWait(driver, WAIT).until(found, f"expected {count} × {testid}")
+
+
+def shown(element) -> str:
+    """The element's rendered text. (WebKitWebDriver's own text leaves out cells that clip with an
+    ellipsis, so read `innerText`, which still skips what CSS hides.)"""
+    return (element.get_attribute("innerText") or "").strip()
+
+
+def no_alerts(driver: webdriver.Remote) -> None:
+    alerts = [a.text for a in driver.find_elements("css selector", '[role="alert"]') if a.is_displayed()]
+    assert not alerts, alerts
+
+
+def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    vault = tmp_path_factory.mktemp("day-vault")
+    downloads = tmp_path_factory.mktemp("day-downloads")
+    with launch(vault, tmp_path_factory.mktemp("day-webdriver"), {"STINT_DOWNLOADS": str(downloads)}) as driver:
+        # Onboarding: a vault protected by a passphrase, then the first organization.
+        wait_for(driver, "unlock-passphrase").send_keys("a long day passphrase")
+        driver.find_element(*by_testid("unlock-passphrase-confirm")).send_keys("a long day passphrase")
+        driver.find_element(*by_testid("unlock-submit")).click()
+        wait_for(driver, "org-create-name").send_keys(ORG)
+        driver.find_element(*by_testid("org-create-owner")).send_keys(OWNER)
+        Select(driver.find_element(*by_testid("org-create-week-start"))).select_by_value("monday")
+        shoot(driver, shots, "day-01-onboarding")
+        driver.find_element(*by_testid("org-create-submit")).click()
+        wait_text(driver, "org-list", ORG)
+        driver.find_element(*by_testid("org-option")).click()
+        wait_for(driver, "main-screen")
+        wait_text(driver, "acting-role", "Owner")
+
+        # A client and a project with a rate of 95 EUR/h from 1 January.
+        driver.find_element(*by_testid("nav-projects")).click()
+        wait_for(driver, "client-name-input").send_keys(CLIENT)
+        driver.find_element(*by_testid("client-add")).click()
+        wait_text(driver, "client-row", CLIENT)
+        Select(wait_for(driver, "project-client-select")).select_by_visible_text(CLIENT)
+        driver.find_element(*by_testid("project-name-input")).send_keys(PROJECT)
+        driver.find_element(*by_testid("project-rate-input")).send_keys("95")
+        from_field = driver.find_element(*by_testid("project-rate-from"))
+        driver.execute_script(
+            "const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;"
+            "set.call(arguments[0], arguments[1]);"
+            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+            from_field,
+            "2026-01-01",
+        )
+        driver.find_element(*by_testid("project-add")).click()
+        wait_text(driver, "project-row", PROJECT)
+        no_alerts(driver)
+        shoot(driver, shots, "day-02-projects")
+
+        # The timer: start on the project, let it run, stop.
+        driver.find_element(*by_testid("nav-track")).click()
+        wait_text(driver, "timer-project", PROJECT)
+        Select(driver.find_element(*by_testid("timer-project"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
+        driver.find_element(*by_testid("timer-note")).send_keys("Timer run")
+        driver.find_element(*by_testid("timer-toggle")).click()
+        wait_text(driver, "timer-toggle", "Stop")
+        time.sleep(2.2)
+        assert PROJECT in driver.title and driver.title.startswith("0:00:0"), driver.title
+        shoot(driver, shots, "day-03-timer-running")
+        driver.find_element(*by_testid("timer-toggle")).click()
+        wait_text(driver, "timer-toggle", "Start")
+        rows(driver, "entry-row", 1)
+
+        # Add 09:00–10:30 by hand, then edit its note.
+        if not any(f.is_displayed() for f in driver.find_elements(*by_testid("manual-form"))):
+            driver.find_element(*by_testid("manual-toggle")).click()
+        wait_for(driver, "manual-start")
+        Select(driver.find_element(*by_testid("manual-project"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
+        replace_text(driver.find_element(*by_testid("manual-start")), "09:00")
+        replace_text(driver.find_element(*by_testid("manual-end")), "10:30")
+        driver.find_element(*by_testid("manual-note")).send_keys(NOTE)
+        driver.find_element(*by_testid("manual-add")).click()
+        entries = rows(driver, "entry-row", 2)
+        manual = next(r for r in entries if r.find_element(*by_testid("entry-note")).text == NOTE)
+        assert manual.find_element(*by_testid("entry-duration")).text == "1:30:00"
+        assert "142.50" in manual.find_element(*by_testid("entry-amount")).text
+        manual.find_element(*by_testid("entry-edit")).click()
+        replace_text(wait_for(driver, "entry-note-input"), f"{NOTE} with the client")
+        driver.find_element(*by_testid("entry-save")).click()
+        wait_text(driver, "today-list", f"{NOTE} with the client")
+        no_alerts(driver)
+        shoot(driver, shots, "day-04-day-view")
+
+        # Delete the timer's few seconds so the report's figures are exact.
+        timer_row = next(
+            r for r in rows(driver, "entry-row", 2) if r.find_element(*by_testid("entry-note")).text == "Timer run"
+        )
+        timer_row.find_element(*by_testid("entry-delete")).click()
+        wait_for(driver, "entry-delete-confirm").click()
+        rows(driver, "entry-row", 1)
+
+        # The week view shows the entry on today's column.
+        driver.find_element(*by_testid("view-week")).click()
+        wait_for(driver, "week-view")
+        assert len(driver.find_elements(*by_testid("week-day"))) == 7
+        block = rows(driver, "week-entry", 1)[0]
+        shoot(driver, shots, "day-05-week-view")
+        summary = block.get_attribute("title")
+        assert f"{CLIENT} — {PROJECT}: {NOTE} with the client (1:30:00)" == summary, summary
+        assert driver.find_element(*by_testid("today-total")).text == "1:30:00"
+
+        # The report: 1.50 billable hours and 142.50 EUR on the project; export it as CSV.
+        driver.find_element(*by_testid("nav-reports")).click()
+        wait_for(driver, "report-chart")
+        shoot(driver, shots, "day-06-report")
+        row = rows(driver, "report-row", 1)[0]
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
+        shoot(driver, shots, "day-06-report-table")
+        assert shown(row.find_element(*by_testid("report-row-label"))) == PROJECT
+        assert shown(row.find_element(*by_testid("report-row-hours"))) == "1.50"
+        assert "142.50" in shown(row.find_element(*by_testid("report-row-amount")))
+        assert "142.50" in shown(driver.find_element(*by_testid("report-total-amount")))
+        wait_for(driver, "report-chart")
+        driver.find_element(*by_testid("report-export-csv")).click()
+        saved = wait_for(driver, "report-export-path").text
+        csv_files = list(downloads.glob("stint-report-*.csv"))
+        assert len(csv_files) == 1, (saved, csv_files)
+        csv = csv_files[0].read_text()
+        assert PROJECT in csv and "1.50" in csv and "142.50" in csv, csv
+        no_alerts(driver)
+
+        # Settings: a Viewer joins.
+        driver.find_element(*by_testid("nav-settings")).click()
+        wait_for(driver, "member-name-input").send_keys(VIEWER)
+        Select(driver.find_element(*by_testid("member-role-select"))).select_by_value("viewer")
+        driver.find_element(*by_testid("member-add")).click()
+        rows(driver, "member-row", 2)
+        no_alerts(driver)
+        shoot(driver, shots, "day-07-settings")
+
+        # Acting as the Viewer: no timer, no manual entry, no edit or delete, read-only catalog.
+        Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text(f"{VIEWER} (viewer)")
+        wait_text(driver, "acting-role", "Viewer")
+        driver.find_element(*by_testid("nav-track")).click()
+        wait_for(driver, "timer-readonly")
+        assert driver.find_element(*by_testid("timer-toggle")).get_attribute("disabled") is not None
+        Select(wait_for(driver, "track-member")).select_by_visible_text(OWNER)
+        entry = rows(driver, "entry-row", 1)[0]
+        assert f"{NOTE} with the client" in entry.text
+        assert not entry.find_elements(*by_testid("entry-edit"))
+        assert not entry.find_elements(*by_testid("entry-delete"))
+        assert not driver.find_elements(*by_testid("manual-form"))
+        shoot(driver, shots, "day-08-viewer-track")
+        driver.find_element(*by_testid("nav-projects")).click()
+        wait_for(driver, "catalog-readonly")
+        assert not driver.find_elements(*by_testid("client-add"))
+        assert not driver.find_elements(*by_testid("project-add"))
+        shoot(driver, shots, "day-09-viewer-projects")

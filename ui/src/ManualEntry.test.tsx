@@ -1,0 +1,81 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it, vi } from "vitest";
+
+import type { NewEntry } from "./bindings/NewEntry";
+import { ManualEntry } from "./ManualEntry";
+import { project, runningEntry } from "./test/fixtures";
+
+describe("ManualEntry", () => {
+  it("adds a span in the organization's time zone and reports overlaps", async () => {
+    const sent: NewEntry[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd !== "add_entry") throw `unexpected ${cmd}`;
+      sent.push((args as { input: NewEntry }).input);
+      return { entry: runningEntry("2026-11-23T08:00:00Z"), overlaps: ["01JOTHER"] };
+    });
+    const onAdded = vi.fn();
+    const user = userEvent.setup();
+    render(<ManualEntry projects={[project]} date="2026-11-23" timeZone="Europe/Berlin" onAdded={onAdded} />);
+    await user.clear(screen.getByLabelText("Start"));
+    await user.type(screen.getByLabelText("Start"), "09:00");
+    await user.clear(screen.getByLabelText("End"));
+    await user.type(screen.getByLabelText("End"), "10:30");
+    await user.type(screen.getByLabelText("Note"), "Design review");
+    await user.click(screen.getByRole("button", { name: "Add entry" }));
+    expect(sent).toEqual([
+      {
+        member: null,
+        project: project.project.id,
+        task: null,
+        time: { type: "span", start: "2026-11-23T08:00:00Z", end: "2026-11-23T09:30:00Z" },
+        note: "Design review",
+        billable: null,
+        tags: [],
+      },
+    ]);
+    expect(onAdded).toHaveBeenCalledOnce();
+    expect(screen.getByTestId("manual-overlap").textContent).toContain("overlaps 1 other entry");
+    expect(screen.getByLabelText("Note")).toHaveProperty("value", "");
+  });
+
+  it("adds a duration-only, non-billable entry", async () => {
+    const sent: NewEntry[] = [];
+    mockIPC((_cmd, args) => {
+      sent.push((args as { input: NewEntry }).input);
+      return { entry: runningEntry("2026-11-23T08:00:00Z"), overlaps: [] };
+    });
+    const user = userEvent.setup();
+    render(<ManualEntry projects={[project]} date="2026-11-23" timeZone="Europe/Berlin" onAdded={() => {}} />);
+    await user.click(screen.getByLabelText("Duration"));
+    await user.clear(screen.getByTestId("manual-duration"));
+    await user.type(screen.getByTestId("manual-duration"), "1h15");
+    await user.click(screen.getByLabelText("Billable"));
+    await user.click(screen.getByRole("button", { name: "Add entry" }));
+    expect(sent[0]?.time).toEqual({ type: "duration", date: "2026-11-23", seconds: 4500 });
+    expect(sent[0]?.billable).toBe(false);
+  });
+
+  it("refuses bad times without calling the engine, and keeps the engine's message and the note", async () => {
+    let calls = 0;
+    mockIPC(() => {
+      calls += 1;
+      throw "the day 2026-11-23 is in the locked period; ask an admin to move the lock";
+    });
+    const user = userEvent.setup();
+    render(<ManualEntry projects={[project]} date="2026-11-23" timeZone="Europe/Berlin" onAdded={() => {}} />);
+    await user.clear(screen.getByLabelText("Start"));
+    await user.type(screen.getByLabelText("Start"), "9");
+    await user.click(screen.getByRole("button", { name: "Add entry" }));
+    expect(screen.getByRole("alert").textContent).toContain("HH:MM");
+    expect(calls).toBe(0);
+    await user.clear(screen.getByLabelText("Start"));
+    await user.type(screen.getByLabelText("Start"), "09:00");
+    await user.type(screen.getByLabelText("Note"), "kept");
+    await user.click(screen.getByRole("button", { name: "Add entry" }));
+    expect(calls).toBe(1);
+    expect(screen.getByRole("alert").textContent).toContain("locked period");
+    expect(screen.getByLabelText("Note")).toHaveProperty("value", "kept");
+  });
+});

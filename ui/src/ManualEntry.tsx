@@ -1,0 +1,211 @@
+import { useState, type FormEvent } from "react";
+
+import { api, errorMessage } from "./api";
+import type { EntryTime } from "./bindings/EntryTime";
+import type { ProjectView } from "./bindings/ProjectView";
+import { isWallTime, parseDuration, spanOn } from "./time";
+
+type Props = {
+  /** Projects to choose from (active ones). */
+  projects: ProjectView[];
+  /** The day the form starts on (YYYY-MM-DD). */
+  date: string;
+  timeZone: string;
+  /** Called after an entry was added. */
+  onAdded: () => void;
+};
+
+type Mode = "span" | "duration";
+
+/** Add finished work by hand: a start and end on a day, or just a duration. */
+export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
+  const [day, setDay] = useState(date);
+  const [project, setProject] = useState(projects[0]?.project.id ?? "");
+  const [mode, setMode] = useState<Mode>("span");
+  const [start, setStart] = useState("09:00");
+  const [end, setEnd] = useState("10:00");
+  const [duration, setDuration] = useState("1:00");
+  const [note, setNote] = useState("");
+  const [billable, setBillable] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const chosen = project || projects[0]?.project.id || "";
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setNotice(null);
+    let time: EntryTime;
+    if (mode === "span") {
+      if (!isWallTime(start) || !isWallTime(end)) {
+        setError("Times are HH:MM, for example 09:30.");
+        return;
+      }
+      time = spanOn(day, start, end, timeZone);
+    } else {
+      const seconds = parseDuration(duration);
+      if (seconds === null || seconds <= 0) {
+        setError("A duration is like 1:30, 1h30, 90m or 1.5.");
+        return;
+      }
+      time = { type: "duration", date: day, seconds };
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const outcome = await api.addEntry({
+        member: null,
+        project: chosen,
+        task: null,
+        time,
+        note,
+        billable: billable ? null : false,
+        tags: [],
+      });
+      setNote("");
+      if (outcome.overlaps.length > 0) {
+        const n = outcome.overlaps.length;
+        setNotice(`Added. It overlaps ${n} other ${n === 1 ? "entry" : "entries"} of yours.`);
+      }
+      onAdded();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (projects.length === 0) {
+    return (
+      <p className="muted small" data-testid="manual-no-projects">
+        Add a project under Projects to log time by hand.
+      </p>
+    );
+  }
+
+  return (
+    <form className="manual-entry" onSubmit={submit} data-testid="manual-form" aria-label="Add time by hand">
+      <div className="field">
+        <label htmlFor="manual-date">Day</label>
+        <input
+          id="manual-date"
+          type="date"
+          value={day}
+          required
+          onChange={(e) => setDay(e.target.value)}
+          data-testid="manual-date"
+        />
+      </div>
+      <div className="field grow">
+        <label htmlFor="manual-project">Project</label>
+        <select
+          id="manual-project"
+          value={chosen}
+          onChange={(e) => setProject(e.target.value)}
+          data-testid="manual-project"
+        >
+          {projects.map((p) => (
+            <option key={p.project.id} value={p.project.id}>
+              {p.client_name} — {p.project.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <fieldset className="field mode">
+        <legend>Time</legend>
+        <label>
+          <input
+            type="radio"
+            name="manual-mode"
+            checked={mode === "span"}
+            onChange={() => setMode("span")}
+            data-testid="manual-mode-span"
+          />
+          From–to
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="manual-mode"
+            checked={mode === "duration"}
+            onChange={() => setMode("duration")}
+            data-testid="manual-mode-duration"
+          />
+          Duration
+        </label>
+      </fieldset>
+      {mode === "span" ? (
+        <>
+          <div className="field time">
+            <label htmlFor="manual-start">Start</label>
+            <input
+              id="manual-start"
+              value={start}
+              inputMode="numeric"
+              placeholder="HH:MM"
+              maxLength={5}
+              onChange={(e) => setStart(e.target.value)}
+              data-testid="manual-start"
+            />
+          </div>
+          <div className="field time">
+            <label htmlFor="manual-end">End</label>
+            <input
+              id="manual-end"
+              value={end}
+              inputMode="numeric"
+              placeholder="HH:MM"
+              maxLength={5}
+              onChange={(e) => setEnd(e.target.value)}
+              data-testid="manual-end"
+            />
+          </div>
+        </>
+      ) : (
+        <div className="field time">
+          <label htmlFor="manual-duration">Duration</label>
+          <input
+            id="manual-duration"
+            value={duration}
+            placeholder="1:30"
+            onChange={(e) => setDuration(e.target.value)}
+            data-testid="manual-duration"
+          />
+        </div>
+      )}
+      <div className="field grow">
+        <label htmlFor="manual-note">Note</label>
+        <input
+          id="manual-note"
+          value={note}
+          placeholder="What did you do?"
+          onChange={(e) => setNote(e.target.value)}
+          data-testid="manual-note"
+        />
+      </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={billable}
+          onChange={(e) => setBillable(e.target.checked)}
+          data-testid="manual-billable"
+        />
+        Billable
+      </label>
+      <button type="submit" className="primary" disabled={busy || chosen === ""} data-testid="manual-add">
+        Add entry
+      </button>
+      {error && (
+        <p className="error full-row" role="alert" data-testid="manual-error">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p className="notice full-row" role="status" data-testid="manual-overlap">
+          {notice}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,302 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it, vi } from "vitest";
+
+import type { Action } from "./bindings/Action";
+import type { BudgetView } from "./bindings/BudgetView";
+import type { Client } from "./bindings/Client";
+import type { NewClient } from "./bindings/NewClient";
+import type { NewProject } from "./bindings/NewProject";
+import type { NewRate } from "./bindings/NewRate";
+import type { Permissions } from "./bindings/Permissions";
+import type { ProjectView } from "./bindings/ProjectView";
+import type { RateView } from "./bindings/RateView";
+import type { Role } from "./bindings/Role";
+import type { TaskView } from "./bindings/TaskView";
+import { ProjectsScreen } from "./ProjectsScreen";
+import { project } from "./test/fixtures";
+
+/** Every action, in the role table's order (ROLES.md). */
+const ACTIONS: Action[] = [
+  "read_org_profile", "edit_org_profile", "read_billing_profile", "edit_billing_profile",
+  "delete_organization", "transfer_ownership", "list_members", "manage_members_and_viewers",
+  "manage_admins_and_owners", "read_catalog", "edit_catalog", "read_rates", "edit_rates",
+  "read_time_entry", "edit_time_entry", "read_expense", "edit_expense", "lock_period",
+  "edit_locked_or_invoiced", "read_invoices", "edit_invoices", "finalize_invoice",
+  "edit_finalized_invoice", "read_time_reports", "read_financial_reports", "read_audit_log",
+  "create_own_api_token", "manage_api_tokens", "export_organization",
+];
+
+/** A member of `role` whose grants are "all" for `allowed` and "none" for everything else. */
+function permissionsOf(role: Role, allowed: (action: Action) => boolean): Permissions {
+  return {
+    member: { id: "01JMEMBER00000000000000000", name: "Ada", role, active: true },
+    grants: ACTIONS.map((action) => ({ action, scope: allowed(action) ? "all" : "none" })),
+  };
+}
+
+const ADMIN = permissionsOf("admin", (a) => !["delete_organization", "transfer_ownership", "manage_admins_and_owners", "edit_locked_or_invoiced", "edit_finalized_invoice"].includes(a));
+const VIEWER = permissionsOf("viewer", (a) => a.startsWith("read_"));
+
+const TODAY = "2026-11-23";
+
+type Sent = [string, unknown];
+
+/** A small in-memory catalog behind mockIPC; every change command is recorded in `sent`. */
+function fakeEngine(options: { failAddProject?: string } = {}) {
+  const clients: Client[] = [];
+  const projects: ProjectView[] = [];
+  const rates: RateView[] = [];
+  const budgets: BudgetView[] = [];
+  const tasks: TaskView[] = [];
+  const sent: Sent[] = [];
+  mockIPC((cmd, args) => {
+    const a = args as Record<string, unknown>;
+    switch (cmd) {
+      case "today":
+        return TODAY;
+      case "organization":
+        return { currency: "EUR" };
+      case "clients":
+        return clients.filter((c) => a.includeArchived || !c.archived);
+      case "projects":
+        return projects.filter((p) => a.includeArchived || !p.project.archived);
+      case "rates":
+        return rates;
+      case "budgets":
+        return budgets;
+      case "tasks":
+        return tasks.filter((t) => t.task.project === a.project);
+      case "add_client": {
+        sent.push([cmd, args]);
+        const input = a.input as NewClient;
+        const id = `c${clients.length + 1}`;
+        clients.push({ id, name: input.name, currency: input.currency, rounding: null, note: "", archived: false });
+        return id;
+      }
+      case "edit_client": {
+        sent.push([cmd, args]);
+        const client = clients.find((c) => c.id === a.id)!;
+        const changes = a.changes as { archived: boolean | null; name: string | null };
+        if (changes.archived !== null) client.archived = changes.archived;
+        if (changes.name !== null) client.name = changes.name;
+        return null;
+      }
+      case "add_project": {
+        sent.push([cmd, args]);
+        if (options.failAddProject) throw options.failAddProject;
+        const input = a.input as NewProject;
+        const id = `p${projects.length + 1}`;
+        const client = clients.find((c) => c.id === input.client)!;
+        projects.push({
+          project: { id, client: client.id, name: input.name, billable: input.billable ?? true, rounding: null, note: "", archived: false },
+          client_name: client.name,
+        });
+        return id;
+      }
+      case "set_rate": {
+        sent.push([cmd, args]);
+        const input = a.input as NewRate;
+        const name = projects.find((p) => input.scope.level === "project" && p.project.id === input.scope.project)?.project.name;
+        rates.push({
+          rate: { id: `r${rates.length + 1}`, scope: input.scope, effective_from: input.effective_from, hourly: { amount: input.hourly, currency: "EUR" } },
+          applies_to: `project ${name}`,
+        });
+        return `r${rates.length}`;
+      }
+      case "add_task": {
+        sent.push([cmd, args]);
+        const id = `t${tasks.length + 1}`;
+        tasks.push({ task: { id, project: a.project as string, name: a.name as string, billable: null, archived: false }, project_name: "Website" });
+        return id;
+      }
+      case "set_budget":
+        sent.push([cmd, args]);
+        return "b1";
+      default:
+        throw `unexpected ${cmd}`;
+    }
+  });
+  return { clients, projects, rates, budgets, tasks, sent };
+}
+
+describe("ProjectsScreen", () => {
+  it("adds a client, then a project with an hourly rate from today", async () => {
+    const engine = fakeEngine();
+    const user = userEvent.setup();
+    render(<ProjectsScreen permissions={ADMIN} />);
+
+    expect((await screen.findByTestId("clients-empty")).textContent).toBe("No clients yet — add the first one below.");
+    await user.type(screen.getByTestId("client-name-input"), "Müller & Søn");
+    await user.type(screen.getByLabelText("Currency"), "eur");
+    await user.click(screen.getByTestId("client-add"));
+
+    const row = await screen.findByTestId("client-row");
+    expect(row.textContent).toContain("Müller & Søn");
+    expect(row.textContent).toContain("EUR");
+    expect((screen.getByTestId("client-name-input") as HTMLInputElement).value).toBe("");
+
+    const select = (await screen.findByTestId("project-client-select")) as HTMLSelectElement;
+    expect(within(select).getByRole("option", { name: "Müller & Søn" })).toBeTruthy();
+    expect(((await screen.findByTestId("project-rate-from")) as HTMLInputElement).value).toBe(TODAY);
+    await user.type(screen.getByTestId("project-name-input"), "Website");
+    await user.type(screen.getByTestId("project-rate-input"), "95");
+    await user.click(screen.getByTestId("project-add"));
+
+    const projectRow = await screen.findByTestId("project-row");
+    expect(projectRow.textContent).toContain("Website");
+    expect(projectRow.textContent).toContain("Müller & Søn");
+    const rateRow = await screen.findByTestId("rate-row");
+    expect(rateRow.textContent).toContain("project Website");
+    expect(rateRow.textContent).toContain(new Intl.NumberFormat(undefined, { style: "currency", currency: "EUR" }).format(95));
+    expect(rateRow.textContent).toContain(TODAY);
+
+    expect(engine.sent).toEqual([
+      ["add_client", { input: { name: "Müller & Søn", currency: "EUR", rounding: null, note: "" } }],
+      ["add_project", { input: { client: "c1", name: "Website", billable: true, rounding: null, note: "" } }],
+      [
+        "set_rate",
+        { input: { scope: { level: "project", project: "p1" }, effective_from: TODAY, hourly: "95", currency: null } },
+      ],
+    ]);
+    expect((screen.getByTestId("project-name-input") as HTMLInputElement).value).toBe("");
+    expect((screen.getByTestId("project-rate-input") as HTMLInputElement).value).toBe("");
+    expect(screen.queryByTestId("catalog-readonly")).toBeNull();
+  });
+
+  it("shows the engine's message and keeps what was typed when a project cannot be added", async () => {
+    const message = "a project named Website already exists for Müller & Søn";
+    const engine = fakeEngine({ failAddProject: message });
+    engine.clients.push({ id: "c1", name: "Müller & Søn", currency: null, rounding: null, note: "", archived: false });
+    const user = userEvent.setup();
+    render(<ProjectsScreen permissions={ADMIN} />);
+
+    expect((await screen.findByTestId("client-row")).textContent).toContain("org default");
+    await screen.findByDisplayValue(TODAY);
+    await user.type(screen.getByTestId("project-name-input"), "Website");
+    await user.click(screen.getByTestId("project-billable"));
+    await user.type(screen.getByTestId("project-rate-input"), "95.50");
+    await user.click(screen.getByTestId("project-add"));
+
+    const alert = await screen.findByTestId("project-error");
+    expect(alert.getAttribute("role")).toBe("alert");
+    expect(alert.textContent).toBe(message);
+    expect((screen.getByTestId("project-name-input") as HTMLInputElement).value).toBe("Website");
+    expect((screen.getByTestId("project-rate-input") as HTMLInputElement).value).toBe("95.50");
+    expect((screen.getByTestId("project-billable") as HTMLInputElement).checked).toBe(false);
+    expect(engine.sent).toEqual([
+      ["add_project", { input: { client: "c1", name: "Website", billable: false, rounding: null, note: "" } }],
+    ]);
+    expect(screen.queryByTestId("project-row")).toBeNull();
+  });
+
+  it("archives a client, hides it, and shows it again with the toggle", async () => {
+    const engine = fakeEngine();
+    engine.clients.push({ id: "c1", name: "Müller & Søn", currency: null, rounding: null, note: "", archived: false });
+    const user = userEvent.setup();
+    render(<ProjectsScreen permissions={ADMIN} />);
+
+    await user.click(await screen.findByRole("button", { name: "Archive Müller & Søn" }));
+    await screen.findByTestId("clients-empty");
+    expect(engine.sent).toEqual([
+      ["edit_client", { id: "c1", changes: { name: null, currency: null, rounding: null, note: null, archived: true } }],
+    ]);
+    await user.click(screen.getByLabelText("Show archived"));
+    const row = await screen.findByTestId("client-row");
+    expect(row.textContent).toContain("archived");
+    expect(within(row).getByRole("button", { name: "Unarchive Müller & Søn" })).toBeTruthy();
+  });
+
+  it("lists a project's tasks and adds one", async () => {
+    const engine = fakeEngine();
+    engine.clients.push({ id: project.project.client, name: project.client_name, currency: null, rounding: null, note: "", archived: false });
+    engine.projects.push(project);
+    const user = userEvent.setup();
+    render(<ProjectsScreen permissions={ADMIN} />);
+
+    await user.click(await screen.findByRole("button", { name: "Tasks of Website" }));
+    expect((await screen.findByTestId("tasks-empty")).textContent).toContain("No tasks yet");
+    await user.type(screen.getByLabelText("New task for Website"), "Design");
+    await user.click(screen.getByTestId("task-add"));
+    expect((await screen.findByTestId("task-row")).textContent).toBe("Design");
+    expect(engine.sent).toEqual([["add_task", { project: project.project.id, name: "Design", billable: null }]]);
+  });
+
+  it("sets a monthly budget in money, in the organization's currency", async () => {
+    const engine = fakeEngine();
+    engine.clients.push({ id: project.project.client, name: project.client_name, currency: null, rounding: null, note: "", archived: false });
+    engine.projects.push(project);
+    const user = userEvent.setup();
+    render(<ProjectsScreen permissions={ADMIN} />);
+
+    await screen.findByTestId("budgets-empty");
+    await user.selectOptions(screen.getByTestId("budget-unit-select"), "amount");
+    expect(((await screen.findByTestId("budget-currency-input")) as HTMLInputElement).value).toBe("EUR");
+    await user.type(screen.getByTestId("budget-limit-input"), "5000");
+    await user.selectOptions(screen.getByTestId("budget-period-select"), "monthly");
+    await user.click(screen.getByTestId("budget-set"));
+    await vi.waitFor(() => expect(engine.sent).toHaveLength(1));
+    expect(engine.sent).toEqual([
+      [
+        "set_budget",
+        { project: project.project.id, limit: { unit: "amount", amount: { amount: "5000", currency: "EUR" } }, period: "monthly" },
+      ],
+    ]);
+  });
+
+  it("for a viewer, lists everything but renders no add or edit controls", async () => {
+    const engine = fakeEngine();
+    engine.clients.push({ id: project.project.client, name: project.client_name, currency: "EUR", rounding: null, note: "", archived: false });
+    engine.projects.push(project);
+    engine.rates.push({
+      rate: { id: "r1", scope: { level: "project", project: project.project.id }, effective_from: "2026-01-01", hourly: { amount: "95", currency: "EUR" } },
+      applies_to: "project Website",
+    });
+    engine.budgets.push({
+      budget: { id: "b1", project: project.project.id, limit: { unit: "hours", hours: "40" }, period: "lifetime" },
+      project_name: "Website",
+      usage: { used: "45", limit: "40", percent: "112.5" },
+    });
+    render(<ProjectsScreen permissions={VIEWER} />);
+
+    expect((await screen.findByTestId("project-row")).textContent).toContain("Müller & Søn");
+    expect(screen.getByTestId("catalog-readonly").textContent).toContain("Your role (viewer) does not allow this.");
+    expect(screen.getByTestId("rates-readonly")).toBeTruthy();
+    expect(await screen.findByTestId("rate-row")).toBeTruthy();
+    const bar = await screen.findByTestId("budget-bar");
+    expect(bar.getAttribute("role")).toBe("progressbar");
+    expect(bar.getAttribute("aria-valuenow")).toBe("112.5");
+    expect(bar.classList.contains("over")).toBe(true);
+    expect(screen.getByTestId("budget-row").textContent).toContain("45 h of 40 h");
+
+    for (const id of [
+      "client-name-input",
+      "client-add",
+      "project-name-input",
+      "project-add",
+      "project-client-select",
+      "client-archive",
+      "client-rename",
+      "project-archive",
+      "project-rename",
+      "rate-add",
+      "budget-set",
+    ]) {
+      expect(screen.queryByTestId(id), id).toBeNull();
+    }
+    expect(screen.queryByRole("textbox")).toBeNull();
+    expect(engine.sent).toEqual([]);
+  });
+
+  it("for a member, hides rates and budgets entirely", async () => {
+    fakeEngine();
+    const member = permissionsOf("member", (a) => ["read_org_profile", "list_members", "read_catalog", "read_time_entry", "edit_time_entry"].includes(a));
+    render(<ProjectsScreen permissions={member} />);
+    await screen.findByTestId("clients-empty");
+    expect(screen.getByTestId("catalog-readonly")).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Rates" })).toBeNull();
+    expect(screen.queryByRole("heading", { name: "Budgets" })).toBeNull();
+  });
+});
+

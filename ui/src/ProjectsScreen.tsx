@@ -1,0 +1,1201 @@
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+
+import { api, can, errorMessage, notAllowed } from "./api";
+import type { BudgetLimit } from "./bindings/BudgetLimit";
+import type { BudgetPeriod } from "./bindings/BudgetPeriod";
+import type { BudgetView } from "./bindings/BudgetView";
+import type { Client } from "./bindings/Client";
+import type { ClientChanges } from "./bindings/ClientChanges";
+import type { Permissions } from "./bindings/Permissions";
+import type { ProjectChanges } from "./bindings/ProjectChanges";
+import type { ProjectView } from "./bindings/ProjectView";
+import type { RateView } from "./bindings/RateView";
+import type { Rounding } from "./bindings/Rounding";
+import type { TaskView } from "./bindings/TaskView";
+import { money } from "./time";
+import "./projects.css";
+
+type Props = {
+  permissions: Permissions | null;
+  /** Called after clients, projects, rates or budgets changed (the timer bar reloads). */
+  onChanged?: () => void;
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_HINT = "Dates are YYYY-MM-DD, for example 2026-11-01.";
+
+const KEEP_CLIENT: ClientChanges = { name: null, currency: null, rounding: null, note: null, archived: null };
+const KEEP_PROJECT: ProjectChanges = {
+  client: null,
+  name: null,
+  billable: null,
+  rounding: null,
+  note: null,
+  archived: null,
+};
+
+/** Trimmed text, or null when nothing was typed (optional fields). */
+function optional(text: string): string | null {
+  const t = text.trim();
+  return t === "" ? null : t;
+}
+
+function roundingLabel(rounding: Rounding | null): string | null {
+  return rounding ? `${rounding.mode} ${rounding.minutes} min` : null;
+}
+
+function byName<T>(name: (item: T) => string) {
+  return (a: T, b: T) => name(a).localeCompare(name(b));
+}
+
+/** Clients, projects and their tasks, and (for roles that see them) rates and budgets. */
+export function ProjectsScreen({ permissions, onChanged }: Props) {
+  const editCatalog = can(permissions, "edit_catalog");
+  const readRates = can(permissions, "read_rates");
+  const editRates = can(permissions, "edit_rates");
+
+  const [clients, setClients] = useState<Client[] | null>(null);
+  const [projects, setProjects] = useState<ProjectView[] | null>(null);
+  const [rates, setRates] = useState<RateView[] | null>(null);
+  const [budgets, setBudgets] = useState<BudgetView[] | null>(null);
+  const [today, setToday] = useState("");
+  const [showArchived, setShowArchived] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [c, p] = await Promise.all([api.clients(true), api.projects(true)]);
+      setClients(c);
+      setProjects(p);
+      if (readRates) {
+        const [r, b] = await Promise.all([api.rates(), api.budgets()]);
+        setRates(r);
+        setBudgets(b);
+      }
+      setLoadError(null);
+    } catch (e) {
+      setLoadError(errorMessage(e));
+    }
+  }, [readRates]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  useEffect(() => {
+    api.today().then(setToday, () => {
+      // The date fields stay empty and can be typed.
+    });
+  }, []);
+
+  const reload = () => {
+    void load();
+    onChanged?.();
+  };
+  const activeClients = (clients ?? []).filter((c) => !c.archived).sort(byName((c) => c.name));
+  const activeProjects = (projects ?? [])
+    .filter((p) => !p.project.archived)
+    .sort(byName((p) => `${p.client_name} ${p.project.name}`));
+
+  return (
+    <div className="catalog" data-testid="projects-screen">
+      <div className="catalog-bar">
+        {permissions && !editCatalog ? (
+          <p className="notice small" data-testid="catalog-readonly">
+            Clients, projects and tasks are read-only here. {notAllowed(permissions)}
+          </p>
+        ) : (
+          <span />
+        )}
+        <span className="spacer" />
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={showArchived}
+            onChange={(e) => setShowArchived(e.target.checked)}
+            data-testid="show-archived"
+          />
+          Show archived
+        </label>
+      </div>
+      {loadError && (
+        <p className="error" role="alert" data-testid="catalog-load-error">
+          {loadError}
+        </p>
+      )}
+
+      <ClientsPanel clients={clients} showArchived={showArchived} editable={editCatalog} onChanged={reload} />
+      <ProjectsPanel
+        projects={projects}
+        activeClients={activeClients}
+        showArchived={showArchived}
+        today={today}
+        editable={editCatalog}
+        withRate={editRates}
+        onChanged={reload}
+      />
+      {readRates && (
+        <>
+          {permissions && !editRates && (
+            <p className="notice small" data-testid="rates-readonly">
+              Rates and budgets are read-only here. {notAllowed(permissions)}
+            </p>
+          )}
+          <RatesPanel rates={rates} projects={activeProjects} today={today} editable={editRates} onChanged={reload} />
+          <BudgetsPanel
+            budgets={budgets}
+            projects={activeProjects}
+            clients={clients ?? []}
+            editable={editRates}
+            onChanged={reload}
+          />
+        </>
+      )}
+    </div>
+  );
+}
+
+/* Clients */
+
+function ClientsPanel({
+  clients,
+  showArchived,
+  editable,
+  onChanged,
+}: {
+  clients: Client[] | null;
+  showArchived: boolean;
+  editable: boolean;
+  onChanged: () => void;
+}) {
+  const shown = (clients ?? []).filter((c) => showArchived || !c.archived).sort(byName((c) => c.name));
+  return (
+    <section className="panel" aria-labelledby="clients-heading">
+      <div className="section-head">
+        <h2 id="clients-heading">Clients</h2>
+        <span className="muted small">{clients ? clients.filter((c) => !c.archived).length : ""}</span>
+      </div>
+      {clients === null ? (
+        <p className="muted empty">Loading…</p>
+      ) : shown.length === 0 ? (
+        <p className="muted empty" data-testid="clients-empty">
+          {clients.length === 0
+            ? editable
+              ? "No clients yet — add the first one below."
+              : "No clients yet."
+            : "No active clients — tick “Show archived” to see the others."}
+        </p>
+      ) : (
+        <ul className="rows" data-testid="client-list">
+          {shown.map((client) => (
+            <ClientRow key={client.id} client={client} editable={editable} onChanged={onChanged} />
+          ))}
+        </ul>
+      )}
+      {editable && <AddClientForm onAdded={onChanged} />}
+    </section>
+  );
+}
+
+function ClientRow({ client, editable, onChanged }: { client: Client; editable: boolean; onChanged: () => void }) {
+  const [renaming, setRenaming] = useState(false);
+  const [name, setName] = useState(client.name);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function change(changes: ClientChanges): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.editClient(client.id, changes);
+      onChanged();
+      return true;
+    } catch (e) {
+      setError(errorMessage(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function rename(event: FormEvent) {
+    event.preventDefault();
+    if (name.trim() === client.name) {
+      setRenaming(false);
+      return;
+    }
+    if (await change({ ...KEEP_CLIENT, name: name.trim() })) setRenaming(false);
+  }
+
+  const rounding = roundingLabel(client.rounding);
+  return (
+    <li className={`row${client.archived ? " is-archived" : ""}`} data-testid="client-row">
+      {renaming ? (
+        <form className="inline-form" onSubmit={rename} onKeyDown={(e) => e.key === "Escape" && setRenaming(false)}>
+          <label className="sr-only" htmlFor={`client-rename-${client.id}`}>
+            New name for {client.name}
+          </label>
+          <input
+            id={`client-rename-${client.id}`}
+            value={name}
+            autoFocus
+            onChange={(e) => setName(e.target.value)}
+            data-testid="client-rename-input"
+          />
+          <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="client-rename-save">
+            Save
+          </button>
+          <button type="button" disabled={busy} onClick={() => setRenaming(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <div className="row-main">
+          <span className="row-name" data-testid="client-name">
+            {client.name}
+          </span>
+          <span className="muted small">
+            {client.currency ?? "org default"}
+            {rounding ? ` · rounds ${rounding}` : ""}
+          </span>
+          {client.archived && <span className="badge">archived</span>}
+        </div>
+      )}
+      {editable && !renaming && (
+        <span className="row-actions">
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setName(client.name);
+              setRenaming(true);
+            }}
+            aria-label={`Rename ${client.name}`}
+            data-testid="client-rename"
+          >
+            Rename
+          </button>
+          <button
+            type="button"
+            className="link"
+            disabled={busy}
+            onClick={() => void change({ ...KEEP_CLIENT, archived: !client.archived })}
+            aria-label={`${client.archived ? "Unarchive" : "Archive"} ${client.name}`}
+            data-testid="client-archive"
+          >
+            {client.archived ? "Unarchive" : "Archive"}
+          </button>
+        </span>
+      )}
+      {error && (
+        <p className="error row-error" role="alert" data-testid="client-row-error">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function AddClientForm({ onAdded }: { onAdded: () => void }) {
+  const [name, setName] = useState("");
+  const [currency, setCurrency] = useState("");
+  const [rounding, setRounding] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.addClient({
+        name: name.trim(),
+        currency: optional(currency)?.toUpperCase() ?? null,
+        rounding: optional(rounding),
+        note: "",
+      });
+      setName("");
+      setCurrency("");
+      setRounding("");
+      onAdded();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="add-form" onSubmit={submit} aria-labelledby="client-add-heading" data-testid="client-form">
+      <h3 id="client-add-heading">Add a client</h3>
+      <div className="fields">
+        <div className="field grow">
+          <label htmlFor="client-name">Name</label>
+          <input id="client-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="client-name-input" />
+        </div>
+        <div className="field narrow">
+          <label htmlFor="client-currency">Currency</label>
+          <input
+            id="client-currency"
+            value={currency}
+            maxLength={3}
+            placeholder="org default"
+            onChange={(e) => setCurrency(e.target.value)}
+            data-testid="client-currency-input"
+          />
+        </div>
+        <div className="field narrow">
+          <label htmlFor="client-rounding">Rounding</label>
+          <input
+            id="client-rounding"
+            value={rounding}
+            placeholder="e.g. up:15"
+            onChange={(e) => setRounding(e.target.value)}
+            data-testid="client-rounding-input"
+          />
+        </div>
+        <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="client-add">
+          Add client
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="client-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/* Projects and tasks */
+
+function ProjectsPanel({
+  projects,
+  activeClients,
+  showArchived,
+  today,
+  editable,
+  withRate,
+  onChanged,
+}: {
+  projects: ProjectView[] | null;
+  activeClients: Client[];
+  showArchived: boolean;
+  today: string;
+  editable: boolean;
+  withRate: boolean;
+  onChanged: () => void;
+}) {
+  const [open, setOpen] = useState<string | null>(null);
+  const shown = (projects ?? [])
+    .filter((p) => showArchived || !p.project.archived)
+    .sort(byName((p) => `${p.client_name}\u0000${p.project.name}`));
+
+  return (
+    <section className="panel" aria-labelledby="projects-heading">
+      <div className="section-head">
+        <h2 id="projects-heading">Projects</h2>
+        <span className="muted small">{projects ? projects.filter((p) => !p.project.archived).length : ""}</span>
+      </div>
+      {projects === null ? (
+        <p className="muted empty">Loading…</p>
+      ) : shown.length === 0 ? (
+        <p className="muted empty" data-testid="projects-empty">
+          {projects.length === 0
+            ? editable
+              ? "No projects yet — add the first one below."
+              : "No projects yet."
+            : "No active projects — tick “Show archived” to see the others."}
+        </p>
+      ) : (
+        <ul className="rows" data-testid="project-list">
+          {shown.map((view) => (
+            <ProjectRow
+              key={view.project.id}
+              view={view}
+              editable={editable}
+              open={open === view.project.id}
+              onToggle={() => setOpen(open === view.project.id ? null : view.project.id)}
+              onChanged={onChanged}
+            />
+          ))}
+        </ul>
+      )}
+      {editable && (
+        <AddProjectForm clients={activeClients} today={today} withRate={withRate} onAdded={onChanged} />
+      )}
+    </section>
+  );
+}
+
+function ProjectRow({
+  view,
+  editable,
+  open,
+  onToggle,
+  onChanged,
+}: {
+  view: ProjectView;
+  editable: boolean;
+  open: boolean;
+  onToggle: () => void;
+  onChanged: () => void;
+}) {
+  const project = view.project;
+  const [renaming, setRenaming] = useState(false);
+  const [name, setName] = useState(project.name);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function change(changes: ProjectChanges): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.editProject(project.id, changes);
+      onChanged();
+      return true;
+    } catch (e) {
+      setError(errorMessage(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function rename(event: FormEvent) {
+    event.preventDefault();
+    if (name.trim() === project.name) {
+      setRenaming(false);
+      return;
+    }
+    if (await change({ ...KEEP_PROJECT, name: name.trim() })) setRenaming(false);
+  }
+
+  const rounding = roundingLabel(project.rounding);
+  return (
+    <li className={`row${project.archived ? " is-archived" : ""}${open ? " is-open" : ""}`} data-testid="project-row">
+      {renaming ? (
+        <form className="inline-form" onSubmit={rename} onKeyDown={(e) => e.key === "Escape" && setRenaming(false)}>
+          <label className="sr-only" htmlFor={`project-rename-${project.id}`}>
+            New name for {project.name}
+          </label>
+          <input
+            id={`project-rename-${project.id}`}
+            value={name}
+            autoFocus
+            onChange={(e) => setName(e.target.value)}
+            data-testid="project-rename-input"
+          />
+          <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="project-rename-save">
+            Save
+          </button>
+          <button type="button" disabled={busy} onClick={() => setRenaming(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <div className="row-main">
+          <span className="row-name">
+            <span className="muted" data-testid="project-client">
+              {view.client_name}
+            </span>
+            <span className="muted"> — </span>
+            <span data-testid="project-name">{project.name}</span>
+          </span>
+          <span className="muted small">
+            {project.billable ? "billable" : "not billable"}
+            {rounding ? ` · rounds ${rounding}` : ""}
+          </span>
+          {project.archived && <span className="badge">archived</span>}
+        </div>
+      )}
+      {!renaming && (
+        <span className="row-actions">
+          <button
+            type="button"
+            className="link"
+            onClick={onToggle}
+            aria-expanded={open}
+            aria-label={`Tasks of ${project.name}`}
+            data-testid="project-tasks"
+          >
+            Tasks
+          </button>
+          {editable && (
+            <>
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  setName(project.name);
+                  setRenaming(true);
+                }}
+                aria-label={`Rename ${project.name}`}
+                data-testid="project-rename"
+              >
+                Rename
+              </button>
+              <button
+                type="button"
+                className="link"
+                disabled={busy}
+                onClick={() => void change({ ...KEEP_PROJECT, archived: !project.archived })}
+                aria-label={`${project.archived ? "Unarchive" : "Archive"} ${project.name}`}
+                data-testid="project-archive"
+              >
+                {project.archived ? "Unarchive" : "Archive"}
+              </button>
+            </>
+          )}
+        </span>
+      )}
+      {error && (
+        <p className="error row-error" role="alert" data-testid="project-row-error">
+          {error}
+        </p>
+      )}
+      {open && <TasksPanel project={view} editable={editable} />}
+    </li>
+  );
+}
+
+function TasksPanel({ project, editable }: { project: ProjectView; editable: boolean }) {
+  const id = project.project.id;
+  const [tasks, setTasks] = useState<TaskView[] | null>(null);
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setTasks(await api.tasks(id));
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, [id]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.addTask(id, name.trim());
+      setName("");
+      await load();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="tasks" data-testid="task-panel">
+      {tasks === null ? (
+        <p className="muted small">Loading tasks…</p>
+      ) : tasks.length === 0 ? (
+        <p className="muted small" data-testid="tasks-empty">
+          No tasks yet{editable ? " — add the first one below." : "."}
+        </p>
+      ) : (
+        <ul className="task-list">
+          {tasks.map((t) => (
+            <li key={t.task.id} className={t.task.archived ? "muted" : ""} data-testid="task-row">
+              {t.task.name}
+              {t.task.billable !== null && (
+                <span className="muted small"> · {t.task.billable ? "billable" : "not billable"}</span>
+              )}
+              {t.task.archived && <span className="badge">archived</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {editable && (
+        <form className="inline-form" onSubmit={submit}>
+          <label className="sr-only" htmlFor={`task-name-${id}`}>
+            New task for {project.project.name}
+          </label>
+          <input
+            id={`task-name-${id}`}
+            value={name}
+            placeholder="New task"
+            onChange={(e) => setName(e.target.value)}
+            data-testid="task-name-input"
+          />
+          <button type="submit" disabled={busy || name.trim() === ""} data-testid="task-add">
+            Add task
+          </button>
+        </form>
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="task-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function AddProjectForm({
+  clients,
+  today,
+  withRate,
+  onAdded,
+}: {
+  clients: Client[];
+  today: string;
+  withRate: boolean;
+  onAdded: () => void;
+}) {
+  const [clientId, setClientId] = useState("");
+  const [name, setName] = useState("");
+  const [billable, setBillable] = useState(true);
+  const [rounding, setRounding] = useState("");
+  const [hourly, setHourly] = useState("");
+  const [from, setFrom] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const client = clients.find((c) => c.id === clientId) ?? clients[0];
+  const effectiveFrom = (from ?? today).trim();
+
+  function clear() {
+    setName("");
+    setBillable(true);
+    setRounding("");
+    setHourly("");
+    setFrom(null);
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!client) return;
+    const rate = withRate ? optional(hourly) : null;
+    if (rate !== null && !DATE.test(effectiveFrom)) {
+      setError(DATE_HINT);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const projectName = name.trim();
+    let id: string;
+    try {
+      id = await api.addProject({
+        client: client.id,
+        name: projectName,
+        billable,
+        rounding: optional(rounding),
+        note: "",
+      });
+    } catch (e) {
+      setError(errorMessage(e));
+      setBusy(false);
+      return;
+    }
+    if (rate !== null) {
+      try {
+        await api.setRate({
+          scope: { level: "project", project: id },
+          effective_from: effectiveFrom,
+          hourly: rate,
+          currency: null,
+        });
+      } catch (e) {
+        // The project exists now; keep the rate as typed so it can be added under Rates.
+        setError(`${projectName} was added, but its rate was not: ${errorMessage(e)}`);
+        setName("");
+        setRounding("");
+        setBusy(false);
+        onAdded();
+        return;
+      }
+    }
+    clear();
+    setBusy(false);
+    onAdded();
+  }
+
+  if (clients.length === 0) {
+    return (
+      <div className="add-form">
+        <h3>Add a project</h3>
+        <p className="muted small" data-testid="project-needs-client">
+          Add a client first; every project belongs to one.
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <form className="add-form" onSubmit={submit} aria-labelledby="project-add-heading" data-testid="project-form">
+      <h3 id="project-add-heading">Add a project</h3>
+      <div className="fields">
+        <div className="field">
+          <label htmlFor="project-client">Client</label>
+          <select
+            id="project-client"
+            value={client?.id ?? ""}
+            onChange={(e) => setClientId(e.target.value)}
+            data-testid="project-client-select"
+          >
+            {clients.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field grow">
+          <label htmlFor="project-name">Name</label>
+          <input
+            id="project-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="project-name-input"
+          />
+        </div>
+        <div className="field narrow">
+          <label htmlFor="project-rounding">Rounding</label>
+          <input
+            id="project-rounding"
+            value={rounding}
+            placeholder="e.g. up:15"
+            onChange={(e) => setRounding(e.target.value)}
+            data-testid="project-rounding-input"
+          />
+        </div>
+      </div>
+      <div className="fields">
+        <label className="check field-check">
+          <input
+            type="checkbox"
+            checked={billable}
+            onChange={(e) => setBillable(e.target.checked)}
+            data-testid="project-billable"
+          />
+          Billable
+        </label>
+        {withRate && (
+          <>
+            <div className="field narrow">
+              <label htmlFor="project-rate">Hourly rate</label>
+              <input
+                id="project-rate"
+                value={hourly}
+                inputMode="decimal"
+                placeholder="optional"
+                onChange={(e) => setHourly(e.target.value)}
+                data-testid="project-rate-input"
+              />
+            </div>
+            <div className="field date">
+              <label htmlFor="project-rate-from">Rate from</label>
+              <input
+                id="project-rate-from"
+                value={from ?? today}
+                inputMode="numeric"
+                placeholder="YYYY-MM-DD"
+                maxLength={10}
+                onChange={(e) => setFrom(e.target.value)}
+                data-testid="project-rate-from"
+              />
+            </div>
+          </>
+        )}
+        <span className="spacer" />
+        <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="project-add">
+          Add project
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="project-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/* Rates */
+
+function ProjectSelect({
+  id,
+  projects,
+  value,
+  onChange,
+  testId,
+}: {
+  id: string;
+  projects: ProjectView[];
+  value: string;
+  onChange: (id: string) => void;
+  testId: string;
+}) {
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
+      {projects.map((p) => (
+        <option key={p.project.id} value={p.project.id}>
+          {p.client_name} — {p.project.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function RatesPanel({
+  rates,
+  projects,
+  today,
+  editable,
+  onChanged,
+}: {
+  rates: RateView[] | null;
+  projects: ProjectView[];
+  today: string;
+  editable: boolean;
+  onChanged: () => void;
+}) {
+  return (
+    <section className="panel" aria-labelledby="rates-heading">
+      <div className="section-head">
+        <h2 id="rates-heading">Rates</h2>
+        <span className="muted small">hourly, most specific wins</span>
+      </div>
+      {rates === null ? (
+        <p className="muted empty">Loading…</p>
+      ) : rates.length === 0 ? (
+        <p className="muted empty" data-testid="rates-empty">
+          No rates yet{editable && projects.length > 0 ? " — add the first one below." : "."}
+        </p>
+      ) : (
+        <table className="list">
+          <thead>
+            <tr>
+              <th scope="col">Applies to</th>
+              <th scope="col" className="num">
+                Hourly
+              </th>
+              <th scope="col">From</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rates.map((view) => (
+              <tr key={view.rate.id} data-testid="rate-row">
+                <td>{view.applies_to}</td>
+                <td className="num" data-testid="rate-amount">
+                  {money(view.rate.hourly)}
+                </td>
+                <td>{view.rate.effective_from}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {editable && projects.length > 0 && <AddRateForm projects={projects} today={today} onAdded={onChanged} />}
+    </section>
+  );
+}
+
+function AddRateForm({ projects, today, onAdded }: { projects: ProjectView[]; today: string; onAdded: () => void }) {
+  const [projectId, setProjectId] = useState("");
+  const [hourly, setHourly] = useState("");
+  const [from, setFrom] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const project = projects.find((p) => p.project.id === projectId) ?? projects[0];
+  const effectiveFrom = (from ?? today).trim();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!project) return;
+    if (!DATE.test(effectiveFrom)) {
+      setError(DATE_HINT);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setRate({
+        scope: { level: "project", project: project.project.id },
+        effective_from: effectiveFrom,
+        hourly: hourly.trim(),
+        currency: null,
+      });
+      setHourly("");
+      setFrom(null);
+      onAdded();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="add-form" onSubmit={submit} aria-labelledby="rate-add-heading" data-testid="rate-form">
+      <h3 id="rate-add-heading">Add a project rate</h3>
+      <div className="fields">
+        <div className="field grow">
+          <label htmlFor="rate-project">Project</label>
+          <ProjectSelect
+            id="rate-project"
+            projects={projects}
+            value={project?.project.id ?? ""}
+            onChange={setProjectId}
+            testId="rate-project-select"
+          />
+        </div>
+        <div className="field narrow">
+          <label htmlFor="rate-hourly">Hourly rate</label>
+          <input
+            id="rate-hourly"
+            value={hourly}
+            inputMode="decimal"
+            placeholder="e.g. 95"
+            onChange={(e) => setHourly(e.target.value)}
+            data-testid="rate-hourly-input"
+          />
+        </div>
+        <div className="field date">
+          <label htmlFor="rate-from">From</label>
+          <input
+            id="rate-from"
+            value={from ?? today}
+            inputMode="numeric"
+            placeholder="YYYY-MM-DD"
+            maxLength={10}
+            onChange={(e) => setFrom(e.target.value)}
+            data-testid="rate-from-input"
+          />
+        </div>
+        <button type="submit" className="primary" disabled={busy || hourly.trim() === ""} data-testid="rate-add">
+          Add rate
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="rate-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/* Budgets */
+
+function limitLabel(view: BudgetView): string {
+  const limit = view.budget.limit;
+  const amount = limit.unit === "hours" ? `${limit.hours} h` : money(limit.amount);
+  return `${amount} ${view.budget.period === "monthly" ? "per month" : "in total"}`;
+}
+
+function usedLabel(view: BudgetView): string {
+  const limit = view.budget.limit;
+  const { used, limit: of, percent } = view.usage;
+  const text =
+    limit.unit === "hours"
+      ? `${used} h of ${of} h`
+      : `${money({ amount: used, currency: limit.amount.currency })} of ${money({ amount: of, currency: limit.amount.currency })}`;
+  return `${text} (${percent}%)`;
+}
+
+function BudgetBar({ view }: { view: BudgetView }) {
+  const percent = Number(view.usage.percent) || 0;
+  const over = percent > 100;
+  return (
+    <div
+      className={`budget-bar${over ? " over" : ""}`}
+      role="progressbar"
+      aria-label={`Budget used for ${view.project_name}`}
+      aria-valuenow={percent}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuetext={`${view.usage.percent}% used`}
+      data-testid="budget-bar"
+    >
+      <div className="budget-fill" style={{ width: `${Math.min(100, Math.max(0, percent))}%` }} />
+    </div>
+  );
+}
+
+function BudgetsPanel({
+  budgets,
+  projects,
+  clients,
+  editable,
+  onChanged,
+}: {
+  budgets: BudgetView[] | null;
+  projects: ProjectView[];
+  clients: Client[];
+  editable: boolean;
+  onChanged: () => void;
+}) {
+  return (
+    <section className="panel" aria-labelledby="budgets-heading">
+      <div className="section-head">
+        <h2 id="budgets-heading">Budgets</h2>
+        <span className="muted small">usage as of today</span>
+      </div>
+      {budgets === null ? (
+        <p className="muted empty">Loading…</p>
+      ) : budgets.length === 0 ? (
+        <p className="muted empty" data-testid="budgets-empty">
+          No budgets yet{editable && projects.length > 0 ? " — set one below." : "."}
+        </p>
+      ) : (
+        <ul className="rows">
+          {budgets.map((view) => (
+            <li key={view.budget.id} className="budget-row" data-testid="budget-row">
+              <span className="row-name">{view.project_name}</span>
+              <span className="muted small">{limitLabel(view)}</span>
+              <BudgetBar view={view} />
+              <span className={`small budget-used${Number(view.usage.percent) > 100 ? " over" : ""}`}>
+                {usedLabel(view)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {editable && projects.length > 0 && (
+        <SetBudgetForm projects={projects} clients={clients} onSet={onChanged} />
+      )}
+    </section>
+  );
+}
+
+function SetBudgetForm({
+  projects,
+  clients,
+  onSet,
+}: {
+  projects: ProjectView[];
+  clients: Client[];
+  onSet: () => void;
+}) {
+  const [projectId, setProjectId] = useState("");
+  const [unit, setUnit] = useState<"hours" | "amount">("hours");
+  const [limit, setLimit] = useState("");
+  const [currency, setCurrency] = useState<string | null>(null);
+  const [period, setPeriod] = useState<BudgetPeriod>("lifetime");
+  const [orgCurrency, setOrgCurrency] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api.organization().then(
+      (org) => setOrgCurrency(org.currency),
+      () => {
+        // The currency field stays empty and can be typed.
+      },
+    );
+  }, []);
+
+  const project = projects.find((p) => p.project.id === projectId) ?? projects[0];
+  const clientCurrency = clients.find((c) => c.id === project?.project.client)?.currency ?? null;
+  const shownCurrency = currency ?? clientCurrency ?? orgCurrency;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!project) return;
+    const code = shownCurrency.trim().toUpperCase();
+    if (unit === "amount" && code === "") {
+      setError("Type the budget's currency, e.g. EUR.");
+      return;
+    }
+    const budgetLimit: BudgetLimit =
+      unit === "hours"
+        ? { unit: "hours", hours: limit.trim() }
+        : { unit: "amount", amount: { amount: limit.trim(), currency: code } };
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setBudget(project.project.id, budgetLimit, period);
+      setLimit("");
+      setCurrency(null);
+      onSet();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="add-form" onSubmit={submit} aria-labelledby="budget-set-heading" data-testid="budget-form">
+      <h3 id="budget-set-heading">Set a project budget</h3>
+      <div className="fields">
+        <div className="field grow">
+          <label htmlFor="budget-project">Project</label>
+          <ProjectSelect
+            id="budget-project"
+            projects={projects}
+            value={project?.project.id ?? ""}
+            onChange={setProjectId}
+            testId="budget-project-select"
+          />
+        </div>
+        <div className="field narrow">
+          <label htmlFor="budget-unit">Limit in</label>
+          <select
+            id="budget-unit"
+            value={unit}
+            onChange={(e) => setUnit(e.target.value === "amount" ? "amount" : "hours")}
+            data-testid="budget-unit-select"
+          >
+            <option value="hours">hours</option>
+            <option value="amount">money</option>
+          </select>
+        </div>
+        <div className="field narrow">
+          <label htmlFor="budget-limit">{unit === "hours" ? "Hours" : "Amount"}</label>
+          <input
+            id="budget-limit"
+            value={limit}
+            inputMode="decimal"
+            placeholder={unit === "hours" ? "e.g. 40" : "e.g. 5000"}
+            onChange={(e) => setLimit(e.target.value)}
+            data-testid="budget-limit-input"
+          />
+        </div>
+        {unit === "amount" && (
+          <div className="field tiny">
+            <label htmlFor="budget-currency">Currency</label>
+            <input
+              id="budget-currency"
+              value={shownCurrency}
+              maxLength={3}
+              onChange={(e) => setCurrency(e.target.value)}
+              data-testid="budget-currency-input"
+            />
+          </div>
+        )}
+        <div className="field narrow">
+          <label htmlFor="budget-period">Period</label>
+          <select
+            id="budget-period"
+            value={period}
+            onChange={(e) => setPeriod(e.target.value === "monthly" ? "monthly" : "lifetime")}
+            data-testid="budget-period-select"
+          >
+            <option value="lifetime">in total</option>
+            <option value="monthly">per month</option>
+          </select>
+        </div>
+        <button type="submit" className="primary" disabled={busy || limit.trim() === ""} data-testid="budget-set">
+          Set budget
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="budget-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

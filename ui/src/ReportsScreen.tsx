@@ -1,0 +1,827 @@
+// The Reports screen: pick a period, dimensions and filters; the engine totals the time
+// (api.timeReport) and this screen shows summary cards, a chart of the first dimension and a
+// windowed table that stays fast for tens of thousands of rows. CSV export goes through the engine
+// too (api.saveReportCsv) with the very same query.
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from "chart.js";
+import { Temporal } from "temporal-polyfill";
+
+import { api, errorMessage, scopeOf } from "./api";
+import type { Client } from "./bindings/Client";
+import type { GroupBy } from "./bindings/GroupBy";
+import type { GroupKey } from "./bindings/GroupKey";
+import type { Member } from "./bindings/Member";
+import type { OrgSummary } from "./bindings/OrgSummary";
+import type { Permissions } from "./bindings/Permissions";
+import type { ProjectView } from "./bindings/ProjectView";
+import type { ReportQuery } from "./bindings/ReportQuery";
+import type { ReportRow } from "./bindings/ReportRow";
+import type { ReportView } from "./bindings/ReportView";
+import type { WeekStart } from "./bindings/WeekStart";
+import { money } from "./time";
+import "./reports.css";
+
+// ---------------------------------------------------------------------------------------------
+// Periods
+
+export type Preset =
+  | "this_week"
+  | "last_week"
+  | "this_month"
+  | "last_month"
+  | "this_year"
+  | "all_time"
+  | "custom";
+
+const PRESETS: { value: Preset; label: string }[] = [
+  { value: "this_week", label: "This week" },
+  { value: "last_week", label: "Last week" },
+  { value: "this_month", label: "This month" },
+  { value: "last_month", label: "Last month" },
+  { value: "this_year", label: "This year" },
+  { value: "all_time", label: "All time" },
+  { value: "custom", label: "Custom" },
+];
+
+const WEEK_START_DAY: Record<WeekStart, number> = { monday: 1, sunday: 7, saturday: 6 };
+
+/** The first and last day (inclusive, YYYY-MM-DD; "" for open) of a preset around `today`. */
+export function presetRange(
+  preset: Exclude<Preset, "custom">,
+  today: string,
+  weekStart: WeekStart = "monday",
+): { from: string; to: string } {
+  const day = Temporal.PlainDate.from(today);
+  const weekFirst = day.subtract({ days: (day.dayOfWeek - WEEK_START_DAY[weekStart] + 7) % 7 });
+  const monthFirst = day.with({ day: 1 });
+  const range = (from: Temporal.PlainDate, to: Temporal.PlainDate) => ({
+    from: from.toString(),
+    to: to.toString(),
+  });
+  switch (preset) {
+    case "this_week":
+      return range(weekFirst, weekFirst.add({ days: 6 }));
+    case "last_week":
+      return range(weekFirst.subtract({ days: 7 }), weekFirst.subtract({ days: 1 }));
+    case "this_month":
+      return range(monthFirst, monthFirst.with({ day: monthFirst.daysInMonth }));
+    case "last_month": {
+      const first = monthFirst.subtract({ months: 1 });
+      return range(first, first.with({ day: first.daysInMonth }));
+    }
+    case "this_year":
+      return range(day.with({ month: 1, day: 1 }), day.with({ month: 12, day: 31 }));
+    case "all_time":
+      return { from: "", to: "" };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels and numbers
+
+const DIMENSIONS: { value: GroupBy; label: string }[] = [
+  { value: "client", label: "Client" },
+  { value: "project", label: "Project" },
+  { value: "task", label: "Task" },
+  { value: "member", label: "Member" },
+  { value: "day", label: "Day" },
+  { value: "week", label: "Week" },
+  { value: "month", label: "Month" },
+];
+
+function dimensionLabel(by: GroupBy): string {
+  return DIMENSIONS.find((d) => d.value === by)?.label ?? by;
+}
+
+/** A key as people read it (mirrors the engine's `ReportView::label`). */
+export function keyLabel(key: GroupKey, names: ReportView["names"]): string {
+  switch (key.by) {
+    case "client":
+    case "project":
+    case "member":
+      return names[key.value] ?? key.value;
+    case "task":
+      return key.value === null ? "(no task)" : (names[key.value] ?? key.value);
+    case "day":
+      return key.value;
+    case "week":
+      return `Week of ${key.value}`;
+    case "month":
+      return key.value.slice(0, 7);
+  }
+}
+
+/** Seconds as decimal hours with two places, e.g. 5400 -> "1.50". */
+export function hours(seconds: number): string {
+  return (seconds / 3600).toFixed(2);
+}
+
+function amounts(row: ReportRow): string {
+  return row.amounts.length === 0 ? "—" : row.amounts.map(money).join(", ");
+}
+
+function totalSeconds(row: ReportRow): number {
+  return row.billable_seconds + row.non_billable_seconds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The screen
+
+export function ReportsScreen({ permissions, org }: { permissions: Permissions | null; org: OrgSummary }) {
+  const id = useId();
+  const [today, setToday] = useState<string | null>(null);
+  const [weekStart, setWeekStart] = useState<WeekStart>("monday");
+  const [preset, setPreset] = useState<Preset>("this_month");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [group1, setGroup1] = useState<GroupBy>("project");
+  const [group2, setGroup2] = useState<GroupBy | "">("");
+  const [client, setClient] = useState("");
+  const [project, setProject] = useState("");
+  const [member, setMember] = useState("");
+
+  const [clients, setClients] = useState<Client[]>([]);
+  const [projects, setProjects] = useState<ProjectView[]>([]);
+  const [members, setMembers] = useState<Member[]>([]);
+
+  const [report, setReport] = useState<ReportView | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const [exporting, setExporting] = useState(false);
+  const [exportPath, setExportPath] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
+
+  const everyone = scopeOf(permissions, "read_time_reports") === "all";
+
+  // Today (in the organization's time zone) and the week start anchor the presets.
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.today(), api.organization().catch(() => null)]).then(
+      ([day, organization]) => {
+        if (!live) return;
+        const start = organization?.week_start ?? "monday";
+        setWeekStart(start);
+        setToday(day);
+        const range = presetRange("this_month", day, start);
+        setPreset("this_month");
+        setFrom(range.from);
+        setTo(range.to);
+      },
+      (e: unknown) => {
+        if (live) setError(errorMessage(e));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [org.id]);
+
+  // Filter choices; a role that cannot list them just gets no choices.
+  useEffect(() => {
+    let live = true;
+    api.clients(true).then(
+      (list) => live && setClients([...list].sort((a, b) => a.name.localeCompare(b.name))),
+      () => live && setClients([]),
+    );
+    api.projects(true).then(
+      (list) =>
+        live &&
+        setProjects(
+          [...list].sort(
+            (a, b) =>
+              a.client_name.localeCompare(b.client_name) || a.project.name.localeCompare(b.project.name),
+          ),
+        ),
+      () => live && setProjects([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [org.id]);
+
+  useEffect(() => {
+    if (!everyone) {
+      setMembers([]);
+      return;
+    }
+    let live = true;
+    api.members().then(
+      (list) => live && setMembers([...list].sort((a, b) => a.name.localeCompare(b.name))),
+      () => live && setMembers([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [org.id, everyone]);
+
+  const effectiveMember = everyone ? member : "";
+  const query = useMemo<ReportQuery | null>(() => {
+    if (today === null) return null;
+    return {
+      from: from || null,
+      to: to || null,
+      group_by: group2 ? [group1, group2] : [group1],
+      member: effectiveMember || null,
+      project: project || null,
+      client: client || null,
+    };
+  }, [today, from, to, group1, group2, effectiveMember, project, client]);
+
+  // Re-run whenever the query changes; only the latest answer counts, and the previous table stays
+  // on screen (dimmed) until it arrives.
+  const latest = useRef(0);
+  useEffect(() => {
+    if (query === null) return;
+    const run = ++latest.current;
+    setLoading(true);
+    api.timeReport(query).then(
+      (view) => {
+        if (run !== latest.current) return;
+        setReport(view);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (run !== latest.current) return;
+        setReport(null);
+        setError(errorMessage(e));
+        setLoading(false);
+      },
+    );
+  }, [query]);
+
+  function choosePreset(value: Preset) {
+    setPreset(value);
+    if (value !== "custom" && today !== null) {
+      const range = presetRange(value, today, weekStart);
+      setFrom(range.from);
+      setTo(range.to);
+    }
+  }
+
+  function chooseGroup1(value: GroupBy) {
+    setGroup1(value);
+    if (group2 === value) setGroup2("");
+  }
+
+  function chooseClient(value: string) {
+    setClient(value);
+    if (value && project && projects.find((p) => p.project.id === project)?.project.client !== value) {
+      setProject("");
+    }
+  }
+
+  async function exportCsv() {
+    if (query === null) return;
+    setExporting(true);
+    setExportError(null);
+    setExportPath(null);
+    try {
+      setExportPath(await api.saveReportCsv(query));
+    } catch (e) {
+      setExportError(errorMessage(e));
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  const projectChoices = client ? projects.filter((p) => p.project.client === client) : projects;
+
+  return (
+    <section className="reports" aria-labelledby={`${id}-title`}>
+      <div className="section-head">
+        <h2 id={`${id}-title`}>Reports</h2>
+        <span className="muted small">Days in {org.time_zone}</span>
+        <span className="spacer" />
+        {loading && (
+          <span className="muted small report-loading" role="status" data-testid="report-loading">
+            Loading…
+          </span>
+        )}
+        <button
+          type="button"
+          onClick={exportCsv}
+          disabled={query === null || exporting}
+          data-testid="report-export-csv"
+        >
+          {exporting ? "Exporting…" : "Export CSV"}
+        </button>
+      </div>
+
+      <div className="report-controls">
+        <div className="field">
+          <label htmlFor={`${id}-preset`}>Period</label>
+          <select
+            id={`${id}-preset`}
+            value={preset}
+            onChange={(e) => choosePreset(e.target.value as Preset)}
+            disabled={today === null}
+            data-testid="report-preset"
+          >
+            {PRESETS.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-from`}>From</label>
+          <input
+            id={`${id}-from`}
+            type="date"
+            value={from}
+            max={to || undefined}
+            onChange={(e) => {
+              setFrom(e.target.value);
+              setPreset("custom");
+            }}
+            disabled={today === null}
+            data-testid="report-from"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-to`}>To</label>
+          <input
+            id={`${id}-to`}
+            type="date"
+            value={to}
+            min={from || undefined}
+            onChange={(e) => {
+              setTo(e.target.value);
+              setPreset("custom");
+            }}
+            disabled={today === null}
+            data-testid="report-to"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-group1`}>Group by</label>
+          <select
+            id={`${id}-group1`}
+            value={group1}
+            onChange={(e) => chooseGroup1(e.target.value as GroupBy)}
+            data-testid="report-group-1"
+          >
+            {DIMENSIONS.map((d) => (
+              <option key={d.value} value={d.value}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-group2`}>Then by</label>
+          <select
+            id={`${id}-group2`}
+            value={group2}
+            onChange={(e) => setGroup2(e.target.value as GroupBy | "")}
+            data-testid="report-group-2"
+          >
+            <option value="">(none)</option>
+            {DIMENSIONS.filter((d) => d.value !== group1).map((d) => (
+              <option key={d.value} value={d.value}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-client`}>Client</label>
+          <select
+            id={`${id}-client`}
+            value={client}
+            onChange={(e) => chooseClient(e.target.value)}
+            data-testid="report-client"
+          >
+            <option value="">All clients</option>
+            {clients.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+                {c.archived ? " (archived)" : ""}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-project`}>Project</label>
+          <select
+            id={`${id}-project`}
+            value={project}
+            onChange={(e) => setProject(e.target.value)}
+            data-testid="report-project"
+          >
+            <option value="">All projects</option>
+            {projectChoices.map((p) => (
+              <option key={p.project.id} value={p.project.id}>
+                {client ? p.project.name : `${p.client_name} — ${p.project.name}`}
+                {p.project.archived ? " (archived)" : ""}
+              </option>
+            ))}
+          </select>
+        </div>
+        {everyone && (
+          <div className="field">
+            <label htmlFor={`${id}-member`}>Member</label>
+            <select
+              id={`${id}-member`}
+              value={member}
+              onChange={(e) => setMember(e.target.value)}
+              data-testid="report-member"
+            >
+              <option value="">Everyone</option>
+              {members.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                  {m.active ? "" : " (removed)"}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+      </div>
+
+      {exportPath !== null && (
+        <p className="notice small report-saved" data-testid="report-export-path">
+          Saved to {exportPath}
+        </p>
+      )}
+      {exportError !== null && (
+        <p className="error" role="alert" data-testid="report-export-error">
+          {exportError}
+        </p>
+      )}
+      {error !== null && (
+        <p className="error" role="alert" data-testid="report-error">
+          {error}
+        </p>
+      )}
+
+      {report !== null && (
+        <div className={`report-results${loading ? " is-loading" : ""}`} aria-busy={loading}>
+          {report.rows.length === 0 ? (
+            <p className="muted empty" data-testid="report-empty">
+              No tracked time in this period.
+            </p>
+          ) : (
+            <>
+              <SummaryCards report={report} />
+              <ReportChart report={report} />
+              <ReportTable report={report} />
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary cards
+
+function SummaryCards({ report }: { report: ReportView }) {
+  const total = report.total;
+  const all = totalSeconds(total);
+  const share = all > 0 ? Math.round((total.billable_seconds / all) * 100) : null;
+  const rounded = total.billable_seconds !== total.billable_raw_seconds;
+  return (
+    <dl className="report-cards" data-testid="report-summary">
+      <div className="report-card">
+        <dt>Total hours</dt>
+        <dd data-testid="report-card-total">{hours(all)}</dd>
+      </div>
+      <div className="report-card">
+        <dt>Billable hours</dt>
+        <dd data-testid="report-card-billable">{hours(total.billable_seconds)}</dd>
+        {rounded && (
+          <dd className="muted small">{hours(total.billable_raw_seconds)} as tracked, before rounding</dd>
+        )}
+      </div>
+      <div className="report-card">
+        <dt>Non-billable hours</dt>
+        <dd data-testid="report-card-non-billable">{hours(total.non_billable_seconds)}</dd>
+      </div>
+      <div className="report-card">
+        <dt>Billable share</dt>
+        <dd data-testid="report-card-share">{share === null ? "—" : `${share} %`}</dd>
+      </div>
+      {report.amounts_visible && (
+        <div className="report-card">
+          <dt>Amount</dt>
+          {total.amounts.length === 0 ? (
+            <dd data-testid="report-card-amount">—</dd>
+          ) : (
+            total.amounts.map((m) => (
+              <dd key={m.currency} data-testid="report-card-amount">
+                {money(m)}
+              </dd>
+            ))
+          )}
+        </div>
+      )}
+    </dl>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chart
+
+const CHART_GROUPS = 12;
+const CHART_HEIGHT = 280;
+const TICK_CHARS = 18;
+
+type ChartDatum = { name: string; billable: number; nonBillable: number };
+
+const TIME_DIMENSIONS: GroupBy[] = ["day", "week", "month"];
+
+/** Billable and non-billable hours per group of the first dimension: the top groups, then "Other". */
+export function chartData(report: ReportView): ChartDatum[] {
+  const groups = new Map<string, { key: GroupKey; billable: number; nonBillable: number }>();
+  for (const row of report.rows) {
+    const key = row.key[0];
+    if (key === undefined) continue;
+    const id = `${key.value}`;
+    const group = groups.get(id) ?? { key, billable: 0, nonBillable: 0 };
+    group.billable += row.billable_seconds;
+    group.nonBillable += row.non_billable_seconds;
+    groups.set(id, group);
+  }
+  const byHours = [...groups.values()].sort(
+    (a, b) => b.billable + b.nonBillable - (a.billable + a.nonBillable),
+  );
+  const top = byHours.slice(0, CHART_GROUPS);
+  const rest = byHours.slice(CHART_GROUPS);
+  const first = report.group_by[0];
+  if (first !== undefined && TIME_DIMENSIONS.includes(first)) {
+    // Dates read best in order.
+    top.sort((a, b) => `${a.key.value}`.localeCompare(`${b.key.value}`));
+  }
+  const round = (seconds: number) => Math.round((seconds / 3600) * 100) / 100;
+  const data = top.map((g) => ({
+    name: keyLabel(g.key, report.names),
+    billable: round(g.billable),
+    nonBillable: round(g.nonBillable),
+  }));
+  if (rest.length > 0) {
+    data.push({
+      name: `Other (${rest.length})`,
+      billable: round(rest.reduce((sum, g) => sum + g.billable, 0)),
+      nonBillable: round(rest.reduce((sum, g) => sum + g.nonBillable, 0)),
+    });
+  }
+  return data;
+}
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A CSS custom property's value on `element` (canvas cannot use `var(--…)`). */
+function cssVar(element: Element, name: string, fallback: string): string {
+  return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
+}
+
+/** A stacked bar chart (Chart.js, on a canvas) with the same figures as a list for screen readers. */
+function ReportChart({ report }: { report: ReportView }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const data = useMemo(() => chartData(report), [report]);
+  const first = report.group_by[0];
+  const dimension = first === undefined ? "group" : dimensionLabel(first).toLowerCase();
+  const label = `Billable and non-billable hours by ${dimension}${
+    data.length > CHART_GROUPS ? `, top ${CHART_GROUPS} and the rest as Other` : ""
+  }`;
+
+  useEffect(() => {
+    const element = canvas.current;
+    // No 2D context where there is no canvas implementation (unit tests): the list below remains.
+    const context = element?.getContext("2d");
+    if (!element || !context) return;
+    const muted = cssVar(element, "--muted", "#66706b");
+    const grid = cssVar(element, "--border", "#d9ddd9");
+    const chart = new Chart(context, {
+      type: "bar",
+      data: {
+        labels: data.map((d) => truncate(d.name, TICK_CHARS)),
+        datasets: [
+          {
+            label: "Billable",
+            data: data.map((d) => d.billable),
+            backgroundColor: cssVar(element, "--chart-billable", "#2f6f5e"),
+            stack: "hours",
+            maxBarThickness: 64,
+          },
+          {
+            label: "Non-billable",
+            data: data.map((d) => d.nonBillable),
+            backgroundColor: cssVar(element, "--chart-non-billable", "#b8c6c0"),
+            stack: "hours",
+            maxBarThickness: 64,
+            borderRadius: 3,
+          },
+        ],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: {
+          x: { stacked: true, grid: { display: false }, ticks: { color: muted, autoSkip: false, maxRotation: 35 } },
+          y: {
+            stacked: true,
+            beginAtZero: true,
+            grid: { color: grid },
+            ticks: { color: muted, callback: (value) => `${value} h` },
+          },
+        },
+        plugins: {
+          tooltip: {
+            callbacks: {
+              title: (items) => data[items[0]?.dataIndex ?? 0]?.name ?? "",
+              label: (item) => `${item.dataset.label ?? ""} ${Number(item.raw).toFixed(2)} h`,
+            },
+          },
+        },
+      },
+    });
+    return () => chart.destroy();
+  }, [data]);
+
+  return (
+    <div className="report-chart" role="figure" aria-label={label} data-testid="report-chart">
+      <div className="report-legend" aria-hidden="true">
+        <span>
+          <span className="swatch billable" /> Billable
+        </span>
+        <span>
+          <span className="swatch non-billable" /> Non-billable
+        </span>
+      </div>
+      <div className="report-canvas" style={{ height: CHART_HEIGHT }}>
+        <canvas ref={canvas} aria-hidden="true" />
+      </div>
+      <ul className="sr-only" data-testid="report-chart-data">
+        {data.map((d) => (
+          <li key={d.name}>
+            {d.name}: {d.billable.toFixed(2)} h billable, {d.nonBillable.toFixed(2)} h non-billable
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table
+
+/** Up to this many rows the table renders every row; beyond it, only the rows in view. */
+export const FULL_RENDER_ROWS = 500;
+const ROW_HEIGHT_GUESS = 34;
+const OVERSCAN = 15;
+const VIEWPORT_FALLBACK = 480;
+
+function ReportTable({ report }: { report: ReportView }) {
+  const rows = report.rows;
+  const labels = report.group_by;
+  const windowed = rows.length > FULL_RENDER_ROWS;
+  const columns = labels.length + 2 + (report.amounts_visible ? 1 : 0);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const body = useRef<HTMLTableSectionElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(VIEWPORT_FALLBACK);
+  const [rowHeight, setRowHeight] = useState(ROW_HEIGHT_GUESS);
+
+  // Measure the viewport and a real row, so the spacers match what the browser lays out.
+  useLayoutEffect(() => {
+    if (!windowed) return;
+    const element = scroller.current;
+    if (!element) return;
+    const measure = () => {
+      if (element.clientHeight > 0) setViewport(element.clientHeight);
+      const row = body.current?.querySelector<HTMLTableRowElement>("tr.report-data-row");
+      const h = row?.getBoundingClientRect().height ?? 0;
+      if (h > 0) setRowHeight(h);
+    };
+    measure();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [windowed]);
+
+  let start = 0;
+  let end = rows.length;
+  if (windowed) {
+    const inView = Math.ceil(viewport / rowHeight);
+    start = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+    end = Math.min(rows.length, start + inView + 2 * OVERSCAN);
+  }
+  const visible = rows.slice(start, end);
+  const before = start * rowHeight;
+  const after = (rows.length - end) * rowHeight;
+
+  return (
+    <div className="report-table-block">
+      {windowed && (
+        <p className="muted small report-count" data-testid="report-count">
+          {rows.length.toLocaleString()} rows; scroll to see them all.
+        </p>
+      )}
+      <div
+        className="report-table-wrap"
+        ref={scroller}
+        tabIndex={0}
+        role="region"
+        aria-label="Report table"
+        onScroll={windowed ? (e) => setScrollTop(e.currentTarget.scrollTop) : undefined}
+      >
+        <table className="report-table" data-testid="report-table" aria-rowcount={rows.length + 2}>
+          <colgroup>
+            {labels.map((by) => (
+              <col key={by} className="label-col" />
+            ))}
+            <col className="num-col" />
+            <col className="num-col" />
+            {report.amounts_visible && <col className="amount-col" />}
+          </colgroup>
+          <thead>
+            <tr aria-rowindex={1}>
+              {labels.map((by) => (
+                <th key={by} scope="col">
+                  {dimensionLabel(by)}
+                </th>
+              ))}
+              <th scope="col" className="num">
+                Billable h
+              </th>
+              <th scope="col" className="num">
+                Non-billable h
+              </th>
+              {report.amounts_visible && (
+                <th scope="col" className="num">
+                  Amount
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody ref={body}>
+            {before > 0 && (
+              <tr className="report-spacer" aria-hidden="true">
+                <td colSpan={columns} style={{ height: before }} />
+              </tr>
+            )}
+            {visible.map((row, i) => (
+              <tr key={start + i} className="report-data-row" data-testid="report-row" aria-rowindex={start + i + 2}>
+                {row.key.map((key, k) => {
+                  const text = keyLabel(key, report.names);
+                  return (
+                    <td key={k} title={text} data-testid={k === 0 ? "report-row-label" : undefined}>
+                      {text}
+                    </td>
+                  );
+                })}
+                <td className="num" data-testid="report-row-hours">
+                  {hours(row.billable_seconds)}
+                </td>
+                <td className="num" data-testid="report-row-non-billable">
+                  {hours(row.non_billable_seconds)}
+                </td>
+                {report.amounts_visible && (
+                  <td className="num" data-testid="report-row-amount">
+                    {amounts(row)}
+                  </td>
+                )}
+              </tr>
+            ))}
+            {after > 0 && (
+              <tr className="report-spacer" aria-hidden="true">
+                <td colSpan={columns} style={{ height: after }} />
+              </tr>
+            )}
+          </tbody>
+          <tfoot>
+            <tr className="report-total-row" aria-rowindex={rows.length + 2}>
+              <th scope="row" colSpan={labels.length}>
+                Total
+              </th>
+              <td className="num" data-testid="report-total-hours">
+                {hours(report.total.billable_seconds)}
+              </td>
+              <td className="num" data-testid="report-total-non-billable">
+                {hours(report.total.non_billable_seconds)}
+              </td>
+              {report.amounts_visible && (
+                <td className="num" data-testid="report-total-amount">
+                  {amounts(report.total)}
+                </td>
+              )}
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </div>
+  );
+}

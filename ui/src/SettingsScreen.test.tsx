@@ -1,0 +1,254 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it, vi } from "vitest";
+
+import type { Action } from "./bindings/Action";
+import type { Member } from "./bindings/Member";
+import type { Organization } from "./bindings/Organization";
+import type { Permissions } from "./bindings/Permissions";
+import type { Role } from "./bindings/Role";
+import { SettingsScreen } from "./SettingsScreen";
+
+/** Every action, in the role table's order (ROLES.md). */
+const ACTIONS: Action[] = [
+  "read_org_profile", "edit_org_profile", "read_billing_profile", "edit_billing_profile",
+  "delete_organization", "transfer_ownership", "list_members", "manage_members_and_viewers",
+  "manage_admins_and_owners", "read_catalog", "edit_catalog", "read_rates", "edit_rates",
+  "read_time_entry", "edit_time_entry", "read_expense", "edit_expense", "lock_period",
+  "edit_locked_or_invoiced", "read_invoices", "edit_invoices", "finalize_invoice",
+  "edit_finalized_invoice", "read_time_reports", "read_financial_reports", "read_audit_log",
+  "create_own_api_token", "manage_api_tokens", "export_organization",
+];
+
+function permissionsOf(role: Role, allowed: (action: Action) => boolean): Permissions {
+  return {
+    member: { id: "m1", name: "Ada", role, active: true },
+    grants: ACTIONS.map((action) => ({ action, scope: allowed(action) ? "all" : "none" })),
+  };
+}
+
+const OWNER = permissionsOf("owner", (a) => a !== "edit_locked_or_invoiced" && a !== "edit_finalized_invoice");
+const ADMIN = permissionsOf("admin", (a) => !["delete_organization", "transfer_ownership", "manage_admins_and_owners", "edit_locked_or_invoiced", "edit_finalized_invoice"].includes(a));
+const MEMBER = permissionsOf("member", (a) =>
+  ["read_org_profile", "list_members", "read_catalog", "read_time_entry", "edit_time_entry", "read_expense", "edit_expense", "read_time_reports", "create_own_api_token", "export_organization"].includes(a),
+);
+
+type Sent = [string, unknown];
+
+function fakeEngine(options: { org?: Partial<Organization>; failAddMember?: string } = {}) {
+  const org: Organization = {
+    id: "o1",
+    name: "Acme Studio",
+    currency: "EUR",
+    locale: "de-DE",
+    time_zone: "Europe/Berlin",
+    week_start: "monday",
+    rounding: null,
+    lock_before: null,
+    ...options.org,
+  };
+  const members: Member[] = [
+    { id: "m1", name: "Ada", role: "owner", active: true },
+    { id: "m2", name: "Grace", role: "member", active: true },
+    { id: "m3", name: "Linus", role: "viewer", active: false },
+  ];
+  const sent: Sent[] = [];
+  mockIPC((cmd, args) => {
+    const a = args as Record<string, unknown>;
+    switch (cmd) {
+      case "organization":
+        return { ...org };
+      case "members":
+        return members.map((m) => ({ ...m }));
+      case "update_organization": {
+        sent.push([cmd, args]);
+        const changes = a.changes as Record<string, string | null>;
+        if (changes.name) org.name = changes.name;
+        if (changes.week_start) org.week_start = changes.week_start as Organization["week_start"];
+        if (changes.rounding) {
+          const [mode, minutes] = changes.rounding.split(":");
+          org.rounding = changes.rounding === "none" ? null : { mode: mode as "up", minutes: Number(minutes) };
+        }
+        return null;
+      }
+      case "lock_period":
+        sent.push([cmd, args]);
+        org.lock_before = a.before as string | null;
+        return null;
+      case "add_member": {
+        sent.push([cmd, args]);
+        if (options.failAddMember) throw options.failAddMember;
+        const id = `m${members.length + 1}`;
+        members.push({ id, name: a.name as string, role: a.role as Role, active: true });
+        return id;
+      }
+      case "set_role": {
+        sent.push([cmd, args]);
+        members.find((m) => m.id === a.member)!.role = a.role as Role;
+        return null;
+      }
+      default:
+        throw `unexpected ${cmd}`;
+    }
+  });
+  return { org, members, sent };
+}
+
+describe("SettingsScreen", () => {
+  it("saves only the fields that changed, then says so and tells the app", async () => {
+    const engine = fakeEngine();
+    const onChanged = vi.fn();
+    const user = userEvent.setup();
+    render(<SettingsScreen permissions={OWNER} onChanged={onChanged} />);
+
+    const name = (await screen.findByTestId("settings-org-name")) as HTMLInputElement;
+    expect(name.value).toBe("Acme Studio");
+    expect((screen.getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId("settings-rounding-minutes") as HTMLInputElement).disabled).toBe(true);
+
+    await user.clear(name);
+    await user.type(name, "Acme Studio GmbH");
+    await user.selectOptions(screen.getByTestId("settings-week-start"), "sunday");
+    await user.selectOptions(screen.getByTestId("settings-rounding-mode"), "up");
+    const minutes = screen.getByTestId("settings-rounding-minutes") as HTMLInputElement;
+    expect(minutes.disabled).toBe(false);
+    await user.clear(minutes);
+    await user.type(minutes, "6");
+    await user.click(screen.getByTestId("settings-save"));
+
+    expect((await screen.findByTestId("settings-saved")).textContent).toBe("Saved");
+    expect(engine.sent).toEqual([
+      [
+        "update_organization",
+        {
+          changes: {
+            name: "Acme Studio GmbH",
+            currency: null,
+            locale: null,
+            time_zone: null,
+            week_start: "sunday",
+            rounding: "up:6",
+          },
+        },
+      ],
+    ]);
+    expect(onChanged).toHaveBeenCalledTimes(1);
+    // Reloaded from the engine: nothing left to save.
+    await vi.waitFor(() => expect((screen.getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(true));
+    expect(screen.queryByTestId("settings-error")).toBeNull();
+  });
+
+  it("shows the engine's refusal and keeps the typed value", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "organization")
+        return { id: "o1", name: "Acme", currency: "EUR", locale: "de-DE", time_zone: "Europe/Berlin", week_start: "monday", rounding: null, lock_before: null };
+      if (cmd === "members") return [];
+      if (cmd === "update_organization") throw "unknown time zone: Mars/Olympus";
+      throw `unexpected ${cmd}`;
+    });
+    const onChanged = vi.fn();
+    const user = userEvent.setup();
+    render(<SettingsScreen permissions={OWNER} onChanged={onChanged} />);
+    const tz = (await screen.findByLabelText("Time zone")) as HTMLInputElement;
+    await user.clear(tz);
+    await user.type(tz, "Mars/Olympus");
+    await user.click(screen.getByTestId("settings-save"));
+    expect((await screen.findByTestId("settings-error")).textContent).toBe("unknown time zone: Mars/Olympus");
+    expect(tz.value).toBe("Mars/Olympus");
+    expect(onChanged).not.toHaveBeenCalled();
+    expect(screen.queryByTestId("settings-saved")).toBeNull();
+  });
+
+  it("adds a member with a role and changes another member's role", async () => {
+    const engine = fakeEngine();
+    const onChanged = vi.fn();
+    const user = userEvent.setup();
+    render(<SettingsScreen permissions={OWNER} onChanged={onChanged} />);
+
+    const rows = await screen.findAllByTestId("member-row");
+    expect(rows).toHaveLength(3);
+    expect(rows[2]!.className).toContain("muted");
+    const roleChoices = within(screen.getByTestId("member-role-select"))
+      .getAllByRole("option")
+      .map((o) => o.textContent);
+    expect(roleChoices).toEqual(["Owner", "Admin", "Member", "Viewer"]);
+
+    await user.type(screen.getByTestId("member-name-input"), "Margaret");
+    await user.selectOptions(screen.getByTestId("member-role-select"), "admin");
+    await user.click(screen.getByTestId("member-add"));
+    await vi.waitFor(() => expect(screen.getAllByTestId("member-row")).toHaveLength(4));
+    expect(screen.getAllByTestId("member-row")[3]!.textContent).toContain("Margaret");
+    expect((screen.getByTestId("member-name-input") as HTMLInputElement).value).toBe("");
+
+    await user.selectOptions(screen.getByLabelText("Role of Grace"), "viewer");
+    await vi.waitFor(() => expect(onChanged).toHaveBeenCalledTimes(2));
+    expect(engine.sent).toEqual([
+      ["add_member", { name: "Margaret", role: "admin" }],
+      ["set_role", { member: "m2", role: "viewer" }],
+    ]);
+    await vi.waitFor(() => expect((screen.getByLabelText("Role of Grace") as HTMLSelectElement).value).toBe("viewer"));
+  });
+
+  it("lets an admin manage only members and viewers", async () => {
+    fakeEngine({ failAddMember: "a member named Grace already exists" });
+    const user = userEvent.setup();
+    render(<SettingsScreen permissions={ADMIN} onChanged={() => {}} />);
+    await screen.findAllByTestId("member-row");
+    const choices = within(screen.getByTestId("member-role-select"))
+      .getAllByRole("option")
+      .map((o) => (o as HTMLOptionElement).value);
+    expect(choices).toEqual(["member", "viewer"]);
+    // The owner's role cannot be changed by an admin; Grace's can.
+    expect(screen.getAllByTestId("member-role")).toHaveLength(1);
+
+    await user.type(screen.getByTestId("member-name-input"), "Grace");
+    await user.click(screen.getByTestId("member-add"));
+    expect((await screen.findByTestId("member-error")).textContent).toBe("a member named Grace already exists");
+    expect((screen.getByTestId("member-name-input") as HTMLInputElement).value).toBe("Grace");
+  });
+
+  it("locks a period and lifts the lock", async () => {
+    const engine = fakeEngine();
+    const onChanged = vi.fn();
+    const user = userEvent.setup();
+    render(<SettingsScreen permissions={OWNER} onChanged={onChanged} />);
+
+    expect((await screen.findByTestId("lock-current")).textContent).toContain("No lock");
+    expect((screen.getByTestId("lock-lift") as HTMLButtonElement).disabled).toBe(true);
+    await user.type(screen.getByTestId("lock-before-input"), "2026-11-01");
+    await user.click(screen.getByTestId("lock-save"));
+    await vi.waitFor(() => expect(screen.getByTestId("lock-current").textContent).toContain("2026-11-01"));
+    await user.click(screen.getByTestId("lock-lift"));
+    await vi.waitFor(() => expect(screen.getByTestId("lock-current").textContent).toContain("No lock"));
+    expect(engine.sent).toEqual([
+      ["lock_period", { before: "2026-11-01" }],
+      ["lock_period", { before: null }],
+    ]);
+    expect(onChanged).toHaveBeenCalledTimes(2);
+  });
+
+  it("for a member, shows the profile disabled with the reason and no management controls", async () => {
+    const engine = fakeEngine({ org: { lock_before: "2026-10-01", rounding: { mode: "nearest", minutes: 15 } } });
+    render(<SettingsScreen permissions={MEMBER} onChanged={() => {}} />);
+
+    const name = (await screen.findByTestId("settings-org-name")) as HTMLInputElement;
+    expect(name.disabled).toBe(true);
+    expect((screen.getByTestId("settings-week-start") as HTMLSelectElement).disabled).toBe(true);
+    expect((screen.getByTestId("settings-rounding-mode") as HTMLSelectElement).value).toBe("nearest");
+    expect((screen.getByTestId("settings-rounding-minutes") as HTMLInputElement).value).toBe("15");
+    expect((screen.getByTestId("settings-rounding-minutes") as HTMLInputElement).disabled).toBe(true);
+    expect(screen.getByTestId("settings-readonly").textContent).toContain("Your role (member) does not allow this.");
+    expect(screen.queryByTestId("settings-save")).toBeNull();
+
+    expect(screen.getByTestId("lock-current").textContent).toContain("2026-10-01");
+    expect(screen.queryByTestId("lock-before-input")).toBeNull();
+    expect(screen.queryByTestId("lock-save")).toBeNull();
+
+    expect(await screen.findAllByTestId("member-row")).toHaveLength(3);
+    expect(screen.queryByTestId("member-role")).toBeNull();
+    expect(screen.queryByTestId("member-add")).toBeNull();
+    expect(screen.getByTestId("members-readonly")).toBeTruthy();
+    expect(engine.sent).toEqual([]);
+  });
+});

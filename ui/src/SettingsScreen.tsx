@@ -1,0 +1,586 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+
+import { api, can, errorMessage, notAllowed } from "./api";
+import type { Member } from "./bindings/Member";
+import type { OrgChanges } from "./bindings/OrgChanges";
+import type { Organization } from "./bindings/Organization";
+import type { Permissions } from "./bindings/Permissions";
+import type { Role } from "./bindings/Role";
+import type { RoundingMode } from "./bindings/RoundingMode";
+import type { WeekStart } from "./bindings/WeekStart";
+import "./settings.css";
+
+type Props = { permissions: Permissions | null; onChanged: () => void };
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const SAVED_MS = 3000;
+
+const ROLE_LABEL: Record<Role, string> = { owner: "Owner", admin: "Admin", member: "Member", viewer: "Viewer" };
+const SENIOR: Role[] = ["owner", "admin"];
+const JUNIOR: Role[] = ["member", "viewer"];
+
+const WEEK_STARTS: { value: WeekStart; label: string }[] = [
+  { value: "monday", label: "Monday" },
+  { value: "sunday", label: "Sunday" },
+  { value: "saturday", label: "Saturday" },
+];
+
+const MODES: { value: RoundingMode | "none"; label: string }[] = [
+  { value: "none", label: "No rounding" },
+  { value: "up", label: "Round up" },
+  { value: "down", label: "Round down" },
+  { value: "nearest", label: "Round to nearest" },
+];
+
+/** Organization profile, period lock and the organization's local members. */
+export function SettingsScreen({ permissions, onChanged }: Props) {
+  const [org, setOrg] = useState<Organization | null>(null);
+  const [members, setMembers] = useState<Member[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const loadOrg = useCallback(async () => {
+    try {
+      setOrg(await api.organization());
+    } catch (e) {
+      setLoadError(errorMessage(e));
+    }
+  }, []);
+
+  const loadMembers = useCallback(async () => {
+    try {
+      setMembers(await api.members());
+    } catch (e) {
+      setLoadError(errorMessage(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadOrg();
+    void loadMembers();
+  }, [loadOrg, loadMembers]);
+
+  return (
+    <div className="settings" data-testid="settings-screen">
+      {loadError && (
+        <p className="error" role="alert" data-testid="settings-load-error">
+          {loadError}
+        </p>
+      )}
+      {org === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <>
+          <ProfilePanel
+            org={org}
+            permissions={permissions}
+            onSaved={() => {
+              void loadOrg();
+              onChanged();
+            }}
+          />
+          <LockPanel
+            org={org}
+            permissions={permissions}
+            onLocked={() => {
+              void loadOrg();
+              onChanged();
+            }}
+          />
+        </>
+      )}
+      <MembersPanel
+        members={members}
+        permissions={permissions}
+        onChanged={() => {
+          void loadMembers();
+          onChanged();
+        }}
+      />
+    </div>
+  );
+}
+
+/* Organization profile */
+
+type Draft = {
+  name: string;
+  currency: string;
+  locale: string;
+  timeZone: string;
+  weekStart: WeekStart;
+  mode: RoundingMode | "none";
+  minutes: string;
+};
+
+function draftOf(org: Organization): Draft {
+  return {
+    name: org.name,
+    currency: org.currency,
+    locale: org.locale,
+    timeZone: org.time_zone,
+    weekStart: org.week_start,
+    mode: org.rounding?.mode ?? "none",
+    minutes: org.rounding ? String(org.rounding.minutes) : "15",
+  };
+}
+
+function roundingOf(draft: Draft): string {
+  return draft.mode === "none" ? "none" : `${draft.mode}:${draft.minutes.trim()}`;
+}
+
+/** Only what differs from the saved organization; everything else is null (kept). */
+function changesOf(org: Organization, draft: Draft): OrgChanges {
+  const saved = draftOf(org);
+  const changed = (now: string, before: string) => (now.trim() === before ? null : now.trim());
+  return {
+    name: changed(draft.name, saved.name),
+    currency: changed(draft.currency.toUpperCase(), saved.currency),
+    locale: changed(draft.locale, saved.locale),
+    time_zone: changed(draft.timeZone, saved.timeZone),
+    week_start: draft.weekStart === saved.weekStart ? null : draft.weekStart,
+    rounding: changed(roundingOf(draft), roundingOf(saved)),
+  };
+}
+
+function ProfilePanel({
+  org,
+  permissions,
+  onSaved,
+}: {
+  org: Organization;
+  permissions: Permissions | null;
+  onSaved: () => void;
+}) {
+  const editable = can(permissions, "edit_org_profile");
+  const [draft, setDraft] = useState(() => draftOf(org));
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  useEffect(() => setDraft(draftOf(org)), [org]);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+
+  const changes = changesOf(org, draft);
+  const dirty = Object.values(changes).some((v) => v !== null);
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setSaved(false);
+    setDraft((d) => ({ ...d, [key]: value }));
+  };
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (draft.mode !== "none") {
+      const minutes = Number(draft.minutes);
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+        setError("Rounding minutes are a whole number from 1 to 1440.");
+        return;
+      }
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.updateOrganization(changes);
+      setSaved(true);
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = setTimeout(() => setSaved(false), SAVED_MS);
+      onSaved();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="profile-heading">
+      <div className="section-head">
+        <h2 id="profile-heading">Organization</h2>
+      </div>
+      {!editable && (
+        <p className="notice small" data-testid="settings-readonly">
+          The profile is read-only here. {notAllowed(permissions)}
+        </p>
+      )}
+      <form onSubmit={save} data-testid="settings-form">
+        <div className="profile-grid">
+          <label htmlFor="settings-name">Name</label>
+          <input
+            id="settings-name"
+            value={draft.name}
+            onChange={(e) => set("name", e.target.value)}
+            disabled={!editable}
+            data-testid="settings-org-name"
+          />
+
+          <label htmlFor="settings-currency">Currency</label>
+          <input
+            id="settings-currency"
+            className="short"
+            value={draft.currency}
+            maxLength={3}
+            onChange={(e) => set("currency", e.target.value)}
+            disabled={!editable}
+            data-testid="settings-currency"
+          />
+
+          <label htmlFor="settings-locale">Locale</label>
+          <input
+            id="settings-locale"
+            className="medium"
+            value={draft.locale}
+            placeholder="e.g. de-DE"
+            onChange={(e) => set("locale", e.target.value)}
+            disabled={!editable}
+            data-testid="settings-locale"
+          />
+
+          <label htmlFor="settings-tz">Time zone</label>
+          <input
+            id="settings-tz"
+            className="medium"
+            value={draft.timeZone}
+            placeholder="e.g. Europe/Berlin"
+            onChange={(e) => set("timeZone", e.target.value)}
+            disabled={!editable}
+            data-testid="settings-time-zone"
+          />
+
+          <label htmlFor="settings-week-start">Week starts on</label>
+          <select
+            id="settings-week-start"
+            className="medium"
+            value={draft.weekStart}
+            onChange={(e) => set("weekStart", e.target.value as WeekStart)}
+            disabled={!editable}
+            data-testid="settings-week-start"
+          >
+            {WEEK_STARTS.map((w) => (
+              <option key={w.value} value={w.value}>
+                {w.label}
+              </option>
+            ))}
+          </select>
+
+          <label htmlFor="settings-rounding-mode">Rounding</label>
+          <div className="rounding">
+            <select
+              id="settings-rounding-mode"
+              value={draft.mode}
+              onChange={(e) => set("mode", e.target.value as Draft["mode"])}
+              disabled={!editable}
+              data-testid="settings-rounding-mode"
+            >
+              {MODES.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+            <label htmlFor="settings-rounding-minutes" className="inline">
+              to
+            </label>
+            <input
+              id="settings-rounding-minutes"
+              className="minutes"
+              type="number"
+              min={1}
+              max={1440}
+              value={draft.minutes}
+              disabled={!editable || draft.mode === "none"}
+              onChange={(e) => set("minutes", e.target.value)}
+              data-testid="settings-rounding-minutes"
+            />
+            <span className="muted small">minutes</span>
+          </div>
+        </div>
+        {error && (
+          <p className="error" role="alert" data-testid="settings-error">
+            {error}
+          </p>
+        )}
+        {editable && (
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy || !dirty} data-testid="settings-save">
+              Save
+            </button>
+            {saved && (
+              <span className="saved" role="status" data-testid="settings-saved">
+                Saved
+              </span>
+            )}
+          </div>
+        )}
+      </form>
+    </section>
+  );
+}
+
+/* Period lock */
+
+function LockPanel({
+  org,
+  permissions,
+  onLocked,
+}: {
+  org: Organization;
+  permissions: Permissions | null;
+  onLocked: () => void;
+}) {
+  const allowed = can(permissions, "lock_period");
+  const [date, setDate] = useState(org.lock_before ?? "");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => setDate(org.lock_before ?? ""), [org.lock_before]);
+
+  async function lock(before: string | null) {
+    if (before !== null && !DATE.test(before)) {
+      setError("Dates are YYYY-MM-DD, for example 2026-11-01.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.lockPeriod(before);
+      onLocked();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="lock-heading">
+      <div className="section-head">
+        <h2 id="lock-heading">Period lock</h2>
+      </div>
+      <p className="lock-current" data-testid="lock-current">
+        {org.lock_before ? (
+          <>
+            Days before <strong>{org.lock_before}</strong> are locked: their entries and expenses cannot be changed.
+          </>
+        ) : (
+          <span className="muted">No lock: every day can still be changed.</span>
+        )}
+      </p>
+      {allowed ? (
+        <form
+          className="lock-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void lock(date.trim());
+          }}
+        >
+          <div className="field">
+            <label htmlFor="lock-before">Lock every day before</label>
+            <input
+              id="lock-before"
+              value={date}
+              inputMode="numeric"
+              placeholder="YYYY-MM-DD"
+              maxLength={10}
+              onChange={(e) => setDate(e.target.value)}
+              data-testid="lock-before-input"
+            />
+          </div>
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy || date.trim() === "" || date.trim() === org.lock_before}
+            data-testid="lock-save"
+          >
+            Lock before this day
+          </button>
+          <button
+            type="button"
+            disabled={busy || org.lock_before === null}
+            onClick={() => void lock(null)}
+            data-testid="lock-lift"
+          >
+            Lift lock
+          </button>
+        </form>
+      ) : (
+        permissions && (
+          <p className="muted small" data-testid="lock-readonly">
+            Moving the lock: {notAllowed(permissions)}
+          </p>
+        )
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="lock-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/* Members */
+
+function MembersPanel({
+  members,
+  permissions,
+  onChanged,
+}: {
+  members: Member[] | null;
+  permissions: Permissions | null;
+  onChanged: () => void;
+}) {
+  const manage = can(permissions, "manage_members_and_viewers");
+  const manageSenior = can(permissions, "manage_admins_and_owners");
+  const roles = manageSenior ? [...SENIOR, ...JUNIOR] : JUNIOR;
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function setRole(member: Member, role: Role) {
+    if (role === member.role) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setRole(member.id, role);
+      onChanged();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const mayChange = (member: Member) => manage && member.active && (manageSenior || !SENIOR.includes(member.role));
+
+  return (
+    <section className="panel" aria-labelledby="members-heading">
+      <div className="section-head">
+        <h2 id="members-heading">Members</h2>
+        <span className="muted small">people on this device who track time for the organization</span>
+      </div>
+      {members === null ? (
+        <p className="muted empty">Loading…</p>
+      ) : members.length === 0 ? (
+        <p className="muted empty" data-testid="members-empty">
+          No members yet.
+        </p>
+      ) : (
+        <ul className="member-list">
+          {members.map((member) => (
+            <li key={member.id} className={`member${member.active ? "" : " inactive muted"}`} data-testid="member-row">
+              <span className="member-name" data-testid="member-name">
+                {member.name}
+                {permissions?.member.id === member.id && <span className="muted small"> (you)</span>}
+                {!member.active && <span className="small"> · removed</span>}
+              </span>
+              {mayChange(member) ? (
+                <>
+                  <label className="sr-only" htmlFor={`member-role-${member.id}`}>
+                    Role of {member.name}
+                  </label>
+                  <select
+                    id={`member-role-${member.id}`}
+                    className="member-role"
+                    value={member.role}
+                    disabled={busy}
+                    onChange={(e) => void setRole(member, e.target.value as Role)}
+                    data-testid="member-role"
+                  >
+                    {roles.map((r) => (
+                      <option key={r} value={r}>
+                        {ROLE_LABEL[r]}
+                      </option>
+                    ))}
+                  </select>
+                </>
+              ) : (
+                <span className="member-role-text muted" data-testid="member-role-text">
+                  {ROLE_LABEL[member.role]}
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {manage ? (
+        <AddMemberForm roles={roles} onAdded={onChanged} onError={setError} />
+      ) : (
+        permissions && (
+          <p className="muted small" data-testid="members-readonly">
+            Adding members and changing roles: {notAllowed(permissions)}
+          </p>
+        )
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="member-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The form for a new member; its errors show in the panel's one alert (`onError`). */
+function AddMemberForm({
+  roles,
+  onAdded,
+  onError,
+}: {
+  roles: Role[];
+  onAdded: () => void;
+  onError: (message: string | null) => void;
+}) {
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>("member");
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    onError(null);
+    try {
+      await api.addMember(name.trim(), role);
+      setName("");
+      setRole("member");
+      onAdded();
+    } catch (e) {
+      onError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="member-form" onSubmit={submit} aria-labelledby="member-add-heading" data-testid="member-form">
+      <h3 id="member-add-heading">Add a member</h3>
+      <div className="fields">
+        <div className="field grow">
+          <label htmlFor="member-name">Name</label>
+          <input id="member-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="member-name-input" />
+        </div>
+        <div className="field">
+          <label htmlFor="member-new-role">Role</label>
+          <select
+            id="member-new-role"
+            value={role}
+            onChange={(e) => setRole(e.target.value as Role)}
+            data-testid="member-role-select"
+          >
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {ROLE_LABEL[r]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="member-add">
+          Add member
+        </button>
+      </div>
+    </form>
+  );
+}
