@@ -42,6 +42,10 @@ const COMMANDS: &[&str] = &[
     "delete_entry",
     "time_report",
     "save_report_csv",
+    "expenses",
+    "add_expense",
+    "receipt",
+    "save_receipt",
 ];
 
 fn main() {

@@ -8,11 +8,11 @@ mod desktop;
 use std::path::PathBuf;
 
 use stint_domain::{
-    BudgetId, BudgetLimit, BudgetPeriod, Client, ClientId, EntryId, Member, MemberId, OrgId,
+    BudgetId, BudgetLimit, BudgetPeriod, Client, ClientId, EntryId, ExpenseId, Member, MemberId, OrgId,
     Organization, ProjectId, RateId, Role, Tag, TagId, TaskId,
 };
 use stint_engine::{
-    ActAs, BudgetView, ClientChanges, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
+    ActAs, BudgetView, ClientChanges, ExpenseView, NewExpense, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
     EntryView, NewClient, NewEntry, NewOrganization, NewProject, NewRate, OrgChanges, OrgSummary,
     OsKeyring, Permissions, ProjectChanges, ProjectView, RateView, ReportQuery, ReportView,
     StartTimer, TaskView, Unlock, VaultStatus,
@@ -407,6 +407,47 @@ async fn save_report_csv(shell: State<'_, Shell>, query: ReportQuery) -> Reply<S
     save_download(&name, csv.as_bytes())
 }
 
+#[tauri::command]
+async fn expenses(
+    shell: State<'_, Shell>,
+    from: Option<jiff::civil::Date>,
+    to: Option<jiff::civil::Date>,
+) -> Reply<Vec<ExpenseView>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.expenses(&by, from, to).map_err(message)
+}
+
+#[tauri::command]
+async fn add_expense(shell: State<'_, Shell>, input: NewExpense) -> Reply<ExpenseId> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.add_expense(&by, input).await.map_err(message)
+}
+
+/// A receipt's bytes, decrypted, for a preview in the window (never written to disk).
+#[tauri::command]
+async fn receipt(shell: State<'_, Shell>, id: ExpenseId) -> Reply<tauri::ipc::Response> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let (_, bytes) = engine.receipt(&by, id).await.map_err(message)?;
+    Ok(tauri::ipc::Response::new(bytes.to_vec()))
+}
+
+/// Save a receipt into the downloads folder (the user asked for the file); returns its path.
+#[tauri::command]
+async fn save_receipt(shell: State<'_, Shell>, id: ExpenseId) -> Reply<String> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let (receipt, bytes) = engine.receipt(&by, id).await.map_err(message)?;
+    let name = std::path::Path::new(&receipt.file_name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "receipt".to_owned());
+    save_download(&name, &bytes)
+}
+
 /// Write `bytes` to a new file in the downloads folder (`STINT_DOWNLOADS` overrides it), never
 /// overwriting one that exists.
 fn save_download(name: &str, bytes: &[u8]) -> Reply<String> {
@@ -515,6 +556,10 @@ fn main() {
             delete_entry,
             time_report,
             save_report_csv,
+            expenses,
+            add_expense,
+            receipt,
+            save_receipt,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Stint");

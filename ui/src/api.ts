@@ -13,10 +13,13 @@ import type { BudgetView } from "./bindings/BudgetView";
 import type { Client } from "./bindings/Client";
 import type { ClientChanges } from "./bindings/ClientChanges";
 import type { ClientId } from "./bindings/ClientId";
+import type { ExpenseId } from "./bindings/ExpenseId";
+import type { ExpenseView } from "./bindings/ExpenseView";
 import type { Member } from "./bindings/Member";
 import type { MemberId } from "./bindings/MemberId";
 import type { NewClient } from "./bindings/NewClient";
 import type { NewEntry } from "./bindings/NewEntry";
+import type { NewExpense } from "./bindings/NewExpense";
 import type { NewProject } from "./bindings/NewProject";
 import type { NewRate } from "./bindings/NewRate";
 import type { OrgChanges } from "./bindings/OrgChanges";
@@ -112,6 +115,16 @@ export const api = {
   budgets: (): Promise<BudgetView[]> => invoke("budgets"),
   setBudget: (project: ProjectId, limit: BudgetLimit, period: BudgetPeriod): Promise<BudgetId> =>
     invoke("set_budget", { project, limit, period }),
+
+  /** Expenses between two days (YYYY-MM-DD, inclusive; null for open ends). */
+  expenses: (from: string | null, to: string | null): Promise<ExpenseView[]> =>
+    invoke("expenses", { from, to }),
+  addExpense: (input: NewExpense): Promise<ExpenseId> => invoke("add_expense", { input }),
+  /** A receipt's bytes, decrypted in memory for a preview. */
+  receipt: async (id: ExpenseId): Promise<Uint8Array> =>
+    new Uint8Array(await invoke<ArrayBuffer>("receipt", { id })),
+  /** Saves a receipt into the downloads folder; resolves to the file's path. */
+  saveReceipt: (id: ExpenseId): Promise<string> => invoke("save_receipt", { id }),
 
   timeReport: (query: ReportQuery): Promise<ReportView> => invoke("time_report", { query }),
   /** Saves the report as CSV in the downloads folder; resolves to the file's path. */

@@ -315,20 +315,24 @@ pub struct EntryOutcome {
 }
 
 /// A receipt file handed in.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ReceiptFile {
     /// File name.
     pub file_name: String,
     /// Content.
+    #[ts(type = "number[]")]
     pub bytes: Vec<u8>,
 }
 
 /// A new expense.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct NewExpense {
     /// Whose (default: the acting member).
     pub member: Option<MemberId>,
     /// Day.
+    #[ts(type = "string")]
     pub date: Date,
     /// Amount as typed.
     pub amount: String,
