@@ -12,7 +12,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-for tool in npm cargo python3 Xvfb WebKitWebDriver import; do
+for tool in npm cargo python3 Xvfb WebKitWebDriver import xdotool; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool is missing" >&2; exit 1; }
 done
 

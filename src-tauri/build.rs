@@ -46,6 +46,8 @@ const COMMANDS: &[&str] = &[
     "add_expense",
     "receipt",
     "save_receipt",
+    "watch_settings",
+    "resolve_idle",
 ];
 
 fn main() {

@@ -145,3 +145,136 @@ pub async fn refresh_tray(app: &AppHandle) {
     let _ = tray.toggle.set_text(item);
     let _ = tray.toggle.set_enabled(enabled);
 }
+
+/// Sent when the user is back after time away while a timer ran: `{ since, minutes }`.
+pub const IDLE_RETURNED: &str = "idle-returned";
+
+/// Sent once per timer when it has run longer than the reminder length: `{ minutes, project }`.
+pub const TIMER_REMINDER: &str = "timer-reminder";
+
+/// How long without input counts as away, and after how long a running timer is worth a reminder
+/// (minutes; 0 turns a check off). The window sends these from its settings.
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+pub struct WatchSettings {
+    pub idle_minutes: u32,
+    pub remind_after_minutes: u32,
+}
+
+impl Default for WatchSettings {
+    fn default() -> Self {
+        WatchSettings {
+            idle_minutes: 10,
+            remind_after_minutes: 8 * 60,
+        }
+    }
+}
+
+/// State of the watch over idle time, sleep and long timers.
+#[derive(Default)]
+pub struct Watch {
+    pub settings: std::sync::Mutex<WatchSettings>,
+}
+
+#[derive(Clone, serde::Serialize)]
+struct IdleReturned {
+    since: String,
+    minutes: u64,
+}
+
+#[derive(Clone, serde::Serialize)]
+struct Reminder {
+    minutes: u64,
+    project: String,
+}
+
+/// Seconds since the last keyboard or mouse input on this display, where the platform says.
+fn input_idle_seconds() -> Option<u64> {
+    user_idle::UserIdle::get_time()
+        .ok()
+        .map(|idle| idle.as_seconds())
+}
+
+/// Every few seconds: notice time away (no input for the configured time, or the machine asleep —
+/// a suspended machine's monotonic clock stands still while the wall clock moves on), tell the
+/// window when the user is back, and remind once when a timer has run long.
+pub fn watch(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        const TICK: std::time::Duration = std::time::Duration::from_secs(3);
+        let mut last_wall = jiff::Timestamp::now();
+        let mut last_mono = std::time::Instant::now();
+        let mut away_since: Option<jiff::Timestamp> = None;
+        let mut reminded: Option<stint_domain::EntryId> = None;
+        loop {
+            tokio::time::sleep(TICK).await;
+            let now = jiff::Timestamp::now();
+            let mono = std::time::Instant::now();
+            let wall_step = now.duration_since(last_wall).as_secs_f64();
+            let slept = wall_step - mono.duration_since(last_mono).as_secs_f64() > 60.0;
+            let slept_from = last_wall;
+            last_wall = now;
+            last_mono = mono;
+
+            let settings = *app
+                .state::<Watch>()
+                .settings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let running = {
+                let shell = app.state::<Shell>();
+                let mut session = shell.session.lock().await;
+                match session.acting() {
+                    Ok((engine, by)) => engine.running_timer(&by).ok().flatten(),
+                    Err(_) => None,
+                }
+            };
+            let Some(timer) = running else {
+                away_since = None;
+                continue;
+            };
+            let stint_domain::EntryTime::Running { start } = timer.entry.time else {
+                continue;
+            };
+
+            if settings.idle_minutes > 0 {
+                let threshold = u64::from(settings.idle_minutes) * 60;
+                let idle = input_idle_seconds();
+                if slept {
+                    away_since = Some(away_since.map_or(slept_from, |s| s.min(slept_from)));
+                }
+                match idle {
+                    Some(seconds) if seconds >= threshold => {
+                        let began = now - jiff::SignedDuration::from_secs(seconds as i64);
+                        away_since = Some(away_since.map_or(began, |s| s.min(began)));
+                    }
+                    _ => {
+                        if let Some(since) = away_since.take() {
+                            let since = since.max(start);
+                            let minutes = now.duration_since(since).as_secs().max(0) as u64 / 60;
+                            let _ = app.emit(
+                                IDLE_RETURNED,
+                                IdleReturned {
+                                    since: since.to_string(),
+                                    minutes,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+
+            if settings.remind_after_minutes > 0 && reminded != Some(timer.entry.id) {
+                let minutes = now.duration_since(start).as_secs().max(0) as u64 / 60;
+                if minutes >= u64::from(settings.remind_after_minutes) {
+                    reminded = Some(timer.entry.id);
+                    let _ = app.emit(
+                        TIMER_REMINDER,
+                        Reminder {
+                            minutes,
+                            project: timer.project_name.clone(),
+                        },
+                    );
+                }
+            }
+        }
+    });
+}

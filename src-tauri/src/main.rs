@@ -8,14 +8,15 @@ mod desktop;
 use std::path::PathBuf;
 
 use stint_domain::{
-    BudgetId, BudgetLimit, BudgetPeriod, Client, ClientId, EntryId, ExpenseId, Member, MemberId, OrgId,
-    Organization, ProjectId, RateId, Role, Tag, TagId, TaskId,
+    BudgetId, BudgetLimit, BudgetPeriod, Client, ClientId, EntryId, ExpenseId, Member, MemberId,
+    OrgId, Organization, ProjectId, RateId, Role, Tag, TagId, TaskId,
 };
 use stint_engine::{
-    ActAs, BudgetView, ClientChanges, ExpenseView, NewExpense, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
-    EntryView, NewClient, NewEntry, NewOrganization, NewProject, NewRate, OrgChanges, OrgSummary,
-    OsKeyring, Permissions, ProjectChanges, ProjectView, RateView, ReportQuery, ReportView,
-    StartTimer, TaskView, Unlock, VaultStatus,
+    ActAs, BudgetView, ClientChanges, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
+    EntryView, ExpenseView, IdleChoice, IdleOutcome, NewClient, NewEntry, NewExpense,
+    NewOrganization, NewProject, NewRate, OrgChanges, OrgSummary, OsKeyring, Permissions,
+    ProjectChanges, ProjectView, RateView, ReportQuery, ReportView, StartTimer, TaskView, Unlock,
+    VaultStatus,
 };
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
@@ -448,6 +449,32 @@ async fn save_receipt(shell: State<'_, Shell>, id: ExpenseId) -> Reply<String> {
     save_download(&name, &bytes)
 }
 
+/// How long without input counts as time away, and when to remind of a long timer (minutes).
+#[tauri::command]
+fn watch_settings(watch: State<'_, desktop::Watch>, settings: desktop::WatchSettings) {
+    *watch.settings.lock().unwrap_or_else(|e| e.into_inner()) = settings;
+}
+
+/// Keep, discard or split the time away from a running timer (see `idle-returned`).
+#[tauri::command]
+async fn resolve_idle(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    since: jiff::Timestamp,
+    choice: IdleChoice,
+) -> Reply<IdleOutcome> {
+    let outcome = {
+        let mut session = shell.session.lock().await;
+        let (engine, by) = session.acting()?;
+        engine
+            .resolve_idle(&by, since, choice)
+            .await
+            .map_err(message)
+    };
+    desktop::refresh_tray(&app).await;
+    outcome
+}
+
 /// Write `bytes` to a new file in the downloads folder (`STINT_DOWNLOADS` overrides it), never
 /// overwriting one that exists.
 fn save_download(name: &str, bytes: &[u8]) -> Reply<String> {
@@ -504,6 +531,8 @@ fn main() {
                 }
                 Err(e) => eprintln!("stint: no status-area icon on this desktop: {e}"),
             }
+            app.manage(desktop::Watch::default());
+            desktop::watch(handle.clone());
             if let Err(e) = desktop::register_shortcut(&handle) {
                 eprintln!(
                     "stint: the global shortcut {} is not available: {e}",
@@ -560,6 +589,8 @@ fn main() {
             add_expense,
             receipt,
             save_receipt,
+            watch_settings,
+            resolve_idle,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Stint");

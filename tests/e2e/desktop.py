@@ -23,6 +23,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -82,6 +83,8 @@ def launch(vault: Path, logs: Path, extra_env: dict[str, str] | None = None) -> 
         options.set_capability("browserName", "wry")
         options.set_capability("tauri:options", {"application": str(app), "args": []})
         session = webdriver.Remote(command_executor=url, options=options)
+        # The app runs on this machine: hand file inputs the path itself (no Selenium Grid upload).
+        session.file_detector = UselessFileDetector()
         try:
             yield session
         finally:
@@ -125,3 +128,18 @@ def replace_text(field: WebElement, text: str) -> None:
     field.send_keys(text)
 
 
+
+
+def pick(driver: webdriver.Remote, testid: str, typed: str, expected: str) -> None:
+    """Choose in a type-to-search picker as a person would: type part of the name, press Enter,
+    and check what the field then shows."""
+    field = wait_for(driver, testid)
+    WebDriverWait(driver, WAIT).until(lambda d: field.is_enabled())
+    field.click()
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(typed)
+    WebDriverWait(driver, WAIT).until(
+        EC.visibility_of_element_located((By.CSS_SELECTOR, f'[data-testid="{testid}-option"]'))
+    )
+    field.send_keys(Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: field.get_attribute("value") == expected)

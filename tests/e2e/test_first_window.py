@@ -13,9 +13,10 @@ import pytest
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 from desktop import (
+    pick,
     CLIENT,
     ORG,
     PASSPHRASE,
@@ -81,8 +82,7 @@ def test_unlock_choose_org_track_and_edit(driver: webdriver.Remote, shots: Path)
     # Start a timer on the project, let it run, stop it.
     wait_for(driver, "main-screen")
     assert driver.find_element(*by_testid("current-org")).text == ORG
-    wait_text(driver, "timer-project", PROJECT)
-    Select(driver.find_element(*by_testid("timer-project"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
+    pick(driver, "timer-project", "websi", f"{CLIENT} — {PROJECT}")
     driver.find_element(*by_testid("timer-note")).send_keys("homepage layout")
     toggle = driver.find_element(*by_testid("timer-toggle"))
     assert toggle.text == "Start"

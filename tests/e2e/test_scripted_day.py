@@ -13,7 +13,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from desktop import CLIENT, PROJECT, WAIT, by_testid, launch, replace_text, shoot, wait_for, wait_text
+from desktop import pick, CLIENT, PROJECT, WAIT, by_testid, launch, replace_text, shoot, wait_for, wait_text
 
 ORG = "Nordlicht Studio"
 OWNER = "Ada Lovelace"
@@ -86,8 +86,7 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
 
         # The timer: start on the project, let it run, stop.
         driver.find_element(*by_testid("nav-track")).click()
-        wait_text(driver, "timer-project", PROJECT)
-        Select(driver.find_element(*by_testid("timer-project"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
+        pick(driver, "timer-project", "websi", f"{CLIENT} — {PROJECT}")
         driver.find_element(*by_testid("timer-note")).send_keys("Timer run")
         driver.find_element(*by_testid("timer-toggle")).click()
         wait_text(driver, "timer-toggle", "Stop")
@@ -136,13 +135,30 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         assert f"{CLIENT} — {PROJECT}: {NOTE} with the client (1:30:00)" == summary, summary
         assert driver.find_element(*by_testid("today-total")).text == "1:30:00"
 
+        # An expense with a receipt (stored encrypted in the vault), and its preview.
+        driver.find_element(*by_testid("nav-expenses")).click()
+        wait_for(driver, "expense-amount").send_keys("23.40")
+        driver.find_element(*by_testid("expense-category")).send_keys("Travel")
+        driver.find_element(*by_testid("expense-note")).send_keys("Taxi to the client")
+        receipt = Path(__file__).resolve().parents[2] / "icons" / "128x128.png"
+        driver.find_element(*by_testid("expense-receipt-file")).send_keys(str(receipt))
+        driver.find_element(*by_testid("expense-add")).click()
+        expense = rows(driver, "expense-row", 1)[0]
+        assert "Taxi to the client" in shown(expense) and "23.40" in shown(expense), shown(expense)
+        expense.find_element(*by_testid("expense-receipt")).click()
+        preview = wait_for(driver, "receipt-preview")
+        image = preview.find_element("css selector", "img")
+        WebDriverWait(driver, WAIT).until(lambda d: d.execute_script("return arguments[0].naturalWidth", image) == 128)
+        no_alerts(driver)
+        shoot(driver, shots, "day-06-expenses")
+
         # The report: 1.50 billable hours and 142.50 EUR on the project; export it as CSV.
         driver.find_element(*by_testid("nav-reports")).click()
         wait_for(driver, "report-chart")
-        shoot(driver, shots, "day-06-report")
+        shoot(driver, shots, "day-07-report")
         row = rows(driver, "report-row", 1)[0]
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
-        shoot(driver, shots, "day-06-report-table")
+        shoot(driver, shots, "day-07-report-table")
         assert shown(row.find_element(*by_testid("report-row-label"))) == PROJECT
         assert shown(row.find_element(*by_testid("report-row-hours"))) == "1.50"
         assert "142.50" in shown(row.find_element(*by_testid("report-row-amount")))
@@ -163,7 +179,7 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         driver.find_element(*by_testid("member-add")).click()
         rows(driver, "member-row", 2)
         no_alerts(driver)
-        shoot(driver, shots, "day-07-settings")
+        shoot(driver, shots, "day-08-settings")
 
         # Acting as the Viewer: no timer, no manual entry, no edit or delete, read-only catalog.
         Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text(f"{VIEWER} (viewer)")
@@ -177,9 +193,9 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         assert not entry.find_elements(*by_testid("entry-edit"))
         assert not entry.find_elements(*by_testid("entry-delete"))
         assert not driver.find_elements(*by_testid("manual-form"))
-        shoot(driver, shots, "day-08-viewer-track")
+        shoot(driver, shots, "day-09-viewer-track")
         driver.find_element(*by_testid("nav-projects")).click()
         wait_for(driver, "catalog-readonly")
         assert not driver.find_elements(*by_testid("client-add"))
         assert not driver.find_elements(*by_testid("project-add"))
-        shoot(driver, shots, "day-09-viewer-projects")
+        shoot(driver, shots, "day-10-viewer-projects")

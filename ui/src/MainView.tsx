@@ -11,10 +11,12 @@ import type { OrgSummary } from "./bindings/OrgSummary";
 import type { Permissions } from "./bindings/Permissions";
 import type { ProjectView } from "./bindings/ProjectView";
 import { ErrorBoundary } from "./ErrorBoundary";
+import { ExpensesScreen } from "./ExpensesScreen";
 import { ManualEntry } from "./ManualEntry";
 import { ProjectsScreen } from "./ProjectsScreen";
 import { SettingsScreen } from "./SettingsScreen";
 import { addDays, clock, dayLabel, weekOf } from "./time";
+import { AwayDialog, DeviceSettings, ReminderBanner, useWatch } from "./Watch";
 import { TimerBar } from "./TimerBar";
 import { TodayList } from "./TodayList";
 import { WeekView } from "./WeekView";
@@ -29,11 +31,12 @@ type Props = {
   onLocked: () => void;
 };
 
-type Tab = "track" | "projects" | "reports" | "settings";
+type Tab = "track" | "projects" | "expenses" | "reports" | "settings";
 
 const TABS: { id: Tab; label: string }[] = [
   { id: "track", label: "Track" },
   { id: "projects", label: "Projects" },
+  { id: "expenses", label: "Expenses" },
   { id: "reports", label: "Reports" },
   { id: "settings", label: "Settings" },
 ];
@@ -85,6 +88,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
     onLocked();
   }
 
+  const watch = useWatch();
   const changed = () => setVersion((v) => v + 1);
   const canTrack = can(permissions, "edit_time_entry");
 
@@ -114,7 +118,6 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         </nav>
         <span className="spacer" />
         <label className="acting">
-          <span className="muted small">Acting as</span>
           <select
             value={actAs.member}
             onChange={(e) => void switchMember(e.target.value)}
@@ -136,8 +139,14 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         <span className="role-badge" data-testid="acting-role">
           {permissions?.member.role ?? ""}
         </span>
-        <button type="button" className="link" onClick={onSwitchOrganization} data-testid="switch-org">
-          Switch organization
+        <button
+          type="button"
+          className="link"
+          onClick={onSwitchOrganization}
+          title="Switch organization"
+          data-testid="switch-org"
+        >
+          Organizations
         </button>
         <button type="button" className="link" onClick={() => void lock()} data-testid="lock-vault">
           Lock
@@ -150,6 +159,26 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         reason={`Your role (${permissions?.member.role ?? "unknown"}) cannot track time.`}
         refreshKey={version}
       />
+      {watch.reminder && (
+        <ReminderBanner
+          reminder={watch.reminder}
+          onDismiss={watch.dismissReminder}
+          onStop={() => {
+            watch.dismissReminder();
+            void api.stopTimer().then(changed, (e: unknown) => setError(errorMessage(e)));
+          }}
+        />
+      )}
+      {watch.away && (
+        <AwayDialog
+          away={watch.away}
+          timeZone={org.time_zone}
+          onDone={(didChange) => {
+            watch.dismissAway();
+            if (didChange) changed();
+          }}
+        />
+      )}
       {error && (
         <p className="error" role="alert" data-testid="main-error">
           {error}
@@ -171,6 +200,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         {tab === "projects" && (
           <ProjectsScreen key={actAs.member} permissions={permissions} onChanged={changed} />
         )}
+        {tab === "expenses" && <ExpensesScreen key={actAs.member} permissions={permissions} />}
         {tab === "reports" && (
           <Suspense fallback={<p className="muted">Loading reports…</p>}>
             <ReportsScreen key={actAs.member} permissions={permissions} org={org} />
@@ -186,6 +216,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
             }}
           />
         )}
+        {tab === "settings" && <DeviceSettings />}
         </ErrorBoundary>
       </main>
     </div>

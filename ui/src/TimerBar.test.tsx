@@ -23,6 +23,13 @@ describe("TimerBar", () => {
           return [project];
         case "running_timer":
           return null;
+        case "tasks":
+          return [
+            {
+              task: { id: "01JTASK0000000000000000000", project: project.project.id, name: "Design", billable: null, archived: false },
+              project_name: "Website",
+            },
+          ];
         case "start_timer": {
           const input = (args as { input: StartTimer }).input;
           started.push(input);
@@ -39,18 +46,22 @@ describe("TimerBar", () => {
     const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
     render(<TimerBar onChanged={onChanged} />);
 
-    const picker = await screen.findByLabelText("Project");
-    expect(await screen.findByRole("option", { name: "Müller & Søn — Website" })).toBeTruthy();
-    expect((picker as HTMLSelectElement).value).toBe(project.project.id);
+    // The first project is chosen; its tasks can be searched by typing.
+    expect(await screen.findByDisplayValue("Müller & Søn — Website")).toBeTruthy();
+    const task = screen.getByRole("combobox", { name: "Task" });
+    await vi.waitFor(() => expect((task as HTMLInputElement).disabled).toBe(false));
+    await user.type(task, "desi");
+    await user.keyboard("{Enter}");
+    expect((task as HTMLInputElement).value).toBe("Design");
 
     await user.type(screen.getByLabelText("Note"), "homepage");
     await user.click(screen.getByRole("button", { name: "Start" }));
     expect(await screen.findByRole("button", { name: "Stop" })).toBeTruthy();
     expect(started).toEqual([
-      { project: project.project.id, task: null, note: "homepage", billable: null, tags: [] },
+      { project: project.project.id, task: "01JTASK0000000000000000000", note: "homepage", billable: null, tags: [] },
     ]);
     expect(onChanged).toHaveBeenCalledTimes(1);
-    expect((screen.getByLabelText("Project") as HTMLSelectElement).disabled).toBe(true);
+    expect((screen.getByRole("combobox", { name: "Project" }) as HTMLInputElement).disabled).toBe(true);
 
     act(() => {
       vi.advanceTimersByTime(3723_000);
@@ -70,6 +81,7 @@ describe("TimerBar", () => {
       if (cmd === "projects") return [project];
       if (cmd === "running_timer") return runningEntry(new Date(Date.now() - 5000).toISOString(), "earlier");
       if (cmd === "stop_timer") throw "no timer is running";
+      if (cmd === "tasks") return [];
       return null;
     });
     render(<TimerBar onChanged={() => {}} />);

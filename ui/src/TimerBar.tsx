@@ -1,6 +1,8 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { api, errorMessage, setWindowTitle } from "./api";
+import type { TaskView } from "./bindings/TaskView";
+import { Picker, type PickerOption } from "./Picker";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import { clock, secondsSince } from "./time";
@@ -21,6 +23,8 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   const [projects, setProjects] = useState<ProjectView[] | null>(null);
   const [project, setProject] = useState("");
   const [note, setNote] = useState("");
+  const [task, setTask] = useState<string | null>(null);
+  const [tasks, setTasks] = useState<TaskView[]>([]);
   const [running, setRunning] = useState<EntryView | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const [error, setError] = useState<string | null>(null);
@@ -34,6 +38,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
         setRunning(timer);
         if (timer) {
           setProject(timer.entry.project);
+          setTask(timer.entry.task);
           setNote(timer.entry.note);
         } else if (found.length > 0 && found[0]) {
           const first = found[0].project.id;
@@ -43,6 +48,34 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
       (e: unknown) => setError(errorMessage(e)),
     );
   }, [refreshKey]);
+
+  useEffect(() => {
+    if (!project) {
+      setTasks([]);
+      return;
+    }
+    let current = true;
+    api.tasks(project).then(
+      (found) => {
+        if (current) setTasks(found.filter((t) => !t.task.archived));
+      },
+      () => {
+        if (current) setTasks([]);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [project]);
+
+  const projectOptions = useMemo<PickerOption[]>(
+    () => (projects ?? []).map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name })),
+    [projects],
+  );
+  const taskOptions = useMemo<PickerOption[]>(
+    () => tasks.map((t) => ({ id: t.task.id, label: t.task.name })),
+    [tasks],
+  );
 
   useEffect(() => {
     if (!running) return;
@@ -61,8 +94,9 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
         await api.stopTimer();
         setRunning(null);
         setNote("");
+        setTask(null);
       } else {
-        const outcome = await api.startTimer({ project, task: null, note, billable: null, tags: [] });
+        const outcome = await api.startTimer({ project, task, note, billable: null, tags: [] });
         setRunning(outcome.entry);
         if (outcome.overlaps.length > 0) {
           setNotice(`Overlaps ${outcome.overlaps.length} other ${outcome.overlaps.length === 1 ? "entry" : "entries"}.`);
@@ -89,20 +123,30 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
     <form className={`timer-bar${running ? " is-running" : ""}`} onSubmit={toggle} data-testid="timer-bar">
       <div className="field project-field">
         <label htmlFor="timer-project">Project</label>
-        <select
+        <Picker
           id="timer-project"
-          value={project}
+          testid="timer-project"
+          options={projectOptions}
+          value={project || null}
+          onChange={(id) => {
+            setProject(id ?? "");
+            setTask(null);
+          }}
+          placeholder={projects?.length === 0 ? "No projects" : "Type to find a project"}
           disabled={running !== null || busy || !canTrack}
-          onChange={(e) => setProject(e.target.value)}
-          data-testid="timer-project"
-        >
-          {projects?.length === 0 && <option value="">No projects</option>}
-          {projects?.map((p) => (
-            <option key={p.project.id} value={p.project.id}>
-              {p.client_name} — {p.project.name}
-            </option>
-          ))}
-        </select>
+        />
+      </div>
+      <div className="field task-field">
+        <label htmlFor="timer-task">Task</label>
+        <Picker
+          id="timer-task"
+          testid="timer-task"
+          options={taskOptions}
+          value={task}
+          onChange={setTask}
+          allowNone="No task"
+          disabled={running !== null || busy || !canTrack || taskOptions.length === 0}
+        />
       </div>
       <div className="field note-field">
         <label htmlFor="timer-note">Note</label>

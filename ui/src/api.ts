@@ -15,6 +15,8 @@ import type { ClientChanges } from "./bindings/ClientChanges";
 import type { ClientId } from "./bindings/ClientId";
 import type { ExpenseId } from "./bindings/ExpenseId";
 import type { ExpenseView } from "./bindings/ExpenseView";
+import type { IdleChoice } from "./bindings/IdleChoice";
+import type { IdleOutcome } from "./bindings/IdleOutcome";
 import type { Member } from "./bindings/Member";
 import type { MemberId } from "./bindings/MemberId";
 import type { NewClient } from "./bindings/NewClient";
@@ -126,12 +128,44 @@ export const api = {
   /** Saves a receipt into the downloads folder; resolves to the file's path. */
   saveReceipt: (id: ExpenseId): Promise<string> => invoke("save_receipt", { id }),
 
+  /** This device's watch: minutes without input that count as away, and after how many minutes
+   * a running timer earns a reminder (0 turns either off). */
+  watchSettings: (settings: WatchSettings): Promise<void> => invoke("watch_settings", { settings }),
+  /** Keep, discard or split the time away (since an RFC 3339 instant) from the running timer. */
+  resolveIdle: (since: string, choice: IdleChoice): Promise<IdleOutcome> =>
+    invoke("resolve_idle", { since, choice }),
+
   timeReport: (query: ReportQuery): Promise<ReportView> => invoke("time_report", { query }),
   /** Saves the report as CSV in the downloads folder; resolves to the file's path. */
   saveReportCsv: (query: ReportQuery): Promise<string> => invoke("save_report_csv", { query }),
 };
 
 export type Api = typeof api;
+
+/** Device settings for the idle and long-timer watch (minutes; 0 = off). */
+export type WatchSettings = { idle_minutes: number; remind_after_minutes: number };
+
+const WATCH_KEY = "stint.watch";
+export const DEFAULT_WATCH: WatchSettings = { idle_minutes: 10, remind_after_minutes: 480 };
+
+/** The watch settings saved on this device (they are not organization data, so not in the vault). */
+export function loadWatchSettings(): WatchSettings {
+  try {
+    const saved = JSON.parse(localStorage.getItem(WATCH_KEY) ?? "null") as Partial<WatchSettings> | null;
+    const minutes = (v: unknown, fallback: number) =>
+      typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 24 * 60 ? v : fallback;
+    return {
+      idle_minutes: minutes(saved?.idle_minutes, DEFAULT_WATCH.idle_minutes),
+      remind_after_minutes: minutes(saved?.remind_after_minutes, DEFAULT_WATCH.remind_after_minutes),
+    };
+  } catch {
+    return DEFAULT_WATCH;
+  }
+}
+
+export function saveWatchSettings(settings: WatchSettings): void {
+  localStorage.setItem(WATCH_KEY, JSON.stringify(settings));
+}
 
 /** The text to show for a failed command: the engine's message, as the shell sends it. */
 export function errorMessage(error: unknown): string {

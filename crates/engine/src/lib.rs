@@ -10,12 +10,14 @@
 pub mod bench;
 mod error;
 pub mod export;
+mod idle;
 mod records;
 pub mod seed;
 mod state;
 mod views;
 
 pub use error::{EngineError, Result};
+pub use idle::{IdleChoice, IdleOutcome};
 pub use records::Kind;
 pub use stint_vault::{KeyStore, MemoryKeyStore, OsKeyring, Unlock, VaultError};
 pub use views::*;

@@ -1,0 +1,86 @@
+"""Time away in the real window: with a one-minute idle setting, a timer runs while nobody touches
+the X display; the first real input afterwards (xdotool, through the X server, as a person would)
+brings up "Welcome back", and splitting leaves the work, a non-billable "Time away" entry and a new
+running timer. WebDriver's own clicks are synthesized inside WebKit and do not count as X input."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+
+
+from desktop import pick, CLIENT, PASSPHRASE, PROJECT, by_testid, launch, replace_text, required_path, shoot, wait_for, wait_text
+
+ORG = "Away Studio"
+
+
+def x_input() -> None:
+    """Move the pointer through the X server: this is what resets the display's idle time."""
+    subprocess.run(["xdotool", "mousemove", "--sync", "200", "300"], check=True, timeout=10)
+    subprocess.run(["xdotool", "mousemove", "--sync", "210", "310"], check=True, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cli = required_path("STINT_CLI_BIN")
+    directory = tmp_path_factory.mktemp("away-vault")
+    env = {"STINT_VAULT": str(directory), "STINT_PASSPHRASE": PASSPHRASE, "PATH": "/usr/bin:/bin"}
+    for args in (
+        ["init"],
+        ["org", "create", ORG, "--currency", "EUR", "--time-zone", "UTC"],
+        ["client", "add", CLIENT],
+        ["project", "add", PROJECT, "--client", CLIENT],
+    ):
+        done = subprocess.run([str(cli), *args], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"stint {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return directory
+
+
+def test_time_away_is_split_off(vault: Path, shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    with launch(vault, tmp_path_factory.mktemp("away-webdriver")) as driver:
+        driver: webdriver.Remote
+        wait_for(driver, "unlock-passphrase").send_keys(PASSPHRASE)
+        driver.find_element(*by_testid("unlock-submit")).click()
+        wait_text(driver, "org-list", ORG)
+        driver.find_element(*by_testid("org-option")).click()
+        wait_for(driver, "main-screen")
+
+        driver.find_element(*by_testid("nav-settings")).click()
+        replace_text(wait_for(driver, "watch-idle"), "1")
+        driver.find_element(*by_testid("watch-save")).click()
+        wait_for(driver, "watch-saved")
+        shoot(driver, shots, "away-01-device-settings")
+
+        driver.find_element(*by_testid("nav-track")).click()
+        pick(driver, "timer-project", "websi", f"{CLIENT} — {PROJECT}")
+        driver.find_element(*by_testid("timer-note")).send_keys("Focused work")
+        driver.find_element(*by_testid("timer-toggle")).click()
+        wait_text(driver, "timer-toggle", "Stop")
+        x_input()  # The person was here when the timer started...
+        time.sleep(5)
+        assert not driver.find_elements(*by_testid("away-dialog"))
+
+        time.sleep(62)  # ...then left the keyboard for over a minute.
+        assert not driver.find_elements(*by_testid("away-dialog")), "asked before the person was back"
+        x_input()  # Back.
+        dialog = wait_for(driver, "away-dialog")
+        assert "1 min" in dialog.text, dialog.text
+        shoot(driver, shots, "away-02-welcome-back")
+        driver.find_element(*by_testid("away-split")).click()
+
+        def three_rows(d: webdriver.Remote):
+            rows = d.find_elements(*by_testid("entry-row"))
+            return rows if len(rows) == 3 else False
+
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        rows = WebDriverWait(driver, 30).until(three_rows)
+        notes = [r.find_element(*by_testid("entry-note")).text for r in rows]
+        assert sorted(notes) == ["Focused work", "Focused work", "Time away"], notes
+        assert not driver.find_elements(*by_testid("away-dialog"))
+        wait_text(driver, "timer-toggle", "Stop")
+        shoot(driver, shots, "away-03-split")

@@ -1,0 +1,584 @@
+// Expenses of one month, an add form with an optional receipt, and an in-memory receipt preview.
+// The engine filters what the acting member may see (a Member only gets their own expenses) and
+// validates every input again; this screen only checks what it can before sending.
+import { useCallback, useEffect, useRef, useState, type ChangeEvent, type FormEvent } from "react";
+import { Temporal } from "temporal-polyfill";
+
+import { api, can, errorMessage, notAllowed } from "./api";
+import type { Expense } from "./bindings/Expense";
+import type { ExpenseView } from "./bindings/ExpenseView";
+import type { NewExpense } from "./bindings/NewExpense";
+import type { Permissions } from "./bindings/Permissions";
+import type { ProjectView } from "./bindings/ProjectView";
+import { money } from "./time";
+import "./expenses.css";
+
+type Props = {
+  permissions: Permissions | null;
+};
+
+/** Categories offered in the datalist besides those already used. */
+const DEFAULT_CATEGORIES = ["Travel", "Software", "Hardware", "Meals", "Office"];
+
+/** Receipts larger than this are refused before reading them. */
+export const MAX_RECEIPT_BYTES = 10 * 1024 * 1024;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A positive amount with at most two decimals, e.g. "12", "12.5", "12.50". */
+const AMOUNT = /^\d+(\.\d{1,2})?$/;
+
+/** Whether `text` is a real day written YYYY-MM-DD. */
+function isDate(text: string): boolean {
+  if (!DATE.test(text)) return false;
+  try {
+    Temporal.PlainDate.from(text, { overflow: "reject" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `text` is a positive amount with at most two decimals. */
+export function isAmount(text: string): boolean {
+  return AMOUNT.test(text) && Number(text) > 0;
+}
+
+/** First and last day (YYYY-MM-DD) of a month given as YYYY-MM. */
+function monthRange(month: string): [string, string] {
+  const ym = Temporal.PlainYearMonth.from(month);
+  return [ym.toPlainDate({ day: 1 }).toString(), ym.toPlainDate({ day: ym.daysInMonth }).toString()];
+}
+
+/** `month` (YYYY-MM) moved by `months`. */
+function shiftMonth(month: string, months: number): string {
+  return Temporal.PlainYearMonth.from(month).add({ months }).toString();
+}
+
+/** "November 2026" style label of a month, in the system locale. */
+function monthLabel(month: string): string {
+  const ym = Temporal.PlainYearMonth.from(month);
+  return new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric", timeZone: "UTC" }).format(
+    new Date(Date.UTC(ym.year, ym.month - 1, 1)),
+  );
+}
+
+/** Exact sum of decimal strings (no floating point): "12.5" + "0.25" = "12.75". */
+export function sumDecimals(amounts: string[]): string {
+  const parts = amounts.map((a) => {
+    const negative = a.trim().startsWith("-");
+    const [whole = "0", fraction = ""] = a.trim().replace(/^[-+]/, "").split(".");
+    return { negative, whole, fraction };
+  });
+  const scale = Math.max(0, ...parts.map((p) => p.fraction.length));
+  let total = 0n;
+  for (const p of parts) {
+    const n = BigInt((p.whole || "0") + p.fraction.padEnd(scale, "0"));
+    total += p.negative ? -n : n;
+  }
+  const negative = total < 0n;
+  const digits = (negative ? -total : total).toString().padStart(scale + 1, "0");
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale);
+  return `${negative ? "-" : ""}${whole}${scale > 0 ? `.${fraction}` : ""}`;
+}
+
+/** Totals per currency, in order of first appearance. */
+function totalsByCurrency(expenses: ExpenseView[]): { currency: string; amount: string }[] {
+  const byCurrency = new Map<string, string[]>();
+  for (const view of expenses) {
+    const { amount, currency } = view.expense.amount;
+    const list = byCurrency.get(currency) ?? [];
+    list.push(amount);
+    byCurrency.set(currency, list);
+  }
+  return [...byCurrency].map(([currency, amounts]) => ({ currency, amount: sumDecimals(amounts) }));
+}
+
+/** "12 B", "3.4 KB", "1.2 MB". */
+function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** Newest day first; on the same day the later-created (larger ULID) first. */
+function newestFirst(a: ExpenseView, b: ExpenseView): number {
+  if (a.expense.date !== b.expense.date) return a.expense.date < b.expense.date ? 1 : -1;
+  return a.expense.id < b.expense.id ? 1 : a.expense.id > b.expense.id ? -1 : 0;
+}
+
+export function ExpensesScreen({ permissions }: Props) {
+  const editable = can(permissions, "edit_expense");
+
+  const [today, setToday] = useState("");
+  const [month, setMonth] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const [expenses, setExpenses] = useState<ExpenseView[] | null>(null);
+  const [projects, setProjects] = useState<ProjectView[]>([]);
+  const [usedCategories, setUsedCategories] = useState<string[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<Expense | null>(null);
+
+  useEffect(() => {
+    api.today().then(
+      (day) => {
+        setToday(day);
+        setMonth((m) => m ?? day.slice(0, 7));
+      },
+      (e: unknown) => setLoadError(errorMessage(e)),
+    );
+    api.projects().then(
+      (list) => setProjects(list.filter((p) => !p.project.archived)),
+      () => {
+        // The project select then only offers "No project".
+      },
+    );
+  }, []);
+
+  useEffect(() => {
+    if (month === null) return;
+    let current = true;
+    const [from, to] = monthRange(month);
+    api.expenses(from, to).then(
+      (list) => {
+        if (!current) return;
+        setExpenses([...list].sort(newestFirst));
+        setUsedCategories((seen) => {
+          const next = new Set(seen);
+          for (const v of list) if (v.expense.category.trim() !== "") next.add(v.expense.category);
+          return next.size === seen.length ? seen : [...next];
+        });
+        setLoadError(null);
+      },
+      (e: unknown) => {
+        if (current) setLoadError(errorMessage(e));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [month, version]);
+
+  const added = useCallback((date: string) => {
+    setMonth(date.slice(0, 7));
+    setVersion((v) => v + 1);
+  }, []);
+
+  const categories = [...new Set([...usedCategories, ...DEFAULT_CATEGORIES])].sort((a, b) => a.localeCompare(b));
+  const totals = totalsByCurrency(expenses ?? []);
+
+  return (
+    <div className="expenses" data-testid="expenses-screen">
+      <section className="panel" aria-labelledby="expenses-heading">
+        <div className="section-head">
+          <h2 id="expenses-heading">Expenses</h2>
+          <span className="spacer" />
+          <div className="month-nav">
+            <button
+              type="button"
+              className="icon"
+              disabled={month === null}
+              onClick={() => month && setMonth(shiftMonth(month, -1))}
+              aria-label="Previous month"
+              data-testid="expense-prev"
+            >
+              ‹
+            </button>
+            <span className="month-label" aria-live="polite" data-testid="expense-month">
+              {month ? monthLabel(month) : "…"}
+            </span>
+            <button
+              type="button"
+              className="icon"
+              disabled={month === null}
+              onClick={() => month && setMonth(shiftMonth(month, 1))}
+              aria-label="Next month"
+              data-testid="expense-next"
+            >
+              ›
+            </button>
+          </div>
+        </div>
+        {loadError && (
+          <p className="error" role="alert" data-testid="expenses-load-error">
+            {loadError}
+          </p>
+        )}
+        {expenses === null ? (
+          <p className="muted empty">Loading…</p>
+        ) : expenses.length === 0 ? (
+          <p className="muted empty" data-testid="expenses-empty">
+            No expenses in this month.
+          </p>
+        ) : (
+          <>
+            <ul className="rows" data-testid="expense-list">
+              {expenses.map((view) => (
+                <ExpenseRow
+                  key={view.expense.id}
+                  view={view}
+                  open={preview?.id === view.expense.id}
+                  onReceipt={() => setPreview(view.expense)}
+                />
+              ))}
+            </ul>
+            <p className="expense-total" data-testid="expense-total">
+              <span className="muted">Total</span>
+              {totals.map((t) => (
+                <span key={t.currency} className="total-amount">
+                  {money(t)}
+                </span>
+              ))}
+            </p>
+          </>
+        )}
+      </section>
+
+      {preview && <ReceiptPreview key={preview.id} expense={preview} onClose={() => setPreview(null)} />}
+
+      {editable ? (
+        <section className="panel" aria-labelledby="expense-add-heading">
+          <AddExpenseForm today={today} projects={projects} categories={categories} onAdded={added} />
+        </section>
+      ) : (
+        <p className="notice small" data-testid="expenses-readonly">
+          Expenses are read-only here. {notAllowed(permissions)}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function ExpenseRow({ view, open, onReceipt }: { view: ExpenseView; open: boolean; onReceipt: () => void }) {
+  const e = view.expense;
+  return (
+    <li className="row expense-row" data-testid="expense-row">
+      <span className="expense-date">{e.date}</span>
+      <span className="row-main">
+        <span className="row-name">{e.category || <span className="muted">No category</span>}</span>
+        {e.note && <span className="expense-note">{e.note}</span>}
+        <span className="muted small">
+          {view.project_name ?? "—"} · {view.member_name}
+        </span>
+        {e.billable && <span className="badge">billable</span>}
+        {e.invoiced && <span className="badge">invoiced</span>}
+        {view.locked && <span className="badge">locked</span>}
+      </span>
+      {e.receipt && (
+        <button
+          type="button"
+          className="link"
+          aria-pressed={open}
+          aria-label={`Receipt ${e.receipt.file_name} of ${e.category || "expense"} on ${e.date}`}
+          title={e.receipt.file_name}
+          onClick={onReceipt}
+          data-testid="expense-receipt"
+        >
+          Receipt
+        </button>
+      )}
+      <span className="expense-amount">{money(e.amount)}</span>
+    </li>
+  );
+}
+
+/* Receipt preview */
+
+function ReceiptPreview({ expense, onClose }: { expense: Expense; onClose: () => void }) {
+  const receipt = expense.receipt;
+  const mediaType = receipt?.media_type ?? "";
+  const isImage = mediaType.startsWith("image/");
+  const [url, setUrl] = useState<string | null>(null);
+  const [loading, setLoading] = useState(isImage);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!isImage) return;
+    let current = true;
+    let created: string | null = null;
+    api.receipt(expense.id).then(
+      (bytes) => {
+        if (!current) return;
+        created = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mediaType }));
+        setUrl(created);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (!current) return;
+        setError(errorMessage(e));
+        setLoading(false);
+      },
+    );
+    return () => {
+      current = false;
+      if (created) URL.revokeObjectURL(created);
+    };
+  }, [expense.id, mediaType, isImage]);
+
+  async function save() {
+    setSaving(true);
+    setError(null);
+    try {
+      setSaved(await api.saveReceipt(expense.id));
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  if (!receipt) return null;
+  return (
+    <section className="panel receipt-preview" aria-labelledby="receipt-heading" data-testid="receipt-preview">
+      <div className="section-head">
+        <h2 id="receipt-heading">Receipt</h2>
+        <span className="muted small receipt-file">
+          {receipt.file_name} · {fileSize(receipt.size)}
+        </span>
+        <span className="spacer" />
+        <button
+          type="button"
+          disabled={saving}
+          onClick={() => void save()}
+          data-testid="receipt-save"
+        >
+          Save to Downloads
+        </button>
+        <button type="button" onClick={onClose} aria-label="Close receipt" data-testid="receipt-close">
+          Close
+        </button>
+      </div>
+      {isImage ? (
+        loading ? (
+          <p className="muted empty">Loading receipt…</p>
+        ) : (
+          url && <img className="receipt-image" src={url} alt={`Receipt: ${receipt.file_name}`} />
+        )
+      ) : (
+        <p className="muted receipt-other">
+          {receipt.file_name} ({receipt.media_type}, {fileSize(receipt.size)}) cannot be shown here; save it to
+          open it.
+        </p>
+      )}
+      {saved && (
+        <p className="notice small receipt-saved" data-testid="receipt-saved">
+          Saved to {saved}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="receipt-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/* Add form */
+
+function AddExpenseForm({
+  today,
+  projects,
+  categories,
+  onAdded,
+}: {
+  today: string;
+  projects: ProjectView[];
+  categories: string[];
+  onAdded: (date: string) => void;
+}) {
+  const [date, setDate] = useState(today);
+  const [amount, setAmount] = useState("");
+  const [currency, setCurrency] = useState("");
+  const [category, setCategory] = useState("");
+  const [project, setProject] = useState("");
+  const [note, setNote] = useState("");
+  const [billable, setBillable] = useState(false);
+  const [file, setFile] = useState<File | null>(null);
+  const [fileKey, setFileKey] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const touchedDate = useRef(false);
+
+  // Today arrives after the first render; fill it in unless a date was typed meanwhile.
+  useEffect(() => {
+    if (!touchedDate.current && today) setDate(today);
+  }, [today]);
+
+  function chooseFile(event: ChangeEvent<HTMLInputElement>) {
+    const chosen = event.target.files?.[0] ?? null;
+    if (chosen && chosen.size > MAX_RECEIPT_BYTES) {
+      setFile(null);
+      setFileKey((k) => k + 1);
+      setError(`The receipt “${chosen.name}” is ${fileSize(chosen.size)}; receipts can be at most 10 MB.`);
+      return;
+    }
+    setError(null);
+    setFile(chosen);
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const day = date.trim();
+    const sum = amount.trim();
+    if (!isDate(day)) {
+      setError("The date must be a day written YYYY-MM-DD, for example 2026-11-01.");
+      return;
+    }
+    if (!isAmount(sum)) {
+      setError("The amount must be a positive number with at most two decimals, for example 12.50.");
+      return;
+    }
+    if (file && file.size > MAX_RECEIPT_BYTES) {
+      setError(`The receipt “${file.name}” is larger than 10 MB.`);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const receipt = file
+        ? { file_name: file.name, bytes: Array.from(new Uint8Array(await file.arrayBuffer())) }
+        : null;
+      const input: NewExpense = {
+        member: null,
+        date: day,
+        amount: sum,
+        currency: currency.trim() === "" ? null : currency.trim().toUpperCase(),
+        category: category.trim(),
+        note: note.trim(),
+        billable,
+        project: project || null,
+        receipt,
+      };
+      await api.addExpense(input);
+      touchedDate.current = false;
+      setDate(today || day);
+      setAmount("");
+      setCurrency("");
+      setCategory("");
+      setProject("");
+      setNote("");
+      setBillable(false);
+      setFile(null);
+      setFileKey((k) => k + 1);
+      onAdded(day);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="add-form" onSubmit={submit} aria-labelledby="expense-add-heading" noValidate data-testid="expense-form">
+      <h3 id="expense-add-heading">Add an expense</h3>
+      <div className="fields">
+        <div className="field date">
+          <label htmlFor="expense-date">Date</label>
+          <input
+            id="expense-date"
+            value={date}
+            placeholder="YYYY-MM-DD"
+            inputMode="numeric"
+            onChange={(e) => {
+              touchedDate.current = true;
+              setDate(e.target.value);
+            }}
+            data-testid="expense-date"
+          />
+        </div>
+        <div className="field narrow">
+          <label htmlFor="expense-amount">Amount</label>
+          <input
+            id="expense-amount"
+            value={amount}
+            placeholder="12.50"
+            inputMode="decimal"
+            onChange={(e) => setAmount(e.target.value)}
+            data-testid="expense-amount"
+          />
+        </div>
+        <div className="field tiny">
+          <label htmlFor="expense-currency">Currency</label>
+          <input
+            id="expense-currency"
+            value={currency}
+            maxLength={3}
+            placeholder="org default"
+            onChange={(e) => setCurrency(e.target.value)}
+            data-testid="expense-currency"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="expense-category">Category</label>
+          <input
+            id="expense-category"
+            value={category}
+            list="expense-categories"
+            onChange={(e) => setCategory(e.target.value)}
+            data-testid="expense-category"
+          />
+          <datalist id="expense-categories">
+            {categories.map((c) => (
+              <option key={c} value={c} />
+            ))}
+          </datalist>
+        </div>
+        <div className="field">
+          <label htmlFor="expense-project">Project</label>
+          <select
+            id="expense-project"
+            value={project}
+            onChange={(e) => setProject(e.target.value)}
+            data-testid="expense-project"
+          >
+            <option value="">No project</option>
+            {projects.map((p) => (
+              <option key={p.project.id} value={p.project.id}>
+                {p.client_name} — {p.project.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="fields">
+        <div className="field grow">
+          <label htmlFor="expense-note">Note</label>
+          <input id="expense-note" value={note} onChange={(e) => setNote(e.target.value)} data-testid="expense-note" />
+        </div>
+        <div className="field">
+          <label htmlFor="expense-receipt">Receipt (image or PDF, up to 10 MB)</label>
+          <input
+            key={fileKey}
+            id="expense-receipt"
+            type="file"
+            accept="image/*,application/pdf"
+            onChange={chooseFile}
+            data-testid="expense-receipt-file"
+          />
+        </div>
+        <div className="field-check">
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={billable}
+              onChange={(e) => setBillable(e.target.checked)}
+              data-testid="expense-billable"
+            />
+            Billable
+          </label>
+        </div>
+        <button type="submit" className="primary" disabled={busy} data-testid="expense-add">
+          Add expense
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="expense-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
