@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 from desktop import pick, CLIENT, PASSPHRASE, PROJECT, by_testid, launch, replace_text, required_path, shoot, wait_for, wait_text
@@ -76,7 +77,7 @@ def test_time_away_is_split_off(vault: Path, shots: Path, tmp_path_factory: pyte
             rows = d.find_elements(*by_testid("entry-row"))
             return rows if len(rows) == 3 else False
 
-        from selenium.webdriver.support.ui import WebDriverWait
+
 
         rows = WebDriverWait(driver, 30).until(three_rows)
         notes = [r.find_element(*by_testid("entry-note")).text for r in rows]
@@ -84,3 +85,11 @@ def test_time_away_is_split_off(vault: Path, shots: Path, tmp_path_factory: pyte
         assert not driver.find_elements(*by_testid("away-dialog"))
         wait_text(driver, "timer-toggle", "Stop")
         shoot(driver, shots, "away-03-split")
+
+        # The global shortcut stops the timer from anywhere, and starts it again on the last project.
+        subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+alt+space"], check=True, timeout=10)
+        wait_text(driver, "timer-toggle", "Start")
+        subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+alt+space"], check=True, timeout=10)
+        wait_text(driver, "timer-toggle", "Stop")
+        assert driver.find_element(*by_testid("timer-project")).get_attribute("value") == f"{CLIENT} — {PROJECT}"
+        shoot(driver, shots, "away-04-shortcut")
