@@ -19,5 +19,7 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // Generous: the 2-core CI machine may be busy; a slow test is not a failing one.
+    testTimeout: 20_000,
   },
 });

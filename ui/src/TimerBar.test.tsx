@@ -91,4 +91,41 @@ describe("TimerBar", () => {
     expect((await screen.findByTestId("timer-error")).textContent).toBe("no timer is running");
     expect(screen.getByRole("button", { name: "Stop" })).toBeTruthy();
   });
+
+  it("starts with chosen and newly made tags", async () => {
+    const started: StartTimer[] = [];
+    const added: string[] = [];
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case "projects":
+          return [project];
+        case "running_timer":
+          return null;
+        case "tasks":
+          return [];
+        case "tags":
+          return [{ id: "01JTAGMEETING0000000000000", name: "meeting", archived: false }];
+        case "add_tag":
+          added.push((args as { name: string }).name);
+          return "01JTAGURGENT00000000000000";
+        case "start_timer": {
+          const input = (args as { input: StartTimer }).input;
+          started.push(input);
+          return { entry: runningEntry("2026-11-23T09:00:00Z", input.note), overlaps: [] };
+        }
+        default:
+          throw `unexpected ${cmd}`;
+      }
+    });
+    const user = userEvent.setup();
+    render(<TimerBar onChanged={() => {}} />);
+    await user.click(await screen.findByRole("button", { name: "#meeting" }));
+    expect(screen.getByRole("button", { name: "#meeting" }).getAttribute("aria-pressed")).toBe("true");
+    await user.type(screen.getByLabelText("New tag"), "urgent{Enter}");
+    expect(added).toEqual(["urgent"]);
+    expect(screen.getByRole("button", { name: "#urgent" }).getAttribute("aria-pressed")).toBe("true");
+    await user.click(screen.getByRole("button", { name: "Start" }));
+    await screen.findByRole("button", { name: "Stop" });
+    expect(started[0]?.tags).toEqual(["01JTAGMEETING0000000000000", "01JTAGURGENT00000000000000"]);
+  });
 });

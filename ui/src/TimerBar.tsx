@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { api, errorMessage, setWindowTitle } from "./api";
+import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
 import { Picker, type PickerOption } from "./Picker";
 import type { EntryView } from "./bindings/EntryView";
@@ -25,6 +26,9 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   const [note, setNote] = useState("");
   const [task, setTask] = useState<string | null>(null);
   const [tasks, setTasks] = useState<TaskView[]>([]);
+  const [tags, setTags] = useState<Tag[]>([]);
+  const [chosenTags, setChosenTags] = useState<string[]>([]);
+  const [newTag, setNewTag] = useState("");
   const [running, setRunning] = useState<EntryView | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const [error, setError] = useState<string | null>(null);
@@ -32,13 +36,15 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    Promise.all([api.projects(), api.runningTimer()]).then(
-      ([found, timer]) => {
+    Promise.all([api.projects(), api.runningTimer(), api.tags().catch(() => [])]).then(
+      ([found, timer, knownTags]) => {
         setProjects(found);
+        setTags((knownTags ?? []).filter((t) => !t.archived));
         setRunning(timer);
         if (timer) {
           setProject(timer.entry.project);
           setTask(timer.entry.task);
+          setChosenTags(timer.entry.tags);
           setNote(timer.entry.note);
         } else if (found.length > 0 && found[0]) {
           const first = found[0].project.id;
@@ -95,8 +101,9 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
         setRunning(null);
         setNote("");
         setTask(null);
+        setChosenTags([]);
       } else {
-        const outcome = await api.startTimer({ project, task, note, billable: null, tags: [] });
+        const outcome = await api.startTimer({ project, task, note, billable: null, tags: chosenTags });
         setRunning(outcome.entry);
         if (outcome.overlaps.length > 0) {
           setNotice(`Overlaps ${outcome.overlaps.length} other ${outcome.overlaps.length === 1 ? "entry" : "entries"}.`);
@@ -107,6 +114,21 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
       setError(errorMessage(e));
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function addTag() {
+    const name = newTag.trim();
+    if (!name) return;
+    const existing = tags.find((t) => t.name.toLowerCase() === name.toLowerCase());
+    try {
+      const id = existing ? existing.id : await api.addTag(name);
+      if (!existing) setTags((all) => [...all, { id, name, archived: false }]);
+      setChosenTags((chosen) => (chosen.includes(id) ? chosen : [...chosen, id]));
+      setNewTag("");
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
     }
   }
 
@@ -171,6 +193,40 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
       >
         {running ? "Stop" : "Start"}
       </button>
+      <div className="tags full-row" role="group" aria-label="Tags" data-testid="timer-tags">
+        {tags.map((t) => {
+          const on = chosenTags.includes(t.id);
+          return (
+            <button
+              key={t.id}
+              type="button"
+              className={`tag${on ? " is-on" : ""}`}
+              aria-pressed={on}
+              disabled={running !== null || busy || !canTrack}
+              onClick={() => setChosenTags((chosen) => (on ? chosen.filter((c) => c !== t.id) : [...chosen, t.id]))}
+              data-testid="timer-tag"
+            >
+              #{t.name}
+            </button>
+          );
+        })}
+        {running === null && canTrack && (
+          <input
+            className="tag-input"
+            aria-label="New tag"
+            placeholder="+ tag"
+            value={newTag}
+            onChange={(e) => setNewTag(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") {
+                e.preventDefault();
+                void addTag();
+              }
+            }}
+            data-testid="timer-new-tag"
+          />
+        )}
+      </div>
       {error && (
         <p className="error full-row" role="alert" data-testid="timer-error">
           {error}
