@@ -59,6 +59,9 @@ enum Command {
     /// Tasks within projects
     #[command(subcommand)]
     Task(TaskCmd),
+    /// Tags for time entries
+    #[command(subcommand)]
+    Tag(TagCmd),
     /// Bill rates
     #[command(subcommand)]
     Rate(RateCmd),
@@ -266,6 +269,14 @@ enum TaskCmd {
     },
 }
 
+#[derive(Subcommand)]
+enum TagCmd {
+    /// Add a tag
+    Add { name: String },
+    /// List tags
+    List,
+}
+
 #[derive(Args)]
 struct RateScopeArgs {
     /// For one client
@@ -332,6 +343,9 @@ enum TimerCmd {
         billable: bool,
         #[arg(long)]
         non_billable: bool,
+        /// A tag (by name); repeat for several
+        #[arg(long = "tag")]
+        tags: Vec<String>,
     },
     /// Stop the timer
     Stop,
@@ -368,6 +382,9 @@ enum EntryCmd {
         /// Whose work [default: yours]
         #[arg(long)]
         member: Option<String>,
+        /// A tag (by name); repeat for several
+        #[arg(long = "tag")]
+        tags: Vec<String>,
     },
     /// List entries
     List {
@@ -618,6 +635,13 @@ impl Ctx {
 
     fn project(&self, name: &str) -> Result<ProjectId> {
         Ok(self.engine.find_project(self.by.org, name, None)?)
+    }
+
+    fn tags(&self, names: &[String]) -> Result<Vec<TagId>> {
+        names
+            .iter()
+            .map(|n| Ok(self.engine.find_tag(self.by.org, n)?))
+            .collect()
     }
 
     fn instant(&self, dt: jiff::civil::DateTime) -> Result<jiff::Timestamp> {
@@ -880,6 +904,21 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                 .await?;
             done(cli, id, &format!("Added task {name}"))?;
         }
+        Command::Tag(TagCmd::Add { name }) => {
+            let id = ctx.engine.add_tag(&by, name).await?;
+            done(cli, id, &format!("Added tag {name}"))?;
+        }
+        Command::Tag(TagCmd::List) => {
+            let tags = ctx.engine.tags(&by)?;
+            if cli.json {
+                return print_json(&tags);
+            }
+            let mut table = Table::new(["TAG", "ID"]);
+            for t in tags.into_iter().filter(|t| !t.archived) {
+                table.row([t.name, t.id.to_string()]);
+            }
+            table.print_or("No tags.");
+        }
         Command::Task(TaskCmd::List { project }) => {
             let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
             let tasks = ctx.engine.tasks(&by, project)?;
@@ -1000,12 +1039,14 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             note,
             billable,
             non_billable,
+            tags,
         }) => {
             let project = ctx.project(project)?;
             let task = task
                 .as_deref()
                 .map(|t| ctx.engine.find_task(by.org, project, t))
                 .transpose()?;
+            let tags = ctx.tags(tags)?;
             let billable = if *billable {
                 Some(true)
             } else if *non_billable {
@@ -1022,7 +1063,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                         task,
                         note: note.clone(),
                         billable,
-                        tags: vec![],
+                        tags,
                     },
                 )
                 .await?;
@@ -1485,8 +1526,10 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
             billable,
             non_billable,
             member,
+            tags,
         } => {
             let project = ctx.project(project)?;
+            let tags = ctx.tags(tags)?;
             let task = task
                 .as_deref()
                 .map(|t| ctx.engine.find_task(by.org, project, t))
@@ -1525,7 +1568,7 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
                 time,
                 note: note.clone(),
                 billable,
-                tags: vec![],
+                tags,
             };
             let outcome = ctx.engine.add_entry(&by, input).await?;
             warn_overlaps(&outcome);

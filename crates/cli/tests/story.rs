@@ -429,3 +429,73 @@ fn members_see_only_their_own_time_and_no_amounts() {
         2
     );
 }
+
+#[test]
+fn tags_are_made_once_and_attached_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path();
+    setup(vault);
+    ok(vault, &["tag", "add", "meeting"]);
+    ok(vault, &["tag", "add", "Urgent"]);
+    let tags = json(vault, &["tag", "list"]);
+    let id_of = |name: &str| {
+        tags.as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let out = json(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--duration",
+            "1h",
+            "--date",
+            "2026-11-20",
+            "--tag",
+            "meeting",
+            "--tag",
+            "urgent",
+        ],
+    );
+    assert_eq!(
+        out["entry"]["entry"]["tags"],
+        serde_json::json!([id_of("meeting"), id_of("Urgent")]),
+        "names match ignoring case, in the order given"
+    );
+    let timer = json(
+        vault,
+        &[
+            "timer",
+            "start",
+            "--project",
+            "Website relaunch",
+            "--tag",
+            "meeting",
+        ],
+    );
+    assert_eq!(
+        timer["entry"]["entry"]["tags"],
+        serde_json::json!([id_of("meeting")])
+    );
+    ok(vault, &["timer", "stop"]);
+    refused(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--duration",
+            "1h",
+            "--tag",
+            "nonexistent",
+        ],
+        "stint tag list",
+    );
+}

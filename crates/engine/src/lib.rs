@@ -885,6 +885,16 @@ impl Engine {
         )
     }
 
+    /// A tag by id or name (ignoring case).
+    pub fn find_tag(&self, org: OrgId, name_or_id: &str) -> Result<TagId> {
+        lookup(
+            ("tag", "list them with `stint tag list`"),
+            name_or_id,
+            self.state(org)?.tags.values(),
+            |t| (t.id, &t.name, t.archived),
+        )
+    }
+
     /// Add a tag.
     pub async fn add_tag(&mut self, by: &ActAs, name: &str) -> Result<TagId> {
         let (actor, state) = self.actor(by)?;
