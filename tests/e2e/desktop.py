@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import urllib3
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -51,12 +52,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def new_session(url: str, options: ArgOptions, log: Path) -> webdriver.Remote:
+    """A WebDriver session; a dropped connection while the driver is still settling is retried a
+    few times (it is the driver's start-up, not the app, that fails that way)."""
+    for attempt in range(4):
+        try:
+            return webdriver.Remote(command_executor=url, options=options)
+        except (ConnectionError, urllib3.exceptions.ProtocolError) as error:
+            if attempt == 3:
+                raise RuntimeError(f"no WebDriver session: {error}\n{log.read_text()}") from error
+            time.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
 @contextlib.contextmanager
 def launch(vault: Path, logs: Path, extra_env: dict[str, str] | None = None) -> Iterator[webdriver.Remote]:
     """The app on `vault`, through tauri-driver (which runs Debian's WebKitWebDriver); the app
     inherits this environment plus `extra_env`."""
     app = required_path("STINT_DESKTOP_BIN")
-    port, native_port = _free_port(), _free_port()
+    port = _free_port()
+    native_port = _free_port()
+    while native_port == port:
+        native_port = _free_port()
     log = logs / "tauri-driver.log"
     env = {**os.environ, "TAURI_WEBVIEW_AUTOMATION": "true", "STINT_VAULT": str(vault), **(extra_env or {})}
     env.pop("STINT_PASSPHRASE", None)
@@ -70,19 +87,22 @@ def launch(vault: Path, logs: Path, extra_env: dict[str, str] | None = None) -> 
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/status", timeout=1).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"tauri-driver did not start:\n{log.read_text()}")
-                time.sleep(0.2)
+        # Both tauri-driver and the WebKitWebDriver it starts must answer before a session is asked
+        # for; on a busy machine the second can lag the first.
+        deadline = time.monotonic() + 30
+        for status in (f"{url}/status", f"http://127.0.0.1:{native_port}/status"):
+            while True:
+                try:
+                    urllib.request.urlopen(status, timeout=1).read()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"tauri-driver did not start:\n{log.read_text()}")
+                    time.sleep(0.2)
         options = ArgOptions()
         options.set_capability("browserName", "wry")
         options.set_capability("tauri:options", {"application": str(app), "args": []})
-        session = webdriver.Remote(command_executor=url, options=options)
+        session = new_session(url, options, log)
         # The app runs on this machine: hand file inputs the path itself (no Selenium Grid upload).
         session.file_detector = UselessFileDetector()
         try:

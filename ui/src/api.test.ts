@@ -90,4 +90,16 @@ describe("api", () => {
     const failure = await api.unlockVault({ passphrase: "nope" }).catch((e: unknown) => e);
     expect(errorMessage(failure)).toBe("wrong passphrase");
   });
+
+  it("shares one projects call between callers asking at the same time, and only then", async () => {
+    let calls = 0;
+    mockIPC((cmd) => {
+      if (cmd === "projects") calls += 1;
+      return [];
+    });
+    await Promise.all([api.projects(), api.projects(), api.projects(true)]);
+    expect(calls).toBe(2);
+    await api.projects();
+    expect(calls).toBe(3);
+  });
 });

@@ -58,6 +58,19 @@ function passphraseArg(how: UnlockWith): string | null {
   return "passphrase" in how ? how.passphrase : null;
 }
 
+/** Reads in flight, by key: callers asking for the same thing at the same time share one call
+ * (the timer bar and the Track screen both load every project when the view changes). Nothing is
+ * kept once the call settles, so no caller ever sees an answer older than its own question. */
+const inflight = new Map<string, Promise<unknown>>();
+
+function shared<T>(key: string, call: () => Promise<T>): Promise<T> {
+  const pending = inflight.get(key);
+  if (pending) return pending as Promise<T>;
+  const started = call().finally(() => inflight.delete(key));
+  inflight.set(key, started);
+  return started;
+}
+
 export const api = {
   vaultStatus: (): Promise<VaultStatus> => invoke("vault_status"),
   createVault: (how: UnlockWith): Promise<void> =>
@@ -71,7 +84,7 @@ export const api = {
   chooseOrganization: (org: OrgId): Promise<ActAs> => invoke("choose_organization", { org }),
 
   projects: (includeArchived = false): Promise<ProjectView[]> =>
-    invoke("projects", { includeArchived }),
+    shared(`projects:${includeArchived}`, () => invoke("projects", { includeArchived })),
 
   runningTimer: (): Promise<EntryView | null> => invoke("running_timer"),
   startTimer: (input: StartTimer): Promise<EntryOutcome> => invoke("start_timer", { input }),
