@@ -158,7 +158,13 @@ function ProfilePanel({
   const [busy, setBusy] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
-  useEffect(() => setDraft(draftOf(org)), [org]);
+  // A newly loaded organization resets the form. Done while rendering rather than in an effect, so
+  // that an effect running late cannot overwrite what was typed since the first render.
+  const [draftFor, setDraftFor] = useState(org);
+  if (draftFor !== org) {
+    setDraftFor(org);
+    setDraft(draftOf(org));
+  }
   useEffect(
     () => () => {
       if (timer.current) clearTimeout(timer.current);
@@ -337,7 +343,13 @@ function LockPanel({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => setDate(org.lock_before ?? ""), [org.lock_before]);
+  // As in the profile form: a new lock from the engine resets the field, without an effect that
+  // could land after the user started typing.
+  const [dateFor, setDateFor] = useState(org.lock_before);
+  if (dateFor !== org.lock_before) {
+    setDateFor(org.lock_before);
+    setDate(org.lock_before ?? "");
+  }
 
   async function lock(before: string | null) {
     if (before !== null && !DATE.test(before)) {
