@@ -11,6 +11,7 @@ import type { NewExpense } from "./bindings/NewExpense";
 import type { Permissions } from "./bindings/Permissions";
 import type { ProjectView } from "./bindings/ProjectView";
 import { money } from "./time";
+import "./screens.css";
 import "./expenses.css";
 
 type Props = {

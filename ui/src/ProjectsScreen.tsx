@@ -13,6 +13,7 @@ import type { RateView } from "./bindings/RateView";
 import type { Rounding } from "./bindings/Rounding";
 import type { TaskView } from "./bindings/TaskView";
 import { money } from "./time";
+import "./screens.css";
 import "./projects.css";
 
 type Props = {
@@ -197,17 +198,24 @@ function ClientsPanel({
   );
 }
 
-function ClientRow({ client, editable, onChanged }: { client: Client; editable: boolean; onChanged: () => void }) {
+/** A client's or project's row: rename in place, and other edits (archive), with one busy and error
+ * state for both. `keep` is the changes object that changes nothing. */
+function useRowEdit<C extends { name: string | null }>(
+  current: string,
+  keep: C,
+  save: (changes: C) => Promise<void>,
+  onChanged: () => void,
+) {
   const [renaming, setRenaming] = useState(false);
-  const [name, setName] = useState(client.name);
+  const [name, setName] = useState(current);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function change(changes: ClientChanges): Promise<boolean> {
+  async function change(changes: C): Promise<boolean> {
     setBusy(true);
     setError(null);
     try {
-      await api.editClient(client.id, changes);
+      await save(changes);
       onChanged();
       return true;
     } catch (e) {
@@ -220,12 +228,23 @@ function ClientRow({ client, editable, onChanged }: { client: Client; editable: 
 
   async function rename(event: FormEvent) {
     event.preventDefault();
-    if (name.trim() === client.name) {
+    if (name.trim() === current) {
       setRenaming(false);
       return;
     }
-    if (await change({ ...KEEP_CLIENT, name: name.trim() })) setRenaming(false);
+    if (await change({ ...keep, name: name.trim() })) setRenaming(false);
   }
+
+  return { renaming, setRenaming, name, setName, error, busy, change, rename };
+}
+
+function ClientRow({ client, editable, onChanged }: { client: Client; editable: boolean; onChanged: () => void }) {
+  const { renaming, setRenaming, name, setName, error, busy, change, rename } = useRowEdit(
+    client.name,
+    KEEP_CLIENT,
+    (changes) => api.editClient(client.id, changes),
+    onChanged,
+  );
 
   const rounding = roundingLabel(client.rounding);
   return (
@@ -442,34 +461,12 @@ function ProjectRow({
   onChanged: () => void;
 }) {
   const project = view.project;
-  const [renaming, setRenaming] = useState(false);
-  const [name, setName] = useState(project.name);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function change(changes: ProjectChanges): Promise<boolean> {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.editProject(project.id, changes);
-      onChanged();
-      return true;
-    } catch (e) {
-      setError(errorMessage(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function rename(event: FormEvent) {
-    event.preventDefault();
-    if (name.trim() === project.name) {
-      setRenaming(false);
-      return;
-    }
-    if (await change({ ...KEEP_PROJECT, name: name.trim() })) setRenaming(false);
-  }
+  const { renaming, setRenaming, name, setName, error, busy, change, rename } = useRowEdit(
+    project.name,
+    KEEP_PROJECT,
+    (changes) => api.editProject(project.id, changes),
+    onChanged,
+  );
 
   const rounding = roundingLabel(project.rounding);
   return (
