@@ -145,7 +145,19 @@ impl Engine {
             .map(MemberId::from_bytes)
             .ok_or_else(|| VaultError::Damaged("the device user is missing".into()))?;
         let t0 = std::time::Instant::now();
-        let loaded = vault.load(&keys, &[Kind::Attachment as u16]).await?;
+        // Decoding runs inside the vault's parallel decrypt pass; each plaintext is zeroized as soon
+        // as its record is decoded.
+        let loaded = vault
+            .load_map(&keys, &[Kind::Attachment as u16], |opened| {
+                let header = opened.header;
+                let record = match Kind::from_u16(header.kind) {
+                    _ if header.tombstone => Ok(None),
+                    Some(kind) => Record::decode(kind, &opened.plaintext).map(Some),
+                    None => Err(format!("unknown record kind {}", header.kind)),
+                };
+                (header, record)
+            })
+            .await?;
         let loaded_read = loaded.read_time;
         let t_read_decrypt = t0.elapsed();
         let t1 = std::time::Instant::now();
@@ -157,20 +169,7 @@ impl Engine {
                 reason: q.reason.clone(),
             })
             .collect();
-        let decoded: Vec<(Header, std::result::Result<Option<Record>, String>)> = loaded
-            .records
-            .par_iter()
-            .map(|opened| {
-                let header = opened.header;
-                let record = match Kind::from_u16(header.kind) {
-                    _ if header.tombstone => Ok(None),
-                    Some(kind) => Record::decode(kind, &opened.plaintext).map(Some),
-                    None => Err(format!("unknown record kind {}", header.kind)),
-                };
-                (header, record)
-            })
-            .collect();
-        drop(loaded);
+        let decoded: Vec<(Header, std::result::Result<Option<Record>, String>)> = loaded.records;
         let mut orgs: HashMap<OrgId, OrgState> = HashMap::new();
         for (header, record) in decoded {
             match record {

@@ -8,8 +8,9 @@
 //!
 //! A record and its outbox entry are written in one transaction with `synchronous = FULL`, so a write
 //! that returned `Ok` survives a crash or kill at any later instant.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
+mod bulk;
 mod keystore;
 
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
@@ -194,9 +195,9 @@ pub struct Quarantined {
 }
 
 /// Everything readable in the vault.
-pub struct Loaded {
-    /// Records that opened.
-    pub records: Vec<Opened>,
+pub struct Loaded<T = Opened> {
+    /// Records that opened (as mapped by [`Vault::load_map`]).
+    pub records: Vec<T>,
     /// Records that did not.
     pub quarantined: Vec<Quarantined>,
     /// Time spent reading rows from SQLite (the rest of `load` is checking and decrypting).
@@ -587,26 +588,29 @@ impl Vault {
     /// Read, check and decrypt every record except those of the `skip` kinds (large attachments are
     /// fetched one by one with [`Vault::get`]). Records that fail are quarantined, not returned.
     pub async fn load(&self, keys: &DeviceKeys, skip: &[u16]) -> Result<Loaded> {
+        self.load_map(keys, skip, |opened| opened).await
+    }
+
+    /// [`Vault::load`], handing each opened record to `map` inside the parallel pass that decrypted
+    /// it, so that the caller's decoding runs on all cores and each plaintext is dropped (zeroized)
+    /// as soon as it has been decoded.
+    pub async fn load_map<T: Send>(
+        &self,
+        keys: &DeviceKeys,
+        skip: &[u16],
+        map: impl Fn(Opened) -> T + Sync,
+    ) -> Result<Loaded<T>> {
         let started = std::time::Instant::now();
-        // Few columns: SQLite reads fast, but each column of each row costs the driver an allocation
-        // and a copy; org is inside the envelope's header anyway.
-        let skip_json = format!(
-            "[{}]",
-            skip.iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> =
-            sqlx::query_as("SELECT id, envelope, seal FROM records WHERE kind NOT IN (SELECT value FROM json_each(?))")
-                .bind(skip_json)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = bulk::read_records(&self.pool, skip).await?;
         let read_time = started.elapsed();
-        let results: Vec<std::result::Result<Opened, Quarantined>> = rows
-            .par_iter()
-            .map(|(id, envelope, seal)| open_row(keys, id, envelope, seal))
+        let results: Vec<std::result::Result<T, Quarantined>> = (0..rows.len())
+            .into_par_iter()
+            .map(|i| {
+                let (id, envelope, seal) = rows.get(i);
+                open_row(keys, id, envelope, seal).map(&map)
+            })
             .collect();
+        drop(rows);
         let mut loaded = Loaded {
             records: Vec::with_capacity(results.len()),
             quarantined: Vec::new(),
@@ -614,7 +618,7 @@ impl Vault {
         };
         for result in results {
             match result {
-                Ok(opened) => loaded.records.push(opened),
+                Ok(record) => loaded.records.push(record),
                 Err(q) => loaded.quarantined.push(q),
             }
         }
