@@ -28,6 +28,12 @@ macro_rules! id_type {
             }
         }
 
+        impl From<[u8; 16]> for $name {
+            fn from(bytes: [u8; 16]) -> Self {
+                Self::from_bytes(bytes)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Display::fmt(&self.0, f)
@@ -73,3 +79,7 @@ id_type!(/// A budget.
     BudgetId, "budget");
 id_type!(/// An encrypted file attached to a record (a receipt).
     AttachmentId, "attachment");
+id_type!(/// An invoice or credit note.
+    InvoiceId, "invoice");
+id_type!(/// A billing record: the organization's billing profile or a client's billing details.
+    BillingId, "billing record");

@@ -9,6 +9,7 @@ pub mod budget;
 pub mod entry;
 pub mod expense;
 pub mod ids;
+pub mod invoice;
 pub mod model;
 pub mod money;
 pub mod rate;
@@ -21,6 +22,11 @@ pub use budget::{Budget, BudgetLimit, BudgetPeriod, BudgetUsage};
 pub use entry::{EntryTime, TimeEntry, Valuation};
 pub use expense::{Expense, Receipt};
 pub use ids::*;
+pub use invoice::{
+    BankAccount, BillingProfile, ClientBilling, Discount, Invoice, InvoiceError, InvoiceKind,
+    InvoiceLine, InvoiceStatus, LineGrouping, LineSource, NumberingScheme, Party, Payment, Tax,
+    TaxCategory, TaxMode, TaxRounding, Unit,
+};
 pub use model::{Client, Member, Organization, Project, Tag, Task, WeekStart};
 pub use money::{Currency, Money, MoneyError};
 pub use rate::{Rate, RateBook, RateScope, WorkContext};

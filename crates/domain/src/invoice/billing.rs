@@ -1,0 +1,157 @@
+//! Who bills whom: the organization's billing profile (seller address, bank account, numbering,
+//! defaults) and each client's billing details (buyer address, VAT id, number prefix). Both live in the
+//! finance compartment: Members never receive them.
+
+use super::numbering::{Counters, NumberingScheme};
+use super::{Party, Tax, TaxMode, TaxRounding};
+use crate::ids::{BillingId, ClientId};
+use crate::validate::{self, ValidationError};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A bank account for transfers.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BankAccount {
+    /// Account holder as the bank knows it.
+    pub holder: String,
+    /// IBAN, stored without spaces.
+    pub iban: String,
+    /// BIC, if given.
+    pub bic: Option<String>,
+}
+
+impl BankAccount {
+    /// Check the IBAN's country format and checksum, and normalize it.
+    pub fn validate(mut self) -> Result<Self, ValidationError> {
+        self.holder = validate::name("account holder", &self.holder)?;
+        let compact: String = self
+            .iban
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        use iban::IbanLike;
+        let iban: iban::Iban = compact.parse().map_err(|_| {
+            ValidationError::new(format!(
+                "{:?} is not a valid IBAN (check the country code, length and digits)",
+                self.iban.trim()
+            ))
+        })?;
+        self.iban = iban.electronic_str().to_owned();
+        self.bic = match self.bic.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(bic) => {
+                let bic = bic.to_ascii_uppercase();
+                let ok = matches!(bic.len(), 8 | 11)
+                    && bic.chars().all(|c| c.is_ascii_alphanumeric())
+                    && bic[..6].chars().all(|c| c.is_ascii_alphabetic());
+                if !ok {
+                    return Err(ValidationError::new(format!(
+                        "{bic:?} is not a BIC (8 or 11 letters and digits, e.g. COBADEFFXXX)"
+                    )));
+                }
+                Some(bic)
+            }
+        };
+        Ok(self)
+    }
+}
+
+/// The organization's billing profile.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BillingProfile {
+    /// Its id.
+    pub id: BillingId,
+    /// The seller on every invoice.
+    pub seller: Party,
+    /// Where clients pay.
+    pub bank: Option<BankAccount>,
+    /// How numbers are made.
+    pub numbering: NumberingScheme,
+    /// The last numbers used (advanced only when an invoice is issued).
+    #[ts(skip)]
+    pub counters: Counters,
+    /// Days to pay, unless the client has its own.
+    pub payment_days: u16,
+    /// Tax on new lines, unless the client has its own.
+    pub default_tax: Tax,
+    /// Whether prices include tax.
+    pub tax_mode: TaxMode,
+    /// Where tax is rounded.
+    pub tax_rounding: TaxRounding,
+}
+
+impl BillingProfile {
+    /// A profile with German-style defaults and an empty address (to be completed before issuing).
+    pub fn new(id: BillingId, seller_name: &str) -> Self {
+        Self {
+            id,
+            seller: Party {
+                name: seller_name.to_owned(),
+                ..Party::default()
+            },
+            bank: None,
+            numbering: NumberingScheme::default(),
+            counters: Counters::default(),
+            payment_days: 14,
+            default_tax: Tax::standard(Decimal::from(19)),
+            tax_mode: TaxMode::Exclusive,
+            tax_rounding: TaxRounding::PerDocument,
+        }
+    }
+
+    /// Check every field.
+    pub fn validate(mut self) -> Result<Self, ValidationError> {
+        self.seller = self.seller.validate("seller")?;
+        self.bank = self.bank.map(BankAccount::validate).transpose()?;
+        self.numbering = self.numbering.validate()?;
+        if self.payment_days > 365 {
+            return Err(ValidationError::new("payment terms are at most 365 days"));
+        }
+        self.default_tax = self.default_tax.validate()?;
+        Ok(self)
+    }
+}
+
+/// A client's billing details.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ClientBilling {
+    /// Its id.
+    pub id: BillingId,
+    /// The client.
+    pub client: ClientId,
+    /// The buyer on its invoices.
+    pub buyer: Party,
+    /// Replaces `{CLIENT}` in invoice numbers.
+    pub prefix: String,
+    /// Days to pay, if not the profile's.
+    pub payment_days: Option<u16>,
+    /// Tax on its lines, if not the profile's (e.g. reverse charge for a client abroad).
+    pub tax: Option<Tax>,
+}
+
+impl ClientBilling {
+    /// Check every field.
+    pub fn validate(mut self) -> Result<Self, ValidationError> {
+        self.buyer = self.buyer.validate("buyer")?;
+        self.prefix = self.prefix.trim().to_owned();
+        if self.prefix.chars().count() > 12
+            || !self
+                .prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(ValidationError::new(
+                "the client's number prefix is at most 12 letters, digits, '-' or '_'",
+            ));
+        }
+        if self.payment_days.is_some_and(|d| d > 365) {
+            return Err(ValidationError::new("payment terms are at most 365 days"));
+        }
+        self.tax = self.tax.map(Tax::validate).transpose()?;
+        Ok(self)
+    }
+}
