@@ -11,6 +11,7 @@ pub mod bench;
 mod error;
 pub mod export;
 mod idle;
+mod invoicing;
 mod records;
 pub mod seed;
 mod state;
@@ -18,6 +19,7 @@ mod views;
 
 pub use error::{EngineError, Result};
 pub use idle::{IdleChoice, IdleOutcome};
+pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice};
 pub use records::Kind;
 pub use stint_vault::{KeyStore, MemoryKeyStore, OsKeyring, Unlock, VaultError};
 pub use views::*;
@@ -94,7 +96,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn new_id() -> Ulid {
+pub(crate) fn new_id() -> Ulid {
     Ulid::generate()
 }
 
@@ -1622,7 +1624,7 @@ impl Engine {
 
     // ----- internals -----------------------------------------------------------------------------
 
-    fn state(&self, org: OrgId) -> Result<&OrgState> {
+    pub(crate) fn state(&self, org: OrgId) -> Result<&OrgState> {
         self.orgs
             .get(&org)
             .filter(|s| s.org.is_some())
@@ -1635,7 +1637,7 @@ impl Engine {
             })
     }
 
-    fn state_mut(&mut self, org: OrgId) -> Result<&mut OrgState> {
+    pub(crate) fn state_mut(&mut self, org: OrgId) -> Result<&mut OrgState> {
         self.orgs.get_mut(&org).ok_or_else(|| {
             EngineError::not_found_hint(
                 "organization",
@@ -1666,7 +1668,7 @@ impl Engine {
         ))
     }
 
-    fn write_for(
+    pub(crate) fn write_for(
         &self,
         by: &ActAs,
         kind: Kind,
@@ -1696,7 +1698,7 @@ impl Engine {
     }
 
     /// Write records in one transaction, then update the index.
-    async fn commit(&mut self, by: &ActAs, records: Vec<Record>) -> Result<()> {
+    pub(crate) async fn commit(&mut self, by: &ActAs, records: Vec<Record>) -> Result<()> {
         let writes = records
             .iter()
             .map(|r| self.write_for(by, r.kind(), r.id(), false, r.encode()))

@@ -32,6 +32,12 @@ pub enum Kind {
     Expense = 10,
     /// Raw bytes of an attached file (a receipt); not loaded at unlock.
     Attachment = 11,
+    /// [`Invoice`] (also credit notes)
+    Invoice = 12,
+    /// [`BillingProfile`]
+    BillingProfile = 13,
+    /// [`ClientBilling`]
+    ClientBilling = 14,
 }
 
 impl Kind {
@@ -50,6 +56,9 @@ impl Kind {
             9 => TimeEntry,
             10 => Expense,
             11 => Attachment,
+            12 => Invoice,
+            13 => BillingProfile,
+            14 => ClientBilling,
             _ => return None,
         })
     }
@@ -57,7 +66,11 @@ impl Kind {
     /// The compartment whose key encrypts this kind (ROLES.md).
     pub fn compartment(self) -> Compartment {
         match self {
-            Kind::Rate | Kind::Budget => Compartment::Finance,
+            Kind::Rate
+            | Kind::Budget
+            | Kind::Invoice
+            | Kind::BillingProfile
+            | Kind::ClientBilling => Compartment::Finance,
             _ => Compartment::Team,
         }
     }
@@ -86,6 +99,12 @@ pub enum Record {
     TimeEntry(TimeEntry),
     /// An expense.
     Expense(Expense),
+    /// An invoice or credit note.
+    Invoice(Box<Invoice>),
+    /// The organization's billing profile.
+    BillingProfile(Box<BillingProfile>),
+    /// A client's billing details.
+    ClientBilling(Box<ClientBilling>),
 }
 
 impl Record {
@@ -102,6 +121,9 @@ impl Record {
             Record::Budget(_) => Kind::Budget,
             Record::TimeEntry(_) => Kind::TimeEntry,
             Record::Expense(_) => Kind::Expense,
+            Record::Invoice(_) => Kind::Invoice,
+            Record::BillingProfile(_) => Kind::BillingProfile,
+            Record::ClientBilling(_) => Kind::ClientBilling,
         }
     }
 
@@ -118,6 +140,9 @@ impl Record {
             Record::Budget(r) => r.id.to_bytes(),
             Record::TimeEntry(r) => r.id.to_bytes(),
             Record::Expense(r) => r.id.to_bytes(),
+            Record::Invoice(r) => r.id.to_bytes(),
+            Record::BillingProfile(r) => r.id.to_bytes(),
+            Record::ClientBilling(r) => r.id.to_bytes(),
         }
     }
 
@@ -138,6 +163,9 @@ impl Record {
             Record::Budget(r) => json(r),
             Record::TimeEntry(r) => json(r),
             Record::Expense(r) => json(r),
+            Record::Invoice(r) => json(r),
+            Record::BillingProfile(r) => json(r),
+            Record::ClientBilling(r) => json(r),
         }
     }
 
@@ -155,6 +183,13 @@ impl Record {
             Kind::Budget => Record::Budget(serde_json::from_slice(bytes).map_err(err)?),
             Kind::TimeEntry => Record::TimeEntry(serde_json::from_slice(bytes).map_err(err)?),
             Kind::Expense => Record::Expense(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Invoice => Record::Invoice(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::BillingProfile => {
+                Record::BillingProfile(serde_json::from_slice(bytes).map_err(err)?)
+            }
+            Kind::ClientBilling => {
+                Record::ClientBilling(serde_json::from_slice(bytes).map_err(err)?)
+            }
             Kind::Attachment => return Err("attachments are not records".into()),
         })
     }

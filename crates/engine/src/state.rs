@@ -52,6 +52,12 @@ pub struct OrgState {
     pub expenses: HashMap<ExpenseId, Expense>,
     /// Dense numbers for the ids entries refer to (see [`EntryFacts::codes`]).
     pub numbers: Numbering,
+    /// Invoices and credit notes (only on devices that hold the finance key).
+    pub invoices: HashMap<InvoiceId, Invoice>,
+    /// The billing profile, once set.
+    pub billing: Option<BillingProfile>,
+    /// Clients' billing details, by client.
+    pub client_billing: HashMap<ClientId, ClientBilling>,
 }
 
 impl OrgState {
@@ -117,6 +123,13 @@ impl OrgState {
             }
             Record::Expense(x) => {
                 self.expenses.insert(x.id, x);
+            }
+            Record::Invoice(i) => {
+                self.invoices.insert(i.id, *i);
+            }
+            Record::BillingProfile(b) => self.billing = Some(*b),
+            Record::ClientBilling(c) => {
+                self.client_billing.insert(c.client, *c);
             }
         }
     }
@@ -232,6 +245,23 @@ impl OrgState {
         out.extend(self.budgets.values().cloned().map(Record::Budget));
         out.extend(self.entries.values().cloned().map(Record::TimeEntry));
         out.extend(self.expenses.values().cloned().map(Record::Expense));
+        out.extend(
+            self.invoices
+                .values()
+                .cloned()
+                .map(|i| Record::Invoice(Box::new(i))),
+        );
+        out.extend(
+            self.billing
+                .clone()
+                .map(|b| Record::BillingProfile(Box::new(b))),
+        );
+        out.extend(
+            self.client_billing
+                .values()
+                .cloned()
+                .map(|c| Record::ClientBilling(Box::new(c))),
+        );
         out
     }
 
@@ -246,7 +276,10 @@ impl OrgState {
             + self.rates.len()
             + self.budgets.len()
             + self.entries.len()
-            + self.expenses.len()) as u64
+            + self.expenses.len()
+            + self.invoices.len()
+            + usize::from(self.billing.is_some())
+            + self.client_billing.len()) as u64
     }
 
     /// Active owners.

@@ -1,0 +1,685 @@
+//! Invoicing commands and queries: the billing profile, client billing details, invoices from
+//! unbilled work, and the lifecycle (issue, pay, void, credit).
+//!
+//! Entries and expenses put on a draft are marked invoiced in the same transaction, so the same work
+//! can never be billed twice; deleting the draft, removing its line or voiding the invoice releases
+//! them. A number is assigned when the invoice is issued, and the advanced counter is written in the
+//! same transaction as the invoice, so a series has no gaps.
+
+use crate::records::{Kind, Record};
+use crate::state::OrgState;
+use crate::{ActAs, Engine, EngineError, Result, new_id};
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use stint_domain::invoice::{Counters, InvoiceError, WorkItem, lines_from_work};
+use stint_domain::*;
+
+/// An invoice as listed and shown, with everything computed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct InvoiceView {
+    /// The invoice.
+    pub invoice: Invoice,
+    /// Its number, or "draft …".
+    pub label: String,
+    /// The client's name.
+    pub client_name: String,
+    /// Every amount.
+    pub totals: stint_domain::invoice::Totals,
+    /// Sum of payments.
+    #[ts(type = "string")]
+    pub paid: Decimal,
+    /// Still owed.
+    #[ts(type = "string")]
+    pub due: Decimal,
+    /// When payment is due.
+    #[ts(type = "string | null")]
+    pub due_date: Option<Date>,
+    /// Payment is late.
+    pub overdue: bool,
+    /// The number of the invoice a credit note corrects.
+    pub corrects: Option<String>,
+}
+
+/// A new invoice: unbilled work of a client, optionally within dates, plus typed lines.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewInvoice {
+    /// The client.
+    pub client: Option<ClientId>,
+    /// Work from this day.
+    #[ts(type = "string | null")]
+    pub from: Option<Date>,
+    /// Work until this day.
+    #[ts(type = "string | null")]
+    pub to: Option<Date>,
+    /// How time becomes lines.
+    pub grouping: LineGrouping,
+    /// Bill unbilled time.
+    pub include_time: bool,
+    /// Bill billable expenses.
+    pub include_expenses: bool,
+    /// Lines typed in.
+    pub lines: Vec<InvoiceLine>,
+}
+
+/// Changes to a draft.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct InvoiceEdit {
+    /// Lines to add at the end.
+    pub add_lines: Vec<InvoiceLine>,
+    /// Lines to remove, by position (0-based, before adding).
+    pub remove_lines: Vec<usize>,
+    /// A new invoice discount (`Some(None)` removes it).
+    #[ts(optional)]
+    pub discount: Option<Option<Discount>>,
+    /// New notes.
+    #[ts(optional)]
+    pub notes: Option<String>,
+    /// New payment terms in days.
+    #[ts(optional)]
+    pub payment_days: Option<u16>,
+    /// Prices including or excluding tax.
+    #[ts(optional)]
+    pub tax_mode: Option<TaxMode>,
+    /// Where tax is rounded.
+    #[ts(optional)]
+    pub tax_rounding: Option<TaxRounding>,
+}
+
+/// Which invoices to list.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct InvoiceFilter {
+    /// Only this status.
+    pub status: Option<InvoiceStatus>,
+    /// Only overdue ones (to remind).
+    pub overdue: bool,
+    /// Only this client's.
+    pub client: Option<ClientId>,
+}
+
+impl From<InvoiceError> for EngineError {
+    fn from(e: InvoiceError) -> Self {
+        match e {
+            InvoiceError::Invalid(v) => EngineError::Invalid(v),
+            other => EngineError::Invalid(ValidationError::new(other.to_string())),
+        }
+    }
+}
+
+fn view(state: &OrgState, invoice: &Invoice, today: Date) -> InvoiceView {
+    InvoiceView {
+        label: invoice.label(),
+        client_name: state
+            .clients
+            .get(&invoice.client)
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        totals: invoice.totals(),
+        paid: invoice.paid(),
+        due: invoice.due_amount(),
+        due_date: invoice.due_date(),
+        overdue: invoice.is_overdue(today),
+        corrects: match invoice.kind {
+            InvoiceKind::CreditNote { corrects } => {
+                state.invoices.get(&corrects).map(Invoice::label)
+            }
+            InvoiceKind::Invoice => None,
+        },
+        invoice: invoice.clone(),
+    }
+}
+
+impl Engine {
+    fn authorize_org(&self, by: &ActAs, action: Action) -> Result<&OrgState> {
+        let (actor, state) = self.actor(by)?;
+        authorize(&actor, action, &Target::Org { org: by.org })?;
+        Ok(state)
+    }
+
+    /// The billing profile (a fresh one with the organization's name if none was saved yet).
+    pub fn billing_profile(&self, by: &ActAs) -> Result<BillingProfile> {
+        let state = self.authorize_org(by, Action::ReadBillingProfile)?;
+        Ok(state.billing.clone().unwrap_or_else(|| {
+            BillingProfile::new(BillingId(new_id()), &state.organization().name)
+        }))
+    }
+
+    /// Save the billing profile. Its counters are the engine's: whatever the input says, they stay
+    /// as they are (they only advance when an invoice is issued).
+    pub async fn save_billing_profile(
+        &mut self,
+        by: &ActAs,
+        profile: BillingProfile,
+    ) -> Result<()> {
+        let state = self.authorize_org(by, Action::EditBillingProfile)?;
+        let mut profile = profile.validate()?;
+        if let Some(current) = &state.billing {
+            profile.id = current.id;
+            profile.counters = current.counters.clone();
+        } else {
+            profile.counters = Counters::default();
+        }
+        self.commit(by, vec![Record::BillingProfile(Box::new(profile))])
+            .await
+    }
+
+    /// A client's billing details (empty ones if none were saved).
+    pub fn client_billing(&self, by: &ActAs, client: ClientId) -> Result<ClientBilling> {
+        let state = self.authorize_org(by, Action::ReadBillingProfile)?;
+        let name = state
+            .clients
+            .get(&client)
+            .map(|c| c.name.clone())
+            .ok_or_else(|| EngineError::not_found("client", client.to_string()))?;
+        Ok(state
+            .client_billing
+            .get(&client)
+            .cloned()
+            .unwrap_or_else(|| ClientBilling {
+                id: BillingId(new_id()),
+                client,
+                buyer: Party {
+                    name,
+                    ..Party::default()
+                },
+                prefix: String::new(),
+                payment_days: None,
+                tax: None,
+            }))
+    }
+
+    /// Save a client's billing details.
+    pub async fn save_client_billing(&mut self, by: &ActAs, details: ClientBilling) -> Result<()> {
+        let state = self.authorize_org(by, Action::EditBillingProfile)?;
+        if !state.clients.contains_key(&details.client) {
+            return Err(EngineError::not_found("client", details.client.to_string()));
+        }
+        let mut details = details.validate()?;
+        if let Some(current) = state.client_billing.get(&details.client) {
+            details.id = current.id;
+        }
+        self.commit(by, vec![Record::ClientBilling(Box::new(details))])
+            .await
+    }
+
+    /// Invoices the acting member may read, newest first.
+    pub fn invoices(&self, by: &ActAs, filter: &InvoiceFilter) -> Result<Vec<InvoiceView>> {
+        let state = self.authorize_org(by, Action::ReadInvoices)?;
+        let today = state.time_zone().to_datetime(self.now()).date();
+        let mut list: Vec<InvoiceView> = state
+            .invoices
+            .values()
+            .filter(|i| filter.status.is_none_or(|s| i.status == s))
+            .filter(|i| filter.client.is_none_or(|c| i.client == c))
+            .filter(|i| !filter.overdue || i.is_overdue(today))
+            .map(|i| view(state, i, today))
+            .collect();
+        list.sort_by(|a, b| {
+            (
+                b.invoice.issue_date,
+                b.invoice.number.as_deref(),
+                b.invoice.id,
+            )
+                .cmp(&(
+                    a.invoice.issue_date,
+                    a.invoice.number.as_deref(),
+                    a.invoice.id,
+                ))
+        });
+        Ok(list)
+    }
+
+    /// One invoice.
+    pub fn invoice(&self, by: &ActAs, id: InvoiceId) -> Result<InvoiceView> {
+        let state = self.authorize_org(by, Action::ReadInvoices)?;
+        let today = state.time_zone().to_datetime(self.now()).date();
+        let invoice = state
+            .invoices
+            .get(&id)
+            .ok_or_else(|| EngineError::not_found("invoice", id.to_string()))?;
+        Ok(view(state, invoice, today))
+    }
+
+    /// An invoice by number or id.
+    pub fn find_invoice(&self, org: crate::OrgId, number_or_id: &str) -> Result<InvoiceId> {
+        let state = self.state(org)?;
+        let wanted = number_or_id.trim();
+        if let Some(i) = state
+            .invoices
+            .values()
+            .find(|i| i.number.as_deref() == Some(wanted))
+        {
+            return Ok(i.id);
+        }
+        wanted
+            .parse::<InvoiceId>()
+            .ok()
+            .filter(|id| state.invoices.contains_key(id))
+            .ok_or_else(|| {
+                EngineError::not_found_hint(
+                    "invoice",
+                    wanted,
+                    "list them with `stint invoice list`",
+                )
+            })
+    }
+
+    /// Unbilled, finished, billable time of a client within dates, as work items.
+    fn unbilled_work(
+        &self,
+        state: &OrgState,
+        client: ClientId,
+        currency: Currency,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Vec<WorkItem>> {
+        let mut items = Vec::new();
+        for e in state.entries.values() {
+            if e.invoiced || !e.billable || e.is_running() {
+                continue;
+            }
+            let Some(project) = state
+                .projects
+                .get(&e.project)
+                .filter(|p| p.client == client)
+            else {
+                continue;
+            };
+            let Some(facts) = state.facts.get(&e.id) else {
+                continue;
+            };
+            if from.is_some_and(|f| facts.date < f) || to.is_some_and(|t| facts.date > t) {
+                continue;
+            }
+            let ctx = WorkContext {
+                member: e.member,
+                client,
+                project: project.id,
+                task: e.task,
+            };
+            let rate = state
+                .rate_book
+                .resolve(&ctx, facts.date)
+                .unwrap_or(Money::zero(currency));
+            if rate.currency != currency {
+                return Err(EngineError::Invalid(ValidationError::new(format!(
+                    "work on {:?} is priced in {}, but the client is billed in {currency}; bill it separately or change the rate",
+                    project.name, rate.currency
+                ))));
+            }
+            items.push(WorkItem {
+                entry: e.id,
+                project: project.name.clone(),
+                task: e
+                    .task
+                    .and_then(|t| state.tasks.get(&t))
+                    .map(|t| t.name.clone()),
+                person: state
+                    .members
+                    .get(&e.member)
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
+                date: facts.date,
+                billed_seconds: facts.valuation.billed_seconds,
+                rate,
+                note: e.note.clone(),
+            });
+        }
+        Ok(items)
+    }
+
+    /// Create a draft from unbilled work and typed lines; the work it bills is locked at once.
+    pub async fn create_invoice(&mut self, by: &ActAs, input: NewInvoice) -> Result<InvoiceView> {
+        let state = self.authorize_org(by, Action::EditInvoices)?;
+        let client_id = input
+            .client
+            .ok_or_else(|| ValidationError::new("choose the client to invoice"))?;
+        let client = state
+            .clients
+            .get(&client_id)
+            .ok_or_else(|| EngineError::not_found("client", client_id.to_string()))?;
+        if let (Some(from), Some(to)) = (input.from, input.to)
+            && to < from
+        {
+            return Err(ValidationError::new("the period ends before it starts").into());
+        }
+        let currency = client.currency.unwrap_or(state.organization().currency);
+        let profile = state.billing.clone().unwrap_or_else(|| {
+            BillingProfile::new(BillingId(new_id()), &state.organization().name)
+        });
+        let details = state.client_billing.get(&client_id);
+        let tax = details.and_then(|d| d.tax).unwrap_or(profile.default_tax);
+        let payment_days = details
+            .and_then(|d| d.payment_days)
+            .unwrap_or(profile.payment_days);
+
+        let work = if input.include_time {
+            self.unbilled_work(state, client_id, currency, input.from, input.to)?
+        } else {
+            Vec::new()
+        };
+        let mut lines = lines_from_work(&work, input.grouping, tax);
+        let mut expenses: Vec<Expense> = Vec::new();
+        if input.include_expenses {
+            let mut billable: Vec<&Expense> = state
+                .expenses
+                .values()
+                .filter(|x| x.billable && !x.invoiced)
+                .filter(|x| {
+                    x.project
+                        .and_then(|p| state.projects.get(&p))
+                        .is_some_and(|p| p.client == client_id)
+                })
+                .filter(|x| {
+                    input.from.is_none_or(|f| x.date >= f) && input.to.is_none_or(|t| x.date <= t)
+                })
+                .collect();
+            billable.sort_by_key(|x| (x.date, x.id));
+            for x in billable {
+                if x.amount.currency != currency {
+                    return Err(ValidationError::new(format!(
+                        "the expense of {} on {} is in {}, but the client is billed in {currency}",
+                        x.amount, x.date, x.amount.currency
+                    ))
+                    .into());
+                }
+                let category = x.category.trim();
+                lines.push(InvoiceLine {
+                    description: if category.is_empty() {
+                        "Expense".into()
+                    } else {
+                        format!("Expense: {category}")
+                    },
+                    detail: Some(format!(
+                        "{}{}",
+                        x.date,
+                        if x.note.trim().is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · {}", x.note.trim())
+                        }
+                    )),
+                    quantity: Decimal::ONE,
+                    unit: Unit::Piece,
+                    unit_price: x.amount.amount,
+                    discount: None,
+                    tax,
+                    source: LineSource::Expense { expense: x.id },
+                });
+                expenses.push(x.clone());
+            }
+        }
+        lines.extend(input.lines);
+        if lines.is_empty() {
+            return Err(ValidationError::new(
+                "nothing to invoice: no unbilled billable work or expenses for this client in the period, and no lines given",
+            )
+            .into());
+        }
+        let dates: Vec<Date> = work
+            .iter()
+            .map(|w| w.date)
+            .chain(expenses.iter().map(|x| x.date))
+            .collect();
+        let mut invoice = Invoice::draft(InvoiceId(new_id()), client_id, currency, payment_days);
+        invoice.lines = lines;
+        invoice.tax_mode = profile.tax_mode;
+        invoice.tax_rounding = profile.tax_rounding;
+        invoice.service_period = dates
+            .iter()
+            .min()
+            .zip(dates.iter().max())
+            .map(|(a, b)| (*a, *b));
+        invoice.notes = invoice.required_notes().join("\n");
+        let invoice = invoice.validate()?;
+
+        let mut records = vec![Record::Invoice(Box::new(invoice.clone()))];
+        records.extend(self.marked(state, invoice.entries(), invoice.expenses(), true));
+        self.commit(by, records).await?;
+        self.invoice(by, invoice.id)
+    }
+
+    /// The entry and expense records of `entries` and `expenses` with their invoiced flag set to `on`.
+    fn marked(
+        &self,
+        state: &OrgState,
+        entries: impl Iterator<Item = EntryId>,
+        expenses: impl Iterator<Item = ExpenseId>,
+        on: bool,
+    ) -> Vec<Record> {
+        let mut out: Vec<Record> = entries
+            .filter_map(|id| state.entries.get(&id))
+            .map(|e| {
+                Record::TimeEntry(TimeEntry {
+                    invoiced: on,
+                    ..e.clone()
+                })
+            })
+            .collect();
+        out.extend(expenses.filter_map(|id| state.expenses.get(&id)).map(|x| {
+            Record::Expense(Expense {
+                invoiced: on,
+                ..x.clone()
+            })
+        }));
+        out
+    }
+
+    fn invoice_for_change(
+        &self,
+        by: &ActAs,
+        id: InvoiceId,
+        action: Action,
+    ) -> Result<(&OrgState, Invoice)> {
+        let state = self.authorize_org(by, action)?;
+        let invoice = state
+            .invoices
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| EngineError::not_found("invoice", id.to_string()))?;
+        Ok((state, invoice))
+    }
+
+    /// Change a draft. Removing a line of time or an expense makes that work billable again.
+    pub async fn edit_invoice(
+        &mut self,
+        by: &ActAs,
+        id: InvoiceId,
+        edit: InvoiceEdit,
+    ) -> Result<InvoiceView> {
+        let (state, mut invoice) = self.invoice_for_change(by, id, Action::EditInvoices)?;
+        let before = invoice.clone();
+        if let Some(bad) = edit
+            .remove_lines
+            .iter()
+            .find(|&&i| i >= invoice.lines.len())
+        {
+            return Err(ValidationError::new(format!(
+                "the invoice has {} lines; there is no line {}",
+                invoice.lines.len(),
+                bad + 1
+            ))
+            .into());
+        }
+        let added_sources = edit
+            .add_lines
+            .iter()
+            .any(|l| l.source != LineSource::Manual);
+        if added_sources {
+            return Err(ValidationError::new(
+                "added lines are typed lines; bill work by creating an invoice from it",
+            )
+            .into());
+        }
+        invoice.edit(|i| {
+            let mut position = 0;
+            i.lines.retain(|_| {
+                let keep = !edit.remove_lines.contains(&position);
+                position += 1;
+                keep
+            });
+            i.lines.extend(edit.add_lines);
+            if let Some(discount) = edit.discount {
+                i.discount = discount;
+            }
+            if let Some(notes) = edit.notes {
+                i.notes = notes;
+            }
+            if let Some(days) = edit.payment_days {
+                i.payment_days = days;
+            }
+            if let Some(mode) = edit.tax_mode {
+                i.tax_mode = mode;
+            }
+            if let Some(rounding) = edit.tax_rounding {
+                i.tax_rounding = rounding;
+            }
+        })?;
+        let kept_entries: Vec<EntryId> = invoice.entries().collect();
+        let kept_expenses: Vec<ExpenseId> = invoice.expenses().collect();
+        let released = self.marked(
+            state,
+            before.entries().filter(|e| !kept_entries.contains(e)),
+            before.expenses().filter(|x| !kept_expenses.contains(x)),
+            false,
+        );
+        let mut records = vec![Record::Invoice(Box::new(invoice))];
+        records.extend(released);
+        self.commit(by, records).await?;
+        self.invoice(by, id)
+    }
+
+    /// Delete a draft; its work becomes billable again. Issued invoices are voided, never deleted.
+    pub async fn delete_invoice(&mut self, by: &ActAs, id: InvoiceId) -> Result<()> {
+        let (state, invoice) = self.invoice_for_change(by, id, Action::EditInvoices)?;
+        if invoice.status != InvoiceStatus::Draft {
+            return Err(ValidationError::new(format!(
+                "invoice {} is issued and is kept for the records; void it or issue a credit note",
+                invoice.label()
+            ))
+            .into());
+        }
+        let released = self.marked(state, invoice.entries(), invoice.expenses(), false);
+        let mut writes =
+            vec![self.write_for(by, Kind::Invoice, id.to_bytes(), true, Vec::new())?];
+        for r in &released {
+            writes.push(self.write_for(by, r.kind(), r.id(), false, r.encode())?);
+        }
+        self.vault.put(&self.keys, writes).await?;
+        let state = self.state_mut(by.org)?;
+        state.invoices.remove(&id);
+        for r in released {
+            state.apply(r);
+        }
+        Ok(())
+    }
+
+    /// Issue a draft: number it from the series, freeze it with the seller's and buyer's details.
+    pub async fn issue_invoice(
+        &mut self,
+        by: &ActAs,
+        id: InvoiceId,
+        date: Option<Date>,
+    ) -> Result<InvoiceView> {
+        let (state, mut invoice) = self.invoice_for_change(by, id, Action::FinalizeInvoice)?;
+        let today = state.time_zone().to_datetime(self.now()).date();
+        let date = date.unwrap_or(today);
+        let mut profile = state.billing.clone().ok_or_else(|| {
+            ValidationError::new("set up the billing profile (your address, numbering) before issuing: `stint billing set`")
+        })?;
+        let details = state
+            .client_billing
+            .get(&invoice.client)
+            .cloned()
+            .ok_or_else(|| {
+                ValidationError::new(format!(
+                    "the client {:?} has no billing address yet: `stint billing client`",
+                    state
+                        .clients
+                        .get(&invoice.client)
+                        .map(|c| c.name.as_str())
+                        .unwrap_or_default()
+                ))
+            })?;
+        let assigned = profile.numbering.assign(
+            &profile.counters,
+            date,
+            invoice.client,
+            &details.prefix,
+            invoice.is_credit_note(),
+        )?;
+        if state
+            .invoices
+            .values()
+            .any(|i| i.number.as_deref() == Some(assigned.number.as_str()))
+        {
+            return Err(ValidationError::new(format!(
+                "the number {} is already used; change the numbering pattern",
+                assigned.number
+            ))
+            .into());
+        }
+        invoice.issue(assigned.number, date, profile.seller.clone(), details.buyer)?;
+        profile.counters = assigned.counters;
+        self.commit(
+            by,
+            vec![
+                Record::Invoice(Box::new(invoice)),
+                Record::BillingProfile(Box::new(profile)),
+            ],
+        )
+        .await?;
+        self.invoice(by, id)
+    }
+
+    /// Record a payment.
+    pub async fn record_payment(
+        &mut self,
+        by: &ActAs,
+        id: InvoiceId,
+        amount: &str,
+        date: Option<Date>,
+        note: &str,
+    ) -> Result<InvoiceView> {
+        let (state, mut invoice) = self.invoice_for_change(by, id, Action::EditInvoices)?;
+        let today = state.time_zone().to_datetime(self.now()).date();
+        let amount = Money::parse_positive(amount, invoice.currency)?;
+        invoice.record_payment(Payment {
+            date: date.unwrap_or(today),
+            amount: amount.amount,
+            note: note.to_owned(),
+        })?;
+        self.commit(by, vec![Record::Invoice(Box::new(invoice))])
+            .await?;
+        self.invoice(by, id)
+    }
+
+    /// Void an issued invoice without payments; its work becomes billable again.
+    pub async fn void_invoice(
+        &mut self,
+        by: &ActAs,
+        id: InvoiceId,
+        reason: &str,
+    ) -> Result<InvoiceView> {
+        let (state, mut invoice) = self.invoice_for_change(by, id, Action::EditInvoices)?;
+        invoice.void(reason)?;
+        let mut records = self.marked(state, invoice.entries(), invoice.expenses(), false);
+        records.insert(0, Record::Invoice(Box::new(invoice)));
+        self.commit(by, records).await?;
+        self.invoice(by, id)
+    }
+
+    /// A draft credit note for an issued invoice.
+    pub async fn credit_invoice(&mut self, by: &ActAs, id: InvoiceId) -> Result<InvoiceView> {
+        let (_, invoice) = self.invoice_for_change(by, id, Action::EditInvoices)?;
+        let note = invoice.credit_note(InvoiceId(new_id()))?;
+        let note_id = note.id;
+        self.commit(by, vec![Record::Invoice(Box::new(note))])
+            .await?;
+        self.invoice(by, note_id)
+    }
+}

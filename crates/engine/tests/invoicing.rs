@@ -1,0 +1,606 @@
+//! Invoicing through the engine: from tracked time to an issued, paid invoice; the work billed is
+//! locked and released again by a void; numbers have no gaps; roles decide who sees what; and it all
+//! survives closing and reopening the vault.
+
+use rust_decimal_macros::dec;
+use stint_domain::*;
+use stint_engine::*;
+
+struct World {
+    _dir: tempfile::TempDir,
+    keys: MemoryKeyStore,
+    engine: Engine,
+    owner: ActAs,
+    client: ClientId,
+    project: ProjectId,
+}
+
+fn day(s: &str) -> jiff::civil::Date {
+    s.parse().unwrap()
+}
+
+fn span(engine: &Engine, org: OrgId, date: &str, from: &str, to: &str) -> EntryTime {
+    let at = |t: &str| {
+        engine
+            .local_instant(org, format!("{date}T{t}").parse().unwrap())
+            .unwrap()
+    };
+    EntryTime::Span {
+        start: at(from),
+        end: at(to),
+    }
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeyStore::default();
+    let mut engine = Engine::create(dir.path(), Unlock::Keyring(&keys))
+        .await
+        .unwrap();
+    engine.set_clock(Some("2026-11-20T10:00:00Z".parse().unwrap()));
+    let org = engine
+        .create_organization(NewOrganization {
+            name: "Studio Ana".into(),
+            currency: "EUR".into(),
+            locale: "de-DE".into(),
+            time_zone: "Europe/Berlin".into(),
+            week_start: None,
+            owner_name: "Ana".into(),
+        })
+        .await
+        .unwrap();
+    let owner = engine.act_as_user(org).unwrap();
+    let client = engine
+        .add_client(
+            &owner,
+            NewClient {
+                name: "Müller & Søn".into(),
+                currency: None,
+                rounding: Some("up:15".into()),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let project = engine
+        .add_project(
+            &owner,
+            NewProject {
+                client,
+                name: "Website".into(),
+                billable: Some(true),
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    engine
+        .set_rate(
+            &owner,
+            NewRate {
+                scope: RateScope::Project { project },
+                effective_from: day("2026-01-01"),
+                hourly: "95".into(),
+                currency: None,
+            },
+        )
+        .await
+        .unwrap();
+    World {
+        _dir: dir,
+        keys,
+        engine,
+        owner,
+        client,
+        project,
+    }
+}
+
+async fn track(w: &mut World, date: &str, from: &str, to: &str, note: &str) -> EntryId {
+    let time = span(&w.engine, w.owner.org, date, from, to);
+    w.engine
+        .add_entry(
+            &w.owner,
+            NewEntry {
+                member: None,
+                project: w.project,
+                task: None,
+                time,
+                note: note.into(),
+                billable: None,
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap()
+        .entry
+        .entry
+        .id
+}
+
+async fn set_up_billing(w: &mut World) {
+    let mut profile = w.engine.billing_profile(&w.owner).unwrap();
+    profile.seller = Party {
+        name: "Studio Ana".into(),
+        street: "Torstraße 1".into(),
+        postcode: "10119".into(),
+        city: "Berlin".into(),
+        country: "DE".into(),
+        vat_id: Some("DE123456789".into()),
+        email: Some("ana@example.org".into()),
+    };
+    profile.bank = Some(BankAccount {
+        holder: "Ana Muster".into(),
+        iban: "DE89 3704 0044 0532 0130 00".into(),
+        bic: None,
+    });
+    profile.numbering = NumberingScheme {
+        pattern: "RE-{YYYY}-{SEQ:3}".into(),
+        yearly_reset: true,
+        per_client: false,
+    };
+    w.engine
+        .save_billing_profile(&w.owner, profile)
+        .await
+        .unwrap();
+    let mut details = w.engine.client_billing(&w.owner, w.client).unwrap();
+    details.buyer.street = "Hafenweg 3".into();
+    details.buyer.postcode = "20457".into();
+    details.buyer.city = "Hamburg".into();
+    details.buyer.country = "DE".into();
+    w.engine
+        .save_client_billing(&w.owner, details)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn tracked_time_becomes_an_issued_invoice_that_is_paid() {
+    let mut w = world().await;
+    let first = track(&mut w, "2026-11-02", "09:00", "10:10", "Wireframes").await; // 70 min → 75 billed
+    let second = track(&mut w, "2026-11-03", "14:00", "14:30", "Review").await; // 30 min
+    set_up_billing(&mut w).await;
+
+    let draft = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(draft.invoice.status, InvoiceStatus::Draft);
+    assert_eq!(draft.invoice.lines.len(), 1);
+    let line = &draft.invoice.lines[0];
+    assert_eq!(
+        (line.description.as_str(), line.quantity, line.unit_price),
+        ("Website", dec!(1.75), dec!(95))
+    );
+    assert_eq!(
+        line.source,
+        LineSource::Time {
+            entries: vec![first, second]
+        }
+    );
+    assert_eq!(
+        (draft.totals.net, draft.totals.tax, draft.totals.gross),
+        (dec!(166.25), dec!(31.59), dec!(197.84))
+    );
+    assert_eq!(
+        draft.invoice.service_period,
+        Some((day("2026-11-02"), day("2026-11-03")))
+    );
+
+    // The work is locked while it is on the invoice, and cannot be billed twice.
+    let err = w
+        .engine
+        .edit_entry(
+            &w.owner,
+            first,
+            EntryChanges {
+                note: Some("changed".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("on an invoice"), "{err}");
+    let err = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("nothing to invoice"), "{err}");
+
+    let issued = w
+        .engine
+        .issue_invoice(&w.owner, draft.invoice.id, Some(day("2026-11-20")))
+        .await
+        .unwrap();
+    assert_eq!(issued.invoice.number.as_deref(), Some("RE-2026-001"));
+    assert_eq!(issued.invoice.buyer.as_ref().unwrap().city, "Hamburg");
+    assert_eq!(issued.due_date, Some(day("2026-12-04")));
+    let err = w
+        .engine
+        .edit_invoice(
+            &w.owner,
+            draft.invoice.id,
+            InvoiceEdit {
+                notes: Some("x".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("RE-2026-001 is issued"), "{err}");
+
+    let partly = w
+        .engine
+        .record_payment(
+            &w.owner,
+            draft.invoice.id,
+            "100",
+            Some(day("2026-11-25")),
+            "transfer",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (partly.invoice.status, partly.due),
+        (InvoiceStatus::PartiallyPaid, dec!(97.84))
+    );
+    let err = w
+        .engine
+        .record_payment(&w.owner, draft.invoice.id, "97.85", None, "")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("more than the 97.84 EUR still due"),
+        "{err}"
+    );
+    let paid = w
+        .engine
+        .record_payment(&w.owner, draft.invoice.id, "97.84", None, "")
+        .await
+        .unwrap();
+    assert_eq!(
+        (paid.invoice.status, paid.due),
+        (InvoiceStatus::Paid, dec!(0))
+    );
+
+    // Everything survives closing and reopening.
+    let dir = w._dir.path().to_owned();
+    w.engine.close().await;
+    let engine = Engine::open(&dir, Unlock::Keyring(&w.keys)).await.unwrap();
+    let reopened = engine.invoice(&w.owner, draft.invoice.id).unwrap();
+    assert_eq!(reopened.invoice, paid.invoice);
+    assert!(engine.entry(&w.owner, first).unwrap().entry.invoiced);
+    assert_eq!(
+        engine.billing_profile(&w.owner).unwrap().bank.unwrap().iban,
+        "DE89370400440532013000"
+    );
+}
+
+#[tokio::test]
+async fn voiding_releases_the_work_and_numbers_have_no_gaps() {
+    let mut w = world().await;
+    track(&mut w, "2026-11-02", "09:00", "10:00", "a").await;
+    set_up_billing(&mut w).await;
+    let new = || NewInvoice {
+        client: Some(w.client),
+        include_time: true,
+        ..Default::default()
+    };
+    let one = w.engine.create_invoice(&w.owner, new()).await.unwrap();
+    // Issuing needs complete data: a draft that fails to issue uses no number.
+    let mut details = w.engine.client_billing(&w.owner, w.client).unwrap();
+    details.buyer.street.clear();
+    w.engine
+        .save_client_billing(&w.owner, details.clone())
+        .await
+        .unwrap();
+    let err = w
+        .engine
+        .issue_invoice(&w.owner, one.invoice.id, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "the buyer's address has no street");
+    details.buyer.street = "Hafenweg 3".into();
+    w.engine
+        .save_client_billing(&w.owner, details)
+        .await
+        .unwrap();
+    let one = w
+        .engine
+        .issue_invoice(&w.owner, one.invoice.id, None)
+        .await
+        .unwrap();
+    assert_eq!(one.invoice.number.as_deref(), Some("RE-2026-001"));
+
+    let voided = w
+        .engine
+        .void_invoice(&w.owner, one.invoice.id, "wrong rate")
+        .await
+        .unwrap();
+    assert_eq!(voided.invoice.status, InvoiceStatus::Void);
+    // The work is billable again, and the next invoice gets the next number.
+    let two = w.engine.create_invoice(&w.owner, new()).await.unwrap();
+    assert_eq!(two.totals.net, dec!(95.00));
+    let two = w
+        .engine
+        .issue_invoice(&w.owner, two.invoice.id, None)
+        .await
+        .unwrap();
+    assert_eq!(two.invoice.number.as_deref(), Some("RE-2026-002"));
+
+    // A credit note has its own series and points back.
+    let credit = w
+        .engine
+        .credit_invoice(&w.owner, two.invoice.id)
+        .await
+        .unwrap();
+    assert_eq!(credit.corrects.as_deref(), Some("RE-2026-002"));
+    let credit = w
+        .engine
+        .issue_invoice(&w.owner, credit.invoice.id, None)
+        .await
+        .unwrap();
+    assert_eq!(credit.invoice.number.as_deref(), Some("CN-RE-2026-001"));
+
+    let listed: Vec<String> = w
+        .engine
+        .invoices(&w.owner, &InvoiceFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|v| v.label)
+        .collect();
+    assert_eq!(listed.len(), 3);
+    assert!(
+        listed.contains(&"RE-2026-001".to_owned()) && listed.contains(&"CN-RE-2026-001".to_owned())
+    );
+    assert_eq!(
+        w.engine.find_invoice(w.owner.org, "RE-2026-002").unwrap(),
+        two.invoice.id
+    );
+}
+
+#[tokio::test]
+async fn drafts_take_expenses_and_typed_lines_and_release_what_they_drop() {
+    let mut w = world().await;
+    let entry = track(&mut w, "2026-11-02", "09:00", "10:00", "a").await;
+    let expense = w
+        .engine
+        .add_expense(
+            &w.owner,
+            NewExpense {
+                member: None,
+                date: day("2026-11-04"),
+                amount: "12.30".into(),
+                currency: None,
+                category: "Travel".into(),
+                note: "Train".into(),
+                billable: true,
+                project: Some(w.project),
+                receipt: None,
+            },
+        )
+        .await
+        .unwrap();
+    let typed = InvoiceLine {
+        description: "Hosting".into(),
+        detail: None,
+        quantity: dec!(1),
+        unit: Unit::LumpSum,
+        unit_price: dec!(20),
+        discount: None,
+        tax: Tax::standard(dec!(19)),
+        source: LineSource::Manual,
+    };
+    let draft = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                include_expenses: true,
+                lines: vec![typed],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = draft
+        .invoice
+        .lines
+        .iter()
+        .map(|l| l.description.as_str())
+        .collect();
+    assert_eq!(names, vec!["Website", "Expense: Travel", "Hosting"]);
+    assert_eq!(draft.totals.net, dec!(127.30));
+    assert!(
+        w.engine.expenses(&w.owner, None, None).unwrap()[0]
+            .expense
+            .invoiced
+    );
+
+    // Dropping the time line releases the entry; a discount applies to what is left.
+    let edited = w
+        .engine
+        .edit_invoice(
+            &w.owner,
+            draft.invoice.id,
+            InvoiceEdit {
+                remove_lines: vec![0],
+                discount: Some(Some(Discount::Percent(dec!(10)))),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (edited.totals.net, edited.totals.gross),
+        (dec!(29.07), dec!(34.59))
+    );
+    assert!(!w.engine.entry(&w.owner, entry).unwrap().entry.invoiced);
+    let err = w
+        .engine
+        .edit_invoice(
+            &w.owner,
+            draft.invoice.id,
+            InvoiceEdit {
+                remove_lines: vec![7],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no line 8"), "{err}");
+
+    // Deleting the draft releases the expense too.
+    w.engine
+        .delete_invoice(&w.owner, draft.invoice.id)
+        .await
+        .unwrap();
+    assert!(
+        !w.engine
+            .expenses(&w.owner, None, None)
+            .unwrap()
+            .iter()
+            .any(|x| x.expense.id == expense && x.expense.invoiced)
+    );
+    assert!(
+        w.engine
+            .invoices(&w.owner, &InvoiceFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn members_see_no_invoices_viewers_read_them_and_only_owners_and_admins_write() {
+    let mut w = world().await;
+    track(&mut w, "2026-11-02", "09:00", "10:00", "a").await;
+    set_up_billing(&mut w).await;
+    let draft = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let org = w.owner.org;
+    let mut acting = Vec::new();
+    for role in [Role::Member, Role::Viewer, Role::Admin] {
+        let id = w
+            .engine
+            .add_member(&w.owner, &format!("{role:?} person"), role)
+            .await
+            .unwrap();
+        acting.push(w.engine.act_as_member(org, id).unwrap());
+    }
+    let [member, viewer, admin] = [acting[0], acting[1], acting[2]];
+
+    assert!(
+        w.engine
+            .invoices(&member, &InvoiceFilter::default())
+            .unwrap_err()
+            .to_string()
+            .starts_with("not allowed")
+    );
+    assert!(w.engine.invoice(&member, draft.invoice.id).is_err());
+    assert!(w.engine.billing_profile(&member).is_err());
+
+    assert_eq!(
+        w.engine
+            .invoices(&viewer, &InvoiceFilter::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(w.engine.billing_profile(&viewer).is_ok());
+    let err = w
+        .engine
+        .issue_invoice(&viewer, draft.invoice.id, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("not allowed"), "{err}");
+    assert!(
+        w.engine
+            .create_invoice(
+                &viewer,
+                NewInvoice {
+                    client: Some(w.client),
+                    include_time: true,
+                    ..Default::default()
+                }
+            )
+            .await
+            .is_err()
+    );
+    assert!(
+        w.engine
+            .record_payment(&member, draft.invoice.id, "1", None, "")
+            .await
+            .is_err()
+    );
+
+    let issued = w
+        .engine
+        .issue_invoice(&admin, draft.invoice.id, None)
+        .await
+        .unwrap();
+    assert_eq!(issued.invoice.status, InvoiceStatus::Issued);
+}
+
+#[tokio::test]
+async fn overdue_invoices_are_listed_to_remind() {
+    let mut w = world().await;
+    track(&mut w, "2026-11-02", "09:00", "10:00", "a").await;
+    set_up_billing(&mut w).await;
+    let draft = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    w.engine
+        .issue_invoice(&w.owner, draft.invoice.id, Some(day("2026-11-01")))
+        .await
+        .unwrap();
+    let overdue = InvoiceFilter {
+        overdue: true,
+        ..Default::default()
+    };
+    // Due on the 15th; "today" is the 20th.
+    let listed = w.engine.invoices(&w.owner, &overdue).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].overdue);
+    w.engine
+        .set_clock(Some("2026-11-10T10:00:00Z".parse().unwrap()));
+    assert!(w.engine.invoices(&w.owner, &overdue).unwrap().is_empty());
+}
