@@ -2,6 +2,7 @@
 //!
 //! Errors print one line to stderr and exit non-zero; nothing is written when a command fails.
 
+mod invoicing;
 mod output;
 mod parse;
 
@@ -80,6 +81,12 @@ enum Command {
     /// Lock a period against edits
     #[command(subcommand)]
     Lock(LockCmd),
+    /// Your billing profile and clients' billing details
+    #[command(subcommand)]
+    Billing(invoicing::BillingCmd),
+    /// Invoices and credit notes
+    #[command(subcommand)]
+    Invoice(invoicing::InvoiceCmd),
     /// Reports
     #[command(subcommand)]
     Report(ReportCmd),
@@ -1105,6 +1112,8 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
         }
         Command::Entry(cmd) => entry(cli, ctx, cmd).await?,
         Command::Expense(cmd) => expense(cli, ctx, cmd).await?,
+        Command::Billing(cmd) => invoicing::billing(cli, ctx, cmd).await?,
+        Command::Invoice(cmd) => invoicing::invoice(cli, ctx, cmd).await?,
         Command::Lock(LockCmd::Set { date }) => {
             let date = parse::date(date, ctx.today()?)?;
             ctx.engine.lock_period(&by, Some(date)).await?;

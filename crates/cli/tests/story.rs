@@ -499,3 +499,198 @@ fn tags_are_made_once_and_attached_by_name() {
         "stint tag list",
     );
 }
+
+#[test]
+fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path();
+    setup(vault);
+    ok(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--date",
+            "2026-11-02",
+            "--start",
+            "09:00",
+            "--end",
+            "10:10",
+            "--note",
+            "Wireframes",
+        ],
+    );
+    ok(
+        vault,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website relaunch",
+            "--date",
+            "2026-11-03",
+            "--duration",
+            "30m",
+        ],
+    );
+
+    // Issuing needs the seller's and buyer's addresses, and says so.
+    let draft = json(
+        vault,
+        &[
+            "invoice",
+            "create",
+            "Müller & Søn",
+            "--line",
+            "Hosting: Nov:1:20",
+        ],
+    );
+    let id = draft["invoice"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(draft["invoice"]["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(draft["invoice"]["lines"][1]["description"], "Hosting: Nov");
+    refused(vault, &["invoice", "issue", &id], "billing profile");
+    ok(
+        vault,
+        &[
+            "billing",
+            "set",
+            "--name",
+            "Acme Studio GmbH",
+            "--street",
+            "Torstraße 1",
+            "--postcode",
+            "10119",
+            "--city",
+            "Berlin",
+            "--country",
+            "DE",
+            "--vat-id",
+            "DE123456789",
+            "--holder",
+            "Acme Studio GmbH",
+            "--iban",
+            "DE89 3704 0044 0532 0130 00",
+            "--pattern",
+            "AC-{YYYY}-{SEQ:3}",
+        ],
+    );
+    refused(vault, &["invoice", "issue", &id], "no billing address");
+    ok(
+        vault,
+        &[
+            "billing",
+            "client",
+            "Müller & Søn",
+            "--street",
+            "Hafenweg 3",
+            "--postcode",
+            "20457",
+            "--city",
+            "Hamburg",
+            "--country",
+            "DE",
+        ],
+    );
+    refused(
+        vault,
+        &["billing", "set", "--iban", "DE00 1234"],
+        "not a valid IBAN",
+    );
+    refused(
+        vault,
+        &["billing", "set", "--pattern", "AC-{YYYY}"],
+        "sequence token",
+    );
+    refused(
+        vault,
+        &["invoice", "edit", &id, "--remove-line", "9"],
+        "no line 9",
+    );
+    refused(
+        vault,
+        &[
+            "invoice",
+            "create",
+            "Müller & Søn",
+            "--no-time",
+            "--line",
+            "oops",
+        ],
+        "not a line",
+    );
+
+    let issued = json(vault, &["invoice", "issue", &id, "--date", "2026-11-20"]);
+    assert_eq!(issued["label"], "AC-2026-001");
+    // 1:15 (rounded up to 15 min) + 0:30 at 95 EUR/h = 166.25, + 20 hosting = 186.25 net, 19 % VAT.
+    assert_eq!(issued["totals"]["net"], "186.25");
+    assert_eq!(issued["totals"]["tax"], "35.39");
+    assert_eq!(issued["totals"]["gross"], "221.64");
+    refused(
+        vault,
+        &["invoice", "edit", "AC-2026-001", "--notes", "late change"],
+        "is issued",
+    );
+    refused(
+        vault,
+        &["invoice", "pay", "AC-2026-001", "300"],
+        "still due",
+    );
+
+    let text = ok(vault, &["invoice", "show", "AC-2026-001"]);
+    assert!(
+        text.contains("Müller & Søn") && text.contains("221.64 EUR"),
+        "{text}"
+    );
+    ok(
+        vault,
+        &[
+            "invoice",
+            "pay",
+            "AC-2026-001",
+            "21.64",
+            "--date",
+            "2026-11-25",
+        ],
+    );
+    let listed = ok(vault, &["invoice", "list", "--status", "partially_paid"]);
+    assert!(
+        listed.contains("AC-2026-001") && listed.contains("Open: 200.00 EUR"),
+        "{listed}"
+    );
+    let paid = json(vault, &["invoice", "pay", "AC-2026-001", "200"]);
+    assert_eq!(paid["invoice"]["status"], "paid");
+    refused(
+        vault,
+        &["invoice", "void", "AC-2026-001", "--reason", "x"],
+        "credit note",
+    );
+
+    // The work billed is locked; the invoice lives in the finance compartment, so a Member sees none.
+    let entries = json(
+        vault,
+        &[
+            "entry",
+            "list",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+        ],
+    );
+    let billed = entries[0]["entry"]["id"].as_str().unwrap().to_owned();
+    refused(
+        vault,
+        &["entry", "edit", &billed, "--note", "rewritten"],
+        "on an invoice",
+    );
+    ok(vault, &["member", "add", "Max Member", "--role", "member"]);
+    refused(
+        vault,
+        &["--as", "Max Member", "invoice", "list"],
+        "not allowed",
+    );
+    let credit = json(vault, &["invoice", "credit", "AC-2026-001"]);
+    assert_eq!(credit["corrects"], "AC-2026-001");
+}

@@ -1,0 +1,693 @@
+//! `stint billing …` and `stint invoice …`.
+
+use crate::output::Table;
+use crate::{Cli, Ctx, done, parse, print_json};
+use anyhow::{Result, anyhow, bail};
+use clap::{Args, Subcommand};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use stint_domain::*;
+use stint_engine::*;
+
+#[derive(Subcommand)]
+pub enum BillingCmd {
+    /// Show the billing profile
+    Show,
+    /// Change the billing profile (only the options given change)
+    Set {
+        #[command(flatten)]
+        party: PartyArgs,
+        /// Account holder for bank transfers
+        #[arg(long)]
+        holder: Option<String>,
+        #[arg(long)]
+        iban: Option<String>,
+        #[arg(long)]
+        bic: Option<String>,
+        /// Invoice number pattern, e.g. "INV-{YYYY}-{SEQ:4}"
+        #[arg(long)]
+        pattern: Option<String>,
+        /// Restart numbering every year
+        #[arg(long)]
+        yearly_reset: Option<bool>,
+        /// One sequence per client (the pattern needs {CLIENT})
+        #[arg(long)]
+        per_client: Option<bool>,
+        /// Days to pay
+        #[arg(long)]
+        payment_days: Option<u16>,
+        /// Default tax rate in percent (standard category)
+        #[arg(long)]
+        tax: Option<Decimal>,
+        /// Default tax category instead (reverse-charge, exempt, …)
+        #[arg(long)]
+        tax_category: Option<String>,
+        /// Prices include tax
+        #[arg(long)]
+        prices_include_tax: Option<bool>,
+        /// Round tax per line instead of once per rate
+        #[arg(long)]
+        round_tax_per_line: Option<bool>,
+    },
+    /// Show or change a client's billing details
+    Client {
+        /// The client (name or id)
+        client: String,
+        #[command(flatten)]
+        party: PartyArgs,
+        /// Replaces {CLIENT} in invoice numbers
+        #[arg(long)]
+        prefix: Option<String>,
+        #[arg(long)]
+        payment_days: Option<u16>,
+        /// Tax rate for this client in percent (standard category)
+        #[arg(long)]
+        tax: Option<Decimal>,
+        /// Tax category for this client (e.g. reverse-charge)
+        #[arg(long)]
+        tax_category: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct PartyArgs {
+    /// Legal name
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    street: Option<String>,
+    #[arg(long)]
+    postcode: Option<String>,
+    #[arg(long)]
+    city: Option<String>,
+    /// Two-letter country code
+    #[arg(long)]
+    country: Option<String>,
+    #[arg(long)]
+    vat_id: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+}
+
+impl PartyArgs {
+    fn any(&self) -> bool {
+        [
+            &self.name,
+            &self.street,
+            &self.postcode,
+            &self.city,
+            &self.country,
+            &self.vat_id,
+            &self.email,
+        ]
+        .iter()
+        .any(|f| f.is_some())
+    }
+
+    fn apply(&self, party: &mut Party) {
+        let set = |field: &mut String, value: &Option<String>| {
+            if let Some(v) = value {
+                *field = v.clone();
+            }
+        };
+        set(&mut party.name, &self.name);
+        set(&mut party.street, &self.street);
+        set(&mut party.postcode, &self.postcode);
+        set(&mut party.city, &self.city);
+        set(&mut party.country, &self.country);
+        if let Some(v) = &self.vat_id {
+            party.vat_id = Some(v.clone());
+        }
+        if let Some(v) = &self.email {
+            party.email = Some(v.clone());
+        }
+    }
+}
+
+fn tax_from(percent: Option<Decimal>, category: Option<&str>) -> Result<Option<Tax>> {
+    Ok(match (percent, category) {
+        (Some(_), Some(_)) => bail!("give either --tax PERCENT or --tax-category, not both"),
+        (Some(p), None) => Some(Tax::standard(p)),
+        (None, Some(c)) => {
+            let category = TaxCategory::from_str(c)?;
+            if category == TaxCategory::Standard {
+                bail!("a standard tax needs a rate: use --tax PERCENT");
+            }
+            Some(Tax::zero(category))
+        }
+        (None, None) => None,
+    })
+}
+
+#[derive(Subcommand)]
+pub enum InvoiceCmd {
+    /// Create a draft from a client's unbilled work (and expenses, and typed lines)
+    Create {
+        /// The client (name or id)
+        client: String,
+        /// Work from this day
+        #[arg(long)]
+        from: Option<String>,
+        /// Work until this day
+        #[arg(long)]
+        to: Option<String>,
+        /// One line per project, task, person, day or entry
+        #[arg(long = "by", default_value = "project")]
+        grouping: String,
+        /// Leave tracked time out
+        #[arg(long)]
+        no_time: bool,
+        /// Bill the client's billable expenses too
+        #[arg(long)]
+        expenses: bool,
+        /// A typed line "DESCRIPTION:QUANTITY:PRICE" (repeatable)
+        #[arg(long = "line")]
+        lines: Vec<String>,
+    },
+    /// List invoices
+    List {
+        /// draft, issued, partially_paid, paid or void
+        #[arg(long)]
+        status: Option<String>,
+        /// Only overdue invoices (to remind)
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// Show one invoice
+    Show {
+        /// Number or id
+        invoice: String,
+    },
+    /// Change a draft
+    Edit {
+        /// Number or id
+        invoice: String,
+        /// Add a typed line "DESCRIPTION:QUANTITY:PRICE" (repeatable)
+        #[arg(long = "add-line")]
+        add_lines: Vec<String>,
+        /// Remove line N (1-based, repeatable)
+        #[arg(long = "remove-line")]
+        remove_lines: Vec<usize>,
+        /// Invoice discount: "10%" or an amount
+        #[arg(long)]
+        discount: Option<String>,
+        /// Remove the invoice discount
+        #[arg(long)]
+        no_discount: bool,
+        #[arg(long)]
+        notes: Option<String>,
+        #[arg(long)]
+        payment_days: Option<u16>,
+        /// Prices include tax
+        #[arg(long)]
+        prices_include_tax: Option<bool>,
+        /// Round tax per line instead of once per rate
+        #[arg(long)]
+        round_tax_per_line: Option<bool>,
+    },
+    /// Issue a draft: number it and freeze it
+    Issue {
+        invoice: String,
+        /// Issue date [default: today]
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Record a payment
+    Pay {
+        invoice: String,
+        amount: String,
+        /// [default: today]
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Void an issued invoice without payments (its work becomes billable again)
+    Void {
+        invoice: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Make a draft credit note for an issued invoice
+    Credit { invoice: String },
+    /// Delete a draft (its work becomes billable again)
+    Delete { invoice: String },
+}
+
+/// `DESCRIPTION:QUANTITY:PRICE` (the description may itself contain colons).
+fn typed_line(input: &str, tax: Tax) -> Result<InvoiceLine> {
+    let bad = || {
+        anyhow!("{input:?} is not a line (use DESCRIPTION:QUANTITY:PRICE, e.g. \"Hosting:1:20\")")
+    };
+    let mut parts = input.rsplitn(3, ':');
+    let price = parts.next().ok_or_else(bad)?;
+    let quantity = parts.next().ok_or_else(bad)?;
+    let description = parts.next().ok_or_else(bad)?;
+    Ok(InvoiceLine {
+        description: description.to_owned(),
+        detail: None,
+        quantity: quantity.trim().parse().map_err(|_| bad())?,
+        unit: Unit::Piece,
+        unit_price: price.trim().parse().map_err(|_| bad())?,
+        discount: None,
+        tax,
+        source: LineSource::Manual,
+    })
+}
+
+fn discount(input: &str) -> Result<Discount> {
+    let bad = || anyhow!("{input:?} is not a discount (use e.g. 10% or 50)");
+    let input = input.trim();
+    Ok(match input.strip_suffix('%') {
+        Some(p) => Discount::Percent(p.trim().parse().map_err(|_| bad())?),
+        None => Discount::Amount(input.parse().map_err(|_| bad())?),
+    })
+}
+
+fn status(input: &str) -> Result<InvoiceStatus> {
+    serde_json::from_value(serde_json::Value::String(
+        input.trim().to_ascii_lowercase().replace('-', "_"),
+    ))
+    .map_err(|_| {
+        anyhow!("{input:?} is not a status (use draft, issued, partially_paid, paid or void)")
+    })
+}
+
+fn amount(value: Decimal, currency: Currency) -> String {
+    format!("{:.*}", currency.exponent() as usize, value)
+}
+
+fn print_invoice(v: &InvoiceView) {
+    let c = v.invoice.currency;
+    let title = if v.invoice.is_credit_note() {
+        "Credit note"
+    } else {
+        "Invoice"
+    };
+    println!(
+        "{title} {} · {} · {:?}",
+        v.label, v.client_name, v.invoice.status
+    );
+    if let Some(corrects) = &v.corrects {
+        println!("Corrects invoice {corrects}");
+    }
+    if let Some(date) = v.invoice.issue_date {
+        println!(
+            "Issued {date}, due {}",
+            v.due_date.map(|d| d.to_string()).unwrap_or_default()
+        );
+    }
+    if let Some((from, to)) = v.invoice.service_period {
+        println!("Service period {from} – {to}");
+    }
+    let mut table = Table::new(["#", "DESCRIPTION", "QTY", "PRICE", "TAX", "NET"]);
+    for (i, (line, net)) in v.invoice.lines.iter().zip(&v.totals.line_net).enumerate() {
+        table.row([
+            (i + 1).to_string(),
+            line.description.clone(),
+            line.quantity.normalize().to_string(),
+            line.unit_price.normalize().to_string(),
+            if line.tax.category == TaxCategory::Standard {
+                format!("{} %", line.tax.percent.normalize())
+            } else {
+                line.tax.category.code().to_owned()
+            },
+            amount(*net, c),
+        ]);
+    }
+    table.print_or("No lines.");
+    if !v.totals.allowance_net.is_zero() {
+        println!("Discount      -{} {c}", amount(v.totals.allowance_net, c));
+    }
+    println!("Net            {} {c}", amount(v.totals.net, c));
+    for g in &v.totals.groups {
+        println!(
+            "Tax {:>3} {:>5} % on {}: {} {c}",
+            g.category.code(),
+            g.percent.normalize(),
+            amount(g.taxable, c),
+            amount(g.tax, c)
+        );
+    }
+    println!("Total          {} {c}", amount(v.totals.gross, c));
+    if !v.paid.is_zero() {
+        println!("Paid           {} {c}", amount(v.paid, c));
+        println!("Due            {} {c}", amount(v.due, c));
+    }
+    if !v.invoice.notes.is_empty() {
+        println!("{}", v.invoice.notes);
+    }
+}
+
+fn shown(cli: &Cli, v: &InvoiceView, message: &str) -> Result<()> {
+    if cli.json {
+        return print_json(v);
+    }
+    println!("{message}");
+    print_invoice(v);
+    Ok(())
+}
+
+pub async fn billing(cli: &Cli, ctx: &mut Ctx, cmd: &BillingCmd) -> Result<()> {
+    let by = ctx.by;
+    match cmd {
+        BillingCmd::Show => {
+            let profile = ctx.engine.billing_profile(&by)?;
+            if cli.json {
+                return print_json(&profile);
+            }
+            let s = &profile.seller;
+            println!(
+                "{}\n{}\n{} {}\n{}",
+                s.name, s.street, s.postcode, s.city, s.country
+            );
+            if let Some(vat) = &s.vat_id {
+                println!("VAT id {vat}");
+            }
+            if let Some(bank) = &profile.bank {
+                println!(
+                    "Bank: {} · {} {}",
+                    bank.holder,
+                    bank.iban,
+                    bank.bic.as_deref().unwrap_or("")
+                );
+            }
+            println!(
+                "Numbers: {}{}{} · pay within {} days · tax {} {} %",
+                profile.numbering.pattern,
+                if profile.numbering.yearly_reset {
+                    ", yearly reset"
+                } else {
+                    ""
+                },
+                if profile.numbering.per_client {
+                    ", per client"
+                } else {
+                    ""
+                },
+                profile.payment_days,
+                profile.default_tax.category.code(),
+                profile.default_tax.percent.normalize()
+            );
+        }
+        BillingCmd::Set {
+            party,
+            holder,
+            iban,
+            bic,
+            pattern,
+            yearly_reset,
+            per_client,
+            payment_days,
+            tax,
+            tax_category,
+            prices_include_tax,
+            round_tax_per_line,
+        } => {
+            let mut profile = ctx.engine.billing_profile(&by)?;
+            party.apply(&mut profile.seller);
+            if holder.is_some() || iban.is_some() || bic.is_some() {
+                let current = profile.bank.take();
+                let holder = holder
+                    .clone()
+                    .or_else(|| current.as_ref().map(|b| b.holder.clone()));
+                let iban = iban
+                    .clone()
+                    .or_else(|| current.as_ref().map(|b| b.iban.clone()));
+                let (Some(holder), Some(iban)) = (holder, iban) else {
+                    bail!("bank details need both --holder and --iban");
+                };
+                profile.bank = Some(BankAccount {
+                    holder,
+                    iban,
+                    bic: bic.clone().or(current.and_then(|b| b.bic)),
+                });
+            }
+            if let Some(p) = pattern {
+                profile.numbering.pattern = p.clone();
+            }
+            if let Some(v) = yearly_reset {
+                profile.numbering.yearly_reset = *v;
+            }
+            if let Some(v) = per_client {
+                profile.numbering.per_client = *v;
+            }
+            if let Some(v) = payment_days {
+                profile.payment_days = *v;
+            }
+            if let Some(t) = tax_from(*tax, tax_category.as_deref())? {
+                profile.default_tax = t;
+            }
+            if let Some(v) = prices_include_tax {
+                profile.tax_mode = if *v {
+                    TaxMode::Inclusive
+                } else {
+                    TaxMode::Exclusive
+                };
+            }
+            if let Some(v) = round_tax_per_line {
+                profile.tax_rounding = if *v {
+                    TaxRounding::PerLine
+                } else {
+                    TaxRounding::PerDocument
+                };
+            }
+            let id = profile.id;
+            ctx.engine.save_billing_profile(&by, profile).await?;
+            done(cli, id, "Saved the billing profile")?;
+        }
+        BillingCmd::Client {
+            client,
+            party,
+            prefix,
+            payment_days,
+            tax,
+            tax_category,
+        } => {
+            let client = ctx.engine.find_client(by.org, client)?;
+            let mut details = ctx.engine.client_billing(&by, client)?;
+            let changing = party.any()
+                || prefix.is_some()
+                || payment_days.is_some()
+                || tax.is_some()
+                || tax_category.is_some();
+            if !changing {
+                if cli.json {
+                    return print_json(&details);
+                }
+                let b = &details.buyer;
+                println!(
+                    "{}\n{}\n{} {}\n{}",
+                    b.name, b.street, b.postcode, b.city, b.country
+                );
+                if let Some(vat) = &b.vat_id {
+                    println!("VAT id {vat}");
+                }
+                return Ok(());
+            }
+            party.apply(&mut details.buyer);
+            if let Some(p) = prefix {
+                details.prefix = p.clone();
+            }
+            if payment_days.is_some() {
+                details.payment_days = *payment_days;
+            }
+            if let Some(t) = tax_from(*tax, tax_category.as_deref())? {
+                details.tax = Some(t);
+            }
+            let id = details.id;
+            ctx.engine.save_client_billing(&by, details).await?;
+            done(cli, id, "Saved the client's billing details")?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
+    let by = ctx.by;
+    let today = ctx.today()?;
+    let find = |ctx: &Ctx, reference: &str| ctx.engine.find_invoice(by.org, reference);
+    match cmd {
+        InvoiceCmd::Create {
+            client,
+            from,
+            to,
+            grouping,
+            no_time,
+            expenses,
+            lines,
+        } => {
+            let client = ctx.engine.find_client(by.org, client)?;
+            let tax = {
+                let details = ctx.engine.client_billing(&by, client)?;
+                details
+                    .tax
+                    .unwrap_or(ctx.engine.billing_profile(&by)?.default_tax)
+            };
+            let input = NewInvoice {
+                client: Some(client),
+                from: from.as_deref().map(|d| parse::date(d, today)).transpose()?,
+                to: to.as_deref().map(|d| parse::date(d, today)).transpose()?,
+                grouping: grouping.parse()?,
+                include_time: !no_time,
+                include_expenses: *expenses,
+                lines: lines
+                    .iter()
+                    .map(|l| typed_line(l, tax))
+                    .collect::<Result<_>>()?,
+            };
+            let v = ctx.engine.create_invoice(&by, input).await?;
+            shown(cli, &v, "Created a draft")?;
+        }
+        InvoiceCmd::List {
+            status: wanted,
+            overdue,
+            client,
+        } => {
+            let filter = InvoiceFilter {
+                status: wanted.as_deref().map(status).transpose()?,
+                overdue: *overdue,
+                client: client
+                    .as_deref()
+                    .map(|c| ctx.engine.find_client(by.org, c))
+                    .transpose()?,
+            };
+            let list = ctx.engine.invoices(&by, &filter)?;
+            if cli.json {
+                return print_json(&list);
+            }
+            let mut table = Table::new([
+                "NUMBER", "CLIENT", "ISSUED", "DUE", "STATUS", "TOTAL", "OPEN", "ID",
+            ]);
+            let mut open: std::collections::BTreeMap<Currency, Decimal> = Default::default();
+            for v in &list {
+                let c = v.invoice.currency;
+                *open.entry(c).or_default() += v.due;
+                table.row([
+                    v.label.clone(),
+                    v.client_name.clone(),
+                    v.invoice
+                        .issue_date
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    v.due_date.map(|d| d.to_string()).unwrap_or_default(),
+                    format!(
+                        "{:?}{}",
+                        v.invoice.status,
+                        if v.overdue { " (overdue)" } else { "" }
+                    ),
+                    format!("{} {c}", amount(v.totals.gross, c)),
+                    format!("{} {c}", amount(v.due, c)),
+                    v.invoice.id.to_string(),
+                ]);
+            }
+            table.print_or("No invoices.");
+            for (c, due) in open.iter().filter(|(_, d)| !d.is_zero()) {
+                println!("Open: {} {c}", amount(*due, *c));
+            }
+        }
+        InvoiceCmd::Show { invoice } => {
+            let v = ctx.engine.invoice(&by, find(ctx, invoice)?)?;
+            if cli.json {
+                return print_json(&v);
+            }
+            print_invoice(&v);
+        }
+        InvoiceCmd::Edit {
+            invoice,
+            add_lines,
+            remove_lines,
+            discount: new_discount,
+            no_discount,
+            notes,
+            payment_days,
+            prices_include_tax,
+            round_tax_per_line,
+        } => {
+            let id = find(ctx, invoice)?;
+            let current = ctx.engine.invoice(&by, id)?;
+            let details = ctx.engine.client_billing(&by, current.invoice.client)?;
+            let tax = details
+                .tax
+                .unwrap_or(ctx.engine.billing_profile(&by)?.default_tax);
+            if remove_lines.contains(&0) {
+                bail!("lines are numbered from 1");
+            }
+            let edit = InvoiceEdit {
+                add_lines: add_lines
+                    .iter()
+                    .map(|l| typed_line(l, tax))
+                    .collect::<Result<_>>()?,
+                remove_lines: remove_lines.iter().map(|n| n - 1).collect(),
+                discount: match (new_discount, no_discount) {
+                    (Some(_), true) => bail!("give either --discount or --no-discount"),
+                    (Some(d), false) => Some(Some(discount(d)?)),
+                    (None, true) => Some(None),
+                    (None, false) => None,
+                },
+                notes: notes.clone(),
+                payment_days: *payment_days,
+                tax_mode: prices_include_tax.map(|v| {
+                    if v {
+                        TaxMode::Inclusive
+                    } else {
+                        TaxMode::Exclusive
+                    }
+                }),
+                tax_rounding: round_tax_per_line.map(|v| {
+                    if v {
+                        TaxRounding::PerLine
+                    } else {
+                        TaxRounding::PerDocument
+                    }
+                }),
+            };
+            let v = ctx.engine.edit_invoice(&by, id, edit).await?;
+            shown(cli, &v, "Changed the draft")?;
+        }
+        InvoiceCmd::Issue { invoice, date } => {
+            let id = find(ctx, invoice)?;
+            let date = date.as_deref().map(|d| parse::date(d, today)).transpose()?;
+            let v = ctx.engine.issue_invoice(&by, id, date).await?;
+            shown(cli, &v, &format!("Issued {}", v.label))?;
+        }
+        InvoiceCmd::Pay {
+            invoice,
+            amount: paid,
+            date,
+            note,
+        } => {
+            let id = find(ctx, invoice)?;
+            let date = date.as_deref().map(|d| parse::date(d, today)).transpose()?;
+            let v = ctx.engine.record_payment(&by, id, paid, date, note).await?;
+            let c = v.invoice.currency;
+            shown(
+                cli,
+                &v,
+                &format!("Recorded {paid} {c}; {} {c} still due", amount(v.due, c)),
+            )?;
+        }
+        InvoiceCmd::Void { invoice, reason } => {
+            let id = find(ctx, invoice)?;
+            let v = ctx.engine.void_invoice(&by, id, reason).await?;
+            shown(
+                cli,
+                &v,
+                &format!("Voided {}; its work is billable again", v.label),
+            )?;
+        }
+        InvoiceCmd::Credit { invoice } => {
+            let id = find(ctx, invoice)?;
+            let v = ctx.engine.credit_invoice(&by, id).await?;
+            shown(cli, &v, "Created a draft credit note")?;
+        }
+        InvoiceCmd::Delete { invoice } => {
+            let id = find(ctx, invoice)?;
+            ctx.engine.delete_invoice(&by, id).await?;
+            done(cli, id, "Deleted the draft")?;
+        }
+    }
+    Ok(())
+}
