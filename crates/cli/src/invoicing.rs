@@ -66,6 +66,9 @@ pub enum BillingCmd {
         /// Tax category for this client (e.g. reverse-charge)
         #[arg(long)]
         tax_category: Option<String>,
+        /// The buyer's reference on its invoices (BT-10, e.g. a Leitweg-ID)
+        #[arg(long)]
+        buyer_reference: Option<String>,
     },
 }
 
@@ -87,6 +90,11 @@ pub struct PartyArgs {
     vat_id: Option<String>,
     #[arg(long)]
     email: Option<String>,
+    /// Contact person
+    #[arg(long)]
+    contact: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
 }
 
 impl PartyArgs {
@@ -120,6 +128,12 @@ impl PartyArgs {
         }
         if let Some(v) = &self.email {
             party.email = Some(v.clone());
+        }
+        if let Some(v) = &self.contact {
+            party.contact = Some(v.clone());
+        }
+        if let Some(v) = &self.phone {
+            party.phone = Some(v.clone());
         }
     }
 }
@@ -496,6 +510,9 @@ pub async fn billing(cli: &Cli, ctx: &mut Ctx, cmd: &BillingCmd) -> Result<()> {
             }
             if let Some(t) = tax_from(*tax, tax_category.as_deref())? {
                 details.tax = Some(t);
+            }
+            if let Some(r) = buyer_reference {
+                details.buyer_reference = Some(r.clone());
             }
             let id = details.id;
             ctx.engine.save_client_billing(&by, details).await?;

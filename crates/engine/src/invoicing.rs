@@ -189,6 +189,7 @@ impl Engine {
                 prefix: String::new(),
                 payment_days: None,
                 tax: None,
+                buyer_reference: None,
             }))
     }
 

@@ -129,6 +129,8 @@ async fn set_up_billing(w: &mut World) {
         country: "DE".into(),
         vat_id: Some("DE123456789".into()),
         email: Some("ana@example.org".into()),
+        contact: Some("Ana Muster".into()),
+        phone: Some("+49 30 1234567".into()),
     };
     profile.bank = Some(BankAccount {
         holder: "Ana Muster".into(),

@@ -131,6 +131,9 @@ pub struct ClientBilling {
     pub payment_days: Option<u16>,
     /// Tax on its lines, if not the profile's (e.g. reverse charge for a client abroad).
     pub tax: Option<Tax>,
+    /// The buyer's reference for its invoices (EN 16931 BT-10; the Leitweg-ID for German public bodies).
+    #[serde(default)]
+    pub buyer_reference: Option<String>,
 }
 
 impl ClientBilling {
@@ -152,6 +155,17 @@ impl ClientBilling {
             return Err(ValidationError::new("payment terms are at most 365 days"));
         }
         self.tax = self.tax.map(Tax::validate).transpose()?;
+        self.buyer_reference = match self.buyer_reference.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(r) if r.chars().count() <= 100 && !r.chars().any(char::is_control) => {
+                Some(r.to_owned())
+            }
+            Some(_) => {
+                return Err(ValidationError::new(
+                    "the buyer reference is one line of at most 100 characters",
+                ));
+            }
+        };
         Ok(self)
     }
 }

@@ -352,6 +352,12 @@ pub struct Party {
     pub vat_id: Option<String>,
     /// E-mail address (for e-invoices: the electronic address).
     pub email: Option<String>,
+    /// A contact person (XRechnung requires one for the seller).
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// A telephone number (XRechnung requires one for the seller).
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 impl Party {

@@ -31,6 +31,8 @@ fn party(name: &str, vat: Option<&str>) -> Party {
         country: "DE".into(),
         vat_id: vat.map(str::to_owned),
         email: None,
+        contact: None,
+        phone: None,
     }
 }
 
