@@ -479,6 +479,7 @@ pub async fn billing(cli: &Cli, ctx: &mut Ctx, cmd: &BillingCmd) -> Result<()> {
             payment_days,
             tax,
             tax_category,
+            buyer_reference,
         } => {
             let client = ctx.engine.find_client(by.org, client)?;
             let mut details = ctx.engine.client_billing(&by, client)?;
@@ -486,7 +487,8 @@ pub async fn billing(cli: &Cli, ctx: &mut Ctx, cmd: &BillingCmd) -> Result<()> {
                 || prefix.is_some()
                 || payment_days.is_some()
                 || tax.is_some()
-                || tax_category.is_some();
+                || tax_category.is_some()
+                || buyer_reference.is_some();
             if !changing {
                 if cli.json {
                     return print_json(&details);
