@@ -8,15 +8,16 @@ mod desktop;
 use std::path::PathBuf;
 
 use stint_domain::{
-    BudgetId, BudgetLimit, BudgetPeriod, Client, ClientId, EntryId, ExpenseId, Member, MemberId,
-    OrgId, Organization, ProjectId, RateId, Role, Tag, TagId, TaskId,
+    BillingProfile, BudgetId, BudgetLimit, BudgetPeriod, Client, ClientBilling, ClientId, EntryId,
+    ExpenseId, InvoiceId, Member, MemberId, OrgId, Organization, ProjectId, RateId, Role, Tag,
+    TagId, TaskId,
 };
 use stint_engine::{
     ActAs, BudgetView, ClientChanges, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
-    EntryView, ExpenseView, IdleChoice, IdleOutcome, NewClient, NewEntry, NewExpense,
-    NewOrganization, NewProject, NewRate, OrgChanges, OrgSummary, OsKeyring, Permissions,
-    ProjectChanges, ProjectView, RateView, ReportQuery, ReportView, StartTimer, TaskView, Unlock,
-    VaultStatus,
+    EntryView, ExpenseView, IdleChoice, IdleOutcome, InvoiceEdit, InvoiceFilter, InvoiceFormat,
+    InvoiceView, NewClient, NewEntry, NewExpense, NewInvoice, NewOrganization, NewProject, NewRate,
+    OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions, ProjectChanges, ProjectView,
+    RateView, ReportQuery, ReportView, StartTimer, TaskView, Unlock, VaultStatus,
 };
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
@@ -449,6 +450,162 @@ async fn save_receipt(shell: State<'_, Shell>, id: ExpenseId) -> Reply<String> {
     save_download(&name, &bytes)
 }
 
+// ----- invoicing -------------------------------------------------------------------------------
+
+#[tauri::command]
+async fn billing_profile(shell: State<'_, Shell>) -> Reply<BillingProfile> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.billing_profile(&by).map_err(message)
+}
+
+#[tauri::command]
+async fn save_billing_profile(shell: State<'_, Shell>, profile: BillingProfile) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine
+        .save_billing_profile(&by, profile)
+        .await
+        .map_err(message)
+}
+
+#[tauri::command]
+async fn client_billing(shell: State<'_, Shell>, client: ClientId) -> Reply<ClientBilling> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.client_billing(&by, client).map_err(message)
+}
+
+#[tauri::command]
+async fn save_client_billing(shell: State<'_, Shell>, details: ClientBilling) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine
+        .save_client_billing(&by, details)
+        .await
+        .map_err(message)
+}
+
+#[tauri::command]
+async fn invoices(shell: State<'_, Shell>, filter: InvoiceFilter) -> Reply<Vec<InvoiceView>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.invoices(&by, &filter).map_err(message)
+}
+
+#[tauri::command]
+async fn create_invoice(shell: State<'_, Shell>, input: NewInvoice) -> Reply<InvoiceView> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.create_invoice(&by, input).await.map_err(message)
+}
+
+#[tauri::command]
+async fn edit_invoice(
+    shell: State<'_, Shell>,
+    id: InvoiceId,
+    edit: InvoiceEdit,
+) -> Reply<InvoiceView> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.edit_invoice(&by, id, edit).await.map_err(message)
+}
+
+#[tauri::command]
+async fn delete_invoice(shell: State<'_, Shell>, id: InvoiceId) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.delete_invoice(&by, id).await.map_err(message)
+}
+
+#[tauri::command]
+async fn issue_invoice(
+    shell: State<'_, Shell>,
+    id: InvoiceId,
+    date: Option<jiff::civil::Date>,
+) -> Reply<InvoiceView> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.issue_invoice(&by, id, date).await.map_err(message)
+}
+
+#[tauri::command]
+async fn record_payment(
+    shell: State<'_, Shell>,
+    id: InvoiceId,
+    amount: String,
+    date: Option<jiff::civil::Date>,
+    note: String,
+) -> Reply<InvoiceView> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine
+        .record_payment(&by, id, &amount, date, &note)
+        .await
+        .map_err(message)
+}
+
+#[tauri::command]
+async fn void_invoice(
+    shell: State<'_, Shell>,
+    id: InvoiceId,
+    reason: String,
+) -> Reply<InvoiceView> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.void_invoice(&by, id, &reason).await.map_err(message)
+}
+
+#[tauri::command]
+async fn credit_invoice(shell: State<'_, Shell>, id: InvoiceId) -> Reply<InvoiceView> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.credit_invoice(&by, id).await.map_err(message)
+}
+
+/// The invoice's real PDF, rendered in memory for the preview (never written to disk).
+#[tauri::command]
+async fn invoice_pdf(
+    shell: State<'_, Shell>,
+    id: InvoiceId,
+    paper: PaperSize,
+) -> Reply<tauri::ipc::Response> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let file = engine
+        .invoice_file(&by, id, InvoiceFormat::PlainPdf, paper)
+        .map_err(message)?;
+    Ok(tauri::ipc::Response::new(file.bytes))
+}
+
+/// Save an invoice file into the downloads folder; returns its path, and why a PDF came out
+/// without its e-invoice if it did.
+#[tauri::command]
+async fn save_invoice_file(
+    shell: State<'_, Shell>,
+    id: InvoiceId,
+    format: InvoiceFormat,
+    paper: PaperSize,
+) -> Reply<SavedFile> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let file = engine
+        .invoice_file(&by, id, format, paper)
+        .map_err(message)?;
+    let path = save_download(&file.file_name, &file.bytes)?;
+    Ok(SavedFile {
+        path,
+        note: file.e_invoice_problem,
+    })
+}
+
+/// Where a file was saved, and anything the user should know about it.
+#[derive(serde::Serialize)]
+struct SavedFile {
+    path: String,
+    note: Option<String>,
+}
+
 /// How long without input counts as time away, and when to remind of a long timer (minutes).
 #[tauri::command]
 fn watch_settings(watch: State<'_, desktop::Watch>, settings: desktop::WatchSettings) {
@@ -589,6 +746,20 @@ fn main() {
             add_expense,
             receipt,
             save_receipt,
+            billing_profile,
+            save_billing_profile,
+            client_billing,
+            save_client_billing,
+            invoices,
+            create_invoice,
+            edit_invoice,
+            delete_invoice,
+            issue_invoice,
+            record_payment,
+            void_invoice,
+            credit_invoice,
+            invoice_pdf,
+            save_invoice_file,
             watch_settings,
             resolve_idle,
         ])

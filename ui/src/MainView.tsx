@@ -12,6 +12,7 @@ import type { Permissions } from "./bindings/Permissions";
 import type { ProjectView } from "./bindings/ProjectView";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { ExpensesScreen } from "./ExpensesScreen";
+import { InvoicesScreen } from "./InvoicesScreen";
 import { ManualEntry } from "./ManualEntry";
 import { ProjectsScreen } from "./ProjectsScreen";
 import { SettingsScreen } from "./SettingsScreen";
@@ -31,12 +32,13 @@ type Props = {
   onLocked: () => void;
 };
 
-type Tab = "track" | "projects" | "expenses" | "reports" | "settings";
+type Tab = "track" | "projects" | "expenses" | "invoices" | "reports" | "settings";
 
 const TABS: { id: Tab; label: string }[] = [
   { id: "track", label: "Track" },
   { id: "projects", label: "Projects" },
   { id: "expenses", label: "Expenses" },
+  { id: "invoices", label: "Invoices" },
   { id: "reports", label: "Reports" },
   { id: "settings", label: "Settings" },
 ];
@@ -100,7 +102,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
           {org.name}
         </span>
         <nav className="tabs" aria-label="Sections">
-          {TABS.map((t) => (
+          {TABS.filter((t) => t.id !== "invoices" || can(permissions, "read_invoices")).map((t) => (
             <button
               key={t.id}
               type="button"
@@ -201,6 +203,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
           <ProjectsScreen key={actAs.member} permissions={permissions} onChanged={changed} />
         )}
         {tab === "expenses" && <ExpensesScreen key={actAs.member} permissions={permissions} />}
+        {tab === "invoices" && <InvoicesScreen key={actAs.member} permissions={permissions} />}
         {tab === "reports" && (
           <Suspense fallback={<p className="muted">Loading reports…</p>}>
             <ReportsScreen key={actAs.member} permissions={permissions} org={org} />

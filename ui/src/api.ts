@@ -50,6 +50,15 @@ import type { OrgSummary } from "./bindings/OrgSummary";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { StartTimer } from "./bindings/StartTimer";
 import type { VaultStatus } from "./bindings/VaultStatus";
+import type { BillingProfile } from "./bindings/BillingProfile";
+import type { ClientBilling } from "./bindings/ClientBilling";
+import type { InvoiceEdit } from "./bindings/InvoiceEdit";
+import type { InvoiceFilter } from "./bindings/InvoiceFilter";
+import type { InvoiceFormat } from "./bindings/InvoiceFormat";
+import type { InvoiceId } from "./bindings/InvoiceId";
+import type { InvoiceView } from "./bindings/InvoiceView";
+import type { NewInvoice } from "./bindings/NewInvoice";
+import type { PaperSize } from "./bindings/PaperSize";
 
 /** How to unlock (or protect) the vault: a passphrase, or the OS keyring. */
 export type UnlockWith = { passphrase: string } | { keyring: true };
@@ -147,6 +156,35 @@ export const api = {
   /** Keep, discard or split the time away (since an RFC 3339 instant) from the running timer. */
   resolveIdle: (since: string, choice: IdleChoice): Promise<IdleOutcome> =>
     invoke("resolve_idle", { since, choice }),
+
+  billingProfile: (): Promise<BillingProfile> => invoke("billing_profile"),
+  saveBillingProfile: (profile: BillingProfile): Promise<void> =>
+    invoke("save_billing_profile", { profile }),
+  clientBilling: (client: ClientId): Promise<ClientBilling> => invoke("client_billing", { client }),
+  saveClientBilling: (details: ClientBilling): Promise<void> =>
+    invoke("save_client_billing", { details }),
+  invoices: (filter: InvoiceFilter): Promise<InvoiceView[]> => invoke("invoices", { filter }),
+  createInvoice: (input: NewInvoice): Promise<InvoiceView> => invoke("create_invoice", { input }),
+  editInvoice: (id: InvoiceId, edit: InvoiceEdit): Promise<InvoiceView> =>
+    invoke("edit_invoice", { id, edit }),
+  deleteInvoice: (id: InvoiceId): Promise<void> => invoke("delete_invoice", { id }),
+  /** Number and freeze a draft; `date` (YYYY-MM-DD) defaults to today. */
+  issueInvoice: (id: InvoiceId, date: string | null = null): Promise<InvoiceView> =>
+    invoke("issue_invoice", { id, date }),
+  recordPayment: (id: InvoiceId, amount: string, date: string | null, note: string): Promise<InvoiceView> =>
+    invoke("record_payment", { id, amount, date, note }),
+  voidInvoice: (id: InvoiceId, reason: string): Promise<InvoiceView> =>
+    invoke("void_invoice", { id, reason }),
+  creditInvoice: (id: InvoiceId): Promise<InvoiceView> => invoke("credit_invoice", { id }),
+  /** The invoice's real PDF, rendered in memory for the preview. */
+  invoicePdf: async (id: InvoiceId, paper: PaperSize = "a4"): Promise<Uint8Array> =>
+    new Uint8Array(await invoke<ArrayBuffer>("invoice_pdf", { id, paper })),
+  /** Saves a PDF or XML into the downloads folder; `note` says why a PDF has no e-invoice inside. */
+  saveInvoiceFile: (
+    id: InvoiceId,
+    format: InvoiceFormat,
+    paper: PaperSize = "a4",
+  ): Promise<{ path: string; note: string | null }> => invoke("save_invoice_file", { id, format, paper }),
 
   timeReport: (query: ReportQuery): Promise<ReportView> => invoke("time_report", { query }),
   /** Saves the report as CSV in the downloads folder; resolves to the file's path. */

@@ -2,9 +2,10 @@
 
 use crate::output::Table;
 use crate::{Cli, Ctx, done, parse, print_json};
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use stint_domain::*;
 use stint_engine::*;
@@ -248,6 +249,66 @@ pub enum InvoiceCmd {
     Credit { invoice: String },
     /// Delete a draft (its work becomes billable again)
     Delete { invoice: String },
+    /// Save the PDF (a Factur-X PDF/A-3 with the e-invoice inside, when the invoice is issued)
+    Pdf {
+        invoice: String,
+        /// File or directory to write [default: the current directory]
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Without the embedded e-invoice
+        #[arg(long)]
+        plain: bool,
+        /// US Letter instead of A4
+        #[arg(long)]
+        letter: bool,
+    },
+    /// Save the e-invoice XML (Factur-X EN 16931 CII, or XRechnung)
+    Xml {
+        invoice: String,
+        /// XRechnung 3.0 instead of Factur-X
+        #[arg(long)]
+        xrechnung: bool,
+        /// File or directory to write [default: the current directory]
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Save the PDFs (or XML) of many invoices into a directory, with a progress bar
+    Export {
+        /// The directory (created if missing)
+        #[arg(long)]
+        dir: PathBuf,
+        /// Only this status
+        #[arg(long)]
+        status: Option<String>,
+        /// pdf or xml
+        #[arg(long, default_value = "pdf")]
+        format: String,
+    },
+}
+
+fn saved(cli: &Cli, path: &Path) -> Result<()> {
+    if cli.json {
+        return print_json(&serde_json::json!({ "path": path }));
+    }
+    println!("Saved {}", path.display());
+    Ok(())
+}
+
+/// Write `bytes` to `output` (a file, or a directory to put `file_name` in); never overwrites.
+fn save(output: Option<&Path>, file_name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let path = match output {
+        Some(p) if p.is_dir() => p.join(file_name),
+        Some(p) => p.to_owned(),
+        None => PathBuf::from(file_name),
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {} (it may exist already)", path.display()))?;
+    std::io::Write::write_all(&mut file, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }
 
 /// `DESCRIPTION:QUANTITY:PRICE` (the description may itself contain colons).
@@ -642,10 +703,10 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
                 remove_lines: remove_lines.iter().map(|n| n - 1).collect(),
                 discount: match (new_discount, no_discount) {
                     (Some(_), true) => bail!("give either --discount or --no-discount"),
-                    (Some(d), false) => Some(Some(discount(d)?)),
-                    (None, true) => Some(None),
-                    (None, false) => None,
+                    (Some(d), false) => Some(discount(d)?),
+                    _ => None,
                 },
+                clear_discount: *no_discount,
                 notes: notes.clone(),
                 payment_days: *payment_days,
                 tax_mode: prices_include_tax.map(|v| {
@@ -706,6 +767,86 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             let id = find(ctx, invoice)?;
             ctx.engine.delete_invoice(&by, id).await?;
             done(cli, id, "Deleted the draft")?;
+        }
+        InvoiceCmd::Pdf {
+            invoice,
+            output,
+            plain,
+            letter,
+        } => {
+            let id = find(ctx, invoice)?;
+            let format = if *plain {
+                InvoiceFormat::PlainPdf
+            } else {
+                InvoiceFormat::Pdf
+            };
+            let paper = if *letter {
+                PaperSize::Letter
+            } else {
+                PaperSize::A4
+            };
+            let file = ctx.engine.invoice_file(&by, id, format, paper)?;
+            let path = save(output.as_deref(), &file.file_name, &file.bytes)?;
+            if let Some(problem) = &file.e_invoice_problem {
+                eprintln!(
+                    "stint: note: saved a PDF without the e-invoice inside, because {problem}"
+                );
+            }
+            saved(cli, &path)?;
+        }
+        InvoiceCmd::Xml {
+            invoice,
+            xrechnung,
+            output,
+        } => {
+            let id = find(ctx, invoice)?;
+            let format = if *xrechnung {
+                InvoiceFormat::XRechnung
+            } else {
+                InvoiceFormat::FacturXXml
+            };
+            let file = ctx.engine.invoice_file(&by, id, format, PaperSize::A4)?;
+            let path = save(output.as_deref(), &file.file_name, &file.bytes)?;
+            saved(cli, &path)?;
+        }
+        InvoiceCmd::Export {
+            dir,
+            status: wanted,
+            format,
+        } => {
+            let format = match format.as_str() {
+                "pdf" => InvoiceFormat::Pdf,
+                "xml" => InvoiceFormat::FacturXXml,
+                other => bail!("{other:?} is not an export format (use pdf or xml)"),
+            };
+            let filter = InvoiceFilter {
+                status: wanted.as_deref().map(status).transpose()?,
+                ..Default::default()
+            };
+            let list = ctx.engine.invoices(&by, &filter)?;
+            if format == InvoiceFormat::FacturXXml
+                && list
+                    .iter()
+                    .any(|v| v.invoice.status == InvoiceStatus::Draft)
+            {
+                bail!("drafts have no e-invoice; export with --status issued (or paid) or as pdf");
+            }
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let bar = crate::progress_bar("Exporting invoices");
+            bar.set_length(list.len() as u64);
+            for v in &list {
+                let file = ctx
+                    .engine
+                    .invoice_file(&by, v.invoice.id, format, PaperSize::A4)?;
+                save(Some(dir), &file.file_name, &file.bytes)?;
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            if cli.json {
+                return print_json(&serde_json::json!({ "exported": list.len(), "dir": dir }));
+            }
+            println!("Saved {} invoices to {}", list.len(), dir.display());
         }
     }
     Ok(())

@@ -693,4 +693,63 @@ fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
     );
     let credit = json(vault, &["invoice", "credit", "AC-2026-001"]);
     assert_eq!(credit["corrects"], "AC-2026-001");
+
+    // Files: the PDF reads back as text; the XML is there; a second save never overwrites.
+    let out = dir.path().join("files");
+    std::fs::create_dir(&out).unwrap();
+    let saved = json(
+        vault,
+        &["invoice", "pdf", "AC-2026-001", "-o", out.to_str().unwrap()],
+    );
+    let pdf = std::path::PathBuf::from(saved["path"].as_str().unwrap());
+    assert_eq!(pdf, out.join("AC-2026-001.pdf"));
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for needle in [
+        "AC-2026-001",
+        "Müller & Søn",
+        "Hosting: Nov",
+        "221.64",
+        "DE89 3704 0044 0532 0130 00",
+    ] {
+        assert!(
+            text.contains(needle),
+            "the PDF text lacks {needle:?}:\n{text}"
+        );
+    }
+    ok(
+        vault,
+        &["invoice", "xml", "AC-2026-001", "-o", out.to_str().unwrap()],
+    );
+    let xml = std::fs::read_to_string(out.join("AC-2026-001-factur-x.xml")).unwrap();
+    assert!(xml.contains("<ram:GrandTotalAmount>221.64</ram:GrandTotalAmount>"));
+    refused(
+        vault,
+        &["invoice", "pdf", "AC-2026-001", "-o", out.to_str().unwrap()],
+        "may exist already",
+    );
+    refused(
+        vault,
+        &[
+            "invoice",
+            "xml",
+            "AC-2026-001",
+            "--xrechnung",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        "BT-10 buyer reference",
+    );
+    let batch = dir.path().join("batch");
+    let exported = json(
+        vault,
+        &["invoice", "export", "--dir", batch.to_str().unwrap()],
+    );
+    assert_eq!(exported["exported"], 2);
+    assert_eq!(std::fs::read_dir(&batch).unwrap().count(), 2);
 }

@@ -67,14 +67,17 @@ pub struct NewInvoice {
 /// Changes to a draft.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
+#[serde(default)]
 pub struct InvoiceEdit {
     /// Lines to add at the end.
     pub add_lines: Vec<InvoiceLine>,
     /// Lines to remove, by position (0-based, before adding).
     pub remove_lines: Vec<usize>,
-    /// A new invoice discount (`Some(None)` removes it).
+    /// A new invoice discount.
     #[ts(optional)]
-    pub discount: Option<Option<Discount>>,
+    pub discount: Option<Discount>,
+    /// Remove the invoice discount.
+    pub clear_discount: bool,
     /// New notes.
     #[ts(optional)]
     pub notes: Option<String>,
@@ -524,8 +527,11 @@ impl Engine {
                 keep
             });
             i.lines.extend(edit.add_lines);
+            if edit.clear_discount {
+                i.discount = None;
+            }
             if let Some(discount) = edit.discount {
-                i.discount = discount;
+                i.discount = Some(discount);
             }
             if let Some(notes) = edit.notes {
                 i.notes = notes;

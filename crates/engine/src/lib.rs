@@ -11,6 +11,7 @@ pub mod bench;
 mod error;
 pub mod export;
 mod idle;
+mod invoice_files;
 mod invoicing;
 mod records;
 pub mod seed;
@@ -19,6 +20,7 @@ mod views;
 
 pub use error::{EngineError, Result};
 pub use idle::{IdleChoice, IdleOutcome};
+pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};
 pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice};
 pub use records::Kind;
 pub use stint_vault::{KeyStore, MemoryKeyStore, OsKeyring, Unlock, VaultError};

@@ -447,7 +447,7 @@ async fn drafts_take_expenses_and_typed_lines_and_release_what_they_drop() {
             draft.invoice.id,
             InvoiceEdit {
                 remove_lines: vec![0],
-                discount: Some(Some(Discount::Percent(dec!(10)))),
+                discount: Some(Discount::Percent(dec!(10))),
                 ..Default::default()
             },
         )

@@ -17,9 +17,13 @@ add_lines: Array<InvoiceLine>,
  */
 remove_lines: Array<number>, 
 /**
- * A new invoice discount (`Some(None)` removes it).
+ * A new invoice discount.
  */
-discount?: Discount | null, 
+discount?: Discount, 
+/**
+ * Remove the invoice discount.
+ */
+clear_discount: boolean, 
 /**
  * New notes.
  */

@@ -72,6 +72,7 @@ pub struct BillingProfile {
     pub numbering: NumberingScheme,
     /// The last numbers used (advanced only when an invoice is issued).
     #[ts(skip)]
+    #[serde(default)]
     pub counters: Counters,
     /// Days to pay, unless the client has its own.
     pub payment_days: u16,

@@ -1,0 +1,531 @@
+// Invoices: the list with status filters and what is still open, a new draft from a client's unbilled
+// work, and the selected invoice with its lines, totals and tax breakdown, its actions (issue, record a
+// payment, void, credit note) and its files (PDF with the e-invoice inside, XRechnung).
+// The engine decides who may see and do what (a Member gets nothing; a Viewer reads); this screen
+// hides what the role cannot use and still shows the engine's message when it refuses.
+import { useEffect, useState, type FormEvent } from "react";
+
+import { api, can, errorMessage, notAllowed } from "./api";
+import type { Client } from "./bindings/Client";
+import type { InvoiceFilter } from "./bindings/InvoiceFilter";
+import type { InvoiceStatus } from "./bindings/InvoiceStatus";
+import type { InvoiceView } from "./bindings/InvoiceView";
+import type { LineGrouping } from "./bindings/LineGrouping";
+import type { Permissions } from "./bindings/Permissions";
+import { sumDecimals } from "./ExpensesScreen";
+import { money } from "./time";
+import "./screens.css";
+import "./invoices.css";
+
+type Props = { permissions: Permissions | null };
+
+type Filter = "all" | InvoiceStatus | "overdue";
+
+const FILTERS: { value: Filter; label: string }[] = [
+  { value: "all", label: "All" },
+  { value: "draft", label: "Drafts" },
+  { value: "issued", label: "Issued" },
+  { value: "partially_paid", label: "Partially paid" },
+  { value: "paid", label: "Paid" },
+  { value: "void", label: "Void" },
+  { value: "overdue", label: "Overdue" },
+];
+
+const STATUS_LABEL: Record<InvoiceStatus, string> = {
+  draft: "Draft",
+  issued: "Issued",
+  partially_paid: "Partially paid",
+  paid: "Paid",
+  void: "Void",
+};
+
+function filterOf(filter: Filter): InvoiceFilter {
+  if (filter === "all") return { status: null, overdue: false, client: null };
+  if (filter === "overdue") return { status: null, overdue: true, client: null };
+  return { status: filter, overdue: false, client: null };
+}
+
+/** What is still owed, per currency. */
+export function openByCurrency(list: InvoiceView[]): { currency: string; amount: string }[] {
+  const by = new Map<string, string[]>();
+  for (const v of list) {
+    if (v.due === "0" || Number(v.due) === 0) continue;
+    const amounts = by.get(v.invoice.currency) ?? [];
+    amounts.push(v.due);
+    by.set(v.invoice.currency, amounts);
+  }
+  return [...by].map(([currency, amounts]) => ({ currency, amount: sumDecimals(amounts) }));
+}
+
+export function InvoicesScreen({ permissions }: Props) {
+  const readable = can(permissions, "read_invoices");
+  const editable = can(permissions, "edit_invoices");
+  const [filter, setFilter] = useState<Filter>("all");
+  const [list, setList] = useState<InvoiceView[] | null>(null);
+  const [selected, setSelected] = useState<InvoiceView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    if (!readable) return;
+    let current = true;
+    api.invoices(filterOf(filter)).then(
+      (found) => {
+        if (!current) return;
+        setList(found);
+        setError(null);
+        setSelected((s) => (s ? (found.find((v) => v.invoice.id === s.invoice.id) ?? s) : s));
+      },
+      (e: unknown) => current && setError(errorMessage(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [filter, version, readable]);
+
+  if (!readable) {
+    return (
+      <p className="notice" data-testid="invoices-hidden">
+        Invoices are visible to Owners, Admins and Viewers. {notAllowed(permissions)}
+      </p>
+    );
+  }
+
+  const changed = (view: InvoiceView | null) => {
+    setSelected(view);
+    setVersion((v) => v + 1);
+  };
+  const open = openByCurrency(list ?? []);
+
+  return (
+    <div className="invoices" data-testid="invoices-screen">
+      <section className="panel" aria-labelledby="invoices-heading">
+        <div className="section-head">
+          <h2 id="invoices-heading">Invoices</h2>
+          <span className="spacer" />
+          <label className="inline">
+            <span>Show</span>
+            <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="invoice-filter">
+              {FILTERS.map((f) => (
+                <option key={f.value} value={f.value}>
+                  {f.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {error && (
+          <p className="error" role="alert" data-testid="invoices-error">
+            {error}
+          </p>
+        )}
+        {list === null ? (
+          <p className="muted empty">Loading…</p>
+        ) : list.length === 0 ? (
+          <p className="muted empty" data-testid="invoices-empty">
+            {filter === "all" ? "No invoices yet." : "No invoices with this status."}
+          </p>
+        ) : (
+          <>
+            <table className="invoice-table" data-testid="invoice-list">
+              <thead>
+                <tr>
+                  <th scope="col">Number</th>
+                  <th scope="col">Client</th>
+                  <th scope="col">Issued</th>
+                  <th scope="col">Due</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Total
+                  </th>
+                  <th scope="col" className="num">
+                    Open
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((v) => (
+                  <tr
+                    key={v.invoice.id}
+                    className={selected?.invoice.id === v.invoice.id ? "selected" : undefined}
+                    data-testid="invoice-row"
+                  >
+                    <td>
+                      <button type="button" className="link" onClick={() => setSelected(v)} data-testid="invoice-open">
+                        {v.label}
+                      </button>
+                    </td>
+                    <td>{v.client_name}</td>
+                    <td>{v.invoice.issue_date ?? "—"}</td>
+                    <td>{v.due_date ?? "—"}</td>
+                    <td>
+                      <span className={`badge status-${v.invoice.status}`}>{STATUS_LABEL[v.invoice.status]}</span>
+                      {v.overdue && <span className="badge overdue">overdue</span>}
+                    </td>
+                    <td className="num">{money({ amount: v.totals.gross, currency: v.invoice.currency })}</td>
+                    <td className="num">{money({ amount: v.due, currency: v.invoice.currency })}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {open.length > 0 && (
+              <p className="invoice-open-total" data-testid="invoice-open-total">
+                <span className="muted">Open</span>
+                {open.map((o) => (
+                  <span key={o.currency}>{money(o)}</span>
+                ))}
+              </p>
+            )}
+          </>
+        )}
+      </section>
+
+      {selected && (
+        <InvoiceDetail
+          key={selected.invoice.id}
+          view={selected}
+          permissions={permissions}
+          onChanged={changed}
+          onClose={() => setSelected(null)}
+        />
+      )}
+
+      {editable ? (
+        <section className="panel" aria-labelledby="invoice-new-heading">
+          <NewInvoiceForm onCreated={changed} />
+        </section>
+      ) : (
+        <p className="notice small" data-testid="invoices-readonly">
+          Invoices are read-only here. {notAllowed(permissions)}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function NewInvoiceForm({ onCreated }: { onCreated: (v: InvoiceView) => void }) {
+  const [clients, setClients] = useState<Client[]>([]);
+  const [client, setClient] = useState("");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [grouping, setGrouping] = useState<LineGrouping>("project");
+  const [expenses, setExpenses] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.clients().then(
+      (list) => {
+        setClients(list);
+        setClient((c) => c || (list[0]?.id ?? ""));
+      },
+      (e: unknown) => setError(errorMessage(e)),
+    );
+  }, []);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!client) {
+      setError("Choose the client to invoice.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const view = await api.createInvoice({
+        client,
+        from: from || null,
+        to: to || null,
+        grouping,
+        include_time: true,
+        include_expenses: expenses,
+        lines: [],
+      });
+      onCreated(view);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="add-form" onSubmit={submit} data-testid="invoice-new">
+      <h3 id="invoice-new-heading">New invoice from unbilled work</h3>
+      <div className="fields">
+        <label className="field grow">
+          <span>Client</span>
+          <select value={client} onChange={(e) => setClient(e.target.value)} data-testid="invoice-client">
+            {clients.length === 0 && <option value="">No clients yet</option>}
+            {clients.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field narrow">
+          <span>From</span>
+          <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="invoice-from" />
+        </label>
+        <label className="field narrow">
+          <span>To</span>
+          <input type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="invoice-to" />
+        </label>
+        <label className="field narrow">
+          <span>One line per</span>
+          <select value={grouping} onChange={(e) => setGrouping(e.target.value as LineGrouping)} data-testid="invoice-grouping">
+            <option value="project">project</option>
+            <option value="task">task</option>
+            <option value="person">person</option>
+            <option value="day">day</option>
+            <option value="entry">entry</option>
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={expenses} onChange={(e) => setExpenses(e.target.checked)} />
+          <span>Billable expenses</span>
+        </label>
+        <button type="submit" disabled={busy} data-testid="invoice-create">
+          Create draft
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="invoice-new-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+type DetailProps = {
+  view: InvoiceView;
+  permissions: Permissions | null;
+  onChanged: (v: InvoiceView | null) => void;
+  onClose: () => void;
+};
+
+function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
+  const inv = view.invoice;
+  const c = inv.currency;
+  const m = (amount: string) => money({ amount, currency: c });
+  const editable = can(permissions, "edit_invoices");
+  const finalize = can(permissions, "finalize_invoice");
+  const draft = inv.status === "draft";
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [payment, setPayment] = useState(view.due);
+  const [reason, setReason] = useState("");
+
+  async function run(action: () => Promise<InvoiceView | null>) {
+    setBusy(true);
+    setError(null);
+    setSaved(null);
+    try {
+      onChanged(await action());
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function save(format: "pdf" | "x_rechnung" | "factur_x_xml") {
+    setBusy(true);
+    setError(null);
+    try {
+      const file = await api.saveInvoiceFile(inv.id, format);
+      setSaved(file.note ? `Saved ${file.path} (without e-invoice: ${file.note})` : `Saved ${file.path}`);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel invoice-detail" aria-labelledby="invoice-detail-heading" data-testid="invoice-detail">
+      <div className="section-head">
+        <h2 id="invoice-detail-heading">
+          {inv.kind.type === "credit_note" ? "Credit note" : "Invoice"} {view.label}
+        </h2>
+        <span className={`badge status-${inv.status}`} data-testid="invoice-status">
+          {STATUS_LABEL[inv.status]}
+        </span>
+        <span className="spacer" />
+        <button type="button" className="link" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <p className="muted small">
+        {view.client_name}
+        {inv.issue_date && ` · issued ${inv.issue_date}`}
+        {view.due_date && ` · due ${view.due_date}`}
+        {inv.service_period && ` · work ${inv.service_period[0]} – ${inv.service_period[1]}`}
+        {view.corrects && ` · corrects ${view.corrects}`}
+      </p>
+      <table className="invoice-lines" data-testid="invoice-lines">
+        <thead>
+          <tr>
+            <th scope="col">Description</th>
+            <th scope="col" className="num">
+              Quantity
+            </th>
+            <th scope="col" className="num">
+              Price
+            </th>
+            <th scope="col" className="num">
+              Tax
+            </th>
+            <th scope="col" className="num">
+              Net
+            </th>
+            {draft && editable && <th scope="col" aria-label="Remove" />}
+          </tr>
+        </thead>
+        <tbody>
+          {inv.lines.map((line, i) => (
+            <tr key={i} data-testid="invoice-line">
+              <td>
+                {line.description}
+                {line.detail && <div className="muted small">{line.detail}</div>}
+              </td>
+              <td className="num">{line.quantity}</td>
+              <td className="num">{line.unit_price}</td>
+              <td className="num">{line.tax.category === "standard" ? `${line.tax.percent} %` : line.tax.category}</td>
+              <td className="num">{m(view.totals.line_net[i] ?? "0")}</td>
+              {draft && editable && (
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={busy}
+                    aria-label={`Remove line ${i + 1}`}
+                    onClick={() => run(() => api.editInvoice(inv.id, { add_lines: [], remove_lines: [i], clear_discount: false }))}
+                  >
+                    Remove
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <dl className="invoice-totals" data-testid="invoice-totals">
+        {Number(view.totals.allowance_net) !== 0 && (
+          <>
+            <dt>Discount</dt>
+            <dd>−{m(view.totals.allowance_net)}</dd>
+          </>
+        )}
+        <dt>Net</dt>
+        <dd data-testid="invoice-net">{m(view.totals.net)}</dd>
+        {view.totals.groups.map((g) => (
+          <span key={`${g.category}-${g.percent}`} className="contents">
+            <dt>{g.category === "standard" ? `VAT ${g.percent} % on ${m(g.taxable)}` : `${g.category} on ${m(g.taxable)}`}</dt>
+            <dd>{m(g.tax)}</dd>
+          </span>
+        ))}
+        <dt className="grand">Total</dt>
+        <dd className="grand" data-testid="invoice-gross">
+          {m(view.totals.gross)}
+        </dd>
+        {Number(view.paid) !== 0 && (
+          <>
+            <dt>Paid</dt>
+            <dd>{m(view.paid)}</dd>
+            <dt>Open</dt>
+            <dd data-testid="invoice-due">{m(view.due)}</dd>
+          </>
+        )}
+      </dl>
+      {inv.notes && <p className="invoice-notes">{inv.notes}</p>}
+
+      <div className="invoice-actions">
+        {draft && finalize && (
+          <button type="button" disabled={busy} onClick={() => run(() => api.issueInvoice(inv.id))} data-testid="invoice-issue">
+            Issue
+          </button>
+        )}
+        {draft && editable && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => {
+              if (window.confirm(`Delete ${view.label}? Its work becomes billable again.`)) {
+                void run(async () => {
+                  await api.deleteInvoice(inv.id);
+                  return null;
+                });
+              }
+            }}
+            data-testid="invoice-delete"
+          >
+            Delete draft
+          </button>
+        )}
+        {!draft && inv.status !== "void" && editable && inv.kind.type === "invoice" && (
+          <button type="button" className="secondary" disabled={busy} onClick={() => run(() => api.creditInvoice(inv.id))} data-testid="invoice-credit">
+            Credit note
+          </button>
+        )}
+        <button type="button" className="secondary" disabled={busy} onClick={() => save("pdf")} data-testid="invoice-save-pdf">
+          Save PDF
+        </button>
+        {!draft && (
+          <button type="button" className="secondary" disabled={busy} onClick={() => save("x_rechnung")} data-testid="invoice-save-xrechnung">
+            Save XRechnung
+          </button>
+        )}
+      </div>
+
+      {(inv.status === "issued" || inv.status === "partially_paid") && editable && (
+        <form
+          className="fields"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(() => api.recordPayment(inv.id, payment.trim(), null, ""));
+          }}
+        >
+          <label className="field narrow">
+            <span>Payment received</span>
+            <input value={payment} inputMode="decimal" onChange={(e) => setPayment(e.target.value)} data-testid="invoice-payment" />
+          </label>
+          <button type="submit" disabled={busy} data-testid="invoice-pay">
+            Record payment
+          </button>
+        </form>
+      )}
+      {inv.status === "issued" && editable && (
+        <form
+          className="fields"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(() => api.voidInvoice(inv.id, reason));
+          }}
+        >
+          <label className="field grow">
+            <span>Reason to void</span>
+            <input value={reason} onChange={(e) => setReason(e.target.value)} data-testid="invoice-void-reason" />
+          </label>
+          <button type="submit" className="secondary" disabled={busy} data-testid="invoice-void">
+            Void
+          </button>
+        </form>
+      )}
+      {saved && (
+        <p className="notice small" role="status" data-testid="invoice-saved">
+          {saved}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="invoice-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
