@@ -12,6 +12,7 @@ import type { InvoiceStatus } from "./bindings/InvoiceStatus";
 import type { InvoiceView } from "./bindings/InvoiceView";
 import type { LineGrouping } from "./bindings/LineGrouping";
 import type { Permissions } from "./bindings/Permissions";
+import { BillingSettings, ClientBillingForm } from "./BillingForms";
 import { sumDecimals } from "./ExpensesScreen";
 import { money } from "./time";
 import "./screens.css";
@@ -65,6 +66,7 @@ export function InvoicesScreen({ permissions }: Props) {
   const [selected, setSelected] = useState<InvoiceView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
+  const [settings, setSettings] = useState(false);
 
   useEffect(() => {
     if (!readable) return;
@@ -103,6 +105,17 @@ export function InvoicesScreen({ permissions }: Props) {
         <div className="section-head">
           <h2 id="invoices-heading">Invoices</h2>
           <span className="spacer" />
+          {can(permissions, "read_billing_profile") && (
+            <button
+              type="button"
+              className="secondary"
+              aria-expanded={settings}
+              onClick={() => setSettings((open) => !open)}
+              data-testid="billing-toggle"
+            >
+              Billing settings
+            </button>
+          )}
           <label className="inline">
             <span>Show</span>
             <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="invoice-filter">
@@ -179,6 +192,13 @@ export function InvoicesScreen({ permissions }: Props) {
           </>
         )}
       </section>
+
+      {settings && (
+        <section className="panel" aria-label="Billing settings">
+          <BillingSettings editable={can(permissions, "edit_billing_profile")} />
+          <ClientBillingForm editable={can(permissions, "edit_billing_profile")} />
+        </section>
+      )}
 
       {selected && (
         <InvoiceDetail
