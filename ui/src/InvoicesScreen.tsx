@@ -337,6 +337,12 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [payment, setPayment] = useState(view.due);
+  // What is due changes when the invoice is issued or paid in part: offer the new amount.
+  const [dueShown, setDueShown] = useState(view.due);
+  if (dueShown !== view.due) {
+    setDueShown(view.due);
+    setPayment(view.due);
+  }
   const [reason, setReason] = useState("");
 
   async function run(action: () => Promise<InvoiceView | null>) {

@@ -13,6 +13,7 @@ pub mod einvoice;
 mod epc;
 pub mod facturx;
 mod fonts;
+pub mod html;
 mod locale;
 mod render;
 

@@ -1,0 +1,647 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it, vi } from "vitest";
+
+import type { Action } from "./bindings/Action";
+import type { Client } from "./bindings/Client";
+import type { Invoice } from "./bindings/Invoice";
+import type { InvoiceFilter } from "./bindings/InvoiceFilter";
+import type { InvoiceLine } from "./bindings/InvoiceLine";
+import type { InvoiceView } from "./bindings/InvoiceView";
+import type { NewInvoice } from "./bindings/NewInvoice";
+import type { Party } from "./bindings/Party";
+import type { Permissions } from "./bindings/Permissions";
+import type { Role } from "./bindings/Role";
+import type { Tax } from "./bindings/Tax";
+import type { Totals } from "./bindings/Totals";
+import { InvoicesScreen, openByCurrency } from "./InvoicesScreen";
+import { project } from "./test/fixtures";
+
+/** Every action, in the role table's order (ROLES.md). */
+const ACTIONS: Action[] = [
+  "read_org_profile", "edit_org_profile", "read_billing_profile", "edit_billing_profile",
+  "delete_organization", "transfer_ownership", "list_members", "manage_members_and_viewers",
+  "manage_admins_and_owners", "read_catalog", "edit_catalog", "read_rates", "edit_rates",
+  "read_time_entry", "edit_time_entry", "read_expense", "edit_expense", "lock_period",
+  "edit_locked_or_invoiced", "read_invoices", "edit_invoices", "finalize_invoice",
+  "edit_finalized_invoice", "read_time_reports", "read_financial_reports", "read_audit_log",
+  "create_own_api_token", "manage_api_tokens", "export_organization",
+];
+
+/** A member of `role` whose grants are "all" for `allowed` and "none" for everything else. */
+function permissionsOf(role: Role, allowed: (action: Action) => boolean): Permissions {
+  return {
+    member: { id: "01JMEMBER00000000000000000", name: "Ada", role, active: true },
+    grants: ACTIONS.map((action) => ({ action, scope: allowed(action) ? "all" : "none" })),
+  };
+}
+
+const ADMIN = permissionsOf("admin", (a) => !["delete_organization", "transfer_ownership", "manage_admins_and_owners", "edit_locked_or_invoiced", "edit_finalized_invoice"].includes(a));
+const MEMBER = permissionsOf("member", (a) =>
+  ["read_org_profile", "list_members", "read_catalog", "read_time_entry", "edit_time_entry", "read_expense", "edit_expense", "read_time_reports", "create_own_api_token", "export_organization"].includes(a),
+);
+const VIEWER = permissionsOf("viewer", (a) => (a.startsWith("read_") && a !== "read_audit_log") || a === "list_members" || a === "create_own_api_token");
+
+const TODAY = "2026-11-23";
+
+const eur = (amount: number) => new Intl.NumberFormat(undefined, { style: "currency", currency: "EUR" }).format(amount);
+
+const mueller: Client = { id: project.project.client, name: "Müller & Søn", currency: null, rounding: null, note: "", archived: false };
+const nordwind: Client = { id: "01JCLIENT00000000000000002", name: "Nordwind GmbH", currency: null, rounding: null, note: "", archived: false };
+
+const SELLER: Party = {
+  name: "Ada Lovelace Webdesign",
+  street: "Hafenstraße 1",
+  postcode: "20457",
+  city: "Hamburg",
+  country: "DE",
+  vat_id: "DE123456789",
+  email: "ada@example.com",
+  contact: "Ada Lovelace",
+  phone: "+49 40 123456",
+};
+
+function buyer(client: Client): Party {
+  return { name: client.name, street: "Marktplatz 3", postcode: "28195", city: "Bremen", country: "DE", vat_id: null, email: null, contact: null, phone: null };
+}
+
+const VAT19: Tax = { category: "standard", percent: "19" };
+
+function line(description: string, quantity: string, unit: InvoiceLine["unit"], unitPrice: string, source: InvoiceLine["source"], detail: string | null = null): InvoiceLine {
+  return { description, detail, quantity, unit, unit_price: unitPrice, discount: null, tax: VAT19, source };
+}
+
+/** Totals of lines all taxed at 19 %, without a document discount. */
+function totals19(lineNet: string[], net: string, tax: string, gross: string): Totals {
+  return {
+    line_net: lineNet,
+    lines_net: net,
+    allowance_net: "0",
+    net,
+    tax,
+    gross,
+    groups: [{ category: "standard", percent: "19", lines_net: net, allowance_net: "0", taxable: net, tax }],
+  };
+}
+
+/** A draft in EUR for `client`; `changes` turn it into what the engine holds later in its life. */
+function invoice(id: string, client: Client, lines: InvoiceLine[], changes: Partial<Invoice> = {}): Invoice {
+  return {
+    id,
+    kind: { type: "invoice" },
+    client: client.id,
+    currency: "EUR",
+    number: null,
+    issue_date: null,
+    payment_days: 14,
+    service_period: null,
+    lines,
+    discount: null,
+    tax_mode: "exclusive",
+    tax_rounding: "per_document",
+    notes: "",
+    seller: null,
+    buyer: null,
+    payments: [],
+    status: "draft",
+    void_reason: null,
+    ...changes,
+  };
+}
+
+const PAID_ID = "01JINVOICE0000000000000001";
+const OVERDUE_ID = "01JINVOICE0000000000000002";
+const PARTLY_ID = "01JINVOICE0000000000000003";
+const DRAFT_ID = "01JINVOICE0000000000000004";
+const CREATED_ID = "01JINVOICE0000000000000005";
+
+/** Fully paid in September. */
+function paidInvoice(): InvoiceView {
+  return {
+    invoice: invoice(
+      PAID_ID,
+      mueller,
+      [line("Website", "8", "hour", "125.00", { type: "time", entries: ["01JENTRY000000000000000011"] })],
+      {
+        number: "2026-0005",
+        issue_date: "2026-09-01",
+        service_period: ["2026-08-01", "2026-08-31"],
+        seller: SELLER,
+        buyer: buyer(mueller),
+        payments: [{ date: "2026-09-10", amount: "1190.00", note: "SEPA 2026-0005" }],
+        status: "paid",
+      },
+    ),
+    label: "2026-0005",
+    client_name: mueller.name,
+    totals: totals19(["1000.00"], "1000.00", "190.00", "1190.00"),
+    paid: "1190.00",
+    due: "0.00",
+    due_date: "2026-09-15",
+    overdue: false,
+    corrects: null,
+  };
+}
+
+/** Issued on 1 October, due on the 15th, nothing paid: overdue on TODAY. */
+function overdueInvoice(): InvoiceView {
+  return {
+    invoice: invoice(OVERDUE_ID, nordwind, [line("Support retainer, October", "1", "lump_sum", "82.22", { type: "manual" })], {
+      number: "2026-0006",
+      issue_date: "2026-10-01",
+      seller: SELLER,
+      buyer: buyer(nordwind),
+      status: "issued",
+    }),
+    label: "2026-0006",
+    client_name: nordwind.name,
+    totals: totals19(["82.22"], "82.22", "15.62", "97.84"),
+    paid: "0",
+    due: "97.84",
+    due_date: "2026-10-15",
+    overdue: true,
+    corrects: null,
+  };
+}
+
+/** 300.00 of 500.00 paid, due in December. */
+function partlyPaidInvoice(): InvoiceView {
+  return {
+    invoice: invoice(PARTLY_ID, mueller, [line("Shop relaunch, fixed price", "1", "lump_sum", "420.17", { type: "manual" })], {
+      number: "2026-0007",
+      issue_date: "2026-10-20",
+      payment_days: 45,
+      seller: SELLER,
+      buyer: buyer(mueller),
+      payments: [{ date: "2026-11-02", amount: "300.00", note: "SEPA 2026-0007" }],
+      status: "partially_paid",
+    }),
+    label: "2026-0007",
+    client_name: mueller.name,
+    totals: totals19(["420.17"], "420.17", "79.83", "500.00"),
+    paid: "300.00",
+    due: "200.00",
+    due_date: "2026-12-04",
+    overdue: false,
+    corrects: null,
+  };
+}
+
+/** November's unbilled work of Müller & Søn: time and an expense. */
+function draftInvoice(): InvoiceView {
+  return {
+    invoice: invoice(
+      DRAFT_ID,
+      mueller,
+      [
+        line("Website", "10", "hour", "95.00", { type: "time", entries: ["01JENTRY000000000000000021", "01JENTRY000000000000000022"] }, "Ada · 2026-11-02 – 2026-11-20"),
+        line("Travel: train to Bremen", "1", "piece", "120.00", { type: "expense", expense: "01JEXPENSE0000000000000001" }),
+      ],
+      { service_period: ["2026-11-02", "2026-11-20"] },
+    ),
+    label: "draft 000004",
+    client_name: mueller.name,
+    totals: totals19(["950.00", "120.00"], "1070.00", "203.30", "1273.30"),
+    paid: "0",
+    due: "0",
+    due_date: null,
+    overdue: false,
+    corrects: null,
+  };
+}
+
+/** What the engine makes of Nordwind's unbilled work, one line per task. */
+function createdDraft(input: NewInvoice): InvoiceView {
+  const client = input.client === nordwind.id ? nordwind : mueller;
+  return {
+    invoice: invoice(CREATED_ID, client, [
+      line("Shop: checkout", "6", "hour", "90.00", { type: "time", entries: ["01JENTRY000000000000000031"] }),
+      line("Shop: search", "2.5", "hour", "90.00", { type: "time", entries: ["01JENTRY000000000000000032"] }),
+    ]),
+    label: "draft 000005",
+    client_name: client.name,
+    totals: totals19(["540.00", "225.00"], "765.00", "145.35", "910.35"),
+    paid: "0",
+    due: "0",
+    due_date: null,
+    overdue: false,
+    corrects: null,
+  };
+}
+
+/** Newest issue date first, drafts (not issued yet) last, as the engine lists them. */
+function newestFirst(a: InvoiceView, b: InvoiceView): number {
+  const x = a.invoice.issue_date ?? "";
+  const y = b.invoice.issue_date ?? "";
+  return x === y ? b.invoice.id.localeCompare(a.invoice.id) : y.localeCompare(x);
+}
+
+type Sent = [string, unknown];
+
+type Options = {
+  failCreate?: string;
+  failIssue?: string;
+  pdfNote?: string;
+};
+
+/** Invoices behind mockIPC; every command is recorded in `calls`, every filter in `filters`, every
+ * change or file in `sent`. */
+function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
+  const store = [...invoices];
+  const calls: string[] = [];
+  const filters: InvoiceFilter[] = [];
+  const sent: Sent[] = [];
+  const replace = (view: InvoiceView) => {
+    store.splice(
+      store.findIndex((v) => v.invoice.id === view.invoice.id),
+      1,
+      view,
+    );
+    return view;
+  };
+  const find = (id: unknown) => {
+    const view = store.find((v) => v.invoice.id === id);
+    if (!view) throw `no invoice ${String(id)}`;
+    return view;
+  };
+  mockIPC((cmd, args) => {
+    const a = args as Record<string, unknown>;
+    calls.push(cmd);
+    switch (cmd) {
+      case "clients":
+        return [mueller, nordwind];
+      case "invoices": {
+        const filter = a.filter as InvoiceFilter;
+        filters.push(filter);
+        return store
+          .filter((v) => (filter.status === null || v.invoice.status === filter.status) && (!filter.overdue || v.overdue))
+          .sort(newestFirst);
+      }
+      case "create_invoice": {
+        sent.push([cmd, args]);
+        if (options.failCreate) throw options.failCreate;
+        const view = createdDraft(a.input as NewInvoice);
+        store.push(view);
+        return view;
+      }
+      case "issue_invoice": {
+        sent.push([cmd, args]);
+        if (options.failIssue) throw options.failIssue;
+        const draft = find(a.id);
+        const client = draft.invoice.client === nordwind.id ? nordwind : mueller;
+        return replace({
+          ...draft,
+          invoice: { ...draft.invoice, number: "2026-0008", issue_date: TODAY, seller: SELLER, buyer: buyer(client), status: "issued" },
+          label: "2026-0008",
+          due: draft.totals.gross,
+          due_date: "2026-12-07",
+        });
+      }
+      case "record_payment": {
+        sent.push([cmd, args]);
+        const view = find(a.id);
+        const amount = a.amount as string;
+        const paid = (Number(view.paid) + Number(amount)).toFixed(2);
+        const due = (Number(view.totals.gross) - Number(paid)).toFixed(2);
+        return replace({
+          ...view,
+          invoice: {
+            ...view.invoice,
+            payments: [...view.invoice.payments, { date: TODAY, amount, note: a.note as string }],
+            status: Number(due) === 0 ? "paid" : "partially_paid",
+          },
+          paid,
+          due,
+          overdue: Number(due) !== 0 && view.overdue,
+        });
+      }
+      case "save_invoice_file": {
+        sent.push([cmd, args]);
+        const view = find(a.id);
+        return { path: `/home/ada/Downloads/${view.label.replace(" ", "-")}.pdf`, note: options.pdfNote ?? null };
+      }
+      default:
+        throw `unexpected ${cmd}`;
+    }
+  });
+  return { calls, filters, sent };
+}
+
+const ALL: InvoiceFilter = { status: null, overdue: false, client: null };
+
+/** The listed row whose first cell reads `label`. */
+async function row(label: string): Promise<HTMLElement> {
+  const rows = await screen.findAllByTestId("invoice-row");
+  const found = rows.find((r) => within(r).getByTestId("invoice-open").textContent === label);
+  if (!found) throw new Error(`no row ${label}`);
+  return found;
+}
+
+/** Opens the invoice `label` from the list and returns its detail panel. */
+async function open(user: ReturnType<typeof userEvent.setup>, label: string): Promise<HTMLElement> {
+  await user.click(within(await row(label)).getByTestId("invoice-open"));
+  return screen.findByTestId("invoice-detail");
+}
+
+function cells(tableRow: HTMLElement): (string | null)[] {
+  return within(tableRow)
+    .getAllByRole("cell")
+    .map((c) => c.textContent);
+}
+
+function badges(element: HTMLElement): (string | null)[] {
+  return [...element.querySelectorAll(".badge")].map((b) => b.textContent);
+}
+
+describe("InvoicesScreen", () => {
+  it("lists number, client, dates, status, total and open amount per invoice, and what is open in all", async () => {
+    const engine = fakeEngine([draftInvoice(), overdueInvoice(), paidInvoice(), partlyPaidInvoice()]);
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const list = await screen.findByTestId("invoice-list");
+    expect(engine.filters).toEqual([ALL]);
+    const rows = within(list).getAllByTestId("invoice-row");
+    expect(rows.map((r) => within(r).getByTestId("invoice-open").textContent)).toEqual(["2026-0007", "2026-0006", "2026-0005", "draft 000004"]);
+
+    const [partly, overdue, paid, draft] = rows;
+    expect(cells(partly!)).toEqual(["2026-0007", "Müller & Søn", "2026-10-20", "2026-12-04", "Partially paid", eur(500), eur(200)]);
+    expect(badges(partly!)).toEqual(["Partially paid"]);
+    expect(cells(overdue!)).toEqual(["2026-0006", "Nordwind GmbH", "2026-10-01", "2026-10-15", "Issuedoverdue", eur(97.84), eur(97.84)]);
+    expect(badges(overdue!)).toEqual(["Issued", "overdue"]);
+    expect(cells(paid!)).toEqual(["2026-0005", "Müller & Søn", "2026-09-01", "2026-09-15", "Paid", eur(1190), eur(0)]);
+    expect(badges(paid!)).toEqual(["Paid"]);
+    expect(cells(draft!)).toEqual(["draft 000004", "Müller & Søn", "—", "—", "Draft", eur(1273.3), eur(0)]);
+    expect(badges(draft!)).toEqual(["Draft"]);
+
+    // 97.84 + 200.00; the draft and the paid invoice owe nothing.
+    expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(297.84)}`);
+    expect(screen.queryByTestId("invoice-detail")).toBeNull();
+  });
+
+  it("asks the engine for the chosen status or for overdue invoices, and says when none match", async () => {
+    const engine = fakeEngine([draftInvoice(), overdueInvoice(), paidInvoice(), partlyPaidInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    await screen.findByTestId("invoice-list");
+    const labels = () => screen.queryAllByTestId("invoice-open").map((b) => b.textContent);
+
+    await user.selectOptions(screen.getByTestId("invoice-filter"), "paid");
+    await vi.waitFor(() => expect(labels()).toEqual(["2026-0005"]));
+    expect(engine.filters.at(-1)).toEqual({ status: "paid", overdue: false, client: null });
+    expect(screen.queryByTestId("invoice-open-total")).toBeNull();
+
+    await user.selectOptions(screen.getByTestId("invoice-filter"), "overdue");
+    await vi.waitFor(() => expect(labels()).toEqual(["2026-0006"]));
+    expect(engine.filters.at(-1)).toEqual({ status: null, overdue: true, client: null });
+    expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(97.84)}`);
+
+    await user.selectOptions(screen.getByTestId("invoice-filter"), "void");
+    expect((await screen.findByTestId("invoices-empty")).textContent).toBe("No invoices with this status.");
+    expect(engine.filters.at(-1)).toEqual({ status: "void", overdue: false, client: null });
+    expect(screen.queryByTestId("invoice-list")).toBeNull();
+    expect(engine.filters).toHaveLength(4);
+  });
+
+  it("creates a draft from a client's unbilled work and opens it", async () => {
+    const engine = fakeEngine([]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    expect((await screen.findByTestId("invoices-empty")).textContent).toBe("No invoices yet.");
+    const select = screen.getByTestId("invoice-client") as HTMLSelectElement;
+    await within(select).findByRole("option", { name: "Nordwind GmbH" });
+    expect([...select.options].map((o) => o.textContent)).toEqual(["Müller & Søn", "Nordwind GmbH"]);
+    expect(select.value).toBe(mueller.id);
+
+    await user.selectOptions(select, nordwind.id);
+    await user.selectOptions(screen.getByTestId("invoice-grouping"), "task");
+    await user.click(screen.getByLabelText("Billable expenses"));
+    await user.click(screen.getByTestId("invoice-create"));
+
+    const detail = await screen.findByTestId("invoice-detail");
+    expect(engine.sent).toEqual([
+      [
+        "create_invoice",
+        {
+          input: {
+            client: nordwind.id,
+            from: null,
+            to: null,
+            grouping: "task",
+            include_time: true,
+            include_expenses: false,
+            lines: [],
+          },
+        },
+      ],
+    ]);
+    expect(within(detail).getByRole("heading", { level: 2 }).textContent).toBe("Invoice draft 000005");
+    expect(within(detail).getByTestId("invoice-status").textContent).toBe("Draft");
+    const lines = within(within(detail).getByTestId("invoice-lines")).getAllByTestId("invoice-line");
+    expect(cells(lines[0]!)).toEqual(["Shop: checkout", "6", "90.00", "19 %", eur(540), "Remove"]);
+    expect(cells(lines[1]!)).toEqual(["Shop: search", "2.5", "90.00", "19 %", eur(225), "Remove"]);
+    expect(within(detail).getByTestId("invoice-gross").textContent).toBe(eur(910.35));
+    expect(within(detail).getByTestId("invoice-issue")).toBeTruthy();
+    // The list is read again and holds the new draft.
+    expect(cells(await row("draft 000005"))).toEqual(["draft 000005", "Nordwind GmbH", "—", "—", "Draft", eur(910.35), eur(0)]);
+    expect(screen.queryByTestId("invoice-new-error")).toBeNull();
+  });
+
+  it("shows the engine's refusal to create a draft and keeps the chosen client", async () => {
+    const message = "nothing to invoice: no unbilled billable work or expenses for this client in the period, and no lines given";
+    const engine = fakeEngine([], { failCreate: message });
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    const select = screen.getByTestId("invoice-client") as HTMLSelectElement;
+    await within(select).findByRole("option", { name: "Nordwind GmbH" });
+
+    await user.selectOptions(select, nordwind.id);
+    await user.click(screen.getByTestId("invoice-create"));
+
+    const alert = await screen.findByTestId("invoice-new-error");
+    expect(alert.getAttribute("role")).toBe("alert");
+    expect(alert.textContent).toBe(message);
+    expect(engine.sent).toHaveLength(1);
+    expect((engine.sent[0]?.[1] as { input: NewInvoice }).input.client).toBe(nordwind.id);
+    expect(select.value).toBe(nordwind.id);
+    expect((screen.getByTestId("invoice-create") as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.queryByTestId("invoice-detail")).toBeNull();
+  });
+
+  it("issues the selected draft and shows it as issued", async () => {
+    const engine = fakeEngine([draftInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const detail = await open(user, "draft 000004");
+    expect(within(detail).getByTestId("invoice-status").textContent).toBe("Draft");
+    await user.click(within(detail).getByTestId("invoice-issue"));
+
+    await vi.waitFor(() => expect(within(detail).getByTestId("invoice-status").textContent).toBe("Issued"));
+    expect(engine.sent).toEqual([["issue_invoice", { id: DRAFT_ID, date: null }]]);
+    expect(within(detail).getByRole("heading", { level: 2 }).textContent).toBe("Invoice 2026-0008");
+    expect(within(detail).queryByTestId("invoice-issue")).toBeNull();
+    expect(within(detail).queryByTestId("invoice-delete")).toBeNull();
+    expect(within(detail).getByTestId("invoice-pay")).toBeTruthy();
+    expect(within(detail).getByTestId("invoice-save-xrechnung")).toBeTruthy();
+    expect(screen.queryByTestId("invoice-error")).toBeNull();
+    await vi.waitFor(async () =>
+      expect(cells(await row("2026-0008"))).toEqual(["2026-0008", "Müller & Søn", TODAY, "2026-12-07", "Issued", eur(1273.3), eur(1273.3)]),
+    );
+    expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(1273.3)}`);
+  });
+
+  it("after issuing, prefills the payment with the new amount due", async () => {
+    fakeEngine([draftInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const detail = await open(user, "draft 000004");
+    await user.click(within(detail).getByTestId("invoice-issue"));
+
+    // The draft owed nothing; the issued invoice owes its total, which the engine returned as `due`.
+    const payment = (await within(detail).findByTestId("invoice-payment")) as HTMLInputElement;
+    expect(payment.value).toBe("1273.30");
+  });
+
+  it("shows the engine's refusal to issue and leaves the draft as it was", async () => {
+    const message = "set up the billing profile (your address, numbering) before issuing: `stint billing set`";
+    const engine = fakeEngine([draftInvoice()], { failIssue: message });
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const detail = await open(user, "draft 000004");
+    await user.click(within(detail).getByTestId("invoice-issue"));
+
+    const alert = await within(detail).findByTestId("invoice-error");
+    expect(alert.getAttribute("role")).toBe("alert");
+    expect(alert.textContent).toBe(message);
+    expect(engine.sent).toEqual([["issue_invoice", { id: DRAFT_ID, date: null }]]);
+    expect(within(detail).getByTestId("invoice-status").textContent).toBe("Draft");
+    expect((within(detail).getByTestId("invoice-issue") as HTMLButtonElement).disabled).toBe(false);
+    expect(within(detail).queryByTestId("invoice-pay")).toBeNull();
+  });
+
+  it("records a payment of the amount due, prefilled, and shows the invoice paid", async () => {
+    const engine = fakeEngine([overdueInvoice(), partlyPaidInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const detail = await open(user, "2026-0006");
+    expect((within(detail).getByTestId("invoice-payment") as HTMLInputElement).value).toBe("97.84");
+    await user.click(within(detail).getByTestId("invoice-pay"));
+
+    await vi.waitFor(() => expect(within(detail).getByTestId("invoice-status").textContent).toBe("Paid"));
+    expect(engine.sent).toEqual([["record_payment", { id: OVERDUE_ID, amount: "97.84", date: null, note: "" }]]);
+    expect(within(detail).getByTestId("invoice-due").textContent).toBe(eur(0));
+    expect(within(detail).queryByTestId("invoice-payment")).toBeNull();
+    expect(within(detail).queryByTestId("invoice-pay")).toBeNull();
+    // The list is read again: only the partly paid invoice is still open.
+    await vi.waitFor(() => expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(200)}`));
+    expect(badges(await row("2026-0006"))).toEqual(["Paid"]);
+  });
+
+  it("records a partial payment as typed, without surrounding spaces", async () => {
+    const engine = fakeEngine([partlyPaidInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const detail = await open(user, "2026-0007");
+    const payment = within(detail).getByTestId("invoice-payment") as HTMLInputElement;
+    expect(payment.value).toBe("200.00");
+    expect(within(detail).getByTestId("invoice-due").textContent).toBe(eur(200));
+    await user.clear(payment);
+    await user.type(payment, " 50.50 ");
+    await user.click(within(detail).getByTestId("invoice-pay"));
+
+    await vi.waitFor(() => expect(within(detail).getByTestId("invoice-due").textContent).toBe(eur(149.5)));
+    expect(engine.sent).toEqual([["record_payment", { id: PARTLY_ID, amount: "50.50", date: null, note: "" }]]);
+    expect(within(detail).getByTestId("invoice-status").textContent).toBe("Partially paid");
+  });
+
+  it("for a member, shows nothing of invoices and never asks the engine for them", async () => {
+    const engine = fakeEngine([draftInvoice(), overdueInvoice()]);
+    render(<InvoicesScreen permissions={MEMBER} />);
+
+    const hidden = await screen.findByTestId("invoices-hidden");
+    expect(hidden.textContent).toBe("Invoices are visible to Owners, Admins and Viewers. Your role (member) does not allow this.");
+    // Commands reach mockIPC synchronously, so a request made on mount would be recorded by now.
+    expect(engine.calls).toEqual([]);
+    expect(screen.queryByTestId("invoices-screen")).toBeNull();
+    expect(screen.queryByTestId("invoice-filter")).toBeNull();
+    expect(screen.queryByTestId("invoice-new")).toBeNull();
+  });
+
+  it("for a viewer, lists invoices and offers their files but no way to change them", async () => {
+    const engine = fakeEngine([draftInvoice(), overdueInvoice(), paidInvoice(), partlyPaidInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={VIEWER} />);
+
+    expect(await screen.findAllByTestId("invoice-row")).toHaveLength(4);
+    expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(297.84)}`);
+    expect(screen.getByTestId("invoices-readonly").textContent).toBe("Invoices are read-only here. Your role (viewer) does not allow this.");
+    for (const id of ["invoice-new", "invoice-client", "invoice-grouping", "invoice-create"]) {
+      expect(screen.queryByTestId(id), id).toBeNull();
+    }
+
+    let detail = await open(user, "2026-0006");
+    expect(within(detail).getByTestId("invoice-save-pdf")).toBeTruthy();
+    expect(within(detail).getByTestId("invoice-save-xrechnung")).toBeTruthy();
+    for (const id of ["invoice-issue", "invoice-delete", "invoice-credit", "invoice-payment", "invoice-pay", "invoice-void-reason", "invoice-void"]) {
+      expect(within(detail).queryByTestId(id), id).toBeNull();
+    }
+
+    detail = await open(user, "draft 000004");
+    expect(within(detail).getByRole("heading", { level: 2 }).textContent).toBe("Invoice draft 000004");
+    expect(within(detail).getByTestId("invoice-save-pdf")).toBeTruthy();
+    expect(within(detail).queryByTestId("invoice-issue")).toBeNull();
+    expect(within(detail).queryByTestId("invoice-delete")).toBeNull();
+    expect(within(detail).queryByRole("button", { name: /^Remove line/ })).toBeNull();
+    expect(screen.queryByRole("textbox")).toBeNull();
+    expect(engine.calls).not.toContain("clients");
+    expect(engine.sent).toEqual([]);
+  });
+
+  it("saves the PDF and shows where", async () => {
+    const engine = fakeEngine([overdueInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={VIEWER} />);
+
+    const detail = await open(user, "2026-0006");
+    await user.click(within(detail).getByTestId("invoice-save-pdf"));
+
+    const saved = await within(detail).findByTestId("invoice-saved");
+    expect(saved.getAttribute("role")).toBe("status");
+    expect(saved.textContent).toBe("Saved /home/ada/Downloads/2026-0006.pdf");
+    expect(engine.sent).toEqual([["save_invoice_file", { id: OVERDUE_ID, format: "pdf", paper: "a4" }]]);
+    expect(screen.queryByTestId("invoice-error")).toBeNull();
+  });
+
+  it("says why a saved PDF has no e-invoice inside", async () => {
+    const note = "the e-invoice cannot be made: BT-50 buyer street is missing (BR-10)";
+    const engine = fakeEngine([overdueInvoice()], { pdfNote: note });
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const detail = await open(user, "2026-0006");
+    await user.click(within(detail).getByTestId("invoice-save-pdf"));
+
+    expect((await within(detail).findByTestId("invoice-saved")).textContent).toBe(`Saved /home/ada/Downloads/2026-0006.pdf (without e-invoice: ${note})`);
+    expect(engine.sent).toEqual([["save_invoice_file", { id: OVERDUE_ID, format: "pdf", paper: "a4" }]]);
+  });
+});
+
+describe("openByCurrency", () => {
+  it("adds what is still owed per currency exactly, skipping what owes nothing", () => {
+    const usd = (due: string): InvoiceView => ({ ...overdueInvoice(), invoice: { ...overdueInvoice().invoice, currency: "USD" }, due });
+    const eurDue = (due: string): InvoiceView => ({ ...partlyPaidInvoice(), due });
+
+    expect(openByCurrency([draftInvoice(), overdueInvoice(), paidInvoice(), partlyPaidInvoice()])).toEqual([{ currency: "EUR", amount: "297.84" }]);
+    expect(openByCurrency([eurDue("0.10"), usd("5"), eurDue("0.20"), usd("0.00"), usd("0.05")])).toEqual([
+      { currency: "EUR", amount: "0.30" },
+      { currency: "USD", amount: "5.05" },
+    ]);
+    expect(openByCurrency([paidInvoice(), draftInvoice()])).toEqual([]);
+  });
+});
