@@ -507,6 +507,17 @@ enum BenchCmd {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Measure B4: invoice PDFs beside headless Chromium printing the same invoices (release build)
+    Pdf {
+        /// The Chromium binary to compare with (Debian: /usr/bin/chromium)
+        #[arg(long)]
+        chromium: Option<PathBuf>,
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+        /// Chromium prints per figure (each takes about a second)
+        #[arg(long, default_value_t = 5)]
+        chromium_runs: usize,
+    },
     /// Measure B1-B3 on the seeded vault (use a release build)
     Run {
         #[arg(long, default_value_t = 5)]
@@ -688,6 +699,14 @@ async fn run(cli: Cli) -> Result<()> {
     } = &cli.command
     {
         return init(&cli, &dir, *use_passphrase).await;
+    }
+    if let Command::Bench(BenchCmd::Pdf {
+        chromium,
+        runs,
+        chromium_runs,
+    }) = &cli.command
+    {
+        return bench_pdf(&cli, chromium.as_deref(), *runs, *chromium_runs).await;
     }
     let mut engine = open(&dir).await?;
     match &cli.command {
@@ -1782,6 +1801,57 @@ async fn expense(cli: &Cli, ctx: &mut Ctx, cmd: &ExpenseCmd) -> Result<()> {
             }
             table.print_or("No expenses.");
         }
+    }
+    Ok(())
+}
+
+/// B4: its own scratch vault, so it needs none.
+async fn bench_pdf(
+    cli: &Cli,
+    chromium: Option<&Path>,
+    runs: usize,
+    chromium_runs: usize,
+) -> Result<()> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; figures only count from `cargo run --release`");
+    }
+    let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../invoice-pdf/fonts");
+    let fonts = fonts.canonicalize().unwrap_or(fonts);
+    let report =
+        stint_engine::bench_pdf::run(chromium, &fonts, runs.max(3), chromium_runs.max(1)).await?;
+    if cli.json {
+        return print_json(&report);
+    }
+    println!(
+        "Stint bench B4: invoice PDFs; Chromium: {}",
+        report.chromium
+    );
+    let mut table = Table::new(["ID", "WHAT", "STINT", "CHROMIUM", "FASTER", "TARGET", "MET"]);
+    for f in &report.figures {
+        let (chromium, faster) = match f.baseline_ms {
+            Some(c) => (format!("{c:.0} ms"), format!("{:.0}x", c / f.median_ms)),
+            None => ("-".into(), "-".into()),
+        };
+        table.row([
+            f.id.into(),
+            f.what.clone(),
+            format!("{:.2} ms", f.median_ms),
+            chromium,
+            faster,
+            f.target.into(),
+            if f.met { "yes".into() } else { "NO".into() },
+        ]);
+    }
+    table.print_or("");
+    println!(
+        "One-page PDF: {} bytes; as Factur-X PDF/A-3: {} bytes.",
+        report.one_page_bytes.0, report.one_page_bytes.1
+    );
+    if report.chromium_batch_sample > 0 {
+        println!(
+            "Chromium's batch figure is its median over {} of the invoices, times 1,000.",
+            report.chromium_batch_sample
+        );
     }
     Ok(())
 }

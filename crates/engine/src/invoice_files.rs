@@ -110,54 +110,27 @@ fn party(p: &Party) -> pdf::Party {
 }
 
 impl Engine {
-    /// One file of an invoice. Drafts render too (numbered "DRAFT"), for the preview; e-invoices
-    /// need an issued invoice.
-    pub fn invoice_file(
+    /// The display-ready document of an invoice, as the PDF renderer takes it.
+    pub fn invoice_document(
         &self,
         by: &ActAs,
         id: InvoiceId,
-        format: InvoiceFormat,
         paper: PaperSize,
-    ) -> Result<InvoiceFile> {
+    ) -> Result<pdf::Document> {
         let view = self.invoice(by, id)?;
-        let state = self.state(by.org)?;
+        self.document_of(by, &view, paper)
+    }
+
+    fn document_of(
+        &self,
+        by: &ActAs,
+        view: &crate::InvoiceView,
+        paper: PaperSize,
+    ) -> Result<pdf::Document> {
         let inv = &view.invoice;
+        let state = self.state(by.org)?;
         let profile = state.billing.clone();
         let details = state.client_billing.get(&inv.client).cloned();
-        let corrects = match inv.kind {
-            InvoiceKind::CreditNote { corrects } => state
-                .invoices
-                .get(&corrects)
-                .and_then(|c| Some((c.number.clone()?, c.issue_date?))),
-            InvoiceKind::Invoice => None,
-        };
-        let base_name = inv
-            .number
-            .clone()
-            .unwrap_or_else(|| view.label.replace(' ', "-"));
-        let e_input = EInvoiceInput {
-            invoice: inv,
-            totals: &view.totals,
-            bank: profile.as_ref().and_then(|p| p.bank.as_ref()),
-            buyer_reference: details.as_ref().and_then(|d| d.buyer_reference.as_deref()),
-            corrects: corrects.as_ref().map(|(n, d)| (n.as_str(), *d)),
-        };
-        let xml_file = |flavor: Flavor, suffix: &str| -> Result<InvoiceFile> {
-            let bytes = einvoice::cii_xml(&e_input, flavor)
-                .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
-            Ok(InvoiceFile {
-                file_name: format!("{base_name}{suffix}"),
-                media_type: "application/xml",
-                bytes,
-                e_invoice_problem: None,
-            })
-        };
-        match format {
-            InvoiceFormat::FacturXXml => return xml_file(Flavor::FacturX, "-factur-x.xml"),
-            InvoiceFormat::XRechnung => return xml_file(Flavor::XRechnung, "-xrechnung.xml"),
-            InvoiceFormat::Pdf | InvoiceFormat::PlainPdf => {}
-        }
-
         let locale = locale_of(&state.organization().locale);
         let empty = Party::default();
         let seller = inv
@@ -293,6 +266,58 @@ impl Engine {
                     reference: inv.number.clone().unwrap_or_default(),
                 }),
         };
+        Ok(document)
+    }
+
+    /// One file of an invoice. Drafts render too (numbered "DRAFT"), for the preview; e-invoices
+    /// need an issued invoice.
+    pub fn invoice_file(
+        &self,
+        by: &ActAs,
+        id: InvoiceId,
+        format: InvoiceFormat,
+        paper: PaperSize,
+    ) -> Result<InvoiceFile> {
+        let view = self.invoice(by, id)?;
+        let state = self.state(by.org)?;
+        let inv = &view.invoice;
+        let profile = state.billing.clone();
+        let details = state.client_billing.get(&inv.client).cloned();
+        let corrects = match inv.kind {
+            InvoiceKind::CreditNote { corrects } => state
+                .invoices
+                .get(&corrects)
+                .and_then(|c| Some((c.number.clone()?, c.issue_date?))),
+            InvoiceKind::Invoice => None,
+        };
+        let base_name = inv
+            .number
+            .clone()
+            .unwrap_or_else(|| view.label.replace(' ', "-"));
+        let e_input = EInvoiceInput {
+            invoice: inv,
+            totals: &view.totals,
+            bank: profile.as_ref().and_then(|p| p.bank.as_ref()),
+            buyer_reference: details.as_ref().and_then(|d| d.buyer_reference.as_deref()),
+            corrects: corrects.as_ref().map(|(n, d)| (n.as_str(), *d)),
+        };
+        let xml_file = |flavor: Flavor, suffix: &str| -> Result<InvoiceFile> {
+            let bytes = einvoice::cii_xml(&e_input, flavor)
+                .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
+            Ok(InvoiceFile {
+                file_name: format!("{base_name}{suffix}"),
+                media_type: "application/xml",
+                bytes,
+                e_invoice_problem: None,
+            })
+        };
+        match format {
+            InvoiceFormat::FacturXXml => return xml_file(Flavor::FacturX, "-factur-x.xml"),
+            InvoiceFormat::XRechnung => return xml_file(Flavor::XRechnung, "-xrechnung.xml"),
+            InvoiceFormat::Pdf | InvoiceFormat::PlainPdf => {}
+        }
+
+        let document = self.document_of(by, &view, paper)?;
         let rendered = pdf::render(&document)
             .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
         let plain = |problem: Option<String>, bytes: Vec<u8>| InvoiceFile {
@@ -319,7 +344,7 @@ impl Engine {
                 let created = format!("{}T00:00:00+00:00", inv.issue_date.unwrap_or_default());
                 let meta = pdf::facturx::FacturXMeta {
                     title: &title,
-                    author: &seller.name,
+                    author: &document.seller.name,
                     created: &created,
                     level: "EN 16931",
                 };

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod bench_pdf;
 mod error;
 pub mod export;
 mod idle;
