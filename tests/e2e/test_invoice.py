@@ -71,8 +71,8 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         driver.find_element(*by_testid("project-add")).click()
         wait_text(driver, "project-row", PROJECT)
         driver.find_element(*by_testid("nav-track")).click()
-        if not any(f.is_displayed() for f in driver.find_elements(*by_testid("manual-form"))):
-            driver.find_element(*by_testid("manual-toggle")).click()
+        # The "Add time by hand" disclosure: opened directly, as toggling it races its own default.
+        driver.execute_script("arguments[0].closest('details').open = true", wait_for(driver, "manual-toggle"))
         wait_for(driver, "manual-start")
         Select(driver.find_element(*by_testid("manual-project"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
         replace_text(driver.find_element(*by_testid("manual-start")), "09:00")
@@ -166,7 +166,11 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
             Select(driver.find_element(*by_testid("member-role-select"))).select_by_value(role)
             driver.find_element(*by_testid("member-add")).click()
             WebDriverWait(driver, WAIT).until(
-                lambda d: any(shown(m) == name for m in d.find_elements(*by_testid("member-name")))
+                lambda d, name=name: name
+                in d.execute_script(
+                    "return [...document.querySelectorAll('[data-testid=\"member-name\"]')]"
+                    ".map((e) => e.innerText.trim())"
+                )
             )
         Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text("Vera Viewer (viewer)")
         wait_text(driver, "acting-role", "Viewer")
