@@ -240,6 +240,7 @@ function newestFirst(a: InvoiceView, b: InvoiceView): number {
 type Sent = [string, unknown];
 
 type Options = {
+  failEdit?: string;
   failCreate?: string;
   failIssue?: string;
   pdfNote?: string;
@@ -315,6 +316,13 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
           due,
           overdue: Number(due) !== 0 && view.overdue,
         });
+      }
+      case "edit_invoice": {
+        sent.push([cmd, args]);
+        if (options.failEdit) throw options.failEdit;
+        const view = find(a.id);
+        const edit = a.edit as { add_lines: InvoiceLine[] };
+        return replace({ ...view, invoice: { ...view.invoice, lines: [...view.invoice.lines, ...edit.add_lines] } });
       }
       case "save_invoice_file": {
         sent.push([cmd, args]);
@@ -629,6 +637,69 @@ describe("InvoicesScreen", () => {
 
     expect((await within(detail).findByTestId("invoice-saved")).textContent).toBe(`Saved /home/ada/Downloads/2026-0006.pdf (without e-invoice: ${note})`);
     expect(engine.sent).toEqual([["save_invoice_file", { id: OVERDUE_ID, format: "pdf", paper: "a4" }]]);
+  });
+});
+
+describe("InvoicesScreen draft editor", () => {
+  it("adds a typed line with its VAT and sets a percent discount", async () => {
+    const engine = fakeEngine([draftInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    const detail = await open(user, "draft 000004");
+
+    await user.type(within(detail).getByTestId("line-description"), "Hosting, November");
+    await user.type(within(detail).getByTestId("line-price"), "20");
+    await user.click(within(detail).getByTestId("line-add"));
+    await vi.waitFor(() => expect(within(detail).getAllByTestId("invoice-line")).toHaveLength(3));
+    expect(engine.sent[0]).toEqual([
+      "edit_invoice",
+      {
+        id: DRAFT_ID,
+        edit: {
+          add_lines: [
+            {
+              description: "Hosting, November",
+              detail: null,
+              quantity: "1",
+              unit: "piece",
+              unit_price: "20",
+              discount: null,
+              tax: { category: "standard", percent: "19" },
+              source: { type: "manual" },
+            },
+          ],
+          remove_lines: [],
+          clear_discount: false,
+        },
+      },
+    ]);
+    expect((within(detail).getByTestId("line-description") as HTMLInputElement).value).toBe("");
+
+    await user.type(within(detail).getByTestId("invoice-discount"), "10%");
+    await user.click(within(detail).getByTestId("invoice-discount-save"));
+    await vi.waitFor(() => expect(engine.sent).toHaveLength(2));
+    expect(engine.sent[1]).toEqual([
+      "edit_invoice",
+      { id: DRAFT_ID, edit: { add_lines: [], remove_lines: [], clear_discount: false, discount: { type: "percent", value: "10" } } },
+    ]);
+  });
+
+  it("shows the engine's refusal of a line and keeps what was typed", async () => {
+    fakeEngine([draftInvoice()], { failEdit: 'line "Hosting": the quantity must be greater than 0 and at most 1000000' });
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    const detail = await open(user, "draft 000004");
+
+    await user.type(within(detail).getByTestId("line-description"), "Hosting");
+    await user.clear(within(detail).getByTestId("line-quantity"));
+    await user.type(within(detail).getByTestId("line-quantity"), "0");
+    await user.type(within(detail).getByTestId("line-price"), "20");
+    await user.click(within(detail).getByTestId("line-add"));
+
+    expect((await screen.findByTestId("invoice-error")).textContent).toContain("the quantity must be greater than 0");
+    expect((within(detail).getByTestId("line-description") as HTMLInputElement).value).toBe("Hosting");
+    expect((within(detail).getByTestId("line-price") as HTMLInputElement).value).toBe("20");
+    expect(within(detail).getAllByTestId("invoice-line")).toHaveLength(2);
   });
 });
 

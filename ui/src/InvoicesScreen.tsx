@@ -345,14 +345,17 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
   }
   const [reason, setReason] = useState("");
 
-  async function run(action: () => Promise<InvoiceView | null>) {
+  /** Run an engine command; `true` when it went through (an error is shown, and inputs stay). */
+  async function run(action: () => Promise<InvoiceView | null>): Promise<boolean> {
     setBusy(true);
     setError(null);
     setSaved(null);
     try {
       onChanged(await action());
+      return true;
     } catch (e) {
       setError(errorMessage(e));
+      return false;
     } finally {
       setBusy(false);
     }
@@ -468,6 +471,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
         )}
       </dl>
       {inv.notes && <p className="invoice-notes">{inv.notes}</p>}
+      {draft && editable && <DraftEditor view={view} busy={busy} run={run} />}
 
       <div className="invoice-actions">
         {draft && finalize && (
@@ -553,5 +557,108 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
         </p>
       )}
     </section>
+  );
+}
+
+/** A typed line (description, quantity, price, VAT %) and the invoice discount of a draft. */
+function DraftEditor({
+  view,
+  busy,
+  run,
+}: {
+  view: InvoiceView;
+  busy: boolean;
+  run: (action: () => Promise<InvoiceView | null>) => Promise<boolean>;
+}) {
+  const inv = view.invoice;
+  const [description, setDescription] = useState("");
+  const [quantity, setQuantity] = useState("1");
+  const [price, setPrice] = useState("");
+  const [vat, setVat] = useState(inv.lines[0]?.tax.category === "standard" ? inv.lines[0].tax.percent : "19");
+  const [discount, setDiscount] = useState(
+    inv.discount ? (inv.discount.type === "percent" ? `${inv.discount.value}%` : inv.discount.value) : "",
+  );
+
+  function addLine(event: FormEvent) {
+    event.preventDefault();
+    const rate = vat.trim();
+    void run(() =>
+      api.editInvoice(inv.id, {
+        add_lines: [
+          {
+            description,
+            detail: null,
+            quantity: quantity.trim(),
+            unit: "piece",
+            unit_price: price.trim(),
+            discount: null,
+            tax:
+              rate === "" || Number(rate) === 0
+                ? { category: "exempt", percent: "0" }
+                : { category: "standard", percent: rate },
+            source: { type: "manual" },
+          },
+        ],
+        remove_lines: [],
+        clear_discount: false,
+      }),
+    ).then((done) => {
+      if (done) {
+        setDescription("");
+        setPrice("");
+      }
+    });
+  }
+
+  function setInvoiceDiscount(event: FormEvent) {
+    event.preventDefault();
+    const text = discount.trim();
+    const edit =
+      text === ""
+        ? { add_lines: [], remove_lines: [], clear_discount: true }
+        : {
+            add_lines: [],
+            remove_lines: [],
+            clear_discount: false,
+            discount: text.endsWith("%")
+              ? { type: "percent" as const, value: text.slice(0, -1).trim() }
+              : { type: "amount" as const, value: text },
+          };
+    void run(() => api.editInvoice(inv.id, edit));
+  }
+
+  return (
+    <div className="draft-editor">
+      <form className="fields" onSubmit={addLine} data-testid="invoice-add-line">
+        <label className="field grow">
+          <span>Line</span>
+          <input value={description} onChange={(e) => setDescription(e.target.value)} data-testid="line-description" />
+        </label>
+        <label className="field narrow">
+          <span>Quantity</span>
+          <input value={quantity} inputMode="decimal" onChange={(e) => setQuantity(e.target.value)} data-testid="line-quantity" />
+        </label>
+        <label className="field narrow">
+          <span>Price</span>
+          <input value={price} inputMode="decimal" onChange={(e) => setPrice(e.target.value)} data-testid="line-price" />
+        </label>
+        <label className="field narrow">
+          <span>VAT %</span>
+          <input value={vat} inputMode="decimal" onChange={(e) => setVat(e.target.value)} data-testid="line-vat" />
+        </label>
+        <button type="submit" className="secondary" disabled={busy || description.trim() === "" || price.trim() === ""} data-testid="line-add">
+          Add line
+        </button>
+      </form>
+      <form className="fields" onSubmit={setInvoiceDiscount}>
+        <label className="field narrow">
+          <span>Discount (10% or 50)</span>
+          <input value={discount} onChange={(e) => setDiscount(e.target.value)} data-testid="invoice-discount" />
+        </label>
+        <button type="submit" className="secondary" disabled={busy} data-testid="invoice-discount-save">
+          Apply discount
+        </button>
+      </form>
+    </div>
   );
 }
