@@ -60,6 +60,8 @@ const COMMANDS: &[&str] = &[
     "credit_invoice",
     "invoice_pdf",
     "save_invoice_file",
+    "run_recurring",
+    "recurring",
     "watch_settings",
     "resolve_idle",
 ];

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use stint_domain::{
     BillingProfile, BudgetId, BudgetLimit, BudgetPeriod, Client, ClientBilling, ClientId, EntryId,
-    ExpenseId, InvoiceId, Member, MemberId, OrgId, Organization, ProjectId, RateId, Role, Tag,
-    TagId, TaskId,
+    ExpenseId, InvoiceId, Member, MemberId, OrgId, Organization, ProjectId, RateId,
+    RecurringInvoice, Role, Tag, TagId, TaskId,
 };
 use stint_engine::{
     ActAs, BudgetView, ClientChanges, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
@@ -563,6 +563,21 @@ async fn credit_invoice(shell: State<'_, Shell>, id: InvoiceId) -> Reply<Invoice
     engine.credit_invoice(&by, id).await.map_err(message)
 }
 
+/// Make the drafts that recurring invoices owe up to today.
+#[tauri::command]
+async fn run_recurring(shell: State<'_, Shell>) -> Reply<Vec<InvoiceView>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.run_recurring(&by).await.map_err(message)
+}
+
+#[tauri::command]
+async fn recurring(shell: State<'_, Shell>) -> Reply<Vec<RecurringInvoice>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.recurring(&by).map_err(message)
+}
+
 /// The invoice's real PDF, rendered in memory for the preview (never written to disk).
 #[tauri::command]
 async fn invoice_pdf(
@@ -760,6 +775,8 @@ fn main() {
             credit_invoice,
             invoice_pdf,
             save_invoice_file,
+            run_recurring,
+            recurring,
             watch_settings,
             resolve_idle,
         ])

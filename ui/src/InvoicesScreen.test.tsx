@@ -240,6 +240,7 @@ function newestFirst(a: InvoiceView, b: InvoiceView): number {
 type Sent = [string, unknown];
 
 type Options = {
+  recurringMade?: InvoiceView[];
   failEdit?: string;
   failCreate?: string;
   failIssue?: string;
@@ -316,6 +317,11 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
           due,
           overdue: Number(due) !== 0 && view.overdue,
         });
+      }
+      case "run_recurring": {
+        const made = options.recurringMade ?? [];
+        store.push(...made);
+        return made;
       }
       case "edit_invoice": {
         sent.push([cmd, args]);
@@ -700,6 +706,26 @@ describe("InvoicesScreen draft editor", () => {
     expect((within(detail).getByTestId("line-description") as HTMLInputElement).value).toBe("Hosting");
     expect((within(detail).getByTestId("line-price") as HTMLInputElement).value).toBe("20");
     expect(within(detail).getAllByTestId("invoice-line")).toHaveLength(2);
+  });
+});
+
+describe("InvoicesScreen recurring invoices", () => {
+  it("makes the drafts recurring invoices owe when the screen opens, and says so", async () => {
+    const made = { ...createdDraft({ client: nordwind.id } as NewInvoice), label: "draft 000009" };
+    const engine = fakeEngine([paidInvoice()], { recurringMade: [made] });
+    render(<InvoicesScreen permissions={ADMIN} />);
+    expect((await screen.findByTestId("recurring-made")).textContent).toBe(
+      "Made 1 draft from recurring invoices: Nordwind GmbH.",
+    );
+    await row("draft 000009");
+    expect(engine.calls.filter((c) => c === "run_recurring")).toHaveLength(1);
+  });
+
+  it("a viewer's visit makes no drafts", async () => {
+    const engine = fakeEngine([paidInvoice()]);
+    render(<InvoicesScreen permissions={VIEWER} />);
+    await row("2026-0005");
+    expect(engine.calls).not.toContain("run_recurring");
   });
 });
 

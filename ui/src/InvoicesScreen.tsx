@@ -67,6 +67,24 @@ export function InvoicesScreen({ permissions }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [settings, setSettings] = useState(false);
+  const [recurringMade, setRecurringMade] = useState<InvoiceView[]>([]);
+
+  // Recurring invoices make their due drafts when someone who may write invoices opens the screen.
+  useEffect(() => {
+    if (!editable) return;
+    let current = true;
+    api.runRecurring().then(
+      (made) => {
+        if (!current || made.length === 0) return;
+        setRecurringMade(made);
+        setVersion((v) => v + 1);
+      },
+      (e: unknown) => current && setError(errorMessage(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [editable]);
 
   useEffect(() => {
     if (!readable) return;
@@ -127,6 +145,12 @@ export function InvoicesScreen({ permissions }: Props) {
             </select>
           </label>
         </div>
+        {recurringMade.length > 0 && (
+          <p className="notice small" role="status" data-testid="recurring-made">
+            Made {recurringMade.length} draft{recurringMade.length === 1 ? "" : "s"} from recurring invoices:{" "}
+            {recurringMade.map((v) => v.client_name).join(", ")}.
+          </p>
+        )}
         {error && (
           <p className="error" role="alert" data-testid="invoices-error">
             {error}

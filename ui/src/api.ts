@@ -59,6 +59,7 @@ import type { InvoiceId } from "./bindings/InvoiceId";
 import type { InvoiceView } from "./bindings/InvoiceView";
 import type { NewInvoice } from "./bindings/NewInvoice";
 import type { PaperSize } from "./bindings/PaperSize";
+import type { RecurringInvoice } from "./bindings/RecurringInvoice";
 
 /** How to unlock (or protect) the vault: a passphrase, or the OS keyring. */
 export type UnlockWith = { passphrase: string } | { keyring: true };
@@ -176,6 +177,9 @@ export const api = {
   voidInvoice: (id: InvoiceId, reason: string): Promise<InvoiceView> =>
     invoke("void_invoice", { id, reason }),
   creditInvoice: (id: InvoiceId): Promise<InvoiceView> => invoke("credit_invoice", { id }),
+  /** Make the drafts recurring invoices owe up to today; resolves to the drafts made. */
+  runRecurring: (): Promise<InvoiceView[]> => invoke("run_recurring"),
+  recurring: (): Promise<RecurringInvoice[]> => invoke("recurring"),
   /** The invoice's real PDF, rendered in memory for the preview. */
   invoicePdf: async (id: InvoiceId, paper: PaperSize = "a4"): Promise<Uint8Array> =>
     new Uint8Array(await invoke<ArrayBuffer>("invoice_pdf", { id, paper })),

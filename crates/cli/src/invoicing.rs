@@ -272,6 +272,9 @@ pub enum InvoiceCmd {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Recurring invoices: drafts made on a schedule
+    #[command(subcommand)]
+    Recurring(RecurringCmd),
     /// Save the PDFs (or XML) of many invoices into a directory, with a progress bar
     Export {
         /// The directory (created if missing)
@@ -309,6 +312,34 @@ fn save(output: Option<&Path>, file_name: &str, bytes: &[u8]) -> Result<PathBuf>
     std::io::Write::write_all(&mut file, bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
+}
+
+#[derive(Subcommand)]
+pub enum RecurringCmd {
+    /// Start a series: the same lines for a client every week, month, quarter or year
+    Add {
+        client: String,
+        /// week, 2weeks, month, 3months, quarter, year
+        #[arg(long)]
+        every: String,
+        /// The first draft's date [default: today]
+        #[arg(long)]
+        start: Option<String>,
+        /// No drafts after this day
+        #[arg(long)]
+        until: Option<String>,
+        /// A line "DESCRIPTION:QUANTITY:PRICE" (repeatable, at least one)
+        #[arg(long = "line", required = true)]
+        lines: Vec<String>,
+    },
+    /// List the series and their next dates
+    List,
+    /// Make the drafts that are due (the desktop app does this when the Invoices screen opens)
+    Run,
+    /// Stop making drafts
+    Pause { id: String },
+    /// Make drafts again
+    Resume { id: String },
 }
 
 /// `DESCRIPTION:QUANTITY:PRICE` (the description may itself contain colons).
@@ -809,6 +840,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             let path = save(output.as_deref(), &file.file_name, &file.bytes)?;
             saved(cli, &path)?;
         }
+        InvoiceCmd::Recurring(cmd) => recurring(cli, ctx, cmd, today).await?,
         InvoiceCmd::Export {
             dir,
             status: wanted,
@@ -847,6 +879,112 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
                 return print_json(&serde_json::json!({ "exported": list.len(), "dir": dir }));
             }
             println!("Saved {} invoices to {}", list.len(), dir.display());
+        }
+    }
+    Ok(())
+}
+
+async fn recurring(
+    cli: &Cli,
+    ctx: &mut Ctx,
+    cmd: &RecurringCmd,
+    today: jiff::civil::Date,
+) -> Result<()> {
+    let by = ctx.by;
+    let series_id = |id: &str| -> Result<RecurringId> { Ok(id.parse::<RecurringId>()?) };
+    match cmd {
+        RecurringCmd::Add {
+            client,
+            every,
+            start,
+            until,
+            lines,
+        } => {
+            let client = ctx.engine.find_client(by.org, client)?;
+            let tax = ctx
+                .engine
+                .client_billing(&by, client)?
+                .tax
+                .unwrap_or(ctx.engine.billing_profile(&by)?.default_tax);
+            let input = NewRecurring {
+                client,
+                lines: lines
+                    .iter()
+                    .map(|l| typed_line(l, tax))
+                    .collect::<Result<_>>()?,
+                every: every.parse()?,
+                start: start
+                    .as_deref()
+                    .map(|d| parse::date(d, today))
+                    .transpose()?
+                    .unwrap_or(today),
+                until: until
+                    .as_deref()
+                    .map(|d| parse::date(d, today))
+                    .transpose()?,
+            };
+            let id = ctx.engine.add_recurring(&by, input).await?;
+            done(cli, id, "Started the recurring invoice")?;
+        }
+        RecurringCmd::List => {
+            let list = ctx.engine.recurring(&by)?;
+            if cli.json {
+                return print_json(&list);
+            }
+            let clients = ctx.engine.clients(&by, true)?;
+            let mut table = Table::new(["CLIENT", "EVERY", "NEXT", "MADE", "ACTIVE", "ID"]);
+            for r in list {
+                table.row([
+                    clients
+                        .iter()
+                        .find(|c| c.id == r.client)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
+                    match r.every {
+                        Every::Weeks(n) => format!("{n} week(s)"),
+                        Every::Months(n) => format!("{n} month(s)"),
+                    },
+                    r.next()
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "ended".into()),
+                    r.made.to_string(),
+                    if r.active {
+                        "yes".into()
+                    } else {
+                        "paused".into()
+                    },
+                    r.id.to_string(),
+                ]);
+            }
+            table.print_or("No recurring invoices.");
+        }
+        RecurringCmd::Run => {
+            let made = ctx.engine.run_recurring(&by).await?;
+            if cli.json {
+                return print_json(&made);
+            }
+            for v in &made {
+                println!(
+                    "Made {} for {} ({} {})",
+                    v.label,
+                    v.client_name,
+                    amount(v.totals.gross, v.invoice.currency),
+                    v.invoice.currency
+                );
+            }
+            println!("{} draft(s) made", made.len());
+        }
+        RecurringCmd::Pause { id } => {
+            ctx.engine
+                .set_recurring_active(&by, series_id(id)?, false)
+                .await?;
+            done(cli, id, "Paused")?;
+        }
+        RecurringCmd::Resume { id } => {
+            ctx.engine
+                .set_recurring_active(&by, series_id(id)?, true)
+                .await?;
+            done(cli, id, "Resumed")?;
         }
     }
     Ok(())

@@ -745,6 +745,64 @@ fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
         ],
         "BT-10 buyer reference",
     );
+    // A monthly retainer: drafts are made once, when due.
+    let started = json(
+        vault,
+        &[
+            "invoice",
+            "recurring",
+            "add",
+            "Müller & Søn",
+            "--every",
+            "month",
+            "--start",
+            "2026-01-15",
+            "--until",
+            "2026-03-31",
+            "--line",
+            "Retainer:1:400",
+        ],
+    );
+    let series = started["id"].as_str().unwrap().to_owned();
+    refused(
+        vault,
+        &[
+            "invoice",
+            "recurring",
+            "add",
+            "Müller & Søn",
+            "--every",
+            "fortnightly",
+            "--line",
+            "Retainer:1:400",
+        ],
+        "not an interval",
+    );
+    let made = json(vault, &["invoice", "recurring", "run"]);
+    assert_eq!(made.as_array().unwrap().len(), 3, "{made}");
+    assert_eq!(
+        json(vault, &["invoice", "recurring", "run"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let listed = ok(vault, &["invoice", "recurring", "list"]);
+    assert!(
+        listed.contains("ended") && listed.contains(&series),
+        "{listed}"
+    );
+    for draft in made.as_array().unwrap() {
+        ok(
+            vault,
+            &[
+                "invoice",
+                "delete",
+                draft["invoice"]["id"].as_str().unwrap(),
+            ],
+        );
+    }
+
     let batch = dir.path().join("batch");
     let exported = json(
         vault,

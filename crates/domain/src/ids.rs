@@ -83,3 +83,5 @@ id_type!(/// An invoice or credit note.
     InvoiceId, "invoice");
 id_type!(/// A billing record: the organization's billing profile or a client's billing details.
     BillingId, "billing record");
+id_type!(/// A recurring invoice (a template that makes drafts on a schedule).
+    RecurringId, "recurring invoice");

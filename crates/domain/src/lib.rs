@@ -23,9 +23,9 @@ pub use entry::{EntryTime, TimeEntry, Valuation};
 pub use expense::{Expense, Receipt};
 pub use ids::*;
 pub use invoice::{
-    BankAccount, BillingProfile, ClientBilling, Discount, Invoice, InvoiceError, InvoiceKind,
-    InvoiceLine, InvoiceStatus, LineGrouping, LineSource, NumberingScheme, Party, Payment, Tax,
-    TaxCategory, TaxMode, TaxRounding, Unit,
+    BankAccount, BillingProfile, ClientBilling, Discount, Every, Invoice, InvoiceError,
+    InvoiceKind, InvoiceLine, InvoiceStatus, LineGrouping, LineSource, NumberingScheme, Party,
+    Payment, RecurringInvoice, Tax, TaxCategory, TaxMode, TaxRounding, Unit,
 };
 pub use model::{Client, Member, Organization, Project, Tag, Task, WeekStart};
 pub use money::{Currency, Money, MoneyError};

@@ -104,6 +104,24 @@ pub struct InvoiceFilter {
     pub client: Option<ClientId>,
 }
 
+/// A new recurring invoice.
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewRecurring {
+    /// The client.
+    pub client: ClientId,
+    /// The lines of every draft.
+    pub lines: Vec<InvoiceLine>,
+    /// How often.
+    pub every: Every,
+    /// The first draft's date.
+    #[ts(type = "string")]
+    pub start: Date,
+    /// No drafts after this day.
+    #[ts(type = "string | null")]
+    pub until: Option<Date>,
+}
+
 impl From<InvoiceError> for EngineError {
     fn from(e: InvoiceError) -> Self {
         match e {
@@ -688,5 +706,112 @@ impl Engine {
         self.commit(by, vec![Record::Invoice(Box::new(note))])
             .await?;
         self.invoice(by, note_id)
+    }
+
+    /// Start a recurring invoice.
+    pub async fn add_recurring(&mut self, by: &ActAs, input: NewRecurring) -> Result<RecurringId> {
+        let state = self.authorize_org(by, Action::EditInvoices)?;
+        let client = state
+            .clients
+            .get(&input.client)
+            .ok_or_else(|| EngineError::not_found("client", input.client.to_string()))?;
+        let currency = client.currency.unwrap_or(state.organization().currency);
+        let series = RecurringInvoice {
+            id: RecurringId(new_id()),
+            client: input.client,
+            lines: input.lines,
+            every: input.every,
+            start: input.start,
+            until: input.until,
+            made: 0,
+            active: true,
+        }
+        .validate(currency)?;
+        let id = series.id;
+        self.commit(by, vec![Record::Recurring(Box::new(series))])
+            .await?;
+        Ok(id)
+    }
+
+    /// Recurring invoices, by next date.
+    pub fn recurring(&self, by: &ActAs) -> Result<Vec<RecurringInvoice>> {
+        let state = self.authorize_org(by, Action::ReadInvoices)?;
+        let mut list: Vec<RecurringInvoice> = state.recurring.values().cloned().collect();
+        list.sort_by_key(|r| (r.next(), r.id));
+        Ok(list)
+    }
+
+    /// Pause or resume a recurring invoice.
+    pub async fn set_recurring_active(
+        &mut self,
+        by: &ActAs,
+        id: RecurringId,
+        active: bool,
+    ) -> Result<()> {
+        let state = self.authorize_org(by, Action::EditInvoices)?;
+        let series = state
+            .recurring
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| EngineError::not_found("recurring invoice", id.to_string()))?;
+        self.commit(
+            by,
+            vec![Record::Recurring(Box::new(RecurringInvoice {
+                active,
+                ..series
+            }))],
+        )
+        .await
+    }
+
+    /// Make the drafts that recurring invoices owe up to today. The drafts and the advanced series
+    /// are written in one transaction, so a draft is never made twice or lost.
+    pub async fn run_recurring(&mut self, by: &ActAs) -> Result<Vec<InvoiceView>> {
+        let state = self.authorize_org(by, Action::EditInvoices)?;
+        let today = state.time_zone().to_datetime(self.now()).date();
+        let profile = state.billing.clone();
+        let mut records = Vec::new();
+        let mut made = Vec::new();
+        let mut series_list: Vec<&RecurringInvoice> = state.recurring.values().collect();
+        series_list.sort_by_key(|r| r.id);
+        for series in series_list {
+            let due = series.due(today);
+            if due.is_empty() {
+                continue;
+            }
+            let Some(client) = state.clients.get(&series.client) else {
+                continue;
+            };
+            let currency = client.currency.unwrap_or(state.organization().currency);
+            let details = state.client_billing.get(&series.client);
+            let payment_days = details
+                .and_then(|d| d.payment_days)
+                .or(profile.as_ref().map(|p| p.payment_days))
+                .unwrap_or(14);
+            for date in &due {
+                let mut draft =
+                    Invoice::draft(InvoiceId(new_id()), series.client, currency, payment_days);
+                draft.lines = series.lines.clone();
+                if let Some(p) = &profile {
+                    draft.tax_mode = p.tax_mode;
+                    draft.tax_rounding = p.tax_rounding;
+                }
+                let mut notes = vec![format!("Recurring invoice of {date}")];
+                notes.extend(draft.required_notes().into_iter().map(str::to_owned));
+                draft.notes = notes.join("\n");
+                let draft = draft.validate()?;
+                made.push(draft.id);
+                records.push(Record::Invoice(Box::new(draft)));
+            }
+            records.push(Record::Recurring(Box::new(RecurringInvoice {
+                made: series.made + due.len() as u32,
+                ..series.clone()
+            })));
+        }
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.commit(by, records).await?;
+        made.into_iter().map(|id| self.invoice(by, id)).collect()
     }
 }

@@ -22,7 +22,7 @@ mod views;
 pub use error::{EngineError, Result};
 pub use idle::{IdleChoice, IdleOutcome};
 pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};
-pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice};
+pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice, NewRecurring};
 pub use records::Kind;
 pub use stint_vault::{KeyStore, MemoryKeyStore, OsKeyring, Unlock, VaultError};
 pub use views::*;

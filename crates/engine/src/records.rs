@@ -38,6 +38,8 @@ pub enum Kind {
     BillingProfile = 13,
     /// [`ClientBilling`]
     ClientBilling = 14,
+    /// [`RecurringInvoice`]
+    Recurring = 15,
 }
 
 impl Kind {
@@ -59,6 +61,7 @@ impl Kind {
             12 => Invoice,
             13 => BillingProfile,
             14 => ClientBilling,
+            15 => Recurring,
             _ => return None,
         })
     }
@@ -70,7 +73,8 @@ impl Kind {
             | Kind::Budget
             | Kind::Invoice
             | Kind::BillingProfile
-            | Kind::ClientBilling => Compartment::Finance,
+            | Kind::ClientBilling
+            | Kind::Recurring => Compartment::Finance,
             _ => Compartment::Team,
         }
     }
@@ -105,6 +109,8 @@ pub enum Record {
     BillingProfile(Box<BillingProfile>),
     /// A client's billing details.
     ClientBilling(Box<ClientBilling>),
+    /// A recurring invoice.
+    Recurring(Box<RecurringInvoice>),
 }
 
 impl Record {
@@ -124,6 +130,7 @@ impl Record {
             Record::Invoice(_) => Kind::Invoice,
             Record::BillingProfile(_) => Kind::BillingProfile,
             Record::ClientBilling(_) => Kind::ClientBilling,
+            Record::Recurring(_) => Kind::Recurring,
         }
     }
 
@@ -143,6 +150,7 @@ impl Record {
             Record::Invoice(r) => r.id.to_bytes(),
             Record::BillingProfile(r) => r.id.to_bytes(),
             Record::ClientBilling(r) => r.id.to_bytes(),
+            Record::Recurring(r) => r.id.to_bytes(),
         }
     }
 
@@ -166,6 +174,7 @@ impl Record {
             Record::Invoice(r) => json(r),
             Record::BillingProfile(r) => json(r),
             Record::ClientBilling(r) => json(r),
+            Record::Recurring(r) => json(r),
         }
     }
 
@@ -190,6 +199,7 @@ impl Record {
             Kind::ClientBilling => {
                 Record::ClientBilling(serde_json::from_slice(bytes).map_err(err)?)
             }
+            Kind::Recurring => Record::Recurring(serde_json::from_slice(bytes).map_err(err)?),
             Kind::Attachment => return Err("attachments are not records".into()),
         })
     }

@@ -58,6 +58,8 @@ pub struct OrgState {
     pub billing: Option<BillingProfile>,
     /// Clients' billing details, by client.
     pub client_billing: HashMap<ClientId, ClientBilling>,
+    /// Recurring invoices.
+    pub recurring: HashMap<RecurringId, RecurringInvoice>,
 }
 
 impl OrgState {
@@ -130,6 +132,9 @@ impl OrgState {
             Record::BillingProfile(b) => self.billing = Some(*b),
             Record::ClientBilling(c) => {
                 self.client_billing.insert(c.client, *c);
+            }
+            Record::Recurring(r) => {
+                self.recurring.insert(r.id, *r);
             }
         }
     }
@@ -262,6 +267,12 @@ impl OrgState {
                 .cloned()
                 .map(|c| Record::ClientBilling(Box::new(c))),
         );
+        out.extend(
+            self.recurring
+                .values()
+                .cloned()
+                .map(|r| Record::Recurring(Box::new(r))),
+        );
         out
     }
 
@@ -279,7 +290,8 @@ impl OrgState {
             + self.expenses.len()
             + self.invoices.len()
             + usize::from(self.billing.is_some())
-            + self.client_billing.len()) as u64
+            + self.client_billing.len()
+            + self.recurring.len()) as u64
     }
 
     /// Active owners.

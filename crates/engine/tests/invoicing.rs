@@ -606,3 +606,84 @@ async fn overdue_invoices_are_listed_to_remind() {
         .set_clock(Some("2026-11-10T10:00:00Z".parse().unwrap()));
     assert!(w.engine.invoices(&w.owner, &overdue).unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn recurring_invoices_make_their_drafts_once() {
+    let mut w = world().await;
+    let retainer = InvoiceLine {
+        description: "Maintenance retainer".into(),
+        detail: None,
+        quantity: dec!(1),
+        unit: Unit::LumpSum,
+        unit_price: dec!(400),
+        discount: None,
+        tax: Tax::standard(dec!(19)),
+        source: LineSource::Manual,
+    };
+    let id = w
+        .engine
+        .add_recurring(
+            &w.owner,
+            NewRecurring {
+                client: w.client,
+                lines: vec![retainer],
+                every: Every::Months(1),
+                start: day("2026-09-30"),
+                until: None,
+            },
+        )
+        .await
+        .unwrap();
+    // "Today" is 2026-11-20: September, October (the 30th) are due; November's 30th is not yet.
+    let made = w.engine.run_recurring(&w.owner).await.unwrap();
+    assert_eq!(made.len(), 2);
+    assert!(
+        made.iter()
+            .all(|v| v.invoice.status == InvoiceStatus::Draft && v.totals.gross == dec!(476.00))
+    );
+    assert!(
+        made[0]
+            .invoice
+            .notes
+            .starts_with("Recurring invoice of 2026-09-30")
+    );
+    // Running again makes nothing new; the series remembers, also after reopening.
+    assert!(w.engine.run_recurring(&w.owner).await.unwrap().is_empty());
+    let dir = w._dir.path().to_owned();
+    w.engine.close().await;
+    let mut engine = Engine::open(&dir, Unlock::Keyring(&w.keys)).await.unwrap();
+    engine.set_clock(Some("2026-12-01T10:00:00Z".parse().unwrap()));
+    assert_eq!(
+        engine.recurring(&w.owner).unwrap()[0].next(),
+        Some(day("2026-11-30"))
+    );
+    assert_eq!(engine.run_recurring(&w.owner).await.unwrap().len(), 1);
+    engine
+        .set_recurring_active(&w.owner, id, false)
+        .await
+        .unwrap();
+    engine.set_clock(Some("2027-03-01T10:00:00Z".parse().unwrap()));
+    assert!(engine.run_recurring(&w.owner).await.unwrap().is_empty());
+    assert_eq!(
+        engine
+            .invoices(&w.owner, &InvoiceFilter::default())
+            .unwrap()
+            .len(),
+        3
+    );
+    // A Viewer may read the series but not run or change it.
+    let viewer_id = engine
+        .add_member(&w.owner, "Vera", Role::Viewer)
+        .await
+        .unwrap();
+    let viewer = engine.act_as_member(w.owner.org, viewer_id).unwrap();
+    assert_eq!(engine.recurring(&viewer).unwrap().len(), 1);
+    assert!(
+        engine
+            .run_recurring(&viewer)
+            .await
+            .unwrap_err()
+            .to_string()
+            .starts_with("not allowed")
+    );
+}

@@ -7,11 +7,13 @@
 
 pub mod billing;
 pub mod numbering;
+pub mod recurring;
 pub mod totals;
 pub mod work;
 
 pub use billing::{BankAccount, BillingProfile, ClientBilling};
 pub use numbering::{Counters, NumberingScheme, SeriesKey};
+pub use recurring::{Every, RecurringInvoice};
 pub use totals::{TaxGroup, Totals};
 pub use work::{LineGrouping, WorkItem, lines_from_work};
 

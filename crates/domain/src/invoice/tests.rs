@@ -809,3 +809,122 @@ fn work_becomes_lines_per_grouping_and_rate() {
         assert_eq!(billed, vec![id(1), id(2), id(3), id(4)]);
     }
 }
+
+#[test]
+fn recurring_invoices_count_from_the_start_and_catch_up() {
+    let series = RecurringInvoice {
+        id: id(1),
+        client: id(2),
+        lines: vec![line(
+            "Retainer",
+            dec!(1),
+            dec!(500),
+            Tax::standard(dec!(19)),
+        )],
+        every: "month".parse().unwrap(),
+        start: date("2026-01-31"),
+        until: Some(date("2026-06-30")),
+        made: 0,
+        active: true,
+    }
+    .validate(eur())
+    .unwrap();
+    // Anchored on the 31st: end of February, then back to the 31st.
+    assert_eq!(
+        series.due(date("2026-04-30")),
+        vec![
+            date("2026-01-31"),
+            date("2026-02-28"),
+            date("2026-03-31"),
+            date("2026-04-30")
+        ]
+    );
+    let later = RecurringInvoice {
+        made: 4,
+        ..series.clone()
+    };
+    assert_eq!(later.next(), Some(date("2026-05-31")));
+    assert!(later.due(date("2026-05-30")).is_empty());
+    // Nothing after `until`; a paused series makes nothing.
+    assert_eq!(
+        RecurringInvoice {
+            made: 5,
+            ..series.clone()
+        }
+        .due(date("2027-01-01")),
+        vec![date("2026-06-30")]
+    );
+    assert_eq!(
+        RecurringInvoice {
+            made: 6,
+            ..series.clone()
+        }
+        .next(),
+        None
+    );
+    assert!(
+        RecurringInvoice {
+            active: false,
+            ..series.clone()
+        }
+        .due(date("2027-01-01"))
+        .is_empty()
+    );
+    // A long absence catches up at most MAX_CATCH_UP drafts per run.
+    let weekly = RecurringInvoice {
+        every: "2weeks".parse().unwrap(),
+        until: None,
+        ..series.clone()
+    };
+    assert_eq!(
+        weekly.due(date("2030-01-01")).len(),
+        recurring::MAX_CATCH_UP
+    );
+    assert_eq!(
+        weekly.due(date("2026-02-14")),
+        vec![date("2026-01-31"), date("2026-02-14")]
+    );
+}
+
+#[test]
+fn recurring_input_is_checked() {
+    assert_eq!("quarter".parse::<Every>().unwrap(), Every::Months(3));
+    assert_eq!("year".parse::<Every>().unwrap(), Every::Months(12));
+    assert!(
+        "fortnightly"
+            .parse::<Every>()
+            .unwrap_err()
+            .message
+            .contains("not an interval")
+    );
+    assert!("0weeks".parse::<Every>().is_err());
+    let base = RecurringInvoice {
+        id: id(1),
+        client: id(2),
+        lines: vec![],
+        every: Every::Months(1),
+        start: date("2026-01-01"),
+        until: None,
+        made: 0,
+        active: true,
+    };
+    assert!(
+        base.clone()
+            .validate(eur())
+            .unwrap_err()
+            .message
+            .contains("at least one line")
+    );
+    let backwards = RecurringInvoice {
+        lines: vec![line("x", dec!(1), dec!(1), Tax::standard(dec!(19)))],
+        until: Some(date("2025-12-31")),
+        ..base
+    };
+    assert!(
+        backwards
+            .validate(eur())
+            .unwrap_err()
+            .message
+            .contains("ends before it starts")
+    );
+}
