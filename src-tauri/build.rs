@@ -61,6 +61,8 @@ const COMMANDS: &[&str] = &[
     "invoice_pdf",
     "save_invoice_file",
     "run_recurring",
+    "logo",
+    "set_logo",
     "recurring",
     "watch_settings",
     "resolve_idle",

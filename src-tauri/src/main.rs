@@ -450,6 +450,22 @@ async fn save_receipt(shell: State<'_, Shell>, id: ExpenseId) -> Reply<String> {
     save_download(&name, &bytes)
 }
 
+/// The organization's logo bytes (empty when there is none).
+#[tauri::command]
+async fn logo(shell: State<'_, Shell>) -> Reply<tauri::ipc::Response> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let bytes = engine.logo(&by).map_err(message)?.unwrap_or_default();
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+#[tauri::command]
+async fn set_logo(shell: State<'_, Shell>, png: Option<Vec<u8>>) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.set_logo(&by, png).await.map_err(message)
+}
+
 // ----- invoicing -------------------------------------------------------------------------------
 
 #[tauri::command]
@@ -776,6 +792,8 @@ fn main() {
             invoice_pdf,
             save_invoice_file,
             run_recurring,
+            logo,
+            set_logo,
             recurring,
             watch_settings,
             resolve_idle,

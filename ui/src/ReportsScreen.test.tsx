@@ -33,6 +33,7 @@ const organization: Organization = {
   week_start: "monday",
   rounding: null,
   lock_before: null,
+  logo: null,
 };
 
 const ada: Member = { id: "01JMEMBER00000000000000000", name: "Ada", role: "owner", active: true };

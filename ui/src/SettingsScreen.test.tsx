@@ -36,7 +36,7 @@ const MEMBER = permissionsOf("member", (a) =>
 
 type Sent = [string, unknown];
 
-function fakeEngine(options: { org?: Partial<Organization>; failAddMember?: string } = {}) {
+function fakeEngine(options: { org?: Partial<Organization>; failAddMember?: string; failLogo?: string } = {}) {
   const org: Organization = {
     id: "o1",
     name: "Acme Studio",
@@ -46,6 +46,7 @@ function fakeEngine(options: { org?: Partial<Organization>; failAddMember?: stri
     week_start: "monday",
     rounding: null,
     lock_before: null,
+    logo: null,
     ...options.org,
   };
   const members: Member[] = [
@@ -54,11 +55,19 @@ function fakeEngine(options: { org?: Partial<Organization>; failAddMember?: stri
     { id: "m3", name: "Linus", role: "viewer", active: false },
   ];
   const sent: Sent[] = [];
+  let logo: number[] = [];
   mockIPC((cmd, args) => {
     const a = args as Record<string, unknown>;
     switch (cmd) {
       case "organization":
         return { ...org };
+      case "logo":
+        return new Uint8Array(logo).buffer;
+      case "set_logo":
+        sent.push([cmd, args]);
+        if (options.failLogo) throw options.failLogo;
+        logo = (a.png as number[] | null) ?? [];
+        return null;
       case "members":
         return members.map((m) => ({ ...m }));
       case "update_organization": {
@@ -142,7 +151,7 @@ describe("SettingsScreen", () => {
   it("shows the engine's refusal and keeps the typed value", async () => {
     mockIPC((cmd) => {
       if (cmd === "organization")
-        return { id: "o1", name: "Acme", currency: "EUR", locale: "de-DE", time_zone: "Europe/Berlin", week_start: "monday", rounding: null, lock_before: null };
+        return { id: "o1", name: "Acme", currency: "EUR", locale: "de-DE", time_zone: "Europe/Berlin", week_start: "monday", rounding: null, lock_before: null, logo: null };
       if (cmd === "members") return [];
       if (cmd === "update_organization") throw "unknown time zone: Mars/Olympus";
       throw `unexpected ${cmd}`;
@@ -250,5 +259,38 @@ describe("SettingsScreen", () => {
     expect(screen.queryByTestId("member-add")).toBeNull();
     expect(screen.getByTestId("members-readonly")).toBeTruthy();
     expect(engine.sent).toEqual([]);
+  });
+});
+
+describe("LogoPanel", () => {
+  const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3];
+
+  it("uploads a PNG, previews it from memory and removes it", async () => {
+    const engine = fakeEngine();
+    globalThis.URL.createObjectURL ??= () => "blob:logo";
+    globalThis.URL.revokeObjectURL ??= () => {};
+    const user = userEvent.setup();
+    render(<SettingsScreen permissions={OWNER} onChanged={() => {}} />);
+    expect(await screen.findByTestId("logo-none")).toBeTruthy();
+    const file = new File([new Uint8Array(PNG)], "logo.png", { type: "image/png" });
+    await user.upload(screen.getByTestId("logo-file"), file);
+    expect(await screen.findByTestId("logo-preview")).toBeTruthy();
+    expect(engine.sent).toContainEqual(["set_logo", { png: PNG }]);
+    await user.click(screen.getByTestId("logo-remove"));
+    expect(await screen.findByTestId("logo-none")).toBeTruthy();
+    expect(engine.sent).toContainEqual(["set_logo", { png: null }]);
+  });
+
+  it("shows the engine's refusal, and offers no upload to a member", async () => {
+    fakeEngine({ failLogo: "the logo must be a PNG image" });
+    const user = userEvent.setup();
+    const { unmount } = render(<SettingsScreen permissions={OWNER} onChanged={() => {}} />);
+    await user.upload(await screen.findByTestId("logo-file"), new File([new Uint8Array(PNG)], "x.png", { type: "image/png" }));
+    expect((await screen.findByTestId("logo-error")).textContent).toBe("the logo must be a PNG image");
+    unmount();
+    fakeEngine();
+    render(<SettingsScreen permissions={MEMBER} onChanged={() => {}} />);
+    await screen.findByTestId("logo-none");
+    expect(screen.queryByTestId("logo-file")).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 
+import { LogoPanel } from "./LogoPanel";
 import { api, can, errorMessage, notAllowed } from "./api";
 import type { Member } from "./bindings/Member";
 import type { OrgChanges } from "./bindings/OrgChanges";
@@ -78,6 +79,7 @@ export function SettingsScreen({ permissions, onChanged }: Props) {
               onChanged();
             }}
           />
+          <LogoPanel permissions={permissions} />
           <LockPanel
             org={org}
             permissions={permissions}

@@ -158,6 +158,10 @@ export const api = {
   resolveIdle: (since: string, choice: IdleChoice): Promise<IdleOutcome> =>
     invoke("resolve_idle", { since, choice }),
 
+  /** The organization's logo (PNG bytes; empty when there is none). */
+  logo: async (): Promise<Uint8Array> => new Uint8Array(await invoke<ArrayBuffer>("logo")),
+  /** Set the logo from PNG bytes, or remove it with `null`. */
+  setLogo: (png: number[] | null): Promise<void> => invoke("set_logo", { png }),
   billingProfile: (): Promise<BillingProfile> => invoke("billing_profile"),
   saveBillingProfile: (profile: BillingProfile): Promise<void> =>
     invoke("save_billing_profile", { profile }),

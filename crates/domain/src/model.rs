@@ -69,6 +69,9 @@ pub struct Organization {
     /// Nothing dated before this day may be changed.
     #[ts(type = "string | null")]
     pub lock_before: Option<Date>,
+    /// The logo (a PNG stored encrypted as an attachment), shown on invoices.
+    #[serde(default)]
+    pub logo: Option<AttachmentId>,
 }
 
 impl Organization {

@@ -169,7 +169,7 @@ impl Engine {
             minor_units: inv.currency.exponent(),
             seller: party(&seller),
             buyer: party(&buyer),
-            logo_png: None,
+            logo_png: state.logo.clone(),
             lines: inv
                 .lines
                 .iter()

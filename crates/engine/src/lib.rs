@@ -201,6 +201,19 @@ impl Engine {
         });
         orgs.par_iter_mut()
             .for_each(|(_, state)| state.reprice_all());
+        // Logos are attachments (not loaded in bulk): one small read per organization that has one.
+        for (id, state) in orgs.iter_mut() {
+            if let Some(logo) = state.org.as_ref().and_then(|o| o.logo) {
+                match vault.get(&keys, id.to_bytes(), logo.to_bytes()).await? {
+                    Some(Ok(opened)) => state.logo = Some(opened.plaintext.to_vec()),
+                    Some(Err(q)) => quarantined.push(QuarantineReport {
+                        record: record_label(&q.record),
+                        reason: q.reason,
+                    }),
+                    None => {}
+                }
+            }
+        }
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         let load_phases = [
             ms(loaded_read),
@@ -335,6 +348,7 @@ impl Engine {
             week_start,
             rounding: None,
             lock_before: None,
+            logo: None,
         }
         .validate()?;
         let owner = Member {
@@ -443,6 +457,56 @@ impl Engine {
         }
         let org = org.validate()?;
         self.commit(by, vec![Record::Organization(org)]).await
+    }
+
+    /// Set (or with `None` remove) the organization's logo: a PNG of at most 512 KiB, stored encrypted
+    /// beside the profile in the same transaction.
+    pub async fn set_logo(&mut self, by: &ActAs, png: Option<Vec<u8>>) -> Result<()> {
+        let (actor, state) = self.actor(by)?;
+        authorize(&actor, Action::EditOrgProfile, &Target::Org { org: by.org })?;
+        let mut org = state.organization().clone();
+        let mut writes = Vec::new();
+        if let Some(bytes) = &png {
+            if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+                return Err(ValidationError::new("the logo must be a PNG image").into());
+            }
+            if bytes.len() > 512 * 1024 {
+                return Err(ValidationError::new(
+                    "the logo is larger than 512 KiB; use a smaller PNG",
+                )
+                .into());
+            }
+            let id = AttachmentId(new_id());
+            writes.push(self.write_for(
+                by,
+                Kind::Attachment,
+                id.to_bytes(),
+                false,
+                bytes.clone(),
+            )?);
+            org.logo = Some(id);
+        } else {
+            org.logo = None;
+        }
+        writes.push(self.write_for(
+            by,
+            Kind::Organization,
+            org.id.to_bytes(),
+            false,
+            Record::Organization(org.clone()).encode(),
+        )?);
+        self.vault.put(&self.keys, writes).await?;
+        let state = self.state_mut(by.org)?;
+        state.apply(Record::Organization(org));
+        state.logo = png;
+        Ok(())
+    }
+
+    /// The organization's logo, if it has one.
+    pub fn logo(&self, by: &ActAs) -> Result<Option<Vec<u8>>> {
+        let (actor, state) = self.actor(by)?;
+        authorize(&actor, Action::ReadOrgProfile, &Target::Org { org: by.org })?;
+        Ok(state.logo.clone())
     }
 
     /// Lock the period before `before` (no edits to anything dated earlier); `None` unlocks.

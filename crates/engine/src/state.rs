@@ -60,6 +60,8 @@ pub struct OrgState {
     pub client_billing: HashMap<ClientId, ClientBilling>,
     /// Recurring invoices.
     pub recurring: HashMap<RecurringId, RecurringInvoice>,
+    /// The organization's logo (PNG), read at unlock.
+    pub logo: Option<Vec<u8>>,
 }
 
 impl OrgState {

@@ -687,3 +687,89 @@ async fn recurring_invoices_make_their_drafts_once() {
             .starts_with("not allowed")
     );
 }
+
+#[tokio::test]
+async fn the_organization_logo_is_stored_encrypted_and_printed_on_invoices() {
+    let mut w = world().await;
+    track(&mut w, "2026-11-02", "09:00", "10:00", "a").await;
+    set_up_billing(&mut w).await;
+    let png = include_bytes!("../../../icons/32x32.png").to_vec();
+    let err = w
+        .engine
+        .set_logo(&w.owner, Some(b"GIF89a....".to_vec()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "the logo must be a PNG image");
+    w.engine
+        .set_logo(&w.owner, Some(png.clone()))
+        .await
+        .unwrap();
+    let draft = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let without_logo_len = {
+        let mut other = world().await;
+        track(&mut other, "2026-11-02", "09:00", "10:00", "a").await;
+        set_up_billing(&mut other).await;
+        let d = other
+            .engine
+            .create_invoice(
+                &other.owner,
+                NewInvoice {
+                    client: Some(other.client),
+                    include_time: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        other
+            .engine
+            .invoice_file(
+                &other.owner,
+                d.invoice.id,
+                InvoiceFormat::PlainPdf,
+                PaperSize::A4,
+            )
+            .unwrap()
+            .bytes
+    };
+    // The logo survives a reopen (read back from its encrypted attachment) and is drawn as an image.
+    let dir = w._dir.path().to_owned();
+    w.engine.close().await;
+    let engine = Engine::open(&dir, Unlock::Keyring(&w.keys)).await.unwrap();
+    assert_eq!(
+        engine.logo(&w.owner).unwrap().as_deref(),
+        Some(png.as_slice())
+    );
+    let pdf = engine
+        .invoice_file(
+            &w.owner,
+            draft.invoice.id,
+            InvoiceFormat::PlainPdf,
+            PaperSize::A4,
+        )
+        .unwrap()
+        .bytes;
+    let has_image = |bytes: &[u8]| bytes.windows(6).any(|win| win == b"/Image");
+    assert!(has_image(&pdf), "the PDF has no image XObject");
+    assert!(
+        !has_image(&without_logo_len),
+        "a PDF without a logo has no image"
+    );
+    // Nothing of the PNG is on disk in the clear.
+    let db = std::fs::read(dir.join("vault.sqlite")).unwrap();
+    assert!(
+        !db.windows(16).any(|win| win == &png[16..32]),
+        "logo bytes in plaintext on disk"
+    );
+}

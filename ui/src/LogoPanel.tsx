@@ -1,0 +1,94 @@
+// The organization's logo: a PNG printed on invoices, stored encrypted in the vault. Previewed from
+// memory through a blob: URL (allowed by the CSP's img-src), never written to disk.
+import { useEffect, useState, type ChangeEvent } from "react";
+
+import { api, can, errorMessage } from "./api";
+import type { Permissions } from "./bindings/Permissions";
+
+/** Larger logos are refused before they are read (the engine refuses them too). */
+export const MAX_LOGO_BYTES = 512 * 1024;
+
+export function LogoPanel({ permissions }: { permissions: Permissions | null }) {
+  const editable = can(permissions, "edit_org_profile");
+  const [url, setUrl] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let current = true;
+    let created: string | null = null;
+    api.logo().then(
+      (bytes) => {
+        if (!current) return;
+        if (bytes.length === 0) {
+          setUrl(null);
+          return;
+        }
+        created = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "image/png" }));
+        setUrl(created);
+      },
+      (e: unknown) => current && setError(errorMessage(e)),
+    );
+    return () => {
+      current = false;
+      if (created) URL.revokeObjectURL(created);
+    };
+  }, [version]);
+
+  async function change(png: number[] | null) {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setLogo(png);
+      setVersion((v) => v + 1);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function chosen(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.target.files?.[0];
+    event.target.value = "";
+    if (!file) return;
+    if (file.size > MAX_LOGO_BYTES) {
+      setError(`${file.name} is larger than 512 KiB; use a smaller PNG.`);
+      return;
+    }
+    await change([...new Uint8Array(await file.arrayBuffer())]);
+  }
+
+  return (
+    <section className="panel" aria-labelledby="logo-heading" data-testid="logo-panel">
+      <h2 id="logo-heading">Logo</h2>
+      <p className="muted small">Printed at the top of your invoices. A PNG of up to 512 KiB.</p>
+      {url ? (
+        <img src={url} alt="Organization logo" className="logo-preview" data-testid="logo-preview" />
+      ) : (
+        <p className="muted" data-testid="logo-none">
+          No logo yet.
+        </p>
+      )}
+      {editable && (
+        <div className="fields">
+          <label className="field">
+            <span>Choose a PNG</span>
+            <input type="file" accept="image/png" disabled={busy} onChange={chosen} data-testid="logo-file" />
+          </label>
+          {url && (
+            <button type="button" className="secondary" disabled={busy} onClick={() => change(null)} data-testid="logo-remove">
+              Remove logo
+            </button>
+          )}
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="logo-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
