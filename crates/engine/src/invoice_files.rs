@@ -290,10 +290,20 @@ impl Engine {
                 .and_then(|c| Some((c.number.clone()?, c.issue_date?))),
             InvoiceKind::Invoice => None,
         };
-        let base_name = inv
+        // A number may contain '/' (e.g. "RE/2026/001"): never let it name a directory.
+        let base_name: String = inv
             .number
             .clone()
-            .unwrap_or_else(|| view.label.replace(' ', "-"));
+            .unwrap_or_else(|| view.label.replace(' ', "-"))
+            .chars()
+            .map(|c| {
+                if matches!(c, '/' | '\\' | ':') || c.is_control() {
+                    '-'
+                } else {
+                    c
+                }
+            })
+            .collect();
         let e_input = EInvoiceInput {
             invoice: inv,
             totals: &view.totals,

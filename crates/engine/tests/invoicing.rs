@@ -773,3 +773,64 @@ async fn the_organization_logo_is_stored_encrypted_and_printed_on_invoices() {
         "logo bytes in plaintext on disk"
     );
 }
+
+#[tokio::test]
+async fn file_names_never_carry_path_separators_from_the_number() {
+    let mut w = world().await;
+    track(&mut w, "2026-11-02", "09:00", "10:00", "a").await;
+    set_up_billing(&mut w).await;
+    let mut profile = w.engine.billing_profile(&w.owner).unwrap();
+    profile.numbering.pattern = "RE/{YYYY}/{SEQ:3}".into();
+    w.engine
+        .save_billing_profile(&w.owner, profile)
+        .await
+        .unwrap();
+    let draft = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let issued = w
+        .engine
+        .issue_invoice(&w.owner, draft.invoice.id, None)
+        .await
+        .unwrap();
+    assert_eq!(issued.invoice.number.as_deref(), Some("RE/2026/001"));
+    let pdf = w
+        .engine
+        .invoice_file(
+            &w.owner,
+            draft.invoice.id,
+            InvoiceFormat::Pdf,
+            PaperSize::A4,
+        )
+        .unwrap();
+    assert_eq!(pdf.file_name, "RE-2026-001.pdf");
+    assert!(
+        pdf.e_invoice_problem.is_none(),
+        "{:?}",
+        pdf.e_invoice_problem
+    );
+    let xml = w
+        .engine
+        .invoice_file(
+            &w.owner,
+            draft.invoice.id,
+            InvoiceFormat::FacturXXml,
+            PaperSize::A4,
+        )
+        .unwrap();
+    assert_eq!(xml.file_name, "RE-2026-001-factur-x.xml");
+    assert!(
+        String::from_utf8(xml.bytes)
+            .unwrap()
+            .contains("<ram:ID>RE/2026/001</ram:ID>")
+    );
+}
