@@ -632,6 +632,19 @@ describe("InvoicesScreen", () => {
     expect(screen.queryByTestId("invoice-error")).toBeNull();
   });
 
+  it("saves on Letter paper when chosen", async () => {
+    const engine = fakeEngine([overdueInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={VIEWER} />);
+
+    const detail = await open(user, "2026-0006");
+    await user.selectOptions(within(detail).getByTestId("invoice-paper"), "letter");
+    await user.click(within(detail).getByTestId("invoice-save-pdf"));
+
+    await within(detail).findByTestId("invoice-saved");
+    expect(engine.sent).toEqual([["save_invoice_file", { id: OVERDUE_ID, format: "pdf", paper: "letter" }]]);
+  });
+
   it("says why a saved PDF has no e-invoice inside", async () => {
     const note = "the e-invoice cannot be made: BT-50 buyer street is missing (BR-10)";
     const engine = fakeEngine([overdueInvoice()], { pdfNote: note });

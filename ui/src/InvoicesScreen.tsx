@@ -11,6 +11,7 @@ import type { InvoiceFilter } from "./bindings/InvoiceFilter";
 import type { InvoiceStatus } from "./bindings/InvoiceStatus";
 import type { InvoiceView } from "./bindings/InvoiceView";
 import type { LineGrouping } from "./bindings/LineGrouping";
+import type { PaperSize } from "./bindings/PaperSize";
 import type { Permissions } from "./bindings/Permissions";
 import { BillingSettings, ClientBillingForm } from "./BillingForms";
 import { sumDecimals } from "./ExpensesScreen";
@@ -368,6 +369,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
     setPayment(view.due);
   }
   const [reason, setReason] = useState("");
+  const [paper, setPaper] = useState<PaperSize>("a4");
 
   /** Run an engine command; `true` when it went through (an error is shown, and inputs stay). */
   async function run(action: () => Promise<InvoiceView | null>): Promise<boolean> {
@@ -389,7 +391,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
     setBusy(true);
     setError(null);
     try {
-      const file = await api.saveInvoiceFile(inv.id, format);
+      const file = await api.saveInvoiceFile(inv.id, format, paper);
       setSaved(file.note ? `Saved ${file.path} (without e-invoice: ${file.note})` : `Saved ${file.path}`);
     } catch (e) {
       setError(errorMessage(e));
@@ -529,6 +531,12 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
         <button type="button" className="secondary" disabled={busy} onClick={() => save("pdf")} data-testid="invoice-save-pdf">
           Save PDF
         </button>
+        <label className="inline">
+          <select value={paper} onChange={(e) => setPaper(e.target.value as PaperSize)} aria-label="Paper" data-testid="invoice-paper">
+            <option value="a4">A4</option>
+            <option value="letter">Letter</option>
+          </select>
+        </label>
         {!draft && (
           <button type="button" className="secondary" disabled={busy} onClick={() => save("x_rechnung")} data-testid="invoice-save-xrechnung">
             Save XRechnung
