@@ -61,6 +61,7 @@ const COMMANDS: &[&str] = &[
     "invoice_pdf",
     "save_invoice_file",
     "run_recurring",
+    "add_recurring",
     "logo",
     "set_logo",
     "recurring",

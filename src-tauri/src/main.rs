@@ -9,15 +9,15 @@ use std::path::PathBuf;
 
 use stint_domain::{
     BillingProfile, BudgetId, BudgetLimit, BudgetPeriod, Client, ClientBilling, ClientId, EntryId,
-    ExpenseId, InvoiceId, Member, MemberId, OrgId, Organization, ProjectId, RateId,
+    ExpenseId, InvoiceId, Member, MemberId, OrgId, Organization, ProjectId, RateId, RecurringId,
     RecurringInvoice, Role, Tag, TagId, TaskId,
 };
 use stint_engine::{
     ActAs, BudgetView, ClientChanges, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
     EntryView, ExpenseView, IdleChoice, IdleOutcome, InvoiceEdit, InvoiceFilter, InvoiceFormat,
     InvoiceView, NewClient, NewEntry, NewExpense, NewInvoice, NewOrganization, NewProject, NewRate,
-    OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions, ProjectChanges, ProjectView,
-    RateView, ReportQuery, ReportView, StartTimer, TaskView, Unlock, VaultStatus,
+    NewRecurring, OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions, ProjectChanges,
+    ProjectView, RateView, ReportQuery, ReportView, StartTimer, TaskView, Unlock, VaultStatus,
 };
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
@@ -588,6 +588,13 @@ async fn run_recurring(shell: State<'_, Shell>) -> Reply<Vec<InvoiceView>> {
 }
 
 #[tauri::command]
+async fn add_recurring(shell: State<'_, Shell>, input: NewRecurring) -> Reply<RecurringId> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.add_recurring(&by, input).await.map_err(message)
+}
+
+#[tauri::command]
 async fn recurring(shell: State<'_, Shell>) -> Reply<Vec<RecurringInvoice>> {
     let mut session = shell.session.lock().await;
     let (engine, by) = session.acting()?;
@@ -792,6 +799,7 @@ fn main() {
             invoice_pdf,
             save_invoice_file,
             run_recurring,
+            add_recurring,
             logo,
             set_logo,
             recurring,

@@ -318,6 +318,11 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
           overdue: Number(due) !== 0 && view.overdue,
         });
       }
+      case "today":
+        return TODAY;
+      case "add_recurring":
+        sent.push([cmd, args]);
+        return "01JRECURRING00000000000001";
       case "run_recurring": {
         const made = options.recurringMade ?? [];
         store.push(...made);
@@ -732,6 +737,42 @@ describe("InvoicesScreen recurring invoices", () => {
     );
     await row("draft 000009");
     expect(engine.calls.filter((c) => c === "run_recurring")).toHaveLength(1);
+  });
+
+  it("starts a monthly series from the form and then makes what is due", async () => {
+    const engine = fakeEngine([]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    const form = await screen.findByTestId("recurring-form");
+    await vi.waitFor(() => expect((within(form).getByTestId("recurring-start") as HTMLInputElement).value).toBe(TODAY));
+    await user.type(within(form).getByTestId("recurring-description"), "Maintenance retainer");
+    await user.type(within(form).getByTestId("recurring-price"), "400");
+    await user.click(within(form).getByTestId("recurring-add"));
+    expect(await within(form).findByTestId("recurring-started")).toBeTruthy();
+    expect(engine.sent).toContainEqual([
+      "add_recurring",
+      {
+        input: {
+          client: mueller.id,
+          every: { unit: "months", count: 1 },
+          start: TODAY,
+          until: null,
+          lines: [
+            {
+              description: "Maintenance retainer",
+              detail: null,
+              quantity: "1",
+              unit: "lump_sum",
+              unit_price: "400",
+              discount: null,
+              tax: { category: "standard", percent: "19" },
+              source: { type: "manual" },
+            },
+          ],
+        },
+      },
+    ]);
+    await vi.waitFor(() => expect(engine.calls.filter((c) => c === "run_recurring")).toHaveLength(2));
   });
 
   it("a viewer's visit makes no drafts", async () => {

@@ -14,6 +14,7 @@ import type { LineGrouping } from "./bindings/LineGrouping";
 import type { PaperSize } from "./bindings/PaperSize";
 import type { Permissions } from "./bindings/Permissions";
 import { BillingSettings, ClientBillingForm } from "./BillingForms";
+import { RecurringForm } from "./RecurringForm";
 import { sumDecimals } from "./ExpensesScreen";
 import { money } from "./time";
 import "./screens.css";
@@ -70,7 +71,9 @@ export function InvoicesScreen({ permissions }: Props) {
   const [settings, setSettings] = useState(false);
   const [recurringMade, setRecurringMade] = useState<InvoiceView[]>([]);
 
-  // Recurring invoices make their due drafts when someone who may write invoices opens the screen.
+  // Recurring invoices make their due drafts when someone who may write invoices opens the screen
+  // (and when a series is started).
+  const [recurringRun, setRecurringRun] = useState(0);
   useEffect(() => {
     if (!editable) return;
     let current = true;
@@ -85,7 +88,7 @@ export function InvoicesScreen({ permissions }: Props) {
     return () => {
       current = false;
     };
-  }, [editable]);
+  }, [editable, recurringRun]);
 
   useEffect(() => {
     if (!readable) return;
@@ -238,6 +241,7 @@ export function InvoicesScreen({ permissions }: Props) {
       {editable ? (
         <section className="panel" aria-labelledby="invoice-new-heading">
           <NewInvoiceForm onCreated={changed} />
+          <RecurringForm onStarted={() => setRecurringRun((n) => n + 1)} />
         </section>
       ) : (
         <p className="notice small" data-testid="invoices-readonly">

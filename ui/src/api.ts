@@ -59,6 +59,8 @@ import type { InvoiceId } from "./bindings/InvoiceId";
 import type { InvoiceView } from "./bindings/InvoiceView";
 import type { NewInvoice } from "./bindings/NewInvoice";
 import type { PaperSize } from "./bindings/PaperSize";
+import type { NewRecurring } from "./bindings/NewRecurring";
+import type { RecurringId } from "./bindings/RecurringId";
 import type { RecurringInvoice } from "./bindings/RecurringInvoice";
 
 /** How to unlock (or protect) the vault: a passphrase, or the OS keyring. */
@@ -184,6 +186,7 @@ export const api = {
   /** Make the drafts recurring invoices owe up to today; resolves to the drafts made. */
   runRecurring: (): Promise<InvoiceView[]> => invoke("run_recurring"),
   recurring: (): Promise<RecurringInvoice[]> => invoke("recurring"),
+  addRecurring: (input: NewRecurring): Promise<RecurringId> => invoke("add_recurring", { input }),
   /** The invoice's real PDF, rendered in memory for the preview. */
   invoicePdf: async (id: InvoiceId, paper: PaperSize = "a4"): Promise<Uint8Array> =>
     new Uint8Array(await invoke<ArrayBuffer>("invoice_pdf", { id, paper })),
