@@ -3,34 +3,13 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import type { Action } from "./bindings/Action";
 import type { ExpenseView } from "./bindings/ExpenseView";
 import type { NewExpense } from "./bindings/NewExpense";
-import type { Permissions } from "./bindings/Permissions";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Receipt } from "./bindings/Receipt";
-import type { Role } from "./bindings/Role";
 import { ExpensesScreen, sumDecimals } from "./ExpensesScreen";
 import { project } from "./test/fixtures";
-
-/** Every action, in the role table's order (ROLES.md). */
-const ACTIONS: Action[] = [
-  "read_org_profile", "edit_org_profile", "read_billing_profile", "edit_billing_profile",
-  "delete_organization", "transfer_ownership", "list_members", "manage_members_and_viewers",
-  "manage_admins_and_owners", "read_catalog", "edit_catalog", "read_rates", "edit_rates",
-  "read_time_entry", "edit_time_entry", "read_expense", "edit_expense", "lock_period",
-  "edit_locked_or_invoiced", "read_invoices", "edit_invoices", "finalize_invoice",
-  "edit_finalized_invoice", "read_time_reports", "read_financial_reports", "read_audit_log",
-  "create_own_api_token", "manage_api_tokens", "export_organization",
-];
-
-/** A member of `role` whose grants are "all" for `allowed` and "none" for everything else. */
-function permissionsOf(role: Role, allowed: (action: Action) => boolean): Permissions {
-  return {
-    member: { id: "01JMEMBER00000000000000000", name: "Ada", role, active: true },
-    grants: ACTIONS.map((action) => ({ action, scope: allowed(action) ? "all" : "none" })),
-  };
-}
+import { permissionsOf } from "./test/fixtures";
 
 const ADMIN = permissionsOf("admin", (a) => !["delete_organization", "transfer_ownership", "manage_admins_and_owners", "edit_locked_or_invoiced", "edit_finalized_invoice"].includes(a));
 const VIEWER = permissionsOf("viewer", (a) => a.startsWith("read_"));

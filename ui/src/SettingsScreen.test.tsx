@@ -3,32 +3,13 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it, vi } from "vitest";
 
-import type { Action } from "./bindings/Action";
 import type { Member } from "./bindings/Member";
 import type { Organization } from "./bindings/Organization";
-import type { Permissions } from "./bindings/Permissions";
 import type { Role } from "./bindings/Role";
 import { SettingsScreen } from "./SettingsScreen";
+import { permissionsOf } from "./test/fixtures";
 
-/** Every action, in the role table's order (ROLES.md). */
-const ACTIONS: Action[] = [
-  "read_org_profile", "edit_org_profile", "read_billing_profile", "edit_billing_profile",
-  "delete_organization", "transfer_ownership", "list_members", "manage_members_and_viewers",
-  "manage_admins_and_owners", "read_catalog", "edit_catalog", "read_rates", "edit_rates",
-  "read_time_entry", "edit_time_entry", "read_expense", "edit_expense", "lock_period",
-  "edit_locked_or_invoiced", "read_invoices", "edit_invoices", "finalize_invoice",
-  "edit_finalized_invoice", "read_time_reports", "read_financial_reports", "read_audit_log",
-  "create_own_api_token", "manage_api_tokens", "export_organization",
-];
-
-function permissionsOf(role: Role, allowed: (action: Action) => boolean): Permissions {
-  return {
-    member: { id: "m1", name: "Ada", role, active: true },
-    grants: ACTIONS.map((action) => ({ action, scope: allowed(action) ? "all" : "none" })),
-  };
-}
-
-const OWNER = permissionsOf("owner", (a) => a !== "edit_locked_or_invoiced" && a !== "edit_finalized_invoice");
+const OWNER = permissionsOf("owner", (a) => a !== "edit_locked_or_invoiced" && a !== "edit_finalized_invoice", "m1");
 const ADMIN = permissionsOf("admin", (a) => !["delete_organization", "transfer_ownership", "manage_admins_and_owners", "edit_locked_or_invoiced", "edit_finalized_invoice"].includes(a));
 const MEMBER = permissionsOf("member", (a) =>
   ["read_org_profile", "list_members", "read_catalog", "read_time_entry", "edit_time_entry", "read_expense", "edit_expense", "read_time_reports", "create_own_api_token", "export_organization"].includes(a),
