@@ -631,12 +631,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             lines,
         } => {
             let client = ctx.engine.find_client(by.org, client)?;
-            let tax = {
-                let details = ctx.engine.client_billing(&by, client)?;
-                details
-                    .tax
-                    .unwrap_or(ctx.engine.billing_profile(&by)?.default_tax)
-            };
+            let tax = ctx.engine.client_tax(&by, client)?;
             let input = NewInvoice {
                 client: Some(client),
                 from: from.as_deref().map(|d| parse::date(d, today)).transpose()?,
@@ -719,10 +714,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
         } => {
             let id = find(ctx, invoice)?;
             let current = ctx.engine.invoice(&by, id)?;
-            let details = ctx.engine.client_billing(&by, current.invoice.client)?;
-            let tax = details
-                .tax
-                .unwrap_or(ctx.engine.billing_profile(&by)?.default_tax);
+            let tax = ctx.engine.client_tax(&by, current.invoice.client)?;
             if remove_lines.contains(&0) {
                 bail!("lines are numbered from 1");
             }
@@ -901,11 +893,7 @@ async fn recurring(
             lines,
         } => {
             let client = ctx.engine.find_client(by.org, client)?;
-            let tax = ctx
-                .engine
-                .client_billing(&by, client)?
-                .tax
-                .unwrap_or(ctx.engine.billing_profile(&by)?.default_tax);
+            let tax = ctx.engine.client_tax(&by, client)?;
             let input = NewRecurring {
                 client,
                 lines: lines

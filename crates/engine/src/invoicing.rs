@@ -131,6 +131,15 @@ impl From<InvoiceError> for EngineError {
     }
 }
 
+fn client_tax(state: &OrgState, client: ClientId) -> Tax {
+    state
+        .client_billing
+        .get(&client)
+        .and_then(|d| d.tax)
+        .or(state.billing.as_ref().map(|p| p.default_tax))
+        .unwrap_or(Tax::standard(Decimal::from(19)))
+}
+
 fn view(state: &OrgState, invoice: &Invoice, today: Date) -> InvoiceView {
     InvoiceView {
         label: invoice.label(),
@@ -226,6 +235,12 @@ impl Engine {
         }
         self.commit(by, vec![Record::ClientBilling(Box::new(details))])
             .await
+    }
+
+    /// The tax of new lines for `client`: its own, else the billing profile's default.
+    pub fn client_tax(&self, by: &ActAs, client: ClientId) -> Result<Tax> {
+        let state = self.authorize_org(by, Action::ReadBillingProfile)?;
+        Ok(client_tax(state, client))
     }
 
     /// Invoices the acting member may read, newest first.
@@ -374,7 +389,7 @@ impl Engine {
             BillingProfile::new(BillingId(new_id()), &state.organization().name)
         });
         let details = state.client_billing.get(&client_id);
-        let tax = details.and_then(|d| d.tax).unwrap_or(profile.default_tax);
+        let tax = client_tax(state, client_id);
         let payment_days = details
             .and_then(|d| d.payment_days)
             .unwrap_or(profile.payment_days);
