@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "add_task",
     "tags",
     "add_tag",
+    "edit_tag",
     "rates",
     "set_rate",
     "budgets",

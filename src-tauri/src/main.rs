@@ -17,7 +17,8 @@ use stint_engine::{
     EntryView, ExpenseView, IdleChoice, IdleOutcome, InvoiceEdit, InvoiceFilter, InvoiceFormat,
     InvoiceView, NewClient, NewEntry, NewExpense, NewInvoice, NewOrganization, NewProject, NewRate,
     NewRecurring, OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions, ProjectChanges,
-    ProjectView, RateView, ReportQuery, ReportView, StartTimer, TaskView, Unlock, VaultStatus,
+    ProjectView, RateView, ReportQuery, ReportView, StartTimer, TagChanges, TaskView, Unlock,
+    VaultStatus,
 };
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
@@ -336,6 +337,13 @@ async fn add_tag(shell: State<'_, Shell>, name: String) -> Reply<TagId> {
     let mut session = shell.session.lock().await;
     let (engine, by) = session.acting()?;
     engine.add_tag(&by, &name).await.map_err(message)
+}
+
+#[tauri::command]
+async fn edit_tag(shell: State<'_, Shell>, id: TagId, changes: TagChanges) -> Reply<Tag> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.edit_tag(&by, id, changes).await.map_err(message)
 }
 
 #[tauri::command]
@@ -772,6 +780,7 @@ fn main() {
             add_task,
             tags,
             add_tag,
+            edit_tag,
             rates,
             set_rate,
             budgets,

@@ -81,6 +81,9 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         )
         driver.find_element(*by_testid("project-add")).click()
         wait_text(driver, "project-row", PROJECT)
+        wait_for(driver, "tag-name-input").send_keys("meeting")
+        driver.find_element(*by_testid("tag-add")).click()
+        wait_text(driver, "tag-list", "meeting")
         no_alerts(driver)
         shoot(driver, shots, "day-02-projects")
 
@@ -112,6 +115,7 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         assert "142.50" in manual.find_element(*by_testid("entry-amount")).text
         manual.find_element(*by_testid("entry-edit")).click()
         replace_text(wait_for(driver, "entry-note-input"), f"{NOTE} with the client")
+        shoot(driver, shots, "day-04a-entry-edit")
         driver.find_element(*by_testid("entry-save")).click()
         wait_text(driver, "today-list", f"{NOTE} with the client")
         no_alerts(driver)

@@ -10,6 +10,7 @@ import type { NewProject } from "./bindings/NewProject";
 import type { NewRate } from "./bindings/NewRate";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { RateView } from "./bindings/RateView";
+import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
 import { ProjectsScreen } from "./ProjectsScreen";
 import { project } from "./test/fixtures";
@@ -29,6 +30,7 @@ function fakeEngine(options: { failAddProject?: string } = {}) {
   const rates: RateView[] = [];
   const budgets: BudgetView[] = [];
   const tasks: TaskView[] = [];
+  const tags: Tag[] = [];
   const sent: Sent[] = [];
   mockIPC((cmd, args) => {
     const a = args as Record<string, unknown>;
@@ -47,6 +49,25 @@ function fakeEngine(options: { failAddProject?: string } = {}) {
         return budgets;
       case "tasks":
         return tasks.filter((t) => t.task.project === a.project);
+      case "tags":
+        return tags;
+      case "add_tag": {
+        sent.push([cmd, args]);
+        const id = `g${tags.length + 1}`;
+        tags.push({ id, name: a.name as string, archived: false });
+        return id;
+      }
+      case "edit_tag": {
+        sent.push([cmd, args]);
+        const tag = tags.find((t) => t.id === a.id)!;
+        const changes = a.changes as { archived: boolean | null; name: string | null };
+        if (changes.name !== null && tags.some((t) => t !== tag && t.name.toLowerCase() === changes.name!.toLowerCase())) {
+          throw `a tag named "${changes.name}" already exists`;
+        }
+        if (changes.archived !== null) tag.archived = changes.archived;
+        if (changes.name !== null) tag.name = changes.name;
+        return tag;
+      }
       case "add_client": {
         sent.push([cmd, args]);
         const input = a.input as NewClient;
@@ -97,7 +118,7 @@ function fakeEngine(options: { failAddProject?: string } = {}) {
         throw `unexpected ${cmd}`;
     }
   });
-  return { clients, projects, rates, budgets, tasks, sent };
+  return { clients, projects, rates, budgets, tasks, tags, sent };
 }
 
 describe("ProjectsScreen", () => {
@@ -187,6 +208,42 @@ describe("ProjectsScreen", () => {
     expect(within(row).getByRole("button", { name: "Unarchive Müller & Søn" })).toBeTruthy();
   });
 
+  it("adds, renames and archives tags, and shows the engine's refusal of a duplicate name", async () => {
+    const engine = fakeEngine();
+    engine.tags.push({ id: "g0", name: "meeting", archived: false });
+    const user = userEvent.setup();
+    render(<ProjectsScreen permissions={ADMIN} />);
+
+    expect((await screen.findByTestId("tag-row")).textContent).toContain("meeting");
+    await user.type(screen.getByTestId("tag-name-input"), " travel ");
+    await user.click(screen.getByRole("button", { name: "Add tag" }));
+    await vi.waitFor(() => expect(screen.getAllByTestId("tag-row")).toHaveLength(2));
+    expect((screen.getByTestId("tag-name-input") as HTMLInputElement).value).toBe("");
+
+    await user.click(screen.getByRole("button", { name: "Rename tag travel" }));
+    const input = screen.getByLabelText("New name for travel");
+    await user.clear(input);
+    await user.type(input, "Meeting");
+    await user.click(screen.getByTestId("tag-rename-save"));
+    expect((await screen.findByTestId("tag-row-error")).textContent).toContain("already exists");
+    expect((screen.getByLabelText("New name for travel") as HTMLInputElement).value).toBe("Meeting");
+    await user.clear(input);
+    await user.type(input, "Trips");
+    await user.click(screen.getByTestId("tag-rename-save"));
+    await vi.waitFor(() => expect(screen.getAllByTestId("tag-name").map((e) => e.textContent)).toEqual(["meeting", "Trips"]));
+
+    await user.click(screen.getByRole("button", { name: "Archive tag meeting" }));
+    await vi.waitFor(() => expect(screen.getAllByTestId("tag-name").map((e) => e.textContent)).toEqual(["Trips"]));
+    expect(engine.sent).toEqual([
+      ["add_tag", { name: "travel" }],
+      ["edit_tag", { id: "g2", changes: { name: "Meeting", archived: null } }],
+      ["edit_tag", { id: "g2", changes: { name: "Trips", archived: null } }],
+      ["edit_tag", { id: "g0", changes: { name: null, archived: true } }],
+    ]);
+    await user.click(screen.getByLabelText("Show archived"));
+    expect(await screen.findByRole("button", { name: "Unarchive tag meeting" })).toBeTruthy();
+  });
+
   it("lists a project's tasks and adds one", async () => {
     const engine = fakeEngine();
     engine.clients.push({ id: project.project.client, name: project.client_name, currency: null, rounding: null, note: "", archived: false });
@@ -228,6 +285,7 @@ describe("ProjectsScreen", () => {
     const engine = fakeEngine();
     engine.clients.push({ id: project.project.client, name: project.client_name, currency: "EUR", rounding: null, note: "", archived: false });
     engine.projects.push(project);
+    engine.tags.push({ id: "g1", name: "meeting", archived: false });
     engine.rates.push({
       rate: { id: "r1", scope: { level: "project", project: project.project.id }, effective_from: "2026-01-01", hourly: { amount: "95", currency: "EUR" } },
       applies_to: "project Website",
@@ -261,6 +319,9 @@ describe("ProjectsScreen", () => {
       "project-rename",
       "rate-add",
       "budget-set",
+      "tag-name-input",
+      "tag-rename",
+      "tag-archive",
     ]) {
       expect(screen.queryByTestId(id), id).toBeNull();
     }

@@ -11,6 +11,8 @@ import type { ProjectChanges } from "./bindings/ProjectChanges";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { RateView } from "./bindings/RateView";
 import type { Rounding } from "./bindings/Rounding";
+import type { Tag } from "./bindings/Tag";
+import type { TagChanges } from "./bindings/TagChanges";
 import type { TaskView } from "./bindings/TaskView";
 import { money } from "./time";
 import "./screens.css";
@@ -26,6 +28,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_HINT = "Dates are YYYY-MM-DD, for example 2026-11-01.";
 
 const KEEP_CLIENT: ClientChanges = { name: null, currency: null, rounding: null, note: null, archived: null };
+const KEEP_TAG: TagChanges = { name: null, archived: null };
 const KEEP_PROJECT: ProjectChanges = {
   client: null,
   name: null,
@@ -57,6 +60,7 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
 
   const [clients, setClients] = useState<Client[] | null>(null);
   const [projects, setProjects] = useState<ProjectView[] | null>(null);
+  const [tags, setTags] = useState<Tag[] | null>(null);
   const [rates, setRates] = useState<RateView[] | null>(null);
   const [budgets, setBudgets] = useState<BudgetView[] | null>(null);
   const [today, setToday] = useState("");
@@ -65,9 +69,10 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
 
   const load = useCallback(async () => {
     try {
-      const [c, p] = await Promise.all([api.clients(true), api.projects(true)]);
+      const [c, p, t] = await Promise.all([api.clients(true), api.projects(true), api.tags()]);
       setClients(c);
       setProjects(p);
+      setTags(t);
       if (readRates) {
         const [r, b] = await Promise.all([api.rates(), api.budgets()]);
         setRates(r);
@@ -103,7 +108,7 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
       <div className="catalog-bar">
         {permissions && !editCatalog ? (
           <p className="notice small" data-testid="catalog-readonly">
-            Clients, projects and tasks are read-only here. {notAllowed(permissions)}
+            Clients, projects, tasks and tags are read-only here. {notAllowed(permissions)}
           </p>
         ) : (
           <span />
@@ -135,6 +140,7 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
         withRate={editRates}
         onChanged={reload}
       />
+      <TagsPanel tags={tags} showArchived={showArchived} editable={editCatalog} onChanged={reload} />
       {readRates && (
         <>
           {permissions && !editRates && (
@@ -379,6 +385,162 @@ function AddClientForm({ onAdded }: { onAdded: () => void }) {
       </div>
       {error && (
         <p className="error" role="alert" data-testid="client-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/* Tags */
+
+function TagsPanel({
+  tags,
+  showArchived,
+  editable,
+  onChanged,
+}: {
+  tags: Tag[] | null;
+  showArchived: boolean;
+  editable: boolean;
+  onChanged: () => void;
+}) {
+  const shown = (tags ?? []).filter((t) => showArchived || !t.archived).sort(byName((t) => t.name));
+  return (
+    <section className="panel" aria-labelledby="tags-heading">
+      <div className="section-head">
+        <h2 id="tags-heading">Tags</h2>
+        <span className="muted small">{tags ? tags.filter((t) => !t.archived).length : ""}</span>
+      </div>
+      {tags === null ? (
+        <p className="muted empty">Loading…</p>
+      ) : shown.length === 0 ? (
+        <p className="muted empty" data-testid="tags-empty">
+          {tags.length === 0
+            ? editable
+              ? "No tags yet — add one below, then pick it in the timer bar."
+              : "No tags yet."
+            : "No active tags — tick “Show archived” to see the others."}
+        </p>
+      ) : (
+        <ul className="rows tag-rows" data-testid="tag-list">
+          {shown.map((tag) => (
+            <TagRow key={tag.id} tag={tag} editable={editable} onChanged={onChanged} />
+          ))}
+        </ul>
+      )}
+      {editable && <AddTagForm onAdded={onChanged} />}
+    </section>
+  );
+}
+
+function TagRow({ tag, editable, onChanged }: { tag: Tag; editable: boolean; onChanged: () => void }) {
+  const { renaming, setRenaming, name, setName, error, busy, change, rename } = useRowEdit(
+    tag.name,
+    KEEP_TAG,
+    async (changes) => {
+      await api.editTag(tag.id, changes);
+    },
+    onChanged,
+  );
+  return (
+    <li className={`row${tag.archived ? " is-archived" : ""}`} data-testid="tag-row">
+      {renaming ? (
+        <form className="inline-form" onSubmit={rename} onKeyDown={(e) => e.key === "Escape" && setRenaming(false)}>
+          <label className="sr-only" htmlFor={`tag-rename-${tag.id}`}>
+            New name for {tag.name}
+          </label>
+          <input
+            id={`tag-rename-${tag.id}`}
+            value={name}
+            autoFocus
+            onChange={(e) => setName(e.target.value)}
+            data-testid="tag-rename-input"
+          />
+          <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="tag-rename-save">
+            Save
+          </button>
+          <button type="button" disabled={busy} onClick={() => setRenaming(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <div className="row-main">
+          <span className="row-name tag-chip" data-testid="tag-name">
+            {tag.name}
+          </span>
+          {tag.archived && <span className="badge">archived</span>}
+        </div>
+      )}
+      {editable && !renaming && (
+        <span className="row-actions">
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setName(tag.name);
+              setRenaming(true);
+            }}
+            aria-label={`Rename tag ${tag.name}`}
+            data-testid="tag-rename"
+          >
+            Rename
+          </button>
+          <button
+            type="button"
+            className="link"
+            disabled={busy}
+            onClick={() => void change({ ...KEEP_TAG, archived: !tag.archived })}
+            aria-label={`${tag.archived ? "Unarchive" : "Archive"} tag ${tag.name}`}
+            data-testid="tag-archive"
+          >
+            {tag.archived ? "Unarchive" : "Archive"}
+          </button>
+        </span>
+      )}
+      {error && (
+        <p className="error row-error" role="alert" data-testid="tag-row-error">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function AddTagForm({ onAdded }: { onAdded: () => void }) {
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.addTag(name.trim());
+      setName("");
+      onAdded();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="add-form" onSubmit={submit} aria-labelledby="tag-add-heading" data-testid="tag-form">
+      <h3 id="tag-add-heading">Add a tag</h3>
+      <div className="fields">
+        <div className="field grow">
+          <label htmlFor="tag-name">Name</label>
+          <input id="tag-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="tag-name-input" />
+        </div>
+        <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="tag-add">
+          Add tag
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="tag-error">
           {error}
         </p>
       )}

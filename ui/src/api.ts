@@ -36,6 +36,7 @@ import type { ReportView } from "./bindings/ReportView";
 import type { Role } from "./bindings/Role";
 import type { Scope } from "./bindings/Scope";
 import type { Tag } from "./bindings/Tag";
+import type { TagChanges } from "./bindings/TagChanges";
 import type { TagId } from "./bindings/TagId";
 import type { TaskId } from "./bindings/TaskId";
 import type { TaskView } from "./bindings/TaskView";
@@ -137,6 +138,7 @@ export const api = {
     invoke("add_task", { project, name, billable }),
   tags: (): Promise<Tag[]> => invoke("tags"),
   addTag: (name: string): Promise<TagId> => invoke("add_tag", { name }),
+  editTag: (id: TagId, changes: TagChanges): Promise<Tag> => invoke("edit_tag", { id, changes }),
   rates: (): Promise<RateView[]> => invoke("rates"),
   setRate: (input: NewRate): Promise<RateId> => invoke("set_rate", { input }),
   budgets: (): Promise<BudgetView[]> => invoke("budgets"),

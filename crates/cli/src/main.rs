@@ -281,7 +281,17 @@ enum TagCmd {
     /// Add a tag
     Add { name: String },
     /// List tags
-    List,
+    List {
+        /// Archived ones too
+        #[arg(long)]
+        all: bool,
+    },
+    /// Rename a tag (entries keep it)
+    Rename { tag: String, new_name: String },
+    /// Archive a tag: gone from pickers, kept on entries
+    Archive { tag: String },
+    /// Bring an archived tag back
+    Restore { tag: String },
 }
 
 #[derive(Args)]
@@ -934,16 +944,42 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             let id = ctx.engine.add_tag(&by, name).await?;
             done(cli, id, &format!("Added tag {name}"))?;
         }
-        Command::Tag(TagCmd::List) => {
-            let tags = ctx.engine.tags(&by)?;
+        Command::Tag(TagCmd::List { all }) => {
+            let tags: Vec<_> = ctx
+                .engine
+                .tags(&by)?
+                .into_iter()
+                .filter(|t| *all || !t.archived)
+                .collect();
             if cli.json {
                 return print_json(&tags);
             }
-            let mut table = Table::new(["TAG", "ID"]);
-            for t in tags.into_iter().filter(|t| !t.archived) {
-                table.row([t.name, t.id.to_string()]);
+            let mut table = Table::new(["TAG", "ID", "STATE"]);
+            for t in tags {
+                let state = if t.archived { "archived" } else { "" };
+                table.row([t.name, t.id.to_string(), state.into()]);
             }
             table.print_or("No tags.");
+        }
+        Command::Tag(TagCmd::Rename { tag, new_name }) => {
+            let id = ctx.engine.find_tag(by.org, tag)?;
+            let changes = TagChanges {
+                name: Some(new_name.clone()),
+                archived: None,
+            };
+            let tag = ctx.engine.edit_tag(&by, id, changes).await?;
+            done(cli, id, &format!("Renamed the tag to {}", tag.name))?;
+        }
+        Command::Tag(TagCmd::Archive { tag } | TagCmd::Restore { tag }) => {
+            let archive = matches!(&cli.command, Command::Tag(TagCmd::Archive { .. }));
+            let id = ctx.engine.find_tag(by.org, tag)?;
+            let changes = TagChanges {
+                name: None,
+                archived: Some(archive),
+            };
+            let tag = ctx.engine.edit_tag(&by, id, changes).await?;
+            let verb = if archive { "Archived" } else { "Restored" };
+            done(cli, id, &format!("{verb} the tag {}", tag.name))?;
         }
         Command::Task(TaskCmd::List { project }) => {
             let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;

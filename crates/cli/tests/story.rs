@@ -498,6 +498,37 @@ fn tags_are_made_once_and_attached_by_name() {
         ],
         "stint tag list",
     );
+
+    // Renamed and archived tags stay on the entries that carry them.
+    ok(vault, &["tag", "rename", "urgent", "Rush"]);
+    refused(
+        vault,
+        &["tag", "rename", "Rush", "MEETING"],
+        "already exists",
+    );
+    ok(vault, &["tag", "archive", "meeting"]);
+    let active = json(vault, &["tag", "list"]);
+    assert_eq!(active.as_array().unwrap().len(), 1, "{active}");
+    assert_eq!(active[0]["name"], "Rush");
+    let all = json(vault, &["tag", "list", "--all"]);
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    let entries = json(
+        vault,
+        &[
+            "entry",
+            "list",
+            "--from",
+            "2026-11-20",
+            "--to",
+            "2026-11-20",
+        ],
+    );
+    assert!(
+        entries.to_string().contains(&id_of("meeting")),
+        "an archived tag stays on its entries: {entries}"
+    );
+    ok(vault, &["tag", "restore", "meeting"]);
+    assert_eq!(json(vault, &["tag", "list"]).as_array().unwrap().len(), 2);
 }
 
 #[test]

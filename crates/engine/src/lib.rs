@@ -987,6 +987,34 @@ impl Engine {
         Ok(id)
     }
 
+    /// Rename a tag, or archive or restore it. An archived tag leaves the pickers; the entries that
+    /// carry it keep it.
+    pub async fn edit_tag(&mut self, by: &ActAs, id: TagId, changes: TagChanges) -> Result<Tag> {
+        let (actor, state) = self.actor(by)?;
+        authorize(&actor, Action::EditCatalog, &Target::Org { org: by.org })?;
+        let mut tag = state.tags.get(&id).cloned().ok_or_else(|| {
+            EngineError::not_found_hint("tag", id.to_string(), "list them with `stint tag list`")
+        })?;
+        if let Some(name) = changes.name {
+            tag.name = name;
+        }
+        if let Some(archived) = changes.archived {
+            tag.archived = archived;
+        }
+        let tag = tag.validate()?;
+        if state
+            .tags
+            .values()
+            .any(|t| t.id != id && t.name.to_lowercase() == tag.name.to_lowercase())
+        {
+            return Err(
+                ValidationError::new(format!("a tag named {:?} already exists", tag.name)).into(),
+            );
+        }
+        self.commit(by, vec![Record::Tag(tag.clone())]).await?;
+        Ok(tag)
+    }
+
     /// Tags, sorted by name.
     pub fn tags(&self, by: &ActAs) -> Result<Vec<Tag>> {
         let (actor, state) = self.actor(by)?;

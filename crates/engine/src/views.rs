@@ -92,6 +92,16 @@ pub struct NewClient {
     pub note: String,
 }
 
+/// Changes to a tag; `None` keeps a field.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct TagChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// Archive (true) or restore (false).
+    pub archived: Option<bool>,
+}
+
 /// Changes to a client; `None` keeps a field.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]

@@ -316,6 +316,24 @@ async fn every_role_against_every_engine_command() {
             can(role, Action::EditCatalog),
             e.add_tag(&me, &format!("tag {tag}")).await,
         );
+        let owners_tag = e
+            .add_tag(&w.owner, &format!("owner's {tag}"))
+            .await
+            .unwrap();
+        expect(
+            "rename tag",
+            role,
+            can(role, Action::EditCatalog),
+            e.edit_tag(
+                &me,
+                owners_tag,
+                TagChanges {
+                    name: Some(format!("renamed {tag}")),
+                    archived: Some(true),
+                },
+            )
+            .await,
+        );
 
         // Rates and budgets (finance).
         expect(
