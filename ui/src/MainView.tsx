@@ -363,6 +363,7 @@ function TrackScreen({
           entries={dayEntries}
           timeZone={org.time_zone}
           onSaved={onChanged}
+          projects={projects.filter((p) => !p.project.archived)}
           emptyText={day === today ? "Nothing tracked today yet." : "Nothing tracked on this day."}
         />
       ) : (

@@ -4,7 +4,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it, vi } from "vitest";
 
 import type { EntryView } from "./bindings/EntryView";
-import { runningEntry } from "./test/fixtures";
+import { project, runningEntry } from "./test/fixtures";
 import { TodayList } from "./TodayList";
 
 function spanEntry(): EntryView {
@@ -29,6 +29,7 @@ describe("TodayList", () => {
   it("saves a new note and times as a span in the organization's zone", async () => {
     const edits: unknown[] = [];
     mockIPC((cmd, args) => {
+      if (cmd === "tasks") return [];
       if (cmd === "edit_entry") edits.push(args);
       return { entry: spanEntry(), overlaps: [] };
     });
@@ -82,5 +83,85 @@ describe("TodayList", () => {
     await userEvent.type(screen.getByLabelText("Start"), "9.5");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
     expect((await screen.findByTestId("entry-error")).textContent).toMatch(/HH:MM/);
+  });
+
+  it("moves an entry to another project and task, and makes it non-billable", async () => {
+    const edits: unknown[] = [];
+    const other = {
+      project: { ...project.project, id: "01JPROJECT0000000000000002", name: "Shop" },
+      client_name: "Berg AG",
+    };
+    mockIPC((cmd, args) => {
+      if (cmd === "tasks") {
+        const of = (args as { project: string }).project;
+        return of === other.project.id
+          ? [{ task: { id: "01JTASK0000000000000000002", project: of, name: "Checkout", billable: true, archived: false } }]
+          : [];
+      }
+      if (cmd === "edit_entry") edits.push(args);
+      return { entry: spanEntry(), overlaps: [] };
+    });
+    const onSaved = vi.fn();
+    const user = userEvent.setup();
+    render(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={onSaved} projects={[project, other]} />);
+    await user.click(screen.getByRole("button", { name: /Edit/ }));
+    const projectInput = screen.getByRole("combobox", { name: "Project" });
+    expect((projectInput as HTMLInputElement).value).toBe("Müller & Søn — Website");
+    await user.clear(projectInput);
+    await user.type(projectInput, "shop");
+    await user.keyboard("{Enter}");
+    const task = screen.getByRole("combobox", { name: "Task" });
+    await vi.waitFor(() => expect((task as HTMLInputElement).disabled).toBe(false));
+    await user.type(task, "check");
+    await user.keyboard("{Enter}");
+    await user.click(screen.getByLabelText("Billable"));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
+    expect(edits).toEqual([
+      {
+        id: "01JENTRY000000000000000000",
+        changes: {
+          project: "01JPROJECT0000000000000002",
+          task: "01JTASK0000000000000000002",
+          clear_task: false,
+          time: null,
+          note: null,
+          billable: false,
+          tags: null,
+        },
+      },
+    ]);
+  });
+
+  it("edits a duration-only entry's duration and keeps its day", async () => {
+    const edits: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "tasks") return [];
+      if (cmd === "edit_entry") edits.push(args);
+      return { entry: spanEntry(), overlaps: [] };
+    });
+    const base = spanEntry();
+    const durationOnly: EntryView = {
+      ...base,
+      entry: { ...base.entry, time: { type: "duration", date: "2026-11-23", seconds: 5400 } },
+    };
+    const onSaved = vi.fn();
+    const user = userEvent.setup();
+    render(<TodayList entries={[durationOnly]} timeZone="Europe/Berlin" onSaved={onSaved} />);
+    await user.click(screen.getByRole("button", { name: /Edit/ }));
+    const duration = screen.getByLabelText("Duration");
+    expect((duration as HTMLInputElement).value).toBe("1:30");
+    await user.clear(duration);
+    await user.type(duration, "nonsense");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect((await screen.findByRole("alert")).textContent).toMatch(/duration is like/);
+    expect((screen.getByLabelText("Duration") as HTMLInputElement).value).toBe("nonsense");
+    await user.clear(duration);
+    await user.type(duration, "2h15");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
+    expect(edits).toMatchObject([
+      { changes: { time: { type: "duration", date: "2026-11-23", seconds: 8100 }, project: null, billable: null } },
+    ]);
   });
 });

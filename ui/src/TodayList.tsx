@@ -1,20 +1,26 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { api, errorMessage } from "./api";
 import type { EntryChanges } from "./bindings/EntryChanges";
 import type { EntryView } from "./bindings/EntryView";
-import { clock, isWallTime, money, spanOn, wallTime } from "./time";
+import type { ProjectView } from "./bindings/ProjectView";
+import type { TaskView } from "./bindings/TaskView";
+import { Picker, type PickerOption } from "./Picker";
+import { clock, isWallTime, money, parseDuration, spanOn, wallTime } from "./time";
 
 type Props = {
   entries: EntryView[];
   timeZone: string;
   onSaved: () => void;
+  /** Active projects an entry can be moved to (the entry's own project is always offered). */
+  projects?: ProjectView[];
   /** What to say when there are no entries. */
   emptyText?: string;
 };
 
-/** A day's entries, each editable in place (note and, for spans, start and end) and deletable. */
-export function TodayList({ entries, timeZone, onSaved, emptyText = "Nothing tracked today yet." }: Props) {
+/** A day's entries, each editable in place (project, task, note, billable, and start and end or
+ * the duration) and deletable. */
+export function TodayList({ entries, timeZone, onSaved, projects = [], emptyText = "Nothing tracked today yet." }: Props) {
   const [editing, setEditing] = useState<string | null>(null);
 
   if (entries.length === 0) {
@@ -33,6 +39,7 @@ export function TodayList({ entries, timeZone, onSaved, emptyText = "Nothing tra
             key={view.entry.id}
             view={view}
             timeZone={timeZone}
+            projects={projects}
             onDone={(saved) => {
               setEditing(null);
               if (saved) onSaved();
@@ -146,33 +153,75 @@ function Row({
   );
 }
 
+/** "1:30" for 5400 seconds: the form a duration is typed in. */
+function hoursMinutes(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
 function EditRow({
   view,
   timeZone,
+  projects,
   onDone,
 }: {
   view: EntryView;
   timeZone: string;
+  projects: ProjectView[];
   onDone: (saved: boolean) => void;
 }) {
-  const time = view.entry.time;
+  const entry = view.entry;
+  const time = entry.time;
   const hasSpan = time.type === "span";
-  const [note, setNote] = useState(view.entry.note);
+  const hasDuration = time.type === "duration";
+  const [project, setProject] = useState<string>(entry.project);
+  const [task, setTask] = useState<string | null>(entry.task);
+  const [tasks, setTasks] = useState<TaskView[]>([]);
+  const [note, setNote] = useState(entry.note);
+  const [billable, setBillable] = useState(entry.billable);
   const [start, setStart] = useState(hasSpan ? wallTime(time.start, timeZone) : "");
   const [end, setEnd] = useState(hasSpan ? wallTime(time.end, timeZone) : "");
+  const [duration, setDuration] = useState(hasDuration ? hoursMinutes(time.seconds) : "");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const id = view.entry.id;
+  const id = entry.id;
+
+  useEffect(() => {
+    let current = true;
+    api.tasks(project).then(
+      (found) => {
+        if (current) setTasks(found.filter((t) => !t.task.archived || t.task.id === entry.task));
+      },
+      () => {
+        if (current) setTasks([]);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [project, entry.task]);
+
+  const projectOptions = useMemo<PickerOption[]>(() => {
+    const options = projects.map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name }));
+    if (!options.some((o) => o.id === entry.project)) {
+      options.unshift({ id: entry.project, label: view.project_name, detail: view.client_name });
+    }
+    return options;
+  }, [projects, entry.project, view.project_name, view.client_name]);
+  const taskOptions = useMemo<PickerOption[]>(
+    () => tasks.map((t) => ({ id: t.task.id, label: t.task.name })),
+    [tasks],
+  );
 
   async function save(event: FormEvent) {
     event.preventDefault();
     const changes: EntryChanges = {
-      project: null,
-      task: null,
-      clear_task: false,
+      project: project === entry.project ? null : project,
+      task: task !== null && task !== entry.task ? task : null,
+      clear_task: task === null && entry.task !== null,
       time: null,
-      note: note === view.entry.note ? null : note,
-      billable: null,
+      note: note === entry.note ? null : note,
+      billable: billable === entry.billable ? null : billable,
       tags: null,
     };
     if (hasSpan && (start !== wallTime(time.start, timeZone) || end !== wallTime(time.end, timeZone))) {
@@ -181,6 +230,14 @@ function EditRow({
         return;
       }
       changes.time = spanOn(view.date, start, end, timeZone);
+    }
+    if (hasDuration && duration !== hoursMinutes(time.seconds)) {
+      const seconds = parseDuration(duration);
+      if (seconds === null || seconds <= 0) {
+        setError("A duration is like 1:30, 1h30, 90m or 1.5.");
+        return;
+      }
+      changes.time = { type: "duration", date: time.date, seconds };
     }
     setBusy(true);
     setError(null);
@@ -199,9 +256,37 @@ function EditRow({
         className="entry-form"
         onSubmit={save}
         onKeyDown={(e) => {
-          if (e.key === "Escape") onDone(false);
+          if (e.key === "Escape" && !e.defaultPrevented) onDone(false);
         }}
       >
+        <div className="field grow">
+          <label htmlFor={`project-${id}`}>Project</label>
+          <Picker
+            id={`project-${id}`}
+            testid="entry-project-input"
+            options={projectOptions}
+            value={project}
+            onChange={(picked) => {
+              if (picked && picked !== project) {
+                setProject(picked);
+                setTask(null);
+              }
+            }}
+            disabled={busy}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`task-${id}`}>Task</label>
+          <Picker
+            id={`task-${id}`}
+            testid="entry-task-input"
+            options={taskOptions}
+            value={task}
+            onChange={setTask}
+            allowNone="No task"
+            disabled={busy || (taskOptions.length === 0 && task === null)}
+          />
+        </div>
         <div className="field grow">
           <label htmlFor={`note-${id}`}>Note</label>
           <input
@@ -240,6 +325,27 @@ function EditRow({
             </div>
           </>
         )}
+        {hasDuration && (
+          <div className="field time">
+            <label htmlFor={`duration-${id}`}>Duration</label>
+            <input
+              id={`duration-${id}`}
+              value={duration}
+              placeholder="1:30"
+              onChange={(e) => setDuration(e.target.value)}
+              data-testid="entry-duration-input"
+            />
+          </div>
+        )}
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={billable}
+            onChange={(e) => setBillable(e.target.checked)}
+            data-testid="entry-billable-input"
+          />
+          Billable
+        </label>
         <div className="actions">
           <button type="submit" className="primary" disabled={busy} data-testid="entry-save">
             Save
