@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_ENTRY_SECONDS: i64 = 7 * 24 * 3600;
 
 /// When the work happened.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[ts(export)]
 pub enum EntryTime {
@@ -43,6 +43,46 @@ pub enum EntryTime {
         #[ts(type = "number")]
         seconds: i64,
     },
+}
+
+/// Reads the JSON that the derived `Serialize` writes (`{"type": "span", "start": …, "end": …}`)
+/// in one pass. Serde's derived reader for internally tagged enums first buffers every field into
+/// an owned tree, which made this the costliest part of decoding an entry at unlock.
+impl<'de> Deserialize<'de> for EntryTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Type {
+            Running,
+            Span,
+            Duration,
+        }
+        #[derive(Deserialize)]
+        struct Flat {
+            #[serde(rename = "type")]
+            kind: Type,
+            start: Option<Timestamp>,
+            end: Option<Timestamp>,
+            date: Option<Date>,
+            seconds: Option<i64>,
+        }
+        let flat = Flat::deserialize(deserializer)?;
+        let need = |field: &'static str| D::Error::missing_field(field);
+        Ok(match flat.kind {
+            Type::Running => EntryTime::Running {
+                start: flat.start.ok_or_else(|| need("start"))?,
+            },
+            Type::Span => EntryTime::Span {
+                start: flat.start.ok_or_else(|| need("start"))?,
+                end: flat.end.ok_or_else(|| need("end"))?,
+            },
+            Type::Duration => EntryTime::Duration {
+                date: flat.date.ok_or_else(|| need("date"))?,
+                seconds: flat.seconds.ok_or_else(|| need("seconds"))?,
+            },
+        })
+    }
 }
 
 /// Tracked time.
@@ -225,6 +265,78 @@ mod tests {
             tags: vec![],
             invoiced: false,
         }
+    }
+
+    #[test]
+    fn entry_times_read_back_what_they_write_and_name_what_is_missing() {
+        let start: Timestamp = "2026-03-29T00:30:00Z".parse().unwrap();
+        let end: Timestamp = "2026-03-29T02:15:00Z".parse().unwrap();
+        let times = [
+            EntryTime::Running { start },
+            EntryTime::Span { start, end },
+            EntryTime::Duration {
+                date: Date::constant(2026, 3, 29),
+                seconds: 5400,
+            },
+        ];
+        for time in times {
+            let json = serde_json::to_string(&time).unwrap();
+            assert_eq!(
+                serde_json::from_str::<EntryTime>(&json).unwrap(),
+                time,
+                "{json}"
+            );
+        }
+        // The written form is pinned by docs/formats.md; field order does not matter when reading.
+        assert_eq!(
+            serde_json::to_string(&times[1]).unwrap(),
+            r#"{"type":"span","start":"2026-03-29T00:30:00Z","end":"2026-03-29T02:15:00Z"}"#
+        );
+        let reordered =
+            r#"{"end":"2026-03-29T02:15:00Z","start":"2026-03-29T00:30:00Z","type":"span"}"#;
+        assert_eq!(
+            serde_json::from_str::<EntryTime>(reordered).unwrap(),
+            times[1]
+        );
+        for (json, says) in [
+            (
+                r#"{"type":"span","start":"2026-03-29T00:30:00Z"}"#,
+                "missing field `end`",
+            ),
+            (
+                r#"{"type":"duration","date":"2026-03-29"}"#,
+                "missing field `seconds`",
+            ),
+            (r#"{"type":"sometime"}"#, "unknown variant `sometime`"),
+            (
+                r#"{"start":"2026-03-29T00:30:00Z"}"#,
+                "missing field `type`",
+            ),
+            (r#"{"type":"running","start":"yesterday"}"#, "year"),
+        ] {
+            let err = serde_json::from_str::<EntryTime>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn ids_read_from_borrowed_text_as_values_and_map_keys() {
+        let id = EntryId(Ulid::from_parts(42, 7));
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(serde_json::from_str::<EntryId>(&json).unwrap(), id);
+        let map: std::collections::BTreeMap<EntryId, u8> =
+            serde_json::from_str(&format!("{{{json}:1}}")).unwrap();
+        assert_eq!(map.get(&id), Some(&1));
+        let err = serde_json::from_str::<EntryId>("\"not-a-ulid\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalid"), "{err}");
+        let err = serde_json::from_str::<ProjectId>("17")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a project id (a ULID)"), "{err}");
     }
 
     fn ts(s: &str, tz: &str) -> Timestamp {

@@ -8,10 +8,16 @@ use ulid::Ulid;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ts_rs::TS)]
         #[serde(transparent)]
         #[ts(export, type = "string")]
         pub struct $name(pub Ulid);
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str(UlidVisitor($what)).map(Self)
+            }
+        }
 
         impl $name {
             /// What this id names, for error messages.
@@ -55,6 +61,22 @@ macro_rules! id_type {
             }
         }
     };
+}
+
+/// Reads a ULID from a borrowed string. (`ulid`'s own `Deserialize` first copies the text into a
+/// `String`: one allocation per id, several per record, on the unlock path.)
+struct UlidVisitor(&'static str);
+
+impl serde::de::Visitor<'_> for UlidVisitor {
+    type Value = Ulid;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} id (a ULID)", self.0)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Ulid, E> {
+        Ulid::from_string(text).map_err(E::custom)
+    }
 }
 
 id_type!(/// An organization.

@@ -278,11 +278,22 @@ impl Acc {
     }
 }
 
-/// A date as an order-preserving number (no calendar arithmetic).
-fn date_code(date: Date) -> u32 {
-    let packed =
-        i32::from(date.year()) * 512 + i32::from(date.month()) * 32 + i32::from(date.day());
-    (packed + (1 << 24)) as u32
+/// Days from 1970-01-01 to `date` (negative before), by the proleptic Gregorian calendar: a few
+/// integer operations, where calendar arithmetic through spans would cost far more per entry.
+/// (H. Hinnant's `days_from_civil`.)
+fn epoch_day(date: Date) -> i32 {
+    let (month, day) = (i32::from(date.month()), i32::from(date.day()));
+    let year = i32::from(date.year()) - i32::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// A day number as a group code.
+fn day_code(day: i32) -> u32 {
+    day.wrapping_add(1 << 24) as u32
 }
 
 /// Inputs per thread below which a report is not split (splitting costs a merge of the groups).
@@ -441,11 +452,8 @@ impl<F> Run<'_, F> {
     where
         F: Fn(&T) -> Option<ReportInput>,
     {
-        let periodic = self
-            .dims
-            .iter()
-            .any(|d| matches!(d, GroupBy::Week | GroupBy::Month));
-        let mut periods: FxMap<Date, (Date, Date)> = FxMap::default();
+        // 1970-01-01 was a Thursday: its Monday-based weekday is 3.
+        let start = i32::from(self.week_start.weekday().to_monday_zero_offset());
         let mut index: FxMap<[u32; N], u32> = FxMap::default();
         index.reserve(items.len() / 4);
         let mut part = Partial {
@@ -455,15 +463,9 @@ impl<F> Run<'_, F> {
             spill: Spill::default(),
         };
         for input in items.iter().filter_map(self.input) {
-            // Week and month of each date are computed once (jiff's calendar arithmetic is exact,
-            // not free).
-            let (week, month) = if periodic {
-                *periods
-                    .entry(input.date)
-                    .or_insert_with(|| (week_of(input.date, self.week_start), month_of(input.date)))
-            } else {
-                (input.date, input.date)
-            };
+            // Days, weeks and months are coded by arithmetic on the day number; the calendar (jiff)
+            // is asked only for the typed key of a group seen for the first time.
+            let day = epoch_day(input.date);
             let mut code = [0u32; N];
             for (i, dim) in self.dims.iter().enumerate().take(N) {
                 code[i] = match dim {
@@ -471,12 +473,15 @@ impl<F> Run<'_, F> {
                     GroupBy::Project => input.codes.project,
                     GroupBy::Task => input.codes.task,
                     GroupBy::Member => input.codes.member,
-                    GroupBy::Day => date_code(input.date),
-                    GroupBy::Week => date_code(week),
-                    GroupBy::Month => date_code(month),
+                    GroupBy::Day => day_code(day),
+                    GroupBy::Week => day_code(day - (day + 3 - start).rem_euclid(7)),
+                    GroupBy::Month => {
+                        (i32::from(input.date.year()) * 12 + i32::from(input.date.month())) as u32
+                    }
                 };
             }
             let slot = *index.entry(code).or_insert_with(|| {
+                let (week, month) = (week_of(input.date, self.week_start), month_of(input.date));
                 part.codes.push(code);
                 part.keys.push(std::array::from_fn(|i| {
                     key_of(self.dims[i], &input, week, month)
@@ -533,6 +538,22 @@ mod tests {
                 project: project as u32 + 200,
                 task: 0,
             },
+        }
+    }
+
+    #[test]
+    fn day_numbers_and_week_codes_agree_with_the_calendar() {
+        let epoch = Date::constant(1970, 1, 1);
+        let mut date = Date::constant(1899, 12, 25);
+        while date < Date::constant(2101, 1, 8) {
+            let day = epoch_day(date);
+            assert_eq!(day, (date - epoch).get_days(), "{date}");
+            for start in [WeekStart::Monday, WeekStart::Sunday, WeekStart::Saturday] {
+                let offset = i32::from(start.weekday().to_monday_zero_offset());
+                let week = day - (day + 3 - offset).rem_euclid(7);
+                assert_eq!(week, epoch_day(week_of(date, start)), "{date} {start:?}");
+            }
+            date = date.tomorrow().unwrap();
         }
     }
 

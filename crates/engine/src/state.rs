@@ -4,7 +4,9 @@
 use crate::records::Record;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use std::collections::{HashMap, HashSet};
+// Keyed by ULIDs: a fast hasher, seeded per process, instead of SipHash; ids are hashed on every
+// record applied at unlock and on every lookup.
+use foldhash::{HashMap, HashSet};
 use stint_domain::entry::{self, Valuation};
 use stint_domain::model::effective_rounding;
 use stint_domain::rate::{RateBook, WorkContext};
