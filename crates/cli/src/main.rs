@@ -827,14 +827,15 @@ async fn run(cli: Cli) -> Result<()> {
                 return print_json(&serde_json::json!({ "org": org, "summary": summary }));
             }
             println!(
-                "Seeded {} records: {} members, {} clients, {} projects, {} tasks, {} time entries, {} expenses (organization {org})",
+                "Seeded {} records: {} members, {} clients, {} projects, {} tasks, {} time entries, {} expenses, {} invoices (organization {org})",
                 summary.records,
                 summary.members,
                 summary.clients,
                 summary.projects,
                 summary.tasks,
                 summary.entries,
-                summary.expenses
+                summary.expenses,
+                summary.invoices
             );
             return Ok(());
         }

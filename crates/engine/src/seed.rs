@@ -37,6 +37,8 @@ pub struct SeedSummary {
     pub entries: u64,
     /// Expenses.
     pub expenses: u64,
+    /// Invoices (issued ones numbered; most of those paid).
+    pub invoices: u64,
 }
 
 struct SplitMix64(u64);
@@ -383,6 +385,62 @@ impl Engine {
             }));
         }
 
+        // Invoices: 8 lines on average, issued with a number for 90 %, paid for most of those.
+        let seller = Party {
+            name: "Northwind Studio GmbH".into(),
+            street: "Torstraße 12".into(),
+            postcode: "10119".into(),
+            city: "Berlin".into(),
+            country: "DE".into(),
+            vat_id: Some("DE123456789".into()),
+            email: Some("billing@northwind.example".into()),
+            contact: None,
+            phone: None,
+        };
+        for n in 0..scale(10_000) {
+            let client = *rng.pick(&clients);
+            let mut invoice = Invoice::draft(InvoiceId(rng.ulid(ms)), client, Currency::EUR, 14);
+            for _ in 0..1 + rng.below(15) {
+                invoice.lines.push(InvoiceLine {
+                    description: sentence(&mut rng, 80),
+                    detail: rng.chance(30).then(|| sentence(&mut rng, 120)),
+                    quantity: Decimal::new(25 + rng.below(4000) as i64, 2),
+                    unit: Unit::Hour,
+                    unit_price: Decimal::from(80 + rng.below(60)),
+                    discount: None,
+                    tax: Tax::standard(Decimal::from(19)),
+                    source: LineSource::Manual,
+                });
+            }
+            let day = first_day
+                .checked_add((rng.below(5 * 365) as i64).days())
+                .unwrap_or(first_day);
+            if rng.chance(90) {
+                let buyer = Party {
+                    name: format!("{} {}", rng.pick(STEM), rng.pick(COMPANY)),
+                    street: format!("Hauptstraße {}", 1 + rng.below(200)),
+                    postcode: format!("{:05}", 10_000 + rng.below(89_999)),
+                    city: "München".into(),
+                    country: "DE".into(),
+                    vat_id: None,
+                    email: None,
+                    contact: None,
+                    phone: None,
+                };
+                let number = format!("RE-{}-{:05}", day.year(), n + 1);
+                invoice.issue(number, day, seller.clone(), buyer)?;
+                if rng.chance(80) {
+                    let paid = Payment {
+                        date: day.checked_add(10.days()).unwrap_or(day),
+                        amount: invoice.totals().gross,
+                        note: String::new(),
+                    };
+                    invoice.record_payment(paid)?;
+                }
+            }
+            records.push(Record::Invoice(Box::new(invoice)));
+        }
+
         let mut summary = SeedSummary {
             records: records.len() as u64,
             members: 20,
@@ -395,6 +453,7 @@ impl Engine {
                 Kind::Task => summary.tasks += 1,
                 Kind::TimeEntry => summary.entries += 1,
                 Kind::Expense => summary.expenses += 1,
+                Kind::Invoice => summary.invoices += 1,
                 _ => {}
             }
         }
