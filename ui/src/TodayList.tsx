@@ -259,7 +259,7 @@ function EditRow({
           if (e.key === "Escape" && !e.defaultPrevented) onDone(false);
         }}
       >
-        <div className="field grow">
+        <div className="field ef-project">
           <label htmlFor={`project-${id}`}>Project</label>
           <Picker
             id={`project-${id}`}
@@ -275,7 +275,7 @@ function EditRow({
             disabled={busy}
           />
         </div>
-        <div className="field">
+        <div className="field ef-task">
           <label htmlFor={`task-${id}`}>Task</label>
           <Picker
             id={`task-${id}`}
@@ -287,19 +287,9 @@ function EditRow({
             disabled={busy || (taskOptions.length === 0 && task === null)}
           />
         </div>
-        <div className="field grow">
-          <label htmlFor={`note-${id}`}>Note</label>
-          <input
-            id={`note-${id}`}
-            value={note}
-            autoFocus
-            onChange={(e) => setNote(e.target.value)}
-            data-testid="entry-note-input"
-          />
-        </div>
         {hasSpan && (
           <>
-            <div className="field time">
+            <div className="field time ef-start">
               <label htmlFor={`start-${id}`}>Start</label>
               <input
                 id={`start-${id}`}
@@ -311,7 +301,7 @@ function EditRow({
                 data-testid="entry-start-input"
               />
             </div>
-            <div className="field time">
+            <div className="field time ef-end">
               <label htmlFor={`end-${id}`}>End</label>
               <input
                 id={`end-${id}`}
@@ -326,7 +316,7 @@ function EditRow({
           </>
         )}
         {hasDuration && (
-          <div className="field time">
+          <div className="field time ef-start">
             <label htmlFor={`duration-${id}`}>Duration</label>
             <input
               id={`duration-${id}`}
@@ -337,7 +327,7 @@ function EditRow({
             />
           </div>
         )}
-        <label className="check">
+        <label className="check ef-billable">
           <input
             type="checkbox"
             checked={billable}
@@ -346,7 +336,17 @@ function EditRow({
           />
           Billable
         </label>
-        <div className="actions">
+        <div className="field ef-note">
+          <label htmlFor={`note-${id}`}>Note</label>
+          <input
+            id={`note-${id}`}
+            value={note}
+            autoFocus
+            onChange={(e) => setNote(e.target.value)}
+            data-testid="entry-note-input"
+          />
+        </div>
+        <div className="actions ef-actions">
           <button type="submit" className="primary" disabled={busy} data-testid="entry-save">
             Save
           </button>
