@@ -8,6 +8,9 @@ import type { BillingProfile } from "./bindings/BillingProfile";
 import type { Client } from "./bindings/Client";
 import type { ClientBilling } from "./bindings/ClientBilling";
 import type { Party } from "./bindings/Party";
+import type { Tax } from "./bindings/Tax";
+import type { TaxCategory } from "./bindings/TaxCategory";
+import type { TaxRate } from "./bindings/TaxRate";
 
 type PartyFieldsProps = {
   party: Party;
@@ -196,6 +199,7 @@ export function BillingSettings({ editable }: { editable: boolean }) {
       <p id="numbering-help" className="muted small">
         Tokens: {"{YYYY}"} {"{YY}"} {"{MM}"} {"{SEQ:4}"} {"{CLIENT}"}. Numbers are given when an invoice is issued, without gaps.
       </p>
+      <TaxRatesEditor rates={profile.tax_rates} disabled={disabled} onChange={(tax_rates) => setProfile({ ...profile, tax_rates })} />
       {editable && (
         <button type="submit" disabled={busy} data-testid="billing-save">
           Save billing details
@@ -212,6 +216,94 @@ export function BillingSettings({ editable }: { editable: boolean }) {
         </p>
       )}
     </form>
+  );
+}
+
+/** Tax categories as people read them (EN 16931 codes in brackets). */
+export const TAX_CATEGORIES: { value: TaxCategory; label: string }[] = [
+  { value: "standard", label: "Standard rate (S)" },
+  { value: "zero_rated", label: "Zero rated (Z)" },
+  { value: "exempt", label: "Exempt (E)" },
+  { value: "reverse_charge", label: "Reverse charge (AE)" },
+  { value: "intra_community", label: "Intra-community supply (K)" },
+  { value: "export", label: "Export outside the EU (G)" },
+  { value: "outside_scope", label: "Outside the scope of VAT (O)" },
+];
+
+/** How a tax reads in a picker: "19 %" for a standard rate, else the category. */
+export function taxLabel(tax: Tax): string {
+  return tax.category === "standard"
+    ? `${tax.percent} %`
+    : (TAX_CATEGORIES.find((c) => c.value === tax.category)?.label ?? tax.category);
+}
+
+/** The named rates offered when a line is added; saved with the profile, checked by the engine. */
+function TaxRatesEditor({
+  rates,
+  disabled,
+  onChange,
+}: {
+  rates: TaxRate[];
+  disabled: boolean;
+  onChange: (rates: TaxRate[]) => void;
+}) {
+  const set = (i: number, rate: TaxRate) => onChange(rates.map((r, j) => (j === i ? rate : r)));
+  return (
+    <fieldset className="tax-rates" data-testid="tax-rates">
+      <legend>Tax rates to pick from</legend>
+      {rates.length === 0 && <p className="muted small">Only the default VAT above. Add reduced rates or reverse charge here.</p>}
+      {rates.map((rate, i) => (
+        <div className="fields" key={i} data-testid="tax-rate-row">
+          <label className="field grow">
+            <span>Name</span>
+            <input value={rate.name} disabled={disabled} onChange={(e) => set(i, { ...rate, name: e.target.value })} data-testid="tax-rate-name" />
+          </label>
+          <label className="field">
+            <span>Category</span>
+            <select
+              value={rate.tax.category}
+              disabled={disabled}
+              onChange={(e) => {
+                const category = e.target.value as TaxCategory;
+                set(i, { ...rate, tax: { category, percent: category === "standard" ? rate.tax.percent || "19" : "0" } });
+              }}
+              data-testid="tax-rate-category"
+            >
+              {TAX_CATEGORIES.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field narrow">
+            <span>%</span>
+            <input
+              value={rate.tax.percent}
+              inputMode="decimal"
+              disabled={disabled || rate.tax.category !== "standard"}
+              onChange={(e) => set(i, { ...rate, tax: { ...rate.tax, percent: e.target.value } })}
+              data-testid="tax-rate-percent"
+            />
+          </label>
+          {!disabled && (
+            <button type="button" className="link danger" onClick={() => onChange(rates.filter((_, j) => j !== i))} aria-label={`Remove tax rate ${rate.name}`}>
+              Remove
+            </button>
+          )}
+        </div>
+      ))}
+      {!disabled && (
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => onChange([...rates, { name: "", tax: { category: "standard", percent: "7" } }])}
+          data-testid="tax-rate-add"
+        >
+          Add a tax rate
+        </button>
+      )}
+    </fieldset>
   );
 }
 

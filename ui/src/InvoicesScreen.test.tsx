@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { Client } from "./bindings/Client";
 import type { Invoice } from "./bindings/Invoice";
+import type { BillingProfile } from "./bindings/BillingProfile";
 import type { InvoiceFilter } from "./bindings/InvoiceFilter";
 import type { InvoiceLine } from "./bindings/InvoiceLine";
 import type { InvoiceView } from "./bindings/InvoiceView";
@@ -224,6 +225,8 @@ type Options = {
   failCreate?: string;
   failIssue?: string;
   pdfNote?: string;
+  /** The billing profile; without one, asking for it fails as for a role that may not read it. */
+  profile?: BillingProfile;
 };
 
 /** Invoices behind mockIPC; every command is recorded in `calls`, every filter in `filters`, every
@@ -252,6 +255,9 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
     switch (cmd) {
       case "clients":
         return [mueller, nordwind];
+      case "billing_profile":
+        if (!options.profile) throw "not allowed";
+        return options.profile;
       case "invoices": {
         const filter = a.filter as InvoiceFilter;
         filters.push(filter);
@@ -685,6 +691,63 @@ describe("InvoicesScreen draft editor", () => {
       "edit_invoice",
       { id: DRAFT_ID, edit: { add_lines: [], remove_lines: [], clear_discount: false, discount: { type: "percent", value: "10" } } },
     ]);
+  });
+
+  it("offers the profile's named tax rates and sends a line discount", async () => {
+    const profile: BillingProfile = {
+      id: "01JBILLING0000000000000000",
+      seller: SELLER,
+      bank: null,
+      numbering: { pattern: "{YYYY}-{SEQ:4}", yearly_reset: true, per_client: false },
+      payment_days: 14,
+      default_tax: { category: "standard", percent: "19" },
+      tax_mode: "exclusive",
+      tax_rounding: "per_document",
+      tax_rates: [
+        { name: "Reduced", tax: { category: "standard", percent: "7" } },
+        { name: "Reverse charge", tax: { category: "reverse_charge", percent: "0" } },
+      ],
+    };
+    const engine = fakeEngine([draftInvoice()], { profile });
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    const detail = await open(user, "draft 000004");
+
+    const tax = (await within(detail).findByTestId("line-tax")) as HTMLSelectElement;
+    expect([...tax.options].map((o) => o.textContent)).toEqual([
+      "19 % (as the first line)",
+      "Reduced — 7 %",
+      "Reverse charge — Reverse charge (AE)",
+      "Other VAT %…",
+    ]);
+    expect(within(detail).queryByTestId("line-vat")).toBeNull();
+    await user.type(within(detail).getByTestId("line-description"), "Books");
+    await user.type(within(detail).getByTestId("line-price"), "40");
+    await user.selectOptions(tax, "Reduced — 7 %");
+    await user.type(within(detail).getByTestId("line-discount"), "ten");
+    await user.click(within(detail).getByTestId("line-add"));
+    expect((await within(detail).findByTestId("line-error")).textContent).toContain("10% or an amount");
+    expect(engine.sent).toEqual([]);
+
+    await user.clear(within(detail).getByTestId("line-discount"));
+    await user.type(within(detail).getByTestId("line-discount"), "10%");
+    await user.click(within(detail).getByTestId("line-add"));
+    await vi.waitFor(() => expect(engine.sent).toHaveLength(1));
+    expect(engine.sent[0]).toMatchObject([
+      "edit_invoice",
+      {
+        edit: {
+          add_lines: [
+            { description: "Books", unit_price: "40", discount: { type: "percent", value: "10" }, tax: { category: "standard", percent: "7" } },
+          ],
+        },
+      },
+    ]);
+    expect(await within(detail).findByTestId("line-discount-shown")).toBeTruthy();
+    expect(within(detail).queryByTestId("line-error")).toBeNull();
+
+    await user.selectOptions(tax, "Other VAT %…");
+    expect(within(detail).getByTestId("line-vat")).toBeTruthy();
   });
 
   it("shows the engine's refusal of a line and keeps what was typed", async () => {

@@ -13,7 +13,8 @@ import type { InvoiceView } from "./bindings/InvoiceView";
 import type { LineGrouping } from "./bindings/LineGrouping";
 import type { PaperSize } from "./bindings/PaperSize";
 import type { Permissions } from "./bindings/Permissions";
-import { BillingSettings, ClientBillingForm } from "./BillingForms";
+import type { Tax } from "./bindings/Tax";
+import { BillingSettings, ClientBillingForm, taxLabel } from "./BillingForms";
 import { RecurringForm } from "./RecurringForm";
 import { sumDecimals } from "./ExpensesScreen";
 import { money } from "./time";
@@ -450,10 +451,15 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
               <td>
                 {line.description}
                 {line.detail && <div className="muted small">{line.detail}</div>}
+                {line.discount && (
+                  <div className="muted small" data-testid="line-discount-shown">
+                    less {line.discount.type === "percent" ? `${line.discount.value} %` : m(line.discount.value)}
+                  </div>
+                )}
               </td>
               <td className="num">{line.quantity}</td>
               <td className="num">{line.unit_price}</td>
-              <td className="num">{line.tax.category === "standard" ? `${line.tax.percent} %` : line.tax.category}</td>
+              <td className="num">{line.tax.category === "standard" ? `${line.tax.percent} %` : taxLabel(line.tax)}</td>
               <td className="num">{m(view.totals.line_net[i] ?? "0")}</td>
               {draft && editable && (
                 <td>
@@ -610,14 +616,53 @@ function DraftEditor({
   const [description, setDescription] = useState("");
   const [quantity, setQuantity] = useState("1");
   const [price, setPrice] = useState("");
+  const [lineDiscount, setLineDiscount] = useState("");
+  const [lineError, setLineError] = useState<string | null>(null);
+  // The taxes to pick from: the first line's (or 19 %), the profile's default and its named rates.
+  const [taxes, setTaxes] = useState<{ label: string; tax: Tax }[]>([]);
+  const [taxChoice, setTaxChoice] = useState("0");
   const [vat, setVat] = useState(inv.lines[0]?.tax.category === "standard" ? inv.lines[0].tax.percent : "19");
   const [discount, setDiscount] = useState(
     inv.discount ? (inv.discount.type === "percent" ? `${inv.discount.value}%` : inv.discount.value) : "",
   );
 
+  useEffect(() => {
+    let current = true;
+    api.billingProfile().then(
+      (profile) => {
+        if (!current) return;
+        const first = inv.lines[0]?.tax ?? profile.default_tax;
+        const options = [{ label: `${taxLabel(first)} (as ${inv.lines[0] ? "the first line" : "default"})`, tax: first }];
+        const same = (a: Tax, b: Tax) => a.category === b.category && Number(a.percent) === Number(b.percent);
+        if (!same(profile.default_tax, first)) options.push({ label: `${taxLabel(profile.default_tax)} (default)`, tax: profile.default_tax });
+        for (const rate of profile.tax_rates) options.push({ label: `${rate.name} — ${taxLabel(rate.tax)}`, tax: rate.tax });
+        setTaxes(options);
+      },
+      () => {
+        // Without the profile the VAT % field alone is offered.
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [inv.id, inv.lines]);
+
   function addLine(event: FormEvent) {
     event.preventDefault();
     const rate = vat.trim();
+    const picked = taxes[Number(taxChoice)];
+    const tax: Tax =
+      picked && taxChoice !== "custom"
+        ? picked.tax
+        : rate === "" || Number(rate) === 0
+          ? { category: "exempt", percent: "0" }
+          : { category: "standard", percent: rate };
+    const off = lineDiscount.trim();
+    if (off !== "" && !/^\d+([.,]\d+)?%?$/.test(off)) {
+      setLineError("A line discount is a percentage like 10% or an amount like 25.");
+      return;
+    }
+    setLineError(null);
     void run(() =>
       api.editInvoice(inv.id, {
         add_lines: [
@@ -627,11 +672,13 @@ function DraftEditor({
             quantity: quantity.trim(),
             unit: "piece",
             unit_price: price.trim(),
-            discount: null,
-            tax:
-              rate === "" || Number(rate) === 0
-                ? { category: "exempt", percent: "0" }
-                : { category: "standard", percent: rate },
+            discount:
+              off === ""
+                ? null
+                : off.endsWith("%")
+                  ? { type: "percent", value: off.slice(0, -1).replace(",", ".") }
+                  : { type: "amount", value: off.replace(",", ".") },
+            tax,
             source: { type: "manual" },
           },
         ],
@@ -642,6 +689,7 @@ function DraftEditor({
       if (done) {
         setDescription("");
         setPrice("");
+        setLineDiscount("");
       }
     });
   }
@@ -679,12 +727,41 @@ function DraftEditor({
           <input value={price} inputMode="decimal" onChange={(e) => setPrice(e.target.value)} data-testid="line-price" />
         </label>
         <label className="field narrow">
-          <span>VAT %</span>
-          <input value={vat} inputMode="decimal" onChange={(e) => setVat(e.target.value)} data-testid="line-vat" />
+          <span>Discount</span>
+          <input
+            value={lineDiscount}
+            placeholder="10% or 25"
+            onChange={(e) => setLineDiscount(e.target.value)}
+            data-testid="line-discount"
+          />
         </label>
+        {taxes.length > 0 && (
+          <label className="field">
+            <span>Tax</span>
+            <select value={taxChoice} onChange={(e) => setTaxChoice(e.target.value)} data-testid="line-tax">
+              {taxes.map((t, i) => (
+                <option key={i} value={String(i)}>
+                  {t.label}
+                </option>
+              ))}
+              <option value="custom">Other VAT %…</option>
+            </select>
+          </label>
+        )}
+        {(taxes.length === 0 || taxChoice === "custom") && (
+          <label className="field narrow">
+            <span>VAT %</span>
+            <input value={vat} inputMode="decimal" onChange={(e) => setVat(e.target.value)} data-testid="line-vat" />
+          </label>
+        )}
         <button type="submit" className="secondary" disabled={busy || description.trim() === "" || price.trim() === ""} data-testid="line-add">
           Add line
         </button>
+        {lineError && (
+          <p className="error full-row" role="alert" data-testid="line-error">
+            {lineError}
+          </p>
+        )}
       </form>
       <form className="fields" onSubmit={setInvoiceDiscount}>
         <label className="field narrow">

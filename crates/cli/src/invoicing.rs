@@ -49,6 +49,13 @@ pub enum BillingCmd {
         /// Round tax per line instead of once per rate
         #[arg(long)]
         round_tax_per_line: Option<bool>,
+        /// A named tax rate to pick for lines, "NAME=PERCENT" or "NAME=CATEGORY" (repeatable;
+        /// replaces the list)
+        #[arg(long = "tax-rate")]
+        tax_rates: Vec<String>,
+        /// Remove every named tax rate
+        #[arg(long)]
+        clear_tax_rates: bool,
     },
     /// Show or change a client's billing details
     Client {
@@ -139,6 +146,24 @@ impl PartyArgs {
     }
 }
 
+/// `NAME=PERCENT` or `NAME=CATEGORY` (e.g. "Reduced=7", "EU clients=reverse-charge").
+fn named_rate(input: &str) -> Result<TaxRate> {
+    let (name, rate) = input.rsplit_once('=').ok_or_else(|| {
+        anyhow!(
+            "{input:?} is not a tax rate (use NAME=PERCENT or NAME=CATEGORY, e.g. \"Reduced=7\")"
+        )
+    })?;
+    let rate = rate.trim();
+    let tax = match rate.parse::<Decimal>() {
+        Ok(percent) => Tax::standard(percent),
+        Err(_) => tax_from(None, Some(rate))?.unwrap_or(Tax::standard(Decimal::ZERO)),
+    };
+    Ok(TaxRate {
+        name: name.to_owned(),
+        tax,
+    })
+}
+
 fn tax_from(percent: Option<Decimal>, category: Option<&str>) -> Result<Option<Tax>> {
     Ok(match (percent, category) {
         (Some(_), Some(_)) => bail!("give either --tax PERCENT or --tax-category, not both"),
@@ -211,6 +236,10 @@ pub enum InvoiceCmd {
         /// Remove the invoice discount
         #[arg(long)]
         no_discount: bool,
+        /// Tax of the added lines: a named rate of the billing profile or a percentage [default:
+        /// the client's tax, else the profile's default]
+        #[arg(long)]
+        line_tax: Option<String>,
         #[arg(long)]
         notes: Option<String>,
         #[arg(long)]
@@ -342,12 +371,22 @@ pub enum RecurringCmd {
     Resume { id: String },
 }
 
-/// `DESCRIPTION:QUANTITY:PRICE` (the description may itself contain colons).
+/// `DESCRIPTION:QUANTITY:PRICE`, optionally followed by `:-DISCOUNT` (`:-10%` or `:-5`); the
+/// description may itself contain colons.
 fn typed_line(input: &str, tax: Tax) -> Result<InvoiceLine> {
     let bad = || {
-        anyhow!("{input:?} is not a line (use DESCRIPTION:QUANTITY:PRICE, e.g. \"Hosting:1:20\")")
+        anyhow!(
+            "{input:?} is not a line (use DESCRIPTION:QUANTITY:PRICE or DESCRIPTION:QUANTITY:PRICE:-DISCOUNT, e.g. \"Hosting:1:20\" or \"Hosting:1:20:-10%\")"
+        )
     };
-    let mut parts = input.rsplitn(3, ':');
+    let (rest, line_discount) = match input.rsplit_once(':') {
+        Some((rest, last)) if last.trim_start().starts_with('-') => (
+            rest,
+            Some(discount(last.trim_start().trim_start_matches('-'))?),
+        ),
+        _ => (input, None),
+    };
+    let mut parts = rest.rsplitn(3, ':');
     let price = parts.next().ok_or_else(bad)?;
     let quantity = parts.next().ok_or_else(bad)?;
     let description = parts.next().ok_or_else(bad)?;
@@ -357,10 +396,30 @@ fn typed_line(input: &str, tax: Tax) -> Result<InvoiceLine> {
         quantity: quantity.trim().parse().map_err(|_| bad())?,
         unit: Unit::Piece,
         unit_price: price.trim().parse().map_err(|_| bad())?,
-        discount: None,
+        discount: line_discount,
         tax,
         source: LineSource::Manual,
     })
+}
+
+/// The tax a `--line-tax` names: one of the profile's named rates (ignoring case), or a percentage.
+fn line_tax(profile: &BillingProfile, input: &str) -> Result<Tax> {
+    let wanted = input.trim().to_lowercase();
+    if let Some(rate) = profile
+        .tax_rates
+        .iter()
+        .find(|r| r.name.to_lowercase() == wanted)
+    {
+        return Ok(rate.tax);
+    }
+    let percent: Decimal = input.trim().trim_end_matches('%').trim().parse().map_err(|_| {
+        let names: Vec<&str> = profile.tax_rates.iter().map(|r| r.name.as_str()).collect();
+        anyhow!(
+            "{input:?} is neither a named tax rate ({}) nor a percentage; see `stint billing show`",
+            if names.is_empty() { "none set".to_owned() } else { names.join(", ") }
+        )
+    })?;
+    Ok(Tax::standard(percent))
 }
 
 fn discount(input: &str) -> Result<Discount> {
@@ -497,6 +556,14 @@ pub async fn billing(cli: &Cli, ctx: &mut Ctx, cmd: &BillingCmd) -> Result<()> {
                 profile.default_tax.category.code(),
                 profile.default_tax.percent.normalize()
             );
+            for rate in &profile.tax_rates {
+                println!(
+                    "Tax rate {:?}: {} {} %",
+                    rate.name,
+                    rate.tax.category.code(),
+                    rate.tax.percent.normalize()
+                );
+            }
         }
         BillingCmd::Set {
             party,
@@ -511,8 +578,21 @@ pub async fn billing(cli: &Cli, ctx: &mut Ctx, cmd: &BillingCmd) -> Result<()> {
             tax_category,
             prices_include_tax,
             round_tax_per_line,
+            tax_rates,
+            clear_tax_rates,
         } => {
             let mut profile = ctx.engine.billing_profile(&by)?;
+            if *clear_tax_rates && !tax_rates.is_empty() {
+                bail!("give either --tax-rate or --clear-tax-rates");
+            }
+            if *clear_tax_rates {
+                profile.tax_rates.clear();
+            } else if !tax_rates.is_empty() {
+                profile.tax_rates = tax_rates
+                    .iter()
+                    .map(|r| named_rate(r))
+                    .collect::<Result<_>>()?;
+            }
             party.apply(&mut profile.seller);
             if holder.is_some() || iban.is_some() || bic.is_some() {
                 let current = profile.bank.take();
@@ -707,6 +787,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             remove_lines,
             discount: new_discount,
             no_discount,
+            line_tax: line_tax_name,
             notes,
             payment_days,
             prices_include_tax,
@@ -714,7 +795,10 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
         } => {
             let id = find(ctx, invoice)?;
             let current = ctx.engine.invoice(&by, id)?;
-            let tax = ctx.engine.client_tax(&by, current.invoice.client)?;
+            let tax = match line_tax_name {
+                Some(name) => line_tax(&ctx.engine.billing_profile(&by)?, name)?,
+                None => ctx.engine.client_tax(&by, current.invoice.client)?,
+            };
             if remove_lines.contains(&0) {
                 bail!("lines are numbered from 1");
             }

@@ -842,3 +842,109 @@ fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
     assert_eq!(exported["exported"], 2);
     assert_eq!(std::fs::read_dir(&batch).unwrap().count(), 2);
 }
+
+#[test]
+fn lines_take_a_named_tax_rate_and_their_own_discount() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path();
+    setup(vault);
+    ok(
+        vault,
+        &[
+            "billing",
+            "set",
+            "--tax-rate",
+            "Reduced=7",
+            "--tax-rate",
+            "EU business=reverse-charge",
+        ],
+    );
+    let shown = ok(vault, &["billing", "show"]);
+    assert!(shown.contains("Tax rate \"Reduced\": S 7 %"), "{shown}");
+    assert!(
+        shown.contains("Tax rate \"EU business\": AE 0 %"),
+        "{shown}"
+    );
+    refused(
+        vault,
+        &[
+            "billing",
+            "set",
+            "--tax-rate",
+            "Reduced=7",
+            "--tax-rate",
+            "reduced=5",
+        ],
+        "two tax rates are named",
+    );
+    refused(
+        vault,
+        &["billing", "set", "--tax-rate", "Odd"],
+        "NAME=PERCENT",
+    );
+
+    let draft = json(
+        vault,
+        &[
+            "invoice",
+            "create",
+            "Müller & Søn",
+            "--no-time",
+            "--line",
+            "Setup:1:100",
+        ],
+    );
+    let id = draft["invoice"]["id"].as_str().unwrap().to_owned();
+    // 2 x 40 less 10 % = 72 at 7 %; 100 at the default 19 %.
+    let edited = json(
+        vault,
+        &[
+            "invoice",
+            "edit",
+            &id,
+            "--add-line",
+            "Books: a colon:2:40:-10%",
+            "--line-tax",
+            "reduced",
+        ],
+    );
+    let line = &edited["invoice"]["lines"][1];
+    assert_eq!(line["description"], "Books: a colon");
+    assert_eq!(
+        line["discount"],
+        serde_json::json!({"type": "percent", "value": "10"})
+    );
+    assert_eq!(line["tax"]["percent"], "7");
+    let amount = |v: &serde_json::Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+    };
+    assert_eq!(
+        amount(&edited["totals"]["net"]),
+        rust_decimal::Decimal::new(172, 0)
+    );
+    assert_eq!(
+        amount(&edited["totals"]["tax"]),
+        rust_decimal::Decimal::new(2404, 2)
+    );
+    refused(
+        vault,
+        &["invoice", "edit", &id, "--add-line", "X:1:5:-ten"],
+        "not a discount",
+    );
+    refused(
+        vault,
+        &[
+            "invoice",
+            "edit",
+            &id,
+            "--add-line",
+            "X:1:5",
+            "--line-tax",
+            "super",
+        ],
+        "Reduced, EU business",
+    );
+}

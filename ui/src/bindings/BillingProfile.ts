@@ -5,6 +5,7 @@ import type { NumberingScheme } from "./NumberingScheme";
 import type { Party } from "./Party";
 import type { Tax } from "./Tax";
 import type { TaxMode } from "./TaxMode";
+import type { TaxRate } from "./TaxRate";
 import type { TaxRounding } from "./TaxRounding";
 
 /**
@@ -42,4 +43,9 @@ tax_mode: TaxMode,
 /**
  * Where tax is rounded.
  */
-tax_rounding: TaxRounding, };
+tax_rounding: TaxRounding, 
+/**
+ * Named rates offered when a line is added ("Reduced 7 %", "Reverse charge"); the default tax
+ * is always offered too.
+ */
+tax_rates: Array<TaxRate>, };

@@ -82,7 +82,24 @@ pub struct BillingProfile {
     pub tax_mode: TaxMode,
     /// Where tax is rounded.
     pub tax_rounding: TaxRounding,
+    /// Named rates offered when a line is added ("Reduced 7 %", "Reverse charge"); the default tax
+    /// is always offered too.
+    #[serde(default)]
+    pub tax_rates: Vec<TaxRate>,
 }
+
+/// A tax rate under a name people pick it by.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct TaxRate {
+    /// What it is called in pickers.
+    pub name: String,
+    /// The category and percentage.
+    pub tax: Tax,
+}
+
+/// At most this many named rates (a picker, not a tax table).
+pub const MAX_TAX_RATES: usize = 20;
 
 impl BillingProfile {
     /// A profile with German-style defaults and an empty address (to be completed before issuing).
@@ -100,6 +117,7 @@ impl BillingProfile {
             default_tax: Tax::standard(Decimal::from(19)),
             tax_mode: TaxMode::Exclusive,
             tax_rounding: TaxRounding::PerDocument,
+            tax_rates: Vec::new(),
         }
     }
 
@@ -112,6 +130,24 @@ impl BillingProfile {
             return Err(ValidationError::new("payment terms are at most 365 days"));
         }
         self.default_tax = self.default_tax.validate()?;
+        if self.tax_rates.len() > MAX_TAX_RATES {
+            return Err(ValidationError::new(format!(
+                "at most {MAX_TAX_RATES} named tax rates"
+            )));
+        }
+        let mut names: Vec<String> = Vec::with_capacity(self.tax_rates.len());
+        for rate in &mut self.tax_rates {
+            rate.name = crate::validate::name("tax rate", &rate.name)?;
+            rate.tax = rate.tax.validate()?;
+            let folded = rate.name.to_lowercase();
+            if names.contains(&folded) {
+                return Err(ValidationError::new(format!(
+                    "two tax rates are named {:?}",
+                    rate.name
+                )));
+            }
+            names.push(folded);
+        }
         Ok(self)
     }
 }
@@ -168,5 +204,66 @@ impl ClientBilling {
             }
         };
         Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invoice::TaxCategory;
+    use rust_decimal_macros::dec;
+    use ulid::Ulid;
+
+    fn rate(name: &str, tax: Tax) -> TaxRate {
+        TaxRate {
+            name: name.into(),
+            tax,
+        }
+    }
+
+    #[test]
+    fn named_tax_rates_are_trimmed_unique_and_valid() {
+        let mut profile = BillingProfile::new(BillingId(Ulid::from_parts(1, 1)), "Acme");
+        profile.tax_rates = vec![
+            rate(" Reduced ", Tax::standard(dec!(7))),
+            rate("Reverse charge", Tax::zero(TaxCategory::ReverseCharge)),
+        ];
+        let checked = profile.clone().validate().unwrap();
+        assert_eq!(checked.tax_rates[0].name, "Reduced");
+
+        let mut twice = profile.clone();
+        twice
+            .tax_rates
+            .push(rate("REDUCED", Tax::standard(dec!(5))));
+        let err = twice.validate().unwrap_err().to_string();
+        assert!(err.contains("two tax rates are named"), "{err}");
+
+        let mut bad = profile.clone();
+        bad.tax_rates.push(rate("Odd", Tax::standard(dec!(120))));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("between 0 and 100")
+        );
+
+        let mut unnamed = profile.clone();
+        unnamed.tax_rates.push(rate("  ", Tax::standard(dec!(5))));
+        assert!(unnamed.validate().is_err());
+
+        let mut many = profile;
+        many.tax_rates = (0..=MAX_TAX_RATES)
+            .map(|i| rate(&format!("Rate {i}"), Tax::standard(dec!(10))))
+            .collect();
+        assert!(many.validate().unwrap_err().to_string().contains("at most"));
+    }
+
+    #[test]
+    fn profiles_saved_before_named_rates_still_read() {
+        let profile = BillingProfile::new(BillingId(Ulid::from_parts(1, 1)), "Acme");
+        let mut json = serde_json::to_value(&profile).unwrap();
+        json.as_object_mut().unwrap().remove("tax_rates");
+        let read: BillingProfile = serde_json::from_value(json).unwrap();
+        assert_eq!(read, profile);
     }
 }

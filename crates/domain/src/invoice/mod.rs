@@ -11,7 +11,7 @@ pub mod recurring;
 pub mod totals;
 pub mod work;
 
-pub use billing::{BankAccount, BillingProfile, ClientBilling};
+pub use billing::{BankAccount, BillingProfile, ClientBilling, TaxRate};
 pub use numbering::{Counters, NumberingScheme, SeriesKey};
 pub use recurring::{Every, RecurringInvoice};
 pub use totals::{TaxGroup, Totals};
