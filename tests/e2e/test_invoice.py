@@ -107,6 +107,9 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         assert "not a valid IBAN" in error.text, error.text
         assert driver.find_element(*by_testid("seller-city")).get_attribute("value") == "Berlin"
         replace_text(driver.find_element(*by_testid("bank-iban")), "DE89 3704 0044 0532 0130 00")
+        # A named reduced rate, offered later in the draft's Tax select.
+        driver.find_element(*by_testid("tax-rate-add")).click()
+        wait_for(driver, "tax-rate-name").send_keys("Books")
         driver.find_element(*by_testid("billing-save")).click()
         wait_for(driver, "billing-saved")
         fill(driver, {"buyer-street": "Hafenweg 3", "buyer-postcode": "20457", "buyer-city": "Hamburg", "buyer-country": "DE"})
@@ -125,6 +128,8 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         assert len(lines) == 1 and PROJECT in shown(lines[0]) and "1.5" in shown(lines[0]), [shown(x) for x in lines]
         assert "142.50" in shown(driver.find_element(*by_testid("invoice-net")))
         assert "169.58" in shown(driver.find_element(*by_testid("invoice-gross")))
+        tax_options = [o.text for o in Select(wait_for(driver, "line-tax")).options]
+        assert "Books — 7 %" in tax_options, tax_options
         shoot(driver, shots, "invoice-02-draft")
 
         # The time is now on an invoice: it is locked in the day list.

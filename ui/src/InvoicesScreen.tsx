@@ -764,9 +764,9 @@ function DraftEditor({
         )}
       </form>
       <form className="fields" onSubmit={setInvoiceDiscount}>
-        <label className="field narrow">
-          <span>Discount (10% or 50)</span>
-          <input value={discount} onChange={(e) => setDiscount(e.target.value)} data-testid="invoice-discount" />
+        <label className="field">
+          <span>Invoice discount</span>
+          <input value={discount} placeholder="10% or 50" onChange={(e) => setDiscount(e.target.value)} data-testid="invoice-discount" />
         </label>
         <button type="submit" className="secondary" disabled={busy} data-testid="invoice-discount-save">
           Apply discount
