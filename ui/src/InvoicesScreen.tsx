@@ -602,6 +602,11 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
   );
 }
 
+/** A tax as a select value. */
+function taxKey(tax: Tax): string {
+  return `${tax.category}:${Number(tax.percent)}`;
+}
+
 /** A typed line (description, quantity, price, VAT %) and the invoice discount of a draft. */
 function DraftEditor({
   view,
@@ -620,7 +625,8 @@ function DraftEditor({
   const [lineError, setLineError] = useState<string | null>(null);
   // The taxes to pick from: the first line's (or 19 %), the profile's default and its named rates.
   const [taxes, setTaxes] = useState<{ label: string; tax: Tax }[]>([]);
-  const [taxChoice, setTaxChoice] = useState("0");
+  // The chosen tax by its value ("standard:7"), so a choice survives the list being rebuilt.
+  const [taxChoice, setTaxChoice] = useState("");
   const [vat, setVat] = useState(inv.lines[0]?.tax.category === "standard" ? inv.lines[0].tax.percent : "19");
   const [discount, setDiscount] = useState(
     inv.discount ? (inv.discount.type === "percent" ? `${inv.discount.value}%` : inv.discount.value) : "",
@@ -635,7 +641,9 @@ function DraftEditor({
         const options = [{ label: `${taxLabel(first)} (as ${inv.lines[0] ? "the first line" : "default"})`, tax: first }];
         const same = (a: Tax, b: Tax) => a.category === b.category && Number(a.percent) === Number(b.percent);
         if (!same(profile.default_tax, first)) options.push({ label: `${taxLabel(profile.default_tax)} (default)`, tax: profile.default_tax });
-        for (const rate of profile.tax_rates) options.push({ label: `${rate.name} — ${taxLabel(rate.tax)}`, tax: rate.tax });
+        for (const rate of profile.tax_rates) {
+          if (!options.some((o) => same(o.tax, rate.tax))) options.push({ label: `${rate.name} — ${taxLabel(rate.tax)}`, tax: rate.tax });
+        }
         setTaxes(options);
       },
       () => {
@@ -650,7 +658,7 @@ function DraftEditor({
   function addLine(event: FormEvent) {
     event.preventDefault();
     const rate = vat.trim();
-    const picked = taxes[Number(taxChoice)];
+    const picked = taxes.find((t) => taxKey(t.tax) === taxChoice) ?? taxes[0];
     const tax: Tax =
       picked && taxChoice !== "custom"
         ? picked.tax
@@ -738,9 +746,9 @@ function DraftEditor({
         {taxes.length > 0 && (
           <label className="field">
             <span>Tax</span>
-            <select value={taxChoice} onChange={(e) => setTaxChoice(e.target.value)} data-testid="line-tax">
+            <select value={taxChoice || taxKey(taxes[0]!.tax)} onChange={(e) => setTaxChoice(e.target.value)} data-testid="line-tax">
               {taxes.map((t, i) => (
-                <option key={i} value={String(i)}>
+                <option key={i} value={taxKey(t.tax)}>
                   {t.label}
                 </option>
               ))}
