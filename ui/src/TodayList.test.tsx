@@ -165,3 +165,14 @@ describe("TodayList", () => {
     ]);
   });
 });
+
+describe("TodayList overlaps", () => {
+  it("marks the entries the engine reports as overlapping, and only those", () => {
+    const first = spanEntry();
+    const second: EntryView = { ...spanEntry(), entry: { ...spanEntry().entry, id: "01JENTRY000000000000000002" }, overlaps: true };
+    render(<TodayList entries={[first, second]} timeZone="Europe/Berlin" onSaved={() => {}} />);
+    const rows = screen.getAllByTestId("entry-row");
+    expect(within(rows[0]!).queryByTestId("entry-overlaps")).toBeNull();
+    expect(within(rows[1]!).getByTestId("entry-overlaps").textContent).toBe("Overlaps");
+  });
+});

@@ -138,6 +138,11 @@ function Row({
             </button>
           </>
         )}
+        {view.overlaps && (
+          <span className="overlap-badge" title="Its time overlaps another entry of the same person" data-testid="entry-overlaps">
+            Overlaps
+          </span>
+        )}
         {view.locked && (
           <span className="locked-badge" title="This day is in the locked period" data-testid="entry-locked">
             Locked

@@ -948,3 +948,46 @@ fn lines_take_a_named_tax_rate_and_their_own_discount() {
         "Reduced, EU business",
     );
 }
+
+#[test]
+fn entries_that_overlap_are_marked_in_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path();
+    setup(vault);
+    let add = |start: &str, end: &str| {
+        ok(
+            vault,
+            &[
+                "entry",
+                "add",
+                "--project",
+                "Website relaunch",
+                "--start",
+                start,
+                "--end",
+                end,
+            ],
+        )
+    };
+    add("2026-11-18 09:00", "11:00");
+    add("2026-11-18 10:30", "12:00");
+    add("2026-11-18 12:00", "13:00");
+    let list = json(
+        vault,
+        &[
+            "entry",
+            "list",
+            "--from",
+            "2026-11-18",
+            "--to",
+            "2026-11-18",
+        ],
+    );
+    let flags: Vec<bool> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["overlaps"].as_bool().unwrap())
+        .collect();
+    assert_eq!(flags, [true, true, false], "{list}");
+}

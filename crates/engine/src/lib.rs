@@ -1451,6 +1451,11 @@ impl Engine {
         list.sort_by(|a, b| {
             (a.date.clone(), sort_instant(&a.entry)).cmp(&(b.date.clone(), sort_instant(&b.entry)))
         });
+        let shown: Vec<&TimeEntry> = list.iter().map(|v| &v.entry).collect();
+        let flags = stint_domain::entry::overlap_flags(&shown, self.now());
+        for (view, overlaps) in list.iter_mut().zip(flags) {
+            view.overlaps = overlaps;
+        }
         Ok(list)
     }
 
@@ -1515,6 +1520,7 @@ impl Engine {
                 &record_target(state, e.member, date, e.invoiced),
             )
             .is_ok(),
+            overlaps: false,
             entry: e.clone(),
         }
     }

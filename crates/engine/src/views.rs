@@ -312,6 +312,8 @@ pub struct EntryView {
     pub locked: bool,
     /// Whether the acting member may change it.
     pub can_edit: bool,
+    /// Whether its time overlaps another entry of the same member in the same listing.
+    pub overlaps: bool,
 }
 
 /// The entry written and any of the member's entries it overlaps (reported, never merged away).

@@ -49,4 +49,8 @@ locked: boolean,
 /**
  * Whether the acting member may change it.
  */
-can_edit: boolean, };
+can_edit: boolean, 
+/**
+ * Whether its time overlaps another entry of the same member in the same listing.
+ */
+overlaps: boolean, };

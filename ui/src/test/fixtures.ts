@@ -41,6 +41,7 @@ export function runningEntry(start: string, note = ""): EntryView {
     amount: null,
     locked: false,
     can_edit: true,
+    overlaps: false,
   };
 }
 
