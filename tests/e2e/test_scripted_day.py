@@ -129,6 +129,25 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         wait_for(driver, "entry-delete-confirm").click()
         rows(driver, "entry-row", 1)
 
+        # Time added over the same hours is accepted, said, and both rows are marked; then removed.
+        if not any(f.is_displayed() for f in driver.find_elements(*by_testid("manual-form"))):
+            driver.find_element(*by_testid("manual-toggle")).click()
+        wait_for(driver, "manual-start")
+        replace_text(driver.find_element(*by_testid("manual-start")), "09:30")
+        replace_text(driver.find_element(*by_testid("manual-end")), "10:00")
+        driver.find_element(*by_testid("manual-note")).send_keys("Double-booked")
+        driver.find_element(*by_testid("manual-add")).click()
+        rows(driver, "entry-row", 2)
+        WebDriverWait(driver, WAIT).until(lambda d: len(d.find_elements(*by_testid("entry-overlaps"))) == 2)
+        shoot(driver, shots, "day-04b-overlaps")
+        double = next(
+            r for r in rows(driver, "entry-row", 2) if r.find_element(*by_testid("entry-note")).text == "Double-booked"
+        )
+        double.find_element(*by_testid("entry-delete")).click()
+        wait_for(driver, "entry-delete-confirm").click()
+        rows(driver, "entry-row", 1)
+        assert not driver.find_elements(*by_testid("entry-overlaps"))
+
         # The week view shows the entry on today's column.
         driver.find_element(*by_testid("view-week")).click()
         wait_for(driver, "week-view")
