@@ -45,6 +45,18 @@ def no_alerts(driver: webdriver.Remote) -> None:
     assert not alerts, alerts
 
 
+def add_by_hand(driver: webdriver.Remote, start: str, end: str, note: str) -> None:
+    """Today, on the project, from `start` to `end` (HH:MM), through the "Add time by hand" form."""
+    if not any(f.is_displayed() for f in driver.find_elements(*by_testid("manual-form"))):
+        driver.find_element(*by_testid("manual-toggle")).click()
+    wait_for(driver, "manual-start")
+    Select(driver.find_element(*by_testid("manual-project"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
+    replace_text(driver.find_element(*by_testid("manual-start")), start)
+    replace_text(driver.find_element(*by_testid("manual-end")), end)
+    driver.find_element(*by_testid("manual-note")).send_keys(note)
+    driver.find_element(*by_testid("manual-add")).click()
+
+
 def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     vault = tmp_path_factory.mktemp("day-vault")
     downloads = tmp_path_factory.mktemp("day-downloads")
@@ -101,14 +113,7 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         rows(driver, "entry-row", 1)
 
         # Add 09:00–10:30 by hand, then edit its note.
-        if not any(f.is_displayed() for f in driver.find_elements(*by_testid("manual-form"))):
-            driver.find_element(*by_testid("manual-toggle")).click()
-        wait_for(driver, "manual-start")
-        Select(driver.find_element(*by_testid("manual-project"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
-        replace_text(driver.find_element(*by_testid("manual-start")), "09:00")
-        replace_text(driver.find_element(*by_testid("manual-end")), "10:30")
-        driver.find_element(*by_testid("manual-note")).send_keys(NOTE)
-        driver.find_element(*by_testid("manual-add")).click()
+        add_by_hand(driver, "09:00", "10:30", NOTE)
         entries = rows(driver, "entry-row", 2)
         manual = next(r for r in entries if r.find_element(*by_testid("entry-note")).text == NOTE)
         assert manual.find_element(*by_testid("entry-duration")).text == "1:30:00"
@@ -130,13 +135,7 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         rows(driver, "entry-row", 1)
 
         # Time added over the same hours is accepted, said, and both rows are marked; then removed.
-        if not any(f.is_displayed() for f in driver.find_elements(*by_testid("manual-form"))):
-            driver.find_element(*by_testid("manual-toggle")).click()
-        wait_for(driver, "manual-start")
-        replace_text(driver.find_element(*by_testid("manual-start")), "09:30")
-        replace_text(driver.find_element(*by_testid("manual-end")), "10:00")
-        driver.find_element(*by_testid("manual-note")).send_keys("Double-booked")
-        driver.find_element(*by_testid("manual-add")).click()
+        add_by_hand(driver, "09:30", "10:00", "Double-booked")
         rows(driver, "entry-row", 2)
         WebDriverWait(driver, WAIT).until(lambda d: len(d.find_elements(*by_testid("entry-overlaps"))) == 2)
         shoot(driver, shots, "day-04b-overlaps")

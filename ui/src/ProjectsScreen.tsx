@@ -244,36 +244,55 @@ function useRowEdit<C extends { name: string | null }>(
   return { renaming, setRenaming, name, setName, error, busy, change, rename };
 }
 
+/** A row's rename-in-place form (Escape or Cancel leaves it). */
+function RenameForm({
+  kind,
+  id,
+  current,
+  edit,
+}: {
+  kind: string;
+  id: string;
+  current: string;
+  edit: Pick<ReturnType<typeof useRowEdit>, "name" | "setName" | "busy" | "rename" | "setRenaming">;
+}) {
+  const { name, setName, busy, rename, setRenaming } = edit;
+  return (
+    <form className="inline-form" onSubmit={rename} onKeyDown={(e) => e.key === "Escape" && setRenaming(false)}>
+      <label className="sr-only" htmlFor={`${kind}-rename-${id}`}>
+        New name for {current}
+      </label>
+      <input
+        id={`${kind}-rename-${id}`}
+        value={name}
+        autoFocus
+        onChange={(e) => setName(e.target.value)}
+        data-testid={`${kind}-rename-input`}
+      />
+      <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid={`${kind}-rename-save`}>
+        Save
+      </button>
+      <button type="button" disabled={busy} onClick={() => setRenaming(false)}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
 function ClientRow({ client, editable, onChanged }: { client: Client; editable: boolean; onChanged: () => void }) {
-  const { renaming, setRenaming, name, setName, error, busy, change, rename } = useRowEdit(
+  const edit = useRowEdit(
     client.name,
     KEEP_CLIENT,
     (changes) => api.editClient(client.id, changes),
     onChanged,
   );
+  const { renaming, setRenaming, setName, error, busy, change } = edit;
 
   const rounding = roundingLabel(client.rounding);
   return (
     <li className={`row${client.archived ? " is-archived" : ""}`} data-testid="client-row">
       {renaming ? (
-        <form className="inline-form" onSubmit={rename} onKeyDown={(e) => e.key === "Escape" && setRenaming(false)}>
-          <label className="sr-only" htmlFor={`client-rename-${client.id}`}>
-            New name for {client.name}
-          </label>
-          <input
-            id={`client-rename-${client.id}`}
-            value={name}
-            autoFocus
-            onChange={(e) => setName(e.target.value)}
-            data-testid="client-rename-input"
-          />
-          <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="client-rename-save">
-            Save
-          </button>
-          <button type="button" disabled={busy} onClick={() => setRenaming(false)}>
-            Cancel
-          </button>
-        </form>
+        <RenameForm kind="client" id={client.id} current={client.name} edit={edit} />
       ) : (
         <div className="row-main">
           <span className="row-name" data-testid="client-name">
@@ -435,7 +454,7 @@ function TagsPanel({
 }
 
 function TagRow({ tag, editable, onChanged }: { tag: Tag; editable: boolean; onChanged: () => void }) {
-  const { renaming, setRenaming, name, setName, error, busy, change, rename } = useRowEdit(
+  const edit = useRowEdit(
     tag.name,
     KEEP_TAG,
     async (changes) => {
@@ -443,27 +462,11 @@ function TagRow({ tag, editable, onChanged }: { tag: Tag; editable: boolean; onC
     },
     onChanged,
   );
+  const { renaming, setRenaming, setName, error, busy, change } = edit;
   return (
     <li className={`row${tag.archived ? " is-archived" : ""}`} data-testid="tag-row">
       {renaming ? (
-        <form className="inline-form" onSubmit={rename} onKeyDown={(e) => e.key === "Escape" && setRenaming(false)}>
-          <label className="sr-only" htmlFor={`tag-rename-${tag.id}`}>
-            New name for {tag.name}
-          </label>
-          <input
-            id={`tag-rename-${tag.id}`}
-            value={name}
-            autoFocus
-            onChange={(e) => setName(e.target.value)}
-            data-testid="tag-rename-input"
-          />
-          <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="tag-rename-save">
-            Save
-          </button>
-          <button type="button" disabled={busy} onClick={() => setRenaming(false)}>
-            Cancel
-          </button>
-        </form>
+        <RenameForm kind="tag" id={tag.id} current={tag.name} edit={edit} />
       ) : (
         <div className="row-main">
           <span className="row-name tag-chip" data-testid="tag-name">
@@ -623,35 +626,19 @@ function ProjectRow({
   onChanged: () => void;
 }) {
   const project = view.project;
-  const { renaming, setRenaming, name, setName, error, busy, change, rename } = useRowEdit(
+  const edit = useRowEdit(
     project.name,
     KEEP_PROJECT,
     (changes) => api.editProject(project.id, changes),
     onChanged,
   );
+  const { renaming, setRenaming, setName, error, busy, change } = edit;
 
   const rounding = roundingLabel(project.rounding);
   return (
     <li className={`row${project.archived ? " is-archived" : ""}${open ? " is-open" : ""}`} data-testid="project-row">
       {renaming ? (
-        <form className="inline-form" onSubmit={rename} onKeyDown={(e) => e.key === "Escape" && setRenaming(false)}>
-          <label className="sr-only" htmlFor={`project-rename-${project.id}`}>
-            New name for {project.name}
-          </label>
-          <input
-            id={`project-rename-${project.id}`}
-            value={name}
-            autoFocus
-            onChange={(e) => setName(e.target.value)}
-            data-testid="project-rename-input"
-          />
-          <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="project-rename-save">
-            Save
-          </button>
-          <button type="button" disabled={busy} onClick={() => setRenaming(false)}>
-            Cancel
-          </button>
-        </form>
+        <RenameForm kind="project" id={project.id} current={project.name} edit={edit} />
       ) : (
         <div className="row-main">
           <span className="row-name">

@@ -4,13 +4,9 @@ use stint_domain::role::grant;
 use stint_domain::*;
 use stint_engine::*;
 
-#[tokio::test]
-async fn permissions_are_the_role_table_and_removed_members_cannot_act() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = MemoryKeyStore::default();
-    let mut engine = Engine::create(dir.path(), Unlock::Keyring(&keys))
-        .await
-        .unwrap();
+/// A new vault at `dir` with one organization, "Acme", owned by this device's user.
+async fn acme(dir: &std::path::Path, keys: &MemoryKeyStore) -> (Engine, OrgId) {
+    let mut engine = Engine::create(dir, Unlock::Keyring(keys)).await.unwrap();
     let org = engine
         .create_organization(NewOrganization {
             name: "Acme".into(),
@@ -22,6 +18,14 @@ async fn permissions_are_the_role_table_and_removed_members_cannot_act() {
         })
         .await
         .unwrap();
+    (engine, org)
+}
+
+#[tokio::test]
+async fn permissions_are_the_role_table_and_removed_members_cannot_act() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = MemoryKeyStore::default();
+    let (mut engine, org) = acme(dir.path(), &keys).await;
     let owner = engine.act_as_user(org).unwrap();
     for role in Role::ALL {
         let id = engine
@@ -56,20 +60,7 @@ async fn permissions_are_the_role_table_and_removed_members_cannot_act() {
 async fn tags_are_renamed_archived_and_restored_and_entries_keep_them() {
     let dir = tempfile::tempdir().unwrap();
     let keys = MemoryKeyStore::default();
-    let mut engine = Engine::create(dir.path(), Unlock::Keyring(&keys))
-        .await
-        .unwrap();
-    let org = engine
-        .create_organization(NewOrganization {
-            name: "Acme".into(),
-            currency: "EUR".into(),
-            locale: "en-US".into(),
-            time_zone: "UTC".into(),
-            week_start: None,
-            owner_name: "Olive".into(),
-        })
-        .await
-        .unwrap();
+    let (mut engine, org) = acme(dir.path(), &keys).await;
     let me = engine.act_as_user(org).unwrap();
     let meeting = engine.add_tag(&me, "meeting").await.unwrap();
     let travel = engine.add_tag(&me, "travel").await.unwrap();
