@@ -169,13 +169,15 @@ pub fn compute(
             TaxMode::Exclusive => {
                 let tax = match rounding {
                     TaxRounding::PerDocument => round(base * rate, currency),
-                    TaxRounding::PerLine => {
-                        in_group
-                            .iter()
-                            .map(|&i| round(amounts[i] * rate, currency))
-                            .sum::<Decimal>()
-                            - round(group_allowance[g] * rate, currency)
-                    }
+                    // Lines rounded one by one, less the discount's tax rounded once: a group
+                    // discounted to nothing can come out a cent below zero, and tax is never
+                    // negative (BR-CO-17 within rounding).
+                    TaxRounding::PerLine => (in_group
+                        .iter()
+                        .map(|&i| round(amounts[i] * rate, currency))
+                        .sum::<Decimal>()
+                        - round(group_allowance[g] * rate, currency))
+                    .max(Decimal::ZERO),
                 };
                 (base, tax, group_allowance[g])
             }
@@ -183,13 +185,12 @@ pub fn compute(
                 let share = rate / (Decimal::ONE + rate);
                 let tax = match rounding {
                     TaxRounding::PerDocument => round(base * share, currency),
-                    TaxRounding::PerLine => {
-                        in_group
-                            .iter()
-                            .map(|&i| round(amounts[i] * share, currency))
-                            .sum::<Decimal>()
-                            - round(group_allowance[g] * share, currency)
-                    }
+                    TaxRounding::PerLine => (in_group
+                        .iter()
+                        .map(|&i| round(amounts[i] * share, currency))
+                        .sum::<Decimal>()
+                        - round(group_allowance[g] * share, currency))
+                    .max(Decimal::ZERO),
                 };
                 let taxable = base - tax;
                 let allowance_net = round(group_allowance[g] / (Decimal::ONE + rate), currency);
