@@ -3,9 +3,10 @@
 // payment, void, credit note) and its files (PDF with the e-invoice inside, XRechnung).
 // The engine decides who may see and do what (a Member gets nothing; a Viewer reads); this screen
 // hides what the role cannot use and still shows the engine's message when it refuses.
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { api, can, errorMessage, notAllowed } from "./api";
+import type { BillingProfile } from "./bindings/BillingProfile";
 import type { Client } from "./bindings/Client";
 import type { InvoiceFilter } from "./bindings/InvoiceFilter";
 import type { InvoiceStatus } from "./bindings/InvoiceStatus";
@@ -623,8 +624,8 @@ function DraftEditor({
   const [price, setPrice] = useState("");
   const [lineDiscount, setLineDiscount] = useState("");
   const [lineError, setLineError] = useState<string | null>(null);
-  // The taxes to pick from: the first line's (or 19 %), the profile's default and its named rates.
-  const [taxes, setTaxes] = useState<{ label: string; tax: Tax }[]>([]);
+  // The billing profile, read once per invoice opened: its default tax and named rates.
+  const [profile, setProfile] = useState<BillingProfile | null>(null);
   // The chosen tax by its value ("standard:7"), so a choice survives the list being rebuilt.
   const [taxChoice, setTaxChoice] = useState("");
   const [vat, setVat] = useState(inv.lines[0]?.tax.category === "standard" ? inv.lines[0].tax.percent : "19");
@@ -635,16 +636,8 @@ function DraftEditor({
   useEffect(() => {
     let current = true;
     api.billingProfile().then(
-      (profile) => {
-        if (!current) return;
-        const first = inv.lines[0]?.tax ?? profile.default_tax;
-        const options = [{ label: `${taxLabel(first)} (as ${inv.lines[0] ? "the first line" : "default"})`, tax: first }];
-        const same = (a: Tax, b: Tax) => a.category === b.category && Number(a.percent) === Number(b.percent);
-        if (!same(profile.default_tax, first)) options.push({ label: `${taxLabel(profile.default_tax)} (default)`, tax: profile.default_tax });
-        for (const rate of profile.tax_rates) {
-          if (!options.some((o) => same(o.tax, rate.tax))) options.push({ label: `${rate.name} — ${taxLabel(rate.tax)}`, tax: rate.tax });
-        }
-        setTaxes(options);
+      (found) => {
+        if (current) setProfile(found);
       },
       () => {
         // Without the profile the VAT % field alone is offered.
@@ -653,7 +646,20 @@ function DraftEditor({
     return () => {
       current = false;
     };
-  }, [inv.id, inv.lines]);
+  }, [inv.id]);
+
+  // The taxes to pick from: the first line's (else the default), the default, and the named rates.
+  const taxes = useMemo(() => {
+    if (!profile) return [];
+    const first = inv.lines[0]?.tax ?? profile.default_tax;
+    const options = [{ label: `${taxLabel(first)} (as ${inv.lines[0] ? "the first line" : "default"})`, tax: first }];
+    const same = (a: Tax, b: Tax) => a.category === b.category && Number(a.percent) === Number(b.percent);
+    if (!same(profile.default_tax, first)) options.push({ label: `${taxLabel(profile.default_tax)} (default)`, tax: profile.default_tax });
+    for (const rate of profile.tax_rates) {
+      if (!options.some((o) => same(o.tax, rate.tax))) options.push({ label: `${rate.name} — ${taxLabel(rate.tax)}`, tax: rate.tax });
+    }
+    return options;
+  }, [profile, inv.lines]);
 
   function addLine(event: FormEvent) {
     event.preventDefault();
