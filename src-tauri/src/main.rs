@@ -23,11 +23,6 @@ use stint_engine::{
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
 
-/// The same allocator as the `stint` CLI: unlock's many small allocations across all cores are
-/// cheaper with mimalloc's per-thread heaps (B1 in docs/architecture.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// What the window works on: the open vault (if unlocked) and who it acts as (once an organization
 /// is chosen).
 #[derive(Default)]

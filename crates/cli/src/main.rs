@@ -18,11 +18,6 @@ use stint_domain::*;
 use stint_engine::export::ExportFormat;
 use stint_engine::*;
 
-/// Unlock decodes every record into many small allocations on all cores; with mimalloc's per-thread
-/// heaps that is measurably cheaper than with glibc's malloc (B1 of `stint bench run`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "stint", version, about = "Stint: private, local-first time tracking and invoicing", long_about = None)]
 struct Cli {
@@ -643,25 +638,23 @@ struct Ctx {
     by: ActAs,
 }
 
-impl Ctx {
-    async fn new(cli: &Cli, engine: Engine) -> Result<Ctx> {
-        let org = match &cli.org {
+/// Who the command acts as: the chosen organization and the local member (`--as`, or the device's user).
+async fn acting(cli: &Cli, engine: &Engine) -> Result<ActAs> {
+    let org = match &cli.org {
             Some(name) => engine.find_org(name)?,
             None => engine
                 .default_org()
                 .await?
                 .ok_or_else(|| anyhow!("no organization chosen; create one with `stint org create NAME` or pick one with `stint org use`"))?,
         };
-        let member = match &cli.act_as {
-            Some(name) => engine.find_member(org, name)?,
-            None => engine.user(),
-        };
-        Ok(Ctx {
-            engine,
-            by: ActAs { org, member },
-        })
-    }
+    let member = match &cli.act_as {
+        Some(name) => engine.find_member(org, name)?,
+        None => engine.user(),
+    };
+    Ok(ActAs { org, member })
+}
 
+impl Ctx {
     fn today(&self) -> Result<Date> {
         Ok(self.engine.today(&self.by)?)
     }
@@ -841,10 +834,18 @@ async fn run(cli: Cli) -> Result<()> {
         }
         _ => {}
     }
-    let mut ctx = Ctx::new(&cli, engine).await?;
-    command(&cli, &mut ctx).await?;
+    let by = match acting(&cli, &engine).await {
+        Ok(by) => by,
+        Err(e) => {
+            engine.close().await;
+            return Err(e);
+        }
+    };
+    let mut ctx = Ctx { engine, by };
+    let result = command(&cli, &mut ctx).await;
+    // Refused or not, the pool is closed (and the WAL checkpointed) before the process exits.
     ctx.engine.close().await;
-    Ok(())
+    result
 }
 
 async fn init(cli: &Cli, dir: &Path, use_passphrase: bool) -> Result<()> {

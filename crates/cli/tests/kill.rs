@@ -2,6 +2,8 @@
 //! times. After every kill SQLite's integrity check passes and every entry the writer acknowledged
 //! (printed after its commit returned) is in the vault.
 
+mod support;
+
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -21,7 +23,7 @@ fn stint(vault: &Path) -> Command {
 }
 
 fn ok(vault: &Path, args: &[&str]) -> String {
-    let out = stint(vault).args(args).output().unwrap();
+    let out = support::output(stint(vault).args(args));
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -96,10 +98,7 @@ fn killed_writers_lose_no_acknowledged_entry() {
         }
         acked.extend(new);
 
-        let check = stint(vault)
-            .args(["vault", "check", "--json"])
-            .output()
-            .unwrap();
+        let check = support::output(stint(vault).args(["vault", "check", "--json"]));
         assert!(
             check.status.success(),
             "round {round}: {}",

@@ -1,18 +1,20 @@
 //! The CLI as a person uses it: a real binary, a real vault on disk, real processes.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 const PASS: &str = "correct horse battery staple";
 
 fn stint(vault: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stint"))
-        .args(args)
-        .env("STINT_VAULT", vault)
-        .env("STINT_PASSPHRASE", PASS)
-        .env_remove("STINT_ORG")
-        .output()
-        .expect("run stint")
+    support::output(
+        Command::new(env!("CARGO_BIN_EXE_stint"))
+            .args(args)
+            .env("STINT_VAULT", vault)
+            .env("STINT_PASSPHRASE", PASS)
+            .env_remove("STINT_ORG"),
+    )
 }
 
 fn ok(vault: &Path, args: &[&str]) -> String {
@@ -52,6 +54,15 @@ fn refused(vault: &Path, args: &[&str], expect: &str) {
         before,
         ok(vault, &["export", "--format", "json"]),
         "stint {args:?} changed data"
+    );
+}
+
+#[test]
+#[should_panic(expected = "did not exit within 1s; its threads were")]
+fn a_command_that_hangs_fails_its_test_instead_of_the_run() {
+    support::output_within(
+        Command::new("sleep").arg("30"),
+        std::time::Duration::from_secs(1),
     );
 }
 
@@ -339,12 +350,12 @@ fn bad_input_is_refused_with_one_line_and_writes_nothing() {
     );
 
     // A wrong passphrase is one line too, and opens nothing.
-    let out = Command::new(env!("CARGO_BIN_EXE_stint"))
-        .args(["entry", "list"])
-        .env("STINT_VAULT", vault)
-        .env("STINT_PASSPHRASE", "not the passphrase")
-        .output()
-        .unwrap();
+    let out = support::output(
+        Command::new(env!("CARGO_BIN_EXE_stint"))
+            .args(["entry", "list"])
+            .env("STINT_VAULT", vault)
+            .env("STINT_PASSPHRASE", "not the passphrase"),
+    );
     assert!(!out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim_end(),
