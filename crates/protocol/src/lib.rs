@@ -1,0 +1,203 @@
+//! What the desktop app, the CLI and the sync server send each other: plain serde types, versioned by
+//! the path prefix [`API`]. The server never receives user content in these types; records travel as
+//! sealed envelopes (a later part of the protocol).
+//!
+//! Every error the server returns has the body [`ErrorBody`]: a stable machine-readable `code` and a
+//! human message.
+
+use serde::{Deserialize, Serialize};
+use ulid::Ulid;
+
+/// The path prefix of version 1 of the API.
+pub const API: &str = "/api/v1";
+
+/// A moment, as seconds since the Unix epoch (UTC).
+pub type UnixSeconds = i64;
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// A stable `code` for programs (`invalid_request`, `unauthorized`, `rate_limited`, …) and a message
+/// for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+/// `POST /api/v1/accounts`: create an account. A verification link goes to the address; signing in
+/// waits for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignUp {
+    pub email: String,
+    pub password: String,
+}
+
+/// The reply to requests whose outcome arrives by email ([`SignUp`], [`ForgotPassword`]): the same
+/// whether or not the address already has an account, so that no one learns which addresses do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckEmail {
+    pub message: String,
+}
+
+/// `POST /api/v1/accounts/verify` and `POST /api/v1/password/reset` carry the token from an email.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailToken {
+    pub token: String,
+}
+
+/// `POST /api/v1/sessions`: sign in with email and password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSignIn {
+    pub email: String,
+    pub password: String,
+    /// What the person calls this device ("Jane's laptop"), shown in the session list.
+    pub device: String,
+}
+
+/// The reply to [`PasswordSignIn`]: a session, or a request for the second factor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SignInReply {
+    SignedIn(SessionGrant),
+    /// The password was right; send a TOTP or recovery code with this challenge to
+    /// `POST /api/v1/sessions/second-factor` within five minutes.
+    SecondFactor {
+        challenge: String,
+    },
+}
+
+/// `POST /api/v1/sessions/second-factor`: exactly one of `code` and `recovery_code`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactor {
+    pub challenge: String,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub recovery_code: Option<String>,
+}
+
+/// A new session. The token is shown only here; the server keeps its hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionGrant {
+    pub session: Ulid,
+    pub token: String,
+    pub expires_at: UnixSeconds,
+}
+
+/// `GET /api/v1/account`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: Ulid,
+    pub email: String,
+    pub email_verified: bool,
+    pub totp_enabled: bool,
+    pub recovery_codes_left: u32,
+    pub created_at: UnixSeconds,
+}
+
+/// `POST /api/v1/account/totp`: a new secret to scan; it is active only once a code from it is
+/// confirmed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TotpEnrollment {
+    /// Base32, for typing into an authenticator by hand.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// The `otpauth_uri` as a QR code, an SVG document.
+    pub qr_svg: String,
+}
+
+/// `POST /api/v1/account/totp/confirm`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    pub code: String,
+}
+
+/// Ten single-use recovery codes, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}
+
+/// `POST /api/v1/account/totp/disable`: a fresh second factor, exactly one of the two.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreshFactor {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub recovery_code: Option<String>,
+}
+
+/// One row of `GET /api/v1/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: Ulid,
+    pub device: String,
+    pub created_at: UnixSeconds,
+    pub last_seen_at: UnixSeconds,
+    pub expires_at: UnixSeconds,
+    /// The session this request was made with.
+    pub current: bool,
+}
+
+/// `POST /api/v1/password/forgot`: always answered 202, whether or not the address has an account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPassword {
+    pub email: String,
+}
+
+/// `POST /api/v1/password/reset`: the token from the email and the new password. Every session of
+/// the account ends.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPassword {
+    pub token: String,
+    pub password: String,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub storage: String,
+    pub version: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_replies_are_tagged_by_status() {
+        let reply = SignInReply::SecondFactor {
+            challenge: "abc".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&reply).unwrap(),
+            r#"{"status":"second_factor","challenge":"abc"}"#
+        );
+        let grant: SignInReply = serde_json::from_str(
+            r#"{"status":"signed_in","session":"01JDZ6Y1V3W0000000000000AA","token":"t","expires_at":5}"#,
+        )
+        .unwrap();
+        assert!(matches!(grant, SignInReply::SignedIn(g) if g.expires_at == 5));
+    }
+
+    #[test]
+    fn requests_refuse_unknown_fields() {
+        let err =
+            serde_json::from_str::<SignUp>(r#"{"email":"a@b.c","password":"x","admin":true}"#)
+                .unwrap_err();
+        assert!(err.to_string().contains("unknown field `admin`"), "{err}");
+    }
+}

@@ -1,0 +1,633 @@
+//! Accounts and sign-in: sign-up with email verification, password sign-in with a TOTP (or
+//! recovery-code) second factor, password reset, sessions, TOTP enrollment and removal.
+//!
+//! Answers never reveal whether an address has an account: sign-up and "forgot password" reply the
+//! same either way, and a wrong email costs the same Argon2id verification as a wrong password.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use stint_protocol as wire;
+use ulid::Ulid;
+use zeroize::Zeroizing;
+
+use crate::app::{Authed, Shared, now};
+use crate::error::{ApiError, ApiResult, Json, Path};
+use crate::limits::{self, Scope};
+use crate::mail::Message;
+use crate::secrets::{self, new_token, token_hash};
+use crate::store::{Session, StoreError, TokenPurpose, User};
+
+/// How long a session lasts without being renewed.
+const SESSION_SECS: i64 = 30 * 24 * 3600;
+/// How long the second factor may take after the password.
+const CHALLENGE_SECS: i64 = 5 * 60;
+const VERIFY_EMAIL_SECS: i64 = 24 * 3600;
+const RESET_PASSWORD_SECS: i64 = 3600;
+
+/// An email address as the unique key: trimmed and lower-cased, checked for shape (not for
+/// deliverability: the verification email does that).
+pub fn normalize_email(email: &str) -> ApiResult<String> {
+    let email = email.trim().to_lowercase();
+    let bad = || ApiError::invalid("enter an email address like name@example.org");
+    if email.len() > 254
+        || email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ':')
+    {
+        return Err(bad());
+    }
+    let (local, domain) = email.rsplit_once('@').ok_or_else(bad)?;
+    if local.is_empty()
+        || local.contains('@')
+        || domain.len() < 3
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
+        return Err(bad());
+    }
+    Ok(email)
+}
+
+fn check_password(password: &str, email: &str) -> ApiResult<()> {
+    let chars = password.chars().count();
+    if chars < 10 {
+        return Err(ApiError::invalid(
+            "choose a password of at least 10 characters",
+        ));
+    }
+    if chars > 1024 {
+        return Err(ApiError::invalid(
+            "a password may have at most 1024 characters",
+        ));
+    }
+    if password.trim().eq_ignore_ascii_case(email) {
+        return Err(ApiError::invalid(
+            "the password must not be the email address",
+        ));
+    }
+    Ok(())
+}
+
+fn check_device(device: &str) -> ApiResult<String> {
+    let device = device.trim();
+    if device.is_empty() || device.chars().count() > 100 || device.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "name this device in 1 to 100 characters (for the session list)",
+        ));
+    }
+    Ok(device.to_owned())
+}
+
+async fn hash_password(password: String) -> ApiResult<String> {
+    let password = Zeroizing::new(password);
+    tokio::task::spawn_blocking(move || secrets::hash_password(&password))
+        .await
+        .map_err(|e| ApiError::internal("password hashing", e))
+}
+
+async fn verify_password(hash: Option<String>, password: String) -> ApiResult<bool> {
+    let password = Zeroizing::new(password);
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => secrets::verify_password(&hash, &password),
+        None => {
+            // No account (or no password on it): spend the same time, then fail.
+            let _ = secrets::verify_password(&secrets::DECOY_HASH, &password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| ApiError::internal("password verification", e))
+}
+
+fn check_email_reply() -> (StatusCode, Json<wire::CheckEmail>) {
+    (
+        StatusCode::ACCEPTED,
+        Json(wire::CheckEmail {
+            message: "check your email for a link to continue".into(),
+        }),
+    )
+}
+
+/// `POST /api/v1/accounts`
+pub async fn sign_up(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::SignUp>,
+) -> ApiResult<(StatusCode, Json<wire::CheckEmail>)> {
+    let email = normalize_email(&body.email)?;
+    check_password(&body.password, &email)?;
+    limits::per_ip(&state, Scope::Email, peer.ip()).await?;
+    limits::per_account(&state, Scope::Email, &email).await?;
+    let user = User {
+        id: Ulid::generate(),
+        email: email.clone(),
+        password_hash: Some(hash_password(body.password).await?),
+        email_verified_at: None,
+        totp_secret: None,
+        totp_enabled_at: None,
+        created_at: now(),
+    };
+    match state.store.create_user(&user).await {
+        Ok(()) => {
+            let token = new_token("ste_");
+            state
+                .store
+                .create_email_token(
+                    &token_hash(&token),
+                    user.id,
+                    TokenPurpose::VerifyEmail,
+                    now() + VERIFY_EMAIL_SECS,
+                )
+                .await?;
+            send(
+                &state,
+                Message {
+                    to: email,
+                    subject: "Confirm your email for Stint".into(),
+                    body: format!(
+                        "Welcome to Stint.\n\nConfirm this address by opening\n\n  {}/verify-email#{token}\n\nor by entering this code in the app:\n\n  {token}\n\nThe link works once, for 24 hours. If you did not sign up, ignore this email.",
+                        state.config.public_url.trim_end_matches('/')
+                    ),
+                },
+            )
+            .await?;
+        }
+        Err(StoreError::Conflict(_)) => {
+            send(
+                &state,
+                Message {
+                    to: email,
+                    subject: "You already have a Stint account".into(),
+                    body: "Someone (perhaps you) tried to sign up for Stint with this address, which already has an account.\n\nSign in instead, or reset your password if you have forgotten it. If this was not you, you can ignore this email.".into(),
+                },
+            )
+            .await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(check_email_reply())
+}
+
+/// `POST /api/v1/accounts/verify`
+pub async fn verify_email(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::EmailToken>,
+) -> ApiResult<Json<wire::CheckEmail>> {
+    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    let user = state
+        .store
+        .take_email_token(&token_hash(&body.token), TokenPurpose::VerifyEmail, now())
+        .await?
+        .ok_or_else(invalid_token)?;
+    state.store.set_email_verified(user, now()).await?;
+    Ok(Json(wire::CheckEmail {
+        message: "your email address is confirmed; you can sign in".into(),
+    }))
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_token",
+        "this link or code is not valid: it may have been used already or have expired",
+    )
+}
+
+async fn send(state: &Shared, message: Message) -> ApiResult<()> {
+    state
+        .mailer
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| ApiError::internal("sending email", e))
+}
+
+/// `POST /api/v1/sessions`
+pub async fn sign_in(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::PasswordSignIn>,
+) -> ApiResult<Json<wire::SignInReply>> {
+    let device = check_device(&body.device)?;
+    if body.password.len() > 4096 {
+        return Err(wrong_credentials());
+    }
+    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    // A malformed address cannot have an account; it is still counted and costs the same.
+    let email = normalize_email(&body.email).unwrap_or_else(|_| body.email.trim().to_lowercase());
+    limits::per_account(&state, Scope::Auth, &email).await?;
+    let lock = limits::lock_key(&state, &email);
+    limits::ensure_unlocked(&state, &lock).await?;
+
+    let user = state.store.user_by_email(&email).await?;
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    if !verify_password(hash, body.password).await? {
+        limits::failed(&state, &lock).await?;
+        return Err(wrong_credentials());
+    }
+    let user = user.expect("a verified password belongs to an account");
+    limits::succeeded(&state, &lock).await?;
+    if user.email_verified_at.is_none() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "email_not_verified",
+            "confirm your email address first: open the link we sent you",
+        ));
+    }
+    if user.totp_enabled_at.is_some() {
+        let challenge = new_token("stc_");
+        state
+            .store
+            .create_challenge(
+                &token_hash(&challenge),
+                user.id,
+                &device,
+                now() + CHALLENGE_SECS,
+            )
+            .await?;
+        return Ok(Json(wire::SignInReply::SecondFactor { challenge }));
+    }
+    Ok(Json(wire::SignInReply::SignedIn(
+        start_session(&state, user.id, device).await?,
+    )))
+}
+
+fn wrong_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "the email address or password is wrong",
+    )
+}
+
+async fn start_session(
+    state: &Shared,
+    user: Ulid,
+    device: String,
+) -> ApiResult<wire::SessionGrant> {
+    let token = new_token("sts_");
+    let now = now();
+    let session = Session {
+        id: Ulid::generate(),
+        user,
+        device,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + SESSION_SECS,
+    };
+    state
+        .store
+        .create_session(&session, &token_hash(&token))
+        .await?;
+    Ok(wire::SessionGrant {
+        session: session.id,
+        token,
+        expires_at: session.expires_at,
+    })
+}
+
+/// `POST /api/v1/sessions/second-factor`
+pub async fn second_factor(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::SecondFactor>,
+) -> ApiResult<Json<wire::SignInReply>> {
+    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    let hash = token_hash(&body.challenge);
+    let (user_id, device) = state.store.challenge(&hash, now()).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_challenge",
+            "this sign-in has expired; enter your password again",
+        )
+    })?;
+    let user = state
+        .store
+        .user(user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let lock = limits::lock_key(&state, &user.email);
+    limits::ensure_unlocked(&state, &lock).await?;
+    let factor = wire::FreshFactor {
+        code: body.code,
+        recovery_code: body.recovery_code,
+    };
+    if !check_second_factor(&state, &user, &factor).await? {
+        limits::failed(&state, &lock).await?;
+        return Err(wrong_code());
+    }
+    if !state.store.finish_challenge(&hash).await? {
+        // Another request finished this sign-in first.
+        return Err(ApiError::unauthorized());
+    }
+    limits::succeeded(&state, &lock).await?;
+    Ok(Json(wire::SignInReply::SignedIn(
+        start_session(&state, user.id, device).await?,
+    )))
+}
+
+fn wrong_code() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_code",
+        "that code is not right (or was used already)",
+    )
+}
+
+/// Exactly one of a current TOTP code (each time step accepted once) or an unused recovery code.
+async fn check_second_factor(
+    state: &Shared,
+    user: &User,
+    factor: &wire::FreshFactor,
+) -> ApiResult<bool> {
+    match (&factor.code, &factor.recovery_code) {
+        (Some(code), None) => {
+            let Some(step) = totp_step(state, user, code)? else {
+                return Ok(false);
+            };
+            Ok(state.store.accept_totp_step(user.id, step).await?)
+        }
+        (None, Some(recovery)) => {
+            let normalized = secrets::normalize_recovery_code(recovery);
+            Ok(state
+                .store
+                .use_recovery_code(user.id, &token_hash(&normalized), now())
+                .await?)
+        }
+        _ => Err(ApiError::invalid(
+            "send either a code from your authenticator app or a recovery code",
+        )),
+    }
+}
+
+fn totp_context(user: Ulid) -> Vec<u8> {
+    format!("stint-server totp v1 {user}").into_bytes()
+}
+
+/// The time step a code matches (now, or one step either side), without consuming it.
+fn totp_step(state: &Shared, user: &User, code: &str) -> ApiResult<Option<i64>> {
+    let sealed = user
+        .totp_secret
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid("two-factor sign-in is not set up for this account"))?;
+    let secret = state
+        .key
+        .open(&totp_context(user.id), sealed)
+        .ok_or_else(|| ApiError::internal("totp secret", "does not open under the server key"))?;
+    let totp = secrets::totp(&secret, &user.email).map_err(|e| ApiError::internal("totp", e))?;
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let now = u64::try_from(now()).unwrap_or(0);
+    Ok(totp
+        .check(&code, now)
+        .and_then(|step| i64::try_from(step).ok()))
+}
+
+/// `GET /api/v1/account`
+pub async fn account(
+    State(state): State<Shared>,
+    authed: Authed,
+) -> ApiResult<Json<wire::Account>> {
+    let user = state
+        .store
+        .user(authed.user)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok(Json(wire::Account {
+        id: user.id,
+        email: user.email,
+        email_verified: user.email_verified_at.is_some(),
+        totp_enabled: user.totp_enabled_at.is_some(),
+        recovery_codes_left: state.store.recovery_codes_left(user.id).await?,
+        created_at: user.created_at,
+    }))
+}
+
+/// `POST /api/v1/account/totp`: a new secret, active once confirmed.
+pub async fn start_totp(
+    State(state): State<Shared>,
+    authed: Authed,
+) -> ApiResult<Json<wire::TotpEnrollment>> {
+    let user = state
+        .store
+        .user(authed.user)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    if user.totp_enabled_at.is_some() {
+        return Err(totp_already_on());
+    }
+    let secret = Zeroizing::new(secrets::random_bytes::<20>());
+    let totp =
+        secrets::totp(secret.as_slice(), &user.email).map_err(|e| ApiError::internal("totp", e))?;
+    let uri = totp
+        .to_url()
+        .map_err(|e| ApiError::internal("totp uri", e))?;
+    let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ApiError::internal("qr code", e))?;
+    let qr_svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    match state
+        .store
+        .set_pending_totp(
+            user.id,
+            &state.key.seal(&totp_context(user.id), secret.as_slice()),
+        )
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => return Err(totp_already_on()),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Json(wire::TotpEnrollment {
+        secret: totp.secret().to_base32(),
+        otpauth_uri: uri,
+        qr_svg,
+    }))
+}
+
+fn totp_already_on() -> ApiError {
+    ApiError::conflict(
+        "totp_enabled",
+        "two-factor sign-in is already on; turn it off first to set up a new authenticator",
+    )
+}
+
+/// `POST /api/v1/account/totp/confirm`: a code from the new secret turns it on; ten recovery codes
+/// are shown once.
+pub async fn confirm_totp(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    authed: Authed,
+    Json(body): Json<wire::TotpCode>,
+) -> ApiResult<Json<wire::RecoveryCodes>> {
+    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    let user = state
+        .store
+        .user(authed.user)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    if user.totp_enabled_at.is_some() {
+        return Err(totp_already_on());
+    }
+    if user.totp_secret.is_none() {
+        return Err(ApiError::invalid(
+            "start setting up two-factor sign-in first",
+        ));
+    }
+    let Some(step) = totp_step(&state, &user, &body.code)? else {
+        return Err(wrong_code());
+    };
+    let codes = secrets::recovery_codes();
+    let hashes: Vec<Vec<u8>> = codes
+        .iter()
+        .map(|c| token_hash(&secrets::normalize_recovery_code(c)))
+        .collect();
+    match state.store.enable_totp(user.id, now(), step, &hashes).await {
+        Ok(()) => Ok(Json(wire::RecoveryCodes { codes })),
+        Err(StoreError::Conflict(_)) => Err(totp_already_on()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /api/v1/account/totp/disable`: needs a fresh second factor, not just the session.
+pub async fn disable_totp(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    authed: Authed,
+    Json(body): Json<wire::FreshFactor>,
+) -> ApiResult<StatusCode> {
+    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    let user = state
+        .store
+        .user(authed.user)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    if user.totp_enabled_at.is_none() {
+        return Err(ApiError::conflict(
+            "totp_not_enabled",
+            "two-factor sign-in is not on",
+        ));
+    }
+    let lock = limits::lock_key(&state, &user.email);
+    limits::ensure_unlocked(&state, &lock).await?;
+    if !check_second_factor(&state, &user, &body).await? {
+        limits::failed(&state, &lock).await?;
+        return Err(wrong_code());
+    }
+    limits::succeeded(&state, &lock).await?;
+    state.store.disable_totp(user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/sessions`
+pub async fn list_sessions(
+    State(state): State<Shared>,
+    authed: Authed,
+) -> ApiResult<Json<Vec<wire::SessionInfo>>> {
+    let sessions = state.store.sessions(authed.user, now()).await?;
+    Ok(Json(
+        sessions
+            .into_iter()
+            .map(|s| wire::SessionInfo {
+                current: s.id == authed.session,
+                id: s.id,
+                device: s.device,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                expires_at: s.expires_at,
+            })
+            .collect(),
+    ))
+}
+
+/// `DELETE /api/v1/sessions/{id}`: ends one of the caller's own sessions.
+pub async fn revoke_session(
+    State(state): State<Shared>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id: Ulid = id.parse().map_err(|_| ApiError::not_found("session"))?;
+    if state.store.revoke_session(authed.user, id, now()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("session"))
+    }
+}
+
+/// `DELETE /api/v1/sessions/current`: sign out.
+pub async fn sign_out(State(state): State<Shared>, authed: Authed) -> ApiResult<StatusCode> {
+    state
+        .store
+        .revoke_session(authed.user, authed.session, now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/password/forgot`
+pub async fn forgot_password(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::ForgotPassword>,
+) -> ApiResult<(StatusCode, Json<wire::CheckEmail>)> {
+    let email = normalize_email(&body.email)?;
+    limits::per_ip(&state, Scope::Email, peer.ip()).await?;
+    limits::per_account(&state, Scope::Email, &email).await?;
+    if let Some(user) = state.store.user_by_email(&email).await?
+        && user.email_verified_at.is_some()
+    {
+        let token = new_token("ste_");
+        state
+            .store
+            .create_email_token(
+                &token_hash(&token),
+                user.id,
+                TokenPurpose::ResetPassword,
+                now() + RESET_PASSWORD_SECS,
+            )
+            .await?;
+        send(
+            &state,
+            Message {
+                to: email,
+                subject: "Reset your Stint password".into(),
+                body: format!(
+                    "Someone (perhaps you) asked to reset the password of your Stint account.\n\nChoose a new one at\n\n  {}/reset-password#{token}\n\nor enter this code in the app:\n\n  {token}\n\nThe link works once, for one hour, and signs out every device. If you did not ask for this, ignore this email.",
+                    state.config.public_url.trim_end_matches('/')
+                ),
+            },
+        )
+        .await?;
+    }
+    Ok(check_email_reply())
+}
+
+/// `POST /api/v1/password/reset`: a new password; every session of the account ends.
+pub async fn reset_password(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::ResetPassword>,
+) -> ApiResult<StatusCode> {
+    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    // Check the password's shape before using up the token, so a too-short one can be retried.
+    check_password(&body.password, "")?;
+    let user_id = state
+        .store
+        .take_email_token(&token_hash(&body.token), TokenPurpose::ResetPassword, now())
+        .await?
+        .ok_or_else(invalid_token)?;
+    let user = state.store.user(user_id).await?.ok_or_else(invalid_token)?;
+    check_password(&body.password, &user.email)?;
+    let hash = hash_password(body.password).await?;
+    state.store.set_password(user.id, &hash).await?;
+    state.store.revoke_sessions(user.id, now()).await?;
+    state
+        .store
+        .clear_failures(&limits::lock_key(&state, &user.email))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

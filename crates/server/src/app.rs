@@ -1,0 +1,194 @@
+//! The HTTP application: shared state, the router with its layers (security headers, JSON errors,
+//! body limit, timeout, Origin check, panic guard), and the authenticated-caller extractor.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use ulid::Ulid;
+
+use crate::config::Config;
+use crate::error::{ApiError, ApiResult, json_errors, panic_response};
+use crate::mail::Mailer;
+use crate::secrets::{ServerKey, token_hash};
+use crate::store::Store;
+use crate::{accounts, meta};
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub key: ServerKey,
+    pub config: Config,
+    pub mailer: Mailer,
+}
+
+pub type Shared = Arc<AppState>;
+
+/// Seconds since the Unix epoch, now.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// The whole API.
+pub fn router(state: Shared) -> Router {
+    let limits = state.config.limits.clone();
+    Router::new()
+        .route("/healthz", get(meta::health))
+        .route("/.well-known/security.txt", get(meta::security_txt))
+        .route("/openapi.json", get(meta::openapi))
+        .route("/api/v1/accounts", post(accounts::sign_up))
+        .route("/api/v1/accounts/verify", post(accounts::verify_email))
+        .route("/api/v1/password/forgot", post(accounts::forgot_password))
+        .route("/api/v1/password/reset", post(accounts::reset_password))
+        .route(
+            "/api/v1/sessions",
+            post(accounts::sign_in).get(accounts::list_sessions),
+        )
+        .route(
+            "/api/v1/sessions/second-factor",
+            post(accounts::second_factor),
+        )
+        .route("/api/v1/sessions/current", delete(accounts::sign_out))
+        .route("/api/v1/sessions/{id}", delete(accounts::revoke_session))
+        .route("/api/v1/account", get(accounts::account))
+        .route("/api/v1/account/totp", post(accounts::start_totp))
+        .route("/api/v1/account/totp/confirm", post(accounts::confirm_totp))
+        .route("/api/v1/account/totp/disable", post(accounts::disable_totp))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(limits.request_timeout_secs),
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::map_response(json_errors))
+        .layer(middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves; client addresses reach the handlers
+/// (rate limits are kept per address).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Shared,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Headers every response carries, errors included.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name: HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        header::STRICT_TRANSPORT_SECURITY,
+        "max-age=63072000; includeSubDomains",
+    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(
+            headers,
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        );
+    }
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::REFERRER_POLICY, "no-referrer");
+    set(
+        headers,
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    );
+    set(
+        headers,
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        headers,
+        HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    response
+}
+
+/// A state-changing request from a browser must come from this server's own pages: a foreign
+/// `Origin` (or `Sec-Fetch-Site: cross-site`) is refused. Apps send neither and authenticate with
+/// bearer tokens, which a foreign page cannot attach.
+async fn check_origin(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe {
+        let headers = request.headers();
+        let origin_ok = match headers.get(header::ORIGIN) {
+            None => true,
+            Some(origin) => origin.as_bytes() == state.config.public_origin().as_bytes(),
+        };
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"cross-site");
+        if !origin_ok || cross_site {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "bad_origin",
+                "this request came from another site and was refused",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The signed-in caller: a live session named by `Authorization: Bearer <token>`. Revoked or
+/// expired sessions are refused on their next request.
+#[derive(Debug, Clone, Copy)]
+pub struct Authed {
+    pub user: Ulid,
+    pub session: Ulid,
+}
+
+impl FromRequestParts<Shared> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> ApiResult<Authed> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthorized)?;
+        if token.len() > 200 {
+            return Err(ApiError::unauthorized());
+        }
+        let session = state
+            .store
+            .session_by_token(&token_hash(token), now())
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        Ok(Authed {
+            user: session.user,
+            session: session.id,
+        })
+    }
+}

@@ -1,0 +1,222 @@
+//! Configuration: built-in defaults, then an optional TOML file (`--config FILE` or
+//! `STINT_SERVER_CONFIG`), then environment variables. Every setting is listed in
+//! `docs/server.md`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// Where the embedded SQLite database, the key file and the mail outbox live.
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite database.
+    pub database_url: Option<String>,
+    /// The address people and apps reach this server at (links in emails; the Origin that
+    /// state-changing browser requests must come from).
+    pub public_url: String,
+    /// 64 hex digits. Without it the key is read from (or created in) `key_file`.
+    pub server_key: Option<String>,
+    /// Default: `<data_dir>/server.key`.
+    pub key_file: Option<PathBuf>,
+    /// Where emails are written when no SMTP server is configured. Default: `<data_dir>/outbox`.
+    pub outbox_dir: Option<PathBuf>,
+    /// The `Contact:` of `/.well-known/security.txt`.
+    pub security_contact: String,
+    pub limits: Limits,
+}
+
+/// Rate limits and lockouts. Counters live in the database, so every instance sharing it enforces
+/// the same numbers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Sign-in, second-factor and token requests per client address per window.
+    pub auth_per_ip: i64,
+    /// The same per account (email) per window.
+    pub auth_per_account: i64,
+    /// Sign-ups and emails sent (verification, reset) per client address per window.
+    pub email_per_ip: i64,
+    /// Seconds.
+    pub window_secs: i64,
+    /// Failed sign-ins (password or second factor) after which an account is locked.
+    pub lockout_after: i64,
+    /// The first lockout's length in seconds; each further failure doubles it, up to `lockout_max_secs`.
+    pub lockout_secs: i64,
+    pub lockout_max_secs: i64,
+    /// Largest request body in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds a request may take.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            auth_per_ip: 60,
+            auth_per_account: 20,
+            email_per_ip: 10,
+            window_secs: 15 * 60,
+            lockout_after: 5,
+            lockout_secs: 60,
+            lockout_max_secs: 60 * 60,
+            max_body_bytes: 64 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        let listen: SocketAddr = ([127, 0, 0, 1], 7380).into();
+        Config {
+            listen,
+            data_dir: default_data_dir(),
+            database_url: None,
+            public_url: format!("http://{listen}"),
+            server_key: None,
+            key_file: None,
+            outbox_dir: None,
+            security_contact: "mailto:security@localhost".into(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("stint-server")
+}
+
+impl Config {
+    /// Defaults, then `file` (if any), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        let file = file
+            .map(Path::to_owned)
+            .or_else(|| std::env::var_os("STINT_SERVER_CONFIG").map(PathBuf::from));
+        let mut config = match &file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        let listen_set = std::env::var("STINT_SERVER_LISTEN").ok();
+        if let Some(listen) = &listen_set {
+            config.listen = listen
+                .parse()
+                .map_err(|_| format!("STINT_SERVER_LISTEN: {listen:?} is not an address:port"))?;
+        }
+        if let Some(dir) = std::env::var_os("STINT_SERVER_DATA") {
+            config.data_dir = dir.into();
+        }
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            config.database_url = Some(url);
+        }
+        match std::env::var("STINT_SERVER_PUBLIC_URL") {
+            Ok(url) => config.public_url = url,
+            // Follow the listen address unless a file chose an address of its own.
+            Err(_) if listen_set.is_some() => {
+                config.public_url = format!("http://{}", config.listen)
+            }
+            Err(_) => {}
+        }
+        if let Ok(key) = std::env::var("STINT_SERVER_KEY") {
+            config.server_key = Some(key);
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err("database_url must start with postgres:// (leave it unset for the embedded SQLite database)".into());
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(format!(
+                "public_url must start with http:// or https://, not {:?}",
+                self.public_url
+            ));
+        }
+        if self.database_url.is_some() && self.server_key.is_none() && self.key_file.is_none() {
+            return Err("with PostgreSQL, set STINT_SERVER_KEY (or key_file) so that every instance uses the same server key".into());
+        }
+        let l = &self.limits;
+        if l.auth_per_ip < 1 || l.auth_per_account < 1 || l.email_per_ip < 1 || l.window_secs < 1 {
+            return Err("limits must be at least 1".into());
+        }
+        if l.lockout_after < 1 || l.lockout_secs < 1 || l.lockout_max_secs < l.lockout_secs {
+            return Err("lockout_after and lockout_secs must be at least 1, lockout_max_secs at least lockout_secs".into());
+        }
+        Ok(())
+    }
+
+    /// The origin (scheme://host[:port]) of `public_url`.
+    pub fn public_origin(&self) -> String {
+        let rest = self
+            .public_url
+            .split_once("://")
+            .map(|(scheme, rest)| (scheme, rest.split('/').next().unwrap_or("")));
+        match rest {
+            Some((scheme, host)) => format!("{scheme}://{host}"),
+            None => self.public_url.clone(),
+        }
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("server.key"))
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.outbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("outbox"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_sets_what_it_names_and_keeps_the_rest() {
+        let config: Config = toml::from_str(
+            "listen = \"127.0.0.1:9000\"\npublic_url = \"https://stint.example.org/\"\n[limits]\nlockout_after = 3\n",
+        )
+        .unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.limits.lockout_after, 3);
+        assert_eq!(config.limits.auth_per_ip, Limits::default().auth_per_ip);
+        assert_eq!(config.public_origin(), "https://stint.example.org");
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let err = toml::from_str::<Config>("listn = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("unknown field `listn`"), "{err}");
+        let config = Config {
+            database_url: Some("mysql://x".into()),
+            ..Config::default()
+        };
+        assert!(config.validate().unwrap_err().contains("postgres://"));
+        let config = Config {
+            database_url: Some("postgres://x".into()),
+            ..Config::default()
+        };
+        assert!(config.validate().unwrap_err().contains("STINT_SERVER_KEY"));
+    }
+}

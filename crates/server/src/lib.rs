@@ -1,0 +1,64 @@
+//! Stint's sync server: accounts, sign-in and sessions now; organizations, invitations, roles and
+//! the record sync build on them. It stores what it needs to route and authorize, and never the
+//! content of anyone's records.
+//!
+//! - [`config`]: defaults, an optional TOML file, environment variables.
+//! - [`store`]: one storage trait, with SQLite (embedded default) and PostgreSQL implementations.
+//! - [`app`]: the router, its layers and the signed-in-caller extractor.
+//! - [`accounts`]: sign-up, email verification, password + TOTP sign-in, sessions, password reset.
+//! - [`limits`]: rate limits and lockouts, counted in the database.
+//! - [`secrets`]: the server key, token hashes, Argon2id, TOTP.
+
+pub mod accounts;
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod limits;
+pub mod mail;
+pub mod meta;
+pub mod secrets;
+pub mod store;
+
+use std::sync::Arc;
+
+pub use app::{AppState, Shared, router, serve};
+pub use config::Config;
+
+/// Opens the storage the configuration names and the server key, ready to serve.
+pub async fn open(config: Config) -> anyhow::Result<Shared> {
+    use anyhow::Context;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
+    let key = match &config.server_key {
+        Some(hex) => secrets::ServerKey::from_hex(hex).map_err(anyhow::Error::msg)?,
+        None => secrets::ServerKey::load_or_create(&config.key_file()).with_context(|| {
+            format!(
+                "cannot read or create the key file {}",
+                config.key_file().display()
+            )
+        })?,
+    };
+    let store: Arc<dyn store::Store> = match &config.database_url {
+        Some(url) => Arc::new(
+            store::postgres::PgStore::connect(url)
+                .await
+                .context("cannot open the PostgreSQL database")?,
+        ),
+        None => Arc::new(
+            store::sqlite::SqliteStore::open(&config.data_dir)
+                .await
+                .context("cannot open the SQLite database")?,
+        ),
+    };
+    let mailer = mail::Mailer::outbox(config.outbox_dir());
+    Ok(Arc::new(AppState {
+        store,
+        key,
+        config,
+        mailer,
+    }))
+}

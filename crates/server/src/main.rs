@@ -1,0 +1,73 @@
+//! `stint-server`: run the sync server. With no configuration it listens on 127.0.0.1:7380 and keeps
+//! its data in an embedded SQLite database under the user's data directory, and says where.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(name = "stint-server", version, about = "Stint's sync server", long_about = None)]
+struct Cli {
+    /// A TOML configuration file (see docs/server.md) [env: STINT_SERVER_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STINT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("stint-server: error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "stint-server: error: {}",
+                format!("{e:#}").replace('\n', " ")
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = stint_server::Config::load(cli.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let state = stint_server::open(config).await?;
+    match &state.config.database_url {
+        Some(_) => tracing::info!("storage: PostgreSQL (DATABASE_URL)"),
+        None => tracing::info!("storage: SQLite in {}", state.config.data_dir.display()),
+    }
+    tracing::info!(
+        "emails without SMTP go to {}",
+        state.config.outbox_dir().display()
+    );
+    tracing::info!(
+        "listening on http://{addr} (public address {})",
+        state.config.public_url
+    );
+    stint_server::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await?;
+    Ok(())
+}

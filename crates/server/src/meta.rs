@@ -1,0 +1,266 @@
+//! What describes the server rather than an account: health, `security.txt`, the OpenAPI document.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+use stint_protocol as wire;
+
+use crate::app::Shared;
+use crate::error::{ApiResult, Json};
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+pub async fn health(State(state): State<Shared>) -> ApiResult<Json<wire::Health>> {
+    state.store.ping().await?;
+    Ok(Json(wire::Health {
+        status: "ok".into(),
+        storage: state.store.kind().into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
+
+/// `GET /.well-known/security.txt` (RFC 9116).
+pub async fn security_txt(State(state): State<Shared>) -> impl IntoResponse {
+    let expires = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(24 * 365))
+        .unwrap_or(jiff::Timestamp::MAX)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let base = state.config.public_url.trim_end_matches('/');
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "Contact: {}\nExpires: {expires}\nPreferred-Languages: en\nCanonical: {base}/.well-known/security.txt\n",
+            state.config.security_contact
+        ),
+    )
+}
+
+/// One operation of the API, as documented.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// Needs `Authorization: Bearer <session token>`.
+    pub signed_in: bool,
+    /// The request body's type in `stint_protocol`, if any.
+    pub body: Option<&'static str>,
+    /// Success status and the response body's type, if any.
+    pub ok: (u16, Option<&'static str>),
+}
+
+/// Every operation the router serves; a test calls each one and checks the router knows it.
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        method: "get",
+        path: "/healthz",
+        summary: "Is the server and its database up?",
+        signed_in: false,
+        body: None,
+        ok: (200, Some("Health")),
+    },
+    Operation {
+        method: "get",
+        path: "/.well-known/security.txt",
+        summary: "How to report a security problem (RFC 9116)",
+        signed_in: false,
+        body: None,
+        ok: (200, None),
+    },
+    Operation {
+        method: "get",
+        path: "/openapi.json",
+        summary: "This document",
+        signed_in: false,
+        body: None,
+        ok: (200, None),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/accounts",
+        summary: "Sign up; a verification link is emailed",
+        signed_in: false,
+        body: Some("SignUp"),
+        ok: (202, Some("CheckEmail")),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/accounts/verify",
+        summary: "Confirm an email address with the emailed token",
+        signed_in: false,
+        body: Some("EmailToken"),
+        ok: (200, Some("CheckEmail")),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/password/forgot",
+        summary: "Email a single-use password reset link",
+        signed_in: false,
+        body: Some("ForgotPassword"),
+        ok: (202, Some("CheckEmail")),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/password/reset",
+        summary: "Set a new password with the emailed token; ends every session",
+        signed_in: false,
+        body: Some("ResetPassword"),
+        ok: (204, None),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/sessions",
+        summary: "Sign in with email and password",
+        signed_in: false,
+        body: Some("PasswordSignIn"),
+        ok: (200, Some("SignInReply")),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/sessions/second-factor",
+        summary: "Finish signing in with a TOTP or recovery code",
+        signed_in: false,
+        body: Some("SecondFactor"),
+        ok: (200, Some("SignInReply")),
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/sessions",
+        summary: "The account's sessions, one per device",
+        signed_in: true,
+        body: None,
+        ok: (200, Some("SessionInfo[]")),
+    },
+    Operation {
+        method: "delete",
+        path: "/api/v1/sessions/current",
+        summary: "Sign out",
+        signed_in: true,
+        body: None,
+        ok: (204, None),
+    },
+    Operation {
+        method: "delete",
+        path: "/api/v1/sessions/{id}",
+        summary: "End one of the account's sessions",
+        signed_in: true,
+        body: None,
+        ok: (204, None),
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/account",
+        summary: "The signed-in account",
+        signed_in: true,
+        body: None,
+        ok: (200, Some("Account")),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/account/totp",
+        summary: "Start setting up TOTP: a secret and its QR code",
+        signed_in: true,
+        body: None,
+        ok: (200, Some("TotpEnrollment")),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/account/totp/confirm",
+        summary: "Turn TOTP on with a code; returns ten recovery codes once",
+        signed_in: true,
+        body: Some("TotpCode"),
+        ok: (200, Some("RecoveryCodes")),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/account/totp/disable",
+        summary: "Turn TOTP off with a fresh code or recovery code",
+        signed_in: true,
+        body: Some("FreshFactor"),
+        ok: (204, None),
+    },
+];
+
+fn schema_ref(name: &str) -> Value {
+    match name.strip_suffix("[]") {
+        Some(item) => {
+            json!({ "type": "array", "items": { "$ref": format!("#/components/schemas/{item}") } })
+        }
+        None => json!({ "$ref": format!("#/components/schemas/{name}") }),
+    }
+}
+
+/// `GET /openapi.json`: OpenAPI 3.1, built from [`OPERATIONS`].
+pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
+    let mut paths = serde_json::Map::new();
+    for op in OPERATIONS {
+        let mut responses = serde_json::Map::new();
+        let ok = match op.ok.1 {
+            Some(body) => {
+                json!({ "description": "success", "content": { "application/json": { "schema": schema_ref(body) } } })
+            }
+            None => json!({ "description": "success" }),
+        };
+        responses.insert(op.ok.0.to_string(), ok);
+        responses.insert(
+            "default".into(),
+            json!({ "description": "an error", "content": { "application/json": { "schema": schema_ref("ErrorBody") } } }),
+        );
+        let mut operation = json!({ "summary": op.summary, "responses": responses });
+        if let Some(body) = op.body {
+            operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema_ref(body) } } });
+        }
+        if op.signed_in {
+            operation["security"] = json!([{ "session": [] }]);
+        }
+        if op.path.contains("{id}") {
+            operation["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+        }
+        paths
+            .entry(op.path)
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("a path item is an object")
+            .insert(op.method.into(), operation);
+    }
+    let string = json!({ "type": "string" });
+    let int = json!({ "type": "integer", "format": "int64" });
+    let boolean = json!({ "type": "boolean" });
+    let object = |props: Value, required: &[&str]| json!({ "type": "object", "properties": props, "required": required, "additionalProperties": false });
+    let schemas = json!({
+        "ErrorBody": object(json!({ "error": object(json!({ "code": string, "message": string }), &["code", "message"]) }), &["error"]),
+        "Health": object(json!({ "status": string, "storage": string, "version": string }), &["status", "storage", "version"]),
+        "SignUp": object(json!({ "email": string, "password": string }), &["email", "password"]),
+        "CheckEmail": object(json!({ "message": string }), &["message"]),
+        "EmailToken": object(json!({ "token": string }), &["token"]),
+        "ForgotPassword": object(json!({ "email": string }), &["email"]),
+        "ResetPassword": object(json!({ "token": string, "password": string }), &["token", "password"]),
+        "PasswordSignIn": object(json!({ "email": string, "password": string, "device": string }), &["email", "password", "device"]),
+        "SessionGrant": object(json!({ "session": string, "token": string, "expires_at": int }), &["session", "token", "expires_at"]),
+        "SignInReply": { "oneOf": [
+            object(json!({ "status": { "const": "signed_in" }, "session": string, "token": string, "expires_at": int }), &["status", "session", "token", "expires_at"]),
+            object(json!({ "status": { "const": "second_factor" }, "challenge": string }), &["status", "challenge"]),
+        ] },
+        "SecondFactor": object(json!({ "challenge": string, "code": string, "recovery_code": string }), &["challenge"]),
+        "SessionInfo": object(json!({ "id": string, "device": string, "created_at": int, "last_seen_at": int, "expires_at": int, "current": boolean }), &["id", "device", "created_at", "last_seen_at", "expires_at", "current"]),
+        "Account": object(json!({ "id": string, "email": string, "email_verified": boolean, "totp_enabled": boolean, "recovery_codes_left": int, "created_at": int }), &["id", "email", "email_verified", "totp_enabled", "recovery_codes_left", "created_at"]),
+        "TotpEnrollment": object(json!({ "secret": string, "otpauth_uri": string, "qr_svg": string }), &["secret", "otpauth_uri", "qr_svg"]),
+        "TotpCode": object(json!({ "code": string }), &["code"]),
+        "RecoveryCodes": object(json!({ "codes": { "type": "array", "items": string } }), &["codes"]),
+        "FreshFactor": object(json!({ "code": string, "recovery_code": string }), &[]),
+    });
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Stint sync server",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Accounts, sign-in and sessions. Every error is JSON: {\"error\": {\"code\", \"message\"}}.",
+        },
+        "servers": [{ "url": state.config.public_url }],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": { "session": { "type": "http", "scheme": "bearer" } },
+        },
+    }))
+}

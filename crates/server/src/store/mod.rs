@@ -1,0 +1,169 @@
+//! Where the server keeps what it must: accounts, sessions, second factors, counters. One trait,
+//! [`Store`], with two implementations over the same SQL: the embedded SQLite default
+//! ([`sqlite`]) and PostgreSQL ([`postgres`]) for several instances sharing one database.
+//!
+//! Everything that must hold across processes lives here, rate counters and lockouts included, so
+//! that two server instances on one PostgreSQL enforce the same limits. Secrets are stored only as
+//! SHA-256 hashes (tokens, codes) or Argon2id hashes (passwords), and TOTP secrets encrypted under the
+//! server key.
+
+use async_trait::async_trait;
+use ulid::Ulid;
+
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+
+/// What can go wrong below the API. The API answers these in general terms and logs the detail.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An account as stored.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: Ulid,
+    /// Lower-cased and trimmed: the unique key.
+    pub email: String,
+    /// Argon2id PHC string; `None` for passkey-only accounts.
+    pub password_hash: Option<String>,
+    pub email_verified_at: Option<i64>,
+    /// Nonce and ciphertext under the server key; present during enrollment and once enabled.
+    pub totp_secret: Option<Vec<u8>>,
+    pub totp_enabled_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A session as stored (the token itself is not: only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: Ulid,
+    pub user: Ulid,
+    pub device: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+/// What a single-use emailed token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::VerifyEmail => "verify_email",
+            TokenPurpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// A failure counter after one more failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failures {
+    pub count: i64,
+}
+
+/// The storage of the server.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn kind(&self) -> &'static str;
+    /// A trivial query: is the database answering?
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    async fn user(&self, id: Ulid) -> StoreResult<Option<User>>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    async fn set_email_verified(&self, id: Ulid, at: i64) -> StoreResult<()>;
+    async fn set_password(&self, id: Ulid, hash: &str) -> StoreResult<()>;
+
+    async fn create_email_token(
+        &self,
+        hash: &[u8],
+        user: Ulid,
+        purpose: TokenPurpose,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// Uses an unexpired, unused token of this purpose, once: its account, or `None`.
+    async fn take_email_token(
+        &self,
+        hash: &[u8],
+        purpose: TokenPurpose,
+        now: i64,
+    ) -> StoreResult<Option<Ulid>>;
+
+    async fn create_session(&self, session: &Session, token_hash: &[u8]) -> StoreResult<()>;
+    /// A live session by its token's hash, its last-seen time refreshed (at most once a minute).
+    async fn session_by_token(&self, hash: &[u8], now: i64) -> StoreResult<Option<Session>>;
+    /// The account's live sessions, newest first.
+    async fn sessions(&self, user: Ulid, now: i64) -> StoreResult<Vec<Session>>;
+    /// Ends one session of this account; `false` if there was no such live session.
+    async fn revoke_session(&self, user: Ulid, id: Ulid, now: i64) -> StoreResult<bool>;
+    /// Ends every session of the account.
+    async fn revoke_sessions(&self, user: Ulid, now: i64) -> StoreResult<()>;
+
+    /// Stores a new TOTP secret awaiting confirmation (replacing one awaiting confirmation).
+    /// Refused with `Conflict` while TOTP is enabled.
+    async fn set_pending_totp(&self, user: Ulid, secret: &[u8]) -> StoreResult<()>;
+    /// Turns the pending secret on, with the step that confirmed it and the recovery codes' hashes,
+    /// in one transaction.
+    async fn enable_totp(
+        &self,
+        user: Ulid,
+        at: i64,
+        step: i64,
+        recovery: &[Vec<u8>],
+    ) -> StoreResult<()>;
+    /// Turns TOTP off and forgets the secret and every recovery code.
+    async fn disable_totp(&self, user: Ulid) -> StoreResult<()>;
+    /// Accepts a TOTP step only if it is later than the last accepted one: the atomic replay guard.
+    async fn accept_totp_step(&self, user: Ulid, step: i64) -> StoreResult<bool>;
+    /// Uses an unused recovery code once.
+    async fn use_recovery_code(&self, user: Ulid, hash: &[u8], now: i64) -> StoreResult<bool>;
+    async fn recovery_codes_left(&self, user: Ulid) -> StoreResult<u32>;
+
+    async fn create_challenge(
+        &self,
+        hash: &[u8],
+        user: Ulid,
+        device: &str,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// The account and device name of an unexpired sign-in challenge.
+    async fn challenge(&self, hash: &[u8], now: i64) -> StoreResult<Option<(Ulid, String)>>;
+    /// Deletes a challenge; `true` for the one caller that deleted it.
+    async fn finish_challenge(&self, hash: &[u8]) -> StoreResult<bool>;
+
+    /// Counts one request against `key` in a fixed window of `window` seconds: the hits so far in
+    /// this window, and when the window began.
+    async fn hit(&self, key: &str, now: i64, window: i64) -> StoreResult<(i64, i64)>;
+    /// Counts a failure against `key`; a failure more than `forget_after` seconds after the last one
+    /// starts the count again.
+    async fn record_failure(&self, key: &str, now: i64, forget_after: i64)
+    -> StoreResult<Failures>;
+    async fn lock_until(&self, key: &str, until: i64) -> StoreResult<()>;
+    /// Until when `key` is locked out (0 when it is not).
+    async fn locked_until(&self, key: &str) -> StoreResult<i64>;
+    async fn clear_failures(&self, key: &str) -> StoreResult<()>;
+}
+
+pub(crate) fn ulid(text: &str) -> StoreResult<Ulid> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("not an id: {text:?}")))
+}

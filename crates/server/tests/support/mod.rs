@@ -1,0 +1,283 @@
+//! A real server on a loopback port, over real SQLite or PostgreSQL, and a real HTTP client.
+//!
+//! PostgreSQL comes from `STINT_TEST_DATABASE_URL` (an administrative connection; every test makes a
+//! database of its own there). `scripts/with-postgres` starts a throwaway cluster and sets it; the
+//! PostgreSQL tests fail, never skip, without it.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sqlx::Connection;
+use stint_server::Config;
+use tokio::sync::oneshot;
+
+/// A fixed server key, so that two instances of one test share it as they would in production.
+pub const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where one test keeps its data: a temporary directory, and on PostgreSQL a fresh database.
+pub struct Storage {
+    pub backend: Backend,
+    pub dir: tempfile::TempDir,
+    pub database_url: Option<String>,
+}
+
+impl Storage {
+    pub async fn new(backend: Backend) -> Storage {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(fresh_database().await),
+        };
+        Storage {
+            backend,
+            dir,
+            database_url,
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        Config {
+            listen: ([127, 0, 0, 1], 0).into(),
+            data_dir: self.dir.path().join("data"),
+            database_url: self.database_url.clone(),
+            server_key: Some(KEY.into()),
+            outbox_dir: Some(self.outbox()),
+            ..Config::default()
+        }
+    }
+
+    pub fn outbox(&self) -> PathBuf {
+        self.dir.path().join("outbox")
+    }
+}
+
+async fn fresh_database() -> String {
+    let admin = std::env::var("STINT_TEST_DATABASE_URL").expect(
+        "STINT_TEST_DATABASE_URL is not set: run the server tests under scripts/with-postgres \
+         (scripts/test does), which starts a throwaway PostgreSQL",
+    );
+    let name = format!(
+        "stint_{}",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    );
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to STINT_TEST_DATABASE_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    format!("{base}/{name}")
+}
+
+/// One running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    pub async fn start(storage: &Storage) -> Server {
+        Server::start_with(storage, |_| {}).await
+    }
+
+    pub async fn start_with(storage: &Storage, tweak: impl FnOnce(&mut Config)) -> Server {
+        let mut config = storage.config();
+        tweak(&mut config);
+        let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        config.public_url = format!("http://{addr}");
+        let state = stint_server::open(config).await.unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            stint_server::serve(listener, state, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        Server {
+            addr,
+            base: format!("http://{addr}"),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+
+    /// A JSON request; the answer's status and JSON body (`Null` when empty). Asserts that errors
+    /// are JSON in the agreed shape.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        read(response).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, None, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+}
+
+/// Status and JSON body of a response, checking the error shape and the security headers.
+pub async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    assert_security_headers(response.headers());
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+    };
+    if status.is_client_error() || status.is_server_error() {
+        assert!(
+            body["error"]["code"].is_string() && body["error"]["message"].is_string(),
+            "error without code and message: {body}"
+        );
+    }
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    (status, body)
+}
+
+pub fn assert_security_headers(headers: &reqwest::header::HeaderMap) {
+    for (name, expect) in [
+        ("strict-transport-security", "max-age="),
+        ("content-security-policy", "frame-ancestors 'none'"),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("permissions-policy", "camera=()"),
+    ] {
+        let value = headers
+            .get(name)
+            .unwrap_or_else(|| panic!("missing {name}"))
+            .to_str()
+            .unwrap();
+        assert!(value.contains(expect), "{name}: {value}");
+    }
+}
+
+/// The newest email to `to` in the outbox, and the `ste_` token in it, if any.
+pub fn last_email(outbox: &Path, to: &str) -> Option<(String, Option<String>)> {
+    let mut mails: Vec<(PathBuf, String)> = std::fs::read_dir(outbox)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .filter(|(_, text)| text.contains(&format!("To: {to}\r\n")))
+        .collect();
+    mails.sort();
+    let (_, text) = mails.pop()?;
+    let token = text.find("ste_").map(|i| text[i..i + 4 + 64].to_owned());
+    Some((text, token))
+}
+
+pub fn emails_to(outbox: &Path, to: &str) -> usize {
+    std::fs::read_dir(outbox)
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .filter(|e| {
+                    std::fs::read_to_string(e.path())
+                        .is_ok_and(|t| t.contains(&format!("To: {to}\r\n")))
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Signs up and confirms the address; returns nothing, the account can sign in.
+pub async fn verified_account(server: &Server, storage: &Storage, email: &str, password: &str) {
+    let (status, _) = server
+        .post(
+            "/api/v1/accounts",
+            serde_json::json!({ "email": email, "password": password }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, token) =
+        last_email(&storage.outbox(), &email.to_lowercase()).expect("a verification email");
+    let (status, body) = server
+        .post(
+            "/api/v1/accounts/verify",
+            serde_json::json!({ "token": token.unwrap() }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Signs in with a password (no second factor expected); the session token.
+pub async fn sign_in(server: &Server, email: &str, password: &str, device: &str) -> String {
+    let (status, body) = server
+        .post(
+            "/api/v1/sessions",
+            serde_json::json!({ "email": email, "password": password, "device": device }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "signed_in", "{body}");
+    body["token"].as_str().unwrap().to_owned()
+}
+
+/// Runs one story against both backends: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(support::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(support::Backend::Postgres).await
+            }
+        }
+    };
+}
