@@ -35,6 +35,16 @@ impl Role {
     fn column(self) -> usize {
         self as usize
     }
+
+    /// "an owner", "an admin", "a member", "a viewer": for messages.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Role::Owner => "an owner",
+            Role::Admin => "an admin",
+            Role::Member => "a member",
+            Role::Viewer => "a viewer",
+        }
+    }
 }
 
 impl fmt::Display for Role {
@@ -311,7 +321,7 @@ pub enum Denied {
     #[error("this member has been removed from the organization")]
     Removed,
     /// The role does not allow the action.
-    #[error("a {role} may not {what}; ask an owner or admin")]
+    #[error("{} may not {what}; ask an owner or admin", role.with_article())]
     Role {
         /// The acting role.
         role: Role,
@@ -319,7 +329,7 @@ pub enum Denied {
         what: &'static str,
     },
     /// The role allows the action on own records only.
-    #[error("a {role} may only {what} they created themselves")]
+    #[error("{} may only {what} they created themselves", role.with_article())]
     NotAuthor {
         /// The acting role.
         role: Role,

@@ -6,6 +6,7 @@
 //! human message.
 
 use serde::{Deserialize, Serialize};
+pub use stint_domain::Role;
 use ulid::Ulid;
 
 /// The path prefix of version 1 of the API.
@@ -163,6 +164,79 @@ pub struct ForgotPassword {
 pub struct ResetPassword {
     pub token: String,
     pub password: String,
+}
+
+/// `POST /api/v1/orgs` and `PATCH /api/v1/orgs/{org}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgName {
+    pub name: String,
+}
+
+/// An organization as one of its members sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgInfo {
+    pub id: Ulid,
+    pub name: String,
+    /// The caller's role in it.
+    pub role: Role,
+    pub created_at: UnixSeconds,
+}
+
+/// One row of `GET /api/v1/orgs/{org}/members`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberInfo {
+    pub user: Ulid,
+    pub email: String,
+    pub role: Role,
+    pub joined_at: UnixSeconds,
+}
+
+/// `PATCH /api/v1/orgs/{org}/members/{user}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    pub role: Role,
+}
+
+/// `POST /api/v1/orgs/{org}/transfer`: make another member the Owner; the caller becomes an Admin.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferOwnership {
+    pub to: Ulid,
+}
+
+/// `POST /api/v1/orgs/{org}/invitations`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    pub email: String,
+    pub role: Role,
+}
+
+/// A pending invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationInfo {
+    pub id: Ulid,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: Ulid,
+    pub created_at: UnixSeconds,
+    pub expires_at: UnixSeconds,
+}
+
+/// One entry of `GET /api/v1/orgs/{org}/audit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditInfo {
+    pub id: Ulid,
+    pub at: UnixSeconds,
+    pub actor: Ulid,
+    /// The actor's email now, if the account still exists.
+    pub actor_email: Option<String>,
+    /// The session the action came from.
+    pub session: Option<Ulid>,
+    pub action: String,
+    pub detail: String,
 }
 
 /// `GET /healthz`.

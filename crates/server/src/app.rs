@@ -10,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use ulid::Ulid;
@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, json_errors, panic_response};
 use crate::mail::Mailer;
 use crate::secrets::{ServerKey, token_hash};
 use crate::store::Store;
-use crate::{accounts, meta};
+use crate::{accounts, meta, orgs};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -62,6 +62,27 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/account/totp", post(accounts::start_totp))
         .route("/api/v1/account/totp/confirm", post(accounts::confirm_totp))
         .route("/api/v1/account/totp/disable", post(accounts::disable_totp))
+        .route("/api/v1/orgs", post(orgs::create).get(orgs::list))
+        .route(
+            "/api/v1/orgs/{org}",
+            get(orgs::show).patch(orgs::rename).delete(orgs::delete),
+        )
+        .route("/api/v1/orgs/{org}/transfer", post(orgs::transfer))
+        .route("/api/v1/orgs/{org}/members", get(orgs::members))
+        .route(
+            "/api/v1/orgs/{org}/members/{user}",
+            patch(orgs::change_role).delete(orgs::remove_member),
+        )
+        .route(
+            "/api/v1/orgs/{org}/invitations",
+            post(orgs::invite).get(orgs::invitations),
+        )
+        .route(
+            "/api/v1/orgs/{org}/invitations/{id}",
+            delete(orgs::revoke_invitation),
+        )
+        .route("/api/v1/orgs/{org}/audit", get(orgs::audit_log))
+        .route("/api/v1/invitations/accept", post(orgs::accept))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .layer(TimeoutLayer::with_status_code(

@@ -6,6 +6,7 @@
 //! - [`store`]: one storage trait, with SQLite (embedded default) and PostgreSQL implementations.
 //! - [`app`]: the router, its layers and the signed-in-caller extractor.
 //! - [`accounts`]: sign-up, email verification, password + TOTP sign-in, sessions, password reset.
+//! - [`orgs`]: organizations, members, roles, invitations, the audit log.
 //! - [`limits`]: rate limits and lockouts, counted in the database.
 //! - [`secrets`]: the server key, token hashes, Argon2id, TOTP.
 
@@ -16,6 +17,7 @@ pub mod error;
 pub mod limits;
 pub mod mail;
 pub mod meta;
+pub mod orgs;
 pub mod secrets;
 pub mod store;
 

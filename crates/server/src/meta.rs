@@ -248,13 +248,22 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
         "TotpCode": object(json!({ "code": string }), &["code"]),
         "RecoveryCodes": object(json!({ "codes": { "type": "array", "items": string } }), &["codes"]),
         "FreshFactor": object(json!({ "code": string, "recovery_code": string }), &[]),
+        "Role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"] },
+        "OrgName": object(json!({ "name": string }), &["name"]),
+        "OrgInfo": object(json!({ "id": string, "name": string, "role": { "$ref": "#/components/schemas/Role" }, "created_at": int }), &["id", "name", "role", "created_at"]),
+        "MemberInfo": object(json!({ "user": string, "email": string, "role": { "$ref": "#/components/schemas/Role" }, "joined_at": int }), &["user", "email", "role", "joined_at"]),
+        "RoleChange": object(json!({ "role": { "$ref": "#/components/schemas/Role" } }), &["role"]),
+        "TransferOwnership": object(json!({ "to": string }), &["to"]),
+        "NewInvitation": object(json!({ "email": string, "role": { "$ref": "#/components/schemas/Role" } }), &["email", "role"]),
+        "InvitationInfo": object(json!({ "id": string, "email": string, "role": { "$ref": "#/components/schemas/Role" }, "invited_by": string, "created_at": int, "expires_at": int }), &["id", "email", "role", "invited_by", "created_at", "expires_at"]),
+        "AuditInfo": object(json!({ "id": string, "at": int, "actor": string, "actor_email": string, "session": string, "action": string, "detail": string }), &["id", "at", "actor", "action", "detail"]),
     });
     Json(json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Stint sync server",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Accounts, sign-in and sessions. Every error is JSON: {\"error\": {\"code\", \"message\"}}.",
+            "description": "Accounts, sign-in, sessions and organizations. Every error is JSON: {\"error\": {\"code\", \"message\"}}.",
         },
         "servers": [{ "url": state.config.public_url }],
         "paths": paths,

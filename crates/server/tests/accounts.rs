@@ -764,7 +764,11 @@ async fn the_server_describes_itself(backend: Backend) {
     for op in stint_server::meta::OPERATIONS {
         let item = &doc["paths"][op.path][op.method];
         assert!(item.is_object(), "{} {} is documented", op.method, op.path);
-        let path = op.path.replace("{id}", "01JDZ6Y1V3W0000000000000AA");
+        let path = ["{org}", "{user}", "{id}"]
+            .into_iter()
+            .fold(op.path.to_owned(), |p, name| {
+                p.replace(name, "01JDZ6Y1V3W0000000000000AA")
+            });
         let method = Method::from_bytes(op.method.to_uppercase().as_bytes()).unwrap();
         let response = server
             .http

@@ -8,6 +8,7 @@
 //! server key.
 
 use async_trait::async_trait;
+use stint_domain::Role;
 use ulid::Ulid;
 
 pub mod postgres;
@@ -27,6 +28,11 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The change would leave an organization without an owner.
+    #[error("an organization needs at least one owner")]
+    LastOwner,
+    #[error("no such {0}")]
+    NotFound(&'static str),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -71,6 +77,45 @@ impl TokenPurpose {
             TokenPurpose::ResetPassword => "reset_password",
         }
     }
+}
+
+/// An organization in the registry. Its name is the one plaintext the server keeps about it (shown
+/// in invitations); everything inside the organization reaches the server sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Org {
+    pub id: Ulid,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// A member of an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub user: Ulid,
+    pub role: Role,
+    pub joined_at: i64,
+}
+
+/// An invitation to join an organization with a role, by email, single use and expiring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: Ulid,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: Ulid,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// One administrative action: who, what, when, from which session. No address is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: Ulid,
+    pub at: i64,
+    pub actor: Ulid,
+    pub session: Option<Ulid>,
+    pub action: String,
+    pub detail: String,
 }
 
 /// A failure counter after one more failure.
@@ -161,6 +206,52 @@ pub trait Store: Send + Sync + 'static {
     /// Until when `key` is locked out (0 when it is not).
     async fn locked_until(&self, key: &str) -> StoreResult<i64>;
     async fn clear_failures(&self, key: &str) -> StoreResult<()>;
+
+    /// Accounts by id (for showing members' addresses); unknown ids are left out.
+    async fn users(&self, ids: &[Ulid]) -> StoreResult<Vec<User>>;
+
+    /// Creates an organization with `owner` as its first Owner.
+    async fn create_org(&self, org: &Org, owner: Ulid) -> StoreResult<()>;
+    async fn org(&self, id: Ulid) -> StoreResult<Option<Org>>;
+    async fn rename_org(&self, id: Ulid, name: &str) -> StoreResult<()>;
+    /// Deletes the organization and everything stored for it.
+    async fn delete_org(&self, id: Ulid) -> StoreResult<()>;
+    /// The organizations an account belongs to, with its role in each, by name.
+    async fn orgs_of(&self, user: Ulid) -> StoreResult<Vec<(Org, Role)>>;
+
+    async fn member(&self, org: Ulid, user: Ulid) -> StoreResult<Option<Member>>;
+    async fn members(&self, org: Ulid) -> StoreResult<Vec<Member>>;
+    /// Changes a role; refuses (`LastOwner`) to leave the organization without an owner, checked
+    /// atomically with the change.
+    async fn set_role(&self, org: Ulid, user: Ulid, role: Role) -> StoreResult<()>;
+    /// Removes a member, with the same last-owner guard.
+    async fn remove_member(&self, org: Ulid, user: Ulid) -> StoreResult<()>;
+    /// Makes `to` an Owner and `from` an Admin, in one transaction.
+    async fn transfer_ownership(&self, org: Ulid, from: Ulid, to: Ulid) -> StoreResult<()>;
+
+    async fn create_invitation(
+        &self,
+        org: Ulid,
+        invitation: &Invitation,
+        token_hash: &[u8],
+    ) -> StoreResult<()>;
+    /// Invitations neither accepted, revoked nor expired.
+    async fn invitations(&self, org: Ulid, now: i64) -> StoreResult<Vec<Invitation>>;
+    async fn revoke_invitation(&self, org: Ulid, id: Ulid, now: i64) -> StoreResult<bool>;
+    /// Uses a pending invitation addressed to `email`, once, making `user` a member with its role
+    /// (an existing member keeps their role). The role, or `None` if no such invitation is open.
+    async fn accept_invitation(
+        &self,
+        org: Ulid,
+        token_hash: &[u8],
+        email: &str,
+        user: Ulid,
+        now: i64,
+    ) -> StoreResult<Option<Role>>;
+
+    async fn audit(&self, org: Ulid, entry: &AuditEntry) -> StoreResult<()>;
+    /// The newest entries first.
+    async fn audit_log(&self, org: Ulid, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 }
 
 pub(crate) fn ulid(text: &str) -> StoreResult<Ulid> {

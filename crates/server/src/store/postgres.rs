@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
+use sqlx::Postgres;
 use sqlx::postgres::{PgPool, PgPoolOptions};
+use ulid::Ulid;
 
 use super::{StoreResult, sql::sql_store};
 
@@ -26,6 +28,34 @@ impl PgStore {
             .run(&pool)
             .await?;
         Ok(PgStore { pool })
+    }
+
+    /// A transaction that sees only this organization's rows (row-level security on `app.org`);
+    /// writers also take the organization's advisory lock, so guarded changes (the last-owner rule)
+    /// cannot interleave.
+    async fn org_tx(
+        &self,
+        org: Ulid,
+        write: bool,
+        _create: bool,
+    ) -> StoreResult<sqlx::Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('app.org', $1, true)")
+            .bind(org.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if write {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(org.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Deleting the registry row cascades to every organization-scoped table.
+    async fn drop_org_data(&self, _org: Ulid) -> StoreResult<()> {
+        Ok(())
     }
 
     /// Closes the pool.

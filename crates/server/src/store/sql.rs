@@ -423,6 +423,383 @@ macro_rules! sql_store {
                     .await?;
                 Ok(())
             }
+
+            async fn users(&self, ids: &[ulid::Ulid]) -> $crate::store::StoreResult<Vec<$crate::store::User>> {
+                let mut users = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(user) = $crate::store::Store::user(self, *id).await? {
+                        users.push(user);
+                    }
+                }
+                Ok(users)
+            }
+
+            async fn create_org(&self, org: &$crate::store::Org, owner: ulid::Ulid) -> $crate::store::StoreResult<()> {
+                // The registry first: until the owner's row exists below, the organization lists
+                // for no one, so a crash in between leaves nothing half-visible.
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
+                    .bind(org.id.to_string())
+                    .bind(&org.name)
+                    .bind(org.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO memberships (user_id, org_id) VALUES ($1, $2)")
+                    .bind(owner.to_string())
+                    .bind(org.id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                let mut tx = self.org_tx(org.id, true, true).await?;
+                sqlx::query("INSERT INTO members (org_id, user_id, role, joined_at) VALUES ($1, $2, 'owner', $3)")
+                    .bind(org.id.to_string())
+                    .bind(owner.to_string())
+                    .bind(org.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn org(&self, id: ulid::Ulid) -> $crate::store::StoreResult<Option<$crate::store::Org>> {
+                let row: Option<(String, String, i64)> =
+                    sqlx::query_as("SELECT id, name, created_at FROM organizations WHERE id = $1")
+                        .bind(id.to_string())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(id, name, created_at)| {
+                    Ok($crate::store::Org { id: $crate::store::ulid(&id)?, name, created_at })
+                })
+                .transpose()
+            }
+
+            async fn rename_org(&self, id: ulid::Ulid, name: &str) -> $crate::store::StoreResult<()> {
+                sqlx::query("UPDATE organizations SET name = $2 WHERE id = $1")
+                    .bind(id.to_string())
+                    .bind(name)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_org(&self, id: ulid::Ulid) -> $crate::store::StoreResult<()> {
+                sqlx::query("DELETE FROM organizations WHERE id = $1")
+                    .bind(id.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                self.drop_org_data(id).await
+            }
+
+            async fn orgs_of(
+                &self,
+                user: ulid::Ulid,
+            ) -> $crate::store::StoreResult<Vec<($crate::store::Org, stint_domain::Role)>> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT o.id, o.name, o.created_at FROM memberships m \
+                     JOIN organizations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name, o.id",
+                )
+                .bind(user.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                let mut orgs = Vec::with_capacity(rows.len());
+                for (id, name, created_at) in rows {
+                    let org = $crate::store::Org { id: $crate::store::ulid(&id)?, name, created_at };
+                    // The index is a hint; the organization's own members are the truth.
+                    if let Some(member) = $crate::store::Store::member(self, org.id, user).await? {
+                        orgs.push((org, member.role));
+                    }
+                }
+                Ok(orgs)
+            }
+
+            async fn member(
+                &self,
+                org: ulid::Ulid,
+                user: ulid::Ulid,
+            ) -> $crate::store::StoreResult<Option<$crate::store::Member>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let row: Option<(String, String, i64)> = sqlx::query_as(
+                    "SELECT user_id, role, joined_at FROM members WHERE org_id = $1 AND user_id = $2",
+                )
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                row.map($crate::store::sql::member_from_row).transpose()
+            }
+
+            async fn members(&self, org: ulid::Ulid) -> $crate::store::StoreResult<Vec<$crate::store::Member>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT user_id, role, joined_at FROM members WHERE org_id = $1 ORDER BY joined_at, user_id",
+                )
+                .bind(org.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                rows.into_iter().map($crate::store::sql::member_from_row).collect()
+            }
+
+            async fn set_role(
+                &self,
+                org: ulid::Ulid,
+                user: ulid::Ulid,
+                role: stint_domain::Role,
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                let done = sqlx::query(
+                    "UPDATE members SET role = $3 WHERE org_id = $1 AND user_id = $2 \
+                     AND (role <> 'owner' OR $3 = 'owner' \
+                          OR (SELECT COUNT(*) FROM members WHERE org_id = $1 AND role = 'owner') > 1)",
+                )
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .bind(role.to_string())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    // Was the member missing, or the last owner?
+                    let exists: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM members WHERE org_id = $1 AND user_id = $2",
+                    )
+                    .bind(org.to_string())
+                    .bind(user.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    return Err(if exists > 0 {
+                        $crate::store::StoreError::LastOwner
+                    } else {
+                        $crate::store::StoreError::NotFound("member")
+                    });
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn remove_member(&self, org: ulid::Ulid, user: ulid::Ulid) -> $crate::store::StoreResult<()> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                let done = sqlx::query(
+                    "DELETE FROM members WHERE org_id = $1 AND user_id = $2 \
+                     AND (role <> 'owner' \
+                          OR (SELECT COUNT(*) FROM members WHERE org_id = $1 AND role = 'owner') > 1)",
+                )
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    // Was the member missing, or the last owner?
+                    let exists: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM members WHERE org_id = $1 AND user_id = $2",
+                    )
+                    .bind(org.to_string())
+                    .bind(user.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    return Err(if exists > 0 {
+                        $crate::store::StoreError::LastOwner
+                    } else {
+                        $crate::store::StoreError::NotFound("member")
+                    });
+                }
+                tx.commit().await?;
+                sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
+                    .bind(user.to_string())
+                    .bind(org.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn transfer_ownership(
+                &self,
+                org: ulid::Ulid,
+                from: ulid::Ulid,
+                to: ulid::Ulid,
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                let done = sqlx::query("UPDATE members SET role = 'owner' WHERE org_id = $1 AND user_id = $2")
+                    .bind(org.to_string())
+                    .bind(to.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::store::StoreError::NotFound("member"));
+                }
+                sqlx::query("UPDATE members SET role = 'admin' WHERE org_id = $1 AND user_id = $2 AND role = 'owner'")
+                    .bind(org.to_string())
+                    .bind(from.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_invitation(
+                &self,
+                org: ulid::Ulid,
+                invitation: &$crate::store::Invitation,
+                token_hash: &[u8],
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                sqlx::query(
+                    "INSERT INTO invitations (org_id, id, email, role, token_hash, invited_by, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(org.to_string())
+                .bind(invitation.id.to_string())
+                .bind(&invitation.email)
+                .bind(invitation.role.to_string())
+                .bind(token_hash)
+                .bind(invitation.invited_by.to_string())
+                .bind(invitation.created_at)
+                .bind(invitation.expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn invitations(
+                &self,
+                org: ulid::Ulid,
+                now: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::Invitation>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
+                    "SELECT id, email, role, invited_by, created_at, expires_at FROM invitations \
+                     WHERE org_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2 \
+                     ORDER BY id",
+                )
+                .bind(org.to_string())
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                rows.into_iter()
+                    .map(|(id, email, role, by, created_at, expires_at)| {
+                        Ok($crate::store::Invitation {
+                            id: $crate::store::ulid(&id)?,
+                            email,
+                            role: $crate::store::sql::role(&role)?,
+                            invited_by: $crate::store::ulid(&by)?,
+                            created_at,
+                            expires_at,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn revoke_invitation(
+                &self,
+                org: ulid::Ulid,
+                id: ulid::Ulid,
+                now: i64,
+            ) -> $crate::store::StoreResult<bool> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                let done = sqlx::query(
+                    "UPDATE invitations SET revoked_at = $3 WHERE org_id = $1 AND id = $2 \
+                     AND accepted_at IS NULL AND revoked_at IS NULL",
+                )
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn accept_invitation(
+                &self,
+                org: ulid::Ulid,
+                token_hash: &[u8],
+                email: &str,
+                user: ulid::Ulid,
+                now: i64,
+            ) -> $crate::store::StoreResult<Option<stint_domain::Role>> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                let role: Option<String> = sqlx::query_scalar(
+                    "UPDATE invitations SET accepted_at = $4 WHERE org_id = $1 AND token_hash = $2 \
+                     AND email = $3 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $4 \
+                     RETURNING role",
+                )
+                .bind(org.to_string())
+                .bind(token_hash)
+                .bind(email)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(role) = role else { return Ok(None) };
+                sqlx::query(
+                    "INSERT INTO members (org_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (org_id, user_id) DO NOTHING",
+                )
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .bind(&role)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                sqlx::query(
+                    "INSERT INTO memberships (user_id, org_id) VALUES ($1, $2) ON CONFLICT (user_id, org_id) DO NOTHING",
+                )
+                .bind(user.to_string())
+                .bind(org.to_string())
+                .execute(&self.pool)
+                .await?;
+                Ok(Some($crate::store::sql::role(&role)?))
+            }
+
+            async fn audit(&self, org: ulid::Ulid, entry: &$crate::store::AuditEntry) -> $crate::store::StoreResult<()> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                sqlx::query(
+                    "INSERT INTO audit_log (org_id, id, at, actor, session, action, detail) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(org.to_string())
+                .bind(entry.id.to_string())
+                .bind(entry.at)
+                .bind(entry.actor.to_string())
+                .bind(entry.session.map(|s| s.to_string()))
+                .bind(&entry.action)
+                .bind(&entry.detail)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn audit_log(
+                &self,
+                org: ulid::Ulid,
+                limit: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::AuditEntry>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let rows: Vec<(String, i64, String, Option<String>, String, String)> = sqlx::query_as(
+                    "SELECT id, at, actor, session, action, detail FROM audit_log WHERE org_id = $1 \
+                     ORDER BY id DESC LIMIT $2",
+                )
+                .bind(org.to_string())
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                rows.into_iter()
+                    .map(|(id, at, actor, session, action, detail)| {
+                        Ok($crate::store::AuditEntry {
+                            id: $crate::store::ulid(&id)?,
+                            at,
+                            actor: $crate::store::ulid(&actor)?,
+                            session: session.as_deref().map($crate::store::ulid).transpose()?,
+                            action,
+                            detail,
+                        })
+                    })
+                    .collect()
+            }
         }
 
     };
@@ -468,5 +845,20 @@ where
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
         expires_at: row.try_get("expires_at")?,
+    })
+}
+
+pub(crate) fn role(text: &str) -> crate::store::StoreResult<stint_domain::Role> {
+    text.parse()
+        .map_err(|_| crate::store::StoreError::Corrupt(format!("not a role: {text:?}")))
+}
+
+pub(crate) fn member_from_row(
+    (user, role_text, joined_at): (String, String, i64),
+) -> crate::store::StoreResult<crate::store::Member> {
+    Ok(crate::store::Member {
+        user: crate::store::ulid(&user)?,
+        role: role(&role_text)?,
+        joined_at,
     })
 }

@@ -1,37 +1,45 @@
-//! The embedded default: one SQLite database file (`server.db`) in the data directory, in WAL mode.
-//! Organizations' data will live in one database file each beside it (tenant isolation as a second
-//! wall), which is why this backend is given a directory, not a file.
+//! The embedded default: `server.db` (accounts, sessions, the registry of organizations) and one
+//! database file per organization under `orgs/` (its members, invitations, audit log), all in WAL
+//! mode. The file boundary is tenant isolation's second wall: a query for one organization cannot
+//! reach another's rows, whatever its `WHERE`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Sqlite;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use ulid::Ulid;
 
-use super::{StoreResult, sql::sql_store};
+use super::{StoreError, StoreResult, sql::sql_store};
 
 /// The SQLite store.
 pub struct SqliteStore {
     pool: SqlitePool,
     dir: PathBuf,
+    /// One small pool per organization's database file, opened on first use.
+    orgs: tokio::sync::Mutex<HashMap<Ulid, SqlitePool>>,
+}
+
+fn options(path: PathBuf, create: bool) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the server database in `dir` and brings its schema up to date.
     pub async fn open(dir: &Path) -> StoreResult<SqliteStore> {
-        std::fs::create_dir_all(dir)?;
-        let options = SqliteConnectOptions::from_str("sqlite://")?
-            .filename(dir.join("server.db"))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+        std::fs::create_dir_all(dir.join("orgs"))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options(dir.join("server.db"), true))
             .await?;
         sqlx::migrate!("../../migrations/server-sqlite")
             .run(&pool)
@@ -39,6 +47,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             dir: dir.to_owned(),
+            orgs: tokio::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -47,8 +56,71 @@ impl SqliteStore {
         &self.dir
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// The database file of one organization.
+    pub fn org_file(&self, org: Ulid) -> PathBuf {
+        self.dir.join("orgs").join(format!("{org}.db"))
+    }
+
+    /// The organization's pool; its file is created only when the organization is.
+    async fn org_pool(&self, org: Ulid, create: bool) -> StoreResult<SqlitePool> {
+        let mut orgs = self.orgs.lock().await;
+        if let Some(pool) = orgs.get(&org) {
+            return Ok(pool.clone());
+        }
+        let path = self.org_file(org);
+        if !create && !path.exists() {
+            return Err(StoreError::NotFound("organization"));
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options(path, create))
+            .await?;
+        sqlx::migrate!("../../migrations/server-sqlite-org")
+            .run(&pool)
+            .await?;
+        orgs.insert(org, pool.clone());
+        Ok(pool)
+    }
+
+    /// A transaction on the organization's own file. Writers take the write lock up front, so a
+    /// guarded change (the last-owner rule) reads and writes under one lock.
+    async fn org_tx(
+        &self,
+        org: Ulid,
+        write: bool,
+        create: bool,
+    ) -> StoreResult<sqlx::Transaction<'static, Sqlite>> {
+        let pool = self.org_pool(org, create).await?;
+        Ok(if write {
+            pool.begin_with("BEGIN IMMEDIATE").await?
+        } else {
+            pool.begin().await?
+        })
+    }
+
+    /// Closes and deletes the organization's file (with its WAL).
+    async fn drop_org_data(&self, org: Ulid) -> StoreResult<()> {
+        if let Some(pool) = self.orgs.lock().await.remove(&org) {
+            pool.close().await;
+        }
+        let path = self.org_file(org);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            match std::fs::remove_file(&name) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the pools, checkpointing the WALs.
     pub async fn close(&self) {
+        for pool in self.orgs.lock().await.values() {
+            pool.close().await;
+        }
         self.pool.close().await;
     }
 }

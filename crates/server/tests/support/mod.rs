@@ -73,13 +73,29 @@ async fn fresh_database() -> String {
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
         .expect("connect to STINT_TEST_DATABASE_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    // The server connects as an ordinary role, as it should in production: a superuser would
+    // bypass row-level security.
+    sqlx::query(
+        "DO $$ BEGIN CREATE ROLE stint_app LOGIN; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name} OWNER stint_app"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
     conn.close().await.unwrap();
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
+    let (scheme_user, rest) = admin.split_once('@').expect("user@host in the URL");
+    let scheme = scheme_user
+        .split_once("://")
+        .map(|(s, _)| s)
+        .unwrap_or("postgres");
+    let host = rest.split_once('/').map(|(h, _)| h).unwrap_or(rest);
+    format!("{scheme}://stint_app@{host}/{name}")
 }
 
 /// One running server.

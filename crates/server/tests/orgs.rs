@@ -1,0 +1,683 @@
+//! Organizations, roles, invitations and the audit log, as stories over real HTTP, on SQLite and on
+//! PostgreSQL; and tenant isolation, through the API and below it.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{Backend, Server, Storage, last_email, sign_in, verified_account};
+
+const PASSWORD: &str = "a long and private passphrase";
+
+struct Person {
+    email: String,
+    token: String,
+    id: String,
+}
+
+async fn person(server: &Server, storage: &Storage, name: &str) -> Person {
+    let email = format!("{name}@example.org");
+    verified_account(server, storage, &email, PASSWORD).await;
+    let token = sign_in(server, &email, PASSWORD, name).await;
+    let (_, account) = server.get("/api/v1/account", &token).await;
+    Person {
+        email,
+        token,
+        id: account["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+async fn call(
+    server: &Server,
+    who: &Person,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    server.call(method, path, Some(&who.token), body).await
+}
+
+async fn create_org(server: &Server, owner: &Person, name: &str) -> String {
+    let (status, org) = call(
+        server,
+        owner,
+        Method::POST,
+        "/api/v1/orgs",
+        Some(json!({ "name": name })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{org}");
+    assert_eq!(org["role"], "owner");
+    org["id"].as_str().unwrap().to_owned()
+}
+
+/// Invites `who` with `role` and has them accept.
+async fn join(
+    server: &Server,
+    storage: &Storage,
+    inviter: &Person,
+    org: &str,
+    who: &Person,
+    role: &str,
+) {
+    let (status, invitation) = call(
+        server,
+        inviter,
+        Method::POST,
+        &format!("/api/v1/orgs/{org}/invitations"),
+        Some(json!({ "email": who.email, "role": role })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{invitation}");
+    let token = invitation_token(storage, &who.email);
+    let (status, joined) = call(
+        server,
+        who,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        Some(json!({ "token": token })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    assert_eq!(joined["role"], role);
+}
+
+fn invitation_token(storage: &Storage, email: &str) -> String {
+    let (mail, _) = last_email(&storage.outbox(), email).expect("an invitation email");
+    let start = mail.find("sti_").expect("a token in the invitation");
+    mail[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+async fn roles_decide_who_manages_whom(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let olga = person(&server, &storage, "olga").await;
+    let adam = person(&server, &storage, "adam").await;
+    let mia = person(&server, &storage, "mia").await;
+    let vic = person(&server, &storage, "vic").await;
+    let org = create_org(&server, &olga, "Acme Studio").await;
+    join(&server, &storage, &olga, &org, &adam, "admin").await;
+    join(&server, &storage, &adam, &org, &mia, "member").await;
+    join(&server, &storage, &adam, &org, &vic, "viewer").await;
+
+    let (status, members) = call(
+        &server,
+        &vic,
+        Method::GET,
+        &format!("/api/v1/orgs/{org}/members"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "everyone lists members");
+    let roles: Vec<(String, String)> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["email"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("olga", "owner"),
+            ("adam", "admin"),
+            ("mia", "member"),
+            ("vic", "viewer")
+        ]
+        .map(|(n, r)| (format!("{n}@example.org"), r.to_owned()))
+    );
+
+    // An admin may not invite or promote to admin or owner; members and viewers manage no one.
+    let (status, body) = call(
+        &server,
+        &adam,
+        Method::POST,
+        &format!("/api/v1/orgs/{org}/invitations"),
+        Some(json!({ "email": "new@example.org", "role": "admin" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "an admin may not manage admins and owners; ask an owner or admin"
+    );
+    let member_path = |who: &Person| format!("/api/v1/orgs/{org}/members/{}", who.id);
+    let (status, _) = call(
+        &server,
+        &adam,
+        Method::PATCH,
+        &member_path(&mia),
+        Some(json!({ "role": "admin" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, changed) = call(
+        &server,
+        &adam,
+        Method::PATCH,
+        &member_path(&mia),
+        Some(json!({ "role": "viewer" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["role"], "viewer");
+    for who in [&mia, &vic] {
+        let (status, body) = call(
+            &server,
+            who,
+            Method::PATCH,
+            &member_path(&adam),
+            Some(json!({ "role": "viewer" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, _) = call(
+            &server,
+            who,
+            Method::PATCH,
+            &format!("/api/v1/orgs/{org}"),
+            Some(json!({ "name": "Mine" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = call(
+            &server,
+            who,
+            Method::GET,
+            &format!("/api/v1/orgs/{org}/audit"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = call(
+            &server,
+            who,
+            Method::GET,
+            &format!("/api/v1/orgs/{org}/invitations"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (status, _) = call(
+        &server,
+        &adam,
+        Method::DELETE,
+        &format!("/api/v1/orgs/{org}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only the owner deletes");
+    let (status, _) = call(&server, &adam, Method::DELETE, &member_path(&olga), None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an admin cannot remove an owner"
+    );
+
+    // The last owner can neither be demoted nor leave; after a transfer they can.
+    let (status, body) = call(
+        &server,
+        &olga,
+        Method::PATCH,
+        &member_path(&olga),
+        Some(json!({ "role": "admin" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "last_owner");
+    let (status, body) = call(&server, &olga, Method::DELETE, &member_path(&olga), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = call(
+        &server,
+        &olga,
+        Method::POST,
+        &format!("/api/v1/orgs/{org}/transfer"),
+        Some(json!({ "to": adam.id })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, mine) = call(
+        &server,
+        &olga,
+        Method::GET,
+        &format!("/api/v1/orgs/{org}"),
+        None,
+    )
+    .await;
+    assert_eq!(mine["role"], "admin");
+    let (_, his) = call(
+        &server,
+        &adam,
+        Method::GET,
+        &format!("/api/v1/orgs/{org}"),
+        None,
+    )
+    .await;
+    assert_eq!(his["role"], "owner");
+    let (status, _) = call(&server, &olga, Method::DELETE, &member_path(&olga), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "an admin may leave");
+    let (status, _) = call(
+        &server,
+        &olga,
+        Method::GET,
+        &format!("/api/v1/orgs/{org}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "gone at once");
+    let (_, olgas) = call(&server, &olga, Method::GET, "/api/v1/orgs", None).await;
+    assert_eq!(olgas, json!([]));
+
+    // The audit log tells the story, newest first, with who and from which session.
+    let (status, log) = call(
+        &server,
+        &adam,
+        Method::GET,
+        &format!("/api/v1/orgs/{org}/audit"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "member.leave",
+            "organization.transfer",
+            "member.role",
+            "member.join",
+            "member.invite",
+            "member.join",
+            "member.invite",
+            "member.join",
+            "member.invite",
+            "organization.create"
+        ]
+    );
+    assert_eq!(log[2]["detail"], "mia@example.org: member → viewer");
+    assert_eq!(log[2]["actor_email"], "adam@example.org");
+    assert!(log[2]["session"].is_string());
+    assert!(
+        !log.to_string().contains("127.0.0.1"),
+        "no addresses in the audit log"
+    );
+
+    let (status, _) = call(
+        &server,
+        &adam,
+        Method::DELETE,
+        &format!("/api/v1/orgs/{org}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (mail, _) = last_email(&storage.outbox(), "adam@example.org").unwrap();
+    assert!(
+        mail.contains("The organization Acme Studio was deleted"),
+        "{mail}"
+    );
+    let (status, _) = call(
+        &server,
+        &mia,
+        Method::GET,
+        &format!("/api/v1/orgs/{org}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    if backend == Backend::Sqlite {
+        let file = storage
+            .dir
+            .path()
+            .join("data/orgs")
+            .join(format!("{org}.db"));
+        assert!(
+            !file.exists(),
+            "the organization's database file is deleted"
+        );
+    }
+    server.stop().await;
+}
+both!(roles_decide_who_manages_whom);
+
+async fn invitations_are_single_use_for_the_invited_address_only(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let olga = person(&server, &storage, "olga").await;
+    let ben = person(&server, &storage, "ben").await;
+    let eve = person(&server, &storage, "eve").await;
+    let org = create_org(&server, &olga, "Acme").await;
+    let (status, _) = call(
+        &server,
+        &olga,
+        Method::POST,
+        &format!("/api/v1/orgs/{org}/invitations"),
+        Some(json!({ "email": "BEN@example.org", "role": "member" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = invitation_token(&storage, "ben@example.org");
+    let (mail, _) = last_email(&storage.outbox(), "ben@example.org").unwrap();
+    assert!(
+        mail.contains("olga@example.org invited you to join \"Acme\" on Stint as a member"),
+        "{mail}"
+    );
+
+    // Someone else holding the link cannot use it.
+    let (status, body) = call(
+        &server,
+        &eve,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        Some(json!({ "token": token })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_token");
+    let (status, _) = call(
+        &server,
+        &ben,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        Some(json!({ "token": token })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(
+        &server,
+        &ben,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        Some(json!({ "token": token })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "single use");
+    for forged in ["sti_garbage", "", "sti_01JDZ6Y1V3W0000000000000AA_00"] {
+        let (status, _) = call(
+            &server,
+            &eve,
+            Method::POST,
+            "/api/v1/invitations/accept",
+            Some(json!({ "token": forged })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{forged:?}");
+    }
+
+    // A revoked invitation cannot be accepted.
+    let (_, invitation) = call(
+        &server,
+        &olga,
+        Method::POST,
+        &format!("/api/v1/orgs/{org}/invitations"),
+        Some(json!({ "email": eve.email, "role": "viewer" })),
+    )
+    .await;
+    let token = invitation_token(&storage, &eve.email);
+    let (_, pending) = call(
+        &server,
+        &olga,
+        Method::GET,
+        &format!("/api/v1/orgs/{org}/invitations"),
+        None,
+    )
+    .await;
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(pending[0]["email"], "eve@example.org");
+    let (status, _) = call(
+        &server,
+        &olga,
+        Method::DELETE,
+        &format!(
+            "/api/v1/orgs/{org}/invitations/{}",
+            invitation["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(
+        &server,
+        &eve,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        Some(json!({ "token": token })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, orgs) = call(&server, &eve, Method::GET, "/api/v1/orgs", None).await;
+    assert_eq!(orgs, json!([]));
+    server.stop().await;
+}
+both!(invitations_are_single_use_for_the_invited_address_only);
+
+async fn another_organizations_ids_reach_nothing(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let ann = person(&server, &storage, "ann").await;
+    let bob = person(&server, &storage, "bob").await;
+    let bobs_colleague = person(&server, &storage, "cal").await;
+    let a = create_org(&server, &ann, "Ann's").await;
+    let b = create_org(&server, &bob, "Bob's").await;
+    join(&server, &storage, &bob, &b, &bobs_colleague, "member").await;
+    let (_, b_invite) = call(
+        &server,
+        &bob,
+        Method::POST,
+        &format!("/api/v1/orgs/{b}/invitations"),
+        Some(json!({ "email": "x@example.org", "role": "viewer" })),
+    )
+    .await;
+    let b_invitation = b_invite["id"].as_str().unwrap();
+    let before = snapshot(&server, &bob, &b).await;
+
+    // Ann, owner of A, names B (or B's people) anywhere: 404 with the same body as for an
+    // organization that does not exist.
+    let missing = "01JDZ6Y1V3W0000000000000AA";
+    let (_, nowhere) = call(
+        &server,
+        &ann,
+        Method::GET,
+        &format!("/api/v1/orgs/{missing}"),
+        None,
+    )
+    .await;
+    let attempts: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, format!("/api/v1/orgs/{b}"), None),
+        (
+            Method::PATCH,
+            format!("/api/v1/orgs/{b}"),
+            Some(json!({ "name": "Taken" })),
+        ),
+        (Method::DELETE, format!("/api/v1/orgs/{b}"), None),
+        (
+            Method::POST,
+            format!("/api/v1/orgs/{b}/transfer"),
+            Some(json!({ "to": ann.id })),
+        ),
+        (Method::GET, format!("/api/v1/orgs/{b}/members"), None),
+        (
+            Method::PATCH,
+            format!("/api/v1/orgs/{b}/members/{}", bobs_colleague.id),
+            Some(json!({ "role": "viewer" })),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/orgs/{b}/members/{}", bobs_colleague.id),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/orgs/{b}/invitations"),
+            Some(json!({ "email": ann.email, "role": "owner" })),
+        ),
+        (Method::GET, format!("/api/v1/orgs/{b}/invitations"), None),
+        (
+            Method::DELETE,
+            format!("/api/v1/orgs/{b}/invitations/{b_invitation}"),
+            None,
+        ),
+        (Method::GET, format!("/api/v1/orgs/{b}/audit"), None),
+    ];
+    for (method, path, body) in attempts {
+        let (status, answer) = call(&server, &ann, method.clone(), &path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {answer}");
+        assert_eq!(
+            answer, nowhere,
+            "{method} {path} tells nothing more than a missing organization"
+        );
+    }
+    // Through her own organization, B's people and invitations are unknown.
+    let in_a: Vec<(Method, String, Option<Value>)> = vec![
+        (
+            Method::PATCH,
+            format!("/api/v1/orgs/{a}/members/{}", bob.id),
+            Some(json!({ "role": "viewer" })),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/orgs/{a}/members/{}", bobs_colleague.id),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/orgs/{a}/invitations/{b_invitation}"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/orgs/{a}/transfer"),
+            Some(json!({ "to": bob.id })),
+        ),
+    ];
+    for (method, path, body) in in_a {
+        let (status, answer) = call(&server, &ann, method.clone(), &path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {answer}");
+    }
+    assert_eq!(snapshot(&server, &bob, &b).await, before, "B is untouched");
+    let (_, anns) = call(&server, &ann, Method::GET, "/api/v1/orgs", None).await;
+    assert_eq!(anns.as_array().unwrap().len(), 1);
+    assert_eq!(anns[0]["id"], a.as_str());
+
+    if backend == Backend::Postgres {
+        row_level_security_hides_other_organizations(&storage, &a, &b).await;
+    }
+    server.stop().await;
+}
+both!(another_organizations_ids_reach_nothing);
+
+async fn snapshot(server: &Server, owner: &Person, org: &str) -> Value {
+    let mut all = Vec::new();
+    for part in ["", "/members", "/invitations", "/audit"] {
+        let (status, body) = call(
+            server,
+            owner,
+            Method::GET,
+            &format!("/api/v1/orgs/{org}{part}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        all.push(body);
+    }
+    Value::Array(all)
+}
+
+/// Below the API: the server's own database role, in a transaction for organization A, sees A's
+/// rows only, and cannot write a row for B; without an organization set it sees nothing.
+async fn row_level_security_hides_other_organizations(storage: &Storage, a: &str, b: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(storage.database_url.as_deref().unwrap())
+        .await
+        .unwrap();
+    let is_super: bool =
+        sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert!(
+        !is_super,
+        "the test connects as the server would, without bypassing RLS"
+    );
+    let unscoped: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(unscoped, 0, "no organization set: no rows");
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.org', $1, true)")
+        .bind(a)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let orgs: Vec<String> = sqlx::query_scalar("SELECT DISTINCT org_id FROM members")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(orgs, [a.to_owned()]);
+    let audit_orgs: Vec<String> = sqlx::query_scalar("SELECT DISTINCT org_id FROM audit_log")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(audit_orgs, [a.to_owned()]);
+    let write = sqlx::query(
+        "INSERT INTO members (org_id, user_id, role, joined_at) VALUES ($1, 'x', 'owner', 0)",
+    )
+    .bind(b)
+    .execute(&mut *tx)
+    .await;
+    let err = write.expect_err("writing into B from A's transaction");
+    assert!(err.to_string().contains("row-level security"), "{err}");
+}
+
+async fn names_and_roles_are_validated(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let olga = person(&server, &storage, "olga").await;
+    for name in ["", "   ", &"x".repeat(101), "tab\there"] {
+        let (status, body) = call(
+            &server,
+            &olga,
+            Method::POST,
+            "/api/v1/orgs",
+            Some(json!({ "name": name })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name:?}: {body}");
+    }
+    let org = create_org(&server, &olga, "  Acme  ").await;
+    let (_, shown) = call(
+        &server,
+        &olga,
+        Method::GET,
+        &format!("/api/v1/orgs/{org}"),
+        None,
+    )
+    .await;
+    assert_eq!(shown["name"], "Acme");
+    let (status, body) = call(
+        &server,
+        &olga,
+        Method::POST,
+        &format!("/api/v1/orgs/{org}/invitations"),
+        Some(json!({ "email": "x@example.org", "role": "emperor" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, _) = server.call(Method::GET, "/api/v1/orgs", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = call(&server, &olga, Method::GET, "/api/v1/orgs/not-an-id", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    server.stop().await;
+}
+both!(names_and_roles_are_validated);
