@@ -99,7 +99,10 @@ pub struct Account {
     pub id: Ulid,
     pub email: String,
     pub email_verified: bool,
+    /// False for passkey-only accounts.
+    pub has_password: bool,
     pub totp_enabled: bool,
+    pub passkeys: u32,
     pub recovery_codes_left: u32,
     pub created_at: UnixSeconds,
 }
@@ -237,6 +240,56 @@ pub struct AuditInfo {
     pub session: Option<Ulid>,
     pub action: String,
     pub detail: String,
+}
+
+/// `POST /api/v1/passkeys/register/start`: what to call the new passkey ("YubiKey", "Phone").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeyName {
+    pub name: String,
+}
+
+/// The start of a WebAuthn ceremony: its id (send it back with the result) and the options to
+/// pass to `navigator.credentials.create` or `.get` (`publicKey`, base64url-encoded buffers).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CeremonyStart {
+    pub ceremony: String,
+    pub options: serde_json::Value,
+}
+
+/// `POST /api/v1/passkeys/register/finish`: the authenticator's answer, as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeyRegistration {
+    pub ceremony: String,
+    pub credential: serde_json::Value,
+}
+
+/// `POST /api/v1/passkeys/sign-in/start`: with an email, that account's passkeys are asked for;
+/// without, any passkey of this site (a discoverable credential: no username typed).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeySignInStart {
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// `POST /api/v1/passkeys/sign-in/finish`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeySignIn {
+    pub ceremony: String,
+    pub credential: serde_json::Value,
+    pub device: String,
+}
+
+/// One of the account's passkeys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyInfo {
+    pub id: Ulid,
+    pub name: String,
+    pub created_at: UnixSeconds,
+    pub last_used_at: Option<UnixSeconds>,
 }
 
 /// `GET /healthz`.

@@ -71,7 +71,7 @@ fn check_password(password: &str, email: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn check_device(device: &str) -> ApiResult<String> {
+pub(crate) fn check_device(device: &str) -> ApiResult<String> {
     let device = device.trim();
     if device.is_empty() || device.chars().count() > 100 || device.chars().any(char::is_control) {
         return Err(ApiError::invalid(
@@ -264,7 +264,7 @@ fn wrong_credentials() -> ApiError {
     )
 }
 
-async fn start_session(
+pub(crate) async fn start_session(
     state: &Shared,
     user: Ulid,
     device: String,
@@ -400,7 +400,9 @@ pub async fn account(
         id: user.id,
         email: user.email,
         email_verified: user.email_verified_at.is_some(),
+        has_password: user.password_hash.is_some(),
         totp_enabled: user.totp_enabled_at.is_some(),
+        passkeys: u32::try_from(state.store.passkeys(user.id).await?.len()).unwrap_or(u32::MAX),
         recovery_codes_left: state.store.recovery_codes_left(user.id).await?,
         created_at: user.created_at,
     }))

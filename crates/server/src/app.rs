@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, json_errors, panic_response};
 use crate::mail::Mailer;
 use crate::secrets::{ServerKey, token_hash};
 use crate::store::Store;
-use crate::{accounts, meta, orgs};
+use crate::{accounts, meta, orgs, passkeys};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -28,6 +28,8 @@ pub struct AppState {
     pub key: ServerKey,
     pub config: Config,
     pub mailer: Mailer,
+    /// The WebAuthn relying party, when the public address has a host name.
+    pub webauthn: Option<webauthn_rs::Webauthn>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -62,6 +64,28 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/account/totp", post(accounts::start_totp))
         .route("/api/v1/account/totp/confirm", post(accounts::confirm_totp))
         .route("/api/v1/account/totp/disable", post(accounts::disable_totp))
+        .route(
+            "/api/v1/account/password",
+            delete(passkeys::remove_password),
+        )
+        .route("/api/v1/passkeys", get(passkeys::list))
+        .route("/api/v1/passkeys/{id}", delete(passkeys::delete))
+        .route(
+            "/api/v1/passkeys/register/start",
+            post(passkeys::register_start),
+        )
+        .route(
+            "/api/v1/passkeys/register/finish",
+            post(passkeys::register_finish),
+        )
+        .route(
+            "/api/v1/passkeys/sign-in/start",
+            post(passkeys::sign_in_start),
+        )
+        .route(
+            "/api/v1/passkeys/sign-in/finish",
+            post(passkeys::sign_in_finish),
+        )
         .route("/api/v1/orgs", post(orgs::create).get(orgs::list))
         .route(
             "/api/v1/orgs/{org}",

@@ -78,13 +78,23 @@ impl Default for Config {
             listen,
             data_dir: default_data_dir(),
             database_url: None,
-            public_url: format!("http://{listen}"),
+            public_url: local_url(listen),
             server_key: None,
             key_file: None,
             outbox_dir: None,
             security_contact: "mailto:security@localhost".into(),
             limits: Limits::default(),
         }
+    }
+}
+
+/// The address a browser on this machine uses: `localhost` for a loopback listener (WebAuthn needs
+/// a host name), the address itself otherwise.
+fn local_url(listen: SocketAddr) -> String {
+    if listen.ip().is_loopback() {
+        format!("http://localhost:{}", listen.port())
+    } else {
+        format!("http://{listen}")
     }
 }
 

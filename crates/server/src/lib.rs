@@ -7,17 +7,20 @@
 //! - [`app`]: the router, its layers and the signed-in-caller extractor.
 //! - [`accounts`]: sign-up, email verification, password + TOTP sign-in, sessions, password reset.
 //! - [`orgs`]: organizations, members, roles, invitations, the audit log.
+//! - [`passkeys`]: WebAuthn registration and sign-in (webauthn-rs).
 //! - [`limits`]: rate limits and lockouts, counted in the database.
 //! - [`secrets`]: the server key, token hashes, Argon2id, TOTP.
 
 pub mod accounts;
 pub mod app;
+pub mod bench;
 pub mod config;
 pub mod error;
 pub mod limits;
 pub mod mail;
 pub mod meta;
 pub mod orgs;
+pub mod passkeys;
 pub mod secrets;
 pub mod store;
 
@@ -57,10 +60,18 @@ pub async fn open(config: Config) -> anyhow::Result<Shared> {
         ),
     };
     let mailer = mail::Mailer::outbox(config.outbox_dir());
+    let webauthn = passkeys::relying_party(&config.public_url);
+    if webauthn.is_none() {
+        tracing::warn!(
+            "passkeys are off: the public address {} is not a host name (set STINT_SERVER_PUBLIC_URL)",
+            config.public_url
+        );
+    }
     Ok(Arc::new(AppState {
         store,
         key,
         config,
         mailer,
+        webauthn,
     }))
 }

@@ -12,6 +12,24 @@ struct Cli {
     /// A TOML configuration file (see docs/server.md) [env: STINT_SERVER_CONFIG]
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Serve (the default)
+    Serve,
+    /// Measure the start of B7 on a throwaway database: password verification, and authenticated
+    /// requests per second with p99 latency (PostgreSQL when DATABASE_URL is set)
+    Bench {
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 20)]
+        password_runs: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -46,6 +64,20 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Bench {
+        clients,
+        seconds,
+        password_runs,
+    }) = cli.command
+    {
+        return stint_server::bench::run(stint_server::bench::BenchSpec {
+            clients,
+            seconds: seconds.max(1),
+            database_url: std::env::var("DATABASE_URL").ok(),
+            password_runs,
+        })
+        .await;
+    }
     let config = stint_server::Config::load(cli.config.as_deref()).map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -34,7 +34,7 @@ async fn sign_up_verify_sign_in_and_manage_sessions(backend: Backend) {
     assert!(mail.contains("Subject: Confirm your email for Stint"));
     let token = token.unwrap();
     assert!(
-        mail.contains(&format!("{}/verify-email#{token}", server.base)),
+        mail.contains(&format!("{}/verify-email#{token}", server.public)),
         "{mail}"
     );
     let (status, _) = server
@@ -605,7 +605,7 @@ async fn hostile_requests_get_json_errors_never_a_500(backend: Backend) {
         server
             .http
             .post(url("/api/v1/sessions"))
-            .header("origin", server.base.clone())
+            .header("origin", server.public.clone())
             .json(&json!({ "email": "eve@example.org", "password": PASSWORD, "device": "web" }))
             .send()
             .await
@@ -743,7 +743,7 @@ async fn the_server_describes_itself(backend: Backend) {
     for field in [
         "Contact: mailto:",
         "Expires: 20",
-        "Canonical: http://127.0.0.1:",
+        "Canonical: http://localhost:",
     ] {
         assert!(text.contains(field), "{text}");
     }
@@ -764,6 +764,18 @@ async fn the_server_describes_itself(backend: Backend) {
     for op in stint_server::meta::OPERATIONS {
         let item = &doc["paths"][op.path][op.method];
         assert!(item.is_object(), "{} {} is documented", op.method, op.path);
+        for name in ["org", "user", "id"] {
+            let declared = item["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == name && p["in"] == "path"));
+            assert_eq!(
+                declared,
+                op.path.contains(&format!("{{{name}}}")),
+                "{} {}",
+                op.method,
+                op.path
+            );
+        }
         let path = ["{org}", "{user}", "{id}"]
             .into_iter()
             .fold(op.path.to_owned(), |p, name| {

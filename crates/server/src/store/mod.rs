@@ -118,6 +118,18 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// A registered passkey: webauthn-rs's credential as JSON (public key, counter, flags; no secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyRow {
+    pub id: Ulid,
+    pub user: Ulid,
+    pub credential_id: Vec<u8>,
+    pub name: String,
+    pub passkey: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
 /// A failure counter after one more failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failures {
@@ -206,6 +218,32 @@ pub trait Store: Send + Sync + 'static {
     /// Until when `key` is locked out (0 when it is not).
     async fn locked_until(&self, key: &str) -> StoreResult<i64>;
     async fn clear_failures(&self, key: &str) -> StoreResult<()>;
+
+    /// Keeps a WebAuthn ceremony's state (JSON) until it finishes or expires.
+    async fn create_ceremony(
+        &self,
+        id: &[u8],
+        user: Option<Ulid>,
+        kind: &str,
+        state: &str,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// Takes a ceremony's state, once: the account it was for (if any) and the state.
+    async fn take_ceremony(
+        &self,
+        id: &[u8],
+        kind: &str,
+        now: i64,
+    ) -> StoreResult<Option<(Option<Ulid>, String)>>;
+    /// Refused with `Conflict` for a credential already registered.
+    async fn add_passkey(&self, passkey: &PasskeyRow) -> StoreResult<()>;
+    async fn passkeys(&self, user: Ulid) -> StoreResult<Vec<PasskeyRow>>;
+    async fn passkey_by_credential(&self, credential_id: &[u8]) -> StoreResult<Option<PasskeyRow>>;
+    /// Stores the credential's updated state (its signature counter) after a sign-in.
+    async fn touch_passkey(&self, id: Ulid, passkey: &str, at: i64) -> StoreResult<()>;
+    async fn delete_passkey(&self, user: Ulid, id: Ulid) -> StoreResult<bool>;
+    /// Makes the account passkey-only.
+    async fn remove_password(&self, user: Ulid) -> StoreResult<()>;
 
     /// Accounts by id (for showing members' addresses); unknown ids are left out.
     async fn users(&self, ids: &[Ulid]) -> StoreResult<Vec<User>>;

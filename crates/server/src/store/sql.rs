@@ -424,6 +424,147 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn create_ceremony(
+                &self,
+                id: &[u8],
+                user: Option<ulid::Ulid>,
+                kind: &str,
+                state: &str,
+                expires_at: i64,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO webauthn_ceremonies (id, user_id, kind, state, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(user.map(|u| u.to_string()))
+                .bind(kind)
+                .bind(state)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn take_ceremony(
+                &self,
+                id: &[u8],
+                kind: &str,
+                now: i64,
+            ) -> $crate::store::StoreResult<Option<(Option<ulid::Ulid>, String)>> {
+                let row: Option<(Option<String>, String, i64)> = sqlx::query_as(
+                    "DELETE FROM webauthn_ceremonies WHERE id = $1 AND kind = $2 RETURNING user_id, state, expires_at",
+                )
+                .bind(id)
+                .bind(kind)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some((user, state, expires_at)) if expires_at > now => {
+                        Ok(Some((user.as_deref().map($crate::store::ulid).transpose()?, state)))
+                    }
+                    _ => Ok(None),
+                }
+            }
+
+            async fn add_passkey(&self, p: &$crate::store::PasskeyRow) -> $crate::store::StoreResult<()> {
+                let result = sqlx::query(
+                    "INSERT INTO passkeys (id, user_id, credential_id, name, passkey, created_at, last_used_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(p.id.to_string())
+                .bind(p.user.to_string())
+                .bind(&p.credential_id)
+                .bind(&p.name)
+                .bind(&p.passkey)
+                .bind(p.created_at)
+                .bind(p.last_used_at)
+                .execute(&self.pool)
+                .await;
+                match result {
+                    Ok(_) => Ok(()),
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        Err($crate::store::StoreError::Conflict("this passkey"))
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn passkeys(&self, user: ulid::Ulid) -> $crate::store::StoreResult<Vec<$crate::store::PasskeyRow>> {
+                let rows: Vec<$crate::store::sql::PasskeyTuple> = sqlx::query_as(
+                    "SELECT id, user_id, credential_id, name, passkey, created_at, last_used_at FROM passkeys \
+                     WHERE user_id = $1 ORDER BY id",
+                )
+                .bind(user.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map($crate::store::sql::passkey_from_row).collect()
+            }
+
+            async fn passkey_by_credential(
+                &self,
+                credential_id: &[u8],
+            ) -> $crate::store::StoreResult<Option<$crate::store::PasskeyRow>> {
+                let row: Option<$crate::store::sql::PasskeyTuple> = sqlx::query_as(
+                    "SELECT id, user_id, credential_id, name, passkey, created_at, last_used_at FROM passkeys \
+                     WHERE credential_id = $1",
+                )
+                .bind(credential_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map($crate::store::sql::passkey_from_row).transpose()
+            }
+
+            async fn touch_passkey(&self, id: ulid::Ulid, passkey: &str, at: i64) -> $crate::store::StoreResult<()> {
+                sqlx::query("UPDATE passkeys SET passkey = $2, last_used_at = $3 WHERE id = $1")
+                    .bind(id.to_string())
+                    .bind(passkey)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_passkey(&self, user: ulid::Ulid, id: ulid::Ulid) -> $crate::store::StoreResult<bool> {
+                // A passkey-only account keeps at least one passkey.
+                let done = sqlx::query(
+                    "DELETE FROM passkeys WHERE id = $1 AND user_id = $2 AND ( \
+                       (SELECT password_hash FROM users WHERE id = $2) IS NOT NULL \
+                       OR (SELECT COUNT(*) FROM passkeys WHERE user_id = $2) > 1)",
+                )
+                .bind(id.to_string())
+                .bind(user.to_string())
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    let exists: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM passkeys WHERE id = $1 AND user_id = $2",
+                    )
+                    .bind(id.to_string())
+                    .bind(user.to_string())
+                    .fetch_one(&self.pool)
+                    .await?;
+                    if exists > 0 {
+                        return Err($crate::store::StoreError::Conflict("the only way to sign in"));
+                    }
+                    return Ok(false);
+                }
+                Ok(true)
+            }
+
+            async fn remove_password(&self, user: ulid::Ulid) -> $crate::store::StoreResult<()> {
+                let done = sqlx::query(
+                    "UPDATE users SET password_hash = NULL WHERE id = $1 \
+                     AND (SELECT COUNT(*) FROM passkeys WHERE user_id = $1) > 0",
+                )
+                .bind(user.to_string())
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::store::StoreError::NotFound("passkey"));
+                }
+                Ok(())
+            }
+
             async fn users(&self, ids: &[ulid::Ulid]) -> $crate::store::StoreResult<Vec<$crate::store::User>> {
                 let mut users = Vec::with_capacity(ids.len());
                 for id in ids {
@@ -860,5 +1001,21 @@ pub(crate) fn member_from_row(
         user: crate::store::ulid(&user)?,
         role: role(&role_text)?,
         joined_at,
+    })
+}
+
+pub(crate) type PasskeyTuple = (String, String, Vec<u8>, String, String, i64, Option<i64>);
+
+pub(crate) fn passkey_from_row(
+    (id, user, credential_id, name, passkey, created_at, last_used_at): PasskeyTuple,
+) -> crate::store::StoreResult<crate::store::PasskeyRow> {
+    Ok(crate::store::PasskeyRow {
+        id: crate::store::ulid(&id)?,
+        user: crate::store::ulid(&user)?,
+        credential_id,
+        name,
+        passkey,
+        created_at,
+        last_used_at,
     })
 }

@@ -101,7 +101,11 @@ async fn fresh_database() -> String {
 /// One running server.
 pub struct Server {
     pub addr: SocketAddr,
+    /// Where requests go (the loopback address).
     pub base: String,
+    /// The server's public address (`http://localhost:<port>`): the WebAuthn origin, the links in
+    /// emails, the Origin of its own pages.
+    pub public: String,
     pub http: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -114,10 +118,10 @@ impl Server {
 
     pub async fn start_with(storage: &Storage, tweak: impl FnOnce(&mut Config)) -> Server {
         let mut config = storage.config();
-        tweak(&mut config);
         let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
         let addr = listener.local_addr().unwrap();
-        config.public_url = format!("http://{addr}");
+        config.public_url = format!("http://localhost:{}", addr.port());
+        tweak(&mut config);
         let state = stint_server::open(config).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -130,6 +134,7 @@ impl Server {
         Server {
             addr,
             base: format!("http://{addr}"),
+            public: format!("http://localhost:{}", addr.port()),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

@@ -1,0 +1,424 @@
+//! Passkeys (WebAuthn, with webauthn-rs): several per account, named and removable; sign-in with a
+//! username or without one (a discoverable credential); user verification always required, so a
+//! passkey is a whole sign-in on its own. An account may drop its password and be passkey-only.
+//!
+//! Each ceremony's state waits in the database between its start and finish (single use, five
+//! minutes), so any instance sharing the database can finish what another started.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use serde_json::json;
+use stint_protocol as wire;
+use ulid::Ulid;
+use webauthn_rs::prelude::{
+    DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
+};
+
+use crate::accounts::{normalize_email, start_session};
+use crate::app::{Authed, Shared, now};
+use crate::error::{ApiError, ApiResult, Json, Path};
+use crate::limits::{self, Scope};
+use crate::secrets::{new_token, token_hash};
+use crate::store::{PasskeyRow, StoreError};
+
+const CEREMONY_SECS: i64 = 5 * 60;
+
+/// The relying party: this server's public address. WebAuthn needs a host name there (an IP
+/// address cannot be a relying party id), so a server reached by IP has no passkeys.
+pub fn relying_party(public_url: &str) -> Option<Webauthn> {
+    let url = Url::parse(public_url).ok()?;
+    let host = url.host_str()?;
+    if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+        return None;
+    }
+    WebauthnBuilder::new(host, &url)
+        .ok()?
+        .rp_name("Stint")
+        .build()
+        .ok()
+}
+
+fn webauthn(state: &Shared) -> ApiResult<&Webauthn> {
+    state.webauthn.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "passkeys_unavailable",
+            "passkeys need this server's public address to be a host name, not an IP address",
+        )
+    })
+}
+
+/// The WebAuthn user handle of an account: its ULID's 128 bits.
+fn user_handle(user: Ulid) -> Uuid {
+    Uuid::from_bytes(user.to_bytes())
+}
+
+fn invalid_passkey() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_passkey",
+        "that passkey was not accepted; try again or sign in another way",
+    )
+}
+
+fn expired() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "ceremony_expired",
+        "this passkey request has expired or was already used; start again",
+    )
+}
+
+/// Ceremony ids name their kind: `stw_r_` registration, `stw_a_` sign-in with a username,
+/// `stw_d_` discoverable sign-in.
+fn kind_of(ceremony: &str) -> Option<&'static str> {
+    match ceremony.get(..6)? {
+        "stw_r_" => Some("register"),
+        "stw_a_" => Some("authenticate"),
+        "stw_d_" => Some("discover"),
+        _ => None,
+    }
+}
+
+async fn begin(
+    state: &Shared,
+    prefix: &str,
+    kind: &str,
+    user: Option<Ulid>,
+    saved: serde_json::Value,
+) -> ApiResult<String> {
+    let ceremony = new_token(prefix);
+    state
+        .store
+        .create_ceremony(
+            &token_hash(&ceremony),
+            user,
+            kind,
+            &saved.to_string(),
+            now() + CEREMONY_SECS,
+        )
+        .await?;
+    Ok(ceremony)
+}
+
+async fn take(
+    state: &Shared,
+    ceremony: &str,
+    expect: &str,
+) -> ApiResult<(Option<Ulid>, serde_json::Value)> {
+    if kind_of(ceremony) != Some(expect) {
+        return Err(expired());
+    }
+    let (user, saved) = state
+        .store
+        .take_ceremony(&token_hash(ceremony), expect, now())
+        .await?
+        .ok_or_else(expired)?;
+    let saved =
+        serde_json::from_str(&saved).map_err(|e| ApiError::internal("stored ceremony", e))?;
+    Ok((user, saved))
+}
+
+fn check_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid("name the passkey in 1 to 60 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+fn parse_passkey(row: &PasskeyRow) -> ApiResult<Passkey> {
+    serde_json::from_str(&row.passkey).map_err(|e| ApiError::internal("stored passkey", e))
+}
+
+fn info(row: &PasskeyRow) -> wire::PasskeyInfo {
+    wire::PasskeyInfo {
+        id: row.id,
+        name: row.name.clone(),
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+    }
+}
+
+/// `POST /api/v1/passkeys/register/start`: options for `navigator.credentials.create`, asking for
+/// a discoverable credential with user verification.
+pub async fn register_start(
+    State(state): State<Shared>,
+    authed: Authed,
+    Json(body): Json<wire::PasskeyName>,
+) -> ApiResult<Json<wire::CeremonyStart>> {
+    let webauthn = webauthn(&state)?;
+    let name = check_name(&body.name)?;
+    let user = state
+        .store
+        .user(authed.user)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let existing = state.store.passkeys(user.id).await?;
+    let exclude = existing
+        .iter()
+        .map(|row| parse_passkey(row).map(|p| p.cred_id().clone()))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let (challenge, registration) = webauthn
+        .start_passkey_registration(
+            user_handle(user.id),
+            &user.email,
+            &user.email,
+            Some(exclude),
+        )
+        .map_err(|e| ApiError::internal("webauthn registration", e))?;
+    let mut options =
+        serde_json::to_value(&challenge).map_err(|e| ApiError::internal("webauthn options", e))?;
+    // A discoverable ("resident") credential, so that signing in needs no username.
+    options["publicKey"]["authenticatorSelection"] = json!({
+        "residentKey": "required",
+        "requireResidentKey": true,
+        "userVerification": "required",
+    });
+    let ceremony = begin(
+        &state,
+        "stw_r_",
+        "register",
+        Some(user.id),
+        json!({ "name": name, "state": registration }),
+    )
+    .await?;
+    Ok(Json(wire::CeremonyStart { ceremony, options }))
+}
+
+/// `POST /api/v1/passkeys/register/finish`
+pub async fn register_finish(
+    State(state): State<Shared>,
+    authed: Authed,
+    Json(body): Json<wire::PasskeyRegistration>,
+) -> ApiResult<(StatusCode, Json<wire::PasskeyInfo>)> {
+    let webauthn = webauthn(&state)?;
+    let (user, saved) = take(&state, &body.ceremony, "register").await?;
+    if user != Some(authed.user) {
+        return Err(expired());
+    }
+    let registration: PasskeyRegistration = serde_json::from_value(saved["state"].clone())
+        .map_err(|e| ApiError::internal("stored ceremony", e))?;
+    let credential: RegisterPublicKeyCredential = serde_json::from_value(body.credential)
+        .map_err(|e| ApiError::invalid(format!("not a WebAuthn registration: {e}")))?;
+    let passkey = webauthn
+        .finish_passkey_registration(&credential, &registration)
+        .map_err(|e| {
+            tracing::debug!("passkey registration refused: {e}");
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_passkey",
+                "the authenticator's answer was not accepted; try again",
+            )
+        })?;
+    let row = PasskeyRow {
+        id: Ulid::generate(),
+        user: authed.user,
+        credential_id: passkey.cred_id().to_vec(),
+        name: saved["name"].as_str().unwrap_or("Passkey").to_owned(),
+        passkey: serde_json::to_string(&passkey).map_err(|e| ApiError::internal("passkey", e))?,
+        created_at: now(),
+        last_used_at: None,
+    };
+    match state.store.add_passkey(&row).await {
+        Ok(()) => Ok((StatusCode::CREATED, Json(info(&row)))),
+        Err(StoreError::Conflict(_)) => Err(ApiError::conflict(
+            "passkey_exists",
+            "this passkey is already registered",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /api/v1/passkeys`
+pub async fn list(
+    State(state): State<Shared>,
+    authed: Authed,
+) -> ApiResult<Json<Vec<wire::PasskeyInfo>>> {
+    let rows = state.store.passkeys(authed.user).await?;
+    Ok(Json(rows.iter().map(info).collect()))
+}
+
+/// `DELETE /api/v1/passkeys/{id}`: a passkey-only account keeps its last one.
+pub async fn delete(
+    State(state): State<Shared>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id: Ulid = id.parse().map_err(|_| ApiError::not_found("passkey"))?;
+    match state.store.delete_passkey(authed.user, id).await {
+        Ok(true) => Ok(StatusCode::NO_CONTENT),
+        Ok(false) => Err(ApiError::not_found("passkey")),
+        Err(StoreError::Conflict(_)) => Err(ApiError::conflict(
+            "last_passkey",
+            "this is the account's only way to sign in; add another passkey or a password first",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `DELETE /api/v1/account/password`: passkey-only from now on (needs a passkey).
+pub async fn remove_password(State(state): State<Shared>, authed: Authed) -> ApiResult<StatusCode> {
+    match state.store.remove_password(authed.user).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(StoreError::NotFound(_)) => Err(ApiError::conflict(
+            "no_passkey",
+            "register a passkey before removing the password",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /api/v1/passkeys/sign-in/start`: with an email, that account's passkeys; without (or for
+/// an address with none), any passkey of this site.
+pub async fn sign_in_start(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::PasskeySignInStart>,
+) -> ApiResult<Json<wire::CeremonyStart>> {
+    let webauthn = webauthn(&state)?;
+    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    let mut known = Vec::new();
+    let mut user = None;
+    if let Some(email) = &body.email {
+        let email = normalize_email(email)?;
+        if let Some(account) = state.store.user_by_email(&email).await? {
+            for row in state.store.passkeys(account.id).await? {
+                known.push(parse_passkey(&row)?);
+            }
+            user = Some(account.id);
+        }
+    }
+    if !known.is_empty() {
+        let (challenge, authentication) = webauthn
+            .start_passkey_authentication(&known)
+            .map_err(|e| ApiError::internal("webauthn authentication", e))?;
+        let options = serde_json::to_value(&challenge)
+            .map_err(|e| ApiError::internal("webauthn options", e))?;
+        let ceremony = begin(
+            &state,
+            "stw_a_",
+            "authenticate",
+            user,
+            json!({ "state": authentication }),
+        )
+        .await?;
+        return Ok(Json(wire::CeremonyStart { ceremony, options }));
+    }
+    let (challenge, authentication) = webauthn
+        .start_discoverable_authentication()
+        .map_err(|e| ApiError::internal("webauthn authentication", e))?;
+    let mut options =
+        serde_json::to_value(&challenge).map_err(|e| ApiError::internal("webauthn options", e))?;
+    // Signing in from a button, not from the browser's autofill.
+    if let Some(options) = options.as_object_mut() {
+        options.remove("mediation");
+    }
+    let ceremony = begin(
+        &state,
+        "stw_d_",
+        "discover",
+        None,
+        json!({ "state": authentication }),
+    )
+    .await?;
+    Ok(Json(wire::CeremonyStart { ceremony, options }))
+}
+
+/// `POST /api/v1/passkeys/sign-in/finish`: a session.
+pub async fn sign_in_finish(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::PasskeySignIn>,
+) -> ApiResult<Json<wire::SignInReply>> {
+    let webauthn = webauthn(&state)?;
+    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    let device = crate::accounts::check_device(&body.device)?;
+    let credential: PublicKeyCredential = serde_json::from_value(body.credential)
+        .map_err(|e| ApiError::invalid(format!("not a WebAuthn assertion: {e}")))?;
+    let kind = kind_of(&body.ceremony).ok_or_else(expired)?;
+    let (user, saved) = take(&state, &body.ceremony, kind).await?;
+    let (row, result) = if kind == "authenticate" {
+        let user = user.ok_or_else(expired)?;
+        let authentication: PasskeyAuthentication = serde_json::from_value(saved["state"].clone())
+            .map_err(|e| ApiError::internal("stored ceremony", e))?;
+        let result = webauthn
+            .finish_passkey_authentication(&credential, &authentication)
+            .map_err(|e| {
+                tracing::debug!("passkey sign-in refused: {e}");
+                invalid_passkey()
+            })?;
+        let row = state
+            .store
+            .passkey_by_credential(result.cred_id())
+            .await?
+            .filter(|row| row.user == user)
+            .ok_or_else(invalid_passkey)?;
+        (row, result)
+    } else {
+        let authentication: DiscoverableAuthentication =
+            serde_json::from_value(saved["state"].clone())
+                .map_err(|e| ApiError::internal("stored ceremony", e))?;
+        let (handle, credential_id) = webauthn
+            .identify_discoverable_authentication(&credential)
+            .map_err(|_| invalid_passkey())?;
+        let row = state
+            .store
+            .passkey_by_credential(credential_id)
+            .await?
+            .filter(|row| user_handle(row.user) == handle)
+            .ok_or_else(invalid_passkey)?;
+        let passkey = parse_passkey(&row)?;
+        let result = webauthn
+            .finish_discoverable_authentication_v2(&credential, authentication, &passkey)
+            .map_err(|e| {
+                tracing::debug!("passkey sign-in refused: {e}");
+                invalid_passkey()
+            })?;
+        (row, result)
+    };
+    // Keep the signature counter (a cloned authenticator shows up as a counter going backwards,
+    // which webauthn-rs refuses above).
+    let mut passkey = parse_passkey(&row)?;
+    passkey.update_credential(&result);
+    let stored = serde_json::to_string(&passkey).map_err(|e| ApiError::internal("passkey", e))?;
+    state.store.touch_passkey(row.id, &stored, now()).await?;
+    let account = state
+        .store
+        .user(row.user)
+        .await?
+        .ok_or_else(invalid_passkey)?;
+    if account.email_verified_at.is_none() {
+        return Err(invalid_passkey());
+    }
+    Ok(Json(wire::SignInReply::SignedIn(
+        start_session(&state, account.id, device).await?,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceremony_ids_name_their_kind() {
+        assert_eq!(kind_of(&new_token("stw_r_")), Some("register"));
+        assert_eq!(kind_of(&new_token("stw_a_")), Some("authenticate"));
+        assert_eq!(kind_of(&new_token("stw_d_")), Some("discover"));
+        assert_eq!(kind_of("stw_x_00"), None);
+        assert_eq!(kind_of("st"), None);
+        assert_eq!(kind_of("ßßßß"), None);
+    }
+
+    #[test]
+    fn relying_party_needs_a_host_name() {
+        assert!(relying_party("http://localhost:7380").is_some());
+        assert!(relying_party("https://stint.example.org").is_some());
+        assert!(relying_party("http://127.0.0.1:7380").is_none());
+        assert!(relying_party("http://[::1]:7380").is_none());
+        assert!(relying_party("not a url").is_none());
+    }
+}

@@ -1,0 +1,287 @@
+//! Passkeys with a software authenticator (webauthn-authenticator-rs), over real HTTP, on SQLite
+//! and on PostgreSQL. Discoverable (username-less) sign-in needs a resident key, which the software
+//! token does not make: the Chromium test in `tests/browser` covers it with a virtual authenticator.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{Backend, Server, Storage, sign_in, verified_account};
+use webauthn_authenticator_rs::WebauthnAuthenticator;
+use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse, Url};
+
+const PASSWORD: &str = "a long and private passphrase";
+
+fn origin(server: &Server) -> Url {
+    Url::parse(&server.public).unwrap()
+}
+
+async fn register(
+    server: &Server,
+    token: &str,
+    key: &mut SoftPasskey,
+    name: &str,
+) -> (StatusCode, Value) {
+    let (status, start) = server
+        .call(
+            Method::POST,
+            "/api/v1/passkeys/register/start",
+            Some(token),
+            Some(json!({ "name": name })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{start}");
+    assert_eq!(
+        start["options"]["publicKey"]["authenticatorSelection"]["residentKey"],
+        "required"
+    );
+    assert_eq!(
+        start["options"]["publicKey"]["authenticatorSelection"]["userVerification"],
+        "required"
+    );
+    let credential = key
+        .do_registration(origin(server), soft_options(&start))
+        .unwrap();
+    server
+        .call(
+            Method::POST,
+            "/api/v1/passkeys/register/finish",
+            Some(token),
+            Some(json!({ "ceremony": start["ceremony"], "credential": credential })),
+        )
+        .await
+}
+
+/// The server asks for a discoverable credential; the software token cannot make one (it refuses
+/// with `NotSupported`), so it is handed the same options with that wish relaxed, as a browser with
+/// such a token would. The server accepts either kind; sign-in with a username needs no more.
+fn soft_options(start: &Value) -> CreationChallengeResponse {
+    let mut options = start["options"].clone();
+    options["publicKey"]["authenticatorSelection"]["residentKey"] = json!("discouraged");
+    options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = json!(false);
+    serde_json::from_value(options).unwrap()
+}
+
+/// Starts a sign-in for `email` and answers it with `key`: the finish's status and body, and the
+/// ceremony id used.
+async fn sign_in_with(
+    server: &Server,
+    email: &str,
+    key: &mut SoftPasskey,
+) -> (StatusCode, Value, String) {
+    let (status, start) = server
+        .post("/api/v1/passkeys/sign-in/start", json!({ "email": email }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{start}");
+    let options: RequestChallengeResponse =
+        serde_json::from_value(start["options"].clone()).unwrap();
+    let ceremony = start["ceremony"].as_str().unwrap().to_owned();
+    let Ok(credential) = key.do_authentication(origin(server), options) else {
+        // The authenticator holds none of the allowed credentials.
+        return (StatusCode::UNAUTHORIZED, json!(null), ceremony);
+    };
+    let (status, body) = server
+        .post(
+            "/api/v1/passkeys/sign-in/finish",
+            json!({ "ceremony": ceremony, "credential": credential, "device": "laptop" }),
+        )
+        .await;
+    (status, body, ceremony)
+}
+
+async fn passkeys_register_sign_in_and_can_replace_the_password(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    verified_account(&server, &storage, "kim@example.org", PASSWORD).await;
+    let session = sign_in(&server, "kim@example.org", PASSWORD, "laptop").await;
+
+    let mut yubikey = SoftPasskey::new(true);
+    let mut phone = SoftPasskey::new(true);
+    let (status, first) = register(&server, &session, &mut yubikey, "YubiKey").await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["name"], "YubiKey");
+    let (status, _) = register(&server, &session, &mut phone, "Phone").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, listed) = server.get("/api/v1/passkeys", &session).await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["YubiKey", "Phone"]);
+
+    // Either passkey signs in; a passkey is the whole sign-in (user verification is required).
+    let (status, body, ceremony) = sign_in_with(&server, "kim@example.org", &mut phone).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "signed_in");
+    let token = body["token"].as_str().unwrap();
+    let (status, account) = server.get("/api/v1/account", token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(account["passkeys"], 2);
+    let (_, listed) = server.get("/api/v1/passkeys", &session).await;
+    assert!(listed[1]["last_used_at"].is_i64(), "{listed}");
+    assert!(listed[0]["last_used_at"].is_null());
+
+    // A ceremony is single use.
+    let (status, start) = server
+        .post(
+            "/api/v1/passkeys/sign-in/start",
+            json!({ "email": "kim@example.org" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let options: RequestChallengeResponse =
+        serde_json::from_value(start["options"].clone()).unwrap();
+    let credential = yubikey.do_authentication(origin(&server), options).unwrap();
+    let (status, _) = server
+        .post(
+            "/api/v1/passkeys/sign-in/finish",
+            json!({ "ceremony": start["ceremony"], "credential": credential, "device": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = server
+        .post(
+            "/api/v1/passkeys/sign-in/finish",
+            json!({ "ceremony": start["ceremony"], "credential": credential, "device": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "replayed: {body}");
+    assert_eq!(body["error"]["code"], "ceremony_expired");
+    let (status, _) = server
+        .post(
+            "/api/v1/passkeys/sign-in/finish",
+            json!({ "ceremony": ceremony, "credential": credential, "device": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an old ceremony");
+
+    // Someone else's authenticator is refused.
+    let mut stranger = SoftPasskey::new(true);
+    let (status, _, _) = sign_in_with(&server, "kim@example.org", &mut stranger).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Passkey-only: the password goes; the last passkey stays.
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            "/api/v1/account/password",
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = server
+        .post(
+            "/api/v1/sessions",
+            json!({ "email": "kim@example.org", "password": PASSWORD, "device": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (_, account) = server.get("/api/v1/account", &session).await;
+    assert_eq!(account["has_password"], false);
+    let ids: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/passkeys/{}", ids[0]),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = server
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/passkeys/{}", ids[1]),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "last_passkey");
+    let (status, _, _) = sign_in_with(&server, "kim@example.org", &mut phone).await;
+    assert_eq!(status, StatusCode::OK, "the remaining passkey still works");
+    let (status, _, _) = sign_in_with(&server, "kim@example.org", &mut yubikey).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the removed one does not");
+    server.stop().await;
+}
+both!(passkeys_register_sign_in_and_can_replace_the_password);
+
+async fn passkeys_belong_to_one_account(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    verified_account(&server, &storage, "ann@example.org", PASSWORD).await;
+    verified_account(&server, &storage, "bob@example.org", PASSWORD).await;
+    let ann = sign_in(&server, "ann@example.org", PASSWORD, "a").await;
+    let bob = sign_in(&server, "bob@example.org", PASSWORD, "b").await;
+    let mut anns_key = SoftPasskey::new(true);
+    let (status, registered) = register(&server, &ann, &mut anns_key, "Ann's key").await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Ann's passkey does not sign in as Bob, and Bob cannot see or remove it.
+    let (status, _) = server
+        .post(
+            "/api/v1/passkeys/sign-in/start",
+            json!({ "email": "bob@example.org" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, bobs) = server.get("/api/v1/passkeys", &bob).await;
+    assert_eq!(bobs, json!([]));
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/passkeys/{}", registered["id"].as_str().unwrap()),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Finishing someone else's registration ceremony is refused.
+    let (_, start) = server
+        .call(
+            Method::POST,
+            "/api/v1/passkeys/register/start",
+            Some(&ann),
+            Some(json!({ "name": "x" })),
+        )
+        .await;
+    let credential = SoftPasskey::new(true)
+        .do_registration(origin(&server), soft_options(&start))
+        .unwrap();
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/v1/passkeys/register/finish",
+            Some(&bob),
+            Some(json!({ "ceremony": start["ceremony"], "credential": credential })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Bob has no password-less way in.
+    let (status, body) = server
+        .call(Method::DELETE, "/api/v1/account/password", Some(&bob), None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    server.stop().await;
+}
+both!(passkeys_belong_to_one_account);
+
+#[tokio::test]
+async fn a_server_reached_by_ip_address_says_passkeys_are_off() {
+    let storage = Storage::new(Backend::Sqlite).await;
+    let server = Server::start_with(&storage, |c| c.public_url = "http://127.0.0.1:1".into()).await;
+    let (status, body) = server
+        .post("/api/v1/passkeys/sign-in/start", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "passkeys_unavailable");
+    server.stop().await;
+}
