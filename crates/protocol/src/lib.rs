@@ -292,6 +292,52 @@ pub struct PasskeyInfo {
     pub last_used_at: Option<UnixSeconds>,
 }
 
+/// `POST /api/v1/authorize` (signed in, from the sign-in page): a single-use code for the desktop
+/// app waiting on its loopback redirect (RFC 8252), bound to its PKCE challenge (RFC 7636, S256).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Authorize {
+    /// `http://127.0.0.1:<port>/…` or `http://[::1]:<port>/…`.
+    pub redirect_uri: String,
+    pub state: String,
+    pub code_challenge: String,
+    pub code_challenge_method: String,
+    /// The app's name for this device, for the session list.
+    pub device: String,
+}
+
+/// Where the sign-in page sends the browser next: the redirect with `code` and `state`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Redirect {
+    pub location: String,
+}
+
+/// `POST /api/v1/token`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "grant_type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TokenRequest {
+    /// The code from the redirect, the PKCE verifier, and the same redirect.
+    AuthorizationCode {
+        code: String,
+        code_verifier: String,
+        redirect_uri: String,
+    },
+    /// A refresh token; it is replaced by a new one, and presenting it again ends the session.
+    RefreshToken { refresh_token: String },
+}
+
+/// The reply to [`TokenRequest`]: a short-lived access token (send it as `Authorization: Bearer`)
+/// and a refresh token for the next one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenGrant {
+    pub session: Ulid,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    /// Seconds the access token is valid.
+    pub expires_in: i64,
+}
+
 /// `GET /healthz`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Health {

@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, json_errors, panic_response};
 use crate::mail::Mailer;
 use crate::secrets::{ServerKey, token_hash};
 use crate::store::Store;
-use crate::{accounts, meta, orgs, passkeys};
+use crate::{accounts, handoff, meta, orgs, passkeys};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -46,6 +46,11 @@ pub fn router(state: Shared) -> Router {
         .route("/healthz", get(meta::health))
         .route("/.well-known/security.txt", get(meta::security_txt))
         .route("/openapi.json", get(meta::openapi))
+        .route("/sign-in", get(handoff::page))
+        .route("/assets/sign-in.js", get(handoff::script))
+        .route("/assets/sign-in.css", get(handoff::style))
+        .route("/api/v1/authorize", post(handoff::authorize))
+        .route("/api/v1/token", post(handoff::token))
         .route("/api/v1/accounts", post(accounts::sign_up))
         .route("/api/v1/accounts/verify", post(accounts::verify_email))
         .route("/api/v1/password/forgot", post(accounts::forgot_password))

@@ -6,16 +6,21 @@
 //! - [`store`]: one storage trait, with SQLite (embedded default) and PostgreSQL implementations.
 //! - [`app`]: the router, its layers and the signed-in-caller extractor.
 //! - [`accounts`]: sign-up, email verification, password + TOTP sign-in, sessions, password reset.
+//! - [`handoff`]: the desktop app's sign-in through the system browser (RFC 8252, PKCE).
 //! - [`orgs`]: organizations, members, roles, invitations, the audit log.
 //! - [`passkeys`]: WebAuthn registration and sign-in (webauthn-rs).
 //! - [`limits`]: rate limits and lockouts, counted in the database.
 //! - [`secrets`]: the server key, token hashes, Argon2id, TOTP.
+
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
 
 pub mod accounts;
 pub mod app;
 pub mod bench;
 pub mod config;
 pub mod error;
+pub mod handoff;
 pub mod limits;
 pub mod mail;
 pub mod meta;

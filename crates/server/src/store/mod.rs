@@ -130,6 +130,26 @@ pub struct PasskeyRow {
     pub last_used_at: Option<i64>,
 }
 
+/// What a single-use desktop hand-off code was issued for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handoff {
+    pub user: Ulid,
+    /// The PKCE S256 challenge (base64url).
+    pub challenge: String,
+    pub redirect_uri: String,
+    pub device: String,
+}
+
+/// The outcome of presenting a refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refresh {
+    /// The session, with its new tokens stored.
+    Rotated(Session),
+    /// A refresh token that was already used: the session has been ended.
+    Reused,
+    Unknown,
+}
+
 /// A failure counter after one more failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failures {
@@ -218,6 +238,34 @@ pub trait Store: Send + Sync + 'static {
     /// Until when `key` is locked out (0 when it is not).
     async fn locked_until(&self, key: &str) -> StoreResult<i64>;
     async fn clear_failures(&self, key: &str) -> StoreResult<()>;
+
+    async fn create_handoff(
+        &self,
+        code_hash: &[u8],
+        handoff: &Handoff,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// Uses an unexpired hand-off code, once.
+    async fn take_handoff(&self, code_hash: &[u8], now: i64) -> StoreResult<Option<Handoff>>;
+    /// A desktop app's session: a short-lived access token and a refresh token.
+    async fn create_app_session(
+        &self,
+        session: &Session,
+        access_hash: &[u8],
+        refresh_hash: &[u8],
+        access_expires_at: i64,
+    ) -> StoreResult<()>;
+    /// Swaps a live refresh token for new tokens; a refresh token presented a second time ends its
+    /// session.
+    async fn refresh_session(
+        &self,
+        refresh_hash: &[u8],
+        new_access_hash: &[u8],
+        new_refresh_hash: &[u8],
+        access_expires_at: i64,
+        expires_at: i64,
+        now: i64,
+    ) -> StoreResult<Refresh>;
 
     /// Keeps a WebAuthn ceremony's state (JSON) until it finishes or expires.
     async fn create_ceremony(

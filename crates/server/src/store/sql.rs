@@ -147,7 +147,8 @@ macro_rules! sql_store {
             ) -> $crate::store::StoreResult<Option<$crate::store::Session>> {
                 let row = sqlx::query(
                     "SELECT id, user_id, device, created_at, last_seen_at, expires_at FROM sessions \
-                     WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+                     WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2 \
+                     AND (access_expires_at IS NULL OR access_expires_at > $2)",
                 )
                 .bind(hash)
                 .bind(now)
@@ -422,6 +423,116 @@ macro_rules! sql_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn create_handoff(
+                &self,
+                code_hash: &[u8],
+                handoff: &$crate::store::Handoff,
+                expires_at: i64,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO handoff_codes (code_hash, user_id, challenge, redirect_uri, device, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(code_hash)
+                .bind(handoff.user.to_string())
+                .bind(&handoff.challenge)
+                .bind(&handoff.redirect_uri)
+                .bind(&handoff.device)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn take_handoff(
+                &self,
+                code_hash: &[u8],
+                now: i64,
+            ) -> $crate::store::StoreResult<Option<$crate::store::Handoff>> {
+                let row: Option<(String, String, String, String)> = sqlx::query_as(
+                    "UPDATE handoff_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL \
+                     AND expires_at > $2 RETURNING user_id, challenge, redirect_uri, device",
+                )
+                .bind(code_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(user, challenge, redirect_uri, device)| {
+                    Ok($crate::store::Handoff {
+                        user: $crate::store::ulid(&user)?,
+                        challenge,
+                        redirect_uri,
+                        device,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn create_app_session(
+                &self,
+                session: &$crate::store::Session,
+                access_hash: &[u8],
+                refresh_hash: &[u8],
+                access_expires_at: i64,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_seen_at, \
+                     expires_at, refresh_hash, access_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(session.id.to_string())
+                .bind(session.user.to_string())
+                .bind(access_hash)
+                .bind(&session.device)
+                .bind(session.created_at)
+                .bind(session.last_seen_at)
+                .bind(session.expires_at)
+                .bind(refresh_hash)
+                .bind(access_expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn refresh_session(
+                &self,
+                refresh_hash: &[u8],
+                new_access_hash: &[u8],
+                new_refresh_hash: &[u8],
+                access_expires_at: i64,
+                expires_at: i64,
+                now: i64,
+            ) -> $crate::store::StoreResult<$crate::store::Refresh> {
+                let row = sqlx::query(
+                    "UPDATE sessions SET token_hash = $2, refresh_hash = $3, previous_refresh_hash = $1, \
+                     access_expires_at = $4, expires_at = $5, last_seen_at = $6 \
+                     WHERE refresh_hash = $1 AND revoked_at IS NULL AND expires_at > $6 \
+                     RETURNING id, user_id, device, created_at, last_seen_at, expires_at",
+                )
+                .bind(refresh_hash)
+                .bind(new_access_hash)
+                .bind(new_refresh_hash)
+                .bind(access_expires_at)
+                .bind(expires_at)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                if let Some(row) = row {
+                    return Ok($crate::store::Refresh::Rotated($crate::store::sql::session_from_row(&row)?));
+                }
+                let ended = sqlx::query(
+                    "UPDATE sessions SET revoked_at = $2 WHERE previous_refresh_hash = $1 AND revoked_at IS NULL",
+                )
+                .bind(refresh_hash)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(if ended.rows_affected() > 0 {
+                    $crate::store::Refresh::Reused
+                } else {
+                    $crate::store::Refresh::Unknown
+                })
             }
 
             async fn create_ceremony(

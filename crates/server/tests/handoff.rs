@@ -1,0 +1,242 @@
+//! The desktop hand-off (RFC 8252 + PKCE) with the app's half from `stint-signin`, on both backends.
+//! Here an HTTP client plays the browser's part (the sign-in page's API calls, then following the
+//! redirect); `tests/browser.rs` does the same in a real Chromium.
+
+mod support;
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use stint_signin::{Loopback, Pkce, exchange, new_state, refresh, sign_in_url};
+use support::{Backend, Server, Storage, sign_in, verified_account};
+
+const PASSWORD: &str = "a long and private passphrase";
+
+/// What the sign-in page does once signed in: ask for the code, end its own session, and go.
+async fn browser_authorizes(
+    server: &Server,
+    token: &str,
+    url: &reqwest::Url,
+) -> (StatusCode, serde_json::Value) {
+    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    server
+        .call(
+            Method::POST,
+            "/api/v1/authorize",
+            Some(token),
+            Some(json!({
+                "redirect_uri": q["redirect_uri"],
+                "state": q["state"],
+                "code_challenge": q["code_challenge"],
+                "code_challenge_method": q["code_challenge_method"],
+                "device": q["device"],
+            })),
+        )
+        .await
+}
+
+async fn the_app_signs_in_through_the_browser_and_refreshes(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    verified_account(&server, &storage, "dev@example.org", PASSWORD).await;
+
+    // The app's side.
+    let pkce = Pkce::new();
+    let state = new_state();
+    let loopback = Loopback::bind().await.unwrap();
+    let url = sign_in_url(
+        &server.public,
+        "Dev's laptop",
+        &pkce,
+        &state,
+        loopback.redirect_uri(),
+    )
+    .unwrap();
+
+    // The page itself is served with a strict policy.
+    let page = server
+        .http
+        .get(format!("{}/sign-in?{}", server.base, url.query().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Sign in with a passkey")
+    );
+
+    // The browser's side: sign in, authorize, follow the redirect to the app.
+    let browser_session = sign_in(&server, "dev@example.org", PASSWORD, "browser").await;
+    let (status, redirect) = browser_authorizes(&server, &browser_session, &url).await;
+    assert_eq!(status, StatusCode::OK, "{redirect}");
+    let location = redirect["location"].as_str().unwrap().to_owned();
+    assert!(location.starts_with(loopback.redirect_uri()), "{location}");
+    let follow =
+        tokio::spawn(async move { reqwest::get(location).await.unwrap().text().await.unwrap() });
+    let code = loopback
+        .wait(&state, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(follow.await.unwrap().contains("Signed in"));
+
+    // The app trades the code; the verifier never went through the browser.
+    let grant = exchange(
+        &server.public.replace("localhost", "127.0.0.1"),
+        &code,
+        &pkce,
+        loopback.redirect_uri(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(grant.token_type, "Bearer");
+    assert_eq!(grant.expires_in, 900);
+    let (status, account) = server.get("/api/v1/account", &grant.access_token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(account["email"], "dev@example.org");
+    let (_, sessions) = server.get("/api/v1/sessions", &grant.access_token).await;
+    assert!(
+        sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["device"] == "Dev's laptop" && s["current"] == true),
+        "{sessions}"
+    );
+
+    // The code works once.
+    let again = exchange(&server.base, &code, &pkce, loopback.redirect_uri()).await;
+    assert!(again.unwrap_err().to_string().contains("not valid"));
+
+    // Refresh rotates both tokens; the old access token stops working at once.
+    let renewed = refresh(&server.base, &grant.refresh_token).await.unwrap();
+    assert_ne!(renewed.refresh_token, grant.refresh_token);
+    assert_eq!(renewed.session, grant.session);
+    let (status, _) = server.get("/api/v1/account", &grant.access_token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = server.get("/api/v1/account", &renewed.access_token).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A refresh token presented twice (a stolen copy) ends the session for both holders.
+    let replay = refresh(&server.base, &grant.refresh_token).await;
+    assert!(replay.unwrap_err().to_string().contains("already used"));
+    let (status, _) = server.get("/api/v1/account", &renewed.access_token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let after = refresh(&server.base, &renewed.refresh_token).await;
+    assert!(after.is_err(), "the rightful holder must sign in again too");
+    server.stop().await;
+}
+both!(the_app_signs_in_through_the_browser_and_refreshes);
+
+async fn codes_are_bound_to_the_verifier_and_the_redirect(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    verified_account(&server, &storage, "dev@example.org", PASSWORD).await;
+    let browser = sign_in(&server, "dev@example.org", PASSWORD, "browser").await;
+    let loopback = Loopback::bind().await.unwrap();
+
+    let issue = |pkce: &Pkce| {
+        let url = sign_in_url(&server.public, "x", pkce, "st", loopback.redirect_uri()).unwrap();
+        let server = &server;
+        let browser = browser.clone();
+        async move {
+            let (status, body) = browser_authorizes(server, &browser, &url).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let location = reqwest::Url::parse(body["location"].as_str().unwrap()).unwrap();
+            location
+                .query_pairs()
+                .find(|(k, _)| k == "code")
+                .unwrap()
+                .1
+                .into_owned()
+        }
+    };
+
+    // Another app's verifier: refused, and the code is used up by the attempt.
+    let pkce = Pkce::new();
+    let code = issue(&pkce).await;
+    let thief = Pkce::new();
+    assert!(
+        exchange(&server.base, &code, &thief, loopback.redirect_uri())
+            .await
+            .is_err()
+    );
+    assert!(
+        exchange(&server.base, &code, &pkce, loopback.redirect_uri())
+            .await
+            .is_err(),
+        "one try per code"
+    );
+
+    // Another redirect: refused.
+    let code = issue(&pkce).await;
+    assert!(
+        exchange(&server.base, &code, &pkce, "http://127.0.0.1:1/elsewhere")
+            .await
+            .is_err()
+    );
+
+    // Only loopback redirects with a port, S256 and well-formed values are authorized.
+    for (field, value) in [
+        ("redirect_uri", "https://evil.example/callback"),
+        ("redirect_uri", "http://localhost:5000/callback"),
+        ("redirect_uri", "http://127.0.0.1/callback"),
+        ("code_challenge_method", "plain"),
+        ("code_challenge", "short"),
+        ("state", "has spaces"),
+        ("device", ""),
+    ] {
+        let mut body = json!({
+            "redirect_uri": loopback.redirect_uri(),
+            "state": "st",
+            "code_challenge": pkce.challenge(),
+            "code_challenge_method": "S256",
+            "device": "x",
+        });
+        body[field] = json!(value);
+        let (status, answer) = server
+            .call(
+                Method::POST,
+                "/api/v1/authorize",
+                Some(&browser),
+                Some(body),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{field}={value:?}: {answer}"
+        );
+    }
+    // Authorizing needs a signed-in page.
+    let (status, _) = server
+        .call(
+            Method::POST,
+            "/api/v1/authorize",
+            None,
+            Some(json!({ "redirect_uri": loopback.redirect_uri(), "state": "st", "code_challenge": pkce.challenge(), "code_challenge_method": "S256", "device": "x" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for body in [
+        json!({ "grant_type": "authorization_code", "code": "sth_forged", "code_verifier": pkce.verifier(), "redirect_uri": loopback.redirect_uri() }),
+        json!({ "grant_type": "refresh_token", "refresh_token": "str_forged" }),
+        json!({ "grant_type": "password", "username": "dev@example.org" }),
+    ] {
+        let (status, answer) = server.post("/api/v1/token", body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    }
+    server.stop().await;
+}
+both!(codes_are_bound_to_the_verifier_and_the_redirect);

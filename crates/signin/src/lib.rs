@@ -1,0 +1,312 @@
+//! The app's half of signing in to a Stint server through the system browser (RFC 8252): the
+//! browser is where passkeys and security keys work, and the app never sees a password.
+//!
+//! 1. [`Pkce::new`] makes a verifier and its S256 challenge (RFC 7636).
+//! 2. [`Loopback::bind`] listens on `127.0.0.1` on a port the system picks.
+//! 3. [`sign_in_url`] is the server's sign-in page with the redirect, state and challenge; open it in
+//!    the browser.
+//! 4. [`Loopback::wait`] answers the browser's redirect and returns the single-use code (checking
+//!    `state`).
+//! 5. [`exchange`] trades code and verifier for an access token and a refresh token; [`refresh`]
+//!    renews them (the refresh token rotates).
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use stint_protocol::{TokenGrant, TokenRequest};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use url::Url;
+use zeroize::Zeroizing;
+
+/// What can go wrong on the app's side of the hand-off.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("the sign-in did not finish within {0:?}")]
+    TimedOut(Duration),
+    #[error("the browser came back without a sign-in code: {0}")]
+    NoCode(String),
+    #[error("the browser came back with a different state; this sign-in was not started here")]
+    StateMismatch,
+    #[error("the server refused: {0}")]
+    Refused(String),
+    #[error("cannot reach the server: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("not a server address: {0}")]
+    Url(#[from] url::ParseError),
+}
+
+fn random_text() -> Zeroizing<String> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    getrandom::fill(bytes.as_mut()).expect("the operating system's random source failed");
+    Zeroizing::new(URL_SAFE_NO_PAD.encode(bytes.as_ref()))
+}
+
+/// A PKCE pair: the verifier stays in the app, the challenge goes through the browser.
+pub struct Pkce {
+    verifier: Zeroizing<String>,
+    challenge: String,
+}
+
+impl Pkce {
+    pub fn new() -> Pkce {
+        let verifier = random_text();
+        let challenge = challenge_of(&verifier);
+        Pkce {
+            verifier,
+            challenge,
+        }
+    }
+
+    pub fn verifier(&self) -> &str {
+        &self.verifier
+    }
+
+    pub fn challenge(&self) -> &str {
+        &self.challenge
+    }
+}
+
+impl Default for Pkce {
+    fn default() -> Pkce {
+        Pkce::new()
+    }
+}
+
+/// `BASE64URL(SHA256(verifier))`, without padding.
+pub fn challenge_of(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// A fresh `state` value, to match the redirect to this sign-in.
+pub fn new_state() -> String {
+    random_text().to_string()
+}
+
+/// The loopback listener the browser is redirected to.
+pub struct Loopback {
+    listener: tokio::net::TcpListener,
+    redirect_uri: String,
+}
+
+impl Loopback {
+    /// Listens on `127.0.0.1` on a port the system picks.
+    pub async fn bind() -> std::io::Result<Loopback> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let port = listener.local_addr()?.port();
+        Ok(Loopback {
+            listener,
+            redirect_uri: format!("http://127.0.0.1:{port}/callback"),
+        })
+    }
+
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// Answers the browser's redirect (ignoring other requests, such as a favicon) and returns the
+    /// code, after checking `state`.
+    pub async fn wait(&self, state: &str, timeout: Duration) -> Result<String, SignInError> {
+        tokio::time::timeout(timeout, self.accept(state))
+            .await
+            .map_err(|_| SignInError::TimedOut(timeout))?
+    }
+
+    async fn accept(&self, state: &str) -> Result<String, SignInError> {
+        loop {
+            let (mut stream, _) = self.listener.accept().await?;
+            let mut request = Vec::new();
+            let mut buf = [0u8; 2048];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
+                let n = stream.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+            }
+            let line = String::from_utf8_lossy(&request);
+            let target = line
+                .lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("/")
+                .to_owned();
+            let url = Url::parse("http://127.0.0.1").and_then(|base| base.join(&target));
+            let Ok(url) = url else { continue };
+            if url.path() != "/callback" {
+                let _ = stream
+                    .write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    )
+                    .await;
+                continue;
+            }
+            let query = |name: &str| {
+                url.query_pairs()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+            };
+            let outcome = match (query("code"), query("state")) {
+                (Some(_), Some(got)) if got != state => Err(SignInError::StateMismatch),
+                (Some(code), Some(_)) => Ok(code),
+                _ => Err(SignInError::NoCode(
+                    query("error").unwrap_or_else(|| "no code".into()),
+                )),
+            };
+            let page = match &outcome {
+                Ok(_) => {
+                    "<!doctype html><meta charset=utf-8><title>Stint</title><p>Signed in. You can close this window and return to Stint."
+                }
+                Err(_) => {
+                    "<!doctype html><meta charset=utf-8><title>Stint</title><p>The sign-in did not complete. Return to Stint and try again."
+                }
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{page}",
+                page.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+            let _ = stream.shutdown().await;
+            return outcome;
+        }
+    }
+}
+
+/// The server's sign-in page for this hand-off.
+pub fn sign_in_url(
+    server: &str,
+    device: &str,
+    pkce: &Pkce,
+    state: &str,
+    redirect_uri: &str,
+) -> Result<Url, SignInError> {
+    let mut url = Url::parse(server)?.join("/sign-in")?;
+    url.query_pairs_mut()
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("state", state)
+        .append_pair("code_challenge", pkce.challenge())
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("device", device);
+    Ok(url)
+}
+
+async fn token(server: &str, request: &TokenRequest) -> Result<TokenGrant, SignInError> {
+    let url = Url::parse(server)?.join("/api/v1/token")?;
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(request)
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        return Err(SignInError::Refused(
+            body["error"]["message"]
+                .as_str()
+                .unwrap_or("no reason given")
+                .to_owned(),
+        ));
+    }
+    Ok(response.json().await?)
+}
+
+/// Trades the code from the redirect (and the verifier only this app knows) for tokens.
+pub async fn exchange(
+    server: &str,
+    code: &str,
+    pkce: &Pkce,
+    redirect_uri: &str,
+) -> Result<TokenGrant, SignInError> {
+    token(
+        server,
+        &TokenRequest::AuthorizationCode {
+            code: code.to_owned(),
+            code_verifier: pkce.verifier().to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+        },
+    )
+    .await
+}
+
+/// New tokens for a refresh token (which is used up by this).
+pub async fn refresh(server: &str, refresh_token: &str) -> Result<TokenGrant, SignInError> {
+    token(
+        server,
+        &TokenRequest::RefreshToken {
+            refresh_token: refresh_token.to_owned(),
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_challenge_is_rfc_7636s_s256() {
+        // RFC 7636, appendix B.
+        assert_eq!(
+            challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        let pkce = Pkce::new();
+        assert_eq!(pkce.verifier().len(), 43);
+        assert_eq!(challenge_of(pkce.verifier()), pkce.challenge());
+        assert_ne!(Pkce::new().verifier(), pkce.verifier());
+    }
+
+    #[test]
+    fn the_sign_in_url_carries_the_hand_off() {
+        let pkce = Pkce::new();
+        let url = sign_in_url(
+            "https://stint.example.org/ignored",
+            "Jane's laptop",
+            &pkce,
+            "s1",
+            "http://127.0.0.1:5000/callback",
+        )
+        .unwrap();
+        assert_eq!(url.path(), "/sign-in");
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["redirect_uri"], "http://127.0.0.1:5000/callback");
+        assert_eq!(q["code_challenge"], pkce.challenge());
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(q["device"], "Jane's laptop");
+        assert!(
+            !url.as_str().contains(pkce.verifier()),
+            "the verifier never leaves the app"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_listener_returns_the_code_only_with_the_right_state() {
+        let loopback = Loopback::bind().await.unwrap();
+        let uri = loopback.redirect_uri().to_owned();
+        let browser = tokio::spawn(async move {
+            let _ = reqwest::get(format!("{uri}/../favicon.ico")).await;
+            reqwest::get(format!("{uri}?code=sth_abc&state=s1"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        });
+        let code = loopback.wait("s1", Duration::from_secs(10)).await.unwrap();
+        assert_eq!(code, "sth_abc");
+        assert!(browser.await.unwrap().contains("Signed in"));
+
+        let uri = loopback.redirect_uri().to_owned();
+        tokio::spawn(async move { reqwest::get(format!("{uri}?code=x&state=forged")).await });
+        assert!(matches!(
+            loopback.wait("s1", Duration::from_secs(10)).await,
+            Err(SignInError::StateMismatch)
+        ));
+        assert!(matches!(
+            loopback.wait("s1", Duration::from_millis(50)).await,
+            Err(SignInError::TimedOut(_))
+        ));
+    }
+}
