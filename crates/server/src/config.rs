@@ -135,9 +135,7 @@ impl Config {
         match std::env::var("STINT_SERVER_PUBLIC_URL") {
             Ok(url) => config.public_url = url,
             // Follow the listen address unless a file chose an address of its own.
-            Err(_) if listen_set.is_some() => {
-                config.public_url = format!("http://{}", config.listen)
-            }
+            Err(_) if listen_set.is_some() => config.public_url = local_url(config.listen),
             Err(_) => {}
         }
         if let Ok(key) = std::env::var("STINT_SERVER_KEY") {
@@ -212,6 +210,16 @@ mod tests {
         assert_eq!(config.limits.auth_per_ip, Limits::default().auth_per_ip);
         assert_eq!(config.public_origin(), "https://stint.example.org");
         config.validate().unwrap();
+    }
+
+    #[test]
+    fn a_loopback_listener_is_reached_by_name() {
+        assert_eq!(
+            local_url(([127, 0, 0, 1], 7380).into()),
+            "http://localhost:7380"
+        );
+        assert_eq!(local_url(([10, 0, 0, 5], 80).into()), "http://10.0.0.5:80");
+        assert_eq!(Config::default().public_url, "http://localhost:7380");
     }
 
     #[test]
