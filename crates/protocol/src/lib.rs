@@ -338,6 +338,42 @@ pub struct TokenGrant {
     pub expires_in: i64,
 }
 
+/// `POST /api/v1/orgs/{org}/tokens`: an API token for the caller, in this organization only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiToken {
+    pub name: String,
+    /// At most the caller's own role (the default).
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// Only reads (GET). Viewers' tokens always are.
+    #[serde(default)]
+    pub read_only: bool,
+    /// When it stops working; never, without.
+    #[serde(default)]
+    pub expires_at: Option<UnixSeconds>,
+}
+
+/// An API token as listed (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenInfo {
+    pub id: Ulid,
+    pub user: Ulid,
+    pub name: String,
+    pub role: Role,
+    pub read_only: bool,
+    pub created_at: UnixSeconds,
+    pub expires_at: Option<UnixSeconds>,
+    pub last_used_at: Option<UnixSeconds>,
+}
+
+/// A new API token: shown here once; the server keeps only its hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreatedApiToken {
+    pub token: String,
+    pub info: ApiTokenInfo,
+}
+
 /// `GET /healthz`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Health {

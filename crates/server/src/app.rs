@@ -111,6 +111,11 @@ pub fn router(state: Shared) -> Router {
             delete(orgs::revoke_invitation),
         )
         .route("/api/v1/orgs/{org}/audit", get(orgs::audit_log))
+        .route(
+            "/api/v1/orgs/{org}/tokens",
+            post(orgs::create_token).get(orgs::tokens),
+        )
+        .route("/api/v1/orgs/{org}/tokens/{id}", delete(orgs::revoke_token))
         .route("/api/v1/invitations/accept", post(orgs::accept))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
@@ -218,18 +223,31 @@ pub struct Authed {
     pub session: Ulid,
 }
 
+/// The bearer token of a request, if it has one.
+pub fn bearer(parts: &Parts) -> ApiResult<&str> {
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(ApiError::unauthorized)?;
+    if token.len() > 200 {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(token)
+}
+
 impl FromRequestParts<Shared> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> ApiResult<Authed> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(ApiError::unauthorized)?;
-        if token.len() > 200 {
-            return Err(ApiError::unauthorized());
+        let token = bearer(parts)?;
+        if token.starts_with("stp_") {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "session_required",
+                "API tokens reach only their organization's endpoints; this one needs a signed-in session",
+            ));
         }
         let session = state
             .store

@@ -29,6 +29,35 @@ pub struct Config {
     /// The `Contact:` of `/.well-known/security.txt`.
     pub security_contact: String,
     pub limits: Limits,
+    pub backup: Backup,
+}
+
+/// Scheduled backups of a running server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Backup {
+    /// Where backups go. Default: `<data_dir>/backups` (better: another disk).
+    pub dir: Option<PathBuf>,
+    /// Hours between backups; 0 turns scheduled backups off (for all but one instance sharing a
+    /// PostgreSQL database, say).
+    pub every_hours: u64,
+    /// Backups older than this many days are deleted after each new one.
+    pub keep_days: i64,
+    /// PostgreSQL only: the connection `pg_dump` uses (env `STINT_BACKUP_DATABASE_URL`). It must see
+    /// every organization's rows, so a role that bypasses row-level security (a superuser, or one
+    /// with BYPASSRLS); the server's own role does not. Default: `database_url`.
+    pub database_url: Option<String>,
+}
+
+impl Default for Backup {
+    fn default() -> Backup {
+        Backup {
+            dir: None,
+            every_hours: 6,
+            keep_days: 7,
+            database_url: None,
+        }
+    }
 }
 
 /// Rate limits and lockouts. Counters live in the database, so every instance sharing it enforces
@@ -84,6 +113,7 @@ impl Default for Config {
             outbox_dir: None,
             security_contact: "mailto:security@localhost".into(),
             limits: Limits::default(),
+            backup: Backup::default(),
         }
     }
 }
@@ -138,6 +168,9 @@ impl Config {
             Err(_) if listen_set.is_some() => config.public_url = local_url(config.listen),
             Err(_) => {}
         }
+        if let Ok(url) = std::env::var("STINT_BACKUP_DATABASE_URL") {
+            config.backup.database_url = Some(url);
+        }
         if let Ok(key) = std::env::var("STINT_SERVER_KEY") {
             config.server_key = Some(key);
         }
@@ -186,6 +219,13 @@ impl Config {
         self.key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("server.key"))
+    }
+
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("backups"))
     }
 
     pub fn outbox_dir(&self) -> PathBuf {

@@ -10,6 +10,7 @@
 //! - [`orgs`]: organizations, members, roles, invitations, the audit log.
 //! - [`passkeys`]: WebAuthn registration and sign-in (webauthn-rs).
 //! - [`limits`]: rate limits and lockouts, counted in the database.
+//! - [`backup`]: backups (SQLite `VACUUM INTO`, PostgreSQL `pg_dump`), scheduled, and restore.
 //! - [`secrets`]: the server key, token hashes, Argon2id, TOTP.
 
 // The OpenAPI document is one large `json!` literal.
@@ -17,6 +18,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod backup;
 pub mod bench;
 pub mod config;
 pub mod error;

@@ -18,8 +18,19 @@ struct Cli {
 
 #[derive(clap::Subcommand)]
 enum Command {
-    /// Serve (the default)
+    /// Serve (the default), with scheduled backups unless `[backup] every_hours = 0`
     Serve,
+    /// Take a backup now (safe while the server runs)
+    Backup {
+        /// Where to put it [default: the configured backup directory]
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
+    /// Restore a backup into an empty data directory (SQLite) or an empty database (PostgreSQL)
+    Restore {
+        /// The backup directory (stint-backup-…)
+        from: PathBuf,
+    },
     /// Measure the start of B7 on a throwaway database: password verification, and authenticated
     /// requests per second with p99 latency (PostgreSQL when DATABASE_URL is set)
     Bench {
@@ -79,6 +90,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .await;
     }
     let config = stint_server::Config::load(cli.config.as_deref()).map_err(anyhow::Error::msg)?;
+    match &cli.command {
+        Some(Command::Backup { to }) => {
+            let root = to.clone().unwrap_or_else(|| config.backup_dir());
+            let dir = stint_server::backup::backup(&config, &root).await?;
+            println!("Backup written to {}", dir.display());
+            println!(
+                "Keep the server key (key file or STINT_SERVER_KEY) safe separately: it is not in the backup."
+            );
+            return Ok(());
+        }
+        Some(Command::Restore { from }) => {
+            stint_server::backup::restore(&config, from).await?;
+            println!("Restored {}", from.display());
+            return Ok(());
+        }
+        _ => {}
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
@@ -96,6 +124,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         "listening on http://{addr} (public address {})",
         state.config.public_url
     );
+    if state.config.backup.every_hours > 0 {
+        tracing::info!(
+            "backups every {} hours to {}, kept {} days",
+            state.config.backup.every_hours,
+            state.config.backup_dir().display(),
+            state.config.backup.keep_days
+        );
+        tokio::spawn(stint_server::backup::schedule(state.config.clone()));
+    }
     stint_server::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");

@@ -93,6 +93,9 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/api/v1/orgs/{org}/invitations", summary: "Pending invitations (Owner, Admin)", signed_in: true, body: None, ok: (200, Some("InvitationInfo[]")) },
     Operation { method: "delete", path: "/api/v1/orgs/{org}/invitations/{id}", summary: "Revoke a pending invitation", signed_in: true, body: None, ok: (204, None) },
     Operation { method: "get", path: "/api/v1/orgs/{org}/audit", summary: "The audit log of administrative actions (Owner, Admin)", signed_in: true, body: None, ok: (200, Some("AuditInfo[]")) },
+    Operation { method: "post", path: "/api/v1/orgs/{org}/tokens", summary: "An API token for the caller: this organization only, at most the caller's role, optionally read-only and expiring; shown once", signed_in: true, body: Some("NewApiToken"), ok: (201, Some("CreatedApiToken")) },
+    Operation { method: "get", path: "/api/v1/orgs/{org}/tokens", summary: "Live API tokens: one's own, or everyone's for Owners and Admins", signed_in: true, body: None, ok: (200, Some("ApiTokenInfo[]")) },
+    Operation { method: "delete", path: "/api/v1/orgs/{org}/tokens/{id}", summary: "Revoke an API token (one's own, or anyone's for Owners and Admins)", signed_in: true, body: None, ok: (204, None) },
     Operation { method: "post", path: "/api/v1/invitations/accept", summary: "Join an organization with an emailed invitation (only the invited address)", signed_in: true, body: Some("EmailToken"), ok: (200, Some("OrgInfo")) },
 ];
 
@@ -175,6 +178,9 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
             object(json!({ "grant_type": { "const": "refresh_token" }, "refresh_token": string }), &["grant_type", "refresh_token"]),
         ] },
         "TokenGrant": object(json!({ "session": string, "access_token": string, "refresh_token": string, "token_type": string, "expires_in": int }), &["session", "access_token", "refresh_token", "token_type", "expires_in"]),
+        "NewApiToken": object(json!({ "name": string, "role": { "$ref": "#/components/schemas/Role" }, "read_only": boolean, "expires_at": int }), &["name"]),
+        "ApiTokenInfo": object(json!({ "id": string, "user": string, "name": string, "role": { "$ref": "#/components/schemas/Role" }, "read_only": boolean, "created_at": int, "expires_at": int, "last_used_at": int }), &["id", "user", "name", "role", "read_only", "created_at"]),
+        "CreatedApiToken": object(json!({ "token": string, "info": { "$ref": "#/components/schemas/ApiTokenInfo" } }), &["token", "info"]),
         "PasskeyName": object(json!({ "name": string }), &["name"]),
         "CeremonyStart": object(json!({ "ceremony": string, "options": { "type": "object" } }), &["ceremony", "options"]),
         "PasskeyRegistration": object(json!({ "ceremony": string, "credential": { "type": "object" } }), &["ceremony", "credential"]),

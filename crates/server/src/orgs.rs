@@ -22,7 +22,7 @@ use crate::error::{ApiError, ApiResult, Json, Path};
 use crate::limits::{self, Scope};
 use crate::mail::Message;
 use crate::secrets::{new_token, token_hash};
-use crate::store::{AuditEntry, Invitation, Org, StoreError};
+use crate::store::{ApiToken, AuditEntry, Invitation, Org, StoreError};
 
 const INVITATION_SECS: i64 = 7 * 24 * 3600;
 
@@ -40,9 +40,18 @@ fn forbidden(denied: Denied) -> ApiError {
 
 /// The caller, as a member of the organization named in the path (`{org}`).
 pub struct InOrg {
-    pub authed: Authed,
+    pub user: Ulid,
+    pub via: Via,
     pub org: Org,
     pub actor: Actor,
+}
+
+/// How the caller authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session(Ulid),
+    /// An API token of this organization.
+    Token(Ulid),
 }
 
 impl InOrg {
@@ -64,8 +73,11 @@ impl InOrg {
                 &AuditEntry {
                     id: Ulid::generate(),
                     at: now(),
-                    actor: self.authed.user,
-                    session: Some(self.authed.session),
+                    actor: self.user,
+                    session: match self.via {
+                        Via::Session(id) => Some(id),
+                        Via::Token(_) => None,
+                    },
                     action: action.into(),
                     detail,
                 },
@@ -79,33 +91,69 @@ impl FromRequestParts<Shared> for InOrg {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> ApiResult<InOrg> {
-        let authed = Authed::from_request_parts(parts, state).await?;
         let axum::extract::Path(params) =
             axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
                 .await
                 .map_err(|_| no_such_org())?;
-        let id: Ulid = params
-            .get("org")
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(no_such_org)?;
+        let id: Option<Ulid> = params.get("org").and_then(|s| s.parse().ok());
+        let bearer = crate::app::bearer(parts)?;
+        let (user, via, token_role) = if bearer.starts_with("stp_") {
+            // An API token names its organization; elsewhere it reaches nothing.
+            let token_org = token_org(bearer).ok_or_else(ApiError::unauthorized)?;
+            if id != Some(token_org) {
+                return Err(no_such_org());
+            }
+            if state.store.org(token_org).await?.is_none() {
+                return Err(ApiError::unauthorized());
+            }
+            let token = state
+                .store
+                .api_token(token_org, &token_hash(bearer), now())
+                .await?
+                .ok_or_else(ApiError::unauthorized)?;
+            if token.read_only && !parts.method.is_safe() {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "read_only_token",
+                    "this API token may only read",
+                ));
+            }
+            (token.user, Via::Token(token.id), Some(token.role))
+        } else {
+            let authed = Authed::from_request_parts(parts, state).await?;
+            (authed.user, Via::Session(authed.session), None)
+        };
+        let id = id.ok_or_else(no_such_org)?;
         let org = state.store.org(id).await?.ok_or_else(no_such_org)?;
-        // Not a member: the same answer as for an organization that does not exist.
+        // Not a member: the same answer as for an organization that does not exist. A removed
+        // member's tokens die with the membership.
         let member = state
             .store
-            .member(id, authed.user)
+            .member(id, user)
             .await?
             .ok_or_else(no_such_org)?;
+        // A token acts with the lower of its role and its creator's role now.
+        let role = token_role.map_or(member.role, |r| r.max(member.role));
         Ok(InOrg {
-            authed,
+            user,
+            via,
             org,
             actor: Actor {
-                member: MemberId(authed.user),
+                member: MemberId(user),
                 org: OrgId(id),
-                role: member.role,
+                role,
                 active: true,
             },
         })
     }
+}
+
+/// The organization an API token (`stp_<org>_<secret>`) belongs to.
+fn token_org(token: &str) -> Option<Ulid> {
+    token
+        .strip_prefix("stp_")?
+        .split_once('_')
+        .and_then(|(org, _)| org.parse().ok())
 }
 
 /// One action of the role table, as a type: `Allowed<EditOrgProfile>` in a handler's arguments
@@ -123,6 +171,7 @@ macro_rules! acts {
     )*};
 }
 acts!(
+    ManageApiTokens,
     ListMembers,
     EditOrgProfile,
     DeleteOrganization,
@@ -176,7 +225,8 @@ pub async fn create(
     };
     state.store.create_org(&org, authed.user).await?;
     let in_org = InOrg {
-        authed,
+        user: authed.user,
+        via: Via::Session(authed.session),
         org: org.clone(),
         actor: Actor {
             member: MemberId(authed.user),
@@ -247,7 +297,7 @@ pub async fn delete(
         .collect();
     let deleted_by = state
         .store
-        .user(in_org.authed.user)
+        .user(in_org.user)
         .await?
         .map(|u| u.email)
         .unwrap_or_default();
@@ -276,12 +326,12 @@ pub async fn transfer(
     Allowed(in_org, _): Allowed<TransferOwnership>,
     Json(body): Json<wire::TransferOwnership>,
 ) -> ApiResult<StatusCode> {
-    if body.to == in_org.authed.user {
+    if body.to == in_org.user {
         return Err(ApiError::invalid("you are already an owner"));
     }
     match state
         .store
-        .transfer_ownership(in_org.org.id, in_org.authed.user, body.to)
+        .transfer_ownership(in_org.org.id, in_org.user, body.to)
         .await
     {
         Ok(()) => {}
@@ -407,7 +457,7 @@ pub async fn remove_member(
     Path((_, user)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let (user, role, target) = membership_target(&state, &in_org, &user, None).await?;
-    let leaving = user == in_org.authed.user;
+    let leaving = user == in_org.user;
     if leaving {
         if let Target::Membership {
             last_owner: true, ..
@@ -450,13 +500,13 @@ pub async fn invite(
             last_owner: false,
         },
     )?;
-    limits::per_account(&state, Scope::Email, &in_org.authed.user.to_string()).await?;
+    limits::per_account(&state, Scope::Email, &in_org.user.to_string()).await?;
     let now = now();
     let invitation = Invitation {
         id: Ulid::generate(),
         email: email.clone(),
         role: body.role,
-        invited_by: in_org.authed.user,
+        invited_by: in_org.user,
         created_at: now,
         expires_at: now + INVITATION_SECS,
     };
@@ -466,7 +516,7 @@ pub async fn invite(
         .store
         .create_invitation(in_org.org.id, &invitation, &token_hash(&token))
         .await?;
-    let inviter = email_of(&state, in_org.authed.user).await?;
+    let inviter = email_of(&state, in_org.user).await?;
     send(
         &state,
         Message {
@@ -594,7 +644,8 @@ pub async fn accept(
         .await?
         .ok_or_else(invalid)?;
     let in_org = InOrg {
-        authed,
+        user: user.id,
+        via: Via::Session(authed.session),
         org: org.clone(),
         actor: Actor {
             member: MemberId(user.id),
@@ -652,4 +703,128 @@ async fn send(state: &Shared, message: Message) -> ApiResult<()> {
         .await
         .map(|_| ())
         .map_err(|e| ApiError::internal("sending email", e))
+}
+
+fn token_info(t: &ApiToken) -> wire::ApiTokenInfo {
+    wire::ApiTokenInfo {
+        id: t.id,
+        user: t.user,
+        name: t.name.clone(),
+        role: t.role,
+        read_only: t.read_only,
+        created_at: t.created_at,
+        expires_at: t.expires_at,
+        last_used_at: t.last_used_at,
+    }
+}
+
+/// `POST /api/v1/orgs/{org}/tokens`: a token for the caller, at most their role, shown once.
+pub async fn create_token(
+    State(state): State<Shared>,
+    in_org: InOrg,
+    Json(body): Json<wire::NewApiToken>,
+) -> ApiResult<(StatusCode, Json<wire::CreatedApiToken>)> {
+    if let Via::Token(_) = in_org.via {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            "API tokens cannot make API tokens; sign in",
+        ));
+    }
+    in_org.check(Action::CreateOwnApiToken, &in_org.org_target())?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid("name the token in 1 to 60 characters"));
+    }
+    let role = body.role.unwrap_or(in_org.actor.role);
+    if role < in_org.actor.role {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "a token cannot have more rights than you: you are {}",
+                in_org.actor.role.with_article()
+            ),
+        ));
+    }
+    let now = now();
+    if body.expires_at.is_some_and(|at| at <= now) {
+        return Err(ApiError::invalid("expires_at must be in the future"));
+    }
+    let token = ApiToken {
+        id: Ulid::generate(),
+        user: in_org.user,
+        name: name.to_owned(),
+        role,
+        // A Viewer's token only reads, whatever was asked.
+        read_only: body.read_only || role == Role::Viewer,
+        created_at: now,
+        expires_at: body.expires_at,
+        last_used_at: None,
+    };
+    let secret = format!("stp_{}_{}", in_org.org.id, new_token(""));
+    state
+        .store
+        .create_api_token(in_org.org.id, &token, &token_hash(&secret))
+        .await?;
+    in_org
+        .audit(
+            &state,
+            "token.create",
+            format!(
+                "API token {:?} ({}{})",
+                token.name,
+                token.role,
+                if token.read_only { ", read-only" } else { "" }
+            ),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(wire::CreatedApiToken {
+            token: secret,
+            info: token_info(&token),
+        }),
+    ))
+}
+
+/// Whether the caller may see and revoke everyone's tokens, or only their own.
+fn token_scope(in_org: &InOrg) -> Option<Ulid> {
+    match in_org.check(Action::ManageApiTokens, &in_org.org_target()) {
+        Ok(()) => None,
+        Err(_) => Some(in_org.user),
+    }
+}
+
+/// `GET /api/v1/orgs/{org}/tokens`: one's own, or everyone's for Owners and Admins.
+pub async fn tokens(
+    State(state): State<Shared>,
+    in_org: InOrg,
+) -> ApiResult<Json<Vec<wire::ApiTokenInfo>>> {
+    let tokens = state
+        .store
+        .api_tokens(in_org.org.id, token_scope(&in_org), now())
+        .await?;
+    Ok(Json(tokens.iter().map(token_info).collect()))
+}
+
+/// `DELETE /api/v1/orgs/{org}/tokens/{id}`: one's own, or anyone's for Owners and Admins; takes
+/// effect on the token's next request.
+pub async fn revoke_token(
+    State(state): State<Shared>,
+    in_org: InOrg,
+    Path((_, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let id: Ulid = id.parse().map_err(|_| ApiError::not_found("token"))?;
+    if !state
+        .store
+        .revoke_api_token(in_org.org.id, id, token_scope(&in_org), now())
+        .await?
+    {
+        return Err(ApiError::not_found("token"));
+    }
+    in_org
+        .audit(&state, "token.revoke", format!("revoked API token {id}"))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -150,6 +150,21 @@ pub enum Refresh {
     Unknown,
 }
 
+/// An API token of an organization (the token itself is kept only as a hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: Ulid,
+    /// Who made it; it acts as them, within `role`.
+    pub user: Ulid,
+    pub name: String,
+    /// At most its creator's role when made; it acts with the lower of this and their role now.
+    pub role: Role,
+    pub read_only: bool,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
 /// A failure counter after one more failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failures {
@@ -334,6 +349,25 @@ pub trait Store: Send + Sync + 'static {
         user: Ulid,
         now: i64,
     ) -> StoreResult<Option<Role>>;
+
+    async fn create_api_token(&self, org: Ulid, token: &ApiToken, hash: &[u8]) -> StoreResult<()>;
+    /// A live (unrevoked, unexpired) token by its hash; its last use is recorded (once a minute).
+    async fn api_token(&self, org: Ulid, hash: &[u8], now: i64) -> StoreResult<Option<ApiToken>>;
+    /// Live tokens, of one member or (`None`) of everyone.
+    async fn api_tokens(
+        &self,
+        org: Ulid,
+        user: Option<Ulid>,
+        now: i64,
+    ) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes a token, if it belongs to `user` (or to anyone, for `None`).
+    async fn revoke_api_token(
+        &self,
+        org: Ulid,
+        id: Ulid,
+        user: Option<Ulid>,
+        now: i64,
+    ) -> StoreResult<bool>;
 
     async fn audit(&self, org: Ulid, entry: &AuditEntry) -> StoreResult<()>;
     /// The newest entries first.

@@ -1005,6 +1005,110 @@ macro_rules! sql_store {
                 Ok(Some($crate::store::sql::role(&role)?))
             }
 
+            async fn create_api_token(
+                &self,
+                org: ulid::Ulid,
+                token: &$crate::store::ApiToken,
+                hash: &[u8],
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                sqlx::query(
+                    "INSERT INTO api_tokens (org_id, id, user_id, name, role, read_only, token_hash, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(org.to_string())
+                .bind(token.id.to_string())
+                .bind(token.user.to_string())
+                .bind(&token.name)
+                .bind(token.role.to_string())
+                .bind(i64::from(token.read_only))
+                .bind(hash)
+                .bind(token.created_at)
+                .bind(token.expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn api_token(
+                &self,
+                org: ulid::Ulid,
+                hash: &[u8],
+                now: i64,
+            ) -> $crate::store::StoreResult<Option<$crate::store::ApiToken>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let row: Option<$crate::store::sql::TokenTuple> = sqlx::query_as(
+                    "SELECT id, user_id, name, role, read_only, created_at, expires_at, last_used_at FROM api_tokens \
+                     WHERE org_id = $1 AND token_hash = $2 AND revoked_at IS NULL \
+                     AND (expires_at IS NULL OR expires_at > $3)",
+                )
+                .bind(org.to_string())
+                .bind(hash)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    tx.commit().await?;
+                    return Ok(None);
+                };
+                let mut token = $crate::store::sql::token_from_row(row)?;
+                if token.last_used_at.is_none_or(|at| at < now - 60) {
+                    sqlx::query("UPDATE api_tokens SET last_used_at = $3 WHERE org_id = $1 AND id = $2")
+                        .bind(org.to_string())
+                        .bind(token.id.to_string())
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    token.last_used_at = Some(now);
+                }
+                tx.commit().await?;
+                Ok(Some(token))
+            }
+
+            async fn api_tokens(
+                &self,
+                org: ulid::Ulid,
+                user: Option<ulid::Ulid>,
+                now: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::ApiToken>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let rows: Vec<$crate::store::sql::TokenTuple> = sqlx::query_as(
+                    "SELECT id, user_id, name, role, read_only, created_at, expires_at, last_used_at FROM api_tokens \
+                     WHERE org_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2) \
+                     AND ($3 = '' OR user_id = $3) ORDER BY id",
+                )
+                .bind(org.to_string())
+                .bind(now)
+                .bind(user.map(|u| u.to_string()).unwrap_or_default())
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                rows.into_iter().map($crate::store::sql::token_from_row).collect()
+            }
+
+            async fn revoke_api_token(
+                &self,
+                org: ulid::Ulid,
+                id: ulid::Ulid,
+                user: Option<ulid::Ulid>,
+                now: i64,
+            ) -> $crate::store::StoreResult<bool> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                let done = sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $4 WHERE org_id = $1 AND id = $2 \
+                     AND ($3 = '' OR user_id = $3) AND revoked_at IS NULL",
+                )
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .bind(user.map(|u| u.to_string()).unwrap_or_default())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn audit(&self, org: ulid::Ulid, entry: &$crate::store::AuditEntry) -> $crate::store::StoreResult<()> {
                 let mut tx = self.org_tx(org, false, false).await?;
                 sqlx::query(
@@ -1127,6 +1231,32 @@ pub(crate) fn passkey_from_row(
         name,
         passkey,
         created_at,
+        last_used_at,
+    })
+}
+
+pub(crate) type TokenTuple = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
+pub(crate) fn token_from_row(
+    (id, user, name, role_text, read_only, created_at, expires_at, last_used_at): TokenTuple,
+) -> crate::store::StoreResult<crate::store::ApiToken> {
+    Ok(crate::store::ApiToken {
+        id: crate::store::ulid(&id)?,
+        user: crate::store::ulid(&user)?,
+        name,
+        role: role(&role_text)?,
+        read_only: read_only != 0,
+        created_at,
+        expires_at,
         last_used_at,
     })
 }

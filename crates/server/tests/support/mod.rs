@@ -56,6 +56,20 @@ impl Storage {
         }
     }
 
+    /// A superuser connection to this test's PostgreSQL database (bypasses row-level security, as a
+    /// backup or restore must).
+    pub fn admin_url(&self) -> String {
+        let admin = std::env::var("STINT_TEST_DATABASE_URL").unwrap();
+        let db = self
+            .database_url
+            .as_deref()
+            .unwrap()
+            .rsplit_once('/')
+            .unwrap()
+            .1;
+        format!("{}/{db}", admin.rsplit_once('/').unwrap().0)
+    }
+
     pub fn outbox(&self) -> PathBuf {
         self.dir.path().join("outbox")
     }
