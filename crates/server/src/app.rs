@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, json_errors, panic_response};
 use crate::mail::Mailer;
 use crate::secrets::{ServerKey, token_hash};
 use crate::store::Store;
-use crate::{accounts, handoff, meta, orgs, passkeys};
+use crate::{accounts, handoff, meta, orgs, passkeys, privacy};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -72,6 +72,12 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/api/v1/account/password",
             delete(passkeys::remove_password),
+        )
+        .route("/api/v1/account/export", get(privacy::export))
+        .route("/api/v1/account/delete", post(privacy::request_deletion))
+        .route(
+            "/api/v1/account/delete/confirm",
+            post(privacy::confirm_deletion),
         )
         .route("/api/v1/passkeys", get(passkeys::list))
         .route("/api/v1/passkeys/{id}", delete(passkeys::delete))

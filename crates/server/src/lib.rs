@@ -9,6 +9,7 @@
 //! - [`handoff`]: the desktop app's sign-in through the system browser (RFC 8252, PKCE).
 //! - [`orgs`]: organizations, members, roles, invitations, the audit log.
 //! - [`passkeys`]: WebAuthn registration and sign-in (webauthn-rs).
+//! - [`privacy`]: an account's export of everything stored about it, and its deletion.
 //! - [`limits`]: rate limits and lockouts, counted in the database.
 //! - [`backup`]: backups (SQLite `VACUUM INTO`, PostgreSQL `pg_dump`), scheduled, and restore.
 //! - [`secrets`]: the server key, token hashes, Argon2id, TOTP.
@@ -28,6 +29,7 @@ pub mod mail;
 pub mod meta;
 pub mod orgs;
 pub mod passkeys;
+pub mod privacy;
 pub mod secrets;
 pub mod store;
 

@@ -68,6 +68,7 @@ pub struct Session {
 pub enum TokenPurpose {
     VerifyEmail,
     ResetPassword,
+    DeleteAccount,
 }
 
 impl TokenPurpose {
@@ -75,6 +76,7 @@ impl TokenPurpose {
         match self {
             TokenPurpose::VerifyEmail => "verify_email",
             TokenPurpose::ResetPassword => "reset_password",
+            TokenPurpose::DeleteAccount => "delete_account",
         }
     }
 }
@@ -305,6 +307,9 @@ pub trait Store: Send + Sync + 'static {
     /// Stores the credential's updated state (its signature counter) after a sign-in.
     async fn touch_passkey(&self, id: Ulid, passkey: &str, at: i64) -> StoreResult<()>;
     async fn delete_passkey(&self, user: Ulid, id: Ulid) -> StoreResult<bool>;
+    /// Deletes the account and everything kept for it in `server.db` (sessions, codes, passkeys,
+    /// the membership index). Organizations' own rows are removed by the caller first.
+    async fn delete_user(&self, user: Ulid) -> StoreResult<()>;
     /// Makes the account passkey-only.
     async fn remove_password(&self, user: Ulid) -> StoreResult<()>;
 

@@ -662,6 +662,21 @@ macro_rules! sql_store {
                 Ok(true)
             }
 
+            async fn delete_user(&self, user: ulid::Ulid) -> $crate::store::StoreResult<()> {
+                // Every other table that names the account refers to it with ON DELETE CASCADE.
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM webauthn_ceremonies WHERE user_id = $1")
+                    .bind(user.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM users WHERE id = $1")
+                    .bind(user.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn remove_password(&self, user: ulid::Ulid) -> $crate::store::StoreResult<()> {
                 let done = sqlx::query(
                     "UPDATE users SET password_hash = NULL WHERE id = $1 \
