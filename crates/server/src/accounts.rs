@@ -131,44 +131,52 @@ pub async fn sign_up(
         created_at: now(),
     };
     match state.store.create_user(&user).await {
-        Ok(()) => {
-            let token = new_token("ste_");
-            state
-                .store
-                .create_email_token(
-                    &token_hash(&token),
-                    user.id,
-                    TokenPurpose::VerifyEmail,
-                    now() + VERIFY_EMAIL_SECS,
+        Ok(()) => send_verification(&state, user.id, &email).await?,
+        Err(StoreError::Conflict(_)) => match state.store.user_by_email(&email).await? {
+            // Not confirmed yet (the first email may have been lost): a fresh link, same answer.
+            Some(existing) if existing.email_verified_at.is_none() => {
+                send_verification(&state, existing.id, &email).await?
+            }
+            _ => {
+                send(
+                    &state,
+                    Message {
+                        to: email,
+                        subject: "You already have a Stint account".into(),
+                        body: "Someone (perhaps you) tried to sign up for Stint with this address, which already has an account.\n\nSign in instead, or reset your password if you have forgotten it. If this was not you, you can ignore this email.".into(),
+                    },
                 )
-                .await?;
-            send(
-                &state,
-                Message {
-                    to: email,
-                    subject: "Confirm your email for Stint".into(),
-                    body: format!(
-                        "Welcome to Stint.\n\nConfirm this address by opening\n\n  {}/verify-email#{token}\n\nor by entering this code in the app:\n\n  {token}\n\nThe link works once, for 24 hours. If you did not sign up, ignore this email.",
-                        state.config.public_url.trim_end_matches('/')
-                    ),
-                },
-            )
-            .await?;
-        }
-        Err(StoreError::Conflict(_)) => {
-            send(
-                &state,
-                Message {
-                    to: email,
-                    subject: "You already have a Stint account".into(),
-                    body: "Someone (perhaps you) tried to sign up for Stint with this address, which already has an account.\n\nSign in instead, or reset your password if you have forgotten it. If this was not you, you can ignore this email.".into(),
-                },
-            )
-            .await?;
-        }
+                .await?
+            }
+        },
         Err(e) => return Err(e.into()),
     }
     Ok(check_email_reply())
+}
+
+async fn send_verification(state: &Shared, user: Ulid, email: &str) -> ApiResult<()> {
+    let token = new_token("ste_");
+    state
+        .store
+        .create_email_token(
+            &token_hash(&token),
+            user,
+            TokenPurpose::VerifyEmail,
+            now() + VERIFY_EMAIL_SECS,
+        )
+        .await?;
+    send(
+        state,
+        Message {
+            to: email.to_owned(),
+            subject: "Confirm your email for Stint".into(),
+            body: format!(
+                "Welcome to Stint.\n\nConfirm this address by opening\n\n  {}/verify-email#{token}\n\nor by entering this code in the app:\n\n  {token}\n\nThe link works once, for 24 hours. If you did not sign up, ignore this email.",
+                state.config.public_url.trim_end_matches('/')
+            ),
+        },
+    )
+    .await
 }
 
 /// `POST /api/v1/accounts/verify`

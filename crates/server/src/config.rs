@@ -28,6 +28,12 @@ pub struct Config {
     pub outbox_dir: Option<PathBuf>,
     /// The `Contact:` of `/.well-known/security.txt`.
     pub security_contact: String,
+    /// An SMTP relay, as a URL: `smtp://user:password@host:587?tls=required` (STARTTLS),
+    /// `smtps://…:465` (TLS), `smtp://host:25` (plain, for a relay on this machine). Without it,
+    /// emails are written to `outbox_dir`.
+    pub smtp_url: Option<String>,
+    /// The sender of every email.
+    pub mail_from: String,
     pub limits: Limits,
     pub backup: Backup,
 }
@@ -112,6 +118,8 @@ impl Default for Config {
             key_file: None,
             outbox_dir: None,
             security_contact: "mailto:security@localhost".into(),
+            smtp_url: None,
+            mail_from: "Stint <no-reply@localhost>".into(),
             limits: Limits::default(),
             backup: Backup::default(),
         }
@@ -167,6 +175,12 @@ impl Config {
             // Follow the listen address unless a file chose an address of its own.
             Err(_) if listen_set.is_some() => config.public_url = local_url(config.listen),
             Err(_) => {}
+        }
+        if let Ok(url) = std::env::var("STINT_SMTP_URL") {
+            config.smtp_url = Some(url);
+        }
+        if let Ok(from) = std::env::var("STINT_MAIL_FROM") {
+            config.mail_from = from;
         }
         if let Ok(url) = std::env::var("STINT_BACKUP_DATABASE_URL") {
             config.backup.database_url = Some(url);

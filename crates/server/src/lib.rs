@@ -68,7 +68,10 @@ pub async fn open(config: Config) -> anyhow::Result<Shared> {
                 .context("cannot open the SQLite database")?,
         ),
     };
-    let mailer = mail::Mailer::outbox(config.outbox_dir());
+    let mailer = match &config.smtp_url {
+        Some(url) => mail::Mailer::smtp(url, &config.mail_from).map_err(anyhow::Error::msg)?,
+        None => mail::Mailer::outbox(config.outbox_dir()),
+    };
     let webauthn = passkeys::relying_party(&config.public_url);
     if webauthn.is_none() {
         tracing::warn!(

@@ -30,6 +30,15 @@ async fn sign_up_verify_sign_in_and_manage_sessions(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "email_not_verified");
 
+    // Signing up again before confirming (a lost email) sends a fresh link, with the same answer.
+    let (status, _) = server
+        .post(
+            "/api/v1/accounts",
+            json!({ "email": "jane@example.org", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(emails_to(&storage.outbox(), "jane@example.org"), 2);
     let (mail, token) = last_email(&storage.outbox(), "jane@example.org").unwrap();
     assert!(mail.contains("Subject: Confirm your email for Stint"));
     let token = token.unwrap();
