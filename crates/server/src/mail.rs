@@ -22,10 +22,14 @@ pub struct Message {
 #[derive(Clone)]
 pub enum Mailer {
     Outbox(PathBuf),
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
+    Smtp(Box<Smtp>),
+}
+
+/// An SMTP relay and the sender address.
+#[derive(Clone)]
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -33,7 +37,7 @@ impl std::fmt::Debug for Mailer {
         match self {
             Mailer::Outbox(dir) => write!(f, "Mailer::Outbox({})", dir.display()),
             // The URL may hold a password: never printed.
-            Mailer::Smtp { from, .. } => write!(f, "Mailer::Smtp(from {from})"),
+            Mailer::Smtp(smtp) => write!(f, "Mailer::Smtp(from {})", smtp.from),
         }
     }
 }
@@ -52,14 +56,15 @@ impl Mailer {
         let from: Mailbox = from
             .parse()
             .map_err(|e| format!("mail_from {from:?} is not an address: {e}"))?;
-        Ok(Mailer::Smtp { transport, from })
+        Ok(Mailer::Smtp(Box::new(Smtp { transport, from })))
     }
 
     /// Sends the message: through SMTP, or into the outbox (written to a temporary name, then
     /// renamed, so a reader never sees half of it).
     pub async fn send(&self, message: Message) -> std::io::Result<()> {
         match self {
-            Mailer::Smtp { transport, from } => {
+            Mailer::Smtp(smtp) => {
+                let Smtp { transport, from } = smtp.as_ref();
                 let to: Mailbox = message
                     .to
                     .parse()
