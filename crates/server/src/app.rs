@@ -150,6 +150,41 @@ pub async fn serve(
     .await
 }
 
+/// Serves over TLS (rustls, with ring) with the PEM certificate chain and private key; otherwise as
+/// [`serve`]. Connections still open ten seconds after `shutdown` are closed.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    state: Shared,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // One process-wide crypto provider for rustls: ring (no aws-lc, no OpenSSL).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot use the TLS certificate {} and key {}: {e}",
+                    cert.display(),
+                    key.display()
+                ),
+            )
+        })?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+        .handle(handle)
+        .serve(router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .await
+}
+
 /// Headers every response carries, errors included.
 async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();

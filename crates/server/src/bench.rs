@@ -21,6 +21,7 @@ pub struct BenchSpec {
 }
 
 pub async fn run(spec: BenchSpec) -> Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // Password verification: the deliberate cost of every password sign-in.
     let hash = secrets::hash_password("correct horse battery staple");
     let mut times: Vec<f64> = (0..spec.password_runs.max(1))

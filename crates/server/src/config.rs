@@ -28,6 +28,9 @@ pub struct Config {
     pub outbox_dir: Option<PathBuf>,
     /// The `Contact:` of `/.well-known/security.txt`.
     pub security_contact: String,
+    /// TLS: a PEM certificate chain and its PEM private key. With both, the server speaks only HTTPS.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
     /// An SMTP relay, as a URL: `smtp://user:password@host:587?tls=required` (STARTTLS),
     /// `smtps://…:465` (TLS), `smtp://host:25` (plain, for a relay on this machine). Without it,
     /// emails are written to `outbox_dir`.
@@ -118,6 +121,8 @@ impl Default for Config {
             key_file: None,
             outbox_dir: None,
             security_contact: "mailto:security@localhost".into(),
+            tls_cert: None,
+            tls_key: None,
             smtp_url: None,
             mail_from: "Stint <no-reply@localhost>".into(),
             limits: Limits::default(),
@@ -176,6 +181,12 @@ impl Config {
             Err(_) if listen_set.is_some() => config.public_url = local_url(config.listen),
             Err(_) => {}
         }
+        if let Some(cert) = std::env::var_os("STINT_TLS_CERT") {
+            config.tls_cert = Some(cert.into());
+        }
+        if let Some(key) = std::env::var_os("STINT_TLS_KEY") {
+            config.tls_key = Some(key.into());
+        }
         if let Ok(url) = std::env::var("STINT_SMTP_URL") {
             config.smtp_url = Some(url);
         }
@@ -187,6 +198,13 @@ impl Config {
         }
         if let Ok(key) = std::env::var("STINT_SERVER_KEY") {
             config.server_key = Some(key);
+        }
+        // A server speaking TLS is reached over https, whatever the default said.
+        if config.tls_cert.is_some()
+            && let Some(rest) = config.public_url.strip_prefix("http://")
+            && (rest.starts_with("localhost") || rest.starts_with("127."))
+        {
+            config.public_url = format!("https://{rest}");
         }
         config.validate()?;
         Ok(config)
@@ -206,6 +224,9 @@ impl Config {
         }
         if self.database_url.is_some() && self.server_key.is_none() && self.key_file.is_none() {
             return Err("with PostgreSQL, set STINT_SERVER_KEY (or key_file) so that every instance uses the same server key".into());
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err("TLS needs both tls_cert and tls_key".into());
         }
         let l = &self.limits;
         if l.auth_per_ip < 1 || l.auth_per_account < 1 || l.email_per_ip < 1 || l.window_secs < 1 {

@@ -35,7 +35,7 @@ pub mod store;
 
 use std::sync::Arc;
 
-pub use app::{AppState, Shared, router, serve};
+pub use app::{AppState, Shared, router, serve, serve_tls};
 pub use config::Config;
 
 /// Opens the storage the configuration names and the server key, ready to serve.

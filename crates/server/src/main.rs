@@ -120,8 +120,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         "emails without SMTP go to {}",
         state.config.outbox_dir().display()
     );
+    let scheme = if state.config.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     tracing::info!(
-        "listening on http://{addr} (public address {})",
+        "listening on {scheme}://{addr} (public address {})",
         state.config.public_url
     );
     if state.config.backup.every_hours > 0 {
@@ -133,10 +138,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         );
         tokio::spawn(stint_server::backup::schedule(state.config.clone()));
     }
-    stint_server::serve(listener, state, async {
+    let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
-    })
-    .await?;
+    };
+    match (state.config.tls_cert.clone(), state.config.tls_key.clone()) {
+        (Some(cert), Some(key)) => {
+            tracing::info!("TLS with the certificate {}", cert.display());
+            stint_server::serve_tls(listener, state, &cert, &key, shutdown).await?
+        }
+        _ => stint_server::serve(listener, state, shutdown).await?,
+    }
     Ok(())
 }

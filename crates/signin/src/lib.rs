@@ -195,6 +195,8 @@ pub fn sign_in_url(
 
 async fn token(server: &str, request: &TokenRequest) -> Result<TokenGrant, SignInError> {
     let url = Url::parse(server)?.join("/api/v1/token")?;
+    // reqwest is built without a TLS crypto provider of its own: ring, process-wide.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::Client::new()
         .post(url)
         .json(request)
@@ -283,6 +285,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_listener_returns_the_code_only_with_the_right_state() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let loopback = Loopback::bind().await.unwrap();
         let uri = loopback.redirect_uri().to_owned();
         let browser = tokio::spawn(async move {

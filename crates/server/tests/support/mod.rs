@@ -131,6 +131,8 @@ impl Server {
     }
 
     pub async fn start_with(storage: &Storage, tweak: impl FnOnce(&mut Config)) -> Server {
+        // reqwest is built without a TLS crypto provider of its own: ring, process-wide.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut config = storage.config();
         let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
         let addr = listener.local_addr().unwrap();
