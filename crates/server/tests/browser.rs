@@ -188,7 +188,24 @@ impl Chrome {
 }
 
 impl Drop for Chrome {
+    /// Ends the WebDriver session, which closes the browser (stopping chromedriver alone would leave
+    /// Chromium running), then stops chromedriver. Plain blocking HTTP: `drop` cannot await.
     fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if let Some((host, path)) = self
+            .base
+            .strip_prefix("http://")
+            .and_then(|rest| rest.split_once('/'))
+            && let Ok(mut stream) = std::net::TcpStream::connect(host)
+        {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+            let _ = write!(
+                stream,
+                "DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            // chromedriver answers once the browser is closed; the answer's first bytes suffice.
+            let _ = stream.read(&mut [0u8; 1024]);
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -305,4 +322,24 @@ async fn passkeys_and_the_desktop_hand_off_in_chromium() {
     assert_eq!(desktop.len(), 1, "{sessions}");
     assert_eq!(desktop[0]["current"], true);
     server.stop().await;
+
+    // Closing leaves no browser behind.
+    let profile = chrome._profile.path().display().to_string();
+    drop(chrome);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = Command::new("pgrep")
+            .args(["-f", &profile])
+            .output()
+            .unwrap();
+        if left.stdout.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Chromium still runs: {}",
+            String::from_utf8_lossy(&left.stdout)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
