@@ -138,7 +138,7 @@ pub async fn sign_up(
                 send_verification(&state, existing.id, &email).await?
             }
             _ => {
-                send(
+                crate::mail::send(
                     &state,
                     Message {
                         to: email,
@@ -165,7 +165,7 @@ async fn send_verification(state: &Shared, user: Ulid, email: &str) -> ApiResult
             now() + VERIFY_EMAIL_SECS,
         )
         .await?;
-    send(
+    crate::mail::send(
         state,
         Message {
             to: email.to_owned(),
@@ -197,21 +197,12 @@ pub async fn verify_email(
     }))
 }
 
-fn invalid_token() -> ApiError {
+pub(crate) fn invalid_token() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "invalid_token",
         "this link or code is not valid: it may have been used already or have expired",
     )
-}
-
-async fn send(state: &Shared, message: Message) -> ApiResult<()> {
-    state
-        .mailer
-        .send(message)
-        .await
-        .map(|_| ())
-        .map_err(|e| ApiError::internal("sending email", e))
 }
 
 /// `POST /api/v1/sessions`
@@ -237,7 +228,10 @@ pub async fn sign_in(
         limits::failed(&state, &lock).await?;
         return Err(wrong_credentials());
     }
-    let user = user.expect("a verified password belongs to an account");
+    // Only an account's own hash can verify, so there is one; refuse rather than assume.
+    let Some(user) = user else {
+        return Err(wrong_credentials());
+    };
     limits::succeeded(&state, &lock).await?;
     if user.email_verified_at.is_none() {
         return Err(ApiError::new(
@@ -600,7 +594,7 @@ pub async fn forgot_password(
                 now() + RESET_PASSWORD_SECS,
             )
             .await?;
-        send(
+        crate::mail::send(
             &state,
             Message {
                 to: email,

@@ -94,12 +94,12 @@ pub async fn run(spec: BenchSpec) -> Result<()> {
     for token in tokens {
         let url = url.clone();
         let errors = Arc::clone(&errors);
+        // One client, one connection (kept alive), as a device would.
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .context("an HTTP client")?;
         tasks.push(tokio::spawn(async move {
-            // One client, one connection (kept alive), as a device would.
-            let client = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .expect("an HTTP client");
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
                 let start = Instant::now();

@@ -92,6 +92,18 @@ impl Mailer {
     }
 }
 
+/// Sends through the server's mailer; a failure is logged in full and answered as 503.
+pub(crate) async fn send(
+    state: &crate::app::AppState,
+    message: Message,
+) -> crate::error::ApiResult<()> {
+    state
+        .mailer
+        .send(message)
+        .await
+        .map_err(|e| crate::error::ApiError::internal("sending email", e))
+}
+
 fn write_to_outbox(dir: &std::path::Path, message: &Message) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let name = format!("{}.eml", ulid::Ulid::generate());

@@ -142,12 +142,12 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
         if !parameters.is_empty() {
             operation["parameters"] = Value::Array(parameters);
         }
-        paths
+        if let Value::Object(item) = paths
             .entry(op.path)
-            .or_insert_with(|| json!({}))
-            .as_object_mut()
-            .expect("a path item is an object")
-            .insert(op.method.into(), operation);
+            .or_insert_with(|| Value::Object(serde_json::Map::new()))
+        {
+            item.insert(op.method.into(), operation);
+        }
     }
     let string = json!({ "type": "string" });
     let int = json!({ "type": "integer", "format": "int64" });

@@ -303,7 +303,7 @@ pub async fn delete(
         .unwrap_or_default();
     state.store.delete_org(in_org.org.id).await?;
     for owner in state.store.users(&owners).await? {
-        send(
+        crate::mail::send(
             &state,
             Message {
                 to: owner.email,
@@ -517,7 +517,7 @@ pub async fn invite(
         .create_invitation(in_org.org.id, &invitation, &token_hash(&token))
         .await?;
     let inviter = email_of(&state, in_org.user).await?;
-    send(
+    crate::mail::send(
         &state,
         Message {
             to: email.clone(),
@@ -694,15 +694,6 @@ pub async fn audit_log(
             })
             .collect(),
     ))
-}
-
-async fn send(state: &Shared, message: Message) -> ApiResult<()> {
-    state
-        .mailer
-        .send(message)
-        .await
-        .map(|_| ())
-        .map_err(|e| ApiError::internal("sending email", e))
 }
 
 fn token_info(t: &ApiToken) -> wire::ApiTokenInfo {

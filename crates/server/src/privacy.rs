@@ -129,7 +129,7 @@ pub async fn request_deletion(
             now() + DELETE_SECS,
         )
         .await?;
-    send(
+    crate::mail::send(
         &state,
         Message {
             to: user.email,
@@ -156,13 +156,7 @@ pub async fn confirm_deletion(
     State(state): State<Shared>,
     Json(body): Json<wire::EmailToken>,
 ) -> ApiResult<StatusCode> {
-    let invalid = || {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_token",
-            "this link or code is not valid: it may have been used already or have expired",
-        )
-    };
+    let invalid = crate::accounts::invalid_token;
     let user_id = state
         .store
         .take_email_token(&token_hash(&body.token), TokenPurpose::DeleteAccount, now())
@@ -197,7 +191,7 @@ pub async fn confirm_deletion(
             .await?;
     }
     state.store.delete_user(user.id).await?;
-    send(
+    crate::mail::send(
         &state,
         Message {
             to: user.email,
@@ -208,13 +202,4 @@ pub async fn confirm_deletion(
     .await?;
     tracing::info!("an account was deleted");
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn send(state: &Shared, message: Message) -> ApiResult<()> {
-    state
-        .mailer
-        .send(message)
-        .await
-        .map(|_| ())
-        .map_err(|e| ApiError::internal("sending email", e))
 }

@@ -111,6 +111,12 @@ impl ServerKey {
     }
 }
 
+/// Random bytes from the operating system.
+///
+/// # Panics
+/// If the operating system's random source fails: as in `stint-crypto`, going on without randomness
+/// would hand out guessable tokens and keys, so stopping (a 500 from the panic guard) is the only safe
+/// choice.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).expect("the operating system's random source failed");
@@ -137,7 +143,9 @@ fn argon2() -> Argon2<'static> {
     )
 }
 
-/// The PHC string of a new password hash (salt and parameters included).
+/// The PHC string of a new password hash (salt and parameters included). With fixed, valid
+/// parameters and a length-checked password the hasher cannot fail; its `expect` states that
+/// invariant (and the salt comes from the OS random source, see [`random_bytes`]).
 pub fn hash_password(password: &str) -> String {
     let hash: PasswordHash = argon2()
         .hash_password(password.as_bytes())
