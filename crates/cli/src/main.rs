@@ -2,6 +2,7 @@
 //!
 //! Errors print one line to stderr and exit non-zero; nothing is written when a command fails.
 
+mod account;
 mod invoicing;
 mod output;
 mod parse;
@@ -99,6 +100,9 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Your account on a Stint sync server
+    #[command(subcommand)]
+    Account(account::AccountCmd),
     /// The vault itself
     #[command(subcommand)]
     Vault(VaultCmd),
@@ -717,6 +721,11 @@ async fn run(cli: Cli) -> Result<()> {
         return bench_pdf(&cli, chromium.as_deref(), *runs, *chromium_runs).await;
     }
     let mut engine = open(&dir).await?;
+    if let Command::Account(cmd) = &cli.command {
+        let result = account::run(cli.json, &engine, cmd).await;
+        engine.close().await;
+        return result;
+    }
     match &cli.command {
         Command::Org(OrgCmd::Create {
             name,
@@ -884,7 +893,7 @@ async fn init(cli: &Cli, dir: &Path, use_passphrase: bool) -> Result<()> {
 async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
     let by = ctx.by;
     match &cli.command {
-        Command::Init { .. } | Command::Bench(_) | Command::Vault(_) => {
+        Command::Init { .. } | Command::Bench(_) | Command::Vault(_) | Command::Account(_) => {
             unreachable!("handled before")
         }
         Command::Org(OrgCmd::Create { .. } | OrgCmd::List | OrgCmd::Use { .. }) => {

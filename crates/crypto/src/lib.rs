@@ -48,6 +48,7 @@ mod error;
 mod keys;
 mod passphrase;
 mod seal;
+mod secret;
 mod wrap;
 
 pub use envelope::{
@@ -60,6 +61,9 @@ pub use passphrase::{PASSPHRASE_PARAMS_LEN, PASSPHRASE_PARAMS_VERSION, Passphras
 pub use seal::{
     SEALED_KEY_LEN, SEALED_KEY_VERSION, SealPublicKey, SealSecretKey, open_sealed_key, seal_key,
     seal_key_with,
+};
+pub use secret::{
+    MAX_SECRET_LEN, SEALED_SECRET_VERSION, open_secret, seal_secret, seal_secret_with_nonce,
 };
 pub use wrap::{
     WRAPPED_KEY_LEN, WRAPPED_KEY_VERSION, unwrap_key, unwrap_signing_key, wrap_key,

@@ -11,8 +11,9 @@
 use serde::{Deserialize, Serialize};
 use stint_crypto::{
     EnvelopeRef, Header, PassphraseParams, SealPublicKey, SealSecretKey, SigningKey, SymmetricKey,
-    VerifyingKey, open_record, open_sealed_key, seal_key_with, seal_record_with_nonce, unwrap_key,
-    unwrap_signing_key, wrap_key_with_nonce, wrap_signing_key_with_nonce,
+    VerifyingKey, open_record, open_sealed_key, open_secret, seal_key_with, seal_record_with_nonce,
+    seal_secret_with_nonce, unwrap_key, unwrap_signing_key, wrap_key_with_nonce,
+    wrap_signing_key_with_nonce,
 };
 
 const ENVELOPE_JSON: &str = include_str!("vectors/envelope_v1.json");
@@ -20,6 +21,7 @@ const WRAPPED_KEY_JSON: &str = include_str!("vectors/wrapped_key_v1.json");
 const SEALED_KEY_JSON: &str = include_str!("vectors/sealed_key_v1.json");
 const PASSPHRASE_JSON: &str = include_str!("vectors/passphrase_v1.json");
 const KDF_MAC_JSON: &str = include_str!("vectors/kdf_mac_v1.json");
+const SEALED_SECRET_JSON: &str = include_str!("vectors/sealed_secret_v1.json");
 
 // ---------------------------------------------------------------------------------------------
 // File shapes (all byte strings are lowercase hex)
@@ -51,6 +53,17 @@ struct EnvelopeVector {
     header_bytes: String,
     plaintext_utf8: String,
     envelope: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SealedSecretVector {
+    description: String,
+    key: String,
+    secret_utf8: String,
+    context_utf8: String,
+    nonce: String,
+    sealed: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -227,6 +240,26 @@ fn wrapped_key_v1_opens() {
     )
     .unwrap();
     assert_eq!(hex::encode(signing.expose_secret()), v.signing_key_seed);
+}
+
+#[test]
+fn sealed_secret_v1_is_stable_and_opens() {
+    let v: SealedSecretVector = serde_json::from_str(SEALED_SECRET_JSON).unwrap();
+    let key = SymmetricKey::from_bytes(array(&v.key));
+    let sealed = seal_secret_with_nonce(
+        &key,
+        v.secret_utf8.as_bytes(),
+        v.context_utf8.as_bytes(),
+        array(&v.nonce),
+    )
+    .unwrap();
+    assert_eq!(
+        hex::encode(&sealed),
+        v.sealed,
+        "sealed secret v1 bytes changed"
+    );
+    let opened = open_secret(&key, &bytes(&v.sealed), v.context_utf8.as_bytes()).unwrap();
+    assert_eq!(opened.as_slice(), v.secret_utf8.as_bytes());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,6 +446,32 @@ fn vector_files_are_exactly_what_the_fixed_inputs_produce() {
     };
     write(
         "wrapped_key_v1.json",
+        serde_json::to_string_pretty(&v).unwrap(),
+    );
+
+    // Sealed secret v1.
+    let secret_key: [u8; 32] = counting(0x50);
+    let secret_nonce: [u8; 24] = counting(0x70);
+    let secret = "sts_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let secret_context = "server-session https://stint.example.org";
+    let v = SealedSecretVector {
+        description: "Sealed secret v1: version | nonce | XChaCha20-Poly1305(secret) with AAD \"stint-secret-v1\" || context".into(),
+        key: hex::encode(secret_key),
+        secret_utf8: secret.into(),
+        context_utf8: secret_context.into(),
+        nonce: hex::encode(secret_nonce),
+        sealed: hex::encode(
+            seal_secret_with_nonce(
+                &SymmetricKey::from_bytes(secret_key),
+                secret.as_bytes(),
+                secret_context.as_bytes(),
+                secret_nonce,
+            )
+            .unwrap(),
+        ),
+    };
+    write(
+        "sealed_secret_v1.json",
         serde_json::to_string_pretty(&v).unwrap(),
     );
 

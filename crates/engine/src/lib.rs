@@ -87,6 +87,30 @@ pub struct Engine {
 }
 
 const USER_SETTING: &str = "user";
+const SERVER_ACCOUNT_SECRET: &str = "server-account";
+
+/// The sync server this device is signed in to, kept sealed in the vault.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct ServerAccount {
+    /// The server's address, like `https://stint.example.org`.
+    pub server: String,
+    /// The account's email address.
+    pub email: String,
+    /// The session's id (as the server lists it).
+    pub session: String,
+    /// The session's bearer token.
+    pub token: String,
+}
+
+impl std::fmt::Debug for ServerAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerAccount")
+            .field("server", &self.server)
+            .field("email", &self.email)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
 const DEFAULT_ORG_SETTING: &str = "default_org";
 
 fn record_label(bytes: &[u8]) -> String {
@@ -319,6 +343,34 @@ impl Engine {
             let orgs = self.organizations();
             (orgs.len() == 1).then(|| orgs[0].id)
         }))
+    }
+
+    /// The sync server account this device is signed in to, if any.
+    pub async fn server_account(&self) -> Result<Option<ServerAccount>> {
+        let Some(json) = self.vault.secret(&self.keys, SERVER_ACCOUNT_SECRET).await? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&json).map(Some).map_err(|_| {
+            EngineError::Vault(VaultError::Damaged(
+                "the stored server sign-in does not read".into(),
+            ))
+        })
+    }
+
+    /// Remember a server sign-in (replacing any earlier one), sealed under the device key.
+    pub async fn set_server_account(&self, account: &ServerAccount) -> Result<()> {
+        let json = stint_vault::Zeroizing::new(
+            serde_json::to_vec(account).expect("a server account serializes"),
+        );
+        Ok(self
+            .vault
+            .set_secret(&self.keys, SERVER_ACCOUNT_SECRET, &json)
+            .await?)
+    }
+
+    /// Forget the server sign-in; `true` if there was one.
+    pub async fn forget_server_account(&self) -> Result<bool> {
+        Ok(self.vault.delete_secret(SERVER_ACCOUNT_SECRET).await?)
     }
 
     /// Make `org` the default.

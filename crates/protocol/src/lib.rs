@@ -85,6 +85,33 @@ pub struct SecondFactor {
     pub recovery_code: Option<String>,
 }
 
+/// `POST /api/v1/cli/sign-in`: the CLI's programmatic sign-in, step one (the same body as
+/// [`PasswordSignIn`]). A right password sends a one-time code to the account's email.
+pub type CliSignIn = PasswordSignIn;
+
+/// The reply to [`CliSignIn`]: send the emailed code (and, if `second_factor`, a TOTP or recovery
+/// code) with this challenge to `POST /api/v1/cli/sign-in/confirm` within ten minutes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CliChallenge {
+    pub challenge: String,
+    /// The account has two-factor sign-in on: a TOTP or recovery code is needed as well.
+    pub second_factor: bool,
+    pub message: String,
+}
+
+/// `POST /api/v1/cli/sign-in/confirm`: the emailed code and, for accounts with two-factor sign-in,
+/// at most one of `code` and `recovery_code`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliConfirm {
+    pub challenge: String,
+    pub email_code: String,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub recovery_code: Option<String>,
+}
+
 /// A new session. The token is shown only here; the server keeps its hash.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionGrant {

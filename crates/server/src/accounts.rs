@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use stint_protocol as wire;
+use subtle::ConstantTimeEq;
 use ulid::Ulid;
 use zeroize::Zeroizing;
 
@@ -25,6 +26,9 @@ const SESSION_SECS: i64 = 30 * 24 * 3600;
 const CHALLENGE_SECS: i64 = 5 * 60;
 const VERIFY_EMAIL_SECS: i64 = 24 * 3600;
 const RESET_PASSWORD_SECS: i64 = 3600;
+/// How long the emailed code of a CLI sign-in lasts, and how many tries it allows.
+const EMAIL_CODE_SECS: i64 = 10 * 60;
+const EMAIL_CODE_TRIES: i64 = 5;
 
 /// An email address as the unique key: trimmed and lower-cased, checked for shape (not for
 /// deliverability: the verification email does that).
@@ -211,35 +215,7 @@ pub async fn sign_in(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Json(body): Json<wire::PasswordSignIn>,
 ) -> ApiResult<Json<wire::SignInReply>> {
-    let device = check_device(&body.device)?;
-    if body.password.len() > 4096 {
-        return Err(wrong_credentials());
-    }
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
-    // A malformed address cannot have an account; it is still counted and costs the same.
-    let email = normalize_email(&body.email).unwrap_or_else(|_| body.email.trim().to_lowercase());
-    limits::per_account(&state, Scope::Auth, &email).await?;
-    let lock = limits::lock_key(&state, &email);
-    limits::ensure_unlocked(&state, &lock).await?;
-
-    let user = state.store.user_by_email(&email).await?;
-    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    if !verify_password(hash, body.password).await? {
-        limits::failed(&state, &lock).await?;
-        return Err(wrong_credentials());
-    }
-    // Only an account's own hash can verify, so there is one; refuse rather than assume.
-    let Some(user) = user else {
-        return Err(wrong_credentials());
-    };
-    limits::succeeded(&state, &lock).await?;
-    if user.email_verified_at.is_none() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "email_not_verified",
-            "confirm your email address first: open the link we sent you",
-        ));
-    }
+    let (user, device) = check_password_step(&state, peer, body).await?;
     if user.totp_enabled_at.is_some() {
         let challenge = new_token("stc_");
         state
@@ -256,6 +232,181 @@ pub async fn sign_in(
     Ok(Json(wire::SignInReply::SignedIn(
         start_session(&state, user.id, device).await?,
     )))
+}
+
+/// The first step of every password sign-in: the device name, rate limits and lockout, the
+/// password (or the decoy hash's cost without an account), and a confirmed email.
+async fn check_password_step(
+    state: &Shared,
+    peer: SocketAddr,
+    body: wire::PasswordSignIn,
+) -> ApiResult<(User, String)> {
+    let device = check_device(&body.device)?;
+    if body.password.len() > 4096 {
+        return Err(wrong_credentials());
+    }
+    limits::per_ip(state, Scope::Auth, peer.ip()).await?;
+    // A malformed address cannot have an account; it is still counted and costs the same.
+    let email = normalize_email(&body.email).unwrap_or_else(|_| body.email.trim().to_lowercase());
+    limits::per_account(state, Scope::Auth, &email).await?;
+    let lock = limits::lock_key(state, &email);
+    limits::ensure_unlocked(state, &lock).await?;
+
+    let user = state.store.user_by_email(&email).await?;
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    if !verify_password(hash, body.password).await? {
+        limits::failed(state, &lock).await?;
+        return Err(wrong_credentials());
+    }
+    // Only an account's own hash can verify, so there is one; refuse rather than assume.
+    let Some(user) = user else {
+        return Err(wrong_credentials());
+    };
+    limits::succeeded(state, &lock).await?;
+    if user.email_verified_at.is_none() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "email_not_verified",
+            "confirm your email address first: open the link we sent you",
+        ));
+    }
+    Ok((user, device))
+}
+
+/// `POST /api/v1/cli/sign-in`: the CLI's programmatic sign-in. A right password is not enough: a
+/// one-time code goes to the account's email, so a leaked password alone cannot mint a CLI session
+/// (and the owner hears of the attempt).
+pub async fn cli_sign_in(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::CliSignIn>,
+) -> ApiResult<(StatusCode, Json<wire::CliChallenge>)> {
+    let (user, device) = check_password_step(&state, peer, body).await?;
+    limits::per_account(&state, Scope::Email, &user.email).await?;
+    let challenge = new_token("stc_");
+    let hash = token_hash(&challenge);
+    let code = email_code();
+    state
+        .store
+        .create_code_challenge(
+            &hash,
+            user.id,
+            &device,
+            &email_code_tag(&state, &hash, &code),
+            now() + EMAIL_CODE_SECS,
+        )
+        .await?;
+    crate::mail::send(
+        &state,
+        Message {
+            to: user.email.clone(),
+            subject: "Your Stint sign-in code".into(),
+            body: format!(
+                "Someone (perhaps you) entered your password to sign in to Stint from the command line, on a device named \"{device}\".\n\nTo finish signing in, enter this code:\n\n  {} {}\n\nIt works once, for ten minutes. If this was not you, do not share the code: change your password, since whoever tried knows it.",
+                &code[..4],
+                &code[4..]
+            ),
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(wire::CliChallenge {
+            challenge,
+            second_factor: user.totp_enabled_at.is_some(),
+            message: "we emailed you a sign-in code; enter it to finish signing in".into(),
+        }),
+    ))
+}
+
+/// `POST /api/v1/cli/sign-in/confirm`: the emailed code (five tries per challenge), and the second
+/// factor if the account has one, give a session.
+pub async fn cli_confirm(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(body): Json<wire::CliConfirm>,
+) -> ApiResult<Json<wire::SessionGrant>> {
+    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    let hash = token_hash(&body.challenge);
+    let (user_id, device, tag) = state
+        .store
+        .try_code_challenge(&hash, now(), EMAIL_CODE_TRIES)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_challenge",
+                "this sign-in has expired or had too many wrong codes; start again",
+            )
+        })?;
+    let user = state
+        .store
+        .user(user_id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let lock = limits::lock_key(&state, &user.email);
+    limits::ensure_unlocked(&state, &lock).await?;
+    let typed: String = body
+        .email_code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .take(64)
+        .collect();
+    let expected = tag.as_bytes();
+    let email_ok = bool::from(
+        email_code_tag(&state, &hash, &typed)
+            .as_bytes()
+            .ct_eq(expected),
+    );
+    let factor_ok = match (&user.totp_enabled_at, &body.code, &body.recovery_code) {
+        (None, None, None) => true,
+        (None, _, _) => {
+            return Err(ApiError::invalid(
+                "this account has no two-factor sign-in: send only the emailed code",
+            ));
+        }
+        (Some(_), None, None) => {
+            return Err(ApiError::invalid(
+                "this account has two-factor sign-in: send a code from your authenticator app or a recovery code as well",
+            ));
+        }
+        (Some(_), code, recovery) => {
+            email_ok
+                && check_second_factor(
+                    &state,
+                    &user,
+                    &wire::FreshFactor {
+                        code: code.clone(),
+                        recovery_code: recovery.clone(),
+                    },
+                )
+                .await?
+        }
+    };
+    if !(email_ok && factor_ok) {
+        limits::failed(&state, &lock).await?;
+        return Err(wrong_code());
+    }
+    if !state.store.finish_code_challenge(&hash).await? {
+        // Another request finished this sign-in first.
+        return Err(ApiError::unauthorized());
+    }
+    limits::succeeded(&state, &lock).await?;
+    Ok(Json(start_session(&state, user.id, device).await?))
+}
+
+/// Eight random digits.
+fn email_code() -> String {
+    let n = u64::from_le_bytes(secrets::random_bytes::<8>()) % 100_000_000;
+    format!("{n:08}")
+}
+
+/// An emailed code as stored: keyed by the server key and bound to its challenge, so neither a
+/// database copy nor another challenge can test guesses.
+fn email_code_tag(state: &Shared, challenge_hash: &[u8], code: &str) -> String {
+    let mut value = challenge_hash.to_vec();
+    value.extend_from_slice(code.as_bytes());
+    state.key.tag("cli sign-in email code", &value)
 }
 
 fn wrong_credentials() -> ApiError {

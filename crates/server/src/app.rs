@@ -63,6 +63,8 @@ pub fn router(state: Shared) -> Router {
             "/api/v1/sessions/second-factor",
             post(accounts::second_factor),
         )
+        .route("/api/v1/cli/sign-in", post(accounts::cli_sign_in))
+        .route("/api/v1/cli/sign-in/confirm", post(accounts::cli_confirm))
         .route("/api/v1/sessions/current", delete(accounts::sign_out))
         .route("/api/v1/sessions/{id}", delete(accounts::revoke_session))
         .route("/api/v1/account", get(accounts::account))

@@ -649,6 +649,22 @@ async fn secrets_are_stored_only_as_hashes_or_ciphertext(backend: Backend) {
         .iter()
         .map(|c| c.as_str().unwrap().replace('-', ""))
         .collect();
+    // A CLI sign-in waiting for its emailed code.
+    let (status, cli) = server
+        .post(
+            "/api/v1/cli/sign-in",
+            json!({ "email": "sam@example.org", "password": PASSWORD, "device": "script" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{cli}");
+    let challenge = cli["challenge"].as_str().unwrap().to_owned();
+    let (mail, _) = last_email(&storage.outbox(), "sam@example.org").unwrap();
+    let email_code = mail
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 9 && l.chars().filter(char::is_ascii_digit).count() == 8)
+        .unwrap()
+        .replace(' ', "");
     server.stop().await;
 
     let stored = everything_stored(&storage).await;
@@ -660,6 +676,8 @@ async fn secrets_are_stored_only_as_hashes_or_ciphertext(backend: Backend) {
         secret.as_bytes().to_vec(),
         raw_secret.as_bytes().to_vec(),
         hex_of(raw_secret.as_bytes()).into_bytes(),
+        challenge.as_bytes().to_vec(),
+        email_code.as_bytes().to_vec(),
     ];
     needles.extend(codes.iter().map(|c| c.as_bytes().to_vec()));
     assert!(

@@ -9,13 +9,19 @@
 //!    `state`).
 //! 5. [`exchange`] trades code and verifier for an access token and a refresh token; [`refresh`]
 //!    renews them (the refresh token rotates).
+//!
+//! Without a browser (the `stint` CLI), [`cli_sign_in`] sends the password and the server emails a
+//! one-time code; [`cli_confirm`] trades it (with a TOTP or recovery code where the account has one)
+//! for a session. [`account`] and [`sign_out`] use a session token.
 
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
-use stint_protocol::{TokenGrant, TokenRequest};
+use stint_protocol::{
+    Account, CliChallenge, CliConfirm, CliSignIn, SessionGrant, TokenGrant, TokenRequest,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
 use zeroize::Zeroizing;
@@ -194,14 +200,39 @@ pub fn sign_in_url(
 }
 
 async fn token(server: &str, request: &TokenRequest) -> Result<TokenGrant, SignInError> {
-    let url = Url::parse(server)?.join("/api/v1/token")?;
+    call(
+        server,
+        reqwest::Method::POST,
+        "/api/v1/token",
+        None,
+        Some(request),
+    )
+    .await
+}
+
+/// One JSON request to the server; a refusal becomes [`SignInError::Refused`] with the server's
+/// message.
+async fn call<B: serde::Serialize, R: serde::de::DeserializeOwned>(
+    server: &str,
+    method: reqwest::Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&B>,
+) -> Result<R, SignInError> {
+    let url = Url::parse(server)?.join(path)?;
     // reqwest is built without a TLS crypto provider of its own: ring, process-wide.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let response = reqwest::Client::new()
-        .post(url)
-        .json(request)
-        .send()
-        .await?;
+    let mut request = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()?
+        .request(method, url);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let response = request.send().await?;
     if !response.status().is_success() {
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         return Err(SignInError::Refused(
@@ -211,7 +242,73 @@ async fn token(server: &str, request: &TokenRequest) -> Result<TokenGrant, SignI
                 .to_owned(),
         ));
     }
-    Ok(response.json().await?)
+    let text = response.text().await?;
+    // `204 No Content` reads as JSON null.
+    serde_json::from_str(if text.is_empty() { "null" } else { &text })
+        .map_err(|e| SignInError::Refused(format!("the server's answer does not read: {e}")))
+}
+
+/// The CLI's sign-in, step one: the password. The server emails a one-time code to the account.
+pub async fn cli_sign_in(
+    server: &str,
+    email: &str,
+    password: &str,
+    device: &str,
+) -> Result<CliChallenge, SignInError> {
+    let body = CliSignIn {
+        email: email.to_owned(),
+        password: password.to_owned(),
+        device: device.to_owned(),
+    };
+    let reply = call(
+        server,
+        reqwest::Method::POST,
+        "/api/v1/cli/sign-in",
+        None,
+        Some(&body),
+    )
+    .await;
+    // The request held the password; wipe our copy.
+    let CliSignIn { mut password, .. } = body;
+    zeroize::Zeroize::zeroize(&mut password);
+    reply
+}
+
+/// The CLI's sign-in, step two: the emailed code (and, if the account asks for one, a TOTP or
+/// recovery code) for a session.
+pub async fn cli_confirm(server: &str, confirm: &CliConfirm) -> Result<SessionGrant, SignInError> {
+    call(
+        server,
+        reqwest::Method::POST,
+        "/api/v1/cli/sign-in/confirm",
+        None,
+        Some(confirm),
+    )
+    .await
+}
+
+/// The signed-in account (checks that a session token still works).
+pub async fn account(server: &str, token: &str) -> Result<Account, SignInError> {
+    call::<(), _>(
+        server,
+        reqwest::Method::GET,
+        "/api/v1/account",
+        Some(token),
+        None,
+    )
+    .await
+}
+
+/// Ends the session of `token` on the server.
+pub async fn sign_out(server: &str, token: &str) -> Result<(), SignInError> {
+    call::<(), ()>(
+        server,
+        reqwest::Method::DELETE,
+        "/api/v1/sessions/current",
+        Some(token),
+        None,
+    )
+    .await
 }
 
 /// Trades the code from the redirect (and the verifier only this app knows) for tokens.

@@ -128,6 +128,7 @@ type Result<T, E = VaultError> = std::result::Result<T, E>;
 pub struct DeviceKeys {
     device_key: SymmetricKey,
     seal_key: SymmetricKey,
+    secret_key: SymmetricKey,
     signing: SigningKey,
     verifying: VerifyingKey,
     device_id: [u8; 16],
@@ -403,6 +404,48 @@ impl Vault {
         Ok(())
     }
 
+    /// Store a secret of this device (a server session token), sealed under a subkey of the device
+    /// key: unreadable without unlocking the vault, and bound to this vault and `name`.
+    pub async fn set_secret(&self, keys: &DeviceKeys, name: &str, secret: &[u8]) -> Result<()> {
+        let sealed =
+            stint_crypto::seal_secret(&keys.secret_key, secret, &self.secret_context(name))?;
+        sqlx::query("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+            .bind(format!("secret.{name}"))
+            .bind(sealed)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A secret stored by [`Vault::set_secret`], if there is one.
+    pub async fn secret(
+        &self,
+        keys: &DeviceKeys,
+        name: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        let Some(sealed) = self.meta(&format!("secret.{name}")).await? else {
+            return Ok(None);
+        };
+        Ok(Some(stint_crypto::open_secret(
+            &keys.secret_key,
+            &sealed,
+            &self.secret_context(name),
+        )?))
+    }
+
+    /// Forget a secret; `true` if there was one.
+    pub async fn delete_secret(&self, name: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM meta WHERE name = ?")
+            .bind(format!("secret.{name}"))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    fn secret_context(&self, name: &str) -> Vec<u8> {
+        [self.id.as_bytes(), &[0], name.as_bytes()].concat()
+    }
+
     /// Unlock: recover the device key and every organization key.
     pub async fn unlock(&self, unlock: Unlock<'_>) -> Result<DeviceKeys> {
         let device_key = match (unlock, self.protection) {
@@ -460,9 +503,11 @@ impl Vault {
             org_keys.insert((org, compartment, epoch), key);
         }
         let seal_key = device_key.derive(b"stint-vault-row-seal-v1");
+        let secret_key = device_key.derive(b"stint-vault-secret-v1");
         Ok(DeviceKeys {
             device_key,
             seal_key,
+            secret_key,
             signing,
             verifying,
             device_id,

@@ -272,3 +272,51 @@ async fn skipped_kinds_stay_on_disk_until_asked_for() {
         "another organization's id"
     );
 }
+
+#[tokio::test]
+async fn secrets_are_sealed_to_the_device_key_and_their_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vault, keys) = new_vault(dir.path()).await;
+    let token = b"sts_0123456789abcdef0123456789abcdef";
+    vault.set_secret(&keys, "server", token).await.unwrap();
+    assert_eq!(
+        vault
+            .secret(&keys, "server")
+            .await
+            .unwrap()
+            .unwrap()
+            .as_slice(),
+        token
+    );
+    assert!(vault.secret(&keys, "other").await.unwrap().is_none());
+
+    // Nothing of it is on disk in the clear, and a sealed value moved to another name does not open.
+    vault.close().await;
+    let db = std::fs::read(dir.path().join(DB_FILE)).unwrap();
+    assert!(!db.windows(token.len()).any(|w| w == token));
+    let vault = Vault::open(dir.path()).await.unwrap();
+    let keys = vault.unlock(Unlock::Passphrase(PASS)).await.unwrap();
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join(DB_FILE).display()))
+            .await
+            .unwrap();
+    sqlx::query("INSERT INTO meta (name, value) SELECT 'secret.moved', value FROM meta WHERE name = 'secret.server'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert!(vault.secret(&keys, "moved").await.is_err());
+    assert_eq!(
+        vault
+            .secret(&keys, "server")
+            .await
+            .unwrap()
+            .unwrap()
+            .as_slice(),
+        token
+    );
+
+    assert!(vault.delete_secret("server").await.unwrap());
+    assert!(!vault.delete_secret("server").await.unwrap());
+    assert!(vault.secret(&keys, "server").await.unwrap().is_none());
+}

@@ -3,7 +3,7 @@
 //! every thread, instead of holding a CI run until that run's own time limit.
 
 use std::io::Read;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -17,13 +17,28 @@ pub fn output(cmd: &mut Command) -> Output {
 
 /// Runs `cmd` to completion, like `Command::output`, but fails the test after `limit`.
 pub fn output_within(cmd: &mut Command, limit: Duration) -> Output {
+    run(cmd.stdin(Stdio::null()), limit, None)
+}
+
+/// Like [`output`], with `feed` writing the command's standard input from another thread while it
+/// runs (dropping the handle closes it).
+#[allow(dead_code)] // Not every test binary that shares this module feeds input.
+pub fn output_feeding(cmd: &mut Command, feed: impl FnOnce(ChildStdin) + Send + 'static) -> Output {
+    run(cmd.stdin(Stdio::piped()), LIMIT, Some(Box::new(feed)))
+}
+
+type Feed = Box<dyn FnOnce(ChildStdin) + Send>;
+
+fn run(cmd: &mut Command, limit: Duration, feed: Option<Feed>) -> Output {
     let what = format!("{cmd:?}");
     let mut child = cmd
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    if let (Some(feed), Some(stdin)) = (feed, child.stdin.take()) {
+        std::thread::spawn(move || feed(stdin));
+    }
     let stdout = drain(child.stdout.take().expect("piped stdout"));
     let stderr = drain(child.stderr.take().expect("piped stderr"));
     let deadline = Instant::now() + limit;

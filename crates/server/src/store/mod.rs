@@ -244,6 +244,26 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes a challenge; `true` for the one caller that deleted it.
     async fn finish_challenge(&self, hash: &[u8]) -> StoreResult<bool>;
 
+    /// A CLI sign-in waiting for the code emailed to the account (`code_tag`: its keyed tag).
+    async fn create_code_challenge(
+        &self,
+        hash: &[u8],
+        user: Ulid,
+        device: &str,
+        code_tag: &str,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// Counts one try at an unexpired code challenge with fewer than `max_attempts` tries so far,
+    /// and gives its account, device name and code tag; `None` once expired or out of tries.
+    async fn try_code_challenge(
+        &self,
+        hash: &[u8],
+        now: i64,
+        max_attempts: i64,
+    ) -> StoreResult<Option<(Ulid, String, String)>>;
+    /// Deletes a code challenge; `true` for the one caller that deleted it.
+    async fn finish_code_challenge(&self, hash: &[u8]) -> StoreResult<bool>;
+
     /// Counts one request against `key` in a fixed window of `window` seconds: the hits so far in
     /// this window, and when the window began.
     async fn hit(&self, key: &str, now: i64, window: i64) -> StoreResult<(i64, i64)>;

@@ -362,6 +362,56 @@ macro_rules! sql_store {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn create_code_challenge(
+                &self,
+                hash: &[u8],
+                user: ulid::Ulid,
+                device: &str,
+                code_tag: &str,
+                expires_at: i64,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO email_code_challenges (token_hash, user_id, device, code_tag, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(hash)
+                .bind(user.to_string())
+                .bind(device)
+                .bind(code_tag)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn try_code_challenge(
+                &self,
+                hash: &[u8],
+                now: i64,
+                max_attempts: i64,
+            ) -> $crate::store::StoreResult<Option<(ulid::Ulid, String, String)>> {
+                let row: Option<(String, String, String)> = sqlx::query_as(
+                    "UPDATE email_code_challenges SET attempts = attempts + 1 \
+                     WHERE token_hash = $1 AND expires_at > $2 AND attempts < $3 \
+                     RETURNING user_id, device, code_tag",
+                )
+                .bind(hash)
+                .bind(now)
+                .bind(max_attempts)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(user, device, tag)| Ok(($crate::store::ulid(&user)?, device, tag)))
+                    .transpose()
+            }
+
+            async fn finish_code_challenge(&self, hash: &[u8]) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM email_code_challenges WHERE token_hash = $1")
+                    .bind(hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn hit(&self, key: &str, now: i64, window: i64) -> $crate::store::StoreResult<(i64, i64)> {
                 let row: (i64, i64) = sqlx::query_as(
                     "INSERT INTO rate_counters (key, window_start, hits) VALUES ($1, $2, 1) \
