@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 use stint_protocol as wire;
 use ulid::Ulid;
@@ -283,6 +285,7 @@ pub async fn sign_in_start(
     limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
     let mut known = Vec::new();
     let mut user = None;
+    let mut decoy_for = None;
     if let Some(email) = &body.email {
         let email = normalize_email(email)?;
         if let Some(account) = state.store.user_by_email(&email).await? {
@@ -291,13 +294,15 @@ pub async fn sign_in_start(
             }
             user = Some(account.id);
         }
+        if known.is_empty() {
+            decoy_for = Some(email);
+        }
     }
     if !known.is_empty() {
         let (challenge, authentication) = webauthn
             .start_passkey_authentication(&known)
             .map_err(|e| ApiError::internal("webauthn authentication", e))?;
-        let options = serde_json::to_value(&challenge)
-            .map_err(|e| ApiError::internal("webauthn options", e))?;
+        let options = request_options(&challenge, None)?;
         let ceremony = begin(
             &state,
             "stw_a_",
@@ -311,12 +316,23 @@ pub async fn sign_in_start(
     let (challenge, authentication) = webauthn
         .start_discoverable_authentication()
         .map_err(|e| ApiError::internal("webauthn authentication", e))?;
-    let mut options =
-        serde_json::to_value(&challenge).map_err(|e| ApiError::internal("webauthn options", e))?;
-    // Signing in from a button, not from the browser's autofill.
-    if let Some(options) = options.as_object_mut() {
-        options.remove("mediation");
+    if let Some(email) = decoy_for {
+        // No account, or one without passkeys: answer exactly as for one with passkeys, with
+        // credential ids that are stable for the address but belong to no authenticator, and a
+        // ceremony that no assertion can finish. The answer does not tell whether the address
+        // has an account, or passkeys.
+        let options = request_options(&challenge, Some(&decoy_credentials(&state, &email)))?;
+        let ceremony = begin(
+            &state,
+            "stw_a_",
+            "authenticate",
+            None,
+            json!({ "state": authentication }),
+        )
+        .await?;
+        return Ok(Json(wire::CeremonyStart { ceremony, options }));
     }
+    let options = request_options(&challenge, Some(&[]))?;
     let ceremony = begin(
         &state,
         "stw_d_",
@@ -326,6 +342,57 @@ pub async fn sign_in_start(
     )
     .await?;
     Ok(Json(wire::CeremonyStart { ceremony, options }))
+}
+
+/// The browser's `navigator.credentials.get` options in one shape whatever the case: the
+/// challenge, timeout, relying party and user verification of webauthn-rs, and the allowed
+/// credential ids without transport hints (`allow`: these instead of webauthn-rs's). Signing in
+/// is from a button, not the browser's autofill, so there is no `mediation`.
+fn request_options(
+    challenge: &webauthn_rs::prelude::RequestChallengeResponse,
+    allow: Option<&[Vec<u8>]>,
+) -> ApiResult<serde_json::Value> {
+    let public_key = &challenge.public_key;
+    let ids: Vec<Vec<u8>> = match allow {
+        Some(ids) => ids.to_vec(),
+        None => public_key
+            .allow_credentials
+            .iter()
+            .map(|c| c.id.clone())
+            .collect(),
+    };
+    let allow_credentials: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| json!({ "type": "public-key", "id": URL_SAFE_NO_PAD.encode(id) }))
+        .collect();
+    let user_verification = serde_json::to_value(public_key.user_verification)
+        .map_err(|e| ApiError::internal("webauthn options", e))?;
+    Ok(json!({
+        "publicKey": {
+            "challenge": URL_SAFE_NO_PAD.encode(&public_key.challenge),
+            "timeout": public_key.timeout,
+            "rpId": public_key.rp_id,
+            "allowCredentials": allow_credentials,
+            "userVerification": user_verification,
+        }
+    }))
+}
+
+/// One or two 16-byte credential ids (the length of common platform passkeys), fixed for an
+/// address by the server key.
+fn decoy_credentials(state: &Shared, email: &str) -> Vec<Vec<u8>> {
+    let tag = hex::decode(state.key.tag("passkey decoy", email.as_bytes())).unwrap_or_default();
+    let count = 1 + usize::from(tag.first().copied().unwrap_or(0) & 1);
+    (0..count)
+        .map(|i| {
+            hex::decode(
+                state
+                    .key
+                    .tag("passkey decoy id", format!("{i} {email}").as_bytes()),
+            )
+            .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// `POST /api/v1/passkeys/sign-in/finish`: a session.
@@ -342,7 +409,8 @@ pub async fn sign_in_finish(
     let kind = kind_of(&body.ceremony).ok_or_else(expired)?;
     let (user, saved) = take(&state, &body.ceremony, kind).await?;
     let (row, result) = if kind == "authenticate" {
-        let user = user.ok_or_else(expired)?;
+        // A decoy ceremony (an address without passkeys) has no account: refused like a wrong key.
+        let user = user.ok_or_else(invalid_passkey)?;
         let authentication: PasskeyAuthentication = serde_json::from_value(saved["state"].clone())
             .map_err(|e| ApiError::internal("stored ceremony", e))?;
         let result = webauthn

@@ -274,6 +274,95 @@ async fn passkeys_belong_to_one_account(backend: Backend) {
 }
 both!(passkeys_belong_to_one_account);
 
+/// The shape of a sign-in start, with the parts that differ by chance (challenge, ids, ceremony
+/// id) reduced to their kind and length.
+fn shape(start: &Value) -> Value {
+    let mut options = start["options"].clone();
+    let public_key = &mut options["publicKey"];
+    public_key["challenge"] = json!(public_key["challenge"].as_str().unwrap().len());
+    for allowed in public_key["allowCredentials"].as_array_mut().unwrap() {
+        allowed["id"] = json!(allowed["id"].as_str().unwrap().len());
+    }
+    // How many ids is part of the shape only up to two: decoys come in ones and twos.
+    let allowed = public_key["allowCredentials"].as_array_mut().unwrap();
+    allowed.truncate(1);
+    json!({ "ceremony": &start["ceremony"].as_str().unwrap()[..6], "options": options })
+}
+
+async fn a_sign_in_start_does_not_tell_which_addresses_have_passkeys(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    // Kim has a passkey (from a browser: 16-byte ids, as the decoys); Lee only a password.
+    verified_account(&server, &storage, "kim@example.org", PASSWORD).await;
+    verified_account(&server, &storage, "lee@example.org", PASSWORD).await;
+    let session = sign_in(&server, "kim@example.org", PASSWORD, "laptop").await;
+    let mut key = SoftPasskey::new(true);
+    let (status, body) = register(&server, &session, &mut key, "Laptop").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let start = |email: &'static str| {
+        let server = &server;
+        async move {
+            let (status, body) = server
+                .post("/api/v1/passkeys/sign-in/start", json!({ "email": email }))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
+    let kim = start("kim@example.org").await;
+    let lee = start("lee@example.org").await;
+    let nobody = start("nobody@example.org").await;
+    assert_eq!(
+        kim["options"]["publicKey"]["allowCredentials"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let kim_id_len = kim["options"]["publicKey"]["allowCredentials"][0]["id"]
+        .as_str()
+        .unwrap()
+        .len();
+    for other in [&lee, &nobody] {
+        let mut expected = shape(&kim);
+        expected["options"]["publicKey"]["allowCredentials"][0]["id"] = json!(22);
+        assert_eq!(shape(other), expected, "{other}");
+    }
+    // The soft token's ids are longer than a browser's; the rest of the answer is the same.
+    assert!(kim_id_len >= 22, "{kim}");
+
+    // Decoy ids are the same each time for an address (asking twice tells nothing), and differ
+    // between addresses.
+    let again = start("nobody@example.org").await;
+    assert_eq!(
+        again["options"]["publicKey"]["allowCredentials"],
+        nobody["options"]["publicKey"]["allowCredentials"]
+    );
+    assert_ne!(
+        lee["options"]["publicKey"]["allowCredentials"],
+        nobody["options"]["publicKey"]["allowCredentials"]
+    );
+
+    // Finishing a decoy ceremony with a real passkey is refused like a wrong passkey.
+    let options: RequestChallengeResponse = {
+        let mut options = kim["options"].clone();
+        options["publicKey"]["challenge"] = lee["options"]["publicKey"]["challenge"].clone();
+        serde_json::from_value(options).unwrap()
+    };
+    let credential = key.do_authentication(origin(&server), options).unwrap();
+    let (status, body) = server
+        .post(
+            "/api/v1/passkeys/sign-in/finish",
+            json!({ "ceremony": lee["ceremony"], "credential": credential, "device": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_passkey");
+    server.stop().await;
+}
+both!(a_sign_in_start_does_not_tell_which_addresses_have_passkeys);
+
 #[tokio::test]
 async fn a_server_reached_by_ip_address_says_passkeys_are_off() {
     let storage = Storage::new(Backend::Sqlite).await;
