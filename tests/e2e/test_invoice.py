@@ -144,6 +144,24 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         assert len(rows) == 1 and invoice_number in shown(rows[0]) and "169.58" in shown(rows[0])
         shoot(driver, shots, "invoice-03-issued")
 
+        # The preview is the real PDF, drawn by pdf.js in the window (with the prototype frozen):
+        # one page, with ink on it.
+        wait_text(driver, "invoice-preview-status", "Preview of the PDF · 1 page")
+        width, height, dark = driver.execute_script(
+            """
+            const page = document.querySelector('[data-testid="invoice-preview-page"]');
+            page.scrollIntoView({ block: "start" });
+            const data = page.getContext("2d").getImageData(0, 0, page.width, page.height).data;
+            let dark = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 384) dark++;
+            return [page.width, page.height, dark];
+            """
+        )
+        # A4's proportions, and text: more than a blank page, less than a filled one.
+        assert abs(height / width - 297 / 210) < 0.02, (width, height)
+        assert width * height * 0.003 < dark < width * height * 0.3, (width, height, dark)
+        shoot(driver, shots, "invoice-03b-preview")
+
         # Save the PDF: a Factur-X PDF/A-3 whose text and embedded XML are both right.
         driver.find_element(*by_testid("invoice-save-pdf")).click()
         saved = wait_for(driver, "invoice-saved").text

@@ -14,6 +14,19 @@ import type { Party } from "./bindings/Party";
 import type { Tax } from "./bindings/Tax";
 import type { Totals } from "./bindings/Totals";
 import { InvoicesScreen, openByCurrency } from "./InvoicesScreen";
+
+// pdf.js needs a real canvas, which jsdom lacks: here the preview's drawing is recorded, and the
+// end-to-end suite draws real pages in the real window.
+const drawn = vi.hoisted(() => [] as { bytes: number[]; width: number }[]);
+vi.mock("./pdfPreview", () => ({
+  renderPdf: async (bytes: Uint8Array, into: HTMLElement, width: number) => {
+    drawn.push({ bytes: [...bytes], width });
+    const page = document.createElement("canvas");
+    page.dataset.testid = "invoice-preview-page";
+    into.replaceChildren(page, page.cloneNode());
+    return { pages: 2 };
+  },
+}));
 import { project } from "./test/fixtures";
 import { permissionsOf } from "./test/fixtures";
 
@@ -225,6 +238,8 @@ type Options = {
   failCreate?: string;
   failIssue?: string;
   pdfNote?: string;
+  /** Why the preview's PDF cannot be made. */
+  failPdf?: string;
   /** The billing profile; without one, asking for it fails as for a role that may not read it. */
   profile?: BillingProfile;
 };
@@ -236,6 +251,7 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
   const calls: string[] = [];
   const filters: InvoiceFilter[] = [];
   const sent: Sent[] = [];
+  const previews: unknown[] = [];
   const replace = (view: InvoiceView) => {
     store.splice(
       store.findIndex((v) => v.invoice.id === view.invoice.id),
@@ -320,6 +336,10 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
         const edit = a.edit as { add_lines: InvoiceLine[] };
         return replace({ ...view, invoice: { ...view.invoice, lines: [...view.invoice.lines, ...edit.add_lines] } });
       }
+      case "invoice_pdf":
+        previews.push(args);
+        if (options.failPdf) throw options.failPdf;
+        return new Uint8Array([0x25, 0x50, 0x44, 0x46]).buffer;
       case "save_invoice_file": {
         sent.push([cmd, args]);
         const view = find(a.id);
@@ -329,7 +349,7 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
         throw `unexpected ${cmd}`;
     }
   });
-  return { calls, filters, sent };
+  return { calls, filters, sent, previews };
 }
 
 const ALL: InvoiceFilter = { status: null, overdue: false, client: null };
@@ -620,6 +640,37 @@ describe("InvoicesScreen", () => {
     expect(saved.textContent).toBe("Saved /home/ada/Downloads/2026-0006.pdf");
     expect(engine.sent).toEqual([["save_invoice_file", { id: OVERDUE_ID, format: "pdf", paper: "a4" }]]);
     expect(screen.queryByTestId("invoice-error")).toBeNull();
+  });
+
+  it("previews the real PDF and follows the paper size", async () => {
+    const engine = fakeEngine([overdueInvoice()]);
+    const user = userEvent.setup();
+    drawn.length = 0;
+    render(<InvoicesScreen permissions={VIEWER} />);
+
+    const detail = await open(user, "2026-0006");
+    const status = within(detail).getByTestId("invoice-preview-status");
+    await vi.waitFor(() => expect(status.textContent).toBe("Preview of the PDF · 2 pages"));
+    expect(within(detail).getAllByTestId("invoice-preview-page")).toHaveLength(2);
+    expect(engine.previews).toEqual([{ id: OVERDUE_ID, paper: "a4" }]);
+    expect(drawn).toEqual([{ bytes: [0x25, 0x50, 0x44, 0x46], width: 560 }]);
+
+    await user.selectOptions(within(detail).getByTestId("invoice-paper"), "letter");
+    await vi.waitFor(() => expect(engine.previews).toContainEqual({ id: OVERDUE_ID, paper: "letter" }));
+    await vi.waitFor(() => expect(drawn).toHaveLength(2));
+    // Looking is not changing: nothing was sent.
+    expect(engine.sent).toEqual([]);
+  });
+
+  it("says why there is no preview", async () => {
+    fakeEngine([overdueInvoice()], { failPdf: "the seller's billing profile is missing" });
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={VIEWER} />);
+
+    const detail = await open(user, "2026-0006");
+    const status = within(detail).getByTestId("invoice-preview-status");
+    await vi.waitFor(() => expect(status.textContent).toBe("No preview: the seller's billing profile is missing"));
+    expect(within(detail).queryByTestId("invoice-preview-page")).toBeNull();
   });
 
   it("saves on Letter paper when chosen", async () => {

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { api, can, errorMessage, notAllowed } from "./api";
+import { InvoicePreview } from "./InvoicePreview";
 import type { BillingProfile } from "./bindings/BillingProfile";
 import type { Client } from "./bindings/Client";
 import type { InvoiceFilter } from "./bindings/InvoiceFilter";
@@ -599,6 +600,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
           {error}
         </p>
       )}
+      <InvoicePreview id={inv.id} paper={paper} revision={view} />
     </section>
   );
 }
