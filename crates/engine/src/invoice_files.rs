@@ -328,8 +328,7 @@ impl Engine {
         }
 
         let document = self.document_of(by, &view, paper)?;
-        let rendered = pdf::render(&document)
-            .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
+        let failed = |e: pdf::PdfError| EngineError::Invalid(ValidationError::new(e.to_string()));
         let plain = |problem: Option<String>, bytes: Vec<u8>| InvoiceFile {
             file_name: format!("{base_name}.pdf"),
             media_type: "application/pdf",
@@ -337,10 +336,13 @@ impl Engine {
             e_invoice_problem: problem,
         };
         if format == InvoiceFormat::PlainPdf || inv.status == InvoiceStatus::Draft {
-            return Ok(plain(None, rendered));
+            return Ok(plain(None, pdf::render(&document).map_err(failed)?));
         }
         match einvoice::cii_xml(&e_input, Flavor::FacturX) {
-            Err(problem) => Ok(plain(Some(problem.to_string()), rendered)),
+            Err(problem) => Ok(plain(
+                Some(problem.to_string()),
+                pdf::render(&document).map_err(failed)?,
+            )),
             Ok(xml) => {
                 let title = format!(
                     "{} {}",
@@ -358,8 +360,7 @@ impl Engine {
                     created: &created,
                     level: "EN 16931",
                 };
-                let bytes = pdf::facturx::embed(&rendered, &xml, &meta)
-                    .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
+                let bytes = pdf::render_facturx(&document, &xml, &meta).map_err(failed)?;
                 Ok(plain(None, bytes))
             }
         }

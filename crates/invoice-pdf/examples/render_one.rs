@@ -1,6 +1,7 @@
-//! Renders a one-page invoice 200 times and reports the time per render and the PDF size.
+//! Renders a one-page invoice 200 times and reports the time per render and the PDF size; with a
+//! second argument N, an invoice of N lines instead (290 make the ten pages of B4), for profiling.
 //!
-//! `cargo run --release -p stint-invoice-pdf --example render_one [out.pdf]` (default
+//! `cargo run --release -p stint-invoice-pdf --example render_one [out.pdf [lines]]` (default
 //! /tmp/stint-invoice.pdf).
 
 use std::time::Instant;
@@ -15,7 +16,22 @@ fn main() -> Result<(), PdfError> {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "/tmp/stint-invoice.pdf".to_owned());
-    let doc = sample();
+    let mut doc = sample();
+    if let Some(lines) = std::env::args()
+        .nth(2)
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let template = doc.lines[0].clone();
+        doc.lines = (0..lines)
+            .map(|i| Line {
+                description: format!(
+                    "Work package {i}: backend development and review of the changes"
+                ),
+                detail: Some(format!("2026-11-{:02} · Jane Doe", 1 + i % 28)),
+                ..template.clone()
+            })
+            .collect();
+    }
 
     let first = Instant::now();
     let bytes = render(&doc)?;

@@ -2,8 +2,8 @@
 //! and images on a growing list of pages, in PDF points with the origin bottom-left.
 
 use printpdf::{
-    Color, FontId, Greyscale, Op, PaintMode, PdfFontHandle, Pt, Rect, TextItem, TextMatrix,
-    XObjectId, XObjectTransform,
+    Color, FontId, Greyscale, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, TextItem, XObjectId,
+    XObjectTransform,
 };
 
 use crate::fonts::{Face, Fonts};
@@ -115,8 +115,13 @@ impl Canvas {
             });
         }
         self.ops().extend([
-            Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(x), Pt(baseline)),
+            // A text object starts at the origin, so `Td` places it absolutely with two numbers
+            // where a text matrix takes six (formatting numbers is much of writing a page).
+            Op::SetTextCursor {
+                pos: Point {
+                    x: Pt(x),
+                    y: Pt(baseline),
+                },
             },
             Op::ShowText {
                 items: vec![TextItem::Text(text.to_owned())],

@@ -26,7 +26,7 @@ pub struct FacturXMeta<'a> {
 }
 
 /// Why embedding failed (only for a PDF that lopdf cannot read, which our renderer never makes).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot make the Factur-X PDF: {0}")]
 pub struct FacturXError(String);
 
@@ -111,11 +111,26 @@ fn pdf_date(iso: &str) -> String {
 
 /// Embed `xml` into `pdf` as a Factur-X PDF/A-3.
 pub fn embed(pdf: &[u8], xml: &[u8], meta: &FacturXMeta) -> Result<Vec<u8>, FacturXError> {
+    let mut doc = Document::load_mem(pdf).map_err(|e| FacturXError(e.to_string()))?;
+    embed_into(&mut doc, xml, meta)?;
+    crate::render::compress_streams(&mut doc);
+    let mut out = Vec::with_capacity(pdf.len() + xml.len() + SRGB.len() + 8 * 1024);
+    doc.save_to(&mut out)
+        .map_err(|e| FacturXError(e.to_string()))?;
+    Ok(out)
+}
+
+/// Turns a document in memory into a Factur-X PDF/A-3 carrying `xml` (its streams are compressed
+/// when it is saved).
+pub(crate) fn embed_into(
+    doc: &mut Document,
+    xml: &[u8],
+    meta: &FacturXMeta,
+) -> Result<(), FacturXError> {
     let err = |e: lopdf::Error| FacturXError(e.to_string());
-    let mut doc = Document::load_mem(pdf).map_err(err)?;
     let date = Object::String(pdf_date(meta.created).into_bytes(), StringFormat::Literal);
 
-    let mut file = Stream::new(
+    let file = Stream::new(
         dictionary! {
             "Type" => "EmbeddedFile",
             "Subtype" => Object::Name(b"text/xml".to_vec()),
@@ -123,8 +138,7 @@ pub fn embed(pdf: &[u8], xml: &[u8], meta: &FacturXMeta) -> Result<Vec<u8>, Fact
         },
         xml.to_vec(),
     );
-    // Compressed like the rest; size stays in Params as the spec asks.
-    let _ = file.compress();
+    // Compressed with the rest when saved; the size stays in Params as the spec asks.
     let file_id = doc.add_object(file);
     let spec_id = doc.add_object(dictionary! {
         "Type" => "Filespec",
@@ -191,8 +205,5 @@ pub fn embed(pdf: &[u8], xml: &[u8], meta: &FacturXMeta) -> Result<Vec<u8>, Fact
             Object::String(id, StringFormat::Hexadecimal),
         ],
     );
-    let mut out = Vec::with_capacity(pdf.len() + xml.len() + SRGB.len() + 8 * 1024);
-    doc.save_to(&mut out)
-        .map_err(|e| FacturXError(e.to_string()))?;
-    Ok(out)
+    Ok(())
 }

@@ -21,10 +21,16 @@ pub(crate) enum Face {
     Bold,
 }
 
+/// Characters below this have their advance widths in a table (Latin, Latin-1 and Latin
+/// Extended-A and -B: nearly all text on an invoice); others are looked up in the font.
+const TABLE: usize = 0x250;
+
 /// Both faces, parsed.
 pub(crate) struct Fonts {
     pub regular: ParsedFont,
     pub bold: ParsedFont,
+    /// Advance widths in font units, per face, of the characters below [`TABLE`].
+    advances: [Box<[u16; TABLE]>; 2],
 }
 
 impl Fonts {
@@ -33,9 +39,13 @@ impl Fonts {
         static FONTS: OnceLock<Option<Fonts>> = OnceLock::new();
         FONTS
             .get_or_init(|| {
+                let regular = parse(REGULAR_TTF)?;
+                let bold = parse(BOLD_TTF)?;
+                let advances = [table(&regular), table(&bold)];
                 Some(Fonts {
-                    regular: parse(REGULAR_TTF)?,
-                    bold: parse(BOLD_TTF)?,
+                    regular,
+                    bold,
+                    advances,
                 })
             })
             .as_ref()
@@ -51,15 +61,21 @@ impl Fonts {
 
     /// The printed width of `text` in points at `size`.
     pub fn width(&self, face: Face, size: f32, text: &str) -> f32 {
-        let font = self.face(face);
-        let units: u32 = text
-            .chars()
-            .map(|c| {
-                let glyph = font.lookup_glyph_index(u32::from(c)).unwrap_or(0);
-                u32::from(font.get_horizontal_advance(glyph))
-            })
-            .sum();
-        units as f32 * size / self.units_per_em(face)
+        self.units(face, text) as f32 * size / self.units_per_em(face)
+    }
+
+    /// The width of `text` in font units.
+    fn units(&self, face: Face, text: &str) -> u32 {
+        text.chars().map(|c| self.advance(face, c)).sum()
+    }
+
+    /// The advance width of `c` in font units (that of glyph 0 for a character the face lacks).
+    fn advance(&self, face: Face, c: char) -> u32 {
+        let table = &self.advances[face as usize];
+        match table.get(c as usize) {
+            Some(advance) => u32::from(*advance),
+            None => advance_of(self.face(face), c),
+        }
     }
 
     fn units_per_em(&self, face: Face) -> f32 {
@@ -93,6 +109,20 @@ fn parse(bytes: &[u8]) -> Option<ParsedFont> {
     ParsedFont::from_bytes(bytes, 0, &mut Vec::new())
 }
 
+fn advance_of(font: &ParsedFont, c: char) -> u32 {
+    let glyph = font.lookup_glyph_index(u32::from(c)).unwrap_or(0);
+    u32::from(font.get_horizontal_advance(glyph))
+}
+
+fn table(font: &ParsedFont) -> Box<[u16; TABLE]> {
+    let mut table = Box::new([0u16; TABLE]);
+    for (code, slot) in table.iter_mut().enumerate() {
+        let c = char::from_u32(code as u32).unwrap_or('\0');
+        *slot = u16::try_from(advance_of(font, c)).unwrap_or(u16::MAX);
+    }
+    table
+}
+
 /// Splits `text` into lines no wider than `max_width`: at spaces where possible, inside words
 /// that are wider than a line on their own. Always returns at least one line.
 pub(crate) fn wrap(
@@ -102,26 +132,31 @@ pub(crate) fn wrap(
     text: &str,
     max_width: f32,
 ) -> Vec<String> {
+    // Widths add up (one glyph per character, no kerning): each word is measured once, in whole
+    // font units, and a line fits exactly when measuring it whole would say so.
+    let fits = |units: u32| units as f32 * size / fonts.units_per_em(face) <= max_width;
+    let space = fonts.units(face, " ");
     let mut lines = Vec::new();
     let mut current = String::new();
+    let mut current_units = 0;
     for word in text.split_whitespace() {
-        let candidate = if current.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{current} {word}")
-        };
-        if fonts.width(face, size, &candidate) <= max_width {
-            current = candidate;
+        let word_units = fonts.units(face, word);
+        if !current.is_empty() && fits(current_units + space + word_units) {
+            current.push(' ');
+            current.push_str(word);
+            current_units += space + word_units;
             continue;
         }
         if !current.is_empty() {
             lines.push(std::mem::take(&mut current));
         }
-        if fonts.width(face, size, word) <= max_width {
-            current = word.to_owned();
+        if fits(word_units) {
+            current.push_str(word);
+            current_units = word_units;
         } else {
             let mut pieces = break_word(fonts, face, size, word, max_width);
             current = pieces.pop().unwrap_or_default();
+            current_units = fonts.units(face, &current);
             lines.extend(pieces);
         }
     }
@@ -220,6 +255,51 @@ mod tests {
         let text = "Müller & Søn GmbH Zoë Œuvre Łódź € £ ¥ – … ’ № \u{202F}";
         assert_eq!(f.printable(text), text);
         assert_eq!(f.printable("a\tb\nc😀"), "a b c?");
+    }
+
+    #[test]
+    fn the_advance_table_agrees_with_the_font() {
+        let f = fonts();
+        for face in [Face::Regular, Face::Bold] {
+            for c in (0..0x300u32)
+                .filter_map(char::from_u32)
+                .chain(['€', '…', '→', '中'])
+            {
+                assert_eq!(f.advance(face, c), advance_of(f.face(face), c), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn wrapping_measures_like_the_whole_line() {
+        let f = fonts();
+        let text =
+            "Backend development and review of the changes, Łódź – Zoë Œuvre 2026-11-23 €1,234.50";
+        // From the widest word on (narrower lines break words, tested below).
+        let widest = text
+            .split(' ')
+            .map(|w| f.width(Face::Regular, 9.0, w))
+            .fold(0.0, f32::max);
+        for tenths in (widest * 10.0).ceil() as u32..1200 {
+            let max = tenths as f32 / 10.0;
+            let lines = wrap(f, Face::Regular, 9.0, text, max);
+            assert_eq!(lines.join(" "), text, "at {max}");
+            for (i, line) in lines.iter().enumerate() {
+                let single_word = !line.contains(' ');
+                assert!(
+                    single_word || f.width(Face::Regular, 9.0, line) <= max,
+                    "{line:?} at {max}"
+                );
+                // Greedy: the next line's first word would not have fitted.
+                if let Some(next) = lines.get(i + 1) {
+                    let first = next.split(' ').next().unwrap();
+                    assert!(
+                        f.width(Face::Regular, 9.0, &format!("{line} {first}")) > max,
+                        "at {max}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -46,6 +46,12 @@ pub enum PdfError {
     /// The payment QR code could not be built.
     #[error("the payment QR code could not be built: {0}")]
     Qr(String),
+    /// Writing the PDF into memory failed (a defect: memory does not refuse writes).
+    #[error("the PDF could not be written: {0}")]
+    Write(String),
+    /// The e-invoice could not be attached.
+    #[error(transparent)]
+    FacturX(#[from] facturx::FacturXError),
 }
 
 /// Renders `doc` as a PDF.
@@ -56,4 +62,21 @@ pub enum PdfError {
 /// theory, a QR payload too long for a QR code).
 pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
     render::render(doc)
+}
+
+/// Renders `doc` as a Factur-X PDF/A-3 carrying `xml` (the CII XML of the same invoice), in one
+/// pass: the same as [`render`] followed by [`facturx::embed`], without writing and reading the
+/// PDF in between.
+///
+/// # Errors
+///
+/// As [`render`].
+pub fn render_facturx(
+    doc: &Document,
+    xml: &[u8],
+    meta: &facturx::FacturXMeta,
+) -> Result<Vec<u8>, PdfError> {
+    let mut file = render::render_document(doc)?;
+    facturx::embed_into(&mut file, xml, meta)?;
+    render::save(file)
 }

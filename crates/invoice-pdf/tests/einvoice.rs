@@ -358,10 +358,17 @@ fn a_factur_x_pdf_is_pdf_a_3_and_carries_its_xml() {
         created: "2026-11-20T00:00:00+00:00",
         level: "EN 16931",
     };
-    let out = stint_invoice_pdf::facturx::embed(&pdf, &x, &meta).unwrap();
+    // Two ways to the same file: attaching to a rendered PDF, and rendering with the attachment.
+    let attached = stint_invoice_pdf::facturx::embed(&pdf, &x, &meta).unwrap();
+    let rendered = stint_invoice_pdf::render_facturx(&document, &x, &meta).unwrap();
+    for out in [attached, rendered] {
+        check_factur_x(&out);
+    }
+}
 
+fn check_factur_x(out: &[u8]) {
     // What PDF/A-3 and Factur-X ask of the file, read back with lopdf.
-    let doc = lopdf::Document::load_mem(&out).unwrap();
+    let doc = lopdf::Document::load_mem(out).unwrap();
     let catalog = doc.catalog().unwrap();
     let af = catalog.get(b"AF").unwrap().as_array().unwrap();
     let spec = doc.get_dictionary(af[0].as_reference().unwrap()).unwrap();
@@ -375,6 +382,10 @@ fn a_factur_x_pdf_is_pdf_a_3_and_carries_its_xml() {
         .unwrap()
         .as_stream()
         .unwrap();
+    assert!(
+        metadata.dict.get(b"Filter").is_err(),
+        "PDF/A: the XMP stays readable without filters"
+    );
     let xmp = String::from_utf8(metadata.content.clone()).unwrap();
     for needle in [
         "<pdfaid:part>3</pdfaid:part>",
@@ -396,7 +407,7 @@ fn a_factur_x_pdf_is_pdf_a_3_and_carries_its_xml() {
     // The official tooling finds the XML in the PDF and validates it.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("factur-x.pdf");
-    std::fs::write(&path, &out).unwrap();
+    std::fs::write(&path, out).unwrap();
     validate(&[path]);
     // Text still extracts after the rewrite.
     let text = Command::new("pdftotext")
