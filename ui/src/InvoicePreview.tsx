@@ -10,8 +10,8 @@ import { renderPdf } from "./pdfPreview";
 type Props = {
   id: InvoiceId;
   paper: PaperSize;
-  /** Changes whenever the invoice does (a new one means: render again). */
-  revision: unknown;
+  /** Changes whenever the invoice does (a different value means: render again). */
+  revision: string;
 };
 
 /** How wide a page is drawn, in CSS pixels. */

@@ -279,7 +279,9 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
         filters.push(filter);
         return store
           .filter((v) => (filter.status === null || v.invoice.status === filter.status) && (!filter.overdue || v.overdue))
-          .sort(newestFirst);
+          .sort(newestFirst)
+          // Over IPC every answer is a fresh copy.
+          .map((v) => structuredClone(v));
       }
       case "create_invoice": {
         sent.push([cmd, args]);
@@ -564,6 +566,9 @@ describe("InvoicesScreen", () => {
     // The list is read again: only the partly paid invoice is still open.
     await vi.waitFor(() => expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(200)}`));
     expect(badges(await row("2026-0006"))).toEqual(["Paid"]);
+    // The preview was drawn for the invoice as opened and once more as paid; the list's reload,
+    // which hands over an equal invoice, draws nothing new.
+    expect(engine.previews).toHaveLength(2);
   });
 
   it("records a partial payment as typed, without surrounding spaces", async () => {

@@ -600,7 +600,8 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
           {error}
         </p>
       )}
-      <InvoicePreview id={inv.id} paper={paper} revision={view} />
+      {/* By content: the list's reload hands over an equal invoice, which needs no new drawing. */}
+      <InvoicePreview id={inv.id} paper={paper} revision={JSON.stringify(inv)} />
     </section>
   );
 }
