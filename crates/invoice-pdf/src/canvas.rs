@@ -55,6 +55,9 @@ pub(crate) struct Canvas {
     // them avoids repeating the operators for every one of the thousands of text runs.
     font: Option<(Face, f32)>,
     fill: Option<Ink>,
+    /// The start of the last line placed in the open text object, if one is open: consecutive
+    /// texts share one `BT … ET` and move with relative `Td`s (rectangles and images close it).
+    text_line: Option<(f32, f32)>,
 }
 
 impl Canvas {
@@ -66,6 +69,7 @@ impl Canvas {
             current: 0,
             font: None,
             fill: None,
+            text_line: None,
         }
     }
 
@@ -81,13 +85,22 @@ impl Canvas {
 
     /// Draws on an existing page (0-based) from now on.
     pub fn go_to_page(&mut self, index: usize) {
+        self.end_text();
         self.current = index.min(self.pages.len() - 1);
         self.font = None;
         self.fill = None;
     }
 
-    pub fn into_pages(self) -> Vec<Vec<Op>> {
+    pub fn into_pages(mut self) -> Vec<Vec<Op>> {
+        self.end_text();
         self.pages
+    }
+
+    /// Closes the open text object, if any.
+    fn end_text(&mut self) {
+        if self.text_line.take().is_some() {
+            self.ops().push(Op::EndTextSection);
+        }
     }
 
     fn ops(&mut self) -> &mut Vec<Op> {
@@ -105,7 +118,17 @@ impl Canvas {
             return;
         }
         self.set_fill(style.ink);
-        self.ops().push(Op::StartTextSection);
+        // A text object starts at the origin, and each `Td` moves from the start of the line
+        // before it: two numbers per text where a text matrix takes six (formatting numbers is
+        // much of writing a page).
+        let (from_x, from_y) = match self.text_line {
+            Some(line) => line,
+            None => {
+                self.ops().push(Op::StartTextSection);
+                (0.0, 0.0)
+            }
+        };
+        self.text_line = Some((x, baseline));
         if self.font != Some((style.face, style.size)) {
             self.font = Some((style.face, style.size));
             let font = PdfFontHandle::External(self.font_ids[style.face as usize].clone());
@@ -115,18 +138,15 @@ impl Canvas {
             });
         }
         self.ops().extend([
-            // A text object starts at the origin, so `Td` places it absolutely with two numbers
-            // where a text matrix takes six (formatting numbers is much of writing a page).
             Op::SetTextCursor {
                 pos: Point {
-                    x: Pt(x),
-                    y: Pt(baseline),
+                    x: Pt(x - from_x),
+                    y: Pt(baseline - from_y),
                 },
             },
             Op::ShowText {
                 items: vec![TextItem::Text(text.to_owned())],
             },
-            Op::EndTextSection,
         ]);
     }
 
@@ -138,6 +158,7 @@ impl Canvas {
 
     /// A filled rectangle with its lower-left corner at (`x`, `y`).
     pub fn rect(&mut self, x: f32, y: f32, width: f32, height: f32, ink: Ink) {
+        self.end_text();
         self.set_fill(ink);
         let mut rectangle = Rect::from_xywh(Pt(x), Pt(y), Pt(width), Pt(height));
         rectangle.mode = Some(PaintMode::Fill);
@@ -160,6 +181,7 @@ impl Canvas {
         width: f32,
         height: f32,
     ) {
+        self.end_text();
         // At 72 dpi printpdf draws one pixel as one point; scale from there.
         let transform = XObjectTransform {
             translate_x: Some(Pt(x)),
