@@ -87,6 +87,8 @@ async fn unlock_vault(shell: State<'_, Shell>, passphrase: Option<String>) -> Re
     let engine = Engine::open(&shell.vault, unlock(passphrase.as_deref()))
         .await
         .map_err(message)?;
+    // Unlock's buffers are freed; hand their pages back without holding up the window.
+    std::thread::spawn(stint_engine::release_free_memory);
     *shell.session.lock().await = Session {
         engine: Some(engine),
         act_as: None,

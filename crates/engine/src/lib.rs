@@ -24,7 +24,9 @@ pub use idle::{IdleChoice, IdleOutcome};
 pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};
 pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice, NewRecurring};
 pub use records::Kind;
-pub use stint_vault::{KeyStore, MemoryKeyStore, OsKeyring, Unlock, VaultError};
+pub use stint_vault::{
+    KeyStore, MemoryKeyStore, OsKeyring, Unlock, VaultError, release_free_memory,
+};
 pub use views::*;
 
 use jiff::Timestamp;

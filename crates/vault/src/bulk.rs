@@ -72,3 +72,17 @@ fn read(db: &rusqlite::Connection, skip: &[u16]) -> rusqlite::Result<Rows> {
 fn bulk_error(e: rusqlite::Error) -> VaultError {
     VaultError::Damaged(format!("reading the records failed: {e}"))
 }
+
+/// Hands memory freed inside the allocator back to the system. Unlock decrypts on every core, and
+/// glibc keeps what each thread freed (the row arena, every plaintext) in that thread's arena; a
+/// long-running app would carry those pages for nothing (23 MB of 154 with the B1 vault). Takes
+/// about 10 ms there, so an app calls it off its main path after unlock. A no-op elsewhere than
+/// glibc.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused pages of the allocator's own arenas to the system;
+    // it touches no live allocation and has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

@@ -13,6 +13,7 @@
 mod bulk;
 mod keystore;
 
+pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
 pub use stint_crypto::{Header, Zeroizing};
 
