@@ -158,17 +158,24 @@ pub async fn sign_up(
     Ok(check_email_reply())
 }
 
-async fn send_verification(state: &Shared, user: Ulid, email: &str) -> ApiResult<()> {
+/// A new single-use `ste_` token for `purpose`, valid `secs` seconds, stored as its hash; the
+/// token, to be emailed.
+pub(crate) async fn email_token(
+    state: &Shared,
+    user: Ulid,
+    purpose: TokenPurpose,
+    secs: i64,
+) -> ApiResult<String> {
     let token = new_token("ste_");
     state
         .store
-        .create_email_token(
-            &token_hash(&token),
-            user,
-            TokenPurpose::VerifyEmail,
-            now() + VERIFY_EMAIL_SECS,
-        )
+        .create_email_token(&token_hash(&token), user, purpose, now() + secs)
         .await?;
+    Ok(token)
+}
+
+async fn send_verification(state: &Shared, user: Ulid, email: &str) -> ApiResult<()> {
+    let token = email_token(state, user, TokenPurpose::VerifyEmail, VERIFY_EMAIL_SECS).await?;
     crate::mail::send(
         state,
         Message {
@@ -339,13 +346,7 @@ pub async fn cli_confirm(
                 "this sign-in has expired or had too many wrong codes; start again",
             )
         })?;
-    let user = state
-        .store
-        .user(user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let lock = limits::lock_key(&state, &user.email);
-    limits::ensure_unlocked(&state, &lock).await?;
+    let (user, lock) = unlocked_user(&state, user_id).await?;
     let typed: String = body
         .email_code
         .chars()
@@ -393,6 +394,18 @@ pub async fn cli_confirm(
     }
     limits::succeeded(&state, &lock).await?;
     Ok(Json(start_session(&state, user.id, device).await?))
+}
+
+/// The account a sign-in step is for and its lockout key; refused while it is locked out.
+async fn unlocked_user(state: &Shared, id: Ulid) -> ApiResult<(User, String)> {
+    let user = state
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let lock = limits::lock_key(state, &user.email);
+    limits::ensure_unlocked(state, &lock).await?;
+    Ok((user, lock))
 }
 
 /// Eight random digits.
@@ -458,13 +471,7 @@ pub async fn second_factor(
             "this sign-in has expired; enter your password again",
         )
     })?;
-    let user = state
-        .store
-        .user(user_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let lock = limits::lock_key(&state, &user.email);
-    limits::ensure_unlocked(&state, &lock).await?;
+    let (user, lock) = unlocked_user(&state, user_id).await?;
     let factor = wire::FreshFactor {
         code: body.code,
         recovery_code: body.recovery_code,
@@ -735,16 +742,13 @@ pub async fn forgot_password(
     if let Some(user) = state.store.user_by_email(&email).await?
         && user.email_verified_at.is_some()
     {
-        let token = new_token("ste_");
-        state
-            .store
-            .create_email_token(
-                &token_hash(&token),
-                user.id,
-                TokenPurpose::ResetPassword,
-                now() + RESET_PASSWORD_SECS,
-            )
-            .await?;
+        let token = email_token(
+            &state,
+            user.id,
+            TokenPurpose::ResetPassword,
+            RESET_PASSWORD_SECS,
+        )
+        .await?;
         crate::mail::send(
             &state,
             Message {

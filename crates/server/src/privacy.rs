@@ -11,7 +11,7 @@ use stint_protocol as wire;
 use crate::app::{Authed, Shared, now};
 use crate::error::{ApiError, ApiResult, Json};
 use crate::mail::Message;
-use crate::secrets::{new_token, token_hash};
+use crate::secrets::token_hash;
 use crate::store::TokenPurpose;
 
 const DELETE_SECS: i64 = 3600;
@@ -119,16 +119,9 @@ pub async fn request_deletion(
     if !owned.is_empty() {
         return Err(still_owner(&owned));
     }
-    let token = new_token("ste_");
-    state
-        .store
-        .create_email_token(
-            &token_hash(&token),
-            user.id,
-            TokenPurpose::DeleteAccount,
-            now() + DELETE_SECS,
-        )
-        .await?;
+    let token =
+        crate::accounts::email_token(&state, user.id, TokenPurpose::DeleteAccount, DELETE_SECS)
+            .await?;
     crate::mail::send(
         &state,
         Message {
