@@ -3,10 +3,9 @@
 
 mod support;
 
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use reqwest::StatusCode;
 use stint_server::backup;
-use support::{Backend, Server, Storage, last_email, sign_in, verified_account};
+use support::{Backend, Server, Storage, create_org, join, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
 
@@ -17,38 +16,17 @@ async fn a_backup_restores_into_a_working_server(backend: Backend) {
     verified_account(&server, &original, "ben@example.org", PASSWORD).await;
     let olga = sign_in(&server, "olga@example.org", PASSWORD, "x").await;
     let ben = sign_in(&server, "ben@example.org", PASSWORD, "x").await;
-    let (_, org) = server
-        .call(
-            Method::POST,
-            "/api/v1/orgs",
-            Some(&olga),
-            Some(json!({ "name": "Acme" })),
-        )
-        .await;
-    let org = org["id"].as_str().unwrap().to_owned();
-    server
-        .call(
-            Method::POST,
-            &format!("/api/v1/orgs/{org}/invitations"),
-            Some(&olga),
-            Some(json!({ "email": "ben@example.org", "role": "member" })),
-        )
-        .await;
-    let (mail, _) = last_email(&original.outbox(), "ben@example.org").unwrap();
-    let token = mail[mail.find("sti_").unwrap()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
-    let (status, _) = server
-        .call(
-            Method::POST,
-            "/api/v1/invitations/accept",
-            Some(&ben),
-            Some(json!({ "token": token })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let org = create_org(&server, &olga, "Acme").await;
+    join(
+        &server,
+        &original,
+        &olga,
+        &org,
+        "ben@example.org",
+        &ben,
+        "member",
+    )
+    .await;
 
     // Taken while the server runs.
     let mut config = original.config();

@@ -5,7 +5,10 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Backend, Server, Storage, last_email, sign_in, verified_account};
+use support::{
+    Backend, Server, Storage, create_org, invitation_token, join, last_email, sign_in,
+    verified_account,
+};
 
 const PASSWORD: &str = "a long and private passphrase";
 
@@ -37,57 +40,6 @@ async fn call(
     server.call(method, path, Some(&who.token), body).await
 }
 
-async fn create_org(server: &Server, owner: &Person, name: &str) -> String {
-    let (status, org) = call(
-        server,
-        owner,
-        Method::POST,
-        "/api/v1/orgs",
-        Some(json!({ "name": name })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{org}");
-    assert_eq!(org["role"], "owner");
-    org["id"].as_str().unwrap().to_owned()
-}
-
-/// Invites `who` with `role` and has them accept.
-async fn join(
-    server: &Server,
-    storage: &Storage,
-    inviter: &Person,
-    org: &str,
-    who: &Person,
-    role: &str,
-) {
-    let (status, invitation) = call(
-        server,
-        inviter,
-        Method::POST,
-        &format!("/api/v1/orgs/{org}/invitations"),
-        Some(json!({ "email": who.email, "role": role })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{invitation}");
-    let token = invitation_token(storage, &who.email);
-    let (status, joined) = call(
-        server,
-        who,
-        Method::POST,
-        "/api/v1/invitations/accept",
-        Some(json!({ "token": token })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{joined}");
-    assert_eq!(joined["role"], role);
-}
-
-fn invitation_token(storage: &Storage, email: &str) -> String {
-    let (mail, _) = last_email(&storage.outbox(), email).expect("an invitation email");
-    let start = mail.find("sti_").expect("a token in the invitation");
-    mail[start..].split_whitespace().next().unwrap().to_owned()
-}
-
 async fn roles_decide_who_manages_whom(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
@@ -95,10 +47,37 @@ async fn roles_decide_who_manages_whom(backend: Backend) {
     let adam = person(&server, &storage, "adam").await;
     let mia = person(&server, &storage, "mia").await;
     let vic = person(&server, &storage, "vic").await;
-    let org = create_org(&server, &olga, "Acme Studio").await;
-    join(&server, &storage, &olga, &org, &adam, "admin").await;
-    join(&server, &storage, &adam, &org, &mia, "member").await;
-    join(&server, &storage, &adam, &org, &vic, "viewer").await;
+    let org = create_org(&server, &olga.token, "Acme Studio").await;
+    join(
+        &server,
+        &storage,
+        &olga.token,
+        &org,
+        &adam.email,
+        &adam.token,
+        "admin",
+    )
+    .await;
+    join(
+        &server,
+        &storage,
+        &adam.token,
+        &org,
+        &mia.email,
+        &mia.token,
+        "member",
+    )
+    .await;
+    join(
+        &server,
+        &storage,
+        &adam.token,
+        &org,
+        &vic.email,
+        &vic.token,
+        "viewer",
+    )
+    .await;
 
     let (status, members) = call(
         &server,
@@ -356,7 +335,7 @@ async fn invitations_are_single_use_for_the_invited_address_only(backend: Backen
     let olga = person(&server, &storage, "olga").await;
     let ben = person(&server, &storage, "ben").await;
     let eve = person(&server, &storage, "eve").await;
-    let org = create_org(&server, &olga, "Acme").await;
+    let org = create_org(&server, &olga.token, "Acme").await;
     let (status, _) = call(
         &server,
         &olga,
@@ -467,9 +446,18 @@ async fn another_organizations_ids_reach_nothing(backend: Backend) {
     let ann = person(&server, &storage, "ann").await;
     let bob = person(&server, &storage, "bob").await;
     let bobs_colleague = person(&server, &storage, "cal").await;
-    let a = create_org(&server, &ann, "Ann's").await;
-    let b = create_org(&server, &bob, "Bob's").await;
-    join(&server, &storage, &bob, &b, &bobs_colleague, "member").await;
+    let a = create_org(&server, &ann.token, "Ann's").await;
+    let b = create_org(&server, &bob.token, "Bob's").await;
+    join(
+        &server,
+        &storage,
+        &bob.token,
+        &b,
+        &bobs_colleague.email,
+        &bobs_colleague.token,
+        "member",
+    )
+    .await;
     let (_, b_invite) = call(
         &server,
         &bob,
@@ -655,7 +643,7 @@ async fn names_and_roles_are_validated(backend: Backend) {
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{name:?}: {body}");
     }
-    let org = create_org(&server, &olga, "  Acme  ").await;
+    let org = create_org(&server, &olga.token, "  Acme  ").await;
     let (_, shown) = call(
         &server,
         &olga,

@@ -5,7 +5,7 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{Backend, Server, Storage, last_email, sign_in, verified_account};
+use support::{Backend, Server, Storage, create_org, join, last_email, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
 
@@ -16,37 +16,17 @@ async fn an_account_exports_its_data_and_deletes_itself(backend: Backend) {
     verified_account(&server, &storage, "ben@example.org", PASSWORD).await;
     let olga = sign_in(&server, "olga@example.org", PASSWORD, "olga's laptop").await;
     let ben = sign_in(&server, "ben@example.org", PASSWORD, "ben's laptop").await;
-    let (_, org) = server
-        .call(
-            Method::POST,
-            "/api/v1/orgs",
-            Some(&olga),
-            Some(json!({ "name": "Acme" })),
-        )
-        .await;
-    let org = org["id"].as_str().unwrap().to_owned();
-    server
-        .call(
-            Method::POST,
-            &format!("/api/v1/orgs/{org}/invitations"),
-            Some(&olga),
-            Some(json!({ "email": "ben@example.org", "role": "admin" })),
-        )
-        .await;
-    let (mail, _) = last_email(&storage.outbox(), "ben@example.org").unwrap();
-    let invite = mail[mail.find("sti_").unwrap()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
-    server
-        .call(
-            Method::POST,
-            "/api/v1/invitations/accept",
-            Some(&ben),
-            Some(json!({ "token": invite })),
-        )
-        .await;
+    let org = create_org(&server, &olga, "Acme").await;
+    join(
+        &server,
+        &storage,
+        &olga,
+        &org,
+        "ben@example.org",
+        &ben,
+        "admin",
+    )
+    .await;
     let (status, created) = server
         .call(
             Method::POST,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Backend, Server, Storage, last_email, sign_in, verified_account};
+use support::{Backend, Server, Storage, create_org, join, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
 
@@ -17,54 +17,6 @@ async fn session(server: &Server, storage: &Storage, name: &str) -> (String, Str
     let token = sign_in(server, &email, PASSWORD, name).await;
     let (_, account) = server.get("/api/v1/account", &token).await;
     (token, account["id"].as_str().unwrap().to_owned())
-}
-
-async fn org(server: &Server, owner: &str, name: &str) -> String {
-    let (status, org) = server
-        .call(
-            Method::POST,
-            "/api/v1/orgs",
-            Some(owner),
-            Some(json!({ "name": name })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    org["id"].as_str().unwrap().to_owned()
-}
-
-async fn join(
-    server: &Server,
-    storage: &Storage,
-    owner: &str,
-    org: &str,
-    who: &str,
-    email: &str,
-    role: &str,
-) {
-    let (status, _) = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/orgs/{org}/invitations"),
-            Some(owner),
-            Some(json!({ "email": email, "role": role })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let (mail, _) = last_email(&storage.outbox(), email).unwrap();
-    let token = mail[mail.find("sti_").unwrap()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
-    let (status, _) = server
-        .call(
-            Method::POST,
-            "/api/v1/invitations/accept",
-            Some(who),
-            Some(json!({ "token": token })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
 }
 
 async fn make(server: &Server, who: &str, org: &str, body: Value) -> (StatusCode, Value) {
@@ -84,15 +36,15 @@ async fn tokens_act_within_their_scope(backend: Backend) {
     let (owner, _) = session(&server, &storage, "olga").await;
     let (admin, admin_id) = session(&server, &storage, "adam").await;
     let (viewer, _) = session(&server, &storage, "vic").await;
-    let a = org(&server, &owner, "A").await;
-    let b = org(&server, &owner, "B").await;
+    let a = create_org(&server, &owner, "A").await;
+    let b = create_org(&server, &owner, "B").await;
     join(
         &server,
         &storage,
         &owner,
         &a,
-        &admin,
         "adam@example.org",
+        &admin,
         "admin",
     )
     .await;
@@ -101,8 +53,8 @@ async fn tokens_act_within_their_scope(backend: Backend) {
         &storage,
         &owner,
         &a,
-        &viewer,
         "vic@example.org",
+        &viewer,
         "viewer",
     )
     .await;
@@ -301,7 +253,7 @@ async fn tokens_expire(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
     let (owner, _) = session(&server, &storage, "olga").await;
-    let a = org(&server, &owner, "A").await;
+    let a = create_org(&server, &owner, "A").await;
     let now = jiff::Timestamp::now().as_second();
     let (status, _) = make(
         &server,

@@ -318,3 +318,57 @@ macro_rules! both {
         }
     };
 }
+
+/// Creates an organization owned by the holder of `owner` (a session token); its id.
+pub async fn create_org(server: &Server, owner: &str, name: &str) -> String {
+    let (status, org) = server
+        .call(
+            Method::POST,
+            "/api/v1/orgs",
+            Some(owner),
+            Some(serde_json::json!({ "name": name })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{org}");
+    assert_eq!(org["role"], "owner");
+    org["id"].as_str().unwrap().to_owned()
+}
+
+/// The `sti_` token of the newest invitation emailed to `email`.
+pub fn invitation_token(storage: &Storage, email: &str) -> String {
+    let (mail, _) = last_email(&storage.outbox(), email).expect("an invitation email");
+    let start = mail.find("sti_").expect("a token in the invitation");
+    mail[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+/// `inviter` invites `email` into `org` with `role`, and `member` (that address's session) accepts.
+pub async fn join(
+    server: &Server,
+    storage: &Storage,
+    inviter: &str,
+    org: &str,
+    email: &str,
+    member: &str,
+    role: &str,
+) {
+    let (status, invitation) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/orgs/{org}/invitations"),
+            Some(inviter),
+            Some(serde_json::json!({ "email": email, "role": role })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{invitation}");
+    let token = invitation_token(storage, email);
+    let (status, joined) = server
+        .call(
+            Method::POST,
+            "/api/v1/invitations/accept",
+            Some(member),
+            Some(serde_json::json!({ "token": token })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    assert_eq!(joined["role"], role);
+}
