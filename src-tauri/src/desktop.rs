@@ -194,26 +194,93 @@ fn input_idle_seconds() -> Option<u64> {
         .map(|idle| idle.as_seconds())
 }
 
-/// Every few seconds: notice time away (no input for the configured time, or the machine asleep —
-/// a suspended machine's monotonic clock stands still while the wall clock moves on), tell the
-/// window when the user is back, and remind once when a timer has run long.
+/// What the watch keeps between its ticks about time away from a running timer.
+///
+/// Time away is either no keyboard or mouse input for the configured time, or the machine asleep:
+/// a suspended machine's monotonic clock stands still while the wall clock moves on, so a tick
+/// whose wall-clock step exceeds its monotonic step by more than [`Away::SLEEP_SLACK_SECS`] seconds slept.
+#[derive(Debug)]
+pub struct Away {
+    last_wall: jiff::Timestamp,
+    last_mono: std::time::Instant,
+    since: Option<jiff::Timestamp>,
+}
+
+/// The user is back after time away while a timer ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Returned {
+    /// Start of the time away (never before the timer started).
+    pub since: jiff::Timestamp,
+    /// Whole minutes away.
+    pub minutes: u64,
+}
+
+impl Away {
+    /// How much more the wall clock may move than the monotonic one in a tick before it counts as
+    /// sleep (clock adjustments by NTP are far smaller).
+    pub const SLEEP_SLACK_SECS: f64 = 60.0;
+
+    pub fn new(wall: jiff::Timestamp, mono: std::time::Instant) -> Self {
+        Away {
+            last_wall: wall,
+            last_mono: mono,
+            since: None,
+        }
+    }
+
+    /// One tick at `wall`/`mono`. `input_idle` is the seconds without input where the platform
+    /// says, `threshold` the seconds that count as away (`None`: idle detection off), and
+    /// `timer_start` the running timer's start (`None`: no timer). Returns the time away once the
+    /// user is back.
+    pub fn tick(
+        &mut self,
+        wall: jiff::Timestamp,
+        mono: std::time::Instant,
+        input_idle: Option<u64>,
+        threshold: Option<u64>,
+        timer_start: Option<jiff::Timestamp>,
+    ) -> Option<Returned> {
+        let wall_step = wall.duration_since(self.last_wall).as_secs_f64();
+        let mono_step = mono.duration_since(self.last_mono).as_secs_f64();
+        let slept = wall_step - mono_step > Self::SLEEP_SLACK_SECS;
+        let slept_from = self.last_wall;
+        self.last_wall = wall;
+        self.last_mono = mono;
+
+        let (Some(start), Some(threshold)) = (timer_start, threshold) else {
+            self.since = None;
+            return None;
+        };
+        if slept {
+            self.since = Some(self.since.map_or(slept_from, |s| s.min(slept_from)));
+        }
+        match input_idle {
+            Some(seconds) if seconds >= threshold => {
+                let began = wall - jiff::SignedDuration::from_secs(seconds as i64);
+                self.since = Some(self.since.map_or(began, |s| s.min(began)));
+                None
+            }
+            _ => self.since.take().map(|since| {
+                let since = since.max(start);
+                Returned {
+                    since,
+                    minutes: wall.duration_since(since).as_secs().max(0) as u64 / 60,
+                }
+            }),
+        }
+    }
+}
+
+/// Every few seconds: notice time away (see [`Away`]), tell the window when the user is back, and
+/// remind once when a timer has run long.
 pub fn watch(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         const TICK: std::time::Duration = std::time::Duration::from_secs(3);
-        let mut last_wall = jiff::Timestamp::now();
-        let mut last_mono = std::time::Instant::now();
-        let mut away_since: Option<jiff::Timestamp> = None;
+        let mut away = Away::new(jiff::Timestamp::now(), std::time::Instant::now());
         let mut reminded: Option<stint_domain::EntryId> = None;
         loop {
             tokio::time::sleep(TICK).await;
             let now = jiff::Timestamp::now();
-            let mono = std::time::Instant::now();
-            let wall_step = now.duration_since(last_wall).as_secs_f64();
-            let slept = wall_step - mono.duration_since(last_mono).as_secs_f64() > 60.0;
-            let slept_from = last_wall;
-            last_wall = now;
-            last_mono = mono;
-
             let settings = *app
                 .state::<Watch>()
                 .settings
@@ -227,41 +294,30 @@ pub fn watch(app: AppHandle) {
                     Err(_) => None,
                 }
             };
-            let Some(timer) = running else {
-                away_since = None;
-                continue;
+            let start = running.as_ref().and_then(|timer| match timer.entry.time {
+                stint_domain::EntryTime::Running { start } => Some(start),
+                _ => None,
+            });
+            let threshold =
+                (settings.idle_minutes > 0).then(|| u64::from(settings.idle_minutes) * 60);
+            let idle = if start.is_some() && threshold.is_some() {
+                input_idle_seconds()
+            } else {
+                None
             };
-            let stint_domain::EntryTime::Running { start } = timer.entry.time else {
-                continue;
-            };
-
-            if settings.idle_minutes > 0 {
-                let threshold = u64::from(settings.idle_minutes) * 60;
-                let idle = input_idle_seconds();
-                if slept {
-                    away_since = Some(away_since.map_or(slept_from, |s| s.min(slept_from)));
-                }
-                match idle {
-                    Some(seconds) if seconds >= threshold => {
-                        let began = now - jiff::SignedDuration::from_secs(seconds as i64);
-                        away_since = Some(away_since.map_or(began, |s| s.min(began)));
-                    }
-                    _ => {
-                        if let Some(since) = away_since.take() {
-                            let since = since.max(start);
-                            let minutes = now.duration_since(since).as_secs().max(0) as u64 / 60;
-                            let _ = app.emit(
-                                IDLE_RETURNED,
-                                IdleReturned {
-                                    since: since.to_string(),
-                                    minutes,
-                                },
-                            );
-                        }
-                    }
-                }
+            if let Some(back) = away.tick(now, std::time::Instant::now(), idle, threshold, start) {
+                let _ = app.emit(
+                    IDLE_RETURNED,
+                    IdleReturned {
+                        since: back.since.to_string(),
+                        minutes: back.minutes,
+                    },
+                );
             }
 
+            let (Some(timer), Some(start)) = (running, start) else {
+                continue;
+            };
             if settings.remind_after_minutes > 0 && reminded != Some(timer.entry.id) {
                 let minutes = now.duration_since(start).as_secs().max(0) as u64 / 60;
                 if minutes >= u64::from(settings.remind_after_minutes) {
@@ -277,4 +333,146 @@ pub fn watch(app: AppHandle) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::{SignedDuration, Timestamp};
+    use std::time::{Duration, Instant};
+
+    const TEN_MINUTES: Option<u64> = Some(600);
+
+    /// A watch started at `t0` on both clocks, with a way to step them.
+    struct Clocks {
+        wall: Timestamp,
+        mono: Instant,
+    }
+
+    impl Clocks {
+        fn new() -> Self {
+            Clocks {
+                wall: "2026-11-30T09:00:00Z".parse().unwrap(),
+                mono: Instant::now(),
+            }
+        }
+        /// Both clocks move on (awake).
+        fn awake(&mut self, secs: u64) {
+            self.wall += SignedDuration::from_secs(secs as i64);
+            self.mono += Duration::from_secs(secs);
+        }
+        /// Only the wall clock moves on (the machine is suspended, or the clock is set).
+        fn asleep(&mut self, secs: u64) {
+            self.wall += SignedDuration::from_secs(secs as i64);
+        }
+        fn tick(
+            &self,
+            away: &mut Away,
+            idle: Option<u64>,
+            start: Option<Timestamp>,
+        ) -> Option<Returned> {
+            away.tick(self.wall, self.mono, idle, TEN_MINUTES, start)
+        }
+    }
+
+    #[test]
+    fn idle_input_past_the_threshold_is_reported_once_the_user_is_back() {
+        let mut clocks = Clocks::new();
+        let start = clocks.wall - SignedDuration::from_hours(1);
+        let mut away = Away::new(clocks.wall, clocks.mono);
+        // Working: the last input was a second ago.
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(1), Some(start)), None);
+        let last_input = clocks.wall - SignedDuration::from_secs(1);
+        // 20 minutes without input: away, but nothing is reported while still away.
+        for _ in 0..400 {
+            clocks.awake(3);
+            let idle = clocks.wall.duration_since(last_input).as_secs() as u64;
+            assert_eq!(clocks.tick(&mut away, Some(idle), Some(start)), None);
+        }
+        // Back: away since the last input.
+        clocks.awake(3);
+        let back = clocks
+            .tick(&mut away, Some(0), Some(start))
+            .expect("reported");
+        assert_eq!(back.since, last_input);
+        assert_eq!(back.minutes, 20);
+        // Reported once.
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(3), Some(start)), None);
+    }
+
+    #[test]
+    fn short_pauses_are_not_time_away() {
+        let mut clocks = Clocks::new();
+        let start = clocks.wall;
+        let mut away = Away::new(clocks.wall, clocks.mono);
+        for idle in [3, 6, 300, 597, 0] {
+            clocks.awake(3);
+            assert_eq!(clocks.tick(&mut away, Some(idle), Some(start)), None);
+        }
+    }
+
+    #[test]
+    fn sleep_is_time_away_from_the_last_tick_before_it() {
+        let mut clocks = Clocks::new();
+        let start = clocks.wall;
+        let mut away = Away::new(clocks.wall, clocks.mono);
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(1), Some(start)), None);
+        let before_sleep = clocks.wall;
+        // The lid closes for 45 minutes; the first tick after waking sees the input that woke it.
+        clocks.asleep(45 * 60);
+        clocks.awake(3);
+        let back = clocks
+            .tick(&mut away, Some(1), Some(start))
+            .expect("reported");
+        assert_eq!(back.since, before_sleep);
+        assert_eq!(back.minutes, 45);
+    }
+
+    #[test]
+    fn a_small_clock_adjustment_is_not_sleep() {
+        let mut clocks = Clocks::new();
+        let start = clocks.wall;
+        let mut away = Away::new(clocks.wall, clocks.mono);
+        clocks.asleep(30); // NTP steps the wall clock by 30 s
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(1), Some(start)), None);
+    }
+
+    #[test]
+    fn time_away_never_starts_before_the_timer() {
+        let mut clocks = Clocks::new();
+        let mut away = Away::new(clocks.wall, clocks.mono);
+        clocks.awake(60);
+        // The timer was started by the tray 5 s ago, after 40 minutes without input.
+        let start = clocks.wall - SignedDuration::from_secs(5);
+        assert_eq!(clocks.tick(&mut away, Some(40 * 60), Some(start)), None);
+        clocks.awake(3);
+        let back = clocks
+            .tick(&mut away, Some(0), Some(start))
+            .expect("reported");
+        assert_eq!(back.since, start);
+        assert_eq!(back.minutes, 0);
+    }
+
+    #[test]
+    fn nothing_is_reported_without_a_timer_or_with_detection_off() {
+        let mut clocks = Clocks::new();
+        let start = clocks.wall;
+        let mut away = Away::new(clocks.wall, clocks.mono);
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(1200), Some(start)), None);
+        // The timer stops while away: what was noticed is forgotten.
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(0), None), None);
+        // Detection off: sleep and idle input are ignored.
+        clocks.asleep(3600);
+        clocks.awake(3);
+        assert_eq!(
+            away.tick(clocks.wall, clocks.mono, Some(0), None, Some(start)),
+            None
+        );
+    }
 }
