@@ -234,8 +234,20 @@ describe("ReportsScreen", () => {
     await waitFor(() => expect(queries.at(-1)).toMatchObject({ from: "2026-10-05", to: null }));
     expect((screen.getByTestId("report-preset") as HTMLSelectElement).value).toBe("custom");
 
-    await user.selectOptions(screen.getByLabelText("Client"), client.id);
-    await waitFor(() => expect(queries.at(-1)).toMatchObject({ client: client.id }));
+    // Client and project are type-to-search pickers (a large organization has thousands).
+    await user.type(screen.getByTestId("report-client"), "muller");
+    await user.click(await screen.findByRole("option", { name: "Müller & Søn" }));
+    await waitFor(() => expect(queries.at(-1)).toMatchObject({ client: client.id, project: null }));
+
+    await user.type(screen.getByTestId("report-project"), "webs");
+    await user.click(await screen.findByRole("option", { name: "Website" }));
+    await waitFor(() => expect(queries.at(-1)).toMatchObject({ client: client.id, project: project.project.id }));
+
+    await user.clear(screen.getByTestId("report-client"));
+    await user.type(screen.getByTestId("report-client"), "all cl");
+    await user.click(await screen.findByRole("option", { name: "All clients" }));
+    // The project stays chosen: it does not depend on the client filter.
+    await waitFor(() => expect(queries.at(-1)).toMatchObject({ client: null, project: project.project.id }));
   });
 
   it("leaves out amounts the role may not see, and the member filter for own scope", async () => {

@@ -2,7 +2,7 @@
 // (api.timeReport) and this screen shows summary cards, a chart of the first dimension and a
 // windowed table that stays fast for tens of thousands of rows. CSV export goes through the engine
 // too (api.saveReportCsv) with the very same query.
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { startTransition, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from "chart.js";
 import { Temporal } from "temporal-polyfill";
 
@@ -18,6 +18,7 @@ import type { ReportQuery } from "./bindings/ReportQuery";
 import type { ReportRow } from "./bindings/ReportRow";
 import type { ReportView } from "./bindings/ReportView";
 import type { WeekStart } from "./bindings/WeekStart";
+import { Picker, type PickerOption } from "./Picker";
 import { money } from "./time";
 import "./reports.css";
 
@@ -238,9 +239,13 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
     api.timeReport(query).then(
       (view) => {
         if (run !== latest.current) return;
-        setReport(view);
-        setError(null);
-        setLoading(false);
+        // A transition: React renders the new results in slices and lets frames through between
+        // them, so that thousands of rows never freeze the window while they are laid out.
+        startTransition(() => {
+          setReport(view);
+          setError(null);
+          setLoading(false);
+        });
       },
       (e: unknown) => {
         if (run !== latest.current) return;
@@ -286,7 +291,24 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
     }
   }
 
-  const projectChoices = client ? projects.filter((p) => p.project.client === client) : projects;
+  // The filters' choices: thousands of projects in a large organization, so they are type-to-search
+  // pickers (a <select> that long is slow to lay out and to use), built once per list.
+  const projectOptions = useMemo<PickerOption[]>(
+    () =>
+      (client ? projects.filter((p) => p.project.client === client) : projects).map((p) => {
+        const option: PickerOption = {
+          id: p.project.id,
+          label: `${p.project.name}${p.project.archived ? " (archived)" : ""}`,
+        };
+        if (!client) option.detail = p.client_name;
+        return option;
+      }),
+    [projects, client],
+  );
+  const clientOptions = useMemo<PickerOption[]>(
+    () => clients.map((c) => ({ id: c.id, label: `${c.name}${c.archived ? " (archived)" : ""}` })),
+    [clients],
+  );
 
   return (
     <section className="reports" aria-labelledby={`${id}-title`}>
@@ -389,37 +411,25 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
         </div>
         <div className="field">
           <label htmlFor={`${id}-client`}>Client</label>
-          <select
+          <Picker
             id={`${id}-client`}
-            value={client}
-            onChange={(e) => chooseClient(e.target.value)}
-            data-testid="report-client"
-          >
-            <option value="">All clients</option>
-            {clients.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-                {c.archived ? " (archived)" : ""}
-              </option>
-            ))}
-          </select>
+            testid="report-client"
+            options={clientOptions}
+            value={client || null}
+            onChange={(value) => chooseClient(value ?? "")}
+            allowNone="All clients"
+          />
         </div>
-        <div className="field">
+        <div className="field report-project-field">
           <label htmlFor={`${id}-project`}>Project</label>
-          <select
+          <Picker
             id={`${id}-project`}
-            value={project}
-            onChange={(e) => setProject(e.target.value)}
-            data-testid="report-project"
-          >
-            <option value="">All projects</option>
-            {projectChoices.map((p) => (
-              <option key={p.project.id} value={p.project.id}>
-                {client ? p.project.name : `${p.client_name} — ${p.project.name}`}
-                {p.project.archived ? " (archived)" : ""}
-              </option>
-            ))}
-          </select>
+            testid="report-project"
+            options={projectOptions}
+            value={project || null}
+            onChange={(value) => setProject(value ?? "")}
+            allowNone="All projects"
+          />
         </div>
         {everyone && (
           <div className="field">
@@ -594,60 +604,96 @@ function ReportChart({ report }: { report: ReportView }) {
     data.length > CHART_GROUPS ? `, top ${CHART_GROUPS} and the rest as Other` : ""
   }`;
 
+  // The figures on screen, for the tooltips of a chart that outlives one report.
+  const shown = useRef(data);
+  shown.current = data;
+  const chart = useRef<Chart<"bar", number[], string> | null>(null);
+  const pending = useRef(0);
+
+  // One chart per screen: a new report updates it in place (a few milliseconds); creating it, the
+  // costliest step of showing a report, waits for the frame that shows the table and cards.
   useEffect(() => {
-    const element = canvas.current;
-    // No 2D context where there is no canvas implementation (unit tests): the list below remains.
-    const context = element?.getContext("2d");
-    if (!element || !context) return;
-    const muted = cssVar(element, "--muted", "#66706b");
-    const grid = cssVar(element, "--border", "#d9ddd9");
-    const chart = new Chart(context, {
-      type: "bar",
-      data: {
-        labels: data.map((d) => truncate(d.name, TICK_CHARS)),
-        datasets: [
-          {
-            label: "Billable",
-            data: data.map((d) => d.billable),
-            backgroundColor: cssVar(element, "--chart-billable", "#2f6f5e"),
-            stack: "hours",
-            maxBarThickness: 64,
-          },
-          {
-            label: "Non-billable",
-            data: data.map((d) => d.nonBillable),
-            backgroundColor: cssVar(element, "--chart-non-billable", "#b8c6c0"),
-            stack: "hours",
-            maxBarThickness: 64,
-            borderRadius: 3,
-          },
-        ],
-      },
-      options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        scales: {
-          x: { stacked: true, grid: { display: false }, ticks: { color: muted, autoSkip: false, maxRotation: 35 } },
-          y: {
-            stacked: true,
-            beginAtZero: true,
-            grid: { color: grid },
-            ticks: { color: muted, callback: (value) => `${value} h` },
-          },
+    const labels = data.map((d) => truncate(d.name, TICK_CHARS));
+    const billable = data.map((d) => d.billable);
+    const nonBillable = data.map((d) => d.nonBillable);
+    const current = chart.current;
+    if (current !== null) {
+      current.data.labels = labels;
+      const [first, second] = current.data.datasets;
+      if (first) first.data = billable;
+      if (second) second.data = nonBillable;
+      current.update();
+      return;
+    }
+    const create = () => {
+      const element = canvas.current;
+      // No 2D context where there is no canvas implementation (unit tests): the list below remains.
+      const context = element?.getContext("2d");
+      if (!element || !context || chart.current !== null) return;
+      const muted = cssVar(element, "--muted", "#66706b");
+      const grid = cssVar(element, "--border", "#d9ddd9");
+      chart.current = new Chart(context, {
+        type: "bar",
+        data: {
+          labels,
+          datasets: [
+            {
+              label: "Billable",
+              data: billable,
+              backgroundColor: cssVar(element, "--chart-billable", "#2f6f5e"),
+              stack: "hours",
+              maxBarThickness: 64,
+            },
+            {
+              label: "Non-billable",
+              data: nonBillable,
+              backgroundColor: cssVar(element, "--chart-non-billable", "#b8c6c0"),
+              stack: "hours",
+              maxBarThickness: 64,
+              borderRadius: 3,
+            },
+          ],
         },
-        plugins: {
-          tooltip: {
-            callbacks: {
-              title: (items) => data[items[0]?.dataIndex ?? 0]?.name ?? "",
-              label: (item) => `${item.dataset.label ?? ""} ${Number(item.raw).toFixed(2)} h`,
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          animation: false,
+          scales: {
+            x: { stacked: true, grid: { display: false }, ticks: { color: muted, autoSkip: false, maxRotation: 35 } },
+            y: {
+              stacked: true,
+              beginAtZero: true,
+              grid: { color: grid },
+              ticks: { color: muted, callback: (value) => `${value} h` },
+            },
+          },
+          plugins: {
+            tooltip: {
+              callbacks: {
+                title: (items) => shown.current[items[0]?.dataIndex ?? 0]?.name ?? "",
+                label: (item) => `${item.dataset.label ?? ""} ${Number(item.raw).toFixed(2)} h`,
+              },
             },
           },
         },
-      },
+      });
+    };
+    const frame = requestAnimationFrame(() => {
+      pending.current = window.setTimeout(create, 0);
     });
-    return () => chart.destroy();
+    return () => {
+      cancelAnimationFrame(frame);
+      window.clearTimeout(pending.current);
+    };
   }, [data]);
+
+  useEffect(
+    () => () => {
+      chart.current?.destroy();
+      chart.current = null;
+    },
+    [],
+  );
 
   return (
     <div className="report-chart" role="figure" aria-label={label} data-testid="report-chart">
