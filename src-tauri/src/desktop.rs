@@ -2,6 +2,7 @@
 //! runs and starts or stops it, a global shortcut for the same, and one place that tells the
 //! window when the timer changed from outside it.
 
+use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Emitter, Manager, Wry};
@@ -20,6 +21,69 @@ pub const TIMER_CHANGED: &str = "timer-changed";
 pub struct Tray {
     icon: TrayIcon<Wry>,
     toggle: MenuItem<Wry>,
+    /// The app's icon, and the same with a green dot for "a timer runs".
+    idle_image: Option<Image<'static>>,
+    running_image: Option<Image<'static>>,
+    /// What the tray shows now: whether a timer runs, and the label beside the icon.
+    shown: std::sync::Mutex<(bool, String)>,
+}
+
+impl Tray {
+    /// Show whether a timer runs (the icon) and for how long (the label beside it, "1:05", where the
+    /// desktop shows tray labels). Only what changed is sent to the desktop.
+    fn show(&self, running: bool, label: String) {
+        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        if shown.0 != running {
+            let image = if running {
+                &self.running_image
+            } else {
+                &self.idle_image
+            };
+            if let Some(image) = image {
+                let _ = self.icon.set_icon(Some(image.clone()));
+            }
+        }
+        if shown.1 != label {
+            let _ = self
+                .icon
+                .set_title(if label.is_empty() { None } else { Some(&label) });
+        }
+        *shown = (running, label);
+    }
+}
+
+/// A running timer's length as the tray label shows it: hours and minutes, "0:07", "12:30".
+pub fn tray_label(start: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let minutes = now.duration_since(start).as_secs().max(0) / 60;
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// `icon` with a green dot, ringed in white, in its lower right corner: the tray's sign that a
+/// timer runs (Linux status areas show no tooltip, so the icon itself must tell).
+pub fn running_badge(icon: &Image<'_>) -> Image<'static> {
+    const GREEN: [u8; 4] = [0x40, 0xc0, 0x57, 0xff];
+    const WHITE: [u8; 4] = [0xff, 0xff, 0xff, 0xff];
+    let (width, height) = (icon.width(), icon.height());
+    let mut rgba = icon.rgba().to_vec();
+    let size = width.min(height) as f32;
+    let (radius, ring) = (size * 0.22, size * 0.07);
+    let centre = |extent: u32| extent as f32 - radius - ring;
+    let (cx, cy) = (centre(width), centre(height));
+    for y in 0..height {
+        for x in 0..width {
+            let distance = (x as f32 + 0.5 - cx).hypot(y as f32 + 0.5 - cy);
+            let colour = if distance <= radius {
+                GREEN
+            } else if distance <= radius + ring {
+                WHITE
+            } else {
+                continue;
+            };
+            let at = ((y * width + x) * 4) as usize;
+            rgba[at..at + 4].copy_from_slice(&colour);
+        }
+    }
+    Image::new_owned(rgba, width, height)
 }
 
 /// Build the tray icon. Fails where the desktop has no status area; the app runs on without one.
@@ -44,12 +108,18 @@ pub fn tray(app: &AppHandle) -> tauri::Result<Tray> {
             "quit" => app.exit(0),
             _ => {}
         });
-    if let Some(icon) = app.default_window_icon() {
+    let idle_image = app
+        .default_window_icon()
+        .map(|icon| icon.clone().to_owned());
+    if let Some(icon) = &idle_image {
         builder = builder.icon(icon.clone());
     }
     Ok(Tray {
         icon: builder.build(app)?,
         toggle,
+        running_image: idle_image.as_ref().map(running_badge),
+        idle_image,
+        shown: std::sync::Mutex::new((false, String::new())),
     })
 }
 
@@ -111,13 +181,19 @@ pub async fn refresh_tray(app: &AppHandle) {
     };
     let shell = app.state::<Shell>();
     let mut session = shell.session.lock().await;
+    let mut running = None;
     let (tooltip, item, enabled) = match session.acting() {
         Ok((engine, by)) => match engine.running_timer(&by) {
-            Ok(Some(view)) => (
-                format!("Stint: timer running on {}", view.project_name),
-                "Stop timer".to_owned(),
-                true,
-            ),
+            Ok(Some(view)) => {
+                if let stint_domain::EntryTime::Running { start } = view.entry.time {
+                    running = Some(start);
+                }
+                (
+                    format!("Stint: timer running on {}", view.project_name),
+                    format!("Stop timer on {}", view.project_name),
+                    true,
+                )
+            }
             _ => match engine.last_project(&by).ok().flatten() {
                 Some(project) => {
                     let name = engine
@@ -141,9 +217,16 @@ pub async fn refresh_tray(app: &AppHandle) {
         },
         Err(_) => ("Stint: locked".to_owned(), "Start timer".to_owned(), false),
     };
+    drop(session);
     let _ = tray.icon.set_tooltip(Some(&tooltip));
     let _ = tray.toggle.set_text(item);
     let _ = tray.toggle.set_enabled(enabled);
+    tray.show(
+        running.is_some(),
+        running.map_or_else(String::new, |start| {
+            tray_label(start, jiff::Timestamp::now())
+        }),
+    );
 }
 
 /// Sent when the user is back after time away while a timer ran: `{ since, minutes }`.
@@ -315,6 +398,13 @@ pub fn watch(app: AppHandle) {
                 );
             }
 
+            if let Some(tray) = app.try_state::<Tray>() {
+                tray.show(
+                    start.is_some(),
+                    start.map_or_else(String::new, |start| tray_label(start, now)),
+                );
+            }
+
             let (Some(timer), Some(start)) = (running, start) else {
                 continue;
             };
@@ -373,6 +463,44 @@ mod tests {
         ) -> Option<Returned> {
             away.tick(self.wall, self.mono, idle, TEN_MINUTES, start)
         }
+    }
+
+    #[test]
+    fn the_running_icon_has_a_green_dot_in_its_corner_and_is_otherwise_the_same() {
+        let (width, height) = (64u32, 64u32);
+        let blue: Vec<u8> = [0x20, 0x40, 0xc0, 0xff].repeat((width * height) as usize);
+        let icon = Image::new(&blue, width, height);
+        let badged = running_badge(&icon);
+        assert_eq!((badged.width(), badged.height()), (width, height));
+        let pixel = |x: u32, y: u32| {
+            let at = ((y * width + x) * 4) as usize;
+            badged.rgba()[at..at + 4].to_vec()
+        };
+        // The dot's centre is green, its rim white, the rest of the icon untouched.
+        let centre = (64.0 - 64.0 * 0.22 - 64.0 * 0.07) as u32;
+        assert_eq!(pixel(centre, centre), [0x40, 0xc0, 0x57, 0xff]);
+        assert_eq!(pixel(centre, 63), [0xff, 0xff, 0xff, 0xff]);
+        for (x, y) in [(0, 0), (63, 0), (0, 63), (20, 20), (32, 10)] {
+            assert_eq!(pixel(x, y), [0x20, 0x40, 0xc0, 0xff], "pixel {x},{y}");
+        }
+        let changed = badged
+            .rgba()
+            .chunks(4)
+            .filter(|p| p != &[0x20, 0x40, 0xc0, 0xff])
+            .count();
+        assert!((200..1200).contains(&changed), "{changed} pixels changed");
+    }
+
+    #[test]
+    fn the_tray_label_counts_hours_and_minutes() {
+        let start: Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();
+        let at = |secs: i64| tray_label(start, start + SignedDuration::from_secs(secs));
+        assert_eq!(at(0), "0:00");
+        assert_eq!(at(59), "0:00");
+        assert_eq!(at(7 * 60 + 5), "0:07");
+        assert_eq!(at(12 * 3600 + 30 * 60), "12:30");
+        // A clock that went back never shows a negative time.
+        assert_eq!(at(-90), "0:00");
     }
 
     #[test]
