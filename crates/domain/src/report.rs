@@ -117,18 +117,32 @@ pub struct Codes {
 #[derive(Clone, Debug, Default)]
 pub struct Numbering {
     numbers: FxMap<u128, u32>,
+    /// The id of each number, at `number - 1`.
+    ids: Vec<u128>,
 }
 
 impl Numbering {
     /// The number of `id`, assigned now if it has none.
     pub fn assign(&mut self, id: u128) -> u32 {
-        let next = self.numbers.len() as u32 + 1;
-        *self.numbers.entry(id).or_insert(next)
+        let next = self.ids.len() as u32 + 1;
+        let number = *self.numbers.entry(id).or_insert(next);
+        if number == next {
+            self.ids.push(id);
+        }
+        number
     }
 
     /// The number of `id`, if assigned.
     pub fn get(&self, id: u128) -> Option<u32> {
         self.numbers.get(&id).copied()
+    }
+
+    /// The id numbered `number` (`None` for 0 and numbers not given out).
+    pub fn id(&self, number: u32) -> Option<u128> {
+        number
+            .checked_sub(1)
+            .and_then(|i| self.ids.get(i as usize))
+            .copied()
     }
 
     /// The codes of an entry's ids, assigning numbers to ids not seen before.
@@ -581,6 +595,12 @@ mod tests {
                 task: 0
             }
         );
+        // And back: each number names its id; 0 and numbers not given out name none.
+        assert_eq!(n.id(1), Some(a));
+        assert_eq!(n.id(2), Some(b));
+        assert_eq!(n.id(3), Some(Ulid::from_parts(8, 0).0));
+        assert_eq!(n.id(0), None);
+        assert_eq!(n.id(4), None);
     }
 
     #[test]

@@ -239,23 +239,9 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
     let mut aggregate_ms = Vec::new();
     if let Some(state) = engine.orgs.get(&org.id) {
         let inputs: Vec<ReportInput> = state
-            .facts
-            .iter()
-            .filter(|f| !f.running)
-            .filter_map(|f| {
-                Some(ReportInput {
-                    member: f.member,
-                    client: f.client?,
-                    project: f.project,
-                    task: f.task,
-                    date: f.date,
-                    billable: f.billable,
-                    raw_seconds: f.valuation.raw_seconds,
-                    billed_seconds: f.valuation.billed_seconds,
-                    amount: f.valuation.amount,
-                    codes: f.codes,
-                })
-            })
+            .entries
+            .all_facts()
+            .filter_map(|f| state.report_input(f, true))
             .collect();
         for _ in 0..runs.max(10) {
             let t0 = Instant::now();

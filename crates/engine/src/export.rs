@@ -72,7 +72,7 @@ impl Engine {
             .values()
             .filter(|e| !own_only || e.member == by.member)
             .collect();
-        entries.sort_by_key(|e| (state.facts.get(&e.id).map(|f| f.date), e.id));
+        entries.sort_by_key(|e| (state.entries.facts(&e.id).map(|f| f.date), e.id));
         let mut expenses: Vec<&Expense> = state
             .expenses
             .values()
@@ -132,7 +132,7 @@ impl Engine {
                 ])
                 .map_err(io)?;
                 for (i, e) in entries.iter().enumerate() {
-                    let facts = state.facts.get(&e.id);
+                    let facts = state.entries.facts(&e.id);
                     let project = state.projects.get(&e.project);
                     let (start, end) = match e.time {
                         EntryTime::Span { start, end } => (

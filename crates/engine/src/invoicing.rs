@@ -155,7 +155,7 @@ fn view(state: &OrgState, invoice: &Invoice, today: Date) -> InvoiceView {
         overdue: invoice.is_overdue(today),
         corrects: match invoice.kind {
             InvoiceKind::CreditNote { corrects } => {
-                state.invoices.get(&corrects).map(Invoice::label)
+                state.invoices.get(&corrects).map(|i| i.label())
             }
             InvoiceKind::Invoice => None,
         },
@@ -326,7 +326,7 @@ impl Engine {
             else {
                 continue;
             };
-            let Some(facts) = state.facts.get(&e.id) else {
+            let Some(facts) = state.entries.facts(&e.id) else {
                 continue;
             };
             if from.is_some_and(|f| facts.date < f) || to.is_some_and(|t| facts.date > t) {
@@ -516,7 +516,7 @@ impl Engine {
         let invoice = state
             .invoices
             .get(&id)
-            .cloned()
+            .map(|i| Invoice::clone(i))
             .ok_or_else(|| EngineError::not_found("invoice", id.to_string()))?;
         Ok((state, invoice))
     }

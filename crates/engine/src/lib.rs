@@ -1205,8 +1205,8 @@ impl Engine {
                     .filter(|e| e.project == b.project && !e.is_running())
                     .filter_map(|e| {
                         state
-                            .facts
-                            .get(&e.id)
+                            .entries
+                            .facts(&e.id)
                             .map(|f| stint_domain::budget::BudgetItem {
                                 date: f.date,
                                 billed_seconds: f.valuation.billed_seconds,
@@ -1486,8 +1486,8 @@ impl Engine {
             .filter(|e| filter.project.is_none_or(|p| e.project == p))
             .filter(|e| {
                 let date = state
-                    .facts
-                    .get(&e.id)
+                    .entries
+                    .facts(&e.id)
                     .map(|f| f.date)
                     .unwrap_or_else(|| e.date(state.time_zone()));
                 filter.from.is_none_or(|from| date >= from) && filter.to.is_none_or(|to| date <= to)
@@ -1530,7 +1530,7 @@ impl Engine {
 
     fn entry_view(&self, actor: &Actor, state: &OrgState, e: &TimeEntry) -> EntryView {
         let tz = state.time_zone();
-        let facts = state.facts.get(&e.id);
+        let facts = state.entries.facts(&e.id);
         let date = facts.map(|f| f.date).unwrap_or_else(|| e.date(tz));
         let (seconds, billed_seconds, amount) = match facts {
             Some(f) if !e.is_running() => (
@@ -1737,39 +1737,26 @@ impl Engine {
         } else {
             query.member
         };
+        // Filters compare the facts' dense codes; an id never numbered has no entries.
+        let code = |id: Option<u128>| id.map(|id| state.numbers.get(id).unwrap_or(u32::MAX));
+        let (member_code, project_code, client_code) = (
+            code(member_filter.map(|m| m.0.0)),
+            code(query.project.map(|p| p.0.0)),
+            code(query.client.map(|c| c.0.0)),
+        );
         let input = |f: &EntryFacts| {
-            if f.running
-                || member_filter.is_some_and(|m| f.member != m)
-                || query.project.is_some_and(|p| f.project != p)
-            {
-                return None;
-            }
-            let client = f.client?;
-            if query.client.is_some_and(|c| c != client)
+            if member_code.is_some_and(|m| f.codes.member != m)
+                || project_code.is_some_and(|p| f.codes.project != p)
+                || client_code.is_some_and(|c| f.codes.client != c)
                 || query.from.is_some_and(|from| f.date < from)
                 || query.to.is_some_and(|to| f.date > to)
             {
                 return None;
             }
-            Some(ReportInput {
-                member: f.member,
-                client,
-                project: f.project,
-                task: f.task,
-                date: f.date,
-                billable: f.billable,
-                raw_seconds: f.valuation.raw_seconds,
-                billed_seconds: f.valuation.billed_seconds,
-                amount: if show_amounts {
-                    f.valuation.amount
-                } else {
-                    None
-                },
-                codes: f.codes,
-            })
+            state.report_input(f, show_amounts)
         };
         let report = stint_domain::report::time_report(
-            state.facts.as_slice(),
+            state.entries.facts_slice(),
             input,
             &query.group_by,
             state.organization().week_start,
