@@ -137,7 +137,9 @@ impl Numbering {
         self.numbers.get(&id).copied()
     }
 
-    /// The id numbered `number` (`None` for 0 and numbers not given out).
+    /// The id numbered `number` (`None` for 0 and numbers not given out). Inlined: reports call
+    /// it four times per entry.
+    #[inline]
     pub fn id(&self, number: u32) -> Option<u128> {
         number
             .checked_sub(1)

@@ -234,10 +234,9 @@ impl OrgState {
         self.entries.running().find(|e| e.member == member)
     }
 
-    /// Entries of one member (a scan: a millisecond for 100,000 entries, and only writes and
-    /// timer commands ask).
+    /// Entries of one member.
     pub fn entries_of(&self, member: MemberId) -> impl Iterator<Item = &TimeEntry> {
-        self.entries.values().filter(move |e| e.member == member)
+        self.entries.of_member(member)
     }
 
     /// Every record held, as records (for the bench's plaintext baseline).
@@ -253,12 +252,7 @@ impl OrgState {
         out.extend(self.budgets.values().cloned().map(Record::Budget));
         out.extend(self.entries.values().cloned().map(Record::TimeEntry));
         out.extend(self.expenses.values().cloned().map(Record::Expense));
-        out.extend(
-            self.invoices
-                .values()
-                .cloned()
-                .map(Record::Invoice),
-        );
+        out.extend(self.invoices.values().cloned().map(Record::Invoice));
         out.extend(
             self.billing
                 .clone()
@@ -314,6 +308,8 @@ pub struct Entries {
     index: HashMap<EntryId, u32>,
     /// The running timers (a handful at most).
     running: HashSet<EntryId>,
+    /// Each member's entries, as positions (4 bytes an entry).
+    by_member: HashMap<MemberId, Vec<u32>>,
     entries: Vec<TimeEntry>,
     /// Facts of `entries[i]` at `facts[i]`; placeholders (all zero, no codes, so left out of
     /// reports) until [`OrgState::reprice`] or [`OrgState::reprice_all`] computes them.
@@ -356,10 +352,18 @@ impl Entries {
             self.running.remove(&entry.id);
         }
         match self.index.get(&entry.id) {
-            Some(i) => self.entries[*i as usize] = entry,
+            Some(&at) => {
+                let old = self.entries[at as usize].member;
+                if old != entry.member {
+                    self.unlist(old, at);
+                    self.by_member.entry(entry.member).or_default().push(at);
+                }
+                self.entries[at as usize] = entry;
+            }
             None => {
                 let at = u32::try_from(self.entries.len()).expect("fewer than 4 billion entries");
                 self.index.insert(entry.id, at);
+                self.by_member.entry(entry.member).or_default().push(at);
                 self.entries.push(entry);
                 self.facts.push(Self::PLACEHOLDER);
             }
@@ -377,12 +381,39 @@ impl Entries {
     pub fn remove(&mut self, id: &EntryId) -> Option<TimeEntry> {
         let i = self.index.remove(id)? as usize;
         self.running.remove(id);
+        let last = (self.entries.len() - 1) as u32;
         let removed = self.entries.swap_remove(i);
         self.facts.swap_remove(i);
+        self.unlist(removed.member, i as u32);
         if let Some(moved) = self.entries.get(i) {
             self.index.insert(moved.id, i as u32);
+            if let Some(at) = self
+                .by_member
+                .get_mut(&moved.member)
+                .and_then(|list| list.iter_mut().find(|at| **at == last))
+            {
+                *at = i as u32;
+            }
         }
         Some(removed)
+    }
+
+    /// Take position `at` off `member`'s list.
+    fn unlist(&mut self, member: MemberId, at: u32) {
+        if let Some(list) = self.by_member.get_mut(&member)
+            && let Some(k) = list.iter().position(|p| *p == at)
+        {
+            list.swap_remove(k);
+        }
+    }
+
+    /// One member's entries.
+    pub fn of_member(&self, member: MemberId) -> impl Iterator<Item = &TimeEntry> {
+        self.by_member
+            .get(&member)
+            .into_iter()
+            .flatten()
+            .map(|at| &self.entries[*at as usize])
     }
 
     /// Number of entries.
@@ -414,6 +445,7 @@ impl Entries {
         self.entries.shrink_to_fit();
         self.facts.shrink_to_fit();
         self.index.shrink_to_fit();
+        self.by_member.values_mut().for_each(Vec::shrink_to_fit);
     }
 }
 
@@ -497,8 +529,94 @@ mod tests {
         store.insert(entry(4));
         store.remove(&id(30));
         assert_eq!(store.running().count(), 0);
+        // Each member's entries stay listed through moves, edits that change the member, and
+        // removals.
+        let other = MemberId(Ulid::from_parts(1, 3));
+        store.insert(TimeEntry {
+            member: other,
+            ..entry(8)
+        });
+        store.insert(TimeEntry {
+            member: other,
+            ..entry(40)
+        });
+        store.remove(&id(1));
+        let mut mine: Vec<EntryId> = store.of_member(entry(0).member).map(|e| e.id).collect();
+        mine.sort();
+        assert_eq!(mine, [id(2), id(3), id(4), id(6), id(7), id(9)]);
+        let mut theirs: Vec<EntryId> = store.of_member(other).map(|e| e.id).collect();
+        theirs.sort();
+        assert_eq!(theirs, [id(8), id(40)]);
+        for e in store.values() {
+            assert_eq!(store.get(&e.id).map(|g| g.id), Some(e.id));
+        }
         // A new entry's facts are a placeholder that no report counts.
         store.insert(entry(20));
         assert_eq!(store.facts(&id(20)).unwrap().codes, Codes::default());
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Insert or replace entry `n` for member `m`, running or not.
+        Put {
+            n: u8,
+            m: u8,
+            running: bool,
+        },
+        Remove {
+            n: u8,
+        },
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => (0u8..24, 0u8..3, proptest::bool::weighted(0.2))
+                .prop_map(|(n, m, running)| Op::Put { n, m, running }),
+            1 => (0u8..24).prop_map(|n| Op::Remove { n }),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Against a plain map as the model: after any sequence of inserts, replacements (also to
+        /// another member) and removals, lookups, each member's list and the running set agree.
+        #[test]
+        fn the_dense_store_agrees_with_a_map(ops in proptest::collection::vec(op(), 0..120)) {
+            let member = |m: u8| MemberId(Ulid::from_parts(1, u128::from(m) + 100));
+            let mut store = Entries::default();
+            let mut model: std::collections::BTreeMap<u8, TimeEntry> = Default::default();
+            for op in ops {
+                match op {
+                    Op::Put { n, m, running } => {
+                        let mut e = TimeEntry { member: member(m), ..entry(u64::from(n)) };
+                        if running {
+                            e.time = EntryTime::Running { start: jiff::Timestamp::UNIX_EPOCH };
+                        }
+                        store.insert(e.clone());
+                        store.set_facts(&e.id, facts(u64::from(n)));
+                        model.insert(n, e);
+                    }
+                    Op::Remove { n } => {
+                        let removed = store.remove(&EntryId(Ulid::from_parts(u64::from(n), 9)));
+                        proptest::prop_assert_eq!(removed.map(|e| e.id), model.remove(&n).map(|e| e.id));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(store.len(), model.len());
+            for (n, e) in &model {
+                proptest::prop_assert_eq!(store.get(&e.id), Some(e));
+                proptest::prop_assert_eq!(store.facts(&e.id).map(|f| f.valuation.raw_seconds), Some(i64::from(*n)));
+            }
+            for m in 0..3 {
+                let mut listed: Vec<EntryId> = store.of_member(member(m)).map(|e| e.id).collect();
+                listed.sort();
+                let expected: Vec<EntryId> = model.values().filter(|e| e.member == member(m)).map(|e| e.id).collect();
+                proptest::prop_assert_eq!(listed, expected);
+            }
+            let mut running: Vec<EntryId> = store.running().map(|e| e.id).collect();
+            running.sort();
+            let expected: Vec<EntryId> = model.values().filter(|e| e.is_running()).map(|e| e.id).collect();
+            proptest::prop_assert_eq!(running, expected);
+        }
     }
 }
