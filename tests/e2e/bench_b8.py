@@ -9,7 +9,9 @@ Per run:
                          until the chosen organization's main screen is shown
   week view / report     100,000 entries: the week view, and a report over all time by project
   RSS                    resident memory of the stint-desktop process (VmRSS; VmHWM is its peak),
-                         the WebKit web process not included
+                         the WebKit web process not included; once with the window locked (no
+                         data: the floor GTK, WebKit and Mesa set) and once after unlock, each split
+                         into private memory (RssAnon) and mapped files (RssFile + RssShmem)
   longest frame gap      while the week view opens, the all-time report loads, and the report table
                          is scrolled from top to bottom: the longest time between two animation
                          frames of the page (requestAnimationFrame), i.e. how long the UI's main
@@ -38,13 +40,15 @@ def app_pid(binary: str) -> int:
     return int(out.stdout.split()[0])
 
 
-def memory_mb(pid: int) -> tuple[float, float]:
+def memory_mb(pid: int) -> dict[str, float]:
+    """VmRSS and its parts: private memory (RssAnon: the heap, the engine's index, stacks) and
+    mapped files (RssFile: the executable and shared libraries, WebKitGTK, GTK and Mesa among them,
+    whose pages other processes share); VmHWM is the peak RSS."""
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
         fields[key] = value.strip()
-    kb = lambda name: int(fields[name].split()[0])  # noqa: E731
-    return kb("VmRSS") / 1024, kb("VmHWM") / 1024
+    return {name: int(fields[name].split()[0]) / 1024 for name in ("VmRSS", "RssAnon", "RssFile", "RssShmem", "VmHWM")}
 
 
 def shown(driver, testid: str, timeout: float = 60):
@@ -90,6 +94,10 @@ def one_run(vault: Path, passphrase: str, logs: Path) -> dict[str, float]:
         field = shown(driver, "unlock-passphrase")
         WebDriverWait(driver, 30, poll_frequency=0.01).until(lambda d: field.is_enabled())
         figures["launch → interactive (s)"] = time.perf_counter() - t0
+        time.sleep(1)
+        locked = memory_mb(app_pid(os.environ["STINT_DESKTOP_BIN"]))
+        figures["RSS, locked window (MB)"] = locked["VmRSS"]
+        figures["  private, locked (MB)"] = locked["RssAnon"]
 
         field.send_keys(passphrase)
         t1 = time.perf_counter()
@@ -149,9 +157,11 @@ def one_run(vault: Path, passphrase: str, logs: Path) -> dict[str, float]:
         figures["longest frame gap: scrolling the report (ms)"] = probe_max_ms(driver)
 
         time.sleep(1)
-        rss, peak = memory_mb(app_pid(os.environ["STINT_DESKTOP_BIN"]))
-        figures["RSS after unlock (MB)"] = rss
-        figures["peak RSS (MB)"] = peak
+        memory = memory_mb(app_pid(os.environ["STINT_DESKTOP_BIN"]))
+        figures["RSS after unlock (MB)"] = memory["VmRSS"]
+        figures["  private, unlocked (MB)"] = memory["RssAnon"]
+        figures["  mapped files, unlocked (MB)"] = memory["RssFile"] + memory["RssShmem"]
+        figures["peak RSS (MB)"] = memory["VmHWM"]
     return figures
 
 
@@ -171,7 +181,9 @@ def main() -> None:
     launch_s = statistics.median(r["launch → interactive (s)"] for r in runs)
     rss = statistics.median(r["RSS after unlock (MB)"] for r in runs)
     gap = max(statistics.median(r[name] for r in runs) for name in runs[0] if name.startswith("longest frame gap"))
-    print(f"  target: launch ≤ 1.5 s: {'met' if launch_s <= 1.5 else 'NOT met'}; RSS ≤ 150 MB: {'met' if rss <= 150 else 'NOT met'}")
+    floor = statistics.median(r["RSS, locked window (MB)"] for r in runs)
+    print(f"  target: launch ≤ 1.5 s: {'met' if launch_s <= 1.5 else 'NOT met'}; RSS ≤ 150 MB: {'met' if rss <= 150 else 'NOT met'}"
+          f" (the locked window alone, before any data: {floor:.0f} MB)")
     print(f"  issue 3: no view change or scroll blocks the UI > 100 ms: {'met' if gap <= 100 else 'NOT met'} (worst median gap {gap:.0f} ms)")
 
 
