@@ -551,7 +551,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // Every command has finished its writes and closed the vault by now. Dropping the runtime
+    // would wait for every task to notice the shutdown, and a CI run once hung there forever on
+    // sqlx's pool-maintenance task spinning on a closed pool (it never yields, so its worker never
+    // stops): give the tasks a moment, then exit regardless.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One readable line: the outermost message and its causes joined.

@@ -248,8 +248,13 @@ async fn connect(path: &Path, create: bool) -> Result<SqlitePool> {
         .busy_timeout(Duration::from_secs(10))
         .pragma("temp_store", "memory")
         .pragma("secure_delete", "on");
+    // One connection, kept for the vault's life: no idle timeout or lifetime to enforce, so sqlx
+    // starts no pool-maintenance task. That task once spun without yielding on a closed pool (its
+    // loop runs `num_idle()` times, a counter that can wrap) and hung a CLI process at exit.
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
         .connect_with(options)
         .await?;
     sqlx::migrate!("../../migrations/local").run(&pool).await?;
