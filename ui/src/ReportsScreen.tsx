@@ -597,7 +597,20 @@ function cssVar(element: Element, name: string, fallback: string): string {
 /** A stacked bar chart (Chart.js, on a canvas) with the same figures as a list for screen readers. */
 function ReportChart({ report }: { report: ReportView }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const data = useMemo(() => chartData(report), [report]);
+  // The chart follows a frame behind the table: summing thousands of rows into its groups is work
+  // the first frame of new results can do without.
+  const [charted, setCharted] = useState<ReportView | null>(null);
+  useEffect(() => {
+    let pending = 0;
+    const frame = requestAnimationFrame(() => {
+      pending = window.setTimeout(() => setCharted(report), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      window.clearTimeout(pending);
+    };
+  }, [report]);
+  const data = useMemo(() => (charted === null ? [] : chartData(charted)), [charted]);
   const first = report.group_by[0];
   const dimension = first === undefined ? "group" : dimensionLabel(first).toLowerCase();
   const label = `Billable and non-billable hours by ${dimension}${
@@ -611,8 +624,9 @@ function ReportChart({ report }: { report: ReportView }) {
   const pending = useRef(0);
 
   // One chart per screen: a new report updates it in place (a few milliseconds); creating it, the
-  // costliest step of showing a report, waits for the frame that shows the table and cards.
+  // costliest step of showing a report, waits for another frame.
   useEffect(() => {
+    if (charted === null) return;
     const labels = data.map((d) => truncate(d.name, TICK_CHARS));
     const billable = data.map((d) => d.billable);
     const nonBillable = data.map((d) => d.nonBillable);
@@ -685,7 +699,7 @@ function ReportChart({ report }: { report: ReportView }) {
       cancelAnimationFrame(frame);
       window.clearTimeout(pending.current);
     };
-  }, [data]);
+  }, [data, charted]);
 
   useEffect(
     () => () => {
@@ -725,7 +739,7 @@ function ReportChart({ report }: { report: ReportView }) {
 /** Up to this many rows the table renders every row; beyond it, only the rows in view. */
 export const FULL_RENDER_ROWS = 500;
 const ROW_HEIGHT_GUESS = 34;
-const OVERSCAN = 15;
+const OVERSCAN = 8;
 const VIEWPORT_FALLBACK = 480;
 
 function ReportTable({ report }: { report: ReportView }) {
