@@ -239,8 +239,8 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
     api.timeReport(query).then(
       (view) => {
         if (run !== latest.current) return;
-        // A transition: React renders the new results in slices and lets frames through between
-        // them, so that thousands of rows never freeze the window while they are laid out.
+        // A transition: React renders the new results as interruptible work in short slices rather
+        // than in one block (the chart and the table's first layout are split off further below).
         startTransition(() => {
           setReport(view);
           setError(null);
