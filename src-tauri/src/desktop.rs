@@ -279,14 +279,17 @@ fn input_idle_seconds() -> Option<u64> {
 
 /// What the watch keeps between its ticks about time away from a running timer.
 ///
-/// Time away is either no keyboard or mouse input for the configured time, or the machine asleep:
-/// a suspended machine's monotonic clock stands still while the wall clock moves on, so a tick
-/// whose wall-clock step exceeds its monotonic step by more than [`Away::SLEEP_SLACK_SECS`] seconds slept.
+/// Time away is no keyboard or mouse input for the configured time, the machine asleep (a
+/// suspended machine's monotonic clock stands still while the wall clock moves on, so a tick whose
+/// wall-clock step exceeds its monotonic step by more than [`Away::SLEEP_SLACK_SECS`] seconds
+/// slept), or the screen locked for at least [`Away::LOCK_MIN_SECS`] seconds (input at the lock
+/// screen does not count as being back).
 #[derive(Debug)]
 pub struct Away {
     last_wall: jiff::Timestamp,
     last_mono: std::time::Instant,
     since: Option<jiff::Timestamp>,
+    locked_since: Option<jiff::Timestamp>,
 }
 
 /// The user is back after time away while a timer ran.
@@ -303,23 +306,28 @@ impl Away {
     /// sleep (clock adjustments by NTP are far smaller).
     pub const SLEEP_SLACK_SECS: f64 = 60.0;
 
+    /// A screen locked for less than this is a short break, not time away.
+    pub const LOCK_MIN_SECS: i64 = 60;
+
     pub fn new(wall: jiff::Timestamp, mono: std::time::Instant) -> Self {
         Away {
             last_wall: wall,
             last_mono: mono,
             since: None,
+            locked_since: None,
         }
     }
 
     /// One tick at `wall`/`mono`. `input_idle` is the seconds without input where the platform
-    /// says, `threshold` the seconds that count as away (`None`: idle detection off), and
-    /// `timer_start` the running timer's start (`None`: no timer). Returns the time away once the
-    /// user is back.
+    /// says, `locked` whether the screen is locked, `threshold` the seconds that count as away
+    /// (`None`: detection off), and `timer_start` the running timer's start (`None`: no timer).
+    /// Returns the time away once the user is back.
     pub fn tick(
         &mut self,
         wall: jiff::Timestamp,
         mono: std::time::Instant,
         input_idle: Option<u64>,
+        locked: bool,
         threshold: Option<u64>,
         timer_start: Option<jiff::Timestamp>,
     ) -> Option<Returned> {
@@ -332,10 +340,21 @@ impl Away {
 
         let (Some(start), Some(threshold)) = (timer_start, threshold) else {
             self.since = None;
+            self.locked_since = None;
             return None;
         };
         if slept {
             self.since = Some(self.since.map_or(slept_from, |s| s.min(slept_from)));
+        }
+        if locked {
+            // Locked some time since the last tick; count from that tick.
+            self.locked_since.get_or_insert(slept_from);
+            return None;
+        }
+        if let Some(locked_since) = self.locked_since.take()
+            && wall.duration_since(locked_since).as_secs() >= Self::LOCK_MIN_SECS
+        {
+            self.since = Some(self.since.map_or(locked_since, |s| s.min(locked_since)));
         }
         match input_idle {
             Some(seconds) if seconds >= threshold => {
@@ -354,12 +373,34 @@ impl Away {
     }
 }
 
+/// Whether the screen is locked, where the desktop's screen locker says so on the session bus:
+/// `org.freedesktop.ScreenSaver` (KDE, XFCE, Cinnamon, MATE, LXQt) or `org.gnome.ScreenSaver`
+/// (GNOME), both with `GetActive`. False where neither answers.
+fn screen_locked(bus: Option<&dbus::blocking::Connection>) -> bool {
+    const LOCKERS: [(&str, &str); 2] = [
+        (
+            "org.freedesktop.ScreenSaver",
+            "/org/freedesktop/ScreenSaver",
+        ),
+        ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
+    ];
+    let Some(bus) = bus else {
+        return false;
+    };
+    LOCKERS.iter().any(|(name, path)| {
+        bus.with_proxy(*name, *path, std::time::Duration::from_millis(500))
+            .method_call::<(bool,), _, _, _>(*name, "GetActive", ())
+            .is_ok_and(|(active,)| active)
+    })
+}
+
 /// Every few seconds: notice time away (see [`Away`]), tell the window when the user is back, and
 /// remind once when a timer has run long.
 pub fn watch(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         const TICK: std::time::Duration = std::time::Duration::from_secs(3);
         let mut away = Away::new(jiff::Timestamp::now(), std::time::Instant::now());
+        let bus = dbus::blocking::Connection::new_session().ok();
         let mut reminded: Option<stint_domain::EntryId> = None;
         loop {
             tokio::time::sleep(TICK).await;
@@ -383,12 +424,17 @@ pub fn watch(app: AppHandle) {
             });
             let threshold =
                 (settings.idle_minutes > 0).then(|| u64::from(settings.idle_minutes) * 60);
-            let idle = if start.is_some() && threshold.is_some() {
-                input_idle_seconds()
-            } else {
-                None
-            };
-            if let Some(back) = away.tick(now, std::time::Instant::now(), idle, threshold, start) {
+            let watching = start.is_some() && threshold.is_some();
+            let idle = if watching { input_idle_seconds() } else { None };
+            let locked = watching && screen_locked(bus.as_ref());
+            if let Some(back) = away.tick(
+                now,
+                std::time::Instant::now(),
+                idle,
+                locked,
+                threshold,
+                start,
+            ) {
                 let _ = app.emit(
                     IDLE_RETURNED,
                     IdleReturned {
@@ -461,7 +507,15 @@ mod tests {
             idle: Option<u64>,
             start: Option<Timestamp>,
         ) -> Option<Returned> {
-            away.tick(self.wall, self.mono, idle, TEN_MINUTES, start)
+            away.tick(self.wall, self.mono, idle, false, TEN_MINUTES, start)
+        }
+        fn tick_locked(
+            &self,
+            away: &mut Away,
+            idle: Option<u64>,
+            start: Option<Timestamp>,
+        ) -> Option<Returned> {
+            away.tick(self.wall, self.mono, idle, true, TEN_MINUTES, start)
         }
     }
 
@@ -599,8 +653,49 @@ mod tests {
         clocks.asleep(3600);
         clocks.awake(3);
         assert_eq!(
-            away.tick(clocks.wall, clocks.mono, Some(0), None, Some(start)),
+            away.tick(clocks.wall, clocks.mono, Some(0), false, None, Some(start)),
             None
         );
+    }
+
+    #[test]
+    fn a_locked_screen_is_time_away_from_the_tick_before_the_lock() {
+        let mut clocks = Clocks::new();
+        let start = clocks.wall - SignedDuration::from_hours(1);
+        let mut away = Away::new(clocks.wall, clocks.mono);
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(1), Some(start)), None);
+        let before_lock = clocks.wall;
+        // Locked for 5 minutes, with someone moving the mouse at the lock screen now and then:
+        // still away, and nothing is reported while locked.
+        for i in 0..100 {
+            clocks.awake(3);
+            let idle = if i % 10 == 0 { 0 } else { 3 };
+            assert_eq!(clocks.tick_locked(&mut away, Some(idle), Some(start)), None);
+        }
+        // Unlocked (the password was just typed): back, away since the tick before the lock.
+        clocks.awake(3);
+        let back = clocks
+            .tick(&mut away, Some(0), Some(start))
+            .expect("reported");
+        assert_eq!(back.since, before_lock);
+        assert_eq!(back.minutes, 5);
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(2), Some(start)), None);
+    }
+
+    #[test]
+    fn a_lock_shorter_than_a_minute_is_not_time_away() {
+        let mut clocks = Clocks::new();
+        let start = clocks.wall - SignedDuration::from_hours(1);
+        let mut away = Away::new(clocks.wall, clocks.mono);
+        for _ in 0..15 {
+            clocks.awake(3);
+            assert_eq!(clocks.tick_locked(&mut away, Some(0), Some(start)), None);
+        }
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(0), Some(start)), None);
+        clocks.awake(3);
+        assert_eq!(clocks.tick(&mut away, Some(3), Some(start)), None);
     }
 }

@@ -14,6 +14,7 @@ from selenium import webdriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 
+from sessionbus import ScreenLocker
 from desktop import pick, CLIENT, PASSPHRASE, PROJECT, by_testid, launch, replace_text, required_path, shoot, wait_for, wait_text
 
 ORG = "Away Studio"
@@ -25,8 +26,9 @@ def x_input() -> None:
     subprocess.run(["xdotool", "mousemove", "--sync", "210", "310"], check=True, timeout=10)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh vault per test: an organization with one client and project."""
     cli = required_path("STINT_CLI_BIN")
     directory = tmp_path_factory.mktemp("away-vault")
     env = {"STINT_VAULT": str(directory), "STINT_PASSPHRASE": PASSPHRASE, "PATH": "/usr/bin:/bin"}
@@ -93,3 +95,41 @@ def test_time_away_is_split_off(vault: Path, shots: Path, tmp_path_factory: pyte
         wait_text(driver, "timer-toggle", "Stop")
         assert driver.find_element(*by_testid("timer-project")).get_attribute("value") == f"{CLIENT} — {PROJECT}"
         shoot(driver, shots, "away-04-shortcut")
+
+
+def test_a_locked_screen_is_time_away(vault: Path, shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The screen locker says the screen is locked (org.freedesktop.ScreenSaver on the session bus,
+    as KDE's, XFCE's or Cinnamon's do) for over a minute, while someone keeps moving the mouse at
+    the lock screen, so that idle input alone would never count: on unlocking, "Welcome back"."""
+    locker = ScreenLocker()
+    try:
+        with launch(vault, tmp_path_factory.mktemp("lock-webdriver")) as driver:
+            driver: webdriver.Remote
+            wait_for(driver, "unlock-passphrase").send_keys(PASSPHRASE)
+            driver.find_element(*by_testid("unlock-submit")).click()
+            wait_text(driver, "org-list", ORG)
+            driver.find_element(*by_testid("org-option")).click()
+            wait_for(driver, "main-screen")
+            pick(driver, "timer-project", "websi", f"{CLIENT} — {PROJECT}")
+            driver.find_element(*by_testid("timer-toggle")).click()
+            wait_text(driver, "timer-toggle", "Stop")
+            time.sleep(7)  # some work before the lock (the watch looks every 3 s)
+
+            locker.locked = True
+            locked_at = time.monotonic()
+            while time.monotonic() - locked_at < 65:
+                x_input()  # at the lock screen: the display is never idle for long
+                time.sleep(4)
+                assert not driver.find_elements(*by_testid("away-dialog")), "asked while still locked"
+            locker.locked = False
+            x_input()
+            dialog = wait_for(driver, "away-dialog")
+            assert driver.find_element(*by_testid("away-minutes")).text == "1 min", dialog.text
+            shoot(driver, shots, "away-05-after-screen-lock")
+            driver.find_element(*by_testid("away-discard")).click()
+            WebDriverWait(driver, 30).until(lambda d: not d.find_elements(*by_testid("away-dialog")))
+            # Discarding ends the entry where the lock began and starts the timer again now.
+            wait_text(driver, "timer-toggle", "Stop")
+            WebDriverWait(driver, 30).until(lambda d: len(d.find_elements(*by_testid("entry-row"))) == 2)
+    finally:
+        locker.close()

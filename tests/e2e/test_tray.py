@@ -4,17 +4,14 @@ Linux panels (KDE Plasma, GNOME's AppIndicator extension, XFCE, waybar…) host 
 StatusNotifierItem protocol on the session bus: the panel owns `org.kde.StatusNotifierWatcher`, each
 app registers its item there, and the panel reads the item's icon and label and shows its menu
 (`com.canonical.dbusmenu`). Xvfb has no panel, so this test is one: it owns the watcher before the
-app starts (in the session bus `scripts/with-xvfb` gives each run), then checks over D-Bus that the
+app starts (see sessionbus.py), then checks over D-Bus that the
 real app's item says whether a timer runs, and that its menu starts and stops the timer on the last
 project, which the window then shows.
 """
 
-import asyncio
-import os
 import shutil
 import struct
 import subprocess
-import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -22,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbus_next import BusType, Message, MessageType, Variant
-from dbus_next.aio import MessageBus
+from dbus_next import Message, MessageType, Variant
 from dbus_next.service import ServiceInterface, dbus_property, method, signal
 from dbus_next.constants import PropertyAccess
 from selenium import webdriver
 
+from sessionbus import BusThread
 from desktop import CLIENT, PASSPHRASE, PROJECT, by_testid, launch, required_path, shoot, wait_for, wait_text
 
 ORG = "Tray Studio"
@@ -69,21 +66,17 @@ class Watcher(ServiceInterface):
 
 
 class Panel:
-    """A watcher on the session bus, run on its own event loop thread; `items` fills with the
-    (bus name, object path) of every registered item."""
+    """A watcher on the session bus; `items` fills with the (bus name, object path) of every
+    registered item."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
+        self.link = BusThread()
+        self.bus = self.link.bus
+        self.call = self.link.call
         self.items: list[tuple[str, str]] = []
-        self.bus: MessageBus = self.call(self._start())
+        self.call(self._start())
 
-    def call(self, coroutine, timeout: float = 15) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    async def _start(self) -> MessageBus:
-        bus = await MessageBus(bus_type=BusType.SESSION).connect()
+    async def _start(self) -> None:
         watcher = Watcher()
 
         def note_registration(message: Message) -> None:
@@ -94,10 +87,9 @@ class Panel:
                 self.items.append((message.sender, path))
                 watcher.items.append(f"{message.sender}{path}")
 
-        bus.add_message_handler(note_registration)
-        bus.export("/StatusNotifierWatcher", watcher)
-        await bus.request_name(WATCHER)
-        return bus
+        self.bus.add_message_handler(note_registration)
+        self.bus.export("/StatusNotifierWatcher", watcher)
+        await self.bus.request_name(WATCHER)
 
     async def _call(self, destination: str, path: str, interface: str, member: str, signature: str, body: list) -> list:
         reply = await self.bus.call(
@@ -136,9 +128,7 @@ class Panel:
         self.call(self._call(item[0], path, MENU, "Event", "isvu", [entry_id, "clicked", Variant("i", 0), 0]))
 
     def close(self) -> None:
-        self.bus.disconnect()
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+        self.link.close()
 
 
 def eventually(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
@@ -230,7 +220,6 @@ def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_tray_shows_the_timer_and_starts_and_stops_it(
     vault: Path, shots: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    assert os.environ.get("DBUS_SESSION_BUS_ADDRESS"), "run under scripts/with-xvfb, which starts a session bus"
     panel = Panel()
     try:
         with launch(vault, tmp_path_factory.mktemp("tray-webdriver")) as driver:
