@@ -4,22 +4,8 @@ use stint_domain::role::grant;
 use stint_domain::*;
 use stint_engine::*;
 
-/// A new vault at `dir` with one organization, "Acme", owned by this device's user.
-async fn acme(dir: &std::path::Path, keys: &MemoryKeyStore) -> (Engine, OrgId) {
-    let mut engine = Engine::create(dir, Unlock::Keyring(keys)).await.unwrap();
-    let org = engine
-        .create_organization(NewOrganization {
-            name: "Acme".into(),
-            currency: "EUR".into(),
-            locale: "en-US".into(),
-            time_zone: "UTC".into(),
-            week_start: None,
-            owner_name: "Olive".into(),
-        })
-        .await
-        .unwrap();
-    (engine, org)
-}
+mod support;
+use support::acme;
 
 #[tokio::test]
 async fn permissions_are_the_role_table_and_removed_members_cannot_act() {

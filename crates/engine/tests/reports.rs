@@ -5,6 +5,9 @@ use jiff::civil::date;
 use stint_domain::*;
 use stint_engine::*;
 
+mod support;
+use support::acme;
+
 struct Org {
     engine: Engine,
     owner: ActAs,
@@ -52,18 +55,7 @@ async fn span(
 /// Two clients (Acme: Site with a Design task, and Shop; Globex: Audit), two members, a rate of
 /// 100 EUR/h for the organization and 150 for the Design task; five entries in November 2026.
 async fn org(dir: &std::path::Path, keys: &MemoryKeyStore) -> Org {
-    let mut engine = Engine::create(dir, Unlock::Keyring(keys)).await.unwrap();
-    let org = engine
-        .create_organization(NewOrganization {
-            name: "Acme".into(),
-            currency: "EUR".into(),
-            locale: "en-US".into(),
-            time_zone: "UTC".into(),
-            week_start: None,
-            owner_name: "Olive".into(),
-        })
-        .await
-        .unwrap();
+    let (mut engine, org) = acme(dir, keys).await;
     let owner = engine.act_as_user(org).unwrap();
     let olive = owner.member;
     let ben = engine
