@@ -163,3 +163,23 @@ def pick(driver: webdriver.Remote, testid: str, typed: str, expected: str) -> No
     )
     field.send_keys(Keys.ENTER)
     WebDriverWait(driver, WAIT).until(lambda d: field.get_attribute("value") == expected)
+
+
+def seed_vault(directory: Path, *commands: list[str]) -> Path:
+    """A vault at `directory`, protected by PASSPHRASE and made with the CLI: `stint init`, then
+    each of `commands`; any failure fails the test with the CLI's output."""
+    cli = required_path("STINT_CLI_BIN")
+    env = {"STINT_VAULT": str(directory), "STINT_PASSPHRASE": PASSPHRASE, "PATH": "/usr/bin:/bin"}
+    for args in (["init"], *commands):
+        done = subprocess.run([str(cli), *args], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"stint {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return directory
+
+
+def open_organization(driver: webdriver.Remote, org: str) -> None:
+    """Unlock a PASSPHRASE vault in the window and open `org`'s main screen."""
+    wait_for(driver, "unlock-passphrase").send_keys(PASSPHRASE)
+    driver.find_element(*by_testid("unlock-submit")).click()
+    wait_text(driver, "org-list", org)
+    driver.find_element(*by_testid("org-option")).click()
+    wait_for(driver, "main-screen")

@@ -15,7 +15,19 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 
 from sessionbus import ScreenLocker
-from desktop import pick, CLIENT, PASSPHRASE, PROJECT, by_testid, launch, replace_text, required_path, shoot, wait_for, wait_text
+from desktop import (
+    CLIENT,
+    PROJECT,
+    by_testid,
+    launch,
+    open_organization,
+    pick,
+    replace_text,
+    seed_vault,
+    shoot,
+    wait_for,
+    wait_text,
+)
 
 ORG = "Away Studio"
 
@@ -29,28 +41,18 @@ def x_input() -> None:
 @pytest.fixture
 def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh vault per test: an organization with one client and project."""
-    cli = required_path("STINT_CLI_BIN")
-    directory = tmp_path_factory.mktemp("away-vault")
-    env = {"STINT_VAULT": str(directory), "STINT_PASSPHRASE": PASSPHRASE, "PATH": "/usr/bin:/bin"}
-    for args in (
-        ["init"],
+    return seed_vault(
+        tmp_path_factory.mktemp("away-vault"),
         ["org", "create", ORG, "--currency", "EUR", "--time-zone", "UTC"],
         ["client", "add", CLIENT],
         ["project", "add", PROJECT, "--client", CLIENT],
-    ):
-        done = subprocess.run([str(cli), *args], env=env, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, f"stint {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    return directory
+    )
 
 
 def test_time_away_is_split_off(vault: Path, shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     with launch(vault, tmp_path_factory.mktemp("away-webdriver")) as driver:
         driver: webdriver.Remote
-        wait_for(driver, "unlock-passphrase").send_keys(PASSPHRASE)
-        driver.find_element(*by_testid("unlock-submit")).click()
-        wait_text(driver, "org-list", ORG)
-        driver.find_element(*by_testid("org-option")).click()
-        wait_for(driver, "main-screen")
+        open_organization(driver, ORG)
 
         driver.find_element(*by_testid("nav-settings")).click()
         replace_text(wait_for(driver, "watch-idle"), "1")
@@ -105,11 +107,7 @@ def test_a_locked_screen_is_time_away(vault: Path, shots: Path, tmp_path_factory
     try:
         with launch(vault, tmp_path_factory.mktemp("lock-webdriver")) as driver:
             driver: webdriver.Remote
-            wait_for(driver, "unlock-passphrase").send_keys(PASSPHRASE)
-            driver.find_element(*by_testid("unlock-submit")).click()
-            wait_text(driver, "org-list", ORG)
-            driver.find_element(*by_testid("org-option")).click()
-            wait_for(driver, "main-screen")
+            open_organization(driver, ORG)
             pick(driver, "timer-project", "websi", f"{CLIENT} — {PROJECT}")
             driver.find_element(*by_testid("timer-toggle")).click()
             wait_text(driver, "timer-toggle", "Stop")
