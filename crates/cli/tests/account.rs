@@ -46,13 +46,26 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The finished emails in the outbox. The server writes each to a hidden `.partial` name first and
+/// renames it when it is on disk: a reader that took (or removed) the partial file would race the
+/// server's rename.
+fn emails(outbox: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(outbox)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect()
+}
+
 /// Waits for a sign-in code email in the outbox (the server writes one `.eml` per email), then
 /// returns its code and removes the file so the next wait sees only a new one.
 fn wait_for_code(outbox: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        for entry in std::fs::read_dir(outbox).into_iter().flatten().flatten() {
-            let body = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for path in emails(outbox) {
+            let body = std::fs::read_to_string(&path).unwrap_or_default();
             if !body.contains("Subject: Your Stint sign-in code") {
                 continue;
             }
@@ -62,7 +75,7 @@ fn wait_for_code(outbox: &Path) -> String {
                 .find(|l| l.len() == 9 && l.chars().filter(char::is_ascii_digit).count() == 8)
                 .expect("an eight-digit code in the email")
                 .to_owned();
-            std::fs::remove_file(entry.path()).unwrap();
+            std::fs::remove_file(&path).unwrap();
             return code;
         }
         assert!(Instant::now() < deadline, "no sign-in code was emailed");
@@ -77,6 +90,11 @@ struct TestServer {
 
 async fn start_server(dir: &Path) -> TestServer {
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // The server's log goes to the test's captured output, shown when a test fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("stint_server=info")
+        .with_test_writer()
+        .try_init();
     let outbox = dir.join("outbox");
     let config = stint_server::Config {
         listen: ([127, 0, 0, 1], 0).into(),
@@ -111,10 +129,9 @@ async fn verified_account(server: &TestServer, email: &str) {
         .unwrap()
         .status();
     assert_eq!(status, 202);
-    let mail = std::fs::read_dir(&server.outbox)
-        .unwrap()
-        .flatten()
-        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+    let mail = emails(&server.outbox)
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
         .find(|m| m.contains(&format!("To: {email}\r\n")))
         .expect("a verification email");
     let at = mail.find("ste_").unwrap();

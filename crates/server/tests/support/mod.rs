@@ -259,9 +259,11 @@ pub fn emails_to(outbox: &Path, to: &str) -> usize {
     std::fs::read_dir(outbox)
         .map(|dir| {
             dir.filter_map(|e| e.ok())
-                .filter(|e| {
-                    std::fs::read_to_string(e.path())
-                        .is_ok_and(|t| t.contains(&format!("To: {to}\r\n")))
+                .map(|e| e.path())
+                // Not the `.partial` file of an email still being written.
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .filter(|p| {
+                    std::fs::read_to_string(p).is_ok_and(|t| t.contains(&format!("To: {to}\r\n")))
                 })
                 .count()
         })
