@@ -725,6 +725,7 @@ fn vault_dir() -> PathBuf {
 }
 
 fn main() {
+    desktop::choose_painting();
     tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())

@@ -117,12 +117,29 @@ def launch(vault: Path, logs: Path, extra_env: dict[str, str] | None = None) -> 
             proc.kill()
 
 
+# WebKitWebDriver takes a screenshot after the page's next paint. Without compositing (the app
+# paints that way when there is no GPU, as under Xvfb) an idle page with no caret blinking never
+# paints again, and the screenshot waits forever. So for two seconds an invisible pixel in a
+# corner (1 % black, 1×1, no pointer events) changes every 50 ms; then it is removed.
+NUDGE_PAINTS = """
+const dot = document.createElement('div');
+dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;z-index:-1';
+document.body.appendChild(dot);
+let n = 0;
+const tick = setInterval(() => {
+  dot.style.background = n++ % 2 ? 'rgba(0,0,0,0.01)' : 'transparent';
+  if (n > 40) { clearInterval(tick); dot.remove(); }
+}, 50);
+"""
+
+
 def shoot(driver: webdriver.Remote, shots: Path, name: str) -> None:
     """A WebDriver screenshot of the page and, as a fallback, the whole X screen."""
     # Let the page paint what the DOM already holds: two animation frames, then a moment.
     driver.set_script_timeout(5)
     driver.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
     time.sleep(0.3)
+    driver.execute_script(NUDGE_PAINTS)
     driver.save_screenshot(str(shots / f"{name}.png"))
     subprocess.run(
         ["import", "-window", "root", str(shots / f"{name}-screen.png")], check=False, timeout=30
