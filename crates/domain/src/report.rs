@@ -73,17 +73,13 @@ pub enum GroupKey {
     Month(#[ts(type = "string")] Date),
 }
 
-/// The facts of one finished time entry that a report needs.
+/// The facts of one finished time entry that a report needs. Its ids are dense numbers (`codes`):
+/// grouping compares and hashes those, and asks for the ids behind them only to name a group it
+/// meets for the first time. So an input is 64 bytes, copied once per entry.
 #[derive(Clone, Copy, Debug)]
 pub struct ReportInput {
-    /// Who worked.
-    pub member: MemberId,
-    /// The client.
-    pub client: ClientId,
-    /// The project.
-    pub project: ProjectId,
-    /// The task.
-    pub task: Option<TaskId>,
+    /// Member, client, project and task as dense numbers from one [`Numbering`].
+    pub codes: Codes,
     /// The day, in the organization's time zone.
     pub date: Date,
     /// Billable or not.
@@ -94,11 +90,10 @@ pub struct ReportInput {
     pub billed_seconds: i64,
     /// Amount, if billable with a rate.
     pub amount: Option<Money>,
-    /// The ids above as dense numbers from one [`Numbering`].
-    pub codes: Codes,
 }
 
 /// Dense numbers for the ids of a [`ReportInput`], so that grouping works on small integers.
+/// Task 0 is "no task".
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Codes {
     /// The member's number.
@@ -132,13 +127,22 @@ impl Numbering {
         number
     }
 
+    /// How many numbers are given out (the highest number).
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether no number is given out yet.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
     /// The number of `id`, if assigned.
     pub fn get(&self, id: u128) -> Option<u32> {
         self.numbers.get(&id).copied()
     }
 
-    /// The id numbered `number` (`None` for 0 and numbers not given out). Inlined: reports call
-    /// it four times per entry.
+    /// The id numbered `number` (`None` for 0 and numbers not given out).
     #[inline]
     pub fn id(&self, number: u32) -> Option<u128> {
         number
@@ -307,30 +311,77 @@ fn epoch_day(date: Date) -> i32 {
     era * 146_097 + day_of_era - 719_468
 }
 
-/// A day number as a group code.
+/// A day number as a group code (in date order).
 fn day_code(day: i32) -> u32 {
     day.wrapping_add(1 << 24) as u32
+}
+
+/// The date of a [`day_code`]: the inverse of [`epoch_day`] (H. Hinnant's `civil_from_days`).
+fn date_of_day_code(code: u32) -> Option<Date> {
+    let days = (code as i32).wrapping_sub(1 << 24) + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i32::from(month <= 2);
+    Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()
+}
+
+/// Years are offset by this in month codes, so that every year a date can have (from -9999) codes
+/// as a positive number.
+const YEAR_OFFSET: i32 = 10_000;
+
+/// A month as a group code (in date order).
+fn month_code(date: Date) -> u32 {
+    ((i32::from(date.year()) + YEAR_OFFSET) * 12 + i32::from(date.month()) - 1) as u32
+}
+
+/// The first day of the month of a [`month_code`].
+fn date_of_month_code(code: u32) -> Option<Date> {
+    let code = i32::try_from(code).ok()?;
+    Date::new(
+        i16::try_from(code / 12 - YEAR_OFFSET).ok()?,
+        i8::try_from(code % 12 + 1).ok()?,
+        1,
+    )
+    .ok()
 }
 
 /// Inputs per thread below which a report is not split (splitting costs a merge of the groups).
 const CHUNK: usize = 16 * 1024;
 
 /// Group the inputs that `input` makes of `items` (`None` skips an item) by `group_by` (duplicates
-/// ignored, at most one of each dimension). Large inputs are grouped in parallel, in chunks whose
-/// groups are then merged. Rows come sorted by their keys.
+/// ignored, at most one of each dimension). `ids` is the numbering the inputs' codes come from; an
+/// input whose group names a number it does not know is left out. Large inputs are grouped in
+/// parallel, in chunks whose groups are then merged. Rows come sorted by their keys.
 pub fn time_report<T: Sync>(
     items: &[T],
     input: impl Fn(&T) -> Option<ReportInput> + Sync,
+    ids: &Numbering,
     group_by: &[GroupBy],
     week_start: WeekStart,
 ) -> Report {
-    report_in_chunks(items, input, group_by, week_start, CHUNK)
+    report_in_chunks(items, input, ids, group_by, week_start, CHUNK)
 }
 
 /// [`time_report`] with at least `min_chunk` inputs per parallel part.
 fn report_in_chunks<T: Sync>(
     items: &[T],
     input: impl Fn(&T) -> Option<ReportInput> + Sync,
+    ids: &Numbering,
     group_by: &[GroupBy],
     week_start: WeekStart,
     min_chunk: usize,
@@ -343,6 +394,7 @@ fn report_in_chunks<T: Sync>(
     }
     let run = Run {
         dims: &dims,
+        ids,
         week_start,
         input: &input,
         min_chunk,
@@ -371,16 +423,17 @@ fn report_in_chunks<T: Sync>(
 /// One report being computed.
 struct Run<'a, F> {
     dims: &'a [GroupBy],
+    ids: &'a Numbering,
     week_start: WeekStart,
     input: &'a F,
     min_chunk: usize,
 }
 
-/// The groups of a part of the inputs, in the order first met.
+/// The groups of a part of the inputs, in the order first met, by their codes alone: typed keys
+/// are made once, for the merged groups (see [`Run::finish`]).
 struct Partial<const N: usize> {
     accs: Vec<Acc>,
     codes: Vec<[u32; N]>,
-    keys: Vec<[GroupKey; N]>,
     spill: Spill,
 }
 
@@ -398,10 +451,9 @@ impl<const N: usize> Partial<N> {
             .map(|(slot, code)| (*code, slot as u32))
             .collect();
         let mut moved = Vec::with_capacity(other.accs.len());
-        for ((acc, key), code) in other.accs.into_iter().zip(other.keys).zip(other.codes) {
+        for (acc, code) in other.accs.into_iter().zip(other.codes) {
             let slot = *slots.entry(code).or_insert_with(|| {
                 self.codes.push(code);
-                self.keys.push(key);
                 self.accs.push(Acc::default());
                 (self.accs.len() - 1) as u32
             });
@@ -418,31 +470,6 @@ impl<const N: usize> Partial<N> {
         }
         self
     }
-
-    /// The rows, sorted by key.
-    fn finish(self) -> Vec<ReportRow> {
-        let Partial {
-            accs, keys, spill, ..
-        } = self;
-        let mut others: FxMap<u32, Vec<Money>> = FxMap::default();
-        for ((slot, currency), amount) in spill {
-            others
-                .entry(slot)
-                .or_default()
-                .push(Money::new(amount, currency));
-        }
-        let mut order: Vec<u32> = (0..accs.len() as u32).collect();
-        order.sort_unstable_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
-        let mut accs: Vec<Option<Acc>> = accs.into_iter().map(Some).collect();
-        order
-            .into_iter()
-            .filter_map(|slot| {
-                let acc = accs[slot as usize].take()?;
-                let extra = others.remove(&slot).unwrap_or_default();
-                Some(acc.into_row(keys[slot as usize].to_vec(), extra))
-            })
-            .collect()
-    }
 }
 
 impl<F> Run<'_, F> {
@@ -458,7 +485,7 @@ impl<F> Run<'_, F> {
             .par_chunks(chunk.max(1))
             .map(|part| self.collect::<N, T>(part))
             .reduce_with(Partial::merge);
-        partial.map(Partial::finish).unwrap_or_default()
+        partial.map(|p| self.finish(p)).unwrap_or_default()
     }
 
     /// A group is identified by `N` small numbers (the inputs' codes, or packed dates): cheap to
@@ -475,12 +502,10 @@ impl<F> Run<'_, F> {
         let mut part = Partial {
             accs: Vec::new(),
             codes: Vec::new(),
-            keys: Vec::new(),
             spill: Spill::default(),
         };
         for input in items.iter().filter_map(self.input) {
-            // Days, weeks and months are coded by arithmetic on the day number; the calendar (jiff)
-            // is asked only for the typed key of a group seen for the first time.
+            // Days, weeks and months are coded by arithmetic on the day number, in date order.
             let day = epoch_day(input.date);
             let mut code = [0u32; N];
             for (i, dim) in self.dims.iter().enumerate().take(N) {
@@ -491,17 +516,11 @@ impl<F> Run<'_, F> {
                     GroupBy::Member => input.codes.member,
                     GroupBy::Day => day_code(day),
                     GroupBy::Week => day_code(day - (day + 3 - start).rem_euclid(7)),
-                    GroupBy::Month => {
-                        (i32::from(input.date.year()) * 12 + i32::from(input.date.month())) as u32
-                    }
+                    GroupBy::Month => month_code(input.date),
                 };
             }
             let slot = *index.entry(code).or_insert_with(|| {
-                let (week, month) = (week_of(input.date, self.week_start), month_of(input.date));
                 part.codes.push(code);
-                part.keys.push(std::array::from_fn(|i| {
-                    key_of(self.dims[i], &input, week, month)
-                }));
                 part.accs.push(Acc::default());
                 (part.accs.len() - 1) as u32
             });
@@ -511,18 +530,104 @@ impl<F> Run<'_, F> {
     }
 }
 
-/// The typed value of `input` in dimension `dim`.
-fn key_of(dim: GroupBy, input: &ReportInput, week: Date, month: Date) -> GroupKey {
-    match dim {
-        GroupBy::Client => GroupKey::Client(input.client),
-        GroupBy::Project => GroupKey::Project(input.project),
-        GroupBy::Task => GroupKey::Task(input.task),
-        GroupBy::Member => GroupKey::Member(input.member),
-        GroupBy::Day => GroupKey::Day(input.date),
-        GroupBy::Week => GroupKey::Week(week),
-        GroupBy::Month => GroupKey::Month(month),
+impl<F> Run<'_, F> {
+    /// The merged groups as rows sorted by key, each named once: ids from the numbering, dates
+    /// from their codes. A group whose code names no id is left out.
+    ///
+    /// Sorting compares ranks, not keys: in each id dimension the distinct codes are ranked by
+    /// their ids (a few thousand comparisons of ids instead of one per comparison of rows), and
+    /// date codes are in date order already. Rows so come in the order of their typed keys.
+    fn finish<const N: usize>(&self, part: Partial<N>) -> Vec<ReportRow> {
+        let Partial { accs, codes, spill } = part;
+        let mut ranks: Vec<Option<Vec<u32>>> = Vec::with_capacity(N);
+        for (i, dim) in self.dims.iter().enumerate().take(N) {
+            let by_id = matches!(
+                dim,
+                GroupBy::Client | GroupBy::Project | GroupBy::Task | GroupBy::Member
+            );
+            ranks.push(by_id.then(|| self.rank_by_id(codes.iter().map(|c| c[i]))));
+        }
+        let mut order: Vec<([u32; N], u32)> = Vec::with_capacity(codes.len());
+        'groups: for (slot, code) in codes.iter().enumerate() {
+            let mut rank = *code;
+            for (r, table) in rank.iter_mut().zip(&ranks) {
+                if let Some(table) = table {
+                    *r = table.get(*r as usize).copied().unwrap_or(UNNAMED);
+                    if *r == UNNAMED {
+                        continue 'groups;
+                    }
+                }
+            }
+            order.push((rank, slot as u32));
+        }
+        order.sort_unstable();
+        let mut others: FxMap<u32, Vec<Money>> = FxMap::default();
+        for ((slot, currency), amount) in spill {
+            others
+                .entry(slot)
+                .or_default()
+                .push(Money::new(amount, currency));
+        }
+        let mut accs: Vec<Option<Acc>> = accs.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .filter_map(|(_, slot)| {
+                let key = self.key(&codes[slot as usize])?;
+                let acc = accs[slot as usize].take()?;
+                let extra = others.remove(&slot).unwrap_or_default();
+                Some(acc.into_row(key, extra))
+            })
+            .collect()
+    }
+
+    /// For each number the `codes` hold, its rank among them by id (0 is "none", which sorts
+    /// first); [`UNNAMED`] for numbers the numbering does not know. Indexed by number.
+    fn rank_by_id(&self, codes: impl Iterator<Item = u32>) -> Vec<u32> {
+        let mut table = vec![UNNAMED; self.ids.len() + 1];
+        table[0] = 0;
+        let mut distinct: Vec<(u128, u32)> = Vec::new();
+        for code in codes {
+            if let Some(seen) = table.get_mut(code as usize)
+                && *seen == UNNAMED
+                && let Some(id) = self.ids.id(code)
+            {
+                *seen = 0; // counted; ranked below
+                distinct.push((id, code));
+            }
+        }
+        distinct.sort_unstable();
+        for (rank, (_, code)) in distinct.into_iter().enumerate() {
+            table[code as usize] = rank as u32 + 1;
+        }
+        table
+    }
+
+    /// The typed key of a group's codes; `None` when a code names no id.
+    fn key<const N: usize>(&self, code: &[u32; N]) -> Option<Vec<GroupKey>> {
+        let id = |code: u32| self.ids.id(code).map(ulid::Ulid);
+        self.dims
+            .iter()
+            .zip(code)
+            .map(|(dim, &code)| {
+                Some(match dim {
+                    GroupBy::Client => GroupKey::Client(ClientId(id(code)?)),
+                    GroupBy::Project => GroupKey::Project(ProjectId(id(code)?)),
+                    GroupBy::Task => GroupKey::Task(match code {
+                        0 => None,
+                        code => Some(TaskId(id(code)?)),
+                    }),
+                    GroupBy::Member => GroupKey::Member(MemberId(id(code)?)),
+                    GroupBy::Day => GroupKey::Day(date_of_day_code(code)?),
+                    GroupBy::Week => GroupKey::Week(date_of_day_code(code)?),
+                    GroupBy::Month => GroupKey::Month(date_of_month_code(code)?),
+                })
+            })
+            .collect()
     }
 }
+
+/// The rank of a number the numbering does not know: its groups are left out.
+const UNNAMED: u32 = u32::MAX;
 
 #[cfg(test)]
 mod tests {
@@ -539,10 +644,6 @@ mod tests {
         cents: Option<i64>,
     ) -> ReportInput {
         ReportInput {
-            member: MemberId(Ulid::from_parts(member, 0)),
-            client: ClientId(Ulid::from_parts(project % 2, 0)),
-            project: ProjectId(Ulid::from_parts(project, 0)),
-            task: None,
             date,
             billable,
             raw_seconds: seconds,
@@ -557,6 +658,21 @@ mod tests {
         }
     }
 
+    /// The id numbered `n` in [`ids`]: later numbers have smaller ids, so that the order of the
+    /// numbers is not the order of the ids (rows must come in the ids' order).
+    fn id_of(n: u32) -> Ulid {
+        Ulid::from_parts(1000 - u64::from(n), 0)
+    }
+
+    /// A numbering of [`id_of`] for numbers up to 300.
+    fn ids() -> Numbering {
+        let mut ids = Numbering::default();
+        for n in 1..=300 {
+            assert_eq!(ids.assign(id_of(n).0), n);
+        }
+        ids
+    }
+
     #[test]
     fn day_numbers_and_week_codes_agree_with_the_calendar() {
         let epoch = Date::constant(1970, 1, 1);
@@ -564,6 +680,8 @@ mod tests {
         while date < Date::constant(2101, 1, 8) {
             let day = epoch_day(date);
             assert_eq!(day, (date - epoch).get_days(), "{date}");
+            assert_eq!(date_of_day_code(day_code(day)), Some(date), "{date}");
+            assert_eq!(date_of_month_code(month_code(date)), Some(month_of(date)));
             for start in [WeekStart::Monday, WeekStart::Sunday, WeekStart::Saturday] {
                 let offset = i32::from(start.weekday().to_monday_zero_offset());
                 let week = day - (day + 3 - offset).rem_euclid(7);
@@ -635,6 +753,7 @@ mod tests {
         let report = time_report(
             &inputs,
             |i| Some(*i),
+            &ids(),
             &[GroupBy::Project, GroupBy::Week],
             WeekStart::Monday,
         );
@@ -645,22 +764,57 @@ mod tests {
             report.total.amounts,
             vec![Money::new(Decimal::new(16625, 2), Currency::EUR)]
         );
-        let first = &report.rows[0];
+        // Rows in the order of their keys: project 2's id is the smaller one.
+        let keys: Vec<_> = report.rows.iter().map(|r| r.key.clone()).collect();
+        let (p1, p2) = (
+            GroupKey::Project(ProjectId(id_of(201))),
+            GroupKey::Project(ProjectId(id_of(202))),
+        );
         assert_eq!(
-            first.key,
+            keys,
             vec![
-                GroupKey::Project(ProjectId(Ulid::from_parts(1, 0))),
-                GroupKey::Week(d1)
+                vec![p2, GroupKey::Week(d1)],
+                vec![p1, GroupKey::Week(d1)],
+                vec![p1, GroupKey::Week(d2)],
             ]
         );
+        let row = &report.rows[1];
         assert_eq!(
-            (
-                first.billable_seconds,
-                first.non_billable_seconds,
-                first.entries
-            ),
+            (row.billable_seconds, row.non_billable_seconds, row.entries),
             (3600, 600, 2)
         );
+    }
+
+    #[test]
+    fn groups_are_named_from_the_numbering_and_unknown_numbers_left_out() {
+        let day = Date::constant(2026, 11, 23);
+        let mut tasked = input(1, 1, day, true, 600, None);
+        tasked.codes.task = 7;
+        let mut unknown = input(2, 1, day, true, 60, None);
+        unknown.codes.member = 999;
+        let inputs = [input(1, 1, day, true, 3600, None), tasked, unknown];
+        let report = time_report(
+            &inputs,
+            |i| Some(*i),
+            &ids(),
+            &[GroupBy::Member, GroupBy::Client, GroupBy::Task],
+            WeekStart::Monday,
+        );
+        let keys: Vec<_> = report.rows.iter().map(|r| r.key.clone()).collect();
+        let (member, client) = (
+            GroupKey::Member(MemberId(id_of(1))),
+            GroupKey::Client(ClientId(id_of(101))),
+        );
+        assert_eq!(
+            keys,
+            vec![
+                vec![member, client, GroupKey::Task(None)],
+                vec![member, client, GroupKey::Task(Some(TaskId(id_of(7))))],
+            ]
+        );
+        // Member 999 was never numbered: its entry is in no group and not in the total.
+        assert_eq!(report.total.entries, 2);
+        assert_eq!(report.total.billable_seconds, 4200);
     }
 
     proptest! {
@@ -673,7 +827,7 @@ mod tests {
             let inputs: Vec<ReportInput> = items.iter().map(|(m, p, day, billable, secs, cents)| {
                 input(*m, *p, base.checked_add(i64::from(*day).days()).unwrap(), *billable, *secs, billable.then_some(*cents))
             }).collect();
-            let report = time_report(&inputs, |i| Some(*i), &dims, WeekStart::Monday);
+            let report = time_report(&inputs, |i| Some(*i), &ids(), &dims, WeekStart::Monday);
             let billable: i64 = report.rows.iter().map(|r| r.billable_seconds).sum();
             let non: i64 = report.rows.iter().map(|r| r.non_billable_seconds).sum();
             let amount: Decimal = report.rows.iter().flat_map(|r| &r.amounts).map(|m| m.amount).sum();
@@ -681,9 +835,8 @@ mod tests {
             prop_assert_eq!(non, inputs.iter().filter(|i| !i.billable).map(|i| i.raw_seconds).sum::<i64>());
             prop_assert_eq!(amount, inputs.iter().filter_map(|i| i.amount).map(|m| m.amount).sum::<Decimal>());
             prop_assert_eq!(report.total.entries as usize, inputs.len());
-            let mut keys: Vec<_> = report.rows.iter().map(|r| r.key.clone()).collect();
-            keys.dedup();
-            prop_assert_eq!(keys.len(), report.rows.len(), "each group appears once");
+            let keys: Vec<_> = report.rows.iter().map(|r| r.key.clone()).collect();
+            prop_assert!(keys.windows(2).all(|w| w[0] < w[1]), "rows are sorted by key, each group once");
         }
 
         #[test]
@@ -699,8 +852,9 @@ mod tests {
                 i.amount = i.amount.map(|a| Money::new(a.amount, currencies[*cur]));
                 i
             }).collect();
-            let whole = report_in_chunks(&inputs, |i| Some(*i), &dims, WeekStart::Monday, usize::MAX);
-            let parts = report_in_chunks(&inputs, |i| Some(*i), &dims, WeekStart::Monday, chunk);
+            let ids = ids();
+            let whole = report_in_chunks(&inputs, |i| Some(*i), &ids, &dims, WeekStart::Monday, usize::MAX);
+            let parts = report_in_chunks(&inputs, |i| Some(*i), &ids, &dims, WeekStart::Monday, chunk);
             prop_assert_eq!(whole, parts);
         }
     }

@@ -1758,6 +1758,7 @@ impl Engine {
         let report = stint_domain::report::time_report(
             state.entries.facts_slice(),
             input,
+            &state.numbers,
             &query.group_by,
             state.organization().week_start,
         );

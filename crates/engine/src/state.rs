@@ -204,28 +204,20 @@ impl OrgState {
         }
     }
 
-    /// What a report needs of one entry: its ids (back from the facts' codes), day, time and
-    /// amount (left out unless `amounts`). `None` for running timers and entries whose project is
+    /// What a report needs of one entry: its codes, day, time and amount (left out unless
+    /// `amounts`). `None` for running timers and entries whose project is
     /// unknown (not yet synced to this device).
     pub fn report_input(&self, f: &EntryFacts, amounts: bool) -> Option<ReportInput> {
         if f.running || f.codes.client == 0 {
             return None;
         }
-        let id = |code: u32| self.numbers.id(code).map(ulid::Ulid);
         Some(ReportInput {
-            member: MemberId(id(f.codes.member)?),
-            client: ClientId(id(f.codes.client)?),
-            project: ProjectId(id(f.codes.project)?),
-            task: match f.codes.task {
-                0 => None,
-                code => Some(TaskId(id(code)?)),
-            },
+            codes: f.codes,
             date: f.date,
             billable: f.billable,
             raw_seconds: f.valuation.raw_seconds,
             billed_seconds: f.valuation.billed_seconds,
             amount: if amounts { f.valuation.amount } else { None },
-            codes: f.codes,
         })
     }
 
