@@ -407,10 +407,15 @@ impl Away {
     }
 }
 
-/// Whether the screen is locked, where the desktop's screen locker says so on the session bus:
-/// `org.freedesktop.ScreenSaver` (KDE, XFCE, Cinnamon, MATE, LXQt) or `org.gnome.ScreenSaver`
-/// (GNOME), both with `GetActive`. False where neither answers.
-fn screen_locked(bus: Option<&dbus::blocking::Connection>) -> bool {
+/// Whether the screen is locked, as far as the desktop says: its screen locker on the session bus
+/// (`GetActive` of `org.freedesktop.ScreenSaver`, as KDE's, XFCE's and LXQt's offer, or of
+/// `org.gnome.ScreenSaver`), or logind's `LockedHint` for this user's session on the system bus,
+/// which the lockers of GNOME, KDE, Cinnamon and light-locker set. False where none answers.
+fn screen_locked(
+    session: Option<&dbus::blocking::Connection>,
+    system: Option<&dbus::blocking::Connection>,
+) -> bool {
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
     const LOCKERS: [(&str, &str); 2] = [
         (
             "org.freedesktop.ScreenSaver",
@@ -418,14 +423,26 @@ fn screen_locked(bus: Option<&dbus::blocking::Connection>) -> bool {
         ),
         ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
     ];
-    let Some(bus) = bus else {
-        return false;
-    };
-    LOCKERS.iter().any(|(name, path)| {
-        bus.with_proxy(*name, *path, std::time::Duration::from_millis(500))
-            .method_call::<(bool,), _, _, _>(*name, "GetActive", ())
-            .is_ok_and(|(active,)| active)
-    })
+    let locker_says = session.is_some_and(|bus| {
+        LOCKERS.iter().any(|(name, path)| {
+            bus.with_proxy(*name, *path, TIMEOUT)
+                .method_call::<(bool,), _, _, _>(*name, "GetActive", ())
+                .is_ok_and(|(active,)| active)
+        })
+    });
+    locker_says
+        || system.is_some_and(|bus| {
+            use dbus::blocking::stdintf::org_freedesktop_dbus::Properties;
+            // "auto": the caller's session, or the user's graphical one when the app was started
+            // outside it (by a user service, say).
+            bus.with_proxy(
+                "org.freedesktop.login1",
+                "/org/freedesktop/login1/session/auto",
+                TIMEOUT,
+            )
+            .get::<bool>("org.freedesktop.login1.Session", "LockedHint")
+            .unwrap_or(false)
+        })
 }
 
 /// Every few seconds: notice time away (see [`Away`]), tell the window when the user is back, and
@@ -434,7 +451,8 @@ pub fn watch(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         const TICK: std::time::Duration = std::time::Duration::from_secs(3);
         let mut away = Away::new(jiff::Timestamp::now(), std::time::Instant::now());
-        let bus = dbus::blocking::Connection::new_session().ok();
+        let session_bus = dbus::blocking::Connection::new_session().ok();
+        let system_bus = dbus::blocking::Connection::new_system().ok();
         let mut reminded: Option<stint_domain::EntryId> = None;
         loop {
             tokio::time::sleep(TICK).await;
@@ -460,7 +478,7 @@ pub fn watch(app: AppHandle) {
                 (settings.idle_minutes > 0).then(|| u64::from(settings.idle_minutes) * 60);
             let watching = start.is_some() && threshold.is_some();
             let idle = if watching { input_idle_seconds() } else { None };
-            let locked = watching && screen_locked(bus.as_ref());
+            let locked = watching && screen_locked(session_bus.as_ref(), system_bus.as_ref());
             if let Some(back) = away.tick(
                 now,
                 std::time::Instant::now(),
@@ -507,6 +525,9 @@ pub fn watch(app: AppHandle) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use jiff::{SignedDuration, Timestamp};
+    use std::time::{Duration, Instant};
 
     #[test]
     fn pages_are_composited_only_with_a_gpu_or_as_the_user_chose() {
@@ -525,9 +546,6 @@ mod tests {
         std::fs::remove_file(dri.join("renderD128")).unwrap();
         assert!(!paint_without_compositing(&dri, true));
     }
-    use super::*;
-    use jiff::{SignedDuration, Timestamp};
-    use std::time::{Duration, Instant};
 
     const TEN_MINUTES: Option<u64> = Some(600);
 

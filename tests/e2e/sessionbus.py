@@ -1,6 +1,8 @@
 """The session bus from the tests' side: a connection on its own asyncio loop thread (selenium
-blocks the main one), for tests that play a desktop service the app talks to, as a panel or a
-screen locker would. `scripts/with-xvfb` gives every run its own session bus.
+blocks the main one), for tests that play a desktop service the app talks to, as a panel, a
+screen locker or logind would. `scripts/with-xvfb` gives every run its own session bus; a test that
+plays a system service (logind) hands the app this bus as its system bus too
+(`DBUS_SYSTEM_BUS_ADDRESS`).
 
 No `from __future__ import annotations` here: dbus-next reads the D-Bus signatures ("s", "b")
 from the annotations as written."""
@@ -12,7 +14,8 @@ from typing import Any
 
 from dbus_next import BusType
 from dbus_next.aio import MessageBus
-from dbus_next.service import ServiceInterface, method
+from dbus_next.constants import PropertyAccess
+from dbus_next.service import ServiceInterface, dbus_property, method
 
 
 class BusThread:
@@ -51,8 +54,10 @@ class _ScreenSaver(ServiceInterface):
 
 
 class ScreenLocker:
-    """What KDE's, XFCE's or Cinnamon's screen locker offers on the session bus:
+    """What KDE's, XFCE's or LXQt's screen locker offers on the session bus:
     `org.freedesktop.ScreenSaver.GetActive`. Set `locked` to lock or unlock."""
+
+    app_env: dict[str, str] = {}
 
     def __init__(self) -> None:
         self.link = BusThread()
@@ -67,6 +72,41 @@ class ScreenLocker:
     @locked.setter
     def locked(self, value: bool) -> None:
         self.service.active = value
+
+    def close(self) -> None:
+        self.link.close()
+
+
+class _LogindSession(ServiceInterface):
+    def __init__(self) -> None:
+        super().__init__("org.freedesktop.login1.Session")
+        self.locked = False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def LockedHint(self) -> "b":  # noqa: F821
+        return self.locked
+
+
+class Logind:
+    """What logind offers on the system bus for the user's session, as much as the app reads:
+    the `LockedHint` of `/org/freedesktop/login1/session/auto`, which GNOME's, KDE's and
+    Cinnamon's lockers set. Set `locked` to lock or unlock. The app must be started with
+    `app_env` so that it takes this bus for the system bus."""
+
+    def __init__(self) -> None:
+        self.link = BusThread()
+        self.session = _LogindSession()
+        self.link.bus.export("/org/freedesktop/login1/session/auto", self.session)
+        self.link.call(self.link.bus.request_name("org.freedesktop.login1"))
+        self.app_env = {"DBUS_SYSTEM_BUS_ADDRESS": os.environ["DBUS_SESSION_BUS_ADDRESS"]}
+
+    @property
+    def locked(self) -> bool:
+        return self.session.locked
+
+    @locked.setter
+    def locked(self, value: bool) -> None:
+        self.session.locked = value
 
     def close(self) -> None:
         self.link.close()

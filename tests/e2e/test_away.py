@@ -14,7 +14,7 @@ from selenium import webdriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 
-from sessionbus import ScreenLocker
+from sessionbus import Logind, ScreenLocker
 from desktop import (
     CLIENT,
     PROJECT,
@@ -99,13 +99,17 @@ def test_time_away_is_split_off(vault: Path, shots: Path, tmp_path_factory: pyte
         shoot(driver, shots, "away-04-shortcut")
 
 
-def test_a_locked_screen_is_time_away(vault: Path, shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The screen locker says the screen is locked (org.freedesktop.ScreenSaver on the session bus,
-    as KDE's, XFCE's or Cinnamon's do) for over a minute, while someone keeps moving the mouse at
-    the lock screen, so that idle input alone would never count: on unlocking, "Welcome back"."""
-    locker = ScreenLocker()
+@pytest.mark.parametrize("says", ["screensaver", "logind"])
+def test_a_locked_screen_is_time_away(
+    says: str, vault: Path, shots: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The desktop says the screen is locked for over a minute (its screen locker on the session
+    bus, org.freedesktop.ScreenSaver as KDE's or XFCE's; or logind's LockedHint for the session on
+    the system bus), while someone keeps moving the mouse at the lock screen, so that idle input
+    alone would never count: on unlocking, "Welcome back"."""
+    locker = ScreenLocker() if says == "screensaver" else Logind()
     try:
-        with launch(vault, tmp_path_factory.mktemp("lock-webdriver")) as driver:
+        with launch(vault, tmp_path_factory.mktemp("lock-webdriver"), locker.app_env) as driver:
             driver: webdriver.Remote
             open_organization(driver, ORG)
             pick(driver, "timer-project", "websi", f"{CLIENT} — {PROJECT}")
@@ -123,7 +127,7 @@ def test_a_locked_screen_is_time_away(vault: Path, shots: Path, tmp_path_factory
             x_input()
             dialog = wait_for(driver, "away-dialog")
             assert driver.find_element(*by_testid("away-minutes")).text == "1 min", dialog.text
-            shoot(driver, shots, "away-05-after-screen-lock")
+            shoot(driver, shots, f"away-05-after-screen-lock-{says}")
             driver.find_element(*by_testid("away-discard")).click()
             WebDriverWait(driver, 30).until(lambda d: not d.find_elements(*by_testid("away-dialog")))
             # Discarding ends the entry where the lock began and starts the timer again now.
