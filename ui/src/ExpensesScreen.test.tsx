@@ -294,7 +294,7 @@ describe("ExpensesScreen", () => {
     await screen.findAllByTestId("expense-row");
     const notes = () => screen.getAllByTestId("expense-row").map((r) => r.querySelector(".expense-note")?.textContent);
     expect(notes()).toEqual(["second", "dollars", "first"]);
-    expect(screen.getAllByTestId("expense-row")[2]?.textContent).toContain("—");
+    expect(screen.getAllByTestId("expense-row")[2]?.textContent).toContain("No project · Ada");
     const total = screen.getByTestId("expense-total").textContent ?? "";
     expect(total).toContain(eur(10.3));
     expect(total).toContain(new Intl.NumberFormat(undefined, { style: "currency", currency: "USD" }).format(5));

@@ -259,7 +259,7 @@ function ExpenseRow({ view, open, onReceipt }: { view: ExpenseView; open: boolea
         <span className="row-name">{e.category || <span className="muted">No category</span>}</span>
         {e.note && <span className="expense-note">{e.note}</span>}
         <span className="muted small">
-          {view.project_name ?? "—"} · {view.member_name}
+          {view.project_name ?? "No project"} · {view.member_name}
         </span>
         {e.billable && <span className="badge">billable</span>}
         {e.invoiced && <span className="badge">invoiced</span>}
