@@ -207,7 +207,10 @@ export function InvoicesScreen({ permissions }: Props) {
                       {v.overdue && <span className="badge overdue">overdue</span>}
                     </td>
                     <td className="num">{money({ amount: v.totals.gross, currency: v.invoice.currency })}</td>
-                    <td className="num">{money({ amount: v.due, currency: v.invoice.currency })}</td>
+                    <td className="num">
+                      {/* A draft owes nothing yet: nothing is open until it is issued. */}
+                      {v.invoice.status === "draft" ? "—" : money({ amount: v.due, currency: v.invoice.currency })}
+                    </td>
                   </tr>
                 ))}
               </tbody>
