@@ -438,7 +438,7 @@ pub(crate) async fn start_session(
     let token = new_token("sts_");
     let now = now();
     let session = Session {
-        id: Ulid::generate(),
+        id: crate::store::ordered_id(),
         user,
         device,
         created_at: now,

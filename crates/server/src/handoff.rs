@@ -146,7 +146,7 @@ pub async fn token(
                 ));
             }
             let session = Session {
-                id: Ulid::generate(),
+                id: crate::store::ordered_id(),
                 user: handoff.user,
                 device: handoff.device,
                 created_at: now,

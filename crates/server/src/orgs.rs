@@ -71,7 +71,7 @@ impl InOrg {
             .audit(
                 self.org.id,
                 &AuditEntry {
-                    id: Ulid::generate(),
+                    id: crate::store::ordered_id(),
                     at: now(),
                     actor: self.user,
                     session: match self.via {
@@ -503,7 +503,7 @@ pub async fn invite(
     limits::per_account(&state, Scope::Email, &in_org.user.to_string()).await?;
     let now = now();
     let invitation = Invitation {
-        id: Ulid::generate(),
+        id: crate::store::ordered_id(),
         email: email.clone(),
         role: body.role,
         invited_by: in_org.user,
@@ -743,7 +743,7 @@ pub async fn create_token(
         return Err(ApiError::invalid("expires_at must be in the future"));
     }
     let token = ApiToken {
-        id: Ulid::generate(),
+        id: crate::store::ordered_id(),
         user: in_org.user,
         name: name.to_owned(),
         role,

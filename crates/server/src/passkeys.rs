@@ -217,7 +217,7 @@ pub async fn register_finish(
             )
         })?;
     let row = PasskeyRow {
-        id: Ulid::generate(),
+        id: crate::store::ordered_id(),
         user: authed.user,
         credential_id: passkey.cred_id().to_vec(),
         name: saved["name"].as_str().unwrap_or("Passkey").to_owned(),

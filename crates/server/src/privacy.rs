@@ -173,7 +173,7 @@ pub async fn confirm_deletion(
             .audit(
                 org.id,
                 &crate::store::AuditEntry {
-                    id: ulid::Ulid::generate(),
+                    id: crate::store::ordered_id(),
                     at: now(),
                     actor: user.id,
                     session: None,
