@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { NewOrganization } from "./bindings/NewOrganization";
 import type { OrgSummary } from "./bindings/OrgSummary";
 import { ChooseOrganization } from "./ChooseOrganization";
+import { eventually } from "./test/eventually";
 
 describe("ChooseOrganization", () => {
   it("creates an organization with EUR, the system's time zone and a real locale, then lists it", async () => {
@@ -30,7 +31,7 @@ describe("ChooseOrganization", () => {
     await userEvent.click(screen.getByRole("button", { name: "Create" }));
 
     await userEvent.click(await screen.findByRole("button", { name: /Acme Studio/ }));
-    await vi.waitFor(() => expect(onChosen).toHaveBeenCalledOnce());
+    await eventually(() => expect(onChosen).toHaveBeenCalledOnce());
     expect(onChosen.mock.calls[0]).toEqual([orgs[0], { org: "o1", member: "m1" }]);
     expect(created).toHaveLength(1);
     const input = created[0]!;

@@ -10,6 +10,7 @@ import type { Receipt } from "./bindings/Receipt";
 import { ExpensesScreen, sumDecimals } from "./ExpensesScreen";
 import { project } from "./test/fixtures";
 import { permissionsOf } from "./test/fixtures";
+import { eventually } from "./test/eventually";
 
 const ADMIN = permissionsOf("admin", (a) => !["delete_organization", "transfer_ownership", "manage_admins_and_owners", "edit_locked_or_invoiced", "edit_finalized_invoice"].includes(a));
 const VIEWER = permissionsOf("viewer", (a) => a.startsWith("read_"));
@@ -223,7 +224,7 @@ describe("ExpensesScreen", () => {
 
     await user.type(screen.getByTestId("expense-amount"), "5");
     await user.click(screen.getByTestId("expense-add"));
-    await vi.waitFor(() => expect(engine.sent).toHaveLength(1));
+    await eventually(() => expect(engine.sent).toHaveLength(1));
     expect((engine.sent[0]?.[1] as { input: NewExpense }).input.receipt).toBeNull();
   });
 
@@ -302,7 +303,7 @@ describe("ExpensesScreen", () => {
     const month = screen.getByTestId("expense-month").textContent;
 
     await user.click(screen.getByTestId("expense-prev"));
-    await vi.waitFor(() => expect(notes()).toEqual(["october"]));
+    await eventually(() => expect(notes()).toEqual(["october"]));
     expect(engine.queries.at(-1)).toEqual(["2026-10-01", "2026-10-31"]);
     expect(screen.getByTestId("expense-month").textContent).not.toBe(month);
     expect(screen.getByTestId("expense-total").textContent).toContain(eur(99));

@@ -29,6 +29,7 @@ vi.mock("./pdfPreview", () => ({
 }));
 import { project } from "./test/fixtures";
 import { permissionsOf } from "./test/fixtures";
+import { eventually } from "./test/eventually";
 
 const ADMIN = permissionsOf("admin", (a) => !["delete_organization", "transfer_ownership", "manage_admins_and_owners", "edit_locked_or_invoiced", "edit_finalized_invoice"].includes(a));
 const MEMBER = permissionsOf("member", (a) =>
@@ -413,12 +414,12 @@ describe("InvoicesScreen", () => {
     const labels = () => screen.queryAllByTestId("invoice-open").map((b) => b.textContent);
 
     await user.selectOptions(screen.getByTestId("invoice-filter"), "paid");
-    await vi.waitFor(() => expect(labels()).toEqual(["2026-0005"]));
+    await eventually(() => expect(labels()).toEqual(["2026-0005"]));
     expect(engine.filters.at(-1)).toEqual({ status: "paid", overdue: false, client: null });
     expect(screen.queryByTestId("invoice-open-total")).toBeNull();
 
     await user.selectOptions(screen.getByTestId("invoice-filter"), "overdue");
-    await vi.waitFor(() => expect(labels()).toEqual(["2026-0006"]));
+    await eventually(() => expect(labels()).toEqual(["2026-0006"]));
     expect(engine.filters.at(-1)).toEqual({ status: null, overdue: true, client: null });
     expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(97.84)}`);
 
@@ -504,7 +505,7 @@ describe("InvoicesScreen", () => {
     expect(within(detail).getByTestId("invoice-status").textContent).toBe("Draft");
     await user.click(within(detail).getByTestId("invoice-issue"));
 
-    await vi.waitFor(() => expect(within(detail).getByTestId("invoice-status").textContent).toBe("Issued"));
+    await eventually(() => expect(within(detail).getByTestId("invoice-status").textContent).toBe("Issued"));
     expect(engine.sent).toEqual([["issue_invoice", { id: DRAFT_ID, date: null }]]);
     expect(within(detail).getByRole("heading", { level: 2 }).textContent).toBe("Invoice 2026-0008");
     expect(within(detail).queryByTestId("invoice-issue")).toBeNull();
@@ -512,7 +513,7 @@ describe("InvoicesScreen", () => {
     expect(within(detail).getByTestId("invoice-pay")).toBeTruthy();
     expect(within(detail).getByTestId("invoice-save-xrechnung")).toBeTruthy();
     expect(screen.queryByTestId("invoice-error")).toBeNull();
-    await vi.waitFor(async () =>
+    await eventually(async () =>
       expect(cells(await row("2026-0008"))).toEqual(["2026-0008", "Müller & Søn", TODAY, "2026-12-07", "Issued", eur(1273.3), eur(1273.3)]),
     );
     expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(1273.3)}`);
@@ -558,13 +559,13 @@ describe("InvoicesScreen", () => {
     expect((within(detail).getByTestId("invoice-payment") as HTMLInputElement).value).toBe("97.84");
     await user.click(within(detail).getByTestId("invoice-pay"));
 
-    await vi.waitFor(() => expect(within(detail).getByTestId("invoice-status").textContent).toBe("Paid"));
+    await eventually(() => expect(within(detail).getByTestId("invoice-status").textContent).toBe("Paid"));
     expect(engine.sent).toEqual([["record_payment", { id: OVERDUE_ID, amount: "97.84", date: null, note: "" }]]);
     expect(within(detail).getByTestId("invoice-due").textContent).toBe(eur(0));
     expect(within(detail).queryByTestId("invoice-payment")).toBeNull();
     expect(within(detail).queryByTestId("invoice-pay")).toBeNull();
     // The list is read again: only the partly paid invoice is still open.
-    await vi.waitFor(() => expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(200)}`));
+    await eventually(() => expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(200)}`));
     expect(badges(await row("2026-0006"))).toEqual(["Paid"]);
     // The preview was drawn for the invoice as opened and once more as paid; the list's reload,
     // which hands over an equal invoice, draws nothing new.
@@ -584,7 +585,7 @@ describe("InvoicesScreen", () => {
     await user.type(payment, " 50.50 ");
     await user.click(within(detail).getByTestId("invoice-pay"));
 
-    await vi.waitFor(() => expect(within(detail).getByTestId("invoice-due").textContent).toBe(eur(149.5)));
+    await eventually(() => expect(within(detail).getByTestId("invoice-due").textContent).toBe(eur(149.5)));
     expect(engine.sent).toEqual([["record_payment", { id: PARTLY_ID, amount: "50.50", date: null, note: "" }]]);
     expect(within(detail).getByTestId("invoice-status").textContent).toBe("Partially paid");
   });
@@ -655,14 +656,14 @@ describe("InvoicesScreen", () => {
 
     const detail = await open(user, "2026-0006");
     const status = within(detail).getByTestId("invoice-preview-status");
-    await vi.waitFor(() => expect(status.textContent).toBe("Preview of the PDF · 2 pages"));
+    await eventually(() => expect(status.textContent).toBe("Preview of the PDF · 2 pages"));
     expect(within(detail).getAllByTestId("invoice-preview-page")).toHaveLength(2);
     expect(engine.previews).toEqual([{ id: OVERDUE_ID, paper: "a4" }]);
     expect(drawn).toEqual([{ bytes: [0x25, 0x50, 0x44, 0x46], width: 560 }]);
 
     await user.selectOptions(within(detail).getByTestId("invoice-paper"), "letter");
-    await vi.waitFor(() => expect(engine.previews).toContainEqual({ id: OVERDUE_ID, paper: "letter" }));
-    await vi.waitFor(() => expect(drawn).toHaveLength(2));
+    await eventually(() => expect(engine.previews).toContainEqual({ id: OVERDUE_ID, paper: "letter" }));
+    await eventually(() => expect(drawn).toHaveLength(2));
     // Looking is not changing: nothing was sent.
     expect(engine.sent).toEqual([]);
   });
@@ -674,7 +675,7 @@ describe("InvoicesScreen", () => {
 
     const detail = await open(user, "2026-0006");
     const status = within(detail).getByTestId("invoice-preview-status");
-    await vi.waitFor(() => expect(status.textContent).toBe("No preview: the seller's billing profile is missing"));
+    await eventually(() => expect(status.textContent).toBe("No preview: the seller's billing profile is missing"));
     expect(within(detail).queryByTestId("invoice-preview-page")).toBeNull();
   });
 
@@ -715,7 +716,7 @@ describe("InvoicesScreen draft editor", () => {
     await user.type(within(detail).getByTestId("line-description"), "Hosting, November");
     await user.type(within(detail).getByTestId("line-price"), "20");
     await user.click(within(detail).getByTestId("line-add"));
-    await vi.waitFor(() => expect(within(detail).getAllByTestId("invoice-line")).toHaveLength(3));
+    await eventually(() => expect(within(detail).getAllByTestId("invoice-line")).toHaveLength(3));
     expect(engine.sent[0]).toEqual([
       "edit_invoice",
       {
@@ -742,7 +743,7 @@ describe("InvoicesScreen draft editor", () => {
 
     await user.type(within(detail).getByTestId("invoice-discount"), "10%");
     await user.click(within(detail).getByTestId("invoice-discount-save"));
-    await vi.waitFor(() => expect(engine.sent).toHaveLength(2));
+    await eventually(() => expect(engine.sent).toHaveLength(2));
     expect(engine.sent[1]).toEqual([
       "edit_invoice",
       { id: DRAFT_ID, edit: { add_lines: [], remove_lines: [], clear_discount: false, discount: { type: "percent", value: "10" } } },
@@ -788,7 +789,7 @@ describe("InvoicesScreen draft editor", () => {
     await user.clear(within(detail).getByTestId("line-discount"));
     await user.type(within(detail).getByTestId("line-discount"), "10%");
     await user.click(within(detail).getByTestId("line-add"));
-    await vi.waitFor(() => expect(engine.sent).toHaveLength(1));
+    await eventually(() => expect(engine.sent).toHaveLength(1));
     expect(engine.sent[0]).toMatchObject([
       "edit_invoice",
       {
@@ -842,7 +843,7 @@ describe("InvoicesScreen recurring invoices", () => {
     const user = userEvent.setup();
     render(<InvoicesScreen permissions={ADMIN} />);
     const form = await screen.findByTestId("recurring-form");
-    await vi.waitFor(() => expect((within(form).getByTestId("recurring-start") as HTMLInputElement).value).toBe(TODAY));
+    await eventually(() => expect((within(form).getByTestId("recurring-start") as HTMLInputElement).value).toBe(TODAY));
     await user.type(within(form).getByTestId("recurring-description"), "Maintenance retainer");
     await user.type(within(form).getByTestId("recurring-price"), "400");
     await user.click(within(form).getByTestId("recurring-add"));
@@ -870,7 +871,7 @@ describe("InvoicesScreen recurring invoices", () => {
         },
       },
     ]);
-    await vi.waitFor(() => expect(engine.calls.filter((c) => c === "run_recurring")).toHaveLength(2));
+    await eventually(() => expect(engine.calls.filter((c) => c === "run_recurring")).toHaveLength(2));
   });
 
   it("a viewer's visit makes no drafts", async () => {

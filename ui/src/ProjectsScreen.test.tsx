@@ -1,7 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import type { BudgetView } from "./bindings/BudgetView";
 import type { Client } from "./bindings/Client";
@@ -15,6 +15,7 @@ import type { TaskView } from "./bindings/TaskView";
 import { ProjectsScreen } from "./ProjectsScreen";
 import { project } from "./test/fixtures";
 import { permissionsOf } from "./test/fixtures";
+import { eventually } from "./test/eventually";
 
 const ADMIN = permissionsOf("admin", (a) => !["delete_organization", "transfer_ownership", "manage_admins_and_owners", "edit_locked_or_invoiced", "edit_finalized_invoice"].includes(a));
 const VIEWER = permissionsOf("viewer", (a) => a.startsWith("read_"));
@@ -217,7 +218,7 @@ describe("ProjectsScreen", () => {
     expect((await screen.findByTestId("tag-row")).textContent).toContain("meeting");
     await user.type(screen.getByTestId("tag-name-input"), " travel ");
     await user.click(screen.getByRole("button", { name: "Add tag" }));
-    await vi.waitFor(() => expect(screen.getAllByTestId("tag-row")).toHaveLength(2));
+    await eventually(() => expect(screen.getAllByTestId("tag-row")).toHaveLength(2));
     expect((screen.getByTestId("tag-name-input") as HTMLInputElement).value).toBe("");
 
     await user.click(screen.getByRole("button", { name: "Rename tag travel" }));
@@ -230,10 +231,10 @@ describe("ProjectsScreen", () => {
     await user.clear(input);
     await user.type(input, "Trips");
     await user.click(screen.getByTestId("tag-rename-save"));
-    await vi.waitFor(() => expect(screen.getAllByTestId("tag-name").map((e) => e.textContent)).toEqual(["meeting", "Trips"]));
+    await eventually(() => expect(screen.getAllByTestId("tag-name").map((e) => e.textContent)).toEqual(["meeting", "Trips"]));
 
     await user.click(screen.getByRole("button", { name: "Archive tag meeting" }));
-    await vi.waitFor(() => expect(screen.getAllByTestId("tag-name").map((e) => e.textContent)).toEqual(["Trips"]));
+    await eventually(() => expect(screen.getAllByTestId("tag-name").map((e) => e.textContent)).toEqual(["Trips"]));
     expect(engine.sent).toEqual([
       ["add_tag", { name: "travel" }],
       ["edit_tag", { id: "g2", changes: { name: "Meeting", archived: null } }],
@@ -272,7 +273,7 @@ describe("ProjectsScreen", () => {
     await user.type(screen.getByTestId("budget-limit-input"), "5000");
     await user.selectOptions(screen.getByTestId("budget-period-select"), "monthly");
     await user.click(screen.getByTestId("budget-set"));
-    await vi.waitFor(() => expect(engine.sent).toHaveLength(1));
+    await eventually(() => expect(engine.sent).toHaveLength(1));
     expect(engine.sent).toEqual([
       [
         "set_budget",

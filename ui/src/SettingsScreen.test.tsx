@@ -8,6 +8,7 @@ import type { Organization } from "./bindings/Organization";
 import type { Role } from "./bindings/Role";
 import { SettingsScreen } from "./SettingsScreen";
 import { permissionsOf } from "./test/fixtures";
+import { eventually } from "./test/eventually";
 
 const OWNER = permissionsOf("owner", (a) => a !== "edit_locked_or_invoiced" && a !== "edit_finalized_invoice", "m1");
 const ADMIN = permissionsOf("admin", (a) => !["delete_organization", "transfer_ownership", "manage_admins_and_owners", "edit_locked_or_invoiced", "edit_finalized_invoice"].includes(a));
@@ -125,7 +126,7 @@ describe("SettingsScreen", () => {
     ]);
     expect(onChanged).toHaveBeenCalledTimes(1);
     // Reloaded from the engine: nothing left to save.
-    await vi.waitFor(() => expect((screen.getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(true));
+    await eventually(() => expect((screen.getByTestId("settings-save") as HTMLButtonElement).disabled).toBe(true));
     expect(screen.queryByTestId("settings-error")).toBeNull();
   });
 
@@ -167,17 +168,17 @@ describe("SettingsScreen", () => {
     await user.type(screen.getByTestId("member-name-input"), "Margaret");
     await user.selectOptions(screen.getByTestId("member-role-select"), "admin");
     await user.click(screen.getByTestId("member-add"));
-    await vi.waitFor(() => expect(screen.getAllByTestId("member-row")).toHaveLength(4));
+    await eventually(() => expect(screen.getAllByTestId("member-row")).toHaveLength(4));
     expect(screen.getAllByTestId("member-row")[3]!.textContent).toContain("Margaret");
     expect((screen.getByTestId("member-name-input") as HTMLInputElement).value).toBe("");
 
     await user.selectOptions(screen.getByLabelText("Role of Grace"), "viewer");
-    await vi.waitFor(() => expect(onChanged).toHaveBeenCalledTimes(2));
+    await eventually(() => expect(onChanged).toHaveBeenCalledTimes(2));
     expect(engine.sent).toEqual([
       ["add_member", { name: "Margaret", role: "admin" }],
       ["set_role", { member: "m2", role: "viewer" }],
     ]);
-    await vi.waitFor(() => expect((screen.getByLabelText("Role of Grace") as HTMLSelectElement).value).toBe("viewer"));
+    await eventually(() => expect((screen.getByLabelText("Role of Grace") as HTMLSelectElement).value).toBe("viewer"));
   });
 
   it("lets an admin manage only members and viewers", async () => {
@@ -208,9 +209,9 @@ describe("SettingsScreen", () => {
     expect((screen.getByTestId("lock-lift") as HTMLButtonElement).disabled).toBe(true);
     await user.type(screen.getByTestId("lock-before-input"), "2026-11-01");
     await user.click(screen.getByTestId("lock-save"));
-    await vi.waitFor(() => expect(screen.getByTestId("lock-current").textContent).toContain("2026-11-01"));
+    await eventually(() => expect(screen.getByTestId("lock-current").textContent).toContain("2026-11-01"));
     await user.click(screen.getByTestId("lock-lift"));
-    await vi.waitFor(() => expect(screen.getByTestId("lock-current").textContent).toContain("No lock"));
+    await eventually(() => expect(screen.getByTestId("lock-current").textContent).toContain("No lock"));
     expect(engine.sent).toEqual([
       ["lock_period", { before: "2026-11-01" }],
       ["lock_period", { before: null }],

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { StartTimer } from "./bindings/StartTimer";
 import { project, runningEntry } from "./test/fixtures";
 import { TimerBar } from "./TimerBar";
+import { eventually } from "./test/eventually";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -49,7 +50,7 @@ describe("TimerBar", () => {
     // The first project is chosen; its tasks can be searched by typing.
     expect(await screen.findByDisplayValue("Müller & Søn — Website")).toBeTruthy();
     const task = screen.getByRole("combobox", { name: "Task" });
-    await vi.waitFor(() => expect((task as HTMLInputElement).disabled).toBe(false));
+    await eventually(() => expect((task as HTMLInputElement).disabled).toBe(false));
     await user.type(task, "desi");
     await user.keyboard("{Enter}");
     expect((task as HTMLInputElement).value).toBe("Design");
@@ -63,6 +64,8 @@ describe("TimerBar", () => {
     expect(onChanged).toHaveBeenCalledTimes(1);
     expect((screen.getByRole("combobox", { name: "Project" }) as HTMLInputElement).disabled).toBe(true);
 
+    // Waiting above moved the fake clock on (each poll by its interval): back to the start.
+    vi.setSystemTime(new Date("2026-11-23T09:00:00Z"));
     act(() => {
       vi.advanceTimersByTime(3723_000);
     });

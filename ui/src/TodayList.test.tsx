@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { EntryView } from "./bindings/EntryView";
 import { project, runningEntry } from "./test/fixtures";
 import { TodayList } from "./TodayList";
+import { eventually } from "./test/eventually";
 
 function spanEntry(): EntryView {
   const base = runningEntry("2026-11-23T08:00:00Z", "draft");
@@ -42,7 +43,7 @@ describe("TodayList", () => {
     await userEvent.clear(screen.getByLabelText("End"));
     await userEvent.type(screen.getByLabelText("End"), "11:00");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
-    await vi.waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
+    await eventually(() => expect(onSaved).toHaveBeenCalledOnce());
     expect(edits).toEqual([
       {
         id: "01JENTRY000000000000000000",
@@ -111,12 +112,12 @@ describe("TodayList", () => {
     await user.type(projectInput, "shop");
     await user.keyboard("{Enter}");
     const task = screen.getByRole("combobox", { name: "Task" });
-    await vi.waitFor(() => expect((task as HTMLInputElement).disabled).toBe(false));
+    await eventually(() => expect((task as HTMLInputElement).disabled).toBe(false));
     await user.type(task, "check");
     await user.keyboard("{Enter}");
     await user.click(screen.getByLabelText("Billable"));
     await user.click(screen.getByRole("button", { name: "Save" }));
-    await vi.waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
+    await eventually(() => expect(onSaved).toHaveBeenCalledOnce());
     expect(edits).toEqual([
       {
         id: "01JENTRY000000000000000000",
@@ -159,7 +160,7 @@ describe("TodayList", () => {
     await user.clear(duration);
     await user.type(duration, "2h15");
     await user.click(screen.getByRole("button", { name: "Save" }));
-    await vi.waitFor(() => expect(onSaved).toHaveBeenCalledOnce());
+    await eventually(() => expect(onSaved).toHaveBeenCalledOnce());
     expect(edits).toMatchObject([
       { changes: { time: { type: "duration", date: "2026-11-23", seconds: 8100 }, project: null, billable: null } },
     ]);

@@ -4,6 +4,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it, vi } from "vitest";
 
 import { UnlockScreen } from "./UnlockScreen";
+import { eventually } from "./test/eventually";
 
 describe("UnlockScreen", () => {
   it("shows the engine's error inline and keeps the passphrase", async () => {
@@ -37,7 +38,7 @@ describe("UnlockScreen", () => {
     const onUnlocked = vi.fn();
     render(<UnlockScreen onUnlocked={onUnlocked} />);
     await userEvent.type(await screen.findByLabelText("Passphrase"), "s3cret{enter}");
-    await vi.waitFor(() => expect(onUnlocked).toHaveBeenCalledOnce());
+    await eventually(() => expect(onUnlocked).toHaveBeenCalledOnce());
     expect(args).toEqual([{ passphrase: "s3cret" }]);
   });
 
@@ -59,7 +60,7 @@ describe("UnlockScreen", () => {
     await userEvent.clear(screen.getByLabelText("Passphrase again"));
     await userEvent.type(screen.getByLabelText("Passphrase again"), "one");
     await userEvent.click(screen.getByRole("button", { name: "Create vault" }));
-    await vi.waitFor(() => expect(onUnlocked).toHaveBeenCalledOnce());
+    await eventually(() => expect(onUnlocked).toHaveBeenCalledOnce());
     expect(created).toEqual([{ passphrase: "one" }]);
   });
 
@@ -72,7 +73,7 @@ describe("UnlockScreen", () => {
     });
     const onUnlocked = vi.fn();
     render(<UnlockScreen onUnlocked={onUnlocked} />);
-    await vi.waitFor(() => expect(onUnlocked).toHaveBeenCalledOnce());
+    await eventually(() => expect(onUnlocked).toHaveBeenCalledOnce());
     expect(calls).toEqual([{ cmd: "unlock_vault", payload: { passphrase: null } }]);
   });
 });
