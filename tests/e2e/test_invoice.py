@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from desktop import CLIENT, PROJECT, WAIT, by_testid, launch, replace_text, shoot, wait_for, wait_text
@@ -140,8 +141,16 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         assert number.endswith("-001") and "AW-" in number, number
         invoice_number = number.split()[-1]
         no_alerts(driver)
-        rows = driver.find_elements(*by_testid("invoice-row"))
-        assert len(rows) == 1 and invoice_number in shown(rows[0]) and "169.58" in shown(rows[0])
+        # The list reloads after the issue answered; wait for it rather than read it mid-way.
+        def issued_row(d: webdriver.Remote):
+            try:
+                rows = d.find_elements(*by_testid("invoice-row"))
+                return rows if len(rows) == 1 and invoice_number in shown(rows[0]) else False
+            except StaleElementReferenceException:
+                return False
+
+        rows = WebDriverWait(driver, WAIT).until(issued_row)
+        assert "169.58" in shown(rows[0])
         shoot(driver, shots, "invoice-03-issued")
 
         # The preview is the real PDF, drawn by pdf.js in the window (with the prototype frozen):
