@@ -725,12 +725,14 @@ fn vault_dir() -> PathBuf {
 }
 
 fn main() {
-    desktop::choose_painting();
     tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .setup(|app| {
             let handle = app.handle().clone();
+            if let Some(window) = app.get_webview_window("main") {
+                desktop::choose_painting(&window);
+            }
             match desktop::tray(&handle) {
                 Ok(tray) => {
                     app.manage(tray);
