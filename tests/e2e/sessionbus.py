@@ -46,35 +46,11 @@ class BusThread:
 class _ScreenSaver(ServiceInterface):
     def __init__(self) -> None:
         super().__init__("org.freedesktop.ScreenSaver")
-        self.active = False
+        self.locked = False
 
     @method()
     def GetActive(self) -> "b":  # noqa: F821
-        return self.active
-
-
-class ScreenLocker:
-    """What KDE's, XFCE's or LXQt's screen locker offers on the session bus:
-    `org.freedesktop.ScreenSaver.GetActive`. Set `locked` to lock or unlock."""
-
-    app_env: dict[str, str] = {}
-
-    def __init__(self) -> None:
-        self.link = BusThread()
-        self.service = _ScreenSaver()
-        self.link.bus.export("/org/freedesktop/ScreenSaver", self.service)
-        self.link.call(self.link.bus.request_name("org.freedesktop.ScreenSaver"))
-
-    @property
-    def locked(self) -> bool:
-        return self.service.active
-
-    @locked.setter
-    def locked(self, value: bool) -> None:
-        self.service.active = value
-
-    def close(self) -> None:
-        self.link.close()
+        return self.locked
 
 
 class _LogindSession(ServiceInterface):
@@ -87,26 +63,43 @@ class _LogindSession(ServiceInterface):
         return self.locked
 
 
-class Logind:
-    """What logind offers on the system bus for the user's session, as much as the app reads:
-    the `LockedHint` of `/org/freedesktop/login1/session/auto`, which GNOME's, KDE's and
-    Cinnamon's lockers set. Set `locked` to lock or unlock. The app must be started with
-    `app_env` so that it takes this bus for the system bus."""
+class _Locker:
+    """A service played on the run's bus at `path` under `name`, which tells whether the screen is
+    locked. Set `locked` to lock or unlock; start the app with `app_env`."""
 
-    def __init__(self) -> None:
+    app_env: dict[str, str] = {}
+
+    def __init__(self, service: _ScreenSaver | _LogindSession, path: str, name: str) -> None:
         self.link = BusThread()
-        self.session = _LogindSession()
-        self.link.bus.export("/org/freedesktop/login1/session/auto", self.session)
-        self.link.call(self.link.bus.request_name("org.freedesktop.login1"))
-        self.app_env = {"DBUS_SYSTEM_BUS_ADDRESS": os.environ["DBUS_SESSION_BUS_ADDRESS"]}
+        self.service = service
+        self.link.bus.export(path, service)
+        self.link.call(self.link.bus.request_name(name))
 
     @property
     def locked(self) -> bool:
-        return self.session.locked
+        return self.service.locked
 
     @locked.setter
     def locked(self, value: bool) -> None:
-        self.session.locked = value
+        self.service.locked = value
 
     def close(self) -> None:
         self.link.close()
+
+
+class ScreenLocker(_Locker):
+    """What KDE's, XFCE's or LXQt's screen locker offers on the session bus:
+    `org.freedesktop.ScreenSaver.GetActive`."""
+
+    def __init__(self) -> None:
+        super().__init__(_ScreenSaver(), "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver")
+
+
+class Logind(_Locker):
+    """What logind offers on the system bus for the user's session, as much as the app reads:
+    the `LockedHint` of `/org/freedesktop/login1/session/auto`, which GNOME's, KDE's and
+    Cinnamon's lockers set. The app takes this bus for its system bus through `app_env`."""
+
+    def __init__(self) -> None:
+        super().__init__(_LogindSession(), "/org/freedesktop/login1/session/auto", "org.freedesktop.login1")
+        self.app_env = {"DBUS_SYSTEM_BUS_ADDRESS": os.environ["DBUS_SESSION_BUS_ADDRESS"]}
