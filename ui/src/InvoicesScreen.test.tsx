@@ -496,6 +496,25 @@ describe("InvoicesScreen", () => {
     expect(screen.queryByTestId("invoice-detail")).toBeNull();
   });
 
+  it("names the one day of a day's work, not a period from it to itself", async () => {
+    const oneDay = draftInvoice();
+    oneDay.invoice.service_period = ["2026-11-20", "2026-11-20"];
+    fakeEngine([oneDay]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    const detail = await open(user, "draft 000004");
+    expect(within(detail).getByText(/work on 2026-11-20/)).toBeTruthy();
+    expect(within(detail).queryByText(/work 2026-11-20 –/)).toBeNull();
+  });
+
+  it("shows a period of work from its first day to its last", async () => {
+    fakeEngine([draftInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    const detail = await open(user, "draft 000004");
+    expect(within(detail).getByText(/work 2026-11-02 – 2026-11-20/)).toBeTruthy();
+  });
+
   it("issues the selected draft and shows it as issued", async () => {
     const engine = fakeEngine([draftInvoice()]);
     const user = userEvent.setup();

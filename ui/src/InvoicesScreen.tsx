@@ -428,7 +428,10 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
         {view.client_name}
         {inv.issue_date && ` · issued ${inv.issue_date}`}
         {view.due_date && ` · due ${view.due_date}`}
-        {inv.service_period && ` · work ${inv.service_period[0]} – ${inv.service_period[1]}`}
+        {inv.service_period &&
+          (inv.service_period[0] === inv.service_period[1]
+            ? ` · work on ${inv.service_period[0]}`
+            : ` · work ${inv.service_period[0]} – ${inv.service_period[1]}`)}
         {view.corrects && ` · corrects ${view.corrects}`}
       </p>
       <table className="invoice-lines" data-testid="invoice-lines">

@@ -464,8 +464,10 @@ fn print_invoice(v: &InvoiceView) {
             v.due_date.map(|d| d.to_string()).unwrap_or_default()
         );
     }
-    if let Some((from, to)) = v.invoice.service_period {
-        println!("Service period {from} – {to}");
+    match v.invoice.service_period {
+        Some((day, last)) if day == last => println!("Service date {day}"),
+        Some((from, to)) => println!("Service period {from} – {to}"),
+        None => {}
     }
     let mut table = Table::new(["#", "DESCRIPTION", "QTY", "PRICE", "TAX", "NET"]);
     for (i, (line, net)) in v.invoice.lines.iter().zip(&v.totals.line_net).enumerate() {

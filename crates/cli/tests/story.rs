@@ -685,6 +685,10 @@ fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
         text.contains("Müller & Søn") && text.contains("221.64 EUR"),
         "{text}"
     );
+    assert!(
+        text.contains("Service period 2026-11-03 – 2026-12-01"),
+        "{text}"
+    );
     ok(
         vault,
         &[

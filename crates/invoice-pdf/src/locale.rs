@@ -35,6 +35,8 @@ pub struct Labels {
     pub due_date: &'static str,
     /// The service period.
     pub service_period: &'static str,
+    /// The service date, for a period of one day.
+    pub service_date: &'static str,
     /// Above the recipient's address.
     pub bill_to: &'static str,
     /// Precedes a VAT identification number.
@@ -97,6 +99,7 @@ const EN: Labels = Labels {
     issue_date: "Issue date",
     due_date: "Due date",
     service_period: "Service period",
+    service_date: "Service date",
     bill_to: "Bill to",
     vat_id: "VAT ID",
     description: "Description",
@@ -133,6 +136,7 @@ const DE: Labels = Labels {
     issue_date: "Rechnungsdatum",
     due_date: "Fällig am",
     service_period: "Leistungszeitraum",
+    service_date: "Leistungsdatum",
     bill_to: "Rechnungsempfänger",
     vat_id: "USt-IdNr.",
     description: "Beschreibung",
@@ -169,6 +173,7 @@ const FR: Labels = Labels {
     issue_date: "Date d’émission",
     due_date: "Échéance",
     service_period: "Période de prestation",
+    service_date: "Date de prestation",
     bill_to: "Destinataire",
     vat_id: "N° TVA",
     description: "Désignation",

@@ -436,8 +436,13 @@ impl Renderer<'_> {
         if let Some(due) = self.doc.due_date {
             rows.push((labels.due_date, locale.format_date(due)));
         }
-        if let Some(period) = self.doc.service_period {
-            rows.push((labels.service_period, locale.format_period(period)));
+        match self.doc.service_period {
+            // One day is a service date, not a period from that day to itself.
+            Some((start, end)) if start == end => {
+                rows.push((labels.service_date, locale.format_date(start)));
+            }
+            Some(period) => rows.push((labels.service_period, locale.format_period(period))),
+            None => {}
         }
 
         let left = self.right() - META_WIDTH;

@@ -120,6 +120,20 @@ fn german_invoice_speaks_german() {
 }
 
 #[test]
+fn a_one_day_service_period_is_a_service_date() {
+    let dir = tempdir();
+    let mut doc = invoice(Locale::De);
+    let day = "2026-11-20".parse().unwrap();
+    doc.service_period = Some((day, day));
+    let (pdf, _) = render_to(dir.path(), "one-day.pdf", &doc);
+    let text = pages_text(&pdf).concat();
+    assert!(text.contains("Leistungsdatum"), "{text}");
+    assert!(text.contains("20.11.2026"), "{text}");
+    assert!(!text.contains("Leistungszeitraum"), "{text}");
+    assert!(!text.contains("20.11.2026 –"), "{text}");
+}
+
+#[test]
 fn french_invoice_speaks_french() {
     let dir = tempdir();
     let mut doc = invoice(Locale::Fr);
