@@ -130,7 +130,8 @@ describe("ExpensesScreen", () => {
     // The categories list offers the usual ones.
     const options = [...document.querySelectorAll("#expense-categories option")].map((o) => (o as HTMLOptionElement).value);
     expect(options).toEqual(expect.arrayContaining(["Travel", "Software", "Hardware", "Meals", "Office"]));
-    expect((screen.getByTestId("expense-currency") as HTMLInputElement).placeholder).toBe("org default");
+    // An empty currency is the organization's: the field says which.
+    await eventually(() => expect((screen.getByTestId("expense-currency") as HTMLInputElement).placeholder).toBe("EUR"));
 
     await user.type(screen.getByLabelText("Amount"), "12.50");
     await user.type(screen.getByLabelText("Category"), "Travel");

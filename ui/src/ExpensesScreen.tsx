@@ -116,6 +116,7 @@ export function ExpensesScreen({ permissions }: Props) {
   const [version, setVersion] = useState(0);
   const [expenses, setExpenses] = useState<ExpenseView[] | null>(null);
   const [projects, setProjects] = useState<ProjectView[]>([]);
+  const [currency, setCurrency] = useState<string | null>(null);
   const [usedCategories, setUsedCategories] = useState<string[]>([]);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [preview, setPreview] = useState<Expense | null>(null);
@@ -132,6 +133,12 @@ export function ExpensesScreen({ permissions }: Props) {
       (list) => setProjects(list.filter((p) => !p.project.archived)),
       () => {
         // The project select then only offers "No project".
+      },
+    );
+    api.organization().then(
+      (org) => setCurrency(org.currency),
+      () => {
+        // The currency field then shows no default; the engine still applies it.
       },
     );
   }, []);
@@ -239,7 +246,7 @@ export function ExpensesScreen({ permissions }: Props) {
 
       {editable ? (
         <section className="panel" aria-labelledby="expense-add-heading">
-          <AddExpenseForm today={today} projects={projects} categories={categories} onAdded={added} />
+          <AddExpenseForm today={today} projects={projects} categories={categories} defaultCurrency={currency} onAdded={added} />
         </section>
       ) : (
         <p className="notice small" data-testid="expenses-readonly">
@@ -383,11 +390,14 @@ function AddExpenseForm({
   today,
   projects,
   categories,
+  defaultCurrency,
   onAdded,
 }: {
   today: string;
   projects: ProjectView[];
   categories: string[];
+  /** The organization's currency, which an empty field stands for (`null` until known). */
+  defaultCurrency: string | null;
   onAdded: (date: string) => void;
 }) {
   const [date, setDate] = useState(today);
@@ -507,7 +517,8 @@ function AddExpenseForm({
             id="expense-currency"
             value={currency}
             maxLength={3}
-            placeholder="org default"
+            placeholder={defaultCurrency ?? ""}
+            title="Empty: the organization's currency"
             onChange={(e) => setCurrency(e.target.value)}
             data-testid="expense-currency"
           />
