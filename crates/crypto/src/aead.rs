@@ -42,6 +42,40 @@ pub(crate) fn encrypt_to_vec(
     out
 }
 
+/// Decrypts `ciphertext || tag` into `out`, replacing what it held and reusing its capacity: for
+/// passes over many records, one buffer per thread instead of one allocation per record. On error
+/// `out` is left empty. Bytes of a longer earlier plaintext may stay in `out`'s spare capacity
+/// until it is dropped, which wipes all of it.
+///
+/// # Errors
+/// As [`decrypt`].
+pub(crate) fn decrypt_into(
+    key: &[u8; 32],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    ciphertext_and_tag: &[u8],
+    out: &mut Zeroizing<Vec<u8>>,
+) -> Result<(), CryptoError> {
+    out.clear();
+    let Some(body_len) = ciphertext_and_tag.len().checked_sub(TAG_LEN) else {
+        return Err(CryptoError::Malformed("ciphertext is shorter than its tag"));
+    };
+    let (body, tag) = ciphertext_and_tag.split_at(body_len);
+    let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| CryptoError::Decryption)?;
+    out.extend_from_slice(body);
+    let opened = cipher(key).decrypt_inout_detached(
+        &XNonce::from(*nonce),
+        aad,
+        out.as_mut_slice().into(),
+        tag.into(),
+    );
+    if opened.is_err() {
+        out.clear();
+        return Err(CryptoError::Decryption);
+    }
+    Ok(())
+}
+
 /// Decrypts `ciphertext || tag`. The plaintext is returned in a buffer that is wiped on drop.
 ///
 /// # Errors
@@ -52,19 +86,8 @@ pub(crate) fn decrypt(
     aad: &[u8],
     ciphertext_and_tag: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    let Some(body_len) = ciphertext_and_tag.len().checked_sub(TAG_LEN) else {
-        return Err(CryptoError::Malformed("ciphertext is shorter than its tag"));
-    };
-    let (body, tag) = ciphertext_and_tag.split_at(body_len);
-    let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| CryptoError::Decryption)?;
-    let mut out = Zeroizing::new(body.to_vec());
-    cipher(key)
-        .decrypt_inout_detached(
-            &XNonce::from(*nonce),
-            aad,
-            out.as_mut_slice().into(),
-            tag.into(),
-        )
-        .map_err(|_| CryptoError::Decryption)?;
+    let body_len = ciphertext_and_tag.len().saturating_sub(TAG_LEN);
+    let mut out = Zeroizing::new(Vec::with_capacity(body_len));
+    decrypt_into(key, nonce, aad, ciphertext_and_tag, &mut out)?;
     Ok(out)
 }

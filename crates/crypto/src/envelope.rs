@@ -282,6 +282,25 @@ impl<'a> EnvelopeRef<'a> {
             self.ciphertext,
         )
     }
+
+    /// [`EnvelopeRef::decrypt`] into `out`, reusing its capacity (see the vault's load pass). On
+    /// error `out` is left empty.
+    ///
+    /// # Errors
+    /// As [`EnvelopeRef::decrypt`].
+    pub fn decrypt_into(
+        &self,
+        key: &SymmetricKey,
+        out: &mut Zeroizing<Vec<u8>>,
+    ) -> Result<(), CryptoError> {
+        aead::decrypt_into(
+            key.expose_secret(),
+            self.nonce,
+            self.header_bytes,
+            self.ciphertext,
+            out,
+        )
+    }
 }
 
 /// Parses, verifies and decrypts an envelope, in that order (nothing unauthenticated is
@@ -382,6 +401,29 @@ mod tests {
             assert_eq!(h, header());
             assert_eq!(p.as_slice(), plaintext);
         }
+    }
+
+    #[test]
+    fn decrypting_into_a_reused_buffer_gives_each_plaintext_exactly() {
+        let key = SymmetricKey::generate();
+        let signer = SigningKey::generate();
+        let mut buffer = Zeroizing::new(Vec::new());
+        // Longest first: a shorter plaintext must not keep the tail of the one before.
+        for plaintext in [&[7u8; 1000][..], "Müller & Søn".as_bytes(), b""] {
+            let env = seal_record(&header(), plaintext, &key, &signer);
+            let parsed = EnvelopeRef::parse(&env).unwrap();
+            parsed.decrypt_into(&key, &mut buffer).unwrap();
+            assert_eq!(buffer.as_slice(), plaintext);
+            assert_eq!(parsed.decrypt(&key).unwrap().as_slice(), plaintext);
+        }
+        let env = seal_record(&header(), b"secret", &key, &signer);
+        let parsed = EnvelopeRef::parse(&env).unwrap();
+        parsed.decrypt_into(&key, &mut buffer).unwrap();
+        assert_eq!(
+            parsed.decrypt_into(&SymmetricKey::generate(), &mut buffer),
+            Err(CryptoError::Decryption)
+        );
+        assert!(buffer.is_empty(), "nothing is left of a failed decryption");
     }
 
     #[test]

@@ -176,14 +176,13 @@ impl Engine {
             .map(MemberId::from_bytes)
             .ok_or_else(|| VaultError::Damaged("the device user is missing".into()))?;
         let t0 = std::time::Instant::now();
-        // Decoding runs inside the vault's parallel decrypt pass; each plaintext is zeroized as soon
-        // as its record is decoded.
+        // Decoding runs inside the vault's parallel decrypt pass, on plaintexts the pass wipes.
         let loaded = vault
             .load_map(&keys, &[Kind::Attachment as u16], |opened| {
                 let header = opened.header;
                 let record = match Kind::from_u16(header.kind) {
                     _ if header.tombstone => Ok(None),
-                    Some(kind) => Record::decode(kind, &opened.plaintext).map(Some),
+                    Some(kind) => Record::decode(kind, opened.plaintext).map(Some),
                     None => Err(format!("unknown record kind {}", header.kind)),
                 };
                 (header, record)

@@ -187,6 +187,15 @@ pub struct Opened {
     pub plaintext: Zeroizing<Vec<u8>>,
 }
 
+/// A decrypted record as [`Vault::load_map`] shows it: its plaintext is borrowed from the pass's
+/// buffer, which is reused for the next record and wiped when the pass ends.
+pub struct OpenedRef<'a> {
+    /// Its header.
+    pub header: Header,
+    /// Its plaintext.
+    pub plaintext: &'a [u8],
+}
+
 /// A record that could not be opened, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Quarantined {
@@ -639,27 +648,40 @@ impl Vault {
     /// Read, check and decrypt every record except those of the `skip` kinds (large attachments are
     /// fetched one by one with [`Vault::get`]). Records that fail are quarantined, not returned.
     pub async fn load(&self, keys: &DeviceKeys, skip: &[u16]) -> Result<Loaded> {
-        self.load_map(keys, skip, |opened| opened).await
+        self.load_map(keys, skip, |opened| Opened {
+            header: opened.header,
+            plaintext: Zeroizing::new(opened.plaintext.to_vec()),
+        })
+        .await
     }
 
     /// [`Vault::load`], handing each opened record to `map` inside the parallel pass that decrypted
-    /// it, so that the caller's decoding runs on all cores and each plaintext is dropped (zeroized)
-    /// as soon as it has been decoded.
+    /// it, so that the caller's decoding runs on all cores. Plaintexts are decrypted into one buffer
+    /// per worker, overwritten by the next record and wiped when the pass ends: no allocation per
+    /// record, and no plaintext outlives the pass unless `map` copies it.
     pub async fn load_map<T: Send>(
         &self,
         keys: &DeviceKeys,
         skip: &[u16],
-        map: impl Fn(Opened) -> T + Sync,
+        map: impl Fn(OpenedRef<'_>) -> T + Sync,
     ) -> Result<Loaded<T>> {
         let started = std::time::Instant::now();
         let rows = bulk::read_records(&self.pool, skip).await?;
         let read_time = started.elapsed();
+        // One plaintext buffer per worker, not one allocation per record; wiped when dropped.
         let results: Vec<std::result::Result<T, Quarantined>> = (0..rows.len())
             .into_par_iter()
-            .map(|i| {
-                let (id, envelope, seal) = rows.get(i);
-                open_row(keys, id, envelope, seal).map(&map)
-            })
+            .map_init(
+                || Zeroizing::new(Vec::new()),
+                |buffer, i| {
+                    let (id, envelope, seal) = rows.get(i);
+                    let header = open_row_into(keys, id, envelope, seal, buffer)?;
+                    Ok(map(OpenedRef {
+                        header,
+                        plaintext: buffer,
+                    }))
+                },
+            )
             .collect();
         drop(rows);
         let mut loaded = Loaded {
@@ -744,6 +766,19 @@ fn open_row(
     envelope: &[u8],
     seal: &[u8],
 ) -> std::result::Result<Opened, Quarantined> {
+    let mut plaintext = Zeroizing::new(Vec::new());
+    let header = open_row_into(keys, id, envelope, seal, &mut plaintext)?;
+    Ok(Opened { header, plaintext })
+}
+
+/// [`open_row`] into `plaintext`, reusing its capacity; returns the header.
+fn open_row_into(
+    keys: &DeviceKeys,
+    id: &[u8],
+    envelope: &[u8],
+    seal: &[u8],
+    plaintext: &mut Zeroizing<Vec<u8>>,
+) -> std::result::Result<Header, Quarantined> {
     // The organization is header bytes 1..17 (docs/formats.md); the seal binds it and the row's id.
     let org = envelope.get(1..17).unwrap_or_default();
     let quarantine = |reason: &str| Quarantined {
@@ -772,10 +807,10 @@ fn open_row(
         .ok_or_else(|| quarantine("no key for its organization"))?;
     // The author's signature was checked when the record arrived (or this device wrote it); the seal
     // above proves the bytes are the ones accepted then, at a fraction of a signature check's cost.
-    let plaintext = parsed
-        .decrypt(key)
+    parsed
+        .decrypt_into(key, plaintext)
         .map_err(|e| quarantine(&e.to_string()))?;
-    Ok(Opened { header, plaintext })
+    Ok(header)
 }
 
 #[cfg(unix)]
