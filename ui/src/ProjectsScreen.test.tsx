@@ -173,7 +173,9 @@ describe("ProjectsScreen", () => {
     const user = userEvent.setup();
     render(<ProjectsScreen permissions={ADMIN} />);
 
-    expect((await screen.findByTestId("client-row")).textContent).toContain("org default");
+    // A client without its own currency bills in the organization's, and says which.
+    await eventually(async () => expect((await screen.findByTestId("client-row")).textContent).toContain("EUR (org default)"));
+    expect((screen.getByTestId("client-currency-input") as HTMLInputElement).placeholder).toBe("EUR");
     await screen.findByDisplayValue(TODAY);
     await user.type(screen.getByTestId("project-name-input"), "Website");
     await user.click(screen.getByTestId("project-billable"));

@@ -64,6 +64,7 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
   const [rates, setRates] = useState<RateView[] | null>(null);
   const [budgets, setBudgets] = useState<BudgetView[] | null>(null);
   const [today, setToday] = useState("");
+  const [orgCurrency, setOrgCurrency] = useState<string | null>(null);
   const [showArchived, setShowArchived] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
 
@@ -92,6 +93,12 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
     api.today().then(setToday, () => {
       // The date fields stay empty and can be typed.
     });
+    api.organization().then(
+      (org) => setOrgCurrency(org.currency),
+      () => {
+        // A client without its own currency then just says "org default".
+      },
+    );
   }, []);
 
   const reload = () => {
@@ -130,7 +137,7 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
         </p>
       )}
 
-      <ClientsPanel clients={clients} showArchived={showArchived} editable={editCatalog} onChanged={reload} />
+      <ClientsPanel clients={clients} orgCurrency={orgCurrency} showArchived={showArchived} editable={editCatalog} onChanged={reload} />
       <ProjectsPanel
         projects={projects}
         activeClients={activeClients}
@@ -166,11 +173,13 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
 
 function ClientsPanel({
   clients,
+  orgCurrency,
   showArchived,
   editable,
   onChanged,
 }: {
   clients: Client[] | null;
+  orgCurrency: string | null;
   showArchived: boolean;
   editable: boolean;
   onChanged: () => void;
@@ -195,11 +204,11 @@ function ClientsPanel({
       ) : (
         <ul className="rows" data-testid="client-list">
           {shown.map((client) => (
-            <ClientRow key={client.id} client={client} editable={editable} onChanged={onChanged} />
+            <ClientRow key={client.id} client={client} orgCurrency={orgCurrency} editable={editable} onChanged={onChanged} />
           ))}
         </ul>
       )}
-      {editable && <AddClientForm onAdded={onChanged} />}
+      {editable && <AddClientForm orgCurrency={orgCurrency} onAdded={onChanged} />}
     </section>
   );
 }
@@ -279,7 +288,18 @@ function RenameForm({
   );
 }
 
-function ClientRow({ client, editable, onChanged }: { client: Client; editable: boolean; onChanged: () => void }) {
+function ClientRow({
+  client,
+  orgCurrency,
+  editable,
+  onChanged,
+}: {
+  client: Client;
+  /** The organization's currency, which a client without its own bills in (`null` until known). */
+  orgCurrency: string | null;
+  editable: boolean;
+  onChanged: () => void;
+}) {
   const edit = useRowEdit(
     client.name,
     KEEP_CLIENT,
@@ -299,7 +319,7 @@ function ClientRow({ client, editable, onChanged }: { client: Client; editable: 
             {client.name}
           </span>
           <span className="muted small">
-            {client.currency ?? "org default"}
+            {client.currency ?? (orgCurrency ? `${orgCurrency} (org default)` : "org default")}
             {rounding ? ` · rounds ${rounding}` : ""}
           </span>
           {client.archived && <span className="badge">archived</span>}
@@ -340,7 +360,7 @@ function ClientRow({ client, editable, onChanged }: { client: Client; editable: 
   );
 }
 
-function AddClientForm({ onAdded }: { onAdded: () => void }) {
+function AddClientForm({ orgCurrency, onAdded }: { orgCurrency: string | null; onAdded: () => void }) {
   const [name, setName] = useState("");
   const [currency, setCurrency] = useState("");
   const [rounding, setRounding] = useState("");
@@ -383,7 +403,8 @@ function AddClientForm({ onAdded }: { onAdded: () => void }) {
             id="client-currency"
             value={currency}
             maxLength={3}
-            placeholder="org default"
+            placeholder={orgCurrency ?? "org default"}
+            title="Empty: the organization's currency"
             onChange={(e) => setCurrency(e.target.value)}
             data-testid="client-currency-input"
           />
