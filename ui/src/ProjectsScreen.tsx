@@ -160,6 +160,7 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
             budgets={budgets}
             projects={activeProjects}
             clients={clients ?? []}
+            orgCurrency={orgCurrency}
             editable={editRates}
             onChanged={reload}
           />
@@ -1194,12 +1195,14 @@ function BudgetsPanel({
   budgets,
   projects,
   clients,
+  orgCurrency,
   editable,
   onChanged,
 }: {
   budgets: BudgetView[] | null;
   projects: ProjectView[];
   clients: Client[];
+  orgCurrency: string | null;
   editable: boolean;
   onChanged: () => void;
 }) {
@@ -1230,7 +1233,7 @@ function BudgetsPanel({
         </ul>
       )}
       {editable && projects.length > 0 && (
-        <SetBudgetForm projects={projects} clients={clients} onSet={onChanged} />
+        <SetBudgetForm projects={projects} clients={clients} orgCurrency={orgCurrency} onSet={onChanged} />
       )}
     </section>
   );
@@ -1239,10 +1242,13 @@ function BudgetsPanel({
 function SetBudgetForm({
   projects,
   clients,
+  orgCurrency,
   onSet,
 }: {
   projects: ProjectView[];
   clients: Client[];
+  /** The organization's currency, for a budget whose client has none (`null` until known). */
+  orgCurrency: string | null;
   onSet: () => void;
 }) {
   const [projectId, setProjectId] = useState("");
@@ -1250,22 +1256,13 @@ function SetBudgetForm({
   const [limit, setLimit] = useState("");
   const [currency, setCurrency] = useState<string | null>(null);
   const [period, setPeriod] = useState<BudgetPeriod>("lifetime");
-  const [orgCurrency, setOrgCurrency] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    api.organization().then(
-      (org) => setOrgCurrency(org.currency),
-      () => {
-        // The currency field stays empty and can be typed.
-      },
-    );
-  }, []);
-
   const project = projects.find((p) => p.project.id === projectId) ?? projects[0];
   const clientCurrency = clients.find((c) => c.id === project?.project.client)?.currency ?? null;
-  const shownCurrency = currency ?? clientCurrency ?? orgCurrency;
+  // Unknown, the field stays empty and can be typed.
+  const shownCurrency = currency ?? clientCurrency ?? orgCurrency ?? "";
 
   async function submit(event: FormEvent) {
     event.preventDefault();
