@@ -137,7 +137,7 @@ async fn verified_account(server: &TestServer, email: &str) {
     let at = mail.find("ste_").unwrap();
     let status = http
         .post(format!("{}/api/v1/accounts/verify", server.url))
-        .json(&serde_json::json!({ "token": &mail[at..at + 68] }))
+        .json(&serde_json::json!({ "token": &mail[at..at + 68], "password": PASSWORD }))
         .send()
         .await
         .unwrap()

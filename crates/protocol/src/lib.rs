@@ -45,11 +45,22 @@ pub struct CheckEmail {
     pub message: String,
 }
 
-/// `POST /api/v1/accounts/verify` and `POST /api/v1/password/reset` carry the token from an email.
+/// A request that carries only the token from an email (confirming an account's deletion, accepting
+/// an invitation).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailToken {
     pub token: String,
+}
+
+/// `POST /api/v1/accounts/verify`: the token from the confirmation email, and the password chosen at
+/// that sign-up. Only both together confirm the address, so whoever confirms it owns the only
+/// password: a stranger who signed up first with the address gets nothing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmail {
+    pub token: String,
+    pub password: String,
 }
 
 /// `POST /api/v1/sessions`: sign in with email and password.
@@ -72,6 +83,25 @@ pub enum SignInReply {
     SecondFactor {
         challenge: String,
     },
+    /// The password was right and the account has no second factor: a password alone never signs
+    /// in, so a one-time code went to the account's email. Send it with this challenge to
+    /// `POST /api/v1/sessions/email-code` within ten minutes (five tries).
+    EmailCode {
+        challenge: String,
+    },
+}
+
+/// `POST /api/v1/sessions/current/step-up`: the password again, and where two-factor sign-in is on
+/// exactly one of `code` and `recovery_code`, so that this session may make sensitive changes for
+/// the next few minutes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepUp {
+    pub password: String,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub recovery_code: Option<String>,
 }
 
 /// `POST /api/v1/sessions/second-factor`: exactly one of `code` and `recovery_code`.

@@ -1,4 +1,5 @@
-// The sign-in page: passkey (with or without an email), or email + password and a second factor,
+// The sign-in page: passkey (with or without an email), or email + password and a second factor
+// (an authenticator's code, or without one a code emailed to the account),
 // through the server's JSON API. With a desktop hand-off in the address (RFC 8252), it then asks for
 // a single-use code, ends its own short session and sends the browser back to the app.
 'use strict';
@@ -15,6 +16,8 @@ const handoff = params.get('redirect_uri')
   : null;
 const $ = (id) => document.getElementById(id);
 let challenge = null;
+// Whether the code asked for is the one emailed to the account (no second factor) rather than TOTP.
+let emailed = false;
 
 function say(text, state) {
   $('status').textContent = text;
@@ -83,12 +86,16 @@ async function password(event) {
     password: $('password').value,
     device: handoff ? handoff.device : 'Browser',
   });
-  if (reply.status === 'second_factor') {
+  if (reply.status === 'second_factor' || reply.status === 'email_code') {
     challenge = reply.challenge;
+    emailed = reply.status === 'email_code';
+    $('code-label').textContent = emailed
+      ? 'Code we emailed you'
+      : 'Code from your authenticator app (or a recovery code)';
     $('password-form').hidden = true;
     $('code-form').hidden = false;
     $('code').focus();
-    say('Enter the code from your authenticator app.');
+    say(emailed ? 'We emailed you a sign-in code: enter it here.' : 'Enter the code from your authenticator app.');
     return;
   }
   await signedIn(reply);
@@ -97,6 +104,10 @@ async function password(event) {
 async function code(event) {
   event.preventDefault();
   const value = $('code').value.trim();
+  if (emailed) {
+    await signedIn(await api('/api/v1/sessions/email-code', { challenge, email_code: value }));
+    return;
+  }
   const factor = /^[0-9 ]+$/.test(value) ? { code: value } : { recovery_code: value };
   const reply = await api('/api/v1/sessions/second-factor', { challenge, ...factor });
   await signedIn(reply);

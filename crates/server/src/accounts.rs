@@ -4,9 +4,9 @@
 //! Answers never reveal whether an address has an account: sign-up and "forgot password" reply the
 //! same either way, and a wrong email costs the same Argon2id verification as a wrong password.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use stint_protocol as wire;
 use subtle::ConstantTimeEq;
@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::app::{Authed, Shared, now};
 use crate::error::{ApiError, ApiResult, Json, Path};
-use crate::limits::{self, Scope};
+use crate::limits::{self, ClientIp, Scope};
 use crate::mail::Message;
 use crate::secrets::{self, new_token, token_hash};
 use crate::store::{Session, StoreError, TokenPurpose, User};
@@ -115,31 +115,35 @@ fn check_email_reply() -> (StatusCode, Json<wire::CheckEmail>) {
     )
 }
 
-/// `POST /api/v1/accounts`
+/// `POST /api/v1/accounts`. The password waits beside the emailed token and becomes the account's
+/// only when that token, with that password, confirms the address: signing up first with someone
+/// else's address (pre-hijacking) leaves no credential on the account its owner then confirms.
 pub async fn sign_up(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::SignUp>,
 ) -> ApiResult<(StatusCode, Json<wire::CheckEmail>)> {
     let email = normalize_email(&body.email)?;
     check_password(&body.password, &email)?;
-    limits::per_ip(&state, Scope::Email, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Email, ip).await?;
     limits::per_account(&state, Scope::Email, &email).await?;
+    let password_hash = hash_password(body.password).await?;
     let user = User {
         id: Ulid::generate(),
         email: email.clone(),
-        password_hash: Some(hash_password(body.password).await?),
+        password_hash: None,
         email_verified_at: None,
         totp_secret: None,
         totp_enabled_at: None,
         created_at: now(),
     };
     match state.store.create_user(&user).await {
-        Ok(()) => send_verification(&state, user.id, &email).await?,
+        Ok(()) => send_verification(&state, user.id, &email, &password_hash).await?,
         Err(StoreError::Conflict(_)) => match state.store.user_by_email(&email).await? {
-            // Not confirmed yet (the first email may have been lost): a fresh link, same answer.
+            // Not confirmed yet (the first email may have been lost, or a stranger signed up with
+            // this address): a sign-up of its own, with this password, and the same answer.
             Some(existing) if existing.email_verified_at.is_none() => {
-                send_verification(&state, existing.id, &email).await?
+                send_verification(&state, existing.id, &email, &password_hash).await?
             }
             _ => {
                 crate::mail::send(
@@ -174,15 +178,29 @@ pub(crate) async fn email_token(
     Ok(token)
 }
 
-async fn send_verification(state: &Shared, user: Ulid, email: &str) -> ApiResult<()> {
-    let token = email_token(state, user, TokenPurpose::VerifyEmail, VERIFY_EMAIL_SECS).await?;
+async fn send_verification(
+    state: &Shared,
+    user: Ulid,
+    email: &str,
+    password_hash: &str,
+) -> ApiResult<()> {
+    let token = new_token("ste_");
+    state
+        .store
+        .create_sign_up(
+            &token_hash(&token),
+            user,
+            password_hash,
+            now() + VERIFY_EMAIL_SECS,
+        )
+        .await?;
     crate::mail::send(
         state,
         Message {
             to: email.to_owned(),
             subject: "Confirm your email for Stint".into(),
             body: format!(
-                "Welcome to Stint.\n\nConfirm this address by opening\n\n  {}/verify-email#{token}\n\nor by entering this code in the app:\n\n  {token}\n\nThe link works once, for 24 hours. If you did not sign up, ignore this email.",
+                "Welcome to Stint.\n\nConfirm this address by opening\n\n  {}/verify-email#{token}\n\nor by entering this code in the app:\n\n  {token}\n\nYou will be asked for the password you chose when you signed up. The link works once, for 24 hours. If you did not sign up, ignore this email: without that password, nobody can use it.",
                 state.config.public_url.trim_end_matches('/')
             ),
         },
@@ -190,22 +208,50 @@ async fn send_verification(state: &Shared, user: Ulid, email: &str) -> ApiResult
     .await
 }
 
-/// `POST /api/v1/accounts/verify`
+/// `POST /api/v1/accounts/verify`: the emailed token and the password chosen at that sign-up.
 pub async fn verify_email(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Json(body): Json<wire::EmailToken>,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<wire::VerifyEmail>,
 ) -> ApiResult<Json<wire::CheckEmail>> {
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
-    let user = state
+    limits::per_ip(&state, Scope::Auth, ip).await?;
+    if body.password.len() > 4096 {
+        return Err(wrong_sign_up_password());
+    }
+    let hash = token_hash(&body.token);
+    let (user_id, pending) = state
         .store
-        .take_email_token(&token_hash(&body.token), TokenPurpose::VerifyEmail, now())
+        .sign_up_by_token(&hash, now())
         .await?
         .ok_or_else(invalid_token)?;
-    state.store.set_email_verified(user, now()).await?;
+    let user = state.store.user(user_id).await?.ok_or_else(invalid_token)?;
+    // A sign-up from before passwords waited beside their tokens keeps the account's own.
+    let expected = pending.clone().or(user.password_hash);
+    let lock = limits::lock_key(&state, &user.email, ip);
+    limits::ensure_unlocked(&state, &lock).await?;
+    if !verify_password(expected, body.password).await? {
+        limits::failed(&state, &lock).await?;
+        return Err(wrong_sign_up_password());
+    }
+    if !state
+        .store
+        .confirm_sign_up(&hash, user_id, pending.as_deref(), now())
+        .await?
+    {
+        return Err(invalid_token());
+    }
+    limits::succeeded(&state, &lock).await?;
     Ok(Json(wire::CheckEmail {
         message: "your email address is confirmed; you can sign in".into(),
     }))
+}
+
+fn wrong_sign_up_password() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "this is not the password chosen when this sign-up was made: use the link from your own sign-up, or sign up again",
+    )
 }
 
 pub(crate) fn invalid_token() -> ApiError {
@@ -219,10 +265,10 @@ pub(crate) fn invalid_token() -> ApiError {
 /// `POST /api/v1/sessions`
 pub async fn sign_in(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::PasswordSignIn>,
 ) -> ApiResult<Json<wire::SignInReply>> {
-    let (user, device) = check_password_step(&state, peer, body).await?;
+    let (user, device) = check_password_step(&state, ip, body).await?;
     if user.totp_enabled_at.is_some() {
         let challenge = new_token("stc_");
         state
@@ -236,31 +282,43 @@ pub async fn sign_in(
             .await?;
         return Ok(Json(wire::SignInReply::SecondFactor { challenge }));
     }
-    Ok(Json(wire::SignInReply::SignedIn(
-        start_session(&state, user.id, device).await?,
-    )))
+    // A leaked password alone must not sign anyone in, whether or not the request says it comes
+    // from this server's page (any script can say so): the owner's inbox is the second proof.
+    let challenge = email_code_challenge(&state, &user, &device, "in a web browser").await?;
+    Ok(Json(wire::SignInReply::EmailCode { challenge }))
 }
 
 /// The first step of every password sign-in: the device name, rate limits and lockout, the
 /// password (or the decoy hash's cost without an account), and a confirmed email.
 async fn check_password_step(
     state: &Shared,
-    peer: SocketAddr,
+    ip: IpAddr,
     body: wire::PasswordSignIn,
 ) -> ApiResult<(User, String)> {
     let device = check_device(&body.device)?;
     if body.password.len() > 4096 {
         return Err(wrong_credentials());
     }
-    limits::per_ip(state, Scope::Auth, peer.ip()).await?;
+    limits::per_ip(state, Scope::Auth, ip).await?;
     // A malformed address cannot have an account; it is still counted and costs the same.
     let email = normalize_email(&body.email).unwrap_or_else(|_| body.email.trim().to_lowercase());
     limits::per_account(state, Scope::Auth, &email).await?;
-    let lock = limits::lock_key(state, &email);
+    let lock = limits::lock_key(state, &email, ip);
     limits::ensure_unlocked(state, &lock).await?;
 
     let user = state.store.user_by_email(&email).await?;
-    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let hash = match &user {
+        // An address not yet confirmed has no password of its own: its newest sign-up's, to say
+        // "confirm first" to the person who made it (and to no one else).
+        Some(u) if u.email_verified_at.is_none() => {
+            match state.store.newest_sign_up(u.id, now()).await? {
+                Some(pending) => Some(pending),
+                None => u.password_hash.clone(),
+            }
+        }
+        Some(u) => u.password_hash.clone(),
+        None => None,
+    };
     if !verify_password(hash, body.password).await? {
         limits::failed(state, &lock).await?;
         return Err(wrong_credentials());
@@ -285,37 +343,11 @@ async fn check_password_step(
 /// (and the owner hears of the attempt).
 pub async fn cli_sign_in(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::CliSignIn>,
 ) -> ApiResult<(StatusCode, Json<wire::CliChallenge>)> {
-    let (user, device) = check_password_step(&state, peer, body).await?;
-    limits::per_account(&state, Scope::Email, &user.email).await?;
-    let challenge = new_token("stc_");
-    let hash = token_hash(&challenge);
-    let code = email_code();
-    state
-        .store
-        .create_code_challenge(
-            &hash,
-            user.id,
-            &device,
-            &email_code_tag(&state, &hash, &code),
-            now() + EMAIL_CODE_SECS,
-        )
-        .await?;
-    crate::mail::send(
-        &state,
-        Message {
-            to: user.email.clone(),
-            subject: "Your Stint sign-in code".into(),
-            body: format!(
-                "Someone (perhaps you) entered your password to sign in to Stint from the command line, on a device named \"{device}\".\n\nTo finish signing in, enter this code:\n\n  {} {}\n\nIt works once, for ten minutes. If this was not you, do not share the code: change your password, since whoever tried knows it.",
-                &code[..4],
-                &code[4..]
-            ),
-        },
-    )
-    .await?;
+    let (user, device) = check_password_step(&state, ip, body).await?;
+    let challenge = email_code_challenge(&state, &user, &device, "from the command line").await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(wire::CliChallenge {
@@ -326,14 +358,52 @@ pub async fn cli_sign_in(
     ))
 }
 
-/// `POST /api/v1/cli/sign-in/confirm`: the emailed code (five tries per challenge), and the second
-/// factor if the account has one, give a session.
-pub async fn cli_confirm(
+/// After a right password: a challenge, and an eight-digit code bound to it emailed to the account
+/// (naming the device and where the sign-in came from).
+async fn email_code_challenge(
+    state: &Shared,
+    user: &User,
+    device: &str,
+    from: &str,
+) -> ApiResult<String> {
+    limits::per_account(state, Scope::Email, &user.email).await?;
+    let challenge = new_token("stc_");
+    let hash = token_hash(&challenge);
+    let code = email_code();
+    state
+        .store
+        .create_code_challenge(
+            &hash,
+            user.id,
+            device,
+            &email_code_tag(state, &hash, &code),
+            now() + EMAIL_CODE_SECS,
+        )
+        .await?;
+    crate::mail::send(
+        state,
+        Message {
+            to: user.email.clone(),
+            subject: "Your Stint sign-in code".into(),
+            body: format!(
+                "Someone (perhaps you) entered your password to sign in to Stint {from}, on a device named \"{device}\".\n\nTo finish signing in, enter this code:\n\n  {} {}\n\nIt works once, for ten minutes. If this was not you, do not share the code: change your password, since whoever tried knows it.",
+                &code[..4],
+                &code[4..]
+            ),
+        },
+    )
+    .await?;
+    Ok(challenge)
+}
+
+/// `POST /api/v1/sessions/email-code` (and `/api/v1/cli/sign-in/confirm`): the emailed code (five
+/// tries per challenge), and the second factor if the account has one, give a session.
+pub async fn confirm_email_code(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::CliConfirm>,
 ) -> ApiResult<Json<wire::SessionGrant>> {
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Auth, ip).await?;
     let hash = token_hash(&body.challenge);
     let (user_id, device, tag) = state
         .store
@@ -346,7 +416,7 @@ pub async fn cli_confirm(
                 "this sign-in has expired or had too many wrong codes; start again",
             )
         })?;
-    let (user, lock) = unlocked_user(&state, user_id).await?;
+    let (user, lock) = unlocked_user(&state, user_id, ip).await?;
     let typed: String = body
         .email_code
         .chars()
@@ -397,13 +467,13 @@ pub async fn cli_confirm(
 }
 
 /// The account a sign-in step is for and its lockout key; refused while it is locked out.
-async fn unlocked_user(state: &Shared, id: Ulid) -> ApiResult<(User, String)> {
+async fn unlocked_user(state: &Shared, id: Ulid, ip: IpAddr) -> ApiResult<(User, String)> {
     let user = state
         .store
         .user(id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    let lock = limits::lock_key(state, &user.email);
+    let lock = limits::lock_key(state, &user.email, ip);
     limits::ensure_unlocked(state, &lock).await?;
     Ok((user, lock))
 }
@@ -459,10 +529,10 @@ pub(crate) async fn start_session(
 /// `POST /api/v1/sessions/second-factor`
 pub async fn second_factor(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::SecondFactor>,
 ) -> ApiResult<Json<wire::SignInReply>> {
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Auth, ip).await?;
     let hash = token_hash(&body.challenge);
     let (user_id, device) = state.store.challenge(&hash, now()).await?.ok_or_else(|| {
         ApiError::new(
@@ -471,7 +541,7 @@ pub async fn second_factor(
             "this sign-in has expired; enter your password again",
         )
     })?;
-    let (user, lock) = unlocked_user(&state, user_id).await?;
+    let (user, lock) = unlocked_user(&state, user_id, ip).await?;
     let factor = wire::FreshFactor {
         code: body.code,
         recovery_code: body.recovery_code,
@@ -512,10 +582,10 @@ async fn check_second_factor(
             Ok(state.store.accept_totp_step(user.id, step).await?)
         }
         (None, Some(recovery)) => {
-            let normalized = secrets::normalize_recovery_code(recovery);
+            let stored = secrets::stored_recovery_code(&state.key, user.id, recovery);
             Ok(state
                 .store
-                .use_recovery_code(user.id, &token_hash(&normalized), now())
+                .use_recovery_code(user.id, &stored, now())
                 .await?)
         }
         _ => Err(ApiError::invalid(
@@ -573,6 +643,7 @@ pub async fn start_totp(
     State(state): State<Shared>,
     authed: Authed,
 ) -> ApiResult<Json<wire::TotpEnrollment>> {
+    authed.require_recent_proof(&state).await?;
     let user = state
         .store
         .user(authed.user)
@@ -623,11 +694,12 @@ fn totp_already_on() -> ApiError {
 /// are shown once.
 pub async fn confirm_totp(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     authed: Authed,
     Json(body): Json<wire::TotpCode>,
 ) -> ApiResult<Json<wire::RecoveryCodes>> {
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Auth, ip).await?;
+    authed.require_recent_proof(&state).await?;
     let user = state
         .store
         .user(authed.user)
@@ -647,10 +719,19 @@ pub async fn confirm_totp(
     let codes = secrets::recovery_codes();
     let hashes: Vec<Vec<u8>> = codes
         .iter()
-        .map(|c| token_hash(&secrets::normalize_recovery_code(c)))
+        .map(|c| secrets::stored_recovery_code(&state.key, user.id, c))
         .collect();
     match state.store.enable_totp(user.id, now(), step, &hashes).await {
-        Ok(()) => Ok(Json(wire::RecoveryCodes { codes })),
+        Ok(()) => {
+            tell_owner(
+                &state,
+                user.id,
+                "Two-factor sign-in is on",
+                "Two-factor sign-in was just turned on for your Stint account: signing in now needs a code from your authenticator app (or a recovery code) after the password.",
+            )
+            .await?;
+            Ok(Json(wire::RecoveryCodes { codes }))
+        }
         Err(StoreError::Conflict(_)) => Err(totp_already_on()),
         Err(e) => Err(e.into()),
     }
@@ -659,11 +740,12 @@ pub async fn confirm_totp(
 /// `POST /api/v1/account/totp/disable`: needs a fresh second factor, not just the session.
 pub async fn disable_totp(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     authed: Authed,
     Json(body): Json<wire::FreshFactor>,
 ) -> ApiResult<StatusCode> {
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Auth, ip).await?;
+    authed.require_recent_proof(&state).await?;
     let user = state
         .store
         .user(authed.user)
@@ -675,7 +757,7 @@ pub async fn disable_totp(
             "two-factor sign-in is not on",
         ));
     }
-    let lock = limits::lock_key(&state, &user.email);
+    let lock = limits::lock_key(&state, &user.email, ip);
     limits::ensure_unlocked(&state, &lock).await?;
     if !check_second_factor(&state, &user, &body).await? {
         limits::failed(&state, &lock).await?;
@@ -683,6 +765,13 @@ pub async fn disable_totp(
     }
     limits::succeeded(&state, &lock).await?;
     state.store.disable_totp(user.id).await?;
+    tell_owner(
+        &state,
+        user.id,
+        "Two-factor sign-in is off",
+        "Two-factor sign-in was just turned off for your Stint account: signing in with the password now needs only a code we email you.",
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -730,48 +819,129 @@ pub async fn sign_out(State(state): State<Shared>, authed: Authed) -> ApiResult<
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `POST /api/v1/sessions/current/step-up`: the password again (and the second factor where
+/// two-factor sign-in is on) lets this session make sensitive changes for the next few minutes.
+/// Same limits and lockout as signing in. A passkey-only account signs in again instead.
+pub async fn step_up(
+    State(state): State<Shared>,
+    ClientIp(ip): ClientIp,
+    authed: Authed,
+    Json(body): Json<wire::StepUp>,
+) -> ApiResult<StatusCode> {
+    limits::per_ip(&state, Scope::Auth, ip).await?;
+    let (user, lock) = unlocked_user(&state, authed.user, ip).await?;
+    if user.password_hash.is_none() {
+        return Err(ApiError::invalid(
+            "this account has no password: sign in again with your passkey",
+        ));
+    }
+    if body.password.len() > 4096
+        || !verify_password(user.password_hash.clone(), body.password).await?
+    {
+        limits::failed(&state, &lock).await?;
+        return Err(wrong_credentials());
+    }
+    if user.totp_enabled_at.is_some() {
+        let factor = wire::FreshFactor {
+            code: body.code,
+            recovery_code: body.recovery_code,
+        };
+        if !check_second_factor(&state, &user, &factor).await? {
+            limits::failed(&state, &lock).await?;
+            return Err(wrong_code());
+        }
+    } else if body.code.is_some() || body.recovery_code.is_some() {
+        return Err(ApiError::invalid(
+            "this account has no two-factor sign-in: send only the password",
+        ));
+    }
+    limits::succeeded(&state, &lock).await?;
+    state.store.prove_session(authed.session, now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Tells the account's owner by email that `what` just happened, and what to do if it was not them.
+pub(crate) async fn tell_owner(
+    state: &Shared,
+    user: Ulid,
+    subject: &str,
+    what: &str,
+) -> ApiResult<()> {
+    let Some(user) = state.store.user(user).await? else {
+        return Ok(());
+    };
+    crate::mail::send(
+        state,
+        Message {
+            to: user.email,
+            subject: subject.to_owned(),
+            body: format!("{what}\n\n{}", review_access(&state.config.public_url)),
+        },
+    )
+    .await
+}
+
+/// What to do when something happened that the owner did not do.
+fn review_access(public_url: &str) -> String {
+    format!(
+        "If this was not you, someone can use your account: reset your password at once (that signs every device out), then review the passkeys, sessions and API tokens that reach your account (all are listed at {}/api/v1/account/export, signed in) and remove any you do not recognise.",
+        public_url.trim_end_matches('/')
+    )
+}
+
 /// `POST /api/v1/password/forgot`
 pub async fn forgot_password(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::ForgotPassword>,
 ) -> ApiResult<(StatusCode, Json<wire::CheckEmail>)> {
     let email = normalize_email(&body.email)?;
-    limits::per_ip(&state, Scope::Email, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Email, ip).await?;
     limits::per_account(&state, Scope::Email, &email).await?;
     if let Some(user) = state.store.user_by_email(&email).await?
         && user.email_verified_at.is_some()
     {
-        let token = email_token(
-            &state,
-            user.id,
-            TokenPurpose::ResetPassword,
-            RESET_PASSWORD_SECS,
-        )
-        .await?;
-        crate::mail::send(
-            &state,
-            Message {
-                to: email,
-                subject: "Reset your Stint password".into(),
-                body: format!(
-                    "Someone (perhaps you) asked to reset the password of your Stint account.\n\nChoose a new one at\n\n  {}/reset-password#{token}\n\nor enter this code in the app:\n\n  {token}\n\nThe link works once, for one hour, and signs out every device. If you did not ask for this, ignore this email.",
-                    state.config.public_url.trim_end_matches('/')
-                ),
-            },
-        )
-        .await?;
+        // Off the request path: the answer comes as fast with an account as without one, so its
+        // timing does not tell which addresses have one. A failure is logged.
+        let state = std::sync::Arc::clone(&state);
+        tokio::spawn(async move {
+            if let Err(e) = send_reset(&state, user.id, email).await {
+                tracing::error!("password reset email not sent: {}", e.code);
+            }
+        });
     }
     Ok(check_email_reply())
+}
+
+async fn send_reset(state: &Shared, user: Ulid, email: String) -> ApiResult<()> {
+    let token = email_token(
+        state,
+        user,
+        TokenPurpose::ResetPassword,
+        RESET_PASSWORD_SECS,
+    )
+    .await?;
+    crate::mail::send(
+        state,
+        Message {
+            to: email,
+            subject: "Reset your Stint password".into(),
+            body: format!(
+                "Someone (perhaps you) asked to reset the password of your Stint account.\n\nChoose a new one at\n\n  {0}/reset-password#{token}\n\nor enter this code in the app:\n\n  {token}\n\nThe link works once, for one hour, and signs out every device. If you did not ask for this, ignore this email.\n\nResetting after a break-in? A new password does not remove passkeys or API tokens someone else may have added: once signed in again, review the passkeys, sessions and API tokens that reach your account (all are listed at {0}/api/v1/account/export, signed in) and remove any you do not recognise.",
+                state.config.public_url.trim_end_matches('/')
+            ),
+        },
+    )
+    .await
 }
 
 /// `POST /api/v1/password/reset`: a new password; every session of the account ends.
 pub async fn reset_password(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::ResetPassword>,
 ) -> ApiResult<StatusCode> {
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Auth, ip).await?;
     // Check the password's shape before using up the token, so a too-short one can be retried.
     check_password(&body.password, "")?;
     let user_id = state
@@ -786,7 +956,7 @@ pub async fn reset_password(
     state.store.revoke_sessions(user.id, now()).await?;
     state
         .store
-        .clear_failures(&limits::lock_key(&state, &user.email))
+        .clear_failures(&limits::lock_key(&state, &user.email, ip))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -64,8 +64,16 @@ pub fn router(state: Shared) -> Router {
             post(accounts::second_factor),
         )
         .route("/api/v1/cli/sign-in", post(accounts::cli_sign_in))
-        .route("/api/v1/cli/sign-in/confirm", post(accounts::cli_confirm))
+        .route(
+            "/api/v1/sessions/email-code",
+            post(accounts::confirm_email_code),
+        )
+        .route(
+            "/api/v1/cli/sign-in/confirm",
+            post(accounts::confirm_email_code),
+        )
         .route("/api/v1/sessions/current", delete(accounts::sign_out))
+        .route("/api/v1/sessions/current/step-up", post(accounts::step_up))
         .route("/api/v1/sessions/{id}", delete(accounts::revoke_session))
         .route("/api/v1/account", get(accounts::account))
         .route("/api/v1/account/totp", post(accounts::start_totp))
@@ -301,5 +309,34 @@ impl FromRequestParts<Shared> for Authed {
             user: session.user,
             session: session.id,
         })
+    }
+}
+
+/// How long after signing in (or stepping up) a session may make sensitive changes.
+pub const STEP_UP_SECS: i64 = 5 * 60;
+
+/// Refuses a sensitive change (a passkey added, the password removed, two-factor sign-in turned on
+/// or off, an API token made) unless the session's holder proved who they are in the last
+/// [`STEP_UP_SECS`]: a stolen session alone cannot make them.
+pub async fn require_recent_proof(state: &AppState, session: Ulid) -> ApiResult<()> {
+    let proved = state
+        .store
+        .session_proved_at(session)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    if now() - proved > STEP_UP_SECS {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "step_up_required",
+            "confirm it is you first: enter your password again (with your authenticator code, if you use one), or sign in again with your passkey",
+        ));
+    }
+    Ok(())
+}
+
+impl Authed {
+    /// See [`require_recent_proof`].
+    pub async fn require_recent_proof(&self, state: &AppState) -> ApiResult<()> {
+        require_recent_proof(state, self.session).await
     }
 }

@@ -58,6 +58,25 @@ fn pg_tool(name: &str) -> Result<PathBuf> {
     })
 }
 
+/// A PostgreSQL client tool run against `url`, with the URL's password (if any) in the tool's
+/// environment (`PGPASSWORD`) rather than on its command line, where every user of the machine can
+/// read it (`ps`, `/proc`).
+fn pg_command(tool: &Path, url: &str) -> Result<Command> {
+    let mut url = url::Url::parse(url).context("the database URL is not a URL")?;
+    let mut command = Command::new(tool);
+    if let Some(password) = url.password() {
+        let password = percent_encoding::percent_decode_str(password)
+            .decode_utf8()
+            .context("the database URL's password is not UTF-8")?
+            .into_owned();
+        command.env("PGPASSWORD", password);
+        url.set_password(None)
+            .map_err(|()| anyhow!("the database URL cannot carry a password"))?;
+    }
+    command.arg(format!("--dbname={url}"));
+    Ok(command)
+}
+
 fn sha256_file(path: &Path) -> Result<(u64, String)> {
     let mut file = std::fs::File::open(path)?;
     let mut hash = Sha256::new();
@@ -79,11 +98,12 @@ pub async fn backup(config: &Config, root: &Path) -> Result<PathBuf> {
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%SZ")
         .to_string();
-    std::fs::create_dir_all(root)
+    crate::files::private_dir(root)
         .with_context(|| format!("cannot create the backup directory {}", root.display()))?;
     let partial = root.join(format!(".{PREFIX}{stamp}.partial"));
     let _ = std::fs::remove_dir_all(&partial);
-    std::fs::create_dir_all(partial.join("orgs"))?;
+    crate::files::private_dir(&partial)?;
+    crate::files::private_dir(&partial.join("orgs"))?;
     let mut names = Vec::new();
     let storage = match &config.database_url {
         None => {
@@ -126,10 +146,9 @@ pub async fn backup(config: &Config, root: &Path) -> Result<PathBuf> {
         Some(url) => {
             let url = config.backup.database_url.as_ref().unwrap_or(url);
             let target = partial.join("postgres.dump");
-            let status = Command::new(pg_tool("pg_dump")?)
+            let status = pg_command(&pg_tool("pg_dump")?, url)?
                 .args(["--format=custom", "--file"])
                 .arg(&target)
-                .arg(url)
                 .status()
                 .context("cannot run pg_dump")?;
             if !status.success() {
@@ -141,6 +160,7 @@ pub async fn backup(config: &Config, root: &Path) -> Result<PathBuf> {
     };
     let mut files = Vec::new();
     for name in names {
+        crate::files::make_private(&partial.join(&name))?;
         let (bytes, sha256) = sha256_file(&partial.join(&name))?;
         files.push(FileEntry {
             name,
@@ -154,6 +174,7 @@ pub async fn backup(config: &Config, root: &Path) -> Result<PathBuf> {
         created_at: jiff::Timestamp::now().to_string(),
         files,
     };
+    crate::files::private_file(&partial.join("manifest.json"))?;
     std::fs::write(
         partial.join("manifest.json"),
         serde_json::to_vec_pretty(&manifest)?,
@@ -234,20 +255,21 @@ pub async fn restore(config: &Config, from: &Path) -> Result<()> {
                     server_db.display()
                 );
             }
-            std::fs::create_dir_all(config.data_dir.join("orgs"))?;
+            crate::files::private_dir(&config.data_dir)?;
+            crate::files::private_dir(&config.data_dir.join("orgs"))?;
             for file in &manifest.files {
                 let target = config.data_dir.join(&file.name);
                 let partial = target.with_extension("db.partial");
                 std::fs::copy(from.join(&file.name), &partial)?;
+                crate::files::make_private(&partial)?;
                 std::fs::File::open(&partial)?.sync_all()?;
                 std::fs::rename(&partial, &target)?;
             }
             Ok(())
         }
         (Some(url), "postgres") => {
-            let status = Command::new(pg_tool("pg_restore")?)
-                .args(["--exit-on-error", "--single-transaction", "--dbname"])
-                .arg(url)
+            let status = pg_command(&pg_tool("pg_restore")?, url)?
+                .args(["--exit-on-error", "--single-transaction"])
                 .arg(from.join("postgres.dump"))
                 .status()
                 .context("cannot run pg_restore")?;
@@ -279,5 +301,42 @@ pub async fn schedule(config: Config) {
             ),
             Err(e) => tracing::error!("pruning old backups failed: {e:#}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_password_goes_to_the_tools_environment_never_its_command_line() {
+        let command = pg_command(
+            Path::new("/usr/bin/pg_dump"),
+            "postgres://backup:s3cr%40t%20pw@db.internal:5433/stint?sslmode=require",
+        )
+        .unwrap();
+        let args: Vec<String> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            ["--dbname=postgres://backup@db.internal:5433/stint?sslmode=require"]
+        );
+        assert!(!args.concat().contains("s3cr"), "{args:?}");
+        let env: Vec<(String, Option<String>)> = command
+            .get_envs()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.map(|v| v.to_string_lossy().into_owned()),
+                )
+            })
+            .collect();
+        assert_eq!(env, [("PGPASSWORD".into(), Some("s3cr@t pw".into()))]);
+
+        let plain =
+            pg_command(Path::new("pg_restore"), "postgres://stint@localhost/stint").unwrap();
+        assert_eq!(plain.get_envs().count(), 0);
     }
 }

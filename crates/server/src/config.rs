@@ -37,6 +37,14 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of every email.
     pub mail_from: String,
+    /// Reverse proxies in front of the server (CIDRs, e.g. `127.0.0.1/32`): only for a connection
+    /// from one of these is `X-Forwarded-For` believed, and then its right-most address that is not
+    /// itself a trusted proxy is the client's. Empty (the default): the connection's own address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Start even when the PostgreSQL role is a superuser or has BYPASSRLS (which makes row-level
+    /// security, the second wall between organizations, hold for nothing). Env
+    /// `STINT_ALLOW_PRIVILEGED_DATABASE_ROLE=1`.
+    pub allow_privileged_database_role: bool,
     pub limits: Limits,
     pub backup: Backup,
 }
@@ -91,6 +99,10 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Seconds a request may take.
     pub request_timeout_secs: u64,
+    /// Organizations one account may own (each is a database file on SQLite).
+    pub orgs_per_account: i64,
+    /// Organizations one account may create per window.
+    pub org_creations_per_window: i64,
 }
 
 impl Default for Limits {
@@ -105,6 +117,8 @@ impl Default for Limits {
             lockout_max_secs: 60 * 60,
             max_body_bytes: 64 * 1024,
             request_timeout_secs: 30,
+            orgs_per_account: 20,
+            org_creations_per_window: 5,
         }
     }
 }
@@ -125,6 +139,8 @@ impl Default for Config {
             tls_key: None,
             smtp_url: None,
             mail_from: "Stint <no-reply@localhost>".into(),
+            trusted_proxies: Vec::new(),
+            allow_privileged_database_role: false,
             limits: Limits::default(),
             backup: Backup::default(),
         }
@@ -199,6 +215,21 @@ impl Config {
         if let Ok(key) = std::env::var("STINT_SERVER_KEY") {
             config.server_key = Some(key);
         }
+        if let Ok(allow) = std::env::var("STINT_ALLOW_PRIVILEGED_DATABASE_ROLE") {
+            config.allow_privileged_database_role = matches!(allow.as_str(), "1" | "true" | "yes");
+        }
+        if let Ok(list) = std::env::var("STINT_TRUSTED_PROXIES") {
+            config.trusted_proxies = list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        format!("STINT_TRUSTED_PROXIES: {s:?} is not a network (e.g. 10.0.0.0/8)")
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         // A server speaking TLS is reached over https, whatever the default said.
         if config.tls_cert.is_some()
             && let Some(rest) = config.public_url.strip_prefix("http://")
@@ -229,7 +260,13 @@ impl Config {
             return Err("TLS needs both tls_cert and tls_key".into());
         }
         let l = &self.limits;
-        if l.auth_per_ip < 1 || l.auth_per_account < 1 || l.email_per_ip < 1 || l.window_secs < 1 {
+        if l.auth_per_ip < 1
+            || l.auth_per_account < 1
+            || l.email_per_ip < 1
+            || l.window_secs < 1
+            || l.orgs_per_account < 1
+            || l.org_creations_per_window < 1
+        {
             return Err("limits must be at least 1".into());
         }
         if l.lockout_after < 1 || l.lockout_secs < 1 || l.lockout_max_secs < l.lockout_secs {

@@ -8,9 +8,9 @@
 //! 15-minute access token and a refresh token that rotates on every use; presenting a refresh token
 //! a second time ends the session (a stolen copy is worth nothing once either side uses it).
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -24,7 +24,7 @@ use url::Url;
 use crate::accounts::check_device;
 use crate::app::{Authed, Shared, now};
 use crate::error::{ApiError, ApiResult, Json};
-use crate::limits::{self, Scope};
+use crate::limits::{self, ClientIp, Scope};
 use crate::secrets::{new_token, token_hash};
 use crate::store::{Handoff, Refresh, Session};
 
@@ -116,10 +116,10 @@ fn invalid_grant(message: &str) -> ApiError {
 /// `POST /api/v1/token`: a code and its verifier, or a refresh token, for new tokens.
 pub async fn token(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::TokenRequest>,
 ) -> ApiResult<Json<wire::TokenGrant>> {
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Auth, ip).await?;
     let access = new_token("sts_");
     let refresh = new_token("str_");
     let now = now();

@@ -23,6 +23,7 @@ pub mod backup;
 pub mod bench;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod handoff;
 pub mod limits;
 pub mod mail;
@@ -41,7 +42,7 @@ pub use config::Config;
 /// Opens the storage the configuration names and the server key, ready to serve.
 pub async fn open(config: Config) -> anyhow::Result<Shared> {
     use anyhow::Context;
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+    files::private_dir(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             config.data_dir.display()
@@ -57,11 +58,20 @@ pub async fn open(config: Config) -> anyhow::Result<Shared> {
         })?,
     };
     let store: Arc<dyn store::Store> = match &config.database_url {
-        Some(url) => Arc::new(
-            store::postgres::PgStore::connect(url)
+        Some(url) => {
+            let pg = store::postgres::PgStore::connect(url)
                 .await
-                .context("cannot open the PostgreSQL database")?,
-        ),
+                .context("cannot open the PostgreSQL database")?;
+            if let Some(what) = pg.privileged_role().await?
+                && !config.allow_privileged_database_role
+            {
+                pg.close().await;
+                anyhow::bail!(
+                    "refusing to run as {what} on PostgreSQL: row-level security, the wall between organizations, does not hold for it. Connect as an ordinary role that owns the database (backups may use a privileged one through STINT_BACKUP_DATABASE_URL), or set allow_privileged_database_role = true if you must"
+                );
+            }
+            Arc::new(pg)
+        }
         None => Arc::new(
             store::sqlite::SqliteStore::open(&config.data_dir)
                 .await
@@ -78,6 +88,10 @@ pub async fn open(config: Config) -> anyhow::Result<Shared> {
             "passkeys are off: the public address {} is not a host name (set STINT_SERVER_PUBLIC_URL)",
             config.public_url
         );
+    }
+    for (user, digest) in store.unkeyed_recovery_codes().await? {
+        let tag = secrets::recovery_code_tag(&key, user, &digest);
+        store.key_recovery_code(user, &digest, &tag).await?;
     }
     Ok(Arc::new(AppState {
         store,

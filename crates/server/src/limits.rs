@@ -2,10 +2,81 @@
 //! the same numbers. Keys never hold an address or an email in the clear: both are hashed under the
 //! server key first.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
-use crate::app::{AppState, now};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::{HeaderMap, request::Parts};
+use ipnet::IpNet;
+
+use crate::app::{AppState, Shared, now};
 use crate::error::{ApiError, ApiResult};
+
+/// The client's address, as limits count it: the connection's peer, or, when the peer is one of
+/// the configured `trusted_proxies`, the address that proxy says it forwarded for.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<Shared> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> ApiResult<ClientIp> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+            .ok_or_else(|| ApiError::internal("client address", "no connection info"))?;
+        Ok(ClientIp(client_ip(
+            &state.config.trusted_proxies,
+            peer,
+            &parts.headers,
+        )))
+    }
+}
+
+/// `peer` itself unless it is a trusted proxy; then the right-most `X-Forwarded-For` address that
+/// is not a trusted proxy (each proxy appends the address it received from, so only that end of
+/// the list is vouched for; whatever the client itself wrote is further left).
+pub fn client_ip(trusted: &[IpNet], peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            // Not an address: what follows it (to the left) cannot be vouched for.
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// The network a limit counts an address in: an IPv4 address alone, an IPv6 address by its /64
+/// (one subscriber usually holds a whole /64, and could otherwise take a fresh address for every
+/// request).
+pub fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
 
 /// What a limit counts.
 #[derive(Debug, Clone, Copy)]
@@ -25,6 +96,12 @@ impl Scope {
     }
 }
 
+/// Counts one organization created by `user`; refuses it over the limit with 429.
+pub async fn org_creation(state: &AppState, user: ulid::Ulid) -> ApiResult<()> {
+    let key = format!("org:account:{user}");
+    count(state, &key, state.config.limits.org_creations_per_window).await
+}
+
 /// Counts one request from `ip`; refuses it over the limit with 429 and `Retry-After`.
 pub async fn per_ip(state: &AppState, scope: Scope, ip: IpAddr) -> ApiResult<()> {
     let max = match scope {
@@ -34,7 +111,7 @@ pub async fn per_ip(state: &AppState, scope: Scope, ip: IpAddr) -> ApiResult<()>
     let key = format!(
         "{}:ip:{}",
         scope.name(),
-        state.key.tag("ip", ip.to_string().as_bytes())
+        state.key.tag("ip", network(ip).to_string().as_bytes())
     );
     count(state, &key, max).await
 }
@@ -68,9 +145,15 @@ async fn count(state: &AppState, key: &str, max: i64) -> ApiResult<()> {
 }
 
 /// The lockout key of an account (by normalized email, so unknown addresses lock the same way and
-/// reveal nothing).
-pub fn lock_key(state: &AppState, email: &str) -> String {
-    format!("lock:{}", state.key.tag("email", email.as_bytes()))
+/// reveal nothing) as tried from one network: failures from one place lock that place out of the
+/// account, not its owner everywhere else (guessing from many places at once is held back by the
+/// per-account rate limit instead). Passkey sign-in never looks at it.
+pub fn lock_key(state: &AppState, email: &str, ip: IpAddr) -> String {
+    format!(
+        "lock:{}:{}",
+        state.key.tag("email", email.as_bytes()),
+        state.key.tag("ip", network(ip).to_string().as_bytes())
+    )
 }
 
 /// Refuses while the account is locked out, before any credential is checked: a right password
@@ -117,4 +200,56 @@ fn locked(retry_after: i64) -> ApiError {
         "too many failed attempts: this account is locked for a while; try again later",
         u64::try_from(retry_after).unwrap_or(1),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy_and_only_its_end() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let headers = forwarded("1.2.3.4, 203.0.113.7, 10.0.0.5");
+        // No trusted proxies: the connection's own address, whatever the header says.
+        assert_eq!(client_ip(&[], proxy, &headers), proxy);
+        // From an untrusted peer: the header is the client's own word, ignored.
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client_ip(&trusted, stranger, &headers), stranger);
+        // Through trusted proxies: the right-most address that is not one of them; what the client
+        // wrote further left ("1.2.3.4") is never taken.
+        assert_eq!(
+            client_ip(&trusted, proxy, &headers),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(&trusted, proxy, &forwarded("junk, 203.0.113.9")),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // Garbage nearest the proxy: nothing beyond it is vouched for, so the proxy itself counts.
+        assert_eq!(
+            client_ip(&trusted, proxy, &forwarded("203.0.113.9, junk")),
+            proxy
+        );
+        assert_eq!(client_ip(&trusted, proxy, &HeaderMap::new()), proxy);
+    }
+
+    #[test]
+    fn an_ipv6_address_counts_as_its_slash_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(network(a), network(b));
+        assert_ne!(network(a), network(c));
+        let v4: IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(network(v4), v4);
+        let mapped: IpAddr = "::ffff:203.0.113.7".parse().unwrap();
+        assert_eq!(network(mapped), v4);
+    }
 }

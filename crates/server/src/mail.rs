@@ -105,7 +105,7 @@ pub(crate) async fn send(
 }
 
 fn write_to_outbox(dir: &std::path::Path, message: &Message) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    crate::files::private_dir(dir)?;
     // Named in the order they were sent, so a reader sorting by name reads the last one last.
     let name = format!("{}.eml", crate::store::ordered_id());
     let path = dir.join(&name);

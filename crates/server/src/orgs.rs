@@ -59,6 +59,19 @@ impl InOrg {
         authorize(&self.actor, action, target).map_err(forbidden)
     }
 
+    /// What cannot be undone (deleting or handing over the organization) needs a person signed
+    /// in, never an API token, whatever role the token carries.
+    fn require_session(&self) -> ApiResult<()> {
+        match self.via {
+            Via::Session(_) => Ok(()),
+            Via::Token(_) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "session_required",
+                "deleting or handing over an organization needs you signed in, not an API token",
+            )),
+        }
+    }
+
     fn org_target(&self) -> Target {
         Target::Org {
             org: self.actor.org,
@@ -218,9 +231,30 @@ pub async fn create(
     authed: Authed,
     Json(body): Json<wire::OrgName>,
 ) -> ApiResult<(StatusCode, Json<wire::OrgInfo>)> {
+    let name = check_name(&body.name)?;
+    // Each organization is a database file (and a pool) on SQLite: one account must not be able
+    // to exhaust the server's files.
+    let cap = state.config.limits.orgs_per_account;
+    let owned = state
+        .store
+        .orgs_of(authed.user)
+        .await?
+        .iter()
+        .filter(|(_, role)| *role == Role::Owner)
+        .count();
+    if i64::try_from(owned).unwrap_or(i64::MAX) >= cap {
+        return Err(ApiError::too_many(
+            "organization_limit",
+            format!(
+                "an account may own at most {cap} organizations on this server: delete one you no longer need, or ask the server's operator"
+            ),
+            3600,
+        ));
+    }
+    crate::limits::org_creation(&state, authed.user).await?;
     let org = Org {
         id: Ulid::generate(),
-        name: check_name(&body.name)?,
+        name,
         created_at: now(),
     };
     state.store.create_org(&org, authed.user).await?;
@@ -289,6 +323,7 @@ pub async fn delete(
     State(state): State<Shared>,
     Allowed(in_org, _): Allowed<DeleteOrganization>,
 ) -> ApiResult<StatusCode> {
+    in_org.require_session()?;
     let members = state.store.members(in_org.org.id).await?;
     let owners: Vec<Ulid> = members
         .iter()
@@ -326,6 +361,7 @@ pub async fn transfer(
     Allowed(in_org, _): Allowed<TransferOwnership>,
     Json(body): Json<wire::TransferOwnership>,
 ) -> ApiResult<StatusCode> {
+    in_org.require_session()?;
     if body.to == in_org.user {
         return Err(ApiError::invalid("you are already an owner"));
     }
@@ -411,6 +447,10 @@ fn store_refusal(err: StoreError) -> ApiError {
     match err {
         StoreError::LastOwner => forbidden(Denied::LastOwner),
         StoreError::NotFound(what) => ApiError::not_found(what),
+        StoreError::Changed(_) => ApiError::conflict(
+            "role_changed",
+            "this member's role changed meanwhile: reload and try again",
+        ),
         other => other.into(),
     }
 }
@@ -426,7 +466,7 @@ pub async fn change_role(
     in_org.check(Action::ManageMembersAndViewers, &target)?;
     state
         .store
-        .set_role(in_org.org.id, user, body.role)
+        .set_role(in_org.org.id, user, from, body.role)
         .await
         .map_err(store_refusal)?;
     let email = email_of(&state, user).await?;
@@ -470,7 +510,7 @@ pub async fn remove_member(
     }
     state
         .store
-        .remove_member(in_org.org.id, user)
+        .remove_member(in_org.org.id, user, role, now())
         .await
         .map_err(store_refusal)?;
     let email = email_of(&state, user).await?;
@@ -715,14 +755,15 @@ pub async fn create_token(
     in_org: InOrg,
     Json(body): Json<wire::NewApiToken>,
 ) -> ApiResult<(StatusCode, Json<wire::CreatedApiToken>)> {
-    if let Via::Token(_) = in_org.via {
+    let Via::Session(session) = in_org.via else {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "session_required",
             "API tokens cannot make API tokens; sign in",
         ));
-    }
+    };
     in_org.check(Action::CreateOwnApiToken, &in_org.org_target())?;
+    crate::app::require_recent_proof(&state, session).await?;
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
         return Err(ApiError::invalid("name the token in 1 to 60 characters"));
@@ -770,6 +811,19 @@ pub async fn create_token(
             ),
         )
         .await?;
+    crate::accounts::tell_owner(
+        &state,
+        in_org.user,
+        "An API token was made for your Stint account",
+        &format!(
+            "An API token named {:?} was just made for your Stint account in the organization \"{}\": whoever holds it acts as you there ({}{}).",
+            token.name,
+            in_org.org.name,
+            token.role,
+            if token.read_only { ", read-only" } else { "" }
+        ),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(wire::CreatedApiToken {

@@ -5,9 +5,7 @@
 //! Each ceremony's state waits in the database between its start and finish (single use, five
 //! minutes), so any instance sharing the database can finish what another started.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,7 +20,7 @@ use webauthn_rs::prelude::{
 use crate::accounts::{normalize_email, start_session};
 use crate::app::{Authed, Shared, now};
 use crate::error::{ApiError, ApiResult, Json, Path};
-use crate::limits::{self, Scope};
+use crate::limits::{self, ClientIp, Scope};
 use crate::secrets::{new_token, token_hash};
 use crate::store::{PasskeyRow, StoreError};
 
@@ -153,6 +151,7 @@ pub async fn register_start(
     Json(body): Json<wire::PasskeyName>,
 ) -> ApiResult<Json<wire::CeremonyStart>> {
     let webauthn = webauthn(&state)?;
+    authed.require_recent_proof(&state).await?;
     let name = check_name(&body.name)?;
     let user = state
         .store
@@ -198,6 +197,7 @@ pub async fn register_finish(
     Json(body): Json<wire::PasskeyRegistration>,
 ) -> ApiResult<(StatusCode, Json<wire::PasskeyInfo>)> {
     let webauthn = webauthn(&state)?;
+    authed.require_recent_proof(&state).await?;
     let (user, saved) = take(&state, &body.ceremony, "register").await?;
     if user != Some(authed.user) {
         return Err(expired());
@@ -226,7 +226,19 @@ pub async fn register_finish(
         last_used_at: None,
     };
     match state.store.add_passkey(&row).await {
-        Ok(()) => Ok((StatusCode::CREATED, Json(info(&row)))),
+        Ok(()) => {
+            crate::accounts::tell_owner(
+                &state,
+                authed.user,
+                "A passkey was added to your Stint account",
+                &format!(
+                    "A passkey named \"{}\" was just added to your Stint account: it can sign in without your password.",
+                    row.name
+                ),
+            )
+            .await?;
+            Ok((StatusCode::CREATED, Json(info(&row))))
+        }
         Err(StoreError::Conflict(_)) => Err(ApiError::conflict(
             "passkey_exists",
             "this passkey is already registered",
@@ -264,8 +276,18 @@ pub async fn delete(
 
 /// `DELETE /api/v1/account/password`: passkey-only from now on (needs a passkey).
 pub async fn remove_password(State(state): State<Shared>, authed: Authed) -> ApiResult<StatusCode> {
+    authed.require_recent_proof(&state).await?;
     match state.store.remove_password(authed.user).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Ok(()) => {
+            crate::accounts::tell_owner(
+                &state,
+                authed.user,
+                "Your Stint password was removed",
+                "The password of your Stint account was just removed: from now on it signs in only with its passkeys.",
+            )
+            .await?;
+            Ok(StatusCode::NO_CONTENT)
+        }
         Err(StoreError::NotFound(_)) => Err(ApiError::conflict(
             "no_passkey",
             "register a passkey before removing the password",
@@ -278,11 +300,11 @@ pub async fn remove_password(State(state): State<Shared>, authed: Authed) -> Api
 /// an address with none), any passkey of this site.
 pub async fn sign_in_start(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::PasskeySignInStart>,
 ) -> ApiResult<Json<wire::CeremonyStart>> {
     let webauthn = webauthn(&state)?;
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Auth, ip).await?;
     let mut known = Vec::new();
     let mut user = None;
     let mut decoy_for = None;
@@ -378,19 +400,33 @@ fn request_options(
     }))
 }
 
-/// One or two 16-byte credential ids (the length of common platform passkeys), fixed for an
-/// address by the server key.
+/// Byte lengths of credential ids that real authenticators make: platform passkeys (16, 20 or
+/// 32 bytes) and security keys (48 or 64, and more).
+pub const REAL_CREDENTIAL_ID_LENGTHS: [usize; 5] = [16, 20, 32, 48, 64];
+
+/// One to three credential ids that look like real ones (their lengths drawn from
+/// [`REAL_CREDENTIAL_ID_LENGTHS`], their bytes random-looking), fixed for an address by the server
+/// key, so that asking twice tells nothing either.
 fn decoy_credentials(state: &Shared, email: &str) -> Vec<Vec<u8>> {
-    let tag = hex::decode(state.key.tag("passkey decoy", email.as_bytes())).unwrap_or_default();
-    let count = 1 + usize::from(tag.first().copied().unwrap_or(0) & 1);
+    let seed = hex::decode(state.key.tag("passkey decoy", email.as_bytes())).unwrap_or_default();
+    let pick = |i: usize| usize::from(seed.get(i).copied().unwrap_or(0));
+    let count = 1 + pick(0) % 3;
     (0..count)
         .map(|i| {
-            hex::decode(
-                state
-                    .key
-                    .tag("passkey decoy id", format!("{i} {email}").as_bytes()),
-            )
-            .unwrap_or_default()
+            let len = REAL_CREDENTIAL_ID_LENGTHS[pick(1 + i) % REAL_CREDENTIAL_ID_LENGTHS.len()];
+            let mut id = Vec::with_capacity(len + 16);
+            for block in 0.. {
+                if id.len() >= len {
+                    break;
+                }
+                let tag = state.key.tag(
+                    "passkey decoy id",
+                    format!("{i} {block} {email}").as_bytes(),
+                );
+                id.extend(hex::decode(tag).unwrap_or_default());
+            }
+            id.truncate(len);
+            id
         })
         .collect()
 }
@@ -398,11 +434,11 @@ fn decoy_credentials(state: &Shared, email: &str) -> Vec<Vec<u8>> {
 /// `POST /api/v1/passkeys/sign-in/finish`: a session.
 pub async fn sign_in_finish(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<wire::PasskeySignIn>,
 ) -> ApiResult<Json<wire::SignInReply>> {
     let webauthn = webauthn(&state)?;
-    limits::per_ip(&state, Scope::Auth, peer.ip()).await?;
+    limits::per_ip(&state, Scope::Auth, ip).await?;
     let device = crate::accounts::check_device(&body.device)?;
     let credential: PublicKeyCredential = serde_json::from_value(body.credential)
         .map_err(|e| ApiError::invalid(format!("not a WebAuthn assertion: {e}")))?;

@@ -160,14 +160,12 @@ pub async fn confirm_deletion(
     if !owned.is_empty() {
         return Err(still_owner(&owned));
     }
-    for (org, _) in state.store.orgs_of(user.id).await? {
-        for token in state.store.api_tokens(org.id, Some(user.id), now()).await? {
-            state
-                .store
-                .revoke_api_token(org.id, token.id, Some(user.id), now())
-                .await?;
-        }
-        state.store.remove_member(org.id, user.id).await?;
+    for (org, role) in state.store.orgs_of(user.id).await? {
+        // Removal revokes the member's API tokens of the organization with it.
+        state
+            .store
+            .remove_member(org.id, user.id, role, now())
+            .await?;
         state
             .store
             .audit(

@@ -111,6 +111,21 @@ impl ServerKey {
     }
 }
 
+/// A recovery code as stored: a keyed tag over the account and the code's digest, so that a copy of
+/// the database cannot test guesses (ten short codes are far easier to find than a password). Taken
+/// over the digest, so that codes stored as a bare digest before can be tagged without the codes.
+pub fn recovery_code_tag(key: &ServerKey, user: ulid::Ulid, digest: &[u8]) -> Vec<u8> {
+    let mut value = user.to_string().into_bytes();
+    value.push(0);
+    value.extend_from_slice(digest);
+    key.tag("recovery code", &value).into_bytes()
+}
+
+/// The stored form of a recovery code as typed (in any case, with or without dashes).
+pub fn stored_recovery_code(key: &ServerKey, user: ulid::Ulid, code: &str) -> Vec<u8> {
+    recovery_code_tag(key, user, &token_hash(&normalize_recovery_code(code)))
+}
+
 /// Random bytes from the operating system.
 ///
 /// # Panics

@@ -16,12 +16,7 @@ const PASSWORD: &str = "a long and private passphrase";
 fn emailed_code(storage: &Storage, to: &str) -> String {
     let (text, _) = last_email(&storage.outbox(), to).expect("an email");
     assert!(text.contains("Subject: Your Stint sign-in code"), "{text}");
-    let line = text
-        .lines()
-        .map(str::trim)
-        .find(|l| l.len() == 9 && l.chars().filter(char::is_ascii_digit).count() == 8)
-        .unwrap_or_else(|| panic!("no code in {text}"));
-    line.replace(' ', "")
+    support::emailed_code(&storage.outbox(), to)
 }
 
 fn confirm(challenge: &str, email_code: &str) -> CliConfirm {

@@ -99,7 +99,10 @@ async fn emails_go_through_smtp_when_a_relay_is_configured() {
     let body = data.replace("=\n", "");
     let token = body[body.find("ste_").unwrap()..][..68].to_owned();
     let (status, _) = server
-        .post("/api/v1/accounts/verify", json!({ "token": token }))
+        .post(
+            "/api/v1/accounts/verify",
+            json!({ "token": token, "password": "a long and private passphrase" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     server.stop().await;
@@ -125,5 +128,46 @@ async fn a_relay_that_is_down_is_a_clear_error_not_a_hang() {
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["error"]["code"], "unavailable");
+    server.stop().await;
+}
+
+/// Forgot-password answers at once whether or not the address has an account: the email goes out
+/// off the request path, so even a relay that never answers does not make the known address's
+/// request slower (here: it would time out) than an unknown one's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgot_password_answers_alike_even_when_the_relay_hangs() {
+    // Accepts connections and says nothing, ever.
+    let mute = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = mute.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = mute.accept().await {
+            held.push(stream);
+        }
+    });
+    let storage = Storage::new(Backend::Sqlite).await;
+    let first = Server::start(&storage).await;
+    support::verified_account(
+        &first,
+        &storage,
+        "sam@example.org",
+        "a long and private passphrase",
+    )
+    .await;
+    first.stop().await;
+    let server = Server::start_with(&storage, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.limits.request_timeout_secs = 5;
+    })
+    .await;
+    let mut answers = Vec::new();
+    for email in ["sam@example.org", "nobody@example.org"] {
+        let (status, body) = server
+            .post("/api/v1/password/forgot", json!({ "email": email }))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{email}: {body}");
+        answers.push(body);
+    }
+    assert_eq!(answers[0], answers[1]);
     server.stop().await;
 }

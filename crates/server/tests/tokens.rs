@@ -232,7 +232,26 @@ async fn tokens_act_within_their_scope(backend: Backend) {
     let (status, _) = server
         .get(&format!("/api/v1/orgs/{a}/members"), &read_only)
         .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // For good: joining again does not bring them back.
+    join(
+        &server,
+        &storage,
+        &owner,
+        &a,
+        "adam@example.org",
+        &admin,
+        "admin",
+    )
+    .await;
+    let (status, _) = server
+        .get(&format!("/api/v1/orgs/{a}/members"), &read_only)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a removed member's token stays dead"
+    );
 
     let (_, log) = server.get(&format!("/api/v1/orgs/{a}/audit"), &owner).await;
     let actions: Vec<&str> = log
@@ -248,6 +267,51 @@ async fn tokens_act_within_their_scope(backend: Backend) {
     server.stop().await;
 }
 both!(tokens_act_within_their_scope);
+
+/// Deleting or handing over an organization cannot be undone: an Owner's own full token may not.
+async fn deleting_or_transferring_an_organization_needs_a_session(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (owner, _) = session(&server, &storage, "olga").await;
+    let (admin, admin_id) = session(&server, &storage, "adam").await;
+    let a = create_org(&server, &owner, "A").await;
+    join(
+        &server,
+        &storage,
+        &owner,
+        &a,
+        "adam@example.org",
+        &admin,
+        "admin",
+    )
+    .await;
+    let (status, created) = make(
+        &server,
+        &owner,
+        &a,
+        json!({ "name": "ci", "role": "owner" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["token"].as_str().unwrap().to_owned();
+    for (method, path, body) in [
+        (Method::DELETE, format!("/api/v1/orgs/{a}"), None),
+        (
+            Method::POST,
+            format!("/api/v1/orgs/{a}/transfer"),
+            Some(json!({ "to": admin_id })),
+        ),
+    ] {
+        let (status, body) = server.call(method, &path, Some(&token), body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "session_required", "{body}");
+    }
+    let (status, org) = server.get(&format!("/api/v1/orgs/{a}"), &owner).await;
+    assert_eq!(status, StatusCode::OK, "{org}");
+    assert_eq!(org["role"], "owner");
+    server.stop().await;
+}
+both!(deleting_or_transferring_an_organization_needs_a_session);
 
 async fn tokens_expire(backend: Backend) {
     let storage = Storage::new(backend).await;

@@ -33,6 +33,9 @@ pub enum StoreError {
     LastOwner,
     #[error("no such {0}")]
     NotFound(&'static str),
+    /// What a change was based on changed meanwhile (another request got there first).
+    #[error("the {0} changed meanwhile")]
+    Changed(&'static str),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -204,6 +207,39 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> StoreResult<Option<Ulid>>;
 
+    /// A sign-up waiting for its address: the verification token, and the password chosen with it,
+    /// which becomes the account's only when this token confirms the address.
+    async fn create_sign_up(
+        &self,
+        token_hash: &[u8],
+        user: Ulid,
+        password_hash: &str,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// The password hash of the user's newest pending sign-up.
+    async fn newest_sign_up(&self, user: Ulid, now: i64) -> StoreResult<Option<String>>;
+    /// A pending sign-up by its token, without using it: the user, and the password chosen with it
+    /// (`None` for a sign-up made before passwords waited beside their tokens).
+    async fn sign_up_by_token(
+        &self,
+        token_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<Option<(Ulid, Option<String>)>>;
+    /// Confirms the address with this pending sign-up, at once: the token is used, every other
+    /// pending sign-up of the user dies, and the password (if given) becomes the account's. False if
+    /// the token was used or the address confirmed meanwhile.
+    async fn confirm_sign_up(
+        &self,
+        token_hash: &[u8],
+        user: Ulid,
+        password_hash: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// When the session's holder last proved who they are (signing in, or a step-up); `None` for
+    /// a session that does not exist.
+    async fn session_proved_at(&self, id: Ulid) -> StoreResult<Option<i64>>;
+    /// Records a fresh proof for a live session.
+    async fn prove_session(&self, id: Ulid, at: i64) -> StoreResult<()>;
     async fn create_session(&self, session: &Session, token_hash: &[u8]) -> StoreResult<()>;
     /// A live session by its token's hash, its last-seen time refreshed (at most once a minute).
     async fn session_by_token(&self, hash: &[u8], now: i64) -> StoreResult<Option<Session>>;
@@ -233,6 +269,10 @@ pub trait Store: Send + Sync + 'static {
     /// Uses an unused recovery code once.
     async fn use_recovery_code(&self, user: Ulid, hash: &[u8], now: i64) -> StoreResult<bool>;
     async fn recovery_codes_left(&self, user: Ulid) -> StoreResult<u32>;
+    /// Recovery codes still kept as a bare digest (from before they were keyed tags).
+    async fn unkeyed_recovery_codes(&self) -> StoreResult<Vec<(Ulid, Vec<u8>)>>;
+    /// Replaces one bare digest by its keyed tag.
+    async fn key_recovery_code(&self, user: Ulid, digest: &[u8], tag: &[u8]) -> StoreResult<()>;
 
     async fn create_challenge(
         &self,
@@ -349,11 +389,13 @@ pub trait Store: Send + Sync + 'static {
 
     async fn member(&self, org: Ulid, user: Ulid) -> StoreResult<Option<Member>>;
     async fn members(&self, org: Ulid) -> StoreResult<Vec<Member>>;
-    /// Changes a role; refuses (`LastOwner`) to leave the organization without an owner, checked
-    /// atomically with the change.
-    async fn set_role(&self, org: Ulid, user: Ulid, role: Role) -> StoreResult<()>;
-    /// Removes a member, with the same last-owner guard.
-    async fn remove_member(&self, org: Ulid, user: Ulid) -> StoreResult<()>;
+    /// Changes a role from `from` (the role the decision was made on) to `to`; refuses
+    /// (`LastOwner`) to leave the organization without an owner, and (`Changed`) when the role is no
+    /// longer `from`, both checked atomically with the change.
+    async fn set_role(&self, org: Ulid, user: Ulid, from: Role, to: Role) -> StoreResult<()>;
+    /// Removes a member whose role is still `from`, with the same guards, and revokes their API
+    /// tokens for this organization for good (joining again does not bring them back).
+    async fn remove_member(&self, org: Ulid, user: Ulid, from: Role, now: i64) -> StoreResult<()>;
     /// Makes `to` an Owner and `from` an Admin, in one transaction.
     async fn transfer_ownership(&self, org: Ulid, from: Ulid, to: Ulid) -> StoreResult<()>;
 

@@ -30,6 +30,23 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
+    /// Whether the connection's role is a superuser or bypasses row-level security: either would
+    /// make the tenant wall between organizations a wall of paper.
+    pub async fn privileged_role(&self) -> StoreResult<Option<&'static str>> {
+        let (superuser, bypass): (bool, bool) = sqlx::query_as(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(if superuser {
+            Some("a superuser")
+        } else if bypass {
+            Some("a role with BYPASSRLS")
+        } else {
+            None
+        })
+    }
+
     /// A transaction that sees only this organization's rows (row-level security on `app.org`);
     /// writers also take the organization's advisory lock, so guarded changes (the last-owner rule)
     /// cannot interleave.

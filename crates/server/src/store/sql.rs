@@ -119,6 +119,131 @@ macro_rules! sql_store {
                 user.as_deref().map($crate::store::ulid).transpose()
             }
 
+            async fn create_sign_up(
+                &self,
+                token_hash: &[u8],
+                user: ulid::Ulid,
+                password_hash: &str,
+                expires_at: i64,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO email_tokens (token_hash, user_id, purpose, expires_at, password_hash) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(token_hash)
+                .bind(user.to_string())
+                .bind($crate::store::TokenPurpose::VerifyEmail.as_str())
+                .bind(expires_at)
+                .bind(password_hash)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn newest_sign_up(
+                &self,
+                user: ulid::Ulid,
+                now: i64,
+            ) -> $crate::store::StoreResult<Option<String>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT password_hash FROM email_tokens WHERE user_id = $1 AND purpose = $2 \
+                     AND used_at IS NULL AND expires_at > $3 AND password_hash IS NOT NULL \
+                     ORDER BY expires_at DESC LIMIT 1",
+                )
+                .bind(user.to_string())
+                .bind($crate::store::TokenPurpose::VerifyEmail.as_str())
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn sign_up_by_token(
+                &self,
+                token_hash: &[u8],
+                now: i64,
+            ) -> $crate::store::StoreResult<Option<(ulid::Ulid, Option<String>)>> {
+                let row: Option<(String, Option<String>)> = sqlx::query_as(
+                    "SELECT user_id, password_hash FROM email_tokens WHERE token_hash = $1 \
+                     AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+                )
+                .bind(token_hash)
+                .bind($crate::store::TokenPurpose::VerifyEmail.as_str())
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(user, hash)| Ok(($crate::store::ulid(&user)?, hash)))
+                    .transpose()
+            }
+
+            async fn confirm_sign_up(
+                &self,
+                token_hash: &[u8],
+                user: ulid::Ulid,
+                password_hash: Option<&str>,
+                now: i64,
+            ) -> $crate::store::StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let taken = sqlx::query(
+                    "UPDATE email_tokens SET used_at = $4 WHERE token_hash = $1 AND user_id = $2 \
+                     AND purpose = $3 AND used_at IS NULL AND expires_at > $4",
+                )
+                .bind(token_hash)
+                .bind(user.to_string())
+                .bind($crate::store::TokenPurpose::VerifyEmail.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if taken.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                // Every other pending sign-up for the address dies with this one.
+                sqlx::query(
+                    "UPDATE email_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 \
+                     AND used_at IS NULL",
+                )
+                .bind(user.to_string())
+                .bind($crate::store::TokenPurpose::VerifyEmail.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let verified = sqlx::query(
+                    "UPDATE users SET email_verified_at = $2, \
+                     password_hash = COALESCE($3, password_hash) \
+                     WHERE id = $1 AND email_verified_at IS NULL",
+                )
+                .bind(user.to_string())
+                .bind(now)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?;
+                if verified.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn session_proved_at(
+                &self,
+                id: ulid::Ulid,
+            ) -> $crate::store::StoreResult<Option<i64>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT COALESCE(proved_at, created_at) FROM sessions WHERE id = $1",
+                )
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn prove_session(&self, id: ulid::Ulid, at: i64) -> $crate::store::StoreResult<()> {
+                sqlx::query("UPDATE sessions SET proved_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+                    .bind(id.to_string())
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn create_session(
                 &self,
                 session: &$crate::store::Session,
@@ -251,7 +376,9 @@ macro_rules! sql_store {
                     .execute(&mut *tx)
                     .await?;
                 for hash in recovery {
-                    sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                    sqlx::query(
+                        "INSERT INTO recovery_codes (user_id, code_hash, keyed) VALUES ($1, $2, 1)",
+                    )
                         .bind(user.to_string())
                         .bind(hash)
                         .execute(&mut *tx)
@@ -306,6 +433,37 @@ macro_rules! sql_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn unkeyed_recovery_codes(
+                &self,
+            ) -> $crate::store::StoreResult<Vec<(ulid::Ulid, Vec<u8>)>> {
+                let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
+                    "SELECT user_id, code_hash FROM recovery_codes WHERE keyed = 0",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(user, hash)| Ok(($crate::store::ulid(&user)?, hash)))
+                    .collect()
+            }
+
+            async fn key_recovery_code(
+                &self,
+                user: ulid::Ulid,
+                digest: &[u8],
+                tag: &[u8],
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "UPDATE recovery_codes SET code_hash = $3, keyed = 1 WHERE user_id = $1 \
+                     AND code_hash = $2 AND keyed = 0",
+                )
+                .bind(user.to_string())
+                .bind(digest)
+                .bind(tag)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
             }
 
             async fn recovery_codes_left(&self, user: ulid::Ulid) -> $crate::store::StoreResult<u32> {
@@ -862,64 +1020,72 @@ macro_rules! sql_store {
                 &self,
                 org: ulid::Ulid,
                 user: ulid::Ulid,
-                role: stint_domain::Role,
+                from: stint_domain::Role,
+                to: stint_domain::Role,
             ) -> $crate::store::StoreResult<()> {
                 let mut tx = self.org_tx(org, true, false).await?;
                 let done = sqlx::query(
-                    "UPDATE members SET role = $3 WHERE org_id = $1 AND user_id = $2 \
-                     AND (role <> 'owner' OR $3 = 'owner' \
+                    "UPDATE members SET role = $4 WHERE org_id = $1 AND user_id = $2 AND role = $3 \
+                     AND (role <> 'owner' OR $4 = 'owner' \
                           OR (SELECT COUNT(*) FROM members WHERE org_id = $1 AND role = 'owner') > 1)",
                 )
                 .bind(org.to_string())
                 .bind(user.to_string())
-                .bind(role.to_string())
+                .bind(from.to_string())
+                .bind(to.to_string())
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
-                    // Was the member missing, or the last owner?
-                    let exists: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM members WHERE org_id = $1 AND user_id = $2",
+                    let now_role: Option<String> = sqlx::query_scalar(
+                        "SELECT role FROM members WHERE org_id = $1 AND user_id = $2",
                     )
                     .bind(org.to_string())
                     .bind(user.to_string())
-                    .fetch_one(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                    return Err(if exists > 0 {
-                        $crate::store::StoreError::LastOwner
-                    } else {
-                        $crate::store::StoreError::NotFound("member")
-                    });
+                    return Err($crate::store::sql::membership_refusal(now_role, from));
                 }
                 tx.commit().await?;
                 Ok(())
             }
 
-            async fn remove_member(&self, org: ulid::Ulid, user: ulid::Ulid) -> $crate::store::StoreResult<()> {
+            async fn remove_member(
+                &self,
+                org: ulid::Ulid,
+                user: ulid::Ulid,
+                from: stint_domain::Role,
+                now: i64,
+            ) -> $crate::store::StoreResult<()> {
                 let mut tx = self.org_tx(org, true, false).await?;
                 let done = sqlx::query(
-                    "DELETE FROM members WHERE org_id = $1 AND user_id = $2 \
+                    "DELETE FROM members WHERE org_id = $1 AND user_id = $2 AND role = $3 \
                      AND (role <> 'owner' \
                           OR (SELECT COUNT(*) FROM members WHERE org_id = $1 AND role = 'owner') > 1)",
                 )
                 .bind(org.to_string())
                 .bind(user.to_string())
+                .bind(from.to_string())
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
-                    // Was the member missing, or the last owner?
-                    let exists: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM members WHERE org_id = $1 AND user_id = $2",
+                    let now_role: Option<String> = sqlx::query_scalar(
+                        "SELECT role FROM members WHERE org_id = $1 AND user_id = $2",
                     )
                     .bind(org.to_string())
                     .bind(user.to_string())
-                    .fetch_one(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                    return Err(if exists > 0 {
-                        $crate::store::StoreError::LastOwner
-                    } else {
-                        $crate::store::StoreError::NotFound("member")
-                    });
+                    return Err($crate::store::sql::membership_refusal(now_role, from));
                 }
+                sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND user_id = $2 \
+                     AND revoked_at IS NULL",
+                )
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
                     .bind(user.to_string())
@@ -1267,6 +1433,19 @@ where
         last_seen_at: row.try_get("last_seen_at")?,
         expires_at: row.try_get("expires_at")?,
     })
+}
+
+/// Why a guarded membership change touched no row: the member is gone, their role is no longer the
+/// one the change was decided on, or they are the last owner.
+pub(crate) fn membership_refusal(
+    now_role: Option<String>,
+    from: stint_domain::Role,
+) -> crate::store::StoreError {
+    match now_role {
+        None => crate::store::StoreError::NotFound("member"),
+        Some(role) if role == from.to_string() => crate::store::StoreError::LastOwner,
+        Some(_) => crate::store::StoreError::Changed("member's role"),
+    }
 }
 
 pub(crate) fn role(text: &str) -> crate::store::StoreResult<stint_domain::Role> {

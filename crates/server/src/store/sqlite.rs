@@ -15,6 +15,9 @@ use ulid::Ulid;
 
 use super::{StoreError, StoreResult, sql::sql_store};
 
+/// How long an organization's idle database connection stays open.
+const ORG_POOL_IDLE: Duration = Duration::from_secs(60);
+
 /// The SQLite store.
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -36,7 +39,9 @@ fn options(path: PathBuf, create: bool) -> SqliteConnectOptions {
 impl SqliteStore {
     /// Opens (creating if needed) the server database in `dir` and brings its schema up to date.
     pub async fn open(dir: &Path) -> StoreResult<SqliteStore> {
-        std::fs::create_dir_all(dir.join("orgs"))?;
+        crate::files::private_dir(dir)?;
+        crate::files::private_dir(&dir.join("orgs"))?;
+        crate::files::private_file(&dir.join("server.db"))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options(dir.join("server.db"), true))
@@ -71,8 +76,15 @@ impl SqliteStore {
         if !create && !path.exists() {
             return Err(StoreError::NotFound("organization"));
         }
+        if create {
+            crate::files::private_file(&path)?;
+        }
+        // Connections of an organization nobody is using close after a minute, so that many
+        // organizations do not hold the server's file descriptors open forever.
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .min_connections(0)
+            .idle_timeout(Some(ORG_POOL_IDLE))
             .connect_with(options(path, create))
             .await?;
         sqlx::migrate!("../../migrations/server-sqlite-org")

@@ -121,6 +121,8 @@ pub struct Server {
     /// emails, the Origin of its own pages.
     pub public: String,
     pub http: reqwest::Client,
+    /// Where its emails go.
+    pub outbox: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -138,6 +140,10 @@ impl Server {
         let addr = listener.local_addr().unwrap();
         config.public_url = format!("http://localhost:{}", addr.port());
         tweak(&mut config);
+        let outbox = config
+            .outbox_dir
+            .clone()
+            .expect("tests keep email in an outbox");
         let state = stint_server::open(config).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -155,6 +161,7 @@ impl Server {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
+            outbox,
             stop: Some(stop),
             task: Some(task),
         }
@@ -236,10 +243,12 @@ pub fn assert_security_headers(headers: &reqwest::header::HeaderMap) {
     }
 }
 
-/// The newest email to `to` in the outbox, and the `ste_` token in it, if any.
-pub fn last_email(outbox: &Path, to: &str) -> Option<(String, Option<String>)> {
-    let mut mails: Vec<(PathBuf, String)> = std::fs::read_dir(outbox)
-        .ok()?
+/// Every finished email to `to` in the outbox, oldest first.
+pub fn emails(outbox: &Path, to: &str) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(outbox) else {
+        return Vec::new();
+    };
+    let mut mails: Vec<(PathBuf, String)> = dir
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "eml"))
@@ -250,9 +259,26 @@ pub fn last_email(outbox: &Path, to: &str) -> Option<(String, Option<String>)> {
         .filter(|(_, text)| text.contains(&format!("To: {to}\r\n")))
         .collect();
     mails.sort();
-    let (_, text) = mails.pop()?;
+    mails.into_iter().map(|(_, text)| text).collect()
+}
+
+/// The newest email to `to` in the outbox, and the `ste_` token in it, if any.
+pub fn last_email(outbox: &Path, to: &str) -> Option<(String, Option<String>)> {
+    let text = emails(outbox, to).pop()?;
     let token = text.find("ste_").map(|i| text[i..i + 4 + 64].to_owned());
     Some((text, token))
+}
+
+/// Waits (up to 10 s) until `to` has `count` finished emails, for mail the server sends off the
+/// request path; the newest, as [`last_email`].
+pub async fn email_arrives(outbox: &Path, to: &str, count: usize) -> (String, Option<String>) {
+    for _ in 0..200 {
+        if emails_to(outbox, to) >= count {
+            return last_email(outbox, to).unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no email number {count} to {to} within 10 s");
 }
 
 pub fn emails_to(outbox: &Path, to: &str) -> usize {
@@ -284,13 +310,14 @@ pub async fn verified_account(server: &Server, storage: &Storage, email: &str, p
     let (status, body) = server
         .post(
             "/api/v1/accounts/verify",
-            serde_json::json!({ "token": token.unwrap() }),
+            serde_json::json!({ "token": token.unwrap(), "password": password }),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-/// Signs in with a password (no second factor expected); the session token.
+/// Signs in with a password and the code the server then emails (no second factor expected); the
+/// session token.
 pub async fn sign_in(server: &Server, email: &str, password: &str, device: &str) -> String {
     let (status, body) = server
         .post(
@@ -299,8 +326,28 @@ pub async fn sign_in(server: &Server, email: &str, password: &str, device: &str)
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["status"], "signed_in", "{body}");
+    assert_eq!(body["status"], "email_code", "{body}");
+    let (status, body) = server
+        .post(
+            "/api/v1/sessions/email-code",
+            serde_json::json!({
+                "challenge": body["challenge"],
+                "email_code": emailed_code(&server.outbox, &email.to_lowercase()),
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     body["token"].as_str().unwrap().to_owned()
+}
+
+/// The eight-digit sign-in code of the newest email to `to` ("1234 5678" in the text).
+pub fn emailed_code(outbox: &Path, to: &str) -> String {
+    let (mail, _) = last_email(outbox, to).expect("a sign-in code email");
+    mail.lines()
+        .map(str::trim)
+        .find(|l| l.len() == 9 && l.chars().filter(char::is_ascii_digit).count() == 8)
+        .unwrap_or_else(|| panic!("no code in {mail}"))
+        .replace(' ', "")
 }
 
 /// Runs one story against both backends: `name::sqlite` and `name::postgres`.
