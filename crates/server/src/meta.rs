@@ -153,61 +153,75 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
             item.insert(op.method.into(), operation);
         }
     }
+    // What the server enforces is what the document says: lengths, ULID shapes, and `null` where
+    // a value may be absent (absent fields of a reply are sent as `null`, and a request's optional
+    // fields take `null` too).
     let string = json!({ "type": "string" });
     let int = json!({ "type": "integer", "format": "int64" });
     let boolean = json!({ "type": "boolean" });
+    let nullable_int = json!({ "type": ["integer", "null"], "format": "int64" });
+    let nullable_string = json!({ "type": ["string", "null"] });
+    let text = |min: u32, max: u32| json!({ "type": "string", "minLength": min, "maxLength": max });
+    let ulid = json!({ "type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$" });
+    let nullable_ulid =
+        json!({ "type": ["string", "null"], "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$" });
+    let email = text(3, 254);
+    let new_password = text(10, 1024);
+    let password = text(0, 4096);
+    let device = text(1, 100);
+    let role = json!({ "$ref": "#/components/schemas/Role" });
     let object = |props: Value, required: &[&str]| json!({ "type": "object", "properties": props, "required": required, "additionalProperties": false });
     let schemas = json!({
         "ErrorBody": object(json!({ "error": object(json!({ "code": string, "message": string }), &["code", "message"]) }), &["error"]),
-        "Health": object(json!({ "status": string, "storage": string, "version": string }), &["status", "storage", "version"]),
-        "SignUp": object(json!({ "email": string, "password": string }), &["email", "password"]),
+        "Health": object(json!({ "status": string, "storage": { "enum": ["sqlite", "postgres"] }, "version": string }), &["status", "storage", "version"]),
+        "SignUp": object(json!({ "email": email, "password": new_password }), &["email", "password"]),
         "CheckEmail": object(json!({ "message": string }), &["message"]),
         "EmailToken": object(json!({ "token": string }), &["token"]),
-        "VerifyEmail": object(json!({ "token": string, "password": string }), &["token", "password"]),
-        "ForgotPassword": object(json!({ "email": string }), &["email"]),
-        "ResetPassword": object(json!({ "token": string, "password": string }), &["token", "password"]),
-        "PasswordSignIn": object(json!({ "email": string, "password": string, "device": string }), &["email", "password", "device"]),
-        "SessionGrant": object(json!({ "session": string, "token": string, "expires_at": int }), &["session", "token", "expires_at"]),
+        "VerifyEmail": object(json!({ "token": string, "password": password }), &["token", "password"]),
+        "ForgotPassword": object(json!({ "email": email }), &["email"]),
+        "ResetPassword": object(json!({ "token": string, "password": new_password }), &["token", "password"]),
+        "PasswordSignIn": object(json!({ "email": string, "password": password, "device": device }), &["email", "password", "device"]),
+        "SessionGrant": object(json!({ "session": ulid, "token": string, "expires_at": int }), &["session", "token", "expires_at"]),
         "SignInReply": { "oneOf": [
-            object(json!({ "status": { "const": "signed_in" }, "session": string, "token": string, "expires_at": int }), &["status", "session", "token", "expires_at"]),
+            object(json!({ "status": { "const": "signed_in" }, "session": ulid, "token": string, "expires_at": int }), &["status", "session", "token", "expires_at"]),
             object(json!({ "status": { "const": "second_factor" }, "challenge": string }), &["status", "challenge"]),
             object(json!({ "status": { "const": "email_code" }, "challenge": string }), &["status", "challenge"]),
         ] },
-        "StepUp": object(json!({ "password": string, "code": string, "recovery_code": string }), &["password"]),
-        "SecondFactor": object(json!({ "challenge": string, "code": string, "recovery_code": string }), &["challenge"]),
+        "StepUp": object(json!({ "password": password, "code": nullable_string, "recovery_code": nullable_string }), &["password"]),
+        "SecondFactor": object(json!({ "challenge": string, "code": nullable_string, "recovery_code": nullable_string }), &["challenge"]),
         "CliChallenge": object(json!({ "challenge": string, "second_factor": boolean, "message": string }), &["challenge", "second_factor", "message"]),
-        "CliConfirm": object(json!({ "challenge": string, "email_code": string, "code": string, "recovery_code": string }), &["challenge", "email_code"]),
-        "SessionInfo": object(json!({ "id": string, "device": string, "created_at": int, "last_seen_at": int, "expires_at": int, "current": boolean }), &["id", "device", "created_at", "last_seen_at", "expires_at", "current"]),
-        "Account": object(json!({ "id": string, "email": string, "email_verified": boolean, "has_password": boolean, "totp_enabled": boolean, "passkeys": int, "recovery_codes_left": int, "created_at": int }), &["id", "email", "email_verified", "has_password", "totp_enabled", "passkeys", "recovery_codes_left", "created_at"]),
+        "CliConfirm": object(json!({ "challenge": string, "email_code": string, "code": nullable_string, "recovery_code": nullable_string }), &["challenge", "email_code"]),
+        "SessionInfo": object(json!({ "id": ulid, "device": string, "created_at": int, "last_seen_at": int, "expires_at": int, "current": boolean }), &["id", "device", "created_at", "last_seen_at", "expires_at", "current"]),
+        "Account": object(json!({ "id": ulid, "email": string, "email_verified": boolean, "has_password": boolean, "totp_enabled": boolean, "passkeys": int, "recovery_codes_left": int, "created_at": int }), &["id", "email", "email_verified", "has_password", "totp_enabled", "passkeys", "recovery_codes_left", "created_at"]),
         "TotpEnrollment": object(json!({ "secret": string, "otpauth_uri": string, "qr_svg": string }), &["secret", "otpauth_uri", "qr_svg"]),
         "TotpCode": object(json!({ "code": string }), &["code"]),
-        "RecoveryCodes": object(json!({ "codes": { "type": "array", "items": string } }), &["codes"]),
-        "FreshFactor": object(json!({ "code": string, "recovery_code": string }), &[]),
-        "Authorize": object(json!({ "redirect_uri": string, "state": string, "code_challenge": string, "code_challenge_method": { "const": "S256" }, "device": string }), &["redirect_uri", "state", "code_challenge", "code_challenge_method", "device"]),
+        "RecoveryCodes": object(json!({ "codes": { "type": "array", "items": string, "minItems": 10, "maxItems": 10 } }), &["codes"]),
+        "FreshFactor": object(json!({ "code": nullable_string, "recovery_code": nullable_string }), &[]),
+        "Authorize": object(json!({ "redirect_uri": string, "state": string, "code_challenge": string, "code_challenge_method": { "const": "S256" }, "device": device }), &["redirect_uri", "state", "code_challenge", "code_challenge_method", "device"]),
         "Redirect": object(json!({ "location": string }), &["location"]),
         "TokenRequest": { "oneOf": [
             object(json!({ "grant_type": { "const": "authorization_code" }, "code": string, "code_verifier": string, "redirect_uri": string }), &["grant_type", "code", "code_verifier", "redirect_uri"]),
             object(json!({ "grant_type": { "const": "refresh_token" }, "refresh_token": string }), &["grant_type", "refresh_token"]),
         ] },
-        "TokenGrant": object(json!({ "session": string, "access_token": string, "refresh_token": string, "token_type": string, "expires_in": int }), &["session", "access_token", "refresh_token", "token_type", "expires_in"]),
-        "NewApiToken": object(json!({ "name": string, "role": { "$ref": "#/components/schemas/Role" }, "read_only": boolean, "expires_at": int }), &["name"]),
-        "ApiTokenInfo": object(json!({ "id": string, "user": string, "name": string, "role": { "$ref": "#/components/schemas/Role" }, "read_only": boolean, "created_at": int, "expires_at": int, "last_used_at": int }), &["id", "user", "name", "role", "read_only", "created_at"]),
+        "TokenGrant": object(json!({ "session": ulid, "access_token": string, "refresh_token": string, "token_type": string, "expires_in": int }), &["session", "access_token", "refresh_token", "token_type", "expires_in"]),
+        "NewApiToken": object(json!({ "name": text(1, 60), "role": { "oneOf": [role, { "type": "null" }] }, "read_only": boolean, "expires_at": nullable_int }), &["name"]),
+        "ApiTokenInfo": object(json!({ "id": ulid, "user": ulid, "name": string, "role": role, "read_only": boolean, "created_at": int, "expires_at": nullable_int, "last_used_at": nullable_int }), &["id", "user", "name", "role", "read_only", "created_at", "expires_at", "last_used_at"]),
         "CreatedApiToken": object(json!({ "token": string, "info": { "$ref": "#/components/schemas/ApiTokenInfo" } }), &["token", "info"]),
-        "PasskeyName": object(json!({ "name": string }), &["name"]),
+        "PasskeyName": object(json!({ "name": text(1, 60) }), &["name"]),
         "CeremonyStart": object(json!({ "ceremony": string, "options": { "type": "object" } }), &["ceremony", "options"]),
         "PasskeyRegistration": object(json!({ "ceremony": string, "credential": { "type": "object" } }), &["ceremony", "credential"]),
-        "PasskeySignInStart": object(json!({ "email": string }), &[]),
-        "PasskeySignIn": object(json!({ "ceremony": string, "credential": { "type": "object" }, "device": string }), &["ceremony", "credential", "device"]),
-        "PasskeyInfo": object(json!({ "id": string, "name": string, "created_at": int, "last_used_at": int }), &["id", "name", "created_at"]),
+        "PasskeySignInStart": object(json!({ "email": nullable_string }), &[]),
+        "PasskeySignIn": object(json!({ "ceremony": string, "credential": { "type": "object" }, "device": device }), &["ceremony", "credential", "device"]),
+        "PasskeyInfo": object(json!({ "id": ulid, "name": string, "created_at": int, "last_used_at": nullable_int }), &["id", "name", "created_at", "last_used_at"]),
         "Role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"] },
-        "OrgName": object(json!({ "name": string }), &["name"]),
-        "OrgInfo": object(json!({ "id": string, "name": string, "role": { "$ref": "#/components/schemas/Role" }, "created_at": int }), &["id", "name", "role", "created_at"]),
-        "MemberInfo": object(json!({ "user": string, "email": string, "role": { "$ref": "#/components/schemas/Role" }, "joined_at": int }), &["user", "email", "role", "joined_at"]),
-        "RoleChange": object(json!({ "role": { "$ref": "#/components/schemas/Role" } }), &["role"]),
-        "TransferOwnership": object(json!({ "to": string }), &["to"]),
-        "NewInvitation": object(json!({ "email": string, "role": { "$ref": "#/components/schemas/Role" } }), &["email", "role"]),
-        "InvitationInfo": object(json!({ "id": string, "email": string, "role": { "$ref": "#/components/schemas/Role" }, "invited_by": string, "created_at": int, "expires_at": int }), &["id", "email", "role", "invited_by", "created_at", "expires_at"]),
-        "AuditInfo": object(json!({ "id": string, "at": int, "actor": string, "actor_email": string, "session": string, "action": string, "detail": string }), &["id", "at", "actor", "action", "detail"]),
+        "OrgName": object(json!({ "name": text(1, 100) }), &["name"]),
+        "OrgInfo": object(json!({ "id": ulid, "name": string, "role": role, "created_at": int }), &["id", "name", "role", "created_at"]),
+        "MemberInfo": object(json!({ "user": ulid, "email": string, "role": role, "joined_at": int }), &["user", "email", "role", "joined_at"]),
+        "RoleChange": object(json!({ "role": role }), &["role"]),
+        "TransferOwnership": object(json!({ "to": ulid }), &["to"]),
+        "NewInvitation": object(json!({ "email": email, "role": role }), &["email", "role"]),
+        "InvitationInfo": object(json!({ "id": ulid, "email": string, "role": role, "invited_by": ulid, "created_at": int, "expires_at": int }), &["id", "email", "role", "invited_by", "created_at", "expires_at"]),
+        "AuditInfo": object(json!({ "id": ulid, "at": int, "actor": ulid, "actor_email": nullable_string, "session": nullable_ulid, "action": string, "detail": string }), &["id", "at", "actor", "actor_email", "session", "action", "detail"]),
     });
     Json(json!({
         "openapi": "3.1.0",

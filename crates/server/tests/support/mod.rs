@@ -123,6 +123,8 @@ pub struct Server {
     pub http: reqwest::Client,
     /// Where its emails go.
     pub outbox: PathBuf,
+    /// The OpenAPI document it publishes: every answer [`Server::call`] sees is checked against it.
+    api: Value,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -153,15 +155,25 @@ impl Server {
             .await
             .unwrap();
         });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let api = http
+            .get(format!("http://{addr}/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         Server {
             addr,
             base: format!("http://{addr}"),
             public: format!("http://localhost:{}", addr.port()),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            http,
             outbox,
+            api,
             stop: Some(stop),
             task: Some(task),
         }
@@ -185,15 +197,76 @@ impl Server {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        if let Some(body) = body {
-            request = request.json(&body);
+        if let Some(body) = &body {
+            request = request.json(body);
         }
         let response = request.send().await.unwrap();
-        read(response).await
+        let (status, answer) = read(response).await;
+        self.check_documented(&method, path, body.as_ref(), status, &answer);
+        (status, answer)
+    }
+
+    /// The published document says exactly what the server does: a success has its operation's
+    /// documented status and body, an error is an `ErrorBody`, and a request the server accepted
+    /// is one the document allows.
+    fn check_documented(
+        &self,
+        method: &Method,
+        path: &str,
+        sent: Option<&Value>,
+        status: StatusCode,
+        answer: &Value,
+    ) {
+        let path = path.split('?').next().unwrap_or(path);
+        let Some(op) = stint_server::meta::OPERATIONS
+            .iter()
+            .find(|op| op.method.eq_ignore_ascii_case(method.as_str()) && path_fits(op.path, path))
+        else {
+            return;
+        };
+        let what = format!("{method} {path} → {status}");
+        if status.is_success() {
+            assert_eq!(
+                status.as_u16(),
+                op.ok.0,
+                "{what}: not the documented status"
+            );
+            if let Some(schema) = op.ok.1 {
+                self.conforms(schema, answer, &format!("{what}: the answer"));
+            }
+            if let (Some(schema), Some(sent)) = (op.body, sent) {
+                self.conforms(schema, sent, &format!("{what}: the accepted request"));
+            }
+        } else if !answer.is_null() {
+            self.conforms("ErrorBody", answer, &what);
+        }
+    }
+
+    /// Checks `value` against the document's schema `name` (`Name[]` for a list of them).
+    pub fn conforms(&self, name: &str, value: &Value, what: &str) {
+        let reference =
+            |n: &str| serde_json::json!({ "$ref": format!("#/components/schemas/{n}") });
+        let mut schema = match name.strip_suffix("[]") {
+            Some(item) => serde_json::json!({ "type": "array", "items": reference(item) }),
+            None => reference(name),
+        };
+        schema["components"] = self.api["components"].clone();
+        let validator = jsonschema::draft202012::new(&schema)
+            .unwrap_or_else(|e| panic!("the document's schema {name} does not compile: {e}"));
+        let errors: Vec<String> = validator
+            .iter_errors(value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{what} does not match the documented {name}: {errors:?}\n{value}"
+        );
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
@@ -241,6 +314,15 @@ pub fn assert_security_headers(headers: &reqwest::header::HeaderMap) {
             .unwrap();
         assert!(value.contains(expect), "{name}: {value}");
     }
+}
+
+/// Whether a concrete path fits a documented one (`{org}` and the like match one segment).
+fn path_fits(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
 }
 
 /// Every finished email to `to` in the outbox, oldest first.
