@@ -24,7 +24,10 @@ echo "== UI"
 )
 
 echo "== Rust"
-cargo build -p stint-desktop -p stint-cli
+# The whole workspace with every target, as `cargo test --workspace` builds it: the same features
+# for every dependency, so after the tests (scripts/test) this builds only the desktop binary
+# instead of recompiling dependencies with the narrower features of `-p stint-desktop -p stint-cli`.
+cargo build --workspace --all-targets --locked
 target_dir="$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 export STINT_DESKTOP_BIN="$target_dir/debug/stint-desktop"

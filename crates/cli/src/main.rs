@@ -34,6 +34,15 @@ struct Cli {
     /// Print machine-readable JSON
     #[arg(long, global = true)]
     json: bool,
+    /// Fix "now" (an RFC 3339 instant), so that tests and demos do not depend on the machine's clock
+    #[arg(
+        long,
+        global = true,
+        env = "STINT_NOW",
+        value_name = "INSTANT",
+        hide = true
+    )]
+    now: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -382,7 +391,7 @@ enum EntryCmd {
         project: String,
         #[arg(long)]
         task: Option<String>,
-        /// 09:00 (today) or 2026-11-23T09:00
+        /// 09:00 (on --date) or 2026-11-23T09:00
         #[arg(long, requires = "end", conflicts_with = "duration")]
         start: Option<String>,
         /// 10:30 (same day as start) or 2026-11-23T10:30
@@ -391,7 +400,7 @@ enum EntryCmd {
         /// 1h30m, 90m, 1.5h or 1:30
         #[arg(long, required_unless_present = "start")]
         duration: Option<String>,
-        /// The day of a --duration entry [default: today]
+        /// The day of the entry: of --duration, or of --start given as a time [default: today]
         #[arg(long)]
         date: Option<String>,
         #[arg(long, default_value = "")]
@@ -431,7 +440,8 @@ enum EntryCmd {
         end: Option<String>,
         #[arg(long, conflicts_with = "start")]
         duration: Option<String>,
-        #[arg(long, requires = "duration")]
+        /// The day of the entry: of --duration, or of --start given as a time [default: the entry's]
+        #[arg(long)]
         date: Option<String>,
         #[arg(long)]
         note: Option<String>,
@@ -684,9 +694,11 @@ impl Ctx {
         Ok(self.engine.local_instant(self.by.org, dt)?)
     }
 
-    fn span(&self, start: &str, end: &str) -> Result<EntryTime> {
+    /// `--start`/`--end`: a time alone falls on `day` (`--date`, or today if it is `None`).
+    fn span(&self, start: &str, end: &str, day: Option<&str>) -> Result<EntryTime> {
         let today = self.today()?;
-        let start = parse::datetime(start, today)?;
+        let day = day.map(|d| parse::date(d, today)).transpose()?;
+        let start = parse::datetime(start, day.unwrap_or(today))?;
         let end = parse::datetime(end, start.date())?;
         Ok(EntryTime::Span {
             start: self.instant(start)?,
@@ -726,7 +738,16 @@ async fn run(cli: Cli) -> Result<()> {
     {
         return bench_pdf(&cli, chromium.as_deref(), *runs, *chromium_runs).await;
     }
+    let now = cli
+        .now
+        .as_deref()
+        .map(|now| {
+            now.parse::<jiff::Timestamp>()
+                .map_err(|e| anyhow!("STINT_NOW {now:?} is not an RFC 3339 instant: {e}"))
+        })
+        .transpose()?;
     let mut engine = open(&dir).await?;
+    engine.set_clock(now);
     if let Command::Account(cmd) = &cli.command {
         let result = account::run(cli.json, &engine, cmd).await;
         engine.close().await;
@@ -1621,7 +1642,7 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
                 .map(|t| ctx.engine.find_task(by.org, project, t))
                 .transpose()?;
             let time = match (start, end, duration) {
-                (Some(start), Some(end), None) => ctx.span(start, end)?,
+                (Some(start), Some(end), None) => ctx.span(start, end, date.as_deref())?,
                 (None, None, Some(duration)) => {
                     let today = ctx.today()?;
                     let date = date
@@ -1736,13 +1757,20 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
                 }
                 None => None,
             };
+            let own_date = || -> Result<String> { Ok(ctx.engine.entry(&by, id)?.date) };
             let time = match (start, end, duration) {
-                (Some(start), Some(end), _) => Some(ctx.span(start, end)?),
+                (Some(start), Some(end), _) => {
+                    let day = match date {
+                        Some(d) => d.clone(),
+                        None => own_date()?,
+                    };
+                    Some(ctx.span(start, end, Some(&day))?)
+                }
                 (None, None, Some(duration)) => {
                     let today = ctx.today()?;
                     let date = match date {
                         Some(d) => parse::date(d, today)?,
-                        None => parse::date(&ctx.engine.entry(&by, id)?.date, today)?,
+                        None => parse::date(&own_date()?, today)?,
                     };
                     Some(EntryTime::Duration {
                         date,

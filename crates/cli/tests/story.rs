@@ -6,13 +6,20 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 const PASS: &str = "correct horse battery staple";
+/// "Now" for every command here: the stories never read the machine's clock.
+const NOW: &str = "2026-12-01T15:00:00Z";
 
 fn stint(vault: &Path, args: &[&str]) -> Output {
+    stint_at(vault, NOW, args)
+}
+
+fn stint_at(vault: &Path, now: &str, args: &[&str]) -> Output {
     support::output(
         Command::new(env!("CARGO_BIN_EXE_stint"))
             .args(args)
             .env("STINT_VAULT", vault)
             .env("STINT_PASSPHRASE", PASS)
+            .env("STINT_NOW", now)
             .env_remove("STINT_ORG"),
     )
 }
@@ -132,9 +139,11 @@ fn track_and_report_then_nothing_typed_is_on_disk() {
         !refused_second.status.success(),
         "a second timer must be refused"
     );
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    let stopped = json(vault, &["timer", "stop"]);
-    assert!(stopped["seconds"].as_i64().unwrap() >= 1);
+    // Seven seconds later by the fixed clock.
+    let out = stint_at(vault, "2026-12-01T15:00:07Z", &["timer", "stop", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let stopped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stopped["seconds"], 7);
     assert_eq!(
         stopped["billed_seconds"], 900,
         "a few seconds round up to 15 minutes"
@@ -686,7 +695,7 @@ fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
         "{text}"
     );
     assert!(
-        text.contains("Service period 2026-11-03 – 2026-12-01"),
+        text.contains("Service period 2026-11-02 – 2026-11-03"),
         "{text}"
     );
     ok(
@@ -1005,4 +1014,49 @@ fn entries_that_overlap_are_marked_in_the_list() {
         .map(|v| v["overlaps"].as_bool().unwrap())
         .collect();
     assert_eq!(flags, [true, true, false], "{list}");
+}
+
+#[test]
+fn days_come_from_the_fixed_clock_in_the_organizations_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path();
+    setup(vault);
+    let add = |now: &str, args: &[&str]| {
+        let mut all = vec!["entry", "add", "--project", "Website relaunch"];
+        all.extend_from_slice(args);
+        all.push("--json");
+        let out = stint_at(vault, now, &all);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // A time alone falls on --date, not on today.
+    add(
+        NOW,
+        &["--date", "2026-11-02", "--start", "09:00", "--end", "10:10"],
+    );
+    // 23:30 UTC on New Year's Eve is already 2027 in Berlin.
+    add("2026-12-31T23:30:00Z", &["--duration", "1h"]);
+    add(
+        "2026-12-31T23:30:00Z",
+        &["--start", "08:00", "--end", "09:00"],
+    );
+    let mut days: Vec<String> = json(vault, &["entry", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["date"].as_str().unwrap().to_owned())
+        .collect();
+    days.sort();
+    assert_eq!(days, ["2026-11-02", "2027-01-01", "2027-01-01"]);
+
+    let out = stint_at(vault, "yesterday", &["entry", "list"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not an RFC 3339 instant"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -136,7 +136,8 @@ pub fn pages_text(pdf: &Path) -> Vec<String> {
 
 /// A value from `pdfinfo`, e.g. "Pages" or "Page size".
 pub fn pdfinfo(pdf: &Path, key: &str) -> String {
-    let info = poppler("pdfinfo", &[], pdf, &[]);
+    // ISO dates as written in the file, not converted to this machine's time zone.
+    let info = poppler("pdfinfo", &["-isodates"], pdf, &[]);
     info.lines()
         .find_map(|l| l.strip_prefix(key).and_then(|rest| rest.strip_prefix(':')))
         .map(|v| v.trim().to_owned())
