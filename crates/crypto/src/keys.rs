@@ -82,7 +82,7 @@ impl SymmetricKey {
         self.hmac(data).verify_slice(tag).is_ok()
     }
 
-    fn hmac(&self, data: &[&[u8]]) -> Hmac<Sha256> {
+    pub(crate) fn hmac(&self, data: &[&[u8]]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
             .expect("HMAC accepts keys of any length");
         for part in data {

@@ -10,6 +10,8 @@
 //!   bound to a caller-chosen context.
 //! - [`seal_key`] / [`open_sealed_key`]: a key sealed to a recipient's X25519 public key.
 //! - [`PassphraseParams`]: Argon2id derivation of a key from a passphrase.
+//! - [`seal_row`] / [`verify_row_seal`] / [`verify_row_columns`]: the vault's device-local seal of a
+//!   stored row (its plaintext columns and its envelope's signature).
 //!
 //! No primitive is implemented here: the RustCrypto and dalek crates do the cryptography, this crate
 //! only fixes how their inputs and outputs are laid out.
@@ -47,6 +49,7 @@ mod envelope;
 mod error;
 mod keys;
 mod passphrase;
+mod row_seal;
 mod seal;
 mod secret;
 mod wrap;
@@ -58,6 +61,10 @@ pub use envelope::{
 pub use error::CryptoError;
 pub use keys::{KEY_LEN, SigningKey, SymmetricKey, VerifyingKey};
 pub use passphrase::{PASSPHRASE_PARAMS_LEN, PASSPHRASE_PARAMS_VERSION, PassphraseParams};
+pub use row_seal::{
+    ROW_SEAL_LEN, ROW_SEAL_V1_LEN, ROW_SEAL_VERSION, RowColumns, row_seal_version, seal_row,
+    seal_row_v1, verify_row_columns, verify_row_seal, verify_row_seal_v1,
+};
 pub use seal::{
     SEALED_KEY_LEN, SEALED_KEY_VERSION, SealPublicKey, SealSecretKey, open_sealed_key, seal_key,
     seal_key_with,

@@ -10,10 +10,11 @@
 
 use serde::{Deserialize, Serialize};
 use stint_crypto::{
-    EnvelopeRef, Header, PassphraseParams, SealPublicKey, SealSecretKey, SigningKey, SymmetricKey,
-    VerifyingKey, open_record, open_sealed_key, open_secret, seal_key_with, seal_record_with_nonce,
-    seal_secret_with_nonce, unwrap_key, unwrap_signing_key, wrap_key_with_nonce,
-    wrap_signing_key_with_nonce,
+    EnvelopeRef, Header, PassphraseParams, RowColumns, SealPublicKey, SealSecretKey, SigningKey,
+    SymmetricKey, VerifyingKey, open_record, open_sealed_key, open_secret, row_seal_version,
+    seal_key_with, seal_record_with_nonce, seal_row, seal_row_v1, seal_secret_with_nonce,
+    unwrap_key, unwrap_signing_key, verify_row_columns, verify_row_seal, verify_row_seal_v1,
+    wrap_key_with_nonce, wrap_signing_key_with_nonce,
 };
 
 const ENVELOPE_JSON: &str = include_str!("vectors/envelope_v1.json");
@@ -22,6 +23,8 @@ const SEALED_KEY_JSON: &str = include_str!("vectors/sealed_key_v1.json");
 const PASSPHRASE_JSON: &str = include_str!("vectors/passphrase_v1.json");
 const KDF_MAC_JSON: &str = include_str!("vectors/kdf_mac_v1.json");
 const SEALED_SECRET_JSON: &str = include_str!("vectors/sealed_secret_v1.json");
+const ROW_SEAL_V1_JSON: &str = include_str!("vectors/row_seal_v1.json");
+const ROW_SEAL_V2_JSON: &str = include_str!("vectors/row_seal_v2.json");
 
 // ---------------------------------------------------------------------------------------------
 // File shapes (all byte strings are lowercase hex)
@@ -117,6 +120,23 @@ struct KdfMacVector {
     derived: String,
     mac_parts: Vec<String>,
     mac: String,
+}
+
+/// The vault's row seal. `seal_key` = `device_key.derive(seal_key_info)`; `org` and `id` are the
+/// row's columns (format 1 took `org` from the envelope's header, the same bytes in a sound row).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RowSealVector {
+    description: String,
+    device_key: String,
+    seal_key_info: String,
+    seal_key: String,
+    org: String,
+    id: String,
+    kind: u16,
+    hlc: u64,
+    signature: String,
+    seal: String,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,6 +356,58 @@ fn kdf_and_mac_v1_are_stable() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Row seals (the vault's `records.seal`), formats 1 and 2
+// ---------------------------------------------------------------------------------------------
+
+fn row_seal_inputs(v: &RowSealVector) -> (SymmetricKey, RowColumns, [u8; 64]) {
+    let device_key = SymmetricKey::from_bytes(array(&v.device_key));
+    let seal_key = device_key.derive(&bytes(&v.seal_key_info));
+    assert_eq!(hex::encode(seal_key.expose_secret()), v.seal_key);
+    let row = RowColumns {
+        org: array(&v.org),
+        id: array(&v.id),
+        kind: v.kind,
+        hlc: v.hlc,
+    };
+    (seal_key, row, array(&v.signature))
+}
+
+#[test]
+fn row_seal_v2_is_stable_and_verifies() {
+    let v: RowSealVector = serde_json::from_str(ROW_SEAL_V2_JSON).unwrap();
+    let (key, row, signature) = row_seal_inputs(&v);
+    assert_eq!(
+        hex::encode(seal_row(&key, &row, &signature)),
+        v.seal,
+        "row seal v2 bytes changed"
+    );
+    let seal = bytes(&v.seal);
+    assert_eq!(row_seal_version(&seal), Some(2));
+    assert!(verify_row_seal(&key, &row, &signature, &seal));
+    assert!(verify_row_columns(&key, &row, &seal));
+    let other_kind = RowColumns { kind: 11, ..row };
+    assert!(!verify_row_seal(&key, &other_kind, &signature, &seal));
+    assert!(!verify_row_columns(&key, &other_kind, &seal));
+}
+
+#[test]
+fn row_seal_v1_is_stable_and_verifies() {
+    let v: RowSealVector = serde_json::from_str(ROW_SEAL_V1_JSON).unwrap();
+    let (key, row, signature) = row_seal_inputs(&v);
+    assert_eq!(
+        hex::encode(seal_row_v1(&key, &row.org, &row.id, &signature)),
+        v.seal,
+        "row seal v1 bytes changed"
+    );
+    let seal = bytes(&v.seal);
+    assert_eq!(row_seal_version(&seal), Some(1));
+    assert!(verify_row_seal_v1(
+        &key, &row.org, &row.id, &signature, &seal
+    ));
+    assert!(!verify_row_seal(&key, &row, &signature, &seal));
+}
+
+// ---------------------------------------------------------------------------------------------
 // One-off writer of the vector files
 // ---------------------------------------------------------------------------------------------
 
@@ -404,7 +476,7 @@ fn vector_files_are_exactly_what_the_fixed_inputs_produce() {
         },
         header_bytes: hex::encode(header.to_bytes()),
         plaintext_utf8: plaintext.into(),
-        envelope: hex::encode(envelope),
+        envelope: hex::encode(&envelope),
     };
     write(
         "envelope_v1.json",
@@ -543,4 +615,45 @@ fn vector_files_are_exactly_what_the_fixed_inputs_produce() {
         mac: hex::encode(root_key.mac(&part_refs)),
     };
     write("kdf_mac_v1.json", serde_json::to_string_pretty(&v).unwrap());
+
+    // Row seals, formats 1 and 2: the signature of the envelope v1 vector above, and its header's
+    // organization, record id, kind and HLC as the row's columns.
+    let device_key: [u8; 32] = counting(0x15);
+    let info = b"stint-vault-row-seal-v1".to_vec();
+    let seal_key = SymmetricKey::from_bytes(device_key).derive(&info);
+    let signature: [u8; 64] = envelope[envelope.len() - 64..].try_into().unwrap();
+    let row = RowColumns {
+        org: header.org,
+        id: header.record,
+        kind: header.kind,
+        hlc: header.hlc,
+    };
+    let row_seal_vector = |description: &str, seal: Vec<u8>| RowSealVector {
+        description: description.into(),
+        device_key: hex::encode(device_key),
+        seal_key_info: hex::encode(&info),
+        seal_key: hex::encode(seal_key.expose_secret()),
+        org: hex::encode(row.org),
+        id: hex::encode(row.id),
+        kind: row.kind,
+        hlc: row.hlc,
+        signature: hex::encode(signature),
+        seal: hex::encode(seal),
+    };
+    let v = row_seal_vector(
+        "Row seal v1 (read only, to upgrade): HMAC-SHA256(seal key, \"stint-row-v1\" || org || id || signature); kind and hlc are not covered",
+        seal_row_v1(&seal_key, &row.org, &row.id, &signature).to_vec(),
+    );
+    write(
+        "row_seal_v1.json",
+        serde_json::to_string_pretty(&v).unwrap(),
+    );
+    let v = row_seal_vector(
+        "Row seal v2: 0x02 | columns_tag = HMAC-SHA256(seal key, \"stint-row-columns-v2\" || org || id || kind u16 BE || hlc u64 BE)[..16] | row_tag = HMAC-SHA256(seal key, \"stint-row-v2\" || org || id || kind || hlc || columns_tag || signature)",
+        seal_row(&seal_key, &row, &signature).to_vec(),
+    );
+    write(
+        "row_seal_v2.json",
+        serde_json::to_string_pretty(&v).unwrap(),
+    );
 }

@@ -76,6 +76,25 @@ pub struct QuarantineReport {
     pub reason: String,
 }
 
+/// One record for [`Engine::put_raw_record`] (test support only): header fields and payload as
+/// given, unchecked.
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub struct RawRecord {
+    /// The header's organization.
+    pub org: OrgId,
+    /// The header's record id.
+    pub id: [u8; 16],
+    /// The header's kind.
+    pub kind: u16,
+    /// The header's compartment.
+    pub compartment: u8,
+    /// The header's author user.
+    pub author: MemberId,
+    /// The plaintext payload.
+    pub payload: Vec<u8>,
+}
+
 /// The engine over one unlocked vault.
 pub struct Engine {
     vault: Vault,
@@ -176,16 +195,12 @@ impl Engine {
             .map(MemberId::from_bytes)
             .ok_or_else(|| VaultError::Damaged("the device user is missing".into()))?;
         let t0 = std::time::Instant::now();
-        // Decoding runs inside the vault's parallel decrypt pass, on plaintexts the pass wipes.
+        // Decoding runs inside the vault's parallel decrypt pass, on plaintexts the pass wipes, and
+        // ties each payload to its header (kind, compartment, id: `Record::decode_checked`).
         let loaded = vault
             .load_map(&keys, &[Kind::Attachment as u16], |opened| {
                 let header = opened.header;
-                let record = match Kind::from_u16(header.kind) {
-                    _ if header.tombstone => Ok(None),
-                    Some(kind) => Record::decode(kind, opened.plaintext).map(Some),
-                    None => Err(format!("unknown record kind {}", header.kind)),
-                };
-                (header, record)
+                (header, Record::decode_checked(&header, opened.plaintext))
             })
             .await?;
         let loaded_read = loaded.read_time;
@@ -200,13 +215,20 @@ impl Engine {
             })
             .collect();
         let decoded: Vec<(Header, std::result::Result<Option<Record>, String>)> = loaded.records;
+        let authors = Authors::of(&decoded);
         let mut orgs: HashMap<OrgId, OrgState> = HashMap::new();
         for (header, record) in decoded {
             match record {
-                Ok(Some(record)) => orgs
-                    .entry(OrgId::from_bytes(header.org))
-                    .or_default()
-                    .apply(record),
+                Ok(Some(record)) => match authors.check_owner(&header, &record) {
+                    Ok(()) => orgs
+                        .entry(OrgId::from_bytes(header.org))
+                        .or_default()
+                        .apply(record),
+                    Err(reason) => quarantined.push(QuarantineReport {
+                        record: record_label(&header.record),
+                        reason,
+                    }),
+                },
                 Ok(None) => {}
                 Err(reason) => quarantined.push(QuarantineReport {
                     record: record_label(&header.record),
@@ -230,7 +252,15 @@ impl Engine {
         for (id, state) in orgs.iter_mut() {
             if let Some(logo) = state.org.as_ref().and_then(|o| o.logo) {
                 match vault.get(&keys, id.to_bytes(), logo.to_bytes()).await? {
-                    Some(Ok(opened)) => state.logo = Some(opened.plaintext.to_vec()),
+                    Some(Ok(opened)) => match Kind::check_attachment(&opened.header) {
+                        Ok(()) => state.logo = Some(opened.plaintext.to_vec()),
+                        Err(what) => quarantined.push(QuarantineReport {
+                            record: record_label(&opened.header.record),
+                            reason: format!(
+                                "the organization's logo names this record, but {what}"
+                            ),
+                        }),
+                    },
                     Some(Err(q)) => quarantined.push(QuarantineReport {
                         record: record_label(&q.record),
                         reason: q.reason,
@@ -1710,7 +1740,12 @@ impl Engine {
             .get(&self.keys, by.org.to_bytes(), receipt.attachment.to_bytes())
             .await?
         {
-            Some(Ok(opened)) => Ok((receipt, opened.plaintext)),
+            Some(Ok(opened)) => match Kind::check_attachment(&opened.header) {
+                Ok(()) => Ok((receipt, opened.plaintext)),
+                Err(what) => Err(EngineError::Io(format!(
+                    "the receipt cannot be opened: its record is not a receipt file ({what})"
+                ))),
+            },
             Some(Err(q)) => Err(EngineError::Io(format!(
                 "the receipt cannot be opened: {}",
                 q.reason
@@ -1869,10 +1904,96 @@ impl Engine {
         Ok(())
     }
 
+    /// Test support only: encrypts, signs, seals and stores one record exactly as `raw` says, with
+    /// this device's real keys, checking nothing and leaving the index alone. Tests use it to hand
+    /// unlock a record that is authentic (it opens) but whose content disagrees with its header.
+    #[doc(hidden)]
+    pub async fn put_raw_record(&self, raw: RawRecord) -> Result<()> {
+        let compartment =
+            stint_vault::Compartment::from_u8(raw.compartment).ok_or(VaultError::NoOrgKey)?;
+        let epoch = self
+            .keys
+            .current_epoch(raw.org.to_bytes(), compartment)
+            .ok_or(VaultError::NoOrgKey)?;
+        let write = Write {
+            header: Header {
+                org: raw.org.to_bytes(),
+                record: raw.id,
+                kind: raw.kind,
+                compartment: raw.compartment,
+                epoch,
+                author_user: raw.author.to_bytes(),
+                author_device: [0; 16],
+                hlc: 0,
+                tombstone: false,
+            },
+            plaintext: Zeroizing::new(raw.payload),
+        };
+        self.vault.put(&self.keys, vec![write]).await?;
+        Ok(())
+    }
+
     async fn tombstone(&mut self, by: &ActAs, kind: Kind, id: [u8; 16]) -> Result<()> {
         let write = self.write_for(by, kind, id, true, Vec::new())?;
         self.vault.put(&self.keys, vec![write]).await?;
         Ok(())
+    }
+}
+
+/// Who may have written which member's entries and expenses, as far as unlock can tell: each
+/// member's role and whether they are active, from the latest version of their member record, and
+/// that version's HLC.
+///
+/// A header names only its author (the acting member, `ActAs`), and an Owner or Admin may write
+/// any member's entries and expenses, so "own" fields cannot simply equal the author. The check
+/// is therefore: the record's member is its author, or the author may edit everyone's records of
+/// that kind (`grant(role, EditTimeEntry / EditExpense) == All`, and active). The vault keeps only a
+/// member record's latest version, so the role is known exactly only for records written after
+/// it (a greater HLC); a record written before it is accepted, since its author may then have held
+/// another role (an Admin since made a Member). Judging every record by its author's role at that
+/// point of a signed membership log is for sync (docs/formats.md, "Payload and header").
+struct Authors(HashMap<(OrgId, MemberId), (Role, bool, u64)>);
+
+impl Authors {
+    fn of(decoded: &[(Header, std::result::Result<Option<Record>, String>)]) -> Self {
+        let mut authors = HashMap::new();
+        for (header, record) in decoded {
+            if let Ok(Some(Record::Member(m))) = record {
+                authors.insert(
+                    (OrgId::from_bytes(header.org), m.id),
+                    (m.role, m.active, header.hlc),
+                );
+            }
+        }
+        Authors(authors)
+    }
+
+    fn check_owner(&self, header: &Header, record: &Record) -> std::result::Result<(), String> {
+        let Some(member) = record.owner() else {
+            return Ok(());
+        };
+        if member.to_bytes() == header.author_user {
+            return Ok(());
+        }
+        let action = match record {
+            Record::Expense(_) => Action::EditExpense,
+            _ => Action::EditTimeEntry,
+        };
+        let author = MemberId::from_bytes(header.author_user);
+        let may = match self.0.get(&(OrgId::from_bytes(header.org), author)) {
+            Some(&(role, active, since)) => {
+                header.hlc < since || (active && grant(role, action) == Scope::All)
+            }
+            None => false,
+        };
+        if may {
+            Ok(())
+        } else {
+            Err(format!(
+                "its author {author} may not write member {member}'s {:?} records",
+                record.kind()
+            ))
+        }
     }
 }
 

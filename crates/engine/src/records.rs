@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use stint_domain::*;
-use stint_vault::Compartment;
+use stint_vault::{Compartment, Header};
 
 /// Record kinds as stored in envelope headers. Never renumber: they are part of the byte format.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -78,6 +78,39 @@ impl Kind {
             _ => Compartment::Team,
         }
     }
+
+    /// Checks that a record fetched by id as an attachment (a logo, a receipt) is one, in the
+    /// attachments' compartment: otherwise another record's plaintext would be handed out as file
+    /// bytes.
+    pub fn check_attachment(header: &Header) -> Result<(), String> {
+        match Kind::from_u16(header.kind) {
+            Some(Kind::Attachment) => check_compartment(Kind::Attachment, header),
+            Some(kind) => Err(format!("it is a {kind:?} record, not an attachment")),
+            None => Err(format!(
+                "it is a record of unknown kind {}, not an attachment",
+                header.kind
+            )),
+        }
+    }
+}
+
+/// The header's compartment must be the one `kind` belongs in: a finance record under the team key
+/// (which every Member holds) must not count, nor a team record under the finance key.
+fn check_compartment(kind: Kind, header: &Header) -> Result<(), String> {
+    let expected = kind.compartment();
+    if header.compartment == expected as u8 {
+        return Ok(());
+    }
+    let name = |c: u8| match Compartment::from_u8(c) {
+        Some(Compartment::Team) => "team".to_owned(),
+        Some(Compartment::Finance) => "finance".to_owned(),
+        None => format!("unknown ({c})"),
+    };
+    Err(format!(
+        "a {kind:?} record in the {} compartment; it belongs in {}",
+        name(header.compartment),
+        name(expected as u8)
+    ))
 }
 
 /// A decoded record.
@@ -176,6 +209,53 @@ impl Record {
             Record::ClientBilling(r) => json(r),
             Record::Recurring(r) => json(r),
         }
+    }
+
+    /// The member a time entry, timer or expense belongs to (its "own" field).
+    pub fn owner(&self) -> Option<MemberId> {
+        match self {
+            Record::TimeEntry(e) => Some(e.member),
+            Record::Expense(x) => Some(x.member),
+            _ => None,
+        }
+    }
+
+    /// Decodes a record read at unlock and ties its content to its header: the kind is known and
+    /// its compartment is the header's, the payload decodes as that kind, and the payload's id is
+    /// the header's record id (an organization's profile also names the header's organization).
+    /// `Ok(None)` for a tombstone. No allocation beyond the decoding unless something fails.
+    ///
+    /// The payload carries no kind of its own: the header's kind chooses the decoder, so the decoded
+    /// record's kind is the header's by construction (checked anyway, for a future decoder that
+    /// reads a kind from the payload). Whether an entry's or expense's member may be written by the
+    /// header's author needs the organization's members, so the engine checks it once all records
+    /// are decoded (`Engine::open`).
+    pub fn decode_checked(header: &Header, plaintext: &[u8]) -> Result<Option<Record>, String> {
+        let kind = Kind::from_u16(header.kind)
+            .ok_or_else(|| format!("unknown record kind {}", header.kind))?;
+        check_compartment(kind, header)?;
+        if header.tombstone {
+            return Ok(None);
+        }
+        let record = Record::decode(kind, plaintext)?;
+        if record.kind() != kind {
+            return Err(format!(
+                "the payload is a {:?} record, the header says {kind:?}",
+                record.kind()
+            ));
+        }
+        if record.id() != header.record {
+            return Err(format!(
+                "the payload's id {} is not the header's record id",
+                ulid::Ulid::from_bytes(record.id())
+            ));
+        }
+        if let Record::Organization(org) = &record
+            && org.id.to_bytes() != header.org
+        {
+            return Err("an organization's profile stored under another organization's id".into());
+        }
+        Ok(Some(record))
     }
 
     /// Decode a payload of `kind`.

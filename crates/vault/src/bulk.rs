@@ -6,12 +6,35 @@
 
 use crate::{Result, VaultError};
 use sqlx::SqlitePool;
-use std::ops::Range;
 
-/// Every `(id, envelope, seal)` read, packed into one buffer.
+/// Every row read, its blobs packed into one buffer.
 pub(crate) struct Rows {
     arena: Vec<u8>,
-    rows: Vec<[Range<usize>; 3]>,
+    rows: Vec<Span>,
+}
+
+/// Where one row's blobs are in the arena (org, id, seal and envelope, one after the other), and
+/// its integer columns.
+struct Span {
+    start: usize,
+    org: u32,
+    id: u32,
+    seal: u32,
+    envelope: u32,
+    kind: i64,
+    hlc: i64,
+    skipped: bool,
+}
+
+/// One stored row as read. `envelope` is `None` for a row of a skipped kind: its envelope is
+/// never read (only its columns and seal, which SQLite keeps before the envelope).
+pub(crate) struct StoredRow<'a> {
+    pub(crate) org: &'a [u8],
+    pub(crate) id: &'a [u8],
+    pub(crate) kind: i64,
+    pub(crate) hlc: i64,
+    pub(crate) seal: &'a [u8],
+    pub(crate) envelope: Option<&'a [u8]>,
 }
 
 impl Rows {
@@ -20,18 +43,28 @@ impl Rows {
         self.rows.len()
     }
 
-    /// The `(id, envelope, seal)` of row `i`.
-    pub(crate) fn get(&self, i: usize) -> (&[u8], &[u8], &[u8]) {
-        let [id, envelope, seal] = &self.rows[i];
-        (
-            &self.arena[id.clone()],
-            &self.arena[envelope.clone()],
-            &self.arena[seal.clone()],
-        )
+    /// Row `i`.
+    pub(crate) fn get(&self, i: usize) -> StoredRow<'_> {
+        let s = &self.rows[i];
+        let mut at = s.start;
+        let mut take = |len: u32| {
+            let bytes = &self.arena[at..at + len as usize];
+            at += len as usize;
+            bytes
+        };
+        let (org, id, seal, envelope) = (take(s.org), take(s.id), take(s.seal), take(s.envelope));
+        StoredRow {
+            org,
+            id,
+            kind: s.kind,
+            hlc: s.hlc,
+            seal,
+            envelope: (!s.skipped).then_some(envelope),
+        }
     }
 }
 
-/// Read `id, envelope, seal` of every record whose kind is not in `skip`.
+/// Read every record; the envelopes of those whose kind is in `skip` are left on disk.
 pub(crate) async fn read_records(pool: &SqlitePool, skip: &[u16]) -> Result<Rows> {
     let mut conn = pool.acquire().await?;
     let mut locked = conn.lock_handle().await?;
@@ -47,24 +80,34 @@ pub(crate) async fn read_records(pool: &SqlitePool, skip: &[u16]) -> Result<Rows
 fn read(db: &rusqlite::Connection, skip: &[u16]) -> rusqlite::Result<Rows> {
     let count: i64 = db.query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))?;
     let mut out = Rows {
-        arena: Vec::with_capacity(count.max(0) as usize * 256),
+        arena: Vec::with_capacity(count.max(0) as usize * 288),
         rows: Vec::with_capacity(count.max(0) as usize),
     };
-    let mut statement = db.prepare("SELECT kind, id, envelope, seal FROM records")?;
+    let mut statement = db.prepare("SELECT kind, hlc, org, id, seal, envelope FROM records")?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
         let kind: i64 = row.get(0)?;
-        if u16::try_from(kind).is_ok_and(|k| skip.contains(&k)) {
-            continue;
-        }
-        let mut put = |i: usize| -> rusqlite::Result<Range<usize>> {
+        let hlc: i64 = row.get(1)?;
+        let skipped = u16::try_from(kind).is_ok_and(|k| skip.contains(&k));
+        let start = out.arena.len();
+        let mut put = |i: usize| -> rusqlite::Result<u32> {
             let bytes = row.get_ref(i)?.as_blob()?;
-            let start = out.arena.len();
             out.arena.extend_from_slice(bytes);
-            Ok(start..out.arena.len())
+            // SQLite's own limit on a value's length (at most 2^31 - 1) keeps this in range.
+            Ok(bytes.len() as u32)
         };
-        let ranges = [put(1)?, put(2)?, put(3)?];
-        out.rows.push(ranges);
+        let (org, id, seal) = (put(2)?, put(3)?, put(4)?);
+        let envelope = if skipped { 0 } else { put(5)? };
+        out.rows.push(Span {
+            start,
+            org,
+            id,
+            seal,
+            envelope,
+            kind,
+            hlc,
+            skipped,
+        });
     }
     Ok(out)
 }

@@ -17,6 +17,7 @@ pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
 pub use stint_crypto::{Header, Zeroizing};
 
+use bulk::StoredRow;
 use rayon::prelude::*;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, SqlitePool};
@@ -25,8 +26,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use stint_crypto::{
-    CryptoError, EnvelopeRef, PassphraseParams, SigningKey, SymmetricKey, VerifyingKey,
-    seal_record, unwrap_key, unwrap_signing_key, wrap_key, wrap_signing_key,
+    CryptoError, EnvelopeRef, PassphraseParams, ROW_SEAL_LEN, ROW_SEAL_V1_LEN, RowColumns,
+    SIGNATURE_LEN, SigningKey, SymmetricKey, VerifyingKey, row_seal_version, seal_record, seal_row,
+    unwrap_key, unwrap_signing_key, verify_row_columns, verify_row_seal, verify_row_seal_v1,
+    wrap_key, wrap_signing_key,
 };
 use thiserror::Error;
 
@@ -168,15 +171,6 @@ impl DeviceKeys {
         self.org_keys
             .get(&(header.org, header.compartment, header.epoch))
     }
-
-    /// The device seal of a stored row: a MAC over org, id and the envelope's signature.
-    fn seal(&self, org: &[u8], id: &[u8], envelope: &[u8]) -> Option<[u8; 32]> {
-        let signature = envelope
-            .len()
-            .checked_sub(stint_crypto::SIGNATURE_LEN)
-            .map(|at| &envelope[at..])?;
-        Some(self.seal_key.mac(&[b"stint-row-v1", org, id, signature]))
-    }
 }
 
 /// A decrypted record.
@@ -238,6 +232,9 @@ pub const MIN_PASSPHRASE_CHARS: usize = 8;
 const WRAP_DEVICE_KEY: &[u8] = b"stint-device-key-v1";
 const WRAP_SIGNING_KEY: &[u8] = b"stint-device-signing-key-v1";
 const KEY_CHECK: &[u8] = b"stint-key-check-v1";
+/// Set (by migration 0002) while rows may still carry format 1 seals; [`Vault::unlock`] reseals them
+/// and deletes it.
+const ROW_SEAL_UPGRADE: &str = "row_seal_upgrade";
 
 fn org_key_context(org: [u8; 16], compartment: u8, epoch: u32) -> Vec<u8> {
     let mut ctx = b"stint-org-key-v1".to_vec();
@@ -319,6 +316,11 @@ impl Vault {
 
         let pool = connect(&path, true).await?;
         let mut tx = pool.begin().await?;
+        // A new vault has no rows of an older seal format.
+        sqlx::query("DELETE FROM meta WHERE name = ?")
+            .bind(ROW_SEAL_UPGRADE)
+            .execute(&mut *tx)
+            .await?;
         for (name, value) in meta {
             sqlx::query("INSERT INTO meta (name, value) VALUES (?, ?)")
                 .bind(name)
@@ -461,7 +463,8 @@ impl Vault {
         [self.id.as_bytes(), &[0], name.as_bytes()].concat()
     }
 
-    /// Unlock: recover the device key and every organization key.
+    /// Unlock: recover the device key and every organization key. The first unlock after the vault
+    /// was upgraded from row seal format 1 also reseals its rows (`upgrade_row_seals`).
     pub async fn unlock(&self, unlock: Unlock<'_>) -> Result<DeviceKeys> {
         let device_key = match (unlock, self.protection) {
             (Unlock::Keyring(store), Protection::Keyring) => {
@@ -485,7 +488,90 @@ impl Vault {
             }
             (_, Protection::Passphrase) => return Err(VaultError::WrongProtection("a passphrase")),
         };
-        self.keys_from(device_key).await
+        let keys = self.keys_from(device_key).await?;
+        self.upgrade_row_seals(&keys).await?;
+        Ok(keys)
+    }
+
+    /// Reseals rows whose seal is of format 1 (org, id and signature only) in format 2 (which also
+    /// covers kind and HLC), once, at the first unlock after migration 0002. A row is resealed only
+    /// if it passes every check format 1 allows: its old seal, its columns equal to its envelope's
+    /// header, and its AEAD tag (the ciphertext is decrypted into a wiped buffer and dropped; this is
+    /// what stops a kind changed in both the column and the header, which unlock would otherwise
+    /// skip, from being sealed as genuine). Rows that fail keep their old seal and are quarantined
+    /// by every load. Work goes in batches of at most 2048 rows or 32 MiB of envelopes, each
+    /// written in one transaction; an interrupted upgrade resumes at the next unlock.
+    async fn upgrade_row_seals(&self, keys: &DeviceKeys) -> Result<()> {
+        if self.meta(ROW_SEAL_UPGRADE).await?.is_none() {
+            return Ok(());
+        }
+        let sizes: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT rowid, length(envelope) FROM records WHERE length(seal) = ? ORDER BY rowid",
+        )
+        .bind(ROW_SEAL_V1_LEN as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        const BATCH_ROWS: usize = 2048;
+        const BATCH_BYTES: i64 = 32 << 20;
+        let mut batches = Vec::new();
+        let (mut start, mut bytes) = (0, 0);
+        for (i, (_, len)) in sizes.iter().enumerate() {
+            if i > start && (i - start >= BATCH_ROWS || bytes + len > BATCH_BYTES) {
+                batches.push(start..i);
+                (start, bytes) = (i, 0);
+            }
+            bytes += len;
+        }
+        if start < sizes.len() {
+            batches.push(start..sizes.len());
+        }
+        type V1Row = (i64, Vec<u8>, Vec<u8>, i64, i64, Vec<u8>, Vec<u8>);
+        for batch in batches {
+            let rows: Vec<V1Row> = sqlx::query_as(
+                "SELECT rowid, org, id, kind, hlc, seal, envelope FROM records \
+                 WHERE rowid BETWEEN ? AND ? AND length(seal) = ?",
+            )
+            .bind(sizes[batch.start].0)
+            .bind(sizes[batch.end - 1].0)
+            .bind(ROW_SEAL_V1_LEN as i64)
+            .fetch_all(&self.pool)
+            .await?;
+            let resealed: Vec<(i64, [u8; ROW_SEAL_LEN])> = rows
+                .par_iter()
+                .map_init(
+                    || Zeroizing::new(Vec::new()),
+                    |buffer, (rowid, org, id, kind, hlc, seal, envelope)| {
+                        let row = StoredRow {
+                            org,
+                            id,
+                            kind: *kind,
+                            hlc: *hlc,
+                            seal,
+                            envelope: Some(envelope),
+                        };
+                        reseal_v1(keys, &row, buffer).map(|seal| (*rowid, seal))
+                    },
+                )
+                .flatten()
+                .collect();
+            drop(rows);
+            let mut tx = self.pool.begin().await?;
+            // Two bound parameters per row; SQLite allows 32766.
+            for chunk in resealed.chunks(4096) {
+                let mut update = QueryBuilder::new("UPDATE records SET seal = v.column2 FROM (");
+                update.push_values(chunk, |mut b, (rowid, seal)| {
+                    b.push_bind(*rowid).push_bind(seal.as_slice());
+                });
+                update.push(") AS v WHERE records.rowid = v.column1");
+                update.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        }
+        sqlx::query("DELETE FROM meta WHERE name = ?")
+            .bind(ROW_SEAL_UPGRADE)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn keys_from(&self, device_key: SymmetricKey) -> Result<DeviceKeys> {
@@ -626,9 +712,9 @@ impl Vault {
         let seal_one = |(header, plaintext): &(Header, Zeroizing<Vec<u8>>)| -> Result<SealedRow> {
             let key = keys.org_key(header).ok_or(VaultError::NoOrgKey)?;
             let envelope = seal_record(header, plaintext, key, &keys.signing);
-            let seal = keys
-                .seal(&header.org, &header.record, &envelope)
-                .ok_or(VaultError::Damaged("short envelope".into()))?;
+            let signature = signature_of(&envelope)
+                .ok_or_else(|| VaultError::Damaged("short envelope".into()))?;
+            let seal = seal_row(&keys.seal_key, &columns_of(header), signature);
             Ok(SealedRow {
                 id: header.record,
                 org: header.org,
@@ -647,6 +733,8 @@ impl Vault {
 
     /// Read, check and decrypt every record except those of the `skip` kinds (large attachments are
     /// fetched one by one with [`Vault::get`]). Records that fail are quarantined, not returned.
+    /// A skipped row is not read, but its seal's column part is checked: a record whose kind was
+    /// changed on disk to a skipped one is quarantined, not silently left out.
     pub async fn load(&self, keys: &DeviceKeys, skip: &[u16]) -> Result<Loaded> {
         self.load_map(keys, skip, |opened| Opened {
             header: opened.header,
@@ -669,16 +757,20 @@ impl Vault {
         let rows = bulk::read_records(&self.pool, skip).await?;
         let read_time = started.elapsed();
         // One plaintext buffer per worker, not one allocation per record; wiped when dropped.
-        let results: Vec<std::result::Result<T, Quarantined>> = (0..rows.len())
+        let results: Vec<Option<std::result::Result<T, Quarantined>>> = (0..rows.len())
             .into_par_iter()
             .map_init(
                 || Zeroizing::new(Vec::new()),
                 |buffer, i| {
-                    let (id, envelope, seal) = rows.get(i);
-                    let header = open_row_into(keys, id, envelope, seal, buffer)?;
-                    Ok(map(OpenedRef {
-                        header,
-                        plaintext: buffer,
+                    let row = rows.get(i);
+                    let Some(envelope) = row.envelope else {
+                        return check_skipped_row(keys, &row).err().map(Err);
+                    };
+                    Some(open_row_into(keys, &row, envelope, buffer).map(|header| {
+                        map(OpenedRef {
+                            header,
+                            plaintext: buffer,
+                        })
                     }))
                 },
             )
@@ -689,7 +781,7 @@ impl Vault {
             quarantined: Vec::new(),
             read_time,
         };
-        for result in results {
+        for result in results.into_iter().flatten() {
             match result {
                 Ok(record) => loaded.records.push(record),
                 Err(q) => loaded.quarantined.push(q),
@@ -705,23 +797,25 @@ impl Vault {
         org: [u8; 16],
         id: [u8; 16],
     ) -> Result<Option<std::result::Result<Opened, Quarantined>>> {
-        let row: Option<(Vec<u8>, Vec<u8>)> =
-            sqlx::query_as("SELECT envelope, seal FROM records WHERE org = ? AND id = ?")
-                .bind(org.as_slice())
-                .bind(id.as_slice())
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|(envelope, seal)| {
-            open_row(keys, &id, &envelope, &seal).and_then(|opened| {
-                if opened.header.org == org && opened.header.record == id {
-                    Ok(opened)
-                } else {
-                    Err(Quarantined {
-                        record: id.to_vec(),
-                        reason: "the record is stored under another id".into(),
-                    })
-                }
-            })
+        let row: Option<(i64, i64, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            "SELECT kind, hlc, seal, envelope FROM records WHERE org = ? AND id = ?",
+        )
+        .bind(org.as_slice())
+        .bind(id.as_slice())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(kind, hlc, seal, envelope)| {
+            let row = StoredRow {
+                org: &org,
+                id: &id,
+                kind,
+                hlc,
+                seal: &seal,
+                envelope: Some(&envelope),
+            };
+            let mut plaintext = Zeroizing::new(Vec::new());
+            open_row_into(keys, &row, &envelope, &mut plaintext)
+                .map(|header| Opened { header, plaintext })
         }))
     }
 
@@ -757,60 +851,136 @@ struct SealedRow {
     kind: u16,
     hlc: i64,
     envelope: Vec<u8>,
-    seal: [u8; 32],
+    seal: [u8; ROW_SEAL_LEN],
 }
 
-fn open_row(
+/// The envelope's signature: its last 64 bytes, if it is long enough to hold a header and one.
+fn signature_of(envelope: &[u8]) -> Option<&[u8; SIGNATURE_LEN]> {
+    let at = envelope
+        .len()
+        .checked_sub(SIGNATURE_LEN)
+        .filter(|at| *at >= stint_crypto::HEADER_LEN)?;
+    envelope[at..].try_into().ok()
+}
+
+/// The columns a row stores for `header`.
+fn columns_of(header: &Header) -> RowColumns {
+    RowColumns {
+        org: header.org,
+        id: header.record,
+        kind: header.kind,
+        hlc: header.hlc,
+    }
+}
+
+fn quarantine(row: &StoredRow<'_>, reason: &str) -> Quarantined {
+    Quarantined {
+        record: row.id.to_vec(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// A row's plaintext columns, as the seal binds them, and a check that its seal is of format 2.
+fn sealed_columns(row: &StoredRow<'_>) -> std::result::Result<RowColumns, Quarantined> {
+    match row_seal_version(row.seal) {
+        Some(stint_crypto::ROW_SEAL_VERSION) => {}
+        Some(_) => {
+            return Err(quarantine(
+                row,
+                "the stored record did not pass the upgrade of its seal to format 2 \
+                 (it was changed on disk, or does not open)",
+            ));
+        }
+        None => return Err(quarantine(row, "the stored record's seal is damaged")),
+    }
+    let changed = || quarantine(row, "the stored record was changed on disk");
+    Ok(RowColumns {
+        org: row.org.try_into().map_err(|_| changed())?,
+        id: row.id.try_into().map_err(|_| changed())?,
+        kind: u16::try_from(row.kind).map_err(|_| changed())?,
+        hlc: u64::try_from(row.hlc).map_err(|_| changed())?,
+    })
+}
+
+/// A row of a skipped kind: its envelope stays unread, but its columns must be the ones sealed.
+fn check_skipped_row(
     keys: &DeviceKeys,
-    id: &[u8],
-    envelope: &[u8],
-    seal: &[u8],
-) -> std::result::Result<Opened, Quarantined> {
-    let mut plaintext = Zeroizing::new(Vec::new());
-    let header = open_row_into(keys, id, envelope, seal, &mut plaintext)?;
-    Ok(Opened { header, plaintext })
+    row: &StoredRow<'_>,
+) -> std::result::Result<(), Quarantined> {
+    let columns = sealed_columns(row)?;
+    if verify_row_columns(&keys.seal_key, &columns, row.seal) {
+        Ok(())
+    } else {
+        Err(quarantine(row, "the stored record was changed on disk"))
+    }
 }
 
-/// [`open_row`] into `plaintext`, reusing its capacity; returns the header.
+/// Checks a row (seal over its columns and signature; columns equal to its envelope's header) and
+/// decrypts its envelope into `plaintext`, reusing its capacity; returns the header.
 fn open_row_into(
     keys: &DeviceKeys,
-    id: &[u8],
+    row: &StoredRow<'_>,
     envelope: &[u8],
-    seal: &[u8],
     plaintext: &mut Zeroizing<Vec<u8>>,
 ) -> std::result::Result<Header, Quarantined> {
-    // The organization is header bytes 1..17 (docs/formats.md); the seal binds it and the row's id.
-    let org = envelope.get(1..17).unwrap_or_default();
-    let quarantine = |reason: &str| Quarantined {
-        record: id.to_vec(),
-        reason: reason.to_owned(),
-    };
-    let signature = envelope
-        .len()
-        .checked_sub(stint_crypto::SIGNATURE_LEN)
-        .filter(|at| *at >= stint_crypto::HEADER_LEN)
-        .map(|at| &envelope[at..])
-        .ok_or_else(|| quarantine("the stored record is truncated"))?;
-    if !keys
-        .seal_key
-        .verify_mac(&[b"stint-row-v1", org, id, signature], seal)
-    {
-        return Err(quarantine("the stored record was changed on disk"));
+    let columns = sealed_columns(row)?;
+    let signature =
+        signature_of(envelope).ok_or_else(|| quarantine(row, "the stored record is truncated"))?;
+    if !verify_row_seal(&keys.seal_key, &columns, signature, row.seal) {
+        return Err(quarantine(row, "the stored record was changed on disk"));
     }
-    let parsed = EnvelopeRef::parse(envelope).map_err(|e| quarantine(&e.to_string()))?;
+    let parsed = EnvelopeRef::parse(envelope).map_err(|e| quarantine(row, &e.to_string()))?;
     let header = *parsed.header();
-    if header.record.as_slice() != id {
-        return Err(quarantine("the record is stored under another id"));
+    // The seal vouches for the columns, the AEAD tag (below) for the header: both were written
+    // together, so they agree unless this device wrote a broken row.
+    if header.org != columns.org || header.record != columns.id {
+        return Err(quarantine(row, "the record is stored under another id"));
+    }
+    if header.kind != columns.kind {
+        return Err(quarantine(row, "the record is stored under another kind"));
+    }
+    if header.hlc != columns.hlc {
+        return Err(quarantine(row, "the record is stored under another HLC"));
     }
     let key = keys
         .org_key(&header)
-        .ok_or_else(|| quarantine("no key for its organization"))?;
+        .ok_or_else(|| quarantine(row, "no key for its organization"))?;
     // The author's signature was checked when the record arrived (or this device wrote it); the seal
     // above proves the bytes are the ones accepted then, at a fraction of a signature check's cost.
     parsed
         .decrypt_into(key, plaintext)
-        .map_err(|e| quarantine(&e.to_string()))?;
+        .map_err(|e| quarantine(row, &e.to_string()))?;
     Ok(header)
+}
+
+/// A format 2 seal for a row sealed in format 1, if it passes every check: its old seal, its
+/// columns equal to its envelope's header, and its AEAD tag (when this device holds the key).
+fn reseal_v1(
+    keys: &DeviceKeys,
+    row: &StoredRow<'_>,
+    buffer: &mut Zeroizing<Vec<u8>>,
+) -> Option<[u8; ROW_SEAL_LEN]> {
+    let envelope = row.envelope?;
+    let columns = RowColumns {
+        org: row.org.try_into().ok()?,
+        id: row.id.try_into().ok()?,
+        kind: u16::try_from(row.kind).ok()?,
+        hlc: u64::try_from(row.hlc).ok()?,
+    };
+    let signature = signature_of(envelope)?;
+    // Format 1 took the organization from the envelope's header (bytes 1..17), not the column.
+    let header_org = envelope.get(1..17)?;
+    if !verify_row_seal_v1(&keys.seal_key, header_org, row.id, signature, row.seal) {
+        return None;
+    }
+    let parsed = EnvelopeRef::parse(envelope).ok()?;
+    if columns_of(parsed.header()) != columns {
+        return None;
+    }
+    if let Some(key) = keys.org_key(parsed.header()) {
+        parsed.decrypt_into(key, buffer).ok()?;
+    }
+    Some(seal_row(&keys.seal_key, &columns, signature))
 }
 
 #[cfg(unix)]
