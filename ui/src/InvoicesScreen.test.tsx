@@ -8,6 +8,7 @@ import type { Invoice } from "./bindings/Invoice";
 import type { BillingProfile } from "./bindings/BillingProfile";
 import type { InvoiceFilter } from "./bindings/InvoiceFilter";
 import type { InvoiceLine } from "./bindings/InvoiceLine";
+import type { TypedLine } from "./bindings/TypedLine";
 import type { InvoiceView } from "./bindings/InvoiceView";
 import type { NewInvoice } from "./bindings/NewInvoice";
 import type { Party } from "./bindings/Party";
@@ -336,8 +337,10 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
         sent.push([cmd, args]);
         if (options.failEdit) throw options.failEdit;
         const view = find(a.id);
-        const edit = a.edit as { add_lines: InvoiceLine[] };
-        return replace({ ...view, invoice: { ...view.invoice, lines: [...view.invoice.lines, ...edit.add_lines] } });
+        // Like the engine: lines from outside are typed lines, added as manual ones.
+        const edit = a.edit as { add_lines: TypedLine[] };
+        const added = edit.add_lines.map((l): InvoiceLine => ({ ...l, source: { type: "manual" } }));
+        return replace({ ...view, invoice: { ...view.invoice, lines: [...view.invoice.lines, ...added] } });
       }
       case "invoice_pdf":
         previews.push(args);
@@ -750,7 +753,6 @@ describe("InvoicesScreen draft editor", () => {
               unit_price: "20",
               discount: null,
               tax: { category: "standard", percent: "19" },
-              source: { type: "manual" },
             },
           ],
           remove_lines: [],
@@ -884,7 +886,6 @@ describe("InvoicesScreen recurring invoices", () => {
               unit_price: "400",
               discount: null,
               tax: { category: "standard", percent: "19" },
-              source: { type: "manual" },
             },
           ],
         },

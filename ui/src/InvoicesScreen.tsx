@@ -702,7 +702,6 @@ function DraftEditor({
                   ? { type: "percent", value: off.slice(0, -1).replace(",", ".") }
                   : { type: "amount", value: off.replace(",", ".") },
             tax,
-            source: { type: "manual" },
           },
         ],
         remove_lines: [],

@@ -64,7 +64,6 @@ export function RecurringForm({ onStarted }: { onStarted: () => void }) {
             unit_price: price.trim(),
             discount: null,
             tax: rate === "" || Number(rate) === 0 ? { category: "exempt", percent: "0" } : { category: "standard", percent: rate },
-            source: { type: "manual" },
           },
         ],
       });

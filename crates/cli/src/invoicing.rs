@@ -373,7 +373,7 @@ pub enum RecurringCmd {
 
 /// `DESCRIPTION:QUANTITY:PRICE`, optionally followed by `:-DISCOUNT` (`:-10%` or `:-5`); the
 /// description may itself contain colons.
-fn typed_line(input: &str, tax: Tax) -> Result<InvoiceLine> {
+fn typed_line(input: &str, tax: Tax) -> Result<TypedLine> {
     let bad = || {
         anyhow!(
             "{input:?} is not a line (use DESCRIPTION:QUANTITY:PRICE or DESCRIPTION:QUANTITY:PRICE:-DISCOUNT, e.g. \"Hosting:1:20\" or \"Hosting:1:20:-10%\")"
@@ -390,7 +390,7 @@ fn typed_line(input: &str, tax: Tax) -> Result<InvoiceLine> {
     let price = parts.next().ok_or_else(bad)?;
     let quantity = parts.next().ok_or_else(bad)?;
     let description = parts.next().ok_or_else(bad)?;
-    Ok(InvoiceLine {
+    Ok(TypedLine {
         description: description.to_owned(),
         detail: None,
         quantity: quantity.trim().parse().map_err(|_| bad())?,
@@ -398,7 +398,6 @@ fn typed_line(input: &str, tax: Tax) -> Result<InvoiceLine> {
         unit_price: price.trim().parse().map_err(|_| bad())?,
         discount: line_discount,
         tax,
-        source: LineSource::Manual,
     })
 }
 

@@ -25,7 +25,7 @@ pub use ids::*;
 pub use invoice::{
     BankAccount, BillingProfile, ClientBilling, Discount, Every, Invoice, InvoiceError,
     InvoiceKind, InvoiceLine, InvoiceStatus, LineGrouping, LineSource, NumberingScheme, Party,
-    Payment, RecurringInvoice, Tax, TaxCategory, TaxMode, TaxRate, TaxRounding, Unit,
+    Payment, RecurringInvoice, Tax, TaxCategory, TaxMode, TaxRate, TaxRounding, TypedLine, Unit,
 };
 pub use model::{Client, Member, Organization, Project, Tag, Task, WeekStart};
 pub use money::{Currency, Money, MoneyError};

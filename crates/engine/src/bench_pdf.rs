@@ -35,8 +35,8 @@ fn median(mut samples: Vec<f64>) -> f64 {
     samples.get(samples.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-fn line(i: usize) -> InvoiceLine {
-    InvoiceLine {
+fn line(i: usize) -> TypedLine {
+    TypedLine {
         description: format!(
             "Design and development, sprint {} – Müller & Søn relaunch",
             i + 1
@@ -51,7 +51,6 @@ fn line(i: usize) -> InvoiceLine {
         unit_price: Decimal::from(95),
         discount: None,
         tax: Tax::standard(Decimal::from(19)),
-        source: LineSource::Manual,
     }
 }
 

@@ -3,12 +3,17 @@
 //!
 //! Entries and expenses put on a draft are marked invoiced in the same transaction, so the same work
 //! can never be billed twice; deleting the draft, removing its line or voiding the invoice releases
-//! them. A number is assigned when the invoice is issued, and the advanced counter is written in the
+//! them. Only the engine makes lines that bill work, from unbilled work; lines from callers are
+//! [`TypedLine`]s, which cannot name an entry or expense. And a release never unlocks work that
+//! another invoice (other than a void one) bills, whatever the released invoice's lines say.
+//!
+//! A number is assigned when the invoice is issued, and the advanced counter is written in the
 //! same transaction as the invoice, so a series has no gaps.
 
 use crate::records::{Kind, Record};
 use crate::state::OrgState;
 use crate::{ActAs, Engine, EngineError, Result, new_id};
+use foldhash::HashSet;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -60,8 +65,8 @@ pub struct NewInvoice {
     pub include_time: bool,
     /// Bill billable expenses.
     pub include_expenses: bool,
-    /// Lines typed in.
-    pub lines: Vec<InvoiceLine>,
+    /// Lines typed in (work is billed through `include_time` and `include_expenses`, never named).
+    pub lines: Vec<TypedLine>,
 }
 
 /// Changes to a draft.
@@ -69,8 +74,8 @@ pub struct NewInvoice {
 #[ts(export)]
 #[serde(default)]
 pub struct InvoiceEdit {
-    /// Lines to add at the end.
-    pub add_lines: Vec<InvoiceLine>,
+    /// Typed lines to add at the end (work is billed by creating an invoice from it).
+    pub add_lines: Vec<TypedLine>,
     /// Lines to remove, by position (0-based, before adding).
     pub remove_lines: Vec<usize>,
     /// A new invoice discount.
@@ -110,8 +115,8 @@ pub struct InvoiceFilter {
 pub struct NewRecurring {
     /// The client.
     pub client: ClientId,
-    /// The lines of every draft.
-    pub lines: Vec<InvoiceLine>,
+    /// The typed lines of every draft.
+    pub lines: Vec<TypedLine>,
     /// How often.
     pub every: Every,
     /// The first draft's date.
@@ -450,7 +455,7 @@ impl Engine {
                 expenses.push(x.clone());
             }
         }
-        lines.extend(input.lines);
+        lines.extend(input.lines.into_iter().map(InvoiceLine::from));
         if lines.is_empty() {
             return Err(ValidationError::new(
                 "nothing to invoice: no unbilled billable work or expenses for this client in the period, and no lines given",
@@ -506,6 +511,39 @@ impl Engine {
         out
     }
 
+    /// The records that release `entries` and `expenses` from invoice `from`: only work that no
+    /// other invoice bills (a void one bills nothing), so deleting a draft, dropping its line or
+    /// voiding an invoice never unlocks work that another invoice holds, whatever its lines claim.
+    fn released(
+        &self,
+        state: &OrgState,
+        from: InvoiceId,
+        entries: impl Iterator<Item = EntryId>,
+        expenses: impl Iterator<Item = ExpenseId>,
+    ) -> Vec<Record> {
+        let entries: Vec<EntryId> = entries.collect();
+        let expenses: Vec<ExpenseId> = expenses.collect();
+        if entries.is_empty() && expenses.is_empty() {
+            return Vec::new();
+        }
+        let mut held_entries: HashSet<EntryId> = HashSet::default();
+        let mut held_expenses: HashSet<ExpenseId> = HashSet::default();
+        for other in state
+            .invoices
+            .values()
+            .filter(|i| i.id != from && i.status != InvoiceStatus::Void)
+        {
+            held_entries.extend(other.entries());
+            held_expenses.extend(other.expenses());
+        }
+        self.marked(
+            state,
+            entries.into_iter().filter(|e| !held_entries.contains(e)),
+            expenses.into_iter().filter(|x| !held_expenses.contains(x)),
+            false,
+        )
+    }
+
     fn invoice_for_change(
         &self,
         by: &ActAs,
@@ -542,16 +580,6 @@ impl Engine {
             ))
             .into());
         }
-        let added_sources = edit
-            .add_lines
-            .iter()
-            .any(|l| l.source != LineSource::Manual);
-        if added_sources {
-            return Err(ValidationError::new(
-                "added lines are typed lines; bill work by creating an invoice from it",
-            )
-            .into());
-        }
         invoice.edit(|i| {
             let mut position = 0;
             i.lines.retain(|_| {
@@ -559,7 +587,8 @@ impl Engine {
                 position += 1;
                 keep
             });
-            i.lines.extend(edit.add_lines);
+            i.lines
+                .extend(edit.add_lines.into_iter().map(InvoiceLine::from));
             if edit.clear_discount {
                 i.discount = None;
             }
@@ -581,11 +610,11 @@ impl Engine {
         })?;
         let kept_entries: Vec<EntryId> = invoice.entries().collect();
         let kept_expenses: Vec<ExpenseId> = invoice.expenses().collect();
-        let released = self.marked(
+        let released = self.released(
             state,
+            id,
             before.entries().filter(|e| !kept_entries.contains(e)),
             before.expenses().filter(|x| !kept_expenses.contains(x)),
-            false,
         );
         let mut records = vec![Record::Invoice(Box::new(invoice))];
         records.extend(released);
@@ -603,7 +632,7 @@ impl Engine {
             ))
             .into());
         }
-        let released = self.marked(state, invoice.entries(), invoice.expenses(), false);
+        let released = self.released(state, id, invoice.entries(), invoice.expenses());
         let mut writes =
             vec![self.write_for(by, Kind::Invoice, id.to_bytes(), true, Vec::new())?];
         for r in &released {
@@ -707,7 +736,7 @@ impl Engine {
     ) -> Result<InvoiceView> {
         let (state, mut invoice) = self.invoice_for_change(by, id, Action::EditInvoices)?;
         invoice.void(reason)?;
-        let mut records = self.marked(state, invoice.entries(), invoice.expenses(), false);
+        let mut records = self.released(state, id, invoice.entries(), invoice.expenses());
         records.insert(0, Record::Invoice(Box::new(invoice)));
         self.commit(by, records).await?;
         self.invoice(by, id)
@@ -734,7 +763,7 @@ impl Engine {
         let series = RecurringInvoice {
             id: RecurringId(new_id()),
             client: input.client,
-            lines: input.lines,
+            lines: input.lines.into_iter().map(InvoiceLine::from).collect(),
             every: input.every,
             start: input.start,
             until: input.until,
@@ -806,7 +835,16 @@ impl Engine {
             for date in &due {
                 let mut draft =
                     Invoice::draft(InvoiceId(new_id()), series.client, currency, payment_days);
-                draft.lines = series.lines.clone();
+                // A series holds typed lines (its validation refuses work); whatever a stored
+                // series says, its drafts bill no tracked work.
+                draft.lines = series
+                    .lines
+                    .iter()
+                    .map(|l| InvoiceLine {
+                        source: LineSource::Manual,
+                        ..l.clone()
+                    })
+                    .collect();
                 if let Some(p) = &profile {
                     draft.tax_mode = p.tax_mode;
                     draft.tax_rounding = p.tax_rounding;
@@ -828,5 +866,200 @@ impl Engine {
         }
         self.commit(by, records).await?;
         made.into_iter().map(|id| self.invoice(by, id)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        MemoryKeyStore, NewClient, NewEntry, NewExpense, NewOrganization, NewProject, NewRate,
+        Unlock,
+    };
+    use rust_decimal_macros::dec;
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    /// A record that names work it never locked (as an older version or another device might have
+    /// written it): its deletion, its edit or its void must not unlock work another invoice bills.
+    #[tokio::test]
+    async fn releasing_an_invoice_never_unlocks_work_another_invoice_bills() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemoryKeyStore::default();
+        let mut engine = Engine::create(dir.path(), Unlock::Keyring(&keys))
+            .await
+            .unwrap();
+        engine.set_clock(Some("2026-11-20T10:00:00Z".parse().unwrap()));
+        let org = engine
+            .create_organization(NewOrganization {
+                name: "Studio Ana".into(),
+                currency: "EUR".into(),
+                locale: "de-DE".into(),
+                time_zone: "Europe/Berlin".into(),
+                week_start: None,
+                owner_name: "Ana".into(),
+            })
+            .await
+            .unwrap();
+        let by = engine.act_as_user(org).unwrap();
+        let client = engine
+            .add_client(
+                &by,
+                NewClient {
+                    name: "Müller & Søn".into(),
+                    currency: None,
+                    rounding: None,
+                    note: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let project = engine
+            .add_project(
+                &by,
+                NewProject {
+                    client,
+                    name: "Website".into(),
+                    billable: Some(true),
+                    rounding: None,
+                    note: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        engine
+            .set_rate(
+                &by,
+                NewRate {
+                    scope: RateScope::Project { project },
+                    effective_from: day("2026-01-01"),
+                    hourly: "95".into(),
+                    currency: None,
+                },
+            )
+            .await
+            .unwrap();
+        let entry = engine
+            .add_entry(
+                &by,
+                NewEntry {
+                    member: None,
+                    project,
+                    task: None,
+                    time: EntryTime::Duration {
+                        date: day("2026-11-02"),
+                        seconds: 3600,
+                    },
+                    note: "a".into(),
+                    billable: None,
+                    tags: vec![],
+                },
+            )
+            .await
+            .unwrap()
+            .entry
+            .entry
+            .id;
+        let expense = engine
+            .add_expense(
+                &by,
+                NewExpense {
+                    member: None,
+                    date: day("2026-11-04"),
+                    amount: "12.30".into(),
+                    currency: None,
+                    category: "Travel".into(),
+                    note: String::new(),
+                    billable: true,
+                    project: Some(project),
+                    receipt: None,
+                },
+            )
+            .await
+            .unwrap();
+        let a = engine
+            .create_invoice(
+                &by,
+                NewInvoice {
+                    client: Some(client),
+                    include_time: true,
+                    include_expenses: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .invoice
+            .id;
+        let locked = |engine: &Engine| {
+            let state = engine.state(org).unwrap();
+            (
+                state.entries.get(&entry).unwrap().invoiced,
+                state.expenses.get(&expense).unwrap().invoiced,
+            )
+        };
+        assert_eq!(locked(&engine), (true, true));
+
+        let line = |source: LineSource| InvoiceLine {
+            description: "Claimed".into(),
+            detail: None,
+            quantity: dec!(1),
+            unit: Unit::Piece,
+            unit_price: dec!(10),
+            discount: None,
+            tax: Tax::standard(dec!(19)),
+            source,
+        };
+        let claiming = |status: InvoiceStatus| {
+            let mut i = Invoice::draft(InvoiceId(new_id()), client, Currency::EUR, 14);
+            i.lines = vec![
+                line(LineSource::Time {
+                    entries: vec![entry],
+                }),
+                line(LineSource::Expense { expense }),
+                line(LineSource::Manual),
+            ];
+            if status != InvoiceStatus::Draft {
+                i.status = status;
+                i.number = Some(format!("X-{}", i.id));
+                i.issue_date = Some(day("2026-11-20"));
+            }
+            i
+        };
+        let b = claiming(InvoiceStatus::Draft);
+        let c = claiming(InvoiceStatus::Issued);
+        let (b_id, c_id) = (b.id, c.id);
+        engine
+            .commit(
+                &by,
+                vec![Record::Invoice(Box::new(b)), Record::Invoice(Box::new(c))],
+            )
+            .await
+            .unwrap();
+
+        // Dropping the claimed lines, deleting the draft, voiding the other: A keeps its work locked.
+        engine
+            .edit_invoice(
+                &by,
+                b_id,
+                InvoiceEdit {
+                    remove_lines: vec![0, 1],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(locked(&engine), (true, true));
+        engine.delete_invoice(&by, b_id).await.unwrap();
+        assert_eq!(locked(&engine), (true, true));
+        engine.void_invoice(&by, c_id, "crafted").await.unwrap();
+        assert_eq!(locked(&engine), (true, true));
+
+        // The invoice that really holds the work still releases it.
+        engine.delete_invoice(&by, a).await.unwrap();
+        assert_eq!(locked(&engine), (false, false));
+        engine.close().await;
     }
 }

@@ -401,7 +401,7 @@ async fn drafts_take_expenses_and_typed_lines_and_release_what_they_drop() {
         )
         .await
         .unwrap();
-    let typed = InvoiceLine {
+    let typed = TypedLine {
         description: "Hosting".into(),
         detail: None,
         quantity: dec!(1),
@@ -409,7 +409,6 @@ async fn drafts_take_expenses_and_typed_lines_and_release_what_they_drop() {
         unit_price: dec!(20),
         discount: None,
         tax: Tax::standard(dec!(19)),
-        source: LineSource::Manual,
     };
     let draft = w
         .engine
@@ -610,7 +609,7 @@ async fn overdue_invoices_are_listed_to_remind() {
 #[tokio::test]
 async fn recurring_invoices_make_their_drafts_once() {
     let mut w = world().await;
-    let retainer = InvoiceLine {
+    let retainer = TypedLine {
         description: "Maintenance retainer".into(),
         detail: None,
         quantity: dec!(1),
@@ -618,7 +617,6 @@ async fn recurring_invoices_make_their_drafts_once() {
         unit_price: dec!(400),
         discount: None,
         tax: Tax::standard(dec!(19)),
-        source: LineSource::Manual,
     };
     let id = w
         .engine
@@ -833,4 +831,251 @@ async fn file_names_never_carry_path_separators_from_the_number() {
             .unwrap()
             .contains("<ram:ID>RE/2026/001</ram:ID>")
     );
+}
+
+/// A line as a caller (the desktop shell, a script) sends it, naming `source` as its origin.
+fn wire_line(description: &str, source: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "description": description,
+        "detail": null,
+        "quantity": "1",
+        "unit": "piece",
+        "unit_price": "10",
+        "discount": null,
+        "tax": { "category": "standard", "percent": "19" },
+        "source": source,
+    })
+}
+
+/// Invoice A, issued, billing one entry and one expense.
+async fn issued_with_entry_and_expense(w: &mut World) -> (InvoiceId, EntryId, ExpenseId) {
+    let entry = track(w, "2026-11-02", "09:00", "10:00", "a").await;
+    let expense = w
+        .engine
+        .add_expense(
+            &w.owner,
+            NewExpense {
+                member: None,
+                date: day("2026-11-04"),
+                amount: "12.30".into(),
+                currency: None,
+                category: "Travel".into(),
+                note: "Train".into(),
+                billable: true,
+                project: Some(w.project),
+                receipt: None,
+            },
+        )
+        .await
+        .unwrap();
+    set_up_billing(w).await;
+    let a = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                include_expenses: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let a = w
+        .engine
+        .issue_invoice(&w.owner, a.invoice.id, Some(day("2026-11-20")))
+        .await
+        .unwrap();
+    assert_eq!(a.invoice.entries().collect::<Vec<_>>(), vec![entry]);
+    assert_eq!(a.invoice.expenses().collect::<Vec<_>>(), vec![expense]);
+    (a.invoice.id, entry, expense)
+}
+
+/// The work of issued invoice `a` is still locked, still on `a`, and cannot be billed again.
+async fn still_billed_once(w: &mut World, a: InvoiceId, entry: EntryId, expense: ExpenseId) {
+    assert!(
+        w.engine.entry(&w.owner, entry).unwrap().entry.invoiced,
+        "the entry of the issued invoice was released"
+    );
+    assert!(
+        w.engine
+            .expenses(&w.owner, None, None)
+            .unwrap()
+            .iter()
+            .any(|x| x.expense.id == expense && x.expense.invoiced),
+        "the expense of the issued invoice was released"
+    );
+    let err = w
+        .engine
+        .edit_entry(
+            &w.owner,
+            entry,
+            EntryChanges {
+                note: Some("changed".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("on an invoice"), "{err}");
+    let err = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                include_expenses: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("nothing to invoice"), "{err}");
+    let a = w.engine.invoice(&w.owner, a).unwrap().invoice;
+    assert_eq!(a.status, InvoiceStatus::Issued);
+    assert_eq!(a.entries().collect::<Vec<_>>(), vec![entry]);
+    assert_eq!(a.expenses().collect::<Vec<_>>(), vec![expense]);
+}
+
+/// Create draft B from `input` as a caller sends it (the desktop shell reads its commands' arguments
+/// from this JSON); whatever is made of it, delete it again. Returns why it was refused, if it was.
+async fn create_and_delete(w: &mut World, input: serde_json::Value) -> Option<String> {
+    let input: NewInvoice = match serde_json::from_value(input) {
+        Ok(input) => input,
+        Err(refused) => return Some(refused.to_string()),
+    };
+    match w.engine.create_invoice(&w.owner, input).await {
+        Ok(b) => {
+            w.engine
+                .delete_invoice(&w.owner, b.invoice.id)
+                .await
+                .unwrap();
+            None
+        }
+        Err(refused) => Some(refused.to_string()),
+    }
+}
+
+#[tokio::test]
+async fn a_draft_cannot_claim_time_already_on_an_issued_invoice() {
+    let mut w = world().await;
+    let (a, entry, expense) = issued_with_entry_and_expense(&mut w).await;
+    let client = w.client;
+    let refused = create_and_delete(
+        &mut w,
+        serde_json::json!({
+            "client": client,
+            "grouping": "project",
+            "include_time": false,
+            "include_expenses": false,
+            "lines": [wire_line("Website", serde_json::json!({ "type": "time", "entries": [entry] }))],
+        }),
+    )
+    .await;
+    still_billed_once(&mut w, a, entry, expense).await;
+    let refused = refused.expect("a draft naming billed time was accepted");
+    assert!(refused.contains("can only be a typed line"), "{refused}");
+}
+
+#[tokio::test]
+async fn a_draft_cannot_claim_an_expense_already_on_an_issued_invoice() {
+    let mut w = world().await;
+    let (a, entry, expense) = issued_with_entry_and_expense(&mut w).await;
+    let client = w.client;
+    let refused = create_and_delete(
+        &mut w,
+        serde_json::json!({
+            "client": client,
+            "grouping": "project",
+            "include_time": false,
+            "include_expenses": false,
+            "lines": [wire_line("Train", serde_json::json!({ "type": "expense", "expense": expense }))],
+        }),
+    )
+    .await;
+    still_billed_once(&mut w, a, entry, expense).await;
+    let refused = refused.expect("a draft naming a billed expense was accepted");
+    assert!(refused.contains("can only be a typed line"), "{refused}");
+}
+
+#[tokio::test]
+async fn lines_added_to_a_draft_or_a_series_cannot_claim_billed_work() {
+    let mut w = world().await;
+    let (a, entry, expense) = issued_with_entry_and_expense(&mut w).await;
+    let c = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            serde_json::from_value(serde_json::json!({
+                "client": w.client,
+                "grouping": "project",
+                "include_time": false,
+                "include_expenses": false,
+                "lines": [wire_line("Hosting", serde_json::json!({ "type": "manual" }))],
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    for source in [
+        serde_json::json!({ "type": "time", "entries": [entry] }),
+        serde_json::json!({ "type": "expense", "expense": expense }),
+    ] {
+        let edit = serde_json::json!({
+            "add_lines": [wire_line("Claimed", source.clone())],
+            "remove_lines": [],
+            "clear_discount": false,
+        });
+        let err = serde_json::from_value::<InvoiceEdit>(edit).unwrap_err();
+        assert!(
+            err.to_string().contains("can only be a typed line"),
+            "{err}"
+        );
+        let series = serde_json::json!({
+            "client": w.client,
+            "lines": [wire_line("Claimed", source)],
+            "every": { "unit": "months", "count": 1 },
+            "start": "2026-11-01",
+            "until": null,
+        });
+        let err = serde_json::from_value::<NewRecurring>(series).unwrap_err();
+        assert!(
+            err.to_string().contains("can only be a typed line"),
+            "{err}"
+        );
+    }
+    assert!(w.engine.recurring(&w.owner).unwrap().is_empty());
+    // A typed line is added as one, also with the `manual` source earlier callers sent.
+    let edit = serde_json::json!({
+        "add_lines": [wire_line("Support", serde_json::json!({ "type": "manual" }))],
+        "remove_lines": [],
+        "clear_discount": false,
+    });
+    let c = w
+        .engine
+        .edit_invoice(
+            &w.owner,
+            c.invoice.id,
+            serde_json::from_value(edit).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.invoice.lines.len(), 2);
+    assert!(
+        c.invoice
+            .lines
+            .iter()
+            .all(|l| l.source == LineSource::Manual)
+    );
+    assert_eq!(
+        c.invoice.entries().count() + c.invoice.expenses().count(),
+        0
+    );
+    w.engine
+        .delete_invoice(&w.owner, c.invoice.id)
+        .await
+        .unwrap();
+    still_billed_once(&mut w, a, entry, expense).await;
 }

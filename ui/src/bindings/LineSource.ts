@@ -4,6 +4,9 @@ import type { ExpenseId } from "./ExpenseId";
 
 /**
  * Where a line came from; invoiced entries and expenses are locked until the invoice is voided.
+ *
+ * Only the engine makes `Time` and `Expense` lines, from unbilled work, and it locks that work in the
+ * same transaction. Lines from callers are [`TypedLine`]s, which cannot name work.
  */
 export type LineSource = { "type": "manual" } | { "type": "time", 
 /**

@@ -233,6 +233,9 @@ impl Unit {
 }
 
 /// Where a line came from; invoiced entries and expenses are locked until the invoice is voided.
+///
+/// Only the engine makes `Time` and `Expense` lines, from unbilled work, and it locks that work in the
+/// same transaction. Lines from callers are [`TypedLine`]s, which cannot name work.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "type")]
 #[ts(export)]
@@ -273,6 +276,87 @@ pub struct InvoiceLine {
     pub tax: Tax,
     /// Where it came from.
     pub source: LineSource,
+}
+
+/// A line typed in by a caller (the CLI, the desktop app, a recurring template): an [`InvoiceLine`]
+/// without a source, which becomes [`LineSource::Manual`]. Lines that bill tracked time or expenses
+/// are made only by the engine, from unbilled work; a line from outside cannot name work, so it can
+/// neither bill work twice nor, when its draft is deleted, release work that another invoice bills.
+///
+/// Read from outside, a `source` is refused unless it says `manual` (what earlier callers sent), and so
+/// is any field it does not know.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct TypedLine {
+    /// What is billed.
+    pub description: String,
+    /// A second, smaller line (e.g. the period or the people).
+    pub detail: Option<String>,
+    /// Quantity.
+    #[ts(type = "string")]
+    pub quantity: Decimal,
+    /// Its unit.
+    pub unit: Unit,
+    /// Price per unit (net or gross per the invoice's tax mode).
+    #[ts(type = "string")]
+    pub unit_price: Decimal,
+    /// Discount on this line.
+    pub discount: Option<Discount>,
+    /// Tax.
+    pub tax: Tax,
+}
+
+/// Why a line from outside that names work is refused.
+pub const TYPED_LINES_ONLY: &str = "a line from outside can only be a typed line; work is added from unbilled time and expenses when the invoice is created, never named by a line";
+
+/// A [`TypedLine`] as it arrives: the fields of a line, and a `source` that may only be `manual`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TypedLineInput {
+    description: String,
+    #[serde(default)]
+    detail: Option<String>,
+    quantity: Decimal,
+    unit: Unit,
+    unit_price: Decimal,
+    #[serde(default)]
+    discount: Option<Discount>,
+    tax: Tax,
+    #[serde(default)]
+    source: Option<LineSource>,
+}
+
+impl<'de> Deserialize<'de> for TypedLine {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let line = TypedLineInput::deserialize(deserializer)?;
+        if line.source.is_some_and(|s| s != LineSource::Manual) {
+            return Err(serde::de::Error::custom(TYPED_LINES_ONLY));
+        }
+        Ok(TypedLine {
+            description: line.description,
+            detail: line.detail,
+            quantity: line.quantity,
+            unit: line.unit,
+            unit_price: line.unit_price,
+            discount: line.discount,
+            tax: line.tax,
+        })
+    }
+}
+
+impl From<TypedLine> for InvoiceLine {
+    fn from(line: TypedLine) -> Self {
+        InvoiceLine {
+            description: line.description,
+            detail: line.detail,
+            quantity: line.quantity,
+            unit: line.unit,
+            unit_price: line.unit_price,
+            discount: line.discount,
+            tax: line.tax,
+            source: LineSource::Manual,
+        }
+    }
 }
 
 /// The most lines an invoice may have (the PDF and e-invoice handle far more; this catches runaway input).

@@ -390,6 +390,51 @@ fn issue_refuses_what_cannot_legally_go_out() {
 }
 
 #[test]
+fn a_typed_line_from_outside_cannot_name_work() {
+    let wire = |source: Option<serde_json::Value>| {
+        let mut line = serde_json::json!({
+            "description": "Hosting",
+            "detail": null,
+            "quantity": "1",
+            "unit": "piece",
+            "unit_price": "20",
+            "discount": null,
+            "tax": { "category": "standard", "percent": "19" },
+        });
+        if let Some(source) = source {
+            line["source"] = source;
+        }
+        serde_json::from_value::<TypedLine>(line)
+    };
+    // Without a source, or with the manual one earlier callers sent, it is a typed line.
+    let typed = wire(None).unwrap();
+    assert_eq!(
+        wire(Some(serde_json::json!({ "type": "manual" }))).unwrap(),
+        typed
+    );
+    let line = InvoiceLine::from(typed.clone());
+    assert_eq!(line.source, LineSource::Manual);
+    assert_eq!(
+        (line.description.as_str(), line.unit_price),
+        ("Hosting", dec!(20))
+    );
+    // It serializes without a source and reads back the same.
+    let json = serde_json::to_value(&typed).unwrap();
+    assert!(json.get("source").is_none());
+    assert_eq!(serde_json::from_value::<TypedLine>(json).unwrap(), typed);
+    // Naming time entries or an expense is refused, and so is any field it does not know.
+    let entry = serde_json::json!({ "type": "time", "entries": [id::<EntryId>(1)] });
+    let expense = serde_json::json!({ "type": "expense", "expense": id::<ExpenseId>(2) });
+    for source in [entry, expense] {
+        let err = wire(Some(source)).unwrap_err().to_string();
+        assert!(err.contains("can only be a typed line"), "{err}");
+    }
+    let mut extra = serde_json::to_value(&typed).unwrap();
+    extra["entries"] = serde_json::json!([]);
+    assert!(serde_json::from_value::<TypedLine>(extra).is_err());
+}
+
+#[test]
 fn a_credit_note_copies_the_lines_and_points_back() {
     let inv = issued();
     let note = inv.credit_note(id(9)).unwrap();
