@@ -335,3 +335,130 @@ async fn the_server_refuses_a_superuser_on_postgresql() {
     config.allow_privileged_database_role = true;
     stint_server::open(config).await.unwrap();
 }
+
+/// Runs one statement (no parameters) on the test's database, as the server's own data.
+async fn execute(storage: &Storage, sql: String) {
+    use sqlx::Connection;
+    match storage.backend {
+        Backend::Sqlite => {
+            let path = storage.dir.path().join("data").join("server.db");
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&storage.admin_url())
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// Recovery codes kept as plain SHA-256 digests by an older server are tagged at the next start,
+/// and still work.
+async fn recovery_codes_from_an_older_server_are_keyed_at_start_and_still_work(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let email = "tia@example.org";
+    support::verified_account(&server, &storage, email, VICTIM).await;
+    let session = support::sign_in(&server, email, VICTIM, "laptop").await;
+    let (_, enrollment) = server
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/account/totp",
+            Some(&session),
+            None,
+        )
+        .await;
+    let secret = totp_rs::Secret::try_from_base32(enrollment["secret"].as_str().unwrap()).unwrap();
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret.as_bytes().to_vec())
+        .build()
+        .unwrap();
+    let (status, recovery) = server
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/account/totp/confirm",
+            Some(&session),
+            Some(json!({ "code": totp.generate_current().to_string() })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{recovery}");
+    let codes: Vec<String> = recovery["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    let (_, account) = server.get("/api/v1/account", &session).await;
+    let user = account["id"].as_str().unwrap().to_owned();
+    server.stop().await;
+
+    // As an older server kept them: the bare digest of each normalized code.
+    let digests: Vec<String> = codes
+        .iter()
+        .map(|c| {
+            let normalized = stint_server::secrets::normalize_recovery_code(c);
+            hex::encode(stint_server::secrets::token_hash(&normalized))
+        })
+        .collect();
+    let blob = |hex: &str| match backend {
+        Backend::Sqlite => format!("X'{hex}'"),
+        Backend::Postgres => format!("decode('{hex}', 'hex')"),
+    };
+    execute(
+        &storage,
+        format!("DELETE FROM recovery_codes WHERE user_id = '{user}'"),
+    )
+    .await;
+    for digest in &digests {
+        execute(
+            &storage,
+            format!(
+                "INSERT INTO recovery_codes (user_id, code_hash, keyed) VALUES ('{user}', {}, 0)",
+                blob(digest)
+            ),
+        )
+        .await;
+    }
+
+    let server = Server::start(&storage).await;
+    server.stop().await;
+    let state = stint_server::open(storage.config()).await.unwrap();
+    assert!(
+        state
+            .store
+            .unkeyed_recovery_codes()
+            .await
+            .unwrap()
+            .is_empty(),
+        "every plain digest was tagged at start"
+    );
+    drop(state);
+    let server = Server::start(&storage).await;
+    let (status, step) = server
+        .post(
+            "/api/v1/sessions",
+            json!({ "email": email, "password": VICTIM, "device": "desk" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{step}");
+    let (status, signed_in) = server
+        .post(
+            "/api/v1/sessions/second-factor",
+            json!({ "challenge": step["challenge"], "recovery_code": codes[3] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{signed_in}");
+    assert_eq!(signed_in["status"], "signed_in");
+    server.stop().await;
+}
+both!(recovery_codes_from_an_older_server_are_keyed_at_start_and_still_work);
