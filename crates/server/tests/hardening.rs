@@ -336,32 +336,6 @@ async fn the_server_refuses_a_superuser_on_postgresql() {
     stint_server::open(config).await.unwrap();
 }
 
-/// Runs one statement (no parameters) on the test's database, as the server's own data.
-async fn execute(storage: &Storage, sql: String) {
-    use sqlx::Connection;
-    match storage.backend {
-        Backend::Sqlite => {
-            let path = storage.dir.path().join("data").join("server.db");
-            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                .await
-                .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        }
-        Backend::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(&storage.admin_url())
-                .await
-                .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        }
-    }
-}
-
 /// Recovery codes kept as plain SHA-256 digests by an older server are tagged at the next start,
 /// and still work.
 async fn recovery_codes_from_an_older_server_are_keyed_at_start_and_still_work(backend: Backend) {
@@ -414,13 +388,13 @@ async fn recovery_codes_from_an_older_server_are_keyed_at_start_and_still_work(b
         Backend::Sqlite => format!("X'{hex}'"),
         Backend::Postgres => format!("decode('{hex}', 'hex')"),
     };
-    execute(
+    support::execute(
         &storage,
         format!("DELETE FROM recovery_codes WHERE user_id = '{user}'"),
     )
     .await;
     for digest in &digests {
-        execute(
+        support::execute(
             &storage,
             format!(
                 "INSERT INTO recovery_codes (user_id, code_hash, keyed) VALUES ('{user}', {}, 0)",

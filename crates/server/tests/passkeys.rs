@@ -406,31 +406,11 @@ async fn a_server_reached_by_ip_address_says_passkeys_are_off() {
 /// Makes every session of the test's database `secs` older, proof included: a session stolen from
 /// a device where someone signed in a while ago.
 async fn age_sessions(storage: &Storage, secs: i64) {
-    use sqlx::Connection;
-    let sql = "UPDATE sessions SET created_at = created_at - $1, proved_at = NULL";
-    match storage.backend {
-        Backend::Sqlite => {
-            let path = storage.dir.path().join("data").join("server.db");
-            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                .await
-                .unwrap();
-            sqlx::query(sql)
-                .bind(secs)
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        }
-        Backend::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(&storage.admin_url())
-                .await
-                .unwrap();
-            sqlx::query(sql)
-                .bind(secs)
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        }
-    }
+    support::execute(
+        storage,
+        format!("UPDATE sessions SET created_at = created_at - {secs}, proved_at = NULL"),
+    )
+    .await;
 }
 
 /// Adding a passkey, removing the password, turning two-factor sign-in on and making an API token

@@ -503,3 +503,30 @@ pub async fn join(
     assert_eq!(status, StatusCode::OK, "{joined}");
     assert_eq!(joined["role"], role);
 }
+
+/// Runs one statement (no parameters) on the test's database, beside the server (to write data as
+/// an older server did, or to age what a test needs old).
+pub async fn execute(storage: &Storage, sql: String) {
+    use sqlx::Connection;
+    match storage.backend {
+        Backend::Sqlite => {
+            let path = storage.dir.path().join("data").join("server.db");
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&storage.admin_url())
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
