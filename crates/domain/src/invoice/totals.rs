@@ -185,11 +185,14 @@ pub fn compute(
                 let share = rate / (Decimal::ONE + rate);
                 let tax = match rounding {
                     TaxRounding::PerDocument => round(base * share, currency),
+                    // As above, and the tax in a price can never exceed the price: a group
+                    // discounted to nothing could otherwise keep a cent of tax and a net of −0.01.
                     TaxRounding::PerLine => (in_group
                         .iter()
                         .map(|&i| round(amounts[i] * share, currency))
                         .sum::<Decimal>()
                         - round(group_allowance[g] * share, currency))
+                    .min(base)
                     .max(Decimal::ZERO),
                 };
                 let taxable = base - tax;
