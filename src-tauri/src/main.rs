@@ -15,10 +15,10 @@ use stint_domain::{
 use stint_engine::{
     ActAs, BudgetView, ClientChanges, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
     EntryView, ExpenseView, IdleChoice, IdleOutcome, InvoiceEdit, InvoiceFilter, InvoiceFormat,
-    InvoiceView, NewClient, NewEntry, NewExpense, NewInvoice, NewOrganization, NewProject, NewRate,
-    NewRecurring, OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions, ProjectChanges,
-    ProjectView, RateView, ReportQuery, ReportView, StartTimer, TagChanges, TaskView, Unlock,
-    VaultStatus,
+    InvoiceView, Kdf, NewClient, NewEntry, NewExpense, NewInvoice, NewOrganization, NewProject,
+    NewRate, NewRecurring, OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions,
+    ProjectChanges, ProjectView, RateView, ReportQuery, ReportView, StartTimer, TagChanges,
+    TaskView, Unlock, VaultStatus,
 };
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
@@ -72,7 +72,8 @@ async fn vault_status(shell: State<'_, Shell>) -> Reply<VaultStatus> {
 
 #[tauri::command]
 async fn create_vault(shell: State<'_, Shell>, passphrase: Option<String>) -> Reply<()> {
-    let engine = Engine::create(&shell.vault, unlock(passphrase.as_deref()))
+    let kdf = Kdf::from_env().map_err(|e| message(e.into()))?;
+    let engine = Engine::create_with(&shell.vault, unlock(passphrase.as_deref()), kdf)
         .await
         .map_err(message)?;
     *shell.session.lock().await = Session {

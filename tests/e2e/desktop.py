@@ -184,9 +184,16 @@ def pick(driver: webdriver.Remote, testid: str, typed: str, expected: str) -> No
 
 def seed_vault(directory: Path, *commands: list[str]) -> Path:
     """A vault at `directory`, protected by PASSPHRASE and made with the CLI: `stint init`, then
-    each of `commands`; any failure fails the test with the CLI's output."""
+    each of `commands`; any failure fails the test with the CLI's output. The vault gets the
+    cheapest passphrase setting Stint accepts (`STINT_KDF=minimum`), since every command unlocks it;
+    vaults the app creates itself get the default."""
     cli = required_path("STINT_CLI_BIN")
-    env = {"STINT_VAULT": str(directory), "STINT_PASSPHRASE": PASSPHRASE, "PATH": "/usr/bin:/bin"}
+    env = {
+        "STINT_VAULT": str(directory),
+        "STINT_PASSPHRASE": PASSPHRASE,
+        "STINT_KDF": "minimum",
+        "PATH": "/usr/bin:/bin",
+    }
     for args in (["init"], *commands):
         done = subprocess.run([str(cli), *args], env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"stint {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"

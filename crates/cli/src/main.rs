@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use stint_domain::*;
 use stint_engine::export::ExportFormat;
 use stint_engine::*;
+use zeroize::Zeroizing;
 
 #[derive(Parser)]
 #[command(name = "stint", version, about = "Stint: private, local-first time tracking and invoicing", long_about = None)]
@@ -517,6 +518,9 @@ enum ReportCmd {
 enum VaultCmd {
     /// Check the database's integrity and that every record opens
     Check,
+    /// Change the vault's passphrase (the new one from STINT_NEW_PASSPHRASE or the terminal); the
+    /// new passphrase gets today's key derivation settings
+    Passphrase,
 }
 
 #[derive(Subcommand)]
@@ -738,6 +742,9 @@ async fn run(cli: Cli) -> Result<()> {
     {
         return bench_pdf(&cli, chromium.as_deref(), *runs, *chromium_runs).await;
     }
+    if let Command::Vault(VaultCmd::Passphrase) = &cli.command {
+        return change_passphrase(&cli, &dir).await;
+    }
     let now = cli
         .now
         .as_deref()
@@ -884,14 +891,67 @@ async fn run(cli: Cli) -> Result<()> {
     result
 }
 
+async fn change_passphrase(cli: &Cli, dir: &Path) -> Result<()> {
+    match Engine::status(dir).await {
+        VaultStatus::Missing => bail!(
+            "no Stint vault at {}; run `stint init` first",
+            dir.display()
+        ),
+        VaultStatus::Keyring => {
+            bail!("this vault is protected by the system keyring; it has no passphrase to change")
+        }
+        VaultStatus::Passphrase => {}
+    }
+    let kdf = Kdf::from_env()?;
+    let old = Zeroizing::new(passphrase(false)?);
+    let new = Zeroizing::new(match std::env::var("STINT_NEW_PASSPHRASE") {
+        Ok(p) => p,
+        Err(_) => {
+            if !std::io::stdin().is_terminal() {
+                bail!(
+                    "the new passphrase is missing: set STINT_NEW_PASSPHRASE or run in a terminal"
+                );
+            }
+            let first =
+                rpassword::prompt_password("New passphrase: ").context("reading the passphrase")?;
+            let second = rpassword::prompt_password("Repeat new passphrase: ")
+                .context("reading the passphrase")?;
+            if first != second {
+                bail!("the passphrases do not match");
+            }
+            first
+        }
+    });
+    let params = Engine::change_passphrase(dir, &old, &new, kdf).await?;
+    if cli.json {
+        return print_json(&serde_json::json!({
+            "changed": true,
+            "kdf": {
+                "algorithm": "argon2id",
+                "memory_kib": params.m_cost_kib,
+                "passes": params.t_cost,
+                "lanes": params.p_cost,
+            },
+        }));
+    }
+    println!(
+        "Passphrase changed. Key derivation: Argon2id, {} MiB, {} passes, {} lane(s).",
+        params.m_cost_kib / 1024,
+        params.t_cost,
+        params.p_cost
+    );
+    Ok(())
+}
+
 async fn init(cli: &Cli, dir: &Path, use_passphrase: bool) -> Result<()> {
     if Engine::status(dir).await != VaultStatus::Missing {
         bail!("a Stint vault already exists at {}", dir.display());
     }
     let wants_passphrase = use_passphrase || std::env::var_os("STINT_PASSPHRASE").is_some();
+    let kdf = Kdf::from_env()?;
     let (engine, how) = if wants_passphrase {
         (
-            Engine::create(dir, Unlock::Passphrase(&passphrase(true)?)).await?,
+            Engine::create_with(dir, Unlock::Passphrase(&passphrase(true)?), kdf).await?,
             "a passphrase",
         )
     } else {
@@ -900,7 +960,7 @@ async fn init(cli: &Cli, dir: &Path, use_passphrase: bool) -> Result<()> {
             Err(EngineError::Vault(VaultError::KeyStore(e))) => {
                 eprintln!("note: {e}");
                 (
-                    Engine::create(dir, Unlock::Passphrase(&passphrase(true)?)).await?,
+                    Engine::create_with(dir, Unlock::Passphrase(&passphrase(true)?), kdf).await?,
                     "a passphrase",
                 )
             }

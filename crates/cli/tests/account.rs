@@ -15,6 +15,7 @@ fn stint(vault: &Path, server: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stint"));
     cmd.env("STINT_VAULT", vault)
         .env("STINT_PASSPHRASE", PASS)
+        .env("STINT_KDF", "minimum")
         .env("STINT_SERVER", server)
         .env_remove("STINT_SERVER_PASSWORD")
         .env_remove("STINT_ORG");

@@ -18,6 +18,7 @@ fn stint(vault: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_stint"));
     c.env("STINT_VAULT", vault)
         .env("STINT_PASSPHRASE", PASS)
+        .env("STINT_KDF", "minimum")
         .env_remove("STINT_ORG");
     c
 }

@@ -14,14 +14,7 @@ fn stint(vault: &Path, args: &[&str]) -> Output {
 }
 
 fn stint_at(vault: &Path, now: &str, args: &[&str]) -> Output {
-    support::output(
-        Command::new(env!("CARGO_BIN_EXE_stint"))
-            .args(args)
-            .env("STINT_VAULT", vault)
-            .env("STINT_PASSPHRASE", PASS)
-            .env("STINT_NOW", now)
-            .env_remove("STINT_ORG"),
-    )
+    stint_with(vault, args, &[("STINT_NOW", Some(now))])
 }
 
 fn ok(vault: &Path, args: &[&str]) -> String {
@@ -1059,4 +1052,99 @@ fn days_come_from_the_fixed_clock_in_the_organizations_time_zone() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `stint` with the story's environment (its passphrase, the cheapest passphrase settings, since
+/// every command unlocks the vault, and the fixed clock), then `env` (`None` removes a variable).
+fn stint_with(vault: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stint"));
+    cmd.args(args)
+        .env("STINT_VAULT", vault)
+        .env("STINT_PASSPHRASE", PASS)
+        .env("STINT_KDF", "minimum")
+        .env("STINT_NOW", NOW)
+        .env_remove("STINT_ORG");
+    for (name, value) in env {
+        match value {
+            Some(v) => cmd.env(name, v),
+            None => cmd.env_remove(name),
+        };
+    }
+    support::output(&mut cmd)
+}
+
+/// A vault made with the weakest accepted passphrase settings (as the stories' are) keeps them
+/// until `stint vault passphrase`, which writes today's (256 MiB, 3 passes); the old passphrase
+/// then opens nothing and the new one opens everything.
+#[test]
+fn a_passphrase_change_upgrades_the_vault_and_retires_the_old_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path();
+    setup(vault);
+    let before = ok(vault, &["export", "--format", "json"]);
+    const NEW: &str = "a longer passphrase for the new laptop";
+
+    // Refusals are one line and change nothing.
+    for (env, expect) in [
+        (
+            vec![("STINT_NEW_PASSPHRASE", Some("short"))],
+            "stint: error: the passphrase must be at least 8 characters",
+        ),
+        (
+            vec![
+                ("STINT_NEW_PASSPHRASE", Some(NEW)),
+                ("STINT_PASSPHRASE", Some("not the passphrase")),
+            ],
+            "stint: error: wrong passphrase",
+        ),
+        (
+            vec![("STINT_NEW_PASSPHRASE", None)],
+            "stint: error: the new passphrase is missing: set STINT_NEW_PASSPHRASE or run in a terminal",
+        ),
+        (
+            vec![
+                ("STINT_NEW_PASSPHRASE", Some(NEW)),
+                ("STINT_KDF", Some("weak")),
+            ],
+            "stint: error: STINT_KDF must be `recommended` or `minimum`",
+        ),
+    ] {
+        let out = stint_with(vault, &["vault", "passphrase"], &env);
+        assert!(!out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end(), expect);
+    }
+    assert_eq!(ok(vault, &["export", "--format", "json"]), before);
+
+    let out = stint_with(
+        vault,
+        &["vault", "passphrase", "--json"],
+        &[("STINT_NEW_PASSPHRASE", Some(NEW)), ("STINT_KDF", None)],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let changed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        changed,
+        serde_json::json!({
+            "changed": true,
+            "kdf": { "algorithm": "argon2id", "memory_kib": 262144, "passes": 3, "lanes": 2 },
+        })
+    );
+
+    let old = stint(vault, &["entry", "list"]);
+    assert!(!old.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&old.stderr).trim_end(),
+        "stint: error: wrong passphrase"
+    );
+    let after = stint_with(
+        vault,
+        &["export", "--format", "json"],
+        &[("STINT_PASSPHRASE", Some(NEW))],
+    );
+    assert!(after.status.success());
+    assert_eq!(String::from_utf8(after.stdout).unwrap(), before);
 }

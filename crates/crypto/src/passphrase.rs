@@ -44,17 +44,48 @@ impl PassphraseParams {
     /// Upper bound on parallelism.
     pub const MAX_P_COST: u32 = 64;
 
-    /// OWASP's recommended minimum (m = 19456 KiB, t = 2, p = 1) with a fresh random salt.
+    /// Memory cost of [`PassphraseParams::recommended`]: 256 MiB.
+    pub const RECOMMENDED_M_COST_KIB: u32 = 256 * 1024;
+    /// Passes of [`PassphraseParams::recommended`].
+    pub const RECOMMENDED_T_COST: u32 = 3;
+    /// Lanes of [`PassphraseParams::recommended`]: two, computed on two threads, so a two-core
+    /// machine waits half as long; an attacker's cost (memory × passes) is the same.
+    pub const RECOMMENDED_P_COST: u32 = 2;
+
+    /// Stint's setting for new passphrases (m = 256 MiB, t = 3, p = 2) with a fresh random salt:
+    /// 13 times OWASP's minimum in memory and 1.5 times its passes, so each guess costs an
+    /// offline attacker about 20 times as much. About 0.5 s on a two-core laptop (BENCHMARKS.md, B1).
     ///
     /// # Panics
     /// If the operating system's random number generator fails.
     pub fn recommended() -> Self {
+        PassphraseParams {
+            m_cost_kib: Self::RECOMMENDED_M_COST_KIB,
+            t_cost: Self::RECOMMENDED_T_COST,
+            p_cost: Self::RECOMMENDED_P_COST,
+            salt: crate::random_array(),
+        }
+    }
+
+    /// OWASP's minimum (m = 19456 KiB, t = 2, p = 1) with a fresh random salt: the weakest setting
+    /// [`PassphraseParams::from_bytes`] accepts, for machines that cannot spare 256 MiB and for
+    /// test vaults that are unlocked hundreds of times.
+    ///
+    /// # Panics
+    /// If the operating system's random number generator fails.
+    pub fn minimum() -> Self {
         PassphraseParams {
             m_cost_kib: Self::MIN_M_COST_KIB,
             t_cost: Self::MIN_T_COST,
             p_cost: 1,
             salt: crate::random_array(),
         }
+    }
+
+    /// Whether these parameters cost at least as much memory and as many passes as `other`
+    /// (lanes and salt aside).
+    pub fn at_least(&self, other: &PassphraseParams) -> bool {
+        self.m_cost_kib >= other.m_cost_kib && self.t_cost >= other.t_cost
     }
 
     /// Encodes the parameters in their 29-byte layout (version [`PASSPHRASE_PARAMS_VERSION`]).
@@ -156,7 +187,7 @@ mod tests {
 
     #[test]
     fn encoding_round_trips() {
-        let p = PassphraseParams::recommended();
+        let p = PassphraseParams::minimum();
         let b = p.to_bytes();
         assert_eq!(b[0], 1);
         assert_eq!(&b[1..5], &19456u32.to_be_bytes());
@@ -164,9 +195,19 @@ mod tests {
         assert_eq!(&b[9..13], &1u32.to_be_bytes());
         assert_eq!(PassphraseParams::from_bytes(&b), Ok(p));
         assert_ne!(
-            PassphraseParams::recommended().salt,
-            PassphraseParams::recommended().salt
+            PassphraseParams::minimum().salt,
+            PassphraseParams::minimum().salt
         );
+    }
+
+    #[test]
+    fn new_passphrases_get_256_mib_and_three_passes() {
+        let p = PassphraseParams::recommended();
+        assert_eq!((p.m_cost_kib, p.t_cost, p.p_cost), (262_144, 3, 2));
+        assert_eq!(PassphraseParams::from_bytes(&p.to_bytes()), Ok(p));
+        assert!(p.at_least(&PassphraseParams::minimum()));
+        assert!(!PassphraseParams::minimum().at_least(&p));
+        assert_ne!(p.salt, PassphraseParams::recommended().salt);
     }
 
     #[test]

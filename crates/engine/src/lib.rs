@@ -25,7 +25,8 @@ pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};
 pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice, NewRecurring};
 pub use records::Kind;
 pub use stint_vault::{
-    KeyStore, MemoryKeyStore, OsKeyring, Unlock, VaultError, release_free_memory,
+    Kdf, KeyStore, MemoryKeyStore, OsKeyring, PassphraseParams, Unlock, VaultError,
+    release_free_memory,
 };
 pub use views::*;
 
@@ -166,7 +167,12 @@ impl Engine {
 
     /// Create a new, empty vault at `dir`.
     pub async fn create(dir: &Path, unlock: Unlock<'_>) -> Result<Engine> {
-        let (vault, keys) = Vault::create(dir, unlock).await?;
+        Self::create_with(dir, unlock, Kdf::Recommended).await
+    }
+
+    /// [`Engine::create`], with the cost of a passphrase's key derivation chosen by `kdf`.
+    pub async fn create_with(dir: &Path, unlock: Unlock<'_>, kdf: Kdf) -> Result<Engine> {
+        let (vault, keys) = Vault::create_with(dir, unlock, kdf).await?;
         let user = MemberId(new_id());
         vault.set_setting(USER_SETTING, &user.to_bytes()).await?;
         Ok(Engine {
@@ -185,6 +191,31 @@ impl Engine {
         let vault = Vault::open(dir).await?;
         let keys = vault.unlock(unlock).await?;
         Self::open_unlocked(vault, keys).await
+    }
+
+    /// Replace the passphrase of the vault in `dir` (`old` must be the current one) without
+    /// loading its records; the new one gets `kdf`'s cost, which upgrades a vault made with weaker
+    /// settings. Returns the settings now stored. See [`Vault::change_passphrase`].
+    pub async fn change_passphrase(
+        dir: &Path,
+        old: &str,
+        new: &str,
+        kdf: Kdf,
+    ) -> Result<PassphraseParams> {
+        let vault = Vault::open(dir).await?;
+        let changed = vault.change_passphrase(old, new, kdf).await;
+        let params = match changed {
+            Ok(()) => vault.passphrase_params().await,
+            Err(e) => Err(e),
+        };
+        vault.close().await;
+        params?
+            .ok_or_else(|| VaultError::Damaged("the passphrase settings are missing".into()).into())
+    }
+
+    /// The key derivation settings of this vault's passphrase (`None` for a keyring vault).
+    pub async fn passphrase_params(&self) -> Result<Option<PassphraseParams>> {
+        Ok(self.vault.passphrase_params().await?)
     }
 
     async fn open_unlocked(vault: Vault, keys: DeviceKeys) -> Result<Engine> {

@@ -15,7 +15,7 @@ mod keystore;
 
 pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
-pub use stint_crypto::{Header, Zeroizing};
+pub use stint_crypto::{Header, PassphraseParams, Zeroizing};
 
 use bulk::StoredRow;
 use rayon::prelude::*;
@@ -26,10 +26,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use stint_crypto::{
-    CryptoError, EnvelopeRef, PassphraseParams, ROW_SEAL_LEN, ROW_SEAL_V1_LEN, RowColumns,
-    SIGNATURE_LEN, SigningKey, SymmetricKey, VerifyingKey, row_seal_version, seal_record, seal_row,
-    unwrap_key, unwrap_signing_key, verify_row_columns, verify_row_seal, verify_row_seal_v1,
-    wrap_key, wrap_signing_key,
+    CryptoError, EnvelopeRef, ROW_SEAL_LEN, ROW_SEAL_V1_LEN, RowColumns, SIGNATURE_LEN, SigningKey,
+    SymmetricKey, VerifyingKey, row_seal_version, seal_record, seal_row, unwrap_key,
+    unwrap_signing_key, verify_row_columns, verify_row_seal, verify_row_seal_v1, wrap_key,
+    wrap_signing_key,
 };
 use thiserror::Error;
 
@@ -77,6 +77,56 @@ pub enum Unlock<'a> {
     Passphrase(&'a str),
 }
 
+/// How costly a new passphrase's key derivation is. Vaults keep the setting they were made with
+/// until their passphrase changes ([`Vault::change_passphrase`] always writes the current one).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Kdf {
+    /// [`PassphraseParams::recommended`]: Argon2id, 256 MiB, 3 passes.
+    #[default]
+    Recommended,
+    /// [`PassphraseParams::minimum`]: OWASP's minimum (19 MiB, 2 passes), for machines short of
+    /// memory and for test vaults unlocked hundreds of times.
+    Minimum,
+}
+
+impl Kdf {
+    /// The environment variable [`Kdf::from_env`] reads.
+    pub const ENV: &'static str = "STINT_KDF";
+
+    /// `STINT_KDF`, read by [`Kdf::from_setting`].
+    ///
+    /// # Errors
+    /// [`VaultError::Setting`] for a value other than `recommended` or `minimum`.
+    pub fn from_env() -> Result<Kdf> {
+        match std::env::var(Self::ENV) {
+            Err(std::env::VarError::NotPresent) => Self::from_setting(None),
+            Ok(value) => Self::from_setting(Some(&value)),
+            Err(std::env::VarError::NotUnicode(_)) => Self::from_setting(Some("")),
+        }
+    }
+
+    /// `None` (unset) or `recommended` is [`Kdf::Recommended`]; `minimum` is [`Kdf::Minimum`].
+    ///
+    /// # Errors
+    /// [`VaultError::Setting`] for any other value.
+    pub fn from_setting(value: Option<&str>) -> Result<Kdf> {
+        match value {
+            None | Some("recommended") => Ok(Kdf::Recommended),
+            Some("minimum") => Ok(Kdf::Minimum),
+            Some(_) => Err(VaultError::Setting(
+                "STINT_KDF must be `recommended` or `minimum`",
+            )),
+        }
+    }
+
+    fn params(self) -> PassphraseParams {
+        match self {
+            Kdf::Recommended => PassphraseParams::recommended(),
+            Kdf::Minimum => PassphraseParams::minimum(),
+        }
+    }
+}
+
 /// Vault failures. Messages say what to do and never contain key material or record content.
 #[derive(Debug, Error)]
 pub enum VaultError {
@@ -92,6 +142,9 @@ pub enum VaultError {
     /// The passphrase is too short.
     #[error("the passphrase must be at least {0} characters")]
     WeakPassphrase(usize),
+    /// A setting from the environment is not understood.
+    #[error("{0}")]
+    Setting(&'static str),
     /// The vault needs a passphrase but got a keyring (or the reverse).
     #[error("this vault is protected by {0}")]
     WrongProtection(&'static str),
@@ -268,9 +321,18 @@ async fn connect(path: &Path, create: bool) -> Result<SqlitePool> {
 }
 
 impl Vault {
-    /// Create a new vault in `dir` (created if missing), protected as `unlock` says. Returns the
-    /// vault, unlocked.
+    /// Create a new vault in `dir` (created if missing), protected as `unlock` says, a passphrase
+    /// with [`Kdf::Recommended`]. Returns the vault, unlocked.
     pub async fn create(dir: &Path, unlock: Unlock<'_>) -> Result<(Vault, DeviceKeys)> {
+        Self::create_with(dir, unlock, Kdf::Recommended).await
+    }
+
+    /// [`Vault::create`], with the cost of the passphrase's key derivation chosen by `kdf`.
+    pub async fn create_with(
+        dir: &Path,
+        unlock: Unlock<'_>,
+        kdf: Kdf,
+    ) -> Result<(Vault, DeviceKeys)> {
         let path = dir.join(DB_FILE);
         if path.exists() {
             return Err(VaultError::AlreadyExists(dir.to_path_buf()));
@@ -293,7 +355,7 @@ impl Vault {
                 Protection::Keyring
             }
             Unlock::Passphrase(passphrase) => {
-                let params = PassphraseParams::recommended();
+                let params = kdf.params();
                 let kek = params.derive(passphrase.as_bytes())?;
                 meta.push(("protection", b"passphrase".to_vec()));
                 meta.push(("kdf", params.to_bytes().to_vec()));
@@ -491,6 +553,58 @@ impl Vault {
         let keys = self.keys_from(device_key).await?;
         self.upgrade_row_seals(&keys).await?;
         Ok(keys)
+    }
+
+    /// The key derivation settings of a passphrase vault (`None` for a keyring vault).
+    pub async fn passphrase_params(&self) -> Result<Option<PassphraseParams>> {
+        if self.protection != Protection::Passphrase {
+            return Ok(None);
+        }
+        let stored = self.required_meta("kdf").await?;
+        PassphraseParams::from_bytes(&stored)
+            .map(Some)
+            .map_err(|e| VaultError::Damaged(e.to_string()))
+    }
+
+    /// Replace the passphrase: `old` must unlock this vault; the device key is wrapped afresh
+    /// under `new` with a new salt and `kdf`'s cost, so a vault made with weaker settings is
+    /// upgraded. Both stored values change in one transaction: a crash leaves the old passphrase
+    /// or the new one working, never neither. Record keys and rows are untouched.
+    ///
+    /// # Errors
+    /// [`VaultError::WrongProtection`] for a keyring vault, [`VaultError::WeakPassphrase`] if `new`
+    /// is short, [`VaultError::WrongPassphrase`] if `old` does not unlock the vault.
+    pub async fn change_passphrase(&self, old: &str, new: &str, kdf: Kdf) -> Result<()> {
+        if self.protection != Protection::Passphrase {
+            return Err(VaultError::WrongProtection("the system keyring"));
+        }
+        if new.chars().count() < MIN_PASSPHRASE_CHARS {
+            return Err(VaultError::WeakPassphrase(MIN_PASSPHRASE_CHARS));
+        }
+        let current = PassphraseParams::from_bytes(&self.required_meta("kdf").await?)
+            .map_err(|e| VaultError::Damaged(e.to_string()))?;
+        let wrapped = self.required_meta("wrapped_device_key").await?;
+        let device_key = unwrap_key(&current.derive(old.as_bytes())?, &wrapped, WRAP_DEVICE_KEY)
+            .map_err(|_| VaultError::WrongPassphrase)?;
+        let params = kdf.params();
+        let rewrapped = wrap_key(
+            &params.derive(new.as_bytes())?,
+            &device_key,
+            WRAP_DEVICE_KEY,
+        );
+        let mut tx = self.pool.begin().await?;
+        for (name, value) in [
+            ("kdf", params.to_bytes().to_vec()),
+            ("wrapped_device_key", rewrapped),
+        ] {
+            sqlx::query("UPDATE meta SET value = ? WHERE name = ?")
+                .bind(value)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Reseals rows whose seal is of format 1 (org, id and signature only) in format 2 (which also
