@@ -10,6 +10,7 @@ pub mod entry;
 pub mod expense;
 pub mod ids;
 pub mod invoice;
+pub mod kind;
 pub mod model;
 pub mod money;
 pub mod rate;
@@ -27,6 +28,7 @@ pub use invoice::{
     InvoiceKind, InvoiceLine, InvoiceStatus, LineGrouping, LineSource, NumberingScheme, Party,
     Payment, RecurringInvoice, Tax, TaxCategory, TaxMode, TaxRate, TaxRounding, TypedLine, Unit,
 };
+pub use kind::{Compartment, Kind};
 pub use model::{Client, Member, Organization, Project, Tag, Task, WeekStart};
 pub use money::{Currency, Money, MoneyError};
 pub use rate::{Rate, RateBook, RateScope, WorkContext};

@@ -1,7 +1,7 @@
 //! The figures of BENCHMARKS.md that this engine owns (B1–B3), each measured beside its
 //! plaintext-SQLite baseline in the same run. Only the bench tool calls this; tests never time anything.
 
-use crate::records::{Kind, Record};
+use crate::records::Record;
 use crate::state::OrgState;
 use crate::{ActAs, Engine, EngineError, NewEntry, ReportQuery, Result};
 use rayon::prelude::*;
@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{QueryBuilder, SqlitePool};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use stint_domain::Kind;
 use stint_domain::*;
 use stint_vault::{Unlock, Vault};
 

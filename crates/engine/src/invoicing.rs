@@ -10,13 +10,14 @@
 //! A number is assigned when the invoice is issued, and the advanced counter is written in the
 //! same transaction as the invoice, so a series has no gaps.
 
-use crate::records::{Kind, Record};
+use crate::records::Record;
 use crate::state::OrgState;
 use crate::{ActAs, Engine, EngineError, Result, new_id};
 use foldhash::HashSet;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use stint_domain::Kind;
 use stint_domain::invoice::{Counters, InvoiceError, WorkItem, lines_from_work};
 use stint_domain::*;
 

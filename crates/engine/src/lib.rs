@@ -23,7 +23,7 @@ pub use error::{EngineError, Result};
 pub use idle::{IdleChoice, IdleOutcome};
 pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};
 pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice, NewRecurring};
-pub use records::Kind;
+pub use stint_domain::Kind;
 pub use stint_vault::{
     Kdf, KeyStore, MemoryKeyStore, OsKeyring, PassphraseParams, Unlock, VaultError,
     release_free_memory,
@@ -283,7 +283,7 @@ impl Engine {
         for (id, state) in orgs.iter_mut() {
             if let Some(logo) = state.org.as_ref().and_then(|o| o.logo) {
                 match vault.get(&keys, id.to_bytes(), logo.to_bytes()).await? {
-                    Some(Ok(opened)) => match Kind::check_attachment(&opened.header) {
+                    Some(Ok(opened)) => match records::check_attachment(&opened.header) {
                         Ok(()) => state.logo = Some(opened.plaintext.to_vec()),
                         Err(what) => quarantined.push(QuarantineReport {
                             record: record_label(&opened.header.record),
@@ -1771,7 +1771,7 @@ impl Engine {
             .get(&self.keys, by.org.to_bytes(), receipt.attachment.to_bytes())
             .await?
         {
-            Some(Ok(opened)) => match Kind::check_attachment(&opened.header) {
+            Some(Ok(opened)) => match records::check_attachment(&opened.header) {
                 Ok(()) => Ok((receipt, opened.plaintext)),
                 Err(what) => Err(EngineError::Io(format!(
                     "the receipt cannot be opened: its record is not a receipt file ({what})"

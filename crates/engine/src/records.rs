@@ -4,96 +4,21 @@
 
 use serde::Serialize;
 use stint_domain::*;
-use stint_vault::{Compartment, Header};
+use stint_vault::Header;
 
-/// Record kinds as stored in envelope headers. Never renumber: they are part of the byte format.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[repr(u16)]
-pub enum Kind {
-    /// [`Organization`]
-    Organization = 1,
-    /// [`Member`]
-    Member = 2,
-    /// [`Client`]
-    Client = 3,
-    /// [`Project`]
-    Project = 4,
-    /// [`Task`]
-    Task = 5,
-    /// [`Tag`]
-    Tag = 6,
-    /// [`Rate`]
-    Rate = 7,
-    /// [`Budget`]
-    Budget = 8,
-    /// [`TimeEntry`] (also running timers)
-    TimeEntry = 9,
-    /// [`Expense`]
-    Expense = 10,
-    /// Raw bytes of an attached file (a receipt); not loaded at unlock.
-    Attachment = 11,
-    /// [`Invoice`] (also credit notes)
-    Invoice = 12,
-    /// [`BillingProfile`]
-    BillingProfile = 13,
-    /// [`ClientBilling`]
-    ClientBilling = 14,
-    /// [`RecurringInvoice`]
-    Recurring = 15,
-}
-
-impl Kind {
-    /// From the header field.
-    pub fn from_u16(value: u16) -> Option<Kind> {
-        use Kind::*;
-        Some(match value {
-            1 => Organization,
-            2 => Member,
-            3 => Client,
-            4 => Project,
-            5 => Task,
-            6 => Tag,
-            7 => Rate,
-            8 => Budget,
-            9 => TimeEntry,
-            10 => Expense,
-            11 => Attachment,
-            12 => Invoice,
-            13 => BillingProfile,
-            14 => ClientBilling,
-            15 => Recurring,
-            _ => return None,
-        })
-    }
-
-    /// The compartment whose key encrypts this kind (ROLES.md).
-    pub fn compartment(self) -> Compartment {
-        match self {
-            Kind::Rate
-            | Kind::Budget
-            | Kind::Invoice
-            | Kind::BillingProfile
-            | Kind::ClientBilling
-            | Kind::Recurring => Compartment::Finance,
-            _ => Compartment::Team,
-        }
-    }
-
-    /// Checks that a record fetched by id as an attachment (a logo, a receipt) is one, in the
-    /// attachments' compartment: otherwise another record's plaintext would be handed out as file
-    /// bytes.
-    pub fn check_attachment(header: &Header) -> Result<(), String> {
-        match Kind::from_u16(header.kind) {
-            Some(Kind::Attachment) => check_compartment(Kind::Attachment, header),
-            Some(kind) => Err(format!("it is a {kind:?} record, not an attachment")),
-            None => Err(format!(
-                "it is a record of unknown kind {}, not an attachment",
-                header.kind
-            )),
-        }
+/// Checks that a record fetched by id as an attachment (a logo, a receipt) is one, in the
+/// attachments' compartment: otherwise another record's plaintext would be handed out as file
+/// bytes.
+pub fn check_attachment(header: &Header) -> Result<(), String> {
+    match Kind::from_u16(header.kind) {
+        Some(Kind::Attachment) => check_compartment(Kind::Attachment, header),
+        Some(kind) => Err(format!("it is a {kind:?} record, not an attachment")),
+        None => Err(format!(
+            "it is a record of unknown kind {}, not an attachment",
+            header.kind
+        )),
     }
 }
-
 /// The header's compartment must be the one `kind` belongs in: a finance record under the team key
 /// (which every Member holds) must not count, nor a team record under the finance key.
 fn check_compartment(kind: Kind, header: &Header) -> Result<(), String> {
@@ -101,10 +26,8 @@ fn check_compartment(kind: Kind, header: &Header) -> Result<(), String> {
     if header.compartment == expected as u8 {
         return Ok(());
     }
-    let name = |c: u8| match Compartment::from_u8(c) {
-        Some(Compartment::Team) => "team".to_owned(),
-        Some(Compartment::Finance) => "finance".to_owned(),
-        None => format!("unknown ({c})"),
+    let name = |c: u8| {
+        Compartment::from_u8(c).map_or_else(|| format!("unknown ({c})"), |c| c.name().to_owned())
     };
     Err(format!(
         "a {kind:?} record in the {} compartment; it belongs in {}",

@@ -16,6 +16,7 @@ mod keystore;
 pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
 pub use stint_crypto::{Header, PassphraseParams, Zeroizing};
+pub use stint_domain::Compartment;
 
 use bulk::StoredRow;
 use rayon::prelude::*;
@@ -35,30 +36,6 @@ use thiserror::Error;
 
 /// The database file inside a vault directory.
 pub const DB_FILE: &str = "vault.sqlite";
-
-/// Compartments of ROLES.md, as stored in envelope headers.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-#[repr(u8)]
-pub enum Compartment {
-    /// Clients, projects, tasks, tags, time entries, expenses, member profiles.
-    Team = 1,
-    /// Rates, budgets, invoices, billing profile.
-    Finance = 2,
-}
-
-impl Compartment {
-    /// Both compartments.
-    pub const ALL: [Compartment; 2] = [Compartment::Team, Compartment::Finance];
-
-    /// From the header byte.
-    pub fn from_u8(value: u8) -> Option<Self> {
-        match value {
-            1 => Some(Compartment::Team),
-            2 => Some(Compartment::Finance),
-            _ => None,
-        }
-    }
-}
 
 /// How the device key is protected.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
