@@ -10,6 +10,8 @@
 //!   bound to a caller-chosen context.
 //! - [`seal_key`] / [`open_sealed_key`]: a key sealed to a recipient's X25519 public key.
 //! - [`PassphraseParams`]: Argon2id derivation of a key from a passphrase.
+//! - [`RecoveryKey`], [`IdentityKeys`], [`DeviceCertificate`], [`DeviceRevocation`]: a person's
+//!   keys across devices; the account key wrapped under the recovery key ([`wrap_account_key`]).
 //! - [`seal_row`] / [`verify_row_seal`] / [`verify_row_columns`]: the vault's device-local seal of a
 //!   stored row (its plaintext columns and its envelope's signature).
 //!
@@ -47,6 +49,7 @@
 mod aead;
 mod envelope;
 mod error;
+mod identity;
 mod keys;
 mod passphrase;
 mod row_seal;
@@ -59,6 +62,13 @@ pub use envelope::{
     TAG_LEN, open_record, seal_record, seal_record_with_nonce,
 };
 pub use error::CryptoError;
+pub use identity::{
+    DEVICE_CERTIFICATE_LEN, DEVICE_CERTIFICATE_VERSION, DEVICE_REVOCATION_LEN,
+    DEVICE_REVOCATION_VERSION, DeviceCertificate, DeviceRevocation, IDENTITY_KEYS_LEN,
+    IDENTITY_KEYS_VERSION, IDENTITY_PUBLIC_LEN, IDENTITY_PUBLIC_VERSION, IdentityKeys,
+    IdentityPublic, RECOVERY_KEY_CHARS, RECOVERY_KEY_LEN, RecoveryKey, unwrap_account_key,
+    wrap_account_key, wrap_account_key_with_nonce,
+};
 pub use keys::{KEY_LEN, SigningKey, SymmetricKey, VerifyingKey};
 pub use passphrase::{PASSPHRASE_PARAMS_LEN, PASSPHRASE_PARAMS_VERSION, PassphraseParams};
 pub use row_seal::{

@@ -95,7 +95,7 @@ fn aad(context: &[u8]) -> Vec<u8> {
     [WRAP_LABEL, context].concat()
 }
 
-fn wrap_bytes(
+pub(crate) fn wrap_bytes(
     kek: &SymmetricKey,
     secret: &[u8; KEY_LEN],
     context: &[u8],
@@ -114,7 +114,7 @@ fn wrap_bytes(
     out
 }
 
-fn unwrap_bytes(
+pub(crate) fn unwrap_bytes(
     kek: &SymmetricKey,
     wrapped: &[u8],
     context: &[u8],
