@@ -296,7 +296,10 @@ def test_the_tray_shows_the_timer_and_starts_and_stops_it(
                 lambda: any(e["label"] == f"Start timer on {PROJECT}" for e in panel.menu(item)),
                 "the menu offers to start again",
             )
-            rows = driver.find_elements(*by_testid("entry-row"))
-            assert len(rows) >= 1, "the stopped timer is an entry of today"
+            # The list reloads after the stop; wait for it rather than read it mid-reload.
+            eventually(
+                lambda: len(driver.find_elements(*by_testid("entry-row"))) >= 2,
+                "the stopped timer is an entry of today, beside the earlier one",
+            )
     finally:
         panel.close()

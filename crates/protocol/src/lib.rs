@@ -5,6 +5,8 @@
 //! Every error the server returns has the body [`ErrorBody`]: a stable machine-readable `code` and a
 //! human message.
 
+pub mod sync;
+
 use serde::{Deserialize, Serialize};
 pub use stint_domain::Role;
 use ulid::Ulid;
@@ -466,4 +468,56 @@ mod tests {
                 .unwrap_err();
         assert!(err.to_string().contains("unknown field `admin`"), "{err}");
     }
+}
+
+/// `PUT /api/v1/identity`: the account's published identity and its keys, wrapped, once
+/// (docs/formats.md, "Identity"). Byte strings are standard base64. The server checks their shapes
+/// and that `public` names the account; it cannot open either wrapped key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityUpload {
+    /// The published identity (81 bytes).
+    pub public: String,
+    /// The account key wrapped under the recovery key (73 bytes).
+    pub wrapped_account_key: String,
+    /// The identity keys wrapped under the account key (163 bytes).
+    pub wrapped_identity_keys: String,
+}
+
+/// `GET /api/v1/identity`: what `PUT` stored, for a device restoring from the recovery key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityInfo {
+    pub public: String,
+    pub wrapped_account_key: String,
+    pub wrapped_identity_keys: String,
+    pub created_at: UnixSeconds,
+}
+
+/// `POST /api/v1/devices`: a device certificate (169 bytes, base64) the account's identity key
+/// signed, and a label the client may have sealed (at most 512 bytes, base64; opaque to the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceUpload {
+    pub certificate: String,
+    pub label: String,
+}
+
+/// One row of `GET /api/v1/devices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// The device's id, 32 lowercase hex digits (as in envelope headers).
+    pub device: String,
+    pub certificate: String,
+    pub label: String,
+    pub created_at: UnixSeconds,
+    pub revoked_at: Option<UnixSeconds>,
+    /// The signed revocation (105 bytes, base64), once revoked.
+    pub revocation: Option<String>,
+}
+
+/// `POST /api/v1/devices/{id}/revoke`: a revocation the identity key signed (105 bytes, base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceRevocationUpload {
+    pub revocation: String,
 }

@@ -10,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use ulid::Ulid;
@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, json_errors, panic_response};
 use crate::mail::Mailer;
 use crate::secrets::{ServerKey, token_hash};
 use crate::store::Store;
-use crate::{accounts, handoff, meta, orgs, passkeys, privacy};
+use crate::{accounts, handoff, meta, orgs, passkeys, privacy, sync};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -133,6 +133,18 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/api/v1/orgs/{org}/tokens/{id}", delete(orgs::revoke_token))
         .route("/api/v1/invitations/accept", post(orgs::accept))
+        .route(
+            "/api/v1/identity",
+            put(sync::put_identity).get(sync::identity),
+        )
+        .route("/api/v1/devices", post(sync::add_device).get(sync::devices))
+        .route("/api/v1/devices/{id}/revoke", post(sync::revoke_device))
+        .route(
+            "/api/v1/orgs/{org}/sync/push",
+            // Pushes carry up to a batch of envelopes: their own body limit, not the API's.
+            post(sync::push).layer(DefaultBodyLimit::max(stint_protocol::sync::MAX_PUSH_BYTES)),
+        )
+        .route("/api/v1/orgs/{org}/sync/pull", get(sync::pull))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .layer(TimeoutLayer::with_status_code(

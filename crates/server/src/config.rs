@@ -103,6 +103,8 @@ pub struct Limits {
     pub orgs_per_account: i64,
     /// Organizations one account may create per window.
     pub org_creations_per_window: i64,
+    /// Sync pushes (each up to 1000 records) one account may make per window.
+    pub sync_pushes_per_window: i64,
 }
 
 impl Default for Limits {
@@ -119,6 +121,7 @@ impl Default for Limits {
             request_timeout_secs: 30,
             orgs_per_account: 20,
             org_creations_per_window: 5,
+            sync_pushes_per_window: 3000,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - [`orgs`]: organizations, members, roles, invitations, the audit log.
 //! - [`passkeys`]: WebAuthn registration and sign-in (webauthn-rs).
 //! - [`privacy`]: an account's export of everything stored about it, and its deletion.
+//! - [`sync`]: identities, device certificates, and records pushed and pulled as sealed envelopes.
 //! - [`limits`]: rate limits and lockouts, counted in the database.
 //! - [`backup`]: backups (SQLite `VACUUM INTO`, PostgreSQL `pg_dump`), scheduled, and restore.
 //! - [`secrets`]: the server key, token hashes, Argon2id, TOTP.
@@ -33,6 +34,7 @@ pub mod passkeys;
 pub mod privacy;
 pub mod secrets;
 pub mod store;
+pub mod sync;
 
 use std::sync::Arc;
 

@@ -96,6 +96,12 @@ impl Scope {
     }
 }
 
+/// Counts one sync push by `user`; refuses it over the limit with 429.
+pub async fn sync_push(state: &AppState, user: ulid::Ulid) -> ApiResult<()> {
+    let key = format!("sync-push:account:{user}");
+    count(state, &key, state.config.limits.sync_pushes_per_window).await
+}
+
 /// Counts one organization created by `user`; refuses it over the limit with 429.
 pub async fn org_creation(state: &AppState, user: ulid::Ulid) -> ApiResult<()> {
     let key = format!("org:account:{user}");

@@ -103,6 +103,13 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "post", path: "/api/v1/orgs/{org}/tokens", summary: "An API token for the caller: this organization only, at most the caller's role, optionally read-only and expiring; shown once", signed_in: true, body: Some("NewApiToken"), ok: (201, Some("CreatedApiToken")) },
     Operation { method: "get", path: "/api/v1/orgs/{org}/tokens", summary: "Live API tokens: one's own, or everyone's for Owners and Admins", signed_in: true, body: None, ok: (200, Some("ApiTokenInfo[]")) },
     Operation { method: "delete", path: "/api/v1/orgs/{org}/tokens/{id}", summary: "Revoke an API token (one's own, or anyone's for Owners and Admins)", signed_in: true, body: None, ok: (204, None) },
+    Operation { method: "put", path: "/api/v1/identity", summary: "Set the account's identity once: its published keys, the account key wrapped under the recovery key, the identity keys wrapped under the account key (docs/formats.md)", signed_in: true, body: Some("IdentityUpload"), ok: (201, None) },
+    Operation { method: "get", path: "/api/v1/identity", summary: "The account's identity and wrapped keys, for a device restoring from the recovery key", signed_in: true, body: None, ok: (200, Some("IdentityInfo")) },
+    Operation { method: "post", path: "/api/v1/devices", summary: "Enrol a device: a certificate the account's identity key signed", signed_in: true, body: Some("DeviceUpload"), ok: (201, Some("DeviceInfo")) },
+    Operation { method: "get", path: "/api/v1/devices", summary: "The account's devices, revoked ones included", signed_in: true, body: None, ok: (200, Some("DeviceInfo[]")) },
+    Operation { method: "post", path: "/api/v1/devices/{id}/revoke", summary: "Revoke a device with a revocation the identity key signed; its pushes are refused at once", signed_in: true, body: Some("DeviceRevocationUpload"), ok: (204, None) },
+    Operation { method: "post", path: "/api/v1/orgs/{org}/sync/push", summary: "Push a batch of sealed envelopes (body and reply: application/vnd.stint.sync, docs/formats.md); all are checked before any is stored", signed_in: true, body: None, ok: (200, None) },
+    Operation { method: "get", path: "/api/v1/orgs/{org}/sync/pull", summary: "Envelopes after a sequence number (query: after, limit), with the head and history id (reply: application/vnd.stint.sync)", signed_in: true, body: None, ok: (200, None) },
     Operation { method: "post", path: "/api/v1/invitations/accept", summary: "Join an organization with an emailed invitation (only the invited address)", signed_in: true, body: Some("EmailToken"), ok: (200, Some("OrgInfo")) },
 ];
 
@@ -170,6 +177,8 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
     let password = text(0, 4096);
     let device = text(1, 100);
     let role = json!({ "$ref": "#/components/schemas/Role" });
+    let b64 = json!({ "type": "string", "contentEncoding": "base64", "maxLength": 4096 });
+    let device_id = json!({ "type": "string", "pattern": "^[0-9a-f]{32}$" });
     let object = |props: Value, required: &[&str]| json!({ "type": "object", "properties": props, "required": required, "additionalProperties": false });
     let schemas = json!({
         "ErrorBody": object(json!({ "error": object(json!({ "code": string, "message": string }), &["code", "message"]) }), &["error"]),
@@ -215,6 +224,11 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
         "PasskeyInfo": object(json!({ "id": ulid, "name": string, "created_at": int, "last_used_at": nullable_int }), &["id", "name", "created_at", "last_used_at"]),
         "Role": { "type": "string", "enum": ["owner", "admin", "member", "viewer"] },
         "OrgName": object(json!({ "name": text(1, 100) }), &["name"]),
+        "IdentityUpload": object(json!({ "public": b64, "wrapped_account_key": b64, "wrapped_identity_keys": b64 }), &["public", "wrapped_account_key", "wrapped_identity_keys"]),
+        "IdentityInfo": object(json!({ "public": b64, "wrapped_account_key": b64, "wrapped_identity_keys": b64, "created_at": int }), &["public", "wrapped_account_key", "wrapped_identity_keys", "created_at"]),
+        "DeviceUpload": object(json!({ "certificate": b64, "label": b64 }), &["certificate", "label"]),
+        "DeviceInfo": object(json!({ "device": device_id, "certificate": b64, "label": b64, "created_at": int, "revoked_at": nullable_int, "revocation": { "type": ["string", "null"], "contentEncoding": "base64" } }), &["device", "certificate", "label", "created_at", "revoked_at", "revocation"]),
+        "DeviceRevocationUpload": object(json!({ "revocation": b64 }), &["revocation"]),
         "OrgInfo": object(json!({ "id": ulid, "name": string, "role": role, "created_at": int }), &["id", "name", "role", "created_at"]),
         "MemberInfo": object(json!({ "user": ulid, "email": string, "role": role, "joined_at": int }), &["user", "email", "role", "joined_at"]),
         "RoleChange": object(json!({ "role": role }), &["role"]),

@@ -28,6 +28,8 @@ pub async fn export(State(state): State<Shared>, authed: Authed) -> ApiResult<Js
     let now = now();
     let sessions = state.store.sessions(user.id, now).await?;
     let passkeys = state.store.passkeys(user.id).await?;
+    let identity = state.store.identity(user.id).await?;
+    let devices = state.store.devices(user.id).await?;
     let mut organizations = Vec::new();
     for (org, role) in state.store.orgs_of(user.id).await? {
         let tokens = state.store.api_tokens(org.id, Some(user.id), now).await?;
@@ -71,6 +73,18 @@ pub async fn export(State(state): State<Shared>, authed: Authed) -> ApiResult<Js
             "id": p.id, "name": p.name, "created_at": p.created_at, "last_used_at": p.last_used_at,
         })).collect::<Vec<_>>(),
         "organizations": organizations,
+        // Sync: the identity and device certificates as stored, in hex (the wrapped keys open
+        // only with the recovery key, which the server never sees).
+        "identity": identity.map(|i| json!({
+            "public": hex::encode(&i.public),
+            "wrapped_account_key": hex::encode(&i.wrapped_account_key),
+            "wrapped_identity_keys": hex::encode(&i.wrapped_identity_keys),
+            "created_at": i.created_at,
+        })),
+        "devices": devices.iter().map(|d| json!({
+            "device": hex::encode(d.device), "certificate": hex::encode(&d.certificate),
+            "created_at": d.created_at, "revoked_at": d.revoked_at,
+        })).collect::<Vec<_>>(),
     })))
 }
 

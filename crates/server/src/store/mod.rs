@@ -14,6 +14,7 @@ use ulid::Ulid;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
+pub mod sync;
 
 /// What can go wrong below the API. The API answers these in general terms and logs the detail.
 #[derive(Debug, thiserror::Error)]
@@ -180,7 +181,7 @@ pub struct Failures {
 
 /// The storage of the server.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: sync::SyncStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn kind(&self) -> &'static str;
     /// A trivial query: is the database answering?

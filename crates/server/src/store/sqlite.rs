@@ -1,6 +1,6 @@
 //! The embedded default: `server.db` (accounts, sessions, the registry of organizations) and one
-//! database file per organization under `orgs/` (its members, invitations, audit log), all in WAL
-//! mode. The file boundary is tenant isolation's second wall: a query for one organization cannot
+//! database file per organization under `orgs/` (its members, invitations, audit log, synced
+//! records), all in WAL mode with `synchronous=FULL`. The file boundary is tenant isolation's second wall: a query for one organization cannot
 //! reach another's rows, whatever its `WHERE`.
 
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ use sqlx::sqlite::{
 };
 use ulid::Ulid;
 
-use super::{StoreError, StoreResult, sql::sql_store};
+use super::{StoreError, StoreResult, sql::sql_store, sync::sync_store};
 
 /// How long an organization's idle database connection stays open.
 const ORG_POOL_IDLE: Duration = Duration::from_secs(60);
@@ -31,7 +31,9 @@ fn options(path: PathBuf, create: bool) -> SqliteConnectOptions {
         .filename(path)
         .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // Every acknowledged push must survive a power cut: a client drops what the server
+        // acknowledged from its outbox.
+        .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
 }
@@ -137,4 +139,5 @@ impl SqliteStore {
     }
 }
 
+sync_store!(SqliteStore);
 sql_store!(SqliteStore, "sqlite");

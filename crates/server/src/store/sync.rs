@@ -1,0 +1,368 @@
+//! What sync needs kept (docs/sync.md): each account's identity and device certificates in the
+//! server database, and each organization's records with their sequence numbers beside its other
+//! rows (its own file on SQLite; row-level security on PostgreSQL). One SQL text serves both
+//! backends, as in `sql.rs`.
+
+use async_trait::async_trait;
+use stint_protocol::sync::Outcome;
+use ulid::Ulid;
+
+use super::StoreResult;
+
+/// An account's published identity and its keys as the server keeps them: wrapped under keys it
+/// never sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRow {
+    pub public: Vec<u8>,
+    pub wrapped_account_key: Vec<u8>,
+    pub wrapped_identity_keys: Vec<u8>,
+    pub created_at: i64,
+}
+
+/// A device certificate of an account, checked against its identity when stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub device: [u8; 16],
+    pub certificate: Vec<u8>,
+    /// Opaque to the server (the client may seal it).
+    pub label: Vec<u8>,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revocation: Option<Vec<u8>>,
+}
+
+/// One envelope of a push, already checked, with the header fields the store orders by.
+#[derive(Debug, Clone, Copy)]
+pub struct Incoming<'a> {
+    pub record: [u8; 16],
+    pub hlc: i64,
+    pub author_device: [u8; 16],
+    pub envelope: &'a [u8],
+}
+
+/// One page of an organization's records after a cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// All zeros until the organization's first record arrives.
+    pub history: [u8; 16],
+    pub head: u64,
+    pub records: Vec<(u64, Vec<u8>)>,
+}
+
+/// The version of a record that is kept: the greater (HLC, author device), the same order every
+/// client merges in.
+pub fn newer(a: (i64, &[u8]), b: (i64, &[u8])) -> bool {
+    a > b
+}
+
+#[async_trait]
+pub trait SyncStore {
+    /// Stores the account's identity, once; `Conflict` if it has one.
+    async fn put_identity(&self, user: Ulid, identity: &IdentityRow) -> StoreResult<()>;
+    async fn identity(&self, user: Ulid) -> StoreResult<Option<IdentityRow>>;
+    /// Stores a device certificate; `Conflict` if the device is known.
+    async fn add_device(&self, user: Ulid, device: &DeviceRow) -> StoreResult<()>;
+    async fn devices(&self, user: Ulid) -> StoreResult<Vec<DeviceRow>>;
+    async fn device(&self, user: Ulid, device: [u8; 16]) -> StoreResult<Option<DeviceRow>>;
+    /// Marks a live device revoked with its signed revocation; `false` if there is no such live
+    /// device.
+    async fn revoke_device(
+        &self,
+        user: Ulid,
+        device: [u8; 16],
+        revocation: &[u8],
+        at: i64,
+    ) -> StoreResult<bool>;
+    /// Stores a checked batch in one transaction under the organization's write lock: each
+    /// envelope becomes its record's latest version with the next sequence number, unless this
+    /// very version is there already or a later one is. The outcomes, in order.
+    async fn push(&self, org: Ulid, batch: &[Incoming<'_>]) -> StoreResult<Vec<(Outcome, u64)>>;
+    /// Records after `after` in sequence order: at most `limit`, and past the first, no more than
+    /// `max_bytes` of envelopes.
+    async fn pull(&self, org: Ulid, after: u64, limit: i64, max_bytes: usize) -> StoreResult<Page>;
+}
+
+fn array16(bytes: Vec<u8>) -> StoreResult<[u8; 16]> {
+    bytes
+        .try_into()
+        .map_err(|_| super::StoreError::Corrupt("a 16-byte id is not 16 bytes".into()))
+}
+
+/// A `devices` row as selected: device, certificate, label, created, revoked, revocation.
+pub(crate) type DeviceColumns = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>);
+
+pub(crate) fn device_row(
+    (device, certificate, label, created_at, revoked_at, revocation): DeviceColumns,
+) -> StoreResult<DeviceRow> {
+    Ok(DeviceRow {
+        device: array16(device)?,
+        certificate,
+        label,
+        created_at,
+        revoked_at,
+        revocation,
+    })
+}
+
+pub(crate) fn history(bytes: Option<Vec<u8>>) -> StoreResult<[u8; 16]> {
+    bytes.map_or(Ok([0; 16]), array16)
+}
+
+macro_rules! sync_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::sync::SyncStore for $store {
+            async fn put_identity(
+                &self,
+                user: ulid::Ulid,
+                identity: &$crate::store::sync::IdentityRow,
+            ) -> $crate::store::StoreResult<()> {
+                let result = sqlx::query(
+                    "INSERT INTO identities (user_id, public, wrapped_account_key, \
+                     wrapped_identity_keys, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(user.to_string())
+                .bind(&identity.public)
+                .bind(&identity.wrapped_account_key)
+                .bind(&identity.wrapped_identity_keys)
+                .bind(identity.created_at)
+                .execute(&self.pool)
+                .await;
+                match result {
+                    Ok(_) => Ok(()),
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        Err($crate::store::StoreError::Conflict("an identity for this account"))
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn identity(
+                &self,
+                user: ulid::Ulid,
+            ) -> $crate::store::StoreResult<Option<$crate::store::sync::IdentityRow>> {
+                let row: Option<(Vec<u8>, Vec<u8>, Vec<u8>, i64)> = sqlx::query_as(
+                    "SELECT public, wrapped_account_key, wrapped_identity_keys, created_at \
+                     FROM identities WHERE user_id = $1",
+                )
+                .bind(user.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(public, wrapped_account_key, wrapped_identity_keys, created_at)| {
+                    $crate::store::sync::IdentityRow {
+                        public,
+                        wrapped_account_key,
+                        wrapped_identity_keys,
+                        created_at,
+                    }
+                }))
+            }
+
+            async fn add_device(
+                &self,
+                user: ulid::Ulid,
+                device: &$crate::store::sync::DeviceRow,
+            ) -> $crate::store::StoreResult<()> {
+                let result = sqlx::query(
+                    "INSERT INTO devices (user_id, device, certificate, label, created_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(user.to_string())
+                .bind(device.device.as_slice())
+                .bind(&device.certificate)
+                .bind(&device.label)
+                .bind(device.created_at)
+                .execute(&self.pool)
+                .await;
+                match result {
+                    Ok(_) => Ok(()),
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        Err($crate::store::StoreError::Conflict("this device"))
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn devices(
+                &self,
+                user: ulid::Ulid,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::sync::DeviceRow>> {
+                let rows: Vec<$crate::store::sync::DeviceColumns> =
+                    sqlx::query_as(
+                        "SELECT device, certificate, label, created_at, revoked_at, revocation \
+                         FROM devices WHERE user_id = $1 ORDER BY created_at, device",
+                    )
+                    .bind(user.to_string())
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map($crate::store::sync::device_row).collect()
+            }
+
+            async fn device(
+                &self,
+                user: ulid::Ulid,
+                device: [u8; 16],
+            ) -> $crate::store::StoreResult<Option<$crate::store::sync::DeviceRow>> {
+                let row: Option<$crate::store::sync::DeviceColumns> =
+                    sqlx::query_as(
+                        "SELECT device, certificate, label, created_at, revoked_at, revocation \
+                         FROM devices WHERE user_id = $1 AND device = $2",
+                    )
+                    .bind(user.to_string())
+                    .bind(device.as_slice())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map($crate::store::sync::device_row).transpose()
+            }
+
+            async fn revoke_device(
+                &self,
+                user: ulid::Ulid,
+                device: [u8; 16],
+                revocation: &[u8],
+                at: i64,
+            ) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE devices SET revoked_at = $3, revocation = $4 \
+                     WHERE user_id = $1 AND device = $2 AND revoked_at IS NULL",
+                )
+                .bind(user.to_string())
+                .bind(device.as_slice())
+                .bind(at)
+                .bind(revocation)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn push(
+                &self,
+                org: ulid::Ulid,
+                batch: &[$crate::store::sync::Incoming<'_>],
+            ) -> $crate::store::StoreResult<Vec<(stint_protocol::sync::Outcome, u64)>> {
+                use stint_protocol::sync::Outcome;
+                let org_id = org.to_string();
+                let mut tx = self.org_tx(org, true, false).await?;
+                let state: Option<i64> =
+                    sqlx::query_scalar("SELECT head FROM sync_state WHERE org_id = $1")
+                        .bind(&org_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let mut head = match state {
+                    Some(head) => head,
+                    None => {
+                        let mut history = [0u8; 16];
+                        getrandom::fill(&mut history).map_err(|e| {
+                            std::io::Error::other(format!("no random bytes for a history id: {e}"))
+                        })?;
+                        sqlx::query("INSERT INTO sync_state (org_id, history, head) VALUES ($1, $2, 0)")
+                            .bind(&org_id)
+                            .bind(history.as_slice())
+                            .execute(&mut *tx)
+                            .await?;
+                        0
+                    }
+                };
+                let start = head;
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for item in batch {
+                    let existing: Option<(i64, i64, Vec<u8>)> = sqlx::query_as(
+                        "SELECT seq, hlc, author_device FROM records WHERE org_id = $1 AND record = $2",
+                    )
+                    .bind(&org_id)
+                    .bind(item.record.as_slice())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let pushed = (item.hlc, item.author_device.as_slice());
+                    let outcome = match &existing {
+                        Some((seq, hlc, device)) if (*hlc, device.as_slice()) == pushed => {
+                            (Outcome::AlreadyStored, *seq)
+                        }
+                        Some((seq, hlc, device))
+                            if $crate::store::sync::newer((*hlc, device.as_slice()), pushed) =>
+                        {
+                            (Outcome::Superseded, *seq)
+                        }
+                        _ => {
+                            head += 1;
+                            sqlx::query(
+                                "INSERT INTO records (org_id, record, seq, hlc, author_device, envelope) \
+                                 VALUES ($1, $2, $3, $4, $5, $6) \
+                                 ON CONFLICT (org_id, record) DO UPDATE SET seq = excluded.seq, \
+                                 hlc = excluded.hlc, author_device = excluded.author_device, \
+                                 envelope = excluded.envelope",
+                            )
+                            .bind(&org_id)
+                            .bind(item.record.as_slice())
+                            .bind(head)
+                            .bind(item.hlc)
+                            .bind(item.author_device.as_slice())
+                            .bind(item.envelope)
+                            .execute(&mut *tx)
+                            .await?;
+                            (Outcome::Stored, head)
+                        }
+                    };
+                    outcomes.push((outcome.0, u64::try_from(outcome.1).unwrap_or(0)));
+                }
+                if head != start {
+                    sqlx::query("UPDATE sync_state SET head = $2 WHERE org_id = $1")
+                        .bind(&org_id)
+                        .bind(head)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(outcomes)
+            }
+
+            async fn pull(
+                &self,
+                org: ulid::Ulid,
+                after: u64,
+                limit: i64,
+                max_bytes: usize,
+            ) -> $crate::store::StoreResult<$crate::store::sync::Page> {
+                let org_id = org.to_string();
+                let mut tx = self.org_tx(org, false, false).await?;
+                // Records first, then the head: the head read after them is at least every
+                // sequence number in the page, however many pushes commit in between.
+                let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+                    "SELECT seq, envelope FROM records WHERE org_id = $1 AND seq > $2 \
+                     ORDER BY seq LIMIT $3",
+                )
+                .bind(&org_id)
+                .bind(i64::try_from(after).unwrap_or(i64::MAX))
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+                let state: Option<(Vec<u8>, i64)> =
+                    sqlx::query_as("SELECT history, head FROM sync_state WHERE org_id = $1")
+                        .bind(&org_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                tx.commit().await?;
+                let (history, head) = match state {
+                    Some((history, head)) => (Some(history), head),
+                    None => (None, 0),
+                };
+                let mut bytes = 0;
+                let mut records = Vec::with_capacity(rows.len());
+                for (seq, envelope) in rows {
+                    bytes += envelope.len();
+                    if !records.is_empty() && bytes > max_bytes {
+                        break;
+                    }
+                    records.push((u64::try_from(seq).unwrap_or(0), envelope));
+                }
+                Ok($crate::store::sync::Page {
+                    history: $crate::store::sync::history(history)?,
+                    head: u64::try_from(head).unwrap_or(0),
+                    records,
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use sync_store;

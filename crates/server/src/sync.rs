@@ -1,0 +1,447 @@
+//! Sync, part 1 (docs/sync.md): an account's identity and device certificates, and each
+//! organization's records, pushed and pulled as sealed envelopes in the binary framing of
+//! `stint_protocol::sync`.
+//!
+//! The server never reads a record. What it checks on every pushed envelope, from the plaintext
+//! header and the signature alone: the envelope parses strictly; it names the organization in the
+//! path and the signed-in account as its author; its author device holds a certificate the
+//! account's identity key signed and that is not revoked; the device's signature holds; its kind
+//! is known and in the compartment the kind belongs in (`stint_domain::Kind`); its HLC is not more
+//! than [`MAX_CLOCK_AHEAD_MS`] ahead of the server's clock. One failure refuses the whole batch,
+//! so nothing of it is stored.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::Deserialize;
+use stint_crypto::{
+    DEVICE_REVOCATION_LEN, DeviceCertificate, DeviceRevocation, EnvelopeRef, IDENTITY_KEYS_LEN,
+    IDENTITY_KEYS_VERSION, IdentityPublic, VerifyingKey, WRAPPED_KEY_LEN, WRAPPED_KEY_VERSION,
+};
+use stint_domain::{Kind, Role};
+use stint_protocol as wire;
+use stint_protocol::sync::{
+    FrameError, MAX_BATCH, SYNC_MEDIA_TYPE, decode_push, encode_pull, encode_push_reply,
+};
+
+use crate::app::{Authed, Shared, now};
+use crate::error::{ApiError, ApiResult, Json, Path};
+use crate::orgs::{InOrg, Via};
+use crate::store::StoreError;
+use crate::store::sync::{DeviceRow, IdentityRow, Incoming};
+
+/// How far ahead of the server's clock a pushed HLC may be: a device's clock may be off by minutes,
+/// not by days (an HLC far in the future would win every merge).
+pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
+/// Most envelope bytes in one pull page (past its first envelope).
+pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
+/// Largest device label, in bytes.
+pub const MAX_LABEL_BYTES: usize = 512;
+
+fn decode(field: &str, value: &str) -> ApiResult<Vec<u8>> {
+    B64.decode(value)
+        .map_err(|_| ApiError::invalid(format!("{field} is not standard base64")))
+}
+
+fn user_bytes(user: ulid::Ulid) -> [u8; 16] {
+    user.to_bytes()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity and devices
+// ---------------------------------------------------------------------------------------------
+
+/// `PUT /api/v1/identity`: the account's identity, once. Its shapes are checked and its public half
+/// must name the account; the wrapped keys stay closed to the server.
+pub async fn put_identity(
+    State(state): State<Shared>,
+    authed: Authed,
+    Json(body): Json<wire::IdentityUpload>,
+) -> ApiResult<StatusCode> {
+    authed.require_recent_proof(&state).await?;
+    let user = user_bytes(authed.user);
+    let public = decode("public", &body.public)?;
+    let identity = IdentityPublic::from_bytes(&public)
+        .map_err(|e| ApiError::invalid(format!("public is not a published identity: {e}")))?;
+    if identity.user != user {
+        return Err(ApiError::invalid("public names another account"));
+    }
+    let account_key = decode("wrapped_account_key", &body.wrapped_account_key)?;
+    if account_key.len() != WRAPPED_KEY_LEN || account_key[0] != WRAPPED_KEY_VERSION {
+        return Err(ApiError::invalid(
+            "wrapped_account_key is not a wrapped key (73 bytes, version 1)",
+        ));
+    }
+    let identity_keys = decode("wrapped_identity_keys", &body.wrapped_identity_keys)?;
+    if identity_keys.len() != IDENTITY_KEYS_LEN
+        || identity_keys[0] != IDENTITY_KEYS_VERSION
+        || identity_keys[1..17] != user
+    {
+        return Err(ApiError::invalid(
+            "wrapped_identity_keys are not this account's wrapped identity keys (163 bytes, version 1)",
+        ));
+    }
+    let row = IdentityRow {
+        public,
+        wrapped_account_key: account_key,
+        wrapped_identity_keys: identity_keys,
+        created_at: now(),
+    };
+    match state.store.put_identity(authed.user, &row).await {
+        Ok(()) => Ok(StatusCode::CREATED),
+        Err(StoreError::Conflict(_)) => Err(ApiError::conflict(
+            "identity_exists",
+            "this account already has an identity; restore it on this device with your recovery key",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /api/v1/identity`.
+pub async fn identity(
+    State(state): State<Shared>,
+    authed: Authed,
+) -> ApiResult<Json<wire::IdentityInfo>> {
+    let row = state
+        .store
+        .identity(authed.user)
+        .await?
+        .ok_or_else(|| ApiError::not_found("identity"))?;
+    Ok(Json(wire::IdentityInfo {
+        public: B64.encode(&row.public),
+        wrapped_account_key: B64.encode(&row.wrapped_account_key),
+        wrapped_identity_keys: B64.encode(&row.wrapped_identity_keys),
+        created_at: row.created_at,
+    }))
+}
+
+async fn identity_key(state: &Shared, user: ulid::Ulid) -> ApiResult<VerifyingKey> {
+    let row = state.store.identity(user).await?.ok_or_else(|| {
+        ApiError::conflict(
+            "no_identity",
+            "this account has no identity yet: set one up on your first device",
+        )
+    })?;
+    IdentityPublic::from_bytes(&row.public)
+        .map(|p| p.signing)
+        .map_err(|e| ApiError::internal("a stored identity", e))
+}
+
+fn device_info(row: DeviceRow) -> wire::DeviceInfo {
+    wire::DeviceInfo {
+        device: hex::encode(row.device),
+        certificate: B64.encode(&row.certificate),
+        label: B64.encode(&row.label),
+        created_at: row.created_at,
+        revoked_at: row.revoked_at,
+        revocation: row.revocation.map(|r| B64.encode(r)),
+    }
+}
+
+/// `POST /api/v1/devices`: a device certificate, checked against the account's identity key.
+pub async fn add_device(
+    State(state): State<Shared>,
+    authed: Authed,
+    Json(body): Json<wire::DeviceUpload>,
+) -> ApiResult<(StatusCode, Json<wire::DeviceInfo>)> {
+    let identity = identity_key(&state, authed.user).await?;
+    let certificate = decode("certificate", &body.certificate)?;
+    let label = decode("label", &body.label)?;
+    if label.len() > MAX_LABEL_BYTES {
+        return Err(ApiError::invalid(format!(
+            "a device label has at most {MAX_LABEL_BYTES} bytes"
+        )));
+    }
+    let cert = DeviceCertificate::verify(&certificate, &identity).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_certificate",
+            format!("the device certificate was refused: {e}"),
+        )
+    })?;
+    if cert.user != user_bytes(authed.user) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_certificate",
+            "the device certificate names another account",
+        ));
+    }
+    let row = DeviceRow {
+        device: cert.device,
+        certificate,
+        label,
+        created_at: now(),
+        revoked_at: None,
+        revocation: None,
+    };
+    match state.store.add_device(authed.user, &row).await {
+        Ok(()) => Ok((StatusCode::CREATED, Json(device_info(row)))),
+        Err(StoreError::Conflict(_)) => Err(ApiError::conflict(
+            "device_exists",
+            "this device is already enrolled",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /api/v1/devices`.
+pub async fn devices(
+    State(state): State<Shared>,
+    authed: Authed,
+) -> ApiResult<Json<Vec<wire::DeviceInfo>>> {
+    let rows = state.store.devices(authed.user).await?;
+    Ok(Json(rows.into_iter().map(device_info).collect()))
+}
+
+/// `POST /api/v1/devices/{id}/revoke`: a revocation the identity key signed. The device's pushes
+/// are refused from the next request on.
+pub async fn revoke_device(
+    State(state): State<Shared>,
+    authed: Authed,
+    Path(id): Path<String>,
+    Json(body): Json<wire::DeviceRevocationUpload>,
+) -> ApiResult<StatusCode> {
+    let device: [u8; 16] = hex::decode(&id)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| ApiError::not_found("device"))?;
+    let identity = identity_key(&state, authed.user).await?;
+    let revocation = decode("revocation", &body.revocation)?;
+    let signed = DeviceRevocation::verify(&revocation, &identity).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_revocation",
+            format!("the revocation was refused: {e}"),
+        )
+    })?;
+    if signed.user != user_bytes(authed.user) || signed.device != device {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_revocation",
+            "the revocation names another account or device",
+        ));
+    }
+    debug_assert_eq!(revocation.len(), DEVICE_REVOCATION_LEN);
+    if state
+        .store
+        .revoke_device(authed.user, device, &revocation, now())
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("device"))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------------
+
+fn binary(status: StatusCode, bytes: Vec<u8>) -> Response {
+    (status, [(header::CONTENT_TYPE, SYNC_MEDIA_TYPE)], bytes).into_response()
+}
+
+fn bad_frame(e: FrameError) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_frame", e.to_string())
+}
+
+fn refused(
+    status: StatusCode,
+    code: &'static str,
+    index: usize,
+    why: impl std::fmt::Display,
+) -> ApiError {
+    ApiError::new(
+        status,
+        code,
+        format!("record {index} of the batch was refused: {why}; nothing was stored"),
+    )
+}
+
+/// `POST /api/v1/orgs/{org}/sync/push`: a batch of envelopes (`application/vnd.stint.sync`), all
+/// checked before any is stored; the reply gives each one's outcome and sequence number.
+pub async fn push(
+    State(state): State<Shared>,
+    in_org: InOrg,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let Via::Session(_) = in_org.via else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            "records are pushed by an enrolled device signed in to its account, not by an API token",
+        ));
+    };
+    if in_org.actor.role == Role::Viewer {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "a viewer reads the organization but writes nothing to it",
+        ));
+    }
+    if headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes()) != Some(SYNC_MEDIA_TYPE.as_bytes()) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("a push is sent as {SYNC_MEDIA_TYPE}"),
+        ));
+    }
+    crate::limits::sync_push(&state, in_org.user).await?;
+    let envelopes = decode_push(&body).map_err(bad_frame)?;
+    let org = in_org.org.id.to_bytes();
+    let user = user_bytes(in_org.user);
+    let now_ms = u64::try_from(jiff::Timestamp::now().as_millisecond()).unwrap_or(0);
+
+    // Headers first (cheap), with each author device's certificate looked up once.
+    let mut keys: HashMap<[u8; 16], VerifyingKey> = HashMap::new();
+    let mut parsed = Vec::with_capacity(envelopes.len());
+    for (i, bytes) in envelopes.iter().enumerate() {
+        let envelope = EnvelopeRef::parse(bytes)
+            .map_err(|e| refused(StatusCode::BAD_REQUEST, "bad_envelope", i, e))?;
+        let h = *envelope.header();
+        if h.org != org {
+            return Err(refused(
+                StatusCode::FORBIDDEN,
+                "wrong_org",
+                i,
+                "it belongs to another organization",
+            ));
+        }
+        if h.author_user != user {
+            return Err(refused(
+                StatusCode::FORBIDDEN,
+                "wrong_author",
+                i,
+                "it names another author than the signed-in account",
+            ));
+        }
+        if !Kind::matches_header(h.kind, h.compartment) {
+            return Err(refused(
+                StatusCode::BAD_REQUEST,
+                "wrong_compartment",
+                i,
+                "its kind is unknown or not in the compartment it belongs in",
+            ));
+        }
+        if (h.hlc >> 16) > now_ms.saturating_add(MAX_CLOCK_AHEAD_MS) {
+            return Err(refused(
+                StatusCode::BAD_REQUEST,
+                "clock_ahead",
+                i,
+                "its time is more than five minutes ahead of the server's; check the device's clock",
+            ));
+        }
+        let hlc = i64::try_from(h.hlc).map_err(|_| {
+            refused(
+                StatusCode::BAD_REQUEST,
+                "clock_ahead",
+                i,
+                "its time is out of range",
+            )
+        })?;
+        if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(h.author_device) {
+            let device = state.store.device(in_org.user, h.author_device).await?;
+            match device {
+                Some(row) if row.revoked_at.is_none() => {
+                    let identity = identity_key(&state, in_org.user).await?;
+                    let cert = DeviceCertificate::verify(&row.certificate, &identity)
+                        .map_err(|e| ApiError::internal("a stored device certificate", e))?;
+                    slot.insert(cert.signing);
+                }
+                Some(_) => {
+                    return Err(refused(
+                        StatusCode::FORBIDDEN,
+                        "revoked_device",
+                        i,
+                        "its device was revoked",
+                    ));
+                }
+                None => {
+                    return Err(refused(
+                        StatusCode::FORBIDDEN,
+                        "uncertified_device",
+                        i,
+                        "its device is not enrolled in this account",
+                    ));
+                }
+            }
+        }
+        parsed.push((envelope, hlc));
+    }
+    // Then the signatures, on a blocking thread (about 25 µs each).
+    let signers: Vec<VerifyingKey> = parsed
+        .iter()
+        .map(|(e, _)| keys[&e.header().author_device])
+        .collect();
+    let request = body.clone();
+    let bad = tokio::task::spawn_blocking(move || {
+        let envelopes = decode_push(&request).unwrap_or_default();
+        envelopes.iter().zip(&signers).position(|(bytes, key)| {
+            EnvelopeRef::parse(bytes)
+                .and_then(|e| e.verify(key))
+                .is_err()
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal("checking signatures", e))?;
+    if let Some(i) = bad {
+        return Err(refused(
+            StatusCode::BAD_REQUEST,
+            "bad_signature",
+            i,
+            "its signature does not match its device",
+        ));
+    }
+    let batch: Vec<Incoming<'_>> = parsed
+        .iter()
+        .zip(&envelopes)
+        .map(|((e, hlc), bytes)| Incoming {
+            record: e.header().record,
+            hlc: *hlc,
+            author_device: e.header().author_device,
+            envelope: bytes,
+        })
+        .collect();
+    let outcomes = state.store.push(in_org.org.id, &batch).await?;
+    Ok(binary(StatusCode::OK, encode_push_reply(&outcomes)))
+}
+
+/// The query of a pull.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The last sequence number the client has (0 for none).
+    #[serde(default)]
+    pub after: u64,
+    /// At most this many envelopes (1 to 1000; default 1000).
+    pub limit: Option<u32>,
+}
+
+/// `GET /api/v1/orgs/{org}/sync/pull?after=N&limit=M`: envelopes after `N` in sequence order, with
+/// the organization's head and history id.
+pub async fn pull(
+    State(state): State<Shared>,
+    in_org: InOrg,
+    Query(query): Query<PullQuery>,
+) -> ApiResult<Response> {
+    let limit = query.limit.unwrap_or(MAX_BATCH as u32);
+    if limit == 0 || limit as usize > MAX_BATCH {
+        return Err(ApiError::invalid(format!(
+            "limit must be between 1 and {MAX_BATCH}"
+        )));
+    }
+    let page = state
+        .store
+        .pull(in_org.org.id, query.after, i64::from(limit), MAX_PULL_BYTES)
+        .await?;
+    Ok(binary(
+        StatusCode::OK,
+        encode_pull(&page.history, page.head, &page.records),
+    ))
+}

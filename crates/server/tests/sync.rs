@@ -1,0 +1,769 @@
+//! Sync, part 1, over real HTTP on SQLite and on PostgreSQL: an account's identity and device
+//! certificates, and records pushed and pulled as sealed envelopes in the binary framing. The
+//! server is treated as what it must check, not what it may read: every refusal below leaves the
+//! organization's records exactly as they were.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use stint_crypto::{
+    DeviceCertificate, DeviceRevocation, Header, IdentityKeys, RecoveryKey, SealSecretKey,
+    SigningKey, SymmetricKey, seal_record, wrap_account_key,
+};
+use stint_domain::{Compartment, Kind};
+use stint_protocol::sync::{
+    MAX_PUSH_BYTES, Outcome, PullPage, SYNC_MEDIA_TYPE, decode_pull, decode_push_reply, encode_push,
+};
+use support::{Backend, Server, Storage, create_org, join, sign_in, verified_account};
+
+const PASSWORD: &str = "a long and private passphrase";
+/// 2026-12-01T00:00:00Z as an HLC (milliseconds << 16): in the past, whatever today is.
+const HLC: u64 = 1_796_083_200_000 << 16;
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+struct Person {
+    email: String,
+    token: String,
+    user: [u8; 16],
+}
+
+async fn person(server: &Server, storage: &Storage, name: &str) -> Person {
+    let email = format!("{name}@example.org");
+    verified_account(server, storage, &email, PASSWORD).await;
+    let token = sign_in(server, &email, PASSWORD, name).await;
+    let (_, account) = server.get("/api/v1/account", &token).await;
+    let id: ulid::Ulid = account["id"].as_str().unwrap().parse().unwrap();
+    Person {
+        email,
+        token,
+        user: id.to_bytes(),
+    }
+}
+
+/// Sets up the person's identity on the server, as their first device would.
+async fn set_up_identity(server: &Server, who: &Person) -> IdentityKeys {
+    let keys = IdentityKeys::generate();
+    let account_key = SymmetricKey::generate();
+    let (status, body) = server
+        .call(
+            Method::PUT,
+            "/api/v1/identity",
+            Some(&who.token),
+            Some(json!({
+                "public": b64(&keys.public(who.user).to_bytes()),
+                "wrapped_account_key": b64(&wrap_account_key(&RecoveryKey::generate(), &account_key, &who.user)),
+                "wrapped_identity_keys": b64(&keys.wrap(&account_key, &who.user)),
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    keys
+}
+
+struct Device {
+    id: [u8; 16],
+    signing: SigningKey,
+}
+
+fn certificate(who: &Person, identity: &SigningKey, device: &Device) -> Vec<u8> {
+    DeviceCertificate {
+        user: who.user,
+        device: device.id,
+        signing: device.signing.verifying_key(),
+        sealing: SealSecretKey::generate().public_key(),
+        issued_ms: 1_796_083_200_000,
+    }
+    .issue(identity)
+    .to_vec()
+}
+
+async fn enrol(server: &Server, who: &Person, identity: &IdentityKeys) -> Device {
+    let device = Device {
+        id: rand_id(),
+        signing: SigningKey::generate(),
+    };
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(&who.token),
+            Some(json!({
+                "certificate": b64(&certificate(who, &identity.signing, &device)),
+                "label": b64(b"sealed label"),
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["device"], hex::encode(device.id));
+    device
+}
+
+fn rand_id() -> [u8; 16] {
+    let mut id = [0; 16];
+    stint_crypto::fill_random(&mut id).unwrap();
+    id
+}
+
+fn org_bytes(org: &str) -> [u8; 16] {
+    org.parse::<ulid::Ulid>().unwrap().to_bytes()
+}
+
+/// An envelope as a device seals it (the server cannot tell the key; any will do).
+fn envelope(
+    org: &str,
+    who: &Person,
+    device: &Device,
+    record: u8,
+    kind: Kind,
+    hlc: u64,
+    text: &str,
+) -> Vec<u8> {
+    let header = Header {
+        org: org_bytes(org),
+        record: [record; 16],
+        kind: kind as u16,
+        compartment: kind.compartment() as u8,
+        epoch: 1,
+        author_user: who.user,
+        author_device: device.id,
+        hlc,
+        tombstone: false,
+    };
+    seal_record(
+        &header,
+        text.as_bytes(),
+        &SymmetricKey::from_bytes([7; 32]),
+        &device.signing,
+    )
+}
+
+async fn push_raw(
+    server: &Server,
+    token: &str,
+    org: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    server
+        .http
+        .post(format!("{}/api/v1/orgs/{org}/sync/push", server.base))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Pushes `envelopes`: the outcomes, or the refusal's status and JSON error.
+async fn push(
+    server: &Server,
+    token: &str,
+    org: &str,
+    envelopes: &[Vec<u8>],
+) -> Result<Vec<(Outcome, u64)>, (StatusCode, Value)> {
+    let response = push_raw(server, token, org, SYNC_MEDIA_TYPE, encode_push(envelopes)).await;
+    if response.status() == StatusCode::OK {
+        assert_eq!(response.headers()["content-type"], SYNC_MEDIA_TYPE);
+        Ok(decode_push_reply(&response.bytes().await.unwrap()).unwrap())
+    } else {
+        Err(support::read(response).await)
+    }
+}
+
+async fn pull(server: &Server, token: &str, org: &str, query: &str) -> PullPage {
+    let response = server
+        .http
+        .get(format!(
+            "{}/api/v1/orgs/{org}/sync/pull?{query}",
+            server.base
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], SYNC_MEDIA_TYPE);
+    decode_pull(&response.bytes().await.unwrap()).unwrap()
+}
+
+/// Everything the organization holds, pulled from the start.
+async fn everything(server: &Server, token: &str, org: &str) -> PullPage {
+    pull(server, token, org, "after=0").await
+}
+
+async fn an_identity_is_set_once_and_certifies_devices(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let ada = person(&server, &storage, "ada").await;
+    let bob = person(&server, &storage, "bob").await;
+
+    // Before an identity exists, no device can be enrolled.
+    let stranger = SigningKey::generate();
+    let (status, body) = server
+        .call(Method::POST, "/api/v1/devices", Some(&ada.token), Some(json!({
+            "certificate": b64(&certificate(&ada, &stranger, &Device { id: [1; 16], signing: SigningKey::generate() })),
+            "label": "",
+        })))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("no_identity"))
+    );
+
+    // An identity must name its own account.
+    let keys = IdentityKeys::generate();
+    let account_key = SymmetricKey::generate();
+    let (status, body) = server
+        .call(Method::PUT, "/api/v1/identity", Some(&ada.token), Some(json!({
+            "public": b64(&keys.public(bob.user).to_bytes()),
+            "wrapped_account_key": b64(&wrap_account_key(&RecoveryKey::generate(), &account_key, &ada.user)),
+            "wrapped_identity_keys": b64(&keys.wrap(&account_key, &ada.user)),
+        })))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, _) = server.get("/api/v1/identity", &ada.token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let identity = set_up_identity(&server, &ada).await;
+    let (status, body) = server.get("/api/v1/identity", &ada.token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["public"], b64(&identity.public(ada.user).to_bytes()));
+    // Once: a second identity would orphan every device the first one certified.
+    let (status, body) = server
+        .call(Method::PUT, "/api/v1/identity", Some(&ada.token), Some(json!({
+            "public": b64(&keys.public(ada.user).to_bytes()),
+            "wrapped_account_key": b64(&wrap_account_key(&RecoveryKey::generate(), &account_key, &ada.user)),
+            "wrapped_identity_keys": b64(&keys.wrap(&account_key, &ada.user)),
+        })))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("identity_exists"))
+    );
+
+    let laptop = enrol(&server, &ada, &identity).await;
+    // The server cannot make a certificate, nor accept one made by any key but the identity's:
+    // not another identity's, not the device's own.
+    for forger in [
+        &stranger,
+        &laptop.signing,
+        &IdentityKeys::generate().signing,
+    ] {
+        let phone = Device {
+            id: rand_id(),
+            signing: SigningKey::generate(),
+        };
+        let (status, body) = server
+            .call(
+                Method::POST,
+                "/api/v1/devices",
+                Some(&ada.token),
+                Some(json!({
+                    "certificate": b64(&certificate(&ada, forger, &phone)),
+                    "label": "",
+                })),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_certificate"))
+        );
+    }
+    // Bob cannot enrol a device under Ada's certificate.
+    identity_for_bob_refuses_adas_certificate(&server, &bob, &ada, &identity).await;
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(&ada.token),
+            Some(json!({
+                "certificate": b64(&certificate(&ada, &identity.signing, &laptop)),
+                "label": "",
+            })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("device_exists"))
+    );
+    let (status, list) = server.get("/api/v1/devices", &ada.token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["label"], b64(b"sealed label"));
+    assert!(list[0]["revoked_at"].is_null());
+
+    // A revocation must be the identity's, for this device.
+    let revoke = |device: [u8; 16], signer: &SigningKey| {
+        DeviceRevocation {
+            user: ada.user,
+            device,
+            revoked_ms: 1_796_169_600_000,
+        }
+        .issue(signer)
+        .to_vec()
+    };
+    let path = format!("/api/v1/devices/{}/revoke", hex::encode(laptop.id));
+    for bad in [
+        revoke(laptop.id, &stranger),
+        revoke([9; 16], &identity.signing),
+    ] {
+        let (status, body) = server
+            .call(
+                Method::POST,
+                &path,
+                Some(&ada.token),
+                Some(json!({ "revocation": b64(&bad) })),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_revocation"))
+        );
+    }
+    let good = json!({ "revocation": b64(&revoke(laptop.id, &identity.signing)) });
+    let (status, _) = server
+        .call(Method::POST, &path, Some(&ada.token), Some(good.clone()))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = server
+        .call(Method::POST, &path, Some(&ada.token), Some(good))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = server.get("/api/v1/devices", &ada.token).await;
+    assert!(list[0]["revoked_at"].is_i64());
+    // The account's export holds them too.
+    let (_, export) = server.get("/api/v1/account/export", &ada.token).await;
+    assert_eq!(
+        export["identity"]["public"],
+        hex::encode(identity.public(ada.user).to_bytes())
+    );
+    assert_eq!(export["devices"][0]["device"], hex::encode(laptop.id));
+    assert!(export["devices"][0]["revoked_at"].is_i64());
+    assert_eq!(
+        list[0]["revocation"],
+        b64(&revoke(laptop.id, &identity.signing))
+    );
+    server.stop().await;
+}
+
+async fn identity_for_bob_refuses_adas_certificate(
+    server: &Server,
+    bob: &Person,
+    ada: &Person,
+    adas: &IdentityKeys,
+) {
+    set_up_identity(server, bob).await;
+    let device = Device {
+        id: rand_id(),
+        signing: SigningKey::generate(),
+    };
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(&bob.token),
+            Some(json!({
+                "certificate": b64(&certificate(ada, &adas.signing, &device)),
+                "label": "",
+            })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_certificate"))
+    );
+}
+both!(an_identity_is_set_once_and_certifies_devices);
+
+async fn records_are_pushed_once_and_pulled_in_sequence(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let ada = person(&server, &storage, "ada").await;
+    let identity = set_up_identity(&server, &ada).await;
+    let laptop = enrol(&server, &ada, &identity).await;
+    let phone = enrol(&server, &ada, &identity).await;
+    let org = create_org(&server, &ada.token, "Sealed").await;
+
+    let empty = everything(&server, &ada.token, &org).await;
+    assert_eq!(
+        (empty.history, empty.head, empty.records.len()),
+        ([0; 16], 0, 0)
+    );
+
+    let first: Vec<Vec<u8>> = (1..=3)
+        .map(|r| {
+            envelope(
+                &org,
+                &ada,
+                &laptop,
+                r,
+                Kind::TimeEntry,
+                HLC + u64::from(r),
+                "2h",
+            )
+        })
+        .collect();
+    let stored = push(&server, &ada.token, &org, &first).await.unwrap();
+    assert_eq!(
+        stored,
+        [
+            (Outcome::Stored, 1),
+            (Outcome::Stored, 2),
+            (Outcome::Stored, 3)
+        ]
+    );
+    // A retried batch (its reply was lost) writes nothing twice.
+    let again = push(&server, &ada.token, &org, &first).await.unwrap();
+    assert_eq!(
+        again,
+        [
+            (Outcome::AlreadyStored, 1),
+            (Outcome::AlreadyStored, 2),
+            (Outcome::AlreadyStored, 3)
+        ]
+    );
+
+    let page = everything(&server, &ada.token, &org).await;
+    assert_ne!(page.history, [0; 16]);
+    assert_eq!(page.head, 3);
+    assert_eq!(
+        page.records
+            .iter()
+            .map(|p| (p.seq, p.envelope.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (1, first[0].clone()),
+            (2, first[1].clone()),
+            (3, first[2].clone())
+        ]
+    );
+    // Paged: two, then the rest; the cursor is the last sequence number seen.
+    let one = pull(&server, &ada.token, &org, "after=0&limit=2").await;
+    assert_eq!(
+        one.records.iter().map(|p| p.seq).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    let two = pull(&server, &ada.token, &org, "after=2&limit=2").await;
+    assert_eq!(two.records.iter().map(|p| p.seq).collect::<Vec<_>>(), [3]);
+    assert_eq!(two.head, 3);
+
+    // A later version from the phone moves record 1 to the end of the sequence; an earlier one is
+    // told it was superseded, and where the later one is.
+    let later = envelope(&org, &ada, &phone, 1, Kind::TimeEntry, HLC + 10, "3h");
+    let earlier = envelope(&org, &ada, &laptop, 1, Kind::TimeEntry, HLC + 5, "2h30");
+    assert_eq!(
+        push(&server, &ada.token, &org, std::slice::from_ref(&later))
+            .await
+            .unwrap(),
+        [(Outcome::Stored, 4)]
+    );
+    assert_eq!(
+        push(&server, &ada.token, &org, &[earlier]).await.unwrap(),
+        [(Outcome::Superseded, 4)]
+    );
+    let page = pull(&server, &ada.token, &org, "after=3").await;
+    assert_eq!(
+        page.records
+            .iter()
+            .map(|p| (p.seq, p.envelope.clone()))
+            .collect::<Vec<_>>(),
+        vec![(4, later)]
+    );
+    let all = everything(&server, &ada.token, &org).await;
+    assert_eq!(
+        all.records.iter().map(|p| p.seq).collect::<Vec<_>>(),
+        [2, 3, 4]
+    );
+    assert_eq!(all.history, page.history);
+
+    // Within one batch, the same record twice: the later wins, whichever comes first.
+    let (a, b) = (
+        envelope(&org, &ada, &laptop, 7, Kind::Client, HLC + 20, "Müller"),
+        envelope(
+            &org,
+            &ada,
+            &phone,
+            7,
+            Kind::Client,
+            HLC + 21,
+            "Müller & Søn",
+        ),
+    );
+    assert_eq!(
+        push(&server, &ada.token, &org, &[b.clone(), a])
+            .await
+            .unwrap(),
+        [(Outcome::Stored, 5), (Outcome::Superseded, 5)]
+    );
+    assert_eq!(
+        pull(&server, &ada.token, &org, "after=4").await.records[0].envelope,
+        b
+    );
+
+    // Finance records travel too (part 2 decides who receives them).
+    let rate = envelope(&org, &ada, &laptop, 8, Kind::Rate, HLC + 30, "95");
+    assert_eq!(
+        push(&server, &ada.token, &org, &[rate]).await.unwrap(),
+        [(Outcome::Stored, 6)]
+    );
+    server.stop().await;
+}
+both!(records_are_pushed_once_and_pulled_in_sequence);
+
+async fn every_bad_push_is_refused_and_stores_nothing(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let ada = person(&server, &storage, "ada").await;
+    let eve = person(&server, &storage, "eve").await;
+    let vic = person(&server, &storage, "vic").await;
+    let identity = set_up_identity(&server, &ada).await;
+    let laptop = enrol(&server, &ada, &identity).await;
+    let eves = set_up_identity(&server, &eve).await;
+    let eves_laptop = enrol(&server, &eve, &eves).await;
+    let vics = set_up_identity(&server, &vic).await;
+    let vics_laptop = enrol(&server, &vic, &vics).await;
+    let org = create_org(&server, &ada.token, "Sealed").await;
+    let other = create_org(&server, &ada.token, "Other").await;
+    join(
+        &server, &storage, &ada.token, &org, &vic.email, &vic.token, "viewer",
+    )
+    .await;
+    let good = envelope(&org, &ada, &laptop, 1, Kind::TimeEntry, HLC, "2h");
+    assert_eq!(
+        push(&server, &ada.token, &org, std::slice::from_ref(&good))
+            .await
+            .unwrap(),
+        [(Outcome::Stored, 1)]
+    );
+    let before = everything(&server, &ada.token, &org).await;
+
+    let mut flipped = envelope(&org, &ada, &laptop, 2, Kind::TimeEntry, HLC, "2h");
+    let at = flipped.len() - 65;
+    flipped[at] ^= 1;
+    let unknown_device = Device {
+        id: rand_id(),
+        signing: SigningKey::generate(),
+    };
+    let revoked = enrol(&server, &ada, &identity).await;
+    let revocation = DeviceRevocation {
+        user: ada.user,
+        device: revoked.id,
+        revoked_ms: 1,
+    }
+    .issue(&identity.signing);
+    let (status, _) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/devices/{}/revoke", hex::encode(revoked.id)),
+            Some(&ada.token),
+            Some(json!({ "revocation": b64(&revocation) })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let mut wrong_compartment = Header {
+        org: org_bytes(&org),
+        record: [3; 16],
+        kind: Kind::Rate as u16,
+        compartment: Compartment::Team as u8,
+        epoch: 1,
+        author_user: ada.user,
+        author_device: laptop.id,
+        hlc: HLC,
+        tombstone: false,
+    };
+    let misfiled = seal_record(
+        &wrong_compartment,
+        b"95",
+        &SymmetricKey::from_bytes([7; 32]),
+        &laptop.signing,
+    );
+    wrong_compartment.kind = 999;
+    let unknown_kind = seal_record(
+        &wrong_compartment,
+        b"?",
+        &SymmetricKey::from_bytes([7; 32]),
+        &laptop.signing,
+    );
+    let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+        (
+            "another organization's record",
+            envelope(&other, &ada, &laptop, 2, Kind::TimeEntry, HLC, "2h"),
+            StatusCode::FORBIDDEN,
+            "wrong_org",
+        ),
+        (
+            "another author's record",
+            envelope(&org, &eve, &eves_laptop, 2, Kind::TimeEntry, HLC, "2h"),
+            StatusCode::FORBIDDEN,
+            "wrong_author",
+        ),
+        (
+            "a flipped byte",
+            flipped,
+            StatusCode::BAD_REQUEST,
+            "bad_signature",
+        ),
+        (
+            "an unknown device",
+            envelope(&org, &ada, &unknown_device, 2, Kind::TimeEntry, HLC, "2h"),
+            StatusCode::FORBIDDEN,
+            "uncertified_device",
+        ),
+        (
+            "another person's device",
+            envelope(
+                &org,
+                &ada,
+                &Device {
+                    id: eves_laptop.id,
+                    signing: SigningKey::generate(),
+                },
+                2,
+                Kind::TimeEntry,
+                HLC,
+                "2h",
+            ),
+            StatusCode::FORBIDDEN,
+            "uncertified_device",
+        ),
+        (
+            "a revoked device",
+            envelope(&org, &ada, &revoked, 2, Kind::TimeEntry, HLC, "2h"),
+            StatusCode::FORBIDDEN,
+            "revoked_device",
+        ),
+        (
+            "a rate in the team compartment",
+            misfiled,
+            StatusCode::BAD_REQUEST,
+            "wrong_compartment",
+        ),
+        (
+            "an unknown kind",
+            unknown_kind,
+            StatusCode::BAD_REQUEST,
+            "wrong_compartment",
+        ),
+        (
+            "a clock a year ahead",
+            envelope(
+                &org,
+                &ada,
+                &laptop,
+                2,
+                Kind::TimeEntry,
+                HLC + ((400 * 86_400_000) << 16),
+                "2h",
+            ),
+            StatusCode::BAD_REQUEST,
+            "clock_ahead",
+        ),
+        (
+            "garbage",
+            b"not an envelope at all".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "bad_envelope",
+        ),
+    ];
+    for (what, bad, status, code) in cases {
+        // Alone, and after a good envelope in the same batch: the batch is refused whole.
+        let fresh = envelope(&org, &ada, &laptop, 9, Kind::Tag, HLC, "meeting");
+        for batch in [vec![bad.clone()], vec![fresh, bad]] {
+            let (got, body) = push(&server, &ada.token, &org, &batch).await.unwrap_err();
+            assert_eq!(
+                (got, body["error"]["code"].as_str()),
+                (status, Some(code)),
+                "{what}: {body}"
+            );
+        }
+    }
+
+    // Bad frames, a wrong media type, a body over the limit.
+    let frame = encode_push(std::slice::from_ref(&good));
+    for body in [
+        frame[..frame.len() - 1].to_vec(),
+        [frame.clone(), vec![0]].concat(),
+        vec![],
+        vec![2, 0, 0, 0, 0],
+        vec![1, 255, 255, 255, 255],
+    ] {
+        let (status, body) =
+            support::read(push_raw(&server, &ada.token, &org, SYNC_MEDIA_TYPE, body).await).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("bad_frame")),
+            "{body}"
+        );
+    }
+    let (status, _) =
+        support::read(push_raw(&server, &ada.token, &org, "application/json", frame.clone()).await)
+            .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, _) = support::read(
+        push_raw(
+            &server,
+            &ada.token,
+            &org,
+            SYNC_MEDIA_TYPE,
+            vec![1; MAX_PUSH_BYTES + 1],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    // A viewer writes nothing; a stranger learns nothing, not even that the organization exists.
+    let vics_record = envelope(&org, &vic, &vics_laptop, 4, Kind::TimeEntry, HLC, "1h");
+    let (status, _) = push(&server, &vic.token, &org, &[vics_record])
+        .await
+        .unwrap_err();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let eves_record = envelope(&org, &eve, &eves_laptop, 4, Kind::TimeEntry, HLC, "1h");
+    let (status, _) = push(&server, &eve.token, &org, &[eves_record])
+        .await
+        .unwrap_err();
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let response = server
+        .http
+        .get(format!(
+            "{}/api/v1/orgs/{org}/sync/pull?after=0",
+            server.base
+        ))
+        .bearer_auth(&eve.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    for query in [
+        "after=0&limit=0",
+        "after=0&limit=1001",
+        "after=-1",
+        "after=x",
+        "since=0",
+    ] {
+        let response = server
+            .http
+            .get(format!(
+                "{}/api/v1/orgs/{org}/sync/pull?{query}",
+                server.base
+            ))
+            .bearer_auth(&ada.token)
+            .send()
+            .await
+            .unwrap();
+        let (status, _) = support::read(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+    }
+    // The viewer reads.
+    assert_eq!(everything(&server, &vic.token, &org).await, before);
+    assert_eq!(everything(&server, &ada.token, &org).await, before);
+    assert_eq!(everything(&server, &ada.token, &other).await.head, 0);
+    server.stop().await;
+}
+both!(every_bad_push_is_refused_and_stores_nothing);
