@@ -12,9 +12,11 @@
 
 mod bulk;
 mod keystore;
+mod receive;
 
 pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
+pub use receive::{Outgoing, Received, Refused};
 pub use stint_crypto::{Header, PassphraseParams, Zeroizing};
 pub use stint_domain::Compartment;
 
@@ -200,6 +202,17 @@ impl DeviceKeys {
     fn org_key(&self, header: &Header) -> Option<&SymmetricKey> {
         self.org_keys
             .get(&(header.org, header.compartment, header.epoch))
+    }
+
+    /// An organization key this device holds, to seal it to the account's identity (or, in part 2,
+    /// to another member) for other devices.
+    pub fn org_key_for(
+        &self,
+        org: [u8; 16],
+        compartment: Compartment,
+        epoch: u32,
+    ) -> Option<&SymmetricKey> {
+        self.org_keys.get(&(org, compartment as u8, epoch))
     }
 }
 
@@ -729,6 +742,32 @@ impl Vault {
         tx.commit().await?;
         keys.org_keys.extend(fresh);
         Ok(())
+    }
+
+    /// Keep an organization key that arrived from elsewhere (opened from its sealed form), wrapped
+    /// under this device's key. A key already held for that slot is left as it is: `false`.
+    pub async fn import_org_key(
+        &self,
+        keys: &mut DeviceKeys,
+        org: [u8; 16],
+        compartment: Compartment,
+        epoch: u32,
+        key: SymmetricKey,
+    ) -> Result<bool> {
+        let c = compartment as u8;
+        if keys.org_keys.contains_key(&(org, c, epoch)) {
+            return Ok(false);
+        }
+        let wrapped = wrap_key(&keys.device_key, &key, &org_key_context(org, c, epoch));
+        sqlx::query("INSERT INTO org_keys (org, compartment, epoch, wrapped) VALUES (?, ?, ?, ?)")
+            .bind(org.as_slice())
+            .bind(i64::from(c))
+            .bind(i64::from(epoch))
+            .bind(wrapped)
+            .execute(&self.pool)
+            .await?;
+        keys.org_keys.insert((org, c, epoch), key);
+        Ok(true)
     }
 
     /// A hybrid logical clock value greater than every one this vault has issued or stored:
