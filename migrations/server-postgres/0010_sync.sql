@@ -39,6 +39,23 @@ CREATE TABLE sync_state (
     head    BIGINT NOT NULL CHECK (head >= 0)
 );
 
+CREATE TABLE sealed_keys (
+    org_id      TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    user_id     TEXT NOT NULL,
+    compartment BIGINT NOT NULL CHECK (compartment IN (1, 2)),
+    epoch       BIGINT NOT NULL CHECK (epoch >= 1),
+    sealed      BYTEA NOT NULL CHECK (length(sealed) = 105),
+    sealed_by   TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (org_id, user_id, compartment, epoch)
+);
+
+ALTER TABLE sealed_keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sealed_keys FORCE ROW LEVEL SECURITY;
+CREATE POLICY by_organization ON sealed_keys
+    USING (org_id = current_setting('app.org', true))
+    WITH CHECK (org_id = current_setting('app.org', true));
+
 ALTER TABLE records ENABLE ROW LEVEL SECURITY;
 ALTER TABLE records FORCE ROW LEVEL SECURITY;
 CREATE POLICY by_organization ON records

@@ -23,3 +23,17 @@ CREATE TABLE sync_state (
     history BLOB NOT NULL CHECK (length(history) = 16),
     head    INTEGER NOT NULL CHECK (head >= 0)
 ) STRICT;
+
+-- Organization keys sealed to a member's identity (X25519), one per compartment and epoch: how
+-- another device of that member (and in part 2, another member) receives them. The server cannot
+-- open them. A slot, once filled, keeps its key.
+CREATE TABLE sealed_keys (
+    org_id      TEXT NOT NULL,
+    user_id     TEXT NOT NULL,
+    compartment INTEGER NOT NULL CHECK (compartment IN (1, 2)),
+    epoch       INTEGER NOT NULL CHECK (epoch >= 1),
+    sealed      BLOB NOT NULL CHECK (length(sealed) = 105),
+    sealed_by   TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (org_id, user_id, compartment, epoch)
+) STRICT;

@@ -408,6 +408,23 @@ fn digits(hash: &[u8; 32]) -> String {
         .join(" ")
 }
 
+/// The context an organization key is sealed under for a member (a sealed key, version 1):
+/// `"stint-org-key-sealed-v1" || org (16) || compartment (1) || epoch u32 || member (16)`, so a
+/// sealed key cannot be moved to another organization, compartment, epoch or member.
+pub fn org_key_seal_context(
+    org: &[u8; 16],
+    compartment: u8,
+    epoch: u32,
+    member: &[u8; 16],
+) -> Vec<u8> {
+    let mut ctx = b"stint-org-key-sealed-v1".to_vec();
+    ctx.extend_from_slice(org);
+    ctx.push(compartment);
+    ctx.extend_from_slice(&epoch.to_be_bytes());
+    ctx.extend_from_slice(member);
+    ctx
+}
+
 // ---------------------------------------------------------------------------------------------
 // Device certificates and revocations
 // ---------------------------------------------------------------------------------------------

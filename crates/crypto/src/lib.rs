@@ -66,8 +66,8 @@ pub use identity::{
     DEVICE_CERTIFICATE_LEN, DEVICE_CERTIFICATE_VERSION, DEVICE_REVOCATION_LEN,
     DEVICE_REVOCATION_VERSION, DeviceCertificate, DeviceRevocation, IDENTITY_KEYS_LEN,
     IDENTITY_KEYS_VERSION, IDENTITY_PUBLIC_LEN, IDENTITY_PUBLIC_VERSION, IdentityKeys,
-    IdentityPublic, RECOVERY_KEY_CHARS, RECOVERY_KEY_LEN, RecoveryKey, unwrap_account_key,
-    wrap_account_key, wrap_account_key_with_nonce,
+    IdentityPublic, RECOVERY_KEY_CHARS, RECOVERY_KEY_LEN, RecoveryKey, org_key_seal_context,
+    unwrap_account_key, wrap_account_key, wrap_account_key_with_nonce,
 };
 pub use keys::{KEY_LEN, SigningKey, SymmetricKey, VerifyingKey};
 pub use passphrase::{PASSPHRASE_PARAMS_LEN, PASSPHRASE_PARAMS_VERSION, PassphraseParams};

@@ -228,11 +228,21 @@ pub struct ResetPassword {
     pub password: String,
 }
 
-/// `POST /api/v1/orgs` and `PATCH /api/v1/orgs/{org}`.
+/// `PATCH /api/v1/orgs/{org}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrgName {
     pub name: String,
+}
+
+/// `POST /api/v1/orgs`. A device publishing an organization it made offline proposes the id it
+/// already uses (bound into its records' envelopes); without one the server mints an id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrg {
+    pub name: String,
+    #[serde(default)]
+    pub id: Option<Ulid>,
 }
 
 /// An organization as one of its members sees it.
@@ -520,4 +530,22 @@ pub struct DeviceInfo {
 #[serde(deny_unknown_fields)]
 pub struct DeviceRevocationUpload {
     pub revocation: String,
+}
+
+/// One organization key sealed to a member's identity (docs/formats.md, "Sealed key": 105 bytes,
+/// base64), for one compartment (1 team, 2 finance) and epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealedKeyInfo {
+    pub compartment: u8,
+    pub epoch: u32,
+    pub sealed: String,
+}
+
+/// `PUT /api/v1/orgs/{org}/keys`: organization keys sealed to the caller's own identity, so their
+/// other devices can open the organization (at most 16).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealedKeysUpload {
+    pub keys: Vec<SealedKeyInfo>,
 }

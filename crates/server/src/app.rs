@@ -145,6 +145,10 @@ pub fn router(state: Shared) -> Router {
             post(sync::push).layer(DefaultBodyLimit::max(stint_protocol::sync::MAX_PUSH_BYTES)),
         )
         .route("/api/v1/orgs/{org}/sync/pull", get(sync::pull))
+        .route(
+            "/api/v1/orgs/{org}/keys",
+            put(sync::put_keys).get(sync::keys),
+        )
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .layer(TimeoutLayer::with_status_code(

@@ -229,7 +229,7 @@ fn info(org: &Org, role: Role) -> wire::OrgInfo {
 pub async fn create(
     State(state): State<Shared>,
     authed: Authed,
-    Json(body): Json<wire::OrgName>,
+    Json(body): Json<wire::NewOrg>,
 ) -> ApiResult<(StatusCode, Json<wire::OrgInfo>)> {
     let name = check_name(&body.name)?;
     // Each organization is a database file (and a pool) on SQLite: one account must not be able
@@ -253,11 +253,20 @@ pub async fn create(
     }
     crate::limits::org_creation(&state, authed.user).await?;
     let org = Org {
-        id: Ulid::generate(),
+        id: body.id.unwrap_or_else(Ulid::generate),
         name,
         created_at: now(),
     };
-    state.store.create_org(&org, authed.user).await?;
+    match state.store.create_org(&org, authed.user).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::conflict(
+                "org_exists",
+                "an organization with this id exists already",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
     let in_org = InOrg {
         user: authed.user,
         via: Via::Session(authed.session),

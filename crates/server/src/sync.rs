@@ -21,7 +21,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde::Deserialize;
 use stint_crypto::{
     DEVICE_REVOCATION_LEN, DeviceCertificate, DeviceRevocation, EnvelopeRef, IDENTITY_KEYS_LEN,
-    IDENTITY_KEYS_VERSION, IdentityPublic, VerifyingKey, WRAPPED_KEY_LEN, WRAPPED_KEY_VERSION,
+    IDENTITY_KEYS_VERSION, IdentityPublic, SEALED_KEY_LEN, SEALED_KEY_VERSION, VerifyingKey,
+    WRAPPED_KEY_LEN, WRAPPED_KEY_VERSION,
 };
 use stint_domain::{Kind, Role};
 use stint_protocol as wire;
@@ -33,7 +34,7 @@ use crate::app::{Authed, Shared, now};
 use crate::error::{ApiError, ApiResult, Json, Path};
 use crate::orgs::{InOrg, Via};
 use crate::store::StoreError;
-use crate::store::sync::{DeviceRow, IdentityRow, Incoming};
+use crate::store::sync::{DeviceRow, IdentityRow, Incoming, SealedKey};
 
 /// How far ahead of the server's clock a pushed HLC may be: a device's clock may be off by minutes,
 /// not by days (an HLC far in the future would win every merge).
@@ -443,5 +444,82 @@ pub async fn pull(
     Ok(binary(
         StatusCode::OK,
         encode_pull(&page.history, page.head, &page.records),
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organization keys, sealed
+// ---------------------------------------------------------------------------------------------
+
+/// Most sealed keys in one upload.
+pub const MAX_SEALED_KEYS: usize = 16;
+
+/// `PUT /api/v1/orgs/{org}/keys`: the caller's organization keys, sealed to their own identity,
+/// for their other devices. A slot keeps the first key stored in it (`409 key_exists` for other
+/// bytes). Part 2 lets Owners and Admins seal keys to the members they confirm.
+pub async fn put_keys(
+    State(state): State<Shared>,
+    in_org: InOrg,
+    Json(body): Json<wire::SealedKeysUpload>,
+) -> ApiResult<StatusCode> {
+    let Via::Session(_) = in_org.via else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            "keys are stored by an enrolled device signed in to its account, not by an API token",
+        ));
+    };
+    if body.keys.is_empty() || body.keys.len() > MAX_SEALED_KEYS {
+        return Err(ApiError::invalid(format!(
+            "send 1 to {MAX_SEALED_KEYS} sealed keys"
+        )));
+    }
+    let mut keys = Vec::with_capacity(body.keys.len());
+    for key in &body.keys {
+        if stint_domain::Compartment::from_u8(key.compartment).is_none() || key.epoch == 0 {
+            return Err(ApiError::invalid(
+                "a key's compartment is 1 (team) or 2 (finance), its epoch at least 1",
+            ));
+        }
+        let sealed = decode("sealed", &key.sealed)?;
+        if sealed.len() != SEALED_KEY_LEN || sealed[0] != SEALED_KEY_VERSION {
+            return Err(ApiError::invalid(
+                "sealed is not a sealed key (105 bytes, version 1)",
+            ));
+        }
+        keys.push(SealedKey {
+            compartment: key.compartment,
+            epoch: key.epoch,
+            sealed,
+        });
+    }
+    match state
+        .store
+        .put_sealed_keys(in_org.org.id, in_org.user, &keys, in_org.user, now())
+        .await
+    {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(StoreError::Conflict(_)) => Err(ApiError::conflict(
+            "key_exists",
+            "another key is stored for this compartment and epoch already",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /api/v1/orgs/{org}/keys`: the organization keys sealed to the caller.
+pub async fn keys(
+    State(state): State<Shared>,
+    in_org: InOrg,
+) -> ApiResult<Json<Vec<wire::SealedKeyInfo>>> {
+    let keys = state.store.sealed_keys(in_org.org.id, in_org.user).await?;
+    Ok(Json(
+        keys.into_iter()
+            .map(|k| wire::SealedKeyInfo {
+                compartment: k.compartment,
+                epoch: k.epoch,
+                sealed: B64.encode(&k.sealed),
+            })
+            .collect(),
     ))
 }

@@ -913,12 +913,19 @@ macro_rules! sql_store {
                 // The registry first: until the owner's row exists below, the organization lists
                 // for no one, so a crash in between leaves nothing half-visible.
                 let mut tx = self.pool.begin().await?;
-                sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
+                let registered = sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
                     .bind(org.id.to_string())
                     .bind(&org.name)
                     .bind(org.created_at)
                     .execute(&mut *tx)
-                    .await?;
+                    .await;
+                match registered {
+                    Ok(_) => {}
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        return Err($crate::store::StoreError::Conflict("an organization with this id"));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
                 sqlx::query("INSERT INTO memberships (user_id, org_id) VALUES ($1, $2)")
                     .bind(owner.to_string())
                     .bind(org.id.to_string())

@@ -40,6 +40,14 @@ pub struct Incoming<'a> {
     pub envelope: &'a [u8],
 }
 
+/// An organization key sealed to a member's identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedKey {
+    pub compartment: u8,
+    pub epoch: u32,
+    pub sealed: Vec<u8>,
+}
+
 /// One page of an organization's records after a cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -77,6 +85,19 @@ pub trait SyncStore {
     /// envelope becomes its record's latest version with the next sequence number, unless this
     /// very version is there already or a later one is. The outcomes, in order.
     async fn push(&self, org: Ulid, batch: &[Incoming<'_>]) -> StoreResult<Vec<(Outcome, u64)>>;
+    /// Stores organization keys sealed to `user`'s identity, one per (compartment, epoch). A slot
+    /// already holding the same bytes is left alone; one holding other bytes is a `Conflict`, and
+    /// then nothing of the batch is stored.
+    async fn put_sealed_keys(
+        &self,
+        org: Ulid,
+        user: Ulid,
+        keys: &[SealedKey],
+        by: Ulid,
+        at: i64,
+    ) -> StoreResult<()>;
+    /// The organization keys sealed to `user`, by compartment and epoch.
+    async fn sealed_keys(&self, org: Ulid, user: Ulid) -> StoreResult<Vec<SealedKey>>;
     /// Records after `after` in sequence order: at most `limit`, and past the first, no more than
     /// `max_bytes` of envelopes.
     async fn pull(&self, org: Ulid, after: u64, limit: i64, max_bytes: usize) -> StoreResult<Page>;
@@ -314,6 +335,82 @@ macro_rules! sync_store {
                 }
                 tx.commit().await?;
                 Ok(outcomes)
+            }
+
+            async fn put_sealed_keys(
+                &self,
+                org: ulid::Ulid,
+                user: ulid::Ulid,
+                keys: &[$crate::store::sync::SealedKey],
+                by: ulid::Ulid,
+                at: i64,
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                for key in keys {
+                    let existing: Option<Vec<u8>> = sqlx::query_scalar(
+                        "SELECT sealed FROM sealed_keys WHERE org_id = $1 AND user_id = $2 \
+                         AND compartment = $3 AND epoch = $4",
+                    )
+                    .bind(org.to_string())
+                    .bind(user.to_string())
+                    .bind(i64::from(key.compartment))
+                    .bind(i64::from(key.epoch))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    match existing {
+                        Some(sealed) if sealed == key.sealed => {}
+                        Some(_) => {
+                            return Err($crate::store::StoreError::Conflict("a key for this compartment and epoch"));
+                        }
+                        None => {
+                            sqlx::query(
+                                "INSERT INTO sealed_keys (org_id, user_id, compartment, epoch, sealed, \
+                                 sealed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            )
+                            .bind(org.to_string())
+                            .bind(user.to_string())
+                            .bind(i64::from(key.compartment))
+                            .bind(i64::from(key.epoch))
+                            .bind(&key.sealed)
+                            .bind(by.to_string())
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn sealed_keys(
+                &self,
+                org: ulid::Ulid,
+                user: ulid::Ulid,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::sync::SealedKey>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
+                    "SELECT compartment, epoch, sealed FROM sealed_keys \
+                     WHERE org_id = $1 AND user_id = $2 ORDER BY compartment, epoch",
+                )
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                rows.into_iter()
+                    .map(|(compartment, epoch, sealed)| {
+                        Ok($crate::store::sync::SealedKey {
+                            compartment: u8::try_from(compartment).map_err(|_| {
+                                $crate::store::StoreError::Corrupt("a compartment out of range".into())
+                            })?,
+                            epoch: u32::try_from(epoch).map_err(|_| {
+                                $crate::store::StoreError::Corrupt("an epoch out of range".into())
+                            })?,
+                            sealed,
+                        })
+                    })
+                    .collect()
             }
 
             async fn pull(
