@@ -64,6 +64,9 @@ pub enum EngineError {
     /// A file could not be read or written.
     #[error("{0}")]
     Io(String),
+    /// Sync could not go on: the server refused, a key did not open, the account is not set up.
+    #[error("sync: {0}")]
+    Sync(String),
 }
 
 /// Shorthand.

@@ -17,6 +17,7 @@ mod invoicing;
 mod records;
 pub mod seed;
 mod state;
+pub mod sync;
 mod views;
 
 pub use error::{EngineError, Result};

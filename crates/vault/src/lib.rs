@@ -204,6 +204,19 @@ impl DeviceKeys {
             .get(&(header.org, header.compartment, header.epoch))
     }
 
+    /// This device's X25519 key, derived from its device key: what the account key is sealed to
+    /// when another device enrols this one, and what its certificate names.
+    pub fn sealing_key(&self) -> stint_crypto::SealSecretKey {
+        let derived = self.device_key.derive(b"stint-device-sealing-v1");
+        stint_crypto::SealSecretKey::from_bytes(*derived.expose_secret())
+    }
+
+    /// This device's signing key, to sign what only this device may (nothing outside the vault
+    /// and the sync client needs it).
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+
     /// An organization key this device holds, to seal it to the account's identity (or, in part 2,
     /// to another member) for other devices.
     pub fn org_key_for(
@@ -796,8 +809,44 @@ impl Vault {
     /// Encrypt, sign and store records with their outbox entries, all in one transaction. When this
     /// returns `Ok`, every record is durable.
     pub async fn put(&self, keys: &DeviceKeys, writes: Vec<Write>) -> Result<()> {
+        self.put_replacing(keys, writes, None).await
+    }
+
+    /// [`Vault::put`], first dropping every outbox entry of `org` and the records `removed` in the
+    /// same transaction: for rewriting an organization's records wholesale before they ever leave
+    /// the device (publishing it under its account's ids), when the older versions, and records
+    /// whose id changed, must never be pushed.
+    pub async fn replace_org(
+        &self,
+        keys: &DeviceKeys,
+        org: [u8; 16],
+        removed: &[[u8; 16]],
+        writes: Vec<Write>,
+    ) -> Result<()> {
+        self.put_replacing(keys, writes, Some((org, removed))).await
+    }
+
+    async fn put_replacing(
+        &self,
+        keys: &DeviceKeys,
+        writes: Vec<Write>,
+        replacing: Option<([u8; 16], &[[u8; 16]])>,
+    ) -> Result<()> {
         let rows = self.seal_all(keys, writes)?;
         let mut tx = self.pool.begin().await?;
+        if let Some((org, removed)) = replacing {
+            sqlx::query("DELETE FROM outbox WHERE org = ?")
+                .bind(org.as_slice())
+                .execute(&mut *tx)
+                .await?;
+            for id in removed {
+                sqlx::query("DELETE FROM records WHERE org = ? AND id = ?")
+                    .bind(org.as_slice())
+                    .bind(id.as_slice())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         // Multi-row statements: SQLite allows 32766 bound parameters; 5 per row.
         for chunk in rows.chunks(3000) {
             let mut records =

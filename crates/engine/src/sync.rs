@@ -1,0 +1,460 @@
+//! The device's side of sync, part 1 (docs/sync.md): one person's account on this device, their
+//! organizations published under it, and records pushed and pulled through a [`Transport`] (the
+//! HTTP client lives in `stint-sync`; the engine does no networking).
+//!
+//! What this device keeps (in the vault's settings and sealed secrets): the account id, the account
+//! key (a sealed secret), the identity keys wrapped under the account key, and per organization the
+//! sync cursor with the server's history id. Trust comes from the identity keys this device opened
+//! itself: every certificate the server lists is checked against their public half, and every
+//! received envelope against its author device's certificate, before anything is stored.
+
+use std::collections::HashMap;
+
+use stint_crypto::{
+    DeviceCertificate, IdentityKeys, RecoveryKey, SymmetricKey, VerifyingKey, open_sealed_key,
+    org_key_seal_context, seal_key, unwrap_account_key, wrap_account_key,
+};
+use stint_domain::{Compartment, MemberId, OrgId};
+use stint_protocol::sync::{MAX_BATCH, Outcome, PullPage};
+use stint_vault::{Header, Write, Zeroizing};
+
+use crate::{Engine, EngineError, Result, USER_SETTING};
+
+const ACCOUNT_SETTING: &str = "sync.account";
+const ACCOUNT_KEY_SECRET: &str = "sync.account-key";
+const IDENTITY_SETTING: &str = "sync.identity";
+const CERTIFICATE_SETTING: &str = "sync.certificate";
+
+fn cursor_setting(org: OrgId) -> String {
+    format!("sync.cursor.{org}")
+}
+
+fn sync_error(what: impl std::fmt::Display) -> EngineError {
+    EngineError::Sync(what.to_string())
+}
+
+/// What the account's identity looks like on the server (the `GET /api/v1/identity` body, bytes).
+pub struct StoredIdentity {
+    pub public: Vec<u8>,
+    pub wrapped_account_key: Vec<u8>,
+    pub wrapped_identity_keys: Vec<u8>,
+}
+
+/// The server, as sync needs it. Every method is one request; errors are the server's or the
+/// network's, in words for the person.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// The account id the session belongs to.
+    async fn account(&self) -> std::result::Result<MemberId, String>;
+    async fn identity(&self) -> std::result::Result<Option<StoredIdentity>, String>;
+    async fn put_identity(&self, identity: &StoredIdentity) -> std::result::Result<(), String>;
+    /// Every device certificate of the account, revoked ones left out.
+    async fn certificates(&self) -> std::result::Result<Vec<Vec<u8>>, String>;
+    async fn add_device(&self, certificate: &[u8]) -> std::result::Result<(), String>;
+    /// The organizations the account belongs to.
+    async fn orgs(&self) -> std::result::Result<Vec<OrgId>, String>;
+    /// Registers the organization with its own id (`Ok` also if this account registered it).
+    async fn create_org(&self, org: OrgId, name: &str) -> std::result::Result<(), String>;
+    async fn put_keys(
+        &self,
+        org: OrgId,
+        keys: &[(u8, u32, Vec<u8>)],
+    ) -> std::result::Result<(), String>;
+    async fn keys(&self, org: OrgId) -> std::result::Result<Vec<(u8, u32, Vec<u8>)>, String>;
+    async fn push(
+        &self,
+        org: OrgId,
+        envelopes: &[Vec<u8>],
+    ) -> std::result::Result<Vec<(Outcome, u64)>, String>;
+    async fn pull(&self, org: OrgId, after: u64) -> std::result::Result<PullPage, String>;
+}
+
+/// What one sync of an organization did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    /// Versions this device wrote that the server now holds (or held already).
+    pub pushed: usize,
+    /// Envelopes received and stored as their records' latest versions.
+    pub received: usize,
+    /// Envelopes refused on arrival (bad signature, unknown device, a key this device lacks).
+    pub refused: usize,
+    /// Changes still waiting to be pushed.
+    pub pending: u64,
+}
+
+/// The account as this device holds it, opened.
+struct Account {
+    user: MemberId,
+    identity: IdentityKeys,
+}
+
+impl Engine {
+    /// Whether this device is set up for sync (has its account's identity).
+    pub async fn sync_account(&self) -> Result<Option<MemberId>> {
+        Ok(self
+            .vault
+            .setting(ACCOUNT_SETTING)
+            .await?
+            .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
+            .map(MemberId::from_bytes))
+    }
+
+    async fn account(&self) -> Result<Account> {
+        let user = self
+            .sync_account()
+            .await?
+            .ok_or_else(|| sync_error("this device is not set up for sync yet"))?;
+        let account_key = self
+            .vault
+            .secret(&self.keys, ACCOUNT_KEY_SECRET)
+            .await?
+            .ok_or_else(|| sync_error("the account key is missing on this device"))?;
+        let account_key = SymmetricKey::from_slice(&account_key).map_err(sync_error)?;
+        let wrapped = self
+            .vault
+            .setting(IDENTITY_SETTING)
+            .await?
+            .ok_or_else(|| sync_error("the identity keys are missing on this device"))?;
+        let identity =
+            IdentityKeys::unwrap(&account_key, &wrapped, &user.to_bytes()).map_err(sync_error)?;
+        Ok(Account { user, identity })
+    }
+
+    /// Certifies this device under `identity` and keeps the account here.
+    async fn enrol_here<T: Transport>(
+        &mut self,
+        t: &T,
+        user: MemberId,
+        account_key: &SymmetricKey,
+        identity: &IdentityKeys,
+        now_ms: u64,
+    ) -> Result<()> {
+        let certificate = DeviceCertificate {
+            user: user.to_bytes(),
+            device: self.keys.device_id(),
+            signing: self.keys.verifying_key(),
+            sealing: self.keys.sealing_key().public_key(),
+            issued_ms: now_ms,
+        }
+        .issue(&identity.signing);
+        t.add_device(&certificate).await.map_err(sync_error)?;
+        self.vault
+            .set_secret(&self.keys, ACCOUNT_KEY_SECRET, account_key.expose_secret())
+            .await?;
+        self.vault
+            .set_setting(
+                IDENTITY_SETTING,
+                &identity.wrap(account_key, &user.to_bytes()),
+            )
+            .await?;
+        self.vault
+            .set_setting(CERTIFICATE_SETTING, &certificate)
+            .await?;
+        self.vault
+            .set_setting(ACCOUNT_SETTING, &user.to_bytes())
+            .await?;
+        Ok(())
+    }
+
+    /// First device of an account: makes the recovery key, the account key and the identity,
+    /// stores the identity on the server, and certifies this device. Returns the recovery key,
+    /// to be shown once and kept on paper.
+    pub async fn set_up_sync<T: Transport>(&mut self, t: &T) -> Result<RecoveryKey> {
+        if self.sync_account().await?.is_some() {
+            return Err(sync_error("this device is set up for sync already"));
+        }
+        let user = t.account().await.map_err(sync_error)?;
+        if t.identity().await.map_err(sync_error)?.is_some() {
+            return Err(sync_error(
+                "this account has an identity already: restore it here with your recovery key",
+            ));
+        }
+        let recovery = RecoveryKey::generate();
+        let account_key = SymmetricKey::generate();
+        let identity = IdentityKeys::generate();
+        let stored = StoredIdentity {
+            public: identity.public(user.to_bytes()).to_bytes().to_vec(),
+            wrapped_account_key: wrap_account_key(&recovery, &account_key, &user.to_bytes()),
+            wrapped_identity_keys: identity.wrap(&account_key, &user.to_bytes()),
+        };
+        t.put_identity(&stored).await.map_err(sync_error)?;
+        let now_ms = self.now_ms();
+        self.enrol_here(t, user, &account_key, &identity, now_ms)
+            .await?;
+        Ok(recovery)
+    }
+
+    /// Another device of an account, from the recovery key as written down: opens the account key
+    /// and the identity on this device (a wrong key fails here, before anything is uploaded),
+    /// certifies this device, and makes the account this device's user. Only on a device with no
+    /// organizations of its own yet.
+    pub async fn restore_sync<T: Transport>(&mut self, t: &T, recovery: &str) -> Result<()> {
+        if self.sync_account().await?.is_some() {
+            return Err(sync_error("this device is set up for sync already"));
+        }
+        if !self.orgs.is_empty() {
+            return Err(sync_error(
+                "restore on a vault without organizations; publish this one's from its own account",
+            ));
+        }
+        let recovery = RecoveryKey::from_text(recovery).map_err(sync_error)?;
+        let user = t.account().await.map_err(sync_error)?;
+        let stored = t.identity().await.map_err(sync_error)?.ok_or_else(|| {
+            sync_error("this account has no identity yet: set up sync on your first device")
+        })?;
+        let account_key =
+            unwrap_account_key(&recovery, &stored.wrapped_account_key, &user.to_bytes())
+                .map_err(|_| sync_error("that recovery key does not open this account"))?;
+        let identity = IdentityKeys::unwrap(
+            &account_key,
+            &stored.wrapped_identity_keys,
+            &user.to_bytes(),
+        )
+        .map_err(sync_error)?;
+        if stored.public != identity.public(user.to_bytes()).to_bytes() {
+            return Err(sync_error(
+                "the server's copy of the identity does not match its keys",
+            ));
+        }
+        let now_ms = self.now_ms();
+        self.enrol_here(t, user, &account_key, &identity, now_ms)
+            .await?;
+        self.vault
+            .set_setting(USER_SETTING, &user.to_bytes())
+            .await?;
+        self.user = user;
+        Ok(())
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.now().as_millisecond()).unwrap_or(0)
+    }
+
+    /// Publishes a local organization under the account: every record is rewritten in one local
+    /// transaction (the device user's id becomes the account's, every header names the account as
+    /// author), the organization is registered with its own id, its keys are sealed to the
+    /// identity, and everything is pushed. Returns the engine reloaded.
+    pub async fn publish<T: Transport>(self, t: &T, org: OrgId) -> Result<Engine> {
+        let account = self.account().await?;
+        let name = self
+            .orgs
+            .get(&org)
+            .and_then(|s| s.org.as_ref())
+            .map(|o| o.name.clone())
+            .ok_or_else(|| EngineError::not_found_hint("organization", org.to_string(), ""))?;
+        let from = self.user;
+        let to = account.user;
+        let loaded = self.vault.load(&self.keys, &[]).await?;
+        let (old, new) = (from.to_string(), to.to_string());
+        let writes: Vec<Write> = loaded
+            .records
+            .into_iter()
+            .filter(|r| r.header.org == org.to_bytes())
+            .map(|r| {
+                let mut header = r.header;
+                // The person's own member record takes the account's id.
+                if header.record == from.to_bytes() {
+                    header.record = to.to_bytes();
+                }
+                header.author_user = to.to_bytes();
+                header.author_device = [0; 16];
+                header.hlc = 0;
+                // Member ids are ULID strings in payloads (JSON): 26 random-looking characters that
+                // occur nowhere else, so replacing the text replaces exactly the references.
+                let plaintext = match std::str::from_utf8(&r.plaintext) {
+                    Ok(text) if header.kind != crate::Kind::Attachment as u16 => {
+                        Zeroizing::new(text.replace(&old, &new).into_bytes())
+                    }
+                    _ => r.plaintext,
+                };
+                Write { header, plaintext }
+            })
+            .collect();
+        self.vault
+            .replace_org(&self.keys, org.to_bytes(), &[from.to_bytes()], writes)
+            .await?;
+        self.vault.set_setting(USER_SETTING, &to.to_bytes()).await?;
+        t.create_org(org, &name).await.map_err(sync_error)?;
+        let mut sealed = Vec::new();
+        for compartment in Compartment::ALL {
+            let Some(epoch) = self.keys.current_epoch(org.to_bytes(), compartment) else {
+                continue;
+            };
+            let key = self
+                .keys
+                .org_key_for(org.to_bytes(), compartment, epoch)
+                .expect("the current epoch's key is held");
+            let context =
+                org_key_seal_context(&org.to_bytes(), compartment as u8, epoch, &to.to_bytes());
+            sealed.push((
+                compartment as u8,
+                epoch,
+                seal_key(
+                    key,
+                    &account.identity.public(to.to_bytes()).sealing,
+                    &context,
+                ),
+            ));
+        }
+        t.put_keys(org, &sealed).await.map_err(sync_error)?;
+        let engine = self.reload().await?;
+        Ok(engine)
+    }
+
+    /// Reopens the index from the vault (after records arrived or were rewritten).
+    async fn reload(self) -> Result<Engine> {
+        let Engine {
+            vault, keys, clock, ..
+        } = self;
+        let mut engine = Engine::open_unlocked(vault, keys).await?;
+        engine.clock = clock;
+        Ok(engine)
+    }
+
+    /// One round for every organization of the account: new organizations' keys are opened, this
+    /// device's changes pushed, everyone's pulled, checked and stored. Returns the engine reloaded,
+    /// with a report per organization.
+    pub async fn sync<T: Transport>(mut self, t: &T) -> Result<(Engine, Vec<(OrgId, SyncReport)>)> {
+        let account = self.account().await?;
+        let signers = self.signers(t, &account).await?;
+        let mut reports = Vec::new();
+        for org in t.orgs().await.map_err(sync_error)? {
+            self.open_keys(t, &account, org).await?;
+            let report = self.sync_org(t, org, &signers).await?;
+            reports.push((org, report));
+        }
+        let engine = self.reload().await?;
+        Ok((engine, reports))
+    }
+
+    /// The account's devices' signing keys, each from a certificate its identity signed.
+    async fn signers<T: Transport>(
+        &self,
+        t: &T,
+        account: &Account,
+    ) -> Result<HashMap<[u8; 16], VerifyingKey>> {
+        let identity = account.identity.signing.verifying_key();
+        let mut signers = HashMap::new();
+        for bytes in t.certificates().await.map_err(sync_error)? {
+            // A certificate the identity did not sign is ignored, whoever inserted it.
+            if let Ok(cert) = DeviceCertificate::verify(&bytes, &identity)
+                && cert.user == account.user.to_bytes()
+            {
+                signers.insert(cert.device, cert.signing);
+            }
+        }
+        Ok(signers)
+    }
+
+    /// Imports the organization's keys sealed to the identity that this device lacks.
+    async fn open_keys<T: Transport>(
+        &mut self,
+        t: &T,
+        account: &Account,
+        org: OrgId,
+    ) -> Result<()> {
+        for (compartment, epoch, sealed) in t.keys(org).await.map_err(sync_error)? {
+            let Some(c) = Compartment::from_u8(compartment) else {
+                continue;
+            };
+            if self.keys.org_key_for(org.to_bytes(), c, epoch).is_some() {
+                continue;
+            }
+            let context = org_key_seal_context(
+                &org.to_bytes(),
+                compartment,
+                epoch,
+                &account.user.to_bytes(),
+            );
+            let key =
+                open_sealed_key(&sealed, &account.identity.sealing, &context).map_err(|_| {
+                    sync_error(format!(
+                        "a key of organization {org} does not open with this account's identity"
+                    ))
+                })?;
+            self.vault
+                .import_org_key(&mut self.keys, org.to_bytes(), c, epoch, key)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn sync_org<T: Transport>(
+        &mut self,
+        t: &T,
+        org: OrgId,
+        signers: &HashMap<[u8; 16], VerifyingKey>,
+    ) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        // Push: batches of the outbox, each removed once the server answered for it.
+        loop {
+            let batch = self
+                .vault
+                .outbox_batch(org.to_bytes(), MAX_BATCH as i64)
+                .await?;
+            if batch.is_empty() {
+                break;
+            }
+            let envelopes: Vec<Vec<u8>> = batch.iter().map(|o| o.envelope.clone()).collect();
+            let outcomes = t.push(org, &envelopes).await.map_err(sync_error)?;
+            if outcomes.len() != batch.len() {
+                return Err(sync_error(
+                    "the server answered for a different number of records",
+                ));
+            }
+            report.pushed += outcomes.len();
+            let seqs: Vec<i64> = batch.iter().map(|o| o.seq).collect();
+            self.vault.ack_outbox(&seqs).await?;
+        }
+        // Pull: pages from the cursor until the head; a new history starts from nothing.
+        let setting = cursor_setting(org);
+        let (mut history, mut cursor) = match self.vault.setting(&setting).await? {
+            Some(b) if b.len() == 24 => (
+                <[u8; 16]>::try_from(&b[..16]).expect("16 bytes"),
+                u64::from_be_bytes(b[16..].try_into().expect("8 bytes")),
+            ),
+            _ => ([0; 16], 0),
+        };
+        loop {
+            let page = t.pull(org, cursor).await.map_err(sync_error)?;
+            if page.history != history {
+                if history != [0; 16] {
+                    // Another history: start over from its beginning.
+                    cursor = 0;
+                    history = page.history;
+                    continue;
+                }
+                history = page.history;
+            }
+            if page.records.is_empty() {
+                // A cursor past the head means the server lost what it had acknowledged (a
+                // restore from an older backup): read it all again from the start. What it lost
+                // of this device's records is pushed again by `resend_lost` (not yet).
+                if cursor > page.head {
+                    cursor = 0;
+                    continue;
+                }
+                break;
+            }
+            let last = page.records.last().map(|p| p.seq).unwrap_or(cursor);
+            let envelopes: Vec<Vec<u8>> = page.records.into_iter().map(|p| p.envelope).collect();
+            let got = self
+                .vault
+                .receive(&self.keys, &envelopes, |h: &Header| {
+                    signers.get(&h.author_device).copied()
+                })
+                .await?;
+            report.received += got.stored.len();
+            report.refused += got.refused.len();
+            cursor = last;
+            let mut value = history.to_vec();
+            value.extend_from_slice(&cursor.to_be_bytes());
+            self.vault.set_setting(&setting, &value).await?;
+            if cursor >= page.head {
+                break;
+            }
+        }
+        report.pending = self.vault.outbox_len().await?;
+        Ok(report)
+    }
+}
