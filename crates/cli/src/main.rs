@@ -6,6 +6,7 @@ mod account;
 mod invoicing;
 mod output;
 mod parse;
+mod sync;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -113,6 +114,15 @@ enum Command {
     /// Your account on a Stint sync server
     #[command(subcommand)]
     Account(account::AccountCmd),
+    /// Push this device's changes and pull everyone's, for every organization of your account
+    Sync {
+        /// Keep going: a round a minute until interrupted
+        #[arg(long)]
+        watch: bool,
+    },
+    /// This device in your sync account
+    #[command(subcommand)]
+    Device(sync::DeviceCmd),
     /// The vault itself
     #[command(subcommand)]
     Vault(VaultCmd),
@@ -159,6 +169,9 @@ enum OrgCmd {
     Use { org: String },
     /// Show the organization's settings
     Show,
+    /// Publish the organization (--org, or the default) to your sync account; the first time, this
+    /// sets up your account's keys and shows your recovery key once
+    Publish,
     /// Change the organization's settings
     Set {
         #[arg(long)]
@@ -760,6 +773,19 @@ async fn run(cli: Cli) -> Result<()> {
         engine.close().await;
         return result;
     }
+    let synced = match &cli.command {
+        Command::Sync { watch } => Some(sync::sync(cli.json, &mut engine, *watch).await),
+        Command::Device(sync::DeviceCmd::Enrol) => Some(sync::enrol(cli.json, &mut engine).await),
+        Command::Org(OrgCmd::Publish) => Some(match acting(&cli, &engine).await {
+            Ok(by) => sync::publish(cli.json, &mut engine, by.org).await,
+            Err(e) => Err(e),
+        }),
+        _ => None,
+    };
+    if let Some(result) = synced {
+        engine.close().await;
+        return result;
+    }
     match &cli.command {
         Command::Org(OrgCmd::Create {
             name,
@@ -980,10 +1006,17 @@ async fn init(cli: &Cli, dir: &Path, use_passphrase: bool) -> Result<()> {
 async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
     let by = ctx.by;
     match &cli.command {
-        Command::Init { .. } | Command::Bench(_) | Command::Vault(_) | Command::Account(_) => {
+        Command::Init { .. }
+        | Command::Bench(_)
+        | Command::Vault(_)
+        | Command::Account(_)
+        | Command::Sync { .. }
+        | Command::Device(_) => {
             unreachable!("handled before")
         }
-        Command::Org(OrgCmd::Create { .. } | OrgCmd::List | OrgCmd::Use { .. }) => {
+        Command::Org(
+            OrgCmd::Create { .. } | OrgCmd::List | OrgCmd::Use { .. } | OrgCmd::Publish,
+        ) => {
             unreachable!("handled before")
         }
         Command::Org(OrgCmd::Show) => {

@@ -109,6 +109,14 @@ pub struct Engine {
     load_phases: [f64; 3],
 }
 
+/// What [`Engine::index`] builds from the vault.
+struct Indexed {
+    orgs: HashMap<OrgId, OrgState>,
+    user: MemberId,
+    quarantined: Vec<QuarantineReport>,
+    load_phases: [f64; 3],
+}
+
 const USER_SETTING: &str = "user";
 const SERVER_ACCOUNT_SECRET: &str = "server-account";
 
@@ -220,6 +228,30 @@ impl Engine {
     }
 
     async fn open_unlocked(vault: Vault, keys: DeviceKeys) -> Result<Engine> {
+        let indexed = Self::index(&vault, &keys).await?;
+        Ok(Engine {
+            vault,
+            keys,
+            orgs: indexed.orgs,
+            user: indexed.user,
+            quarantined: indexed.quarantined,
+            clock: None,
+            load_phases: indexed.load_phases,
+        })
+    }
+
+    /// Rebuilds the index from the vault (after records arrived or were rewritten).
+    pub(crate) async fn reindex(&mut self) -> Result<()> {
+        let indexed = Self::index(&self.vault, &self.keys).await?;
+        self.orgs = indexed.orgs;
+        self.user = indexed.user;
+        self.quarantined = indexed.quarantined;
+        self.load_phases = indexed.load_phases;
+        Ok(())
+    }
+
+    /// Reads, checks and decodes every record into the in-memory index.
+    async fn index(vault: &Vault, keys: &DeviceKeys) -> Result<Indexed> {
         let user = vault
             .setting(USER_SETTING)
             .await?
@@ -230,7 +262,7 @@ impl Engine {
         // Decoding runs inside the vault's parallel decrypt pass, on plaintexts the pass wipes, and
         // ties each payload to its header (kind, compartment, id: `Record::decode_checked`).
         let loaded = vault
-            .load_map(&keys, &[Kind::Attachment as u16], |opened| {
+            .load_map(keys, &[Kind::Attachment as u16], |opened| {
                 let header = opened.header;
                 (header, Record::decode_checked(&header, opened.plaintext))
             })
@@ -283,7 +315,7 @@ impl Engine {
         // Logos are attachments (not loaded in bulk): one small read per organization that has one.
         for (id, state) in orgs.iter_mut() {
             if let Some(logo) = state.org.as_ref().and_then(|o| o.logo) {
-                match vault.get(&keys, id.to_bytes(), logo.to_bytes()).await? {
+                match vault.get(keys, id.to_bytes(), logo.to_bytes()).await? {
                     Some(Ok(opened)) => match records::check_attachment(&opened.header) {
                         Ok(()) => state.logo = Some(opened.plaintext.to_vec()),
                         Err(what) => quarantined.push(QuarantineReport {
@@ -307,13 +339,10 @@ impl Engine {
             ms(t_read_decrypt.saturating_sub(loaded_read)),
             ms(t1.elapsed()),
         ];
-        Ok(Engine {
-            vault,
-            keys,
+        Ok(Indexed {
             orgs,
             user,
             quarantined,
-            clock: None,
             load_phases,
         })
     }

@@ -233,8 +233,8 @@ impl Engine {
     /// Publishes a local organization under the account: every record is rewritten in one local
     /// transaction (the device user's id becomes the account's, every header names the account as
     /// author), the organization is registered with its own id, its keys are sealed to the
-    /// identity, and everything is pushed. Returns the engine reloaded.
-    pub async fn publish<T: Transport>(self, t: &T, org: OrgId) -> Result<Engine> {
+    /// identity. The next [`Engine::sync`] pushes everything.
+    pub async fn publish<T: Transport>(&mut self, t: &T, org: OrgId) -> Result<()> {
         let account = self.account().await?;
         let name = self
             .orgs
@@ -244,42 +244,57 @@ impl Engine {
             .ok_or_else(|| EngineError::not_found_hint("organization", org.to_string(), ""))?;
         let from = self.user;
         let to = account.user;
-        let loaded = self.vault.load(&self.keys, &[]).await?;
-        let (old, new) = (from.to_string(), to.to_string());
-        let writes: Vec<Write> = loaded
-            .records
-            .into_iter()
-            .filter(|r| r.header.org == org.to_bytes())
-            .map(|r| {
-                let mut header = r.header;
-                // The person's own member record takes the account's id.
-                if header.record == from.to_bytes() {
-                    header.record = to.to_bytes();
-                }
-                header.author_user = to.to_bytes();
-                header.author_device = [0; 16];
-                header.hlc = 0;
-                // Member ids are ULID strings in payloads (JSON): 26 random-looking characters that
-                // occur nowhere else, so replacing the text replaces exactly the references.
-                let plaintext = match std::str::from_utf8(&r.plaintext) {
-                    Ok(text) if header.kind != crate::Kind::Attachment as u16 => {
-                        Zeroizing::new(text.replace(&old, &new).into_bytes())
+        // Published before (this device's user is the account already): nothing to rewrite.
+        if from != to {
+            let loaded = self.vault.load(&self.keys, &[]).await?;
+            let (old, new) = (from.to_string(), to.to_string());
+            let writes: Vec<Write> = loaded
+                .records
+                .into_iter()
+                .filter(|r| r.header.org == org.to_bytes())
+                .map(|r| {
+                    let mut header = r.header;
+                    // The person's own member record takes the account's id.
+                    if header.record == from.to_bytes() {
+                        header.record = to.to_bytes();
                     }
-                    _ => r.plaintext,
-                };
-                Write { header, plaintext }
-            })
-            .collect();
-        self.vault
-            .replace_org(&self.keys, org.to_bytes(), &[from.to_bytes()], writes)
-            .await?;
-        self.vault.set_setting(USER_SETTING, &to.to_bytes()).await?;
+                    header.author_user = to.to_bytes();
+                    header.author_device = [0; 16];
+                    header.hlc = 0;
+                    // Member ids are ULID strings in payloads (JSON): 26 random-looking characters that
+                    // occur nowhere else, so replacing the text replaces exactly the references.
+                    let plaintext = match std::str::from_utf8(&r.plaintext) {
+                        Ok(text) if header.kind != crate::Kind::Attachment as u16 => {
+                            Zeroizing::new(text.replace(&old, &new).into_bytes())
+                        }
+                        _ => r.plaintext,
+                    };
+                    Write { header, plaintext }
+                })
+                .collect();
+            self.vault
+                .replace_org(&self.keys, org.to_bytes(), &[from.to_bytes()], writes)
+                .await?;
+            self.vault.set_setting(USER_SETTING, &to.to_bytes()).await?;
+        }
         t.create_org(org, &name).await.map_err(sync_error)?;
+        // Only the slots the server lacks: a sealed key is random each time it is made, and a
+        // filled slot keeps its first key.
+        let stored: Vec<(u8, u32)> = t
+            .keys(org)
+            .await
+            .map_err(sync_error)?
+            .into_iter()
+            .map(|(c, e, _)| (c, e))
+            .collect();
         let mut sealed = Vec::new();
         for compartment in Compartment::ALL {
             let Some(epoch) = self.keys.current_epoch(org.to_bytes(), compartment) else {
                 continue;
             };
+            if stored.contains(&(compartment as u8, epoch)) {
+                continue;
+            }
             let key = self
                 .keys
                 .org_key_for(org.to_bytes(), compartment, epoch)
@@ -296,25 +311,17 @@ impl Engine {
                 ),
             ));
         }
-        t.put_keys(org, &sealed).await.map_err(sync_error)?;
-        let engine = self.reload().await?;
-        Ok(engine)
-    }
-
-    /// Reopens the index from the vault (after records arrived or were rewritten).
-    async fn reload(self) -> Result<Engine> {
-        let Engine {
-            vault, keys, clock, ..
-        } = self;
-        let mut engine = Engine::open_unlocked(vault, keys).await?;
-        engine.clock = clock;
-        Ok(engine)
+        if !sealed.is_empty() {
+            t.put_keys(org, &sealed).await.map_err(sync_error)?;
+        }
+        self.reindex().await
     }
 
     /// One round for every organization of the account: new organizations' keys are opened, this
-    /// device's changes pushed, everyone's pulled, checked and stored. Returns the engine reloaded,
-    /// with a report per organization.
-    pub async fn sync<T: Transport>(mut self, t: &T) -> Result<(Engine, Vec<(OrgId, SyncReport)>)> {
+    /// device's changes pushed, everyone's pulled, checked and stored; then the index is rebuilt.
+    /// A report per organization. A round cut short (offline) loses nothing: what was acknowledged
+    /// left the outbox, what was received is stored, and the next round goes on from there.
+    pub async fn sync<T: Transport>(&mut self, t: &T) -> Result<Vec<(OrgId, SyncReport)>> {
         let account = self.account().await?;
         let signers = self.signers(t, &account).await?;
         let mut reports = Vec::new();
@@ -323,8 +330,8 @@ impl Engine {
             let report = self.sync_org(t, org, &signers).await?;
             reports.push((org, report));
         }
-        let engine = self.reload().await?;
-        Ok((engine, reports))
+        self.reindex().await?;
+        Ok(reports)
     }
 
     /// The account's devices' signing keys, each from a certificate its identity signed.

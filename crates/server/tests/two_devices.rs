@@ -79,7 +79,7 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
     // Set up and publish: the organization keeps its id, the person's ids become the account's.
     let recovery = laptop.set_up_sync(&to_laptop).await.unwrap();
     let written_down = recovery.to_text().to_string();
-    let laptop = laptop.publish(&to_laptop, org).await.unwrap();
+    laptop.publish(&to_laptop, org).await.unwrap();
     let account = to_laptop.account().await.unwrap();
     assert_ne!(local_user, account);
     assert_eq!(laptop.user(), account);
@@ -89,7 +89,7 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
         laptop.quarantined()
     );
     assert_eq!(client_names(&laptop, org), ["Müller & Søn"]);
-    let (laptop, reports) = laptop.sync(&to_laptop).await.unwrap();
+    let reports = laptop.sync(&to_laptop).await.unwrap();
     let first = report(&reports, org);
     assert!(first.pushed >= 3, "{first:?}");
     assert_eq!(first.pending, 0);
@@ -104,14 +104,13 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
 
     phone.restore_sync(&to_phone, &written_down).await.unwrap();
     assert_eq!(phone.user(), account);
-    let (phone, reports) = phone.sync(&to_phone).await.unwrap();
+    let reports = phone.sync(&to_phone).await.unwrap();
     let got = report(&reports, org);
     assert!(got.received >= 3 && got.refused == 0, "{got:?}");
     assert!(phone.quarantined().is_empty(), "{:?}", phone.quarantined());
     assert_eq!(client_names(&phone, org), ["Müller & Søn"]);
 
     // The phone renames the client; the laptop sees it after its next round.
-    let mut phone = phone;
     let by = phone.act_as_user(org).unwrap();
     let client = phone.clients(&by, false).unwrap()[0].id;
     phone
@@ -125,15 +124,15 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
         )
         .await
         .unwrap();
-    let (phone, reports) = phone.sync(&to_phone).await.unwrap();
+    let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(report(&reports, org).pushed, 1);
-    let (laptop, reports) = laptop.sync(&to_laptop).await.unwrap();
+    let reports = laptop.sync(&to_laptop).await.unwrap();
     assert_eq!(report(&reports, org).received, 1);
     assert_eq!(client_names(&laptop, org), ["Müller & Søn GmbH"]);
     assert_eq!(client_names(&phone, org), client_names(&laptop, org));
 
     // Nothing more to do on either side: a round moves nothing.
-    let (laptop, reports) = laptop.sync(&to_laptop).await.unwrap();
+    let reports = laptop.sync(&to_laptop).await.unwrap();
     assert_eq!(report(&reports, org), SyncReport::default());
     laptop.close().await;
     phone.close().await;

@@ -1,0 +1,133 @@
+//! `stint org publish`, `stint device enrol`, `stint sync`: this device's side of sync, through the
+//! server `stint account sign-in` signed in to (docs/sync.md).
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Subcommand;
+use stint_domain::OrgId;
+use stint_engine::Engine;
+use stint_sync::HttpTransport;
+use zeroize::Zeroizing;
+
+#[derive(Subcommand)]
+pub enum DeviceCmd {
+    /// Enrol this device in your account with your recovery key (from STINT_RECOVERY_KEY or the
+    /// terminal); then `stint sync` brings your organizations here
+    Enrol,
+}
+
+async fn transport(engine: &Engine) -> Result<HttpTransport> {
+    let account = engine.server_account().await?.ok_or_else(|| {
+        anyhow!("not signed in to a sync server; run `stint account sign-in` first")
+    })?;
+    HttpTransport::new(&account.server, &account.token).map_err(|e| anyhow!(e))
+}
+
+/// `stint org publish`: sets up this account's keys on its first use (showing the recovery key
+/// once), then publishes the organization and pushes everything in it.
+pub async fn publish(json: bool, engine: &mut Engine, org: OrgId) -> Result<()> {
+    let t = transport(engine).await?;
+    let recovery = if engine.sync_account().await?.is_none() {
+        Some(engine.set_up_sync(&t).await?)
+    } else {
+        None
+    };
+    engine.publish(&t, org).await?;
+    let reports = engine.sync(&t).await?;
+    let pushed: usize = reports.iter().map(|(_, r)| r.pushed).sum();
+    let recovery_text = recovery.as_ref().map(|r| r.to_text());
+    if json {
+        crate::print_json(&serde_json::json!({
+            "published": org,
+            "pushed": pushed,
+            "recovery_key": recovery_text.as_ref().map(|t| t.as_str()),
+        }))?;
+    } else {
+        println!("Published organization {org}; {pushed} change(s) pushed.");
+        if let Some(text) = &recovery_text {
+            println!();
+            println!("Your recovery key (shown this once):");
+            println!();
+            println!("    {}", text.as_str());
+            println!();
+            println!(
+                "Write it down and keep it somewhere safe. With it, and only with it, a new device"
+            );
+            println!("opens your organizations (`stint device enrol`) if this one is lost.");
+        }
+    }
+    Ok(())
+}
+
+fn recovery_key() -> Result<Zeroizing<String>> {
+    if let Ok(key) = std::env::var("STINT_RECOVERY_KEY") {
+        return Ok(Zeroizing::new(key));
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("the recovery key is missing: set STINT_RECOVERY_KEY or run in a terminal");
+    }
+    rpassword::prompt_password("Recovery key: ")
+        .map(Zeroizing::new)
+        .context("reading the recovery key")
+}
+
+/// `stint device enrol`.
+pub async fn enrol(json: bool, engine: &mut Engine) -> Result<()> {
+    let t = transport(engine).await?;
+    let key = recovery_key()?;
+    engine.restore_sync(&t, &key).await?;
+    let reports = engine.sync(&t).await?;
+    let received: usize = reports.iter().map(|(_, r)| r.received).sum();
+    if json {
+        crate::print_json(&serde_json::json!({ "enrolled": true, "received": received }))?;
+    } else {
+        println!(
+            "This device is enrolled; {} organization(s), {received} record(s) received.",
+            reports.len()
+        );
+    }
+    Ok(())
+}
+
+/// `stint sync [--watch]`: one round, or a round a minute until interrupted (a failed round, such as
+/// being offline, is reported and retried).
+pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
+    let t = transport(engine).await?;
+    loop {
+        match engine.sync(&t).await {
+            Ok(reports) => {
+                if json {
+                    let list: Vec<serde_json::Value> = reports
+                        .iter()
+                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "pending": r.pending }))
+                        .collect();
+                    crate::print_json(&list)?;
+                } else {
+                    for (org, r) in &reports {
+                        let name = engine
+                            .organizations()
+                            .into_iter()
+                            .find(|o| o.id == *org)
+                            .map(|o| o.name)
+                            .unwrap_or_else(|| org.to_string());
+                        println!(
+                            "{name}: {} pushed, {} received, {} refused, {} waiting",
+                            r.pushed, r.received, r.refused, r.pending
+                        );
+                    }
+                }
+            }
+            // Offline, or the server busy: nothing is lost, the next round goes on from here.
+            Err(e) if watch => {
+                eprintln!("stint: sync did not finish, trying again in a minute: {e}")
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if !watch {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}

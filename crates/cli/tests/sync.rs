@@ -1,0 +1,234 @@
+//! Two devices of one person through the `stint` binary and a real sync server on a loopback
+//! port: publish on the laptop (which shows the recovery key once), enrol the phone with that key,
+//! and changes on either appear on the other after `stint sync`.
+
+mod server;
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+
+use server::{PASSWORD, TestServer, run, start_server, stint, text, verified_account};
+
+const NOW: &str = "2026-12-01T15:00:00Z";
+
+async fn ok(vault: &Path, server: &TestServer, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = go(vault, server, args, env).await;
+    assert!(
+        out.status.success(),
+        "stint {args:?} failed: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+async fn go(vault: &Path, server: &TestServer, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = stint(vault, &server.url);
+    cmd.args(args).env("STINT_NOW", NOW);
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    run(cmd, None, None).await
+}
+
+async fn sign_in(vault: &Path, server: &TestServer, device: &str) {
+    let mut cmd = stint(vault, &server.url);
+    cmd.args([
+        "account",
+        "sign-in",
+        "--email",
+        "ada@example.org",
+        "--device",
+        device,
+    ])
+    .env("STINT_SERVER_PASSWORD", PASSWORD);
+    let out = run(cmd, Some(vec!["@code".into()]), Some(server.outbox.clone())).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+fn notes(json: &str) -> Vec<String> {
+    let entries: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut notes: Vec<String> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["entry"]["note"].as_str().unwrap().to_owned())
+        .collect();
+    notes.sort();
+    notes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_laptop_and_a_phone_share_an_organization_through_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    verified_account(&server, "ada@example.org").await;
+    let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
+
+    // The laptop tracked time before it ever synced.
+    ok(&laptop, &server, &["init"], &[]).await;
+    ok(
+        &laptop,
+        &server,
+        &[
+            "org",
+            "create",
+            "Acme",
+            "--currency",
+            "EUR",
+            "--time-zone",
+            "Europe/Berlin",
+            "--owner",
+            "Ada",
+        ],
+        &[],
+    )
+    .await;
+    ok(&laptop, &server, &["client", "add", "Müller & Søn"], &[]).await;
+    ok(
+        &laptop,
+        &server,
+        &["project", "add", "Website", "--client", "Müller & Søn"],
+        &[],
+    )
+    .await;
+    ok(
+        &laptop,
+        &server,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website",
+            "--date",
+            "2026-11-20",
+            "--start",
+            "09:00",
+            "--end",
+            "10:30",
+            "--note",
+            "Kickoff",
+        ],
+        &[],
+    )
+    .await;
+
+    // Syncing before signing in says what to do, in one line.
+    let out = go(&laptop, &server, &["sync"], &[]).await;
+    assert!(!out.status.success());
+    assert_eq!(
+        text(&out.stderr).trim_end(),
+        "stint: error: not signed in to a sync server; run `stint account sign-in` first"
+    );
+
+    sign_in(&laptop, &server, "laptop").await;
+    let published: serde_json::Value =
+        serde_json::from_str(&ok(&laptop, &server, &["org", "publish", "--json"], &[]).await)
+            .unwrap();
+    assert!(published["pushed"].as_u64().unwrap() >= 5, "{published}");
+    let recovery = published["recovery_key"].as_str().unwrap().to_owned();
+    assert_eq!(recovery.len(), 39);
+    // Shown once: publishing again sets nothing up and shows no key.
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(&laptop, &server, &["org", "publish", "--json"], &[]).await)
+            .unwrap();
+    assert!(again["recovery_key"].is_null(), "{again}");
+
+    // The phone: a wrong key is one line and enrols nothing; the right one brings everything.
+    ok(&phone, &server, &["init"], &[]).await;
+    sign_in(&phone, &server, "phone").await;
+    let wrong = "0000-0000-0000-0000-0000-0000-0000-0000";
+    let out = go(
+        &phone,
+        &server,
+        &["device", "enrol"],
+        &[("STINT_RECOVERY_KEY", wrong)],
+    )
+    .await;
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("stint: error: sync: ") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+    let enrolled: serde_json::Value = serde_json::from_str(
+        &ok(
+            &phone,
+            &server,
+            &["device", "enrol", "--json"],
+            &[("STINT_RECOVERY_KEY", &recovery)],
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(enrolled["enrolled"], true);
+    let listed = ok(
+        &phone,
+        &server,
+        &[
+            "entry",
+            "list",
+            "--org",
+            "Acme",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--json",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(notes(&listed), ["Kickoff"]);
+
+    // The phone adds an entry; after both sync, the laptop has it too.
+    ok(
+        &phone,
+        &server,
+        &[
+            "entry",
+            "add",
+            "--org",
+            "Acme",
+            "--project",
+            "Website",
+            "--date",
+            "2026-11-21",
+            "--duration",
+            "45m",
+            "--note",
+            "From the phone",
+        ],
+        &[],
+    )
+    .await;
+    let pushed: serde_json::Value =
+        serde_json::from_str(&ok(&phone, &server, &["sync", "--json"], &[]).await).unwrap();
+    assert_eq!(pushed[0]["pushed"], 1, "{pushed}");
+    assert_eq!(pushed[0]["pending"], 0, "{pushed}");
+    let pulled = ok(&laptop, &server, &["sync"], &[]).await;
+    assert_eq!(
+        pulled.trim_end(),
+        "Acme: 0 pushed, 1 received, 0 refused, 0 waiting"
+    );
+    let listed = ok(
+        &laptop,
+        &server,
+        &[
+            "entry",
+            "list",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--json",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(notes(&listed), ["From the phone", "Kickoff"]);
+    let out = go(&laptop, &server, &["vault", "check"], &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = go(&phone, &server, &["vault", "check"], &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
