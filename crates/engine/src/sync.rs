@@ -20,6 +20,10 @@ use stint_vault::{Header, Write, Zeroizing};
 
 use crate::{Engine, EngineError, Result, USER_SETTING};
 
+/// The name the server's registry gets for a published organization: the organization's own name
+/// travels only inside its sealed records.
+pub const PUBLISHED_NAME: &str = "Synced organization";
+
 const ACCOUNT_SETTING: &str = "sync.account";
 const ACCOUNT_KEY_SECRET: &str = "sync.account-key";
 const IDENTITY_SETTING: &str = "sync.identity";
@@ -236,12 +240,13 @@ impl Engine {
     /// identity. The next [`Engine::sync`] pushes everything.
     pub async fn publish<T: Transport>(&mut self, t: &T, org: OrgId) -> Result<()> {
         let account = self.account().await?;
-        let name = self
-            .orgs
-            .get(&org)
-            .and_then(|s| s.org.as_ref())
-            .map(|o| o.name.clone())
-            .ok_or_else(|| EngineError::not_found_hint("organization", org.to_string(), ""))?;
+        if !self.orgs.get(&org).is_some_and(|s| s.org.is_some()) {
+            return Err(EngineError::not_found_hint(
+                "organization",
+                org.to_string(),
+                "",
+            ));
+        }
         let from = self.user;
         let to = account.user;
         // Published before (this device's user is the account already): nothing to rewrite.
@@ -277,7 +282,10 @@ impl Engine {
                 .await?;
             self.vault.set_setting(USER_SETTING, &to.to_bytes()).await?;
         }
-        t.create_org(org, &name).await.map_err(sync_error)?;
+        // The server's registry needs a name; the real one stays in the sealed records.
+        t.create_org(org, PUBLISHED_NAME)
+            .await
+            .map_err(sync_error)?;
         // Only the slots the server lacks: a sealed key is random each time it is made, and a
         // filled slot keeps its first key.
         let stored: Vec<(u8, u32)> = t

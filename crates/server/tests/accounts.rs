@@ -5,7 +5,9 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Backend, Server, Storage, emails_to, last_email, sign_in, verified_account};
+use support::{
+    Backend, Server, Storage, emails_to, everything_stored, last_email, sign_in, verified_account,
+};
 
 const PASSWORD: &str = "a long and private passphrase";
 
@@ -693,47 +695,6 @@ both!(secrets_are_stored_only_as_hashes_or_ciphertext);
 
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Every byte the backend keeps: the SQLite files (database and WAL), or every row of every table
-/// in the PostgreSQL database as text (bytea in hex).
-async fn everything_stored(storage: &Storage) -> Vec<u8> {
-    match storage.backend {
-        Backend::Sqlite => {
-            let mut all = Vec::new();
-            for entry in std::fs::read_dir(storage.dir.path().join("data")).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_file() && path.file_name().unwrap() != "server.key" {
-                    all.extend(std::fs::read(path).unwrap());
-                }
-            }
-            all
-        }
-        Backend::Postgres => {
-            use sqlx::Connection;
-            let url = storage.database_url.as_deref().unwrap();
-            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-            let tables: Vec<String> = sqlx::query_scalar(
-                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
-            )
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-            let mut all = Vec::new();
-            for table in tables {
-                let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT t::text FROM \"{table}\" t"
-                )))
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-                for row in rows {
-                    all.extend(row.into_bytes());
-                }
-            }
-            all
-        }
-    }
 }
 
 async fn the_server_describes_itself(backend: Backend) {

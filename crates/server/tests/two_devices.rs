@@ -8,7 +8,7 @@ use stint_domain::OrgId;
 use stint_engine::sync::{SyncReport, Transport};
 use stint_engine::{ClientChanges, Engine, MemoryKeyStore, NewClient, NewOrganization, Unlock};
 use stint_sync::HttpTransport;
-use support::{Backend, Server, Storage, sign_in, verified_account};
+use support::{Backend, Server, Storage, everything_stored, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
 
@@ -57,7 +57,7 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
             locale: "en-US".into(),
             time_zone: "Europe/Berlin".into(),
             week_start: None,
-            owner_name: "Ada".into(),
+            owner_name: "Ada Lovelace".into(),
         })
         .await
         .unwrap();
@@ -134,6 +134,23 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
     // Nothing more to do on either side: a round moves nothing.
     let reports = laptop.sync(&to_laptop).await.unwrap();
     assert_eq!(report(&reports, org), SyncReport::default());
+
+    // Nothing typed into either vault is readable anywhere the server keeps data: not the
+    // organization's name, the client's, its note, the time zone or the owner's name.
+    let stored = everything_stored(&storage).await;
+    assert!(stored.len() > 1000, "the scan read the server's data");
+    for typed in [
+        "Acme",
+        "Müller & Søn",
+        "pays in 14 days",
+        "Europe/Berlin",
+        "Ada Lovelace",
+    ] {
+        assert!(
+            !stored.windows(typed.len()).any(|w| w == typed.as_bytes()),
+            "{typed:?} is readable on the {backend:?} server"
+        );
+    }
     laptop.close().await;
     phone.close().await;
     server.stop().await;

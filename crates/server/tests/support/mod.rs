@@ -530,3 +530,52 @@ pub async fn execute(storage: &Storage, sql: String) {
         }
     }
 }
+
+/// Every byte the backend keeps: every file under the data directory (the server database, each
+/// organization's file, their WALs; the server key aside), or every row of every table of the
+/// PostgreSQL database as text (bytea in hex), read as a superuser so that row-level security hides
+/// nothing.
+pub async fn everything_stored(storage: &Storage) -> Vec<u8> {
+    fn files(dir: &Path, all: &mut Vec<u8>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, all);
+            } else if path.file_name().unwrap() != "server.key" {
+                all.extend(std::fs::read(path).unwrap());
+            }
+        }
+    }
+    match storage.backend {
+        Backend::Sqlite => {
+            let mut all = Vec::new();
+            files(&storage.dir.path().join("data"), &mut all);
+            all
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&storage.admin_url())
+                .await
+                .unwrap();
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            let mut all = Vec::new();
+            for table in tables {
+                let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT t::text FROM \"{table}\" t"
+                )))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                for row in rows {
+                    all.extend(row.into_bytes());
+                }
+            }
+            all
+        }
+    }
+}
