@@ -240,7 +240,7 @@ impl Engine {
     /// identity. The next [`Engine::sync`] pushes everything.
     pub async fn publish<T: Transport>(&mut self, t: &T, org: OrgId) -> Result<()> {
         let account = self.account().await?;
-        if !self.orgs.get(&org).is_some_and(|s| s.org.is_some()) {
+        if self.orgs.get(&org).is_none_or(|s| s.org.is_none()) {
             return Err(EngineError::not_found_hint(
                 "organization",
                 org.to_string(),
