@@ -26,6 +26,45 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// `POST /api/v1/devices` with a certificate and a label (already base64).
+async fn post_device(
+    server: &Server,
+    token: &str,
+    certificate: &[u8],
+    label: &str,
+) -> (StatusCode, Value) {
+    server
+        .call(
+            Method::POST,
+            "/api/v1/devices",
+            Some(token),
+            Some(json!({ "certificate": b64(certificate), "label": label })),
+        )
+        .await
+}
+
+/// `PUT /api/v1/identity` with the three byte strings.
+async fn put_identity(
+    server: &Server,
+    token: &str,
+    public: &[u8],
+    wrapped_account_key: &[u8],
+    wrapped_identity_keys: &[u8],
+) -> (StatusCode, Value) {
+    server
+        .call(
+            Method::PUT,
+            "/api/v1/identity",
+            Some(token),
+            Some(json!({
+                "public": b64(public),
+                "wrapped_account_key": b64(wrapped_account_key),
+                "wrapped_identity_keys": b64(wrapped_identity_keys),
+            })),
+        )
+        .await
+}
+
 struct Person {
     email: String,
     token: String,
@@ -49,18 +88,14 @@ async fn person(server: &Server, storage: &Storage, name: &str) -> Person {
 async fn set_up_identity(server: &Server, who: &Person) -> IdentityKeys {
     let keys = IdentityKeys::generate();
     let account_key = SymmetricKey::generate();
-    let (status, body) = server
-        .call(
-            Method::PUT,
-            "/api/v1/identity",
-            Some(&who.token),
-            Some(json!({
-                "public": b64(&keys.public(who.user).to_bytes()),
-                "wrapped_account_key": b64(&wrap_account_key(&RecoveryKey::generate(), &account_key, &who.user)),
-                "wrapped_identity_keys": b64(&keys.wrap(&account_key, &who.user)),
-            })),
-        )
-        .await;
+    let (status, body) = put_identity(
+        server,
+        &who.token,
+        &keys.public(who.user).to_bytes(),
+        &wrap_account_key(&RecoveryKey::generate(), &account_key, &who.user),
+        &keys.wrap(&account_key, &who.user),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     keys
 }
@@ -87,17 +122,13 @@ async fn enrol(server: &Server, who: &Person, identity: &IdentityKeys) -> Device
         id: rand_id(),
         signing: SigningKey::generate(),
     };
-    let (status, body) = server
-        .call(
-            Method::POST,
-            "/api/v1/devices",
-            Some(&who.token),
-            Some(json!({
-                "certificate": b64(&certificate(who, &identity.signing, &device)),
-                "label": b64(b"sealed label"),
-            })),
-        )
-        .await;
+    let (status, body) = post_device(
+        server,
+        &who.token,
+        &certificate(who, &identity.signing, &device),
+        &b64(b"sealed label"),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["device"], hex::encode(device.id));
     device
@@ -205,12 +236,20 @@ async fn an_identity_is_set_once_and_certifies_devices(backend: Backend) {
 
     // Before an identity exists, no device can be enrolled.
     let stranger = SigningKey::generate();
-    let (status, body) = server
-        .call(Method::POST, "/api/v1/devices", Some(&ada.token), Some(json!({
-            "certificate": b64(&certificate(&ada, &stranger, &Device { id: [1; 16], signing: SigningKey::generate() })),
-            "label": "",
-        })))
-        .await;
+    let (status, body) = post_device(
+        &server,
+        &ada.token,
+        &certificate(
+            &ada,
+            &stranger,
+            &Device {
+                id: [1; 16],
+                signing: SigningKey::generate(),
+            },
+        ),
+        "",
+    )
+    .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("no_identity"))
@@ -219,13 +258,14 @@ async fn an_identity_is_set_once_and_certifies_devices(backend: Backend) {
     // An identity must name its own account.
     let keys = IdentityKeys::generate();
     let account_key = SymmetricKey::generate();
-    let (status, body) = server
-        .call(Method::PUT, "/api/v1/identity", Some(&ada.token), Some(json!({
-            "public": b64(&keys.public(bob.user).to_bytes()),
-            "wrapped_account_key": b64(&wrap_account_key(&RecoveryKey::generate(), &account_key, &ada.user)),
-            "wrapped_identity_keys": b64(&keys.wrap(&account_key, &ada.user)),
-        })))
-        .await;
+    let (status, body) = put_identity(
+        &server,
+        &ada.token,
+        &keys.public(bob.user).to_bytes(),
+        &wrap_account_key(&RecoveryKey::generate(), &account_key, &ada.user),
+        &keys.wrap(&account_key, &ada.user),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let (status, _) = server.get("/api/v1/identity", &ada.token).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -235,13 +275,14 @@ async fn an_identity_is_set_once_and_certifies_devices(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["public"], b64(&identity.public(ada.user).to_bytes()));
     // Once: a second identity would orphan every device the first one certified.
-    let (status, body) = server
-        .call(Method::PUT, "/api/v1/identity", Some(&ada.token), Some(json!({
-            "public": b64(&keys.public(ada.user).to_bytes()),
-            "wrapped_account_key": b64(&wrap_account_key(&RecoveryKey::generate(), &account_key, &ada.user)),
-            "wrapped_identity_keys": b64(&keys.wrap(&account_key, &ada.user)),
-        })))
-        .await;
+    let (status, body) = put_identity(
+        &server,
+        &ada.token,
+        &keys.public(ada.user).to_bytes(),
+        &wrap_account_key(&RecoveryKey::generate(), &account_key, &ada.user),
+        &keys.wrap(&account_key, &ada.user),
+    )
+    .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("identity_exists"))
@@ -259,17 +300,8 @@ async fn an_identity_is_set_once_and_certifies_devices(backend: Backend) {
             id: rand_id(),
             signing: SigningKey::generate(),
         };
-        let (status, body) = server
-            .call(
-                Method::POST,
-                "/api/v1/devices",
-                Some(&ada.token),
-                Some(json!({
-                    "certificate": b64(&certificate(&ada, forger, &phone)),
-                    "label": "",
-                })),
-            )
-            .await;
+        let (status, body) =
+            post_device(&server, &ada.token, &certificate(&ada, forger, &phone), "").await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (StatusCode::BAD_REQUEST, Some("bad_certificate"))
@@ -277,17 +309,13 @@ async fn an_identity_is_set_once_and_certifies_devices(backend: Backend) {
     }
     // Bob cannot enrol a device under Ada's certificate.
     identity_for_bob_refuses_adas_certificate(&server, &bob, &ada, &identity).await;
-    let (status, body) = server
-        .call(
-            Method::POST,
-            "/api/v1/devices",
-            Some(&ada.token),
-            Some(json!({
-                "certificate": b64(&certificate(&ada, &identity.signing, &laptop)),
-                "label": "",
-            })),
-        )
-        .await;
+    let (status, body) = post_device(
+        &server,
+        &ada.token,
+        &certificate(&ada, &identity.signing, &laptop),
+        "",
+    )
+    .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("device_exists"))
@@ -363,17 +391,13 @@ async fn identity_for_bob_refuses_adas_certificate(
         id: rand_id(),
         signing: SigningKey::generate(),
     };
-    let (status, body) = server
-        .call(
-            Method::POST,
-            "/api/v1/devices",
-            Some(&bob.token),
-            Some(json!({
-                "certificate": b64(&certificate(ada, &adas.signing, &device)),
-                "label": "",
-            })),
-        )
-        .await;
+    let (status, body) = post_device(
+        server,
+        &bob.token,
+        &certificate(ada, &adas.signing, &device),
+        "",
+    )
+    .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("bad_certificate"))
@@ -794,18 +818,14 @@ async fn a_second_device_opens_everything_with_the_recovery_key(backend: Backend
     let written_down = recovery.to_text().to_string();
     let account_key = SymmetricKey::generate();
     let identity = IdentityKeys::generate();
-    let (status, _) = server
-        .call(
-            Method::PUT,
-            "/api/v1/identity",
-            Some(&ada.token),
-            Some(json!({
-                "public": b64(&identity.public(ada.user).to_bytes()),
-                "wrapped_account_key": b64(&wrap_account_key(&recovery, &account_key, &ada.user)),
-                "wrapped_identity_keys": b64(&identity.wrap(&account_key, &ada.user)),
-            })),
-        )
-        .await;
+    let (status, _) = put_identity(
+        &server,
+        &ada.token,
+        &identity.public(ada.user).to_bytes(),
+        &wrap_account_key(&recovery, &account_key, &ada.user),
+        &identity.wrap(&account_key, &ada.user),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
     let laptop = enrol(&server, &ada, &identity).await;
     let org_id = ulid::Ulid::generate();
@@ -928,17 +948,13 @@ async fn a_second_device_opens_everything_with_the_recovery_key(backend: Backend
         id: rand_id(),
         signing: SigningKey::generate(),
     };
-    let (status, _) = server
-        .call(
-            Method::POST,
-            "/api/v1/devices",
-            Some(&phone_token),
-            Some(json!({
-                "certificate": b64(&certificate(&ada, &restored.signing, &phone)),
-                "label": "",
-            })),
-        )
-        .await;
+    let (status, _) = post_device(
+        &server,
+        &phone_token,
+        &certificate(&ada, &restored.signing, &phone),
+        "",
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
 
     let (status, keys) = server
