@@ -234,9 +234,10 @@ impl Engine {
         u64::try_from(self.now().as_millisecond()).unwrap_or(0)
     }
 
-    /// Publishes a local organization under the account: every record is rewritten in one local
-    /// transaction (the device user's id becomes the account's, every header names the account as
-    /// author), the organization is registered with its own id, its keys are sealed to the
+    /// Publishes a local organization under the account. The first time on this device, every
+    /// record of the vault is rewritten in one local transaction (the device user's id becomes the
+    /// account's, every header names the account as author, the outbox holds only the new
+    /// versions). Then the organization is registered with its own id and its keys sealed to the
     /// identity. The next [`Engine::sync`] pushes everything.
     pub async fn publish<T: Transport>(&mut self, t: &T, org: OrgId) -> Result<()> {
         let account = self.account().await?;
@@ -249,14 +250,21 @@ impl Engine {
         }
         let from = self.user;
         let to = account.user;
-        // Published before (this device's user is the account already): nothing to rewrite.
+        // The first publish on this device makes the account its user: every organization of the
+        // vault is rewritten at once (the user is the vault's, not one organization's), so none is
+        // left owned by an id nobody signs in as. Published before: nothing to rewrite.
         if from != to {
             let loaded = self.vault.load(&self.keys, &[]).await?;
             let (old, new) = (from.to_string(), to.to_string());
+            let removed: Vec<([u8; 16], [u8; 16])> = loaded
+                .records
+                .iter()
+                .filter(|r| r.header.record == from.to_bytes())
+                .map(|r| (r.header.org, r.header.record))
+                .collect();
             let writes: Vec<Write> = loaded
                 .records
                 .into_iter()
-                .filter(|r| r.header.org == org.to_bytes())
                 .map(|r| {
                     let mut header = r.header;
                     // The person's own member record takes the account's id.
@@ -277,9 +285,7 @@ impl Engine {
                     Write { header, plaintext }
                 })
                 .collect();
-            self.vault
-                .replace_org(&self.keys, org.to_bytes(), &[from.to_bytes()], writes)
-                .await?;
+            self.vault.rewrite(&self.keys, &removed, writes).await?;
             self.vault.set_setting(USER_SETTING, &to.to_bytes()).await?;
         }
         // The server's registry needs a name; the real one stays in the sealed records.

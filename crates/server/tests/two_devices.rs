@@ -74,6 +74,18 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
         )
         .await
         .unwrap();
+    // A second organization on the laptop, not published (yet).
+    let side = laptop
+        .create_organization(NewOrganization {
+            name: "Side project".into(),
+            currency: "EUR".into(),
+            locale: "en-US".into(),
+            time_zone: "UTC".into(),
+            week_start: None,
+            owner_name: "Ada Lovelace".into(),
+        })
+        .await
+        .unwrap();
     let local_user = laptop.user();
 
     // Set up and publish: the organization keeps its id, the person's ids become the account's.
@@ -89,10 +101,18 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
         laptop.quarantined()
     );
     assert_eq!(client_names(&laptop, org), ["Müller & Søn"]);
+    // The unpublished organization is still the laptop's own, under the account's id too.
+    assert!(laptop.act_as_user(side).is_ok());
+    assert_eq!(client_names(&laptop, side), Vec::<String>::new());
     let reports = laptop.sync(&to_laptop).await.unwrap();
     let first = report(&reports, org);
     assert!(first.pushed >= 3, "{first:?}");
-    assert_eq!(first.pending, 0);
+    // Only published organizations travel; the other's changes wait for its publishing.
+    assert!(reports.iter().all(|(o, _)| *o != side));
+    laptop.publish(&to_laptop, side).await.unwrap();
+    let reports = laptop.sync(&to_laptop).await.unwrap();
+    let second = report(&reports, side);
+    assert!(second.pushed >= 2 && second.pending == 0, "{second:?}");
 
     // The phone: a wrong recovery key opens nothing and enrols nothing.
     let mut phone = device(phone_dir.path(), &phone_keys).await;
@@ -109,6 +129,7 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
     assert!(got.received >= 3 && got.refused == 0, "{got:?}");
     assert!(phone.quarantined().is_empty(), "{:?}", phone.quarantined());
     assert_eq!(client_names(&phone, org), ["Müller & Søn"]);
+    assert!(phone.act_as_user(side).is_ok());
 
     // The phone renames the client; the laptop sees it after its next round.
     let by = phone.act_as_user(org).unwrap();

@@ -812,34 +812,30 @@ impl Vault {
         self.put_replacing(keys, writes, None).await
     }
 
-    /// [`Vault::put`], first dropping every outbox entry of `org` and the records `removed` in the
-    /// same transaction: for rewriting an organization's records wholesale before they ever leave
-    /// the device (publishing it under its account's ids), when the older versions, and records
+    /// [`Vault::put`], first dropping the whole outbox and the records `removed` (organization, id)
+    /// in the same transaction: for rewriting the vault's records wholesale before any of them
+    /// leaves the device (publishing under an account's ids), when older versions, and records
     /// whose id changed, must never be pushed.
-    pub async fn replace_org(
+    pub async fn rewrite(
         &self,
         keys: &DeviceKeys,
-        org: [u8; 16],
-        removed: &[[u8; 16]],
+        removed: &[([u8; 16], [u8; 16])],
         writes: Vec<Write>,
     ) -> Result<()> {
-        self.put_replacing(keys, writes, Some((org, removed))).await
+        self.put_replacing(keys, writes, Some(removed)).await
     }
 
     async fn put_replacing(
         &self,
         keys: &DeviceKeys,
         writes: Vec<Write>,
-        replacing: Option<([u8; 16], &[[u8; 16]])>,
+        replacing: Option<&[([u8; 16], [u8; 16])]>,
     ) -> Result<()> {
         let rows = self.seal_all(keys, writes)?;
         let mut tx = self.pool.begin().await?;
-        if let Some((org, removed)) = replacing {
-            sqlx::query("DELETE FROM outbox WHERE org = ?")
-                .bind(org.as_slice())
-                .execute(&mut *tx)
-                .await?;
-            for id in removed {
+        if let Some(removed) = replacing {
+            sqlx::query("DELETE FROM outbox").execute(&mut *tx).await?;
+            for (org, id) in removed {
                 sqlx::query("DELETE FROM records WHERE org = ? AND id = ?")
                     .bind(org.as_slice())
                     .bind(id.as_slice())
