@@ -82,7 +82,7 @@ pub struct SyncReport {
     pub received: usize,
     /// Envelopes refused on arrival (bad signature, unknown device, a key this device lacks).
     pub refused: usize,
-    /// Changes still waiting to be pushed.
+    /// Changes of this organization still waiting to be pushed.
     pub pending: u64,
 }
 
@@ -475,7 +475,7 @@ impl Engine {
                 break;
             }
         }
-        report.pending = self.vault.outbox_len().await?;
+        report.pending = self.vault.outbox_len_of(org.to_bytes()).await?;
         Ok(report)
     }
 }

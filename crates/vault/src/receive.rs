@@ -121,6 +121,15 @@ impl Vault {
             .collect())
     }
 
+    /// How many changes of `org` wait to be pushed.
+    pub async fn outbox_len_of(&self, org: [u8; 16]) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE org = ?")
+            .bind(org.as_slice())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Removes outbox entries the server acknowledged (stored, stored before, or superseded by a
     /// version it holds): after this, only a crash before the acknowledgement can push one again,
     /// which the server's idempotency makes harmless.
