@@ -29,10 +29,11 @@ async fn transport(engine: &Engine) -> Result<HttpTransport> {
 /// once), then publishes the organization and pushes everything in it.
 pub async fn publish(json: bool, engine: &mut Engine, org: OrgId) -> Result<()> {
     let t = transport(engine).await?;
+    // A set-up whose recovery key may not have been shown (cut short before) shows it now.
     let recovery = if engine.sync_account().await?.is_none() {
         Some(engine.set_up_sync(&t).await?)
     } else {
-        None
+        engine.pending_recovery_key().await?
     };
     engine.publish(&t, org).await?;
     let reports = engine.sync(&t).await?;
@@ -57,6 +58,9 @@ pub async fn publish(json: bool, engine: &mut Engine, org: OrgId) -> Result<()> 
             );
             println!("opens your organizations (`stint device enrol`) if this one is lost.");
         }
+    }
+    if recovery.is_some() {
+        engine.forget_recovery_key().await?;
     }
     Ok(())
 }

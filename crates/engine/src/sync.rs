@@ -11,8 +11,9 @@
 use std::collections::HashMap;
 
 use stint_crypto::{
-    DeviceCertificate, IdentityKeys, RecoveryKey, SymmetricKey, VerifyingKey, open_sealed_key,
-    org_key_seal_context, seal_key, unwrap_account_key, wrap_account_key,
+    DeviceCertificate, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey, SymmetricKey,
+    VerifyingKey, open_sealed_key, org_key_seal_context, seal_key, unwrap_account_key,
+    wrap_account_key,
 };
 use stint_domain::{Compartment, MemberId, OrgId};
 use stint_protocol::sync::{MAX_BATCH, Outcome, PullPage};
@@ -26,6 +27,11 @@ pub const PUBLISHED_NAME: &str = "Synced organization";
 
 const ACCOUNT_SETTING: &str = "sync.account";
 const ACCOUNT_KEY_SECRET: &str = "sync.account-key";
+/// A set-up's keys and recovery key, sealed, from before anything is uploaded until the recovery
+/// key has been shown.
+const PENDING_SETUP_SECRET: &str = "sync.pending-setup";
+/// Characters of a recovery key's text, hyphens included.
+const RECOVERY_TEXT_LEN: usize = 39;
 const IDENTITY_SETTING: &str = "sync.identity";
 const CERTIFICATE_SETTING: &str = "sync.certificate";
 
@@ -161,31 +167,106 @@ impl Engine {
     }
 
     /// First device of an account: makes the recovery key, the account key and the identity,
-    /// stores the identity on the server, and certifies this device. Returns the recovery key,
-    /// to be shown once and kept on paper.
+    /// stores the identity on the server, and certifies this device. Returns the recovery key, to
+    /// be shown once and kept on paper.
+    ///
+    /// Resumable: the new keys are kept sealed on this device before anything is uploaded, so a
+    /// set-up cut short (offline, a crash) picks up where it stopped with the same keys, and never
+    /// leaves an identity on the server whose recovery key nobody saw. The recovery key stays
+    /// sealed here until [`Engine::forget_recovery_key`], after it has been shown.
     pub async fn set_up_sync<T: Transport>(&mut self, t: &T) -> Result<RecoveryKey> {
         if self.sync_account().await?.is_some() {
             return Err(sync_error("this device is set up for sync already"));
         }
         let user = t.account().await.map_err(sync_error)?;
-        if t.identity().await.map_err(sync_error)?.is_some() {
-            return Err(sync_error(
-                "this account has an identity already: restore it here with your recovery key",
-            ));
-        }
-        let recovery = RecoveryKey::generate();
-        let account_key = SymmetricKey::generate();
-        let identity = IdentityKeys::generate();
-        let stored = StoredIdentity {
-            public: identity.public(user.to_bytes()).to_bytes().to_vec(),
-            wrapped_account_key: wrap_account_key(&recovery, &account_key, &user.to_bytes()),
-            wrapped_identity_keys: identity.wrap(&account_key, &user.to_bytes()),
+        let (recovery, account_key, identity) = match self.pending_setup(user).await? {
+            Some(pending) => pending,
+            None => {
+                let fresh = (
+                    RecoveryKey::generate(),
+                    SymmetricKey::generate(),
+                    IdentityKeys::generate(),
+                );
+                let mut sealed = Zeroizing::new(user.to_bytes().to_vec());
+                sealed.extend_from_slice(fresh.1.expose_secret());
+                sealed.extend_from_slice(fresh.2.signing.expose_secret());
+                sealed.extend_from_slice(fresh.2.sealing.expose_secret());
+                sealed.extend_from_slice(fresh.0.to_text().as_bytes());
+                self.vault
+                    .set_secret(&self.keys, PENDING_SETUP_SECRET, &sealed)
+                    .await?;
+                fresh
+            }
         };
-        t.put_identity(&stored).await.map_err(sync_error)?;
+        let public = identity.public(user.to_bytes()).to_bytes().to_vec();
+        match t.identity().await.map_err(sync_error)? {
+            None => {
+                let stored = StoredIdentity {
+                    public,
+                    wrapped_account_key: wrap_account_key(
+                        &recovery,
+                        &account_key,
+                        &user.to_bytes(),
+                    ),
+                    wrapped_identity_keys: identity.wrap(&account_key, &user.to_bytes()),
+                };
+                t.put_identity(&stored).await.map_err(sync_error)?;
+            }
+            // Stored by this set-up's earlier try.
+            Some(stored) if stored.public == public => {}
+            Some(_) => {
+                return Err(sync_error(
+                    "this account has an identity already: restore it here with your recovery key",
+                ));
+            }
+        }
         let now_ms = self.now_ms();
         self.enrol_here(t, user, &account_key, &identity, now_ms)
             .await?;
         Ok(recovery)
+    }
+
+    /// The keys of a set-up begun on this device for `user` and not finished or not yet shown.
+    async fn pending_setup(
+        &self,
+        user: MemberId,
+    ) -> Result<Option<(RecoveryKey, SymmetricKey, IdentityKeys)>> {
+        let Some(bytes) = self.vault.secret(&self.keys, PENDING_SETUP_SECRET).await? else {
+            return Ok(None);
+        };
+        if bytes.len() != 16 + 96 + RECOVERY_TEXT_LEN || bytes[..16] != user.to_bytes() {
+            return Err(sync_error(
+                "a set-up for another account was begun on this device; sign in to that account",
+            ));
+        }
+        let array = |at: usize| -> [u8; 32] { bytes[at..at + 32].try_into().expect("32 bytes") };
+        let text = std::str::from_utf8(&bytes[112..]).map_err(sync_error)?;
+        Ok(Some((
+            RecoveryKey::from_text(text).map_err(sync_error)?,
+            SymmetricKey::from_bytes(array(16)),
+            IdentityKeys {
+                signing: SigningKey::from_bytes(array(48)),
+                sealing: SealSecretKey::from_bytes(array(80)),
+            },
+        )))
+    }
+
+    /// The recovery key of this device's set-up, while it has not been forgotten (shown again if
+    /// the first showing may not have happened).
+    pub async fn pending_recovery_key(&self) -> Result<Option<RecoveryKey>> {
+        match self.sync_account().await? {
+            Some(user) => Ok(self
+                .pending_setup(user)
+                .await?
+                .map(|(recovery, _, _)| recovery)),
+            None => Ok(None),
+        }
+    }
+
+    /// Forgets the recovery key kept since set-up, once it has been shown.
+    pub async fn forget_recovery_key(&self) -> Result<()> {
+        self.vault.delete_secret(PENDING_SETUP_SECRET).await?;
+        Ok(())
     }
 
     /// Another device of an account, from the recovery key as written down: opens the account key

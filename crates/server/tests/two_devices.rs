@@ -4,13 +4,62 @@
 
 mod support;
 
-use stint_domain::OrgId;
-use stint_engine::sync::{SyncReport, Transport};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use stint_domain::{MemberId, OrgId};
+use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{ClientChanges, Engine, MemoryKeyStore, NewClient, NewOrganization, Unlock};
+use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
 use support::{Backend, Server, Storage, everything_stored, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
+
+/// The real transport, except that enrolling a device fails once: the connection dropping in the
+/// middle of a set-up, after the identity reached the server.
+struct DropsOnce<'a> {
+    inner: &'a HttpTransport,
+    dropped: AtomicBool,
+}
+
+impl Transport for DropsOnce<'_> {
+    async fn account(&self) -> Result<MemberId, String> {
+        self.inner.account().await
+    }
+    async fn identity(&self) -> Result<Option<StoredIdentity>, String> {
+        self.inner.identity().await
+    }
+    async fn put_identity(&self, identity: &StoredIdentity) -> Result<(), String> {
+        self.inner.put_identity(identity).await
+    }
+    async fn certificates(&self) -> Result<Vec<Vec<u8>>, String> {
+        self.inner.certificates().await
+    }
+    async fn add_device(&self, certificate: &[u8]) -> Result<(), String> {
+        if !self.dropped.swap(true, Ordering::SeqCst) {
+            return Err("the connection dropped".into());
+        }
+        self.inner.add_device(certificate).await
+    }
+    async fn orgs(&self) -> Result<Vec<OrgId>, String> {
+        self.inner.orgs().await
+    }
+    async fn create_org(&self, org: OrgId, name: &str) -> Result<(), String> {
+        self.inner.create_org(org, name).await
+    }
+    async fn put_keys(&self, org: OrgId, keys: &[(u8, u32, Vec<u8>)]) -> Result<(), String> {
+        self.inner.put_keys(org, keys).await
+    }
+    async fn keys(&self, org: OrgId) -> Result<Vec<(u8, u32, Vec<u8>)>, String> {
+        self.inner.keys(org).await
+    }
+    async fn push(&self, org: OrgId, envelopes: &[Vec<u8>]) -> Result<Vec<(Outcome, u64)>, String> {
+        self.inner.push(org, envelopes).await
+    }
+    async fn pull(&self, org: OrgId, after: u64) -> Result<PullPage, String> {
+        self.inner.pull(org, after).await
+    }
+}
 
 async fn device(dir: &std::path::Path, keys: &MemoryKeyStore) -> Engine {
     Engine::create(dir, Unlock::Keyring(keys)).await.unwrap()
@@ -89,8 +138,35 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
     let local_user = laptop.user();
 
     // Set up and publish: the organization keeps its id, the person's ids become the account's.
-    let recovery = laptop.set_up_sync(&to_laptop).await.unwrap();
+    // A set-up cut short after the identity reached the server resumes with the same keys: the
+    // recovery key it finally shows is the one that opens the identity stored the first time.
+    let flaky = DropsOnce {
+        inner: &to_laptop,
+        dropped: AtomicBool::new(false),
+    };
+    let err = laptop.set_up_sync(&flaky).await.unwrap_err();
+    assert!(err.to_string().contains("connection dropped"), "{err}");
+    let first_identity = to_laptop.identity().await.unwrap().unwrap().public;
+    assert!(laptop.sync_account().await.unwrap().is_none());
+    let recovery = laptop.set_up_sync(&flaky).await.unwrap();
+    assert_eq!(
+        to_laptop.identity().await.unwrap().unwrap().public,
+        first_identity
+    );
     let written_down = recovery.to_text().to_string();
+    // Kept sealed until shown and forgotten.
+    assert_eq!(
+        laptop
+            .pending_recovery_key()
+            .await
+            .unwrap()
+            .unwrap()
+            .to_text()
+            .as_str(),
+        written_down
+    );
+    laptop.forget_recovery_key().await.unwrap();
+    assert!(laptop.pending_recovery_key().await.unwrap().is_none());
     laptop.publish(&to_laptop, org).await.unwrap();
     let account = to_laptop.account().await.unwrap();
     assert_ne!(local_user, account);
