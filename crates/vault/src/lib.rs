@@ -211,12 +211,6 @@ impl DeviceKeys {
         stint_crypto::SealSecretKey::from_bytes(*derived.expose_secret())
     }
 
-    /// This device's signing key, to sign what only this device may (nothing outside the vault
-    /// and the sync client needs it).
-    pub fn signing_key(&self) -> &SigningKey {
-        &self.signing
-    }
-
     /// An organization key this device holds, to seal it to the account's identity (or, in part 2,
     /// to another member) for other devices.
     pub fn org_key_for(
