@@ -776,6 +776,10 @@ async fn run(cli: Cli) -> Result<()> {
     let synced = match &cli.command {
         Command::Sync { watch } => Some(sync::sync(cli.json, &mut engine, *watch).await),
         Command::Device(sync::DeviceCmd::Enrol) => Some(sync::enrol(cli.json, &mut engine).await),
+        Command::Device(sync::DeviceCmd::List) => Some(sync::list(cli.json, &engine).await),
+        Command::Device(sync::DeviceCmd::Revoke { id }) => {
+            Some(sync::revoke(cli.json, &engine, id).await)
+        }
         Command::Org(OrgCmd::Publish) => Some(match acting(&cli, &engine).await {
             Ok(by) => sync::publish(cli.json, &mut engine, by.org).await,
             Err(e) => Err(e),

@@ -16,6 +16,11 @@ pub enum DeviceCmd {
     /// Enrol this device in your account with your recovery key (from STINT_RECOVERY_KEY or the
     /// terminal); then `stint sync` brings your organizations here
     Enrol,
+    /// The devices of your account
+    List,
+    /// Revoke another device of your account (its id, or a unique beginning of it): its changes
+    /// are refused from now on
+    Revoke { id: String },
 }
 
 async fn transport(engine: &Engine) -> Result<HttpTransport> {
@@ -134,4 +139,44 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
+}
+
+/// `stint device list`.
+pub async fn list(json: bool, engine: &Engine) -> Result<()> {
+    let t = transport(engine).await?;
+    let devices = engine.devices(&t).await?;
+    if json {
+        return crate::print_json(&devices);
+    }
+    let mut table = crate::output::Table::new(["", "DEVICE", "CERTIFIED"]);
+    for d in devices {
+        let when = jiff::Timestamp::from_millisecond(i64::try_from(d.issued_ms).unwrap_or(0))
+            .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default();
+        table.row([
+            if d.this_device {
+                "*".into()
+            } else {
+                String::new()
+            },
+            d.id,
+            when,
+        ]);
+    }
+    table.print_or("No devices: run `stint org publish` or `stint device enrol` first.");
+    Ok(())
+}
+
+/// `stint device revoke ID`.
+pub async fn revoke(json: bool, engine: &Engine, id: &str) -> Result<()> {
+    let t = transport(engine).await?;
+    let device = engine.revoke_device(&t, id).await?;
+    if json {
+        return crate::print_json(&serde_json::json!({ "revoked": device.id }));
+    }
+    println!(
+        "Revoked device {}: its changes are refused from now on.",
+        device.id
+    );
+    Ok(())
 }

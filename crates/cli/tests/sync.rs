@@ -231,4 +231,57 @@ async fn a_laptop_and_a_phone_share_an_organization_through_the_server() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = go(&phone, &server, &["vault", "check"], &[]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The phone lists both devices and revokes the laptop (never itself); the laptop's next
+    // changes are refused by the server.
+    let devices: serde_json::Value =
+        serde_json::from_str(&ok(&phone, &server, &["device", "list", "--json"], &[]).await)
+            .unwrap();
+    let devices = devices.as_array().unwrap();
+    assert_eq!(devices.len(), 2, "{devices:?}");
+    let id = |this: bool| {
+        devices.iter().find(|d| d["this_device"] == this).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (own, laptops) = (id(true), id(false));
+    let out = go(&phone, &server, &["device", "revoke", &own[..8]], &[]).await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("the device you are using"),
+        "{}",
+        text(&out.stderr)
+    );
+    ok(&phone, &server, &["device", "revoke", &laptops[..8]], &[]).await;
+    let listed = ok(&phone, &server, &["device", "list"], &[]).await;
+    assert!(
+        listed.contains(&own) && !listed.contains(&laptops),
+        "{listed}"
+    );
+    ok(
+        &laptop,
+        &server,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website",
+            "--date",
+            "2026-11-22",
+            "--duration",
+            "1h",
+            "--note",
+            "After the revocation",
+        ],
+        &[],
+    )
+    .await;
+    let out = go(&laptop, &server, &["sync"], &[]).await;
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("revoked") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
 }

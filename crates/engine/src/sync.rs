@@ -61,6 +61,12 @@ pub trait Transport {
     /// Every device certificate of the account, revoked ones left out.
     async fn certificates(&self) -> std::result::Result<Vec<Vec<u8>>, String>;
     async fn add_device(&self, certificate: &[u8]) -> std::result::Result<(), String>;
+    /// Revokes a device with a revocation the identity key signed.
+    async fn revoke_device(
+        &self,
+        device: [u8; 16],
+        revocation: &[u8],
+    ) -> std::result::Result<(), String>;
     /// The organizations the account belongs to.
     async fn orgs(&self) -> std::result::Result<Vec<OrgId>, String>;
     /// Registers the organization with its own id (`Ok` also if this account registered it).
@@ -90,6 +96,17 @@ pub struct SyncReport {
     pub refused: usize,
     /// Changes of this organization still waiting to be pushed.
     pub pending: u64,
+}
+
+/// A device of the account, from a certificate its identity signed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceSummary {
+    /// Its id, 32 hex digits.
+    pub id: String,
+    /// Whether it is the device asking.
+    pub this_device: bool,
+    /// When its certificate was issued (Unix milliseconds, by the issuing device's clock).
+    pub issued_ms: u64,
 }
 
 /// The account as this device holds it, opened.
@@ -427,6 +444,75 @@ impl Engine {
         }
         self.reindex().await?;
         Ok(reports)
+    }
+
+    /// The account's devices that are not revoked, as certificates its identity signed say
+    /// (whatever else the server lists is left out).
+    pub async fn devices<T: Transport>(&self, t: &T) -> Result<Vec<DeviceSummary>> {
+        let account = self.account().await?;
+        let identity = account.identity.signing.verifying_key();
+        let mut devices: Vec<DeviceSummary> = t
+            .certificates()
+            .await
+            .map_err(sync_error)?
+            .iter()
+            .filter_map(|bytes| DeviceCertificate::verify(bytes, &identity).ok())
+            .filter(|c| c.user == account.user.to_bytes())
+            .map(|c| DeviceSummary {
+                id: crate::hex(&c.device),
+                this_device: c.device == self.keys.device_id(),
+                issued_ms: c.issued_ms,
+            })
+            .collect();
+        devices.sort_by(|a, b| (a.issued_ms, &a.id).cmp(&(b.issued_ms, &b.id)));
+        Ok(devices)
+    }
+
+    /// Revokes another device of the account (its id, or a unique beginning of it): its pushes
+    /// are refused from then on. This device cannot revoke itself.
+    pub async fn revoke_device<T: Transport>(&self, t: &T, id: &str) -> Result<DeviceSummary> {
+        let account = self.account().await?;
+        let wanted = id.trim().to_ascii_lowercase();
+        let matches: Vec<DeviceSummary> = self
+            .devices(t)
+            .await?
+            .into_iter()
+            .filter(|d| !wanted.is_empty() && d.id.starts_with(&wanted))
+            .collect();
+        let device = match matches.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                return Err(sync_error(format!(
+                    "no device of this account starts with {id:?}"
+                )));
+            }
+            _ => {
+                return Err(sync_error(format!(
+                    "{id:?} fits several devices; give more of the id"
+                )));
+            }
+        };
+        if device.this_device {
+            return Err(sync_error(
+                "this is the device you are using; revoke it from another one",
+            ));
+        }
+        let bytes: [u8; 16] = (0..16)
+            .map(|i| u8::from_str_radix(&device.id[2 * i..2 * i + 2], 16))
+            .collect::<std::result::Result<Vec<u8>, _>>()
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| sync_error("a device id is not 32 hex digits"))?;
+        let revocation = stint_crypto::DeviceRevocation {
+            user: account.user.to_bytes(),
+            device: bytes,
+            revoked_ms: self.now_ms(),
+        }
+        .issue(&account.identity.signing);
+        t.revoke_device(bytes, &revocation)
+            .await
+            .map_err(sync_error)?;
+        Ok(device)
     }
 
     /// The account's devices' signing keys, each from a certificate its identity signed.

@@ -41,6 +41,9 @@ impl Transport for DropsOnce<'_> {
         }
         self.inner.add_device(certificate).await
     }
+    async fn revoke_device(&self, device: [u8; 16], revocation: &[u8]) -> Result<(), String> {
+        self.inner.revoke_device(device, revocation).await
+    }
     async fn orgs(&self) -> Result<Vec<OrgId>, String> {
         self.inner.orgs().await
     }

@@ -167,6 +167,16 @@ impl Transport for HttpTransport {
         .map(drop)
     }
 
+    async fn revoke_device(&self, device: [u8; 16], revocation: &[u8]) -> Result<(), String> {
+        self.json(
+            Method::POST,
+            &format!("/api/v1/devices/{}/revoke", hex::encode(device)),
+            Some(json!({ "revocation": B64.encode(revocation) })),
+        )
+        .await
+        .map(drop)
+    }
+
     async fn orgs(&self) -> Result<Vec<OrgId>, String> {
         let orgs = self.json(Method::GET, "/api/v1/orgs", None).await?;
         orgs.as_array()
