@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import urllib3
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
@@ -152,6 +153,14 @@ def by_testid(testid: str) -> tuple[str, str]:
 
 def wait_for(driver: webdriver.Remote, testid: str) -> WebElement:
     return WebDriverWait(driver, WAIT).until(EC.visibility_of_element_located(by_testid(testid)))
+
+
+def wait_gone(driver: webdriver.Remote, testid: str, timeout: float = WAIT) -> None:
+    """Waits until nothing on the page has `testid`. WebKitWebDriver can answer a query that runs
+    while the element is being removed with a stale-element error; that is asked again."""
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: not d.find_elements(*by_testid(testid))
+    )
 
 
 def wait_text(driver: webdriver.Remote, testid: str, text: str) -> None:

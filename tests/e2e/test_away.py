@@ -26,6 +26,7 @@ from desktop import (
     seed_vault,
     shoot,
     wait_for,
+    wait_gone,
     wait_text,
 )
 
@@ -129,7 +130,7 @@ def test_a_locked_screen_is_time_away(
             assert driver.find_element(*by_testid("away-minutes")).text == "1 min", dialog.text
             shoot(driver, shots, f"away-05-after-screen-lock-{says}")
             driver.find_element(*by_testid("away-discard")).click()
-            WebDriverWait(driver, 30).until(lambda d: not d.find_elements(*by_testid("away-dialog")))
+            wait_gone(driver, "away-dialog", 30)
             # Discarding ends the entry where the lock began and starts the timer again now.
             wait_text(driver, "timer-toggle", "Stop")
             WebDriverWait(driver, 30).until(lambda d: len(d.find_elements(*by_testid("entry-row"))) == 2)

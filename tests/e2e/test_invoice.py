@@ -14,7 +14,18 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from desktop import CLIENT, PROJECT, WAIT, by_testid, launch, replace_text, shoot, wait_for, wait_text
+from desktop import (
+    CLIENT,
+    PROJECT,
+    WAIT,
+    by_testid,
+    launch,
+    replace_text,
+    shoot,
+    wait_for,
+    wait_gone,
+    wait_text,
+)
 
 ORG = "Atelier Weiß"
 OWNER = "Ada Lovelace"
@@ -217,4 +228,4 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         shoot(driver, shots, "invoice-05-viewer")
         Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text("Max Member (member)")
         wait_text(driver, "acting-role", "Member")
-        WebDriverWait(driver, WAIT).until(lambda d: not d.find_elements(*by_testid("nav-invoices")))
+        wait_gone(driver, "nav-invoices")
