@@ -19,7 +19,7 @@ use stint_domain::{Compartment, MemberId, OrgId};
 use stint_protocol::sync::{MAX_BATCH, Outcome, PullPage};
 use stint_vault::{Header, Write, Zeroizing};
 
-use crate::{Engine, EngineError, Result, USER_SETTING};
+use crate::{Engine, EngineError, Result, USER_SETTING, VaultError};
 
 /// The name the server's registry gets for a published organization: the organization's own name
 /// travels only inside its sealed records.
@@ -256,14 +256,20 @@ impl Engine {
                 "a set-up for another account was begun on this device; sign in to that account",
             ));
         }
-        let array = |at: usize| -> [u8; 32] { bytes[at..at + 32].try_into().expect("32 bytes") };
-        let text = std::str::from_utf8(&bytes[112..]).map_err(sync_error)?;
+        let damaged = || sync_error("the set-up kept on this device is damaged");
+        let array = |at: usize| -> Result<[u8; 32]> {
+            bytes
+                .get(at..at + 32)
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(damaged)
+        };
+        let text = std::str::from_utf8(&bytes[112..]).map_err(|_| damaged())?;
         Ok(Some((
-            RecoveryKey::from_text(text).map_err(sync_error)?,
-            SymmetricKey::from_bytes(array(16)),
+            RecoveryKey::from_text(text).map_err(|_| damaged())?,
+            SymmetricKey::from_bytes(array(16)?),
             IdentityKeys {
-                signing: SigningKey::from_bytes(array(48)),
-                sealing: SealSecretKey::from_bytes(array(80)),
+                signing: SigningKey::from_bytes(array(48)?),
+                sealing: SealSecretKey::from_bytes(array(80)?),
             },
         )))
     }
@@ -410,7 +416,7 @@ impl Engine {
             let key = self
                 .keys
                 .org_key_for(org.to_bytes(), compartment, epoch)
-                .expect("the current epoch's key is held");
+                .ok_or(VaultError::NoOrgKey)?;
             let context =
                 org_key_seal_context(&org.to_bytes(), compartment as u8, epoch, &to.to_bytes());
             sealed.push((
@@ -450,22 +456,21 @@ impl Engine {
     /// (whatever else the server lists is left out).
     pub async fn devices<T: Transport>(&self, t: &T) -> Result<Vec<DeviceSummary>> {
         let account = self.account().await?;
-        let identity = account.identity.signing.verifying_key();
-        let mut devices: Vec<DeviceSummary> = t
-            .certificates()
-            .await
-            .map_err(sync_error)?
+        let mut devices: Vec<DeviceSummary> = certified(t, &account)
+            .await?
             .iter()
-            .filter_map(|bytes| DeviceCertificate::verify(bytes, &identity).ok())
-            .filter(|c| c.user == account.user.to_bytes())
-            .map(|c| DeviceSummary {
-                id: crate::hex(&c.device),
-                this_device: c.device == self.keys.device_id(),
-                issued_ms: c.issued_ms,
-            })
+            .map(|c| self.summary(c))
             .collect();
         devices.sort_by(|a, b| (a.issued_ms, &a.id).cmp(&(b.issued_ms, &b.id)));
         Ok(devices)
+    }
+
+    fn summary(&self, c: &DeviceCertificate) -> DeviceSummary {
+        DeviceSummary {
+            id: crate::hex(&c.device),
+            this_device: c.device == self.keys.device_id(),
+            issued_ms: c.issued_ms,
+        }
     }
 
     /// Revokes another device of the account (its id, or a unique beginning of it): its pushes
@@ -473,14 +478,13 @@ impl Engine {
     pub async fn revoke_device<T: Transport>(&self, t: &T, id: &str) -> Result<DeviceSummary> {
         let account = self.account().await?;
         let wanted = id.trim().to_ascii_lowercase();
-        let matches: Vec<DeviceSummary> = self
-            .devices(t)
+        let matches: Vec<DeviceCertificate> = certified(t, &account)
             .await?
             .into_iter()
-            .filter(|d| !wanted.is_empty() && d.id.starts_with(&wanted))
+            .filter(|c| !wanted.is_empty() && crate::hex(&c.device).starts_with(&wanted))
             .collect();
         let device = match matches.as_slice() {
-            [one] => one.clone(),
+            [one] => *one,
             [] => {
                 return Err(sync_error(format!(
                     "no device of this account starts with {id:?}"
@@ -492,27 +496,21 @@ impl Engine {
                 )));
             }
         };
-        if device.this_device {
+        if device.device == self.keys.device_id() {
             return Err(sync_error(
                 "this is the device you are using; revoke it from another one",
             ));
         }
-        let bytes: [u8; 16] = (0..16)
-            .map(|i| u8::from_str_radix(&device.id[2 * i..2 * i + 2], 16))
-            .collect::<std::result::Result<Vec<u8>, _>>()
-            .ok()
-            .and_then(|v| v.try_into().ok())
-            .ok_or_else(|| sync_error("a device id is not 32 hex digits"))?;
         let revocation = stint_crypto::DeviceRevocation {
             user: account.user.to_bytes(),
-            device: bytes,
+            device: device.device,
             revoked_ms: self.now_ms(),
         }
         .issue(&account.identity.signing);
-        t.revoke_device(bytes, &revocation)
+        t.revoke_device(device.device, &revocation)
             .await
             .map_err(sync_error)?;
-        Ok(device)
+        Ok(self.summary(&device))
     }
 
     /// The account's devices' signing keys, each from a certificate its identity signed.
@@ -521,17 +519,11 @@ impl Engine {
         t: &T,
         account: &Account,
     ) -> Result<HashMap<[u8; 16], VerifyingKey>> {
-        let identity = account.identity.signing.verifying_key();
-        let mut signers = HashMap::new();
-        for bytes in t.certificates().await.map_err(sync_error)? {
-            // A certificate the identity did not sign is ignored, whoever inserted it.
-            if let Ok(cert) = DeviceCertificate::verify(&bytes, &identity)
-                && cert.user == account.user.to_bytes()
-            {
-                signers.insert(cert.device, cert.signing);
-            }
-        }
-        Ok(signers)
+        Ok(certified(t, account)
+            .await?
+            .into_iter()
+            .map(|c| (c.device, c.signing))
+            .collect())
     }
 
     /// Imports the organization's keys sealed to the identity that this device lacks.
@@ -596,13 +588,16 @@ impl Engine {
         }
         // Pull: pages from the cursor until the head; a new history starts from nothing.
         let setting = cursor_setting(org);
-        let (mut history, mut cursor) = match self.vault.setting(&setting).await? {
-            Some(b) if b.len() == 24 => (
-                <[u8; 16]>::try_from(&b[..16]).expect("16 bytes"),
-                u64::from_be_bytes(b[16..].try_into().expect("8 bytes")),
-            ),
-            _ => ([0; 16], 0),
-        };
+        // A cursor that does not read (24 bytes: history, sequence number) starts from nothing.
+        let stored = self.vault.setting(&setting).await?;
+        let (mut history, mut cursor) = stored
+            .as_deref()
+            .and_then(|b| {
+                let history = <[u8; 16]>::try_from(b.get(..16)?).ok()?;
+                let cursor = u64::from_be_bytes(b.get(16..)?.try_into().ok()?);
+                Some((history, cursor))
+            })
+            .unwrap_or(([0; 16], 0));
         loop {
             let page = t.pull(org, cursor).await.map_err(sync_error)?;
             if page.history != history {
@@ -645,4 +640,17 @@ impl Engine {
         report.pending = self.vault.outbox_len_of(org.to_bytes()).await?;
         Ok(report)
     }
+}
+
+/// The account's device certificates that its identity signed; whatever else the server lists,
+/// whoever inserted it, is left out.
+async fn certified<T: Transport>(t: &T, account: &Account) -> Result<Vec<DeviceCertificate>> {
+    let identity = account.identity.signing.verifying_key();
+    Ok(t.certificates()
+        .await
+        .map_err(sync_error)?
+        .iter()
+        .filter_map(|bytes| DeviceCertificate::verify(bytes, &identity).ok())
+        .filter(|c| c.user == account.user.to_bytes())
+        .collect())
 }

@@ -86,7 +86,14 @@ impl Vault {
                 received.unchanged += 1;
                 continue;
             }
-            let signature = signature_of(envelope).expect("a parsed envelope has a signature");
+            let Some(signature) = signature_of(envelope) else {
+                // Cannot happen for an envelope that parsed; refused rather than trusted.
+                received.refused.push(Refused {
+                    index,
+                    reason: "the envelope has no signature".into(),
+                });
+                continue;
+            };
             let seal = seal_row(&keys.seal_key, &columns_of(&header), signature);
             sqlx::query(
                 "INSERT INTO records (org, id, kind, hlc, envelope, seal) VALUES (?, ?, ?, ?, ?, ?) \
