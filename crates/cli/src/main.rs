@@ -3,6 +3,7 @@
 //! Errors print one line to stderr and exit non-zero; nothing is written when a command fails.
 
 mod account;
+mod conflicts;
 mod invoicing;
 mod output;
 mod parse;
@@ -123,6 +124,11 @@ enum Command {
     /// This device in your sync account
     #[command(subcommand)]
     Device(sync::DeviceCmd),
+    /// Fields two devices changed at once: the merged value and the one that lost
+    Conflicts {
+        #[command(subcommand)]
+        action: Option<conflicts::ConflictsCmd>,
+    },
     /// The vault itself
     #[command(subcommand)]
     Vault(VaultCmd),
@@ -1022,6 +1028,9 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             OrgCmd::Create { .. } | OrgCmd::List | OrgCmd::Use { .. } | OrgCmd::Publish,
         ) => {
             unreachable!("handled before")
+        }
+        Command::Conflicts { action } => {
+            conflicts::run(cli.json, &mut ctx.engine, &by, action.as_ref()).await?;
         }
         Command::Org(OrgCmd::Show) => {
             let org = ctx.engine.organization(&by)?;

@@ -110,7 +110,7 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                 if json {
                     let list: Vec<serde_json::Value> = reports
                         .iter()
-                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "pending": r.pending }))
+                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "pending": r.pending }))
                         .collect();
                     crate::print_json(&list)?;
                 } else {
@@ -125,6 +125,12 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                             "{name}: {} pushed, {} received, {} refused, {} waiting",
                             r.pushed, r.received, r.refused, r.pending
                         );
+                        if r.conflicts > 0 {
+                            println!(
+                                "  {} field(s) changed on two devices at once: review with `stint conflicts`",
+                                r.conflicts
+                            );
+                        }
                     }
                 }
             }

@@ -232,6 +232,80 @@ async fn a_laptop_and_a_phone_share_an_organization_through_the_server() {
     let out = go(&phone, &server, &["vault", "check"], &[]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
 
+    // The same note edited on both devices before either syncs: one wording everywhere, the other
+    // in the laptop's conflict log, which puts it back.
+    let kickoff = {
+        let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["entry"]["note"] == "Kickoff")
+            .unwrap()["entry"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for (vault, text) in [(&laptop, "Kickoff call"), (&phone, "Kickoff meeting")] {
+        ok(
+            vault,
+            &server,
+            &["entry", "edit", &kickoff, "--note", text],
+            &[],
+        )
+        .await;
+    }
+    ok(&phone, &server, &["sync"], &[]).await;
+    let synced = ok(&laptop, &server, &["sync"], &[]).await;
+    assert!(synced.contains("review with `stint conflicts`"), "{synced}");
+    let conflicts: serde_json::Value =
+        serde_json::from_str(&ok(&laptop, &server, &["conflicts", "--json"], &[]).await).unwrap();
+    let c = &conflicts[0];
+    assert_eq!(c["kind"], "time entry", "{conflicts}");
+    assert_eq!(c["fields"][0]["field"], "note");
+    assert_eq!(c["fields"][0]["kept"], "Kickoff meeting");
+    assert_eq!(c["fields"][0]["lost"], "Kickoff call");
+    let shown = ok(&laptop, &server, &["conflicts"], &[]).await;
+    assert!(
+        shown.contains("note: kept \"Kickoff meeting\", lost \"Kickoff call\""),
+        "{shown}"
+    );
+    let out = go(&laptop, &server, &["conflicts", "keep", "999"], &[]).await;
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no conflict") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+    let number = c["number"].to_string();
+    ok(&laptop, &server, &["conflicts", "put-back", &number], &[]).await;
+    assert_eq!(
+        ok(&laptop, &server, &["conflicts"], &[]).await.trim_end(),
+        "No conflicts."
+    );
+    ok(&laptop, &server, &["sync"], &[]).await;
+    ok(&phone, &server, &["sync"], &[]).await;
+    for vault in [&laptop, &phone] {
+        let listed = ok(
+            vault,
+            &server,
+            &[
+                "entry",
+                "list",
+                "--org",
+                "Acme",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-30",
+                "--json",
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(notes(&listed), ["From the phone", "Kickoff call"]);
+    }
+
     // The phone lists both devices and revokes the laptop (never itself); the laptop's next
     // changes are refused by the server.
     let devices: serde_json::Value =

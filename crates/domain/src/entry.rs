@@ -15,9 +15,8 @@ use serde::{Deserialize, Serialize};
 pub const MAX_ENTRY_SECONDS: i64 = 7 * 24 * 3600;
 
 /// When the work happened.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, ts_rs::TS)]
-#[serde(tag = "type", rename_all = "snake_case")]
-#[ts(export)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ts_rs::TS)]
+#[ts(export, tag = "type", rename_all = "snake_case")]
 pub enum EntryTime {
     /// A timer that is running.
     Running {
@@ -45,9 +44,50 @@ pub enum EntryTime {
     },
 }
 
-/// Reads the JSON that the derived `Serialize` writes (`{"type": "span", "start": …, "end": …}`)
-/// in one pass. Serde's derived reader for internally tagged enums first buffers every field into
-/// an owned tree, which made this the costliest part of decoding an entry at unlock.
+/// [`EntryTime`] as JSON writes it: `{"type": "span", "start": …, "end": …}`.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Tagged {
+    Running { start: Timestamp },
+    Span { start: Timestamp, end: Timestamp },
+    Duration { date: Date, seconds: i64 },
+}
+
+/// [`EntryTime`] as binary formats (record payloads) write it: the variant's number, then its
+/// fields. `Running` is the first variant.
+#[derive(Serialize, Deserialize)]
+enum Binary {
+    Running { start: Timestamp },
+    Span { start: Timestamp, end: Timestamp },
+    Duration { date: Date, seconds: i64 },
+}
+
+impl From<EntryTime> for Binary {
+    fn from(time: EntryTime) -> Self {
+        match time {
+            EntryTime::Running { start } => Binary::Running { start },
+            EntryTime::Span { start, end } => Binary::Span { start, end },
+            EntryTime::Duration { date, seconds } => Binary::Duration { date, seconds },
+        }
+    }
+}
+
+impl Serialize for EntryTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            return Binary::from(*self).serialize(serializer);
+        }
+        match *self {
+            EntryTime::Running { start } => Tagged::Running { start },
+            EntryTime::Span { start, end } => Tagged::Span { start, end },
+            EntryTime::Duration { date, seconds } => Tagged::Duration { date, seconds },
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Reads the JSON that [`Tagged`] writes in one pass (serde's derived reader for internally tagged
+/// enums first buffers every field into an owned tree), or [`Binary`] from a binary format.
 impl<'de> Deserialize<'de> for EntryTime {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
@@ -66,6 +106,13 @@ impl<'de> Deserialize<'de> for EntryTime {
             end: Option<Timestamp>,
             date: Option<Date>,
             seconds: Option<i64>,
+        }
+        if !deserializer.is_human_readable() {
+            return Ok(match Binary::deserialize(deserializer)? {
+                Binary::Running { start } => EntryTime::Running { start },
+                Binary::Span { start, end } => EntryTime::Span { start, end },
+                Binary::Duration { date, seconds } => EntryTime::Duration { date, seconds },
+            });
         }
         let flat = Flat::deserialize(deserializer)?;
         let need = |field: &'static str| D::Error::missing_field(field);

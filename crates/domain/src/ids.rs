@@ -8,14 +8,30 @@ use ulid::Ulid;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ts_rs::TS)]
-        #[serde(transparent)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
         #[ts(export, type = "string")]
         pub struct $name(pub Ulid);
 
+        /// Its ULID text in human-readable formats (JSON), its 16 bytes in binary ones (record
+        /// payloads, docs/formats.md).
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                if serializer.is_human_readable() {
+                    let mut text = [0; ulid::ULID_LEN];
+                    serializer.serialize_str(self.0.array_to_str(&mut text))
+                } else {
+                    serializer.serialize_bytes(&self.0.to_bytes())
+                }
+            }
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_str(UlidVisitor($what)).map(Self)
+                if deserializer.is_human_readable() {
+                    deserializer.deserialize_str(UlidVisitor($what)).map(Self)
+                } else {
+                    deserializer.deserialize_bytes(UlidVisitor($what)).map(Self)
+                }
             }
         }
 
@@ -76,6 +92,12 @@ impl serde::de::Visitor<'_> for UlidVisitor {
 
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Ulid, E> {
         Ulid::from_string(text).map_err(E::custom)
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Ulid, E> {
+        let bytes = <[u8; 16]>::try_from(bytes)
+            .map_err(|_| E::custom(format!("a {} id is 16 bytes, not {}", self.0, bytes.len())))?;
+        Ok(Ulid::from_bytes(bytes))
     }
 }
 

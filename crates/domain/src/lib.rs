@@ -13,6 +13,7 @@ pub mod invoice;
 pub mod kind;
 pub mod model;
 pub mod money;
+pub mod payload;
 pub mod rate;
 pub mod report;
 pub mod role;

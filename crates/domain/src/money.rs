@@ -58,8 +58,17 @@ impl Serialize for Currency {
 
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let code = <&str>::deserialize(d).map_err(|_| serde::de::Error::custom("currency"))?;
-        code.parse().map_err(serde::de::Error::custom)
+        struct Code;
+        impl serde::de::Visitor<'_> for Code {
+            type Value = Currency;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ISO 4217 currency code")
+            }
+            fn visit_str<E: serde::de::Error>(self, code: &str) -> Result<Currency, E> {
+                code.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Code)
     }
 }
 

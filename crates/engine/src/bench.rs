@@ -11,6 +11,7 @@ use sqlx::{QueryBuilder, SqlitePool};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use stint_domain::Kind;
+use stint_domain::payload::Clock;
 use stint_domain::*;
 use stint_vault::{Unlock, Vault};
 
@@ -162,7 +163,13 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
                 b.push_bind(org.to_vec())
                     .push_bind(r.id().to_vec())
                     .push_bind(r.kind() as i64)
-                    .push_bind(r.encode());
+                    .push_bind(
+                        r.encode_fresh(Clock {
+                            hlc: 1,
+                            device: [0; 16],
+                        })
+                        .unwrap_or_default(),
+                    );
             });
             q.build().execute(&mut *tx).await.map_err(db)?;
         }
@@ -301,7 +308,13 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
         let t0 = Instant::now();
         let outcome = engine.add_entry(&by, input).await?;
         add_ms.push(ms(t0.elapsed()));
-        payload_len = Record::TimeEntry(outcome.entry.entry).encode().len();
+        payload_len = Record::TimeEntry(outcome.entry.entry)
+            .encode_fresh(Clock {
+                hlc: 1,
+                device: [0; 16],
+            })
+            .map(|p| p.len())
+            .unwrap_or(0);
     }
     engine.close().await;
     let mut bare_ms = Vec::with_capacity(samples);

@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod bench_pdf;
+mod conflicts;
 mod error;
 pub mod export;
 mod idle;
@@ -18,8 +19,10 @@ mod records;
 pub mod seed;
 mod state;
 pub mod sync;
+mod versions;
 mod views;
 
+pub use conflicts::{ConflictField, ConflictView};
 pub use error::{EngineError, Result};
 pub use idle::{IdleChoice, IdleOutcome};
 pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};
@@ -632,13 +635,10 @@ impl Engine {
         } else {
             org.logo = None;
         }
-        writes.push(self.write_for(
-            by,
-            Kind::Organization,
-            org.id.to_bytes(),
-            false,
-            Record::Organization(org.clone()).encode(),
-        )?);
+        writes.extend(
+            self.record_writes(by, &[Record::Organization(org.clone())])
+                .await?,
+        );
         self.vault.put(&self.keys, writes).await?;
         let state = self.state_mut(by.org)?;
         state.apply(Record::Organization(org));
@@ -1711,13 +1711,7 @@ impl Engine {
         }
         .validate()?;
         let id = expense.id;
-        let mut writes = vec![self.write_for(
-            by,
-            Kind::Expense,
-            id.to_bytes(),
-            false,
-            Record::Expense(expense.clone()).encode(),
-        )?];
+        let mut writes = self.fresh_writes(by, &[Record::Expense(expense.clone())])?;
         if let (Some(receipt), Some(bytes)) = (receipt, receipt_bytes) {
             writes.push(self.write_for(
                 by,
@@ -1937,10 +1931,18 @@ impl Engine {
 
     /// Write records in one transaction, then update the index.
     pub(crate) async fn commit(&mut self, by: &ActAs, records: Vec<Record>) -> Result<()> {
-        let writes = records
-            .iter()
-            .map(|r| self.write_for(by, r.kind(), r.id(), false, r.encode()))
-            .collect::<Result<Vec<_>>>()?;
+        self.commit_over(by, records, None).await
+    }
+
+    /// [`Engine::commit`], for a singleton that may be new here: see
+    /// [`Engine::record_writes_over`].
+    pub(crate) async fn commit_over(
+        &mut self,
+        by: &ActAs,
+        records: Vec<Record>,
+        defaults: Option<&Record>,
+    ) -> Result<()> {
+        let writes = self.record_writes_over(by, &records, defaults).await?;
         self.vault.put(&self.keys, writes).await?;
         let state = self.state_mut(by.org)?;
         let mut reprice_all = false;
@@ -1963,6 +1965,13 @@ impl Engine {
             state.reprice_all();
         }
         Ok(())
+    }
+
+    /// Test support only: this device's clock for new record versions reads `ms` milliseconds off
+    /// the system's (a device whose clock is behind or ahead; see [`Vault::skew_clock`]).
+    #[doc(hidden)]
+    pub fn skew_clock(&self, ms: i64) {
+        self.vault.skew_clock(ms);
     }
 
     /// Test support only: encrypts, signs, seals and stores one record exactly as `raw` says, with

@@ -1,8 +1,11 @@
 //! How domain objects become record payloads, and back. The header's `kind` names the payload type;
-//! the payload is the object's JSON (see docs/formats.md). Deleting writes a tombstone with an empty
-//! payload.
+//! the payload is format 2, the object's fields each with the clock of its last write
+//! (`stint_domain::payload`, docs/formats.md); older vaults hold format 1, the object's JSON, which
+//! is still read. Deleting writes a tombstone with an empty payload.
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
+use stint_domain::payload::{self, Clock, Fields};
 use stint_domain::*;
 use stint_vault::Header;
 
@@ -110,8 +113,36 @@ impl Record {
         }
     }
 
-    /// The payload bytes.
-    pub fn encode(&self) -> Vec<u8> {
+    /// The record's fields in declaration order, each MessagePack-encoded: what a format 2
+    /// payload carries (docs/formats.md).
+    pub fn values(&self) -> Result<Vec<(u16, Vec<u8>)>, String> {
+        let values = match self {
+            Record::Organization(r) => payload::split(r),
+            Record::Member(r) => payload::split(r),
+            Record::Client(r) => payload::split(r),
+            Record::Project(r) => payload::split(r),
+            Record::Task(r) => payload::split(r),
+            Record::Tag(r) => payload::split(r),
+            Record::Rate(r) => payload::split(r),
+            Record::Budget(r) => payload::split(r),
+            Record::TimeEntry(r) => payload::split(r),
+            Record::Expense(r) => payload::split(r),
+            Record::Invoice(r) => payload::split(r.as_ref()),
+            Record::BillingProfile(r) => payload::split(r.as_ref()),
+            Record::ClientBilling(r) => payload::split(r.as_ref()),
+            Record::Recurring(r) => payload::split(r.as_ref()),
+        };
+        values.map_err(|e| format!("{:?} record: {e}", self.kind()))
+    }
+
+    /// A new record's format 2 payload, every field written at `clock`.
+    pub fn encode_fresh(&self, clock: Clock) -> Result<Vec<u8>, String> {
+        Ok(Fields::fresh(self.values()?, clock).to_bytes())
+    }
+
+    /// The format 1 payload (the record's JSON): what vaults wrote before format 2, kept for
+    /// tests of reading them and as bench B1's baseline of the old format.
+    pub fn encode_json(&self) -> Vec<u8> {
         fn json<T: Serialize>(value: &T) -> Vec<u8> {
             // Serializing these plain structs cannot fail: no maps with non-string keys, no I/O.
             serde_json::to_vec(value).unwrap_or_default()
@@ -131,6 +162,28 @@ impl Record {
             Record::BillingProfile(r) => json(r),
             Record::ClientBilling(r) => json(r),
             Record::Recurring(r) => json(r),
+        }
+    }
+
+    /// The names of `kind`'s fields, by index (empty for attachments).
+    pub fn field_names(kind: Kind) -> &'static [&'static str] {
+        use payload::field_names as names;
+        match kind {
+            Kind::Organization => names::<Organization>(),
+            Kind::Member => names::<Member>(),
+            Kind::Client => names::<Client>(),
+            Kind::Project => names::<Project>(),
+            Kind::Task => names::<Task>(),
+            Kind::Tag => names::<Tag>(),
+            Kind::Rate => names::<Rate>(),
+            Kind::Budget => names::<Budget>(),
+            Kind::TimeEntry => names::<TimeEntry>(),
+            Kind::Expense => names::<Expense>(),
+            Kind::Invoice => names::<Invoice>(),
+            Kind::BillingProfile => names::<BillingProfile>(),
+            Kind::ClientBilling => names::<ClientBilling>(),
+            Kind::Recurring => names::<RecurringInvoice>(),
+            Kind::Attachment => &[],
         }
     }
 
@@ -181,29 +234,54 @@ impl Record {
         Ok(Some(record))
     }
 
-    /// Decode a payload of `kind`.
+    /// Decode a payload of `kind`: format 2, or format 1 (JSON) as older versions wrote.
     pub fn decode(kind: Kind, bytes: &[u8]) -> Result<Record, String> {
-        let err = |e: serde_json::Error| format!("{kind:?} payload: {e}");
+        if payload::is_format2(bytes) {
+            Record::decode_with::<Format2>(kind, bytes)
+        } else {
+            Record::decode_with::<Json>(kind, bytes)
+        }
+    }
+
+    fn decode_with<D: Decoder>(kind: Kind, bytes: &[u8]) -> Result<Record, String> {
+        let at = |e: String| format!("{kind:?} payload: {e}");
         Ok(match kind {
-            Kind::Organization => Record::Organization(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::Member => Record::Member(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::Client => Record::Client(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::Project => Record::Project(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::Task => Record::Task(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::Tag => Record::Tag(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::Rate => Record::Rate(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::Budget => Record::Budget(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::TimeEntry => Record::TimeEntry(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::Expense => Record::Expense(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::Invoice => Record::Invoice(serde_json::from_slice(bytes).map_err(err)?),
-            Kind::BillingProfile => {
-                Record::BillingProfile(serde_json::from_slice(bytes).map_err(err)?)
-            }
-            Kind::ClientBilling => {
-                Record::ClientBilling(serde_json::from_slice(bytes).map_err(err)?)
-            }
-            Kind::Recurring => Record::Recurring(serde_json::from_slice(bytes).map_err(err)?),
+            Kind::Organization => Record::Organization(D::read(bytes).map_err(at)?),
+            Kind::Member => Record::Member(D::read(bytes).map_err(at)?),
+            Kind::Client => Record::Client(D::read(bytes).map_err(at)?),
+            Kind::Project => Record::Project(D::read(bytes).map_err(at)?),
+            Kind::Task => Record::Task(D::read(bytes).map_err(at)?),
+            Kind::Tag => Record::Tag(D::read(bytes).map_err(at)?),
+            Kind::Rate => Record::Rate(D::read(bytes).map_err(at)?),
+            Kind::Budget => Record::Budget(D::read(bytes).map_err(at)?),
+            Kind::TimeEntry => Record::TimeEntry(D::read(bytes).map_err(at)?),
+            Kind::Expense => Record::Expense(D::read(bytes).map_err(at)?),
+            Kind::Invoice => Record::Invoice(D::read(bytes).map_err(at)?),
+            Kind::BillingProfile => Record::BillingProfile(D::read(bytes).map_err(at)?),
+            Kind::ClientBilling => Record::ClientBilling(D::read(bytes).map_err(at)?),
+            Kind::Recurring => Record::Recurring(D::read(bytes).map_err(at)?),
             Kind::Attachment => return Err("attachments are not records".into()),
         })
+    }
+}
+
+/// A payload format's reader.
+trait Decoder {
+    fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String>;
+}
+
+struct Format2;
+
+impl Decoder for Format2 {
+    fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+        payload::decode(bytes).map_err(|e| e.to_string())
+    }
+}
+
+struct Json;
+
+impl Decoder for Json {
+    fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+        serde_json::from_slice(bytes).map_err(|e| e.to_string())
     }
 }

@@ -461,10 +461,7 @@ impl Engine {
         let mut done = 0u64;
         progress(0, total);
         for chunk in records.chunks(20_000) {
-            let writes = chunk
-                .iter()
-                .map(|r| self.write_for(&by, r.kind(), r.id(), false, r.encode()))
-                .collect::<Result<Vec<_>>>()?;
+            let writes = self.fresh_writes(&by, chunk)?;
             self.vault.put(&self.keys, writes).await?;
             done += chunk.len() as u64;
             progress(done, total);

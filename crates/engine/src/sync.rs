@@ -15,10 +15,11 @@ use stint_crypto::{
     VerifyingKey, open_sealed_key, org_key_seal_context, seal_key, unwrap_account_key,
     wrap_account_key,
 };
-use stint_domain::{Compartment, MemberId, OrgId};
+use stint_domain::{Compartment, Kind, MemberId, OrgId};
 use stint_protocol::sync::{MAX_BATCH, Outcome, PullPage};
 use stint_vault::{Header, Write, Zeroizing};
 
+use crate::records::Record;
 use crate::{Engine, EngineError, Result, USER_SETTING, VaultError};
 
 /// The name the server's registry gets for a published organization: the organization's own name
@@ -94,6 +95,10 @@ pub struct SyncReport {
     pub received: usize,
     /// Envelopes refused on arrival (bad signature, unknown device, a key this device lacks).
     pub refused: usize,
+    /// Records merged field by field on this device and written again (then pushed).
+    pub merged: usize,
+    /// Concurrent changes of one field found while merging, logged for review (`stint conflicts`).
+    pub conflicts: usize,
     /// Changes of this organization still waiting to be pushed.
     pub pending: u64,
 }
@@ -366,6 +371,7 @@ impl Engine {
                 .filter(|r| r.header.record == from.to_bytes())
                 .map(|r| (r.header.org, r.header.record))
                 .collect();
+            let device = self.keys.device_id();
             let writes: Vec<Write> = loaded
                 .records
                 .into_iter()
@@ -376,19 +382,23 @@ impl Engine {
                         header.record = to.to_bytes();
                     }
                     header.author_user = to.to_bytes();
-                    header.author_device = [0; 16];
-                    header.hlc = 0;
-                    // Member ids are ULID strings in payloads (JSON): 26 random-looking characters that
-                    // occur nowhere else, so replacing the text replaces exactly the references.
-                    let plaintext = match std::str::from_utf8(&r.plaintext) {
-                        Ok(text) if header.kind != crate::Kind::Attachment as u16 => {
-                            Zeroizing::new(text.replace(&old, &new).into_bytes())
-                        }
-                        _ => r.plaintext,
+                    header.author_device = device;
+                    header.hlc = self.vault.next_hlc();
+                    let plaintext = if header.tombstone || header.kind == Kind::Attachment as u16 {
+                        r.plaintext
+                    } else {
+                        Zeroizing::new(republished(
+                            &r.header,
+                            &r.plaintext,
+                            &old,
+                            &new,
+                            header.hlc,
+                            device,
+                        )?)
                     };
-                    Write { header, plaintext }
+                    Ok(Write { header, plaintext })
                 })
-                .collect();
+                .collect::<Result<_>>()?;
             self.vault.rewrite(&self.keys, &removed, writes).await?;
             self.vault.set_setting(USER_SETTING, &to.to_bytes()).await?;
         }
@@ -445,7 +455,7 @@ impl Engine {
         let mut reports = Vec::new();
         for org in t.orgs().await.map_err(sync_error)? {
             self.open_keys(t, &account, org).await?;
-            let report = self.sync_org(t, org, &signers).await?;
+            let report = self.sync_org(t, org, &signers, account.user).await?;
             reports.push((org, report));
         }
         self.reindex().await?;
@@ -564,9 +574,30 @@ impl Engine {
         t: &T,
         org: OrgId,
         signers: &HashMap<[u8; 16], VerifyingKey>,
+        me: MemberId,
     ) -> Result<SyncReport> {
         let mut report = SyncReport::default();
-        // Push: batches of the outbox, each removed once the server answered for it.
+        // Merges written while pulling are pushed in the same round; a merge answered by yet
+        // another version (someone wrote meanwhile) waits for the next round.
+        for _ in 0..3 {
+            self.push_org(t, org, &mut report).await?;
+            let merged = report.merged;
+            self.pull_org(t, org, signers, me, &mut report).await?;
+            if report.merged == merged {
+                break;
+            }
+        }
+        report.pending = self.vault.outbox_len_of(org.to_bytes()).await?;
+        Ok(report)
+    }
+
+    /// Pushes the outbox of `org` in batches, each removed once the server answered for it.
+    async fn push_org<T: Transport>(
+        &self,
+        t: &T,
+        org: OrgId,
+        report: &mut SyncReport,
+    ) -> Result<()> {
         loop {
             let batch = self
                 .vault
@@ -586,7 +617,19 @@ impl Engine {
             let seqs: Vec<i64> = batch.iter().map(|o| o.seq).collect();
             self.vault.ack_outbox(&seqs).await?;
         }
-        // Pull: pages from the cursor until the head; a new history starts from nothing.
+        Ok(())
+    }
+
+    /// Pulls pages of `org` from the cursor until the head (a new history starts from nothing),
+    /// each checked, merged and stored.
+    async fn pull_org<T: Transport>(
+        &self,
+        t: &T,
+        org: OrgId,
+        signers: &HashMap<[u8; 16], VerifyingKey>,
+        me: MemberId,
+        report: &mut SyncReport,
+    ) -> Result<()> {
         let setting = cursor_setting(org);
         // A cursor that does not read (24 bytes: history, sequence number) starts from nothing.
         let stored = self.vault.setting(&setting).await?;
@@ -623,12 +666,14 @@ impl Engine {
             let envelopes: Vec<Vec<u8>> = page.records.into_iter().map(|p| p.envelope).collect();
             let got = self
                 .vault
-                .receive(&self.keys, &envelopes, |h: &Header| {
+                .receive(&self.keys, me.to_bytes(), &envelopes, |h: &Header| {
                     signers.get(&h.author_device).copied()
                 })
                 .await?;
             report.received += got.stored.len();
             report.refused += got.refused.len();
+            report.merged += got.merged;
+            report.conflicts += got.conflicts;
             cursor = last;
             let mut value = history.to_vec();
             value.extend_from_slice(&cursor.to_be_bytes());
@@ -637,9 +682,33 @@ impl Engine {
                 break;
             }
         }
-        report.pending = self.vault.outbox_len_of(org.to_bytes()).await?;
-        Ok(report)
+        Ok(())
     }
+}
+
+/// A record's payload as published: member ids `old` replaced by `new`, in format 2 with every
+/// field written at (`hlc`, `device`): nothing of it has left the device yet. Member ids are ULID
+/// strings in the record's JSON, 26 random-looking characters that occur nowhere else, so
+/// replacing the text replaces exactly the references, whatever field holds them.
+fn republished(
+    header: &Header,
+    plaintext: &[u8],
+    old: &str,
+    new: &str,
+    hlc: u64,
+    device: [u8; 16],
+) -> Result<Vec<u8>> {
+    let damaged = |e: String| EngineError::Vault(stint_vault::VaultError::Damaged(e));
+    let kind = Kind::from_u16(header.kind)
+        .ok_or_else(|| damaged(format!("unknown record kind {}", header.kind)))?;
+    let record = Record::decode(kind, plaintext).map_err(damaged)?;
+    let json = String::from_utf8(record.encode_json())
+        .map_err(|e| damaged(e.to_string()))?
+        .replace(old, new);
+    let record = Record::decode(kind, json.as_bytes()).map_err(damaged)?;
+    record
+        .encode_fresh(stint_domain::payload::Clock { hlc, device })
+        .map_err(damaged)
 }
 
 /// The account's device certificates that its identity signed; whatever else the server lists,

@@ -16,7 +16,7 @@ mod receive;
 
 pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
-pub use receive::{Outgoing, Received, Refused};
+pub use receive::{ConflictRow, Outgoing, Received, Refused};
 pub use stint_crypto::{Header, PassphraseParams, Zeroizing};
 pub use stint_domain::Compartment;
 
@@ -26,7 +26,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{QueryBuilder, Row, SqlitePool};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 use stint_crypto::{
     CryptoError, EnvelopeRef, ROW_SEAL_LEN, ROW_SEAL_V1_LEN, RowColumns, SIGNATURE_LEN, SigningKey,
@@ -274,6 +274,9 @@ pub struct Vault {
     id: String,
     protection: Protection,
     last_hlc: AtomicU64,
+    /// Added to the system clock's milliseconds by [`Vault::next_hlc`]: tests play a device whose
+    /// clock is wrong ([`Vault::skew_clock`]); zero otherwise.
+    skew_ms: AtomicI64,
 }
 
 /// Minimum passphrase length in characters.
@@ -394,6 +397,7 @@ impl Vault {
             id,
             protection,
             last_hlc: AtomicU64::new(0),
+            skew_ms: AtomicI64::new(0),
         };
         let keys = vault.keys_from(device_key).await?;
         Ok((vault, keys))
@@ -433,6 +437,7 @@ impl Vault {
             id,
             protection,
             last_hlc: AtomicU64::new(last_hlc as u64),
+            skew_ms: AtomicI64::new(0),
         })
     }
 
@@ -783,7 +788,8 @@ impl Vault {
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .saturating_add_signed(self.skew_ms.load(Ordering::Relaxed));
         let physical = now_ms << 16;
         let mut last = self.last_hlc.load(Ordering::Relaxed);
         loop {
@@ -798,6 +804,13 @@ impl Vault {
                 Err(seen) => last = seen,
             }
         }
+    }
+
+    /// Test support: from now on this vault's clock reads `ms` milliseconds off the system's (a
+    /// device whose clock is behind, or ahead). Only the physical part of new HLCs changes.
+    #[doc(hidden)]
+    pub fn skew_clock(&self, ms: i64) {
+        self.skew_ms.store(ms, Ordering::Relaxed);
     }
 
     /// Encrypt, sign and store records with their outbox entries, all in one transaction. When this

@@ -4,15 +4,39 @@
 //! every device ends up holding the same bytes for a record. Before it is stored it must parse,
 //! carry a valid signature by its author device's certified key (the caller looks the certificate
 //! up), and decrypt under an organization key this device holds; anything else is refused and
-//! reported, never stored. Of two versions of one record the greater `(hlc, author device)` is
-//! kept, the same order the server and every other device use. Receiving advances this vault's
-//! clock past every HLC it sees.
+//! reported, never stored. Two versions of one record are merged field by field (docs/sync.md,
+//! "Merging"); when neither holds everything, this device writes the merge as a new version above
+//! both. Whatever the order versions arrive in, every device ends with the same fields, and once
+//! the merges are pushed, the same envelope. Receiving advances this vault's clock past every HLC
+//! it sees.
 
 use std::sync::atomic::Ordering;
 
-use stint_crypto::{EnvelopeRef, Header, VerifyingKey, seal_row};
+use stint_crypto::{EnvelopeRef, Header, VerifyingKey, Zeroizing, seal_record, seal_row};
+use stint_domain::payload::{self, Loser};
 
-use crate::{DeviceKeys, Result, Vault, columns_of, signature_of};
+use crate::{Compartment, DeviceKeys, Opened, Result, Vault, VaultError, columns_of, signature_of};
+
+/// A `conflicts` row: seq, org, record, kind, fields, lost.
+type ConflictColumns = (i64, Vec<u8>, Vec<u8>, i64, Vec<u8>, Vec<u8>);
+
+/// A conflict logged while merging: which fields of which record lost, and the version they lost
+/// in, as its envelope.
+#[derive(Debug, Clone)]
+pub struct ConflictRow {
+    /// Its number.
+    pub seq: i64,
+    /// The record's organization.
+    pub org: [u8; 16],
+    /// The record.
+    pub record: [u8; 16],
+    /// Its kind.
+    pub kind: u16,
+    /// The losing fields' indices.
+    pub fields: Vec<u16>,
+    /// The losing version's envelope.
+    pub lost: Vec<u8>,
+}
 
 /// A received envelope that was not stored, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +56,10 @@ pub struct Received {
     pub unchanged: usize,
     /// Envelopes refused.
     pub refused: Vec<Refused>,
+    /// Records this device merged and wrote again (in `stored` too; pushed next).
+    pub merged: usize,
+    /// Conflicts logged.
+    pub conflicts: usize,
 }
 
 /// An outbox entry: a version this device wrote, waiting to be pushed.
@@ -47,71 +75,195 @@ impl Vault {
     /// Store envelopes received for the organizations this device holds keys for. `signer` gives
     /// the certified public key of an envelope's author device (`None` if the device holds no
     /// valid certificate of the author). One transaction for the batch.
+    ///
+    /// A record this vault already holds is merged field by field
+    /// ([`stint_domain::payload::merge`]): the version that holds everything both say is stored
+    /// as it arrived, or kept; when neither does, this device writes the merge as a new version
+    /// (author `me`), which goes to the outbox; fields that two writes changed without knowing of
+    /// each other are logged as conflicts, with the losing version.
     pub async fn receive(
         &self,
         keys: &DeviceKeys,
+        me: [u8; 16],
         envelopes: &[Vec<u8>],
         signer: impl Fn(&Header) -> Option<VerifyingKey>,
     ) -> Result<Received> {
         let mut received = Received::default();
-        let mut accepted: Vec<(usize, Header)> = Vec::with_capacity(envelopes.len());
+        let mut accepted: Vec<(usize, Header, Zeroizing<Vec<u8>>)> =
+            Vec::with_capacity(envelopes.len());
         for (index, bytes) in envelopes.iter().enumerate() {
             match check(keys, bytes, &signer) {
-                Ok(header) => accepted.push((index, header)),
+                Ok((header, plaintext)) => accepted.push((index, header, plaintext)),
                 Err(reason) => received.refused.push(Refused { index, reason }),
             }
         }
         let mut tx = self.pool.begin().await?;
-        for (index, header) in accepted {
+        for (index, header, plaintext) in accepted {
             let envelope = &envelopes[index];
+            self.last_hlc.fetch_max(header.hlc, Ordering::SeqCst);
             let existing: Option<(Vec<u8>,)> =
                 sqlx::query_as("SELECT envelope FROM records WHERE org = ? AND id = ?")
                     .bind(header.org.as_slice())
                     .bind(header.record.as_slice())
                     .fetch_optional(&mut *tx)
                     .await?;
-            let newer = match &existing {
-                None => true,
-                Some((stored,)) => match EnvelopeRef::parse(stored) {
-                    Ok(old) => {
-                        (header.hlc, header.author_device)
-                            > (old.header().hlc, old.header().author_device)
-                    }
-                    // A stored row that does not parse is damaged; the authentic version replaces it.
-                    Err(_) => true,
-                },
+            // A stored row that does not open is damaged; the authentic version replaces it.
+            let local = existing.and_then(|(stored,)| {
+                let opened = EnvelopeRef::parse(&stored).ok()?;
+                let local_header = *opened.header();
+                let key = keys.org_key(&local_header)?;
+                let plaintext = opened.decrypt(key).ok()?;
+                Some((local_header, stored, plaintext))
+            });
+            let Some((local_header, local_envelope, local_plaintext)) = local else {
+                store(&mut tx, keys, &header, envelope).await?;
+                received.stored.push(header);
+                continue;
             };
-            self.last_hlc.fetch_max(header.hlc, Ordering::SeqCst);
-            if !newer {
+            let incoming_wins =
+                (header.hlc, header.author_device) > (local_header.hlc, local_header.author_device);
+            if (header.hlc, header.author_device) == (local_header.hlc, local_header.author_device)
+            {
                 received.unchanged += 1;
                 continue;
             }
-            let Some(signature) = signature_of(envelope) else {
-                // Cannot happen for an envelope that parsed; refused rather than trusted.
-                received.refused.push(Refused {
-                    index,
-                    reason: "the envelope has no signature".into(),
-                });
-                continue;
+            let (merged, conflicts) = payload::merge(
+                version(&local_header, &local_plaintext),
+                version(&header, &plaintext),
+            );
+            for group in [Loser::Local, Loser::Incoming] {
+                let fields: Vec<u8> = conflicts
+                    .iter()
+                    .filter(|c| c.loser == group)
+                    .flat_map(|c| c.index.to_be_bytes())
+                    .collect();
+                if fields.is_empty() {
+                    continue;
+                }
+                let (lost_header, lost) = match group {
+                    Loser::Local => (&local_header, local_envelope.as_slice()),
+                    Loser::Incoming => (&header, envelope.as_slice()),
+                };
+                received.conflicts += log_conflict(&mut tx, lost_header, &fields, lost).await?;
+            }
+            let rewrite = match merged {
+                payload::Merged::Greater if incoming_wins => None,
+                payload::Merged::Incoming if incoming_wins => None,
+                payload::Merged::Greater | payload::Merged::Local if !incoming_wins => {
+                    received.unchanged += 1;
+                    continue;
+                }
+                // The version that holds everything has the smaller envelope: written again,
+                // above both, so that the server's latest (the greater envelope) holds it too.
+                payload::Merged::Incoming => {
+                    Some((header.tombstone, Zeroizing::new(plaintext.to_vec())))
+                }
+                payload::Merged::Local | payload::Merged::Greater => {
+                    Some((local_header.tombstone, local_plaintext))
+                }
+                payload::Merged::New(bytes) => Some((false, Zeroizing::new(bytes))),
             };
-            let seal = seal_row(&keys.seal_key, &columns_of(&header), signature);
-            sqlx::query(
-                "INSERT INTO records (org, id, kind, hlc, envelope, seal) VALUES (?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT(org, id) DO UPDATE SET kind = excluded.kind, hlc = excluded.hlc, \
-                 envelope = excluded.envelope, seal = excluded.seal",
-            )
-            .bind(header.org.as_slice())
-            .bind(header.record.as_slice())
-            .bind(i64::from(header.kind))
-            .bind(header.hlc as i64)
-            .bind(envelope.as_slice())
-            .bind(seal.as_slice())
-            .execute(&mut *tx)
-            .await?;
-            received.stored.push(header);
+            match rewrite {
+                None => {
+                    store(&mut tx, keys, &header, envelope).await?;
+                    received.stored.push(header);
+                }
+                Some((tombstone, payload)) => {
+                    let merge = self.seal_merge(keys, me, &header, tombstone, &payload)?;
+                    store(&mut tx, keys, &merge.0, &merge.1).await?;
+                    sqlx::query(
+                        "INSERT INTO outbox (org, record, hlc, envelope) VALUES (?, ?, ?, ?)",
+                    )
+                    .bind(merge.0.org.as_slice())
+                    .bind(merge.0.record.as_slice())
+                    .bind(merge.0.hlc as i64)
+                    .bind(merge.1.as_slice())
+                    .execute(&mut *tx)
+                    .await?;
+                    received.merged += 1;
+                    received.stored.push(merge.0);
+                }
+            }
         }
         tx.commit().await?;
         Ok(received)
+    }
+
+    /// A new version of `of`'s record, written by this device as `me`, above every clock seen.
+    fn seal_merge(
+        &self,
+        keys: &DeviceKeys,
+        me: [u8; 16],
+        of: &Header,
+        tombstone: bool,
+        payload: &[u8],
+    ) -> Result<(Header, Vec<u8>)> {
+        let compartment = Compartment::from_u8(of.compartment).ok_or(VaultError::NoOrgKey)?;
+        let epoch = keys
+            .current_epoch(of.org, compartment)
+            .ok_or(VaultError::NoOrgKey)?;
+        let header = Header {
+            org: of.org,
+            record: of.record,
+            kind: of.kind,
+            compartment: of.compartment,
+            epoch,
+            author_user: me,
+            author_device: keys.device_id,
+            hlc: self.next_hlc(),
+            tombstone,
+        };
+        let key = keys.org_key(&header).ok_or(VaultError::NoOrgKey)?;
+        let body: &[u8] = if tombstone { &[] } else { payload };
+        Ok((header, seal_record(&header, body, key, &keys.signing)))
+    }
+
+    /// Conflicts logged while merging and not yet resolved, oldest first.
+    pub async fn conflicts(&self) -> Result<Vec<ConflictRow>> {
+        let rows: Vec<ConflictColumns> = sqlx::query_as(
+            "SELECT seq, org, record, kind, fields, lost FROM conflicts WHERE resolved = 0 ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(seq, org, record, kind, fields, lost)| {
+                Some(ConflictRow {
+                    seq,
+                    org: org.try_into().ok()?,
+                    record: record.try_into().ok()?,
+                    kind: u16::try_from(kind).ok()?,
+                    fields: fields
+                        .chunks_exact(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect(),
+                    lost,
+                })
+            })
+            .collect())
+    }
+
+    /// Marks a conflict resolved: `1` kept as merged, `2` put back. `false` if there is no open
+    /// conflict `seq`.
+    pub async fn resolve_conflict(&self, seq: i64, how: u8) -> Result<bool> {
+        let done = sqlx::query("UPDATE conflicts SET resolved = ? WHERE seq = ? AND resolved = 0")
+            .bind(i64::from(how))
+            .bind(seq)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Opens a conflict's losing version (checked as every record is: it opens under this
+    /// device's key for its organization, compartment and epoch).
+    pub fn open_lost(&self, keys: &DeviceKeys, lost: &[u8]) -> Result<Opened> {
+        let envelope = EnvelopeRef::parse(lost).map_err(|e| VaultError::Damaged(e.to_string()))?;
+        let header = *envelope.header();
+        let key = keys.org_key(&header).ok_or(VaultError::NoOrgKey)?;
+        let plaintext = envelope
+            .decrypt(key)
+            .map_err(|e| VaultError::Damaged(e.to_string()))?;
+        Ok(Opened { header, plaintext })
     }
 
     /// The oldest `limit` outbox entries of `org`, in the order they were written.
@@ -159,7 +311,7 @@ fn check(
     keys: &DeviceKeys,
     bytes: &[u8],
     signer: &impl Fn(&Header) -> Option<VerifyingKey>,
-) -> std::result::Result<Header, String> {
+) -> std::result::Result<(Header, Zeroizing<Vec<u8>>), String> {
     let envelope = EnvelopeRef::parse(bytes).map_err(|e| e.to_string())?;
     let header = *envelope.header();
     let key = signer(&header).ok_or("its author device holds no valid certificate")?;
@@ -167,6 +319,63 @@ fn check(
     let org_key = keys
         .org_key(&header)
         .ok_or("this device holds no key for its organization, compartment and epoch")?;
-    envelope.decrypt(org_key).map_err(|e| e.to_string())?;
-    Ok(header)
+    let plaintext = envelope.decrypt(org_key).map_err(|e| e.to_string())?;
+    Ok((header, plaintext))
+}
+
+fn version<'a>(header: &Header, payload: &'a [u8]) -> payload::Version<'a> {
+    payload::Version {
+        kind: header.kind,
+        tombstone: header.tombstone,
+        payload,
+    }
+}
+
+/// Stores `envelope` as its record's latest version, sealed for this device.
+async fn store(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    keys: &DeviceKeys,
+    header: &Header,
+    envelope: &[u8],
+) -> Result<()> {
+    let signature = signature_of(envelope)
+        .ok_or_else(|| VaultError::Damaged("an envelope without a signature".into()))?;
+    let seal = seal_row(&keys.seal_key, &columns_of(header), signature);
+    sqlx::query(
+        "INSERT INTO records (org, id, kind, hlc, envelope, seal) VALUES (?, ?, ?, ?, ?, ?) \
+         ON CONFLICT(org, id) DO UPDATE SET kind = excluded.kind, hlc = excluded.hlc, \
+         envelope = excluded.envelope, seal = excluded.seal",
+    )
+    .bind(header.org.as_slice())
+    .bind(header.record.as_slice())
+    .bind(i64::from(header.kind))
+    .bind(header.hlc as i64)
+    .bind(envelope)
+    .bind(seal.as_slice())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Logs that `fields` of the version `lost` lost to a concurrent write; once per version.
+async fn log_conflict(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    lost_header: &Header,
+    fields: &[u8],
+    lost: &[u8],
+) -> Result<usize> {
+    let done = sqlx::query(
+        "INSERT OR IGNORE INTO conflicts (org, record, kind, fields, lost, lost_hlc, lost_device) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(lost_header.org.as_slice())
+    .bind(lost_header.record.as_slice())
+    .bind(i64::from(lost_header.kind))
+    .bind(fields)
+    .bind(lost)
+    .bind(lost_header.hlc as i64)
+    .bind(lost_header.author_device.as_slice())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() as usize)
 }

@@ -8,6 +8,8 @@ use stint_vault::*;
 
 const PASS: &str = "correct horse battery";
 const ORG: [u8; 16] = [7; 16];
+/// The person receiving (author of any merge).
+const ME: [u8; 16] = [1; 16];
 /// 2026-12-01T00:00:00Z as an HLC.
 const HLC: u64 = 1_796_083_200_000 << 16;
 
@@ -99,7 +101,7 @@ async fn envelopes_travel_as_they_are_and_only_when_authentic() {
     let a_key = ka.verifying_key();
     let certified = |h: &Header| (h.author_device == ka.device_id()).then_some(a_key);
 
-    let got = b.receive(&kb, &sent, certified).await.unwrap();
+    let got = b.receive(&kb, ME, &sent, certified).await.unwrap();
     assert_eq!(
         (got.stored.len(), got.unchanged, got.refused.len()),
         (2, 0, 0)
@@ -110,7 +112,7 @@ async fn envelopes_travel_as_they_are_and_only_when_authentic() {
     let on_b = b.outbox_batch(ORG, 10).await.unwrap();
     assert!(on_b.is_empty());
     // Receiving them again changes nothing.
-    let got = b.receive(&kb, &sent, certified).await.unwrap();
+    let got = b.receive(&kb, ME, &sent, certified).await.unwrap();
     assert_eq!((got.stored.len(), got.unchanged), (0, 2));
     b.integrity_check().await.unwrap();
 
@@ -127,7 +129,7 @@ async fn envelopes_travel_as_they_are_and_only_when_authentic() {
     let foreign = envelopes(&c).await.remove(0);
     let c_key = kc.verifying_key();
     let got = b
-        .receive(&kb, &[flipped, foreign.clone()], |h: &Header| {
+        .receive(&kb, ME, &[flipped, foreign.clone()], |h: &Header| {
             if h.author_device == kc.device_id() {
                 Some(c_key)
             } else {
@@ -146,12 +148,12 @@ async fn envelopes_travel_as_they_are_and_only_when_authentic() {
         "{:?}",
         got.refused
     );
-    let got = b.receive(&kb, &sent, |_: &Header| None).await.unwrap();
+    let got = b.receive(&kb, ME, &sent, |_: &Header| None).await.unwrap();
     assert_eq!(got.refused.len(), 2);
     assert!(got.refused[0].reason.contains("certificate"));
     // Signed by another device than the header names: refused.
     let got = b
-        .receive(&kb, &sent, |_: &Header| Some(c_key))
+        .receive(&kb, ME, &sent, |_: &Header| Some(c_key))
         .await
         .unwrap();
     assert_eq!(got.refused.len(), 2);
@@ -190,8 +192,8 @@ async fn both_devices_keep_the_same_version_whatever_arrives_first() {
     a.put(&ka, vec![write(1, HLC, "from A")]).await.unwrap();
     b.put(&kb, vec![write(1, HLC, "from B")]).await.unwrap();
     let (from_a, from_b) = (envelopes(&a).await, envelopes(&b).await);
-    a.receive(&ka, &from_b, certified).await.unwrap();
-    b.receive(&kb, &from_a, certified).await.unwrap();
+    a.receive(&ka, ME, &from_b, certified).await.unwrap();
+    b.receive(&kb, ME, &from_a, certified).await.unwrap();
     let winner = if a_id > b_id { "from A" } else { "from B" };
     assert_eq!(texts(&a, &ka).await, [(1, winner.into())]);
     assert_eq!(texts(&b, &kb).await, [(1, winner.into())]);
@@ -203,12 +205,12 @@ async fn both_devices_keep_the_same_version_whatever_arrives_first() {
     let late = envelopes(&b).await.pop().unwrap();
     let early = envelopes(&a).await.pop().unwrap();
     let got = a
-        .receive(&ka, std::slice::from_ref(&late), certified)
+        .receive(&ka, ME, std::slice::from_ref(&late), certified)
         .await
         .unwrap();
     assert_eq!(got.stored.len(), 1);
     let got = b
-        .receive(&kb, std::slice::from_ref(&early), certified)
+        .receive(&kb, ME, std::slice::from_ref(&early), certified)
         .await
         .unwrap();
     assert_eq!((got.stored.len(), got.unchanged), (0, 1));
@@ -220,7 +222,7 @@ async fn both_devices_keep_the_same_version_whatever_arrives_first() {
     let ahead = 4_102_444_800_000u64 << 16;
     b.put(&kb, vec![write(3, ahead, "ahead")]).await.unwrap();
     let sent = envelopes(&b).await.pop().unwrap();
-    a.receive(&ka, &[sent], certified).await.unwrap();
+    a.receive(&ka, ME, &[sent], certified).await.unwrap();
     assert!(a.next_hlc() > ahead);
 }
 
@@ -279,7 +281,7 @@ mod any_order {
                     let (v, mut k) = vault(dir.path()).await;
                     share_keys(&devices[0].1, &v, &mut k).await;
                     for one in delivery {
-                        v.receive(&k, &[one], certified).await.unwrap();
+                        v.receive(&k, ME, &[one], certified).await.unwrap();
                     }
                     let shown = texts(&v, &k).await;
                     v.close().await;
