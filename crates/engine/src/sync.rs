@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 
 use stint_crypto::{
-    DeviceCertificate, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey, SymmetricKey,
-    VerifyingKey, open_sealed_key, org_key_seal_context, seal_key, unwrap_account_key,
-    wrap_account_key,
+    DeviceCertificate, EnvelopeRef, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey,
+    SymmetricKey, VerifyingKey, open_sealed_key, org_key_seal_context, seal_key,
+    unwrap_account_key, wrap_account_key,
 };
 use stint_domain::{Compartment, Kind, MemberId, OrgId};
 use stint_protocol::sync::{MAX_BATCH, Outcome, PullPage};
@@ -663,22 +663,62 @@ impl Engine {
                 break;
             }
             let last = page.records.last().map(|p| p.seq).unwrap_or(cursor);
-            let envelopes: Vec<Vec<u8>> = page.records.into_iter().map(|p| p.envelope).collect();
+            // An envelope of another organization in this one's pages is the server's doing:
+            // refused here, whatever it holds.
+            let (seqs, envelopes): (Vec<u64>, Vec<Vec<u8>>) = page
+                .records
+                .into_iter()
+                .map(|p| (p.seq, p.envelope))
+                .unzip();
+            let foreign: Vec<usize> = envelopes
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| {
+                    EnvelopeRef::parse(e).is_ok_and(|e| e.header().org != org.to_bytes())
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let own: Vec<Vec<u8>> = envelopes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !foreign.contains(i))
+                .map(|(_, e)| e.clone())
+                .collect();
+            let own_seqs: Vec<u64> = seqs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !foreign.contains(i))
+                .map(|(_, s)| *s)
+                .collect();
             let got = self
                 .vault
-                .receive(&self.keys, me.to_bytes(), &envelopes, |h: &Header| {
+                .receive(&self.keys, me.to_bytes(), &own, |h: &Header| {
                     signers.get(&h.author_device).copied()
                 })
                 .await?;
             report.received += got.stored.len();
-            report.refused += got.refused.len();
+            report.refused += got.refused.len() + foreign.len();
             report.merged += got.merged;
             report.conflicts += got.conflicts;
-            cursor = last;
+            // After a refusal the cursor stops just before it: the next round asks for it again,
+            // so a version a lying server spoiled once is not lost for good.
+            let first_refused = foreign
+                .iter()
+                .map(|&i| seqs[i])
+                .chain(
+                    got.refused
+                        .iter()
+                        .filter_map(|r| own_seqs.get(r.index).copied()),
+                )
+                .min();
+            cursor = match first_refused {
+                Some(seq) => seq.saturating_sub(1),
+                None => last,
+            };
             let mut value = history.to_vec();
             value.extend_from_slice(&cursor.to_be_bytes());
             self.vault.set_setting(&setting, &value).await?;
-            if cursor >= page.head {
+            if first_refused.is_some() || cursor >= page.head {
                 break;
             }
         }
@@ -698,7 +738,12 @@ fn republished(
     hlc: u64,
     device: [u8; 16],
 ) -> Result<Vec<u8>> {
-    let damaged = |e: String| EngineError::Vault(stint_vault::VaultError::Damaged(e));
+    let id = ulid::Ulid::from_bytes(header.record);
+    let damaged = |e: String| {
+        EngineError::Vault(stint_vault::VaultError::Damaged(format!(
+            "record {id} cannot be published: {e}"
+        )))
+    };
     let kind = Kind::from_u16(header.kind)
         .ok_or_else(|| damaged(format!("unknown record kind {}", header.kind)))?;
     let record = Record::decode(kind, plaintext).map_err(damaged)?;

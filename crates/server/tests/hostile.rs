@@ -1,0 +1,317 @@
+//! A server that lies (issue 14): between a device and a real server on a loopback port, a
+//! transport that tampers with what the server answers: bytes flipped, an old version replayed, an
+//! envelope moved to another record or another organization, pages reordered, a device certificate
+//! inserted for the account. Each is refused or has no effect; nothing tampered is ever shown, and
+//! once the server is honest again the device catches up with everything.
+
+mod support;
+
+use std::sync::Mutex;
+
+use stint_crypto::{DeviceCertificate, IdentityKeys};
+use stint_domain::{MemberId, OrgId};
+use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
+use stint_engine::{ClientChanges, Engine, MemoryKeyStore, NewClient, NewOrganization, Unlock};
+use stint_protocol::sync::{Outcome, PullPage};
+use stint_sync::HttpTransport;
+use support::{Backend, Server, Storage, sign_in, verified_account};
+
+const PASSWORD: &str = "a long and private passphrase";
+
+#[derive(Clone, Debug)]
+enum Attack {
+    /// One byte of every pulled envelope's ciphertext flipped.
+    FlipByte,
+    /// An old version of a record of this organization added to its pages.
+    Replay(OrgId, Vec<u8>),
+    /// Every pulled envelope's record id changed.
+    MoveRecord,
+    /// Another organization's envelopes served as this one's.
+    FromOrg(OrgId),
+    /// Pages reversed.
+    Reorder,
+    /// A certificate for this account made with a key that is not its identity's.
+    ForgedCertificate(Vec<u8>),
+}
+
+struct Hostile<'a> {
+    inner: &'a HttpTransport,
+    attack: Mutex<Option<Attack>>,
+}
+
+impl Hostile<'_> {
+    fn set(&self, attack: Option<Attack>) {
+        *self.attack.lock().unwrap() = attack;
+    }
+
+    fn attack(&self) -> Option<Attack> {
+        self.attack.lock().unwrap().clone()
+    }
+}
+
+impl Transport for Hostile<'_> {
+    async fn account(&self) -> Result<MemberId, String> {
+        self.inner.account().await
+    }
+    async fn identity(&self) -> Result<Option<StoredIdentity>, String> {
+        self.inner.identity().await
+    }
+    async fn put_identity(&self, identity: &StoredIdentity) -> Result<(), String> {
+        self.inner.put_identity(identity).await
+    }
+    async fn certificates(&self) -> Result<Vec<Vec<u8>>, String> {
+        let mut certificates = self.inner.certificates().await?;
+        if let Some(Attack::ForgedCertificate(forged)) = self.attack() {
+            certificates.push(forged);
+        }
+        Ok(certificates)
+    }
+    async fn add_device(&self, certificate: &[u8]) -> Result<(), String> {
+        self.inner.add_device(certificate).await
+    }
+    async fn revoke_device(&self, device: [u8; 16], revocation: &[u8]) -> Result<(), String> {
+        self.inner.revoke_device(device, revocation).await
+    }
+    async fn orgs(&self) -> Result<Vec<OrgId>, String> {
+        self.inner.orgs().await
+    }
+    async fn create_org(&self, org: OrgId, name: &str) -> Result<(), String> {
+        self.inner.create_org(org, name).await
+    }
+    async fn put_keys(&self, org: OrgId, keys: &[(u8, u32, Vec<u8>)]) -> Result<(), String> {
+        self.inner.put_keys(org, keys).await
+    }
+    async fn keys(&self, org: OrgId) -> Result<Vec<(u8, u32, Vec<u8>)>, String> {
+        self.inner.keys(org).await
+    }
+    async fn push(&self, org: OrgId, envelopes: &[Vec<u8>]) -> Result<Vec<(Outcome, u64)>, String> {
+        self.inner.push(org, envelopes).await
+    }
+    async fn pull(&self, org: OrgId, after: u64) -> Result<PullPage, String> {
+        let attack = self.attack();
+        let mut page = match &attack {
+            Some(Attack::FromOrg(other)) if *other != org => {
+                let mut page = self.inner.pull(*other, after).await?;
+                page.history = self.inner.pull(org, after).await?.history;
+                page
+            }
+            _ => self.inner.pull(org, after).await?,
+        };
+        match attack {
+            Some(Attack::FlipByte) => {
+                for r in &mut page.records {
+                    let at = r.envelope.len() - 70;
+                    r.envelope[at] ^= 0x20;
+                }
+            }
+            Some(Attack::Replay(of, old)) if of == org => {
+                let seq = page.records.last().map_or(after, |r| r.seq);
+                page.records
+                    .push(stint_protocol::sync::Pulled { seq, envelope: old });
+            }
+            Some(Attack::MoveRecord) => {
+                for r in &mut page.records {
+                    r.envelope[17] ^= 0x01;
+                }
+            }
+            Some(Attack::Reorder) => page.records.reverse(),
+            _ => {}
+        }
+        Ok(page)
+    }
+}
+
+fn names(engine: &Engine, org: OrgId) -> Vec<String> {
+    let by = engine.act_as_user(org).unwrap();
+    let mut names: Vec<String> = engine
+        .clients(&by, true)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    names.sort();
+    names
+}
+
+fn total(reports: &[(OrgId, SyncReport)]) -> SyncReport {
+    let mut sum = SyncReport::default();
+    for (_, r) in reports {
+        sum.received += r.received;
+        sum.refused += r.refused;
+        sum.pushed += r.pushed;
+    }
+    sum
+}
+
+async fn organization(engine: &mut Engine, name: &str) -> OrgId {
+    engine
+        .create_organization(NewOrganization {
+            name: name.into(),
+            currency: "EUR".into(),
+            locale: "en-US".into(),
+            time_zone: "UTC".into(),
+            week_start: None,
+            owner_name: "Ada Lovelace".into(),
+        })
+        .await
+        .unwrap()
+}
+
+async fn rename_client(engine: &mut Engine, org: OrgId, to: &str) {
+    let by = engine.act_as_user(org).unwrap();
+    let client = engine.clients(&by, true).unwrap()[0].id;
+    engine
+        .edit_client(
+            &by,
+            client,
+            ClientChanges {
+                name: Some(to.into()),
+                ..ClientChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn a_lying_server_changes_nothing_shown(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let email = "ada@example.org";
+    verified_account(&server, &storage, email, PASSWORD).await;
+    let to_laptop = HttpTransport::new(
+        &server.base,
+        &sign_in(&server, email, PASSWORD, "laptop").await,
+    )
+    .unwrap();
+    let honest_phone = HttpTransport::new(
+        &server.base,
+        &sign_in(&server, email, PASSWORD, "phone").await,
+    )
+    .unwrap();
+    let to_phone = Hostile {
+        inner: &honest_phone,
+        attack: Mutex::new(None),
+    };
+    let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
+    let mut laptop = Engine::create(laptop_dir.path(), Unlock::Keyring(&laptop_keys))
+        .await
+        .unwrap();
+    let mut phone = Engine::create(phone_dir.path(), Unlock::Keyring(&phone_keys))
+        .await
+        .unwrap();
+
+    // Two published organizations, each with a client.
+    let acme = organization(&mut laptop, "Acme").await;
+    let side = organization(&mut laptop, "Side project").await;
+    for (org, client) in [(acme, "Globex"), (side, "Initech")] {
+        let by = laptop.act_as_user(org).unwrap();
+        laptop
+            .add_client(
+                &by,
+                NewClient {
+                    name: client.into(),
+                    currency: None,
+                    rounding: None,
+                    note: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let recovery = laptop
+        .set_up_sync(&to_laptop)
+        .await
+        .unwrap()
+        .to_text()
+        .to_string();
+    laptop.forget_recovery_key().await.unwrap();
+    laptop.publish(&to_laptop, acme).await.unwrap();
+    laptop.publish(&to_laptop, side).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    // The client's first version, kept for a replay later.
+    let first_version = {
+        let page = to_laptop.pull(acme, 0).await.unwrap();
+        page.records.last().unwrap().envelope.clone()
+    };
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    phone.sync(&to_phone).await.unwrap();
+    assert_eq!(names(&phone, acme), ["Globex"]);
+    assert_eq!(names(&phone, side), ["Initech"]);
+
+    // Each attack meets a new version on the server; the phone refuses or ignores it, shows
+    // nothing of it, and its next honest round brings the real version.
+    let attacks = [
+        ("flipped byte", Attack::FlipByte, "Globex 2", true),
+        ("moved record", Attack::MoveRecord, "Globex 3", true),
+        (
+            "another organization's records",
+            Attack::FromOrg(side),
+            "Globex 4",
+            true,
+        ),
+        ("reordered pages", Attack::Reorder, "Globex 5", false),
+    ];
+    for (what, attack, renamed, refused) in attacks {
+        rename_client(&mut laptop, acme, renamed).await;
+        laptop.sync(&to_laptop).await.unwrap();
+        let shown_before = (names(&phone, acme), names(&phone, side));
+        to_phone.set(Some(attack));
+        let reports = phone.sync(&to_phone).await.unwrap();
+        let sum = total(&reports);
+        if refused {
+            assert!(sum.refused >= 1, "{what}: {reports:?}");
+            assert_eq!(
+                (names(&phone, acme), names(&phone, side)),
+                shown_before,
+                "{what} changed what the phone shows"
+            );
+            assert!(
+                phone.quarantined().is_empty(),
+                "{what}: {:?}",
+                phone.quarantined()
+            );
+        } else {
+            // Order does not matter to merging: the real version, as if honest.
+            assert_eq!(sum.refused, 0, "{what}: {reports:?}");
+            assert_eq!(names(&phone, acme), [renamed], "{what}");
+        }
+        to_phone.set(None);
+        // The tampered round moved the cursor; an honest server's next pages still bring what
+        // was refused, since the phone reads the organization again from the start when it
+        // refused something.
+        phone.sync(&to_phone).await.unwrap();
+        assert_eq!(names(&phone, acme), [renamed], "after {what}");
+        assert_eq!(names(&phone, side), ["Initech"], "after {what}");
+    }
+
+    // An old version replayed: the phone keeps the newer one.
+    to_phone.set(Some(Attack::Replay(acme, first_version)));
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(total(&reports).refused, 0, "{reports:?}");
+    assert_eq!(names(&phone, acme), ["Globex 5"]);
+    to_phone.set(None);
+
+    // A certificate for this account that the identity did not sign: not a device of the account.
+    let fake_identity = IdentityKeys::generate();
+    let account = honest_phone.account().await.unwrap();
+    let forged = DeviceCertificate {
+        user: account.to_bytes(),
+        device: [0xee; 16],
+        signing: stint_crypto::SigningKey::generate().verifying_key(),
+        sealing: stint_crypto::SealSecretKey::generate().public_key(),
+        issued_ms: 1,
+    }
+    .issue(&fake_identity.signing)
+    .to_vec();
+    to_phone.set(Some(Attack::ForgedCertificate(forged)));
+    let devices = phone.devices(&to_phone).await.unwrap();
+    assert_eq!(devices.len(), 2, "{devices:?}");
+    assert!(devices.iter().all(|d| d.id != "ee".repeat(16)));
+    to_phone.set(None);
+
+    laptop.close().await;
+    phone.close().await;
+    server.stop().await;
+}
+both!(a_lying_server_changes_nothing_shown);
