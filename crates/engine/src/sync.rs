@@ -99,6 +99,9 @@ pub struct SyncReport {
     pub merged: usize,
     /// Concurrent changes of one field found while merging, logged for review (`stint conflicts`).
     pub conflicts: usize,
+    /// This device's versions pushed again because the server had lost them (restored from an
+    /// older backup, or its records replaced).
+    pub resent: usize,
     /// Changes of this organization still waiting to be pushed.
     pub pending: u64,
 }
@@ -582,7 +585,12 @@ impl Engine {
         for _ in 0..3 {
             self.push_org(t, org, &mut report).await?;
             let merged = report.merged;
-            self.pull_org(t, org, signers, me, &mut report).await?;
+            let lost = self.pull_org(t, org, signers, me, &mut report).await?;
+            if lost {
+                // The server lost what it had acknowledged: what this device wrote goes again.
+                report.resent += self.vault.requeue_own(&self.keys, org.to_bytes()).await?;
+                continue;
+            }
             if report.merged == merged {
                 break;
             }
@@ -621,7 +629,8 @@ impl Engine {
     }
 
     /// Pulls pages of `org` from the cursor until the head (a new history starts from nothing),
-    /// each checked, merged and stored.
+    /// each checked, merged and stored. `true` when the server turned out to have lost records it
+    /// had acknowledged: its head is behind the cursor, or its history is another one.
     async fn pull_org<T: Transport>(
         &self,
         t: &T,
@@ -629,7 +638,8 @@ impl Engine {
         signers: &HashMap<[u8; 16], VerifyingKey>,
         me: MemberId,
         report: &mut SyncReport,
-    ) -> Result<()> {
+    ) -> Result<bool> {
+        let mut lost = false;
         let setting = cursor_setting(org);
         // A cursor that does not read (24 bytes: history, sequence number) starts from nothing.
         let stored = self.vault.setting(&setting).await?;
@@ -645,19 +655,27 @@ impl Engine {
             let page = t.pull(org, cursor).await.map_err(sync_error)?;
             if page.history != history {
                 if history != [0; 16] {
-                    // Another history: start over from its beginning.
+                    // Another history: start over from its beginning, and push again.
                     cursor = 0;
                     history = page.history;
+                    lost = true;
+                    self.vault
+                        .set_setting(&setting, &[history.as_slice(), &[0; 8]].concat())
+                        .await?;
                     continue;
                 }
                 history = page.history;
             }
             if page.records.is_empty() {
                 // A cursor past the head means the server lost what it had acknowledged (a
-                // restore from an older backup): read it all again from the start. What it lost
-                // of this device's records is pushed again by `resend_lost` (not yet).
+                // restore from an older backup): read it all again from the start, and push
+                // again what this device wrote (`sync_org`).
                 if cursor > page.head {
                     cursor = 0;
+                    lost = true;
+                    self.vault
+                        .set_setting(&setting, &[history.as_slice(), &[0; 8]].concat())
+                        .await?;
                     continue;
                 }
                 break;
@@ -722,7 +740,7 @@ impl Engine {
                 break;
             }
         }
-        Ok(())
+        Ok(lost)
     }
 }
 

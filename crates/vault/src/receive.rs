@@ -280,6 +280,36 @@ impl Vault {
             .collect())
     }
 
+    /// Puts this device's own version of every record of `org` whose latest version it wrote back
+    /// into the outbox: for a server that lost them (restored from an older backup). Versions
+    /// the server still has are answered "already stored" and cost nothing more. How many.
+    pub async fn requeue_own(&self, keys: &DeviceKeys, org: [u8; 16]) -> Result<usize> {
+        let rows: Vec<(Vec<u8>, i64, Vec<u8>)> =
+            sqlx::query_as("SELECT id, hlc, envelope FROM records WHERE org = ? ORDER BY hlc")
+                .bind(org.as_slice())
+                .fetch_all(&self.pool)
+                .await?;
+        let mut tx = self.pool.begin().await?;
+        let mut queued = 0;
+        for (id, hlc, envelope) in rows {
+            let own = EnvelopeRef::parse(&envelope)
+                .is_ok_and(|e| e.header().author_device == keys.device_id);
+            if !own {
+                continue;
+            }
+            sqlx::query("INSERT INTO outbox (org, record, hlc, envelope) VALUES (?, ?, ?, ?)")
+                .bind(org.as_slice())
+                .bind(id)
+                .bind(hlc)
+                .bind(envelope)
+                .execute(&mut *tx)
+                .await?;
+            queued += 1;
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
     /// How many changes of `org` wait to be pushed.
     pub async fn outbox_len_of(&self, org: [u8; 16]) -> Result<u64> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE org = ?")

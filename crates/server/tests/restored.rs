@@ -1,0 +1,178 @@
+//! A server restored from an older backup (issue 14): what it had acknowledged since the backup is
+//! gone. The devices notice (their cursor is ahead of the server's head), read it again from the
+//! start and push again what they wrote, without resetting anything; a device enrolled afterwards
+//! sees everything. On SQLite and PostgreSQL.
+
+mod support;
+
+use stint_domain::{EntryTime, OrgId, ProjectId};
+use stint_engine::sync::Transport;
+use stint_engine::{
+    ActAs, Engine, EntryFilter, MemoryKeyStore, NewClient, NewEntry, NewOrganization, NewProject,
+    Unlock,
+};
+use stint_server::backup;
+use stint_sync::HttpTransport;
+use support::{Backend, Server, Storage, sign_in, verified_account};
+
+const PASSWORD: &str = "a long and private passphrase";
+
+async fn add(engine: &mut Engine, by: &ActAs, project: ProjectId, note: &str, hour: i64) {
+    let start = "2026-03-02T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+        + jiff::SignedDuration::from_hours(hour);
+    engine
+        .add_entry(
+            by,
+            NewEntry {
+                member: None,
+                project,
+                task: None,
+                time: EntryTime::Span {
+                    start,
+                    end: start + jiff::SignedDuration::from_mins(30),
+                },
+                note: note.into(),
+                billable: None,
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+}
+
+fn notes(engine: &Engine, org: OrgId) -> Vec<String> {
+    let by = engine.act_as_user(org).unwrap();
+    let mut notes: Vec<String> = engine
+        .entries(&by, &EntryFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|v| v.entry.note)
+        .collect();
+    notes.sort();
+    notes
+}
+
+async fn a_restored_server_gets_back_what_it_lost(backend: Backend) {
+    let original = Storage::new(backend).await;
+    let server = Server::start(&original).await;
+    let email = "ada@example.org";
+    verified_account(&server, &original, email, PASSWORD).await;
+    let laptop_token = sign_in(&server, email, PASSWORD, "laptop").await;
+    let to_laptop = HttpTransport::new(&server.base, &laptop_token).unwrap();
+    let laptop_dir = tempfile::tempdir().unwrap();
+    let laptop_keys = MemoryKeyStore::default();
+    let mut laptop = Engine::create(laptop_dir.path(), Unlock::Keyring(&laptop_keys))
+        .await
+        .unwrap();
+    let org = laptop
+        .create_organization(NewOrganization {
+            name: "Acme".into(),
+            currency: "EUR".into(),
+            locale: "en-US".into(),
+            time_zone: "UTC".into(),
+            week_start: None,
+            owner_name: "Ada Lovelace".into(),
+        })
+        .await
+        .unwrap();
+    let by = laptop.act_as_user(org).unwrap();
+    let client = laptop
+        .add_client(
+            &by,
+            NewClient {
+                name: "Globex".into(),
+                currency: None,
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let project = laptop
+        .add_project(
+            &by,
+            NewProject {
+                client,
+                name: "Website".into(),
+                billable: Some(true),
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    add(&mut laptop, &by, project, "before the backup", 8).await;
+    let recovery = laptop
+        .set_up_sync(&to_laptop)
+        .await
+        .unwrap()
+        .to_text()
+        .to_string();
+    laptop.forget_recovery_key().await.unwrap();
+    laptop.publish(&to_laptop, org).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    let by = laptop.act_as_user(org).unwrap();
+
+    // The nightly backup; then more work reaches the server.
+    let mut config = original.config();
+    if backend == Backend::Postgres {
+        config.backup.database_url = Some(original.admin_url());
+    }
+    let taken = backup::backup(&config, &original.dir.path().join("backups"))
+        .await
+        .unwrap();
+    add(&mut laptop, &by, project, "after the backup", 9).await;
+    add(&mut laptop, &by, project, "after the backup, too", 10).await;
+    let reports = laptop.sync(&to_laptop).await.unwrap();
+    assert_eq!(reports[0].1.pushed, 2, "{reports:?}");
+    server.stop().await;
+
+    // The server comes back from the backup: the last two entries are gone from it.
+    let restored = Storage::new(backend).await;
+    let mut target = restored.config();
+    if backend == Backend::Postgres {
+        target.database_url = Some(restored.admin_url());
+    }
+    backup::restore(&target, &taken).await.unwrap();
+    let server = Server::start(&restored).await;
+    let to_laptop = HttpTransport::new(&server.base, &laptop_token).unwrap();
+    let phone_token = sign_in(&server, email, PASSWORD, "phone").await;
+    let to_phone = HttpTransport::new(&server.base, &phone_token).unwrap();
+    let page = to_phone.pull(org, 0).await.unwrap();
+    let before = page.records.len();
+
+    // The laptop notices and pushes again what it wrote; nothing of its own is reset.
+    let reports = laptop.sync(&to_laptop).await.unwrap();
+    let report = &reports[0].1;
+    assert!(report.resent >= 2 && report.pending == 0, "{report:?}");
+    assert_eq!(
+        notes(&laptop, org),
+        [
+            "after the backup",
+            "after the backup, too",
+            "before the backup"
+        ]
+    );
+    assert_eq!(
+        to_phone.pull(org, 0).await.unwrap().records.len(),
+        before + 2
+    );
+    // A round later nothing moves: the laptop's cursor matches the server again.
+    let reports = laptop.sync(&to_laptop).await.unwrap();
+    assert_eq!(reports[0].1.resent, 0, "{reports:?}");
+    assert_eq!(reports[0].1.pushed, 0, "{reports:?}");
+
+    // A device enrolled now sees everything.
+    let phone_dir = tempfile::tempdir().unwrap();
+    let phone_keys = MemoryKeyStore::default();
+    let mut phone = Engine::create(phone_dir.path(), Unlock::Keyring(&phone_keys))
+        .await
+        .unwrap();
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    phone.sync(&to_phone).await.unwrap();
+    assert_eq!(notes(&phone, org), notes(&laptop, org));
+    laptop.close().await;
+    phone.close().await;
+    server.stop().await;
+}
+both!(a_restored_server_gets_back_what_it_lost);
