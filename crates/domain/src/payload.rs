@@ -14,7 +14,7 @@
 //! ```
 //!
 //! Varints are unsigned LEB128, minimal. A field's value is its MessagePack encoding (`rmp-serde`,
-//! structs as maps): ids are their 16 bytes. Payloads that begin with `{` are format 1 (the record's
+//! structs as arrays in declaration order): ids are their 16 bytes. Payloads that begin with `{` are format 1 (the record's
 //! JSON), still read; every new version is written in format 2.
 
 use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
@@ -561,7 +561,7 @@ impl SerializeStruct for &mut Splitter {
     ) -> Result<(), PayloadError> {
         let mut bytes = Vec::new();
         value
-            .serialize(&mut rmp_serde::Serializer::new(&mut bytes).with_struct_map())
+            .serialize(&mut rmp_serde::Serializer::new(&mut bytes))
             .map_err(|e| PayloadError(format!("field {key}: {e}")))?;
         self.out.push((self.next, bytes));
         self.next += 1;
@@ -642,18 +642,71 @@ impl<'de> MapAccess<'de> for FieldsMap<'de> {
         &mut self,
         seed: V,
     ) -> Result<V::Value, PayloadError> {
-        let mut de = rmp_serde::Deserializer::new(std::io::Cursor::new(self.value));
-        let value = seed
-            .deserialize(&mut de)
-            .map_err(|e| PayloadError(format!("a field does not read: {e}")))?;
-        if de.position() != self.value.len() as u64 {
-            return err("bytes after a field's value");
+        if value_len(self.value, 0) != Some(self.value.len()) {
+            return err("a field's value is not one whole MessagePack value");
         }
-        Ok(value)
+        let mut de = rmp_serde::Deserializer::from_read_ref(self.value);
+        seed.deserialize(&mut de)
+            .map_err(|e| PayloadError(format!("a field does not read: {e}")))
     }
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.fields.len())
+    }
+}
+
+/// The length of the one MessagePack value at the start of `b`, if it is there whole (nesting at
+/// most 64 deep). A pass over the bytes without decoding: decoding borrows from the payload and
+/// cannot tell where it stopped, so this is how a value with bytes after it is refused.
+fn value_len(b: &[u8], depth: u32) -> Option<usize> {
+    if depth > 64 {
+        return None;
+    }
+    let marker = *b.first()?;
+    let whole = |n: usize| (b.len() > n).then_some(1 + n);
+    let size = |n: usize| -> Option<usize> {
+        let bytes = b.get(1..1 + n)?;
+        Some(
+            bytes
+                .iter()
+                .fold(0usize, |acc, &x| (acc << 8) | usize::from(x)),
+        )
+    };
+    let items = |header: usize, count: usize| -> Option<usize> {
+        let mut at = header;
+        if b.len() < at {
+            return None;
+        }
+        for _ in 0..count {
+            at += value_len(b.get(at..)?, depth + 1)?;
+        }
+        Some(at)
+    };
+    match marker {
+        0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => Some(1),
+        0x80..=0x8f => items(1, 2 * usize::from(marker & 0x0f)),
+        0x90..=0x9f => items(1, usize::from(marker & 0x0f)),
+        0xa0..=0xbf => whole(usize::from(marker & 0x1f)),
+        0xc4 | 0xd9 => whole(1 + size(1)?),
+        0xc5 | 0xda => whole(2 + size(2)?),
+        0xc6 | 0xdb => whole(4 + size(4)?),
+        0xc7 => whole(2 + size(1)?),
+        0xc8 => whole(3 + size(2)?),
+        0xc9 => whole(5 + size(4)?),
+        0xcc | 0xd0 => whole(1),
+        0xcd | 0xd1 => whole(2),
+        0xca | 0xce | 0xd2 => whole(4),
+        0xcb | 0xcf | 0xd3 => whole(8),
+        0xd4 => whole(2),
+        0xd5 => whole(3),
+        0xd6 => whole(5),
+        0xd7 => whole(9),
+        0xd8 => whole(17),
+        0xdc => items(3, size(2)?),
+        0xdd => items(5, size(4)?),
+        0xde => items(3, 2 * size(2)?),
+        0xdf => items(5, 2 * size(4)?),
+        0xc1 => None,
     }
 }
 

@@ -372,3 +372,32 @@ fn tagged_enums_of_every_record_kind_round_trip() {
     let bytes = encode_fresh(&value, clock(1, 1)).unwrap();
     assert_eq!(decode::<Tagged>(&bytes).unwrap(), value);
 }
+
+#[test]
+fn a_value_is_exactly_one_messagepack_value() {
+    // Every value the record types write is measured exactly.
+    for (_, value) in split(&entry()).unwrap() {
+        assert_eq!(value_len(&value, 0), Some(value.len()), "{value:x?}");
+    }
+    let mut long = vec![0xdc, 0x00, 0x03, 0x01, 0xa2, b'h', b'i', 0xc4, 0x02, 7, 7];
+    assert_eq!(value_len(&long, 0), Some(long.len()));
+    long.push(0);
+    assert_eq!(value_len(&long, 0), Some(long.len() - 1));
+    for cut in [
+        &[0xa3, b'a'][..],
+        &[0xdc, 0x00],
+        &[0xc4, 0x05, 1],
+        &[0xc1],
+        &[],
+    ] {
+        assert_eq!(value_len(cut, 0), None, "{cut:x?}");
+    }
+    // A field with a byte after its value does not decode.
+    let mut values = split(&entry()).unwrap();
+    values[5].1.push(0xc0);
+    let bytes = Fields::fresh(values, clock(1, 1)).to_bytes();
+    assert!(decode::<TimeEntry>(&bytes).is_err());
+    // Nesting deeper than 64 is refused, not followed.
+    let deep: Vec<u8> = std::iter::repeat_n(0x91, 100).chain([0xc0]).collect();
+    assert_eq!(value_len(&deep, 0), None);
+}
