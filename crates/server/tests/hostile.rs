@@ -11,9 +11,10 @@ use std::sync::Mutex;
 use stint_crypto::{DeviceCertificate, IdentityKeys};
 use stint_domain::{MemberId, OrgId};
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
-use stint_engine::{ClientChanges, Engine, MemoryKeyStore, NewClient, NewOrganization, Unlock};
+use stint_engine::{ClientChanges, Engine, MemoryKeyStore, NewClient};
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
+use support::devices::{device, organization};
 use support::{Backend, Server, Storage, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -143,20 +144,6 @@ fn total(reports: &[(OrgId, SyncReport)]) -> SyncReport {
     sum
 }
 
-async fn organization(engine: &mut Engine, name: &str) -> OrgId {
-    engine
-        .create_organization(NewOrganization {
-            name: name.into(),
-            currency: "EUR".into(),
-            locale: "en-US".into(),
-            time_zone: "UTC".into(),
-            week_start: None,
-            owner_name: "Ada Lovelace".into(),
-        })
-        .await
-        .unwrap()
-}
-
 async fn rename_client(engine: &mut Engine, org: OrgId, to: &str) {
     let by = engine.act_as_user(org).unwrap();
     let client = engine.clients(&by, true).unwrap()[0].id;
@@ -194,12 +181,8 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     };
     let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
-    let mut laptop = Engine::create(laptop_dir.path(), Unlock::Keyring(&laptop_keys))
-        .await
-        .unwrap();
-    let mut phone = Engine::create(phone_dir.path(), Unlock::Keyring(&phone_keys))
-        .await
-        .unwrap();
+    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
+    let mut phone = device(phone_dir.path(), &phone_keys).await;
 
     // Two published organizations, each with a client.
     let acme = organization(&mut laptop, "Acme").await;

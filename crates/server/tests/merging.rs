@@ -11,10 +11,10 @@ use jiff::Timestamp;
 use stint_domain::{EntryId, EntryTime, OrgId};
 use stint_engine::sync::SyncReport;
 use stint_engine::{
-    ActAs, Engine, EntryChanges, EntryFilter, MemoryKeyStore, NewClient, NewEntry, NewOrganization,
-    NewProject, StartTimer, Unlock,
+    ActAs, Engine, EntryChanges, EntryFilter, MemoryKeyStore, NewEntry, StartTimer,
 };
 use stint_sync::HttpTransport;
+use support::devices::{acme_website, device, stored_records};
 use support::{Backend, Server, Storage, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -100,18 +100,6 @@ async fn settle(devices: [(&mut Engine, &HttpTransport); 2], org: OrgId) -> Vec<
     panic!("the devices did not settle: {reports:?}");
 }
 
-async fn stored_records(dir: &std::path::Path, org: OrgId) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let url = format!("sqlite://{}", dir.join("vault.sqlite").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let rows = sqlx::query_as("SELECT id, envelope FROM records WHERE org = ? ORDER BY id")
-        .bind(org.to_bytes().as_slice())
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    rows
-}
-
 async fn offline_edits_on_two_devices_merge(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
@@ -129,53 +117,14 @@ async fn offline_edits_on_two_devices_merge(backend: Backend) {
     .unwrap();
     let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
-    let mut laptop = Engine::create(laptop_dir.path(), Unlock::Keyring(&laptop_keys))
-        .await
-        .unwrap();
-    let mut phone = Engine::create(phone_dir.path(), Unlock::Keyring(&phone_keys))
-        .await
-        .unwrap();
+    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
+    let mut phone = device(phone_dir.path(), &phone_keys).await;
     // Both devices' idea of "now" for timers: fixed, never the machine's.
     laptop.set_clock(Some(at("2026-03-02T15:00:00Z")));
     phone.set_clock(Some(at("2026-03-02T15:30:00Z")));
 
-    let org = laptop
-        .create_organization(NewOrganization {
-            name: "Acme".into(),
-            currency: "EUR".into(),
-            locale: "en-US".into(),
-            time_zone: "UTC".into(),
-            week_start: None,
-            owner_name: "Ada Lovelace".into(),
-        })
-        .await
-        .unwrap();
+    let (org, project) = acme_website(&mut laptop).await;
     let by = laptop.act_as_user(org).unwrap();
-    let client = laptop
-        .add_client(
-            &by,
-            NewClient {
-                name: "Globex".into(),
-                currency: None,
-                rounding: None,
-                note: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let project = laptop
-        .add_project(
-            &by,
-            NewProject {
-                client,
-                name: "Website".into(),
-                billable: Some(true),
-                rounding: None,
-                note: String::new(),
-            },
-        )
-        .await
-        .unwrap();
     let both_fields = add(
         &mut laptop,
         &by,

@@ -7,12 +7,10 @@ mod support;
 
 use stint_domain::{EntryTime, OrgId, ProjectId};
 use stint_engine::sync::Transport;
-use stint_engine::{
-    ActAs, Engine, EntryFilter, MemoryKeyStore, NewClient, NewEntry, NewOrganization, NewProject,
-    Unlock,
-};
+use stint_engine::{ActAs, Engine, EntryFilter, MemoryKeyStore, NewEntry};
 use stint_server::backup;
 use stint_sync::HttpTransport;
+use support::devices::{acme_website, device};
 use support::{Backend, Server, Storage, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -61,46 +59,9 @@ async fn a_restored_server_gets_back_what_it_lost(backend: Backend) {
     let to_laptop = HttpTransport::new(&server.base, &laptop_token).unwrap();
     let laptop_dir = tempfile::tempdir().unwrap();
     let laptop_keys = MemoryKeyStore::default();
-    let mut laptop = Engine::create(laptop_dir.path(), Unlock::Keyring(&laptop_keys))
-        .await
-        .unwrap();
-    let org = laptop
-        .create_organization(NewOrganization {
-            name: "Acme".into(),
-            currency: "EUR".into(),
-            locale: "en-US".into(),
-            time_zone: "UTC".into(),
-            week_start: None,
-            owner_name: "Ada Lovelace".into(),
-        })
-        .await
-        .unwrap();
+    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
+    let (org, project) = acme_website(&mut laptop).await;
     let by = laptop.act_as_user(org).unwrap();
-    let client = laptop
-        .add_client(
-            &by,
-            NewClient {
-                name: "Globex".into(),
-                currency: None,
-                rounding: None,
-                note: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let project = laptop
-        .add_project(
-            &by,
-            NewProject {
-                client,
-                name: "Website".into(),
-                billable: Some(true),
-                rounding: None,
-                note: String::new(),
-            },
-        )
-        .await
-        .unwrap();
     add(&mut laptop, &by, project, "before the backup", 8).await;
     let recovery = laptop
         .set_up_sync(&to_laptop)
@@ -165,9 +126,7 @@ async fn a_restored_server_gets_back_what_it_lost(backend: Backend) {
     // A device enrolled now sees everything.
     let phone_dir = tempfile::tempdir().unwrap();
     let phone_keys = MemoryKeyStore::default();
-    let mut phone = Engine::create(phone_dir.path(), Unlock::Keyring(&phone_keys))
-        .await
-        .unwrap();
+    let mut phone = device(phone_dir.path(), &phone_keys).await;
     phone.restore_sync(&to_phone, &recovery).await.unwrap();
     phone.sync(&to_phone).await.unwrap();
     assert_eq!(notes(&phone, org), notes(&laptop, org));

@@ -12,12 +12,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use stint_domain::{EntryTime, OrgId};
-use stint_engine::{
-    ActAs, Engine, EntryFilter, MemoryKeyStore, NewClient, NewEntry, NewOrganization, NewProject,
-    Unlock,
-};
+use stint_domain::EntryTime;
+use stint_engine::{ActAs, Engine, EntryFilter, MemoryKeyStore, NewEntry};
 use stint_sync::HttpTransport;
+use support::devices::{acme_website, device, stored_records};
 use support::{Backend, KEY, Server, Storage, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -77,18 +75,6 @@ fn entries(engine: &Engine, by: &ActAs) -> Vec<String> {
     ids
 }
 
-async fn records(dir: &Path, org: OrgId) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let url = format!("sqlite://{}", dir.join("vault.sqlite").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let rows = sqlx::query_as("SELECT id, envelope FROM records WHERE org = ? ORDER BY id")
-        .bind(org.to_bytes().as_slice())
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    rows
-}
-
 async fn killed_servers_lose_nothing(backend: Backend) {
     let storage = Storage::new(backend).await;
     // The account and both sessions, made through an in-process server on the same storage.
@@ -128,49 +114,9 @@ async fn killed_servers_lose_nothing(backend: Backend) {
     let to_phone = HttpTransport::new(&base, &phone_token).unwrap();
     let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
-    let mut laptop = Engine::create(laptop_dir.path(), Unlock::Keyring(&laptop_keys))
-        .await
-        .unwrap();
-    let mut phone = Engine::create(phone_dir.path(), Unlock::Keyring(&phone_keys))
-        .await
-        .unwrap();
-    let org = laptop
-        .create_organization(NewOrganization {
-            name: "Acme".into(),
-            currency: "EUR".into(),
-            locale: "en-US".into(),
-            time_zone: "UTC".into(),
-            week_start: None,
-            owner_name: "Ada Lovelace".into(),
-        })
-        .await
-        .unwrap();
-    let by = laptop.act_as_user(org).unwrap();
-    let client = laptop
-        .add_client(
-            &by,
-            NewClient {
-                name: "Globex".into(),
-                currency: None,
-                rounding: None,
-                note: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let project = laptop
-        .add_project(
-            &by,
-            NewProject {
-                client,
-                name: "Website".into(),
-                billable: Some(true),
-                rounding: None,
-                note: String::new(),
-            },
-        )
-        .await
-        .unwrap();
+    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
+    let mut phone = device(phone_dir.path(), &phone_keys).await;
+    let (org, project) = acme_website(&mut laptop).await;
     let recovery = laptop
         .set_up_sync(&to_laptop)
         .await
@@ -246,8 +192,8 @@ async fn killed_servers_lose_nothing(backend: Backend) {
     laptop.close().await;
     phone.close().await;
     assert_eq!(
-        records(laptop_dir.path(), org).await,
-        records(phone_dir.path(), org).await
+        stored_records(laptop_dir.path(), org).await,
+        stored_records(phone_dir.path(), org).await
     );
     eprintln!(
         "{KILLS} server kills, {cut_short} cut a round short; {written} entries on both devices once"

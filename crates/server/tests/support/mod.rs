@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod devices;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 

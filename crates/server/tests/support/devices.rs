@@ -1,0 +1,72 @@
+//! Devices of one person for the sync stories: an engine on a fresh keyring vault, an
+//! organization with a client and a project in it, the vault's records as stored.
+
+use std::path::Path;
+
+use stint_domain::{OrgId, ProjectId};
+use stint_engine::{Engine, MemoryKeyStore, NewClient, NewOrganization, NewProject, Unlock};
+
+/// A new device: an engine on a fresh vault in `dir`, its key in `keys`.
+pub async fn device(dir: &Path, keys: &MemoryKeyStore) -> Engine {
+    Engine::create(dir, Unlock::Keyring(keys)).await.unwrap()
+}
+
+/// A new organization in UTC, owned by Ada Lovelace.
+pub async fn organization(engine: &mut Engine, name: &str) -> OrgId {
+    engine
+        .create_organization(NewOrganization {
+            name: name.into(),
+            currency: "EUR".into(),
+            locale: "en-US".into(),
+            time_zone: "UTC".into(),
+            week_start: None,
+            owner_name: "Ada Lovelace".into(),
+        })
+        .await
+        .unwrap()
+}
+
+/// The organization "Acme" with the client "Globex" and its billable project "Website".
+pub async fn acme_website(engine: &mut Engine) -> (OrgId, ProjectId) {
+    let org = organization(engine, "Acme").await;
+    let by = engine.act_as_user(org).unwrap();
+    let client = engine
+        .add_client(
+            &by,
+            NewClient {
+                name: "Globex".into(),
+                currency: None,
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let project = engine
+        .add_project(
+            &by,
+            NewProject {
+                client,
+                name: "Website".into(),
+                billable: Some(true),
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    (org, project)
+}
+
+/// The records of `org` in the vault at `dir`, as stored (id, envelope), by id.
+pub async fn stored_records(dir: &Path, org: OrgId) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let url = format!("sqlite://{}", dir.join("vault.sqlite").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows = sqlx::query_as("SELECT id, envelope FROM records WHERE org = ? ORDER BY id")
+        .bind(org.to_bytes().as_slice())
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    rows
+}
