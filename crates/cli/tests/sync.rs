@@ -5,46 +5,7 @@
 mod server;
 mod support;
 
-use std::path::Path;
-use std::process::Output;
-
-use server::{PASSWORD, TestServer, run, start_server, stint, text, verified_account};
-
-const NOW: &str = "2026-12-01T15:00:00Z";
-
-async fn ok(vault: &Path, server: &TestServer, args: &[&str], env: &[(&str, &str)]) -> String {
-    let out = go(vault, server, args, env).await;
-    assert!(
-        out.status.success(),
-        "stint {args:?} failed: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-async fn go(vault: &Path, server: &TestServer, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = stint(vault, &server.url);
-    cmd.args(args).env("STINT_NOW", NOW);
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    run(cmd, None, None).await
-}
-
-async fn sign_in(vault: &Path, server: &TestServer, device: &str) {
-    let mut cmd = stint(vault, &server.url);
-    cmd.args([
-        "account",
-        "sign-in",
-        "--email",
-        "ada@example.org",
-        "--device",
-        device,
-    ])
-    .env("STINT_SERVER_PASSWORD", PASSWORD);
-    let out = run(cmd, Some(vec!["@code".into()]), Some(server.outbox.clone())).await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-}
+use server::{go, ok, sign_in, start_server, text, verified_account};
 
 fn notes(json: &str) -> Vec<String> {
     let entries: serde_json::Value = serde_json::from_str(json).unwrap();

@@ -14,40 +14,9 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use server::{PASSWORD, TestServer, run, start_server, stint, text, verified_account};
+use server::{NOW, TestServer, ok, sign_in, start_server, stint, verified_account};
 
 const KILLS: usize = 100;
-const NOW: &str = "2026-12-01T15:00:00Z";
-
-async fn ok(vault: &Path, server: &TestServer, args: &[&str], env: &[(&str, &str)]) -> String {
-    let mut cmd = stint(vault, &server.url);
-    cmd.args(args).env("STINT_NOW", NOW);
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    let out = run(cmd, None, None).await;
-    assert!(
-        out.status.success(),
-        "stint {args:?} failed: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-async fn sign_in(vault: &Path, server: &TestServer, device: &str) {
-    let mut cmd = stint(vault, &server.url);
-    cmd.args([
-        "account",
-        "sign-in",
-        "--email",
-        "ada@example.org",
-        "--device",
-        device,
-    ])
-    .env("STINT_SERVER_PASSWORD", PASSWORD);
-    let out = run(cmd, Some(vec!["@code".into()]), Some(server.outbox.clone())).await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-}
 
 /// xorshift64: fixed seed, so a failure can be replayed.
 fn next(state: &mut u64) -> u64 {

@@ -88,6 +88,47 @@ pub fn wait_for_code(outbox: &Path) -> String {
     }
 }
 
+/// The instant every sync story's commands take as "now" (`STINT_NOW`): never the machine's clock.
+pub const NOW: &str = "2026-12-01T15:00:00Z";
+
+/// Runs `stint args` on `vault` at [`NOW`] with `env`; its standard output, or the test fails with
+/// its error.
+pub async fn ok(vault: &Path, server: &TestServer, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = go(vault, server, args, env).await;
+    assert!(
+        out.status.success(),
+        "stint {args:?} failed: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Runs `stint args` on `vault` at [`NOW`] with `env`, whatever becomes of it.
+pub async fn go(vault: &Path, server: &TestServer, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = stint(vault, &server.url);
+    cmd.args(args).env("STINT_NOW", NOW);
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    run(cmd, None, None).await
+}
+
+/// Signs `vault` in as ada@example.org, naming the session `device`, with the emailed code.
+pub async fn sign_in(vault: &Path, server: &TestServer, device: &str) {
+    let mut cmd = stint(vault, &server.url);
+    cmd.args([
+        "account",
+        "sign-in",
+        "--email",
+        "ada@example.org",
+        "--device",
+        device,
+    ])
+    .env("STINT_SERVER_PASSWORD", PASSWORD);
+    let out = run(cmd, Some(vec!["@code".into()]), Some(server.outbox.clone())).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 pub struct TestServer {
     pub url: String,
     pub outbox: PathBuf,
