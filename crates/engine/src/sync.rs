@@ -683,31 +683,17 @@ impl Engine {
             let last = page.records.last().map(|p| p.seq).unwrap_or(cursor);
             // An envelope of another organization in this one's pages is the server's doing:
             // refused here, whatever it holds.
-            let (seqs, envelopes): (Vec<u64>, Vec<Vec<u8>>) = page
-                .records
-                .into_iter()
-                .map(|p| (p.seq, p.envelope))
-                .unzip();
-            let foreign: Vec<usize> = envelopes
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| {
-                    EnvelopeRef::parse(e).is_ok_and(|e| e.header().org != org.to_bytes())
-                })
-                .map(|(i, _)| i)
-                .collect();
-            let own: Vec<Vec<u8>> = envelopes
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !foreign.contains(i))
-                .map(|(_, e)| e.clone())
-                .collect();
-            let own_seqs: Vec<u64> = seqs
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !foreign.contains(i))
-                .map(|(_, s)| *s)
-                .collect();
+            let mut foreign_seqs: Vec<u64> = Vec::new();
+            let mut own_seqs: Vec<u64> = Vec::with_capacity(page.records.len());
+            let mut own: Vec<Vec<u8>> = Vec::with_capacity(page.records.len());
+            for p in page.records {
+                if EnvelopeRef::parse(&p.envelope).is_ok_and(|e| e.header().org != org.to_bytes()) {
+                    foreign_seqs.push(p.seq);
+                } else {
+                    own_seqs.push(p.seq);
+                    own.push(p.envelope);
+                }
+            }
             let got = self
                 .vault
                 .receive(&self.keys, me.to_bytes(), &own, |h: &Header| {
@@ -715,14 +701,14 @@ impl Engine {
                 })
                 .await?;
             report.received += got.stored.len();
-            report.refused += got.refused.len() + foreign.len();
+            report.refused += got.refused.len() + foreign_seqs.len();
             report.merged += got.merged;
             report.conflicts += got.conflicts;
             // After a refusal the cursor stops just before it: the next round asks for it again,
             // so a version a lying server spoiled once is not lost for good.
-            let first_refused = foreign
+            let first_refused = foreign_seqs
                 .iter()
-                .map(|&i| seqs[i])
+                .copied()
                 .chain(
                     got.refused
                         .iter()
