@@ -781,7 +781,12 @@ async fn run(cli: Cli) -> Result<()> {
     }
     let synced = match &cli.command {
         Command::Sync { watch } => Some(sync::sync(cli.json, &mut engine, *watch).await),
-        Command::Device(sync::DeviceCmd::Enrol) => Some(sync::enrol(cli.json, &mut engine).await),
+        Command::Device(sync::DeviceCmd::Enrol { recovery_key }) => {
+            Some(sync::enrol(cli.json, &mut engine, *recovery_key).await)
+        }
+        Command::Device(sync::DeviceCmd::Approve { code }) => {
+            Some(sync::approve(cli.json, &engine, code).await)
+        }
         Command::Device(sync::DeviceCmd::List) => Some(sync::list(cli.json, &engine).await),
         Command::Device(sync::DeviceCmd::Revoke { id }) => {
             Some(sync::revoke(cli.json, &engine, id).await)

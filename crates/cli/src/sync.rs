@@ -1,5 +1,5 @@
-//! `stint org publish`, `stint device enrol`, `stint sync`: this device's side of sync, through the
-//! server `stint account sign-in` signed in to (docs/sync.md).
+//! `stint org publish`, `stint device enrol|approve|list|revoke`, `stint sync`: this device's side
+//! of sync, through the server `stint account sign-in` signed in to (docs/sync.md).
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -13,9 +13,17 @@ use zeroize::Zeroizing;
 
 #[derive(Subcommand)]
 pub enum DeviceCmd {
-    /// Enrol this device in your account with your recovery key (from STINT_RECOVERY_KEY or the
-    /// terminal); then `stint sync` brings your organizations here
-    Enrol,
+    /// Enrol this device in your account: it shows a code to type on an enrolled device
+    /// (`stint device approve CODE`) and waits; then `stint sync` brings your organizations here
+    Enrol {
+        /// Enrol with your recovery key instead (from STINT_RECOVERY_KEY or the terminal), when no
+        /// other device is at hand
+        #[arg(long)]
+        recovery_key: bool,
+    },
+    /// Approve a new device of your account by the code it shows: it receives your account's
+    /// keys, sealed so that only it can open them
+    Approve { code: String },
     /// The devices of your account
     List,
     /// Revoke another device of your account (its id, or a unique beginning of it): its changes
@@ -82,11 +90,21 @@ fn recovery_key() -> Result<Zeroizing<String>> {
         .context("reading the recovery key")
 }
 
-/// `stint device enrol`.
-pub async fn enrol(json: bool, engine: &mut Engine) -> Result<()> {
+/// How long a new device waits for its approval: as long as the server keeps the request.
+const ENROL_WAIT: Duration = Duration::from_secs(10 * 60);
+/// How often it asks.
+const ENROL_POLL: Duration = Duration::from_secs(1);
+
+/// `stint device enrol [--recovery-key]`: by the code an enrolled device approves, or by the
+/// recovery key; then one sync round brings everything here.
+pub async fn enrol(json: bool, engine: &mut Engine, with_recovery_key: bool) -> Result<()> {
     let t = transport(engine).await?;
-    let key = recovery_key()?;
-    engine.restore_sync(&t, &key).await?;
+    if with_recovery_key {
+        let key = recovery_key()?;
+        engine.restore_sync(&t, &key).await?;
+    } else {
+        enrol_by_code(json, engine, &t).await?;
+    }
     let reports = engine.sync(&t).await?;
     let received: usize = reports.iter().map(|(_, r)| r.received).sum();
     if json {
@@ -97,6 +115,56 @@ pub async fn enrol(json: bool, engine: &mut Engine) -> Result<()> {
             reports.len()
         );
     }
+    Ok(())
+}
+
+/// Shows the code and fingerprint (with `--json`, as a first JSON line), then waits for the
+/// answer.
+async fn enrol_by_code(json: bool, engine: &mut Engine, t: &HttpTransport) -> Result<()> {
+    let waiting = engine.request_enrolment(t).await?;
+    let code = waiting.code();
+    if json {
+        let shown = serde_json::json!({
+            "code": code.as_str(),
+            "fingerprint": waiting.fingerprint(),
+            "expires_in_s": ENROL_WAIT.as_secs(),
+        });
+        println!("{shown}");
+    } else {
+        println!("On a device already enrolled in your account, run:");
+        println!();
+        println!("    stint device approve {}", code.as_str());
+        println!();
+        println!("This device's fingerprint (the approving device shows the same digits):");
+        println!();
+        println!("    {}", waiting.fingerprint());
+        println!();
+        println!("Waiting for the approval (the code lasts ten minutes)…");
+    }
+    std::io::Write::flush(&mut std::io::stdout()).context("writing the code")?;
+    let deadline = tokio::time::Instant::now() + ENROL_WAIT;
+    loop {
+        if let Some(answer) = engine.enrolment_answer(t, &waiting).await? {
+            engine.finish_enrolment(t, waiting, &answer).await?;
+            return Ok(());
+        }
+        if tokio::time::Instant::now() >= deadline {
+            bail!("no device approved this one within ten minutes; run `stint device enrol` again");
+        }
+        tokio::time::sleep(ENROL_POLL).await;
+    }
+}
+
+/// `stint device approve CODE`.
+pub async fn approve(json: bool, engine: &Engine, code: &str) -> Result<()> {
+    let t = transport(engine).await?;
+    let device = engine.approve_device(&t, code).await?;
+    if json {
+        return crate::print_json(&device);
+    }
+    println!("Approved device {}.", device.id);
+    println!("Its fingerprint: {}", device.fingerprint);
+    println!("The new device shows the same digits; it finishes enrolling by itself.");
     Ok(())
 }
 

@@ -102,7 +102,7 @@ async fn a_laptop_and_a_phone_share_an_organization_through_the_server() {
     let out = go(
         &phone,
         &server,
-        &["device", "enrol"],
+        &["device", "enrol", "--recovery-key"],
         &[("STINT_RECOVERY_KEY", wrong)],
     )
     .await;
@@ -116,7 +116,7 @@ async fn a_laptop_and_a_phone_share_an_organization_through_the_server() {
         &ok(
             &phone,
             &server,
-            &["device", "enrol", "--json"],
+            &["device", "enrol", "--recovery-key", "--json"],
             &[("STINT_RECOVERY_KEY", &recovery)],
         )
         .await,

@@ -162,7 +162,7 @@ async fn killed_syncs_lose_nothing_and_store_nothing_twice() {
     ok(
         &phone,
         &server,
-        &["device", "enrol"],
+        &["device", "enrol", "--recovery-key"],
         &[("STINT_RECOVERY_KEY", &recovery)],
     )
     .await;

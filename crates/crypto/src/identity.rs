@@ -43,7 +43,7 @@ const DEVICE_FINGERPRINT_LABEL: &[u8] = b"stint-device-fingerprint-v1";
 
 /// Crockford's base 32: no I, L, O or U; lower case, I, L and O are read as their look-alikes;
 /// hyphens and spaces are ignored.
-fn crockford() -> Encoding {
+pub(crate) fn crockford() -> Encoding {
     let mut spec = Specification::new();
     spec.symbols.push_str("0123456789ABCDEFGHJKMNPQRSTVWXYZ");
     spec.translate.from.push_str("abcdefghjkmnpqrstvwxyzOoIiLl");

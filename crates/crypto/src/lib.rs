@@ -47,6 +47,7 @@
 #![deny(missing_docs)]
 
 mod aead;
+mod enrolment;
 mod envelope;
 mod error;
 mod identity;
@@ -57,6 +58,11 @@ mod seal;
 mod secret;
 mod wrap;
 
+pub use enrolment::{
+    ENROLMENT_ANSWER_LEN, ENROLMENT_REQUEST_LEN, ENROLMENT_VERSION, EnrolmentCode,
+    EnrolmentRequest, NAMEPLATES, PendingEnrolment, SPAKE2_MESSAGE_LEN, answer_enrolment,
+    open_answer, request_enrolment, seal_answer,
+};
 pub use envelope::{
     ENVELOPE_MIN_LEN, ENVELOPE_VERSION, EnvelopeRef, HEADER_LEN, Header, NONCE_LEN, SIGNATURE_LEN,
     TAG_LEN, open_record, seal_record, seal_record_with_nonce,

@@ -10,6 +10,7 @@
 pub mod bench;
 pub mod bench_pdf;
 mod conflicts;
+mod enrolment;
 mod error;
 pub mod export;
 mod idle;
@@ -23,6 +24,7 @@ mod versions;
 mod views;
 
 pub use conflicts::{ConflictField, ConflictView};
+pub use enrolment::{ApprovedDevice, WaitingEnrolment};
 pub use error::{EngineError, Result};
 pub use idle::{IdleChoice, IdleOutcome};
 pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};

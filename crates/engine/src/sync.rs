@@ -40,7 +40,7 @@ fn cursor_setting(org: OrgId) -> String {
     format!("sync.cursor.{org}")
 }
 
-fn sync_error(what: impl std::fmt::Display) -> EngineError {
+pub(crate) fn sync_error(what: impl std::fmt::Display) -> EngineError {
     EngineError::Sync(what.to_string())
 }
 
@@ -68,6 +68,26 @@ pub trait Transport {
         device: [u8; 16],
         revocation: &[u8],
     ) -> std::result::Result<(), String>;
+    /// Leaves a new device's enrolment request under `nameplate`; `Ok(false)` if the nameplate
+    /// is taken by another live request of the account.
+    async fn create_enrolment(
+        &self,
+        nameplate: u16,
+        request: &[u8],
+    ) -> std::result::Result<bool, String>;
+    /// The live request under `nameplate` and its answer once there is one.
+    async fn enrolment(
+        &self,
+        nameplate: u16,
+    ) -> std::result::Result<Option<(Vec<u8>, Option<Vec<u8>>)>, String>;
+    /// Answers the request under `nameplate`, once.
+    async fn answer_enrolment(
+        &self,
+        nameplate: u16,
+        answer: &[u8],
+    ) -> std::result::Result<(), String>;
+    /// Forgets the request under `nameplate` (`Ok` if it was gone already).
+    async fn delete_enrolment(&self, nameplate: u16) -> std::result::Result<(), String>;
     /// The organizations the account belongs to.
     async fn orgs(&self) -> std::result::Result<Vec<OrgId>, String>;
     /// Registers the organization with its own id (`Ok` also if this account registered it).
@@ -139,12 +159,7 @@ impl Engine {
             .sync_account()
             .await?
             .ok_or_else(|| sync_error("this device is not set up for sync yet"))?;
-        let account_key = self
-            .vault
-            .secret(&self.keys, ACCOUNT_KEY_SECRET)
-            .await?
-            .ok_or_else(|| sync_error("the account key is missing on this device"))?;
-        let account_key = SymmetricKey::from_slice(&account_key).map_err(sync_error)?;
+        let account_key = self.account_key().await?;
         let wrapped = self
             .vault
             .setting(IDENTITY_SETTING)
@@ -305,41 +320,65 @@ impl Engine {
     /// certifies this device, and makes the account this device's user. Only on a device with no
     /// organizations of its own yet.
     pub async fn restore_sync<T: Transport>(&mut self, t: &T, recovery: &str) -> Result<()> {
+        self.may_join().await?;
+        let recovery = RecoveryKey::from_text(recovery).map_err(sync_error)?;
+        let user = t.account().await.map_err(sync_error)?;
+        let stored = stored_identity(t).await?;
+        let account_key =
+            unwrap_account_key(&recovery, &stored.wrapped_account_key, &user.to_bytes())
+                .map_err(|_| sync_error("that recovery key does not open this account"))?;
+        self.join(t, user, &account_key, &stored).await
+    }
+
+    /// Whether this device may join an account: not set up yet, and no organizations of its own.
+    pub(crate) async fn may_join(&self) -> Result<()> {
         if self.sync_account().await?.is_some() {
             return Err(sync_error("this device is set up for sync already"));
         }
         if !self.orgs.is_empty() {
             return Err(sync_error(
-                "restore on a vault without organizations; publish this one's from its own account",
+                "enrol a vault without organizations; publish this one's from its own account",
             ));
         }
-        let recovery = RecoveryKey::from_text(recovery).map_err(sync_error)?;
-        let user = t.account().await.map_err(sync_error)?;
-        let stored = t.identity().await.map_err(sync_error)?.ok_or_else(|| {
-            sync_error("this account has no identity yet: set up sync on your first device")
-        })?;
-        let account_key =
-            unwrap_account_key(&recovery, &stored.wrapped_account_key, &user.to_bytes())
-                .map_err(|_| sync_error("that recovery key does not open this account"))?;
-        let identity = IdentityKeys::unwrap(
-            &account_key,
-            &stored.wrapped_identity_keys,
-            &user.to_bytes(),
-        )
-        .map_err(sync_error)?;
+        Ok(())
+    }
+
+    /// Joins the account whose key this device now holds: opens the identity the server keeps
+    /// under it (checked against its public half), certifies this device, and makes the account
+    /// this device's user.
+    pub(crate) async fn join<T: Transport>(
+        &mut self,
+        t: &T,
+        user: MemberId,
+        account_key: &SymmetricKey,
+        stored: &StoredIdentity,
+    ) -> Result<()> {
+        let identity =
+            IdentityKeys::unwrap(account_key, &stored.wrapped_identity_keys, &user.to_bytes())
+                .map_err(sync_error)?;
         if stored.public != identity.public(user.to_bytes()).to_bytes() {
             return Err(sync_error(
                 "the server's copy of the identity does not match its keys",
             ));
         }
         let now_ms = self.now_ms();
-        self.enrol_here(t, user, &account_key, &identity, now_ms)
+        self.enrol_here(t, user, account_key, &identity, now_ms)
             .await?;
         self.vault
             .set_setting(USER_SETTING, &user.to_bytes())
             .await?;
         self.user = user;
         Ok(())
+    }
+
+    /// The account key, as this device keeps it.
+    pub(crate) async fn account_key(&self) -> Result<SymmetricKey> {
+        let account_key = self
+            .vault
+            .secret(&self.keys, ACCOUNT_KEY_SECRET)
+            .await?
+            .ok_or_else(|| sync_error("the account key is missing on this device"))?;
+        SymmetricKey::from_slice(&account_key).map_err(sync_error)
     }
 
     fn now_ms(&self) -> u64 {
@@ -771,4 +810,11 @@ async fn certified<T: Transport>(t: &T, account: &Account) -> Result<Vec<DeviceC
         .filter_map(|bytes| DeviceCertificate::verify(bytes, &identity).ok())
         .filter(|c| c.user == account.user.to_bytes())
         .collect())
+}
+
+/// The account's identity as the server keeps it, which a joining device needs.
+async fn stored_identity<T: Transport>(t: &T) -> Result<StoredIdentity> {
+    t.identity().await.map_err(sync_error)?.ok_or_else(|| {
+        sync_error("this account has no identity yet: set up sync on your first device")
+    })
 }

@@ -525,6 +525,32 @@ pub struct DeviceInfo {
     pub revocation: Option<String>,
 }
 
+/// `POST /api/v1/enrolments`: a new device asks to be enrolled (docs/formats.md, "Enrolment"): its
+/// request (114 bytes, base64) under the nameplate of the code it shows (three digits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentUpload {
+    pub nameplate: u16,
+    pub request: String,
+}
+
+/// `GET /api/v1/enrolments/{nameplate}`: a live request of the account and, once an enrolled device
+/// answered, its answer (106 bytes, base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentInfo {
+    pub nameplate: u16,
+    pub request: String,
+    pub answer: Option<String>,
+    pub expires_at: UnixSeconds,
+}
+
+/// `PUT /api/v1/enrolments/{nameplate}/answer`: an enrolled device's answer, once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentAnswer {
+    pub answer: String,
+}
+
 /// `POST /api/v1/devices/{id}/revoke`: a revocation the identity key signed (105 bytes, base64).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

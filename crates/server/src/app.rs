@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, json_errors, panic_response};
 use crate::mail::Mailer;
 use crate::secrets::{ServerKey, token_hash};
 use crate::store::Store;
-use crate::{accounts, handoff, meta, orgs, passkeys, privacy, sync};
+use crate::{accounts, enrolments, handoff, meta, orgs, passkeys, privacy, sync};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -139,6 +139,12 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/api/v1/devices", post(sync::add_device).get(sync::devices))
         .route("/api/v1/devices/{id}/revoke", post(sync::revoke_device))
+        .route("/api/v1/enrolments", post(enrolments::create))
+        .route(
+            "/api/v1/enrolments/{id}",
+            get(enrolments::get).delete(enrolments::delete),
+        )
+        .route("/api/v1/enrolments/{id}/answer", put(enrolments::answer))
         .route(
             "/api/v1/orgs/{org}/sync/push",
             // Pushes carry up to a batch of envelopes: their own body limit, not the API's.

@@ -23,6 +23,7 @@ pub mod app;
 pub mod backup;
 pub mod bench;
 pub mod config;
+pub mod enrolments;
 pub mod error;
 pub mod files;
 pub mod handoff;

@@ -108,6 +108,10 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "post", path: "/api/v1/devices", summary: "Enrol a device: a certificate the account's identity key signed", signed_in: true, body: Some("DeviceUpload"), ok: (201, Some("DeviceInfo")) },
     Operation { method: "get", path: "/api/v1/devices", summary: "The account's devices, revoked ones included", signed_in: true, body: None, ok: (200, Some("DeviceInfo[]")) },
     Operation { method: "post", path: "/api/v1/devices/{id}/revoke", summary: "Revoke a device with a revocation the identity key signed; its pushes are refused at once", signed_in: true, body: Some("DeviceRevocationUpload"), ok: (204, None) },
+    Operation { method: "post", path: "/api/v1/enrolments", summary: "A new device asks to be enrolled by short code: its request (SPAKE2 message and public keys) under the code's nameplate; lives ten minutes", signed_in: true, body: Some("EnrolmentUpload"), ok: (201, None) },
+    Operation { method: "get", path: "/api/v1/enrolments/{id}", summary: "A live enrolment request of the account by nameplate, with the approving device's answer once there is one", signed_in: true, body: None, ok: (200, Some("EnrolmentInfo")) },
+    Operation { method: "put", path: "/api/v1/enrolments/{id}/answer", summary: "An enrolled device answers a request (its SPAKE2 message and the account key sealed under the agreed key), once", signed_in: true, body: Some("EnrolmentAnswer"), ok: (204, None) },
+    Operation { method: "delete", path: "/api/v1/enrolments/{id}", summary: "Forget an enrolment request", signed_in: true, body: None, ok: (204, None) },
     Operation { method: "post", path: "/api/v1/orgs/{org}/sync/push", summary: "Push a batch of sealed envelopes (body and reply: application/vnd.stint.sync, docs/formats.md); all are checked before any is stored", signed_in: true, body: None, ok: (200, None) },
     Operation { method: "get", path: "/api/v1/orgs/{org}/sync/pull", summary: "Envelopes after a sequence number (query: after, limit), with the head and history id (reply: application/vnd.stint.sync)", signed_in: true, body: None, ok: (200, None) },
     Operation { method: "put", path: "/api/v1/orgs/{org}/keys", summary: "Store the caller's organization keys sealed to their own identity, for their other devices (a slot keeps its first key)", signed_in: true, body: Some("SealedKeysUpload"), ok: (204, None) },
@@ -181,6 +185,7 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
     let role = json!({ "$ref": "#/components/schemas/Role" });
     let b64 = json!({ "type": "string", "contentEncoding": "base64", "maxLength": 4096 });
     let device_id = json!({ "type": "string", "pattern": "^[0-9a-f]{32}$" });
+    let nameplate = json!({ "type": "integer", "minimum": 100, "maximum": 999 });
     let object = |props: Value, required: &[&str]| json!({ "type": "object", "properties": props, "required": required, "additionalProperties": false });
     let schemas = json!({
         "ErrorBody": object(json!({ "error": object(json!({ "code": string, "message": string }), &["code", "message"]) }), &["error"]),
@@ -233,6 +238,9 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
         "DeviceInfo": object(json!({ "device": device_id, "certificate": b64, "label": b64, "created_at": int, "revoked_at": nullable_int, "revocation": { "type": ["string", "null"], "contentEncoding": "base64" } }), &["device", "certificate", "label", "created_at", "revoked_at", "revocation"]),
         "SealedKeyInfo": object(json!({ "compartment": { "type": "integer", "enum": [1, 2] }, "epoch": { "type": "integer", "minimum": 1, "maximum": 4294967295u64 }, "sealed": b64 }), &["compartment", "epoch", "sealed"]),
         "SealedKeysUpload": object(json!({ "keys": { "type": "array", "minItems": 1, "maxItems": 16, "items": { "$ref": "#/components/schemas/SealedKeyInfo" } } }), &["keys"]),
+        "EnrolmentUpload": object(json!({ "nameplate": nameplate, "request": b64 }), &["nameplate", "request"]),
+        "EnrolmentInfo": object(json!({ "nameplate": nameplate, "request": b64, "answer": { "type": ["string", "null"], "contentEncoding": "base64" }, "expires_at": int }), &["nameplate", "request", "answer", "expires_at"]),
+        "EnrolmentAnswer": object(json!({ "answer": b64 }), &["answer"]),
         "DeviceRevocationUpload": object(json!({ "revocation": b64 }), &["revocation"]),
         "OrgInfo": object(json!({ "id": ulid, "name": string, "role": role, "created_at": int }), &["id", "name", "role", "created_at"]),
         "MemberInfo": object(json!({ "user": ulid, "email": string, "role": role, "joined_at": int }), &["user", "email", "role", "joined_at"]),

@@ -73,6 +73,21 @@ impl Transport for Hostile<'_> {
     async fn revoke_device(&self, device: [u8; 16], revocation: &[u8]) -> Result<(), String> {
         self.inner.revoke_device(device, revocation).await
     }
+    async fn create_enrolment(&self, nameplate: u16, request: &[u8]) -> Result<bool, String> {
+        self.inner.create_enrolment(nameplate, request).await
+    }
+    async fn enrolment(
+        &self,
+        nameplate: u16,
+    ) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>, String> {
+        self.inner.enrolment(nameplate).await
+    }
+    async fn answer_enrolment(&self, nameplate: u16, answer: &[u8]) -> Result<(), String> {
+        self.inner.answer_enrolment(nameplate, answer).await
+    }
+    async fn delete_enrolment(&self, nameplate: u16) -> Result<(), String> {
+        self.inner.delete_enrolment(nameplate).await
+    }
     async fn orgs(&self) -> Result<Vec<OrgId>, String> {
         self.inner.orgs().await
     }

@@ -98,6 +98,43 @@ impl HttpTransport {
     }
 }
 
+impl HttpTransport {
+    /// [`HttpTransport::json`], except that the status `absent` is an answer (`Ok(None)`), not a
+    /// failure.
+    async fn json_unless(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        absent: StatusCode,
+    ) -> Result<Option<Value>, String> {
+        let mut request = self.request(method, path);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("the server could not be reached: {e}"))?;
+        let status = response.status();
+        if status == absent {
+            return Ok(None);
+        }
+        let text = response
+            .text()
+            .await
+            .map_err(|e| format!("the server's answer was cut off: {e}"))?;
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(match value["error"]["message"].as_str() {
+                Some(message) => message.to_owned(),
+                None => format!("the server answered {status}"),
+            });
+        }
+        Ok(Some(value))
+    }
+}
+
 impl Transport for HttpTransport {
     async fn account(&self) -> Result<MemberId, String> {
         let account = self.json(Method::GET, "/api/v1/account", None).await?;
@@ -172,6 +209,61 @@ impl Transport for HttpTransport {
             Method::POST,
             &format!("/api/v1/devices/{}/revoke", hex::encode(device)),
             Some(json!({ "revocation": B64.encode(revocation) })),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn create_enrolment(&self, nameplate: u16, request: &[u8]) -> Result<bool, String> {
+        let created = self
+            .json_unless(
+                Method::POST,
+                "/api/v1/enrolments",
+                Some(json!({ "nameplate": nameplate, "request": B64.encode(request) })),
+                StatusCode::CONFLICT,
+            )
+            .await?;
+        Ok(created.is_some())
+    }
+
+    async fn enrolment(
+        &self,
+        nameplate: u16,
+    ) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>, String> {
+        let Some(value) = self
+            .json_unless(
+                Method::GET,
+                &format!("/api/v1/enrolments/{nameplate}"),
+                None,
+                StatusCode::NOT_FOUND,
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let answer = match value["answer"].is_null() {
+            true => None,
+            false => Some(unb64(&value, "answer")?),
+        };
+        Ok(Some((unb64(&value, "request")?, answer)))
+    }
+
+    async fn answer_enrolment(&self, nameplate: u16, answer: &[u8]) -> Result<(), String> {
+        self.json(
+            Method::PUT,
+            &format!("/api/v1/enrolments/{nameplate}/answer"),
+            Some(json!({ "answer": B64.encode(answer) })),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn delete_enrolment(&self, nameplate: u16) -> Result<(), String> {
+        self.json_unless(
+            Method::DELETE,
+            &format!("/api/v1/enrolments/{nameplate}"),
+            None,
+            StatusCode::NOT_FOUND,
         )
         .await
         .map(drop)

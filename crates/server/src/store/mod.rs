@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use stint_domain::Role;
 use ulid::Ulid;
 
+pub mod enrolments;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -181,7 +182,7 @@ pub struct Failures {
 
 /// The storage of the server.
 #[async_trait]
-pub trait Store: sync::SyncStore + Send + Sync + 'static {
+pub trait Store: sync::SyncStore + enrolments::EnrolmentStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn kind(&self) -> &'static str;
     /// A trivial query: is the database answering?

@@ -8,7 +8,7 @@ use sqlx::Postgres;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use ulid::Ulid;
 
-use super::{StoreResult, sql::sql_store, sync::sync_store};
+use super::{StoreResult, enrolments::enrolment_store, sql::sql_store, sync::sync_store};
 
 /// The PostgreSQL store.
 pub struct PgStore {
@@ -82,4 +82,5 @@ impl PgStore {
 }
 
 sync_store!(PgStore);
+enrolment_store!(PgStore);
 sql_store!(PgStore, "postgres");

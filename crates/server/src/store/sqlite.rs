@@ -13,7 +13,9 @@ use sqlx::sqlite::{
 };
 use ulid::Ulid;
 
-use super::{StoreError, StoreResult, sql::sql_store, sync::sync_store};
+use super::{
+    StoreError, StoreResult, enrolments::enrolment_store, sql::sql_store, sync::sync_store,
+};
 
 /// How long an organization's idle database connection stays open.
 const ORG_POOL_IDLE: Duration = Duration::from_secs(60);
@@ -140,4 +142,5 @@ impl SqliteStore {
 }
 
 sync_store!(SqliteStore);
+enrolment_store!(SqliteStore);
 sql_store!(SqliteStore, "sqlite");
