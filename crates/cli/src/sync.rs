@@ -178,7 +178,7 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                 if json {
                     let list: Vec<serde_json::Value> = reports
                         .iter()
-                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "pending": r.pending }))
+                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "resent": r.resent, "pending": r.pending }))
                         .collect();
                     crate::print_json(&list)?;
                 } else {
