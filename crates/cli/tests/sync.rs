@@ -167,6 +167,7 @@ async fn a_laptop_and_a_phone_share_an_organization_through_the_server() {
         serde_json::from_str(&ok(&phone, &server, &["sync", "--json"], &[]).await).unwrap();
     assert_eq!(pushed[0]["pushed"], 1, "{pushed}");
     assert_eq!(pushed[0]["pending"], 0, "{pushed}");
+    assert_eq!(pushed[0]["resent"], 0, "{pushed}");
     let pulled = ok(&laptop, &server, &["sync"], &[]).await;
     assert_eq!(
         pulled.trim_end(),
