@@ -7,6 +7,7 @@ mod conflicts;
 mod invoicing;
 mod output;
 mod parse;
+mod recovery_kit;
 mod sync;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -124,6 +125,15 @@ enum Command {
     /// This device in your sync account
     #[command(subcommand)]
     Device(sync::DeviceCmd),
+    /// Make a new recovery key and save it as a printable kit (PDF); the old key stops working
+    RecoveryKit {
+        /// The PDF to write (never over an existing file)
+        #[arg(long)]
+        out: PathBuf,
+        /// US Letter instead of A4
+        #[arg(long)]
+        letter: bool,
+    },
     /// Fields two devices changed at once: the merged value and the one that lost
     Conflicts {
         #[command(subcommand)]
@@ -787,6 +797,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Device(sync::DeviceCmd::Approve { code }) => {
             Some(sync::approve(cli.json, &engine, code).await)
         }
+        Command::RecoveryKit { out, letter } => {
+            Some(recovery_kit::run(cli.json, &engine, out, *letter).await)
+        }
         Command::Device(sync::DeviceCmd::List) => Some(sync::list(cli.json, &engine).await),
         Command::Device(sync::DeviceCmd::Revoke { id }) => {
             Some(sync::revoke(cli.json, &engine, id).await)
@@ -1026,7 +1039,8 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
         | Command::Vault(_)
         | Command::Account(_)
         | Command::Sync { .. }
-        | Command::Device(_) => {
+        | Command::Device(_)
+        | Command::RecoveryKit { .. } => {
             unreachable!("handled before")
         }
         Command::Org(

@@ -69,7 +69,13 @@ pub async fn publish(json: bool, engine: &mut Engine, org: OrgId) -> Result<()> 
             println!(
                 "Write it down and keep it somewhere safe. With it, and only with it, a new device"
             );
-            println!("opens your organizations (`stint device enrol`) if this one is lost.");
+            println!(
+                "opens your organizations (`stint device enrol --recovery-key`) if no device is"
+            );
+            println!(
+                "at hand. For a kit to print instead: `stint recovery-kit --out kit.pdf` (a new"
+            );
+            println!("key, replacing this one).");
         }
     }
     if recovery.is_some() {

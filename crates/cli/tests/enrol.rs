@@ -202,3 +202,110 @@ async fn a_phone_is_enrolled_by_the_code_the_laptop_approves() {
         text(&out.stderr)
     );
 }
+
+/// `stint recovery-kit`: a new key in a printable PDF (owner-only, never over another file); the
+/// key from set-up stops working and the new one enrols a device.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_recovery_kit_replaces_the_old_key() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    verified_account(&server, "ada@example.org").await;
+    let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
+    ok(&laptop, &server, &["init"], &[]).await;
+    ok(
+        &laptop,
+        &server,
+        &[
+            "org",
+            "create",
+            "Acme",
+            "--currency",
+            "EUR",
+            "--time-zone",
+            "UTC",
+            "--owner",
+            "Ada",
+        ],
+        &[],
+    )
+    .await;
+    sign_in(&laptop, &server, "laptop").await;
+    let published: serde_json::Value =
+        serde_json::from_str(&ok(&laptop, &server, &["org", "publish", "--json"], &[]).await)
+            .unwrap();
+    let old_key = published["recovery_key"].as_str().unwrap().to_owned();
+
+    let kit = dir.path().join("kit.pdf");
+    let made: serde_json::Value = serde_json::from_str(
+        &ok(
+            &laptop,
+            &server,
+            &["recovery-kit", "--out", kit.to_str().unwrap(), "--json"],
+            &[],
+        )
+        .await,
+    )
+    .unwrap();
+    let new_key = made["recovery_key"].as_str().unwrap().to_owned();
+    assert_ne!(new_key, old_key);
+    let bytes = std::fs::read(&kit).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert_eq!(
+        std::fs::metadata(&kit).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(!dir.path().join("kit.pdf.partial").exists());
+    let printed = std::process::Command::new("pdftotext")
+        .args([kit.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is needed");
+    let printed = String::from_utf8(printed.stdout).unwrap();
+    for group in new_key.split('-') {
+        assert!(printed.contains(group), "{group} not in the kit: {printed}");
+    }
+    assert!(printed.contains("ada@example.org"), "{printed}");
+
+    // Never over an existing file; nothing changes then.
+    let out = go(
+        &laptop,
+        &server,
+        &["recovery-kit", "--out", kit.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("exists already") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&kit).unwrap(), bytes);
+
+    // The old key opens nothing any more; the new one enrols the phone.
+    ok(&phone, &server, &["init"], &[]).await;
+    sign_in(&phone, &server, "phone").await;
+    let out = go(
+        &phone,
+        &server,
+        &["device", "enrol", "--recovery-key"],
+        &[("STINT_RECOVERY_KEY", &old_key)],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("that recovery key does not open this account"),
+        "{}",
+        text(&out.stderr)
+    );
+    ok(
+        &phone,
+        &server,
+        &["device", "enrol", "--recovery-key"],
+        &[("STINT_RECOVERY_KEY", &new_key)],
+    )
+    .await;
+    let orgs = ok(&phone, &server, &["org", "list", "--json"], &[]).await;
+    assert!(orgs.contains("Acme"), "{orgs}");
+}

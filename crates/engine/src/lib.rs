@@ -17,6 +17,7 @@ mod idle;
 mod invoice_files;
 mod invoicing;
 mod records;
+mod recovery;
 pub mod seed;
 mod state;
 pub mod sync;
@@ -29,6 +30,7 @@ pub use error::{EngineError, Result};
 pub use idle::{IdleChoice, IdleOutcome};
 pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};
 pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice, NewRecurring};
+pub use recovery::NewRecoveryKey;
 pub use stint_domain::Kind;
 pub use stint_vault::{
     Kdf, KeyStore, MemoryKeyStore, OsKeyring, PassphraseParams, Unlock, VaultError,

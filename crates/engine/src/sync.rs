@@ -59,6 +59,9 @@ pub trait Transport {
     async fn account(&self) -> std::result::Result<MemberId, String>;
     async fn identity(&self) -> std::result::Result<Option<StoredIdentity>, String>;
     async fn put_identity(&self, identity: &StoredIdentity) -> std::result::Result<(), String>;
+    /// Replaces the account key wrapped under the recovery key.
+    async fn replace_recovery(&self, wrapped_account_key: &[u8])
+    -> std::result::Result<(), String>;
     /// Every device certificate of the account, revoked ones left out.
     async fn certificates(&self) -> std::result::Result<Vec<Vec<u8>>, String>;
     async fn add_device(&self, certificate: &[u8]) -> std::result::Result<(), String>;
@@ -138,9 +141,9 @@ pub struct DeviceSummary {
 }
 
 /// The account as this device holds it, opened.
-struct Account {
-    user: MemberId,
-    identity: IdentityKeys,
+pub(crate) struct Account {
+    pub(crate) user: MemberId,
+    pub(crate) identity: IdentityKeys,
 }
 
 impl Engine {
@@ -154,7 +157,7 @@ impl Engine {
             .map(MemberId::from_bytes))
     }
 
-    async fn account(&self) -> Result<Account> {
+    pub(crate) async fn account(&self) -> Result<Account> {
         let user = self
             .sync_account()
             .await?

@@ -1,4 +1,4 @@
-//! Invoice and credit-note PDFs.
+//! Invoice and credit-note PDFs, and the recovery kit ([`render_recovery_kit`]).
 //!
 //! A pure renderer: [`render`] takes a [`Document`] whose amounts the caller has already computed
 //! and returns the PDF bytes. It formats (per [`Locale`]) and lays out — nothing more. The text
@@ -14,11 +14,13 @@ mod epc;
 pub mod facturx;
 mod fonts;
 pub mod html;
+mod kit;
 mod locale;
 mod render;
 
 pub use document::{Document, DocumentKind, Line, Paper, Party, Payment, TaxRow, Totals};
 pub use epc::epc_payload;
+pub use kit::{RecoveryKit, render_recovery_kit};
 pub use locale::{Labels, Locale, NARROW_NBSP};
 
 use thiserror::Error;

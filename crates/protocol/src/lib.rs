@@ -503,6 +503,14 @@ pub struct IdentityInfo {
     pub created_at: UnixSeconds,
 }
 
+/// `PUT /api/v1/identity/recovery`: the account key wrapped under a new recovery key (73 bytes,
+/// base64), replacing the copy the old key opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryUpload {
+    pub wrapped_account_key: String,
+}
+
 /// `POST /api/v1/devices`: a device certificate (169 bytes, base64) the account's identity key
 /// signed, and a label the client may have sealed (at most 512 bytes, base64; opaque to the server).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

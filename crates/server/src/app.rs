@@ -137,6 +137,7 @@ pub fn router(state: Shared) -> Router {
             "/api/v1/identity",
             put(sync::put_identity).get(sync::identity),
         )
+        .route("/api/v1/identity/recovery", put(sync::replace_recovery))
         .route("/api/v1/devices", post(sync::add_device).get(sync::devices))
         .route("/api/v1/devices/{id}/revoke", post(sync::revoke_device))
         .route("/api/v1/enrolments", post(enrolments::create))

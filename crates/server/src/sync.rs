@@ -121,6 +121,28 @@ pub async fn identity(
     }))
 }
 
+/// `PUT /api/v1/identity/recovery`: a new recovery key's wrapping of the account key replaces the
+/// old one (a recent proof needed: a stolen session alone cannot lock the person out of recovery).
+/// The server cannot check that it opens: the device that made it read it back and opened it.
+pub async fn replace_recovery(
+    State(state): State<Shared>,
+    authed: Authed,
+    Json(body): Json<wire::RecoveryUpload>,
+) -> ApiResult<StatusCode> {
+    authed.require_recent_proof(&state).await?;
+    let wrapped = decode("wrapped_account_key", &body.wrapped_account_key)?;
+    if wrapped.len() != WRAPPED_KEY_LEN || wrapped[0] != WRAPPED_KEY_VERSION {
+        return Err(ApiError::invalid(
+            "wrapped_account_key is not a wrapped key (73 bytes, version 1)",
+        ));
+    }
+    if state.store.replace_recovery(authed.user, &wrapped).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("identity"))
+    }
+}
+
 async fn identity_key(state: &Shared, user: ulid::Ulid) -> ApiResult<VerifyingKey> {
     let row = state.store.identity(user).await?.ok_or_else(|| {
         ApiError::conflict(

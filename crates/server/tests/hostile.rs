@@ -60,6 +60,9 @@ impl Transport for Hostile<'_> {
     async fn put_identity(&self, identity: &StoredIdentity) -> Result<(), String> {
         self.inner.put_identity(identity).await
     }
+    async fn replace_recovery(&self, wrapped_account_key: &[u8]) -> Result<(), String> {
+        self.inner.replace_recovery(wrapped_account_key).await
+    }
     async fn certificates(&self) -> Result<Vec<Vec<u8>>, String> {
         let mut certificates = self.inner.certificates().await?;
         if let Some(Attack::ForgedCertificate(forged)) = self.attack() {

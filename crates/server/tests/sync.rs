@@ -288,6 +288,35 @@ async fn an_identity_is_set_once_and_certifies_devices(backend: Backend) {
         (StatusCode::CONFLICT, Some("identity_exists"))
     );
 
+    // A new recovery kit replaces only the account key's wrapping, and only with one of that
+    // shape; an account without an identity has nothing to replace.
+    let put_recovery = |token: String, wrapped: String| {
+        let server = &server;
+        async move {
+            server
+                .call(
+                    Method::PUT,
+                    "/api/v1/identity/recovery",
+                    Some(&token),
+                    Some(serde_json::json!({ "wrapped_account_key": wrapped })),
+                )
+                .await
+        }
+    };
+    let new_key = RecoveryKey::generate();
+    let rewrapped = wrap_account_key(&new_key, &account_key, &ada.user);
+    for bad in [b64(&rewrapped[..72]), b64(&[2u8; 73]), "%%".into()] {
+        let (status, _) = put_recovery(ada.token.clone(), bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let (status, _) = put_recovery(bob.token.clone(), b64(&rewrapped)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = put_recovery(ada.token.clone(), b64(&rewrapped)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, body) = server.get("/api/v1/identity", &ada.token).await;
+    assert_eq!(body["wrapped_account_key"], b64(&rewrapped));
+    assert_eq!(body["public"], b64(&identity.public(ada.user).to_bytes()));
+
     let laptop = enrol(&server, &ada, &identity).await;
     // The server cannot make a certificate, nor accept one made by any key but the identity's:
     // not another identity's, not the device's own.

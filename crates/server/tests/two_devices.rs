@@ -32,6 +32,9 @@ impl Transport for DropsOnce<'_> {
     async fn put_identity(&self, identity: &StoredIdentity) -> Result<(), String> {
         self.inner.put_identity(identity).await
     }
+    async fn replace_recovery(&self, wrapped_account_key: &[u8]) -> Result<(), String> {
+        self.inner.replace_recovery(wrapped_account_key).await
+    }
     async fn certificates(&self) -> Result<Vec<Vec<u8>>, String> {
         self.inner.certificates().await
     }

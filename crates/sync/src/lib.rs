@@ -183,6 +183,16 @@ impl Transport for HttpTransport {
         .map(drop)
     }
 
+    async fn replace_recovery(&self, wrapped_account_key: &[u8]) -> Result<(), String> {
+        self.json(
+            Method::PUT,
+            "/api/v1/identity/recovery",
+            Some(json!({ "wrapped_account_key": B64.encode(wrapped_account_key) })),
+        )
+        .await
+        .map(drop)
+    }
+
     async fn certificates(&self) -> Result<Vec<Vec<u8>>, String> {
         let devices = self.json(Method::GET, "/api/v1/devices", None).await?;
         devices

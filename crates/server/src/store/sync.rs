@@ -68,6 +68,8 @@ pub trait SyncStore {
     /// Stores the account's identity, once; `Conflict` if it has one.
     async fn put_identity(&self, user: Ulid, identity: &IdentityRow) -> StoreResult<()>;
     async fn identity(&self, user: Ulid) -> StoreResult<Option<IdentityRow>>;
+    /// Replaces the account key wrapped under the recovery key; `false` if there is no identity.
+    async fn replace_recovery(&self, user: Ulid, wrapped_account_key: &[u8]) -> StoreResult<bool>;
     /// Stores a device certificate; `Conflict` if the device is known.
     async fn add_device(&self, user: Ulid, device: &DeviceRow) -> StoreResult<()>;
     async fn devices(&self, user: Ulid) -> StoreResult<Vec<DeviceRow>>;
@@ -177,6 +179,21 @@ macro_rules! sync_store {
                         created_at,
                     }
                 }))
+            }
+
+            async fn replace_recovery(
+                &self,
+                user: ulid::Ulid,
+                wrapped_account_key: &[u8],
+            ) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE identities SET wrapped_account_key = $2 WHERE user_id = $1",
+                )
+                .bind(user.to_string())
+                .bind(wrapped_account_key)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn add_device(
