@@ -117,10 +117,13 @@ enum Command {
     #[command(subcommand)]
     Account(account::AccountCmd),
     /// Push this device's changes and pull everyone's, for every organization of your account
+    #[command(args_conflicts_with_subcommands = true)]
     Sync {
         /// Keep going: a round a minute until interrupted
         #[arg(long)]
         watch: bool,
+        #[command(subcommand)]
+        action: Option<sync::SyncCmd>,
     },
     /// This device in your sync account
     #[command(subcommand)]
@@ -790,7 +793,11 @@ async fn run(cli: Cli) -> Result<()> {
         return result;
     }
     let synced = match &cli.command {
-        Command::Sync { watch } => Some(sync::sync(cli.json, &mut engine, *watch).await),
+        Command::Sync {
+            action: Some(sync::SyncCmd::Quarantine { action }),
+            ..
+        } => Some(sync::quarantine(cli.json, &engine, action.as_ref()).await),
+        Command::Sync { watch, .. } => Some(sync::sync(cli.json, &mut engine, *watch).await),
         Command::Device(sync::DeviceCmd::Enrol { recovery_key }) => {
             Some(sync::enrol(cli.json, &mut engine, *recovery_key).await)
         }

@@ -12,6 +12,22 @@ use stint_sync::HttpTransport;
 use zeroize::Zeroizing;
 
 #[derive(Subcommand)]
+pub enum SyncCmd {
+    /// Envelopes refused on arrival (a bad signature, an unknown device, changed bytes): kept for
+    /// review, never shown, and tried again every round
+    Quarantine {
+        #[command(subcommand)]
+        action: Option<QuarantineCmd>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum QuarantineCmd {
+    /// Forget every organization's refused envelopes
+    Clear,
+}
+
+#[derive(Subcommand)]
 pub enum DeviceCmd {
     /// Enrol this device in your account: it shows a code to type on an enrolled device
     /// (`stint device approve CODE`) and waits; then `stint sync` brings your organizations here
@@ -184,7 +200,7 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                 if json {
                     let list: Vec<serde_json::Value> = reports
                         .iter()
-                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "resent": r.resent, "pending": r.pending }))
+                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "resent": r.resent, "pending": r.pending, "quarantined": r.quarantined }))
                         .collect();
                     crate::print_json(&list)?;
                 } else {
@@ -199,6 +215,12 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                             "{name}: {} pushed, {} received, {} refused, {} waiting",
                             r.pushed, r.received, r.refused, r.pending
                         );
+                        if r.quarantined > 0 {
+                            println!(
+                                "  {} refused envelope(s) kept aside and tried again each round: see `stint sync quarantine`",
+                                r.quarantined
+                            );
+                        }
                         if r.conflicts > 0 {
                             println!(
                                 "  {} field(s) changed on two devices at once: review with `stint conflicts`",
@@ -219,6 +241,46 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
+}
+
+/// `stint sync quarantine [clear]`.
+pub async fn quarantine(json: bool, engine: &Engine, action: Option<&QuarantineCmd>) -> Result<()> {
+    if let Some(QuarantineCmd::Clear) = action {
+        let mut cleared = 0;
+        for org in engine.organizations() {
+            cleared += engine.forget_refused(org.id).await?;
+        }
+        if json {
+            return crate::print_json(&serde_json::json!({ "cleared": cleared }));
+        }
+        println!("Forgot {cleared} refused envelope(s).");
+        return Ok(());
+    }
+    let held = engine.refused_envelopes().await?;
+    if json {
+        return crate::print_json(&held);
+    }
+    let names: std::collections::HashMap<OrgId, String> = engine
+        .organizations()
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut table =
+        crate::output::Table::new(["ORGANIZATION", "NUMBER", "RECORD", "AUTHOR DEVICE", "WHY"]);
+    for q in held {
+        table.row([
+            names
+                .get(&q.org)
+                .cloned()
+                .unwrap_or_else(|| q.org.to_string()),
+            q.seq.to_string(),
+            q.record.unwrap_or_else(|| "(unreadable)".into()),
+            q.author_device.unwrap_or_default(),
+            q.reason,
+        ]);
+    }
+    table.print_or("Nothing refused: every envelope received so far passed its checks.");
+    Ok(())
 }
 
 /// `stint device list`.

@@ -321,3 +321,109 @@ async fn a_laptop_and_a_phone_share_an_organization_through_the_server() {
         "{err}"
     );
 }
+
+/// A server that spoils a stored envelope: the phone refuses it, keeps it aside, says so after
+/// `stint sync`, lists it under `stint sync quarantine`, and shows nothing of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spoiled_envelope_is_kept_aside_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    verified_account(&server, "ada@example.org").await;
+    let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
+    ok(&laptop, &server, &["init"], &[]).await;
+    ok(
+        &laptop,
+        &server,
+        &[
+            "org",
+            "create",
+            "Acme",
+            "--currency",
+            "EUR",
+            "--time-zone",
+            "UTC",
+            "--owner",
+            "Ada",
+        ],
+        &[],
+    )
+    .await;
+    ok(&laptop, &server, &["client", "add", "Globex"], &[]).await;
+    sign_in(&laptop, &server, "laptop").await;
+    let published: serde_json::Value =
+        serde_json::from_str(&ok(&laptop, &server, &["org", "publish", "--json"], &[]).await)
+            .unwrap();
+    let recovery = published["recovery_key"].as_str().unwrap().to_owned();
+    let org = published["published"].as_str().unwrap().to_owned();
+
+    // The server's copy of the newest record (the client) gets one byte of ciphertext flipped.
+    let file = dir
+        .path()
+        .join("data")
+        .join("orgs")
+        .join(format!("{org}.db"));
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    let (record, mut envelope): (Vec<u8>, Vec<u8>) =
+        sqlx::query_as("SELECT record, envelope FROM records ORDER BY seq DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let at = envelope.len() - 70;
+    envelope[at] ^= 0x01;
+    sqlx::query("UPDATE records SET envelope = ? WHERE record = ?")
+        .bind(&envelope)
+        .bind(&record)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    ok(&phone, &server, &["init"], &[]).await;
+    sign_in(&phone, &server, "phone").await;
+    ok(
+        &phone,
+        &server,
+        &["device", "enrol", "--recovery-key"],
+        &[("STINT_RECOVERY_KEY", &recovery)],
+    )
+    .await;
+    let said = ok(&phone, &server, &["sync"], &[]).await;
+    assert!(said.contains("1 refused envelope(s) kept aside"), "{said}");
+    let round: serde_json::Value =
+        serde_json::from_str(&ok(&phone, &server, &["sync", "--json"], &[]).await).unwrap();
+    assert_eq!(round[0]["quarantined"], 1, "{round}");
+    let clients = ok(&phone, &server, &["client", "list", "--json"], &[]).await;
+    assert!(
+        !clients.contains("Globex"),
+        "nothing spoiled is shown: {clients}"
+    );
+
+    let held: serde_json::Value =
+        serde_json::from_str(&ok(&phone, &server, &["sync", "quarantine", "--json"], &[]).await)
+            .unwrap();
+    let hex: String = record.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+    assert_eq!(held[0]["record"], hex.as_str());
+    assert!(!held[0]["reason"].as_str().unwrap().is_empty());
+    let listed = ok(&phone, &server, &["sync", "quarantine"], &[]).await;
+    assert!(listed.contains(&hex), "{listed}");
+    // `--watch` and a subcommand do not go together.
+    let out = go(&phone, &server, &["sync", "--watch", "quarantine"], &[]).await;
+    assert!(!out.status.success());
+
+    let cleared: serde_json::Value = serde_json::from_str(
+        &ok(
+            &phone,
+            &server,
+            &["sync", "quarantine", "clear", "--json"],
+            &[],
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(cleared["cleared"], 1);
+    let listed = ok(&phone, &server, &["sync", "quarantine"], &[]).await;
+    assert!(listed.contains("Nothing refused"), "{listed}");
+}

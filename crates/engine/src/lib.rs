@@ -16,6 +16,7 @@ pub mod export;
 mod idle;
 mod invoice_files;
 mod invoicing;
+mod quarantine;
 mod records;
 mod recovery;
 pub mod seed;
@@ -30,6 +31,7 @@ pub use error::{EngineError, Result};
 pub use idle::{IdleChoice, IdleOutcome};
 pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};
 pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice, NewRecurring};
+pub use quarantine::QuarantineView;
 pub use recovery::NewRecoveryKey;
 pub use stint_domain::Kind;
 pub use stint_vault::{

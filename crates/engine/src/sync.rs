@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 
 use stint_crypto::{
-    DeviceCertificate, EnvelopeRef, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey,
-    SymmetricKey, VerifyingKey, open_sealed_key, org_key_seal_context, seal_key,
-    unwrap_account_key, wrap_account_key,
+    DeviceCertificate, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey, SymmetricKey,
+    VerifyingKey, open_sealed_key, org_key_seal_context, seal_key, unwrap_account_key,
+    wrap_account_key,
 };
 use stint_domain::{Compartment, Kind, MemberId, OrgId};
 use stint_protocol::sync::{MAX_BATCH, Outcome, PullPage};
@@ -106,7 +106,13 @@ pub trait Transport {
         org: OrgId,
         envelopes: &[Vec<u8>],
     ) -> std::result::Result<Vec<(Outcome, u64)>, String>;
-    async fn pull(&self, org: OrgId, after: u64) -> std::result::Result<PullPage, String>;
+    /// At most `limit` envelopes after the sequence number `after` (the server may send fewer).
+    async fn pull(
+        &self,
+        org: OrgId,
+        after: u64,
+        limit: u32,
+    ) -> std::result::Result<PullPage, String>;
 }
 
 /// What one sync of an organization did.
@@ -127,6 +133,9 @@ pub struct SyncReport {
     pub resent: usize,
     /// Changes of this organization still waiting to be pushed.
     pub pending: u64,
+    /// Refused envelopes of this organization kept for review and another try
+    /// (`stint sync quarantine`).
+    pub quarantined: u64,
 }
 
 /// A device of the account, from a certificate its identity signed.
@@ -628,6 +637,8 @@ impl Engine {
             self.push_org(t, org, &mut report).await?;
             let merged = report.merged;
             let lost = self.pull_org(t, org, signers, me, &mut report).await?;
+            self.retry_quarantine(t, org, signers, me, &mut report)
+                .await?;
             if lost {
                 // The server lost what it had acknowledged: what this device wrote goes again.
                 report.resent += self.vault.requeue_own(&self.keys, org.to_bytes()).await?;
@@ -638,6 +649,7 @@ impl Engine {
             }
         }
         report.pending = self.vault.outbox_len_of(org.to_bytes()).await?;
+        report.quarantined = self.vault.quarantine_len(org.to_bytes()).await?;
         Ok(report)
     }
 
@@ -694,13 +706,18 @@ impl Engine {
             })
             .unwrap_or(([0; 16], 0));
         loop {
-            let page = t.pull(org, cursor).await.map_err(sync_error)?;
+            let page = t
+                .pull(org, cursor, MAX_BATCH as u32)
+                .await
+                .map_err(sync_error)?;
             if page.history != history {
                 if history != [0; 16] {
-                    // Another history: start over from its beginning, and push again.
+                    // Another history: start over from its beginning, and push again. Numbers
+                    // kept in the quarantine were the old history's: everything comes again.
                     cursor = 0;
                     history = page.history;
                     lost = true;
+                    self.vault.release(org.to_bytes(), None).await?;
                     self.vault
                         .set_setting(&setting, &[history.as_slice(), &[0; 8]].concat())
                         .await?;
@@ -723,48 +740,30 @@ impl Engine {
                 break;
             }
             let last = page.records.last().map(|p| p.seq).unwrap_or(cursor);
-            // An envelope of another organization in this one's pages is the server's doing:
-            // refused here, whatever it holds.
-            let mut foreign_seqs: Vec<u64> = Vec::new();
-            let mut own_seqs: Vec<u64> = Vec::with_capacity(page.records.len());
-            let mut own: Vec<Vec<u8>> = Vec::with_capacity(page.records.len());
-            for p in page.records {
-                if EnvelopeRef::parse(&p.envelope).is_ok_and(|e| e.header().org != org.to_bytes()) {
-                    foreign_seqs.push(p.seq);
-                } else {
-                    own_seqs.push(p.seq);
-                    own.push(p.envelope);
-                }
-            }
-            let got = self
-                .vault
-                .receive(&self.keys, me.to_bytes(), &own, |h: &Header| {
-                    signers.get(&h.author_device).copied()
-                })
+            let (seqs, envelopes): (Vec<u64>, Vec<Vec<u8>>) = page
+                .records
+                .into_iter()
+                .map(|p| (p.seq, p.envelope))
+                .unzip();
+            let refused = self
+                .receive_in(org, &envelopes, signers, me, report)
                 .await?;
-            report.received += got.stored.len();
-            report.refused += got.refused.len() + foreign_seqs.len();
-            report.merged += got.merged;
-            report.conflicts += got.conflicts;
-            // After a refusal the cursor stops just before it: the next round asks for it again,
-            // so a version a lying server spoiled once is not lost for good.
-            let first_refused = foreign_seqs
+            report.refused += refused.len();
+            // What was refused waits in the quarantine (retried next rounds, `stint sync
+            // quarantine`); the cursor moves on, so one bad envelope never makes every round ask
+            // for everything after it again.
+            let held: Vec<(u64, &[u8], &str)> = refused
                 .iter()
-                .copied()
-                .chain(
-                    got.refused
-                        .iter()
-                        .filter_map(|r| own_seqs.get(r.index).copied()),
-                )
-                .min();
-            cursor = match first_refused {
-                Some(seq) => seq.saturating_sub(1),
-                None => last,
-            };
+                .map(|(i, reason)| (seqs[*i], envelopes[*i].as_slice(), reason.as_str()))
+                .collect();
+            self.vault
+                .quarantine(org.to_bytes(), &held, self.now().as_millisecond())
+                .await?;
+            cursor = last;
             let mut value = history.to_vec();
             value.extend_from_slice(&cursor.to_be_bytes());
             self.vault.set_setting(&setting, &value).await?;
-            if first_refused.is_some() || cursor >= page.head {
+            if cursor >= page.head {
                 break;
             }
         }

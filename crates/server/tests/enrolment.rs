@@ -259,8 +259,8 @@ impl Transport for Lying<'_> {
     async fn push(&self, org: OrgId, envelopes: &[Vec<u8>]) -> Result<Vec<(Outcome, u64)>, String> {
         self.inner.push(org, envelopes).await
     }
-    async fn pull(&self, org: OrgId, after: u64) -> Result<PullPage, String> {
-        self.inner.pull(org, after).await
+    async fn pull(&self, org: OrgId, after: u64, limit: u32) -> Result<PullPage, String> {
+        self.inner.pull(org, after, limit).await
     }
 }
 

@@ -7,6 +7,7 @@
 mod support;
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use stint_crypto::{DeviceCertificate, IdentityKeys};
 use stint_domain::{MemberId, OrgId};
@@ -33,11 +34,15 @@ enum Attack {
     Reorder,
     /// A certificate for this account made with a key that is not its identity's.
     ForgedCertificate(Vec<u8>),
+    /// One byte of the ciphertext of every envelope of one record flipped.
+    FlipRecord([u8; 16]),
 }
 
 struct Hostile<'a> {
     inner: &'a HttpTransport,
     attack: Mutex<Option<Attack>>,
+    /// Envelopes served so far.
+    served: AtomicUsize,
 }
 
 impl Hostile<'_> {
@@ -106,15 +111,15 @@ impl Transport for Hostile<'_> {
     async fn push(&self, org: OrgId, envelopes: &[Vec<u8>]) -> Result<Vec<(Outcome, u64)>, String> {
         self.inner.push(org, envelopes).await
     }
-    async fn pull(&self, org: OrgId, after: u64) -> Result<PullPage, String> {
+    async fn pull(&self, org: OrgId, after: u64, limit: u32) -> Result<PullPage, String> {
         let attack = self.attack();
         let mut page = match &attack {
             Some(Attack::FromOrg(other)) if *other != org => {
-                let mut page = self.inner.pull(*other, after).await?;
-                page.history = self.inner.pull(org, after).await?.history;
+                let mut page = self.inner.pull(*other, after, limit).await?;
+                page.history = self.inner.pull(org, after, limit).await?.history;
                 page
             }
-            _ => self.inner.pull(org, after).await?,
+            _ => self.inner.pull(org, after, limit).await?,
         };
         match attack {
             Some(Attack::FlipByte) => {
@@ -134,8 +139,17 @@ impl Transport for Hostile<'_> {
                 }
             }
             Some(Attack::Reorder) => page.records.reverse(),
+            Some(Attack::FlipRecord(record)) => {
+                for r in &mut page.records {
+                    if r.envelope[17..33] == record {
+                        let at = r.envelope.len() - 70;
+                        r.envelope[at] ^= 0x20;
+                    }
+                }
+            }
             _ => {}
         }
+        self.served.fetch_add(page.records.len(), Ordering::SeqCst);
         Ok(page)
     }
 }
@@ -196,6 +210,7 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     let to_phone = Hostile {
         inner: &honest_phone,
         attack: Mutex::new(None),
+        served: AtomicUsize::new(0),
     };
     let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
@@ -232,7 +247,7 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     laptop.sync(&to_laptop).await.unwrap();
     // The client's first version, kept for a replay later.
     let first_version = {
-        let page = to_laptop.pull(acme, 0).await.unwrap();
+        let page = to_laptop.pull(acme, 0, 1000).await.unwrap();
         page.records.last().unwrap().envelope.clone()
     };
     phone.restore_sync(&to_phone, &recovery).await.unwrap();
@@ -272,18 +287,35 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
                 "{what}: {:?}",
                 phone.quarantined()
             );
+            // Refused, kept aside for review, never stored.
+            let held = phone.refused_envelopes().await.unwrap();
+            assert!(!held.is_empty(), "{what}");
+            assert_eq!(
+                reports.iter().map(|(_, r)| r.quarantined).sum::<u64>(),
+                held.len() as u64,
+                "{what}"
+            );
+            assert!(
+                held.iter().all(|q| !q.reason.is_empty()),
+                "{what}: {held:?}"
+            );
         } else {
             // Order does not matter to merging: the real version, as if honest.
             assert_eq!(sum.refused, 0, "{what}: {reports:?}");
             assert_eq!(names(&phone, acme), [renamed], "{what}");
         }
         to_phone.set(None);
-        // The tampered round moved the cursor; an honest server's next pages still bring what
-        // was refused, since the phone reads the organization again from the start when it
-        // refused something.
-        phone.sync(&to_phone).await.unwrap();
+        // The tampered round moved the cursor past what it refused; the next round asks the
+        // now honest server for those numbers again, stores the real versions and empties the
+        // quarantine.
+        let reports = phone.sync(&to_phone).await.unwrap();
         assert_eq!(names(&phone, acme), [renamed], "after {what}");
         assert_eq!(names(&phone, side), ["Initech"], "after {what}");
+        assert!(
+            phone.refused_envelopes().await.unwrap().is_empty(),
+            "after {what}"
+        );
+        assert_eq!(total(&reports).refused, 0, "after {what}: {reports:?}");
     }
 
     // An old version replayed: the phone keeps the newer one.
@@ -316,3 +348,119 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     server.stop().await;
 }
 both!(a_lying_server_changes_nothing_shown);
+
+/// A server that keeps spoiling one record: the phone refuses it every round and keeps it aside,
+/// while everything else keeps arriving; and since its cursor moved past the bad version, a round
+/// with nothing new costs one envelope (the refused number asked for again), not everything after
+/// it.
+async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let email = "ada@example.org";
+    verified_account(&server, &storage, email, PASSWORD).await;
+    let to_laptop = HttpTransport::new(
+        &server.base,
+        &sign_in(&server, email, PASSWORD, "laptop").await,
+    )
+    .unwrap();
+    let honest_phone = HttpTransport::new(
+        &server.base,
+        &sign_in(&server, email, PASSWORD, "phone").await,
+    )
+    .unwrap();
+    let to_phone = Hostile {
+        inner: &honest_phone,
+        attack: Mutex::new(None),
+        served: AtomicUsize::new(0),
+    };
+    let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
+    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
+    let mut phone = device(phone_dir.path(), &phone_keys).await;
+    let acme = organization(&mut laptop, "Acme").await;
+    let by = laptop.act_as_user(acme).unwrap();
+    let client = laptop
+        .add_client(
+            &by,
+            NewClient {
+                name: "Globex".into(),
+                currency: None,
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let recovery = laptop
+        .set_up_sync(&to_laptop)
+        .await
+        .unwrap()
+        .to_text()
+        .to_string();
+    laptop.publish(&to_laptop, acme).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    phone.sync(&to_phone).await.unwrap();
+
+    // The client renamed on the laptop; the server spoils that record from now on.
+    rename_client(&mut laptop, acme, "Globex 2").await;
+    laptop.sync(&to_laptop).await.unwrap();
+    to_phone.set(Some(Attack::FlipRecord(client.0.to_bytes())));
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(total(&reports).refused, 1, "{reports:?}");
+    assert_eq!(names(&phone, acme), ["Globex"]);
+
+    // Other records still arrive past it.
+    let by = laptop.act_as_user(acme).unwrap();
+    for name in ["Initech", "Hooli", "Umbrella"] {
+        laptop
+            .add_client(
+                &by,
+                NewClient {
+                    name: name.into(),
+                    currency: None,
+                    rounding: None,
+                    note: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    laptop.sync(&to_laptop).await.unwrap();
+    phone.sync(&to_phone).await.unwrap();
+    assert_eq!(
+        names(&phone, acme),
+        ["Globex", "Hooli", "Initech", "Umbrella"]
+    );
+
+    // Nothing new: one envelope served, the spoiled one asked for again and refused again.
+    let before = to_phone.served.load(Ordering::SeqCst);
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(to_phone.served.load(Ordering::SeqCst) - before, 1);
+    assert_eq!(
+        total(&reports).refused,
+        0,
+        "counted once, when it first came"
+    );
+    let held = phone.refused_envelopes().await.unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0].record, Some(hex(client.0.to_bytes())));
+
+    // Honest again: the real version arrives and the quarantine empties.
+    to_phone.set(None);
+    phone.sync(&to_phone).await.unwrap();
+    assert_eq!(
+        names(&phone, acme),
+        ["Globex 2", "Hooli", "Initech", "Umbrella"]
+    );
+    assert!(phone.refused_envelopes().await.unwrap().is_empty());
+
+    laptop.close().await;
+    phone.close().await;
+    server.stop().await;
+}
+both!(one_spoiled_record_costs_one_envelope_a_round);
+
+fn hex(bytes: [u8; 16]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -99,7 +99,7 @@ async fn a_restored_server_gets_back_what_it_lost(backend: Backend) {
     let to_laptop = HttpTransport::new(&server.base, &laptop_token).unwrap();
     let phone_token = sign_in(&server, email, PASSWORD, "phone").await;
     let to_phone = HttpTransport::new(&server.base, &phone_token).unwrap();
-    let page = to_phone.pull(org, 0).await.unwrap();
+    let page = to_phone.pull(org, 0, 1000).await.unwrap();
     let before = page.records.len();
 
     // The laptop notices and pushes again what it wrote; nothing of its own is reset.
@@ -115,7 +115,7 @@ async fn a_restored_server_gets_back_what_it_lost(backend: Backend) {
         ]
     );
     assert_eq!(
-        to_phone.pull(org, 0).await.unwrap().records.len(),
+        to_phone.pull(org, 0, 1000).await.unwrap().records.len(),
         before + 2
     );
     // A round later nothing moves: the laptop's cursor matches the server again.

@@ -77,8 +77,8 @@ impl Transport for DropsOnce<'_> {
     async fn push(&self, org: OrgId, envelopes: &[Vec<u8>]) -> Result<Vec<(Outcome, u64)>, String> {
         self.inner.push(org, envelopes).await
     }
-    async fn pull(&self, org: OrgId, after: u64) -> Result<PullPage, String> {
-        self.inner.pull(org, after).await
+    async fn pull(&self, org: OrgId, after: u64, limit: u32) -> Result<PullPage, String> {
+        self.inner.pull(org, after, limit).await
     }
 }
 

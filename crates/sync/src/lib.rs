@@ -360,11 +360,11 @@ impl Transport for HttpTransport {
         decode_push_reply(&bytes).map_err(|e| e.to_string())
     }
 
-    async fn pull(&self, org: OrgId, after: u64) -> Result<PullPage, String> {
+    async fn pull(&self, org: OrgId, after: u64, limit: u32) -> Result<PullPage, String> {
         let response = self
             .send(self.request(
                 Method::GET,
-                &format!("/api/v1/orgs/{org}/sync/pull?after={after}"),
+                &format!("/api/v1/orgs/{org}/sync/pull?after={after}&limit={limit}"),
             ))
             .await?;
         let bytes = response

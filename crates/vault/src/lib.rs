@@ -12,10 +12,12 @@
 
 mod bulk;
 mod keystore;
+mod quarantine;
 mod receive;
 
 pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
+pub use quarantine::{HeldEnvelope, MAX_QUARANTINED};
 pub use receive::{ConflictRow, Outgoing, Received, Refused};
 pub use stint_crypto::{Header, PassphraseParams, Zeroizing};
 pub use stint_domain::Compartment;

@@ -299,3 +299,56 @@ mod any_order {
 
     type DeviceKeysId = [u8; 16];
 }
+
+/// The quarantine keeps refused envelopes by organization and number: a second refusal at a
+/// number takes the new bytes and reason and keeps the first sighting; past the cap, new numbers
+/// are dropped; released rows are gone.
+#[tokio::test]
+async fn refused_envelopes_are_kept_by_number_up_to_a_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vault, _keys) = vault(dir.path()).await;
+    let (org, other) = ([1u8; 16], [2u8; 16]);
+    vault
+        .quarantine(org, &[(7, b"first bytes", "bad signature")], 1_000)
+        .await
+        .unwrap();
+    vault
+        .quarantine(org, &[(7, b"other bytes", "unknown device")], 2_000)
+        .await
+        .unwrap();
+    vault
+        .quarantine(other, &[(7, b"elsewhere", "bad signature")], 3_000)
+        .await
+        .unwrap();
+    let held = vault.quarantined(Some(org), 100).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        (
+            held[0].seq,
+            held[0].envelope.as_slice(),
+            held[0].reason.as_str(),
+            held[0].first_seen_ms
+        ),
+        (7, &b"other bytes"[..], "unknown device", 1_000)
+    );
+    assert_eq!(vault.quarantined(None, 100).await.unwrap().len(), 2);
+
+    let many: Vec<(u64, &[u8], &str)> = (100..100 + stint_vault::MAX_QUARANTINED as u64 + 5)
+        .map(|seq| (seq, &b"x"[..], "bad signature"))
+        .collect();
+    vault.quarantine(org, &many, 4_000).await.unwrap();
+    assert_eq!(
+        vault.quarantine_len(org).await.unwrap(),
+        stint_vault::MAX_QUARANTINED as u64
+    );
+    assert_eq!(vault.release(org, Some(&[7, 100])).await.unwrap(), 2);
+    assert_eq!(
+        vault.quarantine_len(org).await.unwrap(),
+        stint_vault::MAX_QUARANTINED as u64 - 2
+    );
+    assert_eq!(
+        vault.release(org, None).await.unwrap(),
+        stint_vault::MAX_QUARANTINED as u64 - 2
+    );
+    assert_eq!(vault.quarantine_len(other).await.unwrap(), 1);
+}

@@ -1,0 +1,180 @@
+//! Envelopes refused on arrival (docs/sync.md, "A server that lies"): kept in the vault's
+//! quarantine by the server's sequence number they came at, reported, never shown. A round moves
+//! past them, then tries them again: as kept (a certificate or key this device lacked may have
+//! arrived since), then, for the oldest few, as the server serves that number now (a server that
+//! spoiled a version once and is honest again gives it back). Whatever passes is stored like
+//! anything received and leaves the quarantine.
+
+use std::collections::HashMap;
+
+use stint_crypto::{EnvelopeRef, VerifyingKey};
+use stint_domain::{MemberId, OrgId};
+use stint_vault::{Header, MAX_QUARANTINED};
+
+use crate::sync::{SyncReport, Transport, sync_error};
+use crate::{Engine, Result};
+
+/// Kept envelopes asked for again from the server per organization and round (one small request
+/// each).
+const REFETCH_PER_ROUND: usize = 32;
+
+/// Why an envelope of another organization is refused, whatever it holds.
+const FOREIGN: &str = "an envelope of another organization, served in this one's pages";
+
+/// A refused envelope as the person reviews it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QuarantineView {
+    /// The organization whose pages it came in.
+    pub org: OrgId,
+    /// The server's sequence number it came at.
+    pub seq: u64,
+    /// The record it names, if its header reads (32 hex digits).
+    pub record: Option<String>,
+    /// The device it names as author, if its header reads (32 hex digits).
+    pub author_device: Option<String>,
+    /// Its size in bytes.
+    pub bytes: usize,
+    /// Why it was refused.
+    pub reason: String,
+    /// When it was first refused (Unix milliseconds, this device's clock).
+    pub first_seen_ms: i64,
+}
+
+/// What receiving a batch left refused: (index in the batch, reason).
+type Refusals = Vec<(usize, String)>;
+
+impl Engine {
+    /// Receives envelopes that came in `org`'s pages: those of another organization are refused
+    /// whatever they hold, the rest are checked, merged and stored. Counts into `report`; returns
+    /// what was refused, by index.
+    pub(crate) async fn receive_in(
+        &self,
+        org: OrgId,
+        envelopes: &[Vec<u8>],
+        signers: &HashMap<[u8; 16], VerifyingKey>,
+        me: MemberId,
+        report: &mut SyncReport,
+    ) -> Result<Refusals> {
+        let mut refused: Refusals = Vec::new();
+        let mut own_at: Vec<usize> = Vec::with_capacity(envelopes.len());
+        let mut own: Vec<Vec<u8>> = Vec::with_capacity(envelopes.len());
+        for (i, envelope) in envelopes.iter().enumerate() {
+            if EnvelopeRef::parse(envelope).is_ok_and(|e| e.header().org != org.to_bytes()) {
+                refused.push((i, FOREIGN.to_owned()));
+            } else {
+                own_at.push(i);
+                own.push(envelope.clone());
+            }
+        }
+        let got = self
+            .vault
+            .receive(&self.keys, me.to_bytes(), &own, |h: &Header| {
+                signers.get(&h.author_device).copied()
+            })
+            .await?;
+        report.received += got.stored.len();
+        report.merged += got.merged;
+        report.conflicts += got.conflicts;
+        refused.extend(
+            got.refused
+                .into_iter()
+                .filter_map(|r| Some((*own_at.get(r.index)?, r.reason))),
+        );
+        refused.sort_by_key(|(i, _)| *i);
+        Ok(refused)
+    }
+
+    /// Tries `org`'s quarantine again: as kept, then as the server serves the oldest numbers now.
+    pub(crate) async fn retry_quarantine<T: Transport>(
+        &self,
+        t: &T,
+        org: OrgId,
+        signers: &HashMap<[u8; 16], VerifyingKey>,
+        me: MemberId,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let held = self
+            .vault
+            .quarantined(Some(org.to_bytes()), MAX_QUARANTINED)
+            .await?;
+        if held.is_empty() {
+            return Ok(());
+        }
+        let kept: Vec<Vec<u8>> = held.iter().map(|q| q.envelope.clone()).collect();
+        let refused = self.receive_in(org, &kept, signers, me, report).await?;
+        let still: Vec<usize> = refused.iter().map(|(i, _)| *i).collect();
+        let passed: Vec<u64> = (0..held.len())
+            .filter(|i| !still.contains(i))
+            .map(|i| held[i].seq)
+            .collect();
+        self.vault.release(org.to_bytes(), Some(&passed)).await?;
+
+        let mut fetched: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut gone: Vec<u64> = Vec::new();
+        for &i in still.iter().take(REFETCH_PER_ROUND) {
+            let q = &held[i];
+            let page = t
+                .pull(org, q.seq.saturating_sub(1), 1)
+                .await
+                .map_err(sync_error)?;
+            match page.records.into_iter().next() {
+                Some(p) if p.seq == q.seq => {
+                    if p.envelope != q.envelope {
+                        fetched.push((p.seq, p.envelope));
+                    }
+                }
+                // The server keeps only a record's latest version: a number it no longer serves
+                // was superseded by a later version, which comes in its own right.
+                _ => gone.push(q.seq),
+            }
+        }
+        self.vault.release(org.to_bytes(), Some(&gone)).await?;
+        if fetched.is_empty() {
+            return Ok(());
+        }
+        let envelopes: Vec<Vec<u8>> = fetched.iter().map(|(_, e)| e.clone()).collect();
+        let refused = self
+            .receive_in(org, &envelopes, signers, me, report)
+            .await?;
+        let still: Vec<usize> = refused.iter().map(|(i, _)| *i).collect();
+        let passed: Vec<u64> = (0..fetched.len())
+            .filter(|i| !still.contains(i))
+            .map(|i| fetched[i].0)
+            .collect();
+        self.vault.release(org.to_bytes(), Some(&passed)).await?;
+        let now_ms = self.now().as_millisecond();
+        let again: Vec<(u64, &[u8], &str)> = refused
+            .iter()
+            .map(|(i, reason)| (fetched[*i].0, fetched[*i].1.as_slice(), reason.as_str()))
+            .collect();
+        self.vault
+            .quarantine(org.to_bytes(), &again, now_ms)
+            .await?;
+        Ok(())
+    }
+
+    /// The refused envelopes kept for review, every organization's, oldest number first.
+    pub async fn refused_envelopes(&self) -> Result<Vec<QuarantineView>> {
+        let held = self.vault.quarantined(None, MAX_QUARANTINED).await?;
+        Ok(held
+            .into_iter()
+            .map(|q| {
+                let header = EnvelopeRef::parse(&q.envelope).ok().map(|e| *e.header());
+                QuarantineView {
+                    org: OrgId::from_bytes(q.org),
+                    seq: q.seq,
+                    record: header.map(|h| crate::hex(&h.record)),
+                    author_device: header.map(|h| crate::hex(&h.author_device)),
+                    bytes: q.envelope.len(),
+                    reason: q.reason,
+                    first_seen_ms: q.first_seen_ms,
+                }
+            })
+            .collect())
+    }
+
+    /// Forgets the refused envelopes kept for `org`; how many.
+    pub async fn forget_refused(&self, org: OrgId) -> Result<u64> {
+        Ok(self.vault.release(org.to_bytes(), None).await?)
+    }
+}
