@@ -12,6 +12,8 @@
 
 use std::sync::atomic::Ordering;
 
+use rayon::prelude::*;
+
 use stint_crypto::{EnvelopeRef, Header, VerifyingKey, Zeroizing, seal_record, seal_row};
 use stint_domain::payload::{self, Loser};
 
@@ -86,13 +88,18 @@ impl Vault {
         keys: &DeviceKeys,
         me: [u8; 16],
         envelopes: &[Vec<u8>],
-        signer: impl Fn(&Header) -> Option<VerifyingKey>,
+        signer: impl Fn(&Header) -> Option<VerifyingKey> + Sync,
     ) -> Result<Received> {
         let mut received = Received::default();
         let mut accepted: Vec<(usize, Header, Zeroizing<Vec<u8>>)> =
             Vec::with_capacity(envelopes.len());
-        for (index, bytes) in envelopes.iter().enumerate() {
-            match check(keys, bytes, &signer) {
+        // Signatures and decryption, the page's CPU work, on every core.
+        let checked: Vec<_> = envelopes
+            .par_iter()
+            .map(|bytes| check(keys, bytes, &signer))
+            .collect();
+        for (index, result) in checked.into_iter().enumerate() {
+            match result {
                 Ok((header, plaintext)) => accepted.push((index, header, plaintext)),
                 Err(reason) => received.refused.push(Refused { index, reason }),
             }
