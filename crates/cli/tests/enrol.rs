@@ -10,7 +10,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 
-use server::{NOW, TestServer, go, ok, sign_in, start_server, stint, text, verified_account};
+use server::{
+    NOW, TestServer, go, ok, published_laptop, sign_in, start_server, stint, text, verified_account,
+};
 
 /// Starts `stint device enrol --json` on `vault` and returns the process and what it showed first
 /// (code and fingerprint).
@@ -74,27 +76,7 @@ async fn a_phone_is_enrolled_by_the_code_the_laptop_approves() {
     verified_account(&server, "ada@example.org").await;
     let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
 
-    ok(&laptop, &server, &["init"], &[]).await;
-    ok(
-        &laptop,
-        &server,
-        &[
-            "org",
-            "create",
-            "Acme",
-            "--currency",
-            "EUR",
-            "--time-zone",
-            "UTC",
-            "--owner",
-            "Ada",
-        ],
-        &[],
-    )
-    .await;
-    ok(&laptop, &server, &["client", "add", "Globex"], &[]).await;
-    sign_in(&laptop, &server, "laptop").await;
-    ok(&laptop, &server, &["org", "publish"], &[]).await;
+    published_laptop(&laptop, &server).await;
     ok(&phone, &server, &["init"], &[]).await;
     sign_in(&phone, &server, "phone").await;
 
@@ -213,29 +195,7 @@ async fn a_new_recovery_kit_replaces_the_old_key() {
     let server = start_server(dir.path()).await;
     verified_account(&server, "ada@example.org").await;
     let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
-    ok(&laptop, &server, &["init"], &[]).await;
-    ok(
-        &laptop,
-        &server,
-        &[
-            "org",
-            "create",
-            "Acme",
-            "--currency",
-            "EUR",
-            "--time-zone",
-            "UTC",
-            "--owner",
-            "Ada",
-        ],
-        &[],
-    )
-    .await;
-    sign_in(&laptop, &server, "laptop").await;
-    let published: serde_json::Value =
-        serde_json::from_str(&ok(&laptop, &server, &["org", "publish", "--json"], &[]).await)
-            .unwrap();
-    let old_key = published["recovery_key"].as_str().unwrap().to_owned();
+    let (_, old_key) = published_laptop(&laptop, &server).await;
 
     let kit = dir.path().join("kit.pdf");
     let made: serde_json::Value = serde_json::from_str(

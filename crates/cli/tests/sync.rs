@@ -5,7 +5,7 @@
 mod server;
 mod support;
 
-use server::{go, ok, sign_in, start_server, text, verified_account};
+use server::{go, ok, published_laptop, sign_in, start_server, text, verified_account};
 
 fn notes(json: &str) -> Vec<String> {
     let entries: serde_json::Value = serde_json::from_str(json).unwrap();
@@ -330,31 +330,7 @@ async fn a_spoiled_envelope_is_kept_aside_and_listed() {
     let server = start_server(dir.path()).await;
     verified_account(&server, "ada@example.org").await;
     let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
-    ok(&laptop, &server, &["init"], &[]).await;
-    ok(
-        &laptop,
-        &server,
-        &[
-            "org",
-            "create",
-            "Acme",
-            "--currency",
-            "EUR",
-            "--time-zone",
-            "UTC",
-            "--owner",
-            "Ada",
-        ],
-        &[],
-    )
-    .await;
-    ok(&laptop, &server, &["client", "add", "Globex"], &[]).await;
-    sign_in(&laptop, &server, "laptop").await;
-    let published: serde_json::Value =
-        serde_json::from_str(&ok(&laptop, &server, &["org", "publish", "--json"], &[]).await)
-            .unwrap();
-    let recovery = published["recovery_key"].as_str().unwrap().to_owned();
-    let org = published["published"].as_str().unwrap().to_owned();
+    let (org, recovery) = published_laptop(&laptop, &server).await;
 
     // The server's copy of the newest record (the client) gets one byte of ciphertext flipped.
     let file = dir

@@ -129,6 +129,38 @@ pub async fn sign_in(vault: &Path, server: &TestServer, device: &str) {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// A laptop with the organization "Acme" (EUR, UTC) and its client "Globex", signed in as
+/// ada@example.org and published: the organization's id and the recovery key shown once.
+pub async fn published_laptop(laptop: &Path, server: &TestServer) -> (String, String) {
+    ok(laptop, server, &["init"], &[]).await;
+    ok(
+        laptop,
+        server,
+        &[
+            "org",
+            "create",
+            "Acme",
+            "--currency",
+            "EUR",
+            "--time-zone",
+            "UTC",
+            "--owner",
+            "Ada",
+        ],
+        &[],
+    )
+    .await;
+    ok(laptop, server, &["client", "add", "Globex"], &[]).await;
+    sign_in(laptop, server, "laptop").await;
+    let published: serde_json::Value =
+        serde_json::from_str(&ok(laptop, server, &["org", "publish", "--json"], &[]).await)
+            .unwrap();
+    (
+        published["published"].as_str().unwrap().to_owned(),
+        published["recovery_key"].as_str().unwrap().to_owned(),
+    )
+}
+
 pub struct TestServer {
     pub url: String,
     pub outbox: PathBuf,
