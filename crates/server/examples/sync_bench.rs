@@ -26,8 +26,8 @@ use stint_domain::{EntryTime, ProjectId};
 use stint_engine::seed::SeedSpec;
 use stint_engine::sync::Transport;
 use stint_engine::{Engine, EntryFilter, MemoryKeyStore, NewEntry, Unlock};
-use stint_sync::HttpTransport;
-use support::{Backend, Server, Storage, sign_in, verified_account};
+use support::devices::laptop_and_phone;
+use support::{Backend, Server, Storage};
 
 const PASSWORD: &str = "a long and private passphrase";
 const NEW_ENTRIES: usize = 10_000;
@@ -54,17 +54,7 @@ async fn main() {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
     let email = "bench@example.org";
-    verified_account(&server, &storage, email, PASSWORD).await;
-    let to_laptop = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "laptop").await,
-    )
-    .unwrap();
-    let to_phone = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "phone").await,
-    )
-    .unwrap();
+    let (to_laptop, to_phone) = laptop_and_phone(&server, &storage, email, PASSWORD).await;
 
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let keys = (MemoryKeyStore::default(), MemoryKeyStore::default());

@@ -16,7 +16,7 @@ use stint_engine::MemoryKeyStore;
 use stint_engine::sync::{StoredIdentity, Transport};
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
-use support::devices::{device, organization};
+use support::devices::{device, laptop_and_phone, organization};
 use support::{Backend, Server, Storage, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -268,17 +268,7 @@ async fn a_lying_server_enrols_nothing(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
     let email = "ada@example.org";
-    verified_account(&server, &storage, email, PASSWORD).await;
-    let laptop_http = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "laptop").await,
-    )
-    .unwrap();
-    let phone_http = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "phone").await,
-    )
-    .unwrap();
+    let (laptop_http, phone_http) = laptop_and_phone(&server, &storage, email, PASSWORD).await;
     let user = laptop_http.account().await.unwrap().to_bytes();
     let (to_laptop, to_phone) = (
         Lying {

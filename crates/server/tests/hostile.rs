@@ -15,8 +15,8 @@ use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{ClientChanges, Engine, MemoryKeyStore, NewClient};
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
-use support::devices::{device, organization};
-use support::{Backend, Server, Storage, sign_in, verified_account};
+use support::devices::{device, laptop_and_phone, organization};
+use support::{Backend, Server, Storage};
 
 const PASSWORD: &str = "a long and private passphrase";
 
@@ -196,17 +196,7 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
     let email = "ada@example.org";
-    verified_account(&server, &storage, email, PASSWORD).await;
-    let to_laptop = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "laptop").await,
-    )
-    .unwrap();
-    let honest_phone = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "phone").await,
-    )
-    .unwrap();
+    let (to_laptop, honest_phone) = laptop_and_phone(&server, &storage, email, PASSWORD).await;
     let to_phone = Hostile {
         inner: &honest_phone,
         attack: Mutex::new(None),
@@ -357,17 +347,7 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
     let email = "ada@example.org";
-    verified_account(&server, &storage, email, PASSWORD).await;
-    let to_laptop = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "laptop").await,
-    )
-    .unwrap();
-    let honest_phone = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "phone").await,
-    )
-    .unwrap();
+    let (to_laptop, honest_phone) = laptop_and_phone(&server, &storage, email, PASSWORD).await;
     let to_phone = Hostile {
         inner: &honest_phone,
         attack: Mutex::new(None),

@@ -14,8 +14,8 @@ use stint_engine::{
     ActAs, Engine, EntryChanges, EntryFilter, MemoryKeyStore, NewEntry, StartTimer,
 };
 use stint_sync::HttpTransport;
-use support::devices::{acme_website, device, stored_records};
-use support::{Backend, Server, Storage, sign_in, verified_account};
+use support::devices::{acme_website, device, laptop_and_phone, stored_records};
+use support::{Backend, Server, Storage};
 
 const PASSWORD: &str = "a long and private passphrase";
 
@@ -104,17 +104,7 @@ async fn offline_edits_on_two_devices_merge(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
     let email = "ada@example.org";
-    verified_account(&server, &storage, email, PASSWORD).await;
-    let to_laptop = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "laptop").await,
-    )
-    .unwrap();
-    let to_phone = HttpTransport::new(
-        &server.base,
-        &sign_in(&server, email, PASSWORD, "phone").await,
-    )
-    .unwrap();
+    let (to_laptop, to_phone) = laptop_and_phone(&server, &storage, email, PASSWORD).await;
     let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
     let mut laptop = device(laptop_dir.path(), &laptop_keys).await;

@@ -5,6 +5,26 @@ use std::path::Path;
 
 use stint_domain::{OrgId, ProjectId};
 use stint_engine::{Engine, MemoryKeyStore, NewClient, NewOrganization, NewProject, Unlock};
+use stint_sync::HttpTransport;
+
+use super::{Server, Storage, sign_in, verified_account};
+
+/// A verified account for `email` with two sessions on `server`, the laptop's and the phone's, as
+/// sync transports.
+pub async fn laptop_and_phone(
+    server: &Server,
+    storage: &Storage,
+    email: &str,
+    password: &str,
+) -> (HttpTransport, HttpTransport) {
+    verified_account(server, storage, email, password).await;
+    let laptop = sign_in(server, email, password, "laptop").await;
+    let phone = sign_in(server, email, password, "phone").await;
+    (
+        HttpTransport::new(&server.base, &laptop).unwrap(),
+        HttpTransport::new(&server.base, &phone).unwrap(),
+    )
+}
 
 /// A new device: an engine on a fresh vault in `dir`, its key in `keys`.
 pub async fn device(dir: &Path, keys: &MemoryKeyStore) -> Engine {
