@@ -10,6 +10,7 @@
 //! the merges are pushed, the same envelope. Receiving advances this vault's clock past every HLC
 //! it sees.
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
@@ -105,25 +106,39 @@ impl Vault {
             }
         }
         let mut tx = self.pool.begin().await?;
+        // The page's stored versions in one query, and its new rows written together at the end:
+        // two queries per record cost more than the rest of receiving. `current` follows the page
+        // (a record twice in one batch merges with its first arrival); `rows` keeps the last
+        // version of each record to write.
+        let mut current = stored_versions(&mut tx, &accepted).await?;
+        let mut rows: Vec<(Header, Vec<u8>)> = Vec::with_capacity(accepted.len());
+        let mut row_of: HashMap<([u8; 16], [u8; 16]), usize> = HashMap::new();
+        let mut keep = |header: Header, envelope: Vec<u8>, current: &mut Current| {
+            let key = (header.org, header.record);
+            current.insert(key, envelope.clone());
+            match row_of.get(&key) {
+                Some(&at) => rows[at] = (header, envelope),
+                None => {
+                    row_of.insert(key, rows.len());
+                    rows.push((header, envelope));
+                }
+            }
+        };
         for (index, header, plaintext) in accepted {
             let envelope = &envelopes[index];
             self.last_hlc.fetch_max(header.hlc, Ordering::SeqCst);
-            let existing: Option<(Vec<u8>,)> =
-                sqlx::query_as("SELECT envelope FROM records WHERE org = ? AND id = ?")
-                    .bind(header.org.as_slice())
-                    .bind(header.record.as_slice())
-                    .fetch_optional(&mut *tx)
-                    .await?;
             // A stored row that does not open is damaged; the authentic version replaces it.
-            let local = existing.and_then(|(stored,)| {
-                let opened = EnvelopeRef::parse(&stored).ok()?;
-                let local_header = *opened.header();
-                let key = keys.org_key(&local_header)?;
-                let plaintext = opened.decrypt(key).ok()?;
-                Some((local_header, stored, plaintext))
-            });
+            let local = current
+                .get(&(header.org, header.record))
+                .and_then(|stored| {
+                    let opened = EnvelopeRef::parse(stored).ok()?;
+                    let local_header = *opened.header();
+                    let key = keys.org_key(&local_header)?;
+                    let plaintext = opened.decrypt(key).ok()?;
+                    Some((local_header, stored.clone(), plaintext))
+                });
             let Some((local_header, local_envelope, local_plaintext)) = local else {
-                store(&mut tx, keys, &header, envelope).await?;
+                keep(header, envelope.clone(), &mut current);
                 received.stored.push(header);
                 continue;
             };
@@ -172,12 +187,11 @@ impl Vault {
             };
             match rewrite {
                 None => {
-                    store(&mut tx, keys, &header, envelope).await?;
+                    keep(header, envelope.clone(), &mut current);
                     received.stored.push(header);
                 }
                 Some((tombstone, payload)) => {
                     let merge = self.seal_merge(keys, me, &header, tombstone, &payload)?;
-                    store(&mut tx, keys, &merge.0, &merge.1).await?;
                     sqlx::query(
                         "INSERT INTO outbox (org, record, hlc, envelope) VALUES (?, ?, ?, ?)",
                     )
@@ -189,9 +203,11 @@ impl Vault {
                     .await?;
                     received.merged += 1;
                     received.stored.push(merge.0);
+                    keep(merge.0, merge.1, &mut current);
                 }
             }
         }
+        store_all(&mut tx, keys, &rows).await?;
         tx.commit().await?;
         Ok(received)
     }
@@ -368,29 +384,80 @@ fn version<'a>(header: &Header, payload: &'a [u8]) -> payload::Version<'a> {
     }
 }
 
-/// Stores `envelope` as its record's latest version, sealed for this device.
-async fn store(
+/// What a batch merges against: each record's stored envelope, by (organization, record).
+type Current = HashMap<([u8; 16], [u8; 16]), Vec<u8>>;
+
+/// Rows bound per statement: six parameters each, well under SQLite's limit.
+const ROWS_PER_STATEMENT: usize = 128;
+
+/// The stored envelopes of the records in `accepted`, read in statements of up to
+/// [`ROWS_PER_STATEMENT`] ids (a batch may span organizations).
+async fn stored_versions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    accepted: &[(usize, Header, Zeroizing<Vec<u8>>)],
+) -> Result<Current> {
+    let mut current = Current::new();
+    let mut by_org: HashMap<[u8; 16], Vec<[u8; 16]>> = HashMap::new();
+    for (_, header, _) in accepted {
+        by_org.entry(header.org).or_default().push(header.record);
+    }
+    for (org, ids) in by_org {
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "SELECT id, envelope FROM records WHERE org = ",
+            );
+            query.push_bind(org.as_slice()).push(" AND id IN (");
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(id.as_slice());
+            }
+            query.push(")");
+            let found: Vec<(Vec<u8>, Vec<u8>)> =
+                query.build_query_as().fetch_all(&mut **tx).await?;
+            for (id, envelope) in found {
+                if let Ok(id) = <[u8; 16]>::try_from(id.as_slice()) {
+                    current.insert((org, id), envelope);
+                }
+            }
+        }
+    }
+    Ok(current)
+}
+
+/// Stores each envelope as its record's latest version, sealed for this device, in statements
+/// of up to [`ROWS_PER_STATEMENT`] rows.
+async fn store_all(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     keys: &DeviceKeys,
-    header: &Header,
-    envelope: &[u8],
+    rows: &[(Header, Vec<u8>)],
 ) -> Result<()> {
-    let signature = signature_of(envelope)
-        .ok_or_else(|| VaultError::Damaged("an envelope without a signature".into()))?;
-    let seal = seal_row(&keys.seal_key, &columns_of(header), signature);
-    sqlx::query(
-        "INSERT INTO records (org, id, kind, hlc, envelope, seal) VALUES (?, ?, ?, ?, ?, ?) \
-         ON CONFLICT(org, id) DO UPDATE SET kind = excluded.kind, hlc = excluded.hlc, \
-         envelope = excluded.envelope, seal = excluded.seal",
-    )
-    .bind(header.org.as_slice())
-    .bind(header.record.as_slice())
-    .bind(i64::from(header.kind))
-    .bind(header.hlc as i64)
-    .bind(envelope)
-    .bind(seal.as_slice())
-    .execute(&mut **tx)
-    .await?;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut seals = Vec::with_capacity(chunk.len());
+        for (header, envelope) in chunk {
+            let signature = signature_of(envelope)
+                .ok_or_else(|| VaultError::Damaged("an envelope without a signature".into()))?;
+            seals.push(seal_row(&keys.seal_key, &columns_of(header), signature));
+        }
+        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO records (org, id, kind, hlc, envelope, seal) ",
+        );
+        query.push_values(
+            chunk.iter().zip(&seals),
+            |mut row, ((header, envelope), seal)| {
+                row.push_bind(header.org.as_slice())
+                    .push_bind(header.record.as_slice())
+                    .push_bind(i64::from(header.kind))
+                    .push_bind(header.hlc as i64)
+                    .push_bind(envelope.as_slice())
+                    .push_bind(seal.as_slice());
+            },
+        );
+        query.push(
+            " ON CONFLICT(org, id) DO UPDATE SET kind = excluded.kind, hlc = excluded.hlc, \
+             envelope = excluded.envelope, seal = excluded.seal",
+        );
+        query.build().execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
