@@ -16,8 +16,6 @@
 
 use std::fmt;
 
-use hkdf::Hkdf;
-use sha2::Sha256;
 use spake2::{Ed25519Group, Identity, Password, Spake2};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -167,13 +165,11 @@ impl EnrolmentRequest {
         if bytes[0] != ENROLMENT_VERSION {
             return Err(CryptoError::UnsupportedVersion(bytes[0]));
         }
-        let array32 =
-            |at: usize| -> [u8; 32] { bytes[at..at + 32].try_into().expect("fixed layout") };
         Ok(EnrolmentRequest {
-            device: bytes[1..17].try_into().expect("fixed layout"),
-            signing: VerifyingKey::from_bytes(&array32(17))?,
-            sealing: SealPublicKey::from_bytes(&array32(49))?,
-            message: bytes[81..].try_into().expect("fixed layout"),
+            device: field(bytes, 1)?,
+            signing: VerifyingKey::from_bytes(&field(bytes, 17)?)?,
+            sealing: SealPublicKey::from_bytes(&field(bytes, 49)?)?,
+            message: field(bytes, 81)?,
         })
     }
 
@@ -188,6 +184,7 @@ pub struct PendingEnrolment {
     spake: Spake2<Ed25519Group>,
     user: [u8; 16],
     request: [u8; ENROLMENT_REQUEST_LEN],
+    parsed: EnrolmentRequest,
 }
 
 impl fmt::Debug for PendingEnrolment {
@@ -197,18 +194,22 @@ impl fmt::Debug for PendingEnrolment {
 }
 
 /// The new device starts: its request for the server, and what it keeps until the answer.
+///
+/// # Errors
+/// [`CryptoError::Malformed`] only if SPAKE2 gave a message of another length than 33 bytes.
 pub fn request_enrolment(
     code: &EnrolmentCode,
     user: &[u8; 16],
     device: &[u8; 16],
     signing: &VerifyingKey,
     sealing: &SealPublicKey,
-) -> (PendingEnrolment, [u8; ENROLMENT_REQUEST_LEN]) {
+) -> Result<(PendingEnrolment, [u8; ENROLMENT_REQUEST_LEN]), CryptoError> {
     let (spake, message) = Spake2::<Ed25519Group>::start_b(
         &code.password(user),
         &Identity::new(ID_APPROVING),
         &Identity::new(ID_NEW),
     );
+    let message: [u8; SPAKE2_MESSAGE_LEN] = field(&message, 0)?;
     let mut request = [0u8; ENROLMENT_REQUEST_LEN];
     request[0] = ENROLMENT_VERSION;
     request[1..17].copy_from_slice(device);
@@ -219,16 +220,27 @@ pub fn request_enrolment(
         spake,
         user: *user,
         request,
+        parsed: EnrolmentRequest {
+            device: *device,
+            signing: *signing,
+            sealing: *sealing,
+            message,
+        },
     };
-    (pending, request)
+    Ok((pending, request))
 }
 
-fn answer_key(shared: &[u8]) -> SymmetricKey {
-    let mut out = Zeroizing::new([0u8; 32]);
-    Hkdf::<Sha256>::new(None, shared)
-        .expand(ANSWER_LABEL, out.as_mut_slice())
-        .expect("32 bytes is a valid HKDF-SHA256 length");
-    SymmetricKey::from_array_ref(&out)
+/// `N` bytes of `bytes` from `at`.
+fn field<const N: usize>(bytes: &[u8], at: usize) -> Result<[u8; N], CryptoError> {
+    bytes
+        .get(at..at + N)
+        .and_then(|b| b.try_into().ok())
+        .ok_or(CryptoError::Malformed("an enrolment message is cut short"))
+}
+
+/// HKDF-SHA256 of the 32-byte SPAKE2 key (no salt), info `stint-enrolment-answer-v1`.
+fn answer_key(shared: &[u8]) -> Result<SymmetricKey, CryptoError> {
+    Ok(SymmetricKey::from_slice(shared)?.derive(ANSWER_LABEL))
 }
 
 fn answer_aad(user: &[u8; 16], request: &[u8]) -> Vec<u8> {
@@ -268,11 +280,14 @@ pub fn answer_enrolment(
         user,
         request,
         account_key,
-    );
+    )?;
     Ok((answer, parsed))
 }
 
 /// [`answer_enrolment`] after SPAKE2, with a given nonce (test vectors).
+///
+/// # Errors
+/// [`CryptoError::Malformed`] if the SPAKE2 key is not 32 bytes.
 pub fn seal_answer(
     shared: &[u8],
     message: &[u8; SPAKE2_MESSAGE_LEN],
@@ -280,8 +295,8 @@ pub fn seal_answer(
     user: &[u8; 16],
     request: &[u8],
     account_key: &SymmetricKey,
-) -> Vec<u8> {
-    let key = answer_key(shared);
+) -> Result<Vec<u8>, CryptoError> {
+    let key = answer_key(shared)?;
     let sealed = crate::aead::encrypt_to_vec(
         key.expose_secret(),
         nonce,
@@ -293,7 +308,7 @@ pub fn seal_answer(
     answer.extend_from_slice(message);
     answer.extend_from_slice(nonce);
     answer.extend_from_slice(&sealed);
-    answer
+    Ok(answer)
 }
 
 /// Opens an answer's sealed account key with the SPAKE2 key (test vectors; devices use
@@ -311,10 +326,8 @@ pub fn open_answer(
         .get(1 + SPAKE2_MESSAGE_LEN + NONCE_LEN..)
         .filter(|_| answer.len() == ENROLMENT_ANSWER_LEN)
         .ok_or(CryptoError::Malformed("an enrolment answer is 106 bytes"))?;
-    let nonce: [u8; NONCE_LEN] = answer[1 + SPAKE2_MESSAGE_LEN..1 + SPAKE2_MESSAGE_LEN + NONCE_LEN]
-        .try_into()
-        .expect("fixed layout");
-    let key = answer_key(shared);
+    let nonce: [u8; NONCE_LEN] = field(answer, 1 + SPAKE2_MESSAGE_LEN)?;
+    let key = answer_key(shared)?;
     let opened = crate::aead::decrypt(
         key.expose_secret(),
         &nonce,
@@ -327,7 +340,7 @@ pub fn open_answer(
 impl PendingEnrolment {
     /// The request as sent, for the digits this device shows.
     pub fn request(&self) -> EnrolmentRequest {
-        EnrolmentRequest::parse(&self.request).expect("made by request_enrolment")
+        self.parsed
     }
 
     /// Opens the approving device's answer: the account key.

@@ -65,7 +65,8 @@ impl Engine {
                 &self.keys.device_id(),
                 &self.keys.verifying_key(),
                 &self.keys.sealing_key().public_key(),
-            );
+            )
+            .map_err(sync_error)?;
             if t.create_enrolment(code.nameplate(), &request)
                 .await
                 .map_err(sync_error)?

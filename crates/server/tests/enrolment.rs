@@ -29,7 +29,8 @@ fn request(user: &[u8; 16]) -> Vec<u8> {
         &[5; 16],
         &SigningKey::generate().verifying_key(),
         &SealSecretKey::generate().public_key(),
-    );
+    )
+    .unwrap();
     request.to_vec()
 }
 

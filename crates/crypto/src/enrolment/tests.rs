@@ -19,7 +19,7 @@ fn same_code(code: &EnrolmentCode) -> EnrolmentCode {
 fn the_approved_device_opens_the_account_key() {
     let code = EnrolmentCode::generate();
     let (signing, sealing) = device_keys();
-    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing);
+    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing).unwrap();
     let account_key = SymmetricKey::generate();
     let (answer, seen) =
         answer_enrolment(&same_code(&code), &USER, &request, &account_key).unwrap();
@@ -35,7 +35,7 @@ fn a_wrong_code_gives_nothing() {
     let code = EnrolmentCode::from_parts(482, [1, 2, 3, 4, 5]).unwrap();
     let typo = EnrolmentCode::from_parts(482, [1, 2, 3, 4, 6]).unwrap();
     let (signing, sealing) = device_keys();
-    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing);
+    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing).unwrap();
     let (answer, _) = answer_enrolment(&typo, &USER, &request, &SymmetricKey::generate()).unwrap();
     assert_eq!(
         pending.finish(&answer).unwrap_err(),
@@ -47,7 +47,7 @@ fn a_wrong_code_gives_nothing() {
 fn a_code_is_for_one_account() {
     let code = EnrolmentCode::generate();
     let (signing, sealing) = device_keys();
-    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing);
+    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing).unwrap();
     let (answer, _) = answer_enrolment(
         &same_code(&code),
         &[8; 16],
@@ -67,7 +67,7 @@ fn a_code_is_for_one_account() {
 fn keys_swapped_between_the_devices_are_refused() {
     let code = EnrolmentCode::generate();
     let (signing, sealing) = device_keys();
-    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing);
+    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing).unwrap();
     let (other_signing, other_sealing) = device_keys();
     let mut swapped = request;
     swapped[17..49].copy_from_slice(&other_signing.to_bytes());
@@ -91,7 +91,7 @@ fn keys_swapped_between_the_devices_are_refused() {
 fn a_server_guessing_the_code_is_refused() {
     let code = EnrolmentCode::generate();
     let (signing, sealing) = device_keys();
-    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing);
+    let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing).unwrap();
     let guess = EnrolmentCode::generate();
     let (forged, _) = answer_enrolment(&guess, &USER, &request, &SymmetricKey::generate()).unwrap();
     assert!(pending.finish(&forged).is_err());
@@ -102,10 +102,11 @@ fn any_changed_byte_of_the_answer_is_refused() {
     let code = EnrolmentCode::generate();
     let (signing, sealing) = device_keys();
     let account_key = SymmetricKey::generate();
-    let (_, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing);
+    let (_, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing).unwrap();
     let (answer, _) = answer_enrolment(&same_code(&code), &USER, &request, &account_key).unwrap();
     for at in 0..answer.len() {
-        let (pending, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing);
+        let (pending, request) =
+            request_enrolment(&code, &USER, &DEVICE, &signing, &sealing).unwrap();
         let (answer, _) =
             answer_enrolment(&same_code(&code), &USER, &request, &account_key).unwrap();
         let mut flipped = answer.clone();
@@ -161,7 +162,7 @@ fn codes_read_as_typed() {
 fn requests_parse_strictly() {
     let code = EnrolmentCode::generate();
     let (signing, sealing) = device_keys();
-    let (_, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing);
+    let (_, request) = request_enrolment(&code, &USER, &DEVICE, &signing, &sealing).unwrap();
     assert!(EnrolmentRequest::parse(&request).is_ok());
     assert!(EnrolmentRequest::parse(&request[..113]).is_err());
     let mut versioned = request;
@@ -198,7 +199,7 @@ fn enrolment_vector() {
     request.extend_from_slice(&sealing.to_bytes());
     request.extend_from_slice(&[0x42; SPAKE2_MESSAGE_LEN]);
     let parsed = EnrolmentRequest::parse(&request).unwrap();
-    let answer = seal_answer(&shared, &message, &nonce, &user, &request, &account_key);
+    let answer = seal_answer(&shared, &message, &nonce, &user, &request, &account_key).unwrap();
     let opened = open_answer(&shared, &user, &request, &answer).unwrap();
     assert_eq!(opened.expose_secret(), account_key.expose_secret());
 
