@@ -5,6 +5,7 @@
 //! spoiled a version once and is honest again gives it back). Whatever passes is stored like
 //! anything received and leaves the quarantine.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use stint_crypto::{EnvelopeRef, VerifyingKey};
@@ -55,17 +56,22 @@ impl Engine {
         me: MemberId,
         report: &mut SyncReport,
     ) -> Result<Refusals> {
-        let mut refused: Refusals = Vec::new();
-        let mut own_at: Vec<usize> = Vec::with_capacity(envelopes.len());
-        let mut own: Vec<Vec<u8>> = Vec::with_capacity(envelopes.len());
-        for (i, envelope) in envelopes.iter().enumerate() {
-            if EnvelopeRef::parse(envelope).is_ok_and(|e| e.header().org != org.to_bytes()) {
-                refused.push((i, FOREIGN.to_owned()));
-            } else {
-                own_at.push(i);
-                own.push(envelope.clone());
-            }
-        }
+        let foreign: Vec<usize> = (0..envelopes.len())
+            .filter(|&i| {
+                EnvelopeRef::parse(&envelopes[i]).is_ok_and(|e| e.header().org != org.to_bytes())
+            })
+            .collect();
+        let mut refused: Refusals = foreign.iter().map(|&i| (i, FOREIGN.to_owned())).collect();
+        // An honest page has none: then it goes to the vault as it is, without a copy.
+        let (own_at, own): (Vec<usize>, Cow<'_, [Vec<u8>]>) = if foreign.is_empty() {
+            ((0..envelopes.len()).collect(), Cow::Borrowed(envelopes))
+        } else {
+            let (at, own): (Vec<usize>, Vec<Vec<u8>>) = (0..envelopes.len())
+                .filter(|i| !foreign.contains(i))
+                .map(|i| (i, envelopes[i].clone()))
+                .unzip();
+            (at, Cow::Owned(own))
+        };
         let got = self
             .vault
             .receive(&self.keys, me.to_bytes(), &own, |h: &Header| {
