@@ -4,6 +4,7 @@
 
 mod account;
 mod conflicts;
+mod expenses;
 mod invoicing;
 mod output;
 mod parse;
@@ -91,7 +92,7 @@ enum Command {
     Entry(EntryCmd),
     /// Expenses
     #[command(subcommand)]
-    Expense(ExpenseCmd),
+    Expense(expenses::ExpenseCmd),
     /// Lock a period against edits
     #[command(subcommand)]
     Lock(LockCmd),
@@ -483,39 +484,6 @@ enum EntryCmd {
     },
     /// Delete an entry
     Delete { id: String },
-}
-
-#[derive(Subcommand)]
-enum ExpenseCmd {
-    /// Record an expense
-    Add {
-        /// Amount, e.g. 12.50
-        #[arg(allow_hyphen_values = true)]
-        amount: String,
-        #[arg(long)]
-        category: String,
-        /// [default: today]
-        #[arg(long)]
-        date: Option<String>,
-        #[arg(long)]
-        currency: Option<String>,
-        #[arg(long, default_value = "")]
-        note: String,
-        #[arg(long)]
-        billable: bool,
-        #[arg(long)]
-        project: Option<String>,
-        /// Attach a receipt file (stored encrypted)
-        #[arg(long)]
-        receipt: Option<PathBuf>,
-    },
-    /// List expenses
-    List {
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
-    },
 }
 
 #[derive(Subcommand)]
@@ -1341,7 +1309,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             }
         }
         Command::Entry(cmd) => entry(cli, ctx, cmd).await?,
-        Command::Expense(cmd) => expense(cli, ctx, cmd).await?,
+        Command::Expense(cmd) => expenses::expense(cli, ctx, cmd).await?,
         Command::Billing(cmd) => invoicing::billing(cli, ctx, cmd).await?,
         Command::Invoice(cmd) => invoicing::invoice(cli, ctx, cmd).await?,
         Command::Lock(LockCmd::Set { date }) => {
@@ -1931,93 +1899,6 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
             let id: EntryId = id.parse()?;
             ctx.engine.delete_entry(&by, id).await?;
             println!("Deleted entry {id}");
-        }
-    }
-    Ok(())
-}
-
-async fn expense(cli: &Cli, ctx: &mut Ctx, cmd: &ExpenseCmd) -> Result<()> {
-    let by = ctx.by;
-    match cmd {
-        ExpenseCmd::Add {
-            amount,
-            category,
-            date,
-            currency,
-            note,
-            billable,
-            project,
-            receipt,
-        } => {
-            let today = ctx.today()?;
-            let date = date
-                .as_deref()
-                .map(|d| parse::date(d, today))
-                .transpose()?
-                .unwrap_or(today);
-            let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
-            let receipt = match receipt {
-                Some(path) => {
-                    let size = std::fs::metadata(path)
-                        .with_context(|| format!("cannot read {}", path.display()))?
-                        .len();
-                    if size > stint_domain::expense::MAX_RECEIPT_BYTES {
-                        bail!("{} is larger than 20 MiB", path.display());
-                    }
-                    let bytes = std::fs::read(path)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
-                    let file_name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| "receipt".into());
-                    Some(ReceiptFile { file_name, bytes })
-                }
-                None => None,
-            };
-            let input = NewExpense {
-                member: None,
-                date,
-                amount: amount.clone(),
-                currency: currency.clone(),
-                category: category.clone(),
-                note: note.clone(),
-                billable: *billable,
-                project,
-                receipt,
-            };
-            let id = ctx.engine.add_expense(&by, input).await?;
-            done(cli, id, &format!("Recorded expense of {amount}"))?;
-        }
-        ExpenseCmd::List { from, to } => {
-            let today = ctx.today()?;
-            let from = from.as_deref().map(|d| parse::date(d, today)).transpose()?;
-            let to = to.as_deref().map(|d| parse::date(d, today)).transpose()?;
-            let expenses = ctx.engine.expenses(&by, from, to)?;
-            if cli.json {
-                return print_json(&expenses);
-            }
-            let mut table = Table::new([
-                "DATE", "MEMBER", "CATEGORY", "AMOUNT", "BILLABLE", "PROJECT", "RECEIPT", "NOTE",
-                "ID",
-            ]);
-            for x in expenses {
-                table.row([
-                    x.expense.date.to_string(),
-                    x.member_name,
-                    x.expense.category,
-                    x.expense.amount.to_string(),
-                    if x.expense.billable {
-                        "yes".into()
-                    } else {
-                        String::new()
-                    },
-                    x.project_name.unwrap_or_default(),
-                    x.expense.receipt.map(|r| r.file_name).unwrap_or_default(),
-                    x.expense.note.chars().take(40).collect(),
-                    x.expense.id.to_string(),
-                ]);
-            }
-            table.print_or("No expenses.");
         }
     }
     Ok(())

@@ -47,7 +47,7 @@ pub enum DeviceCmd {
     Revoke { id: String },
 }
 
-async fn transport(engine: &Engine) -> Result<HttpTransport> {
+pub(crate) async fn transport(engine: &Engine) -> Result<HttpTransport> {
     let account = engine.server_account().await?.ok_or_else(|| {
         anyhow!("not signed in to a sync server; run `stint account sign-in` first")
     })?;
@@ -200,7 +200,7 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                 if json {
                     let list: Vec<serde_json::Value> = reports
                         .iter()
-                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "resent": r.resent, "pending": r.pending, "quarantined": r.quarantined }))
+                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "resent": r.resent, "pending": r.pending, "quarantined": r.quarantined, "fetched": r.fetched, "attachment_problem": r.attachment_problem }))
                         .collect();
                     crate::print_json(&list)?;
                 } else {
@@ -220,6 +220,9 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                                 "  {} refused envelope(s) kept aside and tried again each round: see `stint sync quarantine`",
                                 r.quarantined
                             );
+                        }
+                        if let Some(problem) = &r.attachment_problem {
+                            println!("  not fetched, tried again next round: {problem}");
                         }
                         if r.conflicts > 0 {
                             println!(

@@ -403,3 +403,108 @@ async fn a_spoiled_envelope_is_kept_aside_and_listed() {
     let listed = ok(&phone, &server, &["sync", "quarantine"], &[]).await;
     assert!(listed.contains("Nothing refused"), "{listed}");
 }
+
+/// A receipt added on the laptop (larger than a push batch may carry) syncs on its own route, and
+/// the phone saves it with `stint expense receipt`, fetching it then; a file that exists is never
+/// overwritten; an unknown expense is one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_from_the_laptop_is_saved_on_the_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    verified_account(&server, "ada@example.org").await;
+    let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
+    let (_org, recovery) = published_laptop(&laptop, &server).await;
+    let scan: Vec<u8> = b"%PDF-1.7 Cafe Zeitgeist "
+        .iter()
+        .copied()
+        .chain((0..600_000u32).map(|i| (i % 241) as u8))
+        .collect();
+    let file = dir.path().join("zeitgeist.pdf");
+    std::fs::write(&file, &scan).unwrap();
+    ok(
+        &laptop,
+        &server,
+        &[
+            "expense",
+            "add",
+            "48.20",
+            "--category",
+            "Meals",
+            "--receipt",
+            file.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    let round: serde_json::Value =
+        serde_json::from_str(&ok(&laptop, &server, &["sync", "--json"], &[]).await).unwrap();
+    assert_eq!(round[0]["pending"], 0, "{round}");
+
+    ok(&phone, &server, &["init"], &[]).await;
+    sign_in(&phone, &server, "phone").await;
+    ok(
+        &phone,
+        &server,
+        &["device", "enrol", "--recovery-key"],
+        &[("STINT_RECOVERY_KEY", &recovery)],
+    )
+    .await;
+    ok(&phone, &server, &["sync"], &[]).await;
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(&phone, &server, &["expense", "list", "--json"], &[]).await)
+            .unwrap();
+    let id = listed[0]["expense"]["id"].as_str().unwrap().to_owned();
+    let saved = dir.path().join("saved.pdf");
+    let said = ok(
+        &phone,
+        &server,
+        &["expense", "receipt", &id, "--out", saved.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert!(said.contains("Saved zeitgeist.pdf"), "{said}");
+    assert_eq!(std::fs::read(&saved).unwrap(), scan);
+
+    // Never over a file that exists.
+    let out = go(
+        &phone,
+        &server,
+        &["expense", "receipt", &id, "--out", saved.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("exists already"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(std::fs::read(&saved).unwrap(), scan);
+
+    // Fetched once, it is on the phone: saved again from there.
+    let again = dir.path().join("again.pdf");
+    ok(
+        &phone,
+        &server,
+        &["expense", "receipt", &id, "--out", again.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert_eq!(std::fs::read(&again).unwrap(), scan);
+
+    let out = go(
+        &phone,
+        &server,
+        &[
+            "expense",
+            "receipt",
+            "01M8VT8B06E1NAZKCRE3JP45CA",
+            "--out",
+            dir.path().join("none.pdf").to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("no expense"), "{err}");
+    assert!(!dir.path().join("none.pdf").exists());
+}

@@ -7,6 +7,7 @@
 //! in-memory index updated, so a refused or failed command changes nothing.
 #![forbid(unsafe_code)]
 
+mod attachments;
 pub mod bench;
 pub mod bench_pdf;
 mod conflicts;
@@ -1776,12 +1777,9 @@ impl Engine {
         Ok(list)
     }
 
-    /// An expense's receipt file.
-    pub async fn receipt(
-        &self,
-        by: &ActAs,
-        id: ExpenseId,
-    ) -> Result<(Receipt, Zeroizing<Vec<u8>>)> {
+    /// What an expense's receipt is (name, type, size, attachment), for a member who may read the
+    /// expense.
+    pub(crate) fn receipt_of(&self, by: &ActAs, id: ExpenseId) -> Result<Receipt> {
         let (actor, state) = self.actor(by)?;
         let x = state
             .expenses
@@ -1792,10 +1790,19 @@ impl Engine {
             Action::ReadExpense,
             &record_target(state, x.member, Date::MIN, x.invoiced),
         )?;
-        let receipt = x
-            .receipt
+        x.receipt
             .clone()
-            .ok_or_else(|| EngineError::not_found("receipt for expense", id.to_string()))?;
+            .ok_or_else(|| EngineError::not_found("receipt for expense", id.to_string()))
+    }
+
+    /// An expense's receipt file, as stored on this device (a synced one another device attached
+    /// comes through [`Engine::synced_receipt`]).
+    pub async fn receipt(
+        &self,
+        by: &ActAs,
+        id: ExpenseId,
+    ) -> Result<(Receipt, Zeroizing<Vec<u8>>)> {
+        let receipt = self.receipt_of(by, id)?;
         match self
             .vault
             .get(&self.keys, by.org.to_bytes(), receipt.attachment.to_bytes())

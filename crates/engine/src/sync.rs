@@ -11,12 +11,12 @@
 use std::collections::HashMap;
 
 use stint_crypto::{
-    DeviceCertificate, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey, SymmetricKey,
-    VerifyingKey, open_sealed_key, org_key_seal_context, seal_key, unwrap_account_key,
-    wrap_account_key,
+    DeviceCertificate, EnvelopeRef, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey,
+    SymmetricKey, VerifyingKey, open_sealed_key, org_key_seal_context, seal_key,
+    unwrap_account_key, wrap_account_key,
 };
-use stint_domain::{Compartment, Kind, MemberId, OrgId};
-use stint_protocol::sync::{MAX_BATCH, Outcome, PullPage};
+use stint_domain::{AttachmentId, Compartment, Kind, MemberId, OrgId};
+use stint_protocol::sync::{MAX_BATCH, MAX_PUSH_BYTES, Outcome, PullPage};
 use stint_vault::{Header, Write, Zeroizing};
 
 use crate::records::Record;
@@ -113,6 +113,20 @@ pub trait Transport {
         after: u64,
         limit: u32,
     ) -> std::result::Result<PullPage, String>;
+    /// Uploads an attachment's envelope: `true` when stored now, `false` when these bytes were
+    /// stored before.
+    async fn put_attachment(
+        &self,
+        org: OrgId,
+        id: AttachmentId,
+        envelope: &[u8],
+    ) -> std::result::Result<bool, String>;
+    /// An attachment's envelope as the server keeps it; `None` when it has none under `id`.
+    async fn attachment(
+        &self,
+        org: OrgId,
+        id: AttachmentId,
+    ) -> std::result::Result<Option<Vec<u8>>, String>;
 }
 
 /// What one sync of an organization did.
@@ -136,6 +150,10 @@ pub struct SyncReport {
     /// Refused envelopes of this organization kept for review and another try
     /// (`stint sync quarantine`).
     pub quarantined: u64,
+    /// Attachments (logos) fetched from the server this round.
+    pub fetched: usize,
+    /// Why an attachment this device needs could not be fetched (it is tried again next round).
+    pub attachment_problem: Option<String>,
 }
 
 /// A device of the account, from a certificate its identity signed.
@@ -513,6 +531,8 @@ impl Engine {
             reports.push((org, report));
         }
         self.reindex().await?;
+        self.fetch_logos(t, &mut reports, &signers, account.user)
+            .await?;
         Ok(reports)
     }
 
@@ -578,7 +598,7 @@ impl Engine {
     }
 
     /// The account's devices' signing keys, each from a certificate its identity signed.
-    async fn signers<T: Transport>(
+    pub(crate) async fn signers<T: Transport>(
         &self,
         t: &T,
         account: &Account,
@@ -654,29 +674,48 @@ impl Engine {
     }
 
     /// Pushes the outbox of `org` in batches, each removed once the server answered for it.
+    /// Attachments go one by one to their own route (`Transport::put_attachment`), ahead of the
+    /// records of their batch.
     async fn push_org<T: Transport>(
         &self,
         t: &T,
         org: OrgId,
         report: &mut SyncReport,
     ) -> Result<()> {
+        // A push's framing takes four bytes per envelope and a few more.
+        let budget = MAX_PUSH_BYTES - 4 * MAX_BATCH - 64;
         loop {
             let batch = self
                 .vault
-                .outbox_batch(org.to_bytes(), MAX_BATCH as i64)
+                .outbox_batch(org.to_bytes(), MAX_BATCH as i64, budget)
                 .await?;
             if batch.is_empty() {
                 break;
             }
-            let envelopes: Vec<Vec<u8>> = batch.iter().map(|o| o.envelope.clone()).collect();
+            let (attachments, records): (Vec<_>, Vec<_>) = batch
+                .into_iter()
+                .partition(|o| attachment_id(&o.envelope).is_some());
+            for item in &attachments {
+                if let Some(id) = attachment_id(&item.envelope) {
+                    t.put_attachment(org, id, &item.envelope)
+                        .await
+                        .map_err(sync_error)?;
+                    report.pushed += 1;
+                    self.vault.ack_outbox(&[item.seq]).await?;
+                }
+            }
+            if records.is_empty() {
+                continue;
+            }
+            let envelopes: Vec<Vec<u8>> = records.iter().map(|o| o.envelope.clone()).collect();
             let outcomes = t.push(org, &envelopes).await.map_err(sync_error)?;
-            if outcomes.len() != batch.len() {
+            if outcomes.len() != records.len() {
                 return Err(sync_error(
                     "the server answered for a different number of records",
                 ));
             }
             report.pushed += outcomes.len();
-            let seqs: Vec<i64> = batch.iter().map(|o| o.seq).collect();
+            let seqs: Vec<i64> = records.iter().map(|o| o.seq).collect();
             self.vault.ack_outbox(&seqs).await?;
         }
         Ok(())
@@ -769,6 +808,15 @@ impl Engine {
         }
         Ok(lost)
     }
+}
+
+/// The id of an attachment's envelope (`None` for a record's, or bytes that do not parse, which
+/// the server refuses in the push they travel in).
+fn attachment_id(envelope: &[u8]) -> Option<AttachmentId> {
+    let envelope = EnvelopeRef::parse(envelope).ok()?;
+    let h = envelope.header();
+    (h.kind == Kind::Attachment as u16 && !h.tombstone)
+        .then(|| AttachmentId(ulid::Ulid::from_bytes(h.record)))
 }
 
 /// A record's payload as published: member ids `old` replaced by `new`, in format 2 with every

@@ -23,6 +23,11 @@ pub const SYNC_FRAMES_VERSION: u8 = 1;
 pub const MAX_BATCH: usize = 1000;
 /// Largest envelope a sync message may carry (records are small; attachments travel on their own).
 pub const MAX_ENVELOPE_LEN: usize = 256 * 1024;
+/// The media type of an attachment's upload and download: its one envelope, as sealed.
+pub const ENVELOPE_MEDIA_TYPE: &str = "application/vnd.stint.envelope";
+/// Largest attachment envelope: a receipt of 20 MiB (`stint_domain::expense::MAX_RECEIPT_BYTES`)
+/// and its envelope's header, nonce, tag and signature.
+pub const MAX_ATTACHMENT_LEN: usize = 20 * 1024 * 1024 + 4096;
 /// Largest push request: a full batch of the largest envelopes is refused; a push carries at most
 /// this many bytes (the sync routes' own body limit).
 pub const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;

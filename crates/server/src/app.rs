@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, json_errors, panic_response};
 use crate::mail::Mailer;
 use crate::secrets::{ServerKey, token_hash};
 use crate::store::Store;
-use crate::{accounts, enrolments, handoff, meta, orgs, passkeys, privacy, sync};
+use crate::{accounts, attachments, enrolments, handoff, meta, orgs, passkeys, privacy, sync};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -30,6 +30,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The WebAuthn relying party, when the public address has a host name.
     pub webauthn: Option<webauthn_rs::Webauthn>,
+    /// Attachment uploads read at once: each holds up to 20 MiB in memory until it is checked.
+    pub attachment_uploads: tokio::sync::Semaphore,
 }
 
 pub type Shared = Arc<AppState>;
@@ -152,6 +154,13 @@ pub fn router(state: Shared) -> Router {
             post(sync::push).layer(DefaultBodyLimit::max(stint_protocol::sync::MAX_PUSH_BYTES)),
         )
         .route("/api/v1/orgs/{org}/sync/pull", get(sync::pull))
+        .route(
+            "/api/v1/orgs/{org}/attachments/{id}",
+            // One envelope of up to 20 MiB, read under its own limit (the handler's).
+            put(attachments::put)
+                .get(attachments::get)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route(
             "/api/v1/orgs/{org}/keys",
             put(sync::put_keys).get(sync::keys),

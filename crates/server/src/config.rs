@@ -105,6 +105,8 @@ pub struct Limits {
     pub org_creations_per_window: i64,
     /// Sync pushes (each up to 1000 records) one account may make per window.
     pub sync_pushes_per_window: i64,
+    /// Bytes of attachments (receipts, logos, as sealed) one organization may keep.
+    pub attachment_bytes_per_org: i64,
 }
 
 impl Default for Limits {
@@ -122,6 +124,7 @@ impl Default for Limits {
             orgs_per_account: 20,
             org_creations_per_window: 5,
             sync_pushes_per_window: 3000,
+            attachment_bytes_per_org: 2 * 1024 * 1024 * 1024,
         }
     }
 }

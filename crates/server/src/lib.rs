@@ -20,6 +20,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod attachments;
 pub mod backup;
 pub mod bench;
 pub mod config;
@@ -102,5 +103,6 @@ pub async fn open(config: Config) -> anyhow::Result<Shared> {
         config,
         mailer,
         webauthn,
+        attachment_uploads: tokio::sync::Semaphore::new(attachments::UPLOADS_AT_ONCE),
     }))
 }

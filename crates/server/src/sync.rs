@@ -286,6 +286,86 @@ fn refused(
     )
 }
 
+/// The server's clock in milliseconds, as HLCs count.
+pub(crate) fn now_ms() -> u64 {
+    u64::try_from(jiff::Timestamp::now().as_millisecond()).unwrap_or(0)
+}
+
+/// Checks a pushed envelope's plaintext header against the caller, and returns its HLC: it names
+/// the organization in the path and the signed-in account as author, its kind sits in its
+/// compartment, its time is not far ahead, and its author device is certified by the account's
+/// identity and not revoked (that device's signing key is left in `keys`, looked up once per
+/// request). The signature itself is the caller's to check. `refuse` words a refusal.
+pub(crate) async fn check_header(
+    state: &Shared,
+    in_org: &InOrg,
+    h: &stint_crypto::Header,
+    now_ms: u64,
+    keys: &mut HashMap<[u8; 16], VerifyingKey>,
+    refuse: impl Fn(StatusCode, &'static str, &str) -> ApiError,
+) -> ApiResult<i64> {
+    if h.org != in_org.org.id.to_bytes() {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "wrong_org",
+            "it belongs to another organization",
+        ));
+    }
+    if h.author_user != user_bytes(in_org.user) {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "wrong_author",
+            "it names another author than the signed-in account",
+        ));
+    }
+    if !Kind::matches_header(h.kind, h.compartment) {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "wrong_compartment",
+            "its kind is unknown or not in the compartment it belongs in",
+        ));
+    }
+    if (h.hlc >> 16) > now_ms.saturating_add(MAX_CLOCK_AHEAD_MS) {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "clock_ahead",
+            "its time is more than five minutes ahead of the server's; check the device's clock",
+        ));
+    }
+    let hlc = i64::try_from(h.hlc).map_err(|_| {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            "clock_ahead",
+            "its time is out of range",
+        )
+    })?;
+    if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(h.author_device) {
+        match state.store.device(in_org.user, h.author_device).await? {
+            Some(row) if row.revoked_at.is_none() => {
+                let identity = identity_key(state, in_org.user).await?;
+                let cert = DeviceCertificate::verify(&row.certificate, &identity)
+                    .map_err(|e| ApiError::internal("a stored device certificate", e))?;
+                slot.insert(cert.signing);
+            }
+            Some(_) => {
+                return Err(refuse(
+                    StatusCode::FORBIDDEN,
+                    "revoked_device",
+                    "its device was revoked",
+                ));
+            }
+            None => {
+                return Err(refuse(
+                    StatusCode::FORBIDDEN,
+                    "uncertified_device",
+                    "its device is not enrolled in this account",
+                ));
+            }
+        }
+    }
+    Ok(hlc)
+}
+
 /// `POST /api/v1/orgs/{org}/sync/push`: a batch of envelopes (`application/vnd.stint.sync`), all
 /// checked before any is stored; the reply gives each one's outcome and sequence number.
 pub async fn push(
@@ -317,84 +397,24 @@ pub async fn push(
     }
     crate::limits::sync_push(&state, in_org.user).await?;
     let envelopes = decode_push(&body).map_err(bad_frame)?;
-    let org = in_org.org.id.to_bytes();
-    let user = user_bytes(in_org.user);
-    let now_ms = u64::try_from(jiff::Timestamp::now().as_millisecond()).unwrap_or(0);
+    let now_ms = now_ms();
 
     // Headers first (cheap), with each author device's certificate looked up once.
     let mut keys: HashMap<[u8; 16], VerifyingKey> = HashMap::new();
     let mut parsed = Vec::with_capacity(envelopes.len());
     for (i, bytes) in envelopes.iter().enumerate() {
+        let refuse = |status, code, why: &str| refused(status, code, i, why);
         let envelope = EnvelopeRef::parse(bytes)
-            .map_err(|e| refused(StatusCode::BAD_REQUEST, "bad_envelope", i, e))?;
+            .map_err(|e| refuse(StatusCode::BAD_REQUEST, "bad_envelope", &e.to_string()))?;
         let h = *envelope.header();
-        if h.org != org {
-            return Err(refused(
-                StatusCode::FORBIDDEN,
-                "wrong_org",
-                i,
-                "it belongs to another organization",
-            ));
-        }
-        if h.author_user != user {
-            return Err(refused(
-                StatusCode::FORBIDDEN,
-                "wrong_author",
-                i,
-                "it names another author than the signed-in account",
-            ));
-        }
-        if !Kind::matches_header(h.kind, h.compartment) {
-            return Err(refused(
+        if h.kind == Kind::Attachment as u16 {
+            return Err(refuse(
                 StatusCode::BAD_REQUEST,
-                "wrong_compartment",
-                i,
-                "its kind is unknown or not in the compartment it belongs in",
+                "attachment_in_batch",
+                "attachments are uploaded on their own, to /api/v1/orgs/{org}/attachments/{id}",
             ));
         }
-        if (h.hlc >> 16) > now_ms.saturating_add(MAX_CLOCK_AHEAD_MS) {
-            return Err(refused(
-                StatusCode::BAD_REQUEST,
-                "clock_ahead",
-                i,
-                "its time is more than five minutes ahead of the server's; check the device's clock",
-            ));
-        }
-        let hlc = i64::try_from(h.hlc).map_err(|_| {
-            refused(
-                StatusCode::BAD_REQUEST,
-                "clock_ahead",
-                i,
-                "its time is out of range",
-            )
-        })?;
-        if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(h.author_device) {
-            let device = state.store.device(in_org.user, h.author_device).await?;
-            match device {
-                Some(row) if row.revoked_at.is_none() => {
-                    let identity = identity_key(&state, in_org.user).await?;
-                    let cert = DeviceCertificate::verify(&row.certificate, &identity)
-                        .map_err(|e| ApiError::internal("a stored device certificate", e))?;
-                    slot.insert(cert.signing);
-                }
-                Some(_) => {
-                    return Err(refused(
-                        StatusCode::FORBIDDEN,
-                        "revoked_device",
-                        i,
-                        "its device was revoked",
-                    ));
-                }
-                None => {
-                    return Err(refused(
-                        StatusCode::FORBIDDEN,
-                        "uncertified_device",
-                        i,
-                        "its device is not enrolled in this account",
-                    ));
-                }
-            }
-        }
+        let hlc = check_header(&state, &in_org, &h, now_ms, &mut keys, refuse).await?;
         parsed.push((envelope, hlc));
     }
     // Then the signatures, on a blocking thread (about 25 µs each).

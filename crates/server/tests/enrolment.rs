@@ -263,6 +263,21 @@ impl Transport for Lying<'_> {
     async fn pull(&self, org: OrgId, after: u64, limit: u32) -> Result<PullPage, String> {
         self.inner.pull(org, after, limit).await
     }
+    async fn put_attachment(
+        &self,
+        org: OrgId,
+        id: stint_domain::AttachmentId,
+        envelope: &[u8],
+    ) -> Result<bool, String> {
+        self.inner.put_attachment(org, id, envelope).await
+    }
+    async fn attachment(
+        &self,
+        org: OrgId,
+        id: stint_domain::AttachmentId,
+    ) -> Result<Option<Vec<u8>>, String> {
+        self.inner.attachment(org, id).await
+    }
 }
 
 async fn a_lying_server_enrols_nothing(backend: Backend) {

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use stint_crypto::{DeviceCertificate, IdentityKeys};
-use stint_domain::{MemberId, OrgId};
+use stint_domain::{AttachmentId, MemberId, OrgId};
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{ClientChanges, Engine, MemoryKeyStore, NewClient};
 use stint_protocol::sync::{Outcome, PullPage};
@@ -36,6 +36,13 @@ enum Attack {
     ForgedCertificate(Vec<u8>),
     /// One byte of the ciphertext of every envelope of one record flipped.
     FlipRecord([u8; 16]),
+    /// One byte of every downloaded attachment's ciphertext flipped.
+    FlipAttachment,
+    /// This attachment served whatever attachment is asked for.
+    SwapAttachment(AttachmentId),
+    /// An attachment of another organization served as the one asked for, its header's
+    /// organization and id rewritten to match.
+    AttachmentFrom(OrgId, AttachmentId),
 }
 
 struct Hostile<'a> {
@@ -151,6 +158,36 @@ impl Transport for Hostile<'_> {
         }
         self.served.fetch_add(page.records.len(), Ordering::SeqCst);
         Ok(page)
+    }
+    async fn put_attachment(
+        &self,
+        org: OrgId,
+        id: AttachmentId,
+        envelope: &[u8],
+    ) -> Result<bool, String> {
+        self.inner.put_attachment(org, id, envelope).await
+    }
+    async fn attachment(&self, org: OrgId, id: AttachmentId) -> Result<Option<Vec<u8>>, String> {
+        match self.attack() {
+            Some(Attack::FlipAttachment) => {
+                let mut bytes = self.inner.attachment(org, id).await?;
+                if let Some(bytes) = &mut bytes {
+                    let at = bytes.len() - 70;
+                    bytes[at] ^= 0x20;
+                }
+                Ok(bytes)
+            }
+            Some(Attack::SwapAttachment(other)) => self.inner.attachment(org, other).await,
+            Some(Attack::AttachmentFrom(other_org, other)) => {
+                let mut bytes = self.inner.attachment(other_org, other).await?;
+                if let Some(bytes) = &mut bytes {
+                    bytes[1..17].copy_from_slice(&org.to_bytes());
+                    bytes[17..33].copy_from_slice(&id.to_bytes());
+                }
+                Ok(bytes)
+            }
+            _ => self.inner.attachment(org, id).await,
+        }
     }
 }
 
@@ -444,3 +481,103 @@ both!(one_spoiled_record_costs_one_envelope_a_round);
 fn hex(bytes: [u8; 16]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A PNG's signature and bytes after it.
+fn logo(seed: u8) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..4000u32).map(|i| (i as u8).wrapping_mul(seed)));
+    png
+}
+
+/// A server that serves the wrong bytes for an attachment: flipped, another attachment of the
+/// organization, or one of another organization made to look like the one asked for. The phone
+/// refuses each, stores nothing, shows no logo, and says why in its report; honest again, the
+/// server's real logo arrives.
+async fn a_lying_server_cannot_pass_off_an_attachment(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (to_laptop, honest_phone) =
+        laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
+    let to_phone = Hostile {
+        inner: &honest_phone,
+        attack: Mutex::new(None),
+        served: AtomicUsize::new(0),
+    };
+    let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
+    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
+    let mut phone = device(phone_dir.path(), &phone_keys).await;
+    let acme = organization(&mut laptop, "Acme").await;
+    let side = organization(&mut laptop, "Side project").await;
+    let recovery = laptop
+        .set_up_sync(&to_laptop)
+        .await
+        .unwrap()
+        .to_text()
+        .to_string();
+    laptop.publish(&to_laptop, acme).await.unwrap();
+    laptop.publish(&to_laptop, side).await.unwrap();
+    // Two logos in Acme (the first replaced), one in the side project.
+    let mut ids = Vec::new();
+    for (org, seed) in [(acme, 3), (side, 5), (acme, 7)] {
+        let by = laptop.act_as_user(org).unwrap();
+        laptop.set_logo(&by, Some(logo(seed))).await.unwrap();
+        let id = laptop.organization(&by).unwrap().logo.unwrap();
+        ids.push(id);
+    }
+    laptop.sync(&to_laptop).await.unwrap();
+    let (old_acme, side_logo) = (ids[0], ids[1]);
+
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    let attacks = [
+        ("a flipped byte", Attack::FlipAttachment),
+        ("another attachment", Attack::SwapAttachment(old_acme)),
+        (
+            "another organization's, made to look like this one's",
+            Attack::AttachmentFrom(side, side_logo),
+        ),
+    ];
+    for (what, attack) in attacks {
+        to_phone.set(Some(attack));
+        let reports = phone.sync(&to_phone).await.unwrap();
+        let acme_report = &reports.iter().find(|(o, _)| *o == acme).unwrap().1;
+        let problem = acme_report.attachment_problem.clone();
+        assert!(
+            problem.as_deref().is_some_and(|p| p.contains("refused")),
+            "{what}: {reports:?}"
+        );
+        let on_phone = phone.act_as_user(acme).unwrap();
+        assert_eq!(phone.logo(&on_phone).unwrap(), None, "{what}");
+        // Nothing stored: asking directly meets the same refusal.
+        let err = phone
+            .fetch_attachment(&to_phone, acme, ids[2])
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("was refused"), "{what}: {err}");
+    }
+
+    to_phone.set(None);
+    let reports = phone.sync(&to_phone).await.unwrap();
+    let acme_report = &reports.iter().find(|(o, _)| *o == acme).unwrap().1;
+    assert_eq!(
+        (
+            acme_report.fetched,
+            acme_report.attachment_problem.as_deref()
+        ),
+        (1, None),
+        "{reports:?}"
+    );
+    assert_eq!(
+        phone.logo(&phone.act_as_user(acme).unwrap()).unwrap(),
+        Some(logo(7))
+    );
+    assert_eq!(
+        phone.logo(&phone.act_as_user(side).unwrap()).unwrap(),
+        Some(logo(5))
+    );
+
+    laptop.close().await;
+    phone.close().await;
+    server.stop().await;
+}
+both!(a_lying_server_cannot_pass_off_an_attachment);

@@ -80,6 +80,21 @@ impl Transport for DropsOnce<'_> {
     async fn pull(&self, org: OrgId, after: u64, limit: u32) -> Result<PullPage, String> {
         self.inner.pull(org, after, limit).await
     }
+    async fn put_attachment(
+        &self,
+        org: OrgId,
+        id: stint_domain::AttachmentId,
+        envelope: &[u8],
+    ) -> Result<bool, String> {
+        self.inner.put_attachment(org, id, envelope).await
+    }
+    async fn attachment(
+        &self,
+        org: OrgId,
+        id: stint_domain::AttachmentId,
+    ) -> Result<Option<Vec<u8>>, String> {
+        self.inner.attachment(org, id).await
+    }
 }
 
 async fn device(dir: &std::path::Path, keys: &MemoryKeyStore) -> Engine {

@@ -10,10 +10,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use stint_domain::{MemberId, OrgId};
+use stint_domain::{AttachmentId, MemberId, OrgId};
 use stint_engine::sync::{StoredIdentity, Transport};
 use stint_protocol::sync::{
-    Outcome, PullPage, SYNC_MEDIA_TYPE, decode_pull, decode_push_reply, encode_push,
+    ENVELOPE_MEDIA_TYPE, MAX_ATTACHMENT_LEN, Outcome, PullPage, SYNC_MEDIA_TYPE, decode_pull,
+    decode_push_reply, encode_push,
 };
 
 /// A signed-in session on a sync server.
@@ -70,12 +71,7 @@ impl HttpTransport {
         if response.status().is_success() {
             return Ok(response);
         }
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        Err(match body["error"]["message"].as_str() {
-            Some(message) => message.to_owned(),
-            None => format!("the server answered {status}"),
-        })
+        Err(failure(response).await)
     }
 
     async fn json(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value, String> {
@@ -95,6 +91,16 @@ impl HttpTransport {
             return Ok(Value::Null);
         }
         serde_json::from_str(&text).map_err(|_| "the server's answer is not JSON".to_owned())
+    }
+}
+
+/// A refusal in one line: the server's own message where it sent one, else its status.
+async fn failure(response: reqwest::Response) -> String {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    match body["error"]["message"].as_str() {
+        Some(message) => message.to_owned(),
+        None => format!("the server answered {status}"),
     }
 }
 
@@ -372,5 +378,48 @@ impl Transport for HttpTransport {
             .await
             .map_err(|e| format!("the server's answer was cut off: {e}"))?;
         decode_pull(&bytes).map_err(|e| e.to_string())
+    }
+
+    async fn put_attachment(
+        &self,
+        org: OrgId,
+        id: AttachmentId,
+        envelope: &[u8],
+    ) -> Result<bool, String> {
+        let response = self
+            .send(
+                self.request(Method::PUT, &format!("/api/v1/orgs/{org}/attachments/{id}"))
+                    .header("content-type", ENVELOPE_MEDIA_TYPE)
+                    .body(envelope.to_vec()),
+            )
+            .await?;
+        Ok(response.status() == StatusCode::CREATED)
+    }
+
+    async fn attachment(&self, org: OrgId, id: AttachmentId) -> Result<Option<Vec<u8>>, String> {
+        let mut response = self
+            .request(Method::GET, &format!("/api/v1/orgs/{org}/attachments/{id}"))
+            .send()
+            .await
+            .map_err(|e| format!("the server could not be reached: {e}"))?;
+        if response.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        // Read as it streams in, and never past the largest attachment there can be.
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| format!("the server's answer was cut off: {e}"))?
+        {
+            if bytes.len() + chunk.len() > MAX_ATTACHMENT_LEN {
+                return Err("the server sent more than an attachment can hold".to_owned());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Some(bytes))
     }
 }

@@ -289,18 +289,57 @@ impl Vault {
         Ok(Opened { header, plaintext })
     }
 
-    /// The oldest `limit` outbox entries of `org`, in the order they were written.
-    pub async fn outbox_batch(&self, org: [u8; 16], limit: i64) -> Result<Vec<Outgoing>> {
-        let rows: Vec<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT seq, envelope FROM outbox WHERE org = ? ORDER BY seq LIMIT ?")
-                .bind(org.as_slice())
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
+    /// The oldest outbox entries of `org`, in the order they were written: at most `limit`, and
+    /// past the first, no more than `max_bytes` of envelopes (an attachment can be 20 MiB; the
+    /// sizes are read first, so no more is loaded than is sent).
+    pub async fn outbox_batch(
+        &self,
+        org: [u8; 16],
+        limit: i64,
+        max_bytes: usize,
+    ) -> Result<Vec<Outgoing>> {
+        let sizes: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT seq, length(envelope) FROM outbox WHERE org = ? ORDER BY seq LIMIT ?",
+        )
+        .bind(org.as_slice())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut bytes = 0usize;
+        let mut last = None;
+        for (seq, len) in sizes {
+            bytes = bytes.saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
+            if last.is_some() && bytes > max_bytes {
+                break;
+            }
+            last = Some(seq);
+        }
+        let Some(last) = last else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT seq, envelope FROM outbox WHERE org = ? AND seq <= ? ORDER BY seq LIMIT ?",
+        )
+        .bind(org.as_slice())
+        .bind(last)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(seq, envelope)| Outgoing { seq, envelope })
             .collect())
+    }
+
+    /// Whether a version of record `id` of `org` is stored here (without reading it).
+    pub async fn has_record(&self, org: [u8; 16], id: [u8; 16]) -> Result<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM records WHERE org = ? AND id = ?")
+                .bind(org.as_slice())
+                .bind(id.as_slice())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
     }
 
     /// Puts this device's own version of every record of `org` whose latest version it wrote back

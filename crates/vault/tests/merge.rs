@@ -76,7 +76,11 @@ impl Device {
     }
 
     async fn push(&self, server: &mut Server) {
-        let out = self.vault.outbox_batch(ORG, 1000).await.unwrap();
+        let out = self
+            .vault
+            .outbox_batch(ORG, 1000, usize::MAX)
+            .await
+            .unwrap();
         for o in &out {
             server.push(&o.envelope);
         }

@@ -47,7 +47,7 @@ async fn share_keys(from: &DeviceKeys, to: &Vault, to_keys: &mut DeviceKeys) {
 
 async fn envelopes(vault: &Vault) -> Vec<Vec<u8>> {
     vault
-        .outbox_batch(ORG, 1000)
+        .outbox_batch(ORG, 1000, usize::MAX)
         .await
         .unwrap()
         .into_iter()
@@ -109,7 +109,7 @@ async fn envelopes_travel_as_they_are_and_only_when_authentic() {
     assert_eq!(texts(&b, &kb).await, texts(&a, &ka).await);
     // Stored as they arrived: the same bytes on both devices, and nothing to push back.
     assert_eq!(b.outbox_len().await.unwrap(), 0);
-    let on_b = b.outbox_batch(ORG, 10).await.unwrap();
+    let on_b = b.outbox_batch(ORG, 10, usize::MAX).await.unwrap();
     assert!(on_b.is_empty());
     // Receiving them again changes nothing.
     let got = b.receive(&kb, ME, &sent, certified).await.unwrap();
@@ -163,9 +163,12 @@ async fn envelopes_travel_as_they_are_and_only_when_authentic() {
     );
 
     // Acknowledged entries leave the outbox; the rest stay.
-    let outbox = a.outbox_batch(ORG, 10).await.unwrap();
+    let outbox = a.outbox_batch(ORG, 10, usize::MAX).await.unwrap();
     a.ack_outbox(&[outbox[0].seq]).await.unwrap();
-    assert_eq!(a.outbox_batch(ORG, 10).await.unwrap(), outbox[1..]);
+    assert_eq!(
+        a.outbox_batch(ORG, 10, usize::MAX).await.unwrap(),
+        outbox[1..]
+    );
 }
 
 #[tokio::test]
@@ -351,4 +354,50 @@ async fn refused_envelopes_are_kept_by_number_up_to_a_cap() {
         stint_vault::MAX_QUARANTINED as u64 - 2
     );
     assert_eq!(vault.quarantine_len(other).await.unwrap(), 1);
+}
+
+/// A batch stops before the envelope that would take it past the byte budget, but always holds
+/// at least one (a 20 MiB receipt still leaves), and never more than the count asked for.
+#[tokio::test]
+async fn an_outbox_batch_keeps_to_its_byte_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, mut ka) = vault(dir.path()).await;
+    a.create_org_keys(&mut ka, ORG).await.unwrap();
+    let big = "x".repeat(50_000);
+    let writes = vec![
+        write(1, HLC, "1h"),
+        write(2, HLC + 1, &big),
+        write(3, HLC + 2, "2h"),
+        write(4, HLC + 3, "3h"),
+    ];
+    a.put(&ka, writes).await.unwrap();
+    let all = a.outbox_batch(ORG, 10, usize::MAX).await.unwrap();
+    assert_eq!(all.len(), 4);
+    let sizes: Vec<usize> = all.iter().map(|o| o.envelope.len()).collect();
+    let first_two = sizes[0] + sizes[1];
+
+    let records = |batch: &[Outgoing]| -> Vec<u8> {
+        batch
+            .iter()
+            .map(|o| {
+                stint_crypto::EnvelopeRef::parse(&o.envelope)
+                    .unwrap()
+                    .header()
+                    .record[0]
+            })
+            .collect()
+    };
+    // The budget takes the first two exactly: not the third.
+    let batch = a.outbox_batch(ORG, 10, first_two).await.unwrap();
+    assert_eq!(records(&batch), [1, 2]);
+    // One byte short: the large one waits for the next batch.
+    let batch = a.outbox_batch(ORG, 10, first_two - 1).await.unwrap();
+    assert_eq!(records(&batch), [1]);
+    // The count still holds.
+    let batch = a.outbox_batch(ORG, 3, usize::MAX).await.unwrap();
+    assert_eq!(records(&batch), [1, 2, 3]);
+    // Alone at the head of the outbox, the large one leaves whatever the budget.
+    a.ack_outbox(&[all[0].seq]).await.unwrap();
+    let batch = a.outbox_batch(ORG, 10, 10).await.unwrap();
+    assert_eq!(records(&batch), [2]);
 }

@@ -57,6 +57,18 @@ pub struct Page {
     pub records: Vec<(u64, Vec<u8>)>,
 }
 
+/// What became of an uploaded attachment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentStored {
+    New,
+    /// These very bytes were stored before.
+    Before,
+    /// Other bytes are stored under this id (and kept).
+    Different,
+    /// Storing it would take the organization past its limit (nothing stored).
+    OverQuota,
+}
+
 /// The version of a record that is kept: the greater (HLC, author device), the same order every
 /// client merges in.
 pub fn newer(a: (i64, &[u8]), b: (i64, &[u8])) -> bool {
@@ -103,6 +115,21 @@ pub trait SyncStore {
     /// Records after `after` in sequence order: at most `limit`, and past the first, no more than
     /// `max_bytes` of envelopes.
     async fn pull(&self, org: Ulid, after: u64, limit: i64, max_bytes: usize) -> StoreResult<Page>;
+    /// Stores an attachment's envelope under its id, unless one is there, and unless the
+    /// organization's attachments would then pass `max_total` bytes.
+    #[allow(clippy::too_many_arguments)]
+    async fn put_attachment(
+        &self,
+        org: Ulid,
+        id: [u8; 16],
+        hlc: i64,
+        author_device: [u8; 16],
+        envelope: &[u8],
+        max_total: i64,
+        at: i64,
+    ) -> StoreResult<AttachmentStored>;
+    /// An attachment's envelope as uploaded.
+    async fn attachment(&self, org: Ulid, id: [u8; 16]) -> StoreResult<Option<Vec<u8>>>;
 }
 
 fn array16(bytes: Vec<u8>) -> StoreResult<[u8; 16]> {
@@ -474,6 +501,77 @@ macro_rules! sync_store {
                     head: u64::try_from(head).unwrap_or(0),
                     records,
                 })
+            }
+
+            async fn put_attachment(
+                &self,
+                org: ulid::Ulid,
+                id: [u8; 16],
+                hlc: i64,
+                author_device: [u8; 16],
+                envelope: &[u8],
+                max_total: i64,
+                at: i64,
+            ) -> $crate::store::StoreResult<$crate::store::sync::AttachmentStored> {
+                use $crate::store::sync::AttachmentStored;
+                let org_id = org.to_string();
+                let mut tx = self.org_tx(org, true, false).await?;
+                let existing: Option<Vec<u8>> = sqlx::query_scalar(
+                    "SELECT envelope FROM attachments WHERE org_id = $1 AND id = $2",
+                )
+                .bind(&org_id)
+                .bind(id.as_slice())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(stored) = existing {
+                    return Ok(if stored == envelope {
+                        AttachmentStored::Before
+                    } else {
+                        AttachmentStored::Different
+                    });
+                }
+                let total: Option<i64> = sqlx::query_scalar(
+                    "SELECT CAST(SUM(size) AS BIGINT) FROM attachments WHERE org_id = $1",
+                )
+                .bind(&org_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let size = i64::try_from(envelope.len()).unwrap_or(i64::MAX);
+                if total.unwrap_or(0).saturating_add(size) > max_total {
+                    return Ok(AttachmentStored::OverQuota);
+                }
+                sqlx::query(
+                    "INSERT INTO attachments (org_id, id, hlc, author_device, size, envelope, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&org_id)
+                .bind(id.as_slice())
+                .bind(hlc)
+                .bind(author_device.as_slice())
+                .bind(size)
+                .bind(envelope)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(AttachmentStored::New)
+            }
+
+            async fn attachment(
+                &self,
+                org: ulid::Ulid,
+                id: [u8; 16],
+            ) -> $crate::store::StoreResult<Option<Vec<u8>>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let envelope: Option<Vec<u8>> = sqlx::query_scalar(
+                    "SELECT envelope FROM attachments WHERE org_id = $1 AND id = $2",
+                )
+                .bind(org.to_string())
+                .bind(id.as_slice())
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(envelope)
             }
         }
     };

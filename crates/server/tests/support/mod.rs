@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod devices;
+pub mod raw;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
