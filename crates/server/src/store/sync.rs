@@ -329,17 +329,43 @@ macro_rules! sync_store {
                     }
                 };
                 let start = head;
+                // The stored versions of the batch's records, in a few queries; then each
+                // envelope decided in order against them (a record pushed twice in one batch
+                // meets its own first version), and the rows written together, the last version
+                // of each record only.
+                let mut stored: std::collections::HashMap<[u8; 16], (i64, i64, [u8; 16])> =
+                    std::collections::HashMap::with_capacity(batch.len());
+                let ids: Vec<&[u8]> = batch.iter().map(|i| i.record.as_slice()).collect();
+                for chunk in ids.chunks(500) {
+                    let mut query = sqlx::QueryBuilder::new(
+                        "SELECT record, seq, hlc, author_device FROM records WHERE org_id = ",
+                    );
+                    query.push_bind(&org_id).push(" AND record IN (");
+                    let mut list = query.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    query.push(")");
+                    let rows: Vec<(Vec<u8>, i64, i64, Vec<u8>)> =
+                        query.build_query_as().fetch_all(&mut *tx).await?;
+                    for (record, seq, hlc, device) in rows {
+                        let (Ok(record), Ok(device)) =
+                            (<[u8; 16]>::try_from(record), <[u8; 16]>::try_from(device))
+                        else {
+                            return Err($crate::store::StoreError::Corrupt(
+                                "a record id or device is not 16 bytes".into(),
+                            ));
+                        };
+                        stored.insert(record, (seq, hlc, device));
+                    }
+                }
                 let mut outcomes = Vec::with_capacity(batch.len());
-                for item in batch {
-                    let existing: Option<(i64, i64, Vec<u8>)> = sqlx::query_as(
-                        "SELECT seq, hlc, author_device FROM records WHERE org_id = $1 AND record = $2",
-                    )
-                    .bind(&org_id)
-                    .bind(item.record.as_slice())
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                // Record → (sequence number, index in the batch) of its last stored version.
+                let mut writes: std::collections::HashMap<[u8; 16], (i64, usize)> =
+                    std::collections::HashMap::new();
+                for (at, item) in batch.iter().enumerate() {
                     let pushed = (item.hlc, item.author_device.as_slice());
-                    let outcome = match &existing {
+                    let outcome = match stored.get(&item.record) {
                         Some((seq, hlc, device)) if (*hlc, device.as_slice()) == pushed => {
                             (Outcome::AlreadyStored, *seq)
                         }
@@ -350,25 +376,34 @@ macro_rules! sync_store {
                         }
                         _ => {
                             head += 1;
-                            sqlx::query(
-                                "INSERT INTO records (org_id, record, seq, hlc, author_device, envelope) \
-                                 VALUES ($1, $2, $3, $4, $5, $6) \
-                                 ON CONFLICT (org_id, record) DO UPDATE SET seq = excluded.seq, \
-                                 hlc = excluded.hlc, author_device = excluded.author_device, \
-                                 envelope = excluded.envelope",
-                            )
-                            .bind(&org_id)
-                            .bind(item.record.as_slice())
-                            .bind(head)
-                            .bind(item.hlc)
-                            .bind(item.author_device.as_slice())
-                            .bind(item.envelope)
-                            .execute(&mut *tx)
-                            .await?;
+                            stored.insert(item.record, (head, item.hlc, item.author_device));
+                            writes.insert(item.record, (head, at));
                             (Outcome::Stored, head)
                         }
                     };
                     outcomes.push((outcome.0, u64::try_from(outcome.1).unwrap_or(0)));
+                }
+                let mut rows: Vec<(i64, usize)> = writes.into_values().collect();
+                rows.sort_unstable();
+                for chunk in rows.chunks(500) {
+                    let mut query = sqlx::QueryBuilder::new(
+                        "INSERT INTO records (org_id, record, seq, hlc, author_device, envelope) ",
+                    );
+                    query.push_values(chunk, |mut row, (seq, at)| {
+                        let item = &batch[*at];
+                        row.push_bind(&org_id)
+                            .push_bind(item.record.as_slice())
+                            .push_bind(*seq)
+                            .push_bind(item.hlc)
+                            .push_bind(item.author_device.as_slice())
+                            .push_bind(item.envelope);
+                    });
+                    query.push(
+                        " ON CONFLICT (org_id, record) DO UPDATE SET seq = excluded.seq, \
+                         hlc = excluded.hlc, author_device = excluded.author_device, \
+                         envelope = excluded.envelope",
+                    );
+                    query.build().execute(&mut *tx).await?;
                 }
                 if head != start {
                     sqlx::query("UPDATE sync_state SET head = $2 WHERE org_id = $1")
