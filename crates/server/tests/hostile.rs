@@ -581,3 +581,69 @@ async fn a_lying_server_cannot_pass_off_an_attachment(backend: Backend) {
     server.stop().await;
 }
 both!(a_lying_server_cannot_pass_off_an_attachment);
+
+/// A push stored under exactly the numbers after the device's cursor holds only its own versions:
+/// the next pull does not bring them back. Once another device wrote in between, the numbers are
+/// not this device's alone, and its pull brings everything after its cursor.
+async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (honest_laptop, to_phone) =
+        laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
+    let to_laptop = Hostile {
+        inner: &honest_laptop,
+        attack: Mutex::new(None),
+        served: AtomicUsize::new(0),
+    };
+    let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
+    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
+    let mut phone = device(phone_dir.path(), &phone_keys).await;
+    let acme = organization(&mut laptop, "Acme").await;
+    let recovery = laptop
+        .set_up_sync(&to_laptop)
+        .await
+        .unwrap()
+        .to_text()
+        .to_string();
+    laptop.publish(&to_laptop, acme).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    phone.sync(&to_phone).await.unwrap();
+
+    let add = |name: &'static str| NewClient {
+        name: name.into(),
+        currency: None,
+        rounding: None,
+        note: String::new(),
+    };
+    // The laptop alone writes: its round pushes three and is served none of them back.
+    let by = laptop.act_as_user(acme).unwrap();
+    for name in ["Globex", "Initech", "Hooli"] {
+        laptop.add_client(&by, add(name)).await.unwrap();
+    }
+    let before = to_laptop.served.load(Ordering::SeqCst);
+    let reports = laptop.sync(&to_laptop).await.unwrap();
+    assert_eq!(total(&reports).pushed, 3, "{reports:?}");
+    assert_eq!(to_laptop.served.load(Ordering::SeqCst) - before, 0);
+
+    // The phone writes one, then the laptop two more: the laptop's numbers follow the phone's,
+    // so its pull brings the phone's client and its own two.
+    let on_phone = phone.act_as_user(acme).unwrap();
+    phone.add_client(&on_phone, add("Umbrella")).await.unwrap();
+    phone.sync(&to_phone).await.unwrap();
+    for name in ["Wayne", "Stark"] {
+        laptop.add_client(&by, add(name)).await.unwrap();
+    }
+    let before = to_laptop.served.load(Ordering::SeqCst);
+    laptop.sync(&to_laptop).await.unwrap();
+    assert_eq!(to_laptop.served.load(Ordering::SeqCst) - before, 3);
+    phone.sync(&to_phone).await.unwrap();
+    assert_eq!(names(&laptop, acme), names(&phone, acme));
+    assert_eq!(names(&laptop, acme).len(), 6);
+
+    laptop.close().await;
+    phone.close().await;
+    server.stop().await;
+}
+both!(a_device_does_not_pull_back_what_it_just_pushed);
