@@ -65,6 +65,13 @@ pub async fn put(
             "a viewer reads the organization but writes nothing to it",
         ));
     }
+    crate::limits::sync_push(&state, in_org.user).await?;
+    let _turn = state
+        .attachment_uploads
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal("waiting to read an attachment", e))?;
+    let bytes = read_capped(body).await?;
     let id = attachment_id(&id)?;
     if headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes())
         != Some(ENVELOPE_MEDIA_TYPE.as_bytes())
@@ -75,13 +82,6 @@ pub async fn put(
             format!("an attachment is sent as {ENVELOPE_MEDIA_TYPE}"),
         ));
     }
-    crate::limits::sync_push(&state, in_org.user).await?;
-    let _turn = state
-        .attachment_uploads
-        .acquire()
-        .await
-        .map_err(|e| ApiError::internal("waiting to read an attachment", e))?;
-    let bytes = read_capped(body).await?;
 
     let envelope = EnvelopeRef::parse(&bytes)
         .map_err(|e| refused(StatusCode::BAD_REQUEST, "bad_envelope", &e.to_string()))?;

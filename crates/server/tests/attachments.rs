@@ -193,6 +193,8 @@ async fn put(
         ))
         .bearer_auth(token)
         .header("content-type", content_type)
+        // Refusals that come before the body is read close the connection: none is reused.
+        .header("connection", "close")
         .body(body)
         .send()
         .await

@@ -413,6 +413,28 @@ async fn records_are_pushed_once_and_pulled_in_sequence(backend: Backend) {
         push(&server, &ada.token, &org, &[rate]).await.unwrap(),
         [(Outcome::Stored, 6)]
     );
+
+    // The earlier version first, then the later one, in one batch: both stored, in order; the
+    // record keeps the later one, at its number, once.
+    let (first, second) = (
+        envelope(&org, &ada, &laptop, 9, Kind::Client, HLC + 40, "Globex"),
+        envelope(&org, &ada, &phone, 9, Kind::Client, HLC + 41, "Globex AG"),
+    );
+    assert_eq!(
+        push(&server, &ada.token, &org, &[first, second.clone()])
+            .await
+            .unwrap(),
+        [(Outcome::Stored, 7), (Outcome::Stored, 8)]
+    );
+    let page = pull(&server, &ada.token, &org, "after=6").await;
+    assert_eq!(
+        page.records
+            .iter()
+            .map(|p| (p.seq, p.envelope.clone()))
+            .collect::<Vec<_>>(),
+        vec![(8, second)]
+    );
+    assert_eq!(page.head, 8);
     server.stop().await;
 }
 both!(records_are_pushed_once_and_pulled_in_sequence);
