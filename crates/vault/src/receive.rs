@@ -386,11 +386,14 @@ impl Vault {
     /// which the server's idempotency makes harmless.
     pub async fn ack_outbox(&self, seqs: &[i64]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        for seq in seqs {
-            sqlx::query("DELETE FROM outbox WHERE seq = ?")
-                .bind(seq)
-                .execute(&mut *tx)
-                .await?;
+        for chunk in seqs.chunks(500) {
+            let mut query = sqlx::QueryBuilder::new("DELETE FROM outbox WHERE seq IN (");
+            let mut list = query.separated(", ");
+            for seq in chunk {
+                list.push_bind(*seq);
+            }
+            query.push(")");
+            query.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
