@@ -697,7 +697,9 @@ impl Engine {
             .iter()
             .zip(cursor + 1..)
             .all(|((outcome, seq), next)| *outcome == Outcome::Stored && *seq == next);
-        if history == [0; 16] || outcomes.is_empty() || !contiguous {
+        // Before the first pull the history is unknown (zeros) and the cursor 0: numbers from 1 on
+        // mean the organization was empty, and the pull adopts the server's history then.
+        if outcomes.is_empty() || !contiguous {
             return Ok(());
         }
         let mut value = history.to_vec();
