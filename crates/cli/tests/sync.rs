@@ -5,7 +5,9 @@
 mod server;
 mod support;
 
-use server::{go, ok, published_laptop, sign_in, start_server, text, verified_account};
+use server::{
+    enrolled_phone, go, ok, published_laptop, sign_in, start_server, text, verified_account,
+};
 
 fn notes(json: &str) -> Vec<String> {
     let entries: serde_json::Value = serde_json::from_str(json).unwrap();
@@ -356,15 +358,7 @@ async fn a_spoiled_envelope_is_kept_aside_and_listed() {
         .unwrap();
     pool.close().await;
 
-    ok(&phone, &server, &["init"], &[]).await;
-    sign_in(&phone, &server, "phone").await;
-    ok(
-        &phone,
-        &server,
-        &["device", "enrol", "--recovery-key"],
-        &[("STINT_RECOVERY_KEY", &recovery)],
-    )
-    .await;
+    enrolled_phone(&phone, &server, &recovery).await;
     let said = ok(&phone, &server, &["sync"], &[]).await;
     assert!(said.contains("1 refused envelope(s) kept aside"), "{said}");
     let round: serde_json::Value =
@@ -440,15 +434,7 @@ async fn a_receipt_from_the_laptop_is_saved_on_the_phone() {
         serde_json::from_str(&ok(&laptop, &server, &["sync", "--json"], &[]).await).unwrap();
     assert_eq!(round[0]["pending"], 0, "{round}");
 
-    ok(&phone, &server, &["init"], &[]).await;
-    sign_in(&phone, &server, "phone").await;
-    ok(
-        &phone,
-        &server,
-        &["device", "enrol", "--recovery-key"],
-        &[("STINT_RECOVERY_KEY", &recovery)],
-    )
-    .await;
+    enrolled_phone(&phone, &server, &recovery).await;
     ok(&phone, &server, &["sync"], &[]).await;
     let listed: serde_json::Value =
         serde_json::from_str(&ok(&phone, &server, &["expense", "list", "--json"], &[]).await)

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use server::{NOW, TestServer, ok, sign_in, start_server, stint, verified_account};
+use server::{NOW, TestServer, enrolled_phone, ok, sign_in, start_server, stint, verified_account};
 
 const KILLS: usize = 100;
 
@@ -157,15 +157,7 @@ async fn killed_syncs_lose_nothing_and_store_nothing_twice() {
         serde_json::from_str(&ok(&laptop, &server, &["org", "publish", "--json"], &[]).await)
             .unwrap();
     let recovery = published["recovery_key"].as_str().unwrap().to_owned();
-    ok(&phone, &server, &["init"], &[]).await;
-    sign_in(&phone, &server, "phone").await;
-    ok(
-        &phone,
-        &server,
-        &["device", "enrol", "--recovery-key"],
-        &[("STINT_RECOVERY_KEY", &recovery)],
-    )
-    .await;
+    enrolled_phone(&phone, &server, &recovery).await;
 
     let mut acknowledged: HashSet<String> = HashSet::new();
     let mut rng = 0x2545_F491_4F6C_DD1Du64;

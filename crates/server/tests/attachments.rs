@@ -8,10 +8,10 @@ mod support;
 use reqwest::StatusCode;
 use stint_domain::{AttachmentId, Kind, OrgId};
 use stint_engine::NewExpense;
+use stint_engine::ReceiptFile;
 use stint_engine::sync::Transport;
-use stint_engine::{MemoryKeyStore, ReceiptFile};
 use stint_protocol::sync::{ENVELOPE_MEDIA_TYPE, MAX_ATTACHMENT_LEN, SYNC_MEDIA_TYPE, encode_push};
-use support::devices::{device, laptop_and_phone, organization};
+use support::devices::{laptop_and_phone, organization, set_up, two_devices};
 use support::raw::{HLC, PASSWORD, enrol, envelope, person, set_up_identity};
 use support::{Backend, Server, Storage, create_org};
 
@@ -48,10 +48,7 @@ async fn a_receipt_and_a_logo_travel_on_their_own(backend: Backend) {
     let server = Server::start(&storage).await;
     let (to_laptop, to_phone) =
         laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
-    let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
-    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
-    let mut phone = device(phone_dir.path(), &phone_keys).await;
+    let (mut laptop, mut phone, _dirs) = two_devices().await;
 
     let acme = organization(&mut laptop, "Acme").await;
     let by = laptop.act_as_user(acme).unwrap();
@@ -78,12 +75,7 @@ async fn a_receipt_and_a_logo_travel_on_their_own(backend: Backend) {
         )
         .await
         .unwrap();
-    let recovery = laptop
-        .set_up_sync(&to_laptop)
-        .await
-        .unwrap()
-        .to_text()
-        .to_string();
+    let recovery = set_up(&mut laptop, &to_laptop).await;
     laptop.publish(&to_laptop, acme).await.unwrap();
     let reports = laptop.sync(&to_laptop).await.unwrap();
     assert_eq!(reports[0].1.pending, 0, "{reports:?}");

@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use stint_crypto::{DeviceCertificate, IdentityKeys};
 use stint_domain::{AttachmentId, MemberId, OrgId};
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
-use stint_engine::{ClientChanges, Engine, MemoryKeyStore, NewClient};
+use stint_engine::{ClientChanges, Engine, NewClient};
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
-use support::devices::{device, laptop_and_phone, organization};
+use support::devices::{laptop_and_phone, organization, set_up, two_devices};
 use support::{Backend, Server, Storage};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -53,6 +53,15 @@ struct Hostile<'a> {
 }
 
 impl Hostile<'_> {
+    /// Honest until told otherwise.
+    fn over(inner: &HttpTransport) -> Hostile<'_> {
+        Hostile {
+            inner,
+            attack: Mutex::new(None),
+            served: AtomicUsize::new(0),
+        }
+    }
+
     fn set(&self, attack: Option<Attack>) {
         *self.attack.lock().unwrap() = attack;
     }
@@ -234,15 +243,8 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     let server = Server::start(&storage).await;
     let email = "ada@example.org";
     let (to_laptop, honest_phone) = laptop_and_phone(&server, &storage, email, PASSWORD).await;
-    let to_phone = Hostile {
-        inner: &honest_phone,
-        attack: Mutex::new(None),
-        served: AtomicUsize::new(0),
-    };
-    let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
-    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
-    let mut phone = device(phone_dir.path(), &phone_keys).await;
+    let to_phone = Hostile::over(&honest_phone);
+    let (mut laptop, mut phone, _dirs) = two_devices().await;
 
     // Two published organizations, each with a client.
     let acme = organization(&mut laptop, "Acme").await;
@@ -262,12 +264,7 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
             .await
             .unwrap();
     }
-    let recovery = laptop
-        .set_up_sync(&to_laptop)
-        .await
-        .unwrap()
-        .to_text()
-        .to_string();
+    let recovery = set_up(&mut laptop, &to_laptop).await;
     laptop.forget_recovery_key().await.unwrap();
     laptop.publish(&to_laptop, acme).await.unwrap();
     laptop.publish(&to_laptop, side).await.unwrap();
@@ -385,15 +382,8 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     let server = Server::start(&storage).await;
     let email = "ada@example.org";
     let (to_laptop, honest_phone) = laptop_and_phone(&server, &storage, email, PASSWORD).await;
-    let to_phone = Hostile {
-        inner: &honest_phone,
-        attack: Mutex::new(None),
-        served: AtomicUsize::new(0),
-    };
-    let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
-    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
-    let mut phone = device(phone_dir.path(), &phone_keys).await;
+    let to_phone = Hostile::over(&honest_phone);
+    let (mut laptop, mut phone, _dirs) = two_devices().await;
     let acme = organization(&mut laptop, "Acme").await;
     let by = laptop.act_as_user(acme).unwrap();
     let client = laptop
@@ -408,12 +398,7 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
         )
         .await
         .unwrap();
-    let recovery = laptop
-        .set_up_sync(&to_laptop)
-        .await
-        .unwrap()
-        .to_text()
-        .to_string();
+    let recovery = set_up(&mut laptop, &to_laptop).await;
     laptop.publish(&to_laptop, acme).await.unwrap();
     laptop.sync(&to_laptop).await.unwrap();
     phone.restore_sync(&to_phone, &recovery).await.unwrap();
@@ -498,23 +483,11 @@ async fn a_lying_server_cannot_pass_off_an_attachment(backend: Backend) {
     let server = Server::start(&storage).await;
     let (to_laptop, honest_phone) =
         laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
-    let to_phone = Hostile {
-        inner: &honest_phone,
-        attack: Mutex::new(None),
-        served: AtomicUsize::new(0),
-    };
-    let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
-    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
-    let mut phone = device(phone_dir.path(), &phone_keys).await;
+    let to_phone = Hostile::over(&honest_phone);
+    let (mut laptop, mut phone, _dirs) = two_devices().await;
     let acme = organization(&mut laptop, "Acme").await;
     let side = organization(&mut laptop, "Side project").await;
-    let recovery = laptop
-        .set_up_sync(&to_laptop)
-        .await
-        .unwrap()
-        .to_text()
-        .to_string();
+    let recovery = set_up(&mut laptop, &to_laptop).await;
     laptop.publish(&to_laptop, acme).await.unwrap();
     laptop.publish(&to_laptop, side).await.unwrap();
     // Two logos in Acme (the first replaced), one in the side project.
@@ -590,22 +563,10 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     let server = Server::start(&storage).await;
     let (honest_laptop, to_phone) =
         laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
-    let to_laptop = Hostile {
-        inner: &honest_laptop,
-        attack: Mutex::new(None),
-        served: AtomicUsize::new(0),
-    };
-    let (laptop_dir, phone_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (laptop_keys, phone_keys) = (MemoryKeyStore::default(), MemoryKeyStore::default());
-    let mut laptop = device(laptop_dir.path(), &laptop_keys).await;
-    let mut phone = device(phone_dir.path(), &phone_keys).await;
+    let to_laptop = Hostile::over(&honest_laptop);
+    let (mut laptop, mut phone, _dirs) = two_devices().await;
     let acme = organization(&mut laptop, "Acme").await;
-    let recovery = laptop
-        .set_up_sync(&to_laptop)
-        .await
-        .unwrap()
-        .to_text()
-        .to_string();
+    let recovery = set_up(&mut laptop, &to_laptop).await;
     laptop.publish(&to_laptop, acme).await.unwrap();
     // The first push, before any pull: the organization was empty, so none of it comes back.
     let reports = laptop.sync(&to_laptop).await.unwrap();

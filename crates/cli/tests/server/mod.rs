@@ -161,6 +161,20 @@ pub async fn published_laptop(laptop: &Path, server: &TestServer) -> (String, St
     )
 }
 
+/// A second device of ada@example.org: a new vault at `phone`, signed in, enrolled with the
+/// recovery key.
+pub async fn enrolled_phone(phone: &Path, server: &TestServer, recovery: &str) {
+    ok(phone, server, &["init"], &[]).await;
+    sign_in(phone, server, "phone").await;
+    ok(
+        phone,
+        server,
+        &["device", "enrol", "--recovery-key"],
+        &[("STINT_RECOVERY_KEY", recovery)],
+    )
+    .await;
+}
+
 pub struct TestServer {
     pub url: String,
     pub outbox: PathBuf,

@@ -26,6 +26,20 @@ pub async fn laptop_and_phone(
     )
 }
 
+/// Two new devices, laptop and phone, each on a fresh vault in a temporary directory that lives as
+/// long as the returned guards.
+pub async fn two_devices() -> (Engine, Engine, [tempfile::TempDir; 2]) {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let laptop = device(dirs[0].path(), &MemoryKeyStore::default()).await;
+    let phone = device(dirs[1].path(), &MemoryKeyStore::default()).await;
+    (laptop, phone, dirs)
+}
+
+/// Sets up sync on the laptop and returns the recovery key's text, as the person wrote it down.
+pub async fn set_up<T: stint_engine::sync::Transport>(laptop: &mut Engine, t: &T) -> String {
+    laptop.set_up_sync(t).await.unwrap().to_text().to_string()
+}
+
 /// A new device: an engine on a fresh vault in `dir`, its key in `keys`.
 pub async fn device(dir: &Path, keys: &MemoryKeyStore) -> Engine {
     Engine::create(dir, Unlock::Keyring(keys)).await.unwrap()
