@@ -1,6 +1,8 @@
-//! `stint-server bench`: the start of B7 (BENCHMARKS.md). The cost of one password verification,
-//! and authenticated requests per second and their p99 latency with many concurrent clients on a
-//! cheap endpoint (`GET /api/v1/account`: a session lookup and the account), against a real server
+//! `stint-server bench`: B7 (BENCHMARKS.md). The cost of one password verification, then
+//! authenticated requests per second and their p50/p99 latency with many concurrent clients, each
+//! on its own connection: first a cheap endpoint (`GET /api/v1/account`: a session lookup and the
+//! account), then B7's incremental pulls (`GET …/sync/pull` a few records behind the head of a
+//! 10,000-record organization: session, membership, the page and the head), against a real server
 //! on a loopback port, on SQLite or on PostgreSQL. Server and clients share the machine's cores.
 
 use std::sync::Arc;
@@ -82,19 +84,121 @@ pub async fn run(spec: BenchSpec) -> Result<()> {
         tokens.push(token);
     }
 
+    // An organization of the account with RECORDS envelopes, for the incremental pulls.
+    let org = crate::store::Org {
+        id: Ulid::generate(),
+        name: "Bench".into(),
+        created_at: 0,
+    };
+    state.store.create_org(&org, user.id).await?;
+    let envelopes: Vec<(u64, Vec<u8>)> = (0..RECORDS)
+        .map(|i| (i, secrets::random_bytes::<300>().to_vec()))
+        .collect();
+    let batch: Vec<crate::store::sync::Incoming<'_>> = envelopes
+        .iter()
+        .map(|(i, bytes)| crate::store::sync::Incoming {
+            record: Ulid::from_parts(*i, 0).to_bytes(),
+            hlc: 1,
+            author_device: [1; 16],
+            envelope: bytes,
+        })
+        .collect();
+    for chunk in batch.chunks(1000) {
+        state.store.push(org.id, chunk).await?;
+    }
+
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(crate::serve(listener, state, async {
         let _ = stopped.await;
     }));
-    let url = format!("http://{addr}/api/v1/account");
-    let deadline = Instant::now() + Duration::from_secs(spec.seconds);
+    let account = hammer(
+        &tokens,
+        &format!("http://{addr}/api/v1/account"),
+        spec.seconds,
+    )
+    .await?;
+    // A device that is nearly up to date: its cursor a few records behind the head.
+    let pulls = hammer(
+        &tokens,
+        &format!(
+            "http://{addr}/api/v1/orgs/{}/sync/pull?after={}",
+            org.id,
+            RECORDS - BEHIND
+        ),
+        spec.seconds,
+    )
+    .await?;
+    let _ = stop.send(());
+    server.await??;
+    println!(
+        "Stint server bench ({storage}, release: {}, {} cores shared by server and clients)",
+        !cfg!(debug_assertions),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "  password verification (Argon2id m=19456 KiB, t=2, p=1): median {password_ms:.1} ms of {} runs",
+        times.len()
+    );
+    account.print("GET /api/v1/account", spec.clients);
+    pulls.print(
+        &format!("B7: GET …/sync/pull, {BEHIND} records behind the head of {RECORDS}"),
+        spec.clients,
+    );
+    println!(
+        "  B7 target: >= 5000 req/s, p99 <= 50 ms: {}",
+        if pulls.per_second() >= 5000.0 && pulls.quantile(0.99) <= 50.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    Ok(())
+}
+
+/// Records in the benchmark organization, and how far behind its head each pull starts.
+const RECORDS: u64 = 10_000;
+const BEHIND: u64 = 5;
+
+/// Latencies (ms) of the requests after the warm-up, and the failures.
+struct Load {
+    latencies: Vec<f64>,
+    errors: u64,
+    seconds: f64,
+}
+
+impl Load {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.seconds
+    }
+
+    fn quantile(&self, q: f64) -> f64 {
+        let at = ((self.latencies.len() as f64 * q) as usize)
+            .min(self.latencies.len().saturating_sub(1));
+        self.latencies.get(at).copied().unwrap_or(f64::NAN)
+    }
+
+    fn print(&self, what: &str, clients: usize) {
+        println!(
+            "  {what}, {clients} clients, {:.1} s: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, errors {}",
+            self.seconds,
+            self.per_second(),
+            self.quantile(0.50),
+            self.quantile(0.99),
+            self.errors
+        );
+    }
+}
+
+/// One client per session, each on its own kept-alive connection as a device would be, sending
+/// `GET url` back to back for `seconds` (the first half second is a warm-up, not counted).
+async fn hammer(tokens: &[String], url: &str, seconds: u64) -> Result<Load> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
     let warmup = Instant::now() + Duration::from_millis(500);
     let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let mut tasks = Vec::with_capacity(spec.clients);
+    let mut tasks = Vec::with_capacity(tokens.len());
     for token in tokens {
-        let url = url.clone();
+        let (url, token) = (url.to_owned(), token.clone());
         let errors = Arc::clone(&errors);
-        // One client, one connection (kept alive), as a device would.
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(1)
             .build()
@@ -103,12 +207,10 @@ pub async fn run(spec: BenchSpec) -> Result<()> {
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
                 let start = Instant::now();
-                let ok = client
-                    .get(&url)
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success());
+                let ok = match client.get(&url).bearer_auth(&token).send().await {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                };
                 if !ok {
                     errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
@@ -123,34 +225,10 @@ pub async fn run(spec: BenchSpec) -> Result<()> {
     for task in tasks {
         latencies.extend(task.await?);
     }
-    let _ = stop.send(());
-    server.await??;
-    let measured = spec.seconds as f64 - 0.5;
     latencies.sort_by(f64::total_cmp);
-    let pick = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
-    println!(
-        "Stint server bench ({storage}, release: {}, {} cores shared by server and clients)",
-        !cfg!(debug_assertions),
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
-    println!(
-        "  password verification (Argon2id m=19456 KiB, t=2, p=1): median {password_ms:.1} ms of {} runs",
-        times.len()
-    );
-    println!(
-        "  GET /api/v1/account, {} clients, {:.1} s: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, errors {}",
-        spec.clients,
-        measured,
-        latencies.len() as f64 / measured,
-        pick(0.50),
-        pick(0.99),
-        errors.load(std::sync::atomic::Ordering::Relaxed)
-    );
-    println!("  B7 target (incremental pulls, later): >= 5000 req/s, p99 <= 50 ms");
-    Ok(())
+    Ok(Load {
+        latencies,
+        errors: errors.load(std::sync::atomic::Ordering::Relaxed),
+        seconds: seconds as f64 - 0.5,
+    })
 }
