@@ -150,6 +150,9 @@ async fn a_receipt_and_a_logo_travel_on_their_own(backend: Backend) {
     // Nothing of the receipt, its name or its expense is readable where the server keeps data.
     let stored = support::everything_stored(&storage).await;
     assert!(stored.len() > scan.len(), "the scan read the attachments");
+    // It reads what is stored as bytes, on PostgreSQL too: the receipt's signature is found.
+    let signature = &on_server[on_server.len() - 64..];
+    assert!(stored.windows(64).any(|w| w == signature));
     for typed in [
         "Zeitgeist",
         "zeitgeist.pdf",

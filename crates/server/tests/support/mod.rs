@@ -534,10 +534,34 @@ pub async fn execute(storage: &Storage, sql: String) {
     }
 }
 
+/// The bytes of every `\x…` hex run in `text` (how PostgreSQL writes `bytea` as text), each
+/// followed by a newline so that no match spans two values.
+fn bytea_runs(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'\\' && b[i + 1] == b'x' {
+            let start = i + 2;
+            let mut end = start;
+            while end < b.len() && b[end].is_ascii_hexdigit() {
+                end += 1;
+            }
+            let even = start + (end - start) / 2 * 2;
+            out.extend(hex::decode(&text[start..even]).unwrap_or_default());
+            out.push(b'\n');
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Every byte the backend keeps: every file under the data directory (the server database, each
 /// organization's file, their WALs; the server key aside), or every row of every table of the
-/// PostgreSQL database as text (bytea in hex), read as a superuser so that row-level security hides
-/// nothing.
+/// PostgreSQL database as text and every `bytea` in it as bytes, read as a superuser so that
+/// row-level security hides nothing.
 pub async fn everything_stored(storage: &Storage) -> Vec<u8> {
     fn files(dir: &Path, all: &mut Vec<u8>) {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -581,6 +605,8 @@ pub async fn everything_stored(storage: &Storage) -> Vec<u8> {
                 .await
                 .unwrap();
                 for row in rows {
+                    // `bytea` comes as `\x` and hex: searched as the bytes it stands for too.
+                    all.extend(bytea_runs(&row));
                     all.extend(row.into_bytes());
                 }
             }
