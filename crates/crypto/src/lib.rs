@@ -65,7 +65,7 @@ pub use enrolment::{
 };
 pub use envelope::{
     ENVELOPE_MIN_LEN, ENVELOPE_VERSION, EnvelopeRef, HEADER_LEN, Header, NONCE_LEN, SIGNATURE_LEN,
-    TAG_LEN, open_record, seal_record, seal_record_with_nonce,
+    TAG_LEN, open_record, seal_record, seal_record_with_nonce, verify_envelopes,
 };
 pub use error::CryptoError;
 pub use identity::{
