@@ -26,6 +26,17 @@ fn next(state: &mut u64) -> u64 {
     *state
 }
 
+/// The longest delay before the next kill, after one that landed while the sync ran (`killed`)
+/// or after it had finished: kills aim within however long syncs take on this machine (about
+/// seven in ten land while running), however fast or slow that is.
+fn aim_again(aim_ms: u64, killed: bool) -> u64 {
+    if killed {
+        (aim_ms * 11 / 10).min(1000)
+    } else {
+        (aim_ms * 4 / 5).max(20)
+    }
+}
+
 /// Starts `stint sync` and kills it after `delay`; whether it was still running then.
 async fn killed_sync(vault: &Path, server: &TestServer, delay: Duration) -> bool {
     let mut child = stint(vault, &server.url)
@@ -162,15 +173,21 @@ async fn killed_syncs_lose_nothing_and_store_nothing_twice() {
     let mut acknowledged: HashSet<String> = HashSet::new();
     let mut rng = 0x2545_F491_4F6C_DD1Du64;
     let (mut push_kills, mut pull_kills) = (0, 0);
+    // The longest delay before each side's kill, in milliseconds (laptop, phone).
+    let mut aim = [400u64; 2];
     for round in 0..KILLS {
         // New entries on the laptop: a few milliseconds of writing, sometimes a longer burst so
         // that a push spans several batches' worth of work.
         let burst = if round % 10 == 0 { 400 } else { 15 };
         acknowledged.extend(write_for(&laptop, &server, Duration::from_millis(burst)).await);
-        let delay = Duration::from_millis(next(&mut rng) % 400);
-        push_kills += usize::from(killed_sync(&laptop, &server, delay).await);
-        let delay = Duration::from_millis(next(&mut rng) % 400);
-        pull_kills += usize::from(killed_sync(&phone, &server, delay).await);
+        let delay = Duration::from_millis(next(&mut rng) % aim[0]);
+        let killed = killed_sync(&laptop, &server, delay).await;
+        push_kills += usize::from(killed);
+        aim[0] = aim_again(aim[0], killed);
+        let delay = Duration::from_millis(next(&mut rng) % aim[1]);
+        let killed = killed_sync(&phone, &server, delay).await;
+        pull_kills += usize::from(killed);
+        aim[1] = aim_again(aim[1], killed);
         if round % 10 == 9 {
             check(&laptop, &server, round).await;
             check(&phone, &server, round).await;

@@ -5,12 +5,11 @@
 //! spoiled a version once and is honest again gives it back). Whatever passes is stored like
 //! anything received and leaves the quarantine.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use stint_crypto::{EnvelopeRef, VerifyingKey};
 use stint_domain::{MemberId, OrgId};
-use stint_vault::{Header, MAX_QUARANTINED};
+use stint_vault::{Header, MAX_QUARANTINED, UNCERTIFIED, Verified};
 
 use crate::sync::{SyncReport, Transport, sync_error};
 use crate::{Engine, Result};
@@ -42,12 +41,50 @@ pub struct QuarantineView {
 }
 
 /// What receiving a batch left refused: (index in the batch, reason).
-type Refusals = Vec<(usize, String)>;
+pub(crate) type Refusals = Vec<(usize, String)>;
 
 impl Engine {
-    /// Receives envelopes that came in `org`'s pages: those of another organization are refused
-    /// whatever they hold, the rest are checked, merged and stored. Counts into `report`; returns
-    /// what was refused, by index.
+    /// Checks the signatures of envelopes that came in `org`'s pages under this round's certified
+    /// keys; those of another organization are refused whatever they hold. Needs no vault, so a
+    /// page can be checked while the one before it is stored.
+    pub(crate) fn verify_in(
+        org: OrgId,
+        envelopes: Vec<Vec<u8>>,
+        signers: &HashMap<[u8; 16], VerifyingKey>,
+    ) -> Verified {
+        Verified::check(envelopes, |h: &Header| {
+            if h.org != org.to_bytes() {
+                return Err(FOREIGN.to_owned());
+            }
+            signers
+                .get(&h.author_device)
+                .copied()
+                .ok_or_else(|| UNCERTIFIED.to_owned())
+        })
+    }
+
+    /// Merges and stores a checked page. Counts into `report`; returns what was refused, by index.
+    pub(crate) async fn store_in(
+        &self,
+        page: &Verified,
+        me: MemberId,
+        report: &mut SyncReport,
+    ) -> Result<Refusals> {
+        let got = self
+            .vault
+            .receive_verified(&self.keys, me.to_bytes(), page)
+            .await?;
+        report.received += got.stored.len();
+        report.merged += got.merged;
+        report.conflicts += got.conflicts;
+        Ok(got
+            .refused
+            .into_iter()
+            .map(|r| (r.index, r.reason))
+            .collect())
+    }
+
+    /// [`Engine::verify_in`], then [`Engine::store_in`].
     pub(crate) async fn receive_in(
         &self,
         org: OrgId,
@@ -56,38 +93,8 @@ impl Engine {
         me: MemberId,
         report: &mut SyncReport,
     ) -> Result<Refusals> {
-        let foreign: Vec<usize> = (0..envelopes.len())
-            .filter(|&i| {
-                EnvelopeRef::parse(&envelopes[i]).is_ok_and(|e| e.header().org != org.to_bytes())
-            })
-            .collect();
-        let mut refused: Refusals = foreign.iter().map(|&i| (i, FOREIGN.to_owned())).collect();
-        // An honest page has none: then it goes to the vault as it is, without a copy.
-        let (own_at, own): (Vec<usize>, Cow<'_, [Vec<u8>]>) = if foreign.is_empty() {
-            ((0..envelopes.len()).collect(), Cow::Borrowed(envelopes))
-        } else {
-            let (at, own): (Vec<usize>, Vec<Vec<u8>>) = (0..envelopes.len())
-                .filter(|i| !foreign.contains(i))
-                .map(|i| (i, envelopes[i].clone()))
-                .unzip();
-            (at, Cow::Owned(own))
-        };
-        let got = self
-            .vault
-            .receive(&self.keys, me.to_bytes(), &own, |h: &Header| {
-                signers.get(&h.author_device).copied()
-            })
-            .await?;
-        report.received += got.stored.len();
-        report.merged += got.merged;
-        report.conflicts += got.conflicts;
-        refused.extend(
-            got.refused
-                .into_iter()
-                .filter_map(|r| Some((*own_at.get(r.index)?, r.reason))),
-        );
-        refused.sort_by_key(|(i, _)| *i);
-        Ok(refused)
+        let page = Self::verify_in(org, envelopes.to_vec(), signers);
+        self.store_in(&page, me, report).await
     }
 
     /// Tries `org`'s quarantine again: as kept, then as the server serves the oldest numbers now.

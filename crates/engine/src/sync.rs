@@ -17,7 +17,7 @@ use stint_crypto::{
 };
 use stint_domain::{AttachmentId, Compartment, Kind, MemberId, OrgId};
 use stint_protocol::sync::{MAX_BATCH, MAX_PUSH_BYTES, Outcome, PullPage};
-use stint_vault::{Header, Write, Zeroizing};
+use stint_vault::{Header, Verified, Write, Zeroizing};
 
 use crate::records::Record;
 use crate::{Engine, EngineError, Result, USER_SETTING, VaultError};
@@ -518,19 +518,29 @@ impl Engine {
     }
 
     /// One round for every organization of the account: new organizations' keys are opened, this
-    /// device's changes pushed, everyone's pulled, checked and stored; then the index is rebuilt.
+    /// device's changes pushed, everyone's pulled, checked and stored; then, if anything was
+    /// stored, the index is rebuilt (a round that only pushed, or found nothing new, leaves it as
+    /// it is: up to date, and not worth a full read of the vault every minute).
     /// A report per organization. A round cut short (offline) loses nothing: what was acknowledged
-    /// left the outbox, what was received is stored, and the next round goes on from there.
+    /// left the outbox, what was received is stored and shown, and the next round goes on from
+    /// there.
     pub async fn sync<T: Transport>(&mut self, t: &T) -> Result<Vec<(OrgId, SyncReport)>> {
         let account = self.account().await?;
         let signers = self.signers(t, &account).await?;
         let mut reports = Vec::new();
+        let mut outcome = Ok(());
         for org in t.orgs().await.map_err(sync_error)? {
-            self.open_keys(t, &account, org).await?;
-            let report = self.sync_org(t, org, &signers, account.user).await?;
+            let mut report = SyncReport::default();
+            outcome = self.sync_org(t, &account, org, &signers, &mut report).await;
             reports.push((org, report));
+            if outcome.is_err() {
+                break;
+            }
         }
-        self.reindex().await?;
+        if reports.iter().any(|(_, r)| r.received > 0) {
+            self.reindex().await?;
+        }
+        outcome?;
         self.fetch_logos(t, &mut reports, &signers, account.user)
             .await?;
         Ok(reports)
@@ -643,22 +653,25 @@ impl Engine {
         Ok(())
     }
 
+    /// One round for `org`, counted into `report` as it goes (so that a round cut short still
+    /// says what it stored).
     async fn sync_org<T: Transport>(
         &mut self,
         t: &T,
+        account: &Account,
         org: OrgId,
         signers: &HashMap<[u8; 16], VerifyingKey>,
-        me: MemberId,
-    ) -> Result<SyncReport> {
-        let mut report = SyncReport::default();
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        self.open_keys(t, account, org).await?;
+        let me = account.user;
         // Merges written while pulling are pushed in the same round; a merge answered by yet
         // another version (someone wrote meanwhile) waits for the next round.
         for _ in 0..3 {
-            self.push_org(t, org, &mut report).await?;
+            self.push_org(t, org, report).await?;
             let merged = report.merged;
-            let lost = self.pull_org(t, org, signers, me, &mut report).await?;
-            self.retry_quarantine(t, org, signers, me, &mut report)
-                .await?;
+            let lost = self.pull_org(t, org, signers, me, report).await?;
+            self.retry_quarantine(t, org, signers, me, report).await?;
             if lost {
                 // The server lost what it had acknowledged: what this device wrote goes again.
                 report.resent += self.vault.requeue_own(&self.keys, org.to_bytes()).await?;
@@ -670,7 +683,7 @@ impl Engine {
         }
         report.pending = self.vault.outbox_len_of(org.to_bytes()).await?;
         report.quarantined = self.vault.quarantine_len(org.to_bytes()).await?;
-        Ok(report)
+        Ok(())
     }
 
     /// Where this device's pulls of `org` stand: the server's history id and the last sequence
@@ -760,6 +773,10 @@ impl Engine {
     /// Pulls pages of `org` from the cursor until the head (a new history starts from nothing),
     /// each checked, merged and stored. `true` when the server turned out to have lost records it
     /// had acknowledged: its head is behind the cursor, or its history is another one.
+    ///
+    /// While a page is stored, the next one is fetched and its signatures checked on the other
+    /// cores: storing is one writer, checking is every core's work, and waiting for the network
+    /// is nobody's.
     async fn pull_org<T: Transport>(
         &self,
         t: &T,
@@ -771,11 +788,12 @@ impl Engine {
         let mut lost = false;
         let setting = cursor_setting(org);
         let (mut history, mut cursor) = self.cursor(org).await?;
+        let mut ahead: Option<Fetched> = None;
         loop {
-            let page = t
-                .pull(org, cursor, MAX_BATCH as u32)
-                .await
-                .map_err(sync_error)?;
+            let page = match ahead.take() {
+                Some(page) => page,
+                None => fetch(t, org, cursor, signers).await?,
+            };
             if page.history != history {
                 if history != [0; 16] {
                     // Another history: start over from its beginning, and push again. Numbers
@@ -791,7 +809,7 @@ impl Engine {
                 }
                 history = page.history;
             }
-            if page.records.is_empty() {
+            let Some(&last) = page.seqs.last() else {
                 // A cursor past the head means the server lost what it had acknowledged (a
                 // restore from an older backup): read it all again from the start, and push
                 // again what this device wrote (`sync_org`).
@@ -804,23 +822,25 @@ impl Engine {
                     continue;
                 }
                 break;
-            }
-            let last = page.records.last().map(|p| p.seq).unwrap_or(cursor);
-            let (seqs, envelopes): (Vec<u64>, Vec<Vec<u8>>) = page
-                .records
-                .into_iter()
-                .map(|p| (p.seq, p.envelope))
-                .unzip();
-            let refused = self
-                .receive_in(org, &envelopes, signers, me, report)
-                .await?;
+            };
+            let (stored, next) = if last < page.head {
+                let (stored, next) = tokio::join!(
+                    self.store_in(&page.verified, me, report),
+                    fetch(t, org, last, signers)
+                );
+                (stored, Some(next))
+            } else {
+                (self.store_in(&page.verified, me, report).await, None)
+            };
+            let refused = stored?;
             report.refused += refused.len();
             // What was refused waits in the quarantine (retried next rounds, `stint sync
             // quarantine`); the cursor moves on, so one bad envelope never makes every round ask
             // for everything after it again.
+            let envelopes = page.verified.envelopes();
             let held: Vec<(u64, &[u8], &str)> = refused
                 .iter()
-                .map(|(i, reason)| (seqs[*i], envelopes[*i].as_slice(), reason.as_str()))
+                .map(|(i, reason)| (page.seqs[*i], envelopes[*i].as_slice(), reason.as_str()))
                 .collect();
             self.vault
                 .quarantine(org.to_bytes(), &held, self.now().as_millisecond())
@@ -829,12 +849,51 @@ impl Engine {
             let mut value = history.to_vec();
             value.extend_from_slice(&cursor.to_be_bytes());
             self.vault.set_setting(&setting, &value).await?;
-            if cursor >= page.head {
-                break;
+            // The next page's fetch fails after this one is stored and counted, never before.
+            match next {
+                Some(next) => ahead = Some(next?),
+                None => break,
             }
         }
         Ok(lost)
     }
+}
+
+/// A page as fetched, its signatures checked.
+struct Fetched {
+    history: [u8; 16],
+    head: u64,
+    seqs: Vec<u64>,
+    verified: Verified,
+}
+
+/// Fetches the page of `org` after `cursor` and checks its signatures on every core, off the async
+/// threads.
+async fn fetch<T: Transport>(
+    t: &T,
+    org: OrgId,
+    cursor: u64,
+    signers: &HashMap<[u8; 16], VerifyingKey>,
+) -> Result<Fetched> {
+    let page = t
+        .pull(org, cursor, MAX_BATCH as u32)
+        .await
+        .map_err(sync_error)?;
+    let (seqs, envelopes): (Vec<u64>, Vec<Vec<u8>>) = page
+        .records
+        .into_iter()
+        .map(|p| (p.seq, p.envelope))
+        .unzip();
+    let signers = signers.clone();
+    let verified = tokio::task::spawn_blocking(move || Engine::verify_in(org, envelopes, &signers))
+        .await
+        .map_err(|e| sync_error(format!("checking signatures stopped: {e}")))?;
+    Ok(Fetched {
+        history: page.history,
+        head: page.head,
+        seqs,
+        verified,
+    })
 }
 
 /// The id of an attachment's envelope (`None` for a record's, or bytes that do not parse, which

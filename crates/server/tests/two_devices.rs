@@ -4,25 +4,49 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use stint_domain::{MemberId, OrgId};
+use stint_engine::seed::SeedSpec;
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
-use stint_engine::{ClientChanges, Engine, MemoryKeyStore, NewClient, NewOrganization, Unlock};
+use stint_engine::{
+    ClientChanges, Engine, EntryFilter, MemoryKeyStore, NewClient, NewOrganization, Unlock,
+};
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
+use support::devices::{laptop_and_phone, set_up, two_devices};
 use support::{Backend, Server, Storage, everything_stored, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
 
-/// The real transport, except that enrolling a device fails once: the connection dropping in the
-/// middle of a set-up, after the identity reached the server.
-struct DropsOnce<'a> {
+/// The real transport, except that the connection drops: once when a device is enrolled (in the
+/// middle of a set-up, after the identity reached the server), or for every pull after the first
+/// few.
+struct Drops<'a> {
     inner: &'a HttpTransport,
     dropped: AtomicBool,
+    pulls_left: AtomicUsize,
 }
 
-impl Transport for DropsOnce<'_> {
+impl<'a> Drops<'a> {
+    fn at_enrolment(inner: &'a HttpTransport) -> Self {
+        Drops {
+            inner,
+            dropped: AtomicBool::new(false),
+            pulls_left: AtomicUsize::new(usize::MAX),
+        }
+    }
+
+    fn after_pulls(inner: &'a HttpTransport, pulls: usize) -> Self {
+        Drops {
+            inner,
+            dropped: AtomicBool::new(true),
+            pulls_left: AtomicUsize::new(pulls),
+        }
+    }
+}
+
+impl Transport for Drops<'_> {
     async fn account(&self) -> Result<MemberId, String> {
         self.inner.account().await
     }
@@ -78,6 +102,12 @@ impl Transport for DropsOnce<'_> {
         self.inner.push(org, envelopes).await
     }
     async fn pull(&self, org: OrgId, after: u64, limit: u32) -> Result<PullPage, String> {
+        let left = self.pulls_left.load(Ordering::SeqCst);
+        if left == 0 {
+            return Err("the connection dropped".into());
+        }
+        self.pulls_left
+            .store(left.saturating_sub(1), Ordering::SeqCst);
         self.inner.pull(org, after, limit).await
     }
     async fn put_attachment(
@@ -176,10 +206,7 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
     // Set up and publish: the organization keeps its id, the person's ids become the account's.
     // A set-up cut short after the identity reached the server resumes with the same keys: the
     // recovery key it finally shows is the one that opens the identity stored the first time.
-    let flaky = DropsOnce {
-        inner: &to_laptop,
-        dropped: AtomicBool::new(false),
-    };
+    let flaky = Drops::at_enrolment(&to_laptop);
     let err = laptop.set_up_sync(&flaky).await.unwrap_err();
     assert!(err.to_string().contains("connection dropped"), "{err}");
     let first_identity = to_laptop.identity().await.unwrap().unwrap().public;
@@ -289,3 +316,59 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
     server.stop().await;
 }
 both!(a_change_on_one_device_appears_on_the_other);
+
+/// A first sync cut short by the network after a page shows what that page brought (the index is
+/// rebuilt from what was stored, not only after a whole round), and the next round brings the rest.
+async fn a_round_cut_short_shows_what_it_stored(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (to_laptop, to_phone) =
+        laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
+    let (mut laptop, mut phone, _dirs) = two_devices().await;
+    // More records than one page holds.
+    let (org, _) = laptop
+        .seed(
+            SeedSpec {
+                entries: 1500,
+                seed: 7,
+            },
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+    let recovery = set_up(&mut laptop, &to_laptop).await;
+    laptop.publish(&to_laptop, org).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    let everything = laptop
+        .entries(&laptop.act_as_user(org).unwrap(), &EntryFilter::default())
+        .unwrap()
+        .len();
+    assert_eq!(everything, 1500);
+
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    let err = phone
+        .sync(&Drops::after_pulls(&to_phone, 1))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("connection dropped"), "{err}");
+    let shown = phone
+        .entries(&phone.act_as_user(org).unwrap(), &EntryFilter::default())
+        .unwrap()
+        .len();
+    assert!(
+        0 < shown && shown < everything,
+        "{shown} of {everything} entries shown"
+    );
+
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(report(&reports, org).refused, 0);
+    let by = phone.act_as_user(org).unwrap();
+    assert_eq!(
+        phone.entries(&by, &EntryFilter::default()).unwrap().len(),
+        everything
+    );
+    laptop.close().await;
+    phone.close().await;
+    server.stop().await;
+}
+both!(a_round_cut_short_shows_what_it_stored);

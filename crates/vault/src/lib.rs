@@ -18,7 +18,7 @@ mod receive;
 pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
 pub use quarantine::{HeldEnvelope, MAX_QUARANTINED};
-pub use receive::{ConflictRow, Outgoing, Received, Refused};
+pub use receive::{ConflictRow, Outgoing, Received, Refused, UNCERTIFIED, Verified};
 pub use stint_crypto::{Header, PassphraseParams, Zeroizing};
 pub use stint_domain::Compartment;
 

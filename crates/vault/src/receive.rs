@@ -10,12 +10,16 @@
 //! the merges are pushed, the same envelope. Receiving advances this vault's clock past every HLC
 //! it sees.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
 
-use stint_crypto::{EnvelopeRef, Header, VerifyingKey, Zeroizing, seal_record, seal_row};
+use stint_crypto::{
+    CryptoError, EnvelopeRef, Header, VerifyingKey, Zeroizing, seal_record, seal_row,
+    verify_envelopes,
+};
 use stint_domain::payload::{self, Loser};
 
 use crate::{Compartment, DeviceKeys, Opened, Result, Vault, VaultError, columns_of, signature_of};
@@ -74,16 +78,87 @@ pub struct Outgoing {
     pub envelope: Vec<u8>,
 }
 
+/// Why an envelope whose author device holds no valid certificate is refused.
+pub const UNCERTIFIED: &str = "its author device holds no valid certificate";
+
+/// The fewest envelopes per Ed25519 batch verification: where the batch starts to pay (about a
+/// third of the work of checking one by one, less the larger the batch). A page is split into one
+/// batch per core, each no smaller than this.
+const VERIFY_BATCH: usize = 64;
+
+/// Received envelopes with their signatures checked, ready for [`Vault::receive_verified`].
+/// Checking needs only the authors' public keys, not the vault, so a page can be checked (on
+/// every core) while the one before it is being stored.
+#[derive(Debug)]
+pub struct Verified {
+    envelopes: Vec<Vec<u8>>,
+    /// For each envelope, why it is refused; `None` once it parsed and its signature verified
+    /// under its author device's certified key.
+    refusals: Vec<Option<String>>,
+}
+
+impl Verified {
+    /// Parses each envelope and checks its signature under the key `signer` gives for its header
+    /// (the author device's certified key, or why there is none), by Ed25519 batch verification
+    /// ([`stint_crypto::verify_envelopes`]).
+    pub fn check(
+        envelopes: Vec<Vec<u8>>,
+        signer: impl Fn(&Header) -> std::result::Result<VerifyingKey, String> + Sync,
+    ) -> Verified {
+        let per_core = envelopes
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1));
+        let refusals = envelopes
+            .par_chunks(per_core.max(VERIFY_BATCH))
+            .map(|chunk| check_signatures(chunk, &signer))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
+        Verified {
+            envelopes,
+            refusals,
+        }
+    }
+
+    /// The envelopes, in the order given.
+    pub fn envelopes(&self) -> &[Vec<u8>] {
+        &self.envelopes
+    }
+}
+
+/// Parses a batch and checks its signatures together: for each envelope, why it is refused.
+fn check_signatures(
+    chunk: &[Vec<u8>],
+    signer: &(impl Fn(&Header) -> std::result::Result<VerifyingKey, String> + Sync),
+) -> Vec<Option<String>> {
+    let mut refusals = vec![None; chunk.len()];
+    let mut items = Vec::with_capacity(chunk.len());
+    let mut positions = Vec::with_capacity(chunk.len());
+    for (i, bytes) in chunk.iter().enumerate() {
+        let checked = EnvelopeRef::parse(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|e| Ok((e, signer(e.header())?)));
+        match checked {
+            Ok(item) => {
+                items.push(item);
+                positions.push(i);
+            }
+            Err(reason) => refusals[i] = Some(reason),
+        }
+    }
+    for (valid, i) in verify_envelopes(&items).into_iter().zip(positions) {
+        if !valid {
+            refusals[i] = Some(CryptoError::BadSignature.to_string());
+        }
+    }
+    refusals
+}
+
 impl Vault {
-    /// Store envelopes received for the organizations this device holds keys for. `signer` gives
-    /// the certified public key of an envelope's author device (`None` if the device holds no
-    /// valid certificate of the author). One transaction for the batch.
-    ///
-    /// A record this vault already holds is merged field by field
-    /// ([`stint_domain::payload::merge`]): the version that holds everything both say is stored
-    /// as it arrived, or kept; when neither does, this device writes the merge as a new version
-    /// (author `me`), which goes to the outbox; fields that two writes changed without knowing of
-    /// each other are logged as conflicts, with the losing version.
+    /// [`Verified::check`] and [`Vault::receive_verified`] in one: `signer` gives the certified
+    /// public key of an envelope's author device (`None` if the device holds no valid
+    /// certificate of the author).
     pub async fn receive(
         &self,
         keys: &DeviceKeys,
@@ -91,15 +166,41 @@ impl Vault {
         envelopes: &[Vec<u8>],
         signer: impl Fn(&Header) -> Option<VerifyingKey> + Sync,
     ) -> Result<Received> {
+        let page = Verified::check(envelopes.to_vec(), |h| {
+            signer(h).ok_or_else(|| UNCERTIFIED.to_owned())
+        });
+        self.receive_verified(keys, me, &page).await
+    }
+
+    /// Stores envelopes received for the organizations this device holds keys for, their
+    /// signatures checked ([`Verified`]); each must also open under this device's key for its
+    /// organization, compartment and epoch. One transaction for the batch.
+    ///
+    /// A record this vault already holds is merged field by field
+    /// ([`stint_domain::payload::merge`]): the version that holds everything both say is stored
+    /// as it arrived, or kept; when neither does, this device writes the merge as a new version
+    /// (author `me`), which goes to the outbox; fields that two writes changed without knowing of
+    /// each other are logged as conflicts, with the losing version.
+    pub async fn receive_verified(
+        &self,
+        keys: &DeviceKeys,
+        me: [u8; 16],
+        page: &Verified,
+    ) -> Result<Received> {
+        let envelopes = &page.envelopes;
         let mut received = Received::default();
         let mut accepted: Vec<(usize, Header, Zeroizing<Vec<u8>>)> =
             Vec::with_capacity(envelopes.len());
-        // Signatures and decryption, the page's CPU work, on every core.
-        let checked: Vec<_> = envelopes
+        // Decryption on every core.
+        let opened: Vec<_> = envelopes
             .par_iter()
-            .map(|bytes| check(keys, bytes, &signer))
+            .zip(&page.refusals)
+            .map(|(bytes, refusal)| match refusal {
+                Some(reason) => Err(reason.clone()),
+                None => open(keys, bytes),
+            })
             .collect();
-        for (index, result) in checked.into_iter().enumerate() {
+        for (index, result) in opened.into_iter().enumerate() {
             match result {
                 Ok((header, plaintext)) => accepted.push((index, header, plaintext)),
                 Err(reason) => received.refused.push(Refused { index, reason }),
@@ -107,38 +208,25 @@ impl Vault {
         }
         let mut tx = self.pool.begin().await?;
         // The page's stored versions in one query, and its new rows written together at the end:
-        // two queries per record cost more than the rest of receiving. `current` follows the page
-        // (a record twice in one batch merges with its first arrival); `rows` keeps the last
-        // version of each record to write.
-        let mut current = stored_versions(&mut tx, &accepted).await?;
-        let mut rows: Vec<(Header, Vec<u8>)> = Vec::with_capacity(accepted.len());
-        let mut row_of: HashMap<([u8; 16], [u8; 16]), usize> = HashMap::new();
-        let mut keep = |header: Header, envelope: Vec<u8>, current: &mut Current| {
-            let key = (header.org, header.record);
-            current.insert(key, envelope.clone());
-            match row_of.get(&key) {
-                Some(&at) => rows[at] = (header, envelope),
-                None => {
-                    row_of.insert(key, rows.len());
-                    rows.push((header, envelope));
-                }
-            }
+        // two queries per record cost more than the rest of receiving (`Latest`).
+        let mut latest = Latest {
+            stored: stored_versions(&mut tx, &accepted).await?,
+            rows: Vec::with_capacity(accepted.len()),
+            row_of: HashMap::with_capacity(accepted.len()),
         };
         for (index, header, plaintext) in accepted {
             let envelope = &envelopes[index];
             self.last_hlc.fetch_max(header.hlc, Ordering::SeqCst);
             // A stored row that does not open is damaged; the authentic version replaces it.
-            let local = current
-                .get(&(header.org, header.record))
-                .and_then(|stored| {
-                    let opened = EnvelopeRef::parse(stored).ok()?;
-                    let local_header = *opened.header();
-                    let key = keys.org_key(&local_header)?;
-                    let plaintext = opened.decrypt(key).ok()?;
-                    Some((local_header, stored.clone(), plaintext))
-                });
+            let local = latest.get(&(header.org, header.record)).and_then(|stored| {
+                let opened = EnvelopeRef::parse(stored).ok()?;
+                let local_header = *opened.header();
+                let key = keys.org_key(&local_header)?;
+                let plaintext = opened.decrypt(key).ok()?;
+                Some((local_header, stored.to_vec(), plaintext))
+            });
             let Some((local_header, local_envelope, local_plaintext)) = local else {
-                keep(header, envelope.clone(), &mut current);
+                latest.keep(header, Cow::Borrowed(envelope));
                 received.stored.push(header);
                 continue;
             };
@@ -187,7 +275,7 @@ impl Vault {
             };
             match rewrite {
                 None => {
-                    keep(header, envelope.clone(), &mut current);
+                    latest.keep(header, Cow::Borrowed(envelope));
                     received.stored.push(header);
                 }
                 Some((tombstone, payload)) => {
@@ -203,11 +291,11 @@ impl Vault {
                     .await?;
                     received.merged += 1;
                     received.stored.push(merge.0);
-                    keep(merge.0, merge.1, &mut current);
+                    latest.keep(merge.0, Cow::Owned(merge.1));
                 }
             }
         }
-        store_all(&mut tx, keys, &rows).await?;
+        store_all(&mut tx, keys, &latest.rows).await?;
         tx.commit().await?;
         Ok(received)
     }
@@ -400,17 +488,14 @@ impl Vault {
     }
 }
 
-/// Parses, checks the signature under the author's certified key, and checks that the ciphertext
-/// opens under this device's key for its organization, compartment and epoch.
-fn check(
+/// Opens an envelope whose signature was checked: it must decrypt under this device's key for its
+/// organization, compartment and epoch.
+fn open(
     keys: &DeviceKeys,
     bytes: &[u8],
-    signer: &impl Fn(&Header) -> Option<VerifyingKey>,
 ) -> std::result::Result<(Header, Zeroizing<Vec<u8>>), String> {
     let envelope = EnvelopeRef::parse(bytes).map_err(|e| e.to_string())?;
     let header = *envelope.header();
-    let key = signer(&header).ok_or("its author device holds no valid certificate")?;
-    envelope.verify(&key).map_err(|e| e.to_string())?;
     let org_key = keys
         .org_key(&header)
         .ok_or("this device holds no key for its organization, compartment and epoch")?;
@@ -426,11 +511,46 @@ fn version<'a>(header: &Header, payload: &'a [u8]) -> payload::Version<'a> {
     }
 }
 
-/// What a batch merges against: each record's stored envelope, by (organization, record).
-type Current = HashMap<([u8; 16], [u8; 16]), Vec<u8>>;
+/// A record: (organization, record id).
+type Key = ([u8; 16], [u8; 16]);
 
-/// Rows bound per statement: six parameters each, well under SQLite's limit.
-const ROWS_PER_STATEMENT: usize = 128;
+/// The stored envelopes of a page's records, by record.
+type Current = HashMap<Key, Vec<u8>>;
+
+/// What a page merges against and writes: the stored versions of its records, and the versions
+/// it leaves (a record twice in one page merges with its first arrival; only the last is
+/// written). Envelopes stored as they arrived are borrowed from the page, not copied.
+struct Latest<'a> {
+    stored: Current,
+    rows: Vec<(Header, Cow<'a, [u8]>)>,
+    row_of: HashMap<Key, usize>,
+}
+
+impl<'a> Latest<'a> {
+    /// The record's latest version: written by this page, or stored.
+    fn get(&self, key: &Key) -> Option<&[u8]> {
+        match self.row_of.get(key) {
+            Some(&at) => Some(&self.rows[at].1),
+            None => self.stored.get(key).map(Vec::as_slice),
+        }
+    }
+
+    /// Makes `envelope` its record's latest version.
+    fn keep(&mut self, header: Header, envelope: Cow<'a, [u8]>) {
+        let key = (header.org, header.record);
+        match self.row_of.get(&key) {
+            Some(&at) => self.rows[at] = (header, envelope),
+            None => {
+                self.row_of.insert(key, self.rows.len());
+                self.rows.push((header, envelope));
+            }
+        }
+    }
+}
+
+/// Rows bound per statement: six parameters each, well under SQLite's limit (32,766). Fewer,
+/// larger statements: each costs a round trip to the connection's thread.
+const ROWS_PER_STATEMENT: usize = 500;
 
 /// The stored envelopes of the records in `accepted`, read in statements of up to
 /// [`ROWS_PER_STATEMENT`] ids (a batch may span organizations).
@@ -471,7 +591,7 @@ async fn stored_versions(
 async fn store_all(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     keys: &DeviceKeys,
-    rows: &[(Header, Vec<u8>)],
+    rows: &[(Header, Cow<'_, [u8]>)],
 ) -> Result<()> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut seals = Vec::with_capacity(chunk.len());
@@ -490,7 +610,7 @@ async fn store_all(
                     .push_bind(header.record.as_slice())
                     .push_bind(i64::from(header.kind))
                     .push_bind(header.hlc as i64)
-                    .push_bind(envelope.as_slice())
+                    .push_bind(envelope.as_ref())
                     .push_bind(seal.as_slice());
             },
         );
