@@ -807,7 +807,16 @@ impl Engine {
                         .await?;
                     continue;
                 }
+                // The first history seen is kept at once, even when this pull brings nothing (a
+                // cursor moved past this device's own first push): a device that never kept it
+                // would adopt whatever history it is shown later, a restored server's too.
                 history = page.history;
+                self.vault
+                    .set_setting(
+                        &setting,
+                        &[history.as_slice(), &cursor.to_be_bytes()].concat(),
+                    )
+                    .await?;
             }
             let Some(&last) = page.seqs.last() else {
                 // A cursor past the head means the server lost what it had acknowledged (a

@@ -262,6 +262,9 @@ pub async fn restore(config: &Config, from: &Path) -> Result<()> {
                 let partial = target.with_extension("db.partial");
                 std::fs::copy(from.join(&file.name), &partial)?;
                 crate::files::make_private(&partial)?;
+                new_histories_sqlite(&partial)
+                    .await
+                    .with_context(|| format!("cannot restore {}", file.name))?;
                 std::fs::File::open(&partial)?.sync_all()?;
                 std::fs::rename(&partial, &target)?;
             }
@@ -276,11 +279,76 @@ pub async fn restore(config: &Config, from: &Path) -> Result<()> {
             if !status.success() {
                 bail!("pg_restore failed ({status})");
             }
-            Ok(())
+            new_histories_postgres(url).await
         }
         (None, other) => bail!("this is a {other} backup; set DATABASE_URL to restore it"),
         (Some(_), other) => bail!("this is a {other} backup; unset DATABASE_URL to restore it"),
     }
+}
+
+/// A new sync history id (docs/sync.md, "A server restored from an older backup").
+fn new_history() -> Result<[u8; 16]> {
+    let mut history = [0u8; 16];
+    getrandom::fill(&mut history).map_err(|e| anyhow!("no random bytes for a history id: {e}"))?;
+    Ok(history)
+}
+
+/// Gives each organization a new sync history id as it is restored. The sequence numbers handed
+/// out after the backup was taken are gone from the restored server, which hands them out again, to
+/// other versions: under the old id, a device whose cursor is past the restored head but not past
+/// the head that new pushes reach before it syncs again would skip those numbers without noticing.
+/// Under a new id every device reads the organization again from the start and pushes again what
+/// the server lost. An organization file (`orgs/*.db`) holds its history in `sync_state`; the
+/// server database holds none. The file is opened without a write-ahead log, so the change is in
+/// the file itself when it takes its real name.
+async fn new_histories_sqlite(file: &Path) -> Result<()> {
+    let mut conn = sqlx::sqlite::SqliteConnection::connect_with(
+        &sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(file)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Delete)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full),
+    )
+    .await?;
+    let has_history: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state')",
+    )
+    .fetch_one(&mut conn)
+    .await?;
+    if has_history {
+        sqlx::query("UPDATE sync_state SET history = $1")
+            .bind(new_history()?.as_slice())
+            .execute(&mut conn)
+            .await?;
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// [`new_histories_sqlite`] for PostgreSQL: every organization's, in one transaction, through the
+/// restoring connection (which bypasses row-level security; with `row_security` off, a connection
+/// that does not fails instead of changing nothing).
+async fn new_histories_postgres(url: &str) -> Result<()> {
+    let mut conn = sqlx::postgres::PgConnection::connect(url)
+        .await
+        .context("cannot connect to the restored database")?;
+    let mut tx = conn.begin().await?;
+    sqlx::query("SET LOCAL row_security = off")
+        .execute(&mut *tx)
+        .await?;
+    let orgs: Vec<String> = sqlx::query_scalar("SELECT org_id FROM sync_state")
+        .fetch_all(&mut *tx)
+        .await
+        .context("cannot read the restored organizations' sync state")?;
+    for org in orgs {
+        sqlx::query("UPDATE sync_state SET history = $2 WHERE org_id = $1")
+            .bind(&org)
+            .bind(new_history()?.as_slice())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    conn.close().await?;
+    Ok(())
 }
 
 /// The scheduled backups of a running server: every `every_hours`, keeping `keep_days`.
