@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Subcommand;
 use stint_domain::OrgId;
-use stint_engine::Engine;
+use stint_engine::{Engine, EngineError};
 use stint_sync::HttpTransport;
 use zeroize::Zeroizing;
 
@@ -165,10 +165,25 @@ async fn enrol_by_code(json: bool, engine: &mut Engine, t: &HttpTransport) -> Re
     }
     std::io::Write::flush(&mut std::io::stdout()).context("writing the code")?;
     let deadline = tokio::time::Instant::now() + ENROL_WAIT;
+    let mut unreachable = false;
     loop {
-        if let Some(answer) = engine.enrolment_answer(t, &waiting).await? {
-            engine.finish_enrolment(t, waiting, &answer).await?;
-            return Ok(());
+        match engine.enrolment_answer(t, &waiting).await {
+            Ok(Some(answer)) => {
+                engine.finish_enrolment(t, waiting, &answer).await?;
+                return Ok(());
+            }
+            Ok(None) => unreachable = false,
+            // The network or the server failing for a moment (a laptop changing networks while
+            // its person finds the other device): the request lives on, so keep asking. Said once.
+            Err(EngineError::Sync(why)) => {
+                if !unreachable {
+                    eprintln!(
+                        "stint: cannot ask the server for the approval ({why}); still waiting"
+                    );
+                }
+                unreachable = true;
+            }
+            Err(e) => return Err(e.into()),
         }
         if tokio::time::Instant::now() >= deadline {
             bail!("no device approved this one within ten minutes; run `stint device enrol` again");

@@ -9,6 +9,8 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use server::{
     NOW, TestServer, go, ok, published_laptop, sign_in, start_server, stint, text, verified_account,
@@ -183,6 +185,91 @@ async fn a_phone_is_enrolled_by_the_code_the_laptop_approves() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// A TCP relay in front of the server that can be cut: while cut, every connection through it is
+/// dropped (those open, and new ones as they come), as when a laptop loses its network.
+struct Relay {
+    url: String,
+    cut: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Relay {
+    async fn to(server: &TestServer) -> Relay {
+        let target = server.url.trim_start_matches("http://").to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let cut = Arc::new(AtomicBool::new(false));
+        let open = Arc::new(Mutex::new(Vec::new()));
+        let (is_cut, connections) = (cut.clone(), open.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if is_cut.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let target = target.clone();
+                let relayed = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                connections.lock().unwrap().push(relayed.abort_handle());
+            }
+        });
+        Relay { url, cut, open }
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for connection in self.open.lock().unwrap().drain(..) {
+            connection.abort();
+        }
+    }
+
+    fn mend(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+/// The network going away while the phone waits for the approval is not the end of the wait: it
+/// says so once and keeps asking, and the approval given meanwhile reaches it when the network is
+/// back (seen failing before: the first failed request ended the enrolment).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enrolling_phone_waits_through_a_network_outage() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    verified_account(&server, "ada@example.org").await;
+    let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
+    published_laptop(&laptop, &server).await;
+    let relay = Relay::to(&server).await;
+    let through_relay = TestServer {
+        url: relay.url.clone(),
+        outbox: server.outbox.clone(),
+    };
+    ok(&phone, &through_relay, &["init"], &[]).await;
+    sign_in(&phone, &through_relay, "phone").await;
+
+    let (child, out, shown) = start_enrol(&phone, &through_relay).await;
+    let code = shown["code"].as_str().unwrap().to_owned();
+    relay.cut();
+    // The phone asks once a second: a few of its questions fail.
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    ok(&laptop, &server, &["device", "approve", &code], &[]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    relay.mend();
+    let (success, rest, err) = finish(child, out).await;
+    assert!(success, "{err}");
+    assert_eq!(
+        err.matches("cannot ask the server for the approval")
+            .count(),
+        1,
+        "{err}"
+    );
+    let enrolled: serde_json::Value = serde_json::from_str(&rest).unwrap();
+    assert_eq!(enrolled["enrolled"], true, "{enrolled}");
+    let listed = devices(&ok(&laptop, &server, &["device", "list", "--json"], &[]).await);
+    assert_eq!(listed.len(), 2, "{listed:?}");
 }
 
 /// `stint recovery-kit`: a new key in a printable PDF (owner-only, never over another file); the

@@ -10,7 +10,7 @@ use stint_domain::MemberId;
 use stint_vault::Zeroizing;
 
 use crate::sync::{Transport, sync_error};
-use crate::{Engine, Result};
+use crate::{Engine, EngineError, Result};
 
 /// How many fresh nameplates a new device tries before giving up (each taken one is another live
 /// request of the account).
@@ -84,6 +84,8 @@ impl Engine {
     }
 
     /// The new device: the answer, once an enrolled device gave one (`None` until then).
+    /// [`EngineError::Expired`] once the request is gone from the server; [`EngineError::Sync`]
+    /// when the server could not be asked (worth asking again).
     pub async fn enrolment_answer<T: Transport>(
         &self,
         t: &T,
@@ -95,8 +97,9 @@ impl Engine {
             .map_err(sync_error)?
         {
             Some((_, answer)) => Ok(answer),
-            None => Err(sync_error(
-                "the enrolment request expired or was cancelled: run `stint device enrol` again",
+            None => Err(EngineError::Expired(
+                "the enrolment request expired or was cancelled: run `stint device enrol` again"
+                    .into(),
             )),
         }
     }

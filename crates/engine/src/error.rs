@@ -67,6 +67,10 @@ pub enum EngineError {
     /// Sync could not go on: the server refused, a key did not open, the account is not set up.
     #[error("sync: {0}")]
     Sync(String),
+    /// What was waited for expired or was cancelled (an enrolment request): waiting longer changes
+    /// nothing.
+    #[error("{0}")]
+    Expired(String),
 }
 
 /// Shorthand.
