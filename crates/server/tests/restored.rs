@@ -38,6 +38,28 @@ async fn add(engine: &mut Engine, by: &ActAs, project: ProjectId, note: &str, ho
         .unwrap();
 }
 
+/// A backup of `storage`, as the nightly one is taken.
+async fn back_up(storage: &Storage, backend: Backend) -> std::path::PathBuf {
+    let mut config = storage.config();
+    if backend == Backend::Postgres {
+        config.backup.database_url = Some(storage.admin_url());
+    }
+    backup::backup(&config, &storage.dir.path().join("backups"))
+        .await
+        .unwrap()
+}
+
+/// New, empty storage with the backup `taken` restored into it.
+async fn restore(taken: &std::path::Path, backend: Backend) -> Storage {
+    let restored = Storage::new(backend).await;
+    let mut target = restored.config();
+    if backend == Backend::Postgres {
+        target.database_url = Some(restored.admin_url());
+    }
+    backup::restore(&target, taken).await.unwrap();
+    restored
+}
+
 fn notes(engine: &Engine, org: OrgId) -> Vec<String> {
     let by = engine.act_as_user(org).unwrap();
     let mut notes: Vec<String> = engine
@@ -75,13 +97,7 @@ async fn a_restored_server_gets_back_what_it_lost(backend: Backend) {
     let by = laptop.act_as_user(org).unwrap();
 
     // The nightly backup; then more work reaches the server.
-    let mut config = original.config();
-    if backend == Backend::Postgres {
-        config.backup.database_url = Some(original.admin_url());
-    }
-    let taken = backup::backup(&config, &original.dir.path().join("backups"))
-        .await
-        .unwrap();
+    let taken = back_up(&original, backend).await;
     add(&mut laptop, &by, project, "after the backup", 9).await;
     add(&mut laptop, &by, project, "after the backup, too", 10).await;
     let reports = laptop.sync(&to_laptop).await.unwrap();
@@ -89,12 +105,7 @@ async fn a_restored_server_gets_back_what_it_lost(backend: Backend) {
     server.stop().await;
 
     // The server comes back from the backup: the last two entries are gone from it.
-    let restored = Storage::new(backend).await;
-    let mut target = restored.config();
-    if backend == Backend::Postgres {
-        target.database_url = Some(restored.admin_url());
-    }
-    backup::restore(&target, &taken).await.unwrap();
+    let restored = restore(&taken, backend).await;
     let server = Server::start(&restored).await;
     let to_laptop = HttpTransport::new(&server.base, &laptop_token).unwrap();
     let phone_token = sign_in(&server, email, PASSWORD, "phone").await;
@@ -169,13 +180,7 @@ async fn a_restored_server_written_to_before_a_device_returns(backend: Backend) 
     phone.sync(&to_phone).await.unwrap();
     let by = laptop.act_as_user(org).unwrap();
 
-    let mut config = original.config();
-    if backend == Backend::Postgres {
-        config.backup.database_url = Some(original.admin_url());
-    }
-    let taken = backup::backup(&config, &original.dir.path().join("backups"))
-        .await
-        .unwrap();
+    let taken = back_up(&original, backend).await;
     add(&mut laptop, &by, project, "laptop, after the backup", 9).await;
     add(
         &mut laptop,
@@ -188,12 +193,7 @@ async fn a_restored_server_written_to_before_a_device_returns(backend: Backend) 
     laptop.sync(&to_laptop).await.unwrap();
     server.stop().await;
 
-    let restored = Storage::new(backend).await;
-    let mut target = restored.config();
-    if backend == Backend::Postgres {
-        target.database_url = Some(restored.admin_url());
-    }
-    backup::restore(&target, &taken).await.unwrap();
+    let restored = restore(&taken, backend).await;
     let server = Server::start(&restored).await;
     let to_laptop = HttpTransport::new(&server.base, &laptop_token).unwrap();
     let to_phone = HttpTransport::new(&server.base, &phone_token).unwrap();
