@@ -116,6 +116,10 @@ def test_a_locked_screen_is_time_away(
             pick(driver, "timer-project", "websi", f"{CLIENT} — {PROJECT}")
             driver.find_element(*by_testid("timer-toggle")).click()
             wait_text(driver, "timer-toggle", "Stop")
+            # The person is here when the timer starts. Without this input, a display left idle for
+            # over a minute before the test (while it waited out a date change, say) makes the watch
+            # count the time away from the timer's start, and discarding then drops the whole entry.
+            x_input()
             time.sleep(7)  # some work before the lock (the watch looks every 3 s)
 
             locker.locked = True
