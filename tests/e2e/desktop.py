@@ -67,6 +67,13 @@ def new_session(url: str, options: ArgOptions, log: Path) -> webdriver.Remote:
 
 
 @contextlib.contextmanager
+def x_input() -> None:
+    """Move the pointer through the X server: this is what resets the display's idle time
+    (WebDriver's clicks are synthesized inside WebKit and do not)."""
+    subprocess.run(["xdotool", "mousemove", "--sync", "200", "300"], check=True, timeout=10)
+    subprocess.run(["xdotool", "mousemove", "--sync", "210", "310"], check=True, timeout=10)
+
+
 def launch(vault: Path, logs: Path, extra_env: dict[str, str] | None = None) -> Iterator[webdriver.Remote]:
     """The app on `vault`, through tauri-driver (which runs Debian's WebKitWebDriver); the app
     inherits this environment plus `extra_env`."""
@@ -106,6 +113,9 @@ def launch(vault: Path, logs: Path, extra_env: dict[str, str] | None = None) -> 
         session = new_session(url, options, log)
         # The app runs on this machine: hand file inputs the path itself (no Selenium Grid upload).
         session.file_detector = UselessFileDetector()
+        # Someone opens the app: the X display's idle time starts here, whatever ran (or waited)
+        # before, so that no test meets a "Welcome back" it did not ask for.
+        x_input()
         try:
             yield session
         finally:

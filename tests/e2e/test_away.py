@@ -28,15 +28,10 @@ from desktop import (
     wait_for,
     wait_gone,
     wait_text,
+    x_input,
 )
 
 ORG = "Away Studio"
-
-
-def x_input() -> None:
-    """Move the pointer through the X server: this is what resets the display's idle time."""
-    subprocess.run(["xdotool", "mousemove", "--sync", "200", "300"], check=True, timeout=10)
-    subprocess.run(["xdotool", "mousemove", "--sync", "210", "310"], check=True, timeout=10)
 
 
 @pytest.fixture
@@ -116,9 +111,8 @@ def test_a_locked_screen_is_time_away(
             pick(driver, "timer-project", "websi", f"{CLIENT} — {PROJECT}")
             driver.find_element(*by_testid("timer-toggle")).click()
             wait_text(driver, "timer-toggle", "Stop")
-            # The person is here when the timer starts. Without this input, a display left idle for
-            # over a minute before the test (while it waited out a date change, say) makes the watch
-            # count the time away from the timer's start, and discarding then drops the whole entry.
+            # The person is here when the timer starts: time away counted from the timer's start
+            # would make Discard drop the whole entry.
             x_input()
             time.sleep(7)  # some work before the lock (the watch looks every 3 s)
 
