@@ -215,7 +215,7 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                 if json {
                     let list: Vec<serde_json::Value> = reports
                         .iter()
-                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "resent": r.resent, "pending": r.pending, "quarantined": r.quarantined, "fetched": r.fetched, "attachment_problem": r.attachment_problem }))
+                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "resent": r.resent, "pending": r.pending, "quarantined": r.quarantined, "fetched": r.fetched, "attachment_problem": r.attachment_problem, "unseen_versions": r.unseen_versions, "unseen_log_entries": r.unseen_log_entries }))
                         .collect();
                     crate::print_json(&list)?;
                 } else {
@@ -234,6 +234,12 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                             println!(
                                 "  {} refused envelope(s) kept aside and tried again each round: see `stint sync quarantine`",
                                 r.quarantined
+                            );
+                        }
+                        if r.unseen_versions > 0 || r.unseen_log_entries > 0 {
+                            println!(
+                                "  warning: the server withholds {} change(s) another device pushed and {} entry(ies) of their write logs; nothing of theirs is lost on that device, which still holds them",
+                                r.unseen_versions, r.unseen_log_entries
                             );
                         }
                         if let Some(problem) = &r.attachment_problem {

@@ -334,7 +334,8 @@ async fn a_spoiled_envelope_is_kept_aside_and_listed() {
     let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
     let (org, recovery) = published_laptop(&laptop, &server).await;
 
-    // The server's copy of the newest record (the client) gets one byte of ciphertext flipped.
+    // The server's copy of the newest record (the client; after it come only the laptop's write
+    // log entries, kinds 16 and 17) gets one byte of ciphertext flipped.
     let file = dir
         .path()
         .join("data")
@@ -343,11 +344,15 @@ async fn a_spoiled_envelope_is_kept_aside_and_listed() {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
         .await
         .unwrap();
-    let (record, mut envelope): (Vec<u8>, Vec<u8>) =
-        sqlx::query_as("SELECT record, envelope FROM records ORDER BY seq DESC LIMIT 1")
-            .fetch_one(&pool)
+    let rows: Vec<(Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT record, envelope FROM records ORDER BY seq DESC")
+            .fetch_all(&pool)
             .await
             .unwrap();
+    let (record, mut envelope) = rows
+        .into_iter()
+        .find(|(_, envelope)| ![[0, 16], [0, 17]].contains(&[envelope[33], envelope[34]]))
+        .unwrap();
     let at = envelope.len() - 70;
     envelope[at] ^= 0x01;
     sqlx::query("UPDATE records SET envelope = ? WHERE record = ?")

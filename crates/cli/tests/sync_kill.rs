@@ -203,7 +203,12 @@ async fn killed_syncs_lose_nothing_and_store_nothing_twice() {
     let pushed: serde_json::Value =
         serde_json::from_str(&ok(&laptop, &server, &["sync", "--json"], &[]).await).unwrap();
     assert_eq!(pushed[0]["pending"], 0, "{pushed}");
-    ok(&phone, &server, &["sync"], &[]).await;
+    let pulled: serde_json::Value =
+        serde_json::from_str(&ok(&phone, &server, &["sync", "--json"], &[]).await).unwrap();
+    // The laptop's write log, written across all those kills, has no gap and lists nothing the
+    // phone lacks.
+    assert_eq!(pulled[0]["unseen_versions"], 0, "{pulled}");
+    assert_eq!(pulled[0]["unseen_log_entries"], 0, "{pulled}");
     let (on_laptop, on_phone) = (
         entry_ids(&laptop, &server).await,
         entry_ids(&phone, &server).await,

@@ -69,6 +69,10 @@ pub enum Kind {
     ClientBilling = 14,
     /// [`RecurringInvoice`](crate::RecurringInvoice)
     Recurring = 15,
+    /// A device's write log entry for team records ([`crate::write_log`]).
+    TeamLog = 16,
+    /// A device's write log entry for finance records ([`crate::write_log`]).
+    FinanceLog = 17,
 }
 
 impl Kind {
@@ -91,6 +95,8 @@ impl Kind {
             13 => BillingProfile,
             14 => ClientBilling,
             15 => Recurring,
+            16 => TeamLog,
+            17 => FinanceLog,
             _ => return None,
         })
     }
@@ -103,13 +109,14 @@ impl Kind {
             | Kind::Invoice
             | Kind::BillingProfile
             | Kind::ClientBilling
-            | Kind::Recurring => Compartment::Finance,
+            | Kind::Recurring
+            | Kind::FinanceLog => Compartment::Finance,
             _ => Compartment::Team,
         }
     }
 
     /// Every kind, in number order.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Organization,
         Kind::Member,
         Kind::Client,
@@ -125,6 +132,8 @@ impl Kind {
         Kind::BillingProfile,
         Kind::ClientBilling,
         Kind::Recurring,
+        Kind::TeamLog,
+        Kind::FinanceLog,
     ];
 
     /// Whether a header's kind and compartment bytes agree: the kind is known and its compartment is
@@ -163,6 +172,8 @@ mod tests {
                 (13, 2),
                 (14, 2),
                 (15, 2),
+                (16, 1),
+                (17, 2),
             ]
         );
         for k in Kind::ALL {
@@ -170,7 +181,7 @@ mod tests {
             assert!(Kind::matches_header(k as u16, k.compartment() as u8));
         }
         assert_eq!(Kind::from_u16(0), None);
-        assert_eq!(Kind::from_u16(16), None);
+        assert_eq!(Kind::from_u16(18), None);
         assert!(!Kind::matches_header(9, 2));
         assert!(!Kind::matches_header(12, 1));
         assert!(!Kind::matches_header(99, 1));

@@ -19,6 +19,7 @@ pub mod report;
 pub mod role;
 pub mod rounding;
 pub mod validate;
+pub mod write_log;
 
 pub use budget::{Budget, BudgetLimit, BudgetPeriod, BudgetUsage};
 pub use entry::{EntryTime, TimeEntry, Valuation};

@@ -780,7 +780,7 @@ pub fn merge(local: Version<'_>, incoming: Version<'_>) -> (Merged, Vec<Conflict
     }
     let kind = Kind::from_u16(local.kind);
     if local.kind != incoming.kind
-        || kind.is_none_or(|k| k == Kind::Attachment)
+        || kind.is_none_or(|k| k == Kind::Attachment || k.is_write_log())
         || !is_format2(local.payload)
         || !is_format2(incoming.payload)
     {

@@ -128,6 +128,13 @@ struct Indexed {
 }
 
 const USER_SETTING: &str = "user";
+/// Kinds unlock does not read: attachments (fetched one by one when needed) and write log entries
+/// (read as they arrive, `stint_vault::Vault::unseen`).
+const UNLOADED: [u16; 3] = [
+    Kind::Attachment as u16,
+    Kind::TeamLog as u16,
+    Kind::FinanceLog as u16,
+];
 const SERVER_ACCOUNT_SECRET: &str = "server-account";
 
 /// The sync server this device is signed in to, kept sealed in the vault.
@@ -272,7 +279,7 @@ impl Engine {
         // Decoding runs inside the vault's parallel decrypt pass, on plaintexts the pass wipes, and
         // ties each payload to its header (kind, compartment, id: `Record::decode_checked`).
         let loaded = vault
-            .load_map(keys, &[Kind::Attachment as u16], |opened| {
+            .load_map(keys, &UNLOADED, |opened| {
                 let header = opened.header;
                 (header, Record::decode_checked(&header, opened.plaintext))
             })

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use stint_crypto::{EnvelopeRef, VerifyingKey};
-use stint_domain::{MemberId, OrgId};
+use stint_domain::{Kind, MemberId, OrgId};
 use stint_vault::{Header, MAX_QUARANTINED, UNCERTIFIED, Verified};
 
 use crate::sync::{SyncReport, Transport, sync_error};
@@ -74,7 +74,12 @@ impl Engine {
             .vault
             .receive_verified(&self.keys, me.to_bytes(), page)
             .await?;
-        report.received += got.stored.len();
+        // Write log entries are bookkeeping, not records anyone sees: not counted.
+        report.received += got
+            .stored
+            .iter()
+            .filter(|h| !Kind::from_u16(h.kind).is_some_and(Kind::is_write_log))
+            .count();
         report.merged += got.merged;
         report.conflicts += got.conflicts;
         Ok(got

@@ -165,7 +165,7 @@ impl Record {
         }
     }
 
-    /// The names of `kind`'s fields, by index (empty for attachments).
+    /// The names of `kind`'s fields, by index (empty for attachments and write log entries).
     pub fn field_names(kind: Kind) -> &'static [&'static str] {
         use payload::field_names as names;
         match kind {
@@ -183,7 +183,7 @@ impl Record {
             Kind::BillingProfile => names::<BillingProfile>(),
             Kind::ClientBilling => names::<ClientBilling>(),
             Kind::Recurring => names::<RecurringInvoice>(),
-            Kind::Attachment => &[],
+            Kind::Attachment | Kind::TeamLog | Kind::FinanceLog => &[],
         }
     }
 
@@ -261,6 +261,9 @@ impl Record {
             Kind::ClientBilling => Record::ClientBilling(D::read(bytes).map_err(at)?),
             Kind::Recurring => Record::Recurring(D::read(bytes).map_err(at)?),
             Kind::Attachment => return Err("attachments are not records".into()),
+            Kind::TeamLog | Kind::FinanceLog => {
+                return Err("write log entries are not records".into());
+            }
         })
     }
 }

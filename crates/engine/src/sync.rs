@@ -17,7 +17,7 @@ use stint_crypto::{
 };
 use stint_domain::{AttachmentId, Compartment, Kind, MemberId, OrgId};
 use stint_protocol::sync::{MAX_BATCH, MAX_PUSH_BYTES, Outcome, PullPage};
-use stint_vault::{Header, Verified, Write, Zeroizing};
+use stint_vault::{Header, Unseen, Verified, Write, Zeroizing};
 
 use crate::records::Record;
 use crate::{Engine, EngineError, Result, USER_SETTING, VaultError};
@@ -154,6 +154,12 @@ pub struct SyncReport {
     pub fetched: usize,
     /// Why an attachment this device needs could not be fetched (it is tried again next round).
     pub attachment_problem: Option<String>,
+    /// Versions other devices of this organization pushed (their write logs say) that this
+    /// device has not received, after pulling up to the server's head: the server hides them.
+    pub unseen_versions: u64,
+    /// Entries missing from other devices' write logs (a later entry arrived), or not chained to
+    /// the entry before: the server hides them.
+    pub unseen_log_entries: u64,
 }
 
 /// A device of the account, from a certificate its identity signed.
@@ -447,6 +453,9 @@ impl Engine {
             let writes: Vec<Write> = loaded
                 .records
                 .into_iter()
+                // Write log entries name their author device in their ids: never rewritten (a
+                // vault publishes before it syncs, so it holds none then).
+                .filter(|r| !Kind::from_u16(r.header.kind).is_some_and(Kind::is_write_log))
                 .map(|r| {
                     let mut header = r.header;
                     // The person's own member record takes the account's id.
@@ -668,7 +677,7 @@ impl Engine {
         // Merges written while pulling are pushed in the same round; a merge answered by yet
         // another version (someone wrote meanwhile) waits for the next round.
         for _ in 0..3 {
-            self.push_org(t, org, report).await?;
+            self.push_org(t, org, me, report).await?;
             let merged = report.merged;
             let lost = self.pull_org(t, org, signers, me, report).await?;
             self.retry_quarantine(t, org, signers, me, report).await?;
@@ -681,6 +690,23 @@ impl Engine {
                 break;
             }
         }
+        // Pulled up to the head: whatever another device's write log lists and is not here, the
+        // server hides. Hidden once is not hidden for good: the organization is read again from
+        // the start (merging makes that harmless), and what is still missing is reported.
+        let mut unseen = self.vault.unseen(org.to_bytes()).await?;
+        if unseen != Unseen::default() {
+            let (history, _) = self.cursor(org).await?;
+            self.vault
+                .set_setting(
+                    &cursor_setting(org),
+                    &[history.as_slice(), &[0; 8]].concat(),
+                )
+                .await?;
+            self.pull_org(t, org, signers, me, report).await?;
+            unseen = self.vault.unseen(org.to_bytes()).await?;
+        }
+        report.unseen_versions = unseen.versions;
+        report.unseen_log_entries = unseen.entries;
         report.pending = self.vault.outbox_len_of(org.to_bytes()).await?;
         report.quarantined = self.vault.quarantine_len(org.to_bytes()).await?;
         Ok(())
@@ -723,11 +749,14 @@ impl Engine {
 
     /// Pushes the outbox of `org` in batches, each removed once the server answered for it.
     /// Attachments go one by one to their own route (`Transport::put_attachment`), ahead of the
-    /// records of their batch.
+    /// records of their batch. Once the outbox is empty, what the server acknowledged is listed
+    /// in this device's write log (author `me`), whose entries are pushed last: no entry lists a
+    /// version the server had not acknowledged before the entry existed.
     async fn push_org<T: Transport>(
         &self,
         t: &T,
         org: OrgId,
+        me: MemberId,
         report: &mut SyncReport,
     ) -> Result<()> {
         // A push's framing takes four bytes per envelope and a few more.
@@ -738,7 +767,14 @@ impl Engine {
                 .outbox_batch(org.to_bytes(), MAX_BATCH as i64, budget)
                 .await?;
             if batch.is_empty() {
-                break;
+                let entries = self
+                    .vault
+                    .write_log_entries(&self.keys, me.to_bytes(), org.to_bytes())
+                    .await?;
+                if entries == 0 {
+                    break;
+                }
+                continue;
             }
             let (attachments, records): (Vec<_>, Vec<_>) = batch
                 .into_iter()
@@ -762,9 +798,11 @@ impl Engine {
                     "the server answered for a different number of records",
                 ));
             }
-            report.pushed += outcomes.len();
-            let seqs: Vec<i64> = records.iter().map(|o| o.seq).collect();
-            self.vault.ack_outbox(&seqs).await?;
+            report.pushed += records
+                .iter()
+                .filter(|o| !is_write_log(&o.envelope))
+                .count();
+            self.vault.ack_pushed(&records).await?;
             self.skip_own(org, &outcomes).await?;
         }
         Ok(())
@@ -903,6 +941,14 @@ async fn fetch<T: Transport>(
         seqs,
         verified,
     })
+}
+
+/// Whether an outgoing envelope is an entry of this device's write log.
+fn is_write_log(envelope: &[u8]) -> bool {
+    EnvelopeRef::parse(envelope)
+        .ok()
+        .and_then(|e| Kind::from_u16(e.header().kind))
+        .is_some_and(Kind::is_write_log)
 }
 
 /// The id of an attachment's envelope (`None` for a record's, or bytes that do not parse, which

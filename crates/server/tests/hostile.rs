@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use stint_crypto::{DeviceCertificate, IdentityKeys};
-use stint_domain::{AttachmentId, MemberId, OrgId};
+use stint_domain::{AttachmentId, Kind, MemberId, OrgId};
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{ClientChanges, Engine, NewClient};
 use stint_protocol::sync::{Outcome, PullPage};
@@ -36,6 +36,11 @@ enum Attack {
     ForgedCertificate(Vec<u8>),
     /// One byte of the ciphertext of every envelope of one record flipped.
     FlipRecord([u8; 16]),
+    /// Every envelope of one record left out of the pages.
+    Hide([u8; 16]),
+    /// The first write log entry served while this lasts left out of the pages, and again
+    /// whenever it is asked for.
+    HideFirstLogEntry,
     /// One byte of every downloaded attachment's ciphertext flipped.
     FlipAttachment,
     /// This attachment served whatever attachment is asked for.
@@ -50,6 +55,8 @@ struct Hostile<'a> {
     attack: Mutex<Option<Attack>>,
     /// Envelopes served so far.
     served: AtomicUsize,
+    /// The write log entry [`Attack::HideFirstLogEntry`] hides.
+    hidden_log: Mutex<Option<Vec<u8>>>,
 }
 
 impl Hostile<'_> {
@@ -59,6 +66,7 @@ impl Hostile<'_> {
             inner,
             attack: Mutex::new(None),
             served: AtomicUsize::new(0),
+            hidden_log: Mutex::new(None),
         }
     }
 
@@ -155,6 +163,21 @@ impl Transport for Hostile<'_> {
                 }
             }
             Some(Attack::Reorder) => page.records.reverse(),
+            Some(Attack::Hide(record)) => page.records.retain(|r| r.envelope[17..33] != record),
+            Some(Attack::HideFirstLogEntry) => {
+                let log = (Kind::TeamLog as u16).to_be_bytes();
+                let mut hidden = self.hidden_log.lock().unwrap();
+                if hidden.is_none() {
+                    *hidden = page
+                        .records
+                        .iter()
+                        .find(|r| r.envelope[33..35] == log)
+                        .map(|r| r.envelope[17..33].to_vec());
+                }
+                if let Some(id) = hidden.as_deref() {
+                    page.records.retain(|r| r.envelope[17..33] != *id);
+                }
+            }
             Some(Attack::FlipRecord(record)) => {
                 for r in &mut page.records {
                     if r.envelope[17..33] == record {
@@ -463,6 +486,81 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
 }
 both!(one_spoiled_record_costs_one_envelope_a_round);
 
+fn unseen(reports: &[(OrgId, SyncReport)]) -> (u64, u64) {
+    reports.iter().fold((0, 0), |(v, e), (_, r)| {
+        (v + r.unseen_versions, e + r.unseen_log_entries)
+    })
+}
+
+/// A server that hides records for good, answering every pull as if they had never been pushed:
+/// the laptop's write log lists them, so the phone notices once it has pulled to the head, says
+/// so in its report, and gets them once the server serves them again. A hidden write log entry
+/// is noticed by the gap it leaves in the laptop's chain.
+async fn a_server_that_hides_records_is_caught(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (to_laptop, honest_phone) =
+        laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
+    let to_phone = Hostile::over(&honest_phone);
+    let (mut laptop, mut phone, _dirs) = two_devices().await;
+    let acme = organization(&mut laptop, "Acme").await;
+    let add = |name: &str| NewClient {
+        name: name.into(),
+        currency: None,
+        rounding: None,
+        note: String::new(),
+    };
+    let by = laptop.act_as_user(acme).unwrap();
+    laptop.add_client(&by, add("Globex")).await.unwrap();
+    let recovery = set_up(&mut laptop, &to_laptop).await;
+    laptop.publish(&to_laptop, acme).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(unseen(&reports), (0, 0), "an honest server: {reports:?}");
+    let by = laptop.act_as_user(acme).unwrap();
+
+    // A new client, hidden from the phone.
+    let hidden = laptop.add_client(&by, add("Hooli")).await.unwrap();
+    laptop.add_client(&by, add("Initech")).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    to_phone.set(Some(Attack::Hide(hidden.0.to_bytes())));
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(unseen(&reports), (1, 0), "{reports:?}");
+    assert_eq!(names(&phone, acme), ["Globex", "Initech"]);
+    // Still hidden a round later: still said.
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(unseen(&reports), (1, 0), "{reports:?}");
+
+    // Honest again: the phone reads the organization again and has everything.
+    to_phone.set(None);
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(unseen(&reports), (0, 0), "{reports:?}");
+    assert_eq!(names(&phone, acme), ["Globex", "Hooli", "Initech"]);
+
+    // Two rounds on the laptop, two write log entries; the server hides the first of them.
+    laptop.add_client(&by, add("Umbrella")).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    laptop.add_client(&by, add("Wayne")).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    to_phone.set(Some(Attack::HideFirstLogEntry));
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(unseen(&reports), (0, 1), "{reports:?}");
+    assert_eq!(
+        names(&phone, acme),
+        ["Globex", "Hooli", "Initech", "Umbrella", "Wayne"]
+    );
+    // Served again, it closes the gap.
+    to_phone.set(None);
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(unseen(&reports), (0, 0), "{reports:?}");
+
+    laptop.close().await;
+    phone.close().await;
+    server.stop().await;
+}
+both!(a_server_that_hides_records_is_caught);
+
 fn hex(bytes: [u8; 16]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -592,7 +690,8 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     assert_eq!(to_laptop.served.load(Ordering::SeqCst) - before, 0);
 
     // The phone writes one, then the laptop two more: the laptop's numbers follow the phone's,
-    // so its pull brings the phone's client and its own two.
+    // so its pull brings the phone's client and the phone's write log entry for it, and its own
+    // two and its own entry.
     let on_phone = phone.act_as_user(acme).unwrap();
     phone.add_client(&on_phone, add("Umbrella")).await.unwrap();
     phone.sync(&to_phone).await.unwrap();
@@ -601,7 +700,7 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     }
     let before = to_laptop.served.load(Ordering::SeqCst);
     laptop.sync(&to_laptop).await.unwrap();
-    assert_eq!(to_laptop.served.load(Ordering::SeqCst) - before, 3);
+    assert_eq!(to_laptop.served.load(Ordering::SeqCst) - before, 5);
     phone.sync(&to_phone).await.unwrap();
     assert_eq!(names(&laptop, acme), names(&phone, acme));
     assert_eq!(names(&laptop, acme).len(), 6);

@@ -125,9 +125,11 @@ async fn a_restored_server_gets_back_what_it_lost(backend: Backend) {
             "before the backup"
         ]
     );
+    // Back on the server: the two entries, the write log entry that listed them, and a new entry
+    // listing what was resent.
     assert_eq!(
         to_phone.pull(org, 0, 1000).await.unwrap().records.len(),
-        before + 2
+        before + 4
     );
     // A round later nothing moves: the laptop's cursor matches the server again.
     let reports = laptop.sync(&to_laptop).await.unwrap();
@@ -139,8 +141,17 @@ async fn a_restored_server_gets_back_what_it_lost(backend: Backend) {
     let phone_keys = MemoryKeyStore::default();
     let mut phone = device(phone_dir.path(), &phone_keys).await;
     phone.restore_sync(&to_phone, &recovery).await.unwrap();
-    phone.sync(&to_phone).await.unwrap();
+    let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(notes(&phone, org), notes(&laptop, org));
+    // The laptop's write log, whole again, lists nothing the phone lacks.
+    assert_eq!(
+        (
+            reports[0].1.unseen_versions,
+            reports[0].1.unseen_log_entries
+        ),
+        (0, 0),
+        "{reports:?}"
+    );
     laptop.close().await;
     phone.close().await;
     server.stop().await;

@@ -184,7 +184,15 @@ async fn killed_servers_lose_nothing(backend: Backend) {
     // One full round each.
     let reports = laptop.sync(&to_laptop).await.unwrap();
     assert!(reports.iter().all(|(_, r)| r.pending == 0), "{reports:?}");
-    phone.sync(&to_phone).await.unwrap();
+    let reports = phone.sync(&to_phone).await.unwrap();
+    // The laptop's write log, written across all those kills, has no gap and lists nothing the
+    // phone lacks.
+    assert!(
+        reports
+            .iter()
+            .all(|(_, r)| r.unseen_versions == 0 && r.unseen_log_entries == 0),
+        "{reports:?}"
+    );
     let on_phone = entries(&phone, &phone.act_as_user(org).unwrap());
     assert_eq!(on_phone.len(), written as usize);
     assert_eq!(entries(&laptop, &by), on_phone);

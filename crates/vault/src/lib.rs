@@ -14,6 +14,7 @@ mod bulk;
 mod keystore;
 mod quarantine;
 mod receive;
+mod write_log;
 
 pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
@@ -21,6 +22,7 @@ pub use quarantine::{HeldEnvelope, MAX_QUARANTINED};
 pub use receive::{ConflictRow, Outgoing, Received, Refused, UNCERTIFIED, Verified};
 pub use stint_crypto::{Header, PassphraseParams, Zeroizing};
 pub use stint_domain::Compartment;
+pub use write_log::Unseen;
 
 use bulk::StoredRow;
 use rayon::prelude::*;
@@ -852,32 +854,7 @@ impl Vault {
                     .await?;
             }
         }
-        // Multi-row statements: SQLite allows 32766 bound parameters; 5 per row.
-        for chunk in rows.chunks(3000) {
-            let mut records =
-                QueryBuilder::new("INSERT INTO records (org, id, kind, hlc, envelope, seal) ");
-            records.push_values(chunk, |mut b, row| {
-                b.push_bind(row.org.as_slice())
-                    .push_bind(row.id.as_slice())
-                    .push_bind(i64::from(row.kind))
-                    .push_bind(row.hlc)
-                    .push_bind(row.envelope.as_slice())
-                    .push_bind(row.seal.as_slice());
-            });
-            records.push(
-                " ON CONFLICT(org, id) DO UPDATE SET kind = excluded.kind, hlc = excluded.hlc, \
-                 envelope = excluded.envelope, seal = excluded.seal WHERE excluded.hlc > records.hlc",
-            );
-            records.build().execute(&mut *tx).await?;
-            let mut outbox = QueryBuilder::new("INSERT INTO outbox (org, record, hlc, envelope) ");
-            outbox.push_values(chunk, |mut b, row| {
-                b.push_bind(row.org.as_slice())
-                    .push_bind(row.id.as_slice())
-                    .push_bind(row.hlc)
-                    .push_bind(row.envelope.as_slice());
-            });
-            outbox.build().execute(&mut *tx).await?;
-        }
+        insert_sealed(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1027,6 +1004,41 @@ impl Vault {
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+/// Stores sealed rows as the latest versions of their records (unless a later one is stored) and
+/// puts them in the outbox, inside `tx`.
+async fn insert_sealed(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    rows: &[SealedRow],
+) -> Result<()> {
+    // Multi-row statements: SQLite allows 32766 bound parameters; 5 per row.
+    for chunk in rows.chunks(3000) {
+        let mut records =
+            QueryBuilder::new("INSERT INTO records (org, id, kind, hlc, envelope, seal) ");
+        records.push_values(chunk, |mut b, row| {
+            b.push_bind(row.org.as_slice())
+                .push_bind(row.id.as_slice())
+                .push_bind(i64::from(row.kind))
+                .push_bind(row.hlc)
+                .push_bind(row.envelope.as_slice())
+                .push_bind(row.seal.as_slice());
+        });
+        records.push(
+                " ON CONFLICT(org, id) DO UPDATE SET kind = excluded.kind, hlc = excluded.hlc, \
+                 envelope = excluded.envelope, seal = excluded.seal WHERE excluded.hlc > records.hlc",
+            );
+        records.build().execute(&mut **tx).await?;
+        let mut outbox = QueryBuilder::new("INSERT INTO outbox (org, record, hlc, envelope) ");
+        outbox.push_values(chunk, |mut b, row| {
+            b.push_bind(row.org.as_slice())
+                .push_bind(row.id.as_slice())
+                .push_bind(row.hlc)
+                .push_bind(row.envelope.as_slice());
+        });
+        outbox.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 struct SealedRow {

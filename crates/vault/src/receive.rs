@@ -22,6 +22,7 @@ use stint_crypto::{
 };
 use stint_domain::payload::{self, Loser};
 
+use crate::write_log;
 use crate::{Compartment, DeviceKeys, Opened, Result, Vault, VaultError, columns_of, signature_of};
 
 /// A `conflicts` row: seq, org, record, kind, fields, lost.
@@ -217,6 +218,30 @@ impl Vault {
         for (index, header, plaintext) in accepted {
             let envelope = &envelopes[index];
             self.last_hlc.fetch_max(header.hlc, Ordering::SeqCst);
+            if stint_domain::Kind::from_u16(header.kind)
+                .is_some_and(stint_domain::Kind::is_write_log)
+            {
+                // Another device's write log entry: what it lists is what this device must end
+                // up holding. Entries are never edited: the first version stored stays.
+                if header.author_device != keys.device_id {
+                    match write_log::received_entry(&header, &plaintext) {
+                        Ok(entry) => {
+                            write_log::keep_claims(&mut tx, &header, &plaintext, &entry).await?
+                        }
+                        Err(reason) => {
+                            received.refused.push(Refused { index, reason });
+                            continue;
+                        }
+                    }
+                }
+                if latest.get(&(header.org, header.record)).is_some() {
+                    received.unchanged += 1;
+                } else {
+                    latest.keep(header, Cow::Borrowed(envelope));
+                    received.stored.push(header);
+                }
+                continue;
+            }
             // A stored row that does not open is damaged; the authentic version replaces it.
             let local = latest.get(&(header.org, header.record)).and_then(|stored| {
                 let opened = EnvelopeRef::parse(stored).ok()?;
