@@ -238,7 +238,7 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                         }
                         if r.unseen_versions > 0 || r.unseen_log_entries > 0 {
                             println!(
-                                "  warning: the server withholds {} change(s) another device pushed and {} entry(ies) of their write logs; nothing of theirs is lost on that device, which still holds them",
+                                "  warning: the server withholds {} change(s) your other devices pushed and {} entry(ies) of their write logs; the devices that made them still hold them",
                                 r.unseen_versions, r.unseen_log_entries
                             );
                         }

@@ -403,6 +403,56 @@ async fn a_spoiled_envelope_is_kept_aside_and_listed() {
     assert!(listed.contains("Nothing refused"), "{listed}");
 }
 
+/// A server that drops a record from its database for good: the phone never receives it, but the
+/// laptop's write log lists it, so `stint sync` warns (and says it in `--json`) instead of looking
+/// complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_the_server_dropped_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    verified_account(&server, "ada@example.org").await;
+    let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
+    let (org, recovery) = published_laptop(&laptop, &server).await;
+    let file = dir
+        .path()
+        .join("data")
+        .join("orgs")
+        .join(format!("{org}.db"));
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    // The client is the newest record that is not a write log entry (kinds 16 and 17).
+    let rows: Vec<(Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT record, envelope FROM records ORDER BY seq DESC")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let (record, _) = rows
+        .into_iter()
+        .find(|(_, envelope)| ![[0, 16], [0, 17]].contains(&[envelope[33], envelope[34]]))
+        .unwrap();
+    let dropped = sqlx::query("DELETE FROM records WHERE record = ?")
+        .bind(&record)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(dropped.rows_affected(), 1);
+    pool.close().await;
+
+    enrolled_phone(&phone, &server, &recovery).await;
+    let said = ok(&phone, &server, &["sync"], &[]).await;
+    assert!(
+        said.contains("warning: the server withholds 1 change(s) your other devices pushed"),
+        "{said}"
+    );
+    let round: serde_json::Value =
+        serde_json::from_str(&ok(&phone, &server, &["sync", "--json"], &[]).await).unwrap();
+    assert_eq!(round[0]["unseen_versions"], 1, "{round}");
+    assert_eq!(round[0]["unseen_log_entries"], 0, "{round}");
+    let clients = ok(&phone, &server, &["client", "list", "--json"], &[]).await;
+    assert!(!clients.contains("Globex"), "{clients}");
+}
+
 /// A receipt added on the laptop (larger than a push batch may carry) syncs on its own route, and
 /// the phone saves it with `stint expense receipt`, fetching it then; a file that exists is never
 /// overwritten; an unknown expense is one line.
