@@ -33,3 +33,15 @@ CREATE TABLE write_logs (
     previous    BLOB    NOT NULL,
     PRIMARY KEY (org, device, compartment, number)
 ) STRICT;
+
+-- How far each chain received is checked: every entry up to `number` arrived, each naming the hash
+-- of the one before; `hash` is entry `number`'s. The `write_logs` rows up to it are deleted, so a
+-- round checks only what is new.
+CREATE TABLE write_log_heads (
+    org         BLOB    NOT NULL,
+    device      BLOB    NOT NULL,
+    compartment INTEGER NOT NULL,
+    number      INTEGER NOT NULL,
+    hash        BLOB    NOT NULL,
+    PRIMARY KEY (org, device, compartment)
+) STRICT;

@@ -3,7 +3,7 @@
 //! that a server hiding a version (or an entry) for good is noticed (docs/sync.md, "A server that
 //! lies").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use stint_crypto::{EnvelopeRef, Header, Zeroizing};
 use stint_domain::write_log::{Listed, LogEntry, MAX_LISTED, entry_hash, entry_id};
@@ -26,6 +26,12 @@ pub struct Unseen {
 
 /// A `write_logs` row: device, compartment, number, hash, previous.
 type ChainRow = (Vec<u8>, i64, i64, Vec<u8>, Vec<u8>);
+/// A `write_log_heads` row: device, compartment, number, hash.
+type HeadRow = (Vec<u8>, i64, i64, Vec<u8>);
+/// A chain of one device and compartment.
+type Chain = (Vec<u8>, i64);
+/// A place in a chain: its number and that entry's hash.
+type Place = (i64, Vec<u8>);
 
 fn chain_setting(org: [u8; 16], compartment: Compartment) -> String {
     format!(
@@ -191,35 +197,81 @@ impl Vault {
         // A version that arrived and was refused waits in the quarantine, which asks for it again
         // every round and is reported on its own.
         let (versions,): (i64,) = sqlx::query_as(
-            "SELECT count(*) FROM claims WHERE org = ?1 AND NOT EXISTS (SELECT 1 FROM quarantine q              WHERE q.org = claims.org AND substr(q.envelope, 18, 16) = claims.record)",
+            "SELECT count(*) FROM claims WHERE org = ?1 AND NOT EXISTS (SELECT 1 FROM quarantine q \
+             WHERE q.org = claims.org AND substr(q.envelope, 18, 16) = claims.record)",
         )
         .bind(org.as_slice())
         .fetch_one(&mut *tx)
         .await?;
-        let chains: Vec<ChainRow> = sqlx::query_as(
+        let heads: HashMap<Chain, Place> = sqlx::query_as(
+            "SELECT device, compartment, number, hash FROM write_log_heads WHERE org = ?",
+        )
+        .bind(org.as_slice())
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(device, compartment, number, hash): HeadRow| ((device, compartment), (number, hash)))
+        .collect();
+        let rows: Vec<ChainRow> = sqlx::query_as(
             "SELECT device, compartment, number, hash, previous FROM write_logs WHERE org = ? \
              ORDER BY device, compartment, number",
         )
         .bind(org.as_slice())
         .fetch_all(&mut *tx)
         .await?;
-        tx.commit().await?;
+        // Each chain from its checked head on: a missing number counts every entry skipped, a
+        // wrong link counts one; the head moves over what is whole.
         let mut entries = 0u64;
-        let mut chain: Option<(Vec<u8>, i64)> = None;
-        let (mut expected, mut hash_before) = (1i64, Vec::new());
-        for (device, compartment, number, hash, previous) in chains {
-            if chain.as_ref() != Some(&(device.clone(), compartment)) {
-                chain = Some((device, compartment));
-                (expected, hash_before) = (1, [0u8; 32].to_vec());
+        let mut moved: Vec<(Chain, Place)> = Vec::new();
+        let mut chain: Option<Chain> = None;
+        let (mut expected, mut hash_before, mut whole) = (1i64, Vec::new(), true);
+        for (device, compartment, number, hash, previous) in rows {
+            let key = (device, compartment);
+            if chain.as_ref() != Some(&key) {
+                let (n, h) = heads.get(&key).cloned().unwrap_or((0, [0u8; 32].to_vec()));
+                (expected, hash_before, whole) = (n + 1, h, true);
+                chain = Some(key.clone());
+            }
+            if number < expected {
+                continue; // checked before (served again after a rewind)
             }
             if number > expected {
-                // Entries in between never arrived; the next one cannot be checked against them.
                 entries += u64::try_from(number - expected).unwrap_or(0);
+                whole = false;
             } else if previous != hash_before {
                 entries += 1;
+                whole = false;
+            } else if whole {
+                match moved.last_mut() {
+                    Some((k, head)) if *k == key => *head = (number, hash.clone()),
+                    _ => moved.push((key, (number, hash.clone()))),
+                }
             }
             (expected, hash_before) = (number + 1, hash);
         }
+        for ((device, compartment), (number, hash)) in moved {
+            sqlx::query(
+                "INSERT INTO write_log_heads (org, device, compartment, number, hash) \
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (org, device, compartment) \
+                 DO UPDATE SET number = excluded.number, hash = excluded.hash",
+            )
+            .bind(org.as_slice())
+            .bind(&device)
+            .bind(compartment)
+            .bind(number)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "DELETE FROM write_logs WHERE org = ?1 AND number <= (SELECT h.number \
+             FROM write_log_heads h WHERE h.org = write_logs.org AND h.device = write_logs.device \
+             AND h.compartment = write_logs.compartment)",
+        )
+        .bind(org.as_slice())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(Unseen {
             versions: u64::try_from(versions).unwrap_or(0),
             entries,
