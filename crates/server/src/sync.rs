@@ -13,7 +13,8 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -475,11 +476,47 @@ pub struct PullQuery {
     pub limit: Option<u32>,
 }
 
+/// Who pulls which organization. A signed-in session's membership is left to the pull itself,
+/// which reads it in the page's own transaction (B7: every device's every round comes here); an
+/// API token goes through [`InOrg`]. Not a member, no such organization, an id that does not
+/// read: the same `404`.
+pub struct Puller {
+    org: ulid::Ulid,
+    user: ulid::Ulid,
+}
+
+impl FromRequestParts<Shared> for Puller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> ApiResult<Puller> {
+        if crate::app::bearer(parts)?.starts_with("stp_") {
+            let in_org = InOrg::from_request_parts(parts, state).await?;
+            return Ok(Puller {
+                org: in_org.org.id,
+                user: in_org.user,
+            });
+        }
+        let authed = Authed::from_request_parts(parts, state).await?;
+        let axum::extract::Path(params) =
+            axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::not_found("organization"))?;
+        let org = params
+            .get("org")
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| ApiError::not_found("organization"))?;
+        Ok(Puller {
+            org,
+            user: authed.user,
+        })
+    }
+}
+
 /// `GET /api/v1/orgs/{org}/sync/pull?after=N&limit=M`: envelopes after `N` in sequence order, with
 /// the organization's head and history id.
 pub async fn pull(
     State(state): State<Shared>,
-    in_org: InOrg,
+    puller: Puller,
     Query(query): Query<PullQuery>,
 ) -> ApiResult<Response> {
     let limit = query.limit.unwrap_or(MAX_BATCH as u32);
@@ -490,8 +527,15 @@ pub async fn pull(
     }
     let page = state
         .store
-        .pull(in_org.org.id, query.after, i64::from(limit), MAX_PULL_BYTES)
-        .await?;
+        .pull(
+            puller.org,
+            puller.user,
+            query.after,
+            i64::from(limit),
+            MAX_PULL_BYTES,
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("organization"))?;
     Ok(binary(
         StatusCode::OK,
         encode_pull(&page.history, page.head, &page.records),

@@ -663,6 +663,21 @@ async fn every_bad_push_is_refused_and_stores_nothing(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    // No such organization, or an id that does not read: the same answer.
+    for missing in ["01ARZ3NDEKTSV4RRFFQ69G5FAV", "not-an-id"] {
+        let response = server
+            .http
+            .get(format!(
+                "{}/api/v1/orgs/{missing}/sync/pull?after=0",
+                server.base
+            ))
+            .bearer_auth(&ada.token)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = support::read(response).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}: {body:?}");
+    }
     for query in [
         "after=0&limit=0",
         "after=0&limit=1001",

@@ -113,8 +113,17 @@ pub trait SyncStore {
     /// The organization keys sealed to `user`, by compartment and epoch.
     async fn sealed_keys(&self, org: Ulid, user: Ulid) -> StoreResult<Vec<SealedKey>>;
     /// Records after `after` in sequence order: at most `limit`, and past the first, no more than
-    /// `max_bytes` of envelopes.
-    async fn pull(&self, org: Ulid, after: u64, limit: i64, max_bytes: usize) -> StoreResult<Page>;
+    /// `max_bytes` of envelopes; `None` when `member` is not a member of the organization (or
+    /// there is no such organization). The membership is read in the page's own transaction: one
+    /// trip to the organization's data for the route every device calls most.
+    async fn pull(
+        &self,
+        org: Ulid,
+        member: Ulid,
+        after: u64,
+        limit: i64,
+        max_bytes: usize,
+    ) -> StoreResult<Option<Page>>;
     /// Stores an attachment's envelope under its id, unless one is there, and unless the
     /// organization's attachments would then pass `max_total` bytes.
     #[allow(clippy::too_many_arguments)]
@@ -495,33 +504,51 @@ macro_rules! sync_store {
             async fn pull(
                 &self,
                 org: ulid::Ulid,
+                member: ulid::Ulid,
                 after: u64,
                 limit: i64,
                 max_bytes: usize,
-            ) -> $crate::store::StoreResult<$crate::store::sync::Page> {
+            ) -> $crate::store::StoreResult<Option<$crate::store::sync::Page>> {
                 let org_id = org.to_string();
-                let mut tx = self.org_tx(org, false, false).await?;
-                // Records first, then the head: the head read after them is at least every
-                // sequence number in the page, however many pushes commit in between.
-                let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
-                    "SELECT seq, envelope FROM records WHERE org_id = $1 AND seq > $2 \
-                     ORDER BY seq LIMIT $3",
+                let mut tx = match self.org_tx(org, false, false).await {
+                    Err($crate::store::StoreError::NotFound(_)) => return Ok(None),
+                    tx => tx?,
+                };
+                let role: Option<String> =
+                    sqlx::query_scalar("SELECT role FROM members WHERE org_id = $1 AND user_id = $2")
+                        .bind(&org_id)
+                        .bind(member.to_string())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if role.is_none() {
+                    tx.commit().await?;
+                    return Ok(None);
+                }
+                // The page and the head in one statement, so one snapshot: the head is at least
+                // every sequence number in the page (a push writes both in one transaction), and
+                // it costs one trip to the database, not two. Rows tagged 0 are the page, the row
+                // tagged 1 the organization's head and history.
+                let tagged: Vec<(i32, i64, Vec<u8>)> = sqlx::query_as(
+                    "SELECT 0, seq, envelope FROM (SELECT seq, envelope FROM records \
+                     WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) AS page \
+                     UNION ALL SELECT 1, head, history FROM sync_state WHERE org_id = $1",
                 )
                 .bind(&org_id)
                 .bind(i64::try_from(after).unwrap_or(i64::MAX))
                 .bind(limit)
                 .fetch_all(&mut *tx)
                 .await?;
-                let state: Option<(Vec<u8>, i64)> =
-                    sqlx::query_as("SELECT history, head FROM sync_state WHERE org_id = $1")
-                        .bind(&org_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
                 tx.commit().await?;
-                let (history, head) = match state {
-                    Some((history, head)) => (Some(history), head),
-                    None => (None, 0),
-                };
+                let (mut history, mut head) = (None, 0);
+                let mut rows: Vec<(i64, Vec<u8>)> = Vec::with_capacity(tagged.len());
+                for (tag, number, bytes) in tagged {
+                    if tag == 1 {
+                        (history, head) = (Some(bytes), number);
+                    } else {
+                        rows.push((number, bytes));
+                    }
+                }
+                rows.sort_unstable_by_key(|(seq, _)| *seq);
                 let mut bytes = 0;
                 let mut records = Vec::with_capacity(rows.len());
                 for (seq, envelope) in rows {
@@ -531,11 +558,11 @@ macro_rules! sync_store {
                     }
                     records.push((u64::try_from(seq).unwrap_or(0), envelope));
                 }
-                Ok($crate::store::sync::Page {
+                Ok(Some($crate::store::sync::Page {
                     history: $crate::store::sync::history(history)?,
                     head: u64::try_from(head).unwrap_or(0),
                     records,
-                })
+                }))
             }
 
             async fn put_attachment(
