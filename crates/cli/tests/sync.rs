@@ -5,6 +5,8 @@
 mod server;
 mod support;
 
+use std::path::Path;
+
 use server::{
     enrolled_phone, go, ok, published_laptop, sign_in, start_server, text, verified_account,
 };
@@ -324,6 +326,25 @@ async fn a_laptop_and_a_phone_share_an_organization_through_the_server() {
     );
 }
 
+/// The server's organization file (SQLite), and its newest record that is not a write log entry
+/// (kinds 16 and 17 come after every push): after `published_laptop`, the client.
+async fn newest_record(dir: &Path, org: &str) -> (sqlx::SqlitePool, Vec<u8>, Vec<u8>) {
+    let file = dir.join("data").join("orgs").join(format!("{org}.db"));
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    let rows: Vec<(Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT record, envelope FROM records ORDER BY seq DESC")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let (record, envelope) = rows
+        .into_iter()
+        .find(|(_, envelope)| ![[0, 16], [0, 17]].contains(&[envelope[33], envelope[34]]))
+        .unwrap();
+    (pool, record, envelope)
+}
+
 /// A server that spoils a stored envelope: the phone refuses it, keeps it aside, says so after
 /// `stint sync`, lists it under `stint sync quarantine`, and shows nothing of it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -334,25 +355,8 @@ async fn a_spoiled_envelope_is_kept_aside_and_listed() {
     let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
     let (org, recovery) = published_laptop(&laptop, &server).await;
 
-    // The server's copy of the newest record (the client; after it come only the laptop's write
-    // log entries, kinds 16 and 17) gets one byte of ciphertext flipped.
-    let file = dir
-        .path()
-        .join("data")
-        .join("orgs")
-        .join(format!("{org}.db"));
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .unwrap();
-    let rows: Vec<(Vec<u8>, Vec<u8>)> =
-        sqlx::query_as("SELECT record, envelope FROM records ORDER BY seq DESC")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-    let (record, mut envelope) = rows
-        .into_iter()
-        .find(|(_, envelope)| ![[0, 16], [0, 17]].contains(&[envelope[33], envelope[34]]))
-        .unwrap();
+    // The server's copy of the client gets one byte of ciphertext flipped.
+    let (pool, record, mut envelope) = newest_record(dir.path(), &org).await;
     let at = envelope.len() - 70;
     envelope[at] ^= 0x01;
     sqlx::query("UPDATE records SET envelope = ? WHERE record = ?")
@@ -413,24 +417,7 @@ async fn a_record_the_server_dropped_is_reported() {
     verified_account(&server, "ada@example.org").await;
     let (laptop, phone) = (dir.path().join("laptop"), dir.path().join("phone"));
     let (org, recovery) = published_laptop(&laptop, &server).await;
-    let file = dir
-        .path()
-        .join("data")
-        .join("orgs")
-        .join(format!("{org}.db"));
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .unwrap();
-    // The client is the newest record that is not a write log entry (kinds 16 and 17).
-    let rows: Vec<(Vec<u8>, Vec<u8>)> =
-        sqlx::query_as("SELECT record, envelope FROM records ORDER BY seq DESC")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-    let (record, _) = rows
-        .into_iter()
-        .find(|(_, envelope)| ![[0, 16], [0, 17]].contains(&[envelope[33], envelope[34]]))
-        .unwrap();
+    let (pool, record, _) = newest_record(dir.path(), &org).await;
     let dropped = sqlx::query("DELETE FROM records WHERE record = ?")
         .bind(&record)
         .execute(&pool)

@@ -6,6 +6,9 @@
 //! reads the committed bytes back. A format change makes it fail; bump the format byte instead of
 //! editing the file. `STINT_WRITE_VECTORS=1` rewrites it, only for a deliberate change.
 
+mod hexes;
+
+use hexes::{hex, unhex};
 use serde::{Deserialize, Serialize};
 use stint_domain::payload::{self, Clock, Fields, Merged, Version};
 use stint_domain::{EntryId, EntryTime, Kind, MemberId, ProjectId, TagId, TimeEntry};
@@ -26,17 +29,6 @@ struct PayloadVector {
     merged: String,
     format1_bytes: usize,
     format2_bytes: usize,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("vector files hold valid hex"))
-        .collect()
 }
 
 fn clock(hlc: u64, device: u8) -> Clock {

@@ -5,6 +5,9 @@
 //! the committed bytes back. A format change makes it fail; bump the version byte instead of editing
 //! the file. `STINT_WRITE_VECTORS=1` rewrites it, only for a deliberate change.
 
+mod hexes;
+
+use hexes::{hex, unhex};
 use serde::{Deserialize, Serialize};
 use stint_domain::write_log::{Listed, LogEntry, entry_hash, entry_id};
 use stint_domain::{Compartment, Kind};
@@ -21,17 +24,6 @@ struct WriteLogVector {
     first: String,
     second_id: String,
     second: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("vector files hold valid hex"))
-        .collect()
 }
 
 const ORG: [u8; 16] = [0x01; 16];
