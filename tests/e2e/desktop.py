@@ -66,7 +66,6 @@ def new_session(url: str, options: ArgOptions, log: Path) -> webdriver.Remote:
     raise AssertionError("unreachable")
 
 
-@contextlib.contextmanager
 def x_input() -> None:
     """Move the pointer through the X server: this is what resets the display's idle time
     (WebDriver's clicks are synthesized inside WebKit and do not)."""
@@ -74,6 +73,7 @@ def x_input() -> None:
     subprocess.run(["xdotool", "mousemove", "--sync", "210", "310"], check=True, timeout=10)
 
 
+@contextlib.contextmanager
 def launch(vault: Path, logs: Path, extra_env: dict[str, str] | None = None) -> Iterator[webdriver.Remote]:
     """The app on `vault`, through tauri-driver (which runs Debian's WebKitWebDriver); the app
     inherits this environment plus `extra_env`."""
