@@ -696,12 +696,7 @@ impl Engine {
         let mut unseen = self.vault.unseen(org.to_bytes()).await?;
         if unseen != Unseen::default() {
             let (history, _) = self.cursor(org).await?;
-            self.vault
-                .set_setting(
-                    &cursor_setting(org),
-                    &[history.as_slice(), &[0; 8]].concat(),
-                )
-                .await?;
+            self.save_cursor(org, history, 0).await?;
             self.pull_org(t, org, signers, me, report).await?;
             unseen = self.vault.unseen(org.to_bytes()).await?;
         }
@@ -726,6 +721,13 @@ impl Engine {
             .unwrap_or(([0; 16], 0)))
     }
 
+    /// Keeps where this device's pulls of `org` stand (read back by [`Engine::cursor`]).
+    async fn save_cursor(&self, org: OrgId, history: [u8; 16], cursor: u64) -> Result<()> {
+        let value = [history.as_slice(), &cursor.to_be_bytes()].concat();
+        self.vault.set_setting(&cursor_setting(org), &value).await?;
+        Ok(())
+    }
+
     /// After a push whose envelopes were all stored under exactly the numbers following the
     /// cursor, nobody else wrote in between: those numbers hold only this device's versions, which
     /// it has, so the cursor moves past them and the next pull does not bring them back. (A server
@@ -741,10 +743,8 @@ impl Engine {
         if outcomes.is_empty() || !contiguous {
             return Ok(());
         }
-        let mut value = history.to_vec();
-        value.extend_from_slice(&(cursor + outcomes.len() as u64).to_be_bytes());
-        self.vault.set_setting(&cursor_setting(org), &value).await?;
-        Ok(())
+        self.save_cursor(org, history, cursor + outcomes.len() as u64)
+            .await
     }
 
     /// Pushes the outbox of `org` in batches, each removed once the server answered for it.
@@ -824,7 +824,6 @@ impl Engine {
         report: &mut SyncReport,
     ) -> Result<bool> {
         let mut lost = false;
-        let setting = cursor_setting(org);
         let (mut history, mut cursor) = self.cursor(org).await?;
         let mut ahead: Option<Fetched> = None;
         loop {
@@ -840,21 +839,14 @@ impl Engine {
                     history = page.history;
                     lost = true;
                     self.vault.release(org.to_bytes(), None).await?;
-                    self.vault
-                        .set_setting(&setting, &[history.as_slice(), &[0; 8]].concat())
-                        .await?;
+                    self.save_cursor(org, history, 0).await?;
                     continue;
                 }
                 // The first history seen is kept at once, even when this pull brings nothing (a
                 // cursor moved past this device's own first push): a device that never kept it
                 // would adopt whatever history it is shown later, a restored server's too.
                 history = page.history;
-                self.vault
-                    .set_setting(
-                        &setting,
-                        &[history.as_slice(), &cursor.to_be_bytes()].concat(),
-                    )
-                    .await?;
+                self.save_cursor(org, history, cursor).await?;
             }
             let Some(&last) = page.seqs.last() else {
                 // A cursor past the head means the server lost what it had acknowledged (a
@@ -863,9 +855,7 @@ impl Engine {
                 if cursor > page.head {
                     cursor = 0;
                     lost = true;
-                    self.vault
-                        .set_setting(&setting, &[history.as_slice(), &[0; 8]].concat())
-                        .await?;
+                    self.save_cursor(org, history, 0).await?;
                     continue;
                 }
                 break;
@@ -893,9 +883,7 @@ impl Engine {
                 .quarantine(org.to_bytes(), &held, self.now().as_millisecond())
                 .await?;
             cursor = last;
-            let mut value = history.to_vec();
-            value.extend_from_slice(&cursor.to_be_bytes());
-            self.vault.set_setting(&setting, &value).await?;
+            self.save_cursor(org, history, cursor).await?;
             // The next page's fetch fails after this one is stored and counted, never before.
             match next {
                 Some(next) => ahead = Some(next?),

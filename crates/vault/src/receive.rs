@@ -499,18 +499,27 @@ impl Vault {
     /// which the server's idempotency makes harmless.
     pub async fn ack_outbox(&self, seqs: &[i64]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        for chunk in seqs.chunks(500) {
-            let mut query = sqlx::QueryBuilder::new("DELETE FROM outbox WHERE seq IN (");
-            let mut list = query.separated(", ");
-            for seq in chunk {
-                list.push_bind(*seq);
-            }
-            query.push(")");
-            query.build().execute(&mut *tx).await?;
-        }
+        delete_outbox(&mut tx, seqs).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Removes outbox entries by their place in the outbox, inside `tx`.
+pub(crate) async fn delete_outbox(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    seqs: &[i64],
+) -> Result<()> {
+    for chunk in seqs.chunks(500) {
+        let mut query = sqlx::QueryBuilder::new("DELETE FROM outbox WHERE seq IN (");
+        let mut list = query.separated(", ");
+        for seq in chunk {
+            list.push_bind(*seq);
+        }
+        query.push(")");
+        query.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Opens an envelope whose signature was checked: it must decrypt under this device's key for its

@@ -9,7 +9,7 @@ use stint_crypto::{EnvelopeRef, Header, Zeroizing};
 use stint_domain::write_log::{Listed, LogEntry, MAX_LISTED, entry_hash, entry_id};
 use stint_domain::{Compartment, Kind};
 
-use crate::receive::Outgoing;
+use crate::receive::{Outgoing, delete_outbox};
 use crate::{DeviceKeys, Result, Vault, Write, insert_sealed};
 
 /// What another device's write log says this device should hold and does not: after a pull to
@@ -48,14 +48,9 @@ impl Vault {
     /// demand, never pulled) and the log's own entries.
     pub async fn ack_pushed(&self, pushed: &[Outgoing]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        let seqs: Vec<i64> = pushed.iter().map(|item| item.seq).collect();
+        delete_outbox(&mut tx, &seqs).await?;
         for chunk in pushed.chunks(500) {
-            let mut query = sqlx::QueryBuilder::new("DELETE FROM outbox WHERE seq IN (");
-            let mut list = query.separated(", ");
-            for item in chunk {
-                list.push_bind(item.seq);
-            }
-            query.push(")");
-            query.build().execute(&mut *tx).await?;
             let listed: Vec<Header> = chunk
                 .iter()
                 .filter_map(|item| EnvelopeRef::parse(&item.envelope).ok())
