@@ -293,8 +293,17 @@ pub struct Valuation {
     pub amount: Option<Money>,
 }
 
+/// Decimal places an entry's amount keeps. An hour's share of a rate rarely ends (a third of an
+/// hour, 1/3600 of a rate): kept to the 28 digits a decimal holds, sums of such amounts depend on
+/// the order they are added in, and two devices holding the same entries in another order would
+/// total them differently in the last digit, which at a half cent decides the cent. Ten places
+/// make every sum exact (below 10^18), so any order gives the same total; what they drop is at
+/// most half a thousandth of a cent over 100,000 entries.
+pub const AMOUNT_DECIMALS: u32 = 10;
+
 /// Value a finished piece of work: rounding applies to billable time only, the rate is the one in
-/// effect on `date`, and the amount is exact (rounded to cents only when shown or invoiced).
+/// effect on `date`, and the amount is kept to [`AMOUNT_DECIMALS`] places (rounded to cents only
+/// when shown or invoiced).
 pub fn value(
     raw_seconds: i64,
     billable: bool,
@@ -312,7 +321,8 @@ pub fn value(
     }
     let billed_seconds = rounding.map_or(raw_seconds, |r| r.apply(raw_seconds));
     let amount = rates.resolve(ctx, date).map(|rate| {
-        let amount = rate.amount * Decimal::from(billed_seconds) / Decimal::from(3600);
+        let amount = (rate.amount * Decimal::from(billed_seconds) / Decimal::from(3600))
+            .round_dp(AMOUNT_DECIMALS);
         Money::new(amount, rate.currency)
     });
     Valuation {
@@ -650,5 +660,41 @@ mod tests {
         assert_eq!((v.billed_seconds, v.amount), (70 * 60, None));
         let v = value(3600, true, Date::constant(2025, 12, 31), &ctx, up15, &rates);
         assert_eq!(v.amount, None, "no rate in effect before 2026");
+    }
+
+    proptest::proptest! {
+        /// Two devices holding the same entries in another order total them to the same digits.
+        #[test]
+        fn amounts_sum_the_same_in_any_order(
+            work in proptest::collection::vec((1i64..1_000_000, 1i64..200_000), 1..300),
+            rotate in 0usize..300,
+        ) {
+            let ctx = WorkContext {
+                member: MemberId(Ulid::from_parts(1, 0)),
+                client: ClientId(Ulid::from_parts(2, 0)),
+                project: ProjectId(Ulid::from_parts(3, 0)),
+                task: None,
+            };
+            let day = Date::constant(2026, 11, 23);
+            let amounts: Vec<Decimal> = work
+                .iter()
+                .map(|&(cents, seconds)| {
+                    let rates = RateBook::new(&[Rate {
+                        id: RateId(Ulid::from_parts(4, 0)),
+                        scope: RateScope::Project { project: ctx.project },
+                        effective_from: Date::constant(2026, 1, 1),
+                        hourly: Money::new(Decimal::new(cents, 2), Currency::EUR),
+                    }]);
+                    value(seconds, true, day, &ctx, None, &rates).amount.unwrap().amount
+                })
+                .collect();
+            let forward: Decimal = amounts.iter().sum();
+            let backward: Decimal = amounts.iter().rev().sum();
+            let mut turned = amounts.clone();
+            turned.rotate_left(rotate % amounts.len());
+            let rotated: Decimal = turned.iter().sum();
+            proptest::prop_assert_eq!(forward.to_string(), backward.to_string());
+            proptest::prop_assert_eq!(forward.to_string(), rotated.to_string());
+        }
     }
 }
