@@ -1606,8 +1606,14 @@ impl Engine {
             })
             .map(|e| self.entry_view(&actor, state, e))
             .collect();
+        // The id settles ties: two devices list the same entries in the same order, whatever
+        // order they stored them in.
         list.sort_by(|a, b| {
-            (a.date.clone(), sort_instant(&a.entry)).cmp(&(b.date.clone(), sort_instant(&b.entry)))
+            (a.date.clone(), sort_instant(&a.entry), a.entry.id).cmp(&(
+                b.date.clone(),
+                sort_instant(&b.entry),
+                b.entry.id,
+            ))
         });
         let shown: Vec<&TimeEntry> = list.iter().map(|v| &v.entry).collect();
         let flags = stint_domain::entry::overlap_flags(&shown, self.now());
