@@ -295,7 +295,30 @@ impl Engine {
                 reason: q.reason.clone(),
             })
             .collect();
-        let decoded: Vec<(Header, std::result::Result<Option<Record>, String>)> = loaded.records;
+        let orgs = Self::build(vault, keys, loaded.records, &mut quarantined).await?;
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let load_phases = [
+            ms(loaded_read),
+            ms(t_read_decrypt.saturating_sub(loaded_read)),
+            ms(t1.elapsed()),
+        ];
+        Ok(Indexed {
+            orgs,
+            user,
+            quarantined,
+            load_phases,
+        })
+    }
+
+    /// Builds the indexes of the organizations `decoded` holds, from every record each holds:
+    /// authors' rights to what they wrote checked against the members, prices worked out, logos
+    /// read. What does not pass is reported into `quarantined`, never indexed.
+    pub(crate) async fn build(
+        vault: &Vault,
+        keys: &DeviceKeys,
+        decoded: Vec<(Header, std::result::Result<Option<Record>, String>)>,
+        quarantined: &mut Vec<QuarantineReport>,
+    ) -> Result<HashMap<OrgId, OrgState>> {
         let authors = Authors::of(&decoded);
         let mut orgs: HashMap<OrgId, OrgState> = HashMap::new();
         for (header, record) in decoded {
@@ -350,18 +373,7 @@ impl Engine {
                 }
             }
         }
-        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-        let load_phases = [
-            ms(loaded_read),
-            ms(t_read_decrypt.saturating_sub(loaded_read)),
-            ms(t1.elapsed()),
-        ];
-        Ok(Indexed {
-            orgs,
-            user,
-            quarantined,
-            load_phases,
-        })
+        Ok(orgs)
     }
 
     /// Close the vault cleanly.

@@ -9,10 +9,13 @@ use std::collections::HashMap;
 
 use stint_crypto::{EnvelopeRef, VerifyingKey};
 use stint_domain::{Kind, MemberId, OrgId};
-use stint_vault::{Header, MAX_QUARANTINED, UNCERTIFIED, Verified};
+use stint_vault::{Header, MAX_QUARANTINED, PageEnd, UNCERTIFIED, Verified};
 
-use crate::sync::{SyncReport, Transport, sync_error};
-use crate::{Engine, Result};
+use rayon::prelude::*;
+
+use crate::records::Record;
+use crate::sync::{Arrived, SyncReport, Transport, sync_error};
+use crate::{Engine, Result, UNLOADED};
 
 /// Kept envelopes asked for again from the server per organization and round (one small request
 /// each).
@@ -63,17 +66,33 @@ impl Engine {
         })
     }
 
-    /// Merges and stores a checked page. Counts into `report`; returns what was refused, by index.
+    /// Merges and stores a checked page, and with a pulled page its [`PageEnd`] (refusals
+    /// quarantined, cursor moved: one transaction). What was stored is decoded into `arrived` when
+    /// given. Counts into `report`; returns what was refused, by index.
     pub(crate) async fn store_in(
         &self,
         page: &Verified,
+        end: Option<&PageEnd<'_>>,
+        arrived: Option<&mut Arrived>,
         me: MemberId,
         report: &mut SyncReport,
     ) -> Result<Refusals> {
         let got = self
             .vault
-            .receive_verified(&self.keys, me.to_bytes(), page)
+            .receive_verified(&self.keys, me.to_bytes(), page, end)
             .await?;
+        if let Some(arrived) = arrived {
+            let decoded: Vec<_> = got
+                .stored
+                .par_iter()
+                .zip(&got.plaintexts)
+                .filter(|(header, _)| !UNLOADED.contains(&header.kind))
+                .map(|(header, plaintext)| (*header, Record::decode_checked(header, plaintext)))
+                .collect();
+            for (header, record) in decoded {
+                arrived.insert(header.record, (header, record));
+            }
+        }
         // Write log entries are bookkeeping, not records anyone sees: not counted.
         report.received += got
             .stored
@@ -99,7 +118,7 @@ impl Engine {
         report: &mut SyncReport,
     ) -> Result<Refusals> {
         let page = Self::verify_in(org, envelopes.to_vec(), signers);
-        self.store_in(&page, me, report).await
+        self.store_in(&page, None, None, me, report).await
     }
 
     /// Tries `org`'s quarantine again: as kept, then as the server serves the oldest numbers now.

@@ -17,10 +17,10 @@ use stint_crypto::{
 };
 use stint_domain::{AttachmentId, Compartment, Kind, MemberId, OrgId};
 use stint_protocol::sync::{MAX_BATCH, MAX_PUSH_BYTES, Outcome, PullPage};
-use stint_vault::{Header, Unseen, Verified, Write, Zeroizing};
+use stint_vault::{Header, PageEnd, Unseen, Verified, Write, Zeroizing};
 
 use crate::records::Record;
-use crate::{Engine, EngineError, Result, USER_SETTING, VaultError};
+use crate::{Engine, EngineError, Result, UNLOADED, USER_SETTING, VaultError};
 
 /// The name the server's registry gets for a published organization: the organization's own name
 /// travels only inside its sealed records.
@@ -38,6 +38,12 @@ const CERTIFICATE_SETTING: &str = "sync.certificate";
 
 fn cursor_setting(org: OrgId) -> String {
     format!("sync.cursor.{org}")
+}
+
+/// A pull cursor as kept: the server's history id, then the last sequence number received
+/// (big-endian), 24 bytes ([`Engine::cursor`] reads it).
+fn cursor_value(history: [u8; 16], cursor: u64) -> Vec<u8> {
+    [history.as_slice(), &cursor.to_be_bytes()].concat()
 }
 
 pub(crate) fn sync_error(what: impl std::fmt::Display) -> EngineError {
@@ -537,22 +543,64 @@ impl Engine {
         let account = self.account().await?;
         let signers = self.signers(t, &account).await?;
         let mut reports = Vec::new();
+        let mut arrived: HashMap<OrgId, Arrived> = HashMap::new();
         let mut outcome = Ok(());
         for org in t.orgs().await.map_err(sync_error)? {
             let mut report = SyncReport::default();
-            outcome = self.sync_org(t, &account, org, &signers, &mut report).await;
+            // What arrives for an organization this device holds nothing of yet (a first sync)
+            // is kept decoded, to index it without reading the vault again.
+            let mut fresh = (!self.orgs.contains_key(&org)
+                && matches!(self.vault.record_count(org.to_bytes(), &[]).await, Ok(0)))
+            .then(Arrived::new);
+            outcome = self
+                .sync_org(t, &account, org, &signers, &mut report, fresh.as_mut())
+                .await;
+            if let Some(fresh) = fresh {
+                arrived.insert(org, fresh);
+            }
             reports.push((org, report));
             if outcome.is_err() {
                 break;
             }
         }
         if reports.iter().any(|(_, r)| r.received > 0) {
-            self.reindex().await?;
+            self.index_arrived(&reports, arrived).await?;
         }
         outcome?;
         self.fetch_logos(t, &mut reports, &signers, account.user)
             .await?;
         Ok(reports)
+    }
+
+    /// Brings the index up to date after a round that stored something. An organization this
+    /// device held nothing of before the round is indexed from what arrived, decoded as it was
+    /// stored, when that is every record the vault now holds of it (as a full read would find it:
+    /// `Engine::build` either way); otherwise everything is read again ([`Engine::reindex`]).
+    async fn index_arrived(
+        &mut self,
+        reports: &[(OrgId, SyncReport)],
+        mut arrived: HashMap<OrgId, Arrived>,
+    ) -> Result<()> {
+        let mut decoded = Vec::new();
+        for (org, report) in reports {
+            let Some(records) = arrived.remove(org) else {
+                if report.received == 0 {
+                    continue;
+                }
+                return self.reindex().await;
+            };
+            let held = self.vault.record_count(org.to_bytes(), &UNLOADED).await?;
+            if held != records.len() as u64 {
+                return self.reindex().await;
+            }
+            decoded.extend(records.into_values());
+        }
+        decoded.sort_unstable_by_key(|(header, _)| (header.org, header.record));
+        let mut quarantined = Vec::new();
+        let orgs = Self::build(&self.vault, &self.keys, decoded, &mut quarantined).await?;
+        self.orgs.extend(orgs);
+        self.quarantined.extend(quarantined);
+        Ok(())
     }
 
     /// The account's devices that are not revoked, as certificates its identity signed say
@@ -671,6 +719,7 @@ impl Engine {
         org: OrgId,
         signers: &HashMap<[u8; 16], VerifyingKey>,
         report: &mut SyncReport,
+        mut arrived: Option<&mut Arrived>,
     ) -> Result<()> {
         self.open_keys(t, account, org).await?;
         let me = account.user;
@@ -679,7 +728,9 @@ impl Engine {
         for _ in 0..3 {
             self.push_org(t, org, me, report).await?;
             let merged = report.merged;
-            let lost = self.pull_org(t, org, signers, me, report).await?;
+            let lost = self
+                .pull_org(t, org, signers, me, report, arrived.as_deref_mut())
+                .await?;
             self.retry_quarantine(t, org, signers, me, report).await?;
             if lost {
                 // The server lost what it had acknowledged: what this device wrote goes again.
@@ -697,7 +748,7 @@ impl Engine {
         if unseen != Unseen::default() {
             let (history, _) = self.cursor(org).await?;
             self.save_cursor(org, history, 0).await?;
-            self.pull_org(t, org, signers, me, report).await?;
+            self.pull_org(t, org, signers, me, report, arrived).await?;
             unseen = self.vault.unseen(org.to_bytes()).await?;
         }
         report.unseen_versions = unseen.versions;
@@ -723,7 +774,7 @@ impl Engine {
 
     /// Keeps where this device's pulls of `org` stand (read back by [`Engine::cursor`]).
     async fn save_cursor(&self, org: OrgId, history: [u8; 16], cursor: u64) -> Result<()> {
-        let value = [history.as_slice(), &cursor.to_be_bytes()].concat();
+        let value = cursor_value(history, cursor);
         self.vault.set_setting(&cursor_setting(org), &value).await?;
         Ok(())
     }
@@ -822,6 +873,7 @@ impl Engine {
         signers: &HashMap<[u8; 16], VerifyingKey>,
         me: MemberId,
         report: &mut SyncReport,
+        mut arrived: Option<&mut Arrived>,
     ) -> Result<bool> {
         let mut lost = false;
         let (mut history, mut cursor) = self.cursor(org).await?;
@@ -860,30 +912,44 @@ impl Engine {
                 }
                 break;
             };
+            // What is refused waits in the quarantine (retried next rounds, `stint sync
+            // quarantine`); the cursor moves on, so one bad envelope never makes every round ask
+            // for everything after it again. Both are written with the page.
+            let name = cursor_setting(org);
+            let value = cursor_value(history, last);
+            let end = PageEnd {
+                org: org.to_bytes(),
+                seqs: &page.seqs,
+                cursor: (&name, &value),
+                now_ms: self.now().as_millisecond(),
+            };
             let (stored, next) = if last < page.head {
                 let (stored, next) = tokio::join!(
-                    self.store_in(&page.verified, me, report),
+                    self.store_in(
+                        &page.verified,
+                        Some(&end),
+                        arrived.as_deref_mut(),
+                        me,
+                        report
+                    ),
                     fetch(t, org, last, signers)
                 );
                 (stored, Some(next))
             } else {
-                (self.store_in(&page.verified, me, report).await, None)
+                (
+                    self.store_in(
+                        &page.verified,
+                        Some(&end),
+                        arrived.as_deref_mut(),
+                        me,
+                        report,
+                    )
+                    .await,
+                    None,
+                )
             };
-            let refused = stored?;
-            report.refused += refused.len();
-            // What was refused waits in the quarantine (retried next rounds, `stint sync
-            // quarantine`); the cursor moves on, so one bad envelope never makes every round ask
-            // for everything after it again.
-            let envelopes = page.verified.envelopes();
-            let held: Vec<(u64, &[u8], &str)> = refused
-                .iter()
-                .map(|(i, reason)| (page.seqs[*i], envelopes[*i].as_slice(), reason.as_str()))
-                .collect();
-            self.vault
-                .quarantine(org.to_bytes(), &held, self.now().as_millisecond())
-                .await?;
+            report.refused += stored?.len();
             cursor = last;
-            self.save_cursor(org, history, cursor).await?;
             // The next page's fetch fails after this one is stored and counted, never before.
             match next {
                 Some(next) => ahead = Some(next?),
@@ -893,6 +959,10 @@ impl Engine {
         Ok(lost)
     }
 }
+
+/// What arrived for an organization in a round, by record id: the header and decoded record of
+/// the version last stored (`Engine::index_arrived`).
+pub(crate) type Arrived = HashMap<[u8; 16], (Header, std::result::Result<Option<Record>, String>)>;
 
 /// A page as fetched, its signatures checked.
 struct Fetched {

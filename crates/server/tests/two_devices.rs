@@ -6,15 +6,17 @@ mod support;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use stint_domain::report::GroupBy;
 use stint_domain::{MemberId, OrgId};
 use stint_engine::seed::SeedSpec;
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{
-    ClientChanges, Engine, EntryFilter, MemoryKeyStore, NewClient, NewOrganization, Unlock,
+    ClientChanges, Engine, EntryFilter, InvoiceFilter, MemoryKeyStore, NewClient, NewOrganization,
+    ReportQuery, Unlock,
 };
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
-use support::devices::{laptop_and_phone, set_up, two_devices};
+use support::devices::{device, laptop_and_phone, set_up, two_devices};
 use support::{Backend, Server, Storage, everything_stored, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -125,10 +127,6 @@ impl Transport for Drops<'_> {
     ) -> Result<Option<Vec<u8>>, String> {
         self.inner.attachment(org, id).await
     }
-}
-
-async fn device(dir: &std::path::Path, keys: &MemoryKeyStore) -> Engine {
-    Engine::create(dir, Unlock::Keyring(keys)).await.unwrap()
 }
 
 fn client_names(engine: &Engine, org: OrgId) -> Vec<String> {
@@ -372,3 +370,70 @@ async fn a_round_cut_short_shows_what_it_stored(backend: Backend) {
     server.stop().await;
 }
 both!(a_round_cut_short_shows_what_it_stored);
+
+/// Everything a person sees of `org`, as text: entries, clients, projects, members, expenses,
+/// invoices and a report.
+fn everything_shown(engine: &Engine, org: OrgId) -> String {
+    let by = engine.act_as_user(org).unwrap();
+    let report = ReportQuery {
+        group_by: vec![GroupBy::Client, GroupBy::Project, GroupBy::Member],
+        ..ReportQuery::default()
+    };
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        engine.organizations(),
+        engine.entries(&by, &EntryFilter::default()).unwrap(),
+        engine.clients(&by, true).unwrap(),
+        engine.projects(&by, true).unwrap(),
+        engine.members(&by).unwrap(),
+        engine.expenses(&by, None, None).unwrap(),
+        engine.invoices(&by, &InvoiceFilter::default()).unwrap(),
+        engine.time_report(&by, &report).unwrap(),
+    )
+}
+
+/// A new device's first sync indexes what arrived as it was stored instead of reading its whole
+/// vault again: what it shows then is exactly what it shows once the vault is read from the start.
+async fn a_first_sync_shows_what_a_full_read_shows(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (to_laptop, to_phone) =
+        laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let keys = [MemoryKeyStore::default(), MemoryKeyStore::default()];
+    let mut laptop = device(dirs[0].path(), &keys[0]).await;
+    let mut phone = device(dirs[1].path(), &keys[1]).await;
+    // More records than a page holds, of every kind the seed writes.
+    let (org, _) = laptop
+        .seed(
+            SeedSpec {
+                entries: 1500,
+                seed: 11,
+            },
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+    let recovery = set_up(&mut laptop, &to_laptop).await;
+    laptop.publish(&to_laptop, org).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    let reports = phone.sync(&to_phone).await.unwrap();
+    let got = report(&reports, org);
+    assert!(got.received > 1500 && got.refused == 0, "{got:?}");
+    assert!(phone.quarantined().is_empty(), "{:?}", phone.quarantined());
+    let after_sync = everything_shown(&phone, org);
+    assert_eq!(after_sync, everything_shown(&laptop, org));
+
+    phone.close().await;
+    let phone = Engine::open(dirs[1].path(), Unlock::Keyring(&keys[1]))
+        .await
+        .unwrap();
+    assert!(phone.quarantined().is_empty(), "{:?}", phone.quarantined());
+    assert_eq!(everything_shown(&phone, org), after_sync);
+    laptop.close().await;
+    phone.close().await;
+    server.stop().await;
+}
+both!(a_first_sync_shows_what_a_full_read_shows);

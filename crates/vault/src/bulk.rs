@@ -1,7 +1,8 @@
-//! The one bulk read of unlock. sqlx hands every column of every row from its worker thread to the
-//! caller as a fresh copy (measured: most of B1's read phase), so this read borrows the pool
-//! connection's own SQLite handle and steps the statement with rusqlite, copying each blob once into
-//! a single arena.
+//! The bulk read of unlock and the bulk write of a received page. sqlx hands every column of every
+//! row from its worker thread to the caller as a fresh copy (measured: most of B1's read phase), and
+//! every statement's binds the other way; so these borrow the connection's own SQLite handle and
+//! step the statement with rusqlite: the read copies each blob once into a single arena, the write
+//! runs one prepared statement per row inside the caller's transaction.
 #![allow(unsafe_code)]
 
 use crate::{Result, VaultError};
@@ -112,8 +113,36 @@ fn read(db: &rusqlite::Connection, skip: &[u16]) -> rusqlite::Result<Rows> {
     Ok(out)
 }
 
+/// One record row to write: org, id, kind, HLC, envelope, seal.
+pub(crate) type NewRow<'a> = (&'a [u8], &'a [u8], i64, i64, &'a [u8], &'a [u8]);
+
+/// Inserts or replaces `rows` in `records` on `conn`, inside whatever transaction it is in.
+pub(crate) async fn write_records(
+    conn: &mut sqlx::SqliteConnection,
+    rows: &[NewRow<'_>],
+) -> Result<()> {
+    let mut locked = conn.lock_handle().await?;
+    let raw = locked.as_raw_handle();
+    // SAFETY: as in `read_records`: sqlx's lock keeps the handle ours until `db` is dropped, and
+    // `db` never closes it. The statements run in the transaction the caller opened through sqlx.
+    let db = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.map_err(bulk_error)?;
+    write(&db, rows).map_err(bulk_error)
+}
+
+fn write(db: &rusqlite::Connection, rows: &[NewRow<'_>]) -> rusqlite::Result<()> {
+    let mut statement = db.prepare(
+        "INSERT INTO records (org, id, kind, hlc, envelope, seal) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+         ON CONFLICT(org, id) DO UPDATE SET kind = excluded.kind, hlc = excluded.hlc, \
+         envelope = excluded.envelope, seal = excluded.seal",
+    )?;
+    for row in rows {
+        statement.execute(*row)?;
+    }
+    Ok(())
+}
+
 fn bulk_error(e: rusqlite::Error) -> VaultError {
-    VaultError::Damaged(format!("reading the records failed: {e}"))
+    VaultError::Damaged(format!("reading or writing the records failed: {e}"))
 }
 
 /// Hands memory freed inside the allocator back to the system. Unlock decrypts on every core, and

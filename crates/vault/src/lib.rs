@@ -19,7 +19,7 @@ mod write_log;
 pub use bulk::release_free_memory;
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
 pub use quarantine::{HeldEnvelope, MAX_QUARANTINED};
-pub use receive::{ConflictRow, Outgoing, Received, Refused, UNCERTIFIED, Verified};
+pub use receive::{ConflictRow, Outgoing, PageEnd, Received, Refused, UNCERTIFIED, Verified};
 pub use stint_crypto::{Header, PassphraseParams, Zeroizing};
 pub use stint_domain::Compartment;
 pub use write_log::Unseen;
@@ -481,12 +481,7 @@ impl Vault {
 
     /// Store a plaintext setting (ids only; never user content).
     pub async fn set_setting(&self, name: &str, value: &[u8]) -> Result<()> {
-        sqlx::query("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
-            .bind(format!("setting.{name}"))
-            .bind(value)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        set_setting_in(&self.pool, name, value).await
     }
 
     /// Store a secret of this device (a server session token), sealed under a subkey of the device
@@ -1187,5 +1182,19 @@ fn restrict_permissions(dir: &Path) -> std::io::Result<()> {
 
 #[cfg(not(unix))]
 fn restrict_permissions(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// [`Vault::set_setting`] through `db` (the pool, or a transaction it is part of).
+pub(crate) async fn set_setting_in<'c>(
+    db: impl sqlx::SqliteExecutor<'c>,
+    name: &str,
+    value: &[u8],
+) -> Result<()> {
+    sqlx::query("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+        .bind(format!("setting.{name}"))
+        .bind(value)
+        .execute(db)
+        .await?;
     Ok(())
 }

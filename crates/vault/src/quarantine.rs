@@ -38,24 +38,7 @@ impl Vault {
         now_ms: i64,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        for (seq, envelope, reason) in refused {
-            sqlx::query(
-                "INSERT INTO quarantine (org, seq, envelope, reason, first_seen) \
-                 SELECT ?1, ?2, ?3, ?4, ?5 \
-                 WHERE (SELECT count(*) FROM quarantine WHERE org = ?1) < ?6 \
-                    OR EXISTS (SELECT 1 FROM quarantine WHERE org = ?1 AND seq = ?2) \
-                 ON CONFLICT (org, seq) DO UPDATE SET envelope = excluded.envelope, \
-                     reason = excluded.reason",
-            )
-            .bind(org.as_slice())
-            .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
-            .bind(*envelope)
-            .bind(*reason)
-            .bind(now_ms)
-            .bind(MAX_QUARANTINED)
-            .execute(&mut *tx)
-            .await?;
-        }
+        quarantine_in(&mut tx, org, refused, now_ms).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -125,4 +108,32 @@ impl Vault {
         tx.commit().await?;
         Ok(released)
     }
+}
+
+/// [`Vault::quarantine`] inside `tx` (a pulled page's own transaction: `Vault::receive_verified`).
+pub(crate) async fn quarantine_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    org: [u8; 16],
+    refused: &[(u64, &[u8], &str)],
+    now_ms: i64,
+) -> Result<()> {
+    for (seq, envelope, reason) in refused {
+        sqlx::query(
+            "INSERT INTO quarantine (org, seq, envelope, reason, first_seen) \
+             SELECT ?1, ?2, ?3, ?4, ?5 \
+             WHERE (SELECT count(*) FROM quarantine WHERE org = ?1) < ?6 \
+                OR EXISTS (SELECT 1 FROM quarantine WHERE org = ?1 AND seq = ?2) \
+             ON CONFLICT (org, seq) DO UPDATE SET envelope = excluded.envelope, \
+                 reason = excluded.reason",
+        )
+        .bind(org.as_slice())
+        .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
+        .bind(*envelope)
+        .bind(*reason)
+        .bind(now_ms)
+        .bind(MAX_QUARANTINED)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
