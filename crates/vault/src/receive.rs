@@ -717,7 +717,7 @@ async fn store_all(
             )
         })
         .collect();
-    bulk::write_records(&mut **tx, &new_rows).await
+    bulk::write_records(tx, &new_rows).await
 }
 
 /// Logs that `fields` of the version `lost` lost to a concurrent write; once per version.
