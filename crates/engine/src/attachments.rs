@@ -74,6 +74,7 @@ impl Engine {
                 org,
                 std::slice::from_ref(&envelope),
                 signers,
+                None,
                 me,
                 &mut report,
             )

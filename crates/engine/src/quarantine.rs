@@ -114,11 +114,12 @@ impl Engine {
         org: OrgId,
         envelopes: &[Vec<u8>],
         signers: &HashMap<[u8; 16], VerifyingKey>,
+        arrived: Option<&mut Arrived>,
         me: MemberId,
         report: &mut SyncReport,
     ) -> Result<Refusals> {
         let page = Self::verify_in(org, envelopes.to_vec(), signers);
-        self.store_in(&page, None, None, me, report).await
+        self.store_in(&page, None, arrived, me, report).await
     }
 
     /// Tries `org`'s quarantine again: as kept, then as the server serves the oldest numbers now.
@@ -129,6 +130,7 @@ impl Engine {
         signers: &HashMap<[u8; 16], VerifyingKey>,
         me: MemberId,
         report: &mut SyncReport,
+        mut arrived: Option<&mut Arrived>,
     ) -> Result<()> {
         let held = self
             .vault
@@ -138,7 +140,9 @@ impl Engine {
             return Ok(());
         }
         let kept: Vec<Vec<u8>> = held.iter().map(|q| q.envelope.clone()).collect();
-        let refused = self.receive_in(org, &kept, signers, me, report).await?;
+        let refused = self
+            .receive_in(org, &kept, signers, arrived.as_deref_mut(), me, report)
+            .await?;
         let still: Vec<usize> = refused.iter().map(|(i, _)| *i).collect();
         let passed: Vec<u64> = (0..held.len())
             .filter(|i| !still.contains(i))
@@ -171,7 +175,7 @@ impl Engine {
         }
         let envelopes: Vec<Vec<u8>> = fetched.iter().map(|(_, e)| e.clone()).collect();
         let refused = self
-            .receive_in(org, &envelopes, signers, me, report)
+            .receive_in(org, &envelopes, signers, arrived, me, report)
             .await?;
         let still: Vec<usize> = refused.iter().map(|(i, _)| *i).collect();
         let passed: Vec<u64> = (0..fetched.len())

@@ -15,7 +15,7 @@ use stint_crypto::{
     SymmetricKey, VerifyingKey, open_sealed_key, org_key_seal_context, seal_key,
     unwrap_account_key, wrap_account_key,
 };
-use stint_domain::{AttachmentId, Compartment, Kind, MemberId, OrgId};
+use stint_domain::{AttachmentId, Compartment, EntryId, Kind, MemberId, OrgId};
 use stint_protocol::sync::{MAX_BATCH, MAX_PUSH_BYTES, Outcome, PullPage};
 use stint_vault::{Header, PageEnd, Unseen, Verified, Write, Zeroizing};
 
@@ -543,21 +543,20 @@ impl Engine {
         let account = self.account().await?;
         let signers = self.signers(t, &account).await?;
         let mut reports = Vec::new();
-        let mut arrived: HashMap<OrgId, Arrived> = HashMap::new();
+        // What arrives is kept decoded, to bring the index up to date without reading the vault
+        // again; with it, whether the device held nothing of the organization before (a first
+        // sync).
+        let mut arrived: HashMap<OrgId, (bool, Arrived)> = HashMap::new();
         let mut outcome = Ok(());
         for org in t.orgs().await.map_err(sync_error)? {
             let mut report = SyncReport::default();
-            // What arrives for an organization this device holds nothing of yet (a first sync)
-            // is kept decoded, to index it without reading the vault again.
-            let mut fresh = (!self.orgs.contains_key(&org)
-                && matches!(self.vault.record_count(org.to_bytes(), &[]).await, Ok(0)))
-            .then(Arrived::new);
+            let fresh = !self.orgs.contains_key(&org)
+                && matches!(self.vault.record_count(org.to_bytes(), &[]).await, Ok(0));
+            let mut got = Arrived::new();
             outcome = self
-                .sync_org(t, &account, org, &signers, &mut report, fresh.as_mut())
+                .sync_org(t, &account, org, &signers, &mut report, Some(&mut got))
                 .await;
-            if let Some(fresh) = fresh {
-                arrived.insert(org, fresh);
-            }
+            arrived.insert(org, (fresh, got));
             reports.push((org, report));
             if outcome.is_err() {
                 break;
@@ -572,34 +571,75 @@ impl Engine {
         Ok(reports)
     }
 
-    /// Brings the index up to date after a round that stored something. An organization this
-    /// device held nothing of before the round is indexed from what arrived, decoded as it was
-    /// stored, when that is every record the vault now holds of it (as a full read would find it:
-    /// `Engine::build` either way); otherwise everything is read again ([`Engine::reindex`]).
+    /// Brings the index up to date after a round that stored something, from what arrived,
+    /// decoded as it was stored. An organization the device held nothing of before the round is
+    /// built from it (by the same `Engine::build` a full read feeds) when that is every record the
+    /// vault now holds of it; one already indexed takes it in place ([`applies_in_place`]) as
+    /// local writes do. Anything else reads the whole vault again ([`Engine::reindex`]).
     async fn index_arrived(
         &mut self,
         reports: &[(OrgId, SyncReport)],
-        mut arrived: HashMap<OrgId, Arrived>,
+        mut arrived: HashMap<OrgId, (bool, Arrived)>,
     ) -> Result<()> {
-        let mut decoded = Vec::new();
+        let mut built = Vec::new();
+        let mut in_place = Vec::new();
         for (org, report) in reports {
-            let Some(records) = arrived.remove(org) else {
+            let Some((fresh, records)) = arrived.remove(org) else {
                 if report.received == 0 {
                     continue;
                 }
                 return self.reindex().await;
             };
-            let held = self.vault.record_count(org.to_bytes(), &UNLOADED).await?;
-            if held != records.len() as u64 {
+            if records.is_empty() && report.received == 0 {
+                continue;
+            }
+            if fresh {
+                let held = self.vault.record_count(org.to_bytes(), &UNLOADED).await?;
+                if held != records.len() as u64 {
+                    return self.reindex().await;
+                }
+                built.extend(records.into_values());
+            } else if self.orgs.contains_key(org)
+                && self.quarantined.is_empty()
+                && records.values().all(|(h, r)| applies_in_place(h, r))
+            {
+                in_place.push((*org, records));
+            } else {
                 return self.reindex().await;
             }
-            decoded.extend(records.into_values());
         }
-        decoded.sort_unstable_by_key(|(header, _)| (header.org, header.record));
+        built.sort_unstable_by_key(|(header, _)| (header.org, header.record));
         let mut quarantined = Vec::new();
-        let orgs = Self::build(&self.vault, &self.keys, decoded, &mut quarantined).await?;
+        let orgs = Self::build(&self.vault, &self.keys, built, &mut quarantined).await?;
         self.orgs.extend(orgs);
         self.quarantined.extend(quarantined);
+        for (org, records) in in_place {
+            let state = self.state_mut(org)?;
+            let mut reprice_all = false;
+            let mut entries = Vec::new();
+            for (header, record) in records.into_values() {
+                match record {
+                    Ok(Some(Record::TimeEntry(e))) => {
+                        entries.push(e.id);
+                        state.apply(Record::TimeEntry(e));
+                    }
+                    Ok(Some(record)) => {
+                        // The catalogue and rates decide entries' prices.
+                        reprice_all |= !matches!(record, Record::Expense(_));
+                        state.apply(record);
+                    }
+                    Ok(None) => state.remove_entry(EntryId::from_bytes(header.record)),
+                    Err(_) => {}
+                }
+            }
+            if reprice_all {
+                state.reprice_all();
+            } else {
+                for id in entries {
+                    state.reprice(id);
+                }
+            }
+        }
         Ok(())
     }
 
@@ -731,7 +771,8 @@ impl Engine {
             let lost = self
                 .pull_org(t, org, signers, me, report, arrived.as_deref_mut())
                 .await?;
-            self.retry_quarantine(t, org, signers, me, report).await?;
+            self.retry_quarantine(t, org, signers, me, report, arrived.as_deref_mut())
+                .await?;
             if lost {
                 // The server lost what it had acknowledged: what this device wrote goes again.
                 report.resent += self.vault.requeue_own(&self.keys, org.to_bytes()).await?;
@@ -957,6 +998,22 @@ impl Engine {
             }
         }
         Ok(lost)
+    }
+}
+
+/// Whether a record that arrived for an organization already indexed can be taken into the index
+/// as it stands, as a local write is (`Engine::commit`), and give what a full read would: a new
+/// version of anything but a member (whose role decides what others may write) or the
+/// organization's profile (its logo is read from the vault), an entry's deletion, and entries and
+/// expenses written by their own member (whose rights a full read checks against the members).
+fn applies_in_place(header: &Header, record: &std::result::Result<Option<Record>, String>) -> bool {
+    match record {
+        Err(_) => false,
+        Ok(None) => header.kind == Kind::TimeEntry as u16,
+        Ok(Some(Record::Member(_) | Record::Organization(_))) => false,
+        Ok(Some(record)) => record
+            .owner()
+            .is_none_or(|member| member.to_bytes() == header.author_user),
     }
 }
 

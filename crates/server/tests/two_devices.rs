@@ -7,12 +7,12 @@ mod support;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use stint_domain::report::GroupBy;
-use stint_domain::{MemberId, OrgId};
+use stint_domain::{EntryTime, MemberId, OrgId};
 use stint_engine::seed::SeedSpec;
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{
-    ClientChanges, Engine, EntryFilter, InvoiceFilter, MemoryKeyStore, NewClient, NewOrganization,
-    ReportQuery, Unlock,
+    ClientChanges, Engine, EntryChanges, EntryFilter, InvoiceFilter, MemoryKeyStore, NewClient,
+    NewEntry, NewOrganization, ReportQuery, Unlock,
 };
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
@@ -393,7 +393,8 @@ fn everything_shown(engine: &Engine, org: OrgId) -> String {
 }
 
 /// A new device's first sync indexes what arrived as it was stored instead of reading its whole
-/// vault again: what it shows then is exactly what it shows once the vault is read from the start.
+/// vault again, and later rounds take what arrives into the index in place: what it shows then is
+/// exactly what the laptop shows, and what it shows once its vault is read from the start.
 async fn a_first_sync_shows_what_a_full_read_shows(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
@@ -424,6 +425,72 @@ async fn a_first_sync_shows_what_a_full_read_shows(backend: Backend) {
     assert!(got.received > 1500 && got.refused == 0, "{got:?}");
     assert!(phone.quarantined().is_empty(), "{:?}", phone.quarantined());
     let after_sync = everything_shown(&phone, org);
+    assert_eq!(after_sync, everything_shown(&laptop, org));
+
+    // Later rounds take what arrives into the index in place: new entries and a client (which
+    // prices entries anew), then an edit and a deletion.
+    let by = laptop.act_as_user(org).unwrap();
+    let project = laptop.projects(&by, false).unwrap()[0].project.id;
+    let start = "2026-03-02T09:00:00Z".parse::<jiff::Timestamp>().unwrap();
+    let mut added = Vec::new();
+    for hours in [0, 2] {
+        let start = start + jiff::SignedDuration::from_hours(hours);
+        let outcome = laptop
+            .add_entry(
+                &by,
+                NewEntry {
+                    member: None,
+                    project,
+                    task: None,
+                    time: EntryTime::Span {
+                        start,
+                        end: start + jiff::SignedDuration::from_mins(50),
+                    },
+                    note: "written on the laptop".into(),
+                    billable: None,
+                    tags: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        added.push(outcome.entry.entry.id);
+    }
+    laptop
+        .add_client(
+            &by,
+            NewClient {
+                name: "Zeta Labs".into(),
+                currency: None,
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    let got = report(&phone.sync(&to_phone).await.unwrap(), org);
+    assert_eq!((got.received, got.refused), (3, 0), "{got:?}");
+    assert_eq!(
+        everything_shown(&phone, org),
+        everything_shown(&laptop, org)
+    );
+    laptop
+        .edit_entry(
+            &by,
+            added[0],
+            EntryChanges {
+                note: Some("edited on the laptop".into()),
+                ..EntryChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+    laptop.delete_entry(&by, added[1]).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    let got = report(&phone.sync(&to_phone).await.unwrap(), org);
+    assert_eq!((got.received, got.refused), (2, 0), "{got:?}");
+    let after_sync = everything_shown(&phone, org);
+    assert!(after_sync.contains("edited on the laptop"));
     assert_eq!(after_sync, everything_shown(&laptop, org));
 
     phone.close().await;
