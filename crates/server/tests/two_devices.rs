@@ -315,6 +315,29 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
 }
 both!(a_change_on_one_device_appears_on_the_other);
 
+/// Seeds an organization of 1,500 entries on the laptop (more records than a page holds, of every
+/// kind the seed writes), sets up sync, publishes and pushes it; its id and the recovery key.
+async fn seeded_and_pushed(
+    laptop: &mut Engine,
+    to_laptop: &HttpTransport,
+    seed: u64,
+) -> (OrgId, String) {
+    let (org, _) = laptop
+        .seed(
+            SeedSpec {
+                entries: 1500,
+                seed,
+            },
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+    let recovery = set_up(laptop, to_laptop).await;
+    laptop.publish(to_laptop, org).await.unwrap();
+    laptop.sync(to_laptop).await.unwrap();
+    (org, recovery)
+}
+
 /// A first sync cut short by the network after a page shows what that page brought (the index is
 /// rebuilt from what was stored, not only after a whole round), and the next round brings the rest.
 async fn a_round_cut_short_shows_what_it_stored(backend: Backend) {
@@ -323,20 +346,7 @@ async fn a_round_cut_short_shows_what_it_stored(backend: Backend) {
     let (to_laptop, to_phone) =
         laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
     let (mut laptop, mut phone, _dirs) = two_devices().await;
-    // More records than one page holds.
-    let (org, _) = laptop
-        .seed(
-            SeedSpec {
-                entries: 1500,
-                seed: 7,
-            },
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
-    let recovery = set_up(&mut laptop, &to_laptop).await;
-    laptop.publish(&to_laptop, org).await.unwrap();
-    laptop.sync(&to_laptop).await.unwrap();
+    let (org, recovery) = seeded_and_pushed(&mut laptop, &to_laptop, 7).await;
     let everything = laptop
         .entries(&laptop.act_as_user(org).unwrap(), &EntryFilter::default())
         .unwrap()
@@ -404,20 +414,7 @@ async fn a_first_sync_shows_what_a_full_read_shows(backend: Backend) {
     let keys = [MemoryKeyStore::default(), MemoryKeyStore::default()];
     let mut laptop = device(dirs[0].path(), &keys[0]).await;
     let mut phone = device(dirs[1].path(), &keys[1]).await;
-    // More records than a page holds, of every kind the seed writes.
-    let (org, _) = laptop
-        .seed(
-            SeedSpec {
-                entries: 1500,
-                seed: 11,
-            },
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
-    let recovery = set_up(&mut laptop, &to_laptop).await;
-    laptop.publish(&to_laptop, org).await.unwrap();
-    laptop.sync(&to_laptop).await.unwrap();
+    let (org, recovery) = seeded_and_pushed(&mut laptop, &to_laptop, 11).await;
 
     phone.restore_sync(&to_phone, &recovery).await.unwrap();
     let reports = phone.sync(&to_phone).await.unwrap();

@@ -649,12 +649,12 @@ impl<'a> Latest<'a> {
     }
 }
 
-/// Rows bound per statement: six parameters each, well under SQLite's limit (32,766). Fewer,
+/// Ids bound per lookup statement, well under SQLite's limit on parameters (32,766). Fewer,
 /// larger statements: each costs a round trip to the connection's thread.
-const ROWS_PER_STATEMENT: usize = 500;
+const IDS_PER_STATEMENT: usize = 500;
 
 /// The stored envelopes of the records in `accepted`, read in statements of up to
-/// [`ROWS_PER_STATEMENT`] ids (a batch may span organizations).
+/// [`IDS_PER_STATEMENT`] ids (a batch may span organizations).
 async fn stored_versions(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     accepted: &[(usize, Header, Zeroizing<Vec<u8>>)],
@@ -665,7 +665,7 @@ async fn stored_versions(
         by_org.entry(header.org).or_default().push(header.record);
     }
     for (org, ids) in by_org {
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
             let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "SELECT id, envelope FROM records WHERE org = ",
             );
