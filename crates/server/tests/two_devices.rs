@@ -7,12 +7,12 @@ mod support;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use stint_domain::report::GroupBy;
-use stint_domain::{EntryTime, MemberId, OrgId};
+use stint_domain::{EntryTime, MemberId, OrgId, RateScope};
 use stint_engine::seed::SeedSpec;
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{
     ClientChanges, Engine, EntryChanges, EntryFilter, InvoiceFilter, MemoryKeyStore, NewClient,
-    NewEntry, NewOrganization, ReportQuery, Unlock,
+    NewEntry, NewOrganization, NewRate, ReportQuery, Unlock,
 };
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
@@ -483,9 +483,22 @@ async fn a_first_sync_shows_what_a_full_read_shows(backend: Backend) {
         .await
         .unwrap();
     laptop.delete_entry(&by, added[1]).await.unwrap();
+    // A new rate for the project prices its entries anew, old ones too.
+    laptop
+        .set_rate(
+            &by,
+            NewRate {
+                scope: RateScope::Project { project },
+                effective_from: jiff::civil::date(2020, 1, 1),
+                hourly: "173.30".into(),
+                currency: None,
+            },
+        )
+        .await
+        .unwrap();
     laptop.sync(&to_laptop).await.unwrap();
     let got = report(&phone.sync(&to_phone).await.unwrap(), org);
-    assert_eq!((got.received, got.refused), (2, 0), "{got:?}");
+    assert_eq!((got.received, got.refused), (3, 0), "{got:?}");
     let after_sync = everything_shown(&phone, org);
     assert!(after_sync.contains("edited on the laptop"));
     assert_eq!(after_sync, everything_shown(&laptop, org));
