@@ -14,7 +14,10 @@ use sqlx::sqlite::{
 use ulid::Ulid;
 
 use super::{
-    StoreError, StoreResult, enrolments::enrolment_store, sql::sql_store, sync::sync_store,
+    StoreError, StoreResult,
+    enrolments::enrolment_store,
+    sql::sql_store,
+    sync::{StoredVersion, sync_store},
 };
 
 /// How long an organization's idle database connection stays open.
@@ -96,6 +99,24 @@ impl SqliteStore {
             .await?;
         orgs.insert(org, pool.clone());
         Ok(pool)
+    }
+
+    /// The stored versions of some of an organization's records (at most a few hundred ids).
+    async fn stored_versions(
+        tx: &mut sqlx::Transaction<'static, Sqlite>,
+        org_id: &str,
+        ids: &[&[u8]],
+    ) -> StoreResult<Vec<StoredVersion>> {
+        let mut query = sqlx::QueryBuilder::new(
+            "SELECT record, seq, hlc, author_device FROM records WHERE org_id = ",
+        );
+        query.push_bind(org_id).push(" AND record IN (");
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        Ok(query.build_query_as().fetch_all(&mut **tx).await?)
     }
 
     /// A transaction on the organization's own file. Writers take the write lock up front, so a

@@ -148,6 +148,10 @@ fn array16(bytes: Vec<u8>) -> StoreResult<[u8; 16]> {
 }
 
 /// A `devices` row as selected: device, certificate, label, created, revoked, revocation.
+/// A stored version of a record as a push compares against it: record id, sequence number, HLC,
+/// author device.
+pub(crate) type StoredVersion = (Vec<u8>, i64, i64, Vec<u8>);
+
 pub(crate) type DeviceColumns = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>);
 
 pub(crate) fn device_row(
@@ -346,18 +350,9 @@ macro_rules! sync_store {
                     std::collections::HashMap::with_capacity(batch.len());
                 let ids: Vec<&[u8]> = batch.iter().map(|i| i.record.as_slice()).collect();
                 for chunk in ids.chunks(500) {
-                    let mut query = sqlx::QueryBuilder::new(
-                        "SELECT record, seq, hlc, author_device FROM records WHERE org_id = ",
-                    );
-                    query.push_bind(&org_id).push(" AND record IN (");
-                    let mut list = query.separated(", ");
-                    for id in chunk {
-                        list.push_bind(*id);
-                    }
-                    query.push(")");
-                    let rows: Vec<(Vec<u8>, i64, i64, Vec<u8>)> =
-                        query.build_query_as().fetch_all(&mut *tx).await?;
-                    for (record, seq, hlc, device) in rows {
+                    for (record, seq, hlc, device) in
+                        <$store>::stored_versions(&mut tx, &org_id, chunk).await?
+                    {
                         let (Ok(record), Ok(device)) =
                             (<[u8; 16]>::try_from(record), <[u8; 16]>::try_from(device))
                         else {
