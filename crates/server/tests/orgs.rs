@@ -618,6 +618,10 @@ async fn row_level_security_hides_other_organizations(storage: &Storage, a: &str
         .await
         .unwrap();
     assert_eq!(audit_orgs, [a.to_owned()]);
+    let member_of_a: String = sqlx::query_scalar("SELECT user_id FROM members LIMIT 1")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
     let write = sqlx::query(
         "INSERT INTO members (org_id, user_id, role, joined_at) VALUES ($1, 'x', 'owner', 0)",
     )
@@ -626,6 +630,32 @@ async fn row_level_security_hides_other_organizations(storage: &Storage, a: &str
     .await;
     let err = write.expect_err("writing into B from A's transaction");
     assert!(err.to_string().contains("row-level security"), "{err}");
+    tx.rollback().await.unwrap();
+
+    // A pull (`sync_pull`, one statement) sets the organization for that statement alone.
+    let pull = "SELECT tag, number, bytes FROM sync_pull($1, $2, 0, 10)";
+    let rows: Vec<(i32, i64, Vec<u8>)> = sqlx::query_as(pull)
+        .bind(a)
+        .bind(&member_of_a)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert!(rows.iter().any(|(tag, _, _)| *tag == 2), "a member's pull");
+    let after_pull: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        after_pull, 0,
+        "the pull's organization ended with its statement"
+    );
+    let into_b: Vec<(i32, i64, Vec<u8>)> = sqlx::query_as(pull)
+        .bind(b)
+        .bind(&member_of_a)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert!(into_b.is_empty(), "not a member of B: nothing read");
 }
 
 async fn names_and_roles_are_validated(backend: Backend) {

@@ -12,7 +12,7 @@ use super::{
     StoreResult,
     enrolments::enrolment_store,
     sql::sql_store,
-    sync::{StoredVersion, sync_store},
+    sync::{PullRow, StoredVersion, sync_store},
 };
 
 /// The PostgreSQL store.
@@ -96,6 +96,31 @@ impl PgStore {
         .bind(ids)
         .fetch_all(&mut **tx)
         .await?)
+    }
+
+    /// A pull's page and head (`PullRow`), `None` unless `member` belongs to the organization: one
+    /// trip to the database. `sync_pull` (migration 0013) sets the organization for row-level
+    /// security for its own statement's transaction, checks membership, and reads the page and
+    /// the head in one snapshot; a transaction of its own would cost five trips.
+    async fn pull_rows(
+        &self,
+        org: Ulid,
+        member: Ulid,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Option<Vec<PullRow>>> {
+        let mut rows: Vec<PullRow> =
+            sqlx::query_as("SELECT tag, number, bytes FROM sync_pull($1, $2, $3, $4)")
+                .bind(org.to_string())
+                .bind(member.to_string())
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        // Tag 2 says the caller is a member; without it nothing else was read.
+        let before = rows.len();
+        rows.retain(|(tag, _, _)| *tag != 2);
+        Ok((rows.len() != before).then_some(rows))
     }
 
     /// Deleting the registry row cascades to every organization-scoped table.

@@ -17,7 +17,7 @@ use super::{
     StoreError, StoreResult,
     enrolments::enrolment_store,
     sql::sql_store,
-    sync::{StoredVersion, sync_store},
+    sync::{PullRow, StoredVersion, sync_store},
 };
 
 /// How long an organization's idle database connection stays open.
@@ -117,6 +117,45 @@ impl SqliteStore {
         }
         query.push(")");
         Ok(query.build_query_as().fetch_all(&mut **tx).await?)
+    }
+
+    /// A pull's page and head (`PullRow`), `None` unless `member` belongs to the organization.
+    async fn pull_rows(
+        &self,
+        org: Ulid,
+        member: Ulid,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Option<Vec<PullRow>>> {
+        let org_id = org.to_string();
+        let mut tx = match self.org_tx(org, false, false).await {
+            Err(StoreError::NotFound(_)) => return Ok(None),
+            tx => tx?,
+        };
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM members WHERE org_id = $1 AND user_id = $2")
+                .bind(&org_id)
+                .bind(member.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if role.is_none() {
+            tx.commit().await?;
+            return Ok(None);
+        }
+        // The page and the head in one statement, so one snapshot: the head is at least every
+        // sequence number in the page (a push writes both in one transaction).
+        let rows = sqlx::query_as(
+            "SELECT 0, seq, envelope FROM (SELECT seq, envelope FROM records \
+             WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) AS page \
+             UNION ALL SELECT 1, head, history FROM sync_state WHERE org_id = $1",
+        )
+        .bind(&org_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(rows))
     }
 
     /// A transaction on the organization's own file. Writers take the write lock up front, so a

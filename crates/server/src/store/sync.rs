@@ -147,11 +147,15 @@ fn array16(bytes: Vec<u8>) -> StoreResult<[u8; 16]> {
         .map_err(|_| super::StoreError::Corrupt("a 16-byte id is not 16 bytes".into()))
 }
 
-/// A `devices` row as selected: device, certificate, label, created, revoked, revocation.
 /// A stored version of a record as a push compares against it: record id, sequence number, HLC,
 /// author device.
 pub(crate) type StoredVersion = (Vec<u8>, i64, i64, Vec<u8>);
 
+/// A pull's rows as a backend reads them in one snapshot: tag 0 for the page's records (sequence
+/// number, envelope), tag 1 for the organization's head and history id.
+pub(crate) type PullRow = (i32, i64, Vec<u8>);
+
+/// A `devices` row as selected: device, certificate, label, created, revoked, revocation.
 pub(crate) type DeviceColumns = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>);
 
 pub(crate) fn device_row(
@@ -504,36 +508,12 @@ macro_rules! sync_store {
                 limit: i64,
                 max_bytes: usize,
             ) -> $crate::store::StoreResult<Option<$crate::store::sync::Page>> {
-                let org_id = org.to_string();
-                let mut tx = match self.org_tx(org, false, false).await {
-                    Err($crate::store::StoreError::NotFound(_)) => return Ok(None),
-                    tx => tx?,
-                };
-                let role: Option<String> =
-                    sqlx::query_scalar("SELECT role FROM members WHERE org_id = $1 AND user_id = $2")
-                        .bind(&org_id)
-                        .bind(member.to_string())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if role.is_none() {
-                    tx.commit().await?;
+                let Some(tagged) = self
+                    .pull_rows(org, member, i64::try_from(after).unwrap_or(i64::MAX), limit)
+                    .await?
+                else {
                     return Ok(None);
-                }
-                // The page and the head in one statement, so one snapshot: the head is at least
-                // every sequence number in the page (a push writes both in one transaction), and
-                // it costs one trip to the database, not two. Rows tagged 0 are the page, the row
-                // tagged 1 the organization's head and history.
-                let tagged: Vec<(i32, i64, Vec<u8>)> = sqlx::query_as(
-                    "SELECT 0, seq, envelope FROM (SELECT seq, envelope FROM records \
-                     WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) AS page \
-                     UNION ALL SELECT 1, head, history FROM sync_state WHERE org_id = $1",
-                )
-                .bind(&org_id)
-                .bind(i64::try_from(after).unwrap_or(i64::MAX))
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
+                };
                 let (mut history, mut head) = (None, 0);
                 let mut rows: Vec<(i64, Vec<u8>)> = Vec::with_capacity(tagged.len());
                 for (tag, number, bytes) in tagged {
