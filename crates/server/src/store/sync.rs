@@ -367,6 +367,11 @@ macro_rules! sync_store {
                         stored.insert(record, (seq, hlc, device));
                     }
                 }
+                // Records the organization had before this batch: only their rows can conflict
+                // (writers hold the organization's lock), so the others take a plain insert,
+                // without a conflict check per row.
+                let existed: std::collections::HashSet<[u8; 16]> =
+                    stored.keys().copied().collect();
                 let mut outcomes = Vec::with_capacity(batch.len());
                 // Record → (sequence number, index in the batch) of its last stored version.
                 let mut writes: std::collections::HashMap<[u8; 16], (i64, usize)> =
@@ -393,25 +398,30 @@ macro_rules! sync_store {
                 }
                 let mut rows: Vec<(i64, usize)> = writes.into_values().collect();
                 rows.sort_unstable();
-                for chunk in rows.chunks(500) {
-                    let mut query = sqlx::QueryBuilder::new(
-                        "INSERT INTO records (org_id, record, seq, hlc, author_device, envelope) ",
-                    );
-                    query.push_values(chunk, |mut row, (seq, at)| {
-                        let item = &batch[*at];
-                        row.push_bind(&org_id)
-                            .push_bind(item.record.as_slice())
-                            .push_bind(*seq)
-                            .push_bind(item.hlc)
-                            .push_bind(item.author_device.as_slice())
-                            .push_bind(item.envelope);
-                    });
-                    query.push(
-                        " ON CONFLICT (org_id, record) DO UPDATE SET seq = excluded.seq, \
-                         hlc = excluded.hlc, author_device = excluded.author_device, \
-                         envelope = excluded.envelope",
-                    );
-                    query.build().execute(&mut *tx).await?;
+                let (replaced, added): (Vec<_>, Vec<_>) = rows
+                    .into_iter()
+                    .partition(|(_, at)| existed.contains(&batch[*at].record));
+                let upsert = " ON CONFLICT (org_id, record) DO UPDATE SET seq = excluded.seq, \
+                              hlc = excluded.hlc, author_device = excluded.author_device, \
+                              envelope = excluded.envelope";
+                for (rows, conflict) in [(added, ""), (replaced, upsert)] {
+                    for chunk in rows.chunks(500) {
+                        let mut query = sqlx::QueryBuilder::new(
+                            "INSERT INTO records \
+                             (org_id, record, seq, hlc, author_device, envelope) ",
+                        );
+                        query.push_values(chunk, |mut row, (seq, at)| {
+                            let item = &batch[*at];
+                            row.push_bind(&org_id)
+                                .push_bind(item.record.as_slice())
+                                .push_bind(*seq)
+                                .push_bind(item.hlc)
+                                .push_bind(item.author_device.as_slice())
+                                .push_bind(item.envelope);
+                        });
+                        query.push(conflict);
+                        query.build().execute(&mut *tx).await?;
+                    }
                 }
                 if head != start {
                     sqlx::query("UPDATE sync_state SET head = $2 WHERE org_id = $1")
