@@ -65,6 +65,11 @@ impl Kind {
     pub fn is_write_log(self) -> bool {
         matches!(self, Kind::TeamLog | Kind::FinanceLog)
     }
+
+    /// Whether a header's kind number names a write log entry (an unknown number does not).
+    pub fn numbers_write_log(kind: u16) -> bool {
+        Kind::from_u16(kind).is_some_and(Kind::is_write_log)
+    }
 }
 
 impl LogEntry {

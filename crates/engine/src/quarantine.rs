@@ -97,7 +97,7 @@ impl Engine {
         report.received += got
             .stored
             .iter()
-            .filter(|h| !Kind::from_u16(h.kind).is_some_and(Kind::is_write_log))
+            .filter(|h| !Kind::numbers_write_log(h.kind))
             .count();
         report.merged += got.merged;
         report.conflicts += got.conflicts;

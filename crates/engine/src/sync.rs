@@ -461,7 +461,7 @@ impl Engine {
                 .into_iter()
                 // Write log entries name their author device in their ids: never rewritten (a
                 // vault publishes before it syncs, so it holds none then).
-                .filter(|r| !Kind::from_u16(r.header.kind).is_some_and(Kind::is_write_log))
+                .filter(|r| !Kind::numbers_write_log(r.header.kind))
                 .map(|r| {
                     let mut header = r.header;
                     // The person's own member record takes the account's id.
@@ -1060,10 +1060,7 @@ async fn fetch<T: Transport>(
 
 /// Whether an outgoing envelope is an entry of this device's write log.
 fn is_write_log(envelope: &[u8]) -> bool {
-    EnvelopeRef::parse(envelope)
-        .ok()
-        .and_then(|e| Kind::from_u16(e.header().kind))
-        .is_some_and(Kind::is_write_log)
+    EnvelopeRef::parse(envelope).is_ok_and(|e| Kind::numbers_write_log(e.header().kind))
 }
 
 /// The id of an attachment's envelope (`None` for a record's, or bytes that do not parse, which

@@ -256,9 +256,7 @@ impl Vault {
         for (index, header, plaintext) in accepted {
             let envelope = &envelopes[index];
             self.last_hlc.fetch_max(header.hlc, Ordering::SeqCst);
-            if stint_domain::Kind::from_u16(header.kind)
-                .is_some_and(stint_domain::Kind::is_write_log)
-            {
+            if stint_domain::Kind::numbers_write_log(header.kind) {
                 // Another device's write log entry: what it lists is what this device must end
                 // up holding. Entries are never edited: the first version stored stays.
                 if header.author_device != keys.device_id {
