@@ -766,7 +766,7 @@ impl Engine {
         // Merges written while pulling are pushed in the same round; a merge answered by yet
         // another version (someone wrote meanwhile) waits for the next round.
         for _ in 0..3 {
-            self.push_org(t, org, me, report).await?;
+            self.push_org(t, org, me, false, report).await?;
             let merged = report.merged;
             let lost = self
                 .pull_org(t, org, signers, me, report, arrived.as_deref_mut())
@@ -792,6 +792,9 @@ impl Engine {
             self.pull_org(t, org, signers, me, report, arrived).await?;
             unseen = self.vault.unseen(org.to_bytes()).await?;
         }
+        // This device's write log entries last, once pulled: a vault restored from an older
+        // copy of itself has learnt where its own chain stands on the server by now.
+        self.push_org(t, org, me, true, report).await?;
         report.unseen_versions = unseen.versions;
         report.unseen_log_entries = unseen.entries;
         report.pending = self.vault.outbox_len_of(org.to_bytes()).await?;
@@ -841,14 +844,15 @@ impl Engine {
 
     /// Pushes the outbox of `org` in batches, each removed once the server answered for it.
     /// Attachments go one by one to their own route (`Transport::put_attachment`), ahead of the
-    /// records of their batch. Once the outbox is empty, what the server acknowledged is listed
-    /// in this device's write log (author `me`), whose entries are pushed last: no entry lists a
-    /// version the server had not acknowledged before the entry existed.
+    /// records of their batch. With `log`, once the outbox is empty, what the server acknowledged
+    /// is listed in this device's write log (author `me`), whose entries are pushed last: no entry
+    /// lists a version the server had not acknowledged before the entry existed.
     async fn push_org<T: Transport>(
         &self,
         t: &T,
         org: OrgId,
         me: MemberId,
+        log: bool,
         report: &mut SyncReport,
     ) -> Result<()> {
         // A push's framing takes four bytes per envelope and a few more.
@@ -859,6 +863,9 @@ impl Engine {
                 .outbox_batch(org.to_bytes(), MAX_BATCH as i64, budget)
                 .await?;
             if batch.is_empty() {
+                if !log {
+                    break;
+                }
                 let entries = self
                     .vault
                     .write_log_entries(&self.keys, me.to_bytes(), org.to_bytes())

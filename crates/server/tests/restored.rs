@@ -1,16 +1,19 @@
 //! A server restored from an older backup (issue 14): what it had acknowledged since the backup is
 //! gone. The devices notice (their cursor is ahead of the server's head), read it again from the
 //! start and push again what they wrote, without resetting anything; a device enrolled afterwards
-//! sees everything. On SQLite and PostgreSQL.
+//! sees everything. And a device whose vault is restored from an older copy of itself: its write
+//! log goes on from where it stands on the server. On SQLite and PostgreSQL.
 
 mod support;
 
+use std::path::Path;
+
 use stint_domain::{EntryTime, OrgId, ProjectId};
-use stint_engine::sync::Transport;
-use stint_engine::{ActAs, Engine, EntryFilter, MemoryKeyStore, NewEntry};
+use stint_engine::sync::{SyncReport, Transport};
+use stint_engine::{ActAs, Engine, EntryFilter, MemoryKeyStore, NewClient, NewEntry, Unlock};
 use stint_server::backup;
 use stint_sync::HttpTransport;
-use support::devices::{acme_website, device};
+use support::devices::{acme_website, device, laptop_and_phone, organization, set_up};
 use support::{Backend, Server, Storage, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -236,3 +239,113 @@ async fn a_restored_server_written_to_before_a_device_returns(backend: Backend) 
     server.stop().await;
 }
 both!(a_restored_server_written_to_before_a_device_returns);
+
+fn unseen(reports: &[(OrgId, SyncReport)]) -> (u64, u64) {
+    reports.iter().fold((0, 0), |(v, e), (_, r)| {
+        (v + r.unseen_versions, e + r.unseen_log_entries)
+    })
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for item in std::fs::read_dir(from).unwrap() {
+        let item = item.unwrap();
+        if item.file_type().unwrap().is_dir() {
+            copy_dir(&item.path(), &to.join(item.file_name()));
+        } else {
+            std::fs::copy(item.path(), to.join(item.file_name())).unwrap();
+        }
+    }
+}
+
+async fn client_names(engine: &Engine, org: OrgId) -> Vec<String> {
+    let by = engine.act_as_user(org).unwrap();
+    let mut names: Vec<String> = engine
+        .clients(&by, true)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    names.sort();
+    names
+}
+
+/// The laptop's vault is put back from a copy taken three rounds earlier, with a change still
+/// waiting in its outbox. Its write log must go on from where its chain stands on the server:
+/// restarting at the copy's number would give its next entry the id of one already there, and a
+/// device that syncs from nothing afterwards would see a chain naming another hash (a server
+/// hiding entries, falsely). Seen failing before the fix: the new device reported one entry
+/// hidden.
+async fn a_vault_restored_from_an_older_copy_continues_its_write_log(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (to_laptop, to_phone) =
+        laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
+    let dirs = [
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    ];
+    let laptop_keys = MemoryKeyStore::default();
+    let mut laptop = device(dirs[0].path(), &laptop_keys).await;
+    let acme = organization(&mut laptop, "Acme").await;
+    let client = |name: &str| NewClient {
+        name: name.into(),
+        currency: None,
+        rounding: None,
+        note: String::new(),
+    };
+    let recovery = set_up(&mut laptop, &to_laptop).await;
+    laptop.publish(&to_laptop, acme).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    let mut phone = device(dirs[1].path(), &MemoryKeyStore::default()).await;
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    phone.sync(&to_phone).await.unwrap();
+
+    // The copy, taken with a change not yet pushed.
+    let by = laptop.act_as_user(acme).unwrap();
+    laptop.add_client(&by, client("Pending")).await.unwrap();
+    laptop.close().await;
+    let copy = dirs[2].path().join("copy");
+    copy_dir(dirs[0].path(), &copy);
+    let mut laptop = Engine::open(dirs[0].path(), Unlock::Keyring(&laptop_keys))
+        .await
+        .unwrap();
+    for name in ["Globex", "Hooli", "Initech"] {
+        let by = laptop.act_as_user(acme).unwrap();
+        laptop.add_client(&by, client(name)).await.unwrap();
+        laptop.sync(&to_laptop).await.unwrap();
+    }
+    assert_eq!(unseen(&phone.sync(&to_phone).await.unwrap()), (0, 0));
+
+    // The copy put back; two more rounds.
+    laptop.close().await;
+    std::fs::remove_dir_all(dirs[0].path()).unwrap();
+    copy_dir(&copy, dirs[0].path());
+    let mut laptop = Engine::open(dirs[0].path(), Unlock::Keyring(&laptop_keys))
+        .await
+        .unwrap();
+    let reports = laptop.sync(&to_laptop).await.unwrap();
+    assert_eq!(unseen(&reports), (0, 0), "{reports:?}");
+    let by = laptop.act_as_user(acme).unwrap();
+    laptop.add_client(&by, client("Umbrella")).await.unwrap();
+    let reports = laptop.sync(&to_laptop).await.unwrap();
+    assert_eq!(unseen(&reports), (0, 0), "{reports:?}");
+
+    let all = ["Globex", "Hooli", "Initech", "Pending", "Umbrella"];
+    let reports = phone.sync(&to_phone).await.unwrap();
+    assert_eq!(unseen(&reports), (0, 0), "the phone: {reports:?}");
+    assert_eq!(client_names(&phone, acme).await, all);
+    // A device that syncs from nothing sees one whole chain.
+    let mut tablet = device(&dirs[2].path().join("tablet"), &MemoryKeyStore::default()).await;
+    tablet.restore_sync(&to_phone, &recovery).await.unwrap();
+    let reports = tablet.sync(&to_phone).await.unwrap();
+    assert_eq!(unseen(&reports), (0, 0), "a new device: {reports:?}");
+    assert_eq!(client_names(&tablet, acme).await, all);
+
+    laptop.close().await;
+    phone.close().await;
+    tablet.close().await;
+    server.stop().await;
+}
+both!(a_vault_restored_from_an_older_copy_continues_its_write_log);

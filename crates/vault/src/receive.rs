@@ -258,16 +258,19 @@ impl Vault {
             self.last_hlc.fetch_max(header.hlc, Ordering::SeqCst);
             if stint_domain::Kind::numbers_write_log(header.kind) {
                 // Another device's write log entry: what it lists is what this device must end
-                // up holding. Entries are never edited: the first version stored stays.
-                if header.author_device != keys.device_id {
-                    match write_log::received_entry(&header, &plaintext) {
-                        Ok(entry) => {
-                            write_log::keep_claims(&mut tx, &header, &plaintext, &entry).await?
-                        }
-                        Err(reason) => {
-                            received.refused.push(Refused { index, reason });
-                            continue;
-                        }
+                // up holding. One of this device's own: its chain may have to move on (a vault
+                // restored from an older copy). Entries are never edited: the first version
+                // stored stays.
+                match write_log::received_entry(&header, &plaintext) {
+                    Ok(entry) if header.author_device != keys.device_id => {
+                        write_log::keep_claims(&mut tx, &header, &plaintext, &entry).await?
+                    }
+                    Ok(entry) => {
+                        write_log::own_entry_arrived(&mut tx, &header, &plaintext, &entry).await?
+                    }
+                    Err(reason) => {
+                        received.refused.push(Refused { index, reason });
+                        continue;
                     }
                 }
                 if latest.get(&(header.org, header.record)).is_some() {

@@ -299,6 +299,38 @@ pub(crate) fn received_entry(
     Ok(entry)
 }
 
+/// One of this device's own entries arrived, inside `tx`. A device holds its own entries, so this
+/// is a vault restored from an older copy of itself pulling the ones it wrote after that copy:
+/// the chain moves on to the furthest of them, so that the next entry follows it instead of
+/// taking its number (and its id, replacing it on the server).
+pub(crate) async fn own_entry_arrived(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    header: &Header,
+    payload: &[u8],
+    entry: &LogEntry,
+) -> Result<()> {
+    let setting = chain_setting(header.org, entry.compartment);
+    let stored: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM meta WHERE name = ?")
+        .bind(&setting)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let number = stored
+        .as_deref()
+        .and_then(|b| Some(u64::from_be_bytes(b.get(..8)?.try_into().ok()?)))
+        .unwrap_or(0);
+    if entry.number > number {
+        sqlx::query(
+            "INSERT INTO meta (name, value) VALUES (?, ?) \
+             ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(&setting)
+        .bind([entry.number.to_be_bytes().as_slice(), &entry_hash(payload)].concat())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Keeps what another device's entry lists, and the entry's place in its chain, inside `tx`.
 pub(crate) async fn keep_claims(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
