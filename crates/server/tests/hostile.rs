@@ -15,7 +15,7 @@ use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{ClientChanges, Engine, NewClient};
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
-use support::devices::{laptop_and_phone, organization, set_up, two_devices};
+use support::devices::{client_names, laptop_and_phone, organization, set_up, two_devices, unseen};
 use support::{Backend, Server, Storage};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -223,18 +223,6 @@ impl Transport for Hostile<'_> {
     }
 }
 
-fn names(engine: &Engine, org: OrgId) -> Vec<String> {
-    let by = engine.act_as_user(org).unwrap();
-    let mut names: Vec<String> = engine
-        .clients(&by, true)
-        .unwrap()
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
-    names.sort();
-    names
-}
-
 fn total(reports: &[(OrgId, SyncReport)]) -> SyncReport {
     let mut sum = SyncReport::default();
     for (_, r) in reports {
@@ -299,8 +287,8 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     };
     phone.restore_sync(&to_phone, &recovery).await.unwrap();
     phone.sync(&to_phone).await.unwrap();
-    assert_eq!(names(&phone, acme), ["Globex"]);
-    assert_eq!(names(&phone, side), ["Initech"]);
+    assert_eq!(client_names(&phone, acme), ["Globex"]);
+    assert_eq!(client_names(&phone, side), ["Initech"]);
 
     // Each attack meets a new version on the server; the phone refuses or ignores it, shows
     // nothing of it, and its next honest round brings the real version.
@@ -318,14 +306,14 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     for (what, attack, renamed, refused) in attacks {
         rename_client(&mut laptop, acme, renamed).await;
         laptop.sync(&to_laptop).await.unwrap();
-        let shown_before = (names(&phone, acme), names(&phone, side));
+        let shown_before = (client_names(&phone, acme), client_names(&phone, side));
         to_phone.set(Some(attack));
         let reports = phone.sync(&to_phone).await.unwrap();
         let sum = total(&reports);
         if refused {
             assert!(sum.refused >= 1, "{what}: {reports:?}");
             assert_eq!(
-                (names(&phone, acme), names(&phone, side)),
+                (client_names(&phone, acme), client_names(&phone, side)),
                 shown_before,
                 "{what} changed what the phone shows"
             );
@@ -349,15 +337,15 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
         } else {
             // Order does not matter to merging: the real version, as if honest.
             assert_eq!(sum.refused, 0, "{what}: {reports:?}");
-            assert_eq!(names(&phone, acme), [renamed], "{what}");
+            assert_eq!(client_names(&phone, acme), [renamed], "{what}");
         }
         to_phone.set(None);
         // The tampered round moved the cursor past what it refused; the next round asks the
         // now honest server for those numbers again, stores the real versions and empties the
         // quarantine.
         let reports = phone.sync(&to_phone).await.unwrap();
-        assert_eq!(names(&phone, acme), [renamed], "after {what}");
-        assert_eq!(names(&phone, side), ["Initech"], "after {what}");
+        assert_eq!(client_names(&phone, acme), [renamed], "after {what}");
+        assert_eq!(client_names(&phone, side), ["Initech"], "after {what}");
         assert!(
             phone.refused_envelopes().await.unwrap().is_empty(),
             "after {what}"
@@ -369,7 +357,7 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     to_phone.set(Some(Attack::Replay(acme, first_version)));
     let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(total(&reports).refused, 0, "{reports:?}");
-    assert_eq!(names(&phone, acme), ["Globex 5"]);
+    assert_eq!(client_names(&phone, acme), ["Globex 5"]);
     to_phone.set(None);
 
     // A certificate for this account that the identity did not sign: not a device of the account.
@@ -433,7 +421,7 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     to_phone.set(Some(Attack::FlipRecord(client.0.to_bytes())));
     let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(total(&reports).refused, 1, "{reports:?}");
-    assert_eq!(names(&phone, acme), ["Globex"]);
+    assert_eq!(client_names(&phone, acme), ["Globex"]);
 
     // Other records still arrive past it.
     let by = laptop.act_as_user(acme).unwrap();
@@ -454,7 +442,7 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     laptop.sync(&to_laptop).await.unwrap();
     phone.sync(&to_phone).await.unwrap();
     assert_eq!(
-        names(&phone, acme),
+        client_names(&phone, acme),
         ["Globex", "Hooli", "Initech", "Umbrella"]
     );
 
@@ -475,7 +463,7 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     to_phone.set(None);
     phone.sync(&to_phone).await.unwrap();
     assert_eq!(
-        names(&phone, acme),
+        client_names(&phone, acme),
         ["Globex 2", "Hooli", "Initech", "Umbrella"]
     );
     assert!(phone.refused_envelopes().await.unwrap().is_empty());
@@ -485,12 +473,6 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     server.stop().await;
 }
 both!(one_spoiled_record_costs_one_envelope_a_round);
-
-fn unseen(reports: &[(OrgId, SyncReport)]) -> (u64, u64) {
-    reports.iter().fold((0, 0), |(v, e), (_, r)| {
-        (v + r.unseen_versions, e + r.unseen_log_entries)
-    })
-}
 
 /// A server that hides records for good, answering every pull as if they had never been pushed:
 /// the laptop's write log lists them, so the phone notices once it has pulled to the head, says
@@ -527,7 +509,7 @@ async fn a_server_that_hides_records_is_caught(backend: Backend) {
     to_phone.set(Some(Attack::Hide(hidden.0.to_bytes())));
     let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(unseen(&reports), (1, 0), "{reports:?}");
-    assert_eq!(names(&phone, acme), ["Globex", "Initech"]);
+    assert_eq!(client_names(&phone, acme), ["Globex", "Initech"]);
     // Still hidden a round later: still said.
     let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(unseen(&reports), (1, 0), "{reports:?}");
@@ -536,7 +518,7 @@ async fn a_server_that_hides_records_is_caught(backend: Backend) {
     to_phone.set(None);
     let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(unseen(&reports), (0, 0), "{reports:?}");
-    assert_eq!(names(&phone, acme), ["Globex", "Hooli", "Initech"]);
+    assert_eq!(client_names(&phone, acme), ["Globex", "Hooli", "Initech"]);
 
     // Two rounds on the laptop, two write log entries; the server hides the first of them.
     laptop.add_client(&by, add("Umbrella")).await.unwrap();
@@ -547,7 +529,7 @@ async fn a_server_that_hides_records_is_caught(backend: Backend) {
     let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(unseen(&reports), (0, 1), "{reports:?}");
     assert_eq!(
-        names(&phone, acme),
+        client_names(&phone, acme),
         ["Globex", "Hooli", "Initech", "Umbrella", "Wayne"]
     );
     // Served again, it closes the gap.
@@ -702,8 +684,8 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     laptop.sync(&to_laptop).await.unwrap();
     assert_eq!(to_laptop.served.load(Ordering::SeqCst) - before, 4);
     phone.sync(&to_phone).await.unwrap();
-    assert_eq!(names(&laptop, acme), names(&phone, acme));
-    assert_eq!(names(&laptop, acme).len(), 6);
+    assert_eq!(client_names(&laptop, acme), client_names(&phone, acme));
+    assert_eq!(client_names(&laptop, acme).len(), 6);
 
     laptop.close().await;
     phone.close().await;

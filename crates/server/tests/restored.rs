@@ -9,11 +9,13 @@ mod support;
 use std::path::Path;
 
 use stint_domain::{EntryTime, OrgId, ProjectId};
-use stint_engine::sync::{SyncReport, Transport};
+use stint_engine::sync::Transport;
 use stint_engine::{ActAs, Engine, EntryFilter, MemoryKeyStore, NewClient, NewEntry, Unlock};
 use stint_server::backup;
 use stint_sync::HttpTransport;
-use support::devices::{acme_website, device, laptop_and_phone, organization, set_up};
+use support::devices::{
+    acme_website, client_names, device, laptop_and_phone, organization, set_up, unseen,
+};
 use support::{Backend, Server, Storage, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -240,12 +242,6 @@ async fn a_restored_server_written_to_before_a_device_returns(backend: Backend) 
 }
 both!(a_restored_server_written_to_before_a_device_returns);
 
-fn unseen(reports: &[(OrgId, SyncReport)]) -> (u64, u64) {
-    reports.iter().fold((0, 0), |(v, e), (_, r)| {
-        (v + r.unseen_versions, e + r.unseen_log_entries)
-    })
-}
-
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for item in std::fs::read_dir(from).unwrap() {
@@ -256,18 +252,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(item.path(), to.join(item.file_name())).unwrap();
         }
     }
-}
-
-async fn client_names(engine: &Engine, org: OrgId) -> Vec<String> {
-    let by = engine.act_as_user(org).unwrap();
-    let mut names: Vec<String> = engine
-        .clients(&by, true)
-        .unwrap()
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
-    names.sort();
-    names
 }
 
 /// The laptop's vault is put back from a copy taken three rounds earlier, with a change still
@@ -335,13 +319,13 @@ async fn a_vault_restored_from_an_older_copy_continues_its_write_log(backend: Ba
     let all = ["Globex", "Hooli", "Initech", "Pending", "Umbrella"];
     let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(unseen(&reports), (0, 0), "the phone: {reports:?}");
-    assert_eq!(client_names(&phone, acme).await, all);
+    assert_eq!(client_names(&phone, acme), all);
     // A device that syncs from nothing sees one whole chain.
     let mut tablet = device(&dirs[2].path().join("tablet"), &MemoryKeyStore::default()).await;
     tablet.restore_sync(&to_phone, &recovery).await.unwrap();
     let reports = tablet.sync(&to_phone).await.unwrap();
     assert_eq!(unseen(&reports), (0, 0), "a new device: {reports:?}");
-    assert_eq!(client_names(&tablet, acme).await, all);
+    assert_eq!(client_names(&tablet, acme), all);
 
     laptop.close().await;
     phone.close().await;

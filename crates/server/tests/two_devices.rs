@@ -16,7 +16,7 @@ use stint_engine::{
 };
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
-use support::devices::{device, laptop_and_phone, set_up, two_devices};
+use support::devices::{client_names, device, laptop_and_phone, set_up, two_devices};
 use support::{Backend, Server, Storage, everything_stored, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -127,18 +127,6 @@ impl Transport for Drops<'_> {
     ) -> Result<Option<Vec<u8>>, String> {
         self.inner.attachment(org, id).await
     }
-}
-
-fn client_names(engine: &Engine, org: OrgId) -> Vec<String> {
-    let by = engine.act_as_user(org).unwrap();
-    let mut names: Vec<String> = engine
-        .clients(&by, true)
-        .unwrap()
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
-    names.sort();
-    names
 }
 
 fn report(reports: &[(OrgId, SyncReport)], org: OrgId) -> SyncReport {

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use stint_domain::{OrgId, ProjectId};
+use stint_engine::sync::SyncReport;
 use stint_engine::{Engine, MemoryKeyStore, NewClient, NewOrganization, NewProject, Unlock};
 use stint_sync::HttpTransport;
 
@@ -103,4 +104,24 @@ pub async fn stored_records(dir: &Path, org: OrgId) -> Vec<(Vec<u8>, Vec<u8>)> {
         .unwrap();
     pool.close().await;
     rows
+}
+
+/// The names of the organization's clients as the device shows them (archived too), sorted.
+pub fn client_names(engine: &Engine, org: OrgId) -> Vec<String> {
+    let by = engine.act_as_user(org).unwrap();
+    let mut names: Vec<String> = engine
+        .clients(&by, true)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    names.sort();
+    names
+}
+
+/// A round's versions and write log entries reported unseen (hidden by the server), in all.
+pub fn unseen(reports: &[(OrgId, SyncReport)]) -> (u64, u64) {
+    reports.iter().fold((0, 0), |(v, e), (_, r)| {
+        (v + r.unseen_versions, e + r.unseen_log_entries)
+    })
 }
