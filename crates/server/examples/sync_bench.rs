@@ -22,11 +22,11 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use stint_domain::{EntryTime, ProjectId};
+use stint_domain::ProjectId;
 use stint_engine::seed::SeedSpec;
 use stint_engine::sync::Transport;
-use stint_engine::{Engine, EntryFilter, MemoryKeyStore, NewEntry, Unlock};
-use support::devices::laptop_and_phone;
+use stint_engine::{Engine, EntryFilter, MemoryKeyStore, Unlock};
+use support::devices::{laptop_and_phone, span_entry};
 use support::{Backend, Server, Storage};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -164,18 +164,7 @@ async fn main() {
         laptop
             .add_entry(
                 &by,
-                NewEntry {
-                    member: None,
-                    project,
-                    task: None,
-                    time: EntryTime::Span {
-                        start,
-                        end: start + jiff::SignedDuration::from_mins(15),
-                    },
-                    note: format!("bench entry {i}"),
-                    billable: None,
-                    tags: vec![],
-                },
+                span_entry(project, start, 15, format!("bench entry {i}")),
             )
             .await
             .unwrap();

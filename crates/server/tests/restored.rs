@@ -8,13 +8,13 @@ mod support;
 
 use std::path::Path;
 
-use stint_domain::{EntryTime, OrgId, ProjectId};
+use stint_domain::{OrgId, ProjectId};
 use stint_engine::sync::Transport;
-use stint_engine::{ActAs, Engine, EntryFilter, MemoryKeyStore, NewClient, NewEntry, Unlock};
+use stint_engine::{ActAs, Engine, EntryFilter, MemoryKeyStore, NewClient, Unlock};
 use stint_server::backup;
 use stint_sync::HttpTransport;
 use support::devices::{
-    acme_website, client_names, device, laptop_and_phone, organization, set_up, unseen,
+    acme_website, client_names, device, laptop_and_phone, organization, set_up, span_entry, unseen,
 };
 use support::{Backend, Server, Storage, sign_in, verified_account};
 
@@ -24,21 +24,7 @@ async fn add(engine: &mut Engine, by: &ActAs, project: ProjectId, note: &str, ho
     let start = "2026-03-02T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
         + jiff::SignedDuration::from_hours(hour);
     engine
-        .add_entry(
-            by,
-            NewEntry {
-                member: None,
-                project,
-                task: None,
-                time: EntryTime::Span {
-                    start,
-                    end: start + jiff::SignedDuration::from_mins(30),
-                },
-                note: note.into(),
-                billable: None,
-                tags: vec![],
-            },
-        )
+        .add_entry(by, span_entry(project, start, 30, note))
         .await
         .unwrap();
 }

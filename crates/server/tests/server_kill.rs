@@ -12,10 +12,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use stint_domain::EntryTime;
-use stint_engine::{ActAs, Engine, EntryFilter, MemoryKeyStore, NewEntry};
+use stint_engine::{ActAs, Engine, EntryFilter, MemoryKeyStore};
 use stint_sync::HttpTransport;
-use support::devices::{acme_website, device, stored_records};
+use support::devices::{acme_website, device, span_entry, stored_records};
 use support::{Backend, KEY, Server, Storage, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -139,21 +138,7 @@ async fn killed_servers_lose_nothing(backend: Backend) {
         for _ in 0..5 {
             let at = start + jiff::SignedDuration::from_mins(10 * written);
             laptop
-                .add_entry(
-                    &by,
-                    NewEntry {
-                        member: None,
-                        project,
-                        task: None,
-                        time: EntryTime::Span {
-                            start: at,
-                            end: at + jiff::SignedDuration::from_mins(5),
-                        },
-                        note: format!("entry {written}"),
-                        billable: None,
-                        tags: vec![],
-                    },
-                )
+                .add_entry(&by, span_entry(project, at, 5, format!("entry {written}")))
                 .await
                 .unwrap();
             written += 1;

@@ -7,16 +7,16 @@ mod support;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use stint_domain::report::GroupBy;
-use stint_domain::{EntryTime, MemberId, OrgId, RateScope};
+use stint_domain::{MemberId, OrgId, RateScope};
 use stint_engine::seed::SeedSpec;
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{
     ClientChanges, Engine, EntryChanges, EntryFilter, InvoiceFilter, MemoryKeyStore, NewClient,
-    NewEntry, NewOrganization, NewRate, ReportQuery, Unlock,
+    NewOrganization, NewRate, ReportQuery, Unlock,
 };
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
-use support::devices::{client_names, device, laptop_and_phone, set_up, two_devices};
+use support::devices::{client_names, device, laptop_and_phone, set_up, span_entry, two_devices};
 use support::{Backend, Server, Storage, everything_stored, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -421,21 +421,7 @@ async fn a_first_sync_shows_what_a_full_read_shows(backend: Backend) {
     for hours in [0, 2] {
         let start = start + jiff::SignedDuration::from_hours(hours);
         let outcome = laptop
-            .add_entry(
-                &by,
-                NewEntry {
-                    member: None,
-                    project,
-                    task: None,
-                    time: EntryTime::Span {
-                        start,
-                        end: start + jiff::SignedDuration::from_mins(50),
-                    },
-                    note: "written on the laptop".into(),
-                    billable: None,
-                    tags: vec![],
-                },
-            )
+            .add_entry(&by, span_entry(project, start, 50, "written on the laptop"))
             .await
             .unwrap();
         added.push(outcome.entry.entry.id);

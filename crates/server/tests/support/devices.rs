@@ -3,9 +3,11 @@
 
 use std::path::Path;
 
-use stint_domain::{OrgId, ProjectId};
+use stint_domain::{EntryTime, OrgId, ProjectId};
 use stint_engine::sync::SyncReport;
-use stint_engine::{Engine, MemoryKeyStore, NewClient, NewOrganization, NewProject, Unlock};
+use stint_engine::{
+    Engine, MemoryKeyStore, NewClient, NewEntry, NewOrganization, NewProject, Unlock,
+};
 use stint_sync::HttpTransport;
 
 use super::{Server, Storage, sign_in, verified_account};
@@ -124,4 +126,25 @@ pub fn unseen(reports: &[(OrgId, SyncReport)]) -> (u64, u64) {
     reports.iter().fold((0, 0), |(v, e), (_, r)| {
         (v + r.unseen_versions, e + r.unseen_log_entries)
     })
+}
+
+/// A time entry on `project` from `start`, `minutes` long, for the acting member.
+pub fn span_entry(
+    project: ProjectId,
+    start: jiff::Timestamp,
+    minutes: i64,
+    note: impl Into<String>,
+) -> NewEntry {
+    NewEntry {
+        member: None,
+        project,
+        task: None,
+        time: EntryTime::Span {
+            start,
+            end: start + jiff::SignedDuration::from_mins(minutes),
+        },
+        note: note.into(),
+        billable: None,
+        tags: vec![],
+    }
 }
