@@ -36,7 +36,7 @@ use crate::app::{Authed, Shared, now};
 use crate::error::{ApiError, ApiResult, Json, Path};
 use crate::orgs::{InOrg, Via};
 use crate::store::StoreError;
-use crate::store::sync::{DeviceRow, IdentityRow, Incoming, SealedKey};
+use crate::store::sync::{Caller, DeviceRow, IdentityRow, Incoming, Pulled, SealedKey};
 
 /// How far ahead of the server's clock a pushed HLC may be: a device's clock may be off by minutes,
 /// not by days (an HLC far in the future would win every merge).
@@ -483,27 +483,34 @@ pub struct PullQuery {
     pub limit: Option<u32>,
 }
 
-/// Who pulls which organization. A signed-in session's membership is left to the pull itself,
-/// which reads it in the page's own transaction (B7: every device's every round comes here); an
-/// API token goes through [`InOrg`]. Not a member, no such organization, an id that does not
-/// read: the same `404`.
+/// Who pulls which organization. A signed-in session, and its membership, are left to the pull
+/// itself, which reads them with the page (B7: every device's every round comes here); an API
+/// token goes through [`InOrg`]. Not a member, no such organization, an id that does not read: the
+/// same `404`.
 pub struct Puller {
     org: ulid::Ulid,
-    user: ulid::Ulid,
+    caller: PullerCaller,
+}
+
+enum PullerCaller {
+    Member(ulid::Ulid),
+    /// The bearer token's hash.
+    Session(Vec<u8>),
 }
 
 impl FromRequestParts<Shared> for Puller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> ApiResult<Puller> {
-        if crate::app::bearer(parts)?.starts_with("stp_") {
+        let token = crate::app::bearer(parts)?;
+        if token.starts_with("stp_") {
             let in_org = InOrg::from_request_parts(parts, state).await?;
             return Ok(Puller {
                 org: in_org.org.id,
-                user: in_org.user,
+                caller: PullerCaller::Member(in_org.user),
             });
         }
-        let authed = Authed::from_request_parts(parts, state).await?;
+        let token_hash = crate::secrets::token_hash(token);
         let axum::extract::Path(params) =
             axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
                 .await
@@ -514,7 +521,7 @@ impl FromRequestParts<Shared> for Puller {
             .ok_or_else(|| ApiError::not_found("organization"))?;
         Ok(Puller {
             org,
-            user: authed.user,
+            caller: PullerCaller::Session(token_hash),
         })
     }
 }
@@ -532,21 +539,31 @@ pub async fn pull(
             "limit must be between 1 and {MAX_BATCH}"
         )));
     }
-    let page = state
+    let caller = match &puller.caller {
+        PullerCaller::Member(user) => Caller::Member(*user),
+        PullerCaller::Session(token_hash) => Caller::Session {
+            token_hash,
+            now: now(),
+        },
+    };
+    let pulled = state
         .store
         .pull(
             puller.org,
-            puller.user,
+            caller,
             query.after,
             i64::from(limit),
             MAX_PULL_BYTES,
         )
-        .await?
-        .ok_or_else(|| ApiError::not_found("organization"))?;
-    Ok(binary(
-        StatusCode::OK,
-        encode_pull(&page.history, page.head, &page.records),
-    ))
+        .await?;
+    match pulled {
+        Pulled::Page(page) => Ok(binary(
+            StatusCode::OK,
+            encode_pull(&page.history, page.head, &page.records),
+        )),
+        Pulled::NotMember => Err(ApiError::not_found("organization")),
+        Pulled::SignedOut => Err(ApiError::unauthorized()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use stint_crypto::{
     DeviceRevocation, Header, IdentityKeys, RecoveryKey, SigningKey, SymmetricKey, seal_record,
     wrap_account_key,
@@ -907,3 +908,95 @@ async fn a_second_device_opens_everything_with_the_recovery_key(backend: Backend
     server.stop().await;
 }
 both!(a_second_device_opens_everything_with_the_recovery_key);
+
+/// A pull's status, with a bearer token.
+async fn pull_status(server: &Server, token: &str, org: &str) -> StatusCode {
+    server
+        .http
+        .get(format!(
+            "{}/api/v1/orgs/{org}/sync/pull?after=0",
+            server.base
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The laptop session's `last_seen_at` as the account's other session lists it.
+async fn laptop_last_seen(server: &Server, other: &str) -> i64 {
+    let (status, sessions) = server.get("/api/v1/sessions", other).await;
+    assert_eq!(status, StatusCode::OK);
+    sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["device"] == "laptop")
+        .and_then(|s| s["last_seen_at"].as_i64())
+        .unwrap()
+}
+
+/// The pull checks its session itself (on PostgreSQL in the page's own statement): each way a
+/// session stops being live is a `401` there as everywhere, and a pull keeps the session's
+/// last-seen time current as any request does.
+async fn a_pull_needs_a_live_session(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let ada = person(&server, &storage, "ada").await;
+    let org = create_org(&server, &ada.token, "Sealed").await;
+    let laptop = sign_in(&server, &ada.email, PASSWORD, "laptop").await;
+    assert_eq!(pull_status(&server, &laptop, &org).await, StatusCode::OK);
+    assert_eq!(
+        pull_status(&server, "not-a-session", &org).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Last seen long ago: the pull moves it on.
+    let laptop_hash = |column: &str, value: i64| {
+        let hash = hex::encode(Sha256::digest(laptop.as_bytes()));
+        match backend {
+            Backend::Sqlite => {
+                format!("UPDATE sessions SET {column} = {value} WHERE token_hash = X'{hash}'")
+            }
+            Backend::Postgres => format!(
+                "UPDATE sessions SET {column} = {value} WHERE token_hash = '\\x{hash}'::bytea"
+            ),
+        }
+    };
+    support::execute(&storage, laptop_hash("last_seen_at", 1_000)).await;
+    assert_eq!(laptop_last_seen(&server, &ada.token).await, 1_000);
+    assert_eq!(pull_status(&server, &laptop, &org).await, StatusCode::OK);
+    assert!(laptop_last_seen(&server, &ada.token).await > 1_000);
+
+    // A desktop session's access expired (it must refresh), then the session itself.
+    support::execute(&storage, laptop_hash("access_expires_at", 1_000)).await;
+    assert_eq!(
+        pull_status(&server, &laptop, &org).await,
+        StatusCode::UNAUTHORIZED
+    );
+    support::execute(&storage, laptop_hash("access_expires_at", i64::MAX)).await;
+    assert_eq!(pull_status(&server, &laptop, &org).await, StatusCode::OK);
+    support::execute(&storage, laptop_hash("expires_at", 1_000)).await;
+    assert_eq!(
+        pull_status(&server, &laptop, &org).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Signed out.
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            "/api/v1/sessions/current",
+            Some(&ada.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        pull_status(&server, &ada.token, &org).await,
+        StatusCode::UNAUTHORIZED
+    );
+    server.stop().await;
+}
+both!(a_pull_needs_a_live_session);

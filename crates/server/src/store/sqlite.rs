@@ -17,7 +17,7 @@ use super::{
     StoreError, StoreResult,
     enrolments::enrolment_store,
     sql::sql_store,
-    sync::{PullRow, StoredVersion, sync_store},
+    sync::{Caller, PullRows, StoredVersion, sync_store},
 };
 
 /// How long an organization's idle database connection stays open.
@@ -119,17 +119,27 @@ impl SqliteStore {
         Ok(query.build_query_as().fetch_all(&mut **tx).await?)
     }
 
-    /// A pull's page and head (`PullRow`), `None` unless `member` belongs to the organization.
+    /// A pull's page and head (`PullRow`), for a member of the organization only. A session is
+    /// looked up first, in the server database: the page is in the organization's own file.
     async fn pull_rows(
         &self,
         org: Ulid,
-        member: Ulid,
+        caller: Caller<'_>,
         after: i64,
         limit: i64,
-    ) -> StoreResult<Option<Vec<PullRow>>> {
+    ) -> StoreResult<PullRows> {
+        let member = match caller {
+            Caller::Member(member) => member,
+            Caller::Session { token_hash, now } => {
+                match super::Store::session_by_token(self, token_hash, now).await? {
+                    Some(session) => session.user,
+                    None => return Ok(PullRows::SignedOut),
+                }
+            }
+        };
         let org_id = org.to_string();
         let mut tx = match self.org_tx(org, false, false).await {
-            Err(StoreError::NotFound(_)) => return Ok(None),
+            Err(StoreError::NotFound(_)) => return Ok(PullRows::NotMember),
             tx => tx?,
         };
         let role: Option<String> =
@@ -140,7 +150,7 @@ impl SqliteStore {
                 .await?;
         if role.is_none() {
             tx.commit().await?;
-            return Ok(None);
+            return Ok(PullRows::NotMember);
         }
         // The page and the head in one statement, so one snapshot: the head is at least every
         // sequence number in the page (a push writes both in one transaction).
@@ -155,7 +165,7 @@ impl SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Some(rows))
+        Ok(PullRows::Rows(rows))
     }
 
     /// A transaction on the organization's own file. Writers take the write lock up front, so a

@@ -57,6 +57,28 @@ pub struct Page {
     pub records: Vec<(u64, Vec<u8>)>,
 }
 
+/// Who pulls: an account already known (an API token's, checked by its extractor), or the holder
+/// of a session token, looked up by the pull itself.
+#[derive(Debug, Clone, Copy)]
+pub enum Caller<'a> {
+    Member(Ulid),
+    /// The SHA-256 of a bearer token (`secrets::token_hash`), and the time to check it at.
+    Session {
+        token_hash: &'a [u8],
+        now: i64,
+    },
+}
+
+/// What a pull found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pulled {
+    Page(Page),
+    /// The caller is not a member, or there is no such organization.
+    NotMember,
+    /// No live session has that token.
+    SignedOut,
+}
+
 /// What became of an uploaded attachment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttachmentStored {
@@ -113,17 +135,17 @@ pub trait SyncStore {
     /// The organization keys sealed to `user`, by compartment and epoch.
     async fn sealed_keys(&self, org: Ulid, user: Ulid) -> StoreResult<Vec<SealedKey>>;
     /// Records after `after` in sequence order: at most `limit`, and past the first, no more than
-    /// `max_bytes` of envelopes; `None` when `member` is not a member of the organization (or
-    /// there is no such organization). The membership is read in the page's own transaction: one
-    /// trip to the organization's data for the route every device calls most.
+    /// `max_bytes` of envelopes; for a member of the organization only (an absent organization
+    /// reads as not a member). The membership, and on PostgreSQL the session, are read with the
+    /// page: one trip to the database for the route every device calls most.
     async fn pull(
         &self,
         org: Ulid,
-        member: Ulid,
+        caller: Caller<'_>,
         after: u64,
         limit: i64,
         max_bytes: usize,
-    ) -> StoreResult<Option<Page>>;
+    ) -> StoreResult<Pulled>;
     /// Stores an attachment's envelope under its id, unless one is there, and unless the
     /// organization's attachments would then pass `max_total` bytes.
     #[allow(clippy::too_many_arguments)]
@@ -154,6 +176,13 @@ pub(crate) type StoredVersion = (Vec<u8>, i64, i64, Vec<u8>);
 /// A pull's rows as a backend reads them in one snapshot: tag 0 for the page's records (sequence
 /// number, envelope), tag 1 for the organization's head and history id.
 pub(crate) type PullRow = (i32, i64, Vec<u8>);
+
+/// What a backend's `pull_rows` found: the rows of a member's pull, or why there are none.
+pub(crate) enum PullRows {
+    Rows(Vec<PullRow>),
+    NotMember,
+    SignedOut,
+}
 
 /// A `devices` row as selected: device, certificate, label, created, revoked, revocation.
 pub(crate) type DeviceColumns = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>);
@@ -513,16 +542,19 @@ macro_rules! sync_store {
             async fn pull(
                 &self,
                 org: ulid::Ulid,
-                member: ulid::Ulid,
+                caller: $crate::store::sync::Caller<'_>,
                 after: u64,
                 limit: i64,
                 max_bytes: usize,
-            ) -> $crate::store::StoreResult<Option<$crate::store::sync::Page>> {
-                let Some(tagged) = self
-                    .pull_rows(org, member, i64::try_from(after).unwrap_or(i64::MAX), limit)
+            ) -> $crate::store::StoreResult<$crate::store::sync::Pulled> {
+                use $crate::store::sync::{PullRows, Pulled};
+                let tagged = match self
+                    .pull_rows(org, caller, i64::try_from(after).unwrap_or(i64::MAX), limit)
                     .await?
-                else {
-                    return Ok(None);
+                {
+                    PullRows::Rows(rows) => rows,
+                    PullRows::NotMember => return Ok(Pulled::NotMember),
+                    PullRows::SignedOut => return Ok(Pulled::SignedOut),
                 };
                 let (mut history, mut head) = (None, 0);
                 let mut rows: Vec<(i64, Vec<u8>)> = Vec::with_capacity(tagged.len());
@@ -543,7 +575,7 @@ macro_rules! sync_store {
                     }
                     records.push((u64::try_from(seq).unwrap_or(0), envelope));
                 }
-                Ok(Some($crate::store::sync::Page {
+                Ok(Pulled::Page($crate::store::sync::Page {
                     history: $crate::store::sync::history(history)?,
                     head: u64::try_from(head).unwrap_or(0),
                     records,
