@@ -953,7 +953,7 @@ async fn a_pull_needs_a_live_session(backend: Backend) {
     );
 
     // Last seen long ago: the pull moves it on.
-    let laptop_hash = |column: &str, value: i64| {
+    let update_laptop = |column: &str, value: i64| {
         let hash = hex::encode(Sha256::digest(laptop.as_bytes()));
         match backend {
             Backend::Sqlite => {
@@ -964,20 +964,20 @@ async fn a_pull_needs_a_live_session(backend: Backend) {
             ),
         }
     };
-    support::execute(&storage, laptop_hash("last_seen_at", 1_000)).await;
+    support::execute(&storage, update_laptop("last_seen_at", 1_000)).await;
     assert_eq!(laptop_last_seen(&server, &ada.token).await, 1_000);
     assert_eq!(pull_status(&server, &laptop, &org).await, StatusCode::OK);
     assert!(laptop_last_seen(&server, &ada.token).await > 1_000);
 
     // A desktop session's access expired (it must refresh), then the session itself.
-    support::execute(&storage, laptop_hash("access_expires_at", 1_000)).await;
+    support::execute(&storage, update_laptop("access_expires_at", 1_000)).await;
     assert_eq!(
         pull_status(&server, &laptop, &org).await,
         StatusCode::UNAUTHORIZED
     );
-    support::execute(&storage, laptop_hash("access_expires_at", i64::MAX)).await;
+    support::execute(&storage, update_laptop("access_expires_at", i64::MAX)).await;
     assert_eq!(pull_status(&server, &laptop, &org).await, StatusCode::OK);
-    support::execute(&storage, laptop_hash("expires_at", 1_000)).await;
+    support::execute(&storage, update_laptop("expires_at", 1_000)).await;
     assert_eq!(
         pull_status(&server, &laptop, &org).await,
         StatusCode::UNAUTHORIZED
