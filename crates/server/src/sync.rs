@@ -489,13 +489,7 @@ pub struct PullQuery {
 /// same `404`.
 pub struct Puller {
     org: ulid::Ulid,
-    caller: PullerCaller,
-}
-
-enum PullerCaller {
-    Member(ulid::Ulid),
-    /// The bearer token's hash.
-    Session(Vec<u8>),
+    caller: Caller,
 }
 
 impl FromRequestParts<Shared> for Puller {
@@ -507,7 +501,7 @@ impl FromRequestParts<Shared> for Puller {
             let in_org = InOrg::from_request_parts(parts, state).await?;
             return Ok(Puller {
                 org: in_org.org.id,
-                caller: PullerCaller::Member(in_org.user),
+                caller: Caller::Member(in_org.user),
             });
         }
         let token_hash = crate::secrets::token_hash(token);
@@ -521,7 +515,10 @@ impl FromRequestParts<Shared> for Puller {
             .ok_or_else(|| ApiError::not_found("organization"))?;
         Ok(Puller {
             org,
-            caller: PullerCaller::Session(token_hash),
+            caller: Caller::Session {
+                token_hash,
+                now: now(),
+            },
         })
     }
 }
@@ -539,18 +536,11 @@ pub async fn pull(
             "limit must be between 1 and {MAX_BATCH}"
         )));
     }
-    let caller = match &puller.caller {
-        PullerCaller::Member(user) => Caller::Member(*user),
-        PullerCaller::Session(token_hash) => Caller::Session {
-            token_hash,
-            now: now(),
-        },
-    };
     let pulled = state
         .store
         .pull(
             puller.org,
-            caller,
+            puller.caller,
             query.after,
             i64::from(limit),
             MAX_PULL_BYTES,

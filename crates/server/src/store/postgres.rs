@@ -106,7 +106,7 @@ impl PgStore {
     async fn pull_rows(
         &self,
         org: Ulid,
-        caller: Caller<'_>,
+        caller: Caller,
         after: i64,
         limit: i64,
     ) -> StoreResult<PullRows> {
@@ -124,7 +124,7 @@ impl PgStore {
                 let rows: Vec<PullRow> = sqlx::query_as(
                     "SELECT tag, number, bytes FROM sync_pull_session($1, $2, $3, $4, $5)",
                 )
-                .bind(token_hash)
+                .bind(&token_hash)
                 .bind(now)
                 .bind(org.to_string())
                 .bind(after)

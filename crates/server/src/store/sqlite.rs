@@ -124,14 +124,14 @@ impl SqliteStore {
     async fn pull_rows(
         &self,
         org: Ulid,
-        caller: Caller<'_>,
+        caller: Caller,
         after: i64,
         limit: i64,
     ) -> StoreResult<PullRows> {
         let member = match caller {
             Caller::Member(member) => member,
             Caller::Session { token_hash, now } => {
-                match super::Store::session_by_token(self, token_hash, now).await? {
+                match super::Store::session_by_token(self, &token_hash, now).await? {
                     Some(session) => session.user,
                     None => return Ok(PullRows::SignedOut),
                 }

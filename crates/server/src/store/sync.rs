@@ -59,12 +59,12 @@ pub struct Page {
 
 /// Who pulls: an account already known (an API token's, checked by its extractor), or the holder
 /// of a session token, looked up by the pull itself.
-#[derive(Debug, Clone, Copy)]
-pub enum Caller<'a> {
+#[derive(Debug, Clone)]
+pub enum Caller {
     Member(Ulid),
     /// The SHA-256 of a bearer token (`secrets::token_hash`), and the time to check it at.
     Session {
-        token_hash: &'a [u8],
+        token_hash: Vec<u8>,
         now: i64,
     },
 }
@@ -141,7 +141,7 @@ pub trait SyncStore {
     async fn pull(
         &self,
         org: Ulid,
-        caller: Caller<'_>,
+        caller: Caller,
         after: u64,
         limit: i64,
         max_bytes: usize,
@@ -542,7 +542,7 @@ macro_rules! sync_store {
             async fn pull(
                 &self,
                 org: ulid::Ulid,
-                caller: $crate::store::sync::Caller<'_>,
+                caller: $crate::store::sync::Caller,
                 after: u64,
                 limit: i64,
                 max_bytes: usize,
