@@ -1,22 +1,27 @@
 //! Record envelopes: the format every record is stored and synced in.
 //!
 //! ```text
-//! header (81) | nonce (24) | ciphertext_len u32 BE | ciphertext (plaintext + 16-byte tag) | signature (64)
+//! header (101; 81 in version 1) | nonce (24) | ciphertext_len u32 BE | ciphertext (plaintext + 16-byte tag) | signature (64)
 //! ```
 //!
-//! The ciphertext is XChaCha20-Poly1305 under the compartment key with the 81 header bytes as
+//! The ciphertext is XChaCha20-Poly1305 under the compartment key with the header bytes as
 //! associated data. The signature is Ed25519 by the author device over
 //! `b"stint-envelope-v1" || header || nonce || ciphertext_len || ciphertext`, i.e. the domain
-//! label followed by every envelope byte before the signature.
+//! label followed by every envelope byte before the signature (the header's first byte says its
+//! version, so one label serves both).
 
 use zeroize::Zeroizing;
 
 use crate::{CryptoError, SigningKey, SymmetricKey, VerifyingKey, aead};
 
-/// Format version written in the first byte of every header.
-pub const ENVELOPE_VERSION: u8 = 1;
-/// Length of an encoded [`Header`].
-pub const HEADER_LEN: usize = 81;
+/// Format version of the headers this crate writes (its first byte).
+pub const ENVELOPE_VERSION: u8 = 2;
+/// The first version, still read: no owner, no membership log position.
+pub const ENVELOPE_VERSION_1: u8 = 1;
+/// Length of an encoded [`Header`] of the current version.
+pub const HEADER_LEN: usize = 101;
+/// Length of a version 1 header.
+pub const HEADER_V1_LEN: usize = 81;
 /// Length of an XChaCha20-Poly1305 nonce.
 pub const NONCE_LEN: usize = 24;
 /// Length of a Poly1305 tag.
@@ -25,9 +30,9 @@ pub const TAG_LEN: usize = 16;
 pub const SIGNATURE_LEN: usize = 64;
 /// Length of the big-endian ciphertext length field.
 const LEN_FIELD_LEN: usize = 4;
-/// Length of the smallest envelope (empty plaintext).
+/// Length of the smallest envelope of any version (a version 1 header, empty plaintext).
 pub const ENVELOPE_MIN_LEN: usize =
-    HEADER_LEN + NONCE_LEN + LEN_FIELD_LEN + TAG_LEN + SIGNATURE_LEN;
+    HEADER_V1_LEN + NONCE_LEN + LEN_FIELD_LEN + TAG_LEN + SIGNATURE_LEN;
 
 /// Domain label prefixed to the signed bytes, so an envelope signature can never be mistaken for
 /// a signature over anything else.
@@ -36,7 +41,7 @@ const SIGNATURE_LABEL: &[u8] = b"stint-envelope-v1";
 /// Header flag bit 0: the record is a tombstone (deleted).
 const FLAG_TOMBSTONE: u8 = 0b0000_0001;
 
-// Byte offsets of the header fields.
+// Byte offsets of the header fields. Version 2 appends `owner` and `log` to version 1's layout.
 const OFF_VERSION: usize = 0;
 const OFF_ORG: usize = 1;
 const OFF_RECORD: usize = 17;
@@ -47,14 +52,17 @@ const OFF_AUTHOR_USER: usize = 40;
 const OFF_AUTHOR_DEVICE: usize = 56;
 const OFF_HLC: usize = 72;
 const OFF_FLAGS: usize = 80;
+const OFF_OWNER: usize = 81;
+const OFF_LOG: usize = 97;
 
 /// The plaintext header of a record envelope: what the server needs to route and authorize a
 /// record, and nothing more. It is authenticated (as associated data and by the signature) but not
 /// encrypted.
 ///
-/// Encoded as a fixed 81-byte layout with big-endian integers:
+/// Encoded (version 2) as a fixed 101-byte layout with big-endian integers:
 /// `version u8 | org [16] | record [16] | kind u16 | compartment u8 | epoch u32 |
-///  author_user [16] | author_device [16] | hlc u64 | flags u8`.
+///  author_user [16] | author_device [16] | hlc u64 | flags u8 | owner [16] | log u32`.
+/// Version 1 is the first 81 bytes; it decodes with `owner` zero and `log` 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Header {
     /// Organization id (ULID bytes).
@@ -75,13 +83,32 @@ pub struct Header {
     pub hlc: u64,
     /// The record is deleted; its plaintext is usually empty.
     pub tombstone: bool,
+    /// The member the record belongs to, for kinds that belong to one (a time entry's or an
+    /// expense's member), whoever wrote this version; all zero for the organization's own records
+    /// (catalogue, finance) and in a version 1 header, which names no owner.
+    pub owner: [u8; 16],
+    /// How many entries of the organization's membership log the author had seen when writing
+    /// (0: none, as in an unsynced organization or a version 1 header).
+    pub log: u32,
 }
 
 impl Header {
-    /// Encodes the header in its fixed 81-byte layout (version [`ENVELOPE_VERSION`]).
+    /// Encodes the header in its fixed 101-byte layout (version [`ENVELOPE_VERSION`]).
     pub fn to_bytes(&self) -> [u8; HEADER_LEN] {
         let mut b = [0u8; HEADER_LEN];
+        b[..HEADER_V1_LEN].copy_from_slice(&self.to_bytes_v1());
         b[OFF_VERSION] = ENVELOPE_VERSION;
+        b[OFF_OWNER..OFF_LOG].copy_from_slice(&self.owner);
+        b[OFF_LOG..HEADER_LEN].copy_from_slice(&self.log.to_be_bytes());
+        b
+    }
+
+    /// Encodes the fields version 1 has in its 81-byte layout, for test vectors only: nothing
+    /// writes version 1 any more (`owner` and `log` are dropped).
+    #[doc(hidden)]
+    pub fn to_bytes_v1(&self) -> [u8; HEADER_V1_LEN] {
+        let mut b = [0u8; HEADER_V1_LEN];
+        b[OFF_VERSION] = ENVELOPE_VERSION_1;
         b[OFF_ORG..OFF_RECORD].copy_from_slice(&self.org);
         b[OFF_RECORD..OFF_KIND].copy_from_slice(&self.record);
         b[OFF_KIND..OFF_COMPARTMENT].copy_from_slice(&self.kind.to_be_bytes());
@@ -94,17 +121,30 @@ impl Header {
         b
     }
 
-    /// Decodes exactly [`HEADER_LEN`] bytes.
+    /// The length of a header of `version`, if it is one this crate reads.
+    pub fn len_of(version: u8) -> Option<usize> {
+        match version {
+            ENVELOPE_VERSION => Some(HEADER_LEN),
+            ENVELOPE_VERSION_1 => Some(HEADER_V1_LEN),
+            _ => None,
+        }
+    }
+
+    /// Decodes exactly one header: 101 bytes of version 2, or 81 of version 1.
     ///
     /// # Errors
-    /// - [`CryptoError::Malformed`] if `b` is not exactly 81 bytes or a reserved flag bit is set;
-    /// - [`CryptoError::UnsupportedVersion`] if the version byte is not [`ENVELOPE_VERSION`].
+    /// - [`CryptoError::UnsupportedVersion`] if the version byte is neither;
+    /// - [`CryptoError::Malformed`] if `b` is not as long as its version says or a reserved flag
+    ///   bit is set.
     pub fn from_bytes(b: &[u8]) -> Result<Header, CryptoError> {
-        let b: &[u8; HEADER_LEN] = b
-            .try_into()
-            .map_err(|_| CryptoError::Malformed("a record header must be exactly 81 bytes"))?;
-        if b[OFF_VERSION] != ENVELOPE_VERSION {
-            return Err(CryptoError::UnsupportedVersion(b[OFF_VERSION]));
+        let version = *b
+            .first()
+            .ok_or(CryptoError::Malformed("a record header cannot be empty"))?;
+        let len = Header::len_of(version).ok_or(CryptoError::UnsupportedVersion(version))?;
+        if b.len() != len {
+            return Err(CryptoError::Malformed(
+                "a record header must be exactly as long as its version says (101 bytes; 81 in version 1)",
+            ));
         }
         let flags = b[OFF_FLAGS];
         if flags & !FLAG_TOMBSTONE != 0 {
@@ -112,6 +152,14 @@ impl Header {
                 "the record header sets unknown flags",
             ));
         }
+        let (owner, log) = if version == ENVELOPE_VERSION {
+            (
+                array(&b[OFF_OWNER..OFF_LOG]),
+                u32::from_be_bytes(array(&b[OFF_LOG..HEADER_LEN])),
+            )
+        } else {
+            ([0; 16], 0)
+        };
         Ok(Header {
             org: array(&b[OFF_ORG..OFF_RECORD]),
             record: array(&b[OFF_RECORD..OFF_KIND]),
@@ -122,6 +170,8 @@ impl Header {
             author_device: array(&b[OFF_AUTHOR_DEVICE..OFF_HLC]),
             hlc: u64::from_be_bytes(array(&b[OFF_HLC..OFF_FLAGS])),
             tombstone: flags & FLAG_TOMBSTONE != 0,
+            owner,
+            log,
         })
     }
 }
@@ -158,15 +208,39 @@ pub fn seal_record_with_nonce(
     signer: &SigningKey,
     nonce: [u8; NONCE_LEN],
 ) -> Vec<u8> {
+    seal_under_header(&header.to_bytes(), plaintext, key, signer, nonce)
+}
+
+/// Test-vector helper: seals under a version 1 header, as devices wrote before version 2, so that
+/// the committed version 1 vector can still be rebuilt. Nothing else writes version 1.
+#[doc(hidden)]
+pub fn seal_record_v1_with_nonce(
+    header: &Header,
+    plaintext: &[u8],
+    key: &SymmetricKey,
+    signer: &SigningKey,
+    nonce: [u8; NONCE_LEN],
+) -> Vec<u8> {
+    seal_under_header(&header.to_bytes_v1(), plaintext, key, signer, nonce)
+}
+
+fn seal_under_header(
+    header_bytes: &[u8],
+    plaintext: &[u8],
+    key: &SymmetricKey,
+    signer: &SigningKey,
+    nonce: [u8; NONCE_LEN],
+) -> Vec<u8> {
     let ciphertext_len = plaintext
         .len()
         .checked_add(TAG_LEN)
         .and_then(|n| u32::try_from(n).ok())
         .expect("a record's plaintext must be shorter than 4 GiB");
-    let header_bytes = header.to_bytes();
 
-    let mut out = Vec::with_capacity(ENVELOPE_MIN_LEN + plaintext.len());
-    out.extend_from_slice(&header_bytes);
+    let mut out = Vec::with_capacity(
+        header_bytes.len() + NONCE_LEN + LEN_FIELD_LEN + plaintext.len() + TAG_LEN + SIGNATURE_LEN,
+    );
+    out.extend_from_slice(header_bytes);
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&ciphertext_len.to_be_bytes());
     let body_start = out.len();
@@ -174,7 +248,7 @@ pub fn seal_record_with_nonce(
     let tag = aead::encrypt_in_place_detached(
         key.expose_secret(),
         &nonce,
-        &header_bytes,
+        header_bytes,
         &mut out[body_start..],
     );
     out.extend_from_slice(&tag);
@@ -201,8 +275,9 @@ fn signed_message(envelope_without_signature: &[u8]) -> Vec<u8> {
 pub struct EnvelopeRef<'a> {
     /// The decoded header (unverified until [`EnvelopeRef::verify`] succeeds).
     pub header: Header,
-    /// The 81 header bytes as they appear in the envelope (the AEAD associated data).
-    pub header_bytes: &'a [u8; HEADER_LEN],
+    /// The header bytes as they appear in the envelope (the AEAD associated data): 101, or 81
+    /// in version 1.
+    pub header_bytes: &'a [u8],
     /// The XChaCha20-Poly1305 nonce.
     pub nonce: &'a [u8; NONCE_LEN],
     /// Ciphertext followed by its 16-byte tag.
@@ -220,16 +295,15 @@ impl<'a> EnvelopeRef<'a> {
     /// # Errors
     /// [`CryptoError::Malformed`] or [`CryptoError::UnsupportedVersion`].
     pub fn parse(bytes: &'a [u8]) -> Result<Self, CryptoError> {
-        if bytes.len() < ENVELOPE_MIN_LEN {
-            // Report an unknown version before a length problem: a newer format may be shorter.
-            if let Some(&version) = bytes.first()
-                && version != ENVELOPE_VERSION
-            {
-                return Err(CryptoError::UnsupportedVersion(version));
-            }
+        let version = *bytes
+            .first()
+            .ok_or(CryptoError::Malformed("the record envelope is empty"))?;
+        // An unknown version is reported before a length problem: a newer format may be shorter.
+        let header_len = Header::len_of(version).ok_or(CryptoError::UnsupportedVersion(version))?;
+        if bytes.len() < header_len + NONCE_LEN + LEN_FIELD_LEN + TAG_LEN + SIGNATURE_LEN {
             return Err(CryptoError::Malformed("the record envelope is too short"));
         }
-        let (header_bytes, rest) = bytes.split_at(HEADER_LEN);
+        let (header_bytes, rest) = bytes.split_at(header_len);
         let header = Header::from_bytes(header_bytes)?;
         let (nonce, rest) = rest.split_at(NONCE_LEN);
         let (len_field, rest) = rest.split_at(LEN_FIELD_LEN);
@@ -249,7 +323,7 @@ impl<'a> EnvelopeRef<'a> {
         let (ciphertext, signature) = rest.split_at(ciphertext_len);
         Ok(EnvelopeRef {
             header,
-            header_bytes: header_bytes.try_into().expect("split at HEADER_LEN"),
+            header_bytes,
             nonce: nonce.try_into().expect("split at NONCE_LEN"),
             ciphertext,
             signature: signature.try_into().expect("length checked above"),
@@ -260,6 +334,12 @@ impl<'a> EnvelopeRef<'a> {
     /// The decoded header.
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    /// The header's version: [`ENVELOPE_VERSION`], or [`ENVELOPE_VERSION_1`] for an envelope
+    /// written before owners were named.
+    pub fn version(&self) -> u8 {
+        self.header_bytes[OFF_VERSION]
     }
 
     /// Checks the author device's signature (strict Ed25519).
@@ -364,14 +444,16 @@ mod tests {
             author_device: [0x44; 16],
             hlc: 0x0708_090a_0b0c_0d0e,
             tombstone: false,
+            owner: [0x55; 16],
+            log: 0x0f10_1112,
         }
     }
 
     #[test]
     fn header_layout_is_fixed_big_endian() {
         let b = header().to_bytes();
-        assert_eq!(b.len(), 81);
-        assert_eq!(b[0], 1);
+        assert_eq!(b.len(), 101);
+        assert_eq!(b[0], 2);
         assert_eq!(&b[1..17], &[0x11; 16]);
         assert_eq!(&b[17..33], &[0x22; 16]);
         assert_eq!(&b[33..35], &[0x01, 0x02]);
@@ -381,6 +463,8 @@ mod tests {
         assert_eq!(&b[56..72], &[0x44; 16]);
         assert_eq!(&b[72..80], &[7, 8, 9, 10, 11, 12, 13, 14]);
         assert_eq!(b[80], 0);
+        assert_eq!(&b[81..97], &[0x55; 16]);
+        assert_eq!(&b[97..101], &[0x0f, 0x10, 0x11, 0x12]);
         let tomb = Header {
             tombstone: true,
             ..header()
@@ -388,6 +472,54 @@ mod tests {
         assert_eq!(tomb.to_bytes()[80], 1);
         assert_eq!(Header::from_bytes(&tomb.to_bytes()), Ok(tomb));
         assert_eq!(Header::from_bytes(&b), Ok(header()));
+    }
+
+    #[test]
+    fn a_version_1_header_is_read_without_owner_or_log() {
+        let v1 = header().to_bytes_v1();
+        assert_eq!(v1.len(), 81);
+        assert_eq!(v1[0], 1);
+        assert_eq!(
+            &v1[..],
+            &{
+                let mut b = header().to_bytes();
+                b[0] = 1;
+                b
+            }[..81],
+            "version 2 keeps every offset of version 1"
+        );
+        assert_eq!(
+            Header::from_bytes(&v1),
+            Ok(Header {
+                owner: [0; 16],
+                log: 0,
+                ..header()
+            })
+        );
+        // Each version at the other's length is malformed.
+        let mut long = header().to_bytes();
+        long[0] = 1;
+        assert!(matches!(
+            Header::from_bytes(&long),
+            Err(CryptoError::Malformed(_))
+        ));
+        let mut short = v1;
+        short[0] = 2;
+        assert!(matches!(
+            Header::from_bytes(&short),
+            Err(CryptoError::Malformed(_))
+        ));
+        // A version 1 envelope opens, its header bytes as they were.
+        let key = SymmetricKey::generate();
+        let signer = SigningKey::generate();
+        let env = seal_record_v1_with_nonce(&header(), b"note", &key, &signer, [9; NONCE_LEN]);
+        assert_eq!(env.len(), ENVELOPE_MIN_LEN + 4);
+        let parsed = EnvelopeRef::parse(&env).unwrap();
+        assert_eq!(parsed.version(), 1);
+        assert_eq!(parsed.header_bytes, &v1[..]);
+        let (h, p) = open_record(&env, &key, &signer.verifying_key()).unwrap();
+        assert_eq!(h.owner, [0; 16]);
+        assert_eq!(p.as_slice(), b"note");
     }
 
     #[test]
@@ -400,7 +532,7 @@ mod tests {
                 Err(CryptoError::Malformed(_))
             ));
         }
-        for version in [0u8, 2, 0xff] {
+        for version in [0u8, 3, 0xff] {
             let mut b = header().to_bytes();
             b[0] = version;
             assert_eq!(
@@ -409,7 +541,8 @@ mod tests {
             );
         }
         let b = header().to_bytes();
-        assert!(Header::from_bytes(&b[..80]).is_err());
+        assert!(Header::from_bytes(&b[..100]).is_err());
+        assert!(Header::from_bytes(&[]).is_err());
         let mut long = b.to_vec();
         long.push(0);
         assert!(Header::from_bytes(&long).is_err());
@@ -426,7 +559,7 @@ mod tests {
             &[0u8; 1000],
         ] {
             let env = seal_record(&header(), plaintext, &key, &signer);
-            assert_eq!(env.len(), ENVELOPE_MIN_LEN + plaintext.len());
+            assert_eq!(env.len(), ENVELOPE_MIN_LEN + 20 + plaintext.len());
             let (h, p) = open_record(&env, &key, &signer.verifying_key()).unwrap();
             assert_eq!(h, header());
             assert_eq!(p.as_slice(), plaintext);
@@ -463,7 +596,7 @@ mod tests {
         let a = seal_record(&header(), b"same", &key, &signer);
         let b = seal_record(&header(), b"same", &key, &signer);
         assert_ne!(a, b);
-        assert_ne!(&a[81..105], &b[81..105]);
+        assert_ne!(&a[101..125], &b[101..125]);
     }
 
     #[test]
@@ -534,11 +667,18 @@ mod tests {
         assert!(EnvelopeRef::parse(&[]).is_err());
 
         let mut version = env.clone();
-        version[0] = 2;
+        version[0] = 3;
         assert_eq!(
             EnvelopeRef::parse(&version).unwrap_err(),
-            CryptoError::UnsupportedVersion(2)
+            CryptoError::UnsupportedVersion(3)
         );
+        // Read as version 1, its length no longer adds up.
+        let mut as_v1 = env.clone();
+        as_v1[0] = 1;
+        assert!(matches!(
+            EnvelopeRef::parse(&as_v1),
+            Err(CryptoError::Malformed(_))
+        ));
         assert_eq!(
             EnvelopeRef::parse(&[7]).unwrap_err(),
             CryptoError::UnsupportedVersion(7)
@@ -552,7 +692,7 @@ mod tests {
         ));
 
         let mut short_ct = env.clone();
-        short_ct[105..109].copy_from_slice(&15u32.to_be_bytes());
+        short_ct[125..129].copy_from_slice(&15u32.to_be_bytes());
         assert!(matches!(
             EnvelopeRef::parse(&short_ct),
             Err(CryptoError::Malformed(_))

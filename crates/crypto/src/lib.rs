@@ -35,6 +35,8 @@
 //!     author_device: [5; 16],
 //!     hlc: 42,
 //!     tombstone: false,
+//!     owner: [0; 16],
+//!     log: 0,
 //! };
 //! let envelope = seal_record(&header, b"2h design review", &compartment_key, &device);
 //! let (opened, plaintext) = open_record(&envelope, &compartment_key, &device.verifying_key())?;
@@ -64,8 +66,9 @@ pub use enrolment::{
     open_answer, request_enrolment, seal_answer,
 };
 pub use envelope::{
-    ENVELOPE_MIN_LEN, ENVELOPE_VERSION, EnvelopeRef, HEADER_LEN, Header, NONCE_LEN, SIGNATURE_LEN,
-    TAG_LEN, open_record, seal_record, seal_record_with_nonce, verify_envelopes,
+    ENVELOPE_MIN_LEN, ENVELOPE_VERSION, ENVELOPE_VERSION_1, EnvelopeRef, HEADER_LEN, HEADER_V1_LEN,
+    Header, NONCE_LEN, SIGNATURE_LEN, TAG_LEN, open_record, seal_record, seal_record_v1_with_nonce,
+    seal_record_with_nonce, verify_envelopes,
 };
 pub use error::CryptoError;
 pub use identity::{

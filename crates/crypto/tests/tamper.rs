@@ -20,6 +20,8 @@ fn header_strategy() -> impl Strategy<Value = Header> {
         any::<[u8; 16]>(),
         any::<u64>(),
         any::<bool>(),
+        any::<[u8; 16]>(),
+        any::<u32>(),
     )
         .prop_map(
             |(
@@ -32,6 +34,8 @@ fn header_strategy() -> impl Strategy<Value = Header> {
                 author_device,
                 hlc,
                 tombstone,
+                owner,
+                log,
             )| {
                 Header {
                     org,
@@ -43,6 +47,8 @@ fn header_strategy() -> impl Strategy<Value = Header> {
                     author_device,
                     hlc,
                     tombstone,
+                    owner,
+                    log,
                 }
             },
         )

@@ -12,12 +12,13 @@ use serde::{Deserialize, Serialize};
 use stint_crypto::{
     EnvelopeRef, Header, PassphraseParams, RowColumns, SealPublicKey, SealSecretKey, SigningKey,
     SymmetricKey, VerifyingKey, open_record, open_sealed_key, open_secret, row_seal_version,
-    seal_key_with, seal_record_with_nonce, seal_row, seal_row_v1, seal_secret_with_nonce,
-    unwrap_key, unwrap_signing_key, verify_row_columns, verify_row_seal, verify_row_seal_v1,
-    wrap_key_with_nonce, wrap_signing_key_with_nonce,
+    seal_key_with, seal_record_v1_with_nonce, seal_record_with_nonce, seal_row, seal_row_v1,
+    seal_secret_with_nonce, unwrap_key, unwrap_signing_key, verify_row_columns, verify_row_seal,
+    verify_row_seal_v1, wrap_key_with_nonce, wrap_signing_key_with_nonce,
 };
 
 const ENVELOPE_JSON: &str = include_str!("vectors/envelope_v1.json");
+const ENVELOPE_V2_JSON: &str = include_str!("vectors/envelope_v2.json");
 const WRAPPED_KEY_JSON: &str = include_str!("vectors/wrapped_key_v1.json");
 const SEALED_KEY_JSON: &str = include_str!("vectors/sealed_key_v1.json");
 const PASSPHRASE_JSON: &str = include_str!("vectors/passphrase_v1.json");
@@ -42,6 +43,12 @@ struct HeaderFields {
     author_device: String,
     hlc: u64,
     tombstone: bool,
+    /// Version 2 only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    owner: Option<String>,
+    /// Version 2 only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    log: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -164,6 +171,24 @@ fn header_from(fields: &HeaderFields) -> Header {
         author_device: array(&fields.author_device),
         hlc: fields.hlc,
         tombstone: fields.tombstone,
+        owner: fields.owner.as_deref().map_or([0; 16], array),
+        log: fields.log.unwrap_or(0),
+    }
+}
+
+fn header_fields(header: &Header, v2: bool) -> HeaderFields {
+    HeaderFields {
+        org: hex::encode(header.org),
+        record: hex::encode(header.record),
+        kind: header.kind,
+        compartment: header.compartment,
+        epoch: header.epoch,
+        author_user: hex::encode(header.author_user),
+        author_device: hex::encode(header.author_device),
+        hlc: header.hlc,
+        tombstone: header.tombstone,
+        owner: v2.then(|| hex::encode(header.owner)),
+        log: v2.then_some(header.log),
     }
 }
 
@@ -187,9 +212,9 @@ fn envelope_v1_is_stable() {
         hex::encode(signer.verifying_key().to_bytes()),
         v.verifying_key
     );
-    assert_eq!(hex::encode(header.to_bytes()), v.header_bytes);
+    assert_eq!(hex::encode(header.to_bytes_v1()), v.header_bytes);
 
-    let rebuilt = seal_record_with_nonce(
+    let rebuilt = seal_record_v1_with_nonce(
         &header,
         v.plaintext_utf8.as_bytes(),
         &key,
@@ -206,6 +231,54 @@ fn envelope_v1_is_stable() {
 #[test]
 fn envelope_v1_opens() {
     let v: EnvelopeVector = serde_json::from_str(ENVELOPE_JSON).unwrap();
+    let key = SymmetricKey::from_bytes(array(&v.compartment_key));
+    let author = VerifyingKey::from_bytes(&array(&v.verifying_key)).unwrap();
+    let envelope = bytes(&v.envelope);
+
+    let (header, plaintext) = open_record(&envelope, &key, &author).unwrap();
+    assert_eq!(header, header_from(&v.header));
+    assert_eq!(std::str::from_utf8(&plaintext).unwrap(), v.plaintext_utf8);
+
+    let parsed = EnvelopeRef::parse(&envelope).unwrap();
+    assert_eq!(hex::encode(parsed.header_bytes), v.header_bytes);
+    assert_eq!(hex::encode(parsed.nonce), v.nonce);
+    assert_eq!(parsed.ciphertext.len(), v.plaintext_utf8.len() + 16);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Envelope v2: the header names an owner and a membership log position
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn envelope_v2_is_stable() {
+    let v: EnvelopeVector = serde_json::from_str(ENVELOPE_V2_JSON).unwrap();
+    let key = SymmetricKey::from_bytes(array(&v.compartment_key));
+    let signer = SigningKey::from_bytes(array(&v.signing_key_seed));
+    let header = header_from(&v.header);
+
+    assert_eq!(
+        hex::encode(signer.verifying_key().to_bytes()),
+        v.verifying_key
+    );
+    assert_eq!(hex::encode(header.to_bytes()), v.header_bytes);
+
+    let rebuilt = seal_record_with_nonce(
+        &header,
+        v.plaintext_utf8.as_bytes(),
+        &key,
+        &signer,
+        array(&v.nonce),
+    );
+    assert_eq!(
+        hex::encode(&rebuilt),
+        v.envelope,
+        "envelope v2 bytes changed"
+    );
+}
+
+#[test]
+fn envelope_v2_opens() {
+    let v: EnvelopeVector = serde_json::from_str(ENVELOPE_V2_JSON).unwrap();
     let key = SymmetricKey::from_bytes(array(&v.compartment_key));
     let author = VerifyingKey::from_bytes(&array(&v.verifying_key)).unwrap();
     let envelope = bytes(&v.envelope);
@@ -447,10 +520,12 @@ fn vector_files_are_exactly_what_the_fixed_inputs_produce() {
         author_device: counting(0x90),
         hlc: 0x0001_8f3a_5c2e_0001,
         tombstone: false,
+        owner: [0; 16],
+        log: 0,
     };
     let plaintext = "Müller & Søn — 1h30";
     let signer = SigningKey::from_bytes(seed);
-    let envelope = seal_record_with_nonce(
+    let envelope = seal_record_v1_with_nonce(
         &header,
         plaintext.as_bytes(),
         &SymmetricKey::from_bytes(key_bytes),
@@ -463,23 +538,43 @@ fn vector_files_are_exactly_what_the_fixed_inputs_produce() {
         signing_key_seed: hex::encode(seed),
         verifying_key: hex::encode(signer.verifying_key().to_bytes()),
         nonce: hex::encode(nonce),
-        header: HeaderFields {
-            org: hex::encode(header.org),
-            record: hex::encode(header.record),
-            kind: header.kind,
-            compartment: header.compartment,
-            epoch: header.epoch,
-            author_user: hex::encode(header.author_user),
-            author_device: hex::encode(header.author_device),
-            hlc: header.hlc,
-            tombstone: header.tombstone,
-        },
-        header_bytes: hex::encode(header.to_bytes()),
+        header: header_fields(&header, false),
+        header_bytes: hex::encode(header.to_bytes_v1()),
         plaintext_utf8: plaintext.into(),
         envelope: hex::encode(&envelope),
     };
     write(
         "envelope_v1.json",
+        serde_json::to_string_pretty(&v).unwrap(),
+    );
+
+    // Envelope v2: a time entry (kind 9) of member 0xb0.. written by another user (an admin).
+    let header_v2 = Header {
+        kind: 9,
+        owner: counting(0xb0),
+        log: 5,
+        ..header
+    };
+    let envelope_v2 = seal_record_with_nonce(
+        &header_v2,
+        plaintext.as_bytes(),
+        &SymmetricKey::from_bytes(key_bytes),
+        &signer,
+        nonce,
+    );
+    let v = EnvelopeVector {
+        description: "Record envelope v2: header (101: v1's 81 | owner [16] | log u32 BE) | nonce | ciphertext_len u32 BE | ciphertext+tag | Ed25519 signature".into(),
+        compartment_key: hex::encode(key_bytes),
+        signing_key_seed: hex::encode(seed),
+        verifying_key: hex::encode(signer.verifying_key().to_bytes()),
+        nonce: hex::encode(nonce),
+        header: header_fields(&header_v2, true),
+        header_bytes: hex::encode(header_v2.to_bytes()),
+        plaintext_utf8: plaintext.into(),
+        envelope: hex::encode(&envelope_v2),
+    };
+    write(
+        "envelope_v2.json",
         serde_json::to_string_pretty(&v).unwrap(),
     );
 

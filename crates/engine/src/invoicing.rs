@@ -683,7 +683,7 @@ impl Engine {
         }
         let released = self.released(state, id, invoice.entries(), invoice.expenses());
         let mut writes =
-            vec![self.write_for(by, Kind::Invoice, id.to_bytes(), true, Vec::new())?];
+            vec![self.write_for(by, Kind::Invoice, id.to_bytes(), [0; 16], true, Vec::new())?];
         writes.extend(self.record_writes(by, &released).await?);
         self.vault.put(&self.keys, writes).await?;
         let state = self.state_mut(by.org)?;

@@ -103,6 +103,8 @@ pub struct RawRecord {
     pub compartment: u8,
     /// The header's author user.
     pub author: MemberId,
+    /// The header's owner (all zero: none).
+    pub owner: [u8; 16],
     /// The plaintext payload.
     pub payload: Vec<u8>,
 }
@@ -654,6 +656,7 @@ impl Engine {
                 by,
                 Kind::Attachment,
                 id.to_bytes(),
+                [0; 16],
                 false,
                 bytes.clone(),
             )?);
@@ -1486,7 +1489,9 @@ impl Engine {
             Action::EditTimeEntry,
             &record_target(state, old.member, old.date(state.time_zone()), old.invoiced),
         )?;
-        self.tombstone(by, Kind::TimeEntry, id.to_bytes()).await?;
+        let owner = old.member.to_bytes();
+        self.tombstone(by, Kind::TimeEntry, id.to_bytes(), owner)
+            .await?;
         if let Some(state) = self.orgs.get_mut(&by.org) {
             state.remove_entry(id);
         }
@@ -1749,6 +1754,7 @@ impl Engine {
                 by,
                 Kind::Attachment,
                 receipt.attachment.to_bytes(),
+                expense.member.to_bytes(),
                 false,
                 bytes,
             )?);
@@ -1943,6 +1949,7 @@ impl Engine {
         by: &ActAs,
         kind: Kind,
         id: [u8; 16],
+        owner: [u8; 16],
         tombstone: bool,
         payload: Vec<u8>,
     ) -> Result<Write> {
@@ -1962,6 +1969,8 @@ impl Engine {
                 author_device: [0; 16],
                 hlc: 0,
                 tombstone,
+                owner,
+                log: 0,
             },
             plaintext: Zeroizing::new(payload),
         })
@@ -2034,6 +2043,8 @@ impl Engine {
                 author_device: [0; 16],
                 hlc: 0,
                 tombstone: false,
+                owner: raw.owner,
+                log: 0,
             },
             plaintext: Zeroizing::new(raw.payload),
         };
@@ -2041,8 +2052,14 @@ impl Engine {
         Ok(())
     }
 
-    async fn tombstone(&mut self, by: &ActAs, kind: Kind, id: [u8; 16]) -> Result<()> {
-        let write = self.write_for(by, kind, id, true, Vec::new())?;
+    async fn tombstone(
+        &mut self,
+        by: &ActAs,
+        kind: Kind,
+        id: [u8; 16],
+        owner: [u8; 16],
+    ) -> Result<()> {
+        let write = self.write_for(by, kind, id, owner, true, Vec::new())?;
         self.vault.put(&self.keys, vec![write]).await?;
         Ok(())
     }
@@ -2077,6 +2094,16 @@ impl Authors {
     }
 
     fn check_owner(&self, header: &Header, record: &Record) -> std::result::Result<(), String> {
+        // A format 2 header names the owner; a version 1 header (all zero) leaves it to the author.
+        if header.owner != [0; 16] && header.owner != record.header_owner() {
+            return Err(match record.owner() {
+                Some(member) => format!("its header names another owner than its member {member}"),
+                None => format!(
+                    "its header names an owner, which a {:?} record does not have",
+                    record.kind()
+                ),
+            });
+        }
         let Some(member) = record.owner() else {
             return Ok(());
         };

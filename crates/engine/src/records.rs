@@ -93,6 +93,12 @@ impl Record {
         }
     }
 
+    /// The `owner` its header names: [`Record::owner`]'s bytes, all zero for the organization's
+    /// own records (`Kind::has_owner`).
+    pub fn header_owner(&self) -> [u8; 16] {
+        self.owner().map_or([0; 16], |member| member.to_bytes())
+    }
+
     /// The record id in its header.
     pub fn id(&self) -> [u8; 16] {
         match self {

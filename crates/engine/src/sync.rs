@@ -1012,15 +1012,20 @@ impl Engine {
 /// as it stands, as a local write is (`Engine::commit`), and give what a full read would: a new
 /// version of anything but a member (whose role decides what others may write) or the
 /// organization's profile (its logo is read from the vault), an entry's deletion, and entries and
-/// expenses written by their own member (whose rights a full read checks against the members).
+/// expenses written by their own member (whose rights a full read checks against the members), when
+/// the header names the owner it should (a full read quarantines one that does not).
 fn applies_in_place(header: &Header, record: &std::result::Result<Option<Record>, String>) -> bool {
     match record {
         Err(_) => false,
         Ok(None) => header.kind == Kind::TimeEntry as u16,
         Ok(Some(Record::Member(_) | Record::Organization(_))) => false,
-        Ok(Some(record)) => record
-            .owner()
-            .is_none_or(|member| member.to_bytes() == header.author_user),
+        Ok(Some(record)) => {
+            let named = header.owner == [0; 16] || header.owner == record.header_owner();
+            named
+                && record
+                    .owner()
+                    .is_none_or(|member| member.to_bytes() == header.author_user)
+        }
     }
 }
 

@@ -43,8 +43,14 @@ impl Engine {
                     None => Fields::fresh(values, clock),
                 },
             };
-            let mut write =
-                self.write_for(by, record.kind(), record.id(), false, fields.to_bytes())?;
+            let mut write = self.write_for(
+                by,
+                record.kind(),
+                record.id(),
+                record.header_owner(),
+                false,
+                fields.to_bytes(),
+            )?;
             write.header.hlc = clock.hlc;
             writes.push(write);
         }
@@ -63,7 +69,14 @@ impl Engine {
                     device,
                 };
                 let bytes = record.encode_fresh(clock).map_err(ValidationError::new)?;
-                let mut write = self.write_for(by, record.kind(), record.id(), false, bytes)?;
+                let mut write = self.write_for(
+                    by,
+                    record.kind(),
+                    record.id(),
+                    record.header_owner(),
+                    false,
+                    bytes,
+                )?;
                 write.header.hlc = clock.hlc;
                 Ok(write)
             })

@@ -185,6 +185,7 @@ async fn a_payload_under_another_record_id_is_quarantined() {
             kind: Kind::TimeEntry as u16,
             compartment: TEAM,
             author: owner.member,
+            owner: [0; 16],
             payload: serde_json::to_vec(&copy).unwrap(),
         })
         .await
@@ -198,6 +199,7 @@ async fn a_payload_under_another_record_id_is_quarantined() {
             kind: Kind::Member as u16,
             compartment: TEAM,
             author: owner.member,
+            owner: [0; 16],
             payload: serde_json::to_vec(&Member {
                 id: owner.member,
                 name: "Olive".into(),
@@ -252,6 +254,7 @@ async fn a_record_in_the_other_compartment_is_quarantined() {
             kind: Kind::Rate as u16,
             compartment: TEAM,
             author: owner.member,
+            owner: [0; 16],
             payload: serde_json::to_vec(&rate).unwrap(),
         })
         .await
@@ -265,6 +268,7 @@ async fn a_record_in_the_other_compartment_is_quarantined() {
             kind: Kind::TimeEntry as u16,
             compartment: FINANCE,
             author: owner.member,
+            owner: [0; 16],
             payload: entry_payload(entry_row, owner.member, project, "in finance"),
         })
         .await
@@ -321,6 +325,7 @@ async fn a_record_named_as_an_attachment_must_be_one() {
             kind: Kind::Organization as u16,
             compartment: TEAM,
             author: owner.member,
+            owner: [0; 16],
             payload: serde_json::to_vec(&profile).unwrap(),
         })
         .await
@@ -333,6 +338,7 @@ async fn a_record_named_as_an_attachment_must_be_one() {
             kind: Kind::Expense as u16,
             compartment: TEAM,
             author: owner.member,
+            owner: [0; 16],
             payload: expense_payload(
                 expense_row,
                 owner.member,
@@ -408,6 +414,7 @@ async fn an_entry_or_expense_of_another_member_needs_an_author_who_may_write_it(
         kind: kind as u16,
         compartment: TEAM,
         author,
+        owner: [0; 16],
         payload,
     };
     // A Member writing the owner's entry and expense.
@@ -458,6 +465,49 @@ async fn an_entry_or_expense_of_another_member_needs_an_author_who_may_write_it(
         .unwrap();
     kept.push(EntryId::from_bytes(id));
 
+    // Format 2 headers name the owner: an Admin's entry for Mia naming the Admin, Mia's own
+    // naming Ada, a client naming an owner (its kind has none) are refused; Mia's entry by Ada
+    // naming Mia is kept.
+    let mut misnamed = Vec::new();
+    for (author, named, kind) in [
+        (ada, ada, Kind::TimeEntry),
+        (mia, ada, Kind::TimeEntry),
+        (ada, mia, Kind::Client),
+    ] {
+        let id = fresh_id();
+        let payload = if kind == Kind::Client {
+            serde_json::to_vec(&Client {
+                id: ClientId::from_bytes(id),
+                name: "Müller & Søn".into(),
+                currency: None,
+                rounding: None,
+                note: String::new(),
+                archived: false,
+            })
+            .unwrap()
+        } else {
+            entry_payload(id, mia, project, "misnamed")
+        };
+        engine
+            .put_raw_record(RawRecord {
+                owner: named.to_bytes(),
+                ..raw(id, kind, author, payload)
+            })
+            .await
+            .unwrap();
+        misnamed.push(id);
+    }
+    let id = fresh_id();
+    let payload = entry_payload(id, mia, project, "Ada for Mia, named");
+    engine
+        .put_raw_record(RawRecord {
+            owner: mia.to_bytes(),
+            ..raw(id, Kind::TimeEntry, ada, payload)
+        })
+        .await
+        .unwrap();
+    kept.push(EntryId::from_bytes(id));
+
     let engine = reopen(engine, dir.path(), &keys).await;
     for id in &forged {
         let reason = quarantined_reason(&engine, *id).unwrap_or_else(|| {
@@ -465,9 +515,15 @@ async fn an_entry_or_expense_of_another_member_needs_an_author_who_may_write_it(
         });
         assert!(reason.contains("author"), "{reason}");
     }
+    for id in &misnamed {
+        let reason = quarantined_reason(&engine, *id).unwrap_or_else(|| {
+            panic!("{} not quarantined: {:?}", label(*id), engine.quarantined())
+        });
+        assert!(reason.contains("owner"), "{reason}");
+    }
     assert_eq!(
         engine.quarantined().len(),
-        forged.len(),
+        forged.len() + misnamed.len(),
         "{:?}",
         engine.quarantined()
     );

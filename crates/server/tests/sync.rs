@@ -500,6 +500,8 @@ async fn every_bad_push_is_refused_and_stores_nothing(backend: Backend) {
         author_device: laptop.id,
         hlc: HLC,
         tombstone: false,
+        owner: [0; 16],
+        log: 0,
     };
     let misfiled = seal_record(
         &wrong_compartment,
@@ -819,6 +821,8 @@ async fn a_second_device_opens_everything_with_the_recovery_key(backend: Backend
         author_device: laptop.id,
         hlc: HLC,
         tombstone: false,
+        owner: [0; 16],
+        log: 0,
     };
     let record = seal_record(
         &header,

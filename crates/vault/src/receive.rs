@@ -20,6 +20,7 @@ use stint_crypto::{
     CryptoError, EnvelopeRef, Header, VerifyingKey, Zeroizing, seal_record, seal_row,
     verify_envelopes,
 };
+use stint_domain::Kind;
 use stint_domain::payload::{self, Loser};
 
 use crate::bulk;
@@ -379,7 +380,8 @@ impl Vault {
         Ok(received)
     }
 
-    /// A new version of `of`'s record, written by this device as `me`, above every clock seen.
+    /// A new version of `of`'s record, written by this device as `me`, above every clock seen
+    /// (its owner kept: see [`owner_of`]).
     fn seal_merge(
         &self,
         keys: &DeviceKeys,
@@ -402,6 +404,8 @@ impl Vault {
             author_device: keys.device_id,
             hlc: self.next_hlc(),
             tombstone,
+            owner: owner_of(of),
+            log: 0,
         };
         let key = keys.org_key(&header).ok_or(VaultError::NoOrgKey)?;
         let body: &[u8] = if tombstone { &[] } else { payload };
@@ -742,4 +746,16 @@ async fn log_conflict(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() as usize)
+}
+
+/// The owner a new version of `of`'s record names: `of`'s. A version 1 header names none; a record
+/// of a kind that has one was then its author's (before format 2 only the account wrote in a synced
+/// organization).
+fn owner_of(of: &Header) -> [u8; 16] {
+    let owned = Kind::from_u16(of.kind).is_some_and(Kind::has_owner);
+    if owned && of.owner == [0; 16] {
+        of.author_user
+    } else {
+        of.owner
+    }
 }

@@ -153,6 +153,8 @@ impl Vault {
                         author_device: keys.device_id,
                         hlc: 0,
                         tombstone: false,
+                        owner: me,
+                        log: 0,
                     },
                     plaintext: Zeroizing::new(payload),
                 });

@@ -50,6 +50,8 @@ impl Device {
             author_device: [0; 16],
             hlc,
             tombstone,
+            owner: [0; 16],
+            log: 0,
         };
         self.vault
             .put(

@@ -27,6 +27,8 @@ async fn device_key_lives_in_the_system_keyring() {
         author_device: [0; 16],
         hlc: 0,
         tombstone: false,
+        owner: [0; 16],
+        log: 0,
     };
     vault
         .put(

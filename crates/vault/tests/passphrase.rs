@@ -21,6 +21,8 @@ fn note(text: &str) -> Write {
             author_device: [0; 16],
             hlc: 0,
             tombstone: false,
+            owner: [0; 16],
+            log: 0,
         },
         plaintext: Zeroizing::new(text.as_bytes().to_vec()),
     }

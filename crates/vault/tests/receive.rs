@@ -25,6 +25,8 @@ fn write(record: u8, hlc: u64, text: &str) -> Write {
             author_device: [0; 16],
             hlc,
             tombstone: false,
+            owner: [0; 16],
+            log: 0,
         },
         plaintext: Zeroizing::new(text.as_bytes().to_vec()),
     }

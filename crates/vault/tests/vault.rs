@@ -17,6 +17,8 @@ fn header(record: u8, compartment: Compartment) -> Header {
         author_device: [0; 16],
         hlc: 0,
         tombstone: false,
+        owner: [0; 16],
+        log: 0,
     }
 }
 

@@ -30,6 +30,8 @@ fn write(record: u8) -> Write {
             author_device: [0; 16],
             hlc: HLC + u64::from(record),
             tombstone: false,
+            owner: [0; 16],
+            log: 0,
         },
         plaintext: Zeroizing::new(format!("client {record}").into_bytes()),
     }
@@ -202,6 +204,8 @@ async fn an_entry_under_another_id_is_refused() {
                 author_device: [0; 16],
                 hlc: 0,
                 tombstone: false,
+                owner: [0; 16],
+                log: 0,
             },
             plaintext: Zeroizing::new(entry_payload),
         }],

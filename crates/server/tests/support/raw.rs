@@ -158,6 +158,8 @@ pub fn envelope(
         author_device: device.id,
         hlc,
         tombstone: false,
+        owner: if kind.has_owner() { who.user } else { [0; 16] },
+        log: 0,
     };
     seal_record(
         &header,
