@@ -108,7 +108,9 @@ pub async fn put(
         ));
     }
     let mut keys = HashMap::new();
-    let hlc = check_header(&state, &in_org, &h, now_ms(), &mut keys, refused).await?;
+    let hlc = check_header(&state, &in_org, &envelope, now_ms(), &mut keys, refused)
+        .await?
+        .hlc;
     let signer = keys[&h.author_device];
     let request = bytes.clone();
     let signed = tokio::task::spawn_blocking(move || {
@@ -199,7 +201,9 @@ fn too_large() -> ApiError {
 }
 
 /// `GET /api/v1/orgs/{org}/attachments/{id}`: the attachment's envelope as it was uploaded (the
-/// device checks it as it checks every envelope it receives).
+/// device checks it as it checks every envelope it receives), if the caller's role may read it
+/// (the role table: a Member reads the logo and their own receipts; another member's receipt is
+/// `404`, as one that is not there).
 pub async fn get(
     State(state): State<Shared>,
     in_org: InOrg,
@@ -211,6 +215,14 @@ pub async fn get(
         .attachment(in_org.org.id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("attachment"))?;
+    let owner = EnvelopeRef::parse(&bytes)
+        .map(|e| e.header().owner)
+        .map_err(|e| ApiError::internal("a stored attachment", e))?;
+    let user = in_org.user.to_bytes();
+    if stint_domain::record_access(in_org.actor.role, user, Kind::Attachment, owner, false).is_err()
+    {
+        return Err(ApiError::not_found("attachment"));
+    }
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, ENVELOPE_MEDIA_TYPE)],

@@ -100,11 +100,16 @@ pub async fn run(spec: BenchSpec) -> Result<()> {
             record: Ulid::from_parts(*i, 0).to_bytes(),
             hlc: 1,
             author_device: [1; 16],
+            kind: stint_domain::Kind::Client as u16,
+            owner: None,
+            tombstone: false,
             envelope: bytes,
         })
         .collect();
     for chunk in batch.chunks(1000) {
-        state.store.push(org.id, chunk).await?;
+        if let Err(refused) = state.store.push(org.id, chunk).await? {
+            anyhow::bail!("the bench's own records were refused: {refused:?}");
+        }
     }
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -26,7 +26,7 @@ use stint_crypto::{
     IDENTITY_KEYS_VERSION, IdentityPublic, SEALED_KEY_LEN, SEALED_KEY_VERSION, VerifyingKey,
     WRAPPED_KEY_LEN, WRAPPED_KEY_VERSION, verify_envelopes,
 };
-use stint_domain::{Kind, Role};
+use stint_domain::{Kind, RecordDenied, Role, record_access};
 use stint_protocol as wire;
 use stint_protocol::sync::{
     FrameError, MAX_BATCH, SYNC_MEDIA_TYPE, decode_push, encode_pull, encode_push_reply,
@@ -36,7 +36,9 @@ use crate::app::{Authed, Shared, now};
 use crate::error::{ApiError, ApiResult, Json, Path};
 use crate::orgs::{InOrg, Via};
 use crate::store::StoreError;
-use crate::store::sync::{Caller, DeviceRow, IdentityRow, Incoming, Pulled, SealedKey};
+use crate::store::sync::{
+    Caller, DeviceRow, IdentityRow, Incoming, Pulled, PushRefused, SealedKey, Unchangeable,
+};
 
 /// How far ahead of the server's clock a pushed HLC may be: a device's clock may be off by minutes,
 /// not by days (an HLC far in the future would win every merge).
@@ -293,19 +295,30 @@ pub(crate) fn now_ms() -> u64 {
     u64::try_from(jiff::Timestamp::now().as_millisecond()).unwrap_or(0)
 }
 
-/// Checks a pushed envelope's plaintext header against the caller, and returns its HLC: it names
-/// the organization in the path and the signed-in account as author, its kind sits in its
-/// compartment, its time is not far ahead, and its author device is certified by the account's
-/// identity and not revoked (that device's signing key is left in `keys`, looked up once per
-/// request). The signature itself is the caller's to check. `refuse` words a refusal.
+/// What [`check_header`] found: the envelope's HLC and the member it belongs to.
+pub(crate) struct Checked {
+    pub hlc: i64,
+    /// Its owner, if its kind has one or it names one; a version 1 header of a kind that has an
+    /// owner names none, and its author is taken (then only the account wrote).
+    pub owner: Option<[u8; 16]>,
+}
+
+/// Checks a pushed envelope's plaintext header against the caller: it names the organization in
+/// the path and the signed-in account as author, its kind sits in its compartment, the caller's
+/// role may write it (the role table, `stint_domain::record_access`: a Member only their own
+/// entries, expenses, receipts and write log), its time is not far ahead, and its author device is
+/// certified by the account's identity and not revoked (that device's signing key is left in
+/// `keys`, looked up once per request). The signature itself is the caller's to check. `refuse`
+/// words a refusal.
 pub(crate) async fn check_header(
     state: &Shared,
     in_org: &InOrg,
-    h: &stint_crypto::Header,
+    envelope: &EnvelopeRef<'_>,
     now_ms: u64,
     keys: &mut HashMap<[u8; 16], VerifyingKey>,
     refuse: impl Fn(StatusCode, &'static str, &str) -> ApiError,
-) -> ApiResult<i64> {
+) -> ApiResult<Checked> {
+    let h = envelope.header();
     if h.org != in_org.org.id.to_bytes() {
         return Err(refuse(
             StatusCode::FORBIDDEN,
@@ -320,12 +333,41 @@ pub(crate) async fn check_header(
             "it names another author than the signed-in account",
         ));
     }
-    if !Kind::matches_header(h.kind, h.compartment) {
+    let Some(kind) = Kind::from_u16(h.kind).filter(|_| Kind::matches_header(h.kind, h.compartment))
+    else {
         return Err(refuse(
             StatusCode::BAD_REQUEST,
             "wrong_compartment",
             "its kind is unknown or not in the compartment it belongs in",
         ));
+    };
+    let owner = if envelope.version() == stint_crypto::ENVELOPE_VERSION_1 && kind.has_owner() {
+        h.author_user
+    } else {
+        h.owner
+    };
+    let role = in_org.actor.role;
+    if let Err(denied) = record_access(role, h.author_user, kind, owner, true) {
+        return Err(match denied {
+            RecordDenied::Forbidden => refuse(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                &format!("{} may not write {kind:?} records", role.with_article()),
+            ),
+            RecordDenied::NotOwn => refuse(
+                StatusCode::FORBIDDEN,
+                "not_own",
+                &format!(
+                    "{} writes only their own {kind:?} records",
+                    role.with_article()
+                ),
+            ),
+            RecordDenied::OwnerField => refuse(
+                StatusCode::BAD_REQUEST,
+                "wrong_owner",
+                "its header names an owner its kind does not have, or none where it must",
+            ),
+        });
     }
     if (h.hlc >> 16) > now_ms.saturating_add(MAX_CLOCK_AHEAD_MS) {
         return Err(refuse(
@@ -341,6 +383,10 @@ pub(crate) async fn check_header(
             "its time is out of range",
         )
     })?;
+    let checked = Checked {
+        hlc,
+        owner: (owner != [0; 16]).then_some(owner),
+    };
     if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(h.author_device) {
         match state.store.device(in_org.user, h.author_device).await? {
             Some(row) if row.revoked_at.is_none() => {
@@ -365,7 +411,7 @@ pub(crate) async fn check_header(
             }
         }
     }
-    Ok(hlc)
+    Ok(checked)
 }
 
 /// `POST /api/v1/orgs/{org}/sync/push`: a batch of envelopes (`application/vnd.stint.sync`), all
@@ -416,8 +462,8 @@ pub async fn push(
                 "attachments are uploaded on their own, to /api/v1/orgs/{org}/attachments/{id}",
             ));
         }
-        let hlc = check_header(&state, &in_org, &h, now_ms, &mut keys, refuse).await?;
-        parsed.push((envelope, hlc));
+        let checked = check_header(&state, &in_org, &envelope, now_ms, &mut keys, refuse).await?;
+        parsed.push((envelope, checked));
     }
     // Then the signatures, together (Ed25519 batch verification, about 12 µs each instead of
     // 40), on a blocking thread and every core.
@@ -461,15 +507,33 @@ pub async fn push(
     let batch: Vec<Incoming<'_>> = parsed
         .iter()
         .zip(&envelopes)
-        .map(|((e, hlc), bytes)| Incoming {
+        .map(|((e, checked), bytes)| Incoming {
             record: e.header().record,
-            hlc: *hlc,
+            hlc: checked.hlc,
             author_device: e.header().author_device,
+            kind: e.header().kind,
+            owner: checked.owner,
+            tombstone: e.header().tombstone,
             envelope: bytes,
         })
         .collect();
-    let outcomes = state.store.push(in_org.org.id, &batch).await?;
-    Ok(binary(StatusCode::OK, encode_push_reply(&outcomes)))
+    match state.store.push(in_org.org.id, &batch).await? {
+        Ok(outcomes) => Ok(binary(StatusCode::OK, encode_push_reply(&outcomes))),
+        Err(PushRefused { at, changes }) => Err(match changes {
+            Unchangeable::Kind => refused(
+                StatusCode::CONFLICT,
+                "kind_changed",
+                at,
+                "its record is stored as another kind; a record never changes kind",
+            ),
+            Unchangeable::Owner => refused(
+                StatusCode::CONFLICT,
+                "owner_changed",
+                at,
+                "its record belongs to someone else; a record never changes owner",
+            ),
+        }),
+    }
 }
 
 /// The query of a pull.

@@ -87,10 +87,10 @@ impl PgStore {
         ids: &[&[u8]],
     ) -> StoreResult<Vec<StoredVersion>> {
         Ok(sqlx::query_as(
-            "SELECT r.record, r.seq, r.hlc, r.author_device \
+            "SELECT r.record, r.seq, r.hlc, r.author_device, r.kind, r.owner, r.tombstone \
              FROM unnest($2::bytea[]) AS wanted (id) \
-             CROSS JOIN LATERAL (SELECT record, seq, hlc, author_device FROM records \
-                                 WHERE org_id = $1 AND record = wanted.id LIMIT 1) AS r",
+             CROSS JOIN LATERAL (SELECT record, seq, hlc, author_device, kind, owner, tombstone \
+                                 FROM records WHERE org_id = $1 AND record = wanted.id LIMIT 1) AS r",
         )
         .bind(org_id)
         .bind(ids)
@@ -110,25 +110,33 @@ impl PgStore {
         after: i64,
         limit: i64,
     ) -> StoreResult<PullRows> {
+        // What a Member reads, from the role table (migration 0015 filters with it).
+        let (all, own) = stint_domain::readable_kinds(stint_domain::Role::Member);
+        let all: Vec<i32> = all.into_iter().map(i32::from).collect();
+        let own: Vec<i32> = own.into_iter().map(i32::from).collect();
         let mut rows: Vec<PullRow> = match caller {
             Caller::Member(member) => {
-                sqlx::query_as("SELECT tag, number, bytes FROM sync_pull($1, $2, $3, $4)")
+                sqlx::query_as("SELECT tag, number, bytes FROM sync_pull($1, $2, $3, $4, $5, $6)")
                     .bind(org.to_string())
                     .bind(member.to_string())
                     .bind(after)
                     .bind(limit)
+                    .bind(&all)
+                    .bind(&own)
                     .fetch_all(&self.pool)
                     .await?
             }
             Caller::Session { token_hash, now } => {
                 let rows: Vec<PullRow> = sqlx::query_as(
-                    "SELECT tag, number, bytes FROM sync_pull_session($1, $2, $3, $4, $5)",
+                    "SELECT tag, number, bytes FROM sync_pull_session($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&token_hash)
                 .bind(now)
                 .bind(org.to_string())
                 .bind(after)
                 .bind(limit)
+                .bind(&all)
+                .bind(&own)
                 .fetch_all(&self.pool)
                 .await?;
                 // Tag 3 says the session is live; without it nothing else was read.

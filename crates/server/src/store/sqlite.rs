@@ -108,7 +108,8 @@ impl SqliteStore {
         ids: &[&[u8]],
     ) -> StoreResult<Vec<StoredVersion>> {
         let mut query = sqlx::QueryBuilder::new(
-            "SELECT record, seq, hlc, author_device FROM records WHERE org_id = ",
+            "SELECT record, seq, hlc, author_device, kind, owner, tombstone FROM records \
+             WHERE org_id = ",
         );
         query.push_bind(org_id).push(" AND record IN (");
         let mut list = query.separated(", ");
@@ -148,22 +149,53 @@ impl SqliteStore {
                 .bind(member.to_string())
                 .fetch_optional(&mut *tx)
                 .await?;
-        if role.is_none() {
+        let Some(role) = role else {
             tx.commit().await?;
             return Ok(PullRows::NotMember);
-        }
+        };
         // The page and the head in one statement, so one snapshot: the head is at least every
-        // sequence number in the page (a push writes both in one transaction).
-        let rows = sqlx::query_as(
-            "SELECT 0, seq, envelope FROM (SELECT seq, envelope FROM records \
-             WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) AS page \
-             UNION ALL SELECT 1, head, history FROM sync_state WHERE org_id = $1",
-        )
-        .bind(&org_id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
+        // sequence number in the page (a push writes both in one transaction). A role that reads
+        // less than everything (the table's Member) is sent only what it may read.
+        let role: stint_domain::Role = role
+            .parse()
+            .map_err(|_| StoreError::Corrupt("a member's role is not a role".into()))?;
+        let (all, own) = stint_domain::readable_kinds(role);
+        let everything = own.is_empty() && all.len() == stint_domain::Kind::ALL.len() - 1;
+        let mut query = sqlx::QueryBuilder::new(
+            "SELECT 0, seq, envelope FROM (SELECT seq, envelope FROM records WHERE org_id = ",
+        );
+        query
+            .push_bind(&org_id)
+            .push(" AND seq > ")
+            .push_bind(after);
+        if !everything {
+            // Kind numbers come from the code's table, never from a request.
+            let list = |kinds: &[u16]| {
+                let numbers: Vec<String> = kinds.iter().map(u16::to_string).collect();
+                format!(
+                    "({})",
+                    if numbers.is_empty() {
+                        "NULL".into()
+                    } else {
+                        numbers.join(", ")
+                    }
+                )
+            };
+            query
+                .push(format!(
+                    " AND (kind IN {} OR (kind IN {} AND owner = ",
+                    list(&all),
+                    list(&own)
+                ))
+                .push_bind(member.to_bytes().to_vec())
+                .push("))");
+        }
+        query
+            .push(" ORDER BY seq LIMIT ")
+            .push_bind(limit)
+            .push(") AS page UNION ALL SELECT 1, head, history FROM sync_state WHERE org_id = ")
+            .push_bind(&org_id);
+        let rows = query.build_query_as().fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok(PullRows::Rows(rows))
     }

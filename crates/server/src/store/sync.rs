@@ -31,13 +31,82 @@ pub struct DeviceRow {
     pub revocation: Option<Vec<u8>>,
 }
 
-/// One envelope of a push, already checked, with the header fields the store orders by.
+/// One envelope of a push, already checked, with the header fields the store orders by and
+/// checks against the stored version.
 #[derive(Debug, Clone, Copy)]
 pub struct Incoming<'a> {
     pub record: [u8; 16],
     pub hlc: i64,
     pub author_device: [u8; 16],
+    /// Its kind number.
+    pub kind: u16,
+    /// The member it belongs to (a version 1 header's owned record: its author), if any.
+    pub owner: Option<[u8; 16]>,
+    pub tombstone: bool,
     pub envelope: &'a [u8],
+}
+
+/// A record's stored version, as a push decides against it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Version {
+    pub seq: i64,
+    pub hlc: i64,
+    pub device: [u8; 16],
+    pub kind: i32,
+    pub owner: Option<[u8; 16]>,
+    pub tombstone: bool,
+}
+
+impl Version {
+    /// From a row of `stored_versions`, with its record id.
+    pub(crate) fn of(row: StoredVersion) -> StoreResult<([u8; 16], Version)> {
+        let (record, seq, hlc, device, kind, owner, tombstone) = row;
+        let corrupt =
+            || super::StoreError::Corrupt("a record id, device or owner is not 16 bytes".into());
+        let owner = match owner {
+            Some(owner) => Some(<[u8; 16]>::try_from(owner).map_err(|_| corrupt())?),
+            None => None,
+        };
+        Ok((
+            <[u8; 16]>::try_from(record).map_err(|_| corrupt())?,
+            Version {
+                seq,
+                hlc,
+                device: <[u8; 16]>::try_from(device).map_err(|_| corrupt())?,
+                kind,
+                owner,
+                tombstone,
+            },
+        ))
+    }
+
+    /// The version `item` becomes, numbered `seq`.
+    pub(crate) fn pushed(seq: i64, item: &Incoming<'_>) -> Version {
+        Version {
+            seq,
+            hlc: item.hlc,
+            device: item.author_device,
+            kind: i32::from(item.kind),
+            owner: item.owner,
+            tombstone: item.tombstone,
+        }
+    }
+}
+
+/// What a pushed envelope would change that never changes: the batch is refused, nothing stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unchangeable {
+    /// The record is stored under another kind.
+    Kind,
+    /// The record is stored as another member's (or the organization's).
+    Owner,
+}
+
+/// A push refused by what is stored: which envelope of the batch, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushRefused {
+    pub at: usize,
+    pub changes: Unchangeable,
 }
 
 /// An organization key sealed to a member's identity.
@@ -119,8 +188,14 @@ pub trait SyncStore {
     ) -> StoreResult<bool>;
     /// Stores a checked batch in one transaction under the organization's write lock: each
     /// envelope becomes its record's latest version with the next sequence number, unless this
-    /// very version is there already or a later one is. The outcomes, in order.
-    async fn push(&self, org: Ulid, batch: &[Incoming<'_>]) -> StoreResult<Vec<(Outcome, u64)>>;
+    /// very version is there already or a later one is (or the record is deleted: a deletion is
+    /// final, so a later version is answered as superseded by it). The outcomes, in order; or,
+    /// storing nothing, the first envelope that would change a record's kind or owner.
+    async fn push(
+        &self,
+        org: Ulid,
+        batch: &[Incoming<'_>],
+    ) -> StoreResult<Result<Vec<(Outcome, u64)>, PushRefused>>;
     /// Stores organization keys sealed to `user`'s identity, one per (compartment, epoch). A slot
     /// already holding the same bytes is left alone; one holding other bytes is a `Conflict`, and
     /// then nothing of the batch is stored.
@@ -171,7 +246,7 @@ fn array16(bytes: Vec<u8>) -> StoreResult<[u8; 16]> {
 
 /// A stored version of a record as a push compares against it: record id, sequence number, HLC,
 /// author device.
-pub(crate) type StoredVersion = (Vec<u8>, i64, i64, Vec<u8>);
+pub(crate) type StoredVersion = (Vec<u8>, i64, i64, Vec<u8>, i32, Option<Vec<u8>>, bool);
 
 /// A pull's rows as a backend reads them in one snapshot: tag 0 for the page's records (sequence
 /// number, envelope), tag 1 for the organization's head and history id.
@@ -350,8 +425,11 @@ macro_rules! sync_store {
                 &self,
                 org: ulid::Ulid,
                 batch: &[$crate::store::sync::Incoming<'_>],
-            ) -> $crate::store::StoreResult<Vec<(stint_protocol::sync::Outcome, u64)>> {
+            ) -> $crate::store::StoreResult<
+                Result<Vec<(stint_protocol::sync::Outcome, u64)>, $crate::store::sync::PushRefused>,
+            > {
                 use stint_protocol::sync::Outcome;
+                use $crate::store::sync::{PushRefused, Unchangeable, Version};
                 let org_id = org.to_string();
                 let mut tx = self.org_tx(org, true, false).await?;
                 let state: Option<i64> =
@@ -379,21 +457,13 @@ macro_rules! sync_store {
                 // envelope decided in order against them (a record pushed twice in one batch
                 // meets its own first version), and the rows written together, the last version
                 // of each record only.
-                let mut stored: std::collections::HashMap<[u8; 16], (i64, i64, [u8; 16])> =
+                let mut stored: std::collections::HashMap<[u8; 16], Version> =
                     std::collections::HashMap::with_capacity(batch.len());
                 let ids: Vec<&[u8]> = batch.iter().map(|i| i.record.as_slice()).collect();
                 for chunk in ids.chunks(500) {
-                    for (record, seq, hlc, device) in
-                        <$store>::stored_versions(&mut tx, &org_id, chunk).await?
-                    {
-                        let (Ok(record), Ok(device)) =
-                            (<[u8; 16]>::try_from(record), <[u8; 16]>::try_from(device))
-                        else {
-                            return Err($crate::store::StoreError::Corrupt(
-                                "a record id or device is not 16 bytes".into(),
-                            ));
-                        };
-                        stored.insert(record, (seq, hlc, device));
+                    for row in <$store>::stored_versions(&mut tx, &org_id, chunk).await? {
+                        let (record, version) = Version::of(row)?;
+                        stored.insert(record, version);
                     }
                 }
                 // Records the organization had before this batch: only their rows can conflict
@@ -407,18 +477,33 @@ macro_rules! sync_store {
                     std::collections::HashMap::new();
                 for (at, item) in batch.iter().enumerate() {
                     let pushed = (item.hlc, item.author_device.as_slice());
-                    let outcome = match stored.get(&item.record) {
-                        Some((seq, hlc, device)) if (*hlc, device.as_slice()) == pushed => {
-                            (Outcome::AlreadyStored, *seq)
+                    let before = stored.get(&item.record);
+                    if let Some(v) = before {
+                        let changes = if i32::from(item.kind) != v.kind {
+                            Some(Unchangeable::Kind)
+                        } else if item.owner != v.owner {
+                            Some(Unchangeable::Owner)
+                        } else {
+                            None
+                        };
+                        if let Some(changes) = changes {
+                            // Nothing of the batch is written: the transaction is dropped.
+                            return Ok(Err(PushRefused { at, changes }));
                         }
-                        Some((seq, hlc, device))
-                            if $crate::store::sync::newer((*hlc, device.as_slice()), pushed) =>
+                    }
+                    let outcome = match before {
+                        Some(v) if (v.hlc, v.device.as_slice()) == pushed => {
+                            (Outcome::AlreadyStored, v.seq)
+                        }
+                        Some(v)
+                            if v.tombstone
+                                || $crate::store::sync::newer((v.hlc, v.device.as_slice()), pushed) =>
                         {
-                            (Outcome::Superseded, *seq)
+                            (Outcome::Superseded, v.seq)
                         }
                         _ => {
                             head += 1;
-                            stored.insert(item.record, (head, item.hlc, item.author_device));
+                            stored.insert(item.record, Version::pushed(head, item));
                             writes.insert(item.record, (head, at));
                             (Outcome::Stored, head)
                         }
@@ -432,12 +517,13 @@ macro_rules! sync_store {
                     .partition(|(_, at)| existed.contains(&batch[*at].record));
                 let upsert = " ON CONFLICT (org_id, record) DO UPDATE SET seq = excluded.seq, \
                               hlc = excluded.hlc, author_device = excluded.author_device, \
-                              envelope = excluded.envelope";
+                              envelope = excluded.envelope, tombstone = excluded.tombstone";
                 for (rows, conflict) in [(added, ""), (replaced, upsert)] {
                     for chunk in rows.chunks(500) {
                         let mut query = sqlx::QueryBuilder::new(
                             "INSERT INTO records \
-                             (org_id, record, seq, hlc, author_device, envelope) ",
+                             (org_id, record, seq, hlc, author_device, envelope, kind, owner, \
+                              tombstone) ",
                         );
                         query.push_values(chunk, |mut row, (seq, at)| {
                             let item = &batch[*at];
@@ -446,7 +532,10 @@ macro_rules! sync_store {
                                 .push_bind(*seq)
                                 .push_bind(item.hlc)
                                 .push_bind(item.author_device.as_slice())
-                                .push_bind(item.envelope);
+                                .push_bind(item.envelope)
+                                .push_bind(i32::from(item.kind))
+                                .push_bind(item.owner.as_ref().map(|o| o.as_slice()))
+                                .push_bind(item.tombstone);
                         });
                         query.push(conflict);
                         query.build().execute(&mut *tx).await?;
@@ -460,7 +549,7 @@ macro_rules! sync_store {
                         .await?;
                 }
                 tx.commit().await?;
-                Ok(outcomes)
+                Ok(Ok(outcomes))
             }
 
             async fn put_sealed_keys(

@@ -534,6 +534,30 @@ pub async fn execute(storage: &Storage, sql: String) {
     }
 }
 
+/// Runs one statement on the database holding `org`'s records: its own file on SQLite, the one
+/// database on PostgreSQL (as its administrator, past row-level security).
+pub async fn execute_in_org(storage: &Storage, org: &str, sql: String) {
+    use sqlx::Connection;
+    match storage.backend {
+        Backend::Sqlite => {
+            let path = storage
+                .dir
+                .path()
+                .join("data")
+                .join("orgs")
+                .join(format!("{org}.db"));
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        Backend::Postgres => execute(storage, sql).await,
+    }
+}
+
 /// The bytes of every `\x…` hex run in `text` (how PostgreSQL writes `bytea` as text), each
 /// followed by a newline so that no match spans two values.
 fn bytea_runs(text: &str) -> Vec<u8> {
