@@ -456,6 +456,26 @@ impl Engine {
                 .map(|r| (r.header.org, r.header.record))
                 .collect();
             let device = self.keys.device_id();
+            // Owners move with the ids: the person's records become the account's. A receipt is
+            // its expense's member's (a version 1 header named no owner).
+            let renamed = |owner: [u8; 16]| {
+                if owner == from.to_bytes() {
+                    to.to_bytes()
+                } else {
+                    owner
+                }
+            };
+            let receipt_owners: HashMap<[u8; 16], [u8; 16]> = loaded
+                .records
+                .iter()
+                .filter(|r| r.header.kind == Kind::Expense as u16 && !r.header.tombstone)
+                .filter_map(|r| match Record::decode(Kind::Expense, &r.plaintext) {
+                    Ok(Record::Expense(x)) => x.receipt.map(|receipt| {
+                        (receipt.attachment.to_bytes(), renamed(x.member.to_bytes()))
+                    }),
+                    _ => None,
+                })
+                .collect();
             let writes: Vec<Write> = loaded
                 .records
                 .into_iter()
@@ -471,17 +491,25 @@ impl Engine {
                     header.author_user = to.to_bytes();
                     header.author_device = device;
                     header.hlc = self.vault.next_hlc();
-                    let plaintext = if header.tombstone || header.kind == Kind::Attachment as u16 {
+                    let owned = Kind::from_u16(header.kind).is_some_and(Kind::has_owner);
+                    let plaintext = if header.kind == Kind::Attachment as u16 {
+                        header.owner = receipt_owners
+                            .get(&header.record)
+                            .copied()
+                            .unwrap_or_else(|| renamed(header.owner));
+                        r.plaintext
+                    } else if header.tombstone {
+                        header.owner = if header.owner == [0; 16] && owned {
+                            renamed(r.header.author_user)
+                        } else {
+                            renamed(header.owner)
+                        };
                         r.plaintext
                     } else {
-                        Zeroizing::new(republished(
-                            &r.header,
-                            &r.plaintext,
-                            &old,
-                            &new,
-                            header.hlc,
-                            device,
-                        )?)
+                        let (plaintext, owner) =
+                            republished(&r.header, &r.plaintext, &old, &new, header.hlc, device)?;
+                        header.owner = owner;
+                        Zeroizing::new(plaintext)
                     };
                     Ok(Write { header, plaintext })
                 })
@@ -1084,10 +1112,11 @@ fn attachment_id(envelope: &[u8]) -> Option<AttachmentId> {
         .then(|| AttachmentId(ulid::Ulid::from_bytes(h.record)))
 }
 
-/// A record's payload as published: member ids `old` replaced by `new`, in format 2 with every
-/// field written at (`hlc`, `device`): nothing of it has left the device yet. Member ids are ULID
-/// strings in the record's JSON, 26 random-looking characters that occur nowhere else, so
-/// replacing the text replaces exactly the references, whatever field holds them.
+/// A record's payload as published, and the owner its header names then: member ids `old`
+/// replaced by `new`, in format 2 with every field written at (`hlc`, `device`): nothing of it has
+/// left the device yet. Member ids are ULID strings in the record's JSON, 26 random-looking
+/// characters that occur nowhere else, so replacing the text replaces exactly the references,
+/// whatever field holds them.
 fn republished(
     header: &Header,
     plaintext: &[u8],
@@ -1095,7 +1124,7 @@ fn republished(
     new: &str,
     hlc: u64,
     device: [u8; 16],
-) -> Result<Vec<u8>> {
+) -> Result<(Vec<u8>, [u8; 16])> {
     let id = ulid::Ulid::from_bytes(header.record);
     let damaged = |e: String| {
         EngineError::Vault(stint_vault::VaultError::Damaged(format!(
@@ -1109,9 +1138,10 @@ fn republished(
         .map_err(|e| damaged(e.to_string()))?
         .replace(old, new);
     let record = Record::decode(kind, json.as_bytes()).map_err(damaged)?;
-    record
+    let bytes = record
         .encode_fresh(stint_domain::payload::Clock { hlc, device })
-        .map_err(damaged)
+        .map_err(damaged)?;
+    Ok((bytes, record.header_owner()))
 }
 
 /// The account's device certificates that its identity signed; whatever else the server lists,
