@@ -109,18 +109,27 @@ fn sealed(
 
 const NONE: [u8; 16] = [0; 16];
 
+/// People with an identity and one enrolled device each.
+async fn people<const N: usize>(
+    server: &Server,
+    storage: &Storage,
+    names: [&str; N],
+) -> [(Person, Device); N] {
+    let mut people = Vec::new();
+    for name in names {
+        let who = person(server, storage, name).await;
+        let identity = set_up_identity(server, &who).await;
+        let device = enrol(server, &who, &identity).await;
+        people.push((who, device));
+    }
+    people.try_into().ok().unwrap()
+}
+
 async fn each_role_pushes_and_pulls_only_what_the_table_allows(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let mut people = Vec::new();
-    for name in ["ada", "mia", "bob", "vic"] {
-        let who = person(&server, &storage, name).await;
-        let identity = set_up_identity(&server, &who).await;
-        let device = enrol(&server, &who, &identity).await;
-        people.push((who, device));
-    }
     let [(ada, adas), (mia, mias), (bob, bobs), (vic, vics)] =
-        <[(Person, Device); 4]>::try_from(people).ok().unwrap();
+        people(&server, &storage, ["ada", "mia", "bob", "vic"]).await;
     let org = create_org(&server, &ada.token, "Agency").await;
     for (who, role) in [(&mia, "member"), (&bob, "member"), (&vic, "viewer")] {
         join(
@@ -414,15 +423,8 @@ async fn get_attachment(server: &Server, who: &Person, org: &str, record: u8) ->
 async fn a_member_fetches_only_their_own_receipts(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let mut people = Vec::new();
-    for name in ["ada", "mia", "bob"] {
-        let who = person(&server, &storage, name).await;
-        let identity = set_up_identity(&server, &who).await;
-        let device = enrol(&server, &who, &identity).await;
-        people.push((who, device));
-    }
     let [(ada, adas), (mia, mias), (bob, bobs)] =
-        <[(Person, Device); 3]>::try_from(people).ok().unwrap();
+        people(&server, &storage, ["ada", "mia", "bob"]).await;
     let org = create_org(&server, &ada.token, "Agency").await;
     for who in [&mia, &bob] {
         join(
@@ -492,14 +494,7 @@ fn backfill(migration: &str) -> Vec<String> {
 async fn version_1_records_belong_to_their_author(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let mut people = Vec::new();
-    for name in ["ada", "mia"] {
-        let who = person(&server, &storage, name).await;
-        let identity = set_up_identity(&server, &who).await;
-        let device = enrol(&server, &who, &identity).await;
-        people.push((who, device));
-    }
-    let [(ada, adas), (mia, _)] = <[(Person, Device); 2]>::try_from(people).ok().unwrap();
+    let [(ada, adas), (mia, _)] = people(&server, &storage, ["ada", "mia"]).await;
     let org = create_org(&server, &ada.token, "Published in part 1").await;
     let v1 = |record: u8, kind: Kind, tombstone: bool| {
         let header = Header {

@@ -513,14 +513,7 @@ pub async fn execute(storage: &Storage, sql: String) {
     use sqlx::Connection;
     match storage.backend {
         Backend::Sqlite => {
-            let path = storage.dir.path().join("data").join("server.db");
-            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                .await
-                .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            execute_in_file(&storage.dir.path().join("data").join("server.db"), sql).await
         }
         Backend::Postgres => {
             let mut conn = sqlx::PgConnection::connect(&storage.admin_url())
@@ -537,25 +530,24 @@ pub async fn execute(storage: &Storage, sql: String) {
 /// Runs one statement on the database holding `org`'s records: its own file on SQLite, the one
 /// database on PostgreSQL (as its administrator, past row-level security).
 pub async fn execute_in_org(storage: &Storage, org: &str, sql: String) {
-    use sqlx::Connection;
     match storage.backend {
         Backend::Sqlite => {
-            let path = storage
-                .dir
-                .path()
-                .join("data")
-                .join("orgs")
-                .join(format!("{org}.db"));
-            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                .await
-                .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            let orgs = storage.dir.path().join("data").join("orgs");
+            execute_in_file(&orgs.join(format!("{org}.db")), sql).await
         }
         Backend::Postgres => execute(storage, sql).await,
     }
+}
+
+/// Runs one statement on the SQLite database in `path`.
+async fn execute_in_file(path: &Path, sql: String) {
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+        .unwrap();
 }
 
 /// The bytes of every `\x…` hex run in `text` (how PostgreSQL writes `bytea` as text), each
