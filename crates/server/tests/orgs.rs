@@ -633,7 +633,8 @@ async fn row_level_security_hides_other_organizations(storage: &Storage, a: &str
     tx.rollback().await.unwrap();
 
     // A pull (`sync_pull`, one statement) sets the organization for that statement alone.
-    let pull = "SELECT tag, number, bytes FROM sync_pull($1, $2, 0, 10)";
+    let pull = "SELECT tag, number, bytes \
+                FROM sync_pull($1, $2, 0, 10, ARRAY[]::INTEGER[], ARRAY[]::INTEGER[])";
     let rows: Vec<(i32, i64, Vec<u8>)> = sqlx::query_as(pull)
         .bind(a)
         .bind(&member_of_a)
