@@ -40,6 +40,19 @@ async fn push(
     }
 }
 
+/// A push that must be refused: its status and error code.
+async fn refusal(
+    server: &Server,
+    who: &Person,
+    org: &str,
+    envelopes: &[Vec<u8>],
+) -> (StatusCode, Option<String>) {
+    let (status, body) = push(server, who, org, envelopes)
+        .await
+        .expect_err("a refusal");
+    (status, body["error"]["code"].as_str().map(str::to_owned))
+}
+
 /// Everything `who` is sent of the organization, from the start, in pages of `limit`.
 async fn pulled(server: &Server, who: &Person, org: &str, limit: u32) -> Vec<(u64, Vec<u8>)> {
     let mut after = 0;
@@ -323,8 +336,10 @@ async fn each_role_pushes_and_pulls_only_what_the_table_allows(backend: Backend)
         false,
         later,
     );
-    let (status, _) = push(&server, &vic, &org, &[vics_entry]).await.unwrap_err();
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        refusal(&server, &vic, &org, &[vics_entry]).await,
+        (StatusCode::FORBIDDEN, Some("forbidden".into()))
+    );
     assert_eq!(pulled(&server, &ada, &org, 1000).await, before);
 
     // Pulls: the Owner and the Viewer everything; each Member the catalogue and their own
@@ -562,10 +577,9 @@ async fn version_1_records_belong_to_their_author(backend: Backend) {
 
     // Kinds: the client is a client (not kind 0), so it cannot become a project.
     let project = sealed(&org, &ada, &adas, 1, Kind::Project, NONE, false, HLC + 1);
-    let (status, body) = push(&server, &ada, &org, &[project]).await.unwrap_err();
     assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("kind_changed"))
+        refusal(&server, &ada, &org, &[project]).await,
+        (StatusCode::CONFLICT, Some("kind_changed".into()))
     );
     // Owners: the entry is Ada's, whose version 2 edit keeps it so; naming Mia is refused.
     let as_mias = sealed(
@@ -578,10 +592,9 @@ async fn version_1_records_belong_to_their_author(backend: Backend) {
         false,
         HLC + 1,
     );
-    let (status, body) = push(&server, &ada, &org, &[as_mias]).await.unwrap_err();
     assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("owner_changed"))
+        refusal(&server, &ada, &org, &[as_mias]).await,
+        (StatusCode::CONFLICT, Some("owner_changed".into()))
     );
     let edit = sealed(
         &org,
