@@ -49,6 +49,7 @@
 #![deny(missing_docs)]
 
 mod aead;
+mod delivery;
 mod enrolment;
 mod envelope;
 mod error;
@@ -60,6 +61,7 @@ mod seal;
 mod secret;
 mod wrap;
 
+pub use delivery::{KEY_DELIVERY_LEN, KEY_DELIVERY_VERSION, KeyDelivery};
 pub use enrolment::{
     ENROLMENT_ANSWER_LEN, ENROLMENT_REQUEST_LEN, ENROLMENT_VERSION, EnrolmentCode,
     EnrolmentRequest, NAMEPLATES, PendingEnrolment, SPAKE2_MESSAGE_LEN, answer_enrolment,
