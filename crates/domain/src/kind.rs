@@ -230,9 +230,34 @@ pub fn readable_kinds(role: Role) -> (Vec<u16>, Vec<u16>) {
     (all, own)
 }
 
+/// The compartments whose keys `role` holds: those of every kind it reads any record of. A Viewer
+/// reads rates and invoices, a Member no finance record: a Member's devices are never handed the
+/// finance key.
+pub fn readable_compartments(role: Role) -> Vec<Compartment> {
+    let (all, own) = readable_kinds(role);
+    Compartment::ALL
+        .into_iter()
+        .filter(|c| {
+            all.iter()
+                .chain(&own)
+                .filter_map(|k| Kind::from_u16(*k))
+                .any(|k| k.compartment() == *c)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_hold_no_finance_key_and_every_other_role_both() {
+        use Compartment::*;
+        assert_eq!(readable_compartments(Role::Member), vec![Team]);
+        for role in [Role::Owner, Role::Admin, Role::Viewer] {
+            assert_eq!(readable_compartments(role), vec![Team, Finance], "{role}");
+        }
+    }
 
     /// The numbers are a byte format: pinned here, so a renumbering fails a test.
     #[test]

@@ -30,7 +30,9 @@ pub use invoice::{
     InvoiceKind, InvoiceLine, InvoiceStatus, LineGrouping, LineSource, NumberingScheme, Party,
     Payment, RecurringInvoice, Tax, TaxCategory, TaxMode, TaxRate, TaxRounding, TypedLine, Unit,
 };
-pub use kind::{Compartment, Kind, RecordDenied, readable_kinds, record_access};
+pub use kind::{
+    Compartment, Kind, RecordDenied, readable_compartments, readable_kinds, record_access,
+};
 pub use model::{Client, Member, Organization, Project, Tag, Task, WeekStart};
 pub use money::{Currency, Money, MoneyError};
 pub use rate::{Rate, RateBook, RateScope, WorkContext};
