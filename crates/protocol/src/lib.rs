@@ -253,6 +253,10 @@ pub struct OrgInfo {
     /// The caller's role in it.
     pub role: Role,
     pub created_at: UnixSeconds,
+    /// The caller accepted an invitation and waits for an Owner or Admin to confirm them by
+    /// fingerprint: until then they can neither pull nor push.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// One row of `GET /api/v1/orgs/{org}/members`.
@@ -262,6 +266,35 @@ pub struct MemberInfo {
     pub email: String,
     pub role: Role,
     pub joined_at: UnixSeconds,
+    /// The member's published identity (81 bytes, base64), once their account set one up.
+    #[serde(default)]
+    pub identity: Option<String>,
+}
+
+/// One row of `GET /api/v1/orgs/{org}/members/pending`: someone who accepted an invitation and
+/// waits to be confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingMemberInfo {
+    pub user: Ulid,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: Ulid,
+    pub accepted_at: UnixSeconds,
+    /// Their published identity (81 bytes, base64), whose fingerprint the confirming person
+    /// compares with the one the newcomer reads out; none until their account set one up (then
+    /// they cannot be confirmed into an organization that has keys).
+    pub identity: Option<String>,
+}
+
+/// One row of `GET /api/v1/orgs/{org}/directory`: a confirmed member's published identity and
+/// devices, so that every device can check who wrote what it receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    pub user: Ulid,
+    pub role: Role,
+    /// The published identity (81 bytes, base64).
+    pub identity: String,
+    pub devices: Vec<DeviceInfo>,
 }
 
 /// `PATCH /api/v1/orgs/{org}/members/{user}`.
@@ -566,20 +599,13 @@ pub struct DeviceRevocationUpload {
     pub revocation: String,
 }
 
-/// One organization key sealed to a member's identity (docs/formats.md, "Sealed key": 105 bytes,
-/// base64), for one compartment (1 team, 2 finance) and epoch.
+/// Organization keys as key deliveries (docs/formats.md, "Key delivery": 223 bytes each, base64),
+/// each sealed to one member's identity and signed by the identity of whoever sealed it:
+/// `PUT /api/v1/orgs/{org}/keys` (the caller's own, for their other devices), its `GET` (those
+/// delivered to the caller), and `POST /api/v1/orgs/{org}/members/{user}/confirm` (those an Owner
+/// or Admin hands to the member they confirm). At most 16.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SealedKeyInfo {
-    pub compartment: u8,
-    pub epoch: u32,
-    pub sealed: String,
-}
-
-/// `PUT /api/v1/orgs/{org}/keys`: organization keys sealed to the caller's own identity, so their
-/// other devices can open the organization (at most 16).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SealedKeysUpload {
-    pub keys: Vec<SealedKeyInfo>,
+pub struct KeyDeliveries {
+    pub deliveries: Vec<String>,
 }

@@ -20,7 +20,9 @@ use crate::error::{ApiError, ApiResult, json_errors, panic_response};
 use crate::mail::Mailer;
 use crate::secrets::{ServerKey, token_hash};
 use crate::store::Store;
-use crate::{accounts, attachments, enrolments, handoff, meta, orgs, passkeys, privacy, sync};
+use crate::{
+    accounts, attachments, enrolments, handoff, keys, meta, orgs, passkeys, privacy, sync,
+};
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -116,6 +118,12 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/api/v1/orgs/{org}/transfer", post(orgs::transfer))
         .route("/api/v1/orgs/{org}/members", get(orgs::members))
+        .route("/api/v1/orgs/{org}/members/pending", get(keys::pending))
+        .route(
+            "/api/v1/orgs/{org}/members/{user}/confirm",
+            post(keys::confirm),
+        )
+        .route("/api/v1/orgs/{org}/directory", get(keys::directory))
         .route(
             "/api/v1/orgs/{org}/members/{user}",
             patch(orgs::change_role).delete(orgs::remove_member),
@@ -163,7 +171,7 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/api/v1/orgs/{org}/keys",
-            put(sync::put_keys).get(sync::keys),
+            put(keys::put_keys).get(keys::keys),
         )
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))

@@ -28,6 +28,7 @@ pub mod enrolments;
 pub mod error;
 pub mod files;
 pub mod handoff;
+pub mod keys;
 pub mod limits;
 pub mod mail;
 pub mod meta;

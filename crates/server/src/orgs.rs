@@ -30,7 +30,7 @@ fn no_such_org() -> ApiError {
     ApiError::not_found("organization")
 }
 
-fn forbidden(denied: Denied) -> ApiError {
+pub(crate) fn forbidden(denied: Denied) -> ApiError {
     let code = match denied {
         Denied::LastOwner => return ApiError::conflict("last_owner", denied.to_string()),
         _ => "forbidden",
@@ -78,7 +78,12 @@ impl InOrg {
         }
     }
 
-    async fn audit(&self, state: &Shared, action: &str, detail: String) -> ApiResult<()> {
+    pub(crate) async fn audit(
+        &self,
+        state: &Shared,
+        action: &str,
+        detail: String,
+    ) -> ApiResult<()> {
         state
             .store
             .audit(
@@ -140,11 +145,9 @@ impl FromRequestParts<Shared> for InOrg {
         let org = state.store.org(id).await?.ok_or_else(no_such_org)?;
         // Not a member: the same answer as for an organization that does not exist. A removed
         // member's tokens die with the membership.
-        let member = state
-            .store
-            .member(id, user)
-            .await?
-            .ok_or_else(no_such_org)?;
+        let Some(member) = state.store.member(id, user).await? else {
+            return Err(crate::keys::not_a_member(state, id, user).await);
+        };
         // A token acts with the lower of its role and its creator's role now.
         let role = token_role.map_or(member.role, |r| r.max(member.role));
         Ok(InOrg {
@@ -194,7 +197,7 @@ acts!(
 );
 
 /// [`InOrg`], with `A`'s action granted on the organization.
-pub struct Allowed<A>(pub InOrg, PhantomData<A>);
+pub struct Allowed<A>(pub InOrg, pub PhantomData<A>);
 
 impl<A: Act> FromRequestParts<Shared> for Allowed<A> {
     type Rejection = ApiError;
@@ -222,6 +225,7 @@ fn info(org: &Org, role: Role) -> wire::OrgInfo {
         name: org.name.clone(),
         role,
         created_at: org.created_at,
+        pending: false,
     }
 }
 
@@ -240,7 +244,7 @@ pub async fn create(
         .orgs_of(authed.user)
         .await?
         .iter()
-        .filter(|(_, role)| *role == Role::Owner)
+        .filter(|(_, role, pending)| *role == Role::Owner && !pending)
         .count();
     if i64::try_from(owned).unwrap_or(i64::MAX) >= cap {
         return Err(ApiError::too_many(
@@ -295,7 +299,12 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<wire::OrgInfo>>> {
     let orgs = state.store.orgs_of(authed.user).await?;
     Ok(Json(
-        orgs.iter().map(|(org, role)| info(org, *role)).collect(),
+        orgs.iter()
+            .map(|(org, role, pending)| wire::OrgInfo {
+                pending: *pending,
+                ..info(org, *role)
+            })
+            .collect(),
     ))
 }
 
@@ -416,11 +425,13 @@ pub async fn members(
         .into_iter()
         .map(|u| (u.id, u.email))
         .collect();
+    let identities = crate::keys::identities(&state, &ids).await?;
     Ok(Json(
         members
             .into_iter()
             .map(|m| wire::MemberInfo {
                 email: emails.get(&m.user).cloned().unwrap_or_default(),
+                identity: identities.get(&m.user).cloned(),
                 user: m.user,
                 role: m.role,
                 joined_at: m.joined_at,
@@ -492,6 +503,9 @@ pub async fn change_role(
         .await?
         .ok_or_else(|| ApiError::not_found("member"))?;
     Ok(Json(wire::MemberInfo {
+        identity: crate::keys::identities(&state, &[user])
+            .await?
+            .remove(&user),
         user,
         email,
         role: member.role,
@@ -505,6 +519,34 @@ pub async fn remove_member(
     in_org: InOrg,
     Path((_, user)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
+    // Someone still waiting to be confirmed is turned away as their invitation was made.
+    if let Ok(id) = user.parse::<Ulid>() {
+        let pending = state.store.pending_members(in_org.org.id).await?;
+        if let Some(waiting) = pending.iter().find(|p| p.user == id) {
+            in_org.check(
+                Action::ManageMembersAndViewers,
+                &Target::Membership {
+                    org: in_org.actor.org,
+                    from: None,
+                    to: Some(waiting.role),
+                    last_owner: false,
+                },
+            )?;
+            state.store.remove_pending(in_org.org.id, id).await?;
+            let email = email_of(&state, id).await?;
+            in_org
+                .audit(
+                    &state,
+                    "member.turn_away",
+                    format!(
+                        "turned away {email}, who waited to join as {}",
+                        waiting.role
+                    ),
+                )
+                .await?;
+            return Ok(StatusCode::NO_CONTENT);
+        }
+    }
     let (user, role, target) = membership_target(&state, &in_org, &user, None).await?;
     let leaving = user == in_org.user;
     if leaving {
@@ -687,11 +729,9 @@ pub async fn accept(
         )
         .await?
         .ok_or_else(invalid)?;
-    let member = state
-        .store
-        .member(org.id, user.id)
-        .await?
-        .ok_or_else(invalid)?;
+    // Joined, but pending until an Owner or Admin confirms them by fingerprint; someone who was a
+    // member already stays one.
+    let member = state.store.member(org.id, user.id).await?;
     let in_org = InOrg {
         user: user.id,
         via: Via::Session(authed.session),
@@ -699,7 +739,7 @@ pub async fn accept(
         actor: Actor {
             member: MemberId(user.id),
             org: OrgId(org.id),
-            role: member.role,
+            role: member.as_ref().map_or(role, |m| m.role),
             active: true,
         },
     };
@@ -707,10 +747,19 @@ pub async fn accept(
         .audit(
             &state,
             "member.join",
-            format!("{} joined as {role}", user.email),
+            match member {
+                Some(_) => format!("{} accepted an invitation as a member already", user.email),
+                None => format!(
+                    "{} accepted to join as {role}, waiting to be confirmed",
+                    user.email
+                ),
+            },
         )
         .await?;
-    Ok(Json(info(&org, member.role)))
+    Ok(Json(wire::OrgInfo {
+        pending: member.is_none(),
+        ..info(&org, in_org.actor.role)
+    }))
 }
 
 /// `GET /api/v1/orgs/{org}/audit`: the newest 500 entries.

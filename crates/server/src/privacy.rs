@@ -31,7 +31,7 @@ pub async fn export(State(state): State<Shared>, authed: Authed) -> ApiResult<Js
     let identity = state.store.identity(user.id).await?;
     let devices = state.store.devices(user.id).await?;
     let mut organizations = Vec::new();
-    for (org, role) in state.store.orgs_of(user.id).await? {
+    for (org, role, pending) in state.store.orgs_of(user.id).await? {
         let tokens = state.store.api_tokens(org.id, Some(user.id), now).await?;
         let audit: Vec<Value> = state
             .store
@@ -46,6 +46,7 @@ pub async fn export(State(state): State<Shared>, authed: Authed) -> ApiResult<Js
             "id": org.id,
             "name": org.name,
             "role": role,
+            "pending": pending,
             "joined_at": member.map(|m| m.joined_at),
             "api_tokens": tokens.iter().map(|t| json!({
                 "id": t.id, "name": t.name, "role": t.role, "read_only": t.read_only,
@@ -91,8 +92,8 @@ pub async fn export(State(state): State<Shared>, authed: Authed) -> ApiResult<Js
 /// The organizations this account is the only owner of (deletion waits for them).
 async fn sole_ownerships(state: &Shared, user: ulid::Ulid) -> ApiResult<Vec<String>> {
     let mut names = Vec::new();
-    for (org, role) in state.store.orgs_of(user).await? {
-        if role != Role::Owner {
+    for (org, role, pending) in state.store.orgs_of(user).await? {
+        if role != Role::Owner || pending {
             continue;
         }
         let owners = state
@@ -174,12 +175,16 @@ pub async fn confirm_deletion(
     if !owned.is_empty() {
         return Err(still_owner(&owned));
     }
-    for (org, role) in state.store.orgs_of(user.id).await? {
+    for (org, role, pending) in state.store.orgs_of(user.id).await? {
         // Removal revokes the member's API tokens of the organization with it.
-        state
-            .store
-            .remove_member(org.id, user.id, role, now())
-            .await?;
+        if pending {
+            state.store.remove_pending(org.id, user.id).await?;
+        } else {
+            state
+                .store
+                .remove_member(org.id, user.id, role, now())
+                .await?;
+        }
         state
             .store
             .audit(

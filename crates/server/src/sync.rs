@@ -23,8 +23,8 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use stint_crypto::{
     DEVICE_REVOCATION_LEN, DeviceCertificate, DeviceRevocation, EnvelopeRef, IDENTITY_KEYS_LEN,
-    IDENTITY_KEYS_VERSION, IdentityPublic, SEALED_KEY_LEN, SEALED_KEY_VERSION, VerifyingKey,
-    WRAPPED_KEY_LEN, WRAPPED_KEY_VERSION, verify_envelopes,
+    IDENTITY_KEYS_VERSION, IdentityPublic, VerifyingKey, WRAPPED_KEY_LEN, WRAPPED_KEY_VERSION,
+    verify_envelopes,
 };
 use stint_domain::{Kind, RecordDenied, Role, record_access};
 use stint_protocol as wire;
@@ -37,7 +37,7 @@ use crate::error::{ApiError, ApiResult, Json, Path};
 use crate::orgs::{InOrg, Via};
 use crate::store::StoreError;
 use crate::store::sync::{
-    Caller, DeviceRow, IdentityRow, Incoming, Pulled, PushRefused, SealedKey, Unchangeable,
+    Caller, DeviceRow, IdentityRow, Incoming, Pulled, PushRefused, Unchangeable,
 };
 
 /// How far ahead of the server's clock a pushed HLC may be: a device's clock may be off by minutes,
@@ -48,7 +48,7 @@ pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
 /// Largest device label, in bytes.
 pub const MAX_LABEL_BYTES: usize = 512;
 
-fn decode(field: &str, value: &str) -> ApiResult<Vec<u8>> {
+pub(crate) fn decode(field: &str, value: &str) -> ApiResult<Vec<u8>> {
     B64.decode(value)
         .map_err(|_| ApiError::invalid(format!("{field} is not standard base64")))
 }
@@ -147,7 +147,7 @@ pub async fn replace_recovery(
     }
 }
 
-async fn identity_key(state: &Shared, user: ulid::Ulid) -> ApiResult<VerifyingKey> {
+pub(crate) async fn identity_key(state: &Shared, user: ulid::Ulid) -> ApiResult<VerifyingKey> {
     let row = state.store.identity(user).await?.ok_or_else(|| {
         ApiError::conflict(
             "no_identity",
@@ -159,7 +159,7 @@ async fn identity_key(state: &Shared, user: ulid::Ulid) -> ApiResult<VerifyingKe
         .map_err(|e| ApiError::internal("a stored identity", e))
 }
 
-fn device_info(row: DeviceRow) -> wire::DeviceInfo {
+pub(crate) fn device_info(row: DeviceRow) -> wire::DeviceInfo {
     wire::DeviceInfo {
         device: hex::encode(row.device),
         certificate: B64.encode(&row.certificate),
@@ -600,6 +600,10 @@ pub async fn pull(
             "limit must be between 1 and {MAX_BATCH}"
         )));
     }
+    let session = match &puller.caller {
+        Caller::Session { token_hash, now } => Some((token_hash.clone(), *now)),
+        Caller::Member(_) => None,
+    };
     let pulled = state
         .store
         .pull(
@@ -615,84 +619,17 @@ pub async fn pull(
             StatusCode::OK,
             encode_pull(&page.history, page.head, &page.records),
         )),
-        Pulled::NotMember => Err(ApiError::not_found("organization")),
+        // Not a member: someone waiting to be confirmed is told so (only on this path, off the
+        // hot one).
+        Pulled::NotMember => match session {
+            Some((token_hash, now)) => {
+                match state.store.session_by_token(&token_hash, now).await? {
+                    Some(s) => Err(crate::keys::not_a_member(&state, puller.org, s.user).await),
+                    None => Err(ApiError::unauthorized()),
+                }
+            }
+            None => Err(ApiError::not_found("organization")),
+        },
         Pulled::SignedOut => Err(ApiError::unauthorized()),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Organization keys, sealed
-// ---------------------------------------------------------------------------------------------
-
-/// Most sealed keys in one upload.
-pub const MAX_SEALED_KEYS: usize = 16;
-
-/// `PUT /api/v1/orgs/{org}/keys`: the caller's organization keys, sealed to their own identity,
-/// for their other devices. A slot keeps the first key stored in it (`409 key_exists` for other
-/// bytes). Part 2 lets Owners and Admins seal keys to the members they confirm.
-pub async fn put_keys(
-    State(state): State<Shared>,
-    in_org: InOrg,
-    Json(body): Json<wire::SealedKeysUpload>,
-) -> ApiResult<StatusCode> {
-    let Via::Session(_) = in_org.via else {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "session_required",
-            "keys are stored by an enrolled device signed in to its account, not by an API token",
-        ));
-    };
-    if body.keys.is_empty() || body.keys.len() > MAX_SEALED_KEYS {
-        return Err(ApiError::invalid(format!(
-            "send 1 to {MAX_SEALED_KEYS} sealed keys"
-        )));
-    }
-    let mut keys = Vec::with_capacity(body.keys.len());
-    for key in &body.keys {
-        if stint_domain::Compartment::from_u8(key.compartment).is_none() || key.epoch == 0 {
-            return Err(ApiError::invalid(
-                "a key's compartment is 1 (team) or 2 (finance), its epoch at least 1",
-            ));
-        }
-        let sealed = decode("sealed", &key.sealed)?;
-        if sealed.len() != SEALED_KEY_LEN || sealed[0] != SEALED_KEY_VERSION {
-            return Err(ApiError::invalid(
-                "sealed is not a sealed key (105 bytes, version 1)",
-            ));
-        }
-        keys.push(SealedKey {
-            compartment: key.compartment,
-            epoch: key.epoch,
-            sealed,
-        });
-    }
-    match state
-        .store
-        .put_sealed_keys(in_org.org.id, in_org.user, &keys, in_org.user, now())
-        .await
-    {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(StoreError::Conflict(_)) => Err(ApiError::conflict(
-            "key_exists",
-            "another key is stored for this compartment and epoch already",
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// `GET /api/v1/orgs/{org}/keys`: the organization keys sealed to the caller.
-pub async fn keys(
-    State(state): State<Shared>,
-    in_org: InOrg,
-) -> ApiResult<Json<Vec<wire::SealedKeyInfo>>> {
-    let keys = state.store.sealed_keys(in_org.org.id, in_org.user).await?;
-    Ok(Json(
-        keys.into_iter()
-            .map(|k| wire::SealedKeyInfo {
-                compartment: k.compartment,
-                epoch: k.epoch,
-                sealed: B64.encode(&k.sealed),
-            })
-            .collect(),
-    ))
 }

@@ -79,8 +79,8 @@ async fn a_backup_restores_into_a_working_server(backend: Backend) {
     let (_, log) = again.get(&format!("/api/v1/orgs/{org}/audit"), &olga).await;
     assert_eq!(
         log.as_array().unwrap().len(),
-        3,
-        "create, invite, join: {log}"
+        4,
+        "create, invite, join, confirm: {log}"
     );
     again.stop().await;
 

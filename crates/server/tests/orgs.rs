@@ -274,10 +274,13 @@ async fn roles_decide_who_manages_whom(backend: Backend) {
             "member.leave",
             "organization.transfer",
             "member.role",
+            "member.confirm",
             "member.join",
             "member.invite",
+            "member.confirm",
             "member.join",
             "member.invite",
+            "member.confirm",
             "member.join",
             "member.invite",
             "organization.create"

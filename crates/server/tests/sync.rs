@@ -722,8 +722,8 @@ fn unb64(value: &Value) -> Vec<u8> {
 /// certificate. A wrong recovery key is refused before anything is uploaded.
 async fn a_second_device_opens_everything_with_the_recovery_key(backend: Backend) {
     use stint_crypto::{
-        DeviceCertificate, EnvelopeRef, IdentityPublic, open_sealed_key, org_key_seal_context,
-        seal_key, unwrap_account_key,
+        DeviceCertificate, EnvelopeRef, IdentityPublic, KeyDelivery, open_sealed_key,
+        org_key_seal_context, seal_key, unwrap_account_key,
     };
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
@@ -773,8 +773,18 @@ async fn a_second_device_opens_everything_with_the_recovery_key(backend: Backend
     );
     let team_key = SymmetricKey::generate();
     let context = org_key_seal_context(&org_id.to_bytes(), 1, 1, &ada.user);
-    let sealed = seal_key(&team_key, &identity.public(ada.user).sealing, &context);
-    let upload = json!({ "keys": [{ "compartment": 1, "epoch": 1, "sealed": b64(&sealed) }] });
+    let delivered = |key: &SymmetricKey| {
+        b64(&KeyDelivery::seal(
+            key,
+            org_id.to_bytes(),
+            1,
+            1,
+            &identity.public(ada.user),
+            ada.user,
+            &identity.signing,
+        ))
+    };
+    let upload = json!({ "deliveries": [delivered(&team_key)] });
     let (status, _) = server
         .call(
             Method::PUT,
@@ -784,7 +794,8 @@ async fn a_second_device_opens_everything_with_the_recovery_key(backend: Backend
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    // The same again is harmless; another key for the slot is refused.
+    // The same again is harmless; another key for the slot is refused, and so is a key sealed
+    // without the sealer's signature (the format of sync part 1).
     let (status, _) = server
         .call(
             Method::PUT,
@@ -794,22 +805,30 @@ async fn a_second_device_opens_everything_with_the_recovery_key(backend: Backend
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let other = seal_key(
-        &SymmetricKey::generate(),
-        &identity.public(ada.user).sealing,
-        &context,
-    );
     let (status, body) = server
         .call(
             Method::PUT,
             &format!("/api/v1/orgs/{org}/keys"),
             Some(&ada.token),
-            Some(json!({ "keys": [{ "compartment": 1, "epoch": 1, "sealed": b64(&other) }] })),
+            Some(json!({ "deliveries": [delivered(&SymmetricKey::generate())] })),
         )
         .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("key_exists"))
+    );
+    let unsigned = seal_key(&team_key, &identity.public(ada.user).sealing, &context);
+    let (status, body) = server
+        .call(
+            Method::PUT,
+            &format!("/api/v1/orgs/{org}/keys"),
+            Some(&ada.token),
+            Some(json!({ "deliveries": [b64(&unsigned)] })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_delivery"))
     );
     let header = Header {
         org: org_id.to_bytes(),
@@ -880,12 +899,14 @@ async fn a_second_device_opens_everything_with_the_recovery_key(backend: Backend
         .get(&format!("/api/v1/orgs/{org}/keys"), &phone_token)
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(keys.as_array().unwrap().len(), 1);
-    let opened = open_sealed_key(&unb64(&keys[0]["sealed"]), &restored.sealing, &context).unwrap();
+    let deliveries = keys["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 1);
+    let delivery = KeyDelivery::verify(&unb64(&deliveries[0]), &public.signing).unwrap();
+    let opened = delivery.open(&restored.sealing).unwrap();
     // Moved to another slot (say, finance), the sealed key does not open.
     assert!(
         open_sealed_key(
-            &unb64(&keys[0]["sealed"]),
+            &delivery.sealed,
             &restored.sealing,
             &org_key_seal_context(&org_id.to_bytes(), 2, 1, &ada.user)
         )

@@ -103,6 +103,16 @@ pub struct Member {
     pub joined_at: i64,
 }
 
+/// Someone who accepted an invitation and waits for an Owner or Admin to confirm them by their
+/// identity's fingerprint: not a member yet (no pull, no push, no keys).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingMember {
+    pub user: Ulid,
+    pub role: Role,
+    pub invited_by: Ulid,
+    pub accepted_at: i64,
+}
+
 /// An invitation to join an organization with a role, by email, single use and expiring.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitation {
@@ -386,8 +396,9 @@ pub trait Store: sync::SyncStore + enrolments::EnrolmentStore + Send + Sync + 's
     async fn rename_org(&self, id: Ulid, name: &str) -> StoreResult<()>;
     /// Deletes the organization and everything stored for it.
     async fn delete_org(&self, id: Ulid) -> StoreResult<()>;
-    /// The organizations an account belongs to, with its role in each, by name.
-    async fn orgs_of(&self, user: Ulid) -> StoreResult<Vec<(Org, Role)>>;
+    /// The organizations an account belongs to, with its role in each, by name; `true` where it
+    /// waits to be confirmed.
+    async fn orgs_of(&self, user: Ulid) -> StoreResult<Vec<(Org, Role, bool)>>;
 
     async fn member(&self, org: Ulid, user: Ulid) -> StoreResult<Option<Member>>;
     async fn members(&self, org: Ulid) -> StoreResult<Vec<Member>>;
@@ -410,8 +421,9 @@ pub trait Store: sync::SyncStore + enrolments::EnrolmentStore + Send + Sync + 's
     /// Invitations neither accepted, revoked nor expired.
     async fn invitations(&self, org: Ulid, now: i64) -> StoreResult<Vec<Invitation>>;
     async fn revoke_invitation(&self, org: Ulid, id: Ulid, now: i64) -> StoreResult<bool>;
-    /// Uses a pending invitation addressed to `email`, once, making `user` a member with its role
-    /// (an existing member keeps their role). The role, or `None` if no such invitation is open.
+    /// Uses a pending invitation addressed to `email`, once, making `user` a *pending* member with
+    /// its role (an existing member keeps their role; a pending one their first invitation's). The
+    /// role, or `None` if no such invitation is open.
     async fn accept_invitation(
         &self,
         org: Ulid,
@@ -420,6 +432,21 @@ pub trait Store: sync::SyncStore + enrolments::EnrolmentStore + Send + Sync + 's
         user: Ulid,
         now: i64,
     ) -> StoreResult<Option<Role>>;
+
+    /// Those who accepted an invitation and wait to be confirmed, oldest first.
+    async fn pending_members(&self, org: Ulid) -> StoreResult<Vec<PendingMember>>;
+    /// Makes a pending member whose role is still `role` a member, with the keys an Owner or
+    /// Admin (`by`) sealed to them, in one transaction: `NotFound` if nobody with that role waits.
+    async fn confirm_member(
+        &self,
+        org: Ulid,
+        user: Ulid,
+        role: Role,
+        keys: &[crate::store::sync::SealedKey],
+        at: i64,
+    ) -> StoreResult<()>;
+    /// Forgets a pending member (the invitation was a mistake); whether one was waiting.
+    async fn remove_pending(&self, org: Ulid, user: Ulid) -> StoreResult<bool>;
 
     async fn create_api_token(&self, org: Ulid, token: &ApiToken, hash: &[u8]) -> StoreResult<()>;
     /// A live (unrevoked, unexpired) token by its hash; its last use is recorded (once a minute).

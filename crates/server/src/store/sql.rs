@@ -975,7 +975,7 @@ macro_rules! sql_store {
             async fn orgs_of(
                 &self,
                 user: ulid::Ulid,
-            ) -> $crate::store::StoreResult<Vec<($crate::store::Org, stint_domain::Role)>> {
+            ) -> $crate::store::StoreResult<Vec<($crate::store::Org, stint_domain::Role, bool)>> {
                 let rows: Vec<(String, String, i64)> = sqlx::query_as(
                     "SELECT o.id, o.name, o.created_at FROM memberships m \
                      JOIN organizations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name, o.id",
@@ -988,7 +988,13 @@ macro_rules! sql_store {
                     let org = $crate::store::Org { id: $crate::store::ulid(&id)?, name, created_at };
                     // The index is a hint; the organization's own members are the truth.
                     if let Some(member) = $crate::store::Store::member(self, org.id, user).await? {
-                        orgs.push((org, member.role));
+                        orgs.push((org, member.role, false));
+                    } else if let Some(waiting) = $crate::store::Store::pending_members(self, org.id)
+                        .await?
+                        .into_iter()
+                        .find(|p| p.user == user)
+                    {
+                        orgs.push((org, waiting.role, true));
                     }
                 }
                 Ok(orgs)
@@ -1210,10 +1216,10 @@ macro_rules! sql_store {
                 now: i64,
             ) -> $crate::store::StoreResult<Option<stint_domain::Role>> {
                 let mut tx = self.org_tx(org, true, false).await?;
-                let role: Option<String> = sqlx::query_scalar(
+                let role: Option<(String, String)> = sqlx::query_as(
                     "UPDATE invitations SET accepted_at = $4 WHERE org_id = $1 AND token_hash = $2 \
                      AND email = $3 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $4 \
-                     RETURNING role",
+                     RETURNING role, invited_by",
                 )
                 .bind(org.to_string())
                 .bind(token_hash)
@@ -1221,14 +1227,19 @@ macro_rules! sql_store {
                 .bind(now)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some(role) = role else { return Ok(None) };
+                let Some((role, invited_by)) = role else { return Ok(None) };
+                // Pending until an Owner or Admin confirms them by fingerprint (a member already
+                // is one: nothing changes).
                 sqlx::query(
-                    "INSERT INTO members (org_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
+                    "INSERT INTO pending_members (org_id, user_id, role, invited_by, accepted_at) \
+                     SELECT $1, $2, $3, $4, $5 \
+                     WHERE NOT EXISTS (SELECT 1 FROM members WHERE org_id = $1 AND user_id = $2) \
                      ON CONFLICT (org_id, user_id) DO NOTHING",
                 )
                 .bind(org.to_string())
                 .bind(user.to_string())
                 .bind(&role)
+                .bind(&invited_by)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
@@ -1241,6 +1252,102 @@ macro_rules! sql_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(Some($crate::store::sql::role(&role)?))
+            }
+
+            async fn pending_members(
+                &self,
+                org: ulid::Ulid,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::PendingMember>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+                    "SELECT user_id, role, invited_by, accepted_at FROM pending_members \
+                     WHERE org_id = $1 ORDER BY accepted_at, user_id",
+                )
+                .bind(org.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                rows.into_iter()
+                    .map(|(user, role, invited_by, accepted_at)| {
+                        Ok($crate::store::PendingMember {
+                            user: $crate::store::ulid(&user)?,
+                            role: $crate::store::sql::role(&role)?,
+                            invited_by: $crate::store::ulid(&invited_by)?,
+                            accepted_at,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn confirm_member(
+                &self,
+                org: ulid::Ulid,
+                user: ulid::Ulid,
+                role: stint_domain::Role,
+                keys: &[$crate::store::sync::SealedKey],
+                at: i64,
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                let done = sqlx::query(
+                    "DELETE FROM pending_members WHERE org_id = $1 AND user_id = $2 AND role = $3",
+                )
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .bind(role.to_string())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::store::StoreError::NotFound("pending member"));
+                }
+                sqlx::query(
+                    "INSERT INTO members (org_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .bind(role.to_string())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                for key in keys {
+                    sqlx::query(
+                        "INSERT INTO sealed_keys (org_id, user_id, compartment, epoch, sealed, \
+                         sealed_by, signature, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(org.to_string())
+                    .bind(user.to_string())
+                    .bind(i64::from(key.compartment))
+                    .bind(i64::from(key.epoch))
+                    .bind(&key.sealed)
+                    .bind(key.sealed_by.to_string())
+                    .bind(&key.signature)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn remove_pending(
+                &self,
+                org: ulid::Ulid,
+                user: ulid::Ulid,
+            ) -> $crate::store::StoreResult<bool> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                let done = sqlx::query("DELETE FROM pending_members WHERE org_id = $1 AND user_id = $2")
+                    .bind(org.to_string())
+                    .bind(user.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                if done.rows_affected() == 1 {
+                    sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
+                        .bind(user.to_string())
+                        .bind(org.to_string())
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(done.rows_affected() == 1)
             }
 
             async fn create_api_token(

@@ -114,7 +114,13 @@ pub struct PushRefused {
 pub struct SealedKey {
     pub compartment: u8,
     pub epoch: u32,
+    /// A sealed key (version 1, 105 bytes).
     pub sealed: Vec<u8>,
+    /// Whose identity signed its delivery.
+    pub sealed_by: Ulid,
+    /// That signature (64 bytes): with the fields above, the recipient and the organization, the
+    /// key delivery of docs/formats.md.
+    pub signature: Vec<u8>,
 }
 
 /// One page of an organization's records after a cursor.
@@ -197,17 +203,19 @@ pub trait SyncStore {
         batch: &[Incoming<'_>],
     ) -> StoreResult<Result<Vec<(Outcome, u64)>, PushRefused>>;
     /// Stores organization keys sealed to `user`'s identity, one per (compartment, epoch). A slot
-    /// already holding the same bytes is left alone; one holding other bytes is a `Conflict`, and
-    /// then nothing of the batch is stored.
+    /// already holding the same delivery is left alone, one holding an unsigned key from before
+    /// deliveries were signed takes the member's own delivery; one holding another delivery is a
+    /// `Conflict`, and then nothing of the batch is stored.
     async fn put_sealed_keys(
         &self,
         org: Ulid,
         user: Ulid,
         keys: &[SealedKey],
-        by: Ulid,
         at: i64,
     ) -> StoreResult<()>;
-    /// The organization keys sealed to `user`, by compartment and epoch.
+    /// For each compartment of which the organization has keys, its newest epoch.
+    async fn newest_epochs(&self, org: Ulid) -> StoreResult<Vec<(u8, u32)>>;
+    /// The organization keys delivered to `user` (signed), by compartment and epoch.
     async fn sealed_keys(&self, org: Ulid, user: Ulid) -> StoreResult<Vec<SealedKey>>;
     /// Records after `after` in sequence order: at most `limit`, and past the first, no more than
     /// `max_bytes` of envelopes; for a member of the organization only (an absent organization
@@ -557,13 +565,12 @@ macro_rules! sync_store {
                 org: ulid::Ulid,
                 user: ulid::Ulid,
                 keys: &[$crate::store::sync::SealedKey],
-                by: ulid::Ulid,
                 at: i64,
             ) -> $crate::store::StoreResult<()> {
                 let mut tx = self.org_tx(org, true, false).await?;
                 for key in keys {
-                    let existing: Option<Vec<u8>> = sqlx::query_scalar(
-                        "SELECT sealed FROM sealed_keys WHERE org_id = $1 AND user_id = $2 \
+                    let existing: Option<(Vec<u8>, Option<Vec<u8>>)> = sqlx::query_as(
+                        "SELECT sealed, signature FROM sealed_keys WHERE org_id = $1 AND user_id = $2 \
                          AND compartment = $3 AND epoch = $4",
                     )
                     .bind(org.to_string())
@@ -572,30 +579,68 @@ macro_rules! sync_store {
                     .bind(i64::from(key.epoch))
                     .fetch_optional(&mut *tx)
                     .await?;
-                    match existing {
-                        Some(sealed) if sealed == key.sealed => {}
+                    let statement = match existing {
+                        Some((sealed, Some(signature)))
+                            if sealed == key.sealed && signature == key.signature =>
+                        {
+                            continue;
+                        }
+                        // Sealed before deliveries were signed, by the member to themselves: the
+                        // member's own signed delivery takes its place.
+                        Some((_, None)) if key.sealed_by == user => {
+                            "UPDATE sealed_keys SET sealed = $5, sealed_by = $6, signature = $7, \
+                             created_at = $8 WHERE org_id = $1 AND user_id = $2 AND compartment = $3 \
+                             AND epoch = $4"
+                        }
                         Some(_) => {
                             return Err($crate::store::StoreError::Conflict("a key for this compartment and epoch"));
                         }
                         None => {
-                            sqlx::query(
-                                "INSERT INTO sealed_keys (org_id, user_id, compartment, epoch, sealed, \
-                                 sealed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            )
-                            .bind(org.to_string())
-                            .bind(user.to_string())
-                            .bind(i64::from(key.compartment))
-                            .bind(i64::from(key.epoch))
-                            .bind(&key.sealed)
-                            .bind(by.to_string())
-                            .bind(at)
-                            .execute(&mut *tx)
-                            .await?;
+                            "INSERT INTO sealed_keys (org_id, user_id, compartment, epoch, sealed, \
+                             sealed_by, signature, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                         }
-                    }
+                    };
+                    sqlx::query(statement)
+                        .bind(org.to_string())
+                        .bind(user.to_string())
+                        .bind(i64::from(key.compartment))
+                        .bind(i64::from(key.epoch))
+                        .bind(&key.sealed)
+                        .bind(key.sealed_by.to_string())
+                        .bind(&key.signature)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn newest_epochs(
+                &self,
+                org: ulid::Ulid,
+            ) -> $crate::store::StoreResult<Vec<(u8, u32)>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let rows: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT compartment, MAX(epoch) FROM sealed_keys WHERE org_id = $1 \
+                     GROUP BY compartment ORDER BY compartment",
+                )
+                .bind(org.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                rows.into_iter()
+                    .map(|(compartment, epoch)| {
+                        Ok((
+                            u8::try_from(compartment).map_err(|_| {
+                                $crate::store::StoreError::Corrupt("a compartment out of range".into())
+                            })?,
+                            u32::try_from(epoch).map_err(|_| {
+                                $crate::store::StoreError::Corrupt("an epoch out of range".into())
+                            })?,
+                        ))
+                    })
+                    .collect()
             }
 
             async fn sealed_keys(
@@ -604,9 +649,10 @@ macro_rules! sync_store {
                 user: ulid::Ulid,
             ) -> $crate::store::StoreResult<Vec<$crate::store::sync::SealedKey>> {
                 let mut tx = self.org_tx(org, false, false).await?;
-                let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
-                    "SELECT compartment, epoch, sealed FROM sealed_keys \
-                     WHERE org_id = $1 AND user_id = $2 ORDER BY compartment, epoch",
+                let rows: Vec<(i64, i64, Vec<u8>, String, Vec<u8>)> = sqlx::query_as(
+                    "SELECT compartment, epoch, sealed, sealed_by, signature FROM sealed_keys \
+                     WHERE org_id = $1 AND user_id = $2 AND signature IS NOT NULL \
+                     ORDER BY compartment, epoch",
                 )
                 .bind(org.to_string())
                 .bind(user.to_string())
@@ -614,7 +660,7 @@ macro_rules! sync_store {
                 .await?;
                 tx.commit().await?;
                 rows.into_iter()
-                    .map(|(compartment, epoch, sealed)| {
+                    .map(|(compartment, epoch, sealed, sealed_by, signature)| {
                         Ok($crate::store::sync::SealedKey {
                             compartment: u8::try_from(compartment).map_err(|_| {
                                 $crate::store::StoreError::Corrupt("a compartment out of range".into())
@@ -623,6 +669,8 @@ macro_rules! sync_store {
                                 $crate::store::StoreError::Corrupt("an epoch out of range".into())
                             })?,
                             sealed,
+                            sealed_by: $crate::store::ulid(&sealed_by)?,
+                            signature,
                         })
                     })
                     .collect()

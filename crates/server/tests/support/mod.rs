@@ -505,6 +505,28 @@ pub async fn join(
         .await;
     assert_eq!(status, StatusCode::OK, "{joined}");
     assert_eq!(joined["role"], role);
+    assert_eq!(joined["pending"], true, "{joined}");
+    confirm(server, inviter, org, member).await;
+}
+
+/// The inviter confirms the pending member who signed in with `member`'s session, in an
+/// organization without keys (so nothing is handed over).
+pub async fn confirm(server: &Server, inviter: &str, org: &str, member: &str) {
+    let (_, account) = server
+        .call(Method::GET, "/api/v1/account", Some(member), None)
+        .await;
+    let (status, confirmed) = server
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/orgs/{org}/members/{}/confirm",
+                account["id"].as_str().unwrap()
+            ),
+            Some(inviter),
+            Some(serde_json::json!({ "deliveries": [] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
 }
 
 /// Runs one statement (no parameters) on the test's database, beside the server (to write data as
