@@ -10,6 +10,7 @@ mod output;
 mod parse;
 mod recovery_kit;
 mod sync;
+mod team;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -192,6 +193,9 @@ enum OrgCmd {
     /// Publish the organization (--org, or the default) to your sync account; the first time, this
     /// sets up your account's keys and shows your recovery key once
     Publish,
+    /// Join a synced organization with the token its invitation email gave you; an Owner or Admin
+    /// then confirms you by your fingerprint, and `stint sync` brings it here
+    Join { token: String },
     /// Change the organization's settings
     Set {
         #[arg(long)]
@@ -224,6 +228,22 @@ enum MemberCmd {
     Role { member: String, role: String },
     /// Remove a member (their records stay)
     Remove { member: String },
+    /// Invite someone into this synced organization by email, with a role
+    Invite {
+        email: String,
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// Who accepted an invitation and waits to be confirmed, with their fingerprints
+    Pending,
+    /// Confirm someone waiting (email or account id) once you compared their fingerprint with them;
+    /// their devices then receive the keys of their role
+    Confirm {
+        who: String,
+        /// The digits they read out to you (asked for in a terminal when left out)
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -783,6 +803,27 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(by) => sync::publish(cli.json, &mut engine, by.org).await,
             Err(e) => Err(e),
         }),
+        Command::Org(OrgCmd::Join { token }) => {
+            Some(team::join(cli.json, &mut engine, token).await)
+        }
+        Command::Member(MemberCmd::Invite { email, role }) => {
+            Some(match acting(&cli, &engine).await {
+                Ok(by) => team::invite(cli.json, &engine, &by, email, role).await,
+                Err(e) => Err(e),
+            })
+        }
+        Command::Member(MemberCmd::Pending) => Some(match acting(&cli, &engine).await {
+            Ok(by) => team::pending(cli.json, &engine, &by).await,
+            Err(e) => Err(e),
+        }),
+        Command::Member(MemberCmd::Confirm { who, fingerprint }) => {
+            Some(match acting(&cli, &engine).await {
+                Ok(by) => {
+                    team::confirm(cli.json, &mut engine, &by, who, fingerprint.as_deref()).await
+                }
+                Err(e) => Err(e),
+            })
+        }
         _ => None,
     };
     if let Some(result) = synced {
@@ -1019,7 +1060,11 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             unreachable!("handled before")
         }
         Command::Org(
-            OrgCmd::Create { .. } | OrgCmd::List | OrgCmd::Use { .. } | OrgCmd::Publish,
+            OrgCmd::Create { .. }
+            | OrgCmd::List
+            | OrgCmd::Use { .. }
+            | OrgCmd::Publish
+            | OrgCmd::Join { .. },
         ) => {
             unreachable!("handled before")
         }
@@ -1537,6 +1582,9 @@ async fn member(cli: &Cli, ctx: &mut Ctx, cmd: &MemberCmd) -> Result<()> {
             let id = ctx.engine.find_member(by.org, member)?;
             ctx.engine.remove_member(&by, id).await?;
             println!("Removed {member}");
+        }
+        MemberCmd::Invite { .. } | MemberCmd::Pending | MemberCmd::Confirm { .. } => {
+            unreachable!("handled before, with the sync server")
         }
     }
     Ok(())

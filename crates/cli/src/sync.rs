@@ -58,16 +58,10 @@ pub(crate) async fn transport(engine: &Engine) -> Result<HttpTransport> {
 /// once), then publishes the organization and pushes everything in it.
 pub async fn publish(json: bool, engine: &mut Engine, org: OrgId) -> Result<()> {
     let t = transport(engine).await?;
-    // A set-up whose recovery key may not have been shown (cut short before) shows it now.
-    let recovery = if engine.sync_account().await?.is_none() {
-        Some(engine.set_up_sync(&t).await?)
-    } else {
-        engine.pending_recovery_key().await?
-    };
+    let recovery_text = set_up_if_needed(engine, &t).await?;
     engine.publish(&t, org).await?;
     let reports = engine.sync(&t).await?;
     let pushed: usize = reports.iter().map(|(_, r)| r.pushed).sum();
-    let recovery_text = recovery.as_ref().map(|r| r.to_text());
     if json {
         crate::print_json(&serde_json::json!({
             "published": org,
@@ -77,27 +71,40 @@ pub async fn publish(json: bool, engine: &mut Engine, org: OrgId) -> Result<()> 
     } else {
         println!("Published organization {org}; {pushed} change(s) pushed.");
         if let Some(text) = &recovery_text {
-            println!();
-            println!("Your recovery key (shown this once):");
-            println!();
-            println!("    {}", text.as_str());
-            println!();
-            println!(
-                "Write it down and keep it somewhere safe. With it, and only with it, a new device"
-            );
-            println!(
-                "opens your organizations (`stint device enrol --recovery-key`) if no device is"
-            );
-            println!(
-                "at hand. For a kit to print instead: `stint recovery-kit --out kit.pdf` (a new"
-            );
-            println!("key, replacing this one).");
+            print_recovery_key(text);
         }
     }
-    if recovery.is_some() {
+    if recovery_text.is_some() {
         engine.forget_recovery_key().await?;
     }
     Ok(())
+}
+
+/// Sets up this account's keys on its first use here. A set-up whose recovery key may not have
+/// been shown (cut short before) gives it again, to be shown now.
+pub(crate) async fn set_up_if_needed(
+    engine: &mut Engine,
+    t: &HttpTransport,
+) -> Result<Option<Zeroizing<String>>> {
+    let key = if engine.sync_account().await?.is_none() {
+        Some(engine.set_up_sync(t).await?)
+    } else {
+        engine.pending_recovery_key().await?
+    };
+    Ok(key.map(|k| k.to_text()))
+}
+
+/// The recovery key, shown once, with what it is for.
+pub(crate) fn print_recovery_key(text: &str) {
+    println!();
+    println!("Your recovery key (shown this once):");
+    println!();
+    println!("    {text}");
+    println!();
+    println!("Write it down and keep it somewhere safe. With it, and only with it, a new device");
+    println!("opens your organizations (`stint device enrol --recovery-key`) if no device is");
+    println!("at hand. For a kit to print instead: `stint recovery-kit --out kit.pdf` (a new");
+    println!("key, replacing this one).");
 }
 
 fn recovery_key() -> Result<Zeroizing<String>> {

@@ -9,13 +9,12 @@
 //! account's identity and its signature holds, and it opens with the organization's key. A
 //! refusal stores nothing.
 
-use std::collections::HashMap;
-
-use stint_crypto::{EnvelopeRef, VerifyingKey};
+use stint_crypto::EnvelopeRef;
 use stint_domain::{AttachmentId, ExpenseId, Kind, MemberId, OrgId, Receipt};
 use stint_vault::Zeroizing;
 
 use crate::sync::{SyncReport, Transport, sync_error};
+use crate::team::Signers;
 use crate::{ActAs, Engine, EngineError, Result, records};
 
 impl Engine {
@@ -31,8 +30,8 @@ impl Engine {
             return Ok(false);
         }
         let account = self.account().await?;
-        let signers = self.signers(t, &account).await?;
-        self.fetch_checked(t, org, id, &signers, account.user)
+        let known = self.known_members(t, &account, org).await?;
+        self.fetch_checked(t, org, id, &known.signers, account.user)
             .await?;
         Ok(true)
     }
@@ -43,7 +42,7 @@ impl Engine {
         t: &T,
         org: OrgId,
         id: AttachmentId,
-        signers: &HashMap<[u8; 16], VerifyingKey>,
+        signers: &Signers,
         me: MemberId,
     ) -> Result<()> {
         let refused = |why: &str| sync_error(format!("attachment {id} was refused: {why}"));
@@ -91,7 +90,7 @@ impl Engine {
         &mut self,
         t: &T,
         reports: &mut [(OrgId, SyncReport)],
-        signers: &HashMap<[u8; 16], VerifyingKey>,
+        signers: &Signers,
         me: MemberId,
     ) -> Result<()> {
         for (org, report) in reports.iter_mut() {

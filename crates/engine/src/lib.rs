@@ -23,6 +23,7 @@ mod recovery;
 pub mod seed;
 mod state;
 pub mod sync;
+mod team;
 mod versions;
 mod views;
 
@@ -39,6 +40,7 @@ pub use stint_vault::{
     Kdf, KeyStore, MemoryKeyStore, OsKeyring, PassphraseParams, Unlock, VaultError,
     release_free_memory,
 };
+pub use team::{Joined, Newcomer};
 pub use views::*;
 
 use jiff::Timestamp;

@@ -5,9 +5,7 @@
 //! spoiled a version once and is honest again gives it back). Whatever passes is stored like
 //! anything received and leaves the quarantine.
 
-use std::collections::HashMap;
-
-use stint_crypto::{EnvelopeRef, VerifyingKey};
+use stint_crypto::EnvelopeRef;
 use stint_domain::{Kind, MemberId, OrgId};
 use stint_vault::{Header, MAX_QUARANTINED, PageEnd, UNCERTIFIED, Verified};
 
@@ -15,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::records::Record;
 use crate::sync::{Arrived, SyncReport, Transport, sync_error};
+use crate::team::Signers;
 use crate::{Engine, Result, UNLOADED};
 
 /// Kept envelopes asked for again from the server per organization and round (one small request
@@ -23,6 +22,10 @@ const REFETCH_PER_ROUND: usize = 32;
 
 /// Why an envelope of another organization is refused, whatever it holds.
 const FOREIGN: &str = "an envelope of another organization, served in this one's pages";
+/// Why an envelope is refused whose author device is certified for another member than the one
+/// its header names.
+const ANOTHER_MEMBERS: &str =
+    "its author device is certified for another member than the header names";
 
 /// A refused envelope as the person reviews it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -50,19 +53,16 @@ impl Engine {
     /// Checks the signatures of envelopes that came in `org`'s pages under this round's certified
     /// keys; those of another organization are refused whatever they hold. Needs no vault, so a
     /// page can be checked while the one before it is stored.
-    pub(crate) fn verify_in(
-        org: OrgId,
-        envelopes: Vec<Vec<u8>>,
-        signers: &HashMap<[u8; 16], VerifyingKey>,
-    ) -> Verified {
+    pub(crate) fn verify_in(org: OrgId, envelopes: Vec<Vec<u8>>, signers: &Signers) -> Verified {
         Verified::check(envelopes, |h: &Header| {
             if h.org != org.to_bytes() {
                 return Err(FOREIGN.to_owned());
             }
-            signers
-                .get(&h.author_device)
-                .copied()
-                .ok_or_else(|| UNCERTIFIED.to_owned())
+            match signers.get(&h.author_device) {
+                Some((user, key)) if *user == h.author_user => Ok(*key),
+                Some(_) => Err(ANOTHER_MEMBERS.to_owned()),
+                None => Err(UNCERTIFIED.to_owned()),
+            }
         })
     }
 
@@ -113,7 +113,7 @@ impl Engine {
         &self,
         org: OrgId,
         envelopes: &[Vec<u8>],
-        signers: &HashMap<[u8; 16], VerifyingKey>,
+        signers: &Signers,
         arrived: Option<&mut Arrived>,
         me: MemberId,
         report: &mut SyncReport,
@@ -127,7 +127,7 @@ impl Engine {
         &self,
         t: &T,
         org: OrgId,
-        signers: &HashMap<[u8; 16], VerifyingKey>,
+        signers: &Signers,
         me: MemberId,
         report: &mut SyncReport,
         mut arrived: Option<&mut Arrived>,
@@ -217,5 +217,44 @@ impl Engine {
     /// Forgets the refused envelopes kept for `org`; how many.
     pub async fn forget_refused(&self, org: OrgId) -> Result<u64> {
         Ok(self.vault.release(org.to_bytes(), None).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use stint_crypto::{SigningKey, SymmetricKey, seal_record};
+
+    use super::*;
+
+    /// An envelope is checked under its author device's certified key *and* against the member
+    /// that certificate is for: a Member's device cannot pass a record off as the Owner's.
+    #[test]
+    fn an_envelope_counts_only_for_the_member_its_device_is_certified_for() {
+        let org = OrgId::from_bytes([1; 16]);
+        let (mia, ada, device) = ([2; 16], [3; 16], [4; 16]);
+        let key = SigningKey::generate();
+        let signers: Signers = [(device, (mia, key.verifying_key()))].into();
+        let envelope = |author_user: [u8; 16]| {
+            seal_record(
+                &Header {
+                    org: org.to_bytes(),
+                    record: [5; 16],
+                    kind: Kind::Client as u16,
+                    compartment: Kind::Client.compartment() as u8,
+                    epoch: 1,
+                    author_user,
+                    author_device: device,
+                    hlc: 1,
+                    tombstone: false,
+                    owner: [0; 16],
+                    log: 0,
+                },
+                b"payload",
+                &SymmetricKey::from_bytes([7; 32]),
+                &key,
+            )
+        };
+        let checked = Engine::verify_in(org, vec![envelope(mia), envelope(ada)], &signers);
+        assert_eq!(checked.refusals(), [None, Some(ANOTHER_MEMBERS.to_owned())]);
     }
 }

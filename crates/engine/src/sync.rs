@@ -12,15 +12,15 @@ use std::collections::HashMap;
 
 use stint_crypto::{
     DeviceCertificate, EnvelopeRef, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey,
-    SymmetricKey, VerifyingKey, open_sealed_key, org_key_seal_context, seal_key,
-    unwrap_account_key, wrap_account_key,
+    SymmetricKey, unwrap_account_key, wrap_account_key,
 };
-use stint_domain::{AttachmentId, Compartment, EntryId, Kind, MemberId, OrgId};
+use stint_domain::{AttachmentId, EntryId, Kind, MemberId, OrgId, Role};
 use stint_protocol::sync::{MAX_BATCH, MAX_PUSH_BYTES, Outcome, PullPage};
 use stint_vault::{Header, PageEnd, Unseen, Verified, Write, Zeroizing};
 
 use crate::records::Record;
-use crate::{Engine, EngineError, Result, UNLOADED, USER_SETTING, VaultError};
+use crate::team::{Known, Signers};
+use crate::{Engine, EngineError, Result, UNLOADED, USER_SETTING};
 
 /// The name the server's registry gets for a published organization: the organization's own name
 /// travels only inside its sealed records.
@@ -101,12 +101,28 @@ pub trait Transport {
     async fn orgs(&self) -> std::result::Result<Vec<OrgId>, String>;
     /// Registers the organization with its own id (`Ok` also if this account registered it).
     async fn create_org(&self, org: OrgId, name: &str) -> std::result::Result<(), String>;
-    async fn put_keys(
+    /// Stores the account's own organization keys, as key deliveries to its identity.
+    async fn put_keys(&self, org: OrgId, deliveries: &[Vec<u8>])
+    -> std::result::Result<(), String>;
+    /// The key deliveries made to the account (docs/formats.md, "Key delivery").
+    async fn keys(&self, org: OrgId) -> std::result::Result<Vec<Vec<u8>>, String>;
+    /// Every confirmed member's published identity and live device certificates.
+    async fn directory(&self, org: OrgId) -> std::result::Result<Vec<DirectoryMember>, String>;
+    /// Accepts an emailed invitation: the organization, the role, and whether the account now
+    /// waits to be confirmed.
+    async fn accept_invitation(
+        &self,
+        token: &str,
+    ) -> std::result::Result<(OrgId, Role, bool), String>;
+    /// Who accepted an invitation and waits to be confirmed.
+    async fn pending_members(&self, org: OrgId) -> std::result::Result<Vec<PendingMember>, String>;
+    /// Confirms a pending member with the key deliveries of their role.
+    async fn confirm_member(
         &self,
         org: OrgId,
-        keys: &[(u8, u32, Vec<u8>)],
+        user: MemberId,
+        deliveries: &[Vec<u8>],
     ) -> std::result::Result<(), String>;
-    async fn keys(&self, org: OrgId) -> std::result::Result<Vec<(u8, u32, Vec<u8>)>, String>;
     async fn push(
         &self,
         org: OrgId,
@@ -133,6 +149,29 @@ pub trait Transport {
         org: OrgId,
         id: AttachmentId,
     ) -> std::result::Result<Option<Vec<u8>>, String>;
+}
+
+/// A confirmed member as the server lists them for checking signatures: unverified until the
+/// device checks the identity it pinned and the certificates under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryMember {
+    pub user: MemberId,
+    /// The role the server says they have (the membership log will make this checkable).
+    pub role: Role,
+    /// Their published identity (81 bytes).
+    pub identity: Vec<u8>,
+    /// Their live devices' certificates.
+    pub certificates: Vec<Vec<u8>>,
+}
+
+/// Someone who accepted an invitation and waits to be confirmed, as the server lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingMember {
+    pub user: MemberId,
+    pub email: String,
+    pub role: Role,
+    /// Their published identity (81 bytes), once they set up sync on a device.
+    pub identity: Option<Vec<u8>>,
 }
 
 /// What one sync of an organization did.
@@ -441,123 +480,104 @@ impl Engine {
                 "",
             ));
         }
-        let from = self.user;
-        let to = account.user;
-        // The first publish on this device makes the account its user: every organization of the
-        // vault is rewritten at once (the user is the vault's, not one organization's), so none is
-        // left owned by an id nobody signs in as. Published before: nothing to rewrite.
-        if from != to {
-            let loaded = self.vault.load(&self.keys, &[]).await?;
-            let (old, new) = (from.to_string(), to.to_string());
-            let removed: Vec<([u8; 16], [u8; 16])> = loaded
-                .records
-                .iter()
-                .filter(|r| r.header.record == from.to_bytes())
-                .map(|r| (r.header.org, r.header.record))
-                .collect();
-            let device = self.keys.device_id();
-            // Owners move with the ids: the person's records become the account's. A receipt is
-            // its expense's member's (a version 1 header named no owner).
-            let renamed = |owner: [u8; 16]| {
-                if owner == from.to_bytes() {
-                    to.to_bytes()
-                } else {
-                    owner
-                }
-            };
-            let receipt_owners: HashMap<[u8; 16], [u8; 16]> = loaded
-                .records
-                .iter()
-                .filter(|r| r.header.kind == Kind::Expense as u16 && !r.header.tombstone)
-                .filter_map(|r| match Record::decode(Kind::Expense, &r.plaintext) {
-                    Ok(Record::Expense(x)) => x.receipt.map(|receipt| {
-                        (receipt.attachment.to_bytes(), renamed(x.member.to_bytes()))
-                    }),
-                    _ => None,
-                })
-                .collect();
-            let writes: Vec<Write> = loaded
-                .records
-                .into_iter()
-                // Write log entries name their author device in their ids: never rewritten (a
-                // vault publishes before it syncs, so it holds none then).
-                .filter(|r| !Kind::numbers_write_log(r.header.kind))
-                .map(|r| {
-                    let mut header = r.header;
-                    // The person's own member record takes the account's id.
-                    if header.record == from.to_bytes() {
-                        header.record = to.to_bytes();
-                    }
-                    header.author_user = to.to_bytes();
-                    header.author_device = device;
-                    header.hlc = self.vault.next_hlc();
-                    let owned = Kind::from_u16(header.kind).is_some_and(Kind::has_owner);
-                    let plaintext = if header.kind == Kind::Attachment as u16 {
-                        header.owner = receipt_owners
-                            .get(&header.record)
-                            .copied()
-                            .unwrap_or_else(|| renamed(header.owner));
-                        r.plaintext
-                    } else if header.tombstone {
-                        header.owner = if header.owner == [0; 16] && owned {
-                            renamed(r.header.author_user)
-                        } else {
-                            renamed(header.owner)
-                        };
-                        r.plaintext
-                    } else {
-                        let (plaintext, owner) =
-                            republished(&r.header, &r.plaintext, &old, &new, header.hlc, device)?;
-                        header.owner = owner;
-                        Zeroizing::new(plaintext)
-                    };
-                    Ok(Write { header, plaintext })
-                })
-                .collect::<Result<_>>()?;
-            self.vault.rewrite(&self.keys, &removed, writes).await?;
-            self.vault.set_setting(USER_SETTING, &to.to_bytes()).await?;
-        }
+        self.adopt_account(&account).await?;
         // The server's registry needs a name; the real one stays in the sealed records.
         t.create_org(org, PUBLISHED_NAME)
             .await
             .map_err(sync_error)?;
-        // Only the slots the server lacks: a sealed key is random each time it is made, and a
-        // filled slot keeps its first key.
-        let stored: Vec<(u8, u32)> = t
-            .keys(org)
-            .await
-            .map_err(sync_error)?
-            .into_iter()
-            .map(|(c, e, _)| (c, e))
-            .collect();
-        let mut sealed = Vec::new();
-        for compartment in Compartment::ALL {
-            let Some(epoch) = self.keys.current_epoch(org.to_bytes(), compartment) else {
-                continue;
-            };
-            if stored.contains(&(compartment as u8, epoch)) {
-                continue;
-            }
-            let key = self
-                .keys
-                .org_key_for(org.to_bytes(), compartment, epoch)
-                .ok_or(VaultError::NoOrgKey)?;
-            let context =
-                org_key_seal_context(&org.to_bytes(), compartment as u8, epoch, &to.to_bytes());
-            sealed.push((
-                compartment as u8,
-                epoch,
-                seal_key(
-                    key,
-                    &account.identity.public(to.to_bytes()).sealing,
-                    &context,
-                ),
-            ));
-        }
-        if !sealed.is_empty() {
-            t.put_keys(org, &sealed).await.map_err(sync_error)?;
-        }
+        // Its keys, delivered to the account's own identity for its other devices (only the slots
+        // the server lacks: a filled slot keeps its first delivery).
+        let own = HashMap::from([(
+            account.user,
+            account.identity.public(account.user.to_bytes()),
+        )]);
+        self.open_keys(t, &account, org, &own).await?;
         self.reindex().await
+    }
+
+    /// Makes the account this device's user. The first time, every record of the vault is
+    /// rewritten in one local transaction (the device user's id becomes the account's, every
+    /// header names the account as author, the outbox holds only the new versions); after that,
+    /// nothing to do. Whether it rewrote (then the index is stale: [`Engine::reindex`]).
+    pub(crate) async fn adopt_account(&mut self, account: &Account) -> Result<bool> {
+        let from = self.user;
+        let to = account.user;
+        // Every organization of the vault is rewritten at once (the user is the vault's, not one
+        // organization's), so none is left owned by an id nobody signs in as.
+        if from == to {
+            return Ok(false);
+        }
+        let loaded = self.vault.load(&self.keys, &[]).await?;
+        let (old, new) = (from.to_string(), to.to_string());
+        let removed: Vec<([u8; 16], [u8; 16])> = loaded
+            .records
+            .iter()
+            .filter(|r| r.header.record == from.to_bytes())
+            .map(|r| (r.header.org, r.header.record))
+            .collect();
+        let device = self.keys.device_id();
+        // Owners move with the ids: the person's records become the account's. A receipt is
+        // its expense's member's (a version 1 header named no owner).
+        let renamed = |owner: [u8; 16]| {
+            if owner == from.to_bytes() {
+                to.to_bytes()
+            } else {
+                owner
+            }
+        };
+        let receipt_owners: HashMap<[u8; 16], [u8; 16]> = loaded
+            .records
+            .iter()
+            .filter(|r| r.header.kind == Kind::Expense as u16 && !r.header.tombstone)
+            .filter_map(|r| match Record::decode(Kind::Expense, &r.plaintext) {
+                Ok(Record::Expense(x)) => x
+                    .receipt
+                    .map(|receipt| (receipt.attachment.to_bytes(), renamed(x.member.to_bytes()))),
+                _ => None,
+            })
+            .collect();
+        let writes: Vec<Write> = loaded
+            .records
+            .into_iter()
+            // Write log entries name their author device in their ids: never rewritten (a
+            // vault publishes before it syncs, so it holds none then).
+            .filter(|r| !Kind::numbers_write_log(r.header.kind))
+            .map(|r| {
+                let mut header = r.header;
+                // The person's own member record takes the account's id.
+                if header.record == from.to_bytes() {
+                    header.record = to.to_bytes();
+                }
+                header.author_user = to.to_bytes();
+                header.author_device = device;
+                header.hlc = self.vault.next_hlc();
+                let owned = Kind::from_u16(header.kind).is_some_and(Kind::has_owner);
+                let plaintext = if header.kind == Kind::Attachment as u16 {
+                    header.owner = receipt_owners
+                        .get(&header.record)
+                        .copied()
+                        .unwrap_or_else(|| renamed(header.owner));
+                    r.plaintext
+                } else if header.tombstone {
+                    header.owner = if header.owner == [0; 16] && owned {
+                        renamed(r.header.author_user)
+                    } else {
+                        renamed(header.owner)
+                    };
+                    r.plaintext
+                } else {
+                    let (plaintext, owner) =
+                        republished(&r.header, &r.plaintext, &old, &new, header.hlc, device)?;
+                    header.owner = owner;
+                    Zeroizing::new(plaintext)
+                };
+                Ok(Write { header, plaintext })
+            })
+            .collect::<Result<_>>()?;
+        self.vault.rewrite(&self.keys, &removed, writes).await?;
+        self.vault.set_setting(USER_SETTING, &to.to_bytes()).await?;
+        self.user = to;
+        Ok(true)
     }
 
     /// One round for every organization of the account: new organizations' keys are opened, this
@@ -569,7 +589,8 @@ impl Engine {
     /// there.
     pub async fn sync<T: Transport>(&mut self, t: &T) -> Result<Vec<(OrgId, SyncReport)>> {
         let account = self.account().await?;
-        let signers = self.signers(t, &account).await?;
+        // Every organization's members' devices, for the logos fetched after the rounds.
+        let mut all_signers = Signers::new();
         let mut reports = Vec::new();
         // What arrives is kept decoded, to bring the index up to date without reading the vault
         // again; with it, whether the device held nothing of the organization before (a first
@@ -581,9 +602,16 @@ impl Engine {
             let fresh = !self.orgs.contains_key(&org)
                 && matches!(self.vault.record_count(org.to_bytes(), &[]).await, Ok(0));
             let mut got = Arrived::new();
-            outcome = self
-                .sync_org(t, &account, org, &signers, &mut report, Some(&mut got))
-                .await;
+            outcome = match self.known_members(t, &account, org).await {
+                Ok(known) => {
+                    let round = self
+                        .sync_org(t, &account, org, &known, &mut report, Some(&mut got))
+                        .await;
+                    all_signers.extend(known.signers);
+                    round
+                }
+                Err(e) => Err(e),
+            };
             arrived.insert(org, (fresh, got));
             reports.push((org, report));
             if outcome.is_err() {
@@ -594,7 +622,7 @@ impl Engine {
             self.index_arrived(&reports, arrived).await?;
         }
         outcome?;
-        self.fetch_logos(t, &mut reports, &signers, account.user)
+        self.fetch_logos(t, &mut reports, &all_signers, account.user)
             .await?;
         Ok(reports)
     }
@@ -733,49 +761,12 @@ impl Engine {
     }
 
     /// The account's devices' signing keys, each from a certificate its identity signed.
-    pub(crate) async fn signers<T: Transport>(
-        &self,
-        t: &T,
-        account: &Account,
-    ) -> Result<HashMap<[u8; 16], VerifyingKey>> {
+    pub(crate) async fn signers<T: Transport>(&self, t: &T, account: &Account) -> Result<Signers> {
         Ok(certified(t, account)
             .await?
             .into_iter()
-            .map(|c| (c.device, c.signing))
+            .map(|c| (c.device, (c.user, c.signing)))
             .collect())
-    }
-
-    /// Imports the organization's keys sealed to the identity that this device lacks.
-    async fn open_keys<T: Transport>(
-        &mut self,
-        t: &T,
-        account: &Account,
-        org: OrgId,
-    ) -> Result<()> {
-        for (compartment, epoch, sealed) in t.keys(org).await.map_err(sync_error)? {
-            let Some(c) = Compartment::from_u8(compartment) else {
-                continue;
-            };
-            if self.keys.org_key_for(org.to_bytes(), c, epoch).is_some() {
-                continue;
-            }
-            let context = org_key_seal_context(
-                &org.to_bytes(),
-                compartment,
-                epoch,
-                &account.user.to_bytes(),
-            );
-            let key =
-                open_sealed_key(&sealed, &account.identity.sealing, &context).map_err(|_| {
-                    sync_error(format!(
-                        "a key of organization {org} does not open with this account's identity"
-                    ))
-                })?;
-            self.vault
-                .import_org_key(&mut self.keys, org.to_bytes(), c, epoch, key)
-                .await?;
-        }
-        Ok(())
     }
 
     /// One round for `org`, counted into `report` as it goes (so that a round cut short still
@@ -785,11 +776,12 @@ impl Engine {
         t: &T,
         account: &Account,
         org: OrgId,
-        signers: &HashMap<[u8; 16], VerifyingKey>,
+        known: &Known,
         report: &mut SyncReport,
         mut arrived: Option<&mut Arrived>,
     ) -> Result<()> {
-        self.open_keys(t, account, org).await?;
+        self.open_keys(t, account, org, &known.identities).await?;
+        let signers = &known.signers;
         let me = account.user;
         // Merges written while pulling are pushed in the same round; a merge answered by yet
         // another version (someone wrote meanwhile) waits for the next round.
@@ -946,7 +938,7 @@ impl Engine {
         &self,
         t: &T,
         org: OrgId,
-        signers: &HashMap<[u8; 16], VerifyingKey>,
+        signers: &Signers,
         me: MemberId,
         report: &mut SyncReport,
         mut arrived: Option<&mut Arrived>,
@@ -1071,12 +1063,7 @@ struct Fetched {
 
 /// Fetches the page of `org` after `cursor` and checks its signatures on every core, off the async
 /// threads.
-async fn fetch<T: Transport>(
-    t: &T,
-    org: OrgId,
-    cursor: u64,
-    signers: &HashMap<[u8; 16], VerifyingKey>,
-) -> Result<Fetched> {
+async fn fetch<T: Transport>(t: &T, org: OrgId, cursor: u64, signers: &Signers) -> Result<Fetched> {
     let page = t
         .pull(org, cursor, MAX_BATCH as u32)
         .await

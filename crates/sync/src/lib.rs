@@ -10,8 +10,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use stint_domain::{AttachmentId, MemberId, OrgId};
-use stint_engine::sync::{StoredIdentity, Transport};
+use stint_domain::{AttachmentId, MemberId, OrgId, Role};
+use stint_engine::sync::{DirectoryMember, PendingMember, StoredIdentity, Transport};
+use stint_protocol as wire;
 use stint_protocol::sync::{
     ENVELOPE_MEDIA_TYPE, MAX_ATTACHMENT_LEN, Outcome, PullPage, SYNC_MEDIA_TYPE, decode_pull,
     decode_push_reply, encode_push,
@@ -30,6 +31,17 @@ impl std::fmt::Debug for HttpTransport {
             .field("base", &self.base)
             .finish_non_exhaustive()
     }
+}
+
+/// A JSON answer as its wire type.
+fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, String> {
+    serde_json::from_value(value).map_err(|e| format!("the server's answer does not read: {e}"))
+}
+
+/// Standard base64 from the server.
+fn bytes(text: &str) -> Result<Vec<u8>, String> {
+    B64.decode(text)
+        .map_err(|_| "the server sent bytes that are not base64".to_owned())
 }
 
 fn unb64(value: &Value, field: &str) -> Result<Vec<u8>, String> {
@@ -105,6 +117,17 @@ async fn failure(response: reqwest::Response) -> String {
 }
 
 impl HttpTransport {
+    /// Invites `email` into `org` with `role`; the server emails them a token to accept.
+    pub async fn invite(&self, org: OrgId, email: &str, role: Role) -> Result<(), String> {
+        self.json(
+            Method::POST,
+            &format!("/api/v1/orgs/{org}/invitations"),
+            Some(json!({ "email": email, "role": role })),
+        )
+        .await
+        .map(drop)
+    }
+
     /// [`HttpTransport::json`], except that the status `absent` is an answer (`Ok(None)`), not a
     /// failure.
     async fn json_unless(
@@ -290,6 +313,8 @@ impl Transport for HttpTransport {
         orgs.as_array()
             .ok_or("the server sent no organization list")?
             .iter()
+            // One waiting to be confirmed sends nothing yet.
+            .filter(|o| o["pending"].as_bool() != Some(true))
             .map(|o| {
                 o["id"]
                     .as_str()
@@ -319,36 +344,94 @@ impl Transport for HttpTransport {
         }
     }
 
-    async fn put_keys(&self, org: OrgId, keys: &[(u8, u32, Vec<u8>)]) -> Result<(), String> {
-        let keys: Vec<Value> = keys
-            .iter()
-            .map(|(c, e, sealed)| json!({ "compartment": c, "epoch": e, "sealed": B64.encode(sealed) }))
-            .collect();
+    async fn put_keys(&self, org: OrgId, deliveries: &[Vec<u8>]) -> Result<(), String> {
         self.json(
             Method::PUT,
             &format!("/api/v1/orgs/{org}/keys"),
-            Some(json!({ "keys": keys })),
+            Some(json!({ "deliveries": deliveries.iter().map(|d| B64.encode(d)).collect::<Vec<_>>() })),
         )
         .await
         .map(drop)
     }
 
-    async fn keys(&self, org: OrgId) -> Result<Vec<(u8, u32, Vec<u8>)>, String> {
-        let keys = self
-            .json(Method::GET, &format!("/api/v1/orgs/{org}/keys"), None)
-            .await?;
-        keys.as_array()
-            .ok_or("the server sent no key list")?
-            .iter()
-            .map(|k| {
-                let compartment = k["compartment"].as_u64().and_then(|c| u8::try_from(c).ok());
-                let epoch = k["epoch"].as_u64().and_then(|e| u32::try_from(e).ok());
-                match (compartment, epoch) {
-                    (Some(c), Some(e)) => Ok((c, e, unb64(k, "sealed")?)),
-                    _ => Err("the server sent a key without its compartment or epoch".to_owned()),
-                }
+    async fn keys(&self, org: OrgId) -> Result<Vec<Vec<u8>>, String> {
+        let keys: wire::KeyDeliveries = typed(
+            self.json(Method::GET, &format!("/api/v1/orgs/{org}/keys"), None)
+                .await?,
+        )?;
+        keys.deliveries.iter().map(|d| bytes(d)).collect()
+    }
+
+    async fn directory(&self, org: OrgId) -> Result<Vec<DirectoryMember>, String> {
+        let entries: Vec<wire::DirectoryEntry> = typed(
+            self.json(Method::GET, &format!("/api/v1/orgs/{org}/directory"), None)
+                .await?,
+        )?;
+        entries
+            .into_iter()
+            .map(|e| {
+                Ok(DirectoryMember {
+                    user: MemberId(e.user),
+                    role: e.role,
+                    identity: bytes(&e.identity)?,
+                    certificates: e
+                        .devices
+                        .iter()
+                        .filter(|d| d.revoked_at.is_none())
+                        .map(|d| bytes(&d.certificate))
+                        .collect::<Result<_, _>>()?,
+                })
             })
             .collect()
+    }
+
+    async fn accept_invitation(&self, token: &str) -> Result<(OrgId, Role, bool), String> {
+        let org: wire::OrgInfo = typed(
+            self.json(
+                Method::POST,
+                "/api/v1/invitations/accept",
+                Some(json!({ "token": token.trim() })),
+            )
+            .await?,
+        )?;
+        Ok((OrgId(org.id), org.role, org.pending))
+    }
+
+    async fn pending_members(&self, org: OrgId) -> Result<Vec<PendingMember>, String> {
+        let pending: Vec<wire::PendingMemberInfo> = typed(
+            self.json(
+                Method::GET,
+                &format!("/api/v1/orgs/{org}/members/pending"),
+                None,
+            )
+            .await?,
+        )?;
+        pending
+            .into_iter()
+            .map(|p| {
+                Ok(PendingMember {
+                    user: MemberId(p.user),
+                    email: p.email,
+                    role: p.role,
+                    identity: p.identity.as_deref().map(bytes).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn confirm_member(
+        &self,
+        org: OrgId,
+        user: MemberId,
+        deliveries: &[Vec<u8>],
+    ) -> Result<(), String> {
+        self.json(
+            Method::POST,
+            &format!("/api/v1/orgs/{org}/members/{user}/confirm"),
+            Some(json!({ "deliveries": deliveries.iter().map(|d| B64.encode(d)).collect::<Vec<_>>() })),
+        )
+        .await
+        .map(drop)
     }
 
     async fn push(&self, org: OrgId, envelopes: &[Vec<u8>]) -> Result<Vec<(Outcome, u64)>, String> {

@@ -155,6 +155,11 @@ impl Verified {
     pub fn envelopes(&self) -> &[Vec<u8>] {
         &self.envelopes
     }
+
+    /// For each envelope, in the order given, why it is refused (`None`: it will be stored).
+    pub fn refusals(&self) -> &[Option<String>] {
+        &self.refusals
+    }
 }
 
 /// Parses a batch and checks its signatures together: for each envelope, why it is refused.

@@ -115,16 +115,15 @@ pub async fn go(vault: &Path, server: &TestServer, args: &[&str], env: &[(&str, 
 
 /// Signs `vault` in as ada@example.org, naming the session `device`, with the emailed code.
 pub async fn sign_in(vault: &Path, server: &TestServer, device: &str) {
+    sign_in_as(vault, server, "ada@example.org", device).await
+}
+
+/// Signs `vault` in as `email` (an account with the tests' password), naming the session
+/// `device`, with the emailed code.
+pub async fn sign_in_as(vault: &Path, server: &TestServer, email: &str, device: &str) {
     let mut cmd = stint(vault, &server.url);
-    cmd.args([
-        "account",
-        "sign-in",
-        "--email",
-        "ada@example.org",
-        "--device",
-        device,
-    ])
-    .env("STINT_SERVER_PASSWORD", PASSWORD);
+    cmd.args(["account", "sign-in", "--email", email, "--device", device])
+        .env("STINT_SERVER_PASSWORD", PASSWORD);
     let out = run(cmd, Some(vec!["@code".into()]), Some(server.outbox.clone())).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
 }

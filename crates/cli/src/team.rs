@@ -1,0 +1,168 @@
+//! `stint org join`, `stint member invite|pending|confirm`: letting people into a synced
+//! organization, each confirmed by their identity's fingerprint (docs/sync.md, "Joining a team").
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{Result, anyhow, bail};
+use stint_domain::Role;
+use stint_engine::{ActAs, Engine};
+
+use crate::sync::{print_recovery_key, set_up_if_needed, transport};
+
+/// `stint org join TOKEN`: accepts an emailed invitation (setting up this account's keys first,
+/// if this is its first device) and prints the fingerprint to read out to whoever confirms.
+pub async fn join(json: bool, engine: &mut Engine, token: &str) -> Result<()> {
+    let t = transport(engine).await?;
+    let recovery_text = set_up_if_needed(engine, &t).await?;
+    let joined = engine.join_org(&t, token).await?;
+    if json {
+        crate::print_json(&serde_json::json!({
+            "org": joined.org,
+            "role": joined.role,
+            "pending": joined.pending,
+            "fingerprint": joined.fingerprint,
+            "recovery_key": recovery_text.as_ref().map(|t| t.as_str()),
+        }))?;
+    } else {
+        println!(
+            "You joined organization {} as {}.",
+            joined.org,
+            joined.role.with_article()
+        );
+        if joined.pending {
+            println!();
+            println!("An Owner or Admin confirms you before anything is shared. Read them your");
+            println!("fingerprint (they see the same digits on their side):");
+            println!();
+            println!("    {}", joined.fingerprint);
+            println!();
+            println!("Then `stint sync` brings the organization here.");
+        }
+        if let Some(text) = &recovery_text {
+            print_recovery_key(text);
+        }
+    }
+    if recovery_text.is_some() {
+        engine.forget_recovery_key().await?;
+    }
+    Ok(())
+}
+
+/// `stint member invite EMAIL --role R`: the server emails them a token for `stint org join`.
+pub async fn invite(
+    json: bool,
+    engine: &Engine,
+    by: &ActAs,
+    email: &str,
+    role: &str,
+) -> Result<()> {
+    let role: Role = role.parse()?;
+    let t = transport(engine).await?;
+    t.invite(by.org, email.trim(), role)
+        .await
+        .map_err(|e| anyhow!(e))?;
+    if json {
+        crate::print_json(&serde_json::json!({ "invited": email.trim(), "role": role }))
+    } else {
+        println!(
+            "Invited {} as {}. Once they joined, confirm them with `stint member confirm {}`.",
+            email.trim(),
+            role.with_article(),
+            email.trim()
+        );
+        Ok(())
+    }
+}
+
+/// `stint member pending`: who waits to be confirmed, with their fingerprints.
+pub async fn pending(json: bool, engine: &Engine, by: &ActAs) -> Result<()> {
+    let t = transport(engine).await?;
+    let waiting = engine.newcomers(&t, by).await?;
+    if json {
+        return crate::print_json(&waiting);
+    }
+    if waiting.is_empty() {
+        println!("Nobody waits to be confirmed.");
+        return Ok(());
+    }
+    let mut table = crate::output::Table::new(["EMAIL", "ROLE", "FINGERPRINT"]);
+    for n in waiting {
+        table.row([
+            n.email,
+            n.role.to_string(),
+            n.fingerprint
+                .unwrap_or_else(|| "(no key yet: they have not set up sync)".into()),
+        ]);
+    }
+    table.print_or("Nobody waits to be confirmed.");
+    Ok(())
+}
+
+/// `stint member confirm EMAIL [--fingerprint DIGITS]`: shows the newcomer's fingerprint and asks
+/// whether it is the one they read out (or checks the digits given), then hands over the keys of
+/// their role.
+pub async fn confirm(
+    json: bool,
+    engine: &mut Engine,
+    by: &ActAs,
+    who: &str,
+    fingerprint: Option<&str>,
+) -> Result<()> {
+    let t = transport(engine).await?;
+    let heard = match fingerprint {
+        Some(digits) => digits.to_owned(),
+        None => {
+            let newcomer = engine
+                .newcomers(&t, by)
+                .await?
+                .into_iter()
+                .find(|n| n.email.eq_ignore_ascii_case(who.trim()) || n.user.to_string() == who)
+                .ok_or_else(|| anyhow!("nobody called {who:?} waits to be confirmed; list them with `stint member pending`"))?;
+            let Some(shown) = newcomer.fingerprint else {
+                bail!(
+                    "{} has not set up sync on a device yet: there is no key to confirm",
+                    newcomer.email
+                );
+            };
+            if !std::io::stdin().is_terminal() {
+                bail!(
+                    "confirming needs you to compare the fingerprint: run in a terminal, or pass the digits they read out with --fingerprint"
+                );
+            }
+            println!(
+                "{} joins as {}. Their fingerprint:",
+                newcomer.email,
+                newcomer.role.with_article()
+            );
+            println!();
+            println!("    {shown}");
+            println!();
+            print!("Are these the digits they read out to you? [y/N] ");
+            std::io::stdout().flush()?;
+            let mut answer = String::new();
+            std::io::stdin().lock().read_line(&mut answer)?;
+            if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                bail!("not confirmed: nothing was handed over");
+            }
+            shown
+        }
+    };
+    let newcomer = engine.confirm_member(&t, by, who, &heard).await?;
+    let reports = engine.sync(&t).await?;
+    let pushed: usize = reports.iter().map(|(_, r)| r.pushed).sum();
+    if json {
+        crate::print_json(&serde_json::json!({
+            "confirmed": newcomer.email,
+            "user": newcomer.user,
+            "role": newcomer.role,
+            "pushed": pushed,
+        }))
+    } else {
+        println!(
+            "Confirmed {} as {}: their devices receive the organization at their next sync.",
+            newcomer.email,
+            newcomer.role.with_article()
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,183 @@
+//! Two people through the `stint` binary and a real sync server: Ada invites Mia as a Member, Mia
+//! joins and waits, Ada confirms her by the fingerprint Mia reads out (wrong digits hand nothing
+//! over), and Mia's device receives the organization without its finance key.
+
+mod server;
+mod support;
+
+use std::path::Path;
+
+use server::{emails, go, ok, published_laptop, sign_in_as, start_server, text, verified_account};
+
+fn json(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap()
+}
+
+/// The invitation token emailed to `email`.
+fn invitation(outbox: &Path, email: &str) -> String {
+    let mail = emails(outbox)
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .find(|m| m.contains(&format!("To: {email}\r\n")) && m.contains("sti_"))
+        .expect("an invitation email");
+    let at = mail.find("sti_").unwrap();
+    mail[at..].split_whitespace().next().unwrap().to_owned()
+}
+
+/// The compartments of organization `org` whose keys the vault in `dir` holds.
+async fn held_compartments(dir: &Path, org: &str) -> Vec<i64> {
+    let url = format!("sqlite://{}", dir.join("vault.sqlite").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let org: stint_domain::OrgId = org.parse().unwrap();
+    let rows =
+        sqlx::query_scalar("SELECT DISTINCT compartment FROM org_keys WHERE org = ? ORDER BY 1")
+            .bind(org.to_bytes().as_slice())
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_joins_once_confirmed_by_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    verified_account(&server, "ada@example.org").await;
+    verified_account(&server, "mia@example.org").await;
+    let (ada, mia) = (dir.path().join("ada"), dir.path().join("mia"));
+    let (org, _) = published_laptop(&ada, &server).await;
+    ok(&ada, &server, &["rate", "set", "95"], &[]).await;
+    ok(&ada, &server, &["sync"], &[]).await;
+
+    let invited = json(
+        &ok(
+            &ada,
+            &server,
+            &[
+                "member",
+                "invite",
+                "mia@example.org",
+                "--role",
+                "member",
+                "--json",
+            ],
+            &[],
+        )
+        .await,
+    );
+    assert_eq!(invited["role"], "member");
+
+    ok(&mia, &server, &["init"], &[]).await;
+    sign_in_as(&mia, &server, "mia@example.org", "mia's laptop").await;
+    let token = invitation(&server.outbox, "mia@example.org");
+    let joined = json(&ok(&mia, &server, &["org", "join", &token, "--json"], &[]).await);
+    assert_eq!(joined["org"], org.as_str());
+    assert_eq!(
+        (&joined["role"], &joined["pending"]),
+        (&"member".into(), &true.into())
+    );
+    assert!(
+        joined["recovery_key"].is_string(),
+        "her first device set up her keys"
+    );
+    let fingerprint = joined["fingerprint"].as_str().unwrap().to_owned();
+    assert_eq!(fingerprint.len(), 35, "{fingerprint}");
+
+    // Waiting: nothing arrives.
+    ok(&mia, &server, &["sync"], &[]).await;
+    assert!(
+        json(&ok(&mia, &server, &["org", "list", "--json"], &[]).await)
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let pending = json(&ok(&ada, &server, &["member", "pending", "--json"], &[]).await);
+    assert_eq!(pending[0]["email"], "mia@example.org");
+    assert_eq!(pending[0]["fingerprint"], fingerprint.as_str());
+
+    // Digits that were misheard hand nothing over, in one line.
+    let out = go(
+        &ada,
+        &server,
+        &[
+            "member",
+            "confirm",
+            "mia@example.org",
+            "--fingerprint",
+            "12345 67890 12345 67890 12345 67890",
+        ],
+        &[],
+    )
+    .await;
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("does not match"), "{err}");
+    // Without the digits and without a terminal, confirming asks for them.
+    let out = go(
+        &ada,
+        &server,
+        &["member", "confirm", "mia@example.org"],
+        &[],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--fingerprint"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let confirmed = json(
+        &ok(
+            &ada,
+            &server,
+            &[
+                "member",
+                "confirm",
+                "mia@example.org",
+                "--fingerprint",
+                &fingerprint,
+                "--json",
+            ],
+            &[],
+        )
+        .await,
+    );
+    assert_eq!(confirmed["role"], "member");
+    assert!(
+        json(&ok(&ada, &server, &["member", "pending", "--json"], &[]).await)
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Mia's device receives the organization: the catalogue, not the finance key.
+    ok(&mia, &server, &["sync"], &[]).await;
+    let clients = json(&ok(&mia, &server, &["client", "list", "--json"], &[]).await);
+    assert_eq!(clients[0]["name"], "Globex", "{clients}");
+    let members = json(&ok(&mia, &server, &["member", "list", "--json"], &[]).await);
+    let roles: Vec<(String, String)> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        roles.contains(&("mia@example.org".into(), "member".into())),
+        "{roles:?}"
+    );
+    assert_eq!(held_compartments(&mia, &org).await, [1]);
+    assert_eq!(held_compartments(&ada, &org).await, [1, 2]);
+
+    // A Member lets nobody in.
+    let out = go(&mia, &server, &["member", "pending"], &[]).await;
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+}

@@ -1,0 +1,580 @@
+//! Sync, part 2: people joining a team (docs/sync.md, "Joining a team"), on a real server over
+//! HTTP, with real engines and vaults for each person: invite → accept (pending: nothing
+//! travels) → confirm by fingerprint (a key swapped by the server is caught) → each device holds
+//! the keys, and only the records, its role may read.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use stint_crypto::{IdentityKeys, KeyDelivery};
+use stint_domain::{Compartment, EntryTime, OrgId, RateScope, Role};
+use stint_engine::sync::SyncReport;
+use stint_engine::{Engine, EntryFilter, NewRate};
+use stint_sync::HttpTransport;
+use support::devices::{acme_website, device, set_up, span_entry, stored_records};
+use support::raw;
+use support::{Backend, Server, Storage, invitation_token, sign_in, verified_account};
+
+const PASSWORD: &str = "a long and private passphrase";
+
+/// A person with an account, one device (a fresh vault) and a session on it.
+struct Person {
+    engine: Engine,
+    t: HttpTransport,
+    session: String,
+    email: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn person(server: &Server, storage: &Storage, email: &str) -> Person {
+    verified_account(server, storage, email, PASSWORD).await;
+    let session = sign_in(server, email, PASSWORD, "laptop").await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = device(dir.path(), &stint_engine::MemoryKeyStore::default()).await;
+    Person {
+        t: HttpTransport::new(&server.base, &session).unwrap(),
+        engine,
+        session,
+        email: email.to_owned(),
+        _dir: dir,
+    }
+}
+
+impl Person {
+    fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
+fn report(reports: &[(OrgId, SyncReport)], org: OrgId) -> SyncReport {
+    reports
+        .iter()
+        .find(|(o, _)| *o == org)
+        .map(|(_, r)| r.clone())
+        .unwrap_or_default()
+}
+
+/// The compartments of `org` whose keys the vault at `dir` holds.
+async fn held_compartments(dir: &std::path::Path, org: OrgId) -> Vec<i64> {
+    let url = format!("sqlite://{}", dir.join("vault.sqlite").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT compartment FROM org_keys WHERE org = ? ORDER BY 1")
+            .bind(org.to_bytes().as_slice())
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    rows
+}
+
+/// Replaces the published identity the server keeps for `user` (as a hostile server would), and
+/// returns what was there.
+async fn swap_identity(storage: &Storage, user: &str, public: &[u8]) -> Vec<u8> {
+    let url = match storage.backend {
+        Backend::Sqlite => format!(
+            "sqlite://{}",
+            storage.dir.path().join("data").join("server.db").display()
+        ),
+        Backend::Postgres => storage.admin_url(),
+    };
+    let select = "SELECT public FROM identities WHERE user_id = $1";
+    let update = "UPDATE identities SET public = $2 WHERE user_id = $1";
+    match storage.backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            let old: Vec<u8> = sqlx::query_scalar(select)
+                .bind(user)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            sqlx::query(update)
+                .bind(user)
+                .bind(public)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            old
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            let old: Vec<u8> = sqlx::query_scalar(select)
+                .bind(user)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            sqlx::query(update)
+                .bind(user)
+                .bind(public)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            old
+        }
+    }
+}
+
+/// Ada owns Acme and publishes it. Mia (Member) and Vic (Viewer) are invited and join: pending,
+/// they can neither pull nor push. While the server shows Ada another key for Mia, the digits Mia
+/// reads out do not match and nothing is handed over. Confirmed by their real fingerprints, each
+/// device receives what its role may read: Mia's holds the team key only and no finance record,
+/// Vic's both; Mia's entry reaches Ada.
+async fn members_join_by_fingerprint_and_hold_what_their_role_reads(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let mut ada = person(&server, &storage, "ada@example.org").await;
+    set_up(&mut ada.engine, &ada.t).await;
+    let (org, project) = acme_website(&mut ada.engine).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    ada.engine
+        .set_rate(
+            &by,
+            NewRate {
+                scope: RateScope::Project { project },
+                effective_from: jiff::civil::date(2020, 1, 1),
+                hourly: "95".into(),
+                currency: None,
+            },
+        )
+        .await
+        .unwrap();
+    ada.engine.publish(&ada.t, org).await.unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    // Publishing made Ada's account the acting member.
+    let by = ada.engine.act_as_user(org).unwrap();
+
+    let mut newcomers = Vec::new();
+    for (email, role) in [
+        ("mia@example.org", Role::Member),
+        ("vic@example.org", Role::Viewer),
+    ] {
+        let mut p = person(&server, &storage, email).await;
+        ada.t.invite(org, email, role).await.unwrap();
+        set_up(&mut p.engine, &p.t).await;
+        let joined = p
+            .engine
+            .join_org(&p.t, &invitation_token(&storage, email))
+            .await
+            .unwrap();
+        assert!(joined.pending, "{joined:?}");
+        assert_eq!((joined.org, joined.role), (org, role));
+        newcomers.push((p, joined.fingerprint));
+    }
+
+    // Pending: the organization sends nothing and takes nothing.
+    for (p, _) in &mut newcomers {
+        for (method, path) in [
+            (Method::GET, format!("/api/v1/orgs/{org}/sync/pull")),
+            (Method::GET, format!("/api/v1/orgs/{org}/keys")),
+            (Method::GET, format!("/api/v1/orgs/{org}/directory")),
+        ] {
+            let (status, body) = server.call(method, &path, Some(&p.session), None).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+            assert_eq!(body["error"]["code"], "pending", "{body}");
+        }
+        let response = server
+            .http
+            .post(format!("{}/api/v1/orgs/{org}/sync/push", server.base))
+            .bearer_auth(&p.session)
+            .header("content-type", stint_protocol::sync::SYNC_MEDIA_TYPE)
+            .body(stint_protocol::sync::encode_push::<Vec<u8>>(&[]))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = support::read(response).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["error"]["code"], "pending", "{body}");
+        let reports = p.engine.sync(&p.t).await.unwrap();
+        assert!(reports.is_empty(), "{reports:?}");
+        assert!(p.engine.organizations().is_empty());
+    }
+
+    // The server shows Ada a key of its own making for Mia: the digits differ, and confirming with
+    // the ones Mia reads out hands nothing over.
+    let mia_id = newcomers[0].0.engine.sync_account().await.unwrap().unwrap();
+    let forged = IdentityKeys::generate()
+        .public(mia_id.to_bytes())
+        .to_bytes();
+    let real = swap_identity(&storage, &mia_id.to_string(), &forged).await;
+    let shown = ada.engine.newcomers(&ada.t, &by).await.unwrap();
+    let mia_shown = shown.iter().find(|n| n.email == "mia@example.org").unwrap();
+    assert_ne!(
+        mia_shown.fingerprint.as_deref(),
+        Some(newcomers[0].1.as_str())
+    );
+    let refused = ada
+        .engine
+        .confirm_member(&ada.t, &by, "mia@example.org", &newcomers[0].1)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("does not match"), "{refused}");
+    assert_eq!(ada.engine.newcomers(&ada.t, &by).await.unwrap().len(), 2);
+    swap_identity(&storage, &mia_id.to_string(), &real).await;
+
+    // Confirmed by the digits each reads out.
+    for (p, fingerprint) in &newcomers {
+        let confirmed = ada
+            .engine
+            .confirm_member(&ada.t, &by, &p.email.to_uppercase(), fingerprint)
+            .await
+            .unwrap();
+        assert_eq!(confirmed.email, p.email);
+    }
+    assert!(ada.engine.newcomers(&ada.t, &by).await.unwrap().is_empty());
+    assert!(report(&ada.engine.sync(&ada.t).await.unwrap(), org).pushed >= 2);
+
+    // Each device now receives what its role reads.
+    let (mut mia, _) = newcomers.remove(0);
+    let (mut vic, _) = newcomers.remove(0);
+    let got = report(&mia.engine.sync(&mia.t).await.unwrap(), org);
+    assert!(got.received > 0 && got.refused == 0, "{got:?}");
+    assert!(
+        mia.engine.quarantined().is_empty(),
+        "{:?}",
+        mia.engine.quarantined()
+    );
+    assert_eq!(
+        held_compartments(mia.dir(), org).await,
+        [Compartment::Team as i64]
+    );
+    let mia_by = mia.engine.act_as_user(org).unwrap();
+    assert_eq!(
+        mia.engine.clients(&mia_by, false).unwrap()[0].name,
+        "Globex"
+    );
+    for (_, envelope) in stored_records(mia.dir(), org).await {
+        let header = stint_crypto::EnvelopeRef::parse(&envelope).unwrap();
+        assert_eq!(
+            header.header().compartment,
+            Compartment::Team as u8,
+            "a finance envelope reached a Member's device"
+        );
+    }
+    let got = report(&vic.engine.sync(&vic.t).await.unwrap(), org);
+    assert!(got.received > 0 && got.refused == 0, "{got:?}");
+    assert_eq!(
+        held_compartments(vic.dir(), org).await,
+        [Compartment::Team as i64, Compartment::Finance as i64]
+    );
+    let vic_by = vic.engine.act_as_user(org).unwrap();
+    assert_eq!(vic.engine.rates(&vic_by).unwrap().len(), 1);
+
+    // Mia tracks time; Ada's device receives it, checked against Mia's certified device.
+    let start: jiff::Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();
+    mia.engine
+        .add_entry(&mia_by, span_entry(project, start, 90, "wireframes"))
+        .await
+        .unwrap();
+    assert_eq!(
+        report(&mia.engine.sync(&mia.t).await.unwrap(), org).pushed,
+        1
+    );
+    let got = report(&ada.engine.sync(&ada.t).await.unwrap(), org);
+    assert_eq!((got.received, got.refused), (1, 0), "{got:?}");
+    let entries = ada.engine.entries(&by, &EntryFilter::default()).unwrap();
+    let mias: Vec<_> = entries
+        .iter()
+        .filter(|e| e.entry.member == mia_id)
+        .collect();
+    assert_eq!(mias.len(), 1, "{entries:?}");
+    assert!(matches!(mias[0].entry.time, EntryTime::Span { start: s, .. } if s == start));
+
+    for p in [ada, mia, vic] {
+        p.engine.close().await;
+    }
+    server.stop().await;
+}
+both!(members_join_by_fingerprint_and_hold_what_their_role_reads);
+
+/// A delivery of `key` for `compartment` (epoch 1) of `org` to `to`, signed by `by`.
+fn delivery(
+    org: &str,
+    compartment: Compartment,
+    key: &stint_crypto::SymmetricKey,
+    to: &raw::Person,
+    to_identity: &IdentityKeys,
+    by: &raw::Person,
+    by_identity: &IdentityKeys,
+) -> String {
+    raw::b64(&KeyDelivery::seal(
+        key,
+        raw::org_bytes(org),
+        compartment as u8,
+        1,
+        &to_identity.public(to.user),
+        by.user,
+        &by_identity.signing,
+    ))
+}
+
+async fn confirming(
+    server: &Server,
+    who: &raw::Person,
+    org: &str,
+    newcomer: &raw::Person,
+    deliveries: Vec<String>,
+) -> (StatusCode, serde_json::Value) {
+    server
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/orgs/{org}/members/{}/confirm",
+                ulid::Ulid::from_bytes(newcomer.user)
+            ),
+            Some(&who.token),
+            Some(serde_json::json!({ "deliveries": deliveries })),
+        )
+        .await
+}
+
+/// The server's checks on confirming, over raw HTTP: only an Owner or Admin confirms; only with
+/// exactly the keys the newcomer's role reads (a Member never gets the finance key), each a
+/// delivery to them signed by the confirming identity; the newcomer then fetches deliveries that
+/// verify under the Owner's identity and open with their own. Someone waiting can be turned away.
+async fn confirming_hands_over_exactly_the_keys_of_the_role(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let olga = raw::person(&server, &storage, "olga").await;
+    let olga_identity = raw::set_up_identity(&server, &olga).await;
+    let org = support::create_org(&server, &olga.token, "Acme").await;
+    // Max joins while the organization has no keys: confirming hands over nothing.
+    let max = raw::person(&server, &storage, "max").await;
+    let max_identity = raw::set_up_identity(&server, &max).await;
+    support::join(
+        &server,
+        &storage,
+        &olga.token,
+        &org,
+        &max.email,
+        &max.token,
+        "member",
+    )
+    .await;
+    // Olga's own keys, delivered to herself.
+    let (team, finance) = (
+        stint_crypto::SymmetricKey::generate(),
+        stint_crypto::SymmetricKey::generate(),
+    );
+    let own: Vec<String> = [(Compartment::Team, &team), (Compartment::Finance, &finance)]
+        .into_iter()
+        .map(|(c, k)| delivery(&org, c, k, &olga, &olga_identity, &olga, &olga_identity))
+        .collect();
+    let (status, body) = server
+        .call(
+            Method::PUT,
+            &format!("/api/v1/orgs/{org}/keys"),
+            Some(&olga.token),
+            Some(serde_json::json!({ "deliveries": own })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    // Keys stored before deliveries were signed (sync part 1) are not handed out; the member's
+    // own signed delivery of the same key takes the slot.
+    let olga_id = ulid::Ulid::from_bytes(olga.user);
+    support::execute_in_org(
+        &storage,
+        &org,
+        format!("UPDATE sealed_keys SET signature = NULL WHERE user_id = '{olga_id}'"),
+    )
+    .await;
+    let keys = format!("/api/v1/orgs/{org}/keys");
+    let (_, held) = server.get(&keys, &olga.token).await;
+    assert_eq!(held["deliveries"], serde_json::json!([]));
+    let again: Vec<String> = [(Compartment::Team, &team), (Compartment::Finance, &finance)]
+        .into_iter()
+        .map(|(c, k)| delivery(&org, c, k, &olga, &olga_identity, &olga, &olga_identity))
+        .collect();
+    let (status, body) = server
+        .call(
+            Method::PUT,
+            &keys,
+            Some(&olga.token),
+            Some(serde_json::json!({ "deliveries": again })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (_, held) = server.get(&keys, &olga.token).await;
+    assert_eq!(held["deliveries"], serde_json::json!(again));
+
+    let mia = raw::person(&server, &storage, "mia").await;
+    let mia_identity = raw::set_up_identity(&server, &mia).await;
+    let (status, _) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/orgs/{org}/invitations"),
+            Some(&olga.token),
+            Some(serde_json::json!({ "email": mia.email, "role": "member" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = invitation_token(&storage, &mia.email);
+    let (status, joined) = server
+        .call(
+            Method::POST,
+            "/api/v1/invitations/accept",
+            Some(&mia.token),
+            Some(serde_json::json!({ "token": token })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    assert_eq!(joined["pending"], true);
+    let (_, orgs) = server.get("/api/v1/orgs", &mia.token).await;
+    assert_eq!(orgs[0]["pending"], true, "{orgs}");
+    let (status, body) = server
+        .get(&format!("/api/v1/orgs/{org}/members"), &mia.token)
+        .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::FORBIDDEN, &"pending".into())
+    );
+    let (status, pending) = server
+        .get(&format!("/api/v1/orgs/{org}/members/pending"), &olga.token)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pending}");
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(pending[0]["role"], "member");
+    assert_eq!(
+        pending[0]["identity"],
+        raw::b64(&mia_identity.public(mia.user).to_bytes())
+    );
+
+    let team_to_mia = delivery(
+        &org,
+        Compartment::Team,
+        &team,
+        &mia,
+        &mia_identity,
+        &olga,
+        &olga_identity,
+    );
+    let finance_to_mia = delivery(
+        &org,
+        Compartment::Finance,
+        &finance,
+        &mia,
+        &mia_identity,
+        &olga,
+        &olga_identity,
+    );
+    // A Member cannot let anyone in.
+    let (status, body) = confirming(
+        &server,
+        &max,
+        &org,
+        &mia,
+        vec![delivery(
+            &org,
+            Compartment::Team,
+            &team,
+            &mia,
+            &mia_identity,
+            &max,
+            &max_identity,
+        )],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // Not the keys of the role: none, or the finance key to a Member.
+    for wrong in [vec![], vec![team_to_mia.clone(), finance_to_mia]] {
+        let (status, body) = confirming(&server, &olga, &org, &mia, wrong).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"]["code"], "wrong_keys", "{body}");
+    }
+    // Not a delivery of Olga's to Mia: signed by Max, or addressed to Max.
+    for wrong in [
+        delivery(
+            &org,
+            Compartment::Team,
+            &team,
+            &mia,
+            &mia_identity,
+            &max,
+            &max_identity,
+        ),
+        delivery(
+            &org,
+            Compartment::Team,
+            &team,
+            &max,
+            &max_identity,
+            &olga,
+            &olga_identity,
+        ),
+    ] {
+        let (status, body) = confirming(&server, &olga, &org, &mia, vec![wrong]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"]["code"], "bad_delivery", "{body}");
+    }
+    let (_, pending) = server
+        .get(&format!("/api/v1/orgs/{org}/members/pending"), &olga.token)
+        .await;
+    assert_eq!(
+        pending.as_array().unwrap().len(),
+        1,
+        "refused, still waiting"
+    );
+
+    let (status, body) = confirming(&server, &olga, &org, &mia, vec![team_to_mia]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["role"], "member");
+    let (status, keys) = server
+        .get(&format!("/api/v1/orgs/{org}/keys"), &mia.token)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{keys}");
+    let deliveries = keys["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 1, "a Member holds the team key only");
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(deliveries[0].as_str().unwrap())
+        .unwrap();
+    let got = KeyDelivery::verify(&bytes, &olga_identity.signing.verifying_key()).unwrap();
+    assert_eq!(got.compartment, Compartment::Team as u8);
+    assert_eq!(
+        got.open(&mia_identity.sealing).unwrap().expose_secret(),
+        team.expose_secret()
+    );
+    let (status, _) = confirming(&server, &olga, &org, &mia, vec![]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "confirmed once");
+
+    // Someone waiting is turned away; then the organization is as absent to them as any other.
+    let pat = raw::person(&server, &storage, "pat").await;
+    let (status, _) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/orgs/{org}/invitations"),
+            Some(&olga.token),
+            Some(serde_json::json!({ "email": pat.email, "role": "viewer" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = invitation_token(&storage, &pat.email);
+    let (status, _) = server
+        .call(
+            Method::POST,
+            "/api/v1/invitations/accept",
+            Some(&pat.token),
+            Some(serde_json::json!({ "token": token })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            &format!(
+                "/api/v1/orgs/{org}/members/{}",
+                ulid::Ulid::from_bytes(pat.user)
+            ),
+            Some(&olga.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = server.get(&format!("/api/v1/orgs/{org}"), &pat.token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, orgs) = server.get("/api/v1/orgs", &pat.token).await;
+    assert_eq!(orgs, serde_json::json!([]));
+    server.stop().await;
+}
+both!(confirming_hands_over_exactly_the_keys_of_the_role);
