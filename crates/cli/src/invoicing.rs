@@ -838,7 +838,13 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
         InvoiceCmd::Issue { invoice, date } => {
             let id = find(ctx, invoice)?;
             let date = date.as_deref().map(|d| parse::date(d, today)).transpose()?;
-            let v = ctx.engine.issue_invoice(&by, id, date).await?;
+            // In a synced organization the server gives out the number.
+            let v = if ctx.engine.is_synced(by.org).await? {
+                let t = crate::sync::transport(&ctx.engine).await?;
+                ctx.engine.issue_invoice_online(&t, &by, id, date).await?
+            } else {
+                ctx.engine.issue_invoice(&by, id, date).await?
+            };
             shown(cli, &v, &format!("Issued {}", v.label))?;
         }
         InvoiceCmd::Pay {

@@ -177,6 +177,67 @@ async fn a_member_joins_once_confirmed_by_fingerprint() {
     assert_eq!(held_compartments(&mia, &org).await, [1]);
     assert_eq!(held_compartments(&ada, &org).await, [1, 2]);
 
+    // Ada issues an invoice: the number comes from the server.
+    for args in [
+        &[
+            "billing",
+            "set",
+            "--name",
+            "Acme GmbH",
+            "--street",
+            "Torstraße 1",
+            "--postcode",
+            "10119",
+            "--city",
+            "Berlin",
+            "--country",
+            "DE",
+        ][..],
+        &[
+            "billing",
+            "client",
+            "Globex",
+            "--street",
+            "Hafenweg 3",
+            "--postcode",
+            "20457",
+            "--city",
+            "Hamburg",
+            "--country",
+            "DE",
+        ],
+    ] {
+        ok(&ada, &server, args, &[]).await;
+    }
+    let draft = json(
+        &ok(
+            &ada,
+            &server,
+            &[
+                "invoice",
+                "create",
+                "Globex",
+                "--no-time",
+                "--line",
+                "Hosting:1:20",
+                "--json",
+            ],
+            &[],
+        )
+        .await,
+    );
+    let id = draft["invoice"]["id"].as_str().unwrap().to_owned();
+    let issued = json(
+        &ok(
+            &ada,
+            &server,
+            &["invoice", "issue", &id, "--date", "2026-11-30", "--json"],
+            &[],
+        )
+        .await,
+    );
+    assert_eq!(issued["label"], "2026-0001", "{issued}");
+
     // A Member lets nobody in.
     let out = go(&mia, &server, &["member", "pending"], &[]).await;
     assert!(!out.status.success(), "{}", text(&out.stdout));

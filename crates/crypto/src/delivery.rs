@@ -186,19 +186,33 @@ mod tests {
         )
     }
 
-    #[test]
-    fn a_delivery_opens_for_its_recipient_under_its_sealers_signature() {
+    /// The owner's delivery of a key to Mia: (owner, Mia, the key, the delivery).
+    fn delivered(
+        compartment: u8,
+        epoch: u32,
+    ) -> (
+        IdentityKeys,
+        IdentityKeys,
+        SymmetricKey,
+        [u8; KEY_DELIVERY_LEN],
+    ) {
         let (owner, mia) = people();
         let key = SymmetricKey::from_bytes([7; 32]);
         let bytes = KeyDelivery::seal(
             &key,
             [9; 16],
-            1,
-            3,
+            compartment,
+            epoch,
             &mia.public([5; 16]),
             [6; 16],
             &owner.signing,
         );
+        (owner, mia, key, bytes)
+    }
+
+    #[test]
+    fn a_delivery_opens_for_its_recipient_under_its_sealers_signature() {
+        let (owner, mia, key, bytes) = delivered(1, 3);
         assert_eq!(bytes.len(), KEY_DELIVERY_LEN);
         let delivery = KeyDelivery::verify(&bytes, &owner.signing.verifying_key()).unwrap();
         assert_eq!(
@@ -225,17 +239,7 @@ mod tests {
 
     #[test]
     fn every_changed_byte_is_caught() {
-        let (owner, mia) = people();
-        let key = SymmetricKey::from_bytes([7; 32]);
-        let bytes = KeyDelivery::seal(
-            &key,
-            [9; 16],
-            2,
-            1,
-            &mia.public([5; 16]),
-            [6; 16],
-            &owner.signing,
-        );
+        let (owner, _, _, bytes) = delivered(2, 1);
         let sealer = owner.signing.verifying_key();
         for at in 0..KEY_DELIVERY_LEN {
             let mut changed = bytes;

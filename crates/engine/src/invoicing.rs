@@ -593,7 +593,7 @@ impl Engine {
         )
     }
 
-    fn invoice_for_change(
+    pub(crate) fn invoice_for_change(
         &self,
         by: &ActAs,
         id: InvoiceId,
@@ -695,11 +695,30 @@ impl Engine {
     }
 
     /// Issue a draft: number it from the series, freeze it with the seller's and buyer's details.
+    /// In a synced organization the server gives out the numbers: there, issue with
+    /// [`Engine::issue_invoice_online`].
     pub async fn issue_invoice(
         &mut self,
         by: &ActAs,
         id: InvoiceId,
         date: Option<Date>,
+    ) -> Result<InvoiceView> {
+        if self.is_synced(by.org).await? {
+            return Err(crate::sync::sync_error(
+                "in a synced organization the server gives out invoice numbers, so that two people never issue the same one: issue while signed in and online (drafts work offline)",
+            ));
+        }
+        self.issue_numbered(by, id, date, None).await
+    }
+
+    /// Issues a draft with the counter value `value` of its series (given by the server), or the
+    /// next of this device's counters.
+    pub(crate) async fn issue_numbered(
+        &mut self,
+        by: &ActAs,
+        id: InvoiceId,
+        date: Option<Date>,
+        value: Option<u64>,
     ) -> Result<InvoiceView> {
         let (state, mut invoice) = self.invoice_for_change(by, id, Action::FinalizeInvoice)?;
         let today = state.time_zone().to_datetime(self.now()).date();
@@ -721,13 +740,23 @@ impl Engine {
                         .unwrap_or_default()
                 ))
             })?;
-        let assigned = profile.numbering.assign(
-            &profile.counters,
-            date,
-            invoice.client,
-            &details.prefix,
-            invoice.is_credit_note(),
-        )?;
+        let assigned = match value {
+            None => profile.numbering.assign(
+                &profile.counters,
+                date,
+                invoice.client,
+                &details.prefix,
+                invoice.is_credit_note(),
+            )?,
+            Some(value) => profile.numbering.assign_value(
+                &profile.counters,
+                date,
+                invoice.client,
+                &details.prefix,
+                invoice.is_credit_note(),
+                value,
+            )?,
+        };
         if state
             .invoices
             .values()

@@ -16,6 +16,7 @@ mod error;
 pub mod export;
 mod idle;
 mod invoice_files;
+mod invoice_numbers;
 mod invoicing;
 mod quarantine;
 mod records;

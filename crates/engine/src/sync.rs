@@ -14,7 +14,7 @@ use stint_crypto::{
     DeviceCertificate, EnvelopeRef, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey,
     SymmetricKey, unwrap_account_key, wrap_account_key,
 };
-use stint_domain::{AttachmentId, EntryId, Kind, MemberId, OrgId, Role};
+use stint_domain::{AttachmentId, EntryId, InvoiceId, Kind, MemberId, OrgId, Role};
 use stint_protocol::sync::{MAX_BATCH, MAX_PUSH_BYTES, Outcome, PullPage};
 use stint_vault::{Header, PageEnd, Unseen, Verified, Write, Zeroizing};
 
@@ -36,7 +36,7 @@ const RECOVERY_TEXT_LEN: usize = 39;
 const IDENTITY_SETTING: &str = "sync.identity";
 const CERTIFICATE_SETTING: &str = "sync.certificate";
 
-fn cursor_setting(org: OrgId) -> String {
+pub(crate) fn cursor_setting(org: OrgId) -> String {
     format!("sync.cursor.{org}")
 }
 
@@ -116,6 +116,15 @@ pub trait Transport {
     ) -> std::result::Result<(OrgId, Role, bool), String>;
     /// Who accepted an invitation and waits to be confirmed.
     async fn pending_members(&self, org: OrgId) -> std::result::Result<Vec<PendingMember>, String>;
+    /// The number of `invoice` in the series named by `series` (a keyed hash): the next after the
+    /// series' last and `after`, or the one it was given before.
+    async fn invoice_number(
+        &self,
+        org: OrgId,
+        series: [u8; 32],
+        invoice: InvoiceId,
+        after: u64,
+    ) -> std::result::Result<u64, String>;
     /// Confirms a pending member with the key deliveries of their role.
     async fn confirm_member(
         &self,
@@ -492,6 +501,10 @@ impl Engine {
             account.identity.public(account.user.to_bytes()),
         )]);
         self.open_keys(t, &account, org, &own).await?;
+        // Synced from now on (the server numbers its invoices): a cursor that has read nothing.
+        if self.vault.setting(&cursor_setting(org)).await?.is_none() {
+            self.save_cursor(org, [0; 16], 0).await?;
+        }
         self.reindex().await
     }
 

@@ -609,3 +609,23 @@ pub struct DeviceRevocationUpload {
 pub struct KeyDeliveries {
     pub deliveries: Vec<String>,
 }
+
+/// `POST /api/v1/orgs/{org}/invoice-numbers`: the next number of a series for an invoice being
+/// issued (docs/sync.md, "Invoice numbers").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceNumberRequest {
+    /// The series' keyed hash (docs/formats.md, "Invoice series"), 64 lowercase hex digits.
+    pub series: String,
+    /// The invoice being issued: asking again for it gives the same number.
+    pub invoice: Ulid,
+    /// The last number the asking device knows of in this series (numbers issued before the
+    /// organization was published): the series continues after it.
+    pub after: u64,
+}
+
+/// The answer: the invoice's number in its series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceNumber {
+    pub number: u64,
+}

@@ -167,7 +167,8 @@ pub(crate) async fn identities(state: &Shared, users: &[Ulid]) -> ApiResult<Hash
     Ok(out)
 }
 
-async fn emails(state: &Shared, users: &[Ulid]) -> ApiResult<HashMap<Ulid, String>> {
+/// Email addresses of some accounts.
+pub(crate) async fn emails(state: &Shared, users: &[Ulid]) -> ApiResult<HashMap<Ulid, String>> {
     Ok(state
         .store
         .users(users)

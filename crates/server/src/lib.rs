@@ -32,6 +32,7 @@ pub mod keys;
 pub mod limits;
 pub mod mail;
 pub mod meta;
+pub mod numbers;
 pub mod orgs;
 pub mod passkeys;
 pub mod privacy;

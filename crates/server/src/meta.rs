@@ -121,6 +121,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { method: "get", path: "/api/v1/orgs/{org}/keys", summary: "The key deliveries made to the caller", signed_in: true, body: None, ok: (200, Some("KeyDeliveries")) },
     Operation { method: "get", path: "/api/v1/orgs/{org}/members/pending", summary: "Who accepted an invitation and waits to be confirmed, with their published identities (Owner, Admin)", signed_in: true, body: None, ok: (200, Some("PendingMemberInfo[]")) },
     Operation { method: "post", path: "/api/v1/orgs/{org}/members/{user}/confirm", summary: "Confirm a pending member after comparing their fingerprint: exactly the newest key of each compartment their role may read, delivered to them and signed by the caller's identity", signed_in: true, body: Some("KeyDeliveries"), ok: (200, Some("MemberInfo")) },
+    Operation { method: "post", path: "/api/v1/orgs/{org}/invoice-numbers", summary: "The number of an invoice being issued in a series named by its keyed hash: the next after the series' last and the device's own (Owner, Admin); the same again for the same invoice", signed_in: true, body: Some("InvoiceNumberRequest"), ok: (200, Some("InvoiceNumber")) },
     Operation { method: "get", path: "/api/v1/orgs/{org}/directory", summary: "Every member's published identity and devices, for checking who wrote what", signed_in: true, body: None, ok: (200, Some("DirectoryEntry[]")) },
     Operation { method: "post", path: "/api/v1/invitations/accept", summary: "Join an organization with an emailed invitation (only the invited address)", signed_in: true, body: Some("EmailToken"), ok: (200, Some("OrgInfo")) },
 ];
@@ -243,6 +244,8 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
         "RecoveryUpload": object(json!({ "wrapped_account_key": b64 }), &["wrapped_account_key"]),
         "DeviceUpload": object(json!({ "certificate": b64, "label": b64 }), &["certificate", "label"]),
         "DeviceInfo": object(json!({ "device": device_id, "certificate": b64, "label": b64, "created_at": int, "revoked_at": nullable_int, "revocation": { "type": ["string", "null"], "contentEncoding": "base64" } }), &["device", "certificate", "label", "created_at", "revoked_at", "revocation"]),
+        "InvoiceNumberRequest": object(json!({ "series": { "type": "string", "pattern": "^[0-9a-f]{64}$" }, "invoice": ulid, "after": { "type": "integer", "minimum": 0, "maximum": 1_000_000_000_000u64 } }), &["series", "invoice", "after"]),
+        "InvoiceNumber": object(json!({ "number": { "type": "integer", "minimum": 1 } }), &["number"]),
         "KeyDeliveries": object(json!({ "deliveries": { "type": "array", "maxItems": 16, "items": b64 } }), &["deliveries"]),
         "PendingMemberInfo": object(json!({ "user": ulid, "email": string, "role": role, "invited_by": ulid, "accepted_at": int, "identity": { "type": ["string", "null"], "contentEncoding": "base64" } }), &["user", "email", "role", "invited_by", "accepted_at", "identity"]),
         "DirectoryEntry": object(json!({ "user": ulid, "role": role, "identity": b64, "devices": { "type": "array", "items": { "$ref": "#/components/schemas/DeviceInfo" } } }), &["user", "role", "identity", "devices"]),

@@ -418,13 +418,7 @@ pub async fn members(
 ) -> ApiResult<Json<Vec<wire::MemberInfo>>> {
     let members = state.store.members(in_org.org.id).await?;
     let ids: Vec<Ulid> = members.iter().map(|m| m.user).collect();
-    let emails: HashMap<Ulid, String> = state
-        .store
-        .users(&ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.email))
-        .collect();
+    let emails = crate::keys::emails(&state, &ids).await?;
     let identities = crate::keys::identities(&state, &ids).await?;
     Ok(Json(
         members

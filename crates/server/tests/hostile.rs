@@ -10,8 +10,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use stint_crypto::{DeviceCertificate, IdentityKeys};
-use stint_domain::{AttachmentId, Kind, MemberId, OrgId, Role};
-use stint_engine::sync::{DirectoryMember, PendingMember, StoredIdentity, SyncReport, Transport};
+use stint_domain::{AttachmentId, Kind, MemberId, OrgId};
+use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{ClientChanges, Engine, NewClient};
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
@@ -126,29 +126,7 @@ impl Transport for Hostile<'_> {
     async fn create_org(&self, org: OrgId, name: &str) -> Result<(), String> {
         self.inner.create_org(org, name).await
     }
-    async fn put_keys(&self, org: OrgId, deliveries: &[Vec<u8>]) -> Result<(), String> {
-        self.inner.put_keys(org, deliveries).await
-    }
-    async fn keys(&self, org: OrgId) -> Result<Vec<Vec<u8>>, String> {
-        self.inner.keys(org).await
-    }
-    async fn directory(&self, org: OrgId) -> Result<Vec<DirectoryMember>, String> {
-        self.inner.directory(org).await
-    }
-    async fn accept_invitation(&self, token: &str) -> Result<(OrgId, Role, bool), String> {
-        self.inner.accept_invitation(token).await
-    }
-    async fn pending_members(&self, org: OrgId) -> Result<Vec<PendingMember>, String> {
-        self.inner.pending_members(org).await
-    }
-    async fn confirm_member(
-        &self,
-        org: OrgId,
-        user: MemberId,
-        deliveries: &[Vec<u8>],
-    ) -> Result<(), String> {
-        self.inner.confirm_member(org, user, deliveries).await
-    }
+    members_passed_on!();
     async fn push(&self, org: OrgId, envelopes: &[Vec<u8>]) -> Result<Vec<(Outcome, u64)>, String> {
         self.inner.push(org, envelopes).await
     }

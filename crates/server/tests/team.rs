@@ -400,26 +400,16 @@ async fn confirming_hands_over_exactly_the_keys_of_the_role(backend: Backend) {
 
     let mia = raw::person(&server, &storage, "mia").await;
     let mia_identity = raw::set_up_identity(&server, &mia).await;
-    let (status, _) = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/orgs/{org}/invitations"),
-            Some(&olga.token),
-            Some(serde_json::json!({ "email": mia.email, "role": "member" })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let token = invitation_token(&storage, &mia.email);
-    let (status, joined) = server
-        .call(
-            Method::POST,
-            "/api/v1/invitations/accept",
-            Some(&mia.token),
-            Some(serde_json::json!({ "token": token })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{joined}");
-    assert_eq!(joined["pending"], true);
+    support::accepted(
+        &server,
+        &storage,
+        &olga.token,
+        &org,
+        &mia.email,
+        &mia.token,
+        "member",
+    )
+    .await;
     let (_, orgs) = server.get("/api/v1/orgs", &mia.token).await;
     assert_eq!(orgs[0]["pending"], true, "{orgs}");
     let (status, body) = server
@@ -540,25 +530,16 @@ async fn confirming_hands_over_exactly_the_keys_of_the_role(backend: Backend) {
 
     // Someone waiting is turned away; then the organization is as absent to them as any other.
     let pat = raw::person(&server, &storage, "pat").await;
-    let (status, _) = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/orgs/{org}/invitations"),
-            Some(&olga.token),
-            Some(serde_json::json!({ "email": pat.email, "role": "viewer" })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let token = invitation_token(&storage, &pat.email);
-    let (status, _) = server
-        .call(
-            Method::POST,
-            "/api/v1/invitations/accept",
-            Some(&pat.token),
-            Some(serde_json::json!({ "token": token })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    support::accepted(
+        &server,
+        &storage,
+        &olga.token,
+        &org,
+        &pat.email,
+        &pat.token,
+        "viewer",
+    )
+    .await;
     let (status, _) = server
         .call(
             Method::DELETE,
@@ -578,3 +559,169 @@ async fn confirming_hands_over_exactly_the_keys_of_the_role(backend: Backend) {
     server.stop().await;
 }
 both!(confirming_hands_over_exactly_the_keys_of_the_role);
+
+/// A draft for `client` with one typed line.
+async fn retainer(
+    engine: &mut Engine,
+    by: stint_engine::ActAs,
+    client: stint_domain::ClientId,
+) -> stint_domain::InvoiceId {
+    use stint_domain::invoice::{Tax, TypedLine, Unit};
+    let line = TypedLine {
+        description: "Retainer".into(),
+        detail: None,
+        quantity: "1".parse().unwrap(),
+        unit: Unit::LumpSum,
+        unit_price: "500".parse().unwrap(),
+        discount: None,
+        tax: Tax::standard("19".parse().unwrap()),
+    };
+    let input = stint_engine::NewInvoice {
+        client: Some(client),
+        lines: vec![line],
+        ..Default::default()
+    };
+    engine.create_invoice(&by, input).await.unwrap().invoice.id
+}
+
+/// Issues `ids` one after the other, through the server; their numbers.
+async fn issue_all(
+    engine: &mut Engine,
+    t: &HttpTransport,
+    by: stint_engine::ActAs,
+    ids: Vec<stint_domain::InvoiceId>,
+    day: Option<jiff::civil::Date>,
+) -> Vec<String> {
+    let mut numbers = Vec::new();
+    for id in ids {
+        let issued = engine.issue_invoice_online(t, &by, id, day).await.unwrap();
+        numbers.push(issued.invoice.number.unwrap());
+    }
+    numbers
+}
+
+/// Ada numbered two invoices before publishing Acme; Adam joins as an Admin. Offline, issuing in
+/// a synced organization is refused and the draft stays a draft. Then both issue three invoices at
+/// the same moment from their own devices: the server's numbers continue after Ada's, unique and
+/// gapless, and after a sync each device shows all eight.
+async fn two_admins_issue_at_the_same_moment(backend: Backend) {
+    use stint_domain::invoice::NumberingScheme;
+    use stint_engine::InvoiceFilter;
+
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let mut ada = person(&server, &storage, "ada@example.org").await;
+    set_up(&mut ada.engine, &ada.t).await;
+    let (org, _) = acme_website(&mut ada.engine).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    let mut profile = ada.engine.billing_profile(&by).unwrap();
+    profile.seller.name = "Acme GmbH".into();
+    profile.seller.street = "Torstraße 1".into();
+    profile.seller.postcode = "10119".into();
+    profile.seller.city = "Berlin".into();
+    profile.seller.country = "DE".into();
+    profile.numbering = NumberingScheme {
+        pattern: "RE-{YYYY}-{SEQ:3}".into(),
+        yearly_reset: true,
+        per_client: false,
+    };
+    ada.engine.save_billing_profile(&by, profile).await.unwrap();
+    let client = ada.engine.clients(&by, false).unwrap()[0].id;
+    let mut details = ada.engine.client_billing(&by, client).unwrap();
+    details.buyer.street = "Hafenweg 3".into();
+    details.buyer.postcode = "20457".into();
+    details.buyer.city = "Hamburg".into();
+    details.buyer.country = "DE".into();
+    ada.engine.save_client_billing(&by, details).await.unwrap();
+    let day = Some(jiff::civil::date(2026, 11, 30));
+    for _ in 0..2 {
+        let id = retainer(&mut ada.engine, by, client).await;
+        ada.engine.issue_invoice(&by, id, day).await.unwrap();
+    }
+    ada.engine.publish(&ada.t, org).await.unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    let by = ada.engine.act_as_user(org).unwrap();
+
+    let mut adam = person(&server, &storage, "adam@example.org").await;
+    ada.t.invite(org, &adam.email, Role::Admin).await.unwrap();
+    set_up(&mut adam.engine, &adam.t).await;
+    let joined = adam
+        .engine
+        .join_org(&adam.t, &invitation_token(&storage, &adam.email))
+        .await
+        .unwrap();
+    ada.engine
+        .confirm_member(&ada.t, &by, &adam.email, &joined.fingerprint)
+        .await
+        .unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    adam.engine.sync(&adam.t).await.unwrap();
+    let adam_by = adam.engine.act_as_user(org).unwrap();
+
+    // Offline (or through the call that cannot ask the server): refused, still a draft.
+    let id = retainer(&mut adam.engine, adam_by, client).await;
+    let refused = adam
+        .engine
+        .issue_invoice(&adam_by, id, day)
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("server gives out invoice numbers"),
+        "{refused}"
+    );
+    assert!(
+        adam.engine
+            .invoice(&adam_by, id)
+            .unwrap()
+            .invoice
+            .number
+            .is_none()
+    );
+
+    let mut adas = Vec::new();
+    let mut adams = vec![id];
+    for _ in 0..3 {
+        adas.push(retainer(&mut ada.engine, by, client).await);
+    }
+    for _ in 0..2 {
+        adams.push(retainer(&mut adam.engine, adam_by, client).await);
+    }
+    let (from_ada, from_adam) = tokio::join!(
+        issue_all(&mut ada.engine, &ada.t, by, adas.clone(), day),
+        issue_all(&mut adam.engine, &adam.t, adam_by, adams.clone(), day),
+    );
+    let mut numbers: Vec<String> = from_ada.into_iter().chain(from_adam).collect();
+    numbers.sort();
+    let expected: Vec<String> = (3..=8).map(|n| format!("RE-2026-{n:03}")).collect();
+    assert_eq!(numbers, expected);
+
+    // Asking again for an issued invoice's number changes nothing.
+    let again = adam
+        .engine
+        .issue_invoice_online(&adam.t, &adam_by, adams[0], day)
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains("issued"), "{again}");
+
+    ada.engine.sync(&ada.t).await.unwrap();
+    adam.engine.sync(&adam.t).await.unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    for (engine, by) in [(&ada.engine, by), (&adam.engine, adam_by)] {
+        let mut all: Vec<String> = engine
+            .invoices(&by, &InvoiceFilter::default())
+            .unwrap()
+            .into_iter()
+            .filter_map(|v| v.invoice.number)
+            .collect();
+        all.sort();
+        let expected: Vec<String> = (1..=8).map(|n| format!("RE-2026-{n:03}")).collect();
+        assert_eq!(all, expected);
+    }
+    for p in [ada, adam] {
+        p.engine.close().await;
+    }
+    server.stop().await;
+}
+both!(two_admins_issue_at_the_same_moment);

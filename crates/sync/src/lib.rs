@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use stint_domain::{AttachmentId, MemberId, OrgId, Role};
+use stint_domain::{AttachmentId, InvoiceId, MemberId, OrgId, Role};
 use stint_engine::sync::{DirectoryMember, PendingMember, StoredIdentity, Transport};
 use stint_protocol as wire;
 use stint_protocol::sync::{
@@ -36,6 +36,11 @@ impl std::fmt::Debug for HttpTransport {
 /// A JSON answer as its wire type.
 fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, String> {
     serde_json::from_value(value).map_err(|e| format!("the server's answer does not read: {e}"))
+}
+
+/// Key deliveries as the server takes them (`KeyDeliveries`).
+fn deliveries_body(deliveries: &[Vec<u8>]) -> Value {
+    json!({ "deliveries": deliveries.iter().map(|d| B64.encode(d)).collect::<Vec<_>>() })
 }
 
 /// Standard base64 from the server.
@@ -348,7 +353,7 @@ impl Transport for HttpTransport {
         self.json(
             Method::PUT,
             &format!("/api/v1/orgs/{org}/keys"),
-            Some(json!({ "deliveries": deliveries.iter().map(|d| B64.encode(d)).collect::<Vec<_>>() })),
+            Some(deliveries_body(deliveries)),
         )
         .await
         .map(drop)
@@ -419,6 +424,24 @@ impl Transport for HttpTransport {
             .collect()
     }
 
+    async fn invoice_number(
+        &self,
+        org: OrgId,
+        series: [u8; 32],
+        invoice: InvoiceId,
+        after: u64,
+    ) -> Result<u64, String> {
+        let number: wire::InvoiceNumber = typed(
+            self.json(
+                Method::POST,
+                &format!("/api/v1/orgs/{org}/invoice-numbers"),
+                Some(json!({ "series": hex::encode(series), "invoice": invoice.to_string(), "after": after })),
+            )
+            .await?,
+        )?;
+        Ok(number.number)
+    }
+
     async fn confirm_member(
         &self,
         org: OrgId,
@@ -428,7 +451,7 @@ impl Transport for HttpTransport {
         self.json(
             Method::POST,
             &format!("/api/v1/orgs/{org}/members/{user}/confirm"),
-            Some(json!({ "deliveries": deliveries.iter().map(|d| B64.encode(d)).collect::<Vec<_>>() })),
+            Some(deliveries_body(deliveries)),
         )
         .await
         .map(drop)

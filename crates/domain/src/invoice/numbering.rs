@@ -51,8 +51,26 @@ pub struct Counters {
     pub last: Vec<(SeriesKey, u64)>,
 }
 
+impl SeriesKey {
+    /// The series as bytes, to name it to a server by a keyed hash (docs/formats.md, "Invoice
+    /// series"): `client (16, zeros for none) || year i16 (0 for none) || flags`, where flags has
+    /// bit 0 for a client, bit 1 for a year and bit 2 for credit notes.
+    pub fn to_bytes(&self) -> [u8; 19] {
+        let mut out = [0u8; 19];
+        if let Some(client) = self.client {
+            out[..16].copy_from_slice(&client.to_bytes());
+        }
+        out[16..18].copy_from_slice(&self.year.unwrap_or(0).to_be_bytes());
+        out[18] = u8::from(self.client.is_some())
+            | u8::from(self.year.is_some()) << 1
+            | u8::from(self.credit_note) << 2;
+        out
+    }
+}
+
 impl Counters {
-    fn get(&self, key: &SeriesKey) -> u64 {
+    /// The last value handed out in a series (0 before the first).
+    pub fn get(&self, key: &SeriesKey) -> u64 {
         self.last
             .iter()
             .find(|(k, _)| k == key)
@@ -179,9 +197,25 @@ impl NumberingScheme {
         client_prefix: &str,
         credit_note: bool,
     ) -> Result<Assigned, ValidationError> {
-        let tokens = parse(&self.pattern)?;
         let key = self.series(date, client, credit_note);
         let value = counters.get(&key) + 1;
+        self.assign_value(counters, date, client, client_prefix, credit_note, value)
+    }
+
+    /// The number with counter `value` in the series of an invoice of `client` issued on `date`
+    /// (a value someone else handed out: in a synced organization, the server), and the counters
+    /// moved up to it.
+    pub fn assign_value(
+        &self,
+        counters: &Counters,
+        date: Date,
+        client: ClientId,
+        client_prefix: &str,
+        credit_note: bool,
+        value: u64,
+    ) -> Result<Assigned, ValidationError> {
+        let tokens = parse(&self.pattern)?;
+        let key = self.series(date, client, credit_note);
         let mut number = String::from(if credit_note { "CN-" } else { "" });
         for token in &tokens {
             match token {
@@ -194,7 +228,7 @@ impl NumberingScheme {
             }
         }
         let mut next = counters.clone();
-        next.set(key, value);
+        next.set(key.clone(), value.max(counters.get(&key)));
         Ok(Assigned {
             number,
             counters: next,

@@ -506,6 +506,52 @@ fn numbering_patterns_series_and_resets() {
 }
 
 #[test]
+fn a_value_given_by_the_server_numbers_the_invoice_and_never_moves_counters_back() {
+    let scheme = NumberingScheme {
+        pattern: "INV-{YYYY}-{SEQ:4}".into(),
+        yearly_reset: true,
+        per_client: false,
+    };
+    let client: ClientId = id(5);
+    let day = date("2026-12-30");
+    let seven = scheme
+        .assign_value(&Counters::default(), day, client, "", false, 7)
+        .unwrap();
+    assert_eq!(seven.number, "INV-2026-0007");
+    let series = scheme.series(day, client, false);
+    assert_eq!(seven.counters.get(&series), 7);
+    // A lower value (another device's, issued meanwhile) leaves the counter where it was.
+    let three = scheme
+        .assign_value(&seven.counters, day, client, "", false, 3)
+        .unwrap();
+    assert_eq!(
+        (three.number.as_str(), three.counters.get(&series)),
+        ("INV-2026-0003", 7)
+    );
+}
+
+/// The bytes a series is named by (docs/formats.md, "Invoice series") are a format: pinned.
+#[test]
+fn series_bytes_are_pinned() {
+    let plain = SeriesKey {
+        client: None,
+        year: None,
+        credit_note: false,
+    };
+    assert_eq!(plain.to_bytes(), [0; 19]);
+    let full = SeriesKey {
+        client: Some(id(5)),
+        year: Some(2026),
+        credit_note: true,
+    };
+    let mut expected = [0u8; 19];
+    expected[..16].copy_from_slice(&id::<ClientId>(5).to_bytes());
+    expected[16..18].copy_from_slice(&[0x07, 0xea]);
+    expected[18] = 0b111;
+    assert_eq!(full.to_bytes(), expected);
+}
+
+#[test]
 fn numbering_patterns_that_would_repeat_are_refused() {
     let check = |pattern: &str, yearly: bool, per_client: bool| {
         NumberingScheme {

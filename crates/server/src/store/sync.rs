@@ -215,6 +215,19 @@ pub trait SyncStore {
     ) -> StoreResult<()>;
     /// For each compartment of which the organization has keys, its newest epoch.
     async fn newest_epochs(&self, org: Ulid) -> StoreResult<Vec<(u8, u32)>>;
+    /// The number of `invoice` in `series`: the one it was given before, or the next after both
+    /// the series' last and `after`, in one transaction under the organization's write lock (so
+    /// two at once get two numbers in a row). `Conflict` if the invoice was numbered in another
+    /// series.
+    async fn invoice_number(
+        &self,
+        org: Ulid,
+        series: &[u8; 32],
+        invoice: Ulid,
+        after: u64,
+        by: Ulid,
+        at: i64,
+    ) -> StoreResult<u64>;
     /// The organization keys delivered to `user` (signed), by compartment and epoch.
     async fn sealed_keys(&self, org: Ulid, user: Ulid) -> StoreResult<Vec<SealedKey>>;
     /// Records after `after` in sequence order: at most `limit`, and past the first, no more than
@@ -614,6 +627,57 @@ macro_rules! sync_store {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn invoice_number(
+                &self,
+                org: ulid::Ulid,
+                series: &[u8; 32],
+                invoice: ulid::Ulid,
+                after: u64,
+                by: ulid::Ulid,
+                at: i64,
+            ) -> $crate::store::StoreResult<u64> {
+                let mut tx = self.org_tx(org, true, false).await?;
+                let given: Option<(Vec<u8>, i64)> = sqlx::query_as(
+                    "SELECT series, number FROM invoice_numbers WHERE org_id = $1 AND invoice_id = $2",
+                )
+                .bind(org.to_string())
+                .bind(invoice.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((their_series, number)) = given {
+                    tx.commit().await?;
+                    if their_series != series {
+                        return Err($crate::store::StoreError::Conflict("the invoice's number is in another series"));
+                    }
+                    return Ok(u64::try_from(number).unwrap_or(0));
+                }
+                let last: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(MAX(number), 0) FROM invoice_numbers WHERE org_id = $1 AND series = $2",
+                )
+                .bind(org.to_string())
+                .bind(series.as_slice())
+                .fetch_one(&mut *tx)
+                .await?;
+                let after = i64::try_from(after).map_err(|_| {
+                    $crate::store::StoreError::Corrupt("a series past 2^63".into())
+                })?;
+                let number = last.max(after) + 1;
+                sqlx::query(
+                    "INSERT INTO invoice_numbers (org_id, series, number, invoice_id, issued_by, issued_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(org.to_string())
+                .bind(series.as_slice())
+                .bind(number)
+                .bind(invoice.to_string())
+                .bind(by.to_string())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(u64::try_from(number).unwrap_or(0))
             }
 
             async fn newest_epochs(

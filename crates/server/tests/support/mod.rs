@@ -435,6 +435,55 @@ pub fn emailed_code(outbox: &Path, to: &str) -> String {
         .replace(' ', "")
 }
 
+/// The members, keys and invoice-number methods of `stint_engine::sync::Transport`, passed on unchanged to
+/// `self.inner`: for the test transports that change only other answers.
+#[macro_export]
+macro_rules! members_passed_on {
+    () => {
+        async fn put_keys(&self, org: OrgId, deliveries: &[Vec<u8>]) -> Result<(), String> {
+            self.inner.put_keys(org, deliveries).await
+        }
+        async fn keys(&self, org: OrgId) -> Result<Vec<Vec<u8>>, String> {
+            self.inner.keys(org).await
+        }
+        async fn directory(
+            &self,
+            org: OrgId,
+        ) -> Result<Vec<stint_engine::sync::DirectoryMember>, String> {
+            self.inner.directory(org).await
+        }
+        async fn accept_invitation(
+            &self,
+            token: &str,
+        ) -> Result<(OrgId, stint_domain::Role, bool), String> {
+            self.inner.accept_invitation(token).await
+        }
+        async fn pending_members(
+            &self,
+            org: OrgId,
+        ) -> Result<Vec<stint_engine::sync::PendingMember>, String> {
+            self.inner.pending_members(org).await
+        }
+        async fn confirm_member(
+            &self,
+            org: OrgId,
+            user: MemberId,
+            deliveries: &[Vec<u8>],
+        ) -> Result<(), String> {
+            self.inner.confirm_member(org, user, deliveries).await
+        }
+        async fn invoice_number(
+            &self,
+            org: OrgId,
+            series: [u8; 32],
+            invoice: stint_domain::InvoiceId,
+            after: u64,
+        ) -> Result<u64, String> {
+            self.inner.invoice_number(org, series, invoice, after).await
+        }
+    };
+}
+
 /// Runs one story against both backends: `name::sqlite` and `name::postgres`.
 #[macro_export]
 macro_rules! both {
@@ -475,8 +524,24 @@ pub fn invitation_token(storage: &Storage, email: &str) -> String {
     mail[start..].split_whitespace().next().unwrap().to_owned()
 }
 
-/// `inviter` invites `email` into `org` with `role`, and `member` (that address's session) accepts.
+/// `inviter` invites `email` into `org` with `role`, and `member` (that address's session) accepts:
+/// a member once the inviter confirmed them ([`confirm`], in an organization without keys).
 pub async fn join(
+    server: &Server,
+    storage: &Storage,
+    inviter: &str,
+    org: &str,
+    email: &str,
+    member: &str,
+    role: &str,
+) {
+    accepted(server, storage, inviter, org, email, member, role).await;
+    confirm(server, inviter, org, member).await;
+}
+
+/// `inviter` invites `email` into `org` with `role`, and `member` (that address's session)
+/// accepts: pending until confirmed.
+pub async fn accepted(
     server: &Server,
     storage: &Storage,
     inviter: &str,
@@ -506,7 +571,6 @@ pub async fn join(
     assert_eq!(status, StatusCode::OK, "{joined}");
     assert_eq!(joined["role"], role);
     assert_eq!(joined["pending"], true, "{joined}");
-    confirm(server, inviter, org, member).await;
 }
 
 /// The inviter confirms the pending member who signed in with `member`'s session, in an
