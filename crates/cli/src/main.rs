@@ -695,6 +695,11 @@ async fn acting(cli: &Cli, engine: &Engine) -> Result<ActAs> {
         Some(name) => engine.find_member(org, name)?,
         None => engine.user(),
     };
+    if member != engine.user() && engine.is_synced(org).await? {
+        bail!(
+            "--as is for local members of organizations that are not synced: in a synced one, everyone writes from their own account"
+        );
+    }
     Ok(ActAs { org, member })
 }
 

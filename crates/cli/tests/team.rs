@@ -238,6 +238,21 @@ async fn a_member_joins_once_confirmed_by_fingerprint() {
     );
     assert_eq!(issued["label"], "2026-0001", "{issued}");
 
+    // Acting as someone else is for local members only: in a synced organization, refused.
+    let out = go(
+        &ada,
+        &server,
+        &["--as", "mia@example.org", "client", "add", "Initech"],
+        &[],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("writes from their own account"),
+        "{}",
+        text(&out.stderr)
+    );
+
     // A Member lets nobody in.
     let out = go(&mia, &server, &["member", "pending"], &[]).await;
     assert!(!out.status.success(), "{}", text(&out.stdout));

@@ -1992,6 +1992,14 @@ impl Engine {
         records: Vec<Record>,
         defaults: Option<&Record>,
     ) -> Result<()> {
+        // Acting for another member (`--as`) is for local, name-only members: in a synced
+        // organization everyone writes from their own account, and the server would refuse it.
+        if by.member != self.user && self.is_synced(by.org).await? {
+            return Err(ValidationError::new(
+                "in a synced organization everyone writes from their own account: acting as another member works only in organizations that are not synced",
+            )
+            .into());
+        }
         let writes = self.record_writes_over(by, &records, defaults).await?;
         self.vault.put(&self.keys, writes).await?;
         let state = self.state_mut(by.org)?;

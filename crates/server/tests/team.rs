@@ -280,6 +280,17 @@ async fn members_join_by_fingerprint_and_hold_what_their_role_reads(backend: Bac
         .collect();
     assert_eq!(mias.len(), 1, "{entries:?}");
     assert!(matches!(mias[0].entry.time, EntryTime::Span { start: s, .. } if s == start));
+    // Ada's device cannot write as Mia (`--as` is for local members only).
+    let as_mia = stint_engine::ActAs {
+        org,
+        member: mia_id,
+    };
+    let refused = ada
+        .engine
+        .add_entry(&as_mia, span_entry(project, start, 30, "not hers"))
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("own account"), "{refused}");
 
     for p in [ada, mia, vic] {
         p.engine.close().await;
