@@ -55,6 +55,7 @@ mod envelope;
 mod error;
 mod identity;
 mod keys;
+mod membership;
 mod passphrase;
 mod row_seal;
 mod seal;
@@ -81,6 +82,9 @@ pub use identity::{
     unwrap_account_key, wrap_account_key, wrap_account_key_with_nonce,
 };
 pub use keys::{KEY_LEN, SigningKey, SymmetricKey, VerifyingKey};
+pub use membership::{
+    Change as MembershipChange, MEMBERSHIP_ENTRY_LEN, MEMBERSHIP_ENTRY_VERSION, MembershipEntry,
+};
 pub use passphrase::{PASSPHRASE_PARAMS_LEN, PASSPHRASE_PARAMS_VERSION, PassphraseParams};
 pub use row_seal::{
     ROW_SEAL_LEN, ROW_SEAL_V1_LEN, ROW_SEAL_VERSION, RowColumns, row_seal_version, seal_row,

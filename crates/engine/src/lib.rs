@@ -18,6 +18,8 @@ mod idle;
 mod invoice_files;
 mod invoice_numbers;
 mod invoicing;
+#[allow(dead_code)] // groundwork: the apps do not read the log yet
+mod membership;
 mod quarantine;
 mod records;
 mod recovery;
