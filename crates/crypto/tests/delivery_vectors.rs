@@ -6,6 +6,9 @@
 //! identity secret. A format change makes it fail; bump the format's version instead of editing the
 //! file. `STINT_WRITE_VECTORS=1` rewrites it, only for a deliberate change.
 
+mod common;
+
+use common::{array, counting, matches_committed};
 use serde::{Deserialize, Serialize};
 use stint_crypto::{
     CryptoError, IdentityKeys, KEY_DELIVERY_LEN, KEY_DELIVERY_VERSION, KeyDelivery, SealSecretKey,
@@ -33,18 +36,6 @@ struct DeliveryVector {
     ephemeral_secret: String,
     nonce: String,
     key_delivery: String,
-}
-
-/// `start, start + 1, …`: recognisable, obviously non-random bytes for fixed inputs.
-fn counting<const N: usize>(start: u8) -> [u8; N] {
-    std::array::from_fn(|i| start.wrapping_add(i as u8))
-}
-
-fn array<const N: usize>(hex_str: &str) -> [u8; N] {
-    hex::decode(hex_str)
-        .expect("vector files hold valid hex")
-        .try_into()
-        .unwrap_or_else(|v: Vec<u8>| panic!("expected {N} bytes, found {}", v.len()))
 }
 
 /// The vector, built from fixed inputs by the code under test.
@@ -103,17 +94,7 @@ fn build() -> DeliveryVector {
 
 #[test]
 fn key_delivery_v1_is_exactly_what_the_fixed_inputs_produce() {
-    let json = serde_json::to_string_pretty(&build()).unwrap() + "\n";
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/key_delivery_v1.json");
-    if std::env::var_os("STINT_WRITE_VECTORS").is_some() {
-        std::fs::write(&path, &json).unwrap();
-        return;
-    }
-    assert_eq!(
-        DELIVERY_JSON, json,
-        "key_delivery_v1.json differs from what the code produces"
-    );
+    matches_committed("key_delivery_v1.json", DELIVERY_JSON, &build());
 }
 
 #[test]

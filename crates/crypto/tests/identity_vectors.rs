@@ -6,6 +6,9 @@
 //! opens and verifies the committed bytes. A format change makes it fail; bump the format's version
 //! instead of editing the file. `STINT_WRITE_VECTORS=1` rewrites it, only for a deliberate change.
 
+mod common;
+
+use common::{array, counting, matches_committed};
 use serde::{Deserialize, Serialize};
 use stint_crypto::{
     DeviceCertificate, DeviceRevocation, IdentityKeys, IdentityPublic, RecoveryKey, SealSecretKey,
@@ -40,18 +43,6 @@ struct IdentityVector {
     device_fingerprint: String,
     revoked_ms: u64,
     device_revocation: String,
-}
-
-/// `start, start + 1, …`: recognisable, obviously non-random bytes for fixed inputs.
-fn counting<const N: usize>(start: u8) -> [u8; N] {
-    std::array::from_fn(|i| start.wrapping_add(i as u8))
-}
-
-fn array<const N: usize>(hex_str: &str) -> [u8; N] {
-    hex::decode(hex_str)
-        .expect("vector files hold valid hex")
-        .try_into()
-        .unwrap_or_else(|v: Vec<u8>| panic!("expected {N} bytes, found {}", v.len()))
 }
 
 /// The vector, built from fixed inputs by the code under test.
@@ -131,17 +122,7 @@ fn build() -> IdentityVector {
 
 #[test]
 fn identity_v1_is_exactly_what_the_fixed_inputs_produce() {
-    let json = serde_json::to_string_pretty(&build()).unwrap() + "\n";
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/identity_v1.json");
-    if std::env::var_os("STINT_WRITE_VECTORS").is_some() {
-        std::fs::write(&path, &json).unwrap();
-        return;
-    }
-    assert_eq!(
-        IDENTITY_JSON, json,
-        "identity_v1.json differs from what the code produces"
-    );
+    matches_committed("identity_v1.json", IDENTITY_JSON, &build());
 }
 
 #[test]

@@ -9,6 +9,9 @@
 //! fail; bump the format's version instead of editing the file. `STINT_WRITE_VECTORS=1` rewrites
 //! it, only for a deliberate change.
 
+mod common;
+
+use common::{array, counting, matches_committed};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -57,18 +60,6 @@ struct EntryVector {
     epoch: Option<u32>,
     entry: String,
     hash: String,
-}
-
-/// `start, start + 1, …`: recognisable, obviously non-random bytes for fixed inputs.
-fn counting<const N: usize>(start: u8) -> [u8; N] {
-    std::array::from_fn(|i| start.wrapping_add(i as u8))
-}
-
-fn array<const N: usize>(hex_str: &str) -> [u8; N] {
-    hex::decode(hex_str)
-        .expect("vector files hold valid hex")
-        .try_into()
-        .unwrap_or_else(|v: Vec<u8>| panic!("expected {N} bytes, found {}", v.len()))
 }
 
 /// The change as the vector spells it: its name and the fields it uses.
@@ -205,17 +196,7 @@ fn build() -> MembershipVector {
 
 #[test]
 fn membership_v1_is_exactly_what_the_fixed_inputs_produce() {
-    let json = serde_json::to_string_pretty(&build()).unwrap() + "\n";
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/membership_v1.json");
-    if std::env::var_os("STINT_WRITE_VECTORS").is_some() {
-        std::fs::write(&path, &json).unwrap();
-        return;
-    }
-    assert_eq!(
-        MEMBERSHIP_JSON, json,
-        "membership_v1.json differs from what the code produces"
-    );
+    matches_committed("membership_v1.json", MEMBERSHIP_JSON, &build());
 }
 
 #[test]

@@ -8,6 +8,9 @@
 //! The files were written once by `write_vector_files` below:
 //! `STINT_WRITE_VECTORS=1 cargo test -p stint-crypto --test vectors`.
 
+mod common;
+
+use common::{array, bytes, counting};
 use serde::{Deserialize, Serialize};
 use stint_crypto::{
     EnvelopeRef, Header, PassphraseParams, RowColumns, SealPublicKey, SealSecretKey, SigningKey,
@@ -150,16 +153,6 @@ struct RowSealVector {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn bytes(hex_str: &str) -> Vec<u8> {
-    hex::decode(hex_str).expect("vector files hold valid hex")
-}
-
-fn array<const N: usize>(hex_str: &str) -> [u8; N] {
-    bytes(hex_str)
-        .try_into()
-        .unwrap_or_else(|v: Vec<u8>| panic!("expected {N} bytes, found {}", v.len()))
-}
-
 fn header_from(fields: &HeaderFields) -> Header {
     Header {
         org: array(&fields.org),
@@ -190,11 +183,6 @@ fn header_fields(header: &Header, v2: bool) -> HeaderFields {
         owner: v2.then(|| hex::encode(header.owner)),
         log: v2.then_some(header.log),
     }
-}
-
-/// `start, start + 1, …` — recognisable, obviously non-random bytes for fixed inputs.
-fn counting<const N: usize>(start: u8) -> [u8; N] {
-    std::array::from_fn(|i| start.wrapping_add(i as u8))
 }
 
 // ---------------------------------------------------------------------------------------------

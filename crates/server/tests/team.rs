@@ -46,6 +46,41 @@ impl Person {
     }
 }
 
+/// Ada, with sync set up on her device and the organization "Acme" (client Globex, project
+/// Website), not yet published.
+async fn ada_with_acme(
+    server: &Server,
+    storage: &Storage,
+) -> (Person, OrgId, stint_domain::ProjectId) {
+    let mut ada = person(server, storage, "ada@example.org").await;
+    set_up(&mut ada.engine, &ada.t).await;
+    let (org, project) = acme_website(&mut ada.engine).await;
+    (ada, org, project)
+}
+
+/// `email` invited by Ada into `org` with `role`, set up on their own device and joined: pending,
+/// with the fingerprint they read out.
+async fn invited(
+    server: &Server,
+    storage: &Storage,
+    ada: &Person,
+    org: OrgId,
+    email: &str,
+    role: Role,
+) -> (Person, String) {
+    let mut p = person(server, storage, email).await;
+    ada.t.invite(org, email, role).await.unwrap();
+    set_up(&mut p.engine, &p.t).await;
+    let joined = p
+        .engine
+        .join_org(&p.t, &invitation_token(storage, email))
+        .await
+        .unwrap();
+    assert!(joined.pending, "{joined:?}");
+    assert_eq!((joined.org, joined.role), (org, role));
+    (p, joined.fingerprint)
+}
+
 fn report(reports: &[(OrgId, SyncReport)], org: OrgId) -> SyncReport {
     reports
         .iter()
@@ -124,9 +159,7 @@ async fn swap_identity(storage: &Storage, user: &str, public: &[u8]) -> Vec<u8> 
 async fn members_join_by_fingerprint_and_hold_what_their_role_reads(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let mut ada = person(&server, &storage, "ada@example.org").await;
-    set_up(&mut ada.engine, &ada.t).await;
-    let (org, project) = acme_website(&mut ada.engine).await;
+    let (mut ada, org, project) = ada_with_acme(&server, &storage).await;
     let by = ada.engine.act_as_user(org).unwrap();
     ada.engine
         .set_rate(
@@ -150,17 +183,7 @@ async fn members_join_by_fingerprint_and_hold_what_their_role_reads(backend: Bac
         ("mia@example.org", Role::Member),
         ("vic@example.org", Role::Viewer),
     ] {
-        let mut p = person(&server, &storage, email).await;
-        ada.t.invite(org, email, role).await.unwrap();
-        set_up(&mut p.engine, &p.t).await;
-        let joined = p
-            .engine
-            .join_org(&p.t, &invitation_token(&storage, email))
-            .await
-            .unwrap();
-        assert!(joined.pending, "{joined:?}");
-        assert_eq!((joined.org, joined.role), (org, role));
-        newcomers.push((p, joined.fingerprint));
+        newcomers.push(invited(&server, &storage, &ada, org, email, role).await);
     }
 
     // Pending: the organization sends nothing and takes nothing.
@@ -621,9 +644,7 @@ async fn two_admins_issue_at_the_same_moment(backend: Backend) {
 
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let mut ada = person(&server, &storage, "ada@example.org").await;
-    set_up(&mut ada.engine, &ada.t).await;
-    let (org, _) = acme_website(&mut ada.engine).await;
+    let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
     let by = ada.engine.act_as_user(org).unwrap();
     let mut profile = ada.engine.billing_profile(&by).unwrap();
     profile.seller.name = "Acme GmbH".into();
@@ -653,16 +674,17 @@ async fn two_admins_issue_at_the_same_moment(backend: Backend) {
     ada.engine.sync(&ada.t).await.unwrap();
     let by = ada.engine.act_as_user(org).unwrap();
 
-    let mut adam = person(&server, &storage, "adam@example.org").await;
-    ada.t.invite(org, &adam.email, Role::Admin).await.unwrap();
-    set_up(&mut adam.engine, &adam.t).await;
-    let joined = adam
-        .engine
-        .join_org(&adam.t, &invitation_token(&storage, &adam.email))
-        .await
-        .unwrap();
+    let (mut adam, fingerprint) = invited(
+        &server,
+        &storage,
+        &ada,
+        org,
+        "adam@example.org",
+        Role::Admin,
+    )
+    .await;
     ada.engine
-        .confirm_member(&ada.t, &by, &adam.email, &joined.fingerprint)
+        .confirm_member(&ada.t, &by, &adam.email, &fingerprint)
         .await
         .unwrap();
     ada.engine.sync(&ada.t).await.unwrap();
