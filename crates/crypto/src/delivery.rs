@@ -10,7 +10,7 @@
 
 use crate::seal::{SEALED_KEY_LEN, open_sealed_key, seal_key, seal_key_with};
 use crate::{
-    CryptoError, IdentityPublic, SealSecretKey, SigningKey, SymmetricKey, VerifyingKey,
+    CryptoError, IdentityPublic, SealSecretKey, SigningKey, SymmetricKey, VerifyingKey, field,
     org_key_seal_context,
 };
 
@@ -134,11 +134,11 @@ impl KeyDelivery {
             return Err(CryptoError::UnsupportedVersion(bytes[54]));
         }
         Ok(KeyDelivery {
-            org: bytes[1..17].try_into().expect("fixed layout"),
-            recipient: bytes[17..33].try_into().expect("fixed layout"),
+            org: field(bytes, 1)?,
+            recipient: field(bytes, 17)?,
             compartment: bytes[33],
-            epoch: u32::from_be_bytes(bytes[34..38].try_into().expect("fixed layout")),
-            sealer: bytes[38..54].try_into().expect("fixed layout"),
+            epoch: u32::from_be_bytes(field(bytes, 34)?),
+            sealer: field(bytes, 38)?,
             sealed: bytes[54..SIGNED_LEN].to_vec(),
         })
     }
@@ -151,8 +151,8 @@ impl KeyDelivery {
     /// these bytes.
     pub fn verify(bytes: &[u8], sealer: &VerifyingKey) -> Result<Self, CryptoError> {
         let delivery = Self::peek(bytes)?;
-        let signature: &[u8; 64] = bytes[SIGNED_LEN..].try_into().expect("checked length");
-        sealer.verify_strict(&[DELIVERY_LABEL, &bytes[..SIGNED_LEN]].concat(), signature)?;
+        let signature: [u8; 64] = field(bytes, SIGNED_LEN)?;
+        sealer.verify_strict(&[DELIVERY_LABEL, &bytes[..SIGNED_LEN]].concat(), &signature)?;
         Ok(delivery)
     }
 

@@ -103,6 +103,15 @@ pub use wrap::{
 };
 pub use zeroize::Zeroizing;
 
+/// `N` bytes of `bytes` from `at`: a fixed-layout field, or `Malformed` if the bytes end first
+/// (parsers check lengths before, so that never happens; no parser panics either way).
+pub(crate) fn field<const N: usize>(bytes: &[u8], at: usize) -> Result<[u8; N], CryptoError> {
+    bytes
+        .get(at..at + N)
+        .and_then(|f| <[u8; N]>::try_from(f).ok())
+        .ok_or(CryptoError::Malformed("a field past the end of its bytes"))
+}
+
 /// Fills `buf` with bytes from the operating system's random number generator.
 ///
 /// Use it for anything that must be unguessable (recovery keys, tokens, salts).

@@ -8,7 +8,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::{CryptoError, IdentityPublic, SigningKey, VerifyingKey};
+use crate::{CryptoError, IdentityPublic, SigningKey, VerifyingKey, field};
 
 /// Format version of a membership log entry.
 pub const MEMBERSHIP_ENTRY_VERSION: u8 = 1;
@@ -141,7 +141,7 @@ impl MembershipEntry {
         let bytes: &[u8; MEMBERSHIP_ENTRY_LEN] = bytes
             .try_into()
             .map_err(|_| CryptoError::Malformed("a membership entry must be exactly 245 bytes"))?;
-        let member: [u8; 16] = bytes[78..94].try_into().expect("fixed layout");
+        let member: [u8; 16] = field(bytes, 78)?;
         let role = bytes[94];
         let change = match bytes[77] {
             1 => Change::Add {
@@ -153,16 +153,16 @@ impl MembershipEntry {
             3 => Change::Remove { member },
             4 => Change::Epoch {
                 compartment: bytes[176],
-                epoch: u32::from_be_bytes(bytes[177..181].try_into().expect("fixed layout")),
+                epoch: u32::from_be_bytes(field(bytes, 177)?),
             },
             _ => return Err(CryptoError::Malformed("an unknown membership change")),
         };
         let entry = MembershipEntry {
-            org: bytes[1..17].try_into().expect("fixed layout"),
-            seq: u32::from_be_bytes(bytes[17..21].try_into().expect("fixed layout")),
-            prev: bytes[21..53].try_into().expect("fixed layout"),
-            signer: bytes[53..69].try_into().expect("fixed layout"),
-            at_ms: u64::from_be_bytes(bytes[69..77].try_into().expect("fixed layout")),
+            org: field(bytes, 1)?,
+            seq: u32::from_be_bytes(field(bytes, 17)?),
+            prev: field(bytes, 21)?,
+            signer: field(bytes, 53)?,
+            at_ms: u64::from_be_bytes(field(bytes, 69)?),
             change,
         };
         if entry.signed_fields()[..] != bytes[..SIGNED_LEN] {
@@ -180,8 +180,8 @@ impl MembershipEntry {
     /// exactly these bytes.
     pub fn verify(bytes: &[u8], signer: &VerifyingKey) -> Result<Self, CryptoError> {
         let entry = Self::peek(bytes)?;
-        let signature: &[u8; 64] = bytes[SIGNED_LEN..].try_into().expect("checked length");
-        signer.verify_strict(&[ENTRY_LABEL, &bytes[..SIGNED_LEN]].concat(), signature)?;
+        let signature: [u8; 64] = field(bytes, SIGNED_LEN)?;
+        signer.verify_strict(&[ENTRY_LABEL, &bytes[..SIGNED_LEN]].concat(), &signature)?;
         Ok(entry)
     }
 

@@ -1309,10 +1309,7 @@ macro_rules! sql_store {
                 .execute(&mut *tx)
                 .await?;
                 for key in keys {
-                    sqlx::query(
-                        "INSERT INTO sealed_keys (org_id, user_id, compartment, epoch, sealed, \
-                         sealed_by, signature, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
+                    sqlx::query($crate::store::sync::INSERT_SEALED_KEY)
                     .bind(org.to_string())
                     .bind(user.to_string())
                     .bind(i64::from(key.compartment))

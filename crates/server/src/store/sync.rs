@@ -109,6 +109,11 @@ pub struct PushRefused {
     pub changes: Unchangeable,
 }
 
+/// Stores one key delivery: organization, recipient, compartment, epoch, sealed key, sealer,
+/// signature, time (for confirming a member and for a member's own keys alike).
+pub(crate) const INSERT_SEALED_KEY: &str = "INSERT INTO sealed_keys (org_id, user_id, compartment, \
+     epoch, sealed, sealed_by, signature, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
 /// An organization key sealed to a member's identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealedKey {
@@ -609,8 +614,7 @@ macro_rules! sync_store {
                             return Err($crate::store::StoreError::Conflict("a key for this compartment and epoch"));
                         }
                         None => {
-                            "INSERT INTO sealed_keys (org_id, user_id, compartment, epoch, sealed, \
-                             sealed_by, signature, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                            $crate::store::sync::INSERT_SEALED_KEY
                         }
                     };
                     sqlx::query(statement)
