@@ -30,7 +30,8 @@ impl Engine {
             return Ok(false);
         }
         let account = self.account().await?;
-        let known = self.known_members(t, &account, org).await?;
+        let own = self.signers(t, &account).await?;
+        let known = self.known_members(t, &account, org, &own).await?;
         self.fetch_checked(t, org, id, &known.signers, account.user)
             .await?;
         Ok(true)

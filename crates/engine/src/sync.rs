@@ -602,8 +602,10 @@ impl Engine {
     /// there.
     pub async fn sync<T: Transport>(&mut self, t: &T) -> Result<Vec<(OrgId, SyncReport)>> {
         let account = self.account().await?;
-        // Every organization's members' devices, for the logos fetched after the rounds.
-        let mut all_signers = Signers::new();
+        // This account's devices, once a round; every organization's members' devices, for the
+        // logos fetched after the rounds.
+        let own = self.signers(t, &account).await?;
+        let mut all_signers = own.clone();
         let mut reports = Vec::new();
         // What arrives is kept decoded, to bring the index up to date without reading the vault
         // again; with it, whether the device held nothing of the organization before (a first
@@ -615,7 +617,7 @@ impl Engine {
             let fresh = !self.orgs.contains_key(&org)
                 && matches!(self.vault.record_count(org.to_bytes(), &[]).await, Ok(0));
             let mut got = Arrived::new();
-            outcome = match self.known_members(t, &account, org).await {
+            outcome = match self.known_members(t, &account, org, &own).await {
                 Ok(known) => {
                     let round = self
                         .sync_org(t, &account, org, &known, &mut report, Some(&mut got))

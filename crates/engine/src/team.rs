@@ -250,14 +250,15 @@ impl Engine {
 
     /// The members of `org` as the server lists them, each identity checked against the one this
     /// device pinned (pinned now if new), and their devices' keys from certificates those
-    /// identities signed; with this account's own devices.
+    /// identities signed; with this account's own devices (`own`, fetched once a round).
     pub(crate) async fn known_members<T: Transport>(
         &self,
         t: &T,
         account: &Account,
         org: OrgId,
+        own: &Signers,
     ) -> Result<Known> {
-        let mut signers: Signers = self.signers(t, account).await?;
+        let mut signers: Signers = own.clone();
         let mut identities = HashMap::new();
         identities.insert(
             account.user,
