@@ -703,6 +703,12 @@ async fn acting(cli: &Cli, engine: &Engine) -> Result<ActAs> {
     Ok(ActAs { org, member })
 }
 
+/// Who acts, if the organization chosen is synced (its members change on the server too).
+async fn synced_org(cli: &Cli, engine: &Engine) -> Result<Option<ActAs>> {
+    let by = acting(cli, engine).await?;
+    Ok(engine.is_synced(by.org).await?.then_some(by))
+}
+
 impl Ctx {
     fn today(&self) -> Result<Date> {
         Ok(self.engine.today(&self.by)?)
@@ -821,6 +827,20 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(by) => team::pending(cli.json, &engine, &by).await,
             Err(e) => Err(e),
         }),
+        Command::Member(MemberCmd::Role { member, role }) => {
+            match synced_org(&cli, &engine).await {
+                Ok(Some(by)) => Some(
+                    team::change(cli.json, &mut engine, &by, member, Some(role.as_str())).await,
+                ),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            }
+        }
+        Command::Member(MemberCmd::Remove { member }) => match synced_org(&cli, &engine).await {
+            Ok(Some(by)) => Some(team::change(cli.json, &mut engine, &by, member, None).await),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        },
         Command::Member(MemberCmd::Confirm { who, fingerprint }) => {
             Some(match acting(&cli, &engine).await {
                 Ok(by) => {

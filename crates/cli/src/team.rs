@@ -166,3 +166,35 @@ pub async fn confirm(
         Ok(())
     }
 }
+
+/// `stint member role MEMBER ROLE` and `stint member remove MEMBER` in a synced organization:
+/// signed into its membership log, with new keys for what the member no longer reads.
+pub async fn change(
+    json: bool,
+    engine: &mut Engine,
+    by: &ActAs,
+    member: &str,
+    role: Option<&str>,
+) -> Result<()> {
+    let t = transport(engine).await?;
+    let id = engine.find_member(by.org, member)?;
+    let role: Option<Role> = role.map(str::parse).transpose()?;
+    engine.change_membership(&t, by, id, role).await?;
+    let reports = engine.sync(&t).await?;
+    let pushed: usize = reports.iter().map(|(_, r)| r.pushed).sum();
+    if json {
+        return crate::print_json(&serde_json::json!({
+            "member": id,
+            "role": role,
+            "removed": role.is_none(),
+            "pushed": pushed,
+        }));
+    }
+    match role {
+        Some(role) => println!("{member} is now {}", role.with_article()),
+        None => println!(
+            "Removed {member}: they can no longer pull or push, and what is written from now on is sealed under new keys they do not have. What they already saw stays with them."
+        ),
+    }
+    Ok(())
+}

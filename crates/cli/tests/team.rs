@@ -253,7 +253,66 @@ async fn a_member_joins_once_confirmed_by_fingerprint() {
         text(&out.stderr)
     );
 
-    // A Member lets nobody in.
+    // A Member lets nobody in, nor changes a role.
     let out = go(&mia, &server, &["member", "pending"], &[]).await;
     assert!(!out.status.success(), "{}", text(&out.stdout));
+    let out = go(
+        &mia,
+        &server,
+        &["member", "role", "mia@example.org", "admin"],
+        &[],
+    )
+    .await;
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Ada makes Mia a Viewer: signed into the log; Mia's device receives the finance key.
+    let changed = json(
+        &ok(
+            &ada,
+            &server,
+            &["member", "role", "mia@example.org", "viewer", "--json"],
+            &[],
+        )
+        .await,
+    );
+    assert_eq!(
+        (&changed["role"], &changed["removed"]),
+        (&"viewer".into(), &false.into())
+    );
+    ok(&mia, &server, &["sync"], &[]).await;
+    assert_eq!(held_compartments(&mia, &org).await, [1, 2]);
+    let rates = json(&ok(&mia, &server, &["rate", "list", "--json"], &[]).await);
+    assert_eq!(rates.as_array().unwrap().len(), 1, "{rates}");
+
+    // Removed: her next sync brings nothing of the organization, her pushes are refused.
+    let removed = json(
+        &ok(
+            &ada,
+            &server,
+            &["member", "remove", "mia@example.org", "--json"],
+            &[],
+        )
+        .await,
+    );
+    assert_eq!(removed["removed"], true);
+    let members = json(&ok(&ada, &server, &["member", "list", "--json"], &[]).await);
+    let mia_row = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "mia@example.org")
+        .unwrap()
+        .clone();
+    assert_eq!(mia_row["active"], false, "{members}");
+    let synced = json(&ok(&mia, &server, &["sync", "--json"], &[]).await);
+    assert!(
+        !synced.to_string().contains(org.as_str()),
+        "a removed member's device synced the organization: {synced}"
+    );
 }

@@ -11,6 +11,7 @@ pub mod expense;
 pub mod ids;
 pub mod invoice;
 pub mod kind;
+pub mod membership;
 pub mod model;
 pub mod money;
 pub mod payload;
@@ -33,6 +34,7 @@ pub use invoice::{
 pub use kind::{
     Compartment, Kind, RecordDenied, readable_compartments, readable_kinds, record_access,
 };
+pub use membership::{Membership, replay_membership, role_number, role_of};
 pub use model::{Client, Member, Organization, Project, Tag, Task, WeekStart};
 pub use money::{Currency, Money, MoneyError};
 pub use rate::{Rate, RateBook, RateScope, WorkContext};

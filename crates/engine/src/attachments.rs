@@ -31,7 +31,10 @@ impl Engine {
         }
         let account = self.account().await?;
         let own = self.signers(t, &account).await?;
-        let known = self.known_members(t, &account, org, &own).await?;
+        let log = crate::membership::kept_log(&self.vault, org).await?;
+        let known = self
+            .known_members(t, &account, org, &own, log.as_ref().map(|(log, _)| log))
+            .await?;
         self.fetch_checked(t, org, id, &known.signers, account.user)
             .await?;
         Ok(true)

@@ -18,8 +18,8 @@ mod idle;
 mod invoice_files;
 mod invoice_numbers;
 mod invoicing;
-#[allow(dead_code)] // groundwork: the apps do not read the log yet
 mod membership;
+#[allow(dead_code)] // groundwork: the apps do not read the log yet
 mod quarantine;
 mod records;
 mod recovery;
@@ -327,10 +327,26 @@ impl Engine {
         quarantined: &mut Vec<QuarantineReport>,
     ) -> Result<HashMap<OrgId, OrgState>> {
         let authors = Authors::of(&decoded);
+        // A synced organization's log, kept on this device: each record judged by its author's
+        // role at the point of the log its header names, and the roles the engine enforces.
+        let mut logs = HashMap::new();
+        for (header, _) in &decoded {
+            let org = OrgId::from_bytes(header.org);
+            if let std::collections::hash_map::Entry::Vacant(slot) = logs.entry(org) {
+                slot.insert(membership::kept_log(vault, org).await?);
+            }
+        }
         let mut orgs: HashMap<OrgId, OrgState> = HashMap::new();
         for (header, record) in decoded {
+            let in_log = |header: &Header| match logs.get(&OrgId::from_bytes(header.org)) {
+                Some(Some((_, roles))) => roles.check(header),
+                _ => Ok(()),
+            };
             match record {
-                Ok(Some(record)) => match authors.check_owner(&header, &record) {
+                Ok(Some(record)) => match authors
+                    .check_owner(&header, &record)
+                    .and_then(|()| in_log(&header))
+                {
                     Ok(()) => orgs
                         .entry(OrgId::from_bytes(header.org))
                         .or_default()
@@ -357,6 +373,11 @@ impl Engine {
             }
             known
         });
+        for (id, state) in orgs.iter_mut() {
+            if let Some(Some((log, roles))) = logs.remove(id) {
+                membership::apply_roles(state, &log, roles);
+            }
+        }
         orgs.par_iter_mut()
             .for_each(|(_, state)| state.reprice_all());
         // Logos are attachments (not loaded in bulk): one small read per organization that has one.
@@ -777,6 +798,11 @@ impl Engine {
 
     /// Change a member's role.
     pub async fn set_role(&mut self, by: &ActAs, member: MemberId, role: Role) -> Result<()> {
+        if self.is_synced(by.org).await? {
+            return Err(sync::sync_error(
+                "in a synced organization, roles change through its signed membership log: use `stint member role` or `stint member remove`, which go through the sync server",
+            ));
+        }
         let (actor, state) = self.actor(by)?;
         let current = state
             .members
@@ -799,6 +825,11 @@ impl Engine {
 
     /// Remove a member; their records stay.
     pub async fn remove_member(&mut self, by: &ActAs, member: MemberId) -> Result<()> {
+        if self.is_synced(by.org).await? {
+            return Err(sync::sync_error(
+                "in a synced organization, roles change through its signed membership log: use `stint member role` or `stint member remove`, which go through the sync server",
+            ));
+        }
         let (actor, state) = self.actor(by)?;
         let current = state
             .members
@@ -1975,7 +2006,13 @@ impl Engine {
                 hlc: 0,
                 tombstone,
                 owner,
-                log: 0,
+                // The point of the membership log this device knew: what readers judge its
+                // author's role by.
+                log: self
+                    .orgs
+                    .get(&by.org)
+                    .and_then(|s| s.roles.as_ref())
+                    .map_or(0, |r| r.head),
             },
             plaintext: Zeroizing::new(payload),
         })
@@ -2034,9 +2071,11 @@ impl Engine {
         self.vault.skew_clock(ms);
     }
 
-    /// Test support only: encrypts, signs, seals and stores one record exactly as `raw` says, with
-    /// this device's real keys, checking nothing and leaving the index alone. Tests use it to hand
-    /// unlock a record that is authentic (it opens) but whose content disagrees with its header.
+    /// Test support only: encrypts, signs, seals and stores one record exactly as `raw` says (at
+    /// the point of the membership log this device knows), with this device's real keys,
+    /// checking nothing and leaving the index alone. Tests use it to hand unlock a record that is
+    /// authentic (it opens) but whose content disagrees with its header, or that its author's
+    /// role did not allow.
     #[doc(hidden)]
     pub async fn put_raw_record(&self, raw: RawRecord) -> Result<()> {
         let compartment =
@@ -2057,7 +2096,11 @@ impl Engine {
                 hlc: 0,
                 tombstone: false,
                 owner: raw.owner,
-                log: 0,
+                log: self
+                    .orgs
+                    .get(&raw.org)
+                    .and_then(|s| s.roles.as_ref())
+                    .map_or(0, |r| r.head),
             },
             plaintext: Zeroizing::new(raw.payload),
         };

@@ -1,385 +1,481 @@
-//! Reading an organization's membership log (docs/formats.md, "Membership log entry"): every
-//! entry checked in order against the role each signer had at that point of the log, so that the
-//! membership a device acts on is what Owners and Admins signed, whatever the server stores.
-//!
-//! Groundwork for sync part 2's item 1: the apps do not write or read the log yet.
+//! The membership log on this device (docs/sync.md, "The membership log"): who is a member of a
+//! synced organization, with which role and identity, as Owners and Admins signed it. Each round
+//! reads the server's copy, checks every entry (`stint_domain::Membership`) and that it extends
+//! what this device checked before, and keeps it in the vault; the roles the engine enforces in a
+//! synced organization are the log's, whatever the member records say. Changing a role or
+//! removing someone signs entries here, with a new key for every compartment someone stopped
+//! reading, delivered to everyone who still reads it.
 
 use std::collections::HashMap;
 
-use stint_crypto::{IdentityPublic, MembershipChange, MembershipEntry};
-use stint_domain::{Action, Actor, MemberId, OrgId, Role, Target, authorize};
+use stint_crypto::{
+    Header, IdentityPublic, KeyDelivery, MEMBERSHIP_ENTRY_LEN, MembershipChange, MembershipEntry,
+    SymmetricKey,
+};
+use stint_domain::{
+    Action, Compartment, Kind, Member, MemberId, Membership, OrgId, Role, Target, authorize,
+    readable_compartments, record_access, role_number,
+};
 
-/// The membership a log gives, once every entry checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Membership {
-    /// Each member's role and identity.
-    pub(crate) members: HashMap<MemberId, (Role, IdentityPublic)>,
-    /// Each compartment's newest epoch (1 until an entry moves it on).
-    pub(crate) epochs: HashMap<u8, u32>,
-    /// How many entries, and the last one's hash: what the next entry chains to.
-    pub(crate) head: (u32, [u8; 32]),
+use crate::records::Record;
+use crate::state::OrgState;
+use crate::sync::{Account, Transport, sync_error};
+use crate::{ActAs, Engine, EngineError, Result, VaultError};
+
+/// The vault setting that keeps `org`'s log as this device last checked it (the entries, one
+/// after the other).
+fn log_setting(org: OrgId) -> String {
+    format!("sync.membership.{org}")
 }
 
-/// The role a log entry names by number.
-pub(crate) fn role_of(number: u8) -> Option<Role> {
-    Some(match number {
-        1 => Role::Owner,
-        2 => Role::Admin,
-        3 => Role::Member,
-        4 => Role::Viewer,
-        _ => return None,
-    })
+/// Who held which role, and which key epoch was current, at each point of an organization's
+/// membership log: what a received record is judged by, at the position its header names.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Roles {
+    /// How many entries the log has (the position new records name).
+    pub(crate) head: u32,
+    /// Each member's roles, from the position each took effect (`None`: removed).
+    changes: HashMap<MemberId, Vec<(u32, Option<Role>)>>,
+    /// Each compartment's epochs, from the position each took effect.
+    epochs: HashMap<u8, Vec<(u32, u32)>>,
 }
 
-/// The number a log entry names `role` by.
-pub(crate) fn role_number(role: Role) -> u8 {
-    match role {
-        Role::Owner => 1,
-        Role::Admin => 2,
-        Role::Member => 3,
-        Role::Viewer => 4,
-    }
-}
-
-/// Checks `entries` of `org`'s log from the first and gives the membership they make, or why the
-/// log is refused (the position and the reason). The first entry must add its own signer as Owner,
-/// signed by the identity it adds: the log's anchor, which a device compares with what it knows
-/// (its own identity, or one whose fingerprint was read out). Every later entry must chain to the
-/// one before, be signed by a member's identity as the log knows it, and be a change that
-/// member's role allowed at that point (ROLES.md, through `authorize`).
-pub(crate) fn replay(org: OrgId, entries: &[Vec<u8>]) -> Result<Membership, String> {
-    let mut log = Membership {
-        members: HashMap::new(),
-        epochs: HashMap::from([(1, 1), (2, 1)]),
-        head: (0, [0; 32]),
-    };
-    for (at, bytes) in entries.iter().enumerate() {
-        let refused = |why: &str| format!("membership log entry {}: {why}", at + 1);
-        let peeked = MembershipEntry::peek(bytes).map_err(|e| refused(&e.to_string()))?;
-        let signer = MemberId::from_bytes(peeked.signer);
-        let signing = if at == 0 {
-            match &peeked.change {
-                MembershipChange::Add {
-                    member,
-                    role: 1,
-                    identity,
-                } if *member == peeked.signer && identity.user == peeked.signer => identity.signing,
-                _ => return Err(refused("the first entry must add its signer as the Owner")),
+impl Roles {
+    /// The log `entries` of `org`, checked (as [`replay_membership`] does), with its history.
+    pub(crate) fn replay(
+        org: OrgId,
+        entries: &[Vec<u8>],
+    ) -> std::result::Result<(Membership, Roles), String> {
+        let mut log = Membership::empty();
+        let mut roles = Roles::default();
+        for bytes in entries {
+            let at = log.head.0 + 1;
+            match log.append(org, bytes)? {
+                MembershipChange::Add { member, .. }
+                | MembershipChange::Role { member, .. }
+                | MembershipChange::Remove { member } => {
+                    let id = MemberId::from_bytes(member);
+                    roles
+                        .changes
+                        .entry(id)
+                        .or_default()
+                        .push((at, log.role(id)));
+                }
+                MembershipChange::Epoch { compartment, epoch } => {
+                    roles
+                        .epochs
+                        .entry(compartment)
+                        .or_default()
+                        .push((at, epoch));
+                }
             }
-        } else {
-            log.members
-                .get(&signer)
-                .map(|(_, identity)| identity.signing)
-                .ok_or_else(|| refused("signed by someone who is not a member"))?
-        };
-        let entry =
-            MembershipEntry::verify(bytes, &signing).map_err(|e| refused(&e.to_string()))?;
-        if entry.org != org.to_bytes() {
-            return Err(refused("it is another organization's"));
         }
-        if entry.seq != log.head.0 + 1 || entry.prev != log.head.1 {
-            return Err(refused(
-                "it does not follow the entry before (missing, moved or replayed entries)",
+        roles.head = log.head.0;
+        Ok((log, roles))
+    }
+
+    /// `member`'s role at position `at` of the log.
+    fn role_at(&self, member: MemberId, at: u32) -> Option<Role> {
+        self.changes
+            .get(&member)?
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= at)
+            .and_then(|(_, role)| *role)
+    }
+
+    /// The epoch of `compartment` current at position `at` of the log.
+    fn epoch_at(&self, compartment: u8, at: u32) -> u32 {
+        self.epochs
+            .get(&compartment)
+            .and_then(|list| list.iter().rev().find(|(from, _)| *from <= at))
+            .map_or(1, |(_, epoch)| *epoch)
+    }
+
+    /// Whether the record under `header` (of `kind`) was its author's to write at the point of
+    /// the log its header names: a member then, whose role allowed it (the role table, as the
+    /// server applies it), sealed under a key that was current then. A header that names no
+    /// position (0: written before the log, or by a version that did not name it) is left to the
+    /// checks that do not need the log.
+    pub(crate) fn check(&self, header: &Header) -> std::result::Result<(), String> {
+        let at = header.log;
+        if at == 0 {
+            return Ok(());
+        }
+        if at > self.head {
+            return Err(format!(
+                "it was written at entry {at} of the membership log, which this device has not checked yet"
             ));
         }
-        if at > 0 {
-            allowed(org, &log, signer, &entry.change).map_err(|why| refused(&why))?;
-        }
-        apply(&mut log, entry.change).map_err(|why| refused(&why))?;
-        log.head = (entry.seq, MembershipEntry::hash(bytes));
-    }
-    Ok(log)
-}
-
-/// Whether `signer`, with the role the log gives them now, may make `change`.
-fn allowed(
-    org: OrgId,
-    log: &Membership,
-    signer: MemberId,
-    change: &MembershipChange,
-) -> Result<(), String> {
-    let role = log.members[&signer].0;
-    let actor = Actor {
-        member: signer,
-        org,
-        role,
-        active: true,
-    };
-    let owners = log
-        .members
-        .values()
-        .filter(|(r, _)| *r == Role::Owner)
-        .count();
-    let (member, to) = match change {
-        MembershipChange::Add { member, role, .. } | MembershipChange::Role { member, role } => {
-            (*member, Some(role_of(*role).ok_or("an unknown role")?))
-        }
-        MembershipChange::Remove { member } => (*member, None),
-        MembershipChange::Epoch { .. } => {
-            // Only those who let people in and out move keys on.
-            return match role {
-                Role::Owner | Role::Admin => Ok(()),
-                _ => Err(format!("{} may not rotate keys", role.with_article())),
-            };
-        }
-    };
-    let from = log.members.get(&MemberId::from_bytes(member)).map(|m| m.0);
-    // Leaving is anyone's right, bar the last Owner.
-    if matches!(change, MembershipChange::Remove { .. }) && member == signer.to_bytes() {
-        return if from == Some(Role::Owner) && owners == 1 {
-            Err("the last Owner cannot leave".into())
+        let author = MemberId::from_bytes(header.author_user);
+        let role = self.role_at(author, at).ok_or_else(|| {
+            format!("its author {author} was not a member at entry {at} of the membership log")
+        })?;
+        let kind = Kind::from_u16(header.kind).ok_or("an unknown kind")?;
+        let owner = if kind.has_owner() && header.owner == [0; 16] {
+            header.author_user
         } else {
-            Ok(())
+            header.owner
         };
-    }
-    authorize(
-        &actor,
-        Action::ManageMembersAndViewers,
-        &Target::Membership {
-            org,
-            from,
-            to,
-            last_owner: from == Some(Role::Owner) && owners == 1,
-        },
-    )
-    .map_err(|denied| denied.to_string())
-}
-
-fn apply(log: &mut Membership, change: MembershipChange) -> Result<(), String> {
-    match change {
-        MembershipChange::Add {
-            member,
-            role,
-            identity,
-        } => {
-            let id = MemberId::from_bytes(member);
-            if identity.user != member {
-                return Err("the identity added is another account's".into());
-            }
-            if log.members.contains_key(&id) {
-                return Err("adds someone who is a member already".into());
-            }
-            let role = role_of(role).ok_or("an unknown role")?;
-            log.members.insert(id, (role, identity));
-        }
-        MembershipChange::Role { member, role } => {
-            let role = role_of(role).ok_or("an unknown role")?;
-            let entry = log
-                .members
-                .get_mut(&MemberId::from_bytes(member))
-                .ok_or("changes the role of someone who is not a member")?;
-            entry.0 = role;
-        }
-        MembershipChange::Remove { member } => {
-            log.members
-                .remove(&MemberId::from_bytes(member))
-                .ok_or("removes someone who is not a member")?;
-        }
-        MembershipChange::Epoch { compartment, epoch } => {
-            let current = log
-                .epochs
-                .get_mut(&compartment)
-                .ok_or("an unknown compartment")?;
-            if epoch != *current + 1 {
-                return Err("an epoch that does not follow the compartment's last".into());
-            }
-            *current = epoch;
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use stint_crypto::{IdentityKeys, SealSecretKey, SigningKey};
-
-    use super::*;
-
-    struct Person {
-        id: [u8; 16],
-        keys: IdentityKeys,
-    }
-
-    fn person(n: u8) -> Person {
-        Person {
-            id: [n; 16],
-            keys: IdentityKeys {
-                signing: SigningKey::from_bytes([n; 32]),
-                sealing: SealSecretKey::from_bytes([n + 100; 32]),
-            },
-        }
-    }
-
-    const ORG: [u8; 16] = [42; 16];
-
-    /// A log being written: each entry chained to the last.
-    struct Writer(Vec<Vec<u8>>);
-
-    impl Writer {
-        fn push(&mut self, by: &Person, change: MembershipChange) -> &mut Self {
-            let prev = self
-                .0
-                .last()
-                .map_or([0; 32], |bytes| MembershipEntry::hash(bytes));
-            let entry = MembershipEntry {
-                org: ORG,
-                seq: self.0.len() as u32 + 1,
-                prev,
-                signer: by.id,
-                at_ms: 0,
-                change,
-            };
-            self.0.push(entry.sign(&by.keys.signing).to_vec());
-            self
-        }
-    }
-
-    fn add(who: &Person, role: Role) -> MembershipChange {
-        MembershipChange::Add {
-            member: who.id,
-            role: role_number(role),
-            identity: who.keys.public(who.id),
-        }
-    }
-
-    fn org() -> OrgId {
-        OrgId::from_bytes(ORG)
-    }
-
-    /// Ada (Owner) lets Adam in as an Admin; Adam lets Mia in as a Member and Vic as a Viewer;
-    /// Ada makes Mia an Admin; Vic leaves; Adam moves the finance key on.
-    fn agency() -> (Writer, [Person; 4]) {
-        let [ada, adam, mia, vic] = [person(1), person(2), person(3), person(4)];
-        let mut log = Writer(Vec::new());
-        log.push(&ada, add(&ada, Role::Owner))
-            .push(&ada, add(&adam, Role::Admin))
-            .push(&adam, add(&mia, Role::Member))
-            .push(&adam, add(&vic, Role::Viewer))
-            .push(
-                &ada,
-                MembershipChange::Role {
-                    member: mia.id,
-                    role: role_number(Role::Admin),
-                },
+        record_access(role, header.author_user, kind, owner, true).map_err(|_| {
+            format!(
+                "its author was {} at entry {at} of the membership log, who may not write it",
+                role.with_article()
             )
-            .push(&vic, MembershipChange::Remove { member: vic.id })
-            .push(
-                &adam,
-                MembershipChange::Epoch {
-                    compartment: 2,
-                    epoch: 2,
-                },
-            );
-        (log, [ada, adam, mia, vic])
+        })?;
+        if header.epoch < self.epoch_at(header.compartment, at) {
+            return Err(format!(
+                "it is sealed under a key that was replaced before entry {at} of the membership log"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The log of `org` this device keeps, checked again (`None` if it keeps none).
+pub(crate) async fn kept_log(
+    vault: &stint_vault::Vault,
+    org: OrgId,
+) -> Result<Option<(Membership, Roles)>> {
+    let Some(bytes) = vault.setting(&log_setting(org)).await? else {
+        return Ok(None);
+    };
+    let entries: Vec<Vec<u8>> = bytes
+        .chunks(MEMBERSHIP_ENTRY_LEN)
+        .map(<[u8]>::to_vec)
+        .collect();
+    Roles::replay(org, &entries)
+        .map(Some)
+        .map_err(|e| VaultError::Damaged(format!("the membership log kept here: {e}")).into())
+}
+
+/// Gives the organization's members the roles its log gives them: a member the log lists is
+/// active with the log's role (a profile not yet arrived is shown by id), anyone else is not a
+/// member.
+pub(crate) fn apply_roles(state: &mut OrgState, log: &Membership, roles: Roles) {
+    state.roles = Some(roles);
+    for (id, member) in state.members.iter_mut() {
+        match log.role(*id) {
+            Some(role) => {
+                member.role = role;
+                member.active = true;
+            }
+            None => member.active = false,
+        }
+    }
+    for (id, (role, _)) in &log.members {
+        state.members.entry(*id).or_insert_with(|| Member {
+            id: *id,
+            name: format!("member {}", &id.to_string()[..8]),
+            role: *role,
+            active: true,
+        });
+    }
+}
+
+impl Engine {
+    /// Reads `org`'s membership log from the server and checks it: every entry (signatures,
+    /// chain, each signer's role at that point), that it extends what this device checked before
+    /// (nothing dropped or rewritten), and that it lists this account with its own identity. An
+    /// organization published before the log existed gets its first entry here, from its Owner.
+    /// The log is kept, and its roles applied.
+    pub(crate) async fn follow_log<T: Transport>(
+        &mut self,
+        t: &T,
+        account: &Account,
+        org: OrgId,
+    ) -> Result<Membership> {
+        let mut entries = t.membership(org, 0).await.map_err(sync_error)?;
+        let kept = self
+            .vault
+            .setting(&log_setting(org))
+            .await?
+            .unwrap_or_default();
+        let known: Vec<u8> = entries.concat();
+        if !known.starts_with(&kept) {
+            return Err(sync_error(format!(
+                "the server's membership log of organization {org} is not the one this device checked before (entries dropped or rewritten): not trusted"
+            )));
+        }
+        if entries.is_empty() {
+            entries = self.anchor_log(t, account, org).await?;
+        }
+        let (log, roles) = Roles::replay(org, &entries).map_err(|e| {
+            sync_error(format!(
+                "the membership log of organization {org} was refused: {e}"
+            ))
+        })?;
+        let own = account.identity.public(account.user.to_bytes());
+        match log.members.get(&account.user) {
+            Some((_, identity)) if *identity == own => {}
+            _ => {
+                return Err(sync_error(format!(
+                    "the membership log of organization {org} does not list this account with its identity: not trusted"
+                )));
+            }
+        }
+        let bytes = entries.concat();
+        if bytes != kept {
+            self.vault.set_setting(&log_setting(org), &bytes).await?;
+        }
+        if let Some(state) = self.orgs.get_mut(&org) {
+            apply_roles(state, &log, roles);
+        }
+        Ok(log)
     }
 
-    #[test]
-    fn a_signed_chain_gives_the_membership_its_entries_make() {
-        let (log, [ada, adam, mia, _]) = agency();
-        let membership = replay(org(), &log.0).unwrap();
-        let roles: HashMap<MemberId, Role> = membership
-            .members
-            .iter()
-            .map(|(id, (role, _))| (*id, *role))
-            .collect();
-        assert_eq!(
-            roles,
-            HashMap::from([
-                (MemberId::from_bytes(ada.id), Role::Owner),
-                (MemberId::from_bytes(adam.id), Role::Admin),
-                (MemberId::from_bytes(mia.id), Role::Admin),
-            ])
-        );
-        assert_eq!(membership.epochs[&2], 2);
-        assert_eq!(membership.head.0, 7);
-    }
-
-    #[test]
-    fn a_server_cannot_drop_move_replay_or_graft_entries() {
-        let (log, _) = agency();
-        let refused = |entries: Vec<Vec<u8>>| replay(org(), &entries).unwrap_err();
-        // Dropped from the middle, moved, replayed, or the log of another organization.
-        let mut dropped = log.0.clone();
-        dropped.remove(2);
-        assert!(refused(dropped).contains("entry 3: it does not follow"));
-        let mut moved = log.0.clone();
-        moved.swap(3, 4);
-        assert!(refused(moved).contains("entry 4: it does not follow"));
-        let mut replayed = log.0.clone();
-        replayed.push(log.0[1].clone());
-        assert!(refused(replayed).contains("entry 8: it does not follow"));
-        assert!(replay(OrgId::from_bytes([7; 16]), &log.0).is_err());
-        // Dropping from the end only hides changes: a shorter, valid log (the device compares
-        // its head with what it saw before).
-        assert_eq!(replay(org(), &log.0[..3]).unwrap().head.0, 3);
-    }
-
-    #[test]
-    fn each_signer_is_judged_by_their_role_at_that_point() {
-        let [ada, adam, mia, vic, eve] = [person(1), person(2), person(3), person(4), person(5)];
-        let start = || {
-            let mut log = Writer(Vec::new());
-            log.push(&ada, add(&ada, Role::Owner))
-                .push(&ada, add(&adam, Role::Admin))
-                .push(&adam, add(&mia, Role::Member));
-            log
-        };
-        let refused = |log: &Writer| replay(org(), &log.0).unwrap_err();
-        // A Member lets nobody in.
-        let mut log = start();
-        log.push(&mia, add(&vic, Role::Viewer));
-        assert_eq!(
-            refused(&log),
-            "membership log entry 4: a member may not manage members and viewers; ask an owner or admin"
-        );
-        // Someone outside the log signs nothing.
-        let mut log = start();
-        log.push(&eve, add(&eve, Role::Admin));
-        assert!(refused(&log).contains("not a member"));
-        // An Admin makes no Owner (ROLES.md: owners are made by owners).
-        let mut log = start();
-        log.push(
-            &adam,
-            MembershipChange::Role {
-                member: mia.id,
+    /// The first entry of a log (this account, its Owner, adds itself), for an organization
+    /// published before the log existed; only its Owner writes it.
+    async fn anchor_log<T: Transport>(
+        &mut self,
+        t: &T,
+        account: &Account,
+        org: OrgId,
+    ) -> Result<Vec<Vec<u8>>> {
+        let owner = self
+            .orgs
+            .get(&org)
+            .and_then(|s| s.members.get(&account.user))
+            .is_some_and(|m| m.role == Role::Owner);
+        if !owner {
+            return Err(sync_error(format!(
+                "organization {org} has no membership log yet: its Owner's device writes the first entry at its next sync"
+            )));
+        }
+        let entry = self.sign_entry(
+            account,
+            org,
+            &Membership::empty(),
+            0,
+            MembershipChange::Add {
+                member: account.user.to_bytes(),
                 role: role_number(Role::Owner),
+                identity: account.identity.public(account.user.to_bytes()),
             },
         );
-        assert!(refused(&log).contains("entry 4: an admin may not manage admins and owners"));
-        // Removed, Adam signs nothing more.
-        let mut log = start();
-        log.push(&ada, MembershipChange::Remove { member: adam.id })
-            .push(&adam, add(&vic, Role::Viewer));
-        assert!(refused(&log).contains("not a member"));
-        // The last Owner stays.
-        let mut log = start();
-        log.push(&ada, MembershipChange::Remove { member: ada.id });
-        assert!(refused(&log).contains("entry 4: the last Owner cannot leave"));
-        // A Member rotates no key; an epoch skips none.
-        let mut log = start();
-        log.push(
-            &mia,
-            MembershipChange::Epoch {
-                compartment: 1,
-                epoch: 2,
+        t.append_membership(org, 0, std::slice::from_ref(&entry), &[])
+            .await
+            .map_err(sync_error)?;
+        Ok(vec![entry])
+    }
+
+    /// `change` as the log's next entry but `skip`, signed by this account.
+    fn sign_entry(
+        &self,
+        account: &Account,
+        org: OrgId,
+        log: &Membership,
+        skip: u32,
+        change: MembershipChange,
+    ) -> Vec<u8> {
+        MembershipEntry {
+            org: org.to_bytes(),
+            seq: log.head.0 + 1 + skip,
+            prev: log.head.1,
+            signer: account.user.to_bytes(),
+            at_ms: u64::try_from(self.now().as_millisecond()).unwrap_or(0),
+            change,
+        }
+        .sign(&account.identity.signing)
+        .to_vec()
+    }
+
+    /// Signs `changes` as the log's next entries and sends them with `deliveries`; on success the
+    /// log is read again (kept and applied).
+    pub(crate) async fn extend_log<T: Transport>(
+        &mut self,
+        t: &T,
+        account: &Account,
+        org: OrgId,
+        log: &Membership,
+        changes: Vec<MembershipChange>,
+        deliveries: &[Vec<u8>],
+    ) -> Result<Membership> {
+        let mut entries: Vec<Vec<u8>> = Vec::with_capacity(changes.len());
+        let mut next = log.clone();
+        for change in changes {
+            let entry = self.sign_entry(account, org, &next, 0, change);
+            next.append(org, &entry).map_err(sync_error)?;
+            entries.push(entry);
+        }
+        t.append_membership(org, log.head.0, &entries, deliveries)
+            .await
+            .map_err(sync_error)?;
+        self.follow_log(t, account, org).await
+    }
+
+    /// Changes `member`'s role in the synced organization `by.org`, or removes them (`role`
+    /// `None`), through its membership log: checked as the role table says, signed here, with a
+    /// new key for each compartment they stop reading, delivered to everyone who still reads it
+    /// (their old keys protect nothing written after), and every key of a compartment they start
+    /// reading, so that its history opens for them. Their member record follows.
+    pub async fn change_membership<T: Transport>(
+        &mut self,
+        t: &T,
+        by: &ActAs,
+        member: MemberId,
+        role: Option<Role>,
+    ) -> Result<()> {
+        let (actor, state) = self.actor(by)?;
+        let profile = state.members.get(&member).cloned();
+        let account = self.account().await?;
+        let log = self.follow_log(t, &account, by.org).await?;
+        let from = log.role(member).ok_or_else(|| {
+            EngineError::not_found_hint(
+                "member",
+                member.to_string(),
+                "list them with `stint member list`",
+            )
+        })?;
+        let owners = log
+            .members
+            .values()
+            .filter(|(r, _)| *r == Role::Owner)
+            .count();
+        authorize(
+            &actor,
+            Action::ManageMembersAndViewers,
+            &Target::Membership {
+                org: by.org,
+                from: Some(from),
+                to: role,
+                last_owner: from == Role::Owner && owners == 1,
             },
-        );
-        assert!(refused(&log).contains("entry 4: a member may not rotate keys"));
-        let mut log = start();
-        log.push(
-            &ada,
-            MembershipChange::Epoch {
-                compartment: 1,
-                epoch: 3,
+        )?;
+        let had = readable_compartments(from);
+        let will = role.map(readable_compartments).unwrap_or_default();
+        let mut changes = vec![match role {
+            Some(role) => MembershipChange::Role {
+                member: member.to_bytes(),
+                role: role_number(role),
             },
-        );
-        assert!(refused(&log).contains("entry 4: an epoch that does not follow"));
-        // The anchor adds its own signer as Owner.
-        let mut log = Writer(Vec::new());
-        log.push(&ada, add(&ada, Role::Admin));
-        assert!(refused(&log).contains("first entry"));
-        let mut log = Writer(Vec::new());
-        log.push(&ada, add(&adam, Role::Owner));
-        assert!(refused(&log).contains("first entry"));
+            None => MembershipChange::Remove {
+                member: member.to_bytes(),
+            },
+        }];
+        let mut after = log.clone();
+        after.members.remove(&member);
+        if let Some(role) = role
+            && let Some((_, identity)) = log.members.get(&member)
+        {
+            after.members.insert(member, (role, *identity));
+        }
+        let mut deliveries = Vec::new();
+        let mut new_keys = Vec::new();
+        for &c in &had {
+            if will.contains(&c) {
+                continue;
+            }
+            let epoch = log.epochs.get(&(c as u8)).copied().unwrap_or(1) + 1;
+            changes.push(MembershipChange::Epoch {
+                compartment: c as u8,
+                epoch,
+            });
+            let key = SymmetricKey::generate();
+            for (id, (r, identity)) in &after.members {
+                if readable_compartments(*r).contains(&c) {
+                    deliveries.push(self.deliver(by.org, c, epoch, &key, *id, identity, &account));
+                }
+            }
+            new_keys.push((c, epoch, key));
+        }
+        if let Some((_, identity)) = after.members.get(&member) {
+            for &c in will.iter().filter(|c| !had.contains(c)) {
+                let newest = self
+                    .keys
+                    .current_epoch(by.org.to_bytes(), c)
+                    .ok_or(VaultError::NoOrgKey)?;
+                for epoch in 1..=newest {
+                    let key = self
+                        .keys
+                        .org_key_for(by.org.to_bytes(), c, epoch)
+                        .ok_or(VaultError::NoOrgKey)?;
+                    deliveries
+                        .push(self.deliver(by.org, c, epoch, key, member, identity, &account));
+                }
+            }
+        }
+        self.extend_log(t, &account, by.org, &log, changes, &deliveries)
+            .await?;
+        for (c, epoch, key) in new_keys {
+            self.vault
+                .import_org_key(&mut self.keys, by.org.to_bytes(), c, epoch, key)
+                .await?;
+        }
+        if let Some(profile) = profile {
+            let updated = Member {
+                role: role.unwrap_or(profile.role),
+                active: role.is_some(),
+                ..profile
+            };
+            self.commit(by, vec![Record::Member(updated)]).await?;
+        }
+        if let (Some((log, roles)), Some(state)) = (
+            kept_log(&self.vault, by.org).await?,
+            self.orgs.get_mut(&by.org),
+        ) {
+            apply_roles(state, &log, roles);
+        }
+        Ok(())
+    }
+
+    /// A delivery of `key` (`compartment`, `epoch` of `org`) to `recipient`, signed by this
+    /// account.
+    #[allow(clippy::too_many_arguments)]
+    fn deliver(
+        &self,
+        org: OrgId,
+        compartment: Compartment,
+        epoch: u32,
+        key: &SymmetricKey,
+        recipient: MemberId,
+        identity: &IdentityPublic,
+        account: &Account,
+    ) -> Vec<u8> {
+        debug_assert_eq!(identity.user, recipient.to_bytes());
+        KeyDelivery::seal(
+            key,
+            org.to_bytes(),
+            compartment as u8,
+            epoch,
+            identity,
+            account.user.to_bytes(),
+            &account.identity.signing,
+        )
+        .to_vec()
+    }
+
+    /// Before a round's keys: a compartment this account's role no longer reads (the log says)
+    /// is forgotten on this device: its keys, records and outbox. `true` if one was.
+    pub(crate) async fn forget_unreadable(
+        &mut self,
+        org: OrgId,
+        log: &Membership,
+        me: MemberId,
+    ) -> Result<bool> {
+        let reads = log.role(me).map(readable_compartments).unwrap_or_default();
+        let mut forgot = false;
+        for c in Compartment::ALL {
+            if !reads.contains(&c) && self.keys.current_epoch(org.to_bytes(), c).is_some() {
+                self.vault
+                    .forget_compartment(&mut self.keys, org.to_bytes(), c)
+                    .await?;
+                forgot = true;
+            }
+        }
+        Ok(forgot)
+    }
+
+    /// After a round's keys: a compartment this device had no key of before them (`had` lists
+    /// those it had) is read again from the start, so that its history arrives; what waits in
+    /// the outbox under a replaced key is sealed again.
+    pub(crate) async fn follow_keys(&mut self, org: OrgId, had: &[Compartment]) -> Result<()> {
+        for c in Compartment::ALL {
+            if !had.contains(&c) && self.keys.current_epoch(org.to_bytes(), c).is_some() {
+                self.restart_pull(org).await?;
+            }
+        }
+        self.vault.reseal_outbox(&self.keys, org.to_bytes()).await?;
+        Ok(())
     }
 }

@@ -33,6 +33,9 @@ pub struct EntryFacts {
 /// One organization's records.
 #[derive(Default)]
 pub struct OrgState {
+    /// Its membership log's history, once synced: the roles the engine enforces, and what a
+    /// received record's author is judged by.
+    pub(crate) roles: Option<crate::membership::Roles>,
     pub org: Option<Organization>,
     pub tz: Option<TimeZone>,
     pub members: HashMap<MemberId, Member>,

@@ -14,12 +14,12 @@ use stint_crypto::{
     DeviceCertificate, EnvelopeRef, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey,
     SymmetricKey, unwrap_account_key, wrap_account_key,
 };
-use stint_domain::{AttachmentId, EntryId, InvoiceId, Kind, MemberId, OrgId, Role};
+use stint_domain::{AttachmentId, Compartment, EntryId, InvoiceId, Kind, MemberId, OrgId, Role};
 use stint_protocol::sync::{MAX_BATCH, MAX_PUSH_BYTES, Outcome, PullPage};
 use stint_vault::{Header, PageEnd, Unseen, Verified, Write, Zeroizing};
 
 use crate::records::Record;
-use crate::team::{Known, Signers};
+use crate::team::{Known, Sealers, Signers};
 use crate::{Engine, EngineError, Result, UNLOADED, USER_SETTING};
 
 /// The name the server's registry gets for a published organization: the organization's own name
@@ -125,11 +125,17 @@ pub trait Transport {
         invoice: InvoiceId,
         after: u64,
     ) -> std::result::Result<u64, String>;
-    /// Confirms a pending member with the key deliveries of their role.
-    async fn confirm_member(
+    /// The organization's membership log entries after the first `after` (docs/formats.md,
+    /// "Membership log entry").
+    async fn membership(&self, org: OrgId, after: u32)
+    -> std::result::Result<Vec<Vec<u8>>, String>;
+    /// Appends entries signed by this account to the membership log, which held `after` when they
+    /// were written, with the key deliveries they call for.
+    async fn append_membership(
         &self,
         org: OrgId,
-        user: MemberId,
+        after: u32,
+        entries: &[Vec<u8>],
         deliveries: &[Vec<u8>],
     ) -> std::result::Result<(), String>;
     async fn push(
@@ -500,12 +506,23 @@ impl Engine {
             account.user,
             account.identity.public(account.user.to_bytes()),
         )]);
-        self.open_keys(t, &account, org, &own).await?;
+        self.open_keys(
+            t,
+            &account,
+            org,
+            Sealers {
+                current: &own,
+                former: None,
+            },
+        )
+        .await?;
         // Synced from now on (the server numbers its invoices): a cursor that has read nothing.
         if self.vault.setting(&cursor_setting(org)).await?.is_none() {
             self.save_cursor(org, [0; 16], 0).await?;
         }
-        self.reindex().await
+        self.reindex().await?;
+        // The membership log's first entry: this account, the Owner.
+        self.follow_log(t, &account, org).await.map(drop)
     }
 
     /// Makes the account this device's user. The first time, every record of the vault is
@@ -617,14 +634,17 @@ impl Engine {
             let fresh = !self.orgs.contains_key(&org)
                 && matches!(self.vault.record_count(org.to_bytes(), &[]).await, Ok(0));
             let mut got = Arrived::new();
-            outcome = match self.known_members(t, &account, org, &own).await {
-                Ok(known) => {
-                    let round = self
-                        .sync_org(t, &account, org, &known, &mut report, Some(&mut got))
-                        .await;
-                    all_signers.extend(known.signers);
-                    round
-                }
+            outcome = match self.follow_log(t, &account, org).await {
+                Ok(log) => match self.known_members(t, &account, org, &own, Some(&log)).await {
+                    Ok(known) => {
+                        let round = self
+                            .sync_org(t, &account, org, &known, &mut report, Some(&mut got))
+                            .await;
+                        all_signers.extend(known.signers);
+                        round
+                    }
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             };
             arrived.insert(org, (fresh, got));
@@ -670,9 +690,15 @@ impl Engine {
                     return self.reindex().await;
                 }
                 built.extend(records.into_values());
-            } else if self.orgs.contains_key(org)
+            } else if let Some(state) = self.orgs.get(org)
                 && self.quarantined.is_empty()
-                && records.values().all(|(h, r)| applies_in_place(h, r))
+                && records.values().all(|(h, r)| {
+                    applies_in_place(h, r)
+                        && state
+                            .roles
+                            .as_ref()
+                            .is_none_or(|roles| roles.check(h).is_ok())
+                })
             {
                 in_place.push((*org, records));
             } else {
@@ -795,7 +821,26 @@ impl Engine {
         report: &mut SyncReport,
         mut arrived: Option<&mut Arrived>,
     ) -> Result<()> {
-        self.open_keys(t, account, org, &known.identities).await?;
+        if let Some(log) = &known.log
+            && self.forget_unreadable(org, log, account.user).await?
+        {
+            self.reindex().await?;
+        }
+        let had: Vec<Compartment> = Compartment::ALL
+            .into_iter()
+            .filter(|c| self.keys.current_epoch(org.to_bytes(), *c).is_some())
+            .collect();
+        self.open_keys(
+            t,
+            account,
+            org,
+            Sealers {
+                current: &known.identities,
+                former: known.log.as_ref(),
+            },
+        )
+        .await?;
+        self.follow_keys(org, &had).await?;
         let signers = &known.signers;
         let me = account.user;
         // Merges written while pulling are pushed in the same round; a merge answered by yet
@@ -849,6 +894,12 @@ impl Engine {
                 Some((history, cursor))
             })
             .unwrap_or(([0; 16], 0)))
+    }
+
+    /// Reads `org` again from the start at the next pull (in the same history).
+    pub(crate) async fn restart_pull(&self, org: OrgId) -> Result<()> {
+        let (history, _) = self.cursor(org).await?;
+        self.save_cursor(org, history, 0).await
     }
 
     /// Keeps where this device's pulls of `org` stand (read back by [`Engine::cursor`]).

@@ -12,10 +12,12 @@
 use std::collections::HashMap;
 
 use stint_crypto::{
-    DeviceCertificate, IdentityPublic, KeyDelivery, SigningKey, SymmetricKey, VerifyingKey,
+    DeviceCertificate, IdentityPublic, KeyDelivery, MembershipChange, SigningKey, SymmetricKey,
+    VerifyingKey,
 };
 use stint_domain::{
-    Action, Compartment, Member, MemberId, OrgId, Role, Target, authorize, readable_compartments,
+    Action, Compartment, Member, MemberId, Membership, OrgId, Role, Target, authorize,
+    readable_compartments, role_number,
 };
 
 use crate::records::Record;
@@ -31,6 +33,17 @@ pub(crate) type Signers = HashMap<[u8; 16], ([u8; 16], VerifyingKey)>;
 pub(crate) struct Known {
     pub(crate) signers: Signers,
     pub(crate) identities: HashMap<MemberId, IdentityPublic>,
+    /// The organization's membership log as checked this round, if it has one.
+    pub(crate) log: Option<Membership>,
+}
+
+/// Whose key deliveries a device accepts: `current` for any epoch (its own account, and in an
+/// organization with a log its Owners and Admins), `former` (anyone else the log ever added, as
+/// a Member now or removed since) only for epochs a newer one has replaced, so that keys they
+/// handed out while they could still open, and no key they make now is taken.
+pub(crate) struct Sealers<'a> {
+    pub(crate) current: &'a HashMap<MemberId, IdentityPublic>,
+    pub(crate) former: Option<&'a Membership>,
 }
 
 fn pin_setting(user: MemberId) -> String {
@@ -177,15 +190,27 @@ impl Engine {
             account.user,
             &account.identity.signing,
         )?;
-        t.confirm_member(by.org, newcomer.user, &deliveries)
-            .await
-            .map_err(sync_error)?;
-        self.pin(newcomer.user, &identity.to_bytes()).await?;
-        let state = self.state(by.org)?;
-        let name = state
+        // Their profile's name: the one this device knows them by, or their email (before the log
+        // gives them a placeholder).
+        let name = self
+            .state(by.org)?
             .members
             .get(&newcomer.user)
             .map_or_else(|| newcomer.email.clone(), |m| m.name.clone());
+        let log = self.follow_log(t, &account, by.org).await?;
+        self.extend_log(
+            t,
+            &account,
+            by.org,
+            &log,
+            vec![MembershipChange::Add {
+                member: newcomer.user.to_bytes(),
+                role: role_number(newcomer.role),
+                identity,
+            }],
+            &deliveries,
+        )
+        .await?;
         self.commit(
             by,
             vec![Record::Member(Member {
@@ -257,6 +282,7 @@ impl Engine {
         account: &Account,
         org: OrgId,
         own: &Signers,
+        log: Option<&Membership>,
     ) -> Result<Known> {
         let mut signers: Signers = own.clone();
         let mut identities = HashMap::new();
@@ -274,7 +300,16 @@ impl Engine {
             if public.user != member.user.to_bytes() {
                 continue;
             }
-            self.pin(member.user, &member.identity).await?;
+            match log {
+                // The log says who is a member, by which identity: the directory only adds
+                // their devices.
+                Some(log) => {
+                    if log.members.get(&member.user).map(|(_, i)| i) != Some(&public) {
+                        continue;
+                    }
+                }
+                None => self.pin(member.user, &member.identity).await?,
+            }
             for bytes in &member.certificates {
                 if let Ok(c) = DeviceCertificate::verify(bytes, &public.signing)
                     && c.user == member.user.to_bytes()
@@ -284,9 +319,17 @@ impl Engine {
             }
             identities.insert(member.user, public);
         }
+        // With a log, only those who hand keys out now are trusted for any epoch; the others
+        // the log knows are `Sealers::former`.
+        if let Some(log) = log {
+            identities.retain(|user, _| {
+                *user == account.user || matches!(log.role(*user), Some(Role::Owner | Role::Admin))
+            });
+        }
         Ok(Known {
             signers,
             identities,
+            log: log.cloned(),
         })
     }
 
@@ -301,7 +344,7 @@ impl Engine {
         t: &T,
         account: &Account,
         org: OrgId,
-        identities: &HashMap<MemberId, IdentityPublic>,
+        sealers: Sealers<'_>,
     ) -> Result<()> {
         let mut delivered = Vec::new();
         for bytes in t.keys(org).await.map_err(sync_error)? {
@@ -311,9 +354,24 @@ impl Engine {
                 ))
             };
             let peeked = KeyDelivery::peek(&bytes).map_err(|e| refused(&e.to_string()))?;
-            let sealer = identities
-                .get(&MemberId::from_bytes(peeked.sealer))
-                .ok_or_else(|| refused("it is signed by someone who is not a member"))?;
+            let who = MemberId::from_bytes(peeked.sealer);
+            let sealer = match (sealers.current.get(&who), sealers.former) {
+                (Some(identity), _) => identity,
+                (None, Some(log)) => log
+                    .identities
+                    .get(&who)
+                    .filter(|_| {
+                        log.epochs
+                            .get(&peeked.compartment)
+                            .is_some_and(|newest| peeked.epoch < *newest)
+                    })
+                    .ok_or_else(|| {
+                        refused("it is signed by someone who may not hand out this key now")
+                    })?,
+                (None, None) => {
+                    return Err(refused("it is signed by someone who is not a member"));
+                }
+            };
             let delivery = KeyDelivery::verify(&bytes, &sealer.signing)
                 .map_err(|_| refused("its signature does not check"))?;
             if delivery.org != org.to_bytes() || delivery.recipient != account.user.to_bytes() {

@@ -610,6 +610,27 @@ pub struct KeyDeliveries {
     pub deliveries: Vec<String>,
 }
 
+/// `GET /api/v1/orgs/{org}/membership?after=N`: the organization's membership log entries after
+/// the first `N` (docs/formats.md, "Membership log entry"), base64, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipLog {
+    pub entries: Vec<String>,
+}
+
+/// `POST /api/v1/orgs/{org}/membership`: entries for the end of the membership log, each signed
+/// by the caller's identity, with the key deliveries they call for (docs/sync.md, "Joining a
+/// team" and "Removal and role changes"). `after` is how many entries the caller's device has
+/// checked: if the log grew meanwhile, `409 log_moved`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipAppend {
+    pub after: u32,
+    pub entries: Vec<String>,
+    #[serde(default)]
+    pub deliveries: Vec<String>,
+}
+
 /// `POST /api/v1/orgs/{org}/invoice-numbers`: the next number of a series for an invoice being
 /// issued (docs/sync.md, "Invoice numbers").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

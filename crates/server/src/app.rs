@@ -21,7 +21,8 @@ use crate::mail::Mailer;
 use crate::secrets::{ServerKey, token_hash};
 use crate::store::Store;
 use crate::{
-    accounts, attachments, enrolments, handoff, keys, meta, numbers, orgs, passkeys, privacy, sync,
+    accounts, attachments, enrolments, handoff, keys, membership, meta, numbers, orgs, passkeys,
+    privacy, sync,
 };
 
 /// What every request handler can reach.
@@ -124,6 +125,10 @@ pub fn router(state: Shared) -> Router {
             post(keys::confirm),
         )
         .route("/api/v1/orgs/{org}/directory", get(keys::directory))
+        .route(
+            "/api/v1/orgs/{org}/membership",
+            get(membership::log).post(membership::append),
+        )
         .route("/api/v1/orgs/{org}/invoice-numbers", post(numbers::issue))
         .route(
             "/api/v1/orgs/{org}/members/{user}",

@@ -128,6 +128,21 @@ pub async fn put_keys(
         )));
     }
     let keys = deliveries(&state, in_org.org.id, in_org.user, in_org.user, &body).await?;
+    let readable = readable_compartments(in_org.actor.role);
+    if let Some(k) = keys
+        .iter()
+        .find(|k| !readable.iter().any(|c| *c as u8 == k.compartment))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "{} holds no key of the {} compartment",
+                in_org.actor.role.with_article(),
+                Compartment::from_u8(k.compartment).map_or("?", Compartment::name)
+            ),
+        ));
+    }
     match state
         .store
         .put_sealed_keys(in_org.org.id, in_org.user, &keys, now())
@@ -148,9 +163,11 @@ pub async fn keys(
     in_org: InOrg,
 ) -> ApiResult<Json<wire::KeyDeliveries>> {
     let keys = state.store.sealed_keys(in_org.org.id, in_org.user).await?;
+    let readable = readable_compartments(in_org.actor.role);
     Ok(Json(wire::KeyDeliveries {
         deliveries: keys
             .iter()
+            .filter(|k| readable.iter().any(|c| *c as u8 == k.compartment))
             .map(|k| B64.encode(delivery_bytes(in_org.org.id, in_org.user, k)))
             .collect(),
     }))
@@ -240,6 +257,9 @@ pub async fn confirm(
         },
     )
     .map_err(crate::orgs::forbidden)?;
+    if crate::membership::is_logged(&state, in_org.org.id).await? {
+        return Err(crate::membership::logged_refusal());
+    }
     let keys = deliveries(&state, in_org.org.id, user, in_org.user, &body).await?;
     let readable = readable_compartments(waiting.role);
     let needed: BTreeSet<(u8, u32)> = state

@@ -31,6 +31,7 @@ pub mod handoff;
 pub mod keys;
 pub mod limits;
 pub mod mail;
+pub mod membership;
 pub mod meta;
 pub mod numbers;
 pub mod orgs;

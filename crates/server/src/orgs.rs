@@ -383,6 +383,9 @@ pub async fn transfer(
     if body.to == in_org.user {
         return Err(ApiError::invalid("you are already an owner"));
     }
+    if crate::membership::is_logged(&state, in_org.org.id).await? {
+        return Err(crate::membership::logged_refusal());
+    }
     match state
         .store
         .transfer_ownership(in_org.org.id, in_org.user, body.to)
@@ -478,6 +481,9 @@ pub async fn change_role(
 ) -> ApiResult<Json<wire::MemberInfo>> {
     let (user, from, target) = membership_target(&state, &in_org, &user, Some(body.role)).await?;
     in_org.check(Action::ManageMembersAndViewers, &target)?;
+    if crate::membership::is_logged(&state, in_org.org.id).await? {
+        return Err(crate::membership::logged_refusal());
+    }
     state
         .store
         .set_role(in_org.org.id, user, from, body.role)
@@ -542,6 +548,9 @@ pub async fn remove_member(
         }
     }
     let (user, role, target) = membership_target(&state, &in_org, &user, None).await?;
+    if crate::membership::is_logged(&state, in_org.org.id).await? {
+        return Err(crate::membership::logged_refusal());
+    }
     let leaving = user == in_org.user;
     if leaving {
         if let Target::Membership {

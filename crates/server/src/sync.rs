@@ -465,6 +465,26 @@ pub async fn push(
         let checked = check_header(&state, &in_org, &envelope, now_ms, &mut keys, refuse).await?;
         parsed.push((envelope, checked));
     }
+    // A compartment whose key moved on takes nothing sealed under an older one: whoever was
+    // removed or demoted may still hold that key.
+    let newest: HashMap<u8, u32> = state
+        .store
+        .newest_epochs(in_org.org.id)
+        .await?
+        .into_iter()
+        .collect();
+    if let Some(i) = parsed.iter().position(|(e, _)| {
+        newest
+            .get(&e.header().compartment)
+            .is_some_and(|n| e.header().epoch < *n)
+    }) {
+        return Err(refused(
+            StatusCode::CONFLICT,
+            "old_epoch",
+            i,
+            "it is sealed under a key of its compartment that was replaced: fetch the new key and seal it again",
+        ));
+    }
     // Then the signatures, together (Ed25519 batch verification, about 12 µs each instead of
     // 40), on a blocking thread and every core.
     let signers: Vec<VerifyingKey> = parsed

@@ -687,3 +687,93 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     server.stop().await;
 }
 both!(a_device_does_not_pull_back_what_it_just_pushed);
+
+/// Mia, a Member, signs a client of her own making (her device, modified, writes what her role
+/// may not); the server refuses her push, but a lying server passes it on to Ada anyway. Ada's
+/// device judges it by Mia's role at the point of the membership log its header names, and
+/// refuses it: it is never shown.
+async fn a_record_beyond_its_authors_role_is_refused(backend: Backend) {
+    use stint_domain::{Client, ClientId, Compartment, Role};
+    use stint_engine::RawRecord;
+    use support::team::{ada_with_acme, invited};
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
+    ada.engine.publish(&ada.t, org).await.unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    let by = ada.engine.act_as_user(org).unwrap();
+    let (mut mia, digits) = invited(
+        &server,
+        &storage,
+        &ada,
+        org,
+        "mia@example.org",
+        Role::Member,
+    )
+    .await;
+    ada.engine
+        .confirm_member(&ada.t, &by, "mia@example.org", &digits)
+        .await
+        .unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    mia.engine.sync(&mia.t).await.unwrap();
+
+    let mia_id = mia.engine.sync_account().await.unwrap().unwrap();
+    let id = ClientId(ulid::Ulid::from_bytes(support::raw::rand_id()));
+    mia.engine
+        .put_raw_record(RawRecord {
+            org,
+            id: id.to_bytes(),
+            kind: Kind::Client as u16,
+            compartment: Compartment::Team as u8,
+            author: mia_id,
+            owner: [0; 16],
+            payload: serde_json::to_vec(&Client {
+                id,
+                name: "Initech".into(),
+                currency: None,
+                rounding: None,
+                archived: false,
+                note: String::new(),
+            })
+            .unwrap(),
+        })
+        .await
+        .unwrap();
+    let forged = support::devices::stored_records(mia.dir(), org)
+        .await
+        .into_iter()
+        .find(|(record, _)| record.as_slice() == id.to_bytes())
+        .unwrap()
+        .1;
+    let header = *stint_crypto::EnvelopeRef::parse(&forged).unwrap().header();
+    assert_eq!(header.log, 2, "written knowing the log's two entries");
+    let refused = mia.engine.sync(&mia.t).await.unwrap_err().to_string();
+    assert!(refused.contains("may not write"), "{refused}");
+
+    let to_ada = Hostile::over(&ada.t);
+    to_ada.set(Some(Attack::Replay(org, forged)));
+    ada.engine.sync(&to_ada).await.unwrap();
+    let names: Vec<String> = ada
+        .engine
+        .clients(&by, true)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(!names.contains(&"Initech".to_owned()), "{names:?}");
+    let reasons: Vec<String> = ada
+        .engine
+        .quarantined()
+        .iter()
+        .map(|q| q.reason.clone())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("at entry 2 of the membership log, who may not write it")),
+        "{reasons:?}"
+    );
+    server.stop().await;
+}
+both!(a_record_beyond_its_authors_role_is_refused);

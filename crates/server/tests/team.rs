@@ -7,101 +7,13 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use stint_crypto::{IdentityKeys, KeyDelivery};
-use stint_domain::{Compartment, EntryTime, OrgId, RateScope, Role};
-use stint_engine::sync::SyncReport;
+use stint_domain::{Compartment, EntryTime, RateScope, Role};
 use stint_engine::{Engine, EntryFilter, NewRate};
 use stint_sync::HttpTransport;
-use support::devices::{acme_website, device, set_up, span_entry, stored_records};
+use support::devices::{span_entry, stored_records};
 use support::raw;
-use support::{Backend, Server, Storage, invitation_token, sign_in, verified_account};
-
-const PASSWORD: &str = "a long and private passphrase";
-
-/// A person with an account, one device (a fresh vault) and a session on it.
-struct Person {
-    engine: Engine,
-    t: HttpTransport,
-    session: String,
-    email: String,
-    _dir: tempfile::TempDir,
-}
-
-async fn person(server: &Server, storage: &Storage, email: &str) -> Person {
-    verified_account(server, storage, email, PASSWORD).await;
-    let session = sign_in(server, email, PASSWORD, "laptop").await;
-    let dir = tempfile::tempdir().unwrap();
-    let engine = device(dir.path(), &stint_engine::MemoryKeyStore::default()).await;
-    Person {
-        t: HttpTransport::new(&server.base, &session).unwrap(),
-        engine,
-        session,
-        email: email.to_owned(),
-        _dir: dir,
-    }
-}
-
-impl Person {
-    fn dir(&self) -> &std::path::Path {
-        self._dir.path()
-    }
-}
-
-/// Ada, with sync set up on her device and the organization "Acme" (client Globex, project
-/// Website), not yet published.
-async fn ada_with_acme(
-    server: &Server,
-    storage: &Storage,
-) -> (Person, OrgId, stint_domain::ProjectId) {
-    let mut ada = person(server, storage, "ada@example.org").await;
-    set_up(&mut ada.engine, &ada.t).await;
-    let (org, project) = acme_website(&mut ada.engine).await;
-    (ada, org, project)
-}
-
-/// `email` invited by Ada into `org` with `role`, set up on their own device and joined: pending,
-/// with the fingerprint they read out.
-async fn invited(
-    server: &Server,
-    storage: &Storage,
-    ada: &Person,
-    org: OrgId,
-    email: &str,
-    role: Role,
-) -> (Person, String) {
-    let mut p = person(server, storage, email).await;
-    ada.t.invite(org, email, role).await.unwrap();
-    set_up(&mut p.engine, &p.t).await;
-    let joined = p
-        .engine
-        .join_org(&p.t, &invitation_token(storage, email))
-        .await
-        .unwrap();
-    assert!(joined.pending, "{joined:?}");
-    assert_eq!((joined.org, joined.role), (org, role));
-    (p, joined.fingerprint)
-}
-
-fn report(reports: &[(OrgId, SyncReport)], org: OrgId) -> SyncReport {
-    reports
-        .iter()
-        .find(|(o, _)| *o == org)
-        .map(|(_, r)| r.clone())
-        .unwrap_or_default()
-}
-
-/// The compartments of `org` whose keys the vault at `dir` holds.
-async fn held_compartments(dir: &std::path::Path, org: OrgId) -> Vec<i64> {
-    let url = format!("sqlite://{}", dir.join("vault.sqlite").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let rows: Vec<i64> =
-        sqlx::query_scalar("SELECT DISTINCT compartment FROM org_keys WHERE org = ? ORDER BY 1")
-            .bind(org.to_bytes().as_slice())
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
-    rows
-}
+use support::team::{ada_with_acme, held_compartments, invited, report};
+use support::{Backend, Server, Storage};
 
 /// Replaces the published identity the server keeps for `user` (as a hostile server would), and
 /// returns what was there.
@@ -561,6 +473,30 @@ async fn confirming_hands_over_exactly_the_keys_of_the_role(backend: Backend) {
     );
     let (status, _) = confirming(&server, &olga, &org, &mia, vec![]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "confirmed once");
+    // Nor can a Member keep a finance key on the server for their other devices, even one they
+    // got hold of: a device of theirs never receives one.
+    let own_finance = delivery(
+        &org,
+        Compartment::Finance,
+        &finance,
+        &mia,
+        &mia_identity,
+        &mia,
+        &mia_identity,
+    );
+    let (status, body) = server
+        .call(
+            Method::PUT,
+            &format!("/api/v1/orgs/{org}/keys"),
+            Some(&mia.token),
+            Some(serde_json::json!({ "deliveries": [own_finance] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (_, keys) = server
+        .get(&format!("/api/v1/orgs/{org}/keys"), &mia.token)
+        .await;
+    assert_eq!(keys["deliveries"].as_array().unwrap().len(), 1, "{keys}");
 
     // Someone waiting is turned away; then the organization is as absent to them as any other.
     let pat = raw::person(&server, &storage, "pat").await;

@@ -442,16 +442,34 @@ impl Transport for HttpTransport {
         Ok(number.number)
     }
 
-    async fn confirm_member(
+    async fn membership(&self, org: OrgId, after: u32) -> Result<Vec<Vec<u8>>, String> {
+        let log: wire::MembershipLog = typed(
+            self.json(
+                Method::GET,
+                &format!("/api/v1/orgs/{org}/membership?after={after}"),
+                None,
+            )
+            .await?,
+        )?;
+        log.entries.iter().map(|e| bytes(e)).collect()
+    }
+
+    async fn append_membership(
         &self,
         org: OrgId,
-        user: MemberId,
+        after: u32,
+        entries: &[Vec<u8>],
         deliveries: &[Vec<u8>],
     ) -> Result<(), String> {
+        let encode = |items: &[Vec<u8>]| items.iter().map(|d| B64.encode(d)).collect::<Vec<_>>();
         self.json(
             Method::POST,
-            &format!("/api/v1/orgs/{org}/members/{user}/confirm"),
-            Some(deliveries_body(deliveries)),
+            &format!("/api/v1/orgs/{org}/membership"),
+            Some(json!({
+                "after": after,
+                "entries": encode(entries),
+                "deliveries": encode(deliveries),
+            })),
         )
         .await
         .map(drop)

@@ -11,6 +11,7 @@
 #![deny(unsafe_code)]
 
 mod bulk;
+mod epochs;
 mod keystore;
 mod quarantine;
 mod receive;

@@ -128,6 +128,35 @@ pub struct SealedKey {
     pub signature: Vec<u8>,
 }
 
+/// A change the membership log makes to the server's own table of members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberChange {
+    /// Someone pending with this role becomes a member.
+    Confirm {
+        user: Ulid,
+        role: stint_domain::Role,
+    },
+    Role {
+        user: Ulid,
+        role: stint_domain::Role,
+    },
+    /// Their membership, API tokens and every key delivered to them go.
+    Remove { user: Ulid },
+}
+
+/// Entries for the end of an organization's membership log, checked, with what they change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogAppend {
+    /// How many entries the log held when they were checked: the first of `entries` follows.
+    pub after: u32,
+    pub entries: Vec<Vec<u8>>,
+    pub changes: Vec<MemberChange>,
+    /// Keys of compartments a member's new role no longer reads (member, compartment): deleted.
+    pub dropped: Vec<(Ulid, u8)>,
+    /// Key deliveries that come with the entries, by recipient.
+    pub keys: Vec<(Ulid, SealedKey)>,
+}
+
 /// One page of an organization's records after a cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -218,6 +247,13 @@ pub trait SyncStore {
         keys: &[SealedKey],
         at: i64,
     ) -> StoreResult<()>;
+    /// The organization's membership log entries after the first `after`, in order.
+    async fn membership_log(&self, org: Ulid, after: u32) -> StoreResult<Vec<Vec<u8>>>;
+    /// Appends checked entries to the membership log with the changes they make, in one
+    /// transaction under the organization's write lock: `Changed` if the log no longer holds
+    /// exactly `append.after` entries (someone appended meanwhile: check again), `NotFound` if a
+    /// member or pending member a change names is not there (with that role, for one pending).
+    async fn append_membership(&self, org: Ulid, append: &LogAppend, at: i64) -> StoreResult<()>;
     /// For each compartment of which the organization has keys, its newest epoch.
     async fn newest_epochs(&self, org: Ulid) -> StoreResult<Vec<(u8, u32)>>;
     /// The number of `invoice` in `series`: the one it was given before, or the next after both
@@ -682,6 +718,143 @@ macro_rules! sync_store {
                 .await?;
                 tx.commit().await?;
                 Ok(u64::try_from(number).unwrap_or(0))
+            }
+
+            async fn membership_log(
+                &self,
+                org: ulid::Ulid,
+                after: u32,
+            ) -> $crate::store::StoreResult<Vec<Vec<u8>>> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let rows: Vec<Vec<u8>> = sqlx::query_scalar(
+                    "SELECT entry FROM membership_log WHERE org_id = $1 AND seq > $2 ORDER BY seq",
+                )
+                .bind(org.to_string())
+                .bind(i64::from(after))
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(rows)
+            }
+
+            async fn append_membership(
+                &self,
+                org: ulid::Ulid,
+                append: &$crate::store::sync::LogAppend,
+                at: i64,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::sync::MemberChange;
+                use $crate::store::StoreError;
+                let org_id = org.to_string();
+                let mut tx = self.org_tx(org, true, false).await?;
+                let held: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM membership_log WHERE org_id = $1")
+                        .bind(&org_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if held != i64::from(append.after) {
+                    return Err(StoreError::Changed("membership log"));
+                }
+                for (i, entry) in append.entries.iter().enumerate() {
+                    sqlx::query("INSERT INTO membership_log (org_id, seq, entry) VALUES ($1, $2, $3)")
+                        .bind(&org_id)
+                        .bind(i64::from(append.after) + 1 + i as i64)
+                        .bind(entry)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let mut removed = Vec::new();
+                for change in &append.changes {
+                    let done = match *change {
+                        MemberChange::Confirm { user, role } => {
+                            let done = sqlx::query(
+                                "DELETE FROM pending_members WHERE org_id = $1 AND user_id = $2 AND role = $3",
+                            )
+                            .bind(&org_id)
+                            .bind(user.to_string())
+                            .bind(role.to_string())
+                            .execute(&mut *tx)
+                            .await?;
+                            if done.rows_affected() == 1 {
+                                sqlx::query(
+                                    "INSERT INTO members (org_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)",
+                                )
+                                .bind(&org_id)
+                                .bind(user.to_string())
+                                .bind(role.to_string())
+                                .bind(at)
+                                .execute(&mut *tx)
+                                .await?;
+                            }
+                            done
+                        }
+                        MemberChange::Role { user, role } => {
+                            sqlx::query(
+                                "UPDATE members SET role = $3 WHERE org_id = $1 AND user_id = $2",
+                            )
+                            .bind(&org_id)
+                            .bind(user.to_string())
+                            .bind(role.to_string())
+                            .execute(&mut *tx)
+                            .await?
+                        }
+                        MemberChange::Remove { user } => {
+                            removed.push(user);
+                            for statement in [
+                                "DELETE FROM sealed_keys WHERE org_id = $1 AND user_id = $2",
+                                "UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 \
+                                 AND user_id = $2 AND revoked_at IS NULL",
+                            ] {
+                                sqlx::query(statement)
+                                    .bind(&org_id)
+                                    .bind(user.to_string())
+                                    .bind(at)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                            sqlx::query("DELETE FROM members WHERE org_id = $1 AND user_id = $2")
+                                .bind(&org_id)
+                                .bind(user.to_string())
+                                .execute(&mut *tx)
+                                .await?
+                        }
+                    };
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::NotFound("member"));
+                    }
+                }
+                for (user, compartment) in &append.dropped {
+                    sqlx::query(
+                        "DELETE FROM sealed_keys WHERE org_id = $1 AND user_id = $2 AND compartment = $3",
+                    )
+                    .bind(&org_id)
+                    .bind(user.to_string())
+                    .bind(i64::from(*compartment))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (user, key) in &append.keys {
+                    sqlx::query($crate::store::sync::INSERT_SEALED_KEY)
+                        .bind(&org_id)
+                        .bind(user.to_string())
+                        .bind(i64::from(key.compartment))
+                        .bind(i64::from(key.epoch))
+                        .bind(&key.sealed)
+                        .bind(key.sealed_by.to_string())
+                        .bind(&key.signature)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                for user in removed {
+                    sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
+                        .bind(user.to_string())
+                        .bind(&org_id)
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(())
             }
 
             async fn newest_epochs(

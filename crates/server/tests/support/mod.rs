@@ -8,6 +8,7 @@
 
 pub mod devices;
 pub mod raw;
+pub mod team;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -464,13 +465,19 @@ macro_rules! members_passed_on {
         ) -> Result<Vec<stint_engine::sync::PendingMember>, String> {
             self.inner.pending_members(org).await
         }
-        async fn confirm_member(
+        async fn membership(&self, org: OrgId, after: u32) -> Result<Vec<Vec<u8>>, String> {
+            self.inner.membership(org, after).await
+        }
+        async fn append_membership(
             &self,
             org: OrgId,
-            user: MemberId,
+            after: u32,
+            entries: &[Vec<u8>],
             deliveries: &[Vec<u8>],
         ) -> Result<(), String> {
-            self.inner.confirm_member(org, user, deliveries).await
+            self.inner
+                .append_membership(org, after, entries, deliveries)
+                .await
         }
         async fn invoice_number(
             &self,

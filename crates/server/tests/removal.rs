@@ -1,0 +1,609 @@
+//! Removing and demoting members of a synced organization (docs/sync.md, "Removal and role
+//! changes"): signed membership log entries with a new key epoch for every compartment someone
+//! stops reading, over a real server on both backends.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use stint_crypto::EnvelopeRef;
+use stint_domain::{Compartment, OrgId, RateScope, Role};
+use stint_engine::{EntryFilter, NewRate};
+use support::devices::{span_entry, stored_records};
+use support::team::{Person, ada_with_acme, held_compartments, invited, report};
+use support::{Backend, Server, Storage};
+
+/// The epochs of `compartment` of `org` whose keys the vault at `dir` holds.
+async fn held_epochs(dir: &std::path::Path, org: OrgId, compartment: Compartment) -> Vec<i64> {
+    let url = format!("sqlite://{}", dir.join("vault.sqlite").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows: Vec<i64> = sqlx::query_scalar(
+        "SELECT epoch FROM org_keys WHERE org = ? AND compartment = ? ORDER BY 1",
+    )
+    .bind(org.to_bytes().as_slice())
+    .bind(compartment as i64)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+/// The envelope of record `id` in the vault at `dir`.
+async fn envelope_of(dir: &std::path::Path, org: OrgId, id: [u8; 16]) -> Vec<u8> {
+    stored_records(dir, org)
+        .await
+        .into_iter()
+        .find(|(record, _)| record.as_slice() == id)
+        .map(|(_, envelope)| envelope)
+        .expect("the record is in the vault")
+}
+
+fn epoch(envelope: &[u8]) -> u32 {
+    EnvelopeRef::parse(envelope).unwrap().header().epoch
+}
+
+async fn push_raw(
+    server: &Server,
+    p: &Person,
+    org: OrgId,
+    envelope: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
+    let response = server
+        .http
+        .post(format!("{}/api/v1/orgs/{org}/sync/push", server.base))
+        .bearer_auth(&p.session)
+        .header("content-type", stint_protocol::sync::SYNC_MEDIA_TYPE)
+        .body(stint_protocol::sync::encode_push(&[envelope]))
+        .send()
+        .await
+        .unwrap();
+    support::read(response).await
+}
+
+/// Ada owns Acme; Mia (Member) and Vic (Admin) are confirmed by fingerprint. Ada removes Mia:
+/// Mia's account can no longer pull or push, the team key moves to epoch 2 (delivered to Ada and
+/// Vic), and what Ada writes afterwards is sealed under a key Mia never held. Vic's change made
+/// before he heard of it, waiting in his outbox under epoch 1, is sealed again and arrives; the
+/// server refuses the old version (409). Ada demotes Vic to Member: his device forgets the
+/// finance keys and records, and the finance key moves on. Promoted again, his device receives
+/// every finance key and reads the whole history again, the rate set while he was a Member too.
+async fn removal_and_role_changes_move_keys_on(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, project) = ada_with_acme(&server, &storage).await;
+    let rate = |from: (i16, i8, i8), hourly: &str| NewRate {
+        scope: RateScope::Project { project },
+        effective_from: jiff::civil::date(from.0, from.1, from.2),
+        hourly: hourly.into(),
+        currency: None,
+    };
+    let by = ada.engine.act_as_user(org).unwrap();
+    ada.engine
+        .set_rate(&by, rate((2020, 1, 1), "95"))
+        .await
+        .unwrap();
+    ada.engine.publish(&ada.t, org).await.unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    let by = ada.engine.act_as_user(org).unwrap();
+    let (mut mia, mia_digits) = invited(
+        &server,
+        &storage,
+        &ada,
+        org,
+        "mia@example.org",
+        Role::Member,
+    )
+    .await;
+    let (mut vic, vic_digits) =
+        invited(&server, &storage, &ada, org, "vic@example.org", Role::Admin).await;
+    for (email, digits) in [
+        ("mia@example.org", &mia_digits),
+        ("vic@example.org", &vic_digits),
+    ] {
+        ada.engine
+            .confirm_member(&ada.t, &by, email, digits)
+            .await
+            .unwrap();
+    }
+    ada.engine.sync(&ada.t).await.unwrap();
+    for p in [&mut mia, &mut vic] {
+        let got = report(&p.engine.sync(&p.t).await.unwrap(), org);
+        assert!(got.received > 0 && got.refused == 0, "{got:?}");
+    }
+    let mia_id = mia.engine.sync_account().await.unwrap().unwrap();
+    let vic_id = vic.engine.sync_account().await.unwrap().unwrap();
+    let vic_by = vic.engine.act_as_user(org).unwrap();
+    assert_eq!(vic.engine.rates(&vic_by).unwrap().len(), 1);
+
+    // Vic tracks time and has not synced yet: his change waits under the team key of epoch 1.
+    let start: jiff::Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();
+    let vics_entry = vic
+        .engine
+        .add_entry(&vic_by, span_entry(project, start, 60, "review"))
+        .await
+        .unwrap()
+        .entry
+        .entry
+        .id;
+    let held_back = envelope_of(vic.dir(), org, vics_entry.to_bytes()).await;
+    assert_eq!(epoch(&held_back), 1);
+
+    // Ada removes Mia.
+    ada.engine
+        .change_membership(&ada.t, &by, mia_id, None)
+        .await
+        .unwrap();
+    let log = format!("/api/v1/orgs/{org}/membership");
+    let (status, body) = server.get(&log, &ada.session).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The anchor, two confirmations, the removal and the team key's new epoch.
+    assert_eq!(body["entries"].as_array().unwrap().len(), 5, "{body}");
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/orgs/{org}/sync/pull")),
+        (Method::GET, format!("/api/v1/orgs/{org}/keys")),
+        (Method::GET, log.clone()),
+    ] {
+        let (status, body) = server.call(method, &path, Some(&mia.session), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+    let mias_old = stored_records(mia.dir(), org).await.remove(0).1;
+    let (status, body) = push_raw(&server, &mia, org, mias_old).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(report(&mia.engine.sync(&mia.t).await.unwrap(), org) == Default::default());
+
+    // What Ada writes now is sealed under epoch 2, which Mia never held.
+    let adas_entry = ada
+        .engine
+        .add_entry(&by, span_entry(project, start, 30, "after Mia left"))
+        .await
+        .unwrap()
+        .entry
+        .entry
+        .id;
+    assert_eq!(
+        epoch(&envelope_of(ada.dir(), org, adas_entry.to_bytes()).await),
+        2
+    );
+    assert_eq!(held_epochs(mia.dir(), org, Compartment::Team).await, [1]);
+    ada.engine.sync(&ada.t).await.unwrap();
+
+    // Vic's waiting change is sealed again under the new key and arrives; the old version is
+    // refused.
+    let got = report(&vic.engine.sync(&vic.t).await.unwrap(), org);
+    assert_eq!((got.pushed, got.refused), (1, 0), "{got:?}");
+    assert_eq!(held_epochs(vic.dir(), org, Compartment::Team).await, [1, 2]);
+    assert_eq!(
+        epoch(&envelope_of(vic.dir(), org, vics_entry.to_bytes()).await),
+        2
+    );
+    let (status, body) = push_raw(&server, &vic, org, held_back).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "old_epoch", "{body}");
+    ada.engine.sync(&ada.t).await.unwrap();
+    let entries = ada.engine.entries(&by, &EntryFilter::default()).unwrap();
+    assert!(
+        entries.iter().any(|e| e.entry.id == vics_entry),
+        "{entries:?}"
+    );
+    assert!(
+        ada.engine
+            .members(&by)
+            .unwrap()
+            .iter()
+            .any(|m| m.id == mia_id && !m.active)
+    );
+
+    // Demoted to Member, Vic's device forgets everything of finance.
+    ada.engine
+        .change_membership(&ada.t, &by, vic_id, Some(Role::Member))
+        .await
+        .unwrap();
+    ada.engine
+        .set_rate(&by, rate((2026, 1, 1), "120"))
+        .await
+        .unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    vic.engine.sync(&vic.t).await.unwrap();
+    let vic_by = vic.engine.act_as_user(org).unwrap();
+    assert_eq!(
+        held_compartments(vic.dir(), org).await,
+        [Compartment::Team as i64]
+    );
+    for (_, envelope) in stored_records(vic.dir(), org).await {
+        let parsed = EnvelopeRef::parse(&envelope).unwrap();
+        assert_eq!(parsed.header().compartment, Compartment::Team as u8);
+    }
+    assert!(vic.engine.rates(&vic_by).is_err());
+    assert_eq!(
+        vic.engine
+            .members(&vic_by)
+            .unwrap()
+            .iter()
+            .find(|m| m.id == vic_id)
+            .unwrap()
+            .role,
+        Role::Member
+    );
+
+    // Promoted again: every finance key, and the history they open.
+    ada.engine
+        .change_membership(&ada.t, &by, vic_id, Some(Role::Admin))
+        .await
+        .unwrap();
+    let got = report(&vic.engine.sync(&vic.t).await.unwrap(), org);
+    assert_eq!(got.refused, 0, "{got:?}");
+    assert_eq!(
+        held_epochs(vic.dir(), org, Compartment::Finance).await,
+        [1, 2]
+    );
+    let vic_by = vic.engine.act_as_user(org).unwrap();
+    assert_eq!(vic.engine.rates(&vic_by).unwrap().len(), 2);
+}
+both!(removal_and_role_changes_move_keys_on);
+
+/// A log entry of `org` after `prev` (the entries so far), signed by `by`.
+fn entry(
+    org: &str,
+    prev: &[Vec<u8>],
+    by: &support::raw::Person,
+    identity: &stint_crypto::IdentityKeys,
+    change: stint_crypto::MembershipChange,
+) -> Vec<u8> {
+    stint_crypto::MembershipEntry {
+        org: support::raw::org_bytes(org),
+        seq: prev.len() as u32 + 1,
+        prev: prev
+            .last()
+            .map_or([0; 32], |e| stint_crypto::MembershipEntry::hash(e)),
+        signer: by.user,
+        at_ms: 1_700_000_000_000,
+        change,
+    }
+    .sign(&identity.signing)
+    .to_vec()
+}
+
+async fn append(
+    server: &Server,
+    who: &support::raw::Person,
+    org: &str,
+    after: usize,
+    entries: &[Vec<u8>],
+    deliveries: Vec<String>,
+) -> (StatusCode, serde_json::Value) {
+    let entries: Vec<String> = entries.iter().map(|e| support::raw::b64(e)).collect();
+    server
+        .call(
+            Method::POST,
+            &format!("/api/v1/orgs/{org}/membership"),
+            Some(&who.token),
+            Some(
+                serde_json::json!({ "after": after, "entries": entries, "deliveries": deliveries }),
+            ),
+        )
+        .await
+}
+
+/// The server takes only entries the log would take, signed by the account sending them, with the
+/// deliveries they call for, and changes its members only through them once a log exists.
+async fn the_server_takes_only_what_the_log_allows(backend: Backend) {
+    use stint_crypto::MembershipChange;
+    use support::raw;
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let olga = raw::person(&server, &storage, "olga").await;
+    let olga_keys = raw::set_up_identity(&server, &olga).await;
+    let org = support::create_org(&server, &olga.token, "Acme").await;
+    let max = raw::person(&server, &storage, "max").await;
+    let max_keys = raw::set_up_identity(&server, &max).await;
+    support::accepted(
+        &server,
+        &storage,
+        &olga.token,
+        &org,
+        &max.email,
+        &max.token,
+        "member",
+    )
+    .await;
+    let team = stint_crypto::SymmetricKey::generate();
+    let to = |key: &stint_crypto::SymmetricKey,
+              c: Compartment,
+              epoch: u32,
+              p: &raw::Person,
+              k: &stint_crypto::IdentityKeys| {
+        raw::b64(&stint_crypto::KeyDelivery::seal(
+            key,
+            raw::org_bytes(&org),
+            c as u8,
+            epoch,
+            &k.public(p.user),
+            olga.user,
+            &olga_keys.signing,
+        ))
+    };
+
+    let mut log: Vec<Vec<u8>> = Vec::new();
+    // The anchor must add its signer as Owner.
+    let wrong_anchor = entry(
+        &org,
+        &log,
+        &olga,
+        &olga_keys,
+        MembershipChange::Add {
+            member: olga.user,
+            role: 2,
+            identity: olga_keys.public(olga.user),
+        },
+    );
+    let (status, body) = append(&server, &olga, &org, 0, &[wrong_anchor], vec![]).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::BAD_REQUEST, &"bad_entry".into()),
+        "{body}"
+    );
+    let anchor = entry(
+        &org,
+        &log,
+        &olga,
+        &olga_keys,
+        MembershipChange::Add {
+            member: olga.user,
+            role: 1,
+            identity: olga_keys.public(olga.user),
+        },
+    );
+    let (status, body) = append(
+        &server,
+        &olga,
+        &org,
+        0,
+        std::slice::from_ref(&anchor),
+        vec![],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    log.push(anchor);
+
+    // Adding Max: without his key, with another identity than his, or sent by someone else than
+    // its signer, refused; the log as it was says 1 entry, not 0.
+    let add_max = entry(
+        &org,
+        &log,
+        &olga,
+        &olga_keys,
+        MembershipChange::Add {
+            member: max.user,
+            role: 3,
+            identity: max_keys.public(max.user),
+        },
+    );
+    let forged = stint_crypto::IdentityKeys::generate();
+    let add_forged = entry(
+        &org,
+        &log,
+        &olga,
+        &olga_keys,
+        MembershipChange::Add {
+            member: max.user,
+            role: 3,
+            identity: forged.public(max.user),
+        },
+    );
+    let team_to_max = to(&team, Compartment::Team, 1, &max, &max_keys);
+    for (who, after, entries, deliveries, status, code) in [
+        (
+            &olga,
+            1,
+            vec![add_max.clone()],
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "wrong_keys",
+        ),
+        (
+            &olga,
+            1,
+            vec![add_forged],
+            vec![to(&team, Compartment::Team, 1, &max, &forged)],
+            StatusCode::BAD_REQUEST,
+            "bad_entry",
+        ),
+        (
+            &max,
+            1,
+            vec![add_max.clone()],
+            vec![team_to_max.clone()],
+            StatusCode::FORBIDDEN,
+            "pending",
+        ),
+        (
+            &olga,
+            0,
+            vec![add_max.clone()],
+            vec![team_to_max.clone()],
+            StatusCode::CONFLICT,
+            "log_moved",
+        ),
+        (
+            &olga,
+            1,
+            vec![add_max.clone()],
+            vec![
+                team_to_max.clone(),
+                to(&team, Compartment::Finance, 1, &max, &max_keys),
+            ],
+            StatusCode::BAD_REQUEST,
+            "bad_delivery",
+        ),
+    ] {
+        let (got, body) = append(&server, who, &org, after, &entries, deliveries).await;
+        assert_eq!(
+            (got, body["error"]["code"].as_str().unwrap()),
+            (status, code),
+            "{body}"
+        );
+    }
+    let (status, body) = append(
+        &server,
+        &olga,
+        &org,
+        1,
+        std::slice::from_ref(&add_max),
+        vec![team_to_max],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    log.push(add_max);
+
+    // Max, a Member, cannot make himself an Admin, nor rotate keys.
+    for change in [
+        MembershipChange::Role {
+            member: max.user,
+            role: 2,
+        },
+        MembershipChange::Epoch {
+            compartment: 1,
+            epoch: 2,
+        },
+    ] {
+        let own = entry(&org, &log, &max, &max_keys, change);
+        let (status, body) = append(&server, &max, &org, 2, &[own], vec![]).await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (StatusCode::BAD_REQUEST, &"bad_entry".into()),
+            "{body}"
+        );
+    }
+    // Removing Max without moving the team key on is refused; the plain routes are closed.
+    let remove = entry(
+        &org,
+        &log,
+        &olga,
+        &olga_keys,
+        MembershipChange::Remove { member: max.user },
+    );
+    let (status, body) = append(
+        &server,
+        &olga,
+        &org,
+        2,
+        std::slice::from_ref(&remove),
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::BAD_REQUEST, &"bad_entry".into()),
+        "{body}"
+    );
+    let member = format!(
+        "/api/v1/orgs/{org}/members/{}",
+        ulid::Ulid::from_bytes(max.user)
+    );
+    for (method, body) in [
+        (Method::DELETE, None),
+        (Method::PATCH, Some(serde_json::json!({ "role": "viewer" }))),
+    ] {
+        let (status, answer) = server.call(method, &member, Some(&olga.token), body).await;
+        assert_eq!(
+            (status, &answer["error"]["code"]),
+            (StatusCode::CONFLICT, &"membership_log".into()),
+            "{answer}"
+        );
+    }
+    let (_, stored) = server
+        .get(&format!("/api/v1/orgs/{org}/membership"), &max.token)
+        .await;
+    assert_eq!(stored["entries"].as_array().unwrap().len(), 2, "{stored}");
+    let status = server
+        .http
+        .get(format!("{}/api/v1/orgs/{org}/sync/pull", server.base))
+        .bearer_auth(&max.token)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::OK, "still a member");
+    server.stop().await;
+}
+both!(the_server_takes_only_what_the_log_allows);
+
+/// A literal of `bytes` in the SQL of `storage`'s backend.
+fn blob(storage: &Storage, bytes: &[u8]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    match storage.backend {
+        Backend::Sqlite => format!("X'{hex}'"),
+        Backend::Postgres => format!("decode('{hex}', 'hex')"),
+    }
+}
+
+/// The server drops an entry of the membership log, or forges one: the device that checked the
+/// log before refuses it as not the one it knew, a device seeing it for the first time refuses
+/// the forged signature; nothing of the organization is synced meanwhile. Put back, both sync.
+async fn a_device_refuses_a_log_the_server_changed(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
+    ada.engine.publish(&ada.t, org).await.unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    let by = ada.engine.act_as_user(org).unwrap();
+    let (mut mia, digits) = invited(
+        &server,
+        &storage,
+        &ada,
+        org,
+        "mia@example.org",
+        Role::Member,
+    )
+    .await;
+    ada.engine
+        .confirm_member(&ada.t, &by, "mia@example.org", &digits)
+        .await
+        .unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    let (_, log) = server
+        .get(&format!("/api/v1/orgs/{org}/membership"), &ada.session)
+        .await;
+    use base64::Engine as _;
+    let adds_mia = base64::engine::general_purpose::STANDARD
+        .decode(log["entries"][1].as_str().unwrap())
+        .unwrap();
+    let org_id = org.to_string();
+    let put = |bytes: &[u8]| {
+        format!(
+            "INSERT INTO membership_log (org_id, seq, entry) VALUES ('{org_id}', 2, {})",
+            blob(&storage, bytes)
+        )
+    };
+    let drop = format!("DELETE FROM membership_log WHERE org_id = '{org_id}' AND seq = 2");
+
+    support::execute_in_org(&storage, &org_id, drop.clone()).await;
+    let refused = ada.engine.sync(&ada.t).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("not the one this device checked before"),
+        "{refused}"
+    );
+
+    let mut forged = adds_mia.clone();
+    forged[100] ^= 1;
+    support::execute_in_org(&storage, &org_id, put(&forged)).await;
+    let refused = mia.engine.sync(&mia.t).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("membership log of organization"),
+        "{refused}"
+    );
+    assert!(mia.engine.organizations().is_empty());
+    let refused = ada.engine.sync(&ada.t).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("not the one this device checked before"),
+        "{refused}"
+    );
+
+    support::execute_in_org(&storage, &org_id, drop).await;
+    support::execute_in_org(&storage, &org_id, put(&adds_mia)).await;
+    ada.engine.sync(&ada.t).await.unwrap();
+    let got = report(&mia.engine.sync(&mia.t).await.unwrap(), org);
+    assert!(got.received > 0 && got.refused == 0, "{got:?}");
+    server.stop().await;
+}
+both!(a_device_refuses_a_log_the_server_changed);

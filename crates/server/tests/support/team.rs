@@ -1,0 +1,98 @@
+//! People working in one team: each with an account, a device of their own and a session, Ada
+//! owning "Acme" and inviting the others.
+
+use stint_domain::{OrgId, Role};
+use stint_engine::Engine;
+use stint_engine::sync::SyncReport;
+use stint_sync::HttpTransport;
+
+use super::devices::{acme_website, device, set_up};
+use super::{Server, Storage, invitation_token, sign_in, verified_account};
+
+const PASSWORD: &str = "a long and private passphrase";
+
+/// A person with an account, one device (a fresh vault) and a session on it.
+pub struct Person {
+    pub engine: Engine,
+    pub t: HttpTransport,
+    pub session: String,
+    pub email: String,
+    pub _dir: tempfile::TempDir,
+}
+
+pub async fn person(server: &Server, storage: &Storage, email: &str) -> Person {
+    verified_account(server, storage, email, PASSWORD).await;
+    let session = sign_in(server, email, PASSWORD, "laptop").await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = device(dir.path(), &stint_engine::MemoryKeyStore::default()).await;
+    Person {
+        t: HttpTransport::new(&server.base, &session).unwrap(),
+        engine,
+        session,
+        email: email.to_owned(),
+        _dir: dir,
+    }
+}
+
+impl Person {
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
+/// Ada, with sync set up on her device and the organization "Acme" (client Globex, project
+/// Website), not yet published.
+pub async fn ada_with_acme(
+    server: &Server,
+    storage: &Storage,
+) -> (Person, OrgId, stint_domain::ProjectId) {
+    let mut ada = person(server, storage, "ada@example.org").await;
+    set_up(&mut ada.engine, &ada.t).await;
+    let (org, project) = acme_website(&mut ada.engine).await;
+    (ada, org, project)
+}
+
+/// `email` invited by Ada into `org` with `role`, set up on their own device and joined: pending,
+/// with the fingerprint they read out.
+pub async fn invited(
+    server: &Server,
+    storage: &Storage,
+    ada: &Person,
+    org: OrgId,
+    email: &str,
+    role: Role,
+) -> (Person, String) {
+    let mut p = person(server, storage, email).await;
+    ada.t.invite(org, email, role).await.unwrap();
+    set_up(&mut p.engine, &p.t).await;
+    let joined = p
+        .engine
+        .join_org(&p.t, &invitation_token(storage, email))
+        .await
+        .unwrap();
+    assert!(joined.pending, "{joined:?}");
+    assert_eq!((joined.org, joined.role), (org, role));
+    (p, joined.fingerprint)
+}
+
+pub fn report(reports: &[(OrgId, SyncReport)], org: OrgId) -> SyncReport {
+    reports
+        .iter()
+        .find(|(o, _)| *o == org)
+        .map(|(_, r)| r.clone())
+        .unwrap_or_default()
+}
+
+/// The compartments of `org` whose keys the vault at `dir` holds.
+pub async fn held_compartments(dir: &std::path::Path, org: OrgId) -> Vec<i64> {
+    let url = format!("sqlite://{}", dir.join("vault.sqlite").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT compartment FROM org_keys WHERE org = ? ORDER BY 1")
+            .bind(org.to_bytes().as_slice())
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    rows
+}
