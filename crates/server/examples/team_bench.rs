@@ -1,0 +1,205 @@
+//! Issue 15's benches: a team in the seeded organization, through a real server on a loopback
+//! port.
+//!
+//! ```sh
+//! cargo run --release -p stint-server --example team_bench [ENTRIES]          # SQLite
+//! scripts/with-postgres cargo run --release -p stint-server --example team_bench   # PostgreSQL
+//! ```
+//!
+//! Ada seeds the benchmark organization (100,000 entries unless ENTRIES says otherwise), publishes
+//! it and pushes everything (set-up, not a target). Then:
+//!
+//! - **Confirming** each of eleven newcomers (two Admins, eight Members, a Viewer), each by
+//!   fingerprint: a membership log entry and key deliveries, no record sealed again (≤ 1 s).
+//! - **Removing** a Member, eleven remaining: new team epoch, its key delivered to the eleven
+//!   (≤ 2 s), and how many of Ada's records were sealed again (none: only what is written again).
+//! - **B5 with four roles at once**: the Owner's second device, an Admin's, a Member's and the
+//!   Viewer's first syncs, started together; each one's records and time, and all of them.
+//!
+//! Server and clients share the machine. Nothing here is a test: the numbers are printed, never
+//! asserted.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use stint_crypto::EnvelopeRef;
+use stint_domain::{OrgId, Role};
+use stint_engine::seed::SeedSpec;
+use stint_engine::sync::SyncReport;
+use support::devices::{device, set_up, stored_records};
+use support::team::{Person, invited, person, report};
+use support::{Backend, Server, Storage};
+
+fn ms(took: Duration) -> f64 {
+    took.as_secs_f64() * 1000.0
+}
+
+/// Records of `org` in the vault at `dir`, by key epoch of their compartment.
+async fn by_epoch(dir: &std::path::Path, org: OrgId) -> Vec<((u8, u32), usize)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (_, envelope) in stored_records(dir, org).await {
+        let h = *EnvelopeRef::parse(&envelope).unwrap().header();
+        *counts.entry((h.compartment, h.epoch)).or_insert(0) += 1;
+    }
+    counts.into_iter().collect()
+}
+
+async fn first_sync(p: &mut Person, org: OrgId) -> (SyncReport, Duration) {
+    let started = Instant::now();
+    let reports = p.engine.sync(&p.t).await.unwrap();
+    (report(&reports, org), started.elapsed())
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let entries: u64 = std::env::args()
+        .nth(1)
+        .map(|a| a.parse().expect("ENTRIES is a number"))
+        .unwrap_or(100_000);
+    let backend = if std::env::var_os("STINT_TEST_DATABASE_URL").is_some() {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+
+    let mut ada = person(&server, &storage, "ada@example.org").await;
+    let recovery = set_up(&mut ada.engine, &ada.t).await;
+    eprintln!("seeding {entries} entries…");
+    let (org, summary) = ada
+        .engine
+        .seed(SeedSpec { entries, seed: 42 }, &mut |_, _| {})
+        .await
+        .unwrap();
+    ada.engine.publish(&ada.t, org).await.unwrap();
+    let started = Instant::now();
+    ada.engine.sync(&ada.t).await.unwrap();
+    eprintln!(
+        "set-up: {} records published and pushed in {:.0} ms",
+        summary.records,
+        ms(started.elapsed())
+    );
+    let by = ada.engine.act_as_user(org).unwrap();
+
+    // Eleven newcomers, each confirmed by the digits they read out.
+    let mut roles = vec![Role::Admin, Role::Admin];
+    roles.extend([Role::Member; 8]);
+    roles.push(Role::Viewer);
+    let mut team = Vec::new();
+    let mut confirms = Vec::new();
+    for (i, role) in roles.iter().enumerate() {
+        let email = format!("person{i}@example.org");
+        let (p, digits) = invited(&server, &storage, &ada, org, &email, *role).await;
+        let started = Instant::now();
+        ada.engine
+            .confirm_member(&ada.t, &by, &email, &digits)
+            .await
+            .unwrap();
+        confirms.push(started.elapsed());
+        team.push((p, *role));
+    }
+    ada.engine.sync(&ada.t).await.unwrap();
+    let mut sorted = confirms.clone();
+    sorted.sort();
+    let confirm_median = sorted[sorted.len() / 2];
+    let confirm_max = *sorted.last().unwrap();
+
+    // Removing a Member: eleven remain.
+    let (removed, _) = team.remove(9);
+    let removed_id = removed.engine.sync_account().await.unwrap().unwrap();
+    let started = Instant::now();
+    ada.engine
+        .change_membership(&ada.t, &by, removed_id, None)
+        .await
+        .unwrap();
+    let removal = started.elapsed();
+    // Under the new team key: only what the removal itself wrote (the removed member's profile).
+    let resealed: usize = by_epoch(ada.dir(), org)
+        .await
+        .iter()
+        .filter(|((c, e), _)| *c == 1 && *e > 1)
+        .map(|(_, n)| *n)
+        .sum();
+
+    // Four roles' first syncs at once: the Owner's second device, an Admin, a Member, the Viewer.
+    let dir = tempfile::tempdir().unwrap();
+    let mut phone = Person {
+        engine: device(dir.path(), &stint_engine::MemoryKeyStore::default()).await,
+        t: stint_sync::HttpTransport::new(&server.base, &ada.session).unwrap(),
+        session: ada.session.clone(),
+        email: ada.email.clone(),
+        _dir: dir,
+    };
+    phone
+        .engine
+        .restore_sync(&phone.t, &recovery)
+        .await
+        .unwrap();
+    let viewer = team.pop().unwrap().0;
+    let member = team.remove(2).0;
+    let admin = team.remove(0).0;
+    let mut four = [phone, admin, member, viewer];
+    let started = Instant::now();
+    let [a, b, c, d] = &mut four;
+    let (o, a2, m, v) = tokio::join!(
+        first_sync(a, org),
+        first_sync(b, org),
+        first_sync(c, org),
+        first_sync(d, org)
+    );
+    let together = started.elapsed();
+
+    println!(
+        "storage: {} · {} records seeded · 2 cores shared by server and clients",
+        match backend {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        },
+        summary.records
+    );
+    println!();
+    println!("| what | measured | target | met |");
+    println!("|------|----------|--------|-----|");
+    println!(
+        "| confirm a newcomer (log entry + key deliveries), median of 11 | {:.0} ms (slowest {:.0} ms) | <= 1 s | {} |",
+        ms(confirm_median),
+        ms(confirm_max),
+        if confirm_max <= Duration::from_secs(1) {
+            "yes"
+        } else {
+            "NO"
+        }
+    );
+    println!(
+        "| remove a Member, new team epoch delivered to 11 | {:.0} ms; {resealed} record under the new key (the profile the removal writes) | <= 2 s; nothing sealed again unless written | {} |",
+        ms(removal),
+        if removal <= Duration::from_secs(2) && resealed <= 1 {
+            "yes"
+        } else {
+            "NO"
+        }
+    );
+    let all: usize = [&o, &a2, &m, &v].iter().map(|(r, _)| r.received).sum();
+    for (role, (r, took)) in [
+        ("Owner (second device)", o),
+        ("Admin", a2),
+        ("Member", m),
+        ("Viewer", v),
+    ] {
+        println!(
+            "| B5, four at once: {role} | {} records in {:.0} ms, {:.0} records/s | - | - |",
+            r.received,
+            ms(took),
+            r.received as f64 / took.as_secs_f64()
+        );
+    }
+    println!(
+        "| B5, four at once: all | {:.0} ms for the four, {:.0} records/s together | - | - |",
+        ms(together),
+        all as f64 / together.as_secs_f64()
+    );
+    server.stop().await;
+}
