@@ -695,26 +695,21 @@ both!(a_device_does_not_pull_back_what_it_just_pushed);
 async fn a_record_beyond_its_authors_role_is_refused(backend: Backend) {
     use stint_domain::{Client, ClientId, Compartment, Role};
     use stint_engine::RawRecord;
-    use support::team::{ada_with_acme, invited};
+    use support::team::{ada_with_acme, confirmed, publish};
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
     let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
-    ada.engine.publish(&ada.t, org).await.unwrap();
-    ada.engine.sync(&ada.t).await.unwrap();
+    publish(&mut ada, org).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let (mut mia, digits) = invited(
+    let mut mia = confirmed(
         &server,
         &storage,
-        &ada,
+        &mut ada,
         org,
         "mia@example.org",
         Role::Member,
     )
     .await;
-    ada.engine
-        .confirm_member(&ada.t, &by, "mia@example.org", &digits)
-        .await
-        .unwrap();
     ada.engine.sync(&ada.t).await.unwrap();
     mia.engine.sync(&mia.t).await.unwrap();
 

@@ -9,7 +9,7 @@ use stint_crypto::EnvelopeRef;
 use stint_domain::{Compartment, OrgId, RateScope, Role};
 use stint_engine::{EntryFilter, NewRate};
 use support::devices::{span_entry, stored_records};
-use support::team::{Person, ada_with_acme, held_compartments, invited, report};
+use support::team::{Person, ada_with_acme, confirmed, held_compartments, publish, report};
 use support::{Backend, Server, Storage};
 
 /// The epochs of `compartment` of `org` whose keys the vault at `dir` holds.
@@ -82,29 +82,26 @@ async fn removal_and_role_changes_move_keys_on(backend: Backend) {
         .set_rate(&by, rate((2020, 1, 1), "95"))
         .await
         .unwrap();
-    ada.engine.publish(&ada.t, org).await.unwrap();
-    ada.engine.sync(&ada.t).await.unwrap();
+    publish(&mut ada, org).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let (mut mia, mia_digits) = invited(
+    let mut mia = confirmed(
         &server,
         &storage,
-        &ada,
+        &mut ada,
         org,
         "mia@example.org",
         Role::Member,
     )
     .await;
-    let (mut vic, vic_digits) =
-        invited(&server, &storage, &ada, org, "vic@example.org", Role::Admin).await;
-    for (email, digits) in [
-        ("mia@example.org", &mia_digits),
-        ("vic@example.org", &vic_digits),
-    ] {
-        ada.engine
-            .confirm_member(&ada.t, &by, email, digits)
-            .await
-            .unwrap();
-    }
+    let mut vic = confirmed(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "vic@example.org",
+        Role::Admin,
+    )
+    .await;
     ada.engine.sync(&ada.t).await.unwrap();
     for p in [&mut mia, &mut vic] {
         let got = report(&p.engine.sync(&p.t).await.unwrap(), org);
@@ -241,6 +238,15 @@ async fn removal_and_role_changes_move_keys_on(backend: Backend) {
 }
 both!(removal_and_role_changes_move_keys_on);
 
+/// Asserts an answer is the refusal `status` with error `code`.
+fn refused_with(got: StatusCode, body: &serde_json::Value, status: StatusCode, code: &str) {
+    assert_eq!(
+        (got, body["error"]["code"].as_str()),
+        (status, Some(code)),
+        "{body}"
+    );
+}
+
 /// A log entry of `org` after `prev` (the entries so far), signed by `by`.
 fn entry(
     org: &str,
@@ -337,11 +343,7 @@ async fn the_server_takes_only_what_the_log_allows(backend: Backend) {
         },
     );
     let (status, body) = append(&server, &olga, &org, 0, &[wrong_anchor], vec![]).await;
-    assert_eq!(
-        (status, &body["error"]["code"]),
-        (StatusCode::BAD_REQUEST, &"bad_entry".into()),
-        "{body}"
-    );
+    refused_with(status, &body, StatusCode::BAD_REQUEST, "bad_entry");
     let anchor = entry(
         &org,
         &log,
@@ -468,11 +470,7 @@ async fn the_server_takes_only_what_the_log_allows(backend: Backend) {
     ] {
         let own = entry(&org, &log, &max, &max_keys, change);
         let (status, body) = append(&server, &max, &org, 2, &[own], vec![]).await;
-        assert_eq!(
-            (status, &body["error"]["code"]),
-            (StatusCode::BAD_REQUEST, &"bad_entry".into()),
-            "{body}"
-        );
+        refused_with(status, &body, StatusCode::BAD_REQUEST, "bad_entry");
     }
     // Removing Max without moving the team key on is refused; the plain routes are closed.
     let remove = entry(
@@ -491,11 +489,7 @@ async fn the_server_takes_only_what_the_log_allows(backend: Backend) {
         vec![],
     )
     .await;
-    assert_eq!(
-        (status, &body["error"]["code"]),
-        (StatusCode::BAD_REQUEST, &"bad_entry".into()),
-        "{body}"
-    );
+    refused_with(status, &body, StatusCode::BAD_REQUEST, "bad_entry");
     let member = format!(
         "/api/v1/orgs/{org}/members/{}",
         ulid::Ulid::from_bytes(max.user)
@@ -505,11 +499,7 @@ async fn the_server_takes_only_what_the_log_allows(backend: Backend) {
         (Method::PATCH, Some(serde_json::json!({ "role": "viewer" }))),
     ] {
         let (status, answer) = server.call(method, &member, Some(&olga.token), body).await;
-        assert_eq!(
-            (status, &answer["error"]["code"]),
-            (StatusCode::CONFLICT, &"membership_log".into()),
-            "{answer}"
-        );
+        refused_with(status, &answer, StatusCode::CONFLICT, "membership_log");
     }
     let (_, stored) = server
         .get(&format!("/api/v1/orgs/{org}/membership"), &max.token)
@@ -544,22 +534,16 @@ async fn a_device_refuses_a_log_the_server_changed(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
     let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
-    ada.engine.publish(&ada.t, org).await.unwrap();
-    ada.engine.sync(&ada.t).await.unwrap();
-    let by = ada.engine.act_as_user(org).unwrap();
-    let (mut mia, digits) = invited(
+    publish(&mut ada, org).await;
+    let mut mia = confirmed(
         &server,
         &storage,
-        &ada,
+        &mut ada,
         org,
         "mia@example.org",
         Role::Member,
     )
     .await;
-    ada.engine
-        .confirm_member(&ada.t, &by, "mia@example.org", &digits)
-        .await
-        .unwrap();
     ada.engine.sync(&ada.t).await.unwrap();
     let (_, log) = server
         .get(&format!("/api/v1/orgs/{org}/membership"), &ada.session)

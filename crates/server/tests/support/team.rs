@@ -96,3 +96,28 @@ pub async fn held_compartments(dir: &std::path::Path, org: OrgId) -> Vec<i64> {
     pool.close().await;
     rows
 }
+
+/// Publishes `org` from Ada's device and pushes it.
+pub async fn publish(ada: &mut Person, org: OrgId) {
+    ada.engine.publish(&ada.t, org).await.unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+}
+
+/// `email` invited by Ada into the published `org` with `role`, joined from their own device and
+/// confirmed by Ada with the digits they read out (not yet synced).
+pub async fn confirmed(
+    server: &Server,
+    storage: &Storage,
+    ada: &mut Person,
+    org: OrgId,
+    email: &str,
+    role: Role,
+) -> Person {
+    let (p, digits) = invited(server, storage, ada, org, email, role).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    ada.engine
+        .confirm_member(&ada.t, &by, email, &digits)
+        .await
+        .unwrap();
+    p
+}
