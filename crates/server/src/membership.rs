@@ -256,8 +256,9 @@ pub async fn append(
             ),
         )
         .await?;
+    // The entries as stored: what the caller's device appends to its copy.
     Ok(Json(wire::MembershipLog {
-        entries: Vec::new(),
+        entries: body.entries,
     }))
 }
 
