@@ -591,3 +591,97 @@ async fn a_device_refuses_a_log_the_server_changed(backend: Backend) {
     server.stop().await;
 }
 both!(a_device_refuses_a_log_the_server_changed);
+
+/// Adam, an Admin, is removed. The server then hands Mia, in his name, a team key of the new
+/// epoch that he made himself (his delivery replaces Ada's in the server's table): had Mia taken
+/// it, she would write under a key the removed Admin holds. Her device trusts someone the log no
+/// longer lists as Owner or Admin only for keys of replaced epochs, and refuses it.
+async fn a_removed_admin_cannot_hand_out_the_new_key(backend: Backend) {
+    use support::raw;
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
+    publish(&mut ada, org).await;
+    let mut mia = confirmed(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "mia@example.org",
+        Role::Member,
+    )
+    .await;
+    let adam = raw::person(&server, &storage, "adam").await;
+    let adam_keys = raw::set_up_identity(&server, &adam).await;
+    let org_id = org.to_string();
+    support::accepted(
+        &server,
+        &storage,
+        &ada.session,
+        &org_id,
+        &adam.email,
+        &adam.token,
+        "admin",
+    )
+    .await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    let digits = adam_keys.public(adam.user).fingerprint();
+    ada.engine
+        .confirm_member(&ada.t, &by, &adam.email, &digits)
+        .await
+        .unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    mia.engine.sync(&mia.t).await.unwrap();
+
+    let adam_id = stint_domain::MemberId::from_bytes(adam.user);
+    ada.engine
+        .change_membership(&ada.t, &by, adam_id, None)
+        .await
+        .unwrap();
+    let (_, directory) = server
+        .get(&format!("/api/v1/orgs/{org}/directory"), &ada.session)
+        .await;
+    let mia_id = mia.engine.sync_account().await.unwrap().unwrap();
+    use base64::Engine as _;
+    let mia_identity = directory
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["user"] == mia_id.to_string())
+        .map(|e| {
+            base64::engine::general_purpose::STANDARD
+                .decode(e["identity"].as_str().unwrap())
+                .unwrap()
+        })
+        .unwrap();
+    let mia_identity = stint_crypto::IdentityPublic::from_bytes(&mia_identity).unwrap();
+    let his = stint_crypto::KeyDelivery::seal(
+        &stint_crypto::SymmetricKey::generate(),
+        org.to_bytes(),
+        Compartment::Team as u8,
+        2,
+        &mia_identity,
+        adam.user,
+        &adam_keys.signing,
+    );
+    support::execute_in_org(
+        &storage,
+        &org_id,
+        format!(
+            "UPDATE sealed_keys SET sealed = {}, sealed_by = '{}', signature = {} \
+             WHERE org_id = '{org_id}' AND user_id = '{mia_id}' AND compartment = 1 AND epoch = 2",
+            blob(&storage, &his[54..159]),
+            ulid::Ulid::from_bytes(adam.user),
+            blob(&storage, &his[159..]),
+        ),
+    )
+    .await;
+    let refused = mia.engine.sync(&mia.t).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("may not hand out this key now"),
+        "{refused}"
+    );
+    assert_eq!(held_epochs(mia.dir(), org, Compartment::Team).await, [1]);
+    server.stop().await;
+}
+both!(a_removed_admin_cannot_hand_out_the_new_key);
