@@ -246,7 +246,6 @@ impl Engine {
             account,
             org,
             &Membership::empty(),
-            0,
             MembershipChange::Add {
                 member: account.user.to_bytes(),
                 role: role_number(Role::Owner),
@@ -259,18 +258,17 @@ impl Engine {
         Ok(vec![entry])
     }
 
-    /// `change` as the log's next entry but `skip`, signed by this account.
+    /// `change` as the entry that follows `log`, signed by this account.
     fn sign_entry(
         &self,
         account: &Account,
         org: OrgId,
         log: &Membership,
-        skip: u32,
         change: MembershipChange,
     ) -> Vec<u8> {
         MembershipEntry {
             org: org.to_bytes(),
-            seq: log.head.0 + 1 + skip,
+            seq: log.head.0 + 1,
             prev: log.head.1,
             signer: account.user.to_bytes(),
             at_ms: u64::try_from(self.now().as_millisecond()).unwrap_or(0),
@@ -294,7 +292,7 @@ impl Engine {
         let mut entries: Vec<Vec<u8>> = Vec::with_capacity(changes.len());
         let mut next = log.clone();
         for change in changes {
-            let entry = self.sign_entry(account, org, &next, 0, change);
+            let entry = self.sign_entry(account, org, &next, change);
             next.append(org, &entry).map_err(sync_error)?;
             entries.push(entry);
         }
