@@ -151,8 +151,15 @@ pub(crate) async fn kept_log(
 
 /// Gives the organization's members the roles its log gives them: a member the log lists is
 /// active with the log's role (a profile not yet arrived is shown by id), anyone else is not a
-/// member.
-pub(crate) fn apply_roles(state: &mut OrgState, log: &Membership, roles: Roles) {
+/// member. The vault's own versions (merges, write log entries) name the log's head from now on.
+pub(crate) fn apply_roles(
+    vault: &stint_vault::Vault,
+    org: OrgId,
+    state: &mut OrgState,
+    log: &Membership,
+    roles: Roles,
+) {
+    vault.set_log_position(org.to_bytes(), roles.head);
     state.roles = Some(roles);
     for (id, member) in state.members.iter_mut() {
         match log.role(*id) {
@@ -219,7 +226,7 @@ impl Engine {
             self.vault.set_setting(&log_setting(org), &bytes).await?;
         }
         if let Some(state) = self.orgs.get_mut(&org) {
-            apply_roles(state, &log, roles);
+            apply_roles(&self.vault, org, state, &log, roles);
         }
         Ok(log)
     }
@@ -412,7 +419,7 @@ impl Engine {
             kept_log(&self.vault, by.org).await?,
             self.orgs.get_mut(&by.org),
         ) {
-            apply_roles(state, &log, roles);
+            apply_roles(&self.vault, by.org, state, &log, roles);
         }
         Ok(())
     }

@@ -721,8 +721,9 @@ impl Engine {
                         state.apply(Record::TimeEntry(e));
                     }
                     Ok(Some(record)) => {
-                        // The catalogue and rates decide entries' prices.
-                        reprice_all |= !matches!(record, Record::Expense(_));
+                        // The catalogue and rates decide entries' prices (marks do not).
+                        reprice_all |=
+                            !matches!(record, Record::Expense(_) | Record::BillingMark(_));
                         state.apply(record);
                     }
                     Ok(None) => state.remove_entry(EntryId::from_bytes(header.record)),

@@ -213,6 +213,19 @@ async fn offline_edits_on_two_devices_merge(backend: Backend) {
     );
     let shown = entries(&laptop, &by);
     assert_eq!(shown, entries(&phone, &on_phone));
+    // The entry both edited is a merge one device wrote: like every version written in an
+    // organization with a membership log, it names the log's position (published: its anchor).
+    for dir in [laptop_dir.path(), phone_dir.path()] {
+        let (_, envelope) = stored_records(dir, org)
+            .await
+            .into_iter()
+            .find(|(id, _)| id.as_slice() == both_fields.to_bytes())
+            .unwrap();
+        let merged = *stint_crypto::EnvelopeRef::parse(&envelope)
+            .unwrap()
+            .header();
+        assert!(merged.log >= 1, "{merged:?}");
+    }
     let of = |id: EntryId| shown.iter().find(|e| e.0 == id).cloned();
     // Different fields of one entry: both kept.
     let e = of(both_fields).unwrap();

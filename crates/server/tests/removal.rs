@@ -6,7 +6,7 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use stint_crypto::EnvelopeRef;
-use stint_domain::{Compartment, OrgId, RateScope, Role};
+use stint_domain::{Compartment, MemberId, OrgId, RateScope, Role};
 use stint_engine::{EntryFilter, NewRate};
 use support::devices::{span_entry, stored_records};
 use support::team::{Person, ada_with_acme, confirmed, held_compartments, publish, report};
@@ -685,3 +685,84 @@ async fn a_removed_admin_cannot_hand_out_the_new_key(backend: Backend) {
     server.stop().await;
 }
 both!(a_removed_admin_cannot_hand_out_the_new_key);
+
+/// Ownership moves through the log: Ada (Owner) makes Adam an Owner, then steps down to Admin,
+/// each a signed entry the server applies to its members table. Adam, now the only Owner, cannot
+/// step down; Ada, now an Admin, cannot make herself an Owner again. Every device agrees.
+async fn ownership_moves_through_the_log(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
+    publish(&mut ada, org).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    let mut adam = confirmed(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "adam@example.org",
+        Role::Admin,
+    )
+    .await;
+    ada.engine.sync(&ada.t).await.unwrap();
+    adam.engine.sync(&adam.t).await.unwrap();
+    let ada_id = ada.engine.sync_account().await.unwrap().unwrap();
+    let adam_id = adam.engine.sync_account().await.unwrap().unwrap();
+    let role_on_server = |p: &Person| {
+        let (server, token) = (&server, p.session.clone());
+        async move {
+            let (status, body) = server.get(&format!("/api/v1/orgs/{org}"), &token).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body["role"].as_str().unwrap().to_owned()
+        }
+    };
+
+    ada.engine
+        .change_membership(&ada.t, &by, adam_id, Some(Role::Owner))
+        .await
+        .unwrap();
+    ada.engine
+        .change_membership(&ada.t, &by, ada_id, Some(Role::Admin))
+        .await
+        .unwrap();
+    assert_eq!(role_on_server(&adam).await, "owner");
+    assert_eq!(role_on_server(&ada).await, "admin");
+
+    adam.engine.sync(&adam.t).await.unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    let adam_by = adam.engine.act_as_user(org).unwrap();
+    for (engine, on) in [(&ada.engine, by), (&adam.engine, adam_by)] {
+        let mut roles: Vec<(MemberId, Role)> = engine
+            .members(&on)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.active)
+            .map(|m| (m.id, m.role))
+            .collect();
+        roles.sort();
+        let mut expected = vec![(ada_id, Role::Admin), (adam_id, Role::Owner)];
+        expected.sort();
+        assert_eq!(roles, expected);
+    }
+
+    // The last Owner stays; an Admin makes nobody an Owner, herself included.
+    let last = adam
+        .engine
+        .change_membership(&adam.t, &adam_by, adam_id, Some(Role::Admin))
+        .await
+        .unwrap_err();
+    assert!(last.to_string().contains("at least one owner"), "{last}");
+    let back = ada
+        .engine
+        .change_membership(&ada.t, &by, ada_id, Some(Role::Owner))
+        .await
+        .unwrap_err();
+    assert!(back.to_string().contains("admin"), "{back}");
+    assert_eq!(role_on_server(&adam).await, "owner");
+    assert_eq!(role_on_server(&ada).await, "admin");
+    for p in [ada, adam] {
+        p.engine.close().await;
+    }
+    server.stop().await;
+}
+both!(ownership_moves_through_the_log);

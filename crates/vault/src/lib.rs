@@ -282,6 +282,9 @@ pub struct Vault {
     /// Added to the system clock's milliseconds by [`Vault::next_hlc`]: tests play a device whose
     /// clock is wrong ([`Vault::skew_clock`]); zero otherwise.
     skew_ms: AtomicI64,
+    /// Each organization's membership log position, as the engine last followed it: what the
+    /// versions this vault writes on its own (merges, write log entries) name in their headers.
+    log_positions: std::sync::Mutex<std::collections::HashMap<[u8; 16], u32>>,
 }
 
 /// Minimum passphrase length in characters.
@@ -403,6 +406,7 @@ impl Vault {
             protection,
             last_hlc: AtomicU64::new(0),
             skew_ms: AtomicI64::new(0),
+            log_positions: Default::default(),
         };
         let keys = vault.keys_from(device_key).await?;
         Ok((vault, keys))
@@ -443,6 +447,7 @@ impl Vault {
             protection,
             last_hlc: AtomicU64::new(last_hlc as u64),
             skew_ms: AtomicI64::new(0),
+            log_positions: Default::default(),
         })
     }
 
@@ -804,6 +809,26 @@ impl Vault {
                 Err(seen) => last = seen,
             }
         }
+    }
+
+    /// Sets the membership log position of `org` that versions this vault writes on its own
+    /// (merges, write log entries) name: the log's length as the engine last checked it
+    /// (docs/formats.md, the header's `log`). Organizations without a log name 0.
+    pub fn set_log_position(&self, org: [u8; 16], head: u32) {
+        self.log_positions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(org, head);
+    }
+
+    /// The position [`Vault::set_log_position`] last set for `org`, or 0.
+    pub(crate) fn log_position(&self, org: [u8; 16]) -> u32 {
+        self.log_positions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&org)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Test support: from now on this vault's clock reads `ms` milliseconds off the system's (a

@@ -410,7 +410,7 @@ impl Vault {
             hlc: self.next_hlc(),
             tombstone,
             owner: owner_of(of),
-            log: 0,
+            log: self.log_position(of.org),
         };
         let key = keys.org_key(&header).ok_or(VaultError::NoOrgKey)?;
         let body: &[u8] = if tombstone { &[] } else { payload };

@@ -154,7 +154,7 @@ impl Vault {
                         hlc: 0,
                         tombstone: false,
                         owner: me,
-                        log: 0,
+                        log: self.log_position(org),
                     },
                     plaintext: Zeroizing::new(payload),
                 });

@@ -52,6 +52,28 @@ pub async fn ada_with_acme(
     (ada, org, project)
 }
 
+/// [`ada_with_acme`], with a bill rate of 95 an hour on Website from 2020 on (not yet published).
+pub async fn ada_with_rated_acme(
+    server: &Server,
+    storage: &Storage,
+) -> (Person, OrgId, stint_domain::ProjectId) {
+    let (mut ada, org, project) = ada_with_acme(server, storage).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    ada.engine
+        .set_rate(
+            &by,
+            stint_engine::NewRate {
+                scope: stint_domain::RateScope::Project { project },
+                effective_from: jiff::civil::date(2020, 1, 1),
+                hourly: "95".into(),
+                currency: None,
+            },
+        )
+        .await
+        .unwrap();
+    (ada, org, project)
+}
+
 /// `email` invited by Ada into `org` with `role`, set up on their own device and joined: pending,
 /// with the fingerprint they read out.
 pub async fn invited(
