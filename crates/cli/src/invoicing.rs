@@ -215,6 +215,9 @@ pub enum InvoiceCmd {
         #[arg(long)]
         client: Option<String>,
     },
+    /// Billed work that needs a look: changed after it was invoiced, or on two drafts at once
+    /// (both can happen when devices work offline)
+    Problems,
     /// Show one invoice
     Show {
         /// Number or id
@@ -774,6 +777,32 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             for (c, due) in open.iter().filter(|(_, d)| !d.is_zero()) {
                 println!("Open: {} {c}", amount(*due, *c));
             }
+        }
+        InvoiceCmd::Problems => {
+            let problems = ctx.engine.billing_problems(&by)?;
+            if cli.json {
+                return print_json(&problems);
+            }
+            let mut table = Table::new(["INVOICE", "WORK", "PROBLEM"]);
+            for p in &problems {
+                let work = match p.work {
+                    Work::Entry(id) => format!("time entry {id}"),
+                    Work::Expense(id) => format!("expense {id}"),
+                };
+                let problem = match &p.problem {
+                    BillingProblemKind::ChangedSince => {
+                        "changed after it was invoiced: the invoice bills it as it was".to_owned()
+                    }
+                    BillingProblemKind::MarkedElsewhere { other: Some(other) } => {
+                        format!("also billed by {other}: remove it from one of them")
+                    }
+                    BillingProblemKind::MarkedElsewhere { other: None } => {
+                        "released by another device: check the invoice's lines".to_owned()
+                    }
+                };
+                table.row([p.label.clone(), work, problem]);
+            }
+            table.print_or("No billed work needs a look.");
         }
         InvoiceCmd::Show { invoice } => {
             let v = ctx.engine.invoice(&by, find(ctx, invoice)?)?;

@@ -238,6 +238,84 @@ async fn a_member_joins_once_confirmed_by_fingerprint() {
     );
     assert_eq!(issued["label"], "2026-0001", "{issued}");
 
+    // Mia tracks an hour; while she changes its note offline, Ada drafts an invoice of it. The
+    // draft marks the entry in a record of its own: Mia's edit survives, and Ada is told the
+    // invoice bills the entry as it was.
+    ok(
+        &ada,
+        &server,
+        &["project", "add", "Website", "--client", "Globex"],
+        &[],
+    )
+    .await;
+    ok(&ada, &server, &["sync"], &[]).await;
+    ok(&mia, &server, &["sync"], &[]).await;
+    let entry = json(
+        &ok(
+            &mia,
+            &server,
+            &[
+                "entry",
+                "add",
+                "--project",
+                "Website",
+                "--date",
+                "2026-11-30",
+                "--duration",
+                "1h",
+                "--note",
+                "homepage",
+                "--json",
+            ],
+            &[],
+        )
+        .await,
+    );
+    let entry = entry["entry"]["entry"]["id"].as_str().unwrap().to_owned();
+    ok(&mia, &server, &["sync"], &[]).await;
+    ok(&ada, &server, &["sync"], &[]).await;
+    ok(
+        &mia,
+        &server,
+        &[
+            "entry",
+            "edit",
+            &entry,
+            "--note",
+            "homepage and contact form",
+        ],
+        &[],
+    )
+    .await;
+    ok(&ada, &server, &["invoice", "create", "Globex"], &[]).await;
+    let none = ok(&ada, &server, &["invoice", "problems"], &[]).await;
+    assert!(none.contains("No billed work needs a look"), "{none}");
+    ok(&ada, &server, &["sync"], &[]).await;
+    ok(&mia, &server, &["sync"], &[]).await;
+    ok(&ada, &server, &["sync"], &[]).await;
+    let problems = json(&ok(&ada, &server, &["invoice", "problems", "--json"], &[]).await);
+    assert_eq!(problems.as_array().unwrap().len(), 1, "{problems}");
+    assert_eq!(problems[0]["work"]["entry"], entry.as_str(), "{problems}");
+    assert_eq!(
+        problems[0]["problem"]["kind"], "changed_since",
+        "{problems}"
+    );
+    let shown = ok(&ada, &server, &["invoice", "problems"], &[]).await;
+    assert!(shown.contains("changed after it was invoiced"), "{shown}");
+    let out = go(
+        &mia,
+        &server,
+        &["entry", "edit", &entry, "--note", "again"],
+        &[],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("on an invoice"),
+        "{}",
+        text(&out.stderr)
+    );
+
     // Acting as someone else is for local members only: in a synced organization, refused.
     let out = go(
         &ada,

@@ -125,7 +125,8 @@ id_type!(/// An encrypted file attached to a record (a receipt).
     AttachmentId, "attachment");
 id_type!(/// An invoice or credit note.
     InvoiceId, "invoice");
-id_type!(/// A billing record: the organization's billing profile or a client's billing details.
+id_type!(/// A billing record: the organization's billing profile, a client's billing details or a billing
+    /// mark.
     BillingId, "billing record");
 id_type!(/// A recurring invoice (a template that makes drafts on a schedule).
     RecurringId, "recurring invoice");

@@ -75,6 +75,8 @@ pub enum Kind {
     TeamLog = 16,
     /// A device's write log entry for finance records ([`crate::write_log`]).
     FinanceLog = 17,
+    /// [`BillingMark`](crate::BillingMark): which invoice bills a time entry or an expense.
+    BillingMark = 18,
 }
 
 impl Kind {
@@ -99,6 +101,7 @@ impl Kind {
             15 => Recurring,
             16 => TeamLog,
             17 => FinanceLog,
+            18 => BillingMark,
             _ => return None,
         })
     }
@@ -118,7 +121,7 @@ impl Kind {
     }
 
     /// Every kind, in number order.
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Organization,
         Kind::Member,
         Kind::Client,
@@ -136,17 +139,19 @@ impl Kind {
         Kind::Recurring,
         Kind::TeamLog,
         Kind::FinanceLog,
+        Kind::BillingMark,
     ];
 
     /// Whether records of this kind belong to one member (ROLES.md's "own"): a time entry or an
-    /// expense to its member, a write log entry to the user whose device wrote it. Their headers
+    /// expense to its member (and so does its billing mark), a write log entry to the user whose
+    /// device wrote it. Their headers
     /// name that member as `owner` (format 2), and it never changes; a Member writes and receives
     /// only their own. Attachments name an owner when they belong to such a record (a receipt) and
     /// none when they are the organization's (a logo).
     pub fn has_owner(self) -> bool {
         matches!(
             self,
-            Kind::TimeEntry | Kind::Expense | Kind::TeamLog | Kind::FinanceLog
+            Kind::TimeEntry | Kind::Expense | Kind::TeamLog | Kind::FinanceLog | Kind::BillingMark
         )
     }
 
@@ -174,6 +179,9 @@ pub fn record_actions(kind: Kind, owned: bool) -> (Action, Action) {
         Kind::Attachment => (ReadOrgProfile, EditOrgProfile),
         Kind::Invoice | Kind::Recurring | Kind::FinanceLog => (ReadInvoices, EditInvoices),
         Kind::BillingProfile | Kind::ClientBilling => (ReadBillingProfile, EditBillingProfile),
+        // Read as the work it marks is (a Member sees their own work locked), written by whoever
+        // may make invoices (an expense is read as an entry is: the same grants).
+        Kind::BillingMark => (ReadTimeEntry, EditInvoices),
     }
 }
 
@@ -286,6 +294,7 @@ mod tests {
                 (15, 2),
                 (16, 1),
                 (17, 2),
+                (18, 1),
             ]
         );
         for k in Kind::ALL {
@@ -293,7 +302,7 @@ mod tests {
             assert!(Kind::matches_header(k as u16, k.compartment() as u8));
         }
         assert_eq!(Kind::from_u16(0), None);
-        assert_eq!(Kind::from_u16(18), None);
+        assert_eq!(Kind::from_u16(19), None);
         assert!(!Kind::matches_header(9, 2));
         assert!(!Kind::matches_header(12, 1));
         assert!(!Kind::matches_header(99, 1));
@@ -357,6 +366,19 @@ mod tests {
             assert_eq!(record_access(Role::Viewer, me, kind, owner, false), Ok(()));
             assert_eq!(record_access(Role::Admin, me, kind, owner, true), Ok(()));
         }
+        // A Member reads the marks on their own work and writes none; a Viewer writes none.
+        assert_eq!(
+            record_access(Role::Member, me, Kind::BillingMark, me, false),
+            Ok(())
+        );
+        assert_eq!(
+            record_access(Role::Member, me, Kind::BillingMark, other, false),
+            Err(NotOwn)
+        );
+        assert_eq!(
+            record_access(Role::Member, me, Kind::BillingMark, me, true),
+            Err(Forbidden)
+        );
         // The logo is the organization's.
         assert_eq!(
             record_access(Role::Member, me, Kind::Attachment, none, true),
@@ -418,7 +440,13 @@ mod tests {
         );
         assert_eq!(
             own,
-            [Kind::TimeEntry, Kind::Expense, Kind::TeamLog].map(|k| k as u16)
+            [
+                Kind::TimeEntry,
+                Kind::Expense,
+                Kind::TeamLog,
+                Kind::BillingMark
+            ]
+            .map(|k| k as u16)
         );
     }
 }

@@ -27,9 +27,10 @@ pub use entry::{EntryTime, TimeEntry, Valuation};
 pub use expense::{Expense, Receipt};
 pub use ids::*;
 pub use invoice::{
-    BankAccount, BillingProfile, ClientBilling, Discount, Every, Invoice, InvoiceError,
-    InvoiceKind, InvoiceLine, InvoiceStatus, LineGrouping, LineSource, NumberingScheme, Party,
-    Payment, RecurringInvoice, Tax, TaxCategory, TaxMode, TaxRate, TaxRounding, TypedLine, Unit,
+    BankAccount, Billed, BillingMark, BillingProfile, ClientBilling, Discount, Every, Invoice,
+    InvoiceError, InvoiceKind, InvoiceLine, InvoiceStatus, LineGrouping, LineSource,
+    NumberingScheme, Party, Payment, RecurringInvoice, Tax, TaxCategory, TaxMode, TaxRate,
+    TaxRounding, TypedLine, Unit, Work,
 };
 pub use kind::{
     Compartment, Kind, RecordDenied, readable_compartments, readable_kinds, record_access,

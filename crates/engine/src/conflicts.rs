@@ -54,6 +54,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::BillingProfile => "billing profile",
         Kind::ClientBilling => "client billing",
         Kind::Recurring => "recurring invoice",
+        Kind::BillingMark => "billing mark",
         Kind::TeamLog | Kind::FinanceLog => "write log entry",
     }
 }

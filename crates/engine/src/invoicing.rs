@@ -48,6 +48,32 @@ pub struct InvoiceView {
     pub corrects: Option<String>,
 }
 
+/// Billed work that needs a look ([`Engine::billing_problems`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BillingProblem {
+    /// The invoice that bills it.
+    pub invoice: InvoiceId,
+    /// Its number, or "draft …".
+    pub label: String,
+    /// The entry or expense.
+    pub work: Work,
+    /// What is wrong.
+    pub problem: BillingProblemKind,
+}
+
+/// What is wrong with billed work.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum BillingProblemKind {
+    /// Changed (or deleted) after it was put on the invoice: the invoice bills it as it was.
+    ChangedSince,
+    /// Its mark names another invoice (its label, when this device holds it) or none.
+    MarkedElsewhere {
+        /// The invoice the mark names.
+        other: Option<String>,
+    },
+}
+
 /// A new invoice: unbilled work of a client, optionally within dates, plus typed lines.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -189,6 +215,11 @@ pub(crate) fn billing_profile_id(org: OrgId) -> BillingId {
     singleton_id(Kind::BillingProfile, org.to_bytes())
 }
 
+/// The id of the billing mark of a piece of work.
+pub(crate) fn billing_mark_id(work: Work) -> BillingId {
+    singleton_id(Kind::BillingMark, work.to_bytes())
+}
+
 /// A client's billing details' id.
 pub(crate) fn client_billing_id(client: ClientId) -> BillingId {
     singleton_id(Kind::ClientBilling, client.to_bytes())
@@ -295,6 +326,59 @@ impl Engine {
     pub fn client_tax(&self, by: &ActAs, client: ClientId) -> Result<Tax> {
         let state = self.authorize_org(by, Action::ReadBillingProfile)?;
         Ok(client_tax(state, client))
+    }
+
+    /// Work whose billing needs a look, by invoice: work changed after it was put on the invoice
+    /// (edited on a device that had not yet seen the invoice: the edit is kept, the invoice bills
+    /// what it was), and work an invoice bills while its mark names another invoice or none (two
+    /// drafts made at the same moment on two devices; the mark's merge chose one). Void invoices
+    /// bill nothing; work marked before marks existed (its own flag set) is not listed.
+    pub fn billing_problems(&self, by: &ActAs) -> Result<Vec<BillingProblem>> {
+        let state = self.authorize_org(by, Action::ReadInvoices)?;
+        let mut out = Vec::new();
+        let mut invoices: Vec<&Invoice> = state
+            .invoices
+            .values()
+            .map(|i| i.as_ref())
+            .filter(|i| i.status != InvoiceStatus::Void)
+            .collect();
+        invoices.sort_by_key(|i| i.id);
+        for invoice in invoices {
+            let work = invoice
+                .entries()
+                .map(Work::Entry)
+                .chain(invoice.expenses().map(Work::Expense));
+            for work in work {
+                let Some(mark) = state.marks.get(&work) else {
+                    continue;
+                };
+                let problem = if mark.invoice != Some(invoice.id) {
+                    BillingProblemKind::MarkedElsewhere {
+                        other: mark
+                            .invoice
+                            .and_then(|other| state.invoices.get(&other))
+                            .map(|other| other.label()),
+                    }
+                } else if match work {
+                    Work::Entry(id) => state.entries.get(&id).is_none_or(|e| mark.entry_changed(e)),
+                    Work::Expense(id) => state
+                        .expenses
+                        .get(&id)
+                        .is_none_or(|x| mark.expense_changed(x)),
+                } {
+                    BillingProblemKind::ChangedSince
+                } else {
+                    continue;
+                };
+                out.push(BillingProblem {
+                    invoice: invoice.id,
+                    label: invoice.label(),
+                    work,
+                    problem,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Invoices the acting member may read, newest first.
@@ -529,34 +613,43 @@ impl Engine {
         let invoice = invoice.validate()?;
 
         let mut records = vec![Record::Invoice(Box::new(invoice.clone()))];
-        records.extend(self.marked(state, invoice.entries(), invoice.expenses(), true));
+        records.extend(self.marked(
+            state,
+            Some(invoice.id),
+            invoice.entries(),
+            invoice.expenses(),
+        ));
         self.commit(by, records).await?;
         self.invoice(by, invoice.id)
     }
 
-    /// The entry and expense records of `entries` and `expenses` with their invoiced flag set to `on`.
+    /// The billing marks that put `entries` and `expenses` on `invoice`, or release them (`None`).
+    /// The work's own records are not written: a Member editing their entry at the same moment
+    /// keeps the edit, and the mark keeps the work as billed (see [`Engine::billing_problems`]).
     fn marked(
         &self,
         state: &OrgState,
+        invoice: Option<InvoiceId>,
         entries: impl Iterator<Item = EntryId>,
         expenses: impl Iterator<Item = ExpenseId>,
-        on: bool,
     ) -> Vec<Record> {
+        let mark = |billed: Billed| {
+            Record::BillingMark(Box::new(BillingMark {
+                id: billing_mark_id(billed.work()),
+                member: billed.member(),
+                billed,
+                invoice,
+            }))
+        };
         let mut out: Vec<Record> = entries
             .filter_map(|id| state.entries.get(&id))
-            .map(|e| {
-                Record::TimeEntry(TimeEntry {
-                    invoiced: on,
-                    ..e.clone()
-                })
-            })
+            .map(|e| mark(Billed::Entry(e.clone())))
             .collect();
-        out.extend(expenses.filter_map(|id| state.expenses.get(&id)).map(|x| {
-            Record::Expense(Expense {
-                invoiced: on,
-                ..x.clone()
-            })
-        }));
+        out.extend(
+            expenses
+                .filter_map(|id| state.expenses.get(&id))
+                .map(|x| mark(Billed::Expense(x.clone()))),
+        );
         out
     }
 
@@ -587,9 +680,9 @@ impl Engine {
         }
         self.marked(
             state,
+            None,
             entries.into_iter().filter(|e| !held_entries.contains(e)),
             expenses.into_iter().filter(|x| !held_expenses.contains(x)),
-            false,
         )
     }
 

@@ -35,7 +35,10 @@ pub use enrolment::{ApprovedDevice, WaitingEnrolment};
 pub use error::{EngineError, Result};
 pub use idle::{IdleChoice, IdleOutcome};
 pub use invoice_files::{InvoiceFile, InvoiceFormat, PaperSize};
-pub use invoicing::{InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice, NewRecurring};
+pub use invoicing::{
+    BillingProblem, BillingProblemKind, InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice,
+    NewRecurring,
+};
 pub use quarantine::QuarantineView;
 pub use recovery::NewRecoveryKey;
 pub use stint_domain::Kind;
@@ -375,7 +378,7 @@ impl Engine {
         });
         for (id, state) in orgs.iter_mut() {
             if let Some(Some((log, roles))) = logs.remove(id) {
-                membership::apply_roles(state, &log, roles);
+                membership::apply_roles(vault, *id, state, &log, roles);
             }
         }
         orgs.par_iter_mut()

@@ -39,6 +39,18 @@ fn check_compartment(kind: Kind, header: &Header) -> Result<(), String> {
     ))
 }
 
+/// A billing mark is the one of its work (its id derived from the work's, so that no second mark
+/// can name the same work) and belongs to the work's member.
+fn check_mark(mark: &BillingMark) -> Result<(), String> {
+    if mark.id != crate::invoicing::billing_mark_id(mark.work()) {
+        return Err("a billing mark whose id is not its work's".into());
+    }
+    if mark.member != mark.billed.member() {
+        return Err("a billing mark naming another member than its work's".into());
+    }
+    Ok(())
+}
+
 /// A decoded record.
 #[derive(Clone, Debug)]
 pub enum Record {
@@ -70,6 +82,8 @@ pub enum Record {
     ClientBilling(Box<ClientBilling>),
     /// A recurring invoice.
     Recurring(Box<RecurringInvoice>),
+    /// Which invoice bills a time entry or an expense.
+    BillingMark(Box<BillingMark>),
 }
 
 impl Record {
@@ -90,6 +104,7 @@ impl Record {
             Record::BillingProfile(_) => Kind::BillingProfile,
             Record::ClientBilling(_) => Kind::ClientBilling,
             Record::Recurring(_) => Kind::Recurring,
+            Record::BillingMark(_) => Kind::BillingMark,
         }
     }
 
@@ -116,6 +131,7 @@ impl Record {
             Record::BillingProfile(r) => r.id.to_bytes(),
             Record::ClientBilling(r) => r.id.to_bytes(),
             Record::Recurring(r) => r.id.to_bytes(),
+            Record::BillingMark(r) => r.id.to_bytes(),
         }
     }
 
@@ -137,6 +153,7 @@ impl Record {
             Record::BillingProfile(r) => payload::split(r.as_ref()),
             Record::ClientBilling(r) => payload::split(r.as_ref()),
             Record::Recurring(r) => payload::split(r.as_ref()),
+            Record::BillingMark(r) => payload::split(r.as_ref()),
         };
         values.map_err(|e| format!("{:?} record: {e}", self.kind()))
     }
@@ -168,6 +185,7 @@ impl Record {
             Record::BillingProfile(r) => json(r),
             Record::ClientBilling(r) => json(r),
             Record::Recurring(r) => json(r),
+            Record::BillingMark(r) => json(r),
         }
     }
 
@@ -189,15 +207,18 @@ impl Record {
             Kind::BillingProfile => names::<BillingProfile>(),
             Kind::ClientBilling => names::<ClientBilling>(),
             Kind::Recurring => names::<RecurringInvoice>(),
+            Kind::BillingMark => names::<BillingMark>(),
             Kind::Attachment | Kind::TeamLog | Kind::FinanceLog => &[],
         }
     }
 
-    /// The member a time entry, timer or expense belongs to (its "own" field).
+    /// The member a time entry, timer or expense belongs to (its "own" field), and so its
+    /// billing mark.
     pub fn owner(&self) -> Option<MemberId> {
         match self {
             Record::TimeEntry(e) => Some(e.member),
             Record::Expense(x) => Some(x.member),
+            Record::BillingMark(m) => Some(m.member),
             _ => None,
         }
     }
@@ -237,6 +258,9 @@ impl Record {
         {
             return Err("an organization's profile stored under another organization's id".into());
         }
+        if let Record::BillingMark(mark) = &record {
+            check_mark(mark)?;
+        }
         Ok(Some(record))
     }
 
@@ -266,6 +290,7 @@ impl Record {
             Kind::BillingProfile => Record::BillingProfile(D::read(bytes).map_err(at)?),
             Kind::ClientBilling => Record::ClientBilling(D::read(bytes).map_err(at)?),
             Kind::Recurring => Record::Recurring(D::read(bytes).map_err(at)?),
+            Kind::BillingMark => Record::BillingMark(D::read(bytes).map_err(at)?),
             Kind::Attachment => return Err("attachments are not records".into()),
             Kind::TeamLog | Kind::FinanceLog => {
                 return Err("write log entries are not records".into());
@@ -292,5 +317,52 @@ struct Json;
 impl Decoder for Json {
     fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
         serde_json::from_slice(bytes).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(member: MemberId) -> TimeEntry {
+        TimeEntry {
+            id: EntryId(ulid::Ulid::from_parts(1, 1)),
+            member,
+            project: ProjectId(ulid::Ulid::from_parts(2, 2)),
+            task: None,
+            time: EntryTime::Duration {
+                date: jiff::civil::date(2026, 11, 30),
+                seconds: 3600,
+            },
+            note: "homepage".into(),
+            billable: true,
+            tags: vec![],
+            invoiced: false,
+        }
+    }
+
+    /// A mark is the one of its work and its member's: any other is refused on arrival.
+    #[test]
+    fn a_billing_mark_must_be_its_works() {
+        let mia = MemberId(ulid::Ulid::from_parts(3, 3));
+        let bob = MemberId(ulid::Ulid::from_parts(4, 4));
+        let work = entry(mia);
+        let mark = BillingMark {
+            id: crate::invoicing::billing_mark_id(Work::Entry(work.id)),
+            member: mia,
+            billed: Billed::Entry(work),
+            invoice: Some(InvoiceId(ulid::Ulid::from_parts(5, 5))),
+        };
+        assert_eq!(check_mark(&mark), Ok(()));
+        let second = BillingMark {
+            id: BillingId(ulid::Ulid::from_parts(6, 6)),
+            ..mark.clone()
+        };
+        assert!(check_mark(&second).unwrap_err().contains("id"));
+        let claimed = BillingMark {
+            member: bob,
+            ..mark
+        };
+        assert!(check_mark(&claimed).unwrap_err().contains("member"));
     }
 }

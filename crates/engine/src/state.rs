@@ -60,6 +60,9 @@ pub struct OrgState {
     pub client_billing: HashMap<ClientId, ClientBilling>,
     /// Recurring invoices.
     pub recurring: HashMap<RecurringId, RecurringInvoice>,
+    /// Billing marks, by the work they name: where one exists it decides the work's `invoiced`
+    /// flag (older vaults set the flag in the work's own record, which counts where no mark is).
+    pub marks: HashMap<Work, BillingMark>,
     /// The organization's logo (PNG), read at unlock.
     pub logo: Option<Vec<u8>>,
 }
@@ -110,7 +113,10 @@ impl OrgState {
             Record::Budget(b) => {
                 self.budgets.insert(b.id, b);
             }
-            Record::TimeEntry(e) => {
+            Record::TimeEntry(mut e) => {
+                if let Some(mark) = self.marks.get(&Work::Entry(e.id)) {
+                    e.invoiced = mark.invoice.is_some();
+                }
                 self.numbers.assign(e.member.0.0);
                 self.numbers.assign(e.project.0.0);
                 if let Some(task) = e.task {
@@ -118,8 +124,31 @@ impl OrgState {
                 }
                 self.entries.insert(e);
             }
-            Record::Expense(x) => {
+            Record::Expense(mut x) => {
+                if let Some(mark) = self.marks.get(&Work::Expense(x.id)) {
+                    x.invoiced = mark.invoice.is_some();
+                }
                 self.expenses.insert(x.id, x);
+            }
+            Record::BillingMark(mark) => {
+                let invoiced = mark.invoice.is_some();
+                match mark.work() {
+                    Work::Entry(id) => {
+                        if let Some(e) = self.entries.get(&id).filter(|e| e.invoiced != invoiced) {
+                            let e = TimeEntry {
+                                invoiced,
+                                ..e.clone()
+                            };
+                            self.entries.insert(e);
+                        }
+                    }
+                    Work::Expense(id) => {
+                        if let Some(x) = self.expenses.get_mut(&id) {
+                            x.invoiced = invoiced;
+                        }
+                    }
+                }
+                self.marks.insert(mark.work(), *mark);
             }
             Record::Invoice(i) => {
                 self.invoices.insert(i.id, i);
@@ -265,6 +294,12 @@ impl OrgState {
                 .cloned()
                 .map(|r| Record::Recurring(Box::new(r))),
         );
+        out.extend(
+            self.marks
+                .values()
+                .cloned()
+                .map(|m| Record::BillingMark(Box::new(m))),
+        );
         out
     }
 
@@ -283,7 +318,8 @@ impl OrgState {
             + self.invoices.len()
             + usize::from(self.billing.is_some())
             + self.client_billing.len()
-            + self.recurring.len()) as u64
+            + self.recurring.len()
+            + self.marks.len()) as u64
     }
 
     /// Active owners.

@@ -6,12 +6,14 @@
 //! still be recorded on an issued invoice; they change its status, never its content.
 
 pub mod billing;
+pub mod mark;
 pub mod numbering;
 pub mod recurring;
 pub mod totals;
 pub mod work;
 
 pub use billing::{BankAccount, BillingProfile, ClientBilling, TaxRate};
+pub use mark::{Billed, BillingMark, Work};
 pub use numbering::{Counters, NumberingScheme, SeriesKey};
 pub use recurring::{Every, RecurringInvoice};
 pub use totals::{TaxGroup, Totals};
