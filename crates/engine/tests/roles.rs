@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use stint_domain::role::grant;
+use stint_domain::role::{MATRIX, grant};
 use stint_domain::*;
 use stint_engine::*;
 
@@ -15,6 +15,11 @@ struct World {
     project: ProjectId,
     others_entry: EntryId,
     others_expense: ExpenseId,
+    /// Otto Other, a Member whose records are "another's" for everyone in `TEAM`.
+    otto: MemberId,
+    /// The acting member's own entry and expense ([`every_cell_of_the_matrix_at_the_engine`]).
+    own_entry: EntryId,
+    own_expense: ExpenseId,
     _dir: tempfile::TempDir,
 }
 
@@ -106,6 +111,9 @@ async fn world(keys: &MemoryKeyStore) -> World {
         project,
         others_entry,
         others_expense,
+        otto: other,
+        own_entry: others_entry,
+        own_expense: others_expense,
         _dir: dir,
     }
 }
@@ -699,4 +707,347 @@ async fn a_removed_member_can_do_nothing() {
         matches!(result, Err(EngineError::Denied(Denied::Removed))),
         "{result:?}"
     );
+}
+
+/// Where the engine does not decide an action of the matrix, which layer does, and the test that
+/// shows it there.
+fn not_an_engine_command(action: Action) -> Option<&'static str> {
+    match action {
+        Action::DeleteOrganization | Action::TransferOwnership => {
+            Some("server: crates/server/tests/orgs.rs")
+        }
+        Action::ReadAuditLog => Some("server: crates/server/tests/orgs.rs"),
+        Action::CreateOwnApiToken | Action::ManageApiTokens => {
+            Some("server: crates/server/tests/tokens.rs")
+        }
+        _ => None,
+    }
+}
+
+/// What one role may do with one action, as this device's engine answers: one probe per action
+/// of [`MATRIX`], run against "own" records and against someone else's where the table tells the
+/// two apart. The match has no catch-all, so an action added to the table without a probe here
+/// does not compile; the test counts the cells it checked.
+async fn probe(w: &mut World, me: &ActAs, role: Role, action: Action, others: bool) -> Result<()> {
+    // What a listing leaves out counts as refused.
+    let hidden = || {
+        EngineError::Denied(Denied::NotAuthor {
+            role,
+            what: "see records of others",
+        })
+    };
+    let owner = w.owner;
+    let client = w.engine.clients(&owner, false)?[0].id;
+    let own_entry = w.own_entry;
+    let own_expense = w.own_expense;
+    let (entry, their_expense) = if others {
+        (w.others_entry, w.others_expense)
+    } else {
+        (own_entry, own_expense)
+    };
+    let e = &mut w.engine;
+    let note = |n: &str| EntryChanges {
+        note: Some(n.into()),
+        ..Default::default()
+    };
+    match action {
+        Action::ReadOrgProfile => e.organization(me).map(drop),
+        Action::EditOrgProfile => e
+            .update_organization(
+                me,
+                OrgChanges {
+                    locale: Some("de-DE".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(drop),
+        Action::ReadBillingProfile => e.billing_profile(me).map(drop),
+        Action::EditBillingProfile => {
+            let profile = e.billing_profile(&owner)?;
+            e.save_billing_profile(me, profile).await
+        }
+        Action::ListMembers => e.members(me).map(drop),
+        Action::ManageMembersAndViewers => {
+            e.add_member(me, "Newcomer", Role::Viewer).await.map(drop)
+        }
+        Action::ManageAdminsAndOwners => e.add_member(me, "New admin", Role::Admin).await.map(drop),
+        Action::ReadCatalog => e.clients(me, true).map(drop),
+        Action::EditCatalog => e
+            .add_client(
+                me,
+                NewClient {
+                    name: "Initech".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(drop),
+        Action::ReadRates => e.rates(me).map(drop),
+        Action::EditRates => e
+            .set_rate(
+                me,
+                NewRate {
+                    scope: RateScope::Organization,
+                    effective_from: Date::constant(2026, 6, 1),
+                    hourly: "100".into(),
+                    currency: None,
+                },
+            )
+            .await
+            .map(drop),
+        Action::ReadTimeEntry => e.entry(me, entry).map(drop),
+        Action::EditTimeEntry => e.edit_entry(me, entry, note("changed")).await.map(drop),
+        Action::ReadExpense => {
+            let seen = e.expenses(me, None, None)?;
+            if seen.iter().any(|x| x.expense.id == their_expense) {
+                Ok(())
+            } else {
+                Err(hidden())
+            }
+        }
+        Action::EditExpense => e
+            .add_expense(
+                me,
+                NewExpense {
+                    member: Some(if others { w.otto } else { me.member }),
+                    ..expense(Date::constant(2026, 11, 21))
+                },
+            )
+            .await
+            .map(drop),
+        Action::LockPeriod => e.lock_period(me, Some(Date::constant(2026, 1, 1))).await,
+        Action::EditLockedOrInvoiced => {
+            // Nobody: the own entry goes on a draft first (the Owner makes it), then an edit.
+            let draft = e
+                .create_invoice(
+                    &owner,
+                    NewInvoice {
+                        client: Some(client),
+                        include_time: true,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            assert!(draft.invoice.entries().any(|id| id == own_entry));
+            let result = e.edit_entry(me, own_entry, note("after invoicing")).await;
+            if grant(role, Action::EditTimeEntry) != Scope::None {
+                assert!(
+                    matches!(result, Err(EngineError::Denied(Denied::Invoiced))),
+                    "{role}: {result:?}"
+                );
+            }
+            result.map(drop)
+        }
+        Action::ReadInvoices => e.invoices(me, &InvoiceFilter::default()).map(drop),
+        Action::EditInvoices => e.create_invoice(me, retainer(client)).await.map(drop),
+        Action::FinalizeInvoice => {
+            let draft = e.create_invoice(&owner, retainer(client)).await?;
+            e.issue_invoice(me, draft.invoice.id, Some(Date::constant(2026, 11, 23)))
+                .await
+                .map(drop)
+        }
+        Action::EditFinalizedInvoice => {
+            // Nobody: not even the Owner changes an issued invoice (void or credit it).
+            let draft = e.create_invoice(&owner, retainer(client)).await?;
+            let id = draft.invoice.id;
+            e.issue_invoice(&owner, id, Some(Date::constant(2026, 11, 23)))
+                .await?;
+            let edit = InvoiceEdit {
+                notes: Some("changed after issue".into()),
+                ..Default::default()
+            };
+            let result = e.edit_invoice(me, id, edit).await.map(drop);
+            assert_ne!(e.invoice(&owner, id)?.invoice.notes, "changed after issue");
+            // The Owner's and Admin's refusal is the invoice's (issued), not their role's.
+            result.map_err(|_| {
+                EngineError::Denied(Denied::Role {
+                    role,
+                    what: "change an issued invoice",
+                })
+            })
+        }
+        Action::ReadTimeReports => {
+            let report = e.time_report(
+                me,
+                &ReportQuery {
+                    group_by: vec![GroupBy::Member],
+                    ..Default::default()
+                },
+            )?;
+            let shows_others = report
+                .rows
+                .iter()
+                .any(|r| report.label(&r.key[0]) == "Otto Other");
+            if others && !shows_others {
+                Err(hidden())
+            } else {
+                Ok(())
+            }
+        }
+        Action::ReadFinancialReports => {
+            let report = e.time_report(me, &ReportQuery::default())?;
+            if report.amounts_visible {
+                Ok(())
+            } else {
+                Err(hidden())
+            }
+        }
+        Action::ExportOrganization => {
+            let mut out = Vec::new();
+            e.export(
+                me,
+                stint_engine::export::ExportFormat::Json,
+                &mut out,
+                &mut |_, _| {},
+            )
+            .map_err(|e| clone_denied(&e))?;
+            let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let has_others = doc["time_entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["member"].as_str() == Some(w.otto.to_string().as_str()));
+            if others && !has_others {
+                Err(hidden())
+            } else {
+                Ok(())
+            }
+        }
+        Action::DeleteOrganization
+        | Action::TransferOwnership
+        | Action::ReadAuditLog
+        | Action::CreateOwnApiToken
+        | Action::ManageApiTokens => unreachable!("{action:?} is not an engine command"),
+    }
+}
+
+fn retainer(client: ClientId) -> NewInvoice {
+    NewInvoice {
+        client: Some(client),
+        lines: vec![TypedLine {
+            description: "Retainer".into(),
+            detail: None,
+            quantity: "1".parse().unwrap(),
+            unit: Unit::LumpSum,
+            unit_price: "500".parse().unwrap(),
+            discount: None,
+            tax: Tax::standard("19".parse().unwrap()),
+        }],
+        ..Default::default()
+    }
+}
+
+/// Every cell of the matrix the engine decides: each role, each action, on its own records and
+/// on someone else's where the table tells "own" from "all", each on a fresh organization. The
+/// cells the engine does not decide are named with the test that covers them on the server.
+#[tokio::test]
+async fn every_cell_of_the_matrix_at_the_engine() {
+    let keys = MemoryKeyStore::default();
+    let mut checked = 0;
+    let mut elsewhere = Vec::new();
+    for (action, _) in MATRIX {
+        if let Some(layer) = not_an_engine_command(*action) {
+            elsewhere.push((*action, layer));
+            continue;
+        }
+        for (name, role) in TEAM {
+            let scope = grant(role, *action);
+            let split = matches!(
+                action,
+                Action::ReadTimeEntry
+                    | Action::EditTimeEntry
+                    | Action::ReadExpense
+                    | Action::EditExpense
+                    | Action::ReadTimeReports
+                    | Action::ExportOrganization
+            );
+            for others in if split {
+                vec![false, true]
+            } else {
+                vec![false]
+            } {
+                let mut w = ready_to_invoice(&keys).await;
+                let me = ActAs {
+                    org: w.owner.org,
+                    member: w.engine.find_member(w.owner.org, name).unwrap(),
+                };
+                w.own_entry = own_entry_of(&mut w, me.member).await;
+                w.own_expense = own_expense_of(&mut w, me.member).await;
+                let allowed = if others {
+                    scope == Scope::All
+                } else {
+                    scope != Scope::None
+                };
+                let what = format!("{action:?}{}", if others { " on another's" } else { "" });
+                let got = probe(&mut w, &me, role, *action, others).await;
+                expect(&what, role, allowed, got);
+                w.engine.close().await;
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(MATRIX.len(), 29);
+    assert_eq!(elsewhere.len(), 5, "{elsewhere:?}");
+    assert_eq!(checked, 24 * 4);
+    println!(
+        "role x action at the engine: {checked} of {} cells; elsewhere: {elsewhere:?}",
+        MATRIX.len() * 4
+    );
+}
+
+/// [`world`], with the seller's and the client's addresses set, so that invoices can be issued.
+async fn ready_to_invoice(keys: &MemoryKeyStore) -> World {
+    let mut w = world(keys).await;
+    let owner = w.owner;
+    let e = &mut w.engine;
+    let mut profile = e.billing_profile(&owner).unwrap();
+    profile.seller.name = "Acme GmbH".into();
+    profile.seller.street = "Torstraße 1".into();
+    profile.seller.postcode = "10119".into();
+    profile.seller.city = "Berlin".into();
+    profile.seller.country = "DE".into();
+    e.save_billing_profile(&owner, profile).await.unwrap();
+    let client = e.clients(&owner, false).unwrap()[0].id;
+    let mut details = e.client_billing(&owner, client).unwrap();
+    details.buyer.street = "Hafenweg 3".into();
+    details.buyer.postcode = "20457".into();
+    details.buyer.city = "Hamburg".into();
+    details.buyer.country = "DE".into();
+    e.save_client_billing(&owner, details).await.unwrap();
+    w
+}
+
+/// An entry of `member`'s, made by the Owner (a Viewer cannot make one).
+async fn own_entry_of(w: &mut World, member: MemberId) -> EntryId {
+    let owner = w.owner;
+    let project = w.project;
+    w.engine
+        .add_entry(
+            &owner,
+            NewEntry {
+                member: Some(member),
+                ..span(project, "2026-11-21T09:00:00Z", "2026-11-21T10:00:00Z")
+            },
+        )
+        .await
+        .unwrap()
+        .entry
+        .entry
+        .id
+}
+
+/// An expense of `member`'s, made by the Owner.
+async fn own_expense_of(w: &mut World, member: MemberId) -> ExpenseId {
+    let owner = w.owner;
+    w.engine
+        .add_expense(
+            &owner,
+            NewExpense {
+                member: Some(member),
+                ..expense(Date::constant(2026, 11, 21))
+            },
+        )
+        .await
+        .unwrap()
 }

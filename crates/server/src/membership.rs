@@ -64,7 +64,7 @@ pub async fn log(
 /// Whether `org`'s membership is kept by a log (an organization published from a device): then
 /// its members change only through the log, never through the plain member routes.
 pub(crate) async fn is_logged(state: &Shared, org: Ulid) -> ApiResult<bool> {
-    Ok(!state.store.membership_log(org, 0).await?.is_empty())
+    Ok(state.store.has_membership_log(org).await?)
 }
 
 /// The refusal of a plain member route for an organization whose membership is in its log.

@@ -7,12 +7,11 @@ mod support;
 use std::collections::BTreeSet;
 
 use stint_crypto::EnvelopeRef;
-use stint_domain::{
-    Compartment, Kind, OrgId, RateScope, Role, readable_compartments, record_access,
-};
-use stint_engine::NewRate;
+use stint_domain::kind::record_actions;
+use stint_domain::role::{Scope, grant};
+use stint_domain::{Compartment, Kind, OrgId, Role, readable_compartments, record_access};
 use support::devices::{span_entry, stored_records};
-use support::team::{Person, ada_with_acme, confirmed, held_compartments, publish};
+use support::team::{Person, ada_with_rated_acme, confirmed, held_compartments, publish};
 use support::{Backend, Server, Storage};
 
 /// The records of `org` in `p`'s vault: (record id, kind, owner), write log entries left out
@@ -37,20 +36,7 @@ async fn records_of(p: &Person, org: OrgId) -> BTreeSet<([u8; 16], u16, [u8; 16]
 async fn each_role_holds_exactly_what_it_may_read(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let (mut ada, org, project) = ada_with_acme(&server, &storage).await;
-    let by = ada.engine.act_as_user(org).unwrap();
-    ada.engine
-        .set_rate(
-            &by,
-            NewRate {
-                scope: RateScope::Project { project },
-                effective_from: jiff::civil::date(2020, 1, 1),
-                hourly: "95".into(),
-                currency: None,
-            },
-        )
-        .await
-        .unwrap();
+    let (mut ada, org, project) = ada_with_rated_acme(&server, &storage).await;
     publish(&mut ada, org).await;
     let mut team = Vec::new();
     for (email, role) in [
@@ -119,6 +105,29 @@ async fn each_role_holds_exactly_what_it_may_read(backend: Backend) {
             }
         }
     }
+
+    // Reads by key possession, cell by cell: for each read action records carry, a device holds
+    // the key of the records' compartment exactly when its role may read some of them.
+    let mut cells = BTreeSet::new();
+    let devices = [(ada.dir(), Role::Owner)]
+        .into_iter()
+        .chain(team.iter().map(|(p, role)| (p.dir(), *role)));
+    for (dir, role) in devices {
+        let held = held_compartments(dir, org).await;
+        for kind in Kind::ALL {
+            if kind == Kind::Attachment {
+                continue; // the organization's logo or a receipt: read as its owner record is
+            }
+            let (read, _) = record_actions(kind, kind.has_owner());
+            assert_eq!(
+                held.contains(&(kind.compartment() as i64)),
+                grant(role, read) != Scope::None,
+                "{role:?} {read:?}"
+            );
+            cells.insert((format!("{read:?}"), role));
+        }
+    }
+    assert_eq!(cells.len(), 8 * 4, "{cells:?}");
     server.stop().await;
 }
 both!(each_role_holds_exactly_what_it_may_read);

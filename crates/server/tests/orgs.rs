@@ -703,3 +703,189 @@ async fn names_and_roles_are_validated(backend: Backend) {
     server.stop().await;
 }
 both!(names_and_roles_are_validated);
+
+/// The actions of ROLES.md the server decides through its own calls rather than through records,
+/// for each of the four roles, each in an organization of its own (Olga owns it; Tom is a Member
+/// with an API token of his). Expectations come from the one table (`grant`); a refusal is a 403,
+/// or for someone else's token a 404 (a role that may not manage tokens does not see them).
+async fn every_management_call_for_every_role(backend: Backend) {
+    use stint_domain::Role;
+    use stint_domain::role::{Action, Scope, grant};
+
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let olga = person(&server, &storage, "olga").await;
+    let tom = person(&server, &storage, "tom").await;
+    let mut cells = 0;
+    for (name, role) in [
+        ("olga", Role::Owner),
+        ("adam", Role::Admin),
+        ("mia", Role::Member),
+        ("vic", Role::Viewer),
+    ] {
+        let org = create_org(&server, &olga.token, &format!("Org of {name}")).await;
+        let who = if role == Role::Owner {
+            person(&server, &storage, "olga2").await
+        } else {
+            person(&server, &storage, name).await
+        };
+        // The Owner's row is probed with a second Owner, so that Olga stays to tidy up.
+        let role_name = if role == Role::Owner {
+            "admin"
+        } else {
+            &role.to_string().to_lowercase()
+        };
+        join(
+            &server,
+            &storage,
+            &olga.token,
+            &org,
+            &who.email,
+            &who.token,
+            role_name,
+        )
+        .await;
+        if role == Role::Owner {
+            let (status, body) = call(
+                &server,
+                &olga,
+                Method::PATCH,
+                &format!("/api/v1/orgs/{org}/members/{}", who.id),
+                Some(json!({ "role": "owner" })),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        join(
+            &server,
+            &storage,
+            &olga.token,
+            &org,
+            &tom.email,
+            &tom.token,
+            "member",
+        )
+        .await;
+        let (status, toms) = call(
+            &server,
+            &tom,
+            Method::POST,
+            &format!("/api/v1/orgs/{org}/tokens"),
+            Some(json!({ "name": "tom's script" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{toms}");
+        let toms_token = toms["info"]["id"].as_str().unwrap().to_owned();
+
+        let may = |action: Action| grant(role, action) != Scope::None;
+        let mut check = |action: Action, status: StatusCode, body: &Value| {
+            let refused = [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND];
+            if may(action) {
+                assert!(status.is_success(), "{role} {action:?}: {status} {body}");
+            } else {
+                assert!(
+                    refused.contains(&status),
+                    "{role} {action:?}: {status} {body}"
+                );
+            }
+            cells += 1;
+        };
+        let path = |tail: &str| format!("/api/v1/orgs/{org}{tail}");
+
+        let (status, body) = call(&server, &who, Method::GET, &path("/members"), None).await;
+        check(Action::ListMembers, status, &body);
+        let (status, body) = call(
+            &server,
+            &who,
+            Method::POST,
+            &path("/invitations"),
+            Some(json!({ "email": format!("viewer-{name}@example.org"), "role": "viewer" })),
+        )
+        .await;
+        check(Action::ManageMembersAndViewers, status, &body);
+        let (status, body) = call(
+            &server,
+            &who,
+            Method::POST,
+            &path("/invitations"),
+            Some(json!({ "email": format!("admin-{name}@example.org"), "role": "admin" })),
+        )
+        .await;
+        check(Action::ManageAdminsAndOwners, status, &body);
+        let (status, body) = call(&server, &who, Method::GET, &path("/audit"), None).await;
+        check(Action::ReadAuditLog, status, &body);
+        let (status, body) = call(
+            &server,
+            &who,
+            Method::POST,
+            &path("/tokens"),
+            Some(json!({ "name": "mine", "read_only": true })),
+        )
+        .await;
+        check(Action::CreateOwnApiToken, status, &body);
+        // Someone else's token: listed and revoked only by those who manage tokens.
+        let (status, listed) = call(&server, &who, Method::GET, &path("/tokens"), None).await;
+        assert_eq!(status, StatusCode::OK, "{listed}");
+        let sees_toms = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == toms_token.as_str());
+        assert_eq!(sees_toms, may(Action::ManageApiTokens), "{role}: {listed}");
+        let (status, body) = call(
+            &server,
+            &who,
+            Method::DELETE,
+            &path(&format!("/tokens/{toms_token}")),
+            None,
+        )
+        .await;
+        check(Action::ManageApiTokens, status, &body);
+        let (status, body) = call(
+            &server,
+            &who,
+            Method::POST,
+            &path("/invoice-numbers"),
+            Some(json!({
+                "series": hex::encode([1u8; 32]),
+                "invoice": ulid::Ulid::from_bytes([9; 16]).to_string(),
+                "after": 0,
+            })),
+        )
+        .await;
+        check(Action::FinalizeInvoice, status, &body);
+        let (status, body) = call(
+            &server,
+            &who,
+            Method::POST,
+            &path("/transfer"),
+            Some(json!({ "to": tom.id })),
+        )
+        .await;
+        check(Action::TransferOwnership, status, &body);
+        if status.is_success() {
+            // Tom hands it back, so that the Owner's row goes on with an Owner.
+            let (status, body) = call(
+                &server,
+                &tom,
+                Method::POST,
+                &path("/transfer"),
+                Some(json!({ "to": who.id })),
+            )
+            .await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        }
+        let (status, body) = call(&server, &who, Method::DELETE, &path(""), None).await;
+        check(Action::DeleteOrganization, status, &body);
+        let (status, _) = call(&server, &olga, Method::GET, &path(""), None).await;
+        assert_eq!(
+            status == StatusCode::NOT_FOUND,
+            may(Action::DeleteOrganization),
+            "{role}: the organization is gone only if the role may delete it"
+        );
+    }
+    // Nine actions for each of the four roles.
+    assert_eq!(cells, 9 * 4);
+    server.stop().await;
+}
+both!(every_management_call_for_every_role);

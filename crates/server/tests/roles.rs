@@ -175,8 +175,20 @@ async fn each_role_pushes_and_pulls_only_what_the_table_allows(backend: Backend)
         HLC + 1,
     );
     assert_eq!(push(&server, &ada, &org, &[edited]).await, stored(6));
+    // The Owner marks Bob's entry as invoiced: a mark of Bob's, which Bob receives and Mia not.
+    let mark = sealed(
+        &org,
+        &ada,
+        &adas,
+        6,
+        Kind::BillingMark,
+        bob.user,
+        false,
+        HLC + 2,
+    );
+    assert_eq!(push(&server, &ada, &org, &[mark]).await, stored(7));
     let before = pulled(&server, &ada, &org, 1000).await;
-    assert_eq!(before.len(), 5);
+    assert_eq!(before.len(), 6);
 
     // Mia's modified client. Each refusal names the envelope and stores nothing.
     let later = HLC + 10;
@@ -289,6 +301,21 @@ async fn each_role_pushes_and_pulls_only_what_the_table_allows(backend: Backend)
             StatusCode::FORBIDDEN,
             "forbidden",
         ),
+        (
+            "a billing mark on her own entry (releasing it for edits)",
+            sealed(
+                &org,
+                &mia,
+                &mias,
+                17,
+                Kind::BillingMark,
+                mia.user,
+                false,
+                later,
+            ),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
     ];
     let tried = tries.len();
     for (what, envelope, status, code) in tries {
@@ -323,7 +350,7 @@ async fn each_role_pushes_and_pulls_only_what_the_table_allows(backend: Backend)
             "{what} left a row"
         );
     }
-    assert_eq!(tried, 12);
+    assert_eq!(tried, 13);
 
     // A Viewer pushes nothing, not even an entry of their own.
     let vics_entry = sealed(
@@ -345,10 +372,10 @@ async fn each_role_pushes_and_pulls_only_what_the_table_allows(backend: Backend)
     // Pulls: the Owner and the Viewer everything; each Member the catalogue and their own
     // entries and write log, never a finance envelope or another member's entry. In pages of one
     // too, so that a page is filled from what the Member may read.
-    assert_eq!(ids(&server, &ada, &org).await, [1, 2, 4, 5, 3]);
-    assert_eq!(ids(&server, &vic, &org).await, [1, 2, 4, 5, 3]);
+    assert_eq!(ids(&server, &ada, &org).await, [1, 2, 4, 5, 3, 6]);
+    assert_eq!(ids(&server, &vic, &org).await, [1, 2, 4, 5, 3, 6]);
     assert_eq!(ids(&server, &mia, &org).await, [1, 4, 5]);
-    assert_eq!(ids(&server, &bob, &org).await, [1, 3]);
+    assert_eq!(ids(&server, &bob, &org).await, [1, 3, 6]);
     let paged: Vec<u8> = pulled(&server, &mia, &org, 1)
         .await
         .iter()
@@ -368,7 +395,7 @@ async fn each_role_pushes_and_pulls_only_what_the_table_allows(backend: Backend)
         true,
         HLC + 20,
     );
-    assert_eq!(push(&server, &ada, &org, &[deleted]).await, stored(7));
+    assert_eq!(push(&server, &ada, &org, &[deleted]).await, stored(8));
     let after_delete = pulled(&server, &ada, &org, 1000).await;
     let revived = sealed(
         &org,
@@ -382,12 +409,12 @@ async fn each_role_pushes_and_pulls_only_what_the_table_allows(backend: Backend)
     );
     assert_eq!(
         push(&server, &bob, &org, &[revived]).await,
-        Ok(vec![(Outcome::Superseded, 7)])
+        Ok(vec![(Outcome::Superseded, 8)])
     );
     assert_eq!(pulled(&server, &ada, &org, 1000).await, after_delete);
     assert_eq!(
         ids(&server, &bob, &org).await,
-        [1, 3],
+        [1, 6, 3],
         "Bob is sent the deletion"
     );
 }
@@ -620,3 +647,111 @@ async fn version_1_records_belong_to_their_author(backend: Backend) {
     assert_eq!(ids(&server, &mia, &org).await, [1, 4]);
 }
 both!(version_1_records_belong_to_their_author);
+
+/// Every record kind against every role, through the server alone: each role pushes a record of
+/// each kind of its own (and, for kinds that belong to a member, one of Bob's), and then pulls.
+/// The expectation is the table's row for the kind (`record_actions`): "all" lets everything
+/// through, "own" only the role's own records, "none" nothing; each refusal is a 403 that stores
+/// nothing. The cells of ROLES.md this decides are those of the sixteen actions records carry
+/// (the catalogue, rates, entries, expenses, invoices, billing profile, organization profile and
+/// member profiles: read and write), for each of the four roles.
+async fn every_kind_for_every_role(backend: Backend) {
+    use stint_domain::role::{Scope, grant};
+    use stint_domain::{Role, kind::record_actions};
+
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let [
+        (ada, adas),
+        (adam, adams),
+        (mia, mias),
+        (bob, _),
+        (vic, vics),
+    ] = people(&server, &storage, ["ada", "adam", "mia", "bob", "vic"]).await;
+    let org = create_org(&server, &ada.token, "Agency").await;
+    for (who, role) in [
+        (&adam, "admin"),
+        (&mia, "member"),
+        (&bob, "member"),
+        (&vic, "viewer"),
+    ] {
+        join(
+            &server, &storage, &ada.token, &org, &who.email, &who.token, role,
+        )
+        .await;
+    }
+    let roles = [
+        (&ada, &adas, Role::Owner),
+        (&adam, &adams, Role::Admin),
+        (&mia, &mias, Role::Member),
+        (&vic, &vics, Role::Viewer),
+    ];
+    let allowed = |role: Role, who: &Person, kind: Kind, owner: [u8; 16], write: bool| {
+        let owned = owner != NONE;
+        let (read, edit) = record_actions(kind, owned);
+        match grant(role, if write { edit } else { read }) {
+            Scope::All => true,
+            Scope::Own => owner == who.user,
+            Scope::None => false,
+        }
+    };
+
+    // Writes: what each role may push is stored, the rest refused with a 403 and not stored.
+    let mut record = 0u8;
+    let mut stored_records: Vec<(u8, Kind, [u8; 16])> = Vec::new();
+    let mut cells = std::collections::BTreeSet::new();
+    for (who, device, role) in roles {
+        for kind in Kind::ALL {
+            if kind == Kind::Attachment {
+                continue; // a route of its own: `a_member_fetches_only_their_own_receipts`
+            }
+            let owners: Vec<[u8; 16]> = if kind.has_owner() {
+                vec![who.user, bob.user]
+            } else {
+                vec![NONE]
+            };
+            for owner in owners {
+                record += 1;
+                let envelope = sealed(&org, who, device, record, kind, owner, false, HLC);
+                let before = pulled(&server, &ada, &org, 1000).await.len();
+                let may = allowed(role, who, kind, owner, true);
+                let what = format!("{role} pushing {kind:?} owned by {owner:?}");
+                match push(&server, who, &org, &[envelope]).await {
+                    Ok(outcomes) => {
+                        assert!(may, "{what}: stored, but the table says no");
+                        assert_eq!(outcomes.len(), 1, "{what}");
+                        assert_eq!(outcomes[0].0, Outcome::Stored, "{what}");
+                        stored_records.push((record, kind, owner));
+                    }
+                    Err((status, body)) => {
+                        assert!(!may, "{what}: refused, but the table says yes: {body}");
+                        assert_eq!(status, StatusCode::FORBIDDEN, "{what}: {body}");
+                        assert_eq!(
+                            pulled(&server, &ada, &org, 1000).await.len(),
+                            before,
+                            "{what}: a refused push left a row"
+                        );
+                    }
+                }
+                cells.insert((format!("{:?}", record_actions(kind, true).1), role));
+            }
+        }
+    }
+
+    // Reads: each role is sent exactly the records the table lets it read.
+    for (who, _, role) in roles {
+        let got: Vec<u8> = ids(&server, who, &org).await;
+        for (id, kind, owner) in &stored_records {
+            let may = allowed(role, who, *kind, *owner, false);
+            assert_eq!(
+                got.contains(id),
+                may,
+                "{role} reading {kind:?} owned by {owner:?}"
+            );
+            cells.insert((format!("{:?}", record_actions(*kind, true).0), role));
+        }
+    }
+    // Sixteen actions (eight read and write pairs) for each of the four roles.
+    assert_eq!(cells.len(), 16 * 4, "{cells:?}");
+}
+both!(every_kind_for_every_role);

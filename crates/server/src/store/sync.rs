@@ -249,6 +249,8 @@ pub trait SyncStore {
     ) -> StoreResult<()>;
     /// The organization's membership log entries after the first `after`, in order.
     async fn membership_log(&self, org: Ulid, after: u32) -> StoreResult<Vec<Vec<u8>>>;
+    /// Whether the organization's membership log holds any entry (one row read, not the log).
+    async fn has_membership_log(&self, org: Ulid) -> StoreResult<bool>;
     /// Appends checked entries to the membership log with the changes they make, in one
     /// transaction under the organization's write lock: `Changed` if the log no longer holds
     /// exactly `append.after` entries (someone appended meanwhile: check again), `NotFound` if a
@@ -735,6 +737,18 @@ macro_rules! sync_store {
                 .await?;
                 tx.commit().await?;
                 Ok(rows)
+            }
+
+            async fn has_membership_log(&self, org: ulid::Ulid) -> $crate::store::StoreResult<bool> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let first: Option<i64> = sqlx::query_scalar(
+                    "SELECT seq FROM membership_log WHERE org_id = $1 LIMIT 1",
+                )
+                .bind(org.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(first.is_some())
             }
 
             async fn append_membership(
