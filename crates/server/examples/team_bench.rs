@@ -15,6 +15,8 @@
 //!   (≤ 2 s), and how many of Ada's records were sealed again (none: only what is written again).
 //! - **B5 with four roles at once**: the Owner's second device, an Admin's, a Member's and the
 //!   Viewer's first syncs, started together; each one's records and time, and all of them.
+//! - **B6 with four roles at once**: the Owner's second device, the Admin and the Member each push
+//!   a third of 10,000 new entries while the Viewer pulls, started together.
 //!
 //! Server and clients share the machine. Nothing here is a test: the numbers are printed, never
 //! asserted.
@@ -28,9 +30,12 @@ use stint_crypto::EnvelopeRef;
 use stint_domain::{OrgId, Role};
 use stint_engine::seed::SeedSpec;
 use stint_engine::sync::SyncReport;
-use support::devices::{device, set_up, stored_records};
+use support::devices::{device, set_up, span_entry, stored_records};
 use support::team::{Person, invited, person, report};
 use support::{Backend, Server, Storage};
+
+/// B6's new entries, shared among the three roles that write.
+const NEW_ENTRIES: usize = 10_000;
 
 fn ms(took: Duration) -> f64 {
     took.as_secs_f64() * 1000.0
@@ -158,6 +163,41 @@ async fn main() {
     );
     let together = started.elapsed();
 
+    // B6 with four roles at once: the Owner's second device, the Admin and the Member each add a
+    // third of 10,000 entries offline, then the three push while the Viewer pulls, all started
+    // together (a Viewer writes nothing).
+    let [a, b, c, d] = &mut four;
+    let project = {
+        let by = a.engine.act_as_user(org).unwrap();
+        a.engine
+            .entries(&by, &stint_engine::EntryFilter::default())
+            .unwrap()[0]
+            .entry
+            .project
+    };
+    let base = "2026-06-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap();
+    for (n, p) in [&mut *a, &mut *b, &mut *c].into_iter().enumerate() {
+        let by = p.engine.act_as_user(org).unwrap();
+        for i in 0..NEW_ENTRIES / 3 {
+            let start = base + jiff::SignedDuration::from_mins((n * NEW_ENTRIES + i) as i64 * 20);
+            p.engine
+                .add_entry(
+                    &by,
+                    span_entry(project, start, 15, format!("bench entry {i}")),
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let started = Instant::now();
+    let (po, pa, pm, pv) = tokio::join!(
+        first_sync(a, org),
+        first_sync(b, org),
+        first_sync(c, org),
+        first_sync(d, org)
+    );
+    let pushed_together = started.elapsed();
+
     println!(
         "storage: {} · {} records seeded · 2 cores shared by server and clients",
         match backend {
@@ -206,6 +246,30 @@ async fn main() {
         "| B5, four at once: all | {:.0} ms for the four, {:.0} records/s together | - | - |",
         ms(together),
         all as f64 / together.as_secs_f64()
+    );
+    for (role, (r, took)) in [
+        ("Owner (second device)", &po),
+        ("Admin", &pa),
+        ("Member", &pm),
+        ("Viewer (pulls only)", &pv),
+    ] {
+        println!(
+            "| B6, four at once: {role} | {} pushed, {} received in {:.0} ms | - | - |",
+            r.pushed,
+            r.received,
+            ms(*took)
+        );
+    }
+    let pushed: usize = [&po, &pa, &pm].iter().map(|(r, _)| r.pushed).sum();
+    println!(
+        "| B6, four at once: all | {pushed} pushed in {:.0} ms, {:.0} records/s together | >= 20k records/s | {} |",
+        ms(pushed_together),
+        pushed as f64 / pushed_together.as_secs_f64(),
+        if pushed as f64 / pushed_together.as_secs_f64() >= 20_000.0 {
+            "yes"
+        } else {
+            "NO"
+        }
     );
     server.stop().await;
 }
