@@ -39,4 +39,31 @@ describe("ChooseOrganization", () => {
     expect(input.time_zone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(input.locale).toMatch(/^[a-z]{2,3}(-[A-Z]{2})?$/);
   });
+
+  it("makes creating the first organization the primary action, and clears a refusal once typing resumes", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "organizations") return [];
+      if (cmd === "create_organization") throw "\"Europe/Nowhere\" is not a time zone";
+      throw `unexpected ${cmd}`;
+    });
+    render(<ChooseOrganization onChosen={vi.fn()} />);
+    await screen.findByTestId("org-empty");
+    const create = screen.getByRole("button", { name: "Create" });
+    expect(create.className).toBe("primary");
+    await userEvent.type(screen.getByLabelText("Name"), "Acme Studio");
+    await userEvent.click(create);
+    expect((await screen.findByTestId("org-create-error")).textContent).toMatch(/not a time zone/);
+    await userEvent.type(screen.getByLabelText("Time zone"), "x");
+    expect(screen.queryByTestId("org-create-error")).toBeNull();
+  });
+
+  it("keeps choosing an organization the first step when there are some", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "organizations") return [{ id: "o1", name: "Acme", role: "owner", currency: "EUR", time_zone: "UTC" }];
+      throw `unexpected ${cmd}`;
+    });
+    render(<ChooseOrganization onChosen={vi.fn()} />);
+    await screen.findByTestId("org-list");
+    expect(screen.getByRole("button", { name: "Create" }).className).toBe("");
+  });
 });

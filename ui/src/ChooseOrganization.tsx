@@ -63,13 +63,14 @@ export function ChooseOrganization({ onChosen }: Props) {
             ))}
           </ul>
         )}
-        <CreateOrganization onCreated={() => void load()} />
+        <CreateOrganization first={orgs !== null && orgs.length === 0} onCreated={() => void load()} />
       </section>
     </main>
   );
 }
 
-function CreateOrganization({ onCreated }: { onCreated: () => void }) {
+/** The form for a new organization; with none yet (`first`), creating one is the next step. */
+function CreateOrganization({ first, onCreated }: { first: boolean; onCreated: () => void }) {
   const [name, setName] = useState("");
   const [ownerName, setOwnerName] = useState("");
   const [currency, setCurrency] = useState("EUR");
@@ -78,6 +79,12 @@ function CreateOrganization({ onCreated }: { onCreated: () => void }) {
   const [weekStart, setWeekStart] = useState("monday");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  // An error answers what was sent: typing again makes it stale.
+  const typed = (set: (value: string) => void) => (e: { target: { value: string } }) => {
+    set(e.target.value);
+    setError(null);
+  };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -106,13 +113,13 @@ function CreateOrganization({ onCreated }: { onCreated: () => void }) {
       <h2>Create organization</h2>
       <div className="grid">
         <label htmlFor="org-name">Name</label>
-        <input id="org-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="org-create-name" />
+        <input id="org-name" value={name} onChange={typed(setName)} data-testid="org-create-name" />
         <label htmlFor="org-owner">Your name</label>
         <input
           id="org-owner"
           value={ownerName}
           autoComplete="name"
-          onChange={(e) => setOwnerName(e.target.value)}
+          onChange={typed(setOwnerName)}
           data-testid="org-create-owner"
         />
         <label htmlFor="org-currency">Currency</label>
@@ -120,23 +127,23 @@ function CreateOrganization({ onCreated }: { onCreated: () => void }) {
           id="org-currency"
           value={currency}
           maxLength={3}
-          onChange={(e) => setCurrency(e.target.value)}
+          onChange={typed(setCurrency)}
           data-testid="org-create-currency"
         />
         <label htmlFor="org-tz">Time zone</label>
-        <input id="org-tz" value={timeZone} onChange={(e) => setTimeZone(e.target.value)} data-testid="org-create-tz" />
+        <input id="org-tz" value={timeZone} onChange={typed(setTimeZone)} data-testid="org-create-tz" />
         <label htmlFor="org-locale">Locale</label>
         <input
           id="org-locale"
           value={locale}
-          onChange={(e) => setLocale(e.target.value)}
+          onChange={typed(setLocale)}
           data-testid="org-create-locale"
         />
         <label htmlFor="org-week-start">Week starts on</label>
         <select
           id="org-week-start"
           value={weekStart}
-          onChange={(e) => setWeekStart(e.target.value)}
+          onChange={typed(setWeekStart)}
           data-testid="org-create-week-start"
         >
           <option value="monday">Monday</option>
@@ -150,7 +157,12 @@ function CreateOrganization({ onCreated }: { onCreated: () => void }) {
         </p>
       )}
       <div className="actions">
-        <button type="submit" disabled={busy || name.trim() === ""} data-testid="org-create-submit">
+        <button
+          type="submit"
+          className={first ? "primary" : undefined}
+          disabled={busy || name.trim() === ""}
+          data-testid="org-create-submit"
+        >
           Create
         </button>
       </div>

@@ -64,6 +64,50 @@ describe("UnlockScreen", () => {
     expect(created).toEqual([{ passphrase: "one" }]);
   });
 
+  it("warns on creation that a lost passphrase cannot be recovered, and explains the keyring", async () => {
+    mockIPC((cmd) => (cmd === "vault_status" ? "missing" : null));
+    render(<UnlockScreen onUnlocked={vi.fn()} />);
+    expect((await screen.findByTestId("unlock-loss-warning")).textContent).toMatch(/Nobody can recover this passphrase/);
+    const keyring = screen.getByRole("button", { name: "Use system keyring instead" });
+    expect(keyring.getAttribute("aria-describedby")).toBe("keyring-explained");
+    expect(screen.getByTestId("unlock-keyring-explained").textContent).toMatch(/Anyone who can log in as you/);
+  });
+
+  it("says nothing of recovery when unlocking an existing vault", async () => {
+    mockIPC((cmd) => (cmd === "vault_status" ? "passphrase" : null));
+    render(<UnlockScreen onUnlocked={vi.fn()} />);
+    await screen.findByLabelText("Passphrase");
+    expect(screen.queryByTestId("unlock-loss-warning")).toBeNull();
+    expect(screen.queryByTestId("unlock-use-keyring")).toBeNull();
+  });
+
+  it("shows and hides what is typed, in both fields", async () => {
+    mockIPC((cmd) => (cmd === "vault_status" ? "missing" : null));
+    render(<UnlockScreen onUnlocked={vi.fn()} />);
+    const field = await screen.findByLabelText("Passphrase");
+    const again = screen.getByLabelText("Passphrase again");
+    const toggle = screen.getByTestId("unlock-show");
+    expect([field.getAttribute("type"), again.getAttribute("type"), toggle.textContent]).toEqual(["password", "password", "Show"]);
+    await userEvent.click(toggle);
+    expect([field.getAttribute("type"), again.getAttribute("type"), toggle.textContent]).toEqual(["text", "text", "Hide"]);
+    expect(toggle.getAttribute("aria-pressed")).toBe("true");
+    await userEvent.click(toggle);
+    expect(field.getAttribute("type")).toBe("password");
+  });
+
+  it("clears a stale error as soon as the passphrase is typed again", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "vault_status") return "passphrase";
+      if (cmd === "unlock_vault") throw "wrong passphrase or damaged vault";
+      return null;
+    });
+    render(<UnlockScreen onUnlocked={vi.fn()} />);
+    await userEvent.type(await screen.findByLabelText("Passphrase"), "wrong{enter}");
+    await screen.findByTestId("unlock-error");
+    await userEvent.type(screen.getByLabelText("Passphrase"), "x");
+    expect(screen.queryByTestId("unlock-error")).toBeNull();
+  });
+
   it("unlocks a keyring vault by itself", async () => {
     const calls: unknown[] = [];
     mockIPC((cmd, payload) => {

@@ -16,6 +16,7 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
   const [confirm, setConfirm] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [shown, setShown] = useState(false);
   const triedKeyring = useRef(false);
 
   async function attempt(action: () => Promise<void>) {
@@ -109,14 +110,30 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
             ? "Create your vault. Everything you track is encrypted with it."
             : "Your vault is locked."}
         </p>
-        <label htmlFor="passphrase">Passphrase</label>
+        <div className="label-row">
+          <label htmlFor="passphrase">Passphrase</label>
+          <button
+            type="button"
+            className="link small"
+            aria-pressed={shown}
+            aria-controls={creating ? "passphrase passphrase-confirm" : "passphrase"}
+            onClick={() => setShown((s) => !s)}
+            data-testid="unlock-show"
+          >
+            {shown ? "Hide" : "Show"}
+          </button>
+        </div>
         <input
           id="passphrase"
-          type="password"
+          type={shown ? "text" : "password"}
           autoComplete={creating ? "new-password" : "current-password"}
           autoFocus
+          spellCheck={false}
           value={passphrase}
-          onChange={(e) => setPassphrase(e.target.value)}
+          onChange={(e) => {
+            setPassphrase(e.target.value);
+            setError(null);
+          }}
           data-testid="unlock-passphrase"
         />
         {creating && (
@@ -124,12 +141,21 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
             <label htmlFor="passphrase-confirm">Passphrase again</label>
             <input
               id="passphrase-confirm"
-              type="password"
+              type={shown ? "text" : "password"}
               autoComplete="new-password"
+              spellCheck={false}
               value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
+              onChange={(e) => {
+                setConfirm(e.target.value);
+                setError(null);
+              }}
               data-testid="unlock-passphrase-confirm"
             />
+            <p className="notice small" role="note" data-testid="unlock-loss-warning">
+              <strong>Nobody can recover this passphrase</strong>, not Stint and not a sync server: if it is
+              lost, what you track on this computer cannot be opened. Keep it in a password manager or
+              write it down somewhere safe.
+            </p>
           </>
         )}
         {errorBox}
@@ -142,12 +168,20 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
               type="button"
               disabled={busy}
               onClick={() => void create({ keyring: true })}
+              aria-describedby="keyring-explained"
               data-testid="unlock-use-keyring"
             >
               Use system keyring instead
             </button>
           )}
         </div>
+        {creating && (
+          <p id="keyring-explained" className="muted small explained" data-testid="unlock-keyring-explained">
+            With the system keyring there is no passphrase to remember: your login keyring keeps a random
+            key for Stint and opens the vault whenever you are logged in to this computer. Anyone who can
+            log in as you can open it too.
+          </p>
+        )}
       </form>
     </main>
   );
