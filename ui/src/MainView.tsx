@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 
 import { listen } from "@tauri-apps/api/event";
 
@@ -10,15 +10,19 @@ import type { Organization } from "./bindings/Organization";
 import type { OrgSummary } from "./bindings/OrgSummary";
 import type { Permissions } from "./bindings/Permissions";
 import type { ProjectView } from "./bindings/ProjectView";
+import { CommandPalette, type Destination } from "./CommandPalette";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { ExpensesScreen } from "./ExpensesScreen";
 import { InvoicesScreen } from "./InvoicesScreen";
 import { ManualEntry } from "./ManualEntry";
 import { ProjectsScreen } from "./ProjectsScreen";
 import { SettingsScreen } from "./SettingsScreen";
+import { ShortcutSheet } from "./ShortcutSheet";
+import { useShortcuts } from "./shortcuts";
+import "./keyboard.css";
 import { addDays, clock, dayLabel, weekOf } from "./time";
 import { AwayDialog, DeviceSettings, ReminderBanner, useWatch } from "./Watch";
-import { TimerBar } from "./TimerBar";
+import { TimerBar, type TimerControl } from "./TimerBar";
 import { TodayList } from "./TodayList";
 import { WeekView } from "./WeekView";
 
@@ -51,6 +55,12 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
   const [members, setMembers] = useState<Member[]>([]);
   const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const [overlay, setOverlay] = useState<"shortcuts" | "search" | null>(null);
+  // What the search chose to show on the screen it opened; cleared by the next change of section.
+  const [focus, setFocus] = useState<string | null>(null);
+  // A request for the by-hand form (`N`), until the Track screen has opened it.
+  const [newEntry, setNewEntry] = useState(false);
+  const timer = useRef<TimerControl | null>(null);
 
   const reloadPeople = useCallback(async () => {
     try {
@@ -93,6 +103,36 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
   const watch = useWatch();
   const changed = () => setVersion((v) => v + 1);
   const canTrack = can(permissions, "edit_time_entry");
+  const tabs = TABS.filter((t) => t.id !== "invoices" || can(permissions, "read_invoices"));
+
+  function goTo(next: Tab, show: string | null = null) {
+    setTab(next);
+    setFocus(show);
+    changed();
+  }
+
+  function go(to: Destination) {
+    if (to.kind === "tab") goTo(to.tab as Tab);
+    else goTo(to.kind === "invoice" ? "invoices" : "projects", to.id);
+  }
+
+  useShortcuts(
+    {
+      "?": () => setOverlay("shortcuts"),
+      "/": () => setOverlay("search"),
+      "mod+k": () => setOverlay("search"),
+      s: () => timer.current?.startOrStop(),
+      n: () => {
+        if (!canTrack) return;
+        if (tab !== "track") goTo("track");
+        setNewEntry(true);
+      },
+      ...Object.fromEntries(
+        TABS.map((t, i) => [String(i + 1), () => tabs.some((v) => v.id === t.id) && goTo(t.id)]),
+      ),
+    },
+    overlay === null && !watch.away,
+  );
 
   return (
     <div className="app" data-testid="main-screen">
@@ -102,16 +142,13 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
           {org.name}
         </span>
         <nav className="tabs" aria-label="Sections">
-          {TABS.filter((t) => t.id !== "invoices" || can(permissions, "read_invoices")).map((t) => (
+          {tabs.map((t) => (
             <button
               key={t.id}
               type="button"
               className={`tab${tab === t.id ? " is-active" : ""}`}
               aria-current={tab === t.id ? "page" : undefined}
-              onClick={() => {
-                setTab(t.id);
-                changed();
-              }}
+              onClick={() => goTo(t.id)}
               data-testid={`nav-${t.id}`}
             >
               {t.label}
@@ -119,6 +156,15 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
           ))}
         </nav>
         <span className="spacer" />
+        <button
+          type="button"
+          className="link search-button"
+          onClick={() => setOverlay("search")}
+          title="Search projects, clients and invoices (/)"
+          data-testid="open-search"
+        >
+          Search <kbd>/</kbd>
+        </button>
         <label className="acting">
           <select
             value={actAs.member}
@@ -160,7 +206,12 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         canTrack={canTrack}
         reason={`Your role (${permissions?.member.role ?? "unknown"}) cannot track time.`}
         refreshKey={version}
+        control={timer}
       />
+      {overlay === "shortcuts" && <ShortcutSheet onClose={() => setOverlay(null)} />}
+      {overlay === "search" && (
+        <CommandPalette sections={tabs} permissions={permissions} onGo={go} onClose={() => setOverlay(null)} />
+      )}
       {watch.reminder && (
         <ReminderBanner
           reminder={watch.reminder}
@@ -197,13 +248,15 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
             members={scopeOf(permissions, "read_time_entry") === "all" ? members.filter((m) => m.active) : []}
             version={version}
             onChanged={changed}
+            newEntry={newEntry}
+            onNewEntryShown={() => setNewEntry(false)}
           />
         )}
         {tab === "projects" && (
-          <ProjectsScreen key={actAs.member} permissions={permissions} onChanged={changed} />
+          <ProjectsScreen key={actAs.member} permissions={permissions} onChanged={changed} focus={focus} />
         )}
         {tab === "expenses" && <ExpensesScreen key={actAs.member} permissions={permissions} />}
-        {tab === "invoices" && <InvoicesScreen key={actAs.member} permissions={permissions} />}
+        {tab === "invoices" && <InvoicesScreen key={actAs.member} permissions={permissions} show={focus} />}
         {tab === "reports" && (
           <Suspense fallback={<p className="muted">Loading reports…</p>}>
             <ReportsScreen key={actAs.member} permissions={permissions} org={org} />
@@ -236,6 +289,8 @@ function TrackScreen({
   members,
   version,
   onChanged,
+  newEntry,
+  onNewEntryShown,
 }: {
   org: OrgSummary;
   actAs: ActAs;
@@ -244,6 +299,9 @@ function TrackScreen({
   members: Member[];
   version: number;
   onChanged: () => void;
+  /** Open the by-hand form and put the cursor in it (`N`), then say so. */
+  newEntry: boolean;
+  onNewEntryShown: () => void;
 }) {
   const [today, setToday] = useState<string | null>(null);
   const [day, setDay] = useState<string | null>(null);
@@ -254,6 +312,7 @@ function TrackScreen({
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const [whose, setWhose] = useState(actAs.member);
+  const manual = useRef<HTMLDetailsElement>(null);
 
   useEffect(() => {
     Promise.all([api.today(), api.organization(), api.projects()]).then(
@@ -285,6 +344,20 @@ function TrackScreen({
   useEffect(() => {
     void load();
   }, [load, version]);
+
+  // `N`: the form appears once the day is read; show the acting member's own day if another's is open.
+  useEffect(() => {
+    if (!newEntry) return;
+    if (whose !== actAs.member) {
+      setWhose(actAs.member);
+      return;
+    }
+    const form = manual.current;
+    if (!form) return;
+    form.open = true;
+    form.querySelector<HTMLElement>("#manual-project, input, select")?.focus();
+    onNewEntryShown();
+  }, [newEntry, whose, actAs.member, organization, day, onNewEntryShown]);
 
   if (!day || !today || !organization) {
     return error ? (
@@ -382,7 +455,7 @@ function TrackScreen({
         />
       )}
       {canTrack && whose === actAs.member && (
-        <details className="card manual" open={entries.length === 0 || undefined}>
+        <details ref={manual} className="card manual" open={entries.length === 0 || undefined}>
           <summary data-testid="manual-toggle">Add time by hand</summary>
           <ManualEntry key={day} projects={projects} date={day} timeZone={org.time_zone} onAdded={onChanged} />
         </details>

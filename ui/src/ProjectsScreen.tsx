@@ -22,6 +22,8 @@ type Props = {
   permissions: Permissions | null;
   /** Called after clients, projects, rates or budgets changed (the timer bar reloads). */
   onChanged?: () => void;
+  /** A client or project to show (chosen in the search): scrolled to and marked. */
+  focus?: string | null;
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -53,7 +55,7 @@ function byName<T>(name: (item: T) => string) {
 }
 
 /** Clients, projects and their tasks, and (for roles that see them) rates and budgets. */
-export function ProjectsScreen({ permissions, onChanged }: Props) {
+export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) {
   const editCatalog = can(permissions, "edit_catalog");
   const readRates = can(permissions, "read_rates");
   const editRates = can(permissions, "edit_rates");
@@ -105,6 +107,21 @@ export function ProjectsScreen({ permissions, onChanged }: Props) {
     void load();
     onChanged?.();
   };
+
+  // A client or project chosen in the search: shown even when archived, scrolled to and marked.
+  useEffect(() => {
+    if (!focus || !clients || !projects) return;
+    const archived =
+      clients.some((c) => c.id === focus && c.archived) || projects.some((p) => p.project.id === focus && p.project.archived);
+    if (archived && !showArchived) {
+      setShowArchived(true);
+      return;
+    }
+    const row = document.querySelector<HTMLElement>(`[data-row-id="${focus}"]`);
+    row?.scrollIntoView?.({ block: "center" });
+    row?.classList.add("is-focused");
+  }, [focus, clients, projects, showArchived]);
+
   const activeClients = (clients ?? []).filter((c) => !c.archived).sort(byName((c) => c.name));
   const activeProjects = (projects ?? [])
     .filter((p) => !p.project.archived)
@@ -311,7 +328,7 @@ function ClientRow({
 
   const rounding = roundingLabel(client.rounding);
   return (
-    <li className={`row${client.archived ? " is-archived" : ""}`} data-testid="client-row">
+    <li className={`row${client.archived ? " is-archived" : ""}`} data-row-id={client.id} data-testid="client-row">
       {renaming ? (
         <RenameForm kind="client" id={client.id} current={client.name} edit={edit} />
       ) : (
@@ -658,7 +675,11 @@ function ProjectRow({
 
   const rounding = roundingLabel(project.rounding);
   return (
-    <li className={`row${project.archived ? " is-archived" : ""}${open ? " is-open" : ""}`} data-testid="project-row">
+    <li
+      className={`row${project.archived ? " is-archived" : ""}${open ? " is-open" : ""}`}
+      data-row-id={project.id}
+      data-testid="project-row"
+    >
       {renaming ? (
         <RenameForm kind="project" id={project.id} current={project.name} edit={edit} />
       ) : (

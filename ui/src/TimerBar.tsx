@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent, type MutableRefObject } from "react";
 
 import { api, errorMessage, setWindowTitle } from "./api";
 import type { Tag } from "./bindings/Tag";
@@ -16,11 +16,20 @@ type Props = {
   reason?: string;
   /** Changes when projects or the acting member change, to reload. */
   refreshKey?: string | number;
+  /** Filled with what the window's shortcuts may do with the timer (`S`). */
+  control?: MutableRefObject<TimerControl | null>;
+};
+
+/** The timer as the keyboard drives it. */
+export type TimerControl = {
+  /** Stop the running timer, or start one for the chosen project; with none chosen, focus the
+   * project picker so that one can be chosen (Enter then starts it). */
+  startOrStop: () => void;
 };
 
 /** Project picker, note and a Start/Stop button; shows the running time, ticking, also in the
  * window title. */
-export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey = 0 }: Props) {
+export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey = 0, control }: Props) {
   const [projects, setProjects] = useState<ProjectView[] | null>(null);
   const [project, setProject] = useState("");
   const [note, setNote] = useState("");
@@ -132,6 +141,21 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
     }
   }
 
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!control) return;
+    control.current = {
+      startOrStop: () => {
+        if (busy || !canTrack) return;
+        if (running || project !== "") form.current?.requestSubmit();
+        else document.getElementById("timer-project")?.focus();
+      },
+    };
+    return () => {
+      control.current = null;
+    };
+  });
+
   const startedAt = running && running.entry.time.type === "running" ? running.entry.time.start : null;
   const elapsed = startedAt ? clock(secondsSince(startedAt, now)) : "0:00:00";
 
@@ -142,7 +166,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   }, [running, elapsed]);
 
   return (
-    <form className={`timer-bar${running ? " is-running" : ""}`} onSubmit={toggle} data-testid="timer-bar">
+    <form ref={form} className={`timer-bar${running ? " is-running" : ""}`} onSubmit={toggle} data-testid="timer-bar">
       <div className="field project-field">
         <label htmlFor="timer-project">Project</label>
         <Picker
