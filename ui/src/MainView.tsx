@@ -23,7 +23,7 @@ import "./keyboard.css";
 import { addDays, clock, dayLabel, weekOf } from "./time";
 import { AwayDialog, DeviceSettings, ReminderBanner, useWatch } from "./Watch";
 import { TimerBar, type TimerControl } from "./TimerBar";
-import { TodayList } from "./TodayList";
+import { secondsOf, TodayList } from "./TodayList";
 import { WeekView } from "./WeekView";
 
 // Reports carry the charting library; load them when first opened.
@@ -345,6 +345,14 @@ function TrackScreen({
     void load();
   }, [load, version]);
 
+  // While a timer is shown, its duration and the total tick.
+  const anyRunning = entries.some((e) => e.entry.time.type === "running");
+  useEffect(() => {
+    if (!anyRunning) return;
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(tick);
+  }, [anyRunning]);
+
   // `N`: the form appears once the day is read; show the acting member's own day if another's is open.
   useEffect(() => {
     if (!newEntry) return;
@@ -368,7 +376,8 @@ function TrackScreen({
   }
 
   const dayEntries = entries.filter((e) => e.date === day);
-  const total = (view === "day" ? dayEntries : entries).reduce((sum, e) => sum + e.seconds, 0);
+  // The running entry counts in the total with its time so far.
+  const total = (view === "day" ? dayEntries : entries).reduce((sum, e) => sum + secondsOf(e, now), 0);
   const step = view === "week" ? 7 : 1;
   const locked = organization.lock_before !== null && day < organization.lock_before;
 
@@ -438,6 +447,8 @@ function TrackScreen({
           onSaved={onChanged}
           projects={projects.filter((p) => !p.project.archived)}
           emptyText={day === today ? "Nothing tracked today yet." : "Nothing tracked on this day."}
+          canContinue={canTrack && whose === actAs.member}
+          now={now}
         />
       ) : (
         <WeekView

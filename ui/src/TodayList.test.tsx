@@ -19,6 +19,60 @@ function spanEntry(): EntryView {
 }
 
 describe("TodayList", () => {
+  it("puts the running entry first, with its live duration", () => {
+    const running = { ...runningEntry("2026-11-23T10:00:00Z", "now"), entry: { ...runningEntry("2026-11-23T10:00:00Z", "now").entry, id: "01JENTRY000000000000000009" } };
+    render(
+      <TodayList
+        entries={[spanEntry(), running]}
+        timeZone="Europe/Berlin"
+        onSaved={() => {}}
+        canContinue
+        now={Date.parse("2026-11-23T10:12:34Z")}
+      />,
+    );
+    const rows = screen.getAllByTestId("entry-row");
+    expect(within(rows[0]!).getByTestId("entry-duration").textContent).toBe("0:12:34");
+    expect(within(rows[0]!).getByTestId("entry-running")).toBeTruthy();
+    // The running entry is not continued; the stopped one is.
+    expect(within(rows[0]!).queryByTestId("entry-continue")).toBeNull();
+    expect(within(rows[1]!).getByTestId("entry-duration").textContent).toBe("1:30:00");
+    expect(within(rows[1]!).getByTestId("entry-continue")).toBeTruthy();
+  });
+
+  it("continues an entry: the running timer stops, a new one starts with the same fields", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === "running_timer") return runningEntry("2026-11-23T10:00:00Z", "other");
+      if (cmd === "stop_timer") return runningEntry("2026-11-23T10:00:00Z", "other");
+      if (cmd === "start_timer") return { entry: runningEntry("2026-11-23T11:00:00Z", "draft"), overlaps: [] };
+      throw `unexpected ${cmd}`;
+    });
+    const onSaved = vi.fn();
+    const done = { ...spanEntry(), entry: { ...spanEntry().entry, tags: ["01JTAG00000000000000000001"], billable: false } };
+    render(<TodayList entries={[done]} timeZone="Europe/Berlin" onSaved={onSaved} canContinue />);
+    await userEvent.click(screen.getByRole("button", { name: "Continue draft" }));
+    await eventually(() => expect(onSaved).toHaveBeenCalledOnce());
+    expect(calls.map((c) => c.cmd)).toEqual(["running_timer", "stop_timer", "start_timer"]);
+    expect(calls[2]!.args).toEqual({
+      input: { project: project.project.id, task: null, note: "draft", billable: false, tags: ["01JTAG00000000000000000001"] },
+    });
+  });
+
+  it("shows why a continue was refused, and offers none for someone else's time", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "running_timer") return null;
+      if (cmd === "start_timer") throw "the project Website is archived";
+      throw `unexpected ${cmd}`;
+    });
+    const { unmount } = render(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={() => {}} canContinue />);
+    await userEvent.click(screen.getByTestId("entry-continue"));
+    expect((await screen.findByTestId("entry-row-error")).textContent).toBe("the project Website is archived");
+    unmount();
+    render(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={() => {}} />);
+    expect(screen.queryByTestId("entry-continue")).toBeNull();
+  });
+
   it("shows local times, duration and amount", () => {
     render(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={() => {}} />);
     const row = screen.getByTestId("entry-row");

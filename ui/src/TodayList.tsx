@@ -6,7 +6,7 @@ import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { TaskView } from "./bindings/TaskView";
 import { Picker, type PickerOption } from "./Picker";
-import { clock, isWallTime, money, parseDuration, spanOn, wallTime } from "./time";
+import { clock, isWallTime, money, parseDuration, secondsSince, spanOn, wallTime } from "./time";
 
 type Props = {
   entries: EntryView[];
@@ -16,11 +16,45 @@ type Props = {
   projects?: ProjectView[];
   /** What to say when there are no entries. */
   emptyText?: string;
+  /** Offer ▶ Continue on every stopped entry (the list is the acting member's own time). */
+  canContinue?: boolean;
+  /** Milliseconds since the epoch, ticking while a timer runs: the running entry's live duration. */
+  now?: number;
 };
+
+/** The running entry first, as the one being worked on; the others in the engine's order. */
+export function runningFirst(entries: EntryView[]): EntryView[] {
+  const running = (v: EntryView) => v.entry.time.type === "running";
+  return [...entries.filter(running), ...entries.filter((v) => !running(v))];
+}
+
+/** Seconds of `view`: for the running entry, until `now`. */
+export function secondsOf(view: EntryView, now: number): number {
+  const time = view.entry.time;
+  return time.type === "running" ? Math.max(0, secondsSince(time.start, now)) : view.seconds;
+}
+
+/**
+ * Start a timer on what `view` was: same project, task, note, billable and tags, as Toggl's ▶.
+ * A timer already running is stopped first (one timer per person).
+ */
+export async function continueEntry(view: EntryView): Promise<void> {
+  if (await api.runningTimer()) await api.stopTimer();
+  const e = view.entry;
+  await api.startTimer({ project: e.project, task: e.task, note: e.note, billable: e.billable, tags: e.tags });
+}
 
 /** A day's entries, each editable in place (project, task, note, billable, and start and end or
  * the duration) and deletable. */
-export function TodayList({ entries, timeZone, onSaved, projects = [], emptyText = "Nothing tracked today yet." }: Props) {
+export function TodayList({
+  entries,
+  timeZone,
+  onSaved,
+  projects = [],
+  emptyText = "Nothing tracked today yet.",
+  canContinue = false,
+  now = Date.now(),
+}: Props) {
   const [editing, setEditing] = useState<string | null>(null);
 
   if (entries.length === 0) {
@@ -33,7 +67,7 @@ export function TodayList({ entries, timeZone, onSaved, projects = [], emptyText
 
   return (
     <ul className="entries" data-testid="today-list">
-      {entries.map((view) =>
+      {runningFirst(entries).map((view) =>
         editing === view.entry.id ? (
           <EditRow
             key={view.entry.id}
@@ -52,6 +86,8 @@ export function TodayList({ entries, timeZone, onSaved, projects = [], emptyText
             timeZone={timeZone}
             onEdit={() => setEditing(view.entry.id)}
             onDeleted={onSaved}
+            canContinue={canContinue}
+            now={now}
           />
         ),
       )}
@@ -76,16 +112,22 @@ function Row({
   timeZone,
   onEdit,
   onDeleted,
+  canContinue,
+  now,
 }: {
   view: EntryView;
   timeZone: string;
   onEdit: () => void;
   onDeleted: () => void;
+  canContinue: boolean;
+  now: number;
 }) {
   const running = view.entry.time.type === "running";
   const editable = view.can_edit && !view.locked && !view.entry.invoiced && !running;
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+
+  const [busy, setBusy] = useState(false);
 
   async function remove() {
     try {
@@ -94,6 +136,19 @@ function Row({
     } catch (e) {
       setError(errorMessage(e));
       setConfirming(false);
+    }
+  }
+
+  async function resume() {
+    setBusy(true);
+    setError(null);
+    try {
+      await continueEntry(view);
+      onDeleted();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
     }
   }
 
@@ -112,12 +167,30 @@ function Row({
         {when(view, timeZone)}
       </span>
       <span className="entry-duration" data-testid="entry-duration">
-        {running ? "running" : clock(view.seconds)}
+        {clock(secondsOf(view, now))}
       </span>
       <span className="entry-amount" data-testid="entry-amount">
         {view.amount ? money(view.amount) : ""}
       </span>
       <span className="entry-actions">
+        {running && (
+          <span className="running-badge" data-testid="entry-running">
+            running
+          </span>
+        )}
+        {canContinue && !running && !confirming && (
+          <button
+            type="button"
+            className="link continue"
+            onClick={() => void resume()}
+            disabled={busy}
+            title="Start a timer on the same project, task, note and tags"
+            aria-label={`Continue ${view.entry.note || view.project_name}`}
+            data-testid="entry-continue"
+          >
+            ▶ Continue
+          </button>
+        )}
         {editable && !confirming && (
           <>
             <button type="button" className="link" onClick={onEdit} data-testid="entry-edit" aria-label={`Edit entry ${view.entry.note || view.project_name}`}>
@@ -150,7 +223,7 @@ function Row({
         )}
       </span>
       {error && (
-        <p className="error full-row" role="alert" data-testid="entry-delete-error">
+        <p className="error full-row" role="alert" data-testid="entry-row-error">
           {error}
         </p>
       )}
