@@ -23,6 +23,7 @@ import "./keyboard.css";
 import { addDays, clock, dayLabel, weekOf } from "./time";
 import { AwayDialog, DeviceSettings, ReminderBanner, useWatch } from "./Watch";
 import { TimerBar, type TimerControl } from "./TimerBar";
+import { doubleCountedSeconds } from "./overlaps";
 import { secondsOf, TodayList } from "./TodayList";
 import { WeekView } from "./WeekView";
 
@@ -377,7 +378,10 @@ function TrackScreen({
 
   const dayEntries = entries.filter((e) => e.date === day);
   // The running entry counts in the total with its time so far.
-  const total = (view === "day" ? dayEntries : entries).reduce((sum, e) => sum + secondsOf(e, now), 0);
+  const shown = view === "day" ? dayEntries : entries;
+  const total = shown.reduce((sum, e) => sum + secondsOf(e, now), 0);
+  // Overlapping time counts in both entries: the total says how much of it is counted twice.
+  const twice = doubleCountedSeconds(shown, now);
   const step = view === "week" ? 7 : 1;
   const locked = organization.lock_before !== null && day < organization.lock_before;
 
@@ -433,6 +437,16 @@ function TrackScreen({
         )}
         <span className="muted small">
           Total <span data-testid="today-total">{clock(total)}</span>
+          {twice > 0 && (
+            <span
+              className="overlap-note"
+              title="Overlapping entries each count their own time"
+              data-testid="today-overlap"
+            >
+              {" "}
+              · {clock(twice)} of it overlaps
+            </span>
+          )}
         </span>
       </div>
       {error && (

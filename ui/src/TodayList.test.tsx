@@ -228,6 +228,35 @@ describe("TodayList overlaps", () => {
     render(<TodayList entries={[first, second]} timeZone="Europe/Berlin" onSaved={() => {}} />);
     const rows = screen.getAllByTestId("entry-row");
     expect(within(rows[0]!).queryByTestId("entry-overlaps")).toBeNull();
-    expect(within(rows[1]!).getByTestId("entry-overlaps").textContent).toBe("Overlaps");
+    // The same times: it names the other, and trimming would leave nothing, so none is offered.
+    expect(within(rows[1]!).getByTestId("entry-overlaps").textContent).toBe("Overlaps draft (09:00 – 10:30)");
+    expect(screen.queryByTestId("entry-trim")).toBeNull();
+  });
+
+  it("trims an entry's end back to where the one it runs into starts", async () => {
+    const edits: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "edit_entry") edits.push(args);
+      return { entry: spanEntry(), overlaps: [] };
+    });
+    const onSaved = vi.fn();
+    const morning = { ...spanEntry(), overlaps: true }; // 09:00 – 10:30 in Berlin
+    const base = spanEntry();
+    const call: EntryView = {
+      ...base,
+      entry: { ...base.entry, id: "01JENTRY000000000000000002", note: "Call", time: { type: "span", start: "2026-11-23T09:00:00Z", end: "2026-11-23T10:00:00Z" } },
+      overlaps: true,
+    };
+    render(<TodayList entries={[morning, call]} timeZone="Europe/Berlin" onSaved={onSaved} />);
+    const row = screen.getAllByTestId("entry-row")[0]!;
+    expect(within(row).getByTestId("entry-overlaps").textContent).toBe("Overlaps Call (10:00 – 11:00)");
+    await userEvent.click(within(row).getByRole("button", { name: "Trim to end at 10:00" }));
+    await eventually(() => expect(onSaved).toHaveBeenCalledOnce());
+    expect(edits).toMatchObject([
+      { id: "01JENTRY000000000000000000", changes: { time: { type: "span", start: "2026-11-23T08:00:00Z", end: "2026-11-23T09:00:00.000Z" }, note: null } },
+    ]);
+    // The other one's start moves on instead.
+    const other = screen.getAllByTestId("entry-row")[1]!;
+    expect(within(other).getByTestId("entry-trim").textContent).toBe("Trim to start at 10:30");
   });
 });

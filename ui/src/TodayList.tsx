@@ -5,6 +5,7 @@ import type { EntryChanges } from "./bindings/EntryChanges";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { TaskView } from "./bindings/TaskView";
+import { overlapPartner, trim } from "./overlaps";
 import { Picker, type PickerOption } from "./Picker";
 import { clock, isWallTime, money, parseDuration, secondsSince, spanOn, wallTime } from "./time";
 
@@ -88,11 +89,17 @@ export function TodayList({
             onDeleted={onSaved}
             canContinue={canContinue}
             now={now}
+            partner={view.overlaps ? overlapPartner(view, entries, now) : null}
           />
         ),
       )}
     </ul>
   );
+}
+
+/** How an entry is named in another's row: its note, else its project. */
+function label(view: EntryView): string {
+  return view.entry.note || view.project_name;
 }
 
 function when(view: EntryView, timeZone: string): string {
@@ -114,6 +121,7 @@ function Row({
   onDeleted,
   canContinue,
   now,
+  partner,
 }: {
   view: EntryView;
   timeZone: string;
@@ -121,6 +129,8 @@ function Row({
   onDeleted: () => void;
   canContinue: boolean;
   now: number;
+  /** The listed entry its time overlaps, if the engine flagged it and it is in this list. */
+  partner: EntryView | null;
 }) {
   const running = view.entry.time.type === "running";
   const editable = view.can_edit && !view.locked && !view.entry.invoiced && !running;
@@ -136,6 +146,30 @@ function Row({
     } catch (e) {
       setError(errorMessage(e));
       setConfirming(false);
+    }
+  }
+
+  const trimmed = partner && editable ? trim(view, partner, now) : null;
+
+  async function cut() {
+    if (!trimmed) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.editEntry(view.entry.id, {
+        project: null,
+        task: null,
+        clear_task: false,
+        time: trimmed.time,
+        note: null,
+        billable: null,
+        tags: null,
+      });
+      onDeleted();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
     }
   }
 
@@ -212,9 +246,29 @@ function Row({
           </>
         )}
         {view.overlaps && (
-          <span className="overlap-badge" title="Its time overlaps another entry of the same person" data-testid="entry-overlaps">
-            Overlaps
+          <span
+            className="overlap-badge"
+            title={
+              partner
+                ? `Its time overlaps “${label(partner)}”, ${when(partner, timeZone)}: both count in totals`
+                : "Its time overlaps another entry of the same person"
+            }
+            data-testid="entry-overlaps"
+          >
+            {partner ? `Overlaps ${label(partner)} (${when(partner, timeZone)})` : "Overlaps"}
           </span>
+        )}
+        {trimmed && !confirming && (
+          <button
+            type="button"
+            className="link"
+            onClick={() => void cut()}
+            disabled={busy}
+            title="Give up only the overlapping minutes"
+            data-testid="entry-trim"
+          >
+            {trimmed.edge === "end" ? `Trim to end at ${wallTime(trimmed.at, timeZone)}` : `Trim to start at ${wallTime(trimmed.at, timeZone)}`}
+          </button>
         )}
         {view.locked && (
           <span className="locked-badge" title="This day is in the locked period" data-testid="entry-locked">
