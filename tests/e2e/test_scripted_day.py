@@ -138,6 +138,10 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         add_by_hand(driver, "09:30", "10:00", "Double-booked")
         rows(driver, "entry-row", 2)
         WebDriverWait(driver, WAIT).until(lambda d: len(d.find_elements(*by_testid("entry-overlaps"))) == 2)
+        # Each badge names the other entry; the day's total says what it counts twice.
+        badges = sorted(b.text for b in driver.find_elements(*by_testid("entry-overlaps")))
+        assert badges[0].startswith(f"Overlaps {NOTE} with the client (") and badges[1].startswith("Overlaps Double-booked ("), badges
+        assert wait_for(driver, "today-overlap").text.endswith("0:30:00 of it overlaps")
         shoot(driver, shots, "day-04b-overlaps")
         double = next(
             r for r in rows(driver, "entry-row", 2) if r.find_element(*by_testid("entry-note")).text == "Double-booked"
