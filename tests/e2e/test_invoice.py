@@ -137,7 +137,7 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         detail = wait_for(driver, "invoice-detail")
         wait_text(driver, "invoice-status", "Draft")
         lines = driver.find_elements(*by_testid("invoice-line"))
-        assert len(lines) == 1 and PROJECT in shown(lines[0]) and "1.5" in shown(lines[0]), [shown(x) for x in lines]
+        assert len(lines) == 1 and PROJECT in shown(lines[0]) and "1:30 h" in shown(lines[0]), [shown(x) for x in lines]
         assert "142.50" in shown(driver.find_element(*by_testid("invoice-net")))
         assert "169.58" in shown(driver.find_element(*by_testid("invoice-gross")))
         tax_options = [o.text for o in Select(wait_for(driver, "line-tax")).options]
@@ -189,7 +189,7 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         assert pdf.exists(), (saved, list(downloads.iterdir()))
         assert "without e-invoice" not in saved, saved
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-        for needle in [invoice_number, CLIENT, "Atelier Weiß GmbH", PROJECT, "142.50", "169.58", "DE89 3704 0044 0532 0130 00"]:
+        for needle in [invoice_number, CLIENT, "Atelier Weiß GmbH", PROJECT, "1:30", "142.50", "169.58", "DE89 3704 0044 0532 0130 00"]:
             assert needle in text, (needle, text)
         python = os.environ.get("STINT_EINVOICE_PYTHON", str(Path.home() / ".cache/stint-venv/bin/python"))
         check = subprocess.run([python, str(REPO / "tests/einvoice/validate.py"), str(pdf)], capture_output=True, text=True)

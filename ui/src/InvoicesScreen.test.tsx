@@ -510,6 +510,24 @@ describe("InvoicesScreen", () => {
     expect(within(detail).queryByText(/work 2026-11-20 –/)).toBeNull();
   });
 
+  it("shows tracked time as hours and minutes, with the amount the time is worth", async () => {
+    // 1 h 20 min + 20 min at 95/h: worth 158.33; 1.6667 × 95 would be 158.34.
+    const worked = draftInvoice();
+    worked.invoice.lines[0] = {
+      ...line("Website", "1.6667", "hour", "95.00", { type: "time", entries: ["01JENTRY000000000000000021", "01JENTRY000000000000000022"] }),
+      worth: "158.3333333334",
+    };
+    worked.totals = totals19(["158.33", "120.00"], "278.33", "52.88", "331.21");
+    fakeEngine([worked]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    const detail = await open(user, "draft 000004");
+    const lines = within(within(detail).getByTestId("invoice-lines")).getAllByTestId("invoice-line");
+    expect(cells(lines[0]!).slice(0, 5)).toEqual(["Website", "1:40 h", "95.00", "19 %", eur(158.33)]);
+    // A typed line keeps the quantity as typed.
+    expect(cells(lines[1]!)[1]).toBe("1");
+  });
+
   it("shows a period of work from its first day to its last", async () => {
     fakeEngine([draftInvoice()]);
     const user = userEvent.setup();

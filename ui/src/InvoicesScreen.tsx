@@ -19,11 +19,15 @@ import type { Tax } from "./bindings/Tax";
 import { BillingSettings, ClientBillingForm, taxLabel } from "./BillingForms";
 import { RecurringForm } from "./RecurringForm";
 import { sumDecimals } from "./ExpensesScreen";
-import { money } from "./time";
+import { lineQuantity, money } from "./time";
 import "./screens.css";
 import "./invoices.css";
 
-type Props = { permissions: Permissions | null };
+type Props = {
+  permissions: Permissions | null;
+  /** An invoice to open once the list is read (chosen in the search). */
+  show?: string | null;
+};
 
 type Filter = "all" | InvoiceStatus | "overdue";
 
@@ -63,7 +67,7 @@ export function openByCurrency(list: InvoiceView[]): { currency: string; amount:
   return [...by].map(([currency, amounts]) => ({ currency, amount: sumDecimals(amounts) }));
 }
 
-export function InvoicesScreen({ permissions }: Props) {
+export function InvoicesScreen({ permissions, show = null }: Props) {
   const readable = can(permissions, "read_invoices");
   const editable = can(permissions, "edit_invoices");
   const [filter, setFilter] = useState<Filter>("all");
@@ -101,14 +105,16 @@ export function InvoicesScreen({ permissions }: Props) {
         if (!current) return;
         setList(found);
         setError(null);
-        setSelected((s) => (s ? (found.find((v) => v.invoice.id === s.invoice.id) ?? s) : s));
+        setSelected((s) =>
+          s ? (found.find((v) => v.invoice.id === s.invoice.id) ?? s) : (found.find((v) => v.invoice.id === show) ?? null),
+        );
       },
       (e: unknown) => current && setError(errorMessage(e)),
     );
     return () => {
       current = false;
     };
-  }, [filter, version, readable]);
+  }, [filter, version, readable, show]);
 
   if (!readable) {
     return (
@@ -465,7 +471,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
                   </div>
                 )}
               </td>
-              <td className="num">{line.quantity}</td>
+              <td className="num" data-testid="line-quantity-shown">{lineQuantity(line)}</td>
               <td className="num">{line.unit_price}</td>
               <td className="num">{line.tax.category === "standard" ? `${line.tax.percent} %` : taxLabel(line.tax)}</td>
               <td className="num">{m(view.totals.line_net[i] ?? "0")}</td>

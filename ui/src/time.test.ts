@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
 
-import { addDays, minutesInto, parseDuration, weekOf } from "./time";
+import { addDays, lineQuantity, minutesInto, parseDuration, weekOf } from "./time";
 
 describe("time", () => {
+  it("shows tracked time on an invoice line as a clock, other quantities as given", () => {
+    expect(lineQuantity({ quantity: "1.6667", worth: "158.3333333334" })).toBe("1:40 h");
+    expect(lineQuantity({ quantity: "0.5", worth: "47.5" })).toBe("0:30 h");
+    expect(lineQuantity({ quantity: "1.0084", worth: "95.7916666667" })).toBe("1:00:30 h");
+    expect(lineQuantity({ quantity: "1.6667", worth: null })).toBe("1.6667");
+    expect(lineQuantity({ quantity: "2.5" })).toBe("2.5");
+  });
+
+
   it("finds the week of a day from each week start", () => {
     // 2026-11-23 is a Monday.
     expect(weekOf("2026-11-25", "monday")).toEqual([

@@ -14,6 +14,19 @@ export function clock(seconds: number): string {
   return `${h}:${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}`;
 }
 
+/**
+ * An invoice line's quantity: tracked time (a line with a `worth`) as hours and minutes, `1:40 h`
+ * (seconds only when it has them), as the PDF prints it; anything else as given.
+ */
+export function lineQuantity(line: { quantity: string; worth?: string | null }): string {
+  if (line.worth == null) return line.quantity;
+  const seconds = Math.round(Math.abs(Number(line.quantity)) * 3600);
+  const h = Math.floor(seconds / 3600);
+  const m = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
+  const s = seconds % 60;
+  return `${h}:${m}${s ? `:${String(s).padStart(2, "0")}` : ""} h`;
+}
+
 /** Seconds from an RFC 3339 instant until `now` (milliseconds since the epoch). */
 export function secondsSince(instant: string, now: number): number {
   return Math.floor((now - Temporal.Instant.from(instant).epochMilliseconds) / 1000);

@@ -476,7 +476,14 @@ fn print_invoice(v: &InvoiceView) {
         table.row([
             (i + 1).to_string(),
             line.description.clone(),
-            line.quantity.normalize().to_string(),
+            if line.worth.is_some() {
+                format!(
+                    "{} h",
+                    stint_domain::invoice::work::clock_hours(line.quantity)
+                )
+            } else {
+                line.quantity.normalize().to_string()
+            },
             line.unit_price.normalize().to_string(),
             if line.tax.category == TaxCategory::Standard {
                 format!("{} %", line.tax.percent.normalize())

@@ -687,6 +687,8 @@ fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
         text.contains("Müller & Søn") && text.contains("221.64 EUR"),
         "{text}"
     );
+    // The tracked time as a clock (1:15 + 0:30), the typed line as typed.
+    assert!(text.contains("1:45 h") && !text.contains("1.75"), "{text}");
     assert!(
         text.contains("Service period 2026-11-02 – 2026-11-03"),
         "{text}"

@@ -301,6 +301,13 @@ pub struct Valuation {
 /// most half a thousandth of a cent over 100,000 entries.
 pub const AMOUNT_DECIMALS: u32 = 10;
 
+/// What `billed_seconds` at `rate` per hour are worth, to [`AMOUNT_DECIMALS`] places: the one
+/// figure the report, the invoice line and the export all add up (docs/invoicing.md, "One amount
+/// for one piece of work").
+pub fn worth(rate: Decimal, billed_seconds: i64) -> Decimal {
+    (rate * Decimal::from(billed_seconds) / Decimal::from(3600)).round_dp(AMOUNT_DECIMALS)
+}
+
 /// Value a finished piece of work: rounding applies to billable time only, the rate is the one in
 /// effect on `date`, and the amount is kept to [`AMOUNT_DECIMALS`] places (rounded to cents only
 /// when shown or invoiced).
@@ -320,11 +327,9 @@ pub fn value(
         };
     }
     let billed_seconds = rounding.map_or(raw_seconds, |r| r.apply(raw_seconds));
-    let amount = rates.resolve(ctx, date).map(|rate| {
-        let amount = (rate.amount * Decimal::from(billed_seconds) / Decimal::from(3600))
-            .round_dp(AMOUNT_DECIMALS);
-        Money::new(amount, rate.currency)
-    });
+    let amount = rates
+        .resolve(ctx, date)
+        .map(|rate| Money::new(worth(rate.amount, billed_seconds), rate.currency));
     Valuation {
         raw_seconds,
         billed_seconds,

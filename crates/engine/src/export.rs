@@ -44,6 +44,19 @@ struct Document<'a> {
     expenses: Vec<&'a Expense>,
 }
 
+/// An entry's amount as reports and invoice lines add it up: in cents when that is exact
+/// ("142.50"), else with every decimal it keeps ("126.6666666667"), so that a spreadsheet's sum of
+/// the column gives the cents the report and the invoice show for the same entries
+/// (docs/invoicing.md, "One amount for one piece of work").
+fn exact_amount(m: Money) -> String {
+    let cents = m.currency.exponent();
+    if m.amount.round_dp(cents) == m.amount {
+        format!("{:.*}", cents as usize, m.amount)
+    } else {
+        m.amount.normalize().to_string()
+    }
+}
+
 fn io(e: impl std::fmt::Display) -> EngineError {
     EngineError::Io(format!("export failed: {e}"))
 }
@@ -157,10 +170,7 @@ impl Engine {
                             rust_decimal::Decimal::from(s) / rust_decimal::Decimal::from(3600)
                         )
                     };
-                    let amount = facts
-                        .and_then(|f| f.valuation.amount)
-                        .filter(|_| finance)
-                        .map(Money::rounded);
+                    let amount = facts.and_then(|f| f.valuation.amount).filter(|_| finance);
                     csv.write_record([
                         facts.map(|f| f.date.to_string()).unwrap_or_default(),
                         start,
@@ -187,9 +197,7 @@ impl Engine {
                         facts
                             .map(|f| hours(f.valuation.billed_seconds))
                             .unwrap_or_default(),
-                        amount
-                            .map(|m| format!("{:.*}", m.currency.exponent() as usize, m.amount))
-                            .unwrap_or_default(),
+                        amount.map(exact_amount).unwrap_or_default(),
                         amount.map(|m| m.currency.to_string()).unwrap_or_default(),
                     ])
                     .map_err(io)?;

@@ -178,12 +178,15 @@ impl Engine {
                     description: l.description.clone(),
                     detail: l.detail.clone(),
                     quantity: l.quantity,
+                    tracked_time: l.worth.is_some(),
                     unit: unit_label(l.unit, locale).to_owned(),
                     unit_price: l.unit_price,
                     discount: match l.discount {
                         None => None,
                         Some(_) => Some(
-                            ((l.quantity * l.unit_price).round_dp(inv.currency.exponent()) - *net)
+                            (stint_domain::invoice::totals::line_base(l)
+                                .round_dp(inv.currency.exponent())
+                                - *net)
                                 .max(rust_decimal::Decimal::ZERO),
                         )
                         .filter(|d| !d.is_zero()),

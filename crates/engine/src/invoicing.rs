@@ -584,6 +584,7 @@ impl Engine {
                     discount: None,
                     tax,
                     source: LineSource::Expense { expense: x.id },
+                    worth: None,
                 });
                 expenses.push(x.clone());
             }
@@ -1180,6 +1181,7 @@ mod tests {
             discount: None,
             tax: Tax::standard(dec!(19)),
             source,
+            worth: None,
         };
         let claiming = |status: InvoiceStatus| {
             let mut i = Invoice::draft(InvoiceId(new_id()), client, Currency::EUR, 14);

@@ -425,6 +425,7 @@ impl Engine {
                     discount: None,
                     tax: Tax::standard(Decimal::from(19)),
                     source: LineSource::Manual,
+                    worth: None,
                 });
             }
             let day = first_day

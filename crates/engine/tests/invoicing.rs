@@ -1079,3 +1079,198 @@ async fn lines_added_to_a_draft_or_a_series_cannot_claim_billed_work() {
         .unwrap();
     still_billed_once(&mut w, a, entry, expense).await;
 }
+
+/// 1 h 20 min + 20 min at 95/h are worth 158.33 (docs/invoicing.md, "One amount for one piece of
+/// work"). The report, its CSV, the entries' CSV export, the invoice line, its PDF, its e-invoice
+/// and its credit note all say 158.33; the line shows its time as 1:40, not 1.6667 (whose product
+/// with 95 is the 158.34 invoices used to bill).
+#[tokio::test]
+async fn the_report_the_export_and_the_invoice_agree_to_the_cent() {
+    let mut w = world().await;
+    set_up_billing(&mut w).await;
+    let client = w
+        .engine
+        .add_client(
+            &w.owner,
+            NewClient {
+                name: "Nordwind GmbH".into(),
+                currency: None,
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut details = w.engine.client_billing(&w.owner, client).unwrap();
+    details.buyer.street = "Deichstraße 9".into();
+    details.buyer.postcode = "28195".into();
+    details.buyer.city = "Bremen".into();
+    details.buyer.country = "DE".into();
+    w.engine
+        .save_client_billing(&w.owner, details)
+        .await
+        .unwrap();
+    let project = w
+        .engine
+        .add_project(
+            &w.owner,
+            NewProject {
+                client,
+                name: "Shop".into(),
+                billable: Some(true),
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    w.engine
+        .set_rate(
+            &w.owner,
+            NewRate {
+                scope: RateScope::Project { project },
+                effective_from: day("2026-01-01"),
+                hourly: "95".into(),
+                currency: None,
+            },
+        )
+        .await
+        .unwrap();
+    for (date, from, to) in [
+        ("2026-11-02", "09:00", "10:20"),
+        ("2026-11-03", "14:00", "14:20"),
+    ] {
+        let time = span(&w.engine, w.owner.org, date, from, to);
+        w.engine
+            .add_entry(
+                &w.owner,
+                NewEntry {
+                    member: None,
+                    project,
+                    task: None,
+                    time,
+                    note: "Checkout".into(),
+                    billable: None,
+                    tags: vec![],
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    // The report, and its CSV.
+    let report = w
+        .engine
+        .time_report(
+            &w.owner,
+            &ReportQuery {
+                from: None,
+                to: None,
+                group_by: vec![GroupBy::Project],
+                member: None,
+                project: Some(project),
+                client: None,
+            },
+        )
+        .unwrap();
+    let worth = Money::new(dec!(158.3333333334), Currency::EUR);
+    assert_eq!(report.total.amounts, vec![worth]);
+    assert_eq!(worth.rounded().amount, dec!(158.33));
+    let csv = report.to_csv();
+    assert!(csv.lines().any(|l| l.ends_with(",158.33")), "{csv}");
+
+    // The entries' export: each entry's exact amount, which a spreadsheet adds up to the same cents.
+    let mut exported = Vec::new();
+    w.engine
+        .export(
+            &w.owner,
+            stint_engine::export::ExportFormat::Csv,
+            &mut exported,
+            &mut |_, _| {},
+        )
+        .unwrap();
+    let exported = String::from_utf8(exported).unwrap();
+    let mut rows = exported.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (project_at, amount_at) = (column("project"), column("amount"));
+    let amounts: Vec<rust_decimal::Decimal> = rows
+        .map(|r| r.split(',').collect::<Vec<_>>())
+        .filter(|r| r[project_at] == "Shop")
+        .map(|r| r[amount_at].parse().unwrap())
+        .collect();
+    assert_eq!(amounts, [dec!(126.6666666667), dec!(31.6666666667)]);
+    assert_eq!(
+        amounts.iter().sum::<rust_decimal::Decimal>().round_dp(2),
+        dec!(158.33)
+    );
+
+    // The invoice line bills the same cents, and shows its time as a clock.
+    let draft = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(client),
+                include_time: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let line = &draft.invoice.lines[0];
+    assert_eq!(
+        (line.quantity, line.unit_price, line.worth),
+        (dec!(1.6667), dec!(95), Some(worth.amount))
+    );
+    assert_eq!(draft.totals.line_net, vec![dec!(158.33)]);
+    assert_eq!(draft.totals.net, dec!(158.33));
+    let issued = w
+        .engine
+        .issue_invoice(&w.owner, draft.invoice.id, Some(day("2026-11-20")))
+        .await
+        .unwrap();
+    assert_eq!(issued.totals.net, dec!(158.33));
+
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("invoice.pdf");
+    let file = |format| {
+        w.engine
+            .invoice_file(&w.owner, draft.invoice.id, format, PaperSize::A4)
+            .unwrap()
+    };
+    std::fs::write(&pdf, file(InvoiceFormat::PlainPdf).bytes).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    let text = String::from_utf8(text.stdout).unwrap();
+    // German, as the organization's locale: "1:40 Std." at "95,00", for "158,33".
+    let row = text
+        .lines()
+        .find(|l| l.contains("Shop"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.contains("1:40") && row.contains("95,00") && row.contains("158,33"),
+        "{row}"
+    );
+    assert!(
+        !text.contains("1,6667") && !text.contains("158,34"),
+        "{text}"
+    );
+    let xml = String::from_utf8(file(InvoiceFormat::FacturXXml).bytes).unwrap();
+    assert!(
+        xml.contains("<ram:LineTotalAmount>158.33</ram:LineTotalAmount>"),
+        "{xml}"
+    );
+
+    // A credit note gives back exactly what was billed.
+    let credit = w
+        .engine
+        .credit_invoice(&w.owner, draft.invoice.id)
+        .await
+        .unwrap();
+    assert_eq!(credit.totals.net, dec!(158.33));
+}

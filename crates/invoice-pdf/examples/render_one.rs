@@ -66,6 +66,7 @@ fn sample() -> Document {
         description: description.into(),
         detail: None,
         quantity,
+        tracked_time: false,
         unit: "h".into(),
         unit_price,
         discount: None,

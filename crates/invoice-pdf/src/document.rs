@@ -103,6 +103,9 @@ pub struct Line {
     pub detail: Option<String>,
     /// How much.
     pub quantity: Decimal,
+    /// The quantity is hours of tracked time, shown as hours and minutes ("1:40 h", not
+    /// "1.6667 h"): what the time was, and what its amount is the price of.
+    pub tracked_time: bool,
     /// The unit of the quantity, as the caller words it ("h", "Std.", "pcs").
     pub unit: String,
     /// Price per unit.

@@ -12,6 +12,7 @@ use quick_xml::Writer;
 use quick_xml::events::BytesText;
 use rust_decimal::Decimal;
 use std::io;
+use stint_domain::invoice::totals::line_base;
 use stint_domain::invoice::{TaxGroup, Totals};
 use stint_domain::{BankAccount, Invoice, InvoiceKind, InvoiceStatus, Party, TaxCategory, TaxMode};
 
@@ -480,11 +481,16 @@ fn write_document(w: &mut W, input: &EInvoiceInput, flavor: Flavor) -> io::Resul
                                         }
                                         Ok(())
                                     })?;
+                                // BT-129 is the line's quantity (hours to four decimals); a line of
+                                // tracked time is worth its exact time (`worth`), which BT-129 × BT-146
+                                // can miss by that rounding (100 minutes at 95/h: 1.6667 × 95 = 158.3365,
+                                // the time is worth 158.33). EN 16931 relates no line amount to
+                                // quantity × price.
                                 // With net prices the line discount is a line allowance (BG-27); with
                                 // prices including tax, the net price is the line's net share per unit.
                                 let (net_price, line_allowance) = match inv.tax_mode {
                                     TaxMode::Exclusive => {
-                                        let base = (line.quantity * line.unit_price).round_dp(2);
+                                        let base = line_base(line).round_dp(2);
                                         (line.unit_price, (base - *net).max(Decimal::ZERO))
                                     }
                                     TaxMode::Inclusive => {

@@ -98,7 +98,7 @@ th {{ background: #eee; text-align: left; font-size: 8pt; padding: 3pt; }} td {{
                 .as_deref()
                 .map(|d| format!(r#"<div class="detail">{}</div>"#, esc(d)))
                 .unwrap_or_default(),
-            esc(&loc.format_quantity(line.quantity)),
+            esc(&loc.format_line_quantity(line)),
             esc(&line.unit),
             esc(&number(line.unit_price)),
             esc(&loc.format_percent(line.tax_percent)),

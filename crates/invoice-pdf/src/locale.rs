@@ -261,6 +261,15 @@ impl Locale {
         self.format_number(value, value.scale())
     }
 
+    /// A line's quantity: tracked time as hours and minutes ("1:40", with seconds only when the
+    /// time has them, "1:40:30"), whatever the language; anything else as a number.
+    pub fn format_line_quantity(self, line: &crate::Line) -> String {
+        if !line.tracked_time {
+            return self.format_quantity(line.quantity);
+        }
+        stint_domain::invoice::work::clock_hours(line.quantity)
+    }
+
     /// A tax rate: "19%" (en), "19 %" (de, fr).
     pub fn format_percent(self, value: Decimal) -> String {
         let number = self.format_quantity(value);

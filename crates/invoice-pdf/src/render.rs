@@ -613,7 +613,7 @@ impl Renderer<'_> {
 
     fn cells(&self, line: &crate::Line, show_discount: bool) -> Vec<String> {
         let locale = self.locale;
-        let quantity = locale.format_quantity(line.quantity);
+        let quantity = locale.format_line_quantity(line);
         // Unit prices may be finer than the currency (0.125 per piece): show what was given.
         let price_decimals = line
             .unit_price

@@ -32,6 +32,7 @@ fn line(description: &str, quantity: Decimal, price: Decimal, tax: Tax) -> Invoi
         discount: None,
         tax,
         source: LineSource::Manual,
+        worth: None,
     }
 }
 
@@ -142,6 +143,23 @@ fn factur_x_and_xrechnung_pass_the_official_schema_and_rules() {
         "mixed-xr.xml",
         xml(&mixed, Flavor::XRechnung, None).unwrap(),
     );
+    // Tracked time billed at what it is worth: 1:40 h at 95 is 158.33, though 1.6667 × 95 rounds
+    // to 158.34 (EN 16931 relates no line amount to quantity × price).
+    let tracked = issued(
+        vec![InvoiceLine {
+            worth: Some(dec!(158.3333333334)),
+            ..line("Website", dec!(1.6667), dec!(95), Tax::standard(dec!(19)))
+        }],
+        |_| {},
+    );
+    let text = String::from_utf8(xml(&tracked, Flavor::XRechnung, None).unwrap()).unwrap();
+    assert!(
+        text.contains("<ram:LineTotalAmount>158.33</ram:LineTotalAmount>")
+            && text.contains(">1.6667</ram:BilledQuantity>")
+            && text.contains("<ram:TaxBasisTotalAmount>158.33</ram:TaxBasisTotalAmount>"),
+        "{text}"
+    );
+    write("tracked-xr.xml", text.into_bytes());
     // Prices including tax.
     let inclusive = issued(
         vec![

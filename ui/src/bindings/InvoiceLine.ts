@@ -39,4 +39,12 @@ tax: Tax,
 /**
  * Where it came from.
  */
-source: LineSource, };
+source: LineSource, 
+/**
+ * For a line that bills tracked time: what that time is worth, the sum of its entries'
+ * amounts ([`crate::entry::AMOUNT_DECIMALS`] places each), so that the line's amount is the
+ * cents the report shows for the same entries, not its rounded quantity × price
+ * (docs/invoicing.md, "One amount for one piece of work"). Absent on typed lines and on
+ * lines written before it existed: their amount is quantity × price.
+ */
+worth?: string | null, };

@@ -278,6 +278,14 @@ pub struct InvoiceLine {
     pub tax: Tax,
     /// Where it came from.
     pub source: LineSource,
+    /// For a line that bills tracked time: what that time is worth, the sum of its entries'
+    /// amounts ([`crate::entry::AMOUNT_DECIMALS`] places each), so that the line's amount is the
+    /// cents the report shows for the same entries, not its rounded quantity × price
+    /// (docs/invoicing.md, "One amount for one piece of work"). Absent on typed lines and on
+    /// lines written before it existed: their amount is quantity × price.
+    #[serde(default)]
+    #[ts(optional, type = "string | null")]
+    pub worth: Option<Decimal>,
 }
 
 /// A line typed in by a caller (the CLI, the desktop app, a recurring template): an [`InvoiceLine`]
@@ -357,6 +365,7 @@ impl From<TypedLine> for InvoiceLine {
             discount: line.discount,
             tax: line.tax,
             source: LineSource::Manual,
+            worth: None,
         }
     }
 }
@@ -401,7 +410,23 @@ impl InvoiceLine {
                 currency.exponent() + 2
             )));
         }
-        let base = self.quantity * self.unit_price;
+        if let Some(worth) = self.worth {
+            // The worth is the exact value of the time the quantity rounds to four decimals of an
+            // hour: it may differ from quantity × price by that rounding, never by more.
+            // A hundredth of a cent more for the entries' own rounding (ten places each).
+            let slack = self.unit_price * Decimal::new(1, 4) + Decimal::new(1, 4);
+            if self.unit != Unit::Hour
+                || worth.is_sign_negative()
+                || worth.scale() > crate::entry::AMOUNT_DECIMALS
+                || (worth - self.quantity * self.unit_price).abs() > slack
+            {
+                return Err(ValidationError::new(format!(
+                    "line {:?}: the worth of its time must be its hours × price",
+                    self.description
+                )));
+            }
+        }
+        let base = totals::line_base(&self);
         match self.discount {
             Some(Discount::Percent(p)) if p.is_sign_negative() || p > Decimal::ONE_HUNDRED => {
                 return Err(ValidationError::new(format!(

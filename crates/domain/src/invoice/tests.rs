@@ -1,5 +1,6 @@
 use super::*;
-use crate::money::Currency;
+use crate::money::{Currency, Money};
+use crate::report::{GroupBy, ReportInput};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -19,6 +20,7 @@ fn line(description: &str, quantity: Decimal, unit_price: Decimal, tax: Tax) -> 
         discount: None,
         tax,
         source: LineSource::Manual,
+        worth: None,
     }
 }
 
@@ -1018,4 +1020,153 @@ fn recurring_input_is_checked() {
             .message
             .contains("ends before it starts")
     );
+}
+
+/// One piece of work for [`one_amount`]: project (0–2), day (0–2), billed seconds.
+fn work(project: u8, day: i8, seconds: i64, rates: &[Decimal; 3], n: u128) -> WorkItem {
+    WorkItem {
+        entry: id(n),
+        project: format!("Project {project}"),
+        task: None,
+        person: "Ana".into(),
+        date: jiff::civil::date(2026, 11, 2 + day),
+        billed_seconds: seconds,
+        rate: Money::new(rates[project as usize], Currency::EUR),
+        note: String::new(),
+    }
+}
+
+/// The report's input for the same work, valued as the engine values an entry.
+fn report_input(item: &WorkItem, project: u8, ids: &mut crate::report::Numbering) -> ReportInput {
+    let client = ids.assign(1);
+    let member = ids.assign(2);
+    ReportInput {
+        codes: crate::report::Codes {
+            member,
+            client,
+            project: ids.assign(100 + u128::from(project)),
+            task: 0,
+        },
+        date: item.date,
+        billable: true,
+        raw_seconds: item.billed_seconds,
+        billed_seconds: item.billed_seconds,
+        amount: Some(Money::new(
+            crate::entry::worth(item.rate.amount, item.billed_seconds),
+            Currency::EUR,
+        )),
+    }
+}
+
+#[test]
+fn time_is_billed_at_what_it_is_worth_not_at_its_rounded_hours() {
+    // 1 h 20 min + 20 min at 95/h: the report says 158.33; 1.6667 h × 95 would say 158.34.
+    let rates = [dec!(95), dec!(0), dec!(0)];
+    let items = [work(0, 0, 4800, &rates, 1), work(0, 1, 1200, &rates, 2)];
+    let lines = lines_from_work(&items, LineGrouping::Project, Tax::standard(dec!(19)));
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].quantity, dec!(1.6667));
+    assert_eq!(lines[0].worth, Some(dec!(158.3333333334)));
+    assert_eq!(totals::line_amount(&lines[0], Currency::EUR), dec!(158.33));
+    assert_eq!(
+        (lines[0].quantity * lines[0].unit_price).round_dp(2),
+        dec!(158.34),
+        "the rounded hours alone would bill a cent more"
+    );
+    assert_eq!(work::clock_hours(lines[0].quantity), "1:40");
+    assert_eq!(work::clock_hours(dec!(1.0084)), "1:00:30");
+    assert_eq!(work::clock_hours(dec!(0.25)), "0:15");
+
+    // A credit note keeps what the line was worth; a typed line is its quantity × price.
+    let mut invoice = Invoice::draft(id(9), id(8), Currency::EUR, 14);
+    invoice.lines = lines;
+    invoice.status = InvoiceStatus::Issued;
+    let note = invoice.credit_note(id(10)).unwrap();
+    assert_eq!(
+        totals::line_amount(&note.lines[0], Currency::EUR),
+        dec!(158.33)
+    );
+    let typed = line("Typed", dec!(1.6667), dec!(95), Tax::standard(dec!(19)));
+    assert_eq!(totals::line_amount(&typed, Currency::EUR), dec!(158.34));
+}
+
+#[test]
+fn a_line_cannot_claim_a_worth_its_hours_do_not_have() {
+    let rates = [dec!(95), dec!(0), dec!(0)];
+    let mut l = lines_from_work(
+        &[work(0, 0, 6000, &rates, 1)],
+        LineGrouping::Project,
+        Tax::standard(dec!(19)),
+    )
+    .remove(0);
+    assert!(l.clone().validate(Currency::EUR).is_ok());
+    for bad in [
+        dec!(1000),
+        dec!(-158.33),
+        dec!(158.35),
+        dec!(158.33333333333),
+    ] {
+        l.worth = Some(bad);
+        let err = l.clone().validate(Currency::EUR).unwrap_err();
+        assert!(
+            err.to_string().contains("worth of its time"),
+            "{bad}: {err}"
+        );
+    }
+    l.worth = Some(dec!(158.3333333333));
+    l.unit = Unit::Piece;
+    assert!(
+        l.validate(Currency::EUR).is_err(),
+        "only hours have a worth"
+    );
+}
+
+proptest! {
+    /// Whatever the time, the rates and the grouping, an invoice line bills the cents the report
+    /// shows for the same entries (docs/invoicing.md, "One amount for one piece of work").
+    #[test]
+    fn invoice_lines_and_the_report_agree_to_the_cent(
+        rate_cents in prop::array::uniform3(1i64..50_000),
+        work_done in prop::collection::vec((0u8..3, 0i8..3, 1i64..40_000), 1..40),
+    ) {
+        let rates = rate_cents.map(|c| Decimal::new(c, 2));
+        let items: Vec<WorkItem> = work_done
+            .iter()
+            .enumerate()
+            .map(|(n, &(p, d, s))| work(p, d, s, &rates, n as u128 + 1))
+            .collect();
+        let mut ids = crate::report::Numbering::default();
+        let inputs: Vec<ReportInput> = items
+            .iter()
+            .zip(&work_done)
+            .map(|(item, &(p, _, _))| report_input(item, p, &mut ids))
+            .collect();
+        let tax = Tax::standard(dec!(19));
+        let cents = |m: &[Money]| m.iter().map(|m| m.rounded().amount).sum::<Decimal>();
+        for (grouping, group_by) in [
+            (LineGrouping::Project, vec![GroupBy::Project]),
+            (LineGrouping::Day, vec![GroupBy::Project, GroupBy::Day]),
+        ] {
+            let lines = lines_from_work(&items, grouping, tax);
+            let report = crate::report::time_report(
+                &inputs,
+                |i| Some(*i),
+                &ids,
+                &group_by,
+                crate::model::WeekStart::Monday,
+            );
+            // One line per report row (one rate per project), in the same order.
+            prop_assert_eq!(lines.len(), report.rows.len());
+            for (line, row) in lines.iter().zip(&report.rows) {
+                prop_assert_eq!(totals::line_amount(line, Currency::EUR), cents(&row.amounts));
+            }
+        }
+        // Line per entry: each is the entry's amount in cents, as the export rounds it.
+        for line in lines_from_work(&items, LineGrouping::Entry, tax) {
+            let LineSource::Time { entries } = &line.source else { unreachable!() };
+            let item = items.iter().find(|i| i.entry == entries[0]).unwrap();
+            let amount = Money::new(crate::entry::worth(item.rate.amount, item.billed_seconds), Currency::EUR);
+            prop_assert_eq!(totals::line_amount(&line, Currency::EUR), amount.rounded().amount);
+        }
+    }
 }

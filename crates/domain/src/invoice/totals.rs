@@ -71,10 +71,16 @@ pub fn round(amount: Decimal, currency: Currency) -> Decimal {
     amount.round_dp_with_strategy(currency.exponent(), RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// A line's amount before its discount, unrounded: what its tracked time is worth when it bills
+/// time ([`InvoiceLine::worth`]), else quantity × unit price.
+pub fn line_base(line: &InvoiceLine) -> Decimal {
+    line.worth.unwrap_or(line.quantity * line.unit_price)
+}
+
 /// A line's amount in the price mode of the invoice (net if tax is added, gross if included):
-/// quantity × unit price − the line discount, rounded.
+/// its base ([`line_base`]) − the line discount, rounded.
 pub fn line_amount(line: &InvoiceLine, currency: Currency) -> Decimal {
-    let base = line.quantity * line.unit_price;
+    let base = line_base(line);
     let off = match line.discount {
         None => Decimal::ZERO,
         Some(Discount::Percent(p)) => base * p / Decimal::ONE_HUNDRED,

@@ -68,11 +68,34 @@ pub struct WorkItem {
 }
 
 /// Hours as an invoice quantity: exact where the seconds allow (quarter hours, minutes that divide
-/// evenly), else to four decimals.
+/// evenly), else to four decimals. The line's amount does not come from this rounded figure but
+/// from what the time is worth ([`InvoiceLine::worth`]).
 pub fn hours(seconds: i64) -> Decimal {
     (Decimal::from(seconds) / Decimal::from(3600))
         .round_dp(4)
         .normalize()
+}
+
+/// Hours of tracked time as a clock shows them: "1:40", with seconds only when the time has them
+/// ("1:40:30"). Four decimals of an hour are 0.36 s, so the nearest second of a quantity made by
+/// [`hours`] is the time that was billed.
+pub fn clock_hours(hours: Decimal) -> String {
+    use rust_decimal::prelude::ToPrimitive;
+    let seconds = (hours.abs() * Decimal::from(3600))
+        .round()
+        .to_i64()
+        .unwrap_or(i64::MAX);
+    let sign = if hours.is_sign_negative() && seconds > 0 {
+        "-"
+    } else {
+        ""
+    };
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if s == 0 {
+        format!("{sign}{h}:{m:02}")
+    } else {
+        format!("{sign}{h}:{m:02}:{s:02}")
+    }
 }
 
 /// Lines for `items`, in a stable order (by group key, then date). Entries at different rates never
@@ -106,6 +129,11 @@ pub fn lines_from_work(items: &[WorkItem], grouping: LineGrouping, tax: Tax) -> 
         .map(|(key, mut items)| {
             items.sort_by_key(|i| (i.date, i.entry));
             let seconds: i64 = items.iter().map(|i| i.billed_seconds).sum();
+            // Each entry's worth as the report counts it, added: the line bills the same cents.
+            let worth: Decimal = items
+                .iter()
+                .map(|i| crate::entry::worth(i.rate.amount, i.billed_seconds))
+                .sum();
             let first = items.first().map(|i| i.date);
             let last = items.last().map(|i| i.date);
             let period = match (first, last) {
@@ -151,6 +179,7 @@ pub fn lines_from_work(items: &[WorkItem], grouping: LineGrouping, tax: Tax) -> 
                 source: LineSource::Time {
                     entries: items.iter().map(|i| i.entry).collect(),
                 },
+                worth: Some(worth),
             }
         })
         .filter(|l| l.quantity > Decimal::ZERO)

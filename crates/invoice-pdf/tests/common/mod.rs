@@ -36,6 +36,7 @@ pub fn line(description: &str, quantity: Decimal, unit_price: Decimal) -> Line {
         description: description.into(),
         detail: None,
         quantity,
+        tracked_time: false,
         unit: "h".into(),
         unit_price,
         discount: None,
