@@ -10,6 +10,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -71,9 +72,16 @@ def test_shortcuts_and_search(vault: Path, shots: Path, tmp_path_factory: pytest
         field = wait_for(driver, "palette-input")
         assert driver.switch_to.active_element == field
         field.send_keys("ller")  # of "Müller & Søn", the project's client
-        WebDriverWait(driver, WAIT).until(
-            lambda d: any(PROJECT in r.text for r in d.find_elements(*by_testid("palette-result")))
-        )
+        shoot(driver, shots, "keyboard-02a-typed")
+        def results(d: webdriver.Remote) -> list[str]:
+            return [r.get_attribute("textContent") or "" for r in d.find_elements(*by_testid("palette-result"))]
+
+        try:
+            WebDriverWait(driver, 10).until(lambda d: any(PROJECT in t for t in results(d)))
+        except TimeoutException:
+            raise AssertionError((results(driver), driver.execute_script(
+                "return document.querySelector('[data-testid=palette]')?.outerHTML"
+            )))
         shoot(driver, shots, "keyboard-02-search")
         field.send_keys(Keys.ENTER)
         wait_gone(driver, "palette")

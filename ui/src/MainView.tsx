@@ -162,9 +162,10 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
           className="link search-button"
           onClick={() => setOverlay("search")}
           title="Search projects, clients and invoices (/)"
+          aria-label="Search projects, clients and invoices"
           data-testid="open-search"
         >
-          Search <kbd>/</kbd>
+          <kbd>/</kbd>
         </button>
         <label className="acting">
           <select
@@ -208,6 +209,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         reason={`Your role (${permissions?.member.role ?? "unknown"}) cannot track time.`}
         refreshKey={version}
         control={timer}
+        compact={tab !== "track"}
       />
       {overlay === "shortcuts" && <ShortcutSheet onClose={() => setOverlay(null)} />}
       {overlay === "search" && (

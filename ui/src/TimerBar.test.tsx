@@ -131,4 +131,27 @@ describe("TimerBar", () => {
     await screen.findByRole("button", { name: "Stop" });
     expect(started[0]?.tags).toEqual(["01JTAGMEETING0000000000000", "01JTAGURGENT00000000000000"]);
   });
+  it("is one line outside Track: no tags, the fields still named", async () => {
+    mockIPC((cmd) => {
+      switch (cmd) {
+        case "projects":
+          return [project];
+        case "running_timer":
+          return null;
+        case "tasks":
+        case "tags":
+          return [];
+        default:
+          throw `unexpected ${cmd}`;
+      }
+    });
+    const { rerender } = render(<TimerBar onChanged={() => {}} compact />);
+    expect(await screen.findByDisplayValue("Müller & Søn — Website")).toBeTruthy();
+    expect(screen.getByTestId("timer-bar").className).toBe("timer-bar is-compact");
+    // Labels are hidden by the style, not removed: the fields keep their names.
+    expect(screen.getByRole("combobox", { name: "Project" })).toBeTruthy();
+    expect(screen.getByLabelText("Note")).toBeTruthy();
+    rerender(<TimerBar onChanged={() => {}} />);
+    expect(screen.getByTestId("timer-bar").className).toBe("timer-bar");
+  });
 });

@@ -18,6 +18,8 @@ type Props = {
   refreshKey?: string | number;
   /** Filled with what the window's shortcuts may do with the timer (`S`). */
   control?: MutableRefObject<TimerControl | null>;
+  /** One line, without the tags (outside Track): the fields keep their labels for assistive tech. */
+  compact?: boolean;
 };
 
 /** The timer as the keyboard drives it. */
@@ -29,7 +31,7 @@ export type TimerControl = {
 
 /** Project picker, note and a Start/Stop button; shows the running time, ticking, also in the
  * window title. */
-export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey = 0, control }: Props) {
+export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey = 0, control, compact = false }: Props) {
   const [projects, setProjects] = useState<ProjectView[] | null>(null);
   const [project, setProject] = useState("");
   const [note, setNote] = useState("");
@@ -166,7 +168,12 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   }, [running, elapsed]);
 
   return (
-    <form ref={form} className={`timer-bar${running ? " is-running" : ""}`} onSubmit={toggle} data-testid="timer-bar">
+    <form
+      ref={form}
+      className={`timer-bar${running ? " is-running" : ""}${compact ? " is-compact" : ""}`}
+      onSubmit={toggle}
+      data-testid="timer-bar"
+    >
       <div className="field project-field">
         <label htmlFor="timer-project">Project</label>
         <Picker

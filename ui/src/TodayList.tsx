@@ -245,7 +245,14 @@ function Row({
             </button>
           </>
         )}
-        {view.overlaps && (
+        {view.locked && (
+          <span className="locked-badge" title="This day is in the locked period" data-testid="entry-locked">
+            Locked
+          </span>
+        )}
+      </span>
+      {view.overlaps && (
+        <div className="entry-flags full-row">
           <span
             className="overlap-badge"
             title={
@@ -257,25 +264,20 @@ function Row({
           >
             {partner ? `Overlaps ${label(partner)} (${when(partner, timeZone)})` : "Overlaps"}
           </span>
-        )}
-        {trimmed && !confirming && (
-          <button
-            type="button"
-            className="link"
-            onClick={() => void cut()}
-            disabled={busy}
-            title="Give up only the overlapping minutes"
-            data-testid="entry-trim"
-          >
-            {trimmed.edge === "end" ? `Trim to end at ${wallTime(trimmed.at, timeZone)}` : `Trim to start at ${wallTime(trimmed.at, timeZone)}`}
-          </button>
-        )}
-        {view.locked && (
-          <span className="locked-badge" title="This day is in the locked period" data-testid="entry-locked">
-            Locked
-          </span>
-        )}
-      </span>
+          {trimmed && !confirming && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => void cut()}
+              disabled={busy}
+              title="Give up only the overlapping minutes"
+              data-testid="entry-trim"
+            >
+              {trimmed.edge === "end" ? `Trim to end at ${wallTime(trimmed.at, timeZone)}` : `Trim to start at ${wallTime(trimmed.at, timeZone)}`}
+            </button>
+          )}
+        </div>
+      )}
       {error && (
         <p className="error full-row" role="alert" data-testid="entry-row-error">
           {error}
