@@ -72,7 +72,6 @@ def test_shortcuts_and_search(vault: Path, shots: Path, tmp_path_factory: pytest
         field = wait_for(driver, "palette-input")
         assert driver.switch_to.active_element == field
         field.send_keys("ller")  # of "Müller & Søn", the project's client
-        shoot(driver, shots, "keyboard-02a-typed")
         def results(d: webdriver.Remote) -> list[str]:
             return [r.get_attribute("textContent") or "" for r in d.find_elements(*by_testid("palette-result"))]
 
