@@ -50,13 +50,39 @@ async fn world() -> World {
         .await
         .unwrap();
     let owner = engine.act_as_user(org).unwrap();
+    let (client, project) = client_and_project(
+        &mut engine,
+        &owner,
+        "Müller & Søn",
+        Some("up:15"),
+        "Website",
+    )
+    .await;
+    World {
+        _dir: dir,
+        keys,
+        engine,
+        owner,
+        client,
+        project,
+    }
+}
+
+/// A client (with `rounding`, if any) and a billable project of it at 95/h since January.
+async fn client_and_project(
+    engine: &mut Engine,
+    owner: &ActAs,
+    client: &str,
+    rounding: Option<&str>,
+    project: &str,
+) -> (ClientId, ProjectId) {
     let client = engine
         .add_client(
-            &owner,
+            owner,
             NewClient {
-                name: "Müller & Søn".into(),
+                name: client.into(),
                 currency: None,
-                rounding: Some("up:15".into()),
+                rounding: rounding.map(Into::into),
                 note: String::new(),
             },
         )
@@ -64,10 +90,10 @@ async fn world() -> World {
         .unwrap();
     let project = engine
         .add_project(
-            &owner,
+            owner,
             NewProject {
                 client,
-                name: "Website".into(),
+                name: project.into(),
                 billable: Some(true),
                 rounding: None,
                 note: String::new(),
@@ -77,7 +103,7 @@ async fn world() -> World {
         .unwrap();
     engine
         .set_rate(
-            &owner,
+            owner,
             NewRate {
                 scope: RateScope::Project { project },
                 effective_from: day("2026-01-01"),
@@ -87,14 +113,7 @@ async fn world() -> World {
         )
         .await
         .unwrap();
-    World {
-        _dir: dir,
-        keys,
-        engine,
-        owner,
-        client,
-        project,
-    }
+    (client, project)
 }
 
 async fn track(w: &mut World, date: &str, from: &str, to: &str, note: &str) -> EntryId {
@@ -1088,19 +1107,8 @@ async fn lines_added_to_a_draft_or_a_series_cannot_claim_billed_work() {
 async fn the_report_the_export_and_the_invoice_agree_to_the_cent() {
     let mut w = world().await;
     set_up_billing(&mut w).await;
-    let client = w
-        .engine
-        .add_client(
-            &w.owner,
-            NewClient {
-                name: "Nordwind GmbH".into(),
-                currency: None,
-                rounding: None,
-                note: String::new(),
-            },
-        )
-        .await
-        .unwrap();
+    let (client, project) =
+        client_and_project(&mut w.engine, &w.owner, "Nordwind GmbH", None, "Shop").await;
     let mut details = w.engine.client_billing(&w.owner, client).unwrap();
     details.buyer.street = "Deichstraße 9".into();
     details.buyer.postcode = "28195".into();
@@ -1108,32 +1116,6 @@ async fn the_report_the_export_and_the_invoice_agree_to_the_cent() {
     details.buyer.country = "DE".into();
     w.engine
         .save_client_billing(&w.owner, details)
-        .await
-        .unwrap();
-    let project = w
-        .engine
-        .add_project(
-            &w.owner,
-            NewProject {
-                client,
-                name: "Shop".into(),
-                billable: Some(true),
-                rounding: None,
-                note: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    w.engine
-        .set_rate(
-            &w.owner,
-            NewRate {
-                scope: RateScope::Project { project },
-                effective_from: day("2026-01-01"),
-                hourly: "95".into(),
-                currency: None,
-            },
-        )
         .await
         .unwrap();
     for (date, from, to) in [

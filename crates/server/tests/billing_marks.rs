@@ -9,7 +9,7 @@ use stint_crypto::EnvelopeRef;
 use stint_domain::{Kind, OrgId, Role, Work};
 use stint_engine::{BillingProblemKind, EntryChanges, NewInvoice};
 use support::devices::{span_entry, stored_records};
-use support::team::{ada_with_rated_acme, confirmed, publish, report};
+use support::team::{ada_with_rated_acme, confirmed_and_synced, publish, report};
 use support::{Backend, Server, Storage};
 
 /// The kinds and authors of the records of `org` in the vault at `dir`, by record id.
@@ -35,7 +35,7 @@ async fn a_concurrent_edit_survives_the_billing_mark(backend: Backend) {
     let (mut ada, org, project) = ada_with_rated_acme(&server, &storage).await;
     publish(&mut ada, org).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let mut mia = confirmed(
+    let mut mia = confirmed_and_synced(
         &server,
         &storage,
         &mut ada,
@@ -44,8 +44,6 @@ async fn a_concurrent_edit_survives_the_billing_mark(backend: Backend) {
         Role::Member,
     )
     .await;
-    ada.engine.sync(&ada.t).await.unwrap();
-    mia.engine.sync(&mia.t).await.unwrap();
     let mia_by = mia.engine.act_as_user(org).unwrap();
     let mia_id = mia.engine.sync_account().await.unwrap().unwrap();
 
@@ -227,7 +225,7 @@ async fn two_drafts_of_the_same_work_are_told_apart(backend: Backend) {
         .id;
     publish(&mut ada, org).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let mut adam = confirmed(
+    let mut adam = confirmed_and_synced(
         &server,
         &storage,
         &mut ada,
@@ -236,8 +234,6 @@ async fn two_drafts_of_the_same_work_are_told_apart(backend: Backend) {
         Role::Admin,
     )
     .await;
-    ada.engine.sync(&ada.t).await.unwrap();
-    adam.engine.sync(&adam.t).await.unwrap();
     let adam_by = adam.engine.act_as_user(org).unwrap();
     let client = ada.engine.clients(&by, false).unwrap()[0].id;
     let new = || NewInvoice {

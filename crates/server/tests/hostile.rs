@@ -695,13 +695,13 @@ both!(a_device_does_not_pull_back_what_it_just_pushed);
 async fn a_record_beyond_its_authors_role_is_refused(backend: Backend) {
     use stint_domain::{Client, ClientId, Compartment, Role};
     use stint_engine::RawRecord;
-    use support::team::{ada_with_acme, confirmed, publish};
+    use support::team::{ada_with_acme, confirmed_and_synced, publish};
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
     let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
     publish(&mut ada, org).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let mut mia = confirmed(
+    let mut mia = confirmed_and_synced(
         &server,
         &storage,
         &mut ada,
@@ -710,8 +710,6 @@ async fn a_record_beyond_its_authors_role_is_refused(backend: Backend) {
         Role::Member,
     )
     .await;
-    ada.engine.sync(&ada.t).await.unwrap();
-    mia.engine.sync(&mia.t).await.unwrap();
 
     let mia_id = mia.engine.sync_account().await.unwrap().unwrap();
     let id = ClientId(ulid::Ulid::from_bytes(support::raw::rand_id()));

@@ -9,7 +9,9 @@ use stint_crypto::EnvelopeRef;
 use stint_domain::{Compartment, MemberId, OrgId, RateScope, Role};
 use stint_engine::{EntryFilter, NewRate};
 use support::devices::{span_entry, stored_records};
-use support::team::{Person, ada_with_acme, confirmed, held_compartments, publish, report};
+use support::team::{
+    Person, ada_with_acme, confirmed, confirmed_and_synced, held_compartments, publish, report,
+};
 use support::{Backend, Server, Storage};
 
 /// The epochs of `compartment` of `org` whose keys the vault at `dir` holds.
@@ -695,7 +697,7 @@ async fn ownership_moves_through_the_log(backend: Backend) {
     let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
     publish(&mut ada, org).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let mut adam = confirmed(
+    let mut adam = confirmed_and_synced(
         &server,
         &storage,
         &mut ada,
@@ -704,8 +706,6 @@ async fn ownership_moves_through_the_log(backend: Backend) {
         Role::Admin,
     )
     .await;
-    ada.engine.sync(&ada.t).await.unwrap();
-    adam.engine.sync(&adam.t).await.unwrap();
     let ada_id = ada.engine.sync_account().await.unwrap().unwrap();
     let adam_id = adam.engine.sync_account().await.unwrap().unwrap();
     let role_on_server = |p: &Person| {

@@ -1022,7 +1022,7 @@ fn recurring_input_is_checked() {
     );
 }
 
-/// One piece of work for [`one_amount`]: project (0–2), day (0–2), billed seconds.
+/// One piece of work for the tests of what time is worth: project (0–2), day (0–2), billed seconds.
 fn work(project: u8, day: i8, seconds: i64, rates: &[Decimal; 3], n: u128) -> WorkItem {
     WorkItem {
         entry: id(n),

@@ -125,6 +125,21 @@ pub async fn publish(ada: &mut Person, org: OrgId) {
     ada.engine.sync(&ada.t).await.unwrap();
 }
 
+/// [`confirmed`], then Ada's device synced and theirs: the newcomer holds what their role reads.
+pub async fn confirmed_and_synced(
+    server: &Server,
+    storage: &Storage,
+    ada: &mut Person,
+    org: OrgId,
+    email: &str,
+    role: Role,
+) -> Person {
+    let mut p = confirmed(server, storage, ada, org, email, role).await;
+    ada.engine.sync(&ada.t).await.unwrap();
+    p.engine.sync(&p.t).await.unwrap();
+    p
+}
+
 /// `email` invited by Ada into the published `org` with `role`, joined from their own device and
 /// confirmed by Ada with the digits they read out (not yet synced).
 pub async fn confirmed(
