@@ -1,6 +1,11 @@
 import { Component, type ReactNode } from "react";
 
-type Props = { children: ReactNode; label: string };
+type Props = {
+  children: ReactNode;
+  label: string;
+  /** A change of this value (new data) clears a shown error, so the screen is tried again. */
+  resetKey?: unknown;
+};
 type State = { error: Error | null };
 
 /** Keeps one failing screen from blanking the window: shows what broke and a way back. */
@@ -9,6 +14,10 @@ export class ErrorBoundary extends Component<Props, State> {
 
   static getDerivedStateFromError(error: Error): State {
     return { error };
+  }
+
+  componentDidUpdate(previous: Props) {
+    if (this.state.error && previous.resetKey !== this.props.resetKey) this.setState({ error: null });
   }
 
   render() {

@@ -24,6 +24,7 @@ import { addDays, clock, dayLabel, weekOf } from "./time";
 import { AwayDialog, DeviceSettings, ReminderBanner, useWatch } from "./Watch";
 import { TimerBar, type TimerControl } from "./TimerBar";
 import { doubleCountedSeconds } from "./overlaps";
+import { Timesheet } from "./Timesheet";
 import { secondsOf, TodayList } from "./TodayList";
 import { WeekView } from "./WeekView";
 
@@ -241,7 +242,13 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         </p>
       )}
       <main className="content">
-        <ErrorBoundary key={`${tab}-${version}`} label={TABS.find((t) => t.id === tab)?.label ?? "This screen"}>
+        {/* Track reloads itself when `version` moves and keeps its view (day, week, timesheet) and day;
+            the other screens are made afresh. */}
+        <ErrorBoundary
+          key={tab === "track" ? tab : `${tab}-${version}`}
+          resetKey={version}
+          label={TABS.find((t) => t.id === tab)?.label ?? "This screen"}
+        >
         {tab === "track" && (
           <TrackScreen
             key={actAs.member}
@@ -282,7 +289,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
   );
 }
 
-type View = "day" | "week";
+type View = "day" | "week" | "timesheet";
 
 /** A day list or a calendar week of the acting member's entries, and a form to add time by hand. */
 function TrackScreen({
@@ -330,8 +337,9 @@ function TrackScreen({
   }, [version]);
 
   const days = day && organization ? weekOf(day, organization.week_start) : [];
-  const from = view === "week" ? days[0] : day;
-  const to = view === "week" ? days[6] : day;
+  const wholeWeek = view !== "day";
+  const from = wholeWeek ? days[0] : day;
+  const to = wholeWeek ? days[6] : day;
 
   const load = useCallback(async () => {
     if (!from || !to) return;
@@ -384,7 +392,7 @@ function TrackScreen({
   const total = shown.reduce((sum, e) => sum + secondsOf(e, now), 0);
   // Overlapping time counts in both entries: the total says how much of it is counted twice.
   const twice = doubleCountedSeconds(shown, now);
-  const step = view === "week" ? 7 : 1;
+  const step = wholeWeek ? 7 : 1;
   const locked = organization.lock_before !== null && day < organization.lock_before;
 
   return (
@@ -397,12 +405,21 @@ function TrackScreen({
           <button type="button" aria-pressed={view === "week"} onClick={() => setView("week")} data-testid="view-week">
             Week
           </button>
+          <button
+            type="button"
+            aria-pressed={view === "timesheet"}
+            onClick={() => setView("timesheet")}
+            title="Projects × days: type hours into a day"
+            data-testid="view-timesheet"
+          >
+            Timesheet
+          </button>
         </div>
         <button type="button" className="icon" onClick={() => setDay(addDays(day, -step))} aria-label="Earlier" data-testid="day-prev">
           ‹
         </button>
         <h2 id="today-heading" data-testid="day-heading">
-          {view === "week" && days[0] && days[6]
+          {wholeWeek && days[0] && days[6]
             ? `${dayLabel(days[0])} – ${dayLabel(days[6])}`
             : day === today
               ? `Today, ${dayLabel(day)}`
@@ -465,6 +482,17 @@ function TrackScreen({
           emptyText={day === today ? "Nothing tracked today yet." : "Nothing tracked on this day."}
           canContinue={canTrack && whose === actAs.member}
           now={now}
+        />
+      ) : view === "timesheet" ? (
+        <Timesheet
+          days={days}
+          entries={entries}
+          projects={projects.filter((p) => !p.project.archived)}
+          lockBefore={organization.lock_before}
+          today={today}
+          now={now}
+          canEdit={canTrack && whose === actAs.member}
+          onChanged={onChanged}
         />
       ) : (
         <WeekView

@@ -131,3 +131,10 @@ export function parseDuration(text: string): number | null {
   if (m && m[1]) return Math.round(Number(m[1].replace(",", ".")) * 3600);
   return null;
 }
+
+/** `h:mm` for a number of seconds, to the nearest minute (negative clamps to zero): how a timesheet
+ * cell and a duration field show time. */
+export function hoursMinutes(seconds: number): string {
+  const minutes = Math.round(Math.max(0, seconds) / 60);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
+}

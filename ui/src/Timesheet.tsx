@@ -1,0 +1,300 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+
+import { api, errorMessage } from "./api";
+import type { EntryView } from "./bindings/EntryView";
+import type { ProjectView } from "./bindings/ProjectView";
+import { dayLabel, hoursMinutes, parseDuration } from "./time";
+import { secondsOf } from "./TodayList";
+
+type Props = {
+  /** The seven days shown (YYYY-MM-DD). */
+  days: string[];
+  /** The member's entries in those days. */
+  entries: EntryView[];
+  /** Active projects a row can be added for. */
+  projects: ProjectView[];
+  /** Days before this one are locked (YYYY-MM-DD), if any. */
+  lockBefore: string | null;
+  today: string;
+  /** Now, in milliseconds (for running timers). */
+  now: number;
+  /** Whether cells take typing (the acting member's own time, and they may track). */
+  canEdit: boolean;
+  onChanged: () => void;
+};
+
+/** What typing a duration into a cell does to the entries already in it. */
+export type CellPlan =
+  | { kind: "none" }
+  | { kind: "add"; seconds: number }
+  | { kind: "edit"; id: string; date: string; seconds: number }
+  | { kind: "delete"; id: string }
+  | { kind: "refuse"; reason: string };
+
+const DURATION_HINT = "A duration is like 1:30, 1h30, 90m or 1.5.";
+
+/**
+ * The change that makes a cell (one project, one day) hold `text` of time, as Harvest's timesheet
+ * does: an empty cell gets a new entry; a cell of one untimed entry has it changed (or removed at
+ * zero); more time in a busier cell is added as one more entry. Less time in a cell of several or
+ * timed entries is refused: which of them to shorten is the person's choice, in the day list.
+ */
+export function planCell(cell: EntryView[], shown: string, text: string, date: string): CellPlan {
+  if (text.trim() === shown.trim()) return { kind: "none" };
+  const seconds = text.trim() === "" ? 0 : parseDuration(text);
+  if (seconds === null || seconds < 0) return { kind: "refuse", reason: DURATION_HINT };
+  const current = cell.reduce((sum, v) => sum + v.seconds, 0);
+  if (seconds === current) return { kind: "none" };
+  const only = cell.length === 1 ? cell[0] : undefined;
+  if (cell.length === 0) return seconds === 0 ? { kind: "none" } : { kind: "add", seconds };
+  if (only && only.entry.time.type === "duration" && only.can_edit && !only.entry.invoiced) {
+    return seconds === 0 ? { kind: "delete", id: only.entry.id } : { kind: "edit", id: only.entry.id, date, seconds };
+  }
+  if (seconds > current) return { kind: "add", seconds: seconds - current };
+  const what = cell.length === 1 ? "an entry with a start and end" : `${cell.length} entries`;
+  return {
+    kind: "refuse",
+    reason: `This cell holds ${what}; shorten ${cell.length === 1 ? "it" : "them"} in the Day view.`,
+  };
+}
+
+/** The row key of time that has no project yet. */
+const NO_PROJECT = "";
+
+/** A cell shows its time as `1:30`, and nothing when there is none. */
+const cellText = (seconds: number) => (seconds > 0 ? hoursMinutes(seconds) : "");
+
+type Row = { project: string; label: string; client: string; name: string };
+
+/** A week of the member's time as projects × days; typing `1:30` or `1.5` into a cell records it. */
+export function Timesheet({ days, entries, projects, lockBefore, today, now, canEdit, onChanged }: Props) {
+  const [added, setAdded] = useState<string[]>([]);
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const [error, setError] = useState<{ cell: string; message: string } | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  // Cells being saved (Enter then blur must not save twice), and cells saved whose typed text stays
+  // until the entries read back hold it, so the cell does not flicker back to its old value.
+  const saving = useRef(new Set<string>());
+  const saved = useRef(new Set<string>());
+
+  useEffect(() => {
+    if (saved.current.size === 0) return;
+    const done = new Set(saved.current);
+    saved.current.clear();
+    setDrafts((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !done.has(k))));
+  }, [entries]);
+
+  const rows = new Map<string, Row>();
+  for (const v of entries) {
+    const project = v.entry.project ?? NO_PROJECT;
+    rows.set(
+      project,
+      project === NO_PROJECT
+        ? { project, label: "No project", client: "", name: "No project" }
+        : { project, label: `${v.client_name} — ${v.project_name}`, client: v.client_name, name: v.project_name },
+    );
+  }
+  for (const id of added) {
+    const p = projects.find((p) => p.project.id === id);
+    if (p && !rows.has(id)) {
+      rows.set(id, { project: id, label: `${p.client_name} — ${p.project.name}`, client: p.client_name, name: p.project.name });
+    }
+  }
+  // By client and project; time without a project last, as the row that still needs one.
+  const ordered = [...rows.values()].sort(
+    (a, b) => Number(a.project === NO_PROJECT) - Number(b.project === NO_PROJECT) || a.label.localeCompare(b.label),
+  );
+  const addable = projects.filter((p) => !rows.has(p.project.id));
+
+  const cellOf = (project: string, day: string) =>
+    entries.filter((v) => (v.entry.project ?? NO_PROJECT) === project && v.date === day);
+  const sum = (views: EntryView[]) => views.reduce((s, v) => s + secondsOf(v, now), 0);
+  const locked = (day: string) => lockBefore !== null && day < lockBefore;
+  const key = (project: string, day: string) => `${project}/${day}`;
+
+  async function commit(project: string, day: string) {
+    const id = key(project, day);
+    const text = drafts[id];
+    if (text === undefined || saving.current.has(id)) return;
+    const cell = cellOf(project, day);
+    const plan = planCell(cell, cellText(sum(cell)), text, day);
+    if (plan.kind === "none") {
+      setDrafts(({ [id]: _, ...rest }) => rest);
+      if (error?.cell === id) setError(null);
+      return;
+    }
+    if (plan.kind === "refuse") {
+      setError({ cell: id, message: plan.reason });
+      return;
+    }
+    saving.current.add(id);
+    setBusy(id);
+    try {
+      if (plan.kind === "add") {
+        await api.addEntry({
+          member: null,
+          project,
+          task: null,
+          time: { type: "duration", date: day, seconds: plan.seconds },
+          note: "",
+          billable: null,
+          tags: [],
+        });
+      } else if (plan.kind === "edit") {
+        await api.editEntry(plan.id, {
+          project: null,
+          task: null,
+          clear_task: false,
+          time: { type: "duration", date: plan.date, seconds: plan.seconds },
+          note: null,
+          billable: null,
+          tags: null,
+        });
+      } else {
+        await api.deleteEntry(plan.id);
+      }
+      saved.current.add(id);
+      setError(null);
+      onChanged();
+    } catch (e) {
+      setError({ cell: id, message: errorMessage(e) });
+    } finally {
+      saving.current.delete(id);
+      setBusy(null);
+    }
+  }
+
+  function onKey(event: KeyboardEvent<HTMLInputElement>, project: string, day: string) {
+    const id = key(project, day);
+    if (event.key === "Enter") {
+      event.preventDefault();
+      void commit(project, day);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      setDrafts(({ [id]: _, ...rest }) => rest);
+      if (error?.cell === id) setError(null);
+    }
+  }
+
+  const weekTotal = sum(entries);
+
+  return (
+    <div className="timesheet" data-testid="timesheet">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col" className="timesheet-project">
+              Project
+            </th>
+            {days.map((day) => (
+              <th
+                scope="col"
+                key={day}
+                className={`timesheet-day${day === today ? " is-today" : ""}${locked(day) ? " is-locked" : ""}`}
+              >
+                {dayLabel(day)}
+              </th>
+            ))}
+            <th scope="col" className="timesheet-sum">
+              Total
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {ordered.length === 0 && (
+            <tr>
+              <td colSpan={days.length + 2} className="muted empty" data-testid="timesheet-empty">
+                {canEdit ? "No time this week yet. Add a project row below and type hours into its days." : "No time this week."}
+              </td>
+            </tr>
+          )}
+          {ordered.map((row) => (
+            <tr key={row.project} data-testid="timesheet-row" data-project={row.project}>
+              <th scope="row" className={`timesheet-project${row.project === NO_PROJECT ? " no-project" : ""}`}>
+                {row.client && <span className="timesheet-client muted small">{row.client}</span>}
+                <span>{row.name}</span>
+              </th>
+              {days.map((day) => {
+                const id = key(row.project, day);
+                const cell = cellOf(row.project, day);
+                const shown = cellText(sum(cell));
+                const running = cell.some((v) => v.entry.time.type === "running");
+                const unassigned = row.project === NO_PROJECT;
+                const readOnly = !canEdit || locked(day) || running || unassigned;
+                const why = locked(day)
+                  ? "This day is in the locked period"
+                  : running
+                    ? "A timer is running here; stop it to change this day"
+                    : unassigned
+                      ? "Time without a project: assign one in the Day view"
+                      : undefined;
+                const wrong = error?.cell === id;
+                return (
+                  <td key={day} className={`${day === today ? "is-today" : ""}${locked(day) ? " is-locked" : ""}`}>
+                    <input
+                      className={`timesheet-cell${running ? " is-running" : ""}`}
+                      value={drafts[id] ?? shown}
+                      readOnly={readOnly || busy === id}
+                      aria-busy={busy === id || undefined}
+                      title={why}
+                      inputMode="decimal"
+                      aria-label={`${row.label}, ${dayLabel(day)}`}
+                      aria-invalid={wrong || undefined}
+                      aria-describedby={wrong ? "timesheet-error" : undefined}
+                      onFocus={(e) => e.currentTarget.select()}
+                      onChange={(e) => setDrafts((d) => ({ ...d, [id]: e.target.value }))}
+                      onBlur={() => void commit(row.project, day)}
+                      onKeyDown={(e) => onKey(e, row.project, day)}
+                      data-testid="timesheet-cell"
+                      data-project={row.project}
+                      data-date={day}
+                    />
+                  </td>
+                );
+              })}
+              <td className="timesheet-sum" data-testid="timesheet-row-total">
+                {hoursMinutes(sum(entries.filter((v) => (v.entry.project ?? NO_PROJECT) === row.project)))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" className="timesheet-project">
+              {canEdit && addable.length > 0 ? (
+                <select
+                  value=""
+                  aria-label="Add a project row"
+                  onChange={(e) => e.target.value && setAdded((a) => [...a, e.target.value])}
+                  data-testid="timesheet-add-row"
+                >
+                  <option value="">+ Add a project…</option>
+                  {addable.map((p) => (
+                    <option key={p.project.id} value={p.project.id}>
+                      {p.client_name} — {p.project.name}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                "Total"
+              )}
+            </th>
+            {days.map((day) => (
+              <td key={day} className="timesheet-sum" data-testid="timesheet-day-total" data-date={day}>
+                {hoursMinutes(sum(entries.filter((v) => v.date === day)))}
+              </td>
+            ))}
+            <td className="timesheet-sum timesheet-total" data-testid="timesheet-total">
+              {hoursMinutes(weekTotal)}
+            </td>
+          </tr>
+        </tfoot>
+      </table>
+      {error && (
+        <p className="error" role="alert" id="timesheet-error" data-testid="timesheet-error">
+          {error.message}
+        </p>
+      )}
+    </div>
+  );
+}
