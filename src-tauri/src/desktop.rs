@@ -195,7 +195,7 @@ pub fn toggle_timer(app: AppHandle) {
                     .start_timer(
                         &by,
                         StartTimer {
-                            project,
+                            project: Some(project),
                             task: None,
                             note: String::new(),
                             billable: None,
@@ -232,11 +232,19 @@ pub async fn refresh_tray(app: &AppHandle) {
                 if let stint_domain::EntryTime::Running { start } = view.entry.time {
                     running = Some(start);
                 }
-                (
-                    format!("Stint: timer running on {}", view.project_name),
-                    format!("Stop timer on {}", view.project_name),
-                    true,
-                )
+                if view.entry.project.is_none() {
+                    (
+                        "Stint: timer running, no project yet".to_owned(),
+                        "Stop timer".to_owned(),
+                        true,
+                    )
+                } else {
+                    (
+                        format!("Stint: timer running on {}", view.project_name),
+                        format!("Stop timer on {}", view.project_name),
+                        true,
+                    )
+                }
             }
             _ => match engine.last_project(&by).ok().flatten() {
                 Some(project) => {

@@ -18,7 +18,7 @@ use stint_engine::{
     InvoiceView, Kdf, NewClient, NewEntry, NewExpense, NewInvoice, NewOrganization, NewProject,
     NewRate, NewRecurring, OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions,
     ProjectChanges, ProjectView, RateView, ReportQuery, ReportView, StartTimer, TagChanges,
-    TaskView, Unlock, VaultStatus,
+    TaskView, Unassigned, Unlock, VaultStatus,
 };
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
@@ -410,6 +410,18 @@ async fn time_report(shell: State<'_, Shell>, query: ReportQuery) -> Reply<Repor
     engine.time_report(&by, &query).map_err(message)
 }
 
+/// Stopped time without a project between `from` and `to` (YYYY-MM-DD, either open).
+#[tauri::command]
+async fn unassigned_time(
+    shell: State<'_, Shell>,
+    from: Option<jiff::civil::Date>,
+    to: Option<jiff::civil::Date>,
+) -> Reply<Unassigned> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.unassigned_time(&by, from, to).map_err(message)
+}
+
 /// Save the report as CSV in the user's downloads folder; returns the file's path.
 #[tauri::command]
 async fn save_report_csv(shell: State<'_, Shell>, query: ReportQuery) -> Reply<String> {
@@ -794,6 +806,7 @@ fn main() {
             add_entry,
             delete_entry,
             time_report,
+            unassigned_time,
             save_report_csv,
             expenses,
             add_expense,

@@ -131,7 +131,16 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
             r for r in rows(driver, "entry-row", 2) if r.find_element(*by_testid("entry-note")).text == "Timer run"
         )
         timer_row.find_element(*by_testid("entry-delete")).click()
-        wait_for(driver, "entry-delete-confirm").click()
+        rows(driver, "entry-row", 1)
+        # A delete happens at once and can be undone for a while: undone, the row is back.
+        assert "Deleted Timer run" in wait_for(driver, "entry-undo-bar").get_attribute("textContent")
+        shoot(driver, shots, "day-04a-undo")
+        driver.find_element(*by_testid("entry-undo")).click()
+        rows(driver, "entry-row", 2)
+        timer_row = next(
+            r for r in rows(driver, "entry-row", 2) if r.find_element(*by_testid("entry-note")).text == "Timer run"
+        )
+        timer_row.find_element(*by_testid("entry-delete")).click()
         rows(driver, "entry-row", 1)
 
         # Time added over the same hours is accepted, said, and both rows are marked; then removed.
@@ -147,7 +156,6 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
             r for r in rows(driver, "entry-row", 2) if r.find_element(*by_testid("entry-note")).text == "Double-booked"
         )
         double.find_element(*by_testid("entry-delete")).click()
-        wait_for(driver, "entry-delete-confirm").click()
         rows(driver, "entry-row", 1)
         assert not driver.find_elements(*by_testid("entry-overlaps"))
 

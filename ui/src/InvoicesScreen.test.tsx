@@ -244,6 +244,8 @@ type Options = {
   failPdf?: string;
   /** The billing profile; without one, asking for it fails as for a role that may not read it. */
   profile?: BillingProfile;
+  /** Stopped time without a project, by the period asked for ("from/to"). */
+  unassigned?: (from: string | null, to: string | null) => { entries: number; seconds: number };
 };
 
 /** Invoices behind mockIPC; every command is recorded in `calls`, every filter in `filters`, every
@@ -273,6 +275,11 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
     switch (cmd) {
       case "clients":
         return [mueller, nordwind];
+      case "unassigned_time":
+        return (options.unassigned ?? (() => ({ entries: 0, seconds: 0 })))(
+          a.from as string | null,
+          a.to as string | null,
+        );
       case "billing_profile":
         if (!options.profile) throw "not allowed";
         return options.profile;
@@ -476,6 +483,21 @@ describe("InvoicesScreen", () => {
     // The list is read again and holds the new draft.
     expect(cells(await row("draft 000005"))).toEqual(["draft 000005", "Nordwind GmbH", "—", "—", "Draft", eur(910.35), "—"]);
     expect(screen.queryByTestId("invoice-new-error")).toBeNull();
+  });
+
+  it("says how much time has no project and so is not on the invoice, for the period chosen", async () => {
+    fakeEngine([], {
+      unassigned: (from) => (from === "2026-11-20" ? { entries: 0, seconds: 0 } : { entries: 2, seconds: 4500 }),
+    });
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+    const note = await screen.findByTestId("invoice-unassigned");
+    expect(note.textContent).toBe(
+      "2 entries (1:15 h) have no project, so no client: they are not on this invoice. Assign a project under Track first.",
+    );
+    // From a day after that time, there is none to say.
+    await user.type(screen.getByTestId("invoice-from"), "2026-11-20");
+    await eventually(() => expect(screen.queryByTestId("invoice-unassigned")).toBeNull());
   });
 
   it("shows the engine's refusal to create a draft and keeps the chosen client", async () => {

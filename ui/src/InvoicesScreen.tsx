@@ -12,6 +12,7 @@ import type { Client } from "./bindings/Client";
 import type { InvoiceFilter } from "./bindings/InvoiceFilter";
 import type { InvoiceStatus } from "./bindings/InvoiceStatus";
 import type { InvoiceView } from "./bindings/InvoiceView";
+import type { Unassigned } from "./bindings/Unassigned";
 import type { LineGrouping } from "./bindings/LineGrouping";
 import type { PaperSize } from "./bindings/PaperSize";
 import type { Permissions } from "./bindings/Permissions";
@@ -19,7 +20,7 @@ import type { Tax } from "./bindings/Tax";
 import { BillingSettings, ClientBillingForm, taxLabel } from "./BillingForms";
 import { RecurringForm } from "./RecurringForm";
 import { sumDecimals } from "./ExpensesScreen";
-import { lineQuantity, money } from "./time";
+import { hoursMinutes, lineQuantity, money } from "./time";
 import "./screens.css";
 import "./invoices.css";
 
@@ -273,6 +274,19 @@ function NewInvoiceForm({ onCreated }: { onCreated: (v: InvoiceView) => void }) 
   const [expenses, setExpenses] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [unassigned, setUnassigned] = useState<Unassigned | null>(null);
+
+  // Time without a project belongs to no client: it is said, so that it is assigned before billing.
+  useEffect(() => {
+    let current = true;
+    api.unassignedTime(from || null, to || null).then(
+      (found) => current && setUnassigned(found),
+      () => current && setUnassigned(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [from, to]);
 
   useEffect(() => {
     api.clients().then(
@@ -351,6 +365,14 @@ function NewInvoiceForm({ onCreated }: { onCreated: (v: InvoiceView) => void }) 
           Create draft
         </button>
       </div>
+      {unassigned !== null && unassigned.entries > 0 && (
+        <p className="notice" role="status" data-testid="invoice-unassigned">
+          {unassigned.entries === 1 ? "1 entry" : `${unassigned.entries} entries`} (
+          {hoursMinutes(unassigned.seconds)} h) {from || to ? "in this period " : ""}
+          {unassigned.entries === 1 ? "has" : "have"} no project, so no client: {unassigned.entries === 1 ? "it is" : "they are"}{" "}
+          not on this invoice. Assign a project under Track first.
+        </p>
+      )}
       {error && (
         <p className="error" role="alert" data-testid="invoice-new-error">
           {error}

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
@@ -85,6 +85,7 @@ function reportFor(query: ReportQuery, amountsVisible = true): ReportView {
     names,
     total,
     amounts_visible: amountsVisible,
+    unassigned: { entries: 0, seconds: 0 },
   };
 }
 
@@ -181,6 +182,21 @@ describe("ReportsScreen", () => {
       expect(screen.getByLabelText(name)).toBeTruthy();
     }
     expect(await screen.findByRole("option", { name: "Ada" })).toBeTruthy();
+  });
+
+  it("says how much time has no project yet, and only when some has none", async () => {
+    const queries: ReportQuery[] = [];
+    mockShell(queries, (q) => ({ ...reportFor(q), unassigned: { entries: 2, seconds: 5400 } }));
+    render(<ReportsScreen permissions={permissions("all")} org={org} />);
+    const note = await screen.findByTestId("report-unassigned");
+    expect(note.textContent).toBe(
+      "2 entries (1:30 h) in this period have no project yet and are in no row: assign them a project under Track.",
+    );
+    cleanup();
+    mockShell([]);
+    render(<ReportsScreen permissions={permissions("all")} org={org} />);
+    await screen.findAllByTestId("report-row");
+    expect(screen.queryByTestId("report-unassigned")).toBeNull();
   });
 
   it("re-queries when the second dimension changes, keeping the old table while loading", async () => {
@@ -330,6 +346,7 @@ describe("ReportsScreen", () => {
       names,
       total: row([], rows.reduce((s, r) => s + r.billable_seconds, 0), 0, "200000.00"),
       amounts_visible: true,
+      unassigned: { entries: 0, seconds: 0 },
     }));
     render(<ReportsScreen permissions={permissions("all")} org={org} />);
 

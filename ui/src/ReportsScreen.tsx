@@ -19,7 +19,7 @@ import type { ReportRow } from "./bindings/ReportRow";
 import type { ReportView } from "./bindings/ReportView";
 import type { WeekStart } from "./bindings/WeekStart";
 import { Picker, type PickerOption } from "./Picker";
-import { money } from "./time";
+import { hoursMinutes, money } from "./time";
 import "./reports.css";
 
 // ---------------------------------------------------------------------------------------------
@@ -470,6 +470,17 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
 
       {report !== null && (
         <div className={`report-results${loading ? " is-loading" : ""}`} aria-busy={loading}>
+          {report.unassigned.entries > 0 && (
+            <p className="notice" role="status" data-testid="report-unassigned">
+              {report.unassigned.entries === 1
+                ? "1 entry"
+                : `${report.unassigned.entries} entries`}{" "}
+              ({hoursMinutes(report.unassigned.seconds)} h) in this period{" "}
+              {report.unassigned.entries === 1 ? "has" : "have"} no project yet and{" "}
+              {report.unassigned.entries === 1 ? "is" : "are"} in no row: assign{" "}
+              {report.unassigned.entries === 1 ? "it" : "them"} a project under Track.
+            </p>
+          )}
           {report.rows.length === 0 ? (
             <p className="muted empty" data-testid="report-empty">
               No tracked time in this period.

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import type { EntryChanges } from "./bindings/EntryChanges";
 import type { StartTimer } from "./bindings/StartTimer";
 import { project, runningEntry } from "./test/fixtures";
 import { TimerBar } from "./TimerBar";
@@ -62,7 +63,8 @@ describe("TimerBar", () => {
       { project: project.project.id, task: "01JTASK0000000000000000000", note: "homepage", billable: null, tags: [] },
     ]);
     expect(onChanged).toHaveBeenCalledTimes(1);
-    expect((screen.getByRole("combobox", { name: "Project" }) as HTMLInputElement).disabled).toBe(true);
+    // The running entry stays editable: its project can be changed while it runs.
+    expect((screen.getByRole("combobox", { name: "Project" }) as HTMLInputElement).disabled).toBe(false);
 
     // Waiting above moved the fake clock on (each poll by its interval): back to the start.
     vi.setSystemTime(new Date("2026-11-23T09:00:00Z"));
@@ -77,6 +79,60 @@ describe("TimerBar", () => {
     expect(onChanged).toHaveBeenCalledTimes(2);
     expect(screen.getByTestId("timer-elapsed").textContent).toBe("0:00:00");
     expect((screen.getByLabelText("Note") as HTMLInputElement).value).toBe("");
+  });
+
+  it("starts without a project and assigns one, with a note, while it runs", async () => {
+    const started: StartTimer[] = [];
+    const edits: { id: string; changes: EntryChanges }[] = [];
+    const bare = runningEntry("2026-11-23T09:00:00Z");
+    const unassigned = { ...bare, entry: { ...bare.entry, project: null }, project_name: "", client_name: "" };
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case "projects":
+          return [project];
+        case "running_timer":
+          return null;
+        case "tasks":
+        case "tags":
+          return [];
+        case "start_timer":
+          started.push((args as { input: StartTimer }).input);
+          return { entry: unassigned, overlaps: [] };
+        case "edit_entry": {
+          const a = args as { id: string; changes: EntryChanges };
+          edits.push(a);
+          const entry = { ...bare.entry, project: a.changes.project ?? null, note: a.changes.note ?? bare.entry.note };
+          return { entry: { ...bare, entry }, overlaps: [] };
+        }
+        default:
+          throw `unexpected ${cmd}`;
+      }
+    });
+    const onChanged = vi.fn();
+    const user = userEvent.setup();
+    render(<TimerBar onChanged={onChanged} />);
+    const picker = screen.getByRole("combobox", { name: "Project" }) as HTMLInputElement;
+    await screen.findByDisplayValue("Müller & Søn — Website");
+    // "No project" is a choice; Start stays available without one.
+    await user.clear(picker);
+    await user.type(picker, "no proj");
+    await user.keyboard("{Enter}");
+    expect(picker.value).toBe("");
+    await user.click(screen.getByRole("button", { name: "Start" }));
+    expect(await screen.findByTestId("timer-no-project")).toBeTruthy();
+    expect(started[0]?.project).toBeNull();
+
+    // Running: the project is chosen now, and the note is saved with Enter without stopping.
+    await user.type(picker, "webs");
+    await user.keyboard("{Enter}");
+    await eventually(() => expect(edits).toHaveLength(1));
+    expect(edits[0]?.changes).toMatchObject({ project: project.project.id, note: null, time: null });
+    await eventually(() => expect(screen.queryByTestId("timer-no-project")).toBeNull());
+    await user.type(screen.getByLabelText("Note"), "kick-off{Enter}");
+    await eventually(() => expect(edits).toHaveLength(2));
+    expect(edits[1]?.changes).toMatchObject({ project: null, note: "kick-off" });
+    expect(screen.getByRole("button", { name: "Stop" })).toBeTruthy();
+    expect(onChanged).toHaveBeenCalledTimes(3);
   });
 
   it("shows a timer that was already running and the engine's refusal", async () => {

@@ -4,6 +4,7 @@ import { api, errorMessage, setWindowTitle } from "./api";
 import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
 import { Picker, type PickerOption } from "./Picker";
+import type { EntryChanges } from "./bindings/EntryChanges";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import { clock, secondsSince } from "./time";
@@ -24,13 +25,24 @@ type Props = {
 
 /** The timer as the keyboard drives it. */
 export type TimerControl = {
-  /** Stop the running timer, or start one for the chosen project; with none chosen, focus the
-   * project picker so that one can be chosen (Enter then starts it). */
+  /** Stop the running timer, or start one (on the chosen project, or on none yet). */
   startOrStop: () => void;
 };
 
+/** What an edit leaves as it was. */
+const KEEP: EntryChanges = {
+  project: null,
+  task: null,
+  clear_task: false,
+  time: null,
+  note: null,
+  billable: null,
+  tags: null,
+};
+
 /** Project picker, note and a Start/Stop button; shows the running time, ticking, also in the
- * window title. */
+ * window title. A timer may start without a project (one is assigned later, before invoicing);
+ * while it runs, its project, task, note and tags change the running entry at once. */
 export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey = 0, control, compact = false }: Props) {
   const [projects, setProjects] = useState<ProjectView[] | null>(null);
   const [project, setProject] = useState("");
@@ -53,7 +65,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
         setTags((knownTags ?? []).filter((t) => !t.archived));
         setRunning(timer);
         if (timer) {
-          setProject(timer.entry.project);
+          setProject(timer.entry.project ?? "");
           setTask(timer.entry.task);
           setChosenTags(timer.entry.tags);
           setNote(timer.entry.note);
@@ -114,7 +126,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
         setTask(null);
         setChosenTags([]);
       } else {
-        const outcome = await api.startTimer({ project, task, note, billable: null, tags: chosenTags });
+        const outcome = await api.startTimer({ project: project || null, task, note, billable: null, tags: chosenTags });
         setRunning(outcome.entry);
         if (outcome.overlaps.length > 0) {
           setNotice(`Overlaps ${outcome.overlaps.length} other ${outcome.overlaps.length === 1 ? "entry" : "entries"}.`);
@@ -128,6 +140,19 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
     }
   }
 
+  /** Change the running entry (a project assigned, a note finished); the bar shows what was saved. */
+  async function amend(changes: Partial<EntryChanges>) {
+    if (!running) return;
+    setError(null);
+    try {
+      const outcome = await api.editEntry(running.entry.id, { ...KEEP, ...changes });
+      setRunning(outcome.entry);
+      onChanged();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
   async function addTag() {
     const name = newTag.trim();
     if (!name) return;
@@ -135,8 +160,10 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
     try {
       const id = existing ? existing.id : await api.addTag(name);
       if (!existing) setTags((all) => [...all, { id, name, archived: false }]);
-      setChosenTags((chosen) => (chosen.includes(id) ? chosen : [...chosen, id]));
+      const next = chosenTags.includes(id) ? chosenTags : [...chosenTags, id];
+      setChosenTags(next);
       setNewTag("");
+      if (running) await amend({ tags: next });
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -149,8 +176,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
     control.current = {
       startOrStop: () => {
         if (busy || !canTrack) return;
-        if (running || project !== "") form.current?.requestSubmit();
-        else document.getElementById("timer-project")?.focus();
+        form.current?.requestSubmit();
       },
     };
     return () => {
@@ -162,7 +188,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   const elapsed = startedAt ? clock(secondsSince(startedAt, now)) : "0:00:00";
 
   useEffect(() => {
-    const title = running ? `${elapsed} · ${running.project_name} — Stint` : "Stint";
+    const title = running ? `${elapsed} · ${running.project_name || "No project"} — Stint` : "Stint";
     document.title = title;
     setWindowTitle(title);
   }, [running, elapsed]);
@@ -184,9 +210,11 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
           onChange={(id) => {
             setProject(id ?? "");
             setTask(null);
+            if (id) void amend({ project: id });
           }}
-          placeholder={projects?.length === 0 ? "No projects" : "Type to find a project"}
-          disabled={running !== null || busy || !canTrack}
+          {...(running?.entry.project ? {} : { allowNone: "No project" })}
+          placeholder={projects?.length === 0 ? "No project yet" : "No project — assign one later"}
+          disabled={busy || !canTrack}
         />
       </div>
       <div className="field task-field">
@@ -196,9 +224,12 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
           testid="timer-task"
           options={taskOptions}
           value={task}
-          onChange={setTask}
+          onChange={(id) => {
+            setTask(id);
+            void amend(id ? { task: id } : { clear_task: true });
+          }}
           allowNone="No task"
-          disabled={running !== null || busy || !canTrack || taskOptions.length === 0}
+          disabled={busy || !canTrack || taskOptions.length === 0}
         />
       </div>
       <div className="field note-field">
@@ -207,8 +238,18 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
           id="timer-note"
           value={note}
           placeholder="What are you working on?"
-          disabled={running !== null || busy || !canTrack}
+          disabled={busy || !canTrack}
           onChange={(e) => setNote(e.target.value)}
+          onBlur={() => {
+            if (running && note !== running.entry.note) void amend({ note });
+          }}
+          onKeyDown={(e) => {
+            // Enter while a timer runs saves the note; it does not stop the timer.
+            if (e.key === "Enter" && running) {
+              e.preventDefault();
+              if (note !== running.entry.note) void amend({ note });
+            }
+          }}
           data-testid="timer-note"
         />
       </div>
@@ -218,7 +259,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
       <button
         type="submit"
         className={running ? "stop" : "primary"}
-        disabled={busy || !canTrack || (!running && project === "")}
+        disabled={busy || !canTrack}
         title={canTrack ? undefined : reason}
         data-testid="timer-toggle"
       >
@@ -233,15 +274,19 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
               type="button"
               className={`tag${on ? " is-on" : ""}`}
               aria-pressed={on}
-              disabled={running !== null || busy || !canTrack}
-              onClick={() => setChosenTags((chosen) => (on ? chosen.filter((c) => c !== t.id) : [...chosen, t.id]))}
+              disabled={busy || !canTrack}
+              onClick={() => {
+                const next = on ? chosenTags.filter((c) => c !== t.id) : [...chosenTags, t.id];
+                setChosenTags(next);
+                if (running) void amend({ tags: next });
+              }}
               data-testid="timer-tag"
             >
               #{t.name}
             </button>
           );
         })}
-        {running === null && canTrack && (
+        {canTrack && (
           <input
             className="tag-input"
             aria-label="New tag"
@@ -265,7 +310,12 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
       )}
       {projects?.length === 0 && (
         <p className="muted small full-row" data-testid="timer-no-projects">
-          No projects yet. Add a client and a project under Projects.
+          No projects yet: start anyway and assign one later, or add a client and a project under Projects.
+        </p>
+      )}
+      {running && !running.entry.project && (
+        <p className="notice full-row" role="status" data-testid="timer-no-project">
+          This timer has no project yet. Choose one above, now or later; it is needed to invoice the time.
         </p>
       )}
       {!canTrack && (

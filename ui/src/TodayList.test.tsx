@@ -188,6 +188,71 @@ describe("TodayList", () => {
     ]);
   });
 
+  it("names time without a project as such, and assigns it one", async () => {
+    const edits: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "tasks") throw "tasks of no project are not asked for";
+      if (cmd === "edit_entry") edits.push(args);
+      return { entry: spanEntry(), overlaps: [] };
+    });
+    const bare = spanEntry();
+    const unassigned = { ...bare, entry: { ...bare.entry, project: null }, project_name: "", client_name: "" };
+    const onSaved = vi.fn();
+    const user = userEvent.setup();
+    render(<TodayList entries={[unassigned]} timeZone="Europe/Berlin" onSaved={onSaved} projects={[project]} />);
+    expect(screen.getByTestId("entry-project").textContent).toBe("No project");
+    await user.click(screen.getByRole("button", { name: "Edit entry draft" }));
+    const projectInput = screen.getByRole("combobox", { name: "Project" }) as HTMLInputElement;
+    expect(projectInput.value).toBe("");
+    expect(projectInput.placeholder).toBe("No project — choose one");
+    await user.type(projectInput, "webs");
+    await user.keyboard("{Enter}");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await eventually(() => expect(onSaved).toHaveBeenCalledOnce());
+    expect(edits).toEqual([
+      { id: bare.entry.id, changes: expect.objectContaining({ project: project.project.id, task: null, clear_task: false }) },
+    ]);
+  });
+
+  it("deletes at once and puts the entry back with Undo", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === "delete_entry") return null;
+      if (cmd === "add_entry") return { entry: spanEntry(), overlaps: [] };
+      throw `unexpected ${cmd}`;
+    });
+    const onSaved = vi.fn();
+    const user = userEvent.setup();
+    const entry = spanEntry();
+    entry.entry.tags = ["01JTAG00000000000000000001"];
+    const { rerender } = render(<TodayList entries={[entry]} timeZone="Europe/Berlin" onSaved={onSaved} />);
+    await user.click(screen.getByRole("button", { name: "Delete entry draft" }));
+    await eventually(() => expect(onSaved).toHaveBeenCalledOnce());
+    expect(calls).toEqual([{ cmd: "delete_entry", args: { id: entry.entry.id } }]);
+    // The day is read again without it; the list says what went and offers it back.
+    rerender(<TodayList entries={[]} timeZone="Europe/Berlin" onSaved={onSaved} />);
+    expect(screen.getByTestId("entry-undo-bar").textContent).toContain("Deleted draft, 09:00 – 10:30 (1:30:00).");
+    expect(screen.getByTestId("today-empty")).toBeTruthy();
+    await user.click(screen.getByTestId("entry-undo"));
+    await eventually(() => expect(onSaved).toHaveBeenCalledTimes(2));
+    expect(calls[1]).toEqual({
+      cmd: "add_entry",
+      args: {
+        input: {
+          member: entry.entry.member,
+          project: entry.entry.project,
+          task: null,
+          time: entry.entry.time,
+          note: "draft",
+          billable: true,
+          tags: ["01JTAG00000000000000000001"],
+        },
+      },
+    });
+    expect(screen.queryByTestId("entry-undo-bar")).toBeNull();
+  });
+
   it("edits a duration-only entry's duration and keeps its day", async () => {
     const edits: unknown[] = [];
     mockIPC((cmd, args) => {

@@ -7,7 +7,7 @@ import type { ProjectView } from "./bindings/ProjectView";
 import type { TaskView } from "./bindings/TaskView";
 import { overlapPartner, trim } from "./overlaps";
 import { Picker, type PickerOption } from "./Picker";
-import { clock, isWallTime, money, parseDuration, secondsSince, spanOn, wallTime } from "./time";
+import { clock, hoursMinutes, isWallTime, money, parseDuration, secondsSince, spanOn, wallTime } from "./time";
 
 type Props = {
   entries: EntryView[];
@@ -45,8 +45,11 @@ export async function continueEntry(view: EntryView): Promise<void> {
   await api.startTimer({ project: e.project, task: e.task, note: e.note, billable: e.billable, tags: e.tags });
 }
 
+/** How long "Undo" stays offered after a delete. */
+const UNDO_MS = 10_000;
+
 /** A day's entries, each editable in place (project, task, note, billable, and start and end or
- * the duration) and deletable. */
+ * the duration) and deletable at once, with Undo offered for a while after. */
 export function TodayList({
   entries,
   timeZone,
@@ -57,49 +60,106 @@ export function TodayList({
   now = Date.now(),
 }: Props) {
   const [editing, setEditing] = useState<string | null>(null);
+  const [removed, setRemoved] = useState<EntryView | null>(null);
+  const [undoError, setUndoError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!removed) return;
+    const expire = setTimeout(() => setRemoved(null), UNDO_MS);
+    return () => clearTimeout(expire);
+  }, [removed]);
+
+  /** Put a deleted entry back as it was (as a new entry: same member, project, time, note, tags). */
+  async function restore() {
+    if (!removed) return;
+    const e = removed.entry;
+    try {
+      await api.addEntry({
+        member: e.member,
+        project: e.project,
+        task: e.task,
+        time: e.time,
+        note: e.note,
+        billable: e.billable,
+        tags: e.tags,
+      });
+      setRemoved(null);
+      setUndoError(null);
+      onSaved();
+    } catch (error) {
+      setUndoError(errorMessage(error));
+    }
+  }
+
+  const undo = removed && (
+    <div className="undo-bar" role="status" data-testid="entry-undo-bar">
+      <span>
+        Deleted {label(removed)}, {when(removed, timeZone)} ({clock(removed.seconds)}).
+      </span>
+      <button type="button" className="link" onClick={() => void restore()} data-testid="entry-undo">
+        Undo
+      </button>
+      {undoError && (
+        <span className="error" role="alert">
+          {undoError}
+        </span>
+      )}
+    </div>
+  );
 
   if (entries.length === 0) {
     return (
-      <p className="muted empty" data-testid="today-empty">
-        {emptyText}
-      </p>
+      <>
+        {undo}
+        <p className="muted empty" data-testid="today-empty">
+          {emptyText}
+        </p>
+      </>
     );
   }
 
   return (
-    <ul className="entries" data-testid="today-list">
-      {runningFirst(entries).map((view) =>
-        editing === view.entry.id ? (
-          <EditRow
-            key={view.entry.id}
-            view={view}
-            timeZone={timeZone}
-            projects={projects}
-            onDone={(saved) => {
-              setEditing(null);
-              if (saved) onSaved();
-            }}
-          />
-        ) : (
-          <Row
-            key={view.entry.id}
-            view={view}
-            timeZone={timeZone}
-            onEdit={() => setEditing(view.entry.id)}
-            onDeleted={onSaved}
-            canContinue={canContinue}
-            now={now}
-            partner={view.overlaps ? overlapPartner(view, entries, now) : null}
-          />
-        ),
-      )}
-    </ul>
+    <>
+      {undo}
+      <ul className="entries" data-testid="today-list">
+        {runningFirst(entries).map((view) =>
+          editing === view.entry.id ? (
+            <EditRow
+              key={view.entry.id}
+              view={view}
+              timeZone={timeZone}
+              projects={projects}
+              onDone={(saved) => {
+                setEditing(null);
+                if (saved) onSaved();
+              }}
+            />
+          ) : (
+            <Row
+              key={view.entry.id}
+              view={view}
+              timeZone={timeZone}
+              onEdit={() => setEditing(view.entry.id)}
+              onChanged={onSaved}
+              onDeleted={() => {
+                setRemoved(view);
+                setUndoError(null);
+                onSaved();
+              }}
+              canContinue={canContinue}
+              now={now}
+              partner={view.overlaps ? overlapPartner(view, entries, now) : null}
+            />
+          ),
+        )}
+      </ul>
+    </>
   );
 }
 
 /** How an entry is named in another's row: its note, else its project. */
 function label(view: EntryView): string {
-  return view.entry.note || view.project_name;
+  return view.entry.note || view.project_name || "No project";
 }
 
 function when(view: EntryView, timeZone: string): string {
@@ -118,6 +178,7 @@ function Row({
   view,
   timeZone,
   onEdit,
+  onChanged,
   onDeleted,
   canContinue,
   now,
@@ -126,6 +187,9 @@ function Row({
   view: EntryView;
   timeZone: string;
   onEdit: () => void;
+  /** After a trim or a Continue. */
+  onChanged: () => void;
+  /** After this entry was deleted. */
   onDeleted: () => void;
   canContinue: boolean;
   now: number;
@@ -134,18 +198,19 @@ function Row({
 }) {
   const running = view.entry.time.type === "running";
   const editable = view.can_edit && !view.locked && !view.entry.invoiced && !running;
-  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const [busy, setBusy] = useState(false);
 
   async function remove() {
+    setBusy(true);
+    setError(null);
     try {
       await api.deleteEntry(view.entry.id);
       onDeleted();
     } catch (e) {
       setError(errorMessage(e));
-      setConfirming(false);
+      setBusy(false);
     }
   }
 
@@ -165,7 +230,7 @@ function Row({
         billable: null,
         tags: null,
       });
-      onDeleted();
+      onChanged();
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -178,7 +243,7 @@ function Row({
     setError(null);
     try {
       await continueEntry(view);
-      onDeleted();
+      onChanged();
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -190,8 +255,16 @@ function Row({
     <li className={`entry${running ? " is-running" : ""}`} data-testid="entry-row">
       <div className="entry-main">
         <span className="entry-project" data-testid="entry-project">
-          <span className="muted">{view.client_name} — </span>
-          {view.project_name}
+          {view.entry.project ? (
+            <>
+              <span className="muted">{view.client_name} — </span>
+              {view.project_name}
+            </>
+          ) : (
+            <span className="no-project" title="Assign a project to bill this time" data-testid="entry-no-project">
+              No project
+            </span>
+          )}
         </span>
         <span className="entry-note" data-testid="entry-note">
           {view.entry.note || <span className="muted">(no note)</span>}
@@ -212,36 +285,26 @@ function Row({
             running
           </span>
         )}
-        {canContinue && !running && !confirming && (
+        {canContinue && !running && (
           <button
             type="button"
             className="link continue"
             onClick={() => void resume()}
             disabled={busy}
             title="Start a timer on the same project, task, note and tags"
-            aria-label={`Continue ${view.entry.note || view.project_name}`}
+            aria-label={`Continue ${view.entry.note || view.project_name || "No project"}`}
             data-testid="entry-continue"
           >
             ▶ Continue
           </button>
         )}
-        {editable && !confirming && (
+        {editable && (
           <>
-            <button type="button" className="link" onClick={onEdit} data-testid="entry-edit" aria-label={`Edit entry ${view.entry.note || view.project_name}`}>
+            <button type="button" className="link" onClick={onEdit} data-testid="entry-edit" aria-label={`Edit entry ${view.entry.note || view.project_name || "No project"}`}>
               Edit
             </button>
-            <button type="button" className="link danger" onClick={() => setConfirming(true)} data-testid="entry-delete" aria-label={`Delete entry ${view.entry.note || view.project_name}`}>
+            <button type="button" className="link danger" onClick={() => void remove()} disabled={busy} data-testid="entry-delete" aria-label={`Delete entry ${view.entry.note || view.project_name || "No project"}`}>
               Delete
-            </button>
-          </>
-        )}
-        {confirming && (
-          <>
-            <button type="button" className="link danger" onClick={() => void remove()} data-testid="entry-delete-confirm" autoFocus>
-              Really delete
-            </button>
-            <button type="button" className="link" onClick={() => setConfirming(false)}>
-              Keep
             </button>
           </>
         )}
@@ -264,7 +327,7 @@ function Row({
           >
             {partner ? `Overlaps ${label(partner)} (${when(partner, timeZone)})` : "Overlaps"}
           </span>
-          {trimmed && !confirming && (
+          {trimmed && (
             <button
               type="button"
               className="link"
@@ -288,11 +351,6 @@ function Row({
 }
 
 /** "1:30" for 5400 seconds: the form a duration is typed in. */
-function hoursMinutes(seconds: number): string {
-  const minutes = Math.round(seconds / 60);
-  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
-}
-
 function EditRow({
   view,
   timeZone,
@@ -308,7 +366,7 @@ function EditRow({
   const time = entry.time;
   const hasSpan = time.type === "span";
   const hasDuration = time.type === "duration";
-  const [project, setProject] = useState<string>(entry.project);
+  const [project, setProject] = useState<string | null>(entry.project);
   const [task, setTask] = useState<string | null>(entry.task);
   const [tasks, setTasks] = useState<TaskView[]>([]);
   const [note, setNote] = useState(entry.note);
@@ -321,6 +379,10 @@ function EditRow({
   const id = entry.id;
 
   useEffect(() => {
+    if (!project) {
+      setTasks([]);
+      return;
+    }
     let current = true;
     api.tasks(project).then(
       (found) => {
@@ -337,8 +399,9 @@ function EditRow({
 
   const projectOptions = useMemo<PickerOption[]>(() => {
     const options = projects.map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name }));
-    if (!options.some((o) => o.id === entry.project)) {
-      options.unshift({ id: entry.project, label: view.project_name, detail: view.client_name });
+    const own = entry.project;
+    if (own && !options.some((o) => o.id === own)) {
+      options.unshift({ id: own, label: view.project_name, detail: view.client_name });
     }
     return options;
   }, [projects, entry.project, view.project_name, view.client_name]);
@@ -406,6 +469,7 @@ function EditRow({
                 setTask(null);
               }
             }}
+            placeholder="No project — choose one"
             disabled={busy}
           />
         </div>

@@ -121,7 +121,8 @@ export function WeekView({ days, entries, timeZone, lockBefore, selected, today,
 
 function Block({ view, style }: { view: EntryView; style?: React.CSSProperties }) {
   const running = view.entry.time.type === "running";
-  const title = `${view.client_name} — ${view.project_name}${view.entry.note ? `: ${view.entry.note}` : ""} (${running ? "running" : clock(view.seconds)})`;
+  const name = view.entry.project ? `${view.client_name} — ${view.project_name}` : "No project";
+  const title = `${name}${view.entry.note ? `: ${view.entry.note}` : ""} (${running ? "running" : clock(view.seconds)})`;
   return (
     <div
       className={`week-entry${style ? " placed" : ""}${running ? " is-running" : ""}${view.entry.billable ? "" : " non-billable"}`}
@@ -129,7 +130,7 @@ function Block({ view, style }: { view: EntryView; style?: React.CSSProperties }
       title={title}
       data-testid="week-entry"
     >
-      <span className="week-entry-project">{view.project_name}</span>
+      <span className="week-entry-project">{view.project_name || "No project"}</span>
       {view.entry.note && <span className="week-entry-note">{view.entry.note}</span>}
       <span className="week-entry-time">{running ? "running" : clock(view.seconds)}</span>
     </div>

@@ -32,6 +32,7 @@ import type { ProjectId } from "./bindings/ProjectId";
 import type { RateId } from "./bindings/RateId";
 import type { RateView } from "./bindings/RateView";
 import type { ReportQuery } from "./bindings/ReportQuery";
+import type { Unassigned } from "./bindings/Unassigned";
 import type { ReportView } from "./bindings/ReportView";
 import type { Role } from "./bindings/Role";
 import type { Scope } from "./bindings/Scope";
@@ -200,6 +201,9 @@ export const api = {
   ): Promise<{ path: string; note: string | null }> => invoke("save_invoice_file", { id, format, paper }),
 
   timeReport: (query: ReportQuery): Promise<ReportView> => invoke("time_report", { query }),
+  /** Stopped time without a project between `from` and `to` (either open). */
+  unassignedTime: (from: string | null, to: string | null): Promise<Unassigned> =>
+    invoke("unassigned_time", { from, to }),
   /** Saves the report as CSV in the downloads folder; resolves to the file's path. */
   saveReportCsv: (query: ReportQuery): Promise<string> => invoke("save_report_csv", { query }),
 };

@@ -9,6 +9,7 @@ import { CommandPalette, matching, type Place } from "./CommandPalette";
 import { ShortcutSheet } from "./ShortcutSheet";
 import { SHORTCUTS, takesText, useShortcuts } from "./shortcuts";
 import { eventually } from "./test/eventually";
+import { runningEntry } from "./test/fixtures";
 import { permissionsOf, project } from "./test/fixtures";
 import { TimerBar, type TimerControl } from "./TimerBar";
 
@@ -210,8 +211,9 @@ describe("the timer's shortcut", () => {
     expect(commands.filter((c) => c.endsWith("_timer") && c !== "running_timer")).toEqual(["start_timer", "stop_timer"]);
   });
 
-  it("asks for a project when none is chosen", async () => {
-    mockIPC((cmd) => {
+  it("starts a timer without a project when none is chosen", async () => {
+    const started: unknown[] = [];
+    mockIPC((cmd, args) => {
       switch (cmd) {
         case "projects":
           return [];
@@ -219,6 +221,12 @@ describe("the timer's shortcut", () => {
           return null;
         case "tags":
           return [];
+        case "start_timer": {
+          const input = (args as { input: { project: string | null } }).input;
+          started.push(input.project);
+          const entry = runningEntry("2026-11-23T09:00:00Z");
+          return { entry: { ...entry, entry: { ...entry.entry, project: null }, project_name: "", client_name: "" }, overlaps: [] };
+        }
         default:
           throw `unexpected ${cmd}`;
       }
@@ -227,6 +235,7 @@ describe("the timer's shortcut", () => {
     render(<TimerWithControl onReady={(c) => (control = c)} />);
     await screen.findByTestId("timer-no-projects");
     control()?.startOrStop();
-    expect(document.activeElement?.id).toBe("timer-project");
+    expect(await screen.findByTestId("timer-no-project")).toBeTruthy();
+    expect(started).toEqual([null]);
   });
 });

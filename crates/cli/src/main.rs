@@ -417,8 +417,9 @@ enum BudgetCmd {
 enum TimerCmd {
     /// Start the timer
     Start {
+        /// The project; leave it out to start now and assign one later with `stint entry edit`
         #[arg(long)]
-        project: String,
+        project: Option<String>,
         #[arg(long)]
         task: Option<String>,
         #[arg(long, default_value = "")]
@@ -1316,11 +1317,12 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             non_billable,
             tags,
         }) => {
-            let project = ctx.project(project)?;
-            let task = task
-                .as_deref()
-                .map(|t| ctx.engine.find_task(by.org, project, t))
-                .transpose()?;
+            let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
+            let task = match (task.as_deref(), project) {
+                (Some(t), Some(p)) => Some(ctx.engine.find_task(by.org, p, t)?),
+                (Some(_), None) => bail!("a task needs a project; give one with --project"),
+                (None, _) => None,
+            };
             let tags = ctx.tags(tags)?;
             let billable = if *billable {
                 Some(true)
@@ -1346,10 +1348,13 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             if cli.json {
                 return print_json(&outcome);
             }
-            println!(
-                "Timer started on {} — {}",
-                outcome.entry.client_name, outcome.entry.project_name
-            );
+            match outcome.entry.entry.project {
+                Some(_) => println!("Timer started on {}", on_what(&outcome.entry)),
+                None => println!(
+                    "Timer started without a project; assign one with `stint entry edit {} --project NAME`",
+                    outcome.entry.entry.id
+                ),
+            }
         }
         Command::Timer(TimerCmd::Stop) => {
             let entry = ctx.engine.stop_timer(&by).await?;
@@ -1359,7 +1364,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             println!(
                 "Timer stopped: {} on {} ({})",
                 hours(entry.seconds),
-                entry.project_name,
+                on_what(&entry),
                 entry.entry.id
             );
         }
@@ -1369,12 +1374,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                 return print_json(&running);
             }
             match running {
-                Some(e) => println!(
-                    "Running on {} — {} for {}",
-                    e.client_name,
-                    e.project_name,
-                    hours(e.seconds)
-                ),
+                Some(e) => println!("Running on {} for {}", on_what(&e), hours(e.seconds)),
                 None => println!("No timer running."),
             }
         }
@@ -1450,6 +1450,19 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             table.rule();
             table.row(cells(total_labels, &report.total));
             table.print_or("No tracked time in this period.");
+            let missing = report.unassigned;
+            if missing.entries > 0 {
+                println!(
+                    "Not in this report: {} {} ({} h) without a project; assign one with `stint entry edit ID --project NAME`.",
+                    missing.entries,
+                    if missing.entries == 1 {
+                        "entry"
+                    } else {
+                        "entries"
+                    },
+                    hours(missing.seconds)
+                );
+            }
         }
         Command::Export { format, output } => {
             let format = match format {
@@ -1509,7 +1522,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                 let start = base + jiff::SignedDuration::from_hours(i as i64);
                 let input = NewEntry {
                     member: None,
-                    project,
+                    project: Some(project),
                     task: None,
                     time: EntryTime::Span {
                         start,
@@ -1843,7 +1856,7 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
             };
             let input = NewEntry {
                 member,
-                project,
+                project: Some(project),
                 task,
                 time,
                 note: note.clone(),
@@ -1898,7 +1911,11 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
                     end.rsplit(' ').next().unwrap_or_default().to_owned(),
                     e.member_name,
                     e.client_name,
-                    e.project_name,
+                    if e.entry.project.is_some() {
+                        e.project_name
+                    } else {
+                        "(none yet)".to_owned()
+                    },
                     hours(e.seconds),
                     e.amount.map(|m| m.to_string()).unwrap_or_default(),
                     note,
@@ -1924,7 +1941,9 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
                 Some(t) => {
                     let p = match project {
                         Some(p) => p,
-                        None => ctx.engine.entry(&by, id)?.entry.project,
+                        None => ctx.engine.entry(&by, id)?.entry.project.ok_or_else(|| {
+                            anyhow!("this entry has no project yet; give one with --project")
+                        })?,
                     };
                     Some(ctx.engine.find_task(by.org, p, t)?)
                 }
@@ -2082,4 +2101,12 @@ async fn bench_run(cli: &Cli, dir: &Path, engine: Engine, runs: usize) -> Result
         println!("  {phase:48} {ms:8.2}");
     }
     Ok(())
+}
+
+/// What an entry is on, as a line says it: "Client — Project", or that it has no project yet.
+fn on_what(e: &EntryView) -> String {
+    match e.entry.project {
+        Some(_) => format!("{} — {}", e.client_name, e.project_name),
+        None => "no project".to_owned(),
+    }
 }

@@ -110,6 +110,86 @@ fn setup(vault: &Path) {
 }
 
 #[test]
+fn a_timer_started_without_a_project_gets_one_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path();
+    setup(vault);
+    refused(
+        vault,
+        &["timer", "start", "--task", "Design"],
+        "a task needs a project",
+    );
+    let started = ok(vault, &["timer", "start", "--note", "call with Jonas"]);
+    let id = json(vault, &["timer", "status"])["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        started.trim(),
+        format!(
+            "Timer started without a project; assign one with `stint entry edit {id} --project NAME`"
+        )
+    );
+    assert!(
+        ok(vault, &["timer", "status"]).starts_with("Running on no project for"),
+        "the status says there is no project"
+    );
+    let stopped = stint_at(vault, "2026-12-01T15:30:00Z", &["timer", "stop"]);
+    assert!(stopped.status.success(), "{stopped:?}");
+    let listed = ok(vault, &["entry", "list"]);
+    assert!(listed.contains("(none yet)"), "{listed}");
+    let report = json(
+        vault,
+        &[
+            "report",
+            "time",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-01",
+        ],
+    );
+    assert_eq!(report["unassigned"]["entries"], 1);
+    assert_eq!(report["unassigned"]["seconds"], 1800);
+    let table = ok(
+        vault,
+        &[
+            "report",
+            "time",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-01",
+        ],
+    );
+    assert!(
+        table.contains("Not in this report: 1 entry (0.50 h) without a project"),
+        "{table}"
+    );
+
+    ok(
+        vault,
+        &["entry", "edit", &id, "--project", "Website relaunch"],
+    );
+    let entries = json(vault, &["entry", "list"]);
+    assert_eq!(entries[0]["project_name"], "Website relaunch");
+    assert_eq!(entries[0]["billed_seconds"], 1800);
+    assert_eq!(entries[0]["amount"]["amount"], "47.50");
+    let report = json(
+        vault,
+        &[
+            "report",
+            "time",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-01",
+        ],
+    );
+    assert_eq!(report["unassigned"]["entries"], 0);
+}
+
+#[test]
 fn track_and_report_then_nothing_typed_is_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path();

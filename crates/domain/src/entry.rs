@@ -140,9 +140,10 @@ pub struct TimeEntry {
     pub id: EntryId,
     /// Who worked (the author).
     pub member: MemberId,
-    /// On which project.
-    pub project: ProjectId,
-    /// On which task, if any.
+    /// On which project; `None` until one is assigned (a timer started without one). Such time
+    /// has no client, rate or amount, and cannot be invoiced until it has a project.
+    pub project: Option<ProjectId>,
+    /// On which task, if any (only with a project).
     pub task: Option<TaskId>,
     /// When.
     pub time: EntryTime,
@@ -160,6 +161,11 @@ impl TimeEntry {
     /// Check every field.
     pub fn validate(mut self) -> Result<Self, ValidationError> {
         self.note = validate::note(&self.note)?;
+        if self.project.is_none() && self.task.is_some() {
+            return Err(ValidationError::new(
+                "a task needs a project; choose the project first",
+            ));
+        }
         match self.time {
             EntryTime::Running { .. } => {}
             EntryTime::Span { start, end } => {
@@ -350,7 +356,7 @@ mod tests {
         TimeEntry {
             id: EntryId(Ulid::from_parts(n, 0)),
             member: MemberId(Ulid::from_parts(member, 0)),
-            project: ProjectId(Ulid::from_parts(1, 0)),
+            project: Some(ProjectId(Ulid::from_parts(1, 0))),
             task: None,
             time,
             note: String::new(),

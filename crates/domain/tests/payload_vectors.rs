@@ -48,7 +48,9 @@ fn entry() -> TimeEntry {
     TimeEntry {
         id: EntryId::from_bytes(std::array::from_fn(|i| 0x10 + i as u8)),
         member: MemberId::from_bytes(std::array::from_fn(|i| 0x20 + i as u8)),
-        project: ProjectId::from_bytes(std::array::from_fn(|i| 0x30 + i as u8)),
+        project: Some(ProjectId::from_bytes(std::array::from_fn(|i| {
+            0x30 + i as u8
+        }))),
         task: None,
         time: EntryTime::Span {
             start: "2026-03-02T09:00:00Z".parse().unwrap(),

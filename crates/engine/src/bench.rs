@@ -295,7 +295,7 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
         let start = base + jiff::SignedDuration::from_hours(i as i64);
         let input = NewEntry {
             member: None,
-            project,
+            project: Some(project),
             task: None,
             time: EntryTime::Span {
                 start,

@@ -146,7 +146,7 @@ impl Engine {
                 .map_err(io)?;
                 for (i, e) in entries.iter().enumerate() {
                     let facts = state.entries.facts(&e.id);
-                    let project = state.projects.get(&e.project);
+                    let project = e.project.and_then(|p| state.projects.get(&p));
                     let (start, end) = match e.time {
                         EntryTime::Span { start, end } => (
                             tz.to_datetime(start)

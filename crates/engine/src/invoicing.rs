@@ -457,9 +457,9 @@ impl Engine {
             if e.invoiced || !e.billable || e.is_running() {
                 continue;
             }
-            let Some(project) = state
-                .projects
-                .get(&e.project)
+            let Some(project) = e
+                .project
+                .and_then(|p| state.projects.get(&p))
                 .filter(|p| p.client == client)
             else {
                 continue;
@@ -1116,7 +1116,7 @@ mod tests {
                 &by,
                 NewEntry {
                     member: None,
-                    project,
+                    project: Some(project),
                     task: None,
                     time: EntryTime::Duration {
                         date: day("2026-11-02"),

@@ -1360,7 +1360,7 @@ impl Engine {
                 let items = state
                     .entries
                     .values()
-                    .filter(|e| e.project == b.project && !e.is_running())
+                    .filter(|e| e.project == Some(b.project) && !e.is_running())
                     .filter_map(|e| {
                         state
                             .entries
@@ -1448,9 +1448,13 @@ impl Engine {
         let (_, state) = self.actor(by)?;
         Ok(state
             .entries_of(by.member)
-            .filter(|e| state.projects.get(&e.project).is_some_and(|p| !p.archived))
+            .filter(|e| {
+                e.project
+                    .and_then(|p| state.projects.get(&p))
+                    .is_some_and(|p| !p.archived)
+            })
             .max_by_key(|e| (sort_instant(e), e.id))
-            .map(|e| e.project))
+            .and_then(|e| e.project))
     }
 
     /// Record finished work (a span or a duration).
@@ -1487,10 +1491,10 @@ impl Engine {
             .ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
         let mut new = old.clone();
         if let Some(project) = changes.project {
-            if project != new.project {
+            if new.project != Some(project) {
                 new.task = None;
             }
-            new.project = project;
+            new.project = Some(project);
         }
         if let Some(task) = changes.task {
             new.task = Some(task);
@@ -1570,23 +1574,36 @@ impl Engine {
             ))
             .into());
         }
-        let project = state
-            .projects
-            .get(&entry.project)
-            .ok_or_else(|| EngineError::not_found("project", entry.project.to_string()))?;
-        let project_changed = old.is_none_or(|o| o.project != entry.project);
-        if project.archived && project_changed {
-            return Err(EngineError::Archived {
-                what: "project",
-                name: project.name.clone(),
-            });
-        }
-        let task = match entry.task {
-            Some(task_id) => {
+        // Time may have no project yet (a timer started without one); once it has one, it keeps one.
+        let project = match entry.project {
+            Some(id) => {
+                let project = state
+                    .projects
+                    .get(&id)
+                    .ok_or_else(|| EngineError::not_found("project", id.to_string()))?;
+                let project_changed = old.is_none_or(|o| o.project != entry.project);
+                if project.archived && project_changed {
+                    return Err(EngineError::Archived {
+                        what: "project",
+                        name: project.name.clone(),
+                    });
+                }
+                Some(project)
+            }
+            None if old.is_some_and(|o| o.project.is_some()) => {
+                return Err(ValidationError::new(
+                    "an entry with a project cannot lose it; choose another project instead",
+                )
+                .into());
+            }
+            None => None,
+        };
+        let task = match (entry.task, project) {
+            (Some(task_id), Some(project)) => {
                 let task = state
                     .tasks
                     .get(&task_id)
-                    .filter(|t| t.project == entry.project)
+                    .filter(|t| t.project == project.id)
                     .ok_or_else(|| {
                         EngineError::not_found_hint(
                             "task",
@@ -1596,26 +1613,33 @@ impl Engine {
                     })?;
                 Some(task)
             }
-            None => None,
+            (Some(_), None) => {
+                return Err(ValidationError::new(
+                    "a task needs a project; choose the project first",
+                )
+                .into());
+            }
+            (None, _) => None,
         };
         for tag in &entry.tags {
             if !state.tags.contains_key(tag) {
                 return Err(EngineError::not_found("tag", tag.to_string()));
             }
         }
+        // Without a project, time is billable unless said otherwise: the project it gets decides
+        // nothing afterwards, as with any entry whose billable flag was set.
         entry.billable = billable
             .or(task.and_then(|t| t.billable))
-            .unwrap_or(project.billable);
+            .unwrap_or(project.is_none_or(|p| p.billable));
         let entry = entry.validate()?;
         if entry.is_running()
             && old.is_none()
             && let Some(running) = state.running_timer(entry.member)
         {
-            let project = state
-                .projects
-                .get(&running.project)
-                .map(|p| p.name.clone())
-                .unwrap_or_default();
+            let project = running
+                .project
+                .and_then(|p| state.projects.get(&p))
+                .map_or_else(|| "no project".to_owned(), |p| p.name.clone());
             let since = match running.time {
                 EntryTime::Running { start } => {
                     tz.to_datetime(start).strftime("%Y-%m-%d %H:%M").to_string()
@@ -1643,7 +1667,7 @@ impl Engine {
             .entries
             .values()
             .filter(|e| filter.member.is_none_or(|m| e.member == m))
-            .filter(|e| filter.project.is_none_or(|p| e.project == p))
+            .filter(|e| filter.project.is_none_or(|p| e.project == Some(p)))
             .filter(|e| {
                 let date = state
                     .entries
@@ -1710,14 +1734,14 @@ impl Engine {
         let locked = is_locked(state.organization(), date);
         EntryView {
             date: date.to_string(),
-            project_name: state
-                .projects
-                .get(&e.project)
+            project_name: e
+                .project
+                .and_then(|p| state.projects.get(&p))
                 .map(|p| p.name.clone())
                 .unwrap_or_default(),
-            client_name: state
-                .projects
-                .get(&e.project)
+            client_name: e
+                .project
+                .and_then(|p| state.projects.get(&p))
                 .and_then(|p| state.clients.get(&p.client))
                 .map(|c| c.name.clone())
                 .unwrap_or_default(),
@@ -1934,7 +1958,29 @@ impl Engine {
             &query.group_by,
             state.organization().week_start,
         );
-        Ok(ReportView::new(report, state, show_amounts))
+        let mut view = ReportView::new(report, state, show_amounts);
+        if query.project.is_none() && query.client.is_none() {
+            view.unassigned = unassigned(state, member_filter, query.from, query.to);
+        }
+        Ok(view)
+    }
+
+    /// Stopped time without a project that the acting member may read (their own, or everyone's
+    /// for roles that read all time), between `from` and `to` (inclusive, either open): what
+    /// invoicing and reports cannot count until it has a project.
+    pub fn unassigned_time(
+        &self,
+        by: &ActAs,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Unassigned> {
+        let (actor, state) = self.actor(by)?;
+        let member = match grant(actor.role, Action::ReadTimeEntry) {
+            Scope::None => return Ok(Unassigned::default()),
+            Scope::Own => Some(by.member),
+            Scope::All => None,
+        };
+        Ok(unassigned(state, member, from, to))
     }
 
     // ----- internals -----------------------------------------------------------------------------
@@ -2311,4 +2357,27 @@ where
                 .join(", "),
         }),
     }
+}
+
+/// Stopped entries without a project, of `member` (or everyone), between `from` and `to`.
+fn unassigned(
+    state: &OrgState,
+    member: Option<MemberId>,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Unassigned {
+    let tz = state.time_zone();
+    state
+        .entries
+        .values()
+        .filter(|e| e.project.is_none() && !e.is_running())
+        .filter(|e| member.is_none_or(|m| e.member == m))
+        .filter(|e| {
+            let date = e.date(tz);
+            from.is_none_or(|f| date >= f) && to.is_none_or(|t| date <= t)
+        })
+        .fold(Unassigned::default(), |sum, e| Unassigned {
+            entries: sum.entries + 1,
+            seconds: sum.seconds + e.seconds(jiff::Timestamp::UNIX_EPOCH),
+        })
 }

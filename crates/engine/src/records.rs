@@ -328,7 +328,7 @@ mod tests {
         TimeEntry {
             id: EntryId(ulid::Ulid::from_parts(1, 1)),
             member,
-            project: ProjectId(ulid::Ulid::from_parts(2, 2)),
+            project: Some(ProjectId(ulid::Ulid::from_parts(2, 2))),
             task: None,
             time: EntryTime::Duration {
                 date: jiff::civil::date(2026, 11, 30),

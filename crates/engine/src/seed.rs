@@ -366,7 +366,7 @@ impl Engine {
             records.push(Record::TimeEntry(TimeEntry {
                 id: EntryId(ids.next(&mut rng)),
                 member: *rng.pick(&job.team),
-                project,
+                project: Some(project),
                 task,
                 time: EntryTime::Span {
                     start,

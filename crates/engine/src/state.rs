@@ -118,7 +118,9 @@ impl OrgState {
                     e.invoiced = mark.invoice.is_some();
                 }
                 self.numbers.assign(e.member.0.0);
-                self.numbers.assign(e.project.0.0);
+                if let Some(project) = e.project {
+                    self.numbers.assign(project.0.0);
+                }
                 if let Some(task) = e.task {
                     self.numbers.assign(task.0.0);
                 }
@@ -193,7 +195,7 @@ impl OrgState {
 
     fn compute_facts(&self, e: &TimeEntry) -> EntryFacts {
         let date = e.date(self.time_zone());
-        let project = self.projects.get(&e.project);
+        let project = e.project.and_then(|p| self.projects.get(&p));
         let client_id = project.map(|p| p.client);
         let valuation = match (project, e.is_running()) {
             (Some(project), false) => {
@@ -214,7 +216,17 @@ impl OrgState {
                     &self.rate_book,
                 )
             }
-            _ => Valuation {
+            // No project yet (or one not synced here yet): the time as tracked, with no rate or
+            // rounding to apply until it has one.
+            (None, false) => {
+                let seconds = e.seconds(jiff::Timestamp::UNIX_EPOCH);
+                Valuation {
+                    raw_seconds: seconds,
+                    billed_seconds: seconds,
+                    amount: None,
+                }
+            }
+            (_, true) => Valuation {
                 raw_seconds: 0,
                 billed_seconds: 0,
                 amount: None,
@@ -230,7 +242,7 @@ impl OrgState {
             codes: Codes {
                 member: number(e.member.0.0),
                 client: client_id.map_or(0, |c| number(c.0.0)),
-                project: number(e.project.0.0),
+                project: e.project.map_or(0, |p| number(p.0.0)),
                 task: e.task.map_or(0, |t| number(t.0.0)),
             },
         }
@@ -489,7 +501,7 @@ mod tests {
         TimeEntry {
             id: EntryId(Ulid::from_parts(n, 9)),
             member: MemberId(Ulid::from_parts(1, 1)),
-            project: ProjectId(Ulid::from_parts(1, 2)),
+            project: Some(ProjectId(Ulid::from_parts(1, 2))),
             task: None,
             time: EntryTime::Duration {
                 date: Date::constant(2026, 1, 1),

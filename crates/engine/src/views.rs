@@ -213,8 +213,9 @@ pub struct BudgetView {
 #[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StartTimer {
-    /// Project.
-    pub project: ProjectId,
+    /// Project, if one is chosen yet (assign it later with `edit_entry`).
+    #[serde(default)]
+    pub project: Option<ProjectId>,
     /// Task.
     pub task: Option<TaskId>,
     /// Note.
@@ -233,7 +234,8 @@ pub struct NewEntry {
     /// Whose work (default: the acting member).
     pub member: Option<MemberId>,
     /// Project.
-    pub project: ProjectId,
+    #[serde(default)]
+    pub project: Option<ProjectId>,
     /// Task.
     pub task: Option<TaskId>,
     /// A span or a duration.
@@ -414,6 +416,22 @@ pub struct ReportView {
     pub total: ReportRow,
     /// Whether amounts are shown to this role.
     pub amounts_visible: bool,
+    /// Stopped time in the report's period that has no project yet, and so is in no row; zero
+    /// when the report is filtered by client or project.
+    #[serde(default)]
+    pub unassigned: Unassigned,
+}
+
+/// Stopped time without a project (a timer started without one): in no report row and on no
+/// invoice until it has one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Unassigned {
+    /// How many entries.
+    pub entries: u32,
+    /// Their tracked seconds.
+    #[ts(type = "number")]
+    pub seconds: i64,
 }
 
 impl ReportView {
@@ -459,6 +477,7 @@ impl ReportView {
             names,
             total: report.total,
             amounts_visible,
+            unassigned: Unassigned::default(),
         }
     }
 

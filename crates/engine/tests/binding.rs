@@ -100,7 +100,7 @@ fn entry_for(project: ProjectId, member: MemberId, hour: i8, note: &str) -> NewE
     let start: Timestamp = format!("2025-03-10T{hour:02}:00:00Z").parse().unwrap();
     NewEntry {
         member: Some(member),
-        project,
+        project: Some(project),
         task: None,
         time: EntryTime::Span {
             start,
@@ -118,7 +118,7 @@ fn entry_payload(id: [u8; 16], member: MemberId, project: ProjectId, note: &str)
     serde_json::to_vec(&TimeEntry {
         id: EntryId::from_bytes(id),
         member,
-        project,
+        project: Some(project),
         task: None,
         time: EntryTime::Span {
             start,

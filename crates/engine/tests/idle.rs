@@ -60,7 +60,7 @@ async fn desk(keys: &MemoryKeyStore) -> Desk {
         .start_timer(
             &by,
             StartTimer {
-                project,
+                project: Some(project),
                 task: None,
                 note: "deep work".into(),
                 billable: None,
@@ -137,7 +137,7 @@ async fn discard_ends_the_entry_when_idle_began_and_restarts_now() {
             start: at("2026-11-23T11:00:00Z")
         }
     );
-    assert_eq!(running.entry.project, d.project);
+    assert_eq!(running.entry.project, Some(d.project));
     assert_eq!(running.entry.note, "deep work");
     assert_eq!(
         spans(&d.engine, &d.by),

@@ -123,7 +123,7 @@ async fn track(w: &mut World, date: &str, from: &str, to: &str, note: &str) -> E
             &w.owner,
             NewEntry {
                 member: None,
-                project: w.project,
+                project: Some(w.project),
                 task: None,
                 time,
                 note: note.into(),
@@ -1128,7 +1128,7 @@ async fn the_report_the_export_and_the_invoice_agree_to_the_cent() {
                 &w.owner,
                 NewEntry {
                     member: None,
-                    project,
+                    project: Some(project),
                     task: None,
                     time,
                     note: "Checkout".into(),
@@ -1255,4 +1255,149 @@ async fn the_report_the_export_and_the_invoice_agree_to_the_cent() {
         .await
         .unwrap();
     assert_eq!(credit.totals.net, dec!(158.33));
+}
+
+/// Toggl's way of starting: the timer runs before anyone chose a project. The time is kept, is
+/// in no report row and on no invoice while it has none, and is said to be missing (the
+/// report's `unassigned`, `unassigned_time`); once a project is assigned it is billed like any
+/// other time. A task cannot come before its project.
+#[tokio::test]
+async fn a_timer_started_without_a_project_is_billed_once_it_has_one() {
+    let mut w = world().await;
+    let task = w
+        .engine
+        .add_task(&w.owner, w.project, "Calls", None)
+        .await
+        .unwrap();
+    let without = |task| StartTimer {
+        project: None,
+        task,
+        note: "call with Jonas".into(),
+        billable: None,
+        tags: vec![],
+    };
+    let err = w
+        .engine
+        .start_timer(&w.owner, without(Some(task)))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("a task needs a project"), "{err}");
+
+    let started = w
+        .engine
+        .start_timer(&w.owner, without(None))
+        .await
+        .unwrap()
+        .entry;
+    assert_eq!(started.entry.project, None);
+    assert_eq!(
+        (started.project_name.as_str(), started.client_name.as_str()),
+        ("", "")
+    );
+    assert!(
+        started.entry.billable,
+        "time without a project is billable unless said otherwise"
+    );
+    w.engine
+        .set_clock(Some("2026-11-20T11:30:00Z".parse().unwrap()));
+    let stopped = w.engine.stop_timer(&w.owner).await.unwrap();
+    assert_eq!((stopped.entry.project, stopped.seconds), (None, 5400));
+    assert_eq!(stopped.amount, None, "no project, no rate");
+    track(&mut w, "2026-11-20", "14:00", "15:00", "homepage").await;
+
+    let report = |w: &World| {
+        w.engine
+            .time_report(
+                &w.owner,
+                &ReportQuery {
+                    from: Some(day("2026-11-01")),
+                    to: Some(day("2026-11-30")),
+                    group_by: vec![GroupBy::Project],
+                    member: None,
+                    project: None,
+                    client: None,
+                },
+            )
+            .unwrap()
+    };
+    let before = report(&w);
+    assert_eq!(before.total.billable_raw_seconds, 3600);
+    assert_eq!(
+        before.unassigned,
+        Unassigned {
+            entries: 1,
+            seconds: 5400
+        }
+    );
+    assert_eq!(
+        w.engine.unassigned_time(&w.owner, None, None).unwrap(),
+        Unassigned {
+            entries: 1,
+            seconds: 5400
+        }
+    );
+    // Outside the period asked for, it is not counted.
+    assert_eq!(
+        w.engine
+            .unassigned_time(&w.owner, Some(day("2026-11-21")), None)
+            .unwrap(),
+        Unassigned::default()
+    );
+
+    // The client's invoice holds only the hour that has a project.
+    let new_invoice = || NewInvoice {
+        client: Some(w.client),
+        include_time: true,
+        ..Default::default()
+    };
+    let draft = w
+        .engine
+        .create_invoice(&w.owner, new_invoice())
+        .await
+        .unwrap();
+    assert_eq!(draft.invoice.lines.len(), 1);
+    assert_eq!(draft.invoice.lines[0].quantity, dec!(1));
+    w.engine
+        .delete_invoice(&w.owner, draft.invoice.id)
+        .await
+        .unwrap();
+
+    // Assigned later: the project's rate and rounding apply, and the time is billed.
+    let assigned = w
+        .engine
+        .edit_entry(
+            &w.owner,
+            stopped.entry.id,
+            EntryChanges {
+                project: Some(w.project),
+                task: Some(task),
+                ..EntryChanges::default()
+            },
+        )
+        .await
+        .unwrap()
+        .entry;
+    assert_eq!(assigned.entry.project, Some(w.project));
+    assert_eq!(assigned.project_name, "Website");
+    assert_eq!(
+        assigned.amount,
+        Some(Money::new(dec!(142.50), Currency::EUR))
+    );
+    let after = report(&w);
+    assert_eq!(after.total.billable_raw_seconds, 3600 + 5400);
+    assert_eq!(after.unassigned, Unassigned::default());
+    let draft = w
+        .engine
+        .create_invoice(
+            &w.owner,
+            NewInvoice {
+                client: Some(w.client),
+                include_time: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let quantity: rust_decimal::Decimal = draft.invoice.lines.iter().map(|l| l.quantity).sum();
+    assert_eq!(quantity, dec!(2.5));
 }

@@ -40,7 +40,7 @@ async fn span(
             by,
             NewEntry {
                 member: Some(member),
-                project,
+                project: Some(project),
                 task,
                 time: EntryTime::Span { start, end },
                 note: String::new(),

@@ -121,7 +121,7 @@ async fn world(keys: &MemoryKeyStore) -> World {
 fn span(project: ProjectId, start: &str, end: &str) -> NewEntry {
     NewEntry {
         member: None,
-        project,
+        project: Some(project),
         task: None,
         time: EntryTime::Span {
             start: start.parse().unwrap(),
@@ -404,7 +404,7 @@ async fn every_role_against_every_engine_command() {
             e.start_timer(
                 &me,
                 StartTimer {
-                    project: w.project,
+                    project: Some(w.project),
                     task: None,
                     note: String::new(),
                     billable: None,

@@ -157,7 +157,8 @@ async fn main() {
     let by = laptop.act_as_user(org).unwrap();
     let project: ProjectId = laptop.entries(&by, &EntryFilter::default()).unwrap()[0]
         .entry
-        .project;
+        .project
+        .expect("the seeded entries have projects");
     let base = "2026-06-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap();
     for i in 0..NEW_ENTRIES {
         let start = base + jiff::SignedDuration::from_mins(i as i64 * 20);

@@ -174,6 +174,7 @@ async fn main() {
             .unwrap()[0]
             .entry
             .project
+            .expect("the seeded entries have projects")
     };
     let base = "2026-06-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap();
     for (n, p) in [&mut *a, &mut *b, &mut *c].into_iter().enumerate() {

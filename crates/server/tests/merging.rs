@@ -36,7 +36,7 @@ async fn add(
             by,
             NewEntry {
                 member: None,
-                project,
+                project: Some(project),
                 task: None,
                 time: EntryTime::Span {
                     start: at(from),
@@ -146,7 +146,7 @@ async fn offline_edits_on_two_devices_merge(backend: Backend) {
         .start_timer(
             &by,
             StartTimer {
-                project,
+                project: Some(project),
                 task: None,
                 note: String::new(),
                 billable: None,

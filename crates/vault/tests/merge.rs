@@ -21,7 +21,7 @@ fn base_entry() -> TimeEntry {
     TimeEntry {
         id: EntryId::from_bytes(RECORD),
         member: MemberId::from_bytes(ME),
-        project: ProjectId::from_bytes([3; 16]),
+        project: Some(ProjectId::from_bytes([3; 16])),
         task: None,
         time: EntryTime::Running {
             start: "2026-03-02T09:00:00Z".parse().unwrap(),

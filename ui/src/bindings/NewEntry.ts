@@ -16,7 +16,7 @@ member: MemberId | null,
 /**
  * Project.
  */
-project: ProjectId, 
+project: ProjectId | null, 
 /**
  * Task.
  */

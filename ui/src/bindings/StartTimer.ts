@@ -8,9 +8,9 @@ import type { TaskId } from "./TaskId";
  */
 export type StartTimer = { 
 /**
- * Project.
+ * Project, if one is chosen yet (assign it later with `edit_entry`).
  */
-project: ProjectId, 
+project: ProjectId | null, 
 /**
  * Task.
  */

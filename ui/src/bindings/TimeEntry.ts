@@ -19,11 +19,12 @@ id: EntryId,
  */
 member: MemberId, 
 /**
- * On which project.
+ * On which project; `None` until one is assigned (a timer started without one). Such time
+ * has no client, rate or amount, and cannot be invoiced until it has a project.
  */
-project: ProjectId, 
+project: ProjectId | null, 
 /**
- * On which task, if any.
+ * On which task, if any (only with a project).
  */
 task: TaskId | null, 
 /**

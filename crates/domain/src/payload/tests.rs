@@ -15,7 +15,7 @@ fn entry() -> TimeEntry {
     TimeEntry {
         id: EntryId(Ulid::from_parts(1, 1)),
         member: MemberId(Ulid::from_parts(2, 2)),
-        project: ProjectId(Ulid::from_parts(3, 3)),
+        project: Some(ProjectId(Ulid::from_parts(3, 3))),
         task: None,
         time: EntryTime::Span {
             start: "2026-03-02T09:00:00Z".parse().unwrap(),
@@ -55,6 +55,33 @@ fn a_time_entry_round_trips_and_is_smaller_than_its_json() {
             e
         );
     }
+}
+
+#[test]
+fn an_entry_without_a_project_round_trips_and_one_with_a_project_reads_as_before() {
+    // A timer started without a project: the field is MessagePack nil.
+    let e = TimeEntry {
+        project: None,
+        time: EntryTime::Running {
+            start: "2026-03-02T09:00:00Z".parse().unwrap(),
+        },
+        ..entry()
+    };
+    let bytes = encode_fresh(&e, clock(7, 1)).unwrap();
+    assert_eq!(decode::<TimeEntry>(&bytes).unwrap(), e);
+    let project = Fields::parse(&bytes).unwrap().get(2).unwrap().value.clone();
+    assert_eq!(project, [0xc0]);
+    // With a project the field is the id's 16 bytes, exactly what the field held when every
+    // entry had to have a project: payloads written before read unchanged.
+    let id = ProjectId(Ulid::from_parts(3, 3));
+    let with = Fields::parse(&encode_fresh(&entry(), clock(7, 1)).unwrap())
+        .unwrap()
+        .get(2)
+        .unwrap()
+        .value
+        .clone();
+    assert_eq!(with, rmp_serde::to_vec(&id).unwrap());
+    assert_eq!(with.len(), 18, "bin8 header, length, 16 bytes");
 }
 
 #[test]

@@ -137,7 +137,7 @@ pub fn span_entry(
 ) -> NewEntry {
     NewEntry {
         member: None,
-        project,
+        project: Some(project),
         task: None,
         time: EntryTime::Span {
             start,
