@@ -291,6 +291,9 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
 
 type View = "day" | "week" | "timesheet";
 
+/** Set on this device when the person folded the by-hand form away. */
+const MANUAL_FOLDED = "stint.track.manual-folded";
+
 /** A day list or a calendar week of the acting member's entries, and a form to add time by hand. */
 function TrackScreen({
   org,
@@ -323,6 +326,12 @@ function TrackScreen({
   const [now, setNow] = useState(() => Date.now());
   const [whose, setWhose] = useState(actAs.member);
   const manual = useRef<HTMLDetailsElement>(null);
+  const [manualOpen, setManualOpen] = useState(() => localStorage.getItem(MANUAL_FOLDED) === null);
+  const rememberManual = (open: boolean) => {
+    setManualOpen(open);
+    if (open) localStorage.removeItem(MANUAL_FOLDED);
+    else localStorage.setItem(MANUAL_FOLDED, "1");
+  };
 
   useEffect(() => {
     Promise.all([api.today(), api.organization(), api.projects()]).then(
@@ -473,6 +482,18 @@ function TrackScreen({
           {error}
         </p>
       )}
+      {canTrack && whose === actAs.member && (
+        // Right under the timer, open unless the person folded it away (remembered on this device).
+        <details
+          ref={manual}
+          className="card manual"
+          open={manualOpen}
+          onToggle={(e) => rememberManual(e.currentTarget.open)}
+        >
+          <summary data-testid="manual-toggle">Add time by hand</summary>
+          <ManualEntry key={day} projects={projects} date={day} timeZone={org.time_zone} onAdded={onChanged} />
+        </details>
+      )}
       {view === "day" ? (
         <TodayList
           entries={dayEntries}
@@ -508,12 +529,6 @@ function TrackScreen({
             setView("day");
           }}
         />
-      )}
-      {canTrack && whose === actAs.member && (
-        <details ref={manual} className="card manual" open={entries.length === 0 || undefined}>
-          <summary data-testid="manual-toggle">Add time by hand</summary>
-          <ManualEntry key={day} projects={projects} date={day} timeZone={org.time_zone} onAdded={onChanged} />
-        </details>
       )}
     </section>
   );

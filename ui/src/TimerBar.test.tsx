@@ -178,8 +178,19 @@ describe("TimerBar", () => {
     });
     const user = userEvent.setup();
     render(<TimerBar onChanged={() => {}} />);
-    await user.click(await screen.findByRole("button", { name: "#meeting" }));
-    expect(screen.getByRole("button", { name: "#meeting" }).getAttribute("aria-pressed")).toBe("true");
+    // A known tag not applied is a suggestion, and looks like one; applied, it says so and offers ×.
+    const meeting = await screen.findByRole("button", { name: "#meeting" });
+    expect([meeting.className, meeting.textContent, meeting.getAttribute("aria-pressed")]).toEqual([
+      "tag is-suggested",
+      "+ #meeting",
+      "false",
+    ]);
+    await user.click(meeting);
+    expect([meeting.className, meeting.textContent, meeting.getAttribute("aria-pressed")]).toEqual([
+      "tag is-on",
+      "#meeting ×",
+      "true",
+    ]);
     await user.type(screen.getByLabelText("New tag"), "urgent{Enter}");
     expect(added).toEqual(["urgent"]);
     expect(screen.getByRole("button", { name: "#urgent" }).getAttribute("aria-pressed")).toBe("true");

@@ -272,8 +272,10 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
             <button
               key={t.id}
               type="button"
-              className={`tag${on ? " is-on" : ""}`}
+              className={`tag${on ? " is-on" : " is-suggested"}`}
               aria-pressed={on}
+              aria-label={`#${t.name}`}
+              title={on ? `Applied: click to remove #${t.name}` : `Not applied: click to add #${t.name}`}
               disabled={busy || !canTrack}
               onClick={() => {
                 const next = on ? chosenTags.filter((c) => c !== t.id) : [...chosenTags, t.id];
@@ -282,7 +284,15 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
               }}
               data-testid="timer-tag"
             >
-              #{t.name}
+              {on ? (
+                <>
+                  #{t.name} <span aria-hidden="true">×</span>
+                </>
+              ) : (
+                <>
+                  <span aria-hidden="true">+</span> #{t.name}
+                </>
+              )}
             </button>
           );
         })}

@@ -42,6 +42,7 @@ describe("TodayList", () => {
   it("continues an entry: the running timer stops, a new one starts with the same fields", async () => {
     const calls: { cmd: string; args: unknown }[] = [];
     mockIPC((cmd, args) => {
+      if (cmd === "tags") return [];
       calls.push({ cmd, args });
       if (cmd === "running_timer") return runningEntry("2026-11-23T10:00:00Z", "other");
       if (cmd === "stop_timer") return runningEntry("2026-11-23T10:00:00Z", "other");
@@ -61,6 +62,7 @@ describe("TodayList", () => {
 
   it("shows why a continue was refused, and offers none for someone else's time", async () => {
     mockIPC((cmd) => {
+      if (cmd === "tags") return [];
       if (cmd === "running_timer") return null;
       if (cmd === "start_timer") throw "the project Website is archived";
       throw `unexpected ${cmd}`;
@@ -84,6 +86,7 @@ describe("TodayList", () => {
   it("saves a new note and times as a span in the organization's zone", async () => {
     const edits: unknown[] = [];
     mockIPC((cmd, args) => {
+      if (cmd === "tags") return [];
       if (cmd === "tasks") return [];
       if (cmd === "edit_entry") edits.push(args);
       return { entry: spanEntry(), overlaps: [] };
@@ -147,6 +150,7 @@ describe("TodayList", () => {
       client_name: "Berg AG",
     };
     mockIPC((cmd, args) => {
+      if (cmd === "tags") return [];
       if (cmd === "tasks") {
         const of = (args as { project: string }).project;
         return of === other.project.id
@@ -191,6 +195,7 @@ describe("TodayList", () => {
   it("names time without a project as such, and assigns it one", async () => {
     const edits: unknown[] = [];
     mockIPC((cmd, args) => {
+      if (cmd === "tags") return [];
       if (cmd === "tasks") throw "tasks of no project are not asked for";
       if (cmd === "edit_entry") edits.push(args);
       return { entry: spanEntry(), overlaps: [] };
@@ -217,6 +222,7 @@ describe("TodayList", () => {
   it("deletes at once and puts the entry back with Undo", async () => {
     const calls: { cmd: string; args: unknown }[] = [];
     mockIPC((cmd, args) => {
+      if (cmd === "tags") return [];
       calls.push({ cmd, args });
       if (cmd === "delete_entry") return null;
       if (cmd === "add_entry") return { entry: spanEntry(), overlaps: [] };
@@ -253,9 +259,51 @@ describe("TodayList", () => {
     expect(screen.queryByTestId("entry-undo-bar")).toBeNull();
   });
 
+  it("moves an entry to another day with its times, and applies a suggested tag", async () => {
+    const edits: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "tags")
+        return [
+          { id: "01JTAGMEETING0000000000000", name: "meeting", archived: false },
+          { id: "01JTAGOLD000000000000000000", name: "old", archived: true },
+        ];
+      if (cmd === "tasks") return [];
+      if (cmd === "edit_entry") edits.push(args);
+      return { entry: spanEntry(), overlaps: [] };
+    });
+    const onSaved = vi.fn();
+    const user = userEvent.setup();
+    render(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={onSaved} projects={[project]} />);
+    await user.click(screen.getByRole("button", { name: "Edit entry draft" }));
+    const date = screen.getByLabelText("Day") as HTMLInputElement;
+    expect(date.value).toBe("2026-11-23");
+    // An archived tag the entry does not have is not offered.
+    const meeting = await screen.findByRole("button", { name: "#meeting" });
+    expect(screen.queryByRole("button", { name: "#old" })).toBeNull();
+    expect(meeting.textContent).toBe("+ #meeting");
+    await user.click(meeting);
+    expect(meeting.textContent).toBe("#meeting ×");
+    await user.clear(date);
+    await user.type(date, "2026-11-24");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await eventually(() => expect(onSaved).toHaveBeenCalledOnce());
+    expect(edits).toEqual([
+      {
+        id: "01JENTRY000000000000000000",
+        changes: expect.objectContaining({
+          // 09:00–10:30 in Berlin, a day later.
+          time: { type: "span", start: "2026-11-24T08:00:00Z", end: "2026-11-24T09:30:00Z" },
+          tags: ["01JTAGMEETING0000000000000"],
+          note: null,
+        }),
+      },
+    ]);
+  });
+
   it("edits a duration-only entry's duration and keeps its day", async () => {
     const edits: unknown[] = [];
     mockIPC((cmd, args) => {
+      if (cmd === "tags") return [];
       if (cmd === "tasks") return [];
       if (cmd === "edit_entry") edits.push(args);
       return { entry: spanEntry(), overlaps: [] };
@@ -301,6 +349,7 @@ describe("TodayList overlaps", () => {
   it("trims an entry's end back to where the one it runs into starts", async () => {
     const edits: unknown[] = [];
     mockIPC((cmd, args) => {
+      if (cmd === "tags") return [];
       if (cmd === "edit_entry") edits.push(args);
       return { entry: spanEntry(), overlaps: [] };
     });

@@ -4,6 +4,7 @@ import { api, errorMessage } from "./api";
 import type { EntryChanges } from "./bindings/EntryChanges";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
+import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
 import { overlapPartner, trim } from "./overlaps";
 import { Picker, type PickerOption } from "./Picker";
@@ -350,7 +351,11 @@ function Row({
   );
 }
 
-/** "1:30" for 5400 seconds: the form a duration is typed in. */
+/** Whether two tag lists hold the same tags, in any order. */
+function sameTags(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((t) => b.includes(t));
+}
+
 function EditRow({
   view,
   timeZone,
@@ -374,9 +379,25 @@ function EditRow({
   const [start, setStart] = useState(hasSpan ? wallTime(time.start, timeZone) : "");
   const [end, setEnd] = useState(hasSpan ? wallTime(time.end, timeZone) : "");
   const [duration, setDuration] = useState(hasDuration ? hoursMinutes(time.seconds) : "");
+  const [day, setDay] = useState(view.date);
+  const [allTags, setAllTags] = useState<Tag[]>([]);
+  const [chosenTags, setChosenTags] = useState<string[]>(entry.tags);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const id = entry.id;
+
+  useEffect(() => {
+    let current = true;
+    api.tags().then(
+      (found) => current && setAllTags(found),
+      () => current && setAllTags([]),
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+  // Tags the entry has (even archived ones) and the active others, to apply.
+  const shownTags = allTags.filter((t) => !t.archived || entry.tags.includes(t.id));
 
   useEffect(() => {
     if (!project) {
@@ -419,22 +440,27 @@ function EditRow({
       time: null,
       note: note === entry.note ? null : note,
       billable: billable === entry.billable ? null : billable,
-      tags: null,
+      tags: sameTags(chosenTags, entry.tags) ? null : chosenTags,
     };
-    if (hasSpan && (start !== wallTime(time.start, timeZone) || end !== wallTime(time.end, timeZone))) {
+    if (!day) {
+      setError("Choose the day of the entry.");
+      return;
+    }
+    const moved = day !== view.date;
+    if (hasSpan && (moved || start !== wallTime(time.start, timeZone) || end !== wallTime(time.end, timeZone))) {
       if (!isWallTime(start) || !isWallTime(end)) {
         setError("Times are HH:MM, for example 09:30.");
         return;
       }
-      changes.time = spanOn(view.date, start, end, timeZone);
+      changes.time = spanOn(day, start, end, timeZone);
     }
-    if (hasDuration && duration !== hoursMinutes(time.seconds)) {
+    if (hasDuration && (moved || duration !== hoursMinutes(time.seconds))) {
       const seconds = parseDuration(duration);
       if (seconds === null || seconds <= 0) {
         setError("A duration is like 1:30, 1h30, 90m or 1.5.");
         return;
       }
-      changes.time = { type: "duration", date: time.date, seconds };
+      changes.time = { type: "duration", date: day, seconds };
     }
     setBusy(true);
     setError(null);
@@ -483,6 +509,17 @@ function EditRow({
             onChange={setTask}
             allowNone="No task"
             disabled={busy || (taskOptions.length === 0 && task === null)}
+          />
+        </div>
+        <div className="field ef-date">
+          <label htmlFor={`date-${id}`}>Day</label>
+          <input
+            id={`date-${id}`}
+            type="date"
+            value={day}
+            required
+            onChange={(e) => setDay(e.target.value)}
+            data-testid="entry-date-input"
           />
         </div>
         {hasSpan && (
@@ -544,6 +581,34 @@ function EditRow({
             data-testid="entry-note-input"
           />
         </div>
+        {shownTags.length > 0 && (
+          <div className="tags ef-tags" role="group" aria-label="Tags" data-testid="entry-tags-input">
+            {shownTags.map((t) => {
+              const on = chosenTags.includes(t.id);
+              return (
+                <button
+                  key={t.id}
+                  type="button"
+                  className={`tag${on ? " is-on" : " is-suggested"}`}
+                  aria-pressed={on}
+                  aria-label={`#${t.name}`}
+                  disabled={busy}
+                  onClick={() => setChosenTags((c) => (on ? c.filter((x) => x !== t.id) : [...c, t.id]))}
+                >
+                  {on ? (
+                    <>
+                      #{t.name} <span aria-hidden="true">×</span>
+                    </>
+                  ) : (
+                    <>
+                      <span aria-hidden="true">+</span> #{t.name}
+                    </>
+                  )}
+                </button>
+              );
+            })}
+          </div>
+        )}
         <div className="actions ef-actions">
           <button type="submit" className="primary" disabled={busy} data-testid="entry-save">
             Save
