@@ -17,8 +17,8 @@ use stint_engine::{
     EntryView, ExpenseView, IdleChoice, IdleOutcome, InvoiceEdit, InvoiceFilter, InvoiceFormat,
     InvoiceView, Kdf, NewClient, NewEntry, NewExpense, NewInvoice, NewOrganization, NewProject,
     NewRate, NewRecurring, OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions,
-    ProjectChanges, ProjectView, RateView, ReportQuery, ReportView, StartTimer, TagChanges,
-    TaskView, Unassigned, Unlock, VaultStatus,
+    ProjectChanges, ProjectSummary, ProjectView, RateView, ReportQuery, ReportView, StartTimer,
+    TagChanges, TaskView, Unassigned, Unlock, VaultStatus,
 };
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
@@ -408,6 +408,14 @@ async fn time_report(shell: State<'_, Shell>, query: ReportQuery) -> Reply<Repor
     let mut session = shell.session.lock().await;
     let (engine, by) = session.acting()?;
     engine.time_report(&by, &query).map_err(message)
+}
+
+/// Each project's tracked and unbilled time, unbilled amount and rate today.
+#[tauri::command]
+async fn project_summaries(shell: State<'_, Shell>) -> Reply<Vec<ProjectSummary>> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    engine.project_summaries(&by).map_err(message)
 }
 
 /// Stopped time without a project between `from` and `to` (YYYY-MM-DD, either open).
@@ -807,6 +815,7 @@ fn main() {
             delete_entry,
             time_report,
             unassigned_time,
+            project_summaries,
             save_report_csv,
             expenses,
             add_expense,

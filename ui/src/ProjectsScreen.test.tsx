@@ -8,6 +8,7 @@ import type { Client } from "./bindings/Client";
 import type { NewClient } from "./bindings/NewClient";
 import type { NewProject } from "./bindings/NewProject";
 import type { NewRate } from "./bindings/NewRate";
+import type { ProjectSummary } from "./bindings/ProjectSummary";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { RateView } from "./bindings/RateView";
 import type { Tag } from "./bindings/Tag";
@@ -25,7 +26,9 @@ const TODAY = "2026-11-23";
 type Sent = [string, unknown];
 
 /** A small in-memory catalog behind mockIPC; every change command is recorded in `sent`. */
-function fakeEngine(options: { failAddProject?: string } = {}) {
+function fakeEngine(
+  options: { failAddProject?: string; summaries?: Record<string, Partial<ProjectSummary>> } = {},
+) {
   const clients: Client[] = [];
   const projects: ProjectView[] = [];
   const rates: RateView[] = [];
@@ -115,6 +118,17 @@ function fakeEngine(options: { failAddProject?: string } = {}) {
       case "set_budget":
         sent.push([cmd, args]);
         return "b1";
+      case "project_summaries":
+        return projects.map((p) => ({
+          project: p.project.id,
+          seconds: 0,
+          unbilled_seconds: 0,
+          unbilled: [],
+          rate: null,
+          unrated_seconds: 0,
+          first_unrated: null,
+          ...options.summaries?.[p.project.id],
+        }));
       default:
         throw `unexpected ${cmd}`;
     }
@@ -136,7 +150,9 @@ describe("ProjectsScreen", () => {
     const row = await screen.findByTestId("client-row");
     expect(row.textContent).toContain("Müller & Søn");
     expect(row.textContent).toContain("EUR");
-    expect((screen.getByTestId("client-name-input") as HTMLInputElement).value).toBe("");
+    // With a client in the list, the form folds away behind "+ New client".
+    expect(screen.queryByTestId("client-name-input")).toBeNull();
+    expect(screen.getByTestId("client-new").textContent).toBe("+ New client");
 
     const select = (await screen.findByTestId("project-client-select")) as HTMLSelectElement;
     expect(within(select).getByRole("option", { name: "Müller & Søn" })).toBeTruthy();
@@ -161,8 +177,12 @@ describe("ProjectsScreen", () => {
         { input: { scope: { level: "project", project: "p1" }, effective_from: TODAY, hourly: "95", currency: null } },
       ],
     ]);
+    expect(screen.queryByTestId("project-name-input")).toBeNull();
+    // "+ New project" opens an empty form again.
+    await user.click(screen.getByTestId("project-new"));
     expect((screen.getByTestId("project-name-input") as HTMLInputElement).value).toBe("");
     expect((screen.getByTestId("project-rate-input") as HTMLInputElement).value).toBe("");
+    expect(screen.getByTestId("project-new").textContent).toBe("Close");
     expect(screen.queryByTestId("catalog-readonly")).toBeNull();
   });
 
@@ -175,6 +195,7 @@ describe("ProjectsScreen", () => {
 
     // A client without its own currency bills in the organization's, and says which.
     await eventually(async () => expect((await screen.findByTestId("client-row")).textContent).toContain("EUR (org default)"));
+    await user.click(screen.getByTestId("client-new"));
     expect((screen.getByTestId("client-currency-input") as HTMLInputElement).placeholder).toBe("EUR");
     await screen.findByDisplayValue(TODAY);
     await user.type(screen.getByTestId("project-name-input"), "Website");
@@ -218,10 +239,11 @@ describe("ProjectsScreen", () => {
     render(<ProjectsScreen permissions={ADMIN} />);
 
     expect((await screen.findByTestId("tag-row")).textContent).toContain("meeting");
+    await user.click(screen.getByTestId("tag-new"));
     await user.type(screen.getByTestId("tag-name-input"), " travel ");
     await user.click(screen.getByRole("button", { name: "Add tag" }));
     await eventually(() => expect(screen.getAllByTestId("tag-row")).toHaveLength(2));
-    expect((screen.getByTestId("tag-name-input") as HTMLInputElement).value).toBe("");
+    expect(screen.queryByTestId("tag-name-input")).toBeNull();
 
     await user.click(screen.getByRole("button", { name: "Rename tag travel" }));
     const input = screen.getByLabelText("New name for travel");
@@ -304,7 +326,7 @@ describe("ProjectsScreen", () => {
     expect(screen.getByTestId("catalog-readonly").textContent).toContain("Your role (viewer) does not allow this.");
     expect(screen.getByTestId("rates-readonly")).toBeTruthy();
     expect(await screen.findByTestId("rate-row")).toBeTruthy();
-    const bar = await screen.findByTestId("budget-bar");
+    const bar = within(await screen.findByTestId("budget-row")).getByTestId("budget-bar");
     expect(bar.getAttribute("role")).toBe("progressbar");
     expect(bar.getAttribute("aria-valuenow")).toBe("112.5");
     expect(bar.classList.contains("over")).toBe(true);
@@ -325,11 +347,99 @@ describe("ProjectsScreen", () => {
       "tag-name-input",
       "tag-rename",
       "tag-archive",
+      "client-new",
+      "project-new",
+      "tag-new",
     ]) {
       expect(screen.queryByTestId(id), id).toBeNull();
     }
     expect(screen.queryByRole("textbox")).toBeNull();
     expect(engine.sent).toEqual([]);
+  });
+
+  it("shows each project's rate, tracked and unbilled time and amount, and budget in its row", async () => {
+    const engine = fakeEngine({
+      summaries: {
+        [project.project.id]: {
+          seconds: 45000,
+          unbilled_seconds: 9000,
+          unbilled: [{ amount: "237.50", currency: "EUR" }],
+          rate: { amount: "95", currency: "EUR" },
+        },
+      },
+    });
+    engine.clients.push({ id: project.project.client, name: project.client_name, currency: "EUR", rounding: null, note: "", archived: false });
+    engine.projects.push(project);
+    engine.budgets.push({
+      budget: { id: "b1", project: project.project.id, limit: { unit: "hours", hours: "40" }, period: "lifetime" },
+      project_name: "Website",
+      usage: { used: "12.5", limit: "40", percent: "31.25" },
+    });
+    render(<ProjectsScreen permissions={ADMIN} />);
+    const figures = await screen.findByTestId("project-figures");
+    const eur = (n: number) => new Intl.NumberFormat(undefined, { style: "currency", currency: "EUR" }).format(n);
+    expect(within(figures).getByTestId("project-rate").textContent).toBe(`${eur(95)}/h`);
+    expect(within(figures).getByTestId("project-hours").textContent).toBe("12:30 h tracked");
+    expect(within(figures).getByTestId("project-unbilled").textContent).toBe(`2:30 h unbilled · ${eur(237.5)}`);
+    expect(within(figures).getByTestId("budget-bar").getAttribute("aria-valuenow")).toBe("31.25");
+    // The forms are folded away while there are clients and projects: "+ New …" opens them.
+    expect(screen.queryByTestId("project-name-input")).toBeNull();
+    expect(screen.getByTestId("project-new")).toBeTruthy();
+  });
+
+  it("chooses rounding as Settings does: a mode, then the minutes", async () => {
+    const engine = fakeEngine();
+    const user = userEvent.setup();
+    render(<ProjectsScreen permissions={ADMIN} />);
+    await screen.findByTestId("clients-empty");
+    const mode = screen.getByTestId("client-rounding-input") as HTMLSelectElement;
+    expect([...mode.options].map((o) => o.textContent)).toEqual([
+      "As the organization",
+      "Round up",
+      "Round down",
+      "Round to nearest",
+    ]);
+    // No minutes to type until there is a mode.
+    expect(screen.queryByTestId("client-rounding-input-minutes")).toBeNull();
+    await user.selectOptions(mode, "nearest");
+    const minutes = screen.getByTestId("client-rounding-input-minutes") as HTMLInputElement;
+    expect(minutes.value).toBe("15");
+    await user.clear(minutes);
+    await user.type(minutes, "6");
+    await user.type(screen.getByTestId("client-name-input"), "Nordwind");
+    await user.click(screen.getByTestId("client-add"));
+    await screen.findByTestId("client-row");
+    expect(engine.sent[0]).toEqual(["add_client", { input: { name: "Nordwind", currency: null, rounding: "nearest:6", note: "" } }]);
+    // The project's form says what an empty choice means there.
+    const projectMode = (await screen.findByTestId("project-rounding-input")) as HTMLSelectElement;
+    expect(projectMode.options[0]?.textContent).toBe("As the client");
+  });
+
+  it("starts a new rate early enough for time that has none, and warns when it starts later", async () => {
+    const engine = fakeEngine({
+      summaries: { [project.project.id]: { unrated_seconds: 5400, first_unrated: "2026-10-05" } },
+    });
+    engine.clients.push({ id: project.project.client, name: project.client_name, currency: "EUR", rounding: null, note: "", archived: false });
+    engine.projects.push(project);
+    const user = userEvent.setup();
+    render(<ProjectsScreen permissions={ADMIN} />);
+    expect((await screen.findByTestId("project-unrated")).textContent).toBe("1:30 h since 2026-10-05 has no rate");
+    const from = (await screen.findByTestId("rate-from-input")) as HTMLInputElement;
+    await eventually(() => expect(from.value).toBe("2026-10-05"));
+    expect(screen.queryByTestId("rate-gap")).toBeNull();
+    await user.clear(from);
+    await user.type(from, "2026-11-01");
+    expect(screen.getByTestId("rate-gap").textContent).toContain(
+      "1:30 h of billable time on this project since 2026-10-05 has no rate; a rate from 2026-11-01 leaves",
+    );
+    await user.type(screen.getByTestId("rate-hourly-input"), "90");
+    await user.click(screen.getByTestId("rate-add"));
+    await eventually(() =>
+      expect(engine.sent).toContainEqual([
+        "set_rate",
+        { input: { scope: { level: "project", project: project.project.id }, effective_from: "2026-11-01", hourly: "90", currency: null } },
+      ]),
+    );
   });
 
   it("for a member, hides rates and budgets entirely", async () => {

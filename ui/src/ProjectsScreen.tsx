@@ -8,13 +8,15 @@ import type { Client } from "./bindings/Client";
 import type { ClientChanges } from "./bindings/ClientChanges";
 import type { Permissions } from "./bindings/Permissions";
 import type { ProjectChanges } from "./bindings/ProjectChanges";
+import type { ProjectSummary } from "./bindings/ProjectSummary";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { RateView } from "./bindings/RateView";
 import type { Rounding } from "./bindings/Rounding";
 import type { Tag } from "./bindings/Tag";
 import type { TagChanges } from "./bindings/TagChanges";
 import type { TaskView } from "./bindings/TaskView";
-import { money } from "./time";
+import { RoundingPicker } from "./RoundingPicker";
+import { hoursMinutes, money } from "./time";
 import "./screens.css";
 import "./projects.css";
 
@@ -65,6 +67,7 @@ export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) 
   const [tags, setTags] = useState<Tag[] | null>(null);
   const [rates, setRates] = useState<RateView[] | null>(null);
   const [budgets, setBudgets] = useState<BudgetView[] | null>(null);
+  const [summaries, setSummaries] = useState<ProjectSummary[]>([]);
   const [today, setToday] = useState("");
   const [orgCurrency, setOrgCurrency] = useState<string | null>(null);
   const [showArchived, setShowArchived] = useState(false);
@@ -72,10 +75,16 @@ export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) 
 
   const load = useCallback(async () => {
     try {
-      const [c, p, t] = await Promise.all([api.clients(true), api.projects(true), api.tags()]);
+      const [c, p, t, f] = await Promise.all([
+        api.clients(true),
+        api.projects(true),
+        api.tags(),
+        api.projectSummaries(),
+      ]);
       setClients(c);
       setProjects(p);
       setTags(t);
+      setSummaries(f);
       if (readRates) {
         const [r, b] = await Promise.all([api.rates(), api.budgets()]);
         setRates(r);
@@ -157,6 +166,8 @@ export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) 
       <ClientsPanel clients={clients} orgCurrency={orgCurrency} showArchived={showArchived} editable={editCatalog} onChanged={reload} />
       <ProjectsPanel
         projects={projects}
+        summaries={summaries}
+        budgets={budgets ?? []}
         activeClients={activeClients}
         showArchived={showArchived}
         today={today}
@@ -172,7 +183,14 @@ export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) 
               Rates and budgets are read-only here. {notAllowed(permissions)}
             </p>
           )}
-          <RatesPanel rates={rates} projects={activeProjects} today={today} editable={editRates} onChanged={reload} />
+          <RatesPanel
+            rates={rates}
+            projects={activeProjects}
+            summaries={summaries}
+            today={today}
+            editable={editRates}
+            onChanged={reload}
+          />
           <BudgetsPanel
             budgets={budgets}
             projects={activeProjects}
@@ -182,6 +200,65 @@ export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) 
             onChanged={reload}
           />
         </>
+      )}
+    </div>
+  );
+}
+
+/** An add form's place in a panel: shown when asked for ("+ New …"), or while there is nothing yet. */
+type Adding = { shown: boolean; open: boolean; toggle: () => void; done: (then: () => void) => () => void };
+
+function useAdding(empty: boolean): Adding {
+  const [open, setOpen] = useState(false);
+  return {
+    shown: open || empty,
+    open,
+    toggle: () => setOpen((o) => !o),
+    // After an add the form folds away again (it stays while the list is still empty).
+    done: (then) => () => {
+      setOpen(false);
+      then();
+    },
+  };
+}
+
+function NewButton({ adding, what }: { adding: Adding; what: string }) {
+  if (adding.shown && !adding.open) return null;
+  return (
+    <button
+      type="button"
+      className={adding.open ? "link" : "small"}
+      aria-expanded={adding.open}
+      onClick={adding.toggle}
+      data-testid={`${what}-new`}
+    >
+      {adding.open ? "Close" : `+ New ${what}`}
+    </button>
+  );
+}
+
+/** A project's rate today, its tracked and unbilled time and what that is worth, and its budget. */
+function ProjectFigures({ summary, budget }: { summary: ProjectSummary; budget: BudgetView | null }) {
+  return (
+    <div className="project-figures" data-testid="project-figures">
+      <span title="The project's hourly rate today (a member's own rate may differ)" data-testid="project-rate">
+        {summary.rate ? `${money(summary.rate)}/h` : "no rate"}
+      </span>
+      <span data-testid="project-hours">{hoursMinutes(summary.seconds)} h tracked</span>
+      <span data-testid="project-unbilled">
+        {summary.unbilled_seconds > 0 ? `${hoursMinutes(summary.unbilled_seconds)} h unbilled` : "nothing unbilled"}
+        {summary.unbilled.length > 0 && ` · ${summary.unbilled.map(money).join(" + ")}`}
+      </span>
+      {summary.unrated_seconds > 0 && (
+        <span className="project-unrated" data-testid="project-unrated">
+          {hoursMinutes(summary.unrated_seconds)} h since {summary.first_unrated} has no rate
+        </span>
+      )}
+      {budget && (
+        <span className="project-budget" title={`Budget: ${limitLabel(budget)}; ${usedLabel(budget)} used`}>
+          <BudgetBar view={budget} />
+          <span className="muted small">{budget.usage.percent}%</span>
+        </span>
       )}
     </div>
   );
@@ -203,11 +280,14 @@ function ClientsPanel({
   onChanged: () => void;
 }) {
   const shown = (clients ?? []).filter((c) => showArchived || !c.archived).sort(byName((c) => c.name));
+  const adding = useAdding(clients !== null && clients.length === 0);
   return (
     <section className="panel" aria-labelledby="clients-heading">
       <div className="section-head">
         <h2 id="clients-heading">Clients</h2>
         <span className="muted small">{clients ? clients.filter((c) => !c.archived).length : ""}</span>
+        <span className="spacer" />
+        {editable && <NewButton adding={adding} what="client" />}
       </div>
       {clients === null ? (
         <p className="muted empty">Loading…</p>
@@ -226,7 +306,7 @@ function ClientsPanel({
           ))}
         </ul>
       )}
-      {editable && <AddClientForm orgCurrency={orgCurrency} onAdded={onChanged} />}
+      {editable && adding.shown && <AddClientForm orgCurrency={orgCurrency} onAdded={adding.done(onChanged)} />}
     </section>
   );
 }
@@ -427,14 +507,14 @@ function AddClientForm({ orgCurrency, onAdded }: { orgCurrency: string | null; o
             data-testid="client-currency-input"
           />
         </div>
-        <div className="field narrow">
+        <div className="field rounding-field">
           <label htmlFor="client-rounding">Rounding</label>
-          <input
+          <RoundingPicker
             id="client-rounding"
             value={rounding}
-            placeholder="e.g. up:15"
-            onChange={(e) => setRounding(e.target.value)}
-            data-testid="client-rounding-input"
+            onChange={setRounding}
+            inherit="As the organization"
+            testid="client-rounding-input"
           />
         </div>
         <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="client-add">
@@ -464,11 +544,14 @@ function TagsPanel({
   onChanged: () => void;
 }) {
   const shown = (tags ?? []).filter((t) => showArchived || !t.archived).sort(byName((t) => t.name));
+  const adding = useAdding(tags !== null && tags.length === 0);
   return (
     <section className="panel" aria-labelledby="tags-heading">
       <div className="section-head">
         <h2 id="tags-heading">Tags</h2>
         <span className="muted small">{tags ? tags.filter((t) => !t.archived).length : ""}</span>
+        <span className="spacer" />
+        {editable && <NewButton adding={adding} what="tag" />}
       </div>
       {tags === null ? (
         <p className="muted empty">Loading…</p>
@@ -487,7 +570,7 @@ function TagsPanel({
           ))}
         </ul>
       )}
-      {editable && <AddTagForm onAdded={onChanged} />}
+      {editable && adding.shown && <AddTagForm onAdded={adding.done(onChanged)} />}
     </section>
   );
 }
@@ -594,6 +677,8 @@ function AddTagForm({ onAdded }: { onAdded: () => void }) {
 
 function ProjectsPanel({
   projects,
+  summaries,
+  budgets,
   activeClients,
   showArchived,
   today,
@@ -602,6 +687,10 @@ function ProjectsPanel({
   onChanged,
 }: {
   projects: ProjectView[] | null;
+  /** Each project's figures (tracked, unbilled, rate), if read. */
+  summaries: ProjectSummary[];
+  /** Budgets, for the bar in each row (empty for roles that may not read them). */
+  budgets: BudgetView[];
   activeClients: Client[];
   showArchived: boolean;
   today: string;
@@ -613,12 +702,15 @@ function ProjectsPanel({
   const shown = (projects ?? [])
     .filter((p) => showArchived || !p.project.archived)
     .sort(byName((p) => `${p.client_name}\u0000${p.project.name}`));
+  const adding = useAdding(projects !== null && projects.length === 0);
 
   return (
     <section className="panel" aria-labelledby="projects-heading">
       <div className="section-head">
         <h2 id="projects-heading">Projects</h2>
         <span className="muted small">{projects ? projects.filter((p) => !p.project.archived).length : ""}</span>
+        <span className="spacer" />
+        {editable && <NewButton adding={adding} what="project" />}
       </div>
       {projects === null ? (
         <p className="muted empty">Loading…</p>
@@ -636,6 +728,8 @@ function ProjectsPanel({
             <ProjectRow
               key={view.project.id}
               view={view}
+              summary={summaries.find((f) => f.project === view.project.id) ?? null}
+              budget={budgets.find((b) => b.budget.project === view.project.id) ?? null}
               editable={editable}
               open={open === view.project.id}
               onToggle={() => setOpen(open === view.project.id ? null : view.project.id)}
@@ -644,8 +738,8 @@ function ProjectsPanel({
           ))}
         </ul>
       )}
-      {editable && (
-        <AddProjectForm clients={activeClients} today={today} withRate={withRate} onAdded={onChanged} />
+      {editable && adding.shown && (
+        <AddProjectForm clients={activeClients} today={today} withRate={withRate} onAdded={adding.done(onChanged)} />
       )}
     </section>
   );
@@ -653,12 +747,16 @@ function ProjectsPanel({
 
 function ProjectRow({
   view,
+  summary,
+  budget,
   editable,
   open,
   onToggle,
   onChanged,
 }: {
   view: ProjectView;
+  summary: ProjectSummary | null;
+  budget: BudgetView | null;
   editable: boolean;
   open: boolean;
   onToggle: () => void;
@@ -738,6 +836,7 @@ function ProjectRow({
           )}
         </span>
       )}
+      {!renaming && summary && <ProjectFigures summary={summary} budget={budget} />}
       {error && (
         <p className="error row-error" role="alert" data-testid="project-row-error">
           {error}
@@ -947,14 +1046,14 @@ function AddProjectForm({
             data-testid="project-name-input"
           />
         </div>
-        <div className="field narrow">
+        <div className="field rounding-field">
           <label htmlFor="project-rounding">Rounding</label>
-          <input
+          <RoundingPicker
             id="project-rounding"
             value={rounding}
-            placeholder="e.g. up:15"
-            onChange={(e) => setRounding(e.target.value)}
-            data-testid="project-rounding-input"
+            onChange={setRounding}
+            inherit="As the client"
+            testid="project-rounding-input"
           />
         </div>
       </div>
@@ -1038,12 +1137,14 @@ function ProjectSelect({
 function RatesPanel({
   rates,
   projects,
+  summaries,
   today,
   editable,
   onChanged,
 }: {
   rates: RateView[] | null;
   projects: ProjectView[];
+  summaries: ProjectSummary[];
   today: string;
   editable: boolean;
   onChanged: () => void;
@@ -1084,12 +1185,22 @@ function RatesPanel({
           </tbody>
         </table>
       )}
-      {editable && projects.length > 0 && <AddRateForm projects={projects} today={today} onAdded={onChanged} />}
+      {editable && projects.length > 0 && <AddRateForm projects={projects} summaries={summaries} today={today} onAdded={onChanged} />}
     </section>
   );
 }
 
-function AddRateForm({ projects, today, onAdded }: { projects: ProjectView[]; today: string; onAdded: () => void }) {
+function AddRateForm({
+  projects,
+  summaries,
+  today,
+  onAdded,
+}: {
+  projects: ProjectView[];
+  summaries: ProjectSummary[];
+  today: string;
+  onAdded: () => void;
+}) {
   const [projectId, setProjectId] = useState("");
   const [hourly, setHourly] = useState("");
   const [from, setFrom] = useState<string | null>(null);
@@ -1097,7 +1208,12 @@ function AddRateForm({ projects, today, onAdded }: { projects: ProjectView[]; to
   const [busy, setBusy] = useState(false);
 
   const project = projects.find((p) => p.project.id === projectId) ?? projects[0];
-  const effectiveFrom = (from ?? today).trim();
+  // Billable time no rate covers yet: the new rate starts early enough to cover it, unless changed.
+  const unrated = summaries.find((f) => f.project === project?.project.id && f.unrated_seconds > 0);
+  const suggested = unrated?.first_unrated && unrated.first_unrated < today ? unrated.first_unrated : today;
+  const effectiveFrom = (from ?? suggested).trim();
+  const leftOut =
+    unrated?.first_unrated && DATE.test(effectiveFrom) && effectiveFrom > unrated.first_unrated ? unrated : null;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -1154,7 +1270,7 @@ function AddRateForm({ projects, today, onAdded }: { projects: ProjectView[]; to
           <label htmlFor="rate-from">From</label>
           <input
             id="rate-from"
-            value={from ?? today}
+            value={from ?? suggested}
             inputMode="numeric"
             placeholder="YYYY-MM-DD"
             maxLength={10}
@@ -1166,6 +1282,12 @@ function AddRateForm({ projects, today, onAdded }: { projects: ProjectView[]; to
           Add rate
         </button>
       </div>
+      {leftOut && (
+        <p className="notice small" role="status" data-testid="rate-gap">
+          {hoursMinutes(leftOut.unrated_seconds)} h of billable time on this project since {leftOut.first_unrated} has
+          no rate; a rate from {effectiveFrom} leaves the time before it without one.
+        </p>
+      )}
       {error && (
         <p className="error" role="alert" data-testid="rate-error">
           {error}

@@ -33,6 +33,7 @@ import type { RateId } from "./bindings/RateId";
 import type { RateView } from "./bindings/RateView";
 import type { ReportQuery } from "./bindings/ReportQuery";
 import type { Unassigned } from "./bindings/Unassigned";
+import type { ProjectSummary } from "./bindings/ProjectSummary";
 import type { ReportView } from "./bindings/ReportView";
 import type { Role } from "./bindings/Role";
 import type { Scope } from "./bindings/Scope";
@@ -201,6 +202,8 @@ export const api = {
   ): Promise<{ path: string; note: string | null }> => invoke("save_invoice_file", { id, format, paper }),
 
   timeReport: (query: ReportQuery): Promise<ReportView> => invoke("time_report", { query }),
+  /** Each project's tracked and unbilled time, unbilled amount and rate today. */
+  projectSummaries: (): Promise<ProjectSummary[]> => invoke("project_summaries"),
   /** Stopped time without a project between `from` and `to` (either open). */
   unassignedTime: (from: string | null, to: string | null): Promise<Unassigned> =>
     invoke("unassigned_time", { from, to }),

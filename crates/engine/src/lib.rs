@@ -19,6 +19,7 @@ mod invoice_files;
 mod invoice_numbers;
 mod invoicing;
 mod membership;
+mod project_summary;
 #[allow(dead_code)] // groundwork: the apps do not read the log yet
 mod quarantine;
 mod records;
@@ -39,6 +40,7 @@ pub use invoicing::{
     BillingProblem, BillingProblemKind, InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice,
     NewRecurring,
 };
+pub use project_summary::ProjectSummary;
 pub use quarantine::QuarantineView;
 pub use recovery::NewRecoveryKey;
 pub use stint_domain::Kind;

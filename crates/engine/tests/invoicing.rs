@@ -1401,3 +1401,107 @@ async fn a_timer_started_without_a_project_is_billed_once_it_has_one() {
     let quantity: rust_decimal::Decimal = draft.invoice.lines.iter().map(|l| l.quantity).sum();
     assert_eq!(quantity, dec!(2.5));
 }
+
+/// The Projects screen's figures: time tracked, billable time not yet invoiced (after the
+/// client's rounding) and what it is worth, and the project's rate today; a Member sees their own
+/// time and no money.
+#[tokio::test]
+async fn each_project_says_what_is_tracked_unbilled_and_its_rate() {
+    let mut w = world().await;
+    // 80 minutes, billed as 90 (the client rounds up to 15) at 95/h.
+    track(&mut w, "2026-11-18", "09:00", "10:20", "design").await;
+    let time = span(&w.engine, w.owner.org, "2026-11-18", "11:00", "11:30");
+    w.engine
+        .add_entry(
+            &w.owner,
+            NewEntry {
+                member: None,
+                project: Some(w.project),
+                task: None,
+                time,
+                note: "internal".into(),
+                billable: Some(false),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let member = w
+        .engine
+        .add_member(&w.owner, "Mia", Role::Member)
+        .await
+        .unwrap();
+    let member = w.engine.act_as_member(w.owner.org, member).unwrap();
+    let time = span(&w.engine, w.owner.org, "2026-11-19", "09:00", "09:15");
+    w.engine
+        .add_entry(
+            &member,
+            NewEntry {
+                member: None,
+                project: Some(w.project),
+                task: None,
+                time,
+                note: "review".into(),
+                billable: None,
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+
+    let owner = w.engine.project_summaries(&w.owner).unwrap();
+    assert_eq!(
+        owner,
+        vec![ProjectSummary {
+            project: w.project,
+            seconds: 80 * 60 + 30 * 60 + 15 * 60,
+            unbilled_seconds: 90 * 60 + 15 * 60,
+            unbilled: vec![Money::new(dec!(166.25), Currency::EUR)],
+            rate: Some(Money::new(dec!(95), Currency::EUR)),
+            unrated_seconds: 0,
+            first_unrated: None,
+        }]
+    );
+    let theirs = w.engine.project_summaries(&member).unwrap();
+    assert_eq!(
+        theirs,
+        vec![ProjectSummary {
+            project: w.project,
+            seconds: 15 * 60,
+            unbilled_seconds: 15 * 60,
+            unbilled: vec![],
+            rate: None,
+            unrated_seconds: 0,
+            first_unrated: None,
+        }]
+    );
+
+    // Time before the rate's start has none: how much, and from which day, so that a new rate
+    // can reach back to it.
+    let time = span(&w.engine, w.owner.org, "2025-12-30", "09:00", "10:00");
+    w.engine
+        .add_entry(
+            &w.owner,
+            NewEntry {
+                member: None,
+                project: Some(w.project),
+                task: None,
+                time,
+                note: "before the rate".into(),
+                billable: None,
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let owner = w.engine.project_summaries(&w.owner).unwrap();
+    assert_eq!(
+        (owner[0].unrated_seconds, owner[0].first_unrated),
+        (3600, Some(day("2025-12-30")))
+    );
+    assert_eq!(
+        owner[0].unbilled,
+        vec![Money::new(dec!(166.25), Currency::EUR)],
+        "unrated time is worth nothing yet"
+    );
+}
