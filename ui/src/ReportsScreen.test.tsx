@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 
+import type { ProjectView } from "./bindings/ProjectView";
 import type { Client } from "./bindings/Client";
 import type { Member } from "./bindings/Member";
 import type { OrgSummary } from "./bindings/OrgSummary";
@@ -52,6 +53,10 @@ const client: Client = {
 };
 
 const OTHER_PROJECT = "01JPROJECT0000000000000002";
+const shop: ProjectView = {
+  project: { ...project.project, id: OTHER_PROJECT, client: "01JCLIENT00000000000000002", name: "Shop" },
+  client_name: "Acme",
+};
 
 function row(key: ReportRow["key"], billable: number, nonBillable: number, euros: string | null): ReportRow {
   return {
@@ -113,7 +118,7 @@ function mockShell(
       case "clients":
         return [client];
       case "projects":
-        return [project];
+        return [project, shop];
       case "members":
         return [ada];
       case "time_report": {
@@ -228,8 +233,12 @@ describe("ReportsScreen", () => {
     const cells = screen.getAllByTestId("report-row").map((r) =>
       Array.from(r.querySelectorAll("td")).map((td) => td.textContent),
     );
-    expect(cells[0]?.slice(0, 3)).toEqual(["Shop", "Week of 2026-11-16", "0.50"]);
-    expect(cells[2]?.slice(0, 4)).toEqual(["Website", "Week of 2026-11-23", "0.00", "1.00"]);
+    // Each project's client beside it; billable, non-billable and total hours.
+    expect(cells[0]?.slice(0, 6)).toEqual(["Acme", "Shop", "Week of 2026-11-16", "0.50", "0.00", "0.50"]);
+    expect(cells[2]?.slice(0, 6)).toEqual(["Müller & Søn", "Website", "Week of 2026-11-23", "0.00", "1.00", "1.00"]);
+    expect(within(table).getByRole("columnheader", { name: "Client" })).toBeTruthy();
+    expect(within(table).getByRole("columnheader", { name: "Total h" })).toBeTruthy();
+    expect(screen.getByTestId("report-total-all").textContent).toBe("3.00");
   });
 
   it("changes the period with a preset and with the date inputs", async () => {

@@ -2,7 +2,7 @@
 // (api.timeReport) and this screen shows summary cards, a chart of the first dimension and a
 // windowed table that stays fast for tens of thousands of rows. CSV export goes through the engine
 // too (api.saveReportCsv) with the very same query.
-import { startTransition, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { Fragment, startTransition, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from "chart.js";
 import { Temporal } from "temporal-polyfill";
 
@@ -489,7 +489,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
             <>
               <SummaryCards report={report} />
               <ReportChart report={report} />
-              <ReportTable report={report} />
+              <ReportTable report={report} clientOf={(id) => projects.find((p) => p.project.id === id)?.client_name} />
             </>
           )}
         </div>
@@ -753,11 +753,14 @@ const ROW_HEIGHT_GUESS = 34;
 const OVERSCAN = 8;
 const VIEWPORT_FALLBACK = 480;
 
-function ReportTable({ report }: { report: ReportView }) {
+function ReportTable({ report, clientOf }: { report: ReportView; clientOf: (project: string) => string | undefined }) {
   const rows = report.rows;
   const labels = report.group_by;
   const windowed = rows.length > FULL_RENDER_ROWS;
-  const columns = labels.length + 2 + (report.amounts_visible ? 1 : 0);
+  // A project's client beside it, unless the report is grouped by client already.
+  const clientBefore = labels.includes("client") ? -1 : labels.indexOf("project");
+  const withClient = clientBefore >= 0;
+  const columns = labels.length + (withClient ? 1 : 0) + 3 + (report.amounts_visible ? 1 : 0);
 
   const scroller = useRef<HTMLDivElement>(null);
   const body = useRef<HTMLTableSectionElement>(null);
@@ -811,25 +814,31 @@ function ReportTable({ report }: { report: ReportView }) {
       >
         <table className="report-table" data-testid="report-table" aria-rowcount={rows.length + 2}>
           <colgroup>
+            {withClient && <col className="label-col" />}
             {labels.map((by) => (
               <col key={by} className="label-col" />
             ))}
+            <col className="num-col" />
             <col className="num-col" />
             <col className="num-col" />
             {report.amounts_visible && <col className="amount-col" />}
           </colgroup>
           <thead>
             <tr aria-rowindex={1}>
-              {labels.map((by) => (
-                <th key={by} scope="col">
-                  {dimensionLabel(by)}
-                </th>
+              {labels.map((by, i) => (
+                <Fragment key={by}>
+                  {i === clientBefore && <th scope="col">Client</th>}
+                  <th scope="col">{dimensionLabel(by)}</th>
+                </Fragment>
               ))}
               <th scope="col" className="num">
                 Billable h
               </th>
               <th scope="col" className="num">
                 Non-billable h
+              </th>
+              <th scope="col" className="num">
+                Total h
               </th>
               {report.amounts_visible && (
                 <th scope="col" className="num">
@@ -848,10 +857,18 @@ function ReportTable({ report }: { report: ReportView }) {
               <tr key={start + i} className="report-data-row" data-testid="report-row" aria-rowindex={start + i + 2}>
                 {row.key.map((key, k) => {
                   const text = keyLabel(key, report.names);
+                  const client = k === clientBefore && key.by === "project" ? (clientOf(key.value) ?? "") : null;
                   return (
-                    <td key={k} title={text} data-testid={k === 0 ? "report-row-label" : undefined}>
-                      {text}
-                    </td>
+                    <Fragment key={k}>
+                      {client !== null && (
+                        <td title={client} data-testid="report-row-client">
+                          {client}
+                        </td>
+                      )}
+                      <td title={text} data-testid={k === 0 ? "report-row-label" : undefined}>
+                        {text}
+                      </td>
+                    </Fragment>
                   );
                 })}
                 <td className="num" data-testid="report-row-hours">
@@ -859,6 +876,9 @@ function ReportTable({ report }: { report: ReportView }) {
                 </td>
                 <td className="num" data-testid="report-row-non-billable">
                   {hours(row.non_billable_seconds)}
+                </td>
+                <td className="num" data-testid="report-row-total">
+                  {hours(row.billable_seconds + row.non_billable_seconds)}
                 </td>
                 {report.amounts_visible && (
                   <td className="num" data-testid="report-row-amount">
@@ -875,7 +895,7 @@ function ReportTable({ report }: { report: ReportView }) {
           </tbody>
           <tfoot>
             <tr className="report-total-row" aria-rowindex={rows.length + 2}>
-              <th scope="row" colSpan={labels.length}>
+              <th scope="row" colSpan={labels.length + (withClient ? 1 : 0)}>
                 Total
               </th>
               <td className="num" data-testid="report-total-hours">
@@ -883,6 +903,9 @@ function ReportTable({ report }: { report: ReportView }) {
               </td>
               <td className="num" data-testid="report-total-non-billable">
                 {hours(report.total.non_billable_seconds)}
+              </td>
+              <td className="num" data-testid="report-total-all">
+                {hours(report.total.billable_seconds + report.total.non_billable_seconds)}
               </td>
               {report.amounts_visible && (
                 <td className="num" data-testid="report-total-amount">
