@@ -19,6 +19,7 @@ import type { ReportRow } from "./bindings/ReportRow";
 import type { ReportView } from "./bindings/ReportView";
 import type { WeekStart } from "./bindings/WeekStart";
 import { Picker, type PickerOption } from "./Picker";
+import { DetailedReport } from "./DetailedReport";
 import { hoursMinutes, money } from "./time";
 import "./reports.css";
 
@@ -140,6 +141,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
   const [client, setClient] = useState("");
   const [project, setProject] = useState("");
   const [member, setMember] = useState("");
+  const [mode, setMode] = useState<"summary" | "detailed">("summary");
 
   const [clients, setClients] = useState<Client[]>([]);
   const [projects, setProjects] = useState<ProjectView[]>([]);
@@ -315,6 +317,25 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
       <div className="section-head">
         <h2 id={`${id}-title`}>Reports</h2>
         <span className="muted small">Days in {org.time_zone}</span>
+        <div className="segmented" role="group" aria-label="Report">
+          <button
+            type="button"
+            aria-pressed={mode === "summary"}
+            onClick={() => setMode("summary")}
+            data-testid="report-mode-summary"
+          >
+            Summary
+          </button>
+          <button
+            type="button"
+            aria-pressed={mode === "detailed"}
+            onClick={() => setMode("detailed")}
+            title="Every entry, with filters for billable, invoiced and tags"
+            data-testid="report-mode-detailed"
+          >
+            Detailed
+          </button>
+        </div>
         <span className="spacer" />
         {loading && (
           <span className="muted small report-loading" role="status" data-testid="report-loading">
@@ -324,7 +345,8 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
         <button
           type="button"
           onClick={exportCsv}
-          disabled={query === null || exporting}
+          disabled={query === null || exporting || mode === "detailed"}
+          title={mode === "detailed" ? "The CSV export is of the summary" : undefined}
           data-testid="report-export-csv"
         >
           {exporting ? "Exporting…" : "Export CSV"}
@@ -378,7 +400,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
             data-testid="report-to"
           />
         </div>
-        <div className="field">
+        <div className="field" hidden={mode === "detailed"}>
           <label htmlFor={`${id}-group1`}>Group by</label>
           <select
             id={`${id}-group1`}
@@ -393,7 +415,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
             ))}
           </select>
         </div>
-        <div className="field">
+        <div className="field" hidden={mode === "detailed"}>
           <label htmlFor={`${id}-group2`}>Then by</label>
           <select
             id={`${id}-group2`}
@@ -468,7 +490,18 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
         </p>
       )}
 
-      {report !== null && (
+      {mode === "detailed" && (
+        <DetailedReport
+          from={from}
+          to={to}
+          member={effectiveMember}
+          client={client}
+          project={project}
+          projects={projects}
+          timeZone={org.time_zone}
+        />
+      )}
+      {mode === "summary" && report !== null && (
         <div className={`report-results${loading ? " is-loading" : ""}`} aria-busy={loading}>
           {report.unassigned.entries > 0 && (
             <p className="notice" role="status" data-testid="report-unassigned">

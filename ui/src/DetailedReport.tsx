@@ -1,0 +1,235 @@
+import { useEffect, useMemo, useState } from "react";
+
+import { api, errorMessage } from "./api";
+import type { EntryView } from "./bindings/EntryView";
+import type { ProjectView } from "./bindings/ProjectView";
+import type { Tag } from "./bindings/Tag";
+import { money, wallTime } from "./time";
+
+type Props = {
+  from: string;
+  to: string;
+  /** A member's id, or "" for everyone the role may read. */
+  member: string;
+  /** A client's id, or "" for all. */
+  client: string;
+  /** A project's id, or "" for all. */
+  project: string;
+  projects: ProjectView[];
+  timeZone: string;
+};
+
+export type Billable = "all" | "billable" | "non_billable";
+export type Status = "all" | "unbilled" | "invoiced";
+
+/** Whether a stopped entry passes the detailed report's own filters. */
+export function passes(
+  view: EntryView,
+  filters: { billable: Billable; status: Status; tag: string; client: string },
+  clientOf: (project: string) => string | undefined,
+): boolean {
+  const e = view.entry;
+  if (e.time.type === "running") return false;
+  if (filters.billable === "billable" && !e.billable) return false;
+  if (filters.billable === "non_billable" && e.billable) return false;
+  // Unbilled: billable time not yet on an invoice, what the next invoice would take.
+  if (filters.status === "unbilled" && (!e.billable || e.invoiced)) return false;
+  if (filters.status === "invoiced" && !e.invoiced) return false;
+  if (filters.tag && !e.tags.includes(filters.tag)) return false;
+  if (filters.client && (e.project === null || clientOf(e.project) !== filters.client)) return false;
+  return true;
+}
+
+/** `1.50` for 5400 seconds. */
+function decimalHours(seconds: number): string {
+  return (seconds / 3600).toFixed(2);
+}
+
+const SCALE = 10;
+
+/** A decimal string ("142.5", "-0.25") as an integer of 10⁻¹⁰ units: money is summed exactly. */
+function units(amount: string): bigint {
+  const negative = amount.startsWith("-");
+  const [whole = "0", fraction = ""] = amount.replace(/^[-+]/, "").split(".");
+  const value = BigInt(whole) * 10n ** BigInt(SCALE) + BigInt(fraction.slice(0, SCALE).padEnd(SCALE, "0") || "0");
+  return negative ? -value : value;
+}
+
+/** An exact sum back as a decimal string. */
+function decimal(value: bigint): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(SCALE + 1, "0");
+  const text = `${digits.slice(0, -SCALE)}.${digits.slice(-SCALE)}`.replace(/\.?0+$/, "");
+  return negative ? `-${text}` : text;
+}
+
+/** Sums of amounts, exact, one per currency. */
+export function totals(views: EntryView[]): string {
+  const sums = new Map<string, bigint>();
+  for (const v of views) {
+    if (v.amount) sums.set(v.amount.currency, (sums.get(v.amount.currency) ?? 0n) + units(v.amount.amount));
+  }
+  return [...sums].map(([currency, sum]) => money({ amount: decimal(sum), currency })).join(" + ");
+}
+
+/** Every entry of the period, one row each, with filters for billable, invoiced and tag: the detailed
+ * and the unbilled-time report. */
+export function DetailedReport({ from, to, member, client, project, projects, timeZone }: Props) {
+  const [entries, setEntries] = useState<EntryView[] | null>(null);
+  const [tags, setTags] = useState<Tag[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [billable, setBillable] = useState<Billable>("all");
+  const [status, setStatus] = useState<Status>("all");
+  const [tag, setTag] = useState("");
+
+  useEffect(() => {
+    api.tags().then(setTags, () => setTags([]));
+  }, []);
+
+  useEffect(() => {
+    if (!from || !to) return;
+    let live = true;
+    api.entries({ from, to, member: member || null, project: project || null }).then(
+      (found) => {
+        if (!live) return;
+        setEntries(found);
+        setError(null);
+      },
+      (e: unknown) => live && setError(errorMessage(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [from, to, member, project]);
+
+  const clientOf = useMemo(() => {
+    const byProject = new Map(projects.map((p) => [p.project.id, p.project.client]));
+    return (id: string) => byProject.get(id);
+  }, [projects]);
+  const tagName = useMemo(() => new Map(tags.map((t) => [t.id, t.name])), [tags]);
+  const shown = (entries ?? []).filter((v) => passes(v, { billable, status, tag, client }, clientOf));
+  const seconds = shown.reduce((s, v) => s + v.seconds, 0);
+  const billed = shown.reduce((s, v) => s + (v.entry.billable ? v.billed_seconds : 0), 0);
+  const withAmounts = shown.some((v) => v.amount !== null);
+
+  return (
+    <div className="detailed-report" data-testid="detailed-report">
+      <div className="report-controls detailed-filters">
+        <div className="field">
+          <label htmlFor="detailed-billable">Billable</label>
+          <select
+            id="detailed-billable"
+            value={billable}
+            onChange={(e) => setBillable(e.target.value as Billable)}
+            data-testid="detailed-billable"
+          >
+            <option value="all">All time</option>
+            <option value="billable">Billable only</option>
+            <option value="non_billable">Non-billable only</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="detailed-status">Invoiced</label>
+          <select
+            id="detailed-status"
+            value={status}
+            onChange={(e) => setStatus(e.target.value as Status)}
+            data-testid="detailed-status"
+          >
+            <option value="all">Invoiced or not</option>
+            <option value="unbilled">Unbilled (billable, on no invoice)</option>
+            <option value="invoiced">On an invoice</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="detailed-tag">Tag</label>
+          <select id="detailed-tag" value={tag} onChange={(e) => setTag(e.target.value)} data-testid="detailed-tag">
+            <option value="">Any tag or none</option>
+            {tags.map((t) => (
+              <option key={t.id} value={t.id}>
+                #{t.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="detailed-error">
+          {error}
+        </p>
+      )}
+      {entries !== null && shown.length === 0 ? (
+        <p className="muted empty" data-testid="detailed-empty">
+          No entries match in this period.
+        </p>
+      ) : (
+        <div className="report-table-wrap" role="region" aria-label="Entries" tabIndex={0}>
+          <table className="report-table detailed-table" data-testid="detailed-table">
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col">Member</th>
+                <th scope="col">Client</th>
+                <th scope="col">Project</th>
+                <th scope="col">Note</th>
+                <th scope="col">Tags</th>
+                <th scope="col">Time</th>
+                <th scope="col" className="num">
+                  Hours
+                </th>
+                <th scope="col" className="num">
+                  Billed h
+                </th>
+                {withAmounts && (
+                  <th scope="col" className="num">
+                    Amount
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((v) => {
+                const time = v.entry.time;
+                const span =
+                  time.type === "span" ? `${wallTime(time.start, timeZone)}–${wallTime(time.end, timeZone)}` : "—";
+                const note = v.entry.note + (v.entry.invoiced ? " (invoiced)" : "");
+                return (
+                  <tr key={v.entry.id} data-testid="detailed-row">
+                    <td>{v.date}</td>
+                    <td title={v.member_name}>{v.member_name}</td>
+                    <td title={v.client_name}>{v.entry.project ? v.client_name : ""}</td>
+                    <td title={v.project_name}>{v.entry.project ? v.project_name : <em className="muted">No project</em>}</td>
+                    <td title={note}>{note}</td>
+                    <td>{v.entry.tags.map((t) => `#${tagName.get(t) ?? "?"}`).join(" ")}</td>
+                    <td>{span}</td>
+                    <td className="num">{decimalHours(v.seconds)}</td>
+                    <td className="num">{v.entry.billable ? decimalHours(v.billed_seconds) : "—"}</td>
+                    {withAmounts && <td className="num">{v.amount ? money(v.amount) : ""}</td>}
+                  </tr>
+                );
+              })}
+            </tbody>
+            <tfoot>
+              <tr className="report-total-row">
+                <th scope="row" colSpan={7}>
+                  Total, {shown.length} {shown.length === 1 ? "entry" : "entries"}
+                </th>
+                <td className="num" data-testid="detailed-total-hours">
+                  {decimalHours(seconds)}
+                </td>
+                <td className="num" data-testid="detailed-total-billed">
+                  {decimalHours(billed)}
+                </td>
+                {withAmounts && (
+                  <td className="num" data-testid="detailed-total-amount">
+                    {totals(shown)}
+                  </td>
+                )}
+              </tr>
+            </tfoot>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
