@@ -42,6 +42,8 @@ const COMMANDS: &[&str] = &[
     "add_entry",
     "delete_entry",
     "time_report",
+    "unassigned_time",
+    "project_summaries",
     "save_report_csv",
     "expenses",
     "add_expense",

@@ -164,5 +164,7 @@ def test_create_vault_and_organization_in_the_window(
         wait_for(driver, "main-screen")
         assert driver.find_element(*by_testid("current-org")).text == "Nordlicht GmbH"
         wait_for(driver, "today-empty")
-        assert driver.find_element(*by_testid("timer-toggle")).get_attribute("disabled") is not None
+        # No project yet, and the timer can still start: one is assigned later.
+        assert driver.find_element(*by_testid("timer-toggle")).get_attribute("disabled") is None
+        assert "start anyway" in wait_for(driver, "timer-no-projects").get_attribute("textContent")
         shoot(driver, shots, "12-empty-main")

@@ -206,6 +206,24 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         assert PROJECT in csv and "1.50" in csv and "142.50" in csv, csv
         no_alerts(driver)
 
+        # The detailed report lists the entry itself; as unbilled time it is still there.
+        driver.find_element(*by_testid("report-mode-detailed")).click()
+        entry = rows(driver, "detailed-row", 1)[0]
+        assert f"{NOTE} with the client" in shown(entry), shown(entry)
+        Select(driver.find_element(*by_testid("detailed-status"))).select_by_value("unbilled")
+        rows(driver, "detailed-row", 1)
+        assert "142.50" in shown(driver.find_element(*by_testid("detailed-total-amount")))
+        shoot(driver, shots, "day-07b-report-detailed")
+        no_alerts(driver)
+
+        # Projects as a dashboard: the row says what is tracked, unbilled and worth, at which rate.
+        driver.find_element(*by_testid("nav-projects")).click()
+        figures = wait_for(driver, "project-figures")
+        WebDriverWait(driver, WAIT).until(lambda d: "1:30 h tracked" in shown(d.find_element(*by_testid("project-figures"))))
+        assert "1:30 h unbilled" in shown(figures) and "142.50" in shown(figures) and "95.00/h" in shown(figures), shown(figures)
+        shoot(driver, shots, "day-07c-projects-dashboard")
+        no_alerts(driver)
+
         # Settings: a Viewer joins.
         driver.find_element(*by_testid("nav-settings")).click()
         wait_for(driver, "member-name-input").send_keys(VIEWER)

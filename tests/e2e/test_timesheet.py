@@ -131,6 +131,13 @@ def test_typing_hours_into_the_week(
         unassigned.find_element(*by_testid("entry-edit")).click()
         pick(driver, "entry-project-input", "webs", f"{CLIENT} — {PROJECT}")
         driver.find_element(*by_testid("entry-save")).click()
-        WebDriverWait(driver, WAIT).until(lambda d: not d.find_elements(*by_testid("entry-no-project")))
-        projects = [p.get_attribute("textContent") for p in driver.find_elements(*by_testid("entry-project"))]
-        assert projects == [f"{CLIENT} — {PROJECT}"] * 2, projects
+
+        def projects_listed(d: webdriver.Remote) -> list[str]:
+            return [p.get_attribute("textContent") or "" for p in d.find_elements(*by_testid("entry-project"))]
+
+        # Both rows back in the list (not the editor), both on the project.
+        try:
+            WebDriverWait(driver, WAIT).until(lambda d: projects_listed(d) == [f"{CLIENT} — {PROJECT}"] * 2)
+        except TimeoutException:
+            raise AssertionError(f"rows show {projects_listed(driver)}") from None
+        assert not driver.find_elements(*by_testid("entry-no-project"))

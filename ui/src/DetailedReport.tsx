@@ -123,9 +123,9 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
             onChange={(e) => setBillable(e.target.value as Billable)}
             data-testid="detailed-billable"
           >
-            <option value="all">All time</option>
-            <option value="billable">Billable only</option>
-            <option value="non_billable">Non-billable only</option>
+            <option value="all">All</option>
+            <option value="billable">Billable</option>
+            <option value="non_billable">Non-billable</option>
           </select>
         </div>
         <div className="field">
@@ -136,15 +136,17 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
             onChange={(e) => setStatus(e.target.value as Status)}
             data-testid="detailed-status"
           >
-            <option value="all">Invoiced or not</option>
-            <option value="unbilled">Unbilled (billable, on no invoice)</option>
-            <option value="invoiced">On an invoice</option>
+            <option value="all">All</option>
+            <option value="unbilled" title="Billable time on no invoice yet">
+              Unbilled
+            </option>
+            <option value="invoiced">Invoiced</option>
           </select>
         </div>
         <div className="field">
           <label htmlFor="detailed-tag">Tag</label>
           <select id="detailed-tag" value={tag} onChange={(e) => setTag(e.target.value)} data-testid="detailed-tag">
-            <option value="">Any tag or none</option>
+            <option value="">Any</option>
             {tags.map((t) => (
               <option key={t.id} value={t.id}>
                 #{t.name}
@@ -199,7 +201,9 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
                     <td title={v.member_name}>{v.member_name}</td>
                     <td title={v.client_name}>{v.entry.project ? v.client_name : ""}</td>
                     <td title={v.project_name}>{v.entry.project ? v.project_name : <em className="muted">No project</em>}</td>
-                    <td title={note}>{note}</td>
+                    <td className="detailed-note" title={note}>
+                      {note}
+                    </td>
                     <td>{v.entry.tags.map((t) => `#${tagName.get(t) ?? "?"}`).join(" ")}</td>
                     <td>{span}</td>
                     <td className="num">{decimalHours(v.seconds)}</td>

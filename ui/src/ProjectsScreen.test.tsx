@@ -394,7 +394,7 @@ describe("ProjectsScreen", () => {
     await screen.findByTestId("clients-empty");
     const mode = screen.getByTestId("client-rounding-input") as HTMLSelectElement;
     expect([...mode.options].map((o) => o.textContent)).toEqual([
-      "As the organization",
+      "As organization",
       "Round up",
       "Round down",
       "Round to nearest",
@@ -412,7 +412,7 @@ describe("ProjectsScreen", () => {
     expect(engine.sent[0]).toEqual(["add_client", { input: { name: "Nordwind", currency: null, rounding: "nearest:6", note: "" } }]);
     // The project's form says what an empty choice means there.
     const projectMode = (await screen.findByTestId("project-rounding-input")) as HTMLSelectElement;
-    expect(projectMode.options[0]?.textContent).toBe("As the client");
+    expect(projectMode.options[0]?.textContent).toBe("As client");
   });
 
   it("starts a new rate early enough for time that has none, and warns when it starts later", async () => {

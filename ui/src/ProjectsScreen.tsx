@@ -513,7 +513,7 @@ function AddClientForm({ orgCurrency, onAdded }: { orgCurrency: string | null; o
             id="client-rounding"
             value={rounding}
             onChange={setRounding}
-            inherit="As the organization"
+            inherit="As organization"
             testid="client-rounding-input"
           />
         </div>
@@ -1052,7 +1052,7 @@ function AddProjectForm({
             id="project-rounding"
             value={rounding}
             onChange={setRounding}
-            inherit="As the client"
+            inherit="As client"
             testid="project-rounding-input"
           />
         </div>

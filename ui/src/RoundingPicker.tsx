@@ -8,7 +8,7 @@ type Props = {
   /** `""` for "as the level above", else `mode:minutes` (e.g. `up:15`), the form the engine reads. */
   value: string;
   onChange: (value: string) => void;
-  /** What an empty value means here, e.g. "As the organization" or "As the client". */
+  /** What an empty value means here, e.g. "As organization" or "As client". */
   inherit: string;
   testid: string;
   disabled?: boolean;
