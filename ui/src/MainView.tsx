@@ -383,7 +383,7 @@ function TrackScreen({
     const form = manual.current;
     if (!form) return;
     form.open = true;
-    form.querySelector<HTMLElement>("#manual-project, input, select")?.focus();
+    (form.querySelector<HTMLElement>("#manual-project") ?? form.querySelector<HTMLElement>("input, select"))?.focus();
     onNewEntryShown();
   }, [newEntry, whose, actAs.member, organization, day, onNewEntryShown]);
 

@@ -4,6 +4,7 @@ import { api, errorMessage, setWindowTitle } from "./api";
 import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
 import { Picker, type PickerOption } from "./Picker";
+import { TagChip } from "./TagChip";
 import type { EntryChanges } from "./bindings/EntryChanges";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
@@ -269,31 +270,18 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
         {tags.map((t) => {
           const on = chosenTags.includes(t.id);
           return (
-            <button
+            <TagChip
               key={t.id}
-              type="button"
-              className={`tag${on ? " is-on" : " is-suggested"}`}
-              aria-pressed={on}
-              aria-label={`#${t.name}`}
-              title={on ? `Applied: click to remove #${t.name}` : `Not applied: click to add #${t.name}`}
+              tag={t}
+              applied={on}
               disabled={busy || !canTrack}
-              onClick={() => {
+              onToggle={() => {
                 const next = on ? chosenTags.filter((c) => c !== t.id) : [...chosenTags, t.id];
                 setChosenTags(next);
                 if (running) void amend({ tags: next });
               }}
-              data-testid="timer-tag"
-            >
-              {on ? (
-                <>
-                  #{t.name} <span aria-hidden="true">×</span>
-                </>
-              ) : (
-                <>
-                  <span aria-hidden="true">+</span> #{t.name}
-                </>
-              )}
-            </button>
+              testid="timer-tag"
+            />
           );
         })}
         {canTrack && (

@@ -8,6 +8,7 @@ import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
 import { overlapPartner, trim } from "./overlaps";
 import { Picker, type PickerOption } from "./Picker";
+import { TagChip } from "./TagChip";
 import { clock, hoursMinutes, isWallTime, money, parseDuration, secondsSince, spanOn, wallTime } from "./time";
 
 type Props = {
@@ -586,25 +587,13 @@ function EditRow({
             {shownTags.map((t) => {
               const on = chosenTags.includes(t.id);
               return (
-                <button
+                <TagChip
                   key={t.id}
-                  type="button"
-                  className={`tag${on ? " is-on" : " is-suggested"}`}
-                  aria-pressed={on}
-                  aria-label={`#${t.name}`}
+                  tag={t}
+                  applied={on}
                   disabled={busy}
-                  onClick={() => setChosenTags((c) => (on ? c.filter((x) => x !== t.id) : [...c, t.id]))}
-                >
-                  {on ? (
-                    <>
-                      #{t.name} <span aria-hidden="true">×</span>
-                    </>
-                  ) : (
-                    <>
-                      <span aria-hidden="true">+</span> #{t.name}
-                    </>
-                  )}
-                </button>
+                  onToggle={() => setChosenTags((c) => (on ? c.filter((x) => x !== t.id) : [...c, t.id]))}
+                />
               );
             })}
           </div>

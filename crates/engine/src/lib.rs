@@ -1518,7 +1518,14 @@ impl Engine {
         if let Some(tags) = changes.tags {
             new.tags = tags;
         }
-        let billable = changes.billable.or(Some(old.billable));
+        // Time that gets its first project takes that project's (or task's) billable default,
+        // unless it is said here; after that, a project change keeps what the entry says.
+        let first_project = old.project.is_none() && new.project.is_some();
+        let billable = changes.billable.or(if first_project {
+            None
+        } else {
+            Some(old.billable)
+        });
         self.write_entry(by, Some(&old), new, billable).await
     }
 
@@ -1628,8 +1635,8 @@ impl Engine {
                 return Err(EngineError::not_found("tag", tag.to_string()));
             }
         }
-        // Without a project, time is billable unless said otherwise: the project it gets decides
-        // nothing afterwards, as with any entry whose billable flag was set.
+        // Without a project, time is billable unless said otherwise; the first project it gets
+        // decides then (`edit_entry`).
         entry.billable = billable
             .or(task.and_then(|t| t.billable))
             .unwrap_or(project.is_none_or(|p| p.billable));

@@ -117,17 +117,30 @@ async fn client_and_project(
 }
 
 async fn track(w: &mut World, date: &str, from: &str, to: &str, note: &str) -> EntryId {
+    let owner = w.owner;
+    track_as(w, &owner, (date, from, to), note, None).await
+}
+
+/// `by`'s time on the project on `date` from `from` to `to`; billable as the project says unless
+/// `billable` says otherwise.
+async fn track_as(
+    w: &mut World,
+    by: &ActAs,
+    (date, from, to): (&str, &str, &str),
+    note: &str,
+    billable: Option<bool>,
+) -> EntryId {
     let time = span(&w.engine, w.owner.org, date, from, to);
     w.engine
         .add_entry(
-            &w.owner,
+            by,
             NewEntry {
                 member: None,
                 project: Some(w.project),
                 task: None,
                 time,
                 note: note.into(),
-                billable: None,
+                billable,
                 tags: vec![],
             },
         )
@@ -1400,6 +1413,44 @@ async fn a_timer_started_without_a_project_is_billed_once_it_has_one() {
         .unwrap();
     let quantity: rust_decimal::Decimal = draft.invoice.lines.iter().map(|l| l.quantity).sum();
     assert_eq!(quantity, dec!(2.5));
+
+    // The first project an entry gets decides whether it is billable: internal work is not.
+    let internal = w
+        .engine
+        .add_project(
+            &w.owner,
+            NewProject {
+                client: w.client,
+                name: "Internal".into(),
+                billable: Some(false),
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    w.engine.start_timer(&w.owner, without(None)).await.unwrap();
+    w.engine
+        .set_clock(Some("2026-11-20T12:00:00Z".parse().unwrap()));
+    let stopped = w.engine.stop_timer(&w.owner).await.unwrap();
+    assert!(stopped.entry.billable);
+    let assigned = w
+        .engine
+        .edit_entry(
+            &w.owner,
+            stopped.entry.id,
+            EntryChanges {
+                project: Some(internal),
+                ..EntryChanges::default()
+            },
+        )
+        .await
+        .unwrap()
+        .entry;
+    assert!(
+        !assigned.entry.billable,
+        "the internal project's default applies"
+    );
 }
 
 /// The Projects screen's figures: time tracked, billable time not yet invoiced (after the
@@ -1410,44 +1461,23 @@ async fn each_project_says_what_is_tracked_unbilled_and_its_rate() {
     let mut w = world().await;
     // 80 minutes, billed as 90 (the client rounds up to 15) at 95/h.
     track(&mut w, "2026-11-18", "09:00", "10:20", "design").await;
-    let time = span(&w.engine, w.owner.org, "2026-11-18", "11:00", "11:30");
-    w.engine
-        .add_entry(
-            &w.owner,
-            NewEntry {
-                member: None,
-                project: Some(w.project),
-                task: None,
-                time,
-                note: "internal".into(),
-                billable: Some(false),
-                tags: vec![],
-            },
-        )
-        .await
-        .unwrap();
+    let owner = w.owner;
+    let internal = ("2026-11-18", "11:00", "11:30");
+    track_as(&mut w, &owner, internal, "internal", Some(false)).await;
     let member = w
         .engine
         .add_member(&w.owner, "Mia", Role::Member)
         .await
         .unwrap();
     let member = w.engine.act_as_member(w.owner.org, member).unwrap();
-    let time = span(&w.engine, w.owner.org, "2026-11-19", "09:00", "09:15");
-    w.engine
-        .add_entry(
-            &member,
-            NewEntry {
-                member: None,
-                project: Some(w.project),
-                task: None,
-                time,
-                note: "review".into(),
-                billable: None,
-                tags: vec![],
-            },
-        )
-        .await
-        .unwrap();
+    track_as(
+        &mut w,
+        &member,
+        ("2026-11-19", "09:00", "09:15"),
+        "review",
+        None,
+    )
+    .await;
 
     let owner = w.engine.project_summaries(&w.owner).unwrap();
     assert_eq!(
@@ -1478,22 +1508,7 @@ async fn each_project_says_what_is_tracked_unbilled_and_its_rate() {
 
     // Time before the rate's start has none: how much, and from which day, so that a new rate
     // can reach back to it.
-    let time = span(&w.engine, w.owner.org, "2025-12-30", "09:00", "10:00");
-    w.engine
-        .add_entry(
-            &w.owner,
-            NewEntry {
-                member: None,
-                project: Some(w.project),
-                task: None,
-                time,
-                note: "before the rate".into(),
-                billable: None,
-                tags: vec![],
-            },
-        )
-        .await
-        .unwrap();
+    track(&mut w, "2025-12-30", "09:00", "10:00", "before the rate").await;
     let owner = w.engine.project_summaries(&w.owner).unwrap();
     assert_eq!(
         (owner[0].unrated_seconds, owner[0].first_unrated),
