@@ -4,7 +4,7 @@ import { api, errorMessage } from "./api";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Tag } from "./bindings/Tag";
-import { money, wallTime } from "./time";
+import { hours, money, wallTime } from "./time";
 
 type Props = {
   from: string;
@@ -38,11 +38,6 @@ export function passes(
   if (filters.tag && !e.tags.includes(filters.tag)) return false;
   if (filters.client && (e.project === null || clientOf(e.project) !== filters.client)) return false;
   return true;
-}
-
-/** `1.50` for 5400 seconds. */
-function decimalHours(seconds: number): string {
-  return (seconds / 3600).toFixed(2);
 }
 
 const SCALE = 10;
@@ -206,8 +201,8 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
                     </td>
                     <td>{v.entry.tags.map((t) => `#${tagName.get(t) ?? "?"}`).join(" ")}</td>
                     <td>{span}</td>
-                    <td className="num">{decimalHours(v.seconds)}</td>
-                    <td className="num">{v.entry.billable ? decimalHours(v.billed_seconds) : "—"}</td>
+                    <td className="num">{hours(v.seconds)}</td>
+                    <td className="num">{v.entry.billable ? hours(v.billed_seconds) : "—"}</td>
                     {withAmounts && <td className="num">{v.amount ? money(v.amount) : ""}</td>}
                   </tr>
                 );
@@ -219,10 +214,10 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
                   Total, {shown.length} {shown.length === 1 ? "entry" : "entries"}
                 </th>
                 <td className="num" data-testid="detailed-total-hours">
-                  {decimalHours(seconds)}
+                  {hours(seconds)}
                 </td>
                 <td className="num" data-testid="detailed-total-billed">
-                  {decimalHours(billed)}
+                  {hours(billed)}
                 </td>
                 {withAmounts && (
                   <td className="num" data-testid="detailed-total-amount">

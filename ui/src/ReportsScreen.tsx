@@ -20,7 +20,7 @@ import type { ReportView } from "./bindings/ReportView";
 import type { WeekStart } from "./bindings/WeekStart";
 import { Picker, type PickerOption } from "./Picker";
 import { DetailedReport } from "./DetailedReport";
-import { hoursMinutes, money } from "./time";
+import { hours, hoursMinutes, money } from "./time";
 import "./reports.css";
 
 // ---------------------------------------------------------------------------------------------
@@ -111,11 +111,6 @@ export function keyLabel(key: GroupKey, names: ReportView["names"]): string {
     case "month":
       return key.value.slice(0, 7);
   }
-}
-
-/** Seconds as decimal hours with two places, e.g. 5400 -> "1.50". */
-export function hours(seconds: number): string {
-  return (seconds / 3600).toFixed(2);
 }
 
 function amounts(row: ReportRow): string {

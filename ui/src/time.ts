@@ -132,6 +132,11 @@ export function parseDuration(text: string): number | null {
   return null;
 }
 
+/** Seconds as decimal hours with two places, e.g. 5400 -> "1.50", as reports show them. */
+export function hours(seconds: number): string {
+  return (seconds / 3600).toFixed(2);
+}
+
 /** `h:mm` for a number of seconds, to the nearest minute (negative clamps to zero): how a timesheet
  * cell and a duration field show time. */
 export function hoursMinutes(seconds: number): string {

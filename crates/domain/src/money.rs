@@ -161,6 +161,15 @@ impl Money {
             .ok_or_else(|| MoneyError::TooLarge(self.amount.to_string()))
     }
 
+    /// Add `amount` to the one sum of its currency in `sums`, or start that sum: totals of work
+    /// that may be billed in several currencies, exact (no rounding).
+    pub fn add_to(sums: &mut Vec<Money>, amount: Money) {
+        match sums.iter_mut().find(|m| m.currency == amount.currency) {
+            Some(sum) => sum.amount += amount.amount,
+            None => sums.push(amount),
+        }
+    }
+
     /// The amount rounded to the currency's minor unit, half away from zero (commercial rounding).
     pub fn rounded(self) -> Money {
         Money::new(

@@ -196,15 +196,8 @@ impl ReportRow {
         self.billable_raw_seconds += other.billable_raw_seconds;
         self.non_billable_seconds += other.non_billable_seconds;
         for amount in &other.amounts {
-            add_amount(&mut self.amounts, *amount);
+            Money::add_to(&mut self.amounts, *amount);
         }
-    }
-}
-
-fn add_amount(amounts: &mut Vec<Money>, amount: Money) {
-    match amounts.iter_mut().find(|m| m.currency == amount.currency) {
-        Some(sum) => sum.amount += amount.amount,
-        None => amounts.push(amount),
     }
 }
 

@@ -98,14 +98,7 @@ impl Engine {
             if e.billable && !e.invoiced {
                 summary.unbilled_seconds += facts.valuation.billed_seconds;
                 if let Some(amount) = facts.valuation.amount.filter(|_| rates) {
-                    match summary
-                        .unbilled
-                        .iter_mut()
-                        .find(|m| m.currency == amount.currency)
-                    {
-                        Some(sum) => sum.amount += amount.amount,
-                        None => summary.unbilled.push(amount),
-                    }
+                    Money::add_to(&mut summary.unbilled, amount);
                 }
             }
         }

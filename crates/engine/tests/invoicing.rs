@@ -1401,14 +1401,7 @@ async fn a_timer_started_without_a_project_is_billed_once_it_has_one() {
     assert_eq!(after.unassigned, Unassigned::default());
     let draft = w
         .engine
-        .create_invoice(
-            &w.owner,
-            NewInvoice {
-                client: Some(w.client),
-                include_time: true,
-                ..Default::default()
-            },
-        )
+        .create_invoice(&w.owner, new_invoice())
         .await
         .unwrap();
     let quantity: rust_decimal::Decimal = draft.invoice.lines.iter().map(|l| l.quantity).sum();
