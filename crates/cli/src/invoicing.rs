@@ -56,6 +56,10 @@ pub enum BillingCmd {
         /// Remove every named tax rate
         #[arg(long)]
         clear_tax_rates: bool,
+        #[command(flatten)]
+        legal: Box<LegalArgs>,
+        #[command(flatten)]
+        texts: Box<TextArgs>,
     },
     /// Show or change a client's billing details
     Client {
@@ -77,7 +81,119 @@ pub enum BillingCmd {
         /// The buyer's reference on its invoices (BT-10, e.g. a Leitweg-ID)
         #[arg(long)]
         buyer_reference: Option<String>,
+        /// The language of its invoices: en, de or fr ("default" for the organization's)
+        #[arg(long)]
+        language: Option<String>,
     },
+}
+
+/// What the footer of every invoice states about the seller (empty text clears a field).
+#[derive(Args)]
+pub struct LegalArgs {
+    /// The tax office's number (Steuernummer)
+    #[arg(long)]
+    tax_number: Option<String>,
+    /// The court keeping the commercial register, e.g. "Amtsgericht Berlin-Charlottenburg"
+    #[arg(long)]
+    register_court: Option<String>,
+    /// The register number, e.g. "HRB 123456 B"
+    #[arg(long)]
+    register_number: Option<String>,
+    /// Managing directors, as printed
+    #[arg(long)]
+    managing_directors: Option<String>,
+    /// Registered seat
+    #[arg(long)]
+    seat: Option<String>,
+    #[arg(long)]
+    website: Option<String>,
+    /// A small business charging no VAT (§ 19 UStG, art. 293 B CGI): exempt lines say so
+    #[arg(long)]
+    small_business: Option<bool>,
+}
+
+/// The default subject, intro and closing of new invoices in one language.
+#[derive(Args)]
+pub struct TextArgs {
+    /// Which language the texts are for: en, de or fr [default: the organization's]
+    #[arg(long = "texts-language")]
+    texts_language: Option<String>,
+    /// Default subject line
+    #[arg(long)]
+    subject: Option<String>,
+    /// Default paragraph before the lines ("suggested" for a standard one)
+    #[arg(long)]
+    intro: Option<String>,
+    /// Default paragraph after the payment details ("suggested" for a standard one)
+    #[arg(long)]
+    closing: Option<String>,
+}
+
+/// `Some("")` clears a field, `Some(text)` sets it, `None` keeps it.
+fn set_field(field: &mut Option<String>, value: &Option<String>) {
+    if let Some(v) = value {
+        *field = Some(v.clone()).filter(|v| !v.trim().is_empty());
+    }
+}
+
+impl LegalArgs {
+    fn apply(&self, legal: &mut SellerLegal) {
+        set_field(&mut legal.tax_number, &self.tax_number);
+        set_field(&mut legal.register_court, &self.register_court);
+        set_field(&mut legal.register_number, &self.register_number);
+        set_field(&mut legal.managing_directors, &self.managing_directors);
+        set_field(&mut legal.seat, &self.seat);
+        set_field(&mut legal.website, &self.website);
+        if let Some(v) = self.small_business {
+            legal.small_business = v;
+        }
+    }
+}
+
+impl TextArgs {
+    /// Changes `texts` (the organization's, one set per language); `home` is the organization's
+    /// language.
+    fn apply(&self, texts: &mut Vec<InvoiceTexts>, home: Language) -> Result<()> {
+        if self.subject.is_none() && self.intro.is_none() && self.closing.is_none() {
+            if self.texts_language.is_some() {
+                bail!("--texts-language needs --subject, --intro or --closing");
+            }
+            return Ok(());
+        }
+        let language = match &self.texts_language {
+            Some(l) => l.parse()?,
+            None => home,
+        };
+        let suggested = language.suggested_texts();
+        let i = match texts.iter().position(|t| t.language == language) {
+            Some(i) => i,
+            None => {
+                texts.push(InvoiceTexts {
+                    language,
+                    ..InvoiceTexts::default()
+                });
+                texts.len() - 1
+            }
+        };
+        let t = &mut texts[i];
+        let pick = |given: &str, suggestion: &str| {
+            if given.trim() == "suggested" {
+                suggestion.to_owned()
+            } else {
+                given.to_owned()
+            }
+        };
+        if let Some(v) = &self.subject {
+            t.subject = v.clone();
+        }
+        if let Some(v) = &self.intro {
+            t.intro = pick(v, &suggested.intro);
+        }
+        if let Some(v) = &self.closing {
+            t.closing = pick(v, &suggested.closing);
+        }
+        Ok(())
+    }
 }
 
 #[derive(Args)]
@@ -194,6 +310,9 @@ pub enum InvoiceCmd {
         /// One line per project, task, person, day or entry
         #[arg(long = "by", default_value = "project")]
         grouping: String,
+        /// Under each line of time: its period, the entries' notes, or the hours per task
+        #[arg(long, default_value = "period")]
+        detail: String,
         /// Leave tracked time out
         #[arg(long)]
         no_time: bool,
@@ -253,6 +372,21 @@ pub enum InvoiceCmd {
         /// Round tax per line instead of once per rate
         #[arg(long)]
         round_tax_per_line: Option<bool>,
+        /// The language it is written in: en, de or fr
+        #[arg(long)]
+        language: Option<String>,
+        /// Its own subject line
+        #[arg(long)]
+        subject: Option<String>,
+        /// Its own paragraph before the lines
+        #[arg(long)]
+        intro: Option<String>,
+        /// Its own paragraph after the payment details
+        #[arg(long)]
+        closing: Option<String>,
+        /// Back to the organization's subject, intro and closing
+        #[arg(long)]
+        default_texts: bool,
     },
     /// Issue a draft: number it and freeze it
     Issue {
@@ -270,6 +404,9 @@ pub enum InvoiceCmd {
         date: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
+        /// transfer, debit, card, cash, paypal or other
+        #[arg(long)]
+        method: Option<String>,
     },
     /// Void an issued invoice without payments (its work becomes billable again)
     Void {
@@ -512,6 +649,25 @@ fn print_invoice(v: &InvoiceView) {
         println!("Paid           {} {c}", amount(v.paid, c));
         println!("Due            {} {c}", amount(v.due, c));
     }
+    for p in &v.invoice.payments {
+        println!(
+            "Payment of {} {c} on {}{}{}",
+            amount(p.amount, c),
+            p.date,
+            p.method
+                .map(|m| format!(" by {}", m.label()))
+                .unwrap_or_default(),
+            if p.note.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", p.note)
+            }
+        );
+    }
+    println!("Language       {}", v.language.code());
+    if !v.texts.subject.is_empty() {
+        println!("Subject        {}", v.texts.subject);
+    }
     if !v.invoice.notes.is_empty() {
         println!("{}", v.invoice.notes);
     }
@@ -591,8 +747,13 @@ pub async fn billing(cli: &Cli, ctx: &mut Ctx, cmd: &BillingCmd) -> Result<()> {
             round_tax_per_line,
             tax_rates,
             clear_tax_rates,
+            legal,
+            texts,
         } => {
             let mut profile = ctx.engine.billing_profile(&by)?;
+            legal.apply(&mut profile.legal);
+            let home = Language::of_locale(&ctx.engine.organization(&by)?.locale);
+            texts.apply(&mut profile.texts, home)?;
             if *clear_tax_rates && !tax_rates.is_empty() {
                 bail!("give either --tax-rate or --clear-tax-rates");
             }
@@ -663,10 +824,12 @@ pub async fn billing(cli: &Cli, ctx: &mut Ctx, cmd: &BillingCmd) -> Result<()> {
             tax,
             tax_category,
             buyer_reference,
+            language,
         } => {
             let client = ctx.engine.find_client(by.org, client)?;
             let mut details = ctx.engine.client_billing(&by, client)?;
             let changing = party.any()
+                || language.is_some()
                 || prefix.is_some()
                 || payment_days.is_some()
                 || tax.is_some()
@@ -699,6 +862,11 @@ pub async fn billing(cli: &Cli, ctx: &mut Ctx, cmd: &BillingCmd) -> Result<()> {
             if let Some(r) = buyer_reference {
                 details.buyer_reference = Some(r.clone());
             }
+            match language.as_deref().map(str::trim) {
+                None => {}
+                Some("default") => details.language = None,
+                Some(l) => details.language = Some(l.parse()?),
+            }
             let id = details.id;
             ctx.engine.save_client_billing(&by, details).await?;
             done(cli, id, "Saved the client's billing details")?;
@@ -717,6 +885,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             from,
             to,
             grouping,
+            detail,
             no_time,
             expenses,
             lines,
@@ -728,6 +897,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
                 from: from.as_deref().map(|d| parse::date(d, today)).transpose()?,
                 to: to.as_deref().map(|d| parse::date(d, today)).transpose()?,
                 grouping: grouping.parse()?,
+                detail: detail.parse()?,
                 include_time: !no_time,
                 include_expenses: *expenses,
                 lines: lines
@@ -829,9 +999,32 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             payment_days,
             prices_include_tax,
             round_tax_per_line,
+            language,
+            subject,
+            intro,
+            closing,
+            default_texts,
         } => {
             let id = find(ctx, invoice)?;
             let current = ctx.engine.invoice(&by, id)?;
+            let language: Option<Language> = language.as_deref().map(str::parse).transpose()?;
+            let texts_given = subject.is_some() || intro.is_some() || closing.is_some();
+            if texts_given && *default_texts {
+                bail!("give either --subject/--intro/--closing or --default-texts");
+            }
+            let texts = texts_given.then(|| {
+                let mut texts = current.texts.clone();
+                if let Some(v) = subject {
+                    texts.subject = v.clone();
+                }
+                if let Some(v) = intro {
+                    texts.intro = v.clone();
+                }
+                if let Some(v) = closing {
+                    texts.closing = v.clone();
+                }
+                texts
+            });
             let tax = match line_tax_name {
                 Some(name) => line_tax(&ctx.engine.billing_profile(&by)?, name)?,
                 None => ctx.engine.client_tax(&by, current.invoice.client)?,
@@ -867,6 +1060,9 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
                         TaxRounding::PerDocument
                     }
                 }),
+                language,
+                texts,
+                default_texts: *default_texts,
             };
             let v = ctx.engine.edit_invoice(&by, id, edit).await?;
             shown(cli, &v, "Changed the draft")?;
@@ -888,10 +1084,15 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             amount: paid,
             date,
             note,
+            method,
         } => {
             let id = find(ctx, invoice)?;
             let date = date.as_deref().map(|d| parse::date(d, today)).transpose()?;
-            let v = ctx.engine.record_payment(&by, id, paid, date, note).await?;
+            let method = method.as_deref().map(str::parse).transpose()?;
+            let v = ctx
+                .engine
+                .record_payment(&by, id, paid, date, method, note)
+                .await?;
             let c = v.invoice.currency;
             shown(
                 cli,

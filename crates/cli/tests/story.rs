@@ -845,13 +845,15 @@ fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
         "Müller & Søn",
         "Hosting: Nov",
         "221.64",
-        "DE89 3704 0044 0532 0130 00",
+        // Paid in full by now: stamped, and without payment instructions.
+        "PAID",
     ] {
         assert!(
             text.contains(needle),
             "the PDF text lacks {needle:?}:\n{text}"
         );
     }
+    assert!(!text.contains("DE89 3704 0044 0532 0130 00"), "{text}");
     ok(
         vault,
         &["invoice", "xml", "AC-2026-001", "-o", out.to_str().unwrap()],

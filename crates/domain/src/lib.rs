@@ -28,9 +28,9 @@ pub use expense::{Expense, Receipt};
 pub use ids::*;
 pub use invoice::{
     BankAccount, Billed, BillingMark, BillingProfile, ClientBilling, Discount, Every, Invoice,
-    InvoiceError, InvoiceKind, InvoiceLine, InvoiceStatus, LineGrouping, LineSource,
-    NumberingScheme, Party, Payment, RecurringInvoice, Tax, TaxCategory, TaxMode, TaxRate,
-    TaxRounding, TypedLine, Unit, Work,
+    InvoiceError, InvoiceKind, InvoiceLine, InvoiceStatus, InvoiceTexts, Language, LineDetail,
+    LineGrouping, LineSource, NumberingScheme, Party, Payment, PaymentMethod, RecurringInvoice,
+    SellerLegal, Tax, TaxCategory, TaxMode, TaxRate, TaxRounding, TypedLine, Unit, Work,
 };
 pub use kind::{
     Compartment, Kind, RecordDenied, readable_compartments, readable_kinds, record_access,

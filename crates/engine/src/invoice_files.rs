@@ -47,17 +47,11 @@ pub struct InvoiceFile {
     pub e_invoice_problem: Option<String>,
 }
 
-fn locale_of(tag: &str) -> Locale {
-    match tag
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "de" => Locale::De,
-        "fr" => Locale::Fr,
-        _ => Locale::En,
+fn locale_of(language: Language) -> Locale {
+    match language {
+        Language::En => Locale::En,
+        Language::De => Locale::De,
+        Language::Fr => Locale::Fr,
     }
 }
 
@@ -94,7 +88,15 @@ fn tax_label(category: TaxCategory, percent: rust_decimal::Decimal, locale: Loca
     }
 }
 
-fn party(p: &Party) -> pdf::Party {
+/// A country by name in `locale`'s language ("Deutschland"), or its code if the table lacks it.
+fn country(code: &str, locale: Locale) -> String {
+    pdf::country_name(code, locale)
+        .map(str::to_owned)
+        .unwrap_or_else(|| code.to_owned())
+}
+
+/// `p` as printed; without `with_country` the country is left out (a domestic address, DIN 5008).
+fn party(p: &Party, locale: Locale, with_country: bool) -> pdf::Party {
     let mut address_lines = vec![
         p.street.clone(),
         format!("{} {}", p.postcode, p.city).trim().to_owned(),
@@ -103,10 +105,119 @@ fn party(p: &Party) -> pdf::Party {
     pdf::Party {
         name: p.name.clone(),
         address_lines,
-        country: p.country.clone(),
+        country: if with_country {
+            country(&p.country, locale)
+        } else {
+            String::new()
+        },
         vat_id: p.vat_id.clone(),
         email: p.email.clone(),
     }
+}
+
+/// "Muster GmbH · Hauptstr. 1 · 10115 Berlin": the sender above a window envelope's address, with
+/// the country when the letter goes `abroad`.
+fn return_address(seller: &Party, locale: Locale, abroad: bool) -> Option<String> {
+    let place = format!("{} {}", seller.postcode, seller.city);
+    let country = abroad.then(|| country(&seller.country, locale));
+    let parts: Vec<&str> = [seller.name.as_str(), seller.street.as_str(), place.as_str()]
+        .into_iter()
+        .chain(country.as_deref())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    (parts.len() > 1).then(|| parts.join(" · "))
+}
+
+/// The DIN 5008 footer: who (name, address), how to reach them, where to pay, and the register
+/// and tax details the law asks for. Only for sellers who gave legal details.
+fn footer(
+    seller: &Party,
+    legal: &SellerLegal,
+    bank: Option<&BankAccount>,
+    locale: Locale,
+) -> Vec<Vec<String>> {
+    if legal.is_empty() {
+        return Vec::new();
+    }
+    let labels = locale.labels();
+    let who = vec![
+        seller.name.clone(),
+        seller.street.clone(),
+        format!("{} {}", seller.postcode, seller.city),
+        country(&seller.country, locale),
+    ];
+    let mut contact = Vec::new();
+    if let Some(phone) = &seller.phone {
+        contact.push(format!("{} {phone}", labels.phone));
+    }
+    contact.extend(seller.email.clone());
+    contact.extend(legal.website.clone());
+    let mut money = Vec::new();
+    if let Some(bank) = bank {
+        money.push(labels.bank.to_owned());
+        money.push(bank.holder.clone());
+        money.push(format!("IBAN {}", pdf::group_iban(&bank.iban)));
+        money.extend(bank.bic.as_ref().map(|b| format!("BIC {b}")));
+    }
+    let mut law = Vec::new();
+    law.extend(legal.seat.as_ref().map(|s| format!("{}: {s}", labels.seat)));
+    // The court on one line, the number under it: "Registergericht: Amtsgericht …", "HRB 123".
+    match (&legal.register_court, &legal.register_number) {
+        (Some(court), number) => {
+            law.push(format!("{}: {court}", labels.register));
+            law.extend(number.clone());
+        }
+        (None, Some(number)) => law.push(format!("{}: {number}", labels.register)),
+        (None, None) => {}
+    }
+    law.extend(
+        legal
+            .managing_directors
+            .as_ref()
+            .map(|d| format!("{}: {d}", labels.managing_directors)),
+    );
+    law.extend(
+        seller
+            .vat_id
+            .as_ref()
+            .map(|v| format!("{} {v}", labels.vat_id)),
+    );
+    law.extend(
+        legal
+            .tax_number
+            .as_ref()
+            .map(|n| format!("{} {n}", labels.tax_number)),
+    );
+    vec![who, contact, money, law]
+}
+
+/// The notes printed on `inv`: the tax notes its categories require, in its language, then its
+/// own notes. Drafts made before languages carry the English tax notes in their own notes; those
+/// are not printed twice.
+fn printed_notes(
+    inv: &Invoice,
+    language: Language,
+    small_business_of: Option<&str>,
+) -> Vec<String> {
+    use stint_domain::invoice::letter::tax_note;
+    let mut required: Vec<&str> = inv
+        .lines
+        .iter()
+        .filter_map(|l| tax_note(l.tax.category, language, small_business_of))
+        .collect();
+    required.sort_unstable();
+    required.dedup();
+    let legacy = inv.required_notes();
+    let mut notes: Vec<String> = required.iter().map(|n| (*n).to_owned()).collect();
+    notes.extend(
+        inv.notes
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !legacy.contains(l) && !required.contains(l))
+            .map(str::to_owned),
+    );
+    notes
 }
 
 impl Engine {
@@ -131,7 +242,15 @@ impl Engine {
         let state = self.state(by.org)?;
         let profile = state.billing.clone();
         let details = state.client_billing.get(&inv.client).cloned();
-        let locale = locale_of(&state.organization().locale);
+        let language = crate::invoicing::invoice_language(state, inv);
+        let locale = locale_of(language);
+        let texts = crate::invoicing::letter_texts(inv, language, profile.as_ref());
+        // An issued invoice prints the legal details it was issued with; a draft today's.
+        let legal = match inv.status {
+            InvoiceStatus::Draft => profile.as_ref().map(|p| p.legal.clone()),
+            _ => inv.seller_legal.clone(),
+        }
+        .unwrap_or_default();
         let empty = Party::default();
         let seller = inv
             .seller
@@ -144,6 +263,9 @@ impl Engine {
             .or_else(|| details.as_ref().map(|d| d.buyer.clone()))
             .unwrap_or(empty);
         let t = &view.totals;
+        let abroad = !buyer.country.trim().is_empty() && buyer.country != seller.country;
+        let small_business_of = legal.small_business.then_some(seller.country.as_str());
+        let paid = inv.status == InvoiceStatus::Paid;
         let document = pdf::Document {
             kind: match &view.corrects {
                 Some(number) => pdf::DocumentKind::CreditNote {
@@ -167,8 +289,8 @@ impl Engine {
             },
             currency: inv.currency.code().to_owned(),
             minor_units: inv.currency.exponent(),
-            seller: party(&seller),
-            buyer: party(&buyer),
+            seller: party(&seller, locale, true),
+            buyer: party(&buyer, locale, abroad),
             logo_png: state.logo.clone(),
             lines: inv
                 .lines
@@ -231,14 +353,22 @@ impl Engine {
                     view.due
                 },
             },
-            notes: inv
-                .notes
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(str::to_owned)
-                .collect(),
+            notes: printed_notes(inv, language, small_business_of),
+            subject: texts.subject.clone(),
+            intro: texts.intro.clone(),
+            closing: texts.closing.clone(),
+            return_address: return_address(&seller, locale, abroad),
+            paid,
+            footer: footer(
+                &seller,
+                &legal,
+                profile.as_ref().and_then(|p| p.bank.as_ref()),
+                locale,
+            ),
+            // Paid in full: nothing to pay, so no payment instructions.
             payment: profile
                 .as_ref()
+                .filter(|_| !paid)
                 .and_then(|p| p.bank.as_ref())
                 .map(|bank| pdf::Payment {
                     terms: match (locale, view.due_date) {
@@ -313,6 +443,7 @@ impl Engine {
             bank: profile.as_ref().and_then(|p| p.bank.as_ref()),
             buyer_reference: details.as_ref().and_then(|d| d.buyer_reference.as_deref()),
             corrects: corrects.as_ref().map(|(n, d)| (n.as_str(), *d)),
+            language: crate::invoicing::invoice_language(state, inv),
         };
         let xml_file = |flavor: Flavor, suffix: &str| -> Result<InvoiceFile> {
             let bytes = einvoice::cii_xml(&e_input, flavor)

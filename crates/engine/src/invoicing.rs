@@ -18,8 +18,53 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use stint_domain::Kind;
-use stint_domain::invoice::{Counters, InvoiceError, WorkItem, lines_from_work};
+use stint_domain::invoice::{
+    Counters, InvoiceError, InvoiceTexts, Language, LineDetail, WorkItem, lines_from_work_with,
+};
 use stint_domain::*;
+
+/// The language of `client`'s invoices: its own, else the organization's.
+pub(crate) fn client_language(state: &OrgState, client: ClientId) -> Language {
+    state
+        .client_billing
+        .get(&client)
+        .and_then(|d| d.language)
+        .unwrap_or_else(|| Language::of_locale(&state.organization().locale))
+}
+
+/// The language `invoice` is written in: its own; invoices from before languages follow their
+/// client's, else the organization's.
+pub(crate) fn invoice_language(state: &OrgState, invoice: &Invoice) -> Language {
+    invoice
+        .language
+        .unwrap_or_else(|| client_language(state, invoice.client))
+}
+
+/// The subject, intro and closing `invoice` prints: its own, else the organization's in its
+/// language (none if the organization wrote none).
+pub(crate) fn letter_texts(
+    invoice: &Invoice,
+    language: Language,
+    profile: Option<&BillingProfile>,
+) -> InvoiceTexts {
+    invoice
+        .texts
+        .clone()
+        .or_else(|| profile.and_then(|p| p.texts_in(language)).cloned())
+        .unwrap_or(InvoiceTexts {
+            language,
+            ..InvoiceTexts::default()
+        })
+}
+
+/// At issue, what the invoice says is frozen with it: its language, its texts and the seller's
+/// legal details, so that changing the defaults later never changes an issued invoice.
+pub(crate) fn freeze_letter(state: &OrgState, invoice: &mut Invoice, profile: &BillingProfile) {
+    let language = invoice_language(state, invoice);
+    invoice.texts = Some(letter_texts(invoice, language, Some(profile)));
+    invoice.language = Some(language);
+    invoice.seller_legal = Some(profile.legal.clone());
+}
 
 /// An invoice as listed and shown, with everything computed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -46,6 +91,10 @@ pub struct InvoiceView {
     pub overdue: bool,
     /// The number of the invoice a credit note corrects.
     pub corrects: Option<String>,
+    /// The language it is written in.
+    pub language: Language,
+    /// The subject, intro and closing it prints (its own, or the organization's).
+    pub texts: InvoiceTexts,
 }
 
 /// Billed work that needs a look ([`Engine::billing_problems`]).
@@ -88,6 +137,9 @@ pub struct NewInvoice {
     pub to: Option<Date>,
     /// How time becomes lines.
     pub grouping: LineGrouping,
+    /// What each line of time says under its description: the period, the notes or the tasks.
+    #[serde(default)]
+    pub detail: LineDetail,
     /// Bill unbilled time.
     pub include_time: bool,
     /// Bill billable expenses.
@@ -122,6 +174,14 @@ pub struct InvoiceEdit {
     /// Where tax is rounded.
     #[ts(optional)]
     pub tax_rounding: Option<TaxRounding>,
+    /// The language the invoice is written in.
+    #[ts(optional)]
+    pub language: Option<Language>,
+    /// The invoice's own subject, intro and closing (their language is the invoice's).
+    #[ts(optional)]
+    pub texts: Option<InvoiceTexts>,
+    /// Go back to the organization's texts in the invoice's language.
+    pub default_texts: bool,
 }
 
 /// Which invoices to list.
@@ -191,6 +251,12 @@ fn view(state: &OrgState, invoice: &Invoice, today: Date) -> InvoiceView {
             }
             InvoiceKind::Invoice => None,
         },
+        language: invoice_language(state, invoice),
+        texts: letter_texts(
+            invoice,
+            invoice_language(state, invoice),
+            state.billing.as_ref(),
+        ),
         invoice: invoice.clone(),
     }
 }
@@ -292,6 +358,7 @@ impl Engine {
                 payment_days: None,
                 tax: None,
                 buyer_reference: None,
+                language: None,
             }))
     }
 
@@ -537,7 +604,7 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let mut lines = lines_from_work(&work, input.grouping, tax);
+        let mut lines = lines_from_work_with(&work, input.grouping, input.detail, tax);
         let mut expenses: Vec<Expense> = Vec::new();
         if input.include_expenses {
             let mut billable: Vec<&Expense> = state
@@ -610,7 +677,9 @@ impl Engine {
             .min()
             .zip(dates.iter().max())
             .map(|(a, b)| (*a, *b));
-        invoice.notes = invoice.required_notes().join("\n");
+        // The tax notes the law requires are printed from the lines' categories, in the
+        // invoice's language; the notes are the user's own.
+        invoice.language = Some(client_language(state, client_id));
         let invoice = invoice.validate()?;
 
         let mut records = vec![Record::Invoice(Box::new(invoice.clone()))];
@@ -750,6 +819,18 @@ impl Engine {
             if let Some(rounding) = edit.tax_rounding {
                 i.tax_rounding = rounding;
             }
+            if let Some(language) = edit.language {
+                i.language = Some(language);
+            }
+            if edit.default_texts {
+                i.texts = None;
+            }
+            if let Some(texts) = edit.texts {
+                i.texts = Some(texts);
+            }
+            if let Some(texts) = &mut i.texts {
+                texts.language = i.language.unwrap_or(texts.language);
+            }
         })?;
         let kept_entries: Vec<EntryId> = invoice.entries().collect();
         let kept_expenses: Vec<ExpenseId> = invoice.expenses().collect();
@@ -863,6 +944,7 @@ impl Engine {
             .into());
         }
         invoice.issue(assigned.number, date, profile.seller.clone(), details.buyer)?;
+        freeze_letter(state, &mut invoice, &profile);
         profile.counters = assigned.counters;
         self.commit(
             by,
@@ -882,6 +964,7 @@ impl Engine {
         id: InvoiceId,
         amount: &str,
         date: Option<Date>,
+        method: Option<PaymentMethod>,
         note: &str,
     ) -> Result<InvoiceView> {
         let (state, mut invoice) = self.invoice_for_change(by, id, Action::EditInvoices)?;
@@ -891,6 +974,7 @@ impl Engine {
             date: date.unwrap_or(today),
             amount: amount.amount,
             note: note.to_owned(),
+            method,
         })?;
         self.commit(by, vec![Record::Invoice(Box::new(invoice))])
             .await?;
@@ -1019,9 +1103,8 @@ impl Engine {
                     draft.tax_mode = p.tax_mode;
                     draft.tax_rounding = p.tax_rounding;
                 }
-                let mut notes = vec![format!("Recurring invoice of {date}")];
-                notes.extend(draft.required_notes().into_iter().map(str::to_owned));
-                draft.notes = notes.join("\n");
+                draft.notes = format!("Recurring invoice of {date}");
+                draft.language = Some(client_language(state, series.client));
                 let draft = draft.validate()?;
                 made.push(draft.id);
                 records.push(Record::Invoice(Box::new(draft)));

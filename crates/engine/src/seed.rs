@@ -450,6 +450,7 @@ impl Engine {
                         date: day.checked_add(10.days()).unwrap_or(day),
                         amount: invoice.totals().gross,
                         note: String::new(),
+                        method: Some(PaymentMethod::BankTransfer),
                     };
                     invoice.record_payment(paid)?;
                 }

@@ -287,6 +287,7 @@ async fn tracked_time_becomes_an_issued_invoice_that_is_paid() {
             draft.invoice.id,
             "100",
             Some(day("2026-11-25")),
+            Some(PaymentMethod::BankTransfer),
             "transfer",
         )
         .await
@@ -297,7 +298,7 @@ async fn tracked_time_becomes_an_issued_invoice_that_is_paid() {
     );
     let err = w
         .engine
-        .record_payment(&w.owner, draft.invoice.id, "97.85", None, "")
+        .record_payment(&w.owner, draft.invoice.id, "97.85", None, None, "")
         .await
         .unwrap_err();
     assert!(
@@ -307,7 +308,7 @@ async fn tracked_time_becomes_an_issued_invoice_that_is_paid() {
     );
     let paid = w
         .engine
-        .record_payment(&w.owner, draft.invoice.id, "97.84", None, "")
+        .record_payment(&w.owner, draft.invoice.id, "97.84", None, None, "")
         .await
         .unwrap();
     assert_eq!(
@@ -591,7 +592,7 @@ async fn members_see_no_invoices_viewers_read_them_and_only_owners_and_admins_wr
     );
     assert!(
         w.engine
-            .record_payment(&member, draft.invoice.id, "1", None, "")
+            .record_payment(&member, draft.invoice.id, "1", None, None, "")
             .await
             .is_err()
     );

@@ -125,5 +125,11 @@ fn sample() -> Document {
             bic: Some("COBADEFFXXX".into()),
             reference: "INV-2026-0007".into(),
         }),
+        subject: String::new(),
+        intro: String::new(),
+        closing: String::new(),
+        return_address: None,
+        paid: false,
+        footer: Vec::new(),
     }
 }

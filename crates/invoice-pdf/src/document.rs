@@ -45,6 +45,20 @@ pub struct Document {
     pub notes: Vec<String>,
     /// How to pay, if stated.
     pub payment: Option<Payment>,
+    /// A line under the title saying what the invoice is about (empty: none).
+    pub subject: String,
+    /// The paragraph before the lines (empty: none).
+    pub intro: String,
+    /// The paragraph after the payment block (empty: none).
+    pub closing: String,
+    /// The sender's address on one line above the recipient's, for window envelopes
+    /// ("Muster GmbH · Hauptstr. 1 · 10115 Berlin"); in place of the "Bill to" caption.
+    pub return_address: Option<String>,
+    /// Paid in full: a stamp beside the title (the caller leaves out the payment block).
+    pub paid: bool,
+    /// The footer of every page (DIN 5008): up to four columns of lines, e.g. address, contact,
+    /// bank, register. Empty: just the page numbers.
+    pub footer: Vec<Vec<String>>,
 }
 
 /// What kind of document this is.

@@ -12,8 +12,9 @@ use quick_xml::Writer;
 use quick_xml::events::BytesText;
 use rust_decimal::Decimal;
 use std::io;
+use stint_domain::invoice::letter::{exemption_code, tax_note};
 use stint_domain::invoice::totals::line_base;
-use stint_domain::invoice::{TaxGroup, Totals};
+use stint_domain::invoice::{Language, SellerLegal, TaxGroup, Totals};
 use stint_domain::{BankAccount, Invoice, InvoiceKind, InvoiceStatus, Party, TaxCategory, TaxMode};
 
 /// Which e-invoice.
@@ -50,6 +51,26 @@ pub struct EInvoiceInput<'a> {
     pub buyer_reference: Option<&'a str>,
     /// For a credit note: the number and issue date of the invoice it corrects (BT-25, BT-26).
     pub corrects: Option<(&'a str, Date)>,
+    /// The language of the invoice's texts (the exemption reasons, BT-120).
+    pub language: Language,
+}
+
+/// The seller's legal details as frozen at issue (none on invoices issued before they existed).
+fn legal_of(inv: &Invoice) -> Option<&SellerLegal> {
+    inv.seller_legal.as_ref()
+}
+
+/// The exemption reason (BT-120) of a tax category, in the invoice's language; a small business's
+/// exempt lines cite the rule that exempts it.
+fn exemption_reason(input: &EInvoiceInput, category: TaxCategory) -> Option<&'static str> {
+    let inv = input.invoice;
+    let small_business_of = legal_of(inv).filter(|l| l.small_business).map(|_| {
+        inv.seller
+            .as_ref()
+            .map(|s| s.country.as_str())
+            .unwrap_or_default()
+    });
+    tax_note(category, input.language, small_business_of)
 }
 
 /// A business rule the data breaks.
@@ -164,14 +185,32 @@ pub fn check(input: &EInvoiceInput, flavor: Flavor) -> Result<(), EInvoiceError>
             "BR-16",
         ));
     }
-    // Every category but "outside scope" needs the seller's VAT identifier (BR-S-02, BR-Z-02, …).
+    // Every category but "outside scope" needs the seller's VAT identifier or tax number
+    // (BR-S-02, BR-Z-02, BR-E-02, …); reverse charge and intra-community supplies the VAT id.
     let categories: Vec<TaxCategory> = t.groups.iter().map(|g| g.category).collect();
-    if categories.iter().any(|c| *c != TaxCategory::OutsideScope) && opt_blank(&seller.vat_id) {
-        errors.push(rule(
-            "BT-31 seller VAT identifier",
-            "is missing; it is required for taxed, zero-rated and exempt supplies",
-            "BR-S-02",
-        ));
+    let tax_number = legal_of(inv).and_then(|l| l.tax_number.as_ref());
+    let register = legal_of(inv).and_then(|l| l.register_number.as_ref());
+    if opt_blank(&seller.vat_id) {
+        if categories.iter().any(|c| c.needs_both_vat_ids()) {
+            errors.push(rule(
+                "BT-31 seller VAT identifier",
+                "is missing; reverse charge and intra-community supplies need it",
+                "BR-AE-02",
+            ));
+        } else if categories.iter().any(|c| *c != TaxCategory::OutsideScope) && tax_number.is_none()
+        {
+            errors.push(rule(
+                "BT-31 seller VAT identifier",
+                "is missing; taxed, zero-rated and exempt supplies need it or the tax number",
+                "BR-S-02",
+            ));
+        } else if tax_number.is_none() && register.is_none() {
+            errors.push(rule(
+                "BT-31 seller VAT identifier",
+                "is missing, and there is no tax number or register number to identify the seller by",
+                "BR-CO-26",
+            ));
+        }
     }
     if categories.iter().any(|c| c.needs_both_vat_ids()) && opt_blank(&buyer.vat_id) {
         errors.push(rule(
@@ -331,9 +370,33 @@ fn date_element(w: &mut W, name: &str, d: Date, udt: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn party(w: &mut W, name: &str, p: &Party, with_contact: bool) -> io::Result<()> {
+fn party(
+    w: &mut W,
+    name: &str,
+    p: &Party,
+    with_contact: bool,
+    legal: Option<&SellerLegal>,
+) -> io::Result<()> {
+    let register = legal.and_then(|l| l.register_number.as_ref());
     w.create_element(name).write_inner_content(|w| {
+        // BT-29: a seller with neither a VAT id nor a register entry is known by its tax number
+        // (BR-CO-26 wants one of the three).
+        if let Some(number) = legal
+            .and_then(|l| l.tax_number.as_ref())
+            .filter(|_| p.vat_id.is_none() && register.is_none())
+        {
+            text(w, "ram:ID", number)?;
+        }
         text(w, "ram:Name", &p.name)?;
+        // BT-33, the seller's additional legal information: register, managing directors, seat.
+        if let Some(description) = legal.map(legal_description).filter(|d| !d.is_empty()) {
+            text(w, "ram:Description", &description)?;
+        }
+        // BT-30, the legal registration identifier: the commercial register number.
+        if let Some(number) = register {
+            w.create_element("ram:SpecifiedLegalOrganization")
+                .write_inner_content(|w| text(w, "ram:ID", number))?;
+        }
         if with_contact && (p.contact.is_some() || p.phone.is_some() || p.email.is_some()) {
             w.create_element("ram:DefinedTradeContact")
                 .write_inner_content(|w| {
@@ -369,6 +432,15 @@ fn party(w: &mut W, name: &str, p: &Party, with_contact: bool) -> io::Result<()>
                     Ok(())
                 })?;
         }
+        if let Some(number) = legal.and_then(|l| l.tax_number.as_ref()) {
+            w.create_element("ram:SpecifiedTaxRegistration")
+                .write_inner_content(|w| {
+                    w.create_element("ram:ID")
+                        .with_attribute(("schemeID", "FC"))
+                        .write_text_content(BytesText::new(number))?;
+                    Ok(())
+                })?;
+        }
         if let Some(vat) = &p.vat_id {
             w.create_element("ram:SpecifiedTaxRegistration")
                 .write_inner_content(|w| {
@@ -395,16 +467,40 @@ fn category(w: &mut W, name: &str, g_category: TaxCategory, g_percent: Decimal) 
     Ok(())
 }
 
-fn breakdown(w: &mut W, g: &TaxGroup) -> io::Result<()> {
+/// "Registered seat: Berlin · Amtsgericht Charlottenburg HRB 12345 · Managing directors: …"
+/// (in English: the e-invoice's field has no language of its own).
+fn legal_description(l: &SellerLegal) -> String {
+    let register = [l.register_court.as_deref(), l.register_number.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut parts = Vec::new();
+    if let Some(seat) = &l.seat {
+        parts.push(format!("Registered seat: {seat}"));
+    }
+    if !register.is_empty() {
+        parts.push(format!("Register: {register}"));
+    }
+    if let Some(directors) = &l.managing_directors {
+        parts.push(format!("Managing directors: {directors}"));
+    }
+    parts.join(" · ")
+}
+
+fn breakdown(w: &mut W, input: &EInvoiceInput, g: &TaxGroup) -> io::Result<()> {
     w.create_element("ram:ApplicableTradeTax")
         .write_inner_content(|w| {
             text(w, "ram:CalculatedAmount", &amount(g.tax))?;
             text(w, "ram:TypeCode", "VAT")?;
-            if let Some(reason) = g.category.required_note() {
+            if let Some(reason) = exemption_reason(input, g.category) {
                 text(w, "ram:ExemptionReason", reason)?;
             }
             text(w, "ram:BasisAmount", &amount(g.taxable))?;
             text(w, "ram:CategoryCode", g.category.code())?;
+            if let Some(code) = exemption_code(g.category) {
+                text(w, "ram:ExemptionReasonCode", code)?;
+            }
             if g.category != TaxCategory::OutsideScope {
                 text(w, "ram:RateApplicablePercent", &percent(g.percent))?;
             }
@@ -570,12 +666,14 @@ fn write_document(w: &mut W, input: &EInvoiceInput, flavor: Flavor) -> io::Resul
                                 "ram:SellerTradeParty",
                                 inv.seller.as_ref().unwrap_or(&empty),
                                 true,
+                                legal_of(inv),
                             )?;
                             party(
                                 w,
                                 "ram:BuyerTradeParty",
                                 inv.buyer.as_ref().unwrap_or(&empty),
                                 false,
+                                None,
                             )?;
                             Ok(())
                         })?;
@@ -612,7 +710,7 @@ fn write_document(w: &mut W, input: &EInvoiceInput, flavor: Flavor) -> io::Resul
                                     })?;
                             }
                             for g in &t.groups {
-                                breakdown(w, g)?;
+                                breakdown(w, input, g)?;
                             }
                             if let Some((start, end)) = inv.service_period {
                                 w.create_element("ram:BillingSpecifiedPeriod")

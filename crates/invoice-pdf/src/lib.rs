@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod canvas;
+mod countries;
 mod document;
 pub mod einvoice;
 mod epc;
@@ -18,10 +19,12 @@ mod kit;
 mod locale;
 mod render;
 
+pub use countries::country_name;
 pub use document::{Document, DocumentKind, Line, Paper, Party, Payment, TaxRow, Totals};
 pub use epc::epc_payload;
 pub use kit::{RecoveryKit, render_recovery_kit};
 pub use locale::{Labels, Locale, NARROW_NBSP};
+pub use render::group_iban;
 
 use thiserror::Error;
 

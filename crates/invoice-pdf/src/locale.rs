@@ -89,6 +89,20 @@ pub struct Labels {
     pub page: &'static str,
     /// "of", between page number and page count.
     pub page_of: &'static str,
+    /// The stamp on an invoice paid in full.
+    pub paid_stamp: &'static str,
+    /// Precedes a telephone number in the footer.
+    pub phone: &'static str,
+    /// Precedes the tax office's number in the footer.
+    pub tax_number: &'static str,
+    /// Precedes the managing directors in the footer.
+    pub managing_directors: &'static str,
+    /// Precedes the registered seat in the footer.
+    pub seat: &'static str,
+    /// Precedes the register court and number in the footer.
+    pub register: &'static str,
+    /// Heads the bank column of the footer.
+    pub bank: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -126,6 +140,13 @@ const EN: Labels = Labels {
     continued: "continued",
     page: "Page",
     page_of: "of",
+    paid_stamp: "PAID",
+    phone: "Phone",
+    tax_number: "Tax number",
+    managing_directors: "Managing directors",
+    seat: "Registered office",
+    register: "Register",
+    bank: "Bank details",
 };
 
 const DE: Labels = Labels {
@@ -163,6 +184,13 @@ const DE: Labels = Labels {
     continued: "Fortsetzung",
     page: "Seite",
     page_of: "von",
+    paid_stamp: "BEZAHLT",
+    phone: "Tel.",
+    tax_number: "Steuernummer",
+    managing_directors: "Geschäftsführung",
+    seat: "Sitz",
+    register: "Registergericht",
+    bank: "Bankverbindung",
 };
 
 const FR: Labels = Labels {
@@ -200,6 +228,13 @@ const FR: Labels = Labels {
     continued: "suite",
     page: "Page",
     page_of: "sur",
+    paid_stamp: "PAYÉE",
+    phone: "Tél.",
+    tax_number: "N° fiscal",
+    managing_directors: "Gérance",
+    seat: "Siège social",
+    register: "Registre",
+    bank: "Coordonnées bancaires",
 };
 
 const EN_MONTHS: [&str; 12] = [

@@ -16,9 +16,13 @@ use crate::{Document, DocumentKind, Party, PdfError, epc};
 
 const MARGIN_X: f32 = 50.0;
 const MARGIN_TOP: f32 = 48.0;
-/// Nothing but the footer goes below this line.
+/// Nothing but the footer goes below this line (raised by the height of a DIN 5008 footer).
 const CONTENT_BOTTOM: f32 = 64.0;
 const FOOTER_BASELINE: f32 = 34.0;
+/// Lines per column of the DIN 5008 footer at most (after wrapping).
+const FOOTER_LINES: usize = 7;
+/// Columns of the DIN 5008 footer at most.
+const FOOTER_COLUMNS: usize = 4;
 const LOGO_BOX: (f32, f32) = (160.0, 60.0);
 /// Logos larger than this (in pixels per side) are refused: decoding them costs more than
 /// any logo is worth and can exhaust memory.
@@ -52,6 +56,8 @@ const HEADING: Style = Style::new(Face::Bold, 9.5, Ink::Text);
 const NAME: Style = Style::new(Face::Bold, 10.0, Ink::Text);
 const TOTAL: Style = Style::new(Face::Bold, 10.5, Ink::Text);
 const TITLE: Style = Style::new(Face::Bold, 18.0, Ink::Text);
+const STAMP: Style = Style::new(Face::Bold, 14.0, Ink::Text);
+const FOOTER: Style = Style::new(Face::Regular, 6.8, Ink::Muted);
 
 fn line_height(style: Style) -> f32 {
     style.size * 1.35
@@ -110,8 +116,18 @@ pub(crate) fn render_document(doc: &Document) -> Result<lopdf::Document, PdfErro
         width,
         height,
         y: height - MARGIN_TOP,
+        bottom: CONTENT_BOTTOM,
         table: Table::default(),
     };
+    let tallest = renderer
+        .footer_layout()
+        .iter()
+        .map(|(.., lines)| lines.len())
+        .max()
+        .unwrap_or(0);
+    if tallest > 0 {
+        renderer.bottom = CONTENT_BOTTOM + footer_height(tallest) + 10.0;
+    }
     renderer.run(logo)?;
     let pages = renderer
         .canvas
@@ -260,18 +276,22 @@ struct Renderer<'a> {
     height: f32,
     /// The top of the next thing to draw.
     y: f32,
+    /// Nothing but the footer goes below this.
+    bottom: f32,
     table: Table,
 }
 
 impl Renderer<'_> {
     fn run(&mut self, logo: Option<(XObjectId, (usize, usize))>) -> Result<(), PdfError> {
         self.header(logo);
+        self.paragraph(&self.doc.intro.clone(), 0.0);
         let rows = self.prepare_table();
         self.table_header();
         self.lines(rows);
         self.totals_block();
         self.notes();
         self.payment()?;
+        self.paragraph(&self.doc.closing.clone(), 18.0);
         self.footers();
         Ok(())
     }
@@ -285,7 +305,108 @@ impl Renderer<'_> {
     }
 
     fn fits(&self, height: f32) -> bool {
-        self.y - height >= CONTENT_BOTTOM
+        self.y - height >= self.bottom
+    }
+
+    /// The DIN 5008 footer laid out: (left edge, width, lines) of at most four columns. Each
+    /// column is as wide as its longest line if they all fit side by side (the space left over
+    /// goes between them); else the narrow ones keep their width, the wide ones share the rest
+    /// and their long lines wrap rather than lose their end (a register entry is printed whole),
+    /// up to seven lines a column.
+    fn footer_layout(&self) -> Vec<(f32, f32, Vec<String>)> {
+        let columns: Vec<Vec<String>> = self
+            .doc
+            .footer
+            .iter()
+            .map(|column| {
+                column
+                    .iter()
+                    .map(|l| self.printable(l))
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|c| !c.is_empty())
+            .take(FOOTER_COLUMNS)
+            .collect();
+        if columns.is_empty() {
+            return Vec::new();
+        }
+        let n = columns.len();
+        let available = self.content_width() - GAP * (n - 1) as f32;
+        let natural: Vec<f32> = columns
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|l| self.canvas.width(FOOTER, l))
+                    .fold(0.0, f32::max)
+            })
+            .collect();
+        let mut widths = natural.clone();
+        let total: f32 = natural.iter().sum();
+        let spare = if total <= available {
+            available - total
+        } else {
+            // Water-filling: columns narrower than an equal share of what is left keep their
+            // width; the others split the rest equally.
+            let mut wide: Vec<usize> = (0..n).collect();
+            let mut left = available;
+            loop {
+                let share = left / wide.len() as f32;
+                let (narrow, rest): (Vec<usize>, Vec<usize>) =
+                    wide.iter().partition(|&&i| natural[i] <= share);
+                if narrow.is_empty() {
+                    for &i in &rest {
+                        widths[i] = share;
+                    }
+                    break;
+                }
+                left -= narrow.iter().map(|&i| natural[i]).sum::<f32>();
+                wide = rest;
+                if wide.is_empty() {
+                    break;
+                }
+            }
+            0.0
+        };
+        let gap = if n > 1 {
+            GAP + spare / (n - 1) as f32
+        } else {
+            GAP
+        };
+        let mut x = MARGIN_X;
+        let mut laid = Vec::with_capacity(n);
+        for (column, width) in columns.into_iter().zip(widths) {
+            let lines: Vec<String> = column
+                .iter()
+                .flat_map(|l| wrap(self.fonts, FOOTER.face, FOOTER.size, l, width))
+                .take(FOOTER_LINES)
+                .collect();
+            laid.push((x, width, lines));
+            x += width + gap;
+        }
+        laid
+    }
+
+    /// A paragraph of the letter (intro or closing), wrapped, `space` below what came before.
+    fn paragraph(&mut self, text: &str, space: f32) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        self.y -= space;
+        let width = self.content_width();
+        for line in text.lines() {
+            let line = self.printable(line);
+            if line.is_empty() {
+                self.y -= line_height(BODY) / 2.0;
+                continue;
+            }
+            for part in wrap(self.fonts, BODY.face, BODY.size, &line, width) {
+                self.ensure(line_height(BODY));
+                self.line(MARGIN_X, BODY, &part);
+            }
+        }
+        self.y -= 12.0;
     }
 
     fn printable(&self, text: &str) -> String {
@@ -374,8 +495,27 @@ impl Renderer<'_> {
 
     fn buyer(&mut self, top: f32) -> f32 {
         self.y = top;
-        self.line(MARGIN_X, CAPTION, self.labels.bill_to);
-        self.y -= 2.0;
+        match self
+            .doc
+            .return_address
+            .as_deref()
+            .map(|r| self.printable(r))
+        {
+            // DIN 5008: the sender on one small line at the top of the envelope's window.
+            Some(sender) if !sender.is_empty() => {
+                let sender =
+                    ellipsize(self.fonts, CAPTION.face, CAPTION.size, &sender, BUYER_WIDTH);
+                let width = self.canvas.width(CAPTION, &sender);
+                self.line(MARGIN_X, CAPTION, &sender);
+                self.canvas
+                    .rule(MARGIN_X, MARGIN_X + width, self.y + 1.5, 0.4, Ink::Muted);
+                self.y -= 3.0;
+            }
+            _ => {
+                self.line(MARGIN_X, CAPTION, self.labels.bill_to);
+                self.y -= 2.0;
+            }
+        }
         for (text, style) in self.party_lines(&self.doc.buyer, BUYER_WIDTH, 3) {
             self.line(MARGIN_X, style, &text);
         }
@@ -467,7 +607,22 @@ impl Renderer<'_> {
 
     /// "Invoice", or "Credit note" and the invoice it corrects.
     fn title(&mut self) {
+        if self.doc.paid {
+            self.paid_stamp(self.y);
+        }
         self.line(MARGIN_X, TITLE, title(self.labels, &self.doc.kind));
+        let subject = self.printable(&self.doc.subject);
+        if !subject.is_empty() {
+            let subject = ellipsize(
+                self.fonts,
+                HEADING.face,
+                HEADING.size,
+                &subject,
+                self.content_width(),
+            );
+            self.y -= 2.0;
+            self.line(MARGIN_X, HEADING, &subject);
+        }
         // A credit note whose invoice the caller does not know just says nothing about it.
         let corrects = match &self.doc.kind {
             DocumentKind::CreditNote { corrects } => Some(self.printable(corrects)),
@@ -485,6 +640,23 @@ impl Renderer<'_> {
             self.line(MARGIN_X, BODY, &text);
         }
         self.y -= 10.0;
+    }
+
+    /// "PAID" in a frame at the right margin, level with the title whose box starts at `top`.
+    fn paid_stamp(&mut self, top: f32) {
+        let text = self.labels.paid_stamp;
+        let (pad_x, pad_y) = (8.0, 5.0);
+        let width = self.canvas.width(STAMP, text) + 2.0 * pad_x;
+        let height = STAMP.size + 2.0 * pad_y;
+        let (right, top) = (self.right(), top + 2.0);
+        let (left, low) = (right - width, top - height);
+        let line = 1.4;
+        self.canvas.rect(left, low, width, line, Ink::Text);
+        self.canvas.rect(left, top - line, width, line, Ink::Text);
+        self.canvas.rect(left, low, line, height, Ink::Text);
+        self.canvas.rect(right - line, low, line, height, Ink::Text);
+        self.canvas
+            .text(left + pad_x, low + pad_y + STAMP.size * 0.2, STAMP, text);
     }
 
     // ---- line table ---------------------------------------------------------------------------
@@ -989,9 +1161,12 @@ impl Renderer<'_> {
 
     // ---- footers --------------------------------------------------------------------------------
 
-    /// "Page n of m" and the document number on every page, now that the page count is known.
+    /// "Page n of m" and the document number on every page, now that the page count is known,
+    /// under the DIN 5008 columns if the document has them.
     fn footers(&mut self) {
         let pages = self.canvas.page_count();
+        let columns = self.footer_layout();
+        let tallest = columns.iter().map(|(.., l)| l.len()).max().unwrap_or(0);
         let number = ellipsize(
             self.fonts,
             CAPTION.face,
@@ -1013,12 +1188,25 @@ impl Renderer<'_> {
             let footer = self.locale.page_of(page + 1, pages);
             self.canvas
                 .text_right(self.right(), FOOTER_BASELINE, CAPTION, &footer);
+            for (x, _, lines) in &columns {
+                let x = *x;
+                let mut y = FOOTER_BASELINE + 18.0 + footer_height(tallest);
+                for line in lines {
+                    y -= line_height(FOOTER);
+                    self.canvas.text(x, y + 1.5, FOOTER, line);
+                }
+            }
         }
     }
 }
 
+/// The height of a footer column of `lines` lines.
+fn footer_height(lines: usize) -> f32 {
+    lines as f32 * line_height(FOOTER)
+}
+
 /// An IBAN in groups of four, as printed on paper: "DE89 3704 0044 0532 0130 00".
-fn group_iban(iban: &str) -> String {
+pub fn group_iban(iban: &str) -> String {
     let compact: Vec<char> = iban.chars().filter(|c| !c.is_whitespace()).collect();
     compact
         .chunks(4)

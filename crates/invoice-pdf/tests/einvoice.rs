@@ -80,6 +80,7 @@ fn xml(
         bank: Some(&bank),
         buyer_reference: Some("04011000-12345-34"),
         corrects,
+        language: inv.language.unwrap_or_default(),
     };
     cii_xml(&input, flavor)
 }
@@ -368,6 +369,12 @@ fn a_factur_x_pdf_is_pdf_a_3_and_carries_its_xml() {
         },
         notes: vec![],
         payment: None,
+        subject: String::new(),
+        intro: String::new(),
+        closing: String::new(),
+        return_address: None,
+        paid: false,
+        footer: Vec::new(),
     };
     let pdf = stint_invoice_pdf::render(&document).unwrap();
     let meta = stint_invoice_pdf::facturx::FacturXMeta {
@@ -434,4 +441,89 @@ fn check_factur_x(out: &[u8]) {
         .output()
         .expect("pdftotext (poppler-utils) is needed");
     assert!(String::from_utf8_lossy(&text.stdout).contains("Müller & Søn"));
+}
+
+/// A seller without a VAT id: a small business may be identified by its tax number (BT-32, and
+/// BT-29 for BR-CO-26); reverse charge still needs the VAT id; with nothing at all, each rule says
+/// which term is missing.
+#[test]
+fn a_seller_without_a_vat_id_is_known_by_its_tax_number() {
+    let exempt = vec![line(
+        "Design",
+        dec!(2),
+        dec!(100),
+        Tax::zero(TaxCategory::Exempt),
+    )];
+    let without_vat_id = |legal: Option<SellerLegal>, lines: Vec<InvoiceLine>| {
+        let mut inv = issued(lines, |_| {});
+        inv.seller.as_mut().unwrap().vat_id = None;
+        inv.seller_legal = legal;
+        inv.language = Some(Language::De);
+        inv
+    };
+    let small = SellerLegal {
+        tax_number: Some("30/123/45678".into()),
+        small_business: true,
+        ..SellerLegal::default()
+    };
+    let inv = without_vat_id(Some(small.clone()), exempt.clone());
+    let text = String::from_utf8(xml(&inv, Flavor::FacturX, None).unwrap()).unwrap();
+    assert!(text.contains("<ram:ID>30/123/45678</ram:ID>"), "{text}");
+    assert!(
+        text.contains(r#"<ram:ID schemeID="FC">30/123/45678</ram:ID>"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("<ram:ExemptionReason>Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.</ram:ExemptionReason>"),
+        "{text}"
+    );
+
+    let err = xml(&without_vat_id(None, exempt.clone()), Flavor::FacturX, None).unwrap_err();
+    assert_eq!(
+        err.0[0].to_string(),
+        "BT-31 seller VAT identifier is missing; taxed, zero-rated and exempt supplies need it or the tax number (BR-S-02)"
+    );
+    let reverse = vec![line(
+        "Design",
+        dec!(2),
+        dec!(100),
+        Tax::zero(TaxCategory::ReverseCharge),
+    )];
+    let err = xml(&without_vat_id(Some(small), reverse), Flavor::FacturX, None).unwrap_err();
+    assert!(
+        err.0
+            .iter()
+            .any(|e| e.rule == "BR-AE-02" && e.term.starts_with("BT-31")),
+        "{err:?}"
+    );
+    let outside = vec![line(
+        "Design",
+        dec!(2),
+        dec!(100),
+        Tax::zero(TaxCategory::OutsideScope),
+    )];
+    let err = xml(
+        &without_vat_id(None, outside.clone()),
+        Flavor::FacturX,
+        None,
+    )
+    .unwrap_err();
+    assert!(err.0.iter().any(|e| e.rule == "BR-CO-26"), "{err:?}");
+    // A register number identifies a company (BT-30) as well.
+    let company = SellerLegal {
+        register_court: Some("Amtsgericht Berlin-Charlottenburg".into()),
+        register_number: Some("HRB 123456 B".into()),
+        ..SellerLegal::default()
+    };
+    let text = String::from_utf8(
+        xml(
+            &without_vat_id(Some(company), outside),
+            Flavor::FacturX,
+            None,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(text.contains("<ram:SpecifiedLegalOrganization>"), "{text}");
+    assert!(text.contains("<ram:ID>HRB 123456 B</ram:ID>"), "{text}");
 }

@@ -434,6 +434,12 @@ fn hostile_input_renders_without_panicking() {
         tax_rows: Vec::new(),
         notes: Vec::new(),
         payment: None,
+        subject: String::new(),
+        intro: String::new(),
+        closing: String::new(),
+        return_address: None,
+        paid: false,
+        footer: Vec::new(),
         totals: Default::default(),
         ..invoice(Locale::De)
     };

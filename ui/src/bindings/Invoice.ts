@@ -6,8 +6,11 @@ import type { InvoiceId } from "./InvoiceId";
 import type { InvoiceKind } from "./InvoiceKind";
 import type { InvoiceLine } from "./InvoiceLine";
 import type { InvoiceStatus } from "./InvoiceStatus";
+import type { InvoiceTexts } from "./InvoiceTexts";
+import type { Language } from "./Language";
 import type { Party } from "./Party";
 import type { Payment } from "./Payment";
+import type { SellerLegal } from "./SellerLegal";
 import type { TaxMode } from "./TaxMode";
 import type { TaxRounding } from "./TaxRounding";
 
@@ -86,4 +89,18 @@ status: InvoiceStatus,
 /**
  * Why it was voided.
  */
-void_reason: string | null, };
+void_reason: string | null, 
+/**
+ * The language it is written in (the client's when it was made); `None` on invoices made
+ * before languages, which follow the organization's locale.
+ */
+language: Language | null, 
+/**
+ * Subject, intro and closing: the invoice's own, or `None` for the organization's texts in
+ * its language (frozen into the invoice at issue).
+ */
+texts: InvoiceTexts | null, 
+/**
+ * The seller's legal details as at issue (frozen, as the seller is).
+ */
+seller_legal: SellerLegal | null, };

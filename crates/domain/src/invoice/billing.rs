@@ -2,6 +2,7 @@
 //! defaults) and each client's billing details (buyer address, VAT id, number prefix). Both live in the
 //! finance compartment: Members never receive them.
 
+use super::letter::{InvoiceTexts, Language, SellerLegal};
 use super::numbering::{Counters, NumberingScheme};
 use super::{Party, Tax, TaxMode, TaxRounding};
 use crate::ids::{BillingId, ClientId};
@@ -86,6 +87,12 @@ pub struct BillingProfile {
     /// is always offered too.
     #[serde(default)]
     pub tax_rates: Vec<TaxRate>,
+    /// Register, managing directors, seat, tax number: the footer of every invoice.
+    #[serde(default)]
+    pub legal: SellerLegal,
+    /// Subject, intro and closing of new invoices, at most one set per language.
+    #[serde(default)]
+    pub texts: Vec<InvoiceTexts>,
 }
 
 /// A tax rate under a name people pick it by.
@@ -118,7 +125,14 @@ impl BillingProfile {
             tax_mode: TaxMode::Exclusive,
             tax_rounding: TaxRounding::PerDocument,
             tax_rates: Vec::new(),
+            legal: SellerLegal::default(),
+            texts: Vec::new(),
         }
+    }
+
+    /// The organization's texts for invoices in `language`, if it wrote some.
+    pub fn texts_in(&self, language: Language) -> Option<&InvoiceTexts> {
+        self.texts.iter().find(|t| t.language == language)
     }
 
     /// Check every field.
@@ -148,6 +162,22 @@ impl BillingProfile {
             }
             names.push(folded);
         }
+        self.legal = self.legal.validate()?;
+        let mut texts = Vec::with_capacity(self.texts.len());
+        for t in std::mem::take(&mut self.texts) {
+            if texts
+                .iter()
+                .any(|k: &InvoiceTexts| k.language == t.language)
+            {
+                return Err(ValidationError::new(format!(
+                    "two sets of invoice texts in {}",
+                    t.language.code()
+                )));
+            }
+            texts.push(t.validate()?);
+        }
+        texts.sort_by_key(|t| t.language);
+        self.texts = texts;
         Ok(self)
     }
 }
@@ -171,6 +201,9 @@ pub struct ClientBilling {
     /// The buyer's reference for its invoices (EN 16931 BT-10; the Leitweg-ID for German public bodies).
     #[serde(default)]
     pub buyer_reference: Option<String>,
+    /// The language of its invoices, if not the organization's.
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 impl ClientBilling {

@@ -6,6 +6,7 @@
 //! still be recorded on an issued invoice; they change its status, never its content.
 
 pub mod billing;
+pub mod letter;
 pub mod mark;
 pub mod numbering;
 pub mod recurring;
@@ -13,11 +14,12 @@ pub mod totals;
 pub mod work;
 
 pub use billing::{BankAccount, BillingProfile, ClientBilling, TaxRate};
+pub use letter::{InvoiceTexts, Language, SellerLegal};
 pub use mark::{Billed, BillingMark, Work};
 pub use numbering::{Counters, NumberingScheme, SeriesKey};
 pub use recurring::{Every, RecurringInvoice};
 pub use totals::{TaxGroup, Totals};
-pub use work::{LineGrouping, WorkItem, lines_from_work};
+pub use work::{LineDetail, LineGrouping, WorkItem, lines_from_work, lines_from_work_with};
 
 use crate::ids::*;
 use crate::money::Currency;
@@ -574,6 +576,69 @@ pub struct Payment {
     pub amount: Decimal,
     /// A note (bank reference).
     pub note: String,
+    /// How it was paid, if said.
+    #[serde(default)]
+    pub method: Option<PaymentMethod>,
+}
+
+/// How a payment was made.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PaymentMethod {
+    /// A bank transfer.
+    BankTransfer,
+    /// A direct debit.
+    DirectDebit,
+    /// A card payment.
+    Card,
+    /// Cash.
+    Cash,
+    /// PayPal.
+    #[serde(rename = "paypal")]
+    PayPal,
+    /// Anything else.
+    Other,
+}
+
+impl PaymentMethod {
+    /// How the method is printed in English.
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentMethod::BankTransfer => "bank transfer",
+            PaymentMethod::DirectDebit => "direct debit",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::PayPal => "PayPal",
+            PaymentMethod::Other => "other",
+        }
+    }
+}
+
+impl std::str::FromStr for PaymentMethod {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match s
+                .trim()
+                .to_ascii_lowercase()
+                .replace(['-', ' '], "_")
+                .as_str()
+            {
+                "bank_transfer" | "transfer" | "bank" => PaymentMethod::BankTransfer,
+                "direct_debit" | "debit" => PaymentMethod::DirectDebit,
+                "card" => PaymentMethod::Card,
+                "cash" => PaymentMethod::Cash,
+                "paypal" => PaymentMethod::PayPal,
+                "other" => PaymentMethod::Other,
+                _ => {
+                    return Err(ValidationError::new(format!(
+                        "{s:?} is not a payment method (use transfer, debit, card, cash, paypal or other)"
+                    )));
+                }
+            },
+        )
+    }
 }
 
 /// An invoice (or credit note).
@@ -618,6 +683,17 @@ pub struct Invoice {
     pub status: InvoiceStatus,
     /// Why it was voided.
     pub void_reason: Option<String>,
+    /// The language it is written in (the client's when it was made); `None` on invoices made
+    /// before languages, which follow the organization's locale.
+    #[serde(default)]
+    pub language: Option<Language>,
+    /// Subject, intro and closing: the invoice's own, or `None` for the organization's texts in
+    /// its language (frozen into the invoice at issue).
+    #[serde(default)]
+    pub texts: Option<InvoiceTexts>,
+    /// The seller's legal details as at issue (frozen, as the seller is).
+    #[serde(default)]
+    pub seller_legal: Option<SellerLegal>,
 }
 
 /// Why an invoice operation is refused.
@@ -658,6 +734,9 @@ impl Invoice {
             payments: Vec::new(),
             status: InvoiceStatus::Draft,
             void_reason: None,
+            language: None,
+            texts: None,
+            seller_legal: None,
         }
     }
 
@@ -743,6 +822,8 @@ impl Invoice {
             .map(|l| l.validate(currency))
             .collect::<Result<_, _>>()?;
         self.notes = validate::note(&self.notes)?;
+        self.texts = self.texts.map(InvoiceTexts::validate).transpose()?;
+        self.seller_legal = self.seller_legal.map(SellerLegal::validate).transpose()?;
         if self.payment_days > 365 {
             return Err(ValidationError::new("payment terms are at most 365 days"));
         }

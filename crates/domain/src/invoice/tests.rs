@@ -282,6 +282,7 @@ fn lifecycle_draft_issued_partially_paid_paid() {
         date: date("2026-11-20"),
         amount,
         note: String::new(),
+        method: None,
     };
     inv.record_payment(pay(dec!(100))).unwrap();
     assert_eq!(inv.status, InvoiceStatus::PartiallyPaid);
@@ -709,7 +710,7 @@ proptest! {
         for p in parts {
             let amount = Decimal::new(p, 2).min(gross - paid);
             if amount <= Decimal::ZERO { break; }
-            inv.record_payment(Payment { date: date("2026-01-02"), amount, note: String::new() }).unwrap();
+            inv.record_payment(Payment { date: date("2026-01-02"), amount, note: String::new(), method: None }).unwrap();
             paid += amount;
             prop_assert_eq!(inv.paid() + inv.due_amount(), gross);
         }
@@ -1169,4 +1170,135 @@ proptest! {
             prop_assert_eq!(totals::line_amount(&line, Currency::EUR), amount.rounded().amount);
         }
     }
+}
+
+#[test]
+fn a_lines_detail_carries_the_notes_or_the_hours_per_task() {
+    let rates = [dec!(95), dec!(0), dec!(0)];
+    let with = |n: u128, day: i8, seconds: i64, task: Option<&str>, note: &str| WorkItem {
+        task: task.map(str::to_owned),
+        note: note.into(),
+        ..work(0, day, seconds, &rates, n)
+    };
+    let items = [
+        with(1, 0, 5400, Some("Design"), "Wireframes  for\nthe shop"),
+        with(2, 1, 1800, Some("Review"), ""),
+        with(3, 2, 3600, Some("Design"), "Wireframes for the shop"),
+        with(4, 3, 900, None, "Call with Jo"),
+    ];
+    let tax = Tax::standard(dec!(19));
+    let detail = |d: LineDetail| {
+        let lines = lines_from_work_with(&items, LineGrouping::Project, d, tax);
+        assert_eq!(lines.len(), 1);
+        lines[0].detail.clone()
+    };
+    // Each note once, whitespace folded, in the order of the work.
+    assert_eq!(
+        detail(LineDetail::Notes).as_deref(),
+        Some("Wireframes for the shop; Call with Jo")
+    );
+    assert_eq!(
+        detail(LineDetail::Tasks).as_deref(),
+        Some("Design 2:30 · Review 0:30 · Other 0:15")
+    );
+    assert_eq!(
+        detail(LineDetail::Period).as_deref(),
+        Some("2026-11-02 – 2026-11-05")
+    );
+    // No notes at all: the period, not an empty line.
+    let silent = [work(0, 0, 3600, &rates, 9)];
+    let lines = lines_from_work_with(&silent, LineGrouping::Project, LineDetail::Notes, tax);
+    assert_eq!(lines[0].detail.as_deref(), Some("2026-11-02"));
+    // A line per entry names its note already, and notes never run past their bound.
+    let long = [WorkItem {
+        note: "x".repeat(3000),
+        ..work(0, 0, 3600, &rates, 10)
+    }];
+    let lines = lines_from_work_with(&long, LineGrouping::Entry, LineDetail::Notes, tax);
+    assert_eq!(lines[0].detail, None);
+    let lines = lines_from_work_with(&long, LineGrouping::Project, LineDetail::Notes, tax);
+    let d = lines[0].detail.as_deref().unwrap();
+    assert_eq!(d.chars().count(), super::work::MAX_WORK_DETAIL_CHARS);
+    assert!(d.ends_with('…'));
+}
+
+/// Records written before invoices had a language, texts and legal details (and payments a
+/// method) end earlier: they read with those empty, and new ones keep them through the payload.
+#[test]
+fn invoices_and_profiles_from_before_letters_still_read() {
+    use crate::payload::{assemble, split};
+    let mut inv = Invoice::draft(id(1), id(2), Currency::EUR, 14);
+    inv.payments.push(Payment {
+        date: date("2026-11-20"),
+        amount: dec!(10),
+        note: String::new(),
+        method: Some(PaymentMethod::PayPal),
+    });
+    inv.language = Some(Language::De);
+    inv.texts = Some(Language::De.suggested_texts());
+    inv.seller_legal = Some(SellerLegal {
+        register_number: Some("HRB 1".into()),
+        ..SellerLegal::default()
+    });
+    let fields = split(&inv).unwrap();
+    assert_eq!(assemble::<Invoice>(&fields).unwrap(), inv);
+
+    // Drop the three new fields, and the payment's method, as an older writer would have.
+    let names = crate::payload::field_names::<Invoice>();
+    let at = |name: &str| names.iter().position(|n| *n == name).unwrap() as u16;
+    let mut old: Vec<(u16, Vec<u8>)> = fields
+        .iter()
+        .filter(|(i, _)| *i < at("language"))
+        .cloned()
+        .collect();
+    let payments = at("payments");
+    let mut legacy_payment = Vec::new();
+    rmp_serde::encode::write(
+        &mut legacy_payment,
+        &vec![(date("2026-11-20"), dec!(10), String::new())],
+    )
+    .unwrap();
+    old.iter_mut().find(|(i, _)| *i == payments).unwrap().1 = legacy_payment;
+    let read: Invoice = assemble(&old).unwrap();
+    assert_eq!(read.language, None);
+    assert_eq!(read.texts, None);
+    assert_eq!(read.seller_legal, None);
+    assert_eq!(read.payments[0].method, None);
+    assert_eq!(read.payments[0].amount, dec!(10));
+
+    let profile = BillingProfile::new(id(3), "Studio");
+    let fields = split(&profile).unwrap();
+    let names = crate::payload::field_names::<BillingProfile>();
+    let legal = names.iter().position(|n| *n == "legal").unwrap() as u16;
+    let old: Vec<_> = fields.into_iter().filter(|(i, _)| *i < legal).collect();
+    let read: BillingProfile = assemble(&old).unwrap();
+    assert_eq!(read.legal, SellerLegal::default());
+    assert!(read.texts.is_empty());
+}
+
+#[test]
+fn a_drafts_own_texts_are_bounded_like_the_organizations() {
+    let mut inv = Invoice::draft(id(1), id(2), Currency::EUR, 14);
+    let err = inv
+        .edit(|i| {
+            i.texts = Some(InvoiceTexts {
+                language: Language::De,
+                subject: "two\nlines".into(),
+                intro: String::new(),
+                closing: String::new(),
+            })
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("subject"), "{err}");
+    assert_eq!(inv.texts, None);
+    inv.edit(|i| {
+        i.texts = Some(InvoiceTexts {
+            language: Language::De,
+            subject: "  Relaunch ".into(),
+            intro: String::new(),
+            closing: String::new(),
+        })
+    })
+    .unwrap();
+    assert_eq!(inv.texts.unwrap().subject, "Relaunch");
 }

@@ -46,6 +46,39 @@ impl std::str::FromStr for LineGrouping {
     }
 }
 
+/// What the small line under each description says.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LineDetail {
+    /// The days the work was done ("2026-11-02 – 2026-11-27").
+    #[default]
+    Period,
+    /// The entries' notes, each once, in the order they were written.
+    Notes,
+    /// The hours per task ("Design 3:00 · Review 1:30").
+    Tasks,
+}
+
+impl std::str::FromStr for LineDetail {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "period" | "dates" => LineDetail::Period,
+            "notes" | "note" => LineDetail::Notes,
+            "tasks" | "task" => LineDetail::Tasks,
+            _ => {
+                return Err(ValidationError::new(format!(
+                    "{s:?} is not a line detail (use period, notes or tasks)"
+                )));
+            }
+        })
+    }
+}
+
+/// Longest detail made from notes or tasks, in characters (longer ones end in "…").
+pub const MAX_WORK_DETAIL_CHARS: usize = 1_000;
+
 /// One finished, billable, unbilled time entry, with the names it is billed under.
 #[derive(Clone, Debug)]
 pub struct WorkItem {
@@ -99,8 +132,67 @@ pub fn clock_hours(hours: Decimal) -> String {
 }
 
 /// Lines for `items`, in a stable order (by group key, then date). Entries at different rates never
-/// share a line, so each line's price is the rate of its work.
+/// share a line, so each line's price is the rate of its work. Each line's detail is its period.
 pub fn lines_from_work(items: &[WorkItem], grouping: LineGrouping, tax: Tax) -> Vec<InvoiceLine> {
+    lines_from_work_with(items, grouping, LineDetail::Period, tax)
+}
+
+/// The detail of a line of `items` (sorted by date) from their notes or their tasks.
+fn work_detail(items: &[&WorkItem], detail: LineDetail) -> Option<String> {
+    let text = match detail {
+        LineDetail::Period => return None,
+        LineDetail::Notes => {
+            let mut notes: Vec<String> = Vec::new();
+            for item in items {
+                let note = item.note.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !note.is_empty() && !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+            notes.join("; ")
+        }
+        LineDetail::Tasks => {
+            let mut tasks: Vec<(String, i64)> = Vec::new();
+            for item in items {
+                let task = item.task.clone().unwrap_or_default();
+                match tasks.iter_mut().find(|(t, _)| *t == task) {
+                    Some((_, seconds)) => *seconds += item.billed_seconds,
+                    None => tasks.push((task, item.billed_seconds)),
+                }
+            }
+            // One task without a name says nothing a description does not.
+            if tasks.len() == 1 && tasks[0].0.is_empty() {
+                return None;
+            }
+            tasks
+                .iter()
+                .map(|(task, seconds)| {
+                    let name = if task.is_empty() { "Other" } else { task };
+                    format!("{name} {}", clock_hours(hours(*seconds)))
+                })
+                .collect::<Vec<_>>()
+                .join(" · ")
+        }
+    };
+    if text.is_empty() {
+        return None;
+    }
+    Some(if text.chars().count() > MAX_WORK_DETAIL_CHARS {
+        let mut cut: String = text.chars().take(MAX_WORK_DETAIL_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        text
+    })
+}
+
+/// [`lines_from_work`] with the detail under each description chosen.
+pub fn lines_from_work_with(
+    items: &[WorkItem],
+    grouping: LineGrouping,
+    detail: LineDetail,
+    tax: Tax,
+) -> Vec<InvoiceLine> {
     #[derive(PartialEq, Eq, PartialOrd, Ord)]
     struct Key {
         project: String,
@@ -167,10 +259,16 @@ pub fn lines_from_work(items: &[WorkItem], grouping: LineGrouping, tax: Tax) -> 
                 .chars()
                 .take(200)
                 .collect();
+            let period =
+                period.filter(|_| grouping != LineGrouping::Day && grouping != LineGrouping::Entry);
             InvoiceLine {
                 description,
-                detail: period
-                    .filter(|_| grouping != LineGrouping::Day && grouping != LineGrouping::Entry),
+                // A line per entry already names its note.
+                detail: match (grouping, detail) {
+                    (LineGrouping::Entry, LineDetail::Notes) => None,
+                    _ => work_detail(&items, detail),
+                }
+                .or(period),
                 quantity: hours(seconds),
                 unit: Unit::Hour,
                 unit_price: key.rate,
