@@ -51,6 +51,7 @@ const COMMANDS: &[&str] = &[
     "save_receipt",
     "billing_profile",
     "save_billing_profile",
+    "suggested_invoice_texts",
     "client_billing",
     "save_client_billing",
     "invoices",

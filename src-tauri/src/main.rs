@@ -506,6 +506,12 @@ async fn billing_profile(shell: State<'_, Shell>) -> Reply<BillingProfile> {
     engine.billing_profile(&by).map_err(message)
 }
 
+/// Standard intro and closing texts in `language`, to start the organization's own from.
+#[tauri::command]
+fn suggested_invoice_texts(language: stint_domain::Language) -> stint_domain::InvoiceTexts {
+    language.suggested_texts()
+}
+
 #[tauri::command]
 async fn save_billing_profile(shell: State<'_, Shell>, profile: BillingProfile) -> Reply<()> {
     let mut session = shell.session.lock().await;
@@ -582,12 +588,13 @@ async fn record_payment(
     id: InvoiceId,
     amount: String,
     date: Option<jiff::civil::Date>,
+    method: Option<stint_domain::PaymentMethod>,
     note: String,
 ) -> Reply<InvoiceView> {
     let mut session = shell.session.lock().await;
     let (engine, by) = session.acting()?;
     engine
-        .record_payment(&by, id, &amount, date, &note)
+        .record_payment(&by, id, &amount, date, method, &note)
         .await
         .map_err(message)
 }
@@ -823,6 +830,7 @@ fn main() {
             save_receipt,
             billing_profile,
             save_billing_profile,
+            suggested_invoice_texts,
             client_billing,
             save_client_billing,
             invoices,

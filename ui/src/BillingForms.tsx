@@ -11,6 +11,15 @@ import type { Party } from "./bindings/Party";
 import type { Tax } from "./bindings/Tax";
 import type { TaxCategory } from "./bindings/TaxCategory";
 import type { TaxRate } from "./bindings/TaxRate";
+import type { Language } from "./bindings/Language";
+import { InvoiceTextsEditor, LegalFields } from "./BillingLetterFields";
+import { LANGUAGES } from "./InvoiceLetter";
+
+/** The invoice language of a locale such as "de-DE" (English for any other). */
+export function languageOf(locale: string): Language {
+  const primary = locale.split(/[-_]/)[0]?.toLowerCase();
+  return primary === "de" || primary === "fr" ? primary : "en";
+}
 
 type PartyFieldsProps = {
   party: Party;
@@ -74,6 +83,7 @@ export function BillingSettings({ editable }: { editable: boolean }) {
   const [holder, setHolder] = useState("");
   const [bic, setBic] = useState("");
   const [taxPercent, setTaxPercent] = useState("");
+  const [home, setHome] = useState<Language>("en");
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -88,6 +98,12 @@ export function BillingSettings({ editable }: { editable: boolean }) {
         setTaxPercent(p.default_tax.percent);
       },
       (e: unknown) => setError(errorMessage(e)),
+    );
+    api.organization().then(
+      (org) => setHome(languageOf(org.locale)),
+      () => {
+        // English texts come first then.
+      },
     );
   }, []);
 
@@ -200,6 +216,8 @@ export function BillingSettings({ editable }: { editable: boolean }) {
         Tokens: {"{YYYY}"} {"{YY}"} {"{MM}"} {"{SEQ:4}"} {"{CLIENT}"}. Numbers are given when an invoice is issued, without gaps.
       </p>
       <TaxRatesEditor rates={profile.tax_rates} disabled={disabled} onChange={(tax_rates) => setProfile({ ...profile, tax_rates })} />
+      <LegalFields legal={profile.legal} disabled={disabled} onChange={(legal) => setProfile({ ...profile, legal })} />
+      <InvoiceTextsEditor texts={profile.texts} disabled={disabled} home={home} onChange={(texts) => setProfile({ ...profile, texts })} />
       {editable && (
         <button type="submit" disabled={busy} data-testid="billing-save">
           Save billing details
@@ -384,6 +402,59 @@ export function ClientBillingForm({ editable }: { editable: boolean }) {
                 onChange={(e) => setDetails({ ...details, prefix: e.target.value })}
                 data-testid="buyer-prefix"
               />
+            </label>
+            <label className="field">
+              <span>Tax on its lines</span>
+              <select
+                value={details.tax?.category ?? ""}
+                disabled={disabled}
+                onChange={(e) => {
+                  const category = e.target.value as TaxCategory | "";
+                  setDetails({
+                    ...details,
+                    tax:
+                      category === ""
+                        ? null
+                        : { category, percent: category === "standard" ? (details.tax?.category === "standard" ? details.tax.percent : "19") : "0" },
+                  });
+                }}
+                data-testid="buyer-tax"
+              >
+                <option value="">The billing default</option>
+                {TAX_CATEGORIES.map((t) => (
+                  <option key={t.value} value={t.value}>
+                    {t.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {details.tax?.category === "standard" && (
+              <label className="field narrow">
+                <span>VAT %</span>
+                <input
+                  value={details.tax.percent}
+                  inputMode="decimal"
+                  disabled={disabled}
+                  onChange={(e) => setDetails({ ...details, tax: { category: "standard", percent: e.target.value } })}
+                  data-testid="buyer-tax-percent"
+                />
+              </label>
+            )}
+            <label className="field narrow">
+              <span>Invoice language</span>
+              <select
+                value={details.language ?? ""}
+                disabled={disabled}
+                onChange={(e) => setDetails({ ...details, language: e.target.value === "" ? null : (e.target.value as Language) })}
+                data-testid="buyer-language"
+              >
+                <option value="">The organization's</option>
+                {LANGUAGES.map((l) => (
+                  <option key={l.value} value={l.value}>
+                    {l.label}
+                  </option>
+                ))}
+              </select>
             </label>
             <label className="field grow">
               <span>Buyer reference (Leitweg-ID)</span>

@@ -14,8 +14,10 @@ type Props = {
   revision: string;
 };
 
-/** How wide a page is drawn, in CSS pixels. */
+/** How wide a page is drawn at 100 %, in CSS pixels. */
 const PAGE_WIDTH = 560;
+/** The zoom steps, as fractions of PAGE_WIDTH. */
+export const ZOOMS = [0.75, 1, 1.25, 1.5, 2] as const;
 
 export function InvoicePreview({ id, paper, revision }: Props) {
   const pagesRef = useRef<HTMLDivElement>(null);
@@ -23,32 +25,72 @@ export function InvoicePreview({ id, paper, revision }: Props) {
     kind: "loading",
   });
 
+  const [zoom, setZoom] = useState(1);
+  const step = ZOOMS.indexOf(zoom as (typeof ZOOMS)[number]);
+
+  // The PDF is asked for when the invoice or the paper changes; zooming only draws it again.
+  const [pdf, setPdf] = useState<Uint8Array | null>(null);
   useEffect(() => {
     let stale = false;
     setState({ kind: "loading" });
-    (async () => {
-      try {
-        const bytes = await api.invoicePdf(id, paper);
-        const into = pagesRef.current;
-        if (stale || !into) return;
-        const { pages } = await renderPdf(bytes, into, PAGE_WIDTH, () => stale);
-        if (!stale) setState({ kind: "ready", pages });
-      } catch (e) {
-        if (!stale) setState({ kind: "failed", message: errorMessage(e) });
-      }
-    })();
+    api.invoicePdf(id, paper).then(
+      (bytes) => !stale && setPdf(bytes),
+      (e: unknown) => !stale && setState({ kind: "failed", message: errorMessage(e) }),
+    );
     return () => {
       stale = true;
     };
   }, [id, paper, revision]);
 
+  useEffect(() => {
+    const into = pagesRef.current;
+    if (!pdf || !into) return;
+    let stale = false;
+    // A copy: pdf.js hands the bytes to its worker, which leaves the array it was given empty.
+    renderPdf(pdf.slice(), into, Math.round(PAGE_WIDTH * zoom), () => stale).then(
+      ({ pages }) => !stale && setState({ kind: "ready", pages }),
+      (e: unknown) => !stale && setState({ kind: "failed", message: errorMessage(e) }),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [pdf, zoom]);
+
   return (
     <section className="invoice-preview" aria-label="Preview" data-testid="invoice-preview" data-state={state.kind}>
-      <p className="muted small" data-testid="invoice-preview-status">
-        {state.kind === "loading" && "Rendering the preview…"}
-        {state.kind === "ready" && `Preview of the PDF · ${state.pages} ${state.pages === 1 ? "page" : "pages"}`}
-        {state.kind === "failed" && `No preview: ${state.message}`}
-      </p>
+      <div className="preview-bar">
+        <p className="muted small" data-testid="invoice-preview-status">
+          {state.kind === "loading" && "Rendering the preview…"}
+          {state.kind === "ready" && `Preview of the PDF · ${state.pages} ${state.pages === 1 ? "page" : "pages"}`}
+          {state.kind === "failed" && `No preview: ${state.message}`}
+        </p>
+        <span className="spacer" />
+        <div className="zoom" role="group" aria-label="Zoom">
+          <button
+            type="button"
+            className="secondary"
+            disabled={step <= 0}
+            onClick={() => setZoom(ZOOMS[step - 1] ?? zoom)}
+            aria-label="Zoom out"
+            data-testid="preview-zoom-out"
+          >
+            −
+          </button>
+          <button type="button" className="link" onClick={() => setZoom(1)} aria-label="Actual size" data-testid="preview-zoom">
+            {Math.round(zoom * 100)} %
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={step >= ZOOMS.length - 1}
+            onClick={() => setZoom(ZOOMS[step + 1] ?? zoom)}
+            aria-label="Zoom in"
+            data-testid="preview-zoom-in"
+          >
+            +
+          </button>
+        </div>
+      </div>
       <div className="pdf-pages" ref={pagesRef} />
     </section>
   );

@@ -6,12 +6,13 @@ import { describe, expect, it, vi } from "vitest";
 import type { Client } from "./bindings/Client";
 import type { Invoice } from "./bindings/Invoice";
 import type { BillingProfile } from "./bindings/BillingProfile";
+import type { InvoiceEdit } from "./bindings/InvoiceEdit";
 import type { InvoiceFilter } from "./bindings/InvoiceFilter";
 import type { InvoiceLine } from "./bindings/InvoiceLine";
-import type { TypedLine } from "./bindings/TypedLine";
 import type { InvoiceView } from "./bindings/InvoiceView";
 import type { NewInvoice } from "./bindings/NewInvoice";
 import type { Party } from "./bindings/Party";
+import type { PaymentMethod } from "./bindings/PaymentMethod";
 import type { Tax } from "./bindings/Tax";
 import type { Totals } from "./bindings/Totals";
 import { InvoicesScreen, openByCurrency } from "./InvoicesScreen";
@@ -101,9 +102,14 @@ function invoice(id: string, client: Client, lines: InvoiceLine[], changes: Part
     payments: [],
     status: "draft",
     void_reason: null,
+    language: "de",
+    texts: null,
+    seller_legal: null,
     ...changes,
   };
 }
+
+const NO_TEXTS = { language: "de" as const, subject: "", intro: "", closing: "" };
 
 const PAID_ID = "01JINVOICE0000000000000001";
 const OVERDUE_ID = "01JINVOICE0000000000000002";
@@ -124,7 +130,7 @@ function paidInvoice(): InvoiceView {
         service_period: ["2026-08-01", "2026-08-31"],
         seller: SELLER,
         buyer: buyer(mueller),
-        payments: [{ date: "2026-09-10", amount: "1190.00", note: "SEPA 2026-0005" }],
+        payments: [{ date: "2026-09-10", amount: "1190.00", note: "SEPA 2026-0005", method: "bank_transfer" }],
         status: "paid",
       },
     ),
@@ -136,6 +142,8 @@ function paidInvoice(): InvoiceView {
     due_date: "2026-09-15",
     overdue: false,
     corrects: null,
+    language: "de",
+    texts: NO_TEXTS,
   };
 }
 
@@ -157,6 +165,8 @@ function overdueInvoice(): InvoiceView {
     due_date: "2026-10-15",
     overdue: true,
     corrects: null,
+    language: "de",
+    texts: NO_TEXTS,
   };
 }
 
@@ -169,7 +179,7 @@ function partlyPaidInvoice(): InvoiceView {
       payment_days: 45,
       seller: SELLER,
       buyer: buyer(mueller),
-      payments: [{ date: "2026-11-02", amount: "300.00", note: "SEPA 2026-0007" }],
+      payments: [{ date: "2026-11-02", amount: "300.00", note: "SEPA 2026-0007", method: null }],
       status: "partially_paid",
     }),
     label: "2026-0007",
@@ -180,6 +190,8 @@ function partlyPaidInvoice(): InvoiceView {
     due_date: "2026-12-04",
     overdue: false,
     corrects: null,
+    language: "de",
+    texts: NO_TEXTS,
   };
 }
 
@@ -203,6 +215,8 @@ function draftInvoice(): InvoiceView {
     due_date: null,
     overdue: false,
     corrects: null,
+    language: "de",
+    texts: NO_TEXTS,
   };
 }
 
@@ -222,6 +236,8 @@ function createdDraft(input: NewInvoice): InvoiceView {
     due_date: null,
     overdue: false,
     corrects: null,
+    language: "de",
+    texts: NO_TEXTS,
   };
 }
 
@@ -322,7 +338,10 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
           ...view,
           invoice: {
             ...view.invoice,
-            payments: [...view.invoice.payments, { date: TODAY, amount, note: a.note as string }],
+            payments: [
+              ...view.invoice.payments,
+              { date: (a.date as string | null) ?? TODAY, amount, note: a.note as string, method: (a.method as PaymentMethod | null) ?? null },
+            ],
             status: Number(due) === 0 ? "paid" : "partially_paid",
           },
           paid,
@@ -345,9 +364,17 @@ function fakeEngine(invoices: InvoiceView[], options: Options = {}) {
         if (options.failEdit) throw options.failEdit;
         const view = find(a.id);
         // Like the engine: lines from outside are typed lines, added as manual ones.
-        const edit = a.edit as { add_lines: TypedLine[] };
+        const edit = a.edit as InvoiceEdit;
         const added = edit.add_lines.map((l): InvoiceLine => ({ ...l, source: { type: "manual" } }));
-        return replace({ ...view, invoice: { ...view.invoice, lines: [...view.invoice.lines, ...added] } });
+        // Like the engine: the texts are the invoice's own, else the organization's (none here).
+        const language = edit.language ?? view.language;
+        const own = edit.default_texts ? null : edit.texts ? { ...edit.texts, language } : view.invoice.texts;
+        return replace({
+          ...view,
+          language,
+          texts: own ?? { ...NO_TEXTS, language },
+          invoice: { ...view.invoice, lines: [...view.invoice.lines, ...added], language, texts: own },
+        });
       }
       case "invoice_pdf":
         previews.push(args);
@@ -453,6 +480,7 @@ describe("InvoicesScreen", () => {
 
     await user.selectOptions(select, nordwind.id);
     await user.selectOptions(screen.getByTestId("invoice-grouping"), "task");
+    await user.selectOptions(screen.getByTestId("invoice-detail-choice"), "notes");
     await user.click(screen.getByLabelText("Billable expenses"));
     await user.click(screen.getByTestId("invoice-create"));
 
@@ -466,6 +494,7 @@ describe("InvoicesScreen", () => {
             from: null,
             to: null,
             grouping: "task",
+            detail: "notes",
             include_time: true,
             include_expenses: false,
             lines: [],
@@ -505,7 +534,8 @@ describe("InvoicesScreen", () => {
     const engine = fakeEngine([], { failCreate: message });
     const user = userEvent.setup();
     render(<InvoicesScreen permissions={ADMIN} />);
-    const select = screen.getByTestId("invoice-client") as HTMLSelectElement;
+    // With no invoices yet, the form for the first one stands open.
+    const select = (await screen.findByTestId("invoice-client")) as HTMLSelectElement;
     await within(select).findByRole("option", { name: "Nordwind GmbH" });
 
     await user.selectOptions(select, nordwind.id);
@@ -622,7 +652,7 @@ describe("InvoicesScreen", () => {
     await user.click(within(detail).getByTestId("invoice-pay"));
 
     await eventually(() => expect(within(detail).getByTestId("invoice-status").textContent).toBe("Paid"));
-    expect(engine.sent).toEqual([["record_payment", { id: OVERDUE_ID, amount: "97.84", date: null, note: "" }]]);
+    expect(engine.sent).toEqual([["record_payment", { id: OVERDUE_ID, amount: "97.84", date: null, method: "bank_transfer", note: "" }]]);
     expect(within(detail).getByTestId("invoice-due").textContent).toBe(eur(0));
     expect(within(detail).queryByTestId("invoice-payment")).toBeNull();
     expect(within(detail).queryByTestId("invoice-pay")).toBeNull();
@@ -632,6 +662,22 @@ describe("InvoicesScreen", () => {
     // The preview was drawn for the invoice as opened and once more as paid; the list's reload,
     // which hands over an equal invoice, draws nothing new.
     expect(engine.previews).toHaveLength(2);
+  });
+
+  it("records a payment with its day and how it was made, and lists it", async () => {
+    const engine = fakeEngine([overdueInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const detail = await open(user, "2026-0006");
+    const on = within(detail).getByTestId("invoice-payment-date") as HTMLInputElement;
+    await user.type(on, "2026-11-20");
+    await user.selectOptions(within(detail).getByTestId("invoice-payment-method"), "cash");
+    await user.click(within(detail).getByTestId("invoice-pay"));
+
+    await eventually(() => expect(within(detail).getByTestId("invoice-status").textContent).toBe("Paid"));
+    expect(engine.sent).toEqual([["record_payment", { id: OVERDUE_ID, amount: "97.84", date: "2026-11-20", method: "cash", note: "" }]]);
+    expect(within(detail).getByTestId("invoice-payments").textContent).toBe(`Paid ${eur(97.84)} on 2026-11-20 by cash`);
   });
 
   it("records a partial payment as typed, without surrounding spaces", async () => {
@@ -648,7 +694,7 @@ describe("InvoicesScreen", () => {
     await user.click(within(detail).getByTestId("invoice-pay"));
 
     await eventually(() => expect(within(detail).getByTestId("invoice-due").textContent).toBe(eur(149.5)));
-    expect(engine.sent).toEqual([["record_payment", { id: PARTLY_ID, amount: "50.50", date: null, note: "" }]]);
+    expect(engine.sent).toEqual([["record_payment", { id: PARTLY_ID, amount: "50.50", date: null, method: "bank_transfer", note: "" }]]);
     expect(within(detail).getByTestId("invoice-status").textContent).toBe("Partially paid");
   });
 
@@ -726,6 +772,19 @@ describe("InvoicesScreen", () => {
     await user.selectOptions(within(detail).getByTestId("invoice-paper"), "letter");
     await eventually(() => expect(engine.previews).toContainEqual({ id: OVERDUE_ID, paper: "letter" }));
     await eventually(() => expect(drawn).toHaveLength(2));
+
+    // Zooming draws the same PDF larger or smaller, without asking for it again.
+    await user.click(within(detail).getByTestId("preview-zoom-in"));
+    await eventually(() => expect(drawn).toHaveLength(3));
+    expect(drawn[2]!.width).toBe(700);
+    expect(within(detail).getByTestId("preview-zoom").textContent).toBe("125 %");
+    await user.click(within(detail).getByTestId("preview-zoom-out"));
+    await user.click(within(detail).getByTestId("preview-zoom-out"));
+    await eventually(() => expect(drawn.at(-1)!.width).toBe(420));
+    expect((within(detail).getByTestId("preview-zoom-out") as HTMLButtonElement).disabled).toBe(true);
+    await user.click(within(detail).getByTestId("preview-zoom"));
+    await eventually(() => expect(drawn.at(-1)!.width).toBe(560));
+    expect(engine.previews).toHaveLength(2);
     // Looking is not changing: nothing was sent.
     expect(engine.sent).toEqual([]);
   });
@@ -768,6 +827,83 @@ describe("InvoicesScreen", () => {
   });
 });
 
+describe("InvoicesScreen new invoices and actions", () => {
+  it("opens the new-invoice form from the header once there are invoices, and closes it", async () => {
+    fakeEngine([paidInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    await screen.findByTestId("invoice-list");
+    expect(screen.queryByTestId("invoice-new")).toBeNull();
+    const open = screen.getByTestId("invoice-new-open");
+    expect(open.textContent).toBe("New invoice from unbilled time");
+    expect(open.className).toBe("primary");
+    await user.click(open);
+    expect(screen.getByTestId("invoice-new")).toBeTruthy();
+    expect(open.getAttribute("aria-expanded")).toBe("true");
+    await user.click(screen.getByTestId("invoice-new-cancel"));
+    expect(screen.queryByTestId("invoice-new")).toBeNull();
+  });
+
+  it("puts Issue first, as the one primary action, and Delete at the far end", async () => {
+    fakeEngine([draftInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const detail = await open(user, "draft 000004");
+    const actions = within(detail).getAllByRole("button").filter((b) => b.closest(".invoice-actions"));
+    expect(actions[0]!.dataset.testid).toBe("invoice-issue");
+    expect(actions[0]!.className).toBe("primary");
+    expect(actions.at(-1)!.dataset.testid).toBe("invoice-delete");
+    expect(actions.at(-1)!.className).toContain("danger");
+    expect(actions.filter((b) => b.className.includes("primary"))).toHaveLength(1);
+  });
+
+  it("writes a draft in another language and with texts of its own, and goes back to the organization's", async () => {
+    const engine = fakeEngine([draftInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const detail = await open(user, "draft 000004");
+    expect(within(detail).getByTestId("invoice-texts-source").textContent).toContain("organization's texts");
+    await user.selectOptions(within(detail).getByTestId("invoice-language"), "fr");
+    await eventually(() => expect(engine.sent).toHaveLength(1));
+    expect(engine.sent[0]).toEqual([
+      "edit_invoice",
+      { id: DRAFT_ID, edit: { add_lines: [], remove_lines: [], clear_discount: false, default_texts: false, language: "fr" } },
+    ]);
+    await eventually(() => expect((within(detail).getByTestId("invoice-language") as HTMLSelectElement).value).toBe("fr"));
+
+    const save = within(detail).getByTestId("invoice-texts-save") as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    await user.type(within(detail).getByTestId("invoice-subject"), "Refonte du site");
+    await user.type(within(detail).getByTestId("invoice-closing"), "Cordialement");
+    await user.click(save);
+    await eventually(() => expect(engine.sent).toHaveLength(2));
+    expect(engine.sent[1]).toEqual([
+      "edit_invoice",
+      {
+        id: DRAFT_ID,
+        edit: {
+          add_lines: [],
+          remove_lines: [],
+          clear_discount: false,
+          default_texts: false,
+          texts: { language: "fr", subject: "Refonte du site", intro: "", closing: "Cordialement" },
+        },
+      },
+    ]);
+    await eventually(() => expect(within(detail).getByTestId("invoice-texts-source").textContent).toBe("This invoice's own texts."));
+    await user.click(within(detail).getByTestId("invoice-texts-default"));
+    await eventually(() => expect(engine.sent).toHaveLength(3));
+    expect(engine.sent[2]).toEqual([
+      "edit_invoice",
+      { id: DRAFT_ID, edit: { add_lines: [], remove_lines: [], clear_discount: false, default_texts: true } },
+    ]);
+    await eventually(() => expect((within(detail).getByTestId("invoice-subject") as HTMLInputElement).value).toBe(""));
+  });
+});
+
 describe("InvoicesScreen draft editor", () => {
   it("adds a typed line with its VAT and sets a percent discount", async () => {
     const engine = fakeEngine([draftInvoice()]);
@@ -797,6 +933,7 @@ describe("InvoicesScreen draft editor", () => {
           ],
           remove_lines: [],
           clear_discount: false,
+          default_texts: false,
         },
       },
     ]);
@@ -807,7 +944,7 @@ describe("InvoicesScreen draft editor", () => {
     await eventually(() => expect(engine.sent).toHaveLength(2));
     expect(engine.sent[1]).toEqual([
       "edit_invoice",
-      { id: DRAFT_ID, edit: { add_lines: [], remove_lines: [], clear_discount: false, discount: { type: "percent", value: "10" } } },
+      { id: DRAFT_ID, edit: { add_lines: [], remove_lines: [], clear_discount: false, default_texts: false, discount: { type: "percent", value: "10" } } },
     ]);
   });
 
@@ -817,6 +954,8 @@ describe("InvoicesScreen draft editor", () => {
       seller: SELLER,
       bank: null,
       numbering: { pattern: "{YYYY}-{SEQ:4}", yearly_reset: true, per_client: false },
+      legal: { tax_number: null, register_court: null, register_number: null, managing_directors: null, seat: null, website: null, small_business: false },
+      texts: [],
       payment_days: 14,
       default_tax: { category: "standard", percent: "19" },
       tax_mode: "exclusive",

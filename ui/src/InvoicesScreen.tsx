@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { api, can, errorMessage, notAllowed } from "./api";
+import { InvoiceLetter, NO_EDIT } from "./InvoiceLetter";
 import { InvoicePreview } from "./InvoicePreview";
 import type { BillingProfile } from "./bindings/BillingProfile";
 import type { Client } from "./bindings/Client";
@@ -13,7 +14,9 @@ import type { InvoiceFilter } from "./bindings/InvoiceFilter";
 import type { InvoiceStatus } from "./bindings/InvoiceStatus";
 import type { InvoiceView } from "./bindings/InvoiceView";
 import type { Unassigned } from "./bindings/Unassigned";
+import type { LineDetail } from "./bindings/LineDetail";
 import type { LineGrouping } from "./bindings/LineGrouping";
+import type { PaymentMethod } from "./bindings/PaymentMethod";
 import type { PaperSize } from "./bindings/PaperSize";
 import type { Permissions } from "./bindings/Permissions";
 import type { Tax } from "./bindings/Tax";
@@ -31,6 +34,15 @@ type Props = {
 };
 
 type Filter = "all" | InvoiceStatus | "overdue";
+
+export const PAYMENT_METHODS: { value: PaymentMethod; label: string }[] = [
+  { value: "bank_transfer", label: "Bank transfer" },
+  { value: "direct_debit", label: "Direct debit" },
+  { value: "card", label: "Card" },
+  { value: "cash", label: "Cash" },
+  { value: "paypal", label: "PayPal" },
+  { value: "other", label: "Other" },
+];
 
 const FILTERS: { value: Filter; label: string }[] = [
   { value: "all", label: "All" },
@@ -78,6 +90,8 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
   const [version, setVersion] = useState(0);
   const [settings, setSettings] = useState(false);
   const [recurringMade, setRecurringMade] = useState<InvoiceView[]>([]);
+  // The new-invoice form: open on demand, and from the start while there are no invoices.
+  const [creating, setCreating] = useState(false);
 
   // Recurring invoices make their due drafts when someone who may write invoices opens the screen
   // (and when a series is started).
@@ -129,6 +143,11 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
     setSelected(view);
     setVersion((v) => v + 1);
   };
+  const created = (view: InvoiceView | null) => {
+    setCreating(false);
+    changed(view);
+  };
+  const showNew = editable && (creating || (list !== null && list.length === 0 && filter === "all"));
   const open = openByCurrency(list ?? []);
 
   return (
@@ -136,6 +155,17 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
       <section className="panel" aria-labelledby="invoices-heading">
         <div className="section-head">
           <h2 id="invoices-heading">Invoices</h2>
+          {editable && (
+            <button
+              type="button"
+              className="primary"
+              aria-expanded={showNew}
+              onClick={() => setCreating((open) => !open)}
+              data-testid="invoice-new-open"
+            >
+              New invoice from unbilled time
+            </button>
+          )}
           <span className="spacer" />
           {can(permissions, "read_billing_profile") && (
             <button
@@ -159,6 +189,7 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
             </select>
           </label>
         </div>
+        {showNew && <NewInvoiceForm onCreated={created} onCancel={list?.length ? () => setCreating(false) : undefined} />}
         {recurringMade.length > 0 && (
           <p className="notice small" role="status" data-testid="recurring-made">
             Made {recurringMade.length} draft{recurringMade.length === 1 ? "" : "s"} from recurring invoices:{" "}
@@ -252,8 +283,7 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
       )}
 
       {editable ? (
-        <section className="panel" aria-labelledby="invoice-new-heading">
-          <NewInvoiceForm onCreated={changed} />
+        <section className="panel" aria-label="Recurring invoices">
           <RecurringForm onStarted={() => setRecurringRun((n) => n + 1)} />
         </section>
       ) : (
@@ -265,12 +295,13 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
   );
 }
 
-function NewInvoiceForm({ onCreated }: { onCreated: (v: InvoiceView) => void }) {
+function NewInvoiceForm({ onCreated, onCancel }: { onCreated: (v: InvoiceView) => void; onCancel?: (() => void) | undefined }) {
   const [clients, setClients] = useState<Client[]>([]);
   const [client, setClient] = useState("");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
   const [grouping, setGrouping] = useState<LineGrouping>("project");
+  const [detail, setDetail] = useState<LineDetail>("period");
   const [expenses, setExpenses] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -312,6 +343,7 @@ function NewInvoiceForm({ onCreated }: { onCreated: (v: InvoiceView) => void }) 
         from: from || null,
         to: to || null,
         grouping,
+        detail,
         include_time: true,
         include_expenses: expenses,
         lines: [],
@@ -326,7 +358,7 @@ function NewInvoiceForm({ onCreated }: { onCreated: (v: InvoiceView) => void }) 
 
   return (
     <form className="add-form" onSubmit={submit} data-testid="invoice-new">
-      <h3 id="invoice-new-heading">New invoice from unbilled work</h3>
+      <h3 id="invoice-new-heading">New invoice from unbilled time</h3>
       <div className="fields">
         <label className="field grow">
           <span>Client</span>
@@ -357,6 +389,14 @@ function NewInvoiceForm({ onCreated }: { onCreated: (v: InvoiceView) => void }) 
             <option value="entry">entry</option>
           </select>
         </label>
+        <label className="field narrow">
+          <span>Under each line</span>
+          <select value={detail} onChange={(e) => setDetail(e.target.value as LineDetail)} data-testid="invoice-detail-choice">
+            <option value="period">its dates</option>
+            <option value="notes">the notes</option>
+            <option value="tasks">hours per task</option>
+          </select>
+        </label>
         <label className="check">
           <input type="checkbox" checked={expenses} onChange={(e) => setExpenses(e.target.checked)} />
           <span>Billable expenses</span>
@@ -364,6 +404,11 @@ function NewInvoiceForm({ onCreated }: { onCreated: (v: InvoiceView) => void }) 
         <button type="submit" disabled={busy} data-testid="invoice-create">
           Create draft
         </button>
+        {onCancel && (
+          <button type="button" className="link" onClick={onCancel} data-testid="invoice-new-cancel">
+            Cancel
+          </button>
+        )}
       </div>
       {unassigned !== null && unassigned.entries > 0 && (
         <p className="notice" role="status" data-testid="invoice-unassigned">
@@ -406,6 +451,8 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
     setDueShown(view.due);
     setPayment(view.due);
   }
+  const [paidOn, setPaidOn] = useState("");
+  const [method, setMethod] = useState<PaymentMethod | "">("bank_transfer");
   const [reason, setReason] = useState("");
   const [paper, setPaper] = useState<PaperSize>("a4");
 
@@ -504,7 +551,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
                     className="link"
                     disabled={busy}
                     aria-label={`Remove line ${i + 1}`}
-                    onClick={() => run(() => api.editInvoice(inv.id, { add_lines: [], remove_lines: [i], clear_discount: false }))}
+                    onClick={() => run(() => api.editInvoice(inv.id, { ...NO_EDIT, remove_lines: [i] }))}
                   >
                     Remove
                   </button>
@@ -525,7 +572,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
         <dd data-testid="invoice-net">{m(view.totals.net)}</dd>
         {view.totals.groups.map((g) => (
           <span key={`${g.category}-${g.percent}`} className="contents">
-            <dt>{g.category === "standard" ? `VAT ${g.percent} % on ${m(g.taxable)}` : `${g.category} on ${m(g.taxable)}`}</dt>
+            <dt>{g.category === "standard" ? `VAT ${g.percent} % on ${m(g.taxable)}` : `${taxLabel(g)} on ${m(g.taxable)}`}</dt>
             <dd>{m(g.tax)}</dd>
           </span>
         ))}
@@ -543,30 +590,24 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
         )}
       </dl>
       {inv.notes && <p className="invoice-notes">{inv.notes}</p>}
+      {inv.payments.length > 0 && (
+        <ul className="invoice-payments" data-testid="invoice-payments">
+          {inv.payments.map((p, i) => (
+            <li key={i}>
+              Paid {m(p.amount)} on {p.date}
+              {p.method && ` by ${PAYMENT_METHODS.find((x) => x.value === p.method)?.label.toLowerCase() ?? p.method}`}
+              {p.note && ` · ${p.note}`}
+            </li>
+          ))}
+        </ul>
+      )}
+      {draft && editable && <InvoiceLetter key={`${inv.id}-${view.language}`} view={view} busy={busy} run={run} />}
       {draft && editable && <DraftEditor view={view} busy={busy} run={run} />}
 
       <div className="invoice-actions">
         {draft && finalize && (
-          <button type="button" disabled={busy} onClick={() => run(() => api.issueInvoice(inv.id))} data-testid="invoice-issue">
+          <button type="button" className="primary" disabled={busy} onClick={() => run(() => api.issueInvoice(inv.id))} data-testid="invoice-issue">
             Issue
-          </button>
-        )}
-        {draft && editable && (
-          <button
-            type="button"
-            className="secondary"
-            disabled={busy}
-            onClick={() => {
-              if (window.confirm(`Delete ${view.label}? Its work becomes billable again.`)) {
-                void run(async () => {
-                  await api.deleteInvoice(inv.id);
-                  return null;
-                });
-              }
-            }}
-            data-testid="invoice-delete"
-          >
-            Delete draft
           </button>
         )}
         {!draft && inv.status !== "void" && editable && inv.kind.type === "invoice" && (
@@ -588,6 +629,28 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
             Save XRechnung
           </button>
         )}
+        {/* Away from Issue: deleting is the one action here that cannot be taken back. */}
+        {draft && editable && (
+          <>
+            <span className="spacer" />
+            <button
+              type="button"
+              className="link danger"
+              disabled={busy}
+              onClick={() => {
+                if (window.confirm(`Delete ${view.label}? Its work becomes billable again.`)) {
+                  void run(async () => {
+                    await api.deleteInvoice(inv.id);
+                    return null;
+                  });
+                }
+              }}
+              data-testid="invoice-delete"
+            >
+              Delete draft
+            </button>
+          </>
+        )}
       </div>
 
       {(inv.status === "issued" || inv.status === "partially_paid") && editable && (
@@ -595,12 +658,27 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
           className="fields"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => api.recordPayment(inv.id, payment.trim(), null, ""));
+            void run(() => api.recordPayment(inv.id, payment.trim(), paidOn || null, method || null, ""));
           }}
         >
           <label className="field narrow">
             <span>Payment received</span>
             <input value={payment} inputMode="decimal" onChange={(e) => setPayment(e.target.value)} data-testid="invoice-payment" />
+          </label>
+          <label className="field narrow">
+            <span>On</span>
+            <input type="date" value={paidOn} onChange={(e) => setPaidOn(e.target.value)} data-testid="invoice-payment-date" />
+          </label>
+          <label className="field narrow">
+            <span>By</span>
+            <select value={method} onChange={(e) => setMethod(e.target.value as PaymentMethod | "")} data-testid="invoice-payment-method">
+              {PAYMENT_METHODS.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+              <option value="">Not said</option>
+            </select>
           </label>
           <button type="submit" disabled={busy} data-testid="invoice-pay">
             Record payment
@@ -734,6 +812,7 @@ function DraftEditor({
         ],
         remove_lines: [],
         clear_discount: false,
+        default_texts: false,
       }),
     ).then((done) => {
       if (done) {
@@ -749,11 +828,9 @@ function DraftEditor({
     const text = discount.trim();
     const edit =
       text === ""
-        ? { add_lines: [], remove_lines: [], clear_discount: true }
+        ? { ...NO_EDIT, clear_discount: true }
         : {
-            add_lines: [],
-            remove_lines: [],
-            clear_discount: false,
+            ...NO_EDIT,
             discount: text.endsWith("%")
               ? { type: "percent" as const, value: text.slice(0, -1).trim() }
               : { type: "amount" as const, value: text },

@@ -62,6 +62,9 @@ import type { InvoiceId } from "./bindings/InvoiceId";
 import type { InvoiceView } from "./bindings/InvoiceView";
 import type { NewInvoice } from "./bindings/NewInvoice";
 import type { PaperSize } from "./bindings/PaperSize";
+import type { PaymentMethod } from "./bindings/PaymentMethod";
+import type { InvoiceTexts } from "./bindings/InvoiceTexts";
+import type { Language } from "./bindings/Language";
 import type { NewRecurring } from "./bindings/NewRecurring";
 import type { RecurringId } from "./bindings/RecurringId";
 import type { RecurringInvoice } from "./bindings/RecurringInvoice";
@@ -169,6 +172,9 @@ export const api = {
   /** Set the logo from PNG bytes, or remove it with `null`. */
   setLogo: (png: number[] | null): Promise<void> => invoke("set_logo", { png }),
   billingProfile: (): Promise<BillingProfile> => invoke("billing_profile"),
+  /** Standard intro and closing texts in `language`, to start the organization's own from. */
+  suggestedInvoiceTexts: (language: Language): Promise<InvoiceTexts> =>
+    invoke("suggested_invoice_texts", { language }),
   saveBillingProfile: (profile: BillingProfile): Promise<void> =>
     invoke("save_billing_profile", { profile }),
   clientBilling: (client: ClientId): Promise<ClientBilling> => invoke("client_billing", { client }),
@@ -182,8 +188,14 @@ export const api = {
   /** Number and freeze a draft; `date` (YYYY-MM-DD) defaults to today. */
   issueInvoice: (id: InvoiceId, date: string | null = null): Promise<InvoiceView> =>
     invoke("issue_invoice", { id, date }),
-  recordPayment: (id: InvoiceId, amount: string, date: string | null, note: string): Promise<InvoiceView> =>
-    invoke("record_payment", { id, amount, date, note }),
+  /** A payment of `amount` on `date` (YYYY-MM-DD; today if null), made by `method` if known. */
+  recordPayment: (
+    id: InvoiceId,
+    amount: string,
+    date: string | null,
+    method: PaymentMethod | null,
+    note: string,
+  ): Promise<InvoiceView> => invoke("record_payment", { id, amount, date, method, note }),
   voidInvoice: (id: InvoiceId, reason: string): Promise<InvoiceView> =>
     invoke("void_invoice", { id, reason }),
   creditInvoice: (id: InvoiceId): Promise<InvoiceView> => invoke("credit_invoice", { id }),
