@@ -3,7 +3,7 @@ item 5): a GmbH with its register entry and managing directors bills an Austrian
 reverse charge, in German, with the entries' notes under the line. The saved PDF is read back with
 pdftotext (DIN 5008 footer, return address, the client's country by name, the reverse-charge note
 in German) and its e-invoice goes through the official schema and EN 16931 rules. Then it is paid
-and carries PAID instead of payment instructions. Screenshots: $STINT_E2E_SHOTS/invoice-de-*.png."""
+and carries PAID instead of payment instructions. Run in the light and the dark theme; screenshots: $STINT_E2E_SHOTS/invoice-de-*.png."""
 
 from __future__ import annotations
 
@@ -53,11 +53,13 @@ def text(element) -> str:
     return (element.get_attribute("textContent") or "").strip()
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
 def test_a_german_invoice_with_register_footer_and_reverse_charge(
-    vault: Path, shots: Path, tmp_path_factory: pytest.TempPathFactory
+    theme: str, vault: Path, shots: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     downloads = tmp_path_factory.mktemp("invoice-de-downloads")
-    with launch(vault, tmp_path_factory.mktemp("invoice-de-webdriver"), {"STINT_DOWNLOADS": str(downloads)}) as driver:
+    env = {"STINT_DOWNLOADS": str(downloads)} | ({"GTK_THEME": "Adwaita:dark"} if theme == "dark" else {})
+    with launch(vault, tmp_path_factory.mktemp("invoice-de-webdriver"), env) as driver:
         open_organization(driver, ORG)
         driver.find_element(*by_testid("nav-invoices")).click()
         wait_for(driver, "invoices-empty")
@@ -89,7 +91,8 @@ def test_a_german_invoice_with_register_footer_and_reverse_charge(
         Select(driver.find_element(*by_testid("buyer-tax"))).select_by_value("reverse_charge")
         driver.find_element(*by_testid("client-billing-save")).click()
         wait_for(driver, "client-billing-saved")
-        shoot(driver, shots, "invoice-de-01-billing-settings")
+        driver.execute_script("arguments[0].scrollIntoView()", driver.find_element(*by_testid("seller-legal")))
+        shoot(driver, shots, f"invoice-de-01-billing-settings-{theme}")
         driver.find_element(*by_testid("billing-toggle")).click()
 
         # A draft from the unbilled time, with the notes under the line.
@@ -103,12 +106,12 @@ def test_a_german_invoice_with_register_footer_and_reverse_charge(
         assert Select(driver.find_element(*by_testid("invoice-language"))).first_selected_option.text == "Deutsch"
         assert driver.find_element(*by_testid("invoice-subject")).get_attribute("value") == "Website-Relaunch"
         wait_text(driver, "invoice-preview-status", "Preview of the PDF · 1 page")
-        shoot(driver, shots, "invoice-de-02-draft")
+        shoot(driver, shots, f"invoice-de-02-draft-{theme}")
         driver.find_element(*by_testid("preview-zoom-in")).click()
         wait_text(driver, "preview-zoom", "125 %")
         wait_text(driver, "invoice-preview-status", "Preview of the PDF · 1 page")
         driver.execute_script("document.querySelector('[data-testid=\"invoice-preview\"]').scrollIntoView()")
-        shoot(driver, shots, "invoice-de-03-preview-zoomed")
+        shoot(driver, shots, f"invoice-de-03-preview-zoomed-{theme}")
 
         driver.find_element(*by_testid("invoice-issue")).click()
         wait_text(driver, "invoice-status", "Issued")
@@ -150,7 +153,7 @@ def test_a_german_invoice_with_register_footer_and_reverse_charge(
         ).stdout
         assert "<ram:ExemptionReasonCode>VATEX-EU-AE</ram:ExemptionReasonCode>" in body, body
         assert "Steuerschuldnerschaft des Leistungsempfängers" in body, body
-        shoot(driver, shots, "invoice-de-04-issued")
+        shoot(driver, shots, f"invoice-de-04-issued-{theme}")
 
         # Paid in full, by transfer (today): PAID, and no payment instructions.
         replace_text(wait_for(driver, "invoice-payment"), "380.00")
@@ -163,4 +166,4 @@ def test_a_german_invoice_with_register_footer_and_reverse_charge(
         paid_text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
         assert "BEZAHLT" in paid_text, paid_text
         assert "Zahlbar innerhalb" not in paid_text and "Verwendungszweck" not in paid_text, paid_text
-        shoot(driver, shots, "invoice-de-05-paid")
+        shoot(driver, shots, f"invoice-de-05-paid-{theme}")

@@ -669,7 +669,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
             <span>On</span>
             <input type="date" value={paidOn} onChange={(e) => setPaidOn(e.target.value)} data-testid="invoice-payment-date" />
           </label>
-          <label className="field narrow">
+          <label className="field">
             <span>By</span>
             <select value={method} onChange={(e) => setMethod(e.target.value as PaymentMethod | "")} data-testid="invoice-payment-method">
               {PAYMENT_METHODS.map((p) => (
