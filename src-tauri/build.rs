@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "unassigned_time",
     "project_summaries",
     "save_report_csv",
+    "save_entries_csv",
     "expenses",
     "add_expense",
     "receipt",

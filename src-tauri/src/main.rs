@@ -440,6 +440,16 @@ async fn save_report_csv(shell: State<'_, Shell>, query: ReportQuery) -> Reply<S
     save_download(&name, csv.as_bytes())
 }
 
+/// Save the detailed report's entries `ids` as CSV into the downloads folder; returns its path.
+#[tauri::command]
+async fn save_entries_csv(shell: State<'_, Shell>, ids: Vec<EntryId>) -> Reply<String> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let csv = engine.entries_csv(&by, &ids).map_err(message)?;
+    let name = format!("stint-entries-{}.csv", engine.today(&by).map_err(message)?);
+    save_download(&name, csv.as_bytes())
+}
+
 #[tauri::command]
 async fn expenses(
     shell: State<'_, Shell>,
@@ -824,6 +834,7 @@ fn main() {
             unassigned_time,
             project_summaries,
             save_report_csv,
+            save_entries_csv,
             expenses,
             add_expense,
             receipt,

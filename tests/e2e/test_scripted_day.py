@@ -206,6 +206,16 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         assert PROJECT in csv and "1.50" in csv and "142.50" in csv, csv
         no_alerts(driver)
 
+        # The chart over time: today's bar split by project, with its figures for screen readers.
+        driver.find_element(*by_testid("report-chart-time")).click()
+        chart = wait_for(driver, "report-time-chart")
+        WebDriverWait(driver, WAIT).until(
+            lambda d: f"{PROJECT}:" in (d.find_element(*by_testid("report-time-chart-data")).get_attribute("textContent") or "")
+        )
+        assert "1.50 h" in (driver.find_element(*by_testid("report-time-chart-data")).get_attribute("textContent") or "")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", chart)
+        shoot(driver, shots, "day-07c-report-over-time")
+
         # The detailed report lists the entry itself; as unbilled time it is still there.
         driver.find_element(*by_testid("report-mode-detailed")).click()
         entry = rows(driver, "detailed-row", 1)[0]
@@ -214,6 +224,13 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         rows(driver, "detailed-row", 1)
         assert "142.50" in shown(driver.find_element(*by_testid("detailed-total-amount")))
         shoot(driver, shots, "day-07b-report-detailed")
+        # The entries shown, as a CSV a spreadsheet opens safely.
+        driver.find_element(*by_testid("detailed-export")).click()
+        wait_for(driver, "detailed-export-path")
+        entries_csv = list(downloads.glob("stint-entries-*.csv"))
+        assert len(entries_csv) == 1, list(downloads.iterdir())
+        lines = entries_csv[0].read_text().splitlines()
+        assert len(lines) == 2 and PROJECT in lines[1] and "142.50" in lines[1], lines
         no_alerts(driver)
 
         # Projects as a dashboard: the row says what is tracked, unbilled and worth, at which rate.

@@ -109,4 +109,32 @@ describe("DetailedReport", () => {
     await user.selectOptions(screen.getByTestId("detailed-status"), "invoiced");
     expect(screen.getByTestId("detailed-empty").textContent).toBe("No entries match in this period.");
   });
+
+  it("exports the entries shown, as filtered, to CSV and says where", async () => {
+    const exported: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "tags") return [];
+      if (cmd === "entries") return [done("a"), done("b", { invoiced: true }), done("c", { billable: false, amount: null })];
+      if (cmd === "save_entries_csv") {
+        exported.push(args);
+        return "/home/ada/Downloads/stint-entries-2026-11-23.csv";
+      }
+      throw `unexpected ${cmd}`;
+    });
+    const user = userEvent.setup();
+    render(
+      <DetailedReport from="2026-11-01" to="2026-11-30" member="" client="" project="" projects={[project]} timeZone="Europe/Berlin" />,
+    );
+    await eventually(() => expect(screen.getAllByTestId("detailed-row")).toHaveLength(3));
+    await user.selectOptions(screen.getByTestId("detailed-status"), "unbilled");
+    await user.click(screen.getByTestId("detailed-export"));
+    expect((await screen.findByTestId("detailed-export-path")).textContent).toBe(
+      "Saved to /home/ada/Downloads/stint-entries-2026-11-23.csv",
+    );
+    expect(exported).toEqual([{ ids: ["a"] }]);
+    // Nothing shown, nothing to export.
+    await user.selectOptions(screen.getByTestId("detailed-status"), "invoiced");
+    await user.selectOptions(screen.getByTestId("detailed-billable"), "non_billable");
+    expect((screen.getByTestId("detailed-export") as HTMLButtonElement).disabled).toBe(true);
+  });
 });

@@ -76,6 +76,8 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
   const [billable, setBillable] = useState<Billable>("all");
   const [status, setStatus] = useState<Status>("all");
   const [tag, setTag] = useState("");
+  const [saved, setSaved] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
 
   useEffect(() => {
     api.tags().then(setTags, () => setTags([]));
@@ -106,6 +108,20 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
   const seconds = shown.reduce((s, v) => s + v.seconds, 0);
   const billed = shown.reduce((s, v) => s + (v.entry.billable ? v.billed_seconds : 0), 0);
   const withAmounts = shown.some((v) => v.amount !== null);
+
+  /** The entries on screen, as the engine writes them, into the downloads folder. */
+  async function exportCsv() {
+    setSaving(true);
+    setSaved(null);
+    setError(null);
+    try {
+      setSaved(await api.saveEntriesCsv(shown.map((v) => v.entry.id)));
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setSaving(false);
+    }
+  }
 
   return (
     <div className="detailed-report" data-testid="detailed-report">
@@ -149,7 +165,22 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
             ))}
           </select>
         </div>
+        <button
+          type="button"
+          className="secondary"
+          disabled={saving || shown.length === 0}
+          onClick={() => void exportCsv()}
+          title="The entries shown, one row each"
+          data-testid="detailed-export"
+        >
+          Export CSV
+        </button>
       </div>
+      {saved !== null && (
+        <p className="notice small report-saved" role="status" data-testid="detailed-export-path">
+          Saved to {saved}
+        </p>
+      )}
       {error && (
         <p className="error" role="alert" data-testid="detailed-error">
           {error}

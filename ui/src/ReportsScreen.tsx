@@ -20,6 +20,7 @@ import type { ReportView } from "./bindings/ReportView";
 import type { WeekStart } from "./bindings/WeekStart";
 import { Picker, type PickerOption } from "./Picker";
 import { DetailedReport } from "./DetailedReport";
+import { TimeChart } from "./TimeChart";
 import { hours, hoursMinutes, money } from "./time";
 import "./reports.css";
 
@@ -137,6 +138,8 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
   const [project, setProject] = useState("");
   const [member, setMember] = useState("");
   const [mode, setMode] = useState<"summary" | "detailed">("summary");
+  // The chart of the summary: by the first dimension, or over time split by it.
+  const [chart, setChart] = useState<"groups" | "time">("groups");
 
   const [clients, setClients] = useState<Client[]>([]);
   const [projects, setProjects] = useState<ProjectView[]>([]);
@@ -516,7 +519,35 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
           ) : (
             <>
               <SummaryCards report={report} />
-              <ReportChart report={report} />
+              {TIME_DIMENSIONS.includes(group1) || query === null ? (
+                <ReportChart report={report} />
+              ) : (
+                <>
+                  <div className="segmented chart-mode" role="group" aria-label="Chart">
+                    <button
+                      type="button"
+                      aria-pressed={chart === "groups"}
+                      onClick={() => setChart("groups")}
+                      data-testid="report-chart-groups"
+                    >
+                      By {dimensionLabel(group1).toLowerCase()}
+                    </button>
+                    <button
+                      type="button"
+                      aria-pressed={chart === "time"}
+                      onClick={() => setChart("time")}
+                      data-testid="report-chart-time"
+                    >
+                      Over time
+                    </button>
+                  </div>
+                  {chart === "time" ? (
+                    <TimeChart query={query} dimension={group1 as Exclude<GroupBy, "day" | "week" | "month">} from={from} to={to} />
+                  ) : (
+                    <ReportChart report={report} />
+                  )}
+                </>
+              )}
               <ReportTable report={report} clientOf={(id) => projects.find((p) => p.project.id === id)?.client_name} />
             </>
           )}

@@ -221,6 +221,8 @@ export const api = {
     invoke("unassigned_time", { from, to }),
   /** Saves the report as CSV in the downloads folder; resolves to the file's path. */
   saveReportCsv: (query: ReportQuery): Promise<string> => invoke("save_report_csv", { query }),
+  /** The detailed report's entries as CSV in the downloads folder; resolves to the file's path. */
+  saveEntriesCsv: (ids: EntryId[]): Promise<string> => invoke("save_entries_csv", { ids }),
 };
 
 export type Api = typeof api;

@@ -61,7 +61,113 @@ fn io(e: impl std::fmt::Display) -> EngineError {
     EngineError::Io(format!("export failed: {e}"))
 }
 
+/// The columns of a CSV of time entries.
+const ENTRY_COLUMNS: [&str; 13] = [
+    "date",
+    "start",
+    "end",
+    "member",
+    "client",
+    "project",
+    "task",
+    "note",
+    "billable",
+    "hours",
+    "billed_hours",
+    "amount",
+    "currency",
+];
+
+/// One entry as a CSV record of [`ENTRY_COLUMNS`]; its amount only for a role that reads rates.
+fn entry_record(state: &crate::state::OrgState, e: &TimeEntry, finance: bool) -> [String; 13] {
+    let tz = state.time_zone();
+    let facts = state.entries.facts(&e.id);
+    let project = e.project.and_then(|p| state.projects.get(&p));
+    let local = |at: jiff::Timestamp| tz.to_datetime(at).strftime("%Y-%m-%dT%H:%M:%S").to_string();
+    let (start, end) = match e.time {
+        EntryTime::Span { start, end } => (local(start), local(end)),
+        EntryTime::Running { start } => (local(start), String::new()),
+        EntryTime::Duration { .. } => (String::new(), String::new()),
+    };
+    let hours = |s: i64| {
+        format!(
+            "{:.2}",
+            rust_decimal::Decimal::from(s) / rust_decimal::Decimal::from(3600)
+        )
+    };
+    let amount = facts.and_then(|f| f.valuation.amount).filter(|_| finance);
+    [
+        facts.map(|f| f.date.to_string()).unwrap_or_default(),
+        start,
+        end,
+        state
+            .members
+            .get(&e.member)
+            .map(|m| m.name.clone())
+            .unwrap_or_default(),
+        project
+            .and_then(|p| state.clients.get(&p.client))
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        project.map(|p| p.name.clone()).unwrap_or_default(),
+        e.task
+            .and_then(|t| state.tasks.get(&t))
+            .map(|t| t.name.clone())
+            .unwrap_or_default(),
+        e.note.clone(),
+        e.billable.to_string(),
+        facts
+            .map(|f| hours(f.valuation.raw_seconds))
+            .unwrap_or_default(),
+        facts
+            .map(|f| hours(f.valuation.billed_seconds))
+            .unwrap_or_default(),
+        amount.map(exact_amount).unwrap_or_default(),
+        amount.map(|m| m.currency.to_string()).unwrap_or_default(),
+    ]
+}
+
 impl Engine {
+    /// The entries `ids` (those of them the acting member may read, in date order) as CSV for a
+    /// spreadsheet: the detailed report's export. Names and notes that a spreadsheet would run as
+    /// a formula get a leading quote; amounts only for roles that read rates.
+    pub fn entries_csv(&self, by: &ActAs, ids: &[EntryId]) -> Result<String> {
+        let (actor, state) = self.actor(by)?;
+        authorize(
+            &actor,
+            Action::ReadTimeReports,
+            &Target::Org { org: by.org },
+        )?;
+        let everyone = grant(actor.role, Action::ReadTimeReports) == Scope::All;
+        let finance = grant(actor.role, Action::ReadRates) != Scope::None;
+        let mut entries: Vec<&TimeEntry> = ids
+            .iter()
+            .filter_map(|id| state.entries.get(id))
+            .filter(|e| everyone || e.member == by.member)
+            .collect();
+        entries.sort_by_key(|e| (state.entries.facts(&e.id).map(|f| f.date), e.id));
+        entries.dedup_by_key(|e| e.id);
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        csv.write_record(ENTRY_COLUMNS.iter().chain(&["tags", "invoiced"]))
+            .map_err(io)?;
+        for e in entries {
+            let mut record = entry_record(state, e, finance).to_vec();
+            let tags: Vec<&str> = e
+                .tags
+                .iter()
+                .filter_map(|t| state.tags.get(t))
+                .map(|t| t.name.as_str())
+                .collect();
+            record.push(tags.join(", "));
+            record.push(e.invoiced.to_string());
+            for i in [3, 4, 5, 6, 7, 13] {
+                record[i] = crate::views::spreadsheet_safe(std::mem::take(&mut record[i]));
+            }
+            csv.write_record(record).map_err(io)?;
+        }
+        String::from_utf8(csv.into_inner().map_err(io)?).map_err(io)
+    }
+
     /// Write the organization's data to `out`. Members export only their own entries and expenses;
     /// rates and budgets are included only for roles that may read them. `progress(done, total)` is
     /// called as rows are written.
@@ -126,81 +232,11 @@ impl Engine {
                 out.write_all(b"\n").map_err(io)?;
             }
             ExportFormat::Csv => {
-                let tz = state.time_zone();
                 let mut csv = csv::Writer::from_writer(&mut *out);
-                csv.write_record([
-                    "date",
-                    "start",
-                    "end",
-                    "member",
-                    "client",
-                    "project",
-                    "task",
-                    "note",
-                    "billable",
-                    "hours",
-                    "billed_hours",
-                    "amount",
-                    "currency",
-                ])
-                .map_err(io)?;
+                csv.write_record(ENTRY_COLUMNS).map_err(io)?;
                 for (i, e) in entries.iter().enumerate() {
-                    let facts = state.entries.facts(&e.id);
-                    let project = e.project.and_then(|p| state.projects.get(&p));
-                    let (start, end) = match e.time {
-                        EntryTime::Span { start, end } => (
-                            tz.to_datetime(start)
-                                .strftime("%Y-%m-%dT%H:%M:%S")
-                                .to_string(),
-                            tz.to_datetime(end)
-                                .strftime("%Y-%m-%dT%H:%M:%S")
-                                .to_string(),
-                        ),
-                        EntryTime::Running { start } => (
-                            tz.to_datetime(start)
-                                .strftime("%Y-%m-%dT%H:%M:%S")
-                                .to_string(),
-                            String::new(),
-                        ),
-                        EntryTime::Duration { .. } => (String::new(), String::new()),
-                    };
-                    let hours = |s: i64| {
-                        format!(
-                            "{:.2}",
-                            rust_decimal::Decimal::from(s) / rust_decimal::Decimal::from(3600)
-                        )
-                    };
-                    let amount = facts.and_then(|f| f.valuation.amount).filter(|_| finance);
-                    csv.write_record([
-                        facts.map(|f| f.date.to_string()).unwrap_or_default(),
-                        start,
-                        end,
-                        state
-                            .members
-                            .get(&e.member)
-                            .map(|m| m.name.clone())
-                            .unwrap_or_default(),
-                        project
-                            .and_then(|p| state.clients.get(&p.client))
-                            .map(|c| c.name.clone())
-                            .unwrap_or_default(),
-                        project.map(|p| p.name.clone()).unwrap_or_default(),
-                        e.task
-                            .and_then(|t| state.tasks.get(&t))
-                            .map(|t| t.name.clone())
-                            .unwrap_or_default(),
-                        e.note.clone(),
-                        e.billable.to_string(),
-                        facts
-                            .map(|f| hours(f.valuation.raw_seconds))
-                            .unwrap_or_default(),
-                        facts
-                            .map(|f| hours(f.valuation.billed_seconds))
-                            .unwrap_or_default(),
-                        amount.map(exact_amount).unwrap_or_default(),
-                        amount.map(|m| m.currency.to_string()).unwrap_or_default(),
-                    ])
-                    .map_err(io)?;
+                    csv.write_record(entry_record(state, e, finance))
+                        .map_err(io)?;
                     if i % 2048 == 0 {
                         progress(i as u64, total);
                     }

@@ -556,7 +556,7 @@ fn hours(seconds: i64) -> String {
 }
 
 /// A name a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`) gets a leading quote.
-fn spreadsheet_safe(cell: String) -> String {
+pub(crate) fn spreadsheet_safe(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@']) {
         format!("'{cell}")
     } else {

@@ -1514,3 +1514,53 @@ async fn each_project_says_what_is_tracked_unbilled_and_its_rate() {
         "unrated time is worth nothing yet"
     );
 }
+
+/// The detailed report's CSV: the entries asked for, once each and in date order, with text a
+/// spreadsheet would run as a formula quoted; a Member gets only their own time and no amounts.
+#[tokio::test]
+async fn the_detailed_reports_csv_is_safe_to_open_and_holds_only_what_the_role_reads() {
+    let mut w = world().await;
+    let first = track(&mut w, "2026-11-02", "09:00", "10:00", "=HYPERLINK(\"x\")").await;
+    let second = track(&mut w, "2026-11-03", "09:00", "09:30", "Review").await;
+    let csv = w
+        .engine
+        .entries_csv(&w.owner, &[second, first, second])
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "date,start,end,member,client,project,task,note,billable,hours,billed_hours,amount,currency,tags,invoiced"
+    );
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert_eq!(
+        lines[1],
+        "2026-11-02,2026-11-02T09:00:00,2026-11-02T10:00:00,Ana,Müller & Søn,Website,,\"'=HYPERLINK(\"\"x\"\")\",true,1.00,1.00,95.00,EUR,,false"
+    );
+    assert!(lines[2].starts_with("2026-11-03,"), "{csv}");
+
+    let org = w.owner.org;
+    let id = w
+        .engine
+        .add_member(&w.owner, "Max", Role::Member)
+        .await
+        .unwrap();
+    let member = w.engine.act_as_member(org, id).unwrap();
+    let own = track_as(
+        &mut w,
+        &member,
+        ("2026-11-04", "14:00", "15:00"),
+        "Own",
+        None,
+    )
+    .await;
+    let csv = w
+        .engine
+        .entries_csv(&member, &[first, second, own])
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].starts_with("2026-11-04,") && lines[1].ends_with(",true,1.00,1.00,,,,false"),
+        "{csv}"
+    );
+}
