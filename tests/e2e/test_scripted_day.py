@@ -194,7 +194,8 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
         shoot(driver, shots, "day-07-report-table")
         assert shown(row.find_element(*by_testid("report-row-label"))) == PROJECT
-        assert shown(row.find_element(*by_testid("report-row-hours"))) == "1.50"
+        # Durations as a clock (the organization's default style): 1:30.
+        assert shown(row.find_element(*by_testid("report-row-hours"))) == "1:30"
         assert "142.50" in shown(row.find_element(*by_testid("report-row-amount")))
         assert "142.50" in shown(driver.find_element(*by_testid("report-total-amount")))
         wait_for(driver, "report-chart")
@@ -239,6 +240,20 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         WebDriverWait(driver, WAIT).until(lambda d: "1:30 h tracked" in shown(d.find_element(*by_testid("project-figures"))))
         assert "1:30 h unbilled" in shown(figures) and "142.50" in shown(figures) and "95.00/h" in shown(figures), shown(figures)
         shoot(driver, shots, "day-07c-projects-dashboard")
+        no_alerts(driver)
+
+        # One locale everywhere: German and decimal hours, picked from lists with a preview, change
+        # how every screen writes money and durations.
+        driver.find_element(*by_testid("nav-settings")).click()
+        Select(wait_for(driver, "settings-locale")).select_by_value("de-DE")
+        Select(driver.find_element(*by_testid("settings-duration-style"))).select_by_value("decimal")
+        WebDriverWait(driver, WAIT).until(lambda d: "1,50 h" in shown(d.find_element(*by_testid("settings-preview"))))
+        shoot(driver, shots, "day-07d-settings-locale")
+        driver.find_element(*by_testid("settings-save")).click()
+        wait_for(driver, "settings-saved")
+        driver.find_element(*by_testid("nav-projects")).click()
+        WebDriverWait(driver, WAIT).until(lambda d: "1,50 h tracked" in shown(d.find_element(*by_testid("project-figures"))))
+        assert "142,50" in shown(driver.find_element(*by_testid("project-figures")))
         no_alerts(driver)
 
         # Settings: a Viewer joins.

@@ -13,6 +13,7 @@ import type { TaxCategory } from "./bindings/TaxCategory";
 import type { TaxRate } from "./bindings/TaxRate";
 import type { Language } from "./bindings/Language";
 import { InvoiceTextsEditor, LegalFields } from "./BillingLetterFields";
+import { formatPercent } from "./format";
 import { LANGUAGES } from "./InvoiceLetter";
 
 /** The invoice language of a locale such as "de-DE" (English for any other). */
@@ -251,7 +252,7 @@ export const TAX_CATEGORIES: { value: TaxCategory; label: string }[] = [
 /** How a tax reads in a picker: "19 %" for a standard rate, else the category. */
 export function taxLabel(tax: Tax): string {
   return tax.category === "standard"
-    ? `${tax.percent} %`
+    ? formatPercent(Number(tax.percent))
     : (TAX_CATEGORIES.find((c) => c.value === tax.category)?.label ?? tax.category);
 }
 

@@ -1,7 +1,9 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { setFormat } from "./format";
 
 import type { EntryView } from "./bindings/EntryView";
 import { DetailedReport, passes, totals } from "./DetailedReport";
@@ -35,6 +37,11 @@ function done(
 const eur = (n: number) => new Intl.NumberFormat(undefined, { style: "currency", currency: "EUR" }).format(n);
 const all = { billable: "all", status: "all", tag: "", client: "" } as const;
 const clientOf = () => project.project.client;
+
+
+// These reports show durations in decimal hours, one of the two styles an organization may choose.
+beforeEach(() => setFormat({ locale: undefined, durationStyle: "decimal" }));
+afterEach(() => setFormat({ locale: undefined, durationStyle: "clock" }));
 
 describe("passes", () => {
   it("keeps stopped entries by billable, invoiced, tag and client", () => {

@@ -41,6 +41,9 @@ const VIEWER = permissionsOf("viewer", (a) => (a.startsWith("read_") && a !== "r
 
 const TODAY = "2026-11-23";
 
+/** A percentage as the locale of the test writes it ("19%" in en-US). */
+const pct = (percent: number) => new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 2 }).format(percent / 100);
+
 const eur = (amount: number) => new Intl.NumberFormat(undefined, { style: "currency", currency: "EUR" }).format(amount);
 
 const mueller: Client = { id: project.project.client, name: "Müller & Søn", currency: null, rounding: null, note: "", archived: false };
@@ -505,8 +508,8 @@ describe("InvoicesScreen", () => {
     expect(within(detail).getByRole("heading", { level: 2 }).textContent).toBe("Invoice draft 000005");
     expect(within(detail).getByTestId("invoice-status").textContent).toBe("Draft");
     const lines = within(within(detail).getByTestId("invoice-lines")).getAllByTestId("invoice-line");
-    expect(cells(lines[0]!)).toEqual(["Shop: checkout", "6", "90.00", "19 %", eur(540), "Remove"]);
-    expect(cells(lines[1]!)).toEqual(["Shop: search", "2.5", "90.00", "19 %", eur(225), "Remove"]);
+    expect(cells(lines[0]!)).toEqual(["Shop: checkout", "6", "90.00", pct(19), eur(540), "Remove"]);
+    expect(cells(lines[1]!)).toEqual(["Shop: search", "2.5", "90.00", pct(19), eur(225), "Remove"]);
     expect(within(detail).getByTestId("invoice-gross").textContent).toBe(eur(910.35));
     expect(within(detail).getByTestId("invoice-issue")).toBeTruthy();
     // The list is read again and holds the new draft.
@@ -575,7 +578,7 @@ describe("InvoicesScreen", () => {
     render(<InvoicesScreen permissions={ADMIN} />);
     const detail = await open(user, "draft 000004");
     const lines = within(within(detail).getByTestId("invoice-lines")).getAllByTestId("invoice-line");
-    expect(cells(lines[0]!).slice(0, 5)).toEqual(["Website", "1:40 h", "95.00", "19 %", eur(158.33)]);
+    expect(cells(lines[0]!).slice(0, 5)).toEqual(["Website", "1:40 h", "95.00", pct(19), eur(158.33)]);
     // A typed line keeps the quantity as typed.
     expect(cells(lines[1]!)[1]).toBe("1");
   });
@@ -972,15 +975,15 @@ describe("InvoicesScreen draft editor", () => {
 
     const tax = (await within(detail).findByTestId("line-tax")) as HTMLSelectElement;
     expect([...tax.options].map((o) => o.textContent)).toEqual([
-      "19 % (as the first line)",
-      "Reduced — 7 %",
+      `${pct(19)} (as the first line)`,
+      `Reduced — ${pct(7)}`,
       "Reverse charge — Reverse charge (AE)",
       "Other VAT %…",
     ]);
     expect(within(detail).queryByTestId("line-vat")).toBeNull();
     await user.type(within(detail).getByTestId("line-description"), "Books");
     await user.type(within(detail).getByTestId("line-price"), "40");
-    await user.selectOptions(tax, "Reduced — 7 %");
+    await user.selectOptions(tax, `Reduced — ${pct(7)}`);
     await user.type(within(detail).getByTestId("line-discount"), "ten");
     await user.click(within(detail).getByTestId("line-add"));
     expect((await within(detail).findByTestId("line-error")).textContent).toContain("10% or an amount");

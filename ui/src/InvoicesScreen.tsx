@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { api, can, errorMessage, notAllowed } from "./api";
+import { formatPercent, formatPrice } from "./format";
 import { InvoiceLetter, NO_EDIT } from "./InvoiceLetter";
 import { InvoicePreview } from "./InvoicePreview";
 import type { BillingProfile } from "./bindings/BillingProfile";
@@ -23,7 +24,7 @@ import type { Tax } from "./bindings/Tax";
 import { BillingSettings, ClientBillingForm, taxLabel } from "./BillingForms";
 import { RecurringForm } from "./RecurringForm";
 import { sumDecimals } from "./ExpensesScreen";
-import { hoursMinutes, lineQuantity, money } from "./time";
+import { hours, lineQuantity, money } from "./time";
 import "./screens.css";
 import "./invoices.css";
 
@@ -413,7 +414,7 @@ function NewInvoiceForm({ onCreated, onCancel }: { onCreated: (v: InvoiceView) =
       {unassigned !== null && unassigned.entries > 0 && (
         <p className="notice" role="status" data-testid="invoice-unassigned">
           {unassigned.entries === 1 ? "1 entry" : `${unassigned.entries} entries`} (
-          {hoursMinutes(unassigned.seconds)} h) {from || to ? "in this period " : ""}
+          {hours(unassigned.seconds)} h) {from || to ? "in this period " : ""}
           {unassigned.entries === 1 ? "has" : "have"} no project, so no client: {unassigned.entries === 1 ? "it is" : "they are"}{" "}
           not on this invoice. Assign a project under Track first.
         </p>
@@ -536,13 +537,13 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
                 {line.detail && <div className="muted small">{line.detail}</div>}
                 {line.discount && (
                   <div className="muted small" data-testid="line-discount-shown">
-                    less {line.discount.type === "percent" ? `${line.discount.value} %` : m(line.discount.value)}
+                    less {line.discount.type === "percent" ? formatPercent(Number(line.discount.value)) : m(line.discount.value)}
                   </div>
                 )}
               </td>
               <td className="num" data-testid="line-quantity-shown">{lineQuantity(line)}</td>
-              <td className="num">{line.unit_price}</td>
-              <td className="num">{line.tax.category === "standard" ? `${line.tax.percent} %` : taxLabel(line.tax)}</td>
+              <td className="num">{formatPrice(line.unit_price)}</td>
+              <td className="num">{taxLabel(line.tax)}</td>
               <td className="num">{m(view.totals.line_net[i] ?? "0")}</td>
               {draft && editable && (
                 <td>
@@ -572,7 +573,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
         <dd data-testid="invoice-net">{m(view.totals.net)}</dd>
         {view.totals.groups.map((g) => (
           <span key={`${g.category}-${g.percent}`} className="contents">
-            <dt>{g.category === "standard" ? `VAT ${g.percent} % on ${m(g.taxable)}` : `${taxLabel(g)} on ${m(g.taxable)}`}</dt>
+            <dt>{g.category === "standard" ? `VAT ${taxLabel(g)} on ${m(g.taxable)}` : `${taxLabel(g)} on ${m(g.taxable)}`}</dt>
             <dd>{m(g.tax)}</dd>
           </span>
         ))}

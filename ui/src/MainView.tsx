@@ -13,6 +13,7 @@ import type { ProjectView } from "./bindings/ProjectView";
 import { CommandPalette, type Destination } from "./CommandPalette";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { ExpensesScreen } from "./ExpensesScreen";
+import { setFormat } from "./format";
 import { InvoicesScreen } from "./InvoicesScreen";
 import { ManualEntry } from "./ManualEntry";
 import { ProjectsScreen } from "./ProjectsScreen";
@@ -78,6 +79,26 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
   useEffect(() => {
     void reloadPeople();
   }, [reloadPeople, actAs.member]);
+
+  // Every screen formats with the organization's locale and duration style (format.ts); a change in
+  // Settings bumps the version, and the screens render again with the new ones.
+  const [, setFormatted] = useState(0);
+  useEffect(() => {
+    let live = true;
+    api.organization().then(
+      (o) => {
+        if (!live) return;
+        setFormat({ locale: o.locale, durationStyle: o.duration_style });
+        setFormatted((n) => n + 1);
+      },
+      () => {
+        // The system's formats stay.
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [version]);
 
   // The tray icon and the global shortcut start and stop the timer outside this window.
   useEffect(() => {
@@ -243,9 +264,10 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
       )}
       <main className="content">
         {/* Track reloads itself when `version` moves and keeps its view (day, week, timesheet) and day;
-            the other screens are made afresh. */}
+            Settings reloads what it saved itself and keeps its "Saved"; the other screens are made
+            afresh. */}
         <ErrorBoundary
-          key={tab === "track" ? tab : `${tab}-${version}`}
+          key={tab === "track" || tab === "settings" ? tab : `${tab}-${version}`}
           resetKey={version}
           label={TABS.find((t) => t.id === tab)?.label ?? "This screen"}
         >

@@ -16,7 +16,7 @@ import type { Tag } from "./bindings/Tag";
 import type { TagChanges } from "./bindings/TagChanges";
 import type { TaskView } from "./bindings/TaskView";
 import { RoundingPicker } from "./RoundingPicker";
-import { hoursMinutes, money } from "./time";
+import { hours, money } from "./time";
 import "./screens.css";
 import "./projects.css";
 
@@ -244,14 +244,14 @@ function ProjectFigures({ summary, budget }: { summary: ProjectSummary; budget: 
       <span title="The project's hourly rate today (a member's own rate may differ)" data-testid="project-rate">
         {summary.rate ? `${money(summary.rate)}/h` : "no rate"}
       </span>
-      <span data-testid="project-hours">{hoursMinutes(summary.seconds)} h tracked</span>
+      <span data-testid="project-hours">{hours(summary.seconds)} h tracked</span>
       <span data-testid="project-unbilled">
-        {summary.unbilled_seconds > 0 ? `${hoursMinutes(summary.unbilled_seconds)} h unbilled` : "nothing unbilled"}
+        {summary.unbilled_seconds > 0 ? `${hours(summary.unbilled_seconds)} h unbilled` : "nothing unbilled"}
         {summary.unbilled.length > 0 && ` · ${summary.unbilled.map(money).join(" + ")}`}
       </span>
       {summary.unrated_seconds > 0 && (
         <span className="project-unrated" data-testid="project-unrated">
-          {hoursMinutes(summary.unrated_seconds)} h since {summary.first_unrated} has no rate
+          {hours(summary.unrated_seconds)} h since {summary.first_unrated} has no rate
         </span>
       )}
       {budget && (
@@ -1284,7 +1284,7 @@ function AddRateForm({
       </div>
       {leftOut && (
         <p className="notice small" role="status" data-testid="rate-gap">
-          {hoursMinutes(leftOut.unrated_seconds)} h of billable time on this project since {leftOut.first_unrated} has
+          {hours(leftOut.unrated_seconds)} h of billable time on this project since {leftOut.first_unrated} has
           no rate; a rate from {effectiveFrom} leaves the time before it without one.
         </p>
       )}

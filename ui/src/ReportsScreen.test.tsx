@@ -1,7 +1,9 @@
 import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { setFormat } from "./format";
 
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Client } from "./bindings/Client";
@@ -35,6 +37,7 @@ const organization: Organization = {
   rounding: null,
   lock_before: null,
   logo: null,
+  duration_style: "clock",
 };
 
 const ada: Member = { id: "01JMEMBER00000000000000000", name: "Ada", role: "owner", active: true };
@@ -132,6 +135,11 @@ function mockShell(
   });
 }
 
+
+// These reports show durations in decimal hours, one of the two styles an organization may choose.
+beforeEach(() => setFormat({ locale: undefined, durationStyle: "decimal" }));
+afterEach(() => setFormat({ locale: undefined, durationStyle: "clock" }));
+
 describe("presetRange", () => {
   it("computes weeks, months and years around today", () => {
     expect(presetRange("this_month", TODAY)).toEqual({ from: "2026-11-01", to: "2026-11-30" });
@@ -189,13 +197,41 @@ describe("ReportsScreen", () => {
     expect(await screen.findByRole("option", { name: "Ada" })).toBeTruthy();
   });
 
+  it("charts the period over time, split by the first dimension, when asked", async () => {
+    const queries: ReportQuery[] = [];
+    mockShell(queries, (q) =>
+      q.group_by[0] === "day"
+        ? {
+            ...reportFor(q),
+            rows: [
+              row([{ by: "day", value: "2026-11-02" }, { by: "project", value: project.project.id }], 5400, 0, null),
+              row([{ by: "day", value: "2026-11-03" }, { by: "project", value: OTHER_PROJECT }], 1800, 0, null),
+            ],
+          }
+        : reportFor(q),
+    );
+    const user = userEvent.setup();
+    render(<ReportsScreen permissions={permissions("all")} org={org} />);
+    await screen.findAllByTestId("report-row");
+    expect(screen.getByTestId("report-chart-groups").textContent).toBe("By project");
+    expect(screen.getByTestId("report-chart-groups").getAttribute("aria-pressed")).toBe("true");
+
+    await user.click(screen.getByTestId("report-chart-time"));
+    const figures = await screen.findByTestId("report-time-chart-data");
+    await waitFor(() => expect(figures.textContent).toBe("Website: 2026-11-02 1.50 hShop: 2026-11-03 0.50 h"));
+    expect(queries.at(-1)).toEqual({ from: "2026-11-01", to: "2026-11-30", group_by: ["day", "project"], member: null, project: null, client: null });
+    expect(screen.queryByTestId("report-chart")).toBeNull();
+    // The table stays the report's.
+    expect(screen.getAllByTestId("report-row-label").map((c) => c.textContent)).toEqual(["Shop", "Website"]);
+  });
+
   it("says how much time has no project yet, and only when some has none", async () => {
     const queries: ReportQuery[] = [];
     mockShell(queries, (q) => ({ ...reportFor(q), unassigned: { entries: 2, seconds: 5400 } }));
     render(<ReportsScreen permissions={permissions("all")} org={org} />);
     const note = await screen.findByTestId("report-unassigned");
     expect(note.textContent).toBe(
-      "2 entries (1:30 h) in this period have no project yet and are in no row: assign them a project under Track.",
+      "2 entries (1.50 h) in this period have no project yet and are in no row: assign them a project under Track.",
     );
     cleanup();
     mockShell([]);

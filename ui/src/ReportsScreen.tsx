@@ -21,7 +21,7 @@ import type { WeekStart } from "./bindings/WeekStart";
 import { Picker, type PickerOption } from "./Picker";
 import { DetailedReport } from "./DetailedReport";
 import { TimeChart } from "./TimeChart";
-import { hours, hoursMinutes, money } from "./time";
+import { hours, money } from "./time";
 import "./reports.css";
 
 // ---------------------------------------------------------------------------------------------
@@ -506,7 +506,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
               {report.unassigned.entries === 1
                 ? "1 entry"
                 : `${report.unassigned.entries} entries`}{" "}
-              ({hoursMinutes(report.unassigned.seconds)} h) in this period{" "}
+              ({hours(report.unassigned.seconds)} h) in this period{" "}
               {report.unassigned.entries === 1 ? "has" : "have"} no project yet and{" "}
               {report.unassigned.entries === 1 ? "is" : "are"} in no row: assign{" "}
               {report.unassigned.entries === 1 ? "it" : "them"} a project under Track.

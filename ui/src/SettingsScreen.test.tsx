@@ -29,6 +29,7 @@ function fakeEngine(options: { org?: Partial<Organization>; failAddMember?: stri
     rounding: null,
     lock_before: null,
     logo: null,
+    duration_style: "clock",
     ...options.org,
   };
   const members: Member[] = [
@@ -57,6 +58,9 @@ function fakeEngine(options: { org?: Partial<Organization>; failAddMember?: stri
         const changes = a.changes as Record<string, string | null>;
         if (changes.name) org.name = changes.name;
         if (changes.week_start) org.week_start = changes.week_start as Organization["week_start"];
+        if (changes.locale) org.locale = changes.locale;
+        if (changes.time_zone) org.time_zone = changes.time_zone;
+        if (changes.duration_style) org.duration_style = changes.duration_style as Organization["duration_style"];
         if (changes.rounding) {
           const [mode, minutes] = changes.rounding.split(":");
           org.rounding = changes.rounding === "none" ? null : { mode: mode as "up", minutes: Number(minutes) };
@@ -120,6 +124,7 @@ describe("SettingsScreen", () => {
             time_zone: null,
             week_start: "sunday",
             rounding: "up:6",
+            duration_style: null,
           },
         },
       ],
@@ -130,23 +135,75 @@ describe("SettingsScreen", () => {
     expect(screen.queryByTestId("settings-error")).toBeNull();
   });
 
+  it("picks the locale, time zone and duration style from lists, previews them and saves them", async () => {
+    const engine = fakeEngine();
+    const onChanged = vi.fn();
+    const user = userEvent.setup();
+    render(<SettingsScreen permissions={OWNER} onChanged={onChanged} />);
+
+    const locale = (await screen.findByTestId("settings-locale")) as HTMLSelectElement;
+    expect(locale.value).toBe("de-DE");
+    const labels = [...locale.options].map((o) => o.textContent);
+    expect(labels).toContain("Deutsch (Deutschland) — de-DE");
+    expect(labels).toContain("français (France) — fr-FR");
+    const zone = screen.getByTestId("settings-time-zone") as HTMLSelectElement;
+    expect(zone.value).toBe("Europe/Berlin");
+    expect([...zone.options].map((o) => o.value)).toContain("America/New_York");
+    const shown = () => (screen.getByTestId("settings-preview").textContent ?? "").replace(/[\u00a0\u202f]/g, " ");
+    expect(shown()).toContain("1.234,50 € · 1:30 h");
+
+    await user.selectOptions(locale, "en-US");
+    await user.selectOptions(zone, "America/New_York");
+    await user.selectOptions(screen.getByTestId("settings-duration-style"), "decimal");
+    expect(shown()).toMatch(/ (AM|PM) · €1,234\.50 · 1\.50 h$/);
+    await user.click(screen.getByTestId("settings-save"));
+    expect((await screen.findByTestId("settings-saved")).textContent).toBe("Saved");
+    expect(engine.sent).toEqual([
+      [
+        "update_organization",
+        {
+          changes: {
+            name: null,
+            currency: null,
+            locale: "en-US",
+            time_zone: "America/New_York",
+            week_start: null,
+            rounding: null,
+            duration_style: "decimal",
+          },
+        },
+      ],
+    ]);
+  });
+
   it("shows the engine's refusal and keeps the typed value", async () => {
     mockIPC((cmd) => {
       if (cmd === "organization")
-        return { id: "o1", name: "Acme", currency: "EUR", locale: "de-DE", time_zone: "Europe/Berlin", week_start: "monday", rounding: null, lock_before: null, logo: null };
+        return {
+          id: "o1",
+          name: "Acme",
+          currency: "EUR",
+          locale: "de-DE",
+          time_zone: "Europe/Berlin",
+          week_start: "monday",
+          rounding: null,
+          lock_before: null,
+          logo: null,
+          duration_style: "clock",
+        };
       if (cmd === "members") return [];
-      if (cmd === "update_organization") throw "unknown time zone: Mars/Olympus";
+      if (cmd === "update_organization") throw '"EUX" is not a currency';
       throw `unexpected ${cmd}`;
     });
     const onChanged = vi.fn();
     const user = userEvent.setup();
     render(<SettingsScreen permissions={OWNER} onChanged={onChanged} />);
-    const tz = (await screen.findByLabelText("Time zone")) as HTMLInputElement;
-    await user.clear(tz);
-    await user.type(tz, "Mars/Olympus");
+    const currency = (await screen.findByLabelText("Currency")) as HTMLInputElement;
+    await user.clear(currency);
+    await user.type(currency, "EUX");
     await user.click(screen.getByTestId("settings-save"));
-    expect((await screen.findByTestId("settings-error")).textContent).toBe("unknown time zone: Mars/Olympus");
-    expect(tz.value).toBe("Mars/Olympus");
+    expect((await screen.findByTestId("settings-error")).textContent).toBe('"EUX" is not a currency');
+    expect(currency.value).toBe("EUX");
     expect(onChanged).not.toHaveBeenCalled();
     expect(screen.queryByTestId("settings-saved")).toBeNull();
   });

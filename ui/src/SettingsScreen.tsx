@@ -9,6 +9,8 @@ import type { Permissions } from "./bindings/Permissions";
 import type { Role } from "./bindings/Role";
 import type { RoundingMode } from "./bindings/RoundingMode";
 import type { WeekStart } from "./bindings/WeekStart";
+import type { DurationStyle } from "./bindings/DurationStyle";
+import { formatNumber, preview } from "./format";
 import "./settings.css";
 
 type Props = { permissions: Permissions | null; onChanged: () => void };
@@ -104,12 +106,39 @@ export function SettingsScreen({ permissions, onChanged }: Props) {
 
 /* Organization profile */
 
+/** Locales offered: the languages and regions freelancers in Europe and North America bill in. */
+const LOCALES = [
+  "en-US", "en-GB", "en-IE", "en-CA", "en-AU", "de-DE", "de-AT", "de-CH", "fr-FR", "fr-BE", "fr-CH", "fr-CA",
+  "nl-NL", "nl-BE", "it-IT", "es-ES", "pt-PT", "pt-BR", "da-DK", "sv-SE", "nb-NO", "fi-FI", "pl-PL", "cs-CZ",
+];
+
+/** The locale choices, each named in its own language ("Deutsch (Deutschland)"), with `current` kept. */
+export function localeChoices(current: string): { value: string; label: string }[] {
+  const values = LOCALES.includes(current) || !current ? LOCALES : [current, ...LOCALES];
+  return values.map((value) => {
+    let label = value;
+    try {
+      label = new Intl.DisplayNames([value], { type: "language" }).of(value) ?? value;
+    } catch {
+      // An unknown tag keeps its code.
+    }
+    return { value, label: `${label} — ${value}` };
+  });
+}
+
+/** Every IANA time zone the system knows, with `current` kept. */
+export function timeZoneChoices(current: string): string[] {
+  const zones: string[] = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  return zones.includes(current) ? zones : [current, ...zones].filter(Boolean);
+}
+
 type Draft = {
   name: string;
   currency: string;
   locale: string;
   timeZone: string;
   weekStart: WeekStart;
+  durationStyle: DurationStyle;
   mode: RoundingMode | "none";
   minutes: string;
 };
@@ -121,6 +150,7 @@ function draftOf(org: Organization): Draft {
     locale: org.locale,
     timeZone: org.time_zone,
     weekStart: org.week_start,
+    durationStyle: org.duration_style,
     mode: org.rounding?.mode ?? "none",
     minutes: org.rounding ? String(org.rounding.minutes) : "15",
   };
@@ -141,6 +171,7 @@ function changesOf(org: Organization, draft: Draft): OrgChanges {
     time_zone: changed(draft.timeZone, saved.timeZone),
     week_start: draft.weekStart === saved.weekStart ? null : draft.weekStart,
     rounding: changed(roundingOf(draft), roundingOf(saved)),
+    duration_style: draft.durationStyle === saved.durationStyle ? null : draft.durationStyle,
   };
 }
 
@@ -237,27 +268,55 @@ function ProfilePanel({
             data-testid="settings-currency"
           />
 
-          <label htmlFor="settings-locale">Locale</label>
-          <input
+          <label htmlFor="settings-locale">Language and region</label>
+          <select
             id="settings-locale"
-            className="medium"
+            className="wide"
             value={draft.locale}
-            placeholder="e.g. de-DE"
             onChange={(e) => set("locale", e.target.value)}
             disabled={!editable}
             data-testid="settings-locale"
-          />
+          >
+            {localeChoices(draft.locale).map((l) => (
+              <option key={l.value} value={l.value}>
+                {l.label}
+              </option>
+            ))}
+          </select>
 
           <label htmlFor="settings-tz">Time zone</label>
-          <input
+          <select
             id="settings-tz"
-            className="medium"
+            className="wide"
             value={draft.timeZone}
-            placeholder="e.g. Europe/Berlin"
             onChange={(e) => set("timeZone", e.target.value)}
             disabled={!editable}
             data-testid="settings-time-zone"
-          />
+          >
+            {timeZoneChoices(draft.timeZone).map((zone) => (
+              <option key={zone} value={zone}>
+                {zone.replace(/_/g, " ")}
+              </option>
+            ))}
+          </select>
+
+          <label htmlFor="settings-durations">Durations</label>
+          <select
+            id="settings-durations"
+            className="medium"
+            value={draft.durationStyle}
+            onChange={(e) => set("durationStyle", e.target.value as DurationStyle)}
+            disabled={!editable}
+            data-testid="settings-duration-style"
+          >
+            <option value="clock">1:30 (hours and minutes)</option>
+            <option value="decimal">{formatNumber(1.5, 2, { locale: draft.locale, durationStyle: "decimal" })} (decimal hours)</option>
+          </select>
+
+          <span className="muted small">Looks like</span>
+          <output className="muted small format-preview" htmlFor="settings-locale settings-tz settings-durations" data-testid="settings-preview">
+            {preview({ locale: draft.locale, durationStyle: draft.durationStyle }, draft.timeZone, new Date().toISOString())}
+          </output>
 
           <label htmlFor="settings-week-start">Week starts on</label>
           <select

@@ -4,6 +4,7 @@ import { Temporal } from "temporal-polyfill";
 
 import type { EntryTime } from "./bindings/EntryTime";
 import type { Money } from "./bindings/Money";
+import { formatDuration, formatMoney, formatSettings } from "./format";
 
 /** `h:mm:ss` for a number of seconds (negative clamps to zero). */
 export function clock(seconds: number): string {
@@ -64,15 +65,9 @@ export function spanOn(
   return { type: "span", start: from.toInstant().toString(), end: to.toInstant().toString() };
 }
 
-/** An amount in its currency, e.g. "€95.00" (exact digits come from the engine's decimal string). */
+/** An amount in its currency in the organization's locale, e.g. "€95.00" or "95,00 €". */
 export function money(value: Money): string {
-  try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: value.currency }).format(
-      Number(value.amount),
-    );
-  } catch {
-    return `${value.amount} ${value.currency}`;
-  }
+  return formatMoney(value);
 }
 
 /** The system's IANA time zone, for new organizations. */
@@ -102,9 +97,9 @@ export function addDays(date: string, days: number): string {
   return Temporal.PlainDate.from(date).add({ days }).toString();
 }
 
-/** "Mon 23 Nov" style label of a day, in the system locale. */
+/** "Mon 23 Nov" style label of a day, in the organization's locale. */
 export function dayLabel(date: string): string {
-  return Temporal.PlainDate.from(date).toLocaleString(undefined, {
+  return Temporal.PlainDate.from(date).toLocaleString(formatSettings().locale, {
     weekday: "short",
     day: "numeric",
     month: "short",
@@ -132,9 +127,9 @@ export function parseDuration(text: string): number | null {
   return null;
 }
 
-/** Seconds as decimal hours with two places, e.g. 5400 -> "1.50", as reports show them. */
+/** A duration as the organization shows durations: 5400 s is "1:30" (clock) or "1.50" (decimal). */
 export function hours(seconds: number): string {
-  return (seconds / 3600).toFixed(2);
+  return formatDuration(seconds);
 }
 
 /** `h:mm` for a number of seconds, to the nearest minute (negative clamps to zero): how a timesheet

@@ -211,6 +211,9 @@ enum OrgCmd {
         /// Rounding of billable time: up:15, down:6, nearest:30 or none
         #[arg(long)]
         rounding: Option<String>,
+        /// How durations are shown: clock (1:30) or decimal (1.50)
+        #[arg(long)]
+        duration_style: Option<String>,
     },
 }
 
@@ -1108,6 +1111,13 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             println!("  time zone   {}", org.time_zone);
             println!("  week starts {:?}", org.week_start);
             println!(
+                "  durations   {}",
+                match org.duration_style {
+                    stint_domain::DurationStyle::Clock => "clock (1:30)",
+                    stint_domain::DurationStyle::Decimal => "decimal (1.50)",
+                }
+            );
+            println!(
                 "  rounding    {}",
                 org.rounding
                     .map(|r| r.to_string())
@@ -1127,6 +1137,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             week_start,
             currency,
             rounding,
+            duration_style,
         }) => {
             let changes = OrgChanges {
                 name: name.clone(),
@@ -1135,6 +1146,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                 week_start: week_start.clone(),
                 currency: currency.clone(),
                 rounding: rounding.clone(),
+                duration_style: duration_style.as_deref().map(str::parse).transpose()?,
             };
             ctx.engine.update_organization(&by, changes).await?;
             println!("Updated the organization");

@@ -36,7 +36,7 @@ pub use kind::{
     Compartment, Kind, RecordDenied, readable_compartments, readable_kinds, record_access,
 };
 pub use membership::{Membership, replay_membership, role_number, role_of};
-pub use model::{Client, Member, Organization, Project, Tag, Task, WeekStart};
+pub use model::{Client, DurationStyle, Member, Organization, Project, Tag, Task, WeekStart};
 pub use money::{Currency, Money, MoneyError};
 pub use rate::{Rate, RateBook, RateScope, WorkContext};
 pub use report::{Codes, GroupBy, GroupKey, Numbering, Report, ReportInput, ReportRow};

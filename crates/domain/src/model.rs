@@ -34,6 +34,31 @@ impl WeekStart {
     }
 }
 
+/// How durations are shown: as a clock ("1:30") or in decimal hours ("1.50").
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum DurationStyle {
+    /// Hours and minutes, "1:30" (as Harvest and Toggl show time).
+    #[default]
+    Clock,
+    /// Decimal hours, "1.50" (as spreadsheets and invoices count).
+    Decimal,
+}
+
+impl std::str::FromStr for DurationStyle {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "clock" | "h:mm" | "hh:mm" => Ok(DurationStyle::Clock),
+            "decimal" | "hours" => Ok(DurationStyle::Decimal),
+            _ => Err(ValidationError::new(format!(
+                "{s:?} is not a duration style (use clock for 1:30 or decimal for 1.50)"
+            ))),
+        }
+    }
+}
+
 impl std::str::FromStr for WeekStart {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -72,6 +97,9 @@ pub struct Organization {
     /// The logo (a PNG stored encrypted as an attachment), shown on invoices.
     #[serde(default)]
     pub logo: Option<AttachmentId>,
+    /// How durations are shown (records from before it read as the clock style).
+    #[serde(default)]
+    pub duration_style: DurationStyle,
 }
 
 impl Organization {

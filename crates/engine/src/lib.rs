@@ -555,6 +555,7 @@ impl Engine {
             rounding: None,
             lock_before: None,
             logo: None,
+            duration_style: DurationStyle::default(),
         }
         .validate()?;
         let owner = Member {
@@ -660,6 +661,9 @@ impl Engine {
         }
         if let Some(rounding) = changes.rounding {
             org.rounding = parse_rounding(&rounding)?;
+        }
+        if let Some(style) = changes.duration_style {
+            org.duration_style = style;
         }
         let org = org.validate()?;
         self.commit(by, vec![Record::Organization(org)]).await

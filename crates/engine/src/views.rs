@@ -76,6 +76,10 @@ pub struct OrgChanges {
     pub currency: Option<String>,
     /// Rounding like `up:15`, or `none`.
     pub rounding: Option<String>,
+    /// How durations are shown.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub duration_style: Option<stint_domain::DurationStyle>,
 }
 
 /// A new client.

@@ -9,6 +9,8 @@ use std::process::Command;
 use stint_domain::*;
 use stint_engine::*;
 
+mod support;
+
 struct Studio {
     _dir: tempfile::TempDir,
     _keys: MemoryKeyStore,
@@ -25,21 +27,20 @@ fn day(s: &str) -> jiff::civil::Date {
 async fn studio() -> Studio {
     let dir = tempfile::tempdir().unwrap();
     let keys = MemoryKeyStore::default();
-    let mut engine = Engine::create(dir.path(), Unlock::Keyring(&keys))
-        .await
-        .unwrap();
-    engine.set_clock(Some("2026-11-30T10:00:00Z".parse().unwrap()));
-    let org = engine
-        .create_organization(NewOrganization {
+    let (mut engine, org) = support::organization(
+        dir.path(),
+        &keys,
+        NewOrganization {
             name: "Nordlicht Studio GmbH".into(),
             currency: "EUR".into(),
             locale: "en-GB".into(),
             time_zone: "Europe/Berlin".into(),
             week_start: None,
             owner_name: "Anna Schmidt".into(),
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await;
+    engine.set_clock(Some("2026-11-30T10:00:00Z".parse().unwrap()));
     let owner = engine.act_as_user(org).unwrap();
     let mut profile = engine.billing_profile(&owner).unwrap();
     profile.seller = Party {

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from "vitest";
+
+import {
+  formatDate,
+  formatDuration,
+  formatMoney,
+  formatPercent,
+  formatSettings,
+  formatTime,
+  preview,
+  setFormat,
+  twelveHours,
+  type FormatSettings,
+} from "./format";
+import { hours, money } from "./time";
+
+const at = (locale: string, durationStyle: FormatSettings["durationStyle"] = "clock"): FormatSettings => ({ locale, durationStyle });
+// 14:30 in Berlin on Tuesday 1 December 2026.
+const INSTANT = "2026-12-01T13:30:00Z";
+// ICU versions differ in which no-break space they put where (U+00A0 or U+202F): compared as
+// plain spaces, the rest exactly.
+const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, " ");
+
+afterEach(() => setFormat({ locale: undefined, durationStyle: "clock" }));
+
+describe("format, per locale", () => {
+  it("writes money as each locale does", () => {
+    const amount = { amount: "1234.5", currency: "EUR" };
+    expect(plain(formatMoney(amount, at("en-US")))).toBe("€1,234.50");
+    expect(plain(formatMoney(amount, at("en-GB")))).toBe("€1,234.50");
+    expect(plain(formatMoney(amount, at("de-DE")))).toBe(`1.234,50 €`);
+    expect(plain(formatMoney(amount, at("fr-FR")))).toBe(`1 234,50 €`);
+  });
+
+  it("writes dates and times of day as each locale does, 12 or 24 hours", () => {
+    expect(formatDate("2026-12-01", at("en-US"))).toBe("Dec 1, 2026");
+    expect(formatDate("2026-12-01", at("en-GB"))).toBe("1 Dec 2026");
+    expect(formatDate("2026-12-01", at("de-DE"))).toBe("01.12.2026");
+    expect(formatDate("2026-12-01", at("fr-FR"))).toBe("1 déc. 2026");
+    expect(plain(formatTime(INSTANT, "Europe/Berlin", at("en-US")))).toBe(`2:30 PM`);
+    expect(plain(formatTime(INSTANT, "Europe/Berlin", at("en-GB")))).toBe("14:30");
+    expect(plain(formatTime(INSTANT, "Europe/Berlin", at("de-DE")))).toBe("14:30");
+    expect(plain(formatTime(INSTANT, "Europe/Berlin", at("fr-FR")))).toBe("14:30");
+    expect(twelveHours(at("en-US"))).toBe(true);
+    expect(twelveHours(at("de-DE"))).toBe(false);
+  });
+
+  it("writes durations in the chosen style, decimals with the locale's separator", () => {
+    expect(formatDuration(5400, at("en-US"))).toBe("1:30");
+    expect(formatDuration(6000, at("de-DE"))).toBe("1:40");
+    expect(formatDuration(5400, at("en-GB", "decimal"))).toBe("1.50");
+    expect(formatDuration(6000, at("de-DE", "decimal"))).toBe("1,67");
+    expect(formatDuration(6000, at("fr-FR", "decimal"))).toBe("1,67");
+    expect(formatDuration(-5, at("en-US"))).toBe("0:00");
+  });
+
+  it("writes percentages as each locale does", () => {
+    expect(plain(formatPercent(19, at("en-US")))).toBe("19%");
+    expect(plain(formatPercent(19, at("de-DE")))).toBe(`19 %`);
+    expect(plain(formatPercent(7.5, at("fr-FR")))).toBe(`7,5 %`);
+  });
+
+  it("previews a setting in one line", () => {
+    expect(plain(preview(at("de-DE"), "Europe/Berlin", INSTANT))).toBe(`Di., 1. Dez. 2026 · 14:30 · 1.234,50 € · 1:30 h`);
+    expect(plain(preview(at("en-US", "decimal"), "America/New_York", INSTANT))).toBe(`Tue, Dec 1, 2026 · 8:30 AM · €1,234.50 · 1.50 h`);
+  });
+});
+
+describe("the screens' helpers follow the organization's settings", () => {
+  it("money and durations change when the organization does", () => {
+    setFormat({ locale: "de-DE", durationStyle: "decimal" });
+    expect(plain(money({ amount: "95", currency: "EUR" }))).toBe("95,00 €");
+    expect(hours(5400)).toBe("1,50");
+    setFormat({ locale: "en-GB", durationStyle: "clock" });
+    expect(money({ amount: "95", currency: "EUR" })).toBe("€95.00");
+    expect(hours(5400)).toBe("1:30");
+  });
+
+  it("falls back to the system's locale for a tag Intl does not take", () => {
+    setFormat({ locale: "not a locale", durationStyle: "clock" });
+    expect(formatSettings().locale).toBeUndefined();
+  });
+});

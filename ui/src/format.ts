@@ -1,0 +1,91 @@
+// One place that decides how numbers, money, dates and durations look: the organization's locale
+// (the system's until an organization is open) and its duration style. The screens call these
+// functions instead of formatting on their own, so one setting changes them all.
+import { Temporal } from "temporal-polyfill";
+
+import type { DurationStyle } from "./bindings/DurationStyle";
+import type { Money } from "./bindings/Money";
+
+export type FormatSettings = {
+  /** A BCP 47 locale such as "de-DE"; `undefined` for the system's. */
+  locale: string | undefined;
+  durationStyle: DurationStyle;
+};
+
+let current: FormatSettings = { locale: undefined, durationStyle: "clock" };
+
+/** Follow an organization's locale and duration style (called when one is opened or changed). */
+export function setFormat(settings: FormatSettings): void {
+  current = { ...settings, locale: usable(settings.locale) };
+}
+
+export function formatSettings(): FormatSettings {
+  return current;
+}
+
+/** A locale Intl knows, else the system's. */
+function usable(locale: string | undefined): string | undefined {
+  if (!locale) return undefined;
+  try {
+    return Intl.getCanonicalLocales(locale)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** An amount in its currency: "€1,234.50", "1.234,50 €", "1 234,50 €". */
+export function formatMoney(value: Money, settings: FormatSettings = current): string {
+  try {
+    return new Intl.NumberFormat(settings.locale, { style: "currency", currency: value.currency }).format(
+      Number(value.amount),
+    );
+  } catch {
+    return `${value.amount} ${value.currency}`;
+  }
+}
+
+/** A number with `digits` decimals in the locale's way: "1,234.50", "1.234,50". */
+export function formatNumber(value: number, digits: number, settings: FormatSettings = current): string {
+  return new Intl.NumberFormat(settings.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+/** A unit price: at least two decimals, and as many more (up to six) as it has: "95.00", "0.125". */
+export function formatPrice(value: string, settings: FormatSettings = current): string {
+  return new Intl.NumberFormat(settings.locale, { minimumFractionDigits: 2, maximumFractionDigits: 6 }).format(Number(value));
+}
+
+/** A duration in the organization's style: "1:30" (clock) or "1.50" / "1,50" (decimal hours). */
+export function formatDuration(seconds: number, settings: FormatSettings = current): string {
+  const s = Math.max(0, seconds);
+  if (settings.durationStyle === "decimal") return formatNumber(s / 3600, 2, settings);
+  const minutes = Math.round(s / 60);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** A day (YYYY-MM-DD) as the locale writes it: "Dec 4, 2026", "4 Dec 2026", "04.12.2026". */
+export function formatDate(date: string, settings: FormatSettings = current): string {
+  return Temporal.PlainDate.from(date).toLocaleString(settings.locale, { dateStyle: "medium" });
+}
+
+/** A time of day as the locale reads it: "2:30 PM" (en-US), "14:30" (en-GB, de-DE, fr-FR). */
+export function formatTime(instant: string, timeZone: string, settings: FormatSettings = current): string {
+  return Temporal.Instant.from(instant).toLocaleString(settings.locale, { timeZone, hour: "numeric", minute: "2-digit" });
+}
+
+/** A percentage: "19 %" in German and French, "19%" in English. */
+export function formatPercent(percent: number, settings: FormatSettings = current): string {
+  return new Intl.NumberFormat(settings.locale, { style: "percent", maximumFractionDigits: 2 }).format(percent / 100);
+}
+
+/** Whether the locale's clock has twelve hours (en-US) rather than twenty-four. */
+export function twelveHours(settings: FormatSettings = current): boolean {
+  return new Intl.DateTimeFormat(settings.locale, { hour: "numeric" }).resolvedOptions().hourCycle?.startsWith("h1") ?? false;
+}
+
+/** "Tue, 1 Dec 2026 · 14:30 · €1,234.50 · 1:30 h": how a setting would show things. */
+export function preview(settings: FormatSettings, timeZone: string, instant: string): string {
+  const day = Temporal.Instant.from(instant).toZonedDateTimeISO(timeZone).toPlainDate();
+  const date = day.toLocaleString(settings.locale, { weekday: "short", day: "numeric", month: "short", year: "numeric" });
+  const money = formatMoney({ amount: "1234.5", currency: "EUR" }, settings);
+  return `${date} · ${formatTime(instant, timeZone, settings)} · ${money} · ${formatDuration(5400, settings)} h`;
+}
