@@ -4,6 +4,7 @@ import { api, errorMessage } from "./api";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Tag } from "./bindings/Tag";
+import { formatDate } from "./format";
 import { hours, money, wallTime } from "./time";
 
 type Props = {
@@ -223,7 +224,7 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
                 const note = v.entry.note + (v.entry.invoiced ? " (invoiced)" : "");
                 return (
                   <tr key={v.entry.id} data-testid="detailed-row">
-                    <td>{v.date}</td>
+                    <td>{formatDate(v.date)}</td>
                     <td title={v.member_name}>{v.member_name}</td>
                     <td title={v.client_name}>{v.entry.project ? v.client_name : ""}</td>
                     <td title={v.project_name}>{v.entry.project ? v.project_name : <em className="muted">No project</em>}</td>

@@ -15,6 +15,7 @@ import type { Party } from "./bindings/Party";
 import type { PaymentMethod } from "./bindings/PaymentMethod";
 import type { Tax } from "./bindings/Tax";
 import type { Totals } from "./bindings/Totals";
+import { formatDate } from "./format";
 import { InvoicesScreen, openByCurrency } from "./InvoicesScreen";
 
 // pdf.js needs a real canvas, which jsdom lacks: here the preview's drawing is recorded, and the
@@ -43,6 +44,9 @@ const TODAY = "2026-11-23";
 
 /** A percentage as the locale of the test writes it ("19%" in en-US). */
 const pct = (percent: number) => new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 2 }).format(percent / 100);
+
+/** A day as the locale of the test writes it ("Nov 20, 2026" in en-US). */
+const day = (date: string) => formatDate(date);
 
 const eur = (amount: number) => new Intl.NumberFormat(undefined, { style: "currency", currency: "EUR" }).format(amount);
 
@@ -432,11 +436,11 @@ describe("InvoicesScreen", () => {
     expect(rows.map((r) => within(r).getByTestId("invoice-open").textContent)).toEqual(["2026-0007", "2026-0006", "2026-0005", "draft 000004"]);
 
     const [partly, overdue, paid, draft] = rows;
-    expect(cells(partly!)).toEqual(["2026-0007", "Müller & Søn", "2026-10-20", "2026-12-04", "Partially paid", eur(500), eur(200)]);
+    expect(cells(partly!)).toEqual(["2026-0007", "Müller & Søn", day("2026-10-20"), day("2026-12-04"), "Partially paid", eur(500), eur(200)]);
     expect(badges(partly!)).toEqual(["Partially paid"]);
-    expect(cells(overdue!)).toEqual(["2026-0006", "Nordwind GmbH", "2026-10-01", "2026-10-15", "Issuedoverdue", eur(97.84), eur(97.84)]);
+    expect(cells(overdue!)).toEqual(["2026-0006", "Nordwind GmbH", day("2026-10-01"), day("2026-10-15"), "Issuedoverdue", eur(97.84), eur(97.84)]);
     expect(badges(overdue!)).toEqual(["Issued", "overdue"]);
-    expect(cells(paid!)).toEqual(["2026-0005", "Müller & Søn", "2026-09-01", "2026-09-15", "Paid", eur(1190), eur(0)]);
+    expect(cells(paid!)).toEqual(["2026-0005", "Müller & Søn", day("2026-09-01"), day("2026-09-15"), "Paid", eur(1190), eur(0)]);
     expect(badges(paid!)).toEqual(["Paid"]);
     expect(cells(draft!)).toEqual(["draft 000004", "Müller & Søn", "—", "—", "Draft", eur(1273.3), "—"]);
     expect(badges(draft!)).toEqual(["Draft"]);
@@ -561,8 +565,8 @@ describe("InvoicesScreen", () => {
     const user = userEvent.setup();
     render(<InvoicesScreen permissions={ADMIN} />);
     const detail = await open(user, "draft 000004");
-    expect(within(detail).getByText(/work on 2026-11-20/)).toBeTruthy();
-    expect(within(detail).queryByText(/work 2026-11-20 –/)).toBeNull();
+    expect(within(detail).getByText(new RegExp(`work on ${day("2026-11-20")}`))).toBeTruthy();
+    expect(within(detail).queryByText(new RegExp(`work ${day("2026-11-20")} –`))).toBeNull();
   });
 
   it("shows tracked time as hours and minutes, with the amount the time is worth", async () => {
@@ -588,7 +592,7 @@ describe("InvoicesScreen", () => {
     const user = userEvent.setup();
     render(<InvoicesScreen permissions={ADMIN} />);
     const detail = await open(user, "draft 000004");
-    expect(within(detail).getByText(/work 2026-11-02 – 2026-11-20/)).toBeTruthy();
+    expect(within(detail).getByText(new RegExp(`work ${day("2026-11-02")} – ${day("2026-11-20")}`))).toBeTruthy();
   });
 
   it("issues the selected draft and shows it as issued", async () => {
@@ -609,7 +613,7 @@ describe("InvoicesScreen", () => {
     expect(within(detail).getByTestId("invoice-save-xrechnung")).toBeTruthy();
     expect(screen.queryByTestId("invoice-error")).toBeNull();
     await eventually(async () =>
-      expect(cells(await row("2026-0008"))).toEqual(["2026-0008", "Müller & Søn", TODAY, "2026-12-07", "Issued", eur(1273.3), eur(1273.3)]),
+      expect(cells(await row("2026-0008"))).toEqual(["2026-0008", "Müller & Søn", day(TODAY), day("2026-12-07"), "Issued", eur(1273.3), eur(1273.3)]),
     );
     expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(1273.3)}`);
   });
@@ -680,7 +684,7 @@ describe("InvoicesScreen", () => {
 
     await eventually(() => expect(within(detail).getByTestId("invoice-status").textContent).toBe("Paid"));
     expect(engine.sent).toEqual([["record_payment", { id: OVERDUE_ID, amount: "97.84", date: "2026-11-20", method: "cash", note: "" }]]);
-    expect(within(detail).getByTestId("invoice-payments").textContent).toBe(`Paid ${eur(97.84)} on 2026-11-20 by cash`);
+    expect(within(detail).getByTestId("invoice-payments").textContent).toBe(`Paid ${eur(97.84)} on ${day("2026-11-20")} by cash`);
   });
 
   it("records a partial payment as typed, without surrounding spaces", async () => {

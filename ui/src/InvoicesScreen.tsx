@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 
 import { api, can, errorMessage, notAllowed } from "./api";
-import { formatPercent, formatPrice } from "./format";
+import { formatDate, formatPercent, formatPrice } from "./format";
 import { InvoiceLetter, NO_EDIT } from "./InvoiceLetter";
 import { InvoicePreview } from "./InvoicePreview";
 import type { BillingProfile } from "./bindings/BillingProfile";
@@ -239,8 +239,8 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
                       </button>
                     </td>
                     <td>{v.client_name}</td>
-                    <td>{v.invoice.issue_date ?? "—"}</td>
-                    <td>{v.due_date ?? "—"}</td>
+                    <td>{v.invoice.issue_date ? formatDate(v.invoice.issue_date) : "—"}</td>
+                    <td>{v.due_date ? formatDate(v.due_date) : "—"}</td>
                     <td>
                       <span className={`badge status-${v.invoice.status}`}>{STATUS_LABEL[v.invoice.status]}</span>
                       {v.overdue && <span className="badge overdue">overdue</span>}
@@ -502,12 +502,12 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
       </div>
       <p className="muted small">
         {view.client_name}
-        {inv.issue_date && ` · issued ${inv.issue_date}`}
-        {view.due_date && ` · due ${view.due_date}`}
+        {inv.issue_date && ` · issued ${formatDate(inv.issue_date)}`}
+        {view.due_date && ` · due ${formatDate(view.due_date)}`}
         {inv.service_period &&
           (inv.service_period[0] === inv.service_period[1]
-            ? ` · work on ${inv.service_period[0]}`
-            : ` · work ${inv.service_period[0]} – ${inv.service_period[1]}`)}
+            ? ` · work on ${formatDate(inv.service_period[0])}`
+            : ` · work ${formatDate(inv.service_period[0])} – ${formatDate(inv.service_period[1])}`)}
         {view.corrects && ` · corrects ${view.corrects}`}
       </p>
       <table className="invoice-lines" data-testid="invoice-lines">
@@ -595,7 +595,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
         <ul className="invoice-payments" data-testid="invoice-payments">
           {inv.payments.map((p, i) => (
             <li key={i}>
-              Paid {m(p.amount)} on {p.date}
+              Paid {m(p.amount)} on {formatDate(p.date)}
               {p.method && ` by ${PAYMENT_METHODS.find((x) => x.value === p.method)?.label.toLowerCase() ?? p.method}`}
               {p.note && ` · ${p.note}`}
             </li>

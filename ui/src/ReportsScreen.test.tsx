@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { setFormat } from "./format";
+import { formatDate, setFormat } from "./format";
 
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Client } from "./bindings/Client";
@@ -218,7 +218,7 @@ describe("ReportsScreen", () => {
 
     await user.click(screen.getByTestId("report-chart-time"));
     const figures = await screen.findByTestId("report-time-chart-data");
-    await waitFor(() => expect(figures.textContent).toBe("Website: 2026-11-02 1.50 hShop: 2026-11-03 0.50 h"));
+    await waitFor(() => expect(figures.textContent).toBe(`Website: ${formatDate("2026-11-02")} 1.50 hShop: ${formatDate("2026-11-03")} 0.50 h`));
     expect(queries.at(-1)).toEqual({ from: "2026-11-01", to: "2026-11-30", group_by: ["day", "project"], member: null, project: null, client: null });
     expect(screen.queryByTestId("report-chart")).toBeNull();
     // The table stays the report's.
@@ -270,8 +270,8 @@ describe("ReportsScreen", () => {
       Array.from(r.querySelectorAll("td")).map((td) => td.textContent),
     );
     // Each project's client beside it; billable, non-billable and total hours.
-    expect(cells[0]?.slice(0, 6)).toEqual(["Acme", "Shop", "Week of 2026-11-16", "0.50", "0.00", "0.50"]);
-    expect(cells[2]?.slice(0, 6)).toEqual(["Müller & Søn", "Website", "Week of 2026-11-23", "0.00", "1.00", "1.00"]);
+    expect(cells[0]?.slice(0, 6)).toEqual(["Acme", "Shop", `Week of ${formatDate("2026-11-16")}`, "0.50", "0.00", "0.50"]);
+    expect(cells[2]?.slice(0, 6)).toEqual(["Müller & Søn", "Website", `Week of ${formatDate("2026-11-23")}`, "0.00", "1.00", "1.00"]);
     expect(within(table).getByRole("columnheader", { name: "Client" })).toBeTruthy();
     expect(within(table).getByRole("columnheader", { name: "Total h" })).toBeTruthy();
     expect(screen.getByTestId("report-total-all").textContent).toBe("3.00");

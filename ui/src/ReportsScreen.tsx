@@ -21,6 +21,7 @@ import type { WeekStart } from "./bindings/WeekStart";
 import { Picker, type PickerOption } from "./Picker";
 import { DetailedReport } from "./DetailedReport";
 import { TimeChart } from "./TimeChart";
+import { formatPeriod } from "./format";
 import { hours, money } from "./time";
 import "./reports.css";
 
@@ -96,7 +97,8 @@ function dimensionLabel(by: GroupBy): string {
   return DIMENSIONS.find((d) => d.value === by)?.label ?? by;
 }
 
-/** A key as people read it (mirrors the engine's `ReportView::label`). */
+/** A key as people read it (names as the engine's `ReportView::label`; days, weeks and months in
+ * the organization's locale). */
 export function keyLabel(key: GroupKey, names: ReportView["names"]): string {
   switch (key.by) {
     case "client":
@@ -106,11 +108,9 @@ export function keyLabel(key: GroupKey, names: ReportView["names"]): string {
     case "task":
       return key.value === null ? "(no task)" : (names[key.value] ?? key.value);
     case "day":
-      return key.value;
     case "week":
-      return `Week of ${key.value}`;
     case "month":
-      return key.value.slice(0, 7);
+      return formatPeriod(key.by, key.value);
   }
 }
 

@@ -7,6 +7,7 @@ import type { GroupKey } from "./bindings/GroupKey";
 import type { ReportQuery } from "./bindings/ReportQuery";
 import type { ReportRow } from "./bindings/ReportRow";
 import type { ReportView } from "./bindings/ReportView";
+import { formatDate, formatPeriod } from "./format";
 import { bucketFor, overTime, SERIES, TimeChart } from "./TimeChart";
 import { eventually } from "./test/eventually";
 
@@ -58,15 +59,16 @@ describe("overTime", () => {
     const weeks = overTime(report([row("2026-11-09", "week", "P1", 3600)], { P1: "Website" }), "week", { from: "2026-11-01", to: "2026-11-30" });
     expect(weeks.buckets).toEqual(["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-30"]);
     const months = overTime(report([row("2026-03-01", "month", "P1", 3600)], { P1: "Website" }), "month", { from: "2026-01-01", to: "2026-04-30" });
-    expect(months.labels).toEqual(["2026-01", "2026-02", "2026-03", "2026-04"]);
+    expect(months.buckets).toEqual(["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]);
   });
 
   it("steps weeks and months, and labels them as the report does", () => {
     const weeks = overTime(report([row("2026-11-02", "week", "P1", 3600), row("2026-11-23", "week", "P1", 3600)], { P1: "Website" }), "week");
     expect(weeks.buckets).toEqual(["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]);
-    expect(weeks.labels[0]).toBe("Week of 2026-11-02");
+    expect(weeks.labels[0]).toBe(`Week of ${formatDate("2026-11-02")}`);
     const months = overTime(report([row("2026-10-01", "month", "P1", 3600), row("2027-01-01", "month", "P1", 3600)], { P1: "Website" }), "month");
-    expect(months.labels).toEqual(["2026-10", "2026-11", "2026-12", "2027-01"]);
+    expect(months.buckets).toEqual(["2026-10-01", "2026-11-01", "2026-12-01", "2027-01-01"]);
+    expect(months.labels[0]).toBe(formatPeriod("month", "2026-10-01"));
   });
 
   it("names the largest groups and adds up the rest as Other", () => {
@@ -104,12 +106,12 @@ describe("TimeChart", () => {
     render(<TimeChart query={query} dimension="project" from="2026-11-01" to="2026-11-30" />);
 
     const figures = await screen.findByTestId("report-time-chart-data");
-    await eventually(() => expect(figures.textContent).toBe("Website: 2026-11-02 1.50 h"));
+    await eventually(() => expect(figures.textContent).toBe(`Website: ${formatDate("2026-11-02")} 1.50 h`));
     expect(asked).toEqual([{ ...query, group_by: ["day", "project"] }]);
     expect(screen.getByTestId("report-time-chart").getAttribute("aria-label")).toBe("Hours per day, by project");
 
     await user.selectOptions(within(screen.getByTestId("report-time-chart")).getByTestId("report-time-bucket"), "week");
-    await eventually(() => expect(figures.textContent).toBe("Website: Week of 2026-10-26 1.50 h"));
+    await eventually(() => expect(figures.textContent).toBe(`Website: Week of ${formatDate("2026-10-26")} 1.50 h`));
     expect(asked.at(-1)).toEqual({ ...query, group_by: ["week", "project"] });
   });
 });

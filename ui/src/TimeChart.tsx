@@ -6,6 +6,7 @@ import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip }
 import { Temporal } from "temporal-polyfill";
 
 import { api, errorMessage } from "./api";
+import { formatPeriod } from "./format";
 import type { GroupBy } from "./bindings/GroupBy";
 import type { GroupKey } from "./bindings/GroupKey";
 import type { ReportQuery } from "./bindings/ReportQuery";
@@ -26,9 +27,9 @@ export type OverTime = { buckets: string[]; labels: string[]; series: Series[] }
 
 const STEP: Record<Bucket, Temporal.DurationLike> = { day: { days: 1 }, week: { days: 7 }, month: { months: 1 } };
 
-/** A bucket as people read it: "2026-11-03", "Week of 2026-11-02", "2026-11". */
+/** A bucket as people read it, in the organization's locale: "Nov 3, 2026", "Week of …", "Nov 2026". */
 export function bucketLabel(bucket: Bucket, value: string): string {
-  return bucket === "week" ? `Week of ${value}` : bucket === "month" ? value.slice(0, 7) : value;
+  return formatPeriod(bucket, value);
 }
 
 /** The bucket that suits a period: days up to a month, weeks up to half a year, then months. */

@@ -5,6 +5,7 @@ import {
   formatDuration,
   formatMoney,
   formatPercent,
+  formatPeriod,
   formatSettings,
   formatTime,
   preview,
@@ -52,6 +53,14 @@ describe("format, per locale", () => {
     expect(formatDuration(6000, at("de-DE", "decimal"))).toBe("1,67");
     expect(formatDuration(6000, at("fr-FR", "decimal"))).toBe("1,67");
     expect(formatDuration(-5, at("en-US"))).toBe("0:00");
+  });
+
+  it("names days, weeks and months of a report in the locale", () => {
+    expect(formatPeriod("day", "2026-12-04", at("de-DE"))).toBe("04.12.2026");
+    expect(formatPeriod("week", "2026-11-30", at("en-GB"))).toBe("Week of 30 Nov 2026");
+    expect(formatPeriod("month", "2026-12-01", at("en-US"))).toBe("Dec 2026");
+    expect(formatPeriod("month", "2026-12-01", at("de-DE"))).toBe("Dez. 2026");
+    expect(formatPeriod("month", "2026-12-01", at("fr-FR"))).toBe("déc. 2026");
   });
 
   it("writes percentages as each locale does", () => {

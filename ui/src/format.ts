@@ -67,6 +67,14 @@ export function formatDate(date: string, settings: FormatSettings = current): st
   return Temporal.PlainDate.from(date).toLocaleString(settings.locale, { dateStyle: "medium" });
 }
 
+/** A day, week or month of a report as people read it: "Dec 4, 2026", "Week of Nov 30, 2026",
+ * "Dec 2026" (a week or month is named by its first day). */
+export function formatPeriod(by: "day" | "week" | "month", first: string, settings: FormatSettings = current): string {
+  if (by === "day") return formatDate(first, settings);
+  if (by === "week") return `Week of ${formatDate(first, settings)}`;
+  return Temporal.PlainDate.from(first).toLocaleString(settings.locale, { month: "short", year: "numeric" });
+}
+
 /** A time of day as the locale reads it: "2:30 PM" (en-US), "14:30" (en-GB, de-DE, fr-FR). */
 export function formatTime(instant: string, timeZone: string, settings: FormatSettings = current): string {
   return Temporal.Instant.from(instant).toLocaleString(settings.locale, { timeZone, hour: "numeric", minute: "2-digit" });
