@@ -1,7 +1,7 @@
 // The parts of the billing profile that make an invoice a proper business letter: the seller's
 // legal details (the footer of every invoice: register, managing directors, seat, tax number) and
 // the subject, intro and closing new invoices start with, one set per language.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { api, errorMessage } from "./api";
 import type { InvoiceTexts } from "./bindings/InvoiceTexts";
@@ -64,6 +64,8 @@ type TextsProps = {
 /** Subject, intro and closing of new invoices, per language. */
 export function InvoiceTextsEditor({ texts, onChange, disabled, home }: TextsProps) {
   const [language, setLanguage] = useState<Language>(home);
+  // The organization's language may arrive after the form: show its texts first once it does.
+  useEffect(() => setLanguage(home), [home]);
   const [error, setError] = useState<string | null>(null);
   const current = texts.find((t) => t.language === language) ?? { language, subject: "", intro: "", closing: "" };
 
