@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 
 import { LogoPanel } from "./LogoPanel";
 import { api, can, errorMessage, notAllowed } from "./api";
@@ -126,6 +126,15 @@ export function localeChoices(current: string): { value: string; label: string }
   });
 }
 
+/** How the draft's locale, time zone and duration style write things now ("" if they cannot). */
+function previewOf(draft: Draft): string {
+  try {
+    return preview({ locale: draft.locale, durationStyle: draft.durationStyle }, draft.timeZone, new Date().toISOString());
+  } catch {
+    return "";
+  }
+}
+
 /** Every IANA time zone the system knows, with `current` kept. */
 export function timeZoneChoices(current: string): string[] {
   const zones: string[] = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
@@ -206,6 +215,8 @@ function ProfilePanel({
   );
 
   const changes = changesOf(org, draft);
+  // Some 400 zones: listed once per zone chosen, not on every keystroke in the other fields.
+  const zones = useMemo(() => timeZoneChoices(draft.timeZone), [draft.timeZone]);
   const dirty = Object.values(changes).some((v) => v !== null);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
     setSaved(false);
@@ -293,7 +304,7 @@ function ProfilePanel({
             disabled={!editable}
             data-testid="settings-time-zone"
           >
-            {timeZoneChoices(draft.timeZone).map((zone) => (
+            {zones.map((zone) => (
               <option key={zone} value={zone}>
                 {zone.replace(/_/g, " ")}
               </option>
@@ -315,7 +326,7 @@ function ProfilePanel({
 
           <span className="muted small">Looks like</span>
           <output className="muted small format-preview" htmlFor="settings-locale settings-tz settings-durations" data-testid="settings-preview">
-            {preview({ locale: draft.locale, durationStyle: draft.durationStyle }, draft.timeZone, new Date().toISOString())}
+            {previewOf(draft)}
           </output>
 
           <label htmlFor="settings-week-start">Week starts on</label>
