@@ -20,7 +20,7 @@ import type { ReportView } from "./bindings/ReportView";
 import type { WeekStart } from "./bindings/WeekStart";
 import { Picker, type PickerOption } from "./Picker";
 import { DetailedReport } from "./DetailedReport";
-import { TimeChart } from "./TimeChart";
+import { cssVar, TimeChart } from "./TimeChart";
 import { formatPeriod } from "./format";
 import { hours, money } from "./time";
 import "./reports.css";
@@ -659,10 +659,6 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** A CSS custom property's value on `element` (canvas cannot use `var(--…)`). */
-function cssVar(element: Element, name: string, fallback: string): string {
-  return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
-}
 
 /** A stacked bar chart (Chart.js, on a canvas) with the same figures as a list for screen readers. */
 function ReportChart({ report }: { report: ReportView }) {

@@ -109,11 +109,15 @@ export function overTime(report: ReportView, bucket: Bucket, period: { from: str
   return { buckets, labels: buckets.map((b) => bucketLabel(bucket, b)), series };
 }
 
-/** The palette of the series, from the theme (canvas cannot use `var(--…)`). */
+/** A CSS custom property's value on `element` (canvas cannot use `var(--…)`). */
+export function cssVar(element: Element, name: string, fallback: string): string {
+  return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
+}
+
+/** The palette of the series, from the theme. */
 function palette(element: Element): string[] {
-  const style = getComputedStyle(element);
   const fallback = ["#2f6f5e", "#d08b3b", "#5a7fb5", "#b5566b", "#7a9a3c", "#8a6bb5", "#9aa49f"];
-  return fallback.map((f, i) => style.getPropertyValue(`--series-${i + 1}`).trim() || f);
+  return fallback.map((f, i) => cssVar(element, `--series-${i + 1}`, f));
 }
 
 type Props = {
@@ -170,8 +174,8 @@ export function TimeChart({ query, dimension, from, to }: Props) {
       chart.current.update();
       return;
     }
-    const muted = getComputedStyle(element).getPropertyValue("--muted").trim() || "#66706b";
-    const grid = getComputedStyle(element).getPropertyValue("--border").trim() || "#d9ddd9";
+    const muted = cssVar(element, "--muted", "#66706b");
+    const grid = cssVar(element, "--border", "#d9ddd9");
     chart.current = new Chart(context, {
       type: "bar",
       data: { labels: data.labels, datasets },

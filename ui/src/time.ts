@@ -135,6 +135,5 @@ export function hours(seconds: number): string {
 /** `h:mm` for a number of seconds, to the nearest minute (negative clamps to zero): how a timesheet
  * cell and a duration field show time. */
 export function hoursMinutes(seconds: number): string {
-  const minutes = Math.round(Math.max(0, seconds) / 60);
-  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
+  return formatDuration(seconds, { ...formatSettings(), durationStyle: "clock" });
 }

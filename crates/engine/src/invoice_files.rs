@@ -200,14 +200,7 @@ fn printed_notes(
     language: Language,
     small_business_of: Option<&str>,
 ) -> Vec<String> {
-    use stint_domain::invoice::letter::tax_note;
-    let mut required: Vec<&str> = inv
-        .lines
-        .iter()
-        .filter_map(|l| tax_note(l.tax.category, language, small_business_of))
-        .collect();
-    required.sort_unstable();
-    required.dedup();
+    let required = inv.tax_notes(language, small_business_of);
     let legacy = inv.required_notes();
     let mut notes: Vec<String> = required.iter().map(|n| (*n).to_owned()).collect();
     notes.extend(

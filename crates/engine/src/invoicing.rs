@@ -233,6 +233,7 @@ fn client_tax(state: &OrgState, client: ClientId) -> Tax {
 }
 
 fn view(state: &OrgState, invoice: &Invoice, today: Date) -> InvoiceView {
+    let language = invoice_language(state, invoice);
     InvoiceView {
         label: invoice.label(),
         client_name: state
@@ -251,12 +252,8 @@ fn view(state: &OrgState, invoice: &Invoice, today: Date) -> InvoiceView {
             }
             InvoiceKind::Invoice => None,
         },
-        language: invoice_language(state, invoice),
-        texts: letter_texts(
-            invoice,
-            invoice_language(state, invoice),
-            state.billing.as_ref(),
-        ),
+        language,
+        texts: letter_texts(invoice, language, state.billing.as_ref()),
         invoice: invoice.clone(),
     }
 }

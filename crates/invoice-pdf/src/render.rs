@@ -117,10 +117,12 @@ pub(crate) fn render_document(doc: &Document) -> Result<lopdf::Document, PdfErro
         height,
         y: height - MARGIN_TOP,
         bottom: CONTENT_BOTTOM,
+        footer: Vec::new(),
         table: Table::default(),
     };
+    renderer.footer = renderer.footer_layout();
     let tallest = renderer
-        .footer_layout()
+        .footer
         .iter()
         .map(|(.., lines)| lines.len())
         .max()
@@ -278,6 +280,8 @@ struct Renderer<'a> {
     y: f32,
     /// Nothing but the footer goes below this.
     bottom: f32,
+    /// The DIN 5008 footer, laid out once ([`Renderer::footer_layout`]).
+    footer: Vec<(f32, f32, Vec<String>)>,
     table: Table,
 }
 
@@ -1165,7 +1169,7 @@ impl Renderer<'_> {
     /// under the DIN 5008 columns if the document has them.
     fn footers(&mut self) {
         let pages = self.canvas.page_count();
-        let columns = self.footer_layout();
+        let columns = std::mem::take(&mut self.footer);
         let tallest = columns.iter().map(|(.., l)| l.len()).max().unwrap_or(0);
         let number = ellipsize(
             self.fonts,

@@ -70,20 +70,10 @@ impl TaxCategory {
         self != TaxCategory::Standard
     }
 
-    /// The note the law requires on the invoice (EN 16931 BT-120, exemption reason), if any.
+    /// The note the law requires on the invoice (EN 16931 BT-120, exemption reason), in English,
+    /// if any ([`letter::tax_note`] in other languages).
     pub fn required_note(self) -> Option<&'static str> {
-        match self {
-            TaxCategory::Standard | TaxCategory::ZeroRated => None,
-            TaxCategory::Exempt => Some("Exempt from VAT"),
-            TaxCategory::ReverseCharge => Some(
-                "Reverse charge: VAT to be accounted for by the recipient (Art. 196 Directive 2006/112/EC)",
-            ),
-            TaxCategory::IntraCommunity => {
-                Some("Intra-community supply, exempt from VAT (Art. 138 Directive 2006/112/EC)")
-            }
-            TaxCategory::Export => Some("Export outside the EU, exempt from VAT"),
-            TaxCategory::OutsideScope => Some("Not subject to VAT"),
-        }
+        letter::tax_note(self, Language::En, None)
     }
 
     /// Whether seller and buyer must both have a VAT id (BR-AE-02, BR-IC-02).
@@ -910,12 +900,23 @@ impl Invoice {
         Ok(())
     }
 
-    /// The notes the law requires for the tax categories used (exemption reasons), without repeats.
+    /// The notes the law requires for the tax categories used (exemption reasons), in English,
+    /// without repeats.
     pub fn required_notes(&self) -> Vec<&'static str> {
+        self.tax_notes(Language::En, None)
+    }
+
+    /// The notes the law requires for the tax categories used, in `language`, without repeats;
+    /// `small_business_of` as in [`letter::tax_note`].
+    pub fn tax_notes(
+        &self,
+        language: Language,
+        small_business_of: Option<&str>,
+    ) -> Vec<&'static str> {
         let mut notes: Vec<&'static str> = self
             .lines
             .iter()
-            .filter_map(|l| l.tax.category.required_note())
+            .filter_map(|l| letter::tax_note(l.tax.category, language, small_business_of))
             .collect();
         notes.sort_unstable();
         notes.dedup();
