@@ -6,6 +6,39 @@ use rust_decimal::Decimal;
 
 use crate::locale::Locale;
 
+impl Document {
+    /// The formats of [`Document::number_locale`] (or the language's own) and its duration style.
+    pub fn format(&self) -> Result<stint_locale::Format, crate::PdfError> {
+        Self::format_of(
+            self.number_locale.as_deref(),
+            self.locale,
+            self.duration_style,
+        )
+    }
+
+    /// The formats a document in `locale`'s language writes with: `number_locale`'s, or the
+    /// language's own ([`Locale::tag`]); for callers that write text for a document before it is
+    /// made (payment terms, tax labels).
+    pub fn format_of(
+        number_locale: Option<&str>,
+        locale: Locale,
+        duration_style: stint_domain::DurationStyle,
+    ) -> Result<stint_locale::Format, crate::PdfError> {
+        stint_locale::Format::new(number_locale.unwrap_or(locale.tag()), duration_style)
+            .map_err(|e| crate::PdfError::Locale(e.to_string()))
+    }
+
+    /// A line's quantity: tracked time in the duration style ("1:40" or "1.67"), anything else
+    /// with the decimals it has ("2", "0.5").
+    pub fn line_quantity(format: &stint_locale::Format, line: &Line) -> String {
+        if line.tracked_time {
+            format.hours(line.quantity)
+        } else {
+            format.number_between(line.quantity, 0, 6)
+        }
+    }
+}
+
 /// An invoice or credit note, ready to print.
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -19,8 +52,14 @@ pub struct Document {
     pub due_date: Option<Date>,
     /// The period the service was delivered in (first and last day), if stated.
     pub service_period: Option<(Date, Date)>,
-    /// Language of the labels and format of numbers and dates.
+    /// Language of the labels.
     pub locale: Locale,
+    /// The locale numbers, money and dates are written in (BCP 47: "en-US", "de-AT"); `None`
+    /// for the language's own ([`Locale::tag`]). The organization's, when it speaks the document's
+    /// language, so the invoice reads as the app does.
+    pub number_locale: Option<String>,
+    /// How tracked time reads in the quantity column: "1:40" or "1.67".
+    pub duration_style: stint_domain::DurationStyle,
     /// Paper size.
     pub paper: Paper,
     /// ISO 4217 currency code, e.g. "EUR".

@@ -15,11 +15,11 @@ fn esc(s: &str) -> String {
 }
 
 /// The HTML page; `font_dir` is where NotoSans-Regular.ttf and NotoSans-Bold.ttf are (a file path).
-pub fn to_html(doc: &Document, font_dir: &std::path::Path) -> String {
+pub fn to_html(doc: &Document, font_dir: &std::path::Path) -> Result<String, crate::PdfError> {
     let l = doc.locale.labels();
-    let loc = doc.locale;
-    let money = |v| loc.format_money(v, &doc.currency, doc.minor_units);
-    let number = |v| loc.format_number(v, doc.minor_units);
+    let loc = doc.format()?;
+    let money = |v| loc.money(v, &doc.currency, doc.minor_units);
+    let number = |v| loc.number(v, doc.minor_units);
     let fonts = font_dir.display();
     let page = match doc.paper {
         Paper::A4 => "A4",
@@ -66,14 +66,14 @@ th {{ background: #eee; text-align: left; font-size: 8pt; padding: 3pt; }} td {{
         esc(l.number),
         esc(&doc.number),
         esc(l.issue_date),
-        esc(&loc.format_date(doc.issue_date))
+        esc(&loc.date(doc.issue_date))
     );
     if let Some(due) = doc.due_date {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td></tr>",
             esc(l.due_date),
-            esc(&loc.format_date(due))
+            esc(&loc.date(due))
         );
     }
     let _ = write!(
@@ -98,10 +98,10 @@ th {{ background: #eee; text-align: left; font-size: 8pt; padding: 3pt; }} td {{
                 .as_deref()
                 .map(|d| format!(r#"<div class="detail">{}</div>"#, esc(d)))
                 .unwrap_or_default(),
-            esc(&loc.format_line_quantity(line)),
+            esc(&Document::line_quantity(&loc, line)),
             esc(&line.unit),
             esc(&number(line.unit_price)),
-            esc(&loc.format_percent(line.tax_percent)),
+            esc(&loc.percent(line.tax_percent)),
             esc(&number(line.net)),
         );
     }
@@ -160,5 +160,5 @@ th {{ background: #eee; text-align: left; font-size: 8pt; padding: 3pt; }} td {{
         }
     }
     h.push_str("</body></html>");
-    h
+    Ok(h)
 }

@@ -23,7 +23,7 @@ pub use countries::country_name;
 pub use document::{Document, DocumentKind, Line, Paper, Party, Payment, TaxRow, Totals};
 pub use epc::epc_payload;
 pub use kit::{RecoveryKit, render_recovery_kit};
-pub use locale::{Labels, Locale, NARROW_NBSP};
+pub use locale::{Labels, Locale};
 pub use render::group_iban;
 
 use thiserror::Error;
@@ -48,6 +48,9 @@ pub enum PdfError {
     /// The embedded font could not be parsed (a build defect, not an input problem).
     #[error("the embedded font could not be loaded")]
     Font,
+    /// The locale's formats could not be made (a defect: the CLDR data is compiled in).
+    #[error("{0}")]
+    Locale(String),
     /// The payment QR code could not be built.
     #[error("the payment QR code could not be built: {0}")]
     Qr(String),

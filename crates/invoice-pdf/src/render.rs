@@ -11,8 +11,9 @@ use rust_decimal::Decimal;
 
 use crate::canvas::{Canvas, Ink, Style};
 use crate::fonts::{Face, Fonts, ellipsize, wrap, wrap_at_most};
-use crate::locale::{Labels, Locale};
+use crate::locale::Labels;
 use crate::{Document, DocumentKind, Party, PdfError, epc};
+use stint_locale::Format;
 
 const MARGIN_X: f32 = 50.0;
 const MARGIN_TOP: f32 = 48.0;
@@ -110,7 +111,7 @@ pub(crate) fn render_document(doc: &Document) -> Result<lopdf::Document, PdfErro
     let mut renderer = Renderer {
         doc,
         fonts,
-        locale: doc.locale,
+        format: doc.format()?,
         labels: doc.locale.labels(),
         canvas: Canvas::new(fonts, regular, bold),
         width,
@@ -271,7 +272,8 @@ impl Row {
 struct Renderer<'a> {
     doc: &'a Document,
     fonts: &'static Fonts,
-    locale: Locale,
+    /// How numbers, money and dates are written.
+    format: Format,
     labels: &'static Labels,
     canvas: Canvas,
     width: f32,
@@ -418,12 +420,12 @@ impl Renderer<'_> {
     }
 
     fn money(&self, amount: Decimal) -> String {
-        self.locale
-            .format_money(amount, &self.doc.currency, self.doc.minor_units)
+        self.format
+            .money(amount, &self.doc.currency, self.doc.minor_units)
     }
 
     fn amount(&self, amount: Decimal) -> String {
-        self.locale.format_number(amount, self.doc.minor_units)
+        self.format.number(amount, self.doc.minor_units)
     }
 
     /// Draws one line of text at the cursor and moves the cursor below it.
@@ -574,18 +576,18 @@ impl Renderer<'_> {
     /// Number and dates, as label/value pairs in the right column.
     fn meta(&mut self, top: f32) -> f32 {
         let labels = self.labels;
-        let locale = self.locale;
+        let format = &self.format;
         let mut rows = vec![(labels.number, self.printable(&self.doc.number))];
-        rows.push((labels.issue_date, locale.format_date(self.doc.issue_date)));
+        rows.push((labels.issue_date, format.date(self.doc.issue_date)));
         if let Some(due) = self.doc.due_date {
-            rows.push((labels.due_date, locale.format_date(due)));
+            rows.push((labels.due_date, format.date(due)));
         }
         match self.doc.service_period {
             // One day is a service date, not a period from that day to itself.
             Some((start, end)) if start == end => {
-                rows.push((labels.service_date, locale.format_date(start)));
+                rows.push((labels.service_date, format.date(start)));
             }
-            Some(period) => rows.push((labels.service_period, locale.format_period(period))),
+            Some(period) => rows.push((labels.service_period, format.period(period))),
             None => {}
         }
 
@@ -788,8 +790,7 @@ impl Renderer<'_> {
     }
 
     fn cells(&self, line: &crate::Line, show_discount: bool) -> Vec<String> {
-        let locale = self.locale;
-        let quantity = locale.format_line_quantity(line);
+        let quantity = Document::line_quantity(&self.format, line);
         // Unit prices may be finer than the currency (0.125 per piece): show what was given.
         let price_decimals = line
             .unit_price
@@ -798,7 +799,7 @@ impl Renderer<'_> {
             .clamp(self.doc.minor_units, self.doc.minor_units.max(6));
         let mut cells = vec![
             quantity,
-            locale.format_number(line.unit_price, price_decimals),
+            self.format.number(line.unit_price, price_decimals),
         ];
         if show_discount {
             cells.push(match line.discount {
@@ -806,10 +807,7 @@ impl Renderer<'_> {
                 _ => String::new(),
             });
         }
-        cells.extend([
-            locale.format_percent(line.tax_percent),
-            self.amount(line.net),
-        ]);
+        cells.extend([self.format.percent(line.tax_percent), self.amount(line.net)]);
         cells
     }
 
@@ -980,7 +978,7 @@ impl Renderer<'_> {
             .map(|row| {
                 [
                     self.printable(&row.label),
-                    self.locale.format_percent(row.percent),
+                    self.format.percent(row.percent),
                     self.amount(row.base),
                     self.amount(row.tax),
                 ]
@@ -1189,7 +1187,7 @@ impl Renderer<'_> {
             );
             self.canvas
                 .text(MARGIN_X, FOOTER_BASELINE, CAPTION, &number);
-            let footer = self.locale.page_of(page + 1, pages);
+            let footer = self.doc.locale.page_of(page + 1, pages);
             self.canvas
                 .text_right(self.right(), FOOTER_BASELINE, CAPTION, &footer);
             for (x, _, lines) in &columns {

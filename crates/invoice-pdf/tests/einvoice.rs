@@ -345,6 +345,8 @@ fn a_factur_x_pdf_is_pdf_a_3_and_carries_its_xml() {
         due_date: None,
         service_period: None,
         locale: stint_invoice_pdf::Locale::De,
+        number_locale: None,
+        duration_style: Default::default(),
         paper: stint_invoice_pdf::Paper::A4,
         currency: "EUR".into(),
         minor_units: 2,

@@ -146,7 +146,7 @@ fn french_invoice_speaks_french() {
     for expected in [
         "Facture",
         "Date d’émission",
-        "23/11/2026",
+        "23 nov. 2026",
         "Désignation",
         "Prix unitaire",
         "Audit de sécurité",
@@ -158,6 +158,46 @@ fn french_invoice_speaks_french() {
         "Détail de la TVA",
         "Page 1 sur 1",
     ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn numbers_and_dates_follow_the_organizations_locale_and_duration_style() {
+    let dir = tempdir();
+    let mut doc = invoice(Locale::En);
+    let mut work = line("Design", dec!(1.6667), dec!(95));
+    work.tracked_time = true;
+    doc.lines.push(work);
+
+    // Without one, an English invoice writes as en-GB does.
+    let (pdf, _) = render_to(dir.path(), "gb.pdf", &doc);
+    let text = pages_text(&pdf).concat();
+    for expected in ["23 Nov 2026", "1:40", "€"] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+
+    // An American organization's invoice reads as its app does; durations in decimal hours.
+    doc.number_locale = Some("en-US".into());
+    doc.duration_style = stint_domain::DurationStyle::Decimal;
+    let (pdf, _) = render_to(dir.path(), "us.pdf", &doc);
+    let text = pages_text(&pdf).concat();
+    for expected in ["Nov 23, 2026", "1.67", "Page 1 of 1"] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert!(!text.contains("1:40"), "the clock style is gone:\n{text}");
+
+    // A German invoice of an Austrian organization: German words, Austrian numbers (CLDR groups
+    // Austrian thousands with a no-break space), still decimal hours.
+    let mut doc = invoice(Locale::De);
+    doc.number_locale = Some("de-AT".into());
+    doc.duration_style = stint_domain::DurationStyle::Decimal;
+    let mut work = line("Entwurf", dec!(1.6667), dec!(95));
+    work.tracked_time = true;
+    doc.lines.push(work);
+    let (pdf, _) = render_to(dir.path(), "at.pdf", &doc);
+    let text = pages_text(&pdf).concat();
+    for expected in ["Rechnung", "23.11.2026", "1,67", "Seite 1 von 1"] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }

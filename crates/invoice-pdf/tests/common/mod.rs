@@ -63,6 +63,8 @@ pub fn invoice(locale: Locale) -> Document {
         due_date: Some(date(2026, 12, 7)),
         service_period: Some((date(2026, 11, 1), date(2026, 11, 30))),
         locale,
+        number_locale: None,
+        duration_style: Default::default(),
         paper: Paper::A4,
         currency: "EUR".into(),
         minor_units: 2,
