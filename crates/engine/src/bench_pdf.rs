@@ -205,7 +205,9 @@ pub async fn run(
         let print = |id: InvoiceId, n: usize, tag: &str| -> Result<f64> {
             let html = scratch.join(format!("{tag}.html"));
             let doc = engine.invoice_document(&by, id, PaperSize::A4)?;
-            std::fs::write(&html, stint_invoice_pdf::html::to_html(&doc, font_dir))
+            let page = stint_invoice_pdf::html::to_html(&doc, font_dir)
+                .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
+            std::fs::write(&html, page)
                 .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
             let mut samples = Vec::new();
             for i in 0..n {

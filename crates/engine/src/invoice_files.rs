@@ -71,20 +71,41 @@ fn unit_label(unit: Unit, locale: Locale) -> &'static str {
     }
 }
 
-fn tax_label(category: TaxCategory, percent: rust_decimal::Decimal, locale: Locale) -> String {
+/// The locale an invoice in `language` writes numbers and dates in: the organization's when it
+/// speaks that language (an en-US organization's English invoice reads "Nov 23, 2026" as its app
+/// does), else the language's own (`None`: `Locale::tag`).
+fn number_locale(organization: &str, language: Locale) -> Option<String> {
+    let tag = organization.trim().replace('_', "-");
+    let speaks = tag
+        .split('-')
+        .next()
+        .is_some_and(|l| l.eq_ignore_ascii_case(language.language()));
+    speaks.then_some(tag)
+}
+
+fn tax_label(
+    category: TaxCategory,
+    percent: rust_decimal::Decimal,
+    locale: Locale,
+    format: &stint_locale::Format,
+) -> String {
     let vat = match locale {
         Locale::De => "USt.",
         Locale::Fr => "TVA",
         Locale::En => "VAT",
     };
     match category {
-        TaxCategory::Standard => format!("{vat} {} %", percent.normalize()),
+        TaxCategory::Standard => format!("{vat} {}", format.percent(percent)),
         TaxCategory::ReverseCharge => match locale {
             Locale::De => "Steuerschuldnerschaft des Leistungsempfängers".into(),
             Locale::Fr => "Autoliquidation".into(),
             Locale::En => "Reverse charge".into(),
         },
-        other => format!("{vat} 0 % ({})", other.code()),
+        other => format!(
+            "{vat} {} ({})",
+            format.percent(rust_decimal::Decimal::ZERO),
+            other.code()
+        ),
     }
 }
 
@@ -259,6 +280,14 @@ impl Engine {
         let abroad = !buyer.country.trim().is_empty() && buyer.country != seller.country;
         let small_business_of = legal.small_business.then_some(seller.country.as_str());
         let paid = inv.status == InvoiceStatus::Paid;
+        let organization = state.organization();
+        let number_locale = number_locale(&organization.locale, locale);
+        let format = pdf::Document::format_of(
+            number_locale.as_deref(),
+            locale,
+            organization.duration_style,
+        )
+        .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
         let document = pdf::Document {
             kind: match &view.corrects {
                 Some(number) => pdf::DocumentKind::CreditNote {
@@ -276,6 +305,8 @@ impl Engine {
             due_date: view.due_date,
             service_period: inv.service_period,
             locale,
+            number_locale,
+            duration_style: organization.duration_style,
             paper: match paper {
                 PaperSize::A4 => Paper::A4,
                 PaperSize::Letter => Paper::Letter,
@@ -313,12 +344,12 @@ impl Engine {
             allowance: (!t.allowance_net.is_zero()).then(|| {
                 let label = match (locale, inv.discount) {
                     (Locale::De, Some(Discount::Percent(p))) => {
-                        format!("Rabatt {} %", p.normalize())
+                        format!("Rabatt {}", format.percent(p))
                     }
                     (Locale::Fr, Some(Discount::Percent(p))) => {
-                        format!("Remise {} %", p.normalize())
+                        format!("Remise {}", format.percent(p))
                     }
-                    (_, Some(Discount::Percent(p))) => format!("Discount {} %", p.normalize()),
+                    (_, Some(Discount::Percent(p))) => format!("Discount {}", format.percent(p)),
                     (Locale::De, _) => "Rabatt".into(),
                     (Locale::Fr, _) => "Remise".into(),
                     _ => "Discount".into(),
@@ -329,7 +360,7 @@ impl Engine {
                 .groups
                 .iter()
                 .map(|g| pdf::TaxRow {
-                    label: tax_label(g.category, g.percent, locale),
+                    label: tax_label(g.category, g.percent, locale, &format),
                     percent: g.percent,
                     base: g.taxable,
                     tax: g.tax,
@@ -368,17 +399,17 @@ impl Engine {
                         (Locale::De, Some(d)) => format!(
                             "Zahlbar innerhalb von {} Tagen bis {}",
                             inv.payment_days,
-                            d.strftime("%d.%m.%Y")
+                            format.date(d)
                         ),
                         (Locale::Fr, Some(d)) => format!(
                             "Payable sous {} jours, avant le {}",
                             inv.payment_days,
-                            d.strftime("%d/%m/%Y")
+                            format.date(d)
                         ),
                         (_, Some(d)) => format!(
                             "Payable within {} days, by {}",
                             inv.payment_days,
-                            d.strftime("%-d %b %Y")
+                            format.date(d)
                         ),
                         (Locale::De, None) => {
                             format!("Zahlbar innerhalb von {} Tagen", inv.payment_days)
