@@ -7,7 +7,7 @@ use clap::Subcommand;
 use stint_domain::*;
 use stint_engine::*;
 
-use crate::output::Table;
+use crate::output::{Table, money};
 use crate::{Cli, Ctx, done, parse, print_json};
 
 #[derive(Subcommand)]
@@ -112,16 +112,17 @@ pub async fn expense(cli: &Cli, ctx: &mut Ctx, cmd: &ExpenseCmd) -> Result<()> {
             if cli.json {
                 return print_json(&expenses);
             }
+            let f = ctx.format()?;
             let mut table = Table::new([
                 "DATE", "MEMBER", "CATEGORY", "AMOUNT", "BILLABLE", "PROJECT", "RECEIPT", "NOTE",
                 "ID",
             ]);
             for x in expenses {
                 table.row([
-                    x.expense.date.to_string(),
+                    f.date(x.expense.date),
                     x.member_name,
                     x.expense.category,
-                    x.expense.amount.to_string(),
+                    money(&f, &x.expense.amount),
                     if x.expense.billable {
                         "yes".into()
                     } else {

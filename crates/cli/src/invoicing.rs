@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use stint_domain::*;
 use stint_engine::*;
+use stint_locale::Format;
 
 #[derive(Subcommand)]
 pub enum BillingCmd {
@@ -579,11 +580,12 @@ fn status(input: &str) -> Result<InvoiceStatus> {
     })
 }
 
-fn amount(value: Decimal, currency: Currency) -> String {
-    format!("{:.*}", currency.exponent() as usize, value)
+/// An amount as the organization writes money: "€1,234.50", "1.234,50 €".
+fn amount(f: &Format, value: Decimal, currency: Currency) -> String {
+    f.money(value, currency.code(), currency.exponent())
 }
 
-fn print_invoice(v: &InvoiceView) {
+fn print_invoice(f: &Format, v: &InvoiceView) {
     let c = v.invoice.currency;
     let title = if v.invoice.is_credit_note() {
         "Credit note"
@@ -599,13 +601,14 @@ fn print_invoice(v: &InvoiceView) {
     }
     if let Some(date) = v.invoice.issue_date {
         println!(
-            "Issued {date}, due {}",
-            v.due_date.map(|d| d.to_string()).unwrap_or_default()
+            "Issued {}, due {}",
+            f.date(date),
+            v.due_date.map(|d| f.date(d)).unwrap_or_default()
         );
     }
     match v.invoice.service_period {
-        Some((day, last)) if day == last => println!("Service date {day}"),
-        Some((from, to)) => println!("Service period {from} – {to}"),
+        Some((day, last)) if day == last => println!("Service date {}", f.date(day)),
+        Some(period) => println!("Service period {}", f.period(period)),
         None => {}
     }
     let mut table = Table::new(["#", "DESCRIPTION", "QTY", "PRICE", "TAX", "NET"]);
@@ -614,46 +617,43 @@ fn print_invoice(v: &InvoiceView) {
             (i + 1).to_string(),
             line.description.clone(),
             if line.worth.is_some() {
-                format!(
-                    "{} h",
-                    stint_domain::invoice::work::clock_hours(line.quantity)
-                )
+                format!("{} h", f.hours(line.quantity))
             } else {
-                line.quantity.normalize().to_string()
+                f.number_between(line.quantity, 0, 6)
             },
-            line.unit_price.normalize().to_string(),
+            f.number_between(line.unit_price, c.exponent(), c.exponent().max(6)),
             if line.tax.category == TaxCategory::Standard {
-                format!("{} %", line.tax.percent.normalize())
+                f.percent(line.tax.percent)
             } else {
                 line.tax.category.code().to_owned()
             },
-            amount(*net, c),
+            amount(f, *net, c),
         ]);
     }
     table.print_or("No lines.");
     if !v.totals.allowance_net.is_zero() {
-        println!("Discount      -{} {c}", amount(v.totals.allowance_net, c));
+        println!("Discount      {}", amount(f, -v.totals.allowance_net, c));
     }
-    println!("Net            {} {c}", amount(v.totals.net, c));
+    println!("Net            {}", amount(f, v.totals.net, c));
     for g in &v.totals.groups {
         println!(
-            "Tax {:>3} {:>5} % on {}: {} {c}",
+            "Tax {:>3} {:>6} on {}: {}",
             g.category.code(),
-            g.percent.normalize(),
-            amount(g.taxable, c),
-            amount(g.tax, c)
+            f.percent(g.percent),
+            amount(f, g.taxable, c),
+            amount(f, g.tax, c)
         );
     }
-    println!("Total          {} {c}", amount(v.totals.gross, c));
+    println!("Total          {}", amount(f, v.totals.gross, c));
     if !v.paid.is_zero() {
-        println!("Paid           {} {c}", amount(v.paid, c));
-        println!("Due            {} {c}", amount(v.due, c));
+        println!("Paid           {}", amount(f, v.paid, c));
+        println!("Due            {}", amount(f, v.due, c));
     }
     for p in &v.invoice.payments {
         println!(
-            "Payment of {} {c} on {}{}{}",
-            amount(p.amount, c),
-            p.date,
+            "Payment of {} on {}{}{}",
+            amount(f, p.amount, c),
+            f.date(p.date),
             p.method
                 .map(|m| format!(" by {}", m.label()))
                 .unwrap_or_default(),
@@ -673,12 +673,12 @@ fn print_invoice(v: &InvoiceView) {
     }
 }
 
-fn shown(cli: &Cli, v: &InvoiceView, message: &str) -> Result<()> {
+fn shown(cli: &Cli, ctx: &Ctx, v: &InvoiceView, message: &str) -> Result<()> {
     if cli.json {
         return print_json(v);
     }
     println!("{message}");
-    print_invoice(v);
+    print_invoice(&ctx.format()?, v);
     Ok(())
 }
 
@@ -906,7 +906,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
                     .collect::<Result<_>>()?,
             };
             let v = ctx.engine.create_invoice(&by, input).await?;
-            shown(cli, &v, "Created a draft")?;
+            shown(cli, ctx, &v, "Created a draft")?;
         }
         InvoiceCmd::List {
             status: wanted,
@@ -925,6 +925,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             if cli.json {
                 return print_json(&list);
             }
+            let f = ctx.format()?;
             let mut table = Table::new([
                 "NUMBER", "CLIENT", "ISSUED", "DUE", "STATUS", "TOTAL", "OPEN", "ID",
             ]);
@@ -935,24 +936,21 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
                 table.row([
                     v.label.clone(),
                     v.client_name.clone(),
-                    v.invoice
-                        .issue_date
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    v.due_date.map(|d| d.to_string()).unwrap_or_default(),
+                    v.invoice.issue_date.map(|d| f.date(d)).unwrap_or_default(),
+                    v.due_date.map(|d| f.date(d)).unwrap_or_default(),
                     format!(
                         "{:?}{}",
                         v.invoice.status,
                         if v.overdue { " (overdue)" } else { "" }
                     ),
-                    format!("{} {c}", amount(v.totals.gross, c)),
-                    format!("{} {c}", amount(v.due, c)),
+                    amount(&f, v.totals.gross, c),
+                    amount(&f, v.due, c),
                     v.invoice.id.to_string(),
                 ]);
             }
             table.print_or("No invoices.");
             for (c, due) in open.iter().filter(|(_, d)| !d.is_zero()) {
-                println!("Open: {} {c}", amount(*due, *c));
+                println!("Open: {}", amount(&f, *due, *c));
             }
         }
         InvoiceCmd::Problems => {
@@ -986,7 +984,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             if cli.json {
                 return print_json(&v);
             }
-            print_invoice(&v);
+            print_invoice(&ctx.format()?, &v);
         }
         InvoiceCmd::Edit {
             invoice,
@@ -1065,7 +1063,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
                 default_texts: *default_texts,
             };
             let v = ctx.engine.edit_invoice(&by, id, edit).await?;
-            shown(cli, &v, "Changed the draft")?;
+            shown(cli, ctx, &v, "Changed the draft")?;
         }
         InvoiceCmd::Issue { invoice, date } => {
             let id = find(ctx, invoice)?;
@@ -1077,7 +1075,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             } else {
                 ctx.engine.issue_invoice(&by, id, date).await?
             };
-            shown(cli, &v, &format!("Issued {}", v.label))?;
+            shown(cli, ctx, &v, &format!("Issued {}", v.label))?;
         }
         InvoiceCmd::Pay {
             invoice,
@@ -1094,10 +1092,20 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
                 .record_payment(&by, id, paid, date, method, note)
                 .await?;
             let c = v.invoice.currency;
+            let f = ctx.format()?;
             shown(
                 cli,
+                ctx,
                 &v,
-                &format!("Recorded {paid} {c}; {} {c} still due", amount(v.due, c)),
+                &format!(
+                    "Recorded {}; {} still due",
+                    // The engine took the amount, so it reads as a number.
+                    paid.trim()
+                        .parse()
+                        .map(|p| amount(&f, p, c))
+                        .unwrap_or_else(|_| paid.clone()),
+                    amount(&f, v.due, c)
+                ),
             )?;
         }
         InvoiceCmd::Void { invoice, reason } => {
@@ -1105,6 +1113,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
             let v = ctx.engine.void_invoice(&by, id, reason).await?;
             shown(
                 cli,
+                ctx,
                 &v,
                 &format!("Voided {}; its work is billable again", v.label),
             )?;
@@ -1112,7 +1121,7 @@ pub async fn invoice(cli: &Cli, ctx: &mut Ctx, cmd: &InvoiceCmd) -> Result<()> {
         InvoiceCmd::Credit { invoice } => {
             let id = find(ctx, invoice)?;
             let v = ctx.engine.credit_invoice(&by, id).await?;
-            shown(cli, &v, "Created a draft credit note")?;
+            shown(cli, ctx, &v, "Created a draft credit note")?;
         }
         InvoiceCmd::Delete { invoice } => {
             let id = find(ctx, invoice)?;
@@ -1279,13 +1288,13 @@ async fn recurring(
             if cli.json {
                 return print_json(&made);
             }
+            let f = ctx.format()?;
             for v in &made {
                 println!(
-                    "Made {} for {} ({} {})",
+                    "Made {} for {} ({})",
                     v.label,
                     v.client_name,
-                    amount(v.totals.gross, v.invoice.currency),
-                    v.invoice.currency
+                    amount(&f, v.totals.gross, v.invoice.currency),
                 );
             }
             println!("{} draft(s) made", made.len());

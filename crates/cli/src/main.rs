@@ -16,7 +16,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
-use output::{Table, hours, money_list};
+use output::{Table, money, money_list};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -718,6 +718,13 @@ impl Ctx {
         Ok(self.engine.today(&self.by)?)
     }
 
+    /// How the organization writes numbers, money, dates and durations (its locale and duration
+    /// style), as the app does.
+    fn format(&self) -> Result<stint_locale::Format> {
+        let org = self.engine.organization(&self.by)?;
+        Ok(stint_locale::Format::new(&org.locale, org.duration_style)?)
+    }
+
     fn project(&self, name: &str) -> Result<ProjectId> {
         Ok(self.engine.find_project(self.by.org, name, None)?)
     }
@@ -745,18 +752,17 @@ impl Ctx {
         })
     }
 
-    fn local(&self, ts: jiff::Timestamp) -> String {
-        match self.engine.time_zone(self.by.org) {
-            Ok(tz) => tz.to_datetime(ts).strftime("%Y-%m-%d %H:%M").to_string(),
+    /// An entry's start and end as times of day on the organization's clock ("9:00 AM", "09:00");
+    /// "running" for a timer, nothing for an entry of a duration only.
+    fn clock(&self, f: &stint_locale::Format, e: &TimeEntry) -> (String, String) {
+        let time = |ts: jiff::Timestamp| match self.engine.time_zone(self.by.org) {
+            Ok(tz) => f.time(tz.to_datetime(ts).time()),
             Err(_) => ts.to_string(),
-        }
-    }
-
-    fn when(&self, e: &TimeEntry) -> (String, String) {
+        };
         match e.time {
-            EntryTime::Running { start } => (self.local(start), "running".into()),
-            EntryTime::Span { start, end } => (self.local(start), self.local(end)),
-            EntryTime::Duration { date, .. } => (date.to_string(), String::new()),
+            EntryTime::Running { start } => (time(start), "running".into()),
+            EntryTime::Span { start, end } => (time(start), time(end)),
+            EntryTime::Duration { .. } => (String::new(), String::new()),
         }
     }
 }
@@ -1375,7 +1381,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             }
             println!(
                 "Timer stopped: {} on {} ({})",
-                hours(entry.seconds),
+                ctx.format()?.duration(entry.seconds),
                 on_what(&entry),
                 entry.entry.id
             );
@@ -1386,7 +1392,11 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                 return print_json(&running);
             }
             match running {
-                Some(e) => println!("Running on {} for {}", on_what(&e), hours(e.seconds)),
+                Some(e) => println!(
+                    "Running on {} for {}",
+                    on_what(&e),
+                    ctx.format()?.duration(e.seconds)
+                ),
                 None => println!("No timer running."),
             }
         }
@@ -1439,13 +1449,14 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             if report.amounts_visible {
                 header.push("AMOUNT".into());
             }
+            let f = ctx.format()?;
             let mut table = Table::new(header);
             let cells = |labels: Vec<String>, row: &ReportRow| {
                 let mut cells = labels;
-                cells.push(hours(row.billable_seconds));
-                cells.push(hours(row.non_billable_seconds));
+                cells.push(f.duration(row.billable_seconds));
+                cells.push(f.duration(row.non_billable_seconds));
                 if report.amounts_visible {
-                    cells.push(money_list(&row.amounts));
+                    cells.push(money_list(&f, &row.amounts));
                 }
                 cells
             };
@@ -1472,7 +1483,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                     } else {
                         "entries"
                     },
-                    hours(missing.seconds)
+                    f.duration(missing.seconds)
                 );
             }
         }
@@ -1882,7 +1893,7 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
             }
             println!(
                 "Added {} on {} ({})",
-                hours(outcome.entry.seconds),
+                ctx.format()?.duration(outcome.entry.seconds),
                 outcome.entry.project_name,
                 outcome.entry.entry.id
             );
@@ -1907,20 +1918,21 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
             if cli.json {
                 return print_json(&entries);
             }
+            let f = ctx.format()?;
             let mut table = Table::new([
                 "DATE", "START", "END", "MEMBER", "CLIENT", "PROJECT", "HOURS", "AMOUNT", "NOTE",
                 "ID",
             ]);
             for e in entries {
-                let (start, end) = ctx.when(&e.entry);
+                let (start, end) = ctx.clock(&f, &e.entry);
                 let mut note: String = e.entry.note.chars().take(40).collect();
                 if e.locked {
                     note.insert_str(0, "[locked] ");
                 }
                 table.row([
-                    e.date.clone(),
-                    start.rsplit(' ').next().unwrap_or_default().to_owned(),
-                    end.rsplit(' ').next().unwrap_or_default().to_owned(),
+                    e.date.parse().map(|d| f.date(d)).unwrap_or(e.date),
+                    start,
+                    end,
                     e.member_name,
                     e.client_name,
                     if e.entry.project.is_some() {
@@ -1928,8 +1940,8 @@ async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
                     } else {
                         "(none yet)".to_owned()
                     },
-                    hours(e.seconds),
-                    e.amount.map(|m| m.to_string()).unwrap_or_default(),
+                    f.duration(e.seconds),
+                    e.amount.map(|m| money(&f, &m)).unwrap_or_default(),
                     note,
                     e.entry.id.to_string(),
                 ]);

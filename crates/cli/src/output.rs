@@ -1,6 +1,8 @@
-//! Plain-text tables and number formatting for the terminal.
+//! Plain-text tables and money for the terminal; numbers, dates and durations are written in the
+//! organization's locale and duration style (`stint_locale`), as the app writes them.
 
 use stint_domain::Money;
+use stint_locale::Format;
 
 /// A table printed with aligned columns.
 pub struct Table {
@@ -77,23 +79,23 @@ impl Table {
     }
 }
 
-/// Seconds as hours with two decimals: `1.50`.
-pub fn hours(seconds: i64) -> String {
-    let h = rust_decimal::Decimal::from(seconds) / rust_decimal::Decimal::from(3600);
-    format!(
-        "{:.2}",
-        h.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+/// An amount as the organization writes money: "€142.50", "142,50 €".
+pub fn money(format: &Format, money: &Money) -> String {
+    format.money(
+        money.amount,
+        money.currency.code(),
+        money.currency.exponent(),
     )
 }
 
 /// Amounts, one per currency.
-pub fn money_list(amounts: &[Money]) -> String {
+pub fn money_list(format: &Format, amounts: &[Money]) -> String {
     if amounts.is_empty() {
         return "-".into();
     }
     amounts
         .iter()
-        .map(ToString::to_string)
+        .map(|m| money(format, m))
         .collect::<Vec<_>>()
         .join(" + ")
 }

@@ -163,7 +163,7 @@ fn a_timer_started_without_a_project_gets_one_later() {
         ],
     );
     assert!(
-        table.contains("Not in this report: 1 entry (0.50 h) without a project"),
+        table.contains("Not in this report: 1 entry (0:30 h) without a project"),
         "{table}"
     );
 
@@ -253,10 +253,46 @@ fn track_and_report_then_nothing_typed_is_on_disk() {
     let names = &report["names"];
     assert_eq!(names[key[0]["value"].as_str().unwrap()], "Müller & Søn");
     assert_eq!(names[key[1]["value"].as_str().unwrap()], "Website relaunch");
+    // The table writes as the organization's locale and duration style do, as the app does
+    // (crates/locale's vectors hold the UI and this to the same strings).
     let table = ok(vault, &["report", "time"]);
     assert!(
-        table.contains("142.50 EUR") && table.contains("1.50"),
+        table.contains("€142.50") && table.contains("1:30"),
         "{table}"
+    );
+    ok(
+        vault,
+        &[
+            "org",
+            "set",
+            "--locale",
+            "de-DE",
+            "--duration-style",
+            "decimal",
+        ],
+    );
+    let table = ok(vault, &["report", "time"]);
+    assert!(
+        table.contains("142,50\u{a0}€") && table.contains("1,50") && !table.contains("1:30"),
+        "{table}"
+    );
+    let listed = ok(vault, &["entry", "list"]);
+    assert!(
+        listed.contains("20.11.2026")
+            && listed.contains("1,17")
+            && listed.contains("118,75\u{a0}€"),
+        "{listed}"
+    );
+    ok(
+        vault,
+        &[
+            "org",
+            "set",
+            "--locale",
+            "en-US",
+            "--duration-style",
+            "clock",
+        ],
     );
 
     let entries = json(vault, &["entry", "list"]);
@@ -764,13 +800,13 @@ fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
 
     let text = ok(vault, &["invoice", "show", "AC-2026-001"]);
     assert!(
-        text.contains("Müller & Søn") && text.contains("221.64 EUR"),
+        text.contains("Müller & Søn") && text.contains("€221.64"),
         "{text}"
     );
     // The tracked time as a clock (1:15 + 0:30), the typed line as typed.
     assert!(text.contains("1:45 h") && !text.contains("1.75"), "{text}");
     assert!(
-        text.contains("Service period 2026-11-02 – 2026-11-03"),
+        text.contains("Service period Nov 2, 2026 – Nov 3, 2026"),
         "{text}"
     );
     ok(
@@ -786,7 +822,7 @@ fn tracked_time_is_invoiced_issued_and_paid_from_the_terminal() {
     );
     let listed = ok(vault, &["invoice", "list", "--status", "partially_paid"]);
     assert!(
-        listed.contains("AC-2026-001") && listed.contains("Open: 200.00 EUR"),
+        listed.contains("AC-2026-001") && listed.contains("Open: €200.00"),
         "{listed}"
     );
     let paid = json(vault, &["invoice", "pay", "AC-2026-001", "200"]);
