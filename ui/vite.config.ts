@@ -7,7 +7,13 @@ import react from "@vitejs/plugin-react";
 export default defineConfig({
   plugins: [react()],
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  server: {
+    port: 5173,
+    strictPort: true,
+    // The invoice PDF's labels are the UI's "document" catalogue (src/i18n.ts); nothing else
+    // outside ui/ is served.
+    fs: { allow: [".", "../crates/invoice-pdf/labels.json"] },
+  },
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -1,12 +1,13 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
 import type { BillingProfile } from "./bindings/BillingProfile";
 import type { Client } from "./bindings/Client";
 import type { ClientBilling } from "./bindings/ClientBilling";
 import { BillingSettings, ClientBillingForm, languageOf } from "./BillingForms";
+import { setUiLanguage } from "./i18n";
 import { eventually } from "./test/eventually";
 
 const PROFILE: BillingProfile = {
@@ -150,5 +151,57 @@ describe("languageOf", () => {
     expect(languageOf("fr_CH")).toBe("fr");
     expect(languageOf("es-ES")).toBe("en");
     expect(languageOf("")).toBe("en");
+  });
+});
+
+describe("billing forms in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("name the fields as the invoice PDF does, and each language in its own words", async () => {
+    act(() => setUiLanguage("de-DE"));
+    fakeEngine();
+    const user = userEvent.setup();
+    render(<BillingSettings editable />);
+
+    expect(await screen.findByRole("heading", { name: "Ihre Rechnungsdaten" })).toBeTruthy();
+    for (const label of ["Name / Firma", "PLZ", "USt-IdNr.", "Kontoinhaber", "Zahlungsziel (Tage)", "Steuernummer", "Registergericht", "Geschäftsführung", "Sitz"]) {
+      expect(screen.getByLabelText(label), label).toBeTruthy();
+    }
+    expect(screen.getByText("Steuersätze zur Auswahl")).toBeTruthy();
+    expect(screen.getByText(/^Platzhalter: \{YYYY\} \{YY\} \{MM\} \{SEQ:4\} \{CLIENT\}\. Nummern werden/)).toBeTruthy();
+    expect(screen.getByTestId("billing-save").textContent).toBe("Rechnungsdaten speichern");
+
+    // No texts yet in any language: each says so, and is named in its own words.
+    const texts = screen.getByTestId("invoice-texts");
+    expect([...(within(texts).getByTestId("texts-language") as HTMLSelectElement).options].map((o) => o.textContent)).toEqual([
+      "English (noch keine)",
+      "Deutsch (noch keine)",
+      "Français (noch keine)",
+    ]);
+
+    await user.click(screen.getByTestId("tax-rate-add"));
+    expect([...(screen.getByTestId("tax-rate-category") as HTMLSelectElement).options].map((o) => o.textContent)).toEqual([
+      "Regelsteuersatz (S)",
+      "Nullsatz (Z)",
+      "Steuerbefreit (E)",
+      "Steuerschuldnerschaft des Leistungsempfängers (AE)",
+      "Innergemeinschaftliche Lieferung (K)",
+      "Ausfuhr außerhalb der EU (G)",
+      "Nicht steuerbar (O)",
+    ]);
+    await user.type(screen.getByTestId("tax-rate-name"), "Ermäßigt");
+    expect(screen.getByRole("button", { name: "Steuersatz Ermäßigt entfernen" }).textContent).toBe("Entfernen");
+  });
+
+  it("the client's form too", async () => {
+    act(() => setUiLanguage("de-DE"));
+    fakeEngine();
+    render(<ClientBillingForm editable />);
+    const language = (await screen.findByTestId("buyer-language")) as HTMLSelectElement;
+    expect([...language.options].map((o) => o.textContent)).toEqual(["Wie die Organisation", "English", "Deutsch", "Français"]);
+    expect(screen.getByRole("heading", { name: "Rechnungsdaten des Kunden" })).toBeTruthy();
+    expect(screen.getByLabelText("Käuferreferenz (Leitweg-ID)")).toBeTruthy();
+    expect((screen.getByTestId("buyer-tax") as HTMLSelectElement).options[0]?.textContent).toBe("Wie in den Rechnungseinstellungen");
+    expect(screen.getByTestId("client-billing-save").textContent).toBe("Kundendaten speichern");
   });
 });

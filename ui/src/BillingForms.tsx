@@ -2,6 +2,7 @@
 // and taxed by default; and each client's billing address. The engine validates everything again
 // (IBAN checksum, numbering pattern, VAT categories) and its message is shown with the form intact.
 import { useEffect, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { BillingProfile } from "./bindings/BillingProfile";
@@ -14,6 +15,7 @@ import type { TaxRate } from "./bindings/TaxRate";
 import type { Language } from "./bindings/Language";
 import { InvoiceTextsEditor, LegalFields } from "./BillingLetterFields";
 import { formatPercent } from "./format";
+import i18n from "./i18n";
 import { LANGUAGES } from "./InvoiceLetter";
 
 /** The invoice language of a locale such as "de-DE" (English for any other). */
@@ -32,6 +34,7 @@ type PartyFieldsProps = {
 
 /** Name, address, country, VAT id, e-mail (and for the seller a contact person and phone). */
 function PartyFields({ party, onChange, prefix, disabled, contact = false }: PartyFieldsProps) {
+  const { t } = useTranslation("invoices", { keyPrefix: "party" });
   const text = (key: "name" | "street" | "postcode" | "city" | "country", label: string, className = "field") => (
     <label className={className}>
       <span>{label}</span>
@@ -57,20 +60,20 @@ function PartyFields({ party, onChange, prefix, disabled, contact = false }: Par
   return (
     <>
       <div className="fields">
-        {text("name", "Legal name", "field grow")}
-        {text("street", "Street and number", "field grow")}
+        {text("name", t("name"), "field grow")}
+        {text("street", t("street"), "field grow")}
       </div>
       <div className="fields">
-        {text("postcode", "Post code", "field narrow")}
-        {text("city", "City")}
-        {text("country", "Country (2 letters)", "field narrow")}
-        {optional("vat_id", "VAT id")}
-        {optional("email", "E-mail")}
+        {text("postcode", t("postcode"), "field narrow")}
+        {text("city", t("city"))}
+        {text("country", t("country"), "field narrow")}
+        {optional("vat_id", t("vatId"))}
+        {optional("email", t("email"))}
       </div>
       {contact && (
         <div className="fields">
-          {optional("contact", "Contact person")}
-          {optional("phone", "Phone")}
+          {optional("contact", t("contact"))}
+          {optional("phone", t("phone"))}
         </div>
       )}
     </>
@@ -79,6 +82,8 @@ function PartyFields({ party, onChange, prefix, disabled, contact = false }: Par
 
 /** The organization's billing profile. */
 export function BillingSettings({ editable }: { editable: boolean }) {
+  const { t } = useTranslation("invoices", { keyPrefix: "billingSettings" });
+  const { t: paper } = useTranslation("document");
   const [profile, setProfile] = useState<BillingProfile | null>(null);
   const [iban, setIban] = useState("");
   const [holder, setHolder] = useState("");
@@ -114,7 +119,7 @@ export function BillingSettings({ editable }: { editable: boolean }) {
         {error}
       </p>
     ) : (
-      <p className="muted">Loading…</p>
+      <p className="muted">{t("loading")}</p>
     );
   }
 
@@ -143,7 +148,7 @@ export function BillingSettings({ editable }: { editable: boolean }) {
   const disabled = !editable || busy;
   return (
     <form className="add-form" onSubmit={submit} data-testid="billing-settings">
-      <h3>Your billing details</h3>
+      <h3>{t("heading")}</h3>
       <PartyFields
         party={profile.seller}
         onChange={(seller) => setProfile({ ...profile, seller })}
@@ -153,21 +158,21 @@ export function BillingSettings({ editable }: { editable: boolean }) {
       />
       <div className="fields">
         <label className="field">
-          <span>Account holder</span>
+          <span>{paper("account_holder")}</span>
           <input value={holder} disabled={disabled} onChange={(e) => setHolder(e.target.value)} data-testid="bank-holder" />
         </label>
         <label className="field grow">
-          <span>IBAN</span>
+          <span>{t("iban")}</span>
           <input value={iban} disabled={disabled} onChange={(e) => setIban(e.target.value)} data-testid="bank-iban" />
         </label>
         <label className="field narrow">
-          <span>BIC</span>
+          <span>{t("bic")}</span>
           <input value={bic} disabled={disabled} onChange={(e) => setBic(e.target.value)} data-testid="bank-bic" />
         </label>
       </div>
       <div className="fields">
         <label className="field grow">
-          <span>Invoice numbers</span>
+          <span>{t("numbering")}</span>
           <input
             value={profile.numbering.pattern}
             disabled={disabled}
@@ -185,10 +190,10 @@ export function BillingSettings({ editable }: { editable: boolean }) {
               setProfile({ ...profile, numbering: { ...profile.numbering, yearly_reset: e.target.checked } })
             }
           />
-          <span>Restart every year</span>
+          <span>{t("yearlyReset")}</span>
         </label>
         <label className="field narrow">
-          <span>Days to pay</span>
+          <span>{t("paymentDays")}</span>
           <input
             type="number"
             min={0}
@@ -200,7 +205,7 @@ export function BillingSettings({ editable }: { editable: boolean }) {
           />
         </label>
         <label className="field narrow">
-          <span>VAT %</span>
+          <span>{t("vatPercent")}</span>
           <input value={taxPercent} disabled={disabled} inputMode="decimal" onChange={(e) => setTaxPercent(e.target.value)} data-testid="default-tax" />
         </label>
         <label className="check">
@@ -210,23 +215,23 @@ export function BillingSettings({ editable }: { editable: boolean }) {
             disabled={disabled}
             onChange={(e) => setProfile({ ...profile, tax_mode: e.target.checked ? "inclusive" : "exclusive" })}
           />
-          <span>Prices include VAT</span>
+          <span>{t("pricesIncludeVat")}</span>
         </label>
       </div>
       <p id="numbering-help" className="muted small">
-        Tokens: {"{YYYY}"} {"{YY}"} {"{MM}"} {"{SEQ:4}"} {"{CLIENT}"}. Numbers are given when an invoice is issued, without gaps.
+        {t("numberingHelp", { tokens: "{YYYY} {YY} {MM} {SEQ:4} {CLIENT}" })}
       </p>
       <TaxRatesEditor rates={profile.tax_rates} disabled={disabled} onChange={(tax_rates) => setProfile({ ...profile, tax_rates })} />
       <LegalFields legal={profile.legal} disabled={disabled} onChange={(legal) => setProfile({ ...profile, legal })} />
       <InvoiceTextsEditor texts={profile.texts} disabled={disabled} home={home} onChange={(texts) => setProfile({ ...profile, texts })} />
       {editable && (
         <button type="submit" disabled={busy} data-testid="billing-save">
-          Save billing details
+          {t("save")}
         </button>
       )}
       {saved && (
         <p className="notice small" role="status" data-testid="billing-saved">
-          Saved.
+          {t("saved")}
         </p>
       )}
       {error && (
@@ -238,22 +243,27 @@ export function BillingSettings({ editable }: { editable: boolean }) {
   );
 }
 
-/** Tax categories as people read them (EN 16931 codes in brackets). */
-export const TAX_CATEGORIES: { value: TaxCategory; label: string }[] = [
-  { value: "standard", label: "Standard rate (S)" },
-  { value: "zero_rated", label: "Zero rated (Z)" },
-  { value: "exempt", label: "Exempt (E)" },
-  { value: "reverse_charge", label: "Reverse charge (AE)" },
-  { value: "intra_community", label: "Intra-community supply (K)" },
-  { value: "export", label: "Export outside the EU (G)" },
-  { value: "outside_scope", label: "Outside the scope of VAT (O)" },
+/** Tax categories, each with its key in the catalogue under `taxCategories` (where people read
+ * them, with the EN 16931 codes in brackets). */
+export const TAX_CATEGORIES: { value: TaxCategory; key: keyof (typeof import("./locales/en/invoices.json"))["taxCategories"] }[] = [
+  { value: "standard", key: "standard" },
+  { value: "zero_rated", key: "zeroRated" },
+  { value: "exempt", key: "exempt" },
+  { value: "reverse_charge", key: "reverseCharge" },
+  { value: "intra_community", key: "intraCommunity" },
+  { value: "export", key: "export" },
+  { value: "outside_scope", key: "outsideScope" },
 ];
+
+/** A tax category as people read it, in the UI's language (called when drawn). */
+export function taxCategoryLabel(category: TaxCategory): string {
+  const key = TAX_CATEGORIES.find((c) => c.value === category)?.key;
+  return key ? i18n.t(`taxCategories.${key}`, { ns: "invoices" }) : category;
+}
 
 /** How a tax reads in a picker: "19 %" for a standard rate, else the category. */
 export function taxLabel(tax: Tax): string {
-  return tax.category === "standard"
-    ? formatPercent(Number(tax.percent))
-    : (TAX_CATEGORIES.find((c) => c.value === tax.category)?.label ?? tax.category);
+  return tax.category === "standard" ? formatPercent(Number(tax.percent)) : taxCategoryLabel(tax.category);
 }
 
 /** The named rates offered when a line is added; saved with the profile, checked by the engine. */
@@ -266,19 +276,20 @@ function TaxRatesEditor({
   disabled: boolean;
   onChange: (rates: TaxRate[]) => void;
 }) {
+  const { t } = useTranslation("invoices", { keyPrefix: "taxRates" });
   const set = (i: number, rate: TaxRate) => onChange(rates.map((r, j) => (j === i ? rate : r)));
   return (
     <fieldset className="tax-rates" data-testid="tax-rates">
-      <legend>Tax rates to pick from</legend>
-      {rates.length === 0 && <p className="muted small">Only the default VAT above. Add reduced rates or reverse charge here.</p>}
+      <legend>{t("legend")}</legend>
+      {rates.length === 0 && <p className="muted small">{t("none")}</p>}
       {rates.map((rate, i) => (
         <div className="fields" key={i} data-testid="tax-rate-row">
           <label className="field grow">
-            <span>Name</span>
+            <span>{t("name")}</span>
             <input value={rate.name} disabled={disabled} onChange={(e) => set(i, { ...rate, name: e.target.value })} data-testid="tax-rate-name" />
           </label>
           <label className="field">
-            <span>Category</span>
+            <span>{t("category")}</span>
             <select
               value={rate.tax.category}
               disabled={disabled}
@@ -290,13 +301,13 @@ function TaxRatesEditor({
             >
               {TAX_CATEGORIES.map((c) => (
                 <option key={c.value} value={c.value}>
-                  {c.label}
+                  {taxCategoryLabel(c.value)}
                 </option>
               ))}
             </select>
           </label>
           <label className="field narrow">
-            <span>%</span>
+            <span>{t("percent")}</span>
             <input
               value={rate.tax.percent}
               inputMode="decimal"
@@ -306,8 +317,8 @@ function TaxRatesEditor({
             />
           </label>
           {!disabled && (
-            <button type="button" className="link danger" onClick={() => onChange(rates.filter((_, j) => j !== i))} aria-label={`Remove tax rate ${rate.name}`}>
-              Remove
+            <button type="button" className="link danger" onClick={() => onChange(rates.filter((_, j) => j !== i))} aria-label={t("removeRate", { name: rate.name })}>
+              {t("remove")}
             </button>
           )}
         </div>
@@ -319,7 +330,7 @@ function TaxRatesEditor({
           onClick={() => onChange([...rates, { name: "", tax: { category: "standard", percent: "7" } }])}
           data-testid="tax-rate-add"
         >
-          Add a tax rate
+          {t("add")}
         </button>
       )}
     </fieldset>
@@ -328,6 +339,8 @@ function TaxRatesEditor({
 
 /** One client's billing address and references. */
 export function ClientBillingForm({ editable }: { editable: boolean }) {
+  const { t } = useTranslation("invoices", { keyPrefix: "clientBilling" });
+  const { t: tInvoices } = useTranslation("invoices");
   const [clients, setClients] = useState<Client[]>([]);
   const [client, setClient] = useState("");
   const [details, setDetails] = useState<ClientBilling | null>(null);
@@ -377,12 +390,12 @@ export function ClientBillingForm({ editable }: { editable: boolean }) {
   const disabled = !editable || busy;
   return (
     <form className="add-form" onSubmit={submit} data-testid="client-billing">
-      <h3>Client billing details</h3>
+      <h3>{t("heading")}</h3>
       <div className="fields">
         <label className="field grow">
-          <span>Client</span>
+          <span>{t("client")}</span>
           <select value={client} onChange={(e) => setClient(e.target.value)} data-testid="client-billing-client">
-            {clients.length === 0 && <option value="">No clients yet</option>}
+            {clients.length === 0 && <option value="">{t("noClients")}</option>}
             {clients.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
@@ -396,7 +409,7 @@ export function ClientBillingForm({ editable }: { editable: boolean }) {
           <PartyFields party={details.buyer} onChange={(buyer) => setDetails({ ...details, buyer })} prefix="buyer" disabled={disabled} />
           <div className="fields">
             <label className="field narrow">
-              <span>Number prefix</span>
+              <span>{t("prefix")}</span>
               <input
                 value={details.prefix}
                 disabled={disabled}
@@ -405,7 +418,7 @@ export function ClientBillingForm({ editable }: { editable: boolean }) {
               />
             </label>
             <label className="field">
-              <span>Tax on its lines</span>
+              <span>{t("tax")}</span>
               <select
                 value={details.tax?.category ?? ""}
                 disabled={disabled}
@@ -421,17 +434,17 @@ export function ClientBillingForm({ editable }: { editable: boolean }) {
                 }}
                 data-testid="buyer-tax"
               >
-                <option value="">The billing default</option>
-                {TAX_CATEGORIES.map((t) => (
-                  <option key={t.value} value={t.value}>
-                    {t.label}
+                <option value="">{t("taxDefault")}</option>
+                {TAX_CATEGORIES.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {taxCategoryLabel(c.value)}
                   </option>
                 ))}
               </select>
             </label>
             {details.tax?.category === "standard" && (
               <label className="field narrow">
-                <span>VAT %</span>
+                <span>{t("vatPercent")}</span>
                 <input
                   value={details.tax.percent}
                   inputMode="decimal"
@@ -442,23 +455,23 @@ export function ClientBillingForm({ editable }: { editable: boolean }) {
               </label>
             )}
             <label className="field narrow">
-              <span>Invoice language</span>
+              <span>{t("language")}</span>
               <select
                 value={details.language ?? ""}
                 disabled={disabled}
                 onChange={(e) => setDetails({ ...details, language: e.target.value === "" ? null : (e.target.value as Language) })}
                 data-testid="buyer-language"
               >
-                <option value="">The organization's</option>
+                <option value="">{t("languageDefault")}</option>
                 {LANGUAGES.map((l) => (
-                  <option key={l.value} value={l.value}>
-                    {l.label}
+                  <option key={l} value={l}>
+                    {tInvoices(`languages.${l}`)}
                   </option>
                 ))}
               </select>
             </label>
             <label className="field grow">
-              <span>Buyer reference (Leitweg-ID)</span>
+              <span>{t("buyerReference")}</span>
               <input
                 value={details.buyer_reference ?? ""}
                 disabled={disabled}
@@ -469,14 +482,14 @@ export function ClientBillingForm({ editable }: { editable: boolean }) {
           </div>
           {editable && (
             <button type="submit" disabled={busy} data-testid="client-billing-save">
-              Save client details
+              {t("save")}
             </button>
           )}
         </>
       )}
       {saved && (
         <p className="notice small" role="status" data-testid="client-billing-saved">
-          Saved.
+          {t("saved")}
         </p>
       )}
       {error && (

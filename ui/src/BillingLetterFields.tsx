@@ -2,6 +2,7 @@
 // legal details (the footer of every invoice: register, managing directors, seat, tax number) and
 // the subject, intro and closing new invoices start with, one set per language.
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { InvoiceTexts } from "./bindings/InvoiceTexts";
@@ -11,24 +12,32 @@ import { LANGUAGES } from "./InvoiceLetter";
 
 type LegalProps = { legal: SellerLegal; onChange: (legal: SellerLegal) => void; disabled: boolean };
 
-const LEGAL_FIELDS: { key: Exclude<keyof SellerLegal, "small_business">; label: string; placeholder: string; wide?: boolean }[] = [
-  { key: "tax_number", label: "Tax number", placeholder: "30/123/45678" },
-  { key: "register_court", label: "Register court", placeholder: "Amtsgericht Berlin-Charlottenburg", wide: true },
-  { key: "register_number", label: "Register number", placeholder: "HRB 123456 B" },
-  { key: "managing_directors", label: "Managing directors", placeholder: "Anna Schmidt, Jonas Weber", wide: true },
-  { key: "seat", label: "Registered seat", placeholder: "Berlin" },
-  { key: "website", label: "Website", placeholder: "example.com" },
+/** The legal details, each with its label's key in the catalogue under `legal` and an example (the
+ * German registers' own formats, the same in every language). */
+const LEGAL_FIELDS: {
+  key: Exclude<keyof SellerLegal, "small_business">;
+  label: keyof (typeof import("./locales/en/invoices.json"))["legal"];
+  placeholder: string;
+  wide?: boolean;
+}[] = [
+  { key: "tax_number", label: "taxNumber", placeholder: "30/123/45678" },
+  { key: "register_court", label: "registerCourt", placeholder: "Amtsgericht Berlin-Charlottenburg", wide: true },
+  { key: "register_number", label: "registerNumber", placeholder: "HRB 123456 B" },
+  { key: "managing_directors", label: "managingDirectors", placeholder: "Anna Schmidt, Jonas Weber", wide: true },
+  { key: "seat", label: "seat", placeholder: "Berlin" },
+  { key: "website", label: "website", placeholder: "example.com" },
 ];
 
 /** The seller's legal details; any of them puts the DIN 5008 footer on every invoice. */
 export function LegalFields({ legal, onChange, disabled }: LegalProps) {
+  const { t } = useTranslation("invoices", { keyPrefix: "legal" });
   return (
     <fieldset className="legal-fields" data-testid="seller-legal">
-      <legend>On every invoice's footer</legend>
+      <legend>{t("legend")}</legend>
       <div className="fields">
         {LEGAL_FIELDS.map((f) => (
           <label key={f.key} className={f.wide ? "field grow" : "field"}>
-            <span>{f.label}</span>
+            <span>{t(f.label)}</span>
             <input
               value={legal[f.key] ?? ""}
               placeholder={f.placeholder}
@@ -47,7 +56,7 @@ export function LegalFields({ legal, onChange, disabled }: LegalProps) {
           onChange={(e) => onChange({ ...legal, small_business: e.target.checked })}
           data-testid="legal-small-business"
         />
-        <span>Small business: no VAT charged (§ 19 UStG, art. 293 B CGI); exempt lines say so</span>
+        <span>{t("smallBusiness")}</span>
       </label>
     </fieldset>
   );
@@ -63,6 +72,7 @@ type TextsProps = {
 
 /** Subject, intro and closing of new invoices, per language. */
 export function InvoiceTextsEditor({ texts, onChange, disabled, home }: TextsProps) {
+  const { t } = useTranslation("invoices");
   const [language, setLanguage] = useState<Language>(home);
   // The organization's language may arrive after the form: show its texts first once it does.
   useEffect(() => setLanguage(home), [home]);
@@ -88,21 +98,22 @@ export function InvoiceTextsEditor({ texts, onChange, disabled, home }: TextsPro
 
   return (
     <fieldset className="invoice-texts" data-testid="invoice-texts">
-      <legend>Texts of new invoices</legend>
+      <legend>{t("texts.legend")}</legend>
       <div className="fields">
         <label className="field narrow">
-          <span>Language</span>
+          <span>{t("texts.language")}</span>
           <select value={language} onChange={(e) => setLanguage(e.target.value as Language)} data-testid="texts-language">
             {LANGUAGES.map((l) => (
-              <option key={l.value} value={l.value}>
-                {l.label}
-                {texts.some((t) => t.language === l.value) ? "" : " (none yet)"}
+              <option key={l} value={l}>
+                {texts.some((x) => x.language === l)
+                  ? t(`languages.${l}`)
+                  : t("texts.languageNoneYet", { language: t(`languages.${l}`) })}
               </option>
             ))}
           </select>
         </label>
         <label className="field grow">
-          <span>Subject</span>
+          <span>{t("texts.subject")}</span>
           <input
             value={current.subject}
             disabled={disabled}
@@ -112,17 +123,17 @@ export function InvoiceTextsEditor({ texts, onChange, disabled, home }: TextsPro
         </label>
         {!disabled && (
           <button type="button" className="link" onClick={() => void suggest()} data-testid="texts-suggest">
-            Suggest texts
+            {t("texts.suggest")}
           </button>
         )}
       </div>
       <div className="fields">
         <label className="field grow">
-          <span>Before the lines</span>
+          <span>{t("texts.intro")}</span>
           <textarea rows={2} value={current.intro} disabled={disabled} onChange={(e) => set({ intro: e.target.value })} data-testid="texts-intro" />
         </label>
         <label className="field grow">
-          <span>After the payment details</span>
+          <span>{t("texts.closing")}</span>
           <textarea rows={2} value={current.closing} disabled={disabled} onChange={(e) => set({ closing: e.target.value })} data-testid="texts-closing" />
         </label>
       </div>

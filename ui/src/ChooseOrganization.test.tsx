@@ -1,11 +1,12 @@
-import { render, screen } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { NewOrganization } from "./bindings/NewOrganization";
 import type { OrgSummary } from "./bindings/OrgSummary";
 import { ChooseOrganization } from "./ChooseOrganization";
+import { setUiLanguage } from "./i18n";
 import { eventually } from "./test/eventually";
 
 describe("ChooseOrganization", () => {
@@ -65,5 +66,37 @@ describe("ChooseOrganization", () => {
     render(<ChooseOrganization onChosen={vi.fn()} />);
     await screen.findByTestId("org-list");
     expect(screen.getByRole("button", { name: "Create" }).className).toBe("");
+  });
+});
+
+describe("ChooseOrganization in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("says there is none yet, offers to create one, and names roles in German", async () => {
+    act(() => setUiLanguage("de-DE"));
+    const orgs: OrgSummary[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "organizations") return [...orgs];
+      if (cmd === "create_organization") {
+        const input = (args as { input: NewOrganization }).input;
+        orgs.push({ id: "o1", name: input.name, role: "owner", currency: input.currency, time_zone: "Europe/Berlin" });
+        return "o1";
+      }
+      throw `unexpected ${cmd}`;
+    });
+    render(<ChooseOrganization onChosen={vi.fn()} />);
+    expect((await screen.findByTestId("org-empty")).textContent).toBe("Noch keine Organisationen. Legen Sie unten eine an.");
+    expect(screen.getByRole("heading", { name: "Organisationen" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Organisation anlegen" })).toBeTruthy();
+    for (const label of ["Name", "Ihr Name", "Währung", "Zeitzone", "Gebietsschema"]) {
+      expect(screen.getByLabelText(label)).toBeTruthy();
+    }
+    const weekStart = screen.getByLabelText("Woche beginnt am");
+    expect(within(weekStart).getAllByRole("option").map((o) => o.textContent)).toEqual(["Montag", "Sonntag", "Samstag"]);
+
+    await userEvent.type(screen.getByLabelText("Name"), "Nordlicht GmbH");
+    await userEvent.click(screen.getByRole("button", { name: "Anlegen" }));
+    const option = await screen.findByRole("button", { name: /Nordlicht GmbH/ });
+    expect(option.textContent).toBe("Nordlicht GmbHEUR · Europe/Berlin · Inhaber");
   });
 });

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { ActAs } from "./bindings/ActAs";
@@ -9,6 +10,7 @@ type Props = { onChosen: (org: OrgSummary, actAs: ActAs) => void };
 
 /** Second screen: pick the organization to track time for, or create one. */
 export function ChooseOrganization({ onChosen }: Props) {
+  const { t } = useTranslation("app");
   const [orgs, setOrgs] = useState<OrgSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -36,17 +38,17 @@ export function ChooseOrganization({ onChosen }: Props) {
   return (
     <main className="centered" data-testid="org-screen">
       <section className="card wide">
-        <h1>Organizations</h1>
+        <h1>{t("chooseOrganization.title")}</h1>
         {error && (
           <p className="error" role="alert" data-testid="org-error">
             {error}
           </p>
         )}
         {orgs === null ? (
-          <p className="muted">Loading…</p>
+          <p className="muted">{t("chooseOrganization.loading")}</p>
         ) : orgs.length === 0 ? (
           <p className="muted" data-testid="org-empty">
-            No organizations yet. Create one below.
+            {t("chooseOrganization.empty")}
           </p>
         ) : (
           <ul className="org-list" data-testid="org-list">
@@ -56,7 +58,7 @@ export function ChooseOrganization({ onChosen }: Props) {
                   <span className="org-name" data-testid="org-option-name">{org.name}</span>
                   <span className="muted small">
                     {org.currency} · {org.time_zone}
-                    {org.role ? ` · ${org.role}` : ""}
+                    {org.role ? ` · ${t(`roles.${org.role}`)}` : ""}
                   </span>
                 </button>
               </li>
@@ -71,6 +73,7 @@ export function ChooseOrganization({ onChosen }: Props) {
 
 /** The form for a new organization; with none yet (`first`), creating one is the next step. */
 function CreateOrganization({ first, onCreated }: { first: boolean; onCreated: () => void }) {
+  const { t } = useTranslation("app", { keyPrefix: "createOrganization" });
   const [name, setName] = useState("");
   const [ownerName, setOwnerName] = useState("");
   const [currency, setCurrency] = useState("EUR");
@@ -110,11 +113,11 @@ function CreateOrganization({ first, onCreated }: { first: boolean; onCreated: (
 
   return (
     <form className="create-org" onSubmit={submit} data-testid="org-create-form">
-      <h2>Create organization</h2>
+      <h2>{t("title")}</h2>
       <div className="grid">
-        <label htmlFor="org-name">Name</label>
+        <label htmlFor="org-name">{t("name")}</label>
         <input id="org-name" value={name} onChange={typed(setName)} data-testid="org-create-name" />
-        <label htmlFor="org-owner">Your name</label>
+        <label htmlFor="org-owner">{t("ownerName")}</label>
         <input
           id="org-owner"
           value={ownerName}
@@ -122,7 +125,7 @@ function CreateOrganization({ first, onCreated }: { first: boolean; onCreated: (
           onChange={typed(setOwnerName)}
           data-testid="org-create-owner"
         />
-        <label htmlFor="org-currency">Currency</label>
+        <label htmlFor="org-currency">{t("currency")}</label>
         <input
           id="org-currency"
           value={currency}
@@ -130,25 +133,25 @@ function CreateOrganization({ first, onCreated }: { first: boolean; onCreated: (
           onChange={typed(setCurrency)}
           data-testid="org-create-currency"
         />
-        <label htmlFor="org-tz">Time zone</label>
+        <label htmlFor="org-tz">{t("timeZone")}</label>
         <input id="org-tz" value={timeZone} onChange={typed(setTimeZone)} data-testid="org-create-tz" />
-        <label htmlFor="org-locale">Locale</label>
+        <label htmlFor="org-locale">{t("locale")}</label>
         <input
           id="org-locale"
           value={locale}
           onChange={typed(setLocale)}
           data-testid="org-create-locale"
         />
-        <label htmlFor="org-week-start">Week starts on</label>
+        <label htmlFor="org-week-start">{t("weekStart")}</label>
         <select
           id="org-week-start"
           value={weekStart}
           onChange={typed(setWeekStart)}
           data-testid="org-create-week-start"
         >
-          <option value="monday">Monday</option>
-          <option value="sunday">Sunday</option>
-          <option value="saturday">Saturday</option>
+          <option value="monday">{t("monday")}</option>
+          <option value="sunday">{t("sunday")}</option>
+          <option value="saturday">{t("saturday")}</option>
         </select>
       </div>
       {error && (
@@ -163,7 +166,7 @@ function CreateOrganization({ first, onCreated }: { first: boolean; onCreated: (
           disabled={busy || name.trim() === ""}
           data-testid="org-create-submit"
         >
-          Create
+          {t("create")}
         </button>
       </div>
     </form>

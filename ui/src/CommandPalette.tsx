@@ -1,7 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, can, errorMessage } from "./api";
+import type { Client } from "./bindings/Client";
+import type { InvoiceView } from "./bindings/InvoiceView";
 import type { Permissions } from "./bindings/Permissions";
+import type { ProjectView } from "./bindings/ProjectView";
+import { formatNumber } from "./format";
 
 /** Where a choice in the search leads. */
 export type Destination =
@@ -15,6 +20,9 @@ export type Place = { key: string; label: string; detail: string; go: Destinatio
 
 /** The sections of the window, as places. */
 export type Section = { id: string; label: string };
+
+/** What the search reads once it opens. */
+type Catalog = { projects: ProjectView[]; clients: Client[]; invoices: InvoiceView[] };
 
 /** At most this many matches are listed; typing more narrows them. */
 const SHOWN = 12;
@@ -43,9 +51,8 @@ export function CommandPalette({
   onGo: (to: Destination) => void;
   onClose: () => void;
 }) {
-  const [places, setPlaces] = useState<Place[]>(() =>
-    sections.map((s) => ({ key: `tab:${s.id}`, label: s.label, detail: "Section", go: { kind: "tab", tab: s.id } })),
-  );
+  const { t } = useTranslation("app", { keyPrefix: "commandPalette" });
+  const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [query, setQuery] = useState("");
   const [at, setAt] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -61,29 +68,7 @@ export function CommandPalette({
       readsInvoices ? api.invoices({ status: null, client: null, overdue: false }) : Promise.resolve([]),
     ]).then(
       ([projects, clients, invoices]) => {
-        if (!current) return;
-        const archived = (yes: boolean) => (yes ? " · archived" : "");
-        setPlaces((sectionsOnly) => [
-          ...sectionsOnly.filter((p) => p.go.kind === "tab"),
-          ...projects.map((p) => ({
-            key: `project:${p.project.id}`,
-            label: p.project.name,
-            detail: `Project · ${p.client_name}${archived(p.project.archived)}`,
-            go: { kind: "project", id: p.project.id } as const,
-          })),
-          ...clients.map((c) => ({
-            key: `client:${c.id}`,
-            label: c.name,
-            detail: `Client${archived(c.archived)}`,
-            go: { kind: "client", id: c.id } as const,
-          })),
-          ...invoices.map((v) => ({
-            key: `invoice:${v.invoice.id}`,
-            label: v.label,
-            detail: `Invoice · ${v.client_name}`,
-            go: { kind: "invoice", id: v.invoice.id } as const,
-          })),
-        ]);
+        if (current) setCatalog({ projects, clients, invoices });
       },
       (e: unknown) => current && setError(errorMessage(e)),
     );
@@ -91,6 +76,39 @@ export function CommandPalette({
       current = false;
     };
   }, [readsInvoices]);
+
+  // The details are words of the UI's language: they are searched as they are shown.
+  const places = useMemo<Place[]>(
+    () => [
+      ...sections.map((s) => ({
+        key: `tab:${s.id}`,
+        label: s.label,
+        detail: t("section"),
+        go: { kind: "tab", tab: s.id } as const,
+      })),
+      ...(catalog?.projects ?? []).map((p) => ({
+        key: `project:${p.project.id}`,
+        label: p.project.name,
+        detail: p.project.archived
+          ? t("projectArchived", { client: p.client_name })
+          : t("project", { client: p.client_name }),
+        go: { kind: "project", id: p.project.id } as const,
+      })),
+      ...(catalog?.clients ?? []).map((c) => ({
+        key: `client:${c.id}`,
+        label: c.name,
+        detail: c.archived ? t("clientArchived") : t("client"),
+        go: { kind: "client", id: c.id } as const,
+      })),
+      ...(catalog?.invoices ?? []).map((v) => ({
+        key: `invoice:${v.invoice.id}`,
+        label: v.label,
+        detail: t("invoice", { client: v.client_name }),
+        go: { kind: "invoice", id: v.invoice.id } as const,
+      })),
+    ],
+    [sections, catalog, t],
+  );
 
   const found = useMemo(() => matching(places, query), [places, query]);
   const shown = found.slice(0, SHOWN);
@@ -108,7 +126,7 @@ export function CommandPalette({
         className="card dialog palette"
         role="dialog"
         aria-modal="true"
-        aria-label="Search and go"
+        aria-label={t("dialog")}
         data-testid="palette"
         onKeyDown={(e) => {
           if (e.key === "Escape") {
@@ -133,8 +151,8 @@ export function CommandPalette({
           aria-expanded="true"
           aria-controls="palette-results"
           aria-activedescendant={chosen ? `palette-${chosen.key}` : undefined}
-          aria-label="Search projects, clients and invoices"
-          placeholder="Search projects, clients, invoices…"
+          aria-label={t("search")}
+          placeholder={t("placeholder")}
           value={query}
           onChange={(e) => {
             setQuery(e.target.value);
@@ -165,13 +183,13 @@ export function CommandPalette({
           ))}
           {shown.length === 0 && (
             <li className="muted small" data-testid="palette-none">
-              Nothing matches “{query}”.
+              {t("none", { query })}
             </li>
           )}
         </ul>
         {found.length > SHOWN && (
           <p className="muted small" data-testid="palette-more">
-            {found.length - SHOWN} more: type more to narrow the list.
+            {t("more", { count: found.length - SHOWN, number: formatNumber(found.length - SHOWN, 0) })}
           </p>
         )}
       </div>

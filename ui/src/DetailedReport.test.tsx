@@ -1,9 +1,10 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { setFormat } from "./format";
+import { setUiLanguage } from "./i18n";
 
 import type { EntryView } from "./bindings/EntryView";
 import { DetailedReport, passes, totals } from "./DetailedReport";
@@ -97,7 +98,7 @@ describe("DetailedReport", () => {
     await eventually(() => expect(screen.getAllByTestId("detailed-row")).toHaveLength(3));
     expect(asked).toEqual([{ filter: { from: "2026-11-01", to: "2026-11-30", member: null, project: null } }]);
     const first = screen.getAllByTestId("detailed-row")[0]!;
-    expect(within(first).getByText("09:00–10:30")).toBeTruthy();
+    expect(within(first).getByText("9:00 AM – 10:30 AM")).toBeTruthy();
     expect(within(first).getByText("#meeting")).toBeTruthy();
     expect(screen.getByTestId("detailed-total-hours").textContent).toBe("4.50");
     // Non-billable time is tracked but not billed.
@@ -143,5 +144,37 @@ describe("DetailedReport", () => {
     await user.selectOptions(screen.getByTestId("detailed-status"), "invoiced");
     await user.selectOptions(screen.getByTestId("detailed-billable"), "non_billable");
     expect((screen.getByTestId("detailed-export") as HTMLButtonElement).disabled).toBe(true);
+  });
+});
+
+describe("DetailedReport in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("names its filters, columns and totals in German", async () => {
+    act(() => setUiLanguage("de-DE"));
+    mockIPC((cmd) => {
+      if (cmd === "tags") return [];
+      if (cmd === "entries") return [done("a"), done("b", { invoiced: true }), done("c", { billable: false, amount: null, project: null })];
+      throw `unexpected ${cmd}`;
+    });
+    const user = userEvent.setup();
+    render(
+      <DetailedReport from="2026-11-01" to="2026-11-30" member="" client="" project="" projects={[project]} timeZone="Europe/Berlin" />,
+    );
+    await eventually(() => expect(screen.getAllByTestId("detailed-row")).toHaveLength(3));
+    for (const name of ["Abrechenbar", "Abgerechnet", "Schlagwort"]) expect(screen.getByLabelText(name)).toBeTruthy();
+    for (const name of ["Datum", "Mitglied", "Kunde", "Projekt", "Notiz", "Schlagwörter", "Uhrzeit", "Stunden", "Berechnet h", "Betrag"]) {
+      expect(screen.getByRole("columnheader", { name })).toBeTruthy();
+    }
+    expect(screen.getByRole("rowheader", { name: "Summe, 3 Einträge" })).toBeTruthy();
+    expect(screen.getByText("entry b (abgerechnet)")).toBeTruthy();
+    expect(screen.getByText("Kein Projekt")).toBeTruthy();
+    expect(screen.getByTestId("detailed-export").textContent).toBe("CSV exportieren");
+    expect(within(screen.getByTestId("detailed-status")).getByRole("option", { name: "Nicht abgerechnet" })).toBeTruthy();
+
+    await user.selectOptions(screen.getByTestId("detailed-status"), "unbilled");
+    expect(screen.getByRole("rowheader", { name: "Summe, 1 Eintrag" })).toBeTruthy();
+    await user.selectOptions(screen.getByTestId("detailed-billable"), "non_billable");
+    expect(screen.getByTestId("detailed-empty").textContent).toBe("Keine passenden Einträge in diesem Zeitraum.");
   });
 });

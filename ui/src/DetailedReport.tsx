@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Tag } from "./bindings/Tag";
-import { formatDate } from "./format";
-import { hours, money, wallTime } from "./time";
+import { formatDate, formatTime } from "./format";
+import { hours, money } from "./time";
 
 type Props = {
   from: string;
@@ -71,6 +72,7 @@ export function totals(views: EntryView[]): string {
 /** Every entry of the period, one row each, with filters for billable, invoiced and tag: the detailed
  * and the unbilled-time report. */
 export function DetailedReport({ from, to, member, client, project, projects, timeZone }: Props) {
+  const { t } = useTranslation("reports", { keyPrefix: "detailedReport" });
   const [entries, setEntries] = useState<EntryView[] | null>(null);
   const [tags, setTags] = useState<Tag[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -104,7 +106,7 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
     const byProject = new Map(projects.map((p) => [p.project.id, p.project.client]));
     return (id: string) => byProject.get(id);
   }, [projects]);
-  const tagName = useMemo(() => new Map(tags.map((t) => [t.id, t.name])), [tags]);
+  const tagName = useMemo(() => new Map(tags.map((tag) => [tag.id, tag.name])), [tags]);
   const shown = (entries ?? []).filter((v) => passes(v, { billable, status, tag, client }, clientOf));
   const seconds = shown.reduce((s, v) => s + v.seconds, 0);
   const billed = shown.reduce((s, v) => s + (v.entry.billable ? v.billed_seconds : 0), 0);
@@ -128,40 +130,40 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
     <div className="detailed-report" data-testid="detailed-report">
       <div className="report-controls detailed-filters">
         <div className="field">
-          <label htmlFor="detailed-billable">Billable</label>
+          <label htmlFor="detailed-billable">{t("billable")}</label>
           <select
             id="detailed-billable"
             value={billable}
             onChange={(e) => setBillable(e.target.value as Billable)}
             data-testid="detailed-billable"
           >
-            <option value="all">All</option>
-            <option value="billable">Billable</option>
-            <option value="non_billable">Non-billable</option>
+            <option value="all">{t("all")}</option>
+            <option value="billable">{t("billableOnly")}</option>
+            <option value="non_billable">{t("nonBillable")}</option>
           </select>
         </div>
         <div className="field">
-          <label htmlFor="detailed-status">Invoiced</label>
+          <label htmlFor="detailed-status">{t("invoiced")}</label>
           <select
             id="detailed-status"
             value={status}
             onChange={(e) => setStatus(e.target.value as Status)}
             data-testid="detailed-status"
           >
-            <option value="all">All</option>
-            <option value="unbilled" title="Billable time on no invoice yet">
-              Unbilled
+            <option value="all">{t("all")}</option>
+            <option value="unbilled" title={t("unbilledHint")}>
+              {t("unbilled")}
             </option>
-            <option value="invoiced">Invoiced</option>
+            <option value="invoiced">{t("invoicedOnly")}</option>
           </select>
         </div>
         <div className="field">
-          <label htmlFor="detailed-tag">Tag</label>
+          <label htmlFor="detailed-tag">{t("tag")}</label>
           <select id="detailed-tag" value={tag} onChange={(e) => setTag(e.target.value)} data-testid="detailed-tag">
-            <option value="">Any</option>
-            {tags.map((t) => (
-              <option key={t.id} value={t.id}>
-                #{t.name}
+            <option value="">{t("anyTag")}</option>
+            {tags.map((tag) => (
+              <option key={tag.id} value={tag.id}>
+                #{tag.name}
               </option>
             ))}
           </select>
@@ -171,15 +173,15 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
           className="secondary"
           disabled={saving || shown.length === 0}
           onClick={() => void exportCsv()}
-          title="The entries shown, one row each"
+          title={t("exportHint")}
           data-testid="detailed-export"
         >
-          Export CSV
+          {t("exportCsv")}
         </button>
       </div>
       {saved !== null && (
         <p className="notice small report-saved" role="status" data-testid="detailed-export-path">
-          Saved to {saved}
+          {t("savedTo", { path: saved })}
         </p>
       )}
       {error && (
@@ -189,29 +191,29 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
       )}
       {entries !== null && shown.length === 0 ? (
         <p className="muted empty" data-testid="detailed-empty">
-          No entries match in this period.
+          {t("empty")}
         </p>
       ) : (
-        <div className="report-table-wrap" role="region" aria-label="Entries" tabIndex={0}>
+        <div className="report-table-wrap" role="region" aria-label={t("entries")} tabIndex={0}>
           <table className="report-table detailed-table" data-testid="detailed-table">
             <thead>
               <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Member</th>
-                <th scope="col">Client</th>
-                <th scope="col">Project</th>
-                <th scope="col">Note</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Time</th>
+                <th scope="col">{t("date")}</th>
+                <th scope="col">{t("member")}</th>
+                <th scope="col">{t("client")}</th>
+                <th scope="col">{t("project")}</th>
+                <th scope="col">{t("note")}</th>
+                <th scope="col">{t("tags")}</th>
+                <th scope="col">{t("time")}</th>
                 <th scope="col" className="num">
-                  Hours
+                  {t("hours")}
                 </th>
                 <th scope="col" className="num">
-                  Billed h
+                  {t("billedHours")}
                 </th>
                 {withAmounts && (
                   <th scope="col" className="num">
-                    Amount
+                    {t("amount")}
                   </th>
                 )}
               </tr>
@@ -220,18 +222,18 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
               {shown.map((v) => {
                 const time = v.entry.time;
                 const span =
-                  time.type === "span" ? `${wallTime(time.start, timeZone)}–${wallTime(time.end, timeZone)}` : "—";
-                const note = v.entry.note + (v.entry.invoiced ? " (invoiced)" : "");
+                  time.type === "span" ? `${formatTime(time.start, timeZone)} – ${formatTime(time.end, timeZone)}` : "—";
+                const note = v.entry.invoiced ? t("invoicedNote", { note: v.entry.note }) : v.entry.note;
                 return (
                   <tr key={v.entry.id} data-testid="detailed-row">
                     <td>{formatDate(v.date)}</td>
                     <td title={v.member_name}>{v.member_name}</td>
                     <td title={v.client_name}>{v.entry.project ? v.client_name : ""}</td>
-                    <td title={v.project_name}>{v.entry.project ? v.project_name : <em className="muted">No project</em>}</td>
+                    <td title={v.project_name}>{v.entry.project ? v.project_name : <em className="muted">{t("noProject")}</em>}</td>
                     <td className="detailed-note" title={note}>
                       {note}
                     </td>
-                    <td>{v.entry.tags.map((t) => `#${tagName.get(t) ?? "?"}`).join(" ")}</td>
+                    <td>{v.entry.tags.map((tag) => `#${tagName.get(tag) ?? "?"}`).join(" ")}</td>
                     <td>{span}</td>
                     <td className="num">{hours(v.seconds)}</td>
                     <td className="num">{v.entry.billable ? hours(v.billed_seconds) : "—"}</td>
@@ -243,7 +245,7 @@ export function DetailedReport({ from, to, member, client, project, projects, ti
             <tfoot>
               <tr className="report-total-row">
                 <th scope="row" colSpan={7}>
-                  Total, {shown.length} {shown.length === 1 ? "entry" : "entries"}
+                  {t("total", { count: shown.length })}
                 </th>
                 <td className="num" data-testid="detailed-total-hours">
                   {hours(seconds)}

@@ -1,7 +1,9 @@
 import { Component, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 
 type Props = {
   children: ReactNode;
+  /** The name of what is shown (a section's name, already in the UI's language). */
   label: string;
   /** A change of this value (new data) clears a shown error, so the screen is tried again. */
   resetKey?: unknown;
@@ -23,13 +25,21 @@ export class ErrorBoundary extends Component<Props, State> {
   render() {
     if (!this.state.error) return this.props.children;
     return (
-      <div className="card crash" role="alert" data-testid="screen-crash">
-        <h2>{this.props.label} could not be shown</h2>
-        <p className="muted small">{this.state.error.message}</p>
-        <button type="button" onClick={() => this.setState({ error: null })}>
-          Try again
-        </button>
-      </div>
+      <Crash label={this.props.label} message={this.state.error.message} onRetry={() => this.setState({ error: null })} />
     );
   }
+}
+
+/** What broke, in the UI's language (a class component cannot use the translation hook). */
+function Crash({ label, message, onRetry }: { label: string; message: string; onRetry: () => void }) {
+  const { t } = useTranslation("app", { keyPrefix: "errorBoundary" });
+  return (
+    <div className="card crash" role="alert" data-testid="screen-crash">
+      <h2>{t("title", { label })}</h2>
+      <p className="muted small">{message}</p>
+      <button type="button" onClick={onRetry}>
+        {t("tryAgain")}
+      </button>
+    </div>
+  );
 }

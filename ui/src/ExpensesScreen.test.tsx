@@ -1,4 +1,4 @@
-import { cleanup, render, screen, within } from "@testing-library/react";
+import { act, cleanup, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -8,6 +8,8 @@ import type { NewExpense } from "./bindings/NewExpense";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Receipt } from "./bindings/Receipt";
 import { ExpensesScreen, sumDecimals } from "./ExpensesScreen";
+import { setFormat } from "./format";
+import { setUiLanguage } from "./i18n";
 import { project } from "./test/fixtures";
 import { permissionsOf } from "./test/fixtures";
 import { eventually } from "./test/eventually";
@@ -374,6 +376,60 @@ describe("ExpensesScreen", () => {
       expect(engine.sent).toEqual([["save_receipt", { id: "01JEXPENSE0000000000000001" }]]);
       expect(create).not.toHaveBeenCalled();
     });
+  });
+});
+
+describe("ExpensesScreen in German", () => {
+  afterEach(() => {
+    act(() => setUiLanguage("en-US"));
+    setFormat({ locale: undefined, durationStyle: "clock" });
+  });
+
+  it("speaks German: headings, rows, the total, the receipt, the form and its messages", async () => {
+    const engine = fakeEngine();
+    engine.expenses.push(
+      expense("01JEXPENSE0000000000000001", "2026-11-02", "120", PDF, { note: "Hotel", billable: true }),
+      expense("01JEXPENSE0000000000000002", "2026-11-05", "8", null, { category: "" }),
+    );
+    act(() => setUiLanguage("de-DE"));
+    setFormat({ locale: "de-DE", durationStyle: "clock" });
+    const user = userEvent.setup();
+    render(<ExpensesScreen permissions={ADMIN} />);
+
+    expect(screen.getByRole("heading", { name: "Ausgaben" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Neue Ausgabe erfassen" })).toBeTruthy();
+    const rows = await screen.findAllByTestId("expense-row");
+    expect(rows[0]?.textContent).toContain("Keine Kategorie");
+    expect(rows[0]?.textContent).toContain("Kein Projekt · Ada");
+    expect(rows[1]?.textContent).toContain("abrechenbar");
+    expect(screen.getByTitle("Summe aus 2 Ausgaben").textContent).toBe("Summe");
+    expect(screen.getByTestId("expense-month").textContent).toBe("November 2026");
+    // The usual categories are offered in German.
+    const options = [...document.querySelectorAll("#expense-categories option")].map((o) => (o as HTMLOptionElement).value);
+    expect(options).toEqual(expect.arrayContaining(["Reisekosten", "Bewirtung", "Bürobedarf", "Travel"]));
+
+    await user.click(within(rows[1]!).getByRole("button", { name: "Beleg hotel.pdf zu Travel vom 2026-11-02" }));
+    const preview = await screen.findByTestId("receipt-preview");
+    expect(within(preview).getByRole("heading", { name: "Beleg" })).toBeTruthy();
+    expect(preview.textContent).toContain(
+      "hotel.pdf (application/pdf, 2,0 KB) kann hier nicht angezeigt werden; speichern Sie die Datei, um sie zu öffnen.",
+    );
+    await user.click(within(preview).getByRole("button", { name: "In Downloads speichern" }));
+    expect((await screen.findByTestId("receipt-saved")).textContent).toBe("Gespeichert unter /home/ada/Downloads/hotel.pdf");
+    await user.click(screen.getByRole("button", { name: "Beleg schließen" }));
+
+    await user.type(screen.getByLabelText("Betrag"), "12,50");
+    await user.click(screen.getByRole("button", { name: "Ausgabe erfassen" }));
+    expect((await screen.findByTestId("expense-error")).textContent).toBe(
+      "Der Betrag muss eine positive Zahl mit höchstens zwei Nachkommastellen (mit Punkt) sein, zum Beispiel 12.50.",
+    );
+    expect(screen.getByLabelText("Abrechenbar")).toBeTruthy();
+    expect((screen.getByTestId("expense-date") as HTMLInputElement).placeholder).toBe("JJJJ-MM-TT");
+
+    await user.click(screen.getByRole("button", { name: "Nächster Monat" }));
+    expect((await screen.findByTestId("expenses-empty")).textContent).toBe("Keine Ausgaben in diesem Monat.");
+    expect(screen.getByTestId("expense-month").textContent).toBe("Dezember 2026");
+    expect(engine.sent).toEqual([["save_receipt", { id: "01JEXPENSE0000000000000001" }]]);
   });
 });
 

@@ -2,6 +2,7 @@
 // The engine filters what the acting member may see (a Member only gets their own expenses) and
 // validates every input again; this screen only checks what it can before sending.
 import { useCallback, useEffect, useRef, useState, type ChangeEvent, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Temporal } from "temporal-polyfill";
 
 import { api, can, errorMessage, notAllowed } from "./api";
@@ -10,6 +11,7 @@ import type { ExpenseView } from "./bindings/ExpenseView";
 import type { NewExpense } from "./bindings/NewExpense";
 import type { Permissions } from "./bindings/Permissions";
 import type { ProjectView } from "./bindings/ProjectView";
+import { formatNumber, formatSettings } from "./format";
 import { money } from "./time";
 import "./screens.css";
 import "./expenses.css";
@@ -18,8 +20,11 @@ type Props = {
   permissions: Permissions | null;
 };
 
-/** Categories offered in the datalist besides those already used. */
-const DEFAULT_CATEGORIES = ["Travel", "Software", "Hardware", "Meals", "Office"];
+/** A category offered in the datalist: its key in the `expenses` catalogue under `categories`. */
+type DefaultCategory = keyof (typeof import("./locales/en/expenses.json"))["categories"];
+
+/** Categories offered in the datalist besides those already used (in the UI's language). */
+const DEFAULT_CATEGORIES: DefaultCategory[] = ["travel", "software", "hardware", "meals", "office"];
 
 /** Receipts larger than this are refused before reading them. */
 export const MAX_RECEIPT_BYTES = 10 * 1024 * 1024;
@@ -55,10 +60,10 @@ function shiftMonth(month: string, months: number): string {
   return Temporal.PlainYearMonth.from(month).add({ months }).toString();
 }
 
-/** "November 2026" style label of a month, in the system locale. */
+/** "November 2026" style label of a month, in the organization's locale. */
 function monthLabel(month: string): string {
   const ym = Temporal.PlainYearMonth.from(month);
-  return new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric", timeZone: "UTC" }).format(
+  return new Intl.DateTimeFormat(formatSettings().locale, { month: "long", year: "numeric", timeZone: "UTC" }).format(
     new Date(Date.UTC(ym.year, ym.month - 1, 1)),
   );
 }
@@ -95,11 +100,11 @@ function totalsByCurrency(expenses: ExpenseView[]): { currency: string; amount: 
   return [...byCurrency].map(([currency, amounts]) => ({ currency, amount: sumDecimals(amounts) }));
 }
 
-/** "12 B", "3.4 KB", "1.2 MB". */
+/** "12 B", "3.4 KB", "1.2 MB" (the number as the locale writes it: "3,4 KB"). */
 function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024) return `${formatNumber(bytes, 0)} B`;
+  if (bytes < 1024 * 1024) return `${formatNumber(bytes / 1024, 1)} KB`;
+  return `${formatNumber(bytes / (1024 * 1024), 1)} MB`;
 }
 
 /** Newest day first; on the same day the later-created (larger ULID) first. */
@@ -110,6 +115,7 @@ function newestFirst(a: ExpenseView, b: ExpenseView): number {
 
 export function ExpensesScreen({ permissions }: Props) {
   const editable = can(permissions, "edit_expense");
+  const { t } = useTranslation("expenses");
 
   const [today, setToday] = useState("");
   const [month, setMonth] = useState<string | null>(null);
@@ -172,14 +178,15 @@ export function ExpensesScreen({ permissions }: Props) {
     setVersion((v) => v + 1);
   }, []);
 
-  const categories = [...new Set([...usedCategories, ...DEFAULT_CATEGORIES])].sort((a, b) => a.localeCompare(b));
+  const defaults = DEFAULT_CATEGORIES.map((c) => t(`categories.${c}`));
+  const categories = [...new Set([...usedCategories, ...defaults])].sort((a, b) => a.localeCompare(b));
   const totals = totalsByCurrency(expenses ?? []);
 
   return (
     <div className="expenses" data-testid="expenses-screen">
       <section className="panel" aria-labelledby="expenses-heading">
         <div className="section-head">
-          <h2 id="expenses-heading">Expenses</h2>
+          <h2 id="expenses-heading">{t("list.heading")}</h2>
           <span className="spacer" />
           <div className="month-nav">
             <button
@@ -187,7 +194,7 @@ export function ExpensesScreen({ permissions }: Props) {
               className="icon"
               disabled={month === null}
               onClick={() => month && setMonth(shiftMonth(month, -1))}
-              aria-label="Previous month"
+              aria-label={t("list.previousMonth")}
               data-testid="expense-prev"
             >
               ‹
@@ -200,7 +207,7 @@ export function ExpensesScreen({ permissions }: Props) {
               className="icon"
               disabled={month === null}
               onClick={() => month && setMonth(shiftMonth(month, 1))}
-              aria-label="Next month"
+              aria-label={t("list.nextMonth")}
               data-testid="expense-next"
             >
               ›
@@ -213,10 +220,10 @@ export function ExpensesScreen({ permissions }: Props) {
           </p>
         )}
         {expenses === null ? (
-          <p className="muted empty">Loading…</p>
+          <p className="muted empty">{t("list.loading")}</p>
         ) : expenses.length === 0 ? (
           <p className="muted empty" data-testid="expenses-empty">
-            No expenses in this month.
+            {t("list.empty")}
           </p>
         ) : (
           <>
@@ -231,7 +238,9 @@ export function ExpensesScreen({ permissions }: Props) {
               ))}
             </ul>
             <p className="expense-total" data-testid="expense-total">
-              <span className="muted">Total</span>
+              <span className="muted" title={t("list.totalOf", { count: expenses.length })}>
+                {t("list.total")}
+              </span>
               {totals.map((t) => (
                 <span key={t.currency} className="total-amount">
                   {money(t)}
@@ -250,7 +259,7 @@ export function ExpensesScreen({ permissions }: Props) {
         </section>
       ) : (
         <p className="notice small" data-testid="expenses-readonly">
-          Expenses are read-only here. {notAllowed(permissions)}
+          {t("list.readOnly", { reason: notAllowed(permissions) })}
         </p>
       )}
     </div>
@@ -258,31 +267,36 @@ export function ExpensesScreen({ permissions }: Props) {
 }
 
 function ExpenseRow({ view, open, onReceipt }: { view: ExpenseView; open: boolean; onReceipt: () => void }) {
+  const { t } = useTranslation("expenses", { keyPrefix: "row" });
   const e = view.expense;
   return (
     <li className="row expense-row" data-testid="expense-row">
       <span className="expense-date">{e.date}</span>
       <span className="row-main">
-        <span className="row-name">{e.category || <span className="muted">No category</span>}</span>
+        <span className="row-name">{e.category || <span className="muted">{t("noCategory")}</span>}</span>
         {e.note && <span className="expense-note">{e.note}</span>}
         <span className="muted small">
-          {view.project_name ?? "No project"} · {view.member_name}
+          {view.project_name ?? t("noProject")} · {view.member_name}
         </span>
-        {e.billable && <span className="badge">billable</span>}
-        {e.invoiced && <span className="badge">invoiced</span>}
-        {view.locked && <span className="badge">locked</span>}
+        {e.billable && <span className="badge">{t("billable")}</span>}
+        {e.invoiced && <span className="badge">{t("invoiced")}</span>}
+        {view.locked && <span className="badge">{t("locked")}</span>}
       </span>
       {e.receipt && (
         <button
           type="button"
           className="link"
           aria-pressed={open}
-          aria-label={`Receipt ${e.receipt.file_name} of ${e.category || "expense"} on ${e.date}`}
+          aria-label={
+            e.category
+              ? t("receiptLabel", { file: e.receipt.file_name, category: e.category, date: e.date })
+              : t("receiptLabelNoCategory", { file: e.receipt.file_name, date: e.date })
+          }
           title={e.receipt.file_name}
           onClick={onReceipt}
           data-testid="expense-receipt"
         >
-          Receipt
+          {t("receipt")}
         </button>
       )}
       <span className="expense-amount">{money(e.amount)}</span>
@@ -293,6 +307,7 @@ function ExpenseRow({ view, open, onReceipt }: { view: ExpenseView; open: boolea
 /* Receipt preview */
 
 function ReceiptPreview({ expense, onClose }: { expense: Expense; onClose: () => void }) {
+  const { t } = useTranslation("expenses", { keyPrefix: "receipt" });
   const receipt = expense.receipt;
   const mediaType = receipt?.media_type ?? "";
   const isImage = mediaType.startsWith("image/");
@@ -341,7 +356,7 @@ function ReceiptPreview({ expense, onClose }: { expense: Expense; onClose: () =>
   return (
     <section className="panel receipt-preview" aria-labelledby="receipt-heading" data-testid="receipt-preview">
       <div className="section-head">
-        <h2 id="receipt-heading">Receipt</h2>
+        <h2 id="receipt-heading">{t("heading")}</h2>
         <span className="muted small receipt-file">
           {receipt.file_name} · {fileSize(receipt.size)}
         </span>
@@ -352,27 +367,26 @@ function ReceiptPreview({ expense, onClose }: { expense: Expense; onClose: () =>
           onClick={() => void save()}
           data-testid="receipt-save"
         >
-          Save to Downloads
+          {t("save")}
         </button>
-        <button type="button" onClick={onClose} aria-label="Close receipt" data-testid="receipt-close">
-          Close
+        <button type="button" onClick={onClose} aria-label={t("closeLabel")} data-testid="receipt-close">
+          {t("close")}
         </button>
       </div>
       {isImage ? (
         loading ? (
-          <p className="muted empty">Loading receipt…</p>
+          <p className="muted empty">{t("loading")}</p>
         ) : (
-          url && <img className="receipt-image" src={url} alt={`Receipt: ${receipt.file_name}`} />
+          url && <img className="receipt-image" src={url} alt={t("imageAlt", { file: receipt.file_name })} />
         )
       ) : (
         <p className="muted receipt-other">
-          {receipt.file_name} ({receipt.media_type}, {fileSize(receipt.size)}) cannot be shown here; save it to
-          open it.
+          {t("cannotShow", { file: receipt.file_name, type: receipt.media_type, size: fileSize(receipt.size) })}
         </p>
       )}
       {saved && (
         <p className="notice small receipt-saved" data-testid="receipt-saved">
-          Saved to {saved}
+          {t("savedTo", { path: saved })}
         </p>
       )}
       {error && (
@@ -400,6 +414,7 @@ function AddExpenseForm({
   defaultCurrency: string | null;
   onAdded: (date: string) => void;
 }) {
+  const { t } = useTranslation("expenses", { keyPrefix: "add" });
   const [date, setDate] = useState(today);
   const [amount, setAmount] = useState("");
   const [currency, setCurrency] = useState("");
@@ -423,7 +438,7 @@ function AddExpenseForm({
     if (chosen && chosen.size > MAX_RECEIPT_BYTES) {
       setFile(null);
       setFileKey((k) => k + 1);
-      setError(`The receipt “${chosen.name}” is ${fileSize(chosen.size)}; receipts can be at most 10 MB.`);
+      setError(t("receiptTooLarge", { file: chosen.name, size: fileSize(chosen.size) }));
       return;
     }
     setError(null);
@@ -435,15 +450,15 @@ function AddExpenseForm({
     const day = date.trim();
     const sum = amount.trim();
     if (!isDate(day)) {
-      setError("The date must be a day written YYYY-MM-DD, for example 2026-11-01.");
+      setError(t("invalidDate"));
       return;
     }
     if (!isAmount(sum)) {
-      setError("The amount must be a positive number with at most two decimals, for example 12.50.");
+      setError(t("invalidAmount"));
       return;
     }
     if (file && file.size > MAX_RECEIPT_BYTES) {
-      setError(`The receipt “${file.name}” is larger than 10 MB.`);
+      setError(t("receiptOverLimit", { file: file.name }));
       return;
     }
     setBusy(true);
@@ -484,14 +499,14 @@ function AddExpenseForm({
 
   return (
     <form className="add-form" onSubmit={submit} aria-labelledby="expense-add-heading" noValidate data-testid="expense-form">
-      <h3 id="expense-add-heading">Add an expense</h3>
+      <h3 id="expense-add-heading">{t("heading")}</h3>
       <div className="fields">
         <div className="field date">
-          <label htmlFor="expense-date">Date</label>
+          <label htmlFor="expense-date">{t("date")}</label>
           <input
             id="expense-date"
             value={date}
-            placeholder="YYYY-MM-DD"
+            placeholder={t("datePlaceholder")}
             inputMode="numeric"
             onChange={(e) => {
               touchedDate.current = true;
@@ -501,7 +516,7 @@ function AddExpenseForm({
           />
         </div>
         <div className="field narrow">
-          <label htmlFor="expense-amount">Amount</label>
+          <label htmlFor="expense-amount">{t("amount")}</label>
           <input
             id="expense-amount"
             value={amount}
@@ -512,19 +527,19 @@ function AddExpenseForm({
           />
         </div>
         <div className="field tiny">
-          <label htmlFor="expense-currency">Currency</label>
+          <label htmlFor="expense-currency">{t("currency")}</label>
           <input
             id="expense-currency"
             value={currency}
             maxLength={3}
             placeholder={defaultCurrency ?? ""}
-            title="Empty: the organization's currency"
+            title={t("currencyTitle")}
             onChange={(e) => setCurrency(e.target.value)}
             data-testid="expense-currency"
           />
         </div>
         <div className="field">
-          <label htmlFor="expense-category">Category</label>
+          <label htmlFor="expense-category">{t("category")}</label>
           <input
             id="expense-category"
             value={category}
@@ -539,14 +554,14 @@ function AddExpenseForm({
           </datalist>
         </div>
         <div className="field">
-          <label htmlFor="expense-project">Project</label>
+          <label htmlFor="expense-project">{t("project")}</label>
           <select
             id="expense-project"
             value={project}
             onChange={(e) => setProject(e.target.value)}
             data-testid="expense-project"
           >
-            <option value="">No project</option>
+            <option value="">{t("noProject")}</option>
             {projects.map((p) => (
               <option key={p.project.id} value={p.project.id}>
                 {p.client_name} — {p.project.name}
@@ -557,11 +572,11 @@ function AddExpenseForm({
       </div>
       <div className="fields">
         <div className="field grow">
-          <label htmlFor="expense-note">Note</label>
+          <label htmlFor="expense-note">{t("note")}</label>
           <input id="expense-note" value={note} onChange={(e) => setNote(e.target.value)} data-testid="expense-note" />
         </div>
         <div className="field">
-          <label htmlFor="expense-receipt">Receipt (image or PDF, up to 10 MB)</label>
+          <label htmlFor="expense-receipt">{t("receipt")}</label>
           <input
             key={fileKey}
             id="expense-receipt"
@@ -579,11 +594,11 @@ function AddExpenseForm({
               onChange={(e) => setBillable(e.target.checked)}
               data-testid="expense-billable"
             />
-            Billable
+            {t("billable")}
           </label>
         </div>
         <button type="submit" className="primary" disabled={busy} data-testid="expense-add">
-          Add expense
+          {t("submit")}
         </button>
       </div>
       {error && (

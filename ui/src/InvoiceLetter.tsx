@@ -2,16 +2,14 @@
 // closing (the organization's for that language, or its own). Issued invoices keep what they were
 // issued with, so this is shown on drafts only.
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api } from "./api";
 import type { InvoiceView } from "./bindings/InvoiceView";
 import type { Language } from "./bindings/Language";
 
-export const LANGUAGES: { value: Language; label: string }[] = [
-  { value: "en", label: "English" },
-  { value: "de", label: "Deutsch" },
-  { value: "fr", label: "Français" },
-];
+/** The languages an invoice can be written in; each is named in its own words (`languages.<code>`). */
+export const LANGUAGES: Language[] = ["en", "de", "fr"];
 
 type Props = {
   view: InvoiceView;
@@ -23,6 +21,7 @@ type Props = {
 export const NO_EDIT = { add_lines: [], remove_lines: [], clear_discount: false, default_texts: false };
 
 export function InvoiceLetter({ view, busy, run }: Props) {
+  const { t } = useTranslation("invoices");
   const inv = view.invoice;
   const [subject, setSubject] = useState(view.texts.subject);
   const [intro, setIntro] = useState(view.texts.intro);
@@ -50,7 +49,7 @@ export function InvoiceLetter({ view, busy, run }: Props) {
     <form className="invoice-letter" onSubmit={save} data-testid="invoice-letter">
       <div className="fields">
         <label className="field narrow">
-          <span>Language</span>
+          <span>{t("letter.language")}</span>
           <select
             value={view.language}
             disabled={busy}
@@ -60,30 +59,30 @@ export function InvoiceLetter({ view, busy, run }: Props) {
             data-testid="invoice-language"
           >
             {LANGUAGES.map((l) => (
-              <option key={l.value} value={l.value}>
-                {l.label}
+              <option key={l} value={l}>
+                {t(`languages.${l}`)}
               </option>
             ))}
           </select>
         </label>
         <label className="field grow">
-          <span>Subject</span>
+          <span>{t("letter.subject")}</span>
           <input value={subject} onChange={(e) => setSubject(e.target.value)} data-testid="invoice-subject" />
         </label>
       </div>
       <div className="fields">
         <label className="field grow">
-          <span>Before the lines</span>
+          <span>{t("letter.intro")}</span>
           <textarea rows={2} value={intro} onChange={(e) => setIntro(e.target.value)} data-testid="invoice-intro" />
         </label>
         <label className="field grow">
-          <span>After the payment details</span>
+          <span>{t("letter.closing")}</span>
           <textarea rows={2} value={closing} onChange={(e) => setClosing(e.target.value)} data-testid="invoice-closing" />
         </label>
       </div>
       <div className="fields">
         <p className="muted small grow" data-testid="invoice-texts-source">
-          {own ? "This invoice's own texts." : "The organization's texts for this language (Billing settings)."}
+          {own ? t("letter.ownTexts") : t("letter.organizationTexts")}
         </p>
         {own && (
           <button
@@ -93,11 +92,11 @@ export function InvoiceLetter({ view, busy, run }: Props) {
             onClick={() => void run(() => api.editInvoice(inv.id, { ...NO_EDIT, default_texts: true }).then(follow))}
             data-testid="invoice-texts-default"
           >
-            Use the organization's texts
+            {t("letter.useOrganizationTexts")}
           </button>
         )}
         <button type="submit" className="secondary" disabled={busy || !changed} data-testid="invoice-texts-save">
-          Save texts
+          {t("letter.save")}
         </button>
       </div>
     </form>

@@ -2,6 +2,7 @@
 // attachment), rendered in the window. It follows every change to the invoice and the paper size.
 
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "./api";
 import type { InvoiceId } from "./bindings/InvoiceId";
 import type { PaperSize } from "./bindings/PaperSize";
@@ -20,6 +21,7 @@ const PAGE_WIDTH = 560;
 export const ZOOMS = [0.75, 1, 1.25, 1.5, 2] as const;
 
 export function InvoicePreview({ id, paper, revision }: Props) {
+  const { t } = useTranslation("invoices", { keyPrefix: "preview" });
   const pagesRef = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<{ kind: "loading" } | { kind: "ready"; pages: number } | { kind: "failed"; message: string }>({
     kind: "loading",
@@ -57,26 +59,26 @@ export function InvoicePreview({ id, paper, revision }: Props) {
   }, [pdf, zoom]);
 
   return (
-    <section className="invoice-preview" aria-label="Preview" data-testid="invoice-preview" data-state={state.kind}>
+    <section className="invoice-preview" aria-label={t("label")} data-testid="invoice-preview" data-state={state.kind}>
       <div className="preview-bar">
         <p className="muted small" data-testid="invoice-preview-status">
-          {state.kind === "loading" && "Rendering the preview…"}
-          {state.kind === "ready" && `Preview of the PDF · ${state.pages} ${state.pages === 1 ? "page" : "pages"}`}
-          {state.kind === "failed" && `No preview: ${state.message}`}
+          {state.kind === "loading" && t("rendering")}
+          {state.kind === "ready" && t("ready", { count: state.pages })}
+          {state.kind === "failed" && t("failed", { message: state.message })}
         </p>
         <span className="spacer" />
-        <div className="zoom" role="group" aria-label="Zoom">
+        <div className="zoom" role="group" aria-label={t("zoom")}>
           <button
             type="button"
             className="secondary"
             disabled={step <= 0}
             onClick={() => setZoom(ZOOMS[step - 1] ?? zoom)}
-            aria-label="Zoom out"
+            aria-label={t("zoomOut")}
             data-testid="preview-zoom-out"
           >
             −
           </button>
-          <button type="button" className="link" onClick={() => setZoom(1)} aria-label="Actual size" data-testid="preview-zoom">
+          <button type="button" className="link" onClick={() => setZoom(1)} aria-label={t("actualSize")} data-testid="preview-zoom">
             {Math.round(zoom * 100)} %
           </button>
           <button
@@ -84,7 +86,7 @@ export function InvoicePreview({ id, paper, revision }: Props) {
             className="secondary"
             disabled={step >= ZOOMS.length - 1}
             onClick={() => setZoom(ZOOMS[step + 1] ?? zoom)}
-            aria-label="Zoom in"
+            aria-label={t("zoomIn")}
             data-testid="preview-zoom-in"
           >
             +

@@ -1,7 +1,7 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Client } from "./bindings/Client";
 import type { Invoice } from "./bindings/Invoice";
@@ -16,6 +16,7 @@ import type { PaymentMethod } from "./bindings/PaymentMethod";
 import type { Tax } from "./bindings/Tax";
 import type { Totals } from "./bindings/Totals";
 import { formatDate } from "./format";
+import { setUiLanguage } from "./i18n";
 import { InvoicesScreen, openByCurrency } from "./InvoicesScreen";
 
 // pdf.js needs a real canvas, which jsdom lacks: here the preview's drawing is recorded, and the
@@ -1099,5 +1100,122 @@ describe("openByCurrency", () => {
       { currency: "USD", amount: "5.05" },
     ]);
     expect(openByCurrency([paidInvoice(), draftInvoice()])).toEqual([]);
+  });
+});
+
+describe("InvoicesScreen in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("says everything in German, with the words the PDF uses", async () => {
+    act(() => setUiLanguage("de-DE"));
+    const made = { ...createdDraft({ client: nordwind.id } as NewInvoice), label: "draft 000009" };
+    fakeEngine([], { recurringMade: [made], unassigned: () => ({ entries: 2, seconds: 4500 }) });
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    expect(await screen.findByRole("heading", { level: 2, name: "Rechnungen" })).toBeTruthy();
+    // The recurring draft is listed, so the new-invoice form opens on demand.
+    expect(badges(await row("draft 000009"))).toEqual(["Entwurf"]);
+    expect(screen.getByTestId("invoice-new-open").textContent).toBe("Rechnung aus nicht abgerechneter Zeit");
+    await user.click(screen.getByTestId("invoice-new-open"));
+    expect(screen.getByTestId("billing-toggle").textContent).toBe("Rechnungseinstellungen");
+    expect(await screen.findByRole("heading", { level: 3, name: "Neue Rechnung aus nicht abgerechneter Zeit" })).toBeTruthy();
+    expect(screen.getByRole("heading", { level: 3, name: "Wiederkehrende Rechnung" })).toBeTruthy();
+    expect(screen.getByTestId("invoice-create").textContent).toBe("Entwurf erstellen");
+    expect(screen.getByLabelText("Abrechenbare Ausgaben")).toBeTruthy();
+    expect([...(screen.getByTestId("invoice-filter") as HTMLSelectElement).options].map((o) => o.textContent)).toEqual([
+      "Alle",
+      "Entwürfe",
+      "Ausgestellt",
+      "Teilweise bezahlt",
+      "Bezahlt",
+      "Storniert",
+      "Überfällig",
+    ]);
+    expect([...(screen.getByTestId("recurring-every") as HTMLSelectElement).options].map((o) => o.textContent)).toEqual([
+      "wöchentlich",
+      "monatlich",
+      "vierteljährlich",
+      "jährlich",
+    ]);
+    // Plurals: two entries without a project, one draft made.
+    expect((await screen.findByTestId("invoice-unassigned")).textContent).toBe(
+      "2 Einträge (1:15 h) haben kein Projekt und damit keinen Kunden: Sie stehen nicht auf dieser Rechnung. " +
+        "Weisen Sie ihnen zuerst unter Erfassen ein Projekt zu.",
+    );
+    expect((await screen.findByTestId("recurring-made")).textContent).toBe(
+      "1 Entwurf aus wiederkehrenden Rechnungen erstellt: Nordwind GmbH.",
+    );
+  });
+
+  it("says when there are no invoices, and no invoices of a status", async () => {
+    fakeEngine([]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={VIEWER} />);
+    expect((await screen.findByTestId("invoices-empty")).textContent).toBe("No invoices yet.");
+    act(() => setUiLanguage("de-DE"));
+    expect(screen.getByTestId("invoices-empty").textContent).toBe("Noch keine Rechnungen.");
+    expect(screen.getByTestId("invoices-readonly").textContent).toMatch(/^Rechnungen können hier nur gelesen werden\. /);
+    await user.selectOptions(screen.getByTestId("invoice-filter"), "void");
+    await eventually(() => expect(screen.getByTestId("invoices-empty").textContent).toBe("Keine Rechnungen mit diesem Status."));
+  });
+
+  it("shows an invoice, its totals, payments and preview in German", async () => {
+    act(() => setUiLanguage("de-DE"));
+    fakeEngine([draftInvoice(), partlyPaidInvoice()]);
+    const user = userEvent.setup();
+    render(<InvoicesScreen permissions={ADMIN} />);
+
+    const list = await screen.findByTestId("invoice-list");
+    expect(within(list).getAllByRole("columnheader").map((h) => h.textContent)).toEqual([
+      "Nummer",
+      "Kunde",
+      "Rechnungsdatum",
+      "Fällig am",
+      "Status",
+      "Gesamtbetrag",
+      "Offen",
+    ]);
+    expect(badges(await row("2026-0007"))).toEqual(["Teilweise bezahlt"]);
+
+    let detail = await open(user, "draft 000004");
+    expect(within(detail).getByRole("heading", { level: 2 }).textContent).toBe("Rechnung draft 000004");
+    expect(within(detail).getByTestId("invoice-status").textContent).toBe("Entwurf");
+    expect(within(detail).getByText(new RegExp(`Leistungszeitraum ${day("2026-11-02")} – ${day("2026-11-20")}`))).toBeTruthy();
+    expect(within(detail).getByTestId("invoice-issue").textContent).toBe("Ausstellen");
+    expect(within(detail).getByTestId("invoice-delete").textContent).toBe("Entwurf löschen");
+    expect(within(detail).getByTestId("line-add").textContent).toBe("Position hinzufügen");
+    expect(within(detail).getAllByRole("button", { name: /^Position \d entfernen$/ })).toHaveLength(2);
+    expect(within(detail).getByTestId("invoice-texts-source").textContent).toBe(
+      "Die Texte der Organisation für diese Sprache (Rechnungseinstellungen).",
+    );
+    // Each language is named in its own words.
+    expect([...(within(detail).getByTestId("invoice-language") as HTMLSelectElement).options].map((o) => o.textContent)).toEqual([
+      "English",
+      "Deutsch",
+      "Français",
+    ]);
+    await eventually(() => expect(within(detail).getByTestId("invoice-preview-status").textContent).toBe("Vorschau des PDFs · 2 Seiten"));
+
+    detail = await open(user, "2026-0007");
+    const totals = within(detail).getByTestId("invoice-totals");
+    expect([...totals.querySelectorAll("dt")].map((d) => d.textContent)).toEqual([
+      "Nettobetrag",
+      `USt. ${pct(19)} auf ${eur(420.17)}`,
+      "Gesamtbetrag",
+      "Bereits bezahlt",
+      "Zahlbetrag",
+    ]);
+    expect(within(detail).getByTestId("invoice-payments").textContent).toBe(`Bezahlt: ${eur(300)} am ${day("2026-11-02")} · SEPA 2026-0007`);
+    expect(within(detail).getByTestId("invoice-pay").textContent).toBe("Zahlung erfassen");
+    expect([...(within(detail).getByTestId("invoice-payment-method") as HTMLSelectElement).options].map((o) => o.textContent)).toEqual([
+      "Überweisung",
+      "Lastschrift",
+      "Karte",
+      "Bar",
+      "PayPal",
+      "Sonstige",
+      "Keine Angabe",
+    ]);
   });
 });

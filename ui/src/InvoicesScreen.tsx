@@ -4,6 +4,7 @@
 // The engine decides who may see and do what (a Member gets nothing; a Viewer reads); this screen
 // hides what the role cannot use and still shows the engine's message when it refuses.
 import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, can, errorMessage, notAllowed } from "./api";
 import { formatDate, formatPercent, formatPrice } from "./format";
@@ -36,32 +37,44 @@ type Props = {
 
 type Filter = "all" | InvoiceStatus | "overdue";
 
-export const PAYMENT_METHODS: { value: PaymentMethod; label: string }[] = [
-  { value: "bank_transfer", label: "Bank transfer" },
-  { value: "direct_debit", label: "Direct debit" },
-  { value: "card", label: "Card" },
-  { value: "cash", label: "Cash" },
-  { value: "paypal", label: "PayPal" },
-  { value: "other", label: "Other" },
+type Catalogue = typeof import("./locales/en/invoices.json");
+
+/** How a payment was made, by its key in the catalogue under `paymentMethods` (and `detail.paidBy`). */
+type MethodKey = keyof Catalogue["paymentMethods"];
+
+/** The ways to pay, in the order the picker offers them. */
+export const PAYMENT_METHODS: { value: PaymentMethod; key: MethodKey }[] = [
+  { value: "bank_transfer", key: "bankTransfer" },
+  { value: "direct_debit", key: "directDebit" },
+  { value: "card", key: "card" },
+  { value: "cash", key: "cash" },
+  { value: "paypal", key: "paypal" },
+  { value: "other", key: "other" },
 ];
 
-const FILTERS: { value: Filter; label: string }[] = [
-  { value: "all", label: "All" },
-  { value: "draft", label: "Drafts" },
-  { value: "issued", label: "Issued" },
-  { value: "partially_paid", label: "Partially paid" },
-  { value: "paid", label: "Paid" },
-  { value: "void", label: "Void" },
-  { value: "overdue", label: "Overdue" },
+/** The list's filters, by their key in the catalogue under `filters`. */
+const FILTERS: { value: Filter; key: keyof Catalogue["filters"] }[] = [
+  { value: "all", key: "all" },
+  { value: "draft", key: "draft" },
+  { value: "issued", key: "issued" },
+  { value: "partially_paid", key: "partiallyPaid" },
+  { value: "paid", key: "paid" },
+  { value: "void", key: "void" },
+  { value: "overdue", key: "overdue" },
 ];
 
-const STATUS_LABEL: Record<InvoiceStatus, string> = {
-  draft: "Draft",
-  issued: "Issued",
-  partially_paid: "Partially paid",
-  paid: "Paid",
-  void: "Void",
+/** A status by its key in the catalogue under `status`. */
+const STATUS_KEY: Record<InvoiceStatus, keyof Catalogue["status"]> = {
+  draft: "draft",
+  issued: "issued",
+  partially_paid: "partiallyPaid",
+  paid: "paid",
+  void: "void",
 };
+
+/** How time becomes lines, and what each line says under it: the choices of a new invoice. */
+const GROUPINGS: LineGrouping[] = ["project", "task", "person", "day", "entry"];
+const DETAILS: LineDetail[] = ["period", "notes", "tasks"];
 
 function filterOf(filter: Filter): InvoiceFilter {
   if (filter === "all") return { status: null, overdue: false, client: null };
@@ -82,6 +95,7 @@ export function openByCurrency(list: InvoiceView[]): { currency: string; amount:
 }
 
 export function InvoicesScreen({ permissions, show = null }: Props) {
+  const { t } = useTranslation(["invoices", "document"]);
   const readable = can(permissions, "read_invoices");
   const editable = can(permissions, "edit_invoices");
   const [filter, setFilter] = useState<Filter>("all");
@@ -135,7 +149,7 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
   if (!readable) {
     return (
       <p className="notice" data-testid="invoices-hidden">
-        Invoices are visible to Owners, Admins and Viewers. {notAllowed(permissions)}
+        {t("screen.hidden", { why: notAllowed(permissions) })}
       </p>
     );
   }
@@ -155,7 +169,7 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
     <div className="invoices" data-testid="invoices-screen">
       <section className="panel" aria-labelledby="invoices-heading">
         <div className="section-head">
-          <h2 id="invoices-heading">Invoices</h2>
+          <h2 id="invoices-heading">{t("screen.heading")}</h2>
           {editable && (
             <button
               type="button"
@@ -164,7 +178,7 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
               onClick={() => setCreating((open) => !open)}
               data-testid="invoice-new-open"
             >
-              New invoice from unbilled time
+              {t("screen.newInvoice")}
             </button>
           )}
           <span className="spacer" />
@@ -176,15 +190,15 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
               onClick={() => setSettings((open) => !open)}
               data-testid="billing-toggle"
             >
-              Billing settings
+              {t("screen.billingSettings")}
             </button>
           )}
           <label className="inline">
-            <span>Show</span>
+            <span>{t("screen.show")}</span>
             <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="invoice-filter">
               {FILTERS.map((f) => (
                 <option key={f.value} value={f.value}>
-                  {f.label}
+                  {t(`filters.${f.key}`)}
                 </option>
               ))}
             </select>
@@ -193,8 +207,10 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
         {showNew && <NewInvoiceForm onCreated={created} onCancel={list?.length ? () => setCreating(false) : undefined} />}
         {recurringMade.length > 0 && (
           <p className="notice small" role="status" data-testid="recurring-made">
-            Made {recurringMade.length} draft{recurringMade.length === 1 ? "" : "s"} from recurring invoices:{" "}
-            {recurringMade.map((v) => v.client_name).join(", ")}.
+            {t("screen.recurringMade", {
+              count: recurringMade.length,
+              clients: recurringMade.map((v) => v.client_name).join(", "),
+            })}
           </p>
         )}
         {error && (
@@ -203,26 +219,26 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
           </p>
         )}
         {list === null ? (
-          <p className="muted empty">Loading…</p>
+          <p className="muted empty">{t("screen.loading")}</p>
         ) : list.length === 0 ? (
           <p className="muted empty" data-testid="invoices-empty">
-            {filter === "all" ? "No invoices yet." : "No invoices with this status."}
+            {filter === "all" ? t("screen.empty") : t("screen.emptyFiltered")}
           </p>
         ) : (
           <>
             <table className="invoice-table" data-testid="invoice-list">
               <thead>
                 <tr>
-                  <th scope="col">Number</th>
-                  <th scope="col">Client</th>
-                  <th scope="col">Issued</th>
-                  <th scope="col">Due</th>
-                  <th scope="col">Status</th>
+                  <th scope="col">{t("document:number")}</th>
+                  <th scope="col">{t("list.client")}</th>
+                  <th scope="col">{t("list.issued")}</th>
+                  <th scope="col">{t("list.due")}</th>
+                  <th scope="col">{t("list.status")}</th>
                   <th scope="col" className="num">
-                    Total
+                    {t("document:gross_total")}
                   </th>
                   <th scope="col" className="num">
-                    Open
+                    {t("list.open")}
                   </th>
                 </tr>
               </thead>
@@ -242,8 +258,8 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
                     <td>{v.invoice.issue_date ? formatDate(v.invoice.issue_date) : "—"}</td>
                     <td>{v.due_date ? formatDate(v.due_date) : "—"}</td>
                     <td>
-                      <span className={`badge status-${v.invoice.status}`}>{STATUS_LABEL[v.invoice.status]}</span>
-                      {v.overdue && <span className="badge overdue">overdue</span>}
+                      <span className={`badge status-${v.invoice.status}`}>{t(`status.${STATUS_KEY[v.invoice.status]}`)}</span>
+                      {v.overdue && <span className="badge overdue">{t("list.overdue")}</span>}
                     </td>
                     <td className="num">{money({ amount: v.totals.gross, currency: v.invoice.currency })}</td>
                     <td className="num">
@@ -256,7 +272,7 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
             </table>
             {open.length > 0 && (
               <p className="invoice-open-total" data-testid="invoice-open-total">
-                <span className="muted">Open</span>
+                <span className="muted">{t("list.openTotal")}</span>
                 {open.map((o) => (
                   <span key={o.currency}>{money(o)}</span>
                 ))}
@@ -267,7 +283,7 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
       </section>
 
       {settings && (
-        <section className="panel" aria-label="Billing settings">
+        <section className="panel" aria-label={t("screen.billingSettings")}>
           <BillingSettings editable={can(permissions, "edit_billing_profile")} />
           <ClientBillingForm editable={can(permissions, "edit_billing_profile")} />
         </section>
@@ -284,12 +300,12 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
       )}
 
       {editable ? (
-        <section className="panel" aria-label="Recurring invoices">
+        <section className="panel" aria-label={t("screen.recurring")}>
           <RecurringForm onStarted={() => setRecurringRun((n) => n + 1)} />
         </section>
       ) : (
         <p className="notice small" data-testid="invoices-readonly">
-          Invoices are read-only here. {notAllowed(permissions)}
+          {t("screen.readOnly", { why: notAllowed(permissions) })}
         </p>
       )}
     </div>
@@ -297,6 +313,7 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
 }
 
 function NewInvoiceForm({ onCreated, onCancel }: { onCreated: (v: InvoiceView) => void; onCancel?: (() => void) | undefined }) {
+  const { t } = useTranslation("invoices", { keyPrefix: "newInvoice" });
   const [clients, setClients] = useState<Client[]>([]);
   const [client, setClient] = useState("");
   const [from, setFrom] = useState("");
@@ -306,6 +323,8 @@ function NewInvoiceForm({ onCreated, onCancel }: { onCreated: (v: InvoiceView) =
   const [expenses, setExpenses] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The form's own complaint, kept as what it is so it follows the language.
+  const [noClient, setNoClient] = useState(false);
   const [unassigned, setUnassigned] = useState<Unassigned | null>(null);
 
   // Time without a project belongs to no client: it is said, so that it is assigned before billing.
@@ -333,11 +352,13 @@ function NewInvoiceForm({ onCreated, onCancel }: { onCreated: (v: InvoiceView) =
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!client) {
-      setError("Choose the client to invoice.");
+      setError(null);
+      setNoClient(true);
       return;
     }
     setBusy(true);
     setError(null);
+    setNoClient(false);
     try {
       const view = await api.createInvoice({
         client,
@@ -359,12 +380,12 @@ function NewInvoiceForm({ onCreated, onCancel }: { onCreated: (v: InvoiceView) =
 
   return (
     <form className="add-form" onSubmit={submit} data-testid="invoice-new">
-      <h3 id="invoice-new-heading">New invoice from unbilled time</h3>
+      <h3 id="invoice-new-heading">{t("heading")}</h3>
       <div className="fields">
         <label className="field grow">
-          <span>Client</span>
+          <span>{t("client")}</span>
           <select value={client} onChange={(e) => setClient(e.target.value)} data-testid="invoice-client">
-            {clients.length === 0 && <option value="">No clients yet</option>}
+            {clients.length === 0 && <option value="">{t("noClients")}</option>}
             {clients.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
@@ -373,55 +394,56 @@ function NewInvoiceForm({ onCreated, onCancel }: { onCreated: (v: InvoiceView) =
           </select>
         </label>
         <label className="field narrow">
-          <span>From</span>
+          <span>{t("from")}</span>
           <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="invoice-from" />
         </label>
         <label className="field narrow">
-          <span>To</span>
+          <span>{t("to")}</span>
           <input type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="invoice-to" />
         </label>
         <label className="field narrow">
-          <span>One line per</span>
+          <span>{t("linePer")}</span>
           <select value={grouping} onChange={(e) => setGrouping(e.target.value as LineGrouping)} data-testid="invoice-grouping">
-            <option value="project">project</option>
-            <option value="task">task</option>
-            <option value="person">person</option>
-            <option value="day">day</option>
-            <option value="entry">entry</option>
+            {GROUPINGS.map((g) => (
+              <option key={g} value={g}>
+                {t(`grouping.${g}`)}
+              </option>
+            ))}
           </select>
         </label>
         <label className="field narrow">
-          <span>Under each line</span>
+          <span>{t("underEachLine")}</span>
           <select value={detail} onChange={(e) => setDetail(e.target.value as LineDetail)} data-testid="invoice-detail-choice">
-            <option value="period">its dates</option>
-            <option value="notes">the notes</option>
-            <option value="tasks">hours per task</option>
+            {DETAILS.map((d) => (
+              <option key={d} value={d}>
+                {t(`detail.${d}`)}
+              </option>
+            ))}
           </select>
         </label>
         <label className="check">
           <input type="checkbox" checked={expenses} onChange={(e) => setExpenses(e.target.checked)} />
-          <span>Billable expenses</span>
+          <span>{t("expenses")}</span>
         </label>
         <button type="submit" disabled={busy} data-testid="invoice-create">
-          Create draft
+          {t("create")}
         </button>
         {onCancel && (
           <button type="button" className="link" onClick={onCancel} data-testid="invoice-new-cancel">
-            Cancel
+            {t("cancel")}
           </button>
         )}
       </div>
       {unassigned !== null && unassigned.entries > 0 && (
         <p className="notice" role="status" data-testid="invoice-unassigned">
-          {unassigned.entries === 1 ? "1 entry" : `${unassigned.entries} entries`} (
-          {hours(unassigned.seconds)} h) {from || to ? "in this period " : ""}
-          {unassigned.entries === 1 ? "has" : "have"} no project, so no client: {unassigned.entries === 1 ? "it is" : "they are"}{" "}
-          not on this invoice. Assign a project under Track first.
+          {from || to
+            ? t("unassignedInPeriod", { count: unassigned.entries, hours: hours(unassigned.seconds) })
+            : t("unassigned", { count: unassigned.entries, hours: hours(unassigned.seconds) })}
         </p>
       )}
-      {error && (
+      {(error || noClient) && (
         <p className="error" role="alert" data-testid="invoice-new-error">
-          {error}
+          {error ?? t("noClientChosen")}
         </p>
       )}
     </form>
@@ -436,6 +458,7 @@ type DetailProps = {
 };
 
 function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
+  const { t } = useTranslation(["invoices", "document"]);
   const inv = view.invoice;
   const c = inv.currency;
   const m = (amount: string) => money({ amount, currency: c });
@@ -443,7 +466,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
   const finalize = can(permissions, "finalize_invoice");
   const draft = inv.status === "draft";
   const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
+  const [saved, setSaved] = useState<{ path: string; note: string | null } | null>(null);
   const [busy, setBusy] = useState(false);
   const [payment, setPayment] = useState(view.due);
   // What is due changes when the invoice is issued or paid in part: offer the new amount.
@@ -473,12 +496,18 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
     }
   }
 
+  /** "Paid €97.84 on Nov 20, 2026 by cash": a whole sentence for each way of paying. */
+  function paidWith(method: PaymentMethod | null, values: { amount: string; date: string }): string {
+    const key = PAYMENT_METHODS.find((x) => x.value === method)?.key;
+    return key ? t(`detail.paidBy.${key}`, values) : t("detail.paidNoMethod", values);
+  }
+
   async function save(format: "pdf" | "x_rechnung" | "factur_x_xml") {
     setBusy(true);
     setError(null);
     try {
       const file = await api.saveInvoiceFile(inv.id, format, paper);
-      setSaved(file.note ? `Saved ${file.path} (without e-invoice: ${file.note})` : `Saved ${file.path}`);
+      setSaved({ path: file.path, note: file.note });
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -490,43 +519,47 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
     <section className="panel invoice-detail" aria-labelledby="invoice-detail-heading" data-testid="invoice-detail">
       <div className="section-head">
         <h2 id="invoice-detail-heading">
-          {inv.kind.type === "credit_note" ? "Credit note" : "Invoice"} {view.label}
+          {inv.kind.type === "credit_note"
+            ? t("detail.creditNoteHeading", { label: view.label })
+            : t("detail.invoiceHeading", { label: view.label })}
         </h2>
         <span className={`badge status-${inv.status}`} data-testid="invoice-status">
-          {STATUS_LABEL[inv.status]}
+          {t(`status.${STATUS_KEY[inv.status]}`)}
         </span>
         <span className="spacer" />
         <button type="button" className="link" onClick={onClose}>
-          Close
+          {t("detail.close")}
         </button>
       </div>
       <p className="muted small">
         {view.client_name}
-        {inv.issue_date && ` · issued ${formatDate(inv.issue_date)}`}
-        {view.due_date && ` · due ${formatDate(view.due_date)}`}
+        {inv.issue_date && ` · ${t("detail.issuedOn", { date: formatDate(inv.issue_date) })}`}
+        {view.due_date && ` · ${t("detail.dueOn", { date: formatDate(view.due_date) })}`}
         {inv.service_period &&
-          (inv.service_period[0] === inv.service_period[1]
-            ? ` · work on ${formatDate(inv.service_period[0])}`
-            : ` · work ${formatDate(inv.service_period[0])} – ${formatDate(inv.service_period[1])}`)}
-        {view.corrects && ` · corrects ${view.corrects}`}
+          ` · ${
+            inv.service_period[0] === inv.service_period[1]
+              ? t("detail.workOn", { date: formatDate(inv.service_period[0]) })
+              : t("detail.workFromTo", { from: formatDate(inv.service_period[0]), to: formatDate(inv.service_period[1]) })
+          }`}
+        {view.corrects && ` · ${t("detail.corrects", { number: view.corrects })}`}
       </p>
       <table className="invoice-lines" data-testid="invoice-lines">
         <thead>
           <tr>
-            <th scope="col">Description</th>
+            <th scope="col">{t("document:description")}</th>
             <th scope="col" className="num">
-              Quantity
+              {t("detail.quantity")}
             </th>
             <th scope="col" className="num">
-              Price
+              {t("detail.price")}
             </th>
             <th scope="col" className="num">
-              Tax
+              {t("detail.tax")}
             </th>
             <th scope="col" className="num">
-              Net
+              {t("detail.net")}
             </th>
-            {draft && editable && <th scope="col" aria-label="Remove" />}
+            {draft && editable && <th scope="col" aria-label={t("detail.remove")} />}
           </tr>
         </thead>
         <tbody>
@@ -537,7 +570,10 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
                 {line.detail && <div className="muted small">{line.detail}</div>}
                 {line.discount && (
                   <div className="muted small" data-testid="line-discount-shown">
-                    less {line.discount.type === "percent" ? formatPercent(Number(line.discount.value)) : m(line.discount.value)}
+                    {t("detail.less", {
+                      discount:
+                        line.discount.type === "percent" ? formatPercent(Number(line.discount.value)) : m(line.discount.value),
+                    })}
                   </div>
                 )}
               </td>
@@ -551,10 +587,10 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
                     type="button"
                     className="link"
                     disabled={busy}
-                    aria-label={`Remove line ${i + 1}`}
+                    aria-label={t("detail.removeLine", { number: i + 1 })}
                     onClick={() => run(() => api.editInvoice(inv.id, { ...NO_EDIT, remove_lines: [i] }))}
                   >
-                    Remove
+                    {t("detail.remove")}
                   </button>
                 </td>
               )}
@@ -565,27 +601,31 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
       <dl className="invoice-totals" data-testid="invoice-totals">
         {Number(view.totals.allowance_net) !== 0 && (
           <>
-            <dt>Discount</dt>
+            <dt>{t("document:discount")}</dt>
             <dd>−{m(view.totals.allowance_net)}</dd>
           </>
         )}
-        <dt>Net</dt>
+        <dt>{t("detail.netTotal")}</dt>
         <dd data-testid="invoice-net">{m(view.totals.net)}</dd>
         {view.totals.groups.map((g) => (
           <span key={`${g.category}-${g.percent}`} className="contents">
-            <dt>{g.category === "standard" ? `VAT ${taxLabel(g)} on ${m(g.taxable)}` : `${taxLabel(g)} on ${m(g.taxable)}`}</dt>
+            <dt>
+              {g.category === "standard"
+                ? t("detail.vatOn", { rate: taxLabel(g), amount: m(g.taxable) })
+                : t("detail.taxOn", { tax: taxLabel(g), amount: m(g.taxable) })}
+            </dt>
             <dd>{m(g.tax)}</dd>
           </span>
         ))}
-        <dt className="grand">Total</dt>
+        <dt className="grand">{t("document:gross_total")}</dt>
         <dd className="grand" data-testid="invoice-gross">
           {m(view.totals.gross)}
         </dd>
         {Number(view.paid) !== 0 && (
           <>
-            <dt>Paid</dt>
+            <dt>{t("document:paid")}</dt>
             <dd>{m(view.paid)}</dd>
-            <dt>Open</dt>
+            <dt>{t("detail.open")}</dt>
             <dd data-testid="invoice-due">{m(view.due)}</dd>
           </>
         )}
@@ -595,8 +635,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
         <ul className="invoice-payments" data-testid="invoice-payments">
           {inv.payments.map((p, i) => (
             <li key={i}>
-              Paid {m(p.amount)} on {formatDate(p.date)}
-              {p.method && ` by ${PAYMENT_METHODS.find((x) => x.value === p.method)?.label.toLowerCase() ?? p.method}`}
+              {paidWith(p.method, { amount: m(p.amount), date: formatDate(p.date) })}
               {p.note && ` · ${p.note}`}
             </li>
           ))}
@@ -608,26 +647,26 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
       <div className="invoice-actions">
         {draft && finalize && (
           <button type="button" className="primary" disabled={busy} onClick={() => run(() => api.issueInvoice(inv.id))} data-testid="invoice-issue">
-            Issue
+            {t("detail.issue")}
           </button>
         )}
         {!draft && inv.status !== "void" && editable && inv.kind.type === "invoice" && (
           <button type="button" className="secondary" disabled={busy} onClick={() => run(() => api.creditInvoice(inv.id))} data-testid="invoice-credit">
-            Credit note
+            {t("document:credit_note")}
           </button>
         )}
         <button type="button" className="secondary" disabled={busy} onClick={() => save("pdf")} data-testid="invoice-save-pdf">
-          Save PDF
+          {t("detail.savePdf")}
         </button>
         <label className="inline">
-          <select value={paper} onChange={(e) => setPaper(e.target.value as PaperSize)} aria-label="Paper" data-testid="invoice-paper">
-            <option value="a4">A4</option>
-            <option value="letter">Letter</option>
+          <select value={paper} onChange={(e) => setPaper(e.target.value as PaperSize)} aria-label={t("detail.paper")} data-testid="invoice-paper">
+            <option value="a4">{t("detail.paperA4")}</option>
+            <option value="letter">{t("detail.paperLetter")}</option>
           </select>
         </label>
         {!draft && (
           <button type="button" className="secondary" disabled={busy} onClick={() => save("x_rechnung")} data-testid="invoice-save-xrechnung">
-            Save XRechnung
+            {t("detail.saveXRechnung")}
           </button>
         )}
         {/* Away from Issue: deleting is the one action here that cannot be taken back. */}
@@ -639,7 +678,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
               className="link danger"
               disabled={busy}
               onClick={() => {
-                if (window.confirm(`Delete ${view.label}? Its work becomes billable again.`)) {
+                if (window.confirm(t("detail.confirmDelete", { label: view.label }))) {
                   void run(async () => {
                     await api.deleteInvoice(inv.id);
                     return null;
@@ -648,7 +687,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
               }}
               data-testid="invoice-delete"
             >
-              Delete draft
+              {t("detail.deleteDraft")}
             </button>
           </>
         )}
@@ -663,26 +702,26 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
           }}
         >
           <label className="field narrow">
-            <span>Payment received</span>
+            <span>{t("detail.paymentReceived")}</span>
             <input value={payment} inputMode="decimal" onChange={(e) => setPayment(e.target.value)} data-testid="invoice-payment" />
           </label>
           <label className="field narrow">
-            <span>On</span>
+            <span>{t("detail.paidOn")}</span>
             <input type="date" value={paidOn} onChange={(e) => setPaidOn(e.target.value)} data-testid="invoice-payment-date" />
           </label>
           <label className="field">
-            <span>By</span>
+            <span>{t("detail.paidHow")}</span>
             <select value={method} onChange={(e) => setMethod(e.target.value as PaymentMethod | "")} data-testid="invoice-payment-method">
               {PAYMENT_METHODS.map((p) => (
                 <option key={p.value} value={p.value}>
-                  {p.label}
+                  {t(`paymentMethods.${p.key}`)}
                 </option>
               ))}
-              <option value="">Not said</option>
+              <option value="">{t("detail.notSaid")}</option>
             </select>
           </label>
           <button type="submit" disabled={busy} data-testid="invoice-pay">
-            Record payment
+            {t("detail.recordPayment")}
           </button>
         </form>
       )}
@@ -695,17 +734,17 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
           }}
         >
           <label className="field grow">
-            <span>Reason to void</span>
+            <span>{t("detail.voidReason")}</span>
             <input value={reason} onChange={(e) => setReason(e.target.value)} data-testid="invoice-void-reason" />
           </label>
           <button type="submit" className="secondary" disabled={busy} data-testid="invoice-void">
-            Void
+            {t("detail.void")}
           </button>
         </form>
       )}
       {saved && (
         <p className="notice small" role="status" data-testid="invoice-saved">
-          {saved}
+          {saved.note ? t("detail.savedWithoutEInvoice", { path: saved.path, note: saved.note }) : t("detail.saved", { path: saved.path })}
         </p>
       )}
       {error && (
@@ -724,6 +763,9 @@ function taxKey(tax: Tax): string {
   return `${tax.category}:${Number(tax.percent)}`;
 }
 
+/** A tax a line may be given, and why it is offered (which says what it is called). */
+type TaxOption = { kind: "firstLine" | "asDefault" | "default"; tax: Tax } | { kind: "named"; name: string; tax: Tax };
+
 /** A typed line (description, quantity, price, VAT %) and the invoice discount of a draft. */
 function DraftEditor({
   view,
@@ -734,12 +776,14 @@ function DraftEditor({
   busy: boolean;
   run: (action: () => Promise<InvoiceView | null>) => Promise<boolean>;
 }) {
+  const { t } = useTranslation("invoices", { keyPrefix: "draftEditor" });
   const inv = view.invoice;
   const [description, setDescription] = useState("");
   const [quantity, setQuantity] = useState("1");
   const [price, setPrice] = useState("");
   const [lineDiscount, setLineDiscount] = useState("");
-  const [lineError, setLineError] = useState<string | null>(null);
+  // Whether the typed line discount is neither a percentage nor an amount.
+  const [lineError, setLineError] = useState(false);
   // The billing profile, read once per invoice opened: its default tax and named rates.
   const [profile, setProfile] = useState<BillingProfile | null>(null);
   // The chosen tax by its value ("standard:7"), so a choice survives the list being rebuilt.
@@ -765,22 +809,37 @@ function DraftEditor({
   }, [inv.id]);
 
   // The taxes to pick from: the first line's (else the default), the default, and the named rates.
+  // What each is called is worked out when drawn, so that it follows the language.
   const taxes = useMemo(() => {
     if (!profile) return [];
     const first = inv.lines[0]?.tax ?? profile.default_tax;
-    const options = [{ label: `${taxLabel(first)} (as ${inv.lines[0] ? "the first line" : "default"})`, tax: first }];
+    const options: TaxOption[] = [{ kind: inv.lines[0] ? "firstLine" : "asDefault", tax: first }];
     const same = (a: Tax, b: Tax) => a.category === b.category && Number(a.percent) === Number(b.percent);
-    if (!same(profile.default_tax, first)) options.push({ label: `${taxLabel(profile.default_tax)} (default)`, tax: profile.default_tax });
+    if (!same(profile.default_tax, first)) options.push({ kind: "default", tax: profile.default_tax });
     for (const rate of profile.tax_rates) {
-      if (!options.some((o) => same(o.tax, rate.tax))) options.push({ label: `${rate.name} — ${taxLabel(rate.tax)}`, tax: rate.tax });
+      if (!options.some((o) => same(o.tax, rate.tax))) options.push({ kind: "named", name: rate.name, tax: rate.tax });
     }
     return options;
   }, [profile, inv.lines]);
 
+  function taxOptionLabel(option: TaxOption): string {
+    const tax = taxLabel(option.tax);
+    switch (option.kind) {
+      case "firstLine":
+        return t("taxAsFirstLine", { tax });
+      case "asDefault":
+        return t("taxAsDefault", { tax });
+      case "default":
+        return t("taxDefault", { tax });
+      case "named":
+        return t("taxNamed", { name: option.name, tax });
+    }
+  }
+
   function addLine(event: FormEvent) {
     event.preventDefault();
     const rate = vat.trim();
-    const picked = taxes.find((t) => taxKey(t.tax) === taxChoice) ?? taxes[0];
+    const picked = taxes.find((o) => taxKey(o.tax) === taxChoice) ?? taxes[0];
     const tax: Tax =
       picked && taxChoice !== "custom"
         ? picked.tax
@@ -789,10 +848,10 @@ function DraftEditor({
           : { category: "standard", percent: rate };
     const off = lineDiscount.trim();
     if (off !== "" && !/^\d+([.,]\d+)?%?$/.test(off)) {
-      setLineError("A line discount is a percentage like 10% or an amount like 25.");
+      setLineError(true);
       return;
     }
-    setLineError(null);
+    setLineError(false);
     void run(() =>
       api.editInvoice(inv.id, {
         add_lines: [
@@ -843,61 +902,61 @@ function DraftEditor({
     <div className="draft-editor">
       <form className="fields" onSubmit={addLine} data-testid="invoice-add-line">
         <label className="field grow">
-          <span>Line</span>
+          <span>{t("line")}</span>
           <input value={description} onChange={(e) => setDescription(e.target.value)} data-testid="line-description" />
         </label>
         <label className="field narrow">
-          <span>Quantity</span>
+          <span>{t("quantity")}</span>
           <input value={quantity} inputMode="decimal" onChange={(e) => setQuantity(e.target.value)} data-testid="line-quantity" />
         </label>
         <label className="field narrow">
-          <span>Price</span>
+          <span>{t("price")}</span>
           <input value={price} inputMode="decimal" onChange={(e) => setPrice(e.target.value)} data-testid="line-price" />
         </label>
         <label className="field narrow">
-          <span>Discount</span>
+          <span>{t("discount")}</span>
           <input
             value={lineDiscount}
-            placeholder="10% or 25"
+            placeholder={t("discountPlaceholder")}
             onChange={(e) => setLineDiscount(e.target.value)}
             data-testid="line-discount"
           />
         </label>
         {taxes.length > 0 && (
           <label className="field">
-            <span>Tax</span>
+            <span>{t("tax")}</span>
             <select value={taxChoice || taxKey(taxes[0]!.tax)} onChange={(e) => setTaxChoice(e.target.value)} data-testid="line-tax">
-              {taxes.map((t, i) => (
-                <option key={i} value={taxKey(t.tax)}>
-                  {t.label}
+              {taxes.map((option, i) => (
+                <option key={i} value={taxKey(option.tax)}>
+                  {taxOptionLabel(option)}
                 </option>
               ))}
-              <option value="custom">Other VAT %…</option>
+              <option value="custom">{t("otherVat")}</option>
             </select>
           </label>
         )}
         {(taxes.length === 0 || taxChoice === "custom") && (
           <label className="field narrow">
-            <span>VAT %</span>
+            <span>{t("vatPercent")}</span>
             <input value={vat} inputMode="decimal" onChange={(e) => setVat(e.target.value)} data-testid="line-vat" />
           </label>
         )}
         <button type="submit" className="secondary" disabled={busy || description.trim() === "" || price.trim() === ""} data-testid="line-add">
-          Add line
+          {t("addLine")}
         </button>
         {lineError && (
           <p className="error full-row" role="alert" data-testid="line-error">
-            {lineError}
+            {t("lineDiscountInvalid")}
           </p>
         )}
       </form>
       <form className="fields" onSubmit={setInvoiceDiscount}>
         <label className="field">
-          <span>Invoice discount</span>
-          <input value={discount} placeholder="10% or 50" onChange={(e) => setDiscount(e.target.value)} data-testid="invoice-discount" />
+          <span>{t("invoiceDiscount")}</span>
+          <input value={discount} placeholder={t("invoiceDiscountPlaceholder")} onChange={(e) => setDiscount(e.target.value)} data-testid="invoice-discount" />
         </label>
         <button type="submit" className="secondary" disabled={busy} data-testid="invoice-discount-save">
-          Apply discount
+          {t("applyDiscount")}
         </button>
       </form>
     </div>

@@ -1,6 +1,7 @@
 // The organization's logo: a PNG printed on invoices, stored encrypted in the vault. Previewed from
 // memory through a blob: URL (allowed by the CSP's img-src), never written to disk.
 import { useEffect, useState, type ChangeEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, can, errorMessage } from "./api";
 import type { Permissions } from "./bindings/Permissions";
@@ -9,10 +10,13 @@ import type { Permissions } from "./bindings/Permissions";
 export const MAX_LOGO_BYTES = 512 * 1024;
 
 export function LogoPanel({ permissions }: { permissions: Permissions | null }) {
+  const { t } = useTranslation("invoices", { keyPrefix: "logo" });
   const editable = can(permissions, "edit_org_profile");
   const [url, setUrl] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  // A file refused here, before the engine sees it: its name.
+  const [tooLarge, setTooLarge] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -39,6 +43,7 @@ export function LogoPanel({ permissions }: { permissions: Permissions | null }) 
   async function change(png: number[] | null) {
     setBusy(true);
     setError(null);
+    setTooLarge(null);
     try {
       await api.setLogo(png);
       setVersion((v) => v + 1);
@@ -54,7 +59,8 @@ export function LogoPanel({ permissions }: { permissions: Permissions | null }) 
     event.target.value = "";
     if (!file) return;
     if (file.size > MAX_LOGO_BYTES) {
-      setError(`${file.name} is larger than 512 KiB; use a smaller PNG.`);
+      setError(null);
+      setTooLarge(file.name);
       return;
     }
     await change([...new Uint8Array(await file.arrayBuffer())]);
@@ -62,31 +68,31 @@ export function LogoPanel({ permissions }: { permissions: Permissions | null }) 
 
   return (
     <section className="panel" aria-labelledby="logo-heading" data-testid="logo-panel">
-      <h2 id="logo-heading">Logo</h2>
-      <p className="muted small">Printed at the top of your invoices. A PNG of up to 512 KiB.</p>
+      <h2 id="logo-heading">{t("heading")}</h2>
+      <p className="muted small">{t("help")}</p>
       {url ? (
-        <img src={url} alt="Organization logo" className="logo-preview" data-testid="logo-preview" />
+        <img src={url} alt={t("alt")} className="logo-preview" data-testid="logo-preview" />
       ) : (
         <p className="muted" data-testid="logo-none">
-          No logo yet.
+          {t("none")}
         </p>
       )}
       {editable && (
         <div className="fields">
           <label className="field">
-            <span>Choose a PNG</span>
+            <span>{t("choose")}</span>
             <input type="file" accept="image/png" disabled={busy} onChange={chosen} data-testid="logo-file" />
           </label>
           {url && (
             <button type="button" className="secondary" disabled={busy} onClick={() => change(null)} data-testid="logo-remove">
-              Remove logo
+              {t("remove")}
             </button>
           )}
         </div>
       )}
-      {error && (
+      {(error || tooLarge) && (
         <p className="error" role="alert" data-testid="logo-error">
-          {error}
+          {error ?? t("tooLarge", { file: tooLarge })}
         </p>
       )}
     </section>

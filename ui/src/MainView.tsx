@@ -1,4 +1,5 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 
 import { listen } from "@tauri-apps/api/event";
 
@@ -14,6 +15,7 @@ import { CommandPalette, type Destination } from "./CommandPalette";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { ExpensesScreen } from "./ExpensesScreen";
 import { setFormat } from "./format";
+import { setUiLanguage } from "./i18n";
 import { InvoicesScreen } from "./InvoicesScreen";
 import { ManualEntry } from "./ManualEntry";
 import { ProjectsScreen } from "./ProjectsScreen";
@@ -41,17 +43,12 @@ type Props = {
 
 type Tab = "track" | "projects" | "expenses" | "invoices" | "reports" | "settings";
 
-const TABS: { id: Tab; label: string }[] = [
-  { id: "track", label: "Track" },
-  { id: "projects", label: "Projects" },
-  { id: "expenses", label: "Expenses" },
-  { id: "invoices", label: "Invoices" },
-  { id: "reports", label: "Reports" },
-  { id: "settings", label: "Settings" },
-];
+/** The sections in their order; their names are `mainView.tabs.<id>` in the `app` catalogue. */
+const TABS: Tab[] = ["track", "projects", "expenses", "invoices", "reports", "settings"];
 
 /** The chosen organization: header (acting member, lock, switch), timer bar, and the tabs. */
 export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLocked }: Props) {
+  const { t } = useTranslation("app");
   const [actAs, setActAs] = useState(initialActAs);
   const [tab, setTab] = useState<Tab>("track");
   const [permissions, setPermissions] = useState<Permissions | null>(null);
@@ -80,8 +77,8 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
     void reloadPeople();
   }, [reloadPeople, actAs.member]);
 
-  // Every screen formats with the organization's locale and duration style (format.ts); a change in
-  // Settings bumps the version, and the screens render again with the new ones.
+  // Every screen speaks the organization's language and formats with its locale and duration style
+  // (i18n.ts, format.ts); a change in Settings bumps the version, and the screens render again.
   const [, setFormatted] = useState(0);
   useEffect(() => {
     let live = true;
@@ -89,6 +86,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
       (o) => {
         if (!live) return;
         setFormat({ locale: o.locale, durationStyle: o.duration_style });
+        setUiLanguage(o.locale);
         setFormatted((n) => n + 1);
       },
       () => {
@@ -126,7 +124,14 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
   const watch = useWatch();
   const changed = () => setVersion((v) => v + 1);
   const canTrack = can(permissions, "edit_time_entry");
-  const tabs = TABS.filter((t) => t.id !== "invoices" || can(permissions, "read_invoices"));
+  const tabs = useMemo(
+    () =>
+      TABS.filter((id) => id !== "invoices" || can(permissions, "read_invoices")).map((id) => ({
+        id,
+        label: t(`mainView.tabs.${id}`),
+      })),
+    [permissions, t],
+  );
 
   function goTo(next: Tab, show: string | null = null) {
     setTab(next);
@@ -151,7 +156,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         setNewEntry(true);
       },
       ...Object.fromEntries(
-        TABS.map((t, i) => [String(i + 1), () => tabs.some((v) => v.id === t.id) && goTo(t.id)]),
+        TABS.map((id, i) => [String(i + 1), () => tabs.some((v) => v.id === id) && goTo(id)]),
       ),
     },
     overlay === null && !watch.away,
@@ -164,17 +169,17 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         <span className="org" data-testid="current-org">
           {org.name}
         </span>
-        <nav className="tabs" aria-label="Sections">
-          {tabs.map((t) => (
+        <nav className="tabs" aria-label={t("mainView.sections")}>
+          {tabs.map((section) => (
             <button
-              key={t.id}
+              key={section.id}
               type="button"
-              className={`tab${tab === t.id ? " is-active" : ""}`}
-              aria-current={tab === t.id ? "page" : undefined}
-              onClick={() => goTo(t.id)}
-              data-testid={`nav-${t.id}`}
+              className={`tab${tab === section.id ? " is-active" : ""}`}
+              aria-current={tab === section.id ? "page" : undefined}
+              onClick={() => goTo(section.id)}
+              data-testid={`nav-${section.id}`}
             >
-              {t.label}
+              {section.label}
             </button>
           ))}
         </nav>
@@ -183,8 +188,8 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
           type="button"
           className="link search-button"
           onClick={() => setOverlay("search")}
-          title="Search projects, clients and invoices (/)"
-          aria-label="Search projects, clients and invoices"
+          title={t("mainView.searchTitle")}
+          aria-label={t("mainView.search")}
           data-testid="open-search"
         >
           <kbd>/</kbd>
@@ -194,7 +199,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
             value={actAs.member}
             onChange={(e) => void switchMember(e.target.value)}
             data-testid="acting-member"
-            aria-label="Acting as member"
+            aria-label={t("mainView.actingAs")}
           >
             {members.length === 0 && permissions && (
               <option value={permissions.member.id}>{permissions.member.name}</option>
@@ -203,32 +208,34 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
               .filter((m) => m.active)
               .map((m) => (
                 <option key={m.id} value={m.id}>
-                  {m.name} ({m.role})
+                  {t("mainView.memberWithRole", { name: m.name, role: t(`roles.${m.role}`) })}
                 </option>
               ))}
           </select>
         </label>
         <span className="role-badge" data-testid="acting-role">
-          {permissions?.member.role ?? ""}
+          {permissions ? t(`roles.${permissions.member.role}`) : ""}
         </span>
         <button
           type="button"
           className="link"
           onClick={onSwitchOrganization}
-          title="Switch organization"
+          title={t("mainView.switchOrganization")}
           data-testid="switch-org"
         >
-          Organizations
+          {t("mainView.organizations")}
         </button>
         <button type="button" className="link" onClick={() => void lock()} data-testid="lock-vault">
-          Lock
+          {t("mainView.lock")}
         </button>
       </header>
       <TimerBar
         key={actAs.member}
         onChanged={changed}
         canTrack={canTrack}
-        reason={`Your role (${permissions?.member.role ?? "unknown"}) cannot track time.`}
+        reason={t("mainView.cannotTrack", {
+          role: permissions ? t(`roles.${permissions.member.role}`) : t("mainView.unknownRole"),
+        })}
         refreshKey={version}
         control={timer}
         compact={tab !== "track"}
@@ -269,7 +276,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         <ErrorBoundary
           key={tab === "track" || tab === "settings" ? tab : `${tab}-${version}`}
           resetKey={version}
-          label={TABS.find((t) => t.id === tab)?.label ?? "This screen"}
+          label={t(`mainView.tabs.${tab}`)}
         >
         {tab === "track" && (
           <TrackScreen
@@ -290,7 +297,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         {tab === "expenses" && <ExpensesScreen key={actAs.member} permissions={permissions} />}
         {tab === "invoices" && <InvoicesScreen key={actAs.member} permissions={permissions} show={focus} />}
         {tab === "reports" && (
-          <Suspense fallback={<p className="muted">Loading reports…</p>}>
+          <Suspense fallback={<p className="muted">{t("mainView.loadingReports")}</p>}>
             <ReportsScreen key={actAs.member} permissions={permissions} org={org} />
           </Suspense>
         )}
@@ -338,6 +345,7 @@ function TrackScreen({
   newEntry: boolean;
   onNewEntryShown: () => void;
 }) {
+  const { t } = useTranslation("app", { keyPrefix: "trackScreen" });
   const [today, setToday] = useState<string | null>(null);
   const [day, setDay] = useState<string | null>(null);
   const [view, setView] = useState<View>("day");
@@ -429,39 +437,39 @@ function TrackScreen({
   return (
     <section className="today" aria-labelledby="today-heading">
       <div className="section-head">
-        <div className="segmented" role="group" aria-label="View">
+        <div className="segmented" role="group" aria-label={t("view")}>
           <button type="button" aria-pressed={view === "day"} onClick={() => setView("day")} data-testid="view-day">
-            Day
+            {t("day")}
           </button>
           <button type="button" aria-pressed={view === "week"} onClick={() => setView("week")} data-testid="view-week">
-            Week
+            {t("week")}
           </button>
           <button
             type="button"
             aria-pressed={view === "timesheet"}
             onClick={() => setView("timesheet")}
-            title="Projects × days: type hours into a day"
+            title={t("timesheetTitle")}
             data-testid="view-timesheet"
           >
-            Timesheet
+            {t("timesheet")}
           </button>
         </div>
-        <button type="button" className="icon" onClick={() => setDay(addDays(day, -step))} aria-label="Earlier" data-testid="day-prev">
+        <button type="button" className="icon" onClick={() => setDay(addDays(day, -step))} aria-label={t("earlier")} data-testid="day-prev">
           ‹
         </button>
         <h2 id="today-heading" data-testid="day-heading">
           {wholeWeek && days[0] && days[6]
             ? `${dayLabel(days[0])} – ${dayLabel(days[6])}`
             : day === today
-              ? `Today, ${dayLabel(day)}`
+              ? t("todayHeading", { day: dayLabel(day) })
               : dayLabel(day)}
         </h2>
-        <button type="button" className="icon" onClick={() => setDay(addDays(day, step))} aria-label="Later" data-testid="day-next">
+        <button type="button" className="icon" onClick={() => setDay(addDays(day, step))} aria-label={t("later")} data-testid="day-next">
           ›
         </button>
         {day !== today && (
           <button type="button" className="link" onClick={() => setDay(today)} data-testid="day-today">
-            Today
+            {t("today")}
           </button>
         )}
         <span className="muted small" data-testid="today-date" hidden>
@@ -470,11 +478,11 @@ function TrackScreen({
         <span className="spacer" />
         {members.length > 1 && (
           <label className="acting">
-            <span className="muted small">Time of</span>
+            <span className="muted small">{t("timeOf")}</span>
             <select value={whose} onChange={(e) => setWhose(e.target.value)} data-testid="track-member">
               {members.map((m) => (
                 <option key={m.id} value={m.id}>
-                  {m.id === actAs.member ? `${m.name} (me)` : m.name}
+                  {m.id === actAs.member ? t("me", { name: m.name }) : m.name}
                 </option>
               ))}
             </select>
@@ -482,19 +490,19 @@ function TrackScreen({
         )}
         {locked && view === "day" && (
           <span className="locked-badge" data-testid="day-locked">
-            Locked period
+            {t("lockedPeriod")}
           </span>
         )}
         <span className="muted small">
-          Total <span data-testid="today-total">{clock(total)}</span>
+          {t("total")} <span data-testid="today-total">{clock(total)}</span>
           {twice > 0 && (
             <span
               className="overlap-note"
-              title="Overlapping entries each count their own time"
+              title={t("overlapTitle")}
               data-testid="today-overlap"
             >
               {" "}
-              · {clock(twice)} of it overlaps
+              · {t("overlapNote", { duration: clock(twice) })}
             </span>
           )}
         </span>
@@ -512,7 +520,7 @@ function TrackScreen({
           open={manualOpen}
           onToggle={(e) => rememberManual(e.currentTarget.open)}
         >
-          <summary data-testid="manual-toggle">Add time by hand</summary>
+          <summary data-testid="manual-toggle">{t("addByHand")}</summary>
           <ManualEntry key={day} projects={projects} date={day} timeZone={org.time_zone} onAdded={onChanged} />
         </details>
       )}
@@ -522,7 +530,7 @@ function TrackScreen({
           timeZone={org.time_zone}
           onSaved={onChanged}
           projects={projects.filter((p) => !p.project.archived)}
-          emptyText={day === today ? "Nothing tracked today yet." : "Nothing tracked on this day."}
+          emptyText={day === today ? t("emptyToday") : t("emptyDay")}
           canContinue={canTrack && whose === actAs.member}
           now={now}
         />

@@ -1,9 +1,10 @@
-import { render, screen } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { NewEntry } from "./bindings/NewEntry";
+import { setUiLanguage } from "./i18n";
 import { ManualEntry } from "./ManualEntry";
 import { project, runningEntry } from "./test/fixtures";
 
@@ -77,5 +78,42 @@ describe("ManualEntry", () => {
     expect(calls).toBe(1);
     expect(screen.getByRole("alert").textContent).toContain("locked period");
     expect(screen.getByLabelText("Note")).toHaveProperty("value", "kept");
+  });
+});
+
+describe("ManualEntry in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("asks for the time in German and says how many entries it overlaps", async () => {
+    mockIPC(() => ({ entry: runningEntry("2026-11-23T08:00:00Z"), overlaps: ["01JOTHER1", "01JOTHER2", "01JOTHER3"] }));
+    act(() => setUiLanguage("de-DE"));
+    const user = userEvent.setup();
+    const { rerender } = render(<ManualEntry projects={[]} date="2026-11-23" timeZone="Europe/Berlin" onAdded={() => {}} />);
+    expect(screen.getByTestId("manual-no-projects").textContent).toBe(
+      "Legen Sie unter Projekte ein Projekt an, um Zeit von Hand zu erfassen.",
+    );
+    rerender(<ManualEntry projects={[project]} date="2026-11-23" timeZone="Europe/Berlin" onAdded={() => {}} />);
+    expect(screen.getByRole("form", { name: "Zeit von Hand erfassen" })).toBeTruthy();
+    expect(screen.getByRole("group", { name: "Zeit" })).toBeTruthy();
+    expect(screen.getByLabelText("Von–bis")).toBeTruthy();
+    expect(screen.getByLabelText("Tag")).toBeTruthy();
+    expect(screen.getByLabelText("Projekt")).toBeTruthy();
+    expect((screen.getByLabelText("Notiz") as HTMLInputElement).placeholder).toBe("Was haben Sie gemacht?");
+    expect(screen.getByLabelText("Abrechenbar")).toBeTruthy();
+    await user.clear(screen.getByLabelText("Ende"));
+    await user.type(screen.getByLabelText("Ende"), "1030");
+    await user.click(screen.getByRole("button", { name: "Eintrag hinzufügen" }));
+    expect(screen.getByRole("alert").textContent).toBe("Uhrzeiten im Format HH:MM, zum Beispiel 09:30.");
+    await user.clear(screen.getByLabelText("Ende"));
+    await user.type(screen.getByLabelText("Ende"), "10:30");
+    await user.click(screen.getByRole("button", { name: "Eintrag hinzufügen" }));
+    expect((await screen.findByTestId("manual-overlap")).textContent).toBe(
+      "Hinzugefügt. Der Eintrag überschneidet sich mit 3 anderen Einträgen von Ihnen.",
+    );
+    await user.click(screen.getByLabelText("Dauer"));
+    await user.clear(screen.getByTestId("manual-duration"));
+    await user.type(screen.getByTestId("manual-duration"), "bald");
+    await user.click(screen.getByRole("button", { name: "Eintrag hinzufügen" }));
+    expect(screen.getByRole("alert").textContent).toBe("Eine Dauer ist z. B. 1:30, 1h30, 90m oder 1,5.");
   });
 });

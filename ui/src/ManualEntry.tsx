@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { EntryTime } from "./bindings/EntryTime";
@@ -19,6 +20,7 @@ type Mode = "span" | "duration";
 
 /** Add finished work by hand: a start and end on a day, or just a duration. */
 export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
+  const { t } = useTranslation("track");
   const [day, setDay] = useState(date);
   const [project, setProject] = useState(projects[0]?.project.id ?? "");
   const [mode, setMode] = useState<Mode>("span");
@@ -28,25 +30,26 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
   const [note, setNote] = useState("");
   const [billable, setBillable] = useState(true);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  /** How many other entries of the person the one just added overlaps, to say so. */
+  const [overlapping, setOverlapping] = useState(0);
   const [busy, setBusy] = useState(false);
 
   const chosen = project || projects[0]?.project.id || "";
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setNotice(null);
+    setOverlapping(0);
     let time: EntryTime;
     if (mode === "span") {
       if (!isWallTime(start) || !isWallTime(end)) {
-        setError("Times are HH:MM, for example 09:30.");
+        setError(t("common.timesHint"));
         return;
       }
       time = spanOn(day, start, end, timeZone);
     } else {
       const seconds = parseDuration(duration);
       if (seconds === null || seconds <= 0) {
-        setError("A duration is like 1:30, 1h30, 90m or 1.5.");
+        setError(t("common.durationHint"));
         return;
       }
       time = { type: "duration", date: day, seconds };
@@ -64,10 +67,7 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
         tags: [],
       });
       setNote("");
-      if (outcome.overlaps.length > 0) {
-        const n = outcome.overlaps.length;
-        setNotice(`Added. It overlaps ${n} other ${n === 1 ? "entry" : "entries"} of yours.`);
-      }
+      setOverlapping(outcome.overlaps.length);
       onAdded();
     } catch (e) {
       setError(errorMessage(e));
@@ -79,15 +79,15 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
   if (projects.length === 0) {
     return (
       <p className="muted small" data-testid="manual-no-projects">
-        Add a project under Projects to log time by hand.
+        {t("manualEntry.noProjects")}
       </p>
     );
   }
 
   return (
-    <form className="manual-entry" onSubmit={submit} data-testid="manual-form" aria-label="Add time by hand">
+    <form className="manual-entry" onSubmit={submit} data-testid="manual-form" aria-label={t("manualEntry.formLabel")}>
       <div className="field">
-        <label htmlFor="manual-date">Day</label>
+        <label htmlFor="manual-date">{t("manualEntry.day")}</label>
         <input
           id="manual-date"
           type="date"
@@ -98,7 +98,7 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
         />
       </div>
       <div className="field grow">
-        <label htmlFor="manual-project">Project</label>
+        <label htmlFor="manual-project">{t("manualEntry.project")}</label>
         <select
           id="manual-project"
           value={chosen}
@@ -113,7 +113,7 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
         </select>
       </div>
       <fieldset className="field mode">
-        <legend>Time</legend>
+        <legend>{t("manualEntry.time")}</legend>
         <label>
           <input
             type="radio"
@@ -122,7 +122,7 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
             onChange={() => setMode("span")}
             data-testid="manual-mode-span"
           />
-          From–to
+          {t("manualEntry.fromTo")}
         </label>
         <label>
           <input
@@ -132,30 +132,30 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
             onChange={() => setMode("duration")}
             data-testid="manual-mode-duration"
           />
-          Duration
+          {t("manualEntry.duration")}
         </label>
       </fieldset>
       {mode === "span" ? (
         <>
           <div className="field time">
-            <label htmlFor="manual-start">Start</label>
+            <label htmlFor="manual-start">{t("manualEntry.start")}</label>
             <input
               id="manual-start"
               value={start}
               inputMode="numeric"
-              placeholder="HH:MM"
+              placeholder={t("common.timePlaceholder")}
               maxLength={5}
               onChange={(e) => setStart(e.target.value)}
               data-testid="manual-start"
             />
           </div>
           <div className="field time">
-            <label htmlFor="manual-end">End</label>
+            <label htmlFor="manual-end">{t("manualEntry.end")}</label>
             <input
               id="manual-end"
               value={end}
               inputMode="numeric"
-              placeholder="HH:MM"
+              placeholder={t("common.timePlaceholder")}
               maxLength={5}
               onChange={(e) => setEnd(e.target.value)}
               data-testid="manual-end"
@@ -164,7 +164,7 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
         </>
       ) : (
         <div className="field time">
-          <label htmlFor="manual-duration">Duration</label>
+          <label htmlFor="manual-duration">{t("manualEntry.duration")}</label>
           <input
             id="manual-duration"
             value={duration}
@@ -175,11 +175,11 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
         </div>
       )}
       <div className="field grow">
-        <label htmlFor="manual-note">Note</label>
+        <label htmlFor="manual-note">{t("manualEntry.note")}</label>
         <input
           id="manual-note"
           value={note}
-          placeholder="What did you do?"
+          placeholder={t("manualEntry.notePlaceholder")}
           onChange={(e) => setNote(e.target.value)}
           data-testid="manual-note"
         />
@@ -191,19 +191,19 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
           onChange={(e) => setBillable(e.target.checked)}
           data-testid="manual-billable"
         />
-        Billable
+        {t("manualEntry.billable")}
       </label>
       <button type="submit" className="primary" disabled={busy || chosen === ""} data-testid="manual-add">
-        Add entry
+        {t("manualEntry.add")}
       </button>
       {error && (
         <p className="error full-row" role="alert" data-testid="manual-error">
           {error}
         </p>
       )}
-      {notice && (
+      {overlapping > 0 && (
         <p className="notice full-row" role="status" data-testid="manual-overlap">
-          {notice}
+          {t("manualEntry.added", { count: overlapping })}
         </p>
       )}
     </form>

@@ -1,8 +1,10 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { setFormat } from "./format";
+import { setUiLanguage } from "./i18n";
 import { fold, matchOptions, Picker, type PickerOption } from "./Picker";
 
 const projects: PickerOption[] = [
@@ -375,5 +377,40 @@ describe("Picker", () => {
     expect(optionTexts()).toEqual(["Design", "Build", "Design review"]);
     await user.keyboard("{ArrowDown}{ArrowDown}{Enter}");
     expect(onChange).toHaveBeenCalledWith("b1");
+  });
+});
+
+describe("Picker in German", () => {
+  afterEach(() => {
+    act(() => setUiLanguage("en-US"));
+    setFormat({ locale: undefined, durationStyle: "clock" });
+  });
+
+  function tasks(count: number): PickerOption[] {
+    return Array.from({ length: count }, (_, i) => ({ id: `t${i}`, label: `Aufgabe ${i}` }));
+  }
+
+  it("says how many more there are, one or many, in the locale's numbers", async () => {
+    const user = userEvent.setup();
+    act(() => setUiLanguage("de-DE"));
+    setFormat({ locale: "de-DE", durationStyle: "clock" });
+    const { unmount } = render(<Harness options={tasks(51)} />);
+    await user.click(input());
+    expect(screen.getByTestId("project-more").textContent).toBe("1 weiterer Treffer — weitertippen");
+    unmount();
+
+    render(<Harness options={tasks(1_100)} />);
+    await user.click(input());
+    expect(screen.getByTestId("project-more").textContent).toBe("1.050 weitere Treffer — weitertippen");
+    await user.keyboard("zzz");
+    expect(screen.getByTestId("project-empty").textContent).toBe("Keine Treffer");
+  });
+
+  it("says when there is nothing to choose from", async () => {
+    const user = userEvent.setup();
+    act(() => setUiLanguage("de-DE"));
+    render(<Harness options={[]} />);
+    await user.click(input());
+    expect(screen.getByTestId("project-empty").textContent).toBe("Nichts zur Auswahl");
   });
 });

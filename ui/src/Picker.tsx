@@ -9,7 +9,9 @@ import {
   type JSX,
   type KeyboardEvent,
 } from "react";
+import { useTranslation } from "react-i18next";
 
+import { formatNumber } from "./format";
 import "./picker.css";
 
 /** One choice. `detail` (for a project: its client's name) is shown before the label, muted in
@@ -206,6 +208,7 @@ export function Picker({
   allowNone,
   testid,
 }: PickerProps): JSX.Element {
+  const { t } = useTranslation("app", { keyPrefix: "picker" });
   const keys = useMemo(() => options.map((option) => fold(optionText(option))), [options]);
   const selectedIndex = useMemo(
     () => (value === null ? -1 : options.findIndex((option) => option.id === value)),
@@ -432,12 +435,12 @@ export function Picker({
         </div>
         {isOpen && items.length === 0 && (
           <div className="picker-empty" data-testid={`${testid}-empty`}>
-            {shown.query ? "No matches" : "Nothing to choose from"}
+            {shown.query ? t("noMatches") : t("nothingToChoose")}
           </div>
         )}
         {shown.more > 0 && (
           <div className="picker-more" data-testid={`${testid}-more`}>
-            {shown.more.toLocaleString()} more — keep typing
+            {t("more", { count: shown.more, number: formatNumber(shown.more, 0) })}
           </div>
         )}
       </div>

@@ -1,7 +1,7 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
 import type { BudgetView } from "./bindings/BudgetView";
 import type { Client } from "./bindings/Client";
@@ -13,6 +13,8 @@ import type { ProjectView } from "./bindings/ProjectView";
 import type { RateView } from "./bindings/RateView";
 import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
+import { setFormat } from "./format";
+import { setUiLanguage } from "./i18n";
 import { ProjectsScreen } from "./ProjectsScreen";
 import { project } from "./test/fixtures";
 import { permissionsOf } from "./test/fixtures";
@@ -453,3 +455,95 @@ describe("ProjectsScreen", () => {
   });
 });
 
+
+describe("ProjectsScreen in German", () => {
+  afterEach(() => {
+    act(() => setUiLanguage("en-US"));
+    setFormat({ locale: undefined, durationStyle: "clock" });
+  });
+
+  /** Text with every kind of space (Intl puts no-break ones before "%" and "€") as a plain one. */
+  const plain = (text: string | null) => (text ?? "").replace(/\s/g, " ");
+
+  it("speaks German to a viewer: headings, counts, rows, budgets and the empty tags", async () => {
+    const engine = fakeEngine({
+      summaries: { [project.project.id]: { seconds: 45000, unrated_seconds: 5400, first_unrated: "2026-10-05" } },
+    });
+    engine.clients.push({ id: project.project.client, name: project.client_name, currency: null, rounding: { mode: "up", minutes: 15 }, note: "", archived: false });
+    engine.projects.push(project);
+    engine.rates.push({
+      rate: { id: "r1", scope: { level: "project", project: project.project.id }, effective_from: "2026-01-01", hourly: { amount: "95", currency: "EUR" } },
+      applies_to: "project Website",
+    });
+    engine.budgets.push({
+      budget: { id: "b1", project: project.project.id, limit: { unit: "hours", hours: "40" }, period: "lifetime" },
+      project_name: "Website",
+      usage: { used: "45", limit: "40", percent: "112.5" },
+    });
+    act(() => setUiLanguage("de-DE"));
+    setFormat({ locale: "de-DE", durationStyle: "decimal" });
+    render(<ProjectsScreen permissions={VIEWER} />);
+
+    for (const name of ["Kunden", "Projekte", "Schlagwörter", "Stundensätze", "Budgets"]) {
+      expect(await screen.findByRole("heading", { name })).toBeTruthy();
+    }
+    expect(screen.getByTestId("catalog-readonly").textContent).toContain(
+      "Kunden, Projekte, Aufgaben und Schlagwörter sind hier schreibgeschützt.",
+    );
+    expect(screen.getByLabelText("Archivierte anzeigen")).toBeTruthy();
+    // The count beside a heading says what it counts, in the singular for one.
+    expect(await screen.findByTitle("1 aktiver Kunde")).toBeTruthy();
+    expect(screen.getByTitle("1 aktives Projekt")).toBeTruthy();
+    expect(screen.getByTestId("tags-empty").textContent).toBe("Noch keine Schlagwörter.");
+    expect((await screen.findByTestId("client-row")).textContent).toContain("EUR (Standard der Organisation) · rundet auf 15 Min. auf");
+
+    const row = await screen.findByTestId("project-row");
+    expect(row.textContent).toContain("abrechenbar");
+    expect(within(row).getByRole("button", { name: "Aufgaben von Website" }).textContent).toBe("Aufgaben");
+    const figures = within(row).getByTestId("project-figures");
+    expect(within(figures).getByTestId("project-rate").textContent).toBe("kein Stundensatz");
+    expect(within(figures).getByTestId("project-hours").textContent).toBe("12,50 h erfasst");
+    expect(within(figures).getByTestId("project-unbilled").textContent).toBe("nichts abzurechnen");
+    expect(within(figures).getByTestId("project-unrated").textContent).toBe("1,50 h seit 2026-10-05 ohne Stundensatz");
+
+    expect(screen.getByRole("columnheader", { name: "Gilt für" })).toBeTruthy();
+    const budget = await screen.findByTestId("budget-row");
+    expect(plain(budget.textContent)).toContain("40 h insgesamt");
+    expect(plain(budget.textContent)).toContain("45 h von 40 h (112,5 %)");
+    expect(within(budget).getByRole("progressbar", { name: "Verbrauchtes Budget für Website" })).toBeTruthy();
+  });
+
+  it("speaks German to an admin: empty states, the add forms and the rounding picker", async () => {
+    const engine = fakeEngine();
+    act(() => setUiLanguage("de-DE"));
+    const user = userEvent.setup();
+    render(<ProjectsScreen permissions={ADMIN} />);
+
+    expect((await screen.findByTestId("clients-empty")).textContent).toBe("Noch keine Kunden – legen Sie unten den ersten an.");
+    expect(screen.getByRole("heading", { name: "Neuen Kunden anlegen" })).toBeTruthy();
+    expect(screen.getByTestId("project-needs-client").textContent).toBe(
+      "Legen Sie zuerst einen Kunden an; jedes Projekt gehört zu einem Kunden.",
+    );
+    const mode = screen.getByTestId("client-rounding-input") as HTMLSelectElement;
+    expect([...mode.options].map((o) => o.textContent)).toEqual([
+      "Wie Organisation",
+      "Aufrunden",
+      "Abrunden",
+      "Kaufmännisch runden",
+    ]);
+    await user.selectOptions(mode, "down");
+    expect(screen.getByLabelText("auf")).toBe(screen.getByTestId("client-rounding-input-minutes"));
+
+    await user.type(screen.getByTestId("client-name-input"), "Nordwind");
+    await user.click(screen.getByRole("button", { name: "Kunde anlegen" }));
+    await screen.findByTestId("client-row");
+    expect(screen.getByTestId("client-new").textContent).toBe("+ Neuer Kunde");
+    expect(screen.getByRole("button", { name: "Nordwind umbenennen" }).textContent).toBe("Umbenennen");
+    expect(screen.getByRole("button", { name: "Nordwind archivieren" }).textContent).toBe("Archivieren");
+    expect(screen.getByRole("heading", { name: "Neues Projekt anlegen" })).toBeTruthy();
+    expect((screen.getByTestId("project-rounding-input") as HTMLSelectElement).options[0]?.textContent).toBe("Wie Kunde");
+    expect(screen.getByRole("button", { name: "Projekt anlegen" })).toBeTruthy();
+    expect(screen.getByTestId("rates-empty").textContent).toBe("Noch keine Stundensätze.");
+    expect(engine.sent[0]).toEqual(["add_client", { input: { name: "Nordwind", currency: null, rounding: "down:15", note: "" } }]);
+  });
+});

@@ -1,4 +1,6 @@
+import type { TFunction } from "i18next";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, can, errorMessage, notAllowed } from "./api";
 import type { BudgetLimit } from "./bindings/BudgetLimit";
@@ -15,6 +17,7 @@ import type { Rounding } from "./bindings/Rounding";
 import type { Tag } from "./bindings/Tag";
 import type { TagChanges } from "./bindings/TagChanges";
 import type { TaskView } from "./bindings/TaskView";
+import { formatNumber, formatPercent } from "./format";
 import { RoundingPicker } from "./RoundingPicker";
 import { hours, money } from "./time";
 import "./screens.css";
@@ -29,7 +32,6 @@ type Props = {
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_HINT = "Dates are YYYY-MM-DD, for example 2026-11-01.";
 
 const KEEP_CLIENT: ClientChanges = { name: null, currency: null, rounding: null, note: null, archived: null };
 const KEEP_TAG: TagChanges = { name: null, archived: null };
@@ -48,8 +50,22 @@ function optional(text: string): string | null {
   return t === "" ? null : t;
 }
 
-function roundingLabel(rounding: Rounding | null): string | null {
-  return rounding ? `${rounding.mode} ${rounding.minutes} min` : null;
+/** "rounds up 15 min" for a client's or project's own rounding; null when it has none. */
+function roundingLabel(t: TFunction<"projects">, rounding: Rounding | null): string | null {
+  return rounding ? t(`rounds.${rounding.mode}`, { minutes: rounding.minutes }) : null;
+}
+
+/** A decimal the engine sends as text ("12.5"), in the locale's way ("12,5"), its decimals kept. */
+function decimal(text: string): string {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value)) return text;
+  return formatNumber(value, Math.min(6, (text.split(".")[1] ?? "").length));
+}
+
+/** A percentage the engine sends as text ("112.5"), as the locale writes it ("112.5%", "112,5 %"). */
+function percentText(text: string): string {
+  const value = Number(text);
+  return text.trim() === "" || !Number.isFinite(value) ? `${text}%` : formatPercent(value);
 }
 
 function byName<T>(name: (item: T) => string) {
@@ -61,6 +77,7 @@ export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) 
   const editCatalog = can(permissions, "edit_catalog");
   const readRates = can(permissions, "read_rates");
   const editRates = can(permissions, "edit_rates");
+  const { t } = useTranslation("projects");
 
   const [clients, setClients] = useState<Client[] | null>(null);
   const [projects, setProjects] = useState<ProjectView[] | null>(null);
@@ -141,7 +158,7 @@ export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) 
       <div className="catalog-bar">
         {permissions && !editCatalog ? (
           <p className="notice small" data-testid="catalog-readonly">
-            Clients, projects, tasks and tags are read-only here. {notAllowed(permissions)}
+            {t("screen.catalogReadOnly", { reason: notAllowed(permissions) })}
           </p>
         ) : (
           <span />
@@ -154,7 +171,7 @@ export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) 
             onChange={(e) => setShowArchived(e.target.checked)}
             data-testid="show-archived"
           />
-          Show archived
+          {t("screen.showArchived")}
         </label>
       </div>
       {loadError && (
@@ -180,7 +197,7 @@ export function ProjectsScreen({ permissions, onChanged, focus = null }: Props) 
         <>
           {permissions && !editRates && (
             <p className="notice small" data-testid="rates-readonly">
-              Rates and budgets are read-only here. {notAllowed(permissions)}
+              {t("screen.ratesReadOnly", { reason: notAllowed(permissions) })}
             </p>
           )}
           <RatesPanel
@@ -222,7 +239,8 @@ function useAdding(empty: boolean): Adding {
   };
 }
 
-function NewButton({ adding, what }: { adding: Adding; what: string }) {
+function NewButton({ adding, what }: { adding: Adding; what: "client" | "project" | "tag" }) {
+  const { t } = useTranslation("projects", { keyPrefix: "newButton" });
   if (adding.shown && !adding.open) return null;
   return (
     <button
@@ -232,32 +250,38 @@ function NewButton({ adding, what }: { adding: Adding; what: string }) {
       onClick={adding.toggle}
       data-testid={`${what}-new`}
     >
-      {adding.open ? "Close" : `+ New ${what}`}
+      {adding.open ? t("close") : t(what)}
     </button>
   );
 }
 
 /** A project's rate today, its tracked and unbilled time and what that is worth, and its budget. */
 function ProjectFigures({ summary, budget }: { summary: ProjectSummary; budget: BudgetView | null }) {
+  const { t } = useTranslation("projects");
   return (
     <div className="project-figures" data-testid="project-figures">
-      <span title="The project's hourly rate today (a member's own rate may differ)" data-testid="project-rate">
-        {summary.rate ? `${money(summary.rate)}/h` : "no rate"}
+      <span title={t("figures.rateTitle")} data-testid="project-rate">
+        {summary.rate ? t("figures.rate", { rate: money(summary.rate) }) : t("figures.noRate")}
       </span>
-      <span data-testid="project-hours">{hours(summary.seconds)} h tracked</span>
+      <span data-testid="project-hours">{t("figures.tracked", { hours: hours(summary.seconds) })}</span>
       <span data-testid="project-unbilled">
-        {summary.unbilled_seconds > 0 ? `${hours(summary.unbilled_seconds)} h unbilled` : "nothing unbilled"}
+        {summary.unbilled_seconds > 0
+          ? t("figures.unbilled", { hours: hours(summary.unbilled_seconds) })
+          : t("figures.nothingUnbilled")}
         {summary.unbilled.length > 0 && ` · ${summary.unbilled.map(money).join(" + ")}`}
       </span>
       {summary.unrated_seconds > 0 && (
         <span className="project-unrated" data-testid="project-unrated">
-          {hours(summary.unrated_seconds)} h since {summary.first_unrated} has no rate
+          {t("figures.unrated", { hours: hours(summary.unrated_seconds), since: summary.first_unrated })}
         </span>
       )}
       {budget && (
-        <span className="project-budget" title={`Budget: ${limitLabel(budget)}; ${usedLabel(budget)} used`}>
+        <span
+          className="project-budget"
+          title={t("figures.budgetTitle", { limit: limitLabel(t, budget), used: usedLabel(t, budget) })}
+        >
           <BudgetBar view={budget} />
-          <span className="muted small">{budget.usage.percent}%</span>
+          <span className="muted small">{percentText(budget.usage.percent)}</span>
         </span>
       )}
     </div>
@@ -279,25 +303,29 @@ function ClientsPanel({
   editable: boolean;
   onChanged: () => void;
 }) {
+  const { t } = useTranslation("projects");
   const shown = (clients ?? []).filter((c) => showArchived || !c.archived).sort(byName((c) => c.name));
   const adding = useAdding(clients !== null && clients.length === 0);
+  const active = clients ? clients.filter((c) => !c.archived).length : null;
   return (
     <section className="panel" aria-labelledby="clients-heading">
       <div className="section-head">
-        <h2 id="clients-heading">Clients</h2>
-        <span className="muted small">{clients ? clients.filter((c) => !c.archived).length : ""}</span>
+        <h2 id="clients-heading">{t("clients.heading")}</h2>
+        <span className="muted small" title={active === null ? undefined : t("clients.count", { count: active })}>
+          {active ?? ""}
+        </span>
         <span className="spacer" />
         {editable && <NewButton adding={adding} what="client" />}
       </div>
       {clients === null ? (
-        <p className="muted empty">Loading…</p>
+        <p className="muted empty">{t("loading")}</p>
       ) : shown.length === 0 ? (
         <p className="muted empty" data-testid="clients-empty">
           {clients.length === 0
             ? editable
-              ? "No clients yet — add the first one below."
-              : "No clients yet."
-            : "No active clients — tick “Show archived” to see the others."}
+              ? t("clients.emptyAddBelow")
+              : t("clients.empty")
+            : t("clients.noneActive")}
         </p>
       ) : (
         <ul className="rows" data-testid="client-list">
@@ -364,10 +392,11 @@ function RenameForm({
   edit: Pick<ReturnType<typeof useRowEdit>, "name" | "setName" | "busy" | "rename" | "setRenaming">;
 }) {
   const { name, setName, busy, rename, setRenaming } = edit;
+  const { t } = useTranslation("projects", { keyPrefix: "row" });
   return (
     <form className="inline-form" onSubmit={rename} onKeyDown={(e) => e.key === "Escape" && setRenaming(false)}>
       <label className="sr-only" htmlFor={`${kind}-rename-${id}`}>
-        New name for {current}
+        {t("newName", { name: current })}
       </label>
       <input
         id={`${kind}-rename-${id}`}
@@ -377,10 +406,10 @@ function RenameForm({
         data-testid={`${kind}-rename-input`}
       />
       <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid={`${kind}-rename-save`}>
-        Save
+        {t("save")}
       </button>
       <button type="button" disabled={busy} onClick={() => setRenaming(false)}>
-        Cancel
+        {t("cancel")}
       </button>
     </form>
   );
@@ -405,8 +434,9 @@ function ClientRow({
     onChanged,
   );
   const { renaming, setRenaming, setName, error, busy, change } = edit;
+  const { t } = useTranslation("projects");
 
-  const rounding = roundingLabel(client.rounding);
+  const rounding = roundingLabel(t, client.rounding);
   return (
     <li className={`row${client.archived ? " is-archived" : ""}`} data-row-id={client.id} data-testid="client-row">
       {renaming ? (
@@ -417,10 +447,11 @@ function ClientRow({
             {client.name}
           </span>
           <span className="muted small">
-            {client.currency ?? (orgCurrency ? `${orgCurrency} (org default)` : "org default")}
-            {rounding ? ` · rounds ${rounding}` : ""}
+            {client.currency ??
+              (orgCurrency ? t("clients.orgCurrency", { currency: orgCurrency }) : t("clients.orgDefault"))}
+            {rounding ? ` · ${rounding}` : ""}
           </span>
-          {client.archived && <span className="badge">archived</span>}
+          {client.archived && <span className="badge">{t("row.archived")}</span>}
         </div>
       )}
       {editable && !renaming && (
@@ -432,20 +463,20 @@ function ClientRow({
               setName(client.name);
               setRenaming(true);
             }}
-            aria-label={`Rename ${client.name}`}
+            aria-label={t("row.renameNamed", { name: client.name })}
             data-testid="client-rename"
           >
-            Rename
+            {t("row.rename")}
           </button>
           <button
             type="button"
             className="link"
             disabled={busy}
             onClick={() => void change({ ...KEEP_CLIENT, archived: !client.archived })}
-            aria-label={`${client.archived ? "Unarchive" : "Archive"} ${client.name}`}
+            aria-label={t(client.archived ? "row.unarchiveNamed" : "row.archiveNamed", { name: client.name })}
             data-testid="client-archive"
           >
-            {client.archived ? "Unarchive" : "Archive"}
+            {client.archived ? t("row.unarchive") : t("row.archive")}
           </button>
         </span>
       )}
@@ -464,6 +495,7 @@ function AddClientForm({ orgCurrency, onAdded }: { orgCurrency: string | null; o
   const [rounding, setRounding] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { t } = useTranslation("projects", { keyPrefix: "addClient" });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -489,36 +521,36 @@ function AddClientForm({ orgCurrency, onAdded }: { orgCurrency: string | null; o
 
   return (
     <form className="add-form" onSubmit={submit} aria-labelledby="client-add-heading" data-testid="client-form">
-      <h3 id="client-add-heading">Add a client</h3>
+      <h3 id="client-add-heading">{t("heading")}</h3>
       <div className="fields">
         <div className="field grow">
-          <label htmlFor="client-name">Name</label>
+          <label htmlFor="client-name">{t("name")}</label>
           <input id="client-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="client-name-input" />
         </div>
         <div className="field narrow">
-          <label htmlFor="client-currency">Currency</label>
+          <label htmlFor="client-currency">{t("currency")}</label>
           <input
             id="client-currency"
             value={currency}
             maxLength={3}
-            placeholder={orgCurrency ?? "org default"}
-            title="Empty: the organization's currency"
+            placeholder={orgCurrency ?? t("currencyPlaceholder")}
+            title={t("currencyTitle")}
             onChange={(e) => setCurrency(e.target.value)}
             data-testid="client-currency-input"
           />
         </div>
         <div className="field rounding-field">
-          <label htmlFor="client-rounding">Rounding</label>
+          <label htmlFor="client-rounding">{t("rounding")}</label>
           <RoundingPicker
             id="client-rounding"
             value={rounding}
             onChange={setRounding}
-            inherit="As organization"
+            inherit={t("roundingInherit")}
             testid="client-rounding-input"
           />
         </div>
         <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="client-add">
-          Add client
+          {t("submit")}
         </button>
       </div>
       {error && (
@@ -543,25 +575,29 @@ function TagsPanel({
   editable: boolean;
   onChanged: () => void;
 }) {
-  const shown = (tags ?? []).filter((t) => showArchived || !t.archived).sort(byName((t) => t.name));
+  const { t } = useTranslation("projects");
+  const shown = (tags ?? []).filter((tag) => showArchived || !tag.archived).sort(byName((tag) => tag.name));
   const adding = useAdding(tags !== null && tags.length === 0);
+  const active = tags ? tags.filter((tag) => !tag.archived).length : null;
   return (
     <section className="panel" aria-labelledby="tags-heading">
       <div className="section-head">
-        <h2 id="tags-heading">Tags</h2>
-        <span className="muted small">{tags ? tags.filter((t) => !t.archived).length : ""}</span>
+        <h2 id="tags-heading">{t("tags.heading")}</h2>
+        <span className="muted small" title={active === null ? undefined : t("tags.count", { count: active })}>
+          {active ?? ""}
+        </span>
         <span className="spacer" />
         {editable && <NewButton adding={adding} what="tag" />}
       </div>
       {tags === null ? (
-        <p className="muted empty">Loading…</p>
+        <p className="muted empty">{t("loading")}</p>
       ) : shown.length === 0 ? (
         <p className="muted empty" data-testid="tags-empty">
           {tags.length === 0
             ? editable
-              ? "No tags yet — add one below, then pick it in the timer bar."
-              : "No tags yet."
-            : "No active tags — tick “Show archived” to see the others."}
+              ? t("tags.emptyAddBelow")
+              : t("tags.empty")
+            : t("tags.noneActive")}
         </p>
       ) : (
         <ul className="rows tag-rows" data-testid="tag-list">
@@ -585,6 +621,7 @@ function TagRow({ tag, editable, onChanged }: { tag: Tag; editable: boolean; onC
     onChanged,
   );
   const { renaming, setRenaming, setName, error, busy, change } = edit;
+  const { t } = useTranslation("projects", { keyPrefix: "row" });
   return (
     <li className={`row${tag.archived ? " is-archived" : ""}`} data-testid="tag-row">
       {renaming ? (
@@ -594,7 +631,7 @@ function TagRow({ tag, editable, onChanged }: { tag: Tag; editable: boolean; onC
           <span className="row-name tag-chip" data-testid="tag-name">
             {tag.name}
           </span>
-          {tag.archived && <span className="badge">archived</span>}
+          {tag.archived && <span className="badge">{t("archived")}</span>}
         </div>
       )}
       {editable && !renaming && (
@@ -606,20 +643,20 @@ function TagRow({ tag, editable, onChanged }: { tag: Tag; editable: boolean; onC
               setName(tag.name);
               setRenaming(true);
             }}
-            aria-label={`Rename tag ${tag.name}`}
+            aria-label={t("renameTag", { name: tag.name })}
             data-testid="tag-rename"
           >
-            Rename
+            {t("rename")}
           </button>
           <button
             type="button"
             className="link"
             disabled={busy}
             onClick={() => void change({ ...KEEP_TAG, archived: !tag.archived })}
-            aria-label={`${tag.archived ? "Unarchive" : "Archive"} tag ${tag.name}`}
+            aria-label={t(tag.archived ? "unarchiveTag" : "archiveTag", { name: tag.name })}
             data-testid="tag-archive"
           >
-            {tag.archived ? "Unarchive" : "Archive"}
+            {tag.archived ? t("unarchive") : t("archive")}
           </button>
         </span>
       )}
@@ -633,6 +670,7 @@ function TagRow({ tag, editable, onChanged }: { tag: Tag; editable: boolean; onC
 }
 
 function AddTagForm({ onAdded }: { onAdded: () => void }) {
+  const { t } = useTranslation("projects", { keyPrefix: "addTag" });
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -654,14 +692,14 @@ function AddTagForm({ onAdded }: { onAdded: () => void }) {
 
   return (
     <form className="add-form" onSubmit={submit} aria-labelledby="tag-add-heading" data-testid="tag-form">
-      <h3 id="tag-add-heading">Add a tag</h3>
+      <h3 id="tag-add-heading">{t("heading")}</h3>
       <div className="fields">
         <div className="field grow">
-          <label htmlFor="tag-name">Name</label>
+          <label htmlFor="tag-name">{t("name")}</label>
           <input id="tag-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="tag-name-input" />
         </div>
         <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="tag-add">
-          Add tag
+          {t("submit")}
         </button>
       </div>
       {error && (
@@ -698,29 +736,33 @@ function ProjectsPanel({
   withRate: boolean;
   onChanged: () => void;
 }) {
+  const { t } = useTranslation("projects");
   const [open, setOpen] = useState<string | null>(null);
   const shown = (projects ?? [])
     .filter((p) => showArchived || !p.project.archived)
     .sort(byName((p) => `${p.client_name}\u0000${p.project.name}`));
   const adding = useAdding(projects !== null && projects.length === 0);
+  const active = projects ? projects.filter((p) => !p.project.archived).length : null;
 
   return (
     <section className="panel" aria-labelledby="projects-heading">
       <div className="section-head">
-        <h2 id="projects-heading">Projects</h2>
-        <span className="muted small">{projects ? projects.filter((p) => !p.project.archived).length : ""}</span>
+        <h2 id="projects-heading">{t("projects.heading")}</h2>
+        <span className="muted small" title={active === null ? undefined : t("projects.count", { count: active })}>
+          {active ?? ""}
+        </span>
         <span className="spacer" />
         {editable && <NewButton adding={adding} what="project" />}
       </div>
       {projects === null ? (
-        <p className="muted empty">Loading…</p>
+        <p className="muted empty">{t("loading")}</p>
       ) : shown.length === 0 ? (
         <p className="muted empty" data-testid="projects-empty">
           {projects.length === 0
             ? editable
-              ? "No projects yet — add the first one below."
-              : "No projects yet."
-            : "No active projects — tick “Show archived” to see the others."}
+              ? t("projects.emptyAddBelow")
+              : t("projects.empty")
+            : t("projects.noneActive")}
         </p>
       ) : (
         <ul className="rows" data-testid="project-list">
@@ -770,8 +812,9 @@ function ProjectRow({
     onChanged,
   );
   const { renaming, setRenaming, setName, error, busy, change } = edit;
+  const { t } = useTranslation("projects");
 
-  const rounding = roundingLabel(project.rounding);
+  const rounding = roundingLabel(t, project.rounding);
   return (
     <li
       className={`row${project.archived ? " is-archived" : ""}${open ? " is-open" : ""}`}
@@ -790,10 +833,10 @@ function ProjectRow({
             <span data-testid="project-name">{project.name}</span>
           </span>
           <span className="muted small">
-            {project.billable ? "billable" : "not billable"}
-            {rounding ? ` · rounds ${rounding}` : ""}
+            {project.billable ? t("projects.billable") : t("projects.notBillable")}
+            {rounding ? ` · ${rounding}` : ""}
           </span>
-          {project.archived && <span className="badge">archived</span>}
+          {project.archived && <span className="badge">{t("row.archived")}</span>}
         </div>
       )}
       {!renaming && (
@@ -803,10 +846,10 @@ function ProjectRow({
             className="link"
             onClick={onToggle}
             aria-expanded={open}
-            aria-label={`Tasks of ${project.name}`}
+            aria-label={t("projects.tasksOf", { name: project.name })}
             data-testid="project-tasks"
           >
-            Tasks
+            {t("projects.tasks")}
           </button>
           {editable && (
             <>
@@ -817,20 +860,20 @@ function ProjectRow({
                   setName(project.name);
                   setRenaming(true);
                 }}
-                aria-label={`Rename ${project.name}`}
+                aria-label={t("row.renameNamed", { name: project.name })}
                 data-testid="project-rename"
               >
-                Rename
+                {t("row.rename")}
               </button>
               <button
                 type="button"
                 className="link"
                 disabled={busy}
                 onClick={() => void change({ ...KEEP_PROJECT, archived: !project.archived })}
-                aria-label={`${project.archived ? "Unarchive" : "Archive"} ${project.name}`}
+                aria-label={t(project.archived ? "row.unarchiveNamed" : "row.archiveNamed", { name: project.name })}
                 data-testid="project-archive"
               >
-                {project.archived ? "Unarchive" : "Archive"}
+                {project.archived ? t("row.unarchive") : t("row.archive")}
               </button>
             </>
           )}
@@ -848,6 +891,7 @@ function ProjectRow({
 }
 
 function TasksPanel({ project, editable }: { project: ProjectView; editable: boolean }) {
+  const { t } = useTranslation("projects");
   const id = project.project.id;
   const [tasks, setTasks] = useState<TaskView[] | null>(null);
   const [name, setName] = useState("");
@@ -884,20 +928,23 @@ function TasksPanel({ project, editable }: { project: ProjectView; editable: boo
   return (
     <div className="tasks" data-testid="task-panel">
       {tasks === null ? (
-        <p className="muted small">Loading tasks…</p>
+        <p className="muted small">{t("tasks.loading")}</p>
       ) : tasks.length === 0 ? (
         <p className="muted small" data-testid="tasks-empty">
-          No tasks yet{editable ? " — add the first one below." : "."}
+          {editable ? t("tasks.emptyAddBelow") : t("tasks.empty")}
         </p>
       ) : (
         <ul className="task-list">
-          {tasks.map((t) => (
-            <li key={t.task.id} className={t.task.archived ? "muted" : ""} data-testid="task-row">
-              {t.task.name}
-              {t.task.billable !== null && (
-                <span className="muted small"> · {t.task.billable ? "billable" : "not billable"}</span>
+          {tasks.map((view) => (
+            <li key={view.task.id} className={view.task.archived ? "muted" : ""} data-testid="task-row">
+              {view.task.name}
+              {view.task.billable !== null && (
+                <span className="muted small">
+                  {" · "}
+                  {view.task.billable ? t("projects.billable") : t("projects.notBillable")}
+                </span>
               )}
-              {t.task.archived && <span className="badge">archived</span>}
+              {view.task.archived && <span className="badge">{t("row.archived")}</span>}
             </li>
           ))}
         </ul>
@@ -905,17 +952,17 @@ function TasksPanel({ project, editable }: { project: ProjectView; editable: boo
       {editable && (
         <form className="inline-form" onSubmit={submit}>
           <label className="sr-only" htmlFor={`task-name-${id}`}>
-            New task for {project.project.name}
+            {t("tasks.newFor", { name: project.project.name })}
           </label>
           <input
             id={`task-name-${id}`}
             value={name}
-            placeholder="New task"
+            placeholder={t("tasks.newPlaceholder")}
             onChange={(e) => setName(e.target.value)}
             data-testid="task-name-input"
           />
           <button type="submit" disabled={busy || name.trim() === ""} data-testid="task-add">
-            Add task
+            {t("tasks.add")}
           </button>
         </form>
       )}
@@ -939,6 +986,7 @@ function AddProjectForm({
   withRate: boolean;
   onAdded: () => void;
 }) {
+  const { t } = useTranslation("projects");
   const [clientId, setClientId] = useState("");
   const [name, setName] = useState("");
   const [billable, setBillable] = useState(true);
@@ -964,7 +1012,7 @@ function AddProjectForm({
     if (!client) return;
     const rate = withRate ? optional(hourly) : null;
     if (rate !== null && !DATE.test(effectiveFrom)) {
-      setError(DATE_HINT);
+      setError(t("dateHint"));
       return;
     }
     setBusy(true);
@@ -994,7 +1042,7 @@ function AddProjectForm({
         });
       } catch (e) {
         // The project exists now; keep the rate as typed so it can be added under Rates.
-        setError(`${projectName} was added, but its rate was not: ${errorMessage(e)}`);
+        setError(t("addProject.rateFailed", { project: projectName, error: errorMessage(e) }));
         setName("");
         setRounding("");
         setBusy(false);
@@ -1010,9 +1058,9 @@ function AddProjectForm({
   if (clients.length === 0) {
     return (
       <div className="add-form">
-        <h3>Add a project</h3>
+        <h3>{t("addProject.heading")}</h3>
         <p className="muted small" data-testid="project-needs-client">
-          Add a client first; every project belongs to one.
+          {t("addProject.needsClient")}
         </p>
       </div>
     );
@@ -1020,10 +1068,10 @@ function AddProjectForm({
 
   return (
     <form className="add-form" onSubmit={submit} aria-labelledby="project-add-heading" data-testid="project-form">
-      <h3 id="project-add-heading">Add a project</h3>
+      <h3 id="project-add-heading">{t("addProject.heading")}</h3>
       <div className="fields">
         <div className="field">
-          <label htmlFor="project-client">Client</label>
+          <label htmlFor="project-client">{t("addProject.client")}</label>
           <select
             id="project-client"
             value={client?.id ?? ""}
@@ -1038,7 +1086,7 @@ function AddProjectForm({
           </select>
         </div>
         <div className="field grow">
-          <label htmlFor="project-name">Name</label>
+          <label htmlFor="project-name">{t("addProject.name")}</label>
           <input
             id="project-name"
             value={name}
@@ -1047,12 +1095,12 @@ function AddProjectForm({
           />
         </div>
         <div className="field rounding-field">
-          <label htmlFor="project-rounding">Rounding</label>
+          <label htmlFor="project-rounding">{t("addProject.rounding")}</label>
           <RoundingPicker
             id="project-rounding"
             value={rounding}
             onChange={setRounding}
-            inherit="As client"
+            inherit={t("addProject.roundingInherit")}
             testid="project-rounding-input"
           />
         </div>
@@ -1065,28 +1113,28 @@ function AddProjectForm({
             onChange={(e) => setBillable(e.target.checked)}
             data-testid="project-billable"
           />
-          Billable
+          {t("addProject.billable")}
         </label>
         {withRate && (
           <>
             <div className="field narrow">
-              <label htmlFor="project-rate">Hourly rate</label>
+              <label htmlFor="project-rate">{t("addProject.hourlyRate")}</label>
               <input
                 id="project-rate"
                 value={hourly}
                 inputMode="decimal"
-                placeholder="optional"
+                placeholder={t("addProject.hourlyRatePlaceholder")}
                 onChange={(e) => setHourly(e.target.value)}
                 data-testid="project-rate-input"
               />
             </div>
             <div className="field date">
-              <label htmlFor="project-rate-from">Rate from</label>
+              <label htmlFor="project-rate-from">{t("addProject.rateFrom")}</label>
               <input
                 id="project-rate-from"
                 value={from ?? today}
                 inputMode="numeric"
-                placeholder="YYYY-MM-DD"
+                placeholder={t("datePlaceholder")}
                 maxLength={10}
                 onChange={(e) => setFrom(e.target.value)}
                 data-testid="project-rate-from"
@@ -1096,7 +1144,7 @@ function AddProjectForm({
         )}
         <span className="spacer" />
         <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="project-add">
-          Add project
+          {t("addProject.submit")}
         </button>
       </div>
       {error && (
@@ -1149,27 +1197,28 @@ function RatesPanel({
   editable: boolean;
   onChanged: () => void;
 }) {
+  const { t } = useTranslation("projects");
   return (
     <section className="panel" aria-labelledby="rates-heading">
       <div className="section-head">
-        <h2 id="rates-heading">Rates</h2>
-        <span className="muted small">hourly, most specific wins</span>
+        <h2 id="rates-heading">{t("rates.heading")}</h2>
+        <span className="muted small">{t("rates.hint")}</span>
       </div>
       {rates === null ? (
-        <p className="muted empty">Loading…</p>
+        <p className="muted empty">{t("loading")}</p>
       ) : rates.length === 0 ? (
         <p className="muted empty" data-testid="rates-empty">
-          No rates yet{editable && projects.length > 0 ? " — add the first one below." : "."}
+          {editable && projects.length > 0 ? t("rates.emptyAddBelow") : t("rates.empty")}
         </p>
       ) : (
         <table className="list">
           <thead>
             <tr>
-              <th scope="col">Applies to</th>
+              <th scope="col">{t("rates.appliesTo")}</th>
               <th scope="col" className="num">
-                Hourly
+                {t("rates.hourly")}
               </th>
-              <th scope="col">From</th>
+              <th scope="col">{t("rates.from")}</th>
             </tr>
           </thead>
           <tbody>
@@ -1201,6 +1250,7 @@ function AddRateForm({
   today: string;
   onAdded: () => void;
 }) {
+  const { t } = useTranslation("projects");
   const [projectId, setProjectId] = useState("");
   const [hourly, setHourly] = useState("");
   const [from, setFrom] = useState<string | null>(null);
@@ -1219,7 +1269,7 @@ function AddRateForm({
     event.preventDefault();
     if (!project) return;
     if (!DATE.test(effectiveFrom)) {
-      setError(DATE_HINT);
+      setError(t("dateHint"));
       return;
     }
     setBusy(true);
@@ -1243,10 +1293,10 @@ function AddRateForm({
 
   return (
     <form className="add-form" onSubmit={submit} aria-labelledby="rate-add-heading" data-testid="rate-form">
-      <h3 id="rate-add-heading">Add a project rate</h3>
+      <h3 id="rate-add-heading">{t("addRate.heading")}</h3>
       <div className="fields">
         <div className="field grow">
-          <label htmlFor="rate-project">Project</label>
+          <label htmlFor="rate-project">{t("addRate.project")}</label>
           <ProjectSelect
             id="rate-project"
             projects={projects}
@@ -1256,36 +1306,35 @@ function AddRateForm({
           />
         </div>
         <div className="field narrow">
-          <label htmlFor="rate-hourly">Hourly rate</label>
+          <label htmlFor="rate-hourly">{t("addRate.hourlyRate")}</label>
           <input
             id="rate-hourly"
             value={hourly}
             inputMode="decimal"
-            placeholder="e.g. 95"
+            placeholder={t("addRate.hourlyRatePlaceholder")}
             onChange={(e) => setHourly(e.target.value)}
             data-testid="rate-hourly-input"
           />
         </div>
         <div className="field date">
-          <label htmlFor="rate-from">From</label>
+          <label htmlFor="rate-from">{t("addRate.from")}</label>
           <input
             id="rate-from"
             value={from ?? suggested}
             inputMode="numeric"
-            placeholder="YYYY-MM-DD"
+            placeholder={t("datePlaceholder")}
             maxLength={10}
             onChange={(e) => setFrom(e.target.value)}
             data-testid="rate-from-input"
           />
         </div>
         <button type="submit" className="primary" disabled={busy || hourly.trim() === ""} data-testid="rate-add">
-          Add rate
+          {t("addRate.submit")}
         </button>
       </div>
       {leftOut && (
         <p className="notice small" role="status" data-testid="rate-gap">
-          {hours(leftOut.unrated_seconds)} h of billable time on this project since {leftOut.first_unrated} has
-          no rate; a rate from {effectiveFrom} leaves the time before it without one.
+          {t("addRate.gap", { hours: hours(leftOut.unrated_seconds), since: leftOut.first_unrated, from: effectiveFrom })}
         </p>
       )}
       {error && (
@@ -1299,34 +1348,40 @@ function AddRateForm({
 
 /* Budgets */
 
-function limitLabel(view: BudgetView): string {
+/** "40 h in total", "€5,000.00 per month". */
+function limitLabel(t: TFunction<"projects">, view: BudgetView): string {
   const limit = view.budget.limit;
-  const amount = limit.unit === "hours" ? `${limit.hours} h` : money(limit.amount);
-  return `${amount} ${view.budget.period === "monthly" ? "per month" : "in total"}`;
+  const amount = limit.unit === "hours" ? t("budgets.hours", { hours: decimal(limit.hours) }) : money(limit.amount);
+  return view.budget.period === "monthly" ? t("budgets.perMonth", { amount }) : t("budgets.inTotal", { amount });
 }
 
-function usedLabel(view: BudgetView): string {
+/** "45 h of 40 h (112.5%)". */
+function usedLabel(t: TFunction<"projects">, view: BudgetView): string {
   const limit = view.budget.limit;
   const { used, limit: of, percent } = view.usage;
   const text =
     limit.unit === "hours"
-      ? `${used} h of ${of} h`
-      : `${money({ amount: used, currency: limit.amount.currency })} of ${money({ amount: of, currency: limit.amount.currency })}`;
-  return `${text} (${percent}%)`;
+      ? t("budgets.usedHours", { used: decimal(used), limit: decimal(of) })
+      : t("budgets.usedAmount", {
+          used: money({ amount: used, currency: limit.amount.currency }),
+          limit: money({ amount: of, currency: limit.amount.currency }),
+        });
+  return t("budgets.usedWithPercent", { used: text, percent: percentText(percent) });
 }
 
 function BudgetBar({ view }: { view: BudgetView }) {
+  const { t } = useTranslation("projects");
   const percent = Number(view.usage.percent) || 0;
   const over = percent > 100;
   return (
     <div
       className={`budget-bar${over ? " over" : ""}`}
       role="progressbar"
-      aria-label={`Budget used for ${view.project_name}`}
+      aria-label={t("budgets.barLabel", { project: view.project_name })}
       aria-valuenow={percent}
       aria-valuemin={0}
       aria-valuemax={100}
-      aria-valuetext={`${view.usage.percent}% used`}
+      aria-valuetext={t("budgets.barValue", { percent: percentText(view.usage.percent) })}
       data-testid="budget-bar"
     >
       <div className="budget-fill" style={{ width: `${Math.min(100, Math.max(0, percent))}%` }} />
@@ -1349,27 +1404,28 @@ function BudgetsPanel({
   editable: boolean;
   onChanged: () => void;
 }) {
+  const { t } = useTranslation("projects");
   return (
     <section className="panel" aria-labelledby="budgets-heading">
       <div className="section-head">
-        <h2 id="budgets-heading">Budgets</h2>
-        <span className="muted small">usage as of today</span>
+        <h2 id="budgets-heading">{t("budgets.heading")}</h2>
+        <span className="muted small">{t("budgets.hint")}</span>
       </div>
       {budgets === null ? (
-        <p className="muted empty">Loading…</p>
+        <p className="muted empty">{t("loading")}</p>
       ) : budgets.length === 0 ? (
         <p className="muted empty" data-testid="budgets-empty">
-          No budgets yet{editable && projects.length > 0 ? " — set one below." : "."}
+          {editable && projects.length > 0 ? t("budgets.emptySetBelow") : t("budgets.empty")}
         </p>
       ) : (
         <ul className="rows">
           {budgets.map((view) => (
             <li key={view.budget.id} className="budget-row" data-testid="budget-row">
               <span className="row-name">{view.project_name}</span>
-              <span className="muted small">{limitLabel(view)}</span>
+              <span className="muted small">{limitLabel(t, view)}</span>
               <BudgetBar view={view} />
               <span className={`small budget-used${Number(view.usage.percent) > 100 ? " over" : ""}`}>
-                {usedLabel(view)}
+                {usedLabel(t, view)}
               </span>
             </li>
           ))}
@@ -1394,6 +1450,7 @@ function SetBudgetForm({
   orgCurrency: string | null;
   onSet: () => void;
 }) {
+  const { t } = useTranslation("projects", { keyPrefix: "setBudget" });
   const [projectId, setProjectId] = useState("");
   const [unit, setUnit] = useState<"hours" | "amount">("hours");
   const [limit, setLimit] = useState("");
@@ -1412,7 +1469,7 @@ function SetBudgetForm({
     if (!project) return;
     const code = shownCurrency.trim().toUpperCase();
     if (unit === "amount" && code === "") {
-      setError("Type the budget's currency, e.g. EUR.");
+      setError(t("currencyMissing"));
       return;
     }
     const budgetLimit: BudgetLimit =
@@ -1435,10 +1492,10 @@ function SetBudgetForm({
 
   return (
     <form className="add-form" onSubmit={submit} aria-labelledby="budget-set-heading" data-testid="budget-form">
-      <h3 id="budget-set-heading">Set a project budget</h3>
+      <h3 id="budget-set-heading">{t("heading")}</h3>
       <div className="fields">
         <div className="field grow">
-          <label htmlFor="budget-project">Project</label>
+          <label htmlFor="budget-project">{t("project")}</label>
           <ProjectSelect
             id="budget-project"
             projects={projects}
@@ -1448,31 +1505,31 @@ function SetBudgetForm({
           />
         </div>
         <div className="field narrow">
-          <label htmlFor="budget-unit">Limit in</label>
+          <label htmlFor="budget-unit">{t("unit")}</label>
           <select
             id="budget-unit"
             value={unit}
             onChange={(e) => setUnit(e.target.value === "amount" ? "amount" : "hours")}
             data-testid="budget-unit-select"
           >
-            <option value="hours">hours</option>
-            <option value="amount">money</option>
+            <option value="hours">{t("unitHours")}</option>
+            <option value="amount">{t("unitMoney")}</option>
           </select>
         </div>
         <div className="field narrow">
-          <label htmlFor="budget-limit">{unit === "hours" ? "Hours" : "Amount"}</label>
+          <label htmlFor="budget-limit">{unit === "hours" ? t("hours") : t("amount")}</label>
           <input
             id="budget-limit"
             value={limit}
             inputMode="decimal"
-            placeholder={unit === "hours" ? "e.g. 40" : "e.g. 5000"}
+            placeholder={unit === "hours" ? t("hoursPlaceholder") : t("amountPlaceholder")}
             onChange={(e) => setLimit(e.target.value)}
             data-testid="budget-limit-input"
           />
         </div>
         {unit === "amount" && (
           <div className="field tiny">
-            <label htmlFor="budget-currency">Currency</label>
+            <label htmlFor="budget-currency">{t("currency")}</label>
             <input
               id="budget-currency"
               value={shownCurrency}
@@ -1483,19 +1540,19 @@ function SetBudgetForm({
           </div>
         )}
         <div className="field narrow">
-          <label htmlFor="budget-period">Period</label>
+          <label htmlFor="budget-period">{t("period")}</label>
           <select
             id="budget-period"
             value={period}
             onChange={(e) => setPeriod(e.target.value === "monthly" ? "monthly" : "lifetime")}
             data-testid="budget-period-select"
           >
-            <option value="lifetime">in total</option>
-            <option value="monthly">per month</option>
+            <option value="lifetime">{t("periodLifetime")}</option>
+            <option value="monthly">{t("periodMonthly")}</option>
           </select>
         </div>
         <button type="submit" className="primary" disabled={busy || limit.trim() === ""} data-testid="budget-set">
-          Set budget
+          {t("submit")}
         </button>
       </div>
       {error && (

@@ -1,19 +1,22 @@
 // Start a recurring invoice: one typed line for a client, every week, month, quarter or year. The
 // drafts appear in the list when they are due (the Invoices screen asks the engine on opening).
 import { useEffect, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { Client } from "./bindings/Client";
 import type { Every } from "./bindings/Every";
 
-const INTERVALS: { label: string; every: Every }[] = [
-  { label: "every week", every: { unit: "weeks", count: 1 } },
-  { label: "every month", every: { unit: "months", count: 1 } },
-  { label: "every quarter", every: { unit: "months", count: 3 } },
-  { label: "every year", every: { unit: "months", count: 12 } },
+/** How often a series makes a draft, by its key in the catalogue under `recurring.every`. */
+const INTERVALS: { key: keyof (typeof import("./locales/en/invoices.json"))["recurring"]["every"]; every: Every }[] = [
+  { key: "week", every: { unit: "weeks", count: 1 } },
+  { key: "month", every: { unit: "months", count: 1 } },
+  { key: "quarter", every: { unit: "months", count: 3 } },
+  { key: "year", every: { unit: "months", count: 12 } },
 ];
 
 export function RecurringForm({ onStarted }: { onStarted: () => void }) {
+  const { t } = useTranslation("invoices", { keyPrefix: "recurring" });
   const [clients, setClients] = useState<Client[]>([]);
   const [client, setClient] = useState("");
   const [interval, setInterval] = useState(1);
@@ -80,10 +83,10 @@ export function RecurringForm({ onStarted }: { onStarted: () => void }) {
 
   return (
     <form className="add-form" onSubmit={submit} data-testid="recurring-form">
-      <h3>Recurring invoice</h3>
+      <h3>{t("heading")}</h3>
       <div className="fields">
         <label className="field">
-          <span>Client</span>
+          <span>{t("client")}</span>
           <select value={client} onChange={(e) => setClient(e.target.value)} data-testid="recurring-client">
             {clients.map((c) => (
               <option key={c.id} value={c.id}>
@@ -93,38 +96,38 @@ export function RecurringForm({ onStarted }: { onStarted: () => void }) {
           </select>
         </label>
         <label className="field grow">
-          <span>Line</span>
+          <span>{t("line")}</span>
           <input value={description} onChange={(e) => setDescription(e.target.value)} data-testid="recurring-description" />
         </label>
         <label className="field narrow">
-          <span>Price</span>
+          <span>{t("price")}</span>
           <input value={price} inputMode="decimal" onChange={(e) => setPrice(e.target.value)} data-testid="recurring-price" />
         </label>
         <label className="field narrow">
-          <span>VAT %</span>
+          <span>{t("vatPercent")}</span>
           <input value={vat} inputMode="decimal" onChange={(e) => setVat(e.target.value)} data-testid="recurring-vat" />
         </label>
         <label className="field narrow">
-          <span>How often</span>
+          <span>{t("howOften")}</span>
           <select value={interval} onChange={(e) => setInterval(Number(e.target.value))} data-testid="recurring-every">
             {INTERVALS.map((i, n) => (
-              <option key={i.label} value={n}>
-                {i.label}
+              <option key={i.key} value={n}>
+                {t(`every.${i.key}`)}
               </option>
             ))}
           </select>
         </label>
         <label className="field narrow">
-          <span>First on</span>
+          <span>{t("firstOn")}</span>
           <input type="date" value={start} onChange={(e) => setStart(e.target.value)} data-testid="recurring-start" />
         </label>
         <button type="submit" className="secondary" disabled={busy || !client || description.trim() === "" || price.trim() === ""} data-testid="recurring-add">
-          Start
+          {t("start")}
         </button>
       </div>
       {started && (
         <p className="notice small" role="status" data-testid="recurring-started">
-          Started. Drafts appear here when they are due.
+          {t("started")}
         </p>
       )}
       {error && (

@@ -1,9 +1,10 @@
-import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { formatDate, setFormat } from "./format";
+import { setUiLanguage } from "./i18n";
 
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Client } from "./bindings/Client";
@@ -406,5 +407,81 @@ describe("ReportsScreen", () => {
         "Billable and non-billable hours by project, top 12 and the rest as Other",
       ),
     );
+  });
+});
+
+describe("ReportsScreen in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("says everything in German, a singular entry without a project included", async () => {
+    act(() => setUiLanguage("de-DE"));
+    mockShell(
+      [],
+      (q) =>
+        q.group_by[0] === "day"
+          ? { ...reportFor(q), rows: [row([{ by: "day", value: "2026-11-02" }, { by: "project", value: project.project.id }], 5400, 0, null)] }
+          : { ...reportFor(q), unassigned: { entries: 1, seconds: 1800 } },
+      (cmd) => {
+        if (cmd === "tags" || cmd === "entries") return [];
+        throw `unexpected ${cmd}`;
+      },
+    );
+    const user = userEvent.setup();
+    render(<ReportsScreen permissions={permissions("all")} org={org} />);
+    await screen.findAllByTestId("report-row");
+
+    expect(screen.getByRole("heading", { name: "Berichte" })).toBeTruthy();
+    expect(screen.getByText("Tage in der Zeitzone Europe/Berlin")).toBeTruthy();
+    expect(screen.getByTestId("report-export-csv").textContent).toBe("CSV exportieren");
+    for (const name of ["Zeitraum", "Von", "Bis", "Gruppieren nach", "Dann nach", "Kunde", "Projekt", "Mitglied"]) {
+      expect(screen.getByLabelText(name)).toBeTruthy();
+    }
+    expect((screen.getByTestId("report-preset") as HTMLSelectElement).selectedOptions[0]?.textContent).toBe("Dieser Monat");
+    expect(within(screen.getByTestId("report-group-2")).getByRole("option", { name: "(keine)" })).toBeTruthy();
+    expect(within(screen.getByTestId("report-member")).getByRole("option", { name: "Alle" })).toBeTruthy();
+    expect(screen.getByTestId("report-unassigned").textContent).toBe(
+      "1 Eintrag (0.50 h) in diesem Zeitraum hat noch kein Projekt und steht in keiner Zeile: Weisen Sie ihm unter Erfassen ein Projekt zu.",
+    );
+    expect(screen.getByText("Stunden gesamt")).toBeTruthy();
+    expect(screen.getByText("Abrechenbarer Anteil")).toBeTruthy();
+    const table = screen.getByTestId("report-table");
+    for (const name of ["Projekt", "Abrechenbar h", "Nicht abrechenbar h", "Summe h", "Betrag"]) {
+      expect(within(table).getByRole("columnheader", { name })).toBeTruthy();
+    }
+    expect(within(table).getByRole("rowheader", { name: "Summe" })).toBeTruthy();
+    expect(screen.getByTestId("report-chart-groups").textContent).toBe("Nach Projekt");
+    expect(screen.getByTestId("report-chart-time").textContent).toBe("Im Zeitverlauf");
+    const chart = screen.getByTestId("report-chart");
+    expect(chart.getAttribute("aria-label")).toBe("Abrechenbare und nicht abrechenbare Stunden nach Projekt");
+    await waitFor(() =>
+      expect(screen.getByTestId("report-chart-data").textContent).toContain("Website: 1.50 h abrechenbar, 1.00 h nicht abrechenbar"),
+    );
+
+    await user.click(screen.getByTestId("report-chart-time"));
+    expect((await screen.findByTestId("report-time-chart")).getAttribute("aria-label")).toBe("Stunden pro Tag, nach Projekt");
+    expect(screen.getByLabelText("Pro")).toBeTruthy();
+
+    await user.click(screen.getByTestId("report-mode-detailed"));
+    expect((await screen.findByTestId("detailed-empty")).textContent).toBe("Keine passenden Einträge in diesem Zeitraum.");
+    expect(screen.getByTestId("report-mode-detailed").getAttribute("title")).toBe(
+      "Jeder Eintrag, mit Filtern für abrechenbar, abgerechnet und Schlagwörter",
+    );
+  });
+
+  it("switches an open report to German, and says when nothing was tracked", async () => {
+    mockShell([], (q) => ({ ...reportFor(q), unassigned: { entries: 2, seconds: 5400 } }));
+    render(<ReportsScreen permissions={permissions("all")} org={org} />);
+    await screen.findAllByTestId("report-row");
+    expect(screen.getByRole("heading", { name: "Reports" })).toBeTruthy();
+    act(() => setUiLanguage("de-DE"));
+    expect(screen.getByRole("heading", { name: "Berichte" })).toBeTruthy();
+    expect(screen.getByTestId("report-unassigned").textContent).toBe(
+      "2 Einträge (1.50 h) in diesem Zeitraum haben noch kein Projekt und stehen in keiner Zeile: Weisen Sie ihnen unter Erfassen ein Projekt zu.",
+    );
+    cleanup();
+
+    mockShell([], (q) => ({ ...reportFor(q), rows: [], total: row([], 0, 0, null) }));
+    render(<ReportsScreen permissions={permissions("all")} org={org} />);
+    expect((await screen.findByTestId("report-empty")).textContent).toBe("In diesem Zeitraum wurde keine Zeit erfasst.");
   });
 });

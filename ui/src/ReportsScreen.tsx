@@ -3,6 +3,7 @@
 // windowed table that stays fast for tens of thousands of rows. CSV export goes through the engine
 // too (api.saveReportCsv) with the very same query.
 import { Fragment, startTransition, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from "chart.js";
 import { Temporal } from "temporal-polyfill";
 
@@ -20,8 +21,9 @@ import type { ReportView } from "./bindings/ReportView";
 import type { WeekStart } from "./bindings/WeekStart";
 import { Picker, type PickerOption } from "./Picker";
 import { DetailedReport } from "./DetailedReport";
-import { cssVar, TimeChart } from "./TimeChart";
-import { formatPeriod } from "./format";
+import { cssVar, tickHours, TimeChart } from "./TimeChart";
+import { formatNumber, formatPeriod } from "./format";
+import i18n from "./i18n";
 import { hours, money } from "./time";
 import "./reports.css";
 
@@ -37,14 +39,17 @@ export type Preset =
   | "all_time"
   | "custom";
 
-const PRESETS: { value: Preset; label: string }[] = [
-  { value: "this_week", label: "This week" },
-  { value: "last_week", label: "Last week" },
-  { value: "this_month", label: "This month" },
-  { value: "last_month", label: "Last month" },
-  { value: "this_year", label: "This year" },
-  { value: "all_time", label: "All time" },
-  { value: "custom", label: "Custom" },
+/** A preset's name: its key in the `reports` catalogue under `reportsScreen.preset`. */
+type PresetLabel = keyof (typeof import("./locales/en/reports.json"))["reportsScreen"]["preset"];
+
+const PRESETS: { value: Preset; label: PresetLabel }[] = [
+  { value: "this_week", label: "thisWeek" },
+  { value: "last_week", label: "lastWeek" },
+  { value: "this_month", label: "thisMonth" },
+  { value: "last_month", label: "lastMonth" },
+  { value: "this_year", label: "thisYear" },
+  { value: "all_time", label: "allTime" },
+  { value: "custom", label: "custom" },
 ];
 
 const WEEK_START_DAY: Record<WeekStart, number> = { monday: 1, sunday: 7, saturday: 6 };
@@ -83,19 +88,8 @@ export function presetRange(
 // ---------------------------------------------------------------------------------------------
 // Labels and numbers
 
-const DIMENSIONS: { value: GroupBy; label: string }[] = [
-  { value: "client", label: "Client" },
-  { value: "project", label: "Project" },
-  { value: "task", label: "Task" },
-  { value: "member", label: "Member" },
-  { value: "day", label: "Day" },
-  { value: "week", label: "Week" },
-  { value: "month", label: "Month" },
-];
-
-function dimensionLabel(by: GroupBy): string {
-  return DIMENSIONS.find((d) => d.value === by)?.label ?? by;
-}
+/** The dimensions a report groups by, in the order they are offered (named under `reportsScreen.dimension`). */
+const DIMENSIONS: GroupBy[] = ["client", "project", "task", "member", "day", "week", "month"];
 
 /** A key as people read it (names as the engine's `ReportView::label`; days, weeks and months in
  * the organization's locale). */
@@ -106,7 +100,7 @@ export function keyLabel(key: GroupKey, names: ReportView["names"]): string {
     case "member":
       return names[key.value] ?? key.value;
     case "task":
-      return key.value === null ? "(no task)" : (names[key.value] ?? key.value);
+      return key.value === null ? i18n.t("common.noTask", { ns: "reports" }) : (names[key.value] ?? key.value);
     case "day":
     case "week":
     case "month":
@@ -126,6 +120,7 @@ function totalSeconds(row: ReportRow): number {
 // The screen
 
 export function ReportsScreen({ permissions, org }: { permissions: Permissions | null; org: OrgSummary }) {
+  const { t } = useTranslation("reports", { keyPrefix: "reportsScreen" });
   const id = useId();
   const [today, setToday] = useState<string | null>(null);
   const [weekStart, setWeekStart] = useState<WeekStart>("monday");
@@ -298,62 +293,62 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
       (client ? projects.filter((p) => p.project.client === client) : projects).map((p) => {
         const option: PickerOption = {
           id: p.project.id,
-          label: `${p.project.name}${p.project.archived ? " (archived)" : ""}`,
+          label: p.project.archived ? t("archived", { name: p.project.name }) : p.project.name,
         };
         if (!client) option.detail = p.client_name;
         return option;
       }),
-    [projects, client],
+    [projects, client, t],
   );
   const clientOptions = useMemo<PickerOption[]>(
-    () => clients.map((c) => ({ id: c.id, label: `${c.name}${c.archived ? " (archived)" : ""}` })),
-    [clients],
+    () => clients.map((c) => ({ id: c.id, label: c.archived ? t("archived", { name: c.name }) : c.name })),
+    [clients, t],
   );
 
   return (
     <section className="reports" aria-labelledby={`${id}-title`}>
       <div className="section-head">
-        <h2 id={`${id}-title`}>Reports</h2>
-        <span className="muted small">Days in {org.time_zone}</span>
-        <div className="segmented" role="group" aria-label="Report">
+        <h2 id={`${id}-title`}>{t("title")}</h2>
+        <span className="muted small">{t("daysIn", { timeZone: org.time_zone })}</span>
+        <div className="segmented" role="group" aria-label={t("report")}>
           <button
             type="button"
             aria-pressed={mode === "summary"}
             onClick={() => setMode("summary")}
             data-testid="report-mode-summary"
           >
-            Summary
+            {t("summary")}
           </button>
           <button
             type="button"
             aria-pressed={mode === "detailed"}
             onClick={() => setMode("detailed")}
-            title="Every entry, with filters for billable, invoiced and tags"
+            title={t("detailedHint")}
             data-testid="report-mode-detailed"
           >
-            Detailed
+            {t("detailed")}
           </button>
         </div>
         <span className="spacer" />
         {loading && (
           <span className="muted small report-loading" role="status" data-testid="report-loading">
-            Loading…
+            {t("loading")}
           </span>
         )}
         <button
           type="button"
           onClick={exportCsv}
           disabled={query === null || exporting || mode === "detailed"}
-          title={mode === "detailed" ? "The CSV export is of the summary" : undefined}
+          title={mode === "detailed" ? t("exportIsSummary") : undefined}
           data-testid="report-export-csv"
         >
-          {exporting ? "Exporting…" : "Export CSV"}
+          {exporting ? t("exporting") : t("exportCsv")}
         </button>
       </div>
 
       <div className="report-controls">
         <div className="field">
-          <label htmlFor={`${id}-preset`}>Period</label>
+          <label htmlFor={`${id}-preset`}>{t("period")}</label>
           <select
             id={`${id}-preset`}
             value={preset}
@@ -363,13 +358,13 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
           >
             {PRESETS.map((p) => (
               <option key={p.value} value={p.value}>
-                {p.label}
+                {t(`preset.${p.label}`)}
               </option>
             ))}
           </select>
         </div>
         <div className="field">
-          <label htmlFor={`${id}-from`}>From</label>
+          <label htmlFor={`${id}-from`}>{t("from")}</label>
           <input
             id={`${id}-from`}
             type="date"
@@ -384,7 +379,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
           />
         </div>
         <div className="field">
-          <label htmlFor={`${id}-to`}>To</label>
+          <label htmlFor={`${id}-to`}>{t("to")}</label>
           <input
             id={`${id}-to`}
             type="date"
@@ -399,7 +394,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
           />
         </div>
         <div className="field" hidden={mode === "detailed"}>
-          <label htmlFor={`${id}-group1`}>Group by</label>
+          <label htmlFor={`${id}-group1`}>{t("groupBy")}</label>
           <select
             id={`${id}-group1`}
             value={group1}
@@ -407,64 +402,63 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
             data-testid="report-group-1"
           >
             {DIMENSIONS.map((d) => (
-              <option key={d.value} value={d.value}>
-                {d.label}
+              <option key={d} value={d}>
+                {t(`dimension.${d}`)}
               </option>
             ))}
           </select>
         </div>
         <div className="field" hidden={mode === "detailed"}>
-          <label htmlFor={`${id}-group2`}>Then by</label>
+          <label htmlFor={`${id}-group2`}>{t("thenBy")}</label>
           <select
             id={`${id}-group2`}
             value={group2}
             onChange={(e) => setGroup2(e.target.value as GroupBy | "")}
             data-testid="report-group-2"
           >
-            <option value="">(none)</option>
-            {DIMENSIONS.filter((d) => d.value !== group1).map((d) => (
-              <option key={d.value} value={d.value}>
-                {d.label}
+            <option value="">{t("none")}</option>
+            {DIMENSIONS.filter((d) => d !== group1).map((d) => (
+              <option key={d} value={d}>
+                {t(`dimension.${d}`)}
               </option>
             ))}
           </select>
         </div>
         <div className="field">
-          <label htmlFor={`${id}-client`}>Client</label>
+          <label htmlFor={`${id}-client`}>{t("client")}</label>
           <Picker
             id={`${id}-client`}
             testid="report-client"
             options={clientOptions}
             value={client || null}
             onChange={(value) => chooseClient(value ?? "")}
-            allowNone="All clients"
+            allowNone={t("allClients")}
           />
         </div>
         <div className="field report-project-field">
-          <label htmlFor={`${id}-project`}>Project</label>
+          <label htmlFor={`${id}-project`}>{t("project")}</label>
           <Picker
             id={`${id}-project`}
             testid="report-project"
             options={projectOptions}
             value={project || null}
             onChange={(value) => setProject(value ?? "")}
-            allowNone="All projects"
+            allowNone={t("allProjects")}
           />
         </div>
         {everyone && (
           <div className="field">
-            <label htmlFor={`${id}-member`}>Member</label>
+            <label htmlFor={`${id}-member`}>{t("member")}</label>
             <select
               id={`${id}-member`}
               value={member}
               onChange={(e) => setMember(e.target.value)}
               data-testid="report-member"
             >
-              <option value="">Everyone</option>
+              <option value="">{t("everyone")}</option>
               {members.map((m) => (
                 <option key={m.id} value={m.id}>
-                  {m.name}
-                  {m.active ? "" : " (removed)"}
+                  {m.active ? m.name : t("removed", { name: m.name })}
                 </option>
               ))}
             </select>
@@ -474,7 +468,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
 
       {exportPath !== null && (
         <p className="notice small report-saved" data-testid="report-export-path">
-          Saved to {exportPath}
+          {t("savedTo", { path: exportPath })}
         </p>
       )}
       {exportError !== null && (
@@ -503,18 +497,12 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
         <div className={`report-results${loading ? " is-loading" : ""}`} aria-busy={loading}>
           {report.unassigned.entries > 0 && (
             <p className="notice" role="status" data-testid="report-unassigned">
-              {report.unassigned.entries === 1
-                ? "1 entry"
-                : `${report.unassigned.entries} entries`}{" "}
-              ({hours(report.unassigned.seconds)} h) in this period{" "}
-              {report.unassigned.entries === 1 ? "has" : "have"} no project yet and{" "}
-              {report.unassigned.entries === 1 ? "is" : "are"} in no row: assign{" "}
-              {report.unassigned.entries === 1 ? "it" : "them"} a project under Track.
+              {t("unassigned", { count: report.unassigned.entries, hours: hours(report.unassigned.seconds) })}
             </p>
           )}
           {report.rows.length === 0 ? (
             <p className="muted empty" data-testid="report-empty">
-              No tracked time in this period.
+              {t("empty")}
             </p>
           ) : (
             <>
@@ -523,14 +511,14 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
                 <ReportChart report={report} />
               ) : (
                 <>
-                  <div className="segmented chart-mode" role="group" aria-label="Chart">
+                  <div className="segmented chart-mode" role="group" aria-label={t("chart")}>
                     <button
                       type="button"
                       aria-pressed={chart === "groups"}
                       onClick={() => setChart("groups")}
                       data-testid="report-chart-groups"
                     >
-                      By {dimensionLabel(group1).toLowerCase()}
+                      {t("chartBy", { dimension: t(`dimensionInText.${group1}`) })}
                     </button>
                     <button
                       type="button"
@@ -538,7 +526,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
                       onClick={() => setChart("time")}
                       data-testid="report-chart-time"
                     >
-                      Over time
+                      {t("overTime")}
                     </button>
                   </div>
                   {chart === "time" ? (
@@ -561,6 +549,7 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
 // Summary cards
 
 function SummaryCards({ report }: { report: ReportView }) {
+  const { t } = useTranslation("reports", { keyPrefix: "summaryCards" });
   const total = report.total;
   const all = totalSeconds(total);
   const share = all > 0 ? Math.round((total.billable_seconds / all) * 100) : null;
@@ -568,27 +557,27 @@ function SummaryCards({ report }: { report: ReportView }) {
   return (
     <dl className="report-cards" data-testid="report-summary">
       <div className="report-card">
-        <dt>Total hours</dt>
+        <dt>{t("totalHours")}</dt>
         <dd data-testid="report-card-total">{hours(all)}</dd>
       </div>
       <div className="report-card">
-        <dt>Billable hours</dt>
+        <dt>{t("billableHours")}</dt>
         <dd data-testid="report-card-billable">{hours(total.billable_seconds)}</dd>
         {rounded && (
-          <dd className="muted small">{hours(total.billable_raw_seconds)} as tracked, before rounding</dd>
+          <dd className="muted small">{t("beforeRounding", { hours: hours(total.billable_raw_seconds) })}</dd>
         )}
       </div>
       <div className="report-card">
-        <dt>Non-billable hours</dt>
+        <dt>{t("nonBillableHours")}</dt>
         <dd data-testid="report-card-non-billable">{hours(total.non_billable_seconds)}</dd>
       </div>
       <div className="report-card">
-        <dt>Billable share</dt>
-        <dd data-testid="report-card-share">{share === null ? "—" : `${share} %`}</dd>
+        <dt>{t("billableShare")}</dt>
+        <dd data-testid="report-card-share">{share === null ? "—" : t("share", { percent: formatNumber(share, 0) })}</dd>
       </div>
       {report.amounts_visible && (
         <div className="report-card">
-          <dt>Amount</dt>
+          <dt>{t("amount")}</dt>
           {total.amounts.length === 0 ? (
             <dd data-testid="report-card-amount">—</dd>
           ) : (
@@ -645,7 +634,7 @@ export function chartData(report: ReportView): ChartDatum[] {
   }));
   if (rest.length > 0) {
     data.push({
-      name: `Other (${rest.length})`,
+      name: i18n.t("common.other", { ns: "reports", number: formatNumber(rest.length, 0) }),
       billable: round(rest.reduce((sum, g) => sum + g.billable, 0)),
       nonBillable: round(rest.reduce((sum, g) => sum + g.nonBillable, 0)),
     });
@@ -662,6 +651,7 @@ function truncate(text: string, max: number): string {
 
 /** A stacked bar chart (Chart.js, on a canvas) with the same figures as a list for screen readers. */
 function ReportChart({ report }: { report: ReportView }) {
+  const { t, i18n: { language } } = useTranslation("reports", { keyPrefix: "reportChart" });
   const canvas = useRef<HTMLCanvasElement>(null);
   // The chart follows a frame behind the table: summing thousands of rows into its groups is work
   // the first frame of new results can do without.
@@ -676,12 +666,12 @@ function ReportChart({ report }: { report: ReportView }) {
       window.clearTimeout(pending);
     };
   }, [report]);
-  const data = useMemo(() => (charted === null ? [] : chartData(charted)), [charted]);
+  // Other and "(no task)" are in the UI's language: named again when it changes.
+  const data = useMemo(() => (charted === null ? [] : chartData(charted)), [charted, language]);
   const first = report.group_by[0];
-  const dimension = first === undefined ? "group" : dimensionLabel(first).toLowerCase();
-  const label = `Billable and non-billable hours by ${dimension}${
-    data.length > CHART_GROUPS ? `, top ${CHART_GROUPS} and the rest as Other` : ""
-  }`;
+  const dimension = i18n.t(`reportsScreen.dimensionInText.${first ?? "group"}`, { ns: "reports" });
+  const label =
+    data.length > CHART_GROUPS ? t("labelTop", { dimension, top: CHART_GROUPS }) : t("label", { dimension });
 
   // The figures on screen, for the tooltips of a chart that outlives one report.
   const shown = useRef(data);
@@ -700,8 +690,14 @@ function ReportChart({ report }: { report: ReportView }) {
     if (current !== null) {
       current.data.labels = labels;
       const [first, second] = current.data.datasets;
-      if (first) first.data = billable;
-      if (second) second.data = nonBillable;
+      if (first) {
+        first.data = billable;
+        first.label = t("billable");
+      }
+      if (second) {
+        second.data = nonBillable;
+        second.label = t("nonBillable");
+      }
       current.update();
       return;
     }
@@ -718,14 +714,14 @@ function ReportChart({ report }: { report: ReportView }) {
           labels,
           datasets: [
             {
-              label: "Billable",
+              label: t("billable"),
               data: billable,
               backgroundColor: cssVar(element, "--chart-billable", "#2f6f5e"),
               stack: "hours",
               maxBarThickness: 64,
             },
             {
-              label: "Non-billable",
+              label: t("nonBillable"),
               data: nonBillable,
               backgroundColor: cssVar(element, "--chart-non-billable", "#b8c6c0"),
               stack: "hours",
@@ -744,14 +740,16 @@ function ReportChart({ report }: { report: ReportView }) {
               stacked: true,
               beginAtZero: true,
               grid: { color: grid },
-              ticks: { color: muted, callback: (value) => `${value} h` },
+              // The callbacks outlive this render: they ask for their words when they run.
+              ticks: { color: muted, callback: (value) => i18n.t("common.hours", { ns: "reports", hours: tickHours(value) }) },
             },
           },
           plugins: {
             tooltip: {
               callbacks: {
                 title: (items) => shown.current[items[0]?.dataIndex ?? 0]?.name ?? "",
-                label: (item) => `${item.dataset.label ?? ""} ${Number(item.raw).toFixed(2)} h`,
+                label: (item) =>
+                  i18n.t("common.tooltip", { ns: "reports", series: item.dataset.label ?? "", hours: formatNumber(Number(item.raw), 2) }),
               },
             },
           },
@@ -765,7 +763,7 @@ function ReportChart({ report }: { report: ReportView }) {
       cancelAnimationFrame(frame);
       window.clearTimeout(pending.current);
     };
-  }, [data, charted]);
+  }, [data, charted, t]);
 
   useEffect(
     () => () => {
@@ -779,10 +777,10 @@ function ReportChart({ report }: { report: ReportView }) {
     <div className="report-chart" role="figure" aria-label={label} data-testid="report-chart">
       <div className="report-legend" aria-hidden="true">
         <span>
-          <span className="swatch billable" /> Billable
+          <span className="swatch billable" /> {t("billable")}
         </span>
         <span>
-          <span className="swatch non-billable" /> Non-billable
+          <span className="swatch non-billable" /> {t("nonBillable")}
         </span>
       </div>
       <div className="report-canvas" style={{ height: CHART_HEIGHT }}>
@@ -791,7 +789,7 @@ function ReportChart({ report }: { report: ReportView }) {
       <ul className="sr-only" data-testid="report-chart-data">
         {data.map((d) => (
           <li key={d.name}>
-            {d.name}: {d.billable.toFixed(2)} h billable, {d.nonBillable.toFixed(2)} h non-billable
+            {t("figures", { name: d.name, billable: formatNumber(d.billable, 2), nonBillable: formatNumber(d.nonBillable, 2) })}
           </li>
         ))}
       </ul>
@@ -809,6 +807,7 @@ const OVERSCAN = 8;
 const VIEWPORT_FALLBACK = 480;
 
 function ReportTable({ report, clientOf }: { report: ReportView; clientOf: (project: string) => string | undefined }) {
+  const { t } = useTranslation("reports");
   const rows = report.rows;
   const labels = report.group_by;
   const windowed = rows.length > FULL_RENDER_ROWS;
@@ -856,7 +855,7 @@ function ReportTable({ report, clientOf }: { report: ReportView; clientOf: (proj
     <div className="report-table-block">
       {windowed && (
         <p className="muted small report-count" data-testid="report-count">
-          {rows.length.toLocaleString()} rows; scroll to see them all.
+          {t("reportTable.windowed", { rows: formatNumber(rows.length, 0) })}
         </p>
       )}
       <div
@@ -864,7 +863,7 @@ function ReportTable({ report, clientOf }: { report: ReportView; clientOf: (proj
         ref={scroller}
         tabIndex={0}
         role="region"
-        aria-label="Report table"
+        aria-label={t("reportTable.label")}
         onScroll={windowed ? (e) => setScrollTop(e.currentTarget.scrollTop) : undefined}
       >
         <table className="report-table" data-testid="report-table" aria-rowcount={rows.length + 2}>
@@ -882,22 +881,22 @@ function ReportTable({ report, clientOf }: { report: ReportView; clientOf: (proj
             <tr aria-rowindex={1}>
               {labels.map((by, i) => (
                 <Fragment key={by}>
-                  {i === clientBefore && <th scope="col">Client</th>}
-                  <th scope="col">{dimensionLabel(by)}</th>
+                  {i === clientBefore && <th scope="col">{t("reportTable.client")}</th>}
+                  <th scope="col">{t(`reportsScreen.dimension.${by}`)}</th>
                 </Fragment>
               ))}
               <th scope="col" className="num">
-                Billable h
+                {t("reportTable.billableHours")}
               </th>
               <th scope="col" className="num">
-                Non-billable h
+                {t("reportTable.nonBillableHours")}
               </th>
               <th scope="col" className="num">
-                Total h
+                {t("reportTable.totalHours")}
               </th>
               {report.amounts_visible && (
                 <th scope="col" className="num">
-                  Amount
+                  {t("reportTable.amount")}
                 </th>
               )}
             </tr>
@@ -951,7 +950,7 @@ function ReportTable({ report, clientOf }: { report: ReportView; clientOf: (proj
           <tfoot>
             <tr className="report-total-row" aria-rowindex={rows.length + 2}>
               <th scope="row" colSpan={labels.length + (withClient ? 1 : 0)}>
-                Total
+                {t("reportTable.total")}
               </th>
               <td className="num" data-testid="report-total-hours">
                 {hours(report.total.billable_seconds)}

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 
 import type { RoundingMode } from "./bindings/RoundingMode";
 
@@ -8,22 +9,20 @@ type Props = {
   /** `""` for "as the level above", else `mode:minutes` (e.g. `up:15`), the form the engine reads. */
   value: string;
   onChange: (value: string) => void;
-  /** What an empty value means here, e.g. "As organization" or "As client". */
+  /** What an empty value means here, e.g. "As organization" or "As client" (already translated). */
   inherit: string;
   testid: string;
   disabled?: boolean;
 };
 
-const MODES: { value: RoundingMode; label: string }[] = [
-  { value: "up", label: "Round up" },
-  { value: "down", label: "Round down" },
-  { value: "nearest", label: "Round to nearest" },
-];
+/** The modes in the order offered; each is labelled by its key under `roundingPicker.modes`. */
+const MODES: RoundingMode[] = ["up", "down", "nearest"];
 
 /** Rounding as Settings chooses it: a mode, then the minutes (15 unless changed). */
 export function RoundingPicker({ id, value, onChange, inherit, testid, disabled = false }: Props) {
   const [mode, minutesText] = value.includes(":") ? value.split(":") : ["", ""];
   const [minutes, setMinutes] = useState(minutesText || "15");
+  const { t } = useTranslation("projects", { keyPrefix: "roundingPicker" });
   return (
     <span className="rounding">
       <select
@@ -35,15 +34,15 @@ export function RoundingPicker({ id, value, onChange, inherit, testid, disabled 
       >
         <option value="">{inherit}</option>
         {MODES.map((m) => (
-          <option key={m.value} value={m.value}>
-            {m.label}
+          <option key={m} value={m}>
+            {t(`modes.${m}`)}
           </option>
         ))}
       </select>
       {mode && (
         <>
           <label htmlFor={`${id}-minutes`} className="inline">
-            to
+            {t("to")}
           </label>
           <input
             id={`${id}-minutes`}
@@ -59,7 +58,7 @@ export function RoundingPicker({ id, value, onChange, inherit, testid, disabled 
             }}
             data-testid={`${testid}-minutes`}
           />
-          <span className="muted small">min</span>
+          <span className="muted small">{t("minutes")}</span>
         </>
       )}
     </span>

@@ -1,11 +1,12 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Member } from "./bindings/Member";
 import type { Organization } from "./bindings/Organization";
 import type { Role } from "./bindings/Role";
+import { setUiLanguage } from "./i18n";
 import { SettingsScreen } from "./SettingsScreen";
 import { permissionsOf } from "./test/fixtures";
 import { eventually } from "./test/eventually";
@@ -331,5 +332,81 @@ describe("LogoPanel", () => {
     render(<SettingsScreen permissions={MEMBER} onChanged={() => {}} />);
     await screen.findByTestId("logo-none");
     expect(screen.queryByTestId("logo-file")).toBeNull();
+  });
+});
+
+describe("SettingsScreen in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("names panels, fields, choices and buttons in German, and each locale in its own language", async () => {
+    act(() => setUiLanguage("de-DE"));
+    fakeEngine({ org: { lock_before: "2026-10-01" } });
+    const user = userEvent.setup();
+    render(<SettingsScreen permissions={OWNER} onChanged={() => {}} />);
+
+    expect(await screen.findByRole("heading", { name: "Organisation" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Zeitraumsperre" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Mitglieder" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Mitglied hinzufügen" })).toBeTruthy();
+    for (const name of ["Währung", "Sprache und Region", "Zeitzone", "Zeitdauern", "Woche beginnt am", "Rundung", "Alle Tage sperren vor dem"]) {
+      expect(screen.getByLabelText(name)).toBeTruthy();
+    }
+    const options = (testid: string) => within(screen.getByTestId(testid)).getAllByRole("option").map((o) => o.textContent);
+    expect(options("settings-week-start")).toEqual(["Montag", "Sonntag", "Samstag"]);
+    expect(options("settings-rounding-mode")).toEqual(["Keine Rundung", "Aufrunden", "Abrunden", "Kaufmännisch runden"]);
+    expect(options("settings-duration-style")).toEqual(["1:30 (Stunden und Minuten)", "1,50 (Dezimalstunden)"]);
+    expect(options("member-role-select")).toEqual(["Inhaber", "Admin", "Mitglied", "Betrachter"]);
+    // Locales keep their own names (from Intl, not the catalogue), whatever the UI speaks.
+    expect(options("settings-locale")).toContain("Deutsch (Deutschland) — de-DE");
+    expect(options("settings-locale")).toContain("français (France) — fr-FR");
+    expect(screen.getByTestId("lock-current").textContent).toBe(
+      "Tage vor dem 2026-10-01 sind gesperrt: Einträge und Ausgaben dieser Tage können nicht mehr geändert werden.",
+    );
+    expect(within(screen.getByTestId("lock-current")).getByText("2026-10-01").tagName).toBe("STRONG");
+    expect((screen.getByTestId("lock-before-input") as HTMLInputElement).placeholder).toBe("JJJJ-MM-TT");
+    expect(screen.getByTestId("lock-lift").textContent).toBe("Sperre aufheben");
+    expect(screen.getByTestId("member-add").textContent).toBe("Hinzufügen");
+    expect(screen.getAllByTestId("member-name")[0]!.textContent).toBe("Ada (Sie)");
+    expect(screen.getAllByTestId("member-name")[2]!.textContent).toBe("Linus · entfernt");
+    expect(screen.getByLabelText("Rolle von Grace")).toBeTruthy();
+
+    await user.selectOptions(screen.getByTestId("settings-rounding-mode"), "up");
+    await user.clear(screen.getByTestId("settings-rounding-minutes"));
+    await user.type(screen.getByTestId("settings-rounding-minutes"), "0");
+    expect(screen.getByRole("button", { name: "Speichern" })).toBeTruthy();
+    // The browser would refuse 0 itself (min 1); the form's own check says why.
+    fireEvent.submit(screen.getByTestId("settings-form"));
+    expect((await screen.findByTestId("settings-error")).textContent).toBe("Die Rundungsminuten sind eine ganze Zahl von 1 bis 1440.");
+    await user.clear(screen.getByTestId("lock-before-input"));
+    await user.type(screen.getByTestId("lock-before-input"), "1.10.2026");
+    await user.click(screen.getByRole("button", { name: "Vor diesem Tag sperren" }));
+    expect((await screen.findByTestId("lock-error")).textContent).toBe("Datumsangaben im Format JJJJ-MM-TT, zum Beispiel 2026-11-01.");
+  });
+
+  it("says so in German when there are no members and nothing is locked", async () => {
+    act(() => setUiLanguage("de-DE"));
+    mockIPC((cmd) => {
+      if (cmd === "organization")
+        return {
+          id: "o1",
+          name: "Acme",
+          currency: "EUR",
+          locale: "de-DE",
+          time_zone: "Europe/Berlin",
+          week_start: "monday",
+          rounding: null,
+          lock_before: null,
+          logo: null,
+          duration_style: "clock",
+        };
+      if (cmd === "members") return [];
+      if (cmd === "logo") return new Uint8Array().buffer;
+      throw `unexpected ${cmd}`;
+    });
+    render(<SettingsScreen permissions={MEMBER} onChanged={() => {}} />);
+    expect((await screen.findByTestId("members-empty")).textContent).toBe("Noch keine Mitglieder.");
+    expect((await screen.findByTestId("lock-current")).textContent).toBe("Keine Sperre: Jeder Tag kann noch geändert werden.");
+    expect(screen.getByTestId("settings-readonly").textContent).toMatch(/^Das Profil ist hier schreibgeschützt\. /);
+    expect(screen.getByTestId("members-readonly").textContent).toMatch(/^Mitglieder hinzufügen und Rollen ändern: /);
   });
 });

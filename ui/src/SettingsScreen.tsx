@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 
 import { LogoPanel } from "./LogoPanel";
 import { api, can, errorMessage, notAllowed } from "./api";
@@ -10,7 +11,7 @@ import type { Role } from "./bindings/Role";
 import type { RoundingMode } from "./bindings/RoundingMode";
 import type { WeekStart } from "./bindings/WeekStart";
 import type { DurationStyle } from "./bindings/DurationStyle";
-import { formatNumber, preview } from "./format";
+import { formatDuration, formatNumber, preview } from "./format";
 import "./settings.css";
 
 type Props = { permissions: Permissions | null; onChanged: () => void };
@@ -18,25 +19,18 @@ type Props = { permissions: Permissions | null; onChanged: () => void };
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SAVED_MS = 3000;
 
-const ROLE_LABEL: Record<Role, string> = { owner: "Owner", admin: "Admin", member: "Member", viewer: "Viewer" };
 const SENIOR: Role[] = ["owner", "admin"];
 const JUNIOR: Role[] = ["member", "viewer"];
 
-const WEEK_STARTS: { value: WeekStart; label: string }[] = [
-  { value: "monday", label: "Monday" },
-  { value: "sunday", label: "Sunday" },
-  { value: "saturday", label: "Saturday" },
-];
+/** The days a week may start on, in the order offered (named under `profile.weekStarts`). */
+const WEEK_STARTS: WeekStart[] = ["monday", "sunday", "saturday"];
 
-const MODES: { value: RoundingMode | "none"; label: string }[] = [
-  { value: "none", label: "No rounding" },
-  { value: "up", label: "Round up" },
-  { value: "down", label: "Round down" },
-  { value: "nearest", label: "Round to nearest" },
-];
+/** The rounding choices, in the order offered (named under `profile.roundingModes`). */
+const MODES: (RoundingMode | "none")[] = ["none", "up", "down", "nearest"];
 
 /** Organization profile, period lock and the organization's local members. */
 export function SettingsScreen({ permissions, onChanged }: Props) {
+  const { t } = useTranslation("settings");
   const [org, setOrg] = useState<Organization | null>(null);
   const [members, setMembers] = useState<Member[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -70,7 +64,7 @@ export function SettingsScreen({ permissions, onChanged }: Props) {
         </p>
       )}
       {org === null ? (
-        <p className="muted">Loading…</p>
+        <p className="muted">{t("loading")}</p>
       ) : (
         <>
           <ProfilePanel
@@ -112,7 +106,10 @@ const LOCALES = [
   "nl-NL", "nl-BE", "it-IT", "es-ES", "pt-PT", "pt-BR", "da-DK", "sv-SE", "nb-NO", "fi-FI", "pl-PL", "cs-CZ",
 ];
 
-/** The locale choices, each named in its own language ("Deutsch (Deutschland)"), with `current` kept. */
+/**
+ * The locale choices, each named in its own language ("Deutsch (Deutschland)") by Intl rather than a
+ * catalogue, so that whatever language the UI speaks, people find their own; with `current` kept.
+ */
 export function localeChoices(current: string): { value: string; label: string }[] {
   const values = LOCALES.includes(current) || !current ? LOCALES : [current, ...LOCALES];
   return values.map((value) => {
@@ -193,6 +190,7 @@ function ProfilePanel({
   permissions: Permissions | null;
   onSaved: () => void;
 }) {
+  const { t } = useTranslation("settings", { keyPrefix: "profile" });
   const editable = can(permissions, "edit_org_profile");
   const [draft, setDraft] = useState(() => draftOf(org));
   const [error, setError] = useState<string | null>(null);
@@ -228,7 +226,7 @@ function ProfilePanel({
     if (draft.mode !== "none") {
       const minutes = Number(draft.minutes);
       if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
-        setError("Rounding minutes are a whole number from 1 to 1440.");
+        setError(t("minutesInvalid"));
         return;
       }
     }
@@ -250,16 +248,16 @@ function ProfilePanel({
   return (
     <section className="panel" aria-labelledby="profile-heading">
       <div className="section-head">
-        <h2 id="profile-heading">Organization</h2>
+        <h2 id="profile-heading">{t("title")}</h2>
       </div>
       {!editable && (
         <p className="notice small" data-testid="settings-readonly">
-          The profile is read-only here. {notAllowed(permissions)}
+          {t("readOnly", { reason: notAllowed(permissions) })}
         </p>
       )}
       <form onSubmit={save} data-testid="settings-form">
         <div className="profile-grid">
-          <label htmlFor="settings-name">Name</label>
+          <label htmlFor="settings-name">{t("name")}</label>
           <input
             id="settings-name"
             value={draft.name}
@@ -268,7 +266,7 @@ function ProfilePanel({
             data-testid="settings-org-name"
           />
 
-          <label htmlFor="settings-currency">Currency</label>
+          <label htmlFor="settings-currency">{t("currency")}</label>
           <input
             id="settings-currency"
             className="short"
@@ -279,7 +277,7 @@ function ProfilePanel({
             data-testid="settings-currency"
           />
 
-          <label htmlFor="settings-locale">Language and region</label>
+          <label htmlFor="settings-locale">{t("locale")}</label>
           <select
             id="settings-locale"
             className="wide"
@@ -295,7 +293,7 @@ function ProfilePanel({
             ))}
           </select>
 
-          <label htmlFor="settings-tz">Time zone</label>
+          <label htmlFor="settings-tz">{t("timeZone")}</label>
           <select
             id="settings-tz"
             className="wide"
@@ -311,25 +309,29 @@ function ProfilePanel({
             ))}
           </select>
 
-          <label htmlFor="settings-durations">Durations</label>
+          <label htmlFor="settings-durations">{t("durations")}</label>
           <select
             id="settings-durations"
-            className="medium"
+            className="wide"
             value={draft.durationStyle}
             onChange={(e) => set("durationStyle", e.target.value as DurationStyle)}
             disabled={!editable}
             data-testid="settings-duration-style"
           >
-            <option value="clock">1:30 (hours and minutes)</option>
-            <option value="decimal">{formatNumber(1.5, 2, { locale: draft.locale, durationStyle: "decimal" })} (decimal hours)</option>
+            <option value="clock">
+              {t("clock", { example: formatDuration(5400, { locale: draft.locale, durationStyle: "clock" }) })}
+            </option>
+            <option value="decimal">
+              {t("decimal", { example: formatNumber(1.5, 2, { locale: draft.locale, durationStyle: "decimal" }) })}
+            </option>
           </select>
 
-          <span className="muted small">Looks like</span>
+          <span className="muted small">{t("looksLike")}</span>
           <output className="muted small format-preview" htmlFor="settings-locale settings-tz settings-durations" data-testid="settings-preview">
             {previewOf(draft)}
           </output>
 
-          <label htmlFor="settings-week-start">Week starts on</label>
+          <label htmlFor="settings-week-start">{t("weekStart")}</label>
           <select
             id="settings-week-start"
             className="medium"
@@ -339,13 +341,13 @@ function ProfilePanel({
             data-testid="settings-week-start"
           >
             {WEEK_STARTS.map((w) => (
-              <option key={w.value} value={w.value}>
-                {w.label}
+              <option key={w} value={w}>
+                {t(`weekStarts.${w}`)}
               </option>
             ))}
           </select>
 
-          <label htmlFor="settings-rounding-mode">Rounding</label>
+          <label htmlFor="settings-rounding-mode">{t("rounding")}</label>
           <div className="rounding">
             <select
               id="settings-rounding-mode"
@@ -355,13 +357,13 @@ function ProfilePanel({
               data-testid="settings-rounding-mode"
             >
               {MODES.map((m) => (
-                <option key={m.value} value={m.value}>
-                  {m.label}
+                <option key={m} value={m}>
+                  {t(`roundingModes.${m}`)}
                 </option>
               ))}
             </select>
             <label htmlFor="settings-rounding-minutes" className="inline">
-              to
+              {t("roundingTo")}
             </label>
             <input
               id="settings-rounding-minutes"
@@ -374,7 +376,7 @@ function ProfilePanel({
               onChange={(e) => set("minutes", e.target.value)}
               data-testid="settings-rounding-minutes"
             />
-            <span className="muted small">minutes</span>
+            <span className="muted small">{t("minutes")}</span>
           </div>
         </div>
         {error && (
@@ -385,11 +387,11 @@ function ProfilePanel({
         {editable && (
           <div className="actions">
             <button type="submit" className="primary" disabled={busy || !dirty} data-testid="settings-save">
-              Save
+              {t("save")}
             </button>
             {saved && (
               <span className="saved" role="status" data-testid="settings-saved">
-                Saved
+                {t("saved")}
               </span>
             )}
           </div>
@@ -410,6 +412,7 @@ function LockPanel({
   permissions: Permissions | null;
   onLocked: () => void;
 }) {
+  const { t } = useTranslation("settings", { keyPrefix: "lock" });
   const allowed = can(permissions, "lock_period");
   const [date, setDate] = useState(org.lock_before ?? "");
   const [error, setError] = useState<string | null>(null);
@@ -425,7 +428,7 @@ function LockPanel({
 
   async function lock(before: string | null) {
     if (before !== null && !DATE.test(before)) {
-      setError("Dates are YYYY-MM-DD, for example 2026-11-01.");
+      setError(t("dateInvalid"));
       return;
     }
     setBusy(true);
@@ -443,15 +446,13 @@ function LockPanel({
   return (
     <section className="panel" aria-labelledby="lock-heading">
       <div className="section-head">
-        <h2 id="lock-heading">Period lock</h2>
+        <h2 id="lock-heading">{t("title")}</h2>
       </div>
       <p className="lock-current" data-testid="lock-current">
         {org.lock_before ? (
-          <>
-            Days before <strong>{org.lock_before}</strong> are locked: their entries and expenses cannot be changed.
-          </>
+          <Trans t={t} i18nKey="lockedBefore" values={{ date: org.lock_before }} components={{ strong: <strong /> }} />
         ) : (
-          <span className="muted">No lock: every day can still be changed.</span>
+          <span className="muted">{t("none")}</span>
         )}
       </p>
       {allowed ? (
@@ -463,12 +464,12 @@ function LockPanel({
           }}
         >
           <div className="field">
-            <label htmlFor="lock-before">Lock every day before</label>
+            <label htmlFor="lock-before">{t("before")}</label>
             <input
               id="lock-before"
               value={date}
               inputMode="numeric"
-              placeholder="YYYY-MM-DD"
+              placeholder={t("datePlaceholder")}
               maxLength={10}
               onChange={(e) => setDate(e.target.value)}
               data-testid="lock-before-input"
@@ -480,7 +481,7 @@ function LockPanel({
             disabled={busy || date.trim() === "" || date.trim() === org.lock_before}
             data-testid="lock-save"
           >
-            Lock before this day
+            {t("lock")}
           </button>
           <button
             type="button"
@@ -488,13 +489,13 @@ function LockPanel({
             onClick={() => void lock(null)}
             data-testid="lock-lift"
           >
-            Lift lock
+            {t("lift")}
           </button>
         </form>
       ) : (
         permissions && (
           <p className="muted small" data-testid="lock-readonly">
-            Moving the lock: {notAllowed(permissions)}
+            {t("readOnly", { reason: notAllowed(permissions) })}
           </p>
         )
       )}
@@ -518,6 +519,7 @@ function MembersPanel({
   permissions: Permissions | null;
   onChanged: () => void;
 }) {
+  const { t } = useTranslation("settings");
   const manage = can(permissions, "manage_members_and_viewers");
   const manageSenior = can(permissions, "manage_admins_and_owners");
   const roles = manageSenior ? [...SENIOR, ...JUNIOR] : JUNIOR;
@@ -543,14 +545,14 @@ function MembersPanel({
   return (
     <section className="panel" aria-labelledby="members-heading">
       <div className="section-head">
-        <h2 id="members-heading">Members</h2>
-        <span className="muted small">people on this device who track time for the organization</span>
+        <h2 id="members-heading">{t("members.title")}</h2>
+        <span className="muted small">{t("members.hint")}</span>
       </div>
       {members === null ? (
-        <p className="muted empty">Loading…</p>
+        <p className="muted empty">{t("loading")}</p>
       ) : members.length === 0 ? (
         <p className="muted empty" data-testid="members-empty">
-          No members yet.
+          {t("members.empty")}
         </p>
       ) : (
         <ul className="member-list">
@@ -558,13 +560,13 @@ function MembersPanel({
             <li key={member.id} className={`member${member.active ? "" : " inactive muted"}`} data-testid="member-row">
               <span className="member-name" data-testid="member-name">
                 {member.name}
-                {permissions?.member.id === member.id && <span className="muted small"> (you)</span>}
-                {!member.active && <span className="small"> · removed</span>}
+                {permissions?.member.id === member.id && <span className="muted small"> {t("members.you")}</span>}
+                {!member.active && <span className="small"> {t("members.removed")}</span>}
               </span>
               {mayChange(member) ? (
                 <>
                   <label className="sr-only" htmlFor={`member-role-${member.id}`}>
-                    Role of {member.name}
+                    {t("members.roleOf", { name: member.name })}
                   </label>
                   <select
                     id={`member-role-${member.id}`}
@@ -576,14 +578,14 @@ function MembersPanel({
                   >
                     {roles.map((r) => (
                       <option key={r} value={r}>
-                        {ROLE_LABEL[r]}
+                        {t(`roles.${r}`)}
                       </option>
                     ))}
                   </select>
                 </>
               ) : (
                 <span className="member-role-text muted" data-testid="member-role-text">
-                  {ROLE_LABEL[member.role]}
+                  {t(`roles.${member.role}`)}
                 </span>
               )}
             </li>
@@ -595,7 +597,7 @@ function MembersPanel({
       ) : (
         permissions && (
           <p className="muted small" data-testid="members-readonly">
-            Adding members and changing roles: {notAllowed(permissions)}
+            {t("members.readOnly", { reason: notAllowed(permissions) })}
           </p>
         )
       )}
@@ -618,6 +620,7 @@ function AddMemberForm({
   onAdded: () => void;
   onError: (message: string | null) => void;
 }) {
+  const { t } = useTranslation("settings");
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("member");
   const [busy, setBusy] = useState(false);
@@ -640,14 +643,14 @@ function AddMemberForm({
 
   return (
     <form className="member-form" onSubmit={submit} aria-labelledby="member-add-heading" data-testid="member-form">
-      <h3 id="member-add-heading">Add a member</h3>
+      <h3 id="member-add-heading">{t("addMember.title")}</h3>
       <div className="fields">
         <div className="field grow">
-          <label htmlFor="member-name">Name</label>
+          <label htmlFor="member-name">{t("addMember.name")}</label>
           <input id="member-name" value={name} onChange={(e) => setName(e.target.value)} data-testid="member-name-input" />
         </div>
         <div className="field">
-          <label htmlFor="member-new-role">Role</label>
+          <label htmlFor="member-new-role">{t("addMember.role")}</label>
           <select
             id="member-new-role"
             value={role}
@@ -656,13 +659,13 @@ function AddMemberForm({
           >
             {roles.map((r) => (
               <option key={r} value={r}>
-                {ROLE_LABEL[r]}
+                {t(`roles.${r}`)}
               </option>
             ))}
           </select>
         </div>
         <button type="submit" className="primary" disabled={busy || name.trim() === ""} data-testid="member-add">
-          Add member
+          {t("addMember.add")}
         </button>
       </div>
     </form>

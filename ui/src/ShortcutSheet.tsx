@@ -1,9 +1,11 @@
 import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
 
 import { SHORTCUTS } from "./shortcuts";
 
 /** The list of keyboard shortcuts (`?`); Esc, `?` or a click outside closes it. */
 export function ShortcutSheet({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation("app", { keyPrefix: "shortcuts" });
   const close = useRef<HTMLButtonElement>(null);
   useEffect(() => close.current?.focus(), []);
   return (
@@ -21,7 +23,7 @@ export function ShortcutSheet({ onClose }: { onClose: () => void }) {
           }
         }}
       >
-        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+        <h2 id="shortcuts-title">{t("title")}</h2>
         <table className="shortcuts">
           <tbody>
             {SHORTCUTS.map((s) => (
@@ -34,15 +36,15 @@ export function ShortcutSheet({ onClose }: { onClose: () => void }) {
                     </span>
                   ))}
                 </td>
-                <td>{s.what}</td>
+                <td>{t(`what.${s.what}`)}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        <p className="muted small">Single keys act when no text field has the focus.</p>
+        <p className="muted small">{t("singleKeys")}</p>
         <div className="actions">
           <button ref={close} type="button" onClick={onClose} data-testid="shortcut-sheet-close">
-            Close
+            {t("close")}
           </button>
         </div>
       </div>

@@ -1,3 +1,5 @@
+import { useTranslation } from "react-i18next";
+
 import type { Tag } from "./bindings/Tag";
 
 type Props = {
@@ -12,13 +14,14 @@ type Props = {
 /** A tag that is applied or suggested, never ambiguous: its name stays its accessible name and
  * `aria-pressed` says which. */
 export function TagChip({ tag, applied, disabled = false, onToggle, testid }: Props) {
+  const { t } = useTranslation("app", { keyPrefix: "tagChip" });
   return (
     <button
       type="button"
       className={`tag${applied ? " is-on" : " is-suggested"}`}
       aria-pressed={applied}
       aria-label={`#${tag.name}`}
-      title={applied ? `Applied: click to remove #${tag.name}` : `Not applied: click to add #${tag.name}`}
+      title={applied ? t("applied", { name: tag.name }) : t("notApplied", { name: tag.name })}
       disabled={disabled}
       onClick={onToggle}
       data-testid={testid}

@@ -1,13 +1,14 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
 import type { GroupKey } from "./bindings/GroupKey";
 import type { ReportQuery } from "./bindings/ReportQuery";
 import type { ReportRow } from "./bindings/ReportRow";
 import type { ReportView } from "./bindings/ReportView";
 import { formatDate, formatPeriod } from "./format";
+import { setUiLanguage } from "./i18n";
 import { bucketFor, overTime, SERIES, TimeChart } from "./TimeChart";
 import { eventually } from "./test/eventually";
 
@@ -113,5 +114,29 @@ describe("TimeChart", () => {
     await user.selectOptions(within(screen.getByTestId("report-time-chart")).getByTestId("report-time-bucket"), "week");
     await eventually(() => expect(figures.textContent).toBe(`Website: Week of ${formatDate("2026-10-26")} 1.50 h`));
     expect(asked.at(-1)).toEqual({ ...query, group_by: ["week", "project"] });
+  });
+});
+
+describe("TimeChart in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("names the rest, the weeks and the chart in German", async () => {
+    act(() => setUiLanguage("de-DE"));
+    const rows = Array.from({ length: SERIES + 2 }, (_, i) => row("2026-11-02", "week", `P${i}`, (i + 1) * 3600));
+    const data = overTime(report(rows, Object.fromEntries(rows.map((_, i) => [`P${i}`, `Projekt ${i}`]))), "week");
+    expect(data.series.at(-1)?.name).toBe("Sonstige (2)");
+    expect(data.labels[0]).toBe(`Woche ab ${formatDate("2026-11-02")}`);
+
+    mockIPC((cmd) => {
+      if (cmd !== "time_report") throw `unexpected ${cmd}`;
+      return report([row("2026-11-02", "day", "P1", 5400)], { P1: "Website" });
+    });
+    const query: ReportQuery = { from: "2026-11-01", to: "2026-11-30", group_by: ["member"], member: null, project: null, client: null };
+    render(<TimeChart query={query} dimension="member" from="2026-11-01" to="2026-11-30" />);
+    const figures = await screen.findByTestId("report-time-chart-data");
+    await eventually(() => expect(figures.textContent).toBe(`Website: ${formatDate("2026-11-02")} 1.50 h`));
+    expect(screen.getByTestId("report-time-chart").getAttribute("aria-label")).toBe("Stunden pro Tag, nach Person");
+    const bucket = screen.getByLabelText("Pro");
+    expect(within(bucket).getAllByRole("option").map((o) => o.textContent)).toEqual(["Tag", "Woche", "Monat"]);
   });
 });

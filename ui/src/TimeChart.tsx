@@ -2,11 +2,13 @@
 // dimension (client, project, task or member), the largest groups by name and the rest as Other.
 // Its figures come from the engine with the report's own filters, grouped by time and dimension.
 import { useEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from "chart.js";
 import { Temporal } from "temporal-polyfill";
 
 import { api, errorMessage } from "./api";
-import { formatPeriod } from "./format";
+import { formatNumber, formatPeriod, formatSettings } from "./format";
+import i18n from "./i18n";
 import type { GroupBy } from "./bindings/GroupBy";
 import type { GroupKey } from "./bindings/GroupKey";
 import type { ReportQuery } from "./bindings/ReportQuery";
@@ -15,6 +17,11 @@ import type { ReportView } from "./bindings/ReportView";
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
 export type Bucket = "day" | "week" | "month";
+
+/** Hours on a chart's axis in the organization's locale, as few decimals as they need: "1.5", "1,5". */
+export function tickHours(value: number | string): string {
+  return new Intl.NumberFormat(formatSettings().locale, { maximumFractionDigits: 2 }).format(Number(value));
+}
 
 /** Groups shown by name; the rest are added up as Other. */
 export const SERIES = 6;
@@ -40,7 +47,7 @@ export function bucketFor(from: string, to: string): Bucket {
 }
 
 function groupName(key: GroupKey, names: ReportView["names"]): string {
-  if (key.by === "task" && key.value === null) return "(no task)";
+  if (key.by === "task" && key.value === null) return i18n.t("common.noTask", { ns: "reports" });
   return names[`${key.value}`] ?? `${key.value}`;
 }
 
@@ -102,7 +109,7 @@ export function overTime(report: ReportView, bucket: Bucket, period: { from: str
   }));
   if (rest.length > 0) {
     series.push({
-      name: `Other (${rest.length})`,
+      name: i18n.t("common.other", { ns: "reports", number: formatNumber(rest.length, 0) }),
       hours: buckets.map((b) => hours(rest.reduce((sum, [id]) => sum + (cells.get(id)?.get(b) ?? 0), 0))),
     });
   }
@@ -131,6 +138,7 @@ type Props = {
 };
 
 export function TimeChart({ query, dimension, from, to }: Props) {
+  const { t, i18n: { language } } = useTranslation("reports");
   const [bucket, setBucket] = useState<Bucket>(() => bucketFor(from, to));
   useEffect(() => setBucket(bucketFor(from, to)), [from, to]);
   const [report, setReport] = useState<ReportView | null>(null);
@@ -151,7 +159,11 @@ export function TimeChart({ query, dimension, from, to }: Props) {
     };
   }, [query, bucket, dimension]);
 
-  const data = useMemo(() => (report === null ? null : overTime(report, bucket, { from, to })), [report, bucket, from, to]);
+  // The names of Other, "(no task)" and the buckets are in the UI's language: made again when it changes.
+  const data = useMemo(
+    () => (report === null ? null : overTime(report, bucket, { from, to })),
+    [report, bucket, from, to, language],
+  );
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<"bar", number[], string> | null>(null);
 
@@ -176,6 +188,7 @@ export function TimeChart({ query, dimension, from, to }: Props) {
     }
     const muted = cssVar(element, "--muted", "#66706b");
     const grid = cssVar(element, "--border", "#d9ddd9");
+    // The callbacks outlive this render: they ask for their words when they run, in the language shown then.
     chart.current = new Chart(context, {
       type: "bar",
       data: { labels: data.labels, datasets },
@@ -185,11 +198,19 @@ export function TimeChart({ query, dimension, from, to }: Props) {
         animation: false,
         scales: {
           x: { stacked: true, grid: { display: false }, ticks: { color: muted, maxRotation: 35 } },
-          y: { stacked: true, beginAtZero: true, grid: { color: grid }, ticks: { color: muted, callback: (v) => `${v} h` } },
+          y: {
+            stacked: true,
+            beginAtZero: true,
+            grid: { color: grid },
+            ticks: { color: muted, callback: (v) => i18n.t("common.hours", { ns: "reports", hours: tickHours(v) }) },
+          },
         },
         plugins: {
           tooltip: {
-            callbacks: { label: (item) => `${item.dataset.label ?? ""} ${Number(item.raw).toFixed(2)} h` },
+            callbacks: {
+              label: (item) =>
+                i18n.t("common.tooltip", { ns: "reports", series: item.dataset.label ?? "", hours: formatNumber(Number(item.raw), 2) }),
+            },
           },
         },
       },
@@ -204,16 +225,20 @@ export function TimeChart({ query, dimension, from, to }: Props) {
     [],
   );
 
-  const by = dimension === "member" ? "person" : dimension;
   return (
-    <div className="report-chart" role="figure" aria-label={`Hours per ${bucket}, by ${by}`} data-testid="report-time-chart">
+    <div
+      className="report-chart"
+      role="figure"
+      aria-label={t("timeChart.label", { bucket: t(`timeChart.bucket.${bucket}`), by: t(`timeChart.by.${dimension}`) })}
+      data-testid="report-time-chart"
+    >
       <div className="report-legend">
         <label className="inline">
-          <span>Per</span>
+          <span>{t("timeChart.per")}</span>
           <select value={bucket} onChange={(e) => setBucket(e.target.value as Bucket)} data-testid="report-time-bucket">
-            <option value="day">day</option>
-            <option value="week">week</option>
-            <option value="month">month</option>
+            <option value="day">{t("timeChart.bucket.day")}</option>
+            <option value="week">{t("timeChart.bucket.week")}</option>
+            <option value="month">{t("timeChart.bucket.month")}</option>
           </select>
         </label>
         {data?.series.map((s, i) => (
@@ -235,7 +260,7 @@ export function TimeChart({ query, dimension, from, to }: Props) {
           <li key={s.name}>
             {s.name}:{" "}
             {s.hours
-              .map((h, i) => (h > 0 ? `${data.labels[i]} ${h.toFixed(2)} h` : null))
+              .map((h, i) => (h > 0 ? t("timeChart.figure", { period: data.labels[i], hours: formatNumber(h, 2) }) : null))
               .filter((x) => x !== null)
               .join(", ")}
           </li>

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { EntryChanges } from "./bindings/EntryChanges";
 import type { StartTimer } from "./bindings/StartTimer";
+import { setUiLanguage } from "./i18n";
 import { project, runningEntry } from "./test/fixtures";
 import { TimerBar } from "./TimerBar";
 import { eventually } from "./test/eventually";
@@ -220,5 +221,45 @@ describe("TimerBar", () => {
     expect(screen.getByLabelText("Note")).toBeTruthy();
     rerender(<TimerBar onChanged={() => {}} />);
     expect(screen.getByTestId("timer-bar").className).toBe("timer-bar");
+  });
+});
+
+describe("TimerBar in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("names its fields, buttons and notices in German", async () => {
+    const bare = runningEntry("2026-11-23T09:00:00Z");
+    const unassigned = { ...bare, entry: { ...bare.entry, project: null }, project_name: "", client_name: "" };
+    mockIPC((cmd) => {
+      switch (cmd) {
+        case "projects":
+        case "tags":
+          return [];
+        case "running_timer":
+          return null;
+        case "start_timer":
+          return { entry: unassigned, overlaps: ["01JOTHER1", "01JOTHER2"] };
+        default:
+          throw `unexpected ${cmd}`;
+      }
+    });
+    act(() => setUiLanguage("de-DE"));
+    const user = userEvent.setup();
+    render(<TimerBar onChanged={() => {}} />);
+    expect((await screen.findByTestId("timer-no-projects")).textContent).toBe(
+      "Noch keine Projekte: Starten Sie trotzdem und weisen Sie später eines zu, oder legen Sie unter Projekte einen Kunden und ein Projekt an.",
+    );
+    const picker = screen.getByRole("combobox", { name: "Projekt" }) as HTMLInputElement;
+    expect(picker.placeholder).toBe("Noch kein Projekt");
+    expect(screen.getByRole("combobox", { name: "Aufgabe" })).toBeTruthy();
+    expect((screen.getByLabelText("Notiz") as HTMLInputElement).placeholder).toBe("Woran arbeiten Sie?");
+    expect(screen.getByRole("group", { name: "Schlagwörter" })).toBeTruthy();
+    expect((screen.getByLabelText("Neues Schlagwort") as HTMLInputElement).placeholder).toBe("+ Schlagwort");
+    await user.click(screen.getByRole("button", { name: "Starten" }));
+    expect(await screen.findByRole("button", { name: "Stoppen" })).toBeTruthy();
+    expect(screen.getByTestId("timer-notice").textContent).toBe("Überschneidet sich mit 2 anderen Einträgen.");
+    expect(screen.getByTestId("timer-no-project").textContent).toContain("Dieser Timer hat noch kein Projekt.");
+    expect(screen.getByLabelText("Laufzeit")).toBeTruthy();
+    expect(document.title).toMatch(/ · Kein Projekt — Stint$/);
   });
 });

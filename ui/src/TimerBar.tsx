@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent, type MutableRefObject } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, errorMessage, setWindowTitle } from "./api";
 import type { Tag } from "./bindings/Tag";
@@ -45,6 +46,7 @@ const KEEP: EntryChanges = {
  * window title. A timer may start without a project (one is assigned later, before invoicing);
  * while it runs, its project, task, note and tags change the running entry at once. */
 export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey = 0, control, compact = false }: Props) {
+  const { t } = useTranslation("track");
   const [projects, setProjects] = useState<ProjectView[] | null>(null);
   const [project, setProject] = useState("");
   const [note, setNote] = useState("");
@@ -56,7 +58,8 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   const [running, setRunning] = useState<EntryView | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  /** How many other entries the timer just started overlaps, to say so. */
+  const [overlapping, setOverlapping] = useState(0);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -118,7 +121,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
     event.preventDefault();
     setBusy(true);
     setError(null);
-    setNotice(null);
+    setOverlapping(0);
     try {
       if (running) {
         await api.stopTimer();
@@ -129,9 +132,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
       } else {
         const outcome = await api.startTimer({ project: project || null, task, note, billable: null, tags: chosenTags });
         setRunning(outcome.entry);
-        if (outcome.overlaps.length > 0) {
-          setNotice(`Overlaps ${outcome.overlaps.length} other ${outcome.overlaps.length === 1 ? "entry" : "entries"}.`);
-        }
+        setOverlapping(outcome.overlaps.length);
       }
       onChanged();
     } catch (e) {
@@ -189,10 +190,10 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   const elapsed = startedAt ? clock(secondsSince(startedAt, now)) : "0:00:00";
 
   useEffect(() => {
-    const title = running ? `${elapsed} · ${running.project_name || "No project"} — Stint` : "Stint";
+    const title = running ? `${elapsed} · ${running.project_name || t("common.noProject")} — Stint` : "Stint";
     document.title = title;
     setWindowTitle(title);
-  }, [running, elapsed]);
+  }, [running, elapsed, t]);
 
   return (
     <form
@@ -202,7 +203,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
       data-testid="timer-bar"
     >
       <div className="field project-field">
-        <label htmlFor="timer-project">Project</label>
+        <label htmlFor="timer-project">{t("timerBar.project")}</label>
         <Picker
           id="timer-project"
           testid="timer-project"
@@ -213,13 +214,13 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
             setTask(null);
             if (id) void amend({ project: id });
           }}
-          {...(running?.entry.project ? {} : { allowNone: "No project" })}
-          placeholder={projects?.length === 0 ? "No project yet" : "No project — assign one later"}
+          {...(running?.entry.project ? {} : { allowNone: t("common.noProject") })}
+          placeholder={projects?.length === 0 ? t("timerBar.noProjectYet") : t("timerBar.assignLater")}
           disabled={busy || !canTrack}
         />
       </div>
       <div className="field task-field">
-        <label htmlFor="timer-task">Task</label>
+        <label htmlFor="timer-task">{t("timerBar.task")}</label>
         <Picker
           id="timer-task"
           testid="timer-task"
@@ -229,16 +230,16 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
             setTask(id);
             void amend(id ? { task: id } : { clear_task: true });
           }}
-          allowNone="No task"
+          allowNone={t("common.noTask")}
           disabled={busy || !canTrack || taskOptions.length === 0}
         />
       </div>
       <div className="field note-field">
-        <label htmlFor="timer-note">Note</label>
+        <label htmlFor="timer-note">{t("timerBar.note")}</label>
         <input
           id="timer-note"
           value={note}
-          placeholder="What are you working on?"
+          placeholder={t("timerBar.notePlaceholder")}
           disabled={busy || !canTrack}
           onChange={(e) => setNote(e.target.value)}
           onBlur={() => {
@@ -254,7 +255,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
           data-testid="timer-note"
         />
       </div>
-      <output className="elapsed" aria-label="Running time" aria-live="off" data-testid="timer-elapsed">
+      <output className="elapsed" aria-label={t("timerBar.runningTime")} aria-live="off" data-testid="timer-elapsed">
         {elapsed}
       </output>
       <button
@@ -264,9 +265,9 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
         title={canTrack ? undefined : reason}
         data-testid="timer-toggle"
       >
-        {running ? "Stop" : "Start"}
+        {running ? t("timerBar.stop") : t("timerBar.start")}
       </button>
-      <div className="tags full-row" role="group" aria-label="Tags" data-testid="timer-tags">
+      <div className="tags full-row" role="group" aria-label={t("timerBar.tags")} data-testid="timer-tags">
         {tags.map((t) => {
           const on = chosenTags.includes(t.id);
           return (
@@ -287,8 +288,8 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
         {canTrack && (
           <input
             className="tag-input"
-            aria-label="New tag"
-            placeholder="+ tag"
+            aria-label={t("timerBar.newTag")}
+            placeholder={t("timerBar.newTagPlaceholder")}
             value={newTag}
             onChange={(e) => setNewTag(e.target.value)}
             onKeyDown={(e) => {
@@ -308,12 +309,12 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
       )}
       {projects?.length === 0 && (
         <p className="muted small full-row" data-testid="timer-no-projects">
-          No projects yet: start anyway and assign one later, or add a client and a project under Projects.
+          {t("timerBar.noProjects")}
         </p>
       )}
       {running && !running.entry.project && (
         <p className="notice full-row" role="status" data-testid="timer-no-project">
-          This timer has no project yet. Choose one above, now or later; it is needed to invoice the time.
+          {t("timerBar.noProjectNotice")}
         </p>
       )}
       {!canTrack && (
@@ -321,9 +322,9 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
           {reason}
         </p>
       )}
-      {notice && (
+      {overlapping > 0 && (
         <p className="notice full-row" role="status" data-testid="timer-notice">
-          {notice}
+          {t("timerBar.overlaps", { count: overlapping })}
         </p>
       )}
     </form>

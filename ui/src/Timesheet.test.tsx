@@ -1,10 +1,11 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
+import { setUiLanguage } from "./i18n";
 import { eventually } from "./test/eventually";
 import { project, runningEntry } from "./test/fixtures";
 import { planCell, Timesheet } from "./Timesheet";
@@ -198,5 +199,47 @@ describe("Timesheet", () => {
     // The running timer counts with its time so far.
     expect(cells[2]!.value).toBe("0:30");
     expect(screen.queryByTestId("timesheet-add-row")).toBeNull();
+  });
+});
+
+describe("Timesheet in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("heads, totals and refuses in German", async () => {
+    act(() => setUiLanguage("de-DE"));
+    const day = "2026-11-24";
+    expect(planCell([], "", "Mittag", day)).toEqual({ kind: "refuse", reason: "Eine Dauer ist z. B. 1:30, 1h30, 90m oder 1,5." });
+    const two = [untimed("d", day, 1800), untimed("e", day, 1800)];
+    expect(planCell(two, "1:00", "0:30", day)).toEqual({
+      kind: "refuse",
+      reason: "Diese Zelle enthält 2 Einträge; kürzen Sie sie in der Tagesansicht.",
+    });
+    const one = [timed("a", "2026-11-24T08:00:00Z", "2026-11-24T09:00:00Z", 3600)];
+    expect(planCell(one, "1:00", "0:30", day)).toMatchObject({
+      reason: "Diese Zelle enthält einen Eintrag mit Beginn und Ende; kürzen Sie ihn in der Tagesansicht.",
+    });
+
+    const { rerender } = render(
+      <Timesheet days={days} entries={[]} projects={[project]} lockBefore={null} today="2026-11-25" now={0} canEdit onChanged={() => {}} />,
+    );
+    expect(screen.getByRole("columnheader", { name: "Projekt" })).toBeTruthy();
+    expect(screen.getByRole("columnheader", { name: "Summe" })).toBeTruthy();
+    expect(screen.getByTestId("timesheet-empty").textContent).toBe(
+      "Diese Woche noch keine Zeit. Fügen Sie unten eine Projektzeile hinzu und tragen Sie die Stunden in die Tage ein.",
+    );
+    const add = screen.getByRole("combobox", { name: "Projektzeile hinzufügen" }) as HTMLSelectElement;
+    expect(add.options[0]?.textContent).toBe("+ Projekt hinzufügen…");
+
+    const unassigned = untimed("n", "2026-11-24", 1800);
+    unassigned.entry.project = null;
+    rerender(
+      <Timesheet days={days} entries={[unassigned]} projects={[]} lockBefore="2026-11-24" today="2026-11-25" now={0} canEdit={false} onChanged={() => {}} />,
+    );
+    const row = screen.getByTestId("timesheet-row");
+    expect(within(row).getByRole("rowheader").textContent).toBe("Kein Projekt");
+    const cells = within(row).getAllByTestId("timesheet-cell") as HTMLInputElement[];
+    expect(cells[0]!.title).toBe("Dieser Tag liegt im gesperrten Zeitraum");
+    expect(cells[1]!.title).toBe("Zeit ohne Projekt: Weisen Sie in der Tagesansicht eines zu");
+    expect(cells[1]!.getAttribute("aria-label")).toMatch(/^Kein Projekt, /);
   });
 });

@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
+import i18n from "./i18n";
 import { dayLabel, hoursMinutes, parseDuration } from "./time";
 import { secondsOf } from "./TodayList";
 
@@ -31,18 +33,17 @@ export type CellPlan =
   | { kind: "delete"; id: string }
   | { kind: "refuse"; reason: string };
 
-const DURATION_HINT = "A duration is like 1:30, 1h30, 90m or 1.5.";
-
 /**
  * The change that makes a cell (one project, one day) hold `text` of time, as Harvest's timesheet
  * does: an empty cell gets a new entry; a cell of one untimed entry has it changed (or removed at
  * zero); more time in a busier cell is added as one more entry. Less time in a cell of several or
  * timed entries is refused: which of them to shorten is the person's choice, in the day list.
+ * A refusal's reason is in the UI's language at the time of the call.
  */
 export function planCell(cell: EntryView[], shown: string, text: string, date: string): CellPlan {
   if (text.trim() === shown.trim()) return { kind: "none" };
   const seconds = text.trim() === "" ? 0 : parseDuration(text);
-  if (seconds === null || seconds < 0) return { kind: "refuse", reason: DURATION_HINT };
+  if (seconds === null || seconds < 0) return { kind: "refuse", reason: i18n.t("common.durationHint", { ns: "track" }) };
   const current = cell.reduce((sum, v) => sum + v.seconds, 0);
   if (seconds === current) return { kind: "none" };
   const only = cell.length === 1 ? cell[0] : undefined;
@@ -51,11 +52,8 @@ export function planCell(cell: EntryView[], shown: string, text: string, date: s
     return seconds === 0 ? { kind: "delete", id: only.entry.id } : { kind: "edit", id: only.entry.id, date, seconds };
   }
   if (seconds > current) return { kind: "add", seconds: seconds - current };
-  const what = cell.length === 1 ? "an entry with a start and end" : `${cell.length} entries`;
-  return {
-    kind: "refuse",
-    reason: `This cell holds ${what}; shorten ${cell.length === 1 ? "it" : "them"} in the Day view.`,
-  };
+  // One entry here is a timed one (or one that may not be rewritten); several are any kind.
+  return { kind: "refuse", reason: i18n.t("timesheet.refuse", { ns: "track", count: cell.length }) };
 }
 
 /** The row key of time that has no project yet. */
@@ -68,6 +66,7 @@ type Row = { project: string; label: string; client: string; name: string };
 
 /** A week of the member's time as projects × days; typing `1:30` or `1.5` into a cell records it. */
 export function Timesheet({ days, entries, projects, lockBefore, today, now, canEdit, onChanged }: Props) {
+  const { t } = useTranslation("track");
   const [added, setAdded] = useState<string[]>([]);
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [error, setError] = useState<{ cell: string; message: string } | null>(null);
@@ -90,7 +89,7 @@ export function Timesheet({ days, entries, projects, lockBefore, today, now, can
     rows.set(
       project,
       project === NO_PROJECT
-        ? { project, label: "No project", client: "", name: "No project" }
+        ? { project, label: t("common.noProject"), client: "", name: t("common.noProject") }
         : { project, label: `${v.client_name} — ${v.project_name}`, client: v.client_name, name: v.project_name },
     );
   }
@@ -184,7 +183,7 @@ export function Timesheet({ days, entries, projects, lockBefore, today, now, can
         <thead>
           <tr>
             <th scope="col" className="timesheet-project">
-              Project
+              {t("timesheet.project")}
             </th>
             {days.map((day) => (
               <th
@@ -196,7 +195,7 @@ export function Timesheet({ days, entries, projects, lockBefore, today, now, can
               </th>
             ))}
             <th scope="col" className="timesheet-sum">
-              Total
+              {t("timesheet.total")}
             </th>
           </tr>
         </thead>
@@ -204,7 +203,7 @@ export function Timesheet({ days, entries, projects, lockBefore, today, now, can
           {ordered.length === 0 && (
             <tr>
               <td colSpan={days.length + 2} className="muted empty" data-testid="timesheet-empty">
-                {canEdit ? "No time this week yet. Add a project row below and type hours into its days." : "No time this week."}
+                {canEdit ? t("timesheet.emptyEditable") : t("timesheet.empty")}
               </td>
             </tr>
           )}
@@ -222,11 +221,11 @@ export function Timesheet({ days, entries, projects, lockBefore, today, now, can
                 const unassigned = row.project === NO_PROJECT;
                 const readOnly = !canEdit || locked(day) || running || unassigned;
                 const why = locked(day)
-                  ? "This day is in the locked period"
+                  ? t("common.lockedPeriod")
                   : running
-                    ? "A timer is running here; stop it to change this day"
+                    ? t("timesheet.runningTitle")
                     : unassigned
-                      ? "Time without a project: assign one in the Day view"
+                      ? t("timesheet.noProjectTitle")
                       : undefined;
                 const wrong = error?.cell === id;
                 return (
@@ -264,11 +263,11 @@ export function Timesheet({ days, entries, projects, lockBefore, today, now, can
               {canEdit && addable.length > 0 ? (
                 <select
                   value=""
-                  aria-label="Add a project row"
+                  aria-label={t("timesheet.addRow")}
                   onChange={(e) => e.target.value && setAdded((a) => [...a, e.target.value])}
                   data-testid="timesheet-add-row"
                 >
-                  <option value="">+ Add a project…</option>
+                  <option value="">{t("timesheet.addRowOption")}</option>
                   {addable.map((p) => (
                     <option key={p.project.id} value={p.project.id}>
                       {p.client_name} — {p.project.name}
@@ -276,7 +275,7 @@ export function Timesheet({ days, entries, projects, lockBefore, today, now, can
                   ))}
                 </select>
               ) : (
-                "Total"
+                t("timesheet.total")
               )}
             </th>
             {days.map((day) => (

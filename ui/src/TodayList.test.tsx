@@ -1,12 +1,19 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { EntryView } from "./bindings/EntryView";
+import { setFormat } from "./format";
+import { setUiLanguage } from "./i18n";
 import { project, runningEntry } from "./test/fixtures";
 import { TodayList } from "./TodayList";
 import { eventually } from "./test/eventually";
+
+// ICU puts a no-break space (U+00A0 or U+202F, by version) before "AM": compared as a plain space.
+const plain = (text: string | null) => (text ?? "").replace(/[\u00a0\u202f]/g, " ");
+
+afterEach(() => setFormat({ locale: undefined, durationStyle: "clock" }));
 
 function spanEntry(): EntryView {
   const base = runningEntry("2026-11-23T08:00:00Z", "draft");
@@ -76,11 +83,33 @@ describe("TodayList", () => {
   });
 
   it("shows local times, duration and amount", () => {
-    render(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={() => {}} />);
+    setFormat({ locale: "en-GB", durationStyle: "clock" });
+    const { unmount } = render(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={() => {}} />);
     const row = screen.getByTestId("entry-row");
+    // en-GB's clock has 24 hours; formatTime writes the hour without a leading zero.
     expect(within(row).getByTestId("entry-time").textContent).toBe("09:00 – 10:30");
     expect(within(row).getByTestId("entry-duration").textContent).toBe("1:30:00");
     expect(within(row).getByTestId("entry-amount").textContent).toMatch(/142[.,]50/);
+    unmount();
+    // An American organization reads its times of day on a twelve-hour clock.
+    setFormat({ locale: "en-US", durationStyle: "clock" });
+    render(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={() => {}} />);
+    expect(plain(screen.getByTestId("entry-time").textContent)).toBe("9:00 AM – 10:30 AM");
+  });
+
+  it("keeps 24-hour HH:MM in the fields of an entry being edited, whatever the locale", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "tags" || cmd === "tasks") return [];
+      throw `unexpected ${cmd}`;
+    });
+    setFormat({ locale: "en-US", durationStyle: "clock" });
+    const late = spanEntry();
+    late.entry.time = { type: "span", start: "2026-11-23T13:00:00Z", end: "2026-11-23T14:30:00Z" };
+    render(<TodayList entries={[late]} timeZone="Europe/Berlin" onSaved={() => {}} />);
+    expect(plain(screen.getByTestId("entry-time").textContent)).toBe("2:00 PM – 3:30 PM");
+    await userEvent.click(screen.getByRole("button", { name: /Edit/ }));
+    expect((screen.getByLabelText("Start") as HTMLInputElement).value).toBe("14:00");
+    expect((screen.getByLabelText("End") as HTMLInputElement).value).toBe("15:30");
   });
 
   it("saves a new note and times as a span in the organization's zone", async () => {
@@ -220,6 +249,7 @@ describe("TodayList", () => {
   });
 
   it("deletes at once and puts the entry back with Undo", async () => {
+    setFormat({ locale: "en-GB", durationStyle: "clock" });
     const calls: { cmd: string; args: unknown }[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "tags") return [];
@@ -336,6 +366,7 @@ describe("TodayList", () => {
 
 describe("TodayList overlaps", () => {
   it("marks the entries the engine reports as overlapping, and only those", () => {
+    setFormat({ locale: "en-GB", durationStyle: "clock" });
     const first = spanEntry();
     const second: EntryView = { ...spanEntry(), entry: { ...spanEntry().entry, id: "01JENTRY000000000000000002" }, overlaps: true };
     render(<TodayList entries={[first, second]} timeZone="Europe/Berlin" onSaved={() => {}} />);
@@ -347,6 +378,7 @@ describe("TodayList overlaps", () => {
   });
 
   it("trims an entry's end back to where the one it runs into starts", async () => {
+    setFormat({ locale: "en-GB", durationStyle: "clock" });
     const edits: unknown[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "tags") return [];
@@ -372,5 +404,52 @@ describe("TodayList overlaps", () => {
     // The other one's start moves on instead.
     const other = screen.getAllByTestId("entry-row")[1]!;
     expect(within(other).getByTestId("entry-trim").textContent).toBe("Trim to start at 10:30");
+  });
+});
+
+describe("TodayList in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("says everything in German, with the locale's times of day", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "tags" || cmd === "tasks") return [];
+      if (cmd === "delete_entry") return null;
+      throw `unexpected ${cmd}`;
+    });
+    setFormat({ locale: "de-DE", durationStyle: "clock" });
+    act(() => setUiLanguage("de-DE"));
+    const user = userEvent.setup();
+    const { rerender } = render(<TodayList entries={[]} timeZone="Europe/Berlin" onSaved={() => {}} />);
+    expect(screen.getByTestId("today-empty").textContent).toBe("Heute noch nichts erfasst.");
+
+    const running = runningEntry("2026-11-23T09:00:00Z", "");
+    running.entry.id = "01JENTRY000000000000000009";
+    const done = { ...spanEntry(), entry: { ...spanEntry().entry, note: "" }, overlaps: true, locked: true };
+    rerender(
+      <TodayList entries={[done, running]} timeZone="Europe/Berlin" onSaved={() => {}} canContinue now={Date.parse("2026-11-23T10:30:00Z")} />,
+    );
+    const [first, second] = screen.getAllByTestId("entry-row");
+    expect(within(first!).getByTestId("entry-time").textContent).toBe("10:00 – jetzt");
+    expect(within(first!).getByTestId("entry-running").textContent).toBe("läuft");
+    expect(within(second!).getByTestId("entry-note").textContent).toBe("(keine Notiz)");
+    expect(within(second!).getByTestId("entry-locked").textContent).toBe("Gesperrt");
+    expect(within(second!).getByTestId("entry-locked").title).toBe("Dieser Tag liegt im gesperrten Zeitraum");
+    expect(within(second!).getByTestId("entry-overlaps").textContent).toBe("Überschneidung mit Website (10:00 – jetzt)");
+    expect(within(second!).getByRole("button", { name: "Website fortsetzen" }).textContent).toBe("▶ Fortsetzen");
+
+    rerender(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={() => {}} />);
+    await user.click(screen.getByRole("button", { name: "Eintrag draft bearbeiten" }));
+    expect(screen.getByLabelText("Beginn")).toHaveProperty("value", "09:00");
+    expect(screen.getByLabelText("Ende")).toHaveProperty("value", "10:30");
+    await user.clear(screen.getByLabelText("Beginn"));
+    await user.type(screen.getByLabelText("Beginn"), "9");
+    await user.click(screen.getByRole("button", { name: "Speichern" }));
+    expect(screen.getByRole("alert").textContent).toBe("Uhrzeiten im Format HH:MM, zum Beispiel 09:30.");
+    await user.click(screen.getByRole("button", { name: "Abbrechen" }));
+
+    await user.click(screen.getByRole("button", { name: "Eintrag draft löschen" }));
+    await screen.findByTestId("entry-undo-bar");
+    rerender(<TodayList entries={[]} timeZone="Europe/Berlin" onSaved={() => {}} emptyText="—" />);
+    expect(screen.getByTestId("entry-undo-bar").textContent).toBe("Gelöscht: draft, 09:00 – 10:30 (1:30:00).Rückgängig");
   });
 });

@@ -1,4 +1,6 @@
+import type { TFunction } from "i18next";
 import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { EntryChanges } from "./bindings/EntryChanges";
@@ -6,6 +8,7 @@ import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
+import { formatTime } from "./format";
 import { overlapPartner, trim } from "./overlaps";
 import { Picker, type PickerOption } from "./Picker";
 import { TagChip } from "./TagChip";
@@ -17,7 +20,7 @@ type Props = {
   onSaved: () => void;
   /** Active projects an entry can be moved to (the entry's own project is always offered). */
   projects?: ProjectView[];
-  /** What to say when there are no entries. */
+  /** What to say when there are no entries (by default, that nothing was tracked today). */
   emptyText?: string;
   /** Offer ▶ Continue on every stopped entry (the list is the acting member's own time). */
   canContinue?: boolean;
@@ -57,10 +60,11 @@ export function TodayList({
   timeZone,
   onSaved,
   projects = [],
-  emptyText = "Nothing tracked today yet.",
+  emptyText,
   canContinue = false,
   now = Date.now(),
 }: Props) {
+  const { t } = useTranslation("track");
   const [editing, setEditing] = useState<string | null>(null);
   const [removed, setRemoved] = useState<EntryView | null>(null);
   const [undoError, setUndoError] = useState<string | null>(null);
@@ -96,10 +100,10 @@ export function TodayList({
   const undo = removed && (
     <div className="undo-bar" role="status" data-testid="entry-undo-bar">
       <span>
-        Deleted {label(removed)}, {when(removed, timeZone)} ({clock(removed.seconds)}).
+        {t("todayList.deleted", { what: label(removed, t), when: when(removed, timeZone, t), duration: clock(removed.seconds) })}
       </span>
       <button type="button" className="link" onClick={() => void restore()} data-testid="entry-undo">
-        Undo
+        {t("todayList.undo")}
       </button>
       {undoError && (
         <span className="error" role="alert">
@@ -114,7 +118,7 @@ export function TodayList({
       <>
         {undo}
         <p className="muted empty" data-testid="today-empty">
-          {emptyText}
+          {emptyText ?? t("todayList.empty")}
         </p>
       </>
     );
@@ -160,17 +164,18 @@ export function TodayList({
 }
 
 /** How an entry is named in another's row: its note, else its project. */
-function label(view: EntryView): string {
-  return view.entry.note || view.project_name || "No project";
+function label(view: EntryView, t: TFunction<"track">): string {
+  return view.entry.note || view.project_name || t("common.noProject");
 }
 
-function when(view: EntryView, timeZone: string): string {
+/** An entry's times of day as the organization's locale writes them ("09:00 – 10:30", "9:00 AM – 10:30 AM"). */
+function when(view: EntryView, timeZone: string, t: TFunction<"track">): string {
   const time = view.entry.time;
   switch (time.type) {
     case "running":
-      return `${wallTime(time.start, timeZone)} – now`;
+      return t("todayList.sinceNow", { start: formatTime(time.start, timeZone) });
     case "span":
-      return `${wallTime(time.start, timeZone)} – ${wallTime(time.end, timeZone)}`;
+      return `${formatTime(time.start, timeZone)} – ${formatTime(time.end, timeZone)}`;
     case "duration":
       return "—";
   }
@@ -198,6 +203,7 @@ function Row({
   /** The listed entry its time overlaps, if the engine flagged it and it is in this list. */
   partner: EntryView | null;
 }) {
+  const { t } = useTranslation("track");
   const running = view.entry.time.type === "running";
   const editable = view.can_edit && !view.locked && !view.entry.invoiced && !running;
   const [error, setError] = useState<string | null>(null);
@@ -263,17 +269,17 @@ function Row({
               {view.project_name}
             </>
           ) : (
-            <span className="no-project" title="Assign a project to bill this time" data-testid="entry-no-project">
-              No project
+            <span className="no-project" title={t("todayList.assignToBill")} data-testid="entry-no-project">
+              {t("common.noProject")}
             </span>
           )}
         </span>
         <span className="entry-note" data-testid="entry-note">
-          {view.entry.note || <span className="muted">(no note)</span>}
+          {view.entry.note || <span className="muted">{t("todayList.noNote")}</span>}
         </span>
       </div>
       <span className="entry-time" data-testid="entry-time">
-        {when(view, timeZone)}
+        {when(view, timeZone, t)}
       </span>
       <span className="entry-duration" data-testid="entry-duration">
         {clock(secondsOf(view, now))}
@@ -284,7 +290,7 @@ function Row({
       <span className="entry-actions">
         {running && (
           <span className="running-badge" data-testid="entry-running">
-            running
+            {t("common.running")}
           </span>
         )}
         {canContinue && !running && (
@@ -293,26 +299,26 @@ function Row({
             className="link continue"
             onClick={() => void resume()}
             disabled={busy}
-            title="Start a timer on the same project, task, note and tags"
-            aria-label={`Continue ${view.entry.note || view.project_name || "No project"}`}
+            title={t("todayList.continueTitle")}
+            aria-label={t("todayList.continueLabel", { what: label(view, t) })}
             data-testid="entry-continue"
           >
-            ▶ Continue
+            {t("todayList.continue")}
           </button>
         )}
         {editable && (
           <>
-            <button type="button" className="link" onClick={onEdit} data-testid="entry-edit" aria-label={`Edit entry ${view.entry.note || view.project_name || "No project"}`}>
-              Edit
+            <button type="button" className="link" onClick={onEdit} data-testid="entry-edit" aria-label={t("todayList.editLabel", { what: label(view, t) })}>
+              {t("todayList.edit")}
             </button>
-            <button type="button" className="link danger" onClick={() => void remove()} disabled={busy} data-testid="entry-delete" aria-label={`Delete entry ${view.entry.note || view.project_name || "No project"}`}>
-              Delete
+            <button type="button" className="link danger" onClick={() => void remove()} disabled={busy} data-testid="entry-delete" aria-label={t("todayList.deleteLabel", { what: label(view, t) })}>
+              {t("todayList.delete")}
             </button>
           </>
         )}
         {view.locked && (
-          <span className="locked-badge" title="This day is in the locked period" data-testid="entry-locked">
-            Locked
+          <span className="locked-badge" title={t("common.lockedPeriod")} data-testid="entry-locked">
+            {t("common.locked")}
           </span>
         )}
       </span>
@@ -322,12 +328,12 @@ function Row({
             className="overlap-badge"
             title={
               partner
-                ? `Its time overlaps “${label(partner)}”, ${when(partner, timeZone)}: both count in totals`
-                : "Its time overlaps another entry of the same person"
+                ? t("todayList.overlapsTitle", { what: label(partner, t), when: when(partner, timeZone, t) })
+                : t("todayList.overlapsAnotherTitle")
             }
             data-testid="entry-overlaps"
           >
-            {partner ? `Overlaps ${label(partner)} (${when(partner, timeZone)})` : "Overlaps"}
+            {partner ? t("todayList.overlapsWith", { what: label(partner, t), when: when(partner, timeZone, t) }) : t("todayList.overlaps")}
           </span>
           {trimmed && (
             <button
@@ -335,10 +341,12 @@ function Row({
               className="link"
               onClick={() => void cut()}
               disabled={busy}
-              title="Give up only the overlapping minutes"
+              title={t("todayList.trimTitle")}
               data-testid="entry-trim"
             >
-              {trimmed.edge === "end" ? `Trim to end at ${wallTime(trimmed.at, timeZone)}` : `Trim to start at ${wallTime(trimmed.at, timeZone)}`}
+              {trimmed.edge === "end"
+                ? t("todayList.trimEnd", { time: formatTime(trimmed.at, timeZone) })
+                : t("todayList.trimStart", { time: formatTime(trimmed.at, timeZone) })}
             </button>
           )}
         </div>
@@ -368,6 +376,7 @@ function EditRow({
   projects: ProjectView[];
   onDone: (saved: boolean) => void;
 }) {
+  const { t } = useTranslation("track");
   const entry = view.entry;
   const time = entry.time;
   const hasSpan = time.type === "span";
@@ -377,6 +386,7 @@ function EditRow({
   const [tasks, setTasks] = useState<TaskView[]>([]);
   const [note, setNote] = useState(entry.note);
   const [billable, setBillable] = useState(entry.billable);
+  // The fields take and give 24-hour HH:MM whatever the locale: that is what isWallTime and spanOn read.
   const [start, setStart] = useState(hasSpan ? wallTime(time.start, timeZone) : "");
   const [end, setEnd] = useState(hasSpan ? wallTime(time.end, timeZone) : "");
   const [duration, setDuration] = useState(hasDuration ? hoursMinutes(time.seconds) : "");
@@ -444,13 +454,13 @@ function EditRow({
       tags: sameTags(chosenTags, entry.tags) ? null : chosenTags,
     };
     if (!day) {
-      setError("Choose the day of the entry.");
+      setError(t("todayList.chooseDay"));
       return;
     }
     const moved = day !== view.date;
     if (hasSpan && (moved || start !== wallTime(time.start, timeZone) || end !== wallTime(time.end, timeZone))) {
       if (!isWallTime(start) || !isWallTime(end)) {
-        setError("Times are HH:MM, for example 09:30.");
+        setError(t("common.timesHint"));
         return;
       }
       changes.time = spanOn(day, start, end, timeZone);
@@ -458,7 +468,7 @@ function EditRow({
     if (hasDuration && (moved || duration !== hoursMinutes(time.seconds))) {
       const seconds = parseDuration(duration);
       if (seconds === null || seconds <= 0) {
-        setError("A duration is like 1:30, 1h30, 90m or 1.5.");
+        setError(t("common.durationHint"));
         return;
       }
       changes.time = { type: "duration", date: day, seconds };
@@ -484,7 +494,7 @@ function EditRow({
         }}
       >
         <div className="field ef-project">
-          <label htmlFor={`project-${id}`}>Project</label>
+          <label htmlFor={`project-${id}`}>{t("todayList.project")}</label>
           <Picker
             id={`project-${id}`}
             testid="entry-project-input"
@@ -496,24 +506,24 @@ function EditRow({
                 setTask(null);
               }
             }}
-            placeholder="No project — choose one"
+            placeholder={t("todayList.projectPlaceholder")}
             disabled={busy}
           />
         </div>
         <div className="field ef-task">
-          <label htmlFor={`task-${id}`}>Task</label>
+          <label htmlFor={`task-${id}`}>{t("todayList.task")}</label>
           <Picker
             id={`task-${id}`}
             testid="entry-task-input"
             options={taskOptions}
             value={task}
             onChange={setTask}
-            allowNone="No task"
+            allowNone={t("common.noTask")}
             disabled={busy || (taskOptions.length === 0 && task === null)}
           />
         </div>
         <div className="field ef-date">
-          <label htmlFor={`date-${id}`}>Day</label>
+          <label htmlFor={`date-${id}`}>{t("todayList.day")}</label>
           <input
             id={`date-${id}`}
             type="date"
@@ -526,24 +536,24 @@ function EditRow({
         {hasSpan && (
           <>
             <div className="field time ef-start">
-              <label htmlFor={`start-${id}`}>Start</label>
+              <label htmlFor={`start-${id}`}>{t("todayList.start")}</label>
               <input
                 id={`start-${id}`}
                 value={start}
                 inputMode="numeric"
-                placeholder="HH:MM"
+                placeholder={t("common.timePlaceholder")}
                 maxLength={5}
                 onChange={(e) => setStart(e.target.value)}
                 data-testid="entry-start-input"
               />
             </div>
             <div className="field time ef-end">
-              <label htmlFor={`end-${id}`}>End</label>
+              <label htmlFor={`end-${id}`}>{t("todayList.end")}</label>
               <input
                 id={`end-${id}`}
                 value={end}
                 inputMode="numeric"
-                placeholder="HH:MM"
+                placeholder={t("common.timePlaceholder")}
                 maxLength={5}
                 onChange={(e) => setEnd(e.target.value)}
                 data-testid="entry-end-input"
@@ -553,7 +563,7 @@ function EditRow({
         )}
         {hasDuration && (
           <div className="field time ef-start">
-            <label htmlFor={`duration-${id}`}>Duration</label>
+            <label htmlFor={`duration-${id}`}>{t("todayList.duration")}</label>
             <input
               id={`duration-${id}`}
               value={duration}
@@ -570,10 +580,10 @@ function EditRow({
             onChange={(e) => setBillable(e.target.checked)}
             data-testid="entry-billable-input"
           />
-          Billable
+          {t("todayList.billable")}
         </label>
         <div className="field ef-note">
-          <label htmlFor={`note-${id}`}>Note</label>
+          <label htmlFor={`note-${id}`}>{t("todayList.note")}</label>
           <input
             id={`note-${id}`}
             value={note}
@@ -583,7 +593,7 @@ function EditRow({
           />
         </div>
         {shownTags.length > 0 && (
-          <div className="tags ef-tags" role="group" aria-label="Tags" data-testid="entry-tags-input">
+          <div className="tags ef-tags" role="group" aria-label={t("todayList.tags")} data-testid="entry-tags-input">
             {shownTags.map((t) => {
               const on = chosenTags.includes(t.id);
               return (
@@ -600,10 +610,10 @@ function EditRow({
         )}
         <div className="actions ef-actions">
           <button type="submit" className="primary" disabled={busy} data-testid="entry-save">
-            Save
+            {t("todayList.save")}
           </button>
           <button type="button" disabled={busy} onClick={() => onDone(false)} data-testid="entry-cancel">
-            Cancel
+            {t("todayList.cancel")}
           </button>
         </div>
         {error && (

@@ -1,8 +1,9 @@
-import { render, screen } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { setUiLanguage } from "./i18n";
 import { UnlockScreen } from "./UnlockScreen";
 import { eventually } from "./test/eventually";
 
@@ -119,5 +120,43 @@ describe("UnlockScreen", () => {
     render(<UnlockScreen onUnlocked={onUnlocked} />);
     await eventually(() => expect(onUnlocked).toHaveBeenCalledOnce());
     expect(calls).toEqual([{ cmd: "unlock_vault", payload: { passphrase: null } }]);
+  });
+});
+
+describe("UnlockScreen in German", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("warns on creation that a lost passphrase cannot be recovered, and explains the keyring", async () => {
+    act(() => setUiLanguage("de-DE"));
+    const created: unknown[] = [];
+    mockIPC((cmd, payload) => {
+      if (cmd === "vault_status") return "missing";
+      if (cmd === "create_vault") created.push(payload);
+      return null;
+    });
+    render(<UnlockScreen onUnlocked={vi.fn()} />);
+    const field = await screen.findByLabelText("Passphrase");
+    expect(screen.getByRole("heading", { name: "Stint" })).toBeTruthy();
+    expect(screen.getByText("Legen Sie Ihren Tresor an. Alles, was Sie erfassen, wird darin verschlüsselt gespeichert.")).toBeTruthy();
+    const warning = screen.getByTestId("unlock-loss-warning");
+    expect(warning.querySelector("strong")?.textContent).toBe("Niemand kann diese Passphrase wiederherstellen");
+    expect(warning.textContent).toMatch(/weder Stint noch ein Sync-Server: Geht sie verloren/);
+    expect(screen.getByRole("button", { name: "Stattdessen System-Schlüsselbund nutzen" })).toBeTruthy();
+    expect(screen.getByTestId("unlock-keyring-explained").textContent).toMatch(/Wer sich als Sie anmelden kann/);
+    expect(screen.getByTestId("unlock-show").textContent).toBe("Anzeigen");
+
+    await userEvent.type(field, "eins");
+    await userEvent.type(screen.getByLabelText("Passphrase wiederholen"), "zwei");
+    await userEvent.click(screen.getByRole("button", { name: "Tresor anlegen" }));
+    expect((await screen.findByTestId("unlock-error")).textContent).toBe("Die beiden Passphrasen stimmen nicht überein.");
+    expect(created).toEqual([]);
+  });
+
+  it("asks to unlock a locked vault", async () => {
+    act(() => setUiLanguage("de-DE"));
+    mockIPC((cmd) => (cmd === "vault_status" ? "keyring" : null));
+    render(<UnlockScreen onUnlocked={vi.fn()} autoUnlock={false} />);
+    expect(await screen.findByText("Ihr Tresor ist gesperrt.")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Mit System-Schlüsselbund entsperren" })).toBeTruthy();
   });
 });

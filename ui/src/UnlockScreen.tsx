@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 
 import { api, errorMessage, type UnlockWith } from "./api";
 import type { VaultStatus } from "./bindings/VaultStatus";
@@ -11,6 +12,7 @@ type Props = {
 
 /** First screen: create the vault, or unlock it with a passphrase or the system keyring. */
 export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
+  const { t } = useTranslation("app", { keyPrefix: "unlockScreen" });
   const [status, setStatus] = useState<VaultStatus | null>(null);
   const [passphrase, setPassphrase] = useState("");
   const [confirm, setConfirm] = useState("");
@@ -52,7 +54,7 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
     event.preventDefault();
     if (status === "missing") {
       if (passphrase !== confirm) {
-        setError("The two passphrases differ.");
+        setError(t("passphrasesDiffer"));
         return;
       }
       void create({ passphrase });
@@ -70,7 +72,7 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
   if (status === null) {
     return (
       <main className="centered" data-testid="unlock-screen">
-        <p className="muted">Opening…</p>
+        <p className="muted">{t("opening")}</p>
         {errorBox}
       </main>
     );
@@ -82,17 +84,17 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
         <section className="card">
           <h1>Stint</h1>
           <p className="muted">
-            {autoUnlock || busy ? "Unlocking with the system keyring…" : "Your vault is locked."}
+            {autoUnlock || busy ? t("unlockingWithKeyring") : t("locked")}
           </p>
           {errorBox}
           {!autoUnlock && !error && (
             <button type="button" className="primary" data-testid="unlock-keyring" onClick={() => void unlock({ keyring: true })} disabled={busy}>
-              Unlock with system keyring
+              {t("unlockWithKeyring")}
             </button>
           )}
           {error && (
             <button type="button" data-testid="unlock-keyring-retry" onClick={() => void unlock({ keyring: true })} disabled={busy}>
-              Try again
+              {t("tryAgain")}
             </button>
           )}
         </section>
@@ -106,12 +108,10 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
       <form className="card" onSubmit={submitPassphrase} aria-busy={busy}>
         <h1>Stint</h1>
         <p className="muted">
-          {creating
-            ? "Create your vault. Everything you track is encrypted with it."
-            : "Your vault is locked."}
+          {creating ? t("createIntro") : t("locked")}
         </p>
         <div className="label-row">
-          <label htmlFor="passphrase">Passphrase</label>
+          <label htmlFor="passphrase">{t("passphrase")}</label>
           <button
             type="button"
             className="link small"
@@ -120,7 +120,7 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
             onClick={() => setShown((s) => !s)}
             data-testid="unlock-show"
           >
-            {shown ? "Hide" : "Show"}
+            {shown ? t("hide") : t("show")}
           </button>
         </div>
         <input
@@ -138,7 +138,7 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
         />
         {creating && (
           <>
-            <label htmlFor="passphrase-confirm">Passphrase again</label>
+            <label htmlFor="passphrase-confirm">{t("passphraseAgain")}</label>
             <input
               id="passphrase-confirm"
               type={shown ? "text" : "password"}
@@ -152,16 +152,14 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
               data-testid="unlock-passphrase-confirm"
             />
             <p className="notice small" role="note" data-testid="unlock-loss-warning">
-              <strong>Nobody can recover this passphrase</strong>, not Stint and not a sync server: if it is
-              lost, what you track on this computer cannot be opened. Keep it in a password manager or
-              write it down somewhere safe.
+              <Trans t={t} i18nKey="lossWarning" components={{ strong: <strong /> }} />
             </p>
           </>
         )}
         {errorBox}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || passphrase === ""} data-testid="unlock-submit">
-            {creating ? "Create vault" : "Unlock"}
+            {creating ? t("createVault") : t("unlock")}
           </button>
           {creating && (
             <button
@@ -171,15 +169,13 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
               aria-describedby="keyring-explained"
               data-testid="unlock-use-keyring"
             >
-              Use system keyring instead
+              {t("useKeyring")}
             </button>
           )}
         </div>
         {creating && (
           <p id="keyring-explained" className="muted small explained" data-testid="unlock-keyring-explained">
-            With the system keyring there is no passphrase to remember: your login keyring keeps a random
-            key for Stint and opens the vault whenever you are logged in to this computer. Anyone who can
-            log in as you can open it too.
+            {t("keyringExplained")}
           </p>
         )}
       </form>

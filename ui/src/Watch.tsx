@@ -3,10 +3,12 @@
 // settings for the watch.
 import { listen } from "@tauri-apps/api/event";
 import { useEffect, useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 
 import { api, errorMessage, loadWatchSettings, saveWatchSettings, type WatchSettings } from "./api";
 import type { IdleChoice } from "./bindings/IdleChoice";
-import { wallTime } from "./time";
+import { formatTime } from "./format";
+import { figure } from "./time";
 
 type Away = { since: string; minutes: number };
 type Reminder = { minutes: number; project: string };
@@ -40,6 +42,7 @@ export function useWatch(): {
   };
 }
 
+/** "1 h 15 min", "5 min": the same units in English and German. */
 function duration(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
@@ -56,6 +59,7 @@ export function AwayDialog({
   timeZone: string;
   onDone: (changed: boolean) => void;
 }) {
+  const { t } = useTranslation("track");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -83,10 +87,14 @@ export function AwayDialog({
           if (e.key === "Escape") void choose("keep");
         }}
       >
-        <h2 id="away-title">Welcome back</h2>
+        <h2 id="away-title">{t("away.title")}</h2>
         <p>
-          You were away for <strong data-testid="away-minutes">{duration(away.minutes)}</strong>, since{" "}
-          {wallTime(away.since, timeZone)}, while the timer ran.
+          <Trans
+            t={t}
+            i18nKey="away.text"
+            values={{ duration: duration(away.minutes), since: formatTime(away.since, timeZone) }}
+            components={{ strong: <strong data-testid="away-minutes" /> }}
+          />
         </p>
         {error && (
           <p className="error" role="alert" data-testid="away-error">
@@ -95,19 +103,16 @@ export function AwayDialog({
         )}
         <div className="actions">
           <button type="button" className="primary" autoFocus disabled={busy} onClick={() => void choose("keep")} data-testid="away-keep">
-            Keep the time
+            {t("away.keep")}
           </button>
           <button type="button" disabled={busy} onClick={() => void choose("discard")} data-testid="away-discard">
-            Discard it
+            {t("away.discard")}
           </button>
           <button type="button" disabled={busy} onClick={() => void choose("split")} data-testid="away-split">
-            Split into its own entry
+            {t("away.split")}
           </button>
         </div>
-        <p className="muted small">
-          Discard ends the entry when you left and starts the timer again now. Split does the same
-          and records the time away as a separate, non-billable entry you can edit.
-        </p>
+        <p className="muted small">{t("away.explain")}</p>
       </div>
     </div>
   );
@@ -123,17 +128,23 @@ export function ReminderBanner({
   onStop: () => void;
   onDismiss: () => void;
 }) {
+  const { t } = useTranslation("track");
   return (
     <div className="notice reminder" role="status" data-testid="timer-reminder">
       <span>
-        The timer on <strong>{reminder.project}</strong> has run for {duration(reminder.minutes)}. Still working?
+        <Trans
+          t={t}
+          i18nKey="reminder.text"
+          values={{ project: reminder.project, duration: duration(reminder.minutes) }}
+          components={{ strong: <strong /> }}
+        />
       </span>
       <span className="spacer" />
       <button type="button" className="stop" onClick={onStop} data-testid="reminder-stop">
-        Stop timer
+        {t("reminder.stop")}
       </button>
       <button type="button" onClick={onDismiss} data-testid="reminder-dismiss">
-        Keep running
+        {t("reminder.keep")}
       </button>
     </div>
   );
@@ -141,6 +152,7 @@ export function ReminderBanner({
 
 /** This device's watch settings (kept on the device, not in the organization's data). */
 export function DeviceSettings() {
+  const { t } = useTranslation("track");
   const [saved, setSaved] = useState<WatchSettings>(loadWatchSettings);
   const [idle, setIdle] = useState(String(saved.idle_minutes));
   const [remind, setRemind] = useState(String(saved.remind_after_minutes / 60));
@@ -153,11 +165,11 @@ export function DeviceSettings() {
     const idleMinutes = Number(idle);
     const remindHours = Number(remind.replace(",", "."));
     if (!Number.isInteger(idleMinutes) || idleMinutes < 0 || idleMinutes > 240) {
-      setError("Idle time is a whole number of minutes from 0 (off) to 240.");
+      setError(t("deviceSettings.idleRange"));
       return;
     }
     if (!Number.isFinite(remindHours) || remindHours < 0 || remindHours > 24) {
-      setError("The reminder is a number of hours from 0 (off) to 24.");
+      setError(t("deviceSettings.remindRange"));
       return;
     }
     const next = { idle_minutes: idleMinutes, remind_after_minutes: Math.round(remindHours * 60) };
@@ -166,21 +178,28 @@ export function DeviceSettings() {
       saveWatchSettings(next);
       setSaved(next);
       setError(null);
-      setNote("Saved for this device.");
+      setNote(t("deviceSettings.saved"));
     } catch (e) {
       setError(errorMessage(e));
     }
   }
 
+  const remindHours = saved.remind_after_minutes / 60;
+  // What the device does now, said as one sentence for each case.
+  const now = saved.idle_minutes
+    ? remindHours
+      ? "deviceSettings.nowBoth"
+      : "deviceSettings.nowIdle"
+    : remindHours
+      ? "deviceSettings.nowRemind"
+      : "deviceSettings.nowNeither";
+
   return (
     <form className="card device-settings" onSubmit={submit} data-testid="device-settings">
-      <h2>This device</h2>
-      <p className="muted small">
-        When you are away from the keyboard (or the computer sleeps) while a timer runs, Stint asks
-        what to do with that time when you are back.
-      </p>
+      <h2>{t("deviceSettings.title")}</h2>
+      <p className="muted small">{t("deviceSettings.intro")}</p>
       <div className="device-grid">
-        <label htmlFor="watch-idle">Ask after no input for (minutes, 0 = never)</label>
+        <label htmlFor="watch-idle">{t("deviceSettings.idleLabel")}</label>
         <input
           id="watch-idle"
           inputMode="numeric"
@@ -188,7 +207,7 @@ export function DeviceSettings() {
           onChange={(e) => setIdle(e.target.value)}
           data-testid="watch-idle"
         />
-        <label htmlFor="watch-remind">Remind when a timer runs longer than (hours, 0 = never)</label>
+        <label htmlFor="watch-remind">{t("deviceSettings.remindLabel")}</label>
         <input
           id="watch-remind"
           inputMode="decimal"
@@ -204,7 +223,7 @@ export function DeviceSettings() {
       )}
       <div className="actions">
         <button type="submit" className="primary" data-testid="watch-save">
-          Save
+          {t("deviceSettings.save")}
         </button>
         {note && (
           <span className="muted small" role="status" data-testid="watch-saved">
@@ -212,10 +231,8 @@ export function DeviceSettings() {
           </span>
         )}
         <span className="muted small">
-          Now: ask after {saved.idle_minutes || "never"}
-          {saved.idle_minutes ? " min" : ""}, remind after{" "}
-          {saved.remind_after_minutes ? `${saved.remind_after_minutes / 60} h` : "never"}. Start or
-          stop the timer from anywhere with Ctrl+Alt+Space.
+          {t(now, { idle: figure(saved.idle_minutes), remind: figure(remindHours) })}{" "}
+          {t("deviceSettings.shortcut")}
         </span>
       </div>
     </form>

@@ -1,8 +1,10 @@
-import { render, screen } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { EntryView } from "./bindings/EntryView";
+import { setFormat } from "./format";
+import { setUiLanguage } from "./i18n";
 import { runningEntry } from "./test/fixtures";
 import { WeekView } from "./WeekView";
 
@@ -15,6 +17,11 @@ function span(id: string, start: string, end: string, seconds: number, note = ""
     billed_seconds: seconds,
   };
 }
+
+// ICU puts a no-break space (U+00A0 or U+202F, by version) before "AM": compared as a plain space.
+const plain = (text: string | null) => (text ?? "").replace(/[\u00a0\u202f]/g, " ");
+
+afterEach(() => setFormat({ locale: undefined, durationStyle: "clock" }));
 
 const days = ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"];
 
@@ -61,5 +68,47 @@ describe("WeekView", () => {
     expect(columns[0]?.className).toContain("is-locked");
     await userEvent.setup().click(heads[3]!);
     expect(onSelect).toHaveBeenCalledWith("2026-11-26");
+  });
+});
+
+describe("WeekView's hours and words", () => {
+  afterEach(() => act(() => setUiLanguage("en-US")));
+
+  const week = (now = 0) => (
+    <WeekView
+      days={days}
+      entries={[{ ...runningEntry("2026-11-25T15:00:00Z"), seconds: 0 }]}
+      timeZone="Europe/Berlin"
+      lockBefore="2026-11-24"
+      selected="2026-11-25"
+      today="2026-11-25"
+      now={now || Date.parse("2026-11-25T15:30:00Z")}
+      onSelect={() => {}}
+    />
+  );
+
+  it("writes the hours down the side on the locale's clock", () => {
+    setFormat({ locale: "en-GB", durationStyle: "clock" });
+    const { unmount } = render(week());
+    const hours = () => screen.getAllByTestId("week-hour").map((h) => plain(h.textContent));
+    expect(hours()[0]).toBe("08:00");
+    expect(hours().at(-1)).toBe("17:00");
+    unmount();
+    setFormat({ locale: "en-US", durationStyle: "clock" });
+    render(week());
+    expect(hours()[0]).toBe("8:00 AM");
+    expect(hours().at(-1)).toBe("5:00 PM");
+  });
+
+  it("speaks German", () => {
+    setFormat({ locale: "de-DE", durationStyle: "clock" });
+    act(() => setUiLanguage("de-DE"));
+    render(week());
+    expect(screen.getAllByTestId("week-hour")[0]?.textContent).toBe("08:00");
+    expect(screen.getAllByTestId("week-locked")[0]?.textContent).toBe("Gesperrt");
+    expect(screen.getByTitle("Einträge mit Dauer, aber ohne Beginn und Ende").textContent).toBe("Ohne Uhrzeit");
+    const running = screen.getByTestId("week-entry");
+    expect(running.textContent).toContain("läuft");
+    expect(running.title).toBe("Müller & Søn — Website (läuft)");
   });
 });

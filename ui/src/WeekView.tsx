@@ -1,5 +1,8 @@
+import { useTranslation } from "react-i18next";
+
 import type { EntryView } from "./bindings/EntryView";
-import { clock, dayLabel, minutesInto } from "./time";
+import { twelveHours } from "./format";
+import { clock, dayLabel, hourLabel, minutesInto } from "./time";
 
 type Props = {
   /** The seven days shown (YYYY-MM-DD). */
@@ -21,6 +24,7 @@ const HOUR_PX = 40;
 
 /** A calendar-style week: a column per day with entries placed at their times, and day totals. */
 export function WeekView({ days, entries, timeZone, lockBefore, selected, today, now, onSelect }: Props) {
+  const { t } = useTranslation("track");
   const byDay = new Map<string, EntryView[]>(days.map((d) => [d, []]));
   for (const view of entries) byDay.get(view.date)?.push(view);
 
@@ -43,7 +47,7 @@ export function WeekView({ days, entries, timeZone, lockBefore, selected, today,
 
   return (
     <div className="week" data-testid="week-view">
-      <div className="week-grid" style={{ gridTemplateColumns: `3.6rem repeat(${days.length}, 1fr)` }}>
+      <div className="week-grid" style={{ gridTemplateColumns: `${twelveHours() ? 4.6 : 3.6}rem repeat(${days.length}, 1fr)` }}>
         <div className="week-corner" aria-hidden="true" />
         {days.map((day) => {
           const total = (byDay.get(day) ?? []).reduce((sum, e) => sum + e.seconds, 0);
@@ -61,15 +65,15 @@ export function WeekView({ days, entries, timeZone, lockBefore, selected, today,
               <span className="week-day-name">{dayLabel(day)}</span>
               <span className="week-day-total">{clock(total)}</span>
               {locked && (
-                <span className="locked-badge" title="This day is in the locked period" data-testid="week-locked">
-                  Locked
+                <span className="locked-badge" title={t("common.lockedPeriod")} data-testid="week-locked">
+                  {t("common.locked")}
                 </span>
               )}
             </button>
           );
         })}
-        <div className="week-allday-label muted small" title="Entries with a duration but no start and end">
-          Untimed
+        <div className="week-allday-label muted small" title={t("weekView.untimedTitle")}>
+          {t("weekView.untimed")}
         </div>
         {days.map((day) => (
           <div className="week-allday" key={day}>
@@ -82,8 +86,8 @@ export function WeekView({ days, entries, timeZone, lockBefore, selected, today,
         ))}
         <div className="week-hours" style={{ height: hours.length * HOUR_PX }}>
           {hours.map((h) => (
-            <span key={h} className="week-hour muted small" style={{ top: (h * 60 - first) / 60 * HOUR_PX }}>
-              {String(h).padStart(2, "0")}:00
+            <span key={h} className="week-hour muted small" style={{ top: (h * 60 - first) / 60 * HOUR_PX }} data-testid="week-hour">
+              {hourLabel(h)}
             </span>
           ))}
         </div>
@@ -120,9 +124,11 @@ export function WeekView({ days, entries, timeZone, lockBefore, selected, today,
 }
 
 function Block({ view, style }: { view: EntryView; style?: React.CSSProperties }) {
+  const { t } = useTranslation("track");
   const running = view.entry.time.type === "running";
-  const name = view.entry.project ? `${view.client_name} — ${view.project_name}` : "No project";
-  const title = `${name}${view.entry.note ? `: ${view.entry.note}` : ""} (${running ? "running" : clock(view.seconds)})`;
+  const name = view.entry.project ? `${view.client_name} — ${view.project_name}` : t("common.noProject");
+  const length = running ? t("common.running") : clock(view.seconds);
+  const title = `${name}${view.entry.note ? `: ${view.entry.note}` : ""} (${length})`;
   return (
     <div
       className={`week-entry${style ? " placed" : ""}${running ? " is-running" : ""}${view.entry.billable ? "" : " non-billable"}`}
@@ -130,9 +136,9 @@ function Block({ view, style }: { view: EntryView; style?: React.CSSProperties }
       title={title}
       data-testid="week-entry"
     >
-      <span className="week-entry-project">{view.project_name || "No project"}</span>
+      <span className="week-entry-project">{view.project_name || t("common.noProject")}</span>
       {view.entry.note && <span className="week-entry-note">{view.entry.note}</span>}
-      <span className="week-entry-time">{running ? "running" : clock(view.seconds)}</span>
+      <span className="week-entry-time">{length}</span>
     </div>
   );
 }

@@ -68,6 +68,7 @@ import type { Language } from "./bindings/Language";
 import type { NewRecurring } from "./bindings/NewRecurring";
 import type { RecurringId } from "./bindings/RecurringId";
 import type { RecurringInvoice } from "./bindings/RecurringInvoice";
+import i18n from "./i18n";
 
 /** How to unlock (or protect) the vault: a passphrase, or the OS keyring. */
 export type UnlockWith = { passphrase: string } | { keyring: true };
@@ -271,8 +272,9 @@ export function can(permissions: Permissions | null, action: Action): boolean {
 
 /** Why a control is disabled, for its title and an inline note. */
 export function notAllowed(permissions: Permissions | null): string {
-  const role = permissions?.member.role ?? "this role";
-  return `Your role (${role}) does not allow this.`;
+  const role = permissions?.member.role;
+  if (!role) return i18n.t("notAllowed.noRole", { ns: "app" });
+  return i18n.t("notAllowed.role", { ns: "app", role: i18n.t(`roles.${role}`, { ns: "app" }) });
 }
 
 /** Set the native window title (Tauri's title bar does not follow `document.title`). Best effort:

@@ -4,6 +4,7 @@ import {
   formatDate,
   formatDuration,
   formatMoney,
+  formatNumber,
   formatPercent,
   formatPeriod,
   formatSettings,
@@ -89,4 +90,30 @@ describe("the screens' helpers follow the organization's settings", () => {
     setFormat({ locale: "not a locale", durationStyle: "clock" });
     expect(formatSettings().locale).toBeUndefined();
   });
+});
+
+// The strings the PDFs and the CLI write (crates/locale, through ICU4X) for the same values: the
+// screens must write exactly the same, so a locale reads alike on the screen, the invoice and in
+// the terminal. crates/locale/tests/vectors.rs checks the Rust side against this file.
+import vectors from "../../crates/locale/tests/vectors.json";
+
+describe("the same strings as the PDFs and the CLI", () => {
+  for (const [locale, cases] of Object.entries(vectors.locales)) {
+    it(`in ${locale}`, () => {
+      const settings = at(locale);
+      for (const c of cases.number) expect(formatNumber(Number(c.value), c.digits, settings), `number ${c.value}`).toBe(c.text);
+      for (const c of cases.money) {
+        expect(formatMoney({ amount: c.amount, currency: c.currency }, settings), `money ${c.amount} ${c.currency}`).toBe(c.text);
+      }
+      for (const c of cases.percent) expect(formatPercent(Number(c.percent), settings), `percent ${c.percent}`).toBe(c.text);
+      for (const c of cases.date) expect(formatDate(c.date, settings), `date ${c.date}`).toBe(c.text);
+      for (const c of cases.time) {
+        expect(formatTime(`2026-12-01T${c.time}:00Z`, "UTC", settings), `time ${c.time}`).toBe(c.text);
+      }
+      for (const c of cases.duration) {
+        const style = c.style === "decimal" ? "decimal" : "clock";
+        expect(formatDuration(c.seconds, at(locale, style)), `duration ${c.seconds} ${c.style}`).toBe(c.text);
+      }
+    });
+  }
 });

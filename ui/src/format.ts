@@ -3,6 +3,8 @@
 // functions instead of formatting on their own, so one setting changes them all.
 import { Temporal } from "temporal-polyfill";
 
+import i18n from "./i18n";
+
 import type { DurationStyle } from "./bindings/DurationStyle";
 import type { Money } from "./bindings/Money";
 
@@ -36,7 +38,7 @@ function usable(locale: string | undefined): string | undefined {
 /** An amount in its currency: "€1,234.50", "1.234,50 €", "1 234,50 €". */
 export function formatMoney(value: Money, settings: FormatSettings = current): string {
   try {
-    return new Intl.NumberFormat(settings.locale, { style: "currency", currency: value.currency }).format(
+    return new Intl.NumberFormat(settings.locale, { style: "currency", currency: value.currency, signDisplay: "negative" }).format(
       Number(value.amount),
     );
   } catch {
@@ -44,9 +46,14 @@ export function formatMoney(value: Money, settings: FormatSettings = current): s
   }
 }
 
-/** A number with `digits` decimals in the locale's way: "1,234.50", "1.234,50". */
+/** A number with `digits` decimals in the locale's way: "1,234.50", "1.234,50"; what rounds to
+ * zero is never negative ("0.00", not "-0.00"). */
 export function formatNumber(value: number, digits: number, settings: FormatSettings = current): string {
-  return new Intl.NumberFormat(settings.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  return new Intl.NumberFormat(settings.locale, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    signDisplay: "negative",
+  }).format(value);
 }
 
 /** A unit price: at least two decimals, and as many more (up to six) as it has: "95.00", "0.125". */
@@ -71,13 +78,13 @@ export function formatDate(date: string, settings: FormatSettings = current): st
  * "Dec 2026" (a week or month is named by its first day). */
 export function formatPeriod(by: "day" | "week" | "month", first: string, settings: FormatSettings = current): string {
   if (by === "day") return formatDate(first, settings);
-  if (by === "week") return `Week of ${formatDate(first, settings)}`;
+  if (by === "week") return i18n.t("format.weekOf", { ns: "app", date: formatDate(first, settings) });
   return Temporal.PlainDate.from(first).toLocaleString(settings.locale, { month: "short", year: "numeric" });
 }
 
-/** A time of day as the locale reads it: "2:30 PM" (en-US), "14:30" (en-GB, de-DE, fr-FR). */
+/** A time of day as the locale reads it (CLDR short): "2:30 PM" (en-US), "09:05", "14:30" (en-GB, de-DE, fr-FR). */
 export function formatTime(instant: string, timeZone: string, settings: FormatSettings = current): string {
-  return Temporal.Instant.from(instant).toLocaleString(settings.locale, { timeZone, hour: "numeric", minute: "2-digit" });
+  return Temporal.Instant.from(instant).toLocaleString(settings.locale, { timeZone, timeStyle: "short" });
 }
 
 /** A percentage: "19 %" in German and French, "19%" in English. */

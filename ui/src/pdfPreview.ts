@@ -2,6 +2,8 @@
 // its own). Loaded on first use, so the app starts without it. The worker is a same-origin file, as
 // the CSP wants; no string is ever evaluated as code.
 
+import i18n from "./i18n";
+
 export type RenderedPdf = { pages: number };
 
 /** Renders every page of `bytes` into `into` (emptied first), `width` CSS pixels wide, sharp on
@@ -31,7 +33,7 @@ export async function renderPdf(
       canvas.style.height = `${Math.floor(viewport.height)}px`;
       canvas.className = "pdf-page";
       canvas.setAttribute("role", "img");
-      canvas.setAttribute("aria-label", `Page ${n} of ${doc.numPages}`);
+      canvas.setAttribute("aria-label", i18n.t("pdfPreview.page", { ns: "app", page: n, pages: doc.numPages }));
       canvas.dataset.testid = "invoice-preview-page";
       await page.render({
         canvas,

@@ -2,23 +2,26 @@
 // when nothing that takes text has the focus, so typing "s" into a note never stops the timer.
 import { useEffect, useRef } from "react";
 
+/** What a shortcut does: its key in the `app` catalogue under `shortcuts.what`. */
+export type ShortcutWhat = keyof (typeof import("./locales/en/app.json"))["shortcuts"]["what"];
+
 /** One shortcut as the sheet lists it. */
-export type Shortcut = { keys: string[]; what: string };
+export type Shortcut = { keys: string[]; what: ShortcutWhat };
 
 /** Every shortcut, in the order the sheet (`?`) shows them. */
 export const SHORTCUTS: Shortcut[] = [
-  { keys: ["S"], what: "Start or stop the timer (without a project chosen: choose one)" },
-  { keys: ["N"], what: "New time entry by hand" },
-  { keys: ["/"], what: "Search projects, clients and invoices, and go to one" },
-  { keys: ["Ctrl", "K"], what: "The same search, from anywhere" },
-  { keys: ["1"], what: "Track" },
-  { keys: ["2"], what: "Projects" },
-  { keys: ["3"], what: "Expenses" },
-  { keys: ["4"], what: "Invoices" },
-  { keys: ["5"], what: "Reports" },
-  { keys: ["6"], what: "Settings" },
-  { keys: ["?"], what: "This list" },
-  { keys: ["Esc"], what: "Close a list or the search" },
+  { keys: ["S"], what: "startStop" },
+  { keys: ["N"], what: "newEntry" },
+  { keys: ["/"], what: "search" },
+  { keys: ["Ctrl", "K"], what: "searchAnywhere" },
+  { keys: ["1"], what: "track" },
+  { keys: ["2"], what: "projects" },
+  { keys: ["3"], what: "expenses" },
+  { keys: ["4"], what: "invoices" },
+  { keys: ["5"], what: "reports" },
+  { keys: ["6"], what: "settings" },
+  { keys: ["?"], what: "thisList" },
+  { keys: ["Esc"], what: "close" },
 ];
 
 /** Whether keys typed at `target` are text (inputs, text areas, selects, editable content). */

@@ -4,7 +4,7 @@ import { Temporal } from "temporal-polyfill";
 
 import type { EntryTime } from "./bindings/EntryTime";
 import type { Money } from "./bindings/Money";
-import { formatDuration, formatMoney, formatSettings } from "./format";
+import { formatDuration, formatMoney, formatSettings, formatTime } from "./format";
 
 /** `h:mm:ss` for a number of seconds (negative clamps to zero). */
 export function clock(seconds: number): string {
@@ -33,7 +33,8 @@ export function secondsSince(instant: string, now: number): number {
   return Math.floor((now - Temporal.Instant.from(instant).epochMilliseconds) / 1000);
 }
 
-/** `HH:MM` of an instant in a time zone. */
+/** `HH:MM` (24-hour) of an instant in a time zone: what a time field holds and `isWallTime` and
+ * `spanOn` read back. To show a time of day as text, use `formatTime` (format.ts): the locale's clock. */
 export function wallTime(instant: string, timeZone: string): string {
   return Temporal.Instant.from(instant)
     .toZonedDateTimeISO(timeZone)
@@ -104,6 +105,17 @@ export function dayLabel(date: string): string {
     day: "numeric",
     month: "short",
   });
+}
+
+/** The full hour `hour` (0–23) as the organization's locale writes a time of day (formatTime): "8:00", "8:00 AM". */
+export function hourLabel(hour: number): string {
+  return formatTime(`1970-01-01T${String(hour).padStart(2, "0")}:00:00Z`, "UTC");
+}
+
+/** A number of hours or minutes with only the decimals it has (up to two), in the organization's
+ * locale: "8", "1.5", "1,5". */
+export function figure(value: number): string {
+  return new Intl.NumberFormat(formatSettings().locale, { maximumFractionDigits: 2 }).format(value);
 }
 
 /** Minutes since local midnight of `date` at which `instant` falls (may be < 0 or > 1440). */
