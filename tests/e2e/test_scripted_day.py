@@ -243,7 +243,7 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         no_alerts(driver)
 
         # One locale everywhere: German and decimal hours, picked from lists with a preview, change
-        # how every screen writes money and durations.
+        # how every screen writes money and durations, and the app speaks German from then on.
         driver.find_element(*by_testid("nav-settings")).click()
         Select(wait_for(driver, "settings-locale")).select_by_value("de-DE")
         Select(driver.find_element(*by_testid("settings-duration-style"))).select_by_value("decimal")
@@ -252,7 +252,8 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         driver.find_element(*by_testid("settings-save")).click()
         wait_for(driver, "settings-saved")
         driver.find_element(*by_testid("nav-projects")).click()
-        WebDriverWait(driver, WAIT).until(lambda d: "1,50 h tracked" in shown(d.find_element(*by_testid("project-figures"))))
+        WebDriverWait(driver, WAIT).until(lambda d: "1,50 h erfasst" in shown(d.find_element(*by_testid("project-figures"))))
+        assert "Projekte" in driver.find_element(*by_testid("nav-projects")).text
         assert "142,50" in shown(driver.find_element(*by_testid("project-figures")))
         no_alerts(driver)
 
@@ -266,8 +267,8 @@ def test_a_scripted_day(shots: Path, tmp_path_factory: pytest.TempPathFactory) -
         shoot(driver, shots, "day-08-settings")
 
         # Acting as the Viewer: no timer, no manual entry, no edit or delete, read-only catalog.
-        Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text(f"{VIEWER} (viewer)")
-        wait_text(driver, "acting-role", "Viewer")
+        Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text(f"{VIEWER} (Betrachter)")
+        wait_text(driver, "acting-role", "Betrachter")
         driver.find_element(*by_testid("nav-track")).click()
         wait_for(driver, "timer-readonly")
         assert driver.find_element(*by_testid("timer-toggle")).get_attribute("disabled") is not None
