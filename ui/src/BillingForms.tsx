@@ -14,7 +14,7 @@ import type { TaxCategory } from "./bindings/TaxCategory";
 import type { TaxRate } from "./bindings/TaxRate";
 import type { Language } from "./bindings/Language";
 import { InvoiceTextsEditor, LegalFields } from "./BillingLetterFields";
-import { formatPercent } from "./format";
+import { formatPercent, typedDecimal } from "./format";
 import i18n from "./i18n";
 import { LANGUAGES } from "./InvoiceLetter";
 
@@ -134,7 +134,8 @@ export function BillingSettings({ editable }: { editable: boolean }) {
       await api.saveBillingProfile({
         ...profile,
         bank,
-        default_tax: { category: "standard", percent: taxPercent.trim() },
+        default_tax: { category: "standard", percent: typedDecimal(taxPercent) },
+        tax_rates: profile.tax_rates.map((rate) => ({ ...rate, tax: { ...rate.tax, percent: typedDecimal(rate.tax.percent) } })),
       });
       setProfile(await api.billingProfile());
       setSaved(true);
@@ -378,7 +379,8 @@ export function ClientBillingForm({ editable }: { editable: boolean }) {
     setError(null);
     setSaved(false);
     try {
-      await api.saveClientBilling(details);
+      const tax = details.tax && { ...details.tax, percent: typedDecimal(details.tax.percent) };
+      await api.saveClientBilling({ ...details, tax });
       setSaved(true);
     } catch (e) {
       setError(errorMessage(e));

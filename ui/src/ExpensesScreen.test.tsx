@@ -385,6 +385,24 @@ describe("ExpensesScreen in German", () => {
     setFormat({ locale: undefined, durationStyle: "clock" });
   });
 
+  it.each([
+    ["1.234,50", "1234.50"],
+    ["12,5", "12.5"],
+    ["12.50", "12.50"],
+  ])("takes the amount %j as a German types it and sends %j", async (typed, sent) => {
+    const engine = fakeEngine();
+    act(() => setUiLanguage("de-DE"));
+    setFormat({ locale: "de-DE", durationStyle: "clock" });
+    const user = userEvent.setup();
+    render(<ExpensesScreen permissions={ADMIN} />);
+    await screen.findByDisplayValue(TODAY);
+
+    await user.type(screen.getByTestId("expense-amount"), typed);
+    await user.click(screen.getByTestId("expense-add"));
+    await eventually(() => expect(engine.sent).toHaveLength(1));
+    expect((engine.sent[0]?.[1] as { input: NewExpense }).input.amount).toBe(sent);
+  });
+
   it("speaks German: headings, rows, the total, the receipt, the form and its messages", async () => {
     const engine = fakeEngine();
     engine.expenses.push(
@@ -418,10 +436,10 @@ describe("ExpensesScreen in German", () => {
     expect((await screen.findByTestId("receipt-saved")).textContent).toBe("Gespeichert unter /home/ada/Downloads/hotel.pdf");
     await user.click(screen.getByRole("button", { name: "Beleg schließen" }));
 
-    await user.type(screen.getByLabelText("Betrag"), "12,50");
+    await user.type(screen.getByLabelText("Betrag"), "12,505");
     await user.click(screen.getByRole("button", { name: "Ausgabe erfassen" }));
     expect((await screen.findByTestId("expense-error")).textContent).toBe(
-      "Der Betrag muss eine positive Zahl mit höchstens zwei Nachkommastellen (mit Punkt) sein, zum Beispiel 12.50.",
+      "Der Betrag muss eine positive Zahl mit höchstens zwei Nachkommastellen sein, zum Beispiel 12,50.",
     );
     expect(screen.getByLabelText("Abrechenbar")).toBeTruthy();
     expect((screen.getByTestId("expense-date") as HTMLInputElement).placeholder).toBe("JJJJ-MM-TT");

@@ -11,7 +11,7 @@ import type { ExpenseView } from "./bindings/ExpenseView";
 import type { NewExpense } from "./bindings/NewExpense";
 import type { Permissions } from "./bindings/Permissions";
 import type { ProjectView } from "./bindings/ProjectView";
-import { formatNumber, formatSettings } from "./format";
+import { formatNumber, formatSettings, parseDecimal } from "./format";
 import { money } from "./time";
 import "./screens.css";
 import "./expenses.css";
@@ -448,13 +448,13 @@ function AddExpenseForm({
   async function submit(event: FormEvent) {
     event.preventDefault();
     const day = date.trim();
-    const sum = amount.trim();
+    const sum = parseDecimal(amount) ?? amount.trim();
     if (!isDate(day)) {
       setError(t("invalidDate"));
       return;
     }
     if (!isAmount(sum)) {
-      setError(t("invalidAmount"));
+      setError(t("invalidAmount", { example: formatNumber(12.5, 2) }));
       return;
     }
     if (file && file.size > MAX_RECEIPT_BYTES) {

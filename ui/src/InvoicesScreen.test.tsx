@@ -15,7 +15,7 @@ import type { Party } from "./bindings/Party";
 import type { PaymentMethod } from "./bindings/PaymentMethod";
 import type { Tax } from "./bindings/Tax";
 import type { Totals } from "./bindings/Totals";
-import { formatDate } from "./format";
+import { formatDate, setFormat } from "./format";
 import { setUiLanguage } from "./i18n";
 import { InvoicesScreen, openByCurrency } from "./InvoicesScreen";
 
@@ -704,6 +704,26 @@ describe("InvoicesScreen", () => {
     await eventually(() => expect(within(detail).getByTestId("invoice-due").textContent).toBe(eur(149.5)));
     expect(engine.sent).toEqual([["record_payment", { id: PARTLY_ID, amount: "50.50", date: null, method: "bank_transfer", note: "" }]]);
     expect(within(detail).getByTestId("invoice-status").textContent).toBe("Partially paid");
+  });
+
+  it("reads a payment typed the organization's way: 150,50 in German", async () => {
+    const engine = fakeEngine([partlyPaidInvoice()]);
+    setFormat({ locale: "de-DE", durationStyle: "clock" });
+    try {
+      const user = userEvent.setup();
+      render(<InvoicesScreen permissions={ADMIN} />);
+
+      const detail = await open(user, "2026-0007");
+      const payment = within(detail).getByTestId("invoice-payment") as HTMLInputElement;
+      await user.clear(payment);
+      await user.type(payment, "150,50");
+      await user.click(within(detail).getByTestId("invoice-pay"));
+
+      await eventually(() => expect(engine.sent).toHaveLength(1));
+      expect(engine.sent[0]).toEqual(["record_payment", { id: PARTLY_ID, amount: "150.50", date: null, method: "bank_transfer", note: "" }]);
+    } finally {
+      setFormat({ locale: undefined, durationStyle: "clock" });
+    }
   });
 
   it("for a member, shows nothing of invoices and never asks the engine for them", async () => {

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { api, can, errorMessage, notAllowed } from "./api";
-import { formatDate, formatPercent, formatPrice } from "./format";
+import { formatDate, formatPercent, formatPrice, parseDecimal, typedDecimal } from "./format";
 import { InvoiceLetter, NO_EDIT } from "./InvoiceLetter";
 import { InvoicePreview } from "./InvoicePreview";
 import type { BillingProfile } from "./bindings/BillingProfile";
@@ -698,7 +698,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
           className="fields"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => api.recordPayment(inv.id, payment.trim(), paidOn || null, method || null, ""));
+            void run(() => api.recordPayment(inv.id, typedDecimal(payment), paidOn || null, method || null, ""));
           }}
         >
           <label className="field narrow">
@@ -838,7 +838,7 @@ function DraftEditor({
 
   function addLine(event: FormEvent) {
     event.preventDefault();
-    const rate = vat.trim();
+    const rate = typedDecimal(vat);
     const picked = taxes.find((o) => taxKey(o.tax) === taxChoice) ?? taxes[0];
     const tax: Tax =
       picked && taxChoice !== "custom"
@@ -847,7 +847,7 @@ function DraftEditor({
           ? { category: "exempt", percent: "0" }
           : { category: "standard", percent: rate };
     const off = lineDiscount.trim();
-    if (off !== "" && !/^\d+([.,]\d+)?%?$/.test(off)) {
+    if (off !== "" && parseDecimal(off.replace(/%$/, "")) === null) {
       setLineError(true);
       return;
     }
@@ -858,15 +858,15 @@ function DraftEditor({
           {
             description,
             detail: null,
-            quantity: quantity.trim(),
+            quantity: typedDecimal(quantity),
             unit: "piece",
-            unit_price: price.trim(),
+            unit_price: typedDecimal(price),
             discount:
               off === ""
                 ? null
                 : off.endsWith("%")
-                  ? { type: "percent", value: off.slice(0, -1).replace(",", ".") }
-                  : { type: "amount", value: off.replace(",", ".") },
+                  ? { type: "percent", value: typedDecimal(off.slice(0, -1)) }
+                  : { type: "amount", value: typedDecimal(off) },
             tax,
           },
         ],
@@ -892,8 +892,8 @@ function DraftEditor({
         : {
             ...NO_EDIT,
             discount: text.endsWith("%")
-              ? { type: "percent" as const, value: text.slice(0, -1).trim() }
-              : { type: "amount" as const, value: text },
+              ? { type: "percent" as const, value: typedDecimal(text.slice(0, -1)) }
+              : { type: "amount" as const, value: typedDecimal(text) },
           };
     void run(() => api.editInvoice(inv.id, edit));
   }

@@ -17,7 +17,7 @@ import type { Rounding } from "./bindings/Rounding";
 import type { Tag } from "./bindings/Tag";
 import type { TagChanges } from "./bindings/TagChanges";
 import type { TaskView } from "./bindings/TaskView";
-import { formatNumber, formatPercent } from "./format";
+import { formatNumber, formatPercent, typedDecimal } from "./format";
 import { RoundingPicker } from "./RoundingPicker";
 import { hours, money } from "./time";
 import "./screens.css";
@@ -45,9 +45,9 @@ const KEEP_PROJECT: ProjectChanges = {
 };
 
 /** Trimmed text, or null when nothing was typed (optional fields). */
-function optional(text: string): string | null {
+function optional(text: string, read: (text: string) => string = (t) => t): string | null {
   const t = text.trim();
-  return t === "" ? null : t;
+  return t === "" ? null : read(t);
 }
 
 /** "rounds up 15 min" for a client's or project's own rounding; null when it has none. */
@@ -1010,7 +1010,7 @@ function AddProjectForm({
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!client) return;
-    const rate = withRate ? optional(hourly) : null;
+    const rate = withRate ? optional(hourly, typedDecimal) : null;
     if (rate !== null && !DATE.test(effectiveFrom)) {
       setError(t("dateHint"));
       return;
@@ -1278,7 +1278,7 @@ function AddRateForm({
       await api.setRate({
         scope: { level: "project", project: project.project.id },
         effective_from: effectiveFrom,
-        hourly: hourly.trim(),
+        hourly: typedDecimal(hourly),
         currency: null,
       });
       setHourly("");
@@ -1474,8 +1474,8 @@ function SetBudgetForm({
     }
     const budgetLimit: BudgetLimit =
       unit === "hours"
-        ? { unit: "hours", hours: limit.trim() }
-        : { unit: "amount", amount: { amount: limit.trim(), currency: code } };
+        ? { unit: "hours", hours: typedDecimal(limit) }
+        : { unit: "amount", amount: { amount: typedDecimal(limit), currency: code } };
     setBusy(true);
     setError(null);
     try {

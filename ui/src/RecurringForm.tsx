@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
+import { typedDecimal } from "./format";
 import type { Client } from "./bindings/Client";
 import type { Every } from "./bindings/Every";
 
@@ -51,7 +52,7 @@ export function RecurringForm({ onStarted }: { onStarted: () => void }) {
     setBusy(true);
     setError(null);
     setStarted(false);
-    const rate = vat.trim();
+    const rate = typedDecimal(vat);
     try {
       await api.addRecurring({
         client,
@@ -64,7 +65,7 @@ export function RecurringForm({ onStarted }: { onStarted: () => void }) {
             detail: null,
             quantity: "1",
             unit: "lump_sum",
-            unit_price: price.trim(),
+            unit_price: typedDecimal(price),
             discount: null,
             tax: rate === "" || Number(rate) === 0 ? { category: "exempt", percent: "0" } : { category: "standard", percent: rate },
           },

@@ -9,9 +9,11 @@ import {
   formatPeriod,
   formatSettings,
   formatTime,
+  parseDecimal,
   preview,
   setFormat,
   twelveHours,
+  typedDecimal,
   type FormatSettings,
 } from "./format";
 import { hours, money } from "./time";
@@ -73,6 +75,41 @@ describe("format, per locale", () => {
   it("previews a setting in one line", () => {
     expect(plain(preview(at("de-DE"), "Europe/Berlin", INSTANT))).toBe(`Di., 1. Dez. 2026 · 14:30 · 1.234,50 € · 1:30 h`);
     expect(plain(preview(at("en-US", "decimal"), "America/New_York", INSTANT))).toBe(`Tue, Dec 1, 2026 · 8:30 AM · €1,234.50 · 1.50 h`);
+  });
+});
+
+describe("numbers typed into amount fields", () => {
+  it("reads each locale's own way of writing a number", () => {
+    expect(parseDecimal("1,234.50", at("en-US"))).toBe("1234.50");
+    expect(parseDecimal("1.234,50", at("de-DE"))).toBe("1234.50");
+    expect(parseDecimal("1 234,50", at("fr-FR"))).toBe("1234.50");
+    expect(parseDecimal("1\u202f234,50", at("fr-FR"))).toBe("1234.50");
+    expect(parseDecimal("12,5", at("de-DE"))).toBe("12.5");
+    expect(parseDecimal("142,50", at("fr-FR"))).toBe("142.50");
+    expect(parseDecimal("95", at("de-DE"))).toBe("95");
+  });
+
+  it("takes a point or a comma before the decimals in every locale, except where it groups thousands", () => {
+    expect(parseDecimal("12.50", at("de-DE"))).toBe("12.50");
+    expect(parseDecimal("12,5", at("en-US"))).toBe("12.5");
+    expect(parseDecimal(".5", at("en-GB"))).toBe("0.5");
+    expect(parseDecimal("1.500", at("de-DE"))).toBe("1500");
+    expect(parseDecimal("1,500", at("en-US"))).toBe("1500");
+    expect(parseDecimal("1.500", at("en-US"))).toBe("1.500");
+    expect(parseDecimal("1,500", at("de-DE"))).toBe("1.500");
+  });
+
+  it("keeps a minus and refuses what is not a number", () => {
+    expect(parseDecimal("-5,25", at("de-DE"))).toBe("-5.25");
+    expect(parseDecimal("\u22125.25", at("en-US"))).toBe("-5.25");
+    for (const text of ["", "-", "12.", "1,2,3", "1.234.5", "12a", "€12", "1.234,5.6"]) {
+      expect(parseDecimal(text, at("de-DE")), text).toBeNull();
+    }
+  });
+
+  it("sends what it cannot read as typed, so the engine's message names it", () => {
+    expect(typedDecimal(" 12,50 ", at("de-DE"))).toBe("12.50");
+    expect(typedDecimal(" twelve ", at("de-DE"))).toBe("twelve");
   });
 });
 

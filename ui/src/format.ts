@@ -56,6 +56,48 @@ export function formatNumber(value: number, digits: number, settings: FormatSett
   }).format(value);
 }
 
+/** The decimal and grouping marks of a locale: "." and "," in en-US, "," and "." in de-DE. */
+function separators(locale: string | undefined): { decimal: string; group: string } {
+  const parts = new Intl.NumberFormat(locale, { useGrouping: true }).formatToParts(12345.6);
+  return {
+    decimal: parts.find((p) => p.type === "decimal")?.value ?? ".",
+    group: parts.find((p) => p.type === "group")?.value ?? ",",
+  };
+}
+
+function escaped(mark: string): string {
+  return mark.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * A number typed into an amount, rate, quantity or percentage field, as the engine reads it
+ * ("1234.5"), or `null` when it is not one. Read the locale's way first ("1.234,50" and "12,50" in
+ * de-DE, "1,234.50" in en-US, "1 234,50" in fr-FR); a point or a comma alone before the decimals is
+ * a decimal mark in every locale ("12.50" pasted into a German form), except where it reads as the
+ * locale's grouping ("1.500" is fifteen hundred in de-DE). Spaces are ignored; a leading minus is kept.
+ */
+export function parseDecimal(text: string, settings: FormatSettings = current): string | null {
+  const typed = text.replace(/[\s\u00a0\u202f]/g, "").replace(/^\u2212/, "-");
+  const sign = typed.startsWith("-") ? "-" : "";
+  const body = typed.slice(sign.length);
+  const { decimal, group } = separators(settings.locale);
+  const d = escaped(decimal);
+  const grouped = new RegExp(`^\\d{1,3}(?:${escaped(group)}\\d{3})+(?:${d}\\d+)?$`);
+  let plain: string | null = null;
+  if (group.trim() !== "" && grouped.test(body)) plain = body.split(group).join("").replace(decimal, ".");
+  else if (new RegExp(`^\\d+(?:${d}\\d+)?$`).test(body)) plain = body.replace(decimal, ".");
+  else if (/^\d*[.,]\d+$|^\d+$/.test(body)) plain = body.replace(",", ".");
+  if (plain === null) return null;
+  if (plain.startsWith(".")) plain = `0${plain}`;
+  return `${sign}${plain}`;
+}
+
+/** What a decimal field sends to the engine: the number read the locale's way, or the text as typed
+ * (trimmed) when it is not a number, so that the engine's own message says what is wrong. */
+export function typedDecimal(text: string, settings: FormatSettings = current): string {
+  return parseDecimal(text, settings) ?? text.trim();
+}
+
 /** A unit price: at least two decimals, and as many more (up to six) as it has: "95.00", "0.125". */
 export function formatPrice(value: string, settings: FormatSettings = current): string {
   return new Intl.NumberFormat(settings.locale, { minimumFractionDigits: 2, maximumFractionDigits: 6 }).format(Number(value));
