@@ -7,6 +7,7 @@ import type { InvoiceView } from "./bindings/InvoiceView";
 import type { Permissions } from "./bindings/Permissions";
 import type { ProjectView } from "./bindings/ProjectView";
 import { formatNumber } from "./format";
+import { invoiceLabel } from "./InvoicesScreen";
 
 /** Where a choice in the search leads. */
 export type Destination =
@@ -102,7 +103,7 @@ export function CommandPalette({
       })),
       ...(catalog?.invoices ?? []).map((v) => ({
         key: `invoice:${v.invoice.id}`,
-        label: v.label,
+        label: invoiceLabel(v),
         detail: t("invoice", { client: v.client_name }),
         go: { kind: "invoice", id: v.invoice.id } as const,
       })),

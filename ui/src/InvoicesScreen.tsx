@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 
 import { api, can, errorMessage, notAllowed } from "./api";
 import { formatDate, formatPercent, formatPrice, parseDecimal, typedDecimal } from "./format";
+import i18n from "./i18n";
 import { InvoiceLetter, NO_EDIT } from "./InvoiceLetter";
 import { InvoicePreview } from "./InvoicePreview";
 import type { BillingProfile } from "./bindings/BillingProfile";
@@ -75,6 +76,11 @@ const STATUS_KEY: Record<InvoiceStatus, keyof Catalogue["status"]> = {
 /** How time becomes lines, and what each line says under it: the choices of a new invoice. */
 const GROUPINGS: LineGrouping[] = ["project", "task", "person", "day", "entry"];
 const DETAILS: LineDetail[] = ["period", "notes", "tasks"];
+
+/** How an invoice is called on screen: its number, or "draft" (in the UI's language) with the id's tail. */
+export function invoiceLabel(view: InvoiceView): string {
+  return view.invoice.number ?? i18n.t("draftLabel", { ns: "invoices", tail: view.invoice.id.slice(20) });
+}
 
 function filterOf(filter: Filter): InvoiceFilter {
   if (filter === "all") return { status: null, overdue: false, client: null };
@@ -251,7 +257,7 @@ export function InvoicesScreen({ permissions, show = null }: Props) {
                   >
                     <td>
                       <button type="button" className="link" onClick={() => setSelected(v)} data-testid="invoice-open">
-                        {v.label}
+                        {invoiceLabel(v)}
                       </button>
                     </td>
                     <td>{v.client_name}</td>
@@ -520,8 +526,8 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
       <div className="section-head">
         <h2 id="invoice-detail-heading">
           {inv.kind.type === "credit_note"
-            ? t("detail.creditNoteHeading", { label: view.label })
-            : t("detail.invoiceHeading", { label: view.label })}
+            ? t("detail.creditNoteHeading", { label: invoiceLabel(view) })
+            : t("detail.invoiceHeading", { label: invoiceLabel(view) })}
         </h2>
         <span className={`badge status-${inv.status}`} data-testid="invoice-status">
           {t(`status.${STATUS_KEY[inv.status]}`)}
@@ -678,7 +684,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
               className="link danger"
               disabled={busy}
               onClick={() => {
-                if (window.confirm(t("detail.confirmDelete", { label: view.label }))) {
+                if (window.confirm(t("detail.confirmDelete", { label: invoiceLabel(view) }))) {
                   void run(async () => {
                     await api.deleteInvoice(inv.id);
                     return null;
