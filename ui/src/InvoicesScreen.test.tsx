@@ -113,6 +113,8 @@ function invoice(id: string, client: Client, lines: InvoiceLine[], changes: Part
     language: "de",
     texts: null,
     seller_legal: null,
+    locale: null,
+    duration_style: null,
     ...changes,
   };
 }

@@ -2,7 +2,9 @@
 //! e-invoice XML (Factur-X CII or XRechnung). Amounts come from the domain; the renderer only lays out.
 
 use crate::{ActAs, Engine, EngineError, Result};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use stint_domain::invoice::WorkWords;
 use stint_domain::*;
 use stint_invoice_pdf::einvoice::{self, EInvoiceInput, Flavor};
 use stint_invoice_pdf::{self as pdf, Locale, Paper};
@@ -81,6 +83,57 @@ fn number_locale(organization: &str, language: Locale) -> Option<String> {
         .next()
         .is_some_and(|l| l.eq_ignore_ascii_case(language.language()));
     speaks.then_some(tag)
+}
+
+/// How the lines of a new invoice write what is not the user's own text (days, periods, hours, the
+/// name of time without a task, "Expense"): in the invoice's language, with the numbers and dates
+/// of its PDF, so a German invoice never says "2026-11-02 – 2026-11-05" under a line.
+pub(crate) struct LineWords {
+    format: stint_locale::Format,
+    labels: &'static pdf::Labels,
+}
+
+impl LineWords {
+    pub(crate) fn new(organization: &Organization, language: Language) -> Result<Self> {
+        let locale = locale_of(language);
+        let format = pdf::Document::format_of(
+            number_locale(&organization.locale, locale).as_deref(),
+            locale,
+            organization.duration_style,
+        )
+        .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
+        Ok(LineWords {
+            format,
+            labels: locale.labels(),
+        })
+    }
+
+    /// The description of a billed expense: "Expense", "Auslage: Reisekosten".
+    pub(crate) fn expense(&self, category: &str) -> String {
+        if category.is_empty() {
+            self.labels.expense.to_owned()
+        } else {
+            format!("{}: {category}", self.labels.expense)
+        }
+    }
+}
+
+impl WorkWords for LineWords {
+    fn date(&self, date: Date) -> String {
+        self.format.date(date)
+    }
+
+    fn period(&self, first: Date, last: Date) -> String {
+        self.format.period((first, last))
+    }
+
+    fn hours(&self, hours: rust_decimal::Decimal) -> String {
+        self.format.hours(hours)
+    }
+
+    fn other_task(&self) -> &str {
+        self.labels.other_task
+    }
 }
 
 fn tax_label(
@@ -280,14 +333,15 @@ impl Engine {
         let abroad = !buyer.country.trim().is_empty() && buyer.country != seller.country;
         let small_business_of = legal.small_business.then_some(seller.country.as_str());
         let paid = inv.status == InvoiceStatus::Paid;
+        // An issued invoice writes its numbers and dates as when it was issued; a draft as today.
         let organization = state.organization();
-        let number_locale = number_locale(&organization.locale, locale);
-        let format = pdf::Document::format_of(
-            number_locale.as_deref(),
+        let duration_style = inv.duration_style.unwrap_or(organization.duration_style);
+        let number_locale = number_locale(
+            inv.locale.as_deref().unwrap_or(&organization.locale),
             locale,
-            organization.duration_style,
-        )
-        .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
+        );
+        let format = pdf::Document::format_of(number_locale.as_deref(), locale, duration_style)
+            .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
         let document = pdf::Document {
             kind: match &view.corrects {
                 Some(number) => pdf::DocumentKind::CreditNote {
@@ -306,7 +360,7 @@ impl Engine {
             service_period: inv.service_period,
             locale,
             number_locale,
-            duration_style: organization.duration_style,
+            duration_style,
             paper: match paper {
                 PaperSize::A4 => Paper::A4,
                 PaperSize::Letter => Paper::Letter,

@@ -10,6 +10,7 @@
 //! A number is assigned when the invoice is issued, and the advanced counter is written in the
 //! same transaction as the invoice, so a series has no gaps.
 
+use crate::invoice_files::LineWords;
 use crate::records::Record;
 use crate::state::OrgState;
 use crate::{ActAs, Engine, EngineError, Result, new_id};
@@ -19,7 +20,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use stint_domain::Kind;
 use stint_domain::invoice::{
-    Counters, InvoiceError, InvoiceTexts, Language, LineDetail, WorkItem, lines_from_work_with,
+    Counters, InvoiceError, InvoiceTexts, Language, LineDetail, WorkItem, WorkWords,
+    lines_from_work_with,
 };
 use stint_domain::*;
 
@@ -57,13 +59,17 @@ pub(crate) fn letter_texts(
         })
 }
 
-/// At issue, what the invoice says is frozen with it: its language, its texts and the seller's
-/// legal details, so that changing the defaults later never changes an issued invoice.
+/// At issue, what the invoice says is frozen with it: its language, its texts, the seller's legal
+/// details and the locale and duration style its numbers and dates are written in, so that
+/// changing the defaults or the organization's locale later never changes an issued invoice.
 pub(crate) fn freeze_letter(state: &OrgState, invoice: &mut Invoice, profile: &BillingProfile) {
     let language = invoice_language(state, invoice);
     invoice.texts = Some(letter_texts(invoice, language, Some(profile)));
     invoice.language = Some(language);
     invoice.seller_legal = Some(profile.legal.clone());
+    let organization = state.organization();
+    invoice.locale = Some(organization.locale.clone());
+    invoice.duration_style = Some(organization.duration_style);
 }
 
 /// An invoice as listed and shown, with everything computed.
@@ -601,58 +607,61 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let mut lines = lines_from_work_with(&work, input.grouping, input.detail, tax);
-        let mut expenses: Vec<Expense> = Vec::new();
-        if input.include_expenses {
-            let mut billable: Vec<&Expense> = state
-                .expenses
-                .values()
-                .filter(|x| x.billable && !x.invoiced)
-                .filter(|x| {
-                    x.project
-                        .and_then(|p| state.projects.get(&p))
-                        .is_some_and(|p| p.client == client_id)
-                })
-                .filter(|x| {
-                    input.from.is_none_or(|f| x.date >= f) && input.to.is_none_or(|t| x.date <= t)
-                })
-                .collect();
-            billable.sort_by_key(|x| (x.date, x.id));
-            for x in billable {
-                if x.amount.currency != currency {
-                    return Err(ValidationError::new(format!(
-                        "the expense of {} on {} is in {}, but the client is billed in {currency}",
-                        x.amount, x.date, x.amount.currency
-                    ))
-                    .into());
+        let language = client_language(state, client_id);
+        // `words` holds ICU's formatters, which are not `Send`: they are gone before anything awaits.
+        let (mut lines, expenses) = {
+            let words = LineWords::new(state.organization(), language)?;
+            let mut lines = lines_from_work_with(&work, input.grouping, input.detail, tax, &words);
+            let mut expenses: Vec<Expense> = Vec::new();
+            if input.include_expenses {
+                let mut billable: Vec<&Expense> = state
+                    .expenses
+                    .values()
+                    .filter(|x| x.billable && !x.invoiced)
+                    .filter(|x| {
+                        x.project
+                            .and_then(|p| state.projects.get(&p))
+                            .is_some_and(|p| p.client == client_id)
+                    })
+                    .filter(|x| {
+                        input.from.is_none_or(|f| x.date >= f)
+                            && input.to.is_none_or(|t| x.date <= t)
+                    })
+                    .collect();
+                billable.sort_by_key(|x| (x.date, x.id));
+                for x in billable {
+                    if x.amount.currency != currency {
+                        return Err(ValidationError::new(format!(
+                            "the expense of {} on {} is in {}, but the client is billed in {currency}",
+                            x.amount, x.date, x.amount.currency
+                        ))
+                        .into());
+                    }
+                    let category = x.category.trim();
+                    lines.push(InvoiceLine {
+                        description: words.expense(category),
+                        detail: Some(format!(
+                            "{}{}",
+                            words.date(x.date),
+                            if x.note.trim().is_empty() {
+                                String::new()
+                            } else {
+                                format!(" · {}", x.note.trim())
+                            }
+                        )),
+                        quantity: Decimal::ONE,
+                        unit: Unit::Piece,
+                        unit_price: x.amount.amount,
+                        discount: None,
+                        tax,
+                        source: LineSource::Expense { expense: x.id },
+                        worth: None,
+                    });
+                    expenses.push(x.clone());
                 }
-                let category = x.category.trim();
-                lines.push(InvoiceLine {
-                    description: if category.is_empty() {
-                        "Expense".into()
-                    } else {
-                        format!("Expense: {category}")
-                    },
-                    detail: Some(format!(
-                        "{}{}",
-                        x.date,
-                        if x.note.trim().is_empty() {
-                            String::new()
-                        } else {
-                            format!(" · {}", x.note.trim())
-                        }
-                    )),
-                    quantity: Decimal::ONE,
-                    unit: Unit::Piece,
-                    unit_price: x.amount.amount,
-                    discount: None,
-                    tax,
-                    source: LineSource::Expense { expense: x.id },
-                    worth: None,
-                });
-                expenses.push(x.clone());
             }
-        }
+            (lines, expenses)
+        };
         lines.extend(input.lines.into_iter().map(InvoiceLine::from));
         if lines.is_empty() {
             return Err(ValidationError::new(
@@ -676,7 +685,7 @@ impl Engine {
             .map(|(a, b)| (*a, *b));
         // The tax notes the law requires are printed from the lines' categories, in the
         // invoice's language; the notes are the user's own.
-        invoice.language = Some(client_language(state, client_id));
+        invoice.language = Some(language);
         let invoice = invoice.validate()?;
 
         let mut records = vec![Record::Invoice(Box::new(invoice.clone()))];

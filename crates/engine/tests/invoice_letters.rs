@@ -390,6 +390,11 @@ async fn a_small_business_bills_a_domestic_client_without_vat_in_its_language() 
     )
     .await;
     let draft = invoice_from_time(&mut s, german, LineDetail::Period).await;
+    // The line's period is written as the German invoice writes its dates, not in ISO.
+    assert_eq!(
+        draft.invoice.lines[0].detail.as_deref(),
+        Some("09.11.2026 – 10.11.2026")
+    );
     let id = draft.invoice.id;
     s.engine
         .issue_invoice(&s.owner, id, Some(day("2026-11-30")))
@@ -432,9 +437,21 @@ async fn a_small_business_bills_a_domestic_client_without_vat_in_its_language() 
     london.postcode = "E14 5AB".into();
     london.city = "London".into();
     london.country = "GB".into();
-    let english = client(&mut s, "Thames Works", london, Some(Language::En), None).await;
+    let english = client(
+        &mut s,
+        "Thames Works",
+        london.clone(),
+        Some(Language::En),
+        None,
+    )
+    .await;
     let draft = invoice_from_time(&mut s, english, LineDetail::Period).await;
     assert_eq!(draft.language, Language::En);
+    // In English, with the organization's en-GB dates.
+    assert_eq!(
+        draft.invoice.lines[0].detail.as_deref(),
+        Some("9 Nov 2026 – 10 Nov 2026")
+    );
     // No English texts were written: none are printed.
     assert_eq!(draft.texts.intro, "");
     let text = pdf_text(&save(
@@ -486,4 +503,51 @@ async fn a_small_business_bills_a_domestic_client_without_vat_in_its_language() 
     ] {
         assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
     }
+
+    // Issued, an invoice keeps the locale and duration style it was issued in: the organization
+    // changing from en-GB to en-US and to decimal hours changes drafts, not what was issued.
+    let albion = client(
+        &mut s,
+        "Albion Press",
+        london.clone(),
+        Some(Language::En),
+        None,
+    )
+    .await;
+    let issued = invoice_from_time(&mut s, albion, LineDetail::Period).await;
+    let id = issued.invoice.id;
+    s.engine
+        .issue_invoice(&s.owner, id, Some(day("2026-11-30")))
+        .await
+        .unwrap();
+    let before = pdf_text(&save(&s, id, InvoiceFormat::PlainPdf, "issued-gb.pdf"));
+    assert!(before.contains("30 Nov 2026"), "{before}");
+    assert!(before.contains("4:00"), "{before}");
+    s.engine
+        .update_organization(
+            &s.owner,
+            OrgChanges {
+                locale: Some("en-US".into()),
+                duration_style: Some(DurationStyle::Decimal),
+                ..OrgChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+    let after = pdf_text(&save(&s, id, InvoiceFormat::PlainPdf, "issued-us.pdf"));
+    assert_eq!(after, before);
+    // A draft made now writes the organization's new way.
+    let later = client(&mut s, "Dover Print", london, Some(Language::En), None).await;
+    let draft = invoice_from_time(&mut s, later, LineDetail::Period).await;
+    assert_eq!(
+        draft.invoice.lines[0].detail.as_deref(),
+        Some("Nov 9, 2026 – Nov 10, 2026")
+    );
+    let text = pdf_text(&save(
+        &s,
+        draft.invoice.id,
+        InvoiceFormat::PlainPdf,
+        "draft-us.pdf",
+    ));
+    assert!(text.contains("4.00"), "{text}");
 }

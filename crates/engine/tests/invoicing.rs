@@ -463,7 +463,8 @@ async fn drafts_take_expenses_and_typed_lines_and_release_what_they_drop() {
         .iter()
         .map(|l| l.description.as_str())
         .collect();
-    assert_eq!(names, vec!["Website", "Expense: Travel", "Hosting"]);
+    // The organization writes German: the expense line says so in the invoice's language.
+    assert_eq!(names, vec!["Website", "Auslage: Travel", "Hosting"]);
     assert_eq!(draft.totals.net, dec!(127.30));
     assert!(
         w.engine.expenses(&w.owner, None, None).unwrap()[0]

@@ -98,6 +98,10 @@ pub struct Labels {
     pub register: &'static str,
     /// Heads the bank column of the footer.
     pub bank: &'static str,
+    /// Names a line of a billed expense: "Expense: Travel".
+    pub expense: &'static str,
+    /// Time of no task in a line's task summary: "Design 2:30 · Other 0:15".
+    pub other_task: &'static str,
 }
 
 // EN, DE and FR, from labels.json (build.rs).

@@ -2,6 +2,7 @@
 import type { ClientId } from "./ClientId";
 import type { Currency } from "./Currency";
 import type { Discount } from "./Discount";
+import type { DurationStyle } from "./DurationStyle";
 import type { InvoiceId } from "./InvoiceId";
 import type { InvoiceKind } from "./InvoiceKind";
 import type { InvoiceLine } from "./InvoiceLine";
@@ -103,4 +104,14 @@ texts: InvoiceTexts | null,
 /**
  * The seller's legal details as at issue (frozen, as the seller is).
  */
-seller_legal: SellerLegal | null, };
+seller_legal: SellerLegal | null, 
+/**
+ * The organization's locale at issue, which its numbers and dates are written in (frozen, so
+ * that an issued invoice prints the same after the organization changes its locale); `None`
+ * on drafts and on invoices issued before it was kept, which follow the organization's.
+ */
+locale: string | null, 
+/**
+ * The duration style of its quantities at issue (frozen with `locale`).
+ */
+duration_style: DurationStyle | null, };

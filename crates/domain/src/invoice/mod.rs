@@ -19,7 +19,9 @@ pub use mark::{Billed, BillingMark, Work};
 pub use numbering::{Counters, NumberingScheme, SeriesKey};
 pub use recurring::{Every, RecurringInvoice};
 pub use totals::{TaxGroup, Totals};
-pub use work::{LineDetail, LineGrouping, WorkItem, lines_from_work, lines_from_work_with};
+pub use work::{
+    IsoWords, LineDetail, LineGrouping, WorkItem, WorkWords, lines_from_work, lines_from_work_with,
+};
 
 use crate::ids::*;
 use crate::money::Currency;
@@ -684,6 +686,14 @@ pub struct Invoice {
     /// The seller's legal details as at issue (frozen, as the seller is).
     #[serde(default)]
     pub seller_legal: Option<SellerLegal>,
+    /// The organization's locale at issue, which its numbers and dates are written in (frozen, so
+    /// that an issued invoice prints the same after the organization changes its locale); `None`
+    /// on drafts and on invoices issued before it was kept, which follow the organization's.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The duration style of its quantities at issue (frozen with `locale`).
+    #[serde(default)]
+    pub duration_style: Option<crate::model::DurationStyle>,
 }
 
 /// Why an invoice operation is refused.
@@ -727,6 +737,8 @@ impl Invoice {
             language: None,
             texts: None,
             seller_legal: None,
+            locale: None,
+            duration_style: None,
         }
     }
 
@@ -814,6 +826,16 @@ impl Invoice {
         self.notes = validate::note(&self.notes)?;
         self.texts = self.texts.map(InvoiceTexts::validate).transpose()?;
         self.seller_legal = self.seller_legal.map(SellerLegal::validate).transpose()?;
+        if self.locale.as_ref().is_some_and(|l| {
+            l.len() > 35
+                || !l
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        }) {
+            return Err(ValidationError::new(
+                "an invoice's locale is a language tag such as de-DE",
+            ));
+        }
         if self.payment_days > 365 {
             return Err(ValidationError::new("payment terms are at most 365 days"));
         }

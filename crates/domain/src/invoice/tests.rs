@@ -1188,7 +1188,7 @@ fn a_lines_detail_carries_the_notes_or_the_hours_per_task() {
     ];
     let tax = Tax::standard(dec!(19));
     let detail = |d: LineDetail| {
-        let lines = lines_from_work_with(&items, LineGrouping::Project, d, tax);
+        let lines = lines_from_work_with(&items, LineGrouping::Project, d, tax, &IsoWords);
         assert_eq!(lines.len(), 1);
         lines[0].detail.clone()
     };
@@ -1205,25 +1205,79 @@ fn a_lines_detail_carries_the_notes_or_the_hours_per_task() {
         detail(LineDetail::Period).as_deref(),
         Some("2026-11-02 – 2026-11-05")
     );
+    // Dates, hours and the unnamed task are written in the words given.
+    struct Words;
+    impl WorkWords for Words {
+        fn date(&self, date: jiff::civil::Date) -> String {
+            format!("{:02}.{:02}.{}", date.day(), date.month(), date.year())
+        }
+        fn period(&self, first: jiff::civil::Date, last: jiff::civil::Date) -> String {
+            format!("{} bis {}", self.date(first), self.date(last))
+        }
+        fn hours(&self, hours: Decimal) -> String {
+            format!("{hours:.2}").replace('.', ",")
+        }
+        fn other_task(&self) -> &str {
+            "Sonstiges"
+        }
+    }
+    let german = |d: LineDetail, grouping: LineGrouping| {
+        lines_from_work_with(&items, grouping, d, tax, &Words)
+    };
+    assert_eq!(
+        german(LineDetail::Tasks, LineGrouping::Project)[0]
+            .detail
+            .as_deref(),
+        Some("Design 2,50 · Review 0,50 · Sonstiges 0,25")
+    );
+    assert_eq!(
+        german(LineDetail::Period, LineGrouping::Project)[0]
+            .detail
+            .as_deref(),
+        Some("02.11.2026 bis 05.11.2026")
+    );
+    assert_eq!(
+        german(LineDetail::Period, LineGrouping::Day)[0].description,
+        "Project 0 (02.11.2026)"
+    );
     // No notes at all: the period, not an empty line.
     let silent = [work(0, 0, 3600, &rates, 9)];
-    let lines = lines_from_work_with(&silent, LineGrouping::Project, LineDetail::Notes, tax);
+    let lines = lines_from_work_with(
+        &silent,
+        LineGrouping::Project,
+        LineDetail::Notes,
+        tax,
+        &IsoWords,
+    );
     assert_eq!(lines[0].detail.as_deref(), Some("2026-11-02"));
     // A line per entry names its note already, and notes never run past their bound.
     let long = [WorkItem {
         note: "x".repeat(3000),
         ..work(0, 0, 3600, &rates, 10)
     }];
-    let lines = lines_from_work_with(&long, LineGrouping::Entry, LineDetail::Notes, tax);
+    let lines = lines_from_work_with(
+        &long,
+        LineGrouping::Entry,
+        LineDetail::Notes,
+        tax,
+        &IsoWords,
+    );
     assert_eq!(lines[0].detail, None);
-    let lines = lines_from_work_with(&long, LineGrouping::Project, LineDetail::Notes, tax);
+    let lines = lines_from_work_with(
+        &long,
+        LineGrouping::Project,
+        LineDetail::Notes,
+        tax,
+        &IsoWords,
+    );
     let d = lines[0].detail.as_deref().unwrap();
     assert_eq!(d.chars().count(), super::work::MAX_WORK_DETAIL_CHARS);
     assert!(d.ends_with('…'));
 }
 
-/// Records written before invoices had a language, texts and legal details (and payments a
-/// method) end earlier: they read with those empty, and new ones keep them through the payload.
+/// Records written before invoices had a language, texts, legal details and a frozen locale (and
+/// payments a method) end earlier: they read with those empty, and new ones keep them through the
+/// payload.
 #[test]
 fn invoices_and_profiles_from_before_letters_still_read() {
     use crate::payload::{assemble, split};
@@ -1240,10 +1294,12 @@ fn invoices_and_profiles_from_before_letters_still_read() {
         register_number: Some("HRB 1".into()),
         ..SellerLegal::default()
     });
+    inv.locale = Some("de-AT".into());
+    inv.duration_style = Some(crate::model::DurationStyle::Decimal);
     let fields = split(&inv).unwrap();
     assert_eq!(assemble::<Invoice>(&fields).unwrap(), inv);
 
-    // Drop the three new fields, and the payment's method, as an older writer would have.
+    // Drop the new fields, and the payment's method, as an older writer would have.
     let names = crate::payload::field_names::<Invoice>();
     let at = |name: &str| names.iter().position(|n| *n == name).unwrap() as u16;
     let mut old: Vec<(u16, Vec<u8>)> = fields
@@ -1263,6 +1319,7 @@ fn invoices_and_profiles_from_before_letters_still_read() {
     assert_eq!(read.language, None);
     assert_eq!(read.texts, None);
     assert_eq!(read.seller_legal, None);
+    assert_eq!((read.locale, read.duration_style), (None, None));
     assert_eq!(read.payments[0].method, None);
     assert_eq!(read.payments[0].amount, dec!(10));
 

@@ -131,14 +131,49 @@ pub fn clock_hours(hours: Decimal) -> String {
     }
 }
 
+/// How lines of work write what is not the user's own text: days, periods, durations, and the name
+/// of time booked to no task. The engine writes them in the invoice's language and locale, as its
+/// PDF does; [`IsoWords`] is the neutral way (ISO dates, clock hours, English).
+pub trait WorkWords {
+    /// A day: "2026-11-02", "02.11.2026".
+    fn date(&self, date: Date) -> String;
+    /// The days from `first` to `last`: "2026-11-02 – 2026-11-05".
+    fn period(&self, first: Date, last: Date) -> String;
+    /// Billed hours: "2:30", "2,50".
+    fn hours(&self, hours: Decimal) -> String;
+    /// Time of no task in a task summary: "Other".
+    fn other_task(&self) -> &str;
+}
+
+/// ISO dates, clock hours and English: what lines say when no language is chosen.
+pub struct IsoWords;
+
+impl WorkWords for IsoWords {
+    fn date(&self, date: Date) -> String {
+        date.to_string()
+    }
+
+    fn period(&self, first: Date, last: Date) -> String {
+        format!("{first} – {last}")
+    }
+
+    fn hours(&self, hours: Decimal) -> String {
+        clock_hours(hours)
+    }
+
+    fn other_task(&self) -> &str {
+        "Other"
+    }
+}
+
 /// Lines for `items`, in a stable order (by group key, then date). Entries at different rates never
 /// share a line, so each line's price is the rate of its work. Each line's detail is its period.
 pub fn lines_from_work(items: &[WorkItem], grouping: LineGrouping, tax: Tax) -> Vec<InvoiceLine> {
-    lines_from_work_with(items, grouping, LineDetail::Period, tax)
+    lines_from_work_with(items, grouping, LineDetail::Period, tax, &IsoWords)
 }
 
 /// The detail of a line of `items` (sorted by date) from their notes or their tasks.
-fn work_detail(items: &[&WorkItem], detail: LineDetail) -> Option<String> {
+fn work_detail(items: &[&WorkItem], detail: LineDetail, words: &dyn WorkWords) -> Option<String> {
     let text = match detail {
         LineDetail::Period => return None,
         LineDetail::Notes => {
@@ -167,8 +202,12 @@ fn work_detail(items: &[&WorkItem], detail: LineDetail) -> Option<String> {
             tasks
                 .iter()
                 .map(|(task, seconds)| {
-                    let name = if task.is_empty() { "Other" } else { task };
-                    format!("{name} {}", clock_hours(hours(*seconds)))
+                    let name = if task.is_empty() {
+                        words.other_task()
+                    } else {
+                        task
+                    };
+                    format!("{name} {}", words.hours(hours(*seconds)))
                 })
                 .collect::<Vec<_>>()
                 .join(" · ")
@@ -186,12 +225,14 @@ fn work_detail(items: &[&WorkItem], detail: LineDetail) -> Option<String> {
     })
 }
 
-/// [`lines_from_work`] with the detail under each description chosen.
+/// [`lines_from_work`] with the detail under each description chosen, and dates and durations
+/// written in `words`.
 pub fn lines_from_work_with(
     items: &[WorkItem],
     grouping: LineGrouping,
     detail: LineDetail,
     tax: Tax,
+    words: &dyn WorkWords,
 ) -> Vec<InvoiceLine> {
     #[derive(PartialEq, Eq, PartialOrd, Ord)]
     struct Key {
@@ -229,8 +270,8 @@ pub fn lines_from_work_with(
             let first = items.first().map(|i| i.date);
             let last = items.last().map(|i| i.date);
             let period = match (first, last) {
-                (Some(a), Some(b)) if a == b => Some(a.to_string()),
-                (Some(a), Some(b)) => Some(format!("{a} – {b}")),
+                (Some(a), Some(b)) if a == b => Some(words.date(a)),
+                (Some(a), Some(b)) => Some(words.period(a, b)),
                 _ => None,
             };
             let description = match grouping {
@@ -242,7 +283,7 @@ pub fn lines_from_work_with(
                 LineGrouping::Day => format!(
                     "{} ({})",
                     key.project,
-                    key.day.map(|d| d.to_string()).unwrap_or_default()
+                    key.day.map(|d| words.date(d)).unwrap_or_default()
                 ),
                 LineGrouping::Entry => {
                     let note = items.first().map(|i| i.note.trim()).unwrap_or_default();
@@ -266,7 +307,7 @@ pub fn lines_from_work_with(
                 // A line per entry already names its note.
                 detail: match (grouping, detail) {
                     (LineGrouping::Entry, LineDetail::Notes) => None,
-                    _ => work_detail(&items, detail),
+                    _ => work_detail(&items, detail, words),
                 }
                 .or(period),
                 quantity: hours(seconds),
