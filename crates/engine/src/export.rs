@@ -79,7 +79,10 @@ const ENTRY_COLUMNS: [&str; 13] = [
 ];
 
 /// One entry as a CSV record of [`ENTRY_COLUMNS`]; its amount only for a role that reads rates.
+/// Names and the note, which people type, get a leading quote where a spreadsheet would run them
+/// as a formula: every CSV of entries is opened in one sooner or later.
 fn entry_record(state: &crate::state::OrgState, e: &TimeEntry, finance: bool) -> [String; 13] {
+    use crate::views::spreadsheet_safe as safe;
     let tz = state.time_zone();
     let facts = state.entries.facts(&e.id);
     let project = e.project.and_then(|p| state.projects.get(&p));
@@ -100,21 +103,27 @@ fn entry_record(state: &crate::state::OrgState, e: &TimeEntry, finance: bool) ->
         facts.map(|f| f.date.to_string()).unwrap_or_default(),
         start,
         end,
-        state
-            .members
-            .get(&e.member)
-            .map(|m| m.name.clone())
-            .unwrap_or_default(),
-        project
-            .and_then(|p| state.clients.get(&p.client))
-            .map(|c| c.name.clone())
-            .unwrap_or_default(),
-        project.map(|p| p.name.clone()).unwrap_or_default(),
-        e.task
-            .and_then(|t| state.tasks.get(&t))
-            .map(|t| t.name.clone())
-            .unwrap_or_default(),
-        e.note.clone(),
+        safe(
+            state
+                .members
+                .get(&e.member)
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
+        ),
+        safe(
+            project
+                .and_then(|p| state.clients.get(&p.client))
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+        ),
+        safe(project.map(|p| p.name.clone()).unwrap_or_default()),
+        safe(
+            e.task
+                .and_then(|t| state.tasks.get(&t))
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+        ),
+        safe(e.note.clone()),
         e.billable.to_string(),
         facts
             .map(|f| hours(f.valuation.raw_seconds))
@@ -129,8 +138,8 @@ fn entry_record(state: &crate::state::OrgState, e: &TimeEntry, finance: bool) ->
 
 impl Engine {
     /// The entries `ids` (those of them the acting member may read, in date order) as CSV for a
-    /// spreadsheet: the detailed report's export. Names and notes that a spreadsheet would run as
-    /// a formula get a leading quote; amounts only for roles that read rates.
+    /// spreadsheet: the detailed report's export. Names, notes and tags that a spreadsheet would
+    /// run as a formula get a leading quote; amounts only for roles that read rates.
     pub fn entries_csv(&self, by: &ActAs, ids: &[EntryId]) -> Result<String> {
         let (actor, state) = self.actor(by)?;
         authorize(
@@ -158,11 +167,8 @@ impl Engine {
                 .filter_map(|t| state.tags.get(t))
                 .map(|t| t.name.as_str())
                 .collect();
-            record.push(tags.join(", "));
+            record.push(crate::views::spreadsheet_safe(tags.join(", ")));
             record.push(e.invoiced.to_string());
-            for i in [3, 4, 5, 6, 7, 13] {
-                record[i] = crate::views::spreadsheet_safe(std::mem::take(&mut record[i]));
-            }
             csv.write_record(record).map_err(io)?;
         }
         String::from_utf8(csv.into_inner().map_err(io)?).map_err(io)

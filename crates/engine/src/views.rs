@@ -559,9 +559,10 @@ fn hours(seconds: i64) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
-/// A name a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`) gets a leading quote.
+/// A name a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`, or one of these after a
+/// tab or carriage return, which some spreadsheets skip) gets a leading quote.
 pub(crate) fn spreadsheet_safe(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
         cell

@@ -1517,7 +1517,8 @@ async fn each_project_says_what_is_tracked_unbilled_and_its_rate() {
 }
 
 /// The detailed report's CSV: the entries asked for, once each and in date order, with text a
-/// spreadsheet would run as a formula quoted; a Member gets only their own time and no amounts.
+/// spreadsheet would run as a formula quoted (in the organization's export too); a Member gets
+/// only their own time and no amounts.
 #[tokio::test]
 async fn the_detailed_reports_csv_is_safe_to_open_and_holds_only_what_the_role_reads() {
     let mut w = world().await;
@@ -1538,6 +1539,21 @@ async fn the_detailed_reports_csv_is_safe_to_open_and_holds_only_what_the_role_r
         "2026-11-02,2026-11-02T09:00:00,2026-11-02T10:00:00,Ana,Müller & Søn,Website,,\"'=HYPERLINK(\"\"x\"\")\",true,1.00,1.00,95.00,EUR,,false"
     );
     assert!(lines[2].starts_with("2026-11-03,"), "{csv}");
+    // The organization's CSV export quotes the same cells.
+    let mut exported = Vec::new();
+    w.engine
+        .export(
+            &w.owner,
+            stint_engine::export::ExportFormat::Csv,
+            &mut exported,
+            &mut |_, _| {},
+        )
+        .unwrap();
+    let exported = String::from_utf8(exported).unwrap();
+    assert!(
+        exported.contains(",\"'=HYPERLINK(\"\"x\"\")\",") && !exported.contains(",\"=HYPERLINK"),
+        "{exported}"
+    );
 
     let org = w.owner.org;
     let id = w
