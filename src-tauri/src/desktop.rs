@@ -9,6 +9,7 @@ use tauri::{AppHandle, Emitter, Manager, Wry};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
 
 use crate::Shell;
+use stint_domain::{Action, Scope};
 use stint_engine::StartTimer;
 
 /// The global shortcut that starts or stops the timer.
@@ -179,8 +180,18 @@ pub fn register_shortcut(app: &AppHandle) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// Stop the running timer, or start one on the last project used; then tell the window and the
-/// tray. Nothing happens while the vault is locked or no organization is chosen.
+/// Whether `by`'s role may start a timer (a Viewer's may not: the tray offers nothing to start).
+fn may_track(engine: &stint_engine::Engine, by: &stint_engine::ActAs) -> bool {
+    engine.permissions(by).is_ok_and(|p| {
+        p.grants
+            .iter()
+            .any(|g| g.action == Action::EditTimeEntry && g.scope != Scope::None)
+    })
+}
+
+/// Stop the running timer, or start one on the last project used (without a project when none
+/// was used yet: it is assigned later); then tell the window and the tray. Nothing happens while
+/// the vault is locked or no organization is chosen, or for a role that may not track time.
 pub fn toggle_timer(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let shell = app.state::<Shell>();
@@ -190,12 +201,13 @@ pub fn toggle_timer(app: AppHandle) {
         };
         let result = match engine.running_timer(&by) {
             Ok(Some(_)) => engine.stop_timer(&by).await.map(|_| ()),
+            Ok(None) if !may_track(engine, &by) => return,
             Ok(None) => match engine.last_project(&by) {
-                Ok(Some(project)) => engine
+                Ok(project) => engine
                     .start_timer(
                         &by,
                         StartTimer {
-                            project: Some(project),
+                            project,
                             task: None,
                             note: String::new(),
                             billable: None,
@@ -204,7 +216,6 @@ pub fn toggle_timer(app: AppHandle) {
                     )
                     .await
                     .map(|_| ()),
-                Ok(None) => return,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -262,8 +273,8 @@ pub async fn refresh_tray(app: &AppHandle) {
                 }
                 None => (
                     "Stint: no timer running".to_owned(),
-                    "Start timer".to_owned(),
-                    false,
+                    "Start timer (no project yet)".to_owned(),
+                    may_track(engine, &by),
                 ),
             },
         },

@@ -303,3 +303,40 @@ def test_the_tray_shows_the_timer_and_starts_and_stops_it(
             )
     finally:
         panel.close()
+
+
+def test_the_tray_starts_a_timer_without_a_project_before_any_was_used(
+    shots: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # A new organization: nothing tracked yet, so no last project; the timer starts without one.
+    fresh = seed_vault(
+        tmp_path_factory.mktemp("tray-fresh-vault"),
+        ["org", "create", ORG, "--currency", "EUR", "--time-zone", "UTC"],
+    )
+    panel = Panel()
+    try:
+        with launch(fresh, tmp_path_factory.mktemp("tray-fresh-webdriver")) as driver:
+            driver: webdriver.Remote
+            wait_for(driver, "unlock-passphrase")
+            item = eventually(
+                lambda: next((i for i in panel.items if panel.vault_of(i) == str(fresh)), None),
+                "the app registers a tray item",
+            )
+            open_organization(driver, ORG)
+            wait_text(driver, "timer-toggle", "Start")
+            start = eventually(
+                lambda: next((e for e in panel.menu(item) if e["label"] == "Start timer (no project yet)"), None),
+                "the menu offers a timer without a project",
+            )
+            assert start["enabled"] is True
+
+            panel.click(item, start["id"])
+            wait_text(driver, "timer-toggle", "Stop")
+            assert driver.find_element(*by_testid("timer-project")).get_attribute("value") == ""
+            eventually(
+                lambda: any(e["label"] == "Stop timer" for e in panel.menu(item)),
+                "the menu offers to stop the timer of no project",
+            )
+            shoot(driver, shots, "tray-03-started-without-a-project")
+    finally:
+        panel.close()
