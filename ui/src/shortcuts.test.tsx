@@ -96,7 +96,7 @@ const SECTIONS = [
 ];
 
 function invoiceView(id: string, label: string, client: string): InvoiceView {
-  return { invoice: { id }, label, client_name: client } as unknown as InvoiceView;
+  return { invoice: { id, number: label }, label, client_name: client } as unknown as InvoiceView;
 }
 
 function catalog(calls: string[]) {
