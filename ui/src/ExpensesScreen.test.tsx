@@ -8,7 +8,7 @@ import type { NewExpense } from "./bindings/NewExpense";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Receipt } from "./bindings/Receipt";
 import { ExpensesScreen, sumDecimals } from "./ExpensesScreen";
-import { setFormat } from "./format";
+import { formatDate, formatDateInput, setFormat } from "./format";
 import { setUiLanguage } from "./i18n";
 import { project } from "./test/fixtures";
 import { permissionsOf } from "./test/fixtures";
@@ -122,7 +122,7 @@ describe("ExpensesScreen", () => {
 
     expect((await screen.findByTestId("expenses-empty")).textContent).toBe("No expenses in this month.");
     expect(engine.queries).toEqual([["2026-11-01", "2026-11-30"]]);
-    expect(((await screen.findByDisplayValue(TODAY)) as HTMLInputElement).dataset.testid).toBe("expense-date");
+    expect(((await screen.findByDisplayValue(formatDateInput(TODAY))) as HTMLInputElement).dataset.testid).toBe("expense-date");
     expect(screen.queryByTestId("expenses-readonly")).toBeNull();
 
     // Only active projects are offered.
@@ -163,7 +163,7 @@ describe("ExpensesScreen", () => {
         },
       ],
     ]);
-    expect(row.textContent).toContain(TODAY);
+    expect(row.textContent).toContain(formatDate(TODAY));
     expect(row.textContent).toContain("Taxi to the client");
     expect(row.textContent).toContain("Website");
     expect(row.textContent).toContain("Ada");
@@ -179,14 +179,14 @@ describe("ExpensesScreen", () => {
     expect((screen.getByTestId("expense-project") as HTMLSelectElement).value).toBe("");
     expect((screen.getByTestId("expense-billable") as HTMLInputElement).checked).toBe(false);
     expect(fileInput().files?.length ?? 0).toBe(0);
-    expect((screen.getByTestId("expense-date") as HTMLInputElement).value).toBe(TODAY);
+    expect((screen.getByTestId("expense-date") as HTMLInputElement).value).toBe(formatDateInput(TODAY));
   });
 
   it.each(["-5", "abc", "12.345", "0"])("refuses the amount %j without calling add_expense", async (amount) => {
     const engine = fakeEngine();
     const user = userEvent.setup();
     render(<ExpensesScreen permissions={ADMIN} />);
-    await screen.findByDisplayValue(TODAY);
+    await screen.findByDisplayValue(formatDateInput(TODAY));
 
     await user.type(screen.getByTestId("expense-amount"), amount);
     await user.type(screen.getByTestId("expense-category"), "Meals");
@@ -203,14 +203,14 @@ describe("ExpensesScreen", () => {
     const engine = fakeEngine();
     const user = userEvent.setup();
     render(<ExpensesScreen permissions={ADMIN} />);
-    const date = await screen.findByDisplayValue(TODAY);
+    const date = await screen.findByDisplayValue(formatDateInput(TODAY));
 
     await user.clear(date);
     await user.type(date, "2026-02-30");
     await user.type(screen.getByTestId("expense-amount"), "5");
     await user.click(screen.getByTestId("expense-add"));
 
-    expect((await screen.findByTestId("expense-error")).textContent).toContain("YYYY-MM-DD");
+    expect((await screen.findByTestId("expense-error")).textContent).toBe("The date must be a real day, for example 11/01/2026.");
     expect(engine.sent).toEqual([]);
   });
 
@@ -218,7 +218,7 @@ describe("ExpensesScreen", () => {
     const engine = fakeEngine();
     const user = userEvent.setup();
     render(<ExpensesScreen permissions={ADMIN} />);
-    await screen.findByDisplayValue(TODAY);
+    await screen.findByDisplayValue(formatDateInput(TODAY));
 
     const big = new File([new Uint8Array(10 * 1024 * 1024 + 1)], "scan.png", { type: "image/png" });
     await user.upload(fileInput(), big);
@@ -236,7 +236,7 @@ describe("ExpensesScreen", () => {
     const engine = fakeEngine({ failAdd: message });
     const user = userEvent.setup();
     render(<ExpensesScreen permissions={ADMIN} />);
-    await screen.findByDisplayValue(TODAY);
+    await screen.findByDisplayValue(formatDateInput(TODAY));
 
     await user.type(screen.getByTestId("expense-amount"), "7");
     await user.type(screen.getByTestId("expense-currency"), "usd");
@@ -395,7 +395,7 @@ describe("ExpensesScreen in German", () => {
     setFormat({ locale: "de-DE", durationStyle: "clock" });
     const user = userEvent.setup();
     render(<ExpensesScreen permissions={ADMIN} />);
-    await screen.findByDisplayValue(TODAY);
+    await screen.findByDisplayValue(formatDateInput(TODAY));
 
     await user.type(screen.getByTestId("expense-amount"), typed);
     await user.click(screen.getByTestId("expense-add"));
@@ -442,7 +442,7 @@ describe("ExpensesScreen in German", () => {
       "Der Betrag muss eine positive Zahl mit höchstens zwei Nachkommastellen sein, zum Beispiel 12,50.",
     );
     expect(screen.getByLabelText("Abrechenbar")).toBeTruthy();
-    expect((screen.getByTestId("expense-date") as HTMLInputElement).placeholder).toBe("JJJJ-MM-TT");
+    expect((screen.getByTestId("expense-date") as HTMLInputElement).placeholder).toBe("31.12.2026");
 
     await user.click(screen.getByRole("button", { name: "Nächster Monat" }));
     expect((await screen.findByTestId("expenses-empty")).textContent).toBe("Keine Ausgaben in diesem Monat.");

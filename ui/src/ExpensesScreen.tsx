@@ -5,13 +5,14 @@ import { useCallback, useEffect, useRef, useState, type ChangeEvent, type FormEv
 import { useTranslation } from "react-i18next";
 import { Temporal } from "temporal-polyfill";
 
+import { DateField } from "./DateField";
 import { api, can, errorMessage, notAllowed } from "./api";
 import type { Expense } from "./bindings/Expense";
 import type { ExpenseView } from "./bindings/ExpenseView";
 import type { NewExpense } from "./bindings/NewExpense";
 import type { Permissions } from "./bindings/Permissions";
 import type { ProjectView } from "./bindings/ProjectView";
-import { formatNumber, formatSettings, parseDecimal } from "./format";
+import { formatDate, formatDateInput, formatNumber, formatSettings, parseDecimal } from "./format";
 import { money } from "./time";
 import "./screens.css";
 import "./expenses.css";
@@ -271,7 +272,7 @@ function ExpenseRow({ view, open, onReceipt }: { view: ExpenseView; open: boolea
   const e = view.expense;
   return (
     <li className="row expense-row" data-testid="expense-row">
-      <span className="expense-date">{e.date}</span>
+      <span className="expense-date">{formatDate(e.date)}</span>
       <span className="row-main">
         <span className="row-name">{e.category || <span className="muted">{t("noCategory")}</span>}</span>
         {e.note && <span className="expense-note">{e.note}</span>}
@@ -450,7 +451,7 @@ function AddExpenseForm({
     const day = date.trim();
     const sum = parseDecimal(amount) ?? amount.trim();
     if (!isDate(day)) {
-      setError(t("invalidDate"));
+      setError(t("invalidDate", { example: formatDateInput("2026-11-01") }));
       return;
     }
     if (!isAmount(sum)) {
@@ -503,16 +504,14 @@ function AddExpenseForm({
       <div className="fields">
         <div className="field date">
           <label htmlFor="expense-date">{t("date")}</label>
-          <input
+          <DateField
             id="expense-date"
             value={date}
-            placeholder={t("datePlaceholder")}
-            inputMode="numeric"
-            onChange={(e) => {
+            onChange={(day) => {
               touchedDate.current = true;
-              setDate(e.target.value);
+              setDate(day);
             }}
-            data-testid="expense-date"
+            testId="expense-date"
           />
         </div>
         <div className="field narrow">

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
+import { DateField } from "./DateField";
 import { api, can, errorMessage, notAllowed } from "./api";
 import { formatDate, formatPercent, formatPrice, parseDecimal, typedDecimal } from "./format";
 import i18n from "./i18n";
@@ -401,11 +402,11 @@ function NewInvoiceForm({ onCreated, onCancel }: { onCreated: (v: InvoiceView) =
         </label>
         <label className="field narrow">
           <span>{t("from")}</span>
-          <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="invoice-from" />
+          <DateField value={from} onChange={setFrom} testId="invoice-from" />
         </label>
         <label className="field narrow">
           <span>{t("to")}</span>
-          <input type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="invoice-to" />
+          <DateField value={to} onChange={setTo} testId="invoice-to" />
         </label>
         <label className="field narrow">
           <span>{t("linePer")}</span>
@@ -713,7 +714,7 @@ function InvoiceDetail({ view, permissions, onChanged, onClose }: DetailProps) {
           </label>
           <label className="field narrow">
             <span>{t("detail.paidOn")}</span>
-            <input type="date" value={paidOn} onChange={(e) => setPaidOn(e.target.value)} data-testid="invoice-payment-date" />
+            <DateField value={paidOn} onChange={setPaidOn} testId="invoice-payment-date" />
           </label>
           <label className="field">
             <span>{t("detail.paidHow")}</span>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
+import { DateField } from "./DateField";
 import { api, errorMessage } from "./api";
 import type { EntryTime } from "./bindings/EntryTime";
 import type { ProjectView } from "./bindings/ProjectView";
@@ -88,14 +89,7 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
     <form className="manual-entry" onSubmit={submit} data-testid="manual-form" aria-label={t("manualEntry.formLabel")}>
       <div className="field">
         <label htmlFor="manual-date">{t("manualEntry.day")}</label>
-        <input
-          id="manual-date"
-          type="date"
-          value={day}
-          required
-          onChange={(e) => setDay(e.target.value)}
-          data-testid="manual-date"
-        />
+        <DateField id="manual-date" value={day} required onChange={setDay} testId="manual-date" />
       </div>
       <div className="field grow">
         <label htmlFor="manual-project">{t("manualEntry.project")}</label>

@@ -13,7 +13,7 @@ import type { ProjectView } from "./bindings/ProjectView";
 import type { RateView } from "./bindings/RateView";
 import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
-import { setFormat } from "./format";
+import { formatDateInput, setFormat } from "./format";
 import { setUiLanguage } from "./i18n";
 import { ProjectsScreen } from "./ProjectsScreen";
 import { project } from "./test/fixtures";
@@ -158,7 +158,7 @@ describe("ProjectsScreen", () => {
 
     const select = (await screen.findByTestId("project-client-select")) as HTMLSelectElement;
     expect(within(select).getByRole("option", { name: "Müller & Søn" })).toBeTruthy();
-    expect(((await screen.findByTestId("project-rate-from")) as HTMLInputElement).value).toBe(TODAY);
+    expect(((await screen.findByTestId("project-rate-from")) as HTMLInputElement).value).toBe(formatDateInput(TODAY));
     await user.type(screen.getByTestId("project-name-input"), "Website");
     await user.type(screen.getByTestId("project-rate-input"), "95");
     await user.click(screen.getByTestId("project-add"));
@@ -199,7 +199,7 @@ describe("ProjectsScreen", () => {
     await eventually(async () => expect((await screen.findByTestId("client-row")).textContent).toContain("EUR (org default)"));
     await user.click(screen.getByTestId("client-new"));
     expect((screen.getByTestId("client-currency-input") as HTMLInputElement).placeholder).toBe("EUR");
-    await screen.findByDisplayValue(TODAY);
+    await screen.findByDisplayValue(formatDateInput(TODAY));
     await user.type(screen.getByTestId("project-name-input"), "Website");
     await user.click(screen.getByTestId("project-billable"));
     await user.type(screen.getByTestId("project-rate-input"), "95.50");
@@ -427,7 +427,7 @@ describe("ProjectsScreen", () => {
     render(<ProjectsScreen permissions={ADMIN} />);
     expect((await screen.findByTestId("project-unrated")).textContent).toBe("1:30 h since 2026-10-05 has no rate");
     const from = (await screen.findByTestId("rate-from-input")) as HTMLInputElement;
-    await eventually(() => expect(from.value).toBe("2026-10-05"));
+    await eventually(() => expect(from.value).toBe(formatDateInput("2026-10-05")));
     expect(screen.queryByTestId("rate-gap")).toBeNull();
     await user.clear(from);
     await user.type(from, "2026-11-01");

@@ -2,6 +2,7 @@ import type { TFunction } from "i18next";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
+import { DateField } from "./DateField";
 import { api, can, errorMessage, notAllowed } from "./api";
 import type { BudgetLimit } from "./bindings/BudgetLimit";
 import type { BudgetPeriod } from "./bindings/BudgetPeriod";
@@ -17,7 +18,7 @@ import type { Rounding } from "./bindings/Rounding";
 import type { Tag } from "./bindings/Tag";
 import type { TagChanges } from "./bindings/TagChanges";
 import type { TaskView } from "./bindings/TaskView";
-import { formatNumber, formatPercent, typedDecimal } from "./format";
+import { formatDateInput, formatNumber, formatPercent, typedDecimal } from "./format";
 import { RoundingPicker } from "./RoundingPicker";
 import { hours, money } from "./time";
 import "./screens.css";
@@ -1012,7 +1013,7 @@ function AddProjectForm({
     if (!client) return;
     const rate = withRate ? optional(hourly, typedDecimal) : null;
     if (rate !== null && !DATE.test(effectiveFrom)) {
-      setError(t("dateHint"));
+      setError(t("dateHint", { example: formatDateInput("2026-11-01") }));
       return;
     }
     setBusy(true);
@@ -1130,15 +1131,7 @@ function AddProjectForm({
             </div>
             <div className="field date">
               <label htmlFor="project-rate-from">{t("addProject.rateFrom")}</label>
-              <input
-                id="project-rate-from"
-                value={from ?? today}
-                inputMode="numeric"
-                placeholder={t("datePlaceholder")}
-                maxLength={10}
-                onChange={(e) => setFrom(e.target.value)}
-                data-testid="project-rate-from"
-              />
+              <DateField id="project-rate-from" value={from ?? today} onChange={setFrom} testId="project-rate-from" />
             </div>
           </>
         )}
@@ -1269,7 +1262,7 @@ function AddRateForm({
     event.preventDefault();
     if (!project) return;
     if (!DATE.test(effectiveFrom)) {
-      setError(t("dateHint"));
+      setError(t("dateHint", { example: formatDateInput("2026-11-01") }));
       return;
     }
     setBusy(true);
@@ -1318,15 +1311,7 @@ function AddRateForm({
         </div>
         <div className="field date">
           <label htmlFor="rate-from">{t("addRate.from")}</label>
-          <input
-            id="rate-from"
-            value={from ?? suggested}
-            inputMode="numeric"
-            placeholder={t("datePlaceholder")}
-            maxLength={10}
-            onChange={(e) => setFrom(e.target.value)}
-            data-testid="rate-from-input"
-          />
+          <DateField id="rate-from" value={from ?? suggested} onChange={setFrom} testId="rate-from-input" />
         </div>
         <button type="submit" className="primary" disabled={busy || hourly.trim() === ""} data-testid="rate-add">
           {t("addRate.submit")}

@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
+import { DateField } from "./DateField";
 import { api, errorMessage } from "./api";
 import { typedDecimal } from "./format";
 import type { Client } from "./bindings/Client";
@@ -120,7 +121,7 @@ export function RecurringForm({ onStarted }: { onStarted: () => void }) {
         </label>
         <label className="field narrow">
           <span>{t("firstOn")}</span>
-          <input type="date" value={start} onChange={(e) => setStart(e.target.value)} data-testid="recurring-start" />
+          <DateField value={start} onChange={setStart} testId="recurring-start" />
         </label>
         <button type="submit" className="secondary" disabled={busy || !client || description.trim() === "" || price.trim() === ""} data-testid="recurring-add">
           {t("start")}

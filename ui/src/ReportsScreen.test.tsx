@@ -165,8 +165,8 @@ describe("ReportsScreen", () => {
       { from: "2026-11-01", to: "2026-11-30", group_by: ["project"], member: null, project: null, client: null },
     ]);
     expect((screen.getByTestId("report-preset") as HTMLSelectElement).value).toBe("this_month");
-    expect((screen.getByTestId("report-from") as HTMLInputElement).value).toBe("2026-11-01");
-    expect((screen.getByTestId("report-to") as HTMLInputElement).value).toBe("2026-11-30");
+    expect((screen.getByTestId("report-from") as HTMLInputElement).value).toBe("11/01/2026");
+    expect((screen.getByTestId("report-to") as HTMLInputElement).value).toBe("11/30/2026");
     expect((screen.getByTestId("report-group-1") as HTMLSelectElement).value).toBe("project");
     expect((screen.getByTestId("report-group-2") as HTMLSelectElement).value).toBe("");
 

@@ -7,6 +7,7 @@ import { useTranslation } from "react-i18next";
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from "chart.js";
 import { Temporal } from "temporal-polyfill";
 
+import { DateField } from "./DateField";
 import { api, errorMessage, scopeOf } from "./api";
 import type { Client } from "./bindings/Client";
 import type { GroupBy } from "./bindings/GroupBy";
@@ -365,32 +366,28 @@ export function ReportsScreen({ permissions, org }: { permissions: Permissions |
         </div>
         <div className="field">
           <label htmlFor={`${id}-from`}>{t("from")}</label>
-          <input
+          <DateField
             id={`${id}-from`}
-            type="date"
             value={from}
-            max={to || undefined}
-            onChange={(e) => {
-              setFrom(e.target.value);
+            onChange={(day) => {
+              setFrom(day);
               setPreset("custom");
             }}
             disabled={today === null}
-            data-testid="report-from"
+            testId="report-from"
           />
         </div>
         <div className="field">
           <label htmlFor={`${id}-to`}>{t("to")}</label>
-          <input
+          <DateField
             id={`${id}-to`}
-            type="date"
             value={to}
-            min={from || undefined}
-            onChange={(e) => {
-              setTo(e.target.value);
+            onChange={(day) => {
+              setTo(day);
               setPreset("custom");
             }}
             disabled={today === null}
-            data-testid="report-to"
+            testId="report-to"
           />
         </div>
         <div className="field" hidden={mode === "detailed"}>

@@ -7,6 +7,7 @@ import type { Member } from "./bindings/Member";
 import type { Organization } from "./bindings/Organization";
 import type { Role } from "./bindings/Role";
 import { setUiLanguage } from "./i18n";
+import { formatDate, formatDateInput } from "./format";
 import { SettingsScreen } from "./SettingsScreen";
 import { permissionsOf } from "./test/fixtures";
 import { eventually } from "./test/eventually";
@@ -267,7 +268,7 @@ describe("SettingsScreen", () => {
     expect((screen.getByTestId("lock-lift") as HTMLButtonElement).disabled).toBe(true);
     await user.type(screen.getByTestId("lock-before-input"), "2026-11-01");
     await user.click(screen.getByTestId("lock-save"));
-    await eventually(() => expect(screen.getByTestId("lock-current").textContent).toContain("2026-11-01"));
+    await eventually(() => expect(screen.getByTestId("lock-current").textContent).toContain(formatDate("2026-11-01")));
     await user.click(screen.getByTestId("lock-lift"));
     await eventually(() => expect(screen.getByTestId("lock-current").textContent).toContain("No lock"));
     expect(engine.sent).toEqual([
@@ -290,7 +291,7 @@ describe("SettingsScreen", () => {
     expect(screen.getByTestId("settings-readonly").textContent).toContain("Your role (member) does not allow this.");
     expect(screen.queryByTestId("settings-save")).toBeNull();
 
-    expect(screen.getByTestId("lock-current").textContent).toContain("2026-10-01");
+    expect(screen.getByTestId("lock-current").textContent).toContain(formatDate("2026-10-01"));
     expect(screen.queryByTestId("lock-before-input")).toBeNull();
     expect(screen.queryByTestId("lock-save")).toBeNull();
 
@@ -360,10 +361,10 @@ describe("SettingsScreen in German", () => {
     expect(options("settings-locale")).toContain("Deutsch (Deutschland) — de-DE");
     expect(options("settings-locale")).toContain("français (France) — fr-FR");
     expect(screen.getByTestId("lock-current").textContent).toBe(
-      "Tage vor dem 2026-10-01 sind gesperrt: Einträge und Ausgaben dieser Tage können nicht mehr geändert werden.",
+      `Tage vor dem ${formatDate("2026-10-01")} sind gesperrt: Einträge und Ausgaben dieser Tage können nicht mehr geändert werden.`,
     );
-    expect(within(screen.getByTestId("lock-current")).getByText("2026-10-01").tagName).toBe("STRONG");
-    expect((screen.getByTestId("lock-before-input") as HTMLInputElement).placeholder).toBe("JJJJ-MM-TT");
+    expect(within(screen.getByTestId("lock-current")).getByText(formatDate("2026-10-01")).tagName).toBe("STRONG");
+    expect((screen.getByTestId("lock-before-input") as HTMLInputElement).placeholder).toBe(formatDateInput("2026-12-31"));
     expect(screen.getByTestId("lock-lift").textContent).toBe("Sperre aufheben");
     expect(screen.getByTestId("member-add").textContent).toBe("Hinzufügen");
     expect(screen.getAllByTestId("member-name")[0]!.textContent).toBe("Ada (Sie)");
@@ -378,9 +379,9 @@ describe("SettingsScreen in German", () => {
     fireEvent.submit(screen.getByTestId("settings-form"));
     expect((await screen.findByTestId("settings-error")).textContent).toBe("Die Rundungsminuten sind eine ganze Zahl von 1 bis 1440.");
     await user.clear(screen.getByTestId("lock-before-input"));
-    await user.type(screen.getByTestId("lock-before-input"), "1.10.2026");
+    await user.type(screen.getByTestId("lock-before-input"), "31.02.2026");
     await user.click(screen.getByRole("button", { name: "Vor diesem Tag sperren" }));
-    expect((await screen.findByTestId("lock-error")).textContent).toBe("Datumsangaben im Format JJJJ-MM-TT, zum Beispiel 2026-11-01.");
+    expect((await screen.findByTestId("lock-error")).textContent).toBe(`Geben Sie Daten wie ${formatDateInput("2026-11-01")} ein.`);
   });
 
   it("says so in German when there are no members and nothing is locked", async () => {

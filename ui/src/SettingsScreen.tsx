@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Trans, useTranslation } from "react-i18next";
 
+import { DateField } from "./DateField";
 import { LogoPanel } from "./LogoPanel";
 import { api, can, errorMessage, notAllowed } from "./api";
 import type { Member } from "./bindings/Member";
@@ -11,7 +12,7 @@ import type { Role } from "./bindings/Role";
 import type { RoundingMode } from "./bindings/RoundingMode";
 import type { WeekStart } from "./bindings/WeekStart";
 import type { DurationStyle } from "./bindings/DurationStyle";
-import { formatDuration, formatNumber, preview } from "./format";
+import { formatDate, formatDateInput, formatDuration, formatNumber, preview } from "./format";
 import "./settings.css";
 
 type Props = { permissions: Permissions | null; onChanged: () => void };
@@ -428,7 +429,7 @@ function LockPanel({
 
   async function lock(before: string | null) {
     if (before !== null && !DATE.test(before)) {
-      setError(t("dateInvalid"));
+      setError(t("dateInvalid", { example: formatDateInput("2026-11-01") }));
       return;
     }
     setBusy(true);
@@ -450,7 +451,7 @@ function LockPanel({
       </div>
       <p className="lock-current" data-testid="lock-current">
         {org.lock_before ? (
-          <Trans t={t} i18nKey="lockedBefore" values={{ date: org.lock_before }} components={{ strong: <strong /> }} />
+          <Trans t={t} i18nKey="lockedBefore" values={{ date: formatDate(org.lock_before) }} components={{ strong: <strong /> }} />
         ) : (
           <span className="muted">{t("none")}</span>
         )}
@@ -465,20 +466,12 @@ function LockPanel({
         >
           <div className="field">
             <label htmlFor="lock-before">{t("before")}</label>
-            <input
-              id="lock-before"
-              value={date}
-              inputMode="numeric"
-              placeholder={t("datePlaceholder")}
-              maxLength={10}
-              onChange={(e) => setDate(e.target.value)}
-              data-testid="lock-before-input"
-            />
+            <DateField id="lock-before" value={date} onChange={setDate} testId="lock-before-input" />
           </div>
           <button
             type="submit"
             className="primary"
-            disabled={busy || date.trim() === "" || date.trim() === org.lock_before}
+            disabled={busy || date === org.lock_before}
             data-testid="lock-save"
           >
             {t("lock")}

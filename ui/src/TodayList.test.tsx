@@ -306,7 +306,7 @@ describe("TodayList", () => {
     render(<TodayList entries={[spanEntry()]} timeZone="Europe/Berlin" onSaved={onSaved} projects={[project]} />);
     await user.click(screen.getByRole("button", { name: "Edit entry draft" }));
     const date = screen.getByLabelText("Day") as HTMLInputElement;
-    expect(date.value).toBe("2026-11-23");
+    expect(date.value).toBe("11/23/2026");
     // An archived tag the entry does not have is not offered.
     const meeting = await screen.findByRole("button", { name: "#meeting" });
     expect(screen.queryByRole("button", { name: "#old" })).toBeNull();
@@ -314,7 +314,7 @@ describe("TodayList", () => {
     await user.click(meeting);
     expect(meeting.textContent).toBe("#meeting ×");
     await user.clear(date);
-    await user.type(date, "2026-11-24");
+    await user.type(date, "11/24/2026");
     await user.click(screen.getByRole("button", { name: "Save" }));
     await eventually(() => expect(onSaved).toHaveBeenCalledOnce());
     expect(edits).toEqual([

@@ -2,6 +2,7 @@ import type { TFunction } from "i18next";
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
+import { DateField } from "./DateField";
 import { api, errorMessage } from "./api";
 import type { EntryChanges } from "./bindings/EntryChanges";
 import type { EntryView } from "./bindings/EntryView";
@@ -524,14 +525,7 @@ function EditRow({
         </div>
         <div className="field ef-date">
           <label htmlFor={`date-${id}`}>{t("todayList.day")}</label>
-          <input
-            id={`date-${id}`}
-            type="date"
-            value={day}
-            required
-            onChange={(e) => setDay(e.target.value)}
-            data-testid="entry-date-input"
-          />
+          <DateField id={`date-${id}`} value={day} required onChange={setDay} testId="entry-date-input" />
         </div>
         {hasSpan && (
           <>

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import {
   formatDate,
+  formatDateInput,
   formatDuration,
   formatMoney,
   formatNumber,
@@ -9,6 +10,7 @@ import {
   formatPeriod,
   formatSettings,
   formatTime,
+  parseDateInput,
   parseDecimal,
   preview,
   setFormat,
@@ -75,6 +77,38 @@ describe("format, per locale", () => {
   it("previews a setting in one line", () => {
     expect(plain(preview(at("de-DE"), "Europe/Berlin", INSTANT))).toBe(`Di., 1. Dez. 2026 · 14:30 · 1.234,50 € · 1:30 h`);
     expect(plain(preview(at("en-US", "decimal"), "America/New_York", INSTANT))).toBe(`Tue, Dec 1, 2026 · 8:30 AM · €1,234.50 · 1.50 h`);
+  });
+});
+
+describe("days typed into date fields", () => {
+  it("writes a day with digits in each locale's order", () => {
+    expect(formatDateInput("2026-12-05", at("en-US"))).toBe("12/05/2026");
+    expect(formatDateInput("2026-12-05", at("en-GB"))).toBe("05/12/2026");
+    expect(formatDateInput("2026-12-05", at("de-DE"))).toBe("05.12.2026");
+    expect(formatDateInput("2026-12-05", at("fr-FR"))).toBe("05/12/2026");
+  });
+
+  it("reads a day typed the locale's way, or as ISO anywhere", () => {
+    expect(parseDateInput("05.12.2026", at("de-DE"))).toBe("2026-12-05");
+    expect(parseDateInput("5.12.26", at("de-DE"))).toBe("2026-12-05");
+    expect(parseDateInput("5.12.2026.", at("de-DE"))).toBe("2026-12-05");
+    expect(parseDateInput("12/5/2026", at("en-US"))).toBe("2026-12-05");
+    expect(parseDateInput("5/12/2026", at("en-GB"))).toBe("2026-12-05");
+    expect(parseDateInput("05/12/2026", at("fr-FR"))).toBe("2026-12-05");
+    expect(parseDateInput(" 2026-12-05 ", at("de-DE"))).toBe("2026-12-05");
+    for (const locale of ["en-US", "en-GB", "de-DE", "fr-FR"]) {
+      const day = "2026-02-28";
+      expect(parseDateInput(formatDateInput(day, at(locale)), at(locale)), locale).toBe(day);
+    }
+  });
+
+  it("refuses what is not a real day", () => {
+    for (const text of ["", "31.02.2026", "2026-02-30", "13/13/2026", "05.12", "5.12.202", "05.12/2026", "heute", "2026/12/05x"]) {
+      expect(parseDateInput(text, at("de-DE")), text).toBeNull();
+    }
+    // The same digits mean another day, or none, in another order.
+    expect(parseDateInput("12/25/2026", at("en-GB"))).toBeNull();
+    expect(parseDateInput("12/25/2026", at("en-US"))).toBe("2026-12-25");
   });
 });
 

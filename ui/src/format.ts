@@ -116,6 +116,45 @@ export function formatDate(date: string, settings: FormatSettings = current): st
   return Temporal.PlainDate.from(date).toLocaleString(settings.locale, { dateStyle: "medium" });
 }
 
+/** How the locale writes a day with digits: the order of day, month and year, and the mark between. */
+function numericDate(settings: FormatSettings): { order: ("day" | "month" | "year")[]; mark: string } {
+  const parts = new Intl.DateTimeFormat(settings.locale, { year: "numeric", month: "2-digit", day: "2-digit", timeZone: "UTC" })
+    .formatToParts(new Date(Date.UTC(2026, 11, 31)));
+  const order = parts.filter((p) => p.type === "day" || p.type === "month" || p.type === "year").map((p) => p.type as "day" | "month" | "year");
+  const mark = parts.find((p) => p.type === "literal")?.value.trim() || "/";
+  return { order: order.length === 3 ? order : ["year", "month", "day"], mark };
+}
+
+/** A day (YYYY-MM-DD) as the locale types it into a field: "12/05/2026", "05/12/2026", "05.12.2026". */
+export function formatDateInput(date: string, settings: FormatSettings = current): string {
+  const day = Temporal.PlainDate.from(date);
+  const { order, mark } = numericDate(settings);
+  const text = { day: String(day.day).padStart(2, "0"), month: String(day.month).padStart(2, "0"), year: String(day.year) };
+  return order.map((part) => text[part]).join(mark);
+}
+
+/**
+ * A day typed into a field, as YYYY-MM-DD, or `null` when it is not a real day: in the locale's order
+ * ("5.12.2026" in German, "12/5/2026" in en-US, "5/12/26" in en-GB; any of . / - or a space between),
+ * or as ISO ("2026-12-05") in every locale. A two-digit year is in this century.
+ */
+export function parseDateInput(text: string, settings: FormatSettings = current): string | null {
+  const typed = text.trim();
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(typed);
+  const numbers = iso ? [iso[1], iso[2], iso[3]] : /^\d{1,4}([./\- ])\d{1,2}\1\d{1,4}\.?$/.test(typed) ? typed.replace(/\.$/, "").split(/[./\- ]/) : null;
+  if (!numbers || numbers.length !== 3) return null;
+  const order = iso ? (["year", "month", "day"] as const) : numericDate(settings).order;
+  const at = (part: "day" | "month" | "year") => Number(numbers[order.indexOf(part)]);
+  const yearText = numbers[order.indexOf("year")] ?? "";
+  if (yearText.length !== 4 && yearText.length !== 2) return null;
+  const year = yearText.length === 2 ? 2000 + at("year") : at("year");
+  try {
+    return Temporal.PlainDate.from({ year, month: at("month"), day: at("day") }, { overflow: "reject" }).toString();
+  } catch {
+    return null;
+  }
+}
+
 /** A day, week or month of a report as people read it: "Dec 4, 2026", "Week of Nov 30, 2026",
  * "Dec 2026" (a week or month is named by its first day). */
 export function formatPeriod(by: "day" | "week" | "month", first: string, settings: FormatSettings = current): string {
