@@ -443,6 +443,7 @@ describe("ExpensesScreen in German", () => {
     );
     expect(screen.getByLabelText("Abrechenbar")).toBeTruthy();
     expect((screen.getByTestId("expense-date") as HTMLInputElement).placeholder).toBe("31.12.2026");
+    expect((screen.getByTestId("expense-amount") as HTMLInputElement).placeholder).toBe("12,50");
 
     await user.click(screen.getByRole("button", { name: "Nächster Monat" }));
     expect((await screen.findByTestId("expenses-empty")).textContent).toBe("Keine Ausgaben in diesem Monat.");

@@ -519,7 +519,7 @@ function AddExpenseForm({
           <input
             id="expense-amount"
             value={amount}
-            placeholder="12.50"
+            placeholder={formatNumber(12.5, 2)}
             inputMode="decimal"
             onChange={(e) => setAmount(e.target.value)}
             data-testid="expense-amount"
