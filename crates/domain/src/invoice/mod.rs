@@ -826,15 +826,8 @@ impl Invoice {
         self.notes = validate::note(&self.notes)?;
         self.texts = self.texts.map(InvoiceTexts::validate).transpose()?;
         self.seller_legal = self.seller_legal.map(SellerLegal::validate).transpose()?;
-        if self.locale.as_ref().is_some_and(|l| {
-            l.len() > 35
-                || !l
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        }) {
-            return Err(ValidationError::new(
-                "an invoice's locale is a language tag such as de-DE",
-            ));
+        if let Some(locale) = &self.locale {
+            crate::model::validate_locale(locale)?;
         }
         if self.payment_days > 365 {
             return Err(ValidationError::new("payment terms are at most 365 days"));
