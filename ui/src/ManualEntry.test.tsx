@@ -4,6 +4,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { NewEntry } from "./bindings/NewEntry";
+import { setFormat } from "./format";
 import { setUiLanguage } from "./i18n";
 import { ManualEntry } from "./ManualEntry";
 import { project, runningEntry } from "./test/fixtures";
@@ -83,6 +84,29 @@ describe("ManualEntry", () => {
 
 describe("ManualEntry in German", () => {
   afterEach(() => act(() => setUiLanguage("en-US")));
+
+  it("suggests a duration in the organization's style and takes it typed that way", async () => {
+    const sent: NewEntry[] = [];
+    mockIPC((_cmd, args) => {
+      sent.push((args as { input: NewEntry }).input);
+      return { entry: runningEntry("2026-11-23T08:00:00Z"), overlaps: [] };
+    });
+    setFormat({ locale: "de-DE", durationStyle: "decimal" });
+    try {
+      const user = userEvent.setup();
+      render(<ManualEntry projects={[project]} date="2026-11-23" timeZone="Europe/Berlin" onAdded={() => {}} />);
+      await user.click(screen.getByLabelText("Duration"));
+      const field = screen.getByTestId("manual-duration") as HTMLInputElement;
+      expect(field.placeholder).toBe("1,50");
+      expect((screen.getByTestId("manual-date") as HTMLInputElement).value).toBe("23.11.2026");
+      await user.clear(field);
+      await user.type(field, "1,25");
+      await user.click(screen.getByRole("button", { name: "Add entry" }));
+      expect(sent[0]?.time).toEqual({ type: "duration", date: "2026-11-23", seconds: 4500 });
+    } finally {
+      setFormat({ locale: undefined, durationStyle: "clock" });
+    }
+  });
 
   it("asks for the time in German and says how many entries it overlaps", async () => {
     mockIPC(() => ({ entry: runningEntry("2026-11-23T08:00:00Z"), overlaps: ["01JOTHER1", "01JOTHER2", "01JOTHER3"] }));

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
+import { formatDuration } from "./format";
 import { DateField } from "./DateField";
 import { api, errorMessage } from "./api";
 import type { EntryTime } from "./bindings/EntryTime";
@@ -162,7 +163,7 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
           <input
             id="manual-duration"
             value={duration}
-            placeholder="1:30"
+            placeholder={formatDuration(5400)}
             onChange={(e) => setDuration(e.target.value)}
             data-testid="manual-duration"
           />

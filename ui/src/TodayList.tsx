@@ -9,7 +9,7 @@ import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
-import { formatTime } from "./format";
+import { formatDuration, formatTime } from "./format";
 import { overlapPartner, trim } from "./overlaps";
 import { Picker, type PickerOption } from "./Picker";
 import { TagChip } from "./TagChip";
@@ -561,7 +561,7 @@ function EditRow({
             <input
               id={`duration-${id}`}
               value={duration}
-              placeholder="1:30"
+              placeholder={formatDuration(5400)}
               onChange={(e) => setDuration(e.target.value)}
               data-testid="entry-duration-input"
             />
