@@ -216,7 +216,7 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
                     ".map((e) => e.innerText.trim())"
                 )
             )
-        Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text("Vera Viewer (viewer)")
+        Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text("Vera Viewer (Viewer)")
         wait_text(driver, "acting-role", "Viewer")
         driver.find_element(*by_testid("nav-invoices")).click()
         wait_for(driver, "invoices-readonly")
@@ -227,6 +227,6 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         assert not driver.find_elements(*by_testid("invoice-credit"))
         assert driver.find_element(*by_testid("invoice-save-pdf")).is_displayed()
         shoot(driver, shots, "invoice-05-viewer")
-        Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text("Max Member (member)")
+        Select(driver.find_element(*by_testid("acting-member"))).select_by_visible_text("Max Member (Member)")
         wait_text(driver, "acting-role", "Member")
         wait_gone(driver, "nav-invoices")

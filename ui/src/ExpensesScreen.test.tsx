@@ -277,7 +277,7 @@ describe("ExpensesScreen", () => {
     render(<ExpensesScreen permissions={VIEWER} />);
 
     expect(await screen.findByTestId("expense-row")).toBeTruthy();
-    expect(screen.getByTestId("expenses-readonly").textContent).toContain("Your role (viewer) does not allow this.");
+    expect(screen.getByTestId("expenses-readonly").textContent).toContain("Your role (Viewer) does not allow this.");
     for (const id of ["expense-date", "expense-amount", "expense-currency", "expense-category", "expense-project", "expense-note", "expense-billable", "expense-receipt-file", "expense-add"]) {
       expect(screen.queryByTestId(id), id).toBeNull();
     }

@@ -733,7 +733,7 @@ describe("InvoicesScreen", () => {
     render(<InvoicesScreen permissions={MEMBER} />);
 
     const hidden = await screen.findByTestId("invoices-hidden");
-    expect(hidden.textContent).toBe("Invoices are visible to Owners, Admins and Viewers. Your role (member) does not allow this.");
+    expect(hidden.textContent).toBe("Invoices are visible to Owners, Admins and Viewers. Your role (Member) does not allow this.");
     // Commands reach mockIPC synchronously, so a request made on mount would be recorded by now.
     expect(engine.calls).toEqual([]);
     expect(screen.queryByTestId("invoices-screen")).toBeNull();
@@ -748,7 +748,7 @@ describe("InvoicesScreen", () => {
 
     expect(await screen.findAllByTestId("invoice-row")).toHaveLength(4);
     expect(screen.getByTestId("invoice-open-total").textContent).toBe(`Open${eur(297.84)}`);
-    expect(screen.getByTestId("invoices-readonly").textContent).toBe("Invoices are read-only here. Your role (viewer) does not allow this.");
+    expect(screen.getByTestId("invoices-readonly").textContent).toBe("Invoices are read-only here. Your role (Viewer) does not allow this.");
     for (const id of ["invoice-new", "invoice-client", "invoice-grouping", "invoice-create"]) {
       expect(screen.queryByTestId(id), id).toBeNull();
     }

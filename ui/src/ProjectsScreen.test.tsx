@@ -325,7 +325,7 @@ describe("ProjectsScreen", () => {
     render(<ProjectsScreen permissions={VIEWER} />);
 
     expect((await screen.findByTestId("project-row")).textContent).toContain("Müller & Søn");
-    expect(screen.getByTestId("catalog-readonly").textContent).toContain("Your role (viewer) does not allow this.");
+    expect(screen.getByTestId("catalog-readonly").textContent).toContain("Your role (Viewer) does not allow this.");
     expect(screen.getByTestId("rates-readonly")).toBeTruthy();
     expect(await screen.findByTestId("rate-row")).toBeTruthy();
     const bar = within(await screen.findByTestId("budget-row")).getByTestId("budget-bar");

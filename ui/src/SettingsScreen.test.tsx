@@ -288,7 +288,7 @@ describe("SettingsScreen", () => {
     expect((screen.getByTestId("settings-rounding-mode") as HTMLSelectElement).value).toBe("nearest");
     expect((screen.getByTestId("settings-rounding-minutes") as HTMLInputElement).value).toBe("15");
     expect((screen.getByTestId("settings-rounding-minutes") as HTMLInputElement).disabled).toBe(true);
-    expect(screen.getByTestId("settings-readonly").textContent).toContain("Your role (member) does not allow this.");
+    expect(screen.getByTestId("settings-readonly").textContent).toContain("Your role (Member) does not allow this.");
     expect(screen.queryByTestId("settings-save")).toBeNull();
 
     expect(screen.getByTestId("lock-current").textContent).toContain(formatDate("2026-10-01"));
