@@ -582,7 +582,7 @@ fn status(input: &str) -> Result<InvoiceStatus> {
 
 /// An amount as the organization writes money: "€1,234.50", "1.234,50 €".
 fn amount(f: &Format, value: Decimal, currency: Currency) -> String {
-    f.money(value, currency.code(), currency.exponent())
+    crate::output::money(f, &Money::new(value, currency))
 }
 
 fn print_invoice(f: &Format, v: &InvoiceView) {

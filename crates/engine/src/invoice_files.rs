@@ -93,17 +93,26 @@ pub(crate) struct LineWords {
     labels: &'static pdf::Labels,
 }
 
+/// The formats a document in `locale`'s language writes with, for an organization in
+/// `organization_locale` (see [`number_locale`]) with durations in `duration_style`.
+fn document_format(
+    organization_locale: &str,
+    locale: Locale,
+    duration_style: DurationStyle,
+) -> Result<stint_locale::Format> {
+    pdf::Document::format_of(
+        number_locale(organization_locale, locale).as_deref(),
+        locale,
+        duration_style,
+    )
+    .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))
+}
+
 impl LineWords {
     pub(crate) fn new(organization: &Organization, language: Language) -> Result<Self> {
         let locale = locale_of(language);
-        let format = pdf::Document::format_of(
-            number_locale(&organization.locale, locale).as_deref(),
-            locale,
-            organization.duration_style,
-        )
-        .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
         Ok(LineWords {
-            format,
+            format: document_format(&organization.locale, locale, organization.duration_style)?,
             labels: locale.labels(),
         })
     }
@@ -336,12 +345,8 @@ impl Engine {
         // An issued invoice writes its numbers and dates as when it was issued; a draft as today.
         let organization = state.organization();
         let duration_style = inv.duration_style.unwrap_or(organization.duration_style);
-        let number_locale = number_locale(
-            inv.locale.as_deref().unwrap_or(&organization.locale),
-            locale,
-        );
-        let format = pdf::Document::format_of(number_locale.as_deref(), locale, duration_style)
-            .map_err(|e| EngineError::Invalid(ValidationError::new(e.to_string())))?;
+        let organization_locale = inv.locale.as_deref().unwrap_or(&organization.locale);
+        let format = document_format(organization_locale, locale, duration_style)?;
         let document = pdf::Document {
             kind: match &view.corrects {
                 Some(number) => pdf::DocumentKind::CreditNote {
@@ -359,7 +364,7 @@ impl Engine {
             due_date: view.due_date,
             service_period: inv.service_period,
             locale,
-            number_locale,
+            number_locale: number_locale(organization_locale, locale),
             duration_style,
             paper: match paper {
                 PaperSize::A4 => Paper::A4,
