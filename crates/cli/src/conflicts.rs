@@ -39,6 +39,20 @@ pub async fn run(
                 return Ok(());
             }
             for c in &list {
+                if c.not_sent {
+                    println!(
+                        "#{} {} {}: not sent, your role no longer allows it; undone here",
+                        c.number, c.kind, c.record
+                    );
+                    for f in &c.fields {
+                        let now = match &f.kept {
+                            serde_json::Value::Null => "(none)".into(),
+                            kept => shown(kept),
+                        };
+                        println!("    {}: now {now}, yours was {}", f.field, shown(&f.lost));
+                    }
+                    continue;
+                }
                 println!("#{} {} {}", c.number, c.kind, c.record);
                 for f in &c.fields {
                     println!(
@@ -51,7 +65,7 @@ pub async fn run(
             }
             println!();
             println!(
-                "Keep the merge with `stint conflicts keep N`, or `stint conflicts put-back N`."
+                "Keep the merge with `stint conflicts keep N`, or `stint conflicts put-back N`; a change that was not sent leaves the list with `keep`."
             );
         }
         Some(ConflictsCmd::Keep { number }) => {

@@ -220,10 +220,12 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
         match engine.sync(&t).await {
             Ok(reports) => {
                 if json {
-                    let list: Vec<serde_json::Value> = reports
-                        .iter()
-                        .map(|(org, r)| serde_json::json!({ "org": org, "pushed": r.pushed, "received": r.received, "refused": r.refused, "merged": r.merged, "conflicts": r.conflicts, "resent": r.resent, "pending": r.pending, "quarantined": r.quarantined, "fetched": r.fetched, "attachment_problem": r.attachment_problem, "unseen_versions": r.unseen_versions, "unseen_log_entries": r.unseen_log_entries }))
-                        .collect();
+                    let mut list = Vec::with_capacity(reports.len());
+                    for (org, r) in &reports {
+                        let mut report = serde_json::to_value(r)?;
+                        report["org"] = serde_json::json!(org);
+                        list.push(report);
+                    }
                     crate::print_json(&list)?;
                 } else {
                     for (org, r) in &reports {
@@ -251,6 +253,12 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                         }
                         if let Some(problem) = &r.attachment_problem {
                             println!("  not fetched, tried again next round: {problem}");
+                        }
+                        if r.set_aside > 0 {
+                            println!(
+                                "  {} change(s) made before your role changed were not sent (your role no longer allows them) and were undone here: see them with `stint conflicts`",
+                                r.set_aside
+                            );
                         }
                         if r.conflicts > 0 {
                             println!(

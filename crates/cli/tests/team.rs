@@ -349,7 +349,27 @@ async fn a_member_joins_once_confirmed_by_fingerprint() {
         text(&out.stderr)
     );
 
-    // Ada makes Mia a Viewer: signed into the log; Mia's device receives the finance key.
+    // Mia tracks time offline; before she syncs, Ada makes her a Viewer: signed into the log.
+    // Mia's device receives the finance key, and her entry, which a Viewer may not write, is
+    // not sent but set aside for her to read, and her sync goes on.
+    ok(
+        &mia,
+        &server,
+        &[
+            "entry",
+            "add",
+            "--project",
+            "Website",
+            "--date",
+            "2026-12-01",
+            "--duration",
+            "30m",
+            "--note",
+            "written offline",
+        ],
+        &[],
+    )
+    .await;
     let changed = json(
         &ok(
             &ada,
@@ -363,7 +383,17 @@ async fn a_member_joins_once_confirmed_by_fingerprint() {
         (&changed["role"], &changed["removed"]),
         (&"viewer".into(), &false.into())
     );
-    ok(&mia, &server, &["sync"], &[]).await;
+    let synced = ok(&mia, &server, &["sync"], &[]).await;
+    assert!(
+        synced.contains("1 change(s) made before your role changed were not sent"),
+        "{synced}"
+    );
+    let set_aside = ok(&mia, &server, &["conflicts"], &[]).await;
+    assert!(
+        set_aside.contains("not sent, your role no longer allows it")
+            && set_aside.contains(r#"note: now (none), yours was "written offline""#),
+        "{set_aside}"
+    );
     assert_eq!(held_compartments(&mia, &org).await, [1, 2]);
     let rates = json(&ok(&mia, &server, &["rate", "list", "--json"], &[]).await);
     assert_eq!(rates.as_array().unwrap().len(), 1, "{rates}");

@@ -35,6 +35,11 @@ pub struct ConflictView {
     pub fields: Vec<ConflictField>,
     /// Whether the lost values can be put back here (time entries); others are edited as usual.
     pub can_put_back: bool,
+    /// Whether the lost values are a change of this device's that was never sent, because the
+    /// writer's role changed before it went out and no longer allows it: undone here, kept only
+    /// for the person to read (then every field that differs from the record kept is listed, and
+    /// `kept` is null throughout when the server holds no such record).
+    pub not_sent: bool,
 }
 
 fn kind_name(kind: Kind) -> &'static str {
@@ -89,21 +94,28 @@ impl Engine {
             _ => None,
         };
         let names = Record::field_names(kind);
-        let fields = row
-            .fields
-            .iter()
-            .filter_map(|&i| names.get(usize::from(i)))
+        let value = |json: Option<&serde_json::Value>, name: &str| {
+            json.and_then(|j| j.get(name))
+                .cloned()
+                .unwrap_or(serde_json::Value::Null)
+        };
+        let lost_fields: Vec<&&str> = if row.not_sent {
+            names
+                .iter()
+                .filter(|name| value(kept_json.as_ref(), name) != value(Some(&lost_json), name))
+                .collect()
+        } else {
+            row.fields
+                .iter()
+                .filter_map(|&i| names.get(usize::from(i)))
+                .collect()
+        };
+        let fields = lost_fields
+            .into_iter()
             .map(|name| ConflictField {
                 field: (*name).to_owned(),
-                kept: kept_json
-                    .as_ref()
-                    .and_then(|j| j.get(name))
-                    .cloned()
-                    .unwrap_or(serde_json::Value::Null),
-                lost: lost_json
-                    .get(name)
-                    .cloned()
-                    .unwrap_or(serde_json::Value::Null),
+                kept: value(kept_json.as_ref(), name),
+                lost: value(Some(&lost_json), name),
             })
             .collect();
         Ok(ConflictView {
@@ -111,7 +123,8 @@ impl Engine {
             kind: kind_name(kind),
             record: ulid::Ulid::from_bytes(row.record).to_string(),
             fields,
-            can_put_back: kind == Kind::TimeEntry && kept_json.is_some(),
+            can_put_back: !row.not_sent && kind == Kind::TimeEntry && kept_json.is_some(),
+            not_sent: row.not_sent,
         })
     }
 
@@ -137,6 +150,12 @@ impl Engine {
                     "; list them with `stint conflicts`",
                 )
             })?;
+        if put_back && row.not_sent {
+            return Err(ValidationError::new(
+                "this change was never sent: your role no longer allows it, so it cannot be put back",
+            )
+            .into());
+        }
         if put_back {
             self.put_back(by, &row).await?;
         }

@@ -13,8 +13,8 @@ use stint_crypto::{
     SymmetricKey,
 };
 use stint_domain::{
-    Action, Compartment, Kind, Member, MemberId, Membership, OrgId, Role, Target, authorize,
-    readable_compartments, record_access, role_number,
+    Action, Compartment, Kind, Member, MemberId, Membership, OrgId, RecordDenied, Role, Target,
+    authorize, readable_compartments, record_access, role_number,
 };
 
 use crate::records::Record;
@@ -111,13 +111,7 @@ impl Roles {
         let role = self.role_at(author, at).ok_or_else(|| {
             format!("its author {author} was not a member at entry {at} of the membership log")
         })?;
-        let kind = Kind::from_u16(header.kind).ok_or("an unknown kind")?;
-        let owner = if kind.has_owner() && header.owner == [0; 16] {
-            header.author_user
-        } else {
-            header.owner
-        };
-        record_access(role, header.author_user, kind, owner, true).map_err(|_| {
+        may_write(role, header).map_err(|_| {
             format!(
                 "its author was {} at entry {at} of the membership log, who may not write it",
                 role.with_article()
@@ -130,6 +124,19 @@ impl Roles {
         }
         Ok(())
     }
+}
+
+/// Whether `role` may write the record under `header` as its author: the role table, as the
+/// server applies it. A header that names no owner for a kind that has one (format 1) stands for
+/// its author's record.
+pub(crate) fn may_write(role: Role, header: &Header) -> std::result::Result<(), RecordDenied> {
+    let kind = Kind::from_u16(header.kind).ok_or(RecordDenied::Forbidden)?;
+    let owner = if kind.has_owner() && header.owner == [0; 16] {
+        header.author_user
+    } else {
+        header.owner
+    };
+    record_access(role, header.author_user, kind, owner, true)
 }
 
 /// The log of `org` this device keeps, checked again (`None` if it keeps none).
@@ -469,6 +476,27 @@ impl Engine {
             }
         }
         Ok(forgot)
+    }
+
+    /// Before a round's pushes: what waits in the outbox of `org` and this account's role (the
+    /// log says) no longer allows is set aside (`Vault::set_aside`): the server would refuse it,
+    /// and every batch holding it, for good. Write log entries stay: they list what the server
+    /// already took. When something was set aside, the organization is read again from the
+    /// start, which brings back the versions the server holds. How many records it touched.
+    pub(crate) async fn set_aside_forbidden(&mut self, org: OrgId, role: Role) -> Result<usize> {
+        let set_aside = self
+            .vault
+            .set_aside(org.to_bytes(), |envelope| {
+                let header = envelope.header();
+                !Kind::from_u16(header.kind).is_some_and(Kind::is_write_log)
+                    && may_write(role, header).is_err()
+            })
+            .await?;
+        if set_aside > 0 {
+            self.restart_pull(org).await?;
+            self.reindex().await?;
+        }
+        Ok(set_aside)
     }
 
     /// After a round's keys: a compartment this device had no key of before them (`had` lists

@@ -205,6 +205,10 @@ pub struct SyncReport {
     /// This device's versions pushed again because the server had lost them (restored from an
     /// older backup, or its records replaced).
     pub resent: usize,
+    /// Records with changes this device wrote that its role no longer allows (it changed before
+    /// they were sent): undone here, the server's version read again, and the changes kept in
+    /// the conflict log for review (`stint conflicts`).
+    pub set_aside: usize,
     /// Changes of this organization still waiting to be pushed.
     pub pending: u64,
     /// Refused envelopes of this organization kept for review and another try
@@ -844,10 +848,19 @@ impl Engine {
         self.follow_keys(org, &had).await?;
         let signers = &known.signers;
         let me = account.user;
+        let role = known.log.as_ref().and_then(|log| log.role(me));
+        if let Some(role) = role {
+            report.set_aside = self.set_aside_forbidden(org, role).await?;
+        }
+        // A Viewer writes nothing: what its outbox still holds (write log entries of a time it
+        // wrote) waits for a role that does.
+        let pushes = role != Some(Role::Viewer);
         // Merges written while pulling are pushed in the same round; a merge answered by yet
         // another version (someone wrote meanwhile) waits for the next round.
         for _ in 0..3 {
-            self.push_org(t, org, me, false, report).await?;
+            if pushes {
+                self.push_org(t, org, me, false, report).await?;
+            }
             let merged = report.merged;
             let lost = self
                 .pull_org(t, org, signers, me, report, arrived.as_deref_mut())
@@ -875,7 +888,9 @@ impl Engine {
         }
         // This device's write log entries last, once pulled: a vault restored from an older
         // copy of itself has learnt where its own chain stands on the server by now.
-        self.push_org(t, org, me, true, report).await?;
+        if pushes {
+            self.push_org(t, org, me, true, report).await?;
+        }
         report.unseen_versions = unseen.versions;
         report.unseen_log_entries = unseen.entries;
         report.pending = self.vault.outbox_len_of(org.to_bytes()).await?;

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use stint_crypto::EnvelopeRef;
 use stint_domain::{Compartment, MemberId, OrgId, RateScope, Role};
 use stint_engine::{EntryFilter, NewRate};
-use support::devices::{span_entry, stored_records};
+use support::devices::{client_names, span_entry, stored_records};
 use support::team::{
     Person, ada_with_acme, confirmed, confirmed_and_synced, held_compartments, publish, report,
 };
@@ -766,3 +766,151 @@ async fn ownership_moves_through_the_log(backend: Backend) {
     server.stop().await;
 }
 both!(ownership_moves_through_the_log);
+
+/// A change written offline that the writer's new role no longer allows does not stop the
+/// device's sync: the server would refuse it for good, so it is set aside (undone on the device,
+/// its values kept in the conflict log for review) and everything else goes on. Mia (Member)
+/// tracks time and Vic (Admin) adds a client, both offline; Ada makes Mia a Viewer and Vic a
+/// Member. Both sync: Mia's entry and Vic's client are set aside, Vic's own entry arrives, and
+/// both receive what Ada wrote meanwhile.
+async fn a_change_the_new_role_forbids_is_set_aside_and_sync_goes_on(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, project) = ada_with_acme(&server, &storage).await;
+    publish(&mut ada, org).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    let mut mia = confirmed_and_synced(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "mia@example.org",
+        Role::Member,
+    )
+    .await;
+    let mut vic = confirmed_and_synced(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "vic@example.org",
+        Role::Admin,
+    )
+    .await;
+    let mia_id = mia.engine.sync_account().await.unwrap().unwrap();
+    let vic_id = vic.engine.sync_account().await.unwrap().unwrap();
+    let start: jiff::Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();
+
+    // Offline: Mia tracks an hour; Vic adds a client and tracks half an hour.
+    let mia_by = mia.engine.act_as_user(org).unwrap();
+    let mias_entry = mia
+        .engine
+        .add_entry(
+            &mia_by,
+            span_entry(project, start, 60, "offline, then a viewer"),
+        )
+        .await
+        .unwrap()
+        .entry
+        .entry
+        .id;
+    let vic_by = vic.engine.act_as_user(org).unwrap();
+    vic.engine
+        .add_client(
+            &vic_by,
+            stint_engine::NewClient {
+                name: "Initech".into(),
+                currency: None,
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let vics_entry = vic
+        .engine
+        .add_entry(
+            &vic_by,
+            span_entry(project, start, 30, "still a member's to write"),
+        )
+        .await
+        .unwrap()
+        .entry
+        .entry
+        .id;
+
+    ada.engine
+        .change_membership(&ada.t, &by, mia_id, Some(Role::Viewer))
+        .await
+        .unwrap();
+    ada.engine
+        .change_membership(&ada.t, &by, vic_id, Some(Role::Member))
+        .await
+        .unwrap();
+    let adas_entry = ada
+        .engine
+        .add_entry(&by, span_entry(project, start, 15, "written meanwhile"))
+        .await
+        .unwrap()
+        .entry
+        .entry
+        .id;
+    ada.engine
+        .add_client(
+            &by,
+            stint_engine::NewClient {
+                name: "Hooli".into(),
+                currency: None,
+                rounding: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+
+    for (p, kind) in [(&mut mia, "time entry"), (&mut vic, "client")] {
+        let got = report(&p.engine.sync(&p.t).await.unwrap(), org);
+        assert_eq!(
+            (got.set_aside, got.pending, got.refused),
+            (1, 0, 0),
+            "{got:?}"
+        );
+        let again = report(&p.engine.sync(&p.t).await.unwrap(), org);
+        assert_eq!((again.set_aside, again.pending), (0, 0), "{again:?}");
+        let p_by = p.engine.act_as_user(org).unwrap();
+        let conflicts = p.engine.conflicts(&p_by).await.unwrap();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        assert_eq!(conflicts[0].kind, kind, "{conflicts:?}");
+        assert!(conflicts[0].not_sent, "{conflicts:?}");
+        assert!(!conflicts[0].can_put_back, "{conflicts:?}");
+        assert_eq!(client_names(&p.engine, org), ["Globex", "Hooli"]);
+    }
+    let mia_by = mia.engine.act_as_user(org).unwrap();
+    let mias = mia
+        .engine
+        .entries(&mia_by, &EntryFilter::default())
+        .unwrap();
+    assert!(!mias.iter().any(|e| e.entry.id == mias_entry), "{mias:?}");
+    assert!(mias.iter().any(|e| e.entry.id == adas_entry), "{mias:?}");
+    let note = mia.engine.conflicts(&mia_by).await.unwrap().remove(0);
+    assert!(
+        note.fields
+            .iter()
+            .any(|f| f.lost == serde_json::json!("offline, then a viewer") && f.kept.is_null()),
+        "{note:?}"
+    );
+
+    ada.engine.sync(&ada.t).await.unwrap();
+    let entries = ada.engine.entries(&by, &EntryFilter::default()).unwrap();
+    assert!(
+        entries.iter().any(|e| e.entry.id == vics_entry),
+        "{entries:?}"
+    );
+    assert!(
+        !entries.iter().any(|e| e.entry.id == mias_entry),
+        "{entries:?}"
+    );
+    assert_eq!(client_names(&ada.engine, org), ["Globex", "Hooli"]);
+}
+both!(a_change_the_new_role_forbids_is_set_aside_and_sync_goes_on);

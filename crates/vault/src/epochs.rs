@@ -1,6 +1,7 @@
-//! When an organization's keys move on (docs/sync.md, "Removal and role changes"): what waits in
-//! the outbox under a key that was replaced is sealed again under the new one, and a device whose
-//! role no longer reads a compartment forgets its keys and its records.
+//! When an organization's keys or roles move on (docs/sync.md, "Removal and role changes"): what
+//! waits in the outbox under a key that was replaced is sealed again under the new one, what waits
+//! there and its writer's role no longer allows is set aside, and a device whose role no longer
+//! reads a compartment forgets its keys and its records.
 
 use stint_crypto::{EnvelopeRef, Header, seal_record, seal_row};
 use stint_domain::Kind;
@@ -66,6 +67,58 @@ impl Vault {
         Ok(resealed)
     }
 
+    /// Sets aside every change of `org` waiting in the outbox that `forbidden` says the writer's
+    /// role no longer allows (the server would refuse it, and every batch holding it, for good), in
+    /// one transaction: it leaves the outbox; the record it wrote, if that is still the version
+    /// stored, goes too (the organization is then read again from the start, which brings back
+    /// the version the server holds); and the record's last such version waits in the conflict
+    /// log (`not_sent`) for the person to see what was not sent. How many records had changes set
+    /// aside.
+    pub async fn set_aside(
+        &self,
+        org: [u8; 16],
+        forbidden: impl Fn(&EnvelopeRef<'_>) -> bool,
+    ) -> Result<usize> {
+        let outbox: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, envelope FROM outbox WHERE org = ? ORDER BY seq")
+                .bind(org.as_slice())
+                .fetch_all(&self.pool)
+                .await?;
+        // The last version set aside of each record, in the order they were written.
+        let mut last: Vec<(Header, Vec<u8>)> = Vec::new();
+        let mut tx = self.pool.begin().await?;
+        for (seq, envelope) in outbox {
+            let Ok(parsed) = EnvelopeRef::parse(&envelope) else {
+                continue;
+            };
+            if !forbidden(&parsed) {
+                continue;
+            }
+            let header = *parsed.header();
+            sqlx::query("DELETE FROM outbox WHERE seq = ?")
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM records WHERE org = ? AND id = ? AND hlc = ?")
+                .bind(org.as_slice())
+                .bind(header.record.as_slice())
+                .bind(header.hlc as i64)
+                .execute(&mut *tx)
+                .await?;
+            last.retain(|(h, _)| h.record != header.record);
+            last.push((header, envelope));
+        }
+        for (header, envelope) in &last {
+            let shown = Kind::from_u16(header.kind)
+                .is_some_and(|k| k != Kind::Attachment && !k.is_write_log());
+            if shown {
+                log_not_sent(&mut tx, header, envelope).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(last.len())
+    }
+
     /// Forgets `compartment` of `org` on this device: its keys, its records and what of it waits
     /// in the outbox, in one transaction (a role that no longer reads it, docs/sync.md). How many
     /// records went.
@@ -115,4 +168,26 @@ impl Vault {
             .retain(|(o, c, _), _| !(*o == org && *c == compartment as u8));
         Ok(gone)
     }
+}
+
+/// Logs `envelope`, a change of this device's that was never sent, as a `not_sent` conflict.
+async fn log_not_sent(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    header: &Header,
+    envelope: &[u8],
+) -> Result<()> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO conflicts \
+         (org, record, kind, fields, lost, lost_hlc, lost_device, not_sent) \
+         VALUES (?, ?, ?, x'', ?, ?, ?, 1)",
+    )
+    .bind(header.org.as_slice())
+    .bind(header.record.as_slice())
+    .bind(i64::from(header.kind))
+    .bind(envelope)
+    .bind(header.hlc as i64)
+    .bind(header.author_device.as_slice())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -31,8 +31,8 @@ use crate::{
     signature_of,
 };
 
-/// A `conflicts` row: seq, org, record, kind, fields, lost.
-type ConflictColumns = (i64, Vec<u8>, Vec<u8>, i64, Vec<u8>, Vec<u8>);
+/// A `conflicts` row: seq, org, record, kind, fields, lost, not_sent.
+type ConflictColumns = (i64, Vec<u8>, Vec<u8>, i64, Vec<u8>, Vec<u8>, i64);
 
 /// A conflict logged while merging: which fields of which record lost, and the version they lost
 /// in, as its envelope.
@@ -50,6 +50,9 @@ pub struct ConflictRow {
     pub fields: Vec<u16>,
     /// The losing version's envelope.
     pub lost: Vec<u8>,
+    /// Whether the losing version is a change of this device's that was never sent, because its
+    /// writer's role no longer allowed it ([`Vault::set_aside`]); then `fields` is empty.
+    pub not_sent: bool,
 }
 
 /// A received envelope that was not stored, and why.
@@ -420,13 +423,14 @@ impl Vault {
     /// Conflicts logged while merging and not yet resolved, oldest first.
     pub async fn conflicts(&self) -> Result<Vec<ConflictRow>> {
         let rows: Vec<ConflictColumns> = sqlx::query_as(
-            "SELECT seq, org, record, kind, fields, lost FROM conflicts WHERE resolved = 0 ORDER BY seq",
+            "SELECT seq, org, record, kind, fields, lost, not_sent FROM conflicts \
+             WHERE resolved = 0 ORDER BY seq",
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|(seq, org, record, kind, fields, lost)| {
+            .filter_map(|(seq, org, record, kind, fields, lost, not_sent)| {
                 Some(ConflictRow {
                     seq,
                     org: org.try_into().ok()?,
@@ -437,6 +441,7 @@ impl Vault {
                         .map(|c| u16::from_be_bytes([c[0], c[1]]))
                         .collect(),
                     lost,
+                    not_sent: not_sent != 0,
                 })
             })
             .collect())

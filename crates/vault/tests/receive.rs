@@ -403,3 +403,64 @@ async fn an_outbox_batch_keeps_to_its_byte_budget() {
     let batch = a.outbox_batch(ORG, 10, 10).await.unwrap();
     assert_eq!(records(&batch), [2]);
 }
+
+/// Changes the writer's role no longer allows leave the outbox and the records, in one step; the
+/// last version of each such record waits in the conflict log as not sent, to be read; the rest
+/// is untouched.
+#[tokio::test]
+async fn changes_set_aside_leave_the_outbox_and_wait_in_the_conflict_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, mut ka) = vault(dir.path()).await;
+    a.create_org_keys(&mut ka, ORG).await.unwrap();
+    a.put(&ka, vec![write(1, HLC, "1h"), write(2, HLC + 1, "2h")])
+        .await
+        .unwrap();
+    a.put(
+        &ka,
+        vec![write(1, HLC + 2, "1h30"), write(3, HLC + 3, "3h")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(envelopes(&a).await.len(), 4);
+
+    let set_aside = a
+        .set_aside(ORG, |e| e.header().record[0] != 3)
+        .await
+        .unwrap();
+    assert_eq!(set_aside, 2);
+    assert_eq!(texts(&a, &ka).await, [(3, "3h".to_owned())]);
+    let left: Vec<u8> = envelopes(&a)
+        .await
+        .iter()
+        .map(|e| stint_crypto::EnvelopeRef::parse(e).unwrap().header().record[0])
+        .collect();
+    assert_eq!(left, [3]);
+    let logged: Vec<(u8, bool, String)> = a
+        .conflicts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let lost = a.open_lost(&ka, &row.lost).unwrap();
+            (
+                row.record[0],
+                row.not_sent && row.fields.is_empty(),
+                String::from_utf8(lost.plaintext.to_vec()).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        logged,
+        [(2, true, "2h".to_owned()), (1, true, "1h30".to_owned())]
+    );
+
+    // Nothing more to set aside: a second pass changes nothing.
+    assert_eq!(a.set_aside(ORG, |_| false).await.unwrap(), 0);
+    assert_eq!(
+        a.set_aside(ORG, |e| e.header().record[0] == 1)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(a.conflicts().await.unwrap().len(), 2);
+}
