@@ -231,6 +231,9 @@ enum MemberCmd {
     Role { member: String, role: String },
     /// Remove a member (their records stay)
     Remove { member: String },
+    /// Leave this synced organization: your devices stop syncing it, and the next Owner's or
+    /// Admin's sync moves its keys on
+    Leave,
     /// Invite someone into this synced organization by email, with a role
     Invite {
         email: String,
@@ -848,6 +851,11 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Member(MemberCmd::Remove { member }) => match synced_org(&cli, &engine).await {
             Ok(Some(by)) => Some(team::change(cli.json, &mut engine, &by, member, None).await),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        },
+        Command::Member(MemberCmd::Leave) => match synced_org(&cli, &engine).await {
+            Ok(Some(by)) => Some(team::leave(cli.json, &mut engine, &by).await),
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         },
@@ -1644,6 +1652,9 @@ async fn member(cli: &Cli, ctx: &mut Ctx, cmd: &MemberCmd) -> Result<()> {
             ctx.engine.remove_member(&by, id).await?;
             println!("Removed {member}");
         }
+        MemberCmd::Leave => bail!(
+            "this organization is not synced: there is nobody to leave; it is yours alone on this device"
+        ),
         MemberCmd::Invite { .. } | MemberCmd::Pending | MemberCmd::Confirm { .. } => {
             unreachable!("handled before, with the sync server")
         }

@@ -254,6 +254,11 @@ pub async fn sync(json: bool, engine: &mut Engine, watch: bool) -> Result<()> {
                         if let Some(problem) = &r.attachment_problem {
                             println!("  not fetched, tried again next round: {problem}");
                         }
+                        if r.key_owed {
+                            println!(
+                                "  someone left: changes wait until an Owner's or Admin's device syncs and moves the keys on"
+                            );
+                        }
                         if r.set_aside > 0 {
                             println!(
                                 "  {} change(s) made before your role changed were not sent (your role no longer allows them) and were undone here: see them with `stint conflicts`",

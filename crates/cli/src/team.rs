@@ -198,3 +198,17 @@ pub async fn change(
     }
     Ok(())
 }
+
+/// `stint member leave` in a synced organization: this account's removal, signed into its
+/// membership log by itself.
+pub async fn leave(json: bool, engine: &mut Engine, by: &ActAs) -> Result<()> {
+    let t = transport(engine).await?;
+    engine.leave_organization(&t, by).await?;
+    if json {
+        return crate::print_json(&serde_json::json!({ "org": by.org, "left": true }));
+    }
+    println!(
+        "You left the organization: this device no longer syncs or opens it, nor do your other devices sync it; its next keys are made by an Owner or Admin without you."
+    );
+    Ok(())
+}

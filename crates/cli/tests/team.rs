@@ -331,6 +331,25 @@ async fn a_member_joins_once_confirmed_by_fingerprint() {
         text(&out.stderr)
     );
 
+    // The last Owner cannot leave; nobody leaves an organization that is not synced.
+    ok(
+        &ada,
+        &server,
+        &["org", "create", "Solo", "--time-zone", "UTC"],
+        &[],
+    )
+    .await;
+    ok(&ada, &server, &["org", "use", &org], &[]).await;
+    for (args, says) in [
+        (&["member", "leave"][..], "the last Owner cannot leave"),
+        (&["--org", "Solo", "member", "leave"][..], "not synced"),
+    ] {
+        let out = go(&ada, &server, args, &[]).await;
+        assert!(!out.status.success(), "{}", text(&out.stdout));
+        let err = text(&out.stderr);
+        assert!(err.contains(says) && err.lines().count() == 1, "{err}");
+    }
+
     // A Member lets nobody in, nor changes a role.
     let out = go(&mia, &server, &["member", "pending"], &[]).await;
     assert!(!out.status.success(), "{}", text(&out.stdout));

@@ -5,9 +5,9 @@
 //! Shared by the devices, which act on nothing else, and the server, which keeps its own table of
 //! members in step with what the log says (and refuses an entry the log would refuse).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use crate::{Action, Actor, MemberId, OrgId, Role, Target, authorize};
+use crate::{Action, Actor, MemberId, OrgId, Role, Target, authorize, readable_compartments};
 use stint_crypto::{IdentityPublic, MembershipChange, MembershipEntry};
 
 /// The membership a log gives, once every entry checked.
@@ -20,6 +20,12 @@ pub struct Membership {
     pub identities: HashMap<MemberId, IdentityPublic>,
     /// Each compartment's newest epoch (1 until an entry moves it on).
     pub epochs: HashMap<u8, u32>,
+    /// Compartments someone stopped reading (they left, were removed or demoted) whose key has
+    /// not moved on since: nothing more is written to them until an Owner or Admin gives them a
+    /// new epoch. Someone removed or demoted by another gets it in the same request; someone who
+    /// leaves cannot make a key the others would then use, so it waits for the next Owner's or
+    /// Admin's device.
+    pub owed: BTreeSet<u8>,
     /// How many entries, and the last one's hash: what the next entry chains to.
     pub head: (u32, [u8; 32]),
 }
@@ -66,6 +72,7 @@ impl Membership {
             members: HashMap::new(),
             identities: HashMap::new(),
             epochs: HashMap::from([(1, 1), (2, 1)]),
+            owed: BTreeSet::new(),
             head: (0, [0; 32]),
         }
     }
@@ -196,12 +203,21 @@ fn apply(log: &mut Membership, change: MembershipChange) -> Result<(), String> {
                 .members
                 .get_mut(&MemberId::from_bytes(member))
                 .ok_or("changes the role of someone who is not a member")?;
+            let reads = readable_compartments(role);
+            for c in readable_compartments(entry.0) {
+                if !reads.contains(&c) {
+                    log.owed.insert(c as u8);
+                }
+            }
             entry.0 = role;
         }
         MembershipChange::Remove { member } => {
-            log.members
+            let (role, _) = log
+                .members
                 .remove(&MemberId::from_bytes(member))
                 .ok_or("removes someone who is not a member")?;
+            log.owed
+                .extend(readable_compartments(role).into_iter().map(|c| c as u8));
         }
         MembershipChange::Epoch { compartment, epoch } => {
             let current = log
@@ -212,6 +228,7 @@ fn apply(log: &mut Membership, change: MembershipChange) -> Result<(), String> {
                 return Err("an epoch that does not follow the compartment's last".into());
             }
             *current = epoch;
+            log.owed.remove(&compartment);
         }
     }
     Ok(())
@@ -320,6 +337,35 @@ mod tests {
         );
         assert_eq!(membership.epochs[&2], 2);
         assert_eq!(membership.head.0, 7);
+    }
+
+    /// A compartment someone stops reading is owed a new key until an entry moves it on: Mia's
+    /// promotion owes nothing, Vic (a Viewer, reading both) leaving owes both, Adam's new finance
+    /// epoch settles finance; an Admin made a Member (by Ada) owes finance again.
+    #[test]
+    fn who_stops_reading_leaves_a_new_key_owed() {
+        let (mut log, [ada, adam, mia, _]) = agency();
+        let owed_after =
+            |n: usize, log: &Writer| replay_membership(org(), &log.0[..n]).unwrap().owed;
+        assert_eq!(owed_after(5, &log), BTreeSet::new());
+        assert_eq!(owed_after(6, &log), BTreeSet::from([1, 2]));
+        assert_eq!(owed_after(7, &log), BTreeSet::from([1]));
+        log.push(
+            &adam,
+            MembershipChange::Epoch {
+                compartment: 1,
+                epoch: 2,
+            },
+        )
+        .push(
+            &ada,
+            MembershipChange::Role {
+                member: mia.id,
+                role: role_number(Role::Member),
+            },
+        );
+        assert_eq!(owed_after(8, &log), BTreeSet::new());
+        assert_eq!(owed_after(9, &log), BTreeSet::from([2]));
     }
 
     #[test]

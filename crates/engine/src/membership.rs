@@ -14,7 +14,7 @@ use stint_crypto::{
 };
 use stint_domain::{
     Action, Compartment, Kind, Member, MemberId, Membership, OrgId, RecordDenied, Role, Target,
-    authorize, readable_compartments, record_access, role_number,
+    ValidationError, authorize, readable_compartments, record_access, role_number,
 };
 
 use crate::records::Record;
@@ -383,12 +383,7 @@ impl Engine {
                 compartment: c as u8,
                 epoch,
             });
-            let key = SymmetricKey::generate();
-            for (id, (r, identity)) in &after.members {
-                if readable_compartments(*r).contains(&c) {
-                    deliveries.push(self.deliver(by.org, c, epoch, &key, *id, identity, &account));
-                }
-            }
+            let key = self.new_key(by.org, c, epoch, &after, &account, &mut deliveries);
             new_keys.push((c, epoch, key));
         }
         if let Some((_, identity)) = after.members.get(&member) {
@@ -429,6 +424,132 @@ impl Engine {
             apply_roles(&self.vault, by.org, state, &log, roles);
         }
         Ok(())
+    }
+
+    /// A new key for `compartment` of `org` at `epoch`, with a delivery of it to everyone
+    /// `members` lists whose role reads that compartment (this account too) added to
+    /// `deliveries`.
+    fn new_key(
+        &self,
+        org: OrgId,
+        compartment: Compartment,
+        epoch: u32,
+        members: &Membership,
+        account: &Account,
+        deliveries: &mut Vec<Vec<u8>>,
+    ) -> SymmetricKey {
+        let key = SymmetricKey::generate();
+        for (id, (r, identity)) in &members.members {
+            if readable_compartments(*r).contains(&compartment) {
+                deliveries.push(self.deliver(
+                    org,
+                    compartment,
+                    epoch,
+                    &key,
+                    *id,
+                    identity,
+                    account,
+                ));
+            }
+        }
+        key
+    }
+
+    /// Leaves the synced organization `by.org`: this account's removal, signed into its
+    /// membership log by this account (anyone may leave, bar its last Owner). The server stops
+    /// serving this account the organization at once; the compartments it read are owed a new
+    /// key, which the next Owner's or Admin's device makes (the one leaving must not know it), and
+    /// until then the server takes no more writes sealed for them. As for someone removed, this
+    /// device no longer syncs the organization, and keeps what it holds of it closed: the log it
+    /// keeps says this account is no member.
+    pub async fn leave_organization<T: Transport>(&mut self, t: &T, by: &ActAs) -> Result<()> {
+        self.actor(by)?;
+        let account = self.account().await?;
+        let log = self.follow_log(t, &account, by.org).await?;
+        let me = account.user;
+        let role = log
+            .role(me)
+            .ok_or_else(|| ValidationError::new("you are not a member of this organization"))?;
+        let owners = log
+            .members
+            .values()
+            .filter(|(r, _)| *r == Role::Owner)
+            .count();
+        if role == Role::Owner && owners == 1 {
+            return Err(ValidationError::new(
+                "the last Owner cannot leave: make someone else an Owner first (`stint member role NAME owner`)",
+            )
+            .into());
+        }
+        let entry = self.sign_entry(
+            &account,
+            by.org,
+            &log,
+            MembershipChange::Remove {
+                member: me.to_bytes(),
+            },
+        );
+        let mut left = log.clone();
+        left.append(by.org, &entry).map_err(sync_error)?;
+        t.append_membership(by.org, log.head.0, std::slice::from_ref(&entry), &[])
+            .await
+            .map_err(sync_error)?;
+        // The server no longer shows this account the log: the entry is kept here as sent.
+        let mut kept = self
+            .vault
+            .setting(&log_setting(by.org))
+            .await?
+            .unwrap_or_default();
+        kept.extend_from_slice(&entry);
+        self.vault.set_setting(&log_setting(by.org), &kept).await?;
+        if let (Some((log, roles)), Some(state)) = (
+            kept_log(&self.vault, by.org).await?,
+            self.orgs.get_mut(&by.org),
+        ) {
+            apply_roles(&self.vault, by.org, state, &log, roles);
+        }
+        Ok(())
+    }
+
+    /// At the start of a round, on an Owner's or Admin's device: every compartment `log` owes a
+    /// new key (someone who read it left) gets one, delivered to everyone who reads it, in one
+    /// request. Gives the log as it now stands; on any other device, or when nothing is owed,
+    /// `log` as it was.
+    pub(crate) async fn settle_owed_keys<T: Transport>(
+        &mut self,
+        t: &T,
+        account: &Account,
+        org: OrgId,
+        log: Membership,
+    ) -> Result<Membership> {
+        if log.owed.is_empty() || !matches!(log.role(account.user), Some(Role::Owner | Role::Admin))
+        {
+            return Ok(log);
+        }
+        let mut changes = Vec::new();
+        let mut deliveries = Vec::new();
+        let mut new_keys = Vec::new();
+        for c in Compartment::ALL {
+            if !log.owed.contains(&(c as u8)) {
+                continue;
+            }
+            let epoch = log.epochs.get(&(c as u8)).copied().unwrap_or(1) + 1;
+            changes.push(MembershipChange::Epoch {
+                compartment: c as u8,
+                epoch,
+            });
+            let key = self.new_key(org, c, epoch, &log, account, &mut deliveries);
+            new_keys.push((c, epoch, key));
+        }
+        let settled = self
+            .extend_log(t, account, org, &log, changes, &deliveries)
+            .await?;
+        for (c, epoch, key) in new_keys {
+            self.vault
+                .import_org_key(&mut self.keys, org.to_bytes(), c, epoch, key)
+                .await?;
+        }
+        Ok(settled)
     }
 
     /// A delivery of `key` (`compartment`, `epoch` of `org`) to `recipient`, signed by this

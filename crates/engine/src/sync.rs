@@ -209,6 +209,9 @@ pub struct SyncReport {
     /// they were sent): undone here, the server's version read again, and the changes kept in
     /// the conflict log for review (`stint conflicts`).
     pub set_aside: usize,
+    /// Someone left the organization and the key they held has not moved on yet (an Owner's or
+    /// Admin's device does that at its next round): this device's changes wait until then.
+    pub key_owed: bool,
     /// Changes of this organization still waiting to be pushed.
     pub pending: u64,
     /// Refused envelopes of this organization kept for review and another try
@@ -638,7 +641,11 @@ impl Engine {
             let fresh = !self.orgs.contains_key(&org)
                 && matches!(self.vault.record_count(org.to_bytes(), &[]).await, Ok(0));
             let mut got = Arrived::new();
-            outcome = match self.follow_log(t, &account, org).await {
+            let log = match self.follow_log(t, &account, org).await {
+                Ok(log) => self.settle_owed_keys(t, &account, org, log).await,
+                Err(e) => Err(e),
+            };
+            outcome = match log {
                 Ok(log) => match self.known_members(t, &account, org, &own, Some(&log)).await {
                     Ok(known) => {
                         let round = self
@@ -853,8 +860,10 @@ impl Engine {
             report.set_aside = self.set_aside_forbidden(org, role).await?;
         }
         // A Viewer writes nothing: what its outbox still holds (write log entries of a time it
-        // wrote) waits for a role that does.
-        let pushes = role != Some(Role::Viewer);
+        // wrote) waits for a role that does. Nor does anyone while a key is owed (someone left,
+        // and no Owner's or Admin's device has moved it on yet): the server would refuse it.
+        report.key_owed = known.log.as_ref().is_some_and(|log| !log.owed.is_empty());
+        let pushes = role != Some(Role::Viewer) && !report.key_owed;
         // Merges written while pulling are pushed in the same round; a merge answered by yet
         // another version (someone wrote meanwhile) waits for the next round.
         for _ in 0..3 {

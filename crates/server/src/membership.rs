@@ -28,7 +28,7 @@ use crate::app::{Shared, now};
 use crate::error::{ApiError, ApiResult, Json};
 use crate::orgs::{InOrg, Via};
 use crate::store::StoreError;
-use crate::store::sync::{LogAppend, MemberChange, SealedKey};
+use crate::store::sync::{LogAppend, MemberChange, SealedKey, owed_mask};
 use crate::sync::{decode, identity_key};
 
 /// Most entries in one request.
@@ -104,7 +104,9 @@ fn compartment_name(c: u8) -> &'static str {
 ///
 /// A member removed, or whose new role no longer reads a compartment, must be followed by a new
 /// epoch of that compartment in the same request: the keys they held protect nothing written
-/// after. Nothing else may be delivered. All of it is stored in one transaction, or nothing.
+/// after. The exception is someone leaving (their own removal, alone): the compartments they read
+/// are then owed a new key, and pushes to them wait (`409 rotation_pending`) until an Owner's or
+/// Admin's device gives it. Nothing else may be delivered. All of it is stored in one transaction, or nothing.
 pub async fn append(
     State(state): State<Shared>,
     in_org: InOrg,
@@ -150,6 +152,7 @@ pub async fn append(
         .map(|p| (p.user, p.role))
         .collect();
     let mut entries = Vec::with_capacity(body.entries.len());
+    let mut owed = Vec::with_capacity(body.entries.len());
     let mut changes = Vec::new();
     let mut new_epochs: BTreeSet<(u8, u32)> = BTreeSet::new();
     for encoded in &body.entries {
@@ -164,11 +167,12 @@ pub async fn append(
         let change = log
             .append(OrgId::from_bytes(org.to_bytes()), &bytes)
             .map_err(bad_entry)?;
-        // Whoever signed it, the log must know them by the identity they published.
+        // Whoever signed it, the log must know them by the identity they published (as a
+        // member, or as one who just left).
         if log
-            .members
+            .identities
             .get(&MemberId::from_bytes(caller.to_bytes()))
-            .is_none_or(|(_, identity)| identity.to_bytes().as_slice() != published.as_slice())
+            .is_none_or(|identity| identity.to_bytes().as_slice() != published.as_slice())
         {
             return Err(bad_entry(
                 "the log knows you by another identity than the one you published".into(),
@@ -224,12 +228,29 @@ pub async fn append(
             }
         }
         entries.push(bytes);
+        owed.push(owed_mask(&log.owed));
     }
-    let (keys, dropped) =
-        check_deliveries(&state, org, caller, &before, &log, &new_epochs, &body).await?;
+    // Someone leaving signs their removal alone: they cannot make the key the others would use
+    // next. The compartments they read are owed a new one (`owed`), and the server takes nothing
+    // more sealed for them until an Owner's or Admin's device moves them on.
+    let leaving = matches!(
+        changes.as_slice(),
+        [MemberChange::Remove { user }] if *user == caller && entries.len() == 1
+    );
+    let (keys, dropped) = check_deliveries(
+        &state,
+        org,
+        caller,
+        (&before, &log),
+        &new_epochs,
+        leaving,
+        &body,
+    )
+    .await?;
     let append = LogAppend {
         after: before.head.0,
         entries,
+        owed,
         changes,
         dropped,
         keys,
@@ -275,9 +296,9 @@ async fn check_deliveries(
     state: &Shared,
     org: Ulid,
     caller: Ulid,
-    before: &Membership,
-    after: &Membership,
+    (before, after): (&Membership, &Membership),
     new_epochs: &BTreeSet<(u8, u32)>,
+    leaving: bool,
     body: &wire::MembershipAppend,
 ) -> ApiResult<(Vec<(Ulid, SealedKey)>, Vec<(Ulid, u8)>)> {
     // What each member after the entries must and may receive.
@@ -323,7 +344,7 @@ async fn check_deliveries(
         }
     }
     for c in &lost {
-        if !new_epochs.iter().any(|(nc, _)| nc == c) {
+        if !leaving && !new_epochs.iter().any(|(nc, _)| nc == c) {
             return Err(bad_entry(format!(
                 "someone no longer reads the {} compartment: the same entries must move its key on (a new epoch)",
                 compartment_name(*c)

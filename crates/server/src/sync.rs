@@ -485,6 +485,19 @@ pub async fn push(
             "it is sealed under a key of its compartment that was replaced: fetch the new key and seal it again",
         ));
     }
+    // Someone left and the key they held has not moved on yet: nothing more is sealed with it.
+    let owed = state.store.owed_rotations(in_org.org.id).await?;
+    if let Some(i) = parsed.iter().position(|(e, _)| {
+        let c = e.header().compartment;
+        (1..=8).contains(&c) && owed & (1 << (c - 1)) != 0
+    }) {
+        return Err(refused(
+            StatusCode::CONFLICT,
+            "rotation_pending",
+            i,
+            "someone left the organization and its key has not moved on yet: an Owner's or Admin's device gives it a new one at its next sync; try again after",
+        ));
+    }
     // Then the signatures, together (Ed25519 batch verification, about 12 µs each instead of
     // 40), on a blocking thread and every core.
     let signers: Vec<VerifyingKey> = parsed

@@ -10,7 +10,8 @@ use stint_domain::{Compartment, MemberId, OrgId, RateScope, Role};
 use stint_engine::{EntryFilter, NewRate};
 use support::devices::{client_names, span_entry, stored_records};
 use support::team::{
-    Person, ada_with_acme, confirmed, confirmed_and_synced, held_compartments, publish, report,
+    Person, ada_with_acme, confirmed, confirmed_and_synced, held_compartments, publish, push_raw,
+    report,
 };
 use support::{Backend, Server, Storage};
 
@@ -42,24 +43,6 @@ async fn envelope_of(dir: &std::path::Path, org: OrgId, id: [u8; 16]) -> Vec<u8>
 
 fn epoch(envelope: &[u8]) -> u32 {
     EnvelopeRef::parse(envelope).unwrap().header().epoch
-}
-
-async fn push_raw(
-    server: &Server,
-    p: &Person,
-    org: OrgId,
-    envelope: Vec<u8>,
-) -> (StatusCode, serde_json::Value) {
-    let response = server
-        .http
-        .post(format!("{}/api/v1/orgs/{org}/sync/push", server.base))
-        .bearer_auth(&p.session)
-        .header("content-type", stint_protocol::sync::SYNC_MEDIA_TYPE)
-        .body(stint_protocol::sync::encode_push(&[envelope]))
-        .send()
-        .await
-        .unwrap();
-    support::read(response).await
 }
 
 /// Ada owns Acme; Mia (Member) and Vic (Admin) are confirmed by fingerprint. Ada removes Mia:
@@ -914,3 +897,116 @@ async fn a_change_the_new_role_forbids_is_set_aside_and_sync_goes_on(backend: Ba
     assert_eq!(client_names(&ada.engine, org), ["Globex", "Hooli"]);
 }
 both!(a_change_the_new_role_forbids_is_set_aside_and_sync_goes_on);
+
+/// Leaving (docs/sync.md, "Leaving"): Mia, a Member, signs her own removal. The server stops
+/// serving her at once; she cannot make the team's next key (she would know it), so the team
+/// compartment is owed one and the server takes nothing more sealed for it: Vic's change waits on
+/// his device, and pushed anyway it is refused (`409 rotation_pending`). Ada's next round moves
+/// the key on; Vic's change is sealed again and arrives under a key Mia never held. The last Owner
+/// cannot leave.
+async fn leaving_holds_writes_until_an_owner_moves_the_keys_on(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, project) = ada_with_acme(&server, &storage).await;
+    publish(&mut ada, org).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    let mut mia = confirmed_and_synced(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "mia@example.org",
+        Role::Member,
+    )
+    .await;
+    let mut vic = confirmed_and_synced(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "vic@example.org",
+        Role::Member,
+    )
+    .await;
+
+    let err = ada
+        .engine
+        .leave_organization(&ada.t, &by)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the last Owner cannot leave"), "{err}");
+
+    let mia_by = mia.engine.act_as_user(org).unwrap();
+    mia.engine
+        .leave_organization(&mia.t, &mia_by)
+        .await
+        .unwrap();
+    for path in [
+        format!("/api/v1/orgs/{org}/sync/pull"),
+        format!("/api/v1/orgs/{org}/keys"),
+        format!("/api/v1/orgs/{org}/membership"),
+    ] {
+        let (status, body) = server
+            .call(Method::GET, &path, Some(&mia.session), None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+    assert!(report(&mia.engine.sync(&mia.t).await.unwrap(), org) == Default::default());
+    // Her device keeps the organization's log with her removal: she acts in it no more.
+    let err = mia
+        .engine
+        .entries(&mia_by, &EntryFilter::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("removed from the organization"), "{err}");
+
+    // Vic tracks time: it waits on his device, the round otherwise whole.
+    let start: jiff::Timestamp = "2026-12-01T09:00:00Z".parse().unwrap();
+    let vic_by = vic.engine.act_as_user(org).unwrap();
+    let vics_entry = vic
+        .engine
+        .add_entry(&vic_by, span_entry(project, start, 45, "after Mia left"))
+        .await
+        .unwrap()
+        .entry
+        .entry
+        .id;
+    let got = report(&vic.engine.sync(&vic.t).await.unwrap(), org);
+    assert!(got.key_owed, "{got:?}");
+    assert_eq!((got.pushed, got.pending), (0, 1), "{got:?}");
+    let waiting = envelope_of(vic.dir(), org, vics_entry.to_bytes()).await;
+    assert_eq!(epoch(&waiting), 1);
+    let (status, body) = push_raw(&server, &vic, org, waiting).await;
+    refused_with(status, &body, StatusCode::CONFLICT, "rotation_pending");
+
+    // Ada's round moves the team key on (an entry of the log), delivered to Vic and herself.
+    let log = format!("/api/v1/orgs/{org}/membership");
+    let (_, before) = server.get(&log, &ada.session).await;
+    let got = report(&ada.engine.sync(&ada.t).await.unwrap(), org);
+    assert!(!got.key_owed, "{got:?}");
+    let (_, after) = server.get(&log, &ada.session).await;
+    assert_eq!(
+        after["entries"].as_array().unwrap().len(),
+        before["entries"].as_array().unwrap().len() + 1,
+        "{after}"
+    );
+    let got = report(&vic.engine.sync(&vic.t).await.unwrap(), org);
+    assert_eq!(
+        (got.pushed, got.pending, got.key_owed),
+        (1, 0, false),
+        "{got:?}"
+    );
+    assert_eq!(
+        epoch(&envelope_of(vic.dir(), org, vics_entry.to_bytes()).await),
+        2
+    );
+    assert_eq!(held_epochs(mia.dir(), org, Compartment::Team).await, [1]);
+    ada.engine.sync(&ada.t).await.unwrap();
+    let entries = ada.engine.entries(&by, &EntryFilter::default()).unwrap();
+    assert!(
+        entries.iter().any(|e| e.entry.id == vics_entry),
+        "{entries:?}"
+    );
+}
+both!(leaving_holds_writes_until_an_owner_moves_the_keys_on);

@@ -150,11 +150,21 @@ pub struct LogAppend {
     /// How many entries the log held when they were checked: the first of `entries` follows.
     pub after: u32,
     pub entries: Vec<Vec<u8>>,
+    /// After each entry, the compartments owed a new key (`Membership::owed`), as [`owed_mask`]
+    /// gives them: one per entry.
+    pub owed: Vec<u8>,
     pub changes: Vec<MemberChange>,
     /// Keys of compartments a member's new role no longer reads (member, compartment): deleted.
     pub dropped: Vec<(Ulid, u8)>,
     /// Key deliveries that come with the entries, by recipient.
     pub keys: Vec<(Ulid, SealedKey)>,
+}
+
+/// The compartments of `owed` (`Membership::owed`) as the bits the store keeps: 1 << (number - 1).
+pub fn owed_mask(owed: &std::collections::BTreeSet<u8>) -> u8 {
+    owed.iter()
+        .filter(|c| (1..=8).contains(*c))
+        .fold(0, |mask, c| mask | 1 << (c - 1))
 }
 
 /// One page of an organization's records after a cursor.
@@ -258,6 +268,9 @@ pub trait SyncStore {
     async fn append_membership(&self, org: Ulid, append: &LogAppend, at: i64) -> StoreResult<()>;
     /// For each compartment of which the organization has keys, its newest epoch.
     async fn newest_epochs(&self, org: Ulid) -> StoreResult<Vec<(u8, u32)>>;
+    /// The compartments owed a new key after the log's last entry, as [`owed_mask`] gives them
+    /// (0 without a log): someone left, and no Owner or Admin has moved the key on yet.
+    async fn owed_rotations(&self, org: Ulid) -> StoreResult<u8>;
     /// The number of `invoice` in `series`: the one it was given before, or the next after both
     /// the series' last and `after`, in one transaction under the organization's write lock (so
     /// two at once get two numbers in a row). `Conflict` if the invoice was numbered in another
@@ -769,13 +782,16 @@ macro_rules! sync_store {
                 if held != i64::from(append.after) {
                     return Err(StoreError::Changed("membership log"));
                 }
-                for (i, entry) in append.entries.iter().enumerate() {
-                    sqlx::query("INSERT INTO membership_log (org_id, seq, entry) VALUES ($1, $2, $3)")
-                        .bind(&org_id)
-                        .bind(i64::from(append.after) + 1 + i as i64)
-                        .bind(entry)
-                        .execute(&mut *tx)
-                        .await?;
+                for (i, (entry, owed)) in append.entries.iter().zip(&append.owed).enumerate() {
+                    sqlx::query(
+                        "INSERT INTO membership_log (org_id, seq, entry, owed) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&org_id)
+                    .bind(i64::from(append.after) + 1 + i as i64)
+                    .bind(entry)
+                    .bind(i16::from(*owed))
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 let mut removed = Vec::new();
                 for change in &append.changes {
@@ -869,6 +885,20 @@ macro_rules! sync_store {
                         .await?;
                 }
                 Ok(())
+            }
+
+            async fn owed_rotations(&self, org: ulid::Ulid) -> $crate::store::StoreResult<u8> {
+                let mut tx = self.org_tx(org, false, false).await?;
+                let owed: Option<i16> = sqlx::query_scalar(
+                    "SELECT owed FROM membership_log WHERE org_id = $1 ORDER BY seq DESC LIMIT 1",
+                )
+                .bind(org.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                u8::try_from(owed.unwrap_or(0)).map_err(|_| {
+                    $crate::store::StoreError::Corrupt("an owed rotation out of range".into())
+                })
             }
 
             async fn newest_epochs(

@@ -158,3 +158,22 @@ pub async fn confirmed(
         .unwrap();
     p
 }
+
+/// `envelope` pushed by `p`'s session as a client of its own would: the answer.
+pub async fn push_raw(
+    server: &Server,
+    p: &Person,
+    org: OrgId,
+    envelope: Vec<u8>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let response = server
+        .http
+        .post(format!("{}/api/v1/orgs/{org}/sync/push", server.base))
+        .bearer_auth(&p.session)
+        .header("content-type", stint_protocol::sync::SYNC_MEDIA_TYPE)
+        .body(stint_protocol::sync::encode_push(&[envelope]))
+        .send()
+        .await
+        .unwrap();
+    super::read(response).await
+}
