@@ -741,8 +741,13 @@ async fn a_record_beyond_its_authors_role_is_refused(backend: Backend) {
         .1;
     let header = *stint_crypto::EnvelopeRef::parse(&forged).unwrap().header();
     assert_eq!(header.log, 2, "written knowing the log's two entries");
-    let refused = mia.engine.sync(&mia.t).await.unwrap_err().to_string();
+    let (status, body) = support::team::push_raw(&server, &mia, org, forged.clone()).await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN, "{body}");
+    let refused = body["error"]["message"].as_str().unwrap();
     assert!(refused.contains("may not write"), "{refused}");
+    // Her own device, as it is, sets it aside rather than pushing it.
+    let got = mia.engine.sync(&mia.t).await.unwrap();
+    assert_eq!(got[0].1.set_aside, 1, "{got:?}");
 
     let to_ada = Hostile::over(&ada.t);
     to_ada.set(Some(Attack::Replay(org, forged)));
