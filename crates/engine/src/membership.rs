@@ -166,7 +166,12 @@ pub(crate) fn apply_roles(
     log: &Membership,
     roles: Roles,
 ) {
-    vault.set_log_position(org.to_bytes(), roles.head);
+    let by_member = log
+        .members
+        .iter()
+        .map(|(id, (role, _))| (id.to_bytes(), *role))
+        .collect();
+    vault.set_log(org.to_bytes(), roles.head, by_member);
     state.roles = Some(roles);
     for (id, member) in state.members.iter_mut() {
         match log.role(*id) {

@@ -3,12 +3,13 @@
 //! decided the same way on both and the loser is kept for review and can be put back; a delete
 //! wins over an edit; a timer stopped on one device stays stopped; two devices that create the
 //! billing profile offline make one; a device whose clock is ten minutes behind still writes after
-//! what it saw. Afterwards both vaults hold the same bytes.
+//! what it saw. Afterwards both vaults hold the same bytes. And in a team, a device whose role may
+//! not write a record leaves its merge to those who may.
 
 mod support;
 
 use jiff::Timestamp;
-use stint_domain::{EntryId, EntryTime, OrgId};
+use stint_domain::{EntryId, EntryTime, OrgId, Role};
 use stint_engine::sync::SyncReport;
 use stint_engine::{
     ActAs, Engine, EntryChanges, EntryFilter, MemoryKeyStore, NewEntry, StartTimer,
@@ -339,3 +340,106 @@ async fn offline_edits_on_two_devices_merge(backend: Backend) {
     server.stop().await;
 }
 both!(offline_edits_on_two_devices_merge);
+
+/// Two Admins change different fields of one client without knowing of each other, and a
+/// Member's device receives both versions before either Admin's device merged them. A Member may
+/// not write a client, so the server would refuse a merge made there: the Member's device writes
+/// none and logs no conflict, shows the later version, and takes the merge an Admin's device
+/// writes. Every device ends with both changes; nothing waits, nothing is set aside.
+async fn a_reader_leaves_the_merge_to_those_who_may_write(backend: Backend) {
+    use stint_engine::ClientChanges;
+    use support::team::{ada_with_acme, confirmed_and_synced, publish, push_raw, report};
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
+    publish(&mut ada, org).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    let mut vic = confirmed_and_synced(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "vic@example.org",
+        Role::Admin,
+    )
+    .await;
+    let mut mia = confirmed_and_synced(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "mia@example.org",
+        Role::Member,
+    )
+    .await;
+    let globex = ada.engine.find_client(org, "Globex").unwrap();
+
+    // Ada renames the client; Mia's device receives it.
+    ada.engine
+        .edit_client(
+            &by,
+            globex,
+            ClientChanges {
+                name: Some("Globex Corp".into()),
+                ..ClientChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    mia.engine.sync(&mia.t).await.unwrap();
+
+    // Vic, who has not heard of it, writes a note; his version reaches the server before his
+    // device pulls Ada's (a round cut short), and Mia's device receives it.
+    let vic_by = vic.engine.act_as_user(org).unwrap();
+    vic.engine
+        .edit_client(
+            &vic_by,
+            globex,
+            ClientChanges {
+                note: Some("key account".into()),
+                ..ClientChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+    let vics = support::devices::stored_records(vic.dir(), org)
+        .await
+        .into_iter()
+        .find(|(id, _)| id.as_slice() == globex.to_bytes())
+        .unwrap()
+        .1;
+    let (status, body) = push_raw(&server, &vic, org, vics).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let got = report(&mia.engine.sync(&mia.t).await.unwrap(), org);
+    assert_eq!(
+        (got.merged, got.conflicts, got.pending, got.set_aside),
+        (0, 0, 0, 0),
+        "{got:?}"
+    );
+    let mia_by = mia.engine.act_as_user(org).unwrap();
+    assert!(mia.engine.conflicts(&mia_by).await.unwrap().is_empty());
+
+    // The Admins' devices merge; every device ends with both changes.
+    for _ in 0..2 {
+        ada.engine.sync(&ada.t).await.unwrap();
+        vic.engine.sync(&vic.t).await.unwrap();
+    }
+    let got = report(&mia.engine.sync(&mia.t).await.unwrap(), org);
+    assert_eq!((got.pending, got.set_aside), (0, 0), "{got:?}");
+    for p in [&ada, &vic, &mia] {
+        let by = p.engine.act_as_user(org).unwrap();
+        let client = p
+            .engine
+            .clients(&by, true)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.id == globex)
+            .unwrap();
+        assert_eq!(
+            (client.name.as_str(), client.note.as_str()),
+            ("Globex Corp", "key account")
+        );
+    }
+}
+both!(a_reader_leaves_the_merge_to_those_who_may_write);

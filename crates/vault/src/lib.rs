@@ -39,6 +39,7 @@ use stint_crypto::{
     unwrap_signing_key, verify_row_columns, verify_row_seal, verify_row_seal_v1, wrap_key,
     wrap_signing_key,
 };
+use stint_domain::{Kind, Role, record_access};
 use thiserror::Error;
 
 /// The database file inside a vault directory.
@@ -272,6 +273,12 @@ pub struct Write {
     pub plaintext: Zeroizing<Vec<u8>>,
 }
 
+/// What the membership log of an organization says, as the engine last checked it.
+struct LogView {
+    head: u32,
+    roles: HashMap<[u8; 16], Role>,
+}
+
 /// A vault on disk.
 pub struct Vault {
     pool: SqlitePool,
@@ -284,7 +291,7 @@ pub struct Vault {
     skew_ms: AtomicI64,
     /// Each organization's membership log position, as the engine last followed it: what the
     /// versions this vault writes on its own (merges, write log entries) name in their headers.
-    log_positions: std::sync::Mutex<std::collections::HashMap<[u8; 16], u32>>,
+    log_positions: std::sync::Mutex<std::collections::HashMap<[u8; 16], LogView>>,
 }
 
 /// Minimum passphrase length in characters.
@@ -811,24 +818,50 @@ impl Vault {
         }
     }
 
-    /// Sets the membership log position of `org` that versions this vault writes on its own
-    /// (merges, write log entries) name: the log's length as the engine last checked it
-    /// (docs/formats.md, the header's `log`). Organizations without a log name 0.
-    pub fn set_log_position(&self, org: [u8; 16], head: u32) {
+    /// Sets what the membership log of `org` says, as the engine last checked it: its length,
+    /// which versions this vault writes on its own (merges, write log entries) name
+    /// (docs/formats.md, the header's `log`), and each member's role, which decides whether this
+    /// account may write a merge ([`Vault::receive_verified`]). Organizations without a log name
+    /// 0, and every device of theirs writes merges.
+    pub fn set_log(&self, org: [u8; 16], head: u32, roles: HashMap<[u8; 16], Role>) {
         self.log_positions
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(org, head);
+            .insert(org, LogView { head, roles });
     }
 
-    /// The position [`Vault::set_log_position`] last set for `org`, or 0.
+    /// The position [`Vault::set_log`] last set for `org`, or 0.
     pub(crate) fn log_position(&self, org: [u8; 16]) -> u32 {
         self.log_positions
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&org)
-            .copied()
-            .unwrap_or(0)
+            .map_or(0, |view| view.head)
+    }
+
+    /// Whether `me` may write a new version of the record under `header` in its organization, as
+    /// the log [`Vault::set_log`] last set says (the role table, `record_access`): a device writes
+    /// a merge only if the server will take it. Without a log, yes.
+    pub(crate) fn may_write(&self, me: [u8; 16], header: &Header) -> bool {
+        let views = self
+            .log_positions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(view) = views.get(&header.org) else {
+            return true;
+        };
+        let Some(role) = view.roles.get(&me) else {
+            return false;
+        };
+        let Some(kind) = Kind::from_u16(header.kind) else {
+            return false;
+        };
+        let owner = if kind.has_owner() && header.owner == [0; 16] {
+            header.author_user
+        } else {
+            header.owner
+        };
+        record_access(*role, me, kind, owner, true).is_ok()
     }
 
     /// Test support: from now on this vault's clock reads `ms` milliseconds off the system's (a

@@ -310,6 +310,18 @@ impl Vault {
                 received.unchanged += 1;
                 continue;
             }
+            // A device whose role may not write the record writes no merge (the server would
+            // refuse it) and logs no conflict (it could resolve none): it keeps the later
+            // version until a writer's device, which holds both, sends the merge, later still.
+            if !self.may_write(me, &header) {
+                if incoming_wins {
+                    latest.keep(header, Cow::Borrowed(envelope));
+                    received.stored_one(header, plaintext);
+                } else {
+                    received.unchanged += 1;
+                }
+                continue;
+            }
             let (merged, conflicts) = payload::merge(
                 version(&local_header, &local_plaintext),
                 version(&header, &plaintext),

@@ -159,7 +159,8 @@ pub async fn confirmed(
     p
 }
 
-/// `envelope` pushed by `p`'s session as a client of its own would: the answer.
+/// `envelope` pushed by `p`'s session as a client of its own would: the answer (its JSON error, or
+/// null when taken: the reply is binary then).
 pub async fn push_raw(
     server: &Server,
     p: &Person,
@@ -175,5 +176,8 @@ pub async fn push_raw(
         .send()
         .await
         .unwrap();
+    if response.status().is_success() {
+        return (response.status(), serde_json::Value::Null);
+    }
     super::read(response).await
 }
