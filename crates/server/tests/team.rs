@@ -694,3 +694,46 @@ async fn two_admins_issue_at_the_same_moment(backend: Backend) {
     server.stop().await;
 }
 both!(two_admins_issue_at_the_same_moment);
+
+/// Someone invited twice, who accepts both invitations, waits with the later one's role: the one
+/// the answer names, the one Owners and Admins see, and the one they are confirmed with. (The
+/// server kept the first one's role while its answer named the second's.)
+async fn a_second_invitation_accepted_gives_its_role(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
+    support::team::publish(&mut ada, org).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    let (mut mia, _) = invited(
+        &server,
+        &storage,
+        &ada,
+        org,
+        "mia@example.org",
+        Role::Member,
+    )
+    .await;
+
+    ada.t
+        .invite(org, "mia@example.org", Role::Viewer)
+        .await
+        .unwrap();
+    let token = support::invitation_token(&storage, "mia@example.org");
+    let joined = mia.engine.join_org(&mia.t, &token).await.unwrap();
+    assert_eq!((joined.role, joined.pending), (Role::Viewer, true));
+    let waiting = ada.engine.newcomers(&ada.t, &by).await.unwrap();
+    let roles: Vec<(&str, Role)> = waiting.iter().map(|n| (n.email.as_str(), n.role)).collect();
+    assert_eq!(roles, [("mia@example.org", Role::Viewer)]);
+
+    ada.engine
+        .confirm_member(&ada.t, &by, "mia@example.org", &joined.fingerprint)
+        .await
+        .unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    mia.engine.sync(&mia.t).await.unwrap();
+    assert_eq!(
+        held_compartments(mia.dir(), org).await,
+        [Compartment::Team as i64, Compartment::Finance as i64]
+    );
+}
+both!(a_second_invitation_accepted_gives_its_role);

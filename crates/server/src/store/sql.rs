@@ -1229,12 +1229,14 @@ macro_rules! sql_store {
                 .await?;
                 let Some((role, invited_by)) = role else { return Ok(None) };
                 // Pending until an Owner or Admin confirms them by fingerprint (a member already
-                // is one: nothing changes).
+                // is one: nothing changes). Someone waiting who accepts another invitation waits
+                // with its role: the later decision of whoever invited them.
                 sqlx::query(
                     "INSERT INTO pending_members (org_id, user_id, role, invited_by, accepted_at) \
                      SELECT $1, $2, $3, $4, $5 \
                      WHERE NOT EXISTS (SELECT 1 FROM members WHERE org_id = $1 AND user_id = $2) \
-                     ON CONFLICT (org_id, user_id) DO NOTHING",
+                     ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role, \
+                     invited_by = excluded.invited_by, accepted_at = excluded.accepted_at",
                 )
                 .bind(org.to_string())
                 .bind(user.to_string())
