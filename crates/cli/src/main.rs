@@ -3,7 +3,9 @@
 //! Errors print one line to stderr and exit non-zero; nothing is written when a command fails.
 
 mod account;
+mod catalog;
 mod conflicts;
+mod entries;
 mod expenses;
 mod invoicing;
 mod output;
@@ -13,16 +15,19 @@ mod sync;
 mod team;
 
 use anyhow::{Context, Result, anyhow, bail};
+use catalog::{ClientCmd, ProjectCmd};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use entries::{EntryCmd, on_what, warn_overlaps};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
-use output::{Table, money, money_list};
+use output::{Table, money_list};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use stint_domain::*;
 use stint_engine::export::ExportFormat;
 use stint_engine::*;
+use team::MemberCmd;
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
@@ -218,121 +223,6 @@ enum OrgCmd {
 }
 
 #[derive(Subcommand)]
-enum MemberCmd {
-    /// Add a local member
-    Add {
-        name: String,
-        #[arg(long, default_value = "member")]
-        role: String,
-    },
-    /// List members
-    List,
-    /// Change a member's role
-    Role { member: String, role: String },
-    /// Remove a member (their records stay)
-    Remove { member: String },
-    /// Leave this synced organization: your devices stop syncing it, and the next Owner's or
-    /// Admin's sync moves its keys on
-    Leave,
-    /// Invite someone into this synced organization by email, with a role
-    Invite {
-        email: String,
-        #[arg(long, default_value = "member")]
-        role: String,
-    },
-    /// Who accepted an invitation and waits to be confirmed, with their fingerprints
-    Pending,
-    /// Confirm someone waiting (email or account id) once you compared their fingerprint with them;
-    /// their devices then receive the keys of their role
-    Confirm {
-        who: String,
-        /// The digits they read out to you (asked for in a terminal when left out)
-        #[arg(long)]
-        fingerprint: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum ClientCmd {
-    /// Add a client
-    Add {
-        name: String,
-        #[arg(long)]
-        currency: Option<String>,
-        /// up:15, down:6, nearest:30
-        #[arg(long)]
-        rounding: Option<String>,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// List clients
-    List {
-        #[arg(long)]
-        archived: bool,
-    },
-    /// Change a client
-    Edit {
-        client: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        currency: Option<String>,
-        #[arg(long)]
-        rounding: Option<String>,
-        #[arg(long)]
-        note: Option<String>,
-    },
-    /// Archive a client (or --undo)
-    Archive {
-        client: String,
-        #[arg(long)]
-        undo: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum ProjectCmd {
-    /// Add a project
-    Add {
-        name: String,
-        #[arg(long)]
-        client: String,
-        #[arg(long)]
-        non_billable: bool,
-        /// up:15, down:6, nearest:30
-        #[arg(long)]
-        rounding: Option<String>,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// List projects
-    List {
-        #[arg(long)]
-        archived: bool,
-    },
-    /// Change a project
-    Edit {
-        project: String,
-        #[arg(long)]
-        client: Option<String>,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        billable: Option<bool>,
-        #[arg(long)]
-        rounding: Option<String>,
-        #[arg(long)]
-        note: Option<String>,
-    },
-    /// Archive a project (or --undo)
-    Archive {
-        project: String,
-        #[arg(long)]
-        undo: bool,
-    },
-}
-
-#[derive(Subcommand)]
 enum TaskCmd {
     /// Add a task to a project
     Add {
@@ -442,75 +332,6 @@ enum TimerCmd {
     Stop,
     /// Show the running timer
     Status,
-}
-
-#[derive(Subcommand)]
-enum EntryCmd {
-    /// Add finished work: --start/--end, or --duration on --date
-    Add {
-        #[arg(long)]
-        project: String,
-        #[arg(long)]
-        task: Option<String>,
-        /// 09:00 (on --date) or 2026-11-23T09:00
-        #[arg(long, requires = "end", conflicts_with = "duration")]
-        start: Option<String>,
-        /// 10:30 (same day as start) or 2026-11-23T10:30
-        #[arg(long, requires = "start")]
-        end: Option<String>,
-        /// 1h30m, 90m, 1.5h or 1:30
-        #[arg(long, required_unless_present = "start")]
-        duration: Option<String>,
-        /// The day of the entry: of --duration, or of --start given as a time [default: today]
-        #[arg(long)]
-        date: Option<String>,
-        #[arg(long, default_value = "")]
-        note: String,
-        #[arg(long, conflicts_with = "non_billable")]
-        billable: bool,
-        #[arg(long)]
-        non_billable: bool,
-        /// Whose work [default: yours]
-        #[arg(long)]
-        member: Option<String>,
-        /// A tag (by name); repeat for several
-        #[arg(long = "tag")]
-        tags: Vec<String>,
-    },
-    /// List entries
-    List {
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long)]
-        member: Option<String>,
-        #[arg(long)]
-        project: Option<String>,
-    },
-    /// Change an entry
-    Edit {
-        id: String,
-        #[arg(long)]
-        project: Option<String>,
-        #[arg(long)]
-        task: Option<String>,
-        #[arg(long, requires = "end")]
-        start: Option<String>,
-        #[arg(long, requires = "start")]
-        end: Option<String>,
-        #[arg(long, conflicts_with = "start")]
-        duration: Option<String>,
-        /// The day of the entry: of --duration, or of --start given as a time [default: the entry's]
-        #[arg(long)]
-        date: Option<String>,
-        #[arg(long)]
-        note: Option<String>,
-        #[arg(long)]
-        billable: Option<bool>,
-    },
-    /// Delete an entry
-    Delete { id: String },
 }
 
 #[derive(Subcommand)]
@@ -1165,9 +986,9 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
             ctx.engine.update_organization(&by, changes).await?;
             println!("Updated the organization");
         }
-        Command::Member(cmd) => member(cli, ctx, cmd).await?,
-        Command::Client(cmd) => client(cli, ctx, cmd).await?,
-        Command::Project(cmd) => project(cli, ctx, cmd).await?,
+        Command::Member(cmd) => team::member(cli, ctx, cmd).await?,
+        Command::Client(cmd) => catalog::client(cli, ctx, cmd).await?,
+        Command::Project(cmd) => catalog::project(cli, ctx, cmd).await?,
         Command::Task(TaskCmd::Add {
             name,
             project,
@@ -1408,7 +1229,7 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
                 None => println!("No timer running."),
             }
         }
-        Command::Entry(cmd) => entry(cli, ctx, cmd).await?,
+        Command::Entry(cmd) => entries::entry(cli, ctx, cmd).await?,
         Command::Expense(cmd) => expenses::expense(cli, ctx, cmd).await?,
         Command::Billing(cmd) => invoicing::billing(cli, ctx, cmd).await?,
         Command::Invoice(cmd) => invoicing::invoice(cli, ctx, cmd).await?,
@@ -1582,17 +1403,6 @@ fn done(cli: &Cli, id: impl std::fmt::Display, message: &str) -> Result<()> {
     }
 }
 
-fn warn_overlaps(outcome: &EntryOutcome) {
-    if !outcome.overlaps.is_empty() {
-        let ids: Vec<String> = outcome.overlaps.iter().map(ToString::to_string).collect();
-        eprintln!(
-            "warning: this overlaps other entries of {}: {}",
-            outcome.entry.member_name,
-            ids.join(", ")
-        );
-    }
-}
-
 fn rate_scope(ctx: &Ctx, args: &RateScopeArgs) -> Result<RateScope> {
     let org = ctx.by.org;
     let member = args
@@ -1621,414 +1431,6 @@ fn rate_scope(ctx: &Ctx, args: &RateScopeArgs) -> Result<RateScope> {
             "give one scope: --task with --project, --project (with --member), --client, --member, or none"
         ),
     })
-}
-
-async fn member(cli: &Cli, ctx: &mut Ctx, cmd: &MemberCmd) -> Result<()> {
-    let by = ctx.by;
-    match cmd {
-        MemberCmd::Add { name, role } => {
-            let id = ctx.engine.add_member(&by, name, role.parse()?).await?;
-            done(cli, id, &format!("Added {name} as {role}"))?;
-        }
-        MemberCmd::List => {
-            let members = ctx.engine.members(&by)?;
-            if cli.json {
-                return print_json(&members);
-            }
-            let mut table = Table::new(["NAME", "ROLE", "STATUS", "ID"]);
-            for m in members {
-                let status = if m.active { "active" } else { "removed" };
-                table.row([m.name, m.role.to_string(), status.into(), m.id.to_string()]);
-            }
-            table.print_or("No members.");
-        }
-        MemberCmd::Role { member, role } => {
-            let id = ctx.engine.find_member(by.org, member)?;
-            ctx.engine.set_role(&by, id, role.parse()?).await?;
-            println!("{member} is now {role}");
-        }
-        MemberCmd::Remove { member } => {
-            let id = ctx.engine.find_member(by.org, member)?;
-            ctx.engine.remove_member(&by, id).await?;
-            println!("Removed {member}");
-        }
-        MemberCmd::Leave => bail!(
-            "this organization is not synced: there is nobody to leave; it is yours alone on this device"
-        ),
-        MemberCmd::Invite { .. } | MemberCmd::Pending | MemberCmd::Confirm { .. } => {
-            unreachable!("handled before, with the sync server")
-        }
-    }
-    Ok(())
-}
-
-async fn client(cli: &Cli, ctx: &mut Ctx, cmd: &ClientCmd) -> Result<()> {
-    let by = ctx.by;
-    match cmd {
-        ClientCmd::Add {
-            name,
-            currency,
-            rounding,
-            note,
-        } => {
-            let input = NewClient {
-                name: name.clone(),
-                currency: currency.clone(),
-                rounding: rounding.clone(),
-                note: note.clone(),
-            };
-            let id = ctx.engine.add_client(&by, input).await?;
-            done(cli, id, &format!("Added client {name}"))?;
-        }
-        ClientCmd::List { archived } => {
-            let clients = ctx.engine.clients(&by, *archived)?;
-            if cli.json {
-                return print_json(&clients);
-            }
-            let mut table = Table::new(["NAME", "CURRENCY", "ROUNDING", "ARCHIVED", "ID"]);
-            for c in clients {
-                table.row([
-                    c.name,
-                    c.currency.map(|c| c.to_string()).unwrap_or_default(),
-                    c.rounding.map(|r| r.to_string()).unwrap_or_default(),
-                    if c.archived {
-                        "yes".into()
-                    } else {
-                        String::new()
-                    },
-                    c.id.to_string(),
-                ]);
-            }
-            table.print_or("No clients yet. Add one with `stint client add NAME`.");
-        }
-        ClientCmd::Edit {
-            client,
-            name,
-            currency,
-            rounding,
-            note,
-        } => {
-            let id = ctx.engine.find_client(by.org, client)?;
-            let changes = ClientChanges {
-                name: name.clone(),
-                currency: currency.clone(),
-                rounding: rounding.clone(),
-                note: note.clone(),
-                archived: None,
-            };
-            ctx.engine.edit_client(&by, id, changes).await?;
-            println!("Updated client {client}");
-        }
-        ClientCmd::Archive { client, undo } => {
-            let id = ctx.engine.find_client(by.org, client)?;
-            ctx.engine
-                .edit_client(
-                    &by,
-                    id,
-                    ClientChanges {
-                        archived: Some(!undo),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            println!(
-                "{} client {client}",
-                if *undo { "Unarchived" } else { "Archived" }
-            );
-        }
-    }
-    Ok(())
-}
-
-async fn project(cli: &Cli, ctx: &mut Ctx, cmd: &ProjectCmd) -> Result<()> {
-    let by = ctx.by;
-    match cmd {
-        ProjectCmd::Add {
-            name,
-            client,
-            non_billable,
-            rounding,
-            note,
-        } => {
-            let client = ctx.engine.find_client(by.org, client)?;
-            let input = NewProject {
-                client,
-                name: name.clone(),
-                billable: Some(!non_billable),
-                rounding: rounding.clone(),
-                note: note.clone(),
-            };
-            let id = ctx.engine.add_project(&by, input).await?;
-            done(cli, id, &format!("Added project {name}"))?;
-        }
-        ProjectCmd::List { archived } => {
-            let projects = ctx.engine.projects(&by, *archived)?;
-            if cli.json {
-                return print_json(&projects);
-            }
-            let mut table = Table::new([
-                "CLIENT", "PROJECT", "BILLABLE", "ROUNDING", "ARCHIVED", "ID",
-            ]);
-            for p in projects {
-                table.row([
-                    p.client_name,
-                    p.project.name,
-                    if p.project.billable {
-                        "yes".into()
-                    } else {
-                        "no".into()
-                    },
-                    p.project
-                        .rounding
-                        .map(|r| r.to_string())
-                        .unwrap_or_default(),
-                    if p.project.archived {
-                        "yes".into()
-                    } else {
-                        String::new()
-                    },
-                    p.project.id.to_string(),
-                ]);
-            }
-            table.print_or(
-                "No projects yet. Add one with `stint project add NAME --client CLIENT`.",
-            );
-        }
-        ProjectCmd::Edit {
-            project,
-            client,
-            name,
-            billable,
-            rounding,
-            note,
-        } => {
-            let id = ctx.project(project)?;
-            let client = client
-                .as_deref()
-                .map(|c| ctx.engine.find_client(by.org, c))
-                .transpose()?;
-            let changes = ProjectChanges {
-                client,
-                name: name.clone(),
-                billable: *billable,
-                rounding: rounding.clone(),
-                note: note.clone(),
-                archived: None,
-            };
-            ctx.engine.edit_project(&by, id, changes).await?;
-            println!("Updated project {project}");
-        }
-        ProjectCmd::Archive { project, undo } => {
-            let id = ctx.project(project)?;
-            ctx.engine
-                .edit_project(
-                    &by,
-                    id,
-                    ProjectChanges {
-                        archived: Some(!undo),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            println!(
-                "{} project {project}",
-                if *undo { "Unarchived" } else { "Archived" }
-            );
-        }
-    }
-    Ok(())
-}
-
-async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()> {
-    let by = ctx.by;
-    match cmd {
-        EntryCmd::Add {
-            project,
-            task,
-            start,
-            end,
-            duration,
-            date,
-            note,
-            billable,
-            non_billable,
-            member,
-            tags,
-        } => {
-            let project = ctx.project(project)?;
-            let tags = ctx.tags(tags)?;
-            let task = task
-                .as_deref()
-                .map(|t| ctx.engine.find_task(by.org, project, t))
-                .transpose()?;
-            let time = match (start, end, duration) {
-                (Some(start), Some(end), None) => ctx.span(start, end, date.as_deref())?,
-                (None, None, Some(duration)) => {
-                    let today = ctx.today()?;
-                    let date = date
-                        .as_deref()
-                        .map(|d| parse::date(d, today))
-                        .transpose()?
-                        .unwrap_or(today);
-                    EntryTime::Duration {
-                        date,
-                        seconds: parse::duration(duration)?,
-                    }
-                }
-                _ => bail!("give --start and --end, or --duration (with an optional --date)"),
-            };
-            let member = member
-                .as_deref()
-                .map(|m| ctx.engine.find_member(by.org, m))
-                .transpose()?;
-            let billable = if *billable {
-                Some(true)
-            } else if *non_billable {
-                Some(false)
-            } else {
-                None
-            };
-            let input = NewEntry {
-                member,
-                project: Some(project),
-                task,
-                time,
-                note: note.clone(),
-                billable,
-                tags,
-            };
-            let outcome = ctx.engine.add_entry(&by, input).await?;
-            warn_overlaps(&outcome);
-            if cli.json {
-                return print_json(&outcome);
-            }
-            println!(
-                "Added {} on {} ({})",
-                ctx.format()?.duration(outcome.entry.seconds),
-                outcome.entry.project_name,
-                outcome.entry.entry.id
-            );
-        }
-        EntryCmd::List {
-            from,
-            to,
-            member,
-            project,
-        } => {
-            let today = ctx.today()?;
-            let filter = EntryFilter {
-                from: from.as_deref().map(|d| parse::date(d, today)).transpose()?,
-                to: to.as_deref().map(|d| parse::date(d, today)).transpose()?,
-                member: member
-                    .as_deref()
-                    .map(|m| ctx.engine.find_member(by.org, m))
-                    .transpose()?,
-                project: project.as_deref().map(|p| ctx.project(p)).transpose()?,
-            };
-            let entries = ctx.engine.entries(&by, &filter)?;
-            if cli.json {
-                return print_json(&entries);
-            }
-            let f = ctx.format()?;
-            let mut table = Table::new([
-                "DATE", "START", "END", "MEMBER", "CLIENT", "PROJECT", "HOURS", "AMOUNT", "NOTE",
-                "ID",
-            ]);
-            for e in entries {
-                let (start, end) = ctx.clock(&f, &e.entry);
-                let mut note: String = e.entry.note.chars().take(40).collect();
-                if e.locked {
-                    note.insert_str(0, "[locked] ");
-                }
-                table.row([
-                    e.date.parse().map(|d| f.date(d)).unwrap_or(e.date),
-                    start,
-                    end,
-                    e.member_name,
-                    e.client_name,
-                    if e.entry.project.is_some() {
-                        e.project_name
-                    } else {
-                        "(none yet)".to_owned()
-                    },
-                    f.duration(e.seconds),
-                    e.amount.map(|m| money(&f, &m)).unwrap_or_default(),
-                    note,
-                    e.entry.id.to_string(),
-                ]);
-            }
-            table.print_or("No entries.");
-        }
-        EntryCmd::Edit {
-            id,
-            project,
-            task,
-            start,
-            end,
-            duration,
-            date,
-            note,
-            billable,
-        } => {
-            let id: EntryId = id.parse()?;
-            let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
-            let task = match task {
-                Some(t) => {
-                    let p = match project {
-                        Some(p) => p,
-                        None => ctx.engine.entry(&by, id)?.entry.project.ok_or_else(|| {
-                            anyhow!("this entry has no project yet; give one with --project")
-                        })?,
-                    };
-                    Some(ctx.engine.find_task(by.org, p, t)?)
-                }
-                None => None,
-            };
-            let own_date = || -> Result<String> { Ok(ctx.engine.entry(&by, id)?.date) };
-            let time = match (start, end, duration) {
-                (Some(start), Some(end), _) => {
-                    let day = match date {
-                        Some(d) => d.clone(),
-                        None => own_date()?,
-                    };
-                    Some(ctx.span(start, end, Some(&day))?)
-                }
-                (None, None, Some(duration)) => {
-                    let today = ctx.today()?;
-                    let date = match date {
-                        Some(d) => parse::date(d, today)?,
-                        None => parse::date(&own_date()?, today)?,
-                    };
-                    Some(EntryTime::Duration {
-                        date,
-                        seconds: parse::duration(duration)?,
-                    })
-                }
-                _ => None,
-            };
-            let changes = EntryChanges {
-                project,
-                task,
-                clear_task: false,
-                time,
-                note: note.clone(),
-                billable: *billable,
-                tags: None,
-            };
-            let outcome = ctx.engine.edit_entry(&by, id, changes).await?;
-            warn_overlaps(&outcome);
-            if cli.json {
-                return print_json(&outcome);
-            }
-            println!("Updated entry {id}");
-        }
-        EntryCmd::Delete { id } => {
-            let id: EntryId = id.parse()?;
-            ctx.engine.delete_entry(&by, id).await?;
-            println!("Deleted entry {id}");
-        }
-    }
-    Ok(())
 }
 
 /// B4: its own scratch vault, so it needs none.
@@ -2136,12 +1538,4 @@ async fn bench_run(cli: &Cli, dir: &Path, engine: Engine, runs: usize) -> Result
         println!("  {phase:48} {ms:8.2}");
     }
     Ok(())
-}
-
-/// What an entry is on, as a line says it: "Client — Project", or that it has no project yet.
-fn on_what(e: &EntryView) -> String {
-    match e.entry.project {
-        Some(_) => format!("{} — {}", e.client_name, e.project_name),
-        None => "no project".to_owned(),
-    }
 }

@@ -1,13 +1,17 @@
-//! `stint org join`, `stint member invite|pending|confirm`: letting people into a synced
-//! organization, each confirmed by their identity's fingerprint (docs/sync.md, "Joining a team").
+//! `stint org join` and `stint member`: letting people into a synced organization, each confirmed
+//! by their identity's fingerprint (docs/sync.md, "Joining a team"), changing their roles,
+//! removing them and leaving; and the local members of an organization that is not synced.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Result, anyhow, bail};
+use clap::Subcommand;
 use stint_domain::Role;
 use stint_engine::{ActAs, Engine};
 
+use crate::output::Table;
 use crate::sync::{print_recovery_key, set_up_if_needed, transport};
+use crate::{Cli, Ctx, done, print_json};
 
 /// `stint org join TOKEN`: accepts an emailed invitation (setting up this account's keys first,
 /// if this is its first device) and prints the fingerprint to read out to whoever confirms.
@@ -210,5 +214,82 @@ pub async fn leave(json: bool, engine: &mut Engine, by: &ActAs) -> Result<()> {
     println!(
         "You left the organization: this device no longer syncs or opens it, nor do your other devices sync it; its next keys are made by an Owner or Admin without you."
     );
+    Ok(())
+}
+
+/// `stint member …`: local members in an organization that is not synced; invitations,
+/// confirmation, roles and leaving through the membership log in one that is.
+#[derive(Subcommand)]
+pub(crate) enum MemberCmd {
+    /// Add a local member
+    Add {
+        name: String,
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// List members
+    List,
+    /// Change a member's role
+    Role { member: String, role: String },
+    /// Remove a member (their records stay)
+    Remove { member: String },
+    /// Leave this synced organization: your devices stop syncing it, and the next Owner's or
+    /// Admin's sync moves its keys on
+    Leave,
+    /// Invite someone into this synced organization by email, with a role
+    Invite {
+        email: String,
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// Who accepted an invitation and waits to be confirmed, with their fingerprints
+    Pending,
+    /// Confirm someone waiting (email or account id) once you compared their fingerprint with them;
+    /// their devices then receive the keys of their role
+    Confirm {
+        who: String,
+        /// The digits they read out to you (asked for in a terminal when left out)
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
+}
+
+/// `stint member` in an organization that is not synced: local members, named only.
+pub(crate) async fn member(cli: &Cli, ctx: &mut Ctx, cmd: &MemberCmd) -> Result<()> {
+    let by = ctx.by;
+    match cmd {
+        MemberCmd::Add { name, role } => {
+            let id = ctx.engine.add_member(&by, name, role.parse()?).await?;
+            done(cli, id, &format!("Added {name} as {role}"))?;
+        }
+        MemberCmd::List => {
+            let members = ctx.engine.members(&by)?;
+            if cli.json {
+                return print_json(&members);
+            }
+            let mut table = Table::new(["NAME", "ROLE", "STATUS", "ID"]);
+            for m in members {
+                let status = if m.active { "active" } else { "removed" };
+                table.row([m.name, m.role.to_string(), status.into(), m.id.to_string()]);
+            }
+            table.print_or("No members.");
+        }
+        MemberCmd::Role { member, role } => {
+            let id = ctx.engine.find_member(by.org, member)?;
+            ctx.engine.set_role(&by, id, role.parse()?).await?;
+            println!("{member} is now {role}");
+        }
+        MemberCmd::Remove { member } => {
+            let id = ctx.engine.find_member(by.org, member)?;
+            ctx.engine.remove_member(&by, id).await?;
+            println!("Removed {member}");
+        }
+        MemberCmd::Leave => bail!(
+            "this organization is not synced: there is nobody to leave; it is yours alone on this device"
+        ),
+        MemberCmd::Invite { .. } | MemberCmd::Pending | MemberCmd::Confirm { .. } => {
+            unreachable!("handled before, with the sync server")
+        }
+    }
     Ok(())
 }
