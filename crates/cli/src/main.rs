@@ -340,6 +340,9 @@ enum LockCmd {
     Set { date: String },
     /// Remove the lock
     Clear,
+    /// Work inside the locked period changed after it was locked (by a device that had not heard
+    /// of the lock yet, or a modified one)
+    Changes,
 }
 
 #[derive(Subcommand)]
@@ -1241,6 +1244,24 @@ async fn command(cli: &Cli, ctx: &mut Ctx) -> Result<()> {
         Command::Lock(LockCmd::Clear) => {
             ctx.engine.lock_period(&by, None).await?;
             println!("Removed the lock");
+        }
+        Command::Lock(LockCmd::Changes) => {
+            let changes = ctx.engine.locked_changes(&by).await?;
+            if cli.json {
+                return print_json(&changes);
+            }
+            let format = ctx.format()?;
+            let mut table = Table::new(["DAY", "WHAT", "MEMBER", "CHANGED", "ID"]);
+            for c in changes {
+                table.row([
+                    format.date(c.date),
+                    c.kind.to_owned(),
+                    c.member_name,
+                    c.fields.join(", "),
+                    c.id,
+                ]);
+            }
+            table.print_or("Nothing inside the locked period changed after it was locked.");
         }
         Command::Report(ReportCmd::Time {
             from,

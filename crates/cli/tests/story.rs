@@ -466,6 +466,13 @@ fn bad_input_is_refused_with_one_line_and_writes_nothing() {
         ],
         "locked",
     );
+    // Nothing inside the locked period changed since it was locked; a Member may not ask.
+    let changes = ok(vault, &["lock", "changes"]);
+    assert!(
+        changes.contains("Nothing inside the locked period changed"),
+        "{changes}"
+    );
+    refused(vault, &["--as", "Max", "lock", "changes"], "member may not");
 
     // A wrong passphrase is one line too, and opens nothing.
     let out = support::output(

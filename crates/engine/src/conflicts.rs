@@ -210,6 +210,6 @@ fn json_of(kind: Kind, plaintext: &[u8]) -> Result<serde_json::Value> {
     serde_json::from_slice(&record.encode_json()).map_err(|e| damaged(e.to_string()))
 }
 
-fn damaged(what: impl Into<String>) -> EngineError {
+pub(crate) fn damaged(what: impl Into<String>) -> EngineError {
     EngineError::Vault(stint_vault::VaultError::Damaged(what.into()))
 }

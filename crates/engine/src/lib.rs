@@ -18,6 +18,7 @@ mod idle;
 mod invoice_files;
 mod invoice_numbers;
 mod invoicing;
+mod locked_work;
 mod membership;
 mod project_summary;
 #[allow(dead_code)] // groundwork: the apps do not read the log yet
@@ -40,6 +41,7 @@ pub use invoicing::{
     BillingProblem, BillingProblemKind, InvoiceEdit, InvoiceFilter, InvoiceView, NewInvoice,
     NewRecurring,
 };
+pub use locked_work::LockedChange;
 pub use project_summary::ProjectSummary;
 pub use quarantine::QuarantineView;
 pub use recovery::NewRecoveryKey;

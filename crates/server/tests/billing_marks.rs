@@ -303,3 +303,86 @@ async fn two_drafts_of_the_same_work_are_told_apart(backend: Backend) {
     server.stop().await;
 }
 both!(two_drafts_of_the_same_work_are_told_apart);
+
+/// The lock date (docs/sync.md, "The role table, cell by cell"): Mia changes one of her November
+/// entries before Ada locks November and another after, on a device that has not heard of the
+/// lock; the server cannot read dates and takes both. Ada's device finds the second, and only it,
+/// as work inside the locked period changed after the lock, naming the field; Mia, a Member, may
+/// not ask; and once the lock has reached her device she can change neither any more.
+async fn work_changed_inside_the_locked_period_is_found(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, project) = ada_with_rated_acme(&server, &storage).await;
+    publish(&mut ada, org).await;
+    let by = ada.engine.act_as_user(org).unwrap();
+    let mut mia = confirmed_and_synced(
+        &server,
+        &storage,
+        &mut ada,
+        org,
+        "mia@example.org",
+        Role::Member,
+    )
+    .await;
+    let mia_by = mia.engine.act_as_user(org).unwrap();
+    let mut entries = Vec::new();
+    for (day, note) in [
+        ("2026-11-10T09:00:00Z", "design"),
+        ("2026-11-12T09:00:00Z", "build"),
+    ] {
+        let start: jiff::Timestamp = day.parse().unwrap();
+        let added = mia
+            .engine
+            .add_entry(&mia_by, span_entry(project, start, 60, note))
+            .await
+            .unwrap();
+        entries.push(added.entry.entry.id);
+    }
+    let [design, build] = [entries[0], entries[1]];
+    mia.engine.sync(&mia.t).await.unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    let note = |text: &str| EntryChanges {
+        note: Some(text.into()),
+        ..Default::default()
+    };
+
+    // Before the lock: "build" renamed. Then Ada locks November; then, not knowing, Mia renames
+    // "design".
+    mia.engine
+        .edit_entry(&mia_by, build, note("build, before the lock"))
+        .await
+        .unwrap();
+    ada.engine
+        .lock_period(&by, Some(jiff::civil::date(2026, 12, 1)))
+        .await
+        .unwrap();
+    ada.engine.sync(&ada.t).await.unwrap();
+    assert!(ada.engine.locked_changes(&by).await.unwrap().is_empty());
+    mia.engine
+        .edit_entry(&mia_by, design, note("design, after the lock"))
+        .await
+        .unwrap();
+    let got = report(&mia.engine.sync(&mia.t).await.unwrap(), org);
+    assert_eq!((got.pushed, got.pending), (2, 0), "{got:?}");
+    ada.engine.sync(&ada.t).await.unwrap();
+
+    let found = ada.engine.locked_changes(&by).await.unwrap();
+    let seen: Vec<(String, &str, Vec<String>)> = found
+        .iter()
+        .map(|c| (c.id.clone(), c.kind, c.fields.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [(design.to_string(), "time entry", vec!["note".to_owned()])]
+    );
+    assert_eq!(found[0].date, jiff::civil::date(2026, 11, 10));
+    assert!(mia.engine.locked_changes(&mia_by).await.is_err());
+    let refused = mia
+        .engine
+        .edit_entry(&mia_by, build, note("again"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("lock"), "{refused}");
+}
+both!(work_changed_inside_the_locked_period_is_found);

@@ -565,6 +565,31 @@ impl Vault {
         Ok(queued)
     }
 
+    /// The ids of the records of `org` of the kinds in `kinds` whose stored version was written
+    /// later than `hlc` (read from the `hlc` column: nothing is opened).
+    pub async fn written_after(
+        &self,
+        org: [u8; 16],
+        kinds: &[u16],
+        hlc: u64,
+    ) -> Result<Vec<[u8; 16]>> {
+        let mut query = sqlx::QueryBuilder::new("SELECT id FROM records WHERE org = ");
+        query.push_bind(org.as_slice());
+        query.push(" AND hlc > ");
+        query.push_bind(i64::try_from(hlc).unwrap_or(i64::MAX));
+        query.push(" AND kind IN (");
+        let mut list = query.separated(", ");
+        for kind in kinds {
+            list.push_bind(i64::from(*kind));
+        }
+        query.push(")");
+        let rows: Vec<(Vec<u8>,)> = query.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id,)| id.try_into().ok())
+            .collect())
+    }
+
     /// How many records of `org` this vault holds, those of the kinds in `skip` left out.
     pub async fn record_count(&self, org: [u8; 16], skip: &[u16]) -> Result<u64> {
         let kinds: Vec<(i64, i64)> =
