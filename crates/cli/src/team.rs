@@ -207,6 +207,8 @@ pub async fn change(
 /// membership log by itself.
 pub async fn leave(json: bool, engine: &mut Engine, by: &ActAs) -> Result<()> {
     let t = transport(engine).await?;
+    // What this device wrote goes to the others first.
+    engine.sync(&t).await?;
     engine.leave_organization(&t, by).await?;
     if json {
         return crate::print_json(&serde_json::json!({ "org": by.org, "left": true }));

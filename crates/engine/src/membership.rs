@@ -477,7 +477,8 @@ impl Engine {
     /// key, which the next Owner's or Admin's device makes (the one leaving must not know it), and
     /// until then the server takes no more writes sealed for them. As for someone removed, this
     /// device no longer syncs the organization, and keeps what it holds of it closed: the log it
-    /// keeps says this account is no member.
+    /// keeps says this account is no member. Refused while changes this device wrote wait to be
+    /// pushed (they would reach nobody).
     pub async fn leave_organization<T: Transport>(&mut self, t: &T, by: &ActAs) -> Result<()> {
         self.actor(by)?;
         let account = self.account().await?;
@@ -497,6 +498,13 @@ impl Engine {
             )
             .into());
         }
+        // What this device wrote and the others have not received would never reach them.
+        let waiting = self.vault.outbox_len_of(by.org.to_bytes()).await?;
+        if waiting > 0 && role != Role::Viewer {
+            return Err(EngineError::Conflict(format!(
+                "{waiting} change(s) of yours have not reached the others yet: sync first (`stint sync`), then leave"
+            )));
+        }
         let entry = self.sign_entry(
             &account,
             by.org,
@@ -505,8 +513,8 @@ impl Engine {
                 member: me.to_bytes(),
             },
         );
-        let mut left = log.clone();
-        left.append(by.org, &entry).map_err(sync_error)?;
+        // Checked as every device will, before it is sent.
+        log.clone().append(by.org, &entry).map_err(sync_error)?;
         t.append_membership(by.org, log.head.0, std::slice::from_ref(&entry), &[])
             .await
             .map_err(sync_error)?;

@@ -106,7 +106,8 @@ fn compartment_name(c: u8) -> &'static str {
 /// epoch of that compartment in the same request: the keys they held protect nothing written
 /// after. The exception is someone leaving (their own removal, alone): the compartments they read
 /// are then owed a new key, and pushes to them wait (`409 rotation_pending`) until an Owner's or
-/// Admin's device gives it. Nothing else may be delivered. All of it is stored in one transaction, or nothing.
+/// Admin's device gives it. Nothing else may be delivered. All of it is stored in one
+/// transaction, or nothing.
 pub async fn append(
     State(state): State<Shared>,
     in_org: InOrg,

@@ -898,7 +898,8 @@ async fn a_change_the_new_role_forbids_is_set_aside_and_sync_goes_on(backend: Ba
 }
 both!(a_change_the_new_role_forbids_is_set_aside_and_sync_goes_on);
 
-/// Leaving (docs/sync.md, "Leaving"): Mia, a Member, signs her own removal. The server stops
+/// Leaving (docs/sync.md, "Leaving"): Mia, a Member, signs her own removal (once her last change
+/// has gone: with one waiting, she is told to sync first). The server stops
 /// serving her at once; she cannot make the team's next key (she would know it), so the team
 /// compartment is owed one and the server takes nothing more sealed for it: Vic's change waits on
 /// his device, and pushed anyway it is refused (`409 rotation_pending`). Ada's next round moves
@@ -937,7 +938,21 @@ async fn leaving_holds_writes_until_an_owner_moves_the_keys_on(backend: Backend)
         .to_string();
     assert!(err.contains("the last Owner cannot leave"), "{err}");
 
+    // What Mia wrote and has not pushed would reach nobody: she syncs first.
     let mia_by = mia.engine.act_as_user(org).unwrap();
+    let before: jiff::Timestamp = "2026-12-01T08:00:00Z".parse().unwrap();
+    mia.engine
+        .add_entry(&mia_by, span_entry(project, before, 30, "her last"))
+        .await
+        .unwrap();
+    let err = mia
+        .engine
+        .leave_organization(&mia.t, &mia_by)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("sync first"), "{err}");
+    mia.engine.sync(&mia.t).await.unwrap();
     mia.engine
         .leave_organization(&mia.t, &mia_by)
         .await

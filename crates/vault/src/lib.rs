@@ -291,7 +291,7 @@ pub struct Vault {
     skew_ms: AtomicI64,
     /// Each organization's membership log position, as the engine last followed it: what the
     /// versions this vault writes on its own (merges, write log entries) name in their headers.
-    log_positions: std::sync::Mutex<std::collections::HashMap<[u8; 16], LogView>>,
+    logs: std::sync::Mutex<std::collections::HashMap<[u8; 16], LogView>>,
 }
 
 /// Minimum passphrase length in characters.
@@ -413,7 +413,7 @@ impl Vault {
             protection,
             last_hlc: AtomicU64::new(0),
             skew_ms: AtomicI64::new(0),
-            log_positions: Default::default(),
+            logs: Default::default(),
         };
         let keys = vault.keys_from(device_key).await?;
         Ok((vault, keys))
@@ -454,7 +454,7 @@ impl Vault {
             protection,
             last_hlc: AtomicU64::new(last_hlc as u64),
             skew_ms: AtomicI64::new(0),
-            log_positions: Default::default(),
+            logs: Default::default(),
         })
     }
 
@@ -824,7 +824,7 @@ impl Vault {
     /// account may write a merge ([`Vault::receive_verified`]). Organizations without a log name
     /// 0, and every device of theirs writes merges.
     pub fn set_log(&self, org: [u8; 16], head: u32, roles: HashMap<[u8; 16], Role>) {
-        self.log_positions
+        self.logs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(org, LogView { head, roles });
@@ -832,7 +832,7 @@ impl Vault {
 
     /// The position [`Vault::set_log`] last set for `org`, or 0.
     pub(crate) fn log_position(&self, org: [u8; 16]) -> u32 {
-        self.log_positions
+        self.logs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&org)
@@ -844,7 +844,7 @@ impl Vault {
     /// a merge only if the server will take it. Without a log, yes.
     pub(crate) fn may_write(&self, me: [u8; 16], header: &Header) -> bool {
         let views = self
-            .log_positions
+            .logs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(view) = views.get(&header.org) else {
