@@ -348,30 +348,12 @@ both!(offline_edits_on_two_devices_merge);
 /// writes. Every device ends with both changes; nothing waits, nothing is set aside.
 async fn a_reader_leaves_the_merge_to_those_who_may_write(backend: Backend) {
     use stint_engine::ClientChanges;
-    use support::team::{ada_with_acme, confirmed_and_synced, publish, push_raw, report};
+    use support::team::{acme_with_mia_and_vic, push_raw, report};
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let (mut ada, org, _) = ada_with_acme(&server, &storage).await;
-    publish(&mut ada, org).await;
+    let (mut ada, org, _, mut mia, mut vic) =
+        acme_with_mia_and_vic(&server, &storage, Role::Member, Role::Admin).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let mut vic = confirmed_and_synced(
-        &server,
-        &storage,
-        &mut ada,
-        org,
-        "vic@example.org",
-        Role::Admin,
-    )
-    .await;
-    let mut mia = confirmed_and_synced(
-        &server,
-        &storage,
-        &mut ada,
-        org,
-        "mia@example.org",
-        Role::Member,
-    )
-    .await;
     let globex = ada.engine.find_client(org, "Globex").unwrap();
 
     // Ada renames the client; Mia's device receives it.

@@ -10,8 +10,8 @@ use stint_domain::{Compartment, MemberId, OrgId, RateScope, Role};
 use stint_engine::{EntryFilter, NewRate};
 use support::devices::{client_names, span_entry, stored_records};
 use support::team::{
-    Person, ada_with_acme, confirmed, confirmed_and_synced, held_compartments, publish, push_raw,
-    report,
+    Person, acme_with_mia_and_vic, ada_with_acme, confirmed, confirmed_and_synced,
+    held_compartments, publish, push_raw, report,
 };
 use support::{Backend, Server, Storage};
 
@@ -759,27 +759,9 @@ both!(ownership_moves_through_the_log);
 async fn a_change_the_new_role_forbids_is_set_aside_and_sync_goes_on(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let (mut ada, org, project) = ada_with_acme(&server, &storage).await;
-    publish(&mut ada, org).await;
+    let (mut ada, org, project, mut mia, mut vic) =
+        acme_with_mia_and_vic(&server, &storage, Role::Member, Role::Admin).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let mut mia = confirmed_and_synced(
-        &server,
-        &storage,
-        &mut ada,
-        org,
-        "mia@example.org",
-        Role::Member,
-    )
-    .await;
-    let mut vic = confirmed_and_synced(
-        &server,
-        &storage,
-        &mut ada,
-        org,
-        "vic@example.org",
-        Role::Admin,
-    )
-    .await;
     let mia_id = mia.engine.sync_account().await.unwrap().unwrap();
     let vic_id = vic.engine.sync_account().await.unwrap().unwrap();
     let start: jiff::Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();
@@ -908,27 +890,9 @@ both!(a_change_the_new_role_forbids_is_set_aside_and_sync_goes_on);
 async fn leaving_holds_writes_until_an_owner_moves_the_keys_on(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let (mut ada, org, project) = ada_with_acme(&server, &storage).await;
-    publish(&mut ada, org).await;
+    let (mut ada, org, project, mut mia, mut vic) =
+        acme_with_mia_and_vic(&server, &storage, Role::Member, Role::Member).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let mut mia = confirmed_and_synced(
-        &server,
-        &storage,
-        &mut ada,
-        org,
-        "mia@example.org",
-        Role::Member,
-    )
-    .await;
-    let mut vic = confirmed_and_synced(
-        &server,
-        &storage,
-        &mut ada,
-        org,
-        "vic@example.org",
-        Role::Member,
-    )
-    .await;
 
     let err = ada
         .engine

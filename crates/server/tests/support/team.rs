@@ -181,3 +181,18 @@ pub async fn push_raw(
     }
     super::read(response).await
 }
+
+/// Ada's "Acme", published, with Mia and Vic confirmed by fingerprint as `mia` and `vic` and every
+/// device synced: Ada, the organization, its project, Mia, Vic.
+pub async fn acme_with_mia_and_vic(
+    server: &Server,
+    storage: &Storage,
+    mia: Role,
+    vic: Role,
+) -> (Person, OrgId, stint_domain::ProjectId, Person, Person) {
+    let (mut ada, org, project) = ada_with_acme(server, storage).await;
+    publish(&mut ada, org).await;
+    let mia = confirmed_and_synced(server, storage, &mut ada, org, "mia@example.org", mia).await;
+    let vic = confirmed_and_synced(server, storage, &mut ada, org, "vic@example.org", vic).await;
+    (ada, org, project, mia, vic)
+}
