@@ -6,10 +6,10 @@
 mod support;
 
 use stint_crypto::EnvelopeRef;
-use stint_domain::{Kind, OrgId, Role, Work};
+use stint_domain::{Kind, OrgId, ProjectId, Role, Work};
 use stint_engine::{BillingProblemKind, EntryChanges, NewInvoice};
 use support::devices::{span_entry, stored_records};
-use support::team::{ada_with_rated_acme, confirmed_and_synced, publish, report};
+use support::team::{Person, ada_with_rated_acme, confirmed_and_synced, publish, report};
 use support::{Backend, Server, Storage};
 
 /// The kinds and authors of the records of `org` in the vault at `dir`, by record id.
@@ -29,21 +29,31 @@ async fn stored(dir: &std::path::Path, org: OrgId) -> Vec<([u8; 16], Kind, [u8; 
         .collect()
 }
 
-async fn a_concurrent_edit_survives_the_billing_mark(backend: Backend) {
-    let storage = Storage::new(backend).await;
-    let server = Server::start(&storage).await;
-    let (mut ada, org, project) = ada_with_rated_acme(&server, &storage).await;
+/// Ada's rated "Acme", published, with Mia confirmed by fingerprint as a Member and both devices
+/// synced: Ada, the organization, its project, Mia.
+async fn rated_acme_with_mia(
+    server: &Server,
+    storage: &Storage,
+) -> (Person, OrgId, ProjectId, Person) {
+    let (mut ada, org, project) = ada_with_rated_acme(server, storage).await;
     publish(&mut ada, org).await;
-    let by = ada.engine.act_as_user(org).unwrap();
-    let mut mia = confirmed_and_synced(
-        &server,
-        &storage,
+    let mia = confirmed_and_synced(
+        server,
+        storage,
         &mut ada,
         org,
         "mia@example.org",
         Role::Member,
     )
     .await;
+    (ada, org, project, mia)
+}
+
+async fn a_concurrent_edit_survives_the_billing_mark(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (mut ada, org, project, mut mia) = rated_acme_with_mia(&server, &storage).await;
+    let by = ada.engine.act_as_user(org).unwrap();
     let mia_by = mia.engine.act_as_user(org).unwrap();
     let mia_id = mia.engine.sync_account().await.unwrap().unwrap();
 
@@ -312,18 +322,8 @@ both!(two_drafts_of_the_same_work_are_told_apart);
 async fn work_changed_inside_the_locked_period_is_found(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
-    let (mut ada, org, project) = ada_with_rated_acme(&server, &storage).await;
-    publish(&mut ada, org).await;
+    let (mut ada, org, project, mut mia) = rated_acme_with_mia(&server, &storage).await;
     let by = ada.engine.act_as_user(org).unwrap();
-    let mut mia = confirmed_and_synced(
-        &server,
-        &storage,
-        &mut ada,
-        org,
-        "mia@example.org",
-        Role::Member,
-    )
-    .await;
     let mia_by = mia.engine.act_as_user(org).unwrap();
     let mut entries = Vec::new();
     for (day, note) in [
