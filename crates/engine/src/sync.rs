@@ -8,7 +8,7 @@
 //! itself: every certificate the server lists is checked against their public half, and every
 //! received envelope against its author device's certificate, before anything is stored.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use stint_crypto::{
     DeviceCertificate, EnvelopeRef, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey,
@@ -1036,9 +1036,10 @@ impl Engine {
     ) -> Result<bool> {
         let mut lost = false;
         let (mut history, mut cursor) = self.cursor(org).await?;
-        let mut ahead: Option<Fetched> = None;
+        // Pages pulled after the one being stored, their signatures being checked meanwhile.
+        let mut ahead: VecDeque<Fetched> = VecDeque::new();
         loop {
-            let page = match ahead.take() {
+            let page = match ahead.pop_front() {
                 Some(page) => page,
                 None => fetch(t, org, cursor, signers).await?,
             };
@@ -1046,6 +1047,7 @@ impl Engine {
                 if history != [0; 16] {
                     // Another history: start over from its beginning, and push again. Numbers
                     // kept in the quarantine were the old history's: everything comes again.
+                    ahead.clear();
                     cursor = 0;
                     history = page.history;
                     lost = true;
@@ -1064,6 +1066,7 @@ impl Engine {
                 // restore from an older backup): read it all again from the start, and push
                 // again what this device wrote (`sync_org`).
                 if cursor > page.head {
+                    ahead.clear();
                     cursor = 0;
                     lost = true;
                     self.save_cursor(org, history, 0).await?;
@@ -1071,6 +1074,10 @@ impl Engine {
                 }
                 break;
             };
+            let verified = page
+                .verified
+                .await
+                .map_err(|e| sync_error(format!("checking signatures stopped: {e}")))?;
             // What is refused waits in the quarantine (retried next rounds, `stint sync
             // quarantine`); the cursor moves on, so one bad envelope never makes every round ask
             // for everything after it again. Both are written with the page.
@@ -1082,37 +1089,17 @@ impl Engine {
                 cursor: (&name, &value),
                 now_ms: self.now().as_millisecond(),
             };
-            let (stored, next) = if last < page.head {
-                let (stored, next) = tokio::join!(
-                    self.store_in(
-                        &page.verified,
-                        Some(&end),
-                        arrived.as_deref_mut(),
-                        me,
-                        report
-                    ),
-                    fetch(t, org, last, signers)
-                );
-                (stored, Some(next))
-            } else {
-                (
-                    self.store_in(
-                        &page.verified,
-                        Some(&end),
-                        arrived.as_deref_mut(),
-                        me,
-                        report,
-                    )
-                    .await,
-                    None,
-                )
-            };
+            let store = self.store_in(&verified, Some(&end), arrived.as_deref_mut(), me, report);
+            let (stored, pulled) = tokio::join!(
+                store,
+                fetch_ahead(t, org, signers, &mut ahead, (last, page.head))
+            );
             report.refused += stored?.len();
             cursor = last;
-            // The next page's fetch fails after this one is stored and counted, never before.
-            match next {
-                Some(next) => ahead = Some(next?),
-                None => break,
+            // A later page's fetch fails after this one is stored and counted, never before.
+            pulled?;
+            if ahead.is_empty() {
+                break;
             }
         }
         Ok(lost)
@@ -1144,16 +1131,19 @@ fn applies_in_place(header: &Header, record: &std::result::Result<Option<Record>
 /// the version last stored (`Engine::index_arrived`).
 pub(crate) type Arrived = HashMap<[u8; 16], (Header, std::result::Result<Option<Record>, String>)>;
 
-/// A page as fetched, its signatures checked.
+/// Pages pulled ahead of the one being stored ([`Engine::pull_org`]): enough to keep both cores
+/// busy checking signatures while one page is written.
+const PAGES_AHEAD: usize = 2;
+
+/// A page as fetched, its signatures being checked on every core, off the async threads.
 struct Fetched {
     history: [u8; 16],
     head: u64,
     seqs: Vec<u64>,
-    verified: Verified,
+    verified: tokio::task::JoinHandle<Verified>,
 }
 
-/// Fetches the page of `org` after `cursor` and checks its signatures on every core, off the async
-/// threads.
+/// Fetches the page of `org` after `cursor` and starts checking its signatures.
 async fn fetch<T: Transport>(t: &T, org: OrgId, cursor: u64, signers: &Signers) -> Result<Fetched> {
     let page = t
         .pull(org, cursor, MAX_BATCH as u32)
@@ -1165,15 +1155,38 @@ async fn fetch<T: Transport>(t: &T, org: OrgId, cursor: u64, signers: &Signers) 
         .map(|p| (p.seq, p.envelope))
         .unzip();
     let signers = signers.clone();
-    let verified = tokio::task::spawn_blocking(move || Engine::verify_in(org, envelopes, &signers))
-        .await
-        .map_err(|e| sync_error(format!("checking signatures stopped: {e}")))?;
+    let verified = tokio::task::spawn_blocking(move || Engine::verify_in(org, envelopes, &signers));
     Ok(Fetched {
         history: page.history,
         head: page.head,
         seqs,
         verified,
     })
+}
+
+/// Fetches the pages after `(last, head)`, the last page taken, until [`PAGES_AHEAD`] wait in
+/// `ahead` or the server's head is reached.
+async fn fetch_ahead<T: Transport>(
+    t: &T,
+    org: OrgId,
+    signers: &Signers,
+    ahead: &mut VecDeque<Fetched>,
+    (last, head): (u64, u64),
+) -> Result<()> {
+    while ahead.len() < PAGES_AHEAD {
+        let (after, head) = match ahead.back() {
+            Some(page) => match page.seqs.last() {
+                Some(&after) => (after, page.head),
+                None => break,
+            },
+            None => (last, head),
+        };
+        if after >= head {
+            break;
+        }
+        ahead.push_back(fetch(t, org, after, signers).await?);
+    }
+    Ok(())
 }
 
 /// Whether an outgoing envelope is an entry of this device's write log.
