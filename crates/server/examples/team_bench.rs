@@ -16,7 +16,9 @@
 //! - **B5 with four roles at once**: the Owner's second device, an Admin's, a Member's and the
 //!   Viewer's first syncs, started together; each one's records and time, and all of them.
 //! - **B6 with four roles at once**: the Owner's second device, the Admin and the Member each push
-//!   a third of 10,000 new entries while the Viewer pulls, started together.
+//!   a third of 10,000 new entries while the Viewer pulls until it has all of them, started
+//!   together; the figure is the records over the time until the Viewer has the last one. The
+//!   writers' whole rounds are printed beside it (each also pulls what the others pushed).
 //!
 //! Server and clients share the machine. Nothing here is a test: the numbers are printed, never
 //! asserted.
@@ -49,6 +51,24 @@ async fn by_epoch(dir: &std::path::Path, org: OrgId) -> Vec<((u8, u32), usize)> 
         *counts.entry((h.compartment, h.epoch)).or_insert(0) += 1;
     }
     counts.into_iter().collect()
+}
+
+/// The reader's rounds, 10 ms apart, until `expected` new records have arrived: when the last of
+/// the writers' pushes has reached a device that reads everything.
+async fn until_received(p: &mut Person, org: OrgId, expected: usize) -> (SyncReport, Duration) {
+    let started = Instant::now();
+    let mut received = SyncReport::default();
+    while received.received < expected {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{} of {expected} records arrived in two minutes",
+            received.received
+        );
+        let reports = p.engine.sync(&p.t).await.unwrap();
+        received.received += report(&reports, org).received;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    (received, started.elapsed())
 }
 
 async fn first_sync(p: &mut Person, org: OrgId) -> (SyncReport, Duration) {
@@ -164,8 +184,8 @@ async fn main() {
     let together = started.elapsed();
 
     // B6 with four roles at once: the Owner's second device, the Admin and the Member each add a
-    // third of 10,000 entries offline, then the three push while the Viewer pulls, all started
-    // together (a Viewer writes nothing).
+    // third of 10,000 entries offline, then the three push while the Viewer pulls until it has
+    // them all, started together (a Viewer writes nothing).
     let [a, b, c, d] = &mut four;
     let project = {
         let by = a.engine.act_as_user(org).unwrap();
@@ -190,14 +210,15 @@ async fn main() {
                 .unwrap();
         }
     }
-    let started = Instant::now();
     let (po, pa, pm, pv) = tokio::join!(
         first_sync(a, org),
         first_sync(b, org),
         first_sync(c, org),
-        first_sync(d, org)
+        until_received(d, org, NEW_ENTRIES / 3 * 3)
     );
-    let pushed_together = started.elapsed();
+    // The writers' rounds also pull and store what the other writers pushed (the Owner's and the
+    // Admin's read every entry): B5's work, beside this one's.
+    let rounds_together = [&po, &pa, &pm].iter().map(|(_, took)| *took).max().unwrap();
 
     println!(
         "storage: {} · {} records seeded · 2 cores shared by server and clients",
@@ -252,7 +273,7 @@ async fn main() {
         ("Owner (second device)", &po),
         ("Admin", &pa),
         ("Member", &pm),
-        ("Viewer (pulls only)", &pv),
+        ("Viewer (pulls until it has all of them)", &pv),
     ] {
         println!(
             "| B6, four at once: {role} | {} pushed, {} received in {:.0} ms | - | - |",
@@ -262,15 +283,19 @@ async fn main() {
         );
     }
     let pushed: usize = [&po, &pa, &pm].iter().map(|(r, _)| r.pushed).sum();
+    let (viewer, arrived) = &pv;
+    let rate = viewer.received as f64 / arrived.as_secs_f64();
     println!(
-        "| B6, four at once: all | {pushed} pushed in {:.0} ms, {:.0} records/s together | >= 20k records/s | {} |",
-        ms(pushed_together),
-        pushed as f64 / pushed_together.as_secs_f64(),
-        if pushed as f64 / pushed_together.as_secs_f64() >= 20_000.0 {
-            "yes"
-        } else {
-            "NO"
-        }
+        "| B6, four at once: pushed by three, all received by the Viewer | {} in {:.0} ms, {:.0} records/s | >= 20k records/s | {} |",
+        viewer.received,
+        ms(*arrived),
+        rate,
+        if rate >= 20_000.0 { "yes" } else { "NO" }
+    );
+    println!(
+        "| B6, four at once: the writers' whole rounds (each also pulls the others' entries it reads) | {pushed} pushed in {:.0} ms, {:.0} records/s together | - | - |",
+        ms(rounds_together),
+        pushed as f64 / rounds_together.as_secs_f64(),
     );
     server.stop().await;
 }
