@@ -103,18 +103,10 @@ pub(crate) async fn entry(cli: &Cli, ctx: &mut Ctx, cmd: &EntryCmd) -> Result<()
                 .transpose()?;
             let time = match (start, end, duration) {
                 (Some(start), Some(end), None) => ctx.span(start, end, date.as_deref())?,
-                (None, None, Some(duration)) => {
-                    let today = ctx.today()?;
-                    let date = date
-                        .as_deref()
-                        .map(|d| parse::date(d, today))
-                        .transpose()?
-                        .unwrap_or(today);
-                    EntryTime::Duration {
-                        date,
-                        seconds: parse::duration(duration)?,
-                    }
-                }
+                (None, None, Some(duration)) => EntryTime::Duration {
+                    date: ctx.day_or_today(date.as_deref())?,
+                    seconds: parse::duration(duration)?,
+                },
                 _ => bail!("give --start and --end, or --duration (with an optional --date)"),
             };
             let member = member

@@ -65,12 +65,7 @@ pub async fn expense(cli: &Cli, ctx: &mut Ctx, cmd: &ExpenseCmd) -> Result<()> {
             project,
             receipt,
         } => {
-            let today = ctx.today()?;
-            let date = date
-                .as_deref()
-                .map(|d| parse::date(d, today))
-                .transpose()?
-                .unwrap_or(today);
+            let date = ctx.day_or_today(date.as_deref())?;
             let project = project.as_deref().map(|p| ctx.project(p)).transpose()?;
             let receipt = match receipt {
                 Some(path) => {

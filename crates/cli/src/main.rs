@@ -568,10 +568,17 @@ impl Ctx {
     }
 
     /// `--start`/`--end`: a time alone falls on `day` (`--date`, or today if it is `None`).
-    fn span(&self, start: &str, end: &str, day: Option<&str>) -> Result<EntryTime> {
+    /// The day given ("2026-03-02", "yesterday": `parse::date`), or today.
+    fn day_or_today(&self, day: Option<&str>) -> Result<Date> {
         let today = self.today()?;
-        let day = day.map(|d| parse::date(d, today)).transpose()?;
-        let start = parse::datetime(start, day.unwrap_or(today))?;
+        Ok(day
+            .map(|d| parse::date(d, today))
+            .transpose()?
+            .unwrap_or(today))
+    }
+
+    fn span(&self, start: &str, end: &str, day: Option<&str>) -> Result<EntryTime> {
+        let start = parse::datetime(start, self.day_or_today(day)?)?;
         let end = parse::datetime(end, start.date())?;
         Ok(EntryTime::Span {
             start: self.instant(start)?,
