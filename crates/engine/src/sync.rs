@@ -866,13 +866,14 @@ impl Engine {
         let pushes = role != Some(Role::Viewer) && !report.key_owed;
         // Merges written while pulling are pushed in the same round; a merge answered by yet
         // another version (someone wrote meanwhile) waits for the next round.
+        let mut own = Own::new();
         for _ in 0..3 {
             if pushes {
-                self.push_org(t, org, me, false, report).await?;
+                self.push_org(t, org, me, false, report, &mut own).await?;
             }
             let merged = report.merged;
             let lost = self
-                .pull_org(t, org, signers, me, report, arrived.as_deref_mut())
+                .pull_org(t, org, signers, me, report, arrived.as_deref_mut(), &mut own)
                 .await?;
             self.retry_quarantine(t, org, signers, me, report, arrived.as_deref_mut())
                 .await?;
@@ -892,13 +893,16 @@ impl Engine {
         if unseen != Unseen::default() {
             let (history, _) = self.cursor(org).await?;
             self.save_cursor(org, history, 0).await?;
-            self.pull_org(t, org, signers, me, report, arrived).await?;
+            // Everything, this device's own numbers too: the server may have lied about them.
+            own.clear();
+            self.pull_org(t, org, signers, me, report, arrived, &mut own)
+                .await?;
             unseen = self.vault.unseen(org.to_bytes()).await?;
         }
         // This device's write log entries last, once pulled: a vault restored from an older
         // copy of itself has learnt where its own chain stands on the server by now.
         if pushes {
-            self.push_org(t, org, me, true, report).await?;
+            self.push_org(t, org, me, true, report, &mut own).await?;
         }
         report.unseen_versions = unseen.versions;
         report.unseen_log_entries = unseen.entries;
@@ -957,7 +961,8 @@ impl Engine {
     /// Attachments go one by one to their own route (`Transport::put_attachment`), ahead of the
     /// records of their batch. With `log`, once the outbox is empty, what the server acknowledged
     /// is listed in this device's write log (author `me`), whose entries are pushed last: no entry
-    /// lists a version the server had not acknowledged before the entry existed.
+    /// lists a version the server had not acknowledged before the entry existed. The numbers the
+    /// server stored this device's versions at go into `own`, for this round's pulls to pass over.
     async fn push_org<T: Transport>(
         &self,
         t: &T,
@@ -965,6 +970,7 @@ impl Engine {
         me: MemberId,
         log: bool,
         report: &mut SyncReport,
+        own: &mut Own,
     ) -> Result<()> {
         // A push's framing takes four bytes per envelope and a few more.
         let budget = MAX_PUSH_BYTES - 4 * MAX_BATCH - 64;
@@ -1014,6 +1020,12 @@ impl Engine {
                 .count();
             self.vault.ack_pushed(&records).await?;
             self.skip_own(org, &outcomes).await?;
+            own.extend(
+                outcomes
+                    .iter()
+                    .filter(|(outcome, _)| *outcome != Outcome::Superseded)
+                    .map(|(_, seq)| *seq),
+            );
         }
         Ok(())
     }
@@ -1024,7 +1036,8 @@ impl Engine {
     ///
     /// While a page is stored, the next one is fetched and its signatures checked on the other
     /// cores: storing is one writer, checking is every core's work, and waiting for the network
-    /// is nobody's.
+    /// is nobody's. What the page holds at numbers in `own` is passed over unchecked.
+    #[allow(clippy::too_many_arguments)]
     async fn pull_org<T: Transport>(
         &self,
         t: &T,
@@ -1033,6 +1046,7 @@ impl Engine {
         me: MemberId,
         report: &mut SyncReport,
         mut arrived: Option<&mut Arrived>,
+        own: &mut Own,
     ) -> Result<bool> {
         let mut lost = false;
         let (mut history, mut cursor) = self.cursor(org).await?;
@@ -1041,13 +1055,14 @@ impl Engine {
         loop {
             let page = match ahead.pop_front() {
                 Some(page) => page,
-                None => fetch(t, org, cursor, signers).await?,
+                None => fetch(t, org, cursor, signers, own).await?,
             };
             if page.history != history {
                 if history != [0; 16] {
                     // Another history: start over from its beginning, and push again. Numbers
                     // kept in the quarantine were the old history's: everything comes again.
                     ahead.clear();
+                    own.clear();
                     cursor = 0;
                     history = page.history;
                     lost = true;
@@ -1061,12 +1076,13 @@ impl Engine {
                 history = page.history;
                 self.save_cursor(org, history, cursor).await?;
             }
-            let Some(&last) = page.seqs.last() else {
+            let Some(last) = page.last else {
                 // A cursor past the head means the server lost what it had acknowledged (a
                 // restore from an older backup): read it all again from the start, and push
                 // again what this device wrote (`sync_org`).
                 if cursor > page.head {
                     ahead.clear();
+                    own.clear();
                     cursor = 0;
                     lost = true;
                     self.save_cursor(org, history, 0).await?;
@@ -1092,7 +1108,7 @@ impl Engine {
             let store = self.store_in(&verified, Some(&end), arrived.as_deref_mut(), me, report);
             let (stored, pulled) = tokio::join!(
                 store,
-                fetch_ahead(t, org, signers, &mut ahead, (last, page.head))
+                fetch_ahead(t, org, signers, own, &mut ahead, (last, page.head))
             );
             report.refused += stored?.len();
             cursor = last;
@@ -1135,23 +1151,45 @@ pub(crate) type Arrived = HashMap<[u8; 16], (Header, std::result::Result<Option<
 /// busy checking signatures while one page is written.
 const PAGES_AHEAD: usize = 2;
 
+/// The numbers the server said it stored this device's versions at, in this round
+/// ([`Engine::push_org`]). A pull passes over what it serves there: this device wrote it. When
+/// several devices push at once the numbers are not one run after the cursor
+/// ([`Engine::skip_own`]), and without this each device would fetch, check and compare its own
+/// pushes again. A server that lies about them can only hide records, as it can anyway: a write
+/// log that lists what was passed over makes the round read everything again, these numbers
+/// forgotten (`Engine::sync_org`).
+type Own = std::collections::HashSet<u64>;
+
 /// A page as fetched, its signatures being checked on every core, off the async threads.
 struct Fetched {
     history: [u8; 16],
     head: u64,
+    /// The page's last number, what it held at this device's own numbers included: where the
+    /// cursor moves once it is stored.
+    last: Option<u64>,
+    /// The numbers of the envelopes kept, in order.
     seqs: Vec<u64>,
     verified: tokio::task::JoinHandle<Verified>,
 }
 
-/// Fetches the page of `org` after `cursor` and starts checking its signatures.
-async fn fetch<T: Transport>(t: &T, org: OrgId, cursor: u64, signers: &Signers) -> Result<Fetched> {
+/// Fetches the page of `org` after `cursor`, passes over what it holds at numbers in `own`, and
+/// starts checking the rest's signatures.
+async fn fetch<T: Transport>(
+    t: &T,
+    org: OrgId,
+    cursor: u64,
+    signers: &Signers,
+    own: &Own,
+) -> Result<Fetched> {
     let page = t
         .pull(org, cursor, MAX_BATCH as u32)
         .await
         .map_err(sync_error)?;
+    let last = page.records.last().map(|p| p.seq);
     let (seqs, envelopes): (Vec<u64>, Vec<Vec<u8>>) = page
         .records
         .into_iter()
+        .filter(|p| !own.contains(&p.seq))
         .map(|p| (p.seq, p.envelope))
         .unzip();
     let signers = signers.clone();
@@ -1159,6 +1197,7 @@ async fn fetch<T: Transport>(t: &T, org: OrgId, cursor: u64, signers: &Signers) 
     Ok(Fetched {
         history: page.history,
         head: page.head,
+        last,
         seqs,
         verified,
     })
@@ -1170,13 +1209,14 @@ async fn fetch_ahead<T: Transport>(
     t: &T,
     org: OrgId,
     signers: &Signers,
+    own: &Own,
     ahead: &mut VecDeque<Fetched>,
     (last, head): (u64, u64),
 ) -> Result<()> {
     while ahead.len() < PAGES_AHEAD {
         let (after, head) = match ahead.back() {
-            Some(page) => match page.seqs.last() {
-                Some(&after) => (after, page.head),
+            Some(page) => match page.last {
+                Some(after) => (after, page.head),
                 None => break,
             },
             None => (last, head),
@@ -1184,7 +1224,7 @@ async fn fetch_ahead<T: Transport>(
         if after >= head {
             break;
         }
-        ahead.push_back(fetch(t, org, after, signers).await?);
+        ahead.push_back(fetch(t, org, after, signers, own).await?);
     }
     Ok(())
 }

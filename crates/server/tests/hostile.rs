@@ -48,6 +48,9 @@ enum Attack {
     /// An attachment of another organization served as the one asked for, its header's
     /// organization and id rewritten to match.
     AttachmentFrom(OrgId, AttachmentId),
+    /// The next push answered as stored at this number (where another device's record is),
+    /// whatever number the server gave; once.
+    ClaimSeq(u64),
 }
 
 struct Hostile<'a> {
@@ -128,7 +131,14 @@ impl Transport for Hostile<'_> {
     }
     members_passed_on!();
     async fn push(&self, org: OrgId, envelopes: &[Vec<u8>]) -> Result<Vec<(Outcome, u64)>, String> {
-        self.inner.push(org, envelopes).await
+        let mut outcomes = self.inner.push(org, envelopes).await?;
+        if let Some(Attack::ClaimSeq(seq)) = self.attack() {
+            self.set(None);
+            for (_, at) in &mut outcomes {
+                *at = seq;
+            }
+        }
+        Ok(outcomes)
     }
     async fn pull(&self, org: OrgId, after: u64, limit: u32) -> Result<PullPage, String> {
         let attack = self.attack();
@@ -632,7 +642,9 @@ both!(a_lying_server_cannot_pass_off_an_attachment);
 
 /// A push stored under exactly the numbers after the device's cursor holds only its own versions:
 /// the next pull does not bring them back. Once another device wrote in between, the numbers are
-/// not this device's alone, and its pull brings everything after its cursor.
+/// not this device's alone, and its pull brings everything after its cursor; what it holds at the
+/// numbers the server gave this device's versions is passed over, unchecked (spoilt there, it is
+/// not even refused).
 async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     let storage = Storage::new(backend).await;
     let server = Server::start(&storage).await;
@@ -672,12 +684,16 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     let on_phone = phone.act_as_user(acme).unwrap();
     phone.add_client(&on_phone, add("Umbrella")).await.unwrap();
     phone.sync(&to_phone).await.unwrap();
-    for name in ["Wayne", "Stark"] {
-        laptop.add_client(&by, add(name)).await.unwrap();
-    }
+    let wayne = laptop.add_client(&by, add("Wayne")).await.unwrap();
+    laptop.add_client(&by, add("Stark")).await.unwrap();
     let before = to_laptop.served.load(Ordering::SeqCst);
-    laptop.sync(&to_laptop).await.unwrap();
+    to_laptop.set(Some(Attack::FlipRecord(wayne.0.to_bytes())));
+    let reports = laptop.sync(&to_laptop).await.unwrap();
+    to_laptop.set(None);
     assert_eq!(to_laptop.served.load(Ordering::SeqCst) - before, 4);
+    assert_eq!(total(&reports).refused, 0, "{reports:?}");
+    assert_eq!(total(&reports).received, 1, "{reports:?}");
+    assert!(laptop.refused_envelopes().await.unwrap().is_empty());
     phone.sync(&to_phone).await.unwrap();
     assert_eq!(client_names(&laptop, acme), client_names(&phone, acme));
     assert_eq!(client_names(&laptop, acme).len(), 6);
@@ -687,6 +703,62 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     server.stop().await;
 }
 both!(a_device_does_not_pull_back_what_it_just_pushed);
+
+/// A server that answers a push with the number of another device's record makes the device pass
+/// that record over: hidden, like any record a server leaves out, and caught the same way. The
+/// other device's write log lists it, so the round reads the organization again from the start,
+/// checking everything: the record arrives in that same round.
+async fn a_server_that_lies_about_a_push_hides_nothing(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let (honest_laptop, to_phone) =
+        laptop_and_phone(&server, &storage, "ada@example.org", PASSWORD).await;
+    let to_laptop = Hostile::over(&honest_laptop);
+    let (mut laptop, mut phone, _dirs) = two_devices().await;
+    let acme = organization(&mut laptop, "Acme").await;
+    let recovery = set_up(&mut laptop, &to_laptop).await;
+    laptop.publish(&to_laptop, acme).await.unwrap();
+    laptop.sync(&to_laptop).await.unwrap();
+    phone.restore_sync(&to_phone, &recovery).await.unwrap();
+    phone.sync(&to_phone).await.unwrap();
+    let add = |name: &'static str| NewClient {
+        name: name.into(),
+        currency: None,
+        rounding: None,
+        note: String::new(),
+    };
+
+    // The phone writes two clients; the laptop one, whose push the server answers with the
+    // number of the phone's second (not the one after the laptop's cursor: nothing is skipped
+    // on the strength of the numbers' run).
+    let on_phone = phone.act_as_user(acme).unwrap();
+    phone.add_client(&on_phone, add("Umbrella")).await.unwrap();
+    let wayne = phone.add_client(&on_phone, add("Wayne")).await.unwrap();
+    phone.sync(&to_phone).await.unwrap();
+    let at = honest_laptop
+        .pull(acme, 0, 1000)
+        .await
+        .unwrap()
+        .records
+        .into_iter()
+        .find(|r| r.envelope[17..33] == wayne.0.to_bytes())
+        .unwrap()
+        .seq;
+    let by = laptop.act_as_user(acme).unwrap();
+    laptop.add_client(&by, add("Stark")).await.unwrap();
+    to_laptop.set(Some(Attack::ClaimSeq(at)));
+    let reports = laptop.sync(&to_laptop).await.unwrap();
+    assert!(to_laptop.attack().is_none(), "the push was answered");
+    assert_eq!(unseen(&reports), (0, 0), "{reports:?}");
+    assert_eq!(client_names(&laptop, acme), ["Stark", "Umbrella", "Wayne"]);
+    phone.sync(&to_phone).await.unwrap();
+    assert_eq!(client_names(&phone, acme), client_names(&laptop, acme));
+
+    laptop.close().await;
+    phone.close().await;
+    server.stop().await;
+}
+both!(a_server_that_lies_about_a_push_hides_nothing);
 
 /// Mia, a Member, signs a client of her own making (her device, modified, writes what her role
 /// may not); the server refuses her push, but a lying server passes it on to Ada anyway. Ada's
