@@ -131,6 +131,11 @@ pub struct Engine {
     clock: Option<Timestamp>,
     /// Milliseconds spent reading, decrypting and indexing at unlock (for the bench).
     load_phases: [f64; 3],
+    /// Each synced organization's membership log as this device last checked it this session:
+    /// a round checks only the entries added since.
+    checked_logs: HashMap<OrgId, membership::CheckedLog>,
+    /// Certificates and identities this session has checked, by their bytes (`team::Checked`).
+    checked: std::sync::Mutex<team::Checked>,
 }
 
 /// What [`Engine::index`] builds from the vault.
@@ -223,6 +228,8 @@ impl Engine {
             quarantined: Vec::new(),
             clock: None,
             load_phases: [0.0; 3],
+            checked_logs: HashMap::new(),
+            checked: Default::default(),
         })
     }
 
@@ -268,6 +275,8 @@ impl Engine {
             quarantined: indexed.quarantined,
             clock: None,
             load_phases: indexed.load_phases,
+            checked_logs: HashMap::new(),
+            checked: Default::default(),
         })
     }
 

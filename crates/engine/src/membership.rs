@@ -30,7 +30,7 @@ fn log_setting(org: OrgId) -> String {
 
 /// Who held which role, and which key epoch was current, at each point of an organization's
 /// membership log: what a received record is judged by, at the position its header names.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Roles {
     /// How many entries the log has (the position new records name).
     pub(crate) head: u32,
@@ -40,14 +40,32 @@ pub(crate) struct Roles {
     epochs: HashMap<u8, Vec<(u32, u32)>>,
 }
 
+/// A membership log as this device checked it: its entries, and what they gave.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckedLog {
+    entries: Vec<Vec<u8>>,
+    log: Membership,
+    roles: Roles,
+}
+
 impl Roles {
     /// The log `entries` of `org`, checked (as [`replay_membership`] does), with its history.
     pub(crate) fn replay(
         org: OrgId,
         entries: &[Vec<u8>],
     ) -> std::result::Result<(Membership, Roles), String> {
-        let mut log = Membership::empty();
-        let mut roles = Roles::default();
+        Self::extend(org, Membership::empty(), Roles::default(), entries)
+    }
+
+    /// `entries` checked and taken in after a log already checked (`log`, and its history
+    /// `roles`), as if the whole log were replayed: each entry is judged by the membership
+    /// before it.
+    fn extend(
+        org: OrgId,
+        mut log: Membership,
+        mut roles: Roles,
+        entries: &[Vec<u8>],
+    ) -> std::result::Result<(Membership, Roles), String> {
         for bytes in entries {
             let at = log.head.0 + 1;
             match log.append(org, bytes)? {
@@ -230,11 +248,31 @@ impl Engine {
         if entries.is_empty() {
             entries = self.anchor_log(t, account, org).await?;
         }
-        let (log, roles) = Roles::replay(org, &entries).map_err(|e| {
+        // What this session checked before is not checked again: only the entries after it.
+        let replayed = match self.checked_logs.get(&org) {
+            Some(c) if entries.get(..c.entries.len()) == Some(c.entries.as_slice()) => {
+                Roles::extend(
+                    org,
+                    c.log.clone(),
+                    c.roles.clone(),
+                    &entries[c.entries.len()..],
+                )
+            }
+            _ => Roles::replay(org, &entries),
+        };
+        let (log, roles) = replayed.map_err(|e| {
             sync_error(format!(
                 "the membership log of organization {org} was refused: {e}"
             ))
         })?;
+        self.checked_logs.insert(
+            org,
+            CheckedLog {
+                entries: entries.clone(),
+                log: log.clone(),
+                roles: roles.clone(),
+            },
+        );
         let own = account.identity.public(account.user.to_bytes());
         match log.members.get(&account.user) {
             Some((_, identity)) if *identity == own => {}
@@ -677,5 +715,83 @@ mod tests {
             .filter(|r| writes_every_record(*r))
             .collect();
         assert_eq!(all, [Role::Owner, Role::Admin]);
+    }
+
+    /// A log checked up to some entry and then taken further (what a round does with the log it
+    /// checked the round before) gives what replaying it whole gives, at every point it could
+    /// have stopped; an entry the membership before it does not allow is refused either way.
+    #[test]
+    fn a_log_taken_further_is_the_log_replayed() {
+        use stint_crypto::{IdentityKeys, MembershipEntry, SealSecretKey, SigningKey};
+        let org = OrgId::from_bytes([42; 16]);
+        let person = |n: u8| {
+            let keys = IdentityKeys {
+                signing: SigningKey::from_bytes([n; 32]),
+                sealing: SealSecretKey::from_bytes([n + 100; 32]),
+            };
+            ([n; 16], keys)
+        };
+        let [ada, adam, mia, vic] = [person(1), person(2), person(3), person(4)];
+        let add = |who: &([u8; 16], IdentityKeys), role| MembershipChange::Add {
+            member: who.0,
+            role: role_number(role),
+            identity: who.1.public(who.0),
+        };
+        let mut entries: Vec<Vec<u8>> = Vec::new();
+        let sign = |entries: &mut Vec<Vec<u8>>, by: &([u8; 16], IdentityKeys), change| {
+            let entry = MembershipEntry {
+                org: org.to_bytes(),
+                seq: entries.len() as u32 + 1,
+                prev: entries.last().map_or([0; 32], |b| MembershipEntry::hash(b)),
+                signer: by.0,
+                at_ms: 0,
+                change,
+            };
+            entries.push(entry.sign(&by.1.signing).to_vec());
+        };
+        sign(&mut entries, &ada, add(&ada, Role::Owner));
+        sign(&mut entries, &ada, add(&adam, Role::Admin));
+        sign(&mut entries, &adam, add(&mia, Role::Member));
+        sign(&mut entries, &adam, add(&vic, Role::Viewer));
+        sign(
+            &mut entries,
+            &ada,
+            MembershipChange::Role {
+                member: mia.0,
+                role: role_number(Role::Admin),
+            },
+        );
+        sign(
+            &mut entries,
+            &ada,
+            MembershipChange::Remove { member: vic.0 },
+        );
+        sign(
+            &mut entries,
+            &mia,
+            MembershipChange::Epoch {
+                compartment: Compartment::Finance as u8,
+                epoch: 2,
+            },
+        );
+        let whole = Roles::replay(org, &entries).unwrap();
+        assert_eq!(whole.1.head, 7);
+        for k in 0..=entries.len() {
+            let (log, roles) = Roles::replay(org, &entries[..k]).unwrap();
+            assert_eq!(
+                Roles::extend(org, log, roles, &entries[k..]).unwrap(),
+                whole,
+                "checked up to entry {k}"
+            );
+        }
+        // Vic, removed, signs nothing that counts: refused whether the log before it was
+        // checked now or a round ago.
+        sign(&mut entries, &vic, add(&person(5), Role::Admin));
+        let refused = Roles::replay(org, &entries).unwrap_err();
+        let (log, roles) = whole;
+        assert_eq!(
+            Roles::extend(org, log, roles, &entries[7..]).unwrap_err(),
+            refused
+        );
     }
 }

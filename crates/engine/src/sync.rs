@@ -756,7 +756,8 @@ impl Engine {
     /// (whatever else the server lists is left out).
     pub async fn devices<T: Transport>(&self, t: &T) -> Result<Vec<DeviceSummary>> {
         let account = self.account().await?;
-        let mut devices: Vec<DeviceSummary> = certified(t, &account)
+        let mut devices: Vec<DeviceSummary> = self
+            .certified(t, &account)
             .await?
             .iter()
             .map(|c| self.summary(c))
@@ -778,7 +779,8 @@ impl Engine {
     pub async fn revoke_device<T: Transport>(&self, t: &T, id: &str) -> Result<DeviceSummary> {
         let account = self.account().await?;
         let wanted = id.trim().to_ascii_lowercase();
-        let matches: Vec<DeviceCertificate> = certified(t, &account)
+        let matches: Vec<DeviceCertificate> = self
+            .certified(t, &account)
             .await?
             .into_iter()
             .filter(|c| !wanted.is_empty() && crate::hex(&c.device).starts_with(&wanted))
@@ -815,7 +817,8 @@ impl Engine {
 
     /// The account's devices' signing keys, each from a certificate its identity signed.
     pub(crate) async fn signers<T: Transport>(&self, t: &T, account: &Account) -> Result<Signers> {
-        Ok(certified(t, account)
+        Ok(self
+            .certified(t, account)
             .await?
             .into_iter()
             .map(|c| (c.device, (c.user, c.signing)))
@@ -873,7 +876,15 @@ impl Engine {
             }
             let merged = report.merged;
             let lost = self
-                .pull_org(t, org, signers, me, report, arrived.as_deref_mut(), &mut own)
+                .pull_org(
+                    t,
+                    org,
+                    signers,
+                    me,
+                    report,
+                    arrived.as_deref_mut(),
+                    &mut own,
+                )
                 .await?;
             self.retry_quarantine(t, org, signers, me, report, arrived.as_deref_mut())
                 .await?;
@@ -1275,17 +1286,23 @@ fn republished(
     Ok((bytes, record.header_owner()))
 }
 
-/// The account's device certificates that its identity signed; whatever else the server lists,
-/// whoever inserted it, is left out.
-async fn certified<T: Transport>(t: &T, account: &Account) -> Result<Vec<DeviceCertificate>> {
-    let identity = account.identity.signing.verifying_key();
-    Ok(t.certificates()
-        .await
-        .map_err(sync_error)?
-        .iter()
-        .filter_map(|bytes| DeviceCertificate::verify(bytes, &identity).ok())
-        .filter(|c| c.user == account.user.to_bytes())
-        .collect())
+impl Engine {
+    /// The account's device certificates that its identity signed; whatever else the server
+    /// lists, whoever inserted it, is left out.
+    async fn certified<T: Transport>(
+        &self,
+        t: &T,
+        account: &Account,
+    ) -> Result<Vec<DeviceCertificate>> {
+        let identity = account.identity.signing.verifying_key();
+        Ok(t.certificates()
+            .await
+            .map_err(sync_error)?
+            .iter()
+            .filter_map(|bytes| self.certificate(bytes, &identity))
+            .filter(|c| c.user == account.user.to_bytes())
+            .collect())
+    }
 }
 
 /// The account's identity as the server keeps it, which a joining device needs.

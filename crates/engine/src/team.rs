@@ -28,6 +28,50 @@ use crate::{ActAs, Engine, EngineError, Result, VaultError};
 /// identity signed: what an arriving envelope's header is checked against.
 pub(crate) type Signers = HashMap<[u8; 16], ([u8; 16], VerifyingKey)>;
 
+/// Device certificates and published identities that passed their checks this session, by their
+/// bytes. Every round meets the same ones (each member's devices, the account's own), and
+/// checking costs a signature verification or a curve multiplication apiece: about half of what
+/// a round that finds nothing new cost before. Only what passed is kept; the same bytes pass the
+/// same checks every time.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    /// By the certificate and the identity key it was checked against.
+    certificates: HashMap<(Vec<u8>, [u8; 32]), DeviceCertificate>,
+    identities: HashMap<Vec<u8>, IdentityPublic>,
+}
+
+impl Engine {
+    fn checked(&self) -> std::sync::MutexGuard<'_, Checked> {
+        // Nothing is left half-written under this lock: a panic elsewhere spoils nothing here.
+        self.checked.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// [`DeviceCertificate::verify`], each certificate checked once a session.
+    pub(crate) fn certificate(
+        &self,
+        bytes: &[u8],
+        identity: &VerifyingKey,
+    ) -> Option<DeviceCertificate> {
+        let key = (bytes.to_vec(), identity.to_bytes());
+        if let Some(c) = self.checked().certificates.get(&key) {
+            return Some(*c);
+        }
+        let c = DeviceCertificate::verify(bytes, identity).ok()?;
+        self.checked().certificates.insert(key, c);
+        Some(c)
+    }
+
+    /// [`IdentityPublic::from_bytes`], each identity checked once a session.
+    pub(crate) fn identity(&self, bytes: &[u8]) -> Option<IdentityPublic> {
+        if let Some(i) = self.checked().identities.get(bytes) {
+            return Some(*i);
+        }
+        let i = IdentityPublic::from_bytes(bytes).ok()?;
+        self.checked().identities.insert(bytes.to_vec(), i);
+        Some(i)
+    }
+}
+
 /// Who this device knows in an organization: their devices' keys, and their identities (whose
 /// signatures on key deliveries it accepts).
 pub(crate) struct Known {
@@ -294,7 +338,7 @@ impl Engine {
             if member.user == account.user {
                 continue;
             }
-            let Ok(public) = IdentityPublic::from_bytes(&member.identity) else {
+            let Some(public) = self.identity(&member.identity) else {
                 continue;
             };
             if public.user != member.user.to_bytes() {
@@ -311,7 +355,7 @@ impl Engine {
                 None => self.pin(member.user, &member.identity).await?,
             }
             for bytes in &member.certificates {
-                if let Ok(c) = DeviceCertificate::verify(bytes, &public.signing)
+                if let Some(c) = self.certificate(bytes, &public.signing)
                     && c.user == member.user.to_bytes()
                 {
                     signers.insert(c.device, (c.user, c.signing));
