@@ -20,6 +20,8 @@
 //!   together; the figure is the records over the time until the Viewer has the last one. The
 //!   writers' whole rounds are printed beside it (each also pulls what the others pushed).
 //!
+//! Beside B6, the CPU time the process used meanwhile, and how busy that kept the cores.
+//!
 //! Server and clients share the machine. Nothing here is a test: the numbers are printed, never
 //! asserted.
 
@@ -38,6 +40,23 @@ use support::{Backend, Server, Storage};
 
 /// B6's new entries, shared among the three roles that write.
 const NEW_ENTRIES: usize = 10_000;
+/// Rounds that find nothing new, timed one after another.
+const EMPTY_ROUNDS: u32 = 50;
+
+/// CPU time this process (server and clients) has used so far, on every core: what a figure
+/// bound by the two cores could at best be.
+fn cpu_used() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `getrusage` fills the `rusage` it is given; RUSAGE_SELF is always valid.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
 
 fn ms(took: Duration) -> f64 {
     took.as_secs_f64() * 1000.0
@@ -210,6 +229,7 @@ async fn main() {
                 .unwrap();
         }
     }
+    let cpu_before = cpu_used();
     let (po, pa, pm, pv) = tokio::join!(
         first_sync(a, org),
         first_sync(b, org),
@@ -219,6 +239,19 @@ async fn main() {
     // The writers' rounds also pull and store what the other writers pushed (the Owner's and the
     // Admin's read every entry): B5's work, beside this one's.
     let rounds_together = [&po, &pa, &pm].iter().map(|(_, took)| *took).max().unwrap();
+    let b6_cpu = cpu_used() - cpu_before;
+
+    // A round that finds nothing new: what a device pays each time it looks (the Viewer's above
+    // looked every 10 ms).
+    let (started, cpu_before) = (Instant::now(), cpu_used());
+    for _ in 0..EMPTY_ROUNDS {
+        let reports = d.engine.sync(&d.t).await.unwrap();
+        assert_eq!(report(&reports, org).received, 0);
+    }
+    let empty = (
+        started.elapsed() / EMPTY_ROUNDS,
+        (cpu_used() - cpu_before) / EMPTY_ROUNDS,
+    );
 
     println!(
         "storage: {} · {} records seeded · 2 cores shared by server and clients",
@@ -296,6 +329,19 @@ async fn main() {
         "| B6, four at once: the writers' whole rounds (each also pulls the others' entries it reads) | {pushed} pushed in {:.0} ms, {:.0} records/s together | - | - |",
         ms(rounds_together),
         pushed as f64 / rounds_together.as_secs_f64(),
+    );
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let all_four = rounds_together.max(*arrived);
+    println!(
+        "| B6, four at once: CPU time of this process (server and four clients; not PostgreSQL's own) | {:.0} ms in the {:.0} ms the four took: {cores} cores {:.0}% busy | - | - |",
+        ms(b6_cpu),
+        ms(all_four),
+        100.0 * b6_cpu.as_secs_f64() / (cores as f64 * all_four.as_secs_f64()),
+    );
+    println!(
+        "| a Viewer's round that finds nothing new, mean of {EMPTY_ROUNDS} | {:.1} ms, {:.1} ms of CPU | - | - |",
+        ms(empty.0),
+        ms(empty.1),
     );
     server.stop().await;
 }
