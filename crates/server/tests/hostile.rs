@@ -238,6 +238,16 @@ fn total(reports: &[(OrgId, SyncReport)]) -> SyncReport {
     sum
 }
 
+/// A new client of that name, with nothing else set.
+fn named_client(name: &str) -> NewClient {
+    NewClient {
+        name: name.into(),
+        currency: None,
+        rounding: None,
+        note: String::new(),
+    }
+}
+
 async fn rename_client(engine: &mut Engine, org: OrgId, to: &str) {
     let by = engine.act_as_user(org).unwrap();
     let client = engine.clients(&by, true).unwrap()[0].id;
@@ -267,18 +277,7 @@ async fn a_lying_server_changes_nothing_shown(backend: Backend) {
     let side = organization(&mut laptop, "Side project").await;
     for (org, client) in [(acme, "Globex"), (side, "Initech")] {
         let by = laptop.act_as_user(org).unwrap();
-        laptop
-            .add_client(
-                &by,
-                NewClient {
-                    name: client.into(),
-                    currency: None,
-                    rounding: None,
-                    note: String::new(),
-                },
-            )
-            .await
-            .unwrap();
+        laptop.add_client(&by, named_client(client)).await.unwrap();
     }
     let recovery = set_up(&mut laptop, &to_laptop).await;
     laptop.forget_recovery_key().await.unwrap();
@@ -403,15 +402,7 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     let acme = organization(&mut laptop, "Acme").await;
     let by = laptop.act_as_user(acme).unwrap();
     let client = laptop
-        .add_client(
-            &by,
-            NewClient {
-                name: "Globex".into(),
-                currency: None,
-                rounding: None,
-                note: String::new(),
-            },
-        )
+        .add_client(&by, named_client("Globex"))
         .await
         .unwrap();
     let recovery = set_up(&mut laptop, &to_laptop).await;
@@ -431,18 +422,7 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     // Other records still arrive past it.
     let by = laptop.act_as_user(acme).unwrap();
     for name in ["Initech", "Hooli", "Umbrella"] {
-        laptop
-            .add_client(
-                &by,
-                NewClient {
-                    name: name.into(),
-                    currency: None,
-                    rounding: None,
-                    note: String::new(),
-                },
-            )
-            .await
-            .unwrap();
+        laptop.add_client(&by, named_client(name)).await.unwrap();
     }
     laptop.sync(&to_laptop).await.unwrap();
     phone.sync(&to_phone).await.unwrap();
@@ -491,14 +471,11 @@ async fn a_server_that_hides_records_is_caught(backend: Backend) {
     let to_phone = Hostile::over(&honest_phone);
     let (mut laptop, mut phone, _dirs) = two_devices().await;
     let acme = organization(&mut laptop, "Acme").await;
-    let add = |name: &str| NewClient {
-        name: name.into(),
-        currency: None,
-        rounding: None,
-        note: String::new(),
-    };
     let by = laptop.act_as_user(acme).unwrap();
-    laptop.add_client(&by, add("Globex")).await.unwrap();
+    laptop
+        .add_client(&by, named_client("Globex"))
+        .await
+        .unwrap();
     let recovery = set_up(&mut laptop, &to_laptop).await;
     laptop.publish(&to_laptop, acme).await.unwrap();
     laptop.sync(&to_laptop).await.unwrap();
@@ -508,8 +485,11 @@ async fn a_server_that_hides_records_is_caught(backend: Backend) {
     let by = laptop.act_as_user(acme).unwrap();
 
     // A new client, hidden from the phone.
-    let hidden = laptop.add_client(&by, add("Hooli")).await.unwrap();
-    laptop.add_client(&by, add("Initech")).await.unwrap();
+    let hidden = laptop.add_client(&by, named_client("Hooli")).await.unwrap();
+    laptop
+        .add_client(&by, named_client("Initech"))
+        .await
+        .unwrap();
     laptop.sync(&to_laptop).await.unwrap();
     to_phone.set(Some(Attack::Hide(hidden.0.to_bytes())));
     let reports = phone.sync(&to_phone).await.unwrap();
@@ -526,9 +506,12 @@ async fn a_server_that_hides_records_is_caught(backend: Backend) {
     assert_eq!(client_names(&phone, acme), ["Globex", "Hooli", "Initech"]);
 
     // Two rounds on the laptop, two write log entries; the server hides the first of them.
-    laptop.add_client(&by, add("Umbrella")).await.unwrap();
+    laptop
+        .add_client(&by, named_client("Umbrella"))
+        .await
+        .unwrap();
     laptop.sync(&to_laptop).await.unwrap();
-    laptop.add_client(&by, add("Wayne")).await.unwrap();
+    laptop.add_client(&by, named_client("Wayne")).await.unwrap();
     laptop.sync(&to_laptop).await.unwrap();
     to_phone.set(Some(Attack::HideFirstLogEntry));
     let reports = phone.sync(&to_phone).await.unwrap();
@@ -662,16 +645,10 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     phone.restore_sync(&to_phone, &recovery).await.unwrap();
     phone.sync(&to_phone).await.unwrap();
 
-    let add = |name: &'static str| NewClient {
-        name: name.into(),
-        currency: None,
-        rounding: None,
-        note: String::new(),
-    };
     // The laptop alone writes: its round pushes three and is served none of them back.
     let by = laptop.act_as_user(acme).unwrap();
     for name in ["Globex", "Initech", "Hooli"] {
-        laptop.add_client(&by, add(name)).await.unwrap();
+        laptop.add_client(&by, named_client(name)).await.unwrap();
     }
     let before = to_laptop.served.load(Ordering::SeqCst);
     let reports = laptop.sync(&to_laptop).await.unwrap();
@@ -682,10 +659,13 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     // so its pull brings the phone's client and the phone's write log entry for it, and its own
     // two (its own write log entry is written after the pull, and not served back).
     let on_phone = phone.act_as_user(acme).unwrap();
-    phone.add_client(&on_phone, add("Umbrella")).await.unwrap();
+    phone
+        .add_client(&on_phone, named_client("Umbrella"))
+        .await
+        .unwrap();
     phone.sync(&to_phone).await.unwrap();
-    let wayne = laptop.add_client(&by, add("Wayne")).await.unwrap();
-    laptop.add_client(&by, add("Stark")).await.unwrap();
+    let wayne = laptop.add_client(&by, named_client("Wayne")).await.unwrap();
+    laptop.add_client(&by, named_client("Stark")).await.unwrap();
     let before = to_laptop.served.load(Ordering::SeqCst);
     to_laptop.set(Some(Attack::FlipRecord(wayne.0.to_bytes())));
     let reports = laptop.sync(&to_laptop).await.unwrap();
@@ -721,19 +701,19 @@ async fn a_server_that_lies_about_a_push_hides_nothing(backend: Backend) {
     laptop.sync(&to_laptop).await.unwrap();
     phone.restore_sync(&to_phone, &recovery).await.unwrap();
     phone.sync(&to_phone).await.unwrap();
-    let add = |name: &'static str| NewClient {
-        name: name.into(),
-        currency: None,
-        rounding: None,
-        note: String::new(),
-    };
 
     // The phone writes two clients; the laptop one, whose push the server answers with the
     // number of the phone's second (not the one after the laptop's cursor: nothing is skipped
     // on the strength of the numbers' run).
     let on_phone = phone.act_as_user(acme).unwrap();
-    phone.add_client(&on_phone, add("Umbrella")).await.unwrap();
-    let wayne = phone.add_client(&on_phone, add("Wayne")).await.unwrap();
+    phone
+        .add_client(&on_phone, named_client("Umbrella"))
+        .await
+        .unwrap();
+    let wayne = phone
+        .add_client(&on_phone, named_client("Wayne"))
+        .await
+        .unwrap();
     phone.sync(&to_phone).await.unwrap();
     let at = honest_laptop
         .pull(acme, 0, 1000)
@@ -745,7 +725,7 @@ async fn a_server_that_lies_about_a_push_hides_nothing(backend: Backend) {
         .unwrap()
         .seq;
     let by = laptop.act_as_user(acme).unwrap();
-    laptop.add_client(&by, add("Stark")).await.unwrap();
+    laptop.add_client(&by, named_client("Stark")).await.unwrap();
     to_laptop.set(Some(Attack::ClaimSeq(at)));
     let reports = laptop.sync(&to_laptop).await.unwrap();
     assert!(to_laptop.attack().is_none(), "the push was answered");
