@@ -567,7 +567,6 @@ impl Ctx {
         Ok(self.engine.local_instant(self.by.org, dt)?)
     }
 
-    /// `--start`/`--end`: a time alone falls on `day` (`--date`, or today if it is `None`).
     /// The day given ("2026-03-02", "yesterday": `parse::date`), or today.
     fn day_or_today(&self, day: Option<&str>) -> Result<Date> {
         let today = self.today()?;
@@ -577,6 +576,7 @@ impl Ctx {
             .unwrap_or(today))
     }
 
+    /// `--start`/`--end`: a time alone falls on `day` (`--date`, or today if it is `None`).
     fn span(&self, start: &str, end: &str, day: Option<&str>) -> Result<EntryTime> {
         let start = parse::datetime(start, self.day_or_today(day)?)?;
         let end = parse::datetime(end, start.date())?;

@@ -43,8 +43,7 @@ const NEW_ENTRIES: usize = 10_000;
 /// Rounds that find nothing new, timed one after another.
 const EMPTY_ROUNDS: u32 = 50;
 
-/// CPU time this process (server and clients) has used so far, on every core: what a figure
-/// bound by the two cores could at best be.
+/// CPU time this process (server and clients) has used so far, summed over every core.
 fn cpu_used() -> Duration {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: `getrusage` fills the `rusage` it is given; RUSAGE_SELF is always valid.
