@@ -17,7 +17,7 @@ use super::{
     StoreError, StoreResult,
     enrolments::enrolment_store,
     sql::sql_store,
-    sync::{Caller, PullRows, StoredVersion, sync_store},
+    sync::{Caller, PullRow, PullRows, StoredVersion, sync_store},
 };
 
 /// How long an organization's idle database connection stays open.
@@ -31,6 +31,9 @@ pub struct SqliteStore {
     orgs: tokio::sync::Mutex<HashMap<Ulid, SqlitePool>>,
 }
 
+/// Options for a database file. Its pools skip sqlx's ping before each acquire
+/// (`test_before_acquire(false)`): a connection to a file does not drop, and the ping is one more
+/// trip to the connection's thread on every request.
 fn options(path: PathBuf, create: bool) -> SqliteConnectOptions {
     SqliteConnectOptions::new()
         .filename(path)
@@ -51,6 +54,7 @@ impl SqliteStore {
         crate::files::private_file(&dir.join("server.db"))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(options(dir.join("server.db"), true))
             .await?;
         sqlx::migrate!("../../migrations/server-sqlite")
@@ -90,6 +94,7 @@ impl SqliteStore {
         // organizations do not hold the server's file descriptors open forever.
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .min_connections(0)
             .idle_timeout(Some(ORG_POOL_IDLE))
             .connect_with(options(path, create))
@@ -121,7 +126,9 @@ impl SqliteStore {
     }
 
     /// A pull's page and head (`PullRow`), for a member of the organization only. A session is
-    /// looked up first, in the server database: the page is in the organization's own file.
+    /// looked up first, in the server database: the page is in the organization's own file, read
+    /// with the caller's membership and the head in one statement (so one snapshot, and one trip
+    /// to the connection's thread: as a transaction of three statements it took four).
     async fn pull_rows(
         &self,
         org: Ulid,
@@ -138,65 +145,30 @@ impl SqliteStore {
                 }
             }
         };
-        let org_id = org.to_string();
-        let mut tx = match self.org_tx(org, false, false).await {
+        let pool = match self.org_pool(org, false).await {
             Err(StoreError::NotFound(_)) => return Ok(PullRows::NotMember),
-            tx => tx?,
+            pool => pool?,
         };
-        let role: Option<String> =
-            sqlx::query_scalar("SELECT role FROM members WHERE org_id = $1 AND user_id = $2")
-                .bind(&org_id)
-                .bind(member.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(role) = role else {
-            tx.commit().await?;
+        let mut rows: Vec<PullRow> = sqlx::query_as(pull_statement())
+            .bind(org.to_string())
+            .bind(member.to_string())
+            .bind(member.to_bytes().to_vec())
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&pool)
+            .await?;
+        // Tag 2 is the caller's role: without it they are not a member, and were sent nothing.
+        let Some(at) = rows.iter().position(|(tag, _, _)| *tag == 2) else {
             return Ok(PullRows::NotMember);
         };
-        // The page and the head in one statement, so one snapshot: the head is at least every
-        // sequence number in the page (a push writes both in one transaction). A role that reads
-        // less than everything (the table's Member) is sent only what it may read.
-        let role: stint_domain::Role = role
-            .parse()
-            .map_err(|_| StoreError::Corrupt("a member's role is not a role".into()))?;
-        let (all, own) = stint_domain::readable_kinds(role);
-        let everything = own.is_empty() && all.len() == stint_domain::Kind::ALL.len() - 1;
-        let mut query = sqlx::QueryBuilder::new(
-            "SELECT 0, seq, envelope FROM (SELECT seq, envelope FROM records WHERE org_id = ",
-        );
-        query
-            .push_bind(&org_id)
-            .push(" AND seq > ")
-            .push_bind(after);
-        if !everything {
-            // Kind numbers come from the code's table, never from a request.
-            let list = |kinds: &[u16]| {
-                let numbers: Vec<String> = kinds.iter().map(u16::to_string).collect();
-                format!(
-                    "({})",
-                    if numbers.is_empty() {
-                        "NULL".into()
-                    } else {
-                        numbers.join(", ")
-                    }
-                )
-            };
-            query
-                .push(format!(
-                    " AND (kind IN {} OR (kind IN {} AND owner = ",
-                    list(&all),
-                    list(&own)
-                ))
-                .push_bind(member.to_bytes().to_vec())
-                .push("))");
+        let (_, _, role) = rows.swap_remove(at);
+        if std::str::from_utf8(&role)
+            .ok()
+            .and_then(|role| role.parse::<stint_domain::Role>().ok())
+            .is_none()
+        {
+            return Err(StoreError::Corrupt("a member's role is not a role".into()));
         }
-        query
-            .push(" ORDER BY seq LIMIT ")
-            .push_bind(limit)
-            .push(") AS page UNION ALL SELECT 1, head, history FROM sync_state WHERE org_id = ")
-            .push_bind(&org_id);
-        let rows = query.build_query_as().fetch_all(&mut *tx).await?;
-        tx.commit().await?;
         Ok(PullRows::Rows(rows))
     }
 
@@ -243,6 +215,127 @@ impl SqliteStore {
     }
 }
 
+/// The statement of [`SqliteStore::pull_rows`] (`$1` the organization, `$2` the caller's id as
+/// stored with members, `$3` as records' owners hold it, `$4` after, `$5` the limit): the caller's
+/// role (tag 2), the page only the caller's role may read (tag 0), the head and history (tag 1).
+/// Each role's filter comes from the code's table (`readable_kinds`), never from a request; the
+/// role is read once, as a subquery that depends on no row. The limit is `$5 + 0`, not `$5`: SQLite
+/// compiles a bare bound limit into the program and so compiles the statement again every time
+/// it is bound (with it, parsing and planning were most of a pull's cost).
+fn pull_statement() -> &'static str {
+    static STATEMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STATEMENT.get_or_init(|| {
+        use stint_domain::{Kind, Role};
+        let list = |kinds: &[u16]| {
+            let numbers: Vec<String> = kinds.iter().map(u16::to_string).collect();
+            if numbers.is_empty() {
+                "(NULL)".to_owned()
+            } else {
+                format!("({})", numbers.join(", "))
+            }
+        };
+        let role = "(SELECT role FROM members WHERE org_id = $1 AND user_id = $2)";
+        let filters: Vec<String> = Role::ALL
+            .iter()
+            .map(|r| {
+                let (all, own) = stint_domain::readable_kinds(*r);
+                if own.is_empty() && all.len() == Kind::ALL.len() - 1 {
+                    format!("{role} = '{r}'")
+                } else {
+                    format!(
+                        "({role} = '{r}' AND (kind IN {} OR (kind IN {} AND owner = $3)))",
+                        list(&all),
+                        list(&own)
+                    )
+                }
+            })
+            .collect();
+        format!(
+            "SELECT 2, 0, CAST(role AS BLOB) FROM members WHERE org_id = $1 AND user_id = $2 \
+             UNION ALL SELECT 0, seq, envelope FROM (SELECT seq, envelope FROM records \
+             WHERE org_id = $1 AND seq > $4 AND ({}) ORDER BY seq LIMIT $5 + 0) AS page \
+             UNION ALL SELECT 1, head, history FROM sync_state WHERE org_id = $1",
+            filters.join(" OR ")
+        )
+    })
+}
+
 sync_store!(SqliteStore);
 enrolment_store!(SqliteStore);
 sql_store!(SqliteStore, "sqlite");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pull walks the records by sequence number and stops at the limit, for every role: no
+    /// sort of all that follows the cursor (a first sync of 100,000 records would sort them all
+    /// for each page), and the caller's role looked up once, not once a record.
+    #[tokio::test]
+    async fn a_pull_reads_in_sequence_order_without_sorting() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let org = Ulid::generate();
+        let pool = store.org_pool(org, true).await.unwrap();
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {}",
+            pull_statement()
+        )))
+        .bind(org.to_string())
+        .bind(Ulid::generate().to_string())
+        .bind(vec![0u8; 16])
+        .bind(0i64)
+        .bind(1000i64)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let steps: Vec<&str> = plan.iter().map(|(.., step)| step.as_str()).collect();
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.starts_with("SEARCH records USING INDEX records_by_seq")),
+            "{steps:#?}"
+        );
+        assert!(
+            !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+            "{steps:#?}"
+        );
+        assert!(
+            !steps.iter().any(|s| s.contains("CORRELATED")),
+            "{steps:#?}"
+        );
+    }
+
+    /// SQLite folds a bound `LIMIT` into the statement's program and then compiles the statement
+    /// again each time that parameter is bound, which is every time it runs: parsing and planning
+    /// the pull were most of its cost on the server (B7). The page's limit is read as it runs.
+    #[tokio::test]
+    async fn a_pull_is_compiled_once_not_for_each_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let org = Ulid::generate();
+        let pool = store.org_pool(org, true).await.unwrap();
+        use sqlx::Row;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {}", pull_statement())))
+            .bind(org.to_string())
+            .bind(Ulid::generate().to_string())
+            .bind(vec![0u8; 16])
+            .bind(0i64)
+            .bind(777i64)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        let program: Vec<(String, i64)> = rows
+            .iter()
+            .map(|row| (row.get("opcode"), row.get("p1")))
+            .collect();
+        assert!(
+            program.iter().any(|(op, _)| op == "MustBeInt"),
+            "{program:?}"
+        );
+        assert!(
+            !program.iter().any(|(op, p1)| op == "Integer" && *p1 == 777),
+            "the limit was compiled in: {program:?}"
+        );
+    }
+}
