@@ -15,6 +15,9 @@ use super::{
     sync::{Caller, PullRow, PullRows, StoredVersion, sync_store},
 };
 
+/// How long a pooled connection may sit idle before it is pinged on its next use.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
+
 /// The PostgreSQL store.
 pub struct PgStore {
     pool: PgPool,
@@ -24,9 +27,21 @@ impl PgStore {
     /// Connects to `url` (`postgres://…`) and brings the schema up to date. Migrations take an
     /// advisory lock, so instances starting together do not race.
     pub async fn connect(url: &str) -> StoreResult<PgStore> {
+        // sqlx pings a connection before each acquire by default: a round trip to the database
+        // on every request. Only one that sat idle a while is pinged, so a connection the
+        // database dropped meanwhile is replaced rather than failing a request.
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await?;
         sqlx::migrate!("../../migrations/server-postgres")
@@ -62,16 +77,15 @@ impl PgStore {
         _create: bool,
     ) -> StoreResult<sqlx::Transaction<'static, Postgres>> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT set_config('app.org', $1, true)")
-            .bind(org.to_string())
-            .execute(&mut *tx)
-            .await?;
-        if write {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind(org.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
+        // One trip for both: a writer holds the lock for every trip it makes.
+        sqlx::query(if write {
+            "SELECT set_config('app.org', $1, true), pg_advisory_xact_lock(hashtext($1))"
+        } else {
+            "SELECT set_config('app.org', $1, true)"
+        })
+        .bind(org.to_string())
+        .execute(&mut *tx)
+        .await?;
         Ok(tx)
     }
 
