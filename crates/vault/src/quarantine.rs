@@ -52,7 +52,7 @@ impl Vault {
     ) -> Result<Vec<HeldEnvelope>> {
         let rows: Vec<QuarantineColumns> = sqlx::query_as(
             "SELECT org, seq, envelope, reason, first_seen FROM quarantine \
-             WHERE ?1 IS NULL OR org = ?1 ORDER BY org, seq LIMIT ?2",
+             WHERE ?1 IS NULL OR org = ?1 ORDER BY org, seq LIMIT ?2 + 0",
         )
         .bind(org.as_ref().map(|o| o.as_slice()))
         .bind(limit)

@@ -498,8 +498,10 @@ impl Vault {
         limit: i64,
         max_bytes: usize,
     ) -> Result<Vec<Outgoing>> {
+        // `LIMIT ? + 0`: SQLite compiles a bare bound limit into the statement and so compiles
+        // it again at every binding (the server's pull, `store/sqlite.rs`, measured it).
         let sizes: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT seq, length(envelope) FROM outbox WHERE org = ? ORDER BY seq LIMIT ?",
+            "SELECT seq, length(envelope) FROM outbox WHERE org = ? ORDER BY seq LIMIT ? + 0",
         )
         .bind(org.as_slice())
         .bind(limit)
@@ -518,7 +520,7 @@ impl Vault {
             return Ok(Vec::new());
         };
         let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT seq, envelope FROM outbox WHERE org = ? AND seq <= ? ORDER BY seq LIMIT ?",
+            "SELECT seq, envelope FROM outbox WHERE org = ? AND seq <= ? ORDER BY seq LIMIT ? + 0",
         )
         .bind(org.as_slice())
         .bind(last)
