@@ -267,29 +267,36 @@ sql_store!(SqliteStore, "sqlite");
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sqlx::Row;
 
-    /// A pull walks the records by sequence number and stops at the limit, for every role: no
-    /// sort of all that follows the cursor (a first sync of 100,000 records would sort them all
-    /// for each page), and the caller's role looked up once, not once a record.
-    #[tokio::test]
-    async fn a_pull_reads_in_sequence_order_without_sorting() {
+    /// `prefix` (`EXPLAIN` or `EXPLAIN QUERY PLAN`) of the pull's statement, bound as a pull with
+    /// `limit` binds it, in a new organization's file.
+    async fn explain_pull(prefix: &str, limit: i64) -> Vec<sqlx::sqlite::SqliteRow> {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).await.unwrap();
         let org = Ulid::generate();
         let pool = store.org_pool(org, true).await.unwrap();
-        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "EXPLAIN QUERY PLAN {}",
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{prefix} {}",
             pull_statement()
         )))
         .bind(org.to_string())
         .bind(Ulid::generate().to_string())
         .bind(vec![0u8; 16])
         .bind(0i64)
-        .bind(1000i64)
+        .bind(limit)
         .fetch_all(&pool)
         .await
-        .unwrap();
-        let steps: Vec<&str> = plan.iter().map(|(.., step)| step.as_str()).collect();
+        .unwrap()
+    }
+
+    /// A pull walks the records by sequence number and stops at the limit, for every role: no
+    /// sort of all that follows the cursor (a first sync of 100,000 records would sort them all
+    /// for each page), and the caller's role looked up once, not once a record.
+    #[tokio::test]
+    async fn a_pull_reads_in_sequence_order_without_sorting() {
+        let plan = explain_pull("EXPLAIN QUERY PLAN", 1000).await;
+        let steps: Vec<String> = plan.iter().map(|row| row.get("detail")).collect();
         assert!(
             steps
                 .iter()
@@ -311,20 +318,7 @@ mod tests {
     /// the pull were most of its cost on the server (B7). The page's limit is read as it runs.
     #[tokio::test]
     async fn a_pull_is_compiled_once_not_for_each_limit() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).await.unwrap();
-        let org = Ulid::generate();
-        let pool = store.org_pool(org, true).await.unwrap();
-        use sqlx::Row;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {}", pull_statement())))
-            .bind(org.to_string())
-            .bind(Ulid::generate().to_string())
-            .bind(vec![0u8; 16])
-            .bind(0i64)
-            .bind(777i64)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+        let rows = explain_pull("EXPLAIN", 777).await;
         let program: Vec<(String, i64)> = rows
             .iter()
             .map(|row| (row.get("opcode"), row.get("p1")))
