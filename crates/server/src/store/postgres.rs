@@ -15,8 +15,11 @@ use super::{
     sync::{Caller, PullRow, PullRows, StoredVersion, sync_store},
 };
 
-/// How long a pooled connection may sit idle before it is pinged on its next use.
-const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
+/// How long a pooled connection may sit idle before it is pinged on its next use. Under load a
+/// connection is reused within milliseconds and never pinged; one the database dropped (a restart)
+/// while the pool was quiet is found and replaced before a request meets it. sqlx also pings each
+/// connection as it is released, so one that failed a request does not go back to the pool.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// The PostgreSQL store.
 pub struct PgStore {
@@ -28,8 +31,7 @@ impl PgStore {
     /// advisory lock, so instances starting together do not race.
     pub async fn connect(url: &str) -> StoreResult<PgStore> {
         // sqlx pings a connection before each acquire by default: a round trip to the database
-        // on every request. Only one that sat idle a while is pinged, so a connection the
-        // database dropped meanwhile is replaced rather than failing a request.
+        // on every request. Only one that sat idle (`PING_AFTER_IDLE`) is pinged.
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
