@@ -430,7 +430,7 @@ pub fn open_record(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn header() -> Header {
@@ -712,9 +712,9 @@ mod tests {
         }
     }
 
-    /// What can be wrong with one envelope of a batch.
+    /// What can be wrong with one envelope of a batch (or one signature of a batch, `keys`).
     #[derive(Debug, Clone, Copy)]
-    enum Fault {
+    pub(crate) enum Fault {
         None,
         /// One byte of the signed part changed (its position picked by the number).
         Content(usize),
@@ -724,7 +724,7 @@ mod tests {
         OtherKey,
     }
 
-    fn fault() -> impl proptest::strategy::Strategy<Value = Fault> {
+    pub(crate) fn fault() -> impl proptest::strategy::Strategy<Value = Fault> {
         use proptest::prelude::*;
         prop_oneof![
             6 => Just(Fault::None),

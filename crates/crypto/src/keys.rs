@@ -312,6 +312,7 @@ impl fmt::Debug for VerifyingKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::envelope::tests::{Fault, fault};
 
     #[test]
     fn symmetric_key_from_slice_requires_32_bytes() {
@@ -441,24 +442,6 @@ mod tests {
         assert!(!batch(&messages, &signatures, &keys));
     }
 
-    #[derive(Debug, Clone)]
-    enum Fault {
-        None,
-        Message(usize),
-        Signature(usize),
-        OtherKey,
-    }
-
-    fn fault() -> impl proptest::strategy::Strategy<Value = Fault> {
-        use proptest::prelude::*;
-        prop_oneof![
-            8 => Just(Fault::None),
-            1 => any::<usize>().prop_map(Fault::Message),
-            1 => (0..64usize).prop_map(Fault::Signature),
-            1 => Just(Fault::OtherKey),
-        ]
-    }
-
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 
@@ -476,11 +459,11 @@ mod tests {
             for (i, f) in faults.iter().enumerate() {
                 match *f {
                     Fault::None => {}
-                    Fault::Message(at) => {
+                    Fault::Content(at) => {
                         let len = messages[i].len();
                         messages[i][at % len] ^= 0x01;
                     }
-                    Fault::Signature(at) => signatures[i][at] ^= 0x01,
+                    Fault::Signature(at) => signatures[i][at] ^= 0x80,
                     Fault::OtherKey => authors[i] = stranger,
                 }
             }
