@@ -175,13 +175,13 @@ pub async fn keys(
 
 /// Published identities (base64) of some accounts, where they have one.
 pub(crate) async fn identities(state: &Shared, users: &[Ulid]) -> ApiResult<HashMap<Ulid, String>> {
-    let mut out = HashMap::new();
-    for user in users {
-        if let Some(row) = state.store.identity(*user).await? {
-            out.insert(*user, B64.encode(&row.public));
-        }
-    }
-    Ok(out)
+    Ok(state
+        .store
+        .identity_keys(users)
+        .await?
+        .into_iter()
+        .map(|(user, public)| (user, B64.encode(public)))
+        .collect())
 }
 
 /// Email addresses of some accounts.
@@ -334,21 +334,30 @@ pub async fn directory(
     State(state): State<Shared>,
     in_org: InOrg,
 ) -> ApiResult<Json<Vec<wire::DirectoryEntry>>> {
+    // Three queries whatever the size of the team: every device reads this at every round.
     let members = state.store.members(in_org.org.id).await?;
-    let mut out = Vec::with_capacity(members.len());
-    for member in members {
-        let Some(identity) = state.store.identity(member.user).await? else {
-            continue;
-        };
-        let devices = state.store.devices(member.user).await?;
-        out.push(wire::DirectoryEntry {
-            user: member.user,
-            role: member.role,
-            identity: B64.encode(&identity.public),
-            devices: devices.into_iter().map(device_info).collect(),
-        });
-    }
-    Ok(Json(out))
+    let users: Vec<Ulid> = members.iter().map(|m| m.user).collect();
+    let mut identities = state.store.identity_keys(&users).await?;
+    let mut devices = state.store.devices_of(&users).await?;
+    Ok(Json(
+        members
+            .into_iter()
+            .filter_map(|member| {
+                let identity = identities.remove(&member.user)?;
+                Some(wire::DirectoryEntry {
+                    user: member.user,
+                    role: member.role,
+                    identity: B64.encode(identity),
+                    devices: devices
+                        .remove(&member.user)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(device_info)
+                        .collect(),
+                })
+            })
+            .collect(),
+    ))
 }
 
 /// Why a signed-in account that is not a member of `org` is refused: waiting to be confirmed, or

@@ -1025,3 +1025,92 @@ async fn a_pull_needs_a_live_session(backend: Backend) {
     server.stop().await;
 }
 both!(a_pull_needs_a_live_session);
+
+/// The directory, which every device reads at every round, is read in three queries whatever the
+/// team's size: each member still gets their own identity and every device of their account
+/// (revoked ones too, with the revocation), as their own account lists them, and a member without
+/// an identity is left out.
+async fn the_directory_gives_each_member_their_own_identity_and_devices(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let ada = person(&server, &storage, "ada").await;
+    let org = create_org(&server, &ada.token, "Acme").await;
+    let mut people = vec![ada];
+    for name in ["sam", "kim", "lou"] {
+        let p = person(&server, &storage, name).await;
+        join(
+            &server,
+            &storage,
+            &people[0].token,
+            &org,
+            &p.email,
+            &p.token,
+            "member",
+        )
+        .await;
+        people.push(p);
+    }
+    // Ada one device, Sam three (the second revoked), Kim two, Lou no identity at all.
+    for (who, devices) in people.iter().zip([1, 3, 2]) {
+        let identity = set_up_identity(&server, who).await;
+        let mut enrolled = Vec::new();
+        for _ in 0..devices {
+            enrolled.push(enrol(&server, who, &identity).await);
+        }
+        if devices == 3 {
+            let revocation = DeviceRevocation {
+                user: who.user,
+                device: enrolled[1].id,
+                revoked_ms: 1,
+            }
+            .issue(&identity.signing);
+            let (status, _) = server
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/devices/{}/revoke", hex::encode(enrolled[1].id)),
+                    Some(&who.token),
+                    Some(json!({ "revocation": b64(&revocation) })),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NO_CONTENT);
+        }
+    }
+
+    let (status, directory) = server
+        .get(&format!("/api/v1/orgs/{org}/directory"), &people[3].token)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{directory}");
+    let listed = directory.as_array().unwrap();
+    let mut users: Vec<&str> = listed.iter().map(|e| e["user"].as_str().unwrap()).collect();
+    users.sort_unstable();
+    let mut expected: Vec<String> = people[..3]
+        .iter()
+        .map(|p| ulid::Ulid::from_bytes(p.user).to_string())
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(users, expected, "Lou has no identity: left out");
+    for (who, devices) in people[..3].iter().zip([1, 3, 2]) {
+        let user = ulid::Ulid::from_bytes(who.user).to_string();
+        let entry = listed.iter().find(|e| e["user"] == user).unwrap();
+        let (_, identity) = server.get("/api/v1/identity", &who.token).await;
+        assert_eq!(entry["identity"], identity["public"]);
+        let (_, own) = server.get("/api/v1/devices", &who.token).await;
+        assert_eq!(own.as_array().unwrap().len(), devices);
+        assert_eq!(
+            entry["devices"], own,
+            "{user}'s devices, in their account's order"
+        );
+    }
+    let sam = listed
+        .iter()
+        .find(|e| e["user"] == ulid::Ulid::from_bytes(people[1].user).to_string())
+        .unwrap();
+    let revoked: Vec<bool> = sam["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| !d["revocation"].is_null())
+        .collect();
+    assert_eq!(revoked.iter().filter(|r| **r).count(), 1);
+}
+both!(the_directory_gives_each_member_their_own_identity_and_devices);

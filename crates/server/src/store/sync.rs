@@ -3,6 +3,8 @@
 //! rows (its own file on SQLite; row-level security on PostgreSQL). One SQL text serves both
 //! backends, as in `sql.rs`.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use stint_protocol::sync::Outcome;
 use ulid::Ulid;
@@ -226,6 +228,13 @@ pub trait SyncStore {
     /// Stores a device certificate; `Conflict` if the device is known.
     async fn add_device(&self, user: Ulid, device: &DeviceRow) -> StoreResult<()>;
     async fn devices(&self, user: Ulid) -> StoreResult<Vec<DeviceRow>>;
+    /// The published identity keys of some accounts (those without an identity left out), in a
+    /// query per [`MANY_USERS`] accounts: an organization's directory, read at every sync round
+    /// of every device, is not a query per member.
+    async fn identity_keys(&self, users: &[Ulid]) -> StoreResult<HashMap<Ulid, Vec<u8>>>;
+    /// [`SyncStore::devices`] of some accounts, in a query per [`MANY_USERS`] accounts; an
+    /// account without devices is left out.
+    async fn devices_of(&self, users: &[Ulid]) -> StoreResult<HashMap<Ulid, Vec<DeviceRow>>>;
     async fn device(&self, user: Ulid, device: [u8; 16]) -> StoreResult<Option<DeviceRow>>;
     /// Marks a live device revoked with its signed revocation; `false` if there is no such live
     /// device.
@@ -335,6 +344,10 @@ pub(crate) enum PullRows {
     NotMember,
     SignedOut,
 }
+
+/// How many accounts one query of [`SyncStore::identity_keys`] or [`SyncStore::devices_of`]
+/// names: well below SQLite's limit on bound values.
+pub const MANY_USERS: usize = 500;
 
 /// A `devices` row as selected: device, certificate, label, created, revoked, revocation.
 pub(crate) type DeviceColumns = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>);
@@ -459,6 +472,64 @@ macro_rules! sync_store {
                     .fetch_all(&self.pool)
                     .await?;
                 rows.into_iter().map($crate::store::sync::device_row).collect()
+            }
+
+            async fn identity_keys(
+                &self,
+                users: &[ulid::Ulid],
+            ) -> $crate::store::StoreResult<std::collections::HashMap<ulid::Ulid, Vec<u8>>> {
+                let mut keys = std::collections::HashMap::with_capacity(users.len());
+                for chunk in users.chunks($crate::store::sync::MANY_USERS) {
+                    let mut query =
+                        sqlx::QueryBuilder::new("SELECT user_id, public FROM identities WHERE user_id IN (");
+                    let mut list = query.separated(", ");
+                    for user in chunk {
+                        list.push_bind(user.to_string());
+                    }
+                    query.push(")");
+                    let rows: Vec<(String, Vec<u8>)> = query.build_query_as().fetch_all(&self.pool).await?;
+                    for (user, public) in rows {
+                        keys.insert($crate::store::ulid(&user)?, public);
+                    }
+                }
+                Ok(keys)
+            }
+
+            async fn devices_of(
+                &self,
+                users: &[ulid::Ulid],
+            ) -> $crate::store::StoreResult<
+                std::collections::HashMap<ulid::Ulid, Vec<$crate::store::sync::DeviceRow>>,
+            > {
+                let mut devices: std::collections::HashMap<ulid::Ulid, Vec<_>> =
+                    std::collections::HashMap::with_capacity(users.len());
+                for chunk in users.chunks($crate::store::sync::MANY_USERS) {
+                    let mut query = sqlx::QueryBuilder::new(
+                        "SELECT user_id, device, certificate, label, created_at, revoked_at, revocation \
+                         FROM devices WHERE user_id IN (",
+                    );
+                    let mut list = query.separated(", ");
+                    for user in chunk {
+                        list.push_bind(user.to_string());
+                    }
+                    query.push(") ORDER BY user_id, created_at, device");
+                    let rows: Vec<(String, Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>)> =
+                        query.build_query_as().fetch_all(&self.pool).await?;
+                    for (user, device, certificate, label, created_at, revoked_at, revocation) in rows {
+                        devices
+                            .entry($crate::store::ulid(&user)?)
+                            .or_default()
+                            .push($crate::store::sync::device_row((
+                                device,
+                                certificate,
+                                label,
+                                created_at,
+                                revoked_at,
+                                revocation,
+                            ))?);
+                    }
+                }
+                Ok(devices)
             }
 
             async fn device(
