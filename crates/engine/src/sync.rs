@@ -627,8 +627,11 @@ impl Engine {
     pub async fn sync<T: Transport>(&mut self, t: &T) -> Result<Vec<(OrgId, SyncReport)>> {
         let account = self.account().await?;
         // This account's devices, once a round; every organization's members' devices, for the
-        // logos fetched after the rounds.
-        let own = self.signers(t, &account).await?;
+        // logos fetched after the rounds. What does not depend on an answer before it is asked
+        // for together: a round waits for the network fewer times.
+        let (own, orgs) = tokio::join!(self.signers(t, &account), t.orgs());
+        let own = own?;
+        let orgs = orgs.map_err(sync_error)?;
         let mut all_signers = own.clone();
         let mut reports = Vec::new();
         // What arrives is kept decoded, to bring the index up to date without reading the vault
@@ -636,26 +639,31 @@ impl Engine {
         // sync).
         let mut arrived: HashMap<OrgId, (bool, Arrived)> = HashMap::new();
         let mut outcome = Ok(());
-        for org in t.orgs().await.map_err(sync_error)? {
+        for org in orgs {
             let mut report = SyncReport::default();
             let fresh = !self.orgs.contains_key(&org)
                 && matches!(self.vault.record_count(org.to_bytes(), &[]).await, Ok(0));
             let mut got = Arrived::new();
-            let log = match self.follow_log(t, &account, org).await {
+            // The directory beside the log: the log decides whom of it to trust.
+            let (log, directory) =
+                tokio::join!(self.follow_log(t, &account, org), t.directory(org));
+            let log = match log {
                 Ok(log) => self.settle_owed_keys(t, &account, org, log).await,
                 Err(e) => Err(e),
             };
-            outcome = match log {
-                Ok(log) => match self.known_members(t, &account, org, &own, Some(&log)).await {
-                    Ok(known) => {
-                        let round = self
-                            .sync_org(t, &account, org, &known, &mut report, Some(&mut got))
-                            .await;
-                        all_signers.extend(known.signers);
-                        round
+            outcome = match log.and_then(|log| Ok((log, directory.map_err(sync_error)?))) {
+                Ok((log, directory)) => {
+                    match self.known_from(directory, &account, &own, Some(&log)).await {
+                        Ok(known) => {
+                            let round = self
+                                .sync_org(t, &account, org, &known, &mut report, Some(&mut got))
+                                .await;
+                            all_signers.extend(known.signers);
+                            round
+                        }
+                        Err(e) => Err(e),
                     }
-                    Err(e) => Err(e),
-                },
+                }
                 Err(e) => Err(e),
             };
             arrived.insert(org, (fresh, got));

@@ -21,7 +21,7 @@ use stint_domain::{
 };
 
 use crate::records::Record;
-use crate::sync::{Account, Transport, sync_error};
+use crate::sync::{Account, DirectoryMember, Transport, sync_error};
 use crate::{ActAs, Engine, EngineError, Result, VaultError};
 
 /// A device's signing key and the account it writes for, from a certificate that account's
@@ -328,13 +328,26 @@ impl Engine {
         own: &Signers,
         log: Option<&Membership>,
     ) -> Result<Known> {
+        let directory = t.directory(org).await.map_err(sync_error)?;
+        self.known_from(directory, account, own, log).await
+    }
+
+    /// [`Engine::known_members`] from a directory already fetched (a round fetches it beside the
+    /// membership log).
+    pub(crate) async fn known_from(
+        &self,
+        directory: Vec<DirectoryMember>,
+        account: &Account,
+        own: &Signers,
+        log: Option<&Membership>,
+    ) -> Result<Known> {
         let mut signers: Signers = own.clone();
         let mut identities = HashMap::new();
         identities.insert(
             account.user,
             account.identity.public(account.user.to_bytes()),
         );
-        for member in t.directory(org).await.map_err(sync_error)? {
+        for member in directory {
             if member.user == account.user {
                 continue;
             }
