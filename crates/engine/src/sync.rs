@@ -647,25 +647,19 @@ impl Engine {
             // The directory beside the log: the log decides whom of it to trust.
             let (log, directory) =
                 tokio::join!(self.follow_log(t, &account, org), t.directory(org));
-            let log = match log {
-                Ok(log) => self.settle_owed_keys(t, &account, org, log).await,
-                Err(e) => Err(e),
-            };
-            outcome = match log.and_then(|log| Ok((log, directory.map_err(sync_error)?))) {
-                Ok((log, directory)) => {
-                    match self.known_from(directory, &account, &own, Some(&log)).await {
-                        Ok(known) => {
-                            let round = self
-                                .sync_org(t, &account, org, &known, &mut report, Some(&mut got))
-                                .await;
-                            all_signers.extend(known.signers);
-                            round
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => Err(e),
-            };
+            outcome = async {
+                let log = self.settle_owed_keys(t, &account, org, log?).await?;
+                let directory = directory.map_err(sync_error)?;
+                let known = self
+                    .known_from(directory, &account, &own, Some(&log))
+                    .await?;
+                let round = self
+                    .sync_org(t, &account, org, &known, &mut report, Some(&mut got))
+                    .await;
+                all_signers.extend(known.signers);
+                round
+            }
+            .await;
             arrived.insert(org, (fresh, got));
             reports.push((org, report));
             if outcome.is_err() {
