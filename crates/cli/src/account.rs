@@ -48,25 +48,7 @@ pub async fn run(json: bool, engine: &Engine, cmd: &AccountCmd) -> Result<()> {
 /// The server's address, refused unless it is HTTPS (plain HTTP only to this machine itself: the
 /// password must not cross a network in the clear).
 fn server_url(text: &str) -> Result<String> {
-    let url = url::Url::parse(text.trim()).map_err(|_| {
-        anyhow!("{text:?} is not a server address; write it like https://stint.example.org")
-    })?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => bail!("refusing to send a password over plain HTTP to {text}; use https://"),
-        _ => bail!("{text:?} is not a server address; write it like https://stint.example.org"),
-    }
-    if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
-        bail!("{text:?} is not a server address; write it like https://stint.example.org");
-    }
-    Ok(url.origin().ascii_serialization())
+    stint_signin::server_origin(text).map_err(|e| anyhow!(e))
 }
 
 fn password() -> Result<Zeroizing<String>> {
@@ -145,6 +127,8 @@ async fn sign_in(
         email: me.email.clone(),
         session: grant.session.to_string(),
         token: grant.token.clone(),
+        refresh_token: None,
+        token_expires: None,
     };
     engine.set_server_account(&account).await?;
     if json {
@@ -172,6 +156,9 @@ async fn show(json: bool, engine: &Engine) -> Result<()> {
         );
         return Ok(());
     };
+    let stored = stint_sync::renewed(engine, stored)
+        .await
+        .map_err(|e| anyhow!(e))?;
     let me = stint_signin::account(&stored.server, &stored.token)
         .await
         .map_err(|e| match e {
@@ -203,6 +190,12 @@ async fn sign_out(json: bool, engine: &Engine) -> Result<()> {
     let Some(stored) = engine.server_account().await? else {
         bail!("this device is not signed in to a sync server");
     };
+    // A desktop sign-in's access token may have run out: renewed first, so that the session can
+    // be ended (a refusal here means it already was).
+    let stored = match stint_sync::renewed(engine, stored.clone()).await {
+        Ok(renewed) => renewed,
+        Err(_) => stored,
+    };
     let ended = stint_signin::sign_out(&stored.server, &stored.token).await;
     engine.forget_server_account().await?;
     let note = match &ended {
@@ -222,36 +215,5 @@ async fn sign_out(json: bool, engine: &Engine) -> Result<()> {
     } else {
         println!("Signed out of {}.", stored.server);
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::server_url;
-
-    #[test]
-    fn server_addresses_must_be_https_unless_on_this_machine() {
-        assert_eq!(
-            server_url(" https://stint.example.org/some/path ").unwrap(),
-            "https://stint.example.org"
-        );
-        assert_eq!(
-            server_url("http://127.0.0.1:7380").unwrap(),
-            "http://127.0.0.1:7380"
-        );
-        assert_eq!(
-            server_url("http://localhost:7380/").unwrap(),
-            "http://localhost:7380"
-        );
-        assert_eq!(server_url("http://[::1]:80").unwrap(), "http://[::1]");
-        for bad in [
-            "http://stint.example.org",
-            "ftp://stint.example.org",
-            "stint.example.org",
-            "https://user:pw@stint.example.org",
-            "",
-        ] {
-            assert!(server_url(bad).is_err(), "{bad}");
-        }
     }
 }

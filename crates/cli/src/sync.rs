@@ -51,6 +51,9 @@ pub(crate) async fn transport(engine: &Engine) -> Result<HttpTransport> {
     let account = engine.server_account().await?.ok_or_else(|| {
         anyhow!("not signed in to a sync server; run `stint account sign-in` first")
     })?;
+    let account = stint_sync::renewed(engine, account)
+        .await
+        .map_err(|e| anyhow!(e))?;
     HttpTransport::new(&account.server, &account.token).map_err(|e| anyhow!(e))
 }
 

@@ -167,6 +167,33 @@ pub struct ServerAccount {
     pub session: String,
     /// The session's bearer token.
     pub token: String,
+    /// The app's refresh token, from a sign-in through the browser (it rotates at each use);
+    /// `None` for the CLI's session token, which lives as long as its session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// When `token` stops being accepted (Unix seconds), where it expires before its session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_expires: Option<i64>,
+}
+
+impl ServerAccount {
+    /// What the window may show of it: no token.
+    pub fn public(&self) -> ServerSignIn {
+        ServerSignIn {
+            server: self.server.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
+/// The sync server this device is signed in to, as the window shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ServerSignIn {
+    /// The server's address, like `https://stint.example.org`.
+    pub server: String,
+    /// The account's email address.
+    pub email: String,
 }
 
 impl std::fmt::Debug for ServerAccount {
@@ -2404,4 +2431,33 @@ fn unassigned(
             entries: sum.entries + 1,
             seconds: sum.seconds + e.seconds(jiff::Timestamp::UNIX_EPOCH),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ServerAccount;
+
+    #[test]
+    fn a_server_sign_in_stored_before_refresh_tokens_still_reads() {
+        let stored = r#"{"server":"https://s.example","email":"a@example.org","session":"01J","token":"sth_1"}"#;
+        let account: ServerAccount = serde_json::from_str(stored).unwrap();
+        assert_eq!(account.refresh_token, None);
+        assert_eq!(account.token_expires, None);
+        assert_eq!(serde_json::to_string(&account).unwrap(), stored);
+
+        let app = ServerAccount {
+            refresh_token: Some("str_2".into()),
+            token_expires: Some(1_800_000_000),
+            ..account
+        };
+        let text = serde_json::to_string(&app).unwrap();
+        let back: ServerAccount = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.refresh_token.as_deref(), Some("str_2"));
+        assert_eq!(back.token_expires, Some(1_800_000_000));
+        let shown = format!("{app:?}");
+        assert!(
+            !shown.contains("sth_1") && !shown.contains("str_2"),
+            "{shown}"
+        );
+    }
 }

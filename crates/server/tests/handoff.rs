@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use stint_engine::{MemoryKeyStore, ServerAccount};
 use stint_signin::{Loopback, Pkce, exchange, new_state, refresh, sign_in_url};
 use support::{Backend, Server, Storage, sign_in, verified_account};
 
@@ -138,6 +139,146 @@ async fn the_app_signs_in_through_the_browser_and_refreshes(backend: Backend) {
     server.stop().await;
 }
 both!(the_app_signs_in_through_the_browser_and_refreshes);
+
+/// `stint_signin::through_browser` for `device`, with this test as the browser (signed in with
+/// `browser_session`): the page it was sent to, the page it landed on, and the app's tokens.
+async fn app_signs_in(
+    server: &Server,
+    browser_session: &str,
+    device: &str,
+) -> (reqwest::Url, String, stint_protocol::TokenGrant) {
+    let (opened, page) = tokio::sync::oneshot::channel::<reqwest::Url>();
+    let app = stint_signin::through_browser(&server.base, device, Duration::from_secs(20), |u| {
+        opened.send(u.clone()).unwrap();
+        Ok(())
+    });
+    let browser = async {
+        let url = page.await.unwrap();
+        let (status, redirect) = browser_authorizes(server, browser_session, &url).await;
+        assert_eq!(status, StatusCode::OK, "{redirect}");
+        let location = redirect["location"].as_str().unwrap().to_owned();
+        let landing = reqwest::get(location).await.unwrap().text().await.unwrap();
+        (url, landing)
+    };
+    let (grant, (url, landing)) = tokio::join!(app, browser);
+    (url, landing, grant.unwrap())
+}
+
+/// `through_browser`, as the desktop calls it: the URL it opens is the sign-in page's, and once the
+/// browser is sent back the app holds a working session named for the device.
+async fn the_whole_hand_off_in_one_call(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    verified_account(&server, &storage, "dev@example.org", PASSWORD).await;
+    let browser_session = sign_in(&server, "dev@example.org", PASSWORD, "browser").await;
+
+    let (url, landing, grant) = app_signs_in(&server, &browser_session, "dev-laptop").await;
+    assert_eq!(url.path(), "/sign-in");
+    assert!(landing.contains("Signed in"), "{landing}");
+    let (status, account) = server.get("/api/v1/account", &grant.access_token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(account["email"], "dev@example.org");
+    let (_, sessions) = server.get("/api/v1/sessions", &grant.access_token).await;
+    assert!(
+        sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["device"] == "dev-laptop" && s["current"] == true),
+        "{sessions}"
+    );
+    assert!(
+        stint_signin::refresh(&server.base, &grant.refresh_token)
+            .await
+            .is_ok()
+    );
+    server.stop().await;
+}
+both!(the_whole_hand_off_in_one_call);
+
+/// The app's stored sign-in near its access token's end is renewed before use (`stint_sync::renewed`,
+/// what the desktop and the CLI call): new tokens, sealed in the vault, the old access token dead.
+/// Time is the engine's clock, set by the test.
+async fn an_access_token_near_its_end_is_renewed_and_kept(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    verified_account(&server, &storage, "dev@example.org", PASSWORD).await;
+    let browser_session = sign_in(&server, "dev@example.org", PASSWORD, "browser").await;
+    let (_, _, grant) = app_signs_in(&server, &browser_session, "laptop").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = support::devices::device(dir.path(), &MemoryKeyStore::default()).await;
+    let signed_in_at: jiff::Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
+    engine.set_clock(Some(signed_in_at));
+    let stored = ServerAccount {
+        server: server.base.clone(),
+        email: "dev@example.org".into(),
+        session: grant.session.to_string(),
+        token: grant.access_token.clone(),
+        refresh_token: Some(grant.refresh_token.clone()),
+        token_expires: Some(signed_in_at.as_second() + grant.expires_in),
+    };
+    engine.set_server_account(&stored).await.unwrap();
+
+    // Ten minutes in: still good, used as it is, no request made.
+    engine.set_clock(Some(signed_in_at + jiff::SignedDuration::from_mins(10)));
+    let same = stint_sync::renewed(&engine, stored.clone()).await.unwrap();
+    assert_eq!(same.token, grant.access_token);
+
+    // Less than a minute before its end: renewed, and the new pair is what the vault holds.
+    let later = signed_in_at + jiff::SignedDuration::from_secs(grant.expires_in - 30);
+    engine.set_clock(Some(later));
+    let renewed = stint_sync::renewed(&engine, stored.clone()).await.unwrap();
+    assert_ne!(renewed.token, grant.access_token);
+    assert_ne!(renewed.refresh_token, stored.refresh_token);
+    assert_eq!(renewed.session, grant.session.to_string());
+    assert_eq!(
+        renewed.token_expires,
+        Some(later.as_second() + grant.expires_in)
+    );
+    let kept = engine.server_account().await.unwrap().unwrap();
+    assert_eq!(kept.token, renewed.token);
+    assert_eq!(kept.refresh_token, renewed.refresh_token);
+    let (status, _) = server.get("/api/v1/account", &renewed.token).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = server.get("/api/v1/account", &grant.access_token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A session ended elsewhere: the refusal says to sign in again.
+    let (status, _) = server
+        .call(
+            Method::DELETE,
+            "/api/v1/sessions/current",
+            Some(&renewed.token),
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+    engine.set_clock(Some(later + jiff::SignedDuration::from_mins(15)));
+    let refused = stint_sync::renewed(&engine, kept).await.unwrap_err();
+    assert!(refused.contains("sign in again"), "{refused}");
+
+    // The CLI's session token has no refresh token and is used as it is.
+    let cli = ServerAccount {
+        refresh_token: None,
+        token_expires: None,
+        ..stored
+    };
+    assert_eq!(
+        stint_sync::renewed(&engine, cli.clone())
+            .await
+            .unwrap()
+            .token,
+        cli.token
+    );
+
+    // What the desktop asks after a failed round: is the server there at all?
+    assert!(stint_sync::reachable(&server.base, Duration::from_secs(5)).await);
+    let base = server.base.clone();
+    server.stop().await;
+    assert!(!stint_sync::reachable(&base, Duration::from_secs(5)).await);
+}
+both!(an_access_token_near_its_end_is_renewed_and_kept);
 
 async fn codes_are_bound_to_the_verifier_and_the_redirect(backend: Backend) {
     let storage = Storage::new(backend).await;

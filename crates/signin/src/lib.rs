@@ -43,6 +43,54 @@ pub enum SignInError {
     Io(#[from] std::io::Error),
     #[error("not a server address: {0}")]
     Url(#[from] url::ParseError),
+    #[error("{0:?} is not a server address; write it like https://stint.example.org")]
+    NotAnAddress(String),
+    #[error("refusing to sign in over plain HTTP to {0}; use https://")]
+    PlainHttp(String),
+    #[error("cannot open the browser: {0}")]
+    Browser(std::io::Error),
+}
+
+/// A server's address as typed (`https://stint.example.org/some/path`) reduced to its origin.
+/// Refused unless it is HTTPS, or plain HTTP to this machine itself: a password, a code or a
+/// token must not cross a network in the clear.
+pub fn server_origin(text: &str) -> Result<String, SignInError> {
+    let not_an_address = || SignInError::NotAnAddress(text.trim().to_owned());
+    let url = Url::parse(text.trim()).map_err(|_| not_an_address())?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(SignInError::PlainHttp(text.trim().to_owned())),
+        _ => return Err(not_an_address()),
+    }
+    if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err(not_an_address());
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+/// The whole hand-off: listens on a loopback port, has `open` show the server's sign-in page
+/// (in the system browser), waits up to `timeout` for the browser to come back, and trades the
+/// code for tokens. `server` is an origin ([`server_origin`]).
+pub async fn through_browser(
+    server: &str,
+    device: &str,
+    timeout: Duration,
+    open: impl FnOnce(&Url) -> std::io::Result<()>,
+) -> Result<TokenGrant, SignInError> {
+    let pkce = Pkce::new();
+    let state = new_state();
+    let loopback = Loopback::bind().await?;
+    let url = sign_in_url(server, device, &pkce, &state, loopback.redirect_uri())?;
+    open(&url).map_err(SignInError::Browser)?;
+    let code = loopback.wait(&state, timeout).await?;
+    exchange(server, &code, &pkce, loopback.redirect_uri()).await
 }
 
 fn random_text() -> Zeroizing<String> {
@@ -358,6 +406,38 @@ mod tests {
     }
 
     #[test]
+    fn server_addresses_must_be_https_unless_on_this_machine() {
+        assert_eq!(
+            server_origin(" https://stint.example.org/some/path ").unwrap(),
+            "https://stint.example.org"
+        );
+        assert_eq!(
+            server_origin("http://127.0.0.1:7380").unwrap(),
+            "http://127.0.0.1:7380"
+        );
+        assert_eq!(
+            server_origin("http://localhost:7380/").unwrap(),
+            "http://localhost:7380"
+        );
+        assert_eq!(server_origin("http://[::1]:80").unwrap(), "http://[::1]");
+        assert!(matches!(
+            server_origin("http://stint.example.org"),
+            Err(SignInError::PlainHttp(_))
+        ));
+        for bad in [
+            "ftp://stint.example.org",
+            "stint.example.org",
+            "https://user:pw@stint.example.org",
+            "",
+        ] {
+            assert!(
+                matches!(server_origin(bad), Err(SignInError::NotAnAddress(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn the_sign_in_url_carries_the_hand_off() {
         let pkce = Pkce::new();
         let url = sign_in_url(
@@ -377,6 +457,21 @@ mod tests {
         assert!(
             !url.as_str().contains(pkce.verifier()),
             "the verifier never leaves the app"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_browser_that_does_not_open_is_said_so() {
+        let outcome = through_browser("http://127.0.0.1:9", "x", Duration::from_secs(5), |_| {
+            Err(std::io::Error::other("no browser configured"))
+        })
+        .await;
+        let Err(e @ SignInError::Browser(_)) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot open the browser: no browser configured"
         );
     }
 

@@ -12,11 +12,64 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use stint_domain::{AttachmentId, InvoiceId, MemberId, OrgId, Role};
 use stint_engine::sync::{DirectoryMember, PendingMember, StoredIdentity, Transport};
+use stint_engine::{Engine, ServerAccount};
 use stint_protocol as wire;
 use stint_protocol::sync::{
     ENVELOPE_MEDIA_TYPE, MAX_ATTACHMENT_LEN, Outcome, PullPage, SYNC_MEDIA_TYPE, decode_pull,
     decode_push_reply, encode_push,
 };
+
+/// Whether the server at `server` answers at all (its health check, within `timeout`): tells a
+/// round that failed because the server is out of reach (offline) from one it refused.
+pub async fn reachable(server: &str, timeout: Duration) -> bool {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let Ok(client) = reqwest::Client::builder().timeout(timeout).build() else {
+        return false;
+    };
+    client
+        .get(format!("{}/healthz", server.trim_end_matches('/')))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+}
+
+/// An access token this close to its end is renewed before use.
+const RENEW_BEFORE_SECS: i64 = 60;
+
+/// `account` with an access token still good for a while. The desktop's sign-in (through the
+/// browser) holds a 15-minute access token and a refresh token: near its end both are renewed (the
+/// refresh token rotates; the new pair is sealed in the vault before it is used). The CLI's session
+/// token has no refresh token and lives as long as its session, so it comes back as it is.
+pub async fn renewed(engine: &Engine, account: ServerAccount) -> Result<ServerAccount, String> {
+    let (Some(refresh), Some(expires)) = (&account.refresh_token, account.token_expires) else {
+        return Ok(account);
+    };
+    let now = engine.now().as_second();
+    if expires - now > RENEW_BEFORE_SECS {
+        return Ok(account);
+    }
+    let grant = stint_signin::refresh(&account.server, refresh)
+        .await
+        .map_err(|e| match e {
+            stint_signin::SignInError::Refused(_) => format!(
+                "{} no longer accepts this device's session (it was signed out or expired); sign in again",
+                account.server
+            ),
+            other => other.to_string(),
+        })?;
+    let account = ServerAccount {
+        session: grant.session.to_string(),
+        token: grant.access_token,
+        refresh_token: Some(grant.refresh_token),
+        token_expires: Some(now + grant.expires_in),
+        ..account
+    };
+    engine
+        .set_server_account(&account)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(account)
+}
 
 /// A signed-in session on a sync server.
 pub struct HttpTransport {
