@@ -32,6 +32,7 @@ target_dir="$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 export STINT_DESKTOP_BIN="$target_dir/debug/stint-desktop"
 export STINT_CLI_BIN="$target_dir/debug/stint"
+export STINT_SERVER_BIN="$target_dir/debug/stint-server"
 export STINT_E2E_SHOTS="${STINT_E2E_SHOTS:-$repo/target-e2e-shots}"
 
 # tauri-driver (sets STINT_TAURI_DRIVER) and the Python venv (sets venv).

@@ -1,7 +1,7 @@
 //! Generates Tauri's context and the permissions for the app's own commands, so that the capability
 //! file can allow exactly these and nothing else.
 
-/// Every `#[tauri::command]` in `src/main.rs`; keep in step with `generate_handler!` there.
+/// Every `#[tauri::command]` in `src/`; keep in step with `generate_handler!` there.
 const COMMANDS: &[&str] = &[
     "vault_status",
     "create_vault",
@@ -72,6 +72,12 @@ const COMMANDS: &[&str] = &[
     "recurring",
     "watch_settings",
     "resolve_idle",
+    "server_sign_in_status",
+    "server_sign_in",
+    "server_sign_in_cancel",
+    "server_sign_out",
+    "sync_status",
+    "sync_now",
 ];
 
 fn main() {

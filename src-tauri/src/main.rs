@@ -4,6 +4,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod desktop;
+mod server;
+mod syncing;
 
 use std::path::PathBuf;
 
@@ -84,7 +86,11 @@ async fn create_vault(shell: State<'_, Shell>, passphrase: Option<String>) -> Re
 }
 
 #[tauri::command]
-async fn unlock_vault(shell: State<'_, Shell>, passphrase: Option<String>) -> Reply<()> {
+async fn unlock_vault(
+    shell: State<'_, Shell>,
+    syncer: State<'_, syncing::Syncer>,
+    passphrase: Option<String>,
+) -> Reply<()> {
     let engine = Engine::open(&shell.vault, unlock(passphrase.as_deref()))
         .await
         .map_err(message)?;
@@ -94,6 +100,8 @@ async fn unlock_vault(shell: State<'_, Shell>, passphrase: Option<String>) -> Re
         engine: Some(engine),
         act_as: None,
     };
+    // A round at once: what other devices sent while this one was closed.
+    syncer.nudge();
     Ok(())
 }
 
@@ -198,6 +206,8 @@ async fn lock_vault(app: AppHandle, shell: State<'_, Shell>) -> Reply<()> {
     if let Some(engine) = session.engine {
         engine.close().await;
     }
+    // The header's sync status goes with the vault.
+    app.state::<syncing::Syncer>().nudge();
     desktop::refresh_tray(&app).await;
     Ok(())
 }
@@ -779,6 +789,7 @@ fn main() {
             }
             app.manage(desktop::Watch::default());
             desktop::watch(handle.clone());
+            syncing::run(handle.clone());
             if let Err(e) = desktop::register_shortcut(&handle) {
                 eprintln!(
                     "stint: the global shortcut {} is not available: {e}",
@@ -787,6 +798,8 @@ fn main() {
             }
             Ok(())
         })
+        .manage(server::SigningIn::default())
+        .manage(syncing::Syncer::default())
         .manage(Shell {
             vault: vault_dir(),
             session: Mutex::new(Session::default()),
@@ -861,6 +874,12 @@ fn main() {
             recurring,
             watch_settings,
             resolve_idle,
+            server::server_sign_in_status,
+            server::server_sign_in,
+            server::server_sign_in_cancel,
+            server::server_sign_out,
+            syncing::sync_status,
+            syncing::sync_now,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Stint");

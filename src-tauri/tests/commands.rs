@@ -1,4 +1,4 @@
-//! Every command the window may call is declared three times: `#[tauri::command]` and
+//! Every command the window may call is declared three times: `#[tauri::command]` (in `src/`) and
 //! `generate_handler!` in `src/main.rs`, the permission list in `build.rs`, and the window's
 //! capability. A command missing from the last two is refused at run time with no trace in the
 //! UI but a screen that stays empty, so the three lists are compared here.
@@ -17,8 +17,13 @@ fn commands(main: &str) -> BTreeSet<String> {
     for line in main.lines().map(str::trim) {
         if line == "#[tauri::command]" {
             marked = true;
-        } else if marked && (line.starts_with("async fn ") || line.starts_with("fn ")) {
+        } else if marked
+            && ["async fn ", "fn ", "pub async fn ", "pub fn "]
+                .iter()
+                .any(|p| line.starts_with(p))
+        {
             let name = line
+                .trim_start_matches("pub ")
                 .trim_start_matches("async ")
                 .trim_start_matches("fn ")
                 .split(['(', '<'])
@@ -31,7 +36,7 @@ fn commands(main: &str) -> BTreeSet<String> {
     names
 }
 
-/// The identifiers listed in `generate_handler![…]`.
+/// The identifiers listed in `generate_handler![…]`, without their module path.
 fn handled(main: &str) -> BTreeSet<String> {
     let start =
         main.find("generate_handler![").expect("generate_handler!") + "generate_handler![".len();
@@ -43,8 +48,24 @@ fn handled(main: &str) -> BTreeSet<String> {
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+        .map(|s| s.rsplit("::").next().unwrap_or(s).to_owned())
         .collect()
+}
+
+/// Every Rust file of `src/`, one after another.
+fn sources() -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The quoted names of `build.rs`'s COMMANDS list.
@@ -62,7 +83,7 @@ fn permitted(build: &str) -> BTreeSet<String> {
 #[test]
 fn every_command_is_handled_permitted_and_allowed_to_the_window() {
     let main = read("src/main.rs");
-    let declared = commands(&main);
+    let declared = commands(&sources());
     assert!(declared.len() > 50, "found only {declared:?}");
     assert_eq!(
         handled(&main),

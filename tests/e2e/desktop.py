@@ -4,6 +4,7 @@
 Run the tests through `scripts/e2e.sh`, which builds everything, starts Xvfb and sets:
   STINT_DESKTOP_BIN  the built app        STINT_CLI_BIN  the built `stint`
   STINT_E2E_SHOTS    where screenshots go DISPLAY        the Xvfb display
+  STINT_SERVER_BIN   the built `stint-server`
 """
 
 

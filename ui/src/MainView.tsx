@@ -20,6 +20,8 @@ import { InvoicesScreen } from "./InvoicesScreen";
 import { ManualEntry } from "./ManualEntry";
 import { ProjectsScreen } from "./ProjectsScreen";
 import { SettingsScreen } from "./SettingsScreen";
+import { SyncBadge } from "./SyncBadge";
+import { SyncServerPanel } from "./SyncServerPanel";
 import { ShortcutSheet } from "./ShortcutSheet";
 import { useShortcuts } from "./shortcuts";
 import "./keyboard.css";
@@ -98,11 +100,14 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
     };
   }, [version]);
 
-  // The tray icon and the global shortcut start and stop the timer outside this window.
+  // The tray icon and the global shortcut start and stop the timer outside this window, and a
+  // sync round brings other devices' changes: the views read again.
   useEffect(() => {
-    const stop = listen("timer-changed", () => setVersion((v) => v + 1)).catch(() => () => {});
+    const stops = ["timer-changed", "sync-received"].map((event) =>
+      listen(event, () => setVersion((v) => v + 1)).catch(() => () => {}),
+    );
     return () => {
-      void stop.then((unlisten) => unlisten());
+      for (const stop of stops) void stop.then((unlisten) => unlisten());
     };
   }, []);
 
@@ -184,6 +189,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
           ))}
         </nav>
         <span className="spacer" />
+        <SyncBadge timeZone={org.time_zone} />
         <button
           type="button"
           className="link search-button"
@@ -312,6 +318,7 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
           />
         )}
         {tab === "settings" && <DeviceSettings />}
+        {tab === "settings" && <SyncServerPanel />}
         </ErrorBoundary>
       </main>
     </div>

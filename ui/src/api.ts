@@ -32,6 +32,8 @@ import type { ProjectId } from "./bindings/ProjectId";
 import type { RateId } from "./bindings/RateId";
 import type { RateView } from "./bindings/RateView";
 import type { ReportQuery } from "./bindings/ReportQuery";
+import type { ServerSignIn } from "./bindings/ServerSignIn";
+import type { SyncStatus } from "./bindings/SyncStatus";
 import type { Unassigned } from "./bindings/Unassigned";
 import type { ProjectSummary } from "./bindings/ProjectSummary";
 import type { ReportView } from "./bindings/ReportView";
@@ -92,6 +94,16 @@ function shared<T>(key: string, call: () => Promise<T>): Promise<T> {
 
 export const api = {
   vaultStatus: (): Promise<VaultStatus> => invoke("vault_status"),
+  /** The sync server this device is signed in to, or null. */
+  serverSignInStatus: (): Promise<ServerSignIn | null> => invoke("server_sign_in_status"),
+  /** Opens the server's sign-in page in the system browser and resolves once it comes back. */
+  serverSignIn: (server: string): Promise<ServerSignIn> => invoke("server_sign_in", { server }),
+  serverSignInCancel: (): Promise<void> => invoke("server_sign_in_cancel"),
+  serverSignOut: (): Promise<void> => invoke("server_sign_out"),
+  /** Where sync stands (also sent as the `sync-changed` event). */
+  syncStatus: (): Promise<SyncStatus> => invoke("sync_status"),
+  /** A sync round now; the status it ended with. */
+  syncNow: (): Promise<SyncStatus> => invoke("sync_now"),
   createVault: (how: UnlockWith): Promise<void> =>
     invoke("create_vault", { passphrase: passphraseArg(how) }),
   unlockVault: (how: UnlockWith): Promise<void> =>

@@ -1,0 +1,197 @@
+//! Sync from the window: a round every minute while the vault is open and this device syncs (signed
+//! in to a server, with its account's keys set up), and at once on "Sync now". The window sees a
+//! [`SyncStatus`] (the `sync-changed` event and `sync_status`) and hears `sync-received` when a
+//! round brought records, to read its views again.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use stint_engine::Engine;
+use tauri::{AppHandle, Emitter, Manager, State};
+use tokio::sync::Notify;
+
+use crate::{Reply, Shell, message};
+
+/// How often a round runs on its own.
+const EVERY: Duration = Duration::from_secs(60);
+
+/// How long "is the server there at all?" waits, after a failed round.
+const PROBE: Duration = Duration::from_secs(5);
+
+pub const SYNC_CHANGED: &str = "sync-changed";
+pub const SYNC_RECEIVED: &str = "sync-received";
+
+/// Where sync stands, as the header shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncState {
+    /// This device does not sync: not signed in, or its account's keys are not set up here.
+    Off,
+    /// A round is under way.
+    Syncing,
+    /// The last round sent and received everything.
+    Synced,
+    /// The last round ended with changes of this device still to send (`pending`).
+    Waiting,
+    /// The server could not be reached: changes wait here and go at the next round.
+    Offline,
+    /// The server answered, but the round failed (`problem` says why).
+    Problem,
+}
+
+/// What the header shows of sync.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    /// When a round last finished without an error (RFC 3339), this session.
+    #[ts(type = "string | null")]
+    pub last_synced: Option<jiff::Timestamp>,
+    /// Changes of this device not on the server yet.
+    #[ts(type = "number")]
+    pub pending: u64,
+    /// Why the last round failed, in a sentence.
+    pub problem: Option<String>,
+}
+
+impl Default for SyncStatus {
+    fn default() -> SyncStatus {
+        SyncStatus {
+            state: SyncState::Off,
+            last_synced: None,
+            pending: 0,
+            problem: None,
+        }
+    }
+}
+
+/// The managed state: the latest status, and a bell that starts a round now.
+#[derive(Default)]
+pub struct Syncer {
+    status: std::sync::Mutex<SyncStatus>,
+    wake: Notify,
+}
+
+impl Syncer {
+    fn status(&self) -> SyncStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, app: &AppHandle, change: impl FnOnce(&mut SyncStatus)) -> SyncStatus {
+        let status = {
+            let mut status = self
+                .status
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            change(&mut status);
+            status.clone()
+        };
+        let _ = app.emit(SYNC_CHANGED, &status);
+        status
+    }
+
+    /// A round at once, outside the minute's rhythm (after an unlock or a sign-in).
+    pub fn nudge(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Runs a round every minute, or when nudged, for as long as the app runs.
+pub fn run(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let syncer = app.state::<Syncer>();
+            let _ = tokio::time::timeout(EVERY, syncer.wake.notified()).await;
+            round(&app).await;
+        }
+    });
+}
+
+/// One round, if this device syncs; the status it ends with.
+async fn round(app: &AppHandle) -> SyncStatus {
+    let syncer = app.state::<Syncer>();
+    let shell = app.state::<Shell>();
+    let mut session = shell.session.lock().await;
+    let Some(engine) = session.engine.as_mut() else {
+        return syncer.set(app, |s| *s = SyncStatus::default());
+    };
+    let account = match syncing_account(engine).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return syncer.set(app, |s| *s = SyncStatus::default()),
+        Err(problem) => return syncer.set(app, |s| failed(s, false, problem)),
+    };
+    syncer.set(app, |s| s.state = SyncState::Syncing);
+    let outcome = match stint_sync::renewed(engine, account.clone()).await {
+        Ok(account) => match stint_sync::HttpTransport::new(&account.server, &account.token) {
+            Ok(t) => engine.sync(&t).await.map_err(message),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(reports) => {
+            let pending = reports.iter().map(|(_, r)| r.pending).sum::<u64>();
+            let received = reports.iter().map(|(_, r)| r.received).sum::<usize>();
+            let now = engine.now();
+            drop(session);
+            if received > 0 {
+                let _ = app.emit(SYNC_RECEIVED, received);
+            }
+            syncer.set(app, |s| {
+                s.state = if pending > 0 {
+                    SyncState::Waiting
+                } else {
+                    SyncState::Synced
+                };
+                s.last_synced = Some(now);
+                s.pending = pending;
+                s.problem = None;
+            })
+        }
+        Err(problem) => {
+            let pending = engine.outbox_len().await.unwrap_or(0);
+            drop(session);
+            let offline = !stint_sync::reachable(&account.server, PROBE).await;
+            syncer.set(app, |s| {
+                failed(s, offline, problem);
+                s.pending = pending;
+            })
+        }
+    }
+}
+
+fn failed(status: &mut SyncStatus, offline: bool, problem: String) {
+    status.state = if offline {
+        SyncState::Offline
+    } else {
+        SyncState::Problem
+    };
+    status.problem = Some(problem);
+}
+
+/// The stored sign-in, if this device syncs: signed in, and its account's keys set up here.
+async fn syncing_account(engine: &Engine) -> Reply<Option<stint_engine::ServerAccount>> {
+    let Some(account) = engine.server_account().await.map_err(message)? else {
+        return Ok(None);
+    };
+    if engine.sync_account().await.map_err(message)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(account))
+}
+
+/// Where sync stands now.
+#[tauri::command]
+pub async fn sync_status(syncer: State<'_, Syncer>) -> Reply<SyncStatus> {
+    Ok(syncer.status())
+}
+
+/// A round now ("Sync now"); the status it ended with.
+#[tauri::command]
+pub async fn sync_now(app: AppHandle) -> Reply<SyncStatus> {
+    Ok(round(&app).await)
+}
