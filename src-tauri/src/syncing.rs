@@ -125,13 +125,12 @@ async fn round(app: &AppHandle) -> SyncStatus {
         Err(problem) => return syncer.set(app, |s| failed(s, false, problem)),
     };
     syncer.set(app, |s| s.state = SyncState::Syncing);
-    let outcome = match stint_sync::renewed(engine, account.clone()).await {
-        Ok(account) => match stint_sync::HttpTransport::new(&account.server, &account.token) {
-            Ok(t) => engine.sync(&t).await.map_err(message),
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
+    let outcome = async {
+        let account = stint_sync::renewed(engine, account.clone()).await?;
+        let t = stint_sync::HttpTransport::new(&account.server, &account.token)?;
+        engine.sync(&t).await.map_err(message)
+    }
+    .await;
     match outcome {
         Ok(reports) => {
             let pending = reports.iter().map(|(_, r)| r.pending).sum::<u64>();

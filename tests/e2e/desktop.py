@@ -122,11 +122,16 @@ def launch(vault: Path, logs: Path, extra_env: dict[str, str] | None = None) -> 
         finally:
             session.quit()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Ends a helper process: asked first, killed after ten seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 # WebKitWebDriver takes a screenshot after the page's next paint. Without compositing (the app

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import PASSPHRASE, WAIT, _free_port, required_path
+from desktop import PASSPHRASE, WAIT, _free_port, required_path, stop
 
 
 class Server:
@@ -87,11 +87,7 @@ def stint_server(data: Path, logs: Path) -> Iterator[Server]:
                 time.sleep(0.1)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def verified_account(server: Server, email: str, password: str) -> None:
