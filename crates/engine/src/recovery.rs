@@ -74,12 +74,65 @@ impl Engine {
         server: &str,
         paper: crate::PaperSize,
     ) -> Result<stint_vault::Zeroizing<Vec<u8>>> {
-        let text = new.key.to_text();
+        self.kit_pdf(&new.key, &new.identity_fingerprint, email, server, paper)
+    }
+
+    /// The kit for the recovery key of this device's set-up, while it is kept for showing
+    /// ([`Engine::pending_recovery_key`]): the same key, on paper.
+    pub async fn set_up_recovery_kit_pdf(
+        &self,
+        email: &str,
+        server: &str,
+        paper: crate::PaperSize,
+    ) -> Result<stint_vault::Zeroizing<Vec<u8>>> {
+        let key = self.pending_recovery_key().await?.ok_or_else(|| {
+            sync_error("the recovery key was shown and forgotten already; make a new kit instead")
+        })?;
+        let fingerprint = self.account_fingerprint().await?;
+        self.kit_pdf(&key, &fingerprint, email, server, paper)
+    }
+
+    /// Checks that the person kept the recovery key of this device's set-up: each of `typed` is
+    /// one of its groups (numbered from 1) as they read it from their copy, case and spaces aside.
+    /// Then, and only then, the key is forgotten here. A group that differs says which, and
+    /// keeps the key for showing again.
+    pub async fn confirm_recovery_key_kept(&self, typed: &[(usize, &str)]) -> Result<()> {
+        let key = self.pending_recovery_key().await?.ok_or_else(|| {
+            sync_error("the recovery key was shown and forgotten already; make a new kit instead")
+        })?;
+        if typed.len() < 2 {
+            return Err(stint_domain::ValidationError::new(
+                "type two groups of the recovery key back",
+            )
+            .into());
+        }
+        let text = key.to_text();
+        let groups: Vec<&str> = text.split('-').collect();
+        for (number, group) in typed {
+            if !group_matches(&groups, *number, group) {
+                return Err(stint_domain::ValidationError::new(format!(
+                    "group {number} does not match the recovery key: look at your copy again"
+                ))
+                .into());
+            }
+        }
+        self.forget_recovery_key().await
+    }
+
+    fn kit_pdf(
+        &self,
+        key: &RecoveryKey,
+        identity_fingerprint: &str,
+        email: &str,
+        server: &str,
+        paper: crate::PaperSize,
+    ) -> Result<stint_vault::Zeroizing<Vec<u8>>> {
+        let text = key.to_text();
         let kit = stint_invoice_pdf::RecoveryKit {
             email,
             server,
             recovery_key: &text,
-            identity_fingerprint: &new.identity_fingerprint,
+            identity_fingerprint,
             made: jiff::tz::TimeZone::UTC.to_datetime(self.now()).date(),
             paper: match paper {
                 crate::PaperSize::A4 => stint_invoice_pdf::Paper::A4,
@@ -89,5 +142,40 @@ impl Engine {
         stint_invoice_pdf::render_recovery_kit(&kit)
             .map(stint_vault::Zeroizing::new)
             .map_err(|e| sync_error(format!("the recovery kit could not be made: {e}")))
+    }
+}
+
+/// Whether `typed` is group `number` (from 1) of `groups`, as a person copies it: case, spaces and
+/// hyphens aside.
+fn group_matches(groups: &[&str], number: usize, typed: &str) -> bool {
+    let typed: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    number
+        .checked_sub(1)
+        .and_then(|i| groups.get(i))
+        .is_some_and(|group| group.eq_ignore_ascii_case(&typed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_matches;
+
+    #[test]
+    fn a_group_is_read_as_a_person_copies_it() {
+        let groups = ["AB12", "CD34", "EF56"];
+        assert!(group_matches(&groups, 1, "AB12"));
+        assert!(group_matches(&groups, 2, " cd34 "));
+        assert!(group_matches(&groups, 3, "ef-56"));
+        assert!(
+            !group_matches(&groups, 2, "AB12"),
+            "another group's letters"
+        );
+        assert!(!group_matches(&groups, 1, "AB1"), "too short");
+        assert!(!group_matches(&groups, 0, "AB12"), "groups count from 1");
+        assert!(!group_matches(&groups, 4, "AB12"), "no fourth group");
+        assert!(!group_matches(&groups, 1, ""), "nothing typed");
     }
 }

@@ -230,13 +230,15 @@ pub struct SyncReport {
 }
 
 /// A device of the account, from a certificate its identity signed.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct DeviceSummary {
     /// Its id, 32 hex digits.
     pub id: String,
     /// Whether it is the device asking.
     pub this_device: bool,
     /// When its certificate was issued (Unix milliseconds, by the issuing device's clock).
+    #[ts(type = "number")]
     pub issued_ms: u64,
 }
 

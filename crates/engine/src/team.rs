@@ -106,7 +106,8 @@ pub struct Joined {
 }
 
 /// Someone waiting to be confirmed, with the fingerprint to compare.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Newcomer {
     pub user: MemberId,
     pub email: String,

@@ -12,7 +12,7 @@ use stint_engine::seed::SeedSpec;
 use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
 use stint_engine::{
     ClientChanges, Engine, EntryChanges, EntryFilter, InvoiceFilter, MemoryKeyStore, NewClient,
-    NewOrganization, NewRate, ReportQuery, Unlock,
+    NewOrganization, NewRate, PaperSize, ReportQuery, Unlock,
 };
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
@@ -209,8 +209,32 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
             .as_str(),
         written_down
     );
-    laptop.forget_recovery_key().await.unwrap();
+    // The kit for it, on paper: the same key.
+    let kit = laptop
+        .set_up_recovery_kit_pdf("ada@example.org", "http://localhost", PaperSize::A4)
+        .await
+        .unwrap();
+    assert!(kit.starts_with(b"%PDF-"));
+    // Forgotten only once two of its groups come back as written down; a wrong one keeps it.
+    let groups: Vec<&str> = written_down.split('-').collect();
+    let wrong = if groups[2] == "0000" { "1111" } else { "0000" };
+    let err = laptop
+        .confirm_recovery_key_kept(&[(2, groups[1]), (3, wrong)])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("group 3 does not match"), "{err}");
+    assert!(laptop.pending_recovery_key().await.unwrap().is_some());
+    let typed = groups[4].to_lowercase();
+    laptop
+        .confirm_recovery_key_kept(&[(2, groups[1]), (5, &typed)])
+        .await
+        .unwrap();
     assert!(laptop.pending_recovery_key().await.unwrap().is_none());
+    let err = laptop
+        .set_up_recovery_kit_pdf("ada@example.org", "http://localhost", PaperSize::A4)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("forgotten already"), "{err}");
     laptop.publish(&to_laptop, org).await.unwrap();
     let account = to_laptop.account().await.unwrap();
     assert_ne!(local_user, account);
