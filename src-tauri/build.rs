@@ -78,6 +78,15 @@ const COMMANDS: &[&str] = &[
     "server_sign_out",
     "sync_status",
     "sync_now",
+    "org_sync",
+    "publish_organization",
+    "save_recovery_kit",
+    "recovery_key_kept",
+    "team",
+    "invite_member",
+    "confirm_newcomer",
+    "change_membership",
+    "revoke_device",
 ];
 
 fn main() {

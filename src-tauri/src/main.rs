@@ -6,6 +6,7 @@
 mod desktop;
 mod server;
 mod syncing;
+mod team;
 
 use std::path::PathBuf;
 
@@ -447,7 +448,7 @@ async fn save_report_csv(shell: State<'_, Shell>, query: ReportQuery) -> Reply<S
     let (engine, by) = session.acting()?;
     let csv = engine.time_report(&by, &query).map_err(message)?.to_csv();
     let name = format!("stint-report-{}.csv", engine.today(&by).map_err(message)?);
-    save_download(&name, csv.as_bytes())
+    save_download(&name, csv.as_bytes(), false)
 }
 
 /// Save the detailed report's entries `ids` as CSV into the downloads folder; returns its path.
@@ -457,7 +458,7 @@ async fn save_entries_csv(shell: State<'_, Shell>, ids: Vec<EntryId>) -> Reply<S
     let (engine, by) = session.acting()?;
     let csv = engine.entries_csv(&by, &ids).map_err(message)?;
     let name = format!("stint-entries-{}.csv", engine.today(&by).map_err(message)?);
-    save_download(&name, csv.as_bytes())
+    save_download(&name, csv.as_bytes(), false)
 }
 
 #[tauri::command]
@@ -498,7 +499,7 @@ async fn save_receipt(shell: State<'_, Shell>, id: ExpenseId) -> Reply<String> {
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "receipt".to_owned());
-    save_download(&name, &bytes)
+    save_download(&name, &bytes, false)
 }
 
 /// The organization's logo bytes (empty when there is none).
@@ -688,7 +689,7 @@ async fn save_invoice_file(
     let file = engine
         .invoice_file(&by, id, format, paper)
         .map_err(message)?;
-    let path = save_download(&file.file_name, &file.bytes)?;
+    let path = save_download(&file.file_name, &file.bytes, false)?;
     Ok(SavedFile {
         path,
         note: file.e_invoice_problem,
@@ -728,9 +729,10 @@ async fn resolve_idle(
     outcome
 }
 
-/// Write `bytes` to a new file in the downloads folder (`STINT_DOWNLOADS` overrides it), never
-/// overwriting one that exists.
-fn save_download(name: &str, bytes: &[u8]) -> Reply<String> {
+/// Writes `bytes` to a new file in the downloads folder (`STINT_DOWNLOADS` overrides it), never
+/// overwriting one that exists (the name is numbered when taken); with `private`, readable by this
+/// user alone (a recovery kit). The path written.
+fn save_download(name: &str, bytes: &[u8], private: bool) -> Reply<String> {
     let dir = std::env::var_os("STINT_DOWNLOADS")
         .map(PathBuf::from)
         .or_else(|| directories::UserDirs::new().and_then(|u| u.download_dir().map(PathBuf::from)))
@@ -744,11 +746,14 @@ fn save_download(name: &str, bytes: &[u8]) -> Reply<String> {
         } else {
             dir.join(format!("{stem} ({n}).{ext}"))
         };
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&file)
-        {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if private {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&file) {
             Ok(mut out) => {
                 use std::io::Write;
                 out.write_all(bytes)
@@ -880,6 +885,15 @@ fn main() {
             server::server_sign_out,
             syncing::sync_status,
             syncing::sync_now,
+            team::org_sync,
+            team::publish_organization,
+            team::save_recovery_kit,
+            team::recovery_key_kept,
+            team::team,
+            team::invite_member,
+            team::confirm_newcomer,
+            team::change_membership,
+            team::revoke_device,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Stint");

@@ -104,12 +104,16 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
   // sync round brings other devices' changes: the views read again.
   useEffect(() => {
     const stops = ["timer-changed", "sync-received"].map((event) =>
-      listen(event, () => setVersion((v) => v + 1)).catch(() => () => {}),
+      listen(event, () => {
+        setVersion((v) => v + 1);
+        // A round may bring a new role (a demoted Admin's finance screens go at once).
+        if (event === "sync-received") void reloadPeople();
+      }).catch(() => () => {}),
     );
     return () => {
       for (const stop of stops) void stop.then((unlisten) => unlisten());
     };
-  }, []);
+  }, [reloadPeople]);
 
   async function switchMember(member: string) {
     try {
@@ -137,6 +141,11 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
       })),
     [permissions, t],
   );
+
+  // A section the role no longer opens (a role change arriving from the server) closes.
+  useEffect(() => {
+    if (permissions && !tabs.some((v) => v.id === tab)) setTab("track");
+  }, [permissions, tabs, tab]);
 
   function goTo(next: Tab, show: string | null = null) {
     setTab(next);
@@ -314,6 +323,10 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
             onChanged={() => {
               changed();
               void reloadPeople();
+            }}
+            onActAs={(next) => {
+              setActAs(next);
+              changed();
             }}
           />
         )}

@@ -4,7 +4,9 @@ import { Trans, useTranslation } from "react-i18next";
 import { DateField } from "./DateField";
 import { LogoPanel } from "./LogoPanel";
 import { api, can, errorMessage, notAllowed } from "./api";
+import type { ActAs } from "./bindings/ActAs";
 import type { Member } from "./bindings/Member";
+import type { OrgSync } from "./bindings/OrgSync";
 import type { OrgChanges } from "./bindings/OrgChanges";
 import type { Organization } from "./bindings/Organization";
 import type { Permissions } from "./bindings/Permissions";
@@ -13,9 +15,15 @@ import type { RoundingMode } from "./bindings/RoundingMode";
 import type { WeekStart } from "./bindings/WeekStart";
 import type { DurationStyle } from "./bindings/DurationStyle";
 import { formatDate, formatDateInput, formatDuration, formatNumber, preview } from "./format";
+import { PublishPanel, RecoveryKeyPanel, TeamPanel } from "./TeamSync";
 import "./settings.css";
 
-type Props = { permissions: Permissions | null; onChanged: () => void };
+type Props = {
+  permissions: Permissions | null;
+  onChanged: () => void;
+  /** Publishing gives the window a new member id to act as (the account's). */
+  onActAs?: (actAs: ActAs) => void;
+};
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SAVED_MS = 3000;
@@ -29,8 +37,11 @@ const WEEK_STARTS: WeekStart[] = ["monday", "sunday", "saturday"];
 /** The rounding choices, in the order offered (named under `profile.roundingModes`). */
 const MODES: (RoundingMode | "none")[] = ["none", "up", "down", "nearest"];
 
-/** Organization profile, period lock and the organization's local members. */
-export function SettingsScreen({ permissions, onChanged }: Props) {
+/**
+ * Organization profile, period lock and members: on this device only, or (once published) the
+ * synced team with its invitations, confirmations and devices.
+ */
+export function SettingsScreen({ permissions, onChanged, onActAs }: Props) {
   const { t } = useTranslation("settings");
   const [org, setOrg] = useState<Organization | null>(null);
   const [members, setMembers] = useState<Member[] | null>(null);
@@ -52,10 +63,21 @@ export function SettingsScreen({ permissions, onChanged }: Props) {
     }
   }, []);
 
+  // Where the organization stands with sync (read from the vault); without it, the local members.
+  const [sync, setSync] = useState<OrgSync | null>(null);
+  const loadSync = useCallback(async () => {
+    try {
+      setSync(await api.orgSync());
+    } catch {
+      setSync(null);
+    }
+  }, []);
+
   useEffect(() => {
     void loadOrg();
     void loadMembers();
-  }, [loadOrg, loadMembers]);
+    void loadSync();
+  }, [loadOrg, loadMembers, loadSync]);
 
   return (
     <div className="settings" data-testid="settings-screen">
@@ -87,14 +109,35 @@ export function SettingsScreen({ permissions, onChanged }: Props) {
           />
         </>
       )}
-      <MembersPanel
-        members={members}
-        permissions={permissions}
-        onChanged={() => {
-          void loadMembers();
-          onChanged();
-        }}
-      />
+      {sync?.recovery_key && <RecoveryKeyPanel keyText={sync.recovery_key} onKept={() => void loadSync()} />}
+      {sync?.published ? (
+        <TeamPanel
+          sync={sync}
+          members={members}
+          permissions={permissions}
+          onChanged={() => {
+            void loadMembers();
+            onChanged();
+          }}
+        />
+      ) : (
+        <MembersPanel
+          members={members}
+          permissions={permissions}
+          onChanged={() => {
+            void loadMembers();
+            onChanged();
+          }}
+        />
+      )}
+      {sync?.signed_in && !sync.published && can(permissions, "manage_admins_and_owners") && (
+        <PublishPanel
+          onPublished={(actAs) => {
+            void loadSync();
+            onActAs?.(actAs);
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -17,7 +17,12 @@ import type { ExpenseId } from "./bindings/ExpenseId";
 import type { ExpenseView } from "./bindings/ExpenseView";
 import type { IdleChoice } from "./bindings/IdleChoice";
 import type { IdleOutcome } from "./bindings/IdleOutcome";
+import type { DeviceSummary } from "./bindings/DeviceSummary";
 import type { Member } from "./bindings/Member";
+import type { Newcomer } from "./bindings/Newcomer";
+import type { OrgSync } from "./bindings/OrgSync";
+import type { Team } from "./bindings/Team";
+import type { TypedGroup } from "./bindings/TypedGroup";
 import type { MemberId } from "./bindings/MemberId";
 import type { NewClient } from "./bindings/NewClient";
 import type { NewEntry } from "./bindings/NewEntry";
@@ -104,6 +109,25 @@ export const api = {
   syncStatus: (): Promise<SyncStatus> => invoke("sync_status"),
   /** A sync round now; the status it ended with. */
   syncNow: (): Promise<SyncStatus> => invoke("sync_now"),
+  /** Where the chosen organization stands with sync (no network). */
+  orgSync: (): Promise<OrgSync> => invoke("org_sync"),
+  /** Publishes the chosen organization (setting up this account's keys here on first use); who
+   * the window acts as afterwards (the account's id replaces this device's own). */
+  publishOrganization: (): Promise<ActAs> => invoke("publish_organization"),
+  /** Saves the set-up's recovery kit as a PDF in the downloads folder; its path. */
+  saveRecoveryKit: (paper: PaperSize): Promise<string> => invoke("save_recovery_kit", { paper }),
+  /** Two groups of the recovery key typed back; on a match it is forgotten here. */
+  recoveryKeyKept: (typed: TypedGroup[]): Promise<void> => invoke("recovery_key_kept", { typed }),
+  /** Who waits to be confirmed in the synced organization, and this account's devices. */
+  team: (): Promise<Team> => invoke("team"),
+  inviteMember: (email: string, role: Role): Promise<void> => invoke("invite_member", { email, role }),
+  /** Confirms a newcomer by the fingerprint the person compared. */
+  confirmNewcomer: (email: string, fingerprint: string): Promise<Newcomer> =>
+    invoke("confirm_newcomer", { email, fingerprint }),
+  /** A member's new role in a synced organization, or their removal (`role` null). */
+  changeMembership: (member: MemberId, role: Role | null): Promise<void> =>
+    invoke("change_membership", { member, role }),
+  revokeDevice: (id: string): Promise<DeviceSummary> => invoke("revoke_device", { id }),
   createVault: (how: UnlockWith): Promise<void> =>
     invoke("create_vault", { passphrase: passphraseArg(how) }),
   unlockVault: (how: UnlockWith): Promise<void> =>

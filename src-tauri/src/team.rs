@@ -1,0 +1,224 @@
+//! An organization's sync from Settings: publishing it (setting up this account's keys on first
+//! use, and showing the recovery key once, kept until the person proves they wrote it down), its
+//! members on the server (invite, confirm by fingerprint, change role, remove) and this account's
+//! devices. Each command reaches the server through the stored sign-in, renewed when due.
+
+use serde::{Deserialize, Serialize};
+use stint_domain::{Action, MemberId, Role, Scope};
+use stint_engine::sync::DeviceSummary;
+use stint_engine::{ActAs, Engine, Newcomer, PaperSize};
+use stint_sync::HttpTransport;
+use tauri::State;
+
+use crate::syncing::Syncer;
+use crate::{Reply, Shell, message, save_download};
+
+/// Where the chosen organization stands with sync.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct OrgSync {
+    /// Signed in to a sync server.
+    pub signed_in: bool,
+    /// This account's keys are on this device.
+    pub set_up: bool,
+    /// The organization travels through the server.
+    pub published: bool,
+    /// This account's identity fingerprint, once set up (what others compare when confirming).
+    pub fingerprint: Option<String>,
+    /// The recovery key of this device's set-up, until the person showed they kept it.
+    pub recovery_key: Option<String>,
+}
+
+/// A group of the recovery key typed back: its number (from 1) and the letters.
+#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct TypedGroup {
+    pub group: u32,
+    pub typed: String,
+}
+
+/// The people of a synced organization: members, and who waits to be confirmed.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Team {
+    pub pending: Vec<Newcomer>,
+    pub devices: Vec<DeviceSummary>,
+}
+
+/// The server, through the stored sign-in (renewed when its token is about to end).
+async fn transport(engine: &Engine) -> Reply<HttpTransport> {
+    let account = engine
+        .server_account()
+        .await
+        .map_err(message)?
+        .ok_or_else(|| "not signed in to a sync server: sign in under Settings first".to_owned())?;
+    let account = stint_sync::renewed(engine, account).await?;
+    HttpTransport::new(&account.server, &account.token)
+}
+
+/// Where the chosen organization stands (read from the vault; no network).
+#[tauri::command]
+pub async fn org_sync(shell: State<'_, Shell>) -> Reply<OrgSync> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let signed_in = engine.server_account().await.map_err(message)?.is_some();
+    let set_up = engine.sync_account().await.map_err(message)?.is_some();
+    let fingerprint = if set_up {
+        Some(engine.account_fingerprint().await.map_err(message)?)
+    } else {
+        None
+    };
+    let recovery_key = engine
+        .pending_recovery_key()
+        .await
+        .map_err(message)?
+        .map(|key| key.to_text().to_string());
+    Ok(OrgSync {
+        signed_in,
+        set_up,
+        published: engine.is_synced(by.org).await.map_err(message)?,
+        fingerprint,
+        recovery_key,
+    })
+}
+
+/// Publishes the chosen organization: sets up this account's keys here on first use, rewrites its
+/// records under the account and registers it with the server; a round then sends everything.
+/// Returns who the window acts as now (the account's id replaces this device's own).
+#[tauri::command]
+pub async fn publish_organization(
+    shell: State<'_, Shell>,
+    syncer: State<'_, Syncer>,
+) -> Reply<ActAs> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let t = transport(engine).await?;
+    if engine.sync_account().await.map_err(message)?.is_none() {
+        // The recovery key stays sealed here until the window has shown it and it was typed back.
+        engine.set_up_sync(&t).await.map_err(message)?;
+    }
+    engine.publish(&t, by.org).await.map_err(message)?;
+    let next = engine.act_as_user(by.org).map_err(message)?;
+    session.act_as = Some(next);
+    drop(session);
+    syncer.nudge();
+    Ok(next)
+}
+
+/// Saves the kit with the set-up's recovery key as a PDF in the downloads folder (owner-only);
+/// its path.
+#[tauri::command]
+pub async fn save_recovery_kit(shell: State<'_, Shell>, paper: PaperSize) -> Reply<String> {
+    let mut session = shell.session.lock().await;
+    let engine = session.engine()?;
+    let account = engine
+        .server_account()
+        .await
+        .map_err(message)?
+        .ok_or_else(|| "not signed in to a sync server".to_owned())?;
+    let pdf = engine
+        .set_up_recovery_kit_pdf(&account.email, &account.server, paper)
+        .await
+        .map_err(message)?;
+    save_download("Stint recovery kit.pdf", &pdf, true)
+}
+
+/// Checks two groups of the recovery key typed back from the person's copy; then forgets it here.
+#[tauri::command]
+pub async fn recovery_key_kept(shell: State<'_, Shell>, typed: Vec<TypedGroup>) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let engine = session.engine()?;
+    let typed: Vec<(usize, &str)> = typed
+        .iter()
+        .map(|g| (g.group as usize, g.typed.as_str()))
+        .collect();
+    engine
+        .confirm_recovery_key_kept(&typed)
+        .await
+        .map_err(message)
+}
+
+/// Who waits to be confirmed in the chosen organization (for Owners and Admins; nobody for
+/// others), and this account's devices.
+#[tauri::command]
+pub async fn team(shell: State<'_, Shell>) -> Reply<Team> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let t = transport(engine).await?;
+    let may_confirm = engine
+        .permissions(&by)
+        .map_err(message)?
+        .grants
+        .iter()
+        .any(|g| g.action == Action::ManageMembersAndViewers && g.scope != Scope::None);
+    let pending = if may_confirm {
+        engine.newcomers(&t, &by).await.map_err(message)?
+    } else {
+        Vec::new()
+    };
+    let devices = engine.devices(&t).await.map_err(message)?;
+    Ok(Team { pending, devices })
+}
+
+/// Invites `email` into the chosen organization with `role`: the server emails them a token.
+#[tauri::command]
+pub async fn invite_member(shell: State<'_, Shell>, email: String, role: Role) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let email = email.trim();
+    if !email.contains('@') || email.len() < 3 {
+        return Err(format!("{email:?} is not an email address"));
+    }
+    let t = transport(engine).await?;
+    t.invite(by.org, email, role).await
+}
+
+/// Confirms a newcomer once the person compared `fingerprint` (the digits the window showed) with
+/// the ones the newcomer read out; a round then hands over the keys of their role.
+#[tauri::command]
+pub async fn confirm_newcomer(
+    shell: State<'_, Shell>,
+    syncer: State<'_, Syncer>,
+    email: String,
+    fingerprint: String,
+) -> Reply<Newcomer> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let t = transport(engine).await?;
+    let newcomer = engine
+        .confirm_member(&t, &by, &email, &fingerprint)
+        .await
+        .map_err(message)?;
+    drop(session);
+    syncer.nudge();
+    Ok(newcomer)
+}
+
+/// Changes a member's role in the synced organization, or removes them (`role` null).
+#[tauri::command]
+pub async fn change_membership(
+    shell: State<'_, Shell>,
+    syncer: State<'_, Syncer>,
+    member: MemberId,
+    role: Option<Role>,
+) -> Reply<()> {
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
+    let t = transport(engine).await?;
+    engine
+        .change_membership(&t, &by, member, role)
+        .await
+        .map_err(message)?;
+    drop(session);
+    syncer.nudge();
+    Ok(())
+}
+
+/// Revokes another device of this account (its id): its changes are refused from now on.
+#[tauri::command]
+pub async fn revoke_device(shell: State<'_, Shell>, id: String) -> Reply<DeviceSummary> {
+    let mut session = shell.session.lock().await;
+    let engine = session.engine()?;
+    let t = transport(engine).await?;
+    engine.revoke_device(&t, &id).await.map_err(message)
+}
