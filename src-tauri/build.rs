@@ -87,6 +87,11 @@ const COMMANDS: &[&str] = &[
     "confirm_newcomer",
     "change_membership",
     "revoke_device",
+    "enrol_request",
+    "enrol_wait",
+    "enrol_cancel",
+    "enrol_with_recovery_key",
+    "approve_device",
 ];
 
 fn main() {

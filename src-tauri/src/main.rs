@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod desktop;
+mod enrol;
 mod server;
 mod syncing;
 mod team;
@@ -804,6 +805,7 @@ fn main() {
             Ok(())
         })
         .manage(server::SigningIn::default())
+        .manage(enrol::Enrolling::default())
         .manage(syncing::Syncer::default())
         .manage(Shell {
             vault: vault_dir(),
@@ -894,6 +896,11 @@ fn main() {
             team::confirm_newcomer,
             team::change_membership,
             team::revoke_device,
+            enrol::enrol_request,
+            enrol::enrol_wait,
+            enrol::enrol_cancel,
+            enrol::enrol_with_recovery_key,
+            enrol::approve_device,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Stint");

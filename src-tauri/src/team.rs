@@ -21,7 +21,7 @@ pub struct OrgSync {
     pub signed_in: bool,
     /// This account's keys are on this device.
     pub set_up: bool,
-    /// The organization travels through the server.
+    /// The chosen organization travels through the server.
     pub published: bool,
     /// This account's identity fingerprint, once set up (what others compare when confirming).
     pub fingerprint: Option<String>,
@@ -46,7 +46,7 @@ pub struct Team {
 }
 
 /// The server, through the stored sign-in (renewed when its token is about to end).
-async fn transport(engine: &Engine) -> Reply<HttpTransport> {
+pub(crate) async fn transport(engine: &Engine) -> Reply<HttpTransport> {
     let account = engine
         .server_account()
         .await
@@ -56,11 +56,12 @@ async fn transport(engine: &Engine) -> Reply<HttpTransport> {
     HttpTransport::new(&account.server, &account.token)
 }
 
-/// Where the chosen organization stands (read from the vault; no network).
+/// Where this device and the chosen organization, if any, stand (read from the vault; no network).
 #[tauri::command]
 pub async fn org_sync(shell: State<'_, Shell>) -> Reply<OrgSync> {
     let mut session = shell.session.lock().await;
-    let (engine, by) = session.acting()?;
+    let chosen = session.act_as.map(|by| by.org);
+    let engine = session.engine()?;
     let signed_in = engine.server_account().await.map_err(message)?.is_some();
     let set_up = engine.sync_account().await.map_err(message)?.is_some();
     let fingerprint = if set_up {
@@ -76,7 +77,10 @@ pub async fn org_sync(shell: State<'_, Shell>) -> Reply<OrgSync> {
     Ok(OrgSync {
         signed_in,
         set_up,
-        published: engine.is_synced(by.org).await.map_err(message)?,
+        published: match chosen {
+            Some(org) => engine.is_synced(org).await.map_err(message)?,
+            None => false,
+        },
         fingerprint,
         recovery_key,
     })

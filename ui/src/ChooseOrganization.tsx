@@ -1,9 +1,13 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { listen } from "@tauri-apps/api/event";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { ActAs } from "./bindings/ActAs";
 import type { OrgSummary } from "./bindings/OrgSummary";
+import type { OrgSync } from "./bindings/OrgSync";
+import { EnrolPanel } from "./EnrolDevice";
+import { SyncServerPanel } from "./SyncServerPanel";
 import { systemLocale, systemTimeZone } from "./time";
 
 type Props = { onChosen: (org: OrgSummary, actAs: ActAs) => void };
@@ -22,9 +26,25 @@ export function ChooseOrganization({ onChosen }: Props) {
     }
   }
 
+  // Whether this device syncs; a device that does not yet may bring its organizations from
+  // another one (signed in, then enrolled), and they arrive with a round.
+  const [sync, setSync] = useState<OrgSync | null>(null);
+  const loadSync = useCallback(async () => {
+    try {
+      setSync(await api.orgSync());
+    } catch {
+      setSync(null);
+    }
+  }, []);
+
   useEffect(() => {
     void load();
-  }, []);
+    void loadSync();
+    const stop = listen("sync-received", () => void load()).catch(() => () => {});
+    return () => {
+      void stop.then((unlisten) => unlisten());
+    };
+  }, [loadSync]);
 
   async function choose(org: OrgSummary) {
     setError(null);
@@ -67,6 +87,12 @@ export function ChooseOrganization({ onChosen }: Props) {
         )}
         <CreateOrganization first={orgs !== null && orgs.length === 0} onCreated={() => void load()} />
       </section>
+      {sync && !sync.set_up && orgs !== null && orgs.length === 0 && (
+        <div className="org-sync wide">
+          <SyncServerPanel onChange={() => void loadSync()} />
+          {sync.signed_in && <EnrolPanel onEnrolled={() => void load()} />}
+        </div>
+      )}
     </main>
   );
 }

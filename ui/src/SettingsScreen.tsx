@@ -86,6 +86,7 @@ export function SettingsScreen({ permissions, onChanged, onActAs }: Props) {
           {loadError}
         </p>
       )}
+      {sync?.recovery_key && <RecoveryKeyPanel keyText={sync.recovery_key} onKept={() => void loadSync()} />}
       {org === null ? (
         <p className="muted">{t("loading")}</p>
       ) : (
@@ -109,7 +110,6 @@ export function SettingsScreen({ permissions, onChanged, onActAs }: Props) {
           />
         </>
       )}
-      {sync?.recovery_key && <RecoveryKeyPanel keyText={sync.recovery_key} onKept={() => void loadSync()} />}
       {sync?.published ? (
         <TeamPanel
           sync={sync}

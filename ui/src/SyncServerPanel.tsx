@@ -11,7 +11,7 @@ type Phase = { kind: "loading" } | { kind: "out" } | { kind: "waiting" } | { kin
  * This device's sign-in to a sync server. Signing in happens in the system browser (where passkeys
  * work); the app waits for the browser to come back, and keeps the session sealed in the vault.
  */
-export function SyncServerPanel() {
+export function SyncServerPanel({ onChange }: { onChange?: () => void } = {}) {
   const { t } = useTranslation("settings", { keyPrefix: "server" });
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
   const [address, setAddress] = useState("https://");
@@ -47,6 +47,7 @@ export function SyncServerPanel() {
     setPhase({ kind: "waiting" });
     try {
       setPhase({ kind: "in", account: await api.serverSignIn(server) });
+      onChange?.();
     } catch (e) {
       if (!cancelled.current) setError(errorMessage(e));
       setPhase({ kind: "out" });
@@ -68,6 +69,7 @@ export function SyncServerPanel() {
     try {
       await api.serverSignOut();
       setPhase({ kind: "out" });
+      onChange?.();
     } catch (e) {
       setError(errorMessage(e));
     } finally {

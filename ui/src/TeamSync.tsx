@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { api, can, errorMessage } from "./api";
 import type { ActAs } from "./bindings/ActAs";
+import { ApproveDeviceForm } from "./EnrolDevice";
 import type { Member } from "./bindings/Member";
 import type { Newcomer } from "./bindings/Newcomer";
 import type { OrgSync } from "./bindings/OrgSync";
@@ -85,6 +86,11 @@ export function RecoveryKeyPanel({ keyText, onKept }: { keyText: string; onKept:
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // It appears at the top of Settings, after a click further down: brought into view.
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    panel.current?.scrollIntoView?.({ block: "start", behavior: "smooth" });
+  }, []);
 
   async function save() {
     setError(null);
@@ -110,7 +116,7 @@ export function RecoveryKeyPanel({ keyText, onKept }: { keyText: string; onKept:
   }
 
   return (
-    <section className="panel recovery-panel" aria-labelledby="recovery-heading" data-testid="recovery-panel">
+    <section ref={panel} className="panel recovery-panel" aria-labelledby="recovery-heading" data-testid="recovery-panel">
       <h2 id="recovery-heading">{t("title")}</h2>
       <p>{t("explain")}</p>
       <p className="recovery-key" data-testid="recovery-key" aria-label={t("title")}>
@@ -424,6 +430,8 @@ export function TeamPanel({
           ))}
         </ul>
       )}
+
+      <ApproveDeviceForm onApproved={() => void load()} />
 
       {notice && (
         <p className="notice small" role="status" data-testid="team-notice">

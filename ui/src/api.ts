@@ -17,7 +17,9 @@ import type { ExpenseId } from "./bindings/ExpenseId";
 import type { ExpenseView } from "./bindings/ExpenseView";
 import type { IdleChoice } from "./bindings/IdleChoice";
 import type { IdleOutcome } from "./bindings/IdleOutcome";
+import type { ApprovedDevice } from "./bindings/ApprovedDevice";
 import type { DeviceSummary } from "./bindings/DeviceSummary";
+import type { EnrolmentCode } from "./bindings/EnrolmentCode";
 import type { Member } from "./bindings/Member";
 import type { Newcomer } from "./bindings/Newcomer";
 import type { OrgSync } from "./bindings/OrgSync";
@@ -128,6 +130,14 @@ export const api = {
   changeMembership: (member: MemberId, role: Role | null): Promise<void> =>
     invoke("change_membership", { member, role }),
   revokeDevice: (id: string): Promise<DeviceSummary> => invoke("revoke_device", { id }),
+  /** A new device: leaves an enrolment request; the code to type on an enrolled device. */
+  enrolRequest: (): Promise<EnrolmentCode> => invoke("enrol_request"),
+  /** Resolves once an enrolled device approved the request and this device joined the account. */
+  enrolWait: (): Promise<void> => invoke("enrol_wait"),
+  enrolCancel: (): Promise<void> => invoke("enrol_cancel"),
+  enrolWithRecoveryKey: (key: string): Promise<void> => invoke("enrol_with_recovery_key", { key }),
+  /** An enrolled device approves the one showing `code`. */
+  approveDevice: (code: string): Promise<ApprovedDevice> => invoke("approve_device", { code }),
   createVault: (how: UnlockWith): Promise<void> =>
     invoke("create_vault", { passphrase: passphraseArg(how) }),
   unlockVault: (how: UnlockWith): Promise<void> =>

@@ -37,7 +37,8 @@ impl WaitingEnrolment {
 }
 
 /// A device an enrolled one approved.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ApprovedDevice {
     /// Its id, 32 hex digits.
     pub id: String,

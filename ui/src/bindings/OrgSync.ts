@@ -13,7 +13,7 @@ signed_in: boolean,
  */
 set_up: boolean, 
 /**
- * The organization travels through the server.
+ * The chosen organization travels through the server.
  */
 published: boolean, 
 /**
