@@ -3,6 +3,7 @@
 //! [`SyncStatus`] (the `sync-changed` event and `sync_status`) and hears `sync-received` when a
 //! round brought records, to read its views again.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -14,6 +15,10 @@ use crate::{Reply, Shell, message};
 
 /// How often a round runs on its own.
 const EVERY: Duration = Duration::from_secs(60);
+
+/// How often the loop looks for changes made here since the last round (a count of the outbox):
+/// a change goes out within this, without waiting for the minute.
+const SOON: Duration = Duration::from_secs(5);
 
 /// How long "is the server there at all?" waits, after a failed round.
 const PROBE: Duration = Duration::from_secs(5);
@@ -66,11 +71,13 @@ impl Default for SyncStatus {
     }
 }
 
-/// The managed state: the latest status, and a bell that starts a round now.
+/// The managed state: the latest status, a bell that starts a round now, and how many changes
+/// waited to be sent when the last round ended.
 #[derive(Default)]
 pub struct Syncer {
     status: std::sync::Mutex<SyncStatus>,
     wake: Notify,
+    outbox_after: std::sync::atomic::AtomicU64,
 }
 
 impl Syncer {
@@ -100,15 +107,40 @@ impl Syncer {
     }
 }
 
-/// Runs a round every minute, or when nudged, for as long as the app runs.
+/// Runs a round every minute, when nudged, or soon after a change made here, for as long as the
+/// app runs.
 pub fn run(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
+        let mut last = tokio::time::Instant::now();
         loop {
             let syncer = app.state::<Syncer>();
-            let _ = tokio::time::timeout(EVERY, syncer.wake.notified()).await;
-            round(&app).await;
+            let nudged = tokio::time::timeout(SOON, syncer.wake.notified())
+                .await
+                .is_ok();
+            if nudged || last.elapsed() >= EVERY || changed_here(&app).await {
+                round(&app).await;
+                last = tokio::time::Instant::now();
+            }
         }
     });
+}
+
+/// Whether this device made changes since the last round ended, while sync is working (offline,
+/// or with a problem, the minute's round tries again instead).
+async fn changed_here(app: &AppHandle) -> bool {
+    let syncer = app.state::<Syncer>();
+    if !matches!(syncer.status().state, SyncState::Synced | SyncState::Waiting) {
+        return false;
+    }
+    let shell = app.state::<Shell>();
+    let session = shell.session.lock().await;
+    let Some(engine) = session.engine.as_ref() else {
+        return false;
+    };
+    engine
+        .outbox_len()
+        .await
+        .is_ok_and(|now| now > syncer.outbox_after.load(Ordering::Relaxed))
 }
 
 /// One round, if this device syncs; the status it ends with.
@@ -136,6 +168,10 @@ async fn round(app: &AppHandle) -> SyncStatus {
             let pending = reports.iter().map(|(_, r)| r.pending).sum::<u64>();
             let received = reports.iter().map(|(_, r)| r.received).sum::<usize>();
             let now = engine.now();
+            // What stays in the outbox (an unpublished organization's changes, or ones waiting
+            // for a key) is not news to the next look.
+            let left = engine.outbox_len().await.unwrap_or(0);
+            syncer.outbox_after.store(left, Ordering::Relaxed);
             drop(session);
             if received > 0 {
                 let _ = app.emit(SYNC_RECEIVED, received);
