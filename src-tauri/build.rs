@@ -76,6 +76,7 @@ const COMMANDS: &[&str] = &[
     "server_sign_in",
     "server_sign_in_cancel",
     "server_sign_out",
+    "open_sign_up",
     "sync_status",
     "sync_now",
     "org_sync",
@@ -92,6 +93,9 @@ const COMMANDS: &[&str] = &[
     "enrol_cancel",
     "enrol_with_recovery_key",
     "approve_device",
+    "review",
+    "resolve_conflict",
+    "forget_refused",
 ];
 
 fn main() {

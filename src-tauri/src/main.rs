@@ -5,6 +5,7 @@
 
 mod desktop;
 mod enrol;
+mod review;
 mod server;
 mod syncing;
 mod team;
@@ -885,6 +886,7 @@ fn main() {
             server::server_sign_in,
             server::server_sign_in_cancel,
             server::server_sign_out,
+            server::open_sign_up,
             syncing::sync_status,
             syncing::sync_now,
             team::org_sync,
@@ -901,6 +903,9 @@ fn main() {
             enrol::enrol_cancel,
             enrol::enrol_with_recovery_key,
             enrol::approve_device,
+            review::review,
+            review::resolve_conflict,
+            review::forget_refused,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Stint");

@@ -129,7 +129,10 @@ pub fn run(app: AppHandle) {
 /// or with a problem, the minute's round tries again instead).
 async fn changed_here(app: &AppHandle) -> bool {
     let syncer = app.state::<Syncer>();
-    if !matches!(syncer.status().state, SyncState::Synced | SyncState::Waiting) {
+    if !matches!(
+        syncer.status().state,
+        SyncState::Synced | SyncState::Waiting
+    ) {
         return false;
     }
     let shell = app.state::<Shell>();

@@ -54,6 +54,10 @@ def test_changes_travel_both_ways_and_offline_is_calm(shots: Path, tmp_path_fact
         cli(phone, server, "device", "enrol", "--recovery-key", env={"STINT_RECOVERY_KEY": recovery})
         cli(phone, server, "sync")
         cli(phone, server, "client", "add", "Globex")
+        # Both devices change the same field of Acme without hearing of the other's change; the
+        # phone's, the later, wins, and the laptop (whose change lost) is the one to review it.
+        cli(laptop, server, "client", "edit", "Acme", "--note", "from the laptop")
+        cli(phone, server, "client", "edit", "Acme", "--note", "from the phone")
         cli(phone, server, "sync")
 
         with launch(laptop, tmp_path_factory.mktemp("sync-webdriver")) as app:
@@ -64,6 +68,17 @@ def test_changes_travel_both_ways_and_offline_is_calm(shots: Path, tmp_path_fact
             app.find_element(*by_testid("nav-projects")).click()
             wait_text(app, "client-list", "Globex")
             shoot(app, shots, "sync-01-synced")
+
+            # The field both changed is in Settings' review list: what each side had, which won.
+            app.find_element(*by_testid("nav-settings")).click()
+            conflict = wait_for(app, "conflict")
+            app.execute_script("arguments[0].scrollIntoView({block: 'center'})", conflict)
+            cells = [[c.text for c in row.find_elements("css selector", "th, td")] for row in conflict.find_elements(*by_testid("conflict-field"))]
+            assert cells == [["note", "from the phone", "from the laptop"]], cells
+            shoot(app, shots, "sync-01b-review")
+            conflict.find_element(*by_testid("conflict-keep")).click()
+            wait_for(app, "review-empty")
+            app.find_element(*by_testid("nav-projects")).click()
 
             # A client added here goes out within seconds, without waiting for the minute's round
             # or a "Sync now".

@@ -15,6 +15,7 @@ import type { RoundingMode } from "./bindings/RoundingMode";
 import type { WeekStart } from "./bindings/WeekStart";
 import type { DurationStyle } from "./bindings/DurationStyle";
 import { formatDate, formatDateInput, formatDuration, formatNumber, preview } from "./format";
+import { ReviewPanel } from "./ReviewPanel";
 import { PublishPanel, RecoveryKeyPanel, TeamPanel } from "./TeamSync";
 import "./settings.css";
 
@@ -124,6 +125,14 @@ export function SettingsScreen({ permissions, onChanged, onActAs }: Props) {
         <MembersPanel
           members={members}
           permissions={permissions}
+          onChanged={() => {
+            void loadMembers();
+            onChanged();
+          }}
+        />
+      )}
+      {sync?.published && (
+        <ReviewPanel
           onChanged={() => {
             void loadMembers();
             onChanged();

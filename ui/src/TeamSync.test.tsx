@@ -62,6 +62,8 @@ function fakeShell(options: { refuse?: Record<string, string>; sync?: OrgSync } 
     switch (cmd) {
       case "team":
         return team();
+      case "review":
+        return { conflicts: [], refused: [] };
       case "org_sync":
         return sync;
       case "publish_organization":

@@ -23,6 +23,7 @@ import type { EnrolmentCode } from "./bindings/EnrolmentCode";
 import type { Member } from "./bindings/Member";
 import type { Newcomer } from "./bindings/Newcomer";
 import type { OrgSync } from "./bindings/OrgSync";
+import type { Review } from "./bindings/Review";
 import type { Team } from "./bindings/Team";
 import type { TypedGroup } from "./bindings/TypedGroup";
 import type { MemberId } from "./bindings/MemberId";
@@ -107,6 +108,8 @@ export const api = {
   serverSignIn: (server: string): Promise<ServerSignIn> => invoke("server_sign_in", { server }),
   serverSignInCancel: (): Promise<void> => invoke("server_sign_in_cancel"),
   serverSignOut: (): Promise<void> => invoke("server_sign_out"),
+  /** Opens the server's sign-up page in the system browser. */
+  openSignUp: (server: string): Promise<void> => invoke("open_sign_up", { server }),
   /** Where sync stands (also sent as the `sync-changed` event). */
   syncStatus: (): Promise<SyncStatus> => invoke("sync_status"),
   /** A sync round now; the status it ended with. */
@@ -136,6 +139,13 @@ export const api = {
   enrolWait: (): Promise<void> => invoke("enrol_wait"),
   enrolCancel: (): Promise<void> => invoke("enrol_cancel"),
   enrolWithRecoveryKey: (key: string): Promise<void> => invoke("enrol_with_recovery_key", { key }),
+  /** What sync left to review in the chosen organization: conflicts, and refused records. */
+  review: (): Promise<Review> => invoke("review"),
+  /** Keeps a conflict's merged values, or puts the lost ones back (`putBack`). */
+  resolveConflict: (number: number, putBack: boolean): Promise<void> =>
+    invoke("resolve_conflict", { number, putBack }),
+  /** Forgets the refused records kept for the chosen organization; how many. */
+  forgetRefused: (): Promise<number> => invoke("forget_refused"),
   /** An enrolled device approves the one showing `code`. */
   approveDevice: (code: string): Promise<ApprovedDevice> => invoke("approve_device", { code }),
   createVault: (how: UnlockWith): Promise<void> =>

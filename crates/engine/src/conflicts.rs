@@ -12,22 +12,28 @@ use crate::records::Record;
 use crate::{ActAs, Engine, EngineError, Result};
 
 /// One field of a conflict: the value every device now shows, and the one that lost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ConflictField {
     /// The field's name (as in the record's JSON).
     pub field: String,
     /// The value kept (JSON; `null` when the record has since been deleted).
+    #[ts(type = "unknown")]
     pub kept: serde_json::Value,
     /// The value that lost (JSON).
+    #[ts(type = "unknown")]
     pub lost: serde_json::Value,
 }
 
 /// A conflict to review.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ConflictView {
     /// Its number, for `keep` and `put back`.
+    #[ts(type = "number")]
     pub number: i64,
     /// The record's kind, in words.
+    #[ts(type = "string")]
     pub kind: &'static str,
     /// The record's id.
     pub record: String,

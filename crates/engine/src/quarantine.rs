@@ -28,21 +28,25 @@ const ANOTHER_MEMBERS: &str =
     "its author device is certified for another member than the header names";
 
 /// A refused envelope as the person reviews it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct QuarantineView {
     /// The organization whose pages it came in.
     pub org: OrgId,
     /// The server's sequence number it came at.
+    #[ts(type = "number")]
     pub seq: u64,
     /// The record it names, if its header reads (32 hex digits).
     pub record: Option<String>,
     /// The device it names as author, if its header reads (32 hex digits).
     pub author_device: Option<String>,
     /// Its size in bytes.
+    #[ts(type = "number")]
     pub bytes: usize,
     /// Why it was refused.
     pub reason: String,
     /// When it was first refused (Unix milliseconds, this device's clock).
+    #[ts(type = "number")]
     pub first_seen_ms: i64,
 }
 
