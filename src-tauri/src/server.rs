@@ -101,6 +101,14 @@ pub async fn server_sign_in(
     Ok(account.public())
 }
 
+/// Opens the server's sign-up page in the system browser, for someone without an account there.
+#[tauri::command]
+pub async fn open_sign_up(server: String) -> Reply<()> {
+    let server = stint_signin::server_origin(&server).map_err(refused)?;
+    let page = format!("{}/sign-up", server.trim_end_matches('/'));
+    webbrowser::open(&page).map_err(|e| format!("cannot open the browser: {e}"))
+}
+
 /// Gives up the sign-in under way (the browser's page may still be open; its redirect then finds
 /// no one listening).
 #[tauri::command]

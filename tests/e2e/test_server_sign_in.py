@@ -2,7 +2,8 @@
 Chromium as the system browser (through `$BROWSER`, as a desktop sets it), the server's own sign-in
 page with a password and the emailed code, and the hand-off back to the app's loopback listener. The
 session survives a restart of the app (it is sealed in the vault), and signing out ends it on the
-server. Screenshots go to $STINT_E2E_SHOTS/server-*.png."""
+server. The account is made first on the server's sign-up page, which the app opens, and confirmed
+through the emailed link. Screenshots go to $STINT_E2E_SHOTS/server-*.png."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from desktop import (
     wait_for,
     wait_text,
 )
-from syncserver import api_session, emailed_code, session_devices, stint_server, verified_account
+from syncserver import api_session, emailed_code, session_devices, stint_server
 
 EMAIL = "jane@example.org"
 # What the app calls this computer in the account's session list (as `hostname` says).
@@ -90,8 +91,6 @@ def test_signing_in_through_the_browser(shots: Path, tmp_path_factory: pytest.Te
     )
     browser_cmd, opened = system_browser(tmp_path_factory.mktemp("server-sign-in-browser"))
     with stint_server(tmp_path_factory.mktemp("server-sign-in-data"), logs) as server:
-        verified_account(server, EMAIL, PASSWORD)
-
         with launch(vault, tmp_path_factory.mktemp("server-sign-in-webdriver"), {"BROWSER": browser_cmd}) as app:
             app: webdriver.Remote
             open_organization(app, ORG)
@@ -107,11 +106,38 @@ def test_signing_in_through_the_browser(shots: Path, tmp_path_factory: pytest.Te
             assert not opened.exists()
 
             replace_text(address, server.base)
+
+            # No account yet: the app opens the server's sign-up page; the emailed link confirms it.
+            app.find_element(*by_testid("server-sign-up")).click()
+            page = next_opened(opened, 1)
+            assert page == f"{server.base}/sign-up", page
+            with chromium(tmp_path_factory.mktemp("server-sign-up-chromium")) as browser:
+                browser.get(page)
+                browser.find_element(By.ID, "email").send_keys(EMAIL)
+                browser.find_element(By.ID, "password").send_keys(PASSWORD)
+                browser.find_element(By.ID, "password-again").send_keys(PASSWORD + "!")
+                browser.find_element(By.ID, "sign-up-submit").click()
+                WebDriverWait(browser, WAIT).until(lambda b: "differ" in b.find_element(By.ID, "status").text)
+                assert not server.emails_to(EMAIL)
+                again = browser.find_element(By.ID, "password-again")
+                again.clear()
+                again.send_keys(PASSWORD)
+                browser.find_element(By.ID, "sign-up-submit").click()
+                sent = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "sent")))
+                assert EMAIL in sent.text, sent.text
+                browser.save_screenshot(str(shots / "server-01b-sign-up-page.png"))
+                link = re.search(r"http://\S+/verify-email#ste_[0-9a-f]{64}", server.email_arrives(EMAIL, 1))
+                assert link, "no confirmation link in the email"
+                browser.get(link.group(0))
+                browser.find_element(By.ID, "verify-password").send_keys(PASSWORD)
+                browser.find_element(By.ID, "verify-submit").click()
+                WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "verified")))
+
             app.find_element(*by_testid("server-sign-in")).click()
             wait_for(app, "server-waiting")
             shoot(app, shots, "server-02-waiting-for-the-browser")
 
-            page = next_opened(opened, 1)
+            page = next_opened(opened, 2)
             assert page.startswith(f"{server.base}/sign-in?"), page
             assert "code_verifier" not in page
             with chromium(tmp_path_factory.mktemp("server-sign-in-chromium")) as browser:
@@ -147,7 +173,7 @@ def test_signing_in_through_the_browser(shots: Path, tmp_path_factory: pytest.Te
             app.find_element(*by_testid("server-sign-out")).click()
             wait_for(app, "server-sign-in")
             assert (wait_for(app, "server-address").get_attribute("value") or "") == "https://"
-            assert len(opened.read_text().splitlines()) == 1, "signing out opens no browser"
+            assert len(opened.read_text().splitlines()) == 2, "signing out opens no browser"
 
         # Signing out ended the session on the server, not only here.
         assert HOST not in session_devices(server, observer)

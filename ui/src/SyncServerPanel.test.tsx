@@ -37,6 +37,9 @@ function fakeShell(options: Options = {}) {
       case "server_sign_out":
         account = null;
         return null;
+      case "open_sign_up":
+        if (!(args as { server: string }).server.startsWith("https://")) throw "refusing plain HTTP";
+        return null;
       default:
         throw `unexpected ${cmd}`;
     }
@@ -70,6 +73,24 @@ describe("SyncServerPanel", () => {
       "Signed in to https://stint.example.org as jane@example.org.",
     );
     expect(screen.queryByTestId("server-error")).toBeNull();
+  });
+
+  it("opens the server's sign-up page for someone without an account", async () => {
+    const shell = fakeShell();
+    const user = userEvent.setup();
+    render(<SyncServerPanel />);
+    await user.click(await screen.findByTestId("server-sign-up"));
+    expect((await screen.findByTestId("server-error")).textContent).toBe(
+      "Enter the server's address, like https://stint.example.org.",
+    );
+    const address = screen.getByLabelText("Server address");
+    await user.clear(address);
+    await user.type(address, "https://stint.example.org");
+    await user.click(screen.getByTestId("server-sign-up"));
+    expect(shell.calls).toContainEqual(["open_sign_up", { server: "https://stint.example.org" }]);
+    expect(screen.queryByTestId("server-error")).toBeNull();
+    // Still signed out: signing in follows once the address is confirmed.
+    expect(screen.getByTestId("server-sign-in")).toBeTruthy();
   });
 
   it("asks for an address before opening the browser", async () => {

@@ -54,6 +54,21 @@ export function SyncServerPanel({ onChange }: { onChange?: () => void } = {}) {
     }
   }
 
+  /** Opens the server's sign-up page in the browser; signing in follows once the address is confirmed. */
+  async function signUp() {
+    const server = address.trim();
+    if (server === "" || server === "https://") {
+      setError(t("addressMissing"));
+      return;
+    }
+    setError(null);
+    try {
+      await api.openSignUp(server);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
   async function cancel() {
     cancelled.current = true;
     try {
@@ -124,6 +139,14 @@ export function SyncServerPanel({ onChange }: { onChange?: () => void } = {}) {
               </button>
             )}
           </form>
+          {phase.kind === "out" && (
+            <p className="muted small server-sign-up">
+              {t("noAccount")}{" "}
+              <button type="button" className="link" onClick={() => void signUp()} data-testid="server-sign-up">
+                {t("signUp")}
+              </button>
+            </p>
+          )}
           {phase.kind === "waiting" && (
             <p className="notice small" role="status" data-testid="server-waiting">
               {t("waiting")}

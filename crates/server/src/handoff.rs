@@ -224,6 +224,23 @@ pub async fn page() -> Response {
     )
 }
 
+/// `GET /sign-up` and `GET /verify-email` (the page the confirmation email links to): one page,
+/// its script showing the part for the address.
+pub async fn sign_up_page() -> Response {
+    asset(
+        "text/html; charset=utf-8",
+        include_str!("../assets/sign-up.html"),
+    )
+}
+
+/// `GET /assets/sign-up.js`
+pub async fn sign_up_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/sign-up.js"),
+    )
+}
+
 /// `GET /assets/sign-in.js`
 pub async fn script() -> Response {
     asset(
