@@ -64,11 +64,19 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
   const [newEntry, setNewEntry] = useState(false);
   const timer = useRef<TimerControl | null>(null);
 
+  // In a synced organization this device acts as its account only (what it writes is signed as
+  // the account's): no acting as another member.
+  const [synced, setSynced] = useState(false);
   const reloadPeople = useCallback(async () => {
     try {
-      const [granted, people] = await Promise.all([api.permissions(), api.members().catch(() => [])]);
+      const [granted, people, sync] = await Promise.all([
+        api.permissions(),
+        api.members().catch(() => []),
+        api.orgSync().catch(() => null),
+      ]);
       setPermissions(granted);
       setMembers(people);
+      setSynced(sync?.published ?? false);
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -209,25 +217,31 @@ export function MainView({ org, actAs: initialActAs, onSwitchOrganization, onLoc
         >
           <kbd>/</kbd>
         </button>
-        <label className="acting">
-          <select
-            value={actAs.member}
-            onChange={(e) => void switchMember(e.target.value)}
-            data-testid="acting-member"
-            aria-label={t("mainView.actingAs")}
-          >
-            {members.length === 0 && permissions && (
-              <option value={permissions.member.id}>{permissions.member.name}</option>
-            )}
-            {members
-              .filter((m) => m.active)
-              .map((m) => (
-                <option key={m.id} value={m.id}>
-                  {t("mainView.memberWithRole", { name: m.name, role: t(`roles.${m.role}`) })}
-                </option>
-              ))}
-          </select>
-        </label>
+        {synced ? (
+          <span className="acting-name" data-testid="acting-member-name">
+            {permissions?.member.name ?? ""}
+          </span>
+        ) : (
+          <label className="acting">
+            <select
+              value={actAs.member}
+              onChange={(e) => void switchMember(e.target.value)}
+              data-testid="acting-member"
+              aria-label={t("mainView.actingAs")}
+            >
+              {members.length === 0 && permissions && (
+                <option value={permissions.member.id}>{permissions.member.name}</option>
+              )}
+              {members
+                .filter((m) => m.active)
+                .map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {t("mainView.memberWithRole", { name: m.name, role: t(`roles.${m.role}`) })}
+                  </option>
+                ))}
+            </select>
+          </label>
+        )}
         <span className="role-badge" data-testid="acting-role">
           {permissions ? t(`roles.${permissions.member.role}`) : ""}
         </span>
