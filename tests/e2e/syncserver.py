@@ -168,3 +168,8 @@ def cli_sign_in(vault: Path, server: Server, email: str, password: str, device: 
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, f"stint account sign-in failed:\n{out}\n{err}"
+
+
+def grouped(digits: str) -> str:
+    """A fingerprint as the window shows it: its digits in groups of five."""
+    return " ".join(re.findall(r"\d{1,5}", re.sub(r"\D", "", digits)))

@@ -7,7 +7,6 @@ it with the same fingerprint, and the organization arrives. The app in turn appr
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from pathlib import Path
 
@@ -25,14 +24,10 @@ from desktop import (
     wait_for,
     wait_text,
 )
-from syncserver import cli, cli_env, cli_sign_in, stint_server, verified_account
+from syncserver import cli, cli_env, cli_sign_in, grouped, stint_server, verified_account
 
 EMAIL = "nora@example.org"
 PASSWORD = "a long and private passphrase"
-
-
-def grouped(digits: str) -> str:
-    return " ".join(re.findall(r"\d{1,5}", re.sub(r"\D", "", digits)))
 
 
 def test_a_new_device_is_approved_and_approves_the_next(shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -29,15 +29,11 @@ from desktop import (
     wait_gone,
     wait_text,
 )
-from syncserver import cli, cli_sign_in, stint_server, verified_account
+from syncserver import cli, cli_sign_in, grouped, stint_server, verified_account
 
 OWNER = "olga@example.org"
 VIEWER = "vic@example.org"
 PASSWORD = "a long and private passphrase"
-
-
-def grouped(digits: str) -> str:
-    return " ".join(re.findall(r"\d{1,5}", re.sub(r"\D", "", digits)))
 
 
 def scrolled_to(driver: webdriver.Remote, testid: str):
