@@ -37,7 +37,8 @@ pub struct TypedGroup {
     pub typed: String,
 }
 
-/// The people of a synced organization: members, and who waits to be confirmed.
+/// What the Team panel reads from the server: who waits to be confirmed, and this account's devices
+/// (the members themselves come from the vault).
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct Team {

@@ -3,6 +3,7 @@ import type { DeviceSummary } from "./DeviceSummary";
 import type { Newcomer } from "./Newcomer";
 
 /**
- * The people of a synced organization: members, and who waits to be confirmed.
+ * What the Team panel reads from the server: who waits to be confirmed, and this account's devices
+ * (the members themselves come from the vault).
  */
 export type Team = { pending: Array<Newcomer>, devices: Array<DeviceSummary>, };
