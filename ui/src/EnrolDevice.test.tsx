@@ -7,13 +7,11 @@ import type { OrgSync } from "./bindings/OrgSync";
 import { ChooseOrganization } from "./ChooseOrganization";
 import { ApproveDeviceForm, EnrolPanel } from "./EnrolDevice";
 import { setUiLanguage } from "./i18n";
+import { text } from "./test/fixtures";
 
 const CODE = { code: "482-K7Q2-9XMD", fingerprint: "123456789012345678901234567890" };
 const KEY = "ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789";
 
-function text(element: Element | null | undefined): string {
-  return element?.textContent ?? "";
-}
 
 /**
  * The shell's enrolment commands. `enrol_wait` waits, as the real one does for the other device,

@@ -7,10 +7,8 @@ import type { ConflictView } from "./bindings/ConflictView";
 import type { Review } from "./bindings/Review";
 import { setUiLanguage } from "./i18n";
 import { ReviewPanel, shown } from "./ReviewPanel";
+import { text } from "./test/fixtures";
 
-function text(element: Element | null | undefined): string {
-  return element?.textContent ?? "";
-}
 
 const NOTE: ConflictView = {
   number: 7,

@@ -16,7 +16,7 @@ import type { WeekStart } from "./bindings/WeekStart";
 import type { DurationStyle } from "./bindings/DurationStyle";
 import { formatDate, formatDateInput, formatDuration, formatNumber, preview } from "./format";
 import { ReviewPanel } from "./ReviewPanel";
-import { PublishPanel, RecoveryKeyPanel, TeamPanel } from "./TeamSync";
+import { JUNIOR, PublishPanel, RecoveryKeyPanel, SENIOR, TeamPanel } from "./TeamSync";
 import "./settings.css";
 
 type Props = {
@@ -28,9 +28,6 @@ type Props = {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SAVED_MS = 3000;
-
-const SENIOR: Role[] = ["owner", "admin"];
-const JUNIOR: Role[] = ["member", "viewer"];
 
 /** The days a week may start on, in the order offered (named under `profile.weekStarts`). */
 const WEEK_STARTS: WeekStart[] = ["monday", "sunday", "saturday"];

@@ -9,7 +9,7 @@ import type { Team } from "./bindings/Team";
 import { setUiLanguage } from "./i18n";
 import { SettingsScreen } from "./SettingsScreen";
 import { groupedDigits, PublishPanel, RecoveryKeyPanel, TeamPanel } from "./TeamSync";
-import { permissionsOf } from "./test/fixtures";
+import { permissionsOf, text } from "./test/fixtures";
 
 const OWNER = permissionsOf("owner", () => true, "m1");
 const VIEWER = permissionsOf("viewer", (a) => ["read_org_profile", "list_members", "read_catalog"].includes(a), "m3");
@@ -45,10 +45,6 @@ function team(): Team {
 
 type Sent = [string, Record<string, unknown>];
 
-/** What an element says, for `toContain`. */
-function text(element: Element | null | undefined): string {
-  return element?.textContent ?? "";
-}
 
 /** The shell's sync commands; `refuse` makes the named command fail with its message. */
 function fakeShell(options: { refuse?: Record<string, string>; sync?: OrgSync } = {}) {

@@ -12,8 +12,9 @@ import type { Role } from "./bindings/Role";
 import type { Team } from "./bindings/Team";
 import { formatDate } from "./format";
 
-const SENIOR: Role[] = ["owner", "admin"];
-const JUNIOR: Role[] = ["member", "viewer"];
+/** The roles only Owners may give or change, and the ones Admins may too. */
+export const SENIOR: Role[] = ["owner", "admin"];
+export const JUNIOR: Role[] = ["member", "viewer"];
 
 /** A fingerprint in groups of five digits, as people read it out. */
 export function groupedDigits(digits: string): string {

@@ -67,3 +67,8 @@ export function permissionsOf(
     grants: ACTIONS.map((action) => ({ action, scope: allowed(action) ? "all" : "none" })),
   };
 }
+
+/** What an element says, for `toContain` (no jest-dom here). */
+export function text(element: Element | null | undefined): string {
+  return element?.textContent ?? "";
+}
