@@ -3,7 +3,9 @@ Chromium as the system browser (through `$BROWSER`, as a desktop sets it), the s
 page with a password and the emailed code, and the hand-off back to the app's loopback listener. The
 session survives a restart of the app (it is sealed in the vault), and signing out ends it on the
 server. The account is made first on the server's sign-up page, which the app opens, and confirmed
-through the emailed link. Screenshots go to $STINT_E2E_SHOTS/server-*.png."""
+through the emailed link, where a passkey is added (Chromium's virtual authenticator: a platform
+authenticator that verifies its user); after signing out, that passkey alone signs the app in again.
+Screenshots go to $STINT_E2E_SHOTS/server-*.png."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from selenium.webdriver.chrome.options import Options as ChromeOptions
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.virtual_authenticator import VirtualAuthenticatorOptions
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -58,6 +61,12 @@ def chromium(profile: Path) -> Iterator[webdriver.Chrome]:
     service = ChromeService(executable_path=os.environ.get("STINT_CHROMEDRIVER", "/usr/bin/chromedriver"))
     browser = webdriver.Chrome(service=service, options=options)
     try:
+        # The device's own authenticator (fingerprint, face or PIN), which keeps passkeys and
+        # always verifies its user; it lasts as long as this browser.
+        browser.add_virtual_authenticator(VirtualAuthenticatorOptions(
+            transport=VirtualAuthenticatorOptions.Transport.INTERNAL,
+            has_resident_key=True, has_user_verification=True, is_user_verified=True,
+        ))
         yield browser
     finally:
         browser.quit()
@@ -83,6 +92,15 @@ def next_opened(opened: Path, count: int) -> str:
     pytest.fail("the app did not open the browser")
 
 
+def handed_back(browser: webdriver.Chrome) -> None:
+    """The page sends the browser on to the app's loopback port: an element read while that happens
+    is stale, and is read again from the next page."""
+    WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda b: "Signed in." in b.find_element(By.TAG_NAME, "body").text
+    )
+    assert browser.current_url.startswith("http://127.0.0.1:"), browser.current_url
+
+
 def test_signing_in_through_the_browser(shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     logs = tmp_path_factory.mktemp("server-sign-in-logs")
     vault = seed_vault(
@@ -90,7 +108,10 @@ def test_signing_in_through_the_browser(shots: Path, tmp_path_factory: pytest.Te
         ["org", "create", ORG, "--currency", "EUR", "--time-zone", "UTC"],
     )
     browser_cmd, opened = system_browser(tmp_path_factory.mktemp("server-sign-in-browser"))
-    with stint_server(tmp_path_factory.mktemp("server-sign-in-data"), logs) as server:
+    with (
+        stint_server(tmp_path_factory.mktemp("server-sign-in-data"), logs) as server,
+        chromium(tmp_path_factory.mktemp("server-sign-in-chromium")) as browser,
+    ):
         with launch(vault, tmp_path_factory.mktemp("server-sign-in-webdriver"), {"BROWSER": browser_cmd}) as app:
             app: webdriver.Remote
             open_organization(app, ORG)
@@ -107,55 +128,60 @@ def test_signing_in_through_the_browser(shots: Path, tmp_path_factory: pytest.Te
 
             replace_text(address, server.base)
 
-            # No account yet: the app opens the server's sign-up page; the emailed link confirms it.
+            # No account yet: the app opens the server's sign-up page; the emailed link confirms it
+            # and offers a passkey, which the device's authenticator makes.
             app.find_element(*by_testid("server-sign-up")).click()
             page = next_opened(opened, 1)
             assert page == f"{server.base}/sign-up", page
-            with chromium(tmp_path_factory.mktemp("server-sign-up-chromium")) as browser:
-                browser.get(page)
-                browser.find_element(By.ID, "email").send_keys(EMAIL)
-                browser.find_element(By.ID, "password").send_keys(PASSWORD)
-                browser.find_element(By.ID, "password-again").send_keys(PASSWORD + "!")
-                browser.find_element(By.ID, "sign-up-submit").click()
-                WebDriverWait(browser, WAIT).until(lambda b: "differ" in b.find_element(By.ID, "status").text)
-                assert not server.emails_to(EMAIL)
-                again = browser.find_element(By.ID, "password-again")
-                again.clear()
-                again.send_keys(PASSWORD)
-                browser.find_element(By.ID, "sign-up-submit").click()
-                sent = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "sent")))
-                assert EMAIL in sent.text, sent.text
-                browser.save_screenshot(str(shots / "server-01b-sign-up-page.png"))
-                link = re.search(r"http://\S+/verify-email#ste_[0-9a-f]{64}", server.email_arrives(EMAIL, 1))
-                assert link, "no confirmation link in the email"
-                browser.get(link.group(0))
-                browser.find_element(By.ID, "verify-password").send_keys(PASSWORD)
-                browser.find_element(By.ID, "verify-submit").click()
-                WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "verified")))
+            browser.get(page)
+            browser.find_element(By.ID, "email").send_keys(EMAIL)
+            browser.find_element(By.ID, "password").send_keys(PASSWORD)
+            browser.find_element(By.ID, "password-again").send_keys(PASSWORD + "!")
+            browser.find_element(By.ID, "sign-up-submit").click()
+            WebDriverWait(browser, WAIT).until(lambda b: "differ" in b.find_element(By.ID, "status").text)
+            assert not server.emails_to(EMAIL)
+            again = browser.find_element(By.ID, "password-again")
+            again.clear()
+            again.send_keys(PASSWORD)
+            browser.find_element(By.ID, "sign-up-submit").click()
+            sent = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "sent")))
+            assert EMAIL in sent.text, sent.text
+            browser.save_screenshot(str(shots / "server-01b-sign-up-page.png"))
+            link = re.search(r"http://\S+/verify-email#ste_[0-9a-f]{64}", server.email_arrives(EMAIL, 1))
+            assert link, "no confirmation link in the email"
+            browser.get(link.group(0))
+            browser.find_element(By.ID, "verify-password").send_keys(PASSWORD)
+            browser.find_element(By.ID, "verify-submit").click()
+            WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "passkey-offer")))
+            browser.save_screenshot(str(shots / "server-01c-passkey-offer.png"))
+            assert not browser.get_credentials()
+            browser.find_element(By.ID, "passkey-add").click()
+            WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "verified")))
+            status = browser.find_element(By.ID, "status").text
+            assert re.fullmatch(r'Confirmed, with the passkey "Passkey on .+"\.', status), status
+            kept = browser.get_credentials()
+            assert len(kept) == 1 and kept[0].is_resident_credential and kept[0].rp_id == "localhost", kept
+            assert "A passkey named" in server.email_arrives(EMAIL, 2)
 
             app.find_element(*by_testid("server-sign-in")).click()
             wait_for(app, "server-waiting")
             shoot(app, shots, "server-02-waiting-for-the-browser")
 
+            # This time with the password and the emailed code (the account has no authenticator
+            # app); the passkey signs in further down.
             page = next_opened(opened, 2)
             assert page.startswith(f"{server.base}/sign-in?"), page
             assert "code_verifier" not in page
-            with chromium(tmp_path_factory.mktemp("server-sign-in-chromium")) as browser:
-                browser.get(page)
-                handoff = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "handoff")))
-                assert f"The Stint app on {HOST} asked to sign in." in handoff.text, handoff.text
-                browser.find_element(By.ID, "email").send_keys(EMAIL)
-                browser.find_element(By.ID, "password").send_keys(PASSWORD)
-                browser.find_element(By.ID, "password-submit").click()
-                code = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "code")))
-                code.send_keys(emailed_code(server.email_arrives(EMAIL, 2)))
-                browser.find_element(By.ID, "code-submit").click()
-                # The page sends the browser on to the app's loopback port: an element read while
-                # that happens is stale, and is read again from the next page.
-                WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
-                    lambda b: "Signed in." in b.find_element(By.TAG_NAME, "body").text
-                )
-                assert browser.current_url.startswith("http://127.0.0.1:"), browser.current_url
+            browser.get(page)
+            handoff = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "handoff")))
+            assert f"The Stint app on {HOST} asked to sign in." in handoff.text, handoff.text
+            browser.find_element(By.ID, "email").send_keys(EMAIL)
+            browser.find_element(By.ID, "password").send_keys(PASSWORD)
+            browser.find_element(By.ID, "password-submit").click()
+            code = WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "code")))
+            code.send_keys(emailed_code(server.email_arrives(EMAIL, 3)))
+            browser.find_element(By.ID, "code-submit").click()
+            handed_back(browser)
 
             wait_text(app, "server-signed-in", f"Signed in to {server.base} as {EMAIL}.")
             assert not app.find_elements(*by_testid("server-error"))
@@ -175,8 +201,20 @@ def test_signing_in_through_the_browser(shots: Path, tmp_path_factory: pytest.Te
             assert (wait_for(app, "server-address").get_attribute("value") or "") == "https://"
             assert len(opened.read_text().splitlines()) == 2, "signing out opens no browser"
 
-        # Signing out ended the session on the server, not only here.
-        assert HOST not in session_devices(server, observer)
+            # Signing out ended the session on the server, not only here.
+            assert HOST not in session_devices(server, observer)
+
+            # The passkey from the sign-up page is a whole sign-in: no email, no password.
+            emails = len(server.emails_to(EMAIL))
+            replace_text(wait_for(app, "server-address"), server.base)
+            app.find_element(*by_testid("server-sign-in")).click()
+            browser.get(next_opened(opened, 3))
+            WebDriverWait(browser, WAIT).until(EC.visibility_of_element_located((By.ID, "handoff")))
+            browser.find_element(By.ID, "passkey").click()
+            handed_back(browser)
+            wait_text(app, "server-signed-in", f"Signed in to {server.base} as {EMAIL}.")
+            assert len(server.emails_to(EMAIL)) == emails, "a passkey sign-in sends no code"
+            assert HOST in session_devices(server, observer)
 
     log = (logs / "stint-server.log").read_text()
-    assert not re.search(r"st[hsr]_[0-9A-Za-z]", log), "a token in the server's log"
+    assert not re.search(r"st[hsrw]_[0-9A-Za-z]", log), "a token in the server's log"

@@ -63,6 +63,20 @@ pub struct EmailToken {
 pub struct VerifyEmail {
     pub token: String,
     pub password: String,
+    /// The name of a passkey to add as the account is confirmed (the sign-up page asks for one
+    /// when the browser has passkeys): the reply then carries its registration ceremony, to be
+    /// finished at `POST /api/v1/accounts/verify/passkey` within five minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey: Option<String>,
+}
+
+/// The reply to [`VerifyEmail`]: the address is confirmed; with `passkey`, the options for
+/// `navigator.credentials.create` (none when this server has no passkeys: an IP address).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EmailVerified {
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey: Option<CeremonyStart>,
 }
 
 /// `POST /api/v1/sessions`: sign in with email and password.

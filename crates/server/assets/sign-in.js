@@ -33,13 +33,6 @@ async function api(path, body, token) {
   return reply;
 }
 
-const toBytes = (text) => {
-  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  return Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
-};
-const toText = (buffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-
 async function signedIn(grant) {
   if (!handoff) {
     say('Signed in.', 'signed-in');

@@ -213,11 +213,16 @@ pub async fn verify_email(
     State(state): State<Shared>,
     ClientIp(ip): ClientIp,
     Json(body): Json<wire::VerifyEmail>,
-) -> ApiResult<Json<wire::CheckEmail>> {
+) -> ApiResult<Json<wire::EmailVerified>> {
     limits::per_ip(&state, Scope::Auth, ip).await?;
     if body.password.len() > 4096 {
         return Err(wrong_sign_up_password());
     }
+    let passkey_name = body
+        .passkey
+        .as_deref()
+        .map(crate::passkeys::check_name)
+        .transpose()?;
     let hash = token_hash(&body.token);
     let (user_id, pending) = state
         .store
@@ -241,8 +246,13 @@ pub async fn verify_email(
         return Err(invalid_token());
     }
     limits::succeeded(&state, &lock).await?;
-    Ok(Json(wire::CheckEmail {
+    let passkey = match passkey_name {
+        Some(name) => crate::passkeys::start_at_sign_up(&state, user_id, name).await?,
+        None => None,
+    };
+    Ok(Json(wire::EmailVerified {
         message: "your email address is confirmed; you can sign in".into(),
+        passkey,
     }))
 }
 

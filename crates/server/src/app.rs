@@ -54,13 +54,19 @@ pub fn router(state: Shared) -> Router {
         .route("/sign-in", get(handoff::page))
         .route("/sign-up", get(handoff::sign_up_page))
         .route("/verify-email", get(handoff::sign_up_page))
+        .route("/accept-invitation", get(handoff::sign_up_page))
         .route("/assets/sign-up.js", get(handoff::sign_up_script))
         .route("/assets/sign-in.js", get(handoff::script))
+        .route("/assets/webauthn.js", get(handoff::webauthn_script))
         .route("/assets/sign-in.css", get(handoff::style))
         .route("/api/v1/authorize", post(handoff::authorize))
         .route("/api/v1/token", post(handoff::token))
         .route("/api/v1/accounts", post(accounts::sign_up))
         .route("/api/v1/accounts/verify", post(accounts::verify_email))
+        .route(
+            "/api/v1/accounts/verify/passkey",
+            post(passkeys::sign_up_finish),
+        )
         .route("/api/v1/password/forgot", post(accounts::forgot_password))
         .route("/api/v1/password/reset", post(accounts::reset_password))
         .route(

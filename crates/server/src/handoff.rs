@@ -224,8 +224,9 @@ pub async fn page() -> Response {
     )
 }
 
-/// `GET /sign-up` and `GET /verify-email` (the page the confirmation email links to): one page,
-/// its script showing the part for the address.
+/// `GET /sign-up`, `GET /verify-email` (the page the confirmation email links to) and
+/// `GET /accept-invitation` (the one an invitation links to): one page, its script showing the
+/// part for the address.
 pub async fn sign_up_page() -> Response {
     asset(
         "text/html; charset=utf-8",
@@ -246,6 +247,14 @@ pub async fn script() -> Response {
     asset(
         "text/javascript; charset=utf-8",
         include_str!("../assets/sign-in.js"),
+    )
+}
+
+/// `GET /assets/webauthn.js`: what both pages share for passkeys.
+pub async fn webauthn_script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/webauthn.js"),
     )
 }
 

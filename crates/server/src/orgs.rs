@@ -617,10 +617,10 @@ pub async fn invite(
             to: email.clone(),
             subject: format!("Join {} on Stint", in_org.org.name),
             body: format!(
-                "{inviter} invited you to join \"{}\" on Stint as {}.\n\nSign in (or sign up with this address) and accept with this code:\n\n  {token}\n\nor open {}/accept-invitation#{token}\n\nThe invitation works once, for 7 days, and only for this address.",
+                "{inviter} invited you to join \"{}\" on Stint as {}.\n\nIn the Stint app, sign in to {server} with this address (or sign up with it first), then paste this code under \"Invited to an organization?\":\n\n  {token}\n\nThis page shows it too:\n\n  {server}/accept-invitation#{token}\n\nIn a terminal: stint org join {token}\n\nThe invitation works once, for 7 days, and only for this address.",
                 in_org.org.name,
                 body.role.with_article(),
-                state.config.public_url.trim_end_matches('/')
+                server = state.config.public_url.trim_end_matches('/')
             ),
         },
     )

@@ -72,11 +72,12 @@ fn expired() -> ApiError {
     )
 }
 
-/// Ceremony ids name their kind: `stw_r_` registration, `stw_a_` sign-in with a username,
-/// `stw_d_` discoverable sign-in.
+/// Ceremony ids name their kind: `stw_r_` registration, `stw_s_` registration as the address is
+/// confirmed, `stw_a_` sign-in with a username, `stw_d_` discoverable sign-in.
 fn kind_of(ceremony: &str) -> Option<&'static str> {
     match ceremony.get(..6)? {
         "stw_r_" => Some("register"),
+        "stw_s_" => Some("sign-up"),
         "stw_a_" => Some("authenticate"),
         "stw_d_" => Some("discover"),
         _ => None,
@@ -122,7 +123,7 @@ async fn take(
     Ok((user, saved))
 }
 
-fn check_name(name: &str) -> ApiResult<String> {
+pub(crate) fn check_name(name: &str) -> ApiResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
         return Err(ApiError::invalid("name the passkey in 1 to 60 characters"));
@@ -153,9 +154,38 @@ pub async fn register_start(
     let webauthn = webauthn(&state)?;
     authed.require_recent_proof(&state).await?;
     let name = check_name(&body.name)?;
+    Ok(Json(
+        start_registration(&state, webauthn, authed.user, name, Registering::SignedIn).await?,
+    ))
+}
+
+/// Who may finish a registration: a signed-in session of the account (`stw_r_`), or the page that
+/// just confirmed the account's address with its emailed token and password (`stw_s_`, no session).
+#[derive(Clone, Copy)]
+enum Registering {
+    SignedIn,
+    AtSignUp,
+}
+
+impl Registering {
+    fn prefix_and_kind(self) -> (&'static str, &'static str) {
+        match self {
+            Registering::SignedIn => ("stw_r_", "register"),
+            Registering::AtSignUp => ("stw_s_", "sign-up"),
+        }
+    }
+}
+
+async fn start_registration(
+    state: &Shared,
+    webauthn: &Webauthn,
+    user: Ulid,
+    name: String,
+    how: Registering,
+) -> ApiResult<wire::CeremonyStart> {
     let user = state
         .store
-        .user(authed.user)
+        .user(user)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     let existing = state.store.passkeys(user.id).await?;
@@ -179,15 +209,32 @@ pub async fn register_start(
         "requireResidentKey": true,
         "userVerification": "required",
     });
+    let (prefix, kind) = how.prefix_and_kind();
     let ceremony = begin(
-        &state,
-        "stw_r_",
-        "register",
+        state,
+        prefix,
+        kind,
         Some(user.id),
         json!({ "name": name, "state": registration }),
     )
     .await?;
-    Ok(Json(wire::CeremonyStart { ceremony, options }))
+    Ok(wire::CeremonyStart { ceremony, options })
+}
+
+/// The registration ceremony that confirming an address starts when the page asks for a passkey;
+/// `None` when this server has no passkeys (reached by IP address). The caller has checked the
+/// emailed token, the sign-up's password and the name (with [`check_name`]).
+pub(crate) async fn start_at_sign_up(
+    state: &Shared,
+    user: Ulid,
+    name: String,
+) -> ApiResult<Option<wire::CeremonyStart>> {
+    let Some(webauthn) = state.webauthn.as_ref() else {
+        return Ok(None);
+    };
+    Ok(Some(
+        start_registration(state, webauthn, user, name, Registering::AtSignUp).await?,
+    ))
 }
 
 /// `POST /api/v1/passkeys/register/finish`
@@ -202,9 +249,34 @@ pub async fn register_finish(
     if user != Some(authed.user) {
         return Err(expired());
     }
+    finish_registration(&state, webauthn, authed.user, saved, body.credential).await
+}
+
+/// `POST /api/v1/accounts/verify/passkey`: finishes the ceremony that confirming the address
+/// started. The ceremony id is the proof (single use, five minutes, handed only to whoever gave the
+/// emailed token and the password), so no session is needed and none is made.
+pub async fn sign_up_finish(
+    State(state): State<Shared>,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<wire::PasskeyRegistration>,
+) -> ApiResult<(StatusCode, Json<wire::PasskeyInfo>)> {
+    limits::per_ip(&state, Scope::Auth, ip).await?;
+    let webauthn = webauthn(&state)?;
+    let (user, saved) = take(&state, &body.ceremony, "sign-up").await?;
+    let user = user.ok_or_else(expired)?;
+    finish_registration(&state, webauthn, user, saved, body.credential).await
+}
+
+async fn finish_registration(
+    state: &Shared,
+    webauthn: &Webauthn,
+    user: Ulid,
+    saved: serde_json::Value,
+    credential: serde_json::Value,
+) -> ApiResult<(StatusCode, Json<wire::PasskeyInfo>)> {
     let registration: PasskeyRegistration = serde_json::from_value(saved["state"].clone())
         .map_err(|e| ApiError::internal("stored ceremony", e))?;
-    let credential: RegisterPublicKeyCredential = serde_json::from_value(body.credential)
+    let credential: RegisterPublicKeyCredential = serde_json::from_value(credential)
         .map_err(|e| ApiError::invalid(format!("not a WebAuthn registration: {e}")))?;
     let passkey = webauthn
         .finish_passkey_registration(&credential, &registration)
@@ -218,7 +290,7 @@ pub async fn register_finish(
         })?;
     let row = PasskeyRow {
         id: crate::store::ordered_id(),
-        user: authed.user,
+        user,
         credential_id: passkey.cred_id().to_vec(),
         name: saved["name"].as_str().unwrap_or("Passkey").to_owned(),
         passkey: serde_json::to_string(&passkey).map_err(|e| ApiError::internal("passkey", e))?,
@@ -228,8 +300,8 @@ pub async fn register_finish(
     match state.store.add_passkey(&row).await {
         Ok(()) => {
             crate::accounts::tell_owner(
-                &state,
-                authed.user,
+                state,
+                user,
                 "A passkey was added to your Stint account",
                 &format!(
                     "A passkey named \"{}\" was just added to your Stint account: it can sign in without your password.",

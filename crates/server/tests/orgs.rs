@@ -354,6 +354,19 @@ async fn invitations_are_single_use_for_the_invited_address_only(backend: Backen
         mail.contains("olga@example.org invited you to join \"Acme\" on Stint as a member"),
         "{mail}"
     );
+    // The link in it opens a page that shows the code to paste into the app.
+    assert!(
+        mail.contains(&format!("{}/accept-invitation#{token}", server.public)),
+        "{mail}"
+    );
+    let page = server
+        .http
+        .get(format!("{}/accept-invitation", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("id=\"invitation-code\""));
 
     // Someone else holding the link cannot use it.
     let (status, body) = call(

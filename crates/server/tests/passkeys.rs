@@ -569,3 +569,139 @@ async fn a_locked_out_password_does_not_block_the_passkey(backend: Backend) {
     server.stop().await;
 }
 both!(a_locked_out_password_does_not_block_the_passkey);
+
+/// Signs up `email` and returns the token from the confirmation email.
+async fn signed_up(server: &Server, storage: &Storage, email: &str) -> String {
+    let (status, _) = server
+        .post(
+            "/api/v1/accounts",
+            json!({ "email": email, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, token) = support::last_email(&storage.outbox(), email).expect("a confirmation email");
+    token.expect("a token in the confirmation email")
+}
+
+/// The sign-up page adds a passkey as it confirms the address: the reply to the confirmation
+/// carries a registration ceremony of its own kind, finished without a session. Only whoever gave
+/// the emailed token and the password gets one; it is single use and cannot be swapped with a
+/// signed-in registration.
+async fn a_passkey_is_added_as_the_address_is_confirmed(backend: Backend) {
+    let storage = Storage::new(backend).await;
+    let server = Server::start(&storage).await;
+    let token = signed_up(&server, &storage, "lea@example.org").await;
+
+    // A wrong password confirms nothing and starts no ceremony.
+    let (status, body) = server
+        .post(
+            "/api/v1/accounts/verify",
+            json!({ "token": token, "password": "not the password at all", "passkey": "Laptop" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(body.get("passkey").is_none());
+    // A name the server would refuse is refused before the address is confirmed.
+    let (status, body) = server
+        .post(
+            "/api/v1/accounts/verify",
+            json!({ "token": token, "password": PASSWORD, "passkey": " " }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let (status, verified) = server
+        .post(
+            "/api/v1/accounts/verify",
+            json!({ "token": token, "password": PASSWORD, "passkey": "Laptop" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{verified}");
+    let start = &verified["passkey"];
+    let ceremony = start["ceremony"].as_str().unwrap().to_owned();
+    assert!(ceremony.starts_with("stw_s_"), "{ceremony}");
+    assert_eq!(
+        start["options"]["publicKey"]["authenticatorSelection"]["userVerification"],
+        "required"
+    );
+    let mut key = SoftPasskey::new(true);
+    let credential = key
+        .do_registration(origin(&server), soft_options(start))
+        .unwrap();
+
+    // The signed-in finish does not take a sign-up ceremony (it needs a session anyway).
+    let session = sign_in(&server, "lea@example.org", PASSWORD, "laptop").await;
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/api/v1/passkeys/register/finish",
+            Some(&session),
+            Some(json!({ "ceremony": ceremony, "credential": credential })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "ceremony_expired");
+
+    // That consumed nothing: the sign-up finish registers it, once.
+    let finish = json!({ "ceremony": ceremony, "credential": credential });
+    let (status, added) = server
+        .post("/api/v1/accounts/verify/passkey", finish.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["name"], "Laptop");
+    let (status, body) = server.post("/api/v1/accounts/verify/passkey", finish).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "replayed: {body}");
+    assert_eq!(body["error"]["code"], "ceremony_expired");
+    let (mail, _) = support::last_email(&storage.outbox(), "lea@example.org").unwrap();
+    assert!(
+        mail.contains("A passkey named \"Laptop\" was just added"),
+        "{mail}"
+    );
+
+    // The passkey signs in on its own.
+    let (status, body, _) = sign_in_with(&server, "lea@example.org", &mut key).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "signed_in");
+
+    // A signed-in registration's ceremony is refused by the sign-up finish.
+    let (_, start) = server
+        .call(
+            Method::POST,
+            "/api/v1/passkeys/register/start",
+            Some(&session),
+            Some(json!({ "name": "Phone" })),
+        )
+        .await;
+    let credential = SoftPasskey::new(true)
+        .do_registration(origin(&server), soft_options(&start))
+        .unwrap();
+    let (status, body) = server
+        .post(
+            "/api/v1/accounts/verify/passkey",
+            json!({ "ceremony": start["ceremony"], "credential": credential }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "ceremony_expired");
+    let (_, listed) = server.get("/api/v1/passkeys", &session).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    server.stop().await;
+}
+both!(a_passkey_is_added_as_the_address_is_confirmed);
+
+/// A server reached by IP address confirms the address all the same, without a ceremony.
+#[tokio::test]
+async fn confirming_on_a_server_without_passkeys_starts_no_ceremony() {
+    let storage = Storage::new(Backend::Sqlite).await;
+    let server = Server::start_with(&storage, |c| c.public_url = "http://127.0.0.1:1".into()).await;
+    let token = signed_up(&server, &storage, "lea@example.org").await;
+    let (status, body) = server
+        .post(
+            "/api/v1/accounts/verify",
+            json!({ "token": token, "password": PASSWORD, "passkey": "Laptop" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("passkey").is_none(), "{body}");
+    server.stop().await;
+}
