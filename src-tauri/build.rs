@@ -86,6 +86,7 @@ const COMMANDS: &[&str] = &[
     "team",
     "invite_member",
     "confirm_newcomer",
+    "join_organization",
     "change_membership",
     "revoke_device",
     "enrol_request",

@@ -896,6 +896,7 @@ fn main() {
             team::team,
             team::invite_member,
             team::confirm_newcomer,
+            team::join_organization,
             team::change_membership,
             team::revoke_device,
             enrol::enrol_request,

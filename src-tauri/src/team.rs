@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use stint_domain::{Action, MemberId, Role, Scope};
 use stint_engine::sync::DeviceSummary;
-use stint_engine::{ActAs, Engine, Newcomer, PaperSize};
+use stint_engine::{ActAs, Engine, Joined, Newcomer, PaperSize};
 use stint_sync::HttpTransport;
 use tauri::State;
 
@@ -178,6 +178,42 @@ pub async fn invite_member(shell: State<'_, Shell>, email: String, role: Role) -
     t.invite(by.org, email, role).await
 }
 
+/// The token of an invitation as the person pasted it: the token itself, or the email's whole
+/// `…/accept-invitation#sti_…` link.
+fn invitation_token(pasted: &str) -> Result<&str, String> {
+    let token = pasted.trim();
+    let token = token.rsplit_once('#').map_or(token, |(_, after)| after).trim();
+    if !token.starts_with("sti_") || token.len() < 10 || token.contains(char::is_whitespace) {
+        return Err(
+            "that is not an invitation code: paste the code from the invitation email (it begins with sti_)"
+                .to_owned(),
+        );
+    }
+    Ok(token)
+}
+
+/// Accepts an emailed invitation on this device, setting up this account's keys first if this is
+/// its first device (the recovery key then waits to be shown). The organization arrives with a
+/// round once an Owner or Admin has confirmed the account by its fingerprint.
+#[tauri::command]
+pub async fn join_organization(
+    shell: State<'_, Shell>,
+    syncer: State<'_, Syncer>,
+    token: String,
+) -> Reply<Joined> {
+    let token = invitation_token(&token)?;
+    let mut session = shell.session.lock().await;
+    let engine = session.engine()?;
+    let t = transport(engine).await?;
+    if engine.sync_account().await.map_err(message)?.is_none() {
+        engine.set_up_sync(&t).await.map_err(message)?;
+    }
+    let joined = engine.join_org(&t, token).await.map_err(message)?;
+    drop(session);
+    syncer.nudge();
+    Ok(joined)
+}
+
 /// Confirms a newcomer once the person compared `fingerprint` (the digits the window showed) with
 /// the ones the newcomer read out; a round then hands over the keys of their role.
 #[tauri::command]
@@ -226,4 +262,23 @@ pub async fn revoke_device(shell: State<'_, Shell>, id: String) -> Reply<DeviceS
     let engine = session.engine()?;
     let t = transport(engine).await?;
     engine.revoke_device(&t, &id).await.map_err(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::invitation_token;
+
+    #[test]
+    fn an_invitation_is_read_from_its_code_or_its_link() {
+        let code = "sti_01JABCDEF_0123456789abcdef";
+        assert_eq!(invitation_token(code), Ok(code));
+        assert_eq!(invitation_token(&format!("  {code}\n")), Ok(code));
+        assert_eq!(
+            invitation_token(&format!("https://sync.example.org/accept-invitation#{code}")),
+            Ok(code)
+        );
+        for wrong in ["", "sti_", "482-K7Q2-9XMD", "https://sync.example.org/accept-invitation#", "sti_01JAB CDEF"] {
+            assert!(invitation_token(wrong).is_err(), "{wrong:?}");
+        }
+    }
 }

@@ -7,6 +7,7 @@ import type { ActAs } from "./bindings/ActAs";
 import type { OrgSummary } from "./bindings/OrgSummary";
 import type { OrgSync } from "./bindings/OrgSync";
 import { EnrolPanel } from "./EnrolDevice";
+import { JoinPanel } from "./JoinOrganization";
 import { SyncServerPanel } from "./SyncServerPanel";
 import { systemLocale, systemTimeZone } from "./time";
 
@@ -27,7 +28,7 @@ export function ChooseOrganization({ onChosen }: Props) {
   }
 
   // Whether this device syncs; a device that does not yet may bring its organizations from
-  // another one (signed in, then enrolled), and they arrive with a round.
+  // another one (signed in, then enrolled), or join one it was invited to; they arrive with a round.
   const [sync, setSync] = useState<OrgSync | null>(null);
   const loadSync = useCallback(async () => {
     try {
@@ -87,10 +88,11 @@ export function ChooseOrganization({ onChosen }: Props) {
         )}
         <CreateOrganization first={orgs !== null && orgs.length === 0} onCreated={() => void load()} />
       </section>
-      {sync && !sync.set_up && orgs !== null && orgs.length === 0 && (
+      {sync && orgs !== null && orgs.length === 0 && (!sync.set_up || sync.signed_in) && (
         <div className="org-sync wide">
-          <SyncServerPanel onChange={() => void loadSync()} />
-          {sync.signed_in && <EnrolPanel onEnrolled={() => void load()} />}
+          {!sync.set_up && <SyncServerPanel onChange={() => void loadSync()} />}
+          {sync.signed_in && !sync.set_up && <EnrolPanel onEnrolled={() => void load()} />}
+          {sync.signed_in && <JoinPanel onJoined={() => void loadSync()} />}
         </div>
       )}
     </main>

@@ -137,10 +137,11 @@ describe("EnrolDevice", () => {
     expect(await screen.findByTestId("server-signed-in")).toBeTruthy();
   });
 
-  it("offers nothing of the kind on a device that syncs already", async () => {
+  it("offers a device that syncs already only to join an organization it was invited to", async () => {
     fakeShell({ sync: { signed_in: true, set_up: true, published: false, fingerprint: "1", recovery_key: null } });
     render(<ChooseOrganization onChosen={() => {}} />);
     await screen.findByTestId("org-empty");
+    expect(await screen.findByTestId("join-panel")).toBeTruthy();
     expect(screen.queryByTestId("enrol-panel")).toBeNull();
     expect(screen.queryByTestId("server-panel")).toBeNull();
   });

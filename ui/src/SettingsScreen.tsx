@@ -16,6 +16,7 @@ import type { WeekStart } from "./bindings/WeekStart";
 import type { DurationStyle } from "./bindings/DurationStyle";
 import { formatDate, formatDateInput, formatDuration, formatNumber, preview } from "./format";
 import { ReviewPanel } from "./ReviewPanel";
+import { JoinPanel } from "./JoinOrganization";
 import { JUNIOR, PublishPanel, RecoveryKeyPanel, SENIOR, TeamPanel } from "./TeamSync";
 import "./settings.css";
 
@@ -144,6 +145,7 @@ export function SettingsScreen({ permissions, onChanged, onActAs }: Props) {
           }}
         />
       )}
+      {sync?.signed_in && <JoinPanel onJoined={() => void loadSync()} />}
     </div>
   );
 }

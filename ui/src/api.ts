@@ -21,6 +21,7 @@ import type { ApprovedDevice } from "./bindings/ApprovedDevice";
 import type { DeviceSummary } from "./bindings/DeviceSummary";
 import type { EnrolmentCode } from "./bindings/EnrolmentCode";
 import type { Member } from "./bindings/Member";
+import type { Joined } from "./bindings/Joined";
 import type { Newcomer } from "./bindings/Newcomer";
 import type { OrgSync } from "./bindings/OrgSync";
 import type { Review } from "./bindings/Review";
@@ -126,6 +127,9 @@ export const api = {
   /** Who waits to be confirmed in the synced organization, and this account's devices. */
   team: (): Promise<Team> => invoke("team"),
   inviteMember: (email: string, role: Role): Promise<void> => invoke("invite_member", { email, role }),
+  /** Accepts an emailed invitation (its code, or the email's link); sets up this account's keys
+   * first on its first device. The organization arrives once an Owner or Admin confirmed it. */
+  joinOrganization: (token: string): Promise<Joined> => invoke("join_organization", { token }),
   /** Confirms a newcomer by the fingerprint the person compared. */
   confirmNewcomer: (email: string, fingerprint: string): Promise<Newcomer> =>
     invoke("confirm_newcomer", { email, fingerprint }),

@@ -95,7 +95,8 @@ fn pin_setting(user: MemberId) -> String {
 }
 
 /// An accepted invitation, as the invitee's device sees it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Joined {
     pub org: OrgId,
     pub role: Role,
