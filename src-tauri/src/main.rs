@@ -220,7 +220,10 @@ async fn act_as(app: AppHandle, shell: State<'_, Shell>, member: MemberId) -> Re
     let next = {
         let mut session = shell.session.lock().await;
         let (engine, by) = session.acting()?;
-        let next = engine.act_as_member(by.org, member).map_err(message)?;
+        let next = engine
+            .act_as_member(by.org, member)
+            .await
+            .map_err(message)?;
         session.act_as = Some(next);
         next
     };

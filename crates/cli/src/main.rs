@@ -522,16 +522,15 @@ async fn acting(cli: &Cli, engine: &Engine) -> Result<ActAs> {
                 .await?
                 .ok_or_else(|| anyhow!("no organization chosen; create one with `stint org create NAME` or pick one with `stint org use`"))?,
         };
-    let member = match &cli.act_as {
-        Some(name) => engine.find_member(org, name)?,
-        None => engine.user(),
-    };
-    if member != engine.user() && engine.is_synced(org).await? {
-        bail!(
-            "--as is for local members of organizations that are not synced: in a synced one, everyone writes from their own account"
-        );
+    match &cli.act_as {
+        Some(name) => Ok(engine
+            .act_as_member(org, engine.find_member(org, name)?)
+            .await?),
+        None => Ok(ActAs {
+            org,
+            member: engine.user(),
+        }),
     }
-    Ok(ActAs { org, member })
 }
 
 /// Who acts, if the organization chosen is synced (its members change on the server too).

@@ -636,10 +636,17 @@ impl Engine {
     }
 
     /// Act as another local member of `by`'s organization (as `--as` does in the CLI), so that the
-    /// role table can be tried from one device. The member must exist and be active.
-    pub fn act_as_member(&self, org: OrgId, member: MemberId) -> Result<ActAs> {
+    /// role table can be tried from one device. The member must exist and be active, and the
+    /// organization must not be synced: there, everyone writes from their own account (and the
+    /// others' devices would refuse anything else).
+    pub async fn act_as_member(&self, org: OrgId, member: MemberId) -> Result<ActAs> {
         let by = ActAs { org, member };
         let (actor, _) = self.actor(&by)?;
+        if member != self.user && self.is_synced(org).await? {
+            return Err(EngineError::Invalid(ValidationError::new(
+                "in a synced organization this device acts only as its own account: everyone writes from their own account",
+            )));
+        }
         if !actor.active {
             return Err(EngineError::Invalid(ValidationError::new(
                 "that member was removed; choose an active member",

@@ -18,7 +18,7 @@ async fn permissions_are_the_role_table_and_removed_members_cannot_act() {
             .add_member(&owner, &format!("{role:?} person"), role)
             .await
             .unwrap();
-        let by = engine.act_as_member(org, id).unwrap();
+        let by = engine.act_as_member(org, id).await.unwrap();
         assert_eq!(by, ActAs { org, member: id });
         let permissions = engine.permissions(&by).unwrap();
         assert_eq!(permissions.member.id, id);
@@ -36,10 +36,10 @@ async fn permissions_are_the_role_table_and_removed_members_cannot_act() {
         .await
         .unwrap();
     engine.remove_member(&owner, leaver).await.unwrap();
-    let err = engine.act_as_member(org, leaver).unwrap_err();
+    let err = engine.act_as_member(org, leaver).await.unwrap_err();
     assert!(err.to_string().contains("removed"), "{err}");
     let stranger = MemberId(ulid::Ulid::from_parts(1, 2));
-    assert!(engine.act_as_member(org, stranger).is_err());
+    assert!(engine.act_as_member(org, stranger).await.is_err());
 }
 
 #[tokio::test]

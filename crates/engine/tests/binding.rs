@@ -397,7 +397,7 @@ async fn an_entry_or_expense_of_another_member_needs_an_author_who_may_write_it(
     // Dan writes Mia's entry while an Admin, then is made a Member: the entry stays valid.
     let dans_entry = engine
         .add_entry(
-            &engine.act_as_member(org, dan).unwrap(),
+            &engine.act_as_member(org, dan).await.unwrap(),
             entry_for(project, mia, 8, "by Dan as Admin"),
         )
         .await

@@ -550,7 +550,7 @@ async fn members_see_no_invoices_viewers_read_them_and_only_owners_and_admins_wr
             .add_member(&w.owner, &format!("{role:?} person"), role)
             .await
             .unwrap();
-        acting.push(w.engine.act_as_member(org, id).unwrap());
+        acting.push(w.engine.act_as_member(org, id).await.unwrap());
     }
     let [member, viewer, admin] = [acting[0], acting[1], acting[2]];
 
@@ -708,7 +708,7 @@ async fn recurring_invoices_make_their_drafts_once() {
         .add_member(&w.owner, "Vera", Role::Viewer)
         .await
         .unwrap();
-    let viewer = engine.act_as_member(w.owner.org, viewer_id).unwrap();
+    let viewer = engine.act_as_member(w.owner.org, viewer_id).await.unwrap();
     assert_eq!(engine.recurring(&viewer).unwrap().len(), 1);
     assert!(
         engine
@@ -1464,7 +1464,7 @@ async fn each_project_says_what_is_tracked_unbilled_and_its_rate() {
         .add_member(&w.owner, "Mia", Role::Member)
         .await
         .unwrap();
-    let member = w.engine.act_as_member(w.owner.org, member).unwrap();
+    let member = w.engine.act_as_member(w.owner.org, member).await.unwrap();
     track_as(
         &mut w,
         &member,
@@ -1561,7 +1561,7 @@ async fn the_detailed_reports_csv_is_safe_to_open_and_holds_only_what_the_role_r
         .add_member(&w.owner, "Max", Role::Member)
         .await
         .unwrap();
-    let member = w.engine.act_as_member(org, id).unwrap();
+    let member = w.engine.act_as_member(org, id).await.unwrap();
     let own = track_as(
         &mut w,
         &member,

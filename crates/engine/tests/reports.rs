@@ -250,7 +250,7 @@ async fn a_member_sees_only_their_own_time_without_amounts_and_a_new_entry_count
     let dir = tempfile::tempdir().unwrap();
     let keys = MemoryKeyStore::default();
     let mut o = org(dir.path(), &keys).await;
-    let ben = o.engine.act_as_member(o.owner.org, o.ben).unwrap();
+    let ben = o.engine.act_as_member(o.owner.org, o.ben).await.unwrap();
     let mut q = query(&[GroupBy::Project]);
     q.member = Some(o.owner.member); // asks for someone else's: still only Ben's
     let own = o.engine.time_report(&ben, &q).unwrap();

@@ -226,6 +226,16 @@ async fn members_join_by_fingerprint_and_hold_what_their_role_reads(backend: Bac
         .await
         .unwrap_err();
     assert!(refused.to_string().contains("own account"), "{refused}");
+    // Nor choose to act as her.
+    let refused = ada.engine.act_as_member(org, mia_id).await.unwrap_err();
+    assert!(refused.to_string().contains("own account"), "{refused}");
+    assert_eq!(
+        ada.engine
+            .act_as_member(org, ada.engine.user())
+            .await
+            .unwrap(),
+        by
+    );
 
     for p in [ada, mia, vic] {
         p.engine.close().await;
