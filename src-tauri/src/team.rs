@@ -182,7 +182,10 @@ pub async fn invite_member(shell: State<'_, Shell>, email: String, role: Role) -
 /// `…/accept-invitation#sti_…` link.
 fn invitation_token(pasted: &str) -> Result<&str, String> {
     let token = pasted.trim();
-    let token = token.rsplit_once('#').map_or(token, |(_, after)| after).trim();
+    let token = token
+        .rsplit_once('#')
+        .map_or(token, |(_, after)| after)
+        .trim();
     if !token.starts_with("sti_") || token.len() < 10 || token.contains(char::is_whitespace) {
         return Err(
             "that is not an invitation code: paste the code from the invitation email (it begins with sti_)"
@@ -274,10 +277,18 @@ mod tests {
         assert_eq!(invitation_token(code), Ok(code));
         assert_eq!(invitation_token(&format!("  {code}\n")), Ok(code));
         assert_eq!(
-            invitation_token(&format!("https://sync.example.org/accept-invitation#{code}")),
+            invitation_token(&format!(
+                "https://sync.example.org/accept-invitation#{code}"
+            )),
             Ok(code)
         );
-        for wrong in ["", "sti_", "482-K7Q2-9XMD", "https://sync.example.org/accept-invitation#", "sti_01JAB CDEF"] {
+        for wrong in [
+            "",
+            "sti_",
+            "482-K7Q2-9XMD",
+            "https://sync.example.org/accept-invitation#",
+            "sti_01JAB CDEF",
+        ] {
             assert!(invitation_token(wrong).is_err(), "{wrong:?}");
         }
     }

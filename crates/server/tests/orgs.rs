@@ -366,7 +366,12 @@ async fn invitations_are_single_use_for_the_invited_address_only(backend: Backen
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("id=\"invitation-code\""));
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("id=\"invitation-code\"")
+    );
 
     // Someone else holding the link cannot use it.
     let (status, body) = call(
