@@ -208,6 +208,12 @@ export function TeamPanel({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // What an action said shows under the heading, brought into view: the panel is longer than the
+  // window, and the action may have been far below.
+  const said = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (notice || error) said.current?.scrollIntoView?.({ block: "nearest" });
+  }, [notice, error]);
 
   const load = useCallback(async () => {
     try {
@@ -248,6 +254,18 @@ export function TeamPanel({
       <div className="section-head">
         <h2 id="team-heading">{t("title")}</h2>
         <span className="muted small">{t("hint")}</span>
+      </div>
+      <div ref={said}>
+        {notice && (
+          <p className="notice small" role="status" data-testid="team-notice">
+            {notice}
+          </p>
+        )}
+        {error && (
+          <p className="error" role="alert" data-testid="team-error">
+            {error}
+          </p>
+        )}
       </div>
 
       {members === null ? (
@@ -433,17 +451,6 @@ export function TeamPanel({
       )}
 
       <ApproveDeviceForm onApproved={() => void load()} />
-
-      {notice && (
-        <p className="notice small" role="status" data-testid="team-notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p className="error" role="alert" data-testid="team-error">
-          {error}
-        </p>
-      )}
     </section>
   );
 }
