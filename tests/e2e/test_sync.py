@@ -75,6 +75,7 @@ def test_changes_travel_both_ways_and_offline_is_calm(shots: Path, tmp_path_fact
             app.execute_script("arguments[0].scrollIntoView({block: 'center'})", conflict)
             cells = [[c.text for c in row.find_elements("css selector", "th, td")] for row in conflict.find_elements(*by_testid("conflict-field"))]
             assert cells == [["note", "from the phone", "from the laptop"]], cells
+            assert conflict.find_element(*by_testid("conflict-title")).text == "“Acme”"
             shoot(app, shots, "sync-01b-review")
             conflict.find_element(*by_testid("conflict-keep")).click()
             wait_for(app, "review-empty")

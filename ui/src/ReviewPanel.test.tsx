@@ -14,6 +14,7 @@ const NOTE: ConflictView = {
   number: 7,
   kind: "time entry",
   record: "0123456789abcdef0123456789abcdef",
+  title: "Call with Acme",
   fields: [
     { field: "note", kept: "Call with Acme", lost: "Workshop prep" },
     { field: "billable", kept: true, lost: false },
@@ -26,6 +27,7 @@ const NOT_SENT: ConflictView = {
   number: 8,
   kind: "client",
   record: "fedcba9876543210fedcba9876543210",
+  title: null,
   fields: [{ field: "name", kept: null, lost: "Globex" }],
   can_put_back: false,
   not_sent: true,
@@ -81,6 +83,10 @@ describe("ReviewPanel", () => {
     render(<ReviewPanel onChanged={changed} />);
     const [first, second] = await screen.findAllByTestId("conflict");
     expect(text(first)).toContain("A time entry changed on two devices at once.");
+    // Named as the person knows it; without a name, by the start of its id.
+    expect(text(within(first!).getByTestId("conflict-title"))).toBe("“Call with Acme”");
+    expect(within(second!).queryByTestId("conflict-title")).toBeNull();
+    expect(text(second)).toContain("fedcba98");
     const rows = within(first!).getAllByTestId("conflict-field");
     expect(rows.map((r) => Array.from(r.children).map((c) => c.textContent))).toEqual([
       ["note", "Call with Acme", "Workshop prep"],

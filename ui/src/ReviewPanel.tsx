@@ -120,7 +120,13 @@ function Conflict({
     <article className="conflict" data-testid="conflict">
       <p>
         <strong>{t(conflict.not_sent ? "notSentTitle" : "conflictTitle", { kind: conflict.kind })}</strong>{" "}
-        <code className="muted small">{conflict.record.slice(0, 8)}</code>
+        {conflict.title ? (
+          <span data-testid="conflict-title" title={conflict.record}>
+            “{conflict.title}”
+          </span>
+        ) : (
+          <code className="muted small">{conflict.record.slice(0, 8)}</code>
+        )}
       </p>
       {conflict.not_sent && <p className="muted small">{t("notSentExplain")}</p>}
       <table className="conflict-fields">

@@ -37,6 +37,9 @@ pub struct ConflictView {
     pub kind: &'static str,
     /// The record's id.
     pub record: String,
+    /// What the person calls the record (its name, a time entry's note, an invoice's number), as
+    /// kept or else as lost; `None` when it has no such field or it is empty.
+    pub title: Option<String>,
     /// The fields that conflicted.
     pub fields: Vec<ConflictField>,
     /// Whether the lost values can be put back here (time entries); others are edited as usual.
@@ -46,6 +49,18 @@ pub struct ConflictView {
     /// for the person to read (then every field that differs from the record kept is listed, and
     /// `kept` is null throughout when the server holds no such record).
     pub not_sent: bool,
+}
+
+/// What the person calls a record: the first of its name, note (a time entry's words) or number
+/// that has text, cut to 80 characters.
+fn title_of(json: &serde_json::Value) -> Option<String> {
+    ["name", "note", "number"].iter().find_map(|field| {
+        json.get(field)
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(|text| text.chars().take(80).collect())
+    })
 }
 
 fn kind_name(kind: Kind) -> &'static str {
@@ -128,6 +143,10 @@ impl Engine {
             number: row.seq,
             kind: kind_name(kind),
             record: ulid::Ulid::from_bytes(row.record).to_string(),
+            title: kept_json
+                .as_ref()
+                .and_then(title_of)
+                .or_else(|| title_of(&lost_json)),
             fields,
             can_put_back: !row.not_sent && kind == Kind::TimeEntry && kept_json.is_some(),
             not_sent: row.not_sent,

@@ -18,6 +18,11 @@ kind: string,
  */
 record: string, 
 /**
+ * What the person calls the record (its name, a time entry's note, an invoice's number), as
+ * kept or else as lost; `None` when it has no such field or it is empty.
+ */
+title: string | null, 
+/**
  * The fields that conflicted.
  */
 fields: Array<ConflictField>, 
