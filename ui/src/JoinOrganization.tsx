@@ -10,7 +10,14 @@ import { groupedDigits } from "./TeamSync";
  * fingerprint to read out to whoever confirms. The organization arrives with a round once they have;
  * `onJoined` lets the screen reload what it shows (the set-up, a recovery key to keep).
  */
-export function JoinPanel({ onJoined }: { onJoined: (joined: Joined) => void }) {
+export function JoinPanel({
+  onJoined,
+  inSettings = false,
+}: {
+  onJoined: (joined: Joined) => void;
+  /** Drawn as Settings' panels are, rather than as a card of the organizations screen. */
+  inSettings?: boolean;
+}) {
   const { t } = useTranslation("settings", { keyPrefix: "join" });
   const { t: tr } = useTranslation("settings", { keyPrefix: "roles" });
   const [token, setToken] = useState("");
@@ -56,8 +63,18 @@ export function JoinPanel({ onJoined }: { onJoined: (joined: Joined) => void }) 
   }
 
   return (
-    <section className="card join-panel" aria-labelledby="join-heading" data-testid="join-panel">
-      <h2 id="join-heading">{t("title")}</h2>
+    <section
+      className={inSettings ? "panel join-panel" : "card join-panel"}
+      aria-labelledby="join-heading"
+      data-testid="join-panel"
+    >
+      {inSettings ? (
+        <div className="section-head">
+          <h2 id="join-heading">{t("title")}</h2>
+        </div>
+      ) : (
+        <h2 id="join-heading">{t("title")}</h2>
+      )}
       {joined ? (
         <div className="notice" role="status" data-testid="join-done">
           {joined.pending ? (

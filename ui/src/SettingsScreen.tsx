@@ -145,7 +145,7 @@ export function SettingsScreen({ permissions, onChanged, onActAs }: Props) {
           }}
         />
       )}
-      {sync?.signed_in && <JoinPanel onJoined={() => void loadSync()} />}
+      {sync?.signed_in && <JoinPanel inSettings onJoined={() => void loadSync()} />}
     </div>
   );
 }
