@@ -127,14 +127,16 @@ def emailed_code(mail: str) -> str:
     pytest.fail(f"no sign-in code in:\n{mail}")
 
 
-def cli(vault: Path, server: Server, *args: str, env: dict[str, str] | None = None) -> str:
+def cli(
+    vault: Path, server: Server, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> str:
     """`stint ARGS` on `vault` (a PASSPHRASE vault), its standard output; a failure fails the test."""
     done = subprocess.run(
         [str(required_path("STINT_CLI_BIN")), *args],
         env=cli_env(vault, server, env),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
     assert done.returncode == 0, f"stint {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
@@ -150,12 +152,14 @@ def cli_env(vault: Path, server: Server, extra: dict[str, str] | None = None) ->
     }
 
 
-def cli_sign_in(vault: Path, server: Server, email: str, password: str, device: str) -> None:
+def cli_sign_in(
+    vault: Path, server: Server, email: str, password: str, device: str, env: dict[str, str] | None = None
+) -> None:
     """`stint account sign-in`: the password, then the code the server emails, typed in."""
     before = len(server.emails_to(email))
     proc = subprocess.Popen(
         [str(required_path("STINT_CLI_BIN")), "account", "sign-in", "--email", email, "--device", device],
-        env=cli_env(vault, server, {"STINT_SERVER_PASSWORD": password}),
+        env=cli_env(vault, server, {"STINT_SERVER_PASSWORD": password, **(env or {})}),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
