@@ -268,7 +268,11 @@ async fn offline_edits_on_two_devices_merge(backend: Backend) {
         .find(|c| c.record == same_field.to_string())
         .unwrap_or_else(|| panic!("no conflict for the entry: {conflicts:?}"));
     assert_eq!(c.kind, "time entry");
-    assert_eq!(c.title.as_deref(), Some(kept.as_str()), "named by the words kept");
+    assert_eq!(
+        c.title.as_deref(),
+        Some(kept.as_str()),
+        "named by the words kept"
+    );
     assert_eq!(c.fields.len(), 1);
     assert_eq!(c.fields[0].field, "note");
     assert_eq!(c.fields[0].kept, serde_json::json!(kept));
