@@ -21,8 +21,9 @@ With --sync (issue 16), the same runs on a copy of the vault signed in to a real
 (release, SQLite, on loopback) with the bench organization published, so that the app's sync runs
 as it would for a person (a round at unlock, then every minute). Then, per pull run, a second device
 of the same account seeds and publishes a new organization of 10,000 entries (with its projects,
-tasks and members: about 10,900 records), and the app, on the bench organization's week view,
-pulls it with "Sync now": the time the round takes and the longest frame gap meanwhile.
+tasks, clients, expenses and invoices: about 14,400 records), and the app, on the bench
+organization's week view, pulls it with "Sync now": the time the round takes and the longest frame
+gap meanwhile.
 """
 
 from __future__ import annotations
@@ -193,7 +194,7 @@ return performance.now();
 
 
 def pull_run(vault: Path, passphrase: str, logs: Path, before_pull) -> dict[str, float]:
-    """The app on the bench organization's week view; `before_pull()` puts about 10,900 new
+    """The app on the bench organization's week view; `before_pull()` puts about 14,400 new
     records on the server; then "Sync now", timed from the click until the round is over."""
     figures: dict[str, float] = {}
     with launch(vault, logs) as driver:
