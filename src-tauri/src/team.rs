@@ -87,6 +87,15 @@ pub async fn org_sync(shell: State<'_, Shell>) -> Reply<OrgSync> {
     })
 }
 
+/// Sets up this account's keys on this device if it has none yet (its first device). The recovery
+/// key stays sealed here until the window has shown it and it was typed back.
+async fn set_up_if_needed(engine: &mut Engine, t: &HttpTransport) -> Reply<()> {
+    if engine.sync_account().await.map_err(message)?.is_none() {
+        engine.set_up_sync(t).await.map_err(message)?;
+    }
+    Ok(())
+}
+
 /// Publishes the chosen organization: sets up this account's keys here on first use, rewrites its
 /// records under the account and registers it with the server; a round then sends everything.
 /// Returns who the window acts as now (the account's id replaces this device's own).
@@ -98,10 +107,7 @@ pub async fn publish_organization(
     let mut session = shell.session.lock().await;
     let (engine, by) = session.acting()?;
     let t = transport(engine).await?;
-    if engine.sync_account().await.map_err(message)?.is_none() {
-        // The recovery key stays sealed here until the window has shown it and it was typed back.
-        engine.set_up_sync(&t).await.map_err(message)?;
-    }
+    set_up_if_needed(engine, &t).await?;
     engine.publish(&t, by.org).await.map_err(message)?;
     let next = engine.act_as_user(by.org).map_err(message)?;
     session.act_as = Some(next);
@@ -208,9 +214,7 @@ pub async fn join_organization(
     let mut session = shell.session.lock().await;
     let engine = session.engine()?;
     let t = transport(engine).await?;
-    if engine.sync_account().await.map_err(message)?.is_none() {
-        engine.set_up_sync(&t).await.map_err(message)?;
-    }
+    set_up_if_needed(engine, &t).await?;
     let joined = engine.join_org(&t, token).await.map_err(message)?;
     drop(session);
     syncer.nudge();
