@@ -201,18 +201,21 @@ pub fn router(state: Shared) -> Router {
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves; client addresses reach the handlers
-/// (rate limits are kept per address).
+/// (rate limits are kept per address). Once the last request is answered the store is closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Shared,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let store = state.store.clone();
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    store.close().await;
+    served
 }
 
 /// Serves over TLS (rustls, with ring) with the PEM certificate chain and private key; otherwise as
@@ -244,10 +247,13 @@ pub async fn serve_tls(
         shutdown.await;
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
-    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+    let store = state.store.clone();
+    let served = axum_server::from_tcp_rustls(listener.into_std()?, tls)?
         .handle(handle)
         .serve(router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .await
+        .await;
+    store.close().await;
+    served
 }
 
 /// Headers every response carries, errors included.

@@ -72,7 +72,7 @@ pub async fn open(config: Config) -> anyhow::Result<Shared> {
             if let Some(what) = pg.privileged_role().await?
                 && !config.allow_privileged_database_role
             {
-                pg.close().await;
+                pg.close_pools().await;
                 anyhow::bail!(
                     "refusing to run as {what} on PostgreSQL: row-level security, the wall between organizations, does not hold for it. Connect as an ordinary role that owns the database (backups may use a privileged one through STINT_BACKUP_DATABASE_URL), or set allow_privileged_database_role = true if you must"
                 );

@@ -138,8 +138,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         );
         tokio::spawn(stint_server::backup::schedule(state.config.clone()));
     }
+    // Ctrl-C, or SIGTERM as systemd and container runtimes send: requests in flight are
+    // answered, then the databases are closed.
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate => {}
+        }
         tracing::info!("shutting down");
     };
     match (state.config.tls_cert.clone(), state.config.tls_key.clone()) {

@@ -4,6 +4,7 @@
 //! device shrugs off; afterwards one full round each leaves the laptop nothing to push, and the
 //! phone holds every entry the laptop wrote, once, in records byte for byte the same as the
 //! laptop's: nothing acknowledged was lost, nothing stored twice, no cursor skipped a record.
+//! Stopped at last by SIGTERM, it exits cleanly with its databases closed.
 
 mod support;
 
@@ -56,6 +57,32 @@ async fn ready(base: &str) {
     panic!("the server did not start within 12 s");
 }
 
+/// SIGTERM, then the exit status.
+async fn terminate(mut child: Child) -> std::process::ExitStatus {
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap()
+}
+
+/// The SQLite write-ahead logs under `dir`, at any depth.
+fn wal_files(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(wal_files(&path));
+        } else if path.to_string_lossy().ends_with("-wal") {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
 async fn kill(mut child: Child) {
     child.kill().unwrap();
     tokio::task::spawn_blocking(move || child.wait().unwrap())
@@ -95,6 +122,7 @@ async fn killed_servers_lose_nothing(backend: Backend) {
         .port();
     let base = format!("http://127.0.0.1:{port}");
     let config = storage.config();
+    let data_dir = config.data_dir.clone();
     let mut toml = format!(
         "listen = \"127.0.0.1:{port}\"\npublic_url = \"http://localhost:{port}\"\n\
          data_dir = {:?}\noutbox_dir = {:?}\nserver_key = \"{KEY}\"\n",
@@ -181,7 +209,10 @@ async fn killed_servers_lose_nothing(backend: Backend) {
     let on_phone = entries(&phone, &phone.act_as_user(org).unwrap());
     assert_eq!(on_phone.len(), written as usize);
     assert_eq!(entries(&laptop, &by), on_phone);
-    kill(server).await;
+    // Stopped as systemd stops it, the server ends cleanly, its databases closed: no WAL is left.
+    let status = terminate(server).await;
+    assert!(status.success(), "the server ended with {status}");
+    assert_eq!(wal_files(&data_dir), Vec::<String>::new());
     laptop.close().await;
     phone.close().await;
     assert_eq!(

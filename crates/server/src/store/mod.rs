@@ -197,6 +197,9 @@ pub trait Store: sync::SyncStore + enrolments::EnrolmentStore + Send + Sync + 's
     fn kind(&self) -> &'static str;
     /// A trivial query: is the database answering?
     async fn ping(&self) -> StoreResult<()>;
+    /// Closes every connection and waits for them to end (SQLite checkpoints and removes its
+    /// WALs): the last thing a stopping server does.
+    async fn close(&self);
 
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn user(&self, id: Ulid) -> StoreResult<Option<User>>;

@@ -176,7 +176,7 @@ impl PgStore {
     }
 
     /// Closes the pool.
-    pub async fn close(&self) {
+    pub async fn close_pools(&self) {
         self.pool.close().await;
     }
 }

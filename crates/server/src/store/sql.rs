@@ -17,6 +17,10 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn close(&self) {
+                self.close_pools().await;
+            }
+
             async fn create_user(&self, user: &$crate::store::User) -> $crate::store::StoreResult<()> {
                 let result = sqlx::query(
                     "INSERT INTO users (id, email, password_hash, email_verified_at, totp_secret, \

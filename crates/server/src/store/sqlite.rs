@@ -207,7 +207,7 @@ impl SqliteStore {
     }
 
     /// Closes the pools, checkpointing the WALs.
-    pub async fn close(&self) {
+    pub async fn close_pools(&self) {
         for pool in self.orgs.lock().await.values() {
             pool.close().await;
         }
