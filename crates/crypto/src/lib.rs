@@ -12,6 +12,8 @@
 //! - [`PassphraseParams`]: Argon2id derivation of a key from a passphrase.
 //! - [`RecoveryKey`], [`IdentityKeys`], [`DeviceCertificate`], [`DeviceRevocation`]: a person's
 //!   keys across devices; the account key wrapped under the recovery key ([`wrap_account_key`]).
+//! - [`seal_device_label`] / [`open_device_label`]: a device's name, readable by the account's
+//!   devices only.
 //! - [`seal_row`] / [`verify_row_seal`] / [`verify_row_columns`]: the vault's device-local seal of a
 //!   stored row (its plaintext columns and its envelope's signature).
 //!
@@ -50,6 +52,7 @@
 
 mod aead;
 mod delivery;
+mod device_label;
 mod enrolment;
 mod envelope;
 mod error;
@@ -63,6 +66,9 @@ mod secret;
 mod wrap;
 
 pub use delivery::{KEY_DELIVERY_LEN, KEY_DELIVERY_VERSION, KeyDelivery};
+pub use device_label::{
+    MAX_DEVICE_NAME_CHARS, open_device_label, seal_device_label, seal_device_label_with_nonce,
+};
 pub use enrolment::{
     ENROLMENT_ANSWER_LEN, ENROLMENT_REQUEST_LEN, ENROLMENT_VERSION, EnrolmentCode,
     EnrolmentRequest, NAMEPLATES, PendingEnrolment, SPAKE2_MESSAGE_LEN, answer_enrolment,

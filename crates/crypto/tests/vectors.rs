@@ -14,10 +14,11 @@ use common::{array, bytes, counting};
 use serde::{Deserialize, Serialize};
 use stint_crypto::{
     EnvelopeRef, Header, PassphraseParams, RowColumns, SealPublicKey, SealSecretKey, SigningKey,
-    SymmetricKey, VerifyingKey, open_record, open_sealed_key, open_secret, row_seal_version,
-    seal_key_with, seal_record_v1_with_nonce, seal_record_with_nonce, seal_row, seal_row_v1,
-    seal_secret_with_nonce, unwrap_key, unwrap_signing_key, verify_row_columns, verify_row_seal,
-    verify_row_seal_v1, wrap_key_with_nonce, wrap_signing_key_with_nonce,
+    SymmetricKey, VerifyingKey, open_device_label, open_record, open_sealed_key, open_secret,
+    row_seal_version, seal_device_label_with_nonce, seal_key_with, seal_record_v1_with_nonce,
+    seal_record_with_nonce, seal_row, seal_row_v1, seal_secret_with_nonce, unwrap_key,
+    unwrap_signing_key, verify_row_columns, verify_row_seal, verify_row_seal_v1,
+    wrap_key_with_nonce, wrap_signing_key_with_nonce,
 };
 
 const ENVELOPE_JSON: &str = include_str!("vectors/envelope_v1.json");
@@ -27,6 +28,7 @@ const SEALED_KEY_JSON: &str = include_str!("vectors/sealed_key_v1.json");
 const PASSPHRASE_JSON: &str = include_str!("vectors/passphrase_v1.json");
 const KDF_MAC_JSON: &str = include_str!("vectors/kdf_mac_v1.json");
 const SEALED_SECRET_JSON: &str = include_str!("vectors/sealed_secret_v1.json");
+const DEVICE_LABEL_JSON: &str = include_str!("vectors/device_label_v1.json");
 const ROW_SEAL_V1_JSON: &str = include_str!("vectors/row_seal_v1.json");
 const ROW_SEAL_V2_JSON: &str = include_str!("vectors/row_seal_v2.json");
 
@@ -66,6 +68,18 @@ struct EnvelopeVector {
     header_bytes: String,
     plaintext_utf8: String,
     envelope: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceLabelVector {
+    description: String,
+    account_key: String,
+    user: String,
+    device: String,
+    name: String,
+    nonce: String,
+    label: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -304,6 +318,22 @@ fn wrapped_key_v1_opens() {
     )
     .unwrap();
     assert_eq!(hex::encode(signing.expose_secret()), v.signing_key_seed);
+}
+
+#[test]
+fn device_label_v1_is_stable_and_opens() {
+    let v: DeviceLabelVector = serde_json::from_str(DEVICE_LABEL_JSON).unwrap();
+    let key = SymmetricKey::from_bytes(array(&v.account_key));
+    let (user, device) = (array(&v.user), array(&v.device));
+    let label =
+        seal_device_label_with_nonce(&key, &user, &device, &v.name, array(&v.nonce)).unwrap();
+    assert_eq!(
+        hex::encode(&label),
+        v.label,
+        "device label v1 bytes changed"
+    );
+    let opened = open_device_label(&key, &user, &device, &bytes(&v.label)).unwrap();
+    assert_eq!(opened, v.name);
 }
 
 #[test]
@@ -610,6 +640,34 @@ fn vector_files_are_exactly_what_the_fixed_inputs_produce() {
     };
     write(
         "sealed_secret_v1.json",
+        serde_json::to_string_pretty(&v).unwrap(),
+    );
+
+    // Device label v1.
+    let label_key: [u8; 32] = counting(0xa1);
+    let (label_user, label_device): ([u8; 16], [u8; 16]) = (counting(0xc1), counting(0xd1));
+    let label_nonce: [u8; 24] = counting(0xe1);
+    let name = "Ada’s laptop";
+    let v = DeviceLabelVector {
+        description: "Device label v1: a sealed secret v1 of the name (UTF-8) under HKDF-SHA256(account key, \"stint-device-label-v1\"), context user id | device id".into(),
+        account_key: hex::encode(label_key),
+        user: hex::encode(label_user),
+        device: hex::encode(label_device),
+        name: name.into(),
+        nonce: hex::encode(label_nonce),
+        label: hex::encode(
+            seal_device_label_with_nonce(
+                &SymmetricKey::from_bytes(label_key),
+                &label_user,
+                &label_device,
+                name,
+                label_nonce,
+            )
+            .unwrap(),
+        ),
+    };
+    write(
+        "device_label_v1.json",
         serde_json::to_string_pretty(&v).unwrap(),
     );
 
