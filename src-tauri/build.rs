@@ -89,6 +89,7 @@ const COMMANDS: &[&str] = &[
     "join_organization",
     "change_membership",
     "revoke_device",
+    "rename_this_device",
     "enrol_request",
     "enrol_wait",
     "enrol_cancel",

@@ -902,6 +902,7 @@ fn main() {
             team::join_organization,
             team::change_membership,
             team::revoke_device,
+            team::rename_this_device,
             enrol::enrol_request,
             enrol::enrol_wait,
             enrol::enrol_cancel,

@@ -23,17 +23,6 @@ fn refused(e: SignInError) -> String {
     e.to_string()
 }
 
-/// What the sign-in page ("The Stint app on … asked to sign in") and the account's session list
-/// call this device: its host name.
-fn device_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "Stint desktop".to_owned())
-}
-
 /// The server this device is signed in to, if any (read from the vault; no network).
 #[tauri::command]
 pub async fn server_sign_in_status(shell: State<'_, Shell>) -> Reply<Option<ServerSignIn>> {
@@ -61,7 +50,7 @@ pub async fn server_sign_in(
     if let Some(earlier) = signing_in.0.lock().await.replace(cancel.clone()) {
         earlier.notify_one();
     }
-    let device = device_name();
+    let device = stint_engine::device_name::this_device();
     let handoff = stint_signin::through_browser(&server, &device, SIGN_IN_WAIT, |url| {
         webbrowser::open(url.as_str())
     });

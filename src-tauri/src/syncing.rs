@@ -161,8 +161,7 @@ async fn round(app: &AppHandle) -> SyncStatus {
     };
     syncer.set(app, |s| s.state = SyncState::Syncing);
     let outcome = async {
-        let account = stint_sync::renewed(engine, account.clone()).await?;
-        let t = stint_sync::HttpTransport::new(&account.server, &account.token)?;
+        let t = stint_sync::connect(engine, account.clone()).await?;
         engine.sync(&t).await.map_err(message)
     }
     .await;

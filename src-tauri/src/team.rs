@@ -53,8 +53,7 @@ pub(crate) async fn transport(engine: &Engine) -> Reply<HttpTransport> {
         .await
         .map_err(message)?
         .ok_or_else(|| "not signed in to a sync server: sign in under Settings first".to_owned())?;
-    let account = stint_sync::renewed(engine, account).await?;
-    HttpTransport::new(&account.server, &account.token)
+    stint_sync::connect(engine, account).await
 }
 
 /// Where this device and the chosen organization, if any, stand (read from the vault; no network).
@@ -269,6 +268,15 @@ pub async fn revoke_device(shell: State<'_, Shell>, id: String) -> Reply<DeviceS
     let engine = session.engine()?;
     let t = transport(engine).await?;
     engine.revoke_device(&t, &id).await.map_err(message)
+}
+
+/// Gives this device a new name in the account's device list; the name as kept.
+#[tauri::command]
+pub async fn rename_this_device(shell: State<'_, Shell>, name: String) -> Reply<String> {
+    let mut session = shell.session.lock().await;
+    let engine = session.engine()?;
+    let t = transport(engine).await?;
+    engine.rename_this_device(&t, &name).await.map_err(message)
 }
 
 #[cfg(test)]

@@ -183,6 +183,13 @@ def wait_text(driver: webdriver.Remote, testid: str, text: str) -> None:
     WebDriverWait(driver, WAIT).until(EC.text_to_be_present_in_element(by_testid(testid), text))
 
 
+def scrolled_to(driver: webdriver.Remote, testid: str) -> WebElement:
+    """The element, once it is there, scrolled to the middle of the window."""
+    element = wait_for(driver, testid)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    return element
+
+
 def replace_text(field: WebElement, text: str) -> None:
     field.click()
     field.send_keys(Keys.CONTROL, "a")

@@ -2,23 +2,29 @@
 `stint-server` whose account already syncs from another device (the `stint` CLI). A wrong recovery
 key is refused before anything changes; then the app shows a code and fingerprint, the CLI approves
 it with the same fingerprint, and the organization arrives. The app in turn approves a third device
-(the CLI again) by the code it shows. Screenshots go to $STINT_E2E_SHOTS/enrol-*.png."""
+(the CLI again) by the code it shows. The three devices list each other by name (sealed: the server
+cannot read them) with when each was last seen; the window renames its own device and the CLI reads
+the new name. Screenshots go to $STINT_E2E_SHOTS/enrol-*.png."""
 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 from desktop import (
     ORG,
     PASSPHRASE,
     by_testid,
     launch,
+    replace_text,
     required_path,
+    scrolled_to,
     seed_vault,
     shoot,
     wait_for,
@@ -104,3 +110,28 @@ def test_a_new_device_is_approved_and_approves_the_next(shots: Path, tmp_path_fa
             assert json.loads(out)["enrolled"] is True, out
             clients = [c["name"] for c in json.loads(cli(phone, server, "--org", ORG, "client", "list", "--json"))]
             assert clients == ["Acme"], clients
+
+            # Every device is named after its machine when enrolled; the phone takes a name of its
+            # own, and the window lists all three with when the others were last seen.
+            cli(phone, server, "device", "rename", "Nora’s phone")
+            app.find_element(*by_testid("nav-track")).click()
+            app.find_element(*by_testid("nav-settings")).click()
+            scrolled_to(app, "team-panel")
+            WebDriverWait(app, 30).until(lambda d: len(d.find_elements(*by_testid("team-device"))) == 3)
+            rows = app.find_elements(*by_testid("team-device"))
+            names = [r.find_element(*by_testid("device-name")).text for r in rows]
+            host = socket.gethostname()
+            assert sorted(names) == sorted([host, host, "Nora’s phone"]), names
+            phone_row = rows[names.index("Nora’s phone")]
+            assert "last seen" in phone_row.find_element(*by_testid("device-when")).text, phone_row.text
+            own = next(r for r in app.find_elements(*by_testid("team-device")) if "this device" in r.text)
+            app.execute_script("arguments[0].scrollIntoView({block: 'center'})", own)
+            shoot(app, shots, "enrol-05-devices")
+            own.find_element(*by_testid("device-rename")).click()
+            replace_text(wait_for(app, "device-rename-input"), "Studio desk")
+            shoot(app, shots, "enrol-06-renaming")
+            app.find_element(*by_testid("device-rename-save")).click()
+            wait_text(app, "team-notice", "This device is now called Studio desk")
+            listed = json.loads(cli(laptop, server, "device", "list", "--json"))
+            assert sorted(d["name"] for d in listed) == sorted([host, "Nora’s phone", "Studio desk"]), listed
+            assert all(d["last_seen_ms"] for d in listed if not d["this_device"]), listed

@@ -23,6 +23,7 @@ from desktop import (
     launch,
     open_organization,
     replace_text,
+    scrolled_to,
     seed_vault,
     shoot,
     wait_for,
@@ -34,12 +35,6 @@ from syncserver import cli, cli_sign_in, grouped, stint_server, verified_account
 OWNER = "olga@example.org"
 VIEWER = "vic@example.org"
 PASSWORD = "a long and private passphrase"
-
-
-def scrolled_to(driver: webdriver.Remote, testid: str):
-    element = wait_for(driver, testid)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    return element
 
 
 def test_publish_then_invite_and_confirm_a_viewer(shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:

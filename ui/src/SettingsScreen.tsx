@@ -112,6 +112,7 @@ export function SettingsScreen({ permissions, onChanged, onActAs }: Props) {
       {sync?.published ? (
         <TeamPanel
           sync={sync}
+          timeZone={org?.time_zone ?? "UTC"}
           members={members}
           permissions={permissions}
           onChanged={() => {

@@ -37,8 +37,9 @@ function team(): Team {
       { user: "u-eve", email: "eve@example.org", role: "member", fingerprint: null },
     ],
     devices: [
-      { id: "aaaaaaaa000000000000000000000001", this_device: true, issued_ms: Date.UTC(2026, 10, 2) },
-      { id: "bbbbbbbb000000000000000000000002", this_device: false, issued_ms: Date.UTC(2026, 10, 20) },
+      { id: "aaaaaaaa000000000000000000000001", this_device: true, issued_ms: Date.UTC(2026, 10, 2), name: "ada-laptop", last_seen_ms: Date.UTC(2026, 11, 1, 9, 0) },
+      { id: "bbbbbbbb000000000000000000000002", this_device: false, issued_ms: Date.UTC(2026, 10, 20), name: "Ada’s phone", last_seen_ms: Date.UTC(2026, 10, 30, 9, 5) },
+      { id: "cccccccc000000000000000000000003", this_device: false, issued_ms: Date.UTC(2026, 10, 21), name: null, last_seen_ms: null },
     ],
   };
 }
@@ -77,6 +78,8 @@ function fakeShell(options: { refuse?: Record<string, string>; sync?: OrgSync } 
         return team().pending[0];
       case "revoke_device":
         return team().devices[1];
+      case "rename_this_device":
+        return String(a.name).trim();
       case "organization":
         return {
           id: "o1", name: "Acme", currency: "EUR", locale: "en-US", time_zone: "UTC", week_start: "monday",
@@ -171,7 +174,7 @@ describe("TeamSync", () => {
     const shell = fakeShell();
     const changed = vi.fn();
     const user = userEvent.setup();
-    render(<TeamPanel sync={SYNCED} members={MEMBERS} permissions={OWNER} onChanged={changed} />);
+    render(<TeamPanel sync={SYNCED} timeZone="UTC" members={MEMBERS} permissions={OWNER} onChanged={changed} />);
     const rows = await screen.findAllByTestId("team-pending");
     expect(text(rows[0])).toContain("bob@example.org");
     expect(text(within(rows[0]!).getByTestId("pending-fingerprint"))).toContain(groupedDigits(FINGERPRINT));
@@ -197,7 +200,7 @@ describe("TeamSync", () => {
   it("shows the server's refusal of a confirmation", async () => {
     fakeShell({ refuse: { confirm_newcomer: "their key changed while confirming: compare again" } });
     const user = userEvent.setup();
-    render(<TeamPanel sync={SYNCED} members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
+    render(<TeamPanel sync={SYNCED} timeZone="UTC" members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
     await user.click((await screen.findAllByTestId("team-confirm"))[0]!);
     await user.click(screen.getByTestId("team-confirm-match"));
     expect(text(await screen.findByTestId("team-error"))).toContain("their key changed");
@@ -207,7 +210,7 @@ describe("TeamSync", () => {
   it("invites by email with a role, and keeps the address when the server refuses", async () => {
     const shell = fakeShell({ refuse: {} });
     const user = userEvent.setup();
-    render(<TeamPanel sync={SYNCED} members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
+    render(<TeamPanel sync={SYNCED} timeZone="UTC" members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
     await user.type(screen.getByTestId("invite-email"), " carol@example.org ");
     await user.selectOptions(screen.getByTestId("invite-role"), "viewer");
     await user.click(screen.getByTestId("invite-send"));
@@ -219,7 +222,7 @@ describe("TeamSync", () => {
   it("keeps a refused invitation's address to correct it", async () => {
     fakeShell({ refuse: { invite_member: "\"carol\" is not an email address" } });
     const user = userEvent.setup();
-    render(<TeamPanel sync={SYNCED} members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
+    render(<TeamPanel sync={SYNCED} timeZone="UTC" members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
     await user.type(screen.getByTestId("invite-email"), "carol");
     await user.click(screen.getByTestId("invite-send"));
     expect(text(await screen.findByTestId("team-error"))).toContain("is not an email address");
@@ -229,7 +232,7 @@ describe("TeamSync", () => {
   it("changes a role and removes a member after saying what removal protects", async () => {
     const shell = fakeShell();
     const user = userEvent.setup();
-    render(<TeamPanel sync={SYNCED} members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
+    render(<TeamPanel sync={SYNCED} timeZone="UTC" members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
     const rows = screen.getAllByTestId("team-member");
     // Nobody changes their own role here.
     expect(within(rows[0]!).queryByTestId("team-role")).toBeNull();
@@ -250,20 +253,65 @@ describe("TeamSync", () => {
   it("lists this account's devices and revokes another one", async () => {
     const shell = fakeShell();
     const user = userEvent.setup();
-    render(<TeamPanel sync={SYNCED} members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
+    render(<TeamPanel sync={SYNCED} timeZone="UTC" members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
     const devices = await screen.findAllByTestId("team-device");
+    expect(devices).toHaveLength(3);
+    expect(text(devices[0])).toContain("ada-laptop");
     expect(text(devices[0])).toContain("aaaaaaaa");
     expect(text(devices[0])).toContain("this device");
+    // This device is here now: no "last seen" for it.
+    expect(text(devices[0])).not.toContain("last seen");
     expect(within(devices[0]!).queryByTestId("device-revoke")).toBeNull();
+    expect(text(within(devices[1]!).getByTestId("device-name"))).toBe("Ada’s phone");
+    expect(text(within(devices[1]!).getByTestId("device-when"))).toBe("added Nov 20, 2026 · last seen Nov 30, 2026, 9:05 AM");
+    expect(text(within(devices[2]!).getByTestId("device-name"))).toBe("Unnamed device");
+    expect(text(within(devices[2]!).getByTestId("device-when"))).toContain("not seen since it was added");
+    expect(within(devices[1]!).queryByTestId("device-rename")).toBeNull();
     await user.click(within(devices[1]!).getByTestId("device-revoke"));
     expect(shell.of("revoke_device")).toEqual([{ id: "bbbbbbbb000000000000000000000002" }]);
-    expect(text(await screen.findByTestId("team-notice"))).toContain("Revoked device bbbbbbbb");
+    expect(text(await screen.findByTestId("team-notice"))).toContain("Revoked Ada’s phone");
     expect(text(screen.getByTestId("own-fingerprint"))).toContain("11111 22222 33333 44444 55555 66666");
+  });
+
+  it("says when another device was last seen in the organization's time zone", async () => {
+    fakeShell();
+    render(<TeamPanel sync={SYNCED} timeZone="Europe/Berlin" members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
+    const devices = await screen.findAllByTestId("team-device");
+    expect(text(within(devices[1]!).getByTestId("device-when"))).toContain("last seen Nov 30, 2026, 10:05 AM");
+  });
+
+  it("renames this device, and shows why a name is refused", async () => {
+    const shell = fakeShell({ refuse: {} });
+    const user = userEvent.setup();
+    render(<TeamPanel sync={SYNCED} timeZone="UTC" members={MEMBERS} permissions={VIEWER} onChanged={() => {}} />);
+    const devices = await screen.findAllByTestId("team-device");
+    await user.click(within(devices[0]!).getByTestId("device-rename"));
+    const input = within(devices[0]!).getByTestId<HTMLInputElement>("device-rename-input");
+    expect(input.value).toBe("ada-laptop");
+    await user.clear(input);
+    expect(within(devices[0]!).getByTestId<HTMLButtonElement>("device-rename-save").disabled).toBe(true);
+    await user.type(input, "  Studio desk ");
+    await user.click(within(devices[0]!).getByTestId("device-rename-save"));
+    expect(shell.of("rename_this_device")).toEqual([{ name: "  Studio desk " }]);
+    expect(text(await screen.findByTestId("team-notice"))).toContain("This device is now called Studio desk on your other devices.");
+    expect(screen.queryByTestId("device-rename-input")).toBeNull();
+  });
+
+  it("keeps the name being typed when the server refuses it", async () => {
+    fakeShell({ refuse: { rename_this_device: "the server could not be reached: connection refused" } });
+    const user = userEvent.setup();
+    render(<TeamPanel sync={SYNCED} timeZone="UTC" members={MEMBERS} permissions={OWNER} onChanged={() => {}} />);
+    const devices = await screen.findAllByTestId("team-device");
+    await user.click(within(devices[0]!).getByTestId("device-rename"));
+    await user.type(within(devices[0]!).getByTestId("device-rename-input"), " 2");
+    await user.click(within(devices[0]!).getByTestId("device-rename-save"));
+    expect(text(await screen.findByTestId("team-error"))).toContain("connection refused");
+    expect(screen.getByTestId<HTMLInputElement>("device-rename-input").value).toBe("ada-laptop 2");
   });
 
   it("shows a Viewer the team but nothing to manage", async () => {
     fakeShell();
-    render(<TeamPanel sync={SYNCED} members={MEMBERS} permissions={VIEWER} onChanged={() => {}} />);
+    render(<TeamPanel sync={SYNCED} timeZone="UTC" members={MEMBERS} permissions={VIEWER} onChanged={() => {}} />);
     await screen.findAllByTestId("team-device");
     expect(screen.getAllByTestId("team-member")).toHaveLength(2);
     expect(screen.queryByTestId("team-role")).toBeNull();

@@ -10,7 +10,8 @@ import type { OrgSync } from "./bindings/OrgSync";
 import type { Permissions } from "./bindings/Permissions";
 import type { Role } from "./bindings/Role";
 import type { Team } from "./bindings/Team";
-import { formatDate } from "./format";
+import type { DeviceSummary } from "./bindings/DeviceSummary";
+import { formatDate, formatTime } from "./format";
 
 /** The roles only Owners may give or change, and the ones Admins may too. */
 export const SENIOR: Role[] = ["owner", "admin"];
@@ -189,11 +190,14 @@ type Ask = { kind: "confirm"; newcomer: Newcomer } | { kind: "remove"; member: M
  */
 export function TeamPanel({
   sync,
+  timeZone,
   members,
   permissions,
   onChanged,
 }: {
   sync: OrgSync;
+  /** The organization's time zone, for when devices were last seen. */
+  timeZone: string;
   members: Member[] | null;
   permissions: Permissions | null;
   onChanged: () => void;
@@ -424,34 +428,112 @@ export function TeamPanel({
       ) : (
         <ul className="device-list">
           {team.devices.map((d) => (
-            <li key={d.id} className="device" data-testid="team-device">
-              <code>{d.id.slice(0, 8)}</code>
-              <span className="muted small">{t("deviceAdded", { date: formatDate(new Date(d.issued_ms).toISOString().slice(0, 10)) })}</span>
-              {d.this_device ? (
-                <span className="small">{t("thisDevice")}</span>
-              ) : (
-                <button
-                  type="button"
-                  className="link danger"
-                  disabled={busy}
-                  onClick={() =>
-                    void run(async () => {
-                      await api.revokeDevice(d.id);
-                      return t("revoked", { id: d.id.slice(0, 8) });
-                    })
-                  }
-                  data-testid="device-revoke"
-                >
-                  {t("revoke")}
-                </button>
-              )}
-            </li>
+            <DeviceRow
+              key={d.id}
+              device={d}
+              timeZone={timeZone}
+              busy={busy}
+              onRevoke={() =>
+                void run(async () => {
+                  await api.revokeDevice(d.id);
+                  return t("revoked", { id: d.name ?? d.id.slice(0, 8) });
+                })
+              }
+              onRename={(name) =>
+                run(async () => t("renamed", { name: await api.renameThisDevice(name) }))
+              }
+            />
           ))}
         </ul>
       )}
 
       <ApproveDeviceForm onApproved={() => void load()} />
     </section>
+  );
+}
+
+/** A device of the account: its name (renamed here, for this device), when it was added and last seen. */
+function DeviceRow({
+  device,
+  timeZone,
+  busy,
+  onRevoke,
+  onRename,
+}: {
+  device: DeviceSummary;
+  timeZone: string;
+  busy: boolean;
+  onRevoke: () => void;
+  onRename: (name: string) => Promise<boolean>;
+}) {
+  const { t } = useTranslation("settings", { keyPrefix: "team" });
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const day = (ms: number) => formatDate(new Date(ms).toISOString().slice(0, 10));
+  const seen =
+    device.last_seen_ms === null
+      ? t("neverSeen")
+      : t("lastSeen", {
+          date: day(device.last_seen_ms),
+          time: formatTime(new Date(device.last_seen_ms).toISOString(), timeZone),
+        });
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (renaming !== null && (await onRename(renaming))) setRenaming(null);
+  }
+
+  return (
+    <li className="device" data-testid="team-device">
+      <div className="device-who">
+        {renaming === null ? (
+          <strong className={device.name ? "device-name" : "device-name muted"} data-testid="device-name">
+            {device.name ?? t("unnamedDevice")}
+          </strong>
+        ) : (
+          <form className="device-rename" onSubmit={(e) => void save(e)}>
+            <input
+              aria-label={t("deviceName")}
+              value={renaming}
+              maxLength={64}
+              autoFocus
+              onChange={(e) => setRenaming(e.target.value)}
+              data-testid="device-rename-input"
+            />
+            <button type="submit" className="primary" disabled={busy || !renaming.trim()} data-testid="device-rename-save">
+              {t("save")}
+            </button>
+            <button type="button" className="link" onClick={() => setRenaming(null)}>
+              {t("cancel")}
+            </button>
+          </form>
+        )}
+        <code className="muted small">{device.id.slice(0, 8)}</code>
+      </div>
+      <span className="muted small" data-testid="device-when">
+        {t("deviceAdded", { date: day(device.issued_ms) })}
+        {device.this_device ? "" : ` · ${seen}`}
+      </span>
+      {device.this_device ? (
+        <span className="device-actions small">
+          {t("thisDevice")}
+          {renaming === null && (
+            <button
+              type="button"
+              className="link"
+              disabled={busy}
+              onClick={() => setRenaming(device.name ?? "")}
+              data-testid="device-rename"
+            >
+              {t("rename")}
+            </button>
+          )}
+        </span>
+      ) : (
+        <button type="button" className="link danger" disabled={busy} onClick={onRevoke} data-testid="device-revoke">
+          {t("revoke")}
+        </button>
+      )}
+    </li>
   );
 }
 

@@ -137,6 +137,7 @@ export const api = {
   changeMembership: (member: MemberId, role: Role | null): Promise<void> =>
     invoke("change_membership", { member, role }),
   revokeDevice: (id: string): Promise<DeviceSummary> => invoke("revoke_device", { id }),
+  renameThisDevice: (name: string): Promise<string> => invoke("rename_this_device", { name }),
   /** A new device: leaves an enrolment request; the code to type on an enrolled device. */
   enrolRequest: (): Promise<EnrolmentCode> => invoke("enrol_request"),
   /** Resolves once an enrolled device approved the request and this device joined the account. */

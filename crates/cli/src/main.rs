@@ -650,6 +650,9 @@ async fn run(cli: Cli) -> Result<()> {
             Some(recovery_kit::run(cli.json, &engine, out, *letter).await)
         }
         Command::Device(sync::DeviceCmd::List) => Some(sync::list(cli.json, &engine).await),
+        Command::Device(sync::DeviceCmd::Rename { name }) => {
+            Some(sync::rename(cli.json, &engine, name).await)
+        }
         Command::Device(sync::DeviceCmd::Revoke { id }) => {
             Some(sync::revoke(cli.json, &engine, id).await)
         }

@@ -16,11 +16,9 @@ pub async fn run(json: bool, engine: &Engine, out: &Path, letter: bool) -> Resul
     if out.exists() {
         bail!("{} exists already; choose another file", out.display());
     }
-    let account = stint_sync::renewed(engine, account)
+    let t = stint_sync::connect(engine, account.clone())
         .await
         .map_err(|e| anyhow!(e))?;
-    let t =
-        stint_sync::HttpTransport::new(&account.server, &account.token).map_err(|e| anyhow!(e))?;
     let new = engine.new_recovery_key().await?;
     let paper = if letter {
         PaperSize::Letter

@@ -40,8 +40,11 @@ pub enum DeviceCmd {
     /// Approve a new device of your account by the code it shows: it receives your account's
     /// keys, sealed so that only it can open them
     Approve { code: String },
-    /// The devices of your account
+    /// The devices of your account: their names, when each was certified and last seen
     List,
+    /// Give this device a new name in your account's device list (sealed: the server cannot read
+    /// it); it is named after the machine when enrolled
+    Rename { name: String },
     /// Revoke another device of your account (its id, or a unique beginning of it): its changes
     /// are refused from now on
     Revoke { id: String },
@@ -51,10 +54,9 @@ pub(crate) async fn transport(engine: &Engine) -> Result<HttpTransport> {
     let account = engine.server_account().await?.ok_or_else(|| {
         anyhow!("not signed in to a sync server; run `stint account sign-in` first")
     })?;
-    let account = stint_sync::renewed(engine, account)
+    stint_sync::connect(engine, account)
         .await
-        .map_err(|e| anyhow!(e))?;
-    HttpTransport::new(&account.server, &account.token).map_err(|e| anyhow!(e))
+        .map_err(|e| anyhow!(e))
 }
 
 /// `stint org publish`: sets up this account's keys on its first use (showing the recovery key
@@ -337,11 +339,13 @@ pub async fn list(json: bool, engine: &Engine) -> Result<()> {
     if json {
         return crate::print_json(&devices);
     }
-    let mut table = crate::output::Table::new(["", "DEVICE", "CERTIFIED"]);
-    for d in devices {
-        let when = jiff::Timestamp::from_millisecond(i64::try_from(d.issued_ms).unwrap_or(0))
+    let when = |ms: u64| {
+        jiff::Timestamp::from_millisecond(i64::try_from(ms).unwrap_or(0))
             .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    let mut table = crate::output::Table::new(["", "DEVICE", "NAME", "CERTIFIED", "LAST SEEN"]);
+    for d in devices {
         table.row([
             if d.this_device {
                 "*".into()
@@ -349,10 +353,27 @@ pub async fn list(json: bool, engine: &Engine) -> Result<()> {
                 String::new()
             },
             d.id,
-            when,
+            d.name.unwrap_or_else(|| "(no name)".into()),
+            when(d.issued_ms),
+            if d.this_device {
+                "now".into()
+            } else {
+                d.last_seen_ms.map(when).unwrap_or_else(|| "never".into())
+            },
         ]);
     }
     table.print_or("No devices: run `stint org publish` or `stint device enrol` first.");
+    Ok(())
+}
+
+/// `stint device rename NAME`.
+pub async fn rename(json: bool, engine: &Engine, name: &str) -> Result<()> {
+    let t = transport(engine).await?;
+    let name = engine.rename_this_device(&t, name).await?;
+    if json {
+        return crate::print_json(&serde_json::json!({ "name": name }));
+    }
+    println!("This device is now called {name:?} on your other devices.");
     Ok(())
 }
 

@@ -286,6 +286,35 @@ async fn a_laptop_and_a_phone_share_an_organization_through_the_server() {
             .to_owned()
     };
     let (own, laptops) = (id(true), id(false));
+    // Named after the machine when enrolled; renamed, the laptop reads the new name.
+    let here = stint_engine::device_name::this_device();
+    assert!(
+        devices.iter().all(|d| d["name"] == here.as_str()),
+        "{devices:?}"
+    );
+    let renamed = ok(
+        &phone,
+        &server,
+        &["device", "rename", "Ada’s phone", "--json"],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&renamed).unwrap()["name"],
+        "Ada’s phone"
+    );
+    let out = go(&phone, &server, &["device", "rename", "   "], &[]).await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("1 to 64 characters"),
+        "{}",
+        text(&out.stderr)
+    );
+    let seen_by_laptop = ok(&laptop, &server, &["device", "list"], &[]).await;
+    assert!(
+        seen_by_laptop.contains("Ada’s phone") && seen_by_laptop.contains("LAST SEEN"),
+        "{seen_by_laptop}"
+    );
     let out = go(&phone, &server, &["device", "revoke", &own[..8]], &[]).await;
     assert!(!out.status.success());
     assert!(

@@ -11,6 +11,7 @@ mod attachments;
 pub mod bench;
 pub mod bench_pdf;
 mod conflicts;
+pub mod device_name;
 mod enrolment;
 mod error;
 pub mod export;
@@ -470,6 +471,11 @@ impl Engine {
     /// Fix "now" (tests and benches); `None` follows the system clock.
     pub fn set_clock(&mut self, now: Option<Timestamp>) {
         self.clock = now;
+    }
+
+    /// This device's id (as in its certificate and the envelopes it signs).
+    pub fn device_id(&self) -> [u8; 16] {
+        self.keys.device_id()
     }
 
     /// The current instant.

@@ -12,7 +12,7 @@ use std::collections::{HashMap, VecDeque};
 
 use stint_crypto::{
     DeviceCertificate, EnvelopeRef, IdentityKeys, RecoveryKey, SealSecretKey, SigningKey,
-    SymmetricKey, unwrap_account_key, wrap_account_key,
+    SymmetricKey, open_device_label, seal_device_label, unwrap_account_key, wrap_account_key,
 };
 use stint_domain::{AttachmentId, Compartment, EntryId, InvoiceId, Kind, MemberId, OrgId, Role};
 use stint_protocol::sync::{MAX_BATCH, MAX_PUSH_BYTES, Outcome, PullPage};
@@ -57,6 +57,17 @@ pub struct StoredIdentity {
     pub wrapped_identity_keys: Vec<u8>,
 }
 
+/// A device of the account as the server lists it: nothing here is believed until the
+/// certificate is checked against the account's identity, and the label opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListedDevice {
+    pub certificate: Vec<u8>,
+    /// The device's name, sealed ([`stint_crypto::seal_device_label`]); empty if none was given.
+    pub label: Vec<u8>,
+    /// When the server last heard from it (Unix seconds, the server's clock).
+    pub last_seen_s: Option<i64>,
+}
+
 /// The server, as sync needs it. Every method is one request; errors are the server's or the
 /// network's, in words for the person.
 #[allow(async_fn_in_trait)]
@@ -68,9 +79,17 @@ pub trait Transport {
     /// Replaces the account key wrapped under the recovery key.
     async fn replace_recovery(&self, wrapped_account_key: &[u8])
     -> std::result::Result<(), String>;
-    /// Every device certificate of the account, revoked ones left out.
-    async fn certificates(&self) -> std::result::Result<Vec<Vec<u8>>, String>;
-    async fn add_device(&self, certificate: &[u8]) -> std::result::Result<(), String>;
+    /// Every device of the account, revoked ones left out.
+    async fn devices(&self) -> std::result::Result<Vec<ListedDevice>, String>;
+    /// Enrols a device: its certificate and its label (sealed; see `docs/formats.md`).
+    async fn add_device(&self, certificate: &[u8], label: &[u8])
+    -> std::result::Result<(), String>;
+    /// Replaces a live device's label.
+    async fn set_device_label(
+        &self,
+        device: [u8; 16],
+        label: &[u8],
+    ) -> std::result::Result<(), String>;
     /// Revokes a device with a revocation the identity key signed.
     async fn revoke_device(
         &self,
@@ -240,6 +259,12 @@ pub struct DeviceSummary {
     /// When its certificate was issued (Unix milliseconds, by the issuing device's clock).
     #[ts(type = "number")]
     pub issued_ms: u64,
+    /// Its name, as it gave it (sealed, so only the account's devices read it); `None` if it gave
+    /// none or the label does not open.
+    pub name: Option<String>,
+    /// When the server last heard from it (Unix milliseconds, the server's clock, to the minute).
+    #[ts(type = "number | null")]
+    pub last_seen_ms: Option<u64>,
 }
 
 /// The account as this device holds it, opened.
@@ -292,7 +317,16 @@ impl Engine {
             issued_ms: now_ms,
         }
         .issue(&identity.signing);
-        t.add_device(&certificate).await.map_err(sync_error)?;
+        let label = seal_device_label(
+            account_key,
+            &user.to_bytes(),
+            &self.keys.device_id(),
+            &crate::device_name::this_device(),
+        )
+        .map_err(sync_error)?;
+        t.add_device(&certificate, &label)
+            .await
+            .map_err(sync_error)?;
         self.vault
             .set_secret(&self.keys, ACCOUNT_KEY_SECRET, account_key.expose_secret())
             .await?;
@@ -757,17 +791,59 @@ impl Engine {
     }
 
     /// The account's devices that are not revoked, as certificates its identity signed say
-    /// (whatever else the server lists is left out).
+    /// (whatever else the server lists is left out), with the names they gave. This device, if
+    /// the server holds no name for it (it was enrolled before devices had names), is named.
     pub async fn devices<T: Transport>(&self, t: &T) -> Result<Vec<DeviceSummary>> {
         let account = self.account().await?;
-        let mut devices: Vec<DeviceSummary> = self
-            .certified(t, &account)
-            .await?
-            .iter()
-            .map(|c| self.summary(c))
-            .collect();
+        let account_key = self.account_key().await?;
+        let user = account.user.to_bytes();
+        let mut devices = Vec::new();
+        for (c, listed) in self.certified(t, &account).await? {
+            let mut summary = self.summary(&c);
+            summary.name = open_device_label(&account_key, &user, &c.device, &listed.label).ok();
+            summary.last_seen_ms = listed
+                .last_seen_s
+                .and_then(|s| u64::try_from(s).ok())
+                .map(|s| s.saturating_mul(1000));
+            if summary.this_device && summary.name.is_none() {
+                let name = crate::device_name::this_device();
+                let label =
+                    seal_device_label(&account_key, &user, &c.device, &name).map_err(sync_error)?;
+                t.set_device_label(c.device, &label)
+                    .await
+                    .map_err(sync_error)?;
+                summary.name = Some(name);
+            }
+            devices.push(summary);
+        }
         devices.sort_by(|a, b| (a.issued_ms, &a.id).cmp(&(b.issued_ms, &b.id)));
         Ok(devices)
+    }
+
+    /// Gives this device a new name in the account's device list (1 to 64 characters; spaces
+    /// around it are dropped).
+    pub async fn rename_this_device<T: Transport>(&self, t: &T, name: &str) -> Result<String> {
+        let name = name.trim();
+        let chars = name.chars().count();
+        if chars == 0
+            || chars > stint_crypto::MAX_DEVICE_NAME_CHARS
+            || name.chars().any(char::is_control)
+        {
+            return Err(stint_domain::ValidationError::new(format!(
+                "a device name has 1 to {} characters, on one line",
+                stint_crypto::MAX_DEVICE_NAME_CHARS
+            ))
+            .into());
+        }
+        let account = self.account().await?;
+        let account_key = self.account_key().await?;
+        let device = self.keys.device_id();
+        let label = seal_device_label(&account_key, &account.user.to_bytes(), &device, name)
+            .map_err(sync_error)?;
+        t.set_device_label(device, &label)
+            .await
+            .map_err(sync_error)?;
+        Ok(name.to_owned())
     }
 
     fn summary(&self, c: &DeviceCertificate) -> DeviceSummary {
@@ -775,6 +851,8 @@ impl Engine {
             id: crate::hex(&c.device),
             this_device: c.device == self.keys.device_id(),
             issued_ms: c.issued_ms,
+            name: None,
+            last_seen_ms: None,
         }
     }
 
@@ -787,6 +865,7 @@ impl Engine {
             .certified(t, &account)
             .await?
             .into_iter()
+            .map(|(c, _)| c)
             .filter(|c| !wanted.is_empty() && crate::hex(&c.device).starts_with(&wanted))
             .collect();
         let device = match matches.as_slice() {
@@ -825,7 +904,7 @@ impl Engine {
             .certified(t, account)
             .await?
             .into_iter()
-            .map(|c| (c.device, (c.user, c.signing)))
+            .map(|(c, _)| (c.device, (c.user, c.signing)))
             .collect())
     }
 
@@ -1297,14 +1376,14 @@ impl Engine {
         &self,
         t: &T,
         account: &Account,
-    ) -> Result<Vec<DeviceCertificate>> {
+    ) -> Result<Vec<(DeviceCertificate, ListedDevice)>> {
         let identity = account.identity.signing.verifying_key();
-        Ok(t.certificates()
+        Ok(t.devices()
             .await
             .map_err(sync_error)?
-            .iter()
-            .filter_map(|bytes| self.certificate(bytes, &identity))
-            .filter(|c| c.user == account.user.to_bytes())
+            .into_iter()
+            .filter_map(|listed| Some((self.certificate(&listed.certificate, &identity)?, listed)))
+            .filter(|(c, _)| c.user == account.user.to_bytes())
             .collect())
     }
 }

@@ -578,6 +578,23 @@ pub struct DeviceInfo {
     pub revoked_at: Option<UnixSeconds>,
     /// The signed revocation (105 bytes, base64), once revoked.
     pub revocation: Option<String>,
+    /// When a request last named this device in its [`DEVICE_HEADER`] (to the minute, by the
+    /// server's clock). Only the account's own list has it: an organization's directory leaves
+    /// it out, so members do not learn when each other's devices are online.
+    #[serde(default)]
+    pub last_seen_at: Option<UnixSeconds>,
+}
+
+/// The header in which a device names itself (its id, 32 hex digits) on a signed-in request, so
+/// that the account's device list can say when each was last seen.
+pub const DEVICE_HEADER: &str = "stint-device";
+
+/// `PUT /api/v1/devices/{id}/label`: a device's new label (sealed by the client, at most 512
+/// bytes, base64; opaque to the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceLabelUpload {
+    pub label: String,
 }
 
 /// `POST /api/v1/enrolments`: a new device asks to be enrolled (docs/formats.md, "Enrolment"): its

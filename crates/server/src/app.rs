@@ -1,6 +1,7 @@
 //! The HTTP application: shared state, the router with its layers (security headers, JSON errors,
 //! body limit, timeout, Origin check, panic guard), and the authenticated-caller extractor.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +36,58 @@ pub struct AppState {
     pub webauthn: Option<webauthn_rs::Webauthn>,
     /// Attachment uploads read at once: each holds up to 20 MiB in memory until it is checked.
     pub attachment_uploads: tokio::sync::Semaphore,
+    pub seen_devices: SeenDevices,
+}
+
+/// When this process last wrote each device's `last_seen_at`, so that a device's requests touch
+/// the database about once a minute, not once each.
+#[derive(Default)]
+pub struct SeenDevices(std::sync::Mutex<HashMap<(Ulid, [u8; 16]), i64>>);
+
+impl SeenDevices {
+    /// Past this many devices the memory is dropped and starts again (a write each, once).
+    const MOST: usize = 10_000;
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, HashMap<(Ulid, [u8; 16]), i64>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether `device` of `user` was last written a minute or more before `at`, or never.
+    fn due(&self, user: Ulid, device: [u8; 16], at: i64) -> bool {
+        self.seen()
+            .get(&(user, device))
+            .is_none_or(|&last| at - last >= 60)
+    }
+
+    fn written(&self, user: Ulid, device: [u8; 16], at: i64) {
+        let mut seen = self.seen();
+        if seen.len() >= Self::MOST {
+            seen.clear();
+        }
+        seen.insert((user, device), at);
+    }
+}
+
+/// Notes when a signed-in request names its device in [`stint_protocol::DEVICE_HEADER`] (only a live
+/// device of the caller's own account is written).
+async fn note_device(state: &AppState, parts: &Parts, user: Ulid) -> ApiResult<()> {
+    let Some(device) = parts
+        .headers
+        .get(stint_protocol::DEVICE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| hex::decode(v).ok())
+        .and_then(|b| <[u8; 16]>::try_from(b).ok())
+    else {
+        return Ok(());
+    };
+    let at = now();
+    if state.seen_devices.due(user, device, at) && state.store.device_seen(user, device, at).await?
+    {
+        state.seen_devices.written(user, device, at);
+    }
+    Ok(())
 }
 
 pub type Shared = Arc<AppState>;
@@ -165,6 +218,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/identity/recovery", put(sync::replace_recovery))
         .route("/api/v1/devices", post(sync::add_device).get(sync::devices))
         .route("/api/v1/devices/{id}/revoke", post(sync::revoke_device))
+        .route("/api/v1/devices/{id}/label", put(sync::set_device_label))
         .route("/api/v1/enrolments", post(enrolments::create))
         .route(
             "/api/v1/enrolments/{id}",
@@ -366,6 +420,7 @@ impl FromRequestParts<Shared> for Authed {
             .session_by_token(&token_hash(token), now())
             .await?
             .ok_or_else(ApiError::unauthorized)?;
+        note_device(state, parts, session.user).await?;
         Ok(Authed {
             user: session.user,
             session: session.id,
@@ -399,5 +454,40 @@ impl Authed {
     /// See [`require_recent_proof`].
     pub async fn require_recent_proof(&self, state: &AppState) -> ApiResult<()> {
         require_recent_proof(state, self.session).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_is_written_at_most_once_a_minute() {
+        let seen = SeenDevices::default();
+        let (ada, device) = (Ulid::from_parts(1, 1), [7; 16]);
+        assert!(seen.due(ada, device, 1_000));
+        // Not written (no such live device, say): still due.
+        assert!(seen.due(ada, device, 1_001));
+        seen.written(ada, device, 1_001);
+        assert!(!seen.due(ada, device, 1_001));
+        assert!(!seen.due(ada, device, 1_060));
+        assert!(seen.due(ada, device, 1_061));
+        // Another device, or the same id in another account, has its own minute.
+        assert!(seen.due(ada, [8; 16], 1_001));
+        assert!(seen.due(Ulid::from_parts(2, 2), device, 1_001));
+    }
+
+    #[test]
+    fn the_memory_of_devices_is_bounded() {
+        let seen = SeenDevices::default();
+        let ada = Ulid::from_parts(1, 1);
+        for i in 0..SeenDevices::MOST as u32 {
+            let mut device = [0; 16];
+            device[..4].copy_from_slice(&i.to_be_bytes());
+            seen.written(ada, device, 5);
+        }
+        assert_eq!(seen.seen().len(), SeenDevices::MOST);
+        seen.written(ada, [0xff; 16], 5);
+        assert_eq!(seen.seen().len(), 1);
     }
 }

@@ -352,7 +352,10 @@ pub async fn directory(
                         .remove(&member.user)
                         .unwrap_or_default()
                         .into_iter()
-                        .map(device_info)
+                        .map(|row| wire::DeviceInfo {
+                            last_seen_at: None,
+                            ..device_info(row)
+                        })
                         .collect(),
                 })
             })

@@ -107,5 +107,6 @@ pub async fn open(config: Config) -> anyhow::Result<Shared> {
         mailer,
         webauthn,
         attachment_uploads: tokio::sync::Semaphore::new(attachments::UPLOADS_AT_ONCE),
+        seen_devices: app::SeenDevices::default(),
     }))
 }

@@ -167,7 +167,18 @@ pub(crate) fn device_info(row: DeviceRow) -> wire::DeviceInfo {
         created_at: row.created_at,
         revoked_at: row.revoked_at,
         revocation: row.revocation.map(|r| B64.encode(r)),
+        last_seen_at: row.last_seen_at,
     }
+}
+
+fn label(value: &str) -> ApiResult<Vec<u8>> {
+    let label = decode("label", value)?;
+    if label.len() > MAX_LABEL_BYTES {
+        return Err(ApiError::invalid(format!(
+            "a device label has at most {MAX_LABEL_BYTES} bytes"
+        )));
+    }
+    Ok(label)
 }
 
 /// `POST /api/v1/devices`: a device certificate, checked against the account's identity key.
@@ -178,12 +189,7 @@ pub async fn add_device(
 ) -> ApiResult<(StatusCode, Json<wire::DeviceInfo>)> {
     let identity = identity_key(&state, authed.user).await?;
     let certificate = decode("certificate", &body.certificate)?;
-    let label = decode("label", &body.label)?;
-    if label.len() > MAX_LABEL_BYTES {
-        return Err(ApiError::invalid(format!(
-            "a device label has at most {MAX_LABEL_BYTES} bytes"
-        )));
-    }
+    let label = label(&body.label)?;
     let cert = DeviceCertificate::verify(&certificate, &identity).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -205,6 +211,7 @@ pub async fn add_device(
         created_at: now(),
         revoked_at: None,
         revocation: None,
+        last_seen_at: None,
     };
     match state.store.add_device(authed.user, &row).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(device_info(row)))),
@@ -225,6 +232,33 @@ pub async fn devices(
     Ok(Json(rows.into_iter().map(device_info).collect()))
 }
 
+/// `PUT /api/v1/devices/{id}/label`: a live device of the account gets a new (opaque) label.
+pub async fn set_device_label(
+    State(state): State<Shared>,
+    authed: Authed,
+    Path(id): Path<String>,
+    Json(body): Json<wire::DeviceLabelUpload>,
+) -> ApiResult<StatusCode> {
+    let device = device_id(&id)?;
+    let label = label(&body.label)?;
+    if state
+        .store
+        .set_device_label(authed.user, device, &label)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("device"))
+    }
+}
+
+fn device_id(id: &str) -> ApiResult<[u8; 16]> {
+    hex::decode(id)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| ApiError::not_found("device"))
+}
+
 /// `POST /api/v1/devices/{id}/revoke`: a revocation the identity key signed. The device's pushes
 /// are refused from the next request on.
 pub async fn revoke_device(
@@ -233,10 +267,7 @@ pub async fn revoke_device(
     Path(id): Path<String>,
     Json(body): Json<wire::DeviceRevocationUpload>,
 ) -> ApiResult<StatusCode> {
-    let device: [u8; 16] = hex::decode(&id)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| ApiError::not_found("device"))?;
+    let device = device_id(&id)?;
     let identity = identity_key(&state, authed.user).await?;
     let revocation = decode("revocation", &body.revocation)?;
     let signed = DeviceRevocation::verify(&revocation, &identity).map_err(|e| {

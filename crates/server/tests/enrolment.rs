@@ -13,7 +13,7 @@ use serde_json::json;
 use stint_crypto::{EnrolmentCode, SealSecretKey, SigningKey, SymmetricKey};
 use stint_domain::{MemberId, OrgId};
 use stint_engine::MemoryKeyStore;
-use stint_engine::sync::{StoredIdentity, Transport};
+use stint_engine::sync::{ListedDevice, StoredIdentity, Transport};
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
 use support::devices::{device, laptop_and_phone, organization};
@@ -202,11 +202,14 @@ impl Transport for Lying<'_> {
     async fn replace_recovery(&self, wrapped_account_key: &[u8]) -> Result<(), String> {
         self.inner.replace_recovery(wrapped_account_key).await
     }
-    async fn certificates(&self) -> Result<Vec<Vec<u8>>, String> {
-        self.inner.certificates().await
+    async fn devices(&self) -> Result<Vec<ListedDevice>, String> {
+        self.inner.devices().await
     }
-    async fn add_device(&self, certificate: &[u8]) -> Result<(), String> {
-        self.inner.add_device(certificate).await
+    async fn add_device(&self, certificate: &[u8], label: &[u8]) -> Result<(), String> {
+        self.inner.add_device(certificate, label).await
+    }
+    async fn set_device_label(&self, device: [u8; 16], label: &[u8]) -> Result<(), String> {
+        self.inner.set_device_label(device, label).await
     }
     async fn revoke_device(&self, device: [u8; 16], revocation: &[u8]) -> Result<(), String> {
         self.inner.revoke_device(device, revocation).await

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use stint_crypto::{DeviceCertificate, IdentityKeys};
 use stint_domain::{AttachmentId, Kind, MemberId, OrgId};
-use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
+use stint_engine::sync::{ListedDevice, StoredIdentity, SyncReport, Transport};
 use stint_engine::{ClientChanges, Engine, NewClient};
 use stint_protocol::sync::{Outcome, PullPage};
 use stint_sync::HttpTransport;
@@ -95,15 +95,21 @@ impl Transport for Hostile<'_> {
     async fn replace_recovery(&self, wrapped_account_key: &[u8]) -> Result<(), String> {
         self.inner.replace_recovery(wrapped_account_key).await
     }
-    async fn certificates(&self) -> Result<Vec<Vec<u8>>, String> {
-        let mut certificates = self.inner.certificates().await?;
+    async fn devices(&self) -> Result<Vec<ListedDevice>, String> {
+        let mut devices = self.inner.devices().await?;
         if let Some(Attack::ForgedCertificate(forged)) = self.attack() {
-            certificates.push(forged);
+            devices.push(ListedDevice {
+                certificate: forged,
+                ..ListedDevice::default()
+            });
         }
-        Ok(certificates)
+        Ok(devices)
     }
-    async fn add_device(&self, certificate: &[u8]) -> Result<(), String> {
-        self.inner.add_device(certificate).await
+    async fn add_device(&self, certificate: &[u8], label: &[u8]) -> Result<(), String> {
+        self.inner.add_device(certificate, label).await
+    }
+    async fn set_device_label(&self, device: [u8; 16], label: &[u8]) -> Result<(), String> {
+        self.inner.set_device_label(device, label).await
     }
     async fn revoke_device(&self, device: [u8; 16], revocation: &[u8]) -> Result<(), String> {
         self.inner.revoke_device(device, revocation).await

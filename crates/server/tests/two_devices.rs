@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use stint_domain::report::GroupBy;
 use stint_domain::{MemberId, OrgId, RateScope};
 use stint_engine::seed::SeedSpec;
-use stint_engine::sync::{StoredIdentity, SyncReport, Transport};
+use stint_engine::sync::{ListedDevice, StoredIdentity, SyncReport, Transport};
 use stint_engine::{
     ClientChanges, Engine, EntryChanges, EntryFilter, InvoiceFilter, MemoryKeyStore, NewClient,
     NewOrganization, NewRate, PaperSize, ReportQuery, Unlock,
@@ -61,14 +61,17 @@ impl Transport for Drops<'_> {
     async fn replace_recovery(&self, wrapped_account_key: &[u8]) -> Result<(), String> {
         self.inner.replace_recovery(wrapped_account_key).await
     }
-    async fn certificates(&self) -> Result<Vec<Vec<u8>>, String> {
-        self.inner.certificates().await
+    async fn devices(&self) -> Result<Vec<ListedDevice>, String> {
+        self.inner.devices().await
     }
-    async fn add_device(&self, certificate: &[u8]) -> Result<(), String> {
+    async fn add_device(&self, certificate: &[u8], label: &[u8]) -> Result<(), String> {
         if !self.dropped.swap(true, Ordering::SeqCst) {
             return Err("the connection dropped".into());
         }
-        self.inner.add_device(certificate).await
+        self.inner.add_device(certificate, label).await
+    }
+    async fn set_device_label(&self, device: [u8; 16], label: &[u8]) -> Result<(), String> {
+        self.inner.set_device_label(device, label).await
     }
     async fn revoke_device(&self, device: [u8; 16], revocation: &[u8]) -> Result<(), String> {
         self.inner.revoke_device(device, revocation).await
@@ -263,7 +266,7 @@ async fn a_change_on_one_device_appears_on_the_other(backend: Backend) {
     let wrong = stint_crypto::RecoveryKey::generate().to_text().to_string();
     let err = phone.restore_sync(&to_phone, &wrong).await.unwrap_err();
     assert!(err.to_string().contains("does not open"), "{err}");
-    assert_eq!(to_phone.certificates().await.unwrap().len(), 1);
+    assert_eq!(to_phone.devices().await.unwrap().len(), 1);
     assert!(phone.sync_account().await.unwrap().is_none());
 
     phone.restore_sync(&to_phone, &written_down).await.unwrap();

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use stint_domain::{AttachmentId, InvoiceId, MemberId, OrgId, Role};
-use stint_engine::sync::{DirectoryMember, PendingMember, StoredIdentity, Transport};
+use stint_engine::sync::{DirectoryMember, ListedDevice, PendingMember, StoredIdentity, Transport};
 use stint_engine::{Engine, ServerAccount};
 use stint_protocol as wire;
 use stint_protocol::sync::{
@@ -35,6 +35,13 @@ pub async fn reachable(server: &str, timeout: Duration) -> bool {
 
 /// An access token this close to its end is renewed before use.
 const RENEW_BEFORE_SECS: i64 = 60;
+
+/// A transport to `account`'s server for this device: the access token renewed if it was near its
+/// end ([`renewed`]), and the device named in every request.
+pub async fn connect(engine: &Engine, account: ServerAccount) -> Result<HttpTransport, String> {
+    let account = renewed(engine, account).await?;
+    Ok(HttpTransport::new(&account.server, &account.token)?.for_device(engine.device_id()))
+}
 
 /// `account` with an access token still good for a while. The desktop's sign-in (through the
 /// browser) holds a 15-minute access token and a refresh token: near its end both are renewed (the
@@ -76,6 +83,8 @@ pub struct HttpTransport {
     http: reqwest::Client,
     base: String,
     token: String,
+    /// This device's id in hex, named in every request for the device list's "last seen".
+    device: Option<String>,
 }
 
 impl std::fmt::Debug for HttpTransport {
@@ -124,13 +133,27 @@ impl HttpTransport {
             http,
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            device: None,
         })
     }
 
+    /// Names `device` (this device's id) in every request, so that the account's device list
+    /// says when it was last seen.
+    #[must_use]
+    pub fn for_device(mut self, device: [u8; 16]) -> HttpTransport {
+        self.device = Some(hex::encode(device));
+        self
+    }
+
     fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
+        let request = self
+            .http
             .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
+            .bearer_auth(&self.token);
+        match &self.device {
+            Some(device) => request.header(wire::DEVICE_HEADER, device),
+            None => request,
+        }
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, String> {
@@ -280,22 +303,37 @@ impl Transport for HttpTransport {
         .map(drop)
     }
 
-    async fn certificates(&self) -> Result<Vec<Vec<u8>>, String> {
-        let devices = self.json(Method::GET, "/api/v1/devices", None).await?;
+    async fn devices(&self) -> Result<Vec<ListedDevice>, String> {
+        let devices: Vec<wire::DeviceInfo> =
+            typed(self.json(Method::GET, "/api/v1/devices", None).await?)?;
         devices
-            .as_array()
-            .ok_or("the server sent no device list")?
-            .iter()
-            .filter(|d| d["revoked_at"].is_null())
-            .map(|d| unb64(d, "certificate"))
+            .into_iter()
+            .filter(|d| d.revoked_at.is_none())
+            .map(|d| {
+                Ok(ListedDevice {
+                    certificate: bytes(&d.certificate)?,
+                    label: bytes(&d.label)?,
+                    last_seen_s: d.last_seen_at,
+                })
+            })
             .collect()
     }
 
-    async fn add_device(&self, certificate: &[u8]) -> Result<(), String> {
+    async fn add_device(&self, certificate: &[u8], label: &[u8]) -> Result<(), String> {
         self.json(
             Method::POST,
             "/api/v1/devices",
-            Some(json!({ "certificate": B64.encode(certificate), "label": "" })),
+            Some(json!({ "certificate": B64.encode(certificate), "label": B64.encode(label) })),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn set_device_label(&self, device: [u8; 16], label: &[u8]) -> Result<(), String> {
+        self.json(
+            Method::PUT,
+            &format!("/api/v1/devices/{}/label", hex::encode(device)),
+            Some(json!({ "label": B64.encode(label) })),
         )
         .await
         .map(drop)

@@ -15,4 +15,13 @@ this_device: boolean,
 /**
  * When its certificate was issued (Unix milliseconds, by the issuing device's clock).
  */
-issued_ms: number, };
+issued_ms: number, 
+/**
+ * Its name, as it gave it (sealed, so only the account's devices read it); `None` if it gave
+ * none or the label does not open.
+ */
+name: string | null, 
+/**
+ * When the server last heard from it (Unix milliseconds, the server's clock, to the minute).
+ */
+last_seen_ms: number | null, };

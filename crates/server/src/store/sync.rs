@@ -31,6 +31,8 @@ pub struct DeviceRow {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub revocation: Option<Vec<u8>>,
+    /// When a request last named it (Unix seconds; written at most once a minute).
+    pub last_seen_at: Option<i64>,
 }
 
 /// One envelope of a push, already checked, with the header fields the store orders by and
@@ -236,6 +238,16 @@ pub trait SyncStore {
     /// account without devices is left out.
     async fn devices_of(&self, users: &[Ulid]) -> StoreResult<HashMap<Ulid, Vec<DeviceRow>>>;
     async fn device(&self, user: Ulid, device: [u8; 16]) -> StoreResult<Option<DeviceRow>>;
+    /// Notes that a request named this live device at `at`, unless it was noted less than a
+    /// minute before; `false` if nothing was written.
+    async fn device_seen(&self, user: Ulid, device: [u8; 16], at: i64) -> StoreResult<bool>;
+    /// Replaces a live device's (opaque) label; `false` if there is no such live device.
+    async fn set_device_label(
+        &self,
+        user: Ulid,
+        device: [u8; 16],
+        label: &[u8],
+    ) -> StoreResult<bool>;
     /// Marks a live device revoked with its signed revocation; `false` if there is no such live
     /// device.
     async fn revoke_device(
@@ -349,11 +361,20 @@ pub(crate) enum PullRows {
 /// names: well below SQLite's limit on bound values.
 pub const MANY_USERS: usize = 500;
 
-/// A `devices` row as selected: device, certificate, label, created, revoked, revocation.
-pub(crate) type DeviceColumns = (Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>);
+/// A `devices` row as selected: device, certificate, label, created, revoked, revocation, last
+/// seen.
+pub(crate) type DeviceColumns = (
+    Vec<u8>,
+    Vec<u8>,
+    Vec<u8>,
+    i64,
+    Option<i64>,
+    Option<Vec<u8>>,
+    Option<i64>,
+);
 
 pub(crate) fn device_row(
-    (device, certificate, label, created_at, revoked_at, revocation): DeviceColumns,
+    (device, certificate, label, created_at, revoked_at, revocation, last_seen_at): DeviceColumns,
 ) -> StoreResult<DeviceRow> {
     Ok(DeviceRow {
         device: array16(device)?,
@@ -362,6 +383,7 @@ pub(crate) fn device_row(
         created_at,
         revoked_at,
         revocation,
+        last_seen_at,
     })
 }
 
@@ -465,8 +487,8 @@ macro_rules! sync_store {
             ) -> $crate::store::StoreResult<Vec<$crate::store::sync::DeviceRow>> {
                 let rows: Vec<$crate::store::sync::DeviceColumns> =
                     sqlx::query_as(
-                        "SELECT device, certificate, label, created_at, revoked_at, revocation \
-                         FROM devices WHERE user_id = $1 ORDER BY created_at, device",
+                        "SELECT device, certificate, label, created_at, revoked_at, revocation, \
+                         last_seen_at FROM devices WHERE user_id = $1 ORDER BY created_at, device",
                     )
                     .bind(user.to_string())
                     .fetch_all(&self.pool)
@@ -505,17 +527,17 @@ macro_rules! sync_store {
                     std::collections::HashMap::with_capacity(users.len());
                 for chunk in users.chunks($crate::store::sync::MANY_USERS) {
                     let mut query = sqlx::QueryBuilder::new(
-                        "SELECT user_id, device, certificate, label, created_at, revoked_at, revocation \
-                         FROM devices WHERE user_id IN (",
+                        "SELECT user_id, device, certificate, label, created_at, revoked_at, revocation, \
+                         last_seen_at FROM devices WHERE user_id IN (",
                     );
                     let mut list = query.separated(", ");
                     for user in chunk {
                         list.push_bind(user.to_string());
                     }
                     query.push(") ORDER BY user_id, created_at, device");
-                    let rows: Vec<(String, Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>)> =
+                    let rows: Vec<(String, Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<i64>, Option<Vec<u8>>, Option<i64>)> =
                         query.build_query_as().fetch_all(&self.pool).await?;
-                    for (user, device, certificate, label, created_at, revoked_at, revocation) in rows {
+                    for (user, device, certificate, label, created_at, revoked_at, revocation, last_seen_at) in rows {
                         devices
                             .entry($crate::store::ulid(&user)?)
                             .or_default()
@@ -526,6 +548,7 @@ macro_rules! sync_store {
                                 created_at,
                                 revoked_at,
                                 revocation,
+                                last_seen_at,
                             ))?);
                     }
                 }
@@ -539,14 +562,50 @@ macro_rules! sync_store {
             ) -> $crate::store::StoreResult<Option<$crate::store::sync::DeviceRow>> {
                 let row: Option<$crate::store::sync::DeviceColumns> =
                     sqlx::query_as(
-                        "SELECT device, certificate, label, created_at, revoked_at, revocation \
-                         FROM devices WHERE user_id = $1 AND device = $2",
+                        "SELECT device, certificate, label, created_at, revoked_at, revocation, \
+                         last_seen_at FROM devices WHERE user_id = $1 AND device = $2",
                     )
                     .bind(user.to_string())
                     .bind(device.as_slice())
                     .fetch_optional(&self.pool)
                     .await?;
                 row.map($crate::store::sync::device_row).transpose()
+            }
+
+            async fn device_seen(
+                &self,
+                user: ulid::Ulid,
+                device: [u8; 16],
+                at: i64,
+            ) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE devices SET last_seen_at = $3 WHERE user_id = $1 AND device = $2 \
+                     AND revoked_at IS NULL AND (last_seen_at IS NULL OR last_seen_at <= $3 - 60)",
+                )
+                .bind(user.to_string())
+                .bind(device.as_slice())
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn set_device_label(
+                &self,
+                user: ulid::Ulid,
+                device: [u8; 16],
+                label: &[u8],
+            ) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE devices SET label = $3 \
+                     WHERE user_id = $1 AND device = $2 AND revoked_at IS NULL",
+                )
+                .bind(user.to_string())
+                .bind(device.as_slice())
+                .bind(label)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn revoke_device(
