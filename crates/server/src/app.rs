@@ -71,8 +71,9 @@ impl SeenDevices {
 }
 
 /// Notes when a signed-in request names its device in [`stint_protocol::DEVICE_HEADER`] (only a live
-/// device of the caller's own account is written).
-async fn note_device(state: &AppState, parts: &Parts, user: Ulid) -> ApiResult<()> {
+/// device of the caller's own account is written). A failed write is logged and the request goes
+/// on: it is only a "last seen".
+async fn note_device(state: &AppState, parts: &Parts, user: Ulid) {
     let Some(device) = parts
         .headers
         .get(stint_protocol::DEVICE_HEADER)
@@ -80,14 +81,17 @@ async fn note_device(state: &AppState, parts: &Parts, user: Ulid) -> ApiResult<(
         .and_then(|v| hex::decode(v).ok())
         .and_then(|b| <[u8; 16]>::try_from(b).ok())
     else {
-        return Ok(());
+        return;
     };
     let at = now();
-    if state.seen_devices.due(user, device, at) && state.store.device_seen(user, device, at).await?
-    {
-        state.seen_devices.written(user, device, at);
+    if !state.seen_devices.due(user, device, at) {
+        return;
     }
-    Ok(())
+    match state.store.device_seen(user, device, at).await {
+        Ok(true) => state.seen_devices.written(user, device, at),
+        Ok(false) => {}
+        Err(e) => tracing::warn!("cannot note when a device was last seen: {e}"),
+    }
 }
 
 pub type Shared = Arc<AppState>;
@@ -420,7 +424,7 @@ impl FromRequestParts<Shared> for Authed {
             .session_by_token(&token_hash(token), now())
             .await?
             .ok_or_else(ApiError::unauthorized)?;
-        note_device(state, parts, session.user).await?;
+        note_device(state, parts, session.user).await;
         Ok(Authed {
             user: session.user,
             session: session.id,
