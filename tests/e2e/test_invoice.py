@@ -20,6 +20,7 @@ from desktop import (
     WAIT,
     by_testid,
     launch,
+    pick,
     replace_text,
     shoot,
     wait_for,
@@ -86,7 +87,7 @@ def test_an_invoice_from_tracked_time(shots: Path, tmp_path_factory: pytest.Temp
         # The "Add time by hand" disclosure: opened directly, as toggling it races its own default.
         driver.execute_script("arguments[0].closest('details').open = true", wait_for(driver, "manual-toggle"))
         wait_for(driver, "manual-start")
-        Select(driver.find_element(*by_testid("manual-project"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
+        pick(driver, "manual-project", PROJECT, f"{CLIENT} — {PROJECT}")
         replace_text(driver.find_element(*by_testid("manual-start")), "09:00")
         replace_text(driver.find_element(*by_testid("manual-end")), "10:30")
         driver.find_element(*by_testid("manual-note")).send_keys("Relaunch concept")

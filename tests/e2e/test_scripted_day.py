@@ -50,7 +50,7 @@ def add_by_hand(driver: webdriver.Remote, start: str, end: str, note: str) -> No
     if not any(f.is_displayed() for f in driver.find_elements(*by_testid("manual-form"))):
         driver.find_element(*by_testid("manual-toggle")).click()
     wait_for(driver, "manual-start")
-    Select(driver.find_element(*by_testid("manual-project"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
+    pick(driver, "manual-project", PROJECT, f"{CLIENT} — {PROJECT}")
     replace_text(driver.find_element(*by_testid("manual-start")), start)
     replace_text(driver.find_element(*by_testid("manual-end")), end)
     driver.find_element(*by_testid("manual-note")).send_keys(note)

@@ -7,6 +7,7 @@ import type { NewEntry } from "./bindings/NewEntry";
 import { setFormat } from "./format";
 import { setUiLanguage } from "./i18n";
 import { ManualEntry } from "./ManualEntry";
+import { PICKER_LIMIT } from "./Picker";
 import { project, runningEntry } from "./test/fixtures";
 
 describe("ManualEntry", () => {
@@ -40,6 +41,32 @@ describe("ManualEntry", () => {
     expect(onAdded).toHaveBeenCalledOnce();
     expect(screen.getByTestId("manual-overlap").textContent).toContain("overlaps 1 other entry");
     expect(screen.getByLabelText("Note")).toHaveProperty("value", "");
+  });
+
+  it("finds one of thousands of projects by typing, with only a page of them in the list", async () => {
+    const many = Array.from({ length: 5000 }, (_, i) => ({
+      ...project,
+      project: { ...project.project, id: `01JPROJECT${String(i).padStart(16, "0")}`, name: `Project ${i}` },
+      client_name: `Client ${i % 40}`,
+    }));
+    const sent: NewEntry[] = [];
+    mockIPC((_cmd, args) => {
+      sent.push((args as { input: NewEntry }).input);
+      return { entry: runningEntry("2026-11-23T08:00:00Z"), overlaps: [] };
+    });
+    const user = userEvent.setup();
+    render(<ManualEntry projects={many} date="2026-11-23" timeZone="Europe/Berlin" onAdded={() => {}} />);
+    const field = screen.getByTestId("manual-project") as HTMLInputElement;
+    // The first project is chosen to begin with, as the form always had one.
+    expect(field.value).toBe("Client 0 — Project 0");
+    await user.click(field);
+    expect(screen.getAllByTestId("manual-project-option")).toHaveLength(PICKER_LIMIT);
+    await user.keyboard("{Control>}a{/Control}project 4321");
+    expect(screen.getAllByTestId("manual-project-option").map((o) => o.textContent)).toEqual(["Client 1 — Project 4321"]);
+    await user.keyboard("{Enter}");
+    expect(field.value).toBe("Client 1 — Project 4321");
+    await user.click(screen.getByRole("button", { name: "Add entry" }));
+    expect(sent[0]?.project).toBe(many[4321]?.project.id);
   });
 
   it("adds a duration-only, non-billable entry", async () => {

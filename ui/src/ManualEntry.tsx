@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { formatDuration } from "./format";
 import { DateField } from "./DateField";
+import { Picker, type PickerOption } from "./Picker";
 import { api, errorMessage } from "./api";
 import type { EntryTime } from "./bindings/EntryTime";
 import type { ProjectView } from "./bindings/ProjectView";
@@ -37,6 +38,12 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
   const [busy, setBusy] = useState(false);
 
   const chosen = project || projects[0]?.project.id || "";
+  // A type-to-search picker, not a <select>: an agency's 5,000 projects would be 5,000 options
+  // to build on every visit to the day (hundreds of milliseconds) and to scroll through.
+  const projectOptions = useMemo<PickerOption[]>(
+    () => projects.map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name })),
+    [projects],
+  );
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -94,18 +101,13 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
       </div>
       <div className="field grow">
         <label htmlFor="manual-project">{t("manualEntry.project")}</label>
-        <select
+        <Picker
           id="manual-project"
-          value={chosen}
-          onChange={(e) => setProject(e.target.value)}
-          data-testid="manual-project"
-        >
-          {projects.map((p) => (
-            <option key={p.project.id} value={p.project.id}>
-              {p.client_name} — {p.project.name}
-            </option>
-          ))}
-        </select>
+          testid="manual-project"
+          options={projectOptions}
+          value={chosen || null}
+          onChange={(id) => setProject(id ?? "")}
+        />
       </div>
       <fieldset className="field mode">
         <legend>{t("manualEntry.time")}</legend>
