@@ -125,10 +125,18 @@ describe("ExpensesScreen", () => {
     expect(((await screen.findByDisplayValue(formatDateInput(TODAY))) as HTMLInputElement).dataset.testid).toBe("expense-date");
     expect(screen.queryByTestId("expenses-readonly")).toBeNull();
 
-    // Only active projects are offered.
-    const select = screen.getByTestId("expense-project") as HTMLSelectElement;
-    await within(select).findByRole("option", { name: "Müller & Søn — Website" });
-    expect(within(select).queryByRole("option", { name: /Old site/ })).toBeNull();
+    // Only active projects are offered, in a type-to-search picker.
+    const picker = screen.getByTestId("expense-project") as HTMLInputElement;
+    expect(picker.value).toBe("");
+    expect(picker.placeholder).toBe("No project");
+    await user.click(picker);
+    await eventually(() =>
+      expect(screen.getAllByTestId("expense-project-option").map((o) => o.textContent)).toEqual([
+        "No project",
+        "Müller & Søn — Website",
+      ]),
+    );
+    await user.keyboard("{Escape}");
     // The categories list offers the usual ones.
     const options = [...document.querySelectorAll("#expense-categories option")].map((o) => (o as HTMLOptionElement).value);
     expect(options).toEqual(expect.arrayContaining(["Travel", "Software", "Hardware", "Meals", "Office"]));
@@ -137,7 +145,9 @@ describe("ExpensesScreen", () => {
 
     await user.type(screen.getByLabelText("Amount"), "12.50");
     await user.type(screen.getByLabelText("Category"), "Travel");
-    await user.selectOptions(select, project.project.id);
+    await user.click(picker);
+    await user.keyboard("webs{Enter}");
+    expect(picker.value).toBe("Müller & Søn — Website");
     await user.type(screen.getByLabelText("Note"), "Taxi to the client");
     await user.click(screen.getByLabelText("Billable"));
     const file = new File([new Uint8Array([1, 2, 3])], "taxi.png", { type: "image/png" });
@@ -176,7 +186,7 @@ describe("ExpensesScreen", () => {
     expect((screen.getByTestId("expense-amount") as HTMLInputElement).value).toBe("");
     expect((screen.getByTestId("expense-note") as HTMLInputElement).value).toBe("");
     expect((screen.getByTestId("expense-category") as HTMLInputElement).value).toBe("");
-    expect((screen.getByTestId("expense-project") as HTMLSelectElement).value).toBe("");
+    expect((screen.getByTestId("expense-project") as HTMLInputElement).value).toBe("");
     expect((screen.getByTestId("expense-billable") as HTMLInputElement).checked).toBe(false);
     expect(fileInput().files?.length ?? 0).toBe(0);
     expect((screen.getByTestId("expense-date") as HTMLInputElement).value).toBe(formatDateInput(TODAY));

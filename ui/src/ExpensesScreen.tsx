@@ -1,11 +1,12 @@
 // Expenses of one month, an add form with an optional receipt, and an in-memory receipt preview.
 // The engine filters what the acting member may see (a Member only gets their own expenses) and
 // validates every input again; this screen only checks what it can before sending.
-import { useCallback, useEffect, useRef, useState, type ChangeEvent, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Temporal } from "temporal-polyfill";
 
 import { DateField } from "./DateField";
+import { Picker, type PickerOption } from "./Picker";
 import { api, can, errorMessage, notAllowed } from "./api";
 import type { Expense } from "./bindings/Expense";
 import type { ExpenseView } from "./bindings/ExpenseView";
@@ -421,6 +422,11 @@ function AddExpenseForm({
   const [currency, setCurrency] = useState("");
   const [category, setCategory] = useState("");
   const [project, setProject] = useState("");
+  // Type to search: an agency's thousands of projects are no list to scroll.
+  const projectOptions = useMemo<PickerOption[]>(
+    () => projects.map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name })),
+    [projects],
+  );
   const [note, setNote] = useState("");
   const [billable, setBillable] = useState(false);
   const [file, setFile] = useState<File | null>(null);
@@ -554,19 +560,15 @@ function AddExpenseForm({
         </div>
         <div className="field">
           <label htmlFor="expense-project">{t("project")}</label>
-          <select
+          <Picker
             id="expense-project"
-            value={project}
-            onChange={(e) => setProject(e.target.value)}
-            data-testid="expense-project"
-          >
-            <option value="">{t("noProject")}</option>
-            {projects.map((p) => (
-              <option key={p.project.id} value={p.project.id}>
-                {p.client_name} — {p.project.name}
-              </option>
-            ))}
-          </select>
+            testid="expense-project"
+            options={projectOptions}
+            value={project || null}
+            onChange={(id) => setProject(id ?? "")}
+            allowNone={t("noProject")}
+            placeholder={t("noProject")}
+          />
         </div>
       </div>
       <div className="fields">
