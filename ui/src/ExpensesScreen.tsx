@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Temporal } from "temporal-polyfill";
 
 import { DateField } from "./DateField";
-import { Picker, type PickerOption } from "./Picker";
+import { Picker, projectPickerOptions, type PickerOption } from "./Picker";
 import { api, can, errorMessage, notAllowed } from "./api";
 import type { Expense } from "./bindings/Expense";
 import type { ExpenseView } from "./bindings/ExpenseView";
@@ -424,7 +424,7 @@ function AddExpenseForm({
   const [project, setProject] = useState("");
   // Type to search: an agency's thousands of projects are no list to scroll.
   const projectOptions = useMemo<PickerOption[]>(
-    () => projects.map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name })),
+    () => projectPickerOptions(projects),
     [projects],
   );
   const [note, setNote] = useState("");

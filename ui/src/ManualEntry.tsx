@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 
 import { formatDuration } from "./format";
 import { DateField } from "./DateField";
-import { Picker, type PickerOption } from "./Picker";
+import { Picker, projectPickerOptions, type PickerOption } from "./Picker";
 import { api, errorMessage } from "./api";
 import type { EntryTime } from "./bindings/EntryTime";
 import type { ProjectView } from "./bindings/ProjectView";
@@ -41,7 +41,7 @@ export function ManualEntry({ projects, date, timeZone, onAdded }: Props) {
   // A type-to-search picker, not a <select>: an agency's 5,000 projects would be 5,000 options
   // to build on every visit to the day (hundreds of milliseconds) and to scroll through.
   const projectOptions = useMemo<PickerOption[]>(
-    () => projects.map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name })),
+    () => projectPickerOptions(projects),
     [projects],
   );
 

@@ -11,6 +11,7 @@ import {
 } from "react";
 import { useTranslation } from "react-i18next";
 
+import type { ProjectView } from "./bindings/ProjectView";
 import { formatNumber } from "./format";
 import "./picker.css";
 
@@ -34,6 +35,11 @@ export type PickerProps = {
    * the "N more" line `${testid}-more`, the "no matches" line `${testid}-empty`. */
   testid: string;
 };
+
+/** Projects as picker options: the client's name as the detail, as every project field shows them. */
+export function projectPickerOptions(projects: readonly ProjectView[]): PickerOption[] {
+  return projects.map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name }));
+}
 
 /** At most this many matching options are rendered at once. */
 export const PICKER_LIMIT = 50;

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, errorMessage, setWindowTitle } from "./api";
 import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
-import { Picker, type PickerOption } from "./Picker";
+import { Picker, projectPickerOptions, type PickerOption } from "./Picker";
 import { TagChip } from "./TagChip";
 import type { EntryChanges } from "./bindings/EntryChanges";
 import type { EntryView } from "./bindings/EntryView";
@@ -102,7 +102,7 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   }, [project]);
 
   const projectOptions = useMemo<PickerOption[]>(
-    () => (projects ?? []).map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name })),
+    () => projectPickerOptions(projects ?? []),
     [projects],
   );
   const taskOptions = useMemo<PickerOption[]>(

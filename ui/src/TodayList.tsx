@@ -11,7 +11,7 @@ import type { Tag } from "./bindings/Tag";
 import type { TaskView } from "./bindings/TaskView";
 import { formatDuration, formatTime } from "./format";
 import { overlapPartner, trim } from "./overlaps";
-import { Picker, type PickerOption } from "./Picker";
+import { Picker, projectPickerOptions, type PickerOption } from "./Picker";
 import { TagChip } from "./TagChip";
 import { clock, hoursMinutes, isWallTime, money, parseDuration, secondsSince, spanOn, wallTime } from "./time";
 
@@ -431,7 +431,7 @@ function EditRow({
   }, [project, entry.task]);
 
   const projectOptions = useMemo<PickerOption[]>(() => {
-    const options = projects.map((p) => ({ id: p.project.id, label: p.project.name, detail: p.client_name }));
+    const options = projectPickerOptions(projects);
     const own = entry.project;
     if (own && !options.some((o) => o.id === own)) {
       options.unshift({ id: own, label: view.project_name, detail: view.client_name });
