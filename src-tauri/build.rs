@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "organizations",
     "create_organization",
     "choose_organization",
+    "reopen_organization",
     "projects",
     "running_timer",
     "start_timer",

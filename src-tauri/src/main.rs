@@ -129,12 +129,48 @@ async fn create_organization(shell: State<'_, Shell>, input: NewOrganization) ->
 async fn choose_organization(app: AppHandle, shell: State<'_, Shell>, org: OrgId) -> Reply<ActAs> {
     let by = {
         let mut session = shell.session.lock().await;
-        let by = session.engine()?.act_as_user(org).map_err(message)?;
+        let engine = session.engine()?;
+        let by = engine.act_as_user(org).map_err(message)?;
+        engine.remember_opened_org(org).await.map_err(message)?;
         session.act_as = Some(by);
         by
     };
     desktop::refresh_tray(&app).await;
     Ok(by)
+}
+
+/// The organization reopened after unlock, and who the window acts as there.
+#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+struct Reopened {
+    org: OrgSummary,
+    act_as: ActAs,
+}
+
+/// After unlock: opens the organization the window had open last (or the only one), as choosing
+/// it would; `None` when there is none to reopen, and the person chooses.
+#[tauri::command]
+async fn reopen_organization(app: AppHandle, shell: State<'_, Shell>) -> Reply<Option<Reopened>> {
+    let reopened = {
+        let mut session = shell.session.lock().await;
+        let engine = session.engine()?;
+        let Some(org) = engine.opened_org().await.map_err(message)? else {
+            return Ok(None);
+        };
+        let act_as = engine.act_as_user(org).map_err(message)?;
+        let summary = engine
+            .organizations()
+            .into_iter()
+            .find(|o| o.id == org)
+            .ok_or_else(|| "that organization is no longer on this device".to_owned())?;
+        session.act_as = Some(act_as);
+        Reopened {
+            org: summary,
+            act_as,
+        }
+    };
+    desktop::refresh_tray(&app).await;
+    Ok(Some(reopened))
 }
 
 #[tauri::command]
@@ -822,6 +858,7 @@ fn main() {
             organizations,
             create_organization,
             choose_organization,
+            reopen_organization,
             projects,
             running_timer,
             start_timer,

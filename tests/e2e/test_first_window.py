@@ -71,7 +71,10 @@ def test_unlock_choose_org_track_and_edit(driver: webdriver.Remote, shots: Path)
     shoot(driver, shots, "01-unlock")
     driver.find_element(*by_testid("unlock-submit")).click()
 
-    # Choose the organization the CLI made.
+    # The vault's one organization opens at once; the list is a click away.
+    wait_for(driver, "main-screen")
+    assert driver.find_element(*by_testid("current-org")).text == ORG
+    driver.find_element(*by_testid("switch-org")).click()
     wait_for(driver, "org-list")
     options = driver.find_elements(*by_testid("org-option"))
     names = [o.find_element(*by_testid("org-option-name")).text for o in options]

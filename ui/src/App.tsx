@@ -1,5 +1,7 @@
 import { useState } from "react";
 
+import { api } from "./api";
+
 import type { ActAs } from "./bindings/ActAs";
 import type { OrgSummary } from "./bindings/OrgSummary";
 import { ChooseOrganization } from "./ChooseOrganization";
@@ -14,12 +16,27 @@ type Screen =
 export function App() {
   const [screen, setScreen] = useState<Screen>({ name: "unlock" });
 
+  // After unlock, straight back to the organization open last (as a person left it); the list of
+  // organizations when there is none to reopen, or reopening it failed (the list says why).
+  async function reopen() {
+    try {
+      const reopened = await api.reopenOrganization();
+      if (reopened) {
+        setScreen({ name: "main", org: reopened.org, actAs: reopened.act_as });
+        return;
+      }
+    } catch {
+      // Choosing from the list shows the engine's message.
+    }
+    setScreen({ name: "organizations" });
+  }
+
   switch (screen.name) {
     case "unlock":
       return (
         <UnlockScreen
           autoUnlock={!screen.locked}
-          onUnlocked={() => setScreen({ name: "organizations" })}
+          onUnlocked={() => void reopen()}
         />
       );
     case "organizations":

@@ -61,6 +61,7 @@ import type { EntryView } from "./bindings/EntryView";
 import type { NewOrganization } from "./bindings/NewOrganization";
 import type { OrgId } from "./bindings/OrgId";
 import type { OrgSummary } from "./bindings/OrgSummary";
+import type { Reopened } from "./bindings/Reopened";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { StartTimer } from "./bindings/StartTimer";
 import type { VaultStatus } from "./bindings/VaultStatus";
@@ -162,6 +163,8 @@ export const api = {
   createOrganization: (input: NewOrganization): Promise<OrgId> =>
     invoke("create_organization", { input }),
   chooseOrganization: (org: OrgId): Promise<ActAs> => invoke("choose_organization", { org }),
+  /** After unlock: the organization open last (or the only one), opened; `null` to choose one. */
+  reopenOrganization: (): Promise<Reopened | null> => invoke("reopen_organization"),
 
   projects: (includeArchived = false): Promise<ProjectView[]> =>
     shared(`projects:${includeArchived}`, () => invoke("projects", { includeArchived })),

@@ -21,6 +21,7 @@ mod invoice_numbers;
 mod invoicing;
 mod locked_work;
 mod membership;
+mod organizations;
 mod project_summary;
 #[allow(dead_code)] // groundwork: the apps do not read the log yet
 mod quarantine;
@@ -206,7 +207,6 @@ impl std::fmt::Debug for ServerAccount {
             .finish_non_exhaustive()
     }
 }
-const DEFAULT_ORG_SETTING: &str = "default_org";
 
 fn record_label(bytes: &[u8]) -> String {
     <[u8; 16]>::try_from(bytes)
@@ -493,55 +493,7 @@ impl Engine {
         Ok(self.vault.integrity_check().await?)
     }
 
-    // ----- organizations -------------------------------------------------------------------
-
-    /// Organizations this device holds, with the user's role in each.
-    pub fn organizations(&self) -> Vec<OrgSummary> {
-        let mut list: Vec<OrgSummary> = self
-            .orgs
-            .values()
-            .map(|state| {
-                let org = state.organization();
-                OrgSummary {
-                    id: org.id,
-                    name: org.name.clone(),
-                    role: state.members.get(&self.user).map(|m| m.role),
-                    currency: org.currency,
-                    time_zone: org.time_zone.clone(),
-                }
-            })
-            .collect();
-        list.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.id.cmp(&b.id))
-        });
-        list
-    }
-
-    /// Find an organization by id or (case-insensitive) name.
-    pub fn find_org(&self, name_or_id: &str) -> Result<OrgId> {
-        let orgs = self.orgs.values().map(|s| s.organization());
-        lookup(
-            ("organization", "list them with `stint org list`"),
-            name_or_id,
-            orgs,
-            |o| (o.id, &o.name, false),
-        )
-    }
-
-    /// The organization used when none is named.
-    pub async fn default_org(&self) -> Result<Option<OrgId>> {
-        let stored = self.vault.setting(DEFAULT_ORG_SETTING).await?;
-        let id = stored
-            .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
-            .map(OrgId::from_bytes);
-        Ok(id.filter(|id| self.orgs.contains_key(id)).or_else(|| {
-            let orgs = self.organizations();
-            (orgs.len() == 1).then(|| orgs[0].id)
-        }))
-    }
+    // ----- organizations (listing, the default and the last opened: `organizations.rs`) -----
 
     /// The sync server account this device is signed in to, if any.
     pub async fn server_account(&self) -> Result<Option<ServerAccount>> {
@@ -569,15 +521,6 @@ impl Engine {
     /// Forget the server sign-in; `true` if there was one.
     pub async fn forget_server_account(&self) -> Result<bool> {
         Ok(self.vault.delete_secret(SERVER_ACCOUNT_SECRET).await?)
-    }
-
-    /// Make `org` the default.
-    pub async fn set_default_org(&self, org: OrgId) -> Result<()> {
-        self.state(org)?;
-        Ok(self
-            .vault
-            .set_setting(DEFAULT_ORG_SETTING, &org.to_bytes())
-            .await?)
     }
 
     /// Create an organization owned by this device's user.
@@ -625,7 +568,12 @@ impl Engine {
             self.orgs.remove(&id);
             return Err(e);
         }
-        if self.vault.setting(DEFAULT_ORG_SETTING).await?.is_none() {
+        if self
+            .vault
+            .setting(organizations::DEFAULT_ORG_SETTING)
+            .await?
+            .is_none()
+        {
             self.set_default_org(id).await?;
         }
         Ok(id)

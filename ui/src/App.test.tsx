@@ -1,0 +1,110 @@
+import { act, render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it } from "vitest";
+
+import { App } from "./App";
+import type { Organization } from "./bindings/Organization";
+import type { OrgSummary } from "./bindings/OrgSummary";
+import type { Reopened } from "./bindings/Reopened";
+import { permissionsOf } from "./test/fixtures";
+
+const ACME: OrgSummary = { id: "o1", name: "Acme", role: "owner", currency: "EUR", time_zone: "UTC" };
+const GLOBEX: OrgSummary = { id: "o2", name: "Globex", role: "member", currency: "USD", time_zone: "UTC" };
+const OWNER = permissionsOf("owner", () => true);
+const PROFILE: Organization = {
+  id: "o1",
+  name: "Acme",
+  currency: "EUR",
+  locale: "en-US",
+  time_zone: "UTC",
+  week_start: "monday",
+  rounding: null,
+  lock_before: null,
+  logo: null,
+  duration_style: "clock",
+};
+
+/** A keyring vault (unlocked at start, without asking) whose reopening answers `reopen`. */
+function vault(reopen: () => Reopened | null): string[] {
+  const calls: string[] = [];
+  mockIPC(
+    (cmd) => {
+      calls.push(cmd);
+      switch (cmd) {
+        case "vault_status":
+          return "keyring";
+        case "reopen_organization":
+          return reopen();
+        case "organizations":
+          return [ACME, GLOBEX];
+        case "choose_organization":
+          return { org: "o2", member: OWNER.member.id };
+        case "permissions":
+          return OWNER;
+        case "organization":
+          return { ...PROFILE };
+        case "members":
+          return [OWNER.member];
+        case "today":
+          return "2026-11-23";
+        case "projects":
+        case "clients":
+        case "entries":
+        case "invoices":
+        case "tags":
+        case "tasks":
+          return [];
+        default:
+          return null;
+      }
+    },
+    { shouldMockEvents: true },
+  );
+  return calls;
+}
+
+/** Lets the main screen's first loads settle before the test ends. */
+async function settle() {
+  await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+}
+
+describe("App after unlock", () => {
+  it("goes straight to the organization open last, without the list", async () => {
+    const calls = vault(() => ({ org: ACME, act_as: { org: "o1", member: OWNER.member.id } }));
+    const { unmount } = render(<App />);
+
+    expect(await screen.findByTestId("main-screen")).toBeTruthy();
+    expect(screen.queryByTestId("org-screen")).toBeNull();
+    expect(calls).toContain("unlock_vault");
+    expect(calls).not.toContain("organizations");
+    expect(calls).not.toContain("choose_organization");
+    unmount();
+    await settle();
+  });
+
+  it("shows the list when there is none to reopen, and a choice there opens that organization", async () => {
+    const calls = vault(() => null);
+    const { unmount } = render(<App />);
+
+    const options = await screen.findAllByTestId("org-option");
+    expect(options.map((o) => o.querySelector("[data-testid=org-option-name]")?.textContent)).toEqual(["Acme", "Globex"]);
+    await userEvent.click(options[1]!);
+    expect(await screen.findByTestId("main-screen")).toBeTruthy();
+    expect(calls.filter((c) => c === "choose_organization")).toHaveLength(1);
+    unmount();
+    await settle();
+  });
+
+  it("shows the list when reopening fails, so that the person can still choose", async () => {
+    vault(() => {
+      throw "the vault is locked; unlock it first";
+    });
+    const { unmount } = render(<App />);
+
+    expect(await screen.findAllByTestId("org-option")).toHaveLength(2);
+    expect(screen.queryByTestId("main-screen")).toBeNull();
+    unmount();
+    await settle();
+  });
+});
