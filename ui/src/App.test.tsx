@@ -6,8 +6,9 @@ import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import type { Organization } from "./bindings/Organization";
 import type { OrgSummary } from "./bindings/OrgSummary";
+import type { ProjectView } from "./bindings/ProjectView";
 import type { Reopened } from "./bindings/Reopened";
-import { permissionsOf } from "./test/fixtures";
+import { permissionsOf, project, runningEntry } from "./test/fixtures";
 
 const ACME: OrgSummary = { id: "o1", name: "Acme", role: "owner", currency: "EUR", time_zone: "UTC" };
 const GLOBEX: OrgSummary = { id: "o2", name: "Globex", role: "member", currency: "USD", time_zone: "UTC" };
@@ -25,12 +26,15 @@ const PROFILE: Organization = {
   duration_style: "clock",
 };
 
-/** A keyring vault (unlocked at start, without asking) whose reopening answers `reopen`. */
-function vault(reopen: () => Reopened | null): string[] {
+/** A keyring vault (unlocked at start, without asking) whose reopening answers `reopen`; `answer`
+ * may answer a command first (anything but `undefined`). */
+function vault(reopen: () => Reopened | null, answer: (cmd: string) => unknown = () => undefined): string[] {
   const calls: string[] = [];
   mockIPC(
     (cmd) => {
       calls.push(cmd);
+      const answered = answer(cmd);
+      if (answered !== undefined) return answered;
       switch (cmd) {
         case "vault_status":
           return "keyring";
@@ -104,6 +108,30 @@ describe("App after unlock", () => {
 
     expect(await screen.findAllByTestId("org-option")).toHaveLength(2);
     expect(screen.queryByTestId("main-screen")).toBeNull();
+    unmount();
+    await settle();
+  });
+
+  it("shows the day while an agency's projects are still loading, and the form to add by hand once they are", async () => {
+    let projectsArrive: (found: ProjectView[]) => void = () => {};
+    const projects = new Promise<ProjectView[]>((resolve) => {
+      projectsArrive = resolve;
+    });
+    const entry = runningEntry("2026-11-23T08:00:00Z", "standup");
+    vault(
+      () => ({ org: ACME, act_as: { org: "o1", member: OWNER.member.id } }),
+      (cmd) => (cmd === "projects" ? projects : cmd === "entries" ? [entry] : undefined),
+    );
+    const { unmount } = render(<App />);
+
+    const list = await screen.findByTestId("today-list");
+    expect(list.textContent).toContain("standup");
+    // No "no projects yet" while they load: the form waits for them.
+    expect(screen.queryByTestId("manual-no-projects")).toBeNull();
+    expect(screen.queryByTestId("manual-form")).toBeNull();
+
+    await act(async () => projectsArrive([project]));
+    expect(await screen.findByTestId("manual-form")).toBeTruthy();
     unmount();
     await settle();
   });

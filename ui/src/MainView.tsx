@@ -384,7 +384,8 @@ function TrackScreen({
   const [day, setDay] = useState<string | null>(null);
   const [view, setView] = useState<View>("day");
   const [organization, setOrganization] = useState<Organization | null>(null);
-  const [projects, setProjects] = useState<ProjectView[]>([]);
+  // null while loading: the day does not wait for an agency's 5,000 projects.
+  const [projects, setProjects] = useState<ProjectView[] | null>(null);
   const [entries, setEntries] = useState<EntryView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
@@ -398,16 +399,17 @@ function TrackScreen({
   };
 
   useEffect(() => {
-    Promise.all([api.today(), api.organization(), api.projects()]).then(
-      ([date, profile, found]) => {
+    Promise.all([api.today(), api.organization()]).then(
+      ([date, profile]) => {
         setToday(date);
         setDay((current) => current ?? date);
         setOrganization(profile);
-        setProjects(found);
       },
       (e: unknown) => setError(errorMessage(e)),
     );
+    api.projects().then(setProjects, (e: unknown) => setError(errorMessage(e)));
   }, [version]);
+  const active = useMemo(() => (projects ?? []).filter((p) => !p.project.archived), [projects]);
 
   const days = day && organization ? weekOf(day, organization.week_start) : [];
   const wholeWeek = view !== "day";
@@ -437,7 +439,8 @@ function TrackScreen({
     return () => clearInterval(tick);
   }, [anyRunning]);
 
-  // `N`: the form appears once the day is read; show the acting member's own day if another's is open.
+  // `N`: the form appears once the day and the projects are read; show the acting member's own day
+  // if another's is open.
   useEffect(() => {
     if (!newEntry) return;
     if (whose !== actAs.member) {
@@ -445,11 +448,11 @@ function TrackScreen({
       return;
     }
     const form = manual.current;
-    if (!form) return;
+    if (!form || !projects) return;
     form.open = true;
     (form.querySelector<HTMLElement>("#manual-project") ?? form.querySelector<HTMLElement>("input, select"))?.focus();
     onNewEntryShown();
-  }, [newEntry, whose, actAs.member, organization, day, onNewEntryShown]);
+  }, [newEntry, whose, actAs.member, organization, day, projects, onNewEntryShown]);
 
   if (!day || !today || !organization) {
     return error ? (
@@ -555,7 +558,7 @@ function TrackScreen({
           onToggle={(e) => rememberManual(e.currentTarget.open)}
         >
           <summary data-testid="manual-toggle">{t("addByHand")}</summary>
-          <ManualEntry key={day} projects={projects} date={day} timeZone={org.time_zone} onAdded={onChanged} />
+          {projects && <ManualEntry key={day} projects={projects} date={day} timeZone={org.time_zone} onAdded={onChanged} />}
         </details>
       )}
       {view === "day" ? (
@@ -563,7 +566,7 @@ function TrackScreen({
           entries={dayEntries}
           timeZone={org.time_zone}
           onSaved={onChanged}
-          projects={projects.filter((p) => !p.project.archived)}
+          projects={active}
           emptyText={day === today ? t("emptyToday") : t("emptyDay")}
           canContinue={canTrack && whose === actAs.member}
           now={now}
@@ -572,7 +575,7 @@ function TrackScreen({
         <Timesheet
           days={days}
           entries={entries}
-          projects={projects.filter((p) => !p.project.archived)}
+          projects={active}
           lockBefore={organization.lock_before}
           today={today}
           now={now}
