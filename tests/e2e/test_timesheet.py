@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 from desktop import CLIENT, PROJECT, WAIT, by_testid, launch, open_organization, pick, seed_vault, shoot, wait_for
 
@@ -58,6 +59,25 @@ def cell(driver: webdriver.Remote, project: str, day: str):
     raise AssertionError(f"no cell for {project} on {day}")
 
 
+def add_row(driver: webdriver.Remote, typed: str, project: str, shots: Path | None = None, shot: str = "") -> None:
+    """Add `project`'s row with the picker below the grid: type part of the name, check the one
+    option offered, press Enter."""
+    expected = f"{CLIENT} — {project}"
+    field = wait_for(driver, "timesheet-add-row")
+    field.click()
+    field.send_keys(typed)
+    WebDriverWait(driver, WAIT).until(
+        lambda d: [o.text for o in d.find_elements(*by_testid("timesheet-add-row-option"))] == [expected]
+    )
+    if shots is not None:
+        shoot(driver, shots, shot)
+    field.send_keys(Keys.ENTER)
+    # The grid renders again as the row comes: look afresh until it is there.
+    WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: any(th.text.endswith(project) for th in d.find_elements(By.CSS_SELECTOR, '[data-testid="timesheet-row"] th'))
+    )
+
+
 def type_into(field, text: str) -> None:
     field.click()
     field.send_keys(Keys.CONTROL, "a")
@@ -81,11 +101,14 @@ def test_typing_hours_into_the_week(
         assert len(week) == 7 and today in week, week
         other_day = week[0] if week[0] != today else week[1]
 
-        # A row per project, added from the foot of the grid.
-        Select(driver.find_element(*by_testid("timesheet-add-row"))).select_by_visible_text(f"{CLIENT} — {PROJECT}")
-        wait_for(driver, "timesheet-row")
-        Select(driver.find_element(*by_testid("timesheet-add-row"))).select_by_visible_text(f"{CLIENT} — {SECOND}")
+        # A row per project, added below the grid by typing part of its name.
+        add_row(driver, "webs", PROJECT)
+        # The field is empty again, ready for the next row.
+        assert wait_for(driver, "timesheet-add-row").get_attribute("value") == ""
+        add_row(driver, "shop", SECOND, shots=shots, shot=f"timesheet-00-add-row-{theme}")
         WebDriverWait(driver, WAIT).until(lambda d: len(d.find_elements(*by_testid("timesheet-row"))) == 2)
+        # Both projects have their row: there is nothing left to add.
+        assert not driver.find_elements(*by_testid("timesheet-add-row"))
 
         # 1:30 today on the first project; 1.5 hours (as a decimal) on another day on the second.
         type_into(cell(driver, PROJECT, today), "1:30")

@@ -127,7 +127,15 @@ describe("Timesheet", () => {
       />,
     );
     expect(screen.getByTestId("timesheet-empty").textContent).toContain("Add a project row");
-    await userEvent.selectOptions(screen.getByTestId("timesheet-add-row"), website);
+    const add = screen.getByRole("combobox", { name: "Add a project row" });
+    expect(add.getAttribute("placeholder")).toBe("+ Add a project…");
+    await userEvent.click(add);
+    await userEvent.keyboard("webs");
+    expect(screen.getAllByTestId("timesheet-add-row-option").map((o) => o.textContent)).toEqual(["Müller & Søn — Website"]);
+    await userEvent.keyboard("{Enter}");
+    // The row is there, and the project is no longer offered: every project has a row.
+    expect(screen.getAllByTestId("timesheet-row").map((r) => r.dataset.project)).toEqual([website]);
+    expect(screen.queryByTestId("timesheet-add-row")).toBeNull();
     const thursday = screen
       .getAllByTestId("timesheet-cell")
       .find((c) => c.dataset.date === "2026-11-26") as HTMLInputElement;
@@ -227,8 +235,8 @@ describe("Timesheet in German", () => {
     expect(screen.getByTestId("timesheet-empty").textContent).toBe(
       "Diese Woche noch keine Zeit. Fügen Sie unten eine Projektzeile hinzu und tragen Sie die Stunden in die Tage ein.",
     );
-    const add = screen.getByRole("combobox", { name: "Projektzeile hinzufügen" }) as HTMLSelectElement;
-    expect(add.options[0]?.textContent).toBe("+ Projekt hinzufügen…");
+    const add = screen.getByRole("combobox", { name: "Projektzeile hinzufügen" });
+    expect(add.getAttribute("placeholder")).toBe("+ Projekt hinzufügen…");
 
     const unassigned = untimed("n", "2026-11-24", 1800);
     unassigned.entry.project = null;

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { api, errorMessage } from "./api";
 import type { EntryView } from "./bindings/EntryView";
 import type { ProjectView } from "./bindings/ProjectView";
 import i18n from "./i18n";
+import { Picker, projectPickerOptions } from "./Picker";
 import { dayLabel, hoursMinutes, parseDuration } from "./time";
 import { secondsOf } from "./TodayList";
 
@@ -104,6 +105,9 @@ export function Timesheet({ days, entries, projects, lockBefore, today, now, can
     (a, b) => Number(a.project === NO_PROJECT) - Number(b.project === NO_PROJECT) || a.label.localeCompare(b.label),
   );
   const addable = projects.filter((p) => !rows.has(p.project.id));
+  // Kept while what `addable` is made of stays the same: a running timer renders this every second,
+  // and the picker would fold 5,000 names again for a new list.
+  const addableOptions = useMemo(() => projectPickerOptions(addable), [projects, entries, added]);
 
   const cellOf = (project: string, day: string) =>
     entries.filter((v) => (v.entry.project ?? NO_PROJECT) === project && v.date === day);
@@ -179,116 +183,119 @@ export function Timesheet({ days, entries, projects, lockBefore, today, now, can
 
   return (
     <div className="timesheet" data-testid="timesheet">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col" className="timesheet-project">
-              {t("timesheet.project")}
-            </th>
-            {days.map((day) => (
-              <th
-                scope="col"
-                key={day}
-                className={`timesheet-day${day === today ? " is-today" : ""}${locked(day) ? " is-locked" : ""}`}
-              >
-                {dayLabel(day)}
-              </th>
-            ))}
-            <th scope="col" className="timesheet-sum">
-              {t("timesheet.total")}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {ordered.length === 0 && (
+      <div className="timesheet-scroll">
+        <table>
+          <thead>
             <tr>
-              <td colSpan={days.length + 2} className="muted empty" data-testid="timesheet-empty">
-                {canEdit ? t("timesheet.emptyEditable") : t("timesheet.empty")}
-              </td>
-            </tr>
-          )}
-          {ordered.map((row) => (
-            <tr key={row.project} data-testid="timesheet-row" data-project={row.project}>
-              <th scope="row" className={`timesheet-project${row.project === NO_PROJECT ? " no-project" : ""}`}>
-                {row.client && <span className="timesheet-client muted small">{row.client}</span>}
-                <span>{row.name}</span>
+              <th scope="col" className="timesheet-project">
+                {t("timesheet.project")}
               </th>
-              {days.map((day) => {
-                const id = key(row.project, day);
-                const cell = cellOf(row.project, day);
-                const shown = cellText(sum(cell));
-                const running = cell.some((v) => v.entry.time.type === "running");
-                const unassigned = row.project === NO_PROJECT;
-                const readOnly = !canEdit || locked(day) || running || unassigned;
-                const why = locked(day)
-                  ? t("common.lockedPeriod")
-                  : running
-                    ? t("timesheet.runningTitle")
-                    : unassigned
-                      ? t("timesheet.noProjectTitle")
-                      : undefined;
-                const wrong = error?.cell === id;
-                return (
-                  <td key={day} className={`${day === today ? "is-today" : ""}${locked(day) ? " is-locked" : ""}`}>
-                    <input
-                      className={`timesheet-cell${running ? " is-running" : ""}`}
-                      value={drafts[id] ?? shown}
-                      readOnly={readOnly || busy === id}
-                      aria-busy={busy === id || undefined}
-                      title={why}
-                      inputMode="decimal"
-                      aria-label={`${row.label}, ${dayLabel(day)}`}
-                      aria-invalid={wrong || undefined}
-                      aria-describedby={wrong ? "timesheet-error" : undefined}
-                      onFocus={(e) => e.currentTarget.select()}
-                      onChange={(e) => setDrafts((d) => ({ ...d, [id]: e.target.value }))}
-                      onBlur={() => void commit(row.project, day)}
-                      onKeyDown={(e) => onKey(e, row.project, day)}
-                      data-testid="timesheet-cell"
-                      data-project={row.project}
-                      data-date={day}
-                    />
-                  </td>
-                );
-              })}
-              <td className="timesheet-sum" data-testid="timesheet-row-total">
-                {hoursMinutes(sum(entries.filter((v) => (v.entry.project ?? NO_PROJECT) === row.project)))}
+              {days.map((day) => (
+                <th
+                  scope="col"
+                  key={day}
+                  className={`timesheet-day${day === today ? " is-today" : ""}${locked(day) ? " is-locked" : ""}`}
+                >
+                  {dayLabel(day)}
+                </th>
+              ))}
+              <th scope="col" className="timesheet-sum">
+                {t("timesheet.total")}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {ordered.length === 0 && (
+              <tr>
+                <td colSpan={days.length + 2} className="muted empty" data-testid="timesheet-empty">
+                  {canEdit ? t("timesheet.emptyEditable") : t("timesheet.empty")}
+                </td>
+              </tr>
+            )}
+            {ordered.map((row) => (
+              <tr key={row.project} data-testid="timesheet-row" data-project={row.project}>
+                <th scope="row" className={`timesheet-project${row.project === NO_PROJECT ? " no-project" : ""}`}>
+                  {row.client && <span className="timesheet-client muted small">{row.client}</span>}
+                  <span>{row.name}</span>
+                </th>
+                {days.map((day) => {
+                  const id = key(row.project, day);
+                  const cell = cellOf(row.project, day);
+                  const shown = cellText(sum(cell));
+                  const running = cell.some((v) => v.entry.time.type === "running");
+                  const unassigned = row.project === NO_PROJECT;
+                  const readOnly = !canEdit || locked(day) || running || unassigned;
+                  const why = locked(day)
+                    ? t("common.lockedPeriod")
+                    : running
+                      ? t("timesheet.runningTitle")
+                      : unassigned
+                        ? t("timesheet.noProjectTitle")
+                        : undefined;
+                  const wrong = error?.cell === id;
+                  return (
+                    <td key={day} className={`${day === today ? "is-today" : ""}${locked(day) ? " is-locked" : ""}`}>
+                      <input
+                        className={`timesheet-cell${running ? " is-running" : ""}`}
+                        value={drafts[id] ?? shown}
+                        readOnly={readOnly || busy === id}
+                        aria-busy={busy === id || undefined}
+                        title={why}
+                        inputMode="decimal"
+                        aria-label={`${row.label}, ${dayLabel(day)}`}
+                        aria-invalid={wrong || undefined}
+                        aria-describedby={wrong ? "timesheet-error" : undefined}
+                        onFocus={(e) => e.currentTarget.select()}
+                        onChange={(e) => setDrafts((d) => ({ ...d, [id]: e.target.value }))}
+                        onBlur={() => void commit(row.project, day)}
+                        onKeyDown={(e) => onKey(e, row.project, day)}
+                        data-testid="timesheet-cell"
+                        data-project={row.project}
+                        data-date={day}
+                      />
+                    </td>
+                  );
+                })}
+                <td className="timesheet-sum" data-testid="timesheet-row-total">
+                  {hoursMinutes(sum(entries.filter((v) => (v.entry.project ?? NO_PROJECT) === row.project)))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" className="timesheet-project">
+                {t("timesheet.total")}
+              </th>
+              {days.map((day) => (
+                <td key={day} className="timesheet-sum" data-testid="timesheet-day-total" data-date={day}>
+                  {hoursMinutes(sum(entries.filter((v) => v.date === day)))}
+                </td>
+              ))}
+              <td className="timesheet-sum timesheet-total" data-testid="timesheet-total">
+                {hoursMinutes(weekTotal)}
               </td>
             </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" className="timesheet-project">
-              {canEdit && addable.length > 0 ? (
-                <select
-                  value=""
-                  aria-label={t("timesheet.addRow")}
-                  onChange={(e) => e.target.value && setAdded((a) => [...a, e.target.value])}
-                  data-testid="timesheet-add-row"
-                >
-                  <option value="">{t("timesheet.addRowOption")}</option>
-                  {addable.map((p) => (
-                    <option key={p.project.id} value={p.project.id}>
-                      {p.client_name} — {p.project.name}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                t("timesheet.total")
-              )}
-            </th>
-            {days.map((day) => (
-              <td key={day} className="timesheet-sum" data-testid="timesheet-day-total" data-date={day}>
-                {hoursMinutes(sum(entries.filter((v) => v.date === day)))}
-              </td>
-            ))}
-            <td className="timesheet-sum timesheet-total" data-testid="timesheet-total">
-              {hoursMinutes(weekTotal)}
-            </td>
-          </tr>
-        </tfoot>
-      </table>
+          </tfoot>
+        </table>
+      </div>
+      {canEdit && addable.length > 0 && (
+        // Below the table, outside its scrolling box, so that the list opens in full. Type to find
+        // one of an agency's 5,000 projects, as everywhere a project is chosen.
+        <div className="timesheet-add">
+          <label htmlFor="timesheet-add-row" className="small muted">
+            {t("timesheet.addRow")}
+          </label>
+          <Picker
+            id="timesheet-add-row"
+            testid="timesheet-add-row"
+            options={addableOptions}
+            value={null}
+            placeholder={t("timesheet.addRowOption")}
+            onChange={(id) => id && setAdded((a) => [...a, id])}
+          />
+        </div>
+      )}
       {error && (
         <p className="error" role="alert" id="timesheet-error" data-testid="timesheet-error">
           {error.message}
