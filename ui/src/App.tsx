@@ -1,7 +1,6 @@
 import { useState } from "react";
 
 import { api } from "./api";
-
 import type { ActAs } from "./bindings/ActAs";
 import type { OrgSummary } from "./bindings/OrgSummary";
 import { ChooseOrganization } from "./ChooseOrganization";
@@ -16,8 +15,8 @@ type Screen =
 export function App() {
   const [screen, setScreen] = useState<Screen>({ name: "unlock" });
 
-  // After unlock, straight back to the organization open last (as a person left it); the list of
-  // organizations when there is none to reopen, or reopening it failed (the list says why).
+  // After unlock, straight back to the organization open last (as the person left it); the list of
+  // organizations when there is none to reopen, or reopening failed (choosing it there says why).
   async function reopen() {
     try {
       const reopened = await api.reopenOrganization();
