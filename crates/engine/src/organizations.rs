@@ -59,11 +59,7 @@ impl Engine {
 
     /// Make `org` the default.
     pub async fn set_default_org(&self, org: OrgId) -> Result<()> {
-        self.state(org)?;
-        Ok(self
-            .vault
-            .set_setting(DEFAULT_ORG_SETTING, &org.to_bytes())
-            .await?)
+        self.store_org(DEFAULT_ORG_SETTING, org).await
     }
 
     /// The organization to reopen after unlock: the one opened last (`remember_opened_org`) if this
@@ -80,11 +76,13 @@ impl Engine {
 
     /// Remember `org` as the one opened last.
     pub async fn remember_opened_org(&self, org: OrgId) -> Result<()> {
+        self.store_org(OPENED_ORG_SETTING, org).await
+    }
+
+    /// Store `org`, which this device must hold, under `setting`.
+    async fn store_org(&self, setting: &str, org: OrgId) -> Result<()> {
         self.state(org)?;
-        Ok(self
-            .vault
-            .set_setting(OPENED_ORG_SETTING, &org.to_bytes())
-            .await?)
+        Ok(self.vault.set_setting(setting, &org.to_bytes()).await?)
     }
 
     async fn stored_org(&self, setting: &str) -> Result<Option<OrgId>> {
