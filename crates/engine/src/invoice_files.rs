@@ -330,12 +330,14 @@ impl Engine {
         let empty = Party::default();
         let seller = inv
             .seller
-            .clone()
+            .as_deref()
+            .cloned()
             .or_else(|| profile.as_ref().map(|p| p.seller.clone()))
             .unwrap_or(empty.clone());
         let buyer = inv
             .buyer
-            .clone()
+            .as_deref()
+            .cloned()
             .or_else(|| details.as_ref().map(|d| d.buyer.clone()))
             .unwrap_or(empty);
         let t = &view.totals;

@@ -329,10 +329,18 @@ impl Engine {
         let t0 = std::time::Instant::now();
         // Decoding runs inside the vault's parallel decrypt pass, on plaintexts the pass wipes, and
         // ties each payload to its header (kind, compartment, id: `Record::decode_checked`).
+        let parties = std::sync::Mutex::new(state::Parties::default());
         let loaded = vault
             .load_map(keys, &UNLOADED, |opened| {
                 let header = opened.header;
-                (header, Record::decode_checked(&header, opened.plaintext))
+                let mut record = Record::decode_checked(&header, opened.plaintext);
+                if let Ok(Some(Record::Invoice(invoice))) = &mut record {
+                    parties
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .share(invoice);
+                }
+                (header, record)
             })
             .await?;
         let loaded_read = loaded.read_time;

@@ -130,8 +130,8 @@ pub fn check(input: &EInvoiceInput, flavor: Flavor) -> Result<(), EInvoiceError>
         ));
     }
     let empty = Party::default();
-    let seller = inv.seller.as_ref().unwrap_or(&empty);
-    let buyer = inv.buyer.as_ref().unwrap_or(&empty);
+    let seller = inv.seller.as_deref().unwrap_or(&empty);
+    let buyer = inv.buyer.as_deref().unwrap_or(&empty);
     /// Business term, field, rule.
     type FieldRule = (&'static str, &'static str, &'static str);
     let party_rules: [(&Party, &str, [FieldRule; 4]); 2] = [
@@ -664,14 +664,14 @@ fn write_document(w: &mut W, input: &EInvoiceInput, flavor: Flavor) -> io::Resul
                             party(
                                 w,
                                 "ram:SellerTradeParty",
-                                inv.seller.as_ref().unwrap_or(&empty),
+                                inv.seller.as_deref().unwrap_or(&empty),
                                 true,
                                 legal_of(inv),
                             )?;
                             party(
                                 w,
                                 "ram:BuyerTradeParty",
-                                inv.buyer.as_ref().unwrap_or(&empty),
+                                inv.buyer.as_deref().unwrap_or(&empty),
                                 false,
                                 None,
                             )?;

@@ -29,6 +29,7 @@ use crate::validate::{self, ValidationError};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Tax categories of EN 16931 (UNTDID 5305 codes).
 #[derive(
@@ -442,7 +443,7 @@ impl InvoiceLine {
 }
 
 /// A party on an invoice (frozen into the invoice when it is issued).
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct Party {
     /// Legal name.
@@ -666,9 +667,11 @@ pub struct Invoice {
     /// Free text printed on the invoice.
     pub notes: String,
     /// Seller as at issue (frozen).
-    pub seller: Option<Party>,
+    // Shared (`Arc`): invoices naming equal parties hold one copy in memory; serialized as the
+    // party itself.
+    pub seller: Option<Arc<Party>>,
     /// Buyer as at issue (frozen).
-    pub buyer: Option<Party>,
+    pub buyer: Option<Arc<Party>>,
     /// Payments received.
     pub payments: Vec<Payment>,
     /// Status.
@@ -909,8 +912,8 @@ impl Invoice {
         }
         self.number = Some(number);
         self.issue_date = Some(date);
-        self.seller = Some(seller);
-        self.buyer = Some(buyer);
+        self.seller = Some(Arc::new(seller));
+        self.buyer = Some(Arc::new(buyer));
         self.status = InvoiceStatus::Issued;
         Ok(())
     }
