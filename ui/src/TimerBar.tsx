@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent, type MutableRefObject } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type MutableRefObject } from "react";
 import { useTranslation } from "react-i18next";
 
 import { api, errorMessage, setWindowTitle } from "./api";
@@ -173,7 +173,9 @@ export function TimerBar({ onChanged, canTrack = true, reason = "", refreshKey =
   }
 
   const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
+  // In the commit, not after it: a shortcut pressed as soon as the bar shows "Stop" enabled must
+  // not meet the previous render's control, which still thinks the start is being answered.
+  useLayoutEffect(() => {
     if (!control) return;
     control.current = {
       startOrStop: () => {
