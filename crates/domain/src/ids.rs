@@ -10,6 +10,11 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
         #[ts(export, type = "string")]
+        // A ULID is a u128, which Rust aligns to 16 bytes: every `Option<Id>` then took 32 bytes
+        // and every struct holding an id was padded to a multiple of 16 (a time entry was 192
+        // bytes, 160 packed). Packed, an id is read by copy; take `self.0` into a local before
+        // calling a `&self` method on it.
+        #[repr(packed(1))]
         pub struct $name(pub Ulid);
 
         /// Its ULID text in human-readable formats (JSON), its 16 bytes in binary ones (record
@@ -18,9 +23,10 @@ macro_rules! id_type {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 if serializer.is_human_readable() {
                     let mut text = [0; ulid::ULID_LEN];
-                    serializer.serialize_str(self.0.array_to_str(&mut text))
+                    let ulid = self.0;
+                    serializer.serialize_str(ulid.array_to_str(&mut text))
                 } else {
-                    serializer.serialize_bytes(&self.0.to_bytes())
+                    serializer.serialize_bytes(&{ self.0 }.to_bytes())
                 }
             }
         }
@@ -41,7 +47,7 @@ macro_rules! id_type {
 
             /// The id's 16 bytes, as they appear in envelope headers.
             pub fn to_bytes(self) -> [u8; 16] {
-                self.0.to_bytes()
+                { self.0 }.to_bytes()
             }
 
             /// The id from its 16 bytes.
@@ -58,13 +64,13 @@ macro_rules! id_type {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&self.0, f)
+                fmt::Display::fmt(&{ self.0 }, f)
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({})", stringify!($name), self.0)
+                write!(f, "{}({})", stringify!($name), { self.0 })
             }
         }
 
