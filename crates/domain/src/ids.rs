@@ -14,7 +14,7 @@ macro_rules! id_type {
         // and every struct holding an id was padded to a multiple of 16 (a time entry was 192
         // bytes, 160 packed). Packed, an id is read by copy; take `self.0` into a local before
         // calling a `&self` method on it.
-        #[repr(packed(1))]
+        #[repr(C, packed(1))]
         pub struct $name(pub Ulid);
 
         /// Its ULID text in human-readable formats (JSON), its 16 bytes in binary ones (record

@@ -420,7 +420,7 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     // The client renamed on the laptop; the server spoils that record from now on.
     rename_client(&mut laptop, acme, "Globex 2").await;
     laptop.sync(&to_laptop).await.unwrap();
-    to_phone.set(Some(Attack::FlipRecord(client.0.to_bytes())));
+    to_phone.set(Some(Attack::FlipRecord(client.to_bytes())));
     let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(total(&reports).refused, 1, "{reports:?}");
     assert_eq!(client_names(&phone, acme), ["Globex"]);
@@ -448,7 +448,7 @@ async fn one_spoiled_record_costs_one_envelope_a_round(backend: Backend) {
     );
     let held = phone.refused_envelopes().await.unwrap();
     assert_eq!(held.len(), 1, "{held:?}");
-    assert_eq!(held[0].record, Some(hex(client.0.to_bytes())));
+    assert_eq!(held[0].record, Some(hex(client.to_bytes())));
 
     // Honest again: the real version arrives and the quarantine empties.
     to_phone.set(None);
@@ -497,7 +497,7 @@ async fn a_server_that_hides_records_is_caught(backend: Backend) {
         .await
         .unwrap();
     laptop.sync(&to_laptop).await.unwrap();
-    to_phone.set(Some(Attack::Hide(hidden.0.to_bytes())));
+    to_phone.set(Some(Attack::Hide(hidden.to_bytes())));
     let reports = phone.sync(&to_phone).await.unwrap();
     assert_eq!(unseen(&reports), (1, 0), "{reports:?}");
     assert_eq!(client_names(&phone, acme), ["Globex", "Initech"]);
@@ -673,7 +673,7 @@ async fn a_device_does_not_pull_back_what_it_just_pushed(backend: Backend) {
     let wayne = laptop.add_client(&by, named_client("Wayne")).await.unwrap();
     laptop.add_client(&by, named_client("Stark")).await.unwrap();
     let before = to_laptop.served.load(Ordering::SeqCst);
-    to_laptop.set(Some(Attack::FlipRecord(wayne.0.to_bytes())));
+    to_laptop.set(Some(Attack::FlipRecord(wayne.to_bytes())));
     let reports = laptop.sync(&to_laptop).await.unwrap();
     to_laptop.set(None);
     assert_eq!(to_laptop.served.load(Ordering::SeqCst) - before, 4);
@@ -727,7 +727,7 @@ async fn a_server_that_lies_about_a_push_hides_nothing(backend: Backend) {
         .unwrap()
         .records
         .into_iter()
-        .find(|r| r.envelope[17..33] == wayne.0.to_bytes())
+        .find(|r| r.envelope[17..33] == wayne.to_bytes())
         .unwrap()
         .seq;
     let by = laptop.act_as_user(acme).unwrap();
