@@ -819,6 +819,7 @@ fn vault_dir() -> PathBuf {
 }
 
 fn main() {
+    stint_engine::return_large_buffers();
     tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())

@@ -198,12 +198,34 @@ impl TimeEntry {
 
     /// Whether this is a running timer.
     pub fn is_running(&self) -> bool {
-        matches!(self.time, EntryTime::Running { .. })
+        self.time.is_running()
     }
 
     /// The day the entry counts for, in `tz`: the day it started.
     pub fn date(&self, tz: &TimeZone) -> Date {
-        match self.time {
+        self.time.date(tz)
+    }
+
+    /// Tracked seconds; a running timer counts up to `now`.
+    pub fn seconds(&self, now: Timestamp) -> i64 {
+        self.time.seconds(now)
+    }
+
+    /// The instants covered, if the entry has them (duration-only entries do not).
+    pub fn interval(&self, now: Timestamp) -> Option<(Timestamp, Timestamp)> {
+        self.time.interval(now)
+    }
+}
+
+impl EntryTime {
+    /// Whether this is a running timer.
+    pub fn is_running(&self) -> bool {
+        matches!(self, EntryTime::Running { .. })
+    }
+
+    /// The day this time counts for, in `tz`: the day it started.
+    pub fn date(&self, tz: &TimeZone) -> Date {
+        match *self {
             EntryTime::Running { start } | EntryTime::Span { start, .. } => {
                 tz.to_datetime(start).date()
             }
@@ -211,18 +233,18 @@ impl TimeEntry {
         }
     }
 
-    /// Tracked seconds; a running timer counts up to `now`.
+    /// Seconds; a running timer counts up to `now`.
     pub fn seconds(&self, now: Timestamp) -> i64 {
-        match self.time {
+        match *self {
             EntryTime::Running { start } => now.duration_since(start).as_secs().max(0),
             EntryTime::Span { start, end } => end.duration_since(start).as_secs(),
             EntryTime::Duration { seconds, .. } => seconds,
         }
     }
 
-    /// The instants covered, if the entry has them (duration-only entries do not).
+    /// The instants covered, if it has them (a duration on a day does not).
     pub fn interval(&self, now: Timestamp) -> Option<(Timestamp, Timestamp)> {
-        match self.time {
+        match *self {
             EntryTime::Running { start } => Some((start, now.max(start))),
             EntryTime::Span { start, end } => Some((start, end)),
             EntryTime::Duration { .. } => None,

@@ -256,7 +256,7 @@ pub async fn run(dir: &Path, passphrase: &str, runs: usize) -> Result<BenchRepor
             let report = stint_domain::report::time_report(
                 &inputs,
                 |i| Some(*i),
-                &state.numbers,
+                state.numbers(),
                 &query.group_by,
                 WeekStart::Monday,
             );

@@ -202,7 +202,7 @@ impl Engine {
             .state(by.org)?
             .entries
             .get(&id)
-            .cloned()
+            .map(|e| e.to_entry())
             .ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
         let lost = self.vault.open_lost(&self.keys, &row.lost)?;
         let lost = Fields::parse(&lost.plaintext).map_err(|e| damaged(e.to_string()))?;

@@ -1,6 +1,7 @@
 //! Export of an organization's data as JSON (everything the acting member may read) or CSV (time
 //! entries, one row each).
 
+use crate::entry_store::EntryRef;
 use crate::{ActAs, Engine, EngineError, Result};
 use serde::Serialize;
 use std::io::Write;
@@ -40,7 +41,7 @@ struct Document<'a> {
     rates: Option<Vec<&'a Rate>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     budgets: Option<Vec<&'a Budget>>,
-    time_entries: Vec<&'a TimeEntry>,
+    time_entries: Vec<EntryRef<'a>>,
     expenses: Vec<&'a Expense>,
 }
 
@@ -149,10 +150,11 @@ impl Engine {
         )?;
         let everyone = grant(actor.role, Action::ReadTimeReports) == Scope::All;
         let finance = grant(actor.role, Action::ReadRates) != Scope::None;
-        let mut entries: Vec<&TimeEntry> = ids
+        let mut entries: Vec<TimeEntry> = ids
             .iter()
             .filter_map(|id| state.entries.get(id))
-            .filter(|e| everyone || e.member == by.member)
+            .filter(|e| everyone || e.member() == by.member)
+            .map(|e| e.to_entry())
             .collect();
         entries.sort_by_key(|e| (state.entries.facts(&e.id).map(|f| f.date), e.id));
         entries.dedup_by_key(|e| e.id);
@@ -160,7 +162,7 @@ impl Engine {
         csv.write_record(ENTRY_COLUMNS.iter().chain(&["tags", "invoiced"]))
             .map_err(io)?;
         for e in entries {
-            let mut record = entry_record(state, e, finance).to_vec();
+            let mut record = entry_record(state, &e, finance).to_vec();
             let tags: Vec<&str> = e
                 .tags
                 .iter()
@@ -192,12 +194,12 @@ impl Engine {
         )?;
         let own_only = grant(actor.role, Action::ExportOrganization) == Scope::Own;
         let finance = grant(actor.role, Action::ReadRates) != Scope::None;
-        let mut entries: Vec<&TimeEntry> = state
+        let mut entries: Vec<EntryRef> = state
             .entries
             .values()
-            .filter(|e| !own_only || e.member == by.member)
+            .filter(|e| !own_only || e.member() == by.member)
             .collect();
-        entries.sort_by_key(|e| (state.entries.facts(&e.id).map(|f| f.date), e.id));
+        entries.sort_by_key(|e| (e.facts().date, e.id()));
         let mut expenses: Vec<&Expense> = state
             .expenses
             .values()
@@ -241,7 +243,7 @@ impl Engine {
                 let mut csv = csv::Writer::from_writer(&mut *out);
                 csv.write_record(ENTRY_COLUMNS).map_err(io)?;
                 for (i, e) in entries.iter().enumerate() {
-                    csv.write_record(entry_record(state, e, finance))
+                    csv.write_record(entry_record(state, &e.to_entry(), finance))
                         .map_err(io)?;
                     if i % 2048 == 0 {
                         progress(i as u64, total);

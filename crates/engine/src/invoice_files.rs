@@ -324,7 +324,7 @@ impl Engine {
         // An issued invoice prints the legal details it was issued with; a draft today's.
         let legal = match inv.status {
             InvoiceStatus::Draft => profile.as_ref().map(|p| p.legal.clone()),
-            _ => inv.seller_legal.clone(),
+            _ => inv.seller_legal.as_deref().cloned(),
         }
         .unwrap_or_default();
         let empty = Party::default();

@@ -18,6 +18,7 @@ use foldhash::HashSet;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use stint_domain::Kind;
 use stint_domain::invoice::{
     Counters, InvoiceError, InvoiceTexts, Language, LineDetail, WorkItem, WorkWords,
@@ -51,8 +52,9 @@ pub(crate) fn letter_texts(
 ) -> InvoiceTexts {
     invoice
         .texts
-        .clone()
-        .or_else(|| profile.and_then(|p| p.texts_in(language)).cloned())
+        .as_deref()
+        .or_else(|| profile.and_then(|p| p.texts_in(language)))
+        .cloned()
         .unwrap_or(InvoiceTexts {
             language,
             ..InvoiceTexts::default()
@@ -64,9 +66,9 @@ pub(crate) fn letter_texts(
 /// changing the defaults or the organization's locale later never changes an issued invoice.
 pub(crate) fn freeze_letter(state: &OrgState, invoice: &mut Invoice, profile: &BillingProfile) {
     let language = invoice_language(state, invoice);
-    invoice.texts = Some(letter_texts(invoice, language, Some(profile)));
+    invoice.texts = Some(Arc::new(letter_texts(invoice, language, Some(profile))));
     invoice.language = Some(language);
-    invoice.seller_legal = Some(profile.legal.clone());
+    invoice.seller_legal = Some(Arc::new(profile.legal.clone()));
     let organization = state.organization();
     invoice.locale = Some(organization.locale.clone());
     invoice.duration_style = Some(organization.duration_style);
@@ -430,7 +432,10 @@ impl Engine {
                             .map(|other| other.label()),
                     }
                 } else if match work {
-                    Work::Entry(id) => state.entries.get(&id).is_none_or(|e| mark.entry_changed(e)),
+                    Work::Entry(id) => state
+                        .entries
+                        .get(&id)
+                        .is_none_or(|e| mark.entry_changed(&e.to_entry())),
                     Work::Expense(id) => state
                         .expenses
                         .get(&id)
@@ -524,27 +529,25 @@ impl Engine {
     ) -> Result<Vec<WorkItem>> {
         let mut items = Vec::new();
         for e in state.entries.values() {
-            if e.invoiced || !e.billable || e.is_running() {
+            if e.invoiced() || !e.billable() || e.is_running() {
                 continue;
             }
             let Some(project) = e
-                .project
+                .project()
                 .and_then(|p| state.projects.get(&p))
                 .filter(|p| p.client == client)
             else {
                 continue;
             };
-            let Some(facts) = state.entries.facts(&e.id) else {
-                continue;
-            };
+            let facts = e.facts();
             if from.is_some_and(|f| facts.date < f) || to.is_some_and(|t| facts.date > t) {
                 continue;
             }
             let ctx = WorkContext {
-                member: e.member,
+                member: e.member(),
                 client,
                 project: project.id,
-                task: e.task,
+                task: e.task(),
             };
             let rate = state
                 .rate_book
@@ -557,21 +560,21 @@ impl Engine {
                 ))));
             }
             items.push(WorkItem {
-                entry: e.id,
+                entry: e.id(),
                 project: project.name.clone(),
                 task: e
-                    .task
+                    .task()
                     .and_then(|t| state.tasks.get(&t))
                     .map(|t| t.name.clone()),
                 person: state
                     .members
-                    .get(&e.member)
+                    .get(&e.member())
                     .map(|m| m.name.clone())
                     .unwrap_or_default(),
                 date: facts.date,
                 billed_seconds: facts.valuation.billed_seconds,
                 rate,
-                note: e.note.clone(),
+                note: e.note().to_owned(),
             });
         }
         Ok(items)
@@ -719,7 +722,7 @@ impl Engine {
         };
         let mut out: Vec<Record> = entries
             .filter_map(|id| state.entries.get(&id))
-            .map(|e| mark(Billed::Entry(e.clone())))
+            .map(|e| mark(Billed::Entry(e.to_entry())))
             .collect();
         out.extend(
             expenses
@@ -832,10 +835,12 @@ impl Engine {
                 i.texts = None;
             }
             if let Some(texts) = edit.texts {
-                i.texts = Some(texts);
+                i.texts = Some(Arc::new(texts));
             }
-            if let Some(texts) = &mut i.texts {
-                texts.language = i.language.unwrap_or(texts.language);
+            if let (Some(texts), Some(language)) = (&mut i.texts, i.language)
+                && texts.language != language
+            {
+                Arc::make_mut(texts).language = language;
             }
         })?;
         let kept_entries: Vec<EntryId> = invoice.entries().collect();
@@ -1255,7 +1260,7 @@ mod tests {
         let locked = |engine: &Engine| {
             let state = engine.state(org).unwrap();
             (
-                state.entries.get(&entry).unwrap().invoiced,
+                state.entries.get(&entry).unwrap().invoiced(),
                 state.expenses.get(&expense).unwrap().invoiced,
             )
         };

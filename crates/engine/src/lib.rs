@@ -13,6 +13,7 @@ pub mod bench_pdf;
 mod conflicts;
 pub mod device_name;
 mod enrolment;
+mod entry_store;
 mod error;
 pub mod export;
 mod idle;
@@ -50,7 +51,7 @@ pub use recovery::NewRecoveryKey;
 pub use stint_domain::Kind;
 pub use stint_vault::{
     Kdf, KeyStore, MemoryKeyStore, OsKeyring, PassphraseParams, Unlock, VaultError,
-    release_free_memory,
+    release_free_memory, return_large_buffers,
 };
 pub use team::{Joined, Newcomer};
 pub use views::*;
@@ -329,20 +330,26 @@ impl Engine {
         let t0 = std::time::Instant::now();
         // Decoding runs inside the vault's parallel decrypt pass, on plaintexts the pass wipes, and
         // ties each payload to its header (kind, compartment, id: `Record::decode_checked`).
-        let parties = std::sync::Mutex::new(state::Parties::default());
+        fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+            m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+        let shared = std::sync::Mutex::new(state::Shared::default());
+        let notes = std::sync::Mutex::new(entry_store::DecodedNotes::default());
         let loaded = vault
             .load_map(keys, &UNLOADED, |opened| {
                 let header = opened.header;
                 let mut record = Record::decode_checked(&header, opened.plaintext);
-                if let Ok(Some(Record::Invoice(invoice))) = &mut record {
-                    parties
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .share(invoice);
+                match &mut record {
+                    Ok(Some(Record::Invoice(invoice))) => lock(&shared).share(invoice),
+                    Ok(Some(Record::TimeEntry(entry))) => lock(&notes).take(header.org, entry),
+                    _ => {}
                 }
                 (header, record)
             })
             .await?;
+        let notes = notes
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let loaded_read = loaded.read_time;
         let t_read_decrypt = t0.elapsed();
         let t1 = std::time::Instant::now();
@@ -354,7 +361,7 @@ impl Engine {
                 reason: q.reason.clone(),
             })
             .collect();
-        let orgs = Self::build(vault, keys, loaded.records, &mut quarantined).await?;
+        let orgs = Self::build(vault, keys, loaded.records, notes, &mut quarantined).await?;
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         let load_phases = [
             ms(loaded_read),
@@ -371,11 +378,13 @@ impl Engine {
 
     /// Builds the indexes of the organizations `decoded` holds, from every record each holds:
     /// authors' rights to what they wrote checked against the members, prices worked out, logos
-    /// read. What does not pass is reported into `quarantined`, never indexed.
+    /// read. What does not pass is reported into `quarantined`, never indexed. `notes` are the
+    /// entries' notes, if they were taken out as the entries were decoded.
     pub(crate) async fn build(
         vault: &Vault,
         keys: &DeviceKeys,
         decoded: Vec<(Header, std::result::Result<Option<Record>, String>)>,
+        mut notes: entry_store::DecodedNotes,
         quarantined: &mut Vec<QuarantineReport>,
     ) -> Result<HashMap<OrgId, OrgState>> {
         let authors = Authors::of(&decoded);
@@ -401,7 +410,7 @@ impl Engine {
                 {
                     Ok(()) => orgs
                         .entry(OrgId::from_bytes(header.org))
-                        .or_default()
+                        .or_insert_with(|| OrgState::with_notes(notes.remove(header.org)))
                         .apply(record),
                     Err(reason) => quarantined.push(QuarantineReport {
                         record: record_label(&header.record),
@@ -1373,16 +1382,13 @@ impl Engine {
                 let items = state
                     .entries
                     .values()
-                    .filter(|e| e.project == Some(b.project) && !e.is_running())
+                    .filter(|e| e.project() == Some(b.project) && !e.is_running())
                     .filter_map(|e| {
-                        state
-                            .entries
-                            .facts(&e.id)
-                            .map(|f| stint_domain::budget::BudgetItem {
-                                date: f.date,
-                                billed_seconds: f.valuation.billed_seconds,
-                                amount: f.valuation.amount,
-                            })
+                        Some(e.facts()).map(|f| stint_domain::budget::BudgetItem {
+                            date: f.date,
+                            billed_seconds: f.valuation.billed_seconds,
+                            amount: f.valuation.amount,
+                        })
                     });
                 BudgetView {
                     budget: b.clone(),
@@ -1427,7 +1433,7 @@ impl Engine {
         let (_, state) = self.actor(by)?;
         let running = state
             .running_timer(by.member)
-            .cloned()
+            .map(|e| e.to_entry())
             .ok_or(EngineError::NoTimer)?;
         let EntryTime::Running { start } = running.time else {
             return Err(EngineError::NoTimer);
@@ -1452,7 +1458,7 @@ impl Engine {
         let (actor, state) = self.actor(by)?;
         Ok(state
             .running_timer(by.member)
-            .map(|e| self.entry_view(&actor, state, e)))
+            .map(|e| self.entry_view(&actor, state, &e.to_entry())))
     }
 
     /// The project of the acting member's latest timed entry (for "start the timer again"), if it
@@ -1462,12 +1468,12 @@ impl Engine {
         Ok(state
             .entries_of(by.member)
             .filter(|e| {
-                e.project
+                e.project()
                     .and_then(|p| state.projects.get(&p))
                     .is_some_and(|p| !p.archived)
             })
-            .max_by_key(|e| (sort_instant(e), e.id))
-            .and_then(|e| e.project))
+            .max_by_key(|e| (start_of(e.time()), e.id()))
+            .and_then(|e| e.project()))
     }
 
     /// Record finished work (a span or a duration).
@@ -1500,7 +1506,7 @@ impl Engine {
         let old = state
             .entries
             .get(&id)
-            .cloned()
+            .map(|e| e.to_entry())
             .ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
         let mut new = old.clone();
         if let Some(project) = changes.project {
@@ -1550,9 +1556,14 @@ impl Engine {
         authorize(
             &actor,
             Action::EditTimeEntry,
-            &record_target(state, old.member, old.date(state.time_zone()), old.invoiced),
+            &record_target(
+                state,
+                old.member(),
+                old.date(state.time_zone()),
+                old.invoiced(),
+            ),
         )?;
-        let owner = old.member.to_bytes();
+        let owner = old.member().to_bytes();
         self.tombstone(by, Kind::TimeEntry, id.to_bytes(), owner)
             .await?;
         if let Some(state) = self.orgs.get_mut(&by.org) {
@@ -1657,10 +1668,10 @@ impl Engine {
             && let Some(running) = state.running_timer(entry.member)
         {
             let project = running
-                .project
+                .project()
                 .and_then(|p| state.projects.get(&p))
                 .map_or_else(|| "no project".to_owned(), |p| p.name.clone());
-            let since = match running.time {
+            let since = match running.time() {
                 EntryTime::Running { start } => {
                     tz.to_datetime(start).strftime("%Y-%m-%d %H:%M").to_string()
                 }
@@ -1668,13 +1679,18 @@ impl Engine {
             };
             return Err(EngineError::TimerRunning { project, since });
         }
-        let overlaps = entry::overlapping(&entry, state.entries_of(entry.member), now);
+        let mine: Vec<TimeEntry> = state
+            .entries_of(entry.member)
+            .filter(|e| e.id() != entry.id && !matches!(e.time(), EntryTime::Duration { .. }))
+            .map(|e| e.to_entry())
+            .collect();
+        let overlaps = entry::overlapping(&entry, &mine, now);
         self.commit(by, vec![Record::TimeEntry(entry.clone())])
             .await?;
         let (actor, state) = self.actor(by)?;
-        let stored = state.entries.get(&entry.id).unwrap_or(&entry);
+        let stored = state.entries.get(&entry.id).map_or(entry, |e| e.to_entry());
         Ok(EntryOutcome {
-            entry: self.entry_view(&actor, state, stored),
+            entry: self.entry_view(&actor, state, &stored),
             overlaps,
         })
     }
@@ -1683,28 +1699,25 @@ impl Engine {
     pub fn entries(&self, by: &ActAs, filter: &EntryFilter) -> Result<Vec<EntryView>> {
         let (actor, state) = self.actor(by)?;
         authorize(&actor, Action::ReadCatalog, &Target::Org { org: by.org })?;
+        // Filtered on the stored fields and facts; only the entries listed are made whole.
         let mut list: Vec<EntryView> = state
             .entries
             .values()
-            .filter(|e| filter.member.is_none_or(|m| e.member == m))
-            .filter(|e| filter.project.is_none_or(|p| e.project == Some(p)))
             .filter(|e| {
-                let date = state
-                    .entries
-                    .facts(&e.id)
-                    .map(|f| f.date)
-                    .unwrap_or_else(|| e.date(state.time_zone()));
+                let date = e.facts().date;
                 filter.from.is_none_or(|from| date >= from) && filter.to.is_none_or(|to| date <= to)
             })
+            .filter(|e| filter.member.is_none_or(|m| e.member() == m))
+            .filter(|e| filter.project.is_none_or(|p| e.project() == Some(p)))
             .filter(|e| {
                 authorize(
                     &actor,
                     Action::ReadTimeEntry,
-                    &record_target(state, e.member, Date::MIN, e.invoiced),
+                    &record_target(state, e.member(), Date::MIN, e.invoiced()),
                 )
                 .is_ok()
             })
-            .map(|e| self.entry_view(&actor, state, e))
+            .map(|e| self.entry_view(&actor, state, &e.to_entry()))
             .collect();
         // The id settles ties: two devices list the same entries in the same order, whatever
         // order they stored them in.
@@ -1729,13 +1742,14 @@ impl Engine {
         let e = state
             .entries
             .get(&id)
-            .ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?;
+            .ok_or_else(|| EngineError::not_found("time entry", id.to_string()))?
+            .to_entry();
         authorize(
             &actor,
             Action::ReadTimeEntry,
             &record_target(state, e.member, Date::MIN, e.invoiced),
         )?;
-        Ok(self.entry_view(&actor, state, e))
+        Ok(self.entry_view(&actor, state, &e))
     }
 
     fn entry_view(&self, actor: &Actor, state: &OrgState, e: &TimeEntry) -> EntryView {
@@ -1954,7 +1968,7 @@ impl Engine {
             query.member
         };
         // Filters compare the facts' dense codes; an id never numbered has no entries.
-        let code = |id: Option<u128>| id.map(|id| state.numbers.get(id).unwrap_or(u32::MAX));
+        let code = |id: Option<u128>| id.map(|id| state.numbers().get(id).unwrap_or(u32::MAX));
         let (member_code, project_code, client_code) = (
             code(member_filter.map(|m| m.0.0)),
             code(query.project.map(|p| p.0.0)),
@@ -1974,7 +1988,7 @@ impl Engine {
         let report = stint_domain::report::time_report(
             state.entries.facts_slice(),
             input,
-            &state.numbers,
+            state.numbers(),
             &query.group_by,
             state.organization().week_start,
         );
@@ -2258,7 +2272,12 @@ impl Authors {
 }
 
 fn sort_instant(e: &TimeEntry) -> Option<Timestamp> {
-    match e.time {
+    start_of(e.time)
+}
+
+/// When the time started, if it has a start (a duration on a day does not).
+fn start_of(time: EntryTime) -> Option<Timestamp> {
+    match time {
         EntryTime::Running { start } | EntryTime::Span { start, .. } => Some(start),
         EntryTime::Duration { .. } => None,
     }
@@ -2390,15 +2409,15 @@ fn unassigned(
     state
         .entries
         .values()
-        .filter(|e| e.project.is_none() && !e.is_running())
-        .filter(|e| member.is_none_or(|m| e.member == m))
+        .filter(|e| e.project().is_none() && !e.is_running())
+        .filter(|e| member.is_none_or(|m| e.member() == m))
         .filter(|e| {
             let date = e.date(tz);
             from.is_none_or(|f| date >= f) && to.is_none_or(|t| date <= t)
         })
         .fold(Unassigned::default(), |sum, e| Unassigned {
             entries: sum.entries + 1,
-            seconds: sum.seconds + e.seconds(jiff::Timestamp::UNIX_EPOCH),
+            seconds: sum.seconds + e.time().seconds(jiff::Timestamp::UNIX_EPOCH),
         })
 }
 

@@ -62,9 +62,9 @@ impl Engine {
             {
                 let date = state
                     .entries
-                    .facts(&e.id)
+                    .facts(&e.id())
                     .map_or_else(|| e.date(tz), |f| f.date);
-                (Kind::TimeEntry, e.member, date)
+                (Kind::TimeEntry, e.member(), date)
             } else if let Some(x) = state.expenses.get(&ExpenseId::from_bytes(id)) {
                 (Kind::Expense, x.member, x.date)
             } else {

@@ -73,21 +73,19 @@ impl Engine {
         for e in state.entries.values() {
             let readable = match time {
                 Scope::All => true,
-                Scope::Own => e.member == by.member,
+                Scope::Own => e.member() == by.member,
                 Scope::None => false,
             };
             let Some(summary) = e
-                .project
+                .project()
                 .filter(|_| readable && !e.is_running())
                 .and_then(|p| summaries.get_mut(&p))
             else {
                 continue;
             };
-            let Some(facts) = state.entries.facts(&e.id) else {
-                continue;
-            };
+            let facts = e.facts();
             summary.seconds += facts.valuation.raw_seconds;
-            if rates && e.billable && facts.valuation.amount.is_none() {
+            if rates && e.billable() && facts.valuation.amount.is_none() {
                 summary.unrated_seconds += facts.valuation.raw_seconds;
                 summary.first_unrated = Some(
                     summary
@@ -95,7 +93,7 @@ impl Engine {
                         .map_or(facts.date, |d| d.min(facts.date)),
                 );
             }
-            if e.billable && !e.invoiced {
+            if e.billable() && !e.invoiced() {
                 summary.unbilled_seconds += facts.valuation.billed_seconds;
                 if let Some(amount) = facts.valuation.amount.filter(|_| rates) {
                     Money::add_to(&mut summary.unbilled, amount);

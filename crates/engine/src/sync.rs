@@ -756,7 +756,14 @@ impl Engine {
         }
         built.sort_unstable_by_key(|(header, _)| (header.org, header.record));
         let mut quarantined = Vec::new();
-        let orgs = Self::build(&self.vault, &self.keys, built, &mut quarantined).await?;
+        let orgs = Self::build(
+            &self.vault,
+            &self.keys,
+            built,
+            crate::entry_store::DecodedNotes::default(),
+            &mut quarantined,
+        )
+        .await?;
         self.orgs.extend(orgs);
         self.quarantined.extend(quarantined);
         for (org, records) in in_place {

@@ -57,7 +57,7 @@ pub struct EInvoiceInput<'a> {
 
 /// The seller's legal details as frozen at issue (none on invoices issued before they existed).
 fn legal_of(inv: &Invoice) -> Option<&SellerLegal> {
-    inv.seller_legal.as_ref()
+    inv.seller_legal.as_deref()
 }
 
 /// The exemption reason (BT-120) of a tax category, in the invoice's language; a small business's

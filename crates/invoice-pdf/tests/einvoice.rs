@@ -460,7 +460,7 @@ fn a_seller_without_a_vat_id_is_known_by_its_tax_number() {
     let without_vat_id = |legal: Option<SellerLegal>, lines: Vec<InvoiceLine>| {
         let mut inv = issued(lines, |_| {});
         Arc::make_mut(inv.seller.as_mut().unwrap()).vat_id = None;
-        inv.seller_legal = legal;
+        inv.seller_legal = legal.map(Arc::new);
         inv.language = Some(Language::De);
         inv
     };

@@ -145,6 +145,22 @@ fn bulk_error(e: rusqlite::Error) -> VaultError {
     VaultError::Damaged(format!("reading or writing the records failed: {e}"))
 }
 
+/// Has the allocator give every large buffer (128 KiB and up) its own mapping, returned to the
+/// system when freed, and trim the heap's free top past 128 KiB. glibc's default raises both
+/// thresholds after the first large buffer is freed, so that later ones (unlock's batches, the
+/// app's large replies) are carved from the heap and their pages kept after they are freed: 5 MB
+/// of the app's private memory after unlock on the B8 vault. For a long-running app; call it
+/// first, before other threads start. A no-op elsewhere than glibc.
+pub fn return_large_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's thresholds; it touches no allocation and is
+    // called before other threads allocate.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
+    }
+}
+
 /// Hands memory freed inside the allocator back to the system. Unlock decrypts on every core, and
 /// glibc keeps what each thread freed (the row arena, every plaintext) in that thread's arena; a
 /// long-running app would carry those pages for nothing (23 MB of 154 with the B1 vault). Takes

@@ -17,7 +17,7 @@ mod quarantine;
 mod receive;
 mod write_log;
 
-pub use bulk::release_free_memory;
+pub use bulk::{release_free_memory, return_large_buffers};
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
 pub use quarantine::{HeldEnvelope, MAX_QUARANTINED};
 pub use receive::{ConflictRow, Outgoing, PageEnd, Received, Refused, UNCERTIFIED, Verified};

@@ -99,7 +99,7 @@ impl std::str::FromStr for Language {
 
 /// An invoice's subject line, the paragraph before its lines and the one after its payment block.
 /// Empty texts are not printed.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct InvoiceTexts {
     /// Which language these texts are in (an organization keeps one set per language).
@@ -153,7 +153,7 @@ pub fn letter_text(what: &str, raw: &str) -> Result<String, ValidationError> {
 
 /// What a company states on every business letter (in Germany § 35a GmbHG, § 37a HGB; the DIN
 /// 5008 footer), and whether the seller is a small business that charges no VAT.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(default)]
 pub struct SellerLegal {

@@ -684,11 +684,13 @@ pub struct Invoice {
     pub language: Option<Language>,
     /// Subject, intro and closing: the invoice's own, or `None` for the organization's texts in
     /// its language (frozen into the invoice at issue).
+    // Shared (`Arc`), like the parties: an organization's invoices mostly say the same.
     #[serde(default)]
-    pub texts: Option<InvoiceTexts>,
+    pub texts: Option<Arc<InvoiceTexts>>,
     /// The seller's legal details as at issue (frozen, as the seller is).
+    // Shared (`Arc`), like the parties.
     #[serde(default)]
-    pub seller_legal: Option<SellerLegal>,
+    pub seller_legal: Option<Arc<SellerLegal>>,
     /// The organization's locale at issue, which its numbers and dates are written in (frozen, so
     /// that an issued invoice prints the same after the organization changes its locale); `None`
     /// on drafts and on invoices issued before it was kept, which follow the organization's.
@@ -827,8 +829,10 @@ impl Invoice {
             .map(|l| l.validate(currency))
             .collect::<Result<_, _>>()?;
         self.notes = validate::note(&self.notes)?;
-        self.texts = self.texts.map(InvoiceTexts::validate).transpose()?;
-        self.seller_legal = self.seller_legal.map(SellerLegal::validate).transpose()?;
+        let valid = |t: Arc<InvoiceTexts>| Arc::unwrap_or_clone(t).validate().map(Arc::new);
+        self.texts = self.texts.map(valid).transpose()?;
+        let valid = |l: Arc<SellerLegal>| Arc::unwrap_or_clone(l).validate().map(Arc::new);
+        self.seller_legal = self.seller_legal.map(valid).transpose()?;
         if let Some(locale) = &self.locale {
             crate::model::validate_locale(locale)?;
         }

@@ -1289,11 +1289,11 @@ fn invoices_and_profiles_from_before_letters_still_read() {
         method: Some(PaymentMethod::PayPal),
     });
     inv.language = Some(Language::De);
-    inv.texts = Some(Language::De.suggested_texts());
-    inv.seller_legal = Some(SellerLegal {
+    inv.texts = Some(Arc::new(Language::De.suggested_texts()));
+    inv.seller_legal = Some(Arc::new(SellerLegal {
         register_number: Some("HRB 1".into()),
         ..SellerLegal::default()
-    });
+    }));
     inv.locale = Some("de-AT".into());
     inv.duration_style = Some(crate::model::DurationStyle::Decimal);
     let fields = split(&inv).unwrap();
@@ -1338,23 +1338,23 @@ fn a_drafts_own_texts_are_bounded_like_the_organizations() {
     let mut inv = Invoice::draft(id(1), id(2), Currency::EUR, 14);
     let err = inv
         .edit(|i| {
-            i.texts = Some(InvoiceTexts {
+            i.texts = Some(Arc::new(InvoiceTexts {
                 language: Language::De,
                 subject: "two\nlines".into(),
                 intro: String::new(),
                 closing: String::new(),
-            })
+            }))
         })
         .unwrap_err();
     assert!(err.to_string().contains("subject"), "{err}");
     assert_eq!(inv.texts, None);
     inv.edit(|i| {
-        i.texts = Some(InvoiceTexts {
+        i.texts = Some(Arc::new(InvoiceTexts {
             language: Language::De,
             subject: "  Relaunch ".into(),
             intro: String::new(),
             closing: String::new(),
-        })
+        }))
     })
     .unwrap();
     assert_eq!(inv.texts.unwrap().subject, "Relaunch");
