@@ -1383,12 +1383,13 @@ impl Engine {
                     .entries
                     .values()
                     .filter(|e| e.project() == Some(b.project) && !e.is_running())
-                    .filter_map(|e| {
-                        Some(e.facts()).map(|f| stint_domain::budget::BudgetItem {
+                    .map(|e| {
+                        let f = e.facts();
+                        stint_domain::budget::BudgetItem {
                             date: f.date,
                             billed_seconds: f.valuation.billed_seconds,
                             amount: f.valuation.amount,
-                        })
+                        }
                     });
                 BudgetView {
                     budget: b.clone(),

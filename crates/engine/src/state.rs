@@ -402,7 +402,7 @@ mod tests {
     use ulid::Ulid;
 
     #[test]
-    fn invoices_share_one_copy_of_each_equal_party() {
+    fn invoices_share_equal_parties_legal_details_and_texts() {
         let party = |name: &str| Party {
             name: name.into(),
             city: "Berlin".into(),
@@ -412,9 +412,17 @@ mod tests {
             let client = ClientId(Ulid::from_parts(2, 1));
             let mut i =
                 Invoice::draft(InvoiceId(Ulid::from_parts(n, 3)), client, Currency::EUR, 14);
-            // Each as decoded from its own record: equal parties, separate allocations.
+            // Each as decoded from its own record: equal values, separate allocations.
             i.seller = Some(Arc::new(party(seller)));
             i.buyer = Some(Arc::new(party(buyer)));
+            i.seller_legal = Some(Arc::new(SellerLegal {
+                tax_number: Some("30/123/45678".into()),
+                ..SellerLegal::default()
+            }));
+            i.texts = Some(Arc::new(InvoiceTexts {
+                subject: format!("Work for {buyer}"),
+                ..InvoiceTexts::default()
+            }));
             Box::new(i)
         };
         let mut state = OrgState::default();
@@ -433,5 +441,15 @@ mod tests {
         // Sharing changes nothing a reader sees: each invoice still has its own parties' values.
         assert_eq!(**get(2).seller.as_ref().unwrap(), party("Ada"));
         assert_eq!(state.shared.parties.len(), 3);
+        let same = |a: &Option<Arc<SellerLegal>>, b: &Option<Arc<SellerLegal>>| {
+            Arc::ptr_eq(a.as_ref().unwrap(), b.as_ref().unwrap())
+        };
+        assert!(same(&get(1).seller_legal, &get(3).seller_legal));
+        assert!(Arc::ptr_eq(
+            get(1).texts.as_ref().unwrap(),
+            get(2).texts.as_ref().unwrap()
+        ));
+        assert_eq!(get(3).texts.as_ref().unwrap().subject, "Work for Initech");
+        assert_eq!((state.shared.legal.len(), state.shared.texts.len()), (1, 2));
     }
 }
