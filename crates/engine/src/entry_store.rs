@@ -3,8 +3,9 @@
 //! A `TimeEntry` takes 160 bytes, and its note an allocation of its own (about 16 bytes more
 //! than the text). Stored here, an entry is a [`Slot`] of 80 bytes: its member, project and task
 //! as dense numbers rather than 16-byte ids, its time in plain integers, and its note as a span of
-//! one text that holds every note. For 100,000 entries that is about 10 MB less. Readers get an
-//! [`EntryRef`], which reads the slot's fields and makes a `TimeEntry` where one is needed.
+//! one text that holds every note. For 100,000 entries the slots take 8 MB less, and no note has
+//! an allocation of its own. Readers get an [`EntryRef`], which reads the slot's fields and makes
+//! a `TimeEntry` where one is needed.
 
 use crate::state::EntryFacts;
 use foldhash::{HashMap, HashSet};
@@ -51,7 +52,7 @@ pub struct Entries {
 /// once: the decoded note is freed on the thread that decoded it and its memory reused by the next
 /// record decoded there. Copied into the store only when the entry is indexed, after every record
 /// is decoded, the notes would be freed as 100,000 scattered holes between the records that stay,
-/// which the heap cannot give back (about 7 MB).
+/// which the heap cannot give back (6 MB of the app's private memory on the B8 vault).
 #[derive(Default)]
 pub(crate) struct DecodedNotes(HashMap<[u8; 16], Notes>);
 
@@ -386,9 +387,10 @@ impl Entries {
                 let at = u32::try_from(self.slots.len()).expect("fewer than 4 billion entries");
                 let hash = self.hasher.hash_one(entry.id);
                 self.by_member.entry(entry.member).or_default().push(at);
-                let taken = match entry.note.is_empty() {
-                    true => self.pending.remove(&entry.id),
-                    false => None,
+                let taken = if entry.note.is_empty() {
+                    self.pending.remove(&entry.id)
+                } else {
+                    None
                 };
                 let note = taken.unwrap_or_else(|| self.push_note(&entry.note));
                 let slot = self.slot_of(entry, note);
@@ -405,14 +407,10 @@ impl Entries {
         }
     }
 
-    /// Set whether an entry is on an invoice; whether it was there to change.
-    pub fn set_invoiced(&mut self, id: &EntryId, invoiced: bool) -> bool {
-        match self.position(id) {
-            Some(i) => {
-                self.slots[i].invoiced = invoiced;
-                true
-            }
-            None => false,
+    /// Set whether an entry is on an invoice.
+    pub fn set_invoiced(&mut self, id: &EntryId, invoiced: bool) {
+        if let Some(i) = self.position(id) {
+            self.slots[i].invoiced = invoiced;
         }
     }
 
