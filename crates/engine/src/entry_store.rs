@@ -70,10 +70,8 @@ impl DecodedNotes {
             return;
         }
         let notes = self.0.entry(org).or_default();
-        let at = u32::try_from(notes.text.len()).expect("less than 4 GB of notes");
-        notes.text.push_str(&entry.note);
-        let len = u32::try_from(entry.note.len()).expect("a note is short");
-        notes.spans.insert(entry.id, (at, len));
+        let span = append(&mut notes.text, &entry.note);
+        notes.spans.insert(entry.id, span);
         entry.note = String::new();
     }
 
@@ -81,6 +79,18 @@ impl DecodedNotes {
     pub(crate) fn remove(&mut self, org: [u8; 16]) -> Option<Notes> {
         self.0.remove(&org)
     }
+}
+
+/// Append `note` to `text`: where it starts, and its length in bytes. Both fit in a `u32`: a note
+/// is at most 5,000 characters (`validate::note`), and 4 GB of notes is far more than the
+/// 100,000-entry vault's 10 MB.
+fn append(text: &mut String, note: &str) -> (u32, u32) {
+    let span = u32::try_from(text.len())
+        .ok()
+        .zip(u32::try_from(note.len()).ok())
+        .expect("notes under 4 GB in all");
+    text.push_str(note);
+    span
 }
 
 /// One stored entry. Its time in integers: a running timer's start in `a`; a span's start in `a`
@@ -325,13 +335,6 @@ impl Entries {
         self.pending = notes.spans;
     }
 
-    /// Append a note to `notes`: its offset and length.
-    fn push_note(&mut self, note: &str) -> (u32, u32) {
-        let at = u32::try_from(self.notes.len()).expect("less than 4 GB of notes");
-        self.notes.push_str(note);
-        (at, u32::try_from(note.len()).expect("a note is short"))
-    }
-
     fn slot_of(&mut self, entry: TimeEntry, note: (u32, u32)) -> Slot {
         let mut slot = Slot {
             a: 0,
@@ -370,7 +373,7 @@ impl Entries {
                     old_note
                 } else {
                     self.stale += old_note.1 as usize;
-                    self.push_note(&entry.note)
+                    append(&mut self.notes, &entry.note)
                 };
                 if old_member != entry.member {
                     self.unlist(old_member, i as u32);
@@ -392,7 +395,7 @@ impl Entries {
                 } else {
                     None
                 };
-                let note = taken.unwrap_or_else(|| self.push_note(&entry.note));
+                let note = taken.unwrap_or_else(|| append(&mut self.notes, &entry.note));
                 let slot = self.slot_of(entry, note);
                 self.slots.push(slot);
                 self.facts.push(Self::PLACEHOLDER);
