@@ -67,7 +67,7 @@ use std::path::Path;
 use stint_domain::model::{is_locked, validate_locale, validate_time_zone};
 use stint_domain::role::grant;
 use stint_domain::*;
-use stint_vault::{DeviceKeys, Header, Vault, Write, Zeroizing};
+use stint_vault::{DeviceKeys, Header, OpenedRef, ReadAhead, Vault, Write, Zeroizing};
 use ulid::Ulid;
 
 /// Who is acting, and in which organization.
@@ -265,8 +265,9 @@ impl Engine {
     /// Open and unlock the vault at `dir`: decrypt every record into the in-memory index.
     pub async fn open(dir: &Path, unlock: Unlock<'_>) -> Result<Engine> {
         let vault = Vault::open(dir).await?;
-        let keys = vault.unlock(unlock).await?;
-        Self::open_unlocked(vault, keys).await
+        // The rows are read while a passphrase's key is derived.
+        let (keys, read) = vault.unlock_and_read(unlock, &UNLOADED).await?;
+        Self::open_read(vault, keys, Some(read)).await
     }
 
     /// Replace the passphrase of the vault in `dir` (`old` must be the current one) without
@@ -295,7 +296,12 @@ impl Engine {
     }
 
     async fn open_unlocked(vault: Vault, keys: DeviceKeys) -> Result<Engine> {
-        let indexed = Self::index(&vault, &keys).await?;
+        Self::open_read(vault, keys, None).await
+    }
+
+    /// [`Engine::open_unlocked`] over the rows read at unlock, if they were.
+    async fn open_read(vault: Vault, keys: DeviceKeys, read: Option<ReadAhead>) -> Result<Engine> {
+        let indexed = Self::index(&vault, &keys, read).await?;
         Ok(Engine {
             vault,
             keys,
@@ -311,7 +317,7 @@ impl Engine {
 
     /// Rebuilds the index from the vault (after records arrived or were rewritten).
     pub(crate) async fn reindex(&mut self) -> Result<()> {
-        let indexed = Self::index(&self.vault, &self.keys).await?;
+        let indexed = Self::index(&self.vault, &self.keys, None).await?;
         self.orgs = indexed.orgs;
         self.user = indexed.user;
         self.quarantined = indexed.quarantined;
@@ -319,8 +325,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Reads, checks and decodes every record into the in-memory index.
-    async fn index(vault: &Vault, keys: &DeviceKeys) -> Result<Indexed> {
+    /// Reads (unless `read` has the rows already), checks and decodes every record into the
+    /// in-memory index.
+    async fn index(vault: &Vault, keys: &DeviceKeys, read: Option<ReadAhead>) -> Result<Indexed> {
         let user = vault
             .setting(USER_SETTING)
             .await?
@@ -335,18 +342,21 @@ impl Engine {
         }
         let shared = std::sync::Mutex::new(state::Shared::default());
         let notes = std::sync::Mutex::new(entry_store::DecodedNotes::default());
-        let loaded = vault
-            .load_map(keys, &UNLOADED, |opened| {
-                let header = opened.header;
-                let mut record = Record::decode_checked(&header, opened.plaintext);
-                match &mut record {
-                    Ok(Some(Record::Invoice(invoice))) => lock(&shared).share(invoice),
-                    Ok(Some(Record::TimeEntry(entry))) => lock(&notes).take(header.org, entry),
-                    _ => {}
-                }
-                (header, record)
-            })
-            .await?;
+        let decode = |opened: OpenedRef<'_>| {
+            let header = opened.header;
+            let mut record = Record::decode_checked(&header, opened.plaintext);
+            match &mut record {
+                Ok(Some(Record::Invoice(invoice))) => lock(&shared).share(invoice),
+                Ok(Some(Record::TimeEntry(entry))) => lock(&notes).take(header.org, entry),
+                _ => {}
+            }
+            (header, record)
+        };
+        // Rows read ahead were read before `t0`, alongside the key derivation.
+        let (loaded, read_since_t0) = match read {
+            Some(read) => (vault.load_map_read(read, keys, decode), false),
+            None => (vault.load_map(keys, &UNLOADED, decode).await?, true),
+        };
         let notes = notes
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -365,7 +375,11 @@ impl Engine {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         let load_phases = [
             ms(loaded_read),
-            ms(t_read_decrypt.saturating_sub(loaded_read)),
+            ms(if read_since_t0 {
+                t_read_decrypt.saturating_sub(loaded_read)
+            } else {
+                t_read_decrypt
+            }),
             ms(t1.elapsed()),
         ];
         Ok(Indexed {

@@ -65,17 +65,51 @@ impl Rows {
     }
 }
 
+/// Every record's row, read ahead for [`crate::Vault::load_map_read`]: unlock reads them while it
+/// derives the passphrase's key ([`crate::Vault::unlock_and_read`]).
+pub struct ReadAhead {
+    pub(crate) rows: Rows,
+    pub(crate) read_time: std::time::Duration,
+}
+
 /// Read every record; the envelopes of those whose kind is in `skip` are left on disk.
-pub(crate) async fn read_records(pool: &SqlitePool, skip: &[u16]) -> Result<Rows> {
+pub(crate) async fn read_records(pool: &SqlitePool, skip: &[u16]) -> Result<ReadAhead> {
+    Ok(read_records_while(pool, skip, || ()).await?.0)
+}
+
+/// [`read_records`], while `meanwhile` runs on a thread of its own; its result comes back with the
+/// rows. Neither waits for the other: unlock derives a passphrase's key (Argon2id, ~0.5 s) there,
+/// which needs no rows, as the read needs no key.
+pub(crate) async fn read_records_while<T: Send>(
+    pool: &SqlitePool,
+    skip: &[u16],
+    meanwhile: impl FnOnce() -> T + Send,
+) -> Result<(ReadAhead, T)> {
     let mut conn = pool.acquire().await?;
     let mut locked = conn.lock_handle().await?;
     let raw = locked.as_raw_handle();
-    // SAFETY: `locked` holds sqlx's lock on this connection, so no other code touches the handle
-    // until it is dropped, after `db` (declared later, dropped first). `from_handle` makes a
-    // non-owning connection: dropping it finalizes only the statements made here and never closes
-    // the handle, which stays sqlx's.
-    let db = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.map_err(bulk_error)?;
-    read(&db, skip).map_err(bulk_error)
+    std::thread::scope(|scope| {
+        let other = scope.spawn(meanwhile);
+        let started = std::time::Instant::now();
+        // SAFETY: `locked` holds sqlx's lock on this connection, so no other code touches the
+        // handle until it is dropped, after this scope. `from_handle` makes a non-owning
+        // connection: dropping it (at the end of this statement) finalizes only the statements
+        // made here and never closes the handle, which stays sqlx's.
+        let rows = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }
+            .and_then(|db| read(&db, skip))
+            .map_err(bulk_error);
+        let read_time = started.elapsed();
+        let value = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((
+            ReadAhead {
+                rows: rows?,
+                read_time,
+            },
+            value,
+        ))
+    })
 }
 
 fn read(db: &rusqlite::Connection, skip: &[u16]) -> rusqlite::Result<Rows> {
@@ -123,7 +157,7 @@ pub(crate) async fn write_records(
 ) -> Result<()> {
     let mut locked = conn.lock_handle().await?;
     let raw = locked.as_raw_handle();
-    // SAFETY: as in `read_records`: sqlx's lock keeps the handle ours until `db` is dropped, and
+    // SAFETY: as in `read_records_while`: sqlx's lock keeps the handle ours until `db` is dropped, and
     // `db` never closes it. The statements run in the transaction the caller opened through sqlx.
     let db = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.map_err(bulk_error)?;
     write(&db, rows).map_err(bulk_error)

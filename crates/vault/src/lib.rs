@@ -17,7 +17,7 @@ mod quarantine;
 mod receive;
 mod write_log;
 
-pub use bulk::{release_free_memory, return_large_buffers};
+pub use bulk::{ReadAhead, release_free_memory, return_large_buffers};
 pub use keystore::{KeyStore, KeyStoreError, MemoryKeyStore, OsKeyring};
 pub use quarantine::{HeldEnvelope, MAX_QUARANTINED};
 pub use receive::{ConflictRow, Outgoing, PageEnd, Received, Refused, UNCERTIFIED, Verified};
@@ -542,22 +542,59 @@ impl Vault {
     /// Unlock: recover the device key and every organization key. The first unlock after the vault
     /// was upgraded from row seal format 1 also reseals its rows (`upgrade_row_seals`).
     pub async fn unlock(&self, unlock: Unlock<'_>) -> Result<DeviceKeys> {
-        let device_key = match (unlock, self.protection) {
+        Ok(self.unlock_reading(unlock, None).await?.0)
+    }
+
+    /// [`Vault::unlock`], and every record's row read for [`Vault::load_map_read`] (the envelopes
+    /// of the `skip` kinds left on disk). A passphrase's key is derived while the rows are read:
+    /// the derivation (Argon2id, deliberately ~0.5 s) needs no rows and the read (~0.1 s over
+    /// 100,000 entries) needs no key.
+    pub async fn unlock_and_read(
+        &self,
+        unlock: Unlock<'_>,
+        skip: &[u16],
+    ) -> Result<(DeviceKeys, ReadAhead)> {
+        let (keys, read) = self.unlock_reading(unlock, Some(skip)).await?;
+        let read = match read {
+            Some(read) => read,
+            None => bulk::read_records(&self.pool, skip).await?,
+        };
+        Ok((keys, read))
+    }
+
+    /// Unlocks; with `read`, the rows are read (those kinds' envelopes skipped) while a
+    /// passphrase's key is derived. `None` for the rows when they were not read, or were resealed
+    /// after the read.
+    async fn unlock_reading(
+        &self,
+        unlock: Unlock<'_>,
+        read: Option<&[u16]>,
+    ) -> Result<(DeviceKeys, Option<ReadAhead>)> {
+        let (device_key, mut rows) = match (unlock, self.protection) {
             (Unlock::Keyring(store), Protection::Keyring) => {
                 let key = store.load(&self.id)?.ok_or(VaultError::KeyMissing)?;
                 let check = self.required_meta("key_check").await?;
                 if !key.verify_mac(&[KEY_CHECK], &check) {
                     return Err(VaultError::KeyMismatch);
                 }
-                key
+                (key, None)
             }
             (Unlock::Passphrase(passphrase), Protection::Passphrase) => {
                 let params = PassphraseParams::from_bytes(&self.required_meta("kdf").await?)
                     .map_err(|e| VaultError::Damaged(e.to_string()))?;
-                let kek = params.derive(passphrase.as_bytes())?;
                 let wrapped = self.required_meta("wrapped_device_key").await?;
-                unwrap_key(&kek, &wrapped, WRAP_DEVICE_KEY)
-                    .map_err(|_| VaultError::WrongPassphrase)?
+                let derive = || params.derive(passphrase.as_bytes());
+                let (kek, rows) = match read {
+                    Some(skip) => {
+                        let (rows, kek) =
+                            bulk::read_records_while(&self.pool, skip, derive).await?;
+                        (kek?, Some(rows))
+                    }
+                    None => (derive()?, None),
+                };
+                let key = unwrap_key(&kek, &wrapped, WRAP_DEVICE_KEY)
+                    .map_err(|_| VaultError::WrongPassphrase)?;
+                (key, rows)
             }
             (_, Protection::Keyring) => {
                 return Err(VaultError::WrongProtection("the system keyring"));
@@ -565,8 +602,11 @@ impl Vault {
             (_, Protection::Passphrase) => return Err(VaultError::WrongProtection("a passphrase")),
         };
         let keys = self.keys_from(device_key).await?;
-        self.upgrade_row_seals(&keys).await?;
-        Ok(keys)
+        if self.upgrade_row_seals(&keys).await? {
+            // The rows read carry the seals just replaced.
+            rows = None;
+        }
+        Ok((keys, rows))
     }
 
     /// The key derivation settings of a passphrase vault (`None` for a keyring vault).
@@ -628,10 +668,11 @@ impl Vault {
     /// what stops a kind changed in both the column and the header, which unlock would otherwise
     /// skip, from being sealed as genuine). Rows that fail keep their old seal and are quarantined
     /// by every load. Work goes in batches of at most 2048 rows or 32 MiB of envelopes, each
-    /// written in one transaction; an interrupted upgrade resumes at the next unlock.
-    async fn upgrade_row_seals(&self, keys: &DeviceKeys) -> Result<()> {
+    /// written in one transaction; an interrupted upgrade resumes at the next unlock. `true` if
+    /// there was an upgrade to do.
+    async fn upgrade_row_seals(&self, keys: &DeviceKeys) -> Result<bool> {
         if self.meta(ROW_SEAL_UPGRADE).await?.is_none() {
-            return Ok(());
+            return Ok(false);
         }
         let sizes: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT rowid, length(envelope) FROM records WHERE length(seal) = ? ORDER BY rowid",
@@ -699,7 +740,7 @@ impl Vault {
             .bind(ROW_SEAL_UPGRADE)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn keys_from(&self, device_key: SymmetricKey) -> Result<DeviceKeys> {
@@ -968,9 +1009,18 @@ impl Vault {
         skip: &[u16],
         map: impl Fn(OpenedRef<'_>) -> T + Sync,
     ) -> Result<Loaded<T>> {
-        let started = std::time::Instant::now();
-        let rows = bulk::read_records(&self.pool, skip).await?;
-        let read_time = started.elapsed();
+        let read = bulk::read_records(&self.pool, skip).await?;
+        Ok(self.load_map_read(read, keys, map))
+    }
+
+    /// [`Vault::load_map`] over rows read already ([`Vault::unlock_and_read`]).
+    pub fn load_map_read<T: Send>(
+        &self,
+        read: ReadAhead,
+        keys: &DeviceKeys,
+        map: impl Fn(OpenedRef<'_>) -> T + Sync,
+    ) -> Loaded<T> {
+        let ReadAhead { rows, read_time } = read;
         // One plaintext buffer per worker, not one allocation per record; wiped when dropped.
         let results: Vec<Option<std::result::Result<T, Quarantined>>> = (0..rows.len())
             .into_par_iter()
@@ -1002,7 +1052,7 @@ impl Vault {
                 Err(q) => loaded.quarantined.push(q),
             }
         }
-        Ok(loaded)
+        loaded
     }
 
     /// One record, checked and decrypted; `None` if there is no such record.
