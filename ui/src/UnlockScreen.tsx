@@ -24,8 +24,11 @@ export function UnlockScreen({ onUnlocked, autoUnlock = true }: Props) {
   async function attempt(action: () => Promise<void>) {
     setBusy(true);
     setError(null);
+    // User Timing marks: B8 (tests/e2e/bench_b8.py) splits the wait for the main screen by them.
+    performance.mark("stint:unlock-pressed");
     try {
       await action();
+      performance.mark("stint:unlocked");
       onUnlocked();
     } catch (e) {
       setError(errorMessage(e));
