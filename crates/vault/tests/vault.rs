@@ -35,6 +35,22 @@ async fn new_vault(dir: &Path) -> (Vault, DeviceKeys) {
     (vault, keys)
 }
 
+/// A vault holding records 1 and 2 with these texts, and record 9: an attachment (kind 11, a kind
+/// unlock skips).
+async fn vault_with_attachment(dir: &Path, texts: [&str; 2]) -> (Vault, DeviceKeys) {
+    let (vault, keys) = new_vault(dir).await;
+    let mut attachment = write(9, "receipt bytes");
+    attachment.header.kind = 11;
+    vault
+        .put(
+            &keys,
+            vec![write(1, texts[0]), write(2, texts[1]), attachment],
+        )
+        .await
+        .unwrap();
+    (vault, keys)
+}
+
 #[tokio::test]
 async fn records_round_trip_through_a_passphrase_vault() {
     let dir = tempfile::tempdir().unwrap();
@@ -154,16 +170,7 @@ fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
 #[tokio::test]
 async fn rows_read_while_unlocking_open_as_a_later_read_does() {
     let dir = tempfile::tempdir().unwrap();
-    let (vault, keys) = new_vault(dir.path()).await;
-    let mut attachment = write(9, "receipt bytes");
-    attachment.header.kind = 11;
-    vault
-        .put(
-            &keys,
-            vec![write(1, "first"), write(2, "second"), attachment],
-        )
-        .await
-        .unwrap();
+    let (vault, _) = vault_with_attachment(dir.path(), ["first", "second"]).await;
     vault.close().await;
 
     let vault = Vault::open(dir.path()).await.unwrap();
@@ -423,16 +430,7 @@ async fn db_pool(dir: &Path) -> sqlx::SqlitePool {
 #[tokio::test]
 async fn a_changed_kind_or_hlc_is_quarantined_not_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    let (vault, keys) = new_vault(dir.path()).await;
-    let mut attachment = write(9, "receipt bytes");
-    attachment.header.kind = 11;
-    vault
-        .put(
-            &keys,
-            vec![write(1, "entry"), write(2, "other"), attachment],
-        )
-        .await
-        .unwrap();
+    let (vault, keys) = vault_with_attachment(dir.path(), ["entry", "other"]).await;
     let loaded = vault.load(&keys, &[11]).await.unwrap();
     assert!(loaded.quarantined.is_empty());
     assert_eq!(loaded.records.len(), 2);
