@@ -118,17 +118,21 @@ async fn weak_passphrases_and_second_vaults_are_refused() {
     ));
 }
 
-#[tokio::test]
-async fn keyring_protected_vault_needs_its_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = MemoryKeyStore::default();
-    let (vault, mut keys) = Vault::create(dir.path(), Unlock::Keyring(&store))
-        .await
-        .unwrap();
+/// A keyring vault holding record 1, "kept", closed; its id (its account in the keyring).
+async fn keyring_vault(dir: &Path, store: &MemoryKeyStore) -> String {
+    let (vault, mut keys) = Vault::create(dir, Unlock::Keyring(store)).await.unwrap();
     vault.create_org_keys(&mut keys, ORG).await.unwrap();
     vault.put(&keys, vec![write(1, "kept")]).await.unwrap();
     let id = vault.id().to_owned();
     vault.close().await;
+    id
+}
+
+#[tokio::test]
+async fn keyring_protected_vault_needs_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = MemoryKeyStore::default();
+    let id = keyring_vault(dir.path(), &store).await;
 
     let vault = Vault::open(dir.path()).await.unwrap();
     assert_eq!(vault.protection(), Protection::Keyring);
@@ -187,23 +191,19 @@ async fn rows_read_while_unlocking_open_as_a_later_read_does() {
     let ahead = vault.load_map_read(read, &keys, id_and_text);
     let later = vault.load_map(&keys, &[11], id_and_text).await.unwrap();
     assert!(ahead.quarantined.is_empty(), "{:?}", ahead.quarantined);
+    let ahead = sorted(ahead.records);
     assert_eq!(
-        sorted(ahead.records),
+        ahead,
         [
             ([1; 16], "first".to_owned()),
             ([2; 16], "second".to_owned())
         ]
     );
-    assert_eq!(sorted(later.records).len(), 2);
+    assert_eq!(ahead, sorted(later.records));
 
     let dir = tempfile::tempdir().unwrap();
     let store = MemoryKeyStore::default();
-    let (vault, mut keys) = Vault::create(dir.path(), Unlock::Keyring(&store))
-        .await
-        .unwrap();
-    vault.create_org_keys(&mut keys, ORG).await.unwrap();
-    vault.put(&keys, vec![write(1, "kept")]).await.unwrap();
-    vault.close().await;
+    keyring_vault(dir.path(), &store).await;
     let vault = Vault::open(dir.path()).await.unwrap();
     let (keys, read) = vault
         .unlock_and_read(Unlock::Keyring(&store), &[])
