@@ -127,13 +127,14 @@ fn day_code(date: Date) -> i64 {
     (i64::from(date.year()) << 16) | (i64::from(date.month()) << 8) | i64::from(date.day())
 }
 
+// A slot's integers are written only by `Slot::set_time` from a valid `EntryTime`, so they always
+// read back; were one ever not to, the default day or the epoch shows, not a stopped process.
 fn day_of(code: i64) -> Date {
-    Date::new((code >> 16) as i16, (code >> 8) as i8, code as i8)
-        .expect("a stored day was a valid date")
+    Date::new((code >> 16) as i16, (code >> 8) as i8, code as i8).unwrap_or_default()
 }
 
 fn instant(seconds: i64, nanos: i32) -> Timestamp {
-    Timestamp::new(seconds, nanos).expect("a stored instant was a valid timestamp")
+    Timestamp::new(seconds, nanos).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 impl Slot {
@@ -198,10 +199,8 @@ impl<'a> EntryRef<'a> {
     }
 
     pub fn member(self) -> MemberId {
-        MemberId(
-            self.id_of(self.slot().member)
-                .expect("an entry's member is numbered when it is stored"),
-        )
+        // The member was numbered when the entry was stored, and numbers are never taken back.
+        MemberId(self.id_of(self.slot().member).unwrap_or_default())
     }
 
     pub fn project(self) -> Option<ProjectId> {
@@ -387,7 +386,8 @@ impl Entries {
                 self.reclaim_notes();
             }
             None => {
-                let at = u32::try_from(self.slots.len()).expect("fewer than 4 billion entries");
+                // Positions are `u32`, as in `remove`: 4 billion slots would be 320 GB.
+                let at = self.slots.len() as u32;
                 let hash = self.hasher.hash_one(entry.id);
                 self.by_member.entry(entry.member).or_default().push(at);
                 let taken = if entry.note.is_empty() {
