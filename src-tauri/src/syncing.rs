@@ -147,9 +147,37 @@ async fn changed_here(app: &AppHandle) -> bool {
 }
 
 /// One round, if this device syncs; the status it ends with.
+///
+/// The round holds the session (every command of the window waits for it) only while it works on
+/// the vault. Whether the server answers at all is asked first, without it: on a network that
+/// swallows packets the round's own requests would hold the window for their whole timeout.
 async fn round(app: &AppHandle) -> SyncStatus {
     let syncer = app.state::<Syncer>();
     let shell = app.state::<Shell>();
+    let server = {
+        let session = shell.session.lock().await;
+        let Some(engine) = session.engine.as_ref() else {
+            return syncer.set(app, |s| *s = SyncStatus::default());
+        };
+        match syncing_account(engine).await {
+            Ok(Some(account)) => account.server,
+            Ok(None) => return syncer.set(app, |s| *s = SyncStatus::default()),
+            Err(problem) => return syncer.set(app, |s| failed(s, false, problem)),
+        }
+    };
+    syncer.set(app, |s| s.state = SyncState::Syncing);
+    if !stint_sync::reachable(&server, PROBE).await {
+        let pending = match shell.session.lock().await.engine.as_ref() {
+            Some(engine) => engine.outbox_len().await.unwrap_or(0),
+            None => 0,
+        };
+        return syncer.set(app, |s| {
+            failed(s, true, format!("{server} does not answer"));
+            s.pending = pending;
+        });
+    }
+    // The session again, as it is now: the vault may have been locked, or the device signed out,
+    // while the server was asked.
     let mut session = shell.session.lock().await;
     let Some(engine) = session.engine.as_mut() else {
         return syncer.set(app, |s| *s = SyncStatus::default());
@@ -159,7 +187,6 @@ async fn round(app: &AppHandle) -> SyncStatus {
         Ok(None) => return syncer.set(app, |s| *s = SyncStatus::default()),
         Err(problem) => return syncer.set(app, |s| failed(s, false, problem)),
     };
-    syncer.set(app, |s| s.state = SyncState::Syncing);
     let outcome = async {
         let t = stint_sync::connect(engine, account.clone()).await?;
         engine.sync(&t).await.map_err(message)

@@ -7,7 +7,9 @@ import contextlib
 import json
 import os
 import re
+import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -88,6 +90,58 @@ def stint_server(data: Path, logs: Path) -> Iterator[Server]:
         yield server
     finally:
         stop(proc)
+
+
+class StallingRelay:
+    """A TCP relay on a loopback port in front of `server` that can stop passing bytes on: a network
+    that swallows packets (a train's Wi-Fi, a VPN gone quiet), where connections open and nothing
+    ever comes back. Clients that name its `base` reach the server through it; the rest of
+    `Server` (emails, direct calls) is the server's own."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.base = f"http://localhost:{self.listener.getsockname()[1]}"
+        self.upstream = ("127.0.0.1", int(server.base.rsplit(":", 1)[1]))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def __getattr__(self, name: str):
+        return getattr(self.server, name)
+
+    def stall(self) -> None:
+        """From now on nothing passes, either way, on old connections or new ones."""
+        self.flowing.clear()
+
+    def resume(self) -> None:
+        self.flowing.set()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.upstream)
+            except OSError:
+                client.close()
+                continue
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                self.flowing.wait()
+                sink.sendall(chunk)
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.listener.close()
 
 
 def verified_account(server: Server, email: str, password: str) -> None:

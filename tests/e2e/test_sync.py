@@ -1,7 +1,8 @@
 """Sync you can see (issue 16): the app's vault syncs through a real `stint-server` with another device
 of the same account (the `stint` CLI on its own vault). The header says where sync stands; a client
 added on the other device appears in the window after a round, one added in the window reaches the
-other device after "Sync now", and with the server gone the header says "Offline", calmly.
+other device after "Sync now"; on a network that swallows every packet the window works on while the
+round finds out, and with the server gone the header says "Offline", calmly.
 Screenshots go to $STINT_E2E_SHOTS/sync-*.png."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from desktop import (
     wait_for,
     wait_text,
 )
-from syncserver import cli, cli_sign_in, stint_server, verified_account
+from syncserver import StallingRelay, cli, cli_sign_in, stint_server, verified_account
 
 EMAIL = "sam@example.org"
 PASSWORD = "a long and private passphrase"
@@ -45,18 +46,20 @@ def test_changes_travel_both_ways_and_offline_is_calm(shots: Path, tmp_path_fact
     logs = tmp_path_factory.mktemp("sync-logs")
     with stint_server(tmp_path_factory.mktemp("sync-server"), logs) as server:
         verified_account(server, EMAIL, PASSWORD)
+        # The laptop reaches the server through a relay that can stop passing bytes on.
+        relay = StallingRelay(server)
 
         # The laptop publishes its organization; the phone joins with the recovery key and adds a
         # client of its own.
-        cli_sign_in(laptop, server, EMAIL, PASSWORD, "laptop")
-        recovery = json.loads(cli(laptop, server, "org", "publish", "--json"))["recovery_key"]
+        cli_sign_in(laptop, relay, EMAIL, PASSWORD, "laptop")  # type: ignore[arg-type]
+        recovery = json.loads(cli(laptop, relay, "org", "publish", "--json"))["recovery_key"]  # type: ignore[arg-type]
         cli_sign_in(phone, server, EMAIL, PASSWORD, "phone")
         cli(phone, server, "device", "enrol", "--recovery-key", env={"STINT_RECOVERY_KEY": recovery})
         cli(phone, server, "sync")
         cli(phone, server, "client", "add", "Globex")
         # Both devices change the same field of Acme without hearing of the other's change; the
         # phone's, the later, wins, and the laptop (whose change lost) is the one to review it.
-        cli(laptop, server, "client", "edit", "Acme", "--note", "from the laptop")
+        cli(laptop, relay, "client", "edit", "Acme", "--note", "from the laptop")  # type: ignore[arg-type]
         cli(phone, server, "client", "edit", "Acme", "--note", "from the phone")
         cli(phone, server, "sync")
 
@@ -102,6 +105,27 @@ def test_changes_travel_both_ways_and_offline_is_calm(shots: Path, tmp_path_fact
             app.find_element(*by_testid("sync-now")).click()
             WebDriverWait(app, WAIT).until(lambda d: badge(d) == "Synced")
             assert "Last synced at" in wait_for(app, "sync-last").text
+
+            # The network swallows every packet: connections open and nothing comes back. The
+            # round does not hold the vault while it finds that out, so the window works on: a
+            # client added meanwhile is shown at once (the round's HTTP requests would wait 60 s).
+            relay.stall()
+            app.find_element(*by_testid("sync-now")).click()
+            app.find_element(*by_testid("sync-badge")).click()  # the details close
+            app.find_element(*by_testid("client-new")).click()
+            wait_for(app, "client-name-input").send_keys("Hooli")
+            app.find_element(*by_testid("client-add")).click()
+            wait_text(app, "client-list", "Hooli")
+            WebDriverWait(app, WAIT).until(lambda d: badge(d) == "Offline")
+            shoot(app, shots, "sync-02b-stalled")
+            # The network comes back: the client made meanwhile goes out with the next round.
+            relay.resume()
+            app.find_element(*by_testid("sync-badge")).click()
+            wait_for(app, "sync-now").click()
+            WebDriverWait(app, WAIT).until(lambda d: badge(d) == "Synced")
+            cli(phone, server, "sync")
+            clients = [c["name"] for c in json.loads(cli(phone, server, "client", "list", "--json"))]
+            assert sorted(clients) == ["Acme", "Globex", "Hooli", "Initech"], clients
 
             # The server goes away: offline, and calm about it.
             server.proc.terminate()

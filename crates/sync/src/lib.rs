@@ -125,7 +125,10 @@ impl HttpTransport {
     /// If the HTTP client cannot be built (no TLS roots on the machine).
     pub fn new(base: &str, token: &str) -> Result<HttpTransport, String> {
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // A whole request (a pull page, an upload) may take a minute on a slow link; a connection
+        // that has not opened in ten seconds will not.
         let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
