@@ -167,11 +167,20 @@ pub async fn openapi(State(state): State<Shared>) -> Json<Value> {
         if op.signed_in {
             operation["security"] = json!([{ "session": [] }]);
         }
-        let parameters: Vec<Value> = ["org", "user", "id"]
+        let mut parameters: Vec<Value> = ["org", "user", "id"]
             .into_iter()
             .filter(|name| op.path.contains(&format!("{{{name}}}")))
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
+        if op.signed_in {
+            parameters.push(json!({
+                "name": stint_protocol::DEVICE_HEADER,
+                "in": "header",
+                "required": false,
+                "description": "The caller's device id (32 hex digits): when it is a live device of the signed-in account, the server notes when it was last seen (to the minute).",
+                "schema": { "type": "string", "pattern": "^[0-9a-fA-F]{32}$" },
+            }));
+        }
         if !parameters.is_empty() {
             operation["parameters"] = Value::Array(parameters);
         }

@@ -762,6 +762,15 @@ async fn the_server_describes_itself(backend: Backend) {
                 op.path
             );
         }
+        // A signed-in request may name the caller's device (its "last seen" in the device list).
+        let names_device = item["parameters"].as_array().is_some_and(|ps| {
+            ps.iter().any(|p| {
+                p["name"] == stint_protocol::DEVICE_HEADER
+                    && p["in"] == "header"
+                    && p["required"] == false
+            })
+        });
+        assert_eq!(names_device, op.signed_in, "{} {}", op.method, op.path);
         let path = ["{org}", "{user}", "{id}"]
             .into_iter()
             .fold(op.path.to_owned(), |p, name| {
