@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use stint_engine::{ApprovedDevice, EngineError, WaitingEnrolment};
+use stint_sync::ConnectError;
 use tauri::State;
 use zeroize::Zeroizing;
 
@@ -72,9 +73,15 @@ pub async fn enrol_wait(
             };
             let mut session = shell.session.lock().await;
             let engine = session.engine()?;
-            let t = transport(engine).await?;
-            match engine.enrolment_answer(&t, waiting).await {
-                Ok(Some(answer)) => {
+            let answer = match transport(engine).await {
+                Ok(t) => engine.enrolment_answer(&t, waiting).await.map(|a| (t, a)),
+                // The network failing as the access token is renewed: the request lives on, and
+                // so does the session, so keep asking.
+                Err(ConnectError::Unreachable(reason)) => Err(EngineError::Sync(reason)),
+                Err(failed) => return Err(failed.into()),
+            };
+            match answer {
+                Ok((t, Some(answer))) => {
                     let Some(waiting) = request.take() else {
                         return Err("the enrolment was cancelled".to_owned());
                     };
@@ -86,7 +93,7 @@ pub async fn enrol_wait(
                     syncer.nudge();
                     return Ok(());
                 }
-                Ok(None) => {}
+                Ok((_, None)) => {}
                 // The network failing for a moment: the request lives on, so keep asking.
                 Err(EngineError::Sync(_)) => {}
                 Err(e) => {

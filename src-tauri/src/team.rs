@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use stint_domain::{Action, MemberId, Role, Scope};
 use stint_engine::sync::DeviceSummary;
 use stint_engine::{ActAs, Engine, Joined, Newcomer, PaperSize};
-use stint_sync::HttpTransport;
+use stint_sync::{ConnectError, HttpTransport};
 use tauri::State;
 
 use crate::syncing::Syncer;
@@ -47,12 +47,16 @@ pub struct Team {
 }
 
 /// The server, through the stored sign-in (renewed when its token is about to end).
-pub(crate) async fn transport(engine: &Engine) -> Reply<HttpTransport> {
+pub(crate) async fn transport(engine: &Engine) -> Result<HttpTransport, ConnectError> {
     let account = engine
         .server_account()
         .await
-        .map_err(message)?
-        .ok_or_else(|| "not signed in to a sync server: sign in under Settings first".to_owned())?;
+        .map_err(|e| ConnectError::Failed(message(e)))?
+        .ok_or_else(|| {
+            ConnectError::Failed(
+                "not signed in to a sync server: sign in under Settings first".into(),
+            )
+        })?;
     stint_sync::connect(engine, account).await
 }
 

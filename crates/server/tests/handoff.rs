@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use stint_engine::{MemoryKeyStore, ServerAccount};
 use stint_signin::{Loopback, Pkce, exchange, new_state, refresh, sign_in_url};
+use stint_sync::ConnectError;
 use support::{Backend, Server, Storage, sign_in, verified_account};
 
 const PASSWORD: &str = "a long and private passphrase";
@@ -255,8 +256,13 @@ async fn an_access_token_near_its_end_is_renewed_and_kept(backend: Backend) {
         .await;
     assert!(status.is_success(), "{status}");
     engine.set_clock(Some(later + jiff::SignedDuration::from_mins(15)));
-    let refused = stint_sync::renewed(&engine, kept).await.unwrap_err();
-    assert!(refused.contains("sign in again"), "{refused}");
+    let refused = stint_sync::renewed(&engine, kept.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, ConnectError::Failed(m) if m.contains("sign in again")),
+        "{refused:?}"
+    );
 
     // The CLI's session token has no refresh token and is used as it is.
     let cli = ServerAccount {
@@ -277,6 +283,14 @@ async fn an_access_token_near_its_end_is_renewed_and_kept(backend: Backend) {
     let base = server.base.clone();
     server.stop().await;
     assert!(!stint_sync::reachable(&base, Duration::from_secs(5)).await);
+
+    // A renewal the server does not answer says so, and not "sign in again": the session may
+    // well be good, and a new device waiting for its approval keeps waiting.
+    let unanswered = stint_sync::renewed(&engine, kept).await.unwrap_err();
+    assert!(
+        matches!(&unanswered, ConnectError::Unreachable(m) if m.contains("cannot reach the server")),
+        "{unanswered:?}"
+    );
 }
 both!(an_access_token_near_its_end_is_renewed_and_kept);
 

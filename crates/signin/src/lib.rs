@@ -37,6 +37,10 @@ pub enum SignInError {
     StateMismatch,
     #[error("the server refused: {0}")]
     Refused(String),
+    /// A 5xx answer: the server (or a proxy before it) cannot serve the request for now; nothing
+    /// was refused. (A 429 is a refusal with its reason: too many tries, a locked account.)
+    #[error("the server is unavailable for now: {0}")]
+    Unavailable(String),
     #[error("cannot reach the server: {0}")]
     Http(#[from] reqwest::Error),
     #[error("{0}")]
@@ -281,14 +285,18 @@ async fn call<B: serde::Serialize, R: serde::de::DeserializeOwned>(
         request = request.json(body);
     }
     let response = request.send().await?;
-    if !response.status().is_success() {
+    let status = response.status();
+    if !status.is_success() {
         let body: serde_json::Value = response.json().await.unwrap_or_default();
-        return Err(SignInError::Refused(
-            body["error"]["message"]
-                .as_str()
-                .unwrap_or("no reason given")
-                .to_owned(),
-        ));
+        let reason = body["error"]["message"]
+            .as_str()
+            .unwrap_or("no reason given")
+            .to_owned();
+        return Err(if status.is_server_error() {
+            SignInError::Unavailable(format!("{status}: {reason}"))
+        } else {
+            SignInError::Refused(reason)
+        });
     }
     let text = response.text().await?;
     // `204 No Content` reads as JSON null.
@@ -457,6 +465,48 @@ mod tests {
         assert!(
             !url.as_str().contains(pkce.verifier()),
             "the verifier never leaves the app"
+        );
+    }
+
+    /// A server on a loopback port that answers its first request with `status` and `body`.
+    async fn answering(status: &'static str, body: &'static str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut request = vec![0; 4096];
+            let _ = stream.read(&mut request).await;
+            let reply = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(reply.as_bytes()).await.unwrap();
+        });
+        base
+    }
+
+    #[tokio::test]
+    async fn a_server_error_is_unavailable_and_a_client_error_refused() {
+        let base = answering("503 Service Unavailable", "").await;
+        let outcome = refresh(&base, "str_x").await;
+        let Err(e @ SignInError::Unavailable(_)) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(
+            e.to_string(),
+            "the server is unavailable for now: 503 Service Unavailable: no reason given"
+        );
+
+        let base = answering(
+            "401 Unauthorized",
+            r#"{"error":{"code":"invalid_grant","message":"this session has ended"}}"#,
+        )
+        .await;
+        let outcome = refresh(&base, "str_x").await;
+        assert!(
+            matches!(&outcome, Err(SignInError::Refused(m)) if m == "this session has ended"),
+            "{outcome:?}"
         );
     }
 

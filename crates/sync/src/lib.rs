@@ -36,18 +36,54 @@ pub async fn reachable(server: &str, timeout: Duration) -> bool {
 /// An access token this close to its end is renewed before use.
 const RENEW_BEFORE_SECS: i64 = 60;
 
+/// Why no transport could be made: the access token could not be renewed, or the HTTP client
+/// not built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectError {
+    /// The server did not answer the renewal (the network, or the server down): the session may
+    /// well be good, and asking again later may work.
+    Unreachable(String),
+    /// The server refused the session, or the vault or the client failed: asking again changes
+    /// nothing.
+    Failed(String),
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectError::Unreachable(reason) | ConnectError::Failed(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+impl From<ConnectError> for String {
+    fn from(e: ConnectError) -> String {
+        e.to_string()
+    }
+}
+
 /// A transport to `account`'s server for this device: the access token renewed if it was near its
 /// end ([`renewed`]), and the device named in every request.
-pub async fn connect(engine: &Engine, account: ServerAccount) -> Result<HttpTransport, String> {
+pub async fn connect(
+    engine: &Engine,
+    account: ServerAccount,
+) -> Result<HttpTransport, ConnectError> {
     let account = renewed(engine, account).await?;
-    Ok(HttpTransport::new(&account.server, &account.token)?.for_device(engine.device_id()))
+    Ok(HttpTransport::new(&account.server, &account.token)
+        .map_err(ConnectError::Failed)?
+        .for_device(engine.device_id()))
 }
 
 /// `account` with an access token still good for a while. The desktop's sign-in (through the
 /// browser) holds a 15-minute access token and a refresh token: near its end both are renewed (the
 /// refresh token rotates; the new pair is sealed in the vault before it is used). The CLI's session
 /// token has no refresh token and lives as long as its session, so it comes back as it is.
-pub async fn renewed(engine: &Engine, account: ServerAccount) -> Result<ServerAccount, String> {
+pub async fn renewed(
+    engine: &Engine,
+    account: ServerAccount,
+) -> Result<ServerAccount, ConnectError> {
     let (Some(refresh), Some(expires)) = (&account.refresh_token, account.token_expires) else {
         return Ok(account);
     };
@@ -58,11 +94,15 @@ pub async fn renewed(engine: &Engine, account: ServerAccount) -> Result<ServerAc
     let grant = stint_signin::refresh(&account.server, refresh)
         .await
         .map_err(|e| match e {
-            stint_signin::SignInError::Refused(_) => format!(
+            stint_signin::SignInError::Refused(_) => ConnectError::Failed(format!(
                 "{} no longer accepts this device's session (it was signed out or expired); sign in again",
                 account.server
-            ),
-            other => other.to_string(),
+            )),
+            unreachable @ (stint_signin::SignInError::Http(_)
+            | stint_signin::SignInError::Unavailable(_)) => {
+                ConnectError::Unreachable(unreachable.to_string())
+            }
+            other => ConnectError::Failed(other.to_string()),
         })?;
     let account = ServerAccount {
         session: grant.session.to_string(),
@@ -74,7 +114,7 @@ pub async fn renewed(engine: &Engine, account: ServerAccount) -> Result<ServerAc
     engine
         .set_server_account(&account)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ConnectError::Failed(e.to_string()))?;
     Ok(account)
 }
 
