@@ -69,7 +69,7 @@ pub async fn enrol_wait(
         {
             let mut request = enrolling.0.lock().await;
             let Some(waiting) = request.as_ref() else {
-                return Err("the enrolment was cancelled".to_owned());
+                return Err("the enrolment was cancelled".into());
             };
             let mut session = shell.session.lock().await;
             let engine = session.engine()?;
@@ -83,7 +83,7 @@ pub async fn enrol_wait(
             match answer {
                 Ok((t, Some(answer))) => {
                     let Some(waiting) = request.take() else {
-                        return Err("the enrolment was cancelled".to_owned());
+                        return Err("the enrolment was cancelled".into());
                     };
                     engine
                         .finish_enrolment(&t, waiting, &answer)

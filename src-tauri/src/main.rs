@@ -1,14 +1,18 @@
 //! Stint's desktop window: a thin shell. Each command locks the session and makes one call into
-//! `stint-engine`; errors cross the IPC line as the engine's own message.
+//! `stint-engine`; errors cross the IPC line as a [`Failure`]: the engine's message, and a code where
+//! the window has words of its own.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod desktop;
 mod enrol;
+mod failure;
 mod review;
 mod server;
 mod syncing;
 mod team;
+
+use failure::{Failure, FailureCode, message};
 
 use std::path::PathBuf;
 
@@ -18,12 +22,12 @@ use stint_domain::{
     RecurringInvoice, Role, Tag, TagId, TaskId,
 };
 use stint_engine::{
-    ActAs, BudgetView, ClientChanges, Engine, EngineError, EntryChanges, EntryFilter, EntryOutcome,
-    EntryView, ExpenseView, IdleChoice, IdleOutcome, InvoiceEdit, InvoiceFilter, InvoiceFormat,
-    InvoiceView, Kdf, NewClient, NewEntry, NewExpense, NewInvoice, NewOrganization, NewProject,
-    NewRate, NewRecurring, OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions,
-    ProjectChanges, ProjectSummary, ProjectView, RateView, ReportQuery, ReportView, StartTimer,
-    TagChanges, TaskView, Unassigned, Unlock, VaultStatus,
+    ActAs, BudgetView, ClientChanges, Engine, EntryChanges, EntryFilter, EntryOutcome, EntryView,
+    ExpenseView, IdleChoice, IdleOutcome, InvoiceEdit, InvoiceFilter, InvoiceFormat, InvoiceView,
+    Kdf, NewClient, NewEntry, NewExpense, NewInvoice, NewOrganization, NewProject, NewRate,
+    NewRecurring, OrgChanges, OrgSummary, OsKeyring, PaperSize, Permissions, ProjectChanges,
+    ProjectSummary, ProjectView, RateView, ReportQuery, ReportView, StartTimer, TagChanges,
+    TaskView, Unassigned, Unlock, VaultStatus,
 };
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
@@ -42,25 +46,25 @@ struct Shell {
     session: Mutex<Session>,
 }
 
-/// Command results: the engine's `Display` text on failure.
-type Reply<T> = Result<T, String>;
-
-fn message(error: EngineError) -> String {
-    error.to_string()
-}
+/// Command results: on failure, the engine's message and, for the failures the window says in its
+/// own language, a code ([`failure`]).
+type Reply<T> = Result<T, Failure>;
 
 impl Session {
     fn engine(&mut self) -> Reply<&mut Engine> {
-        self.engine
-            .as_mut()
-            .ok_or_else(|| "the vault is locked; unlock it first".to_owned())
+        self.engine.as_mut().ok_or_else(|| {
+            Failure::coded(
+                FailureCode::VaultLocked,
+                "the vault is locked; unlock it first",
+            )
+        })
     }
 
     /// The engine and the chosen organization's member.
     fn acting(&mut self) -> Reply<(&mut Engine, ActAs)> {
-        let by = self
-            .act_as
-            .ok_or_else(|| "choose an organization first".to_owned())?;
+        let by = self.act_as.ok_or_else(|| {
+            Failure::coded(FailureCode::NoOrganization, "choose an organization first")
+        })?;
         Ok((self.engine()?, by))
     }
 }
@@ -802,10 +806,10 @@ fn save_download(name: &str, bytes: &[u8], private: bool) -> Reply<String> {
                 return Ok(file.display().to_string());
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("cannot write {}: {e}", file.display())),
+            Err(e) => return Err(format!("cannot write {}: {e}", file.display()).into()),
         }
     }
-    Err(format!("too many files named {name} in {}", dir.display()))
+    Err(format!("too many files named {name} in {}", dir.display()).into())
 }
 
 /// `STINT_VAULT` if set, else the platform's data directory for Stint.

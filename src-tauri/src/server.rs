@@ -56,7 +56,7 @@ pub async fn server_sign_in(
     });
     let grant = tokio::select! {
         grant = handoff => grant,
-        () = cancel.notified() => return Err("the sign-in was cancelled".to_owned()),
+        () = cancel.notified() => return Err("the sign-in was cancelled".into()),
     };
     {
         let mut current = signing_in.0.lock().await;
@@ -95,7 +95,7 @@ pub async fn server_sign_in(
 pub async fn open_sign_up(server: String) -> Reply<()> {
     let server = stint_signin::server_origin(&server).map_err(refused)?;
     let page = format!("{}/sign-up", server.trim_end_matches('/'));
-    webbrowser::open(&page).map_err(|e| format!("cannot open the browser: {e}"))
+    webbrowser::open(&page).map_err(|e| format!("cannot open the browser: {e}").into())
 }
 
 /// Gives up the sign-in under way (the browser's page may still be open; its redirect then finds

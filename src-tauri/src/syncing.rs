@@ -162,7 +162,7 @@ async fn round(app: &AppHandle) -> SyncStatus {
         match syncing_account(engine).await {
             Ok(Some(account)) => account.server,
             Ok(None) => return syncer.set(app, |s| *s = SyncStatus::default()),
-            Err(problem) => return syncer.set(app, |s| failed(s, false, problem)),
+            Err(problem) => return syncer.set(app, |s| failed(s, false, problem.message)),
         }
     };
     syncer.set(app, |s| s.state = SyncState::Syncing);
@@ -185,7 +185,7 @@ async fn round(app: &AppHandle) -> SyncStatus {
     let account = match syncing_account(engine).await {
         Ok(Some(account)) => account,
         Ok(None) => return syncer.set(app, |s| *s = SyncStatus::default()),
-        Err(problem) => return syncer.set(app, |s| failed(s, false, problem)),
+        Err(problem) => return syncer.set(app, |s| failed(s, false, problem.message)),
     };
     let outcome = async {
         let t = stint_sync::connect(engine, account.clone()).await?;
@@ -221,7 +221,7 @@ async fn round(app: &AppHandle) -> SyncStatus {
             drop(session);
             let offline = !stint_sync::reachable(&account.server, PROBE).await;
             syncer.set(app, |s| {
-                failed(s, offline, problem);
+                failed(s, offline, problem.message);
                 s.pending = pending;
             })
         }

@@ -51,7 +51,7 @@ pub(crate) async fn transport(engine: &Engine) -> Result<HttpTransport, ConnectE
     let account = engine
         .server_account()
         .await
-        .map_err(|e| ConnectError::Failed(message(e)))?
+        .map_err(|e| ConnectError::Failed(e.to_string()))?
         .ok_or_else(|| {
             ConnectError::Failed(
                 "not signed in to a sync server: sign in under Settings first".into(),
@@ -181,10 +181,10 @@ pub async fn invite_member(shell: State<'_, Shell>, email: String, role: Role) -
     let (engine, by) = session.acting()?;
     let email = email.trim();
     if !email.contains('@') || email.len() < 3 {
-        return Err(format!("{email:?} is not an email address"));
+        return Err(format!("{email:?} is not an email address").into());
     }
     let t = transport(engine).await?;
-    t.invite(by.org, email, role).await
+    Ok(t.invite(by.org, email, role).await?)
 }
 
 /// The token of an invitation as the person pasted it: the token itself, or the email's whole

@@ -57,13 +57,14 @@ def driver(vault: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[we
 
 
 def test_unlock_choose_org_track_and_edit(driver: webdriver.Remote, shots: Path) -> None:
-    # Unlock: a wrong passphrase first shows the engine's message and keeps what was typed.
+    # Unlock: a wrong passphrase first says so (the shell's `Failure`, in the window's words) and keeps
+    # what was typed.
     passphrase = wait_for(driver, "unlock-passphrase")
     assert driver.find_element(*by_testid("unlock-submit")).text == "Unlock"
     passphrase.send_keys("not the passphrase")
     driver.find_element(*by_testid("unlock-submit")).click()
     error = wait_for(driver, "unlock-error")
-    assert error.text.strip(), "the unlock error is empty"
+    assert error.text == "Wrong passphrase.", error.text
     assert driver.find_element(*by_testid("unlock-passphrase")).get_attribute("value") == "not the passphrase"
     shoot(driver, shots, "01-unlock-error")
 

@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from desktop import WAIT, by_testid, launch, open_organization, seed_vault, shoot, wait_for
+from desktop import (
+    PASSPHRASE,
+    WAIT,
+    by_testid,
+    launch,
+    open_organization,
+    replace_text,
+    seed_vault,
+    shoot,
+    wait_for,
+)
 
 ORG = "Kanzlei Berg"
 CLIENT = "Stadtwerke Ulm"
@@ -45,6 +55,22 @@ def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def text(element) -> str:
     return " ".join((element.get_attribute("textContent") or "").replace("\u00a0", " ").split())
+
+
+def test_the_unlock_screen_speaks_the_systems_language(vault: Path, shots: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Before an organization is open the window speaks the system's language, and so does the
+    shell's refusal of a wrong passphrase (a `Failure` with a code, in the window's own words)."""
+    env = {"LANG": "de_DE.UTF-8", "LANGUAGE": "de_DE:de"}
+    with launch(vault, tmp_path_factory.mktemp("german-unlock-webdriver"), env) as driver:
+        wait_for(driver, "unlock-passphrase").send_keys("nicht die Passphrase")
+        submit = driver.find_element(*by_testid("unlock-submit"))
+        assert submit.text == "Entsperren", submit.text
+        submit.click()
+        assert wait_for(driver, "unlock-error").text == "Falsche Passphrase."
+        shoot(driver, shots, "german-00-unlock-error")
+        replace_text(driver.find_element(*by_testid("unlock-passphrase")), PASSPHRASE)
+        driver.find_element(*by_testid("unlock-submit")).click()
+        wait_for(driver, "main-screen")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

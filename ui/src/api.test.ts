@@ -1,7 +1,10 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
 import { api, errorMessage } from "./api";
+import type { Failure } from "./bindings/Failure";
+import type { FailureCode } from "./bindings/FailureCode";
+import { resources, setUiLanguage } from "./i18n";
 
 type Call = { cmd: string; args: unknown };
 
@@ -101,5 +104,68 @@ describe("api", () => {
     expect(calls).toBe(2);
     await api.projects();
     expect(calls).toBe(3);
+  });
+});
+
+describe("a failed command's message", () => {
+  afterEach(() => setUiLanguage("en-US"));
+
+  const failure = (code: FailureCode | null, message: string, values: Record<string, string> = {}): Failure => ({
+    code,
+    message,
+    values,
+  });
+
+  it("is the window's own words for a failure with a code, in its language, with the values filled in", async () => {
+    mockIPC(() => {
+      throw failure("wrong_passphrase", "wrong passphrase");
+    });
+    const refused = await api.unlockVault({ passphrase: "nope" }).catch((e: unknown) => e);
+    expect(errorMessage(refused)).toBe("Wrong passphrase.");
+    setUiLanguage("de-DE");
+    expect(errorMessage(refused)).toBe("Falsche Passphrase.");
+    const running = failure("timer_running", "a timer is already running on \"Website\" since 2026-03-02 09:15; stop it first", {
+      project: "Website",
+      since: "2026-03-02 09:15",
+    });
+    expect(errorMessage(running)).toBe("Auf „Website“ läuft seit 2026-03-02 09:15 bereits ein Timer. Stoppen Sie ihn zuerst.");
+    expect(errorMessage(failure("short_passphrase", "the passphrase must be at least 12 characters", { min: "12" }))).toBe(
+      "Die Passphrase muss mindestens 12 Zeichen lang sein.",
+    );
+    expect(errorMessage(failure("wrong_protection", "this vault is protected by the system keyring", { protection: "keyring" }))).toBe(
+      "Dieser Tresor wird mit dem System-Schlüsselbund geöffnet, nicht mit einer Passphrase.",
+    );
+  });
+
+  it("is the engine's message for a failure without a code, or with one the window has no words for", () => {
+    setUiLanguage("de-DE");
+    expect(errorMessage(failure(null, "the entry changed meanwhile"))).toBe("the entry changed meanwhile");
+    expect(errorMessage(failure("newer_code" as FailureCode, "a newer shell's failure"))).toBe("a newer shell's failure");
+    expect(errorMessage(failure("wrong_protection", "this vault is protected by something new", { protection: "other" }))).toBe(
+      "this vault is protected by something new",
+    );
+  });
+
+  it("has words in every language for every code the shell sends", () => {
+    // A code added in Rust (src-tauri/src/failure.rs) fails the type check here until it is listed.
+    const codes: Record<FailureCode, string[]> = {
+      wrong_passphrase: ["wrong_passphrase"],
+      short_passphrase: ["short_passphrase"],
+      wrong_protection: ["wrong_protection_keyring", "wrong_protection_passphrase"],
+      key_missing: ["key_missing"],
+      key_mismatch: ["key_mismatch"],
+      timer_running: ["timer_running"],
+      no_timer: ["no_timer"],
+      vault_locked: ["vault_locked"],
+      no_organization: ["no_organization"],
+    };
+    for (const keys of Object.values(codes)) {
+      for (const key of keys) {
+        for (const language of ["en", "de"] as const) {
+          const errors: Record<string, string> = resources[language].app.errors;
+          expect(errors[key], `${language} errors.${key}`).toBeTruthy();
+        }
+      }
+    }
   });
 });

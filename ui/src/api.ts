@@ -15,6 +15,7 @@ import type { ClientChanges } from "./bindings/ClientChanges";
 import type { ClientId } from "./bindings/ClientId";
 import type { ExpenseId } from "./bindings/ExpenseId";
 import type { ExpenseView } from "./bindings/ExpenseView";
+import type { Failure } from "./bindings/Failure";
 import type { IdleChoice } from "./bindings/IdleChoice";
 import type { IdleOutcome } from "./bindings/IdleOutcome";
 import type { ApprovedDevice } from "./bindings/ApprovedDevice";
@@ -317,11 +318,23 @@ export function saveWatchSettings(settings: WatchSettings): void {
   localStorage.setItem(WATCH_KEY, JSON.stringify(settings));
 }
 
-/** The text to show for a failed command: the engine's message, as the shell sends it. */
+/** The text to show for a failed command: in the window's language where the shell's `Failure`
+ * has a code (`errors` in the app catalogue), else the engine's message as the shell sends it. */
 export function errorMessage(error: unknown): string {
   if (typeof error === "string") return error;
   if (error instanceof Error) return error.message;
+  if (isFailure(error)) {
+    if (error.code === null) return error.message;
+    const key = error.code === "wrong_protection" ? `wrong_protection_${error.values.protection}` : error.code;
+    const text = i18n.t(`errors.${key}` as "errors.no_timer", { ns: "app", ...error.values });
+    // A value the catalogue has no words for (a newer shell): the engine's own message.
+    return text === `errors.${key}` ? error.message : text;
+  }
   return String(error);
+}
+
+function isFailure(error: unknown): error is Failure {
+  return typeof error === "object" && error !== null && typeof (error as Failure).message === "string";
 }
 
 /** How far the acting member's role reaches for `action` (the engine checks again on every call). */
