@@ -12,7 +12,7 @@ use tauri::State;
 use zeroize::Zeroizing;
 
 use crate::syncing::Syncer;
-use crate::team::transport;
+use crate::team::{server_answers, transport};
 use crate::{Reply, Shell, message};
 
 /// How long a new device waits for its approval: as long as the server keeps the request.
@@ -42,6 +42,7 @@ pub async fn enrol_request(
     shell: State<'_, Shell>,
     enrolling: State<'_, Enrolling>,
 ) -> Reply<EnrolmentCode> {
+    server_answers(&shell).await?;
     let waiting = {
         let mut session = shell.session.lock().await;
         let engine = session.engine()?;
@@ -128,6 +129,7 @@ pub async fn enrol_with_recovery_key(
     key: String,
 ) -> Reply<()> {
     let key = Zeroizing::new(key);
+    server_answers(&shell).await?;
     let mut session = shell.session.lock().await;
     let engine = session.engine()?;
     let t = transport(engine).await?;
@@ -141,6 +143,7 @@ pub async fn enrol_with_recovery_key(
 /// compare with the one it shows.
 #[tauri::command]
 pub async fn approve_device(shell: State<'_, Shell>, code: String) -> Reply<ApprovedDevice> {
+    server_answers(&shell).await?;
     let mut session = shell.session.lock().await;
     let engine = session.engine()?;
     let t = transport(engine).await?;

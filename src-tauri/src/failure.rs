@@ -32,6 +32,9 @@ pub enum FailureCode {
     VaultLocked,
     /// A command that needs an organization came before one was chosen.
     NoOrganization,
+    /// The sync server (`server`) does not answer its health check: the network, or the server
+    /// down.
+    ServerUnreachable,
 }
 
 /// What a command that failed answers.
@@ -55,7 +58,7 @@ impl Failure {
         }
     }
 
-    fn with(mut self, name: &str, value: impl Into<String>) -> Failure {
+    pub fn with(mut self, name: &str, value: impl Into<String>) -> Failure {
         self.values.insert(name.to_owned(), value.into());
         self
     }

@@ -21,7 +21,7 @@ const EVERY: Duration = Duration::from_secs(60);
 const SOON: Duration = Duration::from_secs(5);
 
 /// How long "is the server there at all?" waits, after a failed round.
-const PROBE: Duration = Duration::from_secs(5);
+pub(crate) const PROBE: Duration = Duration::from_secs(5);
 
 pub const SYNC_CHANGED: &str = "sync-changed";
 pub const SYNC_RECEIVED: &str = "sync-received";

@@ -10,8 +10,8 @@ use stint_engine::{ActAs, Engine, Joined, Newcomer, PaperSize};
 use stint_sync::{ConnectError, HttpTransport};
 use tauri::State;
 
-use crate::syncing::Syncer;
-use crate::{Reply, Shell, message, save_download};
+use crate::syncing::{PROBE, Syncer};
+use crate::{Failure, FailureCode, Reply, Shell, message, save_download};
 
 /// Where the chosen organization stands with sync.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -58,6 +58,28 @@ pub(crate) async fn transport(engine: &Engine) -> Result<HttpTransport, ConnectE
             )
         })?;
     stint_sync::connect(engine, account).await
+}
+
+/// Asked before a command takes the session (which every command of the window waits for) for
+/// work over the network: whether the signed-in server answers its health check. On a network that
+/// swallows packets the command fails within seconds, saying so, instead of holding the window
+/// while its requests time out. Not signed in: `transport` says so.
+pub(crate) async fn server_answers(shell: &Shell) -> Reply<()> {
+    let server = {
+        let mut session = shell.session.lock().await;
+        match session.engine()?.server_account().await.map_err(message)? {
+            Some(account) => account.server,
+            None => return Ok(()),
+        }
+    };
+    if stint_sync::reachable(&server, PROBE).await {
+        return Ok(());
+    }
+    Err(Failure::coded(
+        FailureCode::ServerUnreachable,
+        format!("{server} does not answer; check the connection and try again"),
+    )
+    .with("server", server))
 }
 
 /// Where this device and the chosen organization, if any, stand (read from the vault; no network).
@@ -107,6 +129,7 @@ pub async fn publish_organization(
     shell: State<'_, Shell>,
     syncer: State<'_, Syncer>,
 ) -> Reply<ActAs> {
+    server_answers(&shell).await?;
     let mut session = shell.session.lock().await;
     let (engine, by) = session.acting()?;
     let t = transport(engine).await?;
@@ -156,6 +179,7 @@ pub async fn recovery_key_kept(shell: State<'_, Shell>, typed: Vec<TypedGroup>) 
 /// others), and this account's devices.
 #[tauri::command]
 pub async fn team(shell: State<'_, Shell>) -> Reply<Team> {
+    server_answers(&shell).await?;
     let mut session = shell.session.lock().await;
     let (engine, by) = session.acting()?;
     let t = transport(engine).await?;
@@ -177,12 +201,13 @@ pub async fn team(shell: State<'_, Shell>) -> Reply<Team> {
 /// Invites `email` into the chosen organization with `role`: the server emails them a token.
 #[tauri::command]
 pub async fn invite_member(shell: State<'_, Shell>, email: String, role: Role) -> Reply<()> {
-    let mut session = shell.session.lock().await;
-    let (engine, by) = session.acting()?;
     let email = email.trim();
     if !email.contains('@') || email.len() < 3 {
         return Err(format!("{email:?} is not an email address").into());
     }
+    server_answers(&shell).await?;
+    let mut session = shell.session.lock().await;
+    let (engine, by) = session.acting()?;
     let t = transport(engine).await?;
     Ok(t.invite(by.org, email, role).await?)
 }
@@ -214,6 +239,7 @@ pub async fn join_organization(
     token: String,
 ) -> Reply<Joined> {
     let token = invitation_token(&token)?;
+    server_answers(&shell).await?;
     let mut session = shell.session.lock().await;
     let engine = session.engine()?;
     let t = transport(engine).await?;
@@ -233,6 +259,7 @@ pub async fn confirm_newcomer(
     email: String,
     fingerprint: String,
 ) -> Reply<Newcomer> {
+    server_answers(&shell).await?;
     let mut session = shell.session.lock().await;
     let (engine, by) = session.acting()?;
     let t = transport(engine).await?;
@@ -253,6 +280,7 @@ pub async fn change_membership(
     member: MemberId,
     role: Option<Role>,
 ) -> Reply<()> {
+    server_answers(&shell).await?;
     let mut session = shell.session.lock().await;
     let (engine, by) = session.acting()?;
     let t = transport(engine).await?;
@@ -268,6 +296,7 @@ pub async fn change_membership(
 /// Revokes another device of this account (its id): its changes are refused from now on.
 #[tauri::command]
 pub async fn revoke_device(shell: State<'_, Shell>, id: String) -> Reply<DeviceSummary> {
+    server_answers(&shell).await?;
     let mut session = shell.session.lock().await;
     let engine = session.engine()?;
     let t = transport(engine).await?;
@@ -277,6 +306,7 @@ pub async fn revoke_device(shell: State<'_, Shell>, id: String) -> Reply<DeviceS
 /// Gives this device a new name in the account's device list; the name as kept.
 #[tauri::command]
 pub async fn rename_this_device(shell: State<'_, Shell>, name: String) -> Reply<String> {
+    server_answers(&shell).await?;
     let mut session = shell.session.lock().await;
     let engine = session.engine()?;
     let t = transport(engine).await?;

@@ -118,6 +118,13 @@ def test_changes_travel_both_ways_and_offline_is_calm(shots: Path, tmp_path_fact
             wait_text(app, "client-list", "Hooli")
             WebDriverWait(app, WAIT).until(lambda d: badge(d) == "Offline")
             shoot(app, shots, "sync-02b-stalled")
+            # Settings asks the server for the team: it says the server does not answer, and the
+            # window works on meanwhile (the panel's requests would hold it for a minute).
+            app.find_element(*by_testid("nav-settings")).click()
+            wait_text(app, "team-error", "does not answer. Check the connection and try again.")
+            shoot(app, shots, "sync-02c-team-stalled")
+            app.find_element(*by_testid("nav-projects")).click()
+            wait_text(app, "client-list", "Hooli")
             # The network comes back: the client made meanwhile goes out with the next round.
             relay.resume()
             app.find_element(*by_testid("sync-badge")).click()

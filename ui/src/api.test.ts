@@ -129,6 +129,9 @@ describe("a failed command's message", () => {
       since: "2026-03-02 09:15",
     });
     expect(errorMessage(running)).toBe("Auf „Website“ läuft seit 2026-03-02 09:15 bereits ein Timer. Stoppen Sie ihn zuerst.");
+    expect(
+      errorMessage(failure("server_unreachable", "https://stint.example.org does not answer", { server: "https://stint.example.org" })),
+    ).toBe("https://stint.example.org antwortet nicht. Prüfen Sie die Verbindung und versuchen Sie es erneut.");
     expect(errorMessage(failure("short_passphrase", "the passphrase must be at least 12 characters", { min: "12" }))).toBe(
       "Die Passphrase muss mindestens 12 Zeichen lang sein.",
     );
@@ -158,6 +161,7 @@ describe("a failed command's message", () => {
       no_timer: ["no_timer"],
       vault_locked: ["vault_locked"],
       no_organization: ["no_organization"],
+      server_unreachable: ["server_unreachable"],
     };
     for (const keys of Object.values(codes)) {
       for (const key of keys) {

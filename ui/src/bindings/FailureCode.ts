@@ -3,4 +3,4 @@
 /**
  * The failures the window says in its own words.
  */
-export type FailureCode = "wrong_passphrase" | "short_passphrase" | "wrong_protection" | "key_missing" | "key_mismatch" | "timer_running" | "no_timer" | "vault_locked" | "no_organization";
+export type FailureCode = "wrong_passphrase" | "short_passphrase" | "wrong_protection" | "key_missing" | "key_mismatch" | "timer_running" | "no_timer" | "vault_locked" | "no_organization" | "server_unreachable";
