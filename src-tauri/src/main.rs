@@ -12,8 +12,6 @@ mod server;
 mod syncing;
 mod team;
 
-use failure::{Failure, FailureCode, message};
-
 use std::path::PathBuf;
 
 use stint_domain::{
@@ -31,6 +29,8 @@ use stint_engine::{
 };
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
+
+use failure::{Failure, FailureCode, message};
 
 /// What the window works on: the open vault (if unlocked) and who it acts as (once an organization
 /// is chosen).

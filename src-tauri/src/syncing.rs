@@ -20,7 +20,8 @@ const EVERY: Duration = Duration::from_secs(60);
 /// a change goes out within this, without waiting for the minute.
 const SOON: Duration = Duration::from_secs(5);
 
-/// How long "is the server there at all?" waits, after a failed round.
+/// How long "is the server there at all?" waits: before a round or a command takes the session for
+/// work over the network, and after a round failed (offline, or a problem).
 pub(crate) const PROBE: Duration = Duration::from_secs(5);
 
 pub const SYNC_CHANGED: &str = "sync-changed";
