@@ -140,9 +140,6 @@ class StallingRelay:
         except OSError:
             pass
 
-    def close(self) -> None:
-        self.listener.close()
-
 
 def verified_account(server: Server, email: str, password: str) -> None:
     """Signs up and confirms the address with the token from the emailed link."""
